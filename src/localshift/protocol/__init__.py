@@ -1,0 +1,1 @@
+"""Wire protocols: model-driven parsing and serialization, no business logic."""

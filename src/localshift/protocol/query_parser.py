@@ -1,0 +1,178 @@
+"""AWS Query protocol requests -> plain Python values, driven by the model.
+
+A request is a flat mapping of dotted keys (``TagKeys.TagKey.1=owner``) to
+strings.  The operation's input shape says how those keys nest, so no
+operation has parsing code of its own.  Checks that the model can express
+(required members, enums, numeric ranges, length bounds, types) are made
+here and raise the error AWS gives for them.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
+
+from localshift.errors import ApiError
+
+
+def parse_request(operation: OperationModel, params: Mapping[str, str]) -> dict[str, Any]:
+    """Parse the flat form parameters of one request into the input structure."""
+    shape = operation.input_shape
+    if shape is None:
+        return {}
+    return _parse_structure(shape, params, "")
+
+
+def _member_key(shape: Shape, name: str) -> str:
+    return shape.serialization.get("name", name)
+
+
+def _has_prefix(params: Mapping[str, str], prefix: str) -> bool:
+    return any(key.startswith(prefix) for key in params)
+
+
+def _parse_structure(shape: StructureShape, params: Mapping[str, str], prefix: str) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for name, member in shape.members.items():
+        key = prefix + _member_key(member, name)
+        value = _parse_value(member, params, key)
+        if value is not None:
+            result[name] = value
+    for name in shape.required_members:
+        if name not in result:
+            # AWS names the wire key the caller should have sent.
+            raise ApiError(
+                "MissingParameter",
+                f"The request must contain the parameter {prefix}{_member_key(shape.members[name], name)}",
+            )
+    return result
+
+
+def _parse_value(shape: Shape, params: Mapping[str, str], key: str) -> Any:
+    type_name = shape.type_name
+    if type_name == "structure":
+        if not _has_prefix(params, key + "."):
+            return None
+        return _parse_structure(shape, params, key + ".")
+    if type_name == "list":
+        return _parse_list(shape, params, key)
+    if type_name == "map":
+        return _parse_map(shape, params, key)
+    raw = params.get(key)
+    if raw is None:
+        return None
+    return parse_scalar(shape, raw, key)
+
+
+def _parse_list(shape: ListShape, params: Mapping[str, str], key: str) -> list[Any] | None:
+    if shape.serialization.get("flattened"):
+        item_prefix = f"{key}."
+    else:
+        item_prefix = f"{key}.{shape.member.serialization.get('name', 'member')}."
+    if not _has_prefix(params, item_prefix):
+        # botocore sends an empty list as the bare key with an empty value.
+        return [] if params.get(key) == "" else None
+    items: list[Any] = []
+    index = 1
+    while True:
+        item = _parse_value(shape.member, params, f"{item_prefix}{index}")
+        if item is None:
+            break
+        items.append(item)
+        index += 1
+    _check_length(shape, len(items), key)
+    return items
+
+
+def _parse_map(shape: MapShape, params: Mapping[str, str], key: str) -> dict[str, Any] | None:
+    entry = "" if shape.serialization.get("flattened") else "entry."
+    key_name = shape.key.serialization.get("name", "key")
+    value_name = shape.value.serialization.get("name", "value")
+    result: dict[str, Any] = {}
+    index = 1
+    while f"{key}.{entry}{index}.{key_name}" in params:
+        base = f"{key}.{entry}{index}."
+        map_key = params[base + key_name]
+        result[map_key] = _parse_value(shape.value, params, base + value_name)
+        index += 1
+    return result or None
+
+
+def parse_scalar(shape: Shape, raw: str, key: str) -> Any:
+    type_name = shape.type_name
+    if type_name == "string":
+        enum = shape.enum
+        if enum and raw not in enum:
+            raise ApiError(
+                "InvalidParameterValue",
+                f"Invalid value '{raw}' for {key}. Valid values: {', '.join(enum)}.",
+            )
+        _check_length(shape, len(raw), key)
+        return raw
+    if type_name in ("integer", "long"):
+        try:
+            value = int(raw.strip())
+        except ValueError:
+            raise _type_error(raw, key, "an integer") from None
+        _check_range(shape, value, key)
+        return value
+    if type_name == "boolean":
+        lowered = raw.strip().lower()
+        if lowered not in ("true", "false"):
+            raise _type_error(raw, key, "a boolean (true or false)")
+        return lowered == "true"
+    if type_name in ("double", "float"):
+        try:
+            value_f = float(raw)
+        except ValueError:
+            raise _type_error(raw, key, "a number") from None
+        if math.isnan(value_f):
+            raise _type_error(raw, key, "a number")
+        return value_f
+    if type_name == "timestamp":
+        return parse_timestamp(raw, key)
+    if type_name == "blob":
+        try:
+            return base64.b64decode(raw, validate=True)
+        except ValueError:
+            raise _type_error(raw, key, "base64 data") from None
+    raise ApiError("InvalidParameterValue", f"Unsupported parameter {key}.")
+
+
+def parse_timestamp(raw: str, key: str) -> datetime:
+    """Accept any ISO 8601 / RFC 3339 form, and epoch seconds as some SDKs send."""
+    text = raw.strip()
+    try:
+        value = datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:
+        try:
+            value = datetime.fromtimestamp(float(text), tz=timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise _type_error(raw, key, "an ISO 8601 timestamp") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def _type_error(raw: str, key: str, expected: str) -> ApiError:
+    return ApiError("InvalidParameterValue", f"Value '{raw}' for parameter {key} is invalid: expected {expected}.")
+
+
+def _check_length(shape: Shape, length: int, key: str) -> None:
+    low = shape.metadata.get("min")
+    high = shape.metadata.get("max")
+    if low is not None and length < low:
+        raise ApiError("InvalidParameterValue", f"Parameter {key} must have length at least {low}.")
+    if high is not None and length > high:
+        raise ApiError("InvalidParameterValue", f"Parameter {key} must have length at most {high}.")
+
+
+def _check_range(shape: Shape, value: float, key: str) -> None:
+    low = shape.metadata.get("min")
+    high = shape.metadata.get("max")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ApiError("InvalidParameterValue", f"Value {value} for parameter {key} is out of range.")

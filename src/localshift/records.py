@@ -1,0 +1,135 @@
+"""Typed records of the resources localshift keeps: clusters and snapshots.
+
+Plain dataclasses with native values.  The store keeps them as JSON (never
+pickles) beside a few indexed columns; services read and change them; the
+views turn them into the API's shapes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+
+@dataclass
+class ClusterRecord:
+    account: str
+    region: str
+    identifier: str
+    node_type: str
+    number_of_nodes: int
+    master_username: str
+    db_name: str
+    port: int
+    status: str
+    create_time: datetime
+    namespace_id: str
+    availability_zone: str
+    automated_snapshot_retention_period: int = 1
+    manual_snapshot_retention_period: int = -1
+    preferred_maintenance_window: str = "sat:10:00-sat:10:30"
+    cluster_version: str = "1.0"
+    allow_version_upgrade: bool = True
+    publicly_accessible: bool = False
+    encrypted: bool = True
+    kms_key_id: str | None = None
+    enhanced_vpc_routing: bool = False
+    maintenance_track_name: str = "current"
+    cluster_parameter_group_name: str = "default.redshift-2.0"
+    cluster_subnet_group_name: str | None = None
+    vpc_id: str | None = None
+    vpc_security_group_ids: list[str] = field(default_factory=list)
+    cluster_security_groups: list[str] = field(default_factory=list)
+    iam_roles: list[str] = field(default_factory=list)
+    default_iam_role_arn: str | None = None
+    elastic_ip: str | None = None
+    hsm_client_certificate_identifier: str | None = None
+    hsm_configuration_identifier: str | None = None
+    snapshot_schedule_identifier: str | None = None
+    availability_zone_relocation: bool = False
+    multi_az: bool = False
+    ip_address_type: str = "ipv4"
+    aqua_configuration_status: str = "auto"
+    # The master password is kept to start the engine; it is never returned.
+    master_password: str = ""
+    # Restore bookkeeping (None when the cluster was not restored).
+    restore_source_snapshot_id: int | None = None
+    restore_status: str | None = None
+    restore_snapshot_size_mb: float = 0.0
+    restore_progress_mb: float = 0.0
+    restore_rate_mb_per_s: float = 0.0
+    restore_elapsed_seconds: int = 0
+    restore_estimated_seconds: int = 0
+    # The time the next automated snapshot is due (None: automated snapshots off).
+    next_automated_snapshot_time: datetime | None = None
+    # The local port the engine actually serves on (Endpoint.Port).
+    endpoint_port: int | None = None
+    # PendingModifiedValues while a modification is applied.
+    pending_modified: dict[str, Any] = field(default_factory=dict)
+    row_id: int | None = None
+
+
+@dataclass
+class SnapshotRecord:
+    account: str
+    region: str
+    identifier: str
+    cluster_identifier: str
+    snapshot_type: str  # "manual" or "automated"
+    status: str  # creating | available | final snapshot | failed | deleted
+    create_time: datetime
+    # A copy of the source cluster's configuration at snapshot time.
+    cluster_create_time: datetime
+    node_type: str
+    number_of_nodes: int
+    master_username: str
+    db_name: str
+    port: int
+    availability_zone: str
+    cluster_version: str
+    encrypted: bool
+    kms_key_id: str | None
+    enhanced_vpc_routing: bool
+    maintenance_track_name: str
+    vpc_id: str | None
+    manual_snapshot_retention_period: int = -1
+    retention_start_time: datetime | None = None
+    total_size_mb: float = 0.0
+    incremental_size_mb: float = 0.0
+    progress_mb: float = 0.0
+    rate_mb_per_s: float = 0.0
+    elapsed_seconds: int = 0
+    estimated_seconds_to_completion: int = -1
+    source_region: str | None = None
+    # The source cluster's configuration that a restore copies.
+    cluster_config: dict[str, Any] = field(default_factory=dict)
+    # The data-plane snapshot holding this snapshot's data (None: no data).
+    data_key: str | None = None
+    row_id: int | None = None
+
+
+R = TypeVar("R", ClusterRecord, SnapshotRecord)
+
+
+def record_to_json(record: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(record):
+        if f.name == "row_id":
+            continue
+        value = getattr(record, f.name)
+        out[f.name] = value.isoformat() if isinstance(value, datetime) else value
+    return out
+
+
+def record_from_json(cls: type[R], data: dict[str, Any], row_id: int) -> R:
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in data:
+            continue
+        value = data[f.name]
+        if isinstance(value, str) and "datetime" in str(f.type):
+            value = datetime.fromisoformat(value)
+        kwargs[f.name] = value
+    return cls(**kwargs, row_id=row_id)

@@ -1,0 +1,1 @@
+"""The HTTP server: wires the wire protocols, authentication and services together."""

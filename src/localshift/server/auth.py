@@ -1,0 +1,211 @@
+"""AWS Signature Version 4: who signed a request, in which region, and was it signed right.
+
+Open mode accepts any key (a 12-digit access key id is taken as the account
+id, anything else maps to the default account).  Strict mode knows every
+access key's secret and account, and verifies the signature as AWS does:
+canonical request, string to sign, derived signing key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Mapping
+from urllib.parse import parse_qsl, quote
+
+from localshift.errors import ApiError
+
+ALGORITHM = "AWS4-HMAC-SHA256"
+MAX_SKEW_SECONDS = 15 * 60
+UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
+_CREDENTIAL = re.compile(r"^([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request$")
+
+
+@dataclass(frozen=True)
+class Credential:
+    access_key: str
+    secret_key: str
+    account: str
+
+
+@dataclass(frozen=True)
+class Caller:
+    account: str
+    region: str
+    access_key: str
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    method: str
+    path: str
+    query_string: str
+    headers: Mapping[str, str]  # lowercase names
+    body: bytes
+
+
+@dataclass(frozen=True)
+class _Signature:
+    access_key: str
+    date: str
+    region: str
+    service: str
+    signed_headers: list[str]
+    signature: str
+    timestamp: str
+    presigned: bool
+
+
+class Authenticator:
+    def __init__(self, default_account: str, credentials: list[Credential] | None = None) -> None:
+        self.default_account = default_account
+        self.credentials = {c.access_key: c for c in credentials or []}
+
+    @property
+    def strict(self) -> bool:
+        return bool(self.credentials)
+
+    def authenticate(self, request: SignedRequest, now: datetime | None = None) -> Caller:
+        signature = _read_signature(request)
+        if not self.strict:
+            account = signature.access_key if re.fullmatch(r"\d{12}", signature.access_key) else self.default_account
+            return Caller(account, signature.region, signature.access_key)
+        credential = self.credentials.get(signature.access_key)
+        if credential is None:
+            raise ApiError(
+                "InvalidClientTokenId", "The security token included in the request is invalid.", status=403
+            )
+        _check_time(signature, now or datetime.now(timezone.utc))
+        if not _signature_matches(request, signature, credential.secret_key):
+            raise ApiError(
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided. "
+                "Check your AWS Secret Access Key and signing method.",
+                status=403,
+            )
+        return Caller(credential.account, signature.region, signature.access_key)
+
+
+def _read_signature(request: SignedRequest) -> _Signature:
+    header = request.headers.get("authorization")
+    if header is not None:
+        return _from_header(header, request.headers)
+    query = dict(parse_qsl(request.query_string, keep_blank_values=True))
+    if "X-Amz-Signature" in query or "X-Amz-Credential" in query:
+        return _from_query(query)
+    raise ApiError("MissingAuthenticationToken", "Request is missing Authentication Token", status=403)
+
+
+def _incomplete(message: str) -> ApiError:
+    return ApiError("IncompleteSignature", message, status=400)
+
+
+def _from_header(header: str, headers: Mapping[str, str]) -> _Signature:
+    algorithm, _, rest = header.strip().partition(" ")
+    if algorithm != ALGORITHM:
+        raise _incomplete(f"Unsupported authorization algorithm {algorithm or '(none)'}; use {ALGORITHM}.")
+    fields: dict[str, str] = {}
+    for part in rest.split(","):
+        key, sep, value = part.strip().partition("=")
+        if sep:
+            fields[key] = value
+    for required in ("Credential", "SignedHeaders", "Signature"):
+        if required not in fields:
+            raise _incomplete(f"Authorization header requires '{required}' parameter.")
+    timestamp = headers.get("x-amz-date", "")
+    return _signature(fields["Credential"], fields["SignedHeaders"], fields["Signature"], timestamp, False)
+
+
+def _from_query(query: Mapping[str, str]) -> _Signature:
+    for required in ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Date"):
+        if required not in query:
+            raise _incomplete(f"Presigned request requires the '{required}' query parameter.")
+    if query["X-Amz-Algorithm"] != ALGORITHM:
+        raise _incomplete(f"Unsupported algorithm {query['X-Amz-Algorithm']}; use {ALGORITHM}.")
+    return _signature(
+        query["X-Amz-Credential"], query["X-Amz-SignedHeaders"], query["X-Amz-Signature"], query["X-Amz-Date"], True
+    )
+
+
+def _signature(credential: str, signed_headers: str, signature: str, timestamp: str, presigned: bool) -> _Signature:
+    match = _CREDENTIAL.match(credential)
+    if not match:
+        raise _incomplete(f"Credential '{credential}' is malformed: expected <key>/<date>/<region>/<service>/aws4_request.")
+    access_key, date, region, service = match.groups()
+    return _Signature(
+        access_key, date, region, service, signed_headers.lower().split(";"), signature, timestamp, presigned
+    )
+
+
+def _check_time(signature: _Signature, now: datetime) -> None:
+    try:
+        signed_at = datetime.strptime(signature.timestamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        raise _incomplete("The request must carry a valid X-Amz-Date in the form YYYYMMDDTHHMMSSZ.") from None
+    if abs((now - signed_at).total_seconds()) > MAX_SKEW_SECONDS:
+        raise ApiError(
+            "RequestExpired",
+            f"Signature expired: {signature.timestamp} is now earlier or later than the allowed 15 minutes "
+            f"of {now.strftime('%Y%m%dT%H%M%SZ')}.",
+            status=400,
+        )
+
+
+def _canonical_query(query_string: str, presigned: bool) -> str:
+    pairs = parse_qsl(query_string, keep_blank_values=True)
+    if presigned:
+        pairs = [(k, v) for k, v in pairs if k != "X-Amz-Signature"]
+    encoded = sorted((quote(k, safe="-_.~"), quote(v, safe="-_.~")) for k, v in pairs)
+    return "&".join(f"{k}={v}" for k, v in encoded)
+
+
+def _canonical_request(request: SignedRequest, signature: _Signature, payload_hash: str) -> str:
+    headers = "".join(
+        f"{name}:{' '.join(request.headers.get(name, '').split())}\n" for name in signature.signed_headers
+    )
+    return "\n".join([
+        request.method.upper(),
+        quote(request.path or "/", safe="/~"),
+        _canonical_query(request.query_string, signature.presigned),
+        headers,
+        ";".join(signature.signed_headers),
+        payload_hash,
+    ])
+
+
+def _signing_key(secret: str, signature: _Signature) -> bytes:
+    key = ("AWS4" + secret).encode()
+    for part in (signature.date, signature.region, signature.service, "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    return key
+
+
+def _signature_matches(request: SignedRequest, signature: _Signature, secret: str) -> bool:
+    declared = request.headers.get("x-amz-content-sha256")
+    candidates = [declared] if declared else [hashlib.sha256(request.body).hexdigest(), UNSIGNED_PAYLOAD]
+    key = _signing_key(secret, signature)
+    scope = f"{signature.date}/{signature.region}/{signature.service}/aws4_request"
+    for payload_hash in candidates:
+        canonical = _canonical_request(request, signature, payload_hash)
+        to_sign = "\n".join([ALGORITHM, signature.timestamp, scope, hashlib.sha256(canonical.encode()).hexdigest()])
+        expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+        if hmac.compare_digest(expected, signature.signature):
+            return True
+    return False
+
+
+def parse_accounts(spec: str) -> list[Credential]:
+    """Parse 'AKID:SECRET:ACCOUNT,...' (commas or newlines between entries)."""
+    credentials = []
+    for entry in re.split(r"[,\n]", spec):
+        entry = entry.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        parts = entry.split(":")
+        if len(parts) != 3 or not re.fullmatch(r"\d{12}", parts[2]):
+            raise ValueError(f"account entry '{entry}' is not AKID:SECRET:12-DIGIT-ACCOUNT")
+        credentials.append(Credential(*parts))
+    return credentials

@@ -1,0 +1,1 @@
+"""Business logic over typed records: no HTTP, no XML."""

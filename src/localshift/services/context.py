@@ -1,0 +1,14 @@
+"""Who is asking, where, and when: passed to every operation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    account: str
+    region: str
+    request_id: str
+    now: datetime

@@ -1,0 +1,82 @@
+"""A data plane that holds no data: for ``--no-data-plane``.
+
+It stands in for localshift.dataplane.DataPlane with the same methods.  Work
+takes a short configurable delay, so statuses still move from creating to
+available over time; sizes are reported as zero.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+Progress = Callable[[int, int], None] | None
+
+
+@dataclass(frozen=True)
+class EmptySnapshotStats:
+    total_bytes: int = 0
+    incremental_bytes: int = 0
+    elapsed_seconds: float = 0.0
+
+
+class NullDataPlane:
+    serves_sql = False
+
+    def __init__(self, delay_seconds: float) -> None:
+        self.delay = delay_seconds
+
+    def _work(self) -> None:
+        if self.delay > 0:
+            time.sleep(self.delay)
+
+    def create_cluster(self, key: str, port: int, master_username: str, master_password: str, db_name: str) -> None:
+        self._work()
+
+    def start_cluster(self, key: str, port: int) -> None:
+        self._work()
+
+    def stop_cluster(self, key: str) -> None:
+        self._work()
+
+    def destroy_cluster(self, key: str) -> None:
+        self._work()
+
+    def set_master_password(self, key: str, username: str, password: str) -> None:
+        self._work()
+
+    def cluster_size_bytes(self, key: str) -> int:
+        return 0
+
+    def is_running(self, key: str) -> bool:
+        return False
+
+    def stop_all(self) -> None:
+        return None
+
+    def create_snapshot(self, cluster_key: str, snapshot_key: str, progress: Progress = None) -> EmptySnapshotStats:
+        started = time.monotonic()
+        self._work()
+        return EmptySnapshotStats(elapsed_seconds=time.monotonic() - started)
+
+    def copy_snapshot(self, source_snapshot_key: str, target_snapshot_key: str) -> EmptySnapshotStats:
+        self._work()
+        return EmptySnapshotStats()
+
+    def delete_snapshot(self, snapshot_key: str) -> None:
+        return None
+
+    def restore_snapshot(
+        self,
+        snapshot_key: str,
+        cluster_key: str,
+        port: int,
+        progress: Progress = None,
+        master_username: str | None = None,
+        master_password: str | None = None,
+    ) -> None:
+        self._work()
+
+    def snapshot_exists(self, snapshot_key: str) -> bool:
+        return True

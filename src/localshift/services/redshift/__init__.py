@@ -1,0 +1,1 @@
+"""Amazon Redshift (provisioned): clusters, snapshots, sharing, tags."""

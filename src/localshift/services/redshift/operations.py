@@ -1,0 +1,17 @@
+"""Every Redshift operation localshift serves, by its API name."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from localshift.services.context import RequestContext
+from localshift.services.redshift import clusters, snapshots, tagging
+from localshift.services.redshift.backend import RedshiftBackend
+
+Handler = Callable[[RedshiftBackend, RequestContext, dict[str, Any]], dict[str, Any]]
+
+OPERATIONS: dict[str, Handler] = {
+    **clusters.OPERATIONS,
+    **snapshots.OPERATIONS,
+    **tagging.OPERATIONS,
+}

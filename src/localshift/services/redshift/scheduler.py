@@ -1,0 +1,95 @@
+"""Time-driven work: automated snapshots, retention expiry, and recovery at start."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+
+from localshift.services.redshift import lifecycle
+from localshift.services.redshift.backend import RedshiftBackend
+
+log = logging.getLogger("localshift.scheduler")
+
+
+def expire_snapshots(backend: RedshiftBackend) -> None:
+    now = backend.clock.now()
+    for cluster in backend.clusters.in_statuses(["available", "paused", "modifying"]):
+        automated = [
+            s
+            for s in backend.snapshots.of_cluster(cluster.account, cluster.region, cluster.identifier, "automated")
+            if s.status == "available"
+        ]
+        keep_after = now - timedelta(days=cluster.automated_snapshot_retention_period)
+        # Redshift keeps the newest automated snapshot while automated snapshots are on.
+        for snapshot in automated[:-1]:
+            if snapshot.create_time < keep_after or cluster.automated_snapshot_retention_period == 0:
+                lifecycle.remove_snapshot(backend, snapshot)
+        if automated and cluster.automated_snapshot_retention_period == 0:
+            lifecycle.remove_snapshot(backend, automated[-1])
+    for snapshot in backend.snapshots.manual_with_retention():
+        start = snapshot.retention_start_time
+        if start is None or snapshot.status != "available":
+            continue
+        if start + timedelta(days=snapshot.manual_snapshot_retention_period) <= now:
+            if not backend.snapshots.grantees(snapshot):
+                lifecycle.remove_snapshot(backend, snapshot)
+
+
+def tick(backend: RedshiftBackend) -> None:
+    lifecycle.take_due_automated_snapshots(backend)
+    expire_snapshots(backend)
+
+
+def recover(backend: RedshiftBackend) -> None:
+    """Resume the work a previous run of the service left unfinished."""
+    for snapshot in backend.snapshots.in_statuses(["creating"]):
+        # Its data would no longer be that of SnapshotCreateTime: it failed.
+        backend.mutate_snapshot(snapshot.row_id, lambda s: setattr(s, "status", "failed"))  # type: ignore[arg-type]
+    for cluster in backend.clusters.in_statuses(
+        ["available", "modifying", "creating", "final-snapshot", "deleting", "pausing", "resuming"]
+    ):
+        row_id = cluster.row_id
+        if cluster.status == "creating" and cluster.restore_status is not None:
+            source = backend.snapshots.get_by_id(cluster.restore_source_snapshot_id or -1)
+            backend.submit(lifecycle.restore_cluster, row_id, source.data_key if source else None)
+        elif cluster.status == "creating":
+            backend.submit(lifecycle.create_cluster, row_id)
+        elif cluster.status in ("final-snapshot", "deleting"):
+            final = [
+                s
+                for s in backend.snapshots.of_cluster(cluster.account, cluster.region, cluster.identifier, "manual")
+                if s.status == "final snapshot"
+            ]
+            backend.submit(lifecycle.delete_cluster, row_id, final[0].row_id if final else None)
+        elif cluster.status == "pausing":
+            backend.submit(lifecycle.pause_cluster, row_id)
+        elif cluster.status == "resuming":
+            backend.submit(lifecycle.resume_cluster, row_id)
+        else:
+            backend.submit(lifecycle.start_engine, row_id)
+            if cluster.status == "modifying":
+                backend.submit(lifecycle.apply_modification, row_id, None)
+
+
+class Ticker:
+    """A daemon thread that runs ``tick`` every few seconds until stopped."""
+
+    def __init__(self, backend: RedshiftBackend) -> None:
+        self.backend = backend
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="localshift-ticker", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.backend.settings.tick_seconds):
+            try:
+                tick(self.backend)
+            except Exception:
+                log.exception("scheduled work failed")

@@ -1,0 +1,229 @@
+"""Snapshot operations: create, copy, modify, delete, batch delete, describe."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from localshift.errors import ApiError, invalid_combination, invalid_parameter
+from localshift.records import SnapshotRecord
+from localshift.services.context import RequestContext
+from localshift.services.redshift import lifecycle, validation
+from localshift.services.redshift.arns import snapshot_arn
+from localshift.services.redshift.backend import RedshiftBackend
+from localshift.services.redshift.clusters import find_cluster
+from localshift.services.redshift.snapshot_factory import check_manual_quota, insert_snapshot, snapshot_from_cluster
+from localshift.services.redshift.snapshot_lookup import (
+    SnapshotRef,
+    lookup,
+    not_found,
+    owned_snapshot,
+    snapshot_ref,
+)
+from localshift.services.redshift.views import snapshot_view
+from localshift.store.snapshots import SORT_COLUMNS, SnapshotFilter
+
+# Statuses from which DeleteClusterSnapshot may delete (its documentation).
+DELETABLE_STATUSES = {"available", "failed", "cancelled"}
+
+
+def render(backend: RedshiftBackend, ctx: RequestContext, snapshot: SnapshotRecord) -> dict[str, Any]:
+    arn = snapshot_arn(snapshot.region, snapshot.account, snapshot.cluster_identifier, snapshot.identifier)
+    # AccountsWithRestoreAccess is visible to the owner only.
+    grantees = backend.snapshots.grantees(snapshot) if snapshot.account == ctx.account else None
+    return snapshot_view(snapshot, backend.tags.get(arn), grantees, ctx.now)
+
+
+def create_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    identifier = validation.snapshot_identifier(p["SnapshotIdentifier"])
+    cluster = find_cluster(backend, ctx, p["ClusterIdentifier"])
+    retention = validation.manual_retention(
+        p.get("ManualSnapshotRetentionPeriod", cluster.manual_snapshot_retention_period)
+    )
+    tags = validation.tag_list(p.get("Tags", []))
+    if cluster.status != "available":
+        raise ApiError("InvalidClusterState", f"Cluster {cluster.identifier} is not in the available state.")
+    with backend.db.transaction():
+        check_manual_quota(backend, ctx.account, ctx.region)
+        snapshot = insert_snapshot(
+            backend, snapshot_from_cluster(cluster, identifier, "manual", "creating", ctx.now, retention)
+        )
+        if tags:
+            backend.tags.put(
+                snapshot_arn(ctx.region, ctx.account, cluster.identifier, identifier), ctx.account, ctx.region,
+                "snapshot", tags,
+            )
+    backend.submit(lifecycle.take_snapshot, snapshot.row_id)
+    return {"Snapshot": render(backend, ctx, snapshot)}
+
+
+def delete_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    ref = snapshot_ref(ctx, p)
+    assert ref is not None
+    snapshot = owned_snapshot(backend, ctx, ref)
+    check_deletable(backend, snapshot)
+    view = render(backend, ctx, snapshot)
+    lifecycle.remove_snapshot(backend, snapshot)
+    view["Status"] = "deleted"
+    return {"Snapshot": view}
+
+
+def check_deletable(backend: RedshiftBackend, snapshot: SnapshotRecord) -> None:
+    if snapshot.snapshot_type != "manual":
+        # Only Redshift deletes automated snapshots (retention, or with their cluster).
+        raise ApiError(
+            "InvalidClusterSnapshotState",
+            f"Cannot delete the snapshot {snapshot.identifier} because only manual snapshots may be deleted.",
+        )
+    if snapshot.status not in DELETABLE_STATUSES:
+        raise ApiError(
+            "InvalidClusterSnapshotState",
+            f"Cannot delete the snapshot {snapshot.identifier} because it is in the {snapshot.status} state.",
+        )
+    if backend.snapshots.grantees(snapshot):
+        raise ApiError(
+            "InvalidClusterSnapshotState",
+            f"Cannot delete the snapshot {snapshot.identifier} because other accounts are authorized to access it. "
+            "Revoke their access first.",
+        )
+
+
+def batch_delete_cluster_snapshots(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    items = p["Identifiers"]
+    if len(items) > 100:
+        raise ApiError("BatchDeleteRequestSizeExceeded", "The maximum number of snapshots to delete at once is 100.")
+    deleted: list[str] = []
+    errors: list[dict[str, str]] = []
+    for item in items:
+        try:
+            ref = snapshot_ref(ctx, item)
+            assert ref is not None
+            snapshot = owned_snapshot(backend, ctx, ref)
+            check_deletable(backend, snapshot)
+            lifecycle.remove_snapshot(backend, snapshot)
+            deleted.append(snapshot.identifier)
+        except ApiError as error:
+            errors.append({
+                "SnapshotIdentifier": item.get("SnapshotIdentifier", ""),
+                "SnapshotClusterIdentifier": item.get("SnapshotClusterIdentifier"),
+                "FailureCode": error.code,
+                "FailureReason": error.message,
+            })
+    return {"Resources": deleted, "Errors": errors}
+
+
+def copy_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    source_ref = SnapshotRef(
+        ctx.account,
+        p["SourceSnapshotIdentifier"].lower(),
+        (p.get("SourceSnapshotClusterIdentifier") or "").lower() or None,
+        False,
+    )
+    target_id = validation.snapshot_identifier(p["TargetSnapshotIdentifier"], "TargetSnapshotIdentifier")
+    retention = validation.manual_retention(p.get("ManualSnapshotRetentionPeriod", -1))
+    source = owned_snapshot(backend, ctx, source_ref)
+    # CopyClusterSnapshot copies automated snapshots into manual ones.
+    if source.snapshot_type != "automated":
+        raise ApiError(
+            "InvalidClusterSnapshotState",
+            f"Snapshot {source.identifier} is a manual snapshot; only automated snapshots can be copied.",
+        )
+    if source.status != "available":
+        raise ApiError("InvalidClusterSnapshotState", f"Snapshot {source.identifier} is not in the available state.")
+    with backend.db.transaction():
+        check_manual_quota(backend, ctx.account, ctx.region)
+        target = SnapshotRecord(**{
+            **{f: getattr(source, f) for f in source.__dataclass_fields__ if f not in ("row_id", "data_key")},
+            "identifier": target_id,
+            "snapshot_type": "manual",
+            "status": "creating",
+            "manual_snapshot_retention_period": retention,
+            "retention_start_time": None,
+        })
+        target = insert_snapshot(backend, target)
+    backend.submit(lifecycle.copy_snapshot_data, source.row_id, target.row_id)
+    return {"Snapshot": render(backend, ctx, target)}
+
+
+def modify_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    ref = SnapshotRef(ctx.account, p["SnapshotIdentifier"].lower(), None, False)
+    snapshot = owned_snapshot(backend, ctx, ref)
+    if snapshot.snapshot_type != "manual":
+        raise ApiError(
+            "InvalidClusterSnapshotState", f"The retention period of automated snapshot {snapshot.identifier} can't be changed."
+        )
+    retention = validation.manual_retention(p.get("ManualSnapshotRetentionPeriod", -1))
+    start = snapshot.retention_start_time or snapshot.create_time
+    expired = retention != -1 and start + timedelta(days=retention) <= ctx.now
+    if expired and not p.get("Force"):
+        raise ApiError(
+            "InvalidRetentionPeriodFault",
+            f"The new retention period of snapshot {snapshot.identifier} has already passed. "
+            "Use Force to delete the snapshot now.",
+        )
+    snapshot.manual_snapshot_retention_period = retention
+    view_status = None
+    if expired:
+        # Force: a snapshot already past its new retention period is deleted at once.
+        check_deletable(backend, snapshot)
+        lifecycle.remove_snapshot(backend, snapshot)
+        view_status = "deleted"
+    else:
+        backend.snapshots.update(snapshot)
+    view = render(backend, ctx, snapshot)
+    if view_status:
+        view["Status"] = view_status
+    return {"Snapshot": view}
+
+
+def describe_cluster_snapshots(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    limit = validation.max_records(p.get("MaxRecords"), 20, 100, 100)
+    flt = SnapshotFilter(caller=ctx.account, region=ctx.region, owner=p.get("OwnerAccount"))
+    ref = snapshot_ref(ctx, p, required=False)
+    if ref is not None:
+        snapshot = lookup(backend, ctx, ref)
+        visible = snapshot is not None and (
+            snapshot.account == ctx.account or backend.snapshots.is_shared_with(snapshot, ctx.account)
+        )
+        if not visible:
+            raise not_found(p.get("SnapshotArn") or p.get("SnapshotIdentifier", ""))
+        flt.owner = snapshot.account  # type: ignore[union-attr]
+        flt.snapshot_identifier = ref.identifier
+    if "ClusterIdentifier" in p:
+        flt.cluster_identifier = p["ClusterIdentifier"].lower()
+    snapshot_type = p.get("SnapshotType")
+    if snapshot_type is not None and snapshot_type not in ("automated", "manual"):
+        raise invalid_parameter(f"Invalid snapshot type: {snapshot_type}. Valid values: automated, manual.")
+    flt.snapshot_type = snapshot_type
+    flt.start_time, flt.end_time = p.get("StartTime"), p.get("EndTime")
+    if flt.start_time and flt.end_time and flt.start_time > flt.end_time:
+        raise invalid_combination("StartTime must be earlier than or equal to EndTime.")
+    flt.tag_keys, flt.tag_values = p.get("TagKeys", []), p.get("TagValues", [])
+    if "ClusterExists" in p:
+        flt.cluster_exists = p["ClusterExists"]
+        if flt.cluster_exists and flt.cluster_identifier is None:
+            raise invalid_parameter("ClusterIdentifier is required when ClusterExists is true.")
+        if flt.cluster_exists:
+            # ClusterExists=true names a cluster that must exist.
+            find_cluster(backend, ctx, flt.cluster_identifier)  # type: ignore[arg-type]
+    for entity in p.get("SortingEntities", []):
+        if entity["Attribute"] not in SORT_COLUMNS:
+            raise invalid_parameter(f"Invalid sort attribute: {entity['Attribute']}.")
+        flt.sort.append((entity["Attribute"], entity.get("SortOrder", "ASC") == "DESC"))
+    if len({attribute for attribute, _ in flt.sort}) != len(flt.sort):
+        raise invalid_combination("Each sort attribute can be given only once.")
+    records, marker = backend.snapshots.page(flt, limit, p.get("Marker"))
+    result: dict[str, Any] = {"Snapshots": [render(backend, ctx, s) for s in records]}
+    if marker:
+        result["Marker"] = marker
+    return result
+
+
+OPERATIONS = {
+    "CreateClusterSnapshot": create_cluster_snapshot,
+    "DeleteClusterSnapshot": delete_cluster_snapshot,
+    "BatchDeleteClusterSnapshots": batch_delete_cluster_snapshots,
+    "CopyClusterSnapshot": copy_cluster_snapshot,
+    "ModifyClusterSnapshot": modify_cluster_snapshot,
+    "DescribeClusterSnapshots": describe_cluster_snapshots,
+}

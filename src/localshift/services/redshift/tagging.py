@@ -1,0 +1,80 @@
+"""Tag operations on clusters and snapshots, named by ARN."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from localshift.errors import ApiError, invalid_parameter
+from localshift.services.context import RequestContext
+from localshift.services.redshift import validation
+from localshift.services.redshift.arns import parse_arn
+from localshift.services.redshift.backend import RedshiftBackend
+from localshift.store.paging import decode_marker, encode_marker
+
+MAX_TAGS_PER_RESOURCE = 50
+TAGGABLE = {"cluster", "snapshot"}
+
+
+def _resource(backend: RedshiftBackend, ctx: RequestContext, arn: str) -> tuple[str, str]:
+    """Check that an ARN names an existing resource of the caller; return (arn, type)."""
+    parsed = parse_arn(arn)
+    missing = ApiError("ResourceNotFoundFault", f"The resource {arn} could not be found.")
+    if parsed.service != "redshift" or parsed.account != ctx.account or parsed.region != ctx.region:
+        raise missing
+    if parsed.resource_type not in TAGGABLE:
+        raise invalid_parameter(f"Tagging is not supported for resource type {parsed.resource_type}.")
+    if parsed.resource_type == "cluster":
+        exists = backend.clusters.get(ctx.account, ctx.region, parsed.resource) is not None
+    else:
+        cluster, _, name = parsed.resource.partition("/")
+        snapshot = backend.snapshots.get(ctx.account, ctx.region, name)
+        exists = snapshot is not None and snapshot.cluster_identifier == cluster
+    if not exists:
+        raise missing
+    return arn, parsed.resource_type
+
+
+def create_tags(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    arn, resource_type = _resource(backend, ctx, p["ResourceName"])
+    tags = validation.tag_list(p["Tags"])
+    existing = {key for key, _ in backend.tags.get(arn)}
+    if len(existing | {key for key, _ in tags}) > MAX_TAGS_PER_RESOURCE:
+        raise ApiError("TagLimitExceededFault", f"A resource can have at most {MAX_TAGS_PER_RESOURCE} tags.")
+    backend.tags.put(arn, ctx.account, ctx.region, resource_type, tags)
+    return {}
+
+
+def delete_tags(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    arn, _ = _resource(backend, ctx, p["ResourceName"])
+    backend.tags.remove(arn, p["TagKeys"])
+    return {}
+
+
+def describe_tags(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    limit = validation.max_records(p.get("MaxRecords"), 20, 100, 100)
+    after = decode_marker(p["Marker"], 1)[0] if p.get("Marker") else 0
+    if not isinstance(after, int):
+        raise invalid_parameter("Invalid marker value.")
+    arn = None
+    if p.get("ResourceName"):
+        arn, _ = _resource(backend, ctx, p["ResourceName"])
+    resource_type = p.get("ResourceType")
+    if resource_type is not None:
+        resource_type = resource_type.lower()
+        if resource_type not in TAGGABLE:
+            raise invalid_parameter(f"Invalid resource type: {p['ResourceType']}. Valid values: cluster, snapshot.")
+    rows = backend.tags.search(
+        ctx.account, ctx.region, resource_type, arn, p.get("TagKeys", []), p.get("TagValues", []), after, limit + 1
+    )
+    result: dict[str, Any] = {
+        "TaggedResources": [
+            {"Tag": {"Key": key, "Value": value}, "ResourceName": name, "ResourceType": kind}
+            for _, name, kind, key, value in rows[:limit]
+        ]
+    }
+    if len(rows) > limit:
+        result["Marker"] = encode_marker([rows[limit - 1][0]])
+    return result
+
+
+OPERATIONS = {"CreateTags": create_tags, "DeleteTags": delete_tags, "DescribeTags": describe_tags}

@@ -1,0 +1,192 @@
+"""Records -> the API's Cluster and Snapshot shapes (dicts of model member names)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from localshift.records import ClusterRecord, SnapshotRecord
+from localshift.services.redshift import arns
+from localshift.services.redshift.node_types import CATALOG, restorable_node_types, storage_mb
+
+SUPPORT_ALIAS = "amazon-redshift-support"
+
+# ClusterStatus -> ClusterAvailabilityStatus, as the Management Guide pairs them.
+_AVAILABILITY = {
+    "available": "Available",
+    "creating": "Modifying",
+    "modifying": "Modifying",
+    "renaming": "Modifying",
+    "resizing": "Modifying",
+    "rebooting": "Maintenance",
+    "paused": "Unavailable",
+    "deleting": "Unavailable",
+    "final-snapshot": "Unavailable",
+    "incompatible-restore": "Failed",
+}
+
+
+def tags_view(tags: list[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"Key": key, "Value": value} for key, value in tags]
+
+
+def cluster_view(
+    cluster: ClusterRecord, tags: list[tuple[str, str]], endpoint_port: int | None, now: datetime
+) -> dict[str, Any]:
+    node_type = CATALOG[cluster.node_type]
+    view: dict[str, Any] = {
+        "ClusterIdentifier": cluster.identifier,
+        "NodeType": cluster.node_type,
+        "ClusterStatus": cluster.status,
+        "ClusterAvailabilityStatus": _AVAILABILITY.get(cluster.status, "Unavailable"),
+        "MasterUsername": cluster.master_username,
+        "DBName": cluster.db_name,
+        "ClusterCreateTime": cluster.create_time,
+        "AutomatedSnapshotRetentionPeriod": cluster.automated_snapshot_retention_period,
+        "ManualSnapshotRetentionPeriod": cluster.manual_snapshot_retention_period,
+        "ClusterSecurityGroups": [
+            {"ClusterSecurityGroupName": name, "Status": "active"} for name in cluster.cluster_security_groups
+        ],
+        "VpcSecurityGroups": [
+            {"VpcSecurityGroupId": group, "Status": "active"} for group in cluster.vpc_security_group_ids
+        ],
+        "ClusterParameterGroups": [
+            {"ParameterGroupName": cluster.cluster_parameter_group_name, "ParameterApplyStatus": "in-sync"}
+        ],
+        "ClusterSubnetGroupName": cluster.cluster_subnet_group_name,
+        "VpcId": cluster.vpc_id,
+        "AvailabilityZone": cluster.availability_zone,
+        "PreferredMaintenanceWindow": cluster.preferred_maintenance_window,
+        "PendingModifiedValues": {},
+        "ClusterVersion": cluster.cluster_version,
+        "AllowVersionUpgrade": cluster.allow_version_upgrade,
+        "NumberOfNodes": cluster.number_of_nodes,
+        "PubliclyAccessible": cluster.publicly_accessible,
+        "Encrypted": cluster.encrypted,
+        "KmsKeyId": cluster.kms_key_id,
+        "ClusterPublicKey": f"ssh-rsa localshift-{cluster.namespace_id} Amazon-Redshift",
+        "ClusterNodes": _nodes(cluster),
+        "ClusterRevisionNumber": "1",
+        "Tags": tags_view(tags),
+        "EnhancedVpcRouting": cluster.enhanced_vpc_routing,
+        "IamRoles": [{"IamRoleArn": role, "ApplyStatus": "in-sync"} for role in cluster.iam_roles],
+        "PendingActions": [],
+        "MaintenanceTrackName": cluster.maintenance_track_name,
+        "ElasticResizeNumberOfNodeOptions": _elastic_resize_options(cluster),
+        "DeferredMaintenanceWindows": [],
+        "SnapshotScheduleIdentifier": cluster.snapshot_schedule_identifier,
+        "NextMaintenanceWindowStartTime": _next_window(cluster.preferred_maintenance_window, now),
+        "AvailabilityZoneRelocationStatus": "enabled" if cluster.availability_zone_relocation else "disabled",
+        "ClusterNamespaceArn": arns.namespace_arn(cluster.region, cluster.account, cluster.namespace_id),
+        "TotalStorageCapacityInMegaBytes": storage_mb(node_type, cluster.number_of_nodes),
+        "AquaConfiguration": {"AquaStatus": "disabled", "AquaConfigurationStatus": cluster.aqua_configuration_status},
+        "DefaultIamRoleArn": cluster.default_iam_role_arn,
+        "IpAddressType": cluster.ip_address_type,
+        "MultiAZ": "Enabled" if cluster.multi_az else "Disabled",
+    }
+    if endpoint_port is not None and cluster.status not in ("creating", "deleting", "paused"):
+        view["Endpoint"] = {"Address": "127.0.0.1", "Port": endpoint_port}
+    if cluster.restore_status is not None:
+        view["RestoreStatus"] = {
+            "Status": cluster.restore_status,
+            "CurrentRestoreRateInMegaBytesPerSecond": cluster.restore_rate_mb_per_s,
+            "SnapshotSizeInMegaBytes": int(cluster.restore_snapshot_size_mb),
+            "ProgressInMegaBytes": int(cluster.restore_progress_mb),
+            "ElapsedTimeInSeconds": cluster.restore_elapsed_seconds,
+            "EstimatedTimeToCompletionInSeconds": cluster.restore_estimated_seconds,
+        }
+    return view
+
+
+def _nodes(cluster: ClusterRecord) -> list[dict[str, str]]:
+    roles = ["SHARED"] if cluster.number_of_nodes == 1 else ["LEADER"] + [
+        f"COMPUTE-{i}" for i in range(cluster.number_of_nodes)
+    ]
+    return [
+        {"NodeRole": role, "PrivateIPAddress": "127.0.0.1", "PublicIPAddress": "127.0.0.1"} for role in roles
+    ]
+
+
+def _elastic_resize_options(cluster: ClusterRecord) -> str | None:
+    # Elastic resize goes from half to double the current count, within the type's range.
+    node_type = CATALOG[cluster.node_type]
+    if cluster.number_of_nodes == 1:
+        return None
+    low = max(node_type.create_nodes[0], (cluster.number_of_nodes + 1) // 2)
+    high = min(node_type.max_nodes, cluster.number_of_nodes * 2)
+    options = [str(n) for n in range(low, high + 1) if n != cluster.number_of_nodes]
+    return "[" + ",".join(options) + "]" if options else None
+
+
+def _next_window(window: str, now: datetime) -> datetime:
+    days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    day, hour, minute = window.split("-")[0].split(":")
+    start = now.replace(hour=int(hour), minute=int(minute), second=0, microsecond=0)
+    start += timedelta(days=(days.index(day) - now.weekday()) % 7)
+    return start if start > now else start + timedelta(days=7)
+
+
+def snapshot_view(
+    snapshot: SnapshotRecord,
+    tags: list[tuple[str, str]],
+    grantees: list[str] | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """The Snapshot shape.  ``grantees`` is None unless the caller owns it:
+    AccountsWithRestoreAccess is visible to the owner only."""
+    view: dict[str, Any] = {
+        "SnapshotIdentifier": snapshot.identifier,
+        "ClusterIdentifier": snapshot.cluster_identifier,
+        "SnapshotCreateTime": snapshot.create_time,
+        "Status": snapshot.status,
+        "Port": snapshot.port,
+        "AvailabilityZone": snapshot.availability_zone,
+        "ClusterCreateTime": snapshot.cluster_create_time,
+        "MasterUsername": snapshot.master_username,
+        "ClusterVersion": snapshot.cluster_version,
+        "EngineFullVersion": f"{snapshot.cluster_version}.{ENGINE_BUILD}",
+        "SnapshotType": snapshot.snapshot_type,
+        "NodeType": snapshot.node_type,
+        "NumberOfNodes": snapshot.number_of_nodes,
+        "DBName": snapshot.db_name,
+        "VpcId": snapshot.vpc_id,
+        "Encrypted": snapshot.encrypted,
+        "KmsKeyId": snapshot.kms_key_id,
+        "EncryptedWithHSM": False,
+        "OwnerAccount": snapshot.account,
+        "TotalBackupSizeInMegaBytes": snapshot.total_size_mb,
+        "ActualIncrementalBackupSizeInMegaBytes": snapshot.incremental_size_mb,
+        "BackupProgressInMegaBytes": snapshot.progress_mb,
+        "CurrentBackupRateInMegaBytesPerSecond": snapshot.rate_mb_per_s,
+        "EstimatedSecondsToCompletion": snapshot.estimated_seconds_to_completion,
+        "ElapsedTimeInSeconds": snapshot.elapsed_seconds,
+        "SourceRegion": snapshot.source_region,
+        "Tags": tags_view(tags),
+        "RestorableNodeTypes": restorable_node_types(CATALOG[snapshot.node_type], snapshot.number_of_nodes),
+        "EnhancedVpcRouting": snapshot.enhanced_vpc_routing,
+        "MaintenanceTrackName": snapshot.maintenance_track_name,
+        "SnapshotArn": arns.snapshot_arn(
+            snapshot.region, snapshot.account, snapshot.cluster_identifier, snapshot.identifier
+        ),
+    }
+    if snapshot.snapshot_type == "manual":
+        view["ManualSnapshotRetentionPeriod"] = snapshot.manual_snapshot_retention_period
+        view["ManualSnapshotRemainingDays"] = remaining_days(snapshot, now)
+        view["SnapshotRetentionStartTime"] = snapshot.retention_start_time
+    if grantees:
+        view["AccountsWithRestoreAccess"] = [
+            {"AccountAlias": g} if g == SUPPORT_ALIAS else {"AccountId": g} for g in grantees
+        ]
+    return view
+
+
+ENGINE_BUILD = "87003"
+
+
+def remaining_days(snapshot: SnapshotRecord, now: datetime) -> int:
+    """Days until a manual snapshot passes its retention period; -1 when kept indefinitely."""
+    period = snapshot.manual_snapshot_retention_period
+    if period == -1:
+        return -1
+    start = snapshot.retention_start_time or snapshot.create_time
+    return max(0, period - (now - start).days)

@@ -1,0 +1,1 @@
+"""The embedded store: SQLite, versioned schema, one repository per resource."""

@@ -1,0 +1,80 @@
+"""Clusters in SQL."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from localshift.records import ClusterRecord, record_from_json, record_to_json
+from localshift.store.database import Database, DuplicateError
+
+
+class ClusterRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def insert(self, record: ClusterRecord) -> ClusterRecord:
+        try:
+            with self.db.transaction() as conn:
+                cursor = conn.execute(
+                    "INSERT INTO clusters (account, region, identifier, status, attrs) VALUES (?, ?, ?, ?, ?)",
+                    (record.account, record.region, record.identifier, record.status, json.dumps(record_to_json(record))),
+                )
+        except sqlite3.IntegrityError:
+            raise DuplicateError(record.identifier) from None
+        record.row_id = cursor.lastrowid
+        return record
+
+    def update(self, record: ClusterRecord) -> None:
+        """Write the record back; it may have been renamed."""
+        try:
+            with self.db.transaction() as conn:
+                conn.execute(
+                    "UPDATE clusters SET identifier = ?, status = ?, attrs = ? WHERE id = ?",
+                    (record.identifier, record.status, json.dumps(record_to_json(record)), record.row_id),
+                )
+        except sqlite3.IntegrityError:
+            raise DuplicateError(record.identifier) from None
+
+    def delete(self, record: ClusterRecord) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM clusters WHERE id = ?", (record.row_id,))
+
+    def get(self, account: str, region: str, identifier: str) -> ClusterRecord | None:
+        rows = self.db.query(
+            "SELECT id, attrs FROM clusters WHERE account = ? AND region = ? AND identifier = ?",
+            (account, region, identifier),
+        )
+        return _to_record(rows[0]) if rows else None
+
+    def get_by_id(self, row_id: int) -> ClusterRecord | None:
+        rows = self.db.query("SELECT id, attrs FROM clusters WHERE id = ?", (row_id,))
+        return _to_record(rows[0]) if rows else None
+
+    def page(
+        self, account: str, region: str, after_id: int, limit: int, identifiers: list[str] | None = None
+    ) -> list[ClusterRecord]:
+        """Clusters of one account and region in creation order, after a row id."""
+        sql = "SELECT id, attrs FROM clusters WHERE account = ? AND region = ? AND id > ?"
+        args: list[object] = [account, region, after_id]
+        if identifiers is not None:
+            sql += f" AND identifier IN ({','.join('?' * len(identifiers))})"
+            args.extend(identifiers)
+        sql += " ORDER BY id LIMIT ?"
+        args.append(limit)
+        return [_to_record(row) for row in self.db.query(sql, args)]
+
+    def in_statuses(self, statuses: list[str]) -> list[ClusterRecord]:
+        rows = self.db.query(
+            f"SELECT id, attrs FROM clusters WHERE status IN ({','.join('?' * len(statuses))}) ORDER BY id",
+            statuses,
+        )
+        return [_to_record(row) for row in rows]
+
+    def count_nodes(self, account: str, region: str) -> int:
+        rows = self.db.query("SELECT attrs FROM clusters WHERE account = ? AND region = ?", (account, region))
+        return sum(json.loads(row["attrs"])["number_of_nodes"] for row in rows)
+
+
+def _to_record(row: sqlite3.Row) -> ClusterRecord:
+    return record_from_json(ClusterRecord, json.loads(row["attrs"]), row["id"])

@@ -1,0 +1,217 @@
+"""Cluster snapshots and their sharing grants in SQL."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from localshift.records import SnapshotRecord, record_from_json, record_to_json
+from localshift.store.database import Database, DuplicateError
+from localshift.store.paging import SortKey, after_clause, decode_marker, encode_marker, order_clause
+
+# Snapshot attributes a caller can sort by, as SQL over the snapshots table.
+SORT_COLUMNS = {
+    "SOURCE_TYPE": "s.snapshot_type",
+    "TOTAL_SIZE": "s.total_size",
+    "CREATE_TIME": "s.create_time",
+}
+
+
+def _time_text(value: datetime) -> str:
+    # Fixed-width UTC text sorts and compares as the times do.
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+@dataclass
+class SnapshotFilter:
+    caller: str
+    region: str
+    owner: str | None = None
+    cluster_identifier: str | None = None
+    snapshot_identifier: str | None = None
+    snapshot_type: str | None = None
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    tag_keys: list[str] = field(default_factory=list)
+    tag_values: list[str] = field(default_factory=list)
+    cluster_exists: bool | None = None
+    sort: list[tuple[str, bool]] = field(default_factory=list)  # (attribute, descending)
+
+
+class SnapshotRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def insert(self, record: SnapshotRecord, arn: str) -> SnapshotRecord:
+        try:
+            with self.db.transaction() as conn:
+                cursor = conn.execute(
+                    "INSERT INTO snapshots (account, region, identifier, cluster_identifier, arn, snapshot_type,"
+                    " status, create_time, total_size, attrs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        record.account, record.region, record.identifier, record.cluster_identifier, arn,
+                        record.snapshot_type, record.status, _time_text(record.create_time),
+                        record.total_size_mb, json.dumps(record_to_json(record)),
+                    ),
+                )
+        except sqlite3.IntegrityError:
+            raise DuplicateError(record.identifier) from None
+        record.row_id = cursor.lastrowid
+        return record
+
+    def update(self, record: SnapshotRecord) -> None:
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE snapshots SET status = ?, total_size = ?, attrs = ? WHERE id = ?",
+                (record.status, record.total_size_mb, json.dumps(record_to_json(record)), record.row_id),
+            )
+
+    def delete(self, record: SnapshotRecord) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM snapshots WHERE id = ?", (record.row_id,))
+
+    def get(self, account: str, region: str, identifier: str) -> SnapshotRecord | None:
+        rows = self.db.query(
+            "SELECT id, attrs FROM snapshots WHERE account = ? AND region = ? AND identifier = ?",
+            (account, region, identifier),
+        )
+        return _to_record(rows[0]) if rows else None
+
+    def get_by_id(self, row_id: int) -> SnapshotRecord | None:
+        rows = self.db.query("SELECT id, attrs FROM snapshots WHERE id = ?", (row_id,))
+        return _to_record(rows[0]) if rows else None
+
+    def get_by_arn(self, arn: str) -> SnapshotRecord | None:
+        rows = self.db.query("SELECT id, attrs FROM snapshots WHERE arn = ?", (arn,))
+        return _to_record(rows[0]) if rows else None
+
+    def of_cluster(self, account: str, region: str, cluster_identifier: str, snapshot_type: str) -> list[SnapshotRecord]:
+        rows = self.db.query(
+            "SELECT id, attrs FROM snapshots WHERE account = ? AND region = ? AND cluster_identifier = ?"
+            " AND snapshot_type = ? ORDER BY create_time, id",
+            (account, region, cluster_identifier, snapshot_type),
+        )
+        return [_to_record(row) for row in rows]
+
+    def in_statuses(self, statuses: list[str]) -> list[SnapshotRecord]:
+        rows = self.db.query(
+            f"SELECT id, attrs FROM snapshots WHERE status IN ({','.join('?' * len(statuses))}) ORDER BY id",
+            statuses,
+        )
+        return [_to_record(row) for row in rows]
+
+    def manual_with_retention(self) -> list[SnapshotRecord]:
+        rows = self.db.query(
+            "SELECT id, attrs FROM snapshots WHERE snapshot_type = 'manual'"
+            " AND json_extract(attrs, '$.manual_snapshot_retention_period') > 0"
+        )
+        return [_to_record(row) for row in rows]
+
+    def count_manual(self, account: str, region: str) -> int:
+        rows = self.db.query(
+            "SELECT count(*) FROM snapshots WHERE account = ? AND region = ? AND snapshot_type = 'manual'",
+            (account, region),
+        )
+        return rows[0][0]
+
+    # --- sharing -------------------------------------------------------------
+    def grantees(self, record: SnapshotRecord) -> list[str]:
+        rows = self.db.query(
+            "SELECT grantee FROM snapshot_grants WHERE snapshot_id = ? ORDER BY rowid", (record.row_id,)
+        )
+        return [row[0] for row in rows]
+
+    def add_grant(self, record: SnapshotRecord, grantee: str) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("INSERT INTO snapshot_grants (snapshot_id, grantee) VALUES (?, ?)", (record.row_id, grantee))
+
+    def remove_grant(self, record: SnapshotRecord, grantee: str) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM snapshot_grants WHERE snapshot_id = ? AND grantee = ?", (record.row_id, grantee))
+
+    def is_shared_with(self, record: SnapshotRecord, account: str) -> bool:
+        rows = self.db.query(
+            "SELECT 1 FROM snapshot_grants WHERE snapshot_id = ? AND grantee = ?", (record.row_id, account)
+        )
+        return bool(rows)
+
+    # --- describe ------------------------------------------------------------
+    def page(self, flt: SnapshotFilter, limit: int, marker: str | None) -> tuple[list[SnapshotRecord], str | None]:
+        """One page of the snapshots the filter selects, and the next page's marker."""
+        where, args = _where(flt)
+        keys = [SortKey(SORT_COLUMNS[attribute], descending) for attribute, descending in flt.sort]
+        if not flt.sort:
+            keys = [SortKey("s.create_time")]
+        keys.append(SortKey("s.id"))
+        if marker:
+            clause, marker_args = after_clause(keys, decode_marker(marker, len(keys)))
+            where.append(clause)
+            args.extend(marker_args)
+        columns = ", ".join(k.column for k in keys)
+        sql = (
+            f"SELECT s.id, s.attrs, {columns} FROM snapshots s WHERE {' AND '.join(where)}"
+            f" ORDER BY {order_clause(keys)} LIMIT ?"
+        )
+        rows = self.db.query(sql, [*args, limit + 1])
+        records = [_to_record(row) for row in rows[:limit]]
+        next_marker = None
+        if len(rows) > limit:
+            last = rows[limit - 1]
+            next_marker = encode_marker([last[2 + i] for i in range(len(keys))])
+        return records, next_marker
+
+
+def _where(flt: SnapshotFilter) -> tuple[list[str], list[object]]:
+    where = ["s.region = ?"]
+    args: list[object] = [flt.region]
+    tags_used = bool(flt.tag_keys or flt.tag_values)
+    if flt.owner is not None:
+        where.append("s.account = ?")
+        args.append(flt.owner)
+    if tags_used or flt.owner == flt.caller:
+        # Tag filters only ever match the caller's own snapshots.
+        where.append("s.account = ?")
+        args.append(flt.caller)
+    else:
+        # The caller's own snapshots, and manual snapshots shared with it.
+        where.append(
+            "(s.account = ? OR s.id IN (SELECT snapshot_id FROM snapshot_grants WHERE grantee = ?))"
+        )
+        args.extend([flt.caller, flt.caller])
+    if flt.cluster_identifier is not None:
+        where.append("s.cluster_identifier = ?")
+        args.append(flt.cluster_identifier)
+    if flt.snapshot_identifier is not None:
+        where.append("s.identifier = ?")
+        args.append(flt.snapshot_identifier)
+    if flt.snapshot_type is not None:
+        where.append("s.snapshot_type = ?")
+        args.append(flt.snapshot_type)
+    if flt.start_time is not None:
+        where.append("s.create_time >= ?")
+        args.append(_time_text(flt.start_time))
+    if flt.end_time is not None:
+        where.append("s.create_time <= ?")
+        args.append(_time_text(flt.end_time))
+    if tags_used:
+        tag_terms = ["t.resource_arn = s.arn"]
+        if flt.tag_keys:
+            tag_terms.append(f"t.key IN ({','.join('?' * len(flt.tag_keys))})")
+            args.extend(flt.tag_keys)
+        if flt.tag_values:
+            tag_terms.append(f"t.value IN ({','.join('?' * len(flt.tag_values))})")
+            args.extend(flt.tag_values)
+        where.append(f"EXISTS (SELECT 1 FROM tags t WHERE {' AND '.join(tag_terms)})")
+    if flt.cluster_exists is not None:
+        exists = (
+            "EXISTS (SELECT 1 FROM clusters c WHERE c.account = s.account AND c.region = s.region"
+            " AND c.identifier = s.cluster_identifier)"
+        )
+        where.append(exists if flt.cluster_exists else f"NOT {exists}")
+    return where, args
+
+
+def _to_record(row: sqlite3.Row) -> SnapshotRecord:
+    return record_from_json(SnapshotRecord, json.loads(row["attrs"]), row["id"])

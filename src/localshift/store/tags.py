@@ -1,0 +1,71 @@
+"""Tags on clusters and snapshots, keyed by resource ARN."""
+
+from __future__ import annotations
+
+from localshift.store.database import Database
+
+
+class TagRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def get(self, arn: str) -> list[tuple[str, str]]:
+        rows = self.db.query("SELECT key, value FROM tags WHERE resource_arn = ? ORDER BY rowid", (arn,))
+        return [(row[0], row[1]) for row in rows]
+
+    def count(self, arn: str) -> int:
+        return self.db.query("SELECT count(*) FROM tags WHERE resource_arn = ?", (arn,))[0][0]
+
+    def put(self, arn: str, account: str, region: str, resource_type: str, tags: list[tuple[str, str]]) -> None:
+        with self.db.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO tags (resource_arn, key, value, account, region, resource_type) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (resource_arn, key) DO UPDATE SET value = excluded.value",
+                [(arn, key, value, account, region, resource_type) for key, value in tags],
+            )
+
+    def remove(self, arn: str, keys: list[str]) -> None:
+        with self.db.transaction() as conn:
+            conn.executemany("DELETE FROM tags WHERE resource_arn = ? AND key = ?", [(arn, key) for key in keys])
+
+    def remove_all(self, arn: str) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM tags WHERE resource_arn = ?", (arn,))
+
+    def rename(self, old_arn: str, new_arn: str) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("UPDATE tags SET resource_arn = ? WHERE resource_arn = ?", (new_arn, old_arn))
+
+    def search(
+        self,
+        account: str,
+        region: str,
+        resource_type: str | None,
+        arn: str | None,
+        keys: list[str],
+        values: list[str],
+        after_rowid: int,
+        limit: int,
+    ) -> list[tuple[int, str, str, str, str]]:
+        """(rowid, arn, resource type, key, value) of matching tags, in rowid order."""
+        sql = "SELECT rowid, resource_arn, resource_type, key, value FROM tags WHERE account = ? AND region = ? AND rowid > ?"
+        args: list[object] = [account, region, after_rowid]
+        if resource_type:
+            sql += " AND resource_type = ?"
+            args.append(resource_type)
+        if arn:
+            sql += " AND resource_arn = ?"
+            args.append(arn)
+        if keys or values:
+            # A resource matches when it has any listed key or any listed value.
+            terms = []
+            if keys:
+                terms.append(f"key IN ({','.join('?' * len(keys))})")
+                args.extend(keys)
+            if values:
+                terms.append(f"value IN ({','.join('?' * len(values))})")
+                args.extend(values)
+            sql += " AND resource_arn IN (SELECT resource_arn FROM tags WHERE " + " OR ".join(terms) + ")"
+        sql += " ORDER BY rowid LIMIT ?"
+        args.append(limit)
+        return [tuple(row) for row in self.db.query(sql, args)]  # type: ignore[misc]
