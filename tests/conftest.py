@@ -1,100 +1,23 @@
-"""Shared fixtures: a real `localshift serve` subprocess and clients for it."""
+"""Shared fixtures: one control-plane server per session, reset before each test."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Iterator
 
-import boto3
 import pytest
-from botocore.config import Config
 
-REGION = "us-east-1"
-OWNER, GRANTEE, STRANGER = "111111111111", "222222222222", "333333333333"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class Server:
-    """A localshift process the tests started, and how to reach it."""
-
-    port: int
-    data_dir: Path
-    env: dict[str, str]
-    args: list[str] = field(default_factory=list)
-    process: subprocess.Popen | None = None
-    log_path: Path | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> "Server":
-        self.log_path = self.data_dir.parent / f"server-{self.port}.log"
-        log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "localshift", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir),
-             *self.args],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"localshift exited: {self.log_path.read_text()[-3000:]}")
-            try:
-                urllib.request.urlopen(self.url + "/_localshift/health", timeout=1).read()
-                return self
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("localshift did not start")
-
-    def stop(self, kill: bool = False) -> None:
-        if self.process and self.process.poll() is None:
-            if kill:
-                self.process.kill()
-            else:
-                self.process.terminate()
-            self.process.wait(timeout=30)
-
-    def admin(self, path: str, method: str = "POST") -> bytes:
-        request = urllib.request.Request(self.url + path, method=method, data=b"" if method == "POST" else None)
-        return urllib.request.urlopen(request, timeout=30).read()
-
-    def reset(self) -> None:
-        self.admin("/_localshift/reset")
-
-    def client(self, account: str = OWNER, service: str = "redshift", secret: str = "secret", region: str = REGION):
-        return boto3.client(
-            service,
-            endpoint_url=self.url,
-            region_name=region,
-            aws_access_key_id=account,
-            aws_secret_access_key=secret,
-            config=Config(retries={"max_attempts": 1}),
-        )
-
-
-def make_server(tmp: Path, *, data_plane: bool = False, extra_env: dict[str, str] | None = None,
-                args: list[str] | None = None) -> Server:
-    env = dict(os.environ)
-    env.update({"LOCALSHIFT_TRANSITION_DELAY": "0.05", "LOCALSHIFT_LOG_LEVEL": "warning"})
-    env.update(extra_env or {})
-    server_args = list(args or [])
-    if not data_plane:
-        server_args.append("--no-data-plane")
-    return Server(free_port(), tmp / "data", env, server_args)
+from support import (  # noqa: F401 - re-exported for tests that import helpers from conftest
+    GRANTEE,
+    OWNER,
+    REGION,
+    STRANGER,
+    Server,
+    create_available_cluster,
+    create_available_snapshot,
+    free_port,
+    make_server,
+    wait_for,
+)
 
 
 @pytest.fixture(scope="session")
@@ -116,32 +39,3 @@ def redshift(ls: Server):
     return ls.client(OWNER)
 
 
-def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("condition not met in time")
-
-
-def create_available_cluster(client, identifier: str = "c1", **overrides) -> dict:  # type: ignore[no-untyped-def]
-    params = dict(
-        ClusterIdentifier=identifier, NodeType="ra3.xlplus", NumberOfNodes=2,
-        MasterUsername="admin", MasterUserPassword="Passw0rd1",
-    )
-    params.update(overrides)
-    client.create_cluster(**params)
-    client.get_waiter("cluster_available").wait(
-        ClusterIdentifier=identifier, WaiterConfig={"Delay": 0.1, "MaxAttempts": 600}
-    )
-    return client.describe_clusters(ClusterIdentifier=identifier)["Clusters"][0]
-
-
-def create_available_snapshot(client, snapshot: str = "s1", cluster: str = "c1", **extra) -> dict:  # type: ignore[no-untyped-def]
-    client.create_cluster_snapshot(SnapshotIdentifier=snapshot, ClusterIdentifier=cluster, **extra)
-    client.get_waiter("snapshot_available").wait(
-        SnapshotIdentifier=snapshot, WaiterConfig={"Delay": 0.1, "MaxAttempts": 600}
-    )
-    return client.describe_cluster_snapshots(SnapshotIdentifier=snapshot)["Snapshots"][0]

@@ -55,7 +55,8 @@ class ClusterRecord:
     # The master password is kept to start the engine; it is never returned.
     master_password: str = ""
     # Restore bookkeeping (None when the cluster was not restored).
-    restore_source_snapshot_id: int | None = None
+    # The data-plane lease the restore reads from, held until it finishes.
+    restore_data_key: str | None = None
     restore_status: str | None = None
     restore_snapshot_size_mb: float = 0.0
     restore_progress_mb: float = 0.0

@@ -126,6 +126,11 @@ class Engine:
             # base backups: wal_level=replica and wal senders are PG defaults.
             "max_wal_senders = 10",
             "max_replication_slots = 10",
+            # Fresh, sparse WAL segments instead of recycled ones: the unused tail
+            # of every segment in a snapshot then reads as zeros and deduplicates,
+            # instead of carrying 16 MiB of stale WAL into each incremental snapshot.
+            "wal_recycle = off",
+            "wal_init_zero = off",
         ]
         if self.bins.version[0] >= 18:
             # PG 18 warns on every md5 password; the setting does not exist before.

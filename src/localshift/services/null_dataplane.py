@@ -61,7 +61,6 @@ class NullDataPlane:
         return EmptySnapshotStats(elapsed_seconds=time.monotonic() - started)
 
     def copy_snapshot(self, source_snapshot_key: str, target_snapshot_key: str) -> EmptySnapshotStats:
-        self._work()
         return EmptySnapshotStats()
 
     def delete_snapshot(self, snapshot_key: str) -> None:

@@ -280,10 +280,11 @@ def delete_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
 
 
 def _snapshot_running(backend: RedshiftBackend, cluster: ClusterRecord) -> bool:
+    # A manual snapshot in progress blocks deletion; an automated one is
+    # abandoned, since automated snapshots are deleted with their cluster.
     return any(
         s.status == "creating"
-        for kind in ("manual", "automated")
-        for s in backend.snapshots.of_cluster(cluster.account, cluster.region, cluster.identifier, kind)
+        for s in backend.snapshots.of_cluster(cluster.account, cluster.region, cluster.identifier, "manual")
     )
 
 

@@ -204,7 +204,9 @@ def take_snapshot(backend: RedshiftBackend, snapshot_row_id: int) -> None:
         # The retention period starts when the snapshot completes.
         s.retention_start_time = finished
 
-    backend.mutate_snapshot(snapshot_row_id, change)
+    if backend.mutate_snapshot(snapshot_row_id, change) is None:
+        # Deleted while it ran (an automated snapshot of a cluster being deleted).
+        backend.dataplane.delete_snapshot(snapshot_key(snapshot))
 
 
 def copy_snapshot_data(backend: RedshiftBackend, source_row_id: int, target_row_id: int) -> None:
@@ -270,11 +272,17 @@ def _next_due(due: datetime, now: datetime, interval: float) -> datetime:
     return following
 
 
-def restore_cluster(backend: RedshiftBackend, cluster_row_id: int, snapshot_data_key: str | None) -> None:
-    """Bring a snapshot's data back as a new cluster; RestoreStatus follows the real work."""
+def restore_cluster(backend: RedshiftBackend, cluster_row_id: int) -> None:
+    """Bring a snapshot's data back as a new cluster; RestoreStatus follows the real work.
+
+    The restore reads from a lease on the snapshot's data taken when the
+    restore was accepted, so it finishes even if access to the snapshot is
+    revoked or the snapshot is deleted meanwhile (as AWS documents).
+    """
     cluster = backend.clusters.get_by_id(cluster_row_id)
     if cluster is None:
         return
+    snapshot_data_key = cluster.restore_data_key
     port = allocate_port(cluster.port)
 
     def write_progress(done_mb: float, total_mb: float, rate: float, elapsed: int, remaining: int) -> None:
@@ -304,6 +312,7 @@ def restore_cluster(backend: RedshiftBackend, cluster_row_id: int, snapshot_data
         # A damaged snapshot (checksum mismatch) or any engine failure.
         log.exception("restore of %s failed", cluster.identifier)
         backend.dataplane.destroy_cluster(cluster_key(cluster))
+        _release_lease(backend, cluster_row_id, snapshot_data_key)
 
         def failed(c: ClusterRecord) -> None:
             # AWS's failure state for a restore: the cluster never serves partial data.
@@ -321,4 +330,15 @@ def restore_cluster(backend: RedshiftBackend, cluster_row_id: int, snapshot_data
         c.restore_elapsed_seconds = int(time.monotonic() - started)
 
     backend.mutate_cluster(cluster_row_id, completed)
+    _release_lease(backend, cluster_row_id, snapshot_data_key)
     _became_available(backend, cluster_row_id, port)
+
+
+def restore_lease_key(cluster: ClusterRecord) -> str:
+    return f"restore-lease-{cluster.row_id}"
+
+
+def _release_lease(backend: RedshiftBackend, cluster_row_id: int, data_key: str | None) -> None:
+    if data_key:
+        backend.dataplane.delete_snapshot(data_key)
+    backend.mutate_cluster(cluster_row_id, lambda c: setattr(c, "restore_data_key", None))

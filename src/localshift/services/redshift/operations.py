@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from localshift.services.context import RequestContext
-from localshift.services.redshift import clusters, snapshots, tagging
+from localshift.services.redshift import clusters, restore, sharing, snapshots, tagging
 from localshift.services.redshift.backend import RedshiftBackend
 
 Handler = Callable[[RedshiftBackend, RequestContext, dict[str, Any]], dict[str, Any]]
@@ -14,4 +14,6 @@ OPERATIONS: dict[str, Handler] = {
     **clusters.OPERATIONS,
     **snapshots.OPERATIONS,
     **tagging.OPERATIONS,
+    **sharing.OPERATIONS,
+    **restore.OPERATIONS,
 }

@@ -51,8 +51,7 @@ def recover(backend: RedshiftBackend) -> None:
     ):
         row_id = cluster.row_id
         if cluster.status == "creating" and cluster.restore_status is not None:
-            source = backend.snapshots.get_by_id(cluster.restore_source_snapshot_id or -1)
-            backend.submit(lifecycle.restore_cluster, row_id, source.data_key if source else None)
+            backend.submit(lifecycle.restore_cluster, row_id)
         elif cluster.status == "creating":
             backend.submit(lifecycle.create_cluster, row_id)
         elif cluster.status in ("final-snapshot", "deleting"):

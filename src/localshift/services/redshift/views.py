@@ -57,7 +57,7 @@ def cluster_view(
         "VpcId": cluster.vpc_id,
         "AvailabilityZone": cluster.availability_zone,
         "PreferredMaintenanceWindow": cluster.preferred_maintenance_window,
-        "PendingModifiedValues": {},
+        "PendingModifiedValues": dict(cluster.pending_modified),
         "ClusterVersion": cluster.cluster_version,
         "AllowVersionUpgrade": cluster.allow_version_upgrade,
         "NumberOfNodes": cluster.number_of_nodes,

@@ -1,0 +1,202 @@
+"""RestoreFromClusterSnapshot: a new cluster from a snapshot the caller owns or was shared."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from localshift.errors import ApiError, invalid_combination, invalid_parameter
+from localshift.records import ClusterRecord, SnapshotRecord
+from localshift.services.context import RequestContext
+from localshift.services.redshift import lifecycle, validation
+from localshift.services.redshift.backend import RedshiftBackend
+from localshift.services.redshift.clusters import (
+    check_node_quota,
+    default_zone,
+    insert_cluster,
+    render,
+)
+from localshift.services.redshift.node_types import CATALOG, NodeType, restorable_node_types, storage_mb
+from localshift.services.redshift.snapshot_lookup import readable_snapshot, snapshot_ref
+
+_IAM_ROLE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+_KMS_KEY = re.compile(
+    r"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key/[0-9a-f-]{36}|alias/[\w/-]+)|[0-9a-f-]{36}|alias/[\w/-]+)$"
+)
+MAX_IAM_ROLES = 50
+TRACKS = {"current", "trailing"}
+
+# Parameters naming resources localshift does not model: any value names a
+# resource that does not exist, so AWS's not-found error is the faithful answer.
+_UNKNOWN_RESOURCES = {
+    "HsmClientCertificateIdentifier": ("HsmClientCertificateNotFoundFault", "HSM client certificate"),
+    "HsmConfigurationIdentifier": ("HsmConfigurationNotFoundFault", "HSM configuration"),
+    "SnapshotScheduleIdentifier": ("SnapshotScheduleNotFound", "snapshot schedule"),
+    "ReservedNodeId": ("ReservedNodeNotFound", "reserved node"),
+    "TargetReservedNodeOfferingId": ("ReservedNodeOfferingNotFound", "reserved node offering"),
+    "RedshiftIdcApplicationArn": ("RedshiftIdcApplicationNotExists", "Redshift IAM Identity Center application"),
+    "ClusterSubnetGroupName": ("ClusterSubnetGroupNotFoundFault", "cluster subnet group"),
+}
+
+
+def _target_shape(p: dict[str, Any], snapshot: SnapshotRecord) -> tuple[NodeType, int]:
+    """Node type and count of the restored cluster, within the compatibility rules."""
+    source = CATALOG[snapshot.node_type]
+    node_type_name = p.get("NodeType", snapshot.node_type)
+    target = CATALOG.get(node_type_name)
+    if target is None or not target.creatable and node_type_name != snapshot.node_type:
+        raise invalid_parameter(f"Invalid node type: {node_type_name}.")
+    allowed = restorable_node_types(source, snapshot.number_of_nodes)
+    if target.name not in allowed:
+        raise ApiError(
+            "InvalidRestore",
+            f"Snapshot {snapshot.identifier} of a {snapshot.node_type} cluster can't be restored into node type "
+            f"{target.name}. Restorable node types: {', '.join(allowed)}.",
+        )
+    nodes = p.get("NumberOfNodes", snapshot.number_of_nodes if target.name == snapshot.node_type else None)
+    if nodes is None:
+        # A new node type with no count given: the smallest count that holds the data.
+        nodes = max(target.create_nodes[0], 1 if target.single_node else 2)
+        while storage_mb(target, nodes) < snapshot.total_size_mb and nodes < target.max_nodes:
+            nodes += 1
+    if nodes < 1 or (nodes == 1 and not target.single_node) or (1 < nodes < target.create_nodes[0]):
+        raise ApiError("InvalidRestore", f"{nodes} nodes is not a valid size for node type {target.name}.")
+    if nodes > target.max_nodes:
+        raise ApiError(
+            "NumberOfNodesPerClusterLimitExceeded",
+            f"The number of nodes {nodes} exceeds the limit of {target.max_nodes} nodes for node type {target.name}.",
+        )
+    if storage_mb(target, nodes) < snapshot.total_size_mb:
+        raise ApiError(
+            "InvalidRestore",
+            f"{nodes} x {target.name} holds {storage_mb(target, nodes)} MB, less than the snapshot's "
+            f"{snapshot.total_size_mb:.0f} MB of data.",
+        )
+    return target, nodes
+
+
+def _check_references(p: dict[str, Any]) -> None:
+    for parameter, (code, what) in _UNKNOWN_RESOURCES.items():
+        if parameter in p:
+            raise ApiError(code, f"The {what} {p[parameter]} was not found.")
+    group = p.get("ClusterParameterGroupName")
+    if group is not None and not group.startswith("default."):
+        raise ApiError("ClusterParameterGroupNotFound", f"Cluster parameter group {group} not found.")
+    for group_name in p.get("ClusterSecurityGroups", []):
+        if group_name != "default":
+            raise ApiError("ClusterSecurityGroupNotFound", f"Cluster security group {group_name} not found.")
+    if "ElasticIp" in p:
+        raise ApiError("InvalidElasticIpFault", f"The Elastic IP {p['ElasticIp']} is not allocated to this account.")
+    track = p.get("MaintenanceTrackName")
+    if track is not None and track not in TRACKS:
+        raise ApiError("InvalidClusterTrack", f"Maintenance track {track} is not valid: use current or trailing.")
+
+
+def _check_roles(p: dict[str, Any], default: list[str]) -> list[str]:
+    roles = p.get("IamRoles", default)
+    for role in roles:
+        if not _IAM_ROLE.match(role):
+            raise invalid_parameter(f"Invalid IAM role ARN: {role}.")
+    if len(roles) > MAX_IAM_ROLES:
+        raise ApiError("LimitExceededFault", f"A cluster can have at most {MAX_IAM_ROLES} IAM roles.")
+    default_role = p.get("DefaultIamRoleArn")
+    if default_role is not None and default_role not in roles:
+        raise invalid_combination("DefaultIamRoleArn must be one of the cluster's IamRoles.")
+    return roles
+
+
+def _encryption(ctx: RequestContext, p: dict[str, Any], snapshot: SnapshotRecord) -> tuple[bool, str | None]:
+    kms_key = p.get("KmsKeyId")
+    if kms_key is not None and not _KMS_KEY.match(kms_key):
+        raise invalid_parameter(f"Invalid KmsKeyId: {kms_key}.")
+    encrypted = p.get("Encrypted", snapshot.encrypted or kms_key is not None)
+    if snapshot.encrypted and not encrypted:
+        raise invalid_combination("An encrypted snapshot can only be restored into an encrypted cluster.")
+    own = snapshot.account == ctx.account
+    if encrypted and not snapshot.encrypted and not own:
+        # Encrypting an unencrypted snapshot at restore works only in the owner's account.
+        raise invalid_combination("Only the snapshot's owner can encrypt an unencrypted snapshot during restore.")
+    if kms_key is not None and own and snapshot.encrypted is False and not encrypted:
+        raise invalid_combination("KmsKeyId needs Encrypted=true for an unencrypted snapshot.")
+    return encrypted, kms_key if kms_key is not None else snapshot.kms_key_id
+
+
+def restore_from_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    identifier = validation.cluster_identifier(p["ClusterIdentifier"])
+    ref = snapshot_ref(ctx, p)
+    assert ref is not None
+    snapshot = readable_snapshot(backend, ctx, ref)
+    if snapshot.status != "available":
+        raise ApiError("InvalidClusterSnapshotState", f"Snapshot {snapshot.identifier} is not in the available state.")
+    target, nodes = _target_shape(p, snapshot)
+    config = snapshot.cluster_config
+    _check_references(p)
+    if p.get("MasterPasswordSecretKmsKeyId") and not p.get("ManageMasterPassword"):
+        raise invalid_combination("MasterPasswordSecretKmsKeyId can only be given with ManageMasterPassword=true.")
+    ip_type = p.get("IpAddressType", config.get("ip_address_type", "ipv4"))
+    if ip_type not in ("ipv4", "dualstack"):
+        raise invalid_parameter(f"Invalid IpAddressType {ip_type}: use ipv4 or dualstack.")
+    zone = p.get("AvailabilityZone") or default_zone(ctx)
+    if not zone.startswith(ctx.region):
+        raise invalid_parameter(f"Availability zone {zone} is not in region {ctx.region}.")
+    encrypted, kms_key = _encryption(ctx, p, snapshot)
+    roles = _check_roles(p, config.get("iam_roles", []))
+    check_node_quota(backend, ctx, nodes)
+    cluster = ClusterRecord(
+        account=ctx.account,
+        region=ctx.region,
+        identifier=identifier,
+        node_type=target.name,
+        number_of_nodes=nodes,
+        master_username=snapshot.master_username,
+        master_password=config.get("master_password", ""),
+        db_name=snapshot.db_name,
+        port=validation.port(p.get("Port", snapshot.port), target.family),
+        status="creating",
+        create_time=ctx.now,
+        namespace_id=str(uuid.uuid4()),
+        availability_zone=zone,
+        automated_snapshot_retention_period=validation.automated_retention(
+            p.get("AutomatedSnapshotRetentionPeriod", max(config.get("automated_snapshot_retention_period", 1),
+                                                          1 if target.family in ("ra3", "rg") else 0)),
+            target.family,
+        ),
+        manual_snapshot_retention_period=validation.manual_retention(
+            p.get("ManualSnapshotRetentionPeriod", config.get("manual_snapshot_retention_period", -1))
+        ),
+        preferred_maintenance_window=validation.maintenance_window(
+            p.get("PreferredMaintenanceWindow", config.get("preferred_maintenance_window", "sat:10:00-sat:10:30"))
+        ),
+        cluster_version=snapshot.cluster_version,
+        allow_version_upgrade=p.get("AllowVersionUpgrade", True),
+        publicly_accessible=p.get("PubliclyAccessible", False),
+        encrypted=encrypted,
+        kms_key_id=kms_key,
+        enhanced_vpc_routing=p.get("EnhancedVpcRouting", snapshot.enhanced_vpc_routing),
+        maintenance_track_name=p.get("MaintenanceTrackName", snapshot.maintenance_track_name),
+        # The restored cluster gets the default parameter and security groups, not the source's.
+        cluster_parameter_group_name=p.get("ClusterParameterGroupName", "default.redshift-2.0"),
+        vpc_security_group_ids=p.get("VpcSecurityGroupIds", []),
+        cluster_security_groups=p.get("ClusterSecurityGroups", []),
+        iam_roles=roles,
+        default_iam_role_arn=p.get("DefaultIamRoleArn"),
+        availability_zone_relocation=p.get("AvailabilityZoneRelocation", False),
+        multi_az=p.get("MultiAZ", False),
+        ip_address_type=ip_type,
+        aqua_configuration_status=p.get("AquaConfigurationStatus", "auto"),
+        restore_status="starting",
+        restore_snapshot_size_mb=snapshot.total_size_mb,
+    )
+    insert_cluster(backend, cluster, [])
+    # Hold the snapshot's data for this restore, so a revoke or delete meanwhile doesn't stop it.
+    lease = lifecycle.restore_lease_key(cluster) if snapshot.data_key else None
+    if snapshot.data_key and lease:
+        backend.dataplane.copy_snapshot(snapshot.data_key, lease)
+    backend.mutate_cluster(cluster.row_id, lambda c: setattr(c, "restore_data_key", lease))  # type: ignore[arg-type]
+    cluster.restore_data_key = lease
+    backend.submit(lifecycle.restore_cluster, cluster.row_id)
+    return {"Cluster": render(backend, ctx, cluster)}
+
+
+OPERATIONS = {"RestoreFromClusterSnapshot": restore_from_cluster_snapshot}

@@ -1,0 +1,80 @@
+"""Cross-account snapshot sharing: AuthorizeSnapshotAccess and RevokeSnapshotAccess."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from localshift.errors import ApiError, invalid_parameter
+from localshift.services.context import RequestContext
+from localshift.services.redshift.backend import RedshiftBackend
+from localshift.services.redshift.snapshot_lookup import owned_snapshot, snapshot_ref
+from localshift.services.redshift.snapshots import render
+from localshift.services.redshift.views import SUPPORT_ALIAS
+
+# At most 20 accounts may restore one snapshot (Redshift quota, not adjustable).
+MAX_GRANTEES = 20
+
+
+def _grantee(ctx: RequestContext, p: dict[str, Any]) -> str:
+    account = p["AccountWithRestoreAccess"]
+    if account != SUPPORT_ALIAS and not re.fullmatch(r"\d{12}", account):
+        raise invalid_parameter(
+            f"Invalid AccountWithRestoreAccess {account}: give a 12-digit account id or {SUPPORT_ALIAS}."
+        )
+    if account == ctx.account:
+        # The owner always has access; naming it is an error (code unverified, see docs/behaviour.md).
+        raise invalid_parameter("You can't authorize or revoke access for the account that owns the snapshot.")
+    return account
+
+
+def authorize_snapshot_access(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    ref = snapshot_ref(ctx, p)
+    assert ref is not None
+    grantee = _grantee(ctx, p)
+    snapshot = owned_snapshot(backend, ctx, ref)
+    if snapshot.snapshot_type != "manual":
+        raise ApiError(
+            "UnsupportedOperation",
+            f"Snapshot {snapshot.identifier} is an automated snapshot. Only manual snapshots can be shared; "
+            "copy it to a manual snapshot first.",
+        )
+    if snapshot.status != "available":
+        raise ApiError(
+            "InvalidClusterSnapshotState", f"Snapshot {snapshot.identifier} is not in the available state."
+        )
+    with backend.db.transaction():
+        grantees = backend.snapshots.grantees(snapshot)
+        if grantee in grantees:
+            raise ApiError(
+                "AuthorizationAlreadyExists",
+                f"Account {grantee} is already authorized to restore snapshot {snapshot.identifier}.",
+            )
+        if len(grantees) >= MAX_GRANTEES:
+            raise ApiError(
+                "AuthorizationQuotaExceeded",
+                f"Snapshot {snapshot.identifier} is already shared with the maximum of {MAX_GRANTEES} accounts.",
+            )
+        backend.snapshots.add_grant(snapshot, grantee)
+    return {"Snapshot": render(backend, ctx, snapshot)}
+
+
+def revoke_snapshot_access(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    ref = snapshot_ref(ctx, p)
+    assert ref is not None
+    snapshot = owned_snapshot(backend, ctx, ref, grantee_error="AccessToSnapshotDenied")
+    grantee = _grantee(ctx, p)
+    with backend.db.transaction():
+        if grantee not in backend.snapshots.grantees(snapshot):
+            raise ApiError(
+                "AuthorizationNotFound",
+                f"Account {grantee} is not authorized to restore snapshot {snapshot.identifier}.",
+            )
+        backend.snapshots.remove_grant(snapshot, grantee)
+    return {"Snapshot": render(backend, ctx, snapshot)}
+
+
+OPERATIONS = {
+    "AuthorizeSnapshotAccess": authorize_snapshot_access,
+    "RevokeSnapshotAccess": revoke_snapshot_access,
+}

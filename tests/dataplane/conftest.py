@@ -1,0 +1,42 @@
+"""Fixtures for the data-plane tests: real PostgreSQL engines on free ports."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+try:
+    import localshift.dataplane  # noqa: F401
+except ImportError:  # running from a checkout without `pip install -e .`
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
+
+from localshift.dataplane import DataPlane  # noqa: E402
+
+from .helpers import DB, PASSWORD, USER, free_port  # noqa: E402
+
+
+def cleanup(plane: DataPlane) -> None:
+    """Stop every engine and remove engine directories kept outside the root."""
+    plane.stop_all()
+    if not plane.engine_root.resolve().is_relative_to(plane.root):
+        shutil.rmtree(plane.engine_root, ignore_errors=True)
+
+
+@pytest.fixture
+def dp(tmp_path):
+    plane = DataPlane(tmp_path / "dp")
+    try:
+        yield plane
+    finally:
+        cleanup(plane)
+
+
+@pytest.fixture
+def cluster(dp):
+    """A running cluster created with USER/PASSWORD/DB: returns (key, port)."""
+    port = free_port()
+    dp.create_cluster("c1", port, USER, PASSWORD, DB)
+    return "c1", port

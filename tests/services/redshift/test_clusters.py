@@ -1,0 +1,220 @@
+"""Cluster operations against a real server, through boto3."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+from support import OWNER, STRANGER, create_available_cluster, wait_for
+
+
+def error_of(excinfo: pytest.ExceptionInfo) -> tuple[str, int, str]:
+    response = excinfo.value.response
+    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Message"]
+
+
+def test_create_cluster_moves_from_creating_to_available(redshift):
+    created = redshift.create_cluster(
+        ClusterIdentifier="Analytics", NodeType="ra3.4xlarge", NumberOfNodes=2,
+        MasterUsername="admin", MasterUserPassword="Passw0rd1", DBName="sales", Port=5440,
+    )["Cluster"]
+    # Identifiers are stored in lowercase, as Redshift does.
+    assert created["ClusterIdentifier"] == "analytics"
+    assert created["ClusterStatus"] == "creating"
+    assert "Endpoint" not in created
+    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="analytics", WaiterConfig={"Delay": 0.1})
+    cluster = redshift.describe_clusters(ClusterIdentifier="analytics")["Clusters"][0]
+    assert cluster["ClusterStatus"] == "available"
+    assert cluster["ClusterAvailabilityStatus"] == "Available"
+    assert cluster["Endpoint"]["Address"] == "127.0.0.1"
+    assert cluster["NodeType"] == "ra3.4xlarge" and cluster["NumberOfNodes"] == 2
+    assert cluster["DBName"] == "sales" and cluster["MasterUsername"] == "admin"
+    assert cluster["ClusterNamespaceArn"].startswith(f"arn:aws:redshift:us-east-1:{OWNER}:namespace:")
+    assert cluster["AvailabilityZone"].startswith("us-east-1")
+    assert cluster["Encrypted"] is True
+    assert [n["NodeRole"] for n in cluster["ClusterNodes"]] == ["LEADER", "COMPUTE-0", "COMPUTE-1"]
+    assert cluster["TotalStorageCapacityInMegaBytes"] == 2 * 128 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    "overrides, code",
+    [
+        ({"ClusterIdentifier": "1starts-with-digit"}, "InvalidParameterValue"),
+        ({"ClusterIdentifier": "ends-with-"}, "InvalidParameterValue"),
+        ({"ClusterIdentifier": "two--hyphens"}, "InvalidParameterValue"),
+        ({"ClusterIdentifier": "x" * 64}, "InvalidParameterValue"),
+        ({"NodeType": "ds2.xlarge"}, "InvalidParameterValue"),
+        ({"NodeType": "m5.large"}, "InvalidParameterValue"),
+        ({"NumberOfNodes": 1, "ClusterType": "multi-node"}, "InvalidParameterCombination"),
+        ({"NumberOfNodes": 33}, "NumberOfNodesPerClusterLimitExceeded"),
+        ({"NumberOfNodes": 2, "ClusterType": "single-node"}, "InvalidParameterCombination"),
+        ({"ClusterType": "triple-node"}, "InvalidParameterValue"),
+        ({"MasterUserPassword": "short1A"}, "InvalidParameterValue"),
+        ({"MasterUserPassword": "nouppercase1"}, "InvalidParameterValue"),
+        ({"MasterUserPassword": "Has space1A"}, "InvalidParameterValue"),
+        ({"MasterUsername": "1admin"}, "InvalidParameterValue"),
+        ({"Port": 5439 + 100}, "InvalidParameterValue"),
+        ({"AutomatedSnapshotRetentionPeriod": 0}, "InvalidRetentionPeriodFault"),
+        ({"AutomatedSnapshotRetentionPeriod": 36}, "InvalidRetentionPeriodFault"),
+        ({"ManualSnapshotRetentionPeriod": 0}, "InvalidRetentionPeriodFault"),
+        ({"ManualSnapshotRetentionPeriod": 3654}, "InvalidRetentionPeriodFault"),
+        ({"PreferredMaintenanceWindow": "sat:10:00-sat:10:10"}, "InvalidParameterValue"),
+        ({"PreferredMaintenanceWindow": "someday"}, "InvalidParameterValue"),
+        ({"DBName": "Select"}, "InvalidParameterValue"),
+    ],
+)
+def test_create_cluster_validates_like_aws(redshift, overrides, code):
+    params = dict(ClusterIdentifier="c1", NodeType="ra3.xlplus", NumberOfNodes=2,
+                  MasterUsername="admin", MasterUserPassword="Passw0rd1")
+    params.update(overrides)
+    with pytest.raises(ClientError) as excinfo:
+        redshift.create_cluster(**params)
+    assert error_of(excinfo)[:2] == (code, 400)
+
+
+def test_dc2_accepts_wide_port_range_and_zero_retention(redshift):
+    cluster = redshift.create_cluster(
+        ClusterIdentifier="dc", NodeType="dc2.large", MasterUsername="admin", MasterUserPassword="Passw0rd1",
+        Port=1150, AutomatedSnapshotRetentionPeriod=0,
+    )["Cluster"]
+    assert cluster["NumberOfNodes"] == 1 and cluster["AutomatedSnapshotRetentionPeriod"] == 0
+
+
+def test_duplicate_cluster_is_refused(redshift):
+    create_available_cluster(redshift)
+    with pytest.raises(ClientError) as excinfo:
+        create_available_cluster(redshift)
+    assert error_of(excinfo)[:2] == ("ClusterAlreadyExists", 400)
+
+
+def test_missing_cluster_is_404(redshift):
+    with pytest.raises(ClientError) as excinfo:
+        redshift.describe_clusters(ClusterIdentifier="nope")
+    assert error_of(excinfo) == ("ClusterNotFound", 404, "Cluster nope not found.")
+
+
+def test_clusters_are_separate_per_account(ls):
+    create_available_cluster(ls.client(OWNER))
+    assert ls.client(STRANGER).describe_clusters()["Clusters"] == []
+    assert ls.client(OWNER, region="eu-west-1").describe_clusters()["Clusters"] == []
+
+
+def test_describe_clusters_pages_with_marker(redshift):
+    for index in range(23):
+        redshift.create_cluster(ClusterIdentifier=f"c{index:02d}", NodeType="dc2.large",
+                                MasterUsername="admin", MasterUserPassword="Passw0rd1")
+    first = redshift.describe_clusters(MaxRecords=20)
+    assert len(first["Clusters"]) == 20 and first["Marker"]
+    second = redshift.describe_clusters(MaxRecords=20, Marker=first["Marker"])
+    assert "Marker" not in second
+    names = [c["ClusterIdentifier"] for c in first["Clusters"] + second["Clusters"]]
+    assert names == [f"c{i:02d}" for i in range(23)]
+    paginated = redshift.get_paginator("describe_clusters").paginate(PaginationConfig={"PageSize": 20})
+    assert sum(len(page["Clusters"]) for page in paginated) == 23
+    for bad in (19, 101):
+        with pytest.raises(ClientError) as excinfo:
+            redshift.describe_clusters(MaxRecords=bad)
+        assert error_of(excinfo)[0] == "InvalidParameterValue"
+    with pytest.raises(ClientError) as excinfo:
+        redshift.describe_clusters(Marker="not-a-marker")
+    assert error_of(excinfo)[0] == "InvalidParameterValue"
+
+
+def test_describe_clusters_filters_by_tags(redshift):
+    redshift.create_cluster(ClusterIdentifier="tagged", NodeType="dc2.large", MasterUsername="admin",
+                            MasterUserPassword="Passw0rd1", Tags=[{"Key": "env", "Value": "prod"}])
+    redshift.create_cluster(ClusterIdentifier="plain", NodeType="dc2.large", MasterUsername="admin",
+                            MasterUserPassword="Passw0rd1")
+    by_key = redshift.describe_clusters(TagKeys=["env"])["Clusters"]
+    by_value = redshift.describe_clusters(TagValues=["prod"])["Clusters"]
+    assert [c["ClusterIdentifier"] for c in by_key] == ["tagged"] == [c["ClusterIdentifier"] for c in by_value]
+    assert by_key[0]["Tags"] == [{"Key": "env", "Value": "prod"}]
+    assert redshift.describe_clusters(TagKeys=["other"])["Clusters"] == []
+
+
+def test_modify_cluster_changes_settings_and_renames(redshift):
+    create_available_cluster(redshift)
+    modified = redshift.modify_cluster(
+        ClusterIdentifier="c1", NodeType="ra3.4xlarge", NumberOfNodes=4, MasterUserPassword="NewPassw0rd",
+        AutomatedSnapshotRetentionPeriod=7, ManualSnapshotRetentionPeriod=30,
+        PreferredMaintenanceWindow="mon:03:00-mon:04:00", NewClusterIdentifier="renamed",
+    )["Cluster"]
+    assert modified["ClusterStatus"] == "modifying"
+    assert modified["PendingModifiedValues"]["MasterUserPassword"] == "****"
+    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="renamed", WaiterConfig={"Delay": 0.1})
+    cluster = redshift.describe_clusters(ClusterIdentifier="renamed")["Clusters"][0]
+    assert (cluster["NodeType"], cluster["NumberOfNodes"]) == ("ra3.4xlarge", 4)
+    assert cluster["AutomatedSnapshotRetentionPeriod"] == 7
+    assert cluster["ManualSnapshotRetentionPeriod"] == 30
+    assert cluster["PreferredMaintenanceWindow"] == "mon:03:00-mon:04:00"
+    assert cluster["PendingModifiedValues"] == {}
+    with pytest.raises(ClientError) as excinfo:
+        redshift.describe_clusters(ClusterIdentifier="c1")
+    assert error_of(excinfo)[0] == "ClusterNotFound"
+
+
+def test_modify_refuses_while_not_available_and_bad_values(redshift):
+    redshift.create_cluster(ClusterIdentifier="c1", NodeType="ra3.xlplus", NumberOfNodes=2,
+                            MasterUsername="admin", MasterUserPassword="Passw0rd1")
+    with pytest.raises(ClientError) as excinfo:
+        redshift.modify_cluster(ClusterIdentifier="c1", ManualSnapshotRetentionPeriod=5)
+    assert error_of(excinfo)[0] == "InvalidClusterState"
+    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1})
+    with pytest.raises(ClientError) as excinfo:
+        redshift.modify_cluster(ClusterIdentifier="c1", AutomatedSnapshotRetentionPeriod=0)
+    assert error_of(excinfo)[0] == "InvalidRetentionPeriodFault"
+
+
+def test_delete_cluster_final_snapshot_rules(redshift):
+    create_available_cluster(redshift)
+    with pytest.raises(ClientError) as excinfo:
+        redshift.delete_cluster(ClusterIdentifier="c1")
+    assert error_of(excinfo)[0] == "InvalidParameterCombination"
+    with pytest.raises(ClientError) as excinfo:
+        redshift.delete_cluster(ClusterIdentifier="c1", SkipFinalClusterSnapshot=True,
+                                FinalClusterSnapshotIdentifier="f")
+    assert error_of(excinfo)[0] == "InvalidParameterCombination"
+    with pytest.raises(ClientError) as excinfo:
+        redshift.delete_cluster(ClusterIdentifier="c1", FinalClusterSnapshotIdentifier="f",
+                                FinalClusterSnapshotRetentionPeriod=0)
+    assert error_of(excinfo)[0] == "InvalidRetentionPeriodFault"
+    wait_for(lambda: redshift.describe_cluster_snapshots(SnapshotType="automated")["Snapshots"][0]["Status"] == "available")
+    redshift.create_cluster_snapshot(SnapshotIdentifier="taken", ClusterIdentifier="c1")
+    redshift.get_waiter("snapshot_available").wait(SnapshotIdentifier="taken", WaiterConfig={"Delay": 0.1})
+    with pytest.raises(ClientError) as excinfo:
+        redshift.delete_cluster(ClusterIdentifier="c1", FinalClusterSnapshotIdentifier="taken")
+    assert error_of(excinfo)[0] == "ClusterSnapshotAlreadyExists"
+    deleting = redshift.delete_cluster(ClusterIdentifier="c1", FinalClusterSnapshotIdentifier="final",
+                                       FinalClusterSnapshotRetentionPeriod=7)["Cluster"]
+    assert deleting["ClusterStatus"] == "final-snapshot"
+    redshift.get_waiter("cluster_deleted").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1})
+    final = redshift.describe_cluster_snapshots(SnapshotIdentifier="final")["Snapshots"][0]
+    assert final["SnapshotType"] == "manual" and final["Status"] == "available"
+    assert final["ManualSnapshotRetentionPeriod"] == 7
+    # Automated snapshots went with the cluster; manual ones stay.
+    assert redshift.describe_cluster_snapshots(SnapshotType="automated")["Snapshots"] == []
+    assert {s["SnapshotIdentifier"] for s in redshift.describe_cluster_snapshots()["Snapshots"]} == {"taken", "final"}
+
+
+def test_delete_cluster_skipping_final_snapshot(redshift):
+    create_available_cluster(redshift)
+    deleting = redshift.delete_cluster(ClusterIdentifier="c1", SkipFinalClusterSnapshot=True)["Cluster"]
+    assert deleting["ClusterStatus"] == "deleting"
+    redshift.get_waiter("cluster_deleted").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1})
+
+
+def test_pause_and_resume(redshift):
+    create_available_cluster(redshift)
+    assert redshift.pause_cluster(ClusterIdentifier="c1")["Cluster"]["ClusterStatus"] == "pausing"
+    wait_for(lambda: redshift.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]["ClusterStatus"] == "paused")
+    with pytest.raises(ClientError) as excinfo:
+        redshift.pause_cluster(ClusterIdentifier="c1")
+    assert error_of(excinfo)[0] == "InvalidClusterState"
+    with pytest.raises(ClientError) as excinfo:
+        redshift.create_cluster_snapshot(SnapshotIdentifier="s", ClusterIdentifier="c1")
+    assert error_of(excinfo)[0] == "InvalidClusterState"
+    assert redshift.resume_cluster(ClusterIdentifier="c1")["Cluster"]["ClusterStatus"] == "resuming"
+    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1})
+    with pytest.raises(ClientError) as excinfo:
+        redshift.resume_cluster(ClusterIdentifier="c1")
+    assert error_of(excinfo)[0] == "InvalidClusterState"
