@@ -39,3 +39,17 @@ def redshift(ls: Server):
     return ls.client(OWNER)
 
 
+
+
+@pytest.fixture(scope="session")
+def slow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A control-plane server whose work takes 1.5 s, to observe operations in progress."""
+    instance = make_server(tmp_path_factory.mktemp("slow"), extra_env={"LOCALSHIFT_TRANSITION_DELAY": "1.5"}).start()
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture
+def slow(slow_server: Server) -> Server:
+    slow_server.reset()
+    return slow_server

@@ -22,7 +22,7 @@ def test_create_connect_and_redshift_connector(dp, cluster):
     with connect(port) as conn:
         assert conn.execute("select current_user, current_database()").fetchone() == (USER, DB)
         conn.execute("create table t (id int primary key, name text)")
-        conn.executemany("insert into t values (%s, %s)", [(i, f"n{i}") for i in range(100)])
+        conn.cursor().executemany("insert into t values (%s, %s)", [(i, f"n{i}") for i in range(100)])
     with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
         connect(port, password="wrong")
 
@@ -32,7 +32,7 @@ def test_create_connect_and_redshift_connector(dp, cluster):
         cur = rc.cursor()
         cur.execute("select count(*), sum(id) from t")
         assert list(cur.fetchone()) == [100, 4950]
-        cur.execute("create table rc (id int, v varchar(20))")
+        cur.execute("create table rc (id int, v varchar(40))")
         cur.execute("insert into rc values (%s, %s)", (1, "via redshift_connector"))
         rc.commit()
         cur.execute("select v from rc where id = %s", (1,))

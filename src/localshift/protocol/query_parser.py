@@ -10,7 +10,7 @@ here and raise the error AWS gives for them.
 from __future__ import annotations
 
 import base64
-import math
+import re
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
@@ -24,18 +24,52 @@ def parse_request(operation: OperationModel, params: Mapping[str, str]) -> dict[
     shape = operation.input_shape
     if shape is None:
         return {}
-    return _parse_structure(shape, params, "")
+    return _parse_structure(shape, _Form(params), "")
+
+
+# No Query model nests deeper than this; keys with more dots cannot name a member.
+_MAX_KEY_DEPTH = 32
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?Infinity")
+_BOUNDS = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
+
+
+class _Form(Mapping[str, str]):
+    """The flat parameters, plus an index of every dotted prefix they contain.
+
+    Asking "is anything sent under ``Tags.Tag.7.``?" is then a set lookup, so a
+    request with many list items parses in linear time, not quadratic.
+    """
+
+    def __init__(self, params: Mapping[str, str]) -> None:
+        self._params = params
+        self._parents: set[str] = set()
+        for key in params:
+            position = key.find(".")
+            depth = 0
+            while position != -1 and depth < _MAX_KEY_DEPTH:
+                self._parents.add(key[:position])
+                position = key.find(".", position + 1)
+                depth += 1
+
+    def __getitem__(self, key: str) -> str:
+        return self._params[key]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._params)
+
+    def __len__(self) -> int:
+        return len(self._params)
+
+    def has_children(self, key: str) -> bool:
+        return key in self._parents
 
 
 def _member_key(shape: Shape, name: str) -> str:
     return shape.serialization.get("name", name)
 
 
-def _has_prefix(params: Mapping[str, str], prefix: str) -> bool:
-    return any(key.startswith(prefix) for key in params)
-
-
-def _parse_structure(shape: StructureShape, params: Mapping[str, str], prefix: str) -> dict[str, Any]:
+def _parse_structure(shape: StructureShape, params: _Form, prefix: str) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name, member in shape.members.items():
         key = prefix + _member_key(member, name)
@@ -52,10 +86,10 @@ def _parse_structure(shape: StructureShape, params: Mapping[str, str], prefix: s
     return result
 
 
-def _parse_value(shape: Shape, params: Mapping[str, str], key: str) -> Any:
+def _parse_value(shape: Shape, params: _Form, key: str) -> Any:
     type_name = shape.type_name
     if type_name == "structure":
-        if not _has_prefix(params, key + "."):
+        if not params.has_children(key):
             return None
         return _parse_structure(shape, params, key + ".")
     if type_name == "list":
@@ -68,12 +102,13 @@ def _parse_value(shape: Shape, params: Mapping[str, str], key: str) -> Any:
     return parse_scalar(shape, raw, key)
 
 
-def _parse_list(shape: ListShape, params: Mapping[str, str], key: str) -> list[Any] | None:
+def _parse_list(shape: ListShape, params: _Form, key: str) -> list[Any] | None:
     if shape.serialization.get("flattened"):
-        item_prefix = f"{key}."
+        item_parent = key
     else:
-        item_prefix = f"{key}.{shape.member.serialization.get('name', 'member')}."
-    if not _has_prefix(params, item_prefix):
+        item_parent = f"{key}.{shape.member.serialization.get('name', 'member')}"
+    item_prefix = item_parent + "."
+    if not params.has_children(item_parent):
         # botocore sends an empty list as the bare key with an empty value.
         return [] if params.get(key) == "" else None
     items: list[Any] = []
@@ -88,7 +123,7 @@ def _parse_list(shape: ListShape, params: Mapping[str, str], key: str) -> list[A
     return items
 
 
-def _parse_map(shape: MapShape, params: Mapping[str, str], key: str) -> dict[str, Any] | None:
+def _parse_map(shape: MapShape, params: _Form, key: str) -> dict[str, Any] | None:
     entry = "" if shape.serialization.get("flattened") else "entry."
     key_name = shape.key.serialization.get("name", "key")
     value_name = shape.value.serialization.get("name", "value")
@@ -109,15 +144,17 @@ def parse_scalar(shape: Shape, raw: str, key: str) -> Any:
         if enum and raw not in enum:
             raise ApiError(
                 "InvalidParameterValue",
-                f"Invalid value '{raw}' for {key}. Valid values: {', '.join(enum)}.",
+                f"Invalid value '{_shown(raw)}' for {key}. Valid values: {', '.join(enum)}.",
             )
         _check_length(shape, len(raw), key)
         return raw
     if type_name in ("integer", "long"):
-        try:
-            value = int(raw.strip())
-        except ValueError:
-            raise _type_error(raw, key, "an integer") from None
+        text = raw.strip()
+        # int() alone would take "1_000", non-ASCII digits and values no wire type can hold.
+        low, high = _BOUNDS[type_name]
+        if len(text) > 25 or not _INTEGER.fullmatch(text) or not low <= int(text) <= high:
+            raise _type_error(raw, key, f"an {type_name} from {low} to {high}")
+        value = int(text)
         _check_range(shape, value, key)
         return value
     if type_name == "boolean":
@@ -126,13 +163,10 @@ def parse_scalar(shape: Shape, raw: str, key: str) -> Any:
             raise _type_error(raw, key, "a boolean (true or false)")
         return lowered == "true"
     if type_name in ("double", "float"):
-        try:
-            value_f = float(raw)
-        except ValueError:
-            raise _type_error(raw, key, "a number") from None
-        if math.isnan(value_f):
+        text = raw.strip()
+        if len(text) > 400 or not _NUMBER.fullmatch(text):
             raise _type_error(raw, key, "a number")
-        return value_f
+        return float(text)
     if type_name == "timestamp":
         return parse_timestamp(raw, key)
     if type_name == "blob":
@@ -147,19 +181,31 @@ def parse_timestamp(raw: str, key: str) -> datetime:
     """Accept any ISO 8601 / RFC 3339 form, and epoch seconds as some SDKs send."""
     text = raw.strip()
     try:
-        value = datetime.fromisoformat(text.replace("z", "Z"))
-    except ValueError:
+        if len(text) > 64:
+            raise ValueError(text)
         try:
+            value = datetime.fromisoformat(text.replace("z", "Z"))
+        except ValueError:
+            if not _NUMBER.fullmatch(text):
+                raise
             value = datetime.fromtimestamp(float(text), tz=timezone.utc)
-        except (ValueError, OverflowError, OSError):
-            raise _type_error(raw, key, "an ISO 8601 timestamp") from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        # Offsets near year 1 or 9999 can leave datetime's range when moved to UTC.
+        return value.astimezone(timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        raise _type_error(raw, key, "an ISO 8601 timestamp") from None
+
+
+def _shown(raw: str) -> str:
+    """The caller's value as quoted back in a message: long values are cut."""
+    return raw if len(raw) <= 100 else raw[:100] + "..."
 
 
 def _type_error(raw: str, key: str, expected: str) -> ApiError:
-    return ApiError("InvalidParameterValue", f"Value '{raw}' for parameter {key} is invalid: expected {expected}.")
+    return ApiError(
+        "InvalidParameterValue", f"Value '{_shown(raw)}' for parameter {key} is invalid: expected {expected}."
+    )
 
 
 def _check_length(shape: Shape, length: int, key: str) -> None:

@@ -7,6 +7,7 @@ that are missing or ``None`` are left out, as AWS leaves them out.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Any
 from xml.sax.saxutils import escape
@@ -16,10 +17,25 @@ from botocore.model import OperationModel, Shape
 from localshift.protocol.spec import service_model
 
 
+# Characters XML 1.0 cannot carry at all, even escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    """Escape text for an element; characters XML cannot carry become U+FFFD."""
+    text = escape(value, {"\r": "&#13;"})  # a raw CR would be read back as LF
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def format_timestamp(value: datetime) -> str:
     # Redshift answers in UTC with millisecond precision: 2013-07-17T22:04:18.947Z
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)  # the service keeps UTC; never the host's zone
     value = value.astimezone(timezone.utc)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    return (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:{value.minute:02d}:"
+        f"{value.second:02d}.{value.microsecond // 1000:03d}Z"
+    )
 
 
 def _scalar_text(shape: Shape, value: Any) -> str:
@@ -33,7 +49,7 @@ def _scalar_text(shape: Shape, value: Any) -> str:
         return repr(float(value))
     if type_name in ("integer", "long"):
         return str(int(value))
-    return escape(str(value))
+    return xml_text(str(value))
 
 
 def _write(parts: list[str], shape: Shape, value: Any, tag: str) -> None:
@@ -86,7 +102,7 @@ def serialize_result(operation: OperationModel, result: dict[str, Any], request_
         parts.append(f"<{wrapper}>")
         _write_members(parts, output, result)
         parts.append(f"</{wrapper}>")
-    parts.append(f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>")
+    parts.append(f"<ResponseMetadata><RequestId>{xml_text(request_id)}</RequestId></ResponseMetadata>")
     parts.append(f"</{name}Response>")
     return "".join(parts).encode()
 
@@ -97,6 +113,6 @@ def serialize_error(service: str, code: str, message: str, sender_fault: bool, r
     # RequestId is a sibling of Error here, not inside ResponseMetadata.
     return (
         f'<ErrorResponse xmlns="{namespace}"><Error><Type>{kind}</Type>'
-        f"<Code>{escape(code)}</Code><Message>{escape(message)}</Message></Error>"
-        f"<RequestId>{request_id}</RequestId></ErrorResponse>"
+        f"<Code>{xml_text(code)}</Code><Message>{xml_text(message)}</Message></Error>"
+        f"<RequestId>{xml_text(request_id)}</RequestId></ErrorResponse>"
     ).encode()

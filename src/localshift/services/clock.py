@@ -17,7 +17,10 @@ class Clock:
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc) + self._offset
+        # Redshift reports times to the millisecond; keeping no more precision
+        # means a time a client read back selects exactly the same records.
+        now = datetime.now(timezone.utc) + self._offset
+        return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
     def advance(self, seconds: float) -> datetime:
         with self._lock:

@@ -77,3 +77,43 @@ def restorable_node_types(source: NodeType, number_of_nodes: int) -> list[str]:
         upgrades = [n for n, t in CATALOG.items() if t.family == "ra3" and t.creatable]
         return [source.name, *upgrades]
     return [source.name]
+
+
+def catalog_rank(name: str) -> int:
+    """A node type's position in the catalog: the order node-configuration rows are listed in."""
+    return list(CATALOG).index(name)
+
+
+def valid_counts(node_type: NodeType, *, single_node: bool = True) -> list[int]:
+    """Node counts a cluster of ``node_type`` may have (single-node, then the multi-node range).
+
+    The multi-node range runs from the type's CreateCluster minimum to its
+    ``max_nodes``, the largest count a restore or resize may reach.
+    """
+    counts = [1] if single_node and node_type.single_node else []
+    return counts + list(range(node_type.create_nodes[0], node_type.max_nodes + 1))
+
+
+def equivalent_nodes(source: NodeType, number_of_nodes: int, target: NodeType) -> int:
+    """Nodes of ``target`` with at least the compute (slices) of ``number_of_nodes`` x ``source``."""
+    slices = source.slices_per_node * number_of_nodes
+    return max(1, -(-slices // target.slices_per_node))
+
+
+def elastic_resize_counts(node_type: NodeType, number_of_nodes: int) -> list[int]:
+    """Node counts an elastic resize of a cluster may move to without changing node type.
+
+    From half to double the current count, within the type's multi-node range,
+    the current count excluded; single-node clusters have none (they change
+    size only by classic resize).  Same rule as Cluster.ElasticResizeNumberOfNodeOptions.
+    """
+    if number_of_nodes == 1:
+        return []
+    low = max(node_type.create_nodes[0], (number_of_nodes + 1) // 2)
+    high = min(node_type.max_nodes, number_of_nodes * 2)
+    return [n for n in range(low, high + 1) if n != number_of_nodes]
+
+
+def utilization_percent(size_mb: float, node_type: NodeType, number_of_nodes: int) -> float:
+    """``size_mb`` of data as a percentage of the configuration's storage (unrounded)."""
+    return size_mb / storage_mb(node_type, number_of_nodes) * 100

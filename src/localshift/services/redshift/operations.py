@@ -6,6 +6,7 @@ from typing import Any, Callable
 
 from localshift.services.context import RequestContext
 from localshift.services.redshift import clusters, restore, sharing, snapshots, tagging
+from localshift.services.redshift import node_options
 from localshift.services.redshift.backend import RedshiftBackend
 
 Handler = Callable[[RedshiftBackend, RequestContext, dict[str, Any]], dict[str, Any]]
@@ -14,6 +15,7 @@ OPERATIONS: dict[str, Handler] = {
     **clusters.OPERATIONS,
     **snapshots.OPERATIONS,
     **tagging.OPERATIONS,
+    **node_options.OPERATIONS,
     **sharing.OPERATIONS,
     **restore.OPERATIONS,
 }

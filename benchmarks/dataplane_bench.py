@@ -1,0 +1,157 @@
+"""Benchmark of localshift's data plane against a plain `cp -r` of the data directory.
+
+    python benchmarks/dataplane_bench.py --size-mb 1024
+
+Measures: create_cluster to serving; a full snapshot; an incremental snapshot
+after appending 1% rows; restore to serving; `cp -r` of the same data
+directory; and the per-query cost of the wire front (select 1 round trips,
+direct on the engine's Unix socket vs through the front's TCP port).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+import psycopg  # noqa: E402
+
+from localshift.dataplane import DataPlane  # noqa: E402
+
+USER, PASSWORD, DB = "bench", "Bench-pass1", "dev"
+ROW_SQL = "insert into bench select g, g % 1000, repeat(md5(g::text), 3) from generate_series({lo}, {hi}) g"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def mb(n: int) -> str:
+    return f"{n / 1e6:,.1f} MB"
+
+
+def timed(fn, *args, **kw):
+    t = time.perf_counter()
+    out = fn(*args, **kw)
+    return out, time.perf_counter() - t
+
+
+def round_trips(conn: psycopg.Connection, n: int) -> float:
+    conn.execute("select 1").fetchone()
+    t = time.perf_counter()
+    for _ in range(n):
+        conn.execute("select 1").fetchone()
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--size-mb", type=int, default=1024, help="table size to generate (MB)")
+    ap.add_argument("--root", type=Path, default=None, help="DataPlane root (default: a temp dir)")
+    ap.add_argument("--queries", type=int, default=2000, help="select 1 round trips")
+    args = ap.parse_args()
+
+    root = args.root or Path(tempfile.mkdtemp(prefix="localshift-bench-", dir="/var/tmp"))
+    dp = DataPlane(root)
+    results: list[tuple[str, str]] = []
+    try:
+        port = free_port()
+        _, t_create = timed(dp.create_cluster, "bench", port, USER, PASSWORD, DB)
+        results.append(("create_cluster to serving", f"{t_create:.2f} s"))
+        eng = dp._engine("bench")
+
+        with psycopg.connect(host="127.0.0.1", port=port, user=USER, password=PASSWORD,
+                             dbname=DB, autocommit=True) as conn:
+            conn.execute("create table bench (id bigint, grp int, pad text)")
+            target = args.size_mb * 1024 * 1024
+            t0 = time.perf_counter()
+            step, lo = 500_000, 1
+            while conn.execute("select pg_total_relation_size('bench')").fetchone()[0] < target:
+                conn.execute(ROW_SQL.format(lo=lo, hi=lo + step - 1))
+                lo += step
+            rows = lo - 1
+            # Set hint bits / freeze now: otherwise the first read after the load
+            # rewrites every page and the "incremental" snapshot is a full one.
+            conn.execute("vacuum (freeze, analyze) bench")
+            conn.execute("checkpoint")
+            size = conn.execute("select pg_total_relation_size('bench')").fetchone()[0]
+            results.append(("generated table", f"{rows:,} rows, {mb(size)} in "
+                            f"{time.perf_counter() - t0:.1f} s"))
+
+            # -- wire front cost ------------------------------------------------------
+            with psycopg.connect(host=str(eng.socket_dir), port=5432, user=USER,
+                                 password=PASSWORD, dbname=DB, autocommit=True) as direct:
+                t_direct = round_trips(direct, args.queries)
+            t_front = round_trips(conn, args.queries)
+            n = args.queries
+            results.append((f"{n} x select 1, direct (Unix socket)",
+                            f"{t_direct:.3f} s ({t_direct / n * 1e6:.0f} us/query)"))
+            results.append((f"{n} x select 1, through the front (TCP)",
+                            f"{t_front:.3f} s ({t_front / n * 1e6:.0f} us/query, "
+                            f"+{(t_front - t_direct) / n * 1e6:.0f} us)"))
+
+            # -- cp -r of the live data directory (physical copy baseline) --------------
+            du = int(subprocess.run(["du", "-sb", str(eng.data_dir)], capture_output=True,
+                                    text=True).stdout.split()[0])
+            copy_dir = root / "cp-copy"
+            _, t_cp = timed(subprocess.run, ["cp", "-r", str(eng.data_dir), str(copy_dir)],
+                            check=True)
+            shutil.rmtree(copy_dir)
+            results.append(("cp -r of the data directory", f"{t_cp:.2f} s ({mb(du)})"))
+
+            # -- full snapshot ----------------------------------------------------------
+            full, t_full = timed(dp.create_snapshot, "bench", "full")
+            results.append(("full snapshot", f"{t_full:.2f} s (total {mb(full.total_bytes)}, "
+                            f"stored {mb(full.incremental_bytes)}; {t_full / t_cp:.2f}x cp -r)"))
+
+            # -- incremental after appending 1% rows ---------------------------------------
+            extra = max(1, rows // 100)
+            conn.execute(ROW_SQL.format(lo=rows + 1, hi=rows + extra))
+            conn.execute("vacuum (freeze) bench")
+            inc, t_inc = timed(dp.create_snapshot, "bench", "inc")
+            results.append(("incremental snapshot after +1% rows",
+                            f"{t_inc:.2f} s, stored {mb(inc.incremental_bytes)} = "
+                            f"{100 * inc.incremental_bytes / inc.total_bytes:.2f}% of "
+                            f"{mb(inc.total_bytes)}"))
+            expected = conn.execute("select count(*) from bench").fetchone()[0]
+
+        # -- restore to serving ----------------------------------------------------------
+        port2 = free_port()
+        _, t_restore = timed(dp.restore_snapshot, "inc", "restored", port2)
+        results.append(("restore to serving", f"{t_restore:.2f} s ({t_restore / t_cp:.2f}x cp -r)"))
+        with psycopg.connect(host="127.0.0.1", port=port2, user=USER, password=PASSWORD,
+                             dbname=DB) as conn2:
+            got = conn2.execute("select count(*) from bench").fetchone()[0]
+        assert got == expected, (got, expected)
+        results.append(("restored row count", f"{got:,} (matches)"))
+        results.append(("snapshot storage on disk", mb(dp.store.stored_bytes())))
+    finally:
+        dp.stop_all()
+        for key in ("bench", "restored"):
+            try:
+                dp.destroy_cluster(key)
+            except Exception:  # noqa: BLE001
+                pass
+        if args.root is None:
+            shutil.rmtree(root, ignore_errors=True)
+        if not dp.engine_root.resolve().is_relative_to(dp.root):
+            shutil.rmtree(dp.engine_root, ignore_errors=True)
+
+    width = max(len(k) for k, _ in results)
+    print(f"\nlocalshift data plane benchmark (--size-mb {args.size_mb}, PostgreSQL "
+          f"{'.'.join(map(str, dp.bins.version))})")
+    for k, v in results:
+        print(f"  {k:<{width}}  {v}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,414 @@
+"""DescribeNodeConfigurationOptions: node types and counts for a restore, an elastic resize or a recommendation.
+
+The model (see docs/node-configurations.md for every choice AWS does not
+document):
+
+* ``restore-cluster`` lists, for each of the snapshot's RestorableNodeTypes,
+  the counts from the one with the source's compute (slices) up to double it.
+* ``resize-cluster`` lists the cluster's elastic-resize targets: half to double
+  the current count of its own type (as ElasticResizeNumberOfNodeOptions) and
+  half to double the compute-equivalent count of each type it may change to.
+* ``recommend-node-config`` gives, per candidate type, a ``standard``
+  configuration (the source's compute) and a ``high-performance`` one (double).
+
+EstimatedDiskUtilizationPercent is the source's data over the option's storage;
+options that cannot hold the data are left out.  Rows are in catalog order of
+node type, then node count, then mode; the marker is the last row's key.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from localshift.errors import ApiError, invalid_combination, invalid_parameter
+from localshift.records import ClusterRecord, SnapshotRecord
+from localshift.services.context import RequestContext
+from localshift.services.redshift import validation
+from localshift.services.redshift.arns import parse_snapshot_arn
+from localshift.services.redshift.backend import RedshiftBackend
+from localshift.services.redshift.clusters import find_cluster
+from localshift.services.redshift.node_types import (
+    CATALOG,
+    NodeType,
+    catalog_rank,
+    elastic_resize_counts,
+    equivalent_nodes,
+    restorable_node_types,
+    utilization_percent,
+    valid_counts,
+)
+from localshift.services.redshift.snapshot_lookup import readable_snapshot, snapshot_ref
+from localshift.store.paging import decode_marker, encode_marker
+
+RESTORE, RECOMMEND, RESIZE = "restore-cluster", "recommend-node-config", "resize-cluster"
+STANDARD, HIGH_PERFORMANCE = "standard", "high-performance"
+MODES = (STANDARD, HIGH_PERFORMANCE)
+_MODE_RANK = {None: 0, STANDARD: 1, HIGH_PERFORMANCE: 2}
+
+MAX_RECORDS = (100, 500, 500)  # minimum, maximum, default
+NODES_RANGE = (0, 200)
+PERCENT_RANGE = (0.0, 100.0)
+_INTEGER = re.compile(r"^\s*\+?\d+\s*$")
+
+
+# --- the rows ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the options are computed from: a configuration and the data it holds."""
+
+    node_type: NodeType
+    number_of_nodes: int
+    size_mb: float
+
+
+@dataclass(frozen=True)
+class NodeOption:
+    node_type: str
+    number_of_nodes: int
+    percent: float  # EstimatedDiskUtilizationPercent, rounded to 2 decimals
+    mode: str | None = None
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        return catalog_rank(self.node_type), self.number_of_nodes, _MODE_RANK[self.mode]
+
+    def marker_values(self) -> list[Any]:
+        return [self.node_type, self.number_of_nodes, self.mode or ""]
+
+    def view(self) -> dict[str, Any]:
+        return {
+            "NodeType": self.node_type,
+            "NumberOfNodes": self.number_of_nodes,
+            "EstimatedDiskUtilizationPercent": self.percent,
+            "Mode": self.mode,
+        }
+
+
+def estimated_utilization(size_mb: float, node_type: NodeType, number_of_nodes: int) -> float | None:
+    """EstimatedDiskUtilizationPercent of ``size_mb`` on a configuration, or None if it does not fit.
+
+    ``size / storage_mb(type, n) x 100`` rounded to two decimals; a
+    configuration whose storage is smaller than the data is no option.
+    """
+    percent = utilization_percent(size_mb, node_type, number_of_nodes)
+    if percent > 100:
+        return None
+    return round(percent, 2)
+
+
+def _option(source: Source, target: NodeType, count: int, mode: str | None = None) -> NodeOption | None:
+    percent = estimated_utilization(source.size_mb, target, count)
+    return None if percent is None else NodeOption(target.name, count, percent, mode)
+
+
+def _window(counts: list[int], low: int, high: int) -> list[int]:
+    return [c for c in counts if low <= c <= high]
+
+
+def snapshot_source(snapshot: SnapshotRecord) -> Source:
+    return Source(CATALOG[snapshot.node_type], snapshot.number_of_nodes, snapshot.total_size_mb)
+
+
+def cluster_data_size_mb(backend: RedshiftBackend, cluster: ClusterRecord) -> float:
+    """The data a cluster holds, as far as the control plane knows it.
+
+    Clusters carry no size of their own: the newest available snapshot (manual
+    or automated) taken of this cluster gives it; a restored cluster with none
+    yet holds its source snapshot's data; otherwise 0.
+    """
+    newest: SnapshotRecord | None = None
+    for kind in ("manual", "automated"):
+        for snapshot in backend.snapshots.of_cluster(cluster.account, cluster.region, cluster.identifier, kind):
+            # Snapshots of an earlier cluster that had the same name say nothing about this one.
+            if snapshot.status != "available" or snapshot.cluster_create_time != cluster.create_time:
+                continue
+            if newest is None or (snapshot.create_time, snapshot.row_id or 0) > (newest.create_time, newest.row_id or 0):
+                newest = snapshot
+    if newest is not None:
+        return newest.total_size_mb
+    return cluster.restore_snapshot_size_mb or 0.0
+
+
+def cluster_source(backend: RedshiftBackend, cluster: ClusterRecord) -> Source:
+    return Source(CATALOG[cluster.node_type], cluster.number_of_nodes, cluster_data_size_mb(backend, cluster))
+
+
+def restore_options(source: Source) -> list[NodeOption]:
+    """Configurations a snapshot of ``source`` can be restored into.
+
+    For each restorable node type, the counts from the smallest with at least
+    the source's slices up to double that, within the counts the type allows
+    (single node where the type has it, then its minimum to its maximum).
+    """
+    options: list[NodeOption] = []
+    for name in restorable_node_types(source.node_type, source.number_of_nodes):
+        target = CATALOG[name]
+        counts = valid_counts(target)
+        needed = equivalent_nodes(source.node_type, source.number_of_nodes, target)
+        low = next((c for c in counts if c >= needed), counts[-1])
+        for count in _window(counts, low, 2 * low):
+            option = _option(source, target, count)
+            if option is not None:
+                options.append(option)
+    return sorted(options, key=lambda o: o.key)
+
+
+def resize_options(source: Source) -> list[NodeOption]:
+    """Elastic-resize targets of a cluster configured as ``source``.
+
+    Its own type: half to double its node count (ElasticResizeNumberOfNodeOptions).
+    Each other type it may move to (its RestorableNodeTypes that can be
+    created): half to double the count with the same slices.  A single-node
+    cluster has no elastic-resize targets.
+    """
+    if source.number_of_nodes == 1:
+        return []
+    options: list[NodeOption] = []
+    for count in elastic_resize_counts(source.node_type, source.number_of_nodes):
+        option = _option(source, source.node_type, count)
+        if option is not None:
+            options.append(option)
+    for name in restorable_node_types(source.node_type, source.number_of_nodes):
+        target = CATALOG[name]
+        if target.name == source.node_type.name or not target.creatable:
+            continue
+        needed = equivalent_nodes(source.node_type, source.number_of_nodes, target)
+        for count in _window(valid_counts(target, single_node=False), -(-needed // 2), 2 * needed):
+            option = _option(source, target, count)
+            if option is not None:
+                options.append(option)
+    return sorted(options, key=lambda o: o.key)
+
+
+def recommend_options(source: Source) -> list[NodeOption]:
+    """Recommended configurations: per candidate type, ``standard`` and ``high-performance``.
+
+    Candidates are the source's RestorableNodeTypes that can still be created.
+    ``standard`` is the smallest count that has the source's slices and holds
+    the data; ``high-performance`` the smallest with at least double the
+    standard count (or the type's largest, when that is bigger than standard).
+    """
+    options: list[NodeOption] = []
+    for name in restorable_node_types(source.node_type, source.number_of_nodes):
+        target = CATALOG[name]
+        if not target.creatable:
+            continue
+        fitting = [c for c in valid_counts(target) if estimated_utilization(source.size_mb, target, c) is not None]
+        if not fitting:
+            continue
+        needed = equivalent_nodes(source.node_type, source.number_of_nodes, target)
+        standard = next((c for c in fitting if c >= needed), fitting[-1])
+        faster = next((c for c in fitting if c >= 2 * standard), fitting[-1])
+        for count, mode in ((standard, STANDARD), (faster, HIGH_PERFORMANCE)):
+            if mode == HIGH_PERFORMANCE and count <= standard:
+                continue
+            option = _option(source, target, count, mode)
+            if option is not None:
+                options.append(option)
+    return sorted(options, key=lambda o: o.key)
+
+
+# --- filters -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OptionFilter:
+    name: str
+    operator: str
+    values: tuple[Any, ...]
+
+    def matches(self, option: NodeOption) -> bool:
+        actual: Any = {
+            "NodeType": option.node_type,
+            "NumberOfNodes": option.number_of_nodes,
+            "EstimatedDiskUtilizationPercent": option.percent,
+            "Mode": option.mode,
+        }[self.name]
+        if actual is None:
+            return False  # rows without a Mode match no Mode filter
+        return _OPERATORS[self.operator](actual, self.values)
+
+
+_OPERATORS: dict[str, Callable[[Any, tuple[Any, ...]], bool]] = {
+    "eq": lambda a, v: a == v[0],
+    "lt": lambda a, v: a < v[0],
+    "gt": lambda a, v: a > v[0],
+    "le": lambda a, v: a <= v[0],
+    "ge": lambda a, v: a >= v[0],
+    "in": lambda a, v: a in v,
+    "between": lambda a, v: v[0] <= a <= v[1],
+}
+_ORDERING = ("eq", "lt", "gt", "le", "ge", "in", "between")
+# Operators each filter name accepts.
+_ALLOWED_OPERATORS = {
+    "NodeType": ("in",),
+    "NumberOfNodes": _ORDERING,
+    "EstimatedDiskUtilizationPercent": _ORDERING,
+    "Mode": ("eq", "in"),
+}
+
+
+def _count_rule(operator: str, count: int) -> str | None:
+    if operator in ("eq", "lt", "gt", "le", "ge") and count != 1:
+        return "exactly one value"
+    if operator == "between" and count != 2:
+        return "exactly two values"
+    if operator == "in" and count < 1:
+        return "one or more values"
+    return None
+
+
+def _number_of_nodes(raw: str) -> int:
+    if not _INTEGER.match(raw):
+        raise invalid_parameter(f"Filter NumberOfNodes value '{raw}' is not an integer.")
+    value = int(raw)
+    low, high = NODES_RANGE
+    if not low <= value <= high:
+        raise invalid_parameter(f"Filter NumberOfNodes value {value} is out of range: values range from {low} to {high}.")
+    return value
+
+
+def _percent(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise invalid_parameter(f"Filter EstimatedDiskUtilizationPercent value '{raw}' is not a number.") from None
+    low, high = PERCENT_RANGE
+    if not math.isfinite(value) or not low <= value <= high:
+        raise invalid_parameter(
+            f"Filter EstimatedDiskUtilizationPercent value '{raw}' is out of range: values range from 0 to 100."
+        )
+    return value
+
+
+def _mode(raw: str) -> str:
+    if raw not in MODES:
+        raise invalid_parameter(f"Filter Mode value '{raw}' is not valid. Valid values: {', '.join(MODES)}.")
+    return raw
+
+
+_VALUE_PARSERS: dict[str, Callable[[str], Any]] = {
+    "NodeType": lambda raw: raw,
+    "NumberOfNodes": _number_of_nodes,
+    "EstimatedDiskUtilizationPercent": _percent,
+    "Mode": _mode,
+}
+
+
+def parse_filters(raw_filters: list[dict[str, Any]]) -> list[OptionFilter]:
+    """Check the Filters parameter and turn each filter's values into typed values."""
+    filters: list[OptionFilter] = []
+    for raw in raw_filters:
+        name, operator, values = raw.get("Name"), raw.get("Operator"), raw.get("Values")
+        if name is None:
+            raise invalid_parameter("Each filter must have a Name: NodeType, NumberOfNodes, "
+                                    "EstimatedDiskUtilizationPercent or Mode.")
+        if operator is None:
+            raise invalid_parameter(f"Filter {name} must have an Operator: eq, lt, gt, le, ge, in or between.")
+        allowed = _ALLOWED_OPERATORS[name]
+        if operator not in allowed:
+            if name == "NodeType":
+                raise invalid_parameter("Filter NodeType supports only the 'in' operator.")
+            raise invalid_parameter(f"Filter {name} does not support the '{operator}' operator; use one of: "
+                                    f"{', '.join(allowed)}.")
+        values = values or []
+        rule = _count_rule(operator, len(values))
+        if rule is not None:
+            raise invalid_parameter(
+                f"Filter {name} with operator '{operator}' takes {rule}; {len(values)} given."
+            )
+        parsed = tuple(_VALUE_PARSERS[name](value) for value in values)
+        if operator == "between" and parsed[0] > parsed[1]:
+            raise invalid_parameter(
+                f"Filter {name} with operator 'between' needs the lower bound first; got {values[0]} and {values[1]}."
+            )
+        filters.append(OptionFilter(name, operator, parsed))
+    return filters
+
+
+# --- the operation -------------------------------------------------------------
+
+
+def _marker_key(marker: str) -> tuple[int, int, int]:
+    node_type, count, mode = decode_marker(marker, 3)
+    if node_type not in CATALOG or not isinstance(count, int) or isinstance(count, bool) or mode not in ("", *MODES):
+        raise invalid_parameter("Invalid marker value.")
+    return catalog_rank(node_type), count, _MODE_RANK[mode or None]
+
+
+def _check_identifiers(p: dict[str, Any], action: str) -> None:
+    """Which of ClusterIdentifier and the snapshot parameters the action takes."""
+    names_snapshot = "SnapshotIdentifier" in p or "SnapshotArn" in p
+    if action == RESTORE and "ClusterIdentifier" in p:
+        raise invalid_combination("ClusterIdentifier can't be used with ActionType restore-cluster: "
+                                  "name the snapshot with SnapshotIdentifier or SnapshotArn.")
+    if action == RESIZE:
+        for name in ("SnapshotIdentifier", "SnapshotArn", "OwnerAccount"):
+            if name in p:
+                raise invalid_combination(f"{name} can't be used with ActionType resize-cluster.")
+        if "ClusterIdentifier" not in p:
+            raise invalid_combination("ClusterIdentifier is required when ActionType is resize-cluster.")
+    if action == RECOMMEND:
+        if "ClusterIdentifier" in p and (names_snapshot or "OwnerAccount" in p):
+            raise invalid_combination("Give either ClusterIdentifier or a snapshot (SnapshotIdentifier or "
+                                      "SnapshotArn) with ActionType recommend-node-config, not both.")
+        if "ClusterIdentifier" not in p and not names_snapshot:
+            raise invalid_combination("ActionType recommend-node-config needs ClusterIdentifier, "
+                                      "SnapshotIdentifier or SnapshotArn.")
+    if "SnapshotArn" in p and "OwnerAccount" in p and "SnapshotIdentifier" not in p:
+        arn_account = parse_snapshot_arn(p["SnapshotArn"]).account
+        if arn_account != p["OwnerAccount"]:
+            raise invalid_combination(f"OwnerAccount {p['OwnerAccount']} does not own snapshot {p['SnapshotArn']}.")
+
+
+def _snapshot(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> SnapshotRecord:
+    ref = snapshot_ref(ctx, p)
+    assert ref is not None
+    snapshot = readable_snapshot(backend, ctx, ref)
+    if snapshot.status != "available":
+        raise ApiError(
+            "InvalidClusterSnapshotState",
+            f"Snapshot {snapshot.identifier} is {snapshot.status}; node configurations need an available snapshot.",
+        )
+    return snapshot
+
+
+def options_for(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> list[NodeOption]:
+    """Every option the request's action gives for the resource it names, in row order."""
+    action = p["ActionType"]
+    if action == RESTORE:
+        return restore_options(snapshot_source(_snapshot(backend, ctx, p)))
+    if action == RESIZE:
+        return resize_options(cluster_source(backend, find_cluster(backend, ctx, p["ClusterIdentifier"])))
+    if "ClusterIdentifier" in p:
+        return recommend_options(cluster_source(backend, find_cluster(backend, ctx, p["ClusterIdentifier"])))
+    return recommend_options(snapshot_source(_snapshot(backend, ctx, p)))
+
+
+def describe_node_configuration_options(
+    backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]
+) -> dict[str, Any]:
+    action = p["ActionType"]
+    if action not in (RESTORE, RECOMMEND, RESIZE):  # the protocol layer checks the enum too
+        raise invalid_parameter(f"Invalid ActionType {action}.")
+    limit = validation.max_records(p.get("MaxRecords"), *MAX_RECORDS)
+    filters = parse_filters(p.get("Filters", []))
+    after = _marker_key(p["Marker"]) if p.get("Marker") else None
+    _check_identifiers(p, action)
+    rows = [o for o in options_for(backend, ctx, p) if all(f.matches(o) for f in filters)]
+    if after is not None:
+        rows = [o for o in rows if o.key > after]
+    result: dict[str, Any] = {"NodeConfigurationOptionList": [o.view() for o in rows[:limit]]}
+    if len(rows) > limit:
+        result["Marker"] = encode_marker(rows[limit - 1].marker_values())
+    return result
+
+
+OPERATIONS = {
+    "DescribeNodeConfigurationOptions": describe_node_configuration_options,
+}
