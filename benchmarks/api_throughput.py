@@ -289,7 +289,7 @@ def _count_items(body: bytes) -> int:
 
 def _worker(host: str, port: int, plan: list[Wire], offset: int, ready: Any, go: Any, start_at: Any,
             warmup: float, duration: float, results: Any) -> None:
-    cpu_before = sum(os.times()[:2])
+    cpu_before = time.process_time()
     result = WorkerResult()
     conn = http.client.HTTPConnection(host, port, timeout=300)
     conn.connect()
@@ -340,7 +340,7 @@ def _worker(host: str, port: int, plan: list[Wire], offset: int, ready: Any, go:
                 cycle_start = None
     finally:
         conn.close()
-        result.cpu_seconds = sum(os.times()[:2]) - cpu_before
+        result.cpu_seconds = time.process_time() - cpu_before
         result.items_per_response = first_cycle
         results.put(asdict(result))
 

@@ -31,6 +31,7 @@ from .binaries import PgBinaries
 from .errors import DataPlaneError
 
 ADMIN_USER = "rdsdb"
+RUNTIME_CONF = "localshift.runtime.conf"
 SOCKET_PORT = 5432  # only names the socket file: .s.PGSQL.5432
 # sun_path holds 108 bytes; keep a margin.
 _MAX_SOCKET_PATH = 100
@@ -131,6 +132,8 @@ class Engine:
             # instead of carrying 16 MiB of stale WAL into each incremental snapshot.
             "wal_recycle = off",
             "wal_init_zero = off",
+            # Written only while an engine restored from a snapshot starts: see start().
+            f"include_if_exists = '{RUNTIME_CONF}'",
         ]
         if self.bins.version[0] >= 18:
             # PG 18 warns on every md5 password; the setting does not exist before.
@@ -171,14 +174,37 @@ class Engine:
         # Line 8 of postmaster.pid is the postmaster status (PG 10+).
         return len(lines) >= 8 and lines[0].strip() == str(pid) and lines[7].strip() == "ready"
 
-    def start(self, timeout: float = 300) -> None:
+    def start(self, timeout: float = 300, fast_recovery: bool = False) -> None:
         """Start the postmaster (no-op when already running) and wait until it
-        accepts connections.  Crash/backup recovery happens inside this wait."""
+        accepts connections.  Crash/backup recovery happens inside this wait.
+
+        ``fast_recovery`` (used for a freshly restored data directory): before
+        recovery PostgreSQL fsyncs the whole data directory and ends recovery
+        with a checkpoint, which for a just-written directory means waiting
+        for the disk to absorb all of it (as long as the restore itself).
+        Running that first start with ``fsync = off`` skips both; fsync is then
+        switched back on with a reload (it is a SIGHUP setting), so normal
+        operation stays durable and the OS writes the restored files back in
+        its own time."""
         if self.running_pid() is not None:
             return
         if not self.exists():
             raise DataPlaneError(f"no data directory at {self.data_dir}")
         self.prepare_dirs()
+        runtime_conf = self.data_dir / RUNTIME_CONF
+        if fast_recovery:
+            runtime_conf.write_text("fsync = off\n")
+            self.bins.chown(runtime_conf)
+        try:
+            self._start(timeout)
+        finally:
+            if runtime_conf.exists():
+                runtime_conf.unlink()
+                pid = self.running_pid()
+                if pid is not None:
+                    os.kill(pid, signal.SIGHUP)  # reload: fsync back on
+
+    def _start(self, timeout: float) -> None:
         log = open(self.log_path, "ab")
         try:
             # start_new_session: the postmaster must not receive the service's

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import re
+from functools import lru_cache
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
@@ -147,6 +148,9 @@ def parse_scalar(shape: Shape, raw: str, key: str) -> Any:
                 f"Invalid value '{_shown(raw)}' for {key}. Valid values: {', '.join(enum)}.",
             )
         _check_length(shape, len(raw), key)
+        pattern = shape.metadata.get("pattern")
+        if pattern and not _compiled(pattern).search(raw):
+            raise ApiError("InvalidParameterValue", f"Value '{raw}' for parameter {key} does not match {pattern}.")
         return raw
     if type_name in ("integer", "long"):
         text = raw.strip()
@@ -175,6 +179,11 @@ def parse_scalar(shape: Shape, raw: str, key: str) -> Any:
         except ValueError:
             raise _type_error(raw, key, "base64 data") from None
     raise ApiError("InvalidParameterValue", f"Unsupported parameter {key}.")
+
+
+@lru_cache(maxsize=None)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 def parse_timestamp(raw: str, key: str) -> datetime:

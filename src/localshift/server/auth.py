@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Mapping
 from urllib.parse import parse_qsl, quote
@@ -20,6 +20,7 @@ from localshift.errors import ApiError
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 MAX_SKEW_SECONDS = 15 * 60
+MAX_PRESIGN_SECONDS = 7 * 24 * 3600
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 _CREDENTIAL = re.compile(r"^([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request$")
 
@@ -57,6 +58,7 @@ class _Signature:
     signature: str
     timestamp: str
     presigned: bool
+    expires: str = ""  # X-Amz-Expires of a presigned URL, in seconds
 
 
 class Authenticator:
@@ -79,14 +81,24 @@ class Authenticator:
                 "InvalidClientTokenId", "The security token included in the request is invalid.", status=403
             )
         _check_time(signature, now or datetime.now(timezone.utc))
+        if signature.date != signature.timestamp[:8]:
+            raise _mismatch(
+                f"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
+                f"'{signature.date}' != '{signature.timestamp[:8]}'."
+            )
+        if signature.presigned and request.body:
+            # A presigned URL signs its query string only; a body would carry unsigned parameters.
+            raise _mismatch("A presigned request must not carry a body: its parameters would not be signed.")
         if not _signature_matches(request, signature, credential.secret_key):
-            raise ApiError(
-                "SignatureDoesNotMatch",
+            raise _mismatch(
                 "The request signature we calculated does not match the signature you provided. "
-                "Check your AWS Secret Access Key and signing method.",
-                status=403,
+                "Check your AWS Secret Access Key and signing method."
             )
         return Caller(credential.account, signature.region, signature.access_key)
+
+
+def _mismatch(message: str) -> ApiError:
+    return ApiError("SignatureDoesNotMatch", message, status=403)
 
 
 def _read_signature(request: SignedRequest) -> _Signature:
@@ -125,9 +137,10 @@ def _from_query(query: Mapping[str, str]) -> _Signature:
             raise _incomplete(f"Presigned request requires the '{required}' query parameter.")
     if query["X-Amz-Algorithm"] != ALGORITHM:
         raise _incomplete(f"Unsupported algorithm {query['X-Amz-Algorithm']}; use {ALGORITHM}.")
-    return _signature(
+    signature = _signature(
         query["X-Amz-Credential"], query["X-Amz-SignedHeaders"], query["X-Amz-Signature"], query["X-Amz-Date"], True
     )
+    return replace(signature, expires=query.get("X-Amz-Expires", ""))
 
 
 def _signature(credential: str, signed_headers: str, signature: str, timestamp: str, presigned: bool) -> _Signature:
@@ -145,7 +158,24 @@ def _check_time(signature: _Signature, now: datetime) -> None:
         signed_at = datetime.strptime(signature.timestamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
     except ValueError:
         raise _incomplete("The request must carry a valid X-Amz-Date in the form YYYYMMDDTHHMMSSZ.") from None
-    if abs((now - signed_at).total_seconds()) > MAX_SKEW_SECONDS:
+    age = (now - signed_at).total_seconds()
+    if signature.presigned and signature.expires:
+        # A presigned URL is good from its date until X-Amz-Expires seconds later (at most 7 days).
+        try:
+            expires = int(signature.expires)
+        except ValueError:
+            expires = -1
+        if not 0 < expires <= MAX_PRESIGN_SECONDS:
+            raise _incomplete(f"X-Amz-Expires must be a whole number of seconds from 1 to {MAX_PRESIGN_SECONDS}.")
+        if age > expires or age < -MAX_SKEW_SECONDS:
+            raise ApiError(
+                "RequestExpired",
+                f"Request has expired: signed at {signature.timestamp} for {expires} seconds; "
+                f"it is now {now.strftime('%Y%m%dT%H%M%SZ')}.",
+                status=400,
+            )
+        return
+    if abs(age) > MAX_SKEW_SECONDS:
         raise ApiError(
             "RequestExpired",
             f"Signature expired: {signature.timestamp} is now earlier or later than the allowed 15 minutes "
@@ -184,15 +214,28 @@ def _signing_key(secret: str, signature: _Signature) -> bytes:
 
 
 def _signature_matches(request: SignedRequest, signature: _Signature, secret: str) -> bool:
+    body_hash = hashlib.sha256(request.body).hexdigest()
     declared = request.headers.get("x-amz-content-sha256")
-    candidates = [declared] if declared else [hashlib.sha256(request.body).hexdigest(), UNSIGNED_PAYLOAD]
+    if signature.presigned:
+        # The body is empty (checked by the caller): botocore signs the hash of that empty
+        # body, S3-style signers sign UNSIGNED-PAYLOAD.
+        candidates = [body_hash, UNSIGNED_PAYLOAD]
+    elif declared:
+        # The declared hash is what was signed, but it must be the hash of the body that came:
+        # the body carries the parameters. UNSIGNED-PAYLOAD is only honest for an empty body.
+        if declared not in (body_hash, UNSIGNED_PAYLOAD) or (declared == UNSIGNED_PAYLOAD and request.body):
+            return False
+        candidates = [declared]
+    else:
+        candidates = [body_hash]
     key = _signing_key(secret, signature)
     scope = f"{signature.date}/{signature.region}/{signature.service}/aws4_request"
     for payload_hash in candidates:
         canonical = _canonical_request(request, signature, payload_hash)
         to_sign = "\n".join([ALGORITHM, signature.timestamp, scope, hashlib.sha256(canonical.encode()).hexdigest()])
         expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
-        if hmac.compare_digest(expected, signature.signature):
+        # compare_digest refuses non-ASCII str, and the signature is whatever the caller sent.
+        if hmac.compare_digest(expected.encode(), signature.signature.encode("utf-8", "replace")):
             return True
     return False
 

@@ -190,8 +190,9 @@ def recommend_options(source: Source) -> list[NodeOption]:
 
     Candidates are the source's RestorableNodeTypes that can still be created.
     ``standard`` is the smallest count that has the source's slices and holds
-    the data; ``high-performance`` the smallest with at least double the
-    standard count (or the type's largest, when that is bigger than standard).
+    the data (a type that cannot reach the source's slices is not recommended);
+    ``high-performance`` the smallest with at least double the standard count
+    (or the type's largest, when that is bigger than standard).
     """
     options: list[NodeOption] = []
     for name in restorable_node_types(source.node_type, source.number_of_nodes):
@@ -202,7 +203,9 @@ def recommend_options(source: Source) -> list[NodeOption]:
         if not fitting:
             continue
         needed = equivalent_nodes(source.node_type, source.number_of_nodes, target)
-        standard = next((c for c in fitting if c >= needed), fitting[-1])
+        standard = next((c for c in fitting if c >= needed), None)
+        if standard is None:
+            continue  # the type can't match the source's compute: no recommendation
         faster = next((c for c in fitting if c >= 2 * standard), fitting[-1])
         for count, mode in ((standard, STANDARD), (faster, HIGH_PERFORMANCE)):
             if mode == HIGH_PERFORMANCE and count <= standard:
