@@ -148,9 +148,9 @@ def parse_scalar(shape: Shape, raw: str, key: str) -> Any:
                 f"Invalid value '{_shown(raw)}' for {key}. Valid values: {', '.join(enum)}.",
             )
         _check_length(shape, len(raw), key)
-        pattern = shape.metadata.get("pattern")
-        if pattern and not _compiled(pattern).search(raw):
-            raise ApiError("InvalidParameterValue", f"Value '{raw}' for parameter {key} does not match {pattern}.")
+        checker = _compiled(shape.metadata.get("pattern", ""))
+        if checker is not None and not checker.search(raw):
+            raise ApiError("InvalidParameterValue", f"Value '{_shown(raw)}' for parameter {key} does not match {checker.pattern}.")
         return raw
     if type_name in ("integer", "long"):
         text = raw.strip()
@@ -182,8 +182,15 @@ def parse_scalar(shape: Shape, raw: str, key: str) -> Any:
 
 
 @lru_cache(maxsize=None)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+def _compiled(pattern: str) -> re.Pattern[str] | None:
+    # Model patterns are Java regular expressions; the few Python cannot
+    # compile (Unicode classes such as \p{L}) are not enforced.
+    if not pattern:
+        return None
+    try:
+        return re.compile(pattern)
+    except re.error:
+        return None
 
 
 def parse_timestamp(raw: str, key: str) -> datetime:

@@ -1,0 +1,64 @@
+"""Automated snapshots on an interval, and retention expiry, moved along with time travel."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+
+from support import OWNER, Server, create_available_cluster, create_available_snapshot, make_server, wait_for
+
+DAY = 86400
+
+
+@pytest.fixture(scope="module")
+def hourly_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    server = make_server(tmp_path_factory.mktemp("hourly"),
+                         extra_env={"LOCALSHIFT_AUTOMATED_SNAPSHOT_INTERVAL": "3600"}).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def hourly(hourly_server: Server) -> Server:
+    hourly_server.reset()
+    return hourly_server
+
+
+def automated(client) -> list[dict]:  # type: ignore[no-untyped-def]
+    return client.describe_cluster_snapshots(SnapshotType="automated")["Snapshots"]
+
+
+def test_first_automated_snapshot_when_available_then_on_interval(hourly):
+    client = hourly.client(OWNER)
+    cluster = create_available_cluster(client, AutomatedSnapshotRetentionPeriod=2)
+    first = wait_for(lambda: [s for s in automated(client) if s["Status"] == "available"])[0]
+    # rs:<cluster>-YYYY-MM-DD-HH-MM-SS, the snapshot's UTC start time to the second.
+    assert first["SnapshotIdentifier"] == "rs:c1-" + first["SnapshotCreateTime"].strftime("%Y-%m-%d-%H-%M-%S")
+    assert first["OwnerAccount"] == OWNER and first["ClusterCreateTime"] == cluster["ClusterCreateTime"]
+    hourly.admin("/_localshift/time-travel?seconds=3700")
+    wait_for(lambda: len(automated(client)) == 2, timeout=10)
+    # Two days later the older ones pass their retention; the newest is always kept.
+    hourly.admin(f"/_localshift/time-travel?seconds={2 * DAY + 100}")
+    wait_for(lambda: all(s["Status"] == "available" for s in automated(client)) and
+             all(s["SnapshotCreateTime"] > first["SnapshotCreateTime"] for s in automated(client)), timeout=10)
+    assert len(automated(client)) >= 1
+
+
+def test_disabling_automated_snapshots_deletes_them(hourly):
+    client = hourly.client(OWNER)
+    create_available_cluster(client, NodeType="dc2.large", NumberOfNodes=2)
+    wait_for(lambda: [s for s in automated(client) if s["Status"] == "available"])
+    client.modify_cluster(ClusterIdentifier="c1", AutomatedSnapshotRetentionPeriod=0)
+    wait_for(lambda: automated(client) == [], timeout=10)
+
+
+def test_manual_snapshots_expire_after_their_retention(hourly):
+    client = hourly.client(OWNER)
+    create_available_cluster(client)
+    create_available_snapshot(client, "short", ManualSnapshotRetentionPeriod=1)
+    create_available_snapshot(client, "forever")
+    assert client.describe_cluster_snapshots(SnapshotIdentifier="forever")["Snapshots"][0]["ManualSnapshotRemainingDays"] == -1
+    hourly.admin(f"/_localshift/time-travel?seconds={DAY + 60}")
+    wait_for(lambda: [s["SnapshotIdentifier"] for s in client.describe_cluster_snapshots(SnapshotType="manual")["Snapshots"]]
+             == ["forever"], timeout=10)
