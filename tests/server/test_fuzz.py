@@ -1,0 +1,393 @@
+"""Malformed requests against one running server: always a well-formed AWS Query error, never a 500 or a hang.
+
+Requests go over raw sockets so that anything can be sent: broken percent
+escapes, bytes that are not UTF-8, bodies shorter than their Content-Length,
+bodies larger than the server accepts.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from botocore.parsers import create_parser
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from localshift.protocol.spec import service_model
+from localshift.services.redshift.operations import OPERATIONS
+from support import OWNER, Server
+
+TIMEOUT = 10.0
+ALLOWED_ERROR_STATUSES = {400, 403, 404, 413}
+MODEL = service_model("redshift")
+SERVED = sorted(OPERATIONS)
+VALID_AUTH = (
+    "AWS4-HMAC-SHA256 Credential=%s/20240102/us-east-1/redshift/aws4_request, "
+    "SignedHeaders=host;x-amz-date, Signature=0123456789abcdef"
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Raw HTTP
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def exchange(server: Server, raw: bytes, *, half_close: bool = False, timeout: float = TIMEOUT) -> Reply | None:
+    """Send raw bytes, read the whole reply. None if the server closed without answering."""
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=timeout) as sock:
+        try:
+            sock.sendall(raw)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server may answer (413) before reading everything we send
+        if half_close:
+            sock.shutdown(socket.SHUT_WR)
+        data = b""
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except socket.timeout:
+                raise AssertionError(f"no answer within {timeout}s to {raw[:300]!r}") from None
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            data += chunk
+            if time.monotonic() - started > timeout:
+                raise AssertionError(f"answer took over {timeout}s")
+    if not data:
+        return None
+    head, sep, body = data.partition(b"\r\n\r\n")
+    assert sep, f"no complete HTTP header in {data[:300]!r}"
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ")[1])
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    if "content-length" in headers:
+        assert len(body) == int(headers["content-length"]), "short body"
+    return Reply(status, headers, body)
+
+
+def http_request(method: str, target: bytes, headers: list[tuple[str, bytes]], body: bytes,
+                 content_length: int | None = None) -> bytes:
+    lines = [method.encode() + b" " + target + b" HTTP/1.1", b"Host: 127.0.0.1", b"Connection: close"]
+    for name, value in headers:
+        lines.append(name.encode() + b": " + value)
+    if method != "GET" or body:
+        lines.append(b"Content-Length: " + str(len(body) if content_length is None else content_length).encode())
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body
+
+
+def check_reply(reply: Reply, request: bytes) -> None:
+    context = f"request {request[:400]!r} -> {reply.status} {reply.body[:600]!r}"
+    assert reply.status == 200 or reply.status in ALLOWED_ERROR_STATUSES, context
+    if reply.status == 200:
+        ET.fromstring(reply.body)  # a successful answer is XML too
+        event("200")
+        return
+    parsed = check_error_body(reply.body, reply.status, context)
+    event(f"{reply.status} {parsed['Error']['Code']}")
+
+
+def check_error_body(body: bytes, status: int, context: str = "") -> dict[str, Any]:
+    root = ET.fromstring(body)
+    assert re.sub(r"^\{.*\}", "", root.tag) == "ErrorResponse", context
+    children = [re.sub(r"^\{.*\}", "", child.tag) for child in root]
+    assert children == ["Error", "RequestId"], context
+    error = {re.sub(r"^\{.*\}", "", child.tag): child.text for child in root[0]}
+    assert set(error) == {"Type", "Code", "Message"}, context
+    assert error["Type"] in ("Sender", "Receiver"), context
+    parsed = create_parser("query").parse(
+        {"body": body, "headers": {"content-type": "text/xml"}, "status_code": status}, None
+    )
+    assert parsed["Error"]["Code"], context
+    assert parsed["Error"]["Code"] == error["Code"], context
+    assert "Message" in parsed["Error"], context
+    assert parsed["ResponseMetadata"].get("RequestId"), context
+    return parsed
+
+
+# --------------------------------------------------------------------------------------------
+# What to send
+# --------------------------------------------------------------------------------------------
+
+
+def wire_keys(shape, prefix: str = "", depth: int = 0) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every wire key the model allows for a shape, with list indexes 1 and 2."""
+    if shape is None or depth > 5:
+        return []
+    if shape.type_name == "structure":
+        keys: list[str] = []
+        for name, member in shape.members.items():
+            key = (prefix + "." if prefix else "") + member.serialization.get("name", name)
+            keys += wire_keys(member, key, depth + 1)
+        return keys
+    if shape.type_name == "list":
+        item = shape.member.serialization.get("name", "member")
+        keys = [prefix]
+        for index in (1, 2):
+            keys += wire_keys(shape.member, f"{prefix}.{item}.{index}", depth + 1)
+        return keys
+    if shape.type_name == "map":
+        return [f"{prefix}.entry.1.key", f"{prefix}.entry.1.value"]
+    return [prefix]
+
+
+OPERATION_KEYS = {name: wire_keys(MODEL.operation_model(name).input_shape) or ["Nothing"] for name in SERVED}
+
+awkward_values = st.sampled_from([
+    "", "true", "false", "TRUE", "yes", "0", "-1", "1.5", "2147483648", "9" * 30, "1e999", "nan", "inf",
+    "-Infinity", "2024-01-02T03:04:05Z", "2024-01-02T03:04:05.123+02:00", "0001-01-01T00:00:00+01:00",
+    "9999-12-31T23:59:59-01:00", "not-a-date", "ra3.xlplus", "c1", "s1", "arn:aws:redshift:us-east-1:1:cluster:c1",
+    "\x00", "\x1b[31m", "<xml>&amp;", "]]>", "\ufffe", "é€𝄞", " padded ",
+])
+values = st.one_of(
+    awkward_values,
+    st.text(max_size=40),
+    st.integers().map(str),
+    st.floats(allow_nan=True).map(repr),
+    st.integers(min_value=1_000, max_value=300_000).map(lambda n: "x" * n),
+)
+
+
+@st.composite
+def keys_for(draw, action: str) -> str:  # type: ignore[no-untyped-def]
+    known = OPERATION_KEYS.get(action) or ["ClusterIdentifier", "Tags.Tag.1.Key"]
+    key = draw(st.one_of(st.sampled_from(known), st.text(max_size=30)))
+    # Lists with indexes out of order, zero, negative, huge, padded.
+    if draw(st.booleans()) and re.search(r"\.\d+", key):
+        index = draw(st.sampled_from(["0", "-1", "01", "3", "99999999999999999999999", "", "x", "1.1"]))
+        key = re.sub(r"\.\d+", "." + index, key, count=1)
+    return key
+
+
+def weighted(draw, *choices):  # type: ignore[no-untyped-def]
+    """Draw from (weight, strategy) pairs."""
+    total = sum(weight for weight, _ in choices)
+    pick = draw(st.integers(0, total - 1))
+    for weight, strategy in choices:
+        if pick < weight:
+            return draw(strategy)
+        pick -= weight
+    raise AssertionError("unreachable")
+
+
+@st.composite
+def form_bodies(draw) -> tuple[str, bytes]:  # type: ignore[no-untyped-def]
+    action = weighted(
+        draw,
+        (14, st.sampled_from(SERVED)),
+        (2, st.sampled_from(MODEL.operation_names)),
+        (2, st.text(max_size=30)),
+        (1, st.just("")),
+    )
+    version = weighted(draw, (8, st.just("2012-12-01")), (1, st.sampled_from(["", "1999-01-01", "x" * 300])))
+    pairs = [("Action", action), ("Version", version)]
+    if draw(st.integers(0, 19)) == 0:
+        pairs = pairs[1:]  # no Action at all
+    for _ in range(draw(st.integers(0, 8))):
+        pairs.append((draw(keys_for(action)), draw(values)))
+    draw(st.randoms()).shuffle(pairs)
+    # Most requests are encoded as a client would; some have one pair mangled on the wire.
+    corrupt = draw(st.integers(0, 4)) == 0
+    parts = []
+    for key, value in pairs:
+        mode = "quoted"
+        if corrupt:
+            mode = draw(st.sampled_from(["quoted", "raw", "broken-percent", "latin-1", "no-equals"]))
+        if mode == "quoted":
+            part = (quote(key, safe="") + "=" + quote(value, safe="")).encode()
+        elif mode == "raw":
+            part = (key + "=" + value).encode("utf-8", "surrogatepass")
+        elif mode == "broken-percent":
+            broken = draw(st.sampled_from(["%", "%G1", "%e", "%%", "%FF", "%C3%28", "%ED%A0%80", "%00"]))
+            part = (quote(key, safe="") + "=" + quote(value, safe="")[:5] + broken).encode()
+        elif mode == "latin-1":
+            part = quote(key, safe="").encode() + b"=" + value.encode("latin-1", "replace") + b"\xff\xfe"
+        else:
+            part = quote(key, safe="").encode()
+        parts.append(part)
+    return action, b"&".join(parts)
+
+
+header_text = st.text(
+    alphabet=st.characters(min_codepoint=0x20, max_codepoint=0xFF, exclude_characters="\x7f"), max_size=80
+).map(lambda text: text.strip().encode("latin-1"))
+authorizations = st.one_of(
+    st.builds(lambda account: (VALID_AUTH % account).encode(), st.sampled_from([OWNER, "123456789012", "AKIAX"])),
+    st.just(None),
+    header_text,
+    st.builds(lambda tail: b"AWS4-HMAC-SHA256 " + tail, header_text),
+    st.just(b"AWS4-HMAC-SHA256 Credential=, SignedHeaders=, Signature="),
+    st.just(b"AWS4-HMAC-SHA256 Credential=a/b/c/d/e/f/aws4_request, SignedHeaders=host, Signature=x"),
+)
+content_types = st.sampled_from([
+    b"application/x-www-form-urlencoded; charset=utf-8", b"application/x-www-form-urlencoded", None,
+    b"text/plain", b"application/json", b"multipart/form-data; boundary=x",
+])
+
+
+@st.composite
+def valid_auth_weighted(draw):  # type: ignore[no-untyped-def]
+    # Most requests carry an acceptable open-mode Authorization, so the parser is reached.
+    return weighted(draw, (4, st.just((VALID_AUTH % OWNER).encode())), (1, authorizations))
+
+
+# --------------------------------------------------------------------------------------------
+# The property
+# --------------------------------------------------------------------------------------------
+
+
+# LOCALSHIFT_FUZZ_EXAMPLES=5000 for a longer hunt; --hypothesis-show-statistics lists the answers seen.
+@settings(max_examples=int(os.environ.get("LOCALSHIFT_FUZZ_EXAMPLES", "150")), deadline=None,
+          suppress_health_check=list(HealthCheck))
+@given(
+    form=form_bodies(),
+    auth=valid_auth_weighted(),
+    content_type=content_types,
+    transport=st.sampled_from(["post", "post", "post", "get", "truncated", "presigned-get"]),
+    extra_length=st.integers(1, 10_000),
+)
+def test_malformed_requests_get_well_formed_errors(server: Server, form, auth, content_type, transport,  # type: ignore[no-untyped-def]
+                                                    extra_length) -> None:
+    _, body = form
+    headers: list[tuple[str, bytes]] = []
+    if auth is not None and transport != "presigned-get":
+        headers.append(("Authorization", auth))
+    if content_type is not None:
+        headers.append(("Content-Type", content_type))
+    headers.append(("X-Amz-Date", b"20240102T030405Z"))
+
+    if transport in ("get", "presigned-get"):
+        # A request target may not carry spaces or control bytes; everything else goes as sent.
+        query = re.sub(rb"[\x00-\x20\x7f-\xff#]", lambda m: b"%%%02X" % m.group()[0], body[:6000])
+        if transport == "presigned-get":
+            query += (
+                b"&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=111111111111%2F20240102%2Fus-east-1"
+                b"%2Fredshift%2Faws4_request&X-Amz-Date=20240102T030405Z&X-Amz-SignedHeaders=host"
+                b"&X-Amz-Expires=300&X-Amz-Signature=" + quote(auth.decode("latin-1") if auth else "").encode()
+            )
+        raw = http_request("GET", b"/?" + query, headers, b"")
+        reply = exchange(server, raw)
+        assert reply is not None, f"no answer to {raw[:300]!r}"
+        check_reply(reply, raw)
+    elif transport == "truncated":
+        # The body is shorter than promised and the client stops sending: the server must neither hang
+        # nor answer with anything but a well-formed error (closing without an answer is fine).
+        raw = http_request("POST", b"/", headers, body, content_length=len(body) + extra_length)
+        reply = exchange(server, raw, half_close=True)
+        if reply is not None:
+            check_reply(reply, raw)
+    else:
+        raw = http_request("POST", b"/", headers, body)
+        reply = exchange(server, raw)
+        assert reply is not None, f"no answer to {raw[:300]!r}"
+        check_reply(reply, raw)
+
+
+def test_server_still_serves_after_the_fuzzing(server: Server) -> None:
+    """Runs after the property above (file order): the shared server is alive and answering."""
+    redshift = server.client(OWNER)
+    assert "Clusters" in redshift.describe_clusters()
+    assert server.process is not None and server.process.poll() is None
+
+
+# --------------------------------------------------------------------------------------------
+# Specific hostile requests
+# --------------------------------------------------------------------------------------------
+
+
+def signed_headers() -> list[tuple[str, bytes]]:
+    return [("Authorization", (VALID_AUTH % OWNER).encode()),
+            ("Content-Type", b"application/x-www-form-urlencoded; charset=utf-8")]
+
+
+def test_body_over_four_mebibytes_is_refused(server: Server) -> None:
+    body = b"Action=DescribeClusters&Version=2012-12-01&Marker=" + b"x" * (4 * 1024 * 1024)
+    raw = http_request("POST", b"/", signed_headers(), body)
+    reply = exchange(server, raw)
+    assert reply is not None
+    assert reply.status == 413
+    parsed = check_error_body(reply.body, reply.status)
+    assert parsed["Error"]["Code"] == "RequestEntityTooLarge"
+
+
+def test_body_just_under_the_limit_with_many_list_items_is_answered_quickly(server: Server) -> None:
+    """Tens of thousands of list items must parse in linear time (the old parser was quadratic)."""
+    items = []
+    size = 0
+    index = 1
+    while size < 3_900_000:
+        item = f"Identifiers.DeleteClusterSnapshotMessage.{index}.SnapshotIdentifier=s{index}"
+        items.append(item)
+        size += len(item) + 1
+        index += 1
+    body = ("Action=BatchDeleteClusterSnapshots&Version=2012-12-01&" + "&".join(items)).encode()
+    assert len(body) < 4 * 1024 * 1024
+    started = time.monotonic()
+    reply = exchange(server, http_request("POST", b"/", signed_headers(), body), timeout=30)
+    assert reply is not None
+    assert reply.status == 200 or reply.status in ALLOWED_ERROR_STATUSES, reply.body[:500]
+    if reply.status != 200:
+        check_error_body(reply.body, reply.status)
+    assert time.monotonic() - started < 15
+
+
+@pytest.mark.parametrize("body", [
+    b"Action=DescribeClusters&Version=2012-12-01&MaxRecords=" + b"9" * 100_000,
+    b"Action=DescribeClusters&Version=2012-12-01&" + b"a." * 1_000_000 + b"=1",
+    b"Action=DescribeClusters&Version=2012-12-01&" + b"&" * 1_000_000,
+    b"Action=DescribeClusters&Version=2012-12-01&ClusterIdentifier=\xc3\x28",
+    b"Action=DescribeClusterSnapshots&Version=2012-12-01&StartTime=0001-01-01T00:00:00%2B01:00",
+    b"Action=DescribeClusterSnapshots&Version=2012-12-01&SnapshotIdentifier=%00%01%1B",
+    b"Action=DescribeTags&Version=2012-12-01&" + b"&".join(b"TagKeys.TagKey.%d=k%d" % (i, i) for i in range(1, 5001)),
+    b"Action=CreateTags&Version=2012-12-01&ResourceName=arn:aws:redshift:us-east-1:111111111111:cluster:nope"
+    + b"".join(b"&Tags.Tag.%d.Key=k%d&Tags.Tag.%d.Value=v" % (i, i, i) for i in range(1, 2001)),
+    b"Action=%00&Version=2012-12-01",
+    b"Action=Describe%E2%80%AEClusters&Version=2012-12-01",
+])
+def test_specific_hostile_bodies(server: Server, body: bytes) -> None:
+    raw = http_request("POST", b"/", signed_headers(), body)
+    reply = exchange(server, raw, timeout=20)
+    assert reply is not None
+    check_reply(reply, raw)
+
+
+def test_error_echoing_control_characters_is_still_xml(server: Server) -> None:
+    raw = http_request("POST", b"/", signed_headers(), b"Action=Nope%01%02%1B&Version=2012-12-01")
+    reply = exchange(server, raw)
+    assert reply is not None and reply.status == 400
+    assert check_error_body(reply.body, reply.status)["Error"]["Code"] == "InvalidAction"
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "app.py _read_body treats http.disconnect as the end of the body, so a request whose body was cut "
+    "short is executed with the partial parameters; remove this marker once app.py refuses it"
+))
+def test_truncated_request_is_not_executed(server: Server) -> None:
+    server.reset()
+    body = (b"Action=CreateCluster&Version=2012-12-01&NodeType=ra3.xlplus&NumberOfNodes=2"
+            b"&MasterUsername=admin&MasterUserPassword=Passw0rd1&ClusterIdentifier=prod")
+    raw = http_request("POST", b"/", signed_headers(), body, content_length=len(body) + 20)
+    exchange(server, raw, half_close=True)
+    time.sleep(0.3)
+    clusters = server.client(OWNER).describe_clusters()["Clusters"]
+    server.reset()
+    assert clusters == []
