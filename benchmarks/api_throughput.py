@@ -121,6 +121,16 @@ class ServerProcess:
                 self.process.wait(timeout=10)
 
 
+def machine_busy_seconds() -> float | None:
+    """CPU seconds all processes on the machine have used so far, all cores (Linux /proc/stat)."""
+    try:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = values[3] + (values[4] if len(values) > 4 else 0)
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def start_localshift(workdir: Path, log_level: str) -> ServerProcess:
     port = free_port()
     env = dict(os.environ)
@@ -374,6 +384,7 @@ class Cell:
     server_cpu_util: float | None  # fraction of one core
     client_cpu_ms_per_request: float
     client_cpu_util: float  # fraction of one core, all client processes
+    other_cpu_util: float | None  # cores used by every other process on the machine during the window
 
 
 def run_cell(server: ServerProcess, operation: str, connections: int, plan: list[Wire],
@@ -399,9 +410,9 @@ def run_cell(server: ServerProcess, operation: str, connections: int, plan: list
     start_at.value = time.monotonic() + 0.05
     go.set()
     time.sleep(max(0.0, start_at.value + warmup - time.monotonic()))
-    cpu_before = server.cpu_seconds()
+    cpu_before, busy_before = server.cpu_seconds(), machine_busy_seconds()
     time.sleep(max(0.0, start_at.value + warmup + duration - time.monotonic()))
-    cpu_after = server.cpu_seconds()
+    cpu_after, busy_after = server.cpu_seconds(), machine_busy_seconds()
     collected = [results.get(timeout=600) for _ in workers]
     for worker in workers:
         worker.join(timeout=60)
@@ -416,6 +427,11 @@ def run_cell(server: ServerProcess, operation: str, connections: int, plan: list
     requests = len(latencies)
     client_cpu = sum(r["cpu_seconds"] for r in collected)
     server_cpu = (cpu_after - cpu_before) if cpu_before is not None and cpu_after is not None else None
+    other_cpu = None
+    if server_cpu is not None and busy_before is not None and busy_after is not None:
+        # Everything else the machine ran meanwhile: other processes (tests, builds) competing for the cores.
+        client_in_window = client_cpu * duration / (warmup + duration)
+        other_cpu = max(0.0, (busy_after - busy_before) - server_cpu - client_in_window) / duration
     pages = len(plan)
 
     def ms(value: float | None) -> float | None:
@@ -436,6 +452,7 @@ def run_cell(server: ServerProcess, operation: str, connections: int, plan: list
         server_cpu_util=(server_cpu / duration) if server_cpu is not None else None,
         client_cpu_ms_per_request=(client_cpu * 1000 / requests) if requests else 0.0,
         client_cpu_util=client_cpu / (warmup + duration),
+        other_cpu_util=other_cpu,
     )
 
 
@@ -503,12 +520,18 @@ def report(cells: list[Cell]) -> str:
             _fmt(c.server_cpu_ms_per_request, 2),
             f"{c.server_cpu_util * 100:.0f}%" if c.server_cpu_util is not None else "-",
             _fmt(c.client_cpu_ms_per_request, 2), f"{c.client_cpu_util * 100:.0f}%",
+            f"{c.other_cpu_util * 100:.0f}%" if c.other_cpu_util is not None else "-",
         ])
     out.append(_table(
         ["server", "request", "conns", "requests", "req/s", "items", "KiB/resp", "connects", "errors",
-         "server CPU ms/req", "server CPU", "client CPU ms/req", "client CPU"],
+         "server CPU ms/req", "server CPU", "client CPU ms/req", "client CPU", "other CPU"],
         detail,
     ))
+    busy = [c for c in cells if c.other_cpu_util is not None and c.other_cpu_util > 0.15]
+    if busy:
+        out.append("")
+        out.append(f"warning: other processes used more than 15% of a core during {len(busy)} of {len(cells)} cells "
+                   "(column 'other CPU'); their figures are lower than on a quiet machine.")
     return "\n".join(out)
 
 

@@ -129,28 +129,68 @@ def check_error_body(body: bytes, status: int, context: str = "") -> dict[str, A
 # --------------------------------------------------------------------------------------------
 
 
-def wire_keys(shape, prefix: str = "", depth: int = 0) -> list[str]:  # type: ignore[no-untyped-def]
-    """Every wire key the model allows for a shape, with list indexes 1 and 2."""
+def wire_keys(shape, prefix: str = "", depth: int = 0, required_only: bool = False) -> list[tuple[str, Any]]:  # type: ignore[no-untyped-def]
+    """Every wire key the model allows for a shape (list indexes 1 and 2), with the scalar shape it carries."""
     if shape is None or depth > 5:
         return []
     if shape.type_name == "structure":
-        keys: list[str] = []
+        keys: list[tuple[str, Any]] = []
         for name, member in shape.members.items():
+            if required_only and name not in shape.required_members:
+                continue
             key = (prefix + "." if prefix else "") + member.serialization.get("name", name)
-            keys += wire_keys(member, key, depth + 1)
+            keys += wire_keys(member, key, depth + 1, required_only)
         return keys
     if shape.type_name == "list":
         item = shape.member.serialization.get("name", "member")
-        keys = [prefix]
-        for index in (1, 2):
-            keys += wire_keys(shape.member, f"{prefix}.{item}.{index}", depth + 1)
+        keys = [] if required_only else [(prefix, None)]
+        for index in (1,) if required_only else (1, 2):
+            keys += wire_keys(shape.member, f"{prefix}.{item}.{index}", depth + 1, required_only)
         return keys
     if shape.type_name == "map":
-        return [f"{prefix}.entry.1.key", f"{prefix}.entry.1.value"]
-    return [prefix]
+        return [(f"{prefix}.entry.1.key", shape.key), (f"{prefix}.entry.1.value", shape.value)]
+    return [(prefix, shape)]
 
 
-OPERATION_KEYS = {name: wire_keys(MODEL.operation_model(name).input_shape) or ["Nothing"] for name in SERVED}
+OPERATION_KEYS = {name: wire_keys(MODEL.operation_model(name).input_shape) or [("Nothing", None)] for name in SERVED}
+REQUIRED_KEYS = {name: wire_keys(MODEL.operation_model(name).input_shape, required_only=True) for name in SERVED}
+
+plausible_strings = st.sampled_from([
+    "c1", "s1", "C1", "", "-", "a--b", "x" * 300, "ra3.xlplus", "ra3.4xlarge", "dc2.large", "111111111111",
+    "222222222222", "all", "manual", "automated", "arn:aws:redshift:us-east-1:111111111111:cluster:c1",
+    "arn:aws:redshift:us-east-1:111111111111:snapshot:c1/s1", "arn:aws:redshift:eu-west-1:1:snapshot:c/s",
+    "arn:", "admin", "Passw0rd1", "dev", "*", "%", "é",
+])
+timestamps = st.one_of(
+    st.sampled_from(["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "1970-01-01T00:00:00Z",
+                     "2024-01-02T03:04:05.123Z", "2100-01-01T00:00:00+14:00"]),
+    st.datetimes().map(lambda value: value.isoformat() + "Z"),
+)
+
+
+def typed_values(shape):  # type: ignore[no-untyped-def]
+    """Values of the right wire type for a scalar shape, chosen to sit at the edges."""
+    if shape is None:
+        return st.just("")  # the bare key of an empty list
+    kind = shape.type_name
+    if kind == "string":
+        options = [plausible_strings, st.text(max_size=70)]
+        if shape.enum:
+            options.insert(0, st.sampled_from(list(shape.enum)))
+        return st.one_of(*options)
+    if kind == "integer":
+        return st.one_of(st.sampled_from([0, -1, 1, 2, 20, 21, 100, 101, 500, 2**31 - 1, -(2**31)]),
+                         st.integers(-(2**31), 2**31 - 1)).map(str)
+    if kind == "long":
+        return st.one_of(st.sampled_from([0, -1, 2**63 - 1, -(2**63)]), st.integers(-(2**63), 2**63 - 1)).map(str)
+    if kind == "boolean":
+        return st.sampled_from(["true", "false"])
+    if kind == "timestamp":
+        return timestamps
+    if kind in ("double", "float"):
+        return st.floats(allow_nan=False, allow_infinity=False).map(repr)
+    return st.text(max_size=20)
+
 
 awkward_values = st.sampled_from([
     "", "true", "false", "TRUE", "yes", "0", "-1", "1.5", "2147483648", "9" * 30, "1e999", "nan", "inf",
@@ -168,14 +208,15 @@ values = st.one_of(
 
 
 @st.composite
-def keys_for(draw, action: str) -> str:  # type: ignore[no-untyped-def]
-    known = OPERATION_KEYS.get(action) or ["ClusterIdentifier", "Tags.Tag.1.Key"]
-    key = draw(st.one_of(st.sampled_from(known), st.text(max_size=30)))
+def parameters_for(draw, action: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    known = OPERATION_KEYS.get(action) or [("ClusterIdentifier", None), ("Tags.Tag.1.Key", None)]
+    key, shape = weighted(draw, (3, st.sampled_from(known)), (1, st.tuples(st.text(max_size=30), st.none())))
     # Lists with indexes out of order, zero, negative, huge, padded.
-    if draw(st.booleans()) and re.search(r"\.\d+", key):
+    if draw(st.integers(0, 3)) == 0 and re.search(r"\.\d+", key):
         index = draw(st.sampled_from(["0", "-1", "01", "3", "99999999999999999999999", "", "x", "1.1"]))
         key = re.sub(r"\.\d+", "." + index, key, count=1)
-    return key
+    value = weighted(draw, (3, typed_values(shape)), (2, values))
+    return key, value
 
 
 def weighted(draw, *choices):  # type: ignore[no-untyped-def]
@@ -202,8 +243,12 @@ def form_bodies(draw) -> tuple[str, bytes]:  # type: ignore[no-untyped-def]
     pairs = [("Action", action), ("Version", version)]
     if draw(st.integers(0, 19)) == 0:
         pairs = pairs[1:]  # no Action at all
+    if action in REQUIRED_KEYS and draw(st.integers(0, 3)) > 0:
+        # Usually every required member is there, so the operation itself runs.
+        for key, shape in REQUIRED_KEYS[action]:
+            pairs.append((key, draw(typed_values(shape))))
     for _ in range(draw(st.integers(0, 8))):
-        pairs.append((draw(keys_for(action)), draw(values)))
+        pairs.append(draw(parameters_for(action)))
     draw(st.randoms()).shuffle(pairs)
     # Most requests are encoded as a client would; some have one pair mangled on the wire.
     corrupt = draw(st.integers(0, 4)) == 0
@@ -265,8 +310,7 @@ def valid_auth_weighted(draw):  # type: ignore[no-untyped-def]
     transport=st.sampled_from(["post", "post", "post", "get", "truncated", "presigned-get"]),
     extra_length=st.integers(1, 10_000),
 )
-def test_malformed_requests_get_well_formed_errors(server: Server, form, auth, content_type, transport,  # type: ignore[no-untyped-def]
-                                                    extra_length) -> None:
+def fuzz_one_request(server: Server, form, auth, content_type, transport, extra_length) -> None:  # type: ignore[no-untyped-def]
     _, body = form
     headers: list[tuple[str, bytes]] = []
     if auth is not None and transport != "presigned-get":
@@ -302,11 +346,11 @@ def test_malformed_requests_get_well_formed_errors(server: Server, form, auth, c
         check_reply(reply, raw)
 
 
-def test_server_still_serves_after_the_fuzzing(server: Server) -> None:
-    """Runs after the property above (file order): the shared server is alive and answering."""
-    redshift = server.client(OWNER)
-    assert "Clusters" in redshift.describe_clusters()
+def test_malformed_requests_get_well_formed_errors(server: Server) -> None:
+    fuzz_one_request(server)
+    # After all that, the shared server is alive and answers a normal request.
     assert server.process is not None and server.process.poll() is None
+    assert "Clusters" in server.client(OWNER).describe_clusters()
 
 
 # --------------------------------------------------------------------------------------------
