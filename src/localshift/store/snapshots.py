@@ -123,6 +123,18 @@ class SnapshotRepository:
         )
         return [row[0] for row in rows]
 
+    def grantees_of_many(self, row_ids: list[int]) -> dict[int, list[str]]:
+        found: dict[int, list[str]] = {row_id: [] for row_id in row_ids}
+        if row_ids:
+            rows = self.db.query(
+                f"SELECT snapshot_id, grantee FROM snapshot_grants WHERE snapshot_id IN ({','.join('?' * len(row_ids))})"
+                " ORDER BY rowid",
+                row_ids,
+            )
+            for row in rows:
+                found[row[0]].append(row[1])
+        return found
+
     def add_grant(self, record: SnapshotRecord, grantee: str) -> None:
         with self.db.transaction() as conn:
             conn.execute("INSERT INTO snapshot_grants (snapshot_id, grantee) VALUES (?, ?)", (record.row_id, grantee))

@@ -13,6 +13,19 @@ class TagRepository:
         rows = self.db.query("SELECT key, value FROM tags WHERE resource_arn = ? ORDER BY rowid", (arn,))
         return [(row[0], row[1]) for row in rows]
 
+    def get_many(self, arns: list[str]) -> dict[str, list[tuple[str, str]]]:
+        """Tags of several resources in one query (for a page of results)."""
+        found: dict[str, list[tuple[str, str]]] = {arn: [] for arn in arns}
+        if arns:
+            rows = self.db.query(
+                f"SELECT resource_arn, key, value FROM tags WHERE resource_arn IN ({','.join('?' * len(arns))})"
+                " ORDER BY rowid",
+                arns,
+            )
+            for row in rows:
+                found[row[0]].append((row[1], row[2]))
+        return found
+
     def count(self, arn: str) -> int:
         return self.db.query("SELECT count(*) FROM tags WHERE resource_arn = ?", (arn,))[0][0]
 

@@ -30,8 +30,13 @@ def find_cluster(backend: RedshiftBackend, ctx: RequestContext, identifier: str)
 
 
 def render(backend: RedshiftBackend, ctx: RequestContext, cluster: ClusterRecord) -> dict[str, Any]:
-    tags = backend.tags.get(cluster_arn(cluster.region, cluster.account, cluster.identifier))
-    return cluster_view(cluster, tags, cluster.endpoint_port, ctx.now)
+    return render_many(backend, ctx, [cluster])[0]
+
+
+def render_many(backend: RedshiftBackend, ctx: RequestContext, clusters: list[ClusterRecord]) -> list[dict[str, Any]]:
+    arns = [cluster_arn(c.region, c.account, c.identifier) for c in clusters]
+    tags = backend.tags.get_many(arns)
+    return [cluster_view(c, tags[arn], c.endpoint_port, ctx.now) for c, arn in zip(clusters, arns)]
 
 
 def node_type_of(name: str) -> NodeType:
@@ -171,7 +176,7 @@ def describe_clusters(backend: RedshiftBackend, ctx: RequestContext, p: dict[str
                                       p.get("TagValues", []), 0, 1_000_000)
         identifiers = sorted({arn.rsplit(":", 1)[1] for _, arn, _, _, _ in matches})
     clusters = backend.clusters.page(ctx.account, ctx.region, after, limit + 1, identifiers)
-    result: dict[str, Any] = {"Clusters": [render(backend, ctx, c) for c in clusters[:limit]]}
+    result: dict[str, Any] = {"Clusters": render_many(backend, ctx, clusters[:limit])}
     if len(clusters) > limit:
         result["Marker"] = encode_marker([clusters[limit - 1].row_id])
     return result

@@ -28,10 +28,20 @@ DELETABLE_STATUSES = {"available", "failed", "cancelled"}
 
 
 def render(backend: RedshiftBackend, ctx: RequestContext, snapshot: SnapshotRecord) -> dict[str, Any]:
-    arn = snapshot_arn(snapshot.region, snapshot.account, snapshot.cluster_identifier, snapshot.identifier)
+    return render_many(backend, ctx, [snapshot])[0]
+
+
+def render_many(backend: RedshiftBackend, ctx: RequestContext, snapshots: list[SnapshotRecord]) -> list[dict[str, Any]]:
+    """Snapshot shapes for a page, with tags and grants read in one query each."""
+    arns = [snapshot_arn(s.region, s.account, s.cluster_identifier, s.identifier) for s in snapshots]
+    tags = backend.tags.get_many(arns)
     # AccountsWithRestoreAccess is visible to the owner only.
-    grantees = backend.snapshots.grantees(snapshot) if snapshot.account == ctx.account else None
-    return snapshot_view(snapshot, backend.tags.get(arn), grantees, ctx.now)
+    owned = [s.row_id for s in snapshots if s.account == ctx.account]
+    grants = backend.snapshots.grantees_of_many(owned)  # type: ignore[arg-type]
+    return [
+        snapshot_view(s, tags[arn], grants.get(s.row_id) if s.account == ctx.account else None, ctx.now)  # type: ignore[arg-type]
+        for s, arn in zip(snapshots, arns)
+    ]
 
 
 def create_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
@@ -213,7 +223,7 @@ def describe_cluster_snapshots(backend: RedshiftBackend, ctx: RequestContext, p:
     if len({attribute for attribute, _ in flt.sort}) != len(flt.sort):
         raise invalid_combination("Each sort attribute can be given only once.")
     records, marker = backend.snapshots.page(flt, limit, p.get("Marker"))
-    result: dict[str, Any] = {"Snapshots": [render(backend, ctx, s) for s in records]}
+    result: dict[str, Any] = {"Snapshots": render_many(backend, ctx, records)}
     if marker:
         result["Marker"] = marker
     return result
