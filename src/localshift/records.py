@@ -52,6 +52,9 @@ class ClusterRecord:
     multi_az: bool = False
     ip_address_type: str = "ipv4"
     aqua_configuration_status: str = "auto"
+    # ManageMasterPassword: Redshift keeps the password in a Secrets Manager secret.
+    master_password_secret_arn: str | None = None
+    master_password_secret_kms_key_id: str | None = None
     # The master password is kept to start the engine; it is never returned.
     master_password: str = ""
     # Restore bookkeeping (None when the cluster was not restored).

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -66,6 +67,20 @@ OUTPUT_VARIANTS = [
 # Text that must survive form encoding and XML escaping unchanged.
 AWKWARD = " a&b=c%25+d/é?#;<x>\"'ü€𝄞\t\r\n]]> "
 MAX_DEPTH = 12
+# Values for string shapes whose model pattern the generic text does not match.
+PATTERN_CANDIDATES = [
+    "abc-1", "dbname", "123456789012", "www.example.com", "arn:aws:s3:::bucket-1",
+    "arn:aws:acm:us-east-1:123456789012:certificate/abc-1",
+    "arn:aws:redshift:us-east-1:123456789012:namespace:abc-1",
+    "arn:aws:redshift:us-east-1:123456789012:integration:12345678-1234-1234-1234-123456789012",
+]
+
+
+def _pattern(pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error:  # Java Unicode classes; close enough for choosing test values
+        return re.compile(pattern.replace(r"\p{L}", r"\w").replace(r"\p{N}", r"\d").replace(r"\p{Z}", r"\s"))
 
 
 class Generator:
@@ -112,11 +127,15 @@ class Generator:
         text = f"{name}-{n}"
         if self.variant.awkward_text:
             text += AWKWARD
-        if len(text) < low:
-            text += "x" * (low - len(text))
-        if high is not None:
-            text = text[:high]
-        return text
+        pattern = shape.metadata.get("pattern")
+        for candidate in [text, *PATTERN_CANDIDATES]:
+            if len(candidate) < low:
+                candidate += "x" * (low - len(candidate))
+            if high is not None:
+                candidate = candidate[:high]
+            if not pattern or _pattern(pattern).search(candidate):
+                return candidate
+        raise AssertionError(f"no test value for {shape.name} matches {pattern!r}: add one to PATTERN_CANDIDATES")
 
     def _integer(self, shape: Shape, name: str, depth: int, n: int) -> int:
         low = shape.metadata.get("min")

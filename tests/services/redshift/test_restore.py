@@ -60,7 +60,8 @@ def test_restore_by_arn_with_overrides(snap):
         DefaultIamRoleArn=ROLE2, MaintenanceTrackName="trailing", AvailabilityZoneRelocation=True,
         AquaConfigurationStatus="disabled", IpAddressType="dualstack", MultiAZ=False,
         KmsKeyId="arn:aws:kms:us-east-1:111111111111:key/12345678-1234-1234-1234-123456789012",
-        VpcSecurityGroupIds=["sg-12345678"], AdditionalInfo="reserved",
+        VpcSecurityGroupIds=["sg-12345678"], AdditionalInfo="reserved", ManageMasterPassword=True,
+        MasterPasswordSecretKmsKeyId="alias/secrets",
     )
     cluster = restored(snap)
     assert (cluster["NodeType"], cluster["NumberOfNodes"]) == ("ra3.16xlarge", 3)
@@ -76,6 +77,8 @@ def test_restore_by_arn_with_overrides(snap):
     assert cluster["IpAddressType"] == "dualstack" and cluster["MultiAZ"] == "Disabled"
     assert cluster["KmsKeyId"].endswith("123456789012") and cluster["Encrypted"] is True
     assert cluster["VpcSecurityGroups"] == [{"VpcSecurityGroupId": "sg-12345678", "Status": "active"}]
+    assert cluster["MasterPasswordSecretArn"].startswith(f"arn:aws:secretsmanager:us-east-1:{OWNER}:secret:redshift!dst-")
+    assert cluster["MasterPasswordSecretKmsKeyId"] == "alias/secrets"
 
 
 @pytest.mark.parametrize(

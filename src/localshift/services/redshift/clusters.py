@@ -91,6 +91,12 @@ def insert_cluster(backend: RedshiftBackend, cluster: ClusterRecord, tags: list[
     return cluster
 
 
+def managed_password_secret(ctx: RequestContext, cluster_identifier: str) -> str:
+    """The Secrets Manager ARN Redshift names for a managed master password."""
+    suffix = uuid.uuid4().hex[:6]
+    return f"arn:aws:secretsmanager:{ctx.region}:{ctx.account}:secret:redshift!{cluster_identifier}-admin-{suffix}"
+
+
 def default_zone(ctx: RequestContext) -> str:
     return f"{ctx.region}{random.choice('abc')}"
 
@@ -100,6 +106,8 @@ def create_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
     node_type = node_type_of(p["NodeType"])
     nodes = check_node_count(node_type, p.get("ClusterType"), p.get("NumberOfNodes"))
     username = validation.master_username(p["MasterUsername"])
+    if p.get("MasterPasswordSecretKmsKeyId") and not p.get("ManageMasterPassword"):
+        raise invalid_combination("MasterPasswordSecretKmsKeyId can only be given with ManageMasterPassword=true.")
     if p.get("ManageMasterPassword"):
         if "MasterUserPassword" in p:
             raise invalid_combination("You can't specify both MasterUserPassword and ManageMasterPassword.")
@@ -153,6 +161,8 @@ def create_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         multi_az=p.get("MultiAZ", False),
         ip_address_type=p.get("IpAddressType", "ipv4"),
         aqua_configuration_status=p.get("AquaConfigurationStatus", "auto"),
+        master_password_secret_arn=managed_password_secret(ctx, identifier) if p.get("ManageMasterPassword") else None,
+        master_password_secret_kms_key_id=p.get("MasterPasswordSecretKmsKeyId"),
     )
     if cluster.default_iam_role_arn and cluster.default_iam_role_arn not in cluster.iam_roles:
         raise invalid_parameter("The default IAM role must be one of the cluster's IamRoles.")

@@ -15,6 +15,7 @@ from localshift.services.redshift.clusters import (
     check_node_quota,
     default_zone,
     insert_cluster,
+    managed_password_secret,
     render,
 )
 from localshift.services.redshift.node_types import CATALOG, NodeType, restorable_node_types, storage_mb
@@ -185,6 +186,8 @@ def restore_from_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext,
         multi_az=p.get("MultiAZ", False),
         ip_address_type=ip_type,
         aqua_configuration_status=p.get("AquaConfigurationStatus", "auto"),
+        master_password_secret_arn=managed_password_secret(ctx, identifier) if p.get("ManageMasterPassword") else None,
+        master_password_secret_kms_key_id=p.get("MasterPasswordSecretKmsKeyId"),
         restore_status="starting",
         restore_snapshot_size_mb=snapshot.total_size_mb,
     )

@@ -83,6 +83,8 @@ def cluster_view(
         "DefaultIamRoleArn": cluster.default_iam_role_arn,
         "IpAddressType": cluster.ip_address_type,
         "MultiAZ": "Enabled" if cluster.multi_az else "Disabled",
+        "MasterPasswordSecretArn": cluster.master_password_secret_arn,
+        "MasterPasswordSecretKmsKeyId": cluster.master_password_secret_kms_key_id,
     }
     if endpoint_port is not None and cluster.status not in ("creating", "deleting", "paused"):
         view["Endpoint"] = {"Address": "127.0.0.1", "Port": endpoint_port}
