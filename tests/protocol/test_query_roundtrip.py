@@ -111,8 +111,7 @@ class Generator:
         return [self.value(shape.member, name, depth + 1) for _ in range(count)]
 
     def _map(self, shape: Shape, name: str, depth: int, n: int) -> dict[Any, Any]:
-        if self.variant.empty:
-            return {}
+        # An empty map has no Query wire form (botocore sends nothing), so maps always have entries.
         return {
             f"key{i}-{n}": self.value(shape.value, name, depth + 1) for i in range(2)
         }
@@ -122,12 +121,12 @@ class Generator:
             return shape.enum[n % len(shape.enum)]
         low = shape.metadata.get("min", 0)
         high = shape.metadata.get("max")
-        if self.variant.empty and low == 0:
+        pattern = shape.metadata.get("pattern")
+        if self.variant.empty and low == 0 and (not pattern or _pattern(pattern).search("")):
             return ""
         text = f"{name}-{n}"
         if self.variant.awkward_text:
             text += AWKWARD
-        pattern = shape.metadata.get("pattern")
         for candidate in [text, *PATTERN_CANDIDATES]:
             if len(candidate) < low:
                 candidate += "x" * (low - len(candidate))

@@ -13,7 +13,6 @@ import hashlib
 import os
 import re
 import secrets
-import subprocess
 import threading
 from pathlib import Path
 from typing import Callable, Iterator
@@ -24,13 +23,12 @@ from psycopg import sql
 from .binaries import PgBinaries, accessible_by
 from .engine import ADMIN_USER, Engine
 from .errors import ClusterNotFoundError, DataPlaneError
+from .online_backup import OnlineBackup, data_size
 from .snapshot_store import SnapshotStats, SnapshotStore
 from .wire_front import WireFront
 
 Progress = Callable[[int, int], None]
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-_F_SETPIPE_SZ = 1031
-_PROGRESS = re.compile(rb"(\d+)/(\d+) kB")
 
 
 def _check_key(key: str) -> str:
@@ -198,67 +196,21 @@ class DataPlane:
 
     def create_snapshot(self, cluster_key: str, snapshot_key: str,
                         progress: Progress | None = None) -> SnapshotStats:
-        """Online, consistent snapshot (pg_basebackup), stored incrementally."""
+        """Online, consistent snapshot (low-level backup API), stored incrementally.
+        The cluster keeps serving; a stopped cluster is started for the duration."""
         eng = self._existing(cluster_key)
         _check_key(snapshot_key)
-        with self._lock(cluster_key), self._running(eng), eng.connect() as conn:
-            # pg_basebackup -X stream cannot write to a pipe, so WAL is fetched at
-            # the end of the backup (-X fetch).  A temporary replication slot,
-            # reserving WAL from now on, guarantees the WAL the backup needs is
-            # not recycled meanwhile; it disappears with this session.
-            slot = f"localshift_{secrets.token_hex(6)}"
-            conn.execute("SELECT pg_create_physical_replication_slot(%s, true, true)", (slot,))
+        with self._lock(cluster_key), self._running(eng):
             meta = dict(eng.read_meta(), cluster_key=cluster_key,
                         pg_version=list(self.bins.version))
-            stats = self._basebackup_into_store(eng, snapshot_key, meta, progress)
-            conn.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
-        return stats
+            estimate = data_size(eng.data_dir) if progress else 0
 
-    def _basebackup_into_store(self, eng: Engine, snapshot_key: str, meta: dict,
-                               progress: Progress | None) -> SnapshotStats:
-        proc = self.bins.popen(
-            ["pg_basebackup", "-D", "-", "-Ft", "-X", "fetch", "-c", "fast", "-P", "--no-manifest"],
-            env=eng.conninfo_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL)
-        estimate = [0]
-        errors: list[bytes] = []
+            def on_bytes(done: int) -> None:
+                progress(done, max(done, estimate))
 
-        def read_stderr() -> None:  # -P prints "done/total kB (..%)" lines
-            for line in iter(proc.stderr.readline, b""):
-                for part in line.split(b"\r"):
-                    m = _PROGRESS.search(part)
-                    if m:
-                        estimate[0] = int(m.group(2)) * 1024
-                    elif part.strip():
-                        errors.append(part.strip())
-
-        reader = threading.Thread(target=read_stderr, daemon=True)
-        reader.start()
-        try:
-            fcntl.fcntl(proc.stdout.fileno(), _F_SETPIPE_SZ, 1 << 20)
-        except OSError:
-            pass  # bigger pipe is only an optimisation
-
-        def on_bytes(done: int) -> None:
-            if progress:
-                progress(done, max(done, estimate[0]))
-
-        try:
-            stats = self.store.ingest_tar(snapshot_key, proc.stdout.fileno(), meta, on_bytes)
-        except BaseException as e:
-            proc.kill()
-            proc.wait()
-            reader.join(5)
-            if isinstance(e, DataPlaneError) and errors:
-                raise DataPlaneError(f"{e}; pg_basebackup: {b' '.join(errors).decode()}") from e
-            raise
-        finally:
-            proc.stdout.close()
-        rc = proc.wait()
-        reader.join(5)
-        if rc != 0:
-            self.store.delete(snapshot_key)
-            raise DataPlaneError(f"pg_basebackup failed ({rc}): {b' '.join(errors).decode()}")
+            backup = OnlineBackup(eng)
+            stats = self.store.ingest(snapshot_key, backup.entries(), meta,
+                                      on_bytes if progress else None)
         if progress:
             progress(stats.total_bytes, stats.total_bytes)
         return stats

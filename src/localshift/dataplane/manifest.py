@@ -6,12 +6,16 @@
     u32[n] pack number               index into header["packs"]
     u64[n] offset in that pack
     u32[n] length (8192 except a file's last page)
-    16-byte digest[n]                first 16 bytes of the page's SHA-256
+    u32[n] CRC-32 of the page        what restore verifies (3.3 GB/s vs 1.3 for SHA-256)
+    16-byte digest[n]                first 16 bytes of the page's SHA-256 (its identity)
     32 bytes                         SHA-256 of everything above
 
 An entry is ``[name, type, mode, size, first_ref, ref_count, link]``; a file's
-pages are references ``first_ref .. first_ref + ref_count - 1``.  Fixed-width
-arrays keep a 1 GB snapshot's 131,072 references at ~4 MB, loaded with four
+pages are references ``first_ref .. first_ref + ref_count - 1``.  Pages are
+*identified* by SHA-256 (dedup must not confuse two pages) but *verified* by
+CRC-32, like PostgreSQL's own backup manifests (CRC-32C): it catches any
+corruption of up to 32 bits and anything else with odds of 2^-32 per page,
+at a third of the cost.  Fixed-width arrays keep a 1 GB snapshot's 131,072 references at ~4 MB, loaded with four
 ``array.frombytes`` calls.
 """
 
@@ -31,24 +35,23 @@ DIGEST = 16
 MAGIC = b"LSSNAP01"
 
 
-def page_digest(view) -> bytes:
-    return hashlib.sha256(view).digest()[:DIGEST]
-
-
 class Manifest:
     def __init__(self, header: dict, packs: array | None = None, offsets: array | None = None,
-                 lengths: array | None = None, digests: bytearray | None = None) -> None:
+                 lengths: array | None = None, crcs: array | None = None,
+                 digests: bytearray | None = None) -> None:
         self.header = header
         self.packs = packs if packs is not None else array("I")
         self.offsets = offsets if offsets is not None else array("Q")
         self.lengths = lengths if lengths is not None else array("I")
+        self.crcs = crcs if crcs is not None else array("I")
         self.digests = digests if digests is not None else bytearray()
 
     def to_bytes(self) -> bytes:
         head = json.dumps(self.header, separators=(",", ":")).encode()
         body = b"".join([MAGIC, struct.pack("<Q", len(head)), head,
                          struct.pack("<Q", len(self.offsets)), self.packs.tobytes(),
-                         self.offsets.tobytes(), self.lengths.tobytes(), bytes(self.digests)])
+                         self.offsets.tobytes(), self.lengths.tobytes(), self.crcs.tobytes(),
+                         bytes(self.digests)])
         return body + hashlib.sha256(body).digest()
 
     @classmethod
@@ -64,7 +67,7 @@ class Manifest:
         (n,) = struct.unpack_from("<Q", body, pos)
         pos += 8
         arrays = []
-        for code, size in (("I", 4), ("Q", 8), ("I", 4)):
+        for code, size in (("I", 4), ("Q", 8), ("I", 4), ("I", 4)):
             a = array(code)
             a.frombytes(body[pos:pos + n * size])
             pos += n * size

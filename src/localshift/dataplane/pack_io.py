@@ -62,9 +62,15 @@ class IoWorker:
         self.check()
         self._queue.put((fn, args, buffer))
 
+    def close_later(self, fd: int) -> None:
+        """Close ``fd`` after its queued writes (even after an error)."""
+        self._queue.put((os.close, (fd,), None))
+
     def finish(self, raise_error: bool = True) -> None:
-        self._queue.put(None)
-        self._thread.join()
+        """Wait for all queued work (idempotent)."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
         if raise_error:
             self.check()
 

@@ -3,25 +3,23 @@
 Layout under ``<root>``::
 
     packs/<pack-id>.pack    pages stored by one snapshot, back to back
-    packs/<pack-id>.idx     its index: (digest, offset, length) records
+    packs/<pack-id>.idx     its index: (offset, length, digest) records
     manifests/<key>.snap    one snapshot: file list + per-page references
 
-Every file of a base backup is cut into 8 KiB pages (PostgreSQL's block
-size); each page is identified by the first 16 bytes of its SHA-256 (SHA-NI
-makes this ~1.4 GB/s per core).  A snapshot stores, in its own new pack, only
-the pages that no existing pack holds, so an append of 1% of a table stores
-~1% of it.  The manifest references (pack, offset, length, digest) for every
-page, so restore needs no index, and verifies each page's digest as it
-writes it.  The manifest ends with a SHA-256 of its own bytes.
+Every file of a backup is cut into 8 KiB pages (PostgreSQL's block size);
+each page is identified by the first 16 bytes of its SHA-256 (SHA-NI makes
+this ~1.4 GB/s per core).  A snapshot stores, in its own new pack, only the
+pages no existing pack holds, so after appending 1% to a table it stores ~1%.
+The manifest (see manifest.py) references (pack, offset, length, digest) for
+every page, so a restore needs no index and verifies every page it writes
+(CRC-32 per page, see manifest.py).
 
 Deleting a snapshot removes its manifest, then garbage-collects: a pack is
-deleted only when no manifest references any page of it (and no snapshot in
-progress may use it).  A pack whose pages are referenced by later snapshots
-therefore survives the deletion of the snapshot that wrote it: deleting any
-snapshot never breaks another one.  Everything lives on disk; the in-memory
-dedup index is only a cache rebuilt from the ``.idx`` files.
+deleted only when no manifest references it (and no snapshot in progress may
+use it), so deleting any snapshot never breaks another.  Everything lives on
+disk; the in-memory dedup index is only a cache rebuilt from ``.idx`` files.
 
-A manifest is written to a temporary file and renamed into place: it is the
+A manifest is written to a temporary file and renamed into place: that is the
 commit point.  A pack left without a manifest by a crash is collected by the
 next garbage collection.
 """
@@ -29,28 +27,23 @@ next garbage collection.
 from __future__ import annotations
 
 import hashlib
-import json
-import mmap
 import os
-import queue
 import struct
 import sys
 import threading
 import time
 import uuid
-from array import array
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from .errors import DataPlaneError, SnapshotCorruptedError, SnapshotNotFoundError
-from .tar_stream import TarStreamReader
+from .manifest import DIGEST, PAGE, Manifest, write_file_atomic
+from .online_backup import SourceEntry
+from .pack_io import CHUNK, IoWorker, PackReader, copy_range, write_all
 
-PAGE = 8192
-DIGEST = 16
-CHUNK = 4 << 20  # read/hash/write granularity; a multiple of PAGE
-MAGIC = b"LSSNAP01"
-_IDX_REC = struct.Struct(f"<QI{DIGEST}s")
+_IDX_REC = struct.Struct(f"<QII{DIGEST}s")  # offset, length, crc32, digest
 
 Progress = Callable[[int, int], None]
 
@@ -62,57 +55,57 @@ class SnapshotStats:
     elapsed_seconds: float
 
 
-def page_digests(view: memoryview) -> list[bytes]:
-    sha = hashlib.sha256
-    return [sha(view[i:i + PAGE]).digest()[:DIGEST] for i in range(0, len(view), PAGE)]
+class _Ingest:
+    """State of one snapshot being written: dedup lookups and the new pack."""
 
+    def __init__(self, pack_id: str, pack_fd: int, index: dict, usable: frozenset,
+                 worker: IoWorker) -> None:
+        self.pack_fd, self.index, self.usable, self.worker = pack_fd, index, usable, worker
+        self.new: dict[bytes, tuple[int, int]] = {}  # digest -> (offset in our pack, crc)
+        self.idx_records = bytearray()
+        self.packs = [pack_id]
+        self.pack_no = {pack_id: 0}
+        self.man = Manifest({})
+        self.pack_off = 0
 
-class _Manifest:
-    """Header (JSON) + page references (four parallel arrays)."""
-
-    def __init__(self, header: dict, packs: array, offsets: array, lengths: array,
-                 digests: bytearray) -> None:
-        self.header, self.packs, self.offsets, self.lengths, self.digests = (
-            header, packs, offsets, lengths, digests)
-
-    def to_bytes(self) -> bytes:
-        head = json.dumps(self.header, separators=(",", ":")).encode()
-        body = b"".join([MAGIC, struct.pack("<Q", len(head)), head,
-                         struct.pack("<Q", len(self.offsets)), self.packs.tobytes(),
-                         self.offsets.tobytes(), self.lengths.tobytes(), bytes(self.digests)])
-        return body + hashlib.sha256(body).digest()
-
-    @classmethod
-    def from_bytes(cls, data: bytes, what: str) -> "_Manifest":
-        if len(data) < 48 or data[:8] != MAGIC:
-            raise SnapshotCorruptedError(f"{what}: not a snapshot manifest")
-        body, check = data[:-32], data[-32:]
-        if hashlib.sha256(body).digest() != check:
-            raise SnapshotCorruptedError(f"{what}: manifest checksum mismatch")
-        (hlen,) = struct.unpack_from("<Q", body, 8)
-        header = json.loads(body[16:16 + hlen])
-        pos = 16 + hlen
-        (n,) = struct.unpack_from("<Q", body, pos)
-        pos += 8
-        arrays = []
-        for code, size in (("I", 4), ("Q", 8), ("I", 4)):
-            a = array(code)
-            a.frombytes(body[pos:pos + n * size])
-            pos += n * size
-            arrays.append(a)
-        digests = bytearray(body[pos:pos + n * DIGEST])
-        if len(digests) != n * DIGEST:
-            raise SnapshotCorruptedError(f"{what}: truncated manifest")
-        return cls(header, *arrays, digests)
-
-    @staticmethod
-    def read_header(path: Path) -> dict:
-        with open(path, "rb") as f:
-            start = f.read(16)
-            if start[:8] != MAGIC:
-                raise SnapshotCorruptedError(f"{path.name}: not a snapshot manifest")
-            (hlen,) = struct.unpack_from("<Q", start, 8)
-            return json.loads(f.read(hlen))
+    def add(self, view: memoryview, buf: bytearray | None) -> None:
+        """Reference every page of ``view``; queue the unknown ones for the pack."""
+        sha, crc32 = hashlib.sha256, zlib.crc32
+        man, new, index, usable = self.man, self.new, self.index, self.usable
+        writes = []
+        n = len(view)
+        for pos in range(0, n, PAGE):
+            page = view[pos:pos + PAGE]
+            length = len(page)
+            d = sha(page).digest()[:DIGEST]
+            hit = new.get(d)
+            if hit is not None:
+                man.packs.append(0)
+                off, crc = hit
+            else:
+                old = index.get(d)
+                if old is not None and old[0] in usable and old[2] == length:
+                    no = self.pack_no.get(old[0])
+                    if no is None:
+                        no = self.pack_no[old[0]] = len(self.packs)
+                        self.packs.append(old[0])
+                    man.packs.append(no)
+                    off, crc = old[1], old[3]
+                else:
+                    off, crc = self.pack_off, crc32(page)
+                    new[d] = (off, crc)
+                    self.idx_records += _IDX_REC.pack(off, length, crc, d)
+                    writes.append(page)
+                    self.pack_off += length
+                    man.packs.append(0)
+            man.offsets.append(off)
+            man.lengths.append(length)
+            man.crcs.append(crc)
+            man.digests += d
+        if writes:
+            self.worker.submit(write_all, self.pack_fd, writes, buffer=buf)
+        elif buf is not None:
+            self.worker.release(buf)
 
 
 class SnapshotStore:
@@ -124,8 +117,9 @@ class SnapshotStore:
             d.mkdir(parents=True, exist_ok=True)
         self.fsync = fsync
         self._lock = threading.RLock()
-        self._pins: dict[str, int] = {}          # pack id -> snapshots in progress using it
-        self._index: dict[bytes, tuple[str, int, int]] = {}  # digest -> (pack, offset, length)
+        self._pins: dict[str, int] = {}  # pack id -> snapshots in progress that may use it
+        # digest -> (pack, offset, length, crc32)
+        self._index: dict[bytes, tuple[str, int, int, int]] = {}
         self._indexed: set[str] = set()
         for tmp in self.manifests_dir.glob(".*.tmp"):  # left by a crash mid-write
             tmp.unlink(missing_ok=True)
@@ -143,17 +137,17 @@ class SnapshotStore:
         path = self._manifest_path(key)
         if not path.exists():
             raise SnapshotNotFoundError(f"snapshot {key} not found")
-        return _Manifest.read_header(path)
+        return Manifest.read_header(path)
 
-    def _load(self, key: str) -> _Manifest:
-        path = self._manifest_path(key)
+    def _load(self, key: str) -> Manifest:
         try:
-            data = path.read_bytes()
+            data = self._manifest_path(key).read_bytes()
         except FileNotFoundError:
             raise SnapshotNotFoundError(f"snapshot {key} not found") from None
-        return _Manifest.from_bytes(data, f"snapshot {key}")
+        return Manifest.from_bytes(data, f"snapshot {key}")
 
     def stored_bytes(self) -> int:
+        """Bytes of all packs (the storage every snapshot together uses)."""
         return sum(p.stat().st_size for p in self.packs_dir.iterdir())
 
     # -- dedup index ---------------------------------------------------------------
@@ -163,10 +157,10 @@ class SnapshotStore:
         if self._indexed - present:  # packs were collected: rebuild
             self._index, self._indexed = {}, set()
         for pack in present - self._indexed:
-            data = (self.packs_dir / f"{pack}.idx").read_bytes()
             index = self._index
-            for off, length, digest in _IDX_REC.iter_unpack(data):
-                index.setdefault(digest, (pack, off, length))
+            data = (self.packs_dir / f"{pack}.idx").read_bytes()
+            for off, length, crc, digest in _IDX_REC.iter_unpack(data):
+                index.setdefault(digest, (pack, off, length, crc))
             self._indexed.add(pack)
 
     def _pin(self, packs) -> None:
@@ -180,107 +174,104 @@ class SnapshotStore:
                 del self._pins[p]
 
     # -- snapshot creation -----------------------------------------------------------
-    def ingest_tar(self, key: str, fd: int, meta: dict,
-                   progress: Callable[[int], None] | None = None) -> SnapshotStats:
-        """Store the tar archive readable from ``fd`` as snapshot ``key``."""
+    def ingest(self, key: str, entries: Iterable[SourceEntry], meta: dict,
+               progress: Callable[[int], None] | None = None) -> SnapshotStats:
+        """Store the files of ``entries`` as snapshot ``key``.  ``entries`` is
+        consumed completely (an OnlineBackup ends its backup at its end) and
+        closed on failure."""
         t0 = time.monotonic()
-        final = self._manifest_path(key)
-        if final.exists():
+        if self._manifest_path(key).exists():
             raise DataPlaneError(f"snapshot {key} already exists")
         pack_id = uuid.uuid4().hex
         with self._lock:
             self._refresh_index()
-            index = self._index
-            usable = frozenset(self._indexed)
+            index, usable = self._index, frozenset(self._indexed)
             self._pin(usable | {pack_id})
         try:
-            stats = self._ingest(key, fd, meta, pack_id, index, usable, progress, t0)
+            total, stored = self._ingest(key, entries, meta, pack_id, index, usable, progress)
         finally:
+            if hasattr(entries, "close"):
+                entries.close()
             with self._lock:
                 self._unpin(usable | {pack_id})
-        self.gc()  # drops our pack if empty, and anything left by crashes
-        return stats
+        self.gc()  # anything left by crashes
+        return SnapshotStats(total, stored, time.monotonic() - t0)
 
-    def _ingest(self, key, fd, meta, pack_id, index, usable, progress, t0) -> SnapshotStats:
-        tar = TarStreamReader(fd)
-        pack_path = self.packs_dir / f"{pack_id}.pack"
-        pack_fd = os.open(pack_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        new_index: dict[bytes, tuple[int, int]] = {}  # digest -> (offset, length) in our pack
-        idx_records = bytearray()
-        packs_list: list[str] = [pack_id]
-        pack_no = {pack_id: 0}
-        r_packs, r_offs, r_lens, r_dig = array("I"), array("Q"), array("I"), bytearray()
-        entries: list[list] = []
-        pack_off = 0
+    def _ingest(self, key, entries, meta, pack_id, index, usable, progress) -> tuple[int, int]:
+        pack_fd = os.open(self.packs_dir / f"{pack_id}.pack",
+                          os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        worker = IoWorker(buffers=8)
+        state = _Ingest(pack_id, pack_fd, index, usable, worker)
+        files: list[list] = []
         total = 0
-        buf = bytearray(CHUNK)
-        view = memoryview(buf)
         try:
-            while (m := tar.next_member()) is not None:
-                if m.type != "file":
-                    entries.append([m.name, m.type, m.mode, 0, 0, 0, m.linkname])
+            for e in entries:
+                if e.type == "dir":
+                    files.append([e.name, "dir", e.mode, 0, 0, 0, ""])
                     continue
-                first = len(r_offs)
-                left = m.size
-                while left:
-                    n = min(left, CHUNK)
-                    chunk = view[:n]
-                    tar.read_data(chunk)
-                    left -= n
-                    digests = page_digests(chunk)
-                    writes = []
-                    for i, d in enumerate(digests):
-                        length = min(PAGE, n - i * PAGE)
-                        hit = new_index.get(d)
-                        if hit is not None:
-                            r_packs.append(0)
-                            r_offs.append(hit[0])
-                        else:
-                            old = index.get(d)
-                            if old is not None and old[0] in usable and old[2] == length:
-                                if old[0] not in pack_no:
-                                    pack_no[old[0]] = len(packs_list)
-                                    packs_list.append(old[0])
-                                r_packs.append(pack_no[old[0]])
-                                r_offs.append(old[1])
-                            else:
-                                new_index[d] = (pack_off, length)
-                                idx_records += _IDX_REC.pack(pack_off, length, d)
-                                writes.append(chunk[i * PAGE:i * PAGE + length])
-                                r_packs.append(0)
-                                r_offs.append(pack_off)
-                                pack_off += length
-                        r_lens.append(length)
-                        r_dig += d
-                    if writes:
-                        _write_all(pack_fd, writes)
-                    total += n
-                    if progress:
-                        progress(tar.bytes_read)
-                entries.append([m.name, "file", m.mode, m.size, first, len(r_offs) - first, ""])
-            tar.drain()
+                first = len(state.man.offsets)
+                if e.data is not None:
+                    state.add(memoryview(e.data), None)
+                    size = len(e.data)
+                else:
+                    size = self._add_file(state, e.path)
+                    if size is None:
+                        continue  # vanished during the backup (dropped relation)
+                files.append([e.name, "file", e.mode, size, first,
+                              len(state.man.offsets) - first, ""])
+                total += size
+                if progress:
+                    progress(total)
+            worker.finish()
             if self.fsync:
                 os.fsync(pack_fd)
         finally:
+            worker.finish(raise_error=False)
             os.close(pack_fd)
-        _write_file(self.packs_dir / f"{pack_id}.idx", bytes(idx_records), self.fsync)
-        header = {"key": key, "created": time.time(), "meta": meta, "packs": packs_list,
-                  "entries": entries, "total_bytes": total, "incremental_bytes": pack_off}
-        _write_file(self._manifest_path(key),
-                    _Manifest(header, r_packs, r_offs, r_lens, r_dig).to_bytes(), self.fsync)
-        return SnapshotStats(total, pack_off, time.monotonic() - t0)
+        write_file_atomic(self.packs_dir / f"{pack_id}.idx", bytes(state.idx_records), self.fsync)
+        state.man.header = {"key": key, "created": time.time(), "meta": meta,
+                            "packs": state.packs, "entries": files, "total_bytes": total,
+                            "incremental_bytes": state.pack_off}
+        write_file_atomic(self._manifest_path(key), state.man.to_bytes(), self.fsync)
+        return total, state.pack_off
+
+    @staticmethod
+    def _add_file(state: _Ingest, path: Path) -> int | None:
+        """Read a live file up to its size at open time (a base backup's rule:
+        later growth is replayed from the WAL).  Returns bytes read, None if gone."""
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            return None
+        try:
+            limit = os.fstat(fd).st_size
+            size = 0
+            while size < limit:
+                buf = state.worker.buffer()
+                want = min(CHUNK, limit - size)
+                n = os.preadv(fd, [memoryview(buf)[:want]], size)
+                if n <= 0:
+                    state.worker.release(buf)
+                    break
+                state.add(memoryview(buf)[:n], buf)
+                size += n
+                if n < want:  # truncated meanwhile
+                    break
+            return size
+        finally:
+            os.close(fd)
 
     def copy(self, source: str, target: str) -> SnapshotStats:
         """A new manifest referencing the same pages: no data is copied."""
         t0 = time.monotonic()
-        with self._lock:  # the lock keeps gc from collecting the source's packs meanwhile
+        with self._lock:  # keeps gc from collecting the source's packs meanwhile
             man = self._load(source)
             dest = self._manifest_path(target)
             if dest.exists():
                 raise DataPlaneError(f"snapshot {target} already exists")
             man.header = dict(man.header, key=target, created=time.time(), incremental_bytes=0,
                               copied_from=source)
-            _write_file(dest, man.to_bytes(), self.fsync)
+            write_file_atomic(dest, man.to_bytes(), self.fsync)
         return SnapshotStats(man.header["total_bytes"], 0, time.monotonic() - t0)
 
     # -- deletion -------------------------------------------------------------------
@@ -295,10 +286,9 @@ class SnapshotStore:
             live = set(self._pins)
             for path in self.manifests_dir.glob("*.snap"):
                 try:
-                    live.update(_Manifest.read_header(path)["packs"])
+                    live.update(Manifest.read_header(path)["packs"])
                 except (SnapshotCorruptedError, ValueError, KeyError, OSError):
-                    # An unreadable manifest: keep everything rather than risk data.
-                    return []
+                    return []  # an unreadable manifest: keep everything
             removed = []
             for p in self.packs_dir.iterdir():
                 pack = p.name.split(".", 1)[0]
@@ -315,60 +305,52 @@ class SnapshotStore:
         man = self._load(key)
         header = man.header
         total = header["total_bytes"]
-        packs: list[_PackReader] = []
-        # Verifying (this thread) overlaps with writing (writer thread); hashlib
-        # and copy_file_range both release the GIL.
-        writer = _BackgroundWriter()
+        packs: list[PackReader] = []
+        worker = IoWorker()
         try:
             for pack in header["packs"]:
                 try:
-                    packs.append(_PackReader(self.packs_dir / f"{pack}.pack"))
+                    packs.append(PackReader(self.packs_dir / f"{pack}.pack"))
                 except FileNotFoundError:
                     raise SnapshotCorruptedError(f"snapshot {key}: pack {pack} is missing") from None
             done = 0
             target.mkdir(parents=True, exist_ok=True)
             if owner:
                 os.chown(target, *owner)
-            for name, typ, mode, size, first, count, link in header["entries"]:
+            for name, typ, mode, size, first, count, _link in header["entries"]:
                 path = _safe_join(target, name)
-                if typ == "dir":
-                    path.mkdir(parents=True, exist_ok=True)
-                    os.chmod(path, mode)
+                if typ == "dir" or not path.parent.is_dir():
+                    d = path if typ == "dir" else path.parent
+                    d.mkdir(parents=True, exist_ok=True)
+                    os.chmod(d, mode if typ == "dir" else 0o700)
                     if owner:
-                        os.chown(path, *owner)
-                    continue
-                if not path.parent.is_dir():  # tar lists directories first; just in case
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    if owner:
-                        os.chown(path.parent, *owner)
-                if typ == "symlink":
-                    os.symlink(link, path)
-                    if owner:
-                        os.chown(path, *owner, follow_symlinks=False)
-                    continue
+                        os.chown(d, *owner)
+                    if typ == "dir":
+                        continue
                 out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
                 try:
                     if owner:
                         os.fchown(out, *owner)
-                    written = self._restore_file(man, packs, first, count, out, writer,
+                    written = self._restore_file(man, packs, first, count, out, worker,
                                                  f"{key}:{name}")
                 finally:
-                    writer.close(out)
+                    worker.close_later(out)
                 if written != size:
                     raise SnapshotCorruptedError(f"snapshot {key}: {name} has wrong size")
                 done += size
                 if progress:
                     progress(done, total)
         finally:
-            writer.finish(raise_error=sys.exc_info()[0] is None)
+            worker.finish(raise_error=sys.exc_info()[0] is None)
             for p in packs:
                 p.close()
         return header
 
-    def _restore_file(self, man: _Manifest, packs: list["_PackReader"], first: int, count: int,
-                      out: int, writer: "_BackgroundWriter", what: str) -> int:
-        offs, lens, digs, pack_of = man.offsets, man.lengths, man.digests, man.packs
-        sha = hashlib.sha256
+    @staticmethod
+    def _restore_file(man: Manifest, packs: list[PackReader], first: int, count: int,
+                      out: int, worker: IoWorker, what: str) -> int:
+        offs, lens, crcs, pack_of = man.offsets, man.lengths, man.crcs, man.packs
+        crc32 = zlib.crc32
         written = 0
         i, end = first, first + count
         while i < end:
@@ -381,121 +363,22 @@ class SnapshotStore:
             pack = packs[p]
             if start + nbytes > pack.size:
                 raise SnapshotCorruptedError(f"{what}: pack data is truncated")
-            with pack.view[start:start + nbytes] as view:  # the page cache, mapped: no copy
+            with pack.view[start:start + nbytes] as view:  # mapped page cache: no copy
                 pos = 0
                 for k in range(i, j):
                     ln = lens[k]
                     with view[pos:pos + ln] as page:
-                        ok = sha(page).digest()[:DIGEST] == digs[k * DIGEST:(k + 1) * DIGEST]
+                        ok = crc32(page) == crcs[k]
                     if not ok:
                         raise SnapshotCorruptedError(f"{what}: page {k - first} fails its checksum")
                     pos += ln
-            writer.copy(pack, start, out, nbytes)
+            worker.submit(copy_range, pack, start, out, nbytes)
             written += nbytes
             i = j
         return written
 
 
-class _PackReader:
-    """A pack opened for restore: an fd (for copy_file_range) and a read-only map
-    (for hashing without copying)."""
-
-    def __init__(self, path: Path) -> None:
-        self.fd = os.open(path, os.O_RDONLY)
-        self.size = os.fstat(self.fd).st_size
-        self.map = mmap.mmap(self.fd, self.size, prot=mmap.PROT_READ) if self.size else None
-        if self.map is not None:
-            self.map.madvise(mmap.MADV_SEQUENTIAL)
-        self.view = memoryview(self.map) if self.map is not None else memoryview(b"")
-
-    def close(self) -> None:
-        self.view.release()
-        if self.map is not None:
-            self.map.close()
-        os.close(self.fd)
-
-
-class _BackgroundWriter:
-    """Copies verified pack ranges into output files in a thread, and closes each
-    output fd after its data.  copy_file_range copies inside the kernel (one
-    copy instead of read + write through user space)."""
-
-    def __init__(self, depth: int = 8) -> None:
-        self._queue: queue.Queue = queue.Queue(maxsize=depth)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="localshift-restore-writer",
-                                        daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while (item := self._queue.get()) is not None:
-            pack, start, fd, n = item
-            try:
-                if pack is None:
-                    os.close(fd)
-                elif self._error is None:
-                    _copy_range(pack, start, fd, n)
-            except BaseException as e:  # noqa: BLE001 - re-raised by _check()/finish()
-                self._error = self._error or e
-
-    def _check(self) -> None:
-        if self._error is not None:
-            raise DataPlaneError(f"restore write failed: {self._error}") from self._error
-
-    def copy(self, pack: _PackReader, start: int, fd: int, n: int) -> None:
-        self._check()
-        self._queue.put((pack, start, fd, n))
-
-    def close(self, fd: int) -> None:
-        self._queue.put((None, 0, fd, 0))
-
-    def finish(self, raise_error: bool = True) -> None:
-        self._queue.put(None)
-        self._thread.join()
-        if raise_error:
-            self._check()
-
-
-def _copy_range(pack: _PackReader, start: int, fd: int, n: int) -> None:
-    done = 0
-    while done < n:
-        try:
-            k = os.copy_file_range(pack.fd, fd, n - done, start + done)
-        except OSError:  # e.g. EXDEV on older kernels: copy through user space
-            _write_all(fd, [pack.view[start + done:start + n]])
-            return
-        if k == 0:
-            raise DataPlaneError("short copy from pack")
-        done += k
-
-
 def _safe_join(root: Path, name: str) -> Path:
-    path = (root / name)
     if ".." in Path(name).parts or Path(name).is_absolute():
         raise SnapshotCorruptedError(f"unsafe path {name!r} in snapshot")
-    return path
-
-
-def _write_all(fd: int, buffers: list) -> None:
-    # writev takes at most IOV_MAX (1024) buffers and may write partially.
-    for s in range(0, len(buffers), 1024):
-        bufs = [memoryview(b) for b in buffers[s:s + 1024]]
-        while bufs:
-            n = os.writev(fd, bufs)
-            while bufs and n >= len(bufs[0]):
-                n -= len(bufs[0])
-                bufs.pop(0)
-            if bufs and n:
-                bufs[0] = bufs[0][n:]
-
-
-def _write_file(path: Path, data: bytes, fsync: bool) -> None:
-    tmp = path.parent / f".{path.name}.tmp"
-    with open(tmp, "wb") as f:
-        f.write(data)
-        if fsync:
-            f.flush()
-            os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
+    return root / name

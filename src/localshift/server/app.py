@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from typing import Any, Awaitable, Callable
 
 from localshift import __version__
 from localshift.errors import ApiError
 from localshift.server.auth import SignedRequest
-from localshift.server.aws_requests import error_response, handle_query_request
+from localshift.server.aws_requests import Response, error_response, handle_query_request
 from localshift.server.runtime import Runtime
 
 Scope = dict[str, Any]
@@ -35,15 +36,25 @@ class LocalshiftApp:
         if path.startswith("/_localshift/") or path == "/moto-api/reset":
             await self._admin(method, path, scope, receive, send)
             return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        declared = headers.get("content-length", "0")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            # Refused from its Content-Length, without reading the body.
+            await self._send(send, _too_large())
+            return
         body = await _read_body(receive)
+        if body is _DISCONNECTED:
+            # The client went away mid-body: never act on a truncated request.
+            return
         if body is None:
-            response = error_response(
-                ApiError("RequestEntityTooLarge", "The request body is too large.", status=413), "-"
-            )
+            response = _too_large()
         else:
-            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
             request = SignedRequest(method, path, scope.get("query_string", b"").decode("latin-1"), headers, body)
             response = handle_query_request(self.runtime, request)
+        await self._send(send, response)
+
+    @staticmethod
+    async def _send(send: Send, response: Response) -> None:
         await _respond(send, response.status, response.body, response.content_type,
                        [(b"x-amzn-requestid", response.request_id.encode())])
 
@@ -87,14 +98,24 @@ class LocalshiftApp:
             await _json(send, 404, {"error": f"no admin endpoint {method} {path}"})
 
 
-async def _read_body(receive: Receive) -> bytes | None:
+_DISCONNECTED = object()
+
+
+def _too_large() -> Response:
+    return error_response(
+        ApiError("RequestEntityTooLarge", "The request body is too large.", status=413), str(uuid.uuid4())
+    )
+
+
+async def _read_body(receive: Receive) -> bytes | None | object:
+    """The body; None when it exceeds MAX_BODY_BYTES; _DISCONNECTED when the client left mid-body."""
     chunks: list[bytes] = []
     size = 0
     more = True
     while more:
         message = await receive()
         if message["type"] == "http.disconnect":
-            break
+            return _DISCONNECTED
         chunk = message.get("body", b"")
         size += len(chunk)
         if size <= MAX_BODY_BYTES:
