@@ -40,6 +40,10 @@ def test_create_connect_and_redshift_connector(dp, cluster):
     finally:
         rc.close()
     assert rows(port, "select v from rc") == [("via redshift_connector",)]
+    # the driver's default ssl=True cannot work: the engine has no TLS
+    with pytest.raises(redshift_connector.InterfaceError, match="Server refuses SSL"):
+        redshift_connector.connect(host="127.0.0.1", port=port, user=USER, password=PASSWORD,
+                                   database=DB)
     assert dp.cluster_size_bytes(key) > 1_000_000
 
 
@@ -116,6 +120,10 @@ def test_adopts_engine_left_running(tmp_path):
 
 def test_destroy_and_busy_port(dp, cluster):
     key, port = cluster
+    with pytest.raises(DataPlaneError, match="already served"):
+        dp.create_cluster("c3", port, USER, PASSWORD, DB)  # the port of c1's front
+    assert not (dp.engine_root / "c3").exists()
+    assert rows(port, "select 1") == [(1,)]
     engine_dir = dp.engine_root / key
     assert engine_dir.exists()
     dp.destroy_cluster(key)

@@ -255,8 +255,10 @@ class WireFront:
 
     def serve(self, port: int, socket_path: Path) -> None:
         """Listen on 127.0.0.1:port and forward to the engine at ``socket_path``."""
-        if port in self._listeners:
-            self._listeners[port].socket_path = str(socket_path)
+        existing = self._listeners.get(port)
+        if existing is not None:
+            if existing.socket_path != str(socket_path):
+                raise DataPlaneError(f"port {port} is already served for another cluster")
             return
         listener = _Listener(socket_path)
 

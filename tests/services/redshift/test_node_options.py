@@ -46,12 +46,13 @@ def rows(client, **params) -> list[dict[str, Any]]:  # type: ignore[no-untyped-d
     """Every row, following markers."""
     out: list[dict[str, Any]] = []
     marker = None
-    while True:
+    for _ in range(20):
         page = client.describe_node_configuration_options(**params, **({"Marker": marker} if marker else {}))
         out.extend(page["NodeConfigurationOptionList"])
         marker = page.get("Marker")
         if not marker:
             return out
+    raise AssertionError("the marker never ran out")
 
 
 def configs(option_rows: list[dict[str, Any]]) -> list[tuple]:
