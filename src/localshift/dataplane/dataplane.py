@@ -8,6 +8,7 @@ serialised by a per-key lock; different clusters proceed in parallel.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import os
@@ -211,6 +212,7 @@ class DataPlane:
             backup = OnlineBackup(eng)
             stats = self.store.ingest(snapshot_key, backup.entries(), meta,
                                       on_bytes if progress else None)
+            stats = dataclasses.replace(stats, consistent_at=backup.consistent_at)
         if progress:
             progress(stats.total_bytes, stats.total_bytes)
         return stats

@@ -33,6 +33,7 @@ import re
 import secrets
 import stat
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
@@ -116,6 +117,7 @@ class OnlineBackup:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.stop_lsn: str | None = None
+        self.consistent_at: datetime | None = None
 
     def entries(self) -> Iterator[SourceEntry]:
         data_dir = self.engine.data_dir
@@ -132,11 +134,13 @@ class OnlineBackup:
                 control = data_dir / "global" / "pg_control"
                 yield SourceEntry("global/pg_control", "file", 0o600, path=control,
                                   size_hint=8192)
-                lsn, label, spcmap, stop_wal = conn.execute(
-                    "SELECT lsn::text, labelfile, spcmapfile, pg_walfile_name(lsn) "
+                lsn, label, spcmap, stop_wal, stopped_at = conn.execute(
+                    "SELECT lsn::text, labelfile, spcmapfile, pg_walfile_name(lsn), clock_timestamp() "
                     "FROM pg_backup_stop(false)").fetchone()
                 stopped = True
                 self.stop_lsn = lsn
+                # A restore replays WAL to the backup's end: the data is that of this instant.
+                self.consistent_at = stopped_at
             finally:
                 if not stopped:
                     # aborting: the session's end also aborts the backup; be explicit.

@@ -35,6 +35,7 @@ import time
 import uuid
 import zlib
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -53,6 +54,8 @@ class SnapshotStats:
     total_bytes: int        # restorable size (sum of the files' sizes)
     incremental_bytes: int  # bytes this snapshot newly stored
     elapsed_seconds: float
+    # The instant whose committed data the snapshot holds (None when not known).
+    consistent_at: datetime | None = None
 
 
 class _Ingest:

@@ -24,8 +24,11 @@ def _make_dataplane(settings: Settings, data_dir: Path):  # type: ignore[no-unty
         return NullDataPlane(settings.transition_delay)
     from localshift.dataplane import DataPlane
 
-    engine_dir = Path(settings.engine_dir) if settings.engine_dir else data_dir / "engines"
-    return DataPlane(engine_dir, Path(settings.pg_bin_dir) if settings.pg_bin_dir else None)
+    return DataPlane(
+        data_dir / "dataplane",
+        Path(settings.pg_bin_dir) if settings.pg_bin_dir else None,
+        engine_root=Path(settings.engine_dir) if settings.engine_dir else None,
+    )
 
 
 def _load_credentials(settings: Settings) -> Authenticator:

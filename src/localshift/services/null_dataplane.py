@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Callable
 
 Progress = Callable[[int, int], None] | None
@@ -19,6 +20,7 @@ class EmptySnapshotStats:
     total_bytes: int = 0
     incremental_bytes: int = 0
     elapsed_seconds: float = 0.0
+    consistent_at: datetime | None = None
 
 
 class NullDataPlane:

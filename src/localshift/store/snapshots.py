@@ -64,8 +64,9 @@ class SnapshotRepository:
     def update(self, record: SnapshotRecord) -> None:
         with self.db.transaction() as conn:
             conn.execute(
-                "UPDATE snapshots SET status = ?, total_size = ?, attrs = ? WHERE id = ?",
-                (record.status, record.total_size_mb, json.dumps(record_to_json(record)), record.row_id),
+                "UPDATE snapshots SET status = ?, create_time = ?, total_size = ?, attrs = ? WHERE id = ?",
+                (record.status, _time_text(record.create_time), record.total_size_mb,
+                 json.dumps(record_to_json(record)), record.row_id),
             )
 
     def delete(self, record: SnapshotRecord) -> None:

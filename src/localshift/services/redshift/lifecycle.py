@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import socket
 import time
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from localshift.records import ClusterRecord, SnapshotRecord
@@ -201,6 +201,11 @@ def take_snapshot(backend: RedshiftBackend, snapshot_row_id: int) -> None:
         s.estimated_seconds_to_completion = 0
         s.elapsed_seconds = int(stats.elapsed_seconds)
         s.data_key = snapshot_key(s)
+        if stats.consistent_at is not None:
+            # The data is that committed at the instant the online backup became
+            # consistent; SnapshotCreateTime names the instant the data is of.
+            at = stats.consistent_at.astimezone(timezone.utc)
+            s.create_time = at.replace(microsecond=at.microsecond // 1000 * 1000)
         # The retention period starts when the snapshot completes.
         s.retention_start_time = finished
 
