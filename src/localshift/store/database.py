@@ -64,7 +64,8 @@ class Database:
 
     def wipe(self) -> None:
         with self.transaction() as conn:
-            for table in ("snapshot_grants", "tags", "snapshots", "clusters"):
+            for table in ("snapshot_grants", "tags", "snapshots", "clusters", "serverless_snapshot_grants",
+                          "serverless_tags", "serverless_snapshots", "serverless_workgroups", "serverless_namespaces"):
                 conn.execute(f"DELETE FROM {table}")
 
     def close(self) -> None:

@@ -51,4 +51,56 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX tags_by_owner ON tags (account, region, resource_type, key);
     """,
+    # 2: Redshift Serverless namespaces, workgroups, snapshots, their sharing grants and tags.
+    """
+    CREATE TABLE serverless_namespaces (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        name TEXT NOT NULL,
+        arn TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL,
+        attrs TEXT NOT NULL,
+        UNIQUE (account, region, name)
+    );
+    CREATE TABLE serverless_workgroups (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        name TEXT NOT NULL,
+        arn TEXT NOT NULL UNIQUE,
+        namespace_name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attrs TEXT NOT NULL,
+        UNIQUE (account, region, name)
+    );
+    CREATE INDEX serverless_workgroups_by_namespace ON serverless_workgroups (account, region, namespace_name);
+    CREATE TABLE serverless_snapshots (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        name TEXT NOT NULL,
+        arn TEXT NOT NULL UNIQUE,
+        namespace_name TEXT NOT NULL,
+        namespace_arn TEXT NOT NULL,
+        status TEXT NOT NULL,
+        create_time TEXT NOT NULL,
+        attrs TEXT NOT NULL,
+        UNIQUE (account, region, name)
+    );
+    CREATE INDEX serverless_snapshots_by_time ON serverless_snapshots (region, create_time, id);
+    CREATE TABLE serverless_snapshot_grants (
+        snapshot_id INTEGER NOT NULL REFERENCES serverless_snapshots (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        grantee TEXT NOT NULL,
+        PRIMARY KEY (snapshot_id, kind, grantee)
+    );
+    CREATE INDEX serverless_snapshot_grants_by_grantee ON serverless_snapshot_grants (grantee, snapshot_id);
+    CREATE TABLE serverless_tags (
+        resource_arn TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (resource_arn, key)
+    );
+    """,
 ]

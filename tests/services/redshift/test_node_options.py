@@ -342,7 +342,8 @@ def test_number_of_nodes_filter(redshift, operator, values, test):
 def test_estimated_disk_utilization_filter_on_the_server(redshift, operator, values, keeps_all):
     # Sizes are 0 on the control-plane server; the filter on real percentages is tested in process below.
     create_available_cluster(redshift)
-    every = rows(redshift, ActionType="restore-cluster", SnapshotIdentifier=create_available_snapshot(redshift)["SnapshotIdentifier"])
+    create_available_snapshot(redshift)
+    every = rows(redshift, ActionType="restore-cluster", SnapshotIdentifier="s1")
     filtered = rows(redshift, ActionType="restore-cluster", SnapshotIdentifier="s1",
                     Filters=[{"Name": "EstimatedDiskUtilizationPercent", "Operator": operator, "Values": values}])
     assert filtered == (every if keeps_all else [])

@@ -1,0 +1,331 @@
+"""Redshift Serverless namespaces, workgroups, snapshots, their sharing grants and tags, in SQL.
+
+The records are plain dataclasses kept as JSON beside a few indexed columns,
+as clusters and snapshots are.  One table class serves the three resource
+tables; they differ only in their extra indexed columns.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Generic, TypeVar
+
+from localshift.records import record_from_json, record_to_json
+from localshift.store.database import Database, DuplicateError
+from localshift.store.paging import SortKey, after_clause, decode_marker, encode_marker, order_clause
+
+# Sharing grant kinds: restore into a namespace (resource policy), or into a provisioned cluster.
+RESTORE = "restore"
+PROVISIONED_RESTORE = "provisioned"
+
+
+@dataclass
+class NamespaceRecord:
+    account: str
+    region: str
+    name: str
+    namespace_id: str
+    arn: str
+    status: str  # AVAILABLE | MODIFYING | DELETING
+    create_time: datetime
+    db_name: str = "dev"
+    admin_username: str | None = None
+    # The admin password the engine uses; never returned.  Generated when none was given.
+    admin_password: str = ""
+    admin_password_secret_arn: str | None = None
+    admin_password_secret_kms_key_id: str | None = None
+    kms_key_id: str = "AWS_OWNED_KMS_KEY"
+    iam_roles: list[str] = field(default_factory=list)
+    default_iam_role_arn: str | None = None
+    log_exports: list[str] = field(default_factory=list)
+    redshift_idc_application_arn: str | None = None
+    # 0 until the namespace's engine exists; bumped by every restore (a new engine replaces the old).
+    engine_generation: int = 0
+    # Work in progress, kept so a restart can resume it: {"restore": {...}}, {"password": ...}, {"delete": ...}.
+    pending: dict[str, Any] = field(default_factory=dict)
+    row_id: int | None = None
+
+
+@dataclass
+class WorkgroupRecord:
+    account: str
+    region: str
+    name: str
+    workgroup_id: str
+    arn: str
+    namespace_name: str
+    status: str  # CREATING | AVAILABLE | MODIFYING | DELETING
+    create_time: datetime
+    port: int = 5439
+    base_capacity: int = 128
+    max_capacity: int | None = None
+    enhanced_vpc_routing: bool = False
+    publicly_accessible: bool = False
+    config_parameters: dict[str, str] = field(default_factory=dict)
+    security_group_ids: list[str] = field(default_factory=list)
+    subnet_ids: list[str] = field(default_factory=list)
+    ip_address_type: str = "ipv4"
+    track_name: str = "current"
+    price_performance_target: dict[str, Any] | None = None
+    extra_compute_for_automatic_optimization: bool = False
+    # The local port the namespace's engine really serves this workgroup on (endpoint.port).
+    endpoint_port: int | None = None
+    pending: dict[str, Any] = field(default_factory=dict)
+    row_id: int | None = None
+
+
+@dataclass
+class ServerlessSnapshotRecord:
+    account: str
+    region: str
+    name: str
+    snapshot_id: str
+    arn: str
+    namespace_name: str
+    namespace_arn: str
+    namespace_row_id: int
+    status: str  # CREATING | AVAILABLE | FAILED | ...
+    create_time: datetime
+    namespace_create_time: datetime
+    db_name: str
+    admin_username: str | None
+    # The namespace's admin credentials when the snapshot was taken (a restore brings them back).
+    admin_password: str = ""
+    engine_username: str = "admin"
+    admin_password_secret_arn: str | None = None
+    admin_password_secret_kms_key_id: str | None = None
+    kms_key_id: str = "AWS_OWNED_KMS_KEY"
+    # The namespace's workgroup base capacity (RPUs) when the snapshot was taken, if it had one.
+    base_capacity: int | None = None
+    retention_period: int = -1
+    retention_start_time: datetime | None = None
+    total_size_mb: float = 0.0
+    incremental_size_mb: float = 0.0
+    progress_mb: float = 0.0
+    rate_mb_per_s: float = 0.0
+    elapsed_seconds: int = 0
+    estimated_seconds_to_completion: int = -1
+    # The data-plane snapshot holding the data (None until taken).
+    data_key: str | None = None
+    # The resource policy text as the owner put it (its grants are in the grants table).
+    resource_policy: str | None = None
+    row_id: int | None = None
+
+
+Record = TypeVar("Record", NamespaceRecord, WorkgroupRecord, ServerlessSnapshotRecord)
+
+
+def time_text(value: datetime) -> str:
+    # Fixed-width UTC text sorts and compares as the times do.
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+class _Table(Generic[Record]):
+    """One resource table: id, account, region, name, arn, status, attrs, plus extra columns."""
+
+    def __init__(self, db: Database, table: str, cls: type[Record], extra: dict[str, Callable[[Record], Any]]) -> None:
+        self.db, self.table, self.cls, self.extra = db, table, cls, extra
+
+    def _columns(self, record: Record) -> dict[str, Any]:
+        columns = {"name": record.name, "status": record.status, "attrs": json.dumps(record_to_json(record))}
+        columns.update({column: read(record) for column, read in self.extra.items()})
+        return columns
+
+    def insert(self, record: Record) -> Record:
+        columns = {"account": record.account, "region": record.region, "arn": record.arn, **self._columns(record)}
+        sql = f"INSERT INTO {self.table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        try:
+            with self.db.transaction() as conn:
+                record.row_id = conn.execute(sql, list(columns.values())).lastrowid
+        except sqlite3.IntegrityError:
+            raise DuplicateError(record.name) from None
+        return record
+
+    def update(self, record: Record) -> None:
+        columns = self._columns(record)
+        assignments = ", ".join(f"{column} = ?" for column in columns)
+        with self.db.transaction() as conn:
+            conn.execute(f"UPDATE {self.table} SET {assignments} WHERE id = ?", [*columns.values(), record.row_id])
+
+    def delete(self, record: Record) -> None:
+        with self.db.transaction() as conn:
+            conn.execute(f"DELETE FROM {self.table} WHERE id = ?", (record.row_id,))
+
+    def _select(self, where: str, args: Any) -> list[Record]:
+        rows = self.db.query(f"SELECT id, attrs FROM {self.table} WHERE {where}", args)
+        return [record_from_json(self.cls, json.loads(row["attrs"]), row["id"]) for row in rows]
+
+    def _one(self, where: str, args: Any) -> Record | None:
+        found = self._select(where, args)
+        return found[0] if found else None
+
+    def get(self, account: str, region: str, name: str) -> Record | None:
+        return self._one("account = ? AND region = ? AND name = ?", (account, region, name))
+
+    def get_by_id(self, row_id: int) -> Record | None:
+        return self._one("id = ?", (row_id,))
+
+    def get_by_arn(self, arn: str) -> Record | None:
+        return self._one("arn = ?", (arn,))
+
+    def in_statuses(self, statuses: list[str]) -> list[Record]:
+        return self._select(f"status IN ({','.join('?' * len(statuses))}) ORDER BY id", statuses)
+
+    def all(self) -> list[Record]:
+        return self._select("1 = 1 ORDER BY id", ())
+
+    def page(self, account: str, region: str, limit: int, token: str | None) -> tuple[list[Record], str | None]:
+        """Records of one account and region in creation order, and the next page's token."""
+        after = decode_marker(token, 1)[0] if token else 0
+        rows = self._select("account = ? AND region = ? AND id > ? ORDER BY id LIMIT ?", (account, region, after, limit + 1))
+        more = len(rows) > limit
+        return rows[:limit], encode_marker([rows[limit - 1].row_id]) if more else None
+
+
+class NamespaceRepository(_Table[NamespaceRecord]):
+    def __init__(self, db: Database) -> None:
+        super().__init__(db, "serverless_namespaces", NamespaceRecord, {})
+
+
+class WorkgroupRepository(_Table[WorkgroupRecord]):
+    def __init__(self, db: Database) -> None:
+        super().__init__(db, "serverless_workgroups", WorkgroupRecord, {"namespace_name": lambda w: w.namespace_name})
+
+    def of_namespace(self, account: str, region: str, namespace_name: str) -> list[WorkgroupRecord]:
+        return self._select("account = ? AND region = ? AND namespace_name = ? ORDER BY id", (account, region, namespace_name))
+
+
+@dataclass
+class SnapshotFilter:
+    caller: str
+    region: str
+    owner: str | None = None
+    namespace_name: str | None = None
+    namespace_arn: str | None = None
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+
+
+class ServerlessSnapshotRepository(_Table[ServerlessSnapshotRecord]):
+    def __init__(self, db: Database) -> None:
+        super().__init__(
+            db,
+            "serverless_snapshots",
+            ServerlessSnapshotRecord,
+            {
+                "namespace_name": lambda s: s.namespace_name,
+                "namespace_arn": lambda s: s.namespace_arn,
+                "create_time": lambda s: time_text(s.create_time),
+            },
+        )
+
+    def of_namespace_row(self, namespace_row_id: int) -> list[ServerlessSnapshotRecord]:
+        return self._select("json_extract(attrs, '$.namespace_row_id') = ? ORDER BY id", (namespace_row_id,))
+
+    def count(self, account: str, region: str) -> int:
+        return self.db.query(
+            f"SELECT count(*) FROM {self.table} WHERE account = ? AND region = ?", (account, region)
+        )[0][0]
+
+    def with_retention(self) -> list[ServerlessSnapshotRecord]:
+        return self._select("json_extract(attrs, '$.retention_period') > 0 ORDER BY id", ())
+
+    def list_page(
+        self, flt: SnapshotFilter, limit: int, token: str | None
+    ) -> tuple[list[ServerlessSnapshotRecord], str | None]:
+        """Snapshots the caller owns or was granted, oldest first, after the token's position."""
+        where = ["region = ?", "(account = ? OR id IN (SELECT snapshot_id FROM serverless_snapshot_grants WHERE grantee = ?))"]
+        args: list[Any] = [flt.region, flt.caller, flt.caller]
+        for column, value in (("account", flt.owner), ("namespace_name", flt.namespace_name),
+                              ("namespace_arn", flt.namespace_arn)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        if flt.start_time is not None:
+            where.append("create_time >= ?")
+            args.append(time_text(flt.start_time))
+        if flt.end_time is not None:
+            where.append("create_time <= ?")
+            args.append(time_text(flt.end_time))
+        keys = [SortKey("create_time"), SortKey("id")]
+        if token:
+            clause, token_args = after_clause(keys, decode_marker(token, len(keys)))
+            where.append(clause)
+            args.extend(token_args)
+        rows = self._select(f"{' AND '.join(where)} ORDER BY {order_clause(keys)} LIMIT ?", [*args, limit + 1])
+        if len(rows) <= limit:
+            return rows, None
+        last = rows[limit - 1]
+        return rows[:limit], encode_marker([time_text(last.create_time), last.row_id])
+
+    # --- sharing grants ------------------------------------------------------
+    def grantees(self, record: ServerlessSnapshotRecord, kind: str) -> list[str]:
+        return self.grantees_of_many([record.row_id], kind)[record.row_id]  # type: ignore[index,list-item]
+
+    def grantees_of_many(self, row_ids: list[int], kind: str) -> dict[int, list[str]]:
+        found: dict[int, list[str]] = {row_id: [] for row_id in row_ids}
+        if row_ids:
+            rows = self.db.query(
+                f"SELECT snapshot_id, grantee FROM serverless_snapshot_grants WHERE kind = ?"
+                f" AND snapshot_id IN ({','.join('?' * len(row_ids))}) ORDER BY rowid",
+                [kind, *row_ids],
+            )
+            for row in rows:
+                found[row[0]].append(row[1])
+        return found
+
+    def set_grantees(self, record: ServerlessSnapshotRecord, kind: str, grantees: list[str]) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM serverless_snapshot_grants WHERE snapshot_id = ? AND kind = ?", (record.row_id, kind))
+            conn.executemany(
+                "INSERT INTO serverless_snapshot_grants (snapshot_id, kind, grantee) VALUES (?, ?, ?)",
+                [(record.row_id, kind, grantee) for grantee in grantees],
+            )
+
+    def grant_kinds(self, record: ServerlessSnapshotRecord, account: str) -> set[str]:
+        rows = self.db.query(
+            "SELECT kind FROM serverless_snapshot_grants WHERE snapshot_id = ? AND grantee = ?", (record.row_id, account)
+        )
+        return {row[0] for row in rows}
+
+    def is_shared(self, record: ServerlessSnapshotRecord) -> bool:
+        return bool(self.db.query("SELECT 1 FROM serverless_snapshot_grants WHERE snapshot_id = ?", (record.row_id,)))
+
+
+class ServerlessTagRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def get_many(self, arns: list[str]) -> dict[str, list[tuple[str, str]]]:
+        found: dict[str, list[tuple[str, str]]] = {arn: [] for arn in arns}
+        if arns:
+            rows = self.db.query(
+                f"SELECT resource_arn, key, value FROM serverless_tags WHERE resource_arn IN ({','.join('?' * len(arns))})"
+                " ORDER BY rowid",
+                arns,
+            )
+            for row in rows:
+                found[row[0]].append((row[1], row[2]))
+        return found
+
+    def get(self, arn: str) -> list[tuple[str, str]]:
+        return self.get_many([arn])[arn]
+
+    def put(self, arn: str, tags: list[tuple[str, str]]) -> None:
+        with self.db.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO serverless_tags (resource_arn, key, value) VALUES (?, ?, ?)"
+                " ON CONFLICT (resource_arn, key) DO UPDATE SET value = excluded.value",
+                [(arn, key, value) for key, value in tags],
+            )
+
+    def remove(self, arn: str, keys: list[str]) -> None:
+        with self.db.transaction() as conn:
+            conn.executemany("DELETE FROM serverless_tags WHERE resource_arn = ? AND key = ?", [(arn, key) for key in keys])
+
+    def remove_all(self, arn: str) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM serverless_tags WHERE resource_arn = ?", (arn,))
