@@ -284,7 +284,7 @@ def request_plan(server: ServerProcess, operation: str) -> list[Wire]:
 
 @dataclass
 class WorkerResult:
-    latencies: list[float] = field(default_factory=list)  # seconds, requests completed in the window
+    latencies: list[float] = field(default_factory=list)  # seconds, 200 responses completed in the window
     listing_latencies: list[float] = field(default_factory=list)  # seconds, whole plan cycles in the window
     errors: dict[str, int] = field(default_factory=dict)
     body_bytes: int = 0
@@ -340,7 +340,7 @@ def _worker(host: str, port: int, plan: list[Wire], offset: int, ready: Any, go:
                 result.errors[key] = result.errors.get(key, 0) + 1
             elif first_cycle[step] < 0:
                 first_cycle[step] = _count_items(data)
-            if window_start <= t1 <= window_end:
+            if status == 200 and window_start <= t1 <= window_end:
                 result.latencies.append(t1 - t0)
                 result.body_bytes += len(data)
                 if step == steps - 1 and cycle_start is not None and cycle_start >= window_start:
@@ -527,11 +527,13 @@ def report(cells: list[Cell]) -> str:
          "server CPU ms/req", "server CPU", "client CPU ms/req", "client CPU", "other CPU"],
         detail,
     ))
-    busy = [c for c in cells if c.other_cpu_util is not None and c.other_cpu_util > 0.15]
+    out.append("")
+    out.append("other CPU: machine-wide busy time less the server's and the clients' own, in % of one core "
+               "(other processes, and kernel work not charged to a process such as loopback TCP).")
+    busy = [c for c in cells if c.other_cpu_util is not None and c.other_cpu_util > 0.5]
     if busy:
-        out.append("")
-        out.append(f"warning: other processes used more than 15% of a core during {len(busy)} of {len(cells)} cells "
-                   "(column 'other CPU'); their figures are lower than on a quiet machine.")
+        out.append(f"warning: 'other CPU' exceeded half a core during {len(busy)} of {len(cells)} cells: something "
+                   "else was competing for the cores, and those figures are lower than on a quiet machine.")
     return "\n".join(out)
 
 
@@ -573,6 +575,36 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         if name not in OPERATIONS:
             parser.error(f"unknown operation {name}; choose from {', '.join(OPERATIONS)}")
     return args
+
+
+def versions() -> dict[str, str]:
+    """What was measured: package versions, and the localshift checkout's commit when it is one."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found: dict[str, str] = {}
+    for package in ("localshift", "moto", "uvicorn", "botocore"):
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            found[package] = "not installed"
+    repo = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        if commit:
+            found["localshift_commit"] = commit + ("+uncommitted changes" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        pass
+    try:
+        import httptools  # noqa: F401
+        import uvloop  # noqa: F401
+
+        found["uvicorn_stack"] = "uvloop + httptools"
+    except ImportError:
+        found["uvicorn_stack"] = "asyncio + h11"
+    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -621,6 +653,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
           f"{platform.system()} {platform.release()}; {args.duration:g}s per cell after {args.warmup:g}s warm-up; "
           f"total {time.monotonic() - began:.0f}s")
+    print("versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()))
     print(report(cells))
     failed = sum(sum(c.errors.values()) for c in cells)
     if args.json_path:
@@ -628,6 +661,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                         "platform": platform.platform()},
             "args": {k: v for k, v in vars(args).items()},
+            "versions": versions(),
             "setup": setup,
             "cells": [asdict(c) for c in cells],
         }
