@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import sys
-from pathlib import Path
 
 import pytest
 
-try:
-    import localshift.dataplane  # noqa: F401
-except ImportError:  # running from a checkout without `pip install -e .`
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
+from localshift.dataplane import DataPlane
 
-from localshift.dataplane import DataPlane  # noqa: E402
-
-from .helpers import DB, PASSWORD, USER, free_port  # noqa: E402
+from .helpers import DB, PASSWORD, USER, free_port
 
 
 def cleanup(plane: DataPlane) -> None:

@@ -64,13 +64,23 @@ def restorable_node_types(source: NodeType, number_of_nodes: int) -> list[str]:
     """Node types a snapshot of a ``source`` cluster can be restored into.
 
     Same-type restores always work.  DC2 and DS2 snapshots may move to RA3
-    (the documented upgrade path); DS2 may switch to the other DS2 size of the
-    same storage class; RA3 and RG restore across their generation, except that
-    a single-node cluster changes type only by classic resize, never by restore.
+    (the documented upgrade path); a DS2 snapshot may also move to the other
+    DS2 size (the Management Guide's restore example lists ds2.8xlarge options
+    for a ds2.xlarge snapshot); RA3 and RG restore across their generation,
+    except that a single-node cluster changes type only by classic resize,
+    never by restore.
     """
     family = source.family
     if family in ("ra3", "rg") and number_of_nodes == 1:
         return [source.name]
+    if family in ("ra3", "rg"):
+        return [n for n, t in CATALOG.items() if t.family in ("ra3", "rg") and t.creatable]
+    upgrades = [n for n, t in CATALOG.items() if t.family == "ra3" and t.creatable]
+    if family == "ds2":
+        return [n for n, t in CATALOG.items() if t.family == "ds2"] + upgrades
+    if family in ("dc2", "dc1"):
+        return [source.name, *upgrades]
+    return [source.name]
     if family in ("ra3", "rg"):
         return [n for n, t in CATALOG.items() if t.family in ("ra3", "rg") and t.creatable]
     if family in ("dc2", "ds2", "dc1"):

@@ -46,7 +46,7 @@ def _target_shape(p: dict[str, Any], snapshot: SnapshotRecord) -> tuple[NodeType
     source = CATALOG[snapshot.node_type]
     node_type_name = p.get("NodeType", snapshot.node_type)
     target = CATALOG.get(node_type_name)
-    if target is None or not target.creatable and node_type_name != snapshot.node_type:
+    if target is None:
         raise invalid_parameter(f"Invalid node type: {node_type_name}.")
     allowed = restorable_node_types(source, snapshot.number_of_nodes)
     if target.name not in allowed:

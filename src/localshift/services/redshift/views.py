@@ -7,9 +7,11 @@ from typing import Any
 
 from localshift.records import ClusterRecord, SnapshotRecord
 from localshift.services.redshift import arns
-from localshift.services.redshift.node_types import CATALOG, restorable_node_types, storage_mb
+from localshift.services.redshift.node_types import CATALOG, elastic_resize_counts, restorable_node_types, storage_mb
 
 SUPPORT_ALIAS = "amazon-redshift-support"
+# The engine build shown in EngineFullVersion (ClusterVersion.ENGINE_BUILD).
+ENGINE_BUILD = "87003"
 
 # ClusterStatus -> ClusterAvailabilityStatus, as the Management Guide pairs them.
 _AVAILABILITY = {
@@ -110,14 +112,8 @@ def _nodes(cluster: ClusterRecord) -> list[dict[str, str]]:
 
 
 def _elastic_resize_options(cluster: ClusterRecord) -> str | None:
-    # Elastic resize goes from half to double the current count, within the type's range.
-    node_type = CATALOG[cluster.node_type]
-    if cluster.number_of_nodes == 1:
-        return None
-    low = max(node_type.create_nodes[0], (cluster.number_of_nodes + 1) // 2)
-    high = min(node_type.max_nodes, cluster.number_of_nodes * 2)
-    options = [str(n) for n in range(low, high + 1) if n != cluster.number_of_nodes]
-    return "[" + ",".join(options) + "]" if options else None
+    counts = elastic_resize_counts(CATALOG[cluster.node_type], cluster.number_of_nodes)
+    return "[" + ",".join(str(n) for n in counts) + "]" if counts else None
 
 
 def _next_window(window: str, now: datetime) -> datetime:
@@ -181,8 +177,6 @@ def snapshot_view(
         ]
     return view
 
-
-ENGINE_BUILD = "87003"
 
 
 def remaining_days(snapshot: SnapshotRecord, now: datetime) -> int:

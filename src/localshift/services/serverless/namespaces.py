@@ -1,0 +1,186 @@
+"""Namespace operations: CreateNamespace, GetNamespace, ListNamespaces, UpdateNamespace, DeleteNamespace.
+
+A namespace has no CREATING status in the model: it is AVAILABLE at once.  Its
+data (an engine) is made the first time something needs it; see lifecycle.py.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Any
+
+from localshift.services.context import RequestContext
+from localshift.services.redshift.clusters import managed_password_secret
+from localshift.services.serverless import lifecycle, validation
+from localshift.services.serverless.backend import ServerlessBackend
+from localshift.services.serverless.lookup import find_namespace
+from localshift.services.serverless.snapshots import insert_snapshot
+from localshift.services.serverless.validation import conflict, validation_error
+from localshift.services.serverless.views import namespace_view
+from localshift.store.database import DuplicateError
+from localshift.store.serverless import NamespaceRecord
+
+DEFAULT_PAGE = 100
+
+# UpdateNamespace changes one group of settings per request (its documentation).
+_UPDATE_GROUPS = {
+    "admin credentials": ("adminUsername", "adminUserPassword", "manageAdminPassword", "adminPasswordSecretKmsKeyId"),
+    "IAM roles": ("iamRoles", "defaultIamRoleArn"),
+    "KMS key": ("kmsKeyId",),
+    "log exports": ("logExports",),
+}
+
+
+def generated_password() -> str:
+    """A password that meets Redshift's rules, for engines whose password nobody gave."""
+    return "Ls1" + secrets.token_urlsafe(18).replace("-", "x").replace("_", "y")
+
+
+def _credentials(p: dict[str, Any]) -> tuple[str | None, str | None, bool | None]:
+    """(username, password, managed) an update of the admin credentials asks for, checked."""
+    username, password = p.get("adminUsername"), p.get("adminUserPassword")
+    managed = p.get("manageAdminPassword")
+    if password is not None and managed:
+        raise validation_error("You can't use adminUserPassword if manageAdminPassword is true.")
+    if "adminPasswordSecretKmsKeyId" in p and not managed:
+        raise validation_error("adminPasswordSecretKmsKeyId can only be used when manageAdminPassword is true.")
+    if password is not None and username is None:
+        raise validation_error("adminUserPassword must be given together with adminUsername.")
+    if username is not None and password is None and not managed:
+        raise validation_error("adminUsername must be given together with adminUserPassword (or manageAdminPassword).")
+    return (
+        validation.admin_username(username) if username is not None else None,
+        validation.admin_password(password) if password is not None else None,
+        managed,
+    )
+
+
+def create_namespace(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    name = p["namespaceName"]
+    username, password, managed = _credentials(p)
+    roles = validation.iam_roles(p.get("iamRoles", []), p.get("defaultIamRoleArn"))
+    tags = validation.tags(p.get("tags", []))
+    namespace_id = str(uuid.uuid4())
+    namespace = NamespaceRecord(
+        account=ctx.account,
+        region=ctx.region,
+        name=name,
+        namespace_id=namespace_id,
+        arn=validation.arn(ctx.region, ctx.account, "namespace", namespace_id),
+        status="AVAILABLE",
+        create_time=ctx.now,
+        db_name=validation.db_name(p.get("dbName", "dev")),
+        admin_username=username,
+        admin_password=password or generated_password(),
+        admin_password_secret_arn=managed_password_secret(ctx, name) if managed else None,
+        admin_password_secret_kms_key_id=p.get("adminPasswordSecretKmsKeyId"),
+        kms_key_id=p.get("kmsKeyId", "AWS_OWNED_KMS_KEY"),
+        iam_roles=roles,
+        default_iam_role_arn=p.get("defaultIamRoleArn"),
+        log_exports=p.get("logExports", []),
+        redshift_idc_application_arn=p.get("redshiftIdcApplicationArn"),
+    )
+    try:
+        with backend.db.transaction():
+            backend.namespaces.insert(namespace)
+            backend.tags.put(namespace.arn, tags)
+    except DuplicateError:
+        raise conflict(f"Namespace {name} already exists.") from None
+    return {"namespace": namespace_view(namespace)}
+
+
+def get_namespace(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    return {"namespace": namespace_view(find_namespace(backend, ctx, p["namespaceName"]))}
+
+
+def list_namespaces(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    token = validation.page_token(p.get("nextToken"), 1)
+    records, next_token = backend.namespaces.page(ctx.account, ctx.region, p.get("maxResults", DEFAULT_PAGE), token)
+    return {"namespaces": [namespace_view(n) for n in records], "nextToken": next_token}
+
+
+def update_namespace(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    groups = [group for group, members in _UPDATE_GROUPS.items() if any(m in p for m in members)]
+    if len(groups) > 1:
+        raise validation_error(f"You can't update {' and '.join(groups)} in one request.")
+    with backend.db.transaction():
+        namespace = find_namespace(backend, ctx, p["namespaceName"])
+        if namespace.status != "AVAILABLE":
+            raise conflict(f"Namespace {namespace.name} is {namespace.status}; it can be updated when AVAILABLE.")
+        if groups == ["admin credentials"]:
+            _update_credentials(backend, ctx, namespace, p)
+        elif groups == ["IAM roles"]:
+            roles = validation.iam_roles(p.get("iamRoles", namespace.iam_roles), p.get("defaultIamRoleArn"))
+            default = p.get("defaultIamRoleArn", namespace.default_iam_role_arn)
+            # A default role that is no longer among the roles is dropped.
+            namespace.iam_roles, namespace.default_iam_role_arn = roles, default if default in roles else None
+        elif groups == ["KMS key"]:
+            namespace.kms_key_id = p["kmsKeyId"]
+        elif groups == ["log exports"]:
+            namespace.log_exports = p["logExports"]
+        backend.namespaces.update(namespace)
+    if "credentials" in namespace.pending:
+        backend.submit(lifecycle.set_admin_credentials, namespace.row_id)
+    return {"namespace": namespace_view(namespace)}
+
+
+def _update_credentials(backend: ServerlessBackend, ctx: RequestContext, namespace: NamespaceRecord, p: dict[str, Any]) -> None:
+    username, password, managed = _credentials(p)
+    if managed is False and password is None:
+        raise validation_error("Give adminUserPassword to stop managing the admin password in Secrets Manager.")
+    if managed:
+        # Secrets Manager now holds a new password that Redshift generated.
+        password = generated_password()
+        namespace.admin_password_secret_arn = namespace.admin_password_secret_arn or managed_password_secret(
+            ctx, namespace.name
+        )
+        namespace.admin_password_secret_kms_key_id = p.get(
+            "adminPasswordSecretKmsKeyId", namespace.admin_password_secret_kms_key_id
+        )
+    elif managed is False:
+        namespace.admin_password_secret_arn = namespace.admin_password_secret_kms_key_id = None
+    if password is None:
+        return
+    username = username or lifecycle.engine_user(namespace)
+    if namespace.engine_generation:
+        # The engine learns the new credentials in the background; MODIFYING until it has.
+        namespace.pending["credentials"] = [username, password]
+        namespace.status = "MODIFYING"
+    else:
+        namespace.admin_username, namespace.admin_password = username, password
+
+
+def delete_namespace(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    final_name = p.get("finalSnapshotName")
+    retention = p.get("finalSnapshotRetentionPeriod")
+    if retention is not None and final_name is None:
+        raise validation_error("finalSnapshotRetentionPeriod needs finalSnapshotName.")
+    final_name = validation.snapshot_name(final_name, "finalSnapshotName") if final_name is not None else None
+    retention = validation.retention(retention, "finalSnapshotRetentionPeriod") if retention is not None else -1
+    with backend.db.transaction():
+        namespace = find_namespace(backend, ctx, p["namespaceName"])
+        if namespace.status != "AVAILABLE":
+            raise conflict(f"Namespace {namespace.name} is {namespace.status}; it can be deleted when AVAILABLE.")
+        workgroups = backend.workgroups.of_namespace(ctx.account, ctx.region, namespace.name)
+        if workgroups:
+            raise conflict(
+                f"Namespace {namespace.name} is associated with workgroup {workgroups[0].name}; delete the workgroup first."
+            )
+        if any(s.status == "CREATING" for s in backend.snapshots.of_namespace_row(namespace.row_id)):  # type: ignore[arg-type]
+            raise conflict(f"A snapshot of namespace {namespace.name} is being created; try again when it is done.")
+        final = insert_snapshot(backend, ctx, namespace, final_name, retention) if final_name else None
+        namespace.status = "DELETING"
+        namespace.pending["delete"] = {"final_snapshot_row_id": final.row_id if final else None}
+        backend.namespaces.update(namespace)
+    backend.submit(lifecycle.delete_namespace, namespace.row_id, final.row_id if final else None)
+    return {"namespace": namespace_view(namespace)}
+
+
+OPERATIONS = {
+    "CreateNamespace": create_namespace,
+    "GetNamespace": get_namespace,
+    "ListNamespaces": list_namespaces,
+    "UpdateNamespace": update_namespace,
+    "DeleteNamespace": delete_namespace,
+}

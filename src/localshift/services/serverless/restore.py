@@ -1,0 +1,150 @@
+"""RestoreFromSnapshot: a namespace's data replaced by a snapshot's, served by its workgroup.
+
+The snapshot is a serverless one (the caller's own, or shared with it by a
+resource policy: ``snapshotName`` + ``ownerAccount``, or ``snapshotArn``) or a
+provisioned cluster snapshot named by its ARN (owned, or shared with the caller
+by AuthorizeSnapshotAccess).  The namespace and workgroup are MODIFYING until
+the data is restored; the restore reads a lease on the snapshot's data, so it
+finishes even if access is revoked or the snapshot deleted meanwhile.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from localshift.errors import ApiError
+from localshift.services.context import RequestContext
+from localshift.services.redshift.arns import parse_snapshot_arn, snapshot_arn
+from localshift.services.redshift.clusters import managed_password_secret
+from localshift.services.serverless import lifecycle
+from localshift.services.serverless.backend import ServerlessBackend
+from localshift.services.serverless.lookup import find_namespace, find_workgroup, owner_account, visible_snapshot
+from localshift.services.serverless.validation import conflict, not_found, validation_error
+from localshift.services.serverless.views import namespace_view
+from localshift.services.serverless.namespaces import generated_password
+from localshift.store.serverless import RESTORE
+
+
+@dataclass(frozen=True)
+class RestoreSource:
+    """What a restore brings back, from either kind of snapshot."""
+
+    owner: str
+    name: str
+    available: bool
+    data_key: str | None
+    admin_username: str | None  # as the namespace will show it
+    engine_username: str  # the login the engine gets the password for
+    password: str
+    db_name: str
+    secret_arn: str | None = None
+    secret_kms_key_id: str | None = None
+
+
+def _serverless_source(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> RestoreSource:
+    snapshot = visible_snapshot(backend, ctx, p.get("snapshotName"), p.get("snapshotArn"), p.get("ownerAccount"))
+    if snapshot.account != ctx.account and RESTORE not in backend.snapshots.grant_kinds(snapshot, ctx.account):
+        # Shared for restore into provisioned clusters only: the policy does not allow this action.
+        raise ApiError(
+            "AccessDeniedException",
+            f"User: {ctx.account} is not authorized to perform: redshift-serverless:RestoreFromSnapshot "
+            f"on resource: {snapshot.arn}",
+            status=403,
+        )
+    return RestoreSource(
+        owner=snapshot.account,
+        name=snapshot.name,
+        available=snapshot.status == "AVAILABLE",
+        data_key=snapshot.data_key,
+        admin_username=snapshot.admin_username,
+        engine_username=snapshot.engine_username,
+        password=snapshot.admin_password,
+        db_name=snapshot.db_name,
+        secret_arn=snapshot.admin_password_secret_arn,
+        secret_kms_key_id=snapshot.admin_password_secret_kms_key_id,
+    )
+
+
+def _provisioned_source(backend: ServerlessBackend, ctx: RequestContext, arn: str, owner: str | None) -> RestoreSource:
+    try:
+        parsed = parse_snapshot_arn(arn)
+    except ApiError:
+        raise validation_error(f"snapshotArn {arn} is not a valid snapshot ARN.") from None
+    cluster, _, name = parsed.resource.partition("/")
+    snapshot = None
+    if parsed.region == ctx.region and owner in (None, parsed.account):
+        # Provisioned identifiers are kept in lowercase, so their ARNs are too.
+        snapshot = backend.redshift.snapshots.get_by_arn(
+            snapshot_arn(parsed.region, parsed.account, cluster.lower(), name.lower())
+        )
+    visible = snapshot is not None and (
+        snapshot.account == ctx.account or backend.redshift.snapshots.is_shared_with(snapshot, ctx.account)
+    )
+    if not visible:
+        raise not_found(f"Snapshot {arn} not found.")
+    return RestoreSource(
+        owner=snapshot.account,  # type: ignore[union-attr]
+        name=snapshot.identifier,  # type: ignore[union-attr]
+        available=snapshot.status == "available",  # type: ignore[union-attr]
+        data_key=snapshot.data_key,  # type: ignore[union-attr]
+        admin_username=snapshot.master_username,  # type: ignore[union-attr]
+        engine_username=snapshot.master_username,  # type: ignore[union-attr]
+        password=snapshot.cluster_config.get("master_password", ""),  # type: ignore[union-attr]
+        db_name=snapshot.db_name,  # type: ignore[union-attr]
+    )
+
+
+def restore_from_snapshot(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    arn = p.get("snapshotArn")
+    owner = owner_account(p.get("ownerAccount"))
+    managed = p.get("manageAdminPassword", False)
+    if "adminPasswordSecretKmsKeyId" in p and not managed:
+        raise validation_error("adminPasswordSecretKmsKeyId can only be used when manageAdminPassword is true.")
+    if arn is not None and p.get("snapshotName") is None and arn.startswith("arn:") and ":redshift:" in arn:
+        source = _provisioned_source(backend, ctx, arn, owner)
+    else:
+        source = _serverless_source(backend, ctx, p)
+    namespace = find_namespace(backend, ctx, p["namespaceName"])
+    workgroup = find_workgroup(backend, ctx, p["workgroupName"])
+    if workgroup.namespace_name != namespace.name:
+        raise validation_error(f"Workgroup {workgroup.name} is not associated with namespace {namespace.name}.")
+    if not source.available:
+        raise conflict(f"Snapshot {source.name} is not AVAILABLE.")
+    password, secret_arn, secret_key = source.password, source.secret_arn, source.secret_kms_key_id
+    if managed:
+        # Secrets Manager holds a new admin password Redshift generated for the restored data.
+        password = generated_password()
+        secret_arn = managed_password_secret(ctx, namespace.name)
+        secret_key = p.get("adminPasswordSecretKmsKeyId")
+    lease_key = f"serverless-restore-lease-{namespace.row_id}-{uuid.uuid4().hex[:12]}"
+    lease = lifecycle.take_lease(backend, source.data_key, lease_key)
+    try:
+        with backend.db.transaction():
+            namespace = find_namespace(backend, ctx, namespace.name)
+            workgroup = find_workgroup(backend, ctx, workgroup.name)
+            for status, what in ((namespace.status, f"Namespace {namespace.name}"), (workgroup.status, f"Workgroup {workgroup.name}")):
+                if status != "AVAILABLE":
+                    raise conflict(f"{what} is {status}; a restore needs it AVAILABLE.")
+            namespace.status = workgroup.status = "MODIFYING"
+            namespace.pending["restore"] = {
+                "lease": lease,
+                "workgroup_row_id": workgroup.row_id,
+                "admin_username": source.admin_username,
+                "engine_username": source.engine_username,
+                "password": password,
+                "db_name": source.db_name,
+                "secret_arn": secret_arn,
+                "secret_kms_key_id": secret_key,
+            }
+            backend.namespaces.update(namespace)
+            backend.workgroups.update(workgroup)
+    except ApiError:
+        lifecycle.release_lease(backend, lease)
+        raise
+    backend.submit(lifecycle.restore_namespace, namespace.row_id)
+    return {"namespace": namespace_view(namespace), "ownerAccount": source.owner, "snapshotName": source.name}
+
+
+OPERATIONS = {"RestoreFromSnapshot": restore_from_snapshot}

@@ -1,0 +1,155 @@
+"""Snapshot operations: CreateSnapshot, GetSnapshot, ListSnapshots, UpdateSnapshot, DeleteSnapshot."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from localshift.errors import ApiError
+from localshift.services.context import RequestContext
+from localshift.services.serverless import lifecycle, validation
+from localshift.services.serverless.backend import ServerlessBackend
+from localshift.services.serverless.lookup import find_namespace, owner_account, own_snapshot, visible_snapshot
+from localshift.services.serverless.validation import conflict, validation_error
+from localshift.services.serverless.views import snapshot_view
+from localshift.store.database import DuplicateError
+from localshift.store.serverless import (
+    PROVISIONED_RESTORE,
+    RESTORE,
+    NamespaceRecord,
+    ServerlessSnapshotRecord,
+    SnapshotFilter,
+)
+
+DEFAULT_PAGE = 100
+
+
+def render_many(
+    backend: ServerlessBackend, ctx: RequestContext, snapshots: list[ServerlessSnapshotRecord]
+) -> list[dict[str, Any]]:
+    """Snapshot shapes for a page; the grantee lists are read in one query per kind, for the owner only."""
+    owned = [s.row_id for s in snapshots if s.account == ctx.account]
+    restore = backend.snapshots.grantees_of_many(owned, RESTORE)  # type: ignore[arg-type]
+    provisioned = backend.snapshots.grantees_of_many(owned, PROVISIONED_RESTORE)  # type: ignore[arg-type]
+    return [snapshot_view(s, ctx.now, restore.get(s.row_id), provisioned.get(s.row_id)) for s in snapshots]  # type: ignore[arg-type]
+
+
+def render(backend: ServerlessBackend, ctx: RequestContext, snapshot: ServerlessSnapshotRecord) -> dict[str, Any]:
+    return render_many(backend, ctx, [snapshot])[0]
+
+
+def insert_snapshot(
+    backend: ServerlessBackend, ctx: RequestContext, namespace: NamespaceRecord, name: str, retention: int
+) -> ServerlessSnapshotRecord:
+    """A new CREATING snapshot of a namespace, with the namespace's settings at this moment."""
+    workgroups = backend.workgroups.of_namespace(namespace.account, namespace.region, namespace.name)
+    snapshot_id = str(uuid.uuid4())
+    snapshot = ServerlessSnapshotRecord(
+        account=ctx.account,
+        region=ctx.region,
+        name=name,
+        snapshot_id=snapshot_id,
+        arn=validation.arn(ctx.region, ctx.account, "snapshot", snapshot_id),
+        namespace_name=namespace.name,
+        namespace_arn=namespace.arn,
+        namespace_row_id=namespace.row_id,  # type: ignore[arg-type]
+        status="CREATING",
+        create_time=ctx.now,
+        namespace_create_time=namespace.create_time,
+        db_name=namespace.db_name,
+        admin_username=namespace.admin_username,
+        admin_password=namespace.admin_password,
+        engine_username=lifecycle.engine_user(namespace),
+        admin_password_secret_arn=namespace.admin_password_secret_arn,
+        admin_password_secret_kms_key_id=namespace.admin_password_secret_kms_key_id,
+        kms_key_id=namespace.kms_key_id,
+        base_capacity=workgroups[0].base_capacity if workgroups else None,
+        retention_period=retention,
+    )
+    try:
+        return backend.snapshots.insert(snapshot)
+    except DuplicateError:
+        raise conflict(f"A snapshot named {name} already exists.") from None
+
+
+def create_snapshot(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    namespace = find_namespace(backend, ctx, p["namespaceName"])
+    name = validation.snapshot_name(p["snapshotName"])
+    retention = validation.retention(p.get("retentionPeriod", -1))
+    tags = validation.tags(p.get("tags", []))
+    with backend.db.transaction():
+        namespace = find_namespace(backend, ctx, namespace.name)
+        if namespace.status != "AVAILABLE":
+            raise conflict(f"Namespace {namespace.name} is {namespace.status}; a snapshot needs it AVAILABLE.")
+        if backend.snapshots.count(ctx.account, ctx.region) >= backend.snapshot_quota:
+            raise ApiError(
+                "ServiceQuotaExceededException",
+                f"The account already has the maximum of {backend.snapshot_quota} snapshots in {ctx.region}.",
+            )
+        snapshot = insert_snapshot(backend, ctx, namespace, name, retention)
+        backend.tags.put(snapshot.arn, tags)
+    backend.submit(lifecycle.take_snapshot, snapshot.row_id)
+    return {"snapshot": render(backend, ctx, snapshot)}
+
+
+def get_snapshot(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    snapshot = visible_snapshot(backend, ctx, p.get("snapshotName"), p.get("snapshotArn"), p.get("ownerAccount"))
+    return {"snapshot": render(backend, ctx, snapshot)}
+
+
+def list_snapshots(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    namespace_arn = p.get("namespaceArn")
+    if namespace_arn is not None and validation.parse_arn(namespace_arn, "namespaceArn").resource_type != "namespace":
+        raise validation_error(f"namespaceArn {namespace_arn} is not a namespace ARN.")
+    flt = SnapshotFilter(
+        caller=ctx.account,
+        region=ctx.region,
+        owner=owner_account(p.get("ownerAccount")),
+        namespace_name=p.get("namespaceName"),
+        namespace_arn=namespace_arn,
+        start_time=p.get("startTime"),
+        end_time=p.get("endTime"),
+    )
+    validation.time_window(flt.start_time, flt.end_time)
+    token = validation.page_token(p.get("nextToken"), 2)
+    records, next_token = backend.snapshots.list_page(flt, p.get("maxResults", DEFAULT_PAGE), token)
+    return {"snapshots": render_many(backend, ctx, records), "nextToken": next_token}
+
+
+def update_snapshot(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    snapshot = own_snapshot(backend, ctx, p["snapshotName"])
+    if "retentionPeriod" in p:
+        retention = validation.retention(p["retentionPeriod"])
+        # A period that has already passed takes effect at the next expiry check (within seconds).
+        snapshot = backend.mutate_snapshot(  # type: ignore[assignment]
+            snapshot.row_id, lambda s: setattr(s, "retention_period", retention)  # type: ignore[arg-type]
+        ) or snapshot
+    return {"snapshot": render(backend, ctx, snapshot)}
+
+
+def check_deletable(backend: ServerlessBackend, snapshot: ServerlessSnapshotRecord) -> None:
+    if snapshot.status == "CREATING":
+        raise conflict(f"Snapshot {snapshot.name} is being created; delete it once it is AVAILABLE.")
+    if backend.snapshots.is_shared(snapshot):
+        raise conflict(
+            f"Snapshot {snapshot.name} is shared with other accounts. Remove its resource policy and "
+            "provisioned restore access first."
+        )
+
+
+def delete_snapshot(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    snapshot = own_snapshot(backend, ctx, p["snapshotName"])
+    check_deletable(backend, snapshot)
+    view = render(backend, ctx, snapshot)
+    lifecycle.remove_snapshot(backend, snapshot)
+    view["status"] = "DELETED"
+    return {"snapshot": view}
+
+
+OPERATIONS = {
+    "CreateSnapshot": create_snapshot,
+    "GetSnapshot": get_snapshot,
+    "ListSnapshots": list_snapshots,
+    "UpdateSnapshot": update_snapshot,
+    "DeleteSnapshot": delete_snapshot,
+}
