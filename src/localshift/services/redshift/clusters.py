@@ -303,24 +303,27 @@ def _snapshot_running(backend: RedshiftBackend, cluster: ClusterRecord) -> bool:
     )
 
 
-def pause_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+def _start_transition(
+    backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any], needed: str, interim: str, job: Any, verb: str
+) -> dict[str, Any]:
+    """Pause and resume: check the status, show the interim one, let a job finish the work."""
     cluster = find_cluster(backend, ctx, p["ClusterIdentifier"])
-    if cluster.status != "available":
-        raise ApiError("InvalidClusterState", f"You can only pause a cluster that is available; {cluster.identifier} is {cluster.status}.")
-    cluster.status = "pausing"
+    if cluster.status != needed:
+        raise ApiError(
+            "InvalidClusterState", f"You can only {verb} a {needed} cluster; {cluster.identifier} is {cluster.status}."
+        )
+    cluster.status = interim
     backend.clusters.update(cluster)
-    backend.submit(lifecycle.pause_cluster, cluster.row_id)
+    backend.submit(job, cluster.row_id)
     return {"Cluster": render(backend, ctx, cluster)}
+
+
+def pause_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    return _start_transition(backend, ctx, p, "available", "pausing", lifecycle.pause_cluster, "pause")
 
 
 def resume_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    cluster = find_cluster(backend, ctx, p["ClusterIdentifier"])
-    if cluster.status != "paused":
-        raise ApiError("InvalidClusterState", f"You can only resume a paused cluster; {cluster.identifier} is {cluster.status}.")
-    cluster.status = "resuming"
-    backend.clusters.update(cluster)
-    backend.submit(lifecycle.resume_cluster, cluster.row_id)
-    return {"Cluster": render(backend, ctx, cluster)}
+    return _start_transition(backend, ctx, p, "paused", "resuming", lifecycle.resume_cluster, "resume")
 
 
 OPERATIONS = {

@@ -193,25 +193,29 @@ def take_snapshot(backend: RedshiftBackend, snapshot_row_id: int) -> None:
     finished = backend.clock.now()
 
     def change(s: SnapshotRecord) -> None:
-        s.status = "available"
-        s.total_size_mb = stats.total_bytes / MB
-        s.incremental_size_mb = stats.incremental_bytes / MB
-        s.progress_mb = s.total_size_mb
-        s.rate_mb_per_s = 0.0
-        s.estimated_seconds_to_completion = 0
-        s.elapsed_seconds = int(stats.elapsed_seconds)
-        s.data_key = snapshot_key(s)
+        _completed(s, stats.total_bytes / MB, stats.incremental_bytes / MB, stats.elapsed_seconds, finished)
         if stats.consistent_at is not None:
             # The data is that committed at the instant the online backup became
             # consistent; SnapshotCreateTime names the instant the data is of.
             at = stats.consistent_at.astimezone(timezone.utc)
             s.create_time = at.replace(microsecond=at.microsecond // 1000 * 1000)
-        # The retention period starts when the snapshot completes.
-        s.retention_start_time = finished
 
     if backend.mutate_snapshot(snapshot_row_id, change) is None:
         # Deleted while it ran (an automated snapshot of a cluster being deleted).
         backend.dataplane.delete_snapshot(snapshot_key(snapshot))
+
+
+def _completed(s: SnapshotRecord, total_mb: float, incremental_mb: float, elapsed: float, finished: datetime) -> None:
+    s.status = "available"
+    s.total_size_mb = total_mb
+    s.incremental_size_mb = incremental_mb
+    s.progress_mb = total_mb
+    s.rate_mb_per_s = 0.0
+    s.estimated_seconds_to_completion = 0
+    s.elapsed_seconds = int(elapsed)
+    s.data_key = snapshot_key(s)
+    # The retention period starts when the snapshot completes.
+    s.retention_start_time = finished
 
 
 def copy_snapshot_data(backend: RedshiftBackend, source_row_id: int, target_row_id: int) -> None:
@@ -228,18 +232,11 @@ def copy_snapshot_data(backend: RedshiftBackend, source_row_id: int, target_row_
         backend.mutate_snapshot(target_row_id, lambda s: setattr(s, "status", "failed"))
         return
     finished = backend.clock.now()
-
-    def change(s: SnapshotRecord) -> None:
-        s.status = "available"
-        s.total_size_mb = source.total_size_mb if source else 0.0
-        # A copy in the same region shares the source's data: nothing new is stored.
-        s.incremental_size_mb = stats.incremental_bytes / MB
-        s.progress_mb = s.total_size_mb
-        s.estimated_seconds_to_completion = 0
-        s.data_key = snapshot_key(s)
-        s.retention_start_time = finished
-
-    backend.mutate_snapshot(target_row_id, change)
+    total_mb = source.total_size_mb if source else 0.0
+    # A copy in the same region shares the source's data: nothing new is stored.
+    backend.mutate_snapshot(
+        target_row_id, lambda s: _completed(s, total_mb, stats.incremental_bytes / MB, stats.elapsed_seconds, finished)
+    )
 
 
 def remove_snapshot(backend: RedshiftBackend, snapshot: SnapshotRecord) -> None:

@@ -36,10 +36,6 @@ def snapshot_data_key(snapshot: ServerlessSnapshotRecord) -> str:
     return f"serverless-snapshot-{snapshot.row_id}"
 
 
-def restore_lease_key(namespace: NamespaceRecord) -> str:
-    return f"serverless-restore-lease-{namespace.row_id}-{namespace.engine_generation + 1}"
-
-
 def engine_user(namespace: NamespaceRecord) -> str:
     return namespace.admin_username or DEFAULT_ENGINE_USER
 
@@ -231,6 +227,11 @@ def take_lease(backend: ServerlessBackend, data_key: str | None, lease_key: str)
     return lease_key
 
 
+def release_lease(backend: ServerlessBackend, lease: str | None) -> None:
+    if lease:
+        backend.dataplane.delete_snapshot(lease)
+
+
 def restore_namespace(backend: ServerlessBackend, namespace_row_id: int) -> None:
     """Replace a namespace's data with a snapshot's, then serve it on its workgroup's port."""
     namespace = backend.namespaces.get_by_id(namespace_row_id)
@@ -265,8 +266,7 @@ def restore_namespace(backend: ServerlessBackend, namespace_row_id: int) -> None
             backend.dataplane.destroy_cluster(old_key)
         if restored and workgroup is None:
             backend.dataplane.stop_cluster(new_key)  # nothing serves it until a workgroup is created
-    if plan["lease"]:
-        backend.dataplane.delete_snapshot(plan["lease"])
+    release_lease(backend, plan["lease"])
 
     def finished(n: NamespaceRecord) -> None:
         n.pending.pop("restore", None)
@@ -294,9 +294,7 @@ def release_all(backend: ServerlessBackend) -> None:
     for namespace in backend.namespaces.all():
         if namespace.engine_generation:
             backend.dataplane.destroy_cluster(engine_key(namespace.row_id, namespace.engine_generation))  # type: ignore[arg-type]
-        lease = namespace.pending.get("restore", {}).get("lease")
-        if lease:
-            backend.dataplane.delete_snapshot(lease)
+        release_lease(backend, namespace.pending.get("restore", {}).get("lease"))
     for snapshot in backend.snapshots.all():
         if snapshot.data_key:
             backend.dataplane.delete_snapshot(snapshot.data_key)

@@ -22,8 +22,8 @@ from localshift.services.serverless import lifecycle
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.lookup import find_namespace, find_workgroup, owner_account, visible_snapshot
 from localshift.services.serverless.validation import conflict, not_found, validation_error
-from localshift.services.serverless.views import namespace_view
 from localshift.services.serverless.namespaces import generated_password
+from localshift.services.serverless.views import namespace_view
 from localshift.store.serverless import RESTORE
 
 
@@ -41,6 +41,12 @@ class RestoreSource:
     db_name: str
     secret_arn: str | None = None
     secret_kms_key_id: str | None = None
+
+
+def _is_provisioned(arn: str) -> bool:
+    """A provisioned snapshot ARN (arn:aws:redshift:...), as opposed to a serverless one."""
+    parts = arn.split(":", 3)
+    return len(parts) > 2 and parts[2] == "redshift"
 
 
 def _serverless_source(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> RestoreSource:
@@ -102,7 +108,7 @@ def restore_from_snapshot(backend: ServerlessBackend, ctx: RequestContext, p: di
     managed = p.get("manageAdminPassword", False)
     if "adminPasswordSecretKmsKeyId" in p and not managed:
         raise validation_error("adminPasswordSecretKmsKeyId can only be used when manageAdminPassword is true.")
-    if arn is not None and p.get("snapshotName") is None and arn.startswith("arn:") and ":redshift:" in arn:
+    if arn is not None and p.get("snapshotName") is None and _is_provisioned(arn):
         source = _provisioned_source(backend, ctx, arn, owner)
     else:
         source = _serverless_source(backend, ctx, p)
@@ -124,9 +130,9 @@ def restore_from_snapshot(backend: ServerlessBackend, ctx: RequestContext, p: di
         with backend.db.transaction():
             namespace = find_namespace(backend, ctx, namespace.name)
             workgroup = find_workgroup(backend, ctx, workgroup.name)
-            for status, what in ((namespace.status, f"Namespace {namespace.name}"), (workgroup.status, f"Workgroup {workgroup.name}")):
-                if status != "AVAILABLE":
-                    raise conflict(f"{what} is {status}; a restore needs it AVAILABLE.")
+            for kind, record in (("Namespace", namespace), ("Workgroup", workgroup)):
+                if record.status != "AVAILABLE":
+                    raise conflict(f"{kind} {record.name} is {record.status}; a restore needs it AVAILABLE.")
             namespace.status = workgroup.status = "MODIFYING"
             namespace.pending["restore"] = {
                 "lease": lease,
