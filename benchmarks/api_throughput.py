@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import math
 import multiprocessing as mp
 import os
 import platform
@@ -358,7 +359,8 @@ def _worker(host: str, port: int, plan: list[Wire], offset: int, ready: Any, go:
 def _percentile(sorted_values: Sequence[float], fraction: float) -> float | None:
     if not sorted_values:
         return None
-    rank = max(0, min(len(sorted_values) - 1, int(round(fraction * len(sorted_values) + 0.5)) - 1))
+    # Nearest rank: the smallest value with at least `fraction` of the values at or below it.
+    rank = max(0, min(len(sorted_values) - 1, math.ceil(fraction * len(sorted_values)) - 1))
     return sorted_values[rank]
 
 
@@ -427,10 +429,11 @@ def run_cell(server: ServerProcess, operation: str, connections: int, plan: list
     requests = len(latencies)
     client_cpu = sum(r["cpu_seconds"] for r in collected)
     server_cpu = (cpu_after - cpu_before) if cpu_before is not None and cpu_after is not None else None
+    # The clients' CPU covers warm-up and window alike: take the window's share.
+    client_in_window = client_cpu * duration / (warmup + duration)
     other_cpu = None
     if server_cpu is not None and busy_before is not None and busy_after is not None:
         # Everything else the machine ran meanwhile: other processes (tests, builds) competing for the cores.
-        client_in_window = client_cpu * duration / (warmup + duration)
         other_cpu = max(0.0, (busy_after - busy_before) - server_cpu - client_in_window) / duration
     pages = len(plan)
 
@@ -450,7 +453,7 @@ def run_cell(server: ServerProcess, operation: str, connections: int, plan: list
         connects=sum(r["connects"] for r in collected),
         server_cpu_ms_per_request=(server_cpu * 1000 / requests) if server_cpu is not None and requests else None,
         server_cpu_util=(server_cpu / duration) if server_cpu is not None else None,
-        client_cpu_ms_per_request=(client_cpu * 1000 / requests) if requests else 0.0,
+        client_cpu_ms_per_request=(client_in_window * 1000 / requests) if requests else 0.0,
         client_cpu_util=client_cpu / (warmup + duration),
         other_cpu_util=other_cpu,
     )
@@ -554,10 +557,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--servers", default=",".join(SERVERS), help="which servers to measure")
     parser.add_argument("--operations", default=",".join(OPERATIONS),
                         help="which requests to measure (snapshots-all is localshift only)")
-    parser.add_argument("--localshift-url", help="use this running localshift (already populated? see --no-setup)")
+    parser.add_argument("--localshift-url", help="use this running localshift instead of starting one "
+                                                 "(its server CPU is then not measured)")
     parser.add_argument("--moto-url", help="use this running moto_server instead of starting one")
     parser.add_argument("--no-setup", action="store_true",
-                        help="do not create the cluster and snapshots (servers given by URL are already populated)")
+                        help="do not create the cluster and snapshots (for servers given by URL that a "
+                             "previous run populated)")
     parser.add_argument("--localshift-log-level", default="warning",
                         help="LOCALSHIFT_LOG_LEVEL of the started server (info logs one line per request)")
     parser.add_argument("--hold", action="store_true",
@@ -622,10 +627,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         log(f"starting servers (logs in {workdir})")
         for name in args.servers:
             if name == "localshift":
-                servers[name] = (ServerProcess(name, args.localshift_url) if args.localshift_url
-                                 else start_localshift(workdir, args.localshift_log_level))
+                if args.localshift_url:
+                    servers[name] = ServerProcess(name, args.localshift_url.rstrip("/"))
+                    _wait_http(servers[name].url + "/_localshift/health", None, None, timeout=30)
+                else:
+                    servers[name] = start_localshift(workdir, args.localshift_log_level)
+            elif args.moto_url:
+                servers[name] = ServerProcess(name, args.moto_url.rstrip("/"))
+                _wait_http(servers[name].url + "/moto-api/", None, None, timeout=30)
             else:
-                servers[name] = ServerProcess(name, args.moto_url) if args.moto_url else start_moto(workdir)
+                servers[name] = start_moto(workdir)
         if not args.no_setup:
             log(f"creating 1 cluster and {args.snapshots} manual snapshots on each server")
             for name, server in servers.items():

@@ -11,6 +11,7 @@ from localshift import __version__
 from localshift.errors import ApiError
 from localshift.server.auth import SignedRequest
 from localshift.server.aws_requests import Response, error_response, handle_query_request
+from localshift.server.json_requests import handle_json_request, is_json_request
 from localshift.server.runtime import Runtime
 
 Scope = dict[str, Any]
@@ -50,7 +51,8 @@ class LocalshiftApp:
             response = _too_large()
         else:
             request = SignedRequest(method, path, scope.get("query_string", b"").decode("latin-1"), headers, body)
-            response = handle_query_request(self.runtime, request)
+            handle = handle_json_request if is_json_request(headers) else handle_query_request
+            response = handle(self.runtime, request)
         await self._send(send, response)
 
     @staticmethod

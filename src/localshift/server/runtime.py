@@ -14,6 +14,9 @@ from localshift.services.clock import Clock
 from localshift.services.null_dataplane import NullDataPlane
 from localshift.services.redshift import lifecycle, scheduler
 from localshift.services.redshift.backend import BackendSettings, RedshiftBackend
+from localshift.services.serverless import lifecycle as serverless_lifecycle
+from localshift.services.serverless import scheduler as serverless_scheduler
+from localshift.services.serverless.backend import ServerlessBackend
 from localshift.store.database import Database
 
 log = logging.getLogger("localshift")
@@ -59,10 +62,14 @@ class Runtime:
             ),
         )
         self.ticker = scheduler.Ticker(self.redshift)
+        self.serverless = ServerlessBackend(
+            self.db, self.dataplane, self.clock, self.redshift, snapshot_quota=settings.manual_snapshot_quota
+        )
 
     def start(self) -> None:
         scheduler.recover(self.redshift)
         self.ticker.start()
+        self.serverless.start(serverless_scheduler.recover, serverless_scheduler.expire_snapshots)
         log.info("localshift serving state from %s", self.data_dir)
 
     def reset(self) -> None:
@@ -72,11 +79,13 @@ class Runtime:
         for snapshot in self.redshift.snapshots.in_statuses(_ALL_SNAPSHOT_STATUSES):
             if snapshot.data_key:
                 self.dataplane.delete_snapshot(snapshot.data_key)
+        serverless_lifecycle.release_all(self.serverless)
         self.db.wipe()
         self.clock.reset()
 
     def stop(self) -> None:
         self.ticker.stop()
+        self.serverless.shutdown()
         self.redshift.shutdown()
         self.dataplane.stop_all()
         self.db.close()

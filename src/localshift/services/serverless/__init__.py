@@ -1,0 +1,1 @@
+"""Redshift Serverless: namespaces, workgroups, snapshots, resource policies and restores."""

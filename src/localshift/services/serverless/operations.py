@@ -1,0 +1,20 @@
+"""Every Redshift Serverless operation localshift serves, by its API name."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from localshift.services.context import RequestContext
+from localshift.services.serverless import namespaces, policies, restore, snapshots, tagging, workgroups
+from localshift.services.serverless.backend import ServerlessBackend
+
+Handler = Callable[[ServerlessBackend, RequestContext, dict[str, Any]], dict[str, Any]]
+
+OPERATIONS: dict[str, Handler] = {
+    **namespaces.OPERATIONS,
+    **workgroups.OPERATIONS,
+    **snapshots.OPERATIONS,
+    **policies.OPERATIONS,
+    **restore.OPERATIONS,
+    **tagging.OPERATIONS,
+}
