@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -128,12 +129,20 @@ def record_to_json(record: Any) -> dict[str, Any]:
 
 
 def record_from_json(cls: type[R], data: dict[str, Any], row_id: int) -> R:
+    """Rebuild a record; keys of fields that no longer exist are ignored, missing ones take defaults."""
+    names, timestamps = _field_names(cls)
     kwargs: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):
-        if f.name not in data:
+    for name, value in data.items():
+        if name not in names:
             continue
-        value = data[f.name]
-        if isinstance(value, str) and "datetime" in str(f.type):
+        if name in timestamps and isinstance(value, str):
             value = datetime.fromisoformat(value)
-        kwargs[f.name] = value
+        kwargs[name] = value
     return cls(**kwargs, row_id=row_id)
+
+
+@lru_cache(maxsize=None)
+def _field_names(cls: type) -> tuple[frozenset[str], frozenset[str]]:
+    """(every field, the datetime fields) of a record class, computed once."""
+    fields = dataclasses.fields(cls)
+    return frozenset(f.name for f in fields), frozenset(f.name for f in fields if "datetime" in str(f.type))

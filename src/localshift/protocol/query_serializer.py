@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 from xml.sax.saxutils import escape
 
 from botocore.model import OperationModel, Shape
@@ -38,57 +38,130 @@ def format_timestamp(value: datetime) -> str:
     )
 
 
-def _scalar_text(shape: Shape, value: Any) -> str:
-    type_name = shape.type_name
-    if type_name == "boolean":
-        # botocore maps only the exact text "true" to True.
-        return "true" if value else "false"
-    if type_name == "timestamp":
-        return format_timestamp(value)
-    if type_name in ("double", "float"):
-        return repr(float(value))
-    if type_name in ("integer", "long"):
-        return str(int(value))
-    return xml_text(str(value))
+# A writer appends one value's XML, inside the given element name, to ``parts``.
+Writer = Callable[[list[str], Any, str], None]
+
+# Text that needs no escaping at all (the common case), checked with one regex.
+_PLAIN = re.compile(r"[^&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]*")
 
 
-def _write(parts: list[str], shape: Shape, value: Any, tag: str) -> None:
+def _write_text(parts: list[str], value: Any, tag: str) -> None:
+    text = str(value)
+    if not _PLAIN.fullmatch(text):
+        text = xml_text(text)
+    parts.append(f"<{tag}>{text}</{tag}>")
+
+
+def _write_boolean(parts: list[str], value: Any, tag: str) -> None:
+    # botocore maps only the exact text "true" to True.
+    parts.append(f"<{tag}>true</{tag}>" if value else f"<{tag}>false</{tag}>")
+
+
+def _write_timestamp(parts: list[str], value: Any, tag: str) -> None:
+    parts.append(f"<{tag}>{format_timestamp(value)}</{tag}>")
+
+
+def _write_double(parts: list[str], value: Any, tag: str) -> None:
+    parts.append(f"<{tag}>{float(value)!r}</{tag}>")
+
+
+def _write_integer(parts: list[str], value: Any, tag: str) -> None:
+    parts.append(f"<{tag}>{int(value)}</{tag}>")
+
+
+_SCALAR_WRITERS: dict[str, Writer] = {
+    "boolean": _write_boolean,
+    "timestamp": _write_timestamp,
+    "double": _write_double,
+    "float": _write_double,
+    "integer": _write_integer,
+    "long": _write_integer,
+}
+
+# Writers are compiled once per shape from the model and kept: serializing a
+# page is then a walk of plain closures, not of the model's metadata.
+_WRITERS: dict[tuple[str, str], Writer] = {}
+
+
+def _writer(shape: Shape) -> Writer:
+    key = (shape.type_name, shape.name)
+    writer = _WRITERS.get(key)
+    if writer is None:
+        writer = _compile(shape)
+        _WRITERS[key] = writer
+    return writer
+
+
+def _compile(shape: Shape) -> Writer:
     type_name = shape.type_name
     if type_name == "structure":
+        return _compile_structure(shape)
+    if type_name == "list":
+        return _compile_list(shape)
+    if type_name == "map":
+        return _compile_map(shape)
+    return _SCALAR_WRITERS.get(type_name, _write_text)
+
+
+def _compile_structure(shape: Shape) -> Writer:
+    members: list[tuple[str, str, Shape]] = [
+        (name, member.serialization.get("name", name), member) for name, member in shape.members.items()
+    ]
+    # Member writers are looked up on first use, so recursive shapes compile.
+    resolved: list[tuple[str, str, Writer]] = []
+
+    def write_members(parts: list[str], value: dict[str, Any]) -> None:
+        if not resolved:
+            resolved.extend((name, tag, _writer(member)) for name, tag, member in members)
+        for name, tag, write in resolved:
+            item = value.get(name)
+            if item is not None:
+                write(parts, item, tag)
+
+    def write(parts: list[str], value: Any, tag: str) -> None:
         parts.append(f"<{tag}>")
-        _write_members(parts, shape, value)
+        write_members(parts, value)
         parts.append(f"</{tag}>")
-    elif type_name == "list":
-        member_tag = shape.member.serialization.get("name", "member")
-        if shape.serialization.get("flattened"):
+
+    return write
+
+
+def _compile_list(shape: Shape) -> Writer:
+    member = shape.member
+    member_tag = member.serialization.get("name", "member")
+    flattened = bool(shape.serialization.get("flattened"))
+
+    def write(parts: list[str], value: Any, tag: str) -> None:
+        item_writer = _writer(member)
+        if flattened:
             for item in value:
-                _write(parts, shape.member, item, tag)
-            return
-        if not value:
+                item_writer(parts, item, tag)
+        elif not value:
             parts.append(f"<{tag}/>")
-            return
-        parts.append(f"<{tag}>")
-        for item in value:
-            _write(parts, shape.member, item, member_tag)
-        parts.append(f"</{tag}>")
-    elif type_name == "map":
+        else:
+            parts.append(f"<{tag}>")
+            for item in value:
+                item_writer(parts, item, member_tag)
+            parts.append(f"</{tag}>")
+
+    return write
+
+
+def _compile_map(shape: Shape) -> Writer:
+    key_tag = shape.key.serialization.get("name", "key")
+    value_tag = shape.value.serialization.get("name", "value")
+
+    def write(parts: list[str], value: Any, tag: str) -> None:
+        write_key, write_value = _writer(shape.key), _writer(shape.value)
         parts.append(f"<{tag}>")
         for key, item in value.items():
             parts.append("<entry>")
-            _write(parts, shape.key, key, shape.key.serialization.get("name", "key"))
-            _write(parts, shape.value, item, shape.value.serialization.get("name", "value"))
+            write_key(parts, key, key_tag)
+            write_value(parts, item, value_tag)
             parts.append("</entry>")
         parts.append(f"</{tag}>")
-    else:
-        parts.append(f"<{tag}>{_scalar_text(shape, value)}</{tag}>")
 
-
-def _write_members(parts: list[str], shape: Shape, value: dict[str, Any]) -> None:
-    for name, member in shape.members.items():
-        item = value.get(name)
-        if item is None:
-            continue
-        _write(parts, member, item, member.serialization.get("name", name))
+    return write
 
 
 def serialize_result(operation: OperationModel, result: dict[str, Any], request_id: str) -> bytes:
@@ -99,9 +172,7 @@ def serialize_result(operation: OperationModel, result: dict[str, Any], request_
     output = operation.output_shape
     if output is not None:
         wrapper = output.serialization.get("resultWrapper", f"{name}Result")
-        parts.append(f"<{wrapper}>")
-        _write_members(parts, output, result)
-        parts.append(f"</{wrapper}>")
+        _writer(output)(parts, result, wrapper)
     parts.append(f"<ResponseMetadata><RequestId>{xml_text(request_id)}</RequestId></ResponseMetadata>")
     parts.append(f"</{name}Response>")
     return "".join(parts).encode()

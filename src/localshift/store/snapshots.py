@@ -152,22 +152,33 @@ class SnapshotRepository:
 
     # --- describe ------------------------------------------------------------
     def page(self, flt: SnapshotFilter, limit: int, marker: str | None) -> tuple[list[SnapshotRecord], str | None]:
-        """One page of the snapshots the filter selects, and the next page's marker."""
-        where, args = _where(flt)
+        """One page of the snapshots the filter selects, and the next page's marker.
+
+        The caller's own snapshots and those shared with it are read by two
+        queries, each walking an index in page order and stopping after one
+        page, then merged: no query sorts every snapshot the caller can see.
+        """
         keys = [SortKey(SORT_COLUMNS[attribute], descending) for attribute, descending in flt.sort]
         if not flt.sort:
             keys = [SortKey("s.create_time")]
         keys.append(SortKey("s.id"))
+        where, args = _where(flt)
         if marker:
             clause, marker_args = after_clause(keys, decode_marker(marker, len(keys)))
             where.append(clause)
             args.extend(marker_args)
-        columns = ", ".join(k.column for k in keys)
-        sql = (
-            f"SELECT s.id, s.attrs, {columns} FROM snapshots s WHERE {' AND '.join(where)}"
-            f" ORDER BY {order_clause(keys)} LIMIT ?"
-        )
-        rows = self.db.query(sql, [*args, limit + 1])
+        rows: list[sqlite3.Row] = []
+        if flt.owner in (None, flt.caller):
+            rows = self._select(keys, [*where, "s.account = ?"], [*args, flt.caller], limit + 1)
+        # Manual snapshots of other accounts shared with the caller; tag filters never match them.
+        if not (flt.tag_keys or flt.tag_values) and flt.owner != flt.caller:
+            shared = ["s.account != ?", "s.id IN (SELECT snapshot_id FROM snapshot_grants WHERE grantee = ?)"]
+            shared_args = [flt.caller, flt.caller]
+            if flt.owner is not None:
+                shared.append("s.account = ?")
+                shared_args.append(flt.owner)
+            shared_rows = self._select(keys, [*where, *shared], [*args, *shared_args], limit + 1)
+            rows = _merge(rows, shared_rows, keys)[: limit + 1]
         records = [_to_record(row) for row in rows[:limit]]
         next_marker = None
         if len(rows) > limit:
@@ -175,24 +186,27 @@ class SnapshotRepository:
             next_marker = encode_marker([last[2 + i] for i in range(len(keys))])
         return records, next_marker
 
+    def _select(self, keys: list[SortKey], where: list[str], args: list[object], limit: int) -> list[sqlite3.Row]:
+        columns = ", ".join(k.column for k in keys)
+        sql = (
+            f"SELECT s.id, s.attrs, {columns} FROM snapshots s WHERE {' AND '.join(where)}"
+            f" ORDER BY {order_clause(keys)} LIMIT ?"
+        )
+        return self.db.query(sql, [*args, limit])
+
+
+def _merge(first: list[sqlite3.Row], second: list[sqlite3.Row], keys: list[SortKey]) -> list[sqlite3.Row]:
+    """Both lists in page order, merged (stable sorts, least significant key first)."""
+    merged = [*first, *second]
+    for index in reversed(range(len(keys))):
+        merged.sort(key=lambda row: row[2 + index], reverse=keys[index].descending)
+    return merged
+
 
 def _where(flt: SnapshotFilter) -> tuple[list[str], list[object]]:
     where = ["s.region = ?"]
     args: list[object] = [flt.region]
     tags_used = bool(flt.tag_keys or flt.tag_values)
-    if flt.owner is not None:
-        where.append("s.account = ?")
-        args.append(flt.owner)
-    if tags_used or flt.owner == flt.caller:
-        # Tag filters only ever match the caller's own snapshots.
-        where.append("s.account = ?")
-        args.append(flt.caller)
-    else:
-        # The caller's own snapshots, and manual snapshots shared with it.
-        where.append(
-            "(s.account = ? OR s.id IN (SELECT snapshot_id FROM snapshot_grants WHERE grantee = ?))"
-        )
-        args.extend([flt.caller, flt.caller])
     if flt.cluster_identifier is not None:
         where.append("s.cluster_identifier = ?")
         args.append(flt.cluster_identifier)

@@ -185,8 +185,15 @@ def test_visibility_owner_grantee_stranger(ls):
     arn = f"arn:aws:redshift:us-east-1:{OWNER}:snapshot:c1/shared"
     assert ids(grantee.describe_cluster_snapshots(SnapshotArn=arn)) == ["shared"]
     assert ids(grantee.describe_cluster_snapshots(SnapshotIdentifier="shared", OwnerAccount=OWNER)) == ["shared"]
-    assert stranger.describe_cluster_snapshots()["Snapshots"] == []
+    assert stranger.describe_cluster_snapshots(SnapshotType="manual")["Snapshots"] == []
     assert stranger.describe_cluster_snapshots(OwnerAccount=OWNER)["Snapshots"] == []
+    # A second owner shares too: the default call lists both, OwnerAccount only one owner's.
+    create_available_cluster(stranger, "theirs")
+    create_available_snapshot(stranger, "also-shared", "theirs")
+    stranger.authorize_snapshot_access(SnapshotIdentifier="also-shared", AccountWithRestoreAccess=GRANTEE)
+    assert ids(grantee.describe_cluster_snapshots(SnapshotType="manual")) == ["shared", "also-shared"]
+    assert ids(grantee.describe_cluster_snapshots(OwnerAccount=OWNER)) == ["shared"]
+    assert ids(grantee.describe_cluster_snapshots(OwnerAccount=STRANGER)) == ["also-shared"]
     with pytest.raises(ClientError) as excinfo:
         stranger.describe_cluster_snapshots(SnapshotArn=arn)
     assert code_of(excinfo) == ("ClusterSnapshotNotFound", 404)

@@ -11,6 +11,7 @@ our documented estimates.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,11 @@ def creatable_names() -> list[str]:
 
 
 def restorable_node_types(source: NodeType, number_of_nodes: int) -> list[str]:
+    return list(_restorable(source, number_of_nodes))
+
+
+@lru_cache(maxsize=None)
+def _restorable(source: NodeType, number_of_nodes: int) -> tuple[str, ...]:
     """Node types a snapshot of a ``source`` cluster can be restored into.
 
     Same-type restores always work.  DC2 and DS2 snapshots may move to RA3
@@ -72,21 +78,15 @@ def restorable_node_types(source: NodeType, number_of_nodes: int) -> list[str]:
     """
     family = source.family
     if family in ("ra3", "rg") and number_of_nodes == 1:
-        return [source.name]
+        return (source.name,)
     if family in ("ra3", "rg"):
-        return [n for n, t in CATALOG.items() if t.family in ("ra3", "rg") and t.creatable]
+        return tuple(n for n, t in CATALOG.items() if t.family in ("ra3", "rg") and t.creatable)
     upgrades = [n for n, t in CATALOG.items() if t.family == "ra3" and t.creatable]
     if family == "ds2":
-        return [n for n, t in CATALOG.items() if t.family == "ds2"] + upgrades
+        return (*[n for n, t in CATALOG.items() if t.family == "ds2"], *upgrades)
     if family in ("dc2", "dc1"):
-        return [source.name, *upgrades]
-    return [source.name]
-    if family in ("ra3", "rg"):
-        return [n for n, t in CATALOG.items() if t.family in ("ra3", "rg") and t.creatable]
-    if family in ("dc2", "ds2", "dc1"):
-        upgrades = [n for n, t in CATALOG.items() if t.family == "ra3" and t.creatable]
-        return [source.name, *upgrades]
-    return [source.name]
+        return (source.name, *upgrades)
+    return (source.name,)
 
 
 def catalog_rank(name: str) -> int:

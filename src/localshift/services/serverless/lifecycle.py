@@ -183,6 +183,7 @@ def take_snapshot(backend: ServerlessBackend, snapshot_row_id: int) -> bool:
 
     try:
         key = ensure_engine(backend, snapshot.namespace_row_id, None)
+        backend.dataplane.delete_snapshot(data_key)  # leftovers of an interrupted final snapshot
         stats = backend.dataplane.create_snapshot(key, data_key, ProgressRecorder(write_progress))
     except Exception:
         log.exception("serverless snapshot %s failed", snapshot.name)

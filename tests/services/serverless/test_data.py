@@ -1,0 +1,89 @@
+"""With the data plane: a workgroup serves SQL, and snapshots hold and restore real data,
+serverless to serverless (own and shared) and provisioned to serverless."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import psycopg
+import pytest
+
+from support import GRANTEE, OWNER, Server, create_available_cluster, create_available_snapshot, make_server, wait_for
+
+PASSWORD = "Passw0rd1"
+
+
+@pytest.fixture(scope="module")
+def data_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    server = make_server(tmp_path_factory.mktemp("serverless-data"), data_plane=True).start()
+    yield server
+    server.stop()
+
+
+def sql(port: int, statement: str, user: str = "alice", password: str = PASSWORD, db: str = "dev") -> list[tuple]:
+    with psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname=db,
+                         connect_timeout=10, autocommit=True) as conn:
+        cursor = conn.execute(statement)
+        return cursor.fetchall() if cursor.description else []
+
+
+def serve(client, namespace: str, workgroup: str, **params) -> int:  # type: ignore[no-untyped-def]
+    client.create_namespace(namespaceName=namespace, **params)
+    client.create_workgroup(workgroupName=workgroup, namespaceName=namespace)
+    return wait_available(client, workgroup)
+
+
+def wait_available(client, workgroup: str) -> int:  # type: ignore[no-untyped-def]
+    wait_for(lambda: client.get_workgroup(workgroupName=workgroup)["workgroup"]["status"] == "AVAILABLE", timeout=60)
+    return client.get_workgroup(workgroupName=workgroup)["workgroup"]["endpoint"]["port"]
+
+
+def restore(client, namespace: str, workgroup: str, **source) -> int:  # type: ignore[no-untyped-def]
+    client.restore_from_snapshot(namespaceName=namespace, workgroupName=workgroup, **source)
+    wait_for(lambda: client.get_namespace(namespaceName=namespace)["namespace"]["status"] == "AVAILABLE", timeout=60)
+    return wait_available(client, workgroup)
+
+
+def test_snapshots_hold_and_restore_data(data_server):
+    data_server.reset()
+    owner = data_server.client(OWNER, service="redshift-serverless")
+    port = serve(owner, "sales", "wg-sales", adminUsername="alice", adminUserPassword=PASSWORD)
+    sql(port, "CREATE TABLE orders (id int)")
+    sql(port, "INSERT INTO orders SELECT generate_series(1, 1000)")
+    owner.create_snapshot(namespaceName="sales", snapshotName="before")
+    wait_for(lambda: owner.get_snapshot(snapshotName="before")["snapshot"]["status"] == "AVAILABLE", timeout=60)
+    snapshot = owner.get_snapshot(snapshotName="before")["snapshot"]
+    assert snapshot["totalBackupSizeInMegaBytes"] > 0  # sizes come from the real copy
+    sql(port, "INSERT INTO orders VALUES (1001)")
+
+    # Into another namespace, which takes the snapshot's admin user and data.
+    serve(owner, "copy", "wg-copy", adminUsername="bob", adminUserPassword="OtherPassw0rd")
+    copy_port = restore(owner, "copy", "wg-copy", snapshotName="before")
+    assert sql(copy_port, "SELECT count(*) FROM orders") == [(1000,)]
+
+    # Back into its own namespace: the row written after the snapshot is gone.
+    port = restore(owner, "sales", "wg-sales", snapshotArn=snapshot["snapshotArn"])
+    assert sql(port, "SELECT max(id) FROM orders") == [(1000,)]
+
+    # Shared with another account, restored into its namespace.
+    owner.put_resource_policy(resourceArn=snapshot["snapshotArn"], policy=(
+        '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": ["%s"]},'
+        ' "Action": ["redshift-serverless:RestoreFromSnapshot"]}]}' % GRANTEE))
+    grantee = data_server.client(GRANTEE, service="redshift-serverless")
+    serve(grantee, "theirs", "wg-theirs")
+    their_port = restore(grantee, "theirs", "wg-theirs", snapshotName="before", ownerAccount=OWNER)
+    assert sql(their_port, "SELECT count(*) FROM orders") == [(1000,)]
+
+
+def test_provisioned_snapshot_restores_into_a_namespace(data_server):
+    data_server.reset()
+    redshift = data_server.client(OWNER)
+    cluster = create_available_cluster(redshift, "c1", MasterUsername="carol", MasterUserPassword=PASSWORD)
+    cluster_port = cluster["Endpoint"]["Port"]
+    sql(cluster_port, "CREATE TABLE events AS SELECT generate_series(1, 42) AS id", user="carol")
+    snapshot = create_available_snapshot(redshift, "prov", "c1")
+    owner = data_server.client(OWNER, service="redshift-serverless")
+    serve(owner, "target", "wg-target")
+    port = restore(owner, "target", "wg-target", snapshotArn=snapshot["SnapshotArn"])
+    assert owner.get_namespace(namespaceName="target")["namespace"]["adminUsername"] == "carol"
+    assert sql(port, "SELECT count(*) FROM events", user="carol") == [(42,)]
