@@ -74,9 +74,11 @@ class Runtime:
 
     def reset(self) -> None:
         """Wipe every resource of every account: engines, snapshot data, rows, clock offset."""
-        for cluster in self.redshift.clusters.in_statuses(_ALL_CLUSTER_STATUSES):
+        for cluster in self.redshift.clusters.everything():
             self.dataplane.destroy_cluster(lifecycle.cluster_key(cluster))
-        for snapshot in self.redshift.snapshots.in_statuses(_ALL_SNAPSHOT_STATUSES):
+            if cluster.restore_data_key:
+                self.dataplane.delete_snapshot(cluster.restore_data_key)
+        for snapshot in self.redshift.snapshots.everything():
             if snapshot.data_key:
                 self.dataplane.delete_snapshot(snapshot.data_key)
         serverless_lifecycle.release_all(self.serverless)
@@ -92,9 +94,3 @@ class Runtime:
         if self._temp_dir:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
 
-
-_ALL_CLUSTER_STATUSES = [
-    "creating", "available", "modifying", "renaming", "resizing", "pausing", "paused", "resuming",
-    "final-snapshot", "deleting", "incompatible-restore",
-]
-_ALL_SNAPSHOT_STATUSES = ["creating", "available", "final snapshot", "failed", "cancelled"]

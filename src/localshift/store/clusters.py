@@ -64,6 +64,10 @@ class ClusterRepository:
         args.append(limit)
         return [_to_record(row) for row in self.db.query(sql, args)]
 
+    def everything(self) -> list[ClusterRecord]:
+        """Every record of every account and region (for reset)."""
+        return [_to_record(row) for row in self.db.query("SELECT id, attrs FROM clusters ORDER BY id")]
+
     def in_statuses(self, statuses: list[str]) -> list[ClusterRecord]:
         rows = self.db.query(
             f"SELECT id, attrs FROM clusters WHERE status IN ({','.join('?' * len(statuses))}) ORDER BY id",

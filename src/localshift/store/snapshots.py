@@ -96,6 +96,10 @@ class SnapshotRepository:
         )
         return [_to_record(row) for row in rows]
 
+    def everything(self) -> list[SnapshotRecord]:
+        """Every record of every account and region (for reset)."""
+        return [_to_record(row) for row in self.db.query("SELECT id, attrs FROM snapshots ORDER BY id")]
+
     def in_statuses(self, statuses: list[str]) -> list[SnapshotRecord]:
         rows = self.db.query(
             f"SELECT id, attrs FROM snapshots WHERE status IN ({','.join('?' * len(statuses))}) ORDER BY id",
