@@ -59,5 +59,8 @@ def serve(host: str | None, port: int | None, data_dir: str | None, ephemeral: b
         port=settings.port,
         log_level="warning",
         access_log=False,
+        # h11 rather than httptools: httptools refuses requests with non-ASCII header
+        # bytes before the app sees them, with a plain-text 400 instead of an AWS error.
+        http="h11",
         lifespan="on",
     )
