@@ -112,6 +112,8 @@ class SnapshotRecord:
     cluster_config: dict[str, Any] = field(default_factory=dict)
     # The data-plane snapshot holding this snapshot's data (None: no data).
     data_key: str | None = None
+    # A Redshift Serverless snapshot seen through the provisioned API (never stored as such).
+    from_serverless: bool = False
     row_id: int | None = None
 
 

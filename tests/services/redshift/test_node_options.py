@@ -29,12 +29,13 @@ from localshift.services.redshift.node_options import (
     resize_options,
     restore_options,
 )
-from localshift.services.redshift.node_types import CATALOG, storage_mb
+from localshift.services.redshift.node_types import CATALOG, restorable_node_types, storage_mb
 from localshift.store.database import Database
 from support import GRANTEE, OWNER, REGION, STRANGER, create_available_cluster, create_available_snapshot
 
 GB = 1024
 TB = 1024 * 1024
+DC2_RESTORABLE = tuple(restorable_node_types(CATALOG["dc2.large"], 2))
 
 
 def code_of(excinfo: pytest.ExceptionInfo) -> tuple[str, int]:
@@ -528,25 +529,25 @@ def test_estimated_utilization_is_size_over_capacity():
 
 def test_restore_options_leave_out_configurations_that_cannot_hold_the_data():
     dc2 = CATALOG["dc2.large"]
-    source = Source(dc2, 2, storage_mb(dc2, 2) * 1.25)  # over-full: 125% of two nodes
+    source = Source(dc2, 2, storage_mb(dc2, 2) * 1.25, DC2_RESTORABLE)  # over-full: 125% of two nodes
     dc2_rows = [(o.number_of_nodes, o.percent) for o in restore_options(source) if o.node_type == "dc2.large"]
     assert dc2_rows == [(3, 83.33), (4, 62.5)]
 
 
 def test_recommend_options_pick_the_smallest_count_that_holds_the_data():
     dc2 = CATALOG["dc2.large"]
-    source = Source(dc2, 2, storage_mb(dc2, 3))
+    source = Source(dc2, 2, storage_mb(dc2, 3), DC2_RESTORABLE)
     picks = [(o.number_of_nodes, o.mode, o.percent) for o in recommend_options(source) if o.node_type == "dc2.large"]
     assert picks == [(3, "standard", 100.0), (6, "high-performance", 50.0)]
 
 
 def test_resize_options_follow_the_cluster_data():
     dc2 = CATALOG["dc2.large"]
-    source = Source(dc2, 4, 300 * GB)
+    source = Source(dc2, 4, 300 * GB, DC2_RESTORABLE)
     dc2_rows = [(o.number_of_nodes, o.percent) for o in resize_options(source) if o.node_type == "dc2.large"]
     # Half to double the four nodes, the current count left out; 2 x 160 GB still holds 300 GB.
     assert dc2_rows == [(2, 93.75), (3, 62.5), (5, 37.5), (6, 31.25), (7, 26.79), (8, 23.44)]
-    assert resize_options(Source(dc2, 4, 330 * GB))[0].number_of_nodes == 3  # 2 nodes too small now
+    assert resize_options(Source(dc2, 4, 330 * GB, DC2_RESTORABLE))[0].number_of_nodes == 3  # 2 nodes too small now
 
 
 NOW = datetime(2025, 1, 1, tzinfo=timezone.utc)

@@ -19,6 +19,7 @@ from localshift.services.clock import Clock
 from localshift.services.context import RequestContext
 from localshift.services.null_dataplane import NullDataPlane
 from localshift.services.redshift.backend import BackendSettings, RedshiftBackend
+from localshift.services.redshift.node_types import SERVERLESS_RESTORABLE
 from localshift.services.serverless import provisioned
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.operations import OPERATIONS
@@ -129,8 +130,8 @@ def test_provisioned_shapes(world, snapshot):
     owner_view = provisioned.provisioned_snapshot_view(world.redshift, world.ctx(OWNER), record)
     assert owner_view["SnapshotArn"] == snapshot["snapshotArn"]
     assert owner_view["SnapshotIdentifier"] == "snap1" and owner_view["ClusterIdentifier"] == "ns1"
-    assert owner_view["RestorableNodeTypes"] == provisioned.RESTORABLE_NODE_TYPES
-    assert all(name.startswith("ra3.") for name in provisioned.RESTORABLE_NODE_TYPES)
+    assert owner_view["RestorableNodeTypes"] == list(SERVERLESS_RESTORABLE)
+    assert all(name.startswith("ra3.") for name in SERVERLESS_RESTORABLE)
     assert owner_view["AccountsWithRestoreAccess"] == [{"AccountId": GRANTEE}]
     grantee_view = provisioned.provisioned_snapshot_view(world.redshift, world.ctx(GRANTEE), record)
     assert "AccountsWithRestoreAccess" not in grantee_view

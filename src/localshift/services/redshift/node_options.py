@@ -37,6 +37,7 @@ from localshift.services.redshift.node_types import (
     elastic_resize_counts,
     equivalent_nodes,
     restorable_node_types,
+    snapshot_restorable_types,
     utilization_percent,
     valid_counts,
 )
@@ -64,6 +65,8 @@ class Source:
     node_type: NodeType
     number_of_nodes: int
     size_mb: float
+    # The node types this source may move to (a snapshot's RestorableNodeTypes).
+    restorable: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,8 @@ def _window(counts: list[int], low: int, high: int) -> list[int]:
 
 
 def snapshot_source(snapshot: SnapshotRecord) -> Source:
-    return Source(CATALOG[snapshot.node_type], snapshot.number_of_nodes, snapshot.total_size_mb)
+    restorable = snapshot_restorable_types(snapshot.node_type, snapshot.number_of_nodes, snapshot.from_serverless)
+    return Source(CATALOG[snapshot.node_type], snapshot.number_of_nodes, snapshot.total_size_mb, tuple(restorable))
 
 
 def cluster_data_size_mb(backend: RedshiftBackend, cluster: ClusterRecord) -> float:
@@ -135,7 +139,9 @@ def cluster_data_size_mb(backend: RedshiftBackend, cluster: ClusterRecord) -> fl
 
 
 def cluster_source(backend: RedshiftBackend, cluster: ClusterRecord) -> Source:
-    return Source(CATALOG[cluster.node_type], cluster.number_of_nodes, cluster_data_size_mb(backend, cluster))
+    node_type = CATALOG[cluster.node_type]
+    restorable = tuple(restorable_node_types(node_type, cluster.number_of_nodes))
+    return Source(node_type, cluster.number_of_nodes, cluster_data_size_mb(backend, cluster), restorable)
 
 
 def restore_options(source: Source) -> list[NodeOption]:
@@ -146,7 +152,7 @@ def restore_options(source: Source) -> list[NodeOption]:
     (single node where the type has it, then its minimum to its maximum).
     """
     options: list[NodeOption] = []
-    for name in restorable_node_types(source.node_type, source.number_of_nodes):
+    for name in source.restorable:
         target = CATALOG[name]
         counts = valid_counts(target)
         needed = equivalent_nodes(source.node_type, source.number_of_nodes, target)
@@ -173,7 +179,7 @@ def resize_options(source: Source) -> list[NodeOption]:
         option = _option(source, source.node_type, count)
         if option is not None:
             options.append(option)
-    for name in restorable_node_types(source.node_type, source.number_of_nodes):
+    for name in source.restorable:
         target = CATALOG[name]
         if target.name == source.node_type.name or not target.creatable:
             continue
@@ -195,7 +201,7 @@ def recommend_options(source: Source) -> list[NodeOption]:
     (or the type's largest, when that is bigger than standard).
     """
     options: list[NodeOption] = []
-    for name in restorable_node_types(source.node_type, source.number_of_nodes):
+    for name in source.restorable:
         target = CATALOG[name]
         if not target.creatable:
             continue

@@ -65,6 +65,17 @@ def restorable_node_types(source: NodeType, number_of_nodes: int) -> list[str]:
     return list(_restorable(source, number_of_nodes))
 
 
+# Serverless data lives in Redshift Managed Storage: its snapshots restore into RA3 only.
+SERVERLESS_RESTORABLE = tuple(name for name, t in CATALOG.items() if t.family == "ra3" and t.creatable)
+
+
+def snapshot_restorable_types(node_type: str, number_of_nodes: int, from_serverless: bool) -> list[str]:
+    """A snapshot's RestorableNodeTypes: by its source cluster, or RA3 for a serverless snapshot."""
+    if from_serverless:
+        return list(SERVERLESS_RESTORABLE)
+    return restorable_node_types(CATALOG[node_type], number_of_nodes)
+
+
 @lru_cache(maxsize=None)
 def _restorable(source: NodeType, number_of_nodes: int) -> tuple[str, ...]:
     """Node types a snapshot of a ``source`` cluster can be restored into.

@@ -18,7 +18,7 @@ from localshift.services.redshift.clusters import (
     managed_password_secret,
     render,
 )
-from localshift.services.redshift.node_types import CATALOG, NodeType, restorable_node_types, storage_mb
+from localshift.services.redshift.node_types import CATALOG, NodeType, snapshot_restorable_types, storage_mb
 from localshift.services.redshift.snapshot_lookup import readable_snapshot, snapshot_ref
 
 _IAM_ROLE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
@@ -43,12 +43,11 @@ _UNKNOWN_RESOURCES = {
 
 def _target_shape(p: dict[str, Any], snapshot: SnapshotRecord) -> tuple[NodeType, int]:
     """Node type and count of the restored cluster, within the compatibility rules."""
-    source = CATALOG[snapshot.node_type]
     node_type_name = p.get("NodeType", snapshot.node_type)
     target = CATALOG.get(node_type_name)
     if target is None:
         raise invalid_parameter(f"Invalid node type: {node_type_name}.")
-    allowed = restorable_node_types(source, snapshot.number_of_nodes)
+    allowed = snapshot_restorable_types(snapshot.node_type, snapshot.number_of_nodes, snapshot.from_serverless)
     if target.name not in allowed:
         raise ApiError(
             "InvalidRestore",

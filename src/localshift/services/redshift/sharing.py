@@ -8,9 +8,16 @@ from typing import Any
 from localshift.errors import ApiError, invalid_parameter
 from localshift.services.context import RequestContext
 from localshift.services.redshift.backend import RedshiftBackend
-from localshift.services.redshift.snapshot_lookup import owned_snapshot, snapshot_ref
+from localshift.services.redshift.snapshot_lookup import not_found, owned_snapshot, snapshot_ref
 from localshift.services.redshift.snapshots import render
 from localshift.services.redshift.views import SUPPORT_ALIAS
+from localshift.services.serverless.provisioned import (
+    find_serverless_snapshot,
+    grant_provisioned_restore,
+    provisioned_snapshot_view,
+    revoke_provisioned_restore,
+)
+from localshift.store.serverless import ServerlessSnapshotRecord
 
 # At most 20 accounts may restore one snapshot (Redshift quota, not adjustable).
 MAX_GRANTEES = 20
@@ -28,10 +35,30 @@ def _grantee(ctx: RequestContext, p: dict[str, Any]) -> str:
     return account
 
 
+def _owned_serverless(
+    backend: RedshiftBackend, ctx: RequestContext, arn: str, grantee_error: str
+) -> ServerlessSnapshotRecord:
+    """A serverless snapshot named by ARN that the caller owns; grantees get ``grantee_error``."""
+    snapshot = find_serverless_snapshot(backend, ctx, arn)
+    if snapshot is None:
+        raise not_found(arn)
+    if snapshot.account != ctx.account:
+        if grantee_error == "AccessToSnapshotDenied":
+            raise ApiError("AccessToSnapshotDenied", f"Only the owner of snapshot {arn} can perform this operation.")
+        raise not_found(arn)
+    return snapshot
+
+
 def authorize_snapshot_access(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     ref = snapshot_ref(ctx, p)
     assert ref is not None
     grantee = _grantee(ctx, p)
+    if ref.serverless_arn is not None:
+        # A serverless snapshot shared for restore into provisioned clusters
+        # (accountsWithProvisionedRestoreAccess on the serverless side).
+        serverless = _owned_serverless(backend, ctx, ref.serverless_arn, "ClusterSnapshotNotFound")
+        grant_provisioned_restore(backend, serverless, grantee)
+        return {"Snapshot": provisioned_snapshot_view(backend, ctx, serverless)}
     snapshot = owned_snapshot(backend, ctx, ref)
     if snapshot.snapshot_type != "manual":
         raise ApiError(
@@ -62,6 +89,10 @@ def authorize_snapshot_access(backend: RedshiftBackend, ctx: RequestContext, p: 
 def revoke_snapshot_access(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     ref = snapshot_ref(ctx, p)
     assert ref is not None
+    if ref.serverless_arn is not None:
+        serverless = _owned_serverless(backend, ctx, ref.serverless_arn, "AccessToSnapshotDenied")
+        revoke_provisioned_restore(backend, serverless, _grantee(ctx, p))
+        return {"Snapshot": provisioned_snapshot_view(backend, ctx, serverless)}
     snapshot = owned_snapshot(backend, ctx, ref, grantee_error="AccessToSnapshotDenied")
     grantee = _grantee(ctx, p)
     with backend.db.transaction():

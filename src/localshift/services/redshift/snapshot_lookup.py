@@ -10,6 +10,11 @@ from localshift.records import SnapshotRecord
 from localshift.services.context import RequestContext
 from localshift.services.redshift.arns import parse_snapshot_arn, snapshot_arn
 from localshift.services.redshift.backend import RedshiftBackend
+from localshift.services.serverless.provisioned import (
+    can_restore_to_provisioned,
+    find_serverless_snapshot,
+    provisioned_snapshot_record,
+)
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,8 @@ class SnapshotRef:
     identifier: str
     cluster_identifier: str | None
     by_arn: bool
+    # Set when the ARN names a Redshift Serverless snapshot (arn:aws:redshift-serverless:…:snapshot/UUID).
+    serverless_arn: str | None = None
 
 
 def not_found(identifier: str) -> ApiError:
@@ -44,9 +51,11 @@ def snapshot_ref(
         return None
     if arn is not None:
         parsed = parse_snapshot_arn(arn)
-        if parsed.service == "redshift-serverless" or parsed.region != ctx.region:
-            # Serverless snapshots are not yet served; ARNs of other regions name nothing here.
+        if parsed.region != ctx.region:
+            # ARNs of other regions name nothing here.
             raise not_found(arn)
+        if parsed.service == "redshift-serverless":
+            return SnapshotRef(parsed.account, arn, None, True, serverless_arn=arn)
         cluster, _, name = parsed.resource.partition("/")
         return SnapshotRef(parsed.account, name.lower(), cluster.lower(), True)
     owner = p.get("OwnerAccount") or ctx.account
@@ -55,7 +64,14 @@ def snapshot_ref(
 
 
 def lookup(backend: RedshiftBackend, ctx: RequestContext, ref: SnapshotRef) -> SnapshotRecord | None:
-    """The named snapshot if it exists in the caller's region (visible or not)."""
+    """The named snapshot if it exists in the caller's region (visible or not).
+
+    A serverless snapshot is found only when the caller may see it (it owns it
+    or was granted either kind of restore), as a provisioned-shaped record.
+    """
+    if ref.serverless_arn is not None:
+        found = find_serverless_snapshot(backend, ctx, ref.serverless_arn)
+        return provisioned_snapshot_record(found) if found is not None else None
     snapshot = backend.snapshots.get(ref.owner, ctx.region, ref.identifier)
     if snapshot is None:
         return None
@@ -65,7 +81,12 @@ def lookup(backend: RedshiftBackend, ctx: RequestContext, ref: SnapshotRef) -> S
 
 
 def can_see(backend: RedshiftBackend, ctx: RequestContext, snapshot: SnapshotRecord) -> bool:
-    return snapshot.account == ctx.account or backend.snapshots.is_shared_with(snapshot, ctx.account)
+    # lookup() returns a serverless snapshot only to callers that may see it.
+    return (
+        snapshot.account == ctx.account
+        or snapshot.from_serverless
+        or backend.snapshots.is_shared_with(snapshot, ctx.account)
+    )
 
 
 def owned_snapshot(
@@ -97,6 +118,8 @@ def readable_snapshot(backend: RedshiftBackend, ctx: RequestContext, ref: Snapsh
     without OwnerAccount the lookup runs in the caller's own account and finds
     nothing, as AWS answers "Snapshot not found for cluster".
     """
+    if ref.serverless_arn is not None:
+        return _restorable_serverless(backend, ctx, ref.serverless_arn)
     snapshot = lookup(backend, ctx, ref)
     if snapshot is None:
         raise not_found(ref.identifier)
@@ -108,3 +131,21 @@ def readable_snapshot(backend: RedshiftBackend, ctx: RequestContext, ref: Snapsh
             f"Account {ctx.account} is not authorized to access snapshot {ref.identifier}.",
         )
     return snapshot
+
+
+def _restorable_serverless(backend: RedshiftBackend, ctx: RequestContext, arn: str) -> SnapshotRecord:
+    """A serverless snapshot the caller may restore into a provisioned cluster.
+
+    Its owner may; another account needs a provisioned-restore grant
+    (AuthorizeSnapshotAccess).  A grant to restore into a namespace only
+    (PutResourcePolicy) shows the snapshot but does not allow this.
+    """
+    found = find_serverless_snapshot(backend, ctx, arn)
+    if found is None:
+        raise not_found(arn)
+    if not can_restore_to_provisioned(backend, ctx, found):
+        raise ApiError(
+            "AccessToSnapshotDenied",
+            f"Account {ctx.account} is not authorized to restore snapshot {arn} into a provisioned cluster.",
+        )
+    return provisioned_snapshot_record(found)

@@ -21,6 +21,7 @@ from localshift.services.redshift.snapshot_lookup import (
     snapshot_ref,
 )
 from localshift.services.redshift.views import snapshot_view
+from localshift.services.serverless.provisioned import find_serverless_snapshot, provisioned_snapshot_view
 from localshift.store.snapshots import SORT_COLUMNS, SnapshotFilter
 
 # Statuses from which DeleteClusterSnapshot may delete (its documentation).
@@ -190,6 +191,8 @@ def describe_cluster_snapshots(backend: RedshiftBackend, ctx: RequestContext, p:
     limit = validation.max_records(p.get("MaxRecords"), 20, 100, 100)
     flt = SnapshotFilter(caller=ctx.account, region=ctx.region, owner=p.get("OwnerAccount"))
     ref = snapshot_ref(ctx, p, required=False)
+    if ref is not None and ref.serverless_arn is not None:
+        return _describe_serverless(backend, ctx, p, ref.serverless_arn)
     if ref is not None:
         snapshot = lookup(backend, ctx, ref)
         visible = snapshot is not None and (
@@ -227,6 +230,30 @@ def describe_cluster_snapshots(backend: RedshiftBackend, ctx: RequestContext, p:
     if marker:
         result["Marker"] = marker
     return result
+
+
+def _describe_serverless(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any], arn: str) -> dict[str, Any]:
+    """DescribeClusterSnapshots(SnapshotArn=<serverless ARN>): that snapshot in the provisioned shape.
+
+    Other filters still apply (a serverless snapshot is a manual snapshot of
+    no provisioned cluster); OwnerAccount must name its owner.
+    """
+    snapshot = find_serverless_snapshot(backend, ctx, arn, p.get("OwnerAccount"))
+    if snapshot is None:
+        raise not_found(arn)
+    view = provisioned_snapshot_view(backend, ctx, snapshot)
+    keys, values = p.get("TagKeys", []), p.get("TagValues", [])
+    tags_match = any(
+        (not keys or tag["Key"] in keys) and (not values or tag["Value"] in values) for tag in view["Tags"]
+    )
+    excluded = (
+        p.get("SnapshotType") == "automated"
+        or p.get("ClusterExists") is True
+        or "ClusterIdentifier" in p
+        # Tag filters match only the caller's own snapshots.
+        or bool(keys or values) and (snapshot.account != ctx.account or not tags_match)
+    )
+    return {"Snapshots": [] if excluded else [view]}
 
 
 OPERATIONS = {

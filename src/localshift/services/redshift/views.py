@@ -7,7 +7,7 @@ from typing import Any
 
 from localshift.records import ClusterRecord, SnapshotRecord
 from localshift.services.redshift import arns
-from localshift.services.redshift.node_types import CATALOG, elastic_resize_counts, restorable_node_types, storage_mb
+from localshift.services.redshift.node_types import CATALOG, elastic_resize_counts, snapshot_restorable_types, storage_mb
 
 SUPPORT_ALIAS = "amazon-redshift-support"
 # The engine build shown in EngineFullVersion (ClusterVersion.ENGINE_BUILD).
@@ -160,7 +160,9 @@ def snapshot_view(
         "ElapsedTimeInSeconds": snapshot.elapsed_seconds,
         "SourceRegion": snapshot.source_region,
         "Tags": tags_view(tags),
-        "RestorableNodeTypes": restorable_node_types(CATALOG[snapshot.node_type], snapshot.number_of_nodes),
+        "RestorableNodeTypes": snapshot_restorable_types(
+            snapshot.node_type, snapshot.number_of_nodes, snapshot.from_serverless
+        ),
         "EnhancedVpcRouting": snapshot.enhanced_vpc_routing,
         "MaintenanceTrackName": snapshot.maintenance_track_name,
         "SnapshotArn": arns.snapshot_arn(

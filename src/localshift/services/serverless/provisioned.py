@@ -15,7 +15,7 @@ provisioned API's error codes:
 * ``provisioned_snapshot_view``: the provisioned Snapshot shape, for DescribeClusterSnapshots.
 
 Serverless data lives in Redshift Managed Storage, so a serverless snapshot
-restores only into RA3 node types (``RESTORABLE_NODE_TYPES``).
+restores only into RA3 node types (``node_types.SERVERLESS_RESTORABLE``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from localshift.errors import ApiError
 from localshift.records import SnapshotRecord
 from localshift.services.context import RequestContext
 from localshift.services.redshift.backend import RedshiftBackend
-from localshift.services.redshift.node_types import CATALOG
 from localshift.services.redshift.views import snapshot_view
 from localshift.services.serverless.validation import SERVICE, parse_arn
 from localshift.store.serverless import (
@@ -36,7 +35,6 @@ from localshift.store.serverless import (
     ServerlessTagRepository,
 )
 
-RESTORABLE_NODE_TYPES = [name for name, node_type in CATALOG.items() if node_type.family == "ra3" and node_type.creatable]
 # The configuration a serverless snapshot shows as NodeType/NumberOfNodes in the provisioned
 # shape, and node-configuration options start from: the smallest multi-node RA3 cluster.
 EQUIVALENT_NODE_TYPE, EQUIVALENT_NODES = "ra3.xlplus", 2
@@ -150,6 +148,7 @@ def provisioned_snapshot_record(snapshot: ServerlessSnapshotRecord) -> SnapshotR
         estimated_seconds_to_completion=snapshot.estimated_seconds_to_completion,
         cluster_config={"master_password": snapshot.admin_password},
         data_key=snapshot.data_key,
+        from_serverless=True,
     )
 
 
@@ -160,5 +159,4 @@ def provisioned_snapshot_view(backend: RedshiftBackend, ctx: RequestContext, sna
     grantees = provisioned_grantees(backend, snapshot) if snapshot.account == ctx.account else None
     view = snapshot_view(provisioned_snapshot_record(snapshot), tags, grantees, ctx.now)
     view["SnapshotArn"] = snapshot.arn
-    view["RestorableNodeTypes"] = list(RESTORABLE_NODE_TYPES)
     return view
