@@ -87,3 +87,24 @@ def test_provisioned_snapshot_restores_into_a_namespace(data_server):
     port = restore(owner, "target", "wg-target", snapshotArn=snapshot["SnapshotArn"])
     assert owner.get_namespace(namespaceName="target")["namespace"]["adminUsername"] == "carol"
     assert sql(port, "SELECT count(*) FROM events", user="carol") == [(42,)]
+
+
+def test_serverless_snapshot_restores_into_a_grantees_provisioned_cluster(data_server):
+    data_server.reset()
+    owner = data_server.client(OWNER, service="redshift-serverless")
+    port = serve(owner, "sales", "wg-sales", adminUsername="alice", adminUserPassword=PASSWORD)
+    sql(port, "CREATE TABLE orders AS SELECT generate_series(1, 500) AS id")
+    owner.create_snapshot(namespaceName="sales", snapshotName="to-provisioned")
+    wait_for(lambda: owner.get_snapshot(snapshotName="to-provisioned")["snapshot"]["status"] == "AVAILABLE", timeout=60)
+    arn = owner.get_snapshot(snapshotName="to-provisioned")["snapshot"]["snapshotArn"]
+    sql(port, "DELETE FROM orders WHERE id > 100")
+    data_server.client(OWNER).authorize_snapshot_access(SnapshotArn=arn, AccountWithRestoreAccess=GRANTEE)
+    grantee = data_server.client(GRANTEE)
+    grantee.restore_from_cluster_snapshot(ClusterIdentifier="from-serverless", SnapshotArn=arn, NodeType="ra3.xlplus",
+                                          NumberOfNodes=2)
+    grantee.get_waiter("cluster_restored").wait(ClusterIdentifier="from-serverless",
+                                                 WaiterConfig={"Delay": 0.2, "MaxAttempts": 300})
+    grantee.get_waiter("cluster_available").wait(ClusterIdentifier="from-serverless", WaiterConfig={"Delay": 0.2})
+    cluster = grantee.describe_clusters(ClusterIdentifier="from-serverless")["Clusters"][0]
+    assert cluster["MasterUsername"] == "alice"
+    assert sql(cluster["Endpoint"]["Port"], "SELECT count(*) FROM orders", user="alice") == [(500,)]
