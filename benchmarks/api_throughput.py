@@ -114,11 +114,11 @@ def versions() -> dict[str, str]:
             found["localshift_commit"] = commit + ("+uncommitted changes" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         pass
+    # localshift serves HTTP with h11 (see cli.py); uvicorn takes uvloop as its loop when installed.
     try:
-        import httptools  # noqa: F401
         import uvloop  # noqa: F401
 
-        found["uvicorn_stack"] = "uvloop + httptools"
+        found["uvicorn_stack"] = "uvloop + h11"
     except ImportError:
         found["uvicorn_stack"] = "asyncio + h11"
     return found
