@@ -16,6 +16,7 @@ from typing import Any, Callable, Generic, TypeVar
 from localshift.records import record_from_json, record_to_json
 from localshift.store.database import Database, DuplicateError
 from localshift.store.paging import SortKey, after_clause, decode_marker, encode_marker, order_clause
+from localshift.store.tags import ArnTagTable
 
 # Sharing grant kinds: restore into a namespace (resource policy), or into a provisioned cluster.
 RESTORE = "restore"
@@ -295,24 +296,11 @@ class ServerlessSnapshotRepository(_Table[ServerlessSnapshotRecord]):
         return bool(self.db.query("SELECT 1 FROM serverless_snapshot_grants WHERE snapshot_id = ?", (record.row_id,)))
 
 
-class ServerlessTagRepository:
+class ServerlessTagRepository(ArnTagTable):
+    """Tags of serverless resources: a table of their own, so DescribeTags never lists them."""
+
     def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def get_many(self, arns: list[str]) -> dict[str, list[tuple[str, str]]]:
-        found: dict[str, list[tuple[str, str]]] = {arn: [] for arn in arns}
-        if arns:
-            rows = self.db.query(
-                f"SELECT resource_arn, key, value FROM serverless_tags WHERE resource_arn IN ({','.join('?' * len(arns))})"
-                " ORDER BY rowid",
-                arns,
-            )
-            for row in rows:
-                found[row[0]].append((row[1], row[2]))
-        return found
-
-    def get(self, arn: str) -> list[tuple[str, str]]:
-        return self.get_many([arn])[arn]
+        super().__init__(db, "serverless_tags")
 
     def put(self, arn: str, tags: list[tuple[str, str]]) -> None:
         with self.db.transaction() as conn:
@@ -321,11 +309,3 @@ class ServerlessTagRepository:
                 " ON CONFLICT (resource_arn, key) DO UPDATE SET value = excluded.value",
                 [(arn, key, value) for key, value in tags],
             )
-
-    def remove(self, arn: str, keys: list[str]) -> None:
-        with self.db.transaction() as conn:
-            conn.executemany("DELETE FROM serverless_tags WHERE resource_arn = ? AND key = ?", [(arn, key) for key in keys])
-
-    def remove_all(self, arn: str) -> None:
-        with self.db.transaction() as conn:
-            conn.execute("DELETE FROM serverless_tags WHERE resource_arn = ?", (arn,))

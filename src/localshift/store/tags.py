@@ -5,26 +5,45 @@ from __future__ import annotations
 from localshift.store.database import Database
 
 
-class TagRepository:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+class ArnTagTable:
+    """Reading and removing the tags of resources named by ARN, in one table."""
 
-    def get(self, arn: str) -> list[tuple[str, str]]:
-        rows = self.db.query("SELECT key, value FROM tags WHERE resource_arn = ? ORDER BY rowid", (arn,))
-        return [(row[0], row[1]) for row in rows]
+    def __init__(self, db: Database, table: str) -> None:
+        self.db = db
+        self.table = table
 
     def get_many(self, arns: list[str]) -> dict[str, list[tuple[str, str]]]:
         """Tags of several resources in one query (for a page of results)."""
         found: dict[str, list[tuple[str, str]]] = {arn: [] for arn in arns}
         if arns:
             rows = self.db.query(
-                f"SELECT resource_arn, key, value FROM tags WHERE resource_arn IN ({','.join('?' * len(arns))})"
-                " ORDER BY rowid",
+                f"SELECT resource_arn, key, value FROM {self.table}"
+                f" WHERE resource_arn IN ({','.join('?' * len(arns))}) ORDER BY rowid",
                 arns,
             )
             for row in rows:
                 found[row[0]].append((row[1], row[2]))
         return found
+
+    def get(self, arn: str) -> list[tuple[str, str]]:
+        return self.get_many([arn])[arn]
+
+    def remove(self, arn: str, keys: list[str]) -> None:
+        with self.db.transaction() as conn:
+            conn.executemany(
+                f"DELETE FROM {self.table} WHERE resource_arn = ? AND key = ?", [(arn, key) for key in keys]
+            )
+
+    def remove_all(self, arn: str) -> None:
+        with self.db.transaction() as conn:
+            conn.execute(f"DELETE FROM {self.table} WHERE resource_arn = ?", (arn,))
+
+
+class TagRepository(ArnTagTable):
+    """Tags of provisioned clusters and snapshots, searchable by owner and resource type."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(db, "tags")
 
     def count(self, arn: str) -> int:
         return self.db.query("SELECT count(*) FROM tags WHERE resource_arn = ?", (arn,))[0][0]
@@ -36,14 +55,6 @@ class TagRepository:
                 " ON CONFLICT (resource_arn, key) DO UPDATE SET value = excluded.value",
                 [(arn, key, value, account, region, resource_type) for key, value in tags],
             )
-
-    def remove(self, arn: str, keys: list[str]) -> None:
-        with self.db.transaction() as conn:
-            conn.executemany("DELETE FROM tags WHERE resource_arn = ? AND key = ?", [(arn, key) for key in keys])
-
-    def remove_all(self, arn: str) -> None:
-        with self.db.transaction() as conn:
-            conn.execute("DELETE FROM tags WHERE resource_arn = ?", (arn,))
 
     def rename(self, old_arn: str, new_arn: str) -> None:
         with self.db.transaction() as conn:
