@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import subprocess
@@ -125,3 +126,19 @@ def create_available_snapshot(client, snapshot: str = "s1", cluster: str = "c1",
         SnapshotIdentifier=snapshot, WaiterConfig={"Delay": 0.1, "MaxAttempts": 600}
     )
     return client.describe_cluster_snapshots(SnapshotIdentifier=snapshot)["Snapshots"][0]
+
+
+@functools.lru_cache(maxsize=None)
+def value_matching(pattern: str, low: int = 0, high: int | None = None) -> str:
+    """The simplest string that matches a model pattern (searched, as the server checks it) within
+    length bounds: for patterns newer botocore models bring that no hand-picked value matches."""
+    from hypothesis import HealthCheck, find, settings, strategies
+
+    def fits(text: str) -> bool:
+        return low <= len(text) and (high is None or len(text) <= high) and text.isprintable()
+
+    return find(
+        strategies.from_regex(pattern),
+        fits,
+        settings=settings(database=None, max_examples=5000, suppress_health_check=list(HealthCheck)),
+    )

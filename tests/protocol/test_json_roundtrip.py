@@ -26,6 +26,7 @@ from localshift.protocol import json_parser, json_protocol, json_serializer
 from localshift.protocol.spec import operation_model, service_model
 from localshift.server.json_requests import json_error_response
 from localshift.services.serverless.operations import OPERATIONS
+from support import value_matching
 
 SERVICE = "redshift-serverless"
 UTC = timezone.utc
@@ -83,7 +84,7 @@ class Values:
             candidate = candidate[:high] if high else candidate
             if not pattern or re.search(pattern, candidate):
                 return candidate
-        raise AssertionError(f"no value for {shape.name} matches {pattern}: add one to PATTERN_VALUES")
+        return value_matching(pattern, low, high)
 
 
 # --- requests: botocore serializes, localshift parses --------------------------------------

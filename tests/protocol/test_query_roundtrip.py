@@ -28,6 +28,7 @@ from localshift.errors import ApiError
 from localshift.protocol import query, query_parser, query_serializer
 from localshift.protocol.spec import COMMON_ERROR_STATUS, error_statuses, operation_model, service_model
 from localshift.services.redshift.operations import OPERATIONS
+from support import value_matching
 
 SERVICE = "redshift"
 UTC = timezone.utc
@@ -134,7 +135,7 @@ class Generator:
                 candidate = candidate[:high]
             if not pattern or _pattern(pattern).search(candidate):
                 return candidate
-        raise AssertionError(f"no test value for {shape.name} matches {pattern!r}: add one to PATTERN_CANDIDATES")
+        return value_matching(_pattern(pattern).pattern, low, high)
 
     def _integer(self, shape: Shape, name: str, depth: int, n: int) -> int:
         low = shape.metadata.get("min")
