@@ -11,7 +11,7 @@ from localshift import __version__
 from localshift.errors import ApiError
 from localshift.server.auth import SignedRequest
 from localshift.server.aws_requests import Response, error_response, handle_query_request
-from localshift.server.json_requests import handle_json_request, is_json_request
+from localshift.server.json_requests import handle_json_request, is_json_request, json_error_response
 from localshift.server.runtime import Runtime
 
 Scope = dict[str, Any]
@@ -41,14 +41,14 @@ class LocalshiftApp:
         declared = headers.get("content-length", "0")
         if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
             # Refused from its Content-Length, without reading the body.
-            await self._send(send, _too_large())
+            await self._send(send, _too_large(headers))
             return
         body = await _read_body(receive)
         if body is _DISCONNECTED:
             # The client went away mid-body: never act on a truncated request.
             return
         if body is None:
-            response = _too_large()
+            response = _too_large(headers)
         else:
             request = SignedRequest(method, path, scope.get("query_string", b"").decode("latin-1"), headers, body)
             handle = handle_json_request if is_json_request(headers) else handle_query_request
@@ -103,10 +103,11 @@ class LocalshiftApp:
 _DISCONNECTED = object()
 
 
-def _too_large() -> Response:
-    return error_response(
-        ApiError("RequestEntityTooLarge", "The request body is too large.", status=413), str(uuid.uuid4())
-    )
+def _too_large(headers: dict[str, str]) -> Response:
+    """413 in the protocol the client speaks."""
+    error = ApiError("RequestEntityTooLarge", "The request body is too large.", status=413)
+    answer = json_error_response if is_json_request(headers) else error_response
+    return answer(error, str(uuid.uuid4()))
 
 
 async def _read_body(receive: Receive) -> bytes | None | object:

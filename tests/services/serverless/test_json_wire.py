@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -42,6 +43,20 @@ def test_a_request_and_its_headers(ls):
     assert headers["Content-Type"] == "application/x-amz-json-1.1"
     assert len(headers["x-amzn-RequestId"]) == 36
     assert post(ls, b"")[2] == {"namespaces": []}  # an empty body is an empty input
+
+
+def test_oversized_bodies_get_a_json_error(ls):
+    # Refused from the declared Content-Length, before the body is sent.
+    connection = http.client.HTTPConnection("127.0.0.1", ls.port, timeout=10)
+    connection.putrequest("POST", "/")
+    for name, value in {"Content-Type": "application/x-amz-json-1.1", "Authorization": OPEN_SIGNATURE,
+                        "X-Amz-Target": "RedshiftServerless.ListNamespaces",
+                        "Content-Length": str(5 * 1024 * 1024)}.items():
+        connection.putheader(name, value)
+    connection.endheaders()
+    response = connection.getresponse()
+    assert (response.status, json.loads(response.read())["__type"]) == (413, "RequestEntityTooLarge")
+    connection.close()
 
 
 @pytest.mark.parametrize("target", ["RedshiftServerless.NoSuchThing", "DynamoDB_20120810.ListTables",
