@@ -68,6 +68,12 @@ class Server:
                 self.process.terminate()
             self.process.wait(timeout=30)
 
+    def close(self) -> None:
+        """Wipe the server's state (engines and snapshot data may live outside its data dir), then stop it."""
+        if self.process and self.process.poll() is None:
+            self.reset()
+        self.stop()
+
     def admin(self, path: str, method: str = "POST") -> bytes:
         request = urllib.request.Request(self.url + path, method=method, data=b"" if method == "POST" else None)
         return urllib.request.urlopen(request, timeout=30).read()

@@ -21,7 +21,7 @@ PASSWORD = "Passw0rd1"
 def data_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     server = make_server(tmp_path_factory.mktemp("real"), data_plane=True).start()
     yield server
-    server.stop()
+    server.close()
 
 
 @pytest.fixture
@@ -220,8 +220,7 @@ def test_clusters_serve_their_data_again_after_a_restart(tmp_path):
         assert rows(cluster) == [(7, "survives")]
         assert rows(restore(client, "again", SnapshotIdentifier="s1")) == [(7, "survives")]
     finally:
-        server.reset()
-        server.stop()
+        server.close()
 
 
 def _serves(cluster: dict) -> bool:

@@ -86,6 +86,10 @@ class Runtime:
         self.clock.reset()
 
     def stop(self) -> None:
+        if self._temp_dir:
+            # Ephemeral: engines may live outside the temp dir (when the engine user
+            # cannot reach it), so remove them and their data explicitly.
+            self.reset()
         self.ticker.stop()
         self.serverless.shutdown()
         self.redshift.shutdown()

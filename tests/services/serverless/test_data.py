@@ -17,7 +17,7 @@ PASSWORD = "Passw0rd1"
 def data_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     server = make_server(tmp_path_factory.mktemp("serverless-data"), data_plane=True).start()
     yield server
-    server.stop()
+    server.close()
 
 
 def sql(port: int, statement: str, user: str = "alice", password: str = PASSWORD, db: str = "dev") -> list[tuple]:
