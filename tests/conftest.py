@@ -6,18 +6,7 @@ from typing import Iterator
 
 import pytest
 
-from support import (  # noqa: F401 - re-exported for tests that import helpers from conftest
-    GRANTEE,
-    OWNER,
-    REGION,
-    STRANGER,
-    Server,
-    create_available_cluster,
-    create_available_snapshot,
-    free_port,
-    make_server,
-    wait_for,
-)
+from support import OWNER, Server, make_server
 
 
 @pytest.fixture(scope="session")
