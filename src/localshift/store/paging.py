@@ -33,7 +33,11 @@ def decode_marker(marker: str, width: int) -> list[Any]:
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, UnicodeDecodeError):
         values = None
-    if not isinstance(values, list) or len(values) != width:
+    if (
+        not isinstance(values, list)
+        or len(values) != width
+        or not all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in values)
+    ):
         raise ApiError("InvalidParameterValue", "Invalid marker value.")
     return values
 

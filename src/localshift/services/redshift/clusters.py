@@ -71,6 +71,12 @@ def check_node_count(node_type: NodeType, cluster_type: str | None, number_of_no
     return number_of_nodes
 
 
+def check_cluster_quota(backend: RedshiftBackend, ctx: RequestContext) -> None:
+    quota = backend.settings.cluster_quota
+    if len(backend.clusters.page(ctx.account, ctx.region, 0, quota)) >= quota:
+        raise ApiError("ClusterQuotaExceeded", "The request would exceed the allowed number of clusters for this account.")
+
+
 def check_node_quota(backend: RedshiftBackend, ctx: RequestContext, extra_nodes: int) -> None:
     if backend.clusters.count_nodes(ctx.account, ctx.region) + extra_nodes > ACCOUNT_NODE_QUOTA:
         raise ApiError(
@@ -117,8 +123,7 @@ def create_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
     else:
         password = validation.master_password(p["MasterUserPassword"])
     tags = validation.tag_list(p.get("Tags", []))
-    if len(backend.clusters.page(ctx.account, ctx.region, 0, backend.settings.cluster_quota)) >= backend.settings.cluster_quota:
-        raise ApiError("ClusterQuotaExceeded", "The request would exceed the allowed number of clusters for this account.")
+    check_cluster_quota(backend, ctx)
     check_node_quota(backend, ctx, nodes)
     cluster = ClusterRecord(
         account=ctx.account,

@@ -149,7 +149,10 @@ def apply_modification(backend: RedshiftBackend, row_id: int, new_password: str 
 
 def delete_cluster(backend: RedshiftBackend, row_id: int, final_snapshot_id: int | None) -> None:
     if final_snapshot_id is not None:
-        take_snapshot(backend, final_snapshot_id)
+        if not take_snapshot(backend, final_snapshot_id):
+            # No final snapshot, no deletion: the cluster and its data stay.
+            backend.mutate_cluster(row_id, lambda c: setattr(c, "status", "available"))
+            return
         backend.mutate_cluster(row_id, lambda c: setattr(c, "status", "deleting"))
     cluster = backend.clusters.get_by_id(row_id)
     if cluster is None:
@@ -166,11 +169,11 @@ def delete_cluster(backend: RedshiftBackend, row_id: int, final_snapshot_id: int
 # --- snapshots ---------------------------------------------------------------
 
 
-def take_snapshot(backend: RedshiftBackend, snapshot_row_id: int) -> None:
-    """Copy a cluster's data into a snapshot that is in 'creating' or 'final snapshot'."""
+def take_snapshot(backend: RedshiftBackend, snapshot_row_id: int) -> bool:
+    """Copy a cluster's data into a snapshot that is in 'creating' or 'final snapshot'; True when it holds it."""
     snapshot = backend.snapshots.get_by_id(snapshot_row_id)
     if snapshot is None:
-        return
+        return False
     cluster = backend.clusters.get(snapshot.account, snapshot.region, snapshot.cluster_identifier)
 
     def write_progress(done_mb: float, total_mb: float, rate: float, elapsed: int, remaining: int) -> None:
@@ -183,13 +186,15 @@ def take_snapshot(backend: RedshiftBackend, snapshot_row_id: int) -> None:
     try:
         if cluster is None:
             raise RuntimeError("the source cluster is gone")
+        # Leftovers of an attempt cut short by a restart would make the store refuse the key.
+        backend.dataplane.delete_snapshot(snapshot_key(snapshot))
         stats = backend.dataplane.create_snapshot(
             cluster_key(cluster), snapshot_key(snapshot), _ProgressRecorder(write_progress)
         )
     except Exception:
         log.exception("snapshot %s failed", snapshot.identifier)
         backend.mutate_snapshot(snapshot_row_id, lambda s: setattr(s, "status", "failed"))
-        return
+        return False
     finished = backend.clock.now()
 
     def change(s: SnapshotRecord) -> None:
@@ -203,6 +208,8 @@ def take_snapshot(backend: RedshiftBackend, snapshot_row_id: int) -> None:
     if backend.mutate_snapshot(snapshot_row_id, change) is None:
         # Deleted while it ran (an automated snapshot of a cluster being deleted).
         backend.dataplane.delete_snapshot(snapshot_key(snapshot))
+        return False
+    return True
 
 
 def _completed(s: SnapshotRecord, total_mb: float, incremental_mb: float, elapsed: float, finished: datetime) -> None:
@@ -246,8 +253,8 @@ def remove_snapshot(backend: RedshiftBackend, snapshot: SnapshotRecord) -> None:
             snapshot_arn(snapshot.region, snapshot.account, snapshot.cluster_identifier, snapshot.identifier)
         )
         backend.snapshots.delete(snapshot)
-    if snapshot.data_key:
-        backend.dataplane.delete_snapshot(snapshot.data_key)
+    # Also when no data key was recorded: a snapshot cut short by a restart may have stored data.
+    backend.dataplane.delete_snapshot(snapshot.data_key or snapshot_key(snapshot))
 
 
 def take_due_automated_snapshots(backend: RedshiftBackend) -> None:

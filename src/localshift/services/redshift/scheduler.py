@@ -47,7 +47,7 @@ def recover(backend: RedshiftBackend) -> None:
         # Its data would no longer be that of SnapshotCreateTime: it failed.
         backend.mutate_snapshot(snapshot.row_id, lambda s: setattr(s, "status", "failed"))  # type: ignore[arg-type]
     for cluster in backend.clusters.in_statuses(
-        ["available", "modifying", "creating", "final-snapshot", "deleting", "pausing", "resuming"]
+        ["available", "modifying", "renaming", "creating", "final-snapshot", "deleting", "pausing", "resuming"]
     ):
         row_id = cluster.row_id
         if cluster.status == "creating" and cluster.restore_status is not None:
@@ -67,7 +67,7 @@ def recover(backend: RedshiftBackend) -> None:
             backend.submit(lifecycle.resume_cluster, row_id)
         else:
             backend.submit(lifecycle.start_engine, row_id)
-            if cluster.status == "modifying":
+            if cluster.status in ("modifying", "renaming"):
                 backend.submit(lifecycle.apply_modification, row_id, None)
 
 
