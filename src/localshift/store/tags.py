@@ -45,9 +45,6 @@ class TagRepository(ArnTagTable):
     def __init__(self, db: Database) -> None:
         super().__init__(db, "tags")
 
-    def count(self, arn: str) -> int:
-        return self.db.query("SELECT count(*) FROM tags WHERE resource_arn = ?", (arn,))[0][0]
-
     def put(self, arn: str, account: str, region: str, resource_type: str, tags: list[tuple[str, str]]) -> None:
         with self.db.transaction() as conn:
             conn.executemany(

@@ -36,7 +36,7 @@ def render(backend: RedshiftBackend, ctx: RequestContext, cluster: ClusterRecord
 def render_many(backend: RedshiftBackend, ctx: RequestContext, clusters: list[ClusterRecord]) -> list[dict[str, Any]]:
     arns = [cluster_arn(c.region, c.account, c.identifier) for c in clusters]
     tags = backend.tags.get_many(arns)
-    return [cluster_view(c, tags[arn], c.endpoint_port, ctx.now) for c, arn in zip(clusters, arns)]
+    return [cluster_view(c, tags[arn], ctx.now) for c, arn in zip(clusters, arns)]
 
 
 def node_type_of(name: str) -> NodeType:
@@ -71,10 +71,12 @@ def check_node_count(node_type: NodeType, cluster_type: str | None, number_of_no
     return number_of_nodes
 
 
-def check_cluster_quota(backend: RedshiftBackend, ctx: RequestContext) -> None:
+def check_quotas(backend: RedshiftBackend, ctx: RequestContext, new_nodes: int) -> None:
+    """A new cluster of ``new_nodes`` nodes must fit the account's cluster and node quotas."""
     quota = backend.settings.cluster_quota
     if len(backend.clusters.page(ctx.account, ctx.region, 0, quota)) >= quota:
         raise ApiError("ClusterQuotaExceeded", "The request would exceed the allowed number of clusters for this account.")
+    check_node_quota(backend, ctx, new_nodes)
 
 
 def check_node_quota(backend: RedshiftBackend, ctx: RequestContext, extra_nodes: int) -> None:
@@ -123,8 +125,7 @@ def create_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
     else:
         password = validation.master_password(p["MasterUserPassword"])
     tags = validation.tag_list(p.get("Tags", []))
-    check_cluster_quota(backend, ctx)
-    check_node_quota(backend, ctx, nodes)
+    check_quotas(backend, ctx, nodes)
     cluster = ClusterRecord(
         account=ctx.account,
         region=ctx.region,

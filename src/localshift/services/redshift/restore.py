@@ -12,8 +12,7 @@ from localshift.services.context import RequestContext
 from localshift.services.redshift import lifecycle, validation
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.clusters import (
-    check_cluster_quota,
-    check_node_quota,
+    check_quotas,
     default_zone,
     insert_cluster,
     managed_password_secret,
@@ -143,8 +142,7 @@ def restore_from_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext,
         raise invalid_parameter(f"Availability zone {zone} is not in region {ctx.region}.")
     encrypted, kms_key = _encryption(ctx, p, snapshot)
     roles = _check_roles(p, config.get("iam_roles", []))
-    check_cluster_quota(backend, ctx)
-    check_node_quota(backend, ctx, nodes)
+    check_quotas(backend, ctx, nodes)
     cluster = ClusterRecord(
         account=ctx.account,
         region=ctx.region,

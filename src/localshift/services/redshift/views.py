@@ -32,9 +32,7 @@ def tags_view(tags: list[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"Key": key, "Value": value} for key, value in tags]
 
 
-def cluster_view(
-    cluster: ClusterRecord, tags: list[tuple[str, str]], endpoint_port: int | None, now: datetime
-) -> dict[str, Any]:
+def cluster_view(cluster: ClusterRecord, tags: list[tuple[str, str]], now: datetime) -> dict[str, Any]:
     node_type = CATALOG[cluster.node_type]
     view: dict[str, Any] = {
         "ClusterIdentifier": cluster.identifier,
@@ -88,8 +86,8 @@ def cluster_view(
         "MasterPasswordSecretArn": cluster.master_password_secret_arn,
         "MasterPasswordSecretKmsKeyId": cluster.master_password_secret_kms_key_id,
     }
-    if endpoint_port is not None and cluster.status not in ("creating", "deleting", "paused"):
-        view["Endpoint"] = {"Address": "127.0.0.1", "Port": endpoint_port}
+    if cluster.endpoint_port is not None and cluster.status not in ("creating", "deleting", "paused"):
+        view["Endpoint"] = {"Address": "127.0.0.1", "Port": cluster.endpoint_port}
     if cluster.restore_status is not None:
         view["RestoreStatus"] = {
             "Status": cluster.restore_status,
