@@ -1,0 +1,1 @@
+"""Redshift's SQL objects (functions, system views, catalog tables) installed in every engine."""
