@@ -25,6 +25,7 @@ from .binaries import PgBinaries, accessible_by
 from .engine import ADMIN_USER, Engine
 from .errors import ClusterNotFoundError, DataPlaneError
 from .online_backup import OnlineBackup, data_size
+from .redshift_sql.install import catalog_version, install_in_every_database
 from .snapshot_store import SnapshotStats, SnapshotStore
 from .wire_front import WireFront
 
@@ -127,8 +128,10 @@ class DataPlane:
                     if db_name != "postgres":
                         conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(
                             sql.Identifier(db_name), sql.Identifier(master_username)))
+                install_in_every_database(eng.connect)
                 eng.write_meta({"key": key, "port": port, "master_username": master_username,
-                                "db_name": db_name, "pg_version": list(self.bins.version)})
+                                "db_name": db_name, "pg_version": list(self.bins.version),
+                                "catalog_version": catalog_version()})
                 self._ports[key] = port
             except BaseException:
                 self.front.close(port)
@@ -145,8 +148,11 @@ class DataPlane:
             self.front.serve(port, eng.socket_path)
             self._ports[key] = port
             meta = eng.read_meta()
-            if meta.get("port") != port:
-                eng.write_meta(dict(meta, port=port))
+            if meta.get("catalog_version") != catalog_version():  # installed by an older localshift
+                install_in_every_database(eng.connect)
+            updated = dict(meta, port=port, catalog_version=catalog_version())
+            if updated != meta:
+                eng.write_meta(updated)
 
     def stop_cluster(self, key: str) -> None:
         eng = self._engine(key)
@@ -250,10 +256,12 @@ class DataPlane:
                         raise DataPlaneError("master_username is unknown for this snapshot")
                     with eng.connect() as conn:
                         _set_password(conn, user, master_password)
+                # The snapshot may come from an older localshift: its catalog is brought up to date.
+                install_in_every_database(eng.connect)
                 eng.write_meta({"key": cluster_key, "port": port, "master_username": user,
                                 "db_name": meta.get("db_name"),
                                 "pg_version": list(self.bins.version),
-                                "restored_from": snapshot_key})
+                                "restored_from": snapshot_key, "catalog_version": catalog_version()})
                 self._ports[cluster_key] = port
             except BaseException:
                 self.front.close(port)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from pathlib import Path
+from typing import Callable
 
 import psycopg
 
@@ -50,3 +51,15 @@ def install_catalog(conn: psycopg.Connection) -> None:
             conn.execute(script)
         # Bodies were not checked while created (above): check every one now.
         conn.execute(VALIDATE_FUNCTIONS)
+
+
+def install_in_every_database(connect: Callable[..., psycopg.Connection]) -> None:
+    """Install the catalog into every database of an engine, template1 included (so
+    databases created later have it).  ``connect(dbname)`` opens an autocommit
+    connection as the internal superuser."""
+    with connect() as conn:
+        names = [name for (name,) in conn.execute(
+            "SELECT datname FROM pg_catalog.pg_database WHERE datallowconn ORDER BY datname")]
+    for name in names:
+        with connect(name) as conn:
+            install_catalog(conn)
