@@ -47,6 +47,9 @@ def install_catalog(conn: psycopg.Connection) -> None:
         conn.execute("SET LOCAL allow_system_table_mods = on")
         # Function bodies may name functions defined later (or themselves).
         conn.execute("SET LOCAL check_function_bodies = off")
+        # The scripts are read the same whatever the session says (01_session_defaults
+        # turns this off for users; bodies use E'' strings where they hold backslashes).
+        conn.execute("SET LOCAL standard_conforming_strings = on")
         for script in catalog_scripts():
             conn.execute(script)
         # Bodies were not checked while created (above): check every one now.

@@ -78,16 +78,24 @@ SELECT CASE localshift.datepart_for($1, 'dateadd', ARRAY['millennium', 'century'
     WHEN 'microsecond' THEN $2 * interval '1 microsecond'
 END $$;
 
+-- Whole years from February 29 land on March 1 of a common year (months land on February 28).
+CREATE OR REPLACE FUNCTION localshift.add_datepart(part text, amount bigint, value timestamp) RETURNS timestamp
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT CASE WHEN localshift.datepart_name($1) IN ('year', 'decade', 'century', 'millennium')
+                 AND extract(month FROM $3) = 2 AND extract(day FROM $3) = 29 AND extract(day FROM moved) = 28
+            THEN moved + interval '1 day' ELSE moved END
+FROM (SELECT $3 + localshift.datepart_interval($1, $2) AS moved) AS added $$;
+
 CREATE OR REPLACE FUNCTION pg_catalog.date_add(text, bigint, timestamp) RETURNS timestamp
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $3 + localshift.datepart_interval($1, $2) $$;
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.add_datepart($1, $2, $3) $$;
 CREATE OR REPLACE FUNCTION pg_catalog.date_add(text, bigint, timestamptz) RETURNS timestamptz
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT $3 + localshift.datepart_interval($1, $2) $$;
 -- Dates become timestamps at midnight, as in Redshift.
 CREATE OR REPLACE FUNCTION pg_catalog.date_add(text, bigint, date) RETURNS timestamp
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $3::timestamp + localshift.datepart_interval($1, $2) $$;
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.add_datepart($1, $2, $3::timestamp) $$;
 -- A string literal is read as a timestamp (it would otherwise resolve to timestamptz).
 CREATE OR REPLACE FUNCTION pg_catalog.date_add(text, bigint, text) RETURNS timestamp
-LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT $3::timestamp + localshift.datepart_interval($1, $2) $$;
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.add_datepart($1, $2, $3::timestamp) $$;
 CREATE OR REPLACE FUNCTION pg_catalog.date_add(text, bigint, time) RETURNS time
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $3 + localshift.datepart_interval($1, $2) $$;
 -- Redshift keeps TIMETZ values in UTC.
@@ -164,13 +172,17 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_diff($1
 -- DATE_PART / PGDATE_PART ------------------------------------------------------
 -- Redshift names DATE_PART's column pgdate_part (DATE_PART is a synonym of
 -- PGDATE_PART): the translator calls pgdate_part.  Seconds keep their
--- fraction; Redshift's decade counts from year 1 (2000 is in decade 201).
+-- fraction; milliseconds and microseconds are the fraction of the second alone
+-- (DATE_PART(microsecond, '04:05:06.789') is 789000); Redshift's decade counts
+-- from year 1 (2000 is in decade 201).
 CREATE OR REPLACE FUNCTION localshift.timestamp_part(part text, value timestamp)
 RETURNS double precision LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT CASE localshift.datepart_for($1, 'date_part', ARRAY['millennium', 'century', 'decade', 'epoch',
         'year', 'quarter', 'month', 'week', 'dow', 'doy', 'day', 'hour', 'minute', 'second',
         'millisecond', 'microsecond'])
     WHEN 'decade' THEN pg_catalog.date_part('decade', $2) + 1
+    WHEN 'millisecond' THEN (pg_catalog.date_part('microseconds', $2)::bigint % 1000000) / 1000.0
+    WHEN 'microsecond' THEN pg_catalog.date_part('microseconds', $2)::bigint % 1000000
     ELSE pg_catalog.date_part(localshift.datepart_name($1), $2)
 END $$;
 
@@ -190,13 +202,16 @@ SELECT CASE localshift.datepart_name($1)
 END $$;
 CREATE OR REPLACE FUNCTION pg_catalog.pgdate_part(text, time) RETURNS double precision
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-SELECT pg_catalog.date_part(localshift.datepart_for($1, 'date_part',
-    ARRAY['hour', 'minute', 'second', 'millisecond', 'microsecond', 'epoch']), $2) $$;
+SELECT CASE localshift.datepart_for($1, 'date_part',
+                                    ARRAY['hour', 'minute', 'second', 'millisecond', 'microsecond', 'epoch'])
+    WHEN 'epoch' THEN pg_catalog.date_part('epoch', $2)
+    ELSE localshift.timestamp_part($1, date '2000-01-01' + $2)
+END $$;
 CREATE OR REPLACE FUNCTION pg_catalog.pgdate_part(text, timetz) RETURNS double precision
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-SELECT pg_catalog.date_part(localshift.datepart_for($1, 'date_part',
-    ARRAY['hour', 'minute', 'second', 'millisecond', 'microsecond', 'epoch', 'timezone',
-          'timezone_hour', 'timezone_minute']), $2) $$;
+SELECT CASE WHEN localshift.datepart_name($1) IN ('timezone', 'timezone_hour', 'timezone_minute', 'epoch')
+            THEN pg_catalog.date_part(localshift.datepart_name($1), $2)
+            ELSE pg_catalog.pgdate_part($1, ($2 AT TIME ZONE 'UTC')::time) END $$;
 CREATE OR REPLACE FUNCTION pg_catalog.pgdate_part(text, interval) RETURNS double precision
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT pg_catalog.date_part(localshift.datepart_name($1), $2) $$;
@@ -285,8 +300,7 @@ DECLARE
     found integer;
 BEGIN
     FOR i IN 1..7 LOOP
-        IF length(wanted) > 0 AND (names[i] LIKE wanted || '%' OR wanted IN ('tues', 'thur', 'thurs')
-                                   AND names[i] LIKE left(wanted, 3) || '%') THEN
+        IF length(wanted) > 0 AND names[i] LIKE wanted || '%' THEN
             IF found IS NOT NULL THEN
                 found := NULL;
                 EXIT;

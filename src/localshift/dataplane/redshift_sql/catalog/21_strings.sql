@@ -10,6 +10,10 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.length($1) $
 CREATE OR REPLACE FUNCTION pg_catalog.textlen(text) RETURNS integer
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.length($1) $$;
 
+-- REPLICATE: REPEAT's synonym.
+CREATE OR REPLACE FUNCTION pg_catalog.replicate(text, integer) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.repeat($1, $2) $$;
+
 -- CHARINDEX(substring, string): STRPOS with the arguments swapped.
 CREATE OR REPLACE FUNCTION pg_catalog.charindex(text, text) RETURNS integer
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.strpos($2, $1) $$;
@@ -56,58 +60,51 @@ BEGIN
 END $$;
 
 -- Regular expressions --------------------------------------------------------------
--- Redshift's parameters are c (case-sensitive), i (insensitive), e (return the
--- first subexpression) and p (PCRE: PostgreSQL's advanced regular expressions
--- already take lookaheads and \d, and PostgreSQL's own p flag means something
--- else, so it is dropped).  REGEXP_REPLACE replaces every match.
+-- Redshift's REGEXP_COUNT / _INSTR / _SUBSTR / _REPLACE take parameters c
+-- (case-sensitive), i (insensitive), e (return the first subexpression) and
+-- p (PCRE: PostgreSQL's advanced regular expressions already take lookaheads
+-- and \d, and PostgreSQL's own p flag means something else, so it is
+-- dropped); REGEXP_REPLACE replaces every match.  PostgreSQL's built-ins of
+-- these names cannot be replaced (the server calls built-ins by OID, whatever
+-- pg_proc says), so Redshift's versions live in schema localshift and the
+-- translator qualifies calls to them.
 CREATE OR REPLACE FUNCTION localshift.regexp_flags(parameters text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT translate(coalesce($1, ''), 'ep', '') $$;
 
 -- 1 when 'e' asks for the first subexpression and the pattern has one (Redshift ignores 'e' otherwise).
 CREATE OR REPLACE FUNCTION localshift.regexp_subexpr(pattern text, parameters text) RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-SELECT CASE WHEN strpos(coalesce($2, ''), 'e') > 0 AND $1 ~ '(^|[^\\])\((?!\?)' THEN 1 ELSE 0 END $$;
+SELECT CASE WHEN strpos(coalesce($2, ''), 'e') > 0 AND $1 ~ E'(^|[^\\\\])\\((?!\\?)' THEN 1 ELSE 0 END $$;
 
-CREATE OR REPLACE FUNCTION localshift.pg_regexp_count(text, text, integer, text) RETURNS integer
-LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE AS 'regexp_count';
-
-CREATE OR REPLACE FUNCTION pg_catalog.regexp_count(string text, pattern text, start integer, flags text)
+-- REGEXP_COUNT(source, pattern [, position [, parameters]])
+CREATE OR REPLACE FUNCTION localshift.regexp_count(text, text, integer DEFAULT 1, text DEFAULT 'c')
 RETURNS integer LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-SELECT localshift.pg_regexp_count(string, pattern, greatest(start, 1), localshift.regexp_flags(flags)) $$;
+SELECT pg_catalog.regexp_count($1, $2, greatest($3, 1), localshift.regexp_flags($4)) $$;
 
-CREATE OR REPLACE FUNCTION pg_catalog.regexp_instr(string text, pattern text, start integer, "N" integer,
-                                                   endoption integer, flags text)
+-- REGEXP_INSTR(source, pattern [, position [, occurrence [, option [, parameters]]]]):
+-- 0 when there is no such occurrence.
+CREATE OR REPLACE FUNCTION localshift.regexp_instr(text, text, integer DEFAULT 1, integer DEFAULT 1,
+                                                   integer DEFAULT 0, text DEFAULT 'c')
 RETURNS integer LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-SELECT CASE WHEN "N" < 1 THEN 0 ELSE
-    pg_catalog.regexp_instr(string, pattern, greatest(start, 1), "N", least(abs(endoption), 1),
-                            localshift.regexp_flags(flags), localshift.regexp_subexpr(pattern, flags))
+SELECT CASE WHEN $4 < 1 THEN 0 ELSE
+    pg_catalog.regexp_instr($1, $2, greatest($3, 1), $4, least(abs($5), 1), localshift.regexp_flags($6),
+                            localshift.regexp_subexpr($2, $6))
 END $$;
 
-CREATE OR REPLACE FUNCTION pg_catalog.regexp_substr(string text, pattern text, start integer, "N" integer,
-                                                    flags text)
+-- REGEXP_SUBSTR(source, pattern [, position [, occurrence [, parameters]]]): NULL when there is no match.
+CREATE OR REPLACE FUNCTION localshift.regexp_substr(text, text, integer DEFAULT 1, integer DEFAULT 1,
+                                                    text DEFAULT 'c')
 RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-SELECT CASE WHEN "N" < 1 THEN NULL ELSE
-    pg_catalog.regexp_substr(string, pattern, greatest(start, 1), "N", localshift.regexp_flags(flags),
-                             localshift.regexp_subexpr(pattern, flags))
+SELECT CASE WHEN $4 < 1 THEN NULL ELSE
+    pg_catalog.regexp_substr($1, $2, greatest($3, 1), $4, localshift.regexp_flags($5),
+                             localshift.regexp_subexpr($2, $5))
 END $$;
 
-CREATE OR REPLACE FUNCTION pg_catalog.regexp_replace(string text, pattern text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-SELECT pg_catalog.regexp_replace(string, pattern, '', 1, 0, '') $$;
-
-CREATE OR REPLACE FUNCTION pg_catalog.regexp_replace(string text, pattern text, replacement text)
+-- REGEXP_REPLACE(source, pattern [, replace_string [, position [, parameters]]])
+CREATE OR REPLACE FUNCTION localshift.regexp_replace(text, text, text DEFAULT '', integer DEFAULT 1,
+                                                     text DEFAULT 'c')
 RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-SELECT pg_catalog.regexp_replace(string, pattern, replacement, 1, 0, '') $$;
-
-CREATE OR REPLACE FUNCTION pg_catalog.regexp_replace(string text, pattern text, replacement text, start integer)
-RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-SELECT pg_catalog.regexp_replace(string, pattern, replacement, greatest(start, 1), 0, '') $$;
-
-CREATE OR REPLACE FUNCTION pg_catalog.regexp_replace(string text, pattern text, replacement text, start integer,
-                                                     parameters text)
-RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-SELECT pg_catalog.regexp_replace(string, pattern, replacement, greatest(start, 1), 0,
-                                 localshift.regexp_flags(parameters)) $$;
+SELECT pg_catalog.regexp_replace($1, $2, $3, greatest($4, 1), 0, localshift.regexp_flags($5)) $$;
 
 -- Hashes ------------------------------------------------------------------------
 -- FNV_HASH(value [, seed]): 64-bit FNV-1a over the value's binary form
@@ -129,7 +126,7 @@ END $$;
 
 CREATE OR REPLACE FUNCTION localshift.little_endian(value bigint, width integer) RETURNS bytea
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-SELECT string_agg(set_byte('\x00'::bytea, 0, ((value >> (8 * i)) & 255)::integer), ''::bytea ORDER BY i)
+SELECT string_agg(set_byte(decode('00', 'hex'), 0, ((value >> (8 * i)) & 255)::integer), ''::bytea ORDER BY i)
 FROM generate_series(0, width - 1) AS i $$;
 
 -- The default seed is FNV's 64-bit offset basis.
@@ -184,4 +181,32 @@ SELECT CASE $2
     WHEN 384 THEN encode(sha384(convert_to($1, 'UTF8')), 'hex')
     WHEN 512 THEN encode(sha512(convert_to($1, 'UTF8')), 'hex')
     ELSE ''
+END $$;
+
+-- String functions take numbers, dates and timestamps too, read as their text
+-- (REPEAT(catid, 3), REVERSE(salesid), SUBSTRING(listtime, 6, 2)): Redshift
+-- converts them implicitly.  A string argument still picks the text version.
+DO $$
+DECLARE
+    f record;
+    args text;
+BEGIN
+    FOR f IN SELECT * FROM (VALUES
+        ('len', '', 'integer'), ('length', '', 'integer'), ('reverse', '', 'text'), ('upper', '', 'text'),
+        ('lower', '', 'text'), ('initcap', '', 'text'), ('btrim', '', 'text'), ('ltrim', '', 'text'),
+        ('rtrim', '', 'text'), ('repeat', ', integer', 'text'), ('replicate', ', integer', 'text'), ('left', ', integer', 'text'),
+        ('right', ', integer', 'text'), ('lpad', ', integer', 'text'), ('rpad', ', integer', 'text'),
+        ('lpad', ', integer, text', 'text'), ('rpad', ', integer, text', 'text'),
+        ('substring', ', integer', 'text'), ('substring', ', integer, integer', 'text'),
+        ('substr', ', integer', 'text'), ('substr', ', integer, integer', 'text'),
+        ('replace', ', text, text', 'text'), ('translate', ', text, text', 'text'),
+        ('split_part', ', text, integer', 'text'), ('strpos', ', text', 'integer')
+    ) AS s(name, extra, result) LOOP
+        -- One more argument per comma in the extra argument types.
+        args := (SELECT string_agg(format('$%s', n), ', ')
+                 FROM generate_series(2, 1 + length(f.extra) - length(replace(f.extra, ',', ''))) AS n);
+        EXECUTE format('CREATE OR REPLACE FUNCTION pg_catalog.%I(anynonarray%s) RETURNS %s LANGUAGE sql '
+                       'STABLE STRICT PARALLEL SAFE AS $body$ SELECT pg_catalog.%I($1::text%s) $body$',
+                       f.name, f.extra, f.result, f.name, coalesce(', ' || args, ''));
+    END LOOP;
 END $$;

@@ -1,22 +1,28 @@
 -- Redshift's system information functions.
 
 -- version() in Redshift's form.  The engine's own stays reachable as
--- localshift.engine_version().  Replacing the built-in in place (rather than
--- shadowing it through search_path) keeps pg_catalog.version() right too,
--- which SQLAlchemy's dialects call by that name.
+-- localshift.engine_version().  The translator qualifies unqualified calls
+-- (localshift.version); pg_catalog.version(), which SQLAlchemy's dialects call
+-- by that name, is replaced in place too.  The server runs built-ins by their
+-- OID without reading pg_proc, so the replacement holds where the planner
+-- inlines the call (any SELECT), which is where clients call it.
 CREATE OR REPLACE FUNCTION localshift.engine_version() RETURNS text
 LANGUAGE internal STABLE STRICT PARALLEL SAFE AS 'pgsql_version';
-CREATE OR REPLACE FUNCTION pg_catalog.version() RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
+CREATE OR REPLACE FUNCTION localshift.version() RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 SELECT 'PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 (Red Hat 3.4.2-6.fc3), Redshift 1.0.77467'::text $$;
+CREATE OR REPLACE FUNCTION pg_catalog.version() RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT localshift.version() $$;
 
 -- A Redshift superuser: the master user and users created with CREATEUSER.
--- Neither is a PostgreSQL superuser here (that would reach the host): the
--- master user and CREATEUSER users hold CREATEROLE, which only Redshift
--- superusers have; rdsdb is the internal superuser.
+-- Neither is a PostgreSQL superuser here (that would reach the host): they are
+-- members of localshift_superuser (docs/sql.md, internals); rdsdb is the
+-- internal superuser.
 CREATE OR REPLACE FUNCTION localshift.is_superuser(role oid) RETURNS boolean
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
-SELECT coalesce((SELECT rolsuper OR rolcreaterole FROM pg_catalog.pg_roles WHERE oid = $1), false) $$;
+SELECT coalesce((SELECT rolsuper FROM pg_catalog.pg_roles WHERE oid = $1), false)
+    OR coalesce(pg_has_role($1, (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = 'localshift_superuser'),
+                            'MEMBER'), false) $$;
 
 -- CURRENT_USER_ID (a keyword the translator turns into this call).
 CREATE OR REPLACE FUNCTION pg_catalog.current_user_id() RETURNS integer
@@ -68,4 +74,4 @@ SELECT coalesce((localshift.encoding_names())[$1 + 1], 'none')::character(32) $$
 CREATE OR REPLACE FUNCTION pg_catalog.pg_last_query_id() RETURNS integer
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
 SELECT coalesce(max(query_id), -1)::integer FROM localshift.query_history
-WHERE pid = pg_backend_pid() AND endtime IS NOT NULL $$;
+WHERE pid = pg_backend_pid() $$;

@@ -42,24 +42,13 @@ CREATE OR REPLACE FUNCTION localshift.diststyle_code(diststyle text) RETURNS int
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 SELECT CASE $1 WHEN 'EVEN' THEN 0 WHEN 'KEY' THEN 1 WHEN 'ALL' THEN 8 WHEN 'AUTO' THEN 9 END $$;
 
--- The encoding Redshift gives a column without ENCODE: RAW for sort key
--- columns, BOOLEAN, REAL and DOUBLE PRECISION; AZ64 for integers, DECIMAL,
--- dates, times and timestamps; LZO for CHAR and VARCHAR; RAW otherwise.
-CREATE OR REPLACE FUNCTION localshift.default_encoding(type oid, in_sortkey boolean) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-SELECT CASE WHEN $2 THEN 'none'
-            WHEN $1 IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype, 'numeric'::regtype,
-                        'date'::regtype, 'time'::regtype, 'timetz'::regtype, 'timestamp'::regtype,
-                        'timestamptz'::regtype) THEN 'az64'
-            WHEN $1 IN ('varchar'::regtype, 'bpchar'::regtype, 'text'::regtype) THEN 'lzo'
-            ELSE 'none' END $$;
-
 -- One row per column of a table: encoding, distribution key, sort key position.
 -- Interleaved sort key positions alternate in sign (-1, 2, -3, ...), as Redshift shows them.
 CREATE OR REPLACE VIEW localshift.column_layout AS
 SELECT a.attrelid AS table_oid, a.attnum, a.attname,
-       coalesce(lower(ca.encoding),
-                localshift.default_encoding(a.atttypid, sort_position > 0)) AS encoding,
+       -- Redshift shows RAW as none.
+       replace(coalesce(lower(ca.encoding), localshift.default_encoding(a.atttypid, sort_position > 0)),
+               'raw', 'none') AS encoding,
        (tl.diststyle = 'KEY' AND a.attname::text = tl.distkey) AS is_distkey,
        CASE WHEN sort_position > 0 AND tl.sortkey_type = 'interleaved' AND sort_position % 2 = 1
             THEN -sort_position ELSE sort_position END AS sortkey_ord

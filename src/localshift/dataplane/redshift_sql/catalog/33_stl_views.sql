@@ -4,10 +4,6 @@
 -- users see their own rows; Redshift superusers see every row.  Sessions of
 -- the internal superuser (rdsdb) are localshift's own and not listed.
 
--- Columns the recorder may fill beyond the shared contract (docs/sql.md, internals).
-ALTER TABLE localshift.query_history ADD COLUMN IF NOT EXISTS transaction_id bigint;
-ALTER TABLE localshift.query_history ADD COLUMN IF NOT EXISTS error_message text;
-
 CREATE OR REPLACE FUNCTION localshift.current_user_is_superuser() RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
 SELECT localshift.is_superuser((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)) $$;
@@ -16,10 +12,10 @@ SELECT localshift.is_superuser((SELECT oid FROM pg_catalog.pg_roles WHERE rolnam
 CREATE OR REPLACE FUNCTION localshift.query_type(statement text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT CASE
-    WHEN words ~ '^create( temp| temporary| local temp| local temporary)? table .* as' AND words !~ '\(.*\) *$'
+    WHEN words ~ '^create( temp| temporary| local temp| local temporary)? table .* as' AND words !~ E'\\(.*\\) *$'
          THEN 'CTAS'
     WHEN words ~ '^select .* into ' THEN 'CTAS'
-    WHEN words ~ '^(select|with|values|table) ' OR words ~ '^\(' THEN 'SELECT'
+    WHEN words ~ '^(select|with|values|table) ' OR words ~ E'^\\(' THEN 'SELECT'
     WHEN words ~ '^insert ' THEN 'INSERT'
     WHEN words ~ '^update ' THEN 'UPDATE'
     WHEN words ~ '^delete ' THEN 'DELETE'
@@ -31,7 +27,7 @@ SELECT CASE
          THEN 'UTILITY'
     ELSE 'OTHER'
 END
-FROM (SELECT lower(regexp_replace(btrim($1), '\s+', ' ', 'g')) || ' ' AS words) AS w $$;
+FROM (SELECT lower(regexp_replace(btrim($1), E'\\s+', ' ', 'g')) || ' ' AS words) AS w $$;
 
 -- Where a statement is logged in the STL tables: QUERY (STL_QUERY), DDL (STL_DDLTEXT) or UTILITY.
 CREATE OR REPLACE FUNCTION localshift.statement_class(statement text) RETURNS text
@@ -39,12 +35,16 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT CASE localshift.query_type($1)
     WHEN 'DDL' THEN 'DDL' WHEN 'UTILITY' THEN 'UTILITY' WHEN 'OTHER' THEN 'UTILITY' ELSE 'QUERY' END $$;
 
+-- The history with Redshift's names: user ids, statement kinds.  Redshift's
+-- query_group label and transaction ids are not recorded ('default', 0).
 CREATE OR REPLACE VIEW localshift.visible_history AS
-SELECT h.*, localshift.query_type(h.query_text) AS query_type, localshift.statement_class(h.query_text) AS class,
-       pg_catalog.pg_get_userbyid(h.userid) AS user_name
+SELECT h.query_id, h.pid, r.oid AS userid, h.user_name, h.database_name AS database, h.query_text,
+       h.start_time AS starttime, h.end_time AS endtime, h.status, h.row_count AS rows,
+       h.error_code, h.error_message, 'default'::text AS label, 0::bigint AS transaction_id,
+       localshift.query_type(h.query_text) AS query_type, localshift.statement_class(h.query_text) AS class
 FROM localshift.query_history h
-WHERE h.userid = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)
-   OR localshift.current_user_is_superuser();
+LEFT JOIN pg_catalog.pg_roles r ON r.rolname = h.user_name
+WHERE h.user_name = current_user OR localshift.current_user_is_superuser();
 
 -- A statement's text in 200-character pieces (STL_QUERYTEXT, STL_DDLTEXT, ...).
 CREATE OR REPLACE VIEW localshift.history_text AS
@@ -57,50 +57,50 @@ CROSS JOIN LATERAL (
 ) AS piece;
 
 CREATE OR REPLACE VIEW pg_catalog.stl_query AS
-SELECT userid::integer AS userid, query_id::integer AS query, coalesce(label, 'default')::character(320) AS label,
-       coalesce(transaction_id, 0)::bigint AS xid, pid::integer AS pid, database::character(32) AS database,
-       left(query_text, 4000)::character(4000) AS querytxt, starttime, coalesce(endtime, starttime) AS endtime,
-       CASE WHEN status IN ('failed', 'canceled') THEN 1 ELSE 0 END AS aborted,
+SELECT userid::integer AS userid, query_id::integer AS query, label::character(320) AS label,
+       transaction_id::bigint AS xid, pid::integer AS pid, database::character(32) AS database,
+       left(query_text, 4000)::character(4000) AS querytxt, starttime, endtime,
+       CASE WHEN status = 'success' THEN 0 ELSE 1 END AS aborted,
        0 AS insert_pristine, 0 AS concurrency_scaling_status
 FROM localshift.visible_history
 WHERE class = 'QUERY';
 
 CREATE OR REPLACE VIEW pg_catalog.stl_querytext AS
-SELECT userid::integer AS userid, coalesce(transaction_id, 0)::bigint AS xid, pid::integer AS pid,
+SELECT userid::integer AS userid, transaction_id::bigint AS xid, pid::integer AS pid,
        query_id::integer AS query, sequence, text
 FROM localshift.history_text
 WHERE class = 'QUERY';
 
 CREATE OR REPLACE VIEW pg_catalog.stl_ddltext AS
-SELECT userid::integer AS userid, coalesce(transaction_id, 0)::bigint AS xid, pid::integer AS pid,
-       coalesce(label, 'default')::character(320) AS label, starttime, coalesce(endtime, starttime) AS endtime,
+SELECT userid::integer AS userid, transaction_id::bigint AS xid, pid::integer AS pid,
+       label::character(320) AS label, starttime, endtime,
        sequence, text
 FROM localshift.history_text
 WHERE class = 'DDL';
 
 CREATE OR REPLACE VIEW pg_catalog.stl_utilitytext AS
-SELECT userid::integer AS userid, coalesce(transaction_id, 0)::bigint AS xid, pid::integer AS pid,
-       coalesce(label, 'default')::character(320) AS label, starttime, coalesce(endtime, starttime) AS endtime,
+SELECT userid::integer AS userid, transaction_id::bigint AS xid, pid::integer AS pid,
+       label::character(320) AS label, starttime, endtime,
        sequence, text
 FROM localshift.history_text
 WHERE class = 'UTILITY';
 
 CREATE OR REPLACE VIEW pg_catalog.svl_statementtext AS
-SELECT userid::integer AS userid, coalesce(transaction_id, 0)::bigint AS xid, pid::integer AS pid,
-       coalesce(label, 'default')::character(320) AS label, starttime, coalesce(endtime, starttime) AS endtime,
+SELECT userid::integer AS userid, transaction_id::bigint AS xid, pid::integer AS pid,
+       label::character(320) AS label, starttime, endtime,
        sequence, class::character varying(10) AS type, text
 FROM localshift.history_text;
 
 CREATE OR REPLACE VIEW pg_catalog.sys_query_history AS
 SELECT userid::integer AS user_id, query_id::bigint AS query_id,
-       coalesce(label, 'default')::character(320) AS query_label,
-       coalesce(transaction_id, 0)::bigint AS transaction_id, pid::integer AS session_id,
+       label::character(320) AS query_label,
+       transaction_id::bigint AS transaction_id, pid::integer AS session_id,
        database::character(128) AS database_name, query_type::character(32) AS query_type,
-       coalesce(status, 'success')::character(10) AS status, false AS result_cache_hit,
+       status::character(10) AS status, false AS result_cache_hit,
        starttime AS start_time, endtime AS end_time,
-       (extract(epoch FROM coalesce(endtime, localtimestamp) - starttime) * 1000000)::bigint AS elapsed_time,
+       (extract(epoch FROM endtime - starttime) * 1000000)::bigint AS elapsed_time,
        0::bigint AS queue_time,
-       (extract(epoch FROM coalesce(endtime, localtimestamp) - starttime) * 1000000)::bigint AS execution_time,
+       (extract(epoch FROM endtime - starttime) * 1000000)::bigint AS execution_time,
        error_message::character(512) AS error_message, rows::bigint AS returned_rows,
        NULL::bigint AS returned_bytes, left(query_text, 4000)::character(4000) AS query_text,
        '1.0.77467'::character(256) AS redshift_version, NULL::character(150) AS usage_limit,
@@ -145,7 +145,6 @@ SELECT * FROM (
            (extract(epoch FROM endtime - starttime) * 1000000)::integer,
            user_name::character(50), database::character(50), left(query_text, 600)::character(600), pid
     FROM localshift.visible_history
-    WHERE endtime IS NOT NULL
     ORDER BY query_id DESC
     LIMIT 100
 ) AS done;

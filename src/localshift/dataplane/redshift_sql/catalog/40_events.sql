@@ -1,11 +1,11 @@
--- Event triggers keeping localshift's records in step with the catalog: the
--- creation time of relations and each user's last DDL (SVV_TABLE_INFO.create_time,
--- PG_CLASS_INFO.relcreationtime, SVV_USER_INFO.last_ddl_timestamp), and the
--- removal of a dropped relation's recorded attributes (its OID may be reused).
--- They run as their owner, the internal superuser: users need no rights on
--- localshift's tables.
+-- Event triggers keeping the catalog's own records in step: the creation time
+-- of relations and each user's last DDL (SVV_TABLE_INFO.create_time,
+-- PG_CLASS_INFO.relcreationtime, SVV_USER_INFO.last_ddl_timestamp), forgotten
+-- with the relation, like its late-binding mark (its OID may be reused).  The
+-- translator's triggers do the same for the DDL attributes.  These run as
+-- their owner, the internal superuser: users need no rights on the tables.
 
-CREATE OR REPLACE FUNCTION localshift.on_ddl_command_end() RETURNS event_trigger
+CREATE OR REPLACE FUNCTION localshift.note_creation() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 BEGIN
     INSERT INTO localshift.relation_created (table_oid, created)
@@ -20,22 +20,21 @@ BEGIN
     ON CONFLICT (user_oid) DO UPDATE SET last_ddl = excluded.last_ddl;
 END $$;
 
-CREATE OR REPLACE FUNCTION localshift.on_sql_drop() RETURNS event_trigger
+CREATE OR REPLACE FUNCTION localshift.forget_dropped_relations() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE dropped oid[];
 BEGIN
     SELECT array_agg(objid) INTO dropped FROM pg_event_trigger_dropped_objects()
     WHERE classid = 'pg_class'::regclass AND objsubid = 0;
     IF dropped IS NOT NULL THEN
-        DELETE FROM localshift.table_attributes WHERE table_oid = ANY (dropped);
-        DELETE FROM localshift.column_attributes WHERE table_oid = ANY (dropped);
         DELETE FROM localshift.late_binding_views WHERE view_oid = ANY (dropped);
         DELETE FROM localshift.relation_created WHERE table_oid = ANY (dropped);
     END IF;
 END $$;
 
-DROP EVENT TRIGGER IF EXISTS localshift_ddl_command_end;
-CREATE EVENT TRIGGER localshift_ddl_command_end ON ddl_command_end
-    EXECUTE FUNCTION localshift.on_ddl_command_end();
-DROP EVENT TRIGGER IF EXISTS localshift_sql_drop;
-CREATE EVENT TRIGGER localshift_sql_drop ON sql_drop EXECUTE FUNCTION localshift.on_sql_drop();
+DROP EVENT TRIGGER IF EXISTS localshift_note_creation;
+CREATE EVENT TRIGGER localshift_note_creation ON ddl_command_end
+    EXECUTE FUNCTION localshift.note_creation();
+DROP EVENT TRIGGER IF EXISTS localshift_forget_dropped_relations;
+CREATE EVENT TRIGGER localshift_forget_dropped_relations ON sql_drop
+    EXECUTE FUNCTION localshift.forget_dropped_relations();
