@@ -216,6 +216,19 @@ CREATE OR REPLACE FUNCTION pg_catalog.pgdate_part(text, interval) RETURNS double
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT pg_catalog.date_part(localshift.datepart_name($1), $2) $$;
 
+-- DATE_PART under its own name, for calls the translator qualifies (PostgreSQL's
+-- date_part knows fewer part names, another decade and other milliseconds).
+DO $$
+DECLARE source regtype;
+BEGIN
+    FOREACH source IN ARRAY ARRAY['timestamp', 'timestamptz', 'date', 'time', 'timetz', 'interval',
+                                  'text']::regtype[] LOOP
+        EXECUTE format('CREATE OR REPLACE FUNCTION localshift.date_part(text, %s) RETURNS double precision '
+                       'LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $body$ SELECT pg_catalog.pgdate_part($1, $2) $body$',
+                       source);
+    END LOOP;
+END $$;
+
 -- DATE_PART_YEAR(date) -> integer
 CREATE OR REPLACE FUNCTION pg_catalog.date_part_year(date) RETURNS integer
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT extract(year FROM $1)::integer $$;

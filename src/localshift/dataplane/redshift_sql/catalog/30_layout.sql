@@ -19,7 +19,7 @@ SELECT localshift.is_superuser((SELECT oid FROM pg_catalog.pg_roles WHERE rolnam
 --   diststyle: EVEN | KEY | ALL | AUTO.  A DISTKEY without DISTSTYLE is KEY;
 --     nothing at all is AUTO, which Redshift reports as AUTO(EVEN) here.
 --   sortkey_type: compound | interleaved | auto | none.  No SORTKEY is AUTO,
---     Redshift's default for new tables.
+--     Redshift's default for new tables; none (ALTER SORTKEY NONE) is recorded as such.
 CREATE OR REPLACE VIEW localshift.table_layout AS
 SELECT c.oid AS table_oid,
        CASE WHEN ta.diststyle IS NOT NULL THEN upper(ta.diststyle)
@@ -28,8 +28,8 @@ SELECT c.oid AS table_oid,
        ta.distkey,
        coalesce(ta.sortkey, '{}'::text[]) AS sortkey,
        CASE WHEN cardinality(ta.sortkey) > 0 THEN coalesce(lower(ta.sortkey_type), 'compound')
-            WHEN ta.table_oid IS NULL OR lower(ta.sortkey_type) = 'auto' THEN 'auto'
-            ELSE 'none' END AS sortkey_type,
+            WHEN lower(ta.sortkey_type) = 'none' THEN 'none'
+            ELSE 'auto' END AS sortkey_type,
        coalesce(ta.backup, true) AS backup,
        EXISTS (SELECT FROM localshift.column_attributes ca WHERE ca.table_oid = c.oid) AS explicit_encodings
 FROM pg_catalog.pg_class c

@@ -247,6 +247,10 @@ WHERE acl.grantee <> r.relowner AND r.nspname NOT IN ('pg_catalog', 'information
 -- SVV_USER_INFO / SVL_USER_INFO: users; a regular user sees only themself.
 CREATE OR REPLACE VIEW localshift.visible_users AS
 SELECT r.oid, r.rolname, r.rolcreatedb, r.rolsuper, r.rolconnlimit, localshift.is_superuser(r.oid) AS superuser,
+       -- SYSLOG ACCESS UNRESTRICTED: membership of localshift_syslog_unrestricted (docs/sql.md, internals).
+       coalesce(pg_has_role(r.oid, (SELECT oid FROM pg_catalog.pg_roles
+                                    WHERE rolname = 'localshift_syslog_unrestricted'), 'MEMBER'), false)
+           AS syslog_unrestricted,
        ud.last_ddl
 FROM pg_catalog.pg_roles r
 LEFT JOIN localshift.user_last_ddl ud ON ud.user_oid = r.oid
@@ -258,7 +262,7 @@ CREATE OR REPLACE VIEW pg_catalog.svv_user_info AS
 SELECT rolname::text AS user_name, oid::integer AS user_id, rolcreatedb AS createdb, superuser,
        rolsuper AS catalog_update,
        CASE WHEN rolconnlimit < 0 THEN 'UNLIMITED' ELSE rolconnlimit::text END AS connection_limit,
-       CASE WHEN superuser THEN 'UNRESTRICTED' ELSE 'RESTRICTED' END AS syslog_access,
+       CASE WHEN superuser OR syslog_unrestricted THEN 'UNRESTRICTED' ELSE 'RESTRICTED' END AS syslog_access,
        last_ddl AS last_ddl_timestamp, 0 AS session_timeout, NULL::text AS external_user_id
 FROM localshift.visible_users;
 
