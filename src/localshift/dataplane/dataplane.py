@@ -25,6 +25,8 @@ from .binaries import PgBinaries, accessible_by
 from .engine import ADMIN_USER, Engine
 from .errors import ClusterNotFoundError, DataPlaneError
 from .online_backup import OnlineBackup, data_size
+from .redshift_sql import install_engine
+from .redshift_sql.history import QueryRecorder, socket_connector
 from .snapshot_store import SnapshotStats, SnapshotStore
 from .wire_front import WireFront
 
@@ -51,8 +53,8 @@ class DataPlane:
         self.engine_root.mkdir(parents=True, exist_ok=True)
         os.chmod(self.engine_root, 0o755)
         self.store = SnapshotStore(self.root / "snapshots", fsync=fsync)
-        self.front = WireFront()
         self._admin_password = self._load_admin_secret()
+        self.front = WireFront(QueryRecorder(socket_connector(ADMIN_USER, self._admin_password)))
         self._engines: dict[str, Engine] = {}
         self._ports: dict[str, int] = {}
         self._locks: dict[str, threading.RLock] = {}
@@ -127,6 +129,7 @@ class DataPlane:
                     if db_name != "postgres":
                         conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(
                             sql.Identifier(db_name), sql.Identifier(master_username)))
+                install_engine(eng.connect, [master_username])
                 eng.write_meta({"key": key, "port": port, "master_username": master_username,
                                 "db_name": db_name, "pg_version": list(self.bins.version)})
                 self._ports[key] = port
@@ -139,6 +142,8 @@ class DataPlane:
         eng = self._existing(key)
         with self._lock(key):
             eng.start()
+            master = eng.read_meta().get("master_username")
+            install_engine(eng.connect, [master] if master else [])  # engines of older versions
             old = self._ports.get(key)
             if old is not None and old != port:
                 self.front.close(old)
@@ -250,6 +255,7 @@ class DataPlane:
                         raise DataPlaneError("master_username is unknown for this snapshot")
                     with eng.connect() as conn:
                         _set_password(conn, user, master_password)
+                install_engine(eng.connect, [user] if user else [])
                 eng.write_meta({"key": cluster_key, "port": port, "master_username": user,
                                 "db_name": meta.get("db_name"),
                                 "pg_version": list(self.bins.version),
