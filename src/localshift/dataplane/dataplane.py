@@ -25,7 +25,8 @@ from .binaries import PgBinaries, accessible_by
 from .engine import ADMIN_USER, Engine
 from .errors import ClusterNotFoundError, DataPlaneError
 from .online_backup import OnlineBackup, data_size
-from .redshift_sql.install import catalog_version, install_in_every_database
+from .redshift_sql import install_engine
+from .redshift_sql.history import QueryRecorder, socket_connector
 from .snapshot_store import SnapshotStats, SnapshotStore
 from .wire_front import WireFront
 
@@ -52,8 +53,8 @@ class DataPlane:
         self.engine_root.mkdir(parents=True, exist_ok=True)
         os.chmod(self.engine_root, 0o755)
         self.store = SnapshotStore(self.root / "snapshots", fsync=fsync)
-        self.front = WireFront()
         self._admin_password = self._load_admin_secret()
+        self.front = WireFront(QueryRecorder(socket_connector(ADMIN_USER, self._admin_password)))
         self._engines: dict[str, Engine] = {}
         self._ports: dict[str, int] = {}
         self._locks: dict[str, threading.RLock] = {}
@@ -128,10 +129,9 @@ class DataPlane:
                     if db_name != "postgres":
                         conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(
                             sql.Identifier(db_name), sql.Identifier(master_username)))
-                install_in_every_database(eng.connect)
+                install_engine(eng.connect, [master_username])
                 eng.write_meta({"key": key, "port": port, "master_username": master_username,
-                                "db_name": db_name, "pg_version": list(self.bins.version),
-                                "catalog_version": catalog_version()})
+                                "db_name": db_name, "pg_version": list(self.bins.version)})
                 self._ports[key] = port
             except BaseException:
                 self.front.close(port)
@@ -142,17 +142,16 @@ class DataPlane:
         eng = self._existing(key)
         with self._lock(key):
             eng.start()
+            master = eng.read_meta().get("master_username")
+            install_engine(eng.connect, [master] if master else [])  # engines of older versions
             old = self._ports.get(key)
             if old is not None and old != port:
                 self.front.close(old)
             self.front.serve(port, eng.socket_path)
             self._ports[key] = port
             meta = eng.read_meta()
-            if meta.get("catalog_version") != catalog_version():  # installed by an older localshift
-                install_in_every_database(eng.connect)
-            updated = dict(meta, port=port, catalog_version=catalog_version())
-            if updated != meta:
-                eng.write_meta(updated)
+            if meta.get("port") != port:
+                eng.write_meta(dict(meta, port=port))
 
     def stop_cluster(self, key: str) -> None:
         eng = self._engine(key)
@@ -256,12 +255,11 @@ class DataPlane:
                         raise DataPlaneError("master_username is unknown for this snapshot")
                     with eng.connect() as conn:
                         _set_password(conn, user, master_password)
-                # The snapshot may come from an older localshift: its catalog is brought up to date.
-                install_in_every_database(eng.connect)
+                install_engine(eng.connect, [user] if user else [])
                 eng.write_meta({"key": cluster_key, "port": port, "master_username": user,
                                 "db_name": meta.get("db_name"),
                                 "pg_version": list(self.bins.version),
-                                "restored_from": snapshot_key, "catalog_version": catalog_version()})
+                                "restored_from": snapshot_key})
                 self._ports[cluster_key] = port
             except BaseException:
                 self.front.close(port)

@@ -15,6 +15,9 @@ understands the protocol, afterwards it only copies bytes:
   distribution suffix like ``15.18 (Debian ...)`` makes the driver raise
   InvalidVersion).
 * CancelRequests are forwarded to the engine unchanged.
+* After the startup packet, every message goes through the connection's
+  ``SqlSession`` (redshift_sql/session.py): Redshift SQL in Query and Parse
+  messages is translated, and completed statements go to the query recorder.
 
 All fronts of a DataPlane run on one asyncio loop in one daemon thread.  The
 data path uses bare ``asyncio.Protocol`` callbacks (no coroutine per read)
@@ -30,6 +33,8 @@ import threading
 from pathlib import Path
 
 from .errors import DataPlaneError
+from .redshift_sql.history import QueryRecorder
+from .redshift_sql.session import SqlSession
 
 SSL_REQUEST = 80877103
 GSSENC_REQUEST = 80877104
@@ -81,8 +86,9 @@ def error_response(code: str, message: str) -> bytes:
 
 
 class _Listener:
-    def __init__(self, socket_path: Path) -> None:
+    def __init__(self, socket_path: Path, recorder: QueryRecorder | None) -> None:
         self.socket_path = str(socket_path)
+        self.recorder = recorder
         self.server: asyncio.base_events.Server | None = None
         self.conns: set[_ClientSide] = set()
 
@@ -96,6 +102,7 @@ class _ClientSide(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.engine: asyncio.Transport | None = None
         self.connecting = False
+        self.session: SqlSession | None = None
 
     def connection_made(self, transport) -> None:
         self.transport = transport
@@ -106,7 +113,7 @@ class _ClientSide(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         if self.engine is not None:
-            self.engine.write(data)
+            self.engine.write(self.session.from_client(data))
             return
         self.buf += data
         if not self.connecting:
@@ -132,6 +139,8 @@ class _ClientSide(asyncio.Protocol):
                 self.transport.close()
                 return
             self.connecting = True
+            self.session = SqlSession.from_startup(packet, self.listener.recorder,
+                                                   self.listener.socket_path)
             asyncio.get_running_loop().create_task(self._connect(rewrite_startup(packet)))
             return
 
@@ -159,7 +168,7 @@ class _ClientSide(asyncio.Protocol):
             return
         transport.write(startup)
         if self.buf:
-            transport.write(bytes(self.buf))
+            transport.write(self.session.from_client(bytes(self.buf)))
             self.buf.clear()
         self.engine = transport
 
@@ -197,8 +206,9 @@ class _EngineSide(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         out = self.client.transport
+        session = self.client.session
         if not self.handshake:
-            out.write(data)
+            out.write(session.from_engine(data))
             return
         buf = self.buf
         buf += data
@@ -212,10 +222,12 @@ class _EngineSide(asyncio.Protocol):
             del buf[:n + 1]
             if typ == 0x53:  # 'S' ParameterStatus
                 msg = rewrite_parameter_status(msg)
+            elif typ == 0x4B:  # 'K' BackendKeyData: the engine's pid
+                session.backend_key(int.from_bytes(msg[5:9], "big"))
             chunks.append(msg)
             if typ == 0x5A:  # 'Z' ReadyForQuery: session established, pipe from now on
                 self.handshake = False
-                chunks.append(bytes(buf))
+                chunks.append(session.from_engine(bytes(buf)))
                 buf.clear()
                 break
         if chunks:
@@ -234,7 +246,8 @@ class _EngineSide(asyncio.Protocol):
 class WireFront:
     """All fronts of one DataPlane: one event loop in one daemon thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, recorder: QueryRecorder | None = None) -> None:
+        self.recorder = recorder
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._listeners: dict[int, _Listener] = {}
@@ -260,7 +273,7 @@ class WireFront:
             if existing.socket_path != str(socket_path):
                 raise DataPlaneError(f"port {port} is already served for another cluster")
             return
-        listener = _Listener(socket_path)
+        listener = _Listener(socket_path, self.recorder)
 
         async def start():
             loop = asyncio.get_running_loop()
@@ -293,3 +306,5 @@ class WireFront:
     def close_all(self) -> None:
         for port in list(self._listeners):
             self.close(port)
+        if self.recorder is not None:
+            self.recorder.flush()

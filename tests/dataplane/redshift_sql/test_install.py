@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import psycopg
 
-from localshift.dataplane.redshift_sql.install import catalog_version, install_catalog
+from localshift.dataplane.redshift_sql.install import catalog_digest, install_catalog
 
 from ..helpers import DB, connect, free_port
 
@@ -12,6 +12,7 @@ REDSHIFT_VERSION = ("PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc 
                     "(Red Hat 3.4.2-6.fc3), Redshift 1.0.77467")
 
 # What a catalog installed in a database amounts to: its objects in pg_catalog and localshift.
+MARKER = "SELECT obj_description('localshift'::regnamespace, 'pg_namespace')"
 OBJECTS = """
 SELECT (SELECT count(*) FROM pg_proc WHERE pronamespace = 'localshift'::regnamespace),
        (SELECT count(*) FROM pg_class WHERE relnamespace = 'localshift'::regnamespace),
@@ -30,7 +31,8 @@ def test_a_new_cluster_speaks_redshift_in_every_database_and_in_those_created_la
         assert conn.execute("SELECT getdate() IS NOT NULL, count(*) FROM svv_tables"
                             " WHERE table_schema = 'public'").fetchone() == (True, 0)
         assert conn.execute("SELECT localshift.engine_version()").fetchone()[0].startswith("PostgreSQL 18")
-    assert dp._engine(key).read_meta()["catalog_version"] == catalog_version()
+    with dp._engine(key).connect(DB) as admin:
+        assert admin.execute(MARKER).fetchone() == (f"localshift catalog {catalog_digest()}",)
 
 
 def test_installing_again_changes_nothing_and_keeps_recorded_attributes(dp, cluster):
@@ -42,7 +44,9 @@ def test_installing_again_changes_nothing_and_keeps_recorded_attributes(dp, clus
         admin.execute("INSERT INTO localshift.table_attributes (table_oid, diststyle, distkey)"
                       " VALUES ('t'::regclass, 'KEY', 'a')")
         before = admin.execute(OBJECTS).fetchone()
-        install_catalog(admin)
+        assert not install_catalog(admin)  # already current: skipped
+        admin.execute("COMMENT ON SCHEMA localshift IS 'older'")
+        assert install_catalog(admin)
         assert admin.execute(OBJECTS).fetchone() == before
     with connect(port) as conn:
         assert conn.execute("SELECT \"column\", distkey FROM pg_table_def WHERE tablename = 't'").fetchall() == [
@@ -54,18 +58,18 @@ def test_an_engine_set_up_by_an_older_localshift_gets_the_catalog_when_it_starts
     eng = dp._engine(key)
     with eng.connect(DB) as admin:
         admin.execute("DROP VIEW pg_catalog.svv_tables")
-    eng.write_meta(dict(eng.read_meta(), catalog_version="older"))
+        admin.execute("COMMENT ON SCHEMA localshift IS 'localshift catalog older'")
     dp.stop_cluster(key)
     dp.start_cluster(key, port)
     with connect(port) as conn:
         assert conn.execute("SELECT count(*) FROM svv_tables WHERE table_schema = 'public'").fetchone() == (0,)
-    assert eng.read_meta()["catalog_version"] == catalog_version()
 
 
 def test_a_restored_cluster_has_the_catalog_even_when_the_snapshot_lacks_it(dp, cluster):
     key, port = cluster
     with dp._engine(key).connect(DB) as admin:
         admin.execute("DROP VIEW pg_catalog.svv_tables")
+        admin.execute("COMMENT ON SCHEMA localshift IS 'localshift catalog older'")
     dp.create_snapshot(key, "s1")
     restored_port = free_port()
     dp.restore_snapshot("s1", "c2", restored_port)

@@ -243,11 +243,6 @@ SELECT pg_catalog.date_trunc(localshift.datepart_name($1), $2::timestamp) $$;
 -- GETDATE: the start of the current statement, in the session time zone, to the second.
 CREATE OR REPLACE FUNCTION pg_catalog.getdate() RETURNS timestamp
 LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT date_trunc('second', statement_timestamp()::timestamp) $$;
--- SYSDATE (a keyword the translator turns into this call): the start of the
--- current transaction, with microseconds.
-CREATE OR REPLACE FUNCTION localshift.sysdate() RETURNS timestamp
-LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT transaction_timestamp()::timestamp $$;
-
 CREATE OR REPLACE FUNCTION pg_catalog.trunc(timestamp) RETURNS date
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1::date $$;
 CREATE OR REPLACE FUNCTION pg_catalog.trunc(timestamptz) RETURNS date

@@ -1,0 +1,251 @@
+"""Rewrites of Redshift function calls and function-like syntax.
+
+Each handler gets the rewriter, the node list, the index of the function name
+and the index of its argument group; it returns the replacement nodes and the
+index after what it consumed (OVER / WITHIN GROUP clauses included).
+Functions the engine provides (catalog SQL files, schema ``localshift``) are
+not here: ``expressions`` qualifies those calls by name.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from .errors import TranslationError, not_supported, syntax_error
+from .tokens import Group, Node, raw, split_commas, words
+from .types import read_type
+
+if TYPE_CHECKING:
+    from .expressions import Rewriter
+
+Handler = Callable[["Rewriter", list[Node], int, int], tuple[list[Node], int]]
+
+# Redshift's date and time part names and abbreviations -> PostgreSQL's unit names.
+DATE_PARTS = {}
+for _canonical, _names in {
+    "millennium": "millennium millennia millenniums mil mils",
+    "century": "century centuries c cent cents",
+    "decade": "decade decades dec decs",
+    "epoch": "epoch",
+    "year": "year years y yr yrs",
+    "quarter": "quarter quarters qtr qtrs",
+    "month": "month months mon mons",
+    "week": "week weeks w",
+    "dow": "dayofweek dow dw weekday",
+    "doy": "dayofyear doy dy yearday",
+    "day": "day days d",
+    "hour": "hour hours h hr hrs",
+    "minute": "minute minutes m min mins",
+    "second": "second seconds s sec secs",
+    "milliseconds": ("millisecond milliseconds ms msec msecs msecond mseconds millisec millisecs"
+                    " millisecon"),
+    "microseconds": "microsecond microseconds microsec microsecs usecond useconds us usec usecs",
+    "timezone": "timezone",
+    "timezone_hour": "timezone_hour",
+    "timezone_minute": "timezone_minute",
+}.items():
+    for _name in _names.split():
+        DATE_PARTS[_name] = _canonical
+
+
+def date_part(nodes: list[Node]) -> str | None:
+    """The PostgreSQL unit of a date-part argument written bare (``day``), quoted
+    (``'day'``) or double-quoted; None when the argument is an expression."""
+    significant = words(nodes)
+    if len(significant) != 1:
+        return None
+    tok = significant[0]
+    if tok.kind == "ident" or tok.kind == "qident":
+        name = tok.text.strip('"').lower()
+    elif tok.kind == "string" and tok.text.startswith("'"):
+        name = tok.text[1:-1].lower()
+    else:
+        return None
+    part = DATE_PARTS.get(name)
+    if part is None:
+        raise TranslationError(f'unit "{name}" not recognized', "22023")
+    return part
+
+
+def _args(rw: "Rewriter", group: Group) -> list[str]:
+    return [rw.text(a) for a in split_commas(group.nodes)]
+
+
+def _next(nodes: list[Node], k: int) -> int:
+    while k < len(nodes) and nodes[k].blank:
+        k += 1
+    return k
+
+
+def _call(name: str, args: list[str]) -> list[Node]:
+    return [raw(f"{name}({', '.join(args)})")]
+
+
+def nvl(rw, nodes, i, j):
+    # NVL(a, b, ...) is COALESCE: Redshift accepts any number of arguments.
+    return _call("coalesce", _args(rw, nodes[j])), j + 1
+
+
+def decode(rw, nodes, i, j):
+    args = _args(rw, nodes[j])
+    if len(args) < 3:  # PostgreSQL's own decode(text, format)
+        return _call(nodes[i].text, args), j + 1
+    expr, rest = args[0], args[1:]
+    # Redshift: when both the expression and a search value are NULL, DECODE
+    # returns that search's result (IS NOT DISTINCT FROM, not =).
+    parts = ["CASE"]
+    for search, result in zip(rest[0::2], rest[1::2]):
+        parts.append(f"WHEN ({expr}) IS NOT DISTINCT FROM ({search}) THEN {result}")
+    if len(rest) % 2:
+        parts.append(f"ELSE {rest[-1]}")
+    parts.append("END")
+    return [raw(" ".join(parts))], j + 1
+
+
+def listagg(rw, nodes, i, j):
+    """LISTAGG([DISTINCT] expr [, delimiter]) [WITHIN GROUP (ORDER BY ...)] [OVER (...)]."""
+    inner = nodes[j].nodes
+    distinct = ""
+    first = words(inner)[0] if words(inner) else None
+    if first is not None and first.kind == "ident" and first.low == "distinct":
+        distinct = "DISTINCT "
+        inner = inner[inner.index(first) + 1:]
+    args = _args(rw, Group("(", inner, ")"))
+    if not args or len(args) > 2:
+        raise TranslationError("function listagg requires 1 or 2 arguments", "42883")
+    value = f"CAST({args[0]} AS varchar)"
+    delimiter = args[1] if len(args) == 2 else "''"
+    k = _next(nodes, j + 1)
+    order = ""
+    if k < len(nodes) and nodes[k].low == "within":
+        g = _next(nodes, _next(nodes, k + 1) + 1)
+        if nodes[_next(nodes, k + 1)].low != "group" or not isinstance(nodes[g], Group):
+            raise syntax_error(nodes[k].text)
+        order = rw.text(nodes[g].nodes)
+        k = _next(nodes, g + 1)
+        j = g
+    if k < len(nodes) and nodes[k].low == "over":
+        window = nodes[_next(nodes, k + 1)]
+        if not isinstance(window, Group):
+            raise syntax_error("over")
+        if distinct:
+            raise not_supported("LISTAGG(DISTINCT ...) as a window function")
+        # PostgreSQL has no ORDER BY inside a window aggregate's arguments: the
+        # window's own ORDER BY over the whole partition feeds rows in that order.
+        spec = rw.text(window.nodes)
+        if order:
+            spec = f"{spec} {order} ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
+        return [raw(f"string_agg({value}, {delimiter}) OVER ({spec.strip()})")], \
+            nodes.index(window, k) + 1
+    order_clause = f" {order}" if order else ""
+    if distinct and order and args[0] not in order:
+        # PostgreSQL: in an aggregate with DISTINCT, ORDER BY expressions must
+        # appear in the argument list; order by the value itself then.
+        order_clause = f" ORDER BY {value}"
+    return [raw(f"string_agg({distinct}{value}, {delimiter}{order_clause})")], j + 1
+
+
+def _with_date_part(name: str) -> Handler:
+    """DATEADD/DATEDIFF/DATE_PART/DATE_TRUNC: the first argument may be a bare word."""
+
+    def handler(rw, nodes, i, j):
+        parts = split_commas(nodes[j].nodes)
+        if not parts:
+            return _call(name, []), j + 1
+        unit = date_part(parts[0])
+        first = f"'{unit}'" if unit else rw.text(parts[0])
+        return _call(rw.function_name(name), [first] + [rw.text(p) for p in parts[1:]]), j + 1
+
+    return handler
+
+
+def extract(rw, nodes, i, j):
+    """EXTRACT(part FROM x): Redshift returns an integer holding only that part
+    (seconds without their fraction, milliseconds without the seconds...)."""
+    inner = nodes[j].nodes
+    significant = words(inner)
+    if len(significant) < 3 or significant[1].low != "from":
+        raise syntax_error(nodes[j].text)
+    unit = date_part([significant[0]])
+    source = rw.text(inner[inner.index(significant[1]) + 1:])
+    if unit == "epoch":
+        return [raw(f"date_part('epoch', {source})")], j + 1
+    if unit == "milliseconds":
+        expr = f"CAST(floor(date_part('microseconds', {source}) / 1000) AS integer) % 1000"
+    elif unit == "microseconds":
+        expr = f"CAST(date_part('microseconds', {source}) AS integer) % 1000"
+    elif unit == "second":
+        expr = f"CAST(floor(date_part('second', {source})) AS integer)"
+    else:
+        expr = f"CAST(date_part('{unit}', {source}) AS integer)"
+    return [raw(f"({expr})")], j + 1
+
+
+def convert_timezone(rw, nodes, i, j):
+    args = _args(rw, nodes[j])
+    if len(args) == 2:
+        args = ["'UTC'"] + args
+    if len(args) != 3:
+        raise TranslationError("function convert_timezone requires 2 or 3 arguments", "42883")
+    source, target, value = args
+    # A timestamp read in the source zone, shown in the target zone; the result
+    # is a timestamp without time zone, as Redshift's.
+    return [raw(f"((CAST({value} AS timestamp) AT TIME ZONE {source}) AT TIME ZONE {target})")], j + 1
+
+
+def concat(rw, nodes, i, j):
+    args = _args(rw, nodes[j])
+    if len(args) != 2:
+        raise TranslationError("function concat requires 2 arguments", "42883")
+    # Redshift's CONCAT is the || operator: NULL if either argument is NULL
+    # (PostgreSQL's concat() skips NULLs).
+    return [raw(f"(CAST({args[0]} AS varchar) || CAST({args[1]} AS varchar))")], j + 1
+
+
+def ratio_to_report(rw, nodes, i, j):
+    args = _args(rw, nodes[j])
+    k = _next(nodes, j + 1)
+    if len(args) != 1 or k >= len(nodes) or nodes[k].low != "over":
+        raise syntax_error("ratio_to_report")
+    w = _next(nodes, k + 1)
+    window = rw.text(nodes[w].nodes)
+    if " order " in f" {window.lower()} ":
+        raise TranslationError("ORDER BY is not allowed in the OVER clause of RATIO_TO_REPORT",
+                               "42601")
+    value = args[0]
+    return [raw(f"(CAST({value} AS double precision) / NULLIF(sum({value}) OVER ({window}), 0))")], w + 1
+
+
+def cast(rw, nodes, i, j):
+    """CAST(x AS type): Redshift type names."""
+    inner = nodes[j].nodes
+    as_index = None
+    for k, node in enumerate(inner):
+        if node.kind == "ident" and node.low == "as":
+            as_index = k
+    if as_index is None:
+        raise syntax_error(nodes[j].text)
+    k = _next(inner, as_index + 1)
+    type_text, end = read_type(inner, k)
+    if words(inner[end:]):
+        raise syntax_error(words(inner[end:])[0].text)
+    value = rw.text(inner[:as_index])
+    return [raw(f"{nodes[i].text}({value} AS {type_text})")], j + 1
+
+
+CALLS: dict[str, Handler] = {
+    "nvl": nvl,
+    "decode": decode,
+    "listagg": listagg,
+    "dateadd": _with_date_part("dateadd"),
+    "datediff": _with_date_part("datediff"),
+    "date_part": _with_date_part("date_part"),
+    "date_trunc": _with_date_part("date_trunc"),
+    "pgdate_part": _with_date_part("date_part"),
+    "extract": extract,
+    "convert_timezone": convert_timezone,
+    "concat": concat,
+    "ratio_to_report": ratio_to_report,
+    "cast": cast,
+}
+
