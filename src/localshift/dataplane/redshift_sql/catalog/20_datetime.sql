@@ -148,13 +148,13 @@ CREATE OR REPLACE FUNCTION pg_catalog.date_diff(text, date, date) RETURNS bigint
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.timestamp_diff($1, $2::timestamp, $3::timestamp) $$;
 CREATE OR REPLACE FUNCTION pg_catalog.date_diff(text, text, text) RETURNS bigint
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.timestamp_diff($1, $2::timestamp, $3::timestamp) $$;
--- Times count boundaries within one day.
+-- Times count boundaries within one day (TIMETZ values as times of day in UTC).
 CREATE OR REPLACE FUNCTION pg_catalog.date_diff(text, time, time) RETURNS bigint
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT localshift.timestamp_diff($1, date '2000-01-01' + $2, date '2000-01-01' + $3) $$;
 CREATE OR REPLACE FUNCTION pg_catalog.date_diff(text, timetz, timetz) RETURNS bigint
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-SELECT localshift.timestamp_diff($1, (date '2000-01-01' + $2)::timestamp, (date '2000-01-01' + $3)::timestamp) $$;
+SELECT pg_catalog.date_diff($1, ($2 AT TIME ZONE 'UTC')::time, ($3 AT TIME ZONE 'UTC')::time) $$;
 
 CREATE OR REPLACE FUNCTION pg_catalog.datediff(text, timestamp, timestamp) RETURNS bigint
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_diff($1, $2, $3) $$;
@@ -215,19 +215,6 @@ SELECT CASE WHEN localshift.datepart_name($1) IN ('timezone', 'timezone_hour', '
 CREATE OR REPLACE FUNCTION pg_catalog.pgdate_part(text, interval) RETURNS double precision
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT pg_catalog.date_part(localshift.datepart_name($1), $2) $$;
-
--- DATE_PART under its own name, for calls the translator qualifies (PostgreSQL's
--- date_part knows fewer part names, another decade and other milliseconds).
-DO $$
-DECLARE source regtype;
-BEGIN
-    FOREACH source IN ARRAY ARRAY['timestamp', 'timestamptz', 'date', 'time', 'timetz', 'interval',
-                                  'text']::regtype[] LOOP
-        EXECUTE format('CREATE OR REPLACE FUNCTION localshift.date_part(text, %s) RETURNS double precision '
-                       'LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $body$ SELECT pg_catalog.pgdate_part($1, $2) $body$',
-                       source);
-    END LOOP;
-END $$;
 
 -- DATE_PART_YEAR(date) -> integer
 CREATE OR REPLACE FUNCTION pg_catalog.date_part_year(date) RETURNS integer

@@ -10,6 +10,12 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.length($1) $
 CREATE OR REPLACE FUNCTION pg_catalog.textlen(text) RETURNS integer
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.length($1) $$;
 
+-- NVL2(expr, not_null_value, null_value); a NULL or string first argument reads as text.
+CREATE OR REPLACE FUNCTION pg_catalog.nvl2(anyelement, anycompatible, anycompatible) RETURNS anycompatible
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT CASE WHEN $1 IS NOT NULL THEN $2 ELSE $3 END $$;
+CREATE OR REPLACE FUNCTION pg_catalog.nvl2(text, anycompatible, anycompatible) RETURNS anycompatible
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT CASE WHEN $1 IS NOT NULL THEN $2 ELSE $3 END $$;
+
 -- REPLICATE: REPEAT's synonym.
 CREATE OR REPLACE FUNCTION pg_catalog.replicate(text, integer) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.repeat($1, $2) $$;

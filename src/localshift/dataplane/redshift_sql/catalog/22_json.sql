@@ -67,13 +67,15 @@ CREATE OR REPLACE FUNCTION pg_catalog.can_json_parse(text) RETURNS boolean
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1 IS JSON $$;
 
 -- JSON_SERIALIZE(super) -> VARCHAR, compact as Redshift writes it: {"a":1,"b":[1,2]}.
-CREATE OR REPLACE FUNCTION pg_catalog.json_serialize(jsonb) RETURNS text
+-- PostgreSQL parses JSON_SERIALIZE(...) as its own SQL/JSON construct: this one
+-- lives in localshift, where the translator sends the calls.
+CREATE OR REPLACE FUNCTION localshift.json_serialize(jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT CASE jsonb_typeof($1)
-    WHEN 'object' THEN '{' || coalesce((SELECT string_agg(to_json(key)::text || ':' || pg_catalog.json_serialize(value),
+    WHEN 'object' THEN '{' || coalesce((SELECT string_agg(to_json(key)::text || ':' || localshift.json_serialize(value),
                                                         ',' ORDER BY ordinality)
                                         FROM jsonb_each($1) WITH ORDINALITY), '') || '}'
-    WHEN 'array' THEN '[' || coalesce((SELECT string_agg(pg_catalog.json_serialize(value), ',' ORDER BY ordinality)
+    WHEN 'array' THEN '[' || coalesce((SELECT string_agg(localshift.json_serialize(value), ',' ORDER BY ordinality)
                                        FROM jsonb_array_elements($1) WITH ORDINALITY), '') || ']'
     ELSE $1::text
 END $$;
@@ -84,7 +86,7 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT jsonb_typeof($1) $$;
 
 -- JSON_SIZE(super): bytes of the serialized value.
 CREATE OR REPLACE FUNCTION pg_catalog.json_size(jsonb) RETURNS integer
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT octet_length(pg_catalog.json_serialize($1)) $$;
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT octet_length(localshift.json_serialize($1)) $$;
 
 -- SUPER type checks.
 CREATE OR REPLACE FUNCTION pg_catalog.is_array(jsonb) RETURNS boolean

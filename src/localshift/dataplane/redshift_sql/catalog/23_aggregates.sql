@@ -65,3 +65,8 @@ CREATE OR REPLACE FUNCTION localshift.listagg_any_final(text[]) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT array_to_string($1[2:], $1[1]) $$;
 CREATE OR REPLACE AGGREGATE pg_catalog.listagg(anynonarray, text) (
     SFUNC = localshift.listagg_any_step, STYPE = text[], FINALFUNC = localshift.listagg_any_final);
+
+-- RATIO_TO_REPORT(x) OVER (...): the translator passes the value and its window's
+-- sum, so the result column is named as Redshift names it.
+CREATE OR REPLACE FUNCTION pg_catalog.ratio_to_report(double precision, double precision)
+RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT $1 / NULLIF($2, 0) $$;
