@@ -67,7 +67,8 @@ LANGUAGE sql STABLE AS $fn$
     SELECT current_database()::varchar, n.nspname::varchar, c.relname::varchar, a.attname::varchar,
            a.attnum::integer, pg_catalog.pg_get_expr(d.adbin, d.adrelid)::varchar,
            CASE WHEN a.attnotnull THEN 'NO' ELSE 'YES' END,
-           pg_catalog.format_type(a.atttypid, a.atttypmod)::varchar,
+           -- The type's name alone: lengths, precisions and scales have columns of their own.
+           pg_catalog.format_type(a.atttypid, NULL)::varchar,
            CASE WHEN a.atttypid IN ('varchar'::regtype, 'bpchar'::regtype) AND a.atttypmod > 0
                 THEN a.atttypmod - 4 END,
            CASE WHEN a.atttypid = 'numeric'::regtype AND a.atttypmod > 0

@@ -2,10 +2,13 @@
 -- lists the current database only (PostgreSQL's catalogs are per database);
 -- SVV_REDSHIFT_DATABASES lists them all.  localshift's own schema is hidden.
 
--- Schemas users see in the SVV views.
+-- Schemas users see in the SVV views: not localshift's, nor other sessions'
+-- temporary schemas (the session's own temporary tables are listed, as Redshift lists them).
 CREATE OR REPLACE FUNCTION localshift.is_user_visible_schema(schema name) RETURNS boolean
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-SELECT $1 NOT IN ('localshift', 'pg_toast') AND $1 !~ '^pg_(toast_)?temp_' $$;
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
+SELECT $1 NOT IN ('localshift', 'pg_toast')
+   AND ($1 !~ '^pg_(toast_)?temp_' OR $1 = (SELECT nspname FROM pg_catalog.pg_namespace
+                                            WHERE oid = pg_catalog.pg_my_temp_schema())) $$;
 
 -- The number of rows of a table, counted, for Redshift superusers and users
 -- who may read the table (NULL for others).  A table locked by another session
