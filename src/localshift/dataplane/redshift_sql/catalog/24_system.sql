@@ -29,19 +29,10 @@ CREATE OR REPLACE FUNCTION pg_catalog.current_user_id() RETURNS integer
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
 SELECT oid::integer FROM pg_catalog.pg_roles WHERE rolname = current_user $$;
 
--- Views created WITH NO SCHEMA BINDING (recorded by the translator through
--- localshift.record_late_binding_view).  Redshift lists their columns only
--- through pg_get_late_binding_view_cols(), not in pg_attribute.
+-- Views created WITH NO SCHEMA BINDING (marked by the event trigger of
+-- 40_events.sql).  Redshift lists their columns only through
+-- pg_get_late_binding_view_cols(), not in pg_attribute.
 CREATE TABLE IF NOT EXISTS localshift.late_binding_views (view_oid oid PRIMARY KEY);
-
-CREATE OR REPLACE FUNCTION localshift.record_late_binding_view(view regclass) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
-BEGIN
-    IF NOT pg_has_role(session_user, (SELECT relowner FROM pg_class WHERE oid = view), 'USAGE') THEN
-        RAISE EXCEPTION 'must be owner of view %', view USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    INSERT INTO localshift.late_binding_views VALUES (view) ON CONFLICT DO NOTHING;
-END $$;
 
 CREATE OR REPLACE FUNCTION pg_catalog.pg_get_late_binding_view_cols() RETURNS SETOF record
 LANGUAGE sql STABLE AS $$
@@ -75,3 +66,30 @@ CREATE OR REPLACE FUNCTION pg_catalog.pg_last_query_id() RETURNS integer
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
 SELECT coalesce(max(query_id), -1)::integer FROM localshift.query_history
 WHERE pid = pg_backend_pid() $$;
+
+-- A statement's kind, as SYS_QUERY_HISTORY.query_type names it.
+CREATE OR REPLACE FUNCTION localshift.query_type(statement text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT CASE
+    WHEN words ~ '^create( temp| temporary| local temp| local temporary)? table .* as' AND words !~ E'\\(.*\\) *$'
+         THEN 'CTAS'
+    WHEN words ~ '^select .* into ' THEN 'CTAS'
+    WHEN words ~ '^(select|with|values|table) ' OR words ~ E'^\\(' THEN 'SELECT'
+    WHEN words ~ '^insert ' THEN 'INSERT'
+    WHEN words ~ '^update ' THEN 'UPDATE'
+    WHEN words ~ '^delete ' THEN 'DELETE'
+    WHEN words ~ '^merge ' THEN 'MERGE'
+    WHEN words ~ '^copy ' THEN 'COPY'
+    WHEN words ~ '^unload ' THEN 'UNLOAD'
+    WHEN words ~ '^(create|alter|drop|truncate|grant|revoke|comment) ' THEN 'DDL'
+    WHEN words ~ '^(set|reset|show|begin|start|commit|end|abort|rollback|analyze|vacuum|lock|cancel|fetch|close|declare|prepare|execute|deallocate|discard|call) '
+         THEN 'UTILITY'
+    ELSE 'OTHER'
+END
+FROM (SELECT lower(regexp_replace(btrim($1), E'\\s+', ' ', 'g')) || ' ' AS words) AS w $$;
+
+-- Where a statement is logged in the STL tables: QUERY (STL_QUERY), DDL (STL_DDLTEXT) or UTILITY.
+CREATE OR REPLACE FUNCTION localshift.statement_class(statement text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT CASE localshift.query_type($1)
+    WHEN 'DDL' THEN 'DDL' WHEN 'UTILITY' THEN 'UTILITY' WHEN 'OTHER' THEN 'UTILITY' ELSE 'QUERY' END $$;

@@ -2,10 +2,8 @@
 -- views report it: what the DDL said (localshift.table_attributes and
 -- column_attributes, recorded by the translator), else Redshift's defaults.
 
--- When each relation was created and each user last ran DDL (filled by the
--- event triggers in 40_events.sql).
+-- When each relation was created (filled by the event trigger in 40_events.sql).
 CREATE TABLE IF NOT EXISTS localshift.relation_created (table_oid oid PRIMARY KEY, created timestamp NOT NULL);
-CREATE TABLE IF NOT EXISTS localshift.user_last_ddl (user_oid oid PRIMARY KEY, last_ddl timestamp NOT NULL);
 
 -- Who may see a relation in the SVV views: Redshift superusers, its owner's
 -- roles, and users holding any privilege on it.

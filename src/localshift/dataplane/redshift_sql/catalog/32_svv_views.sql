@@ -254,9 +254,10 @@ SELECT r.oid, r.rolname, r.rolcreatedb, r.rolsuper, r.rolconnlimit, localshift.i
        coalesce(pg_has_role(r.oid, (SELECT oid FROM pg_catalog.pg_roles
                                     WHERE rolname = 'localshift_syslog_unrestricted'), 'MEMBER'), false)
            AS syslog_unrestricted,
-       ud.last_ddl
+       -- The user's last DDL statement through the endpoint (the query history).
+       (SELECT max(h.start_time) FROM localshift.query_history h
+        WHERE h.user_name = r.rolname AND localshift.query_type(h.query_text) = 'DDL') AS last_ddl
 FROM pg_catalog.pg_roles r
-LEFT JOIN localshift.user_last_ddl ud ON ud.user_oid = r.oid
 WHERE r.rolcanlogin
   AND (r.rolname = current_user
        OR localshift.is_superuser((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)));

@@ -8,33 +8,6 @@ CREATE OR REPLACE FUNCTION localshift.current_user_is_superuser() RETURNS boolea
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
 SELECT localshift.is_superuser((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)) $$;
 
--- A statement's kind, as SYS_QUERY_HISTORY.query_type names it.
-CREATE OR REPLACE FUNCTION localshift.query_type(statement text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-SELECT CASE
-    WHEN words ~ '^create( temp| temporary| local temp| local temporary)? table .* as' AND words !~ E'\\(.*\\) *$'
-         THEN 'CTAS'
-    WHEN words ~ '^select .* into ' THEN 'CTAS'
-    WHEN words ~ '^(select|with|values|table) ' OR words ~ E'^\\(' THEN 'SELECT'
-    WHEN words ~ '^insert ' THEN 'INSERT'
-    WHEN words ~ '^update ' THEN 'UPDATE'
-    WHEN words ~ '^delete ' THEN 'DELETE'
-    WHEN words ~ '^merge ' THEN 'MERGE'
-    WHEN words ~ '^copy ' THEN 'COPY'
-    WHEN words ~ '^unload ' THEN 'UNLOAD'
-    WHEN words ~ '^(create|alter|drop|truncate|grant|revoke|comment) ' THEN 'DDL'
-    WHEN words ~ '^(set|reset|show|begin|start|commit|end|abort|rollback|analyze|vacuum|lock|cancel|fetch|close|declare|prepare|execute|deallocate|discard|call) '
-         THEN 'UTILITY'
-    ELSE 'OTHER'
-END
-FROM (SELECT lower(regexp_replace(btrim($1), E'\\s+', ' ', 'g')) || ' ' AS words) AS w $$;
-
--- Where a statement is logged in the STL tables: QUERY (STL_QUERY), DDL (STL_DDLTEXT) or UTILITY.
-CREATE OR REPLACE FUNCTION localshift.statement_class(statement text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-SELECT CASE localshift.query_type($1)
-    WHEN 'DDL' THEN 'DDL' WHEN 'UTILITY' THEN 'UTILITY' WHEN 'OTHER' THEN 'UTILITY' ELSE 'QUERY' END $$;
-
 -- The history with Redshift's names: user ids, statement kinds.  Redshift's
 -- query_group label and transaction ids are not recorded ('default', 0).
 CREATE OR REPLACE VIEW localshift.visible_history AS

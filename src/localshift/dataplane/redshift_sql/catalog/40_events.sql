@@ -1,9 +1,10 @@
 -- Event triggers keeping the catalog's own records in step: the creation time
--- of relations and each user's last DDL (SVV_TABLE_INFO.create_time,
--- PG_CLASS_INFO.relcreationtime, SVV_USER_INFO.last_ddl_timestamp), forgotten
--- with the relation, like its late-binding mark (its OID may be reused).  The
--- translator's triggers do the same for the DDL attributes.  These run as
+-- of relations (SVV_TABLE_INFO.create_time, PG_CLASS_INFO.relcreationtime) and
+-- late-binding marks, forgotten with the relation (its OID may be reused).
+-- The translator's triggers do the same for the DDL attributes.  These run as
 -- their owner, the internal superuser: users need no rights on the tables.
+-- Each row is a relation's own: concurrent DDL never waits on another's
+-- row (dbt runs models in parallel transactions).
 
 CREATE OR REPLACE FUNCTION localshift.note_creation() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
@@ -15,9 +16,17 @@ BEGIN
                               'CREATE MATERIALIZED VIEW')
       AND cmd.classid = 'pg_class'::regclass AND cmd.objsubid = 0
     ON CONFLICT (table_oid) DO UPDATE SET created = excluded.created;
-    INSERT INTO localshift.user_last_ddl (user_oid, last_ddl)
-    SELECT oid, localtimestamp FROM pg_roles WHERE rolname = session_user
-    ON CONFLICT (user_oid) DO UPDATE SET last_ddl = excluded.last_ddl;
+    -- Views the translator created WITH NO SCHEMA BINDING carry its mark; a view
+    -- replaced without it binds again.
+    IF strpos(current_query(), '/*localshift:late_binding*/') > 0 THEN
+        INSERT INTO localshift.late_binding_views (view_oid)
+        SELECT DISTINCT cmd.objid FROM pg_event_trigger_ddl_commands() AS cmd
+        WHERE cmd.command_tag = 'CREATE VIEW' AND cmd.classid = 'pg_class'::regclass AND cmd.objsubid = 0
+        ON CONFLICT DO NOTHING;
+    ELSE
+        DELETE FROM localshift.late_binding_views WHERE view_oid IN (
+            SELECT cmd.objid FROM pg_event_trigger_ddl_commands() AS cmd WHERE cmd.command_tag = 'CREATE VIEW');
+    END IF;
 END $$;
 
 CREATE OR REPLACE FUNCTION localshift.forget_dropped_relations() RETURNS event_trigger
