@@ -33,7 +33,7 @@ def _pattern(functions: frozenset[str]) -> re.Pattern:
         rf"(?:^|;)\s*(?:(?:--[^\n]*(?:\n|$)|/\*.*?\*/)\s*)*(?:{statements})\b"
         rf"|\b(?:{words})\b"
         r"|\(\s*max\s*\)"                              # VARCHAR(MAX)
-        r'|"[^"]*[A-Z][^"]*"'                          # delimited identifiers fold to lower case
+        r'|(?-i:"[^"]*[A-Z][^"]*")'                    # delimited identifiers fold to lower case
         r"|(?<![\w$.])\d+(?:\.\d*)?[A-Za-z_]"          # THEN 4WHEN
         r"|\b(?:where|and|or|not|having)\s+\d"         # WHERE 1 AND ...
         r"|\b(?:from|join|into|table|update|exists)\s+#",  # #temp tables

@@ -85,8 +85,8 @@ def _statement(rw: Rewriter, tokens: list[Token]) -> tuple[str, bool | None]:
         if isinstance(result, tuple):
             return result
         if result is not None:
-            return result, None
-    return render(rw.rewrite(nodes)), None
+            return result.strip(), None
+    return render(rw.rewrite(nodes)).strip(), None
 
 
 def _create(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
@@ -176,7 +176,7 @@ _HANDLERS = {
     "set": _set,
     "reset": _reset,
     "show": lambda rw, nodes, sig: show.show(sig),
-    "vacuum": lambda rw, nodes, sig: maintenance.vacuum(rw, sig),
+    "vacuum": lambda rw, nodes, sig: maintenance.vacuum(rw, nodes, sig),
     "analyze": lambda rw, nodes, sig: maintenance.analyze(rw, nodes, sig),
     "analyse": lambda rw, nodes, sig: maintenance.analyze(rw, nodes, sig),
     "cancel": lambda rw, nodes, sig: maintenance.cancel(rw, sig),
