@@ -42,6 +42,26 @@ def _cached(sql: str, case_sensitive: bool) -> Translation | None:
     return _translate(sql, case_sensitive)
 
 
+def translate_bytes(sql: bytes, case_sensitive: bool = False) -> tuple[bytes, bool | None] | None:
+    """``translate`` for the wire: UTF-8 in and out, cached by the bytes
+    themselves (no decoding when a statement comes again)."""
+    if len(sql) > CACHE_TEXT_LIMIT:
+        return _translate_bytes(sql, case_sensitive)
+    return _cached_bytes(sql, case_sensitive)
+
+
+def _translate_bytes(sql: bytes, case_sensitive: bool) -> tuple[bytes, bool | None] | None:
+    try:
+        text = sql.decode("utf-8")
+    except UnicodeDecodeError:
+        return None  # the engine reports the encoding error itself
+    result = _translate(text, case_sensitive)
+    return None if result is None else (result.sql.encode("utf-8"), result.case_sensitive)
+
+
+_cached_bytes = functools.lru_cache(maxsize=CACHE_SIZE)(_translate_bytes)
+
+
 def _translate(sql: str, case_sensitive: bool) -> Translation | None:
     if not needs_translation(sql):
         return None
