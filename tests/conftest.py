@@ -6,6 +6,7 @@ from typing import Iterator
 
 import pytest
 
+from sql_cluster import SqlCluster, start_sql_cluster
 from support import OWNER, Server, make_server
 
 
@@ -42,3 +43,11 @@ def slow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 def slow(slow_server: Server) -> Server:
     slow_server.reset()
     return slow_server
+
+
+@pytest.fixture(scope="session")
+def sql_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqlCluster]:
+    """One server with one cluster for the SQL tests (catalog, clients, corpus)."""
+    cluster = start_sql_cluster(tmp_path_factory.mktemp("sql"))
+    yield cluster
+    cluster.server.close()

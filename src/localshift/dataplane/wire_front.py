@@ -67,6 +67,17 @@ def rewrite_startup(packet: bytes) -> bytes:
 _VERSION = re.compile(rb"\d+(?:\.\d+)*")
 
 
+def parameter_status(name: bytes, value: bytes) -> bytes:
+    body = name + b"\0" + value + b"\0"
+    return b"S" + (len(body) + 4).to_bytes(4, "big") + body
+
+
+# Redshift announces which SHOW metadata commands it runs; redshift_connector
+# then reads its metadata with SHOW DATABASES / SCHEMAS / TABLES / COLUMNS ...
+# FROM DATABASE (version 5) instead of its own catalog queries.
+SHOW_DISCOVERY = parameter_status(b"show_discovery", b"5")
+
+
 def rewrite_parameter_status(msg: bytes) -> bytes:
     name, _, rest = msg[5:].partition(b"\0")
     if name != b"server_version":
@@ -75,8 +86,7 @@ def rewrite_parameter_status(msg: bytes) -> bytes:
     m = _VERSION.match(value.strip())
     if not m or m.group(0) == value:
         return msg
-    body = name + b"\0" + m.group(0) + b"\0"
-    return b"S" + (len(body) + 4).to_bytes(4, "big") + body
+    return parameter_status(name, m.group(0))
 
 
 def error_response(code: str, message: str) -> bytes:
@@ -224,6 +234,8 @@ class _EngineSide(asyncio.Protocol):
                 msg = rewrite_parameter_status(msg)
             elif typ == 0x4B:  # 'K' BackendKeyData: the engine's pid
                 session.backend_key(int.from_bytes(msg[5:9], "big"))
+            if typ == 0x5A:  # 'Z' ReadyForQuery: announce SHOW support first (see SHOW_DISCOVERY)
+                chunks.append(SHOW_DISCOVERY)
             chunks.append(msg)
             if typ == 0x5A:  # 'Z' ReadyForQuery: session established, pipe from now on
                 self.handshake = False

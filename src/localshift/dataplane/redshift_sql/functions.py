@@ -113,7 +113,9 @@ def listagg(rw, nodes, i, j):
     args = _args(rw, Group("(", inner, ")"))
     if not args or len(args) > 2:
         raise TranslationError("function listagg requires 1 or 2 arguments", "42883")
-    value = f"CAST({args[0]} AS varchar)"
+    # With DISTINCT the value is passed as it is (the catalog's listagg takes any
+    # type), so that ORDER BY the same expression is allowed and sorts by value.
+    value = args[0] if distinct else f"CAST({args[0]} AS varchar)"
     delimiter = args[1] if len(args) == 2 else "''"
     k = _next(nodes, j + 1)
     order = ""
@@ -135,7 +137,7 @@ def listagg(rw, nodes, i, j):
         spec = rw.text(window.nodes)
         if order:
             spec = f"{spec} {order} ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
-        return [raw(f"string_agg({value}, {delimiter}) OVER ({spec.strip()})")], \
+        return [raw(f"listagg({value}, {delimiter}) OVER ({spec.strip()})")], \
             nodes.index(window, k) + 1
     order_clause = f" {order}" if order else ""
     if distinct and order:
@@ -144,7 +146,7 @@ def listagg(rw, nodes, i, j):
         if len(items) != 1 or items[0][0] != args[0]:
             raise not_supported("LISTAGG(DISTINCT x) ordered by something other than x")
         order_clause = f" ORDER BY {value}{items[0][1]}"
-    return [raw(f"string_agg({distinct}{value}, {delimiter}{order_clause})")], j + 1
+    return [raw(f"listagg({distinct}{value}, {delimiter}{order_clause})")], j + 1
 
 
 def _order_items(order: str) -> list[tuple[str, str]]:
@@ -214,8 +216,8 @@ def concat(rw, nodes, i, j):
     if len(args) != 2:
         raise TranslationError("function concat requires 2 arguments", "42883")
     # Redshift's CONCAT is the || operator: NULL if either argument is NULL
-    # (PostgreSQL's concat() skips NULLs).
-    return [raw(f"(CAST({args[0]} AS varchar) || CAST({args[1]} AS varchar))")], j + 1
+    # (PostgreSQL's concat() skips NULLs; the catalog's concat(text, text) does not).
+    return _call("concat", [f"CAST({args[0]} AS varchar)", f"CAST({args[1]} AS varchar)"]), j + 1
 
 
 def ratio_to_report(rw, nodes, i, j):
@@ -229,7 +231,7 @@ def ratio_to_report(rw, nodes, i, j):
         raise TranslationError("ORDER BY is not allowed in the OVER clause of RATIO_TO_REPORT",
                                "42601")
     value = args[0]
-    return [raw(f"(CAST({value} AS double precision) / NULLIF(sum({value}) OVER ({window}), 0))")], w + 1
+    return _call("ratio_to_report", [f"CAST({value} AS double precision)", f"sum({value}) OVER ({window})"]), w + 1
 
 
 def cast(rw, nodes, i, j):
@@ -253,11 +255,12 @@ CALLS: dict[str, Handler] = {
     "nvl": nvl,
     "decode": decode,
     "listagg": listagg,
-    "dateadd": _with_date_part("dateadd"),
-    "datediff": _with_date_part("datediff"),
-    "date_part": _with_date_part("date_part"),
+    # The catalog's functions, named as Redshift names their result columns.
+    "dateadd": _with_date_part("date_add"),
+    "datediff": _with_date_part("date_diff"),
+    "date_part": _with_date_part("pgdate_part"),
     "date_trunc": _with_date_part("date_trunc"),
-    "pgdate_part": _with_date_part("date_part"),
+    "pgdate_part": _with_date_part("pgdate_part"),
     "extract": extract,
     "convert_timezone": convert_timezone,
     "concat": concat,

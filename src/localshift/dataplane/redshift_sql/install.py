@@ -32,8 +32,21 @@ SYSLOG_ROLE = "localshift_syslog_unrestricted"  # SYSLOG ACCESS UNRESTRICTED
 _SUPERUSER_GRANTS = ("pg_read_all_data", "pg_write_all_data", "pg_signal_backend",
                      "pg_read_all_stats", "pg_read_all_settings")
 # Written to postgresql.auto.conf (so they travel in snapshots).
+# Redshift's session defaults too: UTC, ISO dates, floats printed with 15 digits.
 ENGINE_SETTINGS = {"standard_conforming_strings": "off", "escape_string_warning": "off",
+                   "timezone": "UTC", "datestyle": "ISO, MDY", "extra_float_digits": "0",
                    **{f"{PREFIX}{name}": value for name, value in REDSHIFT_SETTINGS.items()}}
+
+
+# Runs the language validators on the SQL and PL/pgSQL functions of the catalog's schemas.
+_VALIDATE_FUNCTIONS = """
+SELECT CASE l.lanname WHEN 'sql' THEN pg_catalog.fmgr_sql_validator(p.oid)
+                      ELSE pg_catalog.plpgsql_validator(p.oid) END
+FROM pg_catalog.pg_proc p
+JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+WHERE l.lanname IN ('sql', 'plpgsql')
+  AND p.pronamespace IN ('pg_catalog'::regnamespace, 'localshift'::regnamespace)
+"""
 
 
 def catalog_files() -> list[Path]:
@@ -59,8 +72,12 @@ def install_catalog(conn: psycopg.Connection) -> bool:
     with conn.transaction():
         # Some objects live in pg_catalog, where Redshift clients look them up.
         conn.execute("SET LOCAL allow_system_table_mods = on")
+        # Function bodies may name functions defined later (or themselves): they
+        # are checked once everything exists.
+        conn.execute("SET LOCAL check_function_bodies = off")
         for path in catalog_files():
             conn.execute(path.read_text())
+        conn.execute(_VALIDATE_FUNCTIONS)
         conn.execute(sql.SQL("COMMENT ON SCHEMA localshift IS {}").format(sql.Literal(marker)))
     return True
 

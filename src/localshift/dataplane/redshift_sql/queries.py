@@ -55,11 +55,25 @@ def _booleans(nodes: list[Node]) -> list[Node]:
             after = nodes[sig[pos + 1]]
             if after.low in ("select", "all", "distinct") or after.kind == "group":
                 nodes[i] = raw("EXCEPT")
-        elif node.kind == "number" and pos > 0 and nodes[sig[pos - 1]].low in _BOOLEAN_CONTEXT:
+        elif node.kind == "number" and pos > 0 and nodes[sig[pos - 1]].low in _BOOLEAN_CONTEXT \
+                and not _ends_between(nodes, sig, pos - 1):
             after = nodes[sig[pos + 1]] if pos + 1 < len(sig) else None
             if after is None or after.low in _BOOLEAN_END:
                 nodes[i] = raw("true" if float(node.text) else "false")
     return nodes
+
+
+def _ends_between(nodes: list[Node], sig: list[int], pos: int) -> bool:
+    """Whether the AND at ``sig[pos]`` is the one of ``x BETWEEN a AND b``."""
+    if nodes[sig[pos]].low != "and":
+        return False
+    for k in range(pos - 1, -1, -1):
+        low = nodes[sig[k]].low
+        if low == "between":
+            return True
+        if low in _BOOLEAN_CONTEXT:
+            return False
+    return False
 
 
 def _blocks(nodes: list[Node]) -> list[tuple[int, int, bool]]:

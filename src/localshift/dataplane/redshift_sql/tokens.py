@@ -22,7 +22,7 @@ _TOKEN = re.compile(r"""
   (?P<ws>\s+)
 | (?P<comment>--[^\n]*|/\*(?:[^*]|\*(?!/))*\*/)
 | (?P<string>(?:[EeBbXxNn]|[Uu]&)?'(?:[^'\\]|\\.|'')*')
-| (?P<dollar>\$(?P<tag>[A-Za-z_\x80-\uffff][A-Za-z0-9_\x80-\uffff]*|)\$.*?\$(?P=tag)\$)
+| (?P<dollar>\$(?P<tag>(?:[A-Za-z_\x80-\uffff][A-Za-z0-9_\x80-\uffff]*)?)\$.*?\$(?P=tag)\$)
 | (?P<param>\$\d+)
 | (?P<qident>(?:[Uu]&)?"(?:[^"]|"")*")
 | (?P<number>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)

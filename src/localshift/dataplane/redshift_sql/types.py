@@ -91,6 +91,10 @@ def _pg_type(name: str, modifier: Group | None, column: bool) -> str:
             args = [str(VARCHAR_MAX)]
     elif name in ("varbyte", "varbinary", "binary varying"):
         args = []  # bytea has no length; VARBYTE(n) limits are not enforced
+    elif name == "float" and args:
+        # FLOAT(p): REAL up to 24 bits of precision, DOUBLE PRECISION above
+        # (SQLAlchemy and pandas write FLOAT(53)).
+        return "real" if args[0].isdigit() and int(args[0]) <= 24 else "double precision"
     pg = _RENAMED.get(name, name)
     return f"{pg}({', '.join(args)})" if args else pg
 
