@@ -45,7 +45,9 @@ def test_clear_text_passwords_follow_redshifts_rules(password):
 
 
 def test_groups_roles_and_grants():
-    assert pg("create group g with user u1, u2") == "create group g with user u1, u2"
+    group = pg("create group g with user u1, u2")
+    assert "EXECUTE E'create group g with user u1, u2';" in group
+    assert "EXECUTE E'COMMENT ON ROLE g IS ''redshift group''';" in group
     assert pg("grant select on all tables in schema s to group g") == \
         "grant select on all tables in schema s to group g"
     assert pg("grant role r1 to u1") == "GRANT r1 to u1"

@@ -60,6 +60,7 @@ def test_groups_roles_grants_and_alter_user(sql_cluster, db, names):
     db.execute("grant role reader to ann")
     with connect(sql_cluster, "ann", "Annpass12") as conn:
         assert conn.execute("select count(*) from it.facts").fetchone() == (0,)
+    assert db.execute("select groname from pg_group where groname = 'analysts'").fetchone() == ("analysts",)
     assert db.execute("select pg_has_role('ann', 'localshift_syslog_unrestricted', 'member')").fetchone() == (True,)
     db.execute("alter user ann password 'Newpass12' connection limit 2")
     db.execute("alter user ann set query_group to 'reports'")

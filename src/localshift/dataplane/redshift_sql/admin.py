@@ -177,6 +177,14 @@ def alter_user(rw: "Rewriter", sig: list[Node]) -> str:
     return run_all(statements + options.after)
 
 
+def create_group(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str:
+    """CREATE GROUP g [[WITH] USER u, ...]: a role, marked as a group for PG_GROUP
+    and the SVV views (localshift.is_group)."""
+    if len(sig) < 3:
+        raise syntax_error(sig[-1].text)
+    return run_all([rw.text(nodes), f"COMMENT ON ROLE {rw.text([sig[2]])} IS 'redshift group'"])
+
+
 def create_role(rw: "Rewriter", sig: list[Node]) -> str:
     """CREATE ROLE name [EXTERNALID id]: a role users and other roles are granted."""
     if len(sig) != 3:

@@ -127,6 +127,8 @@ def _create(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
         return admin.create_user(rw, sig)
     if what == "role":
         return admin.create_role(rw, sig)
+    if what == "group":
+        return admin.create_group(rw, nodes, sig)
     if what == "schema" or what == "external":
         return admin.create_schema(rw, nodes, sig)
     if what == "database":
