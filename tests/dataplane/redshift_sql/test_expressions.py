@@ -47,3 +47,18 @@ def test_functions_the_catalog_defines_are_qualified():
     assert "regexp_count" in ENGINE_FUNCTIONS
     assert pg("select regexp_count('aaa', 'a')") == "select localshift.regexp_count('aaa', 'a')"
     assert pg("select x.regexp_count('aaa', 'a')") == "select x.regexp_count('aaa', 'a')"
+
+
+def test_partiql_navigation_into_super_values():
+    assert pg("select c.orders[0].id from customer_orders c") == \
+        "select (c.orders -> (0) -> E'id') from customer_orders c"
+    assert pg("select data.Items[1].name::varchar from t") == \
+        "select (data -> E'items' -> (1) ->> E'name')::varchar from t"
+    assert pg("select e.payload.kind from s.events e where payload.n >= 3 and payload.tag = 'x'") == (
+        "select (e.payload -> E'kind') from s.events e where (payload -> E'n') >= to_jsonb(3) and "
+        "(payload -> E'tag') = to_jsonb(E'x'::text)")
+    # qualified columns, schema-qualified names, functions, star, catalog arrays, ARRAY[...]
+    for sql in ("select s.t.a, t.b, u.c from s.t join u on u.c = t.b",
+                "select x.f(1), t.* from t", "select i.indkey[0] from pg_index i",
+                "select array[1, 2]", "insert into t (a) select 1 on conflict (a) do update set a = excluded.a"):
+        assert pg(sql) == sql

@@ -93,3 +93,15 @@ def test_refused_statements_in_a_transaction_abort_it(sql_cluster):
             conn.execute("select 1")
         conn.rollback()
         assert conn.execute("select nvl(1, 2)").fetchone() == (1,)
+
+
+def test_super_columns_and_navigation(db):
+    db.execute("create table orders (id int, doc super)")
+    db.execute("""insert into orders values (1, json_parse('{"kind": "web", "items": [{"sku": "a", "qty": 2}], "n": 3}')),
+                  (2, json_parse('{"kind": "shop", "items": [], "n": "3"}'))""")
+    assert db.execute("select o.doc.items[0].sku::varchar, doc.items[0].qty from orders o order by id").fetchall() == \
+        [("a", 2), (None, None)]
+    assert db.execute("select id from orders where doc.kind = 'web'").fetchall() == [(1,)]
+    # a number equals only a number, as SUPER compares
+    assert db.execute("select id from orders where doc.n = 3").fetchall() == [(1,)]
+    assert db.execute("select doc.n::int from orders order by id").fetchall() == [(3,), (3,)]

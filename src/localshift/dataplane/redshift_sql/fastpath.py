@@ -5,7 +5,8 @@ type name or catalog column (the statement's words against one set); a
 statement kind it handles (at the start of any statement); a quoted identifier
 with capitals, ``(MAX)``, a number glued to a word, ``WHERE 1`` or ``#table``
 (one small regular expression); an alias defined with AS and named again
-later (lateral alias references).  A false alarm costs one translation,
+later (lateral alias references); brackets, or a dotted name whose first part
+no FROM item names (PartiQL navigation).  A false alarm costs one translation,
 cached by text; a miss would send Redshift SQL to PostgreSQL unchanged, so the
 checks err on the side of alarms.
 """
@@ -37,6 +38,13 @@ _PATTERNS = re.compile(
     r"|\b(?i:from|join|into|table|update|exists)\s+#",  # #temp tables
     re.DOTALL)
 _ALIAS = re.compile(r"\bas\s+\"?([a-z_][a-z0-9_$]*)")
+# PartiQL navigation: a dotted name whose first part no FROM item names, or brackets.
+_DOTTED_ROOT = re.compile(r"(?<![\w$.\"])([a-z_][a-z0-9_$]*)\.[a-z_\"]")
+_QUALIFIERS = re.compile(
+    r"(?:\b(?:from|join|update|into|using|only|table|view|as|on|like|references)|,)\s+([a-z_][a-z0-9_$.]*)"
+    r"(?:\s+([a-z_][a-z0-9_$]*))?")
+_BRACKET = re.compile(r"[\w\]\)\"]\s*\[\s*[\d'$]")
+_IMPLICIT = frozenset({"excluded", "new", "old"})
 
 
 def needs_translation(sql: str) -> bool:
@@ -49,5 +57,13 @@ def needs_translation(sql: str) -> bool:
     if "as" in words:
         for alias in _ALIAS.findall(lower):
             if words.count(alias) > 1:  # named again: maybe a lateral alias reference
+                return True
+    if "[" in sql and _BRACKET.search(sql):
+        return True
+    if "." in sql:
+        roots = set(_DOTTED_ROOT.findall(lower))
+        if roots:
+            known = {name for path, alias in _QUALIFIERS.findall(lower) for name in (*path.split("."), alias)}
+            if roots - known - _IMPLICIT:
                 return True
     return False

@@ -18,6 +18,7 @@ from .errors import TranslationError, do_block, error_statement, not_supported
 from .expressions import REDSHIFT_CATALOG_COLUMNS, Rewriter
 from .fastpath import needs_translation
 from .install import ENGINE_FUNCTIONS
+from .navigation import relation_names
 from .tokens import Node, Token, identifier_value, quote_literal, render, split_statements, tokenize, tree, words
 
 CACHE_SIZE = 4096
@@ -99,6 +100,11 @@ def _statement(rw: Rewriter, tokens: list[Token]) -> tuple[str, bool | None]:
         nodes = nodes[:-1]
     sig = words(nodes)
     first = sig[0].low if sig else ""
+    rw.relations = relation_names(tokens) if first in _NAVIGABLE else None
+    if rw.relations is not None and any(name.startswith(("pg_", "information_schema", "svv_", "stl_",
+                                                          "stv_", "svl_", "sys_")) for name in rw.relations):
+        # Catalog queries never navigate SUPER values; their arrays (indkey[0]) are PostgreSQL's.
+        rw.relations = None
     handler = _HANDLERS.get(first)
     if handler is not None:
         result = handler(rw, nodes, sig)
@@ -142,6 +148,9 @@ def _create(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
     return None
 
 
+# Statements whose expressions may navigate into SUPER values.
+_NAVIGABLE = frozenset({"select", "with", "insert", "update", "delete", "merge", "values", "create",
+                        "explain"})
 _NOT_SUPPORTED_OBJECTS = {
     "library": "LIBRARY", "model": "MODEL (Redshift ML)", "datashare": "DATASHARE",
     "masking": "MASKING POLICY", "rls": "RLS POLICY", "identity": "IDENTITY PROVIDER",
