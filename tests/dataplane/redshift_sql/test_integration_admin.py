@@ -45,8 +45,11 @@ def test_createuser_makes_a_redshift_superuser_not_a_postgresql_one(sql_cluster,
         names.append("deputy")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("select pg_read_file('/etc/hostname')")  # but never the host's files
-    with connect(sql_cluster, "plain", "Plain1234") as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+    db.execute("grant usage on schema it to plain")
+    with connect(sql_cluster, "plain", "Plain1234") as conn, pytest.raises(
+            psycopg.errors.InsufficientPrivilege) as denied:
         conn.execute("select v from it.secret")
+    assert denied.value.diag.message_primary == "permission denied for relation secret"  # Redshift's words
 
 
 def test_groups_roles_grants_and_alter_user(sql_cluster, db, names):

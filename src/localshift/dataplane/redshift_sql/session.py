@@ -20,7 +20,7 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING
 
-from .errors import RAISE_CONTEXT, clean_error
+from .errors import redshift_error
 from .translator import translate_bytes
 
 if TYPE_CHECKING:
@@ -220,7 +220,7 @@ class SqlSession:
                 if not current.simple:
                     pending.popleft()
                     self._record(current)
-            return clean_error(msg) if RAISE_CONTEXT in msg else None
+            return redshift_error(msg)
         if current is not None and not current.simple:  # EmptyQuery / PortalSuspended
             pending.popleft()
             self._record(current)
