@@ -5,8 +5,6 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from .conftest import connect
-
 
 @pytest.fixture
 def names(db):
@@ -18,19 +16,19 @@ def names(db):
         db.execute(f"drop role if exists {name}")
 
 
-def test_users_log_in_with_clear_md5_and_sha256_passwords(sql_cluster, db, names):
+def test_users_log_in_with_clear_md5_and_sha256_passwords(sql_cluster, database, db, names):
     names += ["u_clear", "user1", "u_sha"]
     db.execute("create user u_clear password 'Clear1234' connection limit 3")
     db.execute("create user user1 password 'md5153c434b4b77c89e6b94f12c5393af5b'")  # 'ez' + 'user1'
     db.execute("create user u_sha password 'sha256|Sha25678'")
     for user, password in (("u_clear", "Clear1234"), ("user1", "ez"), ("u_sha", "Sha25678")):
-        with connect(sql_cluster, user, password) as conn:
+        with sql_cluster.connect(database, user, password) as conn:
             assert conn.execute("select current_user").fetchone() == (user,)
     with pytest.raises(psycopg.errors.InvalidPassword):
         db.execute("create user weak password 'weak'")
 
 
-def test_createuser_makes_a_redshift_superuser_not_a_postgresql_one(sql_cluster, db, names):
+def test_createuser_makes_a_redshift_superuser_not_a_postgresql_one(sql_cluster, database, db, names):
     names += ["boss", "plain"]
     db.execute("create table secret (v int)")
     db.execute("insert into secret values (42)")
@@ -39,20 +37,20 @@ def test_createuser_makes_a_redshift_superuser_not_a_postgresql_one(sql_cluster,
     db.execute("create user plain password 'Plain1234'")
     assert db.execute("select rolsuper, rolcreaterole from pg_roles where rolname = 'boss'").fetchone() == \
         (False, True)
-    with connect(sql_cluster, "boss", "Boss12345") as conn:
+    with sql_cluster.connect(database, "boss", "Boss12345") as conn:
         assert conn.execute("select v from it.secret").fetchone() == (42,)  # reads every table
         conn.execute("create user deputy password 'Deputy123' createuser")  # and makes superusers
         names.append("deputy")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("select pg_read_file('/etc/hostname')")  # but never the host's files
     db.execute("grant usage on schema it to plain")
-    with connect(sql_cluster, "plain", "Plain1234") as conn, pytest.raises(
+    with sql_cluster.connect(database, "plain", "Plain1234") as conn, pytest.raises(
             psycopg.errors.InsufficientPrivilege) as denied:
         conn.execute("select v from it.secret")
     assert denied.value.diag.message_primary == "permission denied for relation secret"  # Redshift's words
 
 
-def test_groups_roles_grants_and_alter_user(sql_cluster, db, names):
+def test_groups_roles_grants_and_alter_user(sql_cluster, database, db, names):
     names += ["analysts", "reader", "ann"]
     db.execute("create table facts (v int)")
     db.execute("create group analysts")
@@ -61,16 +59,16 @@ def test_groups_roles_grants_and_alter_user(sql_cluster, db, names):
     db.execute("grant usage on schema it to group analysts")
     db.execute("grant select on facts to role reader")
     db.execute("grant role reader to ann")
-    with connect(sql_cluster, "ann", "Annpass12") as conn:
+    with sql_cluster.connect(database, "ann", "Annpass12") as conn:
         assert conn.execute("select count(*) from it.facts").fetchone() == (0,)
     assert db.execute("select groname from pg_group where groname = 'analysts'").fetchone() == ("analysts",)
     assert db.execute("select pg_has_role('ann', 'localshift_syslog_unrestricted', 'member')").fetchone() == (True,)
     db.execute("alter user ann password 'Newpass12' connection limit 2")
     db.execute("alter user ann set query_group to 'reports'")
-    with connect(sql_cluster, "ann", "Newpass12") as conn:
+    with sql_cluster.connect(database, "ann", "Newpass12") as conn:
         assert conn.execute("show query_group").fetchone() == ("reports",)
     db.execute("revoke role reader from ann")
-    with connect(sql_cluster, "ann", "Newpass12") as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+    with sql_cluster.connect(database, "ann", "Newpass12") as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute("select count(*) from it.facts")
 
 

@@ -6,17 +6,16 @@ from __future__ import annotations
 import pytest
 import redshift_connector
 
-from .conftest import PASSWORD
+from sql_cluster import MASTER_USER, PASSWORD
 
 
 @pytest.fixture
-def rs(sql_cluster, db):
+def rs(sql_cluster, database, db):
     db.execute("create table orders (id int primary key, region varchar(max) encode zstd, total decimal(8, 2)) "
                "diststyle key distkey(id) sortkey(id)")
     db.execute("create table lines (order_id int references orders(id), n int)")
-    endpoint = sql_cluster["Endpoint"]
-    conn = redshift_connector.connect(host=endpoint["Address"], port=endpoint["Port"], database=sql_cluster["DBName"],
-                                      user=sql_cluster["MasterUsername"], password=PASSWORD, ssl=False)
+    conn = redshift_connector.connect(host=sql_cluster.host, port=sql_cluster.port, database=database,
+                                      user=MASTER_USER, password=PASSWORD, ssl=False)
     conn.autocommit = True
     yield conn
     conn.close()
@@ -32,11 +31,11 @@ def test_translated_statements_with_parameters(rs):
     assert cursor.fetchone() == [False, True]
 
 
-def test_show_commands_with_bound_names(rs):
+def test_show_commands_with_bound_names(rs, database):
     cursor = rs.cursor()
-    cursor.execute("SHOW TABLES FROM SCHEMA %s.%s LIKE %s;", ["dev", "it", "ord%"])
+    cursor.execute("SHOW TABLES FROM SCHEMA %s.%s LIKE %s;", [database, "it", "ord%"])
     assert [(r[1], r[2], r[3], r[9]) for r in cursor.fetchall()] == [("it", "orders", "TABLE", "KEY(id)")]
-    cursor.execute("SHOW COLUMNS FROM TABLE %s.%s.%s;", ["dev", "it", "orders"])
+    cursor.execute("SHOW COLUMNS FROM TABLE %s.%s.%s;", [database, "it", "orders"])
     columns = {c[0]: i for i, c in enumerate(cursor.description)}
     rows = {r[columns["column_name"]]: r for r in cursor.fetchall()}
     assert rows["region"][columns["data_type"]] == "character varying"
@@ -45,9 +44,9 @@ def test_show_commands_with_bound_names(rs):
     assert rows["id"][columns["dist_key"]] == 1 and rows["id"][columns["sort_key"]] == 1
 
 
-def test_metadata_helpers_on_the_show_path(rs):
-    # The driver takes the SHOW path when the server announces show_discovery >= 4.
-    rs.parameter_statuses.append((b"show_discovery", b"4"))
+def test_metadata_helpers_on_the_show_path(rs, database):
+    # The front announces show_discovery: the driver reads metadata with SHOW commands.
+    assert (b"show_discovery", b"5") in rs.parameter_statuses
     cursor = rs.cursor()
     assert ["it"] == [r[0] for r in cursor.get_schemas(schema_pattern="it")]
     tables = cursor.get_tables(schema_pattern="it", table_name_pattern="%")
@@ -59,4 +58,4 @@ def test_metadata_helpers_on_the_show_path(rs):
         [("orders", "id", 1)]
     assert [(k[2], k[3], k[6], k[7]) for k in cursor.get_exported_keys(schema="it", table="orders")] == \
         [("orders", "id", "lines", "order_id")]
-    assert ["dev"] == [c[0] for c in cursor.get_catalogs()]
+    assert database in [c[0] for c in cursor.get_catalogs()]

@@ -83,10 +83,8 @@ def test_parameters_in_extended_protocol(sales):
         assert cur.execute("select decode(%s::int, 1, 'one', 'other')", (1,), prepare=True).fetchone() == ("one",)
 
 
-def test_refused_statements_in_a_transaction_abort_it(sql_cluster):
-    from .conftest import connect
-
-    with connect(sql_cluster, autocommit=False) as conn:
+def test_refused_statements_in_a_transaction_abort_it(sql_cluster, database):
+    with sql_cluster.connect(database, autocommit=False) as conn:
         with pytest.raises(psycopg.errors.FeatureNotSupported):
             conn.execute("select a::geometry from (select 1 a) s")
         with pytest.raises(psycopg.errors.InFailedSqlTransaction):
