@@ -73,11 +73,12 @@ def _cluster_job(
 def _cluster_failed(
     backend: RedshiftBackend, cluster: ClusterRecord, action: str, error: Exception, settle: Settle = _serving_or_failed
 ) -> None:
-    """Settle a cluster whose job failed, and record why as an event of the cluster."""
-    settled = backend.mutate_cluster(cluster.row_id, settle(backend, cluster))  # type: ignore[arg-type]
-    named = settled or cluster
-    record_failure(backend.events, backend.clock.now(), named.account, named.region, CLUSTER, named.identifier,
-                   f"Amazon Redshift could not {action} cluster {named.identifier}", error)
+    """Record why a cluster's job failed, as an event of the cluster, and settle the cluster."""
+    try:
+        record_failure(backend.events, backend.clock.now(), cluster.account, cluster.region, CLUSTER,
+                       cluster.identifier, f"Amazon Redshift could not {action} cluster {cluster.identifier}", error)
+    finally:
+        backend.mutate_cluster(cluster.row_id, settle(backend, cluster))  # type: ignore[arg-type]
 
 
 # --- clusters ----------------------------------------------------------------

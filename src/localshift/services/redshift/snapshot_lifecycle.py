@@ -34,9 +34,12 @@ def _snapshot_job(
     try:
         return work(snapshot)
     except Exception as error:
-        backend.mutate_snapshot(row_id, lambda s: setattr(s, "status", "failed"))
-        record_failure(backend.events, backend.clock.now(), snapshot.account, snapshot.region, CLUSTER_SNAPSHOT,
-                       snapshot.identifier, f"Amazon Redshift could not {action} snapshot {snapshot.identifier}", error)
+        try:
+            record_failure(backend.events, backend.clock.now(), snapshot.account, snapshot.region, CLUSTER_SNAPSHOT,
+                           snapshot.identifier, f"Amazon Redshift could not {action} snapshot {snapshot.identifier}",
+                           error)
+        finally:
+            backend.mutate_snapshot(row_id, lambda s: setattr(s, "status", "failed"))
         return False
 
 

@@ -62,16 +62,16 @@ def run_job(
     backend: ServerlessBackend, record: Resource, source_type: str, action: str,
     work: Callable[[], None], settle: Callable[[], None],
 ) -> bool:
-    """Run ``work``; True when it succeeded.  When it fails, ``settle`` puts the resource in a
-    final status and the reason is recorded, even if settling fails too."""
+    """Run ``work``; True when it succeeded.  When it fails, the reason is recorded and
+    ``settle`` puts the resource in a final status."""
     try:
         work()
         return True
     except Exception as error:
         try:
-            settle()
-        finally:
             failed(backend, record, source_type, action, error)
+        finally:
+            settle()
         return False
 
 
