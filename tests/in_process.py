@@ -112,6 +112,10 @@ class World:
     def serverless_call(self, operation: str, account: str = OWNER, **params: Any) -> dict[str, Any]:
         return SERVERLESS_OPERATIONS[operation](self.serverless, self.ctx(account), params)
 
+    def events(self, source_type: str, identifier: str) -> list[str]:
+        """The messages of the events kept for a resource (a failed job's reason)."""
+        return [e.message for e in self.redshift.events.of_source(OWNER, "us-east-1", source_type, identifier)]
+
     def cluster(self, identifier: str = "c1") -> dict[str, Any]:
         return self.call("DescribeClusters", ClusterIdentifier=identifier)["Clusters"][0]
 

@@ -27,9 +27,6 @@ def world(tmp_path) -> Iterator[World]:
     instance.close()
 
 
-def events(world: World, source_type: str, identifier: str) -> list[str]:
-    return [e.message for e in world.redshift.events.of_source(OWNER, "us-east-1", source_type, identifier)]
-
 
 def status(world: World, identifier: str = "c1") -> str:
     return world.cluster(identifier)["ClusterStatus"]
@@ -53,7 +50,7 @@ def test_a_failed_create_is_a_hardware_failure_that_can_be_deleted(world):
     assert settles(world) == "hardware-failure"
     cluster = world.cluster()
     assert cluster["ClusterAvailabilityStatus"] == "Unavailable" and "Endpoint" not in cluster
-    assert events(world, CLUSTER, "c1") == [
+    assert world.events(CLUSTER, "c1") == [
         "Amazon Redshift could not create cluster c1: the engine failed to create cluster"]
     deleted(world)
 
@@ -64,7 +61,7 @@ def test_a_failed_pause_leaves_the_cluster_serving(world):
     world.call("PauseCluster", ClusterIdentifier="c1")
     assert settles(world) == "available"
     assert "Endpoint" in world.cluster()
-    assert events(world, CLUSTER, "c1")[0].startswith("Amazon Redshift could not pause cluster c1")
+    assert world.events(CLUSTER, "c1")[0].startswith("Amazon Redshift could not pause cluster c1")
 
 
 def test_a_failed_resume_is_a_hardware_failure(world):
@@ -74,7 +71,7 @@ def test_a_failed_resume_is_a_hardware_failure(world):
     world.dataplane.failing.add("start_cluster")
     world.call("ResumeCluster", ClusterIdentifier="c1")
     assert settles(world) == "hardware-failure"
-    assert events(world, CLUSTER, "c1")[0].startswith("Amazon Redshift could not resume cluster c1")
+    assert world.events(CLUSTER, "c1")[0].startswith("Amazon Redshift could not resume cluster c1")
     deleted(world)
 
 
@@ -90,7 +87,7 @@ def test_a_failed_password_change_is_rolled_back(world):
     # The engine and the record keep the old password.
     assert record.master_password_md5 == password_verifier("admin", "Passw0rd1") == world.dataplane.passwords[key][1]
     assert record.pending_master_password_md5 is None
-    assert events(world, CLUSTER, "c1")[0].startswith("Amazon Redshift could not modify cluster c1")
+    assert world.events(CLUSTER, "c1")[0].startswith("Amazon Redshift could not modify cluster c1")
 
 
 def test_a_password_change_stores_only_its_verifier_and_reaches_the_engine(world):
@@ -124,7 +121,7 @@ def test_a_failed_delete_can_be_retried(world):
     world.call("DeleteCluster", ClusterIdentifier="c1", SkipFinalClusterSnapshot=True)
     # Its engine still serves: the cluster is available again, as it was.
     assert settles(world) == "available"
-    assert events(world, CLUSTER, "c1")[0].startswith("Amazon Redshift could not delete cluster c1")
+    assert world.events(CLUSTER, "c1")[0].startswith("Amazon Redshift could not delete cluster c1")
     world.dataplane.failing.clear()
     deleted(world)
 
@@ -135,22 +132,21 @@ def test_a_failed_final_snapshot_keeps_the_cluster(world):
     world.call("DeleteCluster", ClusterIdentifier="c1", FinalClusterSnapshotIdentifier="final")
     assert settles(world) == "available"
     assert world.snapshot("final")["Status"] == "failed"
-    assert events(world, CLUSTER, "c1") == [
+    assert world.events(CLUSTER, "c1") == [
         "Amazon Redshift could not delete cluster c1: its final snapshot failed, so it was kept"]
     world.call("DeleteClusterSnapshot", SnapshotIdentifier="final")
 
 
 def test_failed_snapshots_and_copies_are_failed_and_deletable(world):
     world.available_cluster()
-    wait(lambda: world.call("DescribeClusterSnapshots", SnapshotType="automated")["Snapshots"][0]["Status"]
-         == "available")
-    automated = world.call("DescribeClusterSnapshots", SnapshotType="automated")["Snapshots"][0]["SnapshotIdentifier"]
+    automated = wait(lambda: [s["SnapshotIdentifier"] for s in world.call("DescribeClusterSnapshots")["Snapshots"]
+                              if s["Status"] == "available"])[0]
     world.dataplane.failing.update({"create_snapshot", "copy_snapshot"})
     world.call("CreateClusterSnapshot", SnapshotIdentifier="s1", ClusterIdentifier="c1")
     world.call("CopyClusterSnapshot", SourceSnapshotIdentifier=automated, TargetSnapshotIdentifier="copy")
     for name, action in (("s1", "take"), ("copy", "copy")):
         wait(lambda: world.snapshot(name)["Status"] == "failed")
-        assert events(world, CLUSTER_SNAPSHOT, name)[0].startswith(f"Amazon Redshift could not {action} snapshot {name}")
+        assert world.events(CLUSTER_SNAPSHOT, name)[0].startswith(f"Amazon Redshift could not {action} snapshot {name}")
         world.call("DeleteClusterSnapshot", SnapshotIdentifier=name)
 
 
@@ -172,7 +168,7 @@ def test_a_failed_restore_is_incompatible_restore_and_releases_its_lease(world):
     assert settles(world, "r1") == "incompatible-restore"
     assert world.cluster("r1")["RestoreStatus"]["Status"] == "failed"
     assert world.redshift.clusters.get(OWNER, "us-east-1", "r1").restore_data_key is None
-    assert events(world, CLUSTER, "r1")[0].startswith("Amazon Redshift could not restore cluster r1")
+    assert world.events(CLUSTER, "r1")[0].startswith("Amazon Redshift could not restore cluster r1")
     deleted_one(world, "r1")
 
 
@@ -203,7 +199,7 @@ def test_a_job_failing_outside_the_data_plane_still_ends_in_a_final_status(world
     assert settles(world) == "paused"
     world.call("ResumeCluster", ClusterIdentifier="c1")
     assert settles(world) == "hardware-failure"
-    assert "the port could not be allocated" in events(world, CLUSTER, "c1")[0]
+    assert "the port could not be allocated" in world.events(CLUSTER, "c1")[0]
 
 
 def test_recovery_applies_a_new_password_accepted_before_a_stop(world):
@@ -236,9 +232,11 @@ def test_recovery_fails_interrupted_snapshots_and_engines_that_do_not_start(worl
     world.dataplane.failing.add("start_cluster")
     scheduler.recover(world.redshift)
     assert world.snapshot("cut-short")["Status"] == "failed"
-    assert events(world, CLUSTER_SNAPSHOT, "cut-short") == [
+    assert world.events(CLUSTER_SNAPSHOT, "cut-short") == [
         "Amazon Redshift could not take snapshot cut-short: the service stopped while it ran"]
-    assert settles(world) == "hardware-failure"
+    # Available when the service stopped; its engine does not start again.
+    wait(lambda: status(world) == "hardware-failure")
+    assert world.events(CLUSTER, "c1") == ["Amazon Redshift could not restart cluster c1: the engine failed to start cluster"]
 
 
 def _creating_snapshot(world: World):  # type: ignore[no-untyped-def]

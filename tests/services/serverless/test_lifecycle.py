@@ -29,9 +29,6 @@ def world(tmp_path) -> Iterator[World]:
     instance.close()
 
 
-def events(world: World, source_type: str, name: str) -> list[str]:
-    return [e.message for e in world.redshift.events.of_source(OWNER, "us-east-1", source_type, name)]
-
 
 def namespace(world: World, name: str = "ns1") -> dict[str, Any]:
     return world.serverless_call("GetNamespace", namespaceName=name)["namespace"]
@@ -68,7 +65,7 @@ def test_a_workgroup_whose_creation_failed_is_removed(world):
     world.dataplane.failing.add("create_cluster")
     world.serverless_call("CreateWorkgroup", workgroupName="wg1", namespaceName="ns1")
     wait(lambda: not world.serverless_call("ListWorkgroups")["workgroups"])
-    assert events(world, WORKGROUP, "wg1") == [
+    assert world.events(WORKGROUP, "wg1") == [
         "Amazon Redshift Serverless could not create workgroup wg1: the engine failed to create cluster"]
     # The namespace can have a workgroup again.
     world.dataplane.failing.clear()
@@ -83,7 +80,7 @@ def test_a_failed_port_change_keeps_the_old_port(world):
     wait(lambda: workgroup(world)["status"] == "AVAILABLE")
     after = workgroup(world)
     assert (after["port"], after["endpoint"]["port"]) == (before["port"], before["endpoint"]["port"])
-    assert events(world, WORKGROUP, "wg1")[0].startswith("Amazon Redshift Serverless could not serve workgroup wg1")
+    assert world.events(WORKGROUP, "wg1")[0].startswith("Amazon Redshift Serverless could not serve workgroup wg1")
 
 
 def test_admin_credentials_are_verifiers_and_a_failed_change_keeps_the_old_ones(world):
@@ -95,7 +92,7 @@ def test_admin_credentials_are_verifiers_and_a_failed_change_keeps_the_old_ones(
     assert namespace(world)["adminUsername"] == "alice"
     record = world.serverless.namespaces.get(OWNER, "us-east-1", "ns1")
     assert record.admin_password_md5 == password_verifier("alice", "Passw0rd1") and not record.pending
-    assert events(world, NAMESPACE, "ns1")[0].startswith(
+    assert world.events(NAMESPACE, "ns1")[0].startswith(
         "Amazon Redshift Serverless could not update the admin credentials of namespace ns1")
 
 
@@ -127,7 +124,7 @@ def test_a_failed_namespace_delete_keeps_it(world):
     world.dataplane.failing.add("destroy_cluster")
     world.serverless_call("DeleteNamespace", namespaceName="ns1")
     wait(lambda: namespace(world)["status"] == "AVAILABLE")
-    assert events(world, NAMESPACE, "ns1")[0].startswith("Amazon Redshift Serverless could not delete namespace ns1")
+    assert world.events(NAMESPACE, "ns1")[0].startswith("Amazon Redshift Serverless could not delete namespace ns1")
     world.dataplane.failing.clear()
     world.serverless_call("DeleteNamespace", namespaceName="ns1")
     wait(lambda: not world.serverless_call("ListNamespaces")["namespaces"])
@@ -137,7 +134,7 @@ def test_a_failed_snapshot_is_failed_and_deletable(world):
     world.serverless_call("CreateNamespace", namespaceName="ns1")
     world.dataplane.failing.add("create_snapshot")
     assert taken(world, "snap")["status"] == "FAILED"
-    assert events(world, SERVERLESS_SNAPSHOT, "snap")[0].startswith(
+    assert world.events(SERVERLESS_SNAPSHOT, "snap")[0].startswith(
         "Amazon Redshift Serverless could not take snapshot snap")
     world.serverless_call("DeleteSnapshot", snapshotName="snap")
 
@@ -151,7 +148,7 @@ def test_a_failed_restore_keeps_the_namespaces_data_and_serves_it_again(world):
     wait(lambda: namespace(world)["status"] == "AVAILABLE" and workgroup(world)["status"] == "AVAILABLE")
     assert engine(world) == old_engine and old_engine in world.dataplane.running
     assert workgroup(world)["endpoint"]["port"] == before["endpoint"]["port"]
-    assert events(world, NAMESPACE, "ns1")[0].startswith(
+    assert world.events(NAMESPACE, "ns1")[0].startswith(
         "Amazon Redshift Serverless could not restore a snapshot into namespace ns1")
 
 
