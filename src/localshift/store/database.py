@@ -33,8 +33,11 @@ class Database:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        # Created 0600 before SQLite opens it; its -wal and -shm files take the same mode.
+        # 0600 before SQLite opens it (a store made earlier too); its -wal and -shm files take the same mode.
         os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        for file in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+            if file.exists():
+                os.chmod(file, 0o600)
         self.secrets = SecretStore(path.with_name(f"{path.stem}.secrets.json"))
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row

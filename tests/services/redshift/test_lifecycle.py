@@ -49,7 +49,7 @@ def test_a_failed_create_is_a_hardware_failure_that_can_be_deleted(world):
                MasterUsername="admin", MasterUserPassword="Passw0rd1")
     assert settles(world) == "hardware-failure"
     cluster = world.cluster()
-    assert cluster["ClusterAvailabilityStatus"] == "Unavailable" and "Endpoint" not in cluster
+    assert cluster["ClusterAvailabilityStatus"] == "Failed" and "Endpoint" not in cluster
     assert world.events(CLUSTER, "c1") == [
         "Amazon Redshift could not create cluster c1: the engine failed to create cluster"]
     deleted(world)
