@@ -84,6 +84,9 @@ class ScriptedDataPlane(NullDataPlane):
         self._step("copy_snapshot")
         return super().copy_snapshot(source_snapshot_key, target_snapshot_key)
 
+    def delete_snapshot(self, snapshot_key: str) -> None:
+        self._step("delete_snapshot")
+
     def restore_snapshot(self, snapshot_key: str, cluster_key: str, port: int, progress: Any = None,
                          master_username: str | None = None, master_password: str | None = None) -> None:
         self._step("restore_snapshot")

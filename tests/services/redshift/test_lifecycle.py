@@ -150,6 +150,15 @@ def test_failed_snapshots_and_copies_are_failed_and_deletable(world):
         world.call("DeleteClusterSnapshot", SnapshotIdentifier=name)
 
 
+def test_a_deleted_snapshot_is_deleted_even_when_its_data_cannot_be(world):
+    world.available_cluster()
+    world.call("CreateClusterSnapshot", SnapshotIdentifier="s1", ClusterIdentifier="c1")
+    wait(lambda: world.snapshot("s1")["Status"] == "available")
+    world.dataplane.failing.add("delete_snapshot")
+    assert world.call("DeleteClusterSnapshot", SnapshotIdentifier="s1")["Snapshot"]["Status"] == "deleted"
+    assert world.call("DescribeClusterSnapshots", SnapshotType="manual")["Snapshots"] == []
+
+
 def test_failed_automated_snapshots_expire_with_their_retention(world):
     world.dataplane.failing.add("create_snapshot")
     world.available_cluster(AutomatedSnapshotRetentionPeriod=1)

@@ -17,7 +17,7 @@ log = logging.getLogger("localshift.scheduler")
 
 def expire_snapshots(backend: RedshiftBackend) -> None:
     now = backend.clock.now()
-    for cluster in backend.clusters.in_statuses(["available", "paused", "modifying"]):
+    for cluster in backend.clusters.in_statuses(["available", "paused", "modifying", "renaming", "hardware-failure"]):
         automated = backend.snapshots.of_cluster(cluster.account, cluster.region, cluster.identifier, "automated")
         retention = cluster.automated_snapshot_retention_period
         keep_after = now - timedelta(days=retention)

@@ -130,8 +130,13 @@ def forget_snapshot(backend: RedshiftBackend, snapshot: SnapshotRecord) -> None:
 
 
 def delete_snapshot_data(backend: RedshiftBackend, snapshot: SnapshotRecord) -> None:
-    # Also when no data key was recorded: a snapshot cut short by a restart may have stored data.
-    backend.dataplane.delete_snapshot(snapshot.data_key or snapshot_key(snapshot))
+    """Delete a forgotten snapshot's data.  The snapshot is gone already, so a failure here
+    is logged, never answered: the request that deleted it succeeded."""
+    try:
+        # Also when no data key was recorded: a snapshot cut short by a restart may have stored data.
+        backend.dataplane.delete_snapshot(snapshot.data_key or snapshot_key(snapshot))
+    except Exception:
+        log.exception("the data of deleted snapshot %s could not be deleted", snapshot.identifier)
 
 
 def remove_snapshot(backend: RedshiftBackend, snapshot: SnapshotRecord) -> None:

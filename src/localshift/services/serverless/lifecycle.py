@@ -19,6 +19,7 @@ the only serverless modules that talk to the data plane.
 
 from __future__ import annotations
 
+import logging
 from typing import Callable
 
 from localshift.services.events import record_failure
@@ -27,6 +28,8 @@ from localshift.services.serverless.backend import ServerlessBackend
 from localshift.store.events import NAMESPACE, SERVERLESS_SNAPSHOT
 from localshift.store.secrets import pending_key
 from localshift.store.serverless import NamespaceRecord, ServerlessSnapshotRecord, WorkgroupRecord
+
+log = logging.getLogger("localshift.lifecycle")
 
 # The engine's login when a namespace was created without adminUsername (its password is random).
 DEFAULT_ENGINE_USER = "admin"
@@ -226,8 +229,12 @@ def forget_snapshot(backend: ServerlessBackend, snapshot: ServerlessSnapshotReco
 
 
 def delete_snapshot_data(backend: ServerlessBackend, snapshot: ServerlessSnapshotRecord) -> None:
-    if snapshot.data_key:
-        backend.dataplane.delete_snapshot(snapshot.data_key)
+    """Delete a forgotten snapshot's data; a failure is logged (the snapshot is gone already)."""
+    try:
+        if snapshot.data_key:
+            backend.dataplane.delete_snapshot(snapshot.data_key)
+    except Exception:
+        log.exception("the data of deleted snapshot %s could not be deleted", snapshot.name)
 
 
 def remove_snapshot(backend: ServerlessBackend, snapshot: ServerlessSnapshotRecord) -> None:
