@@ -267,3 +267,12 @@ def test_a_port_change_shows_modifying_until_the_engine_serves_it(slow):
     modified = redshift.modify_cluster(ClusterIdentifier="c1", Port=free_port())["Cluster"]
     assert (modified["ClusterStatus"], modified["PendingModifiedValues"]) == ("modifying", {})
     redshift.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1})
+
+
+def test_a_managed_master_password_is_not_changed_by_hand(redshift):
+    redshift.create_cluster(ClusterIdentifier="c1", NodeType="dc2.large", MasterUsername="admin",
+                            ManageMasterPassword=True)
+    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1})
+    with pytest.raises(ClientError) as excinfo:
+        redshift.modify_cluster(ClusterIdentifier="c1", MasterUserPassword="Passw0rd1")
+    assert error_of(excinfo)[:2] == ("InvalidParameterCombination", 400)

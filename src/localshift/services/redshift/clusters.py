@@ -237,6 +237,11 @@ def modify_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
             cluster.node_type, cluster.number_of_nodes = node_type.name, nodes
             pending.update(NodeType=node_type.name, NumberOfNodes=nodes)
         if new_password is not None:
+            if cluster.master_password_secret_arn:
+                # The secret would no longer open the cluster (AWS: one or the other, as at create).
+                raise invalid_combination(
+                    "You can't use MasterUserPassword while Amazon Redshift manages the master password."
+                )
             # The engine learns the new password in the background; a restart meanwhile still applies it.
             cluster.pending_master_password_md5 = password_verifier(cluster.master_username, new_password)
             pending["MasterUserPassword"] = "****"
