@@ -83,6 +83,17 @@ def test_a_failed_port_change_keeps_the_old_port(world):
     assert world.events(WORKGROUP, "wg1")[0].startswith("Amazon Redshift Serverless could not serve workgroup wg1")
 
 
+def test_a_failed_workgroup_delete_keeps_it(world):
+    serving(world)
+    world.dataplane.failing.add("stop_cluster")
+    world.serverless_call("DeleteWorkgroup", workgroupName="wg1")
+    wait(lambda: workgroup(world)["status"] == "AVAILABLE")
+    assert world.events(WORKGROUP, "wg1")[0].startswith("Amazon Redshift Serverless could not delete workgroup wg1")
+    world.dataplane.failing.clear()
+    world.serverless_call("DeleteWorkgroup", workgroupName="wg1")
+    wait(lambda: not world.serverless_call("ListWorkgroups")["workgroups"])
+
+
 def test_admin_credentials_are_verifiers_and_a_failed_change_keeps_the_old_ones(world):
     serving(world, adminUsername="alice", adminUserPassword="Passw0rd1")
     assert world.dataplane.passwords[engine(world)] == ("alice", password_verifier("alice", "Passw0rd1"))
@@ -200,7 +211,7 @@ def test_update_snapshot_never_undoes_the_snapshot_finishing(tmp_path, monkeypat
             world.serverless_call("CreateSnapshot", namespaceName="ns1", snapshotName=name)
             time.sleep(random.uniform(0, 0.008))
             world.serverless_call("UpdateSnapshot", snapshotName=name, retentionPeriod=trial + 1)
-            wait(lambda: snapshot(world, name)["status"] != "CREATING", timeout=3)
+            wait(lambda: snapshot(world, name)["status"] != "CREATING", timeout=10)
             assert (snapshot(world, name)["status"], snapshot(world, name)["snapshotRetentionPeriod"]) == (
                 "AVAILABLE", trial + 1)
             world.serverless_call("DeleteSnapshot", snapshotName=name)
