@@ -162,3 +162,11 @@ def test_reserved_names_are_refused_up_front(owner):
     owner.namespace("ns1")
     assert owner.error(owner.update_namespace, namespaceName="ns1", adminUsername="rdsdb",
                        adminUserPassword="Passw0rd1")[:2] == ("ValidationException", 400)
+
+
+def test_model_patterns_match_whole_values(owner):
+    # The model's pattern ^[a-z0-9-]+$ admits no trailing newline (Python's $ alone would).
+    code, status, message = owner.error(owner.create_namespace, namespaceName="ns1\n")[:3]
+    assert (code, status) == ("ValidationException", 400)
+    assert "satisfy regular expression pattern" in message
+    assert owner.list_namespaces()["namespaces"] == []
