@@ -177,6 +177,14 @@ def alter_user(rw: "Rewriter", sig: list[Node]) -> str:
     return run_all(statements + options.after)
 
 
+def create_group(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str:
+    """CREATE GROUP g [[WITH] USER u, ...]: a role, marked as a group for PG_GROUP
+    and the SVV views (localshift.is_group)."""
+    if len(sig) < 3:
+        raise syntax_error(sig[-1].text)
+    return run_all([rw.text(nodes), f"COMMENT ON ROLE {rw.text([sig[2]])} IS 'redshift group'"])
+
+
 def create_role(rw: "Rewriter", sig: list[Node]) -> str:
     """CREATE ROLE name [EXTERNALID id]: a role users and other roles are granted."""
     if len(sig) != 3:
@@ -208,8 +216,11 @@ def grant_or_revoke(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str |
         return " ".join(out + [w.text for w in rest]).replace(" ,", ",")
     for k, word in enumerate(lows):
         if word in ("to", "from") and k + 1 < len(lows) and lows[k + 1] == "role":
-            keep = [n for n in nodes if n is not sig[k + 1]]
-            return rw.text(keep)
+            at = nodes.index(sig[k + 1])
+            end = at + 1
+            while end < len(nodes) and nodes[end].blank:
+                end += 1
+            return rw.text(nodes[:at] + nodes[end:])
     for k, word in enumerate(lows):
         if word in ("datashare", "assumerole", "model") or word == "on" and lows[k + 1:k + 2] == ["datashare"]:
             raise not_supported(f"{sig[0].text.upper()} on {word.upper()}")

@@ -40,7 +40,7 @@ def alter_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> s
     if lows[:2] == ["append", "from"]:
         return _append(rw, name_text, actions)
     if lows[:1] == ["alter"] and len(lows) > 1 and lows[1] in ("diststyle", "distkey", "sortkey",
-                                                                "compound", "encode"):
+                                                                "compound", "interleaved", "encode"):
         attrs = _alter_distribution_or_sort(actions)
         return f"{head} {_METADATA_ONLY}{attribute_marker(schema, name, attrs)}"
     if lows[:2] == ["alter", "column"] and "encode" in lows:
@@ -89,7 +89,7 @@ def _alter_distribution_or_sort(actions: list[Node]) -> dict:
         return {}
     # ALTER [COMPOUND] SORTKEY (cols) | ALTER SORTKEY AUTO | ALTER SORTKEY NONE
     attributes = TableAttributes()
-    end = attributes.read(actions, 1, frozenset())
+    end = attributes.read(actions, 1)
     if end != len(actions) or "sortkey" not in attributes.attrs:
         raise syntax_error(actions[1].text)
     if attributes.attrs.get("sortkey_type") == "interleaved":
@@ -113,15 +113,16 @@ def _column_encodings(actions: list[Node]) -> dict[str, str]:
 
 def _append(rw: "Rewriter", target: str, actions: list[Node]) -> str:
     """ALTER TABLE target APPEND FROM source [IGNOREEXTRA | FILLTARGET]."""
-    k = 2
-    source_start = k
-    while k < len(actions) and actions[k].low not in ("ignoreextra", "filltarget"):
-        k += 1
-    if k == source_start:
+    k = 3
+    while k + 1 < len(actions) and actions[k].text == ".":
+        k += 2
+    if len(actions) < 3:
         raise syntax_error("from")
-    source = render(rw.rewrite(actions[source_start:k]))
-    mode = actions[k].low if k < len(actions) else ""
-    if k + 1 < len(actions) if mode else k < len(actions):
-        raise syntax_error(actions[-1].text)
+    source = render(rw.rewrite(actions[2:k]))
+    mode = ""
+    if k < len(actions) and actions[k].low in ("ignoreextra", "filltarget"):
+        mode, k = actions[k].low, k + 1
+    if k != len(actions):
+        raise syntax_error(actions[k].text)
     return (f"SELECT localshift.append_table({quote_literal(target)}, {quote_literal(source)}, "
             f"{quote_literal(mode)})")

@@ -13,7 +13,7 @@ import json
 from typing import TYPE_CHECKING
 
 from .errors import TranslationError, not_supported, syntax_error
-from .tokens import Group, Node, identifier_value, quote_ident, raw, render, split_commas, strip, words
+from .tokens import Group, Node, Token, identifier_value, quote_ident, raw, render, split_commas, strip, words
 from .types import read_type
 
 if TYPE_CHECKING:
@@ -47,9 +47,10 @@ class TableAttributes:
         self.identity: dict[str, dict] = {}
         self.column_sortkey: list[str] = []
 
-    def read(self, sig: list[Node], k: int, stop: frozenset[str]) -> int:
-        """Read table attributes from ``sig[k]`` until a word in ``stop`` or the end."""
-        while k < len(sig) and sig[k].low not in stop:
+    def read(self, sig: list[Node], k: int) -> int:
+        """Read table attributes from ``sig[k]``; returns the index of the first
+        word that is not one (AS, PostgreSQL's clauses) or the end."""
+        while k < len(sig):
             word = sig[k].low
             if word == "diststyle":
                 style = sig[k + 1].low if k + 1 < len(sig) else ""
@@ -80,7 +81,7 @@ class TableAttributes:
             elif word == "encode" and k + 1 < len(sig) and sig[k + 1].low == "auto":
                 k += 2  # ENCODE AUTO: Redshift's default for new tables
             else:
-                raise syntax_error(sig[k].text)
+                break  # not a Redshift attribute: PostgreSQL's clauses follow
         return k
 
     def _sortkey(self, sig: list[Node], k: int, kind: str) -> None:
@@ -146,13 +147,15 @@ def create_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> 
         else:
             columns_text, like = _column_definitions(rw, sig[k], attributes)
         k += 1
-    k = attributes.read(sig, k, frozenset({"as"}))
+    k = attributes.read(sig, k)
     attrs = attributes.finish()
     if like:
         attrs["like"] = like
     query = ""
-    if k < len(sig):  # AS query
+    if k < len(sig) and sig[k].low == "as":  # AS query
         query = " AS " + rw.text(nodes[nodes.index(sig[k]) + 1:])
+    elif k < len(sig):
+        query = " " + rw.text(nodes[nodes.index(sig[k]):])
     marker = attribute_marker(schema, name, attrs) if attrs else ""
     return f"{head}{if_not_exists} {name_text}{columns_text}{query}{marker}"
 
@@ -229,12 +232,12 @@ def column_definition(rw: "Rewriter", element: list[Node], attributes: TableAttr
             attributes.column_sortkey.append(name)
             p += 1
         elif word(p) == "identity" and p + 1 < len(at) and isinstance(rest[at[p + 1]], Group):
-            kept.append(raw(" " + _identity(rest[at[p + 1]], name, attributes, "always")))
+            kept += [_SPACE, raw(_identity(rest[at[p + 1]], name, attributes, "always")), _SPACE]
             p += 2
         elif word(p) == "generated" and [word(q) for q in range(p + 1, p + 5)] == [
                 "by", "default", "as", "identity"]:
             seed = rest[at[p + 5]] if p + 5 < len(at) and isinstance(rest[at[p + 5]], Group) else None
-            kept.append(raw(" " + _identity(seed, name, attributes, "by default")))
+            kept += [_SPACE, raw(_identity(seed, name, attributes, "by default")), _SPACE]
             p += 6 if seed is not None else 5
         elif word(p) == "collate" and p + 1 < len(at):
             if word(p + 1) == "case_insensitive":
@@ -256,6 +259,7 @@ def column_definition(rw: "Rewriter", element: list[Node], attributes: TableAttr
     return " ".join(part for part in (rw.text([esig[0]]), type_text, tail) if part)
 
 
+_SPACE = Token("ws", " ")
 _AFTER_REFERENCES = frozenset({"not", "null", "primary", "unique", "check", "constraint", "default",
                                "collate", "generated", "encode", "distkey", "sortkey", "identity"})
 
@@ -306,7 +310,10 @@ def create_materialized_view(rw: "Rewriter", nodes: list[Node], sig: list[Node],
                 raise syntax_error(sig[k + 2].text)
             k += 3  # AUTO REFRESH: the view is refreshed by REFRESH MATERIALIZED VIEW only
         else:
-            k = attributes.read(sig, k, frozenset({"as", "auto"}))
+            after = attributes.read(sig, k)
+            if after == k:
+                raise syntax_error(sig[k].text)
+            k = after
     if k >= len(sig):
         raise syntax_error("end of input")
     attrs = attributes.finish()

@@ -5,10 +5,12 @@ raise the error: the client then gets it at the right place in its message
 stream (also in pipelined extended-protocol batches) and an open transaction is
 aborted exactly as Redshift aborts it.  ``localshift.raise_error`` is a
 PL/pgSQL function installed in every database (catalog/10_translation.sql);
-the front drops the PL/pgSQL CONTEXT line it adds (see ``clean_error``).
+the front drops the PL/pgSQL CONTEXT line it adds (see ``redshift_error``).
 """
 
 from __future__ import annotations
+
+import re
 
 
 class TranslationError(Exception):
@@ -47,7 +49,7 @@ _DO_TAG = "$localshift$"
 def do_block(body: str) -> str:
     """A DO block running ``body`` (PL/pgSQL statements).  Its errors are raised
     again through raise_error, so that the client sees them without the
-    PL/pgSQL context, query and position fields (see ``clean_error``)."""
+    PL/pgSQL context, query and position fields (see ``redshift_error``)."""
     if _DO_TAG in body:
         raise syntax_error(_DO_TAG)
     return (f"DO {_DO_TAG}DECLARE ls_detail text; BEGIN {body} "
@@ -59,11 +61,43 @@ def do_block(body: str) -> str:
 # users cannot create functions in schema localshift.
 RAISE_CONTEXT = b"localshift."
 
+# PostgreSQL errors whose wording differs from Redshift's in ways clients and
+# tests match on: (SQLSTATE, message pattern) -> (SQLSTATE, message, detail).
+# Redshift is PostgreSQL 8.0 underneath ("relation", not "table"), reports
+# serialization failures as error 1023, and words the identity error its way.
+_REDSHIFT_ERRORS = [
+    (b"428C9", re.compile(rb'cannot insert a non-DEFAULT value into column "[^"]*"'),
+     b"0A000", b"cannot set an identity column to a value", None),
+    (b"42501", re.compile(rb"permission denied for (?:table|view|materialized view|sequence) (.*)"),
+     None, rb"permission denied for relation \1", None),
+    (b"40001", re.compile(rb"could not serialize access .*"),
+     None, b"1023", b"Serializable isolation violation on a table in Redshift"),
+]
 
-def clean_error(msg: bytes) -> bytes:
-    """An ErrorResponse without the CONTEXT field PL/pgSQL adds to errors raised in
-    localshift's functions (Redshift's errors have no such line)."""
-    fields = msg[5:-1].split(b"\0")
-    kept = [f for f in fields if f and not (f[:1] == b"W" and RAISE_CONTEXT in f)]
-    body = b"\0".join(kept) + b"\0\0"
+
+def redshift_error(msg: bytes) -> bytes | None:
+    """An ErrorResponse as Redshift words it, without the CONTEXT field PL/pgSQL adds
+    inside localshift's functions; None when it needs no change."""
+    fields = [f for f in msg[5:-1].split(b"\0") if f]
+    code = next((f[1:] for f in fields if f[:1] == b"C"), b"")
+    changed = False
+    for state, pattern, new_state, new_message, detail in _REDSHIFT_ERRORS:
+        if code != state:
+            continue
+        for k, field in enumerate(fields):
+            if field[:1] == b"M" and pattern.fullmatch(field[1:]):
+                fields[k] = b"M" + pattern.sub(new_message, field[1:])
+                fields = [f for f in fields if f[:1] not in b"DH"]  # PostgreSQL's detail and hint
+                if detail:
+                    fields.append(b"D" + detail)
+                if new_state:
+                    fields = [b"C" + new_state if f[:1] == b"C" else f for f in fields]
+                changed = True
+    if RAISE_CONTEXT in msg:
+        kept = [f for f in fields if not (f[:1] == b"W" and RAISE_CONTEXT in f)]
+        changed = changed or len(kept) != len(fields)
+        fields = kept
+    if not changed:
+        return None
+    body = b"\0".join(fields) + b"\0\0"
     return msg[:1] + (len(body) + 4).to_bytes(4, "big") + body

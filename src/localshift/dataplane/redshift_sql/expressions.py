@@ -18,6 +18,7 @@ then the query-level rewrites of each SELECT (``queries``).
 from __future__ import annotations
 
 from .functions import CALLS
+from .navigation import navigate
 from .queries import rewrite_selects
 from .tokens import Group, Node, Token, raw, render, strip
 from .types import read_type
@@ -47,6 +48,8 @@ class Rewriter:
         self.engine_functions = engine_functions
         self.case_sensitive = case_sensitive
         self.catalog_views = catalog_views
+        # The statement's relation names, when PartiQL navigation applies to it.
+        self.relations: frozenset[str] | None = None
 
     def function_name(self, name: str) -> str:
         return f"localshift.{name}" if name in self.engine_functions else name
@@ -81,6 +84,13 @@ class Rewriter:
                         continue
                     if node.low in self.engine_functions:
                         node = raw(f"localshift.{node.text}")
+                elif not qualified and self.relations is not None and i + 1 < n and (
+                        nodes[i + 1].text == "." or nodes[i + 1].kind == "group" and nodes[i + 1].open == "["):
+                    navigation = navigate(self, nodes, i)
+                    if navigation is not None:
+                        out.extend(navigation[0])
+                        prev, i = out[-1], navigation[1]
+                        continue
                 elif not qualified and (prev is None or prev.low != "as") \
                         and (following is None or following.text != "."):
                     bare = _BARE_WORDS.get(node.low)

@@ -1,12 +1,14 @@
 """The fast path: does a statement text need the translator at all?
 
-One regular expression looks for anything the translator rewrites (a Redshift
-keyword, function, type name or catalog column, a statement kind it handles, a
-quoted identifier with capitals, a number glued to a word, ``WHERE 1``); an
-alias defined with AS and named again later sends the text to the translator
-too (lateral alias references).  A false alarm costs one translation, cached by
-text; a miss would send Redshift SQL to PostgreSQL unchanged, so the patterns
-err on the side of alarms.
+It looks for anything the translator rewrites: a Redshift keyword, function,
+type name or catalog column (the statement's words against one set); a
+statement kind it handles (at the start of any statement); a quoted identifier
+with capitals, ``(MAX)``, a number glued to a word, ``WHERE 1`` or ``#table``
+(one small regular expression); an alias defined with AS and named again
+later (lateral alias references); brackets, or a dotted name whose first part
+no FROM item names (PartiQL navigation).  A false alarm costs one translation,
+cached by text; a miss would send Redshift SQL to PostgreSQL unchanged, so the
+checks err on the side of alarms.
 """
 
 from __future__ import annotations
@@ -21,35 +23,47 @@ from .install import ENGINE_FUNCTIONS
 _STATEMENT_WORDS = ("create", "alter", "drop", "grant", "revoke", "set", "reset", "show", "vacuum",
                     "analyze", "analyse", "copy", "unload", "cancel", "lock")
 # Words that need rewriting wherever they appear.
-_WORDS = ("top", "qualify", "minus", "approximate", "sysdate", "current_user_id", "super",
-          "nvarchar", "nchar", "varbyte", "varbinary", "bpchar", "binary", "geometry",
-          "geography", "hllsketch", *CALLS, *REDSHIFT_CATALOG_COLUMNS)
+TRIGGER_WORDS = frozenset({
+    "top", "qualify", "minus", "approximate", "sysdate", "current_user_id", "super", "nvarchar",
+    "nchar", "varbyte", "varbinary", "bpchar", "binary", "geometry", "geography", "hllsketch",
+    *CALLS, *REDSHIFT_CATALOG_COLUMNS, *ENGINE_FUNCTIONS})
 
-
-def _pattern(functions: frozenset[str]) -> re.Pattern:
-    words = "|".join(sorted(set(_WORDS) | set(functions), key=len, reverse=True))
-    statements = "|".join(_STATEMENT_WORDS)
-    return re.compile(
-        rf"(?:^|;)\s*(?:(?:--[^\n]*(?:\n|$)|/\*.*?\*/)\s*)*(?:{statements})\b"
-        rf"|\b(?:{words})\b"
-        r"|\(\s*max\s*\)"                              # VARCHAR(MAX)
-        r'|"[^"]*[A-Z][^"]*"'                          # delimited identifiers fold to lower case
-        r"|(?<![\w$.])\d+(?:\.\d*)?[A-Za-z_]"          # THEN 4WHEN
-        r"|\b(?:where|and|or|not|having)\s+\d"         # WHERE 1 AND ...
-        r"|\b(?:from|join|into|table|update|exists)\s+#",  # #temp tables
-        re.IGNORECASE | re.DOTALL)
-
-
-_ALIAS = re.compile(r"\bas\s+\"?([a-z_][a-z0-9_$]*)", re.IGNORECASE)
-_TRIGGERS = _pattern(ENGINE_FUNCTIONS)
+_WORD = re.compile(r"[a-z_][a-z0-9_$]*")
+_PATTERNS = re.compile(
+    rf"(?:^|;)\s*(?:(?:--[^\n]*(?:\n|$)|/\*.*?\*/)\s*)*(?i:{'|'.join(_STATEMENT_WORDS)})\b"
+    r'|"[^"]*[A-Z][^"]*"'                              # delimited identifiers fold to lower case
+    r"|\(\s*(?i:max)\s*\)"                             # VARCHAR(MAX)
+    r"|(?<![\w$.])\d+(?:\.\d*)?[A-Za-z_]"              # THEN 4WHEN
+    r"|\b(?i:where|and|or|not|having)\s+\d"            # WHERE 1 AND ...
+    r"|\b(?i:from|join|into|table|update|exists)\s+#",  # #temp tables
+    re.DOTALL)
+_ALIAS = re.compile(r"\bas\s+\"?([a-z_][a-z0-9_$]*)")
+# PartiQL navigation: a dotted name whose first part no FROM item names, or brackets.
+_DOTTED_ROOT = re.compile(r"(?<![\w$.\"])([a-z_][a-z0-9_$]*)\.[a-z_\"]")
+_QUALIFIERS = re.compile(
+    r"(?:\b(?:from|join|update|into|using|only|table|view|as|on|like|references)|,)\s+([a-z_][a-z0-9_$.]*)"
+    r"(?:\s+([a-z_][a-z0-9_$]*))?")
+_BRACKET = re.compile(r"[\w\]\)\"]\s*\[\s*[\d'$]")
+_IMPLICIT = frozenset({"excluded", "new", "old"})
 
 
 def needs_translation(sql: str) -> bool:
-    if _TRIGGERS.search(sql):
+    if _PATTERNS.search(sql):
         return True
-    if "as" in sql or "AS" in sql or "As" in sql:
-        lower = sql.lower()
+    lower = sql.lower()
+    words = _WORD.findall(lower)
+    if not TRIGGER_WORDS.isdisjoint(words):
+        return True
+    if "as" in words:
         for alias in _ALIAS.findall(lower):
-            if lower.count(alias) > 1:  # named again: maybe a lateral alias reference
+            if words.count(alias) > 1:  # named again: maybe a lateral alias reference
+                return True
+    if "[" in sql and _BRACKET.search(sql):
+        return True
+    if "." in sql:
+        roots = set(_DOTTED_ROOT.findall(lower))
+        if roots:
+            known = {name for path, alias in _QUALIFIERS.findall(lower) for name in (*path.split("."), alias)}
+            if roots - known - _IMPLICIT:
                 return True
     return False

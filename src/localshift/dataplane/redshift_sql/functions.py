@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 from .errors import TranslationError, not_supported, syntax_error
-from .tokens import Group, Node, raw, split_commas, words
+from .tokens import Group, Node, raw, render, split_commas, tokenize, tree, words
 from .types import read_type
 
 if TYPE_CHECKING:
@@ -140,11 +140,27 @@ def listagg(rw, nodes, i, j):
         return [raw(f"listagg({value}, {delimiter}) OVER ({spec.strip()})")], \
             nodes.index(window, k) + 1
     order_clause = f" {order}" if order else ""
-    if distinct and order and args[0] not in order:
-        # PostgreSQL: in an aggregate with DISTINCT, ORDER BY expressions must
-        # appear in the argument list; order by the value itself then.
-        order_clause = f" ORDER BY {value}"
+    if distinct and order:
+        # PostgreSQL: with DISTINCT, the ORDER BY must be the aggregated value itself.
+        items = _order_items(order)
+        if len(items) != 1 or items[0][0] != args[0]:
+            raise not_supported("LISTAGG(DISTINCT x) ordered by something other than x")
+        order_clause = f" ORDER BY {value}{items[0][1]}"
     return [raw(f"listagg({distinct}{value}, {delimiter}{order_clause})")], j + 1
+
+
+def _order_items(order: str) -> list[tuple[str, str]]:
+    """``ORDER BY a DESC, b`` -> [("a", " DESC"), ("b", "")]."""
+    nodes = tree(tokenize(order))
+    sig = words(nodes)
+    items = []
+    for part in split_commas(nodes[nodes.index(sig[2]):] if len(sig) > 2 else []):
+        psig = words(part)
+        modifiers = ""
+        while psig and psig[-1].kind == "ident" and psig[-1].low in ("asc", "desc", "nulls", "first", "last"):
+            modifiers = " " + psig.pop().text + modifiers
+        items.append((render(psig), modifiers))
+    return items
 
 
 def _with_date_part(name: str) -> Handler:

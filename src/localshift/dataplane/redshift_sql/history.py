@@ -26,9 +26,8 @@ Entry = tuple  # (pid, user, text bytes, start, end, tag bytes | None, (code, me
 Connect = Callable[[str, str], psycopg.Connection]
 
 MAX_TEXT = 65536
-_INSERT = ("INSERT INTO localshift.query_history (pid, user_name, database_name, query_text, "
-           "start_time, end_time, status, command_tag, row_count, error_code, error_message) "
-           "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
+_COPY = ("COPY localshift.query_history (pid, user_name, database_name, query_text, start_time, "
+         "end_time, status, command_tag, row_count, error_code, error_message) FROM STDIN")
 _PRUNE = ("DELETE FROM localshift.query_history WHERE query_id <= "
           "(SELECT max(query_id) FROM localshift.query_history) - %s")
 
@@ -83,7 +82,9 @@ class QueryRecorder:
         try:
             with self._connect(engine_key, database) as conn:
                 with conn.cursor() as cur:
-                    cur.executemany(_INSERT, rows)
+                    with cur.copy(_COPY) as copy:
+                        for row in rows:
+                            copy.write_row(row)
                     cur.execute(_PRUNE, (self._keep_rows,))
         except (psycopg.Error, OSError) as e:
             # The engine stopped or the database went away: these rows are lost.

@@ -19,9 +19,12 @@ if TYPE_CHECKING:
 _VACUUM_MODES = ("full", "sort", "delete", "reindex", "recluster")
 
 
-def vacuum(rw: "Rewriter", sig: list[Node]) -> str:
-    """VACUUM [FULL | SORT ONLY | DELETE ONLY | REINDEX | RECLUSTER] [table] [TO n PERCENT] [BOOST]."""
+def vacuum(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str | None:
+    """VACUUM [FULL | SORT ONLY | DELETE ONLY | REINDEX | RECLUSTER] [table] [TO n PERCENT] [BOOST].
+    PostgreSQL's own forms (ANALYZE, VERBOSE, FREEZE, options in parentheses) pass through."""
     lows = [w.low for w in sig]
+    if len(sig) > 1 and (lows[1] in ("analyze", "analyse", "verbose", "freeze") or sig[1].kind == "group"):
+        return None
     k = 1
     if k < len(sig) and lows[k] in _VACUUM_MODES:
         if lows[k] in ("sort", "delete"):
@@ -32,7 +35,7 @@ def vacuum(rw: "Rewriter", sig: list[Node]) -> str:
     table_start = k
     while k < len(sig) and lows[k] not in ("to", "boost"):
         k += 1
-    table = sig[table_start:k]
+    table = nodes[nodes.index(sig[table_start]):nodes.index(sig[k - 1]) + 1] if k > table_start else []
     if lows[k:k + 1] == ["to"]:
         if k + 2 >= len(sig) or sig[k + 1].kind != "number" or lows[k + 2] != "percent":
             raise syntax_error(sig[k].text)

@@ -192,6 +192,7 @@ class _SelectBlock:
         head_words = [n.low for n in words(self.nodes[:self.head_end])]
         distinct = render(strip(self.nodes[1:self.head_end])) if len(head_words) > 1 else ""
         inner, outer, names = [], [], {}
+        rows: dict[str, str] = {}  # qualifier of a star item -> its whole-row column
         relations = None
         for k, item in enumerate(items, 1):
             sig = words(item)
@@ -205,6 +206,7 @@ class _SelectBlock:
                 for q, qualifier in enumerate(qualifiers, 1):
                     inner.append(f"{qualifier} AS __ls_row{k}_{q}")
                     outer.append(f"(__ls_row{k}_{q}).*")
+                    rows[qualifier.strip('"').lower()] = f"__ls_row{k}_{q}"
                 continue
             named = _alias(item)
             expr_nodes = named[1] if named else item
@@ -217,7 +219,7 @@ class _SelectBlock:
         from_part = render(self.nodes[self.items_end:start]).strip()
         tail = self.nodes[end:]
         if "order" in self.clauses:
-            tail = self._outer_order(tail, names)
+            tail = self._outer_order(tail, names, rows)
         tail_text = render(tail).strip()
         top = f" LIMIT {self.top}" if self.top else ""
         inner_sql = (f"SELECT {', '.join(inner)}, ({condition}) AS {_QUALIFY} {from_part}")
@@ -250,9 +252,9 @@ class _SelectBlock:
                     segment = []
         return names
 
-    def _outer_order(self, tail: list[Node], names: dict[str, str]) -> list[Node]:
-        """ORDER BY after QUALIFY runs outside: it may name output columns only."""
-        sig = words(tail)
+    def _outer_order(self, tail: list[Node], names: dict[str, str], rows: dict[str, str]) -> list[Node]:
+        """ORDER BY after QUALIFY runs outside: it may name output columns, or
+        columns of a relation the select list takes whole (``t.*``)."""
         by = next(i for i, n in enumerate(tail) if n.low == "by")
         stop = next((i for i, n in enumerate(tail) if i > by and n.kind == "ident"
                      and n.low in ("limit", "offset", "fetch", "for")), len(tail))
@@ -267,12 +269,15 @@ class _SelectBlock:
             key = expr.lower()
             if key in names:
                 expr = quote_ident(names[key])
+            elif len(psig) == 3 and psig[1].text == "." and identifier_value(psig[0]) in rows:
+                expr = f"({rows[identifier_value(psig[0])]}).{psig[2].text}"
             elif len(psig) == 3 and psig[1].text == "." and identifier_value(psig[2]) in names:
                 expr = quote_ident(identifier_value(psig[2]))
+            elif len(psig) == 1 and psig[0].kind in ("ident", "qident") and rows:
+                pass  # a column of a relation taken whole: an output column
             elif not (len(psig) == 1 and psig[0].kind == "number"):
                 raise not_supported(f"QUALIFY with ORDER BY {expr} (not an output column)")
             parts.append(" ".join([expr] + modifiers))
-        del sig
         return [raw("ORDER BY " + ", ".join(parts) + " ")] + tail[stop:]
 
 

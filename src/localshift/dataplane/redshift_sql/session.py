@@ -20,8 +20,8 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING
 
-from .errors import RAISE_CONTEXT, clean_error
-from .translator import translate
+from .errors import redshift_error
+from .translator import translate_bytes
 
 if TYPE_CHECKING:
     from .history import QueryRecorder
@@ -133,49 +133,58 @@ class SqlSession:
 
     # -- client -> engine ------------------------------------------------------------
     def _client_message(self, typ: int, data: bytes, pos: int, length: int) -> bytes | None:
-        body = data[pos + 5:pos + length]
-        if typ == 0x51:  # Query
-            text = body[:-1]
-            self._expect(_Statement(text, True))
-            new = self._translated(text)
-            if new is None:
-                return None
-            msg = new + b"\0"
-            return b"Q" + _LENGTH.pack(len(msg) + 4) + msg
+        start = pos + 5
+        if typ == 0x45:  # Execute: portal name
+            portal = b"" if data[start] == 0 else data[start:data.index(b"\0", start)]
+            if len(self._pending) < MAX_PENDING:
+                self._pending.append(_Statement(self._portals.get(portal, b""), False))
+            return None
+        if typ == 0x42:  # Bind: portal name, statement name
+            if data[start] == 0 and data[start + 1] == 0:
+                self._portals[b""] = self._named.get(b"", b"")
+            else:
+                portal_end = data.index(b"\0", start)
+                statement = data[portal_end + 1:data.index(b"\0", portal_end + 1)]
+                self._remember(self._portals, data[start:portal_end], self._named.get(statement, b""))
+            return None
+        if typ == 0x53:  # Sync
+            if len(self._pending) < MAX_PENDING:
+                self._pending.append(_SYNC)
+            return None
         if typ == 0x50:  # Parse: name, query, parameter types
-            name_end = body.index(b"\0")
-            query_end = body.index(b"\0", name_end + 1)
-            text = body[name_end + 1:query_end]
-            self._remember(self._named, body[:name_end], text)
+            name_end = data.index(b"\0", start)
+            query_end = data.index(b"\0", name_end + 1)
+            text = data[name_end + 1:query_end]
+            if name_end == start:
+                self._named[b""] = text
+            else:
+                self._remember(self._named, data[start:name_end], text)
             new = self._translated(text)
             if new is None:
                 return None
-            msg = body[:name_end + 1] + new + body[query_end:]
-            return b"P" + _LENGTH.pack(len(msg) + 4) + msg
-        if typ == 0x42:  # Bind: portal, statement
-            portal_end = body.index(b"\0")
-            statement = body[portal_end + 1:body.index(b"\0", portal_end + 1)]
-            self._remember(self._portals, body[:portal_end], self._named.get(statement, b""))
-        elif typ == 0x45:  # Execute: portal
-            self._expect(_Statement(self._portals.get(body[:body.index(b"\0")], b""), False))
-        elif typ == 0x53:  # Sync
-            self._expect(_SYNC)
-        else:  # Close: 'S'tatement or 'P'ortal, name
-            names = self._named if body[:1] == b"S" else self._portals
-            names.pop(body[1:body.index(b"\0", 1)], None)
+            body = data[start:name_end + 1] + new + data[query_end:pos + length]
+            return b"P" + _LENGTH.pack(len(body) + 4) + body
+        if typ == 0x51:  # Query
+            text = data[start:pos + length - 1]
+            if len(self._pending) < MAX_PENDING:
+                self._pending.append(_Statement(text, True))
+            new = self._translated(text)
+            if new is None:
+                return None
+            return b"Q" + _LENGTH.pack(len(new) + 5) + new + b"\0"
+        # Close: 'S'tatement or 'P'ortal, name
+        names = self._named if data[start] == 0x53 else self._portals
+        names.pop(data[start + 1:data.index(b"\0", start + 1)], None)
         return None
 
     def _translated(self, text: bytes) -> bytes | None:
-        try:
-            sql = text.decode("utf-8")
-        except UnicodeDecodeError:
-            return None  # the engine reports the encoding error itself
-        result = translate(sql, self.case_sensitive)
+        result = translate_bytes(text, self.case_sensitive)
         if result is None:
             return None
-        if result.case_sensitive is not None:
-            self.case_sensitive = result.case_sensitive
-        return result.sql.encode("utf-8")
+        sql, case_sensitive = result
+        if case_sensitive is not None:
+            self.case_sensitive = case_sensitive
+        return sql
 
     @staticmethod
     def _remember(names: dict[bytes, bytes], name: bytes, text: bytes) -> None:
@@ -183,50 +192,39 @@ class SqlSession:
             del names[next(iter(names))]
         names[name] = text
 
-    def _expect(self, item: _Statement | None) -> None:
-        if len(self._pending) < MAX_PENDING:
-            self._pending.append(item)
-
     # -- engine -> client ------------------------------------------------------------
     def _engine_message(self, typ: int, data: bytes, pos: int, length: int) -> bytes | None:
+        pending = self._pending
         if typ == 0x5A:  # ReadyForQuery: the end of a Query or of a Sync's batch
-            self._ready()
+            while pending:
+                item = pending.popleft()
+                if item is _SYNC:
+                    break
+                if item.simple:
+                    self._record(item)
+                    break
+                # an Execute skipped after an earlier error in its batch: it never ran
             return None
-        current = self._current()
+        current = pending[0] if pending else None
         if typ == 0x43:  # CommandComplete
             if current is not None:
                 current.tag = data[pos + 5:pos + length - 1]
                 if not current.simple:
-                    self._finish(current)
+                    pending.popleft()
+                    self._record(current)
             return None
         if typ == 0x45:  # ErrorResponse
             msg = data[pos:pos + length]
             if current is not None and current.error is None:
                 current.error = _error_fields(msg)
                 if not current.simple:
-                    self._finish(current)
-            return clean_error(msg) if RAISE_CONTEXT in msg else None
+                    pending.popleft()
+                    self._record(current)
+            return redshift_error(msg)
         if current is not None and not current.simple:  # EmptyQuery / PortalSuspended
-            self._finish(current)
+            pending.popleft()
+            self._record(current)
         return None
-
-    def _current(self) -> _Statement | None:
-        item = self._pending[0] if self._pending else None
-        return item
-
-    def _finish(self, statement: _Statement) -> None:
-        self._pending.popleft()
-        self._record(statement)
-
-    def _ready(self) -> None:
-        while self._pending:
-            item = self._pending.popleft()
-            if item is _SYNC:
-                return
-            if item.simple:
-                self._record(item)
-                return
-            # an Execute skipped after an earlier error in its batch: it never ran
 
     def _record(self, statement: _Statement) -> None:
         if self.recorder is None or not statement.text:

@@ -91,7 +91,7 @@ def show(sig: list[Node]) -> str | None:
         return f"SELECT * FROM localshift.show_primary_keys({', '.join(names)})" + _tail(sig, k, None)
     if lows[1:4] == ["constraints", "foreign", "keys"]:
         exported = lows[4:5] == ["exported"]
-        k = 5 + exported
+        k = 4 + exported
         if lows[k:k + 2] != ["from", "table"]:
             raise syntax_error(sig[k].text if k < len(sig) else "keys")
         names, k = _name(sig, k + 2, 3)

@@ -18,6 +18,7 @@ from .errors import TranslationError, do_block, error_statement, not_supported
 from .expressions import REDSHIFT_CATALOG_COLUMNS, Rewriter
 from .fastpath import needs_translation
 from .install import ENGINE_FUNCTIONS
+from .navigation import relation_names
 from .tokens import Node, Token, identifier_value, quote_literal, render, split_statements, tokenize, tree, words
 
 CACHE_SIZE = 4096
@@ -40,6 +41,26 @@ def translate(sql: str, case_sensitive: bool = False) -> Translation | None:
 @functools.lru_cache(maxsize=CACHE_SIZE)
 def _cached(sql: str, case_sensitive: bool) -> Translation | None:
     return _translate(sql, case_sensitive)
+
+
+def translate_bytes(sql: bytes, case_sensitive: bool = False) -> tuple[bytes, bool | None] | None:
+    """``translate`` for the wire: UTF-8 in and out, cached by the bytes
+    themselves (no decoding when a statement comes again)."""
+    if len(sql) > CACHE_TEXT_LIMIT:
+        return _translate_bytes(sql, case_sensitive)
+    return _cached_bytes(sql, case_sensitive)
+
+
+def _translate_bytes(sql: bytes, case_sensitive: bool) -> tuple[bytes, bool | None] | None:
+    try:
+        text = sql.decode("utf-8")
+    except UnicodeDecodeError:
+        return None  # the engine reports the encoding error itself
+    result = _translate(text, case_sensitive)
+    return None if result is None else (result.sql.encode("utf-8"), result.case_sensitive)
+
+
+_cached_bytes = functools.lru_cache(maxsize=CACHE_SIZE)(_translate_bytes)
 
 
 def _translate(sql: str, case_sensitive: bool) -> Translation | None:
@@ -79,14 +100,19 @@ def _statement(rw: Rewriter, tokens: list[Token]) -> tuple[str, bool | None]:
         nodes = nodes[:-1]
     sig = words(nodes)
     first = sig[0].low if sig else ""
+    rw.relations = relation_names(tokens) if first in _NAVIGABLE else None
+    if rw.relations is not None and any(name.startswith(("pg_", "information_schema", "svv_", "stl_",
+                                                          "stv_", "svl_", "sys_")) for name in rw.relations):
+        # Catalog queries never navigate SUPER values; their arrays (indkey[0]) are PostgreSQL's.
+        rw.relations = None
     handler = _HANDLERS.get(first)
     if handler is not None:
         result = handler(rw, nodes, sig)
         if isinstance(result, tuple):
             return result
         if result is not None:
-            return result, None
-    return render(rw.rewrite(nodes)), None
+            return result.strip(), None
+    return render(rw.rewrite(nodes)).strip(), None
 
 
 def _create(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
@@ -107,6 +133,8 @@ def _create(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
         return admin.create_user(rw, sig)
     if what == "role":
         return admin.create_role(rw, sig)
+    if what == "group":
+        return admin.create_group(rw, nodes, sig)
     if what == "schema" or what == "external":
         return admin.create_schema(rw, nodes, sig)
     if what == "database":
@@ -120,6 +148,9 @@ def _create(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
     return None
 
 
+# Statements whose expressions may navigate into SUPER values.
+_NAVIGABLE = frozenset({"select", "with", "insert", "update", "delete", "merge", "values", "create",
+                        "explain"})
 _NOT_SUPPORTED_OBJECTS = {
     "library": "LIBRARY", "model": "MODEL (Redshift ML)", "datashare": "DATASHARE",
     "masking": "MASKING POLICY", "rls": "RLS POLICY", "identity": "IDENTITY PROVIDER",
@@ -176,7 +207,7 @@ _HANDLERS = {
     "set": _set,
     "reset": _reset,
     "show": lambda rw, nodes, sig: show.show(sig),
-    "vacuum": lambda rw, nodes, sig: maintenance.vacuum(rw, sig),
+    "vacuum": lambda rw, nodes, sig: maintenance.vacuum(rw, nodes, sig),
     "analyze": lambda rw, nodes, sig: maintenance.analyze(rw, nodes, sig),
     "analyse": lambda rw, nodes, sig: maintenance.analyze(rw, nodes, sig),
     "cancel": lambda rw, nodes, sig: maintenance.cancel(rw, sig),

@@ -67,8 +67,9 @@ LANGUAGE sql STABLE AS $fn$
     SELECT current_database()::varchar, n.nspname::varchar, c.relname::varchar, a.attname::varchar,
            a.attnum::integer, pg_catalog.pg_get_expr(d.adbin, d.adrelid)::varchar,
            CASE WHEN a.attnotnull THEN 'NO' ELSE 'YES' END,
-           -- The type's name alone: lengths, precisions and scales have columns of their own.
-           pg_catalog.format_type(a.atttypid, NULL)::varchar,
+           -- lengths and precisions have their own columns; only a time precision stays
+           pg_catalog.format_type(a.atttypid, CASE WHEN a.atttypid IN ('time'::regtype, 'timetz'::regtype,
+               'timestamp'::regtype, 'timestamptz'::regtype) THEN a.atttypmod END)::varchar,
            CASE WHEN a.atttypid IN ('varchar'::regtype, 'bpchar'::regtype) AND a.atttypmod > 0
                 THEN a.atttypmod - 4 END,
            CASE WHEN a.atttypid = 'numeric'::regtype AND a.atttypmod > 0
