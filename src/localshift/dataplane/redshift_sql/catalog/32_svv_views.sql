@@ -276,12 +276,13 @@ SELECT user_name AS usename, user_id AS usesysid, createdb AS usecreatedb, super
        last_ddl_timestamp AS last_ddl_ts, session_timeout AS sessiontimeout, external_user_id AS external_id
 FROM pg_catalog.svv_user_info;
 
--- SVV_ROLES: roles created with CREATE ROLE (neither users nor groups).
+-- SVV_ROLES: roles created with CREATE ROLE (neither users nor groups; not the
+-- engine's own roles nor localshift's, which stand for Redshift privileges).
 CREATE OR REPLACE VIEW pg_catalog.svv_roles AS
 SELECT r.oid::integer AS role_id, r.rolname::text AS role_name,
        NULL::text AS role_owner, NULL::text AS external_id
 FROM pg_catalog.pg_roles r
-WHERE NOT r.rolcanlogin AND NOT localshift.is_group(r.oid) AND r.rolname !~ '^pg_';
+WHERE NOT r.rolcanlogin AND NOT localshift.is_group(r.oid) AND r.rolname !~ '^(pg|localshift)_';
 
 -- SVV_MV_INFO: materialized views.
 CREATE OR REPLACE VIEW pg_catalog.svv_mv_info AS
