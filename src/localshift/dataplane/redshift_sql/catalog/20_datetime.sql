@@ -56,6 +56,52 @@ BEGIN
     RETURN canonical;
 END $$;
 
+-- Redshift converts dates, timestamps with time zone and strings where a
+-- timestamp is expected.  define_variants gives every pg_catalog function
+-- `name` taking `base` the same function on each of `variants`, reading them
+-- as `base`; define_synonym gives every pg_catalog function `name` a second
+-- name.  Only the catalog's own functions count (OIDs of PostgreSQL's built-ins
+-- are below 16384).
+CREATE OR REPLACE FUNCTION localshift.define_variants(name text, base regtype, variants regtype[])
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    f record;
+    variant regtype;
+    args text;
+    params text;
+BEGIN
+    FOR f IN SELECT p.proargtypes::regtype[] AS types, p.prorettype::regtype AS result
+             FROM pg_catalog.pg_proc p
+             WHERE p.proname = name AND p.pronamespace = 'pg_catalog'::regnamespace
+               AND p.oid >= 16384 AND base = ANY (p.proargtypes::regtype[]) LOOP
+        FOREACH variant IN ARRAY variants LOOP
+            SELECT string_agg(CASE WHEN t = base THEN variant::text ELSE t::text END, ', ' ORDER BY i),
+                   string_agg(CASE WHEN t = base THEN format('$%s::%s', i, base) ELSE format('$%s', i) END,
+                              ', ' ORDER BY i)
+            INTO args, params FROM unnest(f.types) WITH ORDINALITY AS a(t, i);
+            EXECUTE format('CREATE OR REPLACE FUNCTION pg_catalog.%I(%s) RETURNS %s LANGUAGE sql STABLE STRICT '
+                           'PARALLEL SAFE AS $body$ SELECT pg_catalog.%I(%s) $body$',
+                           name, args, f.result, name, params);
+        END LOOP;
+    END LOOP;
+END $$;
+
+CREATE OR REPLACE FUNCTION localshift.define_synonym(name text, synonym text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE f record;
+BEGIN
+    FOR f IN SELECT p.proargtypes::regtype[] AS types, p.prorettype::regtype AS result,
+                    CASE p.provolatile WHEN 'i' THEN 'IMMUTABLE' WHEN 's' THEN 'STABLE' ELSE 'VOLATILE' END
+                        AS volatility
+             FROM pg_catalog.pg_proc p
+             WHERE p.proname = name AND p.pronamespace = 'pg_catalog'::regnamespace AND p.oid >= 16384 LOOP
+        EXECUTE format('CREATE OR REPLACE FUNCTION pg_catalog.%I(%s) RETURNS %s LANGUAGE sql %s STRICT '
+                       'PARALLEL SAFE AS $body$ SELECT pg_catalog.%I(%s) $body$', synonym,
+                       array_to_string(f.types, ', '), f.result, f.volatility, name,
+                       (SELECT string_agg(format('$%s', i), ', ') FROM generate_series(1, cardinality(f.types)) i));
+    END LOOP;
+END $$;
+
 -- DATEADD / DATE_ADD ---------------------------------------------------------
 -- Redshift names the result column date_add: the translator renames DATEADD
 -- to date_add; dateadd is kept for statements that reach the engine as written.
@@ -90,12 +136,6 @@ CREATE OR REPLACE FUNCTION pg_catalog.date_add(text, bigint, timestamp) RETURNS 
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.add_datepart($1, $2, $3) $$;
 CREATE OR REPLACE FUNCTION pg_catalog.date_add(text, bigint, timestamptz) RETURNS timestamptz
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT $3 + localshift.datepart_interval($1, $2) $$;
--- Dates become timestamps at midnight, as in Redshift.
-CREATE OR REPLACE FUNCTION pg_catalog.date_add(text, bigint, date) RETURNS timestamp
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.add_datepart($1, $2, $3::timestamp) $$;
--- A string literal is read as a timestamp (it would otherwise resolve to timestamptz).
-CREATE OR REPLACE FUNCTION pg_catalog.date_add(text, bigint, text) RETURNS timestamp
-LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.add_datepart($1, $2, $3::timestamp) $$;
 CREATE OR REPLACE FUNCTION pg_catalog.date_add(text, bigint, time) RETURNS time
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $3 + localshift.datepart_interval($1, $2) $$;
 -- Redshift keeps TIMETZ values in UTC.
@@ -103,18 +143,10 @@ CREATE OR REPLACE FUNCTION pg_catalog.date_add(text, bigint, timetz) RETURNS tim
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT ($3 + localshift.datepart_interval($1, $2)) AT TIME ZONE 'UTC' $$;
 
-CREATE OR REPLACE FUNCTION pg_catalog.dateadd(text, bigint, timestamp) RETURNS timestamp
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_add($1, $2, $3) $$;
-CREATE OR REPLACE FUNCTION pg_catalog.dateadd(text, bigint, timestamptz) RETURNS timestamptz
-LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_add($1, $2, $3) $$;
-CREATE OR REPLACE FUNCTION pg_catalog.dateadd(text, bigint, date) RETURNS timestamp
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_add($1, $2, $3) $$;
-CREATE OR REPLACE FUNCTION pg_catalog.dateadd(text, bigint, text) RETURNS timestamp
-LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_add($1, $2, $3) $$;
-CREATE OR REPLACE FUNCTION pg_catalog.dateadd(text, bigint, time) RETURNS time
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_add($1, $2, $3) $$;
-CREATE OR REPLACE FUNCTION pg_catalog.dateadd(text, bigint, timetz) RETURNS timetz
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_add($1, $2, $3) $$;
+-- Dates become timestamps at midnight, as in Redshift; a string literal is read
+-- as a timestamp (it would otherwise resolve to timestamptz).
+SELECT localshift.define_variants('date_add', 'timestamp', ARRAY['date', 'text']::regtype[]);
+SELECT localshift.define_synonym('date_add', 'dateadd');
 
 -- DATEDIFF / DATE_DIFF: the number of date-part boundaries crossed -------------
 CREATE OR REPLACE FUNCTION localshift.timestamp_diff(part text, a timestamp, b timestamp)
@@ -142,12 +174,6 @@ END $$;
 
 CREATE OR REPLACE FUNCTION pg_catalog.date_diff(text, timestamp, timestamp) RETURNS bigint
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.timestamp_diff($1, $2, $3) $$;
-CREATE OR REPLACE FUNCTION pg_catalog.date_diff(text, timestamptz, timestamptz) RETURNS bigint
-LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.timestamp_diff($1, $2::timestamp, $3::timestamp) $$;
-CREATE OR REPLACE FUNCTION pg_catalog.date_diff(text, date, date) RETURNS bigint
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.timestamp_diff($1, $2::timestamp, $3::timestamp) $$;
-CREATE OR REPLACE FUNCTION pg_catalog.date_diff(text, text, text) RETURNS bigint
-LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.timestamp_diff($1, $2::timestamp, $3::timestamp) $$;
 -- Times count boundaries within one day (TIMETZ values as times of day in UTC).
 CREATE OR REPLACE FUNCTION pg_catalog.date_diff(text, time, time) RETURNS bigint
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
@@ -156,18 +182,8 @@ CREATE OR REPLACE FUNCTION pg_catalog.date_diff(text, timetz, timetz) RETURNS bi
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT pg_catalog.date_diff($1, ($2 AT TIME ZONE 'UTC')::time, ($3 AT TIME ZONE 'UTC')::time) $$;
 
-CREATE OR REPLACE FUNCTION pg_catalog.datediff(text, timestamp, timestamp) RETURNS bigint
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_diff($1, $2, $3) $$;
-CREATE OR REPLACE FUNCTION pg_catalog.datediff(text, timestamptz, timestamptz) RETURNS bigint
-LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_diff($1, $2, $3) $$;
-CREATE OR REPLACE FUNCTION pg_catalog.datediff(text, date, date) RETURNS bigint
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_diff($1, $2, $3) $$;
-CREATE OR REPLACE FUNCTION pg_catalog.datediff(text, text, text) RETURNS bigint
-LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_diff($1, $2, $3) $$;
-CREATE OR REPLACE FUNCTION pg_catalog.datediff(text, time, time) RETURNS bigint
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_diff($1, $2, $3) $$;
-CREATE OR REPLACE FUNCTION pg_catalog.datediff(text, timetz, timetz) RETURNS bigint
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.date_diff($1, $2, $3) $$;
+SELECT localshift.define_variants('date_diff', 'timestamp', ARRAY['timestamptz', 'date', 'text']::regtype[]);
+SELECT localshift.define_synonym('date_diff', 'datediff');
 
 -- DATE_PART / PGDATE_PART ------------------------------------------------------
 -- Redshift names DATE_PART's column pgdate_part (DATE_PART is a synonym of
@@ -188,10 +204,7 @@ END $$;
 
 CREATE OR REPLACE FUNCTION pg_catalog.pgdate_part(text, timestamp) RETURNS double precision
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.timestamp_part($1, $2) $$;
-CREATE OR REPLACE FUNCTION pg_catalog.pgdate_part(text, date) RETURNS double precision
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.timestamp_part($1, $2::timestamp) $$;
-CREATE OR REPLACE FUNCTION pg_catalog.pgdate_part(text, text) RETURNS double precision
-LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.timestamp_part($1, $2::timestamp) $$;
+SELECT localshift.define_variants('pgdate_part', 'timestamp', ARRAY['date', 'text']::regtype[]);
 CREATE OR REPLACE FUNCTION pg_catalog.pgdate_part(text, timestamptz) RETURNS double precision
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
 SELECT CASE localshift.datepart_name($1)
@@ -244,22 +257,12 @@ SELECT CASE WHEN $1::date = (date_trunc('month', $1) + interval '1 month - 1 day
          + ($1 - date_trunc('day', $1))
     ELSE $1 + make_interval(months => $2::int)
 END $$;
-CREATE OR REPLACE FUNCTION pg_catalog.add_months(date, bigint) RETURNS timestamp
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.add_months($1::timestamp, $2) $$;
-CREATE OR REPLACE FUNCTION pg_catalog.add_months(timestamptz, bigint) RETURNS timestamp
-LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.add_months($1::timestamp, $2) $$;
-CREATE OR REPLACE FUNCTION pg_catalog.add_months(text, bigint) RETURNS timestamp
-LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.add_months($1::timestamp, $2) $$;
+SELECT localshift.define_variants('add_months', 'timestamp', ARRAY['date', 'timestamptz', 'text']::regtype[]);
 
 CREATE OR REPLACE FUNCTION pg_catalog.last_day(timestamp) RETURNS date
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT (date_trunc('month', $1) + interval '1 month - 1 day')::date $$;
-CREATE OR REPLACE FUNCTION pg_catalog.last_day(date) RETURNS date
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.last_day($1::timestamp) $$;
-CREATE OR REPLACE FUNCTION pg_catalog.last_day(timestamptz) RETURNS date
-LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.last_day($1::timestamp) $$;
-CREATE OR REPLACE FUNCTION pg_catalog.last_day(text) RETURNS date
-LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.last_day($1::timestamp) $$;
+SELECT localshift.define_variants('last_day', 'timestamp', ARRAY['date', 'timestamptz', 'text']::regtype[]);
 
 -- MONTHS_BETWEEN: whole months when both dates share the day of month or are
 -- both month ends; otherwise the fraction assumes 31-day months.
@@ -275,15 +278,7 @@ SELECT CASE
           + (extract(epoch FROM ($1 - date_trunc('month', $1)))
              - extract(epoch FROM ($2 - date_trunc('month', $2)))) / (31 * 86400))::double precision
 END $$;
-CREATE OR REPLACE FUNCTION pg_catalog.months_between(date, date) RETURNS double precision
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-SELECT pg_catalog.months_between($1::timestamp, $2::timestamp) $$;
-CREATE OR REPLACE FUNCTION pg_catalog.months_between(timestamptz, timestamptz) RETURNS double precision
-LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
-SELECT pg_catalog.months_between($1::timestamp, $2::timestamp) $$;
-CREATE OR REPLACE FUNCTION pg_catalog.months_between(text, text) RETURNS double precision
-LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
-SELECT pg_catalog.months_between($1::timestamp, $2::timestamp) $$;
+SELECT localshift.define_variants('months_between', 'timestamp', ARRAY['date', 'timestamptz', 'text']::regtype[]);
 
 -- NEXT_DAY: the first given weekday after the date; the day is a name or an
 -- unambiguous prefix of one, in any case.
@@ -312,23 +307,16 @@ END $$;
 CREATE OR REPLACE FUNCTION pg_catalog.next_day(date, text) RETURNS date
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT $1 + (((localshift.weekday_number($2) - extract(dow FROM $1)::integer + 6) % 7) + 1) $$;
-CREATE OR REPLACE FUNCTION pg_catalog.next_day(timestamp, text) RETURNS date
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.next_day($1::date, $2) $$;
-CREATE OR REPLACE FUNCTION pg_catalog.next_day(timestamptz, text) RETURNS date
-LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.next_day($1::date, $2) $$;
-CREATE OR REPLACE FUNCTION pg_catalog.next_day(text, text) RETURNS date
-LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.next_day($1::date, $2) $$;
+SELECT localshift.define_variants('next_day', 'date', ARRAY['timestamp', 'timestamptz', 'text']::regtype[]);
 
 -- CONVERT_TIMEZONE([source,] target, timestamp): the source defaults to UTC.
 CREATE OR REPLACE FUNCTION pg_catalog.convert_timezone(text, text, timestamp) RETURNS timestamp
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT ($3 AT TIME ZONE $1) AT TIME ZONE $2 $$;
 CREATE OR REPLACE FUNCTION pg_catalog.convert_timezone(text, text, timestamptz) RETURNS timestamp
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT $3 AT TIME ZONE $2 $$;
-CREATE OR REPLACE FUNCTION pg_catalog.convert_timezone(text, text, text) RETURNS timestamp
-LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT ($3::timestamp AT TIME ZONE $1) AT TIME ZONE $2 $$;
 CREATE OR REPLACE FUNCTION pg_catalog.convert_timezone(text, timestamp) RETURNS timestamp
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT ($2 AT TIME ZONE 'UTC') AT TIME ZONE $1 $$;
 CREATE OR REPLACE FUNCTION pg_catalog.convert_timezone(text, timestamptz) RETURNS timestamp
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT $2 AT TIME ZONE $1 $$;
-CREATE OR REPLACE FUNCTION pg_catalog.convert_timezone(text, text) RETURNS timestamp
-LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT ($2::timestamp AT TIME ZONE 'UTC') AT TIME ZONE $1 $$;
+-- A string is read as a timestamp.
+SELECT localshift.define_variants('convert_timezone', 'timestamp', ARRAY['text']::regtype[]);

@@ -24,21 +24,18 @@ SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v) FROM unnest($1) AS v $$;
 CREATE OR REPLACE AGGREGATE pg_catalog.median(numeric) (
     SFUNC = array_append, STYPE = numeric[], FINALFUNC = localshift.median_of,
     COMBINEFUNC = array_cat, PARALLEL = SAFE);
-CREATE OR REPLACE FUNCTION localshift.median_of(bigint[]) RETURNS numeric
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.median_of($1::numeric[]) $$;
-CREATE OR REPLACE AGGREGATE pg_catalog.median(bigint) (
-    SFUNC = array_append, STYPE = bigint[], FINALFUNC = localshift.median_of,
-    COMBINEFUNC = array_cat, PARALLEL = SAFE);
-CREATE OR REPLACE FUNCTION localshift.median_of(integer[]) RETURNS numeric
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.median_of($1::numeric[]) $$;
-CREATE OR REPLACE AGGREGATE pg_catalog.median(integer) (
-    SFUNC = array_append, STYPE = integer[], FINALFUNC = localshift.median_of,
-    COMBINEFUNC = array_cat, PARALLEL = SAFE);
-CREATE OR REPLACE FUNCTION localshift.median_of(smallint[]) RETURNS numeric
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.median_of($1::numeric[]) $$;
-CREATE OR REPLACE AGGREGATE pg_catalog.median(smallint) (
-    SFUNC = array_append, STYPE = smallint[], FINALFUNC = localshift.median_of,
-    COMBINEFUNC = array_cat, PARALLEL = SAFE);
+-- Integers: the same, gathered in arrays of their own type.
+DO $$
+DECLARE source regtype;
+BEGIN
+    FOREACH source IN ARRAY ARRAY['bigint', 'integer', 'smallint']::regtype[] LOOP
+        EXECUTE format('CREATE OR REPLACE FUNCTION localshift.median_of(%s[]) RETURNS numeric LANGUAGE sql '
+                       'IMMUTABLE STRICT PARALLEL SAFE AS $body$ SELECT localshift.median_of($1::numeric[]) $body$',
+                       source);
+        EXECUTE format('CREATE OR REPLACE AGGREGATE pg_catalog.median(%1$s) (SFUNC = array_append, STYPE = %1$s[], '
+                       'FINALFUNC = localshift.median_of, COMBINEFUNC = array_cat, PARALLEL = SAFE)', source);
+    END LOOP;
+END $$;
 CREATE OR REPLACE AGGREGATE pg_catalog.median(double precision) (
     SFUNC = array_append, STYPE = double precision[], FINALFUNC = localshift.median_of,
     COMBINEFUNC = array_cat, PARALLEL = SAFE);

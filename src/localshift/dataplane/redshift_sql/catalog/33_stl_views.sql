@@ -19,10 +19,11 @@ FROM localshift.query_history h
 LEFT JOIN pg_catalog.pg_roles r ON r.rolname = h.user_name
 WHERE h.user_name = current_user OR localshift.current_user_is_superuser();
 
--- A statement's text in 200-character pieces (STL_QUERYTEXT, STL_DDLTEXT, ...).
+-- A statement's text in 200-character pieces, with the columns the STL text
+-- tables share (STL_QUERYTEXT, STL_DDLTEXT, STL_UTILITYTEXT, SVL_STATEMENTTEXT).
 CREATE OR REPLACE VIEW localshift.history_text AS
-SELECT h.query_id, h.userid, h.transaction_id, h.pid, h.label, h.starttime, h.endtime, h.class,
-       piece.sequence, piece.text
+SELECT h.query_id::integer AS query, h.userid::integer AS userid, h.transaction_id AS xid, h.pid,
+       h.label::character(320) AS label, h.starttime, h.endtime, h.class, piece.sequence, piece.text
 FROM localshift.visible_history h
 CROSS JOIN LATERAL (
     SELECT (s - 1)::integer AS sequence, substr(h.query_text, (s - 1) * 200 + 1, 200)::character(200) AS text
@@ -31,7 +32,7 @@ CROSS JOIN LATERAL (
 
 CREATE OR REPLACE VIEW pg_catalog.stl_query AS
 SELECT userid::integer AS userid, query_id::integer AS query, label::character(320) AS label,
-       transaction_id::bigint AS xid, pid::integer AS pid, database::character(32) AS database,
+       transaction_id AS xid, pid, database::character(32) AS database,
        left(query_text, 4000)::character(4000) AS querytxt, starttime, endtime,
        CASE WHEN status = 'success' THEN 0 ELSE 1 END AS aborted,
        0 AS insert_pristine, 0 AS concurrency_scaling_status
@@ -39,29 +40,17 @@ FROM localshift.visible_history
 WHERE class = 'QUERY';
 
 CREATE OR REPLACE VIEW pg_catalog.stl_querytext AS
-SELECT userid::integer AS userid, transaction_id::bigint AS xid, pid::integer AS pid,
-       query_id::integer AS query, sequence, text
-FROM localshift.history_text
-WHERE class = 'QUERY';
+SELECT userid, xid, pid, query, sequence, text FROM localshift.history_text WHERE class = 'QUERY';
 
 CREATE OR REPLACE VIEW pg_catalog.stl_ddltext AS
-SELECT userid::integer AS userid, transaction_id::bigint AS xid, pid::integer AS pid,
-       label::character(320) AS label, starttime, endtime,
-       sequence, text
-FROM localshift.history_text
-WHERE class = 'DDL';
+SELECT userid, xid, pid, label, starttime, endtime, sequence, text FROM localshift.history_text WHERE class = 'DDL';
 
 CREATE OR REPLACE VIEW pg_catalog.stl_utilitytext AS
-SELECT userid::integer AS userid, transaction_id::bigint AS xid, pid::integer AS pid,
-       label::character(320) AS label, starttime, endtime,
-       sequence, text
-FROM localshift.history_text
+SELECT userid, xid, pid, label, starttime, endtime, sequence, text FROM localshift.history_text
 WHERE class = 'UTILITY';
 
 CREATE OR REPLACE VIEW pg_catalog.svl_statementtext AS
-SELECT userid::integer AS userid, transaction_id::bigint AS xid, pid::integer AS pid,
-       label::character(320) AS label, starttime, endtime,
-       sequence, class::character varying(10) AS type, text
+SELECT userid, xid, pid, label, starttime, endtime, sequence, class::character varying(10) AS type, text
 FROM localshift.history_text;
 
 CREATE OR REPLACE VIEW pg_catalog.sys_query_history AS
