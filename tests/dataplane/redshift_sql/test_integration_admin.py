@@ -127,3 +127,27 @@ def test_copy_and_unload_fail_on_the_bucket_as_redshift_does(db):
     with db.cursor().copy("copy loads from stdin") as copy:  # PostgreSQL's client-side COPY stays
         copy.write_row((1, "x"))
     assert db.execute("select * from loads").fetchall() == [(1, "x")]
+
+
+def test_an_ordinary_user_gets_the_translators_features(sql_cluster, database, db, names):
+    """Everything the translator relies on works for a user who is no superuser of any kind."""
+    names.append("worker")
+    db.execute("create user worker password 'Worker123'")
+    db.execute("grant create, usage on schema it to worker")
+    with sql_cluster.connect(database, "worker", "Worker123") as conn:
+        conn.execute("set search_path to it")
+        conn.execute("create table w (a int encode az64, b varchar(max)) distkey(a) sortkey(b)")
+        conn.execute("alter table w alter diststyle even")
+        conn.execute("create table w2 (like w)")
+        conn.execute("insert into w2 values (1, 'x')")
+        conn.execute("alter table w append from w2")
+        assert conn.execute("select count(*) from w").fetchone() == (1,)
+        conn.execute("set query_group to 'mine'")
+        assert conn.execute("show query_group").fetchone() == ("mine",)
+        assert [r[2] for r in conn.execute("show tables from schema %s.it" % database).fetchall()] == ["w", "w2"]
+        with pytest.raises(psycopg.errors.InternalError_, match="NoSuchBucket"):
+            conn.execute("copy w from 's3://b/k' iam_role default")
+        with pytest.raises(psycopg.errors.FeatureNotSupported):
+            conn.execute("select 1::geography")
+    assert db.execute("select diststyle, sortkey from localshift.table_attributes "
+                      "where table_oid = 'it.w'::regclass").fetchone() == ("EVEN", ["b"])

@@ -29,14 +29,13 @@ TRIGGER_WORDS = frozenset({
     *CALLS, *REDSHIFT_CATALOG_COLUMNS, *ENGINE_FUNCTIONS})
 
 _WORD = re.compile(r"[a-z_][a-z0-9_$]*")
-_PATTERNS = re.compile(
-    rf"(?:^|;)\s*(?:(?:--[^\n]*(?:\n|$)|/\*.*?\*/)\s*)*(?i:{'|'.join(_STATEMENT_WORDS)})\b"
-    r'|"[^"]*[A-Z][^"]*"'                              # delimited identifiers fold to lower case
-    r"|\(\s*(?i:max)\s*\)"                             # VARCHAR(MAX)
-    r"|(?<![\w$.])\d+(?:\.\d*)?[A-Za-z_]"              # THEN 4WHEN
-    r"|\b(?i:where|and|or|not|having)\s+\d"            # WHERE 1 AND ...
-    r"|\b(?i:from|join|into|table|update|exists)\s+#",  # #temp tables
-    re.DOTALL)
+_STATEMENT = re.compile(
+    rf"\s*(?:(?:--[^\n]*(?:\n|$)|/\*.*?\*/)\s*)*(?i:{'|'.join(_STATEMENT_WORDS)})\b", re.DOTALL)
+_QUOTED_CAPITALS = re.compile(r'"[^"]*[A-Z][^"]*"')      # delimited identifiers fold to lower case
+_MAX = re.compile(r"\(\s*max\s*\)")                      # VARCHAR(MAX), on the lower-cased text
+_GLUED_NUMBER = re.compile(r"(?<![\w$.])\d+(?:\.\d*)?[A-Za-z_]")  # THEN 4WHEN
+_NUMBER_CONDITION = re.compile(r"\b(?:where|and|or|not|having)\s+\d")  # WHERE 1 AND ..., lower-cased
+_HASH_TABLE = re.compile(r"\b(?:from|join|into|table|update|exists)\s+#")  # #temp tables, lower-cased
 _ALIAS = re.compile(r"\bas\s+\"?([a-z_][a-z0-9_$]*)")
 # PartiQL navigation: a dotted name whose first part no FROM item names, or brackets.
 _DOTTED_ROOT = re.compile(r"(?<![\w$.\"])([a-z_][a-z0-9_$]*)\.[a-z_\"]")
@@ -45,14 +44,27 @@ _QUALIFIERS = re.compile(
     r"(?:\s+([a-z_][a-z0-9_$]*))?")
 _BRACKET = re.compile(r"[\w\]\)\"]\s*\[\s*[\d'$]")
 _IMPLICIT = frozenset({"excluded", "new", "old"})
+_GLUED_DIGIT = re.compile(r"\d[A-Za-z_]")
+_CONDITION_WORDS = frozenset({"where", "and", "or", "not", "having"})
 
 
 def needs_translation(sql: str) -> bool:
-    if _PATTERNS.search(sql):
+    # Cheap tests first; each regular expression runs only when its text can be there.
+    if _STATEMENT.match(sql) or ";" in sql and any(_STATEMENT.match(part) for part in sql.split(";")[1:]):
+        return True
+    if '"' in sql and _QUOTED_CAPITALS.search(sql):
         return True
     lower = sql.lower()
     words = _WORD.findall(lower)
     if not TRIGGER_WORDS.isdisjoint(words):
+        return True
+    if "max" in words and _MAX.search(lower):
+        return True
+    if "#" in sql and _HASH_TABLE.search(lower):
+        return True
+    if _GLUED_DIGIT.search(sql) and _GLUED_NUMBER.search(sql):
+        return True
+    if not _CONDITION_WORDS.isdisjoint(words) and _NUMBER_CONDITION.search(lower):
         return True
     if "as" in words:
         for alias in _ALIAS.findall(lower):

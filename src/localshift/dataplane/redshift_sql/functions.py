@@ -199,18 +199,6 @@ def extract(rw, nodes, i, j):
     return [raw(f"({expr})")], j + 1
 
 
-def convert_timezone(rw, nodes, i, j):
-    args = _args(rw, nodes[j])
-    if len(args) == 2:
-        args = ["'UTC'"] + args
-    if len(args) != 3:
-        raise TranslationError("function convert_timezone requires 2 or 3 arguments", "42883")
-    source, target, value = args
-    # A timestamp read in the source zone, shown in the target zone; the result
-    # is a timestamp without time zone, as Redshift's.
-    return [raw(f"((CAST({value} AS timestamp) AT TIME ZONE {source}) AT TIME ZONE {target})")], j + 1
-
-
 def concat(rw, nodes, i, j):
     args = _args(rw, nodes[j])
     if len(args) != 2:
@@ -262,7 +250,6 @@ CALLS: dict[str, Handler] = {
     "date_trunc": _with_date_part("date_trunc"),
     "pgdate_part": _with_date_part("pgdate_part"),
     "extract": extract,
-    "convert_timezone": convert_timezone,
     "concat": concat,
     "ratio_to_report": ratio_to_report,
     "cast": cast,

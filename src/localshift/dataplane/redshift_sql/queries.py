@@ -100,7 +100,6 @@ class _SelectBlock:
         self.rw = rw
         self.nodes = nodes
         sig = [i for i, n in enumerate(nodes) if not n.blank]
-        self.head_end = sig[0] + 1  # after SELECT [DISTINCT [ON (...)] | ALL]
         self.top: str | None = None
         k = 1
         while k < len(sig):
@@ -116,6 +115,7 @@ class _SelectBlock:
                 k += 2
             else:
                 break
+        # the head: SELECT [DISTINCT [ON (...)] | ALL]; TOP n is taken out
         self.head_end = sig[k - 1] + 1 if k - 1 < len(sig) else len(nodes)
         self.clauses: dict[str, int] = {}
         for pos in range(k, len(sig)):

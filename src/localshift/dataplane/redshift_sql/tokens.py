@@ -14,7 +14,7 @@ joins everything back, so untouched spans keep their exact text and spacing.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from .errors import TranslationError
 
@@ -148,12 +148,6 @@ def words(nodes: list[Node]) -> list[Node]:
     return [n for n in nodes if not n.blank]
 
 
-def significant(nodes: list[Node]) -> Iterator[tuple[int, Node]]:
-    for i, node in enumerate(nodes):
-        if not node.blank:
-            yield i, node
-
-
 def split_commas(nodes: list[Node]) -> list[list[Node]]:
     """Split a group's nodes at top-level commas."""
     parts: list[list[Node]] = [[]]
@@ -175,10 +169,6 @@ def strip(nodes: list[Node]) -> list[Node]:
     while end > start and nodes[end - 1].blank:
         end -= 1
     return nodes[start:end]
-
-
-def text_of(nodes: list[Node]) -> str:
-    return render(strip(nodes))
 
 
 def identifier_value(node: Node) -> str:
