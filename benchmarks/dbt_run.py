@@ -50,39 +50,46 @@ def dbt(directory: Path, *args: str) -> float:
     return elapsed
 
 
+def run(dp: DataPlane, tmp: Path, runs: int) -> None:
+    port = free_port()
+    dp.create_cluster("bench", port, USER, PASSWORD, "redshift_db")
+    engine = dp._engine("bench")
+    with engine.connect() as admin:
+        admin.execute(f"CREATE DATABASE postgres_db OWNER {USER}")
+        admin.execute(f"CREATE DATABASE postgres_front OWNER {USER}")
+        admin.execute("CREATE USER dbt_reader PASSWORD 'Reader1pass'")
+    common = {"user": USER, "password": PASSWORD, "schema": "analytics", "threads": 2}
+    projects = {
+        "dbt-redshift through the endpoint": project(tmp, "redshift", {
+            **common, "type": "redshift", "host": "127.0.0.1", "port": port, "dbname": "redshift_db",
+            "sslmode": "disable"}),
+        "dbt-postgres on the engine directly": project(tmp, "postgres", {
+            **common, "type": "postgres", "host": str(engine.socket_dir), "port": 5432, "dbname": "postgres_db"}),
+        "dbt-postgres through the endpoint": project(tmp, "postgres_front", {
+            **common, "type": "postgres", "host": "127.0.0.1", "port": port, "dbname": "postgres_front"}),
+    }
+    medians = {}
+    for label, directory in projects.items():
+        dbt(directory, "seed")
+        times = [dbt(directory, "run", "--full-refresh") for _ in range(runs)]
+        medians[label] = statistics.median(times)
+        print(f"{label}: dbt run median {medians[label]:.2f} s over {runs} runs "
+              f"(min {min(times):.2f}, max {max(times):.2f})")
+    redshift, direct, through = medians.values()
+    print(f"dbt-redshift through the endpoint / dbt-postgres directly: {redshift / direct:.2f}x; "
+          f"dbt-postgres through the endpoint / directly: {through / direct:.2f}x")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp, DataPlane(Path(tmp) / "dp") as dp:
-        port = free_port()
-        dp.create_cluster("bench", port, USER, PASSWORD, "redshift_db")
-        engine = dp._engine("bench")
-        with engine.connect() as admin:
-            admin.execute(f"CREATE DATABASE postgres_db OWNER {USER}")
-            admin.execute(f"CREATE DATABASE postgres_front OWNER {USER}")
-            admin.execute("CREATE USER dbt_reader PASSWORD 'Reader1pass'")
-        common = {"user": USER, "password": PASSWORD, "schema": "analytics", "threads": 2}
-        projects = {
-            "dbt-redshift through the endpoint": project(Path(tmp), "redshift", {
-                **common, "type": "redshift", "host": "127.0.0.1", "port": port, "dbname": "redshift_db",
-                "sslmode": "disable"}),
-            "dbt-postgres on the engine directly": project(Path(tmp), "postgres", {
-                **common, "type": "postgres", "host": str(engine.socket_dir), "port": 5432,
-                "dbname": "postgres_db"}),
-            "dbt-postgres through the endpoint": project(Path(tmp), "postgres_front", {
-                **common, "type": "postgres", "host": "127.0.0.1", "port": port, "dbname": "postgres_front"}),
-        }
-        medians = {}
-        for label, directory in projects.items():
-            dbt(directory, "seed")
-            times = [dbt(directory, "run", "--full-refresh") for _ in range(args.runs)]
-            medians[label] = statistics.median(times)
-            print(f"{label}: dbt run median {medians[label]:.2f} s over {args.runs} runs "
-                  f"(min {min(times):.2f}, max {max(times):.2f})")
-        redshift, direct, through = medians.values()
-        print(f"dbt-redshift through the endpoint / dbt-postgres directly: {redshift / direct:.2f}x; "
-              f"dbt-postgres through the endpoint / directly: {through / direct:.2f}x")
+        try:
+            run(dp, Path(tmp), args.runs)
+        finally:
+            dp.stop_all()
+            shutil.rmtree(dp.engine_root, ignore_errors=True)  # engines may live outside tmp (/var/tmp)
 
 
 if __name__ == "__main__":
