@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import struct
 from array import array
 from pathlib import Path
@@ -87,13 +86,3 @@ class Manifest:
             (hlen,) = struct.unpack_from("<Q", start, 8)
             return json.loads(f.read(hlen))
 
-
-def write_file_atomic(path: Path, data: bytes, fsync: bool) -> None:
-    """Write to a temporary name, then rename: readers see all or nothing."""
-    tmp = path.parent / f".{path.name}.tmp"
-    with open(tmp, "wb") as f:
-        f.write(data)
-        if fsync:
-            f.flush()
-            os.fsync(f.fileno())
-    os.replace(tmp, path)
