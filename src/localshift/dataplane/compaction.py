@@ -31,6 +31,7 @@ a victim deleted afterwards stays readable through the open files.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -143,6 +144,8 @@ class Compaction:
                 self._compact(plan)
         except BaseException:
             store.invalidate_caches()  # the ledger and dedup index are rebuilt from disk
+            with contextlib.suppress(Exception):
+                store.gc()  # copies not in a journal: nothing references them
             raise
         with store.lock:
             after = store.locked_ledger().usage().stored_bytes

@@ -155,7 +155,7 @@ class SnapshotStore:
                 if self._ledger is not None:
                     return
                 generation = self._generation
-            ledger = build_ledger(self.packs_dir, self.manifests_dir)
+            ledger = self._build_ledger()
             with self.lock:
                 if self._ledger is None and self._generation == generation:
                     self._ledger = ledger
@@ -164,8 +164,12 @@ class SnapshotStore:
     def locked_ledger(self) -> StorageLedger:
         """The ledger (caller holds the lock; built now if still missing)."""
         if self._ledger is None:
-            self._ledger = build_ledger(self.packs_dir, self.manifests_dir)
+            self._ledger = self._build_ledger()
         return self._ledger
+
+    def _build_ledger(self) -> StorageLedger:
+        # Copies of an unfinished compaction stay on disk before any manifest uses them.
+        return build_ledger(self.packs_dir, self.manifests_dir, journal_packs(self.root))
 
     def _count(self, change: Callable[[StorageLedger], None]) -> None:
         """Apply a change to the ledger, if built (caller holds the lock).  A

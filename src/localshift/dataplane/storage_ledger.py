@@ -185,9 +185,16 @@ class StorageLedger:
                              for key, s in self.snapshots.items()})
 
 
-def build_ledger(packs_dir: Path, manifests_dir: Path) -> StorageLedger:
-    """The ledger of the manifests and packs on disk (reads every manifest once)."""
+def build_ledger(packs_dir: Path, manifests_dir: Path, unreferenced: Iterable[str]) -> StorageLedger:
+    """The ledger of the manifests on disk and the packs they reference, plus
+    ``unreferenced`` packs kept on disk anyway (reads every manifest once)."""
     ledger = StorageLedger()
+    for name in unreferenced:
+        try:
+            ledger.add_pack(name, index_path(packs_dir, name).read_bytes(),
+                            pack_file_bytes(packs_dir, name))
+        except (OSError, ValueError):
+            continue  # not (or no longer) on disk
     for path in sorted(manifests_dir.glob("*.snap")):
         key = path.stem
         try:
