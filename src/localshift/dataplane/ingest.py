@@ -3,9 +3,10 @@ is identified by the first 16 bytes of its SHA-256, pages the store already
 holds are referenced, the others are appended to one new pack.
 
 Hashing happens in the calling thread while an I/O thread appends the new
-pages (hashlib and ``os.writev`` release the GIL).  The pack is fsynced once,
-when complete, then its index is written and fsynced: an ``.idx`` on disk
-always describes a whole, durable pack.
+pages (hashlib and ``os.writev`` release the GIL) and flushes them every 64
+MiB.  The pack is fsynced when complete (little is left to write by then),
+then its index is written and fsynced: an ``.idx`` on disk always describes a
+whole, durable pack.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from .online_backup import SourceEntry
 from .pack_index import RECORD, index_path, pack_path
 from .pack_io import CHUNK, IoWorker, write_all
 
+FLUSH_EVERY = 64 << 20
+
 
 class _PageWriter:
     """State of one snapshot being written: dedup lookups and the new pack."""
@@ -37,6 +40,7 @@ class _PageWriter:
         self.pack_no: dict[str, int] = {}
         self.man = Manifest({})
         self.pack_off = 0
+        self.flushed = 0
         self.done = 0
 
     def _number(self, pack: str) -> int:
@@ -77,6 +81,11 @@ class _PageWriter:
             man.digests += d
         if writes:
             self.worker.submit(write_all, self.pack_fd, writes, buffer=buf)
+            if self.pack_off - self.flushed >= FLUSH_EVERY:
+                # Flush behind: the disk absorbs the pack while pages are still
+                # being hashed, so the fsync at the end finds little left to write.
+                self.flushed = self.pack_off
+                self.worker.submit(os.fdatasync, self.pack_fd)
         elif buf is not None:
             self.worker.release(buf)
         self.done += len(view)
