@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import operator
 import os
 import threading
 import time
@@ -40,14 +41,16 @@ import uuid
 import zlib
 from array import array
 from dataclasses import dataclass, field
+from itertools import compress, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .durable import fsync_dir, write_file_atomic
 from .errors import DataPlaneError, SnapshotCorruptedError
-from .manifest import Manifest
+from .manifest import PAGE, Manifest
 from .pack_index import RECORD, IndexColumns, index_path, pack_path
 from .pack_io import CHUNK, PackReader, copy_range
+from .relocation import Relocation, remap
 from .storage_ledger import StorageLedger
 
 if TYPE_CHECKING:
@@ -55,8 +58,7 @@ if TYPE_CHECKING:
 
 JOURNAL = "compaction.journal"
 
-# offset in a victim -> (new pack, offset in it), per victim
-Moves = dict[str, dict[int, tuple[str, int]]]
+Moves = dict[str, Relocation]  # victim -> where its live pages went
 
 
 class CompactionCancelled(DataPlaneError):
@@ -180,12 +182,12 @@ class Compaction:
                     copies[digest + length.to_bytes(4, "little")] = (name, off)
             moves: Moves = {}
             for victim in victims:
-                moved = moves[victim] = {}
+                moved = moves[victim] = Relocation()
                 for off, length, _crc, digest in RECORD.iter_unpack(
                         index_path(packs_dir, victim).read_bytes()):
                     dest = copies.get(digest + length.to_bytes(4, "little"))
                     if dest is not None:
-                        moved[off] = dest
+                        moved.add(off, off + length, *dest)
         finally:
             self.store.unpin(victims)
         self._switch(victims, new, moves)
@@ -244,44 +246,48 @@ def copy_live_pages(run: Compaction, plan: dict[str, list[int]], outputs: list[_
 
 
 def _copy_pack(run: Compaction, victim: str, cols: IndexColumns, reader: PackReader,
-               recs: list[int], outputs: list[_Output]) -> dict[int, tuple[str, int]]:
+               recs: list[int], outputs: list[_Output]) -> Relocation:
     offsets, lengths, crcs = cols.offsets, cols.lengths, cols.crcs
-    moved: dict[int, tuple[str, int]] = {}
-    crc32 = zlib.crc32
-    i = 0
-    while i < len(recs):
-        if run.stop.is_set():
-            raise CompactionCancelled("compaction cancelled")
-        out = outputs[-1] if outputs else None
-        if out is None or out.size + lengths[recs[i]] > run.pack_bytes and out.size:
-            out = _new_output(run.store)
-            outputs.append(out)
-        # A run of pages contiguous in the victim, at most CHUNK, fitting the pack.
-        start = offsets[recs[i]]
-        j, nbytes = i, 0
-        while (j < len(recs) and offsets[recs[j]] == start + nbytes
-               and nbytes + lengths[recs[j]] <= CHUNK
-               and (out.size + nbytes + lengths[recs[j]] <= run.pack_bytes or j == i)):
-            nbytes += lengths[recs[j]]
-            j += 1
-        if start + nbytes > reader.size:
-            raise SnapshotCorruptedError(f"pack {victim} is truncated")
-        pos = 0
-        for k in range(i, j):
-            rec = recs[k]
-            length = lengths[rec]
-            with reader.view[start + pos:start + pos + length] as page:
-                if crc32(page) != crcs[rec]:
-                    raise SnapshotCorruptedError(
-                        f"pack {victim}: page at {offsets[rec]} fails its checksum")
-            out.records += RECORD.pack(out.size + pos, length, crcs[rec], cols.digest(rec))
-            moved[offsets[rec]] = (out.name, out.size + pos)
-            pos += length
-        copy_range(reader, start, out.fd, nbytes)
-        out.size += nbytes
-        run.copied += nbytes
-        i = j
-    return moved
+    relocation = Relocation()
+    # Runs of consecutive records: contiguous bytes of the victim.
+    breaks = [0, *compress(range(1, len(recs)),
+                           map(operator.ne, recs[1:], map(operator.add, recs, repeat(1)))),
+              len(recs)]
+    for a, b in zip(breaks, breaks[1:]):
+        first, end = recs[a], recs[b - 1] + 1
+        while first < end:
+            if run.stop.is_set():
+                raise CompactionCancelled("compaction cancelled")
+            out = outputs[-1] if outputs else None
+            if out is None or out.size and out.size + lengths[first] > run.pack_bytes:
+                out = _new_output(run.store)
+                outputs.append(out)
+            # At most CHUNK, and what fits in this pack (every page is at most PAGE).
+            room = max(PAGE, min(CHUNK, run.pack_bytes - out.size))
+            stop = min(end, first + room // PAGE)
+            start, nbytes = offsets[first], offsets[stop - 1] + lengths[stop - 1] - offsets[first]
+            if start + nbytes > reader.size:
+                raise SnapshotCorruptedError(f"pack {victim} is truncated")
+            _verify(reader, victim, offsets[first:stop], lengths[first:stop], crcs[first:stop])
+            records = array("Q", cols.records[first * RECORD.size:stop * RECORD.size])
+            shift = out.size - start  # the offset is the first of a record's four words
+            records[::4] = array("Q", map(operator.add, records[::4], repeat(shift)))
+            out.records += records.tobytes()
+            relocation.add(start, start + nbytes, out.name, out.size)
+            copy_range(reader, start, out.fd, nbytes)
+            out.size += nbytes
+            run.copied += nbytes
+            first = stop
+    return relocation
+
+
+def _verify(reader: PackReader, victim: str, offsets: array, lengths: array, crcs: array) -> None:
+    """Check the CRC-32 of every page: compaction never copies a corrupted page."""
+    pages = map(reader.view.__getitem__, map(slice, offsets, map(operator.add, offsets, lengths)))
+    if not all(map(operator.eq, map(zlib.crc32, pages), crcs)):
+        bad = next(off for off, length, crc in zip(offsets, lengths, crcs)
+                   if zlib.crc32(reader.view[off:off + length]) != crc)
+        raise SnapshotCorruptedError(f"pack {victim}: page at {bad} fails its checksum")
 
 
 def _new_output(store: SnapshotStore) -> _Output:
@@ -301,36 +307,6 @@ def journal_packs(root: Path) -> set[str]:
         return set(json.loads((root / JOURNAL).read_bytes())["packs"])
     except FileNotFoundError:
         return set()
-
-
-def remap(man: Manifest, moves: Moves) -> Manifest | None:
-    """``man`` with its references to moved pages pointing at the copies (None:
-    nothing of it moved)."""
-    names = man.header["packs"]
-    if not any(name in moves for name in names):
-        return None
-    new_names: list[str] = []
-    number: dict[str, int] = {}
-    packs, offsets = array("I"), array("Q")
-    changed = False
-    for no, off in zip(man.packs, man.offsets):
-        name = names[no]
-        moved = moves.get(name)
-        if moved is not None:
-            dest = moved.get(off)
-            if dest is not None:
-                name, off = dest
-                changed = True
-        n = number.get(name)
-        if n is None:
-            n = number[name] = len(new_names)
-            new_names.append(name)
-        packs.append(n)
-        offsets.append(off)
-    if not changed:
-        return None
-    return Manifest(dict(man.header, packs=new_names), packs, offsets, man.lengths, man.crcs,
-                    man.digests)
 
 
 def switch_manifest(store: SnapshotStore, key: str, moves: Moves) -> bool:

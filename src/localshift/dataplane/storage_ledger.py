@@ -5,13 +5,15 @@ For every page of every pack the ledger keeps how many snapshots reference it
 and the sum of their ids; when exactly one does, that sum *is* its id.  So
 adding or removing a snapshot updates every figure (bytes on disk, live
 bytes, each snapshot's unique bytes, each pack's garbage) by visiting only
-that snapshot's distinct pages, never the other snapshots.  A page is named by
-(pack, offset); one page stored twice (two snapshots written at once, or a
-compaction cut short) counts as two.
+that snapshot's pages, never the other snapshots'.  A snapshot's references
+are handled as runs of consecutive pages of one pack (a few thousand per GB),
+each updated with whole-slice array operations rather than page by page.  A
+page is named by (pack, offset); one page stored twice (two snapshots written
+at once, or a compaction cut short) counts as two.
 
-The ledger lives in memory (about 24 bytes per stored page) and is built from
-the manifests and pack indexes the first time it is needed; the store updates
-it under its lock with every change it makes to them.
+The ledger lives in memory (24 bytes per stored page) and is built from the
+manifests and pack indexes the first time it is needed; the store updates it
+under its lock with every change it makes to them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import operator
 from array import array
 from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import compress, repeat
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -27,8 +30,7 @@ from .errors import SnapshotCorruptedError
 from .manifest import Manifest
 from .pack_index import IndexColumns, index_path, pack_path
 
-_SHIFT = 40  # a page key: pack number << 40 | offset (packs stay far below 1 TiB)
-_MASK = (1 << _SHIFT) - 1
+_IS_ONE, _IS_TWO = (1).__eq__, (2).__eq__
 
 
 @dataclass(frozen=True)
@@ -46,14 +48,14 @@ class StorageUsage:
 
 
 class _Pack:
-    __slots__ = ("name", "number", "offsets", "lengths", "counts", "owners", "file_bytes",
-                 "data_bytes", "live_bytes")
+    __slots__ = ("name", "offsets", "lengths", "counts", "owners", "file_bytes", "data_bytes",
+                 "live_bytes")
 
-    def __init__(self, name: str, number: int, columns: IndexColumns, file_bytes: int) -> None:
-        self.name, self.number, self.file_bytes = name, number, file_bytes
+    def __init__(self, name: str, columns: IndexColumns, file_bytes: int) -> None:
+        self.name, self.file_bytes = name, file_bytes
         self.offsets, self.lengths = columns.offsets, columns.lengths
-        self.counts = array("I", bytes(4 * len(self.offsets)))
-        self.owners = array("Q", bytes(8 * len(self.offsets)))
+        self.counts = array("I", bytes(4 * len(self.offsets)))  # snapshots referencing the page
+        self.owners = array("Q", bytes(8 * len(self.offsets)))  # sum of their ids
         self.data_bytes = sum(self.lengths)
         self.live_bytes = 0
 
@@ -76,11 +78,13 @@ class _Snapshot:
         self.unique_bytes = 0
 
 
+# A snapshot's distinct pages: per pack, ranges [first, end) of record numbers.
+Extents = list[tuple[_Pack, int, int]]
+
+
 class StorageLedger:
     def __init__(self) -> None:
         self.packs: dict[str, _Pack] = {}
-        self._by_number: dict[int, _Pack] = {}
-        self._next_number = 0
         self.snapshots: dict[str, _Snapshot] = {}
         self._by_sid: dict[int, _Snapshot] = {}
         self._next_sid = 1
@@ -90,83 +94,98 @@ class StorageLedger:
 
     # -- packs -------------------------------------------------------------------
     def add_pack(self, name: str, records: bytes, file_bytes: int) -> None:
-        if name in self.packs:
-            return
-        pack = _Pack(name, self._next_number, IndexColumns.parse(records), file_bytes)
-        self._next_number += 1
-        self.packs[name] = self._by_number[pack.number] = pack
+        if name not in self.packs:
+            self.packs[name] = _Pack(name, IndexColumns.parse(records), file_bytes)
 
     def drop_pack(self, name: str) -> None:
         pack = self.packs.pop(name, None)
-        if pack is not None:
-            if pack.live_bytes:
-                raise SnapshotCorruptedError(f"pack {name} removed while referenced")
-            del self._by_number[pack.number]
+        if pack is not None and pack.live_bytes:
+            raise SnapshotCorruptedError(f"pack {name} removed while referenced")
 
     def live_records(self, name: str) -> list[int]:
         """Record numbers (in its index) of the pages of ``name`` some snapshot references."""
-        return [rec for rec, n in enumerate(self.packs[name].counts) if n]
+        counts = self.packs[name].counts
+        return list(compress(range(len(counts)), counts))
 
     # -- snapshots ---------------------------------------------------------------
-    def _keys(self, man: Manifest) -> set[int]:
-        bases = [self.packs[name].number << _SHIFT for name in man.header["packs"]]
-        return set(map(operator.add, map(bases.__getitem__, man.packs), man.offsets))
+    def _extents(self, man: Manifest) -> Extents:
+        """The distinct pages ``man`` references, as merged runs of records."""
+        packs = [self.packs[name] for name in man.header["packs"]]
+        numbers, offsets = man.packs, man.offsets
+        starts = man.run_starts()
+        runs: dict[int, list[tuple[int, int]]] = {}
+        for a, b in zip(starts, starts[1:]):
+            pack = packs[numbers[a]]
+            first = pack.record(offsets[a])
+            end = first + b - a
+            if end > len(pack.offsets) or pack.offsets[end - 1] != offsets[b - 1]:
+                raise SnapshotCorruptedError(f"pack {pack.name} does not hold a run at {offsets[a]}")
+            runs.setdefault(numbers[a], []).append((first, end))
+        extents: Extents = []
+        for no, ranges in runs.items():  # merge overlaps: a page counts once per snapshot
+            ranges.sort()
+            first, end = ranges[0]
+            for a, b in ranges[1:]:
+                if a > end:
+                    extents.append((packs[no], first, end))
+                    first, end = a, b
+                else:
+                    end = max(end, b)
+            extents.append((packs[no], first, end))
+        return extents
 
     def add_snapshot(self, key: str, man: Manifest, manifest_bytes: int) -> None:
+        extents = self._extents(man)  # checks every reference before anything changes
         snap = _Snapshot(self._next_sid, man.header["total_bytes"], manifest_bytes)
         self._next_sid += 1
-        self._reference(snap, list(self._keys(man)))
+        self._reference(snap, extents)
         self.snapshots[key] = self._by_sid[snap.sid] = snap
         self.unreadable.discard(key)
 
     def remove_snapshot(self, key: str, man: Manifest) -> None:
+        extents = self._extents(man)
         snap = self.snapshots.pop(key)
-        self._release(snap, self._keys(man))
         del self._by_sid[snap.sid]
+        self._release(snap, extents)
 
     def replace_snapshot(self, key: str, old: Manifest, new: Manifest, manifest_bytes: int) -> None:
         """Snapshot ``key`` now references the pages of ``new`` instead of ``old``."""
+        before, after = self._extents(old), self._extents(new)
         snap = self.snapshots[key]
-        before, after = self._keys(old), self._keys(new)
-        self._release(snap, before - after)
-        self._reference(snap, list(after - before))
+        self._release(snap, before)
+        self._reference(snap, after)
         snap.manifest_bytes = manifest_bytes
 
-    def _reference(self, snap: _Snapshot, keys: list[int]) -> None:
-        """Count ``snap``'s references to ``keys``; all or none of them."""
-        by_number, by_sid, sid = self._by_number, self._by_sid, snap.sid
-        unique = 0
-        for i, key in enumerate(keys):
-            pack = by_number[key >> _SHIFT]
-            try:
-                rec = pack.record(key & _MASK)
-            except SnapshotCorruptedError:
-                snap.unique_bytes += unique
-                self._release(snap, keys[:i])
-                raise
-            length, n = pack.lengths[rec], pack.counts[rec]
-            if n == 0:
-                unique += length
-                pack.live_bytes += length
-            elif n == 1:
-                by_sid[pack.owners[rec]].unique_bytes -= length
-            pack.counts[rec] = n + 1
-            pack.owners[rec] += sid
-        snap.unique_bytes += unique
+    def _reference(self, snap: _Snapshot, extents: Extents) -> None:
+        by_sid, sid = self._by_sid, snap.sid
+        for pack, first, end in extents:
+            counts, owners = pack.counts[first:end], pack.owners[first:end]
+            lengths = pack.lengths[first:end]
+            new = sum(compress(lengths, map(operator.not_, counts)))  # nobody's until now
+            pack.live_bytes += new
+            snap.unique_bytes += new
+            if 1 in counts:  # pages of one other snapshot: shared from now on
+                sole = list(map(_IS_ONE, counts))
+                for owner, length in zip(compress(owners, sole), compress(lengths, sole)):
+                    by_sid[owner].unique_bytes -= length
+            pack.counts[first:end] = array("I", map(operator.add, counts, repeat(1)))
+            pack.owners[first:end] = array("Q", map(operator.add, owners, repeat(sid)))
 
-    def _release(self, snap: _Snapshot, keys: Iterable[int]) -> None:
-        by_number, by_sid, sid = self._by_number, self._by_sid, snap.sid
-        for key in keys:
-            pack = by_number[key >> _SHIFT]
-            rec = pack.record(key & _MASK)
-            length, n = pack.lengths[rec], pack.counts[rec] - 1
-            pack.counts[rec] = n
-            pack.owners[rec] -= sid
-            if n == 0:
-                snap.unique_bytes -= length
-                pack.live_bytes -= length
-            elif n == 1:
-                by_sid[pack.owners[rec]].unique_bytes += length
+    def _release(self, snap: _Snapshot, extents: Extents) -> None:
+        by_sid, sid = self._by_sid, snap.sid
+        for pack, first, end in extents:
+            counts, owners = pack.counts[first:end], pack.owners[first:end]
+            lengths = pack.lengths[first:end]
+            gone = sum(compress(lengths, map(_IS_ONE, counts)))  # only this snapshot's
+            pack.live_bytes -= gone
+            snap.unique_bytes -= gone
+            owners = array("Q", map(operator.sub, owners, repeat(sid)))
+            if 2 in counts:  # pages of one other snapshot from now on
+                pair = list(map(_IS_TWO, counts))
+                for owner, length in zip(compress(owners, pair), compress(lengths, pair)):
+                    by_sid[owner].unique_bytes += length
+            pack.counts[first:end] = array("I", map(operator.sub, counts, repeat(1)))
+            pack.owners[first:end] = owners
 
     # -- figures -----------------------------------------------------------------
     @property
