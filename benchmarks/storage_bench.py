@@ -7,8 +7,9 @@ Generates a table of --size-mb MiB in a real cluster, then for each of --days
 days changes 1% of its rows (half updated in one range at a random place, half
 appended, then VACUUM as autovacuum would) and takes a snapshot.  Then deletes
 all snapshots but --keep of them, spread evenly (the last of each stretch of
-days), and compacts: first as the service does by itself after deletes (down
-to half of the policy's 10% garbage), then completely (`compact_snapshots()`).
+days; --keep-newest keeps the last days instead), and compacts: first as the
+service does by itself after deletes (down to half of the policy's 10%
+garbage), then completely (`compact_snapshots()`).
 Reports the store's bytes on disk at each stage beside what the live
 snapshots need (the distinct pages they reference), the time compaction takes,
 what `snapshot_storage()` costs, and restores the oldest and newest survivors
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import resource
 import shutil
 import tempfile
 import time
@@ -55,6 +55,8 @@ def main() -> None:
     ap.add_argument("--size-mb", type=int, default=1024, help="table size to generate (MiB)")
     ap.add_argument("--days", type=int, default=30, help="daily snapshots to take")
     ap.add_argument("--keep", type=int, default=5, help="snapshots left after the deletes")
+    ap.add_argument("--keep-newest", action="store_true",
+                    help="keep the newest snapshots (default: spread over the days)")
     ap.add_argument("--root", type=Path, default=None, help="DataPlane root (default: a temp dir)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
@@ -109,8 +111,11 @@ def main() -> None:
         results.append(("snapshot_storage()", f"first call of a new process {t_cold:.2f} s, "
                         f"then {(time.perf_counter() - t) * 10:.2f} ms per call"))
 
-        stride = args.days / args.keep
-        kept = {f"day-{int(stride * (i + 1)) - 1:02d}" for i in range(args.keep)}
+        if args.keep_newest:
+            kept = set(sorted(checks)[-args.keep:])
+        else:
+            stride = args.days / args.keep
+            kept = {f"day-{int(stride * (i + 1)) - 1:02d}" for i in range(args.keep)}
         _, t_delete = timed(lambda: [dp.delete_snapshot(key) for key in checks if key not in kept])
         results.append((f"delete {args.days - len(kept)} snapshots", f"{t_delete:.2f} s, "
                         f"kept {', '.join(sorted(kept))}"))
@@ -131,8 +136,6 @@ def main() -> None:
                 got = conn.execute(CHECK_SQL).fetchone()
             assert got == checks[key], (key, got, checks[key])
             results.append((f"restore {key}", f"{t_restore:.2f} s, rows match"))
-        results.append(("peak RSS of this process",
-                        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB"))
     finally:
         dp.stop_all()
         if args.root is None:
@@ -142,7 +145,7 @@ def main() -> None:
 
     width = max(len(k) for k, _ in results)
     print(f"\nlocalshift snapshot storage benchmark (--size-mb {args.size_mb} --days {args.days} "
-          f"--keep {args.keep})")
+          f"--keep {args.keep}{' --keep-newest' if args.keep_newest else ''})")
     for k, v in results:
         print(f"  {k:<{width}}  {v}")
 

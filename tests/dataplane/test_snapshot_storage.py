@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import threading
 
-from localshift.dataplane import DataPlane
+import pytest
+
+from localshift.dataplane import DataPlane, SnapshotCorruptedError
 from localshift.dataplane.compaction import CompactionPolicy
 from localshift.dataplane.snapshot_store import SnapshotStore
 
 from .conftest import cleanup
 from .helpers import connect, free_port, rows
-from .storage_helpers import (MANUAL, DailyTable, daily_snapshots, disk_bytes, pack_data_bytes,
-                              restored_table_digest)
+from .storage_helpers import (MANUAL, PAGE, DailyTable, daily_snapshots, disk_bytes,
+                              pack_data_bytes, restored_table_digest)
 
 CHECKSUM = "select count(*), md5(string_agg(v, ',' order by id)) from t"
 
@@ -200,3 +202,28 @@ def test_snapshots_taken_and_deleted_during_compaction(tmp_path):
     assert SnapshotStore(store.root, MANUAL).usage() == usage
     for key, digest in expected.items():
         assert restored_table_digest(store, key, tmp_path) == digest, key
+
+
+def test_compaction_never_copies_a_corrupted_page(tmp_path):
+    """A live page that fails its checksum stops compaction before anything
+    changes: the other snapshots keep restoring, the damaged one is refused."""
+    store = SnapshotStore(tmp_path / "store", MANUAL)
+    expected = daily_snapshots(store, 6)
+    for key in sorted(expected)[:4]:
+        store.delete(key)
+        del expected[key]
+    survivor = sorted(expected)[-1]
+    victim = max(store.packs_dir.glob("*.pack"), key=lambda p: p.stat().st_size)
+    manifests = {p.name: p.read_bytes() for p in store.manifests_dir.iterdir()}
+    packs = sorted(p.name for p in store.packs_dir.iterdir())
+    with open(victim, "r+b") as f:  # a page every survivor references
+        f.seek(PAGE // 2)
+        byte = f.read(1)
+        f.seek(PAGE // 2)
+        f.write(bytes([byte[0] ^ 0x5A]))
+    with pytest.raises(SnapshotCorruptedError, match="fails its checksum"):
+        store.compact()
+    assert {p.name: p.read_bytes() for p in store.manifests_dir.iterdir()} == manifests
+    assert sorted(p.name for p in store.packs_dir.iterdir()) == packs
+    with pytest.raises(SnapshotCorruptedError):
+        restored_table_digest(store, survivor, tmp_path)
