@@ -13,14 +13,13 @@ from __future__ import annotations
 import argparse
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import psycopg
 from dataplane_tables import (DB, PASSWORD, ROW_SQL, USER, connect, fill_table, free_port, mb,
-                              timed)  # first: puts the repository's src/ on sys.path
+                              print_results, remove_files, timed)  # first: src/ on sys.path
 
 from localshift.dataplane import DataPlane
 
@@ -117,16 +116,9 @@ def main() -> None:
                 dp.destroy_cluster(key)
             except Exception:  # noqa: BLE001
                 pass
-        if args.root is None:
-            shutil.rmtree(root, ignore_errors=True)
-        if not dp.engine_root.resolve().is_relative_to(dp.root):
-            shutil.rmtree(dp.engine_root, ignore_errors=True)
-
-    width = max(len(k) for k, _ in results)
-    print(f"\nlocalshift data plane benchmark (--size-mb {args.size_mb}, PostgreSQL "
-          f"{'.'.join(map(str, dp.bins.version))})")
-    for k, v in results:
-        print(f"  {k:<{width}}  {v}")
+        remove_files(dp, root, keep_root=args.root is not None)
+    print_results(f"localshift data plane benchmark (--size-mb {args.size_mb}, PostgreSQL "
+                  f"{'.'.join(map(str, dp.bins.version))})", results)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import sys
 import time
@@ -54,3 +55,18 @@ def fill_table(conn: psycopg.Connection, size_mb: int) -> int:
     conn.execute("vacuum (freeze, analyze) bench")
     conn.execute("checkpoint")
     return lo - 1
+
+
+def remove_files(dp, root: Path, keep_root: bool) -> None:
+    """Delete what a benchmark's DataPlane wrote (engines kept outside its root too)."""
+    if not keep_root:
+        shutil.rmtree(root, ignore_errors=True)
+    if not dp.engine_root.resolve().is_relative_to(dp.root):
+        shutil.rmtree(dp.engine_root, ignore_errors=True)
+
+
+def print_results(title: str, results: list[tuple[str, str]]) -> None:
+    width = max(len(k) for k, _ in results)
+    print(f"\n{title}")
+    for k, v in results:
+        print(f"  {k:<{width}}  {v}")

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import argparse
 import random
-import shutil
 import tempfile
 import time
 from pathlib import Path
 
-from dataplane_tables import connect, fill_table, free_port, mb, timed  # first: src/ on sys.path
+from dataplane_tables import (connect, fill_table, free_port, mb, print_results,  # first: src/
+                              remove_files, timed)  # on sys.path
 
 from localshift.dataplane import DataPlane
 from localshift.dataplane.compaction import CompactionPolicy, CompactionResult
@@ -138,16 +138,10 @@ def main() -> None:
             results.append((f"restore {key}", f"{t_restore:.2f} s, rows match"))
     finally:
         dp.stop_all()
-        if args.root is None:
-            shutil.rmtree(root, ignore_errors=True)
-        if not dp.engine_root.resolve().is_relative_to(dp.root):
-            shutil.rmtree(dp.engine_root, ignore_errors=True)
-
-    width = max(len(k) for k, _ in results)
-    print(f"\nlocalshift snapshot storage benchmark (--size-mb {args.size_mb} --days {args.days} "
-          f"--keep {args.keep}{' --keep-newest' if args.keep_newest else ''})")
-    for k, v in results:
-        print(f"  {k:<{width}}  {v}")
+        remove_files(dp, root, keep_root=args.root is not None)
+    print_results(f"localshift snapshot storage benchmark (--size-mb {args.size_mb} --days "
+                  f"{args.days} --keep {args.keep}{' --keep-newest' if args.keep_newest else ''})",
+                  results)
 
 
 if __name__ == "__main__":

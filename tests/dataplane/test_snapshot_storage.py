@@ -87,7 +87,7 @@ def test_figures_per_snapshot_match_what_deleting_frees(dp, cluster):
     copy = dp.copy_snapshot("first", "copy")
     usage = dp.snapshot_storage()
     assert usage.snapshots["first"].total_bytes == usage.snapshots["copy"].total_bytes == (
-        first.total_bytes)
+        first.total_bytes) == copy.total_bytes
     # every page is shared by the two
     assert usage.snapshots["first"].unique_bytes == usage.snapshots["copy"].unique_bytes == 0
     assert usage.live_bytes == first.incremental_bytes == pack_data_bytes(dp.store)

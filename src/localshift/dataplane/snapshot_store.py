@@ -50,7 +50,7 @@ from .errors import DataPlaneError, SnapshotCorruptedError, SnapshotNotFoundErro
 from .ingest import write_pages
 from .manifest import Manifest
 from .online_backup import SourceEntry
-from .pack_index import DedupIndex, index_path, pack_of, pack_path
+from .pack_index import DedupIndex, pack_of, pack_path
 from .pack_io import PackReader
 from .restore import Progress, restore_files
 from .storage_ledger import StorageLedger, StorageUsage, build_ledger, pack_file_bytes
