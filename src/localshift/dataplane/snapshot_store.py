@@ -74,7 +74,7 @@ class SnapshotStore:
         self.manifests_dir = self.root / "manifests"
         for d in (self.packs_dir, self.manifests_dir):
             if not d.is_dir():
-                d.mkdir(parents=True, exist_ok=True)
+                d.mkdir(mode=0o700, parents=True, exist_ok=True)
                 fsync_dir(d.parent)
         self.policy = policy
         self.lock = threading.RLock()
@@ -86,7 +86,7 @@ class SnapshotStore:
         self._stop = threading.Event()
         self._background: threading.Thread | None = None
         self._compact_again = False
-        for d in (self.manifests_dir, self.packs_dir):  # left by a crash mid-write
+        for d in (self.manifests_dir, self.packs_dir, self.root):  # left by a crash mid-write
             for tmp in d.glob(".*.tmp"):
                 tmp.unlink(missing_ok=True)
         self.gc()  # packs of snapshots cut short by a crash
@@ -228,7 +228,7 @@ class SnapshotStore:
             if hasattr(entries, "close"):
                 entries.close()
             self.unpin(usable | {pack_id})
-        self.gc()  # the pack of a failed snapshot; victims a compaction left to us
+            self.gc()  # the pack of a failed snapshot; victims a compaction left to us
         if (self.root / JOURNAL).exists():
             self._compact_later()  # we may reference pages a compaction moved
         return SnapshotStats(man.header["total_bytes"], man.header["incremental_bytes"],
