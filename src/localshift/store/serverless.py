@@ -34,8 +34,9 @@ class NamespaceRecord:
     create_time: datetime
     db_name: str = "dev"
     admin_username: str | None = None
-    # The admin password the engine uses; never returned.  Generated when none was given.
-    admin_password: str = ""
+    # The admin password as the engine stores it (records.password_verifier); never the password.
+    # Made up when none was given.
+    admin_password_md5: str = ""
     admin_password_secret_arn: str | None = None
     admin_password_secret_kms_key_id: str | None = None
     kms_key_id: str = "AWS_OWNED_KMS_KEY"
@@ -45,7 +46,8 @@ class NamespaceRecord:
     redshift_idc_application_arn: str | None = None
     # 0 until the namespace's engine exists; bumped by every restore (a new engine replaces the old).
     engine_generation: int = 0
-    # Work in progress, kept so a restart can resume it: {"restore": {...}}, {"password": ...}, {"delete": ...}.
+    # Work in progress, kept so a restart can resume it:
+    # {"restore": {...}}, {"credentials": {"username", "password_md5"}}, {"delete": {...}}.
     pending: dict[str, Any] = field(default_factory=dict)
     row_id: int | None = None
 
@@ -94,7 +96,7 @@ class ServerlessSnapshotRecord:
     db_name: str
     admin_username: str | None
     # The namespace's admin credentials when the snapshot was taken (a restore brings them back).
-    admin_password: str = ""
+    admin_password_md5: str = ""
     engine_username: str = "admin"
     admin_password_secret_arn: str | None = None
     admin_password_secret_kms_key_id: str | None = None
@@ -180,7 +182,7 @@ class _Table(Generic[Record]):
 
     def page(self, account: str, region: str, limit: int, token: str | None) -> tuple[list[Record], str | None]:
         """Records of one account and region in creation order, and the next page's token."""
-        after = decode_marker(token, 1)[0] if token else 0
+        after = decode_marker(token, (int,))[0] if token else 0
         rows = self._select("account = ? AND region = ? AND id > ? ORDER BY id LIMIT ?", (account, region, after, limit + 1))
         more = len(rows) > limit
         return rows[:limit], encode_marker([rows[limit - 1].row_id]) if more else None
@@ -251,9 +253,9 @@ class ServerlessSnapshotRepository(_Table[ServerlessSnapshotRecord]):
         if flt.end_time is not None:
             where.append("create_time <= ?")
             args.append(time_text(flt.end_time))
-        keys = [SortKey("create_time"), SortKey("id")]
+        keys = [SortKey("create_time"), SortKey("id", kind=int)]
         if token:
-            clause, token_args = after_clause(keys, decode_marker(token, len(keys)))
+            clause, token_args = after_clause(keys, decode_marker(token, [key.kind for key in keys]))
             where.append(clause)
             args.extend(token_args)
         rows = self._select(f"{' AND '.join(where)} ORDER BY {order_clause(keys)} LIMIT ?", [*args, limit + 1])

@@ -22,7 +22,7 @@ from localshift.store.serverless import RESTORE, ServerlessSnapshotRecord
 
 RESTORE_ACTION = "redshift-serverless:RestoreFromSnapshot"
 _ACTIONS = {RESTORE_ACTION, "redshift-serverless:*"}
-_PRINCIPAL = re.compile(r"^(?:(\d{12})|arn:aws[a-z-]*:iam::(\d{12}):root)$")
+_PRINCIPAL = re.compile(r"(?:(\d{12})|arn:aws[a-z-]*:iam::(\d{12}):root)")
 # At most 20 accounts may restore one snapshot (the provisioned quota, applied alike).
 MAX_GRANTEES = 20
 
@@ -43,24 +43,24 @@ def policy_grantees(policy: str, owner: str) -> list[str]:
     """The accounts a policy allows to restore the snapshot, or ValidationException."""
     try:
         document = json.loads(policy)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise validation_error("The policy is not valid JSON.") from None
     statements = document.get("Statement") if isinstance(document, dict) else None
-    if statements is None:
+    if not statements:
         raise validation_error("The policy must have a Statement.")
     grantees: list[str] = []
     for statement in _as_list(statements):
         if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
             raise validation_error("Each policy statement must be an object with Effect Allow.")
         actions = _as_list(statement.get("Action"))
-        if not actions or any(action not in _ACTIONS for action in actions):
+        if not actions or any(not isinstance(action, str) or action not in _ACTIONS for action in actions):
             raise validation_error(f"A snapshot's policy can only allow {RESTORE_ACTION}.")
         principal = statement.get("Principal")
         accounts = _as_list(principal.get("AWS")) if isinstance(principal, dict) else []
         if not accounts:
             raise validation_error("Each policy statement must name AWS account principals.")
         for account in accounts:
-            match = _PRINCIPAL.match(account) if isinstance(account, str) else None
+            match = _PRINCIPAL.fullmatch(account) if isinstance(account, str) else None
             if match is None:
                 raise validation_error(f"Principal {account} is not an account id or an account root ARN.")
             grantee = match.group(1) or match.group(2)
