@@ -69,6 +69,12 @@ def test_deletes_and_compaction_shrink_the_store(dp, cluster):
     assert compacted.garbage_bytes == 0
     assert compacted.live_bytes == deleted.live_bytes == pack_data_bytes(dp.store)
     assert sorted(compacted.snapshots) == sorted(expected)
+    # what a set of snapshots (one account's) takes: all of them, the whole store
+    assert dp.snapshots_stored_bytes([*expected, "not-a-snapshot"]) == on_disk
+    first, last = sorted(expected)
+    alone = dp.snapshots_stored_bytes([first])
+    assert compacted.snapshots[first].unique_bytes < alone < on_disk
+    assert alone + dp.snapshots_stored_bytes([last]) > on_disk  # they share pages
 
     for snapshot, figures in expected.items():
         restored_port = free_port()

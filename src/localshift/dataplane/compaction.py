@@ -327,5 +327,5 @@ def switch_manifest(store: SnapshotStore, key: str, moves: Moves) -> bool:
         if store.manifest_checksum(key) != data[-32:]:
             return False  # deleted or retaken meanwhile: not the manifest remapped
         write_file_atomic(path, new_data)
-        store.manifest_replaced(key, old, new, len(new_data))
+        store.manifest_replaced(key, new, len(new_data))
     return True

@@ -16,7 +16,7 @@ import re
 import secrets
 import threading
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import psycopg
 from psycopg import sql
@@ -267,6 +267,11 @@ class DataPlane:
         """Bytes on disk (deduplicated), live and garbage bytes, and per snapshot
         its total and unique bytes.  Cheap: kept up to date, not recomputed."""
         return self.store.usage()
+
+    def snapshots_stored_bytes(self, snapshot_keys: Iterable[str]) -> int:
+        """Bytes these snapshots take on disk, deduplicated among them (one
+        account's TotalBackupSizeInMegaBytes); unknown keys count nothing."""
+        return self.store.stored_bytes_of(snapshot_keys)
 
     def compact_snapshots(self) -> CompactionResult:
         """Reclaim now all the space deleted snapshots left inside shared packs

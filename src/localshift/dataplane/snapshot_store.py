@@ -196,8 +196,8 @@ class SnapshotStore:
                 size = pack_file_bytes(self.packs_dir, name)
                 self._count(lambda ledger, n=name, r=records, s=size: ledger.add_pack(n, r, s))
 
-    def manifest_replaced(self, key: str, old: Manifest, new: Manifest, size: int) -> None:
-        self._count(lambda ledger: ledger.replace_snapshot(key, old, new, size))
+    def manifest_replaced(self, key: str, new: Manifest, size: int) -> None:
+        self._count(lambda ledger: ledger.replace_snapshot(key, new, size))
 
     # -- snapshot creation -----------------------------------------------------------
     def ingest(self, key: str, entries: Iterable[SourceEntry], meta: dict,
@@ -261,25 +261,14 @@ class SnapshotStore:
         schedules a background compaction if the garbage left is due one."""
         path = self.manifest_path(key)
         with self.lock:
-            if path.exists():
-                try:
-                    man = self.load(key) if self._ledger is not None else None
-                except SnapshotCorruptedError:
-                    man = None  # counted as unreadable: nothing of it is in the ledger
+            deleted = path.exists()
+            if deleted:
                 path.unlink()
                 fsync_dir(self.manifests_dir)  # gone for good before its packs go
-                self._count(lambda ledger: self._count_removed(ledger, key, man))
+                self._count(lambda ledger: ledger.remove_snapshot(key))
             self.gc()
-        self._compact_later()
-
-    @staticmethod
-    def _count_removed(ledger: StorageLedger, key: str, man: Manifest | None) -> None:
-        if man is not None:
-            ledger.remove_snapshot(key, man)
-        elif key in ledger.snapshots:  # readable when counted, corrupted since
-            raise SnapshotCorruptedError(f"snapshot {key}: manifest no longer readable")
-        else:
-            ledger.unreadable.discard(key)
+        if deleted:
+            self._compact_later()
 
     def gc(self) -> set[str]:
         """Delete packs no manifest references, no one pins and no unfinished
@@ -339,6 +328,14 @@ class SnapshotStore:
         self.ensure_ledger()
         with self.lock:
             return self.locked_ledger().usage()
+
+    def stored_bytes_of(self, keys: Iterable[str]) -> int:
+        """Bytes the snapshots ``keys`` would take alone (deduplicated among
+        them): what one account's snapshots use.  Unknown keys are skipped."""
+        self.ensure_ledger()
+        with self.lock:
+            ledger = self.locked_ledger()
+            return ledger.stored_bytes_of(k for k in keys if k in ledger.snapshots)
 
     def compact(self, target_unused: float = 0.0) -> CompactionResult:
         """Compact now until the garbage is at most ``target_unused`` x the live

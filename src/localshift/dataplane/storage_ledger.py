@@ -28,7 +28,7 @@ from typing import Iterable, Mapping
 
 from .errors import SnapshotCorruptedError
 from .manifest import Manifest
-from .pack_index import IndexColumns, index_path, pack_path
+from .pack_index import RECORD, IndexColumns, index_path, pack_path
 
 _IS_ONE, _IS_TWO = (1).__eq__, (2).__eq__
 
@@ -70,16 +70,17 @@ class _Pack:
         return rec
 
 
-class _Snapshot:
-    __slots__ = ("sid", "total_bytes", "unique_bytes", "manifest_bytes")
-
-    def __init__(self, sid: int, total_bytes: int, manifest_bytes: int) -> None:
-        self.sid, self.total_bytes, self.manifest_bytes = sid, total_bytes, manifest_bytes
-        self.unique_bytes = 0
-
-
 # A snapshot's distinct pages: per pack, ranges [first, end) of record numbers.
 Extents = list[tuple[_Pack, int, int]]
+
+
+class _Snapshot:
+    __slots__ = ("sid", "total_bytes", "unique_bytes", "manifest_bytes", "extents")
+
+    def __init__(self, sid: int, total_bytes: int, manifest_bytes: int, extents: Extents) -> None:
+        self.sid, self.total_bytes, self.manifest_bytes = sid, total_bytes, manifest_bytes
+        self.extents = extents  # a few thousand per GB: kept, so removing needs no manifest
+        self.unique_bytes = 0
 
 
 class StorageLedger:
@@ -122,39 +123,49 @@ class StorageLedger:
                 raise SnapshotCorruptedError(f"pack {pack.name} does not hold a run at {offsets[a]}")
             runs.setdefault(numbers[a], []).append((first, end))
         extents: Extents = []
-        for no, ranges in runs.items():  # merge overlaps: a page counts once per snapshot
-            ranges.sort()
-            first, end = ranges[0]
-            for a, b in ranges[1:]:
-                if a > end:
-                    extents.append((packs[no], first, end))
-                    first, end = a, b
-                else:
-                    end = max(end, b)
-            extents.append((packs[no], first, end))
+        for no, ranges in runs.items():  # a page counts once per snapshot
+            extents += ((packs[no], first, end) for first, end in _merge(ranges))
         return extents
 
     def add_snapshot(self, key: str, man: Manifest, manifest_bytes: int) -> None:
         extents = self._extents(man)  # checks every reference before anything changes
-        snap = _Snapshot(self._next_sid, man.header["total_bytes"], manifest_bytes)
+        snap = _Snapshot(self._next_sid, man.header["total_bytes"], manifest_bytes, extents)
         self._next_sid += 1
         self._reference(snap, extents)
         self.snapshots[key] = self._by_sid[snap.sid] = snap
         self.unreadable.discard(key)
 
-    def remove_snapshot(self, key: str, man: Manifest) -> None:
-        extents = self._extents(man)
-        snap = self.snapshots.pop(key)
-        del self._by_sid[snap.sid]
-        self._release(snap, extents)
+    def remove_snapshot(self, key: str) -> None:
+        """Forget snapshot ``key`` (counted, or listed as unreadable)."""
+        self.unreadable.discard(key)
+        snap = self.snapshots.pop(key, None)
+        if snap is not None:
+            del self._by_sid[snap.sid]
+            self._release(snap, snap.extents)
 
-    def replace_snapshot(self, key: str, old: Manifest, new: Manifest, manifest_bytes: int) -> None:
-        """Snapshot ``key`` now references the pages of ``new`` instead of ``old``."""
-        before, after = self._extents(old), self._extents(new)
+    def replace_snapshot(self, key: str, new: Manifest, manifest_bytes: int) -> None:
+        """Snapshot ``key`` now references the pages of ``new`` (compaction moved some)."""
+        extents = self._extents(new)
         snap = self.snapshots[key]
-        self._release(snap, before)
-        self._reference(snap, after)
-        snap.manifest_bytes = manifest_bytes
+        self._release(snap, snap.extents)
+        self._reference(snap, extents)
+        snap.extents, snap.manifest_bytes = extents, manifest_bytes
+
+    def stored_bytes_of(self, keys: Iterable[str]) -> int:
+        """What the snapshots ``keys`` alone would take on disk, compacted: their
+        distinct pages (each once, however many of them reference it), the
+        index records of those pages, and their manifests."""
+        ranges: dict[_Pack, list[tuple[int, int]]] = {}
+        total = 0
+        for key in keys:
+            snap = self.snapshots[key]
+            total += snap.manifest_bytes
+            for pack, first, end in snap.extents:
+                ranges.setdefault(pack, []).append((first, end))
+        for pack, merged in ranges.items():
+            for first, end in _merge(merged):
+                total += sum(pack.lengths[first:end]) + (end - first) * RECORD.size
+        return total
 
     def _reference(self, snap: _Snapshot, extents: Extents) -> None:
         by_sid, sid = self._by_sid, snap.sid
@@ -202,6 +213,18 @@ class StorageLedger:
         return StorageUsage(stored, self.live_bytes, self.garbage_bytes,
                             {key: SnapshotUsage(s.total_bytes, s.unique_bytes)
                              for key, s in self.snapshots.items()})
+
+
+def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Ranges [first, end) merged where they overlap or touch."""
+    ranges.sort()
+    merged = [ranges[0]]
+    for first, end in ranges[1:]:
+        if first > merged[-1][1]:
+            merged.append((first, end))
+        elif end > merged[-1][1]:
+            merged[-1] = (merged[-1][0], end)
+    return merged
 
 
 def build_ledger(packs_dir: Path, manifests_dir: Path, unreferenced: Iterable[str]) -> StorageLedger:
