@@ -72,7 +72,7 @@ class SnapshotStore:
         self.root = Path(root)
         self.packs_dir = self.root / "packs"
         self.manifests_dir = self.root / "manifests"
-        for d in (self.packs_dir, self.manifests_dir):
+        for d in (self.root, self.packs_dir, self.manifests_dir):
             if not d.is_dir():
                 d.mkdir(mode=0o700, parents=True, exist_ok=True)
                 fsync_dir(d.parent)

@@ -157,7 +157,7 @@ class StorageLedger:
         index records of those pages, and their manifests."""
         ranges: dict[_Pack, list[tuple[int, int]]] = {}
         total = 0
-        for key in keys:
+        for key in set(keys):
             snap = self.snapshots[key]
             total += snap.manifest_bytes
             for pack, first, end in snap.extents:
