@@ -22,10 +22,10 @@ import psycopg
 from psycopg import sql
 
 from .binaries import PgBinaries, accessible_by
+from .compaction import CompactionResult
 from .engine import ADMIN_USER, Engine
 from .errors import ClusterNotFoundError, DataPlaneError
 from .online_backup import OnlineBackup, data_size
-from .compaction import CompactionResult
 from .snapshot_store import SnapshotStats, SnapshotStore
 from .storage_ledger import StorageUsage
 from .wire_front import WireFront
