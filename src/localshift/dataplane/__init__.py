@@ -7,10 +7,13 @@ Public API (plain blocking calls, meant to be run in worker threads)::
 See docs/dataplane.md for the design.
 """
 
+from .compaction import CompactionResult
 from .dataplane import DataPlane
 from .errors import (ClusterNotFoundError, DataPlaneError, SnapshotCorruptedError,
                      SnapshotNotFoundError)
 from .snapshot_store import SnapshotStats
+from .storage_ledger import SnapshotUsage, StorageUsage
 
-__all__ = ["DataPlane", "SnapshotStats", "DataPlaneError", "SnapshotCorruptedError",
-           "SnapshotNotFoundError", "ClusterNotFoundError"]
+__all__ = ["DataPlane", "SnapshotStats", "StorageUsage", "SnapshotUsage", "CompactionResult",
+           "DataPlaneError", "SnapshotCorruptedError", "SnapshotNotFoundError",
+           "ClusterNotFoundError"]

@@ -16,18 +16,20 @@ import re
 import secrets
 import threading
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import psycopg
 from psycopg import sql
 
 from .binaries import PgBinaries, accessible_by
+from .compaction import CompactionResult
 from .engine import ADMIN_USER, Engine
 from .errors import ClusterNotFoundError, DataPlaneError
 from .online_backup import OnlineBackup, data_size
 from .redshift_sql import install_engine
 from .redshift_sql.history import QueryRecorder, socket_connector
 from .snapshot_store import SnapshotStats, SnapshotStore
+from .storage_ledger import StorageUsage
 from .wire_front import WireFront
 
 Progress = Callable[[int, int], None]
@@ -42,17 +44,16 @@ def _check_key(key: str) -> str:
 
 class DataPlane:
     def __init__(self, root: Path, pg_bin_dir: Path | None = None, *,
-                 engine_root: Path | None = None, fsync: bool = False) -> None:
+                 engine_root: Path | None = None) -> None:
         """``root``: where snapshots (and, when reachable by the engine user,
-        engines) live.  ``engine_root`` overrides where engine directories go.
-        ``fsync``: make snapshot files durable before reporting success."""
+        engines) live.  ``engine_root`` overrides where engine directories go."""
         self.root = Path(root).resolve()
         self.root.mkdir(parents=True, exist_ok=True)
         self.bins = PgBinaries(pg_bin_dir)
         self.engine_root = Path(engine_root) if engine_root else self._default_engine_root()
         self.engine_root.mkdir(parents=True, exist_ok=True)
         os.chmod(self.engine_root, 0o755)
-        self.store = SnapshotStore(self.root / "snapshots", fsync=fsync)
+        self.store = SnapshotStore(self.root / "snapshots")
         self._admin_password = self._load_admin_secret()
         self.front = WireFront(QueryRecorder(socket_connector(ADMIN_USER, self._admin_password)))
         self._engines: dict[str, Engine] = {}
@@ -188,6 +189,7 @@ class DataPlane:
         service process left running) and every front."""
         self.front.close_all()
         self._ports.clear()
+        self.store.stop_background()
         keys = set(self._engines)
         if self.engine_root.is_dir():
             keys |= {p.name for p in self.engine_root.iterdir() if _KEY.match(p.name)}
@@ -265,6 +267,22 @@ class DataPlane:
                 self.front.close(port)
                 eng.remove()
                 raise
+
+    # -- snapshot storage (snapshot_store.py, storage_ledger.py, compaction.py) ---------
+    def snapshot_storage(self) -> StorageUsage:
+        """Bytes on disk (deduplicated), live and garbage bytes, and per snapshot
+        its total and unique bytes.  Cheap: kept up to date, not recomputed."""
+        return self.store.usage()
+
+    def snapshots_stored_bytes(self, snapshot_keys: Iterable[str]) -> int:
+        """Bytes these snapshots take on disk, deduplicated among them (one
+        account's TotalBackupSizeInMegaBytes); unknown keys count nothing."""
+        return self.store.stored_bytes_of(snapshot_keys)
+
+    def compact_snapshots(self) -> CompactionResult:
+        """Reclaim now all the space deleted snapshots left inside shared packs
+        (the store also does it in the background once garbage passes 10%)."""
+        return self.store.compact()
 
     def __enter__(self) -> "DataPlane":
         return self
