@@ -29,6 +29,9 @@ class Settings:
     data_plane: bool = True
     pg_bin_dir: str = ""
     engine_dir: str = ""
+    engine_uids: str = "2000000000-2000999999"
+    sql_startup_timeout: float = 10.0
+    sql_max_connections: int = 500
     transition_delay: float = 0.2
     automated_snapshot_interval: float = 8 * 3600
     manual_snapshot_quota: int = 20

@@ -15,8 +15,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def connect(port: int, password: str = PASSWORD, user: str = USER, **kw) -> psycopg.Connection:
-    return psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname=DB,
+def connect(port: int, password: str = PASSWORD, user: str = USER, dbname: str = DB, **kw) -> psycopg.Connection:
+    return psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname=dbname,
                            connect_timeout=10, **kw)
 
 

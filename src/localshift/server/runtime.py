@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from localshift.config import Settings
+from localshift.dataplane.host import keep_files_private
 from localshift.server.auth import Authenticator, parse_accounts
 from localshift.services.clock import Clock
 from localshift.services.null_dataplane import NullDataPlane
@@ -27,11 +28,7 @@ def _make_dataplane(settings: Settings, data_dir: Path):  # type: ignore[no-unty
         return NullDataPlane(settings.transition_delay)
     from localshift.dataplane import DataPlane
 
-    return DataPlane(
-        data_dir / "dataplane",
-        Path(settings.pg_bin_dir) if settings.pg_bin_dir else None,
-        engine_root=Path(settings.engine_dir) if settings.engine_dir else None,
-    )
+    return DataPlane.from_settings(settings, data_dir / "dataplane")
 
 
 def _load_credentials(settings: Settings) -> Authenticator:
@@ -43,6 +40,7 @@ def _load_credentials(settings: Settings) -> Authenticator:
 
 class Runtime:
     def __init__(self, settings: Settings) -> None:
+        keep_files_private()  # data dir, SQLite files, snapshots: readable by this user alone
         self.settings = settings
         self.started = time.monotonic()
         self._temp_dir = tempfile.mkdtemp(prefix="localshift-") if settings.ephemeral else None

@@ -10,7 +10,6 @@ data plane.
 from __future__ import annotations
 
 import logging
-import socket
 import time
 from datetime import datetime, timedelta, timezone
 from typing import Callable
@@ -32,22 +31,6 @@ def cluster_key(cluster: ClusterRecord) -> str:
 
 def snapshot_key(snapshot: SnapshotRecord) -> str:
     return f"snapshot-{snapshot.row_id}"
-
-
-def allocate_port(preferred: int) -> int:
-    """The requested port when free on 127.0.0.1, else any free port.
-
-    Every local cluster shares one address, so two clusters asking for 5439
-    cannot both have it; Endpoint.Port reports the port actually served.
-    """
-    for candidate in (preferred, 0):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", candidate))
-            except OSError:
-                continue
-            return probe.getsockname()[1]
-    raise RuntimeError("no free port")
 
 
 class _ProgressRecorder:
@@ -76,10 +59,11 @@ def create_cluster(backend: RedshiftBackend, row_id: int) -> None:
     cluster = backend.clusters.get_by_id(row_id)
     if cluster is None:
         return
-    port = allocate_port(cluster.port)
     backend.dataplane.destroy_cluster(cluster_key(cluster))  # leftovers of an interrupted create
-    backend.dataplane.create_cluster(
-        cluster_key(cluster), port, cluster.master_username, cluster.master_password, cluster.db_name
+    # Every local cluster shares 127.0.0.1, so two clusters asking for 5439 cannot both have it:
+    # the data plane serves another free port then, and Endpoint.Port names the one served.
+    port = backend.dataplane.create_cluster(
+        cluster_key(cluster), cluster.port, cluster.master_username, cluster.master_password, cluster.db_name
     )
     _became_available(backend, row_id, port)
 
@@ -103,8 +87,7 @@ def start_engine(backend: RedshiftBackend, row_id: int) -> None:
     cluster = backend.clusters.get_by_id(row_id)
     if cluster is None:
         return
-    port = allocate_port(cluster.endpoint_port or cluster.port)
-    backend.dataplane.start_cluster(cluster_key(cluster), port)
+    port = backend.dataplane.start_cluster(cluster_key(cluster), cluster.endpoint_port or cluster.port)
     backend.mutate_cluster(row_id, lambda c: setattr(c, "endpoint_port", port))
 
 
@@ -120,8 +103,7 @@ def resume_cluster(backend: RedshiftBackend, row_id: int) -> None:
     cluster = backend.clusters.get_by_id(row_id)
     if cluster is None:
         return
-    port = allocate_port(cluster.endpoint_port or cluster.port)
-    backend.dataplane.start_cluster(cluster_key(cluster), port)
+    port = backend.dataplane.start_cluster(cluster_key(cluster), cluster.endpoint_port or cluster.port)
 
     def change(c: ClusterRecord) -> None:
         c.status = "available"
@@ -292,7 +274,6 @@ def restore_cluster(backend: RedshiftBackend, cluster_row_id: int) -> None:
     if cluster is None:
         return
     snapshot_data_key = cluster.restore_data_key
-    port = allocate_port(cluster.port)
 
     def write_progress(done_mb: float, total_mb: float, rate: float, elapsed: int, remaining: int) -> None:
         def change(c: ClusterRecord) -> None:
@@ -309,10 +290,10 @@ def restore_cluster(backend: RedshiftBackend, cluster_row_id: int) -> None:
         backend.dataplane.destroy_cluster(cluster_key(cluster))
         if snapshot_data_key is None:
             raise RuntimeError("the snapshot holds no data")
-        backend.dataplane.restore_snapshot(
+        port = backend.dataplane.restore_snapshot(
             snapshot_data_key,
             cluster_key(cluster),
-            port,
+            cluster.port,
             _ProgressRecorder(write_progress),
             cluster.master_username,
             cluster.master_password,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 
-from localshift.services.redshift.lifecycle import MB, allocate_port
+from localshift.services.redshift.lifecycle import MB
 from localshift.services.redshift.lifecycle import _ProgressRecorder as ProgressRecorder
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.store.serverless import NamespaceRecord, ServerlessSnapshotRecord, WorkgroupRecord
@@ -43,11 +43,13 @@ def engine_user(namespace: NamespaceRecord) -> str:
 # --- the namespace's engine ------------------------------------------------------
 
 
-def ensure_engine(backend: ServerlessBackend, namespace_row_id: int, serve_port: int | None) -> str:
-    """The namespace's engine key, creating the engine first if it has none.
+def ensure_engine(backend: ServerlessBackend, namespace_row_id: int, serve_port: int | None) -> tuple[str, int]:
+    """The namespace's engine key, creating the engine first if it has none, and the port
+    it is served on.
 
-    With ``serve_port`` the engine is (re)started and served there; without it a
-    newly created engine is stopped again (a snapshot reads a stopped engine).
+    With ``serve_port`` the engine is (re)started and served there, or on another free port
+    when that one is taken; without it a newly created engine is stopped again (a snapshot
+    reads a stopped engine) and the port is 0.
     """
     with backend.engine_lock(namespace_row_id):
         namespace = backend.namespaces.get_by_id(namespace_row_id)
@@ -56,17 +58,18 @@ def ensure_engine(backend: ServerlessBackend, namespace_row_id: int, serve_port:
         if namespace.engine_generation:
             key = engine_key(namespace_row_id, namespace.engine_generation)
             if serve_port is not None:
-                backend.dataplane.start_cluster(key, serve_port)
-            return key
+                return key, backend.dataplane.start_cluster(key, serve_port)
+            return key, 0
         key = engine_key(namespace_row_id, 1)
         backend.dataplane.destroy_cluster(key)  # leftovers of an interrupted create
-        backend.dataplane.create_cluster(
-            key, serve_port or allocate_port(0), engine_user(namespace), namespace.admin_password, namespace.db_name
+        port = backend.dataplane.create_cluster(
+            key, serve_port or 0, engine_user(namespace), namespace.admin_password, namespace.db_name
         )
         if serve_port is None:
             backend.dataplane.stop_cluster(key)
+            port = 0
         backend.mutate_namespace(namespace_row_id, lambda n: setattr(n, "engine_generation", 1))
-        return key
+        return key, port
 
 
 def _namespace_of(backend: ServerlessBackend, workgroup: WorkgroupRecord) -> NamespaceRecord | None:
@@ -86,9 +89,9 @@ def serve_workgroup(backend: ServerlessBackend, workgroup_row_id: int, workgroup
     namespace = _namespace_of(backend, workgroup) if workgroup else None
     if workgroup is None or namespace is None:
         return
-    port = allocate_port(workgroup.pending.get("port", workgroup.endpoint_port or workgroup.port))
+    wanted_port = workgroup.pending.get("port", workgroup.endpoint_port or workgroup.port)
     try:
-        ensure_engine(backend, namespace.row_id, port)  # type: ignore[arg-type]
+        _, port = ensure_engine(backend, namespace.row_id, wanted_port)  # type: ignore[arg-type]
     except Exception:
         log.exception("workgroup %s could not be served", workgroup.name)
 
@@ -182,7 +185,7 @@ def take_snapshot(backend: ServerlessBackend, snapshot_row_id: int) -> bool:
         backend.mutate_snapshot(snapshot_row_id, change)
 
     try:
-        key = ensure_engine(backend, snapshot.namespace_row_id, None)
+        key, _ = ensure_engine(backend, snapshot.namespace_row_id, None)
         backend.dataplane.delete_snapshot(data_key)  # leftovers of an interrupted final snapshot
         stats = backend.dataplane.create_snapshot(key, data_key, ProgressRecorder(write_progress))
     except Exception:
@@ -248,12 +251,11 @@ def restore_namespace(backend: ServerlessBackend, namespace_row_id: int) -> None
     with backend.engine_lock(namespace_row_id):
         if old_key:
             backend.dataplane.stop_cluster(old_key)  # frees the workgroup's port
-        port = allocate_port(port)
         try:
             backend.dataplane.destroy_cluster(new_key)  # leftovers of an interrupted restore
             if plan["lease"] is None:
                 raise RuntimeError("the snapshot holds no data")
-            backend.dataplane.restore_snapshot(
+            port = backend.dataplane.restore_snapshot(
                 plan["lease"], new_key, port, None, plan["engine_username"], plan["password"]
             )
             restored = True
@@ -262,7 +264,7 @@ def restore_namespace(backend: ServerlessBackend, namespace_row_id: int) -> None
             log.exception("restore of namespace %s failed", namespace.name)
             backend.dataplane.destroy_cluster(new_key)
             if old_key:
-                backend.dataplane.start_cluster(old_key, port)
+                port = backend.dataplane.start_cluster(old_key, port)
         if restored and old_key:
             backend.dataplane.destroy_cluster(old_key)
         if restored and workgroup is None:
