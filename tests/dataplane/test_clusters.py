@@ -4,6 +4,7 @@ password changes, destroy, and surviving a service restart."""
 from __future__ import annotations
 
 import socket
+from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 import pytest
@@ -151,3 +152,50 @@ def test_startup_rewrites():
     out = rewrite_parameter_status(msg)
     assert out[5:] == b"server_version\x0015.18\x00"
     assert int.from_bytes(out[1:5], "big") == len(out) - 1
+
+
+def _served_database(port: int, db: str) -> str:
+    with connect(port, dbname=db) as conn:
+        return conn.execute("select current_database()").fetchone()[0]
+
+
+def test_clusters_wanting_one_port_at_once_each_get_a_port_of_their_own(dp):
+    """Binding is the allocation: clusters created, resumed or restored at the same time on
+    the same preferred port end on distinct ports, each serving its own cluster."""
+    wanted, keys = free_port(), [f"p{i}" for i in range(4)]
+    with ThreadPoolExecutor(len(keys)) as pool:
+        ports = list(pool.map(lambda i: dp.create_cluster(keys[i], wanted, USER, PASSWORD, f"db{i}"),
+                              range(len(keys))))
+    assert len(set(ports)) == len(keys) and wanted in ports
+    assert [_served_database(port, f"db{i}") for i, port in enumerate(ports)] == [f"db{i}" for i in range(4)]
+
+    for key in keys:
+        dp.stop_cluster(key)
+    with ThreadPoolExecutor(len(keys)) as pool:
+        ports = list(pool.map(lambda key: dp.start_cluster(key, wanted), keys))
+    assert len(set(ports)) == len(keys) and wanted in ports
+    assert [_served_database(port, f"db{i}") for i, port in enumerate(ports)] == [f"db{i}" for i in range(4)]
+
+    dp.create_snapshot("p0", "s0")
+    with ThreadPoolExecutor(2) as pool:
+        restored = list(pool.map(lambda key: dp.restore_snapshot("s0", key, wanted), ["r0", "r1"]))
+    assert len(set(restored) | set(ports)) == len(keys) + 2
+    for key, port in zip(["r0", "r1"], restored):
+        with connect(port, dbname="db0", autocommit=True) as conn:
+            conn.execute(f"create table marker_{key} ()")
+        with dp._existing(key).connect("db0") as admin:  # that port really is that engine
+            assert admin.execute("select to_regclass(%s) is not null", (f"marker_{key}",)).fetchone() == (True,)
+
+
+def test_a_served_cluster_moves_only_to_a_free_port(dp, cluster):
+    key, port = cluster
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        assert dp.start_cluster(key, busy.getsockname()[1]) == port  # taken: stays
+    moved = dp.start_cluster(key, free_port())
+    assert moved != port
+    assert rows(moved, "select 1") == [(1,)]
+    with pytest.raises(psycopg.OperationalError):
+        connect(port)
+    assert dp._existing(key).read_meta()["port"] == moved

@@ -55,12 +55,12 @@ def _short_hash(path: Path) -> str:
 class DataPlane:
     def __init__(self, root: Path, pg_bin_dir: Path | None = None, *,
                  engine_root: Path | None = None, fsync: bool = False, ephemeral: bool = False,
-                 initialisers: Sequence[Initialiser] = (), sql_startup_timeout: float = 10.0,
+                 also_remove: Sequence[Path] = (), initialisers: Sequence[Initialiser] = (), sql_startup_timeout: float = 10.0,
                  sql_max_connections: int = 500, engine_uids: tuple[int, int] = DEFAULT_UIDS) -> None:
         """``root``: where snapshots (and, when the service is not root, engines) live, owner
         only.  ``engine_root`` overrides where engine directories go.  ``fsync``: make
         snapshot files durable before reporting success.  ``ephemeral``: the watchdog removes
-        every directory of this data plane when the service ends.  ``initialisers``: set-up
+        every directory of this data plane, and ``also_remove``, when the service ends.  ``initialisers``: set-up
         SQL run as the internal role on new and restored engines (roles.py).
         ``sql_startup_timeout``, ``sql_max_connections``: the wire fronts' limits (the
         engines' max_connections follows).  ``engine_uids``: the uid range engines run as
@@ -93,15 +93,17 @@ class DataPlane:
         self._ports: dict[str, int] = {}
         self._locks: dict[str, threading.RLock] = {}
         self._guard = threading.Lock()
-        self._watchdog = self._start_watchdog(ephemeral)
+        self._watchdog = self._start_watchdog([*self.directories, *also_remove] if ephemeral else [])
         for leftover in self.engine_root.glob(".initdb-*"):  # creates cut short by a crash
             shutil.rmtree(leftover, ignore_errors=True)
 
     @classmethod
-    def from_settings(cls, settings: Settings, root: Path) -> "DataPlane":
-        return cls(root, Path(settings.pg_bin_dir) if settings.pg_bin_dir else None,
+    def from_settings(cls, settings: Settings, data_dir: Path) -> "DataPlane":
+        """The data plane of a service whose state lives in ``data_dir`` (under
+        ``<data_dir>/dataplane``); an ephemeral service's whole data dir goes with it."""
+        return cls(data_dir / "dataplane", Path(settings.pg_bin_dir) if settings.pg_bin_dir else None,
                    engine_root=Path(settings.engine_dir) if settings.engine_dir else None,
-                   ephemeral=settings.ephemeral, sql_startup_timeout=settings.sql_startup_timeout,
+                   ephemeral=settings.ephemeral, also_remove=[data_dir], sql_startup_timeout=settings.sql_startup_timeout,
                    sql_max_connections=settings.sql_max_connections,
                    engine_uids=parse_uid_range(settings.engine_uids))
 
@@ -132,9 +134,9 @@ class DataPlane:
                     f.write(secrets.token_hex(24))
             return path.read_text().strip()
 
-    def _start_watchdog(self, ephemeral: bool) -> subprocess.Popen:
+    def _start_watchdog(self, remove: list[Path]) -> subprocess.Popen:
         try:
-            return watchdog.start(self.engine_root, self.directories if ephemeral else [])
+            return watchdog.start(self.engine_root, remove)
         except watchdog.EnginesInUse as e:
             raise DataPlaneError(str(e)) from None
 

@@ -81,14 +81,19 @@ class EngineUsers:
                 owner = None
             if owner is not None and self._holder(owner) == engine_dir:
                 return owner, owner
+            self._sweep()
             uid = self._free_uid(engine_dir)
-            claim = self.registry / str(uid)
-            claim.unlink(missing_ok=True)  # stale
-            os.symlink(engine_dir, claim)
+            os.symlink(engine_dir, self.registry / str(uid))
             engine_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             os.chmod(engine_dir, 0o700)
             chown_tree(engine_dir, uid, uid)
             return uid, uid
+
+    def _sweep(self) -> None:
+        """Drop stale claims (engine directories removed without a release)."""
+        for claim in self.registry.iterdir():
+            if claim.name.isdigit() and self._holder(int(claim.name)) is None:
+                claim.unlink()
 
     def _free_uid(self, engine_dir: Path) -> int:
         size = self.last - self.first + 1
@@ -96,7 +101,7 @@ class EngineUsers:
         start = int.from_bytes(hashlib.sha256(str(engine_dir).encode()).digest()[:8], "big") % size
         for step in range(size):
             uid = self.first + (start + step) % size
-            if self._holder(uid) is None:
+            if not os.path.lexists(self.registry / str(uid)):
                 return uid
         raise DataPlaneError(f"every engine uid in {self.first}-{self.last} is taken")
 

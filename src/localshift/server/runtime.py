@@ -28,7 +28,7 @@ def _make_dataplane(settings: Settings, data_dir: Path):  # type: ignore[no-unty
         return NullDataPlane(settings.transition_delay)
     from localshift.dataplane import DataPlane
 
-    return DataPlane.from_settings(settings, data_dir / "dataplane")
+    return DataPlane.from_settings(settings, data_dir)
 
 
 def _load_credentials(settings: Settings) -> Authenticator:
