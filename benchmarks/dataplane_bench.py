@@ -68,8 +68,7 @@ def main() -> None:
     dp = DataPlane(root)
     results: list[tuple[str, str]] = []
     try:
-        port = free_port()
-        _, t_create = timed(dp.create_cluster, "bench", port, USER, PASSWORD, DB)
+        port, t_create = timed(dp.create_cluster, "bench", free_port(), USER, PASSWORD, DB)
         results.append(("create_cluster to serving", f"{t_create:.2f} s"))
         eng = dp._engine("bench")
 
@@ -86,7 +85,8 @@ def main() -> None:
             # Set hint bits / freeze now: otherwise the first read after the load
             # rewrites every page and the "incremental" snapshot is a full one.
             conn.execute("vacuum (freeze, analyze) bench")
-            conn.execute("checkpoint")
+            with eng.connect() as admin:  # CHECKPOINT is for the internal superuser
+                admin.execute("checkpoint")
             size = conn.execute("select pg_total_relation_size('bench')").fetchone()[0]
             results.append(("generated table", f"{rows:,} rows, {mb(size)} in "
                             f"{time.perf_counter() - t0:.1f} s"))
@@ -134,8 +134,7 @@ def main() -> None:
         shutil.rmtree(copy_dir)
         results.append(("cp -r of the data directory, again", f"{t_cp2:.2f} s"))
         t_cp_mean = (t_cp + t_cp2) / 2
-        port2 = free_port()
-        _, t_restore = timed(dp.restore_snapshot, "inc", "restored", port2)
+        port2, t_restore = timed(dp.restore_snapshot, "inc", "restored", free_port())
         results.append(("restore to serving", f"{t_restore:.2f} s"))
         results.append(("full snapshot / mean cp -r", f"{t_full / t_cp_mean:.2f}x"))
         results.append(("restore / mean cp -r", f"{t_restore / t_cp_mean:.2f}x"))
@@ -146,7 +145,6 @@ def main() -> None:
         results.append(("restored row count", f"{got:,} (matches)"))
         results.append(("snapshot storage on disk", mb(dp.store.stored_bytes())))
     finally:
-        dp.stop_all()
         for key in ("bench", "restored"):
             try:
                 dp.destroy_cluster(key)
@@ -154,6 +152,7 @@ def main() -> None:
                 pass
         if args.root is None:
             shutil.rmtree(root, ignore_errors=True)
+        dp.close()
         if not dp.engine_root.resolve().is_relative_to(dp.root):
             shutil.rmtree(dp.engine_root, ignore_errors=True)
 
