@@ -9,7 +9,7 @@ import time
 import psycopg
 import pytest
 
-from localshift.dataplane import DataPlane
+from localshift.dataplane import DataPlane, DataPlaneError
 from localshift.dataplane.wire_front import WireFront
 
 from .conftest import cleanup
@@ -111,3 +111,10 @@ def test_forged_startup_packets_are_dropped(limited, packet):
         forged.sendall(packet)
         assert _closed_by_peer(forged)
     assert rows(port, "select 1") == [(1,)]
+
+
+@pytest.mark.parametrize("limits", [{"sql_startup_timeout": 0}, {"sql_startup_timeout": -1},
+                                    {"sql_max_connections": 0}, {"sql_max_connections": 10**6}])
+def test_limits_out_of_range_are_refused(tmp_path, limits):
+    with pytest.raises(DataPlaneError, match=next(iter(limits))):
+        DataPlane(tmp_path / "dp", **limits)

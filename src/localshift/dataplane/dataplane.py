@@ -40,6 +40,8 @@ log = logging.getLogger("localshift")
 Progress = Callable[[int, int], None]
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _LONGEST_KEY = "k" * 63
+# PostgreSQL's max_connections stops at 262143; keep far below, with room for the reserved slots.
+MAX_USER_CONNECTIONS = 100_000
 
 
 def _check_key(key: str) -> str:
@@ -65,6 +67,10 @@ class DataPlane:
         ``sql_startup_timeout``, ``sql_max_connections``: the wire fronts' limits (the
         engines' max_connections follows).  ``engine_uids``: the uid range engines run as
         when the service is root (engine_users.py)."""
+        if not 0 < sql_startup_timeout <= 3600:
+            raise DataPlaneError(f"sql_startup_timeout {sql_startup_timeout}: expected seconds in (0, 3600]")
+        if not 1 <= sql_max_connections <= MAX_USER_CONNECTIONS:
+            raise DataPlaneError(f"sql_max_connections {sql_max_connections}: expected 1 to {MAX_USER_CONNECTIONS}")
         self.root = Path(root).resolve()
         self.root.mkdir(parents=True, exist_ok=True)
         os.chmod(self.root, 0o700)
