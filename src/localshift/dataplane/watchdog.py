@@ -72,15 +72,12 @@ def stop_postmaster(pid: int, exited=None, steps=STOP_STEPS) -> None:  # type: i
             time.sleep(0.01)
 
 
-def stop_engines(engine_root: Path) -> list[str]:
-    """Stop every postmaster under ``engine_root``; the engine names stopped."""
-    stopped = []
+def stop_engines(engine_root: Path) -> None:
+    """Stop every postmaster under ``engine_root``."""
     for engine_dir in sorted(engine_root.iterdir()) if engine_root.is_dir() else []:
         pid = postmaster_pid(engine_dir / "data")
         if pid is not None:
             stop_postmaster(pid)
-            stopped.append(engine_dir.name)
-    return stopped
 
 
 def take_lock(engine_root: Path) -> int:
