@@ -104,12 +104,14 @@ class DataPlane:
             shutil.rmtree(leftover, ignore_errors=True)
 
     @classmethod
-    def from_settings(cls, settings: Settings, data_dir: Path) -> "DataPlane":
+    def from_settings(cls, settings: Settings, data_dir: Path,
+                      initialisers: Sequence[Initialiser] = ()) -> "DataPlane":
         """The data plane of a service whose state lives in ``data_dir`` (under
         ``<data_dir>/dataplane``); an ephemeral service's whole data dir goes with it."""
         return cls(data_dir / "dataplane", Path(settings.pg_bin_dir) if settings.pg_bin_dir else None,
                    engine_root=Path(settings.engine_dir) if settings.engine_dir else None,
-                   ephemeral=settings.ephemeral, also_remove=[data_dir], sql_startup_timeout=settings.sql_startup_timeout,
+                   ephemeral=settings.ephemeral, also_remove=[data_dir], initialisers=initialisers,
+                   sql_startup_timeout=settings.sql_startup_timeout,
                    sql_max_connections=settings.sql_max_connections,
                    engine_uids=parse_uid_range(settings.engine_uids))
 
