@@ -35,7 +35,8 @@ def test_api_answers_with_thousands_of_idle_sql_connections(tmp_path):
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if min(soft, hard) < IDLE_CONNECTIONS + 500:
         pytest.skip("the test itself needs descriptors for its connections")
-    server = make_server(tmp_path, data_plane=True)
+    # Idle connections stay until closed (not dropped by the startup timeout while the test runs).
+    server = make_server(tmp_path, data_plane=True, extra_env={"LOCALSHIFT_SQL_STARTUP_TIMEOUT": "600"})
     server.preexec_fn = lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (SOFT, HARD))
     server.start()
     held: list[socket.socket] = []
