@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import socket
 import subprocess
 import sys
+from pathlib import Path
 
-from support import OWNER, create_available_cluster, create_available_snapshot
+import pytest
+
+from support import OWNER, create_available_cluster, create_available_snapshot, free_port, make_server
 
 
 def test_version():
@@ -36,3 +41,138 @@ def test_aws_cli_lists_and_paginates_snapshots(ls):
     assert [s["SnapshotIdentifier"] for s in by_arn["Snapshots"]] == ["b"]
     shared = aws(ls, "authorize-snapshot-access", "--snapshot-arn", arn, "--account-with-restore-access", "222222222222")
     assert shared["Snapshot"]["AccountsWithRestoreAccess"] == [{"AccountId": "222222222222"}]
+
+
+# --------------------------------------------------------------------------------------------
+# Starting and refusing to start
+# --------------------------------------------------------------------------------------------
+
+
+def localshift(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "localshift", *args], capture_output=True, text=True,
+                          env=dict(os.environ, **(env or {})), timeout=60)
+
+
+def test_bare_localshift_prints_help():
+    done = localshift()
+    assert done.returncode == 0, done.stderr
+    assert "Usage:" in done.stdout and "serve" in done.stdout
+    assert done.stderr == ""
+
+
+def refusal(done: subprocess.CompletedProcess) -> str:
+    """The one stderr line of a start that was refused."""
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("localshift: ")
+    return lines[0]
+
+
+BAD_SETTINGS = {
+    "port too high": (["--port", "70000"], {}, "--port: 70000 is out of range (it must be from 1 to 65535)"),
+    "port zero": ([], {"LOCALSHIFT_PORT": "0"}, "LOCALSHIFT_PORT: 0 is out of range"),
+    "port text": (["--port", "http"], {}, "--port: 'http' is not a whole number"),
+    "log level": (["--log-level", "loud"], {}, "--log-level: unknown log level 'loud'"),
+    "log level variable": ([], {"LOCALSHIFT_LOG_LEVEL": "verbose"}, "LOCALSHIFT_LOG_LEVEL: unknown log level"),
+    "accounts": ([], {"LOCALSHIFT_ACCOUNTS": "AKID1:SECRET1:111111111111,AKID2:hunter2"},
+                 "LOCALSHIFT_ACCOUNTS: entry 2 (key 'AKID2') is not AKID:SECRET:ACCOUNT"),
+    "accounts short id": ([], {"LOCALSHIFT_ACCOUNTS": "AKID1:SECRET1:1111"}, "LOCALSHIFT_ACCOUNTS: entry 1"),
+    "accounts twice": ([], {"LOCALSHIFT_ACCOUNTS": "AKID1:A:111111111111,AKID1:B:111111111111"},
+                       "access key 'AKID1' is configured twice"),
+    "accounts file missing": ([], {"LOCALSHIFT_ACCOUNTS_FILE": "/nonexistent/accounts"},
+                              "LOCALSHIFT_ACCOUNTS_FILE /nonexistent/accounts: cannot be read (No such file or directory)"),
+    "admin accounts": ([], {"LOCALSHIFT_ACCOUNTS": "AKID1:SECRET1:111111111111",
+                            "LOCALSHIFT_ADMIN_ACCOUNTS": "222222222222"},
+                       "LOCALSHIFT_ADMIN_ACCOUNTS: account 222222222222 has no configured access key"),
+    "default account": ([], {"LOCALSHIFT_DEFAULT_ACCOUNT": "me"}, "LOCALSHIFT_DEFAULT_ACCOUNT: 'me' is not"),
+    "delay": ([], {"LOCALSHIFT_TRANSITION_DELAY": "nan"}, "LOCALSHIFT_TRANSITION_DELAY: 'nan' is not a number"),
+    "interval": ([], {"LOCALSHIFT_AUTOMATED_SNAPSHOT_INTERVAL": "1e999"}, "LOCALSHIFT_AUTOMATED_SNAPSHOT_INTERVAL"),
+    "quota": ([], {"LOCALSHIFT_MANUAL_SNAPSHOT_QUOTA": "-1"}, "LOCALSHIFT_MANUAL_SNAPSHOT_QUOTA: -1 is out of range"),
+    "quota text": ([], {"LOCALSHIFT_MANUAL_SNAPSHOT_QUOTA": "many"}, "is not a whole number"),
+    "ephemeral": ([], {"LOCALSHIFT_EPHEMERAL": "maybe"}, "LOCALSHIFT_EPHEMERAL: 'maybe' is not a boolean"),
+    "host": (["--host", "no-such-host.invalid"], {}, "cannot listen on no-such-host.invalid"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_SETTINGS))
+def test_bad_settings_end_with_one_clear_line(tmp_path, case):
+    args, env, expected = BAD_SETTINGS[case]
+    done = localshift("serve", "--no-data-plane", "--data-dir", str(tmp_path / "data"), *args, env=env)
+    line = refusal(done)
+    assert expected in line, line
+    assert "hunter2" not in done.stderr  # a secret is never echoed
+
+
+def test_a_malformed_accounts_file_is_one_line(tmp_path):
+    accounts = tmp_path / "accounts"
+    accounts.write_text("# keys\nAKID1:SECRET1:111111111111\n\nnot-an-entry\n")
+    done = localshift("serve", "--no-data-plane", "--data-dir", str(tmp_path / "data"),
+                      env={"LOCALSHIFT_ACCOUNTS_FILE": str(accounts)})
+    assert f"LOCALSHIFT_ACCOUNTS_FILE {accounts}: entry 2 (key 'not-an-entry')" in refusal(done)
+
+
+@pytest.mark.parametrize("data_dir, expected", [
+    ("file", "is not a directory"),
+    ("file/below", "cannot be created: Not a directory"),
+    ("/sys", "is not writable: Permission denied"),  # not even root may create files there
+    ("/sys/localshift", "cannot be created"),
+])
+def test_unusable_data_dirs_end_with_one_clear_line(tmp_path, data_dir, expected):
+    (tmp_path / "file").write_text("not a directory")
+    path = tmp_path / data_dir if not data_dir.startswith("/") else data_dir
+    line = refusal(localshift("serve", "--no-data-plane", "--data-dir", str(path)))
+    assert line.startswith(f"localshift: data dir {path} ") and expected in line, line
+
+
+def test_a_busy_port_ends_with_one_clear_line(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = localshift("serve", "--no-data-plane", "--data-dir", str(tmp_path / "data"), "--port", str(port))
+    assert refusal(done) == f"localshift: cannot listen on 127.0.0.1 port {port}: Address already in use"
+
+
+def test_one_data_dir_one_server(tmp_path):
+    first = make_server(tmp_path).start()
+    try:
+        done = localshift("serve", "--no-data-plane", "--data-dir", str(first.data_dir), "--port", str(free_port()))
+        assert refusal(done) == f"localshift: data dir {first.data_dir} is in use by process {first.process.pid}"
+        # The lock dies with its process, however it ends: kill -9 frees the data dir at once.
+        first.stop(kill=True)
+        second = make_server(tmp_path).start()
+        second.stop()
+    finally:
+        first.stop()
+
+
+def test_startup_and_shutdown_lines(tmp_path):
+    server = make_server(tmp_path, extra_env={"LOCALSHIFT_LOG_LEVEL": "info",
+                                              "LOCALSHIFT_ACCOUNTS": "AKID1:SECRET1:111111111111"}).start()
+    server.stop()
+    lines = [line.split(" ", 4)[-1] for line in server.log_path.read_text().splitlines()]
+    assert lines[:2] == [
+        f"localshift 0.1.0 serving the AWS API at {server.url} (strict mode, data plane off)",
+        f"data dir: {server.data_dir}",
+    ]
+    assert lines[-1] == f"localshift stopped; its state stays in {server.data_dir}"
+
+
+def test_ephemeral_state_is_named_at_start_and_gone_at_exit(tmp_path):
+    """With the data plane: engine files are named, no warning is printed, and nothing is left behind."""
+    server = make_server(tmp_path, data_plane=True, args=["--ephemeral"],
+                         extra_env={"LOCALSHIFT_LOG_LEVEL": "info"}).start()
+    try:
+        create_available_cluster(server.client(OWNER))
+        log = server.log_path.read_text()
+        directories = dict(re.findall(r"INFO localshift (data dir|engine files): (\S+) \(removed at exit\)", log))
+        assert set(directories) == {"data dir", "engine files"}
+        assert "(open mode, data plane on)" in log
+        assert "Warning" not in log and "XDG_RUNTIME_DIR" not in log
+        assert any(Path(directories["engine files"]).iterdir())  # the cluster's engine
+    finally:
+        server.stop()
+    assert not any(Path(path).exists() for path in directories.values())
+    assert server.log_path.read_text().splitlines()[-1].endswith("localshift stopped; its state is removed")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields
 from pathlib import Path
 
@@ -21,3 +22,14 @@ def test_readme_starts_with_the_two_setup_commands():
     readme = (DOCS.parent / "README.md").read_text().splitlines()[:20]
     blocks = [line for line in readme if line.startswith("pip install") or line.startswith("python3 -m pytest")]
     assert blocks == ["pip install -e '.[test]' && localshift serve", "python3 -m pytest -q"]
+
+
+def test_docs_point_nowhere_outside_the_repository():
+    """Users have the repository only: no engineers' notes, every relative link a file that exists."""
+    pages = [DOCS.parent / "README.md", *sorted(DOCS.glob("*.md"))]
+    for page in pages:
+        text = page.read_text()
+        assert "shared/" not in text, page.name
+        for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", text):
+            if not re.match(r"[a-z]+://", target):
+                assert (page.parent / target).exists(), f"{page.name} links to {target}"

@@ -1,16 +1,36 @@
 """Settings: command-line options over LOCALSHIFT_* environment variables over defaults.
 
 Every setting is listed in docs/settings.md; tests/test_docs.py keeps the two in step.
+A value that cannot be used raises SettingsError, whose message names the variable or
+option it came from: the command line prints it as one line and exits non-zero.
 """
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Mapping
 
 ENV_PREFIX = "LOCALSHIFT_"
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+_TEN_YEARS = 10 * 365 * 24 * 3600
+
+# Numeric settings and the values they accept, inclusive (None: no bound on that side).
+RANGES: dict[str, tuple[float | None, float | None]] = {
+    "port": (1, 65535),
+    "transition_delay": (0, 3600),
+    "automated_snapshot_interval": (1, _TEN_YEARS),
+    "manual_snapshot_quota": (0, 1_000_000_000),
+}
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message says which and why, in one line."""
 
 
 def _default_data_dir() -> str:
@@ -26,6 +46,7 @@ class Settings:
     default_account: str = "123456789012"
     accounts: str = ""
     accounts_file: str = ""
+    admin_accounts: str = ""
     data_plane: bool = True
     pg_bin_dir: str = ""
     engine_dir: str = ""
@@ -41,25 +62,61 @@ class Settings:
         return Path(self.data_dir or _default_data_dir())
 
 
-def _convert(kind: Any, raw: str) -> Any:
+def _convert(kind: Any, raw: str, source: str) -> Any:
+    text = raw.strip()
     if kind in (bool, "bool"):
-        return raw.strip().lower() in ("1", "true", "yes", "on")
+        if text.lower() in _TRUE:
+            return True
+        if text.lower() in _FALSE:
+            return False
+        raise SettingsError(f"{source}: '{raw}' is not a boolean (use true or false)")
     if kind in (int, "int"):
-        return int(raw)
+        try:
+            return int(text)
+        except ValueError:
+            raise SettingsError(f"{source}: '{raw}' is not a whole number") from None
     if kind in (float, "float"):
-        return float(raw)
+        try:
+            number = float(text)
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number):
+            raise SettingsError(f"{source}: '{raw}' is not a number")
+        return number
     return raw
 
 
+def _check(name: str, value: Any, source: str) -> None:
+    low, high = RANGES.get(name, (None, None))
+    if (low is not None and value < low) or (high is not None and value > high):
+        bounds = f"from {low} to {high}" if high is not None else f"at least {low}"
+        raise SettingsError(f"{source}: {value} is out of range (it must be {bounds})")
+    if name == "log_level" and str(value).lower() not in LOG_LEVELS:
+        raise SettingsError(f"{source}: unknown log level '{value}' (use one of {', '.join(LOG_LEVELS)})")
+    if name == "host" and not str(value).strip():
+        raise SettingsError(f"{source}: the address to listen on is empty")
+    if name == "default_account" and not re.fullmatch(r"\d{12}", str(value)):
+        raise SettingsError(f"{source}: '{value}' is not a 12-digit account id")
+
+
 def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
-    """Build settings from the environment, then apply non-None overrides (CLI options)."""
+    """Build settings from the environment, then apply non-None overrides (CLI options).
+
+    An override given as text (a command-line option) is converted like a variable.
+    """
     env = os.environ if environ is None else environ
+    kinds = {f.name: f.type for f in fields(Settings)}
     values: dict[str, Any] = {}
-    for f in fields(Settings):
-        raw = env.get(ENV_PREFIX + f.name.upper())
+    sources: list[tuple[str, Any, str]] = []
+    for name in kinds:
+        raw = env.get(ENV_PREFIX + name.upper())
         if raw is not None and raw != "":
-            values[f.name] = _convert(f.type, raw)
-    for key, value in (overrides or {}).items():
+            sources.append((name, raw, ENV_PREFIX + name.upper()))
+    for name, value in (overrides or {}).items():
         if value is not None:
-            values[key] = value
+            sources.append((name, value, "--" + name.replace("_", "-")))
+    for name, value, source in sources:
+        converted = _convert(kinds[name], value, source) if isinstance(value, str) else value
+        _check(name, converted, source)
+        values[name] = converted
     return Settings(**values)

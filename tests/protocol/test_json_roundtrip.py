@@ -20,6 +20,8 @@ import pytest
 from botocore.model import OperationModel, Shape
 from botocore.parsers import create_parser
 from botocore.serialize import create_serializer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from localshift.errors import ApiError
 from localshift.protocol import json_parser, json_protocol, json_serializer
@@ -237,3 +239,17 @@ def test_unknown_targets(target: str | None) -> None:
     with pytest.raises(ApiError) as caught:
         json_protocol.resolve_operation(SERVICE, target)
     assert caught.value.code == "UnknownOperationException"
+
+
+any_text = st.text(alphabet=st.characters(codec=None, exclude_categories=[]), max_size=60)  # surrogates too
+SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+@settings(max_examples=500, deadline=None)
+@given(code=any_text, message=any_text)
+def test_any_error_text_serializes_to_an_error_botocore_reads(code: str, message: str) -> None:
+    response = json_error_response(ApiError(code, message), "rid-1")
+    document = json.loads(response.body.decode("utf-8"))  # strict UTF-8: no half characters
+    # Unpaired surrogates (which JSON escapes can carry into a request) become U+FFFD.
+    assert document == {"__type": SURROGATES.sub("\ufffd", code), "message": SURROGATES.sub("\ufffd", message)}
+    assert botocore_parse(None, response.body, response.status)["Error"]["Message"] == document["message"]

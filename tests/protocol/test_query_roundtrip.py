@@ -23,6 +23,8 @@ import pytest
 from botocore.model import OperationModel, Shape
 from botocore.parsers import create_parser
 from botocore.serialize import create_serializer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from localshift.errors import ApiError
 from localshift.protocol import query, query_parser, query_serializer
@@ -550,3 +552,19 @@ def test_many_list_items_parse_in_linear_time() -> None:
     assert len(parse(structures)["Identifiers"]) == count
     assert parse(deep) == {}
     assert time.perf_counter() - started < 5
+
+
+any_text = st.text(alphabet=st.characters(codec=None, exclude_categories=[]), max_size=60)  # surrogates too
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+@settings(max_examples=500, deadline=None)
+@given(code=any_text, message=any_text, sender=st.booleans())
+def test_any_error_text_serializes_to_an_error_botocore_reads(code: str, message: str, sender: bool) -> None:
+    body = query_serializer.serialize_error(SERVICE, code, message, sender, "rid-1")
+    root = ET.fromstring(body)
+    error = {child.tag.rpartition("}")[2]: child.text or "" for child in root.find("{*}Error")}  # type: ignore[union-attr]
+    # Characters XML cannot carry become U+FFFD; everything else comes back as it was.
+    assert error == {"Type": "Sender" if sender else "Receiver", "Code": NOT_XML.sub("\ufffd", code),
+                     "Message": NOT_XML.sub("\ufffd", message)}
+    assert parse_error(body, 400)["ResponseMetadata"]["RequestId"] == "rid-1"

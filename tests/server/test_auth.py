@@ -421,3 +421,64 @@ def test_strict_mode_request_parameters_in_query_string_and_body(strict: Server)
     prepared = request.prepare()
     status, body = send(strict, "POST", "/?Action=DescribeClusters", prepared.body, dict(prepared.headers.items()))
     assert status == 200, body
+
+
+# --------------------------------------------------------------------------------------------
+# Strict mode: the credential scope names the service called and a real region's shape
+# --------------------------------------------------------------------------------------------
+
+
+def signed_for(server: Server, service: str, region: str = REGION) -> AWSRequest:
+    """A DescribeClusters POST whose credential scope names ``service`` and ``region``."""
+    request = AWSRequest(method="POST", url=server.url + "/", data=DESCRIBE.encode(),
+                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    SigV4Auth(Credentials("AKID1", "SECRET1"), service, region).add_auth(request)
+    return request
+
+
+def error_message(body: bytes) -> str:
+    return ET.fromstring(body).find("{*}Error/{*}Message").text  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("service", ["redshift-serverless", "redshift-data", "s3", "localshift", "Redshift"])
+def test_strict_mode_credential_scope_must_name_redshift(strict: Server, service: str) -> None:
+    status, body = send_signed(strict, signed_for(strict, service))
+    assert (status, error_code(body)) == (403, "SignatureDoesNotMatch")
+    assert error_message(body) == "Credential should be scoped to correct service: 'redshift'. "
+
+
+@pytest.mark.parametrize("region", ["local", "us-east", "US-EAST-1", "us_east_1", "east-1", "us-east-1a",
+                                    "us-east-100", "u-east-1", "us--east-1", "us-east-1 "])
+def test_strict_mode_credential_scope_must_name_a_valid_region(strict: Server, region: str) -> None:
+    status, body = send_signed(strict, signed_for(strict, "redshift", region))
+    assert (status, error_code(body)) == (403, "SignatureDoesNotMatch")
+    assert error_message(body) == f"Credential should be scoped to a valid region, not '{region}'. "
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-central-2", "us-gov-west-1", "cn-north-1", "ap-southeast-5",
+                                    "us-iso-east-1", "il-central-1", "mx-central-1", "eusc-de-east-1"])
+def test_strict_mode_accepts_every_region_shape(strict: Server, region: str) -> None:
+    status, body = send_signed(strict, signed_for(strict, "redshift", region))
+    assert status == 200, body
+
+
+def test_strict_mode_json_scope_must_name_redshift_serverless(strict: Server) -> None:
+    def call(service: str, region: str = REGION) -> tuple[int, dict]:  # type: ignore[type-arg]
+        request = AWSRequest(method="POST", url=strict.url + "/", data=b"{}", headers={
+            "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "RedshiftServerless.ListNamespaces"})
+        SigV4Auth(Credentials("AKID1", "SECRET1"), service, region).add_auth(request)
+        prepared = request.prepare()
+        status, body = send(strict, "POST", "/", prepared.body, dict(prepared.headers.items()))
+        return status, json.loads(body)
+
+    assert call("redshift-serverless") == (200, {"namespaces": []})
+    assert call("redshift") == (400, {"__type": "InvalidSignatureException",
+                                      "message": "Credential should be scoped to correct service: 'redshift-serverless'. "})
+    assert call("redshift-serverless", "moon-base-one") == (400, {
+        "__type": "InvalidSignatureException",
+        "message": "Credential should be scoped to a valid region, not 'moon-base-one'. "})
+
+
+def test_open_mode_reads_any_credential_scope(open_ls: Server) -> None:
+    """Open mode stays lenient: it checks no signature, so neither the scope's service nor its region."""
+    assert send_signed(open_ls, signed_for(open_ls, "s3", "local"))[0] == 200

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import time
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -23,9 +21,10 @@ from hypothesis import strategies as st
 
 from localshift.protocol.spec import service_model
 from localshift.services.redshift.operations import OPERATIONS
+from hostile_values import FORGED_MARKERS, markers
+from raw_http import Reply, exchange, http_request
 from support import OWNER, Server
 
-TIMEOUT = 10.0
 ALLOWED_ERROR_STATUSES = {400, 403, 404, 413}
 MODEL = service_model("redshift")
 SERVED = sorted(OPERATIONS)
@@ -36,63 +35,8 @@ VALID_AUTH = (
 
 
 # --------------------------------------------------------------------------------------------
-# Raw HTTP
+# Checking answers
 # --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Reply:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-
-def exchange(server: Server, raw: bytes, *, half_close: bool = False, timeout: float = TIMEOUT) -> Reply | None:
-    """Send raw bytes, read the whole reply. None if the server closed without answering."""
-    started = time.monotonic()
-    with socket.create_connection(("127.0.0.1", server.port), timeout=timeout) as sock:
-        try:
-            sock.sendall(raw)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the server may answer (413) before reading everything we send
-        if half_close:
-            sock.shutdown(socket.SHUT_WR)
-        data = b""
-        while True:
-            try:
-                chunk = sock.recv(65536)
-            except socket.timeout:
-                raise AssertionError(f"no answer within {timeout}s to {raw[:300]!r}") from None
-            except ConnectionResetError:
-                break
-            if not chunk:
-                break
-            data += chunk
-            if time.monotonic() - started > timeout:
-                raise AssertionError(f"answer took over {timeout}s")
-    if not data:
-        return None
-    head, sep, body = data.partition(b"\r\n\r\n")
-    assert sep, f"no complete HTTP header in {data[:300]!r}"
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split(" ")[1])
-    headers = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
-    if "content-length" in headers:
-        assert len(body) == int(headers["content-length"]), "short body"
-    return Reply(status, headers, body)
-
-
-def http_request(method: str, target: bytes, headers: list[tuple[str, bytes]], body: bytes,
-                 content_length: int | None = None) -> bytes:
-    lines = [method.encode() + b" " + target + b" HTTP/1.1", b"Host: 127.0.0.1", b"Connection: close"]
-    for name, value in headers:
-        lines.append(name.encode() + b": " + value)
-    if method != "GET" or body:
-        lines.append(b"Content-Length: " + str(len(body) if content_length is None else content_length).encode())
-    return b"\r\n".join(lines) + b"\r\n\r\n" + body
 
 
 def check_reply(reply: Reply, request: bytes) -> str:
@@ -430,3 +374,55 @@ def test_truncated_request_is_not_executed(server: Server) -> None:
     clusters = server.client(OWNER).describe_clusters()["Clusters"]
     server.reset()
     assert clusters == []
+
+
+# --------------------------------------------------------------------------------------------
+# Paging markers
+# --------------------------------------------------------------------------------------------
+
+# Each list operation, with what its marker must be refused for (and, for node configurations,
+# the error of a marker that decodes: the cluster it names does not exist).
+PAGED = {
+    "DescribeClusters": ("", set()),
+    "DescribeTags": ("", set()),
+    "DescribeClusterSnapshots": ("", set()),
+    "DescribeClusterSnapshots-sorted": (
+        "&SortingEntities.SnapshotSortingEntity.1.Attribute=TOTAL_SIZE"
+        "&SortingEntities.SnapshotSortingEntity.1.SortOrder=DESC", set()),
+    "DescribeNodeConfigurationOptions": ("&ActionType=resize-cluster&ClusterIdentifier=nope", {"ClusterNotFound"}),
+}
+
+
+def paged_request(operation: str, marker: str) -> bytes:
+    extra, _ = PAGED[operation]
+    action = operation.split("-")[0]
+    body = f"Action={action}&Version=2012-12-01&Marker={quote(marker, safe='')}{extra}".encode()
+    return http_request("POST", b"/", signed_headers(), body)
+
+
+@pytest.mark.parametrize("operation", sorted(PAGED))
+@pytest.mark.parametrize("kind", sorted(FORGED_MARKERS))
+def test_forged_markers_are_invalid_parameter_values(server: Server, operation: str, kind: str) -> None:
+    raw = paged_request(operation, FORGED_MARKERS[kind])
+    reply = exchange(server, raw)
+    assert reply is not None and reply.status == 400, raw
+    assert check_error_body(reply.body, reply.status)["Error"]["Code"] == "InvalidParameterValue"
+
+
+@settings(max_examples=int(os.environ.get("LOCALSHIFT_FUZZ_EXAMPLES", "150")), deadline=None,
+          suppress_health_check=list(HealthCheck))
+@given(operation=st.sampled_from(sorted(PAGED)), marker=markers)
+def fuzz_one_marker(server: Server, operation: str, marker: str) -> None:
+    raw = paged_request(operation, marker)
+    reply = exchange(server, raw)
+    assert reply is not None, raw
+    if reply.status == 200:
+        event("accepted")  # a marker that happens to decode to a key of the right kinds
+        return
+    code = check_error_body(reply.body, reply.status)["Error"]["Code"]
+    assert code in {"InvalidParameterValue", *PAGED[operation][1]}, (raw, reply.status, code)
+    event(code)
+
+
+def test_any_marker_is_a_page_or_invalid_parameter_value(server: Server) -> None:
+    fuzz_one_marker(server)

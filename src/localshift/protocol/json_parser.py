@@ -27,6 +27,7 @@ from typing import Any
 from botocore.model import OperationModel, Shape
 
 from localshift.errors import ApiError
+from localshift.protocol.json_protocol import UNPAIRED_SURROGATE, printable
 from localshift.protocol.query_parser import _compiled  # model patterns, compiled once
 
 _BOUNDS = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
@@ -85,7 +86,7 @@ class _Reader:
         elif shape.metadata.get("sensitive"):
             shown = "Value"
         else:
-            text = value if isinstance(value, str) else json.dumps(value)
+            text = printable(value) if isinstance(value, str) else json.dumps(value)
             shown = f"Value '{text if len(text) <= 100 else text[:100] + '...'}'"
         self.violations.append(f"{shown} at '{path}' failed to satisfy constraint: Member must {constraint}")
 
@@ -132,6 +133,10 @@ class _Reader:
     def string(self, shape: Shape, value: Any, path: str) -> str:
         if not isinstance(value, str):
             raise _type_error(path, "a string", value)
+        if UNPAIRED_SURROGATE.search(value):
+            # JSON's \ud800 escape can name half a character; such text cannot be stored or sent back.
+            self.violation(shape, path, value, "be valid Unicode text (it has an unpaired surrogate)")
+            return value
         if shape.enum and value not in shape.enum:
             self.violation(shape, path, value, f"satisfy enum value set: [{', '.join(shape.enum)}]")
         self.length(shape, len(value), value, path)

@@ -9,6 +9,7 @@ serialization of the bodies follow the model: json_parser.py and json_serializer
 from __future__ import annotations
 
 import json
+import re
 
 from botocore.model import OperationModel, OperationNotFoundError
 
@@ -16,6 +17,8 @@ from localshift.errors import ApiError
 from localshift.protocol.spec import service_model
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
+# Half a character: JSON's \ud800 escape can name one, but it has no UTF-8 form.
+UNPAIRED_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # botocore's redshift-serverless model carries no HTTP status for its errors; the Smithy
 # model it is generated from does (@httpError), as AWS's generated SDKs show (aws-sdk-js-v3
@@ -72,4 +75,9 @@ def error_status(service: str, error: ApiError) -> int:
 
 
 def serialize_error(code: str, message: str) -> bytes:
-    return json.dumps({"__type": code, "message": message}, ensure_ascii=False).encode()
+    return printable(json.dumps({"__type": code, "message": message}, ensure_ascii=False)).encode()
+
+
+def printable(text: str) -> str:
+    """``text`` with each unpaired surrogate (echoed from a request) replaced by U+FFFD."""
+    return UNPAIRED_SURROGATE.sub("\ufffd", text)

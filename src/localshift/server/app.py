@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from typing import Any, Awaitable, Callable
 
-from localshift import __version__
 from localshift.errors import ApiError
+from localshift.server.admin import handle_admin, is_admin_path
 from localshift.server.auth import SignedRequest
 from localshift.server.aws_requests import Response, error_response, handle_query_request
 from localshift.server.json_requests import handle_json_request, is_json_request, json_error_response
@@ -34,26 +33,33 @@ class LocalshiftApp:
             return
         method = scope["method"]
         path = scope["path"]
-        if path.startswith("/_localshift/") or path == "/moto-api/reset":
-            await self._admin(method, path, scope, receive, send)
-            return
+        admin = is_admin_path(path)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         declared = headers.get("content-length", "0")
         if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
             # Refused from its Content-Length, without reading the body.
-            await self._send(send, _too_large(headers))
+            await self._send_too_large(send, headers, admin)
             return
         body = await _read_body(receive)
         if body is _DISCONNECTED:
             # The client went away mid-body: never act on a truncated request.
             return
         if body is None:
-            response = _too_large(headers)
+            await self._send_too_large(send, headers, admin)
+            return
+        request = SignedRequest(method, path, scope.get("query_string", b"").decode("latin-1"), headers, body)
+        if admin:
+            answer = await handle_admin(self.runtime, request)
+            await _json(send, answer.status, answer.payload)
+            return
+        handle = handle_json_request if is_json_request(headers) else handle_query_request
+        await self._send(send, handle(self.runtime, request))
+
+    async def _send_too_large(self, send: Send, headers: dict[str, str], admin: bool) -> None:
+        if admin:
+            await _json(send, 413, {"code": "RequestEntityTooLarge", "error": "The request body is too large."})
         else:
-            request = SignedRequest(method, path, scope.get("query_string", b"").decode("latin-1"), headers, body)
-            handle = handle_json_request if is_json_request(headers) else handle_query_request
-            response = handle(self.runtime, request)
-        await self._send(send, response)
+            await self._send(send, _too_large(headers))
 
     @staticmethod
     async def _send(send: Send, response: Response) -> None:
@@ -70,34 +76,6 @@ class LocalshiftApp:
                 self.runtime.stop()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
-
-    async def _admin(self, method: str, path: str, scope: Scope, receive: Receive, send: Send) -> None:
-        await _read_body(receive)
-        if path == "/_localshift/health" and method == "GET":
-            payload = {
-                "status": "running",
-                "version": __version__,
-                "uptime_seconds": round(time.monotonic() - self.runtime.started, 3),
-                "data_dir": str(self.runtime.data_dir),
-                "data_plane": self.runtime.settings.data_plane,
-                "schema_version": self.runtime.db.schema_version,
-                "strict_auth": self.runtime.authenticator.strict,
-            }
-            await _json(send, 200, payload)
-        elif path in ("/_localshift/reset", "/moto-api/reset") and method == "POST":
-            self.runtime.reset()
-            await _json(send, 200, {"status": "reset"})
-        elif path == "/_localshift/time-travel" and method == "POST":
-            query = dict(part.split("=", 1) for part in scope.get("query_string", b"").decode().split("&") if "=" in part)
-            try:
-                seconds = float(query.get("seconds", ""))
-            except ValueError:
-                await _json(send, 400, {"error": "give ?seconds=N"})
-                return
-            now = self.runtime.clock.advance(seconds)
-            await _json(send, 200, {"now": now.isoformat()})
-        else:
-            await _json(send, 404, {"error": f"no admin endpoint {method} {path}"})
 
 
 _DISCONNECTED = object()

@@ -3,7 +3,8 @@
 Open mode accepts any key (a 12-digit access key id is taken as the account
 id, anything else maps to the default account).  Strict mode knows every
 access key's secret and account, and verifies the signature as AWS does:
-canonical request, string to sign, derived signing key.
+canonical request, string to sign, derived signing key; the credential scope
+must name the service being called and a well-formed AWS region.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import datetime, timezone
 from typing import Mapping
 from urllib.parse import parse_qsl, quote
 
+from localshift.config import SettingsError
 from localshift.errors import ApiError
 
 ALGORITHM = "AWS4-HMAC-SHA256"
@@ -23,6 +25,10 @@ MAX_SKEW_SECONDS = 15 * 60
 MAX_PRESIGN_SECONDS = 7 * 24 * 3600
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 _CREDENTIAL = re.compile(r"^([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request$")
+# The shape of every AWS region name: us-east-1, eu-central-2, us-gov-west-1, cn-north-1,
+# us-iso-east-1, ap-southeast-5, eusc-de-east-1.  Which regions exist changes; the shape does not.
+_REGION = re.compile(r"[a-z]{2,4}(-[a-z]+)+-\d{1,2}")
+_ACCOUNT = re.compile(r"\d{12}")
 
 
 @dataclass(frozen=True)
@@ -62,24 +68,36 @@ class _Signature:
 
 
 class Authenticator:
-    def __init__(self, default_account: str, credentials: list[Credential] | None = None) -> None:
+    def __init__(self, default_account: str, credentials: list[Credential] | None = None,
+                 admin_accounts: set[str] | None = None) -> None:
         self.default_account = default_account
         self.credentials = {c.access_key: c for c in credentials or []}
+        # Accounts that may call the admin endpoints in strict mode; empty: every configured account.
+        self.admin_accounts = admin_accounts or set()
 
     @property
     def strict(self) -> bool:
         return bool(self.credentials)
 
-    def authenticate(self, request: SignedRequest, now: datetime | None = None) -> Caller:
+    def may_administer(self, caller: Caller) -> bool:
+        return not self.admin_accounts or caller.account in self.admin_accounts
+
+    def authenticate(self, request: SignedRequest, service: str, now: datetime | None = None) -> Caller:
+        """Who signed ``request`` for ``service`` (the signing name its credential scope must carry)."""
         signature = _read_signature(request)
         if not self.strict:
-            account = signature.access_key if re.fullmatch(r"\d{12}", signature.access_key) else self.default_account
+            account = signature.access_key if _ACCOUNT.fullmatch(signature.access_key) else self.default_account
             return Caller(account, signature.region, signature.access_key)
         credential = self.credentials.get(signature.access_key)
         if credential is None:
             raise ApiError(
                 "InvalidClientTokenId", "The security token included in the request is invalid.", status=403
             )
+        # AWS's own words, trailing space included.
+        if signature.service != service:
+            raise _mismatch(f"Credential should be scoped to correct service: '{service}'. ")
+        if not _REGION.fullmatch(signature.region):
+            raise _mismatch(f"Credential should be scoped to a valid region, not '{signature.region}'. ")
         _check_time(signature, now or datetime.now(timezone.utc))
         if signature.date != signature.timestamp[:8]:
             raise _mismatch(
@@ -240,15 +258,40 @@ def _signature_matches(request: SignedRequest, signature: _Signature, secret: st
     return False
 
 
-def parse_accounts(spec: str) -> list[Credential]:
-    """Parse 'AKID:SECRET:ACCOUNT,...' (commas or newlines between entries)."""
+def parse_accounts(spec: str, source: str) -> list[Credential]:
+    """Parse 'AKID:SECRET:ACCOUNT,...' (commas or newlines between entries, # comments).
+
+    A malformed entry is a SettingsError naming ``source`` and the entry's position,
+    never its secret.
+    """
     credentials = []
-    for entry in re.split(r"[,\n]", spec):
-        entry = entry.strip()
-        if not entry or entry.startswith("#"):
-            continue
-        parts = entry.split(":")
-        if len(parts) != 3 or not re.fullmatch(r"\d{12}", parts[2]):
-            raise ValueError(f"account entry '{entry}' is not AKID:SECRET:12-DIGIT-ACCOUNT")
+    entries = [entry.strip() for entry in re.split(r"[,\n]", spec)]
+    for position, entry in enumerate((e for e in entries if e and not e.startswith("#")), start=1):
+        parts = [part.strip() for part in entry.split(":")]
+        if len(parts) != 3 or not parts[0] or not parts[1] or not _ACCOUNT.fullmatch(parts[2]):
+            raise SettingsError(
+                f"{source}: entry {position} (key '{parts[0]}') is not AKID:SECRET:ACCOUNT "
+                "with a 12-digit account"
+            )
         credentials.append(Credential(*parts))
     return credentials
+
+
+def check_unique(credentials: list[Credential]) -> None:
+    """One secret and one account per access key."""
+    seen: dict[str, Credential] = {}
+    for credential in credentials:
+        if seen.setdefault(credential.access_key, credential) != credential:
+            raise SettingsError(f"access key '{credential.access_key}' is configured twice, differently")
+
+
+def parse_admin_accounts(spec: str, credentials: list[Credential], source: str) -> set[str]:
+    """The accounts of LOCALSHIFT_ADMIN_ACCOUNTS: 12-digit ids, each with a configured key."""
+    accounts = {entry.strip() for entry in spec.split(",") if entry.strip()}
+    configured = {credential.account for credential in credentials}
+    for account in sorted(accounts):
+        if not _ACCOUNT.fullmatch(account):
+            raise SettingsError(f"{source}: '{account}' is not a 12-digit account id")
+        if account not in configured:
+            raise SettingsError(f"{source}: account {account} has no configured access key (LOCALSHIFT_ACCOUNTS)")
+    return accounts

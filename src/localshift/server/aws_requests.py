@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from localshift.errors import ApiError
 from localshift.protocol import query, query_parser, query_serializer
-from localshift.protocol.spec import error_statuses
+from localshift.protocol.spec import error_statuses, service_model
 from localshift.server.auth import SignedRequest
 from localshift.server.runtime import Runtime
 from localshift.services.context import RequestContext
@@ -35,7 +35,7 @@ def handle_query_request(runtime: Runtime, request: SignedRequest) -> Response:
     account = "-"
     action = "-"
     try:
-        caller = runtime.authenticator.authenticate(request)
+        caller = runtime.authenticator.authenticate(request, service_model(REDSHIFT).signing_name)
         account = caller.account
         params = query.decode_form(request.method, request.query_string.encode(), request.body)
         action = params.get("Action", "-")

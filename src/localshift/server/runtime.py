@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 import shutil
+import sqlite3
 import tempfile
+import threading
 import time
 from pathlib import Path
 
-from localshift.config import Settings
+from localshift import __version__
+from localshift.config import ENV_PREFIX, Settings, SettingsError
 from localshift.dataplane.host import keep_files_private
-from localshift.server.auth import Authenticator, parse_accounts
+from localshift.server import data_dir
+from localshift.server.auth import Authenticator, check_unique, parse_accounts, parse_admin_accounts
 from localshift.services.clock import Clock
 from localshift.services.null_dataplane import NullDataPlane
 from localshift.services.redshift import lifecycle, scheduler
@@ -27,15 +31,33 @@ def _make_dataplane(settings: Settings, data_dir: Path):  # type: ignore[no-unty
     if not settings.data_plane:
         return NullDataPlane(settings.transition_delay)
     from localshift.dataplane import DataPlane
+    from localshift.dataplane.errors import DataPlaneError
 
-    return DataPlane.from_settings(settings, data_dir)
+    try:
+        return DataPlane.from_settings(settings, data_dir)
+    except (OSError, DataPlaneError) as error:
+        raise SettingsError(f"the data plane cannot start: {error}") from None
 
 
-def _load_credentials(settings: Settings) -> Authenticator:
-    spec = settings.accounts
+def _load_authenticator(settings: Settings) -> Authenticator:
+    credentials = parse_accounts(settings.accounts, ENV_PREFIX + "ACCOUNTS")
     if settings.accounts_file:
-        spec = "\n".join([spec, Path(settings.accounts_file).read_text()])
-    return Authenticator(settings.default_account, parse_accounts(spec))
+        source = f"{ENV_PREFIX}ACCOUNTS_FILE {settings.accounts_file}"
+        try:
+            text = Path(settings.accounts_file).read_text()
+        except (OSError, UnicodeDecodeError) as error:
+            raise SettingsError(f"{source}: cannot be read ({getattr(error, 'strerror', None) or error})") from None
+        credentials += parse_accounts(text, source)
+    check_unique(credentials)
+    admins = parse_admin_accounts(settings.admin_accounts, credentials, ENV_PREFIX + "ADMIN_ACCOUNTS")
+    return Authenticator(settings.default_account, credentials, admins)
+
+
+def _open_store(path: Path) -> Database:
+    try:
+        return Database(path)
+    except sqlite3.DatabaseError as error:
+        raise SettingsError(f"the store {path} cannot be opened: {error}") from None
 
 
 class Runtime:
@@ -43,13 +65,19 @@ class Runtime:
         keep_files_private()  # data dir, SQLite files, snapshots: readable by this user alone
         self.settings = settings
         self.started = time.monotonic()
+        self.authenticator = _load_authenticator(settings)
         self._temp_dir = tempfile.mkdtemp(prefix="localshift-") if settings.ephemeral else None
         self.data_dir = Path(self._temp_dir) if self._temp_dir else settings.resolved_data_dir()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.authenticator = _load_credentials(settings)
+        try:
+            # Held open for the life of the process: one data dir, one server.
+            self._data_dir_lock = data_dir.claim(self.data_dir)
+            self.db = _open_store(self.data_dir / "localshift.sqlite3")
+            self.dataplane = _make_dataplane(settings, self.data_dir)
+        except BaseException:
+            if self._temp_dir:
+                shutil.rmtree(self._temp_dir, ignore_errors=True)
+            raise
         self.clock = Clock()
-        self.db = Database(self.data_dir / "localshift.sqlite3")
-        self.dataplane = _make_dataplane(settings, self.data_dir)
         self.redshift = RedshiftBackend(
             self.db,
             self.dataplane,
@@ -63,25 +91,43 @@ class Runtime:
         self.serverless = ServerlessBackend(
             self.db, self.dataplane, self.clock, self.redshift, snapshot_quota=settings.manual_snapshot_quota
         )
+        self._reset_lock = threading.Lock()
+
+    @property
+    def api_url(self) -> str:
+        host = self.settings.host
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.settings.port}"
+
+    def directories(self) -> dict[str, Path]:
+        """Every directory the service writes, by what it holds."""
+        found = {"data dir": self.data_dir}
+        if not isinstance(self.dataplane, NullDataPlane):
+            found["engine files"] = self.dataplane.engine_root
+        return found
 
     def start(self) -> None:
         scheduler.recover(self.redshift)
         self.ticker.start()
         self.serverless.start(serverless_scheduler.recover, serverless_scheduler.expire_snapshots)
-        log.info("localshift serving state from %s", self.data_dir)
+        mode = "strict mode" if self.authenticator.strict else "open mode"
+        plane = "data plane on" if self.settings.data_plane else "data plane off"
+        log.info("localshift %s serving the AWS API at %s (%s, %s)", __version__, self.api_url, mode, plane)
+        for label, path in self.directories().items():
+            log.info("%s: %s%s", label, path, " (removed at exit)" if self._temp_dir else "")
 
     def reset(self) -> None:
         """Wipe every resource of every account: engines, snapshot data, rows, clock offset."""
-        for cluster in self.redshift.clusters.everything():
-            self.dataplane.destroy_cluster(lifecycle.cluster_key(cluster))
-            if cluster.restore_data_key:
-                self.dataplane.delete_snapshot(cluster.restore_data_key)
-        for snapshot in self.redshift.snapshots.everything():
-            if snapshot.data_key:
-                self.dataplane.delete_snapshot(snapshot.data_key)
-        serverless_lifecycle.release_all(self.serverless)
-        self.db.wipe()
-        self.clock.reset()
+        with self._reset_lock:
+            for cluster in self.redshift.clusters.everything():
+                self.dataplane.destroy_cluster(lifecycle.cluster_key(cluster))
+                if cluster.restore_data_key:
+                    self.dataplane.delete_snapshot(cluster.restore_data_key)
+            for snapshot in self.redshift.snapshots.everything():
+                if snapshot.data_key:
+                    self.dataplane.delete_snapshot(snapshot.data_key)
+            serverless_lifecycle.release_all(self.serverless)
+            self.db.wipe()
+            self.clock.reset()
 
     def stop(self) -> None:
         if self._temp_dir:
@@ -95,4 +141,10 @@ class Runtime:
         self.db.close()
         if self._temp_dir:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
-
+            engines = self.directories().get("engine files")
+            if engines is not None and not self.settings.engine_dir:
+                # The default engine dir is this server's own; one the user named may hold more.
+                shutil.rmtree(engines, ignore_errors=True)
+            log.info("localshift stopped; its state is removed")
+        else:
+            log.info("localshift stopped; its state stays in %s", self.data_dir)

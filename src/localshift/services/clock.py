@@ -22,6 +22,10 @@ class Clock:
         now = datetime.now(timezone.utc) + self._offset
         return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
+    @property
+    def offset_seconds(self) -> float:
+        return self._offset.total_seconds()
+
     def advance(self, seconds: float) -> datetime:
         with self._lock:
             self._offset += timedelta(seconds=seconds)

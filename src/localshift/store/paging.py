@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -20,6 +21,11 @@ from localshift.errors import ApiError
 class SortKey:
     column: str  # an SQL expression over the row
     descending: bool = False
+    kind: type = str  # what the column holds (str, int or float): a marker must carry exactly that
+
+
+# SQLite's integers are signed 64-bit; a larger Python int cannot even be bound.
+_INT64 = (-(2**63), 2**63 - 1)
 
 
 def encode_marker(values: Sequence[Any]) -> str:
@@ -27,19 +33,41 @@ def encode_marker(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_marker(marker: str, width: int) -> list[Any]:
+def decode_marker(marker: str, kinds: Sequence[type]) -> list[Any]:
+    """The values of a marker this service issued, one of each kind; InvalidParameterValue for anything else.
+
+    Markers are opaque to clients, so a marker that does not decode to exactly the
+    values of the keys it pages over (a huge integer, a float for an integer, text
+    that is not Unicode, garbage) was not issued here.
+    """
     try:
         padded = marker + "=" * (-len(marker) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, UnicodeDecodeError):
+        values = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")), parse_constant=_not_json)
+    except (ValueError, RecursionError):
         values = None
-    if (
-        not isinstance(values, list)
-        or len(values) != width
-        or not all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in values)
-    ):
+    if not isinstance(values, list) or len(values) != len(kinds) or not all(map(_is_a, values, kinds)):
         raise ApiError("InvalidParameterValue", "Invalid marker value.")
     return values
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(name)  # NaN and Infinity
+
+
+def _is_a(value: Any, kind: type) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int) and kind in (int, float):
+        return _INT64[0] <= value <= _INT64[1]
+    if isinstance(value, float) and kind is float:
+        return math.isfinite(value)
+    if isinstance(value, str) and kind is str:
+        try:
+            value.encode("utf-8")  # a lone surrogate cannot be stored or compared
+        except UnicodeEncodeError:
+            return False
+        return True
+    return False
 
 
 def after_clause(keys: Sequence[SortKey], values: Sequence[Any]) -> tuple[str, list[Any]]:

@@ -180,7 +180,7 @@ class _Table(Generic[Record]):
 
     def page(self, account: str, region: str, limit: int, token: str | None) -> tuple[list[Record], str | None]:
         """Records of one account and region in creation order, and the next page's token."""
-        after = decode_marker(token, 1)[0] if token else 0
+        after = decode_marker(token, (int,))[0] if token else 0
         rows = self._select("account = ? AND region = ? AND id > ? ORDER BY id LIMIT ?", (account, region, after, limit + 1))
         more = len(rows) > limit
         return rows[:limit], encode_marker([rows[limit - 1].row_id]) if more else None
@@ -251,9 +251,9 @@ class ServerlessSnapshotRepository(_Table[ServerlessSnapshotRecord]):
         if flt.end_time is not None:
             where.append("create_time <= ?")
             args.append(time_text(flt.end_time))
-        keys = [SortKey("create_time"), SortKey("id")]
+        keys = [SortKey("create_time"), SortKey("id", kind=int)]
         if token:
-            clause, token_args = after_clause(keys, decode_marker(token, len(keys)))
+            clause, token_args = after_clause(keys, decode_marker(token, [key.kind for key in keys]))
             where.append(clause)
             args.extend(token_args)
         rows = self._select(f"{' AND '.join(where)} ORDER BY {order_clause(keys)} LIMIT ?", [*args, limit + 1])

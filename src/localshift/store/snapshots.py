@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from localshift.records import SnapshotRecord, record_from_json, record_to_json
@@ -12,10 +12,10 @@ from localshift.store.database import Database, DuplicateError
 from localshift.store.paging import SortKey, after_clause, decode_marker, encode_marker, order_clause
 
 # Snapshot attributes a caller can sort by, as SQL over the snapshots table.
-SORT_COLUMNS = {
-    "SOURCE_TYPE": "s.snapshot_type",
-    "TOTAL_SIZE": "s.total_size",
-    "CREATE_TIME": "s.create_time",
+SORT_KEYS = {
+    "SOURCE_TYPE": SortKey("s.snapshot_type"),
+    "TOTAL_SIZE": SortKey("s.total_size", kind=float),
+    "CREATE_TIME": SortKey("s.create_time"),
 }
 
 
@@ -162,13 +162,13 @@ class SnapshotRepository:
         queries, each walking an index in page order and stopping after one
         page, then merged: no query sorts every snapshot the caller can see.
         """
-        keys = [SortKey(SORT_COLUMNS[attribute], descending) for attribute, descending in flt.sort]
+        keys = [replace(SORT_KEYS[attribute], descending=descending) for attribute, descending in flt.sort]
         if not flt.sort:
             keys = [SortKey("s.create_time")]
-        keys.append(SortKey("s.id"))
+        keys.append(SortKey("s.id", kind=int))
         where, args = _where(flt)
         if marker:
-            clause, marker_args = after_clause(keys, decode_marker(marker, len(keys)))
+            clause, marker_args = after_clause(keys, decode_marker(marker, [key.kind for key in keys]))
             where.append(clause)
             args.extend(marker_args)
         rows: list[sqlite3.Row] = []

@@ -179,9 +179,7 @@ def create_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
 
 def describe_clusters(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     limit = validation.max_records(p.get("MaxRecords"), 20, 100, 100)
-    after = decode_marker(p["Marker"], 1)[0] if p.get("Marker") else 0
-    if not isinstance(after, int):
-        raise invalid_parameter("Invalid marker value.")
+    after = decode_marker(p["Marker"], (int,))[0] if p.get("Marker") else 0
     if "ClusterIdentifier" in p:
         if p.get("TagKeys") or p.get("TagValues"):
             raise invalid_combination("A tag key or value can't be given together with a cluster identifier.")

@@ -220,8 +220,8 @@ def recommend_options(source: Source) -> list[NodeOption]:
 
 
 def _marker_key(marker: str) -> tuple[int, int, int]:
-    node_type, count, mode = decode_marker(marker, 3)
-    if node_type not in CATALOG or not isinstance(count, int) or isinstance(count, bool) or mode not in ("", *MODES):
+    node_type, count, mode = decode_marker(marker, (str, int, str))
+    if node_type not in CATALOG or mode not in ("", *MODES):
         raise invalid_parameter("Invalid marker value.")
     return catalog_rank(node_type), count, _MODE_RANK[mode or None]
 

@@ -22,7 +22,7 @@ from localshift.services.redshift.snapshot_lookup import (
 )
 from localshift.services.redshift.views import snapshot_view
 from localshift.services.serverless.provisioned import find_serverless_snapshot, provisioned_snapshot_view
-from localshift.store.snapshots import SORT_COLUMNS, SnapshotFilter
+from localshift.store.snapshots import SORT_KEYS, SnapshotFilter
 
 # Statuses from which DeleteClusterSnapshot may delete (its documentation).
 DELETABLE_STATUSES = {"available", "failed", "cancelled"}
@@ -220,7 +220,7 @@ def describe_cluster_snapshots(backend: RedshiftBackend, ctx: RequestContext, p:
             # ClusterExists=true names a cluster that must exist.
             find_cluster(backend, ctx, flt.cluster_identifier)  # type: ignore[arg-type]
     for entity in p.get("SortingEntities", []):
-        if entity["Attribute"] not in SORT_COLUMNS:
+        if entity["Attribute"] not in SORT_KEYS:
             raise invalid_parameter(f"Invalid sort attribute: {entity['Attribute']}.")
         flt.sort.append((entity["Attribute"], entity.get("SortOrder", "ASC") == "DESC"))
     if len({attribute for attribute, _ in flt.sort}) != len(flt.sort):

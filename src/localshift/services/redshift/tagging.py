@@ -52,9 +52,7 @@ def delete_tags(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]
 
 def describe_tags(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     limit = validation.max_records(p.get("MaxRecords"), 20, 100, 100)
-    after = decode_marker(p["Marker"], 1)[0] if p.get("Marker") else 0
-    if not isinstance(after, int):
-        raise invalid_parameter("Invalid marker value.")
+    after = decode_marker(p["Marker"], (int,))[0] if p.get("Marker") else 0
     arn = None
     if p.get("ResourceName"):
         arn, _ = _resource(backend, ctx, p["ResourceName"])

@@ -95,7 +95,7 @@ def get_namespace(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, 
 
 
 def list_namespaces(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    token = validation.page_token(p.get("nextToken"), 1)
+    token = validation.page_token(p.get("nextToken"), (int,))
     records, next_token = backend.namespaces.page(ctx.account, ctx.region, p.get("maxResults", DEFAULT_PAGE), token)
     return {"namespaces": [namespace_view(n) for n in records], "nextToken": next_token}
 

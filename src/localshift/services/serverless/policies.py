@@ -43,17 +43,17 @@ def policy_grantees(policy: str, owner: str) -> list[str]:
     """The accounts a policy allows to restore the snapshot, or ValidationException."""
     try:
         document = json.loads(policy)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise validation_error("The policy is not valid JSON.") from None
     statements = document.get("Statement") if isinstance(document, dict) else None
-    if statements is None:
+    if not statements:
         raise validation_error("The policy must have a Statement.")
     grantees: list[str] = []
     for statement in _as_list(statements):
         if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
             raise validation_error("Each policy statement must be an object with Effect Allow.")
         actions = _as_list(statement.get("Action"))
-        if not actions or any(action not in _ACTIONS for action in actions):
+        if not actions or any(not isinstance(action, str) or action not in _ACTIONS for action in actions):
             raise validation_error(f"A snapshot's policy can only allow {RESTORE_ACTION}.")
         principal = statement.get("Principal")
         accounts = _as_list(principal.get("AWS")) if isinstance(principal, dict) else []

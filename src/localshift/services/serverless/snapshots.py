@@ -111,7 +111,7 @@ def list_snapshots(backend: ServerlessBackend, ctx: RequestContext, p: dict[str,
         end_time=p.get("endTime"),
     )
     validation.time_window(flt.start_time, flt.end_time)
-    token = validation.page_token(p.get("nextToken"), 2)
+    token = validation.page_token(p.get("nextToken"), (str, int))
     records, next_token = backend.snapshots.list_page(flt, p.get("maxResults", DEFAULT_PAGE), token)
     return {"snapshots": render_many(backend, ctx, records), "nextToken": next_token}
 

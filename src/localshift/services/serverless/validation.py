@@ -193,11 +193,11 @@ def tags(items: list[dict[str, str]], existing: int = 0) -> list[tuple[str, str]
     return pairs
 
 
-def page_token(token: str | None, width: int) -> str | None:
+def page_token(token: str | None, kinds: tuple[type, ...]) -> str | None:
     """Check a nextToken this service issued (AWS answers a forged one with ValidationException)."""
     if token is not None:
         try:
-            decode_marker(token, width)
+            decode_marker(token, kinds)
         except ApiError:
             raise validation_error("The nextToken is not valid.") from None
     return token

@@ -82,7 +82,7 @@ def get_workgroup(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, 
 
 
 def list_workgroups(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    token = validation.page_token(p.get("nextToken"), 1)
+    token = validation.page_token(p.get("nextToken"), (int,))
     owner = owner_account(p.get("ownerAccount"))
     if owner is not None and owner != ctx.account:
         return {"workgroups": []}  # workgroups are never shared: another owner's are not listed

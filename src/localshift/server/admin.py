@@ -1,0 +1,132 @@
+"""The admin endpoints: health, reset, time travel.
+
+In open mode anyone may call them, as before.  In strict mode reset and time travel
+need a request signed (SigV4, header or presigned URL) by a configured access key
+whose account may administer (LOCALSHIFT_ADMIN_ACCOUNTS, or every configured account
+when that is empty), with ``localshift`` as the credential scope's service; health
+answers anyone but names paths only to such a caller.  Refusals are 403 with a JSON
+body ``{"code": ..., "error": ...}``.  Reset stops engines, so it runs in a worker
+thread: the event loop keeps serving other requests meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+
+from localshift import __version__
+from localshift.errors import ApiError
+from localshift.server.auth import SignedRequest
+from localshift.server.runtime import Runtime
+
+log = logging.getLogger("localshift")
+
+# The service name an admin request's credential scope carries.
+ADMIN_SIGNING_NAME = "localshift"
+# How far time travel may move the service's clock from real time, either way.
+MAX_CLOCK_OFFSET_SECONDS = 10 * 365 * 24 * 3600
+RESET_PATHS = ("/_localshift/reset", "/moto-api/reset")
+
+
+@dataclass(frozen=True)
+class AdminResponse:
+    status: int
+    payload: dict[str, Any]
+
+
+def is_admin_path(path: str) -> bool:
+    return path.startswith("/_localshift/") or path == "/moto-api/reset"
+
+
+def _refusal(status: int, code: str, message: str) -> AdminResponse:
+    return AdminResponse(status, {"code": code, "error": message})
+
+
+class _Refused(Exception):
+    def __init__(self, response: AdminResponse) -> None:
+        super().__init__(response.payload["error"])
+        self.response = response
+
+
+async def handle_admin(runtime: Runtime, request: SignedRequest) -> AdminResponse:
+    route = (request.method, request.path)
+    try:
+        if route == ("GET", "/_localshift/health"):
+            return _health(runtime, request)
+        if request.method == "POST" and request.path in RESET_PATHS:
+            _require_admin(runtime, request)
+            await asyncio.to_thread(runtime.reset)
+            return AdminResponse(200, {"status": "reset"})
+        if route == ("POST", "/_localshift/time-travel"):
+            _require_admin(runtime, request)
+            return _time_travel(runtime, request.query_string)
+    except _Refused as refused:
+        return refused.response
+    except Exception:
+        log.exception("internal failure in %s %s", request.method, request.path)
+        return _refusal(500, "InternalFailure", "The admin request failed; the service log says why.")
+    return _refusal(404, "NotFound", f"no admin endpoint {request.method} {request.path}")
+
+
+def _check_admin(runtime: Runtime, request: SignedRequest) -> None:
+    """_Refused unless the request is signed by an account that may administer."""
+    authenticator = runtime.authenticator
+    try:
+        caller = authenticator.authenticate(request, ADMIN_SIGNING_NAME)
+    except ApiError as error:
+        raise _Refused(_refusal(403, error.code, error.message)) from None
+    if not authenticator.may_administer(caller):
+        raise _Refused(_refusal(403, "AccessDenied", f"Account {caller.account} may not call the admin endpoints."))
+
+
+def _require_admin(runtime: Runtime, request: SignedRequest) -> None:
+    if runtime.authenticator.strict:
+        _check_admin(runtime, request)
+
+
+def _is_signed(request: SignedRequest) -> bool:
+    return "authorization" in request.headers or "X-Amz-Signature" in parse_qs(request.query_string)
+
+
+def _health(runtime: Runtime, request: SignedRequest) -> AdminResponse:
+    payload: dict[str, Any] = {
+        "status": "running",
+        "version": __version__,
+        "uptime_seconds": round(time.monotonic() - runtime.started, 3),
+        "data_plane": runtime.settings.data_plane,
+        "schema_version": runtime.db.schema_version,
+        "strict_auth": runtime.authenticator.strict,
+    }
+    # Paths only to those who may administer: anyone in open mode, a signed admin in strict mode.
+    shows_paths = not runtime.authenticator.strict
+    if not shows_paths and _is_signed(request):
+        _check_admin(runtime, request)
+        shows_paths = True
+    if shows_paths:
+        payload["data_dir"] = str(runtime.data_dir)
+        payload["directories"] = {label: str(path) for label, path in runtime.directories().items()}
+    return AdminResponse(200, payload)
+
+
+def _time_travel(runtime: Runtime, query_string: str) -> AdminResponse:
+    values = parse_qs(query_string).get("seconds", [])
+    try:
+        seconds = float(values[0]) if len(values) == 1 else math.nan
+    except ValueError:
+        seconds = math.nan
+    limit = MAX_CLOCK_OFFSET_SECONDS
+    if not math.isfinite(seconds):
+        return _refusal(400, "InvalidParameterValue", "Give ?seconds=N once, N a finite number of seconds.")
+    if abs(runtime.clock.offset_seconds + seconds) > limit:
+        return _refusal(
+            400, "InvalidParameterValue",
+            f"The clock may move at most {limit} seconds (10 years) from real time, either way; "
+            f"it is {runtime.clock.offset_seconds:.0f} seconds away now.",
+        )
+    now = runtime.clock.advance(seconds)
+    return AdminResponse(200, {"now": now.isoformat(), "offset_seconds": runtime.clock.offset_seconds})
