@@ -26,6 +26,8 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "transition_delay": (0, 3600),
     "automated_snapshot_interval": (1, _TEN_YEARS),
     "manual_snapshot_quota": (0, 1_000_000_000),
+    "sql_startup_timeout": (0.1, 3600),
+    "sql_max_connections": (1, 100_000),
 }
 
 
