@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 from pathlib import Path
 
 import psycopg
@@ -95,3 +96,22 @@ def test_stop_all_says_which_engines_it_stopped(dp, caplog):
     assert [r.getMessage() for r in caplog.records if r.name == "localshift"] == [
         f"stopped engine one ({dp.engine_root / 'one'})"]
     assert dp.directories[:2] == [dp.root, dp.engine_root]
+
+
+def test_ephemeral_data_plane_removes_its_engines_but_nothing_else(tmp_path):
+    named = Path(f"/var/tmp/localshift-test-engines-{os.getpid()}")
+    named.mkdir(mode=0o755)
+    try:
+        (named / "keep.txt").write_text("not localshift's")
+        (tmp_path / "service").mkdir()
+        plane = DataPlane(tmp_path / "dp", engine_root=named, ephemeral=True, also_remove=[tmp_path / "service"])
+        try:
+            plane.create_cluster("gone", free_port(), USER, PASSWORD, DB)
+            assert (named / "gone" / "data" / "PG_VERSION").exists()
+            assert named.stat().st_mode & 0o777 == 0o755  # a directory the user named keeps its mode
+        finally:
+            plane.close()  # as when the service ends: its watchdog cleans up, then exits
+        assert sorted(p.name for p in named.iterdir()) == ["keep.txt"]
+        assert not plane.root.exists() and not (tmp_path / "service").exists()
+    finally:
+        shutil.rmtree(named, ignore_errors=True)

@@ -13,7 +13,6 @@ import fcntl
 import hashlib
 import logging
 import os
-import re
 import secrets
 import shutil
 import subprocess
@@ -38,7 +37,7 @@ from .wire_front import WireFront
 log = logging.getLogger("localshift")
 
 Progress = Callable[[int, int], None]
-_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_KEY = watchdog.ENGINE_KEY
 _LONGEST_KEY = "k" * 63
 # PostgreSQL's max_connections stops at 262143; keep far below, with room for the reserved slots.
 MAX_USER_CONNECTIONS = 100_000
@@ -77,9 +76,10 @@ class DataPlane:
         self.bins = PgBinaries(pg_bin_dir)
         self.users = EngineUsers(engine_uids) if running_as_root() else None
         self.engine_root = Path(engine_root).resolve() if engine_root else self._default_engine_root()
-        self.engine_root.mkdir(parents=True, exist_ok=True)
-        # Engines own their directories (0700); with uids of their own they only need to pass through.
-        os.chmod(self.engine_root, 0o711 if self.users else 0o700)
+        if engine_root is None or not self.engine_root.exists():  # never chmod a directory the user had
+            self.engine_root.mkdir(parents=True, exist_ok=True)
+            # Engines own their directories (0700); with uids of their own they only pass through.
+            os.chmod(self.engine_root, 0o711 if self.users else 0o700)
         if self.users and not accessible_by(self.engine_root, engine_uids[0], engine_uids[0]):
             raise DataPlaneError(f"engines cannot reach {self.engine_root}: every directory above it "
                                  "must be searchable (o+x) by other users")
@@ -99,8 +99,8 @@ class DataPlane:
         self._ports: dict[str, int] = {}
         self._locks: dict[str, threading.RLock] = {}
         self._guard = threading.Lock()
-        self._watchdog = self._start_watchdog([*self.directories, *also_remove] if ephemeral else [])
-        for leftover in self.engine_root.glob(".initdb-*"):  # creates cut short by a crash
+        self._watchdog = self._start_watchdog([self.root, self.socket_root, *also_remove] if ephemeral else None)
+        for leftover in self.engine_root.glob(watchdog.STAGING_PREFIX + "*"):  # creates cut short by a crash
             shutil.rmtree(leftover, ignore_errors=True)
 
     @classmethod
@@ -142,9 +142,9 @@ class DataPlane:
                     f.write(secrets.token_hex(24))
             return path.read_text().strip()
 
-    def _start_watchdog(self, remove: list[Path]) -> subprocess.Popen:
+    def _start_watchdog(self, ephemeral_dirs: list[Path] | None) -> subprocess.Popen:
         try:
-            return watchdog.start(self.engine_root, remove)
+            return watchdog.start(self.engine_root, ephemeral_dirs)
         except watchdog.EnginesInUse as e:
             raise DataPlaneError(str(e)) from None
 
@@ -286,9 +286,7 @@ class DataPlane:
         service process left running) and every front; one log line per engine stopped."""
         self.front.close_all()
         self._ports.clear()
-        keys = set(self._engines)
-        if self.engine_root.is_dir():
-            keys |= {p.name for p in self.engine_root.iterdir() if _KEY.match(p.name)}
+        keys = set(self._engines) | {p.name for p in watchdog.engine_dirs(self.engine_root)}
         for key in sorted(keys):
             eng = self._engine(key)
             with self._lock(key):

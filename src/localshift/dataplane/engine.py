@@ -32,7 +32,7 @@ from .binaries import Identity, PgBinaries
 from .engine_users import EngineUsers, chown_tree
 from .errors import DataPlaneError
 from .roles import ADMIN_USER
-from .watchdog import postmaster_pid, stop_postmaster
+from .watchdog import STAGING_PREFIX, postmaster_pid, stop_postmaster
 
 RUNTIME_CONF = "localshift.runtime.conf"
 SOCKET_PORT = 5432  # only names the socket file: .s.PGSQL.5432
@@ -107,7 +107,7 @@ class Engine:
         (nobody) in a staging directory whose result is then chowned and moved in place."""
         self.prepare_dirs()
         setup_user = self.bins.setup_user if self.users is not None else None
-        staging = self.dir.parent / f".initdb-{self.dir.name}" if setup_user else self.dir
+        staging = self.dir.parent / f"{STAGING_PREFIX}{self.dir.name}" if setup_user else self.dir
         shutil.rmtree(staging / "data", ignore_errors=True)  # leftovers of an interrupted create
         self.bins.make_dir(staging, setup_user)
         pwfile = staging / ".initdb-pw"

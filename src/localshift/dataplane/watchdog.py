@@ -2,11 +2,12 @@
 
 Postmasters run in sessions of their own (a Ctrl-C to the service must not reach them), so
 nothing stops them when the service is killed with SIGKILL.  Each DataPlane therefore starts
-this script (``python -I watchdog.py ENGINE_ROOT [--remove DIR ...]``, standard library only)
-with a pipe as its stdin.  The service holds the pipe's write end and never writes; the kernel
-closes it when the service ends, kill -9 included.  On EOF the watchdog stops every postmaster
-under the engine root (fast shutdown, then harder), removes the ``--remove`` directories (the
-engine and snapshot directories of an ephemeral service) and exits.
+this script (``python -I watchdog.py ENGINE_ROOT [--ephemeral DIR ...]``, standard library
+only) with a pipe as its stdin.  The service holds the pipe's write end and never writes; the
+kernel closes it when the service ends, kill -9 included.  On EOF the watchdog stops every
+postmaster under the engine root (fast shutdown, then harder) and exits.  For an ephemeral
+service it first removes the engines' directories (not the engine root itself unless it is then
+empty: a directory the user named may hold other things) and the other directories named.
 
 The watchdog holds an exclusive lock on ``<engine root>/.watchdog.lock`` from before it
 reports ``ready`` until it exits, so a new service over the same engines waits until the old
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import select
 import shutil
 import signal
@@ -27,6 +29,9 @@ import time
 from pathlib import Path
 
 LOCK_NAME = ".watchdog.lock"
+# Engines are <engine root>/<key>; initdb's staging directories .initdb-<key>.
+ENGINE_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+STAGING_PREFIX = ".initdb-"
 READY = b"ready\n"
 # Fast shutdown aborts sessions and checkpoints; SIGQUIT and SIGKILL follow if it takes longer.
 STOP_STEPS = ((signal.SIGINT, 60.0), (signal.SIGQUIT, 10.0), (signal.SIGKILL, 10.0))
@@ -72,12 +77,29 @@ def stop_postmaster(pid: int, exited=None, steps=STOP_STEPS) -> None:  # type: i
             time.sleep(0.01)
 
 
+def engine_dirs(engine_root: Path) -> list[Path]:
+    if not engine_root.is_dir():
+        return []
+    return sorted(p for p in engine_root.iterdir() if ENGINE_KEY.match(p.name) and p.is_dir())
+
+
 def stop_engines(engine_root: Path) -> None:
     """Stop every postmaster under ``engine_root``."""
-    for engine_dir in sorted(engine_root.iterdir()) if engine_root.is_dir() else []:
+    for engine_dir in engine_dirs(engine_root):
         pid = postmaster_pid(engine_dir / "data")
         if pid is not None:
             stop_postmaster(pid)
+
+
+def remove_engines(engine_root: Path) -> None:
+    """Remove every engine directory under ``engine_root``, and the root once nothing else is in it."""
+    for path in engine_dirs(engine_root) + sorted(engine_root.glob(STAGING_PREFIX + "*")):
+        shutil.rmtree(path, ignore_errors=True)
+    (engine_root / LOCK_NAME).unlink(missing_ok=True)
+    try:
+        engine_root.rmdir()
+    except OSError:
+        pass
 
 
 def take_lock(engine_root: Path) -> int:
@@ -96,12 +118,13 @@ def _lock_holder(engine_root: Path) -> int | None:
         return None
 
 
-def start(engine_root: Path, remove: list[Path]) -> subprocess.Popen:
+def start(engine_root: Path, ephemeral_dirs: list[Path] | None) -> subprocess.Popen:
     """Start the watchdog of ``engine_root`` for this process and wait until it holds the lock.
+    ``ephemeral_dirs``: for an ephemeral service, the directories to remove with the engines.
     The caller keeps the returned process's stdin open for as long as it lives."""
     args = [sys.executable, "-I", __file__, str(engine_root)]
-    if remove:
-        args += ["--remove", *map(str, remove)]
+    if ephemeral_dirs is not None:
+        args += ["--ephemeral", *map(str, ephemeral_dirs)]
     proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True)
     started = time.monotonic()
     while not select.select([proc.stdout], [], [], 0.1)[0]:
@@ -121,15 +144,17 @@ def main(argv: list[str]) -> None:
     # Ctrl-C and the service's own signals are not for us: only EOF on stdin ends the watch.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     engine_root = Path(argv[0])
-    remove = [Path(p) for p in argv[2:]] if argv[1:2] == ["--remove"] else []
+    ephemeral = argv[1:2] == ["--ephemeral"]
     take_lock(engine_root)
     sys.stdout.buffer.write(READY)
     sys.stdout.buffer.flush()
     while sys.stdin.buffer.read(4096):
         pass
     stop_engines(engine_root)
-    for path in remove:
-        shutil.rmtree(path, ignore_errors=True)
+    if ephemeral:
+        remove_engines(engine_root)
+        for path in argv[2:]:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 if __name__ == "__main__":
