@@ -222,8 +222,8 @@ class DataPlane:
         return port
 
     def start_cluster(self, key: str, port: int) -> int:
-        """Serve a stopped (or still served) cluster, preferably on ``port``; the port served.
-        A cluster already served elsewhere moves to ``port`` only if that port is free."""
+        """Serve a stopped (or still served) cluster on ``port`` (any free port when it is
+        taken); the port served.  A cluster served on another port moves."""
         eng = self._existing(key)
         with self._lock(key):
             eng.start()
@@ -240,13 +240,8 @@ class DataPlane:
         current = self._ports.get(key)
         if current == port:
             return port
-        if current is None:
-            served = self.front.serve(port, eng.socket_path)
-        else:
-            try:
-                served = self.front.serve(port, eng.socket_path, fallback=False)
-            except DataPlaneError:
-                return current  # the wanted port is taken: stay where we are
+        served = self.front.serve(port, eng.socket_path)
+        if current is not None:
             self.front.close(current)
         self._ports[key] = served
         return served

@@ -265,10 +265,10 @@ class WireFront:
     def _call(self, coro, timeout: float = 30):
         return asyncio.run_coroutine_threadsafe(coro, self._ensure_loop()).result(timeout)
 
-    def serve(self, preferred_port: int, socket_path: Path, fallback: bool = True) -> int:
-        """Listen on 127.0.0.1:``preferred_port`` (with ``fallback``, any free port when it is
-        taken, or 0) and forward to the engine at ``socket_path``; the port now served.
-        Binding and holding are one step, so two clusters can never be handed the same port."""
+    def serve(self, preferred_port: int, socket_path: Path) -> int:
+        """Listen on 127.0.0.1:``preferred_port`` (any free port when it is taken, or 0) and
+        forward to the engine at ``socket_path``; the port now served.  Binding and holding
+        are one step, so two clusters can never be handed the same port."""
         listener = _Listener(self, socket_path)
 
         async def start(port: int) -> int:
@@ -277,12 +277,12 @@ class WireFront:
                 lambda: _ClientSide(listener), "127.0.0.1", port, reuse_address=True)
             return listener.server.sockets[0].getsockname()[1]
 
-        for candidate in dict.fromkeys((preferred_port, 0) if fallback else (preferred_port,)):
+        for candidate in dict.fromkeys((preferred_port, 0)):
             try:
                 port = self._call(start(candidate))
                 break
             except OSError as e:
-                if candidate == 0 or not fallback or e.errno not in _PORT_UNAVAILABLE:
+                if candidate == 0 or e.errno not in _PORT_UNAVAILABLE:
                     raise DataPlaneError(f"cannot listen on 127.0.0.1:{candidate}: {e}") from e
         self._listeners[port] = listener
         return port
