@@ -15,6 +15,7 @@ import logging
 import os
 import secrets
 import shutil
+import stat
 import subprocess
 import threading
 from pathlib import Path
@@ -76,10 +77,12 @@ class DataPlane:
         self.bins = PgBinaries(pg_bin_dir)
         self.users = EngineUsers(engine_uids) if running_as_root() else None
         self.engine_root = Path(engine_root).resolve() if engine_root else self._default_engine_root()
-        if engine_root is None or not self.engine_root.exists():  # never chmod a directory the user had
+        if engine_root is None or not self.engine_root.exists():
             self.engine_root.mkdir(parents=True, exist_ok=True)
             # Engines own their directories (0700); with uids of their own they only pass through.
             os.chmod(self.engine_root, 0o711 if self.users else 0o700)
+        elif self.users:  # a directory the user had: only let the engines pass through it
+            os.chmod(self.engine_root, stat.S_IMODE(self.engine_root.stat().st_mode) | stat.S_IXOTH)
         if self.users and not accessible_by(self.engine_root, engine_uids[0], engine_uids[0]):
             raise DataPlaneError(f"engines cannot reach {self.engine_root}: every directory above it "
                                  "must be searchable (o+x) by other users")
