@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 
 import psycopg
 
@@ -23,3 +24,16 @@ def connect(port: int, password: str = PASSWORD, user: str = USER, dbname: str =
 def rows(port: int, query: str, password: str = PASSWORD) -> list[tuple]:
     with connect(port, password) as conn:
         return conn.execute(query).fetchall()
+
+
+def connect_once_free(port: int, **kw) -> psycopg.Connection:
+    """A connection, once the front has counted out those just closed (it learns of a close
+    asynchronously, so a connection made right after one may still find its cluster full)."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return connect(port, **kw)
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)

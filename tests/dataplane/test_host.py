@@ -15,6 +15,8 @@ from localshift.dataplane.host import sql_connection_budget
 
 from support import create_available_cluster, create_available_snapshot, make_server
 
+from .helpers import connect_once_free
+
 IDLE_CONNECTIONS = 3000
 # The server starts with a soft limit far below IDLE_CONNECTIONS and a hard limit it may raise to.
 SOFT, HARD = 1024, 4096
@@ -56,8 +58,7 @@ def test_api_answers_with_thousands_of_idle_sql_connections(tmp_path):
         for sock in held:
             sock.close()
         held.clear()
-        with psycopg.connect(host="127.0.0.1", port=port, user="admin", password="Passw0rd1", dbname="dev",
-                             connect_timeout=10) as conn:
+        with connect_once_free(port, user="admin", password="Passw0rd1", dbname="dev") as conn:
             assert conn.execute("select 1").fetchone() == (1,)
     finally:
         for sock in held:

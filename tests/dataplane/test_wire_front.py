@@ -13,7 +13,7 @@ from localshift.dataplane import DataPlane, DataPlaneError
 from localshift.dataplane.wire_front import WireFront
 
 from .conftest import cleanup
-from .helpers import DB, PASSWORD, USER, connect, free_port, rows
+from .helpers import DB, PASSWORD, USER, connect, connect_once_free, free_port
 
 CAP = 3
 
@@ -63,14 +63,14 @@ def test_connection_without_startup_packet_is_dropped(limited):
         assert ssl_only.recv(1) == b"N"
         assert _closed_by_peer(ssl_only)
     # a session that did start is not subject to the startup timeout
-    with connect(limited[1]) as conn:
+    with connect_once_free(limited[1]) as conn:
         time.sleep(1.5)
         assert conn.execute("select 1").fetchone() == (1,)
 
 
 def test_connections_per_cluster_are_capped(limited):
     _, port = limited
-    held = [connect(port) for _ in range(CAP)]
+    held = [connect_once_free(port) for _ in range(CAP)]
     try:
         with pytest.raises(psycopg.OperationalError, match=f'connection limit "{CAP}" exceeded'):
             connect(port)
@@ -79,9 +79,10 @@ def test_connections_per_cluster_are_capped(limited):
     finally:
         for conn in held:
             conn.close()
-    # the engine allows as many user sessions as the front, plus the internal role's reserve
-    assert rows(port, "show max_connections") == [(str(CAP + 3),)]
-    assert rows(port, "select 1") == [(1,)]  # slots come back when sessions end
+    # slots come back when sessions end; the engine allows as many user sessions as the front,
+    # plus the internal role's reserve
+    with connect_once_free(port) as conn:
+        assert conn.execute("show max_connections").fetchone() == (str(CAP + 3),)
 
 
 def test_descriptor_budget_closes_connections_beyond_it(tmp_path):
@@ -110,7 +111,8 @@ def test_forged_startup_packets_are_dropped(limited, packet):
     with socket.create_connection(("127.0.0.1", port)) as forged:
         forged.sendall(packet)
         assert _closed_by_peer(forged)
-    assert rows(port, "select 1") == [(1,)]
+    with connect_once_free(port) as conn:
+        assert conn.execute("select 1").fetchone() == (1,)
 
 
 @pytest.mark.parametrize("limits", [{"sql_startup_timeout": 0}, {"sql_startup_timeout": -1},
