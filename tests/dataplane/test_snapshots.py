@@ -1,14 +1,17 @@
 """Snapshots: round trip, online consistency, incremental storage, shared-data
-deletion, corruption detection, copies."""
+deletion, corruption detection, copies, durability."""
 
 from __future__ import annotations
 
+import os
 import threading
+from pathlib import Path
 
 import psycopg
 import pytest
 
 from localshift.dataplane import SnapshotCorruptedError
+from localshift.dataplane.durable import temporary_name
 
 from .helpers import connect, free_port, rows
 
@@ -189,3 +192,35 @@ def test_snapshot_of_stopped_cluster(dp, cluster):
     assert not dp.is_running(key)
     port2 = dp.restore_snapshot("paused", "r", free_port())
     assert rows(port2, "select count(*) from t") == [(10,)]
+
+
+def test_snapshot_is_durable_when_it_returns(dp, cluster, monkeypatch):
+    """Pack, index, their directory, then the manifest and its directory reach
+    the disk before create_snapshot returns (a snapshot recorded available
+    survives power loss); a copy and a delete are durable too."""
+    key, port = cluster
+    with connect(port) as conn:
+        conn.execute("create table t as select generate_series(1, 10000) id")
+    synced: list[Path] = []
+    fsync = os.fsync
+
+    def recording_fsync(fd: int) -> None:
+        synced.append(Path(os.readlink(f"/proc/self/fd/{fd}")))
+        fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    store = dp.store
+    dp.create_snapshot(key, "s")
+    (pack,) = store.header("s")["packs"]
+    in_order = [store.packs_dir / f"{pack}.pack", temporary_name(store.packs_dir / f"{pack}.idx"),
+                store.packs_dir, temporary_name(store.manifest_path("s")), store.manifests_dir]
+    assert all(p in synced for p in in_order), synced
+    positions = [synced.index(p) for p in in_order]
+    assert positions == sorted(positions), synced
+
+    synced.clear()
+    dp.copy_snapshot("s", "c")
+    assert synced == [temporary_name(store.manifest_path("c")), store.manifests_dir]
+    synced.clear()
+    dp.delete_snapshot("s")
+    assert synced[0] == store.manifests_dir  # the removal is durable before any pack goes

@@ -4,22 +4,24 @@ Public API (plain blocking calls, meant to be run in worker threads)::
 
     from localshift.dataplane import DataPlane, SnapshotStats, DataPlaneError, SnapshotCorruptedError
 
-See docs/dataplane.md for the design.  ``DataPlane`` and ``SnapshotStats`` are imported on first
-use, so that ``localshift.dataplane.host`` (which every service calls at start) stays light.
+See docs/dataplane.md for the design.  Everything but the errors is imported on first use, so
+that ``localshift.dataplane.host`` (which every service calls at start) stays light.
 """
+
+from importlib import import_module
 
 from .errors import (ClusterNotFoundError, DataPlaneError, SnapshotCorruptedError,
                      SnapshotNotFoundError)
 
-__all__ = ["DataPlane", "SnapshotStats", "DataPlaneError", "SnapshotCorruptedError",
-           "SnapshotNotFoundError", "ClusterNotFoundError"]
+__all__ = ["DataPlane", "SnapshotStats", "StorageUsage", "SnapshotUsage", "CompactionResult",
+           "DataPlaneError", "SnapshotCorruptedError", "SnapshotNotFoundError",
+           "ClusterNotFoundError"]
+
+_LAZY = {"DataPlane": ".dataplane", "SnapshotStats": ".snapshot_store", "StorageUsage": ".storage_ledger",
+         "SnapshotUsage": ".storage_ledger", "CompactionResult": ".compaction"}
 
 
 def __getattr__(name: str):  # type: ignore[no-untyped-def]
-    if name == "DataPlane":
-        from .dataplane import DataPlane
-        return DataPlane
-    if name == "SnapshotStats":
-        from .snapshot_store import SnapshotStats
-        return SnapshotStats
-    raise AttributeError(name)
+    if name not in _LAZY:
+        raise AttributeError(name)
+    return getattr(import_module(_LAZY[name], __name__), name)

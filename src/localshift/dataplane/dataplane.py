@@ -19,12 +19,13 @@ import stat
 import subprocess
 import threading
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from localshift.config import Settings
 
 from . import watchdog
 from .binaries import PgBinaries, accessible_by, running_as_root
+from .compaction import CompactionResult
 from .engine import MAX_SOCKET_PATH, SOCKET_NAME, Engine
 from .engine_users import DEFAULT_UIDS, EngineUsers, parse_uid_range
 from .errors import ClusterNotFoundError, DataPlaneError
@@ -33,6 +34,7 @@ from .online_backup import OnlineBackup, data_size
 from .roles import (INTERNAL_ROLES, SETUP_VERSION, EngineSetup, Initialiser, confine_roles,
                     give_database, set_master_user)
 from .snapshot_store import SnapshotStats, SnapshotStore
+from .storage_ledger import StorageUsage
 from .wire_front import WireFront
 
 log = logging.getLogger("localshift")
@@ -56,16 +58,16 @@ def _short_hash(path: Path) -> str:
 
 class DataPlane:
     def __init__(self, root: Path, pg_bin_dir: Path | None = None, *,
-                 engine_root: Path | None = None, fsync: bool = False, ephemeral: bool = False,
-                 also_remove: Sequence[Path] = (), initialisers: Sequence[Initialiser] = (), sql_startup_timeout: float = 10.0,
-                 sql_max_connections: int = 500, engine_uids: tuple[int, int] = DEFAULT_UIDS) -> None:
+                 engine_root: Path | None = None, ephemeral: bool = False,
+                 also_remove: Sequence[Path] = (), initialisers: Sequence[Initialiser] = (),
+                 sql_startup_timeout: float = 10.0, sql_max_connections: int = 500,
+                 engine_uids: tuple[int, int] = DEFAULT_UIDS) -> None:
         """``root``: where snapshots (and, when the service is not root, engines) live, owner
-        only.  ``engine_root`` overrides where engine directories go.  ``fsync``: make
-        snapshot files durable before reporting success.  ``ephemeral``: the watchdog removes
-        every directory of this data plane, and ``also_remove``, when the service ends.  ``initialisers``: set-up
-        SQL run as the internal role on new and restored engines (roles.py).
-        ``sql_startup_timeout``, ``sql_max_connections``: the wire fronts' limits (the
-        engines' max_connections follows).  ``engine_uids``: the uid range engines run as
+        only.  ``engine_root`` overrides where engine directories go.  ``ephemeral``: the
+        watchdog removes the engines, the snapshots and ``also_remove`` when the service ends.
+        ``initialisers``: set-up SQL run as the internal role on new and restored engines
+        (roles.py).  ``sql_startup_timeout``, ``sql_max_connections``: the wire fronts' limits
+        (the engines' max_connections follows).  ``engine_uids``: the uid range engines run as
         when the service is root (engine_users.py)."""
         if not 0 < sql_startup_timeout <= 3600:
             raise DataPlaneError(f"sql_startup_timeout {sql_startup_timeout}: expected seconds in (0, 3600]")
@@ -92,7 +94,7 @@ class DataPlane:
         snapshots = self.root / "snapshots"
         snapshots.mkdir(exist_ok=True)
         os.chmod(snapshots, 0o700)
-        self.store = SnapshotStore(snapshots, fsync=fsync)
+        self.store = SnapshotStore(snapshots)
         self.initialisers: list[Initialiser] = [confine_roles, *initialisers]
         self.max_connections = sql_max_connections
         self.front = WireFront(INTERNAL_ROLES, sql_startup_timeout, sql_max_connections,
@@ -284,6 +286,7 @@ class DataPlane:
         service process left running) and every front; one log line per engine stopped."""
         self.front.close_all()
         self._ports.clear()
+        self.store.stop_background()
         keys = set(self._engines) | {p.name for p in watchdog.engine_dirs(self.engine_root)}
         for key in sorted(keys):
             eng = self._engine(key)
@@ -370,6 +373,22 @@ class DataPlane:
                 eng.remove()
                 raise
         return port
+
+    # -- snapshot storage (snapshot_store.py, storage_ledger.py, compaction.py) ---------
+    def snapshot_storage(self) -> StorageUsage:
+        """Bytes on disk (deduplicated), live and garbage bytes, and per snapshot
+        its total and unique bytes.  Cheap: kept up to date, not recomputed."""
+        return self.store.usage()
+
+    def snapshots_stored_bytes(self, snapshot_keys: Iterable[str]) -> int:
+        """Bytes these snapshots take on disk, deduplicated among them (one
+        account's TotalBackupSizeInMegaBytes); unknown keys count nothing."""
+        return self.store.stored_bytes_of(snapshot_keys)
+
+    def compact_snapshots(self) -> CompactionResult:
+        """Reclaim now all the space deleted snapshots left inside shared packs
+        (the store also does it in the background once garbage passes 10%)."""
+        return self.store.compact()
 
     def __enter__(self) -> "DataPlane":
         return self

@@ -106,8 +106,11 @@ def _walk(data_dir: Path) -> Iterator[SourceEntry]:
 
 
 def data_size(data_dir: Path) -> int:
-    """Approximate bytes a backup will read (for progress totals)."""
-    return sum(e.size_hint for e in _walk(data_dir) if e.type == "file")
+    """Approximate bytes a backup will read (for progress totals): the files,
+    and the WAL segment it starts in (it carries at least that one)."""
+    segments = [e.stat().st_size for e in os.scandir(data_dir / "pg_wal")
+                if _WAL_SEGMENT.match(e.name)]
+    return sum(e.size_hint for e in _walk(data_dir) if e.type == "file") + max(segments, default=0)
 
 
 class OnlineBackup:
