@@ -3,6 +3,7 @@ the internal role cannot be had, and ordinary work still works (roles.py, wire_f
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import psycopg
@@ -183,3 +184,22 @@ def test_initialisers_run_as_the_internal_role_on_create_and_restore(tmp_path):
         assert seen == [(ADMIN_USER, USER, DB)] * 2
     finally:
         cleanup(plane)
+
+
+def test_snapshot_of_another_data_plane_restores_with_our_internal_password(dp, cluster, tmp_path):
+    """The internal role's password travels in snapshots; a restore gives it this data plane's."""
+    key, port = cluster
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE TABLE kept AS SELECT generate_series(1, 7) AS id")
+    dp.create_snapshot(key, "elsewhere")
+    shutil.copytree(dp.store.root, tmp_path / "other" / "snapshots")
+    other = DataPlane(tmp_path / "other")
+    try:
+        assert (other.root / "admin-secret").read_text() != (dp.root / "admin-secret").read_text()
+        restored = other.restore_snapshot("elsewhere", "here", free_port())
+        assert rows(restored, "SELECT count(*) FROM kept") == [(7,)]
+        with other._existing("here").connect() as admin:  # our secret opens it
+            assert admin.execute("SELECT current_user").fetchone() == (ADMIN_USER,)
+        _assert_confined(restored)
+    finally:
+        cleanup(other)

@@ -354,7 +354,7 @@ class DataPlane:
                 os.chmod(eng.data_dir, 0o700)  # postgres insists on 0700/0750
                 for sub in ("pg_wal/archive_status", "pg_wal/summaries"):
                     self.bins.make_dir(eng.data_dir / sub, eng.owner)
-                eng.start(fast_recovery=True)  # replays the WAL up to the end of the backup
+                eng.start(restored=True)  # replays the WAL up to the end of the backup
                 user = master_username or meta.get("master_username")
                 if master_password is not None:
                     if not user:

@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 
 from .binaries import Identity, PgBinaries
 from .engine_users import EngineUsers, chown_tree
@@ -51,6 +52,8 @@ HBA_CONF = """\
 local   all           all      md5
 local   replication   {admin}  md5
 """
+# Only during the first start of a restored engine (see start()).
+RESTORE_HBA = "local   all           {admin}  trust\n"
 
 
 class Engine:
@@ -155,9 +158,12 @@ class Engine:
             lines.append("md5_password_warnings = off")
         with open(self.data_dir / "postgresql.conf", "a") as f:
             f.write("\n".join(lines) + "\n")
-        (self.data_dir / "pg_hba.conf").write_text(HBA_CONF.format(admin=ADMIN_USER))
-        for name in ("postgresql.conf", "pg_hba.conf"):
-            self.bins.chown(self.data_dir / name, self.owner)
+        self.bins.chown(self.data_dir / "postgresql.conf", self.owner)
+        self._write_hba(HBA_CONF)
+
+    def _write_hba(self, text: str) -> None:
+        (self.data_dir / "pg_hba.conf").write_text(text.format(admin=ADMIN_USER))
+        self.bins.chown(self.data_dir / "pg_hba.conf", self.owner)
 
     # -- lifecycle -----------------------------------------------------------------
     def running_pid(self) -> int | None:
@@ -178,35 +184,47 @@ class Engine:
         # Line 8 of postmaster.pid is the postmaster status (PG 10+).
         return len(lines) >= 8 and lines[0].strip() == str(pid) and lines[7].strip() == "ready"
 
-    def start(self, timeout: float = 300, fast_recovery: bool = False) -> None:
+    def start(self, timeout: float = 300, restored: bool = False) -> None:
         """Start the postmaster (no-op when already running) and wait until it
         accepts connections.  Crash/backup recovery happens inside this wait.
 
-        ``fast_recovery`` (used for a freshly restored data directory): before
-        recovery PostgreSQL fsyncs the whole data directory and ends recovery
-        with a checkpoint, which for a just-written directory means waiting
-        for the disk to absorb all of it (as long as the restore itself).
-        Running that first start with ``fsync = off`` skips both; fsync is then
-        switched back on with a reload (it is a SIGHUP setting), so normal
-        operation stays durable and the OS writes the restored files back in
-        its own time."""
+        ``restored``: the first start of a freshly restored data directory.
+        Before recovery PostgreSQL fsyncs the whole data directory and ends
+        recovery with a checkpoint, which for a just-written directory means
+        waiting for the disk to absorb all of it (as long as the restore
+        itself).  That start runs with ``fsync = off``, which skips both; fsync
+        is then switched back on with a reload (it is a SIGHUP setting), so
+        normal operation stays durable and the OS writes the restored files
+        back in its own time.  The restored internal role still has the
+        password of the data plane that took the snapshot: during that start it
+        is trusted on the Unix socket (which only the service and the engine's
+        own uid can reach, and whose front refuses the role) and given ours;
+        the reload puts the normal pg_hba.conf back."""
         if self.running_pid() is not None:
             return
         if not self.exists():
             raise DataPlaneError(f"no data directory at {self.data_dir}")
         self.prepare_dirs()
         runtime_conf = self.data_dir / RUNTIME_CONF
-        if fast_recovery:
+        if restored:
             runtime_conf.write_text("fsync = off\n")
             self.bins.chown(runtime_conf, self.owner)
+            self._write_hba(RESTORE_HBA + HBA_CONF)
         try:
             self._start(timeout)
+            if restored:
+                with self.connect() as conn:
+                    conn.execute("SET password_encryption = 'scram-sha-256'")
+                    conn.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                        sql.Identifier(ADMIN_USER), sql.Literal(self.admin_password)))
         finally:
+            if restored:
+                self._write_hba(HBA_CONF)
             if runtime_conf.exists():
                 runtime_conf.unlink()
                 pid = self.running_pid()
                 if pid is not None:
-                    os.kill(pid, signal.SIGHUP)  # reload: fsync back on
+                    os.kill(pid, signal.SIGHUP)  # reload: fsync back on, the normal pg_hba.conf
 
     def _start(self, timeout: float) -> None:
         log = open(self.log_path, "ab")
