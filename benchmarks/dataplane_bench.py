@@ -43,14 +43,13 @@ def main() -> None:
     dp = DataPlane(root)
     results: list[tuple[str, str]] = []
     try:
-        port = free_port()
-        _, t_create = timed(dp.create_cluster, "bench", port, USER, PASSWORD, DB)
+        port, t_create = timed(dp.create_cluster, "bench", free_port(), USER, PASSWORD, DB)
         results.append(("create_cluster to serving", f"{t_create:.2f} s"))
         eng = dp._engine("bench")
 
         with connect(port) as conn:
             t0 = time.perf_counter()
-            rows = fill_table(conn, args.size_mb)
+            rows = fill_table(conn, args.size_mb, eng)
             size = conn.execute("select pg_total_relation_size('bench')").fetchone()[0]
             results.append(("generated table", f"{rows:,} rows, {mb(size)} in "
                             f"{time.perf_counter() - t0:.1f} s"))
@@ -98,8 +97,7 @@ def main() -> None:
         shutil.rmtree(copy_dir)
         results.append(("cp -r of the data directory, again", f"{t_cp2:.2f} s"))
         t_cp_mean = (t_cp + t_cp2) / 2
-        port2 = free_port()
-        _, t_restore = timed(dp.restore_snapshot, "inc", "restored", port2)
+        port2, t_restore = timed(dp.restore_snapshot, "inc", "restored", free_port())
         results.append(("restore to serving", f"{t_restore:.2f} s"))
         results.append(("full snapshot / mean cp -r", f"{t_full / t_cp_mean:.2f}x"))
         results.append(("restore / mean cp -r", f"{t_restore / t_cp_mean:.2f}x"))
@@ -110,12 +108,12 @@ def main() -> None:
         results.append(("restored row count", f"{got:,} (matches)"))
         results.append(("snapshot storage on disk", mb(dp.store.stored_bytes())))
     finally:
-        dp.stop_all()
         for key in ("bench", "restored"):
             try:
                 dp.destroy_cluster(key)
             except Exception:  # noqa: BLE001
                 pass
+        dp.close()
         remove_files(dp, root, keep_root=args.root is not None)
     print_results(f"localshift data plane benchmark (--size-mb {args.size_mb}, PostgreSQL "
                   f"{'.'.join(map(str, dp.bins.version))})", results)

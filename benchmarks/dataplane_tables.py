@@ -41,9 +41,10 @@ def connect(port: int) -> psycopg.Connection:
                            autocommit=True)
 
 
-def fill_table(conn: psycopg.Connection, size_mb: int) -> int:
+def fill_table(conn: psycopg.Connection, size_mb: int, engine) -> int:  # type: ignore[no-untyped-def]
     """Create ``bench`` (``bigint, int, text`` rows of ~140 bytes, no index) of
-    ``size_mb`` MiB, frozen and checkpointed; returns its row count."""
+    ``size_mb`` MiB, frozen and checkpointed (through ``engine``'s internal role); returns its
+    row count."""
     conn.execute("create table bench (id bigint, grp int, pad text)")
     target = size_mb * 1024 * 1024
     step, lo = 500_000, 1
@@ -53,7 +54,8 @@ def fill_table(conn: psycopg.Connection, size_mb: int) -> int:
     # Set hint bits / freeze now: otherwise the first read after the load
     # rewrites every page and the "incremental" snapshot is a full one.
     conn.execute("vacuum (freeze, analyze) bench")
-    conn.execute("checkpoint")
+    with engine.connect() as admin:  # CHECKPOINT is for the internal superuser, not the master user
+        admin.execute("checkpoint")
     return lo - 1
 
 

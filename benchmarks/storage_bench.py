@@ -82,11 +82,10 @@ def main() -> None:
                         f"{mb(result.bytes_copied)} copied, {result.manifests_rewritten} manifests"))
 
     try:
-        port = free_port()
-        dp.create_cluster("bench", port, "bench", "Bench-pass1", "dev")
+        port = dp.create_cluster("bench", free_port(), "bench", "Bench-pass1", "dev")
         with connect(port) as conn:
             t0 = time.perf_counter()
-            rows = fill_table(conn, args.size_mb)
+            rows = fill_table(conn, args.size_mb, dp._engine("bench"))
             size = conn.execute("select pg_total_relation_size('bench')").fetchone()[0]
             results.append(("generated table", f"{rows:,} rows, {mb(size)} in "
                             f"{time.perf_counter() - t0:.1f} s"))
@@ -130,14 +129,13 @@ def main() -> None:
         stage("after complete compaction")
 
         for key in (min(kept), max(kept)):
-            restored = free_port()
-            _, t_restore = timed(dp.restore_snapshot, key, f"r-{key}", restored)
+            restored, t_restore = timed(dp.restore_snapshot, key, f"r-{key}", free_port())
             with connect(restored) as conn:
                 got = conn.execute(CHECK_SQL).fetchone()
             assert got == checks[key], (key, got, checks[key])
             results.append((f"restore {key}", f"{t_restore:.2f} s, rows match"))
     finally:
-        dp.stop_all()
+        dp.close()
         remove_files(dp, root, keep_root=args.root is not None)
     print_results(f"localshift snapshot storage benchmark (--size-mb {args.size_mb} --days "
                   f"{args.days} --keep {args.keep}{' --keep-newest' if args.keep_newest else ''})",

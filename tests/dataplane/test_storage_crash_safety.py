@@ -141,8 +141,7 @@ def engine_store(tmp_path_factory):
     dp.store.policy = MANUAL
     reference = {}
     try:
-        port = free_port()
-        dp.create_cluster("src", port, "awsuser", "Passw0rd-1", "dev")
+        port = dp.create_cluster("src", free_port(), "awsuser", "Passw0rd-1", "dev")
         with connect(port, autocommit=True) as conn:
             conn.execute("create table t (id int primary key, v text)")
             conn.execute("insert into t select g, repeat(md5(g::text), 3) "
@@ -209,12 +208,12 @@ def test_restored_cluster_after_killed_compaction(engine_store, dp):
     done = subprocess.run([sys.executable, "-c", KILLER, str(root), "compaction.switch_manifest",
                            "2"], capture_output=True, text=True, timeout=120)
     assert done.returncode == -9, done.stderr
+    dp.close()  # the service that ran before
     restarted = DataPlane(dp.root)  # the service restarts over the same files
     try:
         restarted.compact_snapshots()
         for key, (count, digest) in reference.items():
-            port = free_port()
-            restarted.restore_snapshot(key, f"r-{key}", port)
+            port = restarted.restore_snapshot(key, f"r-{key}", free_port())
             assert rows(port, "select count(*), md5(string_agg(v, ',' order by id)) from t") == [
                 (count, digest)]
     finally:

@@ -8,10 +8,11 @@ import pytest
 
 @pytest.fixture
 def names(db):
-    """Users and groups made by a test are dropped after it."""
+    """Users and groups made by a test are dropped after it, the newest first (the master user
+    has the privileges of the users it made, and they of theirs)."""
     made: list[str] = []
     yield made
-    for name in made:
+    for name in reversed(made):
         db.execute(f"drop owned by {name} cascade")
         db.execute(f"drop role if exists {name}")
 

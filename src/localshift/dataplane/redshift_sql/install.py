@@ -19,11 +19,10 @@ import functools
 import hashlib
 import re
 from pathlib import Path
-from typing import Callable
-
 import psycopg
 from psycopg import sql
 
+from ..roles import EngineSetup
 from .settings import PREFIX, REDSHIFT_SETTINGS
 
 CATALOG_DIR = Path(__file__).parent / "catalog"
@@ -33,8 +32,11 @@ _SUPERUSER_GRANTS = ("pg_read_all_data", "pg_write_all_data", "pg_signal_backend
                      "pg_read_all_stats", "pg_read_all_settings")
 # Written to postgresql.auto.conf (so they travel in snapshots).
 # Redshift's session defaults too: UTC, ISO dates, floats printed with 15 digits.
+# createrole_self_grant: a user who creates users has their privileges (may drop and alter
+# their objects), as a Redshift superuser has; PostgreSQL gives the creator ADMIN OPTION only.
 ENGINE_SETTINGS = {"standard_conforming_strings": "off", "escape_string_warning": "off",
                    "timezone": "UTC", "datestyle": "ISO, MDY", "extra_float_digits": "0",
+                   "createrole_self_grant": "set, inherit",
                    **{f"{PREFIX}{name}": value for name, value in REDSHIFT_SETTINGS.items()}}
 
 
@@ -82,16 +84,16 @@ def install_catalog(conn: psycopg.Connection) -> bool:
     return True
 
 
-def install_engine(connect: Callable[[str], psycopg.Connection], superusers: list[str]) -> None:
-    """Engine-wide settings and roles, then the catalog in every database.
-    ``connect(dbname)`` opens an autocommit superuser connection;
-    ``superusers``: roles that are Redshift superusers (the master user)."""
-    with connect("postgres") as conn:
+def install_engine(setup: EngineSetup) -> None:
+    """Engine-wide settings and roles, then the catalog in every database (a DataPlane
+    initialiser, roles.py).  The master user is a Redshift superuser."""
+    superusers = [setup.master_username] if setup.master_username else []
+    with setup.connect("postgres") as conn:
         _engine_settings(conn, superusers)
         databases = [row[0] for row in conn.execute(
             "SELECT datname FROM pg_database WHERE datallowconn ORDER BY datname")]
     for name in databases:
-        with connect(name) as conn:
+        with setup.connect(name) as conn:
             install_catalog(conn)
 
 
@@ -106,6 +108,10 @@ def _engine_settings(conn: psycopg.Connection, superusers: list[str]) -> None:
             changed = True
     if changed:
         conn.execute("SELECT pg_reload_conf()")
+    # Redshift's parameters are placeholders to PostgreSQL: anyone may SET them, but ALTER USER
+    # ... SET stores them only for roles granted SET on them.
+    conn.execute(sql.SQL("GRANT SET ON PARAMETER {} TO PUBLIC").format(sql.SQL(", ").join(
+        sql.Identifier(*f"{PREFIX}{name}".split(".")) for name in REDSHIFT_SETTINGS)))
     for role in (SUPERUSER_ROLE, SYSLOG_ROLE):
         if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
             conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))

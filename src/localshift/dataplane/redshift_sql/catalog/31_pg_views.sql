@@ -62,10 +62,16 @@ FROM pg_catalog.pg_roles r
 LEFT JOIN pg_catalog.pg_db_role_setting s ON s.setrole = r.oid AND s.setdatabase = 0
 WHERE r.rolcanlogin;
 
+-- A role created by a user with CREATEROLE is granted to its creator WITH ADMIN OPTION by the
+-- bootstrap superuser (oid 10), and again by the creator itself (createrole_self_grant):
+-- PostgreSQL's bookkeeping, not a member of the group.
 CREATE OR REPLACE VIEW pg_catalog.pg_group AS
 SELECT r.rolname AS groname, r.oid::integer AS grosysid,
-       ARRAY(SELECT m.member::integer FROM pg_catalog.pg_auth_members m WHERE m.roleid = r.oid
-             ORDER BY m.member) AS grolist
+       ARRAY(SELECT DISTINCT m.member::integer FROM pg_catalog.pg_auth_members m
+             WHERE m.roleid = r.oid AND NOT EXISTS (
+                 SELECT FROM pg_catalog.pg_auth_members c WHERE c.roleid = m.roleid
+                 AND c.member = m.member AND c.grantor = 10 AND c.admin_option)
+             ORDER BY 1) AS grolist
 FROM pg_catalog.pg_roles r
 WHERE localshift.is_group(r.oid);
 
