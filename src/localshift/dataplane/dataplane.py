@@ -37,6 +37,7 @@ from .roles import (ADMIN_USER, INTERNAL_ROLES, SETUP_VERSION, EngineSetup, Init
                     confine_roles, give_database, set_master_user)
 from .snapshot_store import SnapshotStats, SnapshotStore
 from .storage_ledger import StorageUsage
+from .tls import ensure_certificates, server_context
 from .wire_front import WireFront
 
 log = logging.getLogger("localshift")
@@ -101,9 +102,11 @@ class DataPlane:
         self.initialisers: list[Initialiser] = [confine_roles, install_engine, *initialisers]
         self.max_connections = sql_max_connections
         self._admin_password = self._load_admin_secret()
+        self._tls = ensure_certificates(self.root / "tls")
         self.front = WireFront(INTERNAL_ROLES, sql_startup_timeout, sql_max_connections,
                                sql_connection_budget(raise_open_file_limit()),
-                               QueryRecorder(socket_connector(ADMIN_USER, self._admin_password)))
+                               QueryRecorder(socket_connector(ADMIN_USER, self._admin_password)),
+                               server_context(self._tls))
         self._engines: dict[str, Engine] = {}
         self._ports: dict[str, int] = {}
         self._locks: dict[str, threading.RLock] = {}
@@ -140,6 +143,12 @@ class DataPlane:
         if len(str(self.engine_root / _LONGEST_KEY / SOCKET_NAME)) > MAX_SOCKET_PATH:
             dirs.append(self.socket_root)
         return dirs
+
+    @property
+    def tls_ca_file(self) -> Path:
+        """The CA certificate that signs the SQL endpoints' TLS certificate: what clients trust
+        to verify them (tls.py)."""
+        return self._tls.ca_cert
 
     def _load_admin_secret(self) -> str:
         path = self.root / "admin-secret"

@@ -4,9 +4,11 @@ Each cluster's public ``127.0.0.1:<port>`` is served here; the engine itself
 only listens on a Unix socket.  Until the session is established the front
 understands the protocol, afterwards the connection's SQL session frames it:
 
-* SSLRequest / GSSENCRequest are answered ``N`` (no TLS: the pip build of
-  PostgreSQL has no OpenSSL).  ``redshift_connector`` therefore needs
-  ``ssl=False``; with its default ``ssl=True`` it fails "Server refuses SSL".
+* SSLRequest is answered ``S`` and the connection is wrapped in TLS (the data
+  plane's own CA signs the certificate, tls.py), as Redshift does; the rest of
+  the connection runs over that.  Bytes sent after the SSLRequest but before the
+  handshake close the connection (PostgreSQL refuses them too: they were not
+  encrypted).  GSSENCRequest is answered ``N`` (no Kerberos).
 * The startup packet keeps only standard parameters.  redshift_connector also
   sends ``client_protocol_version``, ``driver_version``, ``os_version``,
   ``driver_discovery_version``... which PostgreSQL rejects with FATAL 42704
@@ -39,6 +41,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import socket
+import ssl
 import threading
 from pathlib import Path
 
@@ -77,6 +80,7 @@ class _ClientSide(asyncio.Protocol):
         self.counted = False
         self.timer: asyncio.TimerHandle | None = None
         self.session: SqlSession | None = None
+        self.encrypted = False
 
     def connection_made(self, transport) -> None:
         self.transport = transport
@@ -123,6 +127,15 @@ class _ClientSide(asyncio.Protocol):
             code = int.from_bytes(buf[4:8], "big")
             packet = bytes(buf[:n])
             del buf[:n]
+            if code == SSL_REQUEST and self.front.tls is not None and not self.encrypted:
+                if buf:  # sent before our answer, so not encrypted: PostgreSQL refuses it too
+                    self.transport.close()
+                    return
+                self.transport.write(b"S")
+                # The client's handshake must reach the TLS layer, not this protocol.
+                self.transport.pause_reading()
+                asyncio.get_running_loop().create_task(self._start_tls())
+                return
             if code in (SSL_REQUEST, GSSENC_REQUEST):
                 self.transport.write(b"N")
                 continue
@@ -140,6 +153,18 @@ class _ClientSide(asyncio.Protocol):
                                                        self.listener.socket_path)
                 asyncio.get_running_loop().create_task(self._connect(rewrite_startup(packet)))
             return
+
+    async def _start_tls(self) -> None:
+        raw = self.transport
+        try:
+            self.transport = await asyncio.get_running_loop().start_tls(
+                raw, self, self.front.tls, server_side=True,
+                ssl_handshake_timeout=self.front.startup_timeout)
+        except (OSError, ssl.SSLError, asyncio.TimeoutError, ConnectionError) as e:
+            raw.abort()
+            self.connection_lost(e)  # the TLS layer does not report a failed handshake
+            return
+        self.encrypted = True
 
     async def _cancel(self, packet: bytes) -> None:
         try:
@@ -253,12 +278,15 @@ class WireFront:
     ``internal_roles``: user names (lowercase) refused at startup.  ``startup_timeout``:
     seconds a connection may take to send its startup packet.  ``max_connections``: per
     port.  ``connection_budget``: for all ports together.  ``recorder``: where completed
-    statements go (the query history)."""
+    statements go (the query history).  ``tls``: the context SSLRequests are answered with
+    (None: refused)."""
 
     def __init__(self, internal_roles: frozenset[str], startup_timeout: float, max_connections: int,
-                 connection_budget: int, recorder: QueryRecorder | None = None) -> None:
+                 connection_budget: int, recorder: QueryRecorder | None = None,
+                 tls: ssl.SSLContext | None = None) -> None:
         self.internal_roles = internal_roles
         self.recorder = recorder
+        self.tls = tls
         self.startup_timeout = startup_timeout
         self.max_connections = max_connections
         self.connection_budget = connection_budget

@@ -118,6 +118,9 @@ class Runtime:
         log.info("localshift %s serving the AWS API at %s (%s, %s)", __version__, self.api_url, mode, plane)
         for label, path in self.directories().items():
             log.info("%s: %s%s", label, path, " (removed at exit)" if self._temp_dir else "")
+        if not isinstance(self.dataplane, NullDataPlane):
+            log.info("SQL endpoints serve TLS; clients verify it with the CA certificate %s",
+                     self.dataplane.tls_ca_file)
 
     def reset(self) -> None:
         """Wipe every resource of every account: engines, snapshot data, rows, clock offset."""
