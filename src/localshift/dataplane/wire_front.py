@@ -16,9 +16,11 @@ understands the protocol, afterwards the connection's SQL session frames it:
 * A startup packet naming an internal role (``rdsdb``) gets PostgreSQL's own
   "password authentication failed" at once: only the service, on the engine's
   Unix socket, logs in as that role.
-* The ``server_version`` ParameterStatus is trimmed to its numbers (a
-  distribution suffix like ``15.18 (Debian ...)`` makes the driver raise
-  InvalidVersion).
+* The ``server_version`` ParameterStatus is Redshift's (8.0.2) for clients
+  whose startup packet shows a Redshift driver, and the engine's numbers for
+  the others (psql and PostgreSQL tools need 9.2 or later for their catalog
+  queries; a distribution suffix like ``15.18 (Debian ...)`` makes
+  redshift_connector raise InvalidVersion).
 * CancelRequests are forwarded to the engine unchanged.
 * After the startup packet, every message goes through the connection's
   ``SqlSession`` (redshift_sql/session.py): Redshift SQL in Query and Parse
@@ -50,8 +52,8 @@ from .redshift_sql.history import QueryRecorder
 from .redshift_sql.session import SqlSession
 from .wire_messages import (CANCEL_REQUEST, GSSENC_REQUEST, MAX_STARTUP, SHOW_DISCOVERY,
                             SSL_REQUEST, authentication_failed, error_response,
-                            rewrite_parameter_status, rewrite_startup, startup_user,
-                            too_many_connections)
+                            is_redshift_driver, rewrite_parameter_status, rewrite_startup,
+                            startup_user, too_many_connections)
 
 # A port that cannot be had is replaced by any free one.
 _PORT_UNAVAILABLE = (errno.EADDRINUSE, errno.EACCES)
@@ -81,6 +83,7 @@ class _ClientSide(asyncio.Protocol):
         self.timer: asyncio.TimerHandle | None = None
         self.session: SqlSession | None = None
         self.encrypted = False
+        self.redshift_driver = False
 
     def connection_made(self, transport) -> None:
         self.transport = transport
@@ -151,6 +154,7 @@ class _ClientSide(asyncio.Protocol):
             else:
                 self.session = SqlSession.from_startup(packet, self.front.recorder,
                                                        self.listener.socket_path)
+                self.redshift_driver = is_redshift_driver(packet)
                 asyncio.get_running_loop().create_task(self._connect(rewrite_startup(packet)))
             return
 
@@ -248,7 +252,7 @@ class _EngineSide(asyncio.Protocol):
             msg = bytes(buf[:n + 1])
             del buf[:n + 1]
             if typ == 0x53:  # 'S' ParameterStatus
-                msg = rewrite_parameter_status(msg)
+                msg = rewrite_parameter_status(msg, self.client.redshift_driver)
             elif typ == 0x4B:  # 'K' BackendKeyData: the engine's pid
                 session.backend_key(int.from_bytes(msg[5:9], "big"))
             if typ == 0x5A:  # 'Z' ReadyForQuery: announce SHOW support first (see SHOW_DISCOVERY)

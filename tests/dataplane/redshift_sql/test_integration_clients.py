@@ -59,3 +59,15 @@ def test_metadata_helpers_on_the_show_path(rs, database):
     assert [(k[2], k[3], k[6], k[7]) for k in cursor.get_exported_keys(schema="it", table="orders")] == \
         [("orders", "id", "lines", "order_id")]
     assert database in [c[0] for c in cursor.get_catalogs()]
+
+
+def test_server_version_is_redshifts_for_redshift_drivers_and_postgresqls_for_others(rs, db):
+    # Redshift reports 8.0.2; the driver identifies itself in its startup packet.
+    assert (b"server_version", b"8.0.2") in rs.parameter_statuses
+    assert rs._server_version.release == (8, 0, 2)
+    cursor = rs.cursor()
+    cursor.execute("insert into it.orders values (7, 'eu', 1.0), (8, 'us', 2.0)")
+    assert cursor.rowcount == 2
+    # psql 15+ refuses its describe commands below 9.2: PostgreSQL clients get the engine's.
+    assert db.info.server_version >= 180000
+    assert db.info.parameter_status("server_version").split(".")[0] == str(db.info.server_version // 10000)
