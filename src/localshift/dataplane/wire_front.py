@@ -154,6 +154,7 @@ class _ClientSide(asyncio.Protocol):
             else:
                 self.session = SqlSession.from_startup(packet, self.front.recorder,
                                                        self.listener.socket_path)
+                self.session.on_hold = self._write_history
                 self.redshift_driver = is_redshift_driver(packet)
                 asyncio.get_running_loop().create_task(self._connect(rewrite_startup(packet)))
             return
@@ -169,6 +170,16 @@ class _ClientSide(asyncio.Protocol):
             self.connection_lost(e)  # the TLS layer does not report a failed handshake
             return
         self.encrypted = True
+
+    def _write_history(self) -> None:
+        """The session holds a statement that reads the query history until its earlier
+        statements are written: write them (off the loop), then let it go on."""
+        future = asyncio.get_running_loop().run_in_executor(None, self.front.recorder.flush)
+        future.add_done_callback(self._history_written)
+
+    def _history_written(self, _future) -> None:
+        if self.engine is not None and not self.transport.is_closing():
+            self.engine.write(self.session.release())
 
     async def _cancel(self, packet: bytes) -> None:
         try:
@@ -252,6 +263,7 @@ class _EngineSide(asyncio.Protocol):
             msg = bytes(buf[:n + 1])
             del buf[:n + 1]
             if typ == 0x53:  # 'S' ParameterStatus
+                session.engine_parameter(msg)
                 msg = rewrite_parameter_status(msg, self.client.redshift_driver)
             elif typ == 0x4B:  # 'K' BackendKeyData: the engine's pid
                 session.backend_key(int.from_bytes(msg[5:9], "big"))

@@ -47,3 +47,50 @@ def test_the_newest_rows_are_kept_and_lost_engines_are_skipped(dp, cluster):
     assert [r[3] for r in history(dp, key)][-2:] == ["select 3", "select 4"]
     with dp._engine(key).connect(DB) as conn:
         assert conn.execute("select count(*) from localshift.query_history").fetchone() == (2,)
+
+
+def test_pg_last_query_id_is_the_id_the_history_views_report_at_once(sql_cluster, database):
+    """What the Data API reports as RedshiftQueryId: no waiting for the recorder."""
+    with sql_cluster.connect(database) as conn:
+        assert conn.execute("select pg_last_query_id()").fetchone() == (-1,)  # a new session
+        conn.execute("create table if not exists lq (a int)")
+        conn.execute("insert into lq values (1), (2)")
+        [(insert_id,)] = conn.execute("select pg_last_query_id()").fetchall()
+        assert conn.execute("select trim(query_text), returned_rows from sys_query_history where query_id = %s",
+                            (insert_id,)).fetchall() == [("insert into lq values (1), (2)", 2)]
+        conn.execute("select a from lq where a > %s", (1,))  # extended protocol
+        [(select_id,)] = conn.execute("select pg_last_query_id()").fetchall()
+        assert select_id > insert_id
+        assert conn.execute("select trim(querytxt), aborted from stl_query where query = %s", (select_id,)).fetchall() \
+            == [("select a from lq where a > $1", 0)]
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            conn.execute("select 1/0")
+        assert conn.execute("select trim(status) from sys_query_history where query_id = pg_last_query_id()"
+                            ).fetchall() == [("failed",)]
+    with sql_cluster.connect(database) as other:
+        assert other.execute("select pg_last_query_id()").fetchone() == (-1,)
+
+
+def test_each_statement_of_a_query_is_its_own_entry(sql_cluster, database):
+    with sql_cluster.connect(database) as conn:
+        conn.execute("create table ms (a int); insert into ms values (1), (2);select count(*) from ms")
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            conn.execute("insert into ms values (3); select 1/0; insert into ms values (4)")
+        rows = conn.execute("select trim(query_text), trim(status), returned_rows from sys_query_history"
+                            " where session_id = pg_backend_pid() and query_text not like '%sys_query_history%'"
+                            " order by query_id").fetchall()
+        assert rows == [("create table ms (a int)", "success", None),
+                        ("insert into ms values (1), (2)", "success", 2),
+                        ("select count(*) from ms", "success", 1),
+                        ("insert into ms values (3)", "success", 1),
+                        ("select 1/0", "failed", None)]
+        assert conn.execute("select count(*) from ms").fetchone() == (2,)  # the failed query's insert rolled back
+
+
+def test_standard_conforming_strings_changes_how_strings_are_read(sql_cluster, database):
+    with sql_cluster.connect(database) as conn:
+        assert conn.execute("select top 1 'a\\\\b', 'it\\'s'").fetchone() == ("a\\b", "it's")  # Redshift's rule
+        conn.execute("set standard_conforming_strings = on")
+        assert conn.execute("select top 1 'a\\b', E'c\\\\d', 'it''s'").fetchone() == ("a\\b", "c\\d", "it's")
+        conn.execute("reset standard_conforming_strings")
+        assert conn.execute("select top 1 'a\\\\b'").fetchone() == ("a\\b",)

@@ -47,11 +47,18 @@ def error(code: str, message: str, context: str = "") -> bytes:
 
 
 class Recorder:
+    """What the session asks of history.QueryRecorder: tickets, and how far it has written."""
+
     def __init__(self) -> None:
         self.entries: list = []
+        self.written = 0
 
-    def record(self, engine_key, database, entry) -> None:
+    def record(self, engine_key, database, entry) -> int:
         self.entries.append((engine_key, database) + entry)
+        return len(self.entries)
+
+    def flush(self) -> None:
+        self.written = len(self.entries)
 
 
 def new_session(recorder=None) -> SqlSession:
@@ -147,3 +154,73 @@ def test_startup_parameters():
     packet = struct.pack("!II", 0, 196608) + b"user\0bob\0database\0dev\0\0"
     assert startup_parameters(packet) == {"user": "bob", "database": "dev"}
     assert SqlSession.from_startup(packet[:8] + b"user\0bob\0\0", None, "k").database == "bob"
+
+
+def test_each_statement_of_a_query_is_recorded_until_one_fails():
+    recorder = Recorder()
+    session = new_session(recorder)
+    session.from_client(query("create table t (a int); insert into t values (1);select 'x;y' ; select 1/0; select 2;"))
+    session.from_engine(complete("CREATE TABLE") + complete("INSERT 0 1") + msg(b"T", b"\0\0") + ROW
+                        + complete("SELECT 1") + error("22012", "division by zero") + READY)
+    assert [(e[4], e[7], e[8]) for e in recorder.entries] == [
+        (b"create table t (a int)", b"CREATE TABLE", None),
+        (b"insert into t values (1)", b"INSERT 0 1", None),
+        (b"select 'x;y'", b"SELECT 1", None),
+        (b"select 1/0", None, ("22012", "division by zero")),
+    ]
+    # each starts when the one before it ended
+    assert all(later[5] == earlier[6] for earlier, later in zip(recorder.entries, recorder.entries[1:]))
+    # the next query is followed from scratch
+    session.from_client(query("select 3"))
+    session.from_engine(complete("SELECT 1") + READY)
+    assert recorder.entries[-1][4] == b"select 3"
+
+
+def test_a_refused_query_is_one_entry():
+    recorder = Recorder()
+    session = new_session(recorder)
+    text = "select 1; create table t (a int) diststyle bogus"
+    session.from_client(query(text))
+    session.from_engine(error("42601", "syntax error at or near \"bogus\"") + READY)
+    assert [e[4] for e in recorder.entries] == [text.encode()]
+
+
+def test_standard_conforming_strings_follows_the_engine():
+    session = new_session()
+    escaped = "select top 1 'a\\' b' AS x"  # Redshift's rule: \' is a quote inside the string
+    assert session.from_client(query(escaped)) == query("select   'a\\' b' AS x LIMIT 1")
+    on = msg(b"S", b"standard_conforming_strings\0on\0")
+    assert session.from_engine(on) is on
+    assert session.standard_strings
+    # PostgreSQL's rule now: the backslash is a character, the string ends at the next quote
+    assert session.from_client(query("select top 1 'a\\' AS x")) == query("select   E'a\\\\' AS x LIMIT 1")
+    session.from_engine(msg(b"S", b"standard_conforming_strings\0off\0"))
+    assert not session.standard_strings
+
+
+def test_a_statement_reading_the_history_waits_for_the_sessions_statements():
+    recorder = Recorder()
+    session = new_session(recorder)
+    holds = []
+    session.on_hold = lambda: holds.append(True)
+    session.from_client(query("insert into t values (1)"))
+    session.from_engine(complete("INSERT 0 1") + READY)
+    # nothing of the history is read: no wait
+    assert session.from_client(query("select 2")) == query("select 2")
+    session.from_engine(complete("SELECT 1") + READY)
+    held = query("select pg_last_query_id()")
+    after = parse("select 3") + bind() + execute() + SYNC
+    assert session.from_client(held + after[:7]) == b""
+    assert session.from_client(after[7:]) == b""
+    assert holds == [True]
+    recorder.flush()
+    assert session.release() == held + after
+    session.from_engine(complete("SELECT 1") + READY + complete("SELECT 1") + READY)
+    recorder.flush()
+    # written already: no wait, extended protocol included
+    prepare = parse("select * from stl_query") + bind()
+    history = prepare + execute() + SYNC
+    assert session.from_client(history) is history
+    session.from_engine(complete("SELECT 1") + READY)
+    assert session.from_client(history) == prepare  # held at its Execute
+    assert holds == [True, True]

@@ -179,7 +179,7 @@ def unload(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str:
     _check_authorization(found)
     if not target.startswith("s3://"):
         raise TranslationError("UNLOAD destination must be an S3 path (s3://...)", "0A000")
-    query_sql = rw.text(tree(tokenize(query)))
+    query_sql = rw.text(tree(tokenize(query, rw.standard_strings)))
     # The query is planned (not run) first, as Redshift checks it before writing.
     return _checked_error(f"EXECUTE {quote_literal('EXPLAIN ' + query_sql)};", _bucket_error(target))
 

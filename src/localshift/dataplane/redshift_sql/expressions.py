@@ -44,10 +44,11 @@ _TABLE_POSITIONS = frozenset({"from", "join", "into", "table", "update", "exists
 
 class Rewriter:
     def __init__(self, engine_functions: frozenset[str], case_sensitive: bool = False,
-                 catalog_views: bool = False) -> None:
+                 catalog_views: bool = False, standard_strings: bool = False) -> None:
         self.engine_functions = engine_functions
         self.case_sensitive = case_sensitive
         self.catalog_views = catalog_views
+        self.standard_strings = standard_strings  # the session's standard_conforming_strings
         # The statement's relation names, when PartiQL navigation applies to it.
         self.relations: frozenset[str] | None = None
 

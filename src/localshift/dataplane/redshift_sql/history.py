@@ -4,7 +4,10 @@ written into ``localshift.query_history`` of the database they ran in.
 The wire front calls ``record`` when a statement completes (a deque append, on
 the front's event loop); a background thread writes batches through the
 internal role every ``interval`` seconds and keeps the newest ``keep_rows``
-rows per database.  Connections are opened per batch, so none lingers to stop
+rows per database.  ``record`` returns a ticket; once ``written`` reaches it,
+the entry is in the engine (or lost with its engine), and ``flush`` writes
+everything at once.  The engine numbers the rows (``query_id``) as they are
+written: what ``pg_last_query_id()`` and the system views report.  Connections are opened per batch, so none lingers to stop
 a DROP DATABASE.  The engine-side views (STL_QUERY, SYS_QUERY_HISTORY, ...)
 read the table.
 """
@@ -51,17 +54,21 @@ class QueryRecorder:
         self._interval = interval
         self._keep_rows = keep_rows
         self._queue: deque = deque(maxlen=max_queued)  # the oldest entries go first when full
+        self._tickets = 0  # entries recorded (on the front's loop)
+        self.written = 0   # the ticket of the last entry written
         self._wake = threading.Event()
         self._lock = threading.Lock()  # one writer at a time (the thread or flush())
         self._thread: threading.Thread | None = None
         self._closed = False
 
-    def record(self, engine_key: str, database: str, entry: Entry) -> None:
-        self._queue.append((engine_key, database, entry))
+    def record(self, engine_key: str, database: str, entry: Entry) -> int:
+        self._tickets += 1
+        self._queue.append((self._tickets, engine_key, database, entry))
         if self._thread is None and not self._closed:
             self._thread = threading.Thread(target=self._run, name="localshift-query-history",
                                             daemon=True)
             self._thread.start()
+        return self._tickets
 
     def _run(self) -> None:
         while not self._closed:
@@ -72,11 +79,13 @@ class QueryRecorder:
         """Write everything recorded so far."""
         with self._lock:
             batches: dict[tuple[str, str], list] = {}
+            last = 0
             while self._queue:
-                engine_key, database, entry = self._queue.popleft()
+                last, engine_key, database, entry = self._queue.popleft()
                 batches.setdefault((engine_key, database), []).append(_row(database, entry))
             for (engine_key, database), rows in batches.items():
                 self._write(engine_key, database, rows)
+            self.written = max(self.written, last)
 
     def _write(self, engine_key: str, database: str, rows: list) -> None:
         try:

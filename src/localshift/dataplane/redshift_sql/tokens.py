@@ -3,7 +3,11 @@
 Redshift's lexer is PostgreSQL 8.0's: a backslash escapes the next character
 inside an ordinary string literal (``'It\\'s'``; the SQL reference writes regular
 expressions as ``'\\\\d'``).  Engines run with ``standard_conforming_strings =
-off`` for the same reason, so string tokens pass through unchanged.
+off`` for the same reason, so string tokens pass through unchanged.  A session
+that turns the setting on gets PostgreSQL's rule (a backslash is an ordinary
+character in '...'; ``E'...'`` still escapes): ``tokenize(sql,
+standard_strings=True)`` reads such strings and gives those holding a backslash
+as the ``E'...'`` string of the same value, which reads alike in either mode.
 
 A statement becomes a list of *nodes*: a ``Token`` or a ``Group`` (a bracketed
 span ``( ... )`` / ``[ ... ]`` holding its own nodes).  Rewrites walk these lists
@@ -18,10 +22,10 @@ from typing import Iterable
 
 from .errors import TranslationError
 
-_TOKEN = re.compile(r"""
+_TOKEN_PATTERN = r"""
   (?P<ws>\s+)
 | (?P<comment>--[^\n]*|/\*(?:[^*]|\*(?!/))*\*/)
-| (?P<string>(?:[EeBbXxNn]|[Uu]&)?'(?:[^'\\]|\\.|'')*')
+| (?P<string>STRING)
 | (?P<dollar>\$(?P<tag>(?:[A-Za-z_\x80-\uffff][A-Za-z0-9_\x80-\uffff]*)?)\$.*?\$(?P=tag)\$)
 | (?P<param>\$\d+)
 | (?P<qident>(?:[Uu]&)?"(?:[^"]|"")*")
@@ -31,7 +35,13 @@ _TOKEN = re.compile(r"""
 | (?P<close>[)\]])
 | (?P<punct>::|[,;.:])
 | (?P<op>[-+*/<>=~!@#%^&|`?]+)
-""", re.VERBOSE | re.DOTALL)
+"""
+_ESCAPED_STRING = r"""(?:[EeBbXxNn]|[Uu]&)?'(?:[^'\\]|\\.|'')*'"""
+_TOKEN = re.compile(_TOKEN_PATTERN.replace("STRING", _ESCAPED_STRING), re.VERBOSE | re.DOTALL)
+# standard_conforming_strings = on: only E'...' strings escape with a backslash.
+_STANDARD_TOKEN = re.compile(_TOKEN_PATTERN.replace(
+    "STRING", r"""[Ee]'(?:[^'\\]|\\.|'')*'|(?P<plain>(?:[BbXxNn]|[Uu]&)?'(?:[^']|'')*')"""),
+    re.VERBOSE | re.DOTALL)
 
 
 class Token:
@@ -77,15 +87,19 @@ class Group:
 Node = Token | Group
 
 
-def tokenize(sql: str) -> list[Token]:
+def tokenize(sql: str, standard_strings: bool = False, as_sent: bool = False) -> list[Token]:
+    """``as_sent``: strings keep their text (not re-escaped, see above)."""
     tokens = []
     pos, end = 0, len(sql)
-    match = _TOKEN.match
+    match = (_STANDARD_TOKEN if standard_strings else _TOKEN).match
     while pos < end:
         m = match(sql, pos)
         if m is None:
             raise TranslationError(_unterminated(sql, pos), "42601")
-        tokens.append(Token(m.lastgroup, m.group()))
+        text = m.group()
+        if standard_strings and not as_sent and m.group("plain") and "\\" in text and text[0] == "'":
+            text = "E" + text.replace("\\", "\\\\")  # the same value, escaped
+        tokens.append(Token(m.lastgroup, text))
         pos = m.end()
     return tokens
 

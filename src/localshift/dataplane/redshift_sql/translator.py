@@ -1,8 +1,8 @@
 """Redshift SQL text -> the SQL the engine runs.
 
 ``translate`` is a pure function of the statement text (and of the session's
-enable_case_sensitive_identifier), cached by text in one bounded LRU shared by
-every connection.  Text the fast path (``fastpath``) finds nothing in is not
+enable_case_sensitive_identifier and standard_conforming_strings), cached by
+text in one bounded LRU shared by every connection.  Text the fast path (``fastpath``) finds nothing in is not
 tokenized at all.  A statement that cannot be translated becomes one that makes
 the engine raise the error (``errors.error_statement``): the whole query text
 is refused, nothing of it runs.
@@ -29,49 +29,65 @@ CACHE_TEXT_LIMIT = 16384  # longer statements are translated each time, not kept
 class Translation:
     sql: str                      # what the engine runs
     case_sensitive: bool | None   # the session's new enable_case_sensitive_identifier, if set
+    refused: bool = False         # ``sql`` raises the error of a statement that cannot run
 
 
-def translate(sql: str, case_sensitive: bool = False) -> Translation | None:
+WireTranslation = tuple[bytes, "bool | None", bool]  # Translation's fields, UTF-8
+
+
+def translate(sql: str, case_sensitive: bool = False, standard_strings: bool = False) -> Translation | None:
     """None when the engine can run ``sql`` as it is."""
     if len(sql) > CACHE_TEXT_LIMIT:
-        return _translate(sql, case_sensitive)
-    return _cached(sql, case_sensitive)
+        return _translate(sql, case_sensitive, standard_strings)
+    return _cached(sql, case_sensitive, standard_strings)
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
-def _cached(sql: str, case_sensitive: bool) -> Translation | None:
-    return _translate(sql, case_sensitive)
+def _cached(sql: str, case_sensitive: bool, standard_strings: bool) -> Translation | None:
+    return _translate(sql, case_sensitive, standard_strings)
 
 
-def translate_bytes(sql: bytes, case_sensitive: bool = False) -> tuple[bytes, bool | None] | None:
+def translate_bytes(sql: bytes, case_sensitive: bool = False,
+                    standard_strings: bool = False) -> WireTranslation | None:
     """``translate`` for the wire: UTF-8 in and out, cached by the bytes
     themselves (no decoding when a statement comes again)."""
     if len(sql) > CACHE_TEXT_LIMIT:
-        return _translate_bytes(sql, case_sensitive)
-    return _cached_bytes(sql, case_sensitive)
+        return _translate_bytes(sql, case_sensitive, standard_strings)
+    return _cached_bytes(sql, case_sensitive, standard_strings)
 
 
-def _translate_bytes(sql: bytes, case_sensitive: bool) -> tuple[bytes, bool | None] | None:
+def _translate_bytes(sql: bytes, case_sensitive: bool, standard_strings: bool) -> WireTranslation | None:
     try:
         text = sql.decode("utf-8")
     except UnicodeDecodeError:
         return None  # the engine reports the encoding error itself
-    result = _translate(text, case_sensitive)
-    return None if result is None else (result.sql.encode("utf-8"), result.case_sensitive)
+    result = _translate(text, case_sensitive, standard_strings)
+    return None if result is None else (result.sql.encode("utf-8"), result.case_sensitive, result.refused)
 
 
 _cached_bytes = functools.lru_cache(maxsize=CACHE_SIZE)(_translate_bytes)
 
 
-def _translate(sql: str, case_sensitive: bool) -> Translation | None:
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def statement_texts(sql: bytes, standard_strings: bool = False) -> tuple[bytes, ...]:
+    """The statements of a simple Query's text, each as sent (the query history records
+    them one by one); the whole text when it cannot be read."""
+    try:
+        statements = split_statements(tokenize(sql.decode("utf-8"), standard_strings, as_sent=True))
+    except (UnicodeDecodeError, TranslationError):
+        return (sql,)
+    return tuple(render(statement).strip().encode("utf-8") for statement in statements)
+
+
+def _translate(sql: str, case_sensitive: bool, standard_strings: bool) -> Translation | None:
     if not needs_translation(sql):
         return None
     tokens: list[Token] = []
     try:
-        tokens = tokenize(sql)
+        tokens = tokenize(sql, standard_strings)
         statements = split_statements(tokens)
         catalog_views = any(t.kind == "ident" and t.low in REDSHIFT_CATALOG_COLUMNS for t in tokens)
-        rw = Rewriter(ENGINE_FUNCTIONS, case_sensitive, catalog_views)
+        rw = Rewriter(ENGINE_FUNCTIONS, case_sensitive, catalog_views, standard_strings)
         out, changed, sensitivity = [], False, None
         for statement in statements:
             text, new_sensitivity = _statement(rw, statement)
@@ -81,7 +97,7 @@ def _translate(sql: str, case_sensitive: bool) -> Translation | None:
                 sensitivity = rw.case_sensitive = new_sensitivity
             out.append(text)
     except TranslationError as e:
-        return Translation(error_statement(e, _parameter_count(tokens)), None)
+        return Translation(error_statement(e, _parameter_count(tokens)), None, refused=True)
     if not changed and sensitivity is None:
         return None
     return Translation(";\n".join(out), sensitivity)

@@ -43,6 +43,8 @@ CREATE TABLE IF NOT EXISTS localshift.query_history (
     error_message text
 );
 REVOKE ALL ON localshift.query_history FROM PUBLIC;
+-- pg_last_query_id(): a session's newest statement.
+CREATE INDEX IF NOT EXISTS query_history_by_session ON localshift.query_history (pid, query_id);
 
 -- The error a refused statement raises (errors.error_statement).  Extra
 -- arguments are the original statement's parameters, so a Bind still matches.

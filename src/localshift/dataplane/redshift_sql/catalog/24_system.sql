@@ -61,11 +61,17 @@ CREATE OR REPLACE FUNCTION pg_catalog.format_encoding(integer) RETURNS character
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT coalesce((localshift.encoding_names())[$1 + 1], 'none')::character(32) $$;
 
--- PG_LAST_QUERY_ID(): the last query this session finished, -1 before any.
+-- PG_LAST_QUERY_ID(): the last statement this session finished (its STL_QUERY.query,
+-- SYS_QUERY_HISTORY.query_id), -1 before any.  The wire front writes a session's
+-- statements before it sends one that calls this.  Rows of an earlier session with the same
+-- backend pid started before this one.
 CREATE OR REPLACE FUNCTION pg_catalog.pg_last_query_id() RETURNS integer
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
-SELECT coalesce(max(query_id), -1)::integer FROM localshift.query_history
-WHERE pid = pg_backend_pid() $$;
+SELECT coalesce((SELECT h.query_id FROM localshift.query_history h
+                 WHERE h.pid = pg_backend_pid()
+                   AND h.start_time >= (SELECT a.backend_start AT TIME ZONE 'UTC'
+                                        FROM pg_stat_get_activity(pg_backend_pid()) a)
+                 ORDER BY h.query_id DESC LIMIT 1), -1)::integer $$;
 
 -- A statement's kind, as SYS_QUERY_HISTORY.query_type names it.
 CREATE OR REPLACE FUNCTION localshift.query_type(statement text) RETURNS text
