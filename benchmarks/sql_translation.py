@@ -19,7 +19,6 @@ Measures, in one run:
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
 import struct
 import sys
@@ -140,7 +139,7 @@ def translation_costs(repeat: int = 20) -> dict[str, float]:
     for _ in range(repeat):
         for sql in translated:
             t = time.perf_counter()
-            translator._translate(sql, False)
+            translator._translate(sql, False, False)
             costs.append(time.perf_counter() - t)
     fast = []
     for _ in range(repeat):
@@ -164,8 +163,12 @@ def _message(typ: bytes, body: bytes) -> bytes:
 
 
 class _Discard:
-    def record(self, *args) -> None:
-        pass
+    """A recorder that never writes (so every statement is checked for reading the history)."""
+
+    written = 0
+
+    def record(self, *args) -> int:
+        return 1
 
 
 def session_cost(n: int = 100_000) -> float:
@@ -204,11 +207,8 @@ class _Pipe:
     def backend_key(self, pid: int) -> None:
         pass
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    def engine_parameter(self, msg: bytes) -> None:
+        pass
 
 
 def round_trips(conn: psycopg.Connection, n: int) -> float:
@@ -235,34 +235,45 @@ def main() -> None:
     print(f"fast path on the others: median {costs['fast_path_median'] * us:.2f} us; "
           f"cache hit: {costs['cache_hit_median'] * us:.2f} us")
     print(f"session hook per select-1 round trip (in-process): {session_cost() * us:.2f} us")
-    with tempfile.TemporaryDirectory() as tmp, DataPlane(Path(tmp) / "dp") as dp:
-        port, pipe_port = free_port(), free_port()
-        dp.create_cluster("bench", port, USER, PASSWORD, DB)
-        engine = dp._engine("bench")
-        hooked = wire_front.SqlSession
-        wire_front.SqlSession = _Pipe
+    # ephemeral: the watchdog removes the engine also when it lives outside the temporary dir
+    with tempfile.TemporaryDirectory() as tmp, DataPlane(Path(tmp) / "dp", ephemeral=True) as dp:
         try:
-            dp.front.serve(pipe_port, engine.socket_path)
+            measure_endpoint(dp, args.queries, args.rows)
         finally:
-            wire_front.SqlSession = hooked
-        direct = engine.connect(DB)
-        through = {p: psycopg.connect(host="127.0.0.1", port=p, user=USER, password=PASSWORD, dbname=DB,
-                                      autocommit=True) for p in (pipe_port, port)}
+            dp.destroy_cluster("bench")
+
+
+def measure_endpoint(dp: DataPlane, queries: int, rows: int) -> None:
+    us = 1e6
+    port = dp.create_cluster("bench", 0, USER, PASSWORD, DB)
+    engine = dp._engine("bench")
+    hooked = wire_front.SqlSession
+    wire_front.SqlSession = _Pipe
+    try:
+        pipe_port = dp.front.serve(0, engine.socket_path)
+    finally:
+        wire_front.SqlSession = hooked
+    direct = engine.connect(DB)
+    through = {p: psycopg.connect(host="127.0.0.1", port=p, user=USER, password=PASSWORD, dbname=DB,
+                                  autocommit=True) for p in (pipe_port, port)}
+    try:
         for label, conn in (("direct (Unix socket)", direct), ("front without the SQL hook", through[pipe_port]),
                             ("front with the SQL hook", through[port])):
-            print(f"{args.queries} x select 1, {label}: {round_trips(conn, args.queries) * us:.1f} us per query")
+            print(f"{queries} x select 1, {label}: {round_trips(conn, queries) * us:.1f} us per query")
         ctas = ("create table {name} {attrs} as select g as id, g % 1000 as k, md5(g::text) as v "
-                f"from generate_series(1, {args.rows}) g")
+                f"from generate_series(1, {rows}) g")
         t = time.perf_counter()
         direct.execute(ctas.format(name="plain_ctas", attrs=""))
         plain = time.perf_counter() - t
         t = time.perf_counter()
         through[port].execute(ctas.format(name="keyed_ctas", attrs="distkey(k) sortkey(id)"))
         keyed = time.perf_counter() - t
-        print(f"CTAS of {args.rows:,} rows: plain, direct {plain:.2f} s; with DISTKEY/SORTKEY through the "
+        print(f"CTAS of {rows:,} rows: plain, direct {plain:.2f} s; with DISTKEY/SORTKEY through the "
               f"front {keyed:.2f} s")
+    finally:
         for conn in (direct, *through.values()):
             conn.close()
+        dp.front.close(pipe_port)
 
 
 if __name__ == "__main__":
