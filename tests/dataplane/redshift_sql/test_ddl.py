@@ -59,7 +59,7 @@ def test_types_keys_and_plain_postgresql_tables():
 
 
 def test_views_and_materialized_views():
-    # A late-binding view is an ordinary view carrying the mark the catalog records it by.
+    # A late-binding view carries the mark the engine unbinds it by.
     assert pg("create view v as select a from s.t with no schema binding") == \
         "create view v as select a from s.t /*localshift:late_binding*/"
     sql = "create materialized view mv backup no diststyle even auto refresh yes as select 1 a"

@@ -104,6 +104,48 @@ def test_late_binding_views_and_foreign_keys(db):
     assert db.execute("select count(*) from lbv").fetchone() == (0,)
 
 
+def test_late_binding_views_read_their_tables_when_queried(sql_cluster, database, db):
+    db.execute("create table lb_base (id int, name varchar(10))")
+    db.execute("insert into lb_base values (1, 'one'), (2, 'two')")
+    db.execute("create view lb_view as select id, upper(name) as name from it.lb_base where id > 1"
+               " with no schema binding")
+    db.execute("create view lb_on_lb as select count(*) as n from it.lb_view with no schema binding")
+    assert db.execute("select * from lb_view").fetchall() == [(2, "TWO")]
+    # The table can go and come back: no CASCADE, the views stay.
+    db.execute("drop table lb_base")
+    with pytest.raises(psycopg.errors.UndefinedTable) as missing:
+        db.execute("select * from lb_view")
+    assert missing.value.diag.message_primary == 'relation "it.lb_base" does not exist'
+    assert missing.value.diag.context is None and missing.value.diag.internal_query is None
+    db.execute("create table lb_base (id int, name varchar(10))")
+    db.execute("insert into lb_base values (3, 'three')")
+    assert db.execute("select * from lb_view where name like 'T%'").fetchall() == [(3, "THREE")]
+    assert db.execute("select n from lb_on_lb").fetchall() == [(1,)]
+    db.execute("alter table lb_base rename to lb_old")  # renamed and replaced under the view
+    db.execute("create table lb_base as select 4 as id, 'four'::varchar(10) as name")
+    assert db.execute("select * from lb_view").fetchall() == [(4, "FOUR")]
+    # Read with its owner's privileges: a user granted the view alone reads it.
+    db.execute("drop user if exists lb_reader")
+    db.execute("create user lb_reader password 'Reader123'")
+    db.execute("grant usage on schema it to lb_reader")
+    db.execute("grant select on lb_view to lb_reader")
+    with sql_cluster.connect(database, "lb_reader", "Reader123") as reader:
+        assert reader.execute("select id from it.lb_view").fetchall() == [(4,)]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            reader.execute("select id from it.lb_base")
+    # Replaced without the clause, the view binds again; dropped, it leaves nothing behind.
+    db.execute("create or replace view lb_view as select id, upper(name) as name from it.lb_base")
+    with pytest.raises(psycopg.errors.DependentObjectsStillExist):
+        db.execute("drop table lb_base")
+    functions = "select count(*) from pg_proc where proname like 'late\\_binding\\_%'"
+    before = db.execute(functions).fetchone()[0]
+    db.execute("drop view lb_on_lb")
+    assert db.execute(functions).fetchone()[0] == before - 1
+    db.execute("drop view lb_view")
+    db.execute("revoke usage on schema it from lb_reader")
+    db.execute("drop user lb_reader")
+
+
 def test_refused_ddl_names_the_construct(db):
     with pytest.raises(psycopg.errors.FeatureNotSupported) as e:
         db.execute("create table ci (a varchar(10) collate case_insensitive)")

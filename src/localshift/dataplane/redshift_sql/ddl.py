@@ -286,9 +286,9 @@ def create_view(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str:
     """CREATE [OR REPLACE] VIEW ... AS query [WITH NO SCHEMA BINDING]."""
     lows = [w.low for w in sig]
     if lows[-4:] == ["with", "no", "schema", "binding"]:
-        # A late-binding view: Redshift checks its tables only when queried.
-        # Here it is an ordinary view (see docs/sql.md), marked for the catalog
-        # (pg_get_late_binding_view_cols; the engine's event trigger reads the mark).
+        # A late-binding view: Redshift checks its tables only when queried.  The
+        # engine's event trigger reads the mark and replaces the view by one that
+        # runs its query when read (catalog/40_events.sql).
         end = nodes.index(sig[-4])
         return rw.text(nodes[:end]) + " " + LATE_BINDING_MARK
     return rw.text(nodes)

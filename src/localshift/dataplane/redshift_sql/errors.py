@@ -76,8 +76,8 @@ _REDSHIFT_ERRORS = [
 
 
 def redshift_error(msg: bytes) -> bytes | None:
-    """An ErrorResponse as Redshift words it, without the CONTEXT field PL/pgSQL adds
-    inside localshift's functions; None when it needs no change."""
+    """An ErrorResponse as Redshift words it, without the CONTEXT (and internal query)
+    fields PL/pgSQL adds inside localshift's functions; None when it needs no change."""
     fields = [f for f in msg[5:-1].split(b"\0") if f]
     code = next((f[1:] for f in fields if f[:1] == b"C"), b"")
     changed = False
@@ -93,10 +93,11 @@ def redshift_error(msg: bytes) -> bytes | None:
                 if new_state:
                     fields = [b"C" + new_state if f[:1] == b"C" else f for f in fields]
                 changed = True
-    if RAISE_CONTEXT in msg:
-        kept = [f for f in fields if not (f[:1] == b"W" and RAISE_CONTEXT in f)]
-        changed = changed or len(kept) != len(fields)
-        fields = kept
+    if RAISE_CONTEXT in msg and any(f[:1] == b"W" and RAISE_CONTEXT in f for f in fields):
+        # also the query a function of ours ran by EXECUTE (a late-binding view's), and
+        # the position in it
+        fields = [f for f in fields if f[:1] not in b"Wqp"]
+        changed = True
     if not changed:
         return None
     body = b"\0".join(fields) + b"\0\0"
