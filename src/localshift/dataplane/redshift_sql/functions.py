@@ -222,6 +222,70 @@ def ratio_to_report(rw, nodes, i, j):
     return _call("ratio_to_report", [f"CAST({value} AS double precision)", f"sum({value}) OVER ({window})"]), w + 1
 
 
+def avg(rw, nodes, i, j):
+    """AVG([DISTINCT|ALL] x) [FILTER (...)] [OVER ...]: the catalog's avg(sum(x), count(x)),
+    which gives Redshift's result type (BIGINT for integers, the argument's scale for
+    DECIMAL)."""
+    inner = nodes[j].nodes
+    significant = words(inner)
+    distinct = ""
+    if significant and significant[0].kind == "ident" and significant[0].low in ("distinct", "all"):
+        distinct = "DISTINCT " if significant[0].low == "distinct" else ""
+        inner = inner[inner.index(significant[0]) + 1:]
+    args = split_commas(inner)
+    if len(args) != 1:
+        return _call("avg", [rw.text(a) for a in args]), j + 1  # PostgreSQL's error
+    value = rw.text(args[0])
+    clauses, end = "", j + 1
+    k = _next(nodes, end)
+    if k + 1 < len(nodes) and nodes[k].low == "filter" and nodes[_next(nodes, k + 1)].kind == "group":
+        end = _next(nodes, k + 1) + 1
+        clauses += f" FILTER ({rw.text(nodes[end - 1].nodes)})"
+        k = _next(nodes, end)
+    if k + 1 < len(nodes) and nodes[k].low == "over":
+        w = _next(nodes, k + 1)
+        window = nodes[w]
+        clauses += f" OVER ({rw.text(window.nodes)})" if window.kind == "group" else f" OVER {window.text}"
+        end = w + 1
+    return [raw(f"avg(sum({distinct}{value}){clauses}, count({distinct}{value}){clauses})")], end
+
+
+def _percentile(name: str) -> Handler:
+    """PERCENTILE_CONT/DISC(fraction) WITHIN GROUP (ORDER BY x [ASC|DESC]) OVER (PARTITION BY ...):
+    the catalog's percentile function of the partition's sorted values; without OVER,
+    PostgreSQL's ordered-set aggregate."""
+
+    def handler(rw, nodes, i, j):
+        fraction = rw.text(nodes[j].nodes)
+        k = _next(nodes, j + 1)
+        if k >= len(nodes) or nodes[k].low != "within":
+            return _call(name, [fraction]), j + 1
+        g = _next(nodes, _next(nodes, k + 1) + 1)
+        if nodes[_next(nodes, k + 1)].low != "group" or g >= len(nodes) or not isinstance(nodes[g], Group):
+            raise syntax_error(nodes[k].text)
+        order = rw.text(nodes[g].nodes)
+        o = _next(nodes, g + 1)
+        if o >= len(nodes) or nodes[o].low != "over":
+            return [raw(f"{name}({fraction}) WITHIN GROUP ({order})")], g + 1
+        window = nodes[_next(nodes, o + 1)]
+        if not isinstance(window, Group):
+            raise syntax_error("over")
+        spec = rw.text(window.nodes)
+        if any(w.low in ("order", "rows", "range", "groups") for w in words(window.nodes)):
+            raise TranslationError(f"{name.upper()} allows only PARTITION BY in its OVER clause", "42601")
+        items = _order_items(order)
+        if len(items) != 1:
+            raise syntax_error(order)
+        value, modifiers = items[0]
+        descending = "true" if "desc" in modifiers.lower().split() else "false"
+        if name == "percentile_cont":
+            value = f"CAST({value} AS double precision)"
+        sorted_values = f"localshift.sorted_values({value}) OVER ({spec})"
+        return [raw(f"{name}({sorted_values}, {fraction}, {descending})")], nodes.index(window, o) + 1
+
+    return handler
+
+
 def cast(rw, nodes, i, j):
     """CAST(x AS type): Redshift type names."""
     inner = nodes[j].nodes
@@ -252,6 +316,9 @@ CALLS: dict[str, Handler] = {
     "extract": extract,
     "concat": concat,
     "ratio_to_report": ratio_to_report,
+    "avg": avg,
+    "percentile_cont": _percentile("percentile_cont"),
+    "percentile_disc": _percentile("percentile_disc"),
     "cast": cast,
 }
 

@@ -189,6 +189,81 @@ SELECT CASE $2
     ELSE ''
 END $$;
 
+-- SHA1(string) / FUNC_SHA1(string): the SHA-1 digest of the UTF-8 bytes, 40 hexadecimal digits
+-- (the engine has no SHA-1 of its own: FIPS 180-4, words held in bigints).
+CREATE OR REPLACE FUNCTION localshift.sha1(data bytea) RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+    mask constant bigint := 4294967295;
+    h bigint[] := ARRAY[1732584193, 4023233417, 2562383102, 271733878, 3285377520];
+    padded bytea := data || decode('80', 'hex');
+    w bigint[];
+    a bigint; b bigint; c bigint; d bigint; e bigint; f bigint; k bigint; t bigint;
+    base integer;
+BEGIN
+    padded := padded || decode(repeat('00', (120 - length(padded) % 64) % 64), 'hex')
+              || int8send(length(data)::bigint * 8);
+    FOR block IN 0..length(padded) / 64 - 1 LOOP
+        base := block * 64;
+        FOR i IN 1..16 LOOP
+            w[i] := (get_byte(padded, base + 4 * i - 4)::bigint << 24) | (get_byte(padded, base + 4 * i - 3) << 16)
+                    | (get_byte(padded, base + 4 * i - 2) << 8) | get_byte(padded, base + 4 * i - 1);
+        END LOOP;
+        FOR i IN 17..80 LOOP
+            t := w[i - 3] # w[i - 8] # w[i - 14] # w[i - 16];
+            w[i] := ((t << 1) | (t >> 31)) & mask;
+        END LOOP;
+        a := h[1]; b := h[2]; c := h[3]; d := h[4]; e := h[5];
+        FOR i IN 1..80 LOOP
+            IF i <= 20 THEN
+                f := (b & c) | ((~b) & mask & d); k := 1518500249;
+            ELSIF i <= 40 THEN
+                f := b # c # d; k := 1859775393;
+            ELSIF i <= 60 THEN
+                f := (b & c) | (b & d) | (c & d); k := 2400959708;
+            ELSE
+                f := b # c # d; k := 3395469782;
+            END IF;
+            t := ((((a << 5) | (a >> 27)) & mask) + f + e + k + w[i]) & mask;
+            e := d; d := c; c := ((b << 30) | (b >> 2)) & mask; b := a; a := t;
+        END LOOP;
+        h := ARRAY[(h[1] + a) & mask, (h[2] + b) & mask, (h[3] + c) & mask, (h[4] + d) & mask,
+                   (h[5] + e) & mask];
+    END LOOP;
+    RETURN (SELECT string_agg(lpad(to_hex(x), 8, '0'), '') FROM unnest(h) AS x);
+END $$;
+CREATE OR REPLACE FUNCTION pg_catalog.sha1(text) RETURNS varchar(40)
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.sha1(convert_to($1, 'UTF8')) $$;
+CREATE OR REPLACE FUNCTION pg_catalog.func_sha1(text) RETURNS varchar(40)
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.sha1(convert_to($1, 'UTF8')) $$;
+
+-- CHECKSUM(expression): an INTEGER.  A DECIMAL's unscaled digits (109.20 gives 10920, as in
+-- Redshift's example), an integer itself, wrapped to 32 bits; a string's 32-bit FNV-1a hash
+-- (Redshift does not say how it checksums strings).
+CREATE OR REPLACE FUNCTION localshift.wrap_int32(numeric) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT (CASE WHEN r >= 2147483648 THEN r - 4294967296 ELSE r END)::integer
+FROM (SELECT mod(mod($1, 4294967296) + 4294967296, 4294967296) AS r) AS wrapped $$;
+CREATE OR REPLACE FUNCTION pg_catalog.checksum(numeric) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.wrap_int32(trunc($1 * 10::numeric ^ scale($1))) $$;
+CREATE OR REPLACE FUNCTION pg_catalog.checksum(bigint) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.wrap_int32($1) $$;
+CREATE OR REPLACE FUNCTION pg_catalog.checksum(integer) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1 $$;
+CREATE OR REPLACE FUNCTION pg_catalog.checksum(smallint) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1::integer $$;
+CREATE OR REPLACE FUNCTION pg_catalog.checksum(text) RETURNS integer
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+    data bytea := convert_to($1, 'UTF8');
+    h bigint := 2166136261;
+BEGIN
+    FOR i IN 0..length(data) - 1 LOOP
+        h := ((h # get_byte(data, i)) * 16777619) & 4294967295;
+    END LOOP;
+    RETURN localshift.wrap_int32(h);
+END $$;
+
 -- String functions take numbers, dates and timestamps too, read as their text
 -- (REPEAT(catid, 3), REVERSE(salesid), SUBSTRING(listtime, 6, 2)): Redshift
 -- converts them implicitly.  A string argument still picks the text version.

@@ -67,3 +67,48 @@ CREATE OR REPLACE AGGREGATE pg_catalog.listagg(anynonarray, text) (
 -- sum, so the result column is named as Redshift names it.
 CREATE OR REPLACE FUNCTION pg_catalog.ratio_to_report(double precision, double precision)
 RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT $1 / NULLIF($2, 0) $$;
+
+-- AVG(x): the translator passes sum(x) and count(x) (with the call's DISTINCT, FILTER and
+-- OVER), so the result has Redshift's type: BIGINT for SMALLINT and INTEGER, truncated
+-- toward zero (the average of 1 and 2 is 1); for DECIMAL the argument's scale, truncated
+-- (a DECIMAL(8,2) column averages to 175.00); DOUBLE PRECISION for floats.
+CREATE OR REPLACE FUNCTION pg_catalog.avg(bigint, bigint) RETURNS bigint
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1 / $2 $$;
+CREATE OR REPLACE FUNCTION pg_catalog.avg(numeric, bigint) RETURNS numeric
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT trunc($1 / $2, scale($1)) $$;
+CREATE OR REPLACE FUNCTION pg_catalog.avg(double precision, bigint) RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1 / $2 $$;
+CREATE OR REPLACE FUNCTION pg_catalog.avg(interval, bigint) RETURNS interval
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1 / $2 $$;
+
+-- PERCENTILE_CONT / PERCENTILE_DISC (fraction) WITHIN GROUP (ORDER BY x) OVER (PARTITION BY p):
+-- PostgreSQL has no ordered-set aggregates over windows.  The translator passes each
+-- partition's values, sorted once per partition (localshift.sorted_values over the same
+-- window), the fraction, and whether the order is descending.
+CREATE OR REPLACE FUNCTION localshift.sorted(anycompatiblearray) RETURNS anycompatiblearray
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT array_agg(v ORDER BY v) FROM unnest($1) AS v WHERE v IS NOT NULL $$;
+CREATE OR REPLACE AGGREGATE localshift.sorted_values(anycompatible) (
+    SFUNC = array_append, STYPE = anycompatiblearray, FINALFUNC = localshift.sorted);
+
+CREATE OR REPLACE FUNCTION localshift.check_percentile(double precision) RETURNS double precision
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+BEGIN
+    IF $1 < 0 OR $1 > 1 THEN
+        PERFORM localshift.raise_error('22003', format('percentile value %s is not between 0 and 1', $1), NULL);
+    END IF;
+    RETURN $1;
+END $$;
+
+-- Linear interpolation between the values around position 1 + fraction * (n - 1).
+CREATE OR REPLACE FUNCTION pg_catalog.percentile_cont(double precision[], double precision, boolean)
+RETURNS double precision LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT $1[floor(pos)::integer] + ($1[ceil(pos)::integer] - $1[floor(pos)::integer]) * (pos - floor(pos))
+FROM (SELECT 1 + (CASE WHEN $3 THEN 1 - f ELSE f END) * (cardinality($1) - 1) AS pos
+      FROM localshift.check_percentile($2) AS f) AS p $$;
+
+-- The first value whose position reaches fraction * n, in the requested order.
+CREATE OR REPLACE FUNCTION pg_catalog.percentile_disc(anycompatiblearray, double precision, boolean)
+RETURNS anycompatible LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT $1[CASE WHEN $3 THEN cardinality($1) + 1 - k ELSE k END]
+FROM (SELECT greatest(ceil(localshift.check_percentile($2) * cardinality($1))::integer, 1) AS k) AS p $$;
