@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from localshift.errors import ApiError
 from localshift.protocol import json_parser, json_protocol, json_serializer
 from localshift.protocol.spec import operation_model, service_model
-from localshift.server.json_requests import json_error_response
+from localshift.protocol.wire import Answer
 from localshift.services.serverless.operations import OPERATIONS
 from support import value_matching
 
@@ -155,6 +155,10 @@ def test_result_timestamps_are_epoch_seconds_with_milliseconds() -> None:
 
 
 # --- errors ---------------------------------------------------------------------------------
+
+
+def json_error_response(error: ApiError, request_id: str) -> Answer:
+    return json_protocol.JsonProtocol().error(SERVICE, error, request_id)
 
 
 def error_codes() -> list[str]:

@@ -28,6 +28,8 @@ from hypothesis import strategies as st
 
 from localshift.errors import ApiError
 from localshift.protocol import query, query_parser, query_serializer
+from localshift.protocol.scalars import iso_timestamp
+from localshift.protocol.wire import Answer
 from localshift.protocol.spec import COMMON_ERROR_STATUS, error_statuses, operation_model, service_model
 from localshift.services.redshift.operations import OPERATIONS
 from support import value_matching
@@ -313,7 +315,7 @@ def test_result_timestamps_have_millisecond_precision_in_utc() -> None:
 
 def test_result_timestamps_keep_four_digit_years() -> None:
     early = datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC)
-    assert query_serializer.format_timestamp(early) == "0999-01-02T03:04:05.000Z"
+    assert iso_timestamp(early) == "0999-01-02T03:04:05.000Z"
 
 
 def test_result_text_that_is_not_xml_safe_still_parses() -> None:
@@ -331,14 +333,16 @@ def test_result_text_that_is_not_xml_safe_still_parses() -> None:
 # --------------------------------------------------------------------------------------------
 
 
+def error_response(error: ApiError, request_id: str) -> Answer:
+    return query.QueryProtocol().error(SERVICE, error, request_id)
+
+
 def parse_error(body: bytes, status: int) -> dict[str, Any]:
     return botocore_parse(None, body, status)
 
 
 @pytest.mark.parametrize("code", sorted(error_statuses(SERVICE)))
 def test_every_error_code_round_trips(code: str) -> None:
-    from localshift.server.aws_requests import error_response
-
     response = error_response(ApiError(code, f"Something about {code} & <stuff>."), "rid-1")
     status, sender = error_statuses(SERVICE)[code]
     assert response.status == status
@@ -367,8 +371,6 @@ def test_modelled_error_is_mapped_to_its_exception_by_a_botocore_client() -> Non
     import boto3
 
     client = boto3.client("redshift", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
-    from localshift.server.aws_requests import error_response
-
     response = error_response(ApiError("ClusterSnapshotNotFound", "Snapshot s9 not found."), "rid")
     parsed = parse_error(response.body, response.status)
     error_class = client.exceptions.from_code(parsed["Error"]["Code"])
@@ -377,8 +379,6 @@ def test_modelled_error_is_mapped_to_its_exception_by_a_botocore_client() -> Non
 
 
 def test_error_with_unknown_code_defaults_to_400_and_explicit_status_wins() -> None:
-    from localshift.server.aws_requests import error_response
-
     assert error_response(ApiError("SomethingNew", "x"), "r").status == 400
     assert error_response(ApiError("RequestEntityTooLarge", "x", status=413), "r").status == 413
     internal = error_response(ApiError("InternalFailure", "x"), "r")

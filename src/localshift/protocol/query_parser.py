@@ -11,13 +11,21 @@ from __future__ import annotations
 
 import base64
 import re
-from functools import lru_cache
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Mapping
 
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 
 from localshift.errors import ApiError
+from localshift.protocol.scalars import (
+    NUMBER,
+    WIRE_BOUNDS,
+    length_violation,
+    model_pattern,
+    range_violation,
+    shown,
+    timestamp_from_text,
+)
 
 
 def parse_request(operation: OperationModel, params: Mapping[str, str]) -> dict[str, Any]:
@@ -31,8 +39,6 @@ def parse_request(operation: OperationModel, params: Mapping[str, str]) -> dict[
 # No Query model nests deeper than this; keys with more dots cannot name a member.
 _MAX_KEY_DEPTH = 32
 _INTEGER = re.compile(r"[+-]?[0-9]+")
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?Infinity")
-_BOUNDS = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
 
 
 class _Form(Mapping[str, str]):
@@ -145,17 +151,17 @@ def parse_scalar(shape: Shape, raw: str, key: str) -> Any:
         if enum and raw not in enum:
             raise ApiError(
                 "InvalidParameterValue",
-                f"Invalid value '{_shown(raw)}' for {key}. Valid values: {', '.join(enum)}.",
+                f"Invalid value '{shown(raw)}' for {key}. Valid values: {', '.join(enum)}.",
             )
         _check_length(shape, len(raw), key)
-        checker = _compiled(shape.metadata.get("pattern", ""))
+        checker = model_pattern(shape.metadata.get("pattern", ""))
         if checker is not None and not checker.search(raw):
-            raise ApiError("InvalidParameterValue", f"Value '{_shown(raw)}' for parameter {key} does not match {checker.pattern}.")
+            raise ApiError("InvalidParameterValue", f"Value '{shown(raw)}' for parameter {key} does not match {checker.pattern}.")
         return raw
     if type_name in ("integer", "long"):
         text = raw.strip()
         # int() alone would take "1_000", non-ASCII digits and values no wire type can hold.
-        low, high = _BOUNDS[type_name]
+        low, high = WIRE_BOUNDS[type_name]
         if len(text) > 25 or not _INTEGER.fullmatch(text) or not low <= int(text) <= high:
             raise _type_error(raw, key, f"an {type_name} from {low} to {high}")
         value = int(text)
@@ -168,7 +174,7 @@ def parse_scalar(shape: Shape, raw: str, key: str) -> Any:
         return lowered == "true"
     if type_name in ("double", "float"):
         text = raw.strip()
-        if len(text) > 400 or not _NUMBER.fullmatch(text):
+        if len(text) > 400 or not NUMBER.fullmatch(text):
             raise _type_error(raw, key, "a number")
         return float(text)
     if type_name == "timestamp":
@@ -181,60 +187,27 @@ def parse_scalar(shape: Shape, raw: str, key: str) -> Any:
     raise ApiError("InvalidParameterValue", f"Unsupported parameter {key}.")
 
 
-@lru_cache(maxsize=None)
-def _compiled(pattern: str) -> re.Pattern[str] | None:
-    # Model patterns are Java regular expressions; the few Python cannot
-    # compile (Unicode classes such as \p{L}) are not enforced.
-    if not pattern:
-        return None
-    try:
-        return re.compile(pattern)
-    except re.error:
-        return None
-
-
 def parse_timestamp(raw: str, key: str) -> datetime:
     """Accept any ISO 8601 / RFC 3339 form, and epoch seconds as some SDKs send."""
-    text = raw.strip()
     try:
-        if len(text) > 64:
-            raise ValueError(text)
-        try:
-            value = datetime.fromisoformat(text.replace("z", "Z"))
-        except ValueError:
-            if not _NUMBER.fullmatch(text):
-                raise
-            value = datetime.fromtimestamp(float(text), tz=timezone.utc)
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        # Offsets near year 1 or 9999 can leave datetime's range when moved to UTC.
-        return value.astimezone(timezone.utc)
+        return timestamp_from_text(raw, epoch_text=True)
     except (ValueError, OverflowError, OSError):
         raise _type_error(raw, key, "an ISO 8601 timestamp") from None
 
 
-def _shown(raw: str) -> str:
-    """The caller's value as quoted back in a message: long values are cut."""
-    return raw if len(raw) <= 100 else raw[:100] + "..."
-
-
 def _type_error(raw: str, key: str, expected: str) -> ApiError:
     return ApiError(
-        "InvalidParameterValue", f"Value '{_shown(raw)}' for parameter {key} is invalid: expected {expected}."
+        "InvalidParameterValue", f"Value '{shown(raw)}' for parameter {key} is invalid: expected {expected}."
     )
 
 
 def _check_length(shape: Shape, length: int, key: str) -> None:
-    low = shape.metadata.get("min")
-    high = shape.metadata.get("max")
-    if low is not None and length < low:
-        raise ApiError("InvalidParameterValue", f"Parameter {key} must have length at least {low}.")
-    if high is not None and length > high:
-        raise ApiError("InvalidParameterValue", f"Parameter {key} must have length at most {high}.")
+    violated = length_violation(shape, length)
+    if violated:
+        raise ApiError("InvalidParameterValue", f"Parameter {key} must {violated}.")
 
 
 def _check_range(shape: Shape, value: float, key: str) -> None:
-    low = shape.metadata.get("min")
-    high = shape.metadata.get("max")
-    if (low is not None and value < low) or (high is not None and value > high):
-        raise ApiError("InvalidParameterValue", f"Value {value} for parameter {key} is out of range.")
+    violated = range_violation(shape, value)
+    if violated:
+        raise ApiError("InvalidParameterValue", f"Value {value} for parameter {key} must {violated}.")

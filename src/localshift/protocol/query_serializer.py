@@ -8,12 +8,12 @@ that are missing or ``None`` are left out, as AWS leaves them out.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 from typing import Any, Callable
 from xml.sax.saxutils import escape
 
 from botocore.model import OperationModel, Shape
 
+from localshift.protocol.scalars import iso_timestamp
 from localshift.protocol.spec import service_model
 
 
@@ -25,17 +25,6 @@ def xml_text(value: str) -> str:
     """Escape text for an element; characters XML cannot carry become U+FFFD."""
     text = escape(value, {"\r": "&#13;"})  # a raw CR would be read back as LF
     return _NOT_XML.sub("\ufffd", text)
-
-
-def format_timestamp(value: datetime) -> str:
-    # Redshift answers in UTC with millisecond precision: 2013-07-17T22:04:18.947Z
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)  # the service keeps UTC; never the host's zone
-    value = value.astimezone(timezone.utc)
-    return (
-        f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:{value.minute:02d}:"
-        f"{value.second:02d}.{value.microsecond // 1000:03d}Z"
-    )
 
 
 # A writer appends one value's XML, inside the given element name, to ``parts``.
@@ -58,7 +47,7 @@ def _write_boolean(parts: list[str], value: Any, tag: str) -> None:
 
 
 def _write_timestamp(parts: list[str], value: Any, tag: str) -> None:
-    parts.append(f"<{tag}>{format_timestamp(value)}</{tag}>")
+    parts.append(f"<{tag}>{iso_timestamp(value)}</{tag}>")
 
 
 def _write_double(parts: list[str], value: Any, tag: str) -> None:

@@ -28,6 +28,8 @@ class Database:
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
+        # Write transactions committed so far: a reader may reuse what it read while this is unchanged.
+        self.generation = 0
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.execute("PRAGMA foreign_keys=ON")
@@ -56,7 +58,10 @@ class Database:
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
+            try:
+                self._conn.execute("COMMIT")
+            finally:
+                self.generation += 1
 
     def query(self, sql: str, args: Any = ()) -> list[sqlite3.Row]:
         with self._lock:
