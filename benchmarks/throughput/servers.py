@@ -103,3 +103,17 @@ def start_moto(workdir: Path) -> ServerProcess:
     server = ServerProcess("moto", f"http://127.0.0.1:{port}", process, log_path)
     _wait_http(server.url + "/moto-api/", process, log_path)
     return server
+
+
+def start_ceiling(workdir: Path, name: str, stack: str, body_bytes: int) -> ServerProcess:
+    """A server answering every request with a fixed body of ``body_bytes`` (throughput/ceiling.py)."""
+    port = free_port()
+    log_path = workdir / f"{name}.log"
+    script = Path(__file__).resolve().parent / "ceiling.py"
+    process = subprocess.Popen(
+        [sys.executable, str(script), "--stack", stack, "--port", str(port), "--body-bytes", str(body_bytes)],
+        stdout=open(log_path, "ab"), stderr=subprocess.STDOUT,
+    )
+    server = ServerProcess(name, f"http://127.0.0.1:{port}", process, log_path)
+    _wait_http(server.url + "/", process, log_path)
+    return server

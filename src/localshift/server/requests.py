@@ -10,9 +10,9 @@ the data plane (restores take a lease on the snapshot's data, deletes remove it)
 stalls the requests of other clients.
 
 A read's answer depends only on the request, the caller's account and region, the store
-and the service clock.  Reads see the clock in whole seconds, so an identical read from the
-same account in the same second with no write committed in between gets the same answer:
-it is kept (AnswerCache) and sent again with a new request id.
+and the service clock.  Reads see the clock in whole seconds (rounded up), so an identical
+read from the same account in the same second with no write committed in between gets the
+same answer: it is kept (AnswerCache) and sent again with a new request id.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Awaitable, Hashable
 
 from botocore.model import OperationModel
@@ -87,8 +87,7 @@ class RequestPath:
                 ctx = RequestContext(caller.account, caller.region, request_id, self.runtime.clock.now())
                 call = _Call(self.runtime, service, operation, handler, protocol.parse(operation, raw_input), ctx)
                 return self._in_thread(call, account, started)
-            # Whole seconds (see the module's docstring).
-            now = self.runtime.clock.now().replace(microsecond=0)
+            now = _next_whole_second(self.runtime.clock.now())
             generation = self.runtime.db.generation
             key = (service.name, caller.account, caller.region, request.method, request.query_string,
                    request.headers.get("x-amz-target"), request.body)
@@ -132,6 +131,12 @@ class _Call:
         except Exception:
             log.exception("internal failure in %s", self.operation.name)
             return protocol.error(self.service.name, ApiError(protocol.internal_error_code, UNKNOWN_FAILURE), request_id)
+
+
+def _next_whole_second(now: datetime) -> datetime:
+    """The clock as reads see it: rounded up, never down, so that nothing recorded since
+    the last whole second (a snapshot's completion, say) is later than the time a read sees."""
+    return now if not now.microsecond else now.replace(microsecond=0) + timedelta(seconds=1)
 
 
 def _log(answer: Answer, account: str, action: str, started: float) -> None:
