@@ -10,14 +10,15 @@ from localshift.protocol.wire import Answer, Request
 from localshift.server.admin import AdminResponse, handle_admin, is_admin_path
 from localshift.server.requests import RequestPath
 from localshift.server.runtime import Runtime
+from localshift.server.services import Service
 
 JSON = "application/json"
 
 
 class LocalshiftApp:
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, services: list[Service] | None = None) -> None:
         self.runtime = runtime
-        self.requests = RequestPath(runtime)
+        self.requests = RequestPath(runtime, services)
 
     def start(self) -> None:
         self.runtime.start()

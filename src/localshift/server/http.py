@@ -335,19 +335,25 @@ class Lifecycle(Protocol):
 
 def run_server(front: Front, lifecycle: Lifecycle, listener: socket.socket) -> None:
     """Serve on ``listener`` until SIGINT or SIGTERM, then finish the answers under way and stop."""
+
+    async def until_signalled() -> None:
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(number, stopping.set)
+        await serve(front, lifecycle, listener, stopping)
+
     try:
         import uvloop
     except ImportError:  # no uvloop on Windows: plain asyncio
-        asyncio.run(_serve(front, lifecycle, listener))
+        asyncio.run(until_signalled())
     else:
-        uvloop.run(_serve(front, lifecycle, listener))
+        uvloop.run(until_signalled())
 
 
-async def _serve(front: Front, lifecycle: Lifecycle, listener: socket.socket) -> None:
+async def serve(front: Front, lifecycle: Lifecycle, listener: socket.socket, stopping: asyncio.Event) -> None:
+    """Start ``lifecycle``, serve on ``listener`` until ``stopping`` is set, finish the answers under way, stop."""
     loop = asyncio.get_running_loop()
-    stopping = asyncio.Event()
-    for number in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(number, stopping.set)
     lifecycle.start()
     connections: set[HttpConnection] = set()
     server = await loop.create_server(lambda: HttpConnection(front, connections), sock=listener)
@@ -361,4 +367,3 @@ async def _serve(front: Front, lifecycle: Lifecycle, listener: socket.socket) ->
         while any(connection.busy for connection in connections) and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
         lifecycle.stop()
-

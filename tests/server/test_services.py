@@ -1,0 +1,84 @@
+"""Services are registrations: a new JSON service (the Redshift Data API's model, with a toy
+operation) is served through the one request path by adding one entry, and driven by boto3
+(against a server in this process: the extra service exists only in this test)."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import pytest
+from botocore.exceptions import ClientError
+
+from in_process import InProcessServer
+from localshift.errors import ApiError
+from localshift.server.services import SERVICES, Router, Service
+from localshift.services.context import RequestContext
+from support import OWNER
+
+
+def list_databases(backend: Any, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    """A toy ListDatabases: echoes what it was given, so the test sees the parsed input."""
+    if params["Database"] == "missing":
+        raise ApiError("DatabaseConnectionException", "No database named missing.")
+    return {"Databases": [params["Database"], params.get("ClusterIdentifier", "-"), ctx.account, backend]}
+
+
+DATA_API = Service("redshift-data", {"ListDatabases": list_databases}, lambda runtime: "toy-backend")
+
+
+@pytest.fixture()
+def with_data_api() -> Iterator[InProcessServer]:
+    with InProcessServer([*SERVICES, DATA_API]) as server:
+        yield server
+
+
+def test_a_json_service_is_one_registration(with_data_api: InProcessServer) -> None:
+    data = with_data_api.client("redshift-data")
+    answer = data.list_databases(Database="dev", ClusterIdentifier="c1")
+    assert answer["Databases"] == ["dev", "c1", OWNER, "toy-backend"]
+    # Its errors are the JSON protocol's, with the model's codes.
+    with pytest.raises(ClientError) as caught:
+        data.list_databases(Database="missing")
+    assert caught.value.response["Error"]["Code"] == "DatabaseConnectionException"
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    # An operation of its model that is not registered.
+    with pytest.raises(ClientError) as caught:
+        data.describe_statement(Id="x")
+    assert caught.value.response["Error"]["Code"] == "UnknownOperationException"
+    # The services registered before are served as they were, on the same port.
+    assert with_data_api.client("redshift").describe_clusters()["Clusters"] == []
+    assert with_data_api.client("redshift-serverless").list_namespaces()["namespaces"] == []
+
+
+def test_the_new_service_checks_its_own_model(with_data_api: InProcessServer) -> None:
+    data = with_data_api.client("redshift-data", validate=False)
+    with pytest.raises(ClientError) as caught:
+        data.list_databases(ClusterIdentifier="c1")  # without its required Database
+    assert caught.value.response["Error"]["Code"] == "ValidationException"
+    assert "at 'Database' failed to satisfy constraint: Member must not be null" in caught.value.response["Error"]["Message"]
+
+
+def test_routing_by_target_prefix_content_type_and_action() -> None:
+    router = Router([*SERVICES, DATA_API])
+    assert router.route({"x-amz-target": "RedshiftData.ListDatabases"}).name == "redshift-data"
+    assert router.route({"x-amz-target": "RedshiftServerless.ListNamespaces"}).name == "redshift-serverless"
+    # A JSON body naming no registered service: the first JSON service answers it.
+    assert router.route({"content-type": "application/x-amz-json-1.1"}).name == "redshift-serverless"
+    assert router.route({"x-amz-target": "Nobody.Op", "content-type": "application/x-amz-json-1.0"}).name == (
+        "redshift-serverless"
+    )
+    assert router.route({"content-type": "application/x-www-form-urlencoded"}).name == "redshift"
+    assert router.route({}).name == "redshift"
+
+
+def test_a_registration_names_only_operations_of_its_model() -> None:
+    with pytest.raises(ValueError, match="no operations named NoSuchThing"):
+        Service("redshift-data", {"NoSuchThing": list_databases}, lambda runtime: None)
+
+
+def test_reads_run_inline_and_everything_else_on_worker_threads() -> None:
+    redshift, serverless = SERVICES
+    assert {"DescribeClusters", "DescribeClusterSnapshots", "DescribeTags"} <= redshift.reads
+    assert not {"DeleteClusterSnapshot", "RestoreFromClusterSnapshot", "CreateCluster"} & redshift.reads
+    assert {"GetNamespace", "ListSnapshots"} <= serverless.reads
+    assert not {"DeleteSnapshot", "RestoreFromSnapshot"} & serverless.reads
