@@ -4,7 +4,7 @@ and XML answers and error documents (query_parser.py and query_serializer.py do 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 from botocore.model import OperationModel, OperationNotFoundError
 
@@ -17,7 +17,11 @@ CONTENT_TYPE = "text/xml"
 
 
 def decode_form(method: str, query_string: bytes, body: bytes) -> dict[str, str]:
-    """Return the request's parameters; POST bodies win over the query string."""
+    """Return the request's parameters; POST bodies win over the query string.
+
+    Strict, as ``parse_qsl(strict_parsing=True, errors="strict")``: a piece without ``=``
+    (empty ones too) or a percent escape that is not UTF-8 is MalformedQueryString.
+    """
     params: dict[str, str] = {}
     sources = [query_string]
     if method == "POST":
@@ -26,11 +30,16 @@ def decode_form(method: str, query_string: bytes, body: bytes) -> dict[str, str]
         if not raw:
             continue
         try:
-            text = raw.decode("utf-8")
-            pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=True, errors="strict")
+            for piece in raw.decode("utf-8").split("&"):
+                name, separator, value = piece.partition("=")
+                if not separator:
+                    raise ValueError(piece)
+                if "%" in piece or "+" in piece:
+                    name = unquote(name.replace("+", " "), errors="strict")
+                    value = unquote(value.replace("+", " "), errors="strict")
+                params[name] = value
         except (UnicodeDecodeError, ValueError):
             raise ApiError("MalformedQueryString", "The request's parameters could not be decoded.") from None
-        params.update(pairs)
     return params
 
 

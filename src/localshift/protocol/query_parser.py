@@ -33,7 +33,9 @@ def parse_request(operation: OperationModel, params: Mapping[str, str]) -> dict[
     shape = operation.input_shape
     if shape is None:
         return {}
-    return _parse_structure(shape, _Form(params), "")
+    plan = _plan(operation.service_model.service_name, shape)
+    assert isinstance(plan, _StructurePlan)
+    return plan.top_level(_Form(params))
 
 
 # No Query model nests deeper than this; keys with more dots cannot name a member.
@@ -72,76 +74,125 @@ class _Form(Mapping[str, str]):
         return key in self._parents
 
 
-def _member_key(shape: Shape, name: str) -> str:
-    return shape.serialization.get("name", name)
+# A plan parses the value sent under one key (None when nothing was sent there).  Plans are
+# made once per shape from the model and kept: a request is then parsed by a walk of plain
+# objects, not of the model's metadata.
+class _Plan:
+    def parse(self, params: _Form, key: str) -> Any:
+        raise NotImplementedError
 
 
-def _parse_structure(shape: StructureShape, params: _Form, prefix: str) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for name, member in shape.members.items():
-        key = prefix + _member_key(member, name)
-        value = _parse_value(member, params, key)
-        if value is not None:
-            result[name] = value
-    for name in shape.required_members:
-        if name not in result:
-            # AWS names the wire key the caller should have sent.
-            raise ApiError(
-                "MissingParameter",
-                f"The request must contain the parameter {prefix}{_member_key(shape.members[name], name)}",
-            )
-    return result
+_PLANS: dict[tuple[str, str, str], _Plan] = {}
 
 
-def _parse_value(shape: Shape, params: _Form, key: str) -> Any:
-    type_name = shape.type_name
-    if type_name == "structure":
+def _plan(service: str, shape: Shape) -> _Plan:
+    key = (service, shape.type_name, shape.name)
+    plan = _PLANS.get(key)
+    if plan is None:
+        if isinstance(shape, StructureShape):
+            plan = _StructurePlan(service, shape)
+        elif isinstance(shape, ListShape):
+            plan = _ListPlan(service, shape)
+        elif isinstance(shape, MapShape):
+            plan = _MapPlan(service, shape)
+        else:
+            plan = _ScalarPlan(shape)
+        _PLANS[key] = plan
+    return plan
+
+
+class _StructurePlan(_Plan):
+    def __init__(self, service: str, shape: StructureShape) -> None:
+        self.service, self.shape = service, shape
+        self.wire_names = {name: member.serialization.get("name", name) for name, member in shape.members.items()}
+        self.required = [(name, self.wire_names[name]) for name in shape.required_members]
+        # (member name, wire name, plan), made on first use so that recursive shapes compile.
+        self._members: list[tuple[str, str, _Plan]] | None = None
+        self._by_wire_name: dict[str, tuple[str, _Plan]] = {}
+
+    def members(self) -> list[tuple[str, str, _Plan]]:
+        if self._members is None:
+            self._members = [
+                (name, self.wire_names[name], _plan(self.service, member)) for name, member in self.shape.members.items()
+            ]
+            self._by_wire_name = {wire: (name, plan) for name, wire, plan in self._members}
+        return self._members
+
+    def parse(self, params: _Form, key: str) -> dict[str, Any] | None:
         if not params.has_children(key):
             return None
-        return _parse_structure(shape, params, key + ".")
-    if type_name == "list":
-        return _parse_list(shape, params, key)
-    if type_name == "map":
-        return _parse_map(shape, params, key)
-    raw = params.get(key)
-    if raw is None:
-        return None
-    return parse_scalar(shape, raw, key)
+        return self.fill(params, key + ".", [(name, key + "." + wire, plan) for name, wire, plan in self.members()])
+
+    def top_level(self, params: _Form) -> dict[str, Any]:
+        """The whole request: only the members whose wire name starts a key sent are looked at."""
+        self.members()
+        sent = {key.partition(".")[0] for key in params}
+        present = [(name, wire, plan) for wire, (name, plan) in self._by_wire_name.items() if wire in sent]
+        return self.fill(params, "", present)
+
+    def fill(self, params: _Form, prefix: str, members: list[tuple[str, str, _Plan]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for name, key, plan in members:
+            value = plan.parse(params, key)
+            if value is not None:
+                result[name] = value
+        for name, wire in self.required:
+            if name not in result:
+                # AWS names the wire key the caller should have sent.
+                raise ApiError("MissingParameter", f"The request must contain the parameter {prefix}{wire}")
+        return result
 
 
-def _parse_list(shape: ListShape, params: _Form, key: str) -> list[Any] | None:
-    if shape.serialization.get("flattened"):
-        item_parent = key
-    else:
-        item_parent = f"{key}.{shape.member.serialization.get('name', 'member')}"
-    item_prefix = item_parent + "."
-    if not params.has_children(item_parent):
-        # botocore sends an empty list as the bare key with an empty value.
-        return [] if params.get(key) == "" else None
-    items: list[Any] = []
-    index = 1
-    while True:
-        item = _parse_value(shape.member, params, f"{item_prefix}{index}")
-        if item is None:
-            break
-        items.append(item)
-        index += 1
-    _check_length(shape, len(items), key)
-    return items
+class _ListPlan(_Plan):
+    def __init__(self, service: str, shape: ListShape) -> None:
+        self.service, self.shape = service, shape
+        self.flattened = bool(shape.serialization.get("flattened"))
+        self.member_name = shape.member.serialization.get("name", "member")
+
+    def parse(self, params: _Form, key: str) -> list[Any] | None:
+        item_parent = key if self.flattened else f"{key}.{self.member_name}"
+        if not params.has_children(item_parent):
+            # botocore sends an empty list as the bare key with an empty value.
+            return [] if params.get(key) == "" else None
+        member = _plan(self.service, self.shape.member)
+        item_prefix = item_parent + "."
+        items: list[Any] = []
+        index = 1
+        while True:
+            item = member.parse(params, f"{item_prefix}{index}")
+            if item is None:
+                break
+            items.append(item)
+            index += 1
+        _check_length(self.shape, len(items), key)
+        return items
 
 
-def _parse_map(shape: MapShape, params: _Form, key: str) -> dict[str, Any] | None:
-    entry = "" if shape.serialization.get("flattened") else "entry."
-    key_name = shape.key.serialization.get("name", "key")
-    value_name = shape.value.serialization.get("name", "value")
-    result: dict[str, Any] = {}
-    index = 1
-    while f"{key}.{entry}{index}.{key_name}" in params:
-        base = f"{key}.{entry}{index}."
-        map_key = params[base + key_name]
-        result[map_key] = _parse_value(shape.value, params, base + value_name)
-        index += 1
-    return result or None
+class _MapPlan(_Plan):
+    def __init__(self, service: str, shape: MapShape) -> None:
+        self.service, self.shape = service, shape
+        self.entry = "" if shape.serialization.get("flattened") else "entry."
+        self.key_name = shape.key.serialization.get("name", "key")
+        self.value_name = shape.value.serialization.get("name", "value")
+
+    def parse(self, params: _Form, key: str) -> dict[str, Any] | None:
+        value_plan = _plan(self.service, self.shape.value)
+        result: dict[str, Any] = {}
+        index = 1
+        while f"{key}.{self.entry}{index}.{self.key_name}" in params:
+            base = f"{key}.{self.entry}{index}."
+            result[params[base + self.key_name]] = value_plan.parse(params, base + self.value_name)
+            index += 1
+        return result or None
+
+
+class _ScalarPlan(_Plan):
+    def __init__(self, shape: Shape) -> None:
+        self.shape = shape
+
+    def parse(self, params: _Form, key: str) -> Any:
+        raw = params.get(key)
+        return None if raw is None else parse_scalar(self.shape, raw, key)
 
 
 def parse_scalar(shape: Shape, raw: str, key: str) -> Any:

@@ -34,9 +34,12 @@ Writer = Callable[[list[str], Any, str], None]
 _PLAIN = re.compile(r"[^&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]*")
 
 
+_is_plain = _PLAIN.fullmatch
+
+
 def _write_text(parts: list[str], value: Any, tag: str) -> None:
     text = str(value)
-    if not _PLAIN.fullmatch(text):
+    if not _is_plain(text):
         text = xml_text(text)
     parts.append(f"<{tag}>{text}</{tag}>")
 
@@ -69,42 +72,51 @@ _SCALAR_WRITERS: dict[str, Writer] = {
 
 # Writers are compiled once per shape from the model and kept: serializing a
 # page is then a walk of plain closures, not of the model's metadata.
-_WRITERS: dict[tuple[str, str], Writer] = {}
+_WRITERS: dict[tuple[str, str, str], Writer] = {}
 
 
-def _writer(shape: Shape) -> Writer:
-    key = (shape.type_name, shape.name)
+def _writer(service: str, shape: Shape) -> Writer:
+    key = (service, shape.type_name, shape.name)
     writer = _WRITERS.get(key)
     if writer is None:
-        writer = _compile(shape)
+        writer = _compile(service, shape)
         _WRITERS[key] = writer
     return writer
 
 
-def _compile(shape: Shape) -> Writer:
+def _compile(service: str, shape: Shape) -> Writer:
     type_name = shape.type_name
     if type_name == "structure":
-        return _compile_structure(shape)
+        return _compile_structure(service, shape)
     if type_name == "list":
-        return _compile_list(shape)
+        return _compile_list(service, shape)
     if type_name == "map":
-        return _compile_map(shape)
+        return _compile_map(service, shape)
     return _SCALAR_WRITERS.get(type_name, _write_text)
 
 
-def _compile_structure(shape: Shape) -> Writer:
+def _compile_structure(service: str, shape: Shape) -> Writer:
     members: list[tuple[str, str, Shape]] = [
         (name, member.serialization.get("name", name), member) for name, member in shape.members.items()
     ]
-    # Member writers are looked up on first use, so recursive shapes compile.
-    resolved: list[tuple[str, str, Writer]] = []
+    # Member writers are looked up on first use, so recursive shapes compile.  Text members
+    # (most of them) are written here, without a call: (name, tag, <tag>, </tag>, writer or None).
+    resolved: list[tuple[str, str, str, str, Writer | None]] = []
 
     def write_members(parts: list[str], value: dict[str, Any]) -> None:
         if not resolved:
-            resolved.extend((name, tag, _writer(member)) for name, tag, member in members)
-        for name, tag, write in resolved:
-            item = value.get(name)
-            if item is not None:
+            for name, tag, member in members:
+                writer = _writer(service, member)
+                resolved.append((name, tag, f"<{tag}>", f"</{tag}>", None if writer is _write_text else writer))
+        append, get = parts.append, value.get
+        for name, tag, opening, closing, write in resolved:
+            item = get(name)
+            if item is None:
+                continue
+            if write is None:
+                text = item if type(item) is str else str(item)
+                append(opening + (text if _is_plain(text) else xml_text(text)) + closing)
+            else:
                 write(parts, item, tag)
 
     def write(parts: list[str], value: Any, tag: str) -> None:
@@ -115,13 +127,13 @@ def _compile_structure(shape: Shape) -> Writer:
     return write
 
 
-def _compile_list(shape: Shape) -> Writer:
+def _compile_list(service: str, shape: Shape) -> Writer:
     member = shape.member
     member_tag = member.serialization.get("name", "member")
     flattened = bool(shape.serialization.get("flattened"))
 
     def write(parts: list[str], value: Any, tag: str) -> None:
-        item_writer = _writer(member)
+        item_writer = _writer(service, member)
         if flattened:
             for item in value:
                 item_writer(parts, item, tag)
@@ -136,12 +148,12 @@ def _compile_list(shape: Shape) -> Writer:
     return write
 
 
-def _compile_map(shape: Shape) -> Writer:
+def _compile_map(service: str, shape: Shape) -> Writer:
     key_tag = shape.key.serialization.get("name", "key")
     value_tag = shape.value.serialization.get("name", "value")
 
     def write(parts: list[str], value: Any, tag: str) -> None:
-        write_key, write_value = _writer(shape.key), _writer(shape.value)
+        write_key, write_value = _writer(service, shape.key), _writer(service, shape.value)
         parts.append(f"<{tag}>")
         for key, item in value.items():
             parts.append("<entry>")
@@ -161,7 +173,7 @@ def serialize_result(operation: OperationModel, result: dict[str, Any], request_
     output = operation.output_shape
     if output is not None:
         wrapper = output.serialization.get("resultWrapper", f"{name}Result")
-        _writer(output)(parts, result, wrapper)
+        _writer(service.service_name, output)(parts, result, wrapper)
     parts.append(f"<ResponseMetadata><RequestId>{xml_text(request_id)}</RequestId></ResponseMetadata>")
     parts.append(f"</{name}Response>")
     return "".join(parts).encode()
