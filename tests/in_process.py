@@ -1,52 +1,156 @@
-"""A localshift server run in the test's own process, for services that exist only in a test.
+"""In-process test support for the lifecycle code: real backends over a real store, a test data plane.
 
-It is the real HTTP layer, request path, signature check and protocol code that
-`localshift serve` runs (localshift.server.http.serve on a thread), with the registered
-services the test gives.
+Request handlers and background jobs run here as the server runs them (the
+handlers from the operation tables, the jobs on the backends' worker pools),
+without HTTP, so tests can run them against each other many times and make
+the data plane slow or failing on demand.
 """
 
 from __future__ import annotations
 
-import asyncio
-import socket
 import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-import boto3
-from botocore.config import Config
+from localshift.services.clock import Clock
+from localshift.services.context import RequestContext
+from localshift.services.null_dataplane import NullDataPlane
+from localshift.services.redshift.backend import BackendSettings, RedshiftBackend
+from localshift.services.redshift.operations import OPERATIONS as REDSHIFT_OPERATIONS
+from localshift.services.serverless.backend import ServerlessBackend
+from localshift.services.serverless.operations import OPERATIONS as SERVERLESS_OPERATIONS
+from localshift.store.database import Database
 
-from localshift.config import load_settings
-from localshift.server.app import LocalshiftApp
-from localshift.server.http import serve
-from localshift.server.runtime import Runtime
-from localshift.server.services import Service
-from support import OWNER, REGION
+OWNER = "111111111111"
 
 
-class InProcessServer:
-    def __init__(self, services: list[Service]) -> None:
-        settings = load_settings({"ephemeral": True, "data_plane": False, "port": "1"})
-        self.app = LocalshiftApp(Runtime(settings), services)
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(64)
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
-        self.loop = asyncio.new_event_loop()
-        self.stopping = asyncio.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
+class ScriptedDataPlane(NullDataPlane):
+    """A data plane holding no data that remembers what it serves, takes ``delay`` seconds
+    per piece of work, and raises for the operations named in ``failing``."""
 
-    def _run(self) -> None:
-        self.loop.run_until_complete(serve(self.app, self.app, self.listener, self.stopping))
+    def __init__(self, delay: float = 0.0) -> None:
+        super().__init__(delay)
+        self.failing: set[str] = set()
+        self.running: set[str] = set()
+        self.passwords: dict[str, tuple[str, str]] = {}
+        self.ports: dict[str, int] = {}
+        self._lock = threading.Lock()
 
-    def __enter__(self) -> "InProcessServer":
-        self.thread.start()
-        return self
+    def _step(self, operation: str) -> None:
+        self._work()
+        if operation in self.failing:
+            raise RuntimeError(f"the engine failed to {operation.replace('_', ' ')}")
 
-    def __exit__(self, *_: object) -> None:
-        self.loop.call_soon_threadsafe(self.stopping.set)
-        self.thread.join(timeout=30)
-        self.loop.close()
+    def create_cluster(self, key: str, port: int, master_username: str, master_password: str, db_name: str) -> None:
+        self._step("create_cluster")
+        with self._lock:
+            self.running.add(key)
+            self.ports[key] = port
+            self.passwords[key] = (master_username, master_password)
 
-    def client(self, service: str, validate: bool = True):  # type: ignore[no-untyped-def]
-        config = Config(retries={"max_attempts": 1}, parameter_validation=validate, read_timeout=60)
-        return boto3.client(service, endpoint_url=self.url, region_name=REGION, aws_access_key_id=OWNER,
-                            aws_secret_access_key="secret", config=config)
+    def start_cluster(self, key: str, port: int) -> None:
+        self._step("start_cluster")
+        with self._lock:
+            self.running.add(key)
+            self.ports[key] = port
+
+    def stop_cluster(self, key: str) -> None:
+        self._step("stop_cluster")
+        with self._lock:
+            self.running.discard(key)
+
+    def destroy_cluster(self, key: str) -> None:
+        self._step("destroy_cluster")
+        with self._lock:
+            self.running.discard(key)
+            self.passwords.pop(key, None)
+
+    def set_master_password(self, key: str, username: str, password: str) -> None:
+        self._step("set_master_password")
+        with self._lock:
+            self.passwords[key] = (username, password)
+
+    def is_running(self, key: str) -> bool:
+        with self._lock:
+            return key in self.running
+
+    def create_snapshot(self, cluster_key: str, snapshot_key: str, progress: Any = None) -> Any:
+        self._step("create_snapshot")
+        return super().create_snapshot(cluster_key, snapshot_key, progress)
+
+    def copy_snapshot(self, source_snapshot_key: str, target_snapshot_key: str) -> Any:
+        self._step("copy_snapshot")
+        return super().copy_snapshot(source_snapshot_key, target_snapshot_key)
+
+    def delete_snapshot(self, snapshot_key: str) -> None:
+        self._step("delete_snapshot")
+
+    def restore_snapshot(self, snapshot_key: str, cluster_key: str, port: int, progress: Any = None,
+                         master_username: str | None = None, master_password: str | None = None) -> None:
+        self._step("restore_snapshot")
+        with self._lock:
+            self.running.add(cluster_key)
+            self.ports[cluster_key] = port
+            self.passwords[cluster_key] = (master_username or "", master_password or "")
+
+
+@dataclass
+class World:
+    """Both backends over one store and one test data plane."""
+
+    db: Database
+    dataplane: ScriptedDataPlane
+    redshift: RedshiftBackend
+    serverless: ServerlessBackend
+
+    def ctx(self, account: str = OWNER) -> RequestContext:
+        return RequestContext(account, "us-east-1", "rid", self.redshift.clock.now())
+
+    def call(self, operation: str, account: str = OWNER, **params: Any) -> dict[str, Any]:
+        """A Redshift (Query API) operation, as the server would run it."""
+        return REDSHIFT_OPERATIONS[operation](self.redshift, self.ctx(account), params)
+
+    def serverless_call(self, operation: str, account: str = OWNER, **params: Any) -> dict[str, Any]:
+        return SERVERLESS_OPERATIONS[operation](self.serverless, self.ctx(account), params)
+
+    def events(self, source_type: str, identifier: str) -> list[str]:
+        """The messages of the events kept for a resource (a failed job's reason)."""
+        return [e.message for e in self.redshift.events.of_source(OWNER, "us-east-1", source_type, identifier)]
+
+    def cluster(self, identifier: str = "c1") -> dict[str, Any]:
+        return self.call("DescribeClusters", ClusterIdentifier=identifier)["Clusters"][0]
+
+    def snapshot(self, identifier: str) -> dict[str, Any]:
+        return self.call("DescribeClusterSnapshots", SnapshotIdentifier=identifier)["Snapshots"][0]
+
+    def available_cluster(self, identifier: str = "c1", **params: Any) -> dict[str, Any]:
+        request = {"ClusterIdentifier": identifier, "NodeType": "ra3.xlplus", "NumberOfNodes": 2,
+                   "MasterUsername": "admin", "MasterUserPassword": "Passw0rd1", **params}
+        self.call("CreateCluster", **request)
+        wait(lambda: self.cluster(identifier)["ClusterStatus"] == "available")
+        return self.cluster(identifier)
+
+    def close(self) -> None:
+        self.serverless.shutdown()
+        self.redshift.shutdown()
+        self.db.close()
+
+
+def make_world(tmp_path: Path, delay: float = 0.0, **settings: Any) -> World:
+    db = Database(tmp_path / "localshift.sqlite3")
+    dataplane = ScriptedDataPlane(delay)
+    redshift = RedshiftBackend(db, dataplane, Clock(), BackendSettings(**settings))
+    serverless = ServerlessBackend(db, dataplane, redshift.clock, redshift)
+    return World(db, dataplane, redshift, serverless)
+
+
+def wait(predicate: Any, timeout: float = 20.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.005)
+    raise AssertionError("condition not met in time")

@@ -8,6 +8,7 @@ views turn them into the API's shapes.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import datetime
@@ -56,8 +57,12 @@ class ClusterRecord:
     # ManageMasterPassword: Redshift keeps the password in a Secrets Manager secret.
     master_password_secret_arn: str | None = None
     master_password_secret_kms_key_id: str | None = None
-    # The master password is kept to start the engine; it is never returned.
-    master_password: str = ""
+    # The master password as the engine stores it (password_verifier): never the password itself.
+    master_password_md5: str = ""
+    # A new master password (its verifier) accepted by ModifyCluster and not yet set in the engine.
+    pending_master_password_md5: str | None = None
+    # A new Port accepted by ModifyCluster that the engine does not serve yet.
+    pending_port: int | None = None
     # Restore bookkeeping (None when the cluster was not restored).
     # The data-plane lease the restore reads from, held until it finishes.
     restore_data_key: str | None = None
@@ -112,12 +117,24 @@ class SnapshotRecord:
     cluster_config: dict[str, Any] = field(default_factory=dict)
     # The data-plane snapshot holding this snapshot's data (None: no data).
     data_key: str | None = None
+    # The source cluster's row id: it survives renames (None: taken before it was recorded).
+    cluster_row_id: int | None = None
     # A Redshift Serverless snapshot seen through the provisioned API (never stored as such).
     from_serverless: bool = False
     row_id: int | None = None
 
 
 R = TypeVar("R", ClusterRecord, SnapshotRecord)
+
+
+def password_verifier(username: str, password: str) -> str:
+    """What PostgreSQL stores for an md5 password: ``md5`` + md5(password + username).
+
+    Given to CREATE/ALTER ROLE ... PASSWORD, PostgreSQL keeps such a string as
+    it is, and the engines authenticate with md5, so localshift keeps only
+    this: never a master password itself.
+    """
+    return "md5" + hashlib.md5((password + username).encode()).hexdigest()
 
 
 def record_to_json(record: Any) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import threading
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from in_process import InProcessServer
+from in_process_server import InProcessServer
 from localshift.server.services import SERVICES, Service
 from localshift.services.context import RequestContext
 from support import OWNER, Server, create_available_cluster

@@ -9,7 +9,7 @@ from typing import Any, Iterator
 import pytest
 from botocore.exceptions import ClientError
 
-from in_process import InProcessServer
+from in_process_server import InProcessServer
 from localshift.errors import ApiError
 from localshift.server.services import SERVICES, Router, Service
 from localshift.services.context import RequestContext

@@ -30,9 +30,34 @@ def model_pattern(pattern: str) -> re.Pattern[str] | None:
     if not pattern:
         return None
     try:
-        return re.compile(pattern)
+        return re.compile(_end_anchored(pattern))
     except re.error:
         return None
+
+
+def _end_anchored(pattern: str) -> str:
+    r"""Make ``$`` mean the end of the value, as AWS's validators apply it.
+
+    Python's ``$`` (like Java's) also matches before a final newline, so
+    ``^[a-z0-9-]+$`` would accept ``"name\n"``; AWS refuses it.  Each
+    unescaped ``$`` outside a character class becomes ``\Z``.
+    """
+    out: list[str] = []
+    in_class = escaped = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class:
+            in_class = False
+        elif char == "$" and not in_class:
+            out.append(r"\Z")
+            continue
+        out.append(char)
+    return "".join(out)
 
 
 def length_violation(shape: Shape, length: int) -> str | None:

@@ -3,11 +3,14 @@
 All writers share one connection under one lock, so a transaction is never
 interleaved with another; WAL lets readers proceed meanwhile.  Every change
 is committed (synchronous=FULL) before the response that acknowledges it is
-sent, so a kill -9 never loses an acknowledged write.
+sent, so a kill -9 never loses an acknowledged write.  Beside the file lives
+the secret store (managed master passwords), which SQLite never holds.  Both
+are readable by the service's user only.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -15,6 +18,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from localshift.store.schema import MIGRATIONS
+from localshift.store.secrets import SecretStore
+
+# Tables wiped by reset, children first.
+_TABLES = ("snapshot_grants", "tags", "snapshots", "clusters", "serverless_snapshot_grants", "serverless_tags",
+           "serverless_snapshots", "serverless_workgroups", "serverless_namespaces", "events")
 
 
 class DuplicateError(Exception):
@@ -25,6 +33,12 @@ class Database:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        # 0600 before SQLite opens it (a store made earlier too); its -wal and -shm files take the same mode.
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        for file in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+            if file.exists():
+                os.chmod(file, 0o600)
+        self.secrets = SecretStore(path.with_name(f"{path.stem}.secrets.json"))
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
@@ -38,8 +52,22 @@ class Database:
     def _migrate(self) -> None:
         with self._lock:
             version = self._conn.execute("PRAGMA user_version").fetchone()[0]
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                self._conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+            for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+                if isinstance(migration, str):
+                    self._conn.executescript(f"BEGIN IMMEDIATE;\n{migration}\nPRAGMA user_version = {number};\nCOMMIT;")
+                    continue
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    migration(self._conn, self.secrets)
+                    self._conn.execute(f"PRAGMA user_version = {number}")
+                except BaseException:
+                    self._conn.execute("ROLLBACK")
+                    raise
+                self._conn.execute("COMMIT")
+            if 0 < version < len(MIGRATIONS):
+                # Rewritten rows may leave what they held (passwords, say) in free pages: rebuild the file.
+                self._conn.execute("VACUUM")
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @property
     def schema_version(self) -> int:
@@ -69,9 +97,9 @@ class Database:
 
     def wipe(self) -> None:
         with self.transaction() as conn:
-            for table in ("snapshot_grants", "tags", "snapshots", "clusters", "serverless_snapshot_grants",
-                          "serverless_tags", "serverless_snapshots", "serverless_workgroups", "serverless_namespaces"):
+            for table in _TABLES:
                 conn.execute(f"DELETE FROM {table}")
+            self.secrets.wipe()
 
     def close(self) -> None:
         with self._lock:

@@ -2,10 +2,86 @@
 
 A database records the number of migrations applied (``PRAGMA user_version``);
 opening it applies the ones that are missing, in order, in one transaction
-each.  Never edit a released migration: append a new one.
+each.  A migration is SQL, or a function of the connection and the secret
+store for changes SQL cannot make.  Never edit a released migration: append a
+new one.
 """
 
-MIGRATIONS: list[str] = [
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any, Callable
+
+from localshift.records import password_verifier
+from localshift.store.secrets import SecretStore, pending_key
+
+# A namespace created without adminUsername logs in to its engine as this user.
+_DEFAULT_ENGINE_USER = "admin"
+
+
+def _rewrite(conn: sqlite3.Connection, table: str, change: Callable[[dict[str, Any]], bool]) -> None:
+    """Apply ``change`` to every row's attrs, writing back the rows it changed."""
+    for row_id, text in conn.execute(f"SELECT id, attrs FROM {table}").fetchall():
+        attrs = json.loads(text)
+        if change(attrs):
+            conn.execute(f"UPDATE {table} SET attrs = ? WHERE id = ?", (json.dumps(attrs), row_id))
+
+
+def _hash_passwords(conn: sqlite3.Connection, secrets: SecretStore) -> None:
+    """Replace every stored master/admin password by its md5 verifier; managed ones move to the secret store."""
+
+    def cluster(attrs: dict[str, Any]) -> bool:
+        if "master_password" not in attrs:
+            return False
+        password, username = attrs.pop("master_password"), attrs["master_username"]
+        attrs["master_password_md5"] = password_verifier(username, password)
+        if attrs.get("master_password_secret_arn"):
+            secrets.put(attrs["master_password_secret_arn"], {"username": username, "password": password})
+        return True
+
+    def snapshot(attrs: dict[str, Any]) -> bool:
+        config = attrs.get("cluster_config", {})
+        if "master_password" not in config:
+            return False
+        config["master_password_md5"] = password_verifier(attrs["master_username"], config.pop("master_password"))
+        return True
+
+    def namespace(attrs: dict[str, Any]) -> bool:
+        if "admin_password" not in attrs:
+            return False
+        username = attrs.get("admin_username") or _DEFAULT_ENGINE_USER
+        password = attrs.pop("admin_password")
+        attrs["admin_password_md5"] = password_verifier(username, password)
+        secret_arn = attrs.get("admin_password_secret_arn")
+        if secret_arn:
+            secrets.put(secret_arn, {"username": username, "password": password})
+        pending = attrs.get("pending", {})
+        if "credentials" in pending:
+            new_username, new_password = pending["credentials"]
+            pending["credentials"] = {"username": new_username,
+                                      "password_md5": password_verifier(new_username, new_password)}
+            if secret_arn:
+                secrets.put(pending_key(secret_arn), {"username": new_username, "password": new_password})
+        plan = pending.get("restore")
+        if plan is not None and "password" in plan:
+            plan["password_md5"] = password_verifier(plan["engine_username"], plan.pop("password"))
+        return True
+
+    def serverless_snapshot(attrs: dict[str, Any]) -> bool:
+        if "admin_password" not in attrs:
+            return False
+        username = attrs.get("engine_username", _DEFAULT_ENGINE_USER)
+        attrs["admin_password_md5"] = password_verifier(username, attrs.pop("admin_password"))
+        return True
+
+    _rewrite(conn, "clusters", cluster)
+    _rewrite(conn, "snapshots", snapshot)
+    _rewrite(conn, "serverless_namespaces", namespace)
+    _rewrite(conn, "serverless_snapshots", serverless_snapshot)
+
+
+MIGRATIONS: list[str | Callable[[sqlite3.Connection, SecretStore], None]] = [
     # 1: clusters, snapshots, sharing grants and tags.
     """
     CREATE TABLE clusters (
@@ -103,4 +179,21 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (resource_arn, key)
     );
     """,
+    # 3: events (a failed job's reason, kept after its resource is gone).
+    """
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        source_type TEXT NOT NULL,
+        source_identifier TEXT NOT NULL,
+        date TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        category TEXT NOT NULL,
+        message TEXT NOT NULL
+    );
+    CREATE INDEX events_by_source ON events (account, region, source_type, source_identifier, id);
+    """,
+    # 4: no master or admin password in plain text: md5 verifiers, managed ones in the secret store.
+    _hash_passwords,
 ]

@@ -34,8 +34,9 @@ class NamespaceRecord:
     create_time: datetime
     db_name: str = "dev"
     admin_username: str | None = None
-    # The admin password the engine uses; never returned.  Generated when none was given.
-    admin_password: str = ""
+    # The admin password as the engine stores it (records.password_verifier); never the password.
+    # Made up when none was given.
+    admin_password_md5: str = ""
     admin_password_secret_arn: str | None = None
     admin_password_secret_kms_key_id: str | None = None
     kms_key_id: str = "AWS_OWNED_KMS_KEY"
@@ -45,7 +46,8 @@ class NamespaceRecord:
     redshift_idc_application_arn: str | None = None
     # 0 until the namespace's engine exists; bumped by every restore (a new engine replaces the old).
     engine_generation: int = 0
-    # Work in progress, kept so a restart can resume it: {"restore": {...}}, {"password": ...}, {"delete": ...}.
+    # Work in progress, kept so a restart can resume it:
+    # {"restore": {...}}, {"credentials": {"username", "password_md5"}}, {"delete": {...}}.
     pending: dict[str, Any] = field(default_factory=dict)
     row_id: int | None = None
 
@@ -94,7 +96,7 @@ class ServerlessSnapshotRecord:
     db_name: str
     admin_username: str | None
     # The namespace's admin credentials when the snapshot was taken (a restore brings them back).
-    admin_password: str = ""
+    admin_password_md5: str = ""
     engine_username: str = "admin"
     admin_password_secret_arn: str | None = None
     admin_password_secret_kms_key_id: str | None = None

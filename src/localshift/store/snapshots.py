@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from localshift.records import SnapshotRecord, record_from_json, record_to_json
+from localshift.records import ClusterRecord, SnapshotRecord, record_from_json, record_to_json
 from localshift.store.database import Database, DuplicateError
 from localshift.store.paging import SortKey, after_clause, decode_marker, encode_marker, order_clause
 
@@ -68,6 +68,25 @@ class SnapshotRepository:
                 (record.status, _time_text(record.create_time), record.total_size_mb,
                  json.dumps(record_to_json(record)), record.row_id),
             )
+
+    def move_to_cluster(self, record: SnapshotRecord, cluster_identifier: str, arn: str) -> None:
+        """Report the snapshot under another cluster identifier (its cluster was renamed)."""
+        record.cluster_identifier = cluster_identifier
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE snapshots SET cluster_identifier = ?, arn = ?, attrs = ? WHERE id = ?",
+                (cluster_identifier, arn, json.dumps(record_to_json(record)), record.row_id),
+            )
+
+    def manual_in_progress(self, cluster: ClusterRecord) -> bool:
+        """Whether a manual snapshot of the cluster is being taken (found by row id, or by name if older)."""
+        rows = self.db.query(
+            "SELECT 1 FROM snapshots WHERE account = ? AND region = ? AND snapshot_type = 'manual'"
+            " AND status = 'creating' AND (json_extract(attrs, '$.cluster_row_id') = ? OR cluster_identifier = ?)"
+            " LIMIT 1",
+            (cluster.account, cluster.region, cluster.row_id, cluster.identifier),
+        )
+        return bool(rows)
 
     def delete(self, record: SnapshotRecord) -> None:
         with self.db.transaction() as conn:

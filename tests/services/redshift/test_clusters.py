@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from support import OWNER, STRANGER, create_available_cluster, wait_for
+from support import OWNER, STRANGER, create_available_cluster, free_port, wait_for
 
 
 def error_of(excinfo: pytest.ExceptionInfo) -> tuple[str, int, str]:
@@ -218,3 +218,61 @@ def test_pause_and_resume(redshift):
     with pytest.raises(ClientError) as excinfo:
         redshift.resume_cluster(ClusterIdentifier="c1")
     assert error_of(excinfo)[0] == "InvalidClusterState"
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        # Names PostgreSQL or Redshift keep, and Redshift's reserved words (as AWS lists them).
+        {"MasterUsername": "rdsdb"},
+        {"MasterUsername": "pg_owner"},
+        {"MasterUsername": "PUBLIC"},
+        {"MasterUsername": "none"},
+        {"MasterUsername": "wallet"},
+        {"MasterUsername": "current_user"},
+        {"DBName": "template0"},
+        {"DBName": "template1"},
+        {"DBName": "padb_harvest"},
+        {"DBName": "pg_data"},
+        {"DBName": "snapshot"},
+        # A value is valid only as a whole: a trailing newline makes it invalid.
+        {"ClusterIdentifier": "c1\n"},
+        {"MasterUsername": "admin\n"},
+        {"DBName": "dev\n"},
+        {"PreferredMaintenanceWindow": "sat:10:00-sat:10:30\n"},
+    ],
+)
+def test_create_cluster_refuses_doomed_names_up_front(redshift, overrides):
+    params = dict(ClusterIdentifier="c1", NodeType="ra3.xlplus", NumberOfNodes=2,
+                  MasterUsername="admin", MasterUserPassword="Passw0rd1")
+    params.update(overrides)
+    with pytest.raises(ClientError) as excinfo:
+        redshift.create_cluster(**params)
+    assert error_of(excinfo)[:2] == ("InvalidParameterValue", 400)
+    assert redshift.describe_clusters()["Clusters"] == []
+
+
+def test_modify_cluster_refuses_values_with_a_trailing_newline(redshift):
+    create_available_cluster(redshift)
+    for params in ({"NewClusterIdentifier": "renamed\n"}, {"PreferredMaintenanceWindow": "mon:03:00-mon:04:00\n"}):
+        with pytest.raises(ClientError) as excinfo:
+            redshift.modify_cluster(ClusterIdentifier="c1", **params)
+        assert error_of(excinfo)[:2] == ("InvalidParameterValue", 400)
+    assert redshift.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]["ClusterStatus"] == "available"
+
+
+def test_a_port_change_shows_modifying_until_the_engine_serves_it(slow):
+    redshift = slow.client(OWNER)
+    create_available_cluster(redshift, NodeType="dc2.large", NumberOfNodes=1)
+    modified = redshift.modify_cluster(ClusterIdentifier="c1", Port=free_port())["Cluster"]
+    assert (modified["ClusterStatus"], modified["PendingModifiedValues"]) == ("modifying", {})
+    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1})
+
+
+def test_a_managed_master_password_is_not_changed_by_hand(redshift):
+    redshift.create_cluster(ClusterIdentifier="c1", NodeType="dc2.large", MasterUsername="admin",
+                            ManageMasterPassword=True)
+    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1})
+    with pytest.raises(ClientError) as excinfo:
+        redshift.modify_cluster(ClusterIdentifier="c1", MasterUserPassword="Passw0rd1")
+    assert error_of(excinfo)[:2] == ("InvalidParameterCombination", 400)

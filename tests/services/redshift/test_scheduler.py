@@ -62,3 +62,29 @@ def test_manual_snapshots_expire_after_their_retention(hourly):
     hourly.admin(f"/_localshift/time-travel?seconds={DAY + 60}")
     wait_for(lambda: [s["SnapshotIdentifier"] for s in client.describe_cluster_snapshots(SnapshotType="manual")["Snapshots"]]
              == ["forever"], timeout=10)
+
+
+def test_a_renamed_clusters_automated_snapshots_follow_it_expire_and_go_with_it(hourly):
+    client = hourly.client(OWNER)
+    create_available_cluster(client, AutomatedSnapshotRetentionPeriod=1)
+    first = wait_for(lambda: [s for s in automated(client) if s["Status"] == "available"])[0]
+    client.create_tags(ResourceName=first["SnapshotArn"], Tags=[{"Key": "k", "Value": "v"}])
+    create_available_snapshot(client, "manual")
+    client.modify_cluster(ClusterIdentifier="c1", NewClusterIdentifier="renamed")
+    client.get_waiter("cluster_available").wait(ClusterIdentifier="renamed", WaiterConfig={"Delay": 0.1})
+    # AWS reports the automated snapshots under the new name; a manual one keeps the name it was taken under.
+    followed = client.describe_cluster_snapshots(ClusterIdentifier="renamed", SnapshotType="automated")["Snapshots"]
+    assert [s["SnapshotIdentifier"] for s in followed] == [first["SnapshotIdentifier"]]
+    assert followed[0]["SnapshotArn"] == first["SnapshotArn"].replace(":snapshot:c1/", ":snapshot:renamed/")
+    assert followed[0]["Tags"] == [{"Key": "k", "Value": "v"}]
+    assert client.describe_cluster_snapshots(SnapshotIdentifier="manual")["Snapshots"][0]["ClusterIdentifier"] == "c1"
+    # They expire by the cluster's retention (the newest is kept)...
+    hourly.admin("/_localshift/time-travel?seconds=3700")
+    wait_for(lambda: len([s for s in automated(client) if s["Status"] == "available"]) == 2, timeout=10)
+    hourly.admin(f"/_localshift/time-travel?seconds={DAY}")
+    wait_for(lambda: first["SnapshotIdentifier"] not in [s["SnapshotIdentifier"] for s in automated(client)], timeout=10)
+    assert automated(client) and all(s["ClusterIdentifier"] == "renamed" for s in automated(client))
+    # ...and go with the cluster.
+    client.delete_cluster(ClusterIdentifier="renamed", SkipFinalClusterSnapshot=True)
+    client.get_waiter("cluster_deleted").wait(ClusterIdentifier="renamed", WaiterConfig={"Delay": 0.1})
+    assert automated(client) == []

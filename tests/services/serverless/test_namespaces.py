@@ -144,3 +144,29 @@ def test_other_accounts_cannot_update_or_delete(owner, grantee):
     assert grantee.error(grantee.update_namespace, namespaceName="ns1", kmsKeyId="k")[:2] == (
         "ResourceNotFoundException", 404)
     assert owner.get_namespace(namespaceName="ns1")["namespace"]["status"] == "AVAILABLE"
+
+
+def test_reserved_names_are_refused_up_front(owner):
+    for params in (
+        {"adminUsername": "rdsdb", "adminUserPassword": "Passw0rd1"},
+        {"adminUsername": "pg_admin", "adminUserPassword": "Passw0rd1"},
+        {"adminUsername": "wallet", "adminUserPassword": "Passw0rd1"},
+        {"adminUsername": "admin\n", "adminUserPassword": "Passw0rd1"},
+        {"dbName": "template1"},
+        {"dbName": "padb_harvest"},
+        {"dbName": "pg_catalog"},
+        {"dbName": "dev\n"},
+    ):
+        assert owner.error(owner.create_namespace, namespaceName="ns1", **params)[:2] == ("ValidationException", 400)
+    assert owner.list_namespaces()["namespaces"] == []
+    owner.namespace("ns1")
+    assert owner.error(owner.update_namespace, namespaceName="ns1", adminUsername="rdsdb",
+                       adminUserPassword="Passw0rd1")[:2] == ("ValidationException", 400)
+
+
+def test_model_patterns_match_whole_values(owner):
+    # The model's pattern ^[a-z0-9-]+$ admits no trailing newline (Python's $ alone would).
+    code, status, message = owner.error(owner.create_namespace, namespaceName="ns1\n")[:3]
+    assert (code, status) == ("ValidationException", 400)
+    assert "satisfy regular expression pattern" in message
+    assert owner.list_namespaces()["namespaces"] == []

@@ -14,6 +14,7 @@ import pytest
 
 from localshift.errors import ApiError
 from localshift.protocol import query_serializer
+from localshift.records import password_verifier
 from localshift.protocol.spec import operation_model
 from localshift.services.clock import Clock
 from localshift.services.context import RequestContext
@@ -126,7 +127,8 @@ def test_provisioned_shapes(world, snapshot):
     as_record = provisioned.provisioned_snapshot_record(record)
     assert (as_record.status, as_record.master_username, as_record.db_name) == ("available", "alice", "dev")
     assert as_record.data_key == record.data_key is not None
-    assert as_record.cluster_config["master_password"] == "Passw0rd1"
+    # Only the password's verifier is kept, never the password (issue 8).
+    assert as_record.cluster_config == {"master_password_md5": password_verifier("alice", "Passw0rd1")}
     owner_view = provisioned.provisioned_snapshot_view(world.redshift, world.ctx(OWNER), record)
     assert owner_view["SnapshotArn"] == snapshot["snapshotArn"]
     assert owner_view["SnapshotIdentifier"] == "snap1" and owner_view["ClusterIdentifier"] == "ns1"

@@ -14,7 +14,7 @@ from localshift.errors import ApiError
 
 PARTITION = "aws"
 
-_ARN = re.compile(r"^arn:(aws[a-z-]*):(redshift|redshift-serverless):([a-z0-9-]+):(\d{12}):(.+)$")
+_ARN = re.compile(r"arn:(aws[a-z-]*):(redshift|redshift-serverless):([a-z0-9-]+):(\d{12}):(.+)")
 
 
 def cluster_arn(region: str, account: str, cluster: str) -> str:
@@ -39,7 +39,7 @@ class ParsedArn:
 
 
 def parse_arn(arn: str, parameter: str = "ResourceName") -> ParsedArn:
-    match = _ARN.match(arn)
+    match = _ARN.fullmatch(arn)
     if not match:
         raise ApiError("InvalidParameterValue", f"Invalid ARN {arn} for parameter {parameter}.")
     _, service, region, account, rest = match.groups()

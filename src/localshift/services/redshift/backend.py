@@ -11,6 +11,7 @@ from localshift.records import ClusterRecord, SnapshotRecord
 from localshift.services.clock import Clock
 from localshift.store.clusters import ClusterRepository
 from localshift.store.database import Database
+from localshift.store.events import EventRepository
 from localshift.store.snapshots import SnapshotRepository
 from localshift.store.tags import TagRepository
 
@@ -37,10 +38,15 @@ class RedshiftBackend:
         self.clusters = ClusterRepository(db)
         self.snapshots = SnapshotRepository(db)
         self.tags = TagRepository(db)
+        self.events = EventRepository(db)
+        self.secrets = db.secrets
         self._pool = ThreadPoolExecutor(settings.worker_threads, thread_name_prefix="localshift-work")
 
     def submit(self, job: Callable[..., None], *args: Any) -> Future[None]:
-        """Run background work (engine starts, snapshots, restores) off the request path."""
+        """Run background work (engine starts, snapshots, restores) off the request path.
+
+        Each job ends its resource in a final status itself, failures included
+        (lifecycle.py); what still escapes a job is logged here."""
         future = self._pool.submit(job, self, *args)
         future.add_done_callback(_log_failure)
         return future

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import random
 import uuid
-from typing import Any
+from typing import Any, Callable
 
 from localshift.errors import ApiError, invalid_combination, invalid_parameter
-from localshift.records import ClusterRecord
+from localshift.records import ClusterRecord, password_verifier
 from localshift.services.context import RequestContext
 from localshift.services.redshift import lifecycle, validation
-from localshift.services.redshift.arns import cluster_arn
+from localshift.services.redshift.arns import cluster_arn, snapshot_arn
 from localshift.services.redshift.backend import RedshiftBackend
+from localshift.services.redshift.passwords import managed_password, managed_password_secret
 from localshift.services.redshift.node_types import ACCOUNT_NODE_QUOTA, CATALOG, NodeType, creatable_names
 from localshift.services.redshift.snapshot_factory import check_manual_quota, insert_snapshot, snapshot_from_cluster
 from localshift.services.redshift.views import cluster_view
@@ -26,6 +27,16 @@ def find_cluster(backend: RedshiftBackend, ctx: RequestContext, identifier: str)
     cluster = backend.clusters.get(ctx.account, ctx.region, identifier.lower())
     if cluster is None:
         raise ApiError("ClusterNotFound", f"Cluster {identifier} not found.")
+    return cluster
+
+
+def change_cluster(
+    backend: RedshiftBackend, ctx: RequestContext, identifier: str, change: Callable[[ClusterRecord], None]
+) -> ClusterRecord:
+    """Find a cluster and change it in one transaction; an ApiError from ``change`` undoes everything."""
+    with backend.db.transaction():
+        cluster = backend.mutate_cluster(find_cluster(backend, ctx, identifier).row_id, change)  # type: ignore[arg-type]
+    assert cluster is not None  # found in this very transaction
     return cluster
 
 
@@ -88,21 +99,26 @@ def check_node_quota(backend: RedshiftBackend, ctx: RequestContext, extra_nodes:
 
 
 def insert_cluster(backend: RedshiftBackend, cluster: ClusterRecord, tags: list[tuple[str, str]]) -> ClusterRecord:
-    with backend.db.transaction():
-        try:
-            backend.clusters.insert(cluster)
-        except DuplicateError:
-            raise ApiError("ClusterAlreadyExists", f"Cluster {cluster.identifier} already exists.") from None
-        if tags:
-            backend.tags.put(cluster_arn(cluster.region, cluster.account, cluster.identifier),
-                             cluster.account, cluster.region, "cluster", tags)
+    """Insert a new cluster.  One with a managed master password (a secret, no verifier yet) gets
+    its password made up first; the secret goes again if the cluster cannot be inserted."""
+    secret = cluster.master_password_secret_arn
+    made_up = secret is not None and not cluster.master_password_md5
+    if made_up:
+        cluster.master_password_md5 = managed_password(backend.secrets, secret, cluster.master_username)  # type: ignore[arg-type]
+    try:
+        with backend.db.transaction():
+            try:
+                backend.clusters.insert(cluster)
+            except DuplicateError:
+                raise ApiError("ClusterAlreadyExists", f"Cluster {cluster.identifier} already exists.") from None
+            if tags:
+                backend.tags.put(cluster_arn(cluster.region, cluster.account, cluster.identifier),
+                                 cluster.account, cluster.region, "cluster", tags)
+    except ApiError:
+        if made_up:
+            backend.secrets.delete(secret)  # type: ignore[arg-type]
+        raise
     return cluster
-
-
-def managed_password_secret(ctx: RequestContext, cluster_identifier: str) -> str:
-    """The Secrets Manager ARN Redshift names for a managed master password."""
-    suffix = uuid.uuid4().hex[:6]
-    return f"arn:aws:secretsmanager:{ctx.region}:{ctx.account}:secret:redshift!{cluster_identifier}-admin-{suffix}"
 
 
 def default_zone(ctx: RequestContext) -> str:
@@ -119,11 +135,11 @@ def create_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
     if p.get("ManageMasterPassword"):
         if "MasterUserPassword" in p:
             raise invalid_combination("You can't specify both MasterUserPassword and ManageMasterPassword.")
-        password = uuid.uuid4().hex + "Aa1"
     elif "MasterUserPassword" not in p:
         raise ApiError("MissingParameter", "The request must contain the parameter MasterUserPassword.")
-    else:
-        password = validation.master_password(p["MasterUserPassword"])
+    # A managed password is made up when the cluster is inserted.
+    verifier = password_verifier(username, validation.master_password(p["MasterUserPassword"])) if (
+        "MasterUserPassword" in p) else ""
     tags = validation.tag_list(p.get("Tags", []))
     check_quotas(backend, ctx, nodes)
     cluster = ClusterRecord(
@@ -133,7 +149,7 @@ def create_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         node_type=node_type.name,
         number_of_nodes=nodes,
         master_username=username,
-        master_password=password,
+        master_password_md5=verifier,
         db_name=validation.db_name(p.get("DBName", "dev")),
         port=validation.port(p.get("Port", 5439), node_type.family),
         status="creating",
@@ -197,78 +213,106 @@ def describe_clusters(backend: RedshiftBackend, ctx: RequestContext, p: dict[str
 
 
 def modify_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    cluster = find_cluster(backend, ctx, p["ClusterIdentifier"])
-    if cluster.status != "available":
-        raise ApiError("InvalidClusterState", f"The cluster {cluster.identifier} is not in the available state.")
-    old_arn = cluster_arn(cluster.region, cluster.account, cluster.identifier)
-    node_type = node_type_of(p.get("NodeType", cluster.node_type))
-    pending: dict[str, Any] = {}
-    if "NodeType" in p or "NumberOfNodes" in p or "ClusterType" in p:
-        count = p.get("NumberOfNodes", cluster.number_of_nodes if "ClusterType" not in p else None)
-        nodes = check_node_count(node_type, p.get("ClusterType"), count)
-        check_node_quota(backend, ctx, nodes - cluster.number_of_nodes)
-        cluster.node_type, cluster.number_of_nodes = node_type.name, nodes
-        pending.update(NodeType=node_type.name, NumberOfNodes=nodes)
-    new_password = None
-    if "MasterUserPassword" in p:
-        new_password = validation.master_password(p["MasterUserPassword"])
-        pending["MasterUserPassword"] = "****"
-    if "AutomatedSnapshotRetentionPeriod" in p:
-        cluster.automated_snapshot_retention_period = validation.automated_retention(
-            p["AutomatedSnapshotRetentionPeriod"], node_type.family
-        )
-        if cluster.automated_snapshot_retention_period == 0:
-            cluster.next_automated_snapshot_time = None
-        elif cluster.next_automated_snapshot_time is None:
-            cluster.next_automated_snapshot_time = ctx.now
-    if "ManualSnapshotRetentionPeriod" in p:
-        cluster.manual_snapshot_retention_period = validation.manual_retention(p["ManualSnapshotRetentionPeriod"])
-    if "PreferredMaintenanceWindow" in p:
-        cluster.preferred_maintenance_window = validation.maintenance_window(p["PreferredMaintenanceWindow"])
-    if "Port" in p:
-        cluster.port = validation.port(p["Port"], node_type.family)
-    simple = {
-        "AllowVersionUpgrade": "allow_version_upgrade",
-        "PubliclyAccessible": "publicly_accessible",
-        "EnhancedVpcRouting": "enhanced_vpc_routing",
-        "MaintenanceTrackName": "maintenance_track_name",
-        "Encrypted": "encrypted",
-        "KmsKeyId": "kms_key_id",
-        "ClusterParameterGroupName": "cluster_parameter_group_name",
-        "VpcSecurityGroupIds": "vpc_security_group_ids",
-        "AvailabilityZoneRelocation": "availability_zone_relocation",
-        "AvailabilityZone": "availability_zone",
-        "IpAddressType": "ip_address_type",
-        "MultiAZ": "multi_az",
-        "ClusterVersion": "cluster_version",
-    }
-    for param, attribute in simple.items():
-        if param in p:
-            setattr(cluster, attribute, p[param])
-    renamed = False
-    if "NewClusterIdentifier" in p:
-        new_id = validation.cluster_identifier(p["NewClusterIdentifier"], "NewClusterIdentifier")
-        if new_id != cluster.identifier:
-            if backend.clusters.get(ctx.account, ctx.region, new_id):
-                raise ApiError("ClusterAlreadyExists", f"Cluster {new_id} already exists.")
-            pending["ClusterIdentifier"] = new_id
-            cluster.identifier = new_id
-            renamed = True
-    cluster.pending_modified = pending
-    # Changes that need work in the engine show as 'modifying' until done.
-    if pending:
-        cluster.status = "renaming" if renamed and len(pending) == 1 else "modifying"
-    with backend.db.transaction():
-        backend.clusters.update(cluster)
+    new_password = validation.master_password(p["MasterUserPassword"]) if "MasterUserPassword" in p else None
+    window = validation.maintenance_window(p["PreferredMaintenanceWindow"]) if "PreferredMaintenanceWindow" in p else None
+    manual_retention = (
+        validation.manual_retention(p["ManualSnapshotRetentionPeriod"]) if "ManualSnapshotRetentionPeriod" in p else None
+    )
+    new_id = (
+        validation.cluster_identifier(p["NewClusterIdentifier"], "NewClusterIdentifier")
+        if "NewClusterIdentifier" in p else None
+    )
+
+    def change(cluster: ClusterRecord) -> None:
+        if cluster.status != "available":
+            raise ApiError("InvalidClusterState", f"The cluster {cluster.identifier} is not in the available state.")
+        node_type = node_type_of(p.get("NodeType", cluster.node_type))
+        pending: dict[str, Any] = {}
+        if "NodeType" in p or "NumberOfNodes" in p or "ClusterType" in p:
+            count = p.get("NumberOfNodes", cluster.number_of_nodes if "ClusterType" not in p else None)
+            nodes = check_node_count(node_type, p.get("ClusterType"), count)
+            check_node_quota(backend, ctx, nodes - cluster.number_of_nodes)
+            cluster.node_type, cluster.number_of_nodes = node_type.name, nodes
+            pending.update(NodeType=node_type.name, NumberOfNodes=nodes)
+        if new_password is not None:
+            if cluster.master_password_secret_arn:
+                # The secret would no longer open the cluster (AWS: one or the other, as at create).
+                raise invalid_combination(
+                    "You can't use MasterUserPassword while Amazon Redshift manages the master password."
+                )
+            # The engine learns the new password in the background; a restart meanwhile still applies it.
+            cluster.pending_master_password_md5 = password_verifier(cluster.master_username, new_password)
+            pending["MasterUserPassword"] = "****"
+        if "AutomatedSnapshotRetentionPeriod" in p:
+            cluster.automated_snapshot_retention_period = validation.automated_retention(
+                p["AutomatedSnapshotRetentionPeriod"], node_type.family
+            )
+            if cluster.automated_snapshot_retention_period == 0:
+                cluster.next_automated_snapshot_time = None
+            elif cluster.next_automated_snapshot_time is None:
+                cluster.next_automated_snapshot_time = ctx.now
+        if manual_retention is not None:
+            cluster.manual_snapshot_retention_period = manual_retention
+        if window is not None:
+            cluster.preferred_maintenance_window = window
+        if "Port" in p and validation.port(p["Port"], node_type.family) != cluster.port:
+            # The engine moves to the new port in the background (Endpoint.Port follows).
+            cluster.pending_port = p["Port"]
+        for param, attribute in _SIMPLE_SETTINGS.items():
+            if param in p:
+                setattr(cluster, attribute, p[param])
+        renamed = new_id is not None and new_id != cluster.identifier
         if renamed:
-            backend.tags.rename(old_arn, cluster_arn(cluster.region, cluster.account, cluster.identifier))
-    if pending:
-        backend.submit(lifecycle.apply_modification, cluster.row_id, new_password)
+            pending["ClusterIdentifier"] = new_id
+            _rename(backend, cluster, new_id)  # type: ignore[arg-type]
+        cluster.pending_modified = pending
+        # Changes that need work in the engine show as 'modifying' until done.
+        if pending or cluster.pending_port is not None:
+            only_renamed = renamed and len(pending) == 1 and cluster.pending_port is None
+            cluster.status = "renaming" if only_renamed else "modifying"
+
+    try:
+        cluster = change_cluster(backend, ctx, p["ClusterIdentifier"], change)
+    except DuplicateError:
+        raise ApiError("ClusterAlreadyExists", f"Cluster {new_id} already exists.") from None
+    if cluster.status != "available":
+        backend.submit(lifecycle.apply_modification, cluster.row_id)
     return {"Cluster": render(backend, ctx, cluster)}
 
 
+# ModifyCluster parameters that only change the record.
+_SIMPLE_SETTINGS = {
+    "AllowVersionUpgrade": "allow_version_upgrade",
+    "PubliclyAccessible": "publicly_accessible",
+    "EnhancedVpcRouting": "enhanced_vpc_routing",
+    "MaintenanceTrackName": "maintenance_track_name",
+    "Encrypted": "encrypted",
+    "KmsKeyId": "kms_key_id",
+    "ClusterParameterGroupName": "cluster_parameter_group_name",
+    "VpcSecurityGroupIds": "vpc_security_group_ids",
+    "AvailabilityZoneRelocation": "availability_zone_relocation",
+    "AvailabilityZone": "availability_zone",
+    "IpAddressType": "ip_address_type",
+    "MultiAZ": "multi_az",
+    "ClusterVersion": "cluster_version",
+}
+
+
+def _rename(backend: RedshiftBackend, cluster: ClusterRecord, new_id: str) -> None:
+    """Rename a cluster (within its caller's transaction): its tags, and its automated snapshots,
+    which AWS reports under the new ClusterIdentifier.  Manual snapshots keep the name they were taken under."""
+    if backend.clusters.get(cluster.account, cluster.region, new_id):
+        raise ApiError("ClusterAlreadyExists", f"Cluster {new_id} already exists.")
+    old_id, account, region = cluster.identifier, cluster.account, cluster.region
+    backend.tags.rename(cluster_arn(region, account, old_id), cluster_arn(region, account, new_id))
+    for snapshot in backend.snapshots.of_cluster(account, region, old_id, "automated"):
+        new_arn = snapshot_arn(region, account, new_id, snapshot.identifier)
+        backend.tags.rename(snapshot_arn(region, account, old_id, snapshot.identifier), new_arn)
+        backend.snapshots.move_to_cluster(snapshot, new_id, new_arn)
+    cluster.identifier = new_id
+
+
 def delete_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    cluster = find_cluster(backend, ctx, p["ClusterIdentifier"])
     skip = p.get("SkipFinalClusterSnapshot", False)
     final_id = p.get("FinalClusterSnapshotIdentifier")
     if skip and final_id:
@@ -276,48 +320,46 @@ def delete_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
     if not skip and not final_id:
         raise invalid_combination("FinalClusterSnapshotIdentifier is required unless SkipFinalClusterSnapshot is true.")
     retention = validation.manual_retention(p.get("FinalClusterSnapshotRetentionPeriod", -1))
-    if cluster.status not in DELETABLE or _snapshot_running(backend, cluster):
-        raise ApiError(
-            "InvalidClusterState",
-            "There is an operation running on the Cluster. Please try to delete it at a later time.",
-        )
-    final_row_id = None
-    with backend.db.transaction():
-        if final_id:
-            if cluster.status != "available":
-                raise ApiError("InvalidClusterState", f"Cluster {cluster.identifier} must be available to take a final snapshot.")
-            check_manual_quota(backend, ctx.account, ctx.region)
-            identifier = validation.snapshot_identifier(final_id, "FinalClusterSnapshotIdentifier")
-            snapshot = snapshot_from_cluster(cluster, identifier, "manual", "final snapshot", ctx.now, retention)
-            final_row_id = insert_snapshot(backend, snapshot).row_id
-            cluster.status = "final-snapshot"
-        else:
+    final_rows: list[int] = []
+
+    def change(cluster: ClusterRecord) -> None:
+        if cluster.status not in DELETABLE or backend.snapshots.manual_in_progress(cluster):
+            # A manual snapshot in progress blocks deletion; an automated one is
+            # abandoned, since automated snapshots are deleted with their cluster.
+            raise ApiError(
+                "InvalidClusterState",
+                "There is an operation running on the Cluster. Please try to delete it at a later time.",
+            )
+        if not final_id:
             cluster.status = "deleting"
-        backend.clusters.update(cluster)
-    backend.submit(lifecycle.delete_cluster, cluster.row_id, final_row_id)
+            return
+        if cluster.status != "available":
+            raise ApiError("InvalidClusterState", f"Cluster {cluster.identifier} must be available to take a final snapshot.")
+        check_manual_quota(backend, ctx.account, ctx.region)
+        identifier = validation.snapshot_identifier(final_id, "FinalClusterSnapshotIdentifier")
+        snapshot = snapshot_from_cluster(cluster, identifier, "manual", "final snapshot", ctx.now, retention)
+        final_rows.append(insert_snapshot(backend, snapshot).row_id)  # type: ignore[arg-type]
+        cluster.status = "final-snapshot"
+
+    cluster = change_cluster(backend, ctx, p["ClusterIdentifier"], change)
+    backend.submit(lifecycle.delete_cluster, cluster.row_id, final_rows[0] if final_rows else None)
     return {"Cluster": render(backend, ctx, cluster)}
-
-
-def _snapshot_running(backend: RedshiftBackend, cluster: ClusterRecord) -> bool:
-    # A manual snapshot in progress blocks deletion; an automated one is
-    # abandoned, since automated snapshots are deleted with their cluster.
-    return any(
-        s.status == "creating"
-        for s in backend.snapshots.of_cluster(cluster.account, cluster.region, cluster.identifier, "manual")
-    )
 
 
 def _start_transition(
     backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any], needed: str, interim: str, job: Any, verb: str
 ) -> dict[str, Any]:
     """Pause and resume: check the status, show the interim one, let a job finish the work."""
-    cluster = find_cluster(backend, ctx, p["ClusterIdentifier"])
-    if cluster.status != needed:
-        raise ApiError(
-            "InvalidClusterState", f"You can only {verb} a {needed} cluster; {cluster.identifier} is {cluster.status}."
-        )
-    cluster.status = interim
-    backend.clusters.update(cluster)
+
+    def change(cluster: ClusterRecord) -> None:
+        if cluster.status != needed:
+            raise ApiError(
+                "InvalidClusterState",
+                f"You can only {verb} a {needed} cluster; {cluster.identifier} is {cluster.status}.",
+            )
+        cluster.status = interim
+
+    cluster = change_cluster(backend, ctx, p["ClusterIdentifier"], change)
     backend.submit(job, cluster.row_id)
     return {"Cluster": render(backend, ctx, cluster)}
 

@@ -1,87 +1,100 @@
-"""Background work that moves clusters and snapshots through their statuses.
+"""Background work that moves clusters through their statuses (snapshot_lifecycle.py: snapshots).
 
 Each job does the real work in the data plane first and only then records the
-new status, so a status is never ahead of what actually happened.  Jobs
-re-read their record before writing, so API changes made meanwhile (tags,
-retention, renames) are not lost.  This is the only module that talks to the
+new status, so a status is never ahead of what actually happened.  Every
+write re-reads the record and changes it in one transaction
+(``backend.mutate_*``), so API changes made meanwhile (tags, retention,
+renames) are never lost.  Every job ends its resource in a final status: when
+the work fails, the failure is logged, its reason kept as an event, and the
+resource moved to AWS's failure status (or back to where it was, the change
+rolled back).  With snapshot_lifecycle.py, the only modules that talk to the
 data plane.
 """
 
 from __future__ import annotations
 
 import logging
-import socket
 import time
-from datetime import datetime, timedelta, timezone
+import uuid
 from typing import Callable
 
-from localshift.records import ClusterRecord, SnapshotRecord
-from localshift.services.redshift.arns import cluster_arn, snapshot_arn
+from localshift.records import ClusterRecord
+from localshift.services.events import record_failure
+from localshift.services.redshift.arns import cluster_arn
 from localshift.services.redshift.backend import RedshiftBackend
-from localshift.services.redshift.snapshot_factory import new_automated_snapshot
+from localshift.services.redshift.jobs import ProgressRecorder, allocate_port, cluster_key
+from localshift.services.redshift.snapshot_lifecycle import remove_snapshot, take_due_automated_snapshots, take_snapshot
+from localshift.store.events import CLUSTER
+from localshift.store.secrets import pending_key
 
 log = logging.getLogger("localshift.lifecycle")
 
-MB = 1024 * 1024
+# AWS's status for a cluster whose nodes failed: it can be deleted, and a snapshot restores its data.
+HARDWARE_FAILURE = "hardware-failure"
 
 
-def cluster_key(cluster: ClusterRecord) -> str:
-    # Keyed by row id, which survives renames.
-    return f"cluster-{cluster.row_id}"
+# --- failures ----------------------------------------------------------------
+
+Settle = Callable[[RedshiftBackend, ClusterRecord], Callable[[ClusterRecord], None]]
 
 
-def snapshot_key(snapshot: SnapshotRecord) -> str:
-    return f"snapshot-{snapshot.row_id}"
+def _serving_or_failed(backend: RedshiftBackend, cluster: ClusterRecord) -> Callable[[ClusterRecord], None]:
+    """Where a cluster goes when work on its engine failed: back to ``available``, the
+    change rolled back, while its engine still serves; else ``hardware-failure``."""
+    serving = backend.dataplane.is_running(cluster_key(cluster))
+
+    def change(c: ClusterRecord) -> None:
+        c.pending_modified = {}
+        c.pending_master_password_md5 = None
+        c.pending_port = None
+        c.status = "available" if serving else HARDWARE_FAILURE
+        if not serving:
+            c.endpoint_port = None
+
+    return change
 
 
-def allocate_port(preferred: int) -> int:
-    """The requested port when free on 127.0.0.1, else any free port.
+def _cluster_job(
+    backend: RedshiftBackend, row_id: int, action: str, work: Callable[[ClusterRecord], None],
+    settle: Settle = _serving_or_failed,
+) -> bool:
+    """Run ``work`` on a cluster; True when it succeeded, else the cluster is settled (``settle``)."""
+    cluster = backend.clusters.get_by_id(row_id)
+    if cluster is None:
+        return False
+    try:
+        work(cluster)
+        return True
+    except Exception as error:
+        _cluster_failed(backend, cluster, action, error, settle)
+        return False
 
-    Every local cluster shares one address, so two clusters asking for 5439
-    cannot both have it; Endpoint.Port reports the port actually served.
-    """
-    for candidate in (preferred, 0):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", candidate))
-            except OSError:
-                continue
-            return probe.getsockname()[1]
-    raise RuntimeError("no free port")
 
-
-class _ProgressRecorder:
-    """Turns data-plane progress callbacks into throttled snapshot updates."""
-
-    def __init__(self, write: Callable[[float, float, float, int, int], None]) -> None:
-        self.write = write
-        self.started = time.monotonic()
-        self.last = 0.0
-
-    def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - self.last < 0.25 and done < total:
-            return
-        self.last = now
-        elapsed = max(now - self.started, 1e-6)
-        rate = done / MB / elapsed
-        remaining = int((total - done) / MB / rate) if rate > 0 else 0
-        self.write(done / MB, total / MB, rate, int(elapsed), remaining)
+def _cluster_failed(
+    backend: RedshiftBackend, cluster: ClusterRecord, action: str, error: Exception, settle: Settle = _serving_or_failed
+) -> None:
+    """Record why a cluster's job failed, as an event of the cluster, and settle the cluster."""
+    try:
+        record_failure(backend.events, backend.clock.now(), cluster.account, cluster.region, CLUSTER,
+                       cluster.identifier, f"Amazon Redshift could not {action} cluster {cluster.identifier}", error)
+    finally:
+        backend.mutate_cluster(cluster.row_id, settle(backend, cluster))  # type: ignore[arg-type]
 
 
 # --- clusters ----------------------------------------------------------------
 
 
 def create_cluster(backend: RedshiftBackend, row_id: int) -> None:
-    cluster = backend.clusters.get_by_id(row_id)
-    if cluster is None:
-        return
-    port = allocate_port(cluster.port)
-    backend.dataplane.destroy_cluster(cluster_key(cluster))  # leftovers of an interrupted create
-    backend.dataplane.create_cluster(
-        cluster_key(cluster), port, cluster.master_username, cluster.master_password, cluster.db_name
-    )
-    _became_available(backend, row_id, port)
+    def work(cluster: ClusterRecord) -> None:
+        port = allocate_port(cluster.port)
+        backend.dataplane.destroy_cluster(cluster_key(cluster))  # leftovers of an interrupted create
+        backend.dataplane.create_cluster(
+            cluster_key(cluster), port, cluster.master_username, cluster.master_password_md5, cluster.db_name
+        )
+        _became_available(backend, row_id, port)
+
+    if _cluster_job(backend, row_id, "create", work):
+        take_due_automated_snapshots(backend)
 
 
 def _became_available(backend: RedshiftBackend, row_id: int, port: int) -> None:
@@ -95,190 +108,110 @@ def _became_available(backend: RedshiftBackend, row_id: int, port: int) -> None:
             c.next_automated_snapshot_time = now
 
     backend.mutate_cluster(row_id, change)
-    take_due_automated_snapshots(backend)
 
 
-def start_engine(backend: RedshiftBackend, row_id: int) -> None:
-    """Serve an available cluster again after the service restarted."""
-    cluster = backend.clusters.get_by_id(row_id)
-    if cluster is None:
-        return
-    port = allocate_port(cluster.endpoint_port or cluster.port)
-    backend.dataplane.start_cluster(cluster_key(cluster), port)
-    backend.mutate_cluster(row_id, lambda c: setattr(c, "endpoint_port", port))
+def start_engine(backend: RedshiftBackend, row_id: int) -> bool:
+    """Serve an available cluster again after the service restarted; True when it serves."""
+
+    def work(cluster: ClusterRecord) -> None:
+        port = allocate_port(cluster.endpoint_port or cluster.port)
+        backend.dataplane.start_cluster(cluster_key(cluster), port)
+        backend.mutate_cluster(row_id, lambda c: setattr(c, "endpoint_port", port))
+
+    return _cluster_job(backend, row_id, "restart", work)
 
 
 def pause_cluster(backend: RedshiftBackend, row_id: int) -> None:
-    cluster = backend.clusters.get_by_id(row_id)
-    if cluster is None:
-        return
-    backend.dataplane.stop_cluster(cluster_key(cluster))
-    backend.mutate_cluster(row_id, lambda c: setattr(c, "status", "paused"))
+    def work(cluster: ClusterRecord) -> None:
+        backend.dataplane.stop_cluster(cluster_key(cluster))
+        backend.mutate_cluster(row_id, lambda c: setattr(c, "status", "paused"))
+
+    _cluster_job(backend, row_id, "pause", work)
 
 
 def resume_cluster(backend: RedshiftBackend, row_id: int) -> None:
-    cluster = backend.clusters.get_by_id(row_id)
-    if cluster is None:
-        return
-    port = allocate_port(cluster.endpoint_port or cluster.port)
-    backend.dataplane.start_cluster(cluster_key(cluster), port)
+    def work(cluster: ClusterRecord) -> None:
+        port = allocate_port(cluster.endpoint_port or cluster.port)
+        backend.dataplane.start_cluster(cluster_key(cluster), port)
 
-    def change(c: ClusterRecord) -> None:
-        c.status = "available"
-        c.endpoint_port = port
+        def change(c: ClusterRecord) -> None:
+            c.status = "available"
+            c.endpoint_port = port
 
-    backend.mutate_cluster(row_id, change)
+        backend.mutate_cluster(row_id, change)
+
+    _cluster_job(backend, row_id, "resume", work)
 
 
-def apply_modification(backend: RedshiftBackend, row_id: int, new_password: str | None) -> None:
-    """Finish a ModifyCluster: set the new password in the engine, then clear pending values."""
-    cluster = backend.clusters.get_by_id(row_id)
-    if cluster is None:
-        return
-    if new_password is not None:
-        backend.dataplane.set_master_password(cluster_key(cluster), cluster.master_username, new_password)
+def apply_modification(backend: RedshiftBackend, row_id: int) -> None:
+    """Finish a ModifyCluster: set a new password in the engine, move it to a new port, clear pending values.
 
-    def change(c: ClusterRecord) -> None:
-        if new_password is not None:
-            c.master_password = new_password
-        c.pending_modified = {}
-        c.status = "available"
+    What the job must do is on the record (pending_*), so a restart finishes it
+    too; each step is recorded once the engine has it.
+    """
 
-    backend.mutate_cluster(row_id, change)
+    def work(cluster: ClusterRecord) -> None:
+        key = cluster_key(cluster)
+        verifier = cluster.pending_master_password_md5
+        if verifier is not None:
+            backend.dataplane.set_master_password(key, cluster.master_username, verifier)
+
+            def password_set(c: ClusterRecord) -> None:
+                c.master_password_md5, c.pending_master_password_md5 = verifier, None
+
+            backend.mutate_cluster(row_id, password_set)
+        if cluster.pending_port is not None:
+            port = allocate_port(cluster.pending_port)
+            backend.dataplane.start_cluster(key, port)
+
+            def moved(c: ClusterRecord) -> None:
+                c.port, c.pending_port, c.endpoint_port = c.pending_port or c.port, None, port
+
+            backend.mutate_cluster(row_id, moved)
+
+        def applied(c: ClusterRecord) -> None:
+            c.pending_modified = {}
+            c.status = "available"
+
+        backend.mutate_cluster(row_id, applied)
+
+    _cluster_job(backend, row_id, "modify", work)
+
+
+def resume_modification(backend: RedshiftBackend, row_id: int) -> None:
+    """After a restart: serve a cluster that was being modified again, then finish the modification."""
+    if start_engine(backend, row_id):
+        apply_modification(backend, row_id)
 
 
 def delete_cluster(backend: RedshiftBackend, row_id: int, final_snapshot_id: int | None) -> None:
     if final_snapshot_id is not None:
         if not take_snapshot(backend, final_snapshot_id):
             # No final snapshot, no deletion: the cluster and its data stay.
-            backend.mutate_cluster(row_id, lambda c: setattr(c, "status", "available"))
+            cluster = backend.clusters.get_by_id(row_id)
+            if cluster is not None:
+                _cluster_failed(backend, cluster, "delete", RuntimeError("its final snapshot failed, so it was kept"))
             return
         backend.mutate_cluster(row_id, lambda c: setattr(c, "status", "deleting"))
-    cluster = backend.clusters.get_by_id(row_id)
-    if cluster is None:
-        return
-    backend.dataplane.destroy_cluster(cluster_key(cluster))
-    # Automated snapshots go with their cluster; manual ones (the final one too) stay.
-    for snapshot in backend.snapshots.of_cluster(cluster.account, cluster.region, cluster.identifier, "automated"):
-        remove_snapshot(backend, snapshot)
-    with backend.db.transaction():
-        backend.tags.remove_all(cluster_arn(cluster.region, cluster.account, cluster.identifier))
-        backend.clusters.delete(cluster)
+
+    def work(cluster: ClusterRecord) -> None:
+        backend.dataplane.destroy_cluster(cluster_key(cluster))
+        if cluster.restore_data_key:
+            backend.dataplane.delete_snapshot(cluster.restore_data_key)
+        # Automated snapshots go with their cluster; manual ones (the final one too) stay.
+        for snapshot in backend.snapshots.of_cluster(cluster.account, cluster.region, cluster.identifier, "automated"):
+            remove_snapshot(backend, snapshot)
+        with backend.db.transaction():
+            backend.tags.remove_all(cluster_arn(cluster.region, cluster.account, cluster.identifier))
+            backend.clusters.delete(cluster)
+        if cluster.master_password_secret_arn:
+            # Redshift deletes the secret of a managed master password with its cluster.
+            backend.secrets.delete(cluster.master_password_secret_arn, pending_key(cluster.master_password_secret_arn))
+
+    _cluster_job(backend, row_id, "delete", work)
 
 
-# --- snapshots ---------------------------------------------------------------
-
-
-def take_snapshot(backend: RedshiftBackend, snapshot_row_id: int) -> bool:
-    """Copy a cluster's data into a snapshot that is in 'creating' or 'final snapshot'; True when it holds it."""
-    snapshot = backend.snapshots.get_by_id(snapshot_row_id)
-    if snapshot is None:
-        return False
-    cluster = backend.clusters.get(snapshot.account, snapshot.region, snapshot.cluster_identifier)
-
-    def write_progress(done_mb: float, total_mb: float, rate: float, elapsed: int, remaining: int) -> None:
-        def change(s: SnapshotRecord) -> None:
-            s.progress_mb, s.total_size_mb, s.rate_mb_per_s = done_mb, total_mb, rate
-            s.elapsed_seconds, s.estimated_seconds_to_completion = elapsed, remaining
-
-        backend.mutate_snapshot(snapshot_row_id, change)
-
-    try:
-        if cluster is None:
-            raise RuntimeError("the source cluster is gone")
-        # Leftovers of an attempt cut short by a restart would make the store refuse the key.
-        backend.dataplane.delete_snapshot(snapshot_key(snapshot))
-        stats = backend.dataplane.create_snapshot(
-            cluster_key(cluster), snapshot_key(snapshot), _ProgressRecorder(write_progress)
-        )
-    except Exception:
-        log.exception("snapshot %s failed", snapshot.identifier)
-        backend.mutate_snapshot(snapshot_row_id, lambda s: setattr(s, "status", "failed"))
-        return False
-    finished = backend.clock.now()
-
-    def change(s: SnapshotRecord) -> None:
-        _completed(s, stats.total_bytes / MB, stats.incremental_bytes / MB, stats.elapsed_seconds, finished)
-        if stats.consistent_at is not None:
-            # The data is that committed at the instant the online backup became
-            # consistent; SnapshotCreateTime names the instant the data is of.
-            at = stats.consistent_at.astimezone(timezone.utc)
-            s.create_time = at.replace(microsecond=at.microsecond // 1000 * 1000)
-
-    if backend.mutate_snapshot(snapshot_row_id, change) is None:
-        # Deleted while it ran (an automated snapshot of a cluster being deleted).
-        backend.dataplane.delete_snapshot(snapshot_key(snapshot))
-        return False
-    return True
-
-
-def _completed(s: SnapshotRecord, total_mb: float, incremental_mb: float, elapsed: float, finished: datetime) -> None:
-    s.status = "available"
-    s.total_size_mb = total_mb
-    s.incremental_size_mb = incremental_mb
-    s.progress_mb = total_mb
-    s.rate_mb_per_s = 0.0
-    s.estimated_seconds_to_completion = 0
-    s.elapsed_seconds = int(elapsed)
-    s.data_key = snapshot_key(s)
-    # The retention period starts when the snapshot completes.
-    s.retention_start_time = finished
-
-
-def copy_snapshot_data(backend: RedshiftBackend, source_row_id: int, target_row_id: int) -> None:
-    source = backend.snapshots.get_by_id(source_row_id)
-    target = backend.snapshots.get_by_id(target_row_id)
-    if target is None:
-        return
-    try:
-        if source is None or source.data_key is None:
-            raise RuntimeError("the source snapshot is gone")
-        stats = backend.dataplane.copy_snapshot(source.data_key, snapshot_key(target))
-    except Exception:
-        log.exception("copy to %s failed", target.identifier)
-        backend.mutate_snapshot(target_row_id, lambda s: setattr(s, "status", "failed"))
-        return
-    finished = backend.clock.now()
-    total_mb = source.total_size_mb if source else 0.0
-    # A copy in the same region shares the source's data: nothing new is stored.
-    backend.mutate_snapshot(
-        target_row_id, lambda s: _completed(s, total_mb, stats.incremental_bytes / MB, stats.elapsed_seconds, finished)
-    )
-
-
-def remove_snapshot(backend: RedshiftBackend, snapshot: SnapshotRecord) -> None:
-    """Delete a snapshot's row, tags and data."""
-    with backend.db.transaction():
-        backend.tags.remove_all(
-            snapshot_arn(snapshot.region, snapshot.account, snapshot.cluster_identifier, snapshot.identifier)
-        )
-        backend.snapshots.delete(snapshot)
-    # Also when no data key was recorded: a snapshot cut short by a restart may have stored data.
-    backend.dataplane.delete_snapshot(snapshot.data_key or snapshot_key(snapshot))
-
-
-def take_due_automated_snapshots(backend: RedshiftBackend) -> None:
-    now = backend.clock.now()
-    for cluster in backend.clusters.in_statuses(["available"]):
-        due = cluster.next_automated_snapshot_time
-        if due is None or due > now or cluster.automated_snapshot_retention_period == 0:
-            continue
-        interval = backend.settings.automated_snapshot_interval
-        backend.mutate_cluster(
-            cluster.row_id,  # type: ignore[arg-type]
-            lambda c: setattr(c, "next_automated_snapshot_time", _next_due(due, now, interval)),
-        )
-        snapshot = new_automated_snapshot(backend, cluster, now)
-        if snapshot is not None:
-            backend.submit(take_snapshot, snapshot.row_id)
-
-
-def _next_due(due: datetime, now: datetime, interval: float) -> datetime:
-    step = timedelta(seconds=interval)
-    following = due + step
-    while following <= now:
-        following += step
-    return following
+# --- restores ----------------------------------------------------------------
 
 
 def restore_cluster(backend: RedshiftBackend, cluster_row_id: int) -> None:
@@ -288,11 +221,6 @@ def restore_cluster(backend: RedshiftBackend, cluster_row_id: int) -> None:
     restore was accepted, so it finishes even if access to the snapshot is
     revoked or the snapshot is deleted meanwhile (as AWS documents).
     """
-    cluster = backend.clusters.get_by_id(cluster_row_id)
-    if cluster is None:
-        return
-    snapshot_data_key = cluster.restore_data_key
-    port = allocate_port(cluster.port)
 
     def write_progress(done_mb: float, total_mb: float, rate: float, elapsed: int, remaining: int) -> None:
         def change(c: ClusterRecord) -> None:
@@ -303,48 +231,65 @@ def restore_cluster(backend: RedshiftBackend, cluster_row_id: int) -> None:
 
         backend.mutate_cluster(cluster_row_id, change)
 
-    started = time.monotonic()
-    backend.mutate_cluster(cluster_row_id, lambda c: setattr(c, "restore_status", "restoring"))
-    try:
+    def work(cluster: ClusterRecord) -> None:
+        started = time.monotonic()
+        port = allocate_port(cluster.port)
+        backend.mutate_cluster(cluster_row_id, lambda c: setattr(c, "restore_status", "restoring"))
         backend.dataplane.destroy_cluster(cluster_key(cluster))
-        if snapshot_data_key is None:
+        if cluster.restore_data_key is None:
             raise RuntimeError("the snapshot holds no data")
         backend.dataplane.restore_snapshot(
-            snapshot_data_key,
+            cluster.restore_data_key,
             cluster_key(cluster),
             port,
-            _ProgressRecorder(write_progress),
+            ProgressRecorder(write_progress),
             cluster.master_username,
-            cluster.master_password,
+            cluster.master_password_md5,
         )
-    except Exception:
-        # A damaged snapshot (checksum mismatch) or any engine failure.
-        log.exception("restore of %s failed", cluster.identifier)
+
+        def completed(c: ClusterRecord) -> None:
+            c.restore_status = "completed"
+            c.restore_progress_mb = c.restore_snapshot_size_mb
+            c.restore_rate_mb_per_s = 0.0
+            c.restore_estimated_seconds = 0
+            c.restore_elapsed_seconds = int(time.monotonic() - started)
+
+        backend.mutate_cluster(cluster_row_id, completed)
+        _release_lease(backend, cluster_row_id, cluster.restore_data_key)
+        _became_available(backend, cluster_row_id, port)
+
+    if _cluster_job(backend, cluster_row_id, "restore", work, _restore_failed):
+        take_due_automated_snapshots(backend)
+
+
+def _restore_failed(backend: RedshiftBackend, cluster: ClusterRecord) -> Callable[[ClusterRecord], None]:
+    """A damaged snapshot or an engine failure: AWS's failure state for a restore.  The
+    cluster never serves partial data, and can be deleted."""
+    try:
         backend.dataplane.destroy_cluster(cluster_key(cluster))
-        _release_lease(backend, cluster_row_id, snapshot_data_key)
+        _release_lease(backend, cluster.row_id, cluster.restore_data_key)  # type: ignore[arg-type]
+    except Exception:
+        log.exception("cleaning up the failed restore of cluster %s failed", cluster.identifier)
 
-        def failed(c: ClusterRecord) -> None:
-            # AWS's failure state for a restore: the cluster never serves partial data.
-            c.restore_status = "failed"
-            c.status = "incompatible-restore"
+    def failed(c: ClusterRecord) -> None:
+        c.restore_status = "failed"
+        c.status = "incompatible-restore"
+        c.endpoint_port = None
 
-        backend.mutate_cluster(cluster_row_id, failed)
-        return
-
-    def completed(c: ClusterRecord) -> None:
-        c.restore_status = "completed"
-        c.restore_progress_mb = c.restore_snapshot_size_mb
-        c.restore_rate_mb_per_s = 0.0
-        c.restore_estimated_seconds = 0
-        c.restore_elapsed_seconds = int(time.monotonic() - started)
-
-    backend.mutate_cluster(cluster_row_id, completed)
-    _release_lease(backend, cluster_row_id, snapshot_data_key)
-    _became_available(backend, cluster_row_id, port)
+    return failed
 
 
-def restore_lease_key(cluster: ClusterRecord) -> str:
-    return f"restore-lease-{cluster.row_id}"
+def take_restore_lease(backend: RedshiftBackend, data_key: str) -> str:
+    """Hold a snapshot's data for one restore (a copy sharing its bytes), so a revoke or
+    delete meanwhile does not stop a restore already accepted.  Raises when the data is gone."""
+    lease = f"restore-lease-{uuid.uuid4().hex}"
+    backend.dataplane.copy_snapshot(data_key, lease)
+    return lease
+
+
+def release_lease(backend: RedshiftBackend, data_key: str) -> None:
+    """Let go of a lease that no restore will read."""
+    backend.dataplane.delete_snapshot(data_key)
 
 
 def _release_lease(backend: RedshiftBackend, cluster_row_id: int, data_key: str | None) -> None:

@@ -22,7 +22,7 @@ STANDARD, HIGH_PERFORMANCE = "standard", "high-performance"
 MODES = (STANDARD, HIGH_PERFORMANCE)
 NODES_RANGE = (0, 200)
 PERCENT_RANGE = (0.0, 100.0)
-_INTEGER = re.compile(r"^\s*\+?\d+\s*$")
+_INTEGER = re.compile(r"\s*\+?\d+\s*")
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def _count_rule(operator: str, count: int) -> str | None:
 
 
 def _number_of_nodes(raw: str) -> int:
-    if not _INTEGER.match(raw):
+    if not _INTEGER.fullmatch(raw):
         raise invalid_parameter(f"Filter NumberOfNodes value '{raw}' is not an integer.")
     value = int(raw)
     low, high = NODES_RANGE

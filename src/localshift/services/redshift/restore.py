@@ -11,19 +11,14 @@ from localshift.records import ClusterRecord, SnapshotRecord
 from localshift.services.context import RequestContext
 from localshift.services.redshift import lifecycle, validation
 from localshift.services.redshift.backend import RedshiftBackend
-from localshift.services.redshift.clusters import (
-    check_quotas,
-    default_zone,
-    insert_cluster,
-    managed_password_secret,
-    render,
-)
+from localshift.services.redshift.clusters import check_quotas, default_zone, insert_cluster, render
 from localshift.services.redshift.node_types import CATALOG, NodeType, snapshot_restorable_types, storage_mb
+from localshift.services.redshift.passwords import managed_password_secret
 from localshift.services.redshift.snapshot_lookup import readable_snapshot, snapshot_ref
 
-_IAM_ROLE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+_IAM_ROLE = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+")
 _KMS_KEY = re.compile(
-    r"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key/[0-9a-f-]{36}|alias/[\w/-]+)|[0-9a-f-]{36}|alias/[\w/-]+)$"
+    r"(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key/[0-9a-f-]{36}|alias/[\w/-]+)|[0-9a-f-]{36}|alias/[\w/-]+)"
 )
 MAX_IAM_ROLES = 50
 TRACKS = {"current", "trailing"}
@@ -96,7 +91,7 @@ def _check_references(p: dict[str, Any]) -> None:
 def _check_roles(p: dict[str, Any], default: list[str]) -> list[str]:
     roles = p.get("IamRoles", default)
     for role in roles:
-        if not _IAM_ROLE.match(role):
+        if not _IAM_ROLE.fullmatch(role):
             raise invalid_parameter(f"Invalid IAM role ARN: {role}.")
     if len(roles) > MAX_IAM_ROLES:
         raise ApiError("LimitExceededFault", f"A cluster can have at most {MAX_IAM_ROLES} IAM roles.")
@@ -108,7 +103,7 @@ def _check_roles(p: dict[str, Any], default: list[str]) -> list[str]:
 
 def _encryption(ctx: RequestContext, p: dict[str, Any], snapshot: SnapshotRecord) -> tuple[bool, str | None]:
     kms_key = p.get("KmsKeyId")
-    if kms_key is not None and not _KMS_KEY.match(kms_key):
+    if kms_key is not None and not _KMS_KEY.fullmatch(kms_key):
         raise invalid_parameter(f"Invalid KmsKeyId: {kms_key}.")
     encrypted = p.get("Encrypted", snapshot.encrypted or kms_key is not None)
     if snapshot.encrypted and not encrypted:
@@ -150,7 +145,8 @@ def restore_from_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext,
         node_type=target.name,
         number_of_nodes=nodes,
         master_username=snapshot.master_username,
-        master_password=config.get("master_password", ""),
+        # The snapshot's master password comes back with its data; a managed one is made up anew.
+        master_password_md5="" if p.get("ManageMasterPassword") else config.get("master_password_md5", ""),
         db_name=snapshot.db_name,
         port=validation.port(p.get("Port", snapshot.port), target.family),
         status="creating",
@@ -190,15 +186,29 @@ def restore_from_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext,
         restore_status="starting",
         restore_snapshot_size_mb=snapshot.total_size_mb,
     )
-    insert_cluster(backend, cluster, [])
-    # Hold the snapshot's data for this restore, so a revoke or delete meanwhile doesn't stop it.
-    lease = lifecycle.restore_lease_key(cluster) if snapshot.data_key else None
-    if snapshot.data_key and lease:
-        backend.dataplane.copy_snapshot(snapshot.data_key, lease)
-    backend.mutate_cluster(cluster.row_id, lambda c: setattr(c, "restore_data_key", lease))  # type: ignore[arg-type]
-    cluster.restore_data_key = lease
+    cluster.restore_data_key = _lease(backend, snapshot)
+    try:
+        insert_cluster(backend, cluster, [])
+    except ApiError:
+        if cluster.restore_data_key:
+            lifecycle.release_lease(backend, cluster.restore_data_key)
+        raise
     backend.submit(lifecycle.restore_cluster, cluster.row_id)
     return {"Cluster": render(backend, ctx, cluster)}
+
+
+def _lease(backend: RedshiftBackend, snapshot: SnapshotRecord) -> str | None:
+    """Hold the snapshot's data for this restore before the cluster exists, so a revoke or
+    delete meanwhile doesn't stop it, and a snapshot whose data is gone is refused up front."""
+    if snapshot.data_key is None:
+        return None  # a snapshot of the control plane alone (--no-data-plane) holds no data
+    try:
+        return lifecycle.take_restore_lease(backend, snapshot.data_key)
+    except Exception:
+        raise ApiError(
+            "InvalidClusterSnapshotState",
+            f"Snapshot {snapshot.identifier} can't be restored: its data is no longer available.",
+        ) from None
 
 
 OPERATIONS = {"RestoreFromClusterSnapshot": restore_from_cluster_snapshot}

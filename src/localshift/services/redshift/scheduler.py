@@ -6,46 +6,59 @@ import logging
 import threading
 from datetime import timedelta
 
-from localshift.services.redshift import lifecycle
+from localshift.records import SnapshotRecord
+from localshift.services.redshift import lifecycle, snapshot_lifecycle
+from localshift.services.events import INTERRUPTED, record_failure
 from localshift.services.redshift.backend import RedshiftBackend
+from localshift.store.events import CLUSTER_SNAPSHOT
 
 log = logging.getLogger("localshift.scheduler")
 
 
 def expire_snapshots(backend: RedshiftBackend) -> None:
     now = backend.clock.now()
-    for cluster in backend.clusters.in_statuses(["available", "paused", "modifying"]):
-        automated = [
-            s
-            for s in backend.snapshots.of_cluster(cluster.account, cluster.region, cluster.identifier, "automated")
-            if s.status == "available"
-        ]
-        keep_after = now - timedelta(days=cluster.automated_snapshot_retention_period)
-        # Redshift keeps the newest automated snapshot while automated snapshots are on.
-        for snapshot in automated[:-1]:
-            if snapshot.create_time < keep_after or cluster.automated_snapshot_retention_period == 0:
-                lifecycle.remove_snapshot(backend, snapshot)
-        if automated and cluster.automated_snapshot_retention_period == 0:
-            lifecycle.remove_snapshot(backend, automated[-1])
+    for cluster in backend.clusters.in_statuses(["available", "paused", "modifying", "renaming", "hardware-failure"]):
+        automated = backend.snapshots.of_cluster(cluster.account, cluster.region, cluster.identifier, "automated")
+        retention = cluster.automated_snapshot_retention_period
+        keep_after = now - timedelta(days=retention)
+        available = [s for s in automated if s.status == "available"]
+        # Redshift keeps the newest automated snapshot while automated snapshots are on;
+        # failed ones are kept for their retention period too, then go.
+        newest = {available[-1].row_id} if available and retention > 0 else set()
+        for snapshot in automated:
+            finished = snapshot.status in ("available", "failed")
+            if finished and snapshot.row_id not in newest and (retention == 0 or snapshot.create_time < keep_after):
+                _expire(backend, snapshot)
     for snapshot in backend.snapshots.manual_with_retention():
         start = snapshot.retention_start_time
         if start is None or snapshot.status != "available":
             continue
         if start + timedelta(days=snapshot.manual_snapshot_retention_period) <= now:
             if not backend.snapshots.grantees(snapshot):
-                lifecycle.remove_snapshot(backend, snapshot)
+                _expire(backend, snapshot)
+
+
+def _expire(backend: RedshiftBackend, snapshot: SnapshotRecord) -> None:
+    """Remove a snapshot past its retention; one that cannot be removed now is tried at the next tick."""
+    try:
+        snapshot_lifecycle.remove_snapshot(backend, snapshot)
+    except Exception:
+        log.exception("snapshot %s could not be expired", snapshot.identifier)
 
 
 def tick(backend: RedshiftBackend) -> None:
-    lifecycle.take_due_automated_snapshots(backend)
+    snapshot_lifecycle.take_due_automated_snapshots(backend)
     expire_snapshots(backend)
 
 
 def recover(backend: RedshiftBackend) -> None:
-    """Resume the work a previous run of the service left unfinished."""
+    """Resume the work a previous run of the service left unfinished, or end it in a final status."""
     for snapshot in backend.snapshots.in_statuses(["creating"]):
         # Its data would no longer be that of SnapshotCreateTime: it failed.
         backend.mutate_snapshot(snapshot.row_id, lambda s: setattr(s, "status", "failed"))  # type: ignore[arg-type]
+        record_failure(backend.events, backend.clock.now(), snapshot.account, snapshot.region, CLUSTER_SNAPSHOT,
+                       snapshot.identifier, f"Amazon Redshift could not take snapshot {snapshot.identifier}",
+                       INTERRUPTED)
     for cluster in backend.clusters.in_statuses(
         ["available", "modifying", "renaming", "creating", "final-snapshot", "deleting", "pausing", "resuming"]
     ):
@@ -65,10 +78,11 @@ def recover(backend: RedshiftBackend) -> None:
             backend.submit(lifecycle.pause_cluster, row_id)
         elif cluster.status == "resuming":
             backend.submit(lifecycle.resume_cluster, row_id)
+        elif cluster.status in ("modifying", "renaming"):
+            # A new password or port accepted before the stop is applied now.
+            backend.submit(lifecycle.resume_modification, row_id)
         else:
             backend.submit(lifecycle.start_engine, row_id)
-            if cluster.status in ("modifying", "renaming"):
-                backend.submit(lifecycle.apply_modification, row_id, None)
 
 
 class Ticker:

@@ -27,7 +27,7 @@ RESTORED_SETTINGS = (
     "availability_zone_relocation",
     "multi_az",
     "ip_address_type",
-    "master_password",
+    "master_password_md5",
 )
 
 
@@ -57,6 +57,7 @@ def snapshot_from_cluster(
         vpc_id=cluster.vpc_id,
         manual_snapshot_retention_period=retention,
         cluster_config={name: getattr(cluster, name) for name in RESTORED_SETTINGS},
+        cluster_row_id=cluster.row_id,
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from localshift.errors import ApiError, invalid_combination, invalid_parameter
 from localshift.records import SnapshotRecord
 from localshift.services.context import RequestContext
-from localshift.services.redshift import lifecycle, validation
+from localshift.services.redshift import snapshot_lifecycle, validation
 from localshift.services.redshift.arns import snapshot_arn
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.clusters import find_cluster
@@ -47,14 +47,15 @@ def render_many(backend: RedshiftBackend, ctx: RequestContext, snapshots: list[S
 
 def create_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     identifier = validation.snapshot_identifier(p["SnapshotIdentifier"])
-    cluster = find_cluster(backend, ctx, p["ClusterIdentifier"])
-    retention = validation.manual_retention(
-        p.get("ManualSnapshotRetentionPeriod", cluster.manual_snapshot_retention_period)
-    )
     tags = validation.tag_list(p.get("Tags", []))
-    if cluster.status != "available":
-        raise ApiError("InvalidClusterState", f"Cluster {cluster.identifier} is not in the available state.")
     with backend.db.transaction():
+        # The cluster as it is now, in the transaction that records the snapshot.
+        cluster = find_cluster(backend, ctx, p["ClusterIdentifier"])
+        retention = validation.manual_retention(
+            p.get("ManualSnapshotRetentionPeriod", cluster.manual_snapshot_retention_period)
+        )
+        if cluster.status != "available":
+            raise ApiError("InvalidClusterState", f"Cluster {cluster.identifier} is not in the available state.")
         check_manual_quota(backend, ctx.account, ctx.region)
         snapshot = insert_snapshot(
             backend, snapshot_from_cluster(cluster, identifier, "manual", "creating", ctx.now, retention)
@@ -64,17 +65,19 @@ def create_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext, p: di
                 snapshot_arn(ctx.region, ctx.account, cluster.identifier, identifier), ctx.account, ctx.region,
                 "snapshot", tags,
             )
-    backend.submit(lifecycle.take_snapshot, snapshot.row_id)
+    backend.submit(snapshot_lifecycle.take_snapshot, snapshot.row_id)
     return {"Snapshot": render(backend, ctx, snapshot)}
 
 
 def delete_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     ref = snapshot_ref(ctx, p)
     assert ref is not None
-    snapshot = owned_snapshot(backend, ctx, ref)
-    check_deletable(backend, snapshot)
-    view = render(backend, ctx, snapshot)
-    lifecycle.remove_snapshot(backend, snapshot)
+    with backend.db.transaction():
+        snapshot = owned_snapshot(backend, ctx, ref)
+        check_deletable(backend, snapshot)
+        view = render(backend, ctx, snapshot)
+        snapshot_lifecycle.forget_snapshot(backend, snapshot)
+    snapshot_lifecycle.delete_snapshot_data(backend, snapshot)
     view["Status"] = "deleted"
     return {"Snapshot": view}
 
@@ -109,9 +112,11 @@ def batch_delete_cluster_snapshots(backend: RedshiftBackend, ctx: RequestContext
         try:
             ref = snapshot_ref(ctx, item)
             assert ref is not None
-            snapshot = owned_snapshot(backend, ctx, ref)
-            check_deletable(backend, snapshot)
-            lifecycle.remove_snapshot(backend, snapshot)
+            with backend.db.transaction():
+                snapshot = owned_snapshot(backend, ctx, ref)
+                check_deletable(backend, snapshot)
+                snapshot_lifecycle.forget_snapshot(backend, snapshot)
+            snapshot_lifecycle.delete_snapshot_data(backend, snapshot)
             deleted.append(snapshot.identifier)
         except ApiError as error:
             errors.append({
@@ -132,16 +137,16 @@ def copy_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext, p: dict
     )
     target_id = validation.snapshot_identifier(p["TargetSnapshotIdentifier"], "TargetSnapshotIdentifier")
     retention = validation.manual_retention(p.get("ManualSnapshotRetentionPeriod", -1))
-    source = owned_snapshot(backend, ctx, source_ref)
-    # CopyClusterSnapshot copies automated snapshots into manual ones.
-    if source.snapshot_type != "automated":
-        raise ApiError(
-            "InvalidClusterSnapshotState",
-            f"Snapshot {source.identifier} is a manual snapshot; only automated snapshots can be copied.",
-        )
-    if source.status != "available":
-        raise ApiError("InvalidClusterSnapshotState", f"Snapshot {source.identifier} is not in the available state.")
     with backend.db.transaction():
+        source = owned_snapshot(backend, ctx, source_ref)
+        # CopyClusterSnapshot copies automated snapshots into manual ones.
+        if source.snapshot_type != "automated":
+            raise ApiError(
+                "InvalidClusterSnapshotState",
+                f"Snapshot {source.identifier} is a manual snapshot; only automated snapshots can be copied.",
+            )
+        if source.status != "available":
+            raise ApiError("InvalidClusterSnapshotState", f"Snapshot {source.identifier} is not in the available state.")
         check_manual_quota(backend, ctx.account, ctx.region)
         target = SnapshotRecord(**{
             **{f: getattr(source, f) for f in source.__dataclass_fields__ if f not in ("row_id", "data_key")},
@@ -152,38 +157,44 @@ def copy_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext, p: dict
             "retention_start_time": None,
         })
         target = insert_snapshot(backend, target)
-    backend.submit(lifecycle.copy_snapshot_data, source.row_id, target.row_id)
+    backend.submit(snapshot_lifecycle.copy_snapshot_data, source.row_id, target.row_id)
     return {"Snapshot": render(backend, ctx, target)}
 
 
 def modify_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     ref = SnapshotRef(ctx.account, p["SnapshotIdentifier"].lower(), None, False)
-    snapshot = owned_snapshot(backend, ctx, ref)
-    if snapshot.snapshot_type != "manual":
-        raise ApiError(
-            "InvalidClusterSnapshotState", f"The retention period of automated snapshot {snapshot.identifier} can't be changed."
-        )
     retention = validation.manual_retention(p.get("ManualSnapshotRetentionPeriod", -1))
-    start = snapshot.retention_start_time or snapshot.create_time
-    expired = retention != -1 and start + timedelta(days=retention) <= ctx.now
-    if expired and not p.get("Force"):
-        raise ApiError(
-            "InvalidRetentionPeriodFault",
-            f"The new retention period of snapshot {snapshot.identifier} has already passed. "
-            "Use Force to delete the snapshot now.",
-        )
-    snapshot.manual_snapshot_retention_period = retention
-    view_status = None
+    with backend.db.transaction():
+        # Re-read and changed in one transaction: a snapshot job finishing meanwhile is never undone.
+        snapshot = owned_snapshot(backend, ctx, ref)
+        if snapshot.snapshot_type != "manual":
+            raise ApiError(
+                "InvalidClusterSnapshotState",
+                f"The retention period of automated snapshot {snapshot.identifier} can't be changed.",
+            )
+        start = snapshot.retention_start_time or snapshot.create_time
+        expired = retention != -1 and start + timedelta(days=retention) <= ctx.now
+        if expired and not p.get("Force"):
+            raise ApiError(
+                "InvalidRetentionPeriodFault",
+                f"The new retention period of snapshot {snapshot.identifier} has already passed. "
+                "Use Force to delete the snapshot now.",
+            )
+        if expired:
+            # Force: a snapshot already past its new retention period is deleted at once.
+            check_deletable(backend, snapshot)
+            snapshot.manual_snapshot_retention_period = retention
+            view = render(backend, ctx, snapshot)
+            view["Status"] = "deleted"
+            snapshot_lifecycle.forget_snapshot(backend, snapshot)
+        else:
+            changed = backend.mutate_snapshot(
+                snapshot.row_id,  # type: ignore[arg-type]
+                lambda s: setattr(s, "manual_snapshot_retention_period", retention),
+            )
+            view = render(backend, ctx, changed)  # type: ignore[arg-type]
     if expired:
-        # Force: a snapshot already past its new retention period is deleted at once.
-        check_deletable(backend, snapshot)
-        lifecycle.remove_snapshot(backend, snapshot)
-        view_status = "deleted"
-    else:
-        backend.snapshots.update(snapshot)
-    view = render(backend, ctx, snapshot)
-    if view_status:
-        view["Status"] = view_status
+        snapshot_lifecycle.delete_snapshot_data(backend, snapshot)
     return {"Snapshot": view}
 
 

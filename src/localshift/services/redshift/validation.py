@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 
 from localshift.errors import ApiError
+from localshift.services.redshift.reserved_names import reserved_database_name, reserved_user_name
 
-_IDENTIFIER = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]*$")
-_WINDOW = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)$")
+# Every pattern here must match the whole value (re.fullmatch): "c1\n" is not an identifier.
+_IDENTIFIER = re.compile(r"[a-zA-Z][a-zA-Z0-9-]*")
+_WINDOW = re.compile(r"(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)")
 _DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-_DB_NAME = re.compile(r"^[a-z][a-z0-9_$]*$")
-_USERNAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]*$")
-# A few of Redshift's reserved words that cannot name a user or database.
-_RESERVED = {"all", "and", "any", "as", "select", "table", "user", "from", "where", "public", "null", "default"}
+_DB_NAME = re.compile(r"[a-z][a-z0-9_$]*")
+_USERNAME = re.compile(r"[a-zA-Z][a-zA-Z0-9_]*")
 
 
 def identifier(value: str, parameter: str, max_length: int) -> str:
@@ -23,7 +23,7 @@ def identifier(value: str, parameter: str, max_length: int) -> str:
     """
     ok = (
         1 <= len(value) <= max_length
-        and _IDENTIFIER.match(value) is not None
+        and _IDENTIFIER.fullmatch(value) is not None
         and not value.endswith("-")
         and "--" not in value
     )
@@ -80,7 +80,7 @@ def port(value: int, family: str) -> int:
 
 def maintenance_window(value: str) -> str:
     text = value.lower()
-    match = _WINDOW.match(text)
+    match = _WINDOW.fullmatch(text)
     if not match:
         raise ApiError(
             "InvalidParameterValue",
@@ -95,12 +95,14 @@ def maintenance_window(value: str) -> str:
 
 
 def master_username(value: str) -> str:
-    if not (1 <= len(value) <= 128 and _USERNAME.match(value)) or value.lower() in _RESERVED:
+    if not (1 <= len(value) <= 128 and _USERNAME.fullmatch(value)):
         raise ApiError(
             "InvalidParameterValue",
             "MasterUsername must be 1 to 128 alphanumeric characters or underscores, start with a letter, "
             "and not be a reserved word.",
         )
+    if reserved_user_name(value):
+        raise ApiError("InvalidParameterValue", f"MasterUsername {value} is a reserved word or a reserved user name.")
     return value.lower()
 
 
@@ -125,12 +127,14 @@ def master_password(value: str) -> str:
 
 def db_name(value: str) -> str:
     text = value.lower()
-    if not (1 <= len(text) <= 64 and _DB_NAME.match(text)) or text in _RESERVED:
+    if not (1 <= len(text) <= 64 and _DB_NAME.fullmatch(text)):
         raise ApiError(
             "InvalidParameterValue",
             "DBName must be 1 to 64 alphanumeric characters, underscores or dollar signs, start with a letter, "
             "and not be a reserved word.",
         )
+    if reserved_database_name(text):
+        raise ApiError("InvalidParameterValue", f"DBName {value} is a reserved word or a reserved database name.")
     return text
 
 

@@ -25,6 +25,7 @@ _AVAILABILITY = {
     "deleting": "Unavailable",
     "final-snapshot": "Unavailable",
     "incompatible-restore": "Failed",
+    "hardware-failure": "Failed",
 }
 
 

@@ -14,6 +14,7 @@ from typing import Any, Callable, TypeVar
 from localshift.services.clock import Clock
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.store.database import Database
+from localshift.store.events import EventRepository
 from localshift.store.serverless import (
     NamespaceRecord,
     NamespaceRepository,
@@ -52,6 +53,8 @@ class ServerlessBackend:
         self.workgroups = WorkgroupRepository(db)
         self.snapshots = ServerlessSnapshotRepository(db)
         self.tags = ServerlessTagRepository(db)
+        self.events = EventRepository(db)
+        self.secrets = db.secrets
         self._pool = ThreadPoolExecutor(worker_threads, thread_name_prefix="localshift-serverless")
         self._engine_locks: dict[int, threading.Lock] = {}
         self._guard = threading.Lock()
@@ -60,7 +63,10 @@ class ServerlessBackend:
 
     # --- background work -----------------------------------------------------
     def submit(self, job: Callable[..., None], *args: Any) -> Future[None]:
-        """Run background work (engines, snapshots, restores) off the request path."""
+        """Run background work (engines, snapshots, restores) off the request path.
+
+        Each job ends its resource in a final status itself, failures included
+        (lifecycle.py); what still escapes a job is logged here."""
         future = self._pool.submit(job, self, *args)
         future.add_done_callback(_log_failure)
         return future

@@ -1,31 +1,42 @@
-"""Background work that moves namespaces, workgroups and snapshots through their statuses.
+"""Background work that moves namespaces and snapshots through their statuses
+(workgroup_lifecycle.py: workgroups, and restores).
 
 A namespace's data is one data-plane engine, keyed ``namespace-<row id>-<generation>``.
 It is created the first time anything needs the namespace's data (its first
 workgroup, or a snapshot), served on the workgroup's port while a workgroup
 exists, stopped when the workgroup is deleted, and destroyed with the
-namespace.  A restore builds a new engine (the next generation) beside the old
-one and swaps them only once the restore succeeded, so a failed restore leaves
-the namespace's data as it was.
+namespace.
 
-As in the provisioned lifecycle, each job does the real work first and only then
-records the new status, re-reading the record so API changes made meanwhile are
-kept.  This is the only serverless module that talks to the data plane.
+As in the provisioned lifecycle, each job does the real work first and only
+then records the new status; every write re-reads the record and changes it in
+one transaction (``backend.mutate_*``), so API changes made meanwhile are
+kept.  Every job ends its resource in a final status: when the work fails, the
+failure is logged, its reason kept as an event, and the resource is FAILED
+(snapshots) or back to AVAILABLE with the change rolled back (the model has no
+failure status for namespaces and workgroups).  With workgroup_lifecycle.py,
+the only serverless modules that talk to the data plane.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
-from localshift.services.redshift.lifecycle import MB, allocate_port
-from localshift.services.redshift.lifecycle import _ProgressRecorder as ProgressRecorder
+from localshift.services.events import record_failure
+from localshift.services.redshift.jobs import MB, ProgressRecorder, allocate_port
 from localshift.services.serverless.backend import ServerlessBackend
+from localshift.store.events import NAMESPACE, SERVERLESS_SNAPSHOT
+from localshift.store.secrets import pending_key
 from localshift.store.serverless import NamespaceRecord, ServerlessSnapshotRecord, WorkgroupRecord
 
 log = logging.getLogger("localshift.lifecycle")
 
 # The engine's login when a namespace was created without adminUsername (its password is random).
 DEFAULT_ENGINE_USER = "admin"
+
+_NOUNS = {SERVERLESS_SNAPSHOT: "snapshot"}
+
+Resource = NamespaceRecord | WorkgroupRecord | ServerlessSnapshotRecord
 
 
 def engine_key(namespace_row_id: int, generation: int) -> str:
@@ -38,6 +49,33 @@ def snapshot_data_key(snapshot: ServerlessSnapshotRecord) -> str:
 
 def engine_user(namespace: NamespaceRecord) -> str:
     return namespace.admin_username or DEFAULT_ENGINE_USER
+
+
+# --- failures ------------------------------------------------------------------------
+
+
+def failed(backend: ServerlessBackend, record: Resource, source_type: str, action: str, error: Exception) -> None:
+    """Log a failed job and keep its reason as an event of its resource."""
+    noun = _NOUNS.get(source_type, source_type)
+    record_failure(backend.events, backend.clock.now(), record.account, record.region, source_type, record.name,
+                   f"Amazon Redshift Serverless could not {action} {noun} {record.name}", error)
+
+
+def run_job(
+    backend: ServerlessBackend, record: Resource, source_type: str, action: str,
+    work: Callable[[], None], settle: Callable[[], None],
+) -> bool:
+    """Run ``work``; True when it succeeded.  When it fails, the reason is recorded and
+    ``settle`` puts the resource in a final status."""
+    try:
+        work()
+        return True
+    except Exception as error:
+        try:
+            failed(backend, record, source_type, action, error)
+        finally:
+            settle()
+        return False
 
 
 # --- the namespace's engine ------------------------------------------------------
@@ -61,7 +99,8 @@ def ensure_engine(backend: ServerlessBackend, namespace_row_id: int, serve_port:
         key = engine_key(namespace_row_id, 1)
         backend.dataplane.destroy_cluster(key)  # leftovers of an interrupted create
         backend.dataplane.create_cluster(
-            key, serve_port or allocate_port(0), engine_user(namespace), namespace.admin_password, namespace.db_name
+            key, serve_port or allocate_port(0), engine_user(namespace), namespace.admin_password_md5,
+            namespace.db_name,
         )
         if serve_port is None:
             backend.dataplane.stop_cluster(key)
@@ -69,99 +108,71 @@ def ensure_engine(backend: ServerlessBackend, namespace_row_id: int, serve_port:
         return key
 
 
-def _namespace_of(backend: ServerlessBackend, workgroup: WorkgroupRecord) -> NamespaceRecord | None:
-    return backend.namespaces.get(workgroup.account, workgroup.region, workgroup.namespace_name)
-
-
-# --- workgroups ----------------------------------------------------------------------
-
-
-def create_workgroup(backend: ServerlessBackend, workgroup_row_id: int) -> None:
-    """Serve the namespace's data on the workgroup's port (creating the engine the first time)."""
-    serve_workgroup(backend, workgroup_row_id, backend.workgroups.get_by_id(workgroup_row_id))
-
-
-def serve_workgroup(backend: ServerlessBackend, workgroup_row_id: int, workgroup: WorkgroupRecord | None = None) -> None:
-    workgroup = workgroup or backend.workgroups.get_by_id(workgroup_row_id)
-    namespace = _namespace_of(backend, workgroup) if workgroup else None
-    if workgroup is None or namespace is None:
-        return
-    port = allocate_port(workgroup.pending.get("port", workgroup.endpoint_port or workgroup.port))
-    try:
-        ensure_engine(backend, namespace.row_id, port)  # type: ignore[arg-type]
-    except Exception:
-        log.exception("workgroup %s could not be served", workgroup.name)
-
-        def failed(w: WorkgroupRecord) -> None:
-            if w.status == "CREATING":
-                w.pending["failed"] = True  # DeleteWorkgroup may then remove it
-            else:
-                w.pending.pop("port", None)  # a port change that failed: keep the old port
-                w.status = "AVAILABLE"
-
-        backend.mutate_workgroup(workgroup_row_id, failed)
-        return
-
-    def available(w: WorkgroupRecord) -> None:
-        w.port = w.pending.pop("port", w.port)
-        w.status = "AVAILABLE"
-        w.endpoint_port = port
-
-    backend.mutate_workgroup(workgroup_row_id, available)
-
-
-def delete_workgroup(backend: ServerlessBackend, workgroup_row_id: int) -> None:
-    """Stop serving the namespace's engine (its data stays with the namespace), then forget the workgroup."""
-    workgroup = backend.workgroups.get_by_id(workgroup_row_id)
-    if workgroup is None:
-        return
-    namespace = _namespace_of(backend, workgroup)
-    if namespace is not None and namespace.engine_generation:
-        with backend.engine_lock(namespace.row_id):  # type: ignore[arg-type]
-            backend.dataplane.stop_cluster(engine_key(namespace.row_id, namespace.engine_generation))  # type: ignore[arg-type]
-    with backend.db.transaction():
-        backend.tags.remove_all(workgroup.arn)
-        backend.workgroups.delete(workgroup)
-
-
 # --- namespaces ----------------------------------------------------------------------
 
 
 def set_admin_credentials(backend: ServerlessBackend, namespace_row_id: int) -> None:
-    """Finish an UpdateNamespace of adminUsername/adminUserPassword in the engine."""
+    """Finish an UpdateNamespace of the admin credentials in the engine; if the engine refuses,
+    the namespace keeps the credentials it had."""
     namespace = backend.namespaces.get_by_id(namespace_row_id)
     if namespace is None or "credentials" not in namespace.pending:
         return
-    username, password = namespace.pending["credentials"]
-    if namespace.engine_generation:
-        backend.dataplane.set_master_password(engine_key(namespace_row_id, namespace.engine_generation), username, password)
+    plan = namespace.pending["credentials"]
+    secret = namespace.admin_password_secret_arn
 
-    def applied(n: NamespaceRecord) -> None:
-        n.admin_username, n.admin_password = username, password
-        n.pending.pop("credentials", None)
+    def work() -> None:
+        if namespace.engine_generation:
+            key = engine_key(namespace_row_id, namespace.engine_generation)
+            backend.dataplane.set_master_password(key, plan["username"], plan["password_md5"])
+
+        def applied(n: NamespaceRecord) -> None:
+            n.admin_username, n.admin_password_md5 = plan["username"], plan["password_md5"]
+            n.pending.pop("credentials", None)
+            n.status = "AVAILABLE"
+
+        backend.mutate_namespace(namespace_row_id, applied)
+        if secret:
+            backend.secrets.promote(secret)
+
+    def rolled_back() -> None:
+        backend.mutate_namespace(namespace_row_id, _settled("credentials"))
+        if secret:
+            backend.secrets.delete(pending_key(secret))
+
+    run_job(backend, namespace, NAMESPACE, "update the admin credentials of", work, rolled_back)
+
+
+def _settled(work: str) -> Callable[[NamespaceRecord], None]:
+    """A namespace whose ``work`` failed: AVAILABLE again, as it was."""
+
+    def change(n: NamespaceRecord) -> None:
+        n.pending.pop(work, None)
         n.status = "AVAILABLE"
 
-    backend.mutate_namespace(namespace_row_id, applied)
+    return change
 
 
 def delete_namespace(backend: ServerlessBackend, namespace_row_id: int, final_snapshot_row_id: int | None) -> None:
-    if final_snapshot_row_id is not None and not take_snapshot(backend, final_snapshot_row_id):
-        # Without its final snapshot the namespace is kept, data and all.
-        def kept(n: NamespaceRecord) -> None:
-            n.status = "AVAILABLE"
-            n.pending.pop("delete", None)
-
-        backend.mutate_namespace(namespace_row_id, kept)
-        return
     namespace = backend.namespaces.get_by_id(namespace_row_id)
     if namespace is None:
         return
-    if namespace.engine_generation:
-        with backend.engine_lock(namespace_row_id):
-            backend.dataplane.destroy_cluster(engine_key(namespace_row_id, namespace.engine_generation))
-    with backend.db.transaction():
-        backend.tags.remove_all(namespace.arn)
-        backend.namespaces.delete(namespace)
+
+    def work() -> None:
+        if final_snapshot_row_id is not None and not take_snapshot(backend, final_snapshot_row_id):
+            raise RuntimeError("its final snapshot failed, so it was kept")
+        if namespace.engine_generation:
+            with backend.engine_lock(namespace_row_id):
+                backend.dataplane.destroy_cluster(engine_key(namespace_row_id, namespace.engine_generation))
+        with backend.db.transaction():
+            backend.tags.remove_all(namespace.arn)
+            backend.namespaces.delete(namespace)
+        if namespace.admin_password_secret_arn:
+            # The secret of a managed admin password goes with its namespace.
+            backend.secrets.delete(namespace.admin_password_secret_arn, pending_key(namespace.admin_password_secret_arn))
+
+    # Without its final snapshot, or its engine still there, the namespace is kept, data and all.
+    run_job(backend, namespace, NAMESPACE, "delete", work,
+            lambda: backend.mutate_namespace(namespace_row_id, _settled("delete")))
 
 
 # --- snapshots -----------------------------------------------------------------------
@@ -181,47 +192,63 @@ def take_snapshot(backend: ServerlessBackend, snapshot_row_id: int) -> bool:
 
         backend.mutate_snapshot(snapshot_row_id, change)
 
-    try:
+    kept: list[bool] = []
+
+    def work() -> None:
         key = ensure_engine(backend, snapshot.namespace_row_id, None)
         backend.dataplane.delete_snapshot(data_key)  # leftovers of an interrupted final snapshot
         stats = backend.dataplane.create_snapshot(key, data_key, ProgressRecorder(write_progress))
-    except Exception:
-        log.exception("serverless snapshot %s failed", snapshot.name)
+        finished = backend.clock.now()
+
+        def available(s: ServerlessSnapshotRecord) -> None:
+            s.status = "AVAILABLE"
+            s.total_size_mb = s.progress_mb = stats.total_bytes / MB
+            s.incremental_size_mb = stats.incremental_bytes / MB
+            s.rate_mb_per_s = 0.0
+            s.estimated_seconds_to_completion = 0
+            s.elapsed_seconds = int(stats.elapsed_seconds)
+            s.data_key = data_key
+            s.retention_start_time = finished  # the retention period runs from completion
+
+        if backend.mutate_snapshot(snapshot_row_id, available) is None:
+            backend.dataplane.delete_snapshot(data_key)  # deleted while it ran
+            return
+        kept.append(True)
+
+    def snapshot_failed() -> None:
         backend.mutate_snapshot(snapshot_row_id, lambda s: setattr(s, "status", "FAILED"))
-        return False
-    finished = backend.clock.now()
 
-    def available(s: ServerlessSnapshotRecord) -> None:
-        s.status = "AVAILABLE"
-        s.total_size_mb = s.progress_mb = stats.total_bytes / MB
-        s.incremental_size_mb = stats.incremental_bytes / MB
-        s.rate_mb_per_s = 0.0
-        s.estimated_seconds_to_completion = 0
-        s.elapsed_seconds = int(stats.elapsed_seconds)
-        s.data_key = data_key
-        s.retention_start_time = finished  # the retention period runs from completion
-
-    if backend.mutate_snapshot(snapshot_row_id, available) is None:
-        backend.dataplane.delete_snapshot(data_key)  # deleted while it ran
-        return False
-    return True
+    return run_job(backend, snapshot, SERVERLESS_SNAPSHOT, "take", work, snapshot_failed) and bool(kept)
 
 
-def remove_snapshot(backend: ServerlessBackend, snapshot: ServerlessSnapshotRecord) -> None:
-    """Delete a snapshot's row (its grants go with it), tags and data."""
+def forget_snapshot(backend: ServerlessBackend, snapshot: ServerlessSnapshotRecord) -> None:
+    """Delete a snapshot's row (its grants go with it) and tags; its data is deleted after."""
     with backend.db.transaction():
         backend.tags.remove_all(snapshot.arn)
         backend.snapshots.delete(snapshot)
-    if snapshot.data_key:
-        backend.dataplane.delete_snapshot(snapshot.data_key)
 
 
-# --- restore -------------------------------------------------------------------------
+def delete_snapshot_data(backend: ServerlessBackend, snapshot: ServerlessSnapshotRecord) -> None:
+    """Delete a forgotten snapshot's data; a failure is logged (the snapshot is gone already)."""
+    try:
+        if snapshot.data_key:
+            backend.dataplane.delete_snapshot(snapshot.data_key)
+    except Exception:
+        log.exception("the data of deleted snapshot %s could not be deleted", snapshot.name)
+
+
+def remove_snapshot(backend: ServerlessBackend, snapshot: ServerlessSnapshotRecord) -> None:
+    """Delete a snapshot's row, tags and data."""
+    forget_snapshot(backend, snapshot)
+    delete_snapshot_data(backend, snapshot)
+
+
+# --- restore leases ------------------------------------------------------------------
 
 
 def take_lease(backend: ServerlessBackend, data_key: str | None, lease_key: str) -> str | None:
     """Hold a snapshot's data for one restore (a copy sharing its bytes), so a revoke or
-    delete meanwhile does not stop a restore already accepted."""
+    delete meanwhile does not stop a restore already accepted.  Raises when the data is gone."""
     if data_key is None:
         return None
     backend.dataplane.copy_snapshot(data_key, lease_key)
@@ -231,60 +258,6 @@ def take_lease(backend: ServerlessBackend, data_key: str | None, lease_key: str)
 def release_lease(backend: ServerlessBackend, lease: str | None) -> None:
     if lease:
         backend.dataplane.delete_snapshot(lease)
-
-
-def restore_namespace(backend: ServerlessBackend, namespace_row_id: int) -> None:
-    """Replace a namespace's data with a snapshot's, then serve it on its workgroup's port."""
-    namespace = backend.namespaces.get_by_id(namespace_row_id)
-    if namespace is None or "restore" not in namespace.pending:
-        return
-    plan = namespace.pending["restore"]
-    workgroup = backend.workgroups.get_by_id(plan["workgroup_row_id"])
-    old_key = engine_key(namespace_row_id, namespace.engine_generation) if namespace.engine_generation else None
-    generation = namespace.engine_generation + 1
-    new_key = engine_key(namespace_row_id, generation)
-    port = (workgroup.endpoint_port or workgroup.port) if workgroup else 0
-    restored = False
-    with backend.engine_lock(namespace_row_id):
-        if old_key:
-            backend.dataplane.stop_cluster(old_key)  # frees the workgroup's port
-        port = allocate_port(port)
-        try:
-            backend.dataplane.destroy_cluster(new_key)  # leftovers of an interrupted restore
-            if plan["lease"] is None:
-                raise RuntimeError("the snapshot holds no data")
-            backend.dataplane.restore_snapshot(
-                plan["lease"], new_key, port, None, plan["engine_username"], plan["password"]
-            )
-            restored = True
-        except Exception:
-            # A damaged snapshot or an engine failure: the namespace keeps the data it had.
-            log.exception("restore of namespace %s failed", namespace.name)
-            backend.dataplane.destroy_cluster(new_key)
-            if old_key:
-                backend.dataplane.start_cluster(old_key, port)
-        if restored and old_key:
-            backend.dataplane.destroy_cluster(old_key)
-        if restored and workgroup is None:
-            backend.dataplane.stop_cluster(new_key)  # nothing serves it until a workgroup is created
-    release_lease(backend, plan["lease"])
-
-    def finished(n: NamespaceRecord) -> None:
-        n.pending.pop("restore", None)
-        n.status = "AVAILABLE"
-        if restored:
-            n.engine_generation = generation
-            n.admin_username, n.admin_password, n.db_name = plan["admin_username"], plan["password"], plan["db_name"]
-            n.admin_password_secret_arn = plan["secret_arn"]
-            n.admin_password_secret_kms_key_id = plan["secret_kms_key_id"]
-
-    def served(w: WorkgroupRecord) -> None:
-        w.status = "AVAILABLE"
-        w.endpoint_port = port
-
-    backend.mutate_namespace(namespace_row_id, finished)
-    if workgroup is not None:
-        backend.mutate_workgroup(workgroup.row_id, served)  # type: ignore[arg-type]
 
 
 # --- reset ---------------------------------------------------------------------------

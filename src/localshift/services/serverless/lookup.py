@@ -15,7 +15,7 @@ from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.validation import not_found, parse_arn, validation_error
 from localshift.store.serverless import NamespaceRecord, ServerlessSnapshotRecord, WorkgroupRecord
 
-_ACCOUNT = re.compile(r"^\d{12}$")
+_ACCOUNT = re.compile(r"\d{12}")
 
 
 def find_namespace(backend: ServerlessBackend, ctx: RequestContext, name: str) -> NamespaceRecord:
@@ -33,7 +33,7 @@ def find_workgroup(backend: ServerlessBackend, ctx: RequestContext, name: str) -
 
 
 def owner_account(value: str | None) -> str | None:
-    if value is not None and not _ACCOUNT.match(value):
+    if value is not None and not _ACCOUNT.fullmatch(value):
         raise validation_error(f"ownerAccount {value} is not a 12-digit account id.")
     return value
 

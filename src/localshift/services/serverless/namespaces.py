@@ -6,12 +6,12 @@ data (an engine) is made the first time something needs it; see lifecycle.py.
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from typing import Any
 
+from localshift.records import password_verifier
 from localshift.services.context import RequestContext
-from localshift.services.redshift.clusters import managed_password_secret
+from localshift.services.redshift.passwords import generated_password, managed_password, managed_password_secret
 from localshift.services.serverless import lifecycle, validation
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.lookup import find_namespace
@@ -19,6 +19,7 @@ from localshift.services.serverless.snapshots import insert_snapshot
 from localshift.services.serverless.validation import conflict, validation_error
 from localshift.services.serverless.views import namespace_view
 from localshift.store.database import DuplicateError
+from localshift.store.secrets import pending_key
 from localshift.store.serverless import NamespaceRecord
 
 DEFAULT_PAGE = 100
@@ -30,11 +31,6 @@ _UPDATE_GROUPS = {
     "KMS key": ("kmsKeyId",),
     "log exports": ("logExports",),
 }
-
-
-def generated_password() -> str:
-    """A password that meets Redshift's rules, for engines whose password nobody gave."""
-    return "Ls1" + secrets.token_urlsafe(18).replace("-", "x").replace("_", "y")
 
 
 def _credentials(p: dict[str, Any]) -> tuple[str | None, str | None, bool | None]:
@@ -62,6 +58,13 @@ def create_namespace(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
     roles = validation.iam_roles(p.get("iamRoles", []), p.get("defaultIamRoleArn"))
     tags = validation.tags(p.get("tags", []))
     namespace_id = str(uuid.uuid4())
+    secret = managed_password_secret(ctx, name) if managed else None
+    engine_username = username or lifecycle.DEFAULT_ENGINE_USER
+    # The engine's password: the one given, a managed one (kept in its secret), or a random one.
+    verifier = (
+        managed_password(backend.secrets, secret, engine_username) if secret
+        else password_verifier(engine_username, password or generated_password())
+    )
     namespace = NamespaceRecord(
         account=ctx.account,
         region=ctx.region,
@@ -72,8 +75,8 @@ def create_namespace(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
         create_time=ctx.now,
         db_name=validation.db_name(p.get("dbName", "dev")),
         admin_username=username,
-        admin_password=password or generated_password(),
-        admin_password_secret_arn=managed_password_secret(ctx, name) if managed else None,
+        admin_password_md5=verifier,
+        admin_password_secret_arn=secret,
         admin_password_secret_kms_key_id=p.get("adminPasswordSecretKmsKeyId"),
         kms_key_id=p.get("kmsKeyId", "AWS_OWNED_KMS_KEY"),
         iam_roles=roles,
@@ -86,6 +89,8 @@ def create_namespace(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
             backend.namespaces.insert(namespace)
             backend.tags.put(namespace.arn, tags)
     except DuplicateError:
+        if secret:
+            backend.secrets.delete(secret)
         raise conflict(f"Namespace {name} already exists.") from None
     return {"namespace": namespace_view(namespace)}
 
@@ -131,24 +136,33 @@ def _update_credentials(backend: ServerlessBackend, ctx: RequestContext, namespa
         raise validation_error("Give adminUserPassword to stop managing the admin password in Secrets Manager.")
     if managed:
         # Secrets Manager now holds a new password that Redshift generated.
-        password = generated_password()
         namespace.admin_password_secret_arn = namespace.admin_password_secret_arn or managed_password_secret(
             ctx, namespace.name
         )
         namespace.admin_password_secret_kms_key_id = p.get(
             "adminPasswordSecretKmsKeyId", namespace.admin_password_secret_kms_key_id
         )
-    elif managed is False:
+    elif managed is False and namespace.admin_password_secret_arn:
+        secret = namespace.admin_password_secret_arn
+        backend.secrets.delete(secret, pending_key(secret))
         namespace.admin_password_secret_arn = namespace.admin_password_secret_kms_key_id = None
-    if password is None:
+    if password is None and not managed:
         return
     username = username or lifecycle.engine_user(namespace)
+    if managed:
+        # Until the engine has it, the new password is the secret's pending value.
+        secret_key = namespace.admin_password_secret_arn
+        if namespace.engine_generation:
+            secret_key = pending_key(secret_key)  # type: ignore[arg-type]
+        verifier = managed_password(backend.secrets, secret_key, username)  # type: ignore[arg-type]
+    else:
+        verifier = password_verifier(username, password)  # type: ignore[arg-type]
     if namespace.engine_generation:
         # The engine learns the new credentials in the background; MODIFYING until it has.
-        namespace.pending["credentials"] = [username, password]
+        namespace.pending["credentials"] = {"username": username, "password_md5": verifier}
         namespace.status = "MODIFYING"
     else:
-        namespace.admin_username, namespace.admin_password = username, password
+        namespace.admin_username, namespace.admin_password_md5 = username, verifier
 
 
 def delete_namespace(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:

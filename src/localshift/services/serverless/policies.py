@@ -22,7 +22,7 @@ from localshift.store.serverless import RESTORE, ServerlessSnapshotRecord
 
 RESTORE_ACTION = "redshift-serverless:RestoreFromSnapshot"
 _ACTIONS = {RESTORE_ACTION, "redshift-serverless:*"}
-_PRINCIPAL = re.compile(r"^(?:(\d{12})|arn:aws[a-z-]*:iam::(\d{12}):root)$")
+_PRINCIPAL = re.compile(r"(?:(\d{12})|arn:aws[a-z-]*:iam::(\d{12}):root)")
 # At most 20 accounts may restore one snapshot (the provisioned quota, applied alike).
 MAX_GRANTEES = 20
 
@@ -60,7 +60,7 @@ def policy_grantees(policy: str, owner: str) -> list[str]:
         if not accounts:
             raise validation_error("Each policy statement must name AWS account principals.")
         for account in accounts:
-            match = _PRINCIPAL.match(account) if isinstance(account, str) else None
+            match = _PRINCIPAL.fullmatch(account) if isinstance(account, str) else None
             if match is None:
                 raise validation_error(f"Principal {account} is not an account id or an account root ARN.")
             grantee = match.group(1) or match.group(2)

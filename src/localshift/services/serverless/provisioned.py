@@ -146,7 +146,7 @@ def provisioned_snapshot_record(snapshot: ServerlessSnapshotRecord) -> SnapshotR
         rate_mb_per_s=snapshot.rate_mb_per_s,
         elapsed_seconds=snapshot.elapsed_seconds,
         estimated_seconds_to_completion=snapshot.estimated_seconds_to_completion,
-        cluster_config={"master_password": snapshot.admin_password},
+        cluster_config={"master_password_md5": snapshot.admin_password_md5},
         data_key=snapshot.data_key,
         from_serverless=True,
     )

@@ -17,13 +17,13 @@ from typing import Any
 from localshift.errors import ApiError
 from localshift.services.context import RequestContext
 from localshift.services.redshift.arns import parse_snapshot_arn, snapshot_arn
-from localshift.services.redshift.clusters import managed_password_secret
-from localshift.services.serverless import lifecycle
+from localshift.services.redshift.passwords import managed_password, managed_password_secret
+from localshift.services.serverless import lifecycle, workgroup_lifecycle
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.lookup import find_namespace, find_workgroup, owner_account, visible_snapshot
 from localshift.services.serverless.validation import conflict, not_found, validation_error
-from localshift.services.serverless.namespaces import generated_password
 from localshift.services.serverless.views import namespace_view
+from localshift.store.secrets import pending_key
 from localshift.store.serverless import RESTORE
 
 
@@ -37,10 +37,8 @@ class RestoreSource:
     data_key: str | None
     admin_username: str | None  # as the namespace will show it
     engine_username: str  # the login the engine gets the password for
-    password: str
+    password_md5: str  # its verifier (records.password_verifier)
     db_name: str
-    secret_arn: str | None = None
-    secret_kms_key_id: str | None = None
 
 
 def _is_provisioned(arn: str) -> bool:
@@ -66,10 +64,8 @@ def _serverless_source(backend: ServerlessBackend, ctx: RequestContext, p: dict[
         data_key=snapshot.data_key,
         admin_username=snapshot.admin_username,
         engine_username=snapshot.engine_username,
-        password=snapshot.admin_password,
+        password_md5=snapshot.admin_password_md5,
         db_name=snapshot.db_name,
-        secret_arn=snapshot.admin_password_secret_arn,
-        secret_kms_key_id=snapshot.admin_password_secret_kms_key_id,
     )
 
 
@@ -97,7 +93,7 @@ def _provisioned_source(backend: ServerlessBackend, ctx: RequestContext, arn: st
         data_key=snapshot.data_key,  # type: ignore[union-attr]
         admin_username=snapshot.master_username,  # type: ignore[union-attr]
         engine_username=snapshot.master_username,  # type: ignore[union-attr]
-        password=snapshot.cluster_config.get("master_password", ""),  # type: ignore[union-attr]
+        password_md5=snapshot.cluster_config.get("master_password_md5", ""),  # type: ignore[union-attr]
         db_name=snapshot.db_name,  # type: ignore[union-attr]
     )
 
@@ -118,14 +114,18 @@ def restore_from_snapshot(backend: ServerlessBackend, ctx: RequestContext, p: di
         raise validation_error(f"Workgroup {workgroup.name} is not associated with namespace {namespace.name}.")
     if not source.available:
         raise conflict(f"Snapshot {source.name} is not AVAILABLE.")
-    password, secret_arn, secret_key = source.password, source.secret_arn, source.secret_kms_key_id
+    # The snapshot's admin credentials come back with its data.  A namespace whose password
+    # is managed (now, or from this request on) gets a new one, so that its secret opens the data.
+    secret_arn = namespace.admin_password_secret_arn
+    secret_key = namespace.admin_password_secret_kms_key_id
     if managed:
-        # Secrets Manager holds a new admin password Redshift generated for the restored data.
-        password = generated_password()
-        secret_arn = managed_password_secret(ctx, namespace.name)
-        secret_key = p.get("adminPasswordSecretKmsKeyId")
+        secret_arn = secret_arn or managed_password_secret(ctx, namespace.name)
+        secret_key = p.get("adminPasswordSecretKmsKeyId", secret_key)
     lease_key = f"serverless-restore-lease-{namespace.row_id}-{uuid.uuid4().hex[:12]}"
-    lease = lifecycle.take_lease(backend, source.data_key, lease_key)
+    try:
+        lease = lifecycle.take_lease(backend, source.data_key, lease_key)
+    except Exception:
+        raise conflict(f"Snapshot {source.name} can't be restored: its data is no longer available.") from None
     try:
         with backend.db.transaction():
             namespace = find_namespace(backend, ctx, namespace.name)
@@ -133,13 +133,17 @@ def restore_from_snapshot(backend: ServerlessBackend, ctx: RequestContext, p: di
             for kind, record in (("Namespace", namespace), ("Workgroup", workgroup)):
                 if record.status != "AVAILABLE":
                     raise conflict(f"{kind} {record.name} is {record.status}; a restore needs it AVAILABLE.")
+            password_md5 = source.password_md5
+            if secret_arn:
+                # The secret's pending value until the restore is done (then it is the secret's value).
+                password_md5 = managed_password(backend.secrets, pending_key(secret_arn), source.engine_username)
             namespace.status = workgroup.status = "MODIFYING"
             namespace.pending["restore"] = {
                 "lease": lease,
                 "workgroup_row_id": workgroup.row_id,
                 "admin_username": source.admin_username,
                 "engine_username": source.engine_username,
-                "password": password,
+                "password_md5": password_md5,
                 "db_name": source.db_name,
                 "secret_arn": secret_arn,
                 "secret_kms_key_id": secret_key,
@@ -149,7 +153,7 @@ def restore_from_snapshot(backend: ServerlessBackend, ctx: RequestContext, p: di
     except ApiError:
         lifecycle.release_lease(backend, lease)
         raise
-    backend.submit(lifecycle.restore_namespace, namespace.row_id)
+    backend.submit(workgroup_lifecycle.restore_namespace, namespace.row_id)
     return {"namespace": namespace_view(namespace), "ownerAccount": source.owner, "snapshotName": source.name}
 
 

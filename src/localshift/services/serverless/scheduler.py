@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
-from localshift.services.serverless import lifecycle
+from localshift.services.events import INTERRUPTED
+from localshift.services.serverless import lifecycle, workgroup_lifecycle
 from localshift.services.serverless.backend import ServerlessBackend
+from localshift.store.events import SERVERLESS_SNAPSHOT
+
+log = logging.getLogger("localshift.scheduler")
 
 
 def expire_snapshots(backend: ServerlessBackend) -> None:
@@ -16,11 +21,14 @@ def expire_snapshots(backend: ServerlessBackend) -> None:
         if snapshot.status != "AVAILABLE" or start is None:
             continue
         if start + timedelta(days=snapshot.retention_period) <= now and not backend.snapshots.is_shared(snapshot):
-            lifecycle.remove_snapshot(backend, snapshot)
+            try:
+                lifecycle.remove_snapshot(backend, snapshot)
+            except Exception:
+                log.exception("snapshot %s could not be expired; tried again at the next tick", snapshot.name)
 
 
 def recover(backend: ServerlessBackend) -> None:
-    """Resume the work a previous run of the service left unfinished."""
+    """Resume the work a previous run of the service left unfinished, or end it in a final status."""
     final_snapshots = set()
     for namespace in backend.namespaces.in_statuses(["DELETING"]):
         final = namespace.pending.get("delete", {}).get("final_snapshot_row_id")
@@ -30,11 +38,14 @@ def recover(backend: ServerlessBackend) -> None:
         if snapshot.row_id not in final_snapshots:
             # Its data would no longer be that of snapshotCreateTime: it failed.
             backend.mutate_snapshot(snapshot.row_id, lambda s: setattr(s, "status", "FAILED"))  # type: ignore[arg-type]
+            lifecycle.failed(backend, snapshot, SERVERLESS_SNAPSHOT, "take", INTERRUPTED)
     for namespace in backend.namespaces.in_statuses(["MODIFYING"]):
         if "restore" in namespace.pending:
-            backend.submit(lifecycle.restore_namespace, namespace.row_id)
+            backend.submit(workgroup_lifecycle.restore_namespace, namespace.row_id)
         elif "credentials" in namespace.pending:
             backend.submit(lifecycle.set_admin_credentials, namespace.row_id)
+        else:
+            backend.mutate_namespace(namespace.row_id, lambda n: setattr(n, "status", "AVAILABLE"))  # type: ignore[arg-type]
     restoring = {
         namespace.pending["restore"]["workgroup_row_id"]
         for namespace in backend.namespaces.in_statuses(["MODIFYING"])
@@ -42,6 +53,6 @@ def recover(backend: ServerlessBackend) -> None:
     }
     for workgroup in backend.workgroups.in_statuses(["CREATING", "AVAILABLE", "MODIFYING", "DELETING"]):
         if workgroup.status == "DELETING":
-            backend.submit(lifecycle.delete_workgroup, workgroup.row_id)
+            backend.submit(workgroup_lifecycle.delete_workgroup, workgroup.row_id)
         elif workgroup.row_id not in restoring:
-            backend.submit(lifecycle.serve_workgroup, workgroup.row_id)
+            backend.submit(workgroup_lifecycle.serve_workgroup, workgroup.row_id)

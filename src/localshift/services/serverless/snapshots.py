@@ -58,7 +58,7 @@ def insert_snapshot(
         namespace_create_time=namespace.create_time,
         db_name=namespace.db_name,
         admin_username=namespace.admin_username,
-        admin_password=namespace.admin_password,
+        admin_password_md5=namespace.admin_password_md5,
         engine_username=lifecycle.engine_user(namespace),
         admin_password_secret_arn=namespace.admin_password_secret_arn,
         admin_password_secret_kms_key_id=namespace.admin_password_secret_kms_key_id,
@@ -117,13 +117,14 @@ def list_snapshots(backend: ServerlessBackend, ctx: RequestContext, p: dict[str,
 
 
 def update_snapshot(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    snapshot = own_snapshot(backend, ctx, p["snapshotName"])
-    if "retentionPeriod" in p:
-        retention = validation.retention(p["retentionPeriod"])
-        # A period that has already passed takes effect at the next expiry check (within seconds).
-        snapshot = backend.mutate_snapshot(  # type: ignore[assignment]
-            snapshot.row_id, lambda s: setattr(s, "retention_period", retention)  # type: ignore[arg-type]
-        ) or snapshot
+    retention = validation.retention(p["retentionPeriod"]) if "retentionPeriod" in p else None
+    with backend.db.transaction():
+        snapshot = own_snapshot(backend, ctx, p["snapshotName"])
+        if retention is not None:
+            # A period that has already passed takes effect at the next expiry check (within seconds).
+            snapshot = backend.mutate_snapshot(  # type: ignore[assignment]
+                snapshot.row_id, lambda s: setattr(s, "retention_period", retention)  # type: ignore[arg-type]
+            )
     return {"snapshot": render(backend, ctx, snapshot)}
 
 
@@ -138,10 +139,12 @@ def check_deletable(backend: ServerlessBackend, snapshot: ServerlessSnapshotReco
 
 
 def delete_snapshot(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    snapshot = own_snapshot(backend, ctx, p["snapshotName"])
-    check_deletable(backend, snapshot)
-    view = render(backend, ctx, snapshot)
-    lifecycle.remove_snapshot(backend, snapshot)
+    with backend.db.transaction():
+        snapshot = own_snapshot(backend, ctx, p["snapshotName"])
+        check_deletable(backend, snapshot)
+        view = render(backend, ctx, snapshot)
+        lifecycle.forget_snapshot(backend, snapshot)
+    lifecycle.delete_snapshot_data(backend, snapshot)
     view["status"] = "DELETED"
     return {"snapshot": view}
 

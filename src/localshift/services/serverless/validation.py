@@ -18,8 +18,8 @@ from localshift.store.paging import decode_marker
 
 PARTITION = "aws"
 SERVICE = "redshift-serverless"
-_ARN = re.compile(r"^arn:(aws[a-z-]*):redshift-serverless:([a-z0-9-]+):(\d{12}):([a-z]+)/(.+)$")
-_IAM_ROLE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+_ARN = re.compile(r"arn:(aws[a-z-]*):redshift-serverless:([a-z0-9-]+):(\d{12}):([a-z]+)/(.+)")
+_IAM_ROLE = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+")
 
 # Workgroup ports: the two ranges the model's documentation gives.
 PORT_RANGES = ((5431, 5455), (8191, 8215))
@@ -77,7 +77,7 @@ class ServerlessArn:
 
 
 def parse_arn(value: str, parameter: str) -> ServerlessArn:
-    match = _ARN.match(value)
+    match = _ARN.fullmatch(value)
     if not match:
         raise validation_error(f"{parameter} {value} is not a valid Redshift Serverless ARN.")
     return ServerlessArn(*match.groups()[1:])
@@ -129,7 +129,7 @@ def db_name(value: str) -> str:
 
 def iam_roles(roles: list[str], default_role: str | None) -> list[str]:
     for role in roles:
-        if not _IAM_ROLE.match(role):
+        if not _IAM_ROLE.fullmatch(role):
             raise validation_error(f"Invalid IAM role ARN: {role}.")
     if default_role is not None and default_role not in roles:
         raise validation_error("defaultIamRoleArn must be one of the namespace's iamRoles.")

@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from localshift.services.context import RequestContext
-from localshift.services.serverless import lifecycle, validation
+from localshift.services.serverless import validation, workgroup_lifecycle
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.lookup import find_namespace, find_workgroup, owner_account
 from localshift.services.serverless.validation import conflict, validation_error
@@ -73,7 +73,7 @@ def create_workgroup(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
         except DuplicateError:
             raise conflict(f"Workgroup {name} already exists.") from None
         backend.tags.put(workgroup.arn, tags)
-    backend.submit(lifecycle.create_workgroup, workgroup.row_id)
+    backend.submit(workgroup_lifecycle.create_workgroup, workgroup.row_id)
     return {"workgroup": workgroup_view(workgroup)}
 
 
@@ -105,7 +105,7 @@ def update_workgroup(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
             workgroup.status = "MODIFYING"
         backend.workgroups.update(workgroup)
     if move_to is not None:
-        backend.submit(lifecycle.serve_workgroup, workgroup.row_id)
+        backend.submit(workgroup_lifecycle.serve_workgroup, workgroup.row_id)
     return {"workgroup": workgroup_view(workgroup)}
 
 
@@ -141,11 +141,11 @@ def _apply(workgroup: WorkgroupRecord, p: dict[str, Any]) -> int | None:
 def delete_workgroup(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     with backend.db.transaction():
         workgroup = find_workgroup(backend, ctx, p["workgroupName"])
-        if workgroup.status != "AVAILABLE" and not workgroup.pending.get("failed"):
+        if workgroup.status != "AVAILABLE":
             raise conflict(f"Workgroup {workgroup.name} is {workgroup.status}; it can be deleted when AVAILABLE.")
         workgroup.status = "DELETING"
         backend.workgroups.update(workgroup)
-    backend.submit(lifecycle.delete_workgroup, workgroup.row_id)
+    backend.submit(workgroup_lifecycle.delete_workgroup, workgroup.row_id)
     return {"workgroup": workgroup_view(workgroup)}
 
 

@@ -1,0 +1,181 @@
+"""Background work on snapshots: taking, copying and deleting their data, automated snapshots.
+
+As in lifecycle.py (clusters), each job does the real work first and only then
+records the new status, every write is a read-modify-write of the current
+record in one transaction, and a job that fails leaves its snapshot ``failed``
+with the reason kept as an event.  With lifecycle.py, the only modules that
+talk to the data plane.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+from localshift.records import ClusterRecord, SnapshotRecord
+from localshift.services.events import record_failure
+from localshift.services.redshift.arns import snapshot_arn
+from localshift.services.redshift.backend import RedshiftBackend
+from localshift.services.redshift.jobs import MB, ProgressRecorder, cluster_key, snapshot_key
+from localshift.services.redshift.snapshot_factory import new_automated_snapshot
+from localshift.store.events import CLUSTER_SNAPSHOT
+
+log = logging.getLogger("localshift.lifecycle")
+
+
+def _snapshot_job(
+    backend: RedshiftBackend, row_id: int, action: str, work: Callable[[SnapshotRecord], bool]
+) -> bool:
+    """Run ``work`` on a snapshot; its result, or False after marking the snapshot ``failed``."""
+    snapshot = backend.snapshots.get_by_id(row_id)
+    if snapshot is None:
+        return False
+    try:
+        return work(snapshot)
+    except Exception as error:
+        try:
+            record_failure(backend.events, backend.clock.now(), snapshot.account, snapshot.region, CLUSTER_SNAPSHOT,
+                           snapshot.identifier, f"Amazon Redshift could not {action} snapshot {snapshot.identifier}",
+                           error)
+        finally:
+            backend.mutate_snapshot(row_id, lambda s: setattr(s, "status", "failed"))
+        return False
+
+
+def source_cluster(backend: RedshiftBackend, snapshot: SnapshotRecord) -> ClusterRecord | None:
+    """The cluster a snapshot is taken of, found by row id so that renames do not lose it."""
+    if snapshot.cluster_row_id is not None:
+        return backend.clusters.get_by_id(snapshot.cluster_row_id)
+    return backend.clusters.get(snapshot.account, snapshot.region, snapshot.cluster_identifier)
+
+
+def take_snapshot(backend: RedshiftBackend, snapshot_row_id: int) -> bool:
+    """Copy a cluster's data into a snapshot that is in 'creating' or 'final snapshot'; True when it holds it."""
+
+    def write_progress(done_mb: float, total_mb: float, rate: float, elapsed: int, remaining: int) -> None:
+        def change(s: SnapshotRecord) -> None:
+            s.progress_mb, s.total_size_mb, s.rate_mb_per_s = done_mb, total_mb, rate
+            s.elapsed_seconds, s.estimated_seconds_to_completion = elapsed, remaining
+
+        backend.mutate_snapshot(snapshot_row_id, change)
+
+    def work(snapshot: SnapshotRecord) -> bool:
+        cluster = source_cluster(backend, snapshot)
+        if cluster is None:
+            raise RuntimeError("the source cluster is gone")
+        # Leftovers of an attempt cut short by a restart would make the store refuse the key.
+        backend.dataplane.delete_snapshot(snapshot_key(snapshot))
+        stats = backend.dataplane.create_snapshot(
+            cluster_key(cluster), snapshot_key(snapshot), ProgressRecorder(write_progress)
+        )
+        finished = backend.clock.now()
+
+        def change(s: SnapshotRecord) -> None:
+            _completed(s, stats.total_bytes / MB, stats.incremental_bytes / MB, stats.elapsed_seconds, finished)
+            if stats.consistent_at is not None:
+                # The data is that committed at the instant the online backup became
+                # consistent; SnapshotCreateTime names the instant the data is of.
+                at = stats.consistent_at.astimezone(timezone.utc)
+                s.create_time = at.replace(microsecond=at.microsecond // 1000 * 1000)
+
+        if backend.mutate_snapshot(snapshot_row_id, change) is None:
+            # Deleted while it ran (an automated snapshot of a cluster being deleted).
+            backend.dataplane.delete_snapshot(snapshot_key(snapshot))
+            return False
+        return True
+
+    return _snapshot_job(backend, snapshot_row_id, "take", work)
+
+
+def _completed(s: SnapshotRecord, total_mb: float, incremental_mb: float, elapsed: float, finished: datetime) -> None:
+    s.status = "available"
+    s.total_size_mb = total_mb
+    s.incremental_size_mb = incremental_mb
+    s.progress_mb = total_mb
+    s.rate_mb_per_s = 0.0
+    s.estimated_seconds_to_completion = 0
+    s.elapsed_seconds = int(elapsed)
+    s.data_key = snapshot_key(s)
+    # The retention period starts when the snapshot completes.
+    s.retention_start_time = finished
+
+
+def copy_snapshot_data(backend: RedshiftBackend, source_row_id: int, target_row_id: int) -> None:
+    def work(target: SnapshotRecord) -> bool:
+        source = backend.snapshots.get_by_id(source_row_id)
+        if source is None or source.data_key is None:
+            raise RuntimeError("the source snapshot is gone")
+        stats = backend.dataplane.copy_snapshot(source.data_key, snapshot_key(target))
+        finished = backend.clock.now()
+        # A copy in the same region shares the source's data: nothing new is stored.
+        completed = backend.mutate_snapshot(
+            target_row_id,
+            lambda s: _completed(s, source.total_size_mb, stats.incremental_bytes / MB, stats.elapsed_seconds, finished),
+        )
+        if completed is None:
+            backend.dataplane.delete_snapshot(snapshot_key(target))  # deleted while it ran
+        return completed is not None
+
+    _snapshot_job(backend, target_row_id, "copy", work)
+
+
+def forget_snapshot(backend: RedshiftBackend, snapshot: SnapshotRecord) -> None:
+    """Delete a snapshot's row and tags (its grants go with the row); its data is deleted after."""
+    with backend.db.transaction():
+        backend.tags.remove_all(
+            snapshot_arn(snapshot.region, snapshot.account, snapshot.cluster_identifier, snapshot.identifier)
+        )
+        backend.snapshots.delete(snapshot)
+
+
+def delete_snapshot_data(backend: RedshiftBackend, snapshot: SnapshotRecord) -> None:
+    """Delete a forgotten snapshot's data.  The snapshot is gone already, so a failure here
+    is logged, never answered: the request that deleted it succeeded."""
+    try:
+        # Also when no data key was recorded: a snapshot cut short by a restart may have stored data.
+        backend.dataplane.delete_snapshot(snapshot.data_key or snapshot_key(snapshot))
+    except Exception:
+        log.exception("the data of deleted snapshot %s could not be deleted", snapshot.identifier)
+
+
+def remove_snapshot(backend: RedshiftBackend, snapshot: SnapshotRecord) -> None:
+    """Delete a snapshot's row, tags and data."""
+    forget_snapshot(backend, snapshot)
+    delete_snapshot_data(backend, snapshot)
+
+
+def take_due_automated_snapshots(backend: RedshiftBackend) -> None:
+    now = backend.clock.now()
+    for cluster in backend.clusters.in_statuses(["available"]):
+        try:
+            snapshot = _schedule_automated_snapshot(backend, cluster.row_id, now)  # type: ignore[arg-type]
+        except Exception:
+            log.exception("the automated snapshot of cluster %s could not be scheduled", cluster.identifier)
+            continue
+        if snapshot is not None:
+            backend.submit(take_snapshot, snapshot.row_id)
+
+
+def _schedule_automated_snapshot(backend: RedshiftBackend, row_id: int, now: datetime) -> SnapshotRecord | None:
+    """In one transaction, if the cluster is (still) available and due: its next due time, and a new snapshot."""
+    interval = backend.settings.automated_snapshot_interval
+    scheduled: list[SnapshotRecord | None] = []
+
+    def change(c: ClusterRecord) -> None:
+        due = c.next_automated_snapshot_time
+        if c.status != "available" or due is None or due > now or c.automated_snapshot_retention_period == 0:
+            return
+        c.next_automated_snapshot_time = _next_due(due, now, interval)
+        scheduled.append(new_automated_snapshot(backend, c, now))
+
+    backend.mutate_cluster(row_id, change)
+    return scheduled[0] if scheduled else None
+
+
+def _next_due(due: datetime, now: datetime, interval: float) -> datetime:
+    step = timedelta(seconds=interval)
+    following = due + step
+    while following <= now:
+        following += step
+    return following

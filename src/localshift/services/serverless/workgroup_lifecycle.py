@@ -1,0 +1,197 @@
+"""Background work on what a workgroup serves: creating, moving and deleting workgroups, and restores.
+
+A workgroup serves its namespace's engine on its port.  A restore builds a new
+engine (the next generation) beside the old one and swaps them only once the
+restore succeeded, so a failed restore leaves the namespace's data as it was.
+Failures end as lifecycle.py describes: the reason kept as an event, and the
+resource back to AVAILABLE with the change rolled back; a workgroup whose
+creation failed is removed again (the model has no failure status for it).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from localshift.services.redshift.jobs import allocate_port
+from localshift.services.serverless.backend import ServerlessBackend
+from localshift.services.serverless.lifecycle import engine_key, ensure_engine, failed, release_lease, run_job
+from localshift.store.events import NAMESPACE, WORKGROUP
+from localshift.store.secrets import pending_key
+from localshift.store.serverless import NamespaceRecord, WorkgroupRecord
+
+log = logging.getLogger("localshift.lifecycle")
+
+
+def _namespace_of(backend: ServerlessBackend, workgroup: WorkgroupRecord) -> NamespaceRecord | None:
+    return backend.namespaces.get(workgroup.account, workgroup.region, workgroup.namespace_name)
+
+
+def _serving(backend: ServerlessBackend, namespace_row_id: int) -> bool:
+    namespace = backend.namespaces.get_by_id(namespace_row_id)
+    return bool(namespace and namespace.engine_generation and backend.dataplane.is_running(
+        engine_key(namespace_row_id, namespace.engine_generation)))
+
+
+def _forget_workgroup(backend: ServerlessBackend, workgroup: WorkgroupRecord) -> None:
+    with backend.db.transaction():
+        backend.tags.remove_all(workgroup.arn)
+        backend.workgroups.delete(workgroup)
+
+
+def create_workgroup(backend: ServerlessBackend, workgroup_row_id: int) -> None:
+    """Serve the namespace's data on the workgroup's port (creating the engine the first time)."""
+    serve_workgroup(backend, workgroup_row_id)
+
+
+def serve_workgroup(backend: ServerlessBackend, workgroup_row_id: int) -> None:
+    """Serve the namespace's engine on the workgroup's (new) port: after a create, an UpdateWorkgroup
+    of the port, or a restart of the service."""
+    workgroup = backend.workgroups.get_by_id(workgroup_row_id)
+    namespace = _namespace_of(backend, workgroup) if workgroup else None
+    if workgroup is None or namespace is None:
+        return
+    namespace_row_id: int = namespace.row_id  # type: ignore[assignment]
+
+    def work() -> None:
+        port = allocate_port(workgroup.pending.get("port", workgroup.endpoint_port or workgroup.port))
+        ensure_engine(backend, namespace_row_id, port)
+
+        def available(w: WorkgroupRecord) -> None:
+            w.port = w.pending.pop("port", w.port)
+            w.status = "AVAILABLE"
+            w.endpoint_port = port
+
+        backend.mutate_workgroup(workgroup_row_id, available)
+
+    def settle() -> None:
+        if workgroup.status == "CREATING":
+            _forget_workgroup(backend, workgroup)  # its creation is rolled back
+            return
+        serving = _serving(backend, namespace_row_id)
+
+        def rolled_back(w: WorkgroupRecord) -> None:
+            w.pending.pop("port", None)  # a port change that failed: keep the old port
+            w.status = "AVAILABLE"
+            if not serving:
+                w.endpoint_port = None
+
+        backend.mutate_workgroup(workgroup_row_id, rolled_back)
+
+    action = "create" if workgroup.status == "CREATING" else "serve"
+    run_job(backend, workgroup, WORKGROUP, action, work, settle)
+
+
+def delete_workgroup(backend: ServerlessBackend, workgroup_row_id: int) -> None:
+    """Stop serving the namespace's engine (its data stays with the namespace), then forget the workgroup."""
+    workgroup = backend.workgroups.get_by_id(workgroup_row_id)
+    if workgroup is None:
+        return
+    namespace = _namespace_of(backend, workgroup)
+
+    def work() -> None:
+        if namespace is not None and namespace.engine_generation:
+            with backend.engine_lock(namespace.row_id):  # type: ignore[arg-type]
+                backend.dataplane.stop_cluster(engine_key(namespace.row_id, namespace.engine_generation))  # type: ignore[arg-type]
+        _forget_workgroup(backend, workgroup)
+
+    run_job(backend, workgroup, WORKGROUP, "delete", work,
+            lambda: backend.mutate_workgroup(workgroup_row_id, lambda w: setattr(w, "status", "AVAILABLE")))
+
+
+def restore_namespace(backend: ServerlessBackend, namespace_row_id: int) -> None:
+    """Replace a namespace's data with a snapshot's, then serve it on its workgroup's port.
+
+    Whatever happens, the namespace and its workgroup end AVAILABLE: with the
+    snapshot's data, or with the data (and credentials) they had.
+    """
+    namespace = backend.namespaces.get_by_id(namespace_row_id)
+    if namespace is None or "restore" not in namespace.pending:
+        return
+    plan = namespace.pending["restore"]
+    workgroup = backend.workgroups.get_by_id(plan["workgroup_row_id"])
+    old_key = engine_key(namespace_row_id, namespace.engine_generation) if namespace.engine_generation else None
+    generation = namespace.engine_generation + 1
+    new_key = engine_key(namespace_row_id, generation)
+    wanted_port = (workgroup.endpoint_port or workgroup.port) if workgroup else 0
+    served: list[int] = []
+    restored = False
+    try:
+        with backend.engine_lock(namespace_row_id):
+            try:
+                if old_key:
+                    backend.dataplane.stop_cluster(old_key)  # frees the workgroup's port
+                port = allocate_port(wanted_port)
+                backend.dataplane.destroy_cluster(new_key)  # leftovers of an interrupted restore
+                if plan["lease"] is None:
+                    raise RuntimeError("the snapshot holds no data")
+                backend.dataplane.restore_snapshot(
+                    plan["lease"], new_key, port, None, plan["engine_username"], plan["password_md5"]
+                )
+                restored = True
+                served.append(port)
+            except Exception as error:
+                # A damaged snapshot or an engine failure: the namespace keeps the data it had.
+                failed(backend, namespace, NAMESPACE, "restore a snapshot into", error)
+                served.extend(_serve_old_engine(backend, new_key, old_key, wanted_port))
+            if restored:
+                _retire_old_engine(backend, old_key, new_key if workgroup is None else None)
+    finally:
+        _finish_restore(backend, namespace, plan, generation if restored else None, served[0] if served else None)
+
+
+def _serve_old_engine(backend: ServerlessBackend, new_key: str, old_key: str | None, wanted_port: int) -> list[int]:
+    """After a failed restore: drop the new engine and serve the old one again; the port it serves on, if any."""
+    try:
+        backend.dataplane.destroy_cluster(new_key)
+        if old_key:
+            port = allocate_port(wanted_port)
+            backend.dataplane.start_cluster(old_key, port)
+            return [port]
+    except Exception:
+        log.exception("the namespace's engine %s could not be served again", old_key)
+    return []
+
+
+def _retire_old_engine(backend: ServerlessBackend, old_key: str | None, unserved_key: str | None) -> None:
+    """After a restore: the old engine goes; a new one without a workgroup is stopped until one is created."""
+    try:
+        if old_key:
+            backend.dataplane.destroy_cluster(old_key)
+        if unserved_key:
+            backend.dataplane.stop_cluster(unserved_key)
+    except Exception:
+        log.exception("the namespace's previous engine %s could not be removed", old_key)
+
+
+def _finish_restore(
+    backend: ServerlessBackend, namespace: NamespaceRecord, plan: dict, generation: int | None, port: int | None
+) -> None:
+    """Record how a restore ended (``generation``: the new engine's, None when it failed) and let go of its lease."""
+    try:
+        release_lease(backend, plan["lease"])
+    except Exception:
+        log.exception("the restore lease %s could not be released", plan["lease"])
+
+    def finished(n: NamespaceRecord) -> None:
+        n.pending.pop("restore", None)
+        n.status = "AVAILABLE"
+        if generation is not None:
+            n.engine_generation = generation
+            n.admin_username, n.admin_password_md5, n.db_name = (
+                plan["admin_username"], plan["password_md5"], plan["db_name"])
+            n.admin_password_secret_arn = plan["secret_arn"]
+            n.admin_password_secret_kms_key_id = plan["secret_kms_key_id"]
+
+    def workgroup_finished(w: WorkgroupRecord) -> None:
+        w.status = "AVAILABLE"
+        w.endpoint_port = port
+
+    backend.mutate_namespace(namespace.row_id, finished)  # type: ignore[arg-type]
+    if plan["workgroup_row_id"] is not None:
+        backend.mutate_workgroup(plan["workgroup_row_id"], workgroup_finished)
+    if plan["secret_arn"]:
+        # The secret holds the password of the data the namespace now has.
+        if generation is not None:
+            backend.secrets.promote(plan["secret_arn"])
+        else:
+            backend.secrets.delete(pending_key(plan["secret_arn"]))

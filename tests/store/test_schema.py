@@ -1,0 +1,79 @@
+"""Opening a store migrates it: a store written before passwords were hashed keeps none in plain text."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from localshift.records import password_verifier
+from localshift.store.database import Database
+from localshift.store.schema import MIGRATIONS
+from localshift.store.secrets import pending_key
+
+SECRET = "arn:aws:secretsmanager:us-east-1:111111111111:secret:redshift!managed-admin-abc123"
+
+
+def old_store(path) -> None:  # type: ignore[no-untyped-def]
+    """A store as the version before the password migration wrote it."""
+    conn = sqlite3.connect(path)
+    for number, script in enumerate(MIGRATIONS[:2], start=1):
+        conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+    rows = [
+        ("clusters", "c1", {"master_username": "admin", "master_password": "Plain1Cluster"}),
+        ("clusters", "managed", {"master_username": "boss", "master_password": "Made1UpByUs",
+                                 "master_password_secret_arn": SECRET}),
+    ]
+    for table, identifier, attrs in rows:
+        conn.execute(f"INSERT INTO {table} (account, region, identifier, status, attrs) VALUES (?, ?, ?, ?, ?)",
+                     ("111111111111", "us-east-1", identifier, "available", json.dumps(attrs)))
+    conn.execute(
+        "INSERT INTO snapshots (account, region, identifier, cluster_identifier, arn, snapshot_type, status,"
+        " create_time, attrs) VALUES ('111111111111', 'us-east-1', 's1', 'c1', 'arn', 'manual', 'available', 't', ?)",
+        (json.dumps({"master_username": "admin", "cluster_config": {"master_password": "Plain1Cluster"}}),),
+    )
+    namespace = {"admin_username": None, "admin_password": "Plain1Namespace",
+                 "pending": {"credentials": ["bob", "Pending1Pass"],
+                             "restore": {"engine_username": "carol", "password": "Restore1Pass"}}}
+    conn.execute("INSERT INTO serverless_namespaces (account, region, name, arn, status, attrs)"
+                 " VALUES ('111111111111', 'us-east-1', 'ns1', 'arn-ns', 'MODIFYING', ?)", (json.dumps(namespace),))
+    conn.execute(
+        "INSERT INTO serverless_snapshots (account, region, name, arn, namespace_name, namespace_arn, status,"
+        " create_time, attrs) VALUES ('111111111111', 'us-east-1', 'snap', 'arn-snap', 'ns1', 'arn-ns', 'AVAILABLE',"
+        " 't', ?)", (json.dumps({"engine_username": "admin", "admin_password": "Plain1Snapshot"}),),
+    )
+    conn.commit()
+    conn.close()
+
+
+def attrs(db: Database, table: str) -> list[dict]:
+    return [json.loads(row["attrs"]) for row in db.query(f"SELECT attrs FROM {table} ORDER BY id")]
+
+
+def test_plain_passwords_become_verifiers_and_managed_ones_move_to_the_secret_store(tmp_path):
+    path = tmp_path / "localshift.sqlite3"
+    old_store(path)
+    db = Database(path)
+    try:
+        assert db.schema_version == len(MIGRATIONS)
+        cluster, managed = attrs(db, "clusters")
+        assert cluster["master_password_md5"] == password_verifier("admin", "Plain1Cluster")
+        assert managed["master_password_md5"] == password_verifier("boss", "Made1UpByUs")
+        assert db.secrets.get(SECRET) == {"username": "boss", "password": "Made1UpByUs"}
+        [snapshot] = attrs(db, "snapshots")
+        assert snapshot["cluster_config"] == {"master_password_md5": password_verifier("admin", "Plain1Cluster")}
+        [namespace] = attrs(db, "serverless_namespaces")
+        # A namespace made without adminUsername logs in to its engine as "admin".
+        assert namespace["admin_password_md5"] == password_verifier("admin", "Plain1Namespace")
+        assert namespace["pending"]["credentials"] == {"username": "bob",
+                                                       "password_md5": password_verifier("bob", "Pending1Pass")}
+        assert namespace["pending"]["restore"]["password_md5"] == password_verifier("carol", "Restore1Pass")
+        [serverless_snapshot] = attrs(db, "serverless_snapshots")
+        assert serverless_snapshot["admin_password_md5"] == password_verifier("admin", "Plain1Snapshot")
+        assert db.secrets.get(pending_key(SECRET)) is None
+    finally:
+        db.close()
+    # Nothing of the old values is left in the file, free pages included.
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("localshift.sqlite3*"))
+    for password in (b"Plain1Cluster", b"Made1UpByUs", b"Plain1Namespace", b"Pending1Pass", b"Restore1Pass",
+                     b"Plain1Snapshot"):
+        assert password not in stored
