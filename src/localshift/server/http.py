@@ -64,6 +64,7 @@ class HttpConnection(asyncio.Protocol):
         self.busy = False  # an answer is being computed off the event loop
         self.closing = False  # close once the answers due are written
         self.idle_timer: asyncio.TimerHandle | None = None
+        self.last_activity = self.loop.time()  # the last bytes read or answer written
         self.completed = 0  # messages parsed so far
         # Bytes since the parser was last between messages at the end of a read, kept while
         # they may be a head llhttp refuses only for a repeated Content-Length (see _repaired).
@@ -86,7 +87,7 @@ class HttpConnection(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
         self.connections.add(self)
-        self._wait_idle()
+        self.idle_timer = self.loop.call_later(KEEP_ALIVE_SECONDS, self._check_idle)
 
     def connection_lost(self, error: Exception | None) -> None:
         self.connections.discard(self)
@@ -103,9 +104,7 @@ class HttpConnection(asyncio.Protocol):
         return False
 
     def data_received(self, data: bytes) -> None:
-        if self.idle_timer is not None:
-            self.idle_timer.cancel()
-            self.idle_timer = None
+        self.last_activity = self.loop.time()
         if self.closing:
             return
         if not self.in_message:
@@ -138,11 +137,15 @@ class HttpConnection(asyncio.Protocol):
 
     def on_url(self, url: bytes) -> None:
         self.url += url
-        self._count_head(len(url))
+        self.head_bytes += len(url)
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self.header_list.append((name, value))
-        self._count_head(len(name) + len(value) + 4)
+        self.head_bytes += len(name) + len(value) + 4
+        if self.head_bytes > MAX_HEAD_BYTES:
+            raise _Refusal(ApiError(
+                "RequestHeaderFieldsTooLarge", f"The request line and headers exceed {MAX_HEAD_BYTES} bytes.", status=431
+            ))
 
     def on_headers_complete(self) -> None:
         self.headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in self.header_list}
@@ -166,13 +169,6 @@ class HttpConnection(asyncio.Protocol):
         method = self.parser.get_method().decode("ascii")
         request = Request(method, path, query, self.headers, b"".join(self.body))
         self.waiting.append((request, self.parser.should_keep_alive()))
-
-    def _count_head(self, size: int) -> None:
-        self.head_bytes += size
-        if self.head_bytes > MAX_HEAD_BYTES:
-            raise _Refusal(ApiError(
-                "RequestHeaderFieldsTooLarge", f"The request line and headers exceed {MAX_HEAD_BYTES} bytes.", status=431
-            ))
 
     # --- answering ---------------------------------------------------------------------------
 
@@ -231,11 +227,8 @@ class HttpConnection(asyncio.Protocol):
                 if self.transport is not None:
                     self.transport.pause_reading()
                 self.loop.create_task(self._answer_later(result, keep_alive))
-        if not self.busy and not self.waiting:
-            if self.closing:
-                self._close()
-            else:
-                self._wait_idle()
+        if not self.busy and not self.waiting and self.closing:
+            self._close()
 
     async def _answer_later(self, pending: Awaitable[Answer], keep_alive: bool) -> None:
         try:
@@ -253,6 +246,7 @@ class HttpConnection(asyncio.Protocol):
             return
         close = self.closing or not keep_alive
         transport.write(_head(answer, close) + answer.body)
+        self.last_activity = self.loop.time()
         if close:
             self.closing = True
             self._close()
@@ -262,17 +256,15 @@ class HttpConnection(asyncio.Protocol):
         if self.transport is not None and not self.transport.is_closing():
             self.transport.close()
 
-    def _wait_idle(self) -> None:
-        if self.idle_timer is None:
-            self.idle_timer = self.loop.call_later(KEEP_ALIVE_SECONDS, self._idle)
-
-    def _idle(self) -> None:
-        # Nothing came for KEEP_ALIVE_SECONDS: between requests, or a client stalled mid-request.
-        self.idle_timer = None
-        if self.busy or self.waiting:
-            self._wait_idle()
-        else:
+    def _check_idle(self) -> None:
+        """Close a connection silent for KEEP_ALIVE_SECONDS (between requests, or a client stalled
+        mid-request), unless an answer is being computed; else look again when it could be."""
+        silent = self.loop.time() - self.last_activity
+        if not self.busy and not self.waiting and silent >= KEEP_ALIVE_SECONDS:
+            self.idle_timer = None
             self._close()
+        else:
+            self.idle_timer = self.loop.call_later(max(0.1, KEEP_ALIVE_SECONDS - silent), self._check_idle)
 
     def shutdown(self) -> None:
         """Close now if idle; else once the answer being computed is written."""

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,8 +41,14 @@ UNKNOWN_FAILURE = "The request processing has failed because of an unknown error
 REQUEST_THREADS = 8
 
 
+_random = random.Random()  # seeded from os.urandom
+
+
 def new_request_id() -> str:
-    return str(uuid.uuid4())
+    """A random (version 4) UUID, as AWS's request ids are; made without a system call."""
+    bits = _random.getrandbits(128)
+    text = f"{bits:032x}"
+    return f"{text[:8]}-{text[8:12]}-4{text[13:16]}-{'89ab'[bits & 3]}{text[17:20]}-{text[20:]}"
 
 
 class RequestPath:
@@ -74,6 +80,16 @@ class RequestPath:
             except ApiError as error:
                 raise protocol.signature_error(error) from None
             account = caller.account
+            # Only reads' answers are kept: the same bytes from the same account name the same read.
+            key = (service.name, caller.account, caller.region, request.method, request.query_string,
+                   request.headers.get("x-amz-target"), request.body)
+            now = _next_whole_second(self.runtime.clock.now())
+            generation = self.runtime.db.generation
+            kept = self.answers.get(key, generation, now, request_id)
+            if kept is not None:
+                answer, action = kept
+                _log(answer, account, action, started)
+                return answer
             try:
                 operation, raw_input = protocol.operation_of(service.name, request)
             except ApiError:
@@ -87,15 +103,9 @@ class RequestPath:
                 ctx = RequestContext(caller.account, caller.region, request_id, self.runtime.clock.now())
                 call = _Call(self.runtime, service, operation, handler, protocol.parse(operation, raw_input), ctx)
                 return self._in_thread(call, account, started)
-            now = _next_whole_second(self.runtime.clock.now())
-            generation = self.runtime.db.generation
-            key = (service.name, caller.account, caller.region, request.method, request.query_string,
-                   request.headers.get("x-amz-target"), request.body)
-            answer = self.answers.get(key, generation, now, request_id)
-            if answer is None:
-                ctx = RequestContext(caller.account, caller.region, request_id, now)
-                answer = _Call(self.runtime, service, operation, handler, protocol.parse(operation, raw_input), ctx).run()
-                self.answers.put(key, generation, now, answer)
+            ctx = RequestContext(caller.account, caller.region, request_id, now)
+            answer = _Call(self.runtime, service, operation, handler, protocol.parse(operation, raw_input), ctx).run()
+            self.answers.put(key, generation, now, answer, action)
         except ApiError as error:
             answer = protocol.error(service.name, error, request_id)
         except Exception:
@@ -149,6 +159,7 @@ def _log(answer: Answer, account: str, action: str, started: float) -> None:
 class _Kept:
     generation: int
     now: datetime
+    action: str
     status: int
     content_type: str
     # The body is head + request id + tail when the body carries the request id (Query), else head.
@@ -168,7 +179,8 @@ class AnswerCache:
         self._generation = -1
         self._bytes = 0
 
-    def get(self, key: Hashable, generation: int, now: datetime, request_id: str) -> Answer | None:
+    def get(self, key: Hashable, generation: int, now: datetime, request_id: str) -> tuple[Answer, str] | None:
+        """The kept answer to ``key``, with ``request_id``, and its operation's name."""
         if generation != self._generation:
             # Something was written: nothing kept can be reused.
             self._kept.clear()
@@ -179,9 +191,9 @@ class AnswerCache:
         if kept is None or kept.now != now:
             return None
         body = kept.head + request_id.encode() + kept.tail if kept.carries_id else kept.head
-        return Answer(kept.status, kept.content_type, body, request_id)
+        return Answer(kept.status, kept.content_type, body, request_id), kept.action
 
-    def put(self, key: Hashable, generation: int, now: datetime, answer: Answer) -> None:
+    def put(self, key: Hashable, generation: int, now: datetime, answer: Answer, action: str) -> None:
         if answer.status != 200 or generation != self._generation:
             return
         replaced = self._kept.pop(key, None)
@@ -193,5 +205,5 @@ class AnswerCache:
         head, found, tail = answer.body.rpartition(answer.request_id.encode())
         if not found:
             head, tail = answer.body, b""
-        self._kept[key] = _Kept(generation, now, answer.status, answer.content_type, head, tail, bool(found))
+        self._kept[key] = _Kept(generation, now, action, answer.status, answer.content_type, head, tail, bool(found))
         self._bytes += len(head) + len(tail)
