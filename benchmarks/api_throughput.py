@@ -11,8 +11,9 @@ What it does:
    snapshots of it through the API, and waits until they are all available;
 3. for each cell (server x request x concurrency) replays requests that botocore
    signed once (SigV4 headers and body captured before they are sent) over raw
-   ``http.client`` keep-alive connections, one client *process* per connection so
-   the client's GIL is never the limit, for --warmup + --duration seconds;
+   keep-alive socket connections, one client *process* per connection so the
+   client's GIL is never the limit, for --warmup + --duration seconds (with --pin,
+   servers on CPU 0 and clients on the other CPUs);
 4. prints requests/s, p50/p99 latency, the ratio localshift/moto per cell, and localshift's
    share of the ceiling measured at the same number of connections.
 
@@ -58,7 +59,7 @@ from throughput import CEILINGS, DEFAULT_SERVERS, FIXED, OPERATIONS, SERVERS
 from throughput.load import Cell, run_cell
 from throughput.populate import populate, request_plan
 from throughput.report import _fmt, report
-from throughput.servers import ServerProcess, _wait_http, start_ceiling, start_localshift, start_moto
+from throughput.servers import ServerProcess, _wait_http, pin_cpus, start_ceiling, start_localshift, start_moto
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -89,6 +90,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--hold", action="store_true",
                         help="after setup, print the servers' pids and wait for Enter before measuring "
                              "(to attach py-spy)")
+    parser.add_argument("--pin", action="store_true",
+                        help="run the servers on CPU 0 and the clients on the other CPUs (steadier figures at 8 "
+                             "connections; at 1 connection every request then crosses CPUs, which is slow in VMs)")
     parser.add_argument("--json", dest="json_path", help="also write every figure to this JSON file")
     args = parser.parse_args(argv)
     args.connections = [int(n) for n in str(args.connections).split(",") if n.strip()]
@@ -139,6 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
+    if args.pin:
+        pin_cpus()
     workdir = Path(tempfile.mkdtemp(prefix="localshift-bench-"))
     servers: dict[str, ServerProcess] = {}
     cells: list[Cell] = []
@@ -168,13 +174,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.hold:
             log("pids: " + ", ".join(f"{n}={s.pid}" for n, s in servers.items()) + "; press Enter to measure")
             input()
-        for name, server in servers.items():
-            for operation in [FIXED] if name in CEILINGS else args.operations:
-                if operation == "snapshots-all" and name != "localshift":
-                    continue  # moto answers every snapshot in one response: its 'snapshots' is the full listing
-                plan = request_plan(server, operation, args.snapshots)
-                for n in args.connections:
-                    cell = run_cell(server, operation, n, plan, args.warmup, args.duration)
+        plans = {
+            (name, operation): request_plan(server, operation, args.snapshots)
+            for name, server in servers.items()
+            for operation in ([FIXED] if name in CEILINGS else args.operations)
+            # moto answers every snapshot in one response: its 'snapshots' is the full listing
+            if operation != "snapshots-all" or name == "localshift"
+        }
+        # Cells of one connection count run together, the ceilings first: load from other work on
+        # the machine changes slowly, so the figures compared are measured close in time.
+        order = sorted(servers, key=lambda name: (name not in CEILINGS, name != "localshift"))
+        for n in args.connections:
+            for name in order:
+                server = servers[name]
+                for operation in [op for (owner, op) in plans if owner == name]:
+                    cell = run_cell(server, operation, n, plans[(name, operation)], args.warmup, args.duration)
                     cells.append(cell)
                     errors = f", errors {cell.errors}" if cell.errors else ""
                     log(f"  {name:10} {operation:13} x{n}: {cell.requests_per_s:9.1f} req/s, "

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Sequence
 from urllib.parse import urlsplit
 
+from throughput import servers
 from throughput.servers import ServerProcess, machine_busy_seconds
 from throughput.signing import Wire
 
@@ -91,7 +92,9 @@ def wire_bytes(wire: Wire, host: str, port: int) -> bytes:
 
 
 def _worker(host: str, port: int, plan: list[Wire], offset: int, ready: Any, go: Any, start_at: Any,
-            warmup: float, duration: float, results: Any) -> None:
+            warmup: float, duration: float, results: Any, cpus: set[int] | None) -> None:
+    if cpus is not None:
+        os.sched_setaffinity(0, cpus)
     cpu_before = time.process_time()
     result = WorkerResult()
     requests = [wire_bytes(wire, host, port) for wire in plan]
@@ -185,7 +188,7 @@ def run_cell(server: ServerProcess, operation: str, connections: int, plan: list
         context.Process(
             target=_worker,
             args=(split.hostname, split.port, plan, index * len(plan) // connections, ready, go, start_at,
-                  warmup, duration, results),
+                  warmup, duration, results, servers.CLIENT_CPUS),
             daemon=True,
         )
         for index in range(connections)

@@ -62,21 +62,20 @@ def _end_anchored(pattern: str) -> str:
 
 def length_violation(shape: Shape, length: int) -> str | None:
     """The model's length constraint ``length`` breaks, in AWS's words ("have length ..."), or None."""
-    low, high = shape.metadata.get("min"), shape.metadata.get("max")
-    if low is not None and length < low:
-        return f"have length greater than or equal to {low}"
-    if high is not None and length > high:
-        return f"have length less than or equal to {high}"
-    return None
+    return _outside(shape, length, "length")
 
 
 def range_violation(shape: Shape, number: float) -> str | None:
     """The model's range constraint ``number`` breaks ("have value ..."), or None."""
+    return _outside(shape, number, "value")
+
+
+def _outside(shape: Shape, number: float, what: str) -> str | None:
     low, high = shape.metadata.get("min"), shape.metadata.get("max")
     if low is not None and number < low:
-        return f"have value greater than or equal to {low}"
+        return f"have {what} greater than or equal to {low}"
     if high is not None and number > high:
-        return f"have value less than or equal to {high}"
+        return f"have {what} less than or equal to {high}"
     return None
 
 
