@@ -34,12 +34,9 @@ Writer = Callable[[list[str], Any, str], None]
 _PLAIN = re.compile(r"[^&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]*")
 
 
-_is_plain = _PLAIN.fullmatch
-
-
 def _write_text(parts: list[str], value: Any, tag: str) -> None:
     text = str(value)
-    if not _is_plain(text):
+    if not _PLAIN.fullmatch(text):
         text = xml_text(text)
     parts.append(f"<{tag}>{text}</{tag}>")
 
@@ -99,24 +96,15 @@ def _compile_structure(service: str, shape: Shape) -> Writer:
     members: list[tuple[str, str, Shape]] = [
         (name, member.serialization.get("name", name), member) for name, member in shape.members.items()
     ]
-    # Member writers are looked up on first use, so recursive shapes compile.  Text members
-    # (most of them) are written here, without a call: (name, tag, <tag>, </tag>, writer or None).
-    resolved: list[tuple[str, str, str, str, Writer | None]] = []
+    # Member writers are looked up on first use, so recursive shapes compile.
+    resolved: list[tuple[str, str, Writer]] = []
 
     def write_members(parts: list[str], value: dict[str, Any]) -> None:
         if not resolved:
-            for name, tag, member in members:
-                writer = _writer(service, member)
-                resolved.append((name, tag, f"<{tag}>", f"</{tag}>", None if writer is _write_text else writer))
-        append, get = parts.append, value.get
-        for name, tag, opening, closing, write in resolved:
-            item = get(name)
-            if item is None:
-                continue
-            if write is None:
-                text = item if type(item) is str else str(item)
-                append(opening + (text if _is_plain(text) else xml_text(text)) + closing)
-            else:
+            resolved.extend((name, tag, _writer(service, member)) for name, tag, member in members)
+        for name, tag, write in resolved:
+            item = value.get(name)
+            if item is not None:
                 write(parts, item, tag)
 
     def write(parts: list[str], value: Any, tag: str) -> None:
