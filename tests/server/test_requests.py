@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import xml.etree.ElementTree as ET
-from typing import Any
+from typing import Any, Callable
 
 from in_process_server import InProcessServer
 from localshift.server.services import SERVICES, Service
@@ -15,8 +15,8 @@ from support import OWNER, Server, create_available_cluster
 
 
 def test_a_slow_operation_does_not_stall_other_requests() -> None:
-    """An operation that blocks (here until the test lets it go) runs on a worker thread: reads
-    and writes of other clients are answered meanwhile, on the same server."""
+    """An operation that blocks (here until the test lets it go) runs off the event loop: reads of
+    every service are answered meanwhile; a write waits its turn and then runs."""
     release, started = threading.Event(), threading.Event()
 
     def execute_statement(backend: Any, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -26,20 +26,28 @@ def test_a_slow_operation_does_not_stall_other_requests() -> None:
 
     blocking = Service("redshift-data", {"ExecuteStatement": execute_statement}, lambda runtime: None)
     with InProcessServer([*SERVICES, blocking]) as server:
-        answers: list[dict[str, Any]] = []
-        slow = threading.Thread(target=lambda: answers.append(
-            server.client("redshift-data").execute_statement(Sql="select 1", Database="dev", ClusterIdentifier="c1")))
-        slow.start()
+        finished: list[str] = []
+
+        def call(name: str, request: Callable[[], Any]) -> threading.Thread:
+            thread = threading.Thread(target=lambda: (request(), finished.append(name)))
+            thread.start()
+            return thread
+
+        data = server.client("redshift-data")
+        slow = call("statement", lambda: data.execute_statement(Sql="select 1", Database="dev", ClusterIdentifier="c1"))
         assert started.wait(timeout=30)
-        redshift = server.client("redshift")
-        assert redshift.describe_clusters()["Clusters"] == []
-        create_available_cluster(redshift)
-        assert [c["ClusterIdentifier"] for c in redshift.describe_clusters()["Clusters"]] == ["c1"]
-        assert server.client("redshift-serverless").list_namespaces()["namespaces"] == []
-        assert slow.is_alive() and not answers
+        redshift, serverless = server.client("redshift"), server.client("redshift-serverless")
+        write = call("namespace", lambda: serverless.create_namespace(namespaceName="ns1"))
+        for _ in range(3):
+            assert redshift.describe_clusters()["Clusters"] == []
+            assert redshift.describe_cluster_snapshots()["Snapshots"] == []
+            assert serverless.list_namespaces()["namespaces"] == []
+        assert finished == [] and slow.is_alive() and write.is_alive()
         release.set()
         slow.join(timeout=30)
-        assert answers[0]["Id"] == "statement-1"
+        write.join(timeout=30)
+        assert sorted(finished) == ["namespace", "statement"]
+        assert [n["namespaceName"] for n in serverless.list_namespaces()["namespaces"]] == ["ns1"]
 
 
 def test_a_read_after_a_write_sees_the_write(redshift) -> None:  # type: ignore[no-untyped-def]

@@ -5,9 +5,9 @@ operation and parse its input (the service's wire protocol) -> run the handler -
 the result, or the error, in that protocol -> log one line.
 
 Reads (services.READ_PREFIXES) run on the event loop: they take microseconds.  Every other
-operation runs on a worker thread, so a write waiting for the disk, or a handler that calls
-the data plane (restores take a lease on the snapshot's data, deletes remove it), never
-stalls the requests of other clients.
+operation runs on the request thread, one at a time, so a write waiting for the disk, or a
+handler that calls the data plane (restores take a lease on the snapshot's data, deletes
+remove it), never stalls the reads of other clients (other writes wait their turn).
 
 A read's answer depends only on the request, the caller's account and region, the store
 and the service clock.  Reads see the clock in whole seconds (rounded up), so an identical
@@ -37,8 +37,10 @@ from localshift.services.context import RequestContext
 log = logging.getLogger("localshift.requests")
 
 UNKNOWN_FAILURE = "The request processing has failed because of an unknown error."
-# Writes wait on one database lock anyway; more threads would only queue there.
-REQUEST_THREADS = 8
+# Operations other than reads run one at a time, in arrival order, as they did on the event loop:
+# handlers check and then write in steps (quotas, a status that allows the change), and two of them
+# running at once could both pass a check only one of them should.
+REQUEST_THREADS = 1
 
 
 _random = random.Random()  # seeded from os.urandom
