@@ -82,3 +82,49 @@ def test_reads_run_inline_and_everything_else_on_worker_threads() -> None:
     assert not {"DeleteClusterSnapshot", "RestoreFromClusterSnapshot", "CreateCluster"} & redshift.reads
     assert {"GetNamespace", "ListSnapshots"} <= serverless.reads
     assert not {"DeleteSnapshot", "RestoreFromSnapshot"} & serverless.reads
+
+
+def _reaches(handler: Any) -> set[str]:
+    """What ``handler`` may reach of the data plane and of writes, over-approximated: every function
+    of services/ named as something it calls (transitively), searched for ``.dataplane`` and for
+    calls of ``transaction`` and ``submit``."""
+    import ast
+    from pathlib import Path
+
+    import localshift.services
+
+    functions: dict[str, list[ast.AST]] = {}
+    for path in Path(localshift.services.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                functions.setdefault(node.name, []).append(node)
+    found: set[str] = set()
+    seen: set[str] = set()
+    waiting = [handler.__name__]
+    while waiting:
+        name = waiting.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for function in functions.get(name, []):
+            for node in ast.walk(function):
+                if isinstance(node, ast.Attribute) and node.attr == "dataplane":
+                    found.add("dataplane")
+                if isinstance(node, ast.Call):
+                    called = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+                    if called in ("transaction", "submit"):
+                        found.add(called)
+                    waiting.append(called)
+    return found
+
+
+def test_reads_reach_neither_the_data_plane_nor_a_write() -> None:
+    """Reads run on the event loop: nothing they call may wait for an engine or the disk."""
+    for service in SERVICES:
+        for name in sorted(service.reads):
+            assert _reaches(service.operations[name]) == set(), f"{service.name} {name}"
+    # The search finds what the other operations reach.
+    redshift, serverless = SERVICES
+    assert _reaches(redshift.operations["DeleteClusterSnapshot"]) >= {"dataplane", "transaction"}
+    assert _reaches(redshift.operations["RestoreFromClusterSnapshot"]) >= {"dataplane", "submit"}
+    assert "dataplane" in _reaches(serverless.operations["RestoreFromSnapshot"])
