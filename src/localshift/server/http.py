@@ -62,6 +62,7 @@ class HttpConnection(asyncio.Protocol):
         # Complete requests, with whether the connection stays open after each, in arrival order.
         self.waiting: deque[tuple[Request | Answer, bool]] = deque()
         self.busy = False  # an answer is being computed off the event loop
+        self.write_paused = False  # the client is not reading its answers as fast as they come
         self.closing = False  # close once the answers due are written
         self.idle_timer: asyncio.TimerHandle | None = None
         self.last_activity = self.loop.time()  # the last bytes read or answer written
@@ -95,6 +96,18 @@ class HttpConnection(asyncio.Protocol):
         self.waiting.clear()
         if self.idle_timer is not None:
             self.idle_timer.cancel()
+
+    def pause_writing(self) -> None:
+        # Answers pile up unread (a client pipelining without reading): read nothing more until they go.
+        self.write_paused = True
+        if self.transport is not None:
+            self.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        self.write_paused = False
+        if self.transport is not None and not self.busy:
+            self.transport.resume_reading()
+        self._answer_waiting()
 
     def eof_received(self) -> bool:
         # The client sent all it will: answer what came complete, then close.
@@ -210,7 +223,7 @@ class HttpConnection(asyncio.Protocol):
         self.closing = True
 
     def _answer_waiting(self) -> None:
-        while self.waiting and not self.busy:
+        while self.waiting and not self.busy and not self.write_paused:
             item, keep_alive = self.waiting.popleft()
             if isinstance(item, Answer):
                 self._write(item, keep_alive)
@@ -236,7 +249,7 @@ class HttpConnection(asyncio.Protocol):
         finally:
             self.busy = False
         self._write(answer, keep_alive)
-        if self.transport is not None and not self.transport.is_closing():
+        if self.transport is not None and not self.transport.is_closing() and not self.write_paused:
             self.transport.resume_reading()
         self._answer_waiting()
 
