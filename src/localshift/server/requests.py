@@ -107,7 +107,7 @@ class RequestPath:
                 return self._in_thread(call, account, started)
             ctx = RequestContext(caller.account, caller.region, request_id, now)
             answer = _Call(self.runtime, service, operation, handler, protocol.parse(operation, raw_input), ctx).run()
-            self.answers.put(key, generation, now, answer, action)
+            self.answers.put(key, generation, now, answer, action, len(request.body) + len(request.query_string))
         except ApiError as error:
             answer = protocol.error(service.name, error, request_id)
         except Exception:
@@ -162,6 +162,7 @@ class _Kept:
     generation: int
     now: datetime
     action: str
+    size: int  # bytes held: the answer's and the request's that keys it
     status: int
     content_type: str
     # The body is head + request id + tail when the body carries the request id (Query), else head.
@@ -195,17 +196,20 @@ class AnswerCache:
         body = kept.head + request_id.encode() + kept.tail if kept.carries_id else kept.head
         return Answer(kept.status, kept.content_type, body, request_id), kept.action
 
-    def put(self, key: Hashable, generation: int, now: datetime, answer: Answer, action: str) -> None:
-        if answer.status != 200 or generation != self._generation:
+    def put(self, key: Hashable, generation: int, now: datetime, answer: Answer, action: str,
+            request_bytes: int) -> None:
+        size = len(answer.body) + request_bytes
+        if answer.status != 200 or generation != self._generation or size > self.MAX_BYTES // 8:
             return
         replaced = self._kept.pop(key, None)
         if replaced is not None:
-            self._bytes -= len(replaced.head) + len(replaced.tail)
-        if self._bytes + len(answer.body) > self.MAX_BYTES:
+            self._bytes -= replaced.size
+        if self._bytes + size > self.MAX_BYTES:
             self._kept.clear()
             self._bytes = 0
         head, found, tail = answer.body.rpartition(answer.request_id.encode())
         if not found:
             head, tail = answer.body, b""
-        self._kept[key] = _Kept(generation, now, action, answer.status, answer.content_type, head, tail, bool(found))
-        self._bytes += len(head) + len(tail)
+        self._kept[key] = _Kept(generation, now, action, size, answer.status, answer.content_type, head, tail,
+                                bool(found))
+        self._bytes += size
