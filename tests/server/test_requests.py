@@ -128,3 +128,27 @@ def test_query_bodies_carry_the_request_id_of_their_header(ls: Server) -> None:
         ids.add(header)
     assert len(ids) == 2
     assert json.dumps(sorted(ids))  # two distinct ids
+
+
+def test_kept_answers_last_one_generation_and_one_second() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from localshift.protocol.wire import Answer
+    from localshift.server.requests import AnswerCache
+
+    cache = AnswerCache()
+    now = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    assert cache.get("k", 7, now, "rid-0") is None
+    cache.put("k", 7, now, Answer(200, "text/xml", b"<a><RequestId>rid-1</RequestId></a>", "rid-1"), "Op", 10)
+    answer, action = cache.get("k", 7, now, "rid-2")  # type: ignore[misc]
+    assert (answer.body, answer.request_id, action) == (b"<a><RequestId>rid-2</RequestId></a>", "rid-2", "Op")
+    assert cache.get("k", 7, now + timedelta(seconds=1), "rid-3") is None  # the next second
+    assert cache.get("other", 7, now, "rid-3") is None
+    assert cache.get("k", 8, now, "rid-3") is None  # something was written
+    assert cache.get("k", 7, now, "rid-3") is None  # and nothing of before is kept
+    # JSON bodies carry no request id; errors and answers computed at an older generation are not kept.
+    cache.put("j", 8, now, Answer(200, "application/x-amz-json-1.1", b'{"a":1}', "rid-4"), "Op", 0)
+    assert cache.get("j", 8, now, "rid-5")[0].body == b'{"a":1}'  # type: ignore[index]
+    cache.put("e", 8, now, Answer(404, "text/xml", b"<e/>", "rid-6"), "Op", 0)
+    cache.put("old", 7, now, Answer(200, "text/xml", b"<o/>", "rid-7"), "Op", 0)
+    assert cache.get("e", 8, now, "x") is None and cache.get("old", 8, now, "x") is None
