@@ -11,42 +11,17 @@ direct on the engine's Unix socket vs through the front's TCP port).
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+import psycopg
+from dataplane_tables import (DB, PASSWORD, ROW_SQL, USER, connect, fill_table, free_port, mb,
+                              print_results, remove_files, timed)  # first: src/ on sys.path
 
-import psycopg  # noqa: E402
-
-from localshift.dataplane import DataPlane  # noqa: E402
-
-USER, PASSWORD, DB = "bench", "Bench-pass1", "dev"
-ROW_SQL = "insert into bench select g, g % 1000, repeat(md5(g::text), 3) from generate_series({lo}, {hi}) g"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def mb(n: int) -> str:
-    return f"{n / 1e6:,.1f} MB"
-
-
-def timed(fn, *args, **kw):
-    # Start every measurement without a backlog of dirty pages from the previous
-    # step (otherwise whichever step runs later pays for earlier writes).
-    os.sync()
-    t = time.perf_counter()
-    out = fn(*args, **kw)
-    return out, time.perf_counter() - t
+from localshift.dataplane import DataPlane
 
 
 def round_trips(conn: psycopg.Connection, n: int) -> float:
@@ -68,25 +43,13 @@ def main() -> None:
     dp = DataPlane(root)
     results: list[tuple[str, str]] = []
     try:
-        port = free_port()
-        _, t_create = timed(dp.create_cluster, "bench", port, USER, PASSWORD, DB)
+        port, t_create = timed(dp.create_cluster, "bench", free_port(), USER, PASSWORD, DB)
         results.append(("create_cluster to serving", f"{t_create:.2f} s"))
         eng = dp._engine("bench")
 
-        with psycopg.connect(host="127.0.0.1", port=port, user=USER, password=PASSWORD,
-                             dbname=DB, autocommit=True) as conn:
-            conn.execute("create table bench (id bigint, grp int, pad text)")
-            target = args.size_mb * 1024 * 1024
+        with connect(port) as conn:
             t0 = time.perf_counter()
-            step, lo = 500_000, 1
-            while conn.execute("select pg_total_relation_size('bench')").fetchone()[0] < target:
-                conn.execute(ROW_SQL.format(lo=lo, hi=lo + step - 1))
-                lo += step
-            rows = lo - 1
-            # Set hint bits / freeze now: otherwise the first read after the load
-            # rewrites every page and the "incremental" snapshot is a full one.
-            conn.execute("vacuum (freeze, analyze) bench")
-            conn.execute("checkpoint")
+            rows = fill_table(conn, args.size_mb, eng)
             size = conn.execute("select pg_total_relation_size('bench')").fetchone()[0]
             results.append(("generated table", f"{rows:,} rows, {mb(size)} in "
                             f"{time.perf_counter() - t0:.1f} s"))
@@ -134,8 +97,7 @@ def main() -> None:
         shutil.rmtree(copy_dir)
         results.append(("cp -r of the data directory, again", f"{t_cp2:.2f} s"))
         t_cp_mean = (t_cp + t_cp2) / 2
-        port2 = free_port()
-        _, t_restore = timed(dp.restore_snapshot, "inc", "restored", port2)
+        port2, t_restore = timed(dp.restore_snapshot, "inc", "restored", free_port())
         results.append(("restore to serving", f"{t_restore:.2f} s"))
         results.append(("full snapshot / mean cp -r", f"{t_full / t_cp_mean:.2f}x"))
         results.append(("restore / mean cp -r", f"{t_restore / t_cp_mean:.2f}x"))
@@ -146,22 +108,15 @@ def main() -> None:
         results.append(("restored row count", f"{got:,} (matches)"))
         results.append(("snapshot storage on disk", mb(dp.store.stored_bytes())))
     finally:
-        dp.stop_all()
         for key in ("bench", "restored"):
             try:
                 dp.destroy_cluster(key)
             except Exception:  # noqa: BLE001
                 pass
-        if args.root is None:
-            shutil.rmtree(root, ignore_errors=True)
-        if not dp.engine_root.resolve().is_relative_to(dp.root):
-            shutil.rmtree(dp.engine_root, ignore_errors=True)
-
-    width = max(len(k) for k, _ in results)
-    print(f"\nlocalshift data plane benchmark (--size-mb {args.size_mb}, PostgreSQL "
-          f"{'.'.join(map(str, dp.bins.version))})")
-    for k, v in results:
-        print(f"  {k:<{width}}  {v}")
+        dp.close()
+        remove_files(dp, root, keep_root=args.root is not None)
+    print_results(f"localshift data plane benchmark (--size-mb {args.size_mb}, PostgreSQL "
+                  f"{'.'.join(map(str, dp.bins.version))})", results)
 
 
 if __name__ == "__main__":

@@ -43,18 +43,20 @@ class ScriptedDataPlane(NullDataPlane):
         if operation in self.failing:
             raise RuntimeError(f"the engine failed to {operation.replace('_', ' ')}")
 
-    def create_cluster(self, key: str, port: int, master_username: str, master_password: str, db_name: str) -> None:
+    def create_cluster(self, key: str, port: int, master_username: str, master_password: str, db_name: str) -> int:
         self._step("create_cluster")
         with self._lock:
             self.running.add(key)
             self.ports[key] = port
             self.passwords[key] = (master_username, master_password)
+        return port
 
-    def start_cluster(self, key: str, port: int) -> None:
+    def start_cluster(self, key: str, port: int) -> int:
         self._step("start_cluster")
         with self._lock:
             self.running.add(key)
             self.ports[key] = port
+        return port
 
     def stop_cluster(self, key: str) -> None:
         self._step("stop_cluster")
@@ -88,12 +90,13 @@ class ScriptedDataPlane(NullDataPlane):
         self._step("delete_snapshot")
 
     def restore_snapshot(self, snapshot_key: str, cluster_key: str, port: int, progress: Any = None,
-                         master_username: str | None = None, master_password: str | None = None) -> None:
+                         master_username: str | None = None, master_password: str | None = None) -> int:
         self._step("restore_snapshot")
         with self._lock:
             self.running.add(cluster_key)
             self.ports[cluster_key] = port
             self.passwords[cluster_key] = (master_username or "", master_password or "")
+        return port
 
 
 @dataclass

@@ -11,6 +11,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import boto3
 from botocore.auth import SigV4Auth
@@ -36,6 +37,7 @@ class Server:
     data_dir: Path
     env: dict[str, str]
     args: list[str] = field(default_factory=list)
+    preexec_fn: Callable[[], None] | None = None  # run in the server's process before it starts
     process: subprocess.Popen | None = None
     log_path: Path | None = None
 
@@ -49,7 +51,7 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "localshift", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir),
              *self.args],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            env=self.env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=self.preexec_fn,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -26,6 +26,8 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "transition_delay": (0, 3600),
     "automated_snapshot_interval": (1, _TEN_YEARS),
     "manual_snapshot_quota": (0, 1_000_000_000),
+    "sql_startup_timeout": (0.1, 3600),
+    "sql_max_connections": (1, 100_000),
 }
 
 
@@ -50,6 +52,9 @@ class Settings:
     data_plane: bool = True
     pg_bin_dir: str = ""
     engine_dir: str = ""
+    engine_uids: str = "2000000000-2000999999"
+    sql_startup_timeout: float = 10.0
+    sql_max_connections: int = 500
     transition_delay: float = 0.2
     automated_snapshot_interval: float = 8 * 3600
     manual_snapshot_quota: int = 20

@@ -12,8 +12,8 @@ from .helpers import DB, PASSWORD, USER, free_port
 
 
 def cleanup(plane: DataPlane) -> None:
-    """Stop every engine and remove engine directories kept outside the root."""
-    plane.stop_all()
+    """Stop every engine and the watchdog, and remove engine directories kept outside the root."""
+    plane.close()
     if not plane.engine_root.resolve().is_relative_to(plane.root):
         shutil.rmtree(plane.engine_root, ignore_errors=True)
 
@@ -30,6 +30,4 @@ def dp(tmp_path):
 @pytest.fixture
 def cluster(dp):
     """A running cluster created with USER/PASSWORD/DB: returns (key, port)."""
-    port = free_port()
-    dp.create_cluster("c1", port, USER, PASSWORD, DB)
-    return "c1", port
+    return "c1", dp.create_cluster("c1", free_port(), USER, PASSWORD, DB)

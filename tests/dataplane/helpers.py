@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 
 import psycopg
 
@@ -15,11 +16,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def connect(port: int, password: str = PASSWORD, user: str = USER, **kw) -> psycopg.Connection:
-    return psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname=DB,
+def connect(port: int, password: str = PASSWORD, user: str = USER, dbname: str = DB, **kw) -> psycopg.Connection:
+    return psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname=dbname,
                            connect_timeout=10, **kw)
 
 
 def rows(port: int, query: str, password: str = PASSWORD) -> list[tuple]:
     with connect(port, password) as conn:
         return conn.execute(query).fetchall()
+
+
+def connect_once_free(port: int, **kw) -> psycopg.Connection:
+    """A connection, once the front has counted out those just closed (it learns of a close
+    asynchronously, so a connection made right after one may still find its cluster full)."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return connect(port, **kw)
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)

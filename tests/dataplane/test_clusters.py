@@ -4,13 +4,14 @@ password changes, destroy, and surviving a service restart."""
 from __future__ import annotations
 
 import socket
+from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 import pytest
 import redshift_connector
 
 from localshift.dataplane import DataPlane, DataPlaneError
-from localshift.dataplane.wire_front import rewrite_parameter_status, rewrite_startup
+from localshift.dataplane.wire_messages import rewrite_parameter_status, rewrite_startup
 
 from .conftest import cleanup
 from .helpers import DB, PASSWORD, USER, connect, free_port, rows
@@ -56,8 +57,8 @@ def test_pause_resume_and_password(dp, cluster):
     assert not dp.is_running(key)
     with pytest.raises(psycopg.OperationalError):
         connect(port)
-    dp.start_cluster(key, port)
-    dp.start_cluster(key, port)  # idempotent
+    assert dp.start_cluster(key, port) == port
+    assert dp.start_cluster(key, port) == port  # idempotent
     assert dp.is_running(key)
     assert rows(port, "select count(*) from t") == [(1000,)]
 
@@ -77,21 +78,19 @@ def test_restart_survival(tmp_path):
     root = tmp_path / "dp"
     first = DataPlane(root)
     try:
-        port = free_port()
-        first.create_cluster("keep", port, USER, PASSWORD, DB)
+        port = first.create_cluster("keep", free_port(), USER, PASSWORD, DB)
         with connect(port) as conn:
             conn.execute("create table t as select generate_series(1, 500) id")
         first.create_snapshot("keep", "snap")
-        first.stop_all()
+        first.close()
         assert not first.is_running("keep")
 
         second = DataPlane(root)  # a new service process over the same root
         try:
             assert second.snapshot_exists("snap")
-            second.start_cluster("keep", port)
+            assert second.start_cluster("keep", port) == port
             assert rows(port, "select count(*) from t") == [(500,)]
-            port2 = free_port()
-            second.restore_snapshot("snap", "restored", port2)
+            port2 = second.restore_snapshot("snap", "restored", free_port())
             assert rows(port2, "select count(*) from t") == [(500,)]
         finally:
             cleanup(second)
@@ -100,19 +99,20 @@ def test_restart_survival(tmp_path):
 
 
 def test_adopts_engine_left_running(tmp_path):
-    """A service that died without stopping its engines: the next one adopts them."""
+    """A service that died with its watchdog, leaving its engines running: the next one adopts them."""
     root = tmp_path / "dp"
     first = DataPlane(root)
     try:
-        port = free_port()
-        first.create_cluster("orphan", port, USER, PASSWORD, DB)
+        port = first.create_cluster("orphan", free_port(), USER, PASSWORD, DB)
+        first._watchdog.kill()  # killed together with the service (e.g. its whole cgroup)
+        first._watchdog.wait()
         first.front.close_all()  # the fronts die with the process; the engine does not
         second = DataPlane(root)
         assert not second.is_running("orphan")
-        second.start_cluster("orphan", port)
+        assert second.start_cluster("orphan", port) == port
         assert second.is_running("orphan")
         assert rows(port, "select 1") == [(1,)]
-        second.stop_all()
+        second.close()
         assert not first._engine("orphan").is_running()
     finally:
         cleanup(first)
@@ -120,10 +120,12 @@ def test_adopts_engine_left_running(tmp_path):
 
 def test_destroy_and_busy_port(dp, cluster):
     key, port = cluster
-    with pytest.raises(DataPlaneError, match="already served"):
-        dp.create_cluster("c3", port, USER, PASSWORD, DB)  # the port of c1's front
-    assert not (dp.engine_root / "c3").exists()
-    assert rows(port, "select 1") == [(1,)]
+    # The port of c1's front is taken: c3 is served on another one.
+    other = dp.create_cluster("c3", port, USER, PASSWORD, "third")
+    assert other != port
+    assert rows(port, "select current_database()") == [(DB,)]
+    with connect(other, dbname="third") as conn:
+        assert conn.execute("select current_database()").fetchone() == ("third",)
     engine_dir = dp.engine_root / key
     assert engine_dir.exists()
     dp.destroy_cluster(key)
@@ -131,9 +133,8 @@ def test_destroy_and_busy_port(dp, cluster):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
-        with pytest.raises(DataPlaneError, match="cannot listen"):
-            dp.create_cluster("c2", busy.getsockname()[1], USER, PASSWORD, DB)
-    assert not (dp.engine_root / "c2").exists()
+        taken = busy.getsockname()[1]
+        assert dp.create_cluster("c2", taken, USER, PASSWORD, DB) != taken
     with pytest.raises(DataPlaneError):
         dp.create_cluster("Bad_Key", free_port(), USER, PASSWORD, DB)
 
@@ -151,3 +152,52 @@ def test_startup_rewrites():
     out = rewrite_parameter_status(msg)
     assert out[5:] == b"server_version\x0015.18\x00"
     assert int.from_bytes(out[1:5], "big") == len(out) - 1
+
+
+def _served_database(port: int, db: str) -> str:
+    with connect(port, dbname=db) as conn:
+        return conn.execute("select current_database()").fetchone()[0]
+
+
+def test_clusters_wanting_one_port_at_once_each_get_a_port_of_their_own(dp):
+    """Binding is the allocation: clusters created, resumed or restored at the same time on
+    the same preferred port end on distinct ports, each serving its own cluster."""
+    wanted, keys = free_port(), [f"p{i}" for i in range(4)]
+    with ThreadPoolExecutor(len(keys)) as pool:
+        ports = list(pool.map(lambda i: dp.create_cluster(keys[i], wanted, USER, PASSWORD, f"db{i}"),
+                              range(len(keys))))
+    assert len(set(ports)) == len(keys) and wanted in ports
+    assert [_served_database(port, f"db{i}") for i, port in enumerate(ports)] == [f"db{i}" for i in range(4)]
+
+    for key in keys:
+        dp.stop_cluster(key)
+    with ThreadPoolExecutor(len(keys)) as pool:
+        ports = list(pool.map(lambda key: dp.start_cluster(key, wanted), keys))
+    assert len(set(ports)) == len(keys) and wanted in ports
+    assert [_served_database(port, f"db{i}") for i, port in enumerate(ports)] == [f"db{i}" for i in range(4)]
+
+    dp.create_snapshot("p0", "s0")
+    with ThreadPoolExecutor(2) as pool:
+        restored = list(pool.map(lambda key: dp.restore_snapshot("s0", key, wanted), ["r0", "r1"]))
+    assert len(set(restored) | set(ports)) == len(keys) + 2
+    for key, port in zip(["r0", "r1"], restored):
+        with connect(port, dbname="db0", autocommit=True) as conn:
+            conn.execute(f"create table marker_{key} ()")
+        with dp._existing(key).connect("db0") as admin:  # that port really is that engine
+            assert admin.execute("select to_regclass(%s) is not null", (f"marker_{key}",)).fetchone() == (True,)
+
+
+def test_a_served_cluster_moves_to_the_port_asked_or_another_free_one(dp, cluster):
+    key, port = cluster
+    wanted = free_port()
+    assert dp.start_cluster(key, wanted) == wanted
+    assert rows(wanted, "select 1") == [(1,)]
+    with pytest.raises(psycopg.OperationalError):
+        connect(port)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        moved = dp.start_cluster(key, busy.getsockname()[1])  # taken: another free port
+        assert moved not in (wanted, busy.getsockname()[1])
+    assert rows(moved, "select 1") == [(1,)]
+    assert dp._existing(key).read_meta()["port"] == moved

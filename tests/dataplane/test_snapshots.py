@@ -1,14 +1,17 @@
 """Snapshots: round trip, online consistency, incremental storage, shared-data
-deletion, corruption detection, copies."""
+deletion, corruption detection, copies, durability."""
 
 from __future__ import annotations
 
+import os
 import threading
+from pathlib import Path
 
 import psycopg
 import pytest
 
 from localshift.dataplane import SnapshotCorruptedError
+from localshift.dataplane.durable import temporary_name
 
 from .helpers import connect, free_port, rows
 
@@ -31,9 +34,8 @@ def test_snapshot_restore_round_trip(dp, cluster):
         conn.execute("update t set v = 'changed' where id <= 1000")
         conn.execute("insert into t select g, 'new' from generate_series(2001, 2500) g")
 
-    port2 = free_port()
     progress = []
-    dp.restore_snapshot("s1", "r1", port2, progress=lambda d, t: progress.append((d, t)))
+    port2 = dp.restore_snapshot("s1", "r1", free_port(), progress=lambda d, t: progress.append((d, t)))
     assert dp.is_running("r1")
     assert progress[-1][0] == progress[-1][1] == stats.total_bytes
     assert rows(port2, "select count(*), count(*) filter (where v = 'changed') from t") == [(2000, 0)]
@@ -44,8 +46,7 @@ def test_snapshot_restore_round_trip(dp, cluster):
     assert rows(port, "select count(*) from t") == [(2500,)]
 
     # restore with a new master password
-    port3 = free_port()
-    dp.restore_snapshot("s1", "r2", port3, master_password="Other-pass1")
+    port3 = dp.restore_snapshot("s1", "r2", free_port(), master_password="Other-pass1")
     with pytest.raises(psycopg.OperationalError):
         connect(port3)
     assert rows(port3, "select count(*) from t", password="Other-pass1") == [(2000,)]
@@ -96,8 +97,7 @@ def test_online_snapshot_is_consistent(dp, cluster):
     assert not errors, errors
     assert during > 0, "the writer was blocked during the snapshot"
 
-    port2 = free_port()
-    dp.restore_snapshot("online", "r", port2)
+    port2 = dp.restore_snapshot("online", "r", free_port())
     (total, n_accounts), = rows(port2, "select sum(bal), count(*) from acct")
     assert (total, n_accounts) == (ACCOUNTS * BALANCE, ACCOUNTS)
     # every account's balance is exactly explained by the restored transfer log
@@ -149,8 +149,7 @@ def test_delete_shared_snapshots(dp, cluster):
     assert not dp.snapshot_exists("first")
     dp.delete_snapshot("second")  # its copy still references everything
     assert dp.store.stored_bytes() == stored
-    port2 = free_port()
-    dp.restore_snapshot("second-copy", "r", port2)
+    port2 = dp.restore_snapshot("second-copy", "r", free_port())
     assert rows(port2, "select count(*) from t") == [(50100,)]
     dp.delete_snapshot("second-copy")
     dp.delete_snapshot("second-copy")  # idempotent
@@ -180,7 +179,7 @@ def test_corrupted_snapshot_is_refused(dp, cluster, target):
         dp.restore_snapshot("s", "bad", port2, progress=lambda d, t: None)
     assert not dp.is_running("bad")
     assert not (dp.engine_root / "bad").exists()
-    dp.create_cluster("other", port2, "u", "p", "dev")  # the port was released
+    assert dp.create_cluster("other", port2, "u", "p", "dev") == port2  # the port was released
     assert dp.is_running(key)  # the source cluster is untouched
 
 
@@ -191,6 +190,37 @@ def test_snapshot_of_stopped_cluster(dp, cluster):
     dp.stop_cluster(key)
     dp.create_snapshot(key, "paused")
     assert not dp.is_running(key)
-    port2 = free_port()
-    dp.restore_snapshot("paused", "r", port2)
+    port2 = dp.restore_snapshot("paused", "r", free_port())
     assert rows(port2, "select count(*) from t") == [(10,)]
+
+
+def test_snapshot_is_durable_when_it_returns(dp, cluster, monkeypatch):
+    """Pack, index, their directory, then the manifest and its directory reach
+    the disk before create_snapshot returns (a snapshot recorded available
+    survives power loss); a copy and a delete are durable too."""
+    key, port = cluster
+    with connect(port) as conn:
+        conn.execute("create table t as select generate_series(1, 10000) id")
+    synced: list[Path] = []
+    fsync = os.fsync
+
+    def recording_fsync(fd: int) -> None:
+        synced.append(Path(os.readlink(f"/proc/self/fd/{fd}")))
+        fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    store = dp.store
+    dp.create_snapshot(key, "s")
+    (pack,) = store.header("s")["packs"]
+    in_order = [store.packs_dir / f"{pack}.pack", temporary_name(store.packs_dir / f"{pack}.idx"),
+                store.packs_dir, temporary_name(store.manifest_path("s")), store.manifests_dir]
+    assert all(p in synced for p in in_order), synced
+    positions = [synced.index(p) for p in in_order]
+    assert positions == sorted(positions), synced
+
+    synced.clear()
+    dp.copy_snapshot("s", "c")
+    assert synced == [temporary_name(store.manifest_path("c")), store.manifests_dir]
+    synced.clear()
+    dp.delete_snapshot("s")
+    assert synced[0] == store.manifests_dir  # the removal is durable before any pack goes

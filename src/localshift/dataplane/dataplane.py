@@ -11,25 +11,39 @@ import contextlib
 import dataclasses
 import fcntl
 import hashlib
+import logging
 import os
-import re
 import secrets
+import shutil
+import stat
+import subprocess
 import threading
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
-import psycopg
-from psycopg import sql
+from localshift.config import Settings
 
-from .binaries import PgBinaries, accessible_by
-from .engine import ADMIN_USER, Engine
+from . import watchdog
+from .binaries import PgBinaries, accessible_by, running_as_root
+from .compaction import CompactionResult
+from .engine import MAX_SOCKET_PATH, SOCKET_NAME, Engine
+from .engine_users import DEFAULT_UIDS, EngineUsers, parse_uid_range
 from .errors import ClusterNotFoundError, DataPlaneError
+from .host import raise_open_file_limit, sql_connection_budget
 from .online_backup import OnlineBackup, data_size
+from .roles import (INTERNAL_ROLES, SETUP_VERSION, EngineSetup, Initialiser, confine_roles,
+                    give_database, set_master_user)
 from .snapshot_store import SnapshotStats, SnapshotStore
+from .storage_ledger import StorageUsage
 from .wire_front import WireFront
 
+log = logging.getLogger("localshift")
+
 Progress = Callable[[int, int], None]
-_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_KEY = watchdog.ENGINE_KEY
+_LONGEST_KEY = "k" * 63
+# PostgreSQL's max_connections stops at 262143; keep far below, with room for the reserved slots.
+MAX_USER_CONNECTIONS = 100_000
 
 
 def _check_key(key: str) -> str:
@@ -38,35 +52,90 @@ def _check_key(key: str) -> str:
     return key
 
 
+def _short_hash(path: Path) -> str:
+    return hashlib.sha256(str(path).encode()).hexdigest()[:12]
+
+
 class DataPlane:
     def __init__(self, root: Path, pg_bin_dir: Path | None = None, *,
-                 engine_root: Path | None = None, fsync: bool = False) -> None:
-        """``root``: where snapshots (and, when reachable by the engine user,
-        engines) live.  ``engine_root`` overrides where engine directories go.
-        ``fsync``: make snapshot files durable before reporting success."""
+                 engine_root: Path | None = None, ephemeral: bool = False,
+                 also_remove: Sequence[Path] = (), initialisers: Sequence[Initialiser] = (),
+                 sql_startup_timeout: float = 10.0, sql_max_connections: int = 500,
+                 engine_uids: tuple[int, int] = DEFAULT_UIDS) -> None:
+        """``root``: where snapshots (and, when the service is not root, engines) live, owner
+        only.  ``engine_root`` overrides where engine directories go.  ``ephemeral``: the
+        watchdog removes the engines, the snapshots and ``also_remove`` when the service ends.
+        ``initialisers``: set-up SQL run as the internal role on new and restored engines
+        (roles.py).  ``sql_startup_timeout``, ``sql_max_connections``: the wire fronts' limits
+        (the engines' max_connections follows).  ``engine_uids``: the uid range engines run as
+        when the service is root (engine_users.py)."""
+        if not 0 < sql_startup_timeout <= 3600:
+            raise DataPlaneError(f"sql_startup_timeout {sql_startup_timeout}: expected seconds in (0, 3600]")
+        if not 1 <= sql_max_connections <= MAX_USER_CONNECTIONS:
+            raise DataPlaneError(f"sql_max_connections {sql_max_connections}: expected 1 to {MAX_USER_CONNECTIONS}")
         self.root = Path(root).resolve()
         self.root.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.root, 0o700)
         self.bins = PgBinaries(pg_bin_dir)
-        self.engine_root = Path(engine_root) if engine_root else self._default_engine_root()
-        self.engine_root.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.engine_root, 0o755)
-        self.store = SnapshotStore(self.root / "snapshots", fsync=fsync)
-        self.front = WireFront()
+        self.users = EngineUsers(engine_uids) if running_as_root() else None
+        self.engine_root = Path(engine_root).resolve() if engine_root else self._default_engine_root()
+        if engine_root is None or not self.engine_root.exists():
+            self.engine_root.mkdir(parents=True, exist_ok=True)
+            # Engines own their directories (0700); with uids of their own they only pass through.
+            os.chmod(self.engine_root, 0o711 if self.users else 0o700)
+        elif self.users:  # a directory the user had: only let the engines pass through it
+            os.chmod(self.engine_root, stat.S_IMODE(self.engine_root.stat().st_mode) | stat.S_IXOTH)
+        if self.users and not accessible_by(self.engine_root, engine_uids[0], engine_uids[0]):
+            raise DataPlaneError(f"engines cannot reach {self.engine_root}: every directory above it "
+                                 "must be searchable (o+x) by other users")
+        # Unix socket paths are limited to ~107 bytes: engines whose directory path is too long
+        # for one put their socket under this short directory instead.
+        self.socket_root = Path("/tmp") / f"localshift-{_short_hash(self.engine_root)}"
+        snapshots = self.root / "snapshots"
+        snapshots.mkdir(exist_ok=True)
+        os.chmod(snapshots, 0o700)
+        self.store = SnapshotStore(snapshots)
+        self.initialisers: list[Initialiser] = [confine_roles, *initialisers]
+        self.max_connections = sql_max_connections
+        self.front = WireFront(INTERNAL_ROLES, sql_startup_timeout, sql_max_connections,
+                               sql_connection_budget(raise_open_file_limit()))
         self._admin_password = self._load_admin_secret()
         self._engines: dict[str, Engine] = {}
         self._ports: dict[str, int] = {}
         self._locks: dict[str, threading.RLock] = {}
         self._guard = threading.Lock()
+        self._watchdog = self._start_watchdog([self.root, self.socket_root, *also_remove] if ephemeral else None)
+        for leftover in self.engine_root.glob(watchdog.STAGING_PREFIX + "*"):  # creates cut short by a crash
+            shutil.rmtree(leftover, ignore_errors=True)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, data_dir: Path,
+                      initialisers: Sequence[Initialiser] = ()) -> "DataPlane":
+        """The data plane of a service whose state lives in ``data_dir`` (under
+        ``<data_dir>/dataplane``); an ephemeral service's whole data dir goes with it."""
+        return cls(data_dir / "dataplane", Path(settings.pg_bin_dir) if settings.pg_bin_dir else None,
+                   engine_root=Path(settings.engine_dir) if settings.engine_dir else None,
+                   ephemeral=settings.ephemeral, also_remove=[data_dir], initialisers=initialisers,
+                   sql_startup_timeout=settings.sql_startup_timeout,
+                   sql_max_connections=settings.sql_max_connections,
+                   engine_uids=parse_uid_range(settings.engine_uids))
 
     # -- setup -------------------------------------------------------------------
     def _default_engine_root(self) -> Path:
-        inside = self.root / "engines"
-        if self.bins.run_as is None or accessible_by(self.root, *self.bins.run_as):
-            return inside
-        # The engine user cannot reach the data dir (e.g. under /root, mode 700):
-        # keep engines in a readable place derived from the data dir's path.
-        h = hashlib.sha256(str(self.root).encode()).hexdigest()[:12]
-        return Path("/var/tmp") / f"localshift-engines-{h}"
+        if self.users is None:
+            return self.root / "engines"
+        # The engines' uids cannot enter the root (0700): keep them in a place derived from its
+        # path, so a restarted service finds them again.
+        return Path("/var/tmp") / f"localshift-engines-{_short_hash(self.root)}"
+
+    @property
+    def directories(self) -> list[Path]:
+        """Every directory this data plane writes: snapshots and secrets, engines, and the
+        socket directory when engine paths can be too long for a Unix socket."""
+        dirs = [self.root, self.engine_root]
+        if len(str(self.engine_root / _LONGEST_KEY / SOCKET_NAME)) > MAX_SOCKET_PATH:
+            dirs.append(self.socket_root)
+        return dirs
 
     def _load_admin_secret(self) -> str:
         path = self.root / "admin-secret"
@@ -78,16 +147,31 @@ class DataPlane:
                     f.write(secrets.token_hex(24))
             return path.read_text().strip()
 
+    def _start_watchdog(self, ephemeral_dirs: list[Path] | None) -> subprocess.Popen:
+        try:
+            return watchdog.start(self.engine_root, ephemeral_dirs)
+        except watchdog.EnginesInUse as e:
+            raise DataPlaneError(str(e)) from None
+
     def _lock(self, key: str) -> threading.RLock:
         with self._guard:
             return self._locks.setdefault(key, threading.RLock())
+
+    def _socket_dir(self, key: str) -> Path:
+        if len(str(self.engine_root / key / SOCKET_NAME)) <= MAX_SOCKET_PATH:
+            return self.engine_root / key
+        if not self.socket_root.is_dir():
+            self.socket_root.mkdir(exist_ok=True)
+            os.chmod(self.socket_root, 0o711 if self.users else 0o700)
+        return self.socket_root / key
 
     def _engine(self, key: str) -> Engine:
         _check_key(key)
         with self._guard:
             eng = self._engines.get(key)
             if eng is None:
-                eng = Engine(self.bins, self.engine_root / key, self._admin_password)
+                eng = Engine(self.bins, self.engine_root / key, self._admin_password,
+                             self._socket_dir(key), self.users, self.max_connections)
                 self._engines[key] = eng
             return eng
 
@@ -109,44 +193,63 @@ class DataPlane:
             if started:
                 eng.stop()
 
+    def _initialise(self, setup: EngineSetup) -> None:
+        for initialiser in self.initialisers:
+            initialiser(setup)
+
     # -- clusters --------------------------------------------------------------------
     def create_cluster(self, key: str, port: int, master_username: str, master_password: str,
-                       db_name: str) -> None:
+                       db_name: str) -> int:
+        """A new engine served on ``port`` (any free port when it is taken); the port served."""
         eng = self._engine(key)
         with self._lock(key):
             if eng.exists():
                 raise DataPlaneError(f"cluster {key} already exists")
-            if master_username == ADMIN_USER:
-                raise DataPlaneError(f"{ADMIN_USER} is reserved")
-            self.front.serve(port, eng.socket_path)  # fail fast on a busy port
+            if master_username.lower() in INTERNAL_ROLES:
+                raise DataPlaneError(f"{master_username} is reserved")
+            port = self.front.serve(port, eng.socket_path)
             try:
                 eng.initdb()
                 eng.start()
                 with eng.connect() as conn:
-                    _set_password(conn, master_username, master_password)
-                    if db_name != "postgres":
-                        conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(
-                            sql.Identifier(db_name), sql.Identifier(master_username)))
+                    set_master_user(conn, master_username, master_password)
+                setup = EngineSetup(eng.connect, master_username, db_name)
+                give_database(setup)
+                self._initialise(setup)
                 eng.write_meta({"key": key, "port": port, "master_username": master_username,
-                                "db_name": db_name, "pg_version": list(self.bins.version)})
+                                "db_name": db_name, "pg_version": list(self.bins.version),
+                                "setup_version": SETUP_VERSION})
                 self._ports[key] = port
             except BaseException:
                 self.front.close(port)
                 eng.remove()
                 raise
+        return port
 
-    def start_cluster(self, key: str, port: int) -> None:
+    def start_cluster(self, key: str, port: int) -> int:
+        """Serve a stopped (or still served) cluster on ``port`` (any free port when it is
+        taken); the port served.  A cluster served on another port moves."""
         eng = self._existing(key)
         with self._lock(key):
             eng.start()
-            old = self._ports.get(key)
-            if old is not None and old != port:
-                self.front.close(old)
-            self.front.serve(port, eng.socket_path)
-            self._ports[key] = port
             meta = eng.read_meta()
-            if meta.get("port") != port:
-                eng.write_meta(dict(meta, port=port))
+            if meta.get("setup_version", 1) < SETUP_VERSION:  # set up by an older localshift
+                self._initialise(EngineSetup(eng.connect, meta.get("master_username"), meta.get("db_name")))
+            port = self._serve(key, eng, port)
+            updated = dict(meta, port=port, setup_version=SETUP_VERSION)
+            if updated != meta:
+                eng.write_meta(updated)
+        return port
+
+    def _serve(self, key: str, eng: Engine, port: int) -> int:
+        current = self._ports.get(key)
+        if current == port:
+            return port
+        served = self.front.serve(port, eng.socket_path)
+        if current is not None:
+            self.front.close(current)
+        self._ports[key] = served
+        return served
 
     def stop_cluster(self, key: str) -> None:
         eng = self._engine(key)
@@ -167,7 +270,7 @@ class DataPlane:
     def set_master_password(self, key: str, username: str, password: str) -> None:
         eng = self._existing(key)
         with self._lock(key), self._running(eng), eng.connect() as conn:
-            _set_password(conn, username, password)
+            set_master_user(conn, username, password)
             eng.write_meta(dict(eng.read_meta(), master_username=username))
 
     def cluster_size_bytes(self, key: str) -> int:
@@ -180,16 +283,23 @@ class DataPlane:
 
     def stop_all(self) -> None:
         """Stop every engine under the engine root (including ones a previous
-        service process left running) and every front."""
+        service process left running) and every front; one log line per engine stopped."""
         self.front.close_all()
         self._ports.clear()
-        keys = set(self._engines)
-        if self.engine_root.is_dir():
-            keys |= {p.name for p in self.engine_root.iterdir() if _KEY.match(p.name)}
+        self.store.stop_background()
+        keys = set(self._engines) | {p.name for p in watchdog.engine_dirs(self.engine_root)}
         for key in sorted(keys):
             eng = self._engine(key)
             with self._lock(key):
-                eng.stop()
+                if eng.stop():
+                    log.info("stopped engine %s (%s)", key, eng.dir)
+
+    def close(self) -> None:
+        """Stop everything and end the watchdog (a later DataPlane may then take the engines)."""
+        self.stop_all()
+        if self._watchdog.poll() is None:
+            self._watchdog.stdin.close()
+            self._watchdog.wait()
 
     # -- snapshots ----------------------------------------------------------------------
     def snapshot_exists(self, snapshot_key: str) -> bool:
@@ -225,9 +335,10 @@ class DataPlane:
 
     def restore_snapshot(self, snapshot_key: str, cluster_key: str, port: int,
                          progress: Progress | None = None, master_username: str | None = None,
-                         master_password: str | None = None) -> None:
-        """New cluster from a snapshot; every page is verified while written.
-        On any failure (SnapshotCorruptedError included) nothing is left behind."""
+                         master_password: str | None = None) -> int:
+        """New cluster from a snapshot, served on ``port`` (any free port when it is taken);
+        the port served.  Every page is verified while written.  On any failure
+        (SnapshotCorruptedError included) nothing is left behind."""
         header = self.store.header(_check_key(snapshot_key))
         meta = header.get("meta", {})
         if meta.get("pg_version", [self.bins.version[0]])[0] != self.bins.version[0]:
@@ -236,44 +347,51 @@ class DataPlane:
         with self._lock(cluster_key):
             if eng.exists():
                 raise DataPlaneError(f"cluster {cluster_key} already exists")
-            self.front.serve(port, eng.socket_path)
+            port = self.front.serve(port, eng.socket_path)
             try:
                 eng.prepare_dirs()
-                self.store.restore(snapshot_key, eng.data_dir, progress, owner=self.bins.run_as)
+                self.store.restore(snapshot_key, eng.data_dir, progress, owner=eng.owner)
                 os.chmod(eng.data_dir, 0o700)  # postgres insists on 0700/0750
                 for sub in ("pg_wal/archive_status", "pg_wal/summaries"):
-                    self.bins.make_dir(eng.data_dir / sub)
-                eng.start(fast_recovery=True)  # replays the WAL up to the end of the backup
+                    self.bins.make_dir(eng.data_dir / sub, eng.owner)
+                eng.start(restored=True)  # replays the WAL up to the end of the backup
                 user = master_username or meta.get("master_username")
                 if master_password is not None:
                     if not user:
                         raise DataPlaneError("master_username is unknown for this snapshot")
                     with eng.connect() as conn:
-                        _set_password(conn, user, master_password)
+                        set_master_user(conn, user, master_password)
+                # Snapshots of an older localshift hold a superuser master user: demoted here.
+                self._initialise(EngineSetup(eng.connect, user, meta.get("db_name")))
                 eng.write_meta({"key": cluster_key, "port": port, "master_username": user,
                                 "db_name": meta.get("db_name"),
                                 "pg_version": list(self.bins.version),
-                                "restored_from": snapshot_key})
+                                "restored_from": snapshot_key, "setup_version": SETUP_VERSION})
                 self._ports[cluster_key] = port
             except BaseException:
                 self.front.close(port)
                 eng.remove()
                 raise
+        return port
+
+    # -- snapshot storage (snapshot_store.py, storage_ledger.py, compaction.py) ---------
+    def snapshot_storage(self) -> StorageUsage:
+        """Bytes on disk (deduplicated), live and garbage bytes, and per snapshot
+        its total and unique bytes.  Cheap: kept up to date, not recomputed."""
+        return self.store.usage()
+
+    def snapshots_stored_bytes(self, snapshot_keys: Iterable[str]) -> int:
+        """Bytes these snapshots take on disk, deduplicated among them (one
+        account's TotalBackupSizeInMegaBytes); unknown keys count nothing."""
+        return self.store.stored_bytes_of(snapshot_keys)
+
+    def compact_snapshots(self) -> CompactionResult:
+        """Reclaim now all the space deleted snapshots left inside shared packs
+        (the store also does it in the background once garbage passes 10%)."""
+        return self.store.compact()
 
     def __enter__(self) -> "DataPlane":
         return self
 
     def __exit__(self, *exc) -> None:
-        self.stop_all()
-
-
-def _set_password(conn: psycopg.Connection, username: str, password: str) -> None:
-    """Create or update a superuser login role with an md5-stored password."""
-    conn.execute("SET password_encryption = 'md5'")
-    exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (username,)).fetchone()
-    verb = "ALTER" if exists else "CREATE"
-    conn.execute(sql.SQL(verb + " ROLE {} WITH LOGIN SUPERUSER CREATEDB CREATEROLE PASSWORD {}")
-                 .format(sql.Identifier(username), sql.Literal(password)))
-
-
-
+        self.close()

@@ -1,22 +1,23 @@
 """One cluster's PostgreSQL instance: initdb, configuration, start, stop, admin access.
 
-Layout of an engine directory (owned by the engine user, mode 700)::
+Layout of an engine directory (owned by the engine's own uid when the service
+is root, see engine_users.py; mode 700)::
 
     <engine_dir>/data/            PGDATA
     <engine_dir>/postgres.log     server log (stderr of the postmaster)
     <engine_dir>/cluster.json     metadata written by the DataPlane
-    <engine_dir>/.s.PGSQL.5432    the engine's Unix socket (see ``socket_dir``)
+    <socket_dir>/.s.PGSQL.5432    the engine's Unix socket (the engine dir when the path fits)
 
 The engine never listens on TCP (``listen_addresses = ''``): clients reach it
 through the wire front, which connects to the Unix socket.  Administration
-(creating the master user, setting passwords, base backups) uses a hidden
-superuser, ``rdsdb`` (Redshift's own internal superuser is called that too),
-whose password is a per-DataPlane secret.
+(creating the master user, setting passwords, base backups) uses the internal
+superuser ``rdsdb`` (Redshift's own internal superuser is called that too),
+whose password is a per-DataPlane secret; the front refuses that user, so only
+the service, on the Unix socket, can log in as it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -26,15 +27,21 @@ import time
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 
-from .binaries import PgBinaries
+from .binaries import Identity, PgBinaries
+from .engine_users import EngineUsers, chown_tree
 from .errors import DataPlaneError
+from .roles import ADMIN_USER
+from .watchdog import STAGING_PREFIX, postmaster_pid, stop_postmaster
 
-ADMIN_USER = "rdsdb"
 RUNTIME_CONF = "localshift.runtime.conf"
 SOCKET_PORT = 5432  # only names the socket file: .s.PGSQL.5432
-# sun_path holds 108 bytes; keep a margin.
-_MAX_SOCKET_PATH = 100
+SOCKET_NAME = f".s.PGSQL.{SOCKET_PORT}"
+# sun_path holds 108 bytes, the terminating NUL included.
+MAX_SOCKET_PATH = 107
+# Connections kept for the internal role (backups, password changes) when users hold the rest.
+ADMIN_RESERVED_CONNECTIONS = 3
 
 HBA_CONF = """\
 # localshift: the engine only listens on its Unix socket; the wire front
@@ -45,37 +52,29 @@ HBA_CONF = """\
 local   all           all      md5
 local   replication   {admin}  md5
 """
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            state = f.read().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return False
-    return state not in ("Z", "X")
+# Only during the first start of a restored engine (see start()).
+RESTORE_HBA = "local   all           {admin}  trust\n"
 
 
 class Engine:
     """A PostgreSQL data directory and the postmaster serving it."""
 
-    def __init__(self, bins: PgBinaries, engine_dir: Path, admin_password: str) -> None:
+    def __init__(self, bins: PgBinaries, engine_dir: Path, admin_password: str, socket_dir: Path,
+                 users: EngineUsers | None, max_user_connections: int) -> None:
+        """``users``: where the engine's own uid comes from (None: run as the service's user).
+        ``max_user_connections``: connections for every role but the internal one."""
         self.bins = bins
         self.dir = Path(engine_dir)
         self.data_dir = self.dir / "data"
         self.log_path = self.dir / "postgres.log"
         self.meta_path = self.dir / "cluster.json"
         self.admin_password = admin_password
+        self.socket_dir = Path(socket_dir)
+        self.socket_path = self.socket_dir / SOCKET_NAME
+        self.users = users
+        self.max_user_connections = max_user_connections
+        self._owner: Identity = None
         self._proc: subprocess.Popen | None = None
-        sock = self.dir / f".s.PGSQL.{SOCKET_PORT}"
-        if len(str(sock)) > _MAX_SOCKET_PATH:
-            # Unix socket paths are limited to ~107 bytes: fall back to a short
-            # per-engine directory.
-            h = hashlib.sha1(str(self.dir).encode()).hexdigest()[:16]
-            self.socket_dir = Path("/tmp") / f"localshift-sock-{h}"
-        else:
-            self.socket_dir = self.dir
-        self.socket_path = self.socket_dir / f".s.PGSQL.{SOCKET_PORT}"
 
     # -- metadata ----------------------------------------------------------------
     def exists(self) -> bool:
@@ -93,26 +92,45 @@ class Engine:
         os.replace(tmp, self.meta_path)
 
     # -- creation ----------------------------------------------------------------
+    @property
+    def owner(self) -> Identity:
+        """The engine's (uid, gid), claimed the first time (which creates its directory)."""
+        if self.users is not None and self._owner is None:
+            self._owner = self.users.claim(self.dir)
+        return self._owner
+
     def prepare_dirs(self) -> None:
-        self.bins.make_dir(self.dir)
+        self.bins.make_dir(self.dir, self.owner)
         if self.socket_dir != self.dir:
-            self.bins.make_dir(self.socket_dir)
+            self.bins.make_dir(self.socket_dir, self.owner)
 
     def initdb(self) -> None:
+        """A new data directory owned by the engine.  initdb needs a passwd entry for its user,
+        which engine uids do not have: when they are used, initdb runs as the setup user
+        (nobody) in a staging directory whose result is then chowned and moved in place."""
         self.prepare_dirs()
-        pwfile = self.dir / ".initdb-pw"
+        setup_user = self.bins.setup_user if self.users is not None else None
+        staging = self.dir.parent / f"{STAGING_PREFIX}{self.dir.name}" if setup_user else self.dir
+        shutil.rmtree(staging / "data", ignore_errors=True)  # leftovers of an interrupted create
+        self.bins.make_dir(staging, setup_user)
+        pwfile = staging / ".initdb-pw"
         pwfile.write_text(self.admin_password + "\n")
         os.chmod(pwfile, 0o600)
-        self.bins.chown(pwfile)
+        self.bins.chown(pwfile, setup_user)
         try:
             # --no-sync: an emulator does not need initdb's fsync of ~1,000 files
             # (saves most of initdb's time on a VM).  PG 18 enables data checksums
             # by default.
-            self.bins.run(["initdb", "-D", self.data_dir, "-U", ADMIN_USER, "--pwfile", pwfile,
+            self.bins.run(["initdb", "-D", staging / "data", "-U", ADMIN_USER, "--pwfile", pwfile,
                            "-A", "md5", "-E", "UTF8", "--locale=C", "--no-sync",
-                           "--no-instructions"])
+                           "--no-instructions"], setup_user)
+            if staging != self.dir:
+                chown_tree(staging / "data", *self.owner)
+                os.rename(staging / "data", self.data_dir)
         finally:
             pwfile.unlink(missing_ok=True)
+            if staging != self.dir:
+                shutil.rmtree(staging, ignore_errors=True)
         self.write_config()
 
     def write_config(self) -> None:
@@ -123,7 +141,7 @@ class Engine:
             "listen_addresses = ''",
             # redshift_connector cannot do SCRAM (see pg_hba.conf): store md5 hashes.
             "password_encryption = 'md5'",
-            "max_connections = 100",
+            # max_connections comes from the service's settings at each start (see _start).
             # base backups: wal_level=replica and wal senders are PG defaults.
             "max_wal_senders = 10",
             "max_replication_slots = 10",
@@ -140,9 +158,12 @@ class Engine:
             lines.append("md5_password_warnings = off")
         with open(self.data_dir / "postgresql.conf", "a") as f:
             f.write("\n".join(lines) + "\n")
-        (self.data_dir / "pg_hba.conf").write_text(HBA_CONF.format(admin=ADMIN_USER))
-        for name in ("postgresql.conf", "pg_hba.conf"):
-            self.bins.chown(self.data_dir / name)
+        self.bins.chown(self.data_dir / "postgresql.conf", self.owner)
+        self._write_hba(HBA_CONF)
+
+    def _write_hba(self, text: str) -> None:
+        (self.data_dir / "pg_hba.conf").write_text(text.format(admin=ADMIN_USER))
+        self.bins.chown(self.data_dir / "pg_hba.conf", self.owner)
 
     # -- lifecycle -----------------------------------------------------------------
     def running_pid(self) -> int | None:
@@ -150,18 +171,7 @@ class Engine:
         by a previous service process), else None."""
         if self._proc is not None and self._proc.poll() is not None:
             self._proc = None
-        try:
-            lines = (self.data_dir / "postmaster.pid").read_text().splitlines()
-            pid = int(lines[0])
-        except (FileNotFoundError, ValueError, IndexError):
-            return None
-        if not _pid_alive(pid):
-            return None
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except OSError:
-            return None
-        return pid if b"postgres" in cmdline else None
+        return postmaster_pid(self.data_dir)
 
     def is_running(self) -> bool:
         return self.running_pid() is not None
@@ -174,35 +184,47 @@ class Engine:
         # Line 8 of postmaster.pid is the postmaster status (PG 10+).
         return len(lines) >= 8 and lines[0].strip() == str(pid) and lines[7].strip() == "ready"
 
-    def start(self, timeout: float = 300, fast_recovery: bool = False) -> None:
+    def start(self, timeout: float = 300, restored: bool = False) -> None:
         """Start the postmaster (no-op when already running) and wait until it
         accepts connections.  Crash/backup recovery happens inside this wait.
 
-        ``fast_recovery`` (used for a freshly restored data directory): before
-        recovery PostgreSQL fsyncs the whole data directory and ends recovery
-        with a checkpoint, which for a just-written directory means waiting
-        for the disk to absorb all of it (as long as the restore itself).
-        Running that first start with ``fsync = off`` skips both; fsync is then
-        switched back on with a reload (it is a SIGHUP setting), so normal
-        operation stays durable and the OS writes the restored files back in
-        its own time."""
+        ``restored``: the first start of a freshly restored data directory.
+        Before recovery PostgreSQL fsyncs the whole data directory and ends
+        recovery with a checkpoint, which for a just-written directory means
+        waiting for the disk to absorb all of it (as long as the restore
+        itself).  That start runs with ``fsync = off``, which skips both; fsync
+        is then switched back on with a reload (it is a SIGHUP setting), so
+        normal operation stays durable and the OS writes the restored files
+        back in its own time.  The restored internal role still has the
+        password of the data plane that took the snapshot: during that start it
+        is trusted on the Unix socket (which only the service and the engine's
+        own uid can reach, and whose front refuses the role) and given ours;
+        the reload puts the normal pg_hba.conf back."""
         if self.running_pid() is not None:
             return
         if not self.exists():
             raise DataPlaneError(f"no data directory at {self.data_dir}")
         self.prepare_dirs()
         runtime_conf = self.data_dir / RUNTIME_CONF
-        if fast_recovery:
+        if restored:
             runtime_conf.write_text("fsync = off\n")
-            self.bins.chown(runtime_conf)
+            self.bins.chown(runtime_conf, self.owner)
+            self._write_hba(RESTORE_HBA + HBA_CONF)
         try:
             self._start(timeout)
+            if restored:
+                with self.connect() as conn:
+                    conn.execute("SET password_encryption = 'scram-sha-256'")
+                    conn.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                        sql.Identifier(ADMIN_USER), sql.Literal(self.admin_password)))
         finally:
+            if restored:
+                self._write_hba(HBA_CONF)
             if runtime_conf.exists():
                 runtime_conf.unlink()
                 pid = self.running_pid()
                 if pid is not None:
-                    os.kill(pid, signal.SIGHUP)  # reload: fsync back on
+                    os.kill(pid, signal.SIGHUP)  # reload: fsync back on, the normal pg_hba.conf
 
     def _start(self, timeout: float) -> None:
         log = open(self.log_path, "ab")
@@ -210,10 +232,14 @@ class Engine:
             # start_new_session: the postmaster must not receive the service's
             # Ctrl-C, and it keeps running if the service dies (start_cluster of
             # a later service process adopts it).
+            # max_connections = what users may hold (the front caps them the same) plus
+            # the internal role's reserved slots.
             self._proc = self.bins.popen(
                 ["postgres", "-D", self.data_dir, "-c", f"unix_socket_directories={self.socket_dir}",
-                 "-c", f"port={SOCKET_PORT}"],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+                 "-c", f"port={SOCKET_PORT}",
+                 "-c", f"max_connections={self.max_user_connections + ADMIN_RESERVED_CONNECTIONS}",
+                 "-c", f"superuser_reserved_connections={ADMIN_RESERVED_CONNECTIONS}"],
+                self.owner, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
         finally:
             log.close()
         proc = self._proc
@@ -229,38 +255,30 @@ class Engine:
             time.sleep(delay)
             delay = min(delay * 1.5, 0.05)
 
-    def stop(self, timeout: float = 60) -> None:
-        """Fast shutdown (SIGINT: abort sessions, checkpoint, exit).  Idempotent."""
+    def stop(self) -> bool:
+        """Fast shutdown (SIGINT: abort sessions, checkpoint, exit).  Idempotent; True when
+        a running postmaster was stopped."""
         pid = self.running_pid()
         proc, self._proc = self._proc, None
         if pid is None:
             if proc is not None:
                 proc.wait()
-            return
-        for sig, wait in ((signal.SIGINT, timeout), (signal.SIGQUIT, 10), (signal.SIGKILL, 10)):
-            try:
-                os.kill(pid, sig)
-            except ProcessLookupError:
-                break
-            deadline = time.monotonic() + wait
-            while time.monotonic() < deadline:
-                if proc is not None and proc.pid == pid:
-                    if proc.poll() is not None:
-                        break
-                elif not _pid_alive(pid):
-                    break
-                time.sleep(0.01)
-            else:
-                continue
-            break
-        if proc is not None:
+            return False
+        if proc is not None and proc.pid == pid:
+            stop_postmaster(pid, lambda: proc.poll() is not None)
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:  # pragma: no cover
                 pass
+        else:  # adopted from a previous service process
+            stop_postmaster(pid)
+        return True
 
     def remove(self) -> None:
         self.stop()
+        if self.users is not None:
+            self.users.release(self.dir)
+        self._owner = None
         shutil.rmtree(self.dir, ignore_errors=True)
         if self.socket_dir != self.dir:
             shutil.rmtree(self.socket_dir, ignore_errors=True)
@@ -274,11 +292,6 @@ class Engine:
                                    autocommit=True, connect_timeout=30)
         except psycopg.Error as e:
             raise DataPlaneError(f"cannot connect to engine {self.dir.name}: {e}") from e
-
-    def conninfo_env(self) -> dict[str, str]:
-        """libpq environment for client programs (pg_basebackup) run as the engine user."""
-        return {"PGHOST": str(self.socket_dir), "PGPORT": str(SOCKET_PORT),
-                "PGUSER": ADMIN_USER, "PGPASSWORD": self.admin_password}
 
     def size_bytes(self) -> int:
         """Bytes of the data directory, without the WAL (pg_wal)."""

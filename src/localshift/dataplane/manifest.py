@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
+import operator
 import struct
 from array import array
+from itertools import compress
 from pathlib import Path
 
 from .errors import SnapshotCorruptedError
@@ -77,6 +78,17 @@ class Manifest:
             raise SnapshotCorruptedError(f"{what}: truncated manifest")
         return cls(header, *arrays, digests)
 
+    def run_starts(self) -> list[int]:
+        """Where each run of references stored back to back in one pack starts,
+        and ``n`` at the end (runs are what restores and the ledger handle)."""
+        packs, offsets, n = self.packs, self.offsets, len(self.offsets)
+        if not n:
+            return [0]
+        # Reference i+1 continues a run when it is in the same pack right after reference i.
+        continues = map(operator.and_, map(operator.eq, packs[1:], packs),
+                        map(operator.eq, offsets[1:], map(operator.add, offsets, self.lengths)))
+        return [0, *compress(range(1, n), map(operator.not_, continues)), n]
+
     @staticmethod
     def read_header(path: Path) -> dict:
         """The header alone (for garbage collection): not checksum-verified."""
@@ -87,13 +99,3 @@ class Manifest:
             (hlen,) = struct.unpack_from("<Q", start, 8)
             return json.loads(f.read(hlen))
 
-
-def write_file_atomic(path: Path, data: bytes, fsync: bool) -> None:
-    """Write to a temporary name, then rename: readers see all or nothing."""
-    tmp = path.parent / f".{path.name}.tmp"
-    with open(tmp, "wb") as f:
-        f.write(data)
-        if fsync:
-            f.flush()
-            os.fsync(f.fileno())
-    os.replace(tmp, path)

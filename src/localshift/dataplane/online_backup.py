@@ -106,8 +106,11 @@ def _walk(data_dir: Path) -> Iterator[SourceEntry]:
 
 
 def data_size(data_dir: Path) -> int:
-    """Approximate bytes a backup will read (for progress totals)."""
-    return sum(e.size_hint for e in _walk(data_dir) if e.type == "file")
+    """Approximate bytes a backup will read (for progress totals): the files,
+    and the WAL segment it starts in (it carries at least that one)."""
+    segments = [e.stat().st_size for e in os.scandir(data_dir / "pg_wal")
+                if _WAL_SEGMENT.match(e.name)]
+    return sum(e.size_hint for e in _walk(data_dir) if e.type == "file") + max(segments, default=0)
 
 
 class OnlineBackup:
@@ -134,13 +137,18 @@ class OnlineBackup:
                 control = data_dir / "global" / "pg_control"
                 yield SourceEntry("global/pg_control", "file", 0o600, path=control,
                                   size_hint=8192)
-                lsn, label, spcmap, stop_wal, stopped_at = conn.execute(
-                    "SELECT lsn::text, labelfile, spcmapfile, pg_walfile_name(lsn), clock_timestamp() "
+                # The restored data is what was committed when the backup's end was written to
+                # the WAL, an instant inside pg_backup_stop.  The instant just before the call
+                # is the one to report: everything committed before it is in the snapshot for
+                # sure; read after the call, a commit that waited for the WAL switch could
+                # finish before the reported instant and yet be missing.
+                (stopping_at,) = conn.execute("SELECT clock_timestamp()").fetchone()
+                lsn, label, spcmap, stop_wal = conn.execute(
+                    "SELECT lsn::text, labelfile, spcmapfile, pg_walfile_name(lsn) "
                     "FROM pg_backup_stop(false)").fetchone()
                 stopped = True
                 self.stop_lsn = lsn
-                # A restore replays WAL to the backup's end: the data is that of this instant.
-                self.consistent_at = stopped_at
+                self.consistent_at = stopping_at
             finally:
                 if not stopped:
                     # aborting: the session's end also aborts the backup; be explicit.

@@ -1,4 +1,4 @@
-"""A thin PostgreSQL-wire front that makes AWS's ``redshift_connector`` work.
+"""A thin PostgreSQL-wire front: the public TCP port of every cluster.
 
 Each cluster's public ``127.0.0.1:<port>`` is served here; the engine itself
 only listens on a Unix socket.  Until the session is established the front
@@ -11,10 +11,20 @@ understands the protocol, afterwards it only copies bytes:
   sends ``client_protocol_version``, ``driver_version``, ``os_version``,
   ``driver_discovery_version``... which PostgreSQL rejects with FATAL 42704
   "unrecognized configuration parameter".
+* A startup packet naming an internal role (``rdsdb``) gets PostgreSQL's own
+  "password authentication failed" at once: only the service, on the engine's
+  Unix socket, logs in as that role.
 * The ``server_version`` ParameterStatus is trimmed to its numbers (a
   distribution suffix like ``15.18 (Debian ...)`` makes the driver raise
   InvalidVersion).
 * CancelRequests are forwarded to the engine unchanged.
+
+Limits: a connection that sends no startup packet within ``startup_timeout``
+seconds is dropped (Redshift drops them too); a port admits
+``max_connections`` at once, the next gets FATAL 53300 once its startup packet
+arrives; and all ports together never hold more than ``connection_budget``
+connections (beyond it a connection is closed on arrival), so SQL clients can
+never take the file descriptors the HTTP API needs.
 
 All fronts of a DataPlane run on one asyncio loop in one daemon thread.  The
 data path uses bare ``asyncio.Protocol`` callbacks (no coroutine per read)
@@ -24,67 +34,27 @@ with back-pressure through pause/resume_reading.
 from __future__ import annotations
 
 import asyncio
-import re
+import errno
 import socket
 import threading
 from pathlib import Path
 
 from .errors import DataPlaneError
+from .wire_messages import (CANCEL_REQUEST, GSSENC_REQUEST, MAX_STARTUP, SSL_REQUEST,
+                            authentication_failed, error_response, rewrite_parameter_status,
+                            rewrite_startup, startup_user, too_many_connections)
 
-SSL_REQUEST = 80877103
-GSSENC_REQUEST = 80877104
-CANCEL_REQUEST = 80877102
-MAX_STARTUP = 10000
-
-# Startup parameters PostgreSQL understands and clients legitimately send.
-ALLOWED_PARAMS = {
-    "user", "database", "options", "application_name", "fallback_application_name",
-    "client_encoding", "datestyle", "timezone", "extra_float_digits", "search_path",
-    "intervalstyle", "standard_conforming_strings", "lc_messages", "geqo",
-}
-
-
-def rewrite_startup(packet: bytes) -> bytes:
-    """Drop non-standard parameters from a StartupMessage (``_pq_.`` protocol
-    options are kept)."""
-    fields = packet[8:].split(b"\0")
-    kept = []
-    for k, v in zip(fields[0::2], fields[1::2]):
-        if not k:
-            break
-        name = k.decode("utf-8", "replace").lower()
-        if name in ALLOWED_PARAMS or name.startswith("_pq_."):
-            kept += [k, v]
-    body = packet[4:8] + b"".join(x + b"\0" for x in kept) + b"\0"
-    return (len(body) + 4).to_bytes(4, "big") + body
-
-
-_VERSION = re.compile(rb"\d+(?:\.\d+)*")
-
-
-def rewrite_parameter_status(msg: bytes) -> bytes:
-    name, _, rest = msg[5:].partition(b"\0")
-    if name != b"server_version":
-        return msg
-    value = rest.split(b"\0", 1)[0]
-    m = _VERSION.match(value.strip())
-    if not m or m.group(0) == value:
-        return msg
-    body = name + b"\0" + m.group(0) + b"\0"
-    return b"S" + (len(body) + 4).to_bytes(4, "big") + body
-
-
-def error_response(code: str, message: str) -> bytes:
-    body = b"".join(f"{k}{v}".encode() + b"\0" for k, v in
-                    (("S", "FATAL"), ("V", "FATAL"), ("C", code), ("M", message))) + b"\0"
-    return b"E" + (len(body) + 4).to_bytes(4, "big") + body
+# A port that cannot be had is replaced by any free one.
+_PORT_UNAVAILABLE = (errno.EADDRINUSE, errno.EACCES)
 
 
 class _Listener:
-    def __init__(self, socket_path: Path) -> None:
+    def __init__(self, front: "WireFront", socket_path: Path) -> None:
+        self.front = front
         self.socket_path = str(socket_path)
         self.server: asyncio.base_events.Server | None = None
         self.conns: set[_ClientSide] = set()
+        self.admitted = 0
 
 
 class _ClientSide(asyncio.Protocol):
@@ -92,17 +62,35 @@ class _ClientSide(asyncio.Protocol):
 
     def __init__(self, listener: _Listener) -> None:
         self.listener = listener
+        self.front = listener.front
         self.buf = bytearray()
         self.transport: asyncio.Transport | None = None
         self.engine: asyncio.Transport | None = None
         self.connecting = False
+        self.admitted = False
+        self.counted = False
+        self.timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport) -> None:
         self.transport = transport
+        front, listener = self.front, self.listener
+        if front.open_connections >= front.connection_budget:
+            transport.abort()  # no descriptors to spare: not even an error message
+            return
+        front.open_connections += 1
+        self.counted = True
+        listener.conns.add(self)
+        if listener.admitted < front.max_connections:
+            listener.admitted += 1
+            self.admitted = True
         sock = transport.get_extra_info("socket")
         if sock is not None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.listener.conns.add(self)
+        self.timer = asyncio.get_running_loop().call_later(front.startup_timeout, self._startup_timed_out)
+
+    def _startup_timed_out(self) -> None:
+        if not self.connecting:
+            self.transport.abort()
 
     def data_received(self, data: bytes) -> None:
         if self.engine is not None:
@@ -111,6 +99,10 @@ class _ClientSide(asyncio.Protocol):
         self.buf += data
         if not self.connecting:
             self._startup()
+
+    def _refuse(self, message: bytes) -> None:
+        self.transport.write(message)
+        self.transport.close()
 
     def _startup(self) -> None:
         buf = self.buf
@@ -127,12 +119,17 @@ class _ClientSide(asyncio.Protocol):
             if code in (SSL_REQUEST, GSSENC_REQUEST):
                 self.transport.write(b"N")
                 continue
+            self.connecting = True
+            self.timer.cancel()
             if code == CANCEL_REQUEST:
                 asyncio.get_running_loop().create_task(self._cancel(packet))
                 self.transport.close()
-                return
-            self.connecting = True
-            asyncio.get_running_loop().create_task(self._connect(rewrite_startup(packet)))
+            elif not self.admitted:
+                self._refuse(too_many_connections(self.front.max_connections))
+            elif startup_user(packet).lower() in self.front.internal_roles:
+                self._refuse(authentication_failed(startup_user(packet)))
+            else:
+                asyncio.get_running_loop().create_task(self._connect(rewrite_startup(packet)))
             return
 
     async def _cancel(self, packet: bytes) -> None:
@@ -151,8 +148,7 @@ class _ClientSide(asyncio.Protocol):
                 lambda: _EngineSide(self), self.listener.socket_path)
         except OSError:
             if not self.transport.is_closing():
-                self.transport.write(error_response("57P03", "the cluster is not available"))
-                self.transport.close()
+                self._refuse(error_response("57P03", "the cluster is not available"))
             return
         if self.transport.is_closing():
             transport.close()
@@ -164,7 +160,13 @@ class _ClientSide(asyncio.Protocol):
         self.engine = transport
 
     def connection_lost(self, exc) -> None:
-        self.listener.conns.discard(self)
+        if self.timer is not None:
+            self.timer.cancel()
+        if self.counted:
+            self.front.open_connections -= 1
+            self.listener.conns.discard(self)
+            self.listener.admitted -= self.admitted
+            self.counted = False
         if self.engine is not None:
             self.engine.close()
 
@@ -232,9 +234,19 @@ class _EngineSide(asyncio.Protocol):
 
 
 class WireFront:
-    """All fronts of one DataPlane: one event loop in one daemon thread."""
+    """All fronts of one DataPlane: one event loop in one daemon thread.
 
-    def __init__(self) -> None:
+    ``internal_roles``: user names (lowercase) refused at startup.  ``startup_timeout``:
+    seconds a connection may take to send its startup packet.  ``max_connections``: per
+    port.  ``connection_budget``: for all ports together."""
+
+    def __init__(self, internal_roles: frozenset[str], startup_timeout: float, max_connections: int,
+                 connection_budget: int) -> None:
+        self.internal_roles = internal_roles
+        self.startup_timeout = startup_timeout
+        self.max_connections = max_connections
+        self.connection_budget = connection_budget
+        self.open_connections = 0  # touched on the loop's thread only
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._listeners: dict[int, _Listener] = {}
@@ -253,28 +265,27 @@ class WireFront:
     def _call(self, coro, timeout: float = 30):
         return asyncio.run_coroutine_threadsafe(coro, self._ensure_loop()).result(timeout)
 
-    def serve(self, port: int, socket_path: Path) -> None:
-        """Listen on 127.0.0.1:port and forward to the engine at ``socket_path``."""
-        existing = self._listeners.get(port)
-        if existing is not None:
-            if existing.socket_path != str(socket_path):
-                raise DataPlaneError(f"port {port} is already served for another cluster")
-            return
-        listener = _Listener(socket_path)
+    def serve(self, preferred_port: int, socket_path: Path) -> int:
+        """Listen on 127.0.0.1:``preferred_port`` (any free port when it is taken, or 0) and
+        forward to the engine at ``socket_path``; the port now served.  Binding and holding
+        are one step, so two clusters can never be handed the same port."""
+        listener = _Listener(self, socket_path)
 
-        async def start():
+        async def start(port: int) -> int:
             loop = asyncio.get_running_loop()
             listener.server = await loop.create_server(
                 lambda: _ClientSide(listener), "127.0.0.1", port, reuse_address=True)
+            return listener.server.sockets[0].getsockname()[1]
 
-        try:
-            self._call(start())
-        except OSError as e:
-            raise DataPlaneError(f"cannot listen on 127.0.0.1:{port}: {e}") from e
+        for candidate in dict.fromkeys((preferred_port, 0)):
+            try:
+                port = self._call(start(candidate))
+                break
+            except OSError as e:
+                if candidate == 0 or e.errno not in _PORT_UNAVAILABLE:
+                    raise DataPlaneError(f"cannot listen on 127.0.0.1:{candidate}: {e}") from e
         self._listeners[port] = listener
-
-    def is_serving(self, port: int) -> bool:
-        return port in self._listeners
+        return port
 
     def close(self, port: int) -> None:
         """Stop listening on ``port`` and drop its connections."""

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from localshift import __version__
 from localshift.config import ENV_PREFIX, Settings, SettingsError
+from localshift.dataplane.host import keep_files_private
 from localshift.server import data_dir
 from localshift.server.auth import Authenticator, check_unique, parse_accounts, parse_admin_accounts
 from localshift.services.clock import Clock
@@ -33,11 +34,7 @@ def _make_dataplane(settings: Settings, data_dir: Path):  # type: ignore[no-unty
     from localshift.dataplane.errors import DataPlaneError
 
     try:
-        return DataPlane(
-            data_dir / "dataplane",
-            Path(settings.pg_bin_dir) if settings.pg_bin_dir else None,
-            engine_root=Path(settings.engine_dir) if settings.engine_dir else None,
-        )
+        return DataPlane.from_settings(settings, data_dir)
     except (OSError, DataPlaneError) as error:
         raise SettingsError(f"the data plane cannot start: {error}") from None
 
@@ -65,6 +62,7 @@ def _open_store(path: Path) -> Database:
 
 class Runtime:
     def __init__(self, settings: Settings) -> None:
+        keep_files_private()  # data dir, SQLite files, snapshots: readable by this user alone
         self.settings = settings
         self.started = time.monotonic()
         self.authenticator = _load_authenticator(settings)
@@ -105,6 +103,10 @@ class Runtime:
         found = {"data dir": self.data_dir}
         if not isinstance(self.dataplane, NullDataPlane):
             found["engine files"] = self.dataplane.engine_root
+            sockets = [d for d in self.dataplane.directories if d not in (self.dataplane.root, self.dataplane.engine_root)]
+            if sockets:
+                # Engine paths too long for a Unix socket put the sockets here.
+                found["engine sockets"] = sockets[0]
         return found
 
     def start(self) -> None:

@@ -2,7 +2,8 @@
 
 It stands in for localshift.dataplane.DataPlane with the same methods.  Work
 takes a short configurable delay, so statuses still move from creating to
-available over time; sizes are reported as zero.
+available over time; sizes are reported as zero.  Nothing listens, so every
+cluster "serves" on the port it asked for and no directory is written.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Callable
 
 Progress = Callable[[int, int], None] | None
@@ -28,16 +30,19 @@ class NullDataPlane:
 
     def __init__(self, delay_seconds: float) -> None:
         self.delay = delay_seconds
+        self.directories: list[Path] = []
 
     def _work(self) -> None:
         if self.delay > 0:
             time.sleep(self.delay)
 
-    def create_cluster(self, key: str, port: int, master_username: str, master_password: str, db_name: str) -> None:
+    def create_cluster(self, key: str, port: int, master_username: str, master_password: str, db_name: str) -> int:
         self._work()
+        return port
 
-    def start_cluster(self, key: str, port: int) -> None:
+    def start_cluster(self, key: str, port: int) -> int:
         self._work()
+        return port
 
     def stop_cluster(self, key: str) -> None:
         self._work()
@@ -55,6 +60,9 @@ class NullDataPlane:
         return False
 
     def stop_all(self) -> None:
+        return None
+
+    def close(self) -> None:
         return None
 
     def create_snapshot(self, cluster_key: str, snapshot_key: str, progress: Progress = None) -> EmptySnapshotStats:
@@ -76,8 +84,9 @@ class NullDataPlane:
         progress: Progress = None,
         master_username: str | None = None,
         master_password: str | None = None,
-    ) -> None:
+    ) -> int:
         self._work()
+        return port
 
     def snapshot_exists(self, snapshot_key: str) -> bool:
         return True

@@ -24,7 +24,7 @@ from localshift.store.secrets import SecretStore
 
 # Tables wiped by reset, children first.
 _TABLES = ("snapshot_grants", "tags", "snapshots", "clusters", "serverless_snapshot_grants", "serverless_tags",
-           "serverless_snapshots", "serverless_workgroups", "serverless_namespaces", "events")
+           "serverless_snapshots", "serverless_workgroups", "serverless_namespaces", "events", "resources")
 
 
 class DuplicateError(Exception):

@@ -196,4 +196,16 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection, SecretStore], None]] = [
     """,
     # 4: no master or admin password in plain text: md5 verifiers, managed ones in the secret store.
     _hash_passwords,
+    # 5: named resources of many kinds (store/resources.py).
+    """
+    CREATE TABLE resources (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        name TEXT NOT NULL,
+        attrs TEXT NOT NULL,
+        UNIQUE (kind, account, region, name)
+    );
+    """,
 ]

@@ -199,16 +199,21 @@ def test_a_snapshot_whose_data_is_gone_is_refused_before_any_cluster_exists(worl
 
 def test_a_job_failing_outside_the_data_plane_still_ends_in_a_final_status(world, monkeypatch):
     world.available_cluster()
-
-    def broken(*args: object) -> None:
-        raise RuntimeError("the port could not be allocated")
-
-    monkeypatch.setattr(lifecycle, "allocate_port", broken)
     world.call("PauseCluster", ClusterIdentifier="c1")
     assert settles(world) == "paused"
+
+    original, failed_once = lifecycle.cluster_key, []
+
+    def broken_once(cluster):  # type: ignore[no-untyped-def]
+        if not failed_once:  # the job's own step fails; settling it afterwards works
+            failed_once.append(True)
+            raise RuntimeError("the engine key could not be made")
+        return original(cluster)
+
+    monkeypatch.setattr(lifecycle, "cluster_key", broken_once)
     world.call("ResumeCluster", ClusterIdentifier="c1")
     assert settles(world) == "hardware-failure"
-    assert "the port could not be allocated" in world.events(CLUSTER, "c1")[0]
+    assert "the engine key could not be made" in world.events(CLUSTER, "c1")[0]
 
 
 def test_recovery_applies_a_new_password_accepted_before_a_stop(world):

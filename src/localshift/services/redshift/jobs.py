@@ -1,8 +1,7 @@
-"""What the lifecycle modules share: data-plane keys, port allocation, progress recording."""
+"""What the lifecycle modules share: data-plane keys, progress recording."""
 
 from __future__ import annotations
 
-import socket
 import time
 from typing import Callable
 
@@ -18,22 +17,6 @@ def cluster_key(cluster: ClusterRecord) -> str:
 
 def snapshot_key(snapshot: SnapshotRecord) -> str:
     return f"snapshot-{snapshot.row_id}"
-
-
-def allocate_port(preferred: int) -> int:
-    """The requested port when free on 127.0.0.1, else any free port.
-
-    Every local cluster shares one address, so two clusters asking for 5439
-    cannot both have it; Endpoint.Port reports the port actually served.
-    """
-    for candidate in (preferred, 0):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", candidate))
-            except OSError:
-                continue
-            return probe.getsockname()[1]
-    raise RuntimeError("no free port")
 
 
 class ProgressRecorder:

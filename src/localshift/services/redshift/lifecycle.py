@@ -22,7 +22,7 @@ from localshift.records import ClusterRecord
 from localshift.services.events import record_failure
 from localshift.services.redshift.arns import cluster_arn
 from localshift.services.redshift.backend import RedshiftBackend
-from localshift.services.redshift.jobs import ProgressRecorder, allocate_port, cluster_key
+from localshift.services.redshift.jobs import ProgressRecorder, cluster_key
 from localshift.services.redshift.snapshot_lifecycle import remove_snapshot, take_due_automated_snapshots, take_snapshot
 from localshift.store.events import CLUSTER
 from localshift.store.secrets import pending_key
@@ -86,10 +86,11 @@ def _cluster_failed(
 
 def create_cluster(backend: RedshiftBackend, row_id: int) -> None:
     def work(cluster: ClusterRecord) -> None:
-        port = allocate_port(cluster.port)
         backend.dataplane.destroy_cluster(cluster_key(cluster))  # leftovers of an interrupted create
-        backend.dataplane.create_cluster(
-            cluster_key(cluster), port, cluster.master_username, cluster.master_password_md5, cluster.db_name
+        # Every local cluster shares 127.0.0.1, so two clusters asking for 5439 cannot both have it: the data
+        # plane binds another free port then, and Endpoint.Port names the port it serves.
+        port = backend.dataplane.create_cluster(
+            cluster_key(cluster), cluster.port, cluster.master_username, cluster.master_password_md5, cluster.db_name
         )
         _became_available(backend, row_id, port)
 
@@ -114,8 +115,7 @@ def start_engine(backend: RedshiftBackend, row_id: int) -> bool:
     """Serve an available cluster again after the service restarted; True when it serves."""
 
     def work(cluster: ClusterRecord) -> None:
-        port = allocate_port(cluster.endpoint_port or cluster.port)
-        backend.dataplane.start_cluster(cluster_key(cluster), port)
+        port = backend.dataplane.start_cluster(cluster_key(cluster), cluster.endpoint_port or cluster.port)
         backend.mutate_cluster(row_id, lambda c: setattr(c, "endpoint_port", port))
 
     return _cluster_job(backend, row_id, "restart", work)
@@ -131,8 +131,7 @@ def pause_cluster(backend: RedshiftBackend, row_id: int) -> None:
 
 def resume_cluster(backend: RedshiftBackend, row_id: int) -> None:
     def work(cluster: ClusterRecord) -> None:
-        port = allocate_port(cluster.endpoint_port or cluster.port)
-        backend.dataplane.start_cluster(cluster_key(cluster), port)
+        port = backend.dataplane.start_cluster(cluster_key(cluster), cluster.endpoint_port or cluster.port)
 
         def change(c: ClusterRecord) -> None:
             c.status = "available"
@@ -161,8 +160,7 @@ def apply_modification(backend: RedshiftBackend, row_id: int) -> None:
 
             backend.mutate_cluster(row_id, password_set)
         if cluster.pending_port is not None:
-            port = allocate_port(cluster.pending_port)
-            backend.dataplane.start_cluster(key, port)
+            port = backend.dataplane.start_cluster(key, cluster.pending_port)
 
             def moved(c: ClusterRecord) -> None:
                 c.port, c.pending_port, c.endpoint_port = c.pending_port or c.port, None, port
@@ -233,15 +231,14 @@ def restore_cluster(backend: RedshiftBackend, cluster_row_id: int) -> None:
 
     def work(cluster: ClusterRecord) -> None:
         started = time.monotonic()
-        port = allocate_port(cluster.port)
         backend.mutate_cluster(cluster_row_id, lambda c: setattr(c, "restore_status", "restoring"))
         backend.dataplane.destroy_cluster(cluster_key(cluster))
         if cluster.restore_data_key is None:
             raise RuntimeError("the snapshot holds no data")
-        backend.dataplane.restore_snapshot(
+        port = backend.dataplane.restore_snapshot(
             cluster.restore_data_key,
             cluster_key(cluster),
-            port,
+            cluster.port,
             ProgressRecorder(write_progress),
             cluster.master_username,
             cluster.master_password_md5,

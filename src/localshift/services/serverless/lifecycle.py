@@ -23,7 +23,7 @@ import logging
 from typing import Callable
 
 from localshift.services.events import record_failure
-from localshift.services.redshift.jobs import MB, ProgressRecorder, allocate_port
+from localshift.services.redshift.jobs import MB, ProgressRecorder
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.store.events import NAMESPACE, SERVERLESS_SNAPSHOT
 from localshift.store.secrets import pending_key
@@ -81,11 +81,13 @@ def run_job(
 # --- the namespace's engine ------------------------------------------------------
 
 
-def ensure_engine(backend: ServerlessBackend, namespace_row_id: int, serve_port: int | None) -> str:
-    """The namespace's engine key, creating the engine first if it has none.
+def ensure_engine(backend: ServerlessBackend, namespace_row_id: int, serve_port: int | None) -> tuple[str, int]:
+    """The namespace's engine key, creating the engine first if it has none, and the port it
+    is served on.
 
-    With ``serve_port`` the engine is (re)started and served there; without it a
-    newly created engine is stopped again (a snapshot reads a stopped engine).
+    With ``serve_port`` the engine is (re)started and served there, or on another free port
+    when that one is taken; without it a newly created engine is stopped again (a snapshot
+    reads a stopped engine) and the port is 0.
     """
     with backend.engine_lock(namespace_row_id):
         namespace = backend.namespaces.get_by_id(namespace_row_id)
@@ -94,18 +96,18 @@ def ensure_engine(backend: ServerlessBackend, namespace_row_id: int, serve_port:
         if namespace.engine_generation:
             key = engine_key(namespace_row_id, namespace.engine_generation)
             if serve_port is not None:
-                backend.dataplane.start_cluster(key, serve_port)
-            return key
+                return key, backend.dataplane.start_cluster(key, serve_port)
+            return key, 0
         key = engine_key(namespace_row_id, 1)
         backend.dataplane.destroy_cluster(key)  # leftovers of an interrupted create
-        backend.dataplane.create_cluster(
-            key, serve_port or allocate_port(0), engine_user(namespace), namespace.admin_password_md5,
-            namespace.db_name,
+        port = backend.dataplane.create_cluster(
+            key, serve_port or 0, engine_user(namespace), namespace.admin_password_md5, namespace.db_name
         )
         if serve_port is None:
             backend.dataplane.stop_cluster(key)
+            port = 0
         backend.mutate_namespace(namespace_row_id, lambda n: setattr(n, "engine_generation", 1))
-        return key
+        return key, port
 
 
 # --- namespaces ----------------------------------------------------------------------
@@ -195,7 +197,7 @@ def take_snapshot(backend: ServerlessBackend, snapshot_row_id: int) -> bool:
     kept: list[bool] = []
 
     def work() -> None:
-        key = ensure_engine(backend, snapshot.namespace_row_id, None)
+        key, _ = ensure_engine(backend, snapshot.namespace_row_id, None)
         backend.dataplane.delete_snapshot(data_key)  # leftovers of an interrupted final snapshot
         stats = backend.dataplane.create_snapshot(key, data_key, ProgressRecorder(write_progress))
         finished = backend.clock.now()

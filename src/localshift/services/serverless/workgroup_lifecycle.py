@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 
-from localshift.services.redshift.jobs import allocate_port
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.lifecycle import engine_key, ensure_engine, failed, release_lease, run_job
 from localshift.store.events import NAMESPACE, WORKGROUP
@@ -53,8 +52,9 @@ def serve_workgroup(backend: ServerlessBackend, workgroup_row_id: int) -> None:
     namespace_row_id: int = namespace.row_id  # type: ignore[assignment]
 
     def work() -> None:
-        port = allocate_port(workgroup.pending.get("port", workgroup.endpoint_port or workgroup.port))
-        ensure_engine(backend, namespace_row_id, port)
+        _, port = ensure_engine(
+            backend, namespace_row_id, workgroup.pending.get("port", workgroup.endpoint_port or workgroup.port)
+        )
 
         def available(w: WorkgroupRecord) -> None:
             w.port = w.pending.pop("port", w.port)
@@ -120,12 +120,11 @@ def restore_namespace(backend: ServerlessBackend, namespace_row_id: int) -> None
             try:
                 if old_key:
                     backend.dataplane.stop_cluster(old_key)  # frees the workgroup's port
-                port = allocate_port(wanted_port)
                 backend.dataplane.destroy_cluster(new_key)  # leftovers of an interrupted restore
                 if plan["lease"] is None:
                     raise RuntimeError("the snapshot holds no data")
-                backend.dataplane.restore_snapshot(
-                    plan["lease"], new_key, port, None, plan["engine_username"], plan["password_md5"]
+                port = backend.dataplane.restore_snapshot(
+                    plan["lease"], new_key, wanted_port, None, plan["engine_username"], plan["password_md5"]
                 )
                 restored = True
                 served.append(port)
@@ -144,9 +143,7 @@ def _serve_old_engine(backend: ServerlessBackend, new_key: str, old_key: str | N
     try:
         backend.dataplane.destroy_cluster(new_key)
         if old_key:
-            port = allocate_port(wanted_port)
-            backend.dataplane.start_cluster(old_key, port)
-            return [port]
+            return [backend.dataplane.start_cluster(old_key, wanted_port)]
     except Exception:
         log.exception("the namespace's engine %s could not be served again", old_key)
     return []

@@ -1,0 +1,92 @@
+"""Who may do what inside an engine: Redshift's admin user is no superuser of the host.
+
+* ``rdsdb``, the internal superuser, sets engines up, takes backups and changes
+  passwords.  Only the service knows its password and only the engine's Unix socket
+  reaches it (the wire front refuses the name).
+* The master user is an ordinary role: LOGIN, CREATEDB, CREATEROLE, owner of its
+  database and of schema ``public`` in it.  It cannot read or write server files, run
+  programs, load C code or ALTER SYSTEM, and PostgreSQL 16+'s CREATEROLE rules keep it
+  from granting itself what it lacks.
+* Roles SQL creates are ordinary roles too.  Nobody but ``rdsdb`` may be a superuser or
+  hold the roles that reach the host (``confine_roles`` enforces it on every engine a
+  snapshot brings back, including those an older localshift made with a superuser master).
+
+Initialisers: after initdb, after a restore, and when starting an engine an older
+localshift set up, the DataPlane runs ``confine_roles`` and then every initialiser it was
+given, each with an ``EngineSetup``.  That is where set-up SQL that needs the superuser goes
+(Redshift's catalog views and functions, objects in template1 for later databases).
+Initialisers must be idempotent: a restored engine has already run them once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import psycopg
+from psycopg import sql
+
+ADMIN_USER = "rdsdb"
+# Login names the wire front refuses (compared lowercase).
+INTERNAL_ROLES = frozenset({ADMIN_USER})
+# PostgreSQL's predefined roles that reach the host's files and programs.
+HOST_ROLES = ("pg_read_server_files", "pg_write_server_files", "pg_execute_server_program")
+# Bumped when what set-up does changes; engines set up by an older version are set up again.
+SETUP_VERSION = 2
+
+
+@dataclass(frozen=True)
+class EngineSetup:
+    """What an initialiser gets: ``connect(dbname="postgres")`` opens an autocommit
+    connection as the internal superuser over the engine's Unix socket; the master user and
+    its database (None when unknown, e.g. a snapshot of an older version)."""
+    connect: Callable[..., psycopg.Connection]
+    master_username: str | None
+    db_name: str | None
+
+
+Initialiser = Callable[[EngineSetup], None]
+
+
+def set_master_user(conn: psycopg.Connection, username: str, password: str) -> None:
+    """Create or update the master user: an ordinary role, its password stored md5-hashed."""
+    conn.execute("SET password_encryption = 'md5'")
+    exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (username,)).fetchone()
+    verb = "ALTER" if exists else "CREATE"
+    conn.execute(sql.SQL(verb + " ROLE {} WITH LOGIN NOSUPERUSER CREATEDB CREATEROLE PASSWORD {}")
+                 .format(sql.Identifier(username), sql.Literal(password)))
+
+
+def give_database(setup: EngineSetup) -> None:
+    """Make the master user the owner of its database (created if missing) and of its
+    schema ``public``."""
+    user, db = sql.Identifier(setup.master_username), sql.Identifier(setup.db_name)
+    with setup.connect() as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (setup.db_name,)).fetchone():
+            conn.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(db, user))
+        else:
+            conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(db, user))
+    with setup.connect(setup.db_name) as conn:
+        conn.execute(sql.SQL("ALTER SCHEMA public OWNER TO {}").format(user))
+
+
+def confine_roles(setup: EngineSetup) -> None:
+    """Only the internal role is a superuser or reaches the host; the master user is the
+    ordinary role described above."""
+    with setup.connect() as conn:
+        for (name,) in conn.execute(
+                "SELECT rolname FROM pg_roles WHERE rolname <> %s AND rolname !~ '^pg_'"
+                " AND (rolsuper OR rolreplication OR rolbypassrls)", (ADMIN_USER,)).fetchall():
+            conn.execute(sql.SQL("ALTER ROLE {} NOSUPERUSER NOREPLICATION NOBYPASSRLS")
+                         .format(sql.Identifier(name)))
+        for role, member, grantor in conn.execute(
+                "SELECT r.rolname, m.rolname, g.rolname FROM pg_auth_members a"
+                " JOIN pg_roles r ON r.oid = a.roleid JOIN pg_roles m ON m.oid = a.member"
+                " JOIN pg_roles g ON g.oid = a.grantor WHERE r.rolname = ANY(%s) AND m.rolname <> %s",
+                (list(HOST_ROLES), ADMIN_USER)).fetchall():
+            conn.execute(sql.SQL("REVOKE {} FROM {} GRANTED BY {} CASCADE").format(
+                sql.Identifier(role), sql.Identifier(member), sql.Identifier(grantor)))
+        if setup.master_username and conn.execute(
+                "SELECT 1 FROM pg_roles WHERE rolname = %s", (setup.master_username,)).fetchone():
+            conn.execute(sql.SQL("ALTER ROLE {} WITH LOGIN CREATEDB CREATEROLE")
+                         .format(sql.Identifier(setup.master_username)))

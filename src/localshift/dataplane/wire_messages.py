@@ -1,0 +1,79 @@
+"""PostgreSQL wire messages the front reads, rewrites or writes itself (no I/O here)."""
+
+from __future__ import annotations
+
+import re
+
+SSL_REQUEST = 80877103
+GSSENC_REQUEST = 80877104
+CANCEL_REQUEST = 80877102
+MAX_STARTUP = 10000
+
+# Startup parameters PostgreSQL understands and clients legitimately send.
+ALLOWED_PARAMS = {
+    "user", "database", "options", "application_name", "fallback_application_name",
+    "client_encoding", "datestyle", "timezone", "extra_float_digits", "search_path",
+    "intervalstyle", "standard_conforming_strings", "lc_messages", "geqo",
+}
+
+
+def startup_params(packet: bytes) -> list[tuple[bytes, bytes]]:
+    """The (name, value) pairs of a StartupMessage, in order."""
+    fields = packet[8:].split(b"\0")
+    pairs = []
+    for k, v in zip(fields[0::2], fields[1::2]):
+        if not k:
+            break
+        pairs.append((k, v))
+    return pairs
+
+
+def startup_user(packet: bytes) -> str:
+    for k, v in startup_params(packet):
+        if k == b"user":
+            return v.decode("utf-8", "replace")
+    return ""
+
+
+def rewrite_startup(packet: bytes) -> bytes:
+    """Drop non-standard parameters from a StartupMessage (``_pq_.`` protocol
+    options are kept)."""
+    kept = []
+    for k, v in startup_params(packet):
+        name = k.decode("utf-8", "replace").lower()
+        if name in ALLOWED_PARAMS or name.startswith("_pq_."):
+            kept += [k, v]
+    body = packet[4:8] + b"".join(x + b"\0" for x in kept) + b"\0"
+    return (len(body) + 4).to_bytes(4, "big") + body
+
+
+_VERSION = re.compile(rb"\d+(?:\.\d+)*")
+
+
+def rewrite_parameter_status(msg: bytes) -> bytes:
+    name, _, rest = msg[5:].partition(b"\0")
+    if name != b"server_version":
+        return msg
+    value = rest.split(b"\0", 1)[0]
+    m = _VERSION.match(value.strip())
+    if not m or m.group(0) == value:
+        return msg
+    body = name + b"\0" + m.group(0) + b"\0"
+    return b"S" + (len(body) + 4).to_bytes(4, "big") + body
+
+
+def error_response(code: str, message: str) -> bytes:
+    body = b"".join(f"{k}{v}".encode() + b"\0" for k, v in
+                    (("S", "FATAL"), ("V", "FATAL"), ("C", code), ("M", message))) + b"\0"
+    return b"E" + (len(body) + 4).to_bytes(4, "big") + body
+
+
+def authentication_failed(user: str) -> bytes:
+    """What PostgreSQL answers a wrong password with (28P01), word for word."""
+    return error_response("28P01", f'password authentication failed for user "{user}"')
+
+
+def too_many_connections(limit: int) -> bytes:
+    # Redshift's words when a cluster holds its 500 connections (SQLSTATE unverified: 53300 is
+    # PostgreSQL's too_many_connections).
+    return error_response("53300", f'connection limit "{limit}" exceeded for non-bootstrap users')

@@ -1,0 +1,122 @@
+"""The wire front's limits: startup timeout, connections per cluster, the descriptor budget,
+and malformed startup packets (wire_front.py, wire_messages.py)."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import psycopg
+import pytest
+
+from localshift.dataplane import DataPlane, DataPlaneError
+from localshift.dataplane.wire_front import WireFront
+
+from .conftest import cleanup
+from .helpers import DB, PASSWORD, USER, connect, connect_once_free, free_port
+
+CAP = 3
+
+
+@pytest.fixture(scope="module")
+def limited(tmp_path_factory):
+    """A cluster whose front allows CAP connections and a 1 s startup: (data plane, port)."""
+    plane = DataPlane(tmp_path_factory.mktemp("front") / "dp", sql_startup_timeout=1.0, sql_max_connections=CAP)
+    try:
+        yield plane, plane.create_cluster("limited", free_port(), USER, PASSWORD, DB)
+    finally:
+        cleanup(plane)
+
+
+def _closed_by_peer(sock: socket.socket, within: float = 15.0) -> bool:
+    """True when the other side closes ``sock`` (EOF or reset) within ``within`` seconds."""
+    sock.settimeout(within)
+    try:
+        while sock.recv(1024):
+            pass
+        return True
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+
+
+def _startup_error(port: int) -> dict[str, str]:
+    """The fields of the ErrorResponse a startup packet for USER gets (S, C, M)."""
+    body = (196608).to_bytes(4, "big") + b"user\0" + USER.encode() + b"\0database\0" + DB.encode() + b"\0\0"
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall((len(body) + 4).to_bytes(4, "big") + body)
+        reply = b""
+        while chunk := sock.recv(4096):
+            reply += chunk
+    assert reply[:1] == b"E", reply
+    fields = dict((f[:1].decode(), f[1:].decode()) for f in reply[5:].split(b"\0") if f)
+    return {k: fields[k] for k in "SCM"}
+
+
+def test_connection_without_startup_packet_is_dropped(limited):
+    _, port = limited
+    with socket.create_connection(("127.0.0.1", port)) as silent:
+        assert _closed_by_peer(silent)
+    with socket.create_connection(("127.0.0.1", port)) as ssl_only:
+        ssl_only.sendall((8).to_bytes(4, "big") + (80877103).to_bytes(4, "big"))  # SSLRequest, then nothing
+        assert ssl_only.recv(1) == b"N"
+        assert _closed_by_peer(ssl_only)
+    # a session that did start is not subject to the startup timeout
+    with connect_once_free(limited[1]) as conn:
+        time.sleep(1.5)
+        assert conn.execute("select 1").fetchone() == (1,)
+
+
+def test_connections_per_cluster_are_capped(limited):
+    _, port = limited
+    held = [connect_once_free(port) for _ in range(CAP)]
+    try:
+        with pytest.raises(psycopg.OperationalError, match=f'connection limit "{CAP}" exceeded'):
+            connect(port)
+        assert _startup_error(port) == {"S": "FATAL", "C": "53300",
+                                        "M": f'connection limit "{CAP}" exceeded for non-bootstrap users'}
+    finally:
+        for conn in held:
+            conn.close()
+    # slots come back when sessions end; the engine allows as many user sessions as the front,
+    # plus the internal role's reserve
+    with connect_once_free(port) as conn:
+        assert conn.execute("show max_connections").fetchone() == (str(CAP + 3),)
+
+
+def test_descriptor_budget_closes_connections_beyond_it(tmp_path):
+    front = WireFront(frozenset(), startup_timeout=30, max_connections=100, connection_budget=2)
+    port = front.serve(free_port(), tmp_path / "no-engine.sock")
+    try:
+        kept = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
+        with socket.create_connection(("127.0.0.1", port)) as beyond:
+            assert _closed_by_peer(beyond)
+        for sock in kept:
+            assert not _closed_by_peer(sock, within=0.3)
+            sock.close()
+        with socket.create_connection(("127.0.0.1", port)) as again:  # the budget frees up
+            assert not _closed_by_peer(again, within=0.3)
+    finally:
+        front.close_all()
+
+
+@pytest.mark.parametrize("packet", [
+    (4).to_bytes(4, "big"),  # shorter than a header
+    (1_000_000).to_bytes(4, "big") + (196608).to_bytes(4, "big"),  # oversized
+    b"\xff" * 64,  # garbage
+])
+def test_forged_startup_packets_are_dropped(limited, packet):
+    _, port = limited
+    with socket.create_connection(("127.0.0.1", port)) as forged:
+        forged.sendall(packet)
+        assert _closed_by_peer(forged)
+    with connect_once_free(port) as conn:
+        assert conn.execute("select 1").fetchone() == (1,)
+
+
+@pytest.mark.parametrize("limits", [{"sql_startup_timeout": 0}, {"sql_startup_timeout": -1},
+                                    {"sql_max_connections": 0}, {"sql_max_connections": 10**6}])
+def test_limits_out_of_range_are_refused(tmp_path, limits):
+    with pytest.raises(DataPlaneError, match=next(iter(limits))):
+        DataPlane(tmp_path / "dp", **limits)
