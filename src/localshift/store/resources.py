@@ -27,7 +27,7 @@ class NamedRecord(Protocol):
     account: str
     region: str
     name: str
-    row_id: int | None
+    row_id: int
 
 
 R = TypeVar("R", bound=NamedRecord)

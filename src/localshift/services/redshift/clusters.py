@@ -12,7 +12,7 @@ from localshift.services.context import RequestContext
 from localshift.services.redshift import lifecycle, validation
 from localshift.services.redshift.arns import cluster_arn, snapshot_arn
 from localshift.services.redshift.backend import RedshiftBackend
-from localshift.services.redshift.passwords import managed_password, managed_password_secret
+from localshift.services.common.passwords import managed_password, managed_password_secret
 from localshift.services.redshift.node_types import ACCOUNT_NODE_QUOTA, CATALOG, NodeType, creatable_names
 from localshift.services.redshift.snapshot_factory import check_manual_quota, insert_snapshot, snapshot_from_cluster
 from localshift.services.redshift.views import cluster_view

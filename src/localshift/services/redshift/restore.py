@@ -8,12 +8,13 @@ from typing import Any
 
 from localshift.errors import ApiError, invalid_combination, invalid_parameter
 from localshift.records import ClusterRecord, SnapshotRecord
+from localshift.services.common.jobs import release_lease, take_lease
+from localshift.services.common.passwords import managed_password_secret
 from localshift.services.context import RequestContext
 from localshift.services.redshift import lifecycle, validation
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.clusters import check_quotas, default_zone, insert_cluster, render
 from localshift.services.redshift.node_types import CATALOG, NodeType, snapshot_restorable_types, storage_mb
-from localshift.services.redshift.passwords import managed_password_secret
 from localshift.services.redshift.snapshot_lookup import readable_snapshot, snapshot_ref
 
 _IAM_ROLE = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+")
@@ -190,8 +191,7 @@ def restore_from_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext,
     try:
         insert_cluster(backend, cluster, [])
     except ApiError:
-        if cluster.restore_data_key:
-            lifecycle.release_lease(backend, cluster.restore_data_key)
+        release_lease(backend, cluster.restore_data_key)
         raise
     backend.submit(lifecycle.restore_cluster, cluster.row_id)
     return {"Cluster": render(backend, ctx, cluster)}
@@ -203,7 +203,7 @@ def _lease(backend: RedshiftBackend, snapshot: SnapshotRecord) -> str | None:
     if snapshot.data_key is None:
         return None  # a snapshot of the control plane alone (--no-data-plane) holds no data
     try:
-        return lifecycle.take_restore_lease(backend, snapshot.data_key)
+        return take_lease(backend, snapshot.data_key, f"restore-lease-{uuid.uuid4().hex}")
     except Exception:
         raise ApiError(
             "InvalidClusterSnapshotState",

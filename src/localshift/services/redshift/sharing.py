@@ -6,21 +6,13 @@ import re
 from typing import Any
 
 from localshift.errors import ApiError, invalid_parameter
+from localshift.services.common.limits import MAX_GRANTEES
 from localshift.services.context import RequestContext
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.snapshot_lookup import not_found, owned_snapshot, snapshot_ref
 from localshift.services.redshift.snapshots import render
 from localshift.services.redshift.views import SUPPORT_ALIAS
-from localshift.services.serverless.provisioned import (
-    find_serverless_snapshot,
-    grant_provisioned_restore,
-    provisioned_snapshot_view,
-    revoke_provisioned_restore,
-)
 from localshift.store.serverless import ServerlessSnapshotRecord
-
-# At most 20 accounts may restore one snapshot (Redshift quota, not adjustable).
-MAX_GRANTEES = 20
 
 
 def _grantee(ctx: RequestContext, p: dict[str, Any]) -> str:
@@ -39,7 +31,7 @@ def _owned_serverless(
     backend: RedshiftBackend, ctx: RequestContext, arn: str, grantee_error: str
 ) -> ServerlessSnapshotRecord:
     """A serverless snapshot named by ARN that the caller owns; grantees get ``grantee_error``."""
-    snapshot = find_serverless_snapshot(backend, ctx, arn)
+    snapshot = backend.serverless_snapshots.find(ctx, arn)
     if snapshot is None:
         raise not_found(arn)
     if snapshot.account != ctx.account:
@@ -57,8 +49,8 @@ def authorize_snapshot_access(backend: RedshiftBackend, ctx: RequestContext, p: 
         # A serverless snapshot shared for restore into provisioned clusters
         # (accountsWithProvisionedRestoreAccess on the serverless side).
         serverless = _owned_serverless(backend, ctx, ref.serverless_arn, "ClusterSnapshotNotFound")
-        grant_provisioned_restore(backend, serverless, grantee)
-        return {"Snapshot": provisioned_snapshot_view(backend, ctx, serverless)}
+        backend.serverless_snapshots.grant_restore(serverless, grantee)
+        return {"Snapshot": backend.serverless_snapshots.snapshot_view(ctx, serverless)}
     snapshot = owned_snapshot(backend, ctx, ref)
     if snapshot.snapshot_type != "manual":
         raise ApiError(
@@ -91,8 +83,8 @@ def revoke_snapshot_access(backend: RedshiftBackend, ctx: RequestContext, p: dic
     assert ref is not None
     if ref.serverless_arn is not None:
         serverless = _owned_serverless(backend, ctx, ref.serverless_arn, "AccessToSnapshotDenied")
-        revoke_provisioned_restore(backend, serverless, _grantee(ctx, p))
-        return {"Snapshot": provisioned_snapshot_view(backend, ctx, serverless)}
+        backend.serverless_snapshots.revoke_restore(serverless, _grantee(ctx, p))
+        return {"Snapshot": backend.serverless_snapshots.snapshot_view(ctx, serverless)}
     snapshot = owned_snapshot(backend, ctx, ref, grantee_error="AccessToSnapshotDenied")
     grantee = _grantee(ctx, p)
     with backend.db.transaction():

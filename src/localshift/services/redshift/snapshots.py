@@ -21,7 +21,6 @@ from localshift.services.redshift.snapshot_lookup import (
     snapshot_ref,
 )
 from localshift.services.redshift.views import snapshot_view
-from localshift.services.serverless.provisioned import find_serverless_snapshot, provisioned_snapshot_view
 from localshift.store.snapshots import SORT_KEYS, SnapshotFilter
 
 # Statuses from which DeleteClusterSnapshot may delete (its documentation).
@@ -249,10 +248,10 @@ def _describe_serverless(backend: RedshiftBackend, ctx: RequestContext, p: dict[
     Other filters still apply (a serverless snapshot is a manual snapshot of
     no provisioned cluster); OwnerAccount must name its owner.
     """
-    snapshot = find_serverless_snapshot(backend, ctx, arn, p.get("OwnerAccount"))
+    snapshot = backend.serverless_snapshots.find(ctx, arn, p.get("OwnerAccount"))
     if snapshot is None:
         raise not_found(arn)
-    view = provisioned_snapshot_view(backend, ctx, snapshot)
+    view = backend.serverless_snapshots.snapshot_view(ctx, snapshot)
     keys, values = p.get("TagKeys", []), p.get("TagValues", [])
     tags_match = any(
         (not keys or tag["Key"] in keys) and (not values or tag["Value"] in values) for tag in view["Tags"]
