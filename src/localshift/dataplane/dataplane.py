@@ -19,7 +19,7 @@ import stat
 import subprocess
 import threading
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from localshift.config import Settings
 

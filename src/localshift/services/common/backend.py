@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Callable, Protocol, TypeVar
+from typing import Any, Callable
 
 from localshift.dataplane.api import DataPlane
 from localshift.services.clock import Clock
@@ -13,16 +13,6 @@ from localshift.store.database import Database
 from localshift.store.events import EventRepository
 
 log = logging.getLogger("localshift.work")
-
-Record = TypeVar("Record")
-
-
-class RecordStore(Protocol[Record]):
-    """A repository that reads a record by row id and writes it back."""
-
-    def get_by_id(self, row_id: int) -> Record | None: ...
-
-    def update(self, record: Record) -> None: ...
 
 
 class ServiceBackend:
@@ -78,16 +68,3 @@ class ServiceBackend:
         if self._ticker is not None:
             self._ticker.join(timeout=5)
         self._pool.shutdown(wait=True, cancel_futures=True)
-
-    def mutate(self, repository: RecordStore[Record], row_id: int, change: Callable[[Record], None]) -> Record | None:
-        """Re-read a record, change it and write it back in one transaction (None when it is gone).
-
-        The one write rule (docs/architecture.md): never write back a record read earlier."""
-        with self.db.transaction():
-            record = repository.get_by_id(row_id)
-            if record is None:
-                return None
-            change(record)
-            repository.update(record)
-            return record
-

@@ -45,7 +45,7 @@ class RedshiftBackend(ServiceBackend):
 
     def mutate_cluster(self, row_id: int, change: Callable[[ClusterRecord], None]) -> ClusterRecord | None:
         """Re-read a cluster, change it and write it back in one transaction."""
-        return self.mutate(self.clusters, row_id, change)
+        return self.db.mutate(self.clusters, row_id, change)
 
     def mutate_snapshot(self, row_id: int, change: Callable[[SnapshotRecord], None]) -> SnapshotRecord | None:
-        return self.mutate(self.snapshots, row_id, change)
+        return self.db.mutate(self.snapshots, row_id, change)

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from localshift.errors import ApiError, invalid_parameter
-from localshift.services.common.limits import MAX_GRANTEES
+from localshift.services.common.grants import check_grantee, check_new_grantee
 from localshift.services.context import RequestContext
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.snapshot_lookup import not_found, owned_snapshot, snapshot_ref
@@ -63,17 +63,7 @@ def authorize_snapshot_access(backend: RedshiftBackend, ctx: RequestContext, p: 
             "InvalidClusterSnapshotState", f"Snapshot {snapshot.identifier} is not in the available state."
         )
     with backend.db.transaction():
-        grantees = backend.snapshots.grantees(snapshot)
-        if grantee in grantees:
-            raise ApiError(
-                "AuthorizationAlreadyExists",
-                f"Account {grantee} is already authorized to restore snapshot {snapshot.identifier}.",
-            )
-        if len(grantees) >= MAX_GRANTEES:
-            raise ApiError(
-                "AuthorizationQuotaExceeded",
-                f"Snapshot {snapshot.identifier} is already shared with the maximum of {MAX_GRANTEES} accounts.",
-            )
+        check_new_grantee(backend.snapshots.grantees(snapshot), grantee, snapshot.identifier)
         backend.snapshots.add_grant(snapshot, grantee)
     return {"Snapshot": render(backend, ctx, snapshot)}
 
@@ -88,11 +78,7 @@ def revoke_snapshot_access(backend: RedshiftBackend, ctx: RequestContext, p: dic
     snapshot = owned_snapshot(backend, ctx, ref, grantee_error="AccessToSnapshotDenied")
     grantee = _grantee(ctx, p)
     with backend.db.transaction():
-        if grantee not in backend.snapshots.grantees(snapshot):
-            raise ApiError(
-                "AuthorizationNotFound",
-                f"Account {grantee} is not authorized to restore snapshot {snapshot.identifier}.",
-            )
+        check_grantee(backend.snapshots.grantees(snapshot), grantee, snapshot.identifier)
         backend.snapshots.remove_grant(snapshot, grantee)
     return {"Snapshot": render(backend, ctx, snapshot)}
 

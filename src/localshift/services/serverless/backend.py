@@ -57,12 +57,12 @@ class ServerlessBackend(ServiceBackend):
 
     # --- read, change, write back in one transaction --------------------------
     def mutate_namespace(self, row_id: int, change: Callable[[NamespaceRecord], None]) -> NamespaceRecord | None:
-        return self.mutate(self.namespaces, row_id, change)
+        return self.db.mutate(self.namespaces, row_id, change)
 
     def mutate_workgroup(self, row_id: int, change: Callable[[WorkgroupRecord], None]) -> WorkgroupRecord | None:
-        return self.mutate(self.workgroups, row_id, change)
+        return self.db.mutate(self.workgroups, row_id, change)
 
     def mutate_snapshot(
         self, row_id: int, change: Callable[[ServerlessSnapshotRecord], None]
     ) -> ServerlessSnapshotRecord | None:
-        return self.mutate(self.snapshots, row_id, change)
+        return self.db.mutate(self.snapshots, row_id, change)

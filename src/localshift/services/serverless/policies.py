@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from localshift.errors import ApiError
-from localshift.services.common.limits import MAX_GRANTEES
+from localshift.services.common.grants import MAX_GRANTEES
 from localshift.services.context import RequestContext
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.lookup import snapshot_by_arn

@@ -16,7 +16,7 @@ from typing import Any
 from localshift.errors import ApiError
 from localshift.records import SnapshotRecord
 from localshift.services.common.arns import SERVERLESS, service_of
-from localshift.services.common.limits import MAX_GRANTEES
+from localshift.services.common.grants import MAX_GRANTEES, check_grantee, check_new_grantee
 from localshift.services.context import RequestContext
 from localshift.services.redshift.views import snapshot_view
 from localshift.services.serverless.validation import parse_arn
@@ -77,26 +77,14 @@ class ProvisionedSnapshots:
             if current is None or current.status != "AVAILABLE":
                 raise ApiError("InvalidClusterSnapshotState", f"Snapshot {snapshot.arn} is not in the available state.")
             grantees = self.grantees(current)
-            if account in grantees:
-                raise ApiError(
-                    "AuthorizationAlreadyExists",
-                    f"Account {account} is already authorized to restore snapshot {snapshot.arn}.",
-                )
-            if len(grantees) >= MAX_GRANTEES:
-                raise ApiError(
-                    "AuthorizationQuotaExceeded",
-                    f"Snapshot {snapshot.arn} is already shared with the maximum of {MAX_GRANTEES} accounts.",
-                )
+            check_new_grantee(grantees, account, snapshot.arn)
             self.snapshots.set_grantees(current, PROVISIONED_RESTORE, [*grantees, account])
 
     def revoke_restore(self, snapshot: ServerlessSnapshotRecord, account: str) -> None:
         """Restores already accepted finish: they read a lease on the data."""
         with self.db.transaction():
             grantees = self.grantees(snapshot)
-            if account not in grantees:
-                raise ApiError(
-                    "AuthorizationNotFound", f"Account {account} is not authorized to restore snapshot {snapshot.arn}."
-                )
+            check_grantee(grantees, account, snapshot.arn)
             self.snapshots.set_grantees(snapshot, PROVISIONED_RESTORE, [g for g in grantees if g != account])
 
     def as_snapshot_record(self, snapshot: ServerlessSnapshotRecord) -> SnapshotRecord:
