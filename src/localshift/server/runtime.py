@@ -29,10 +29,10 @@ from localshift.store.database import Database
 log = logging.getLogger("localshift")
 
 
-def _make_dataplane(settings: Settings, data_dir: Path) -> tuple[DataPlane, Path | None]:
-    """The data plane, and the directory its engines live in (None: it keeps no engines)."""
+def _make_dataplane(settings: Settings, data_dir: Path) -> tuple[DataPlane, dict[str, Path]]:
+    """The data plane, and the directories its engines use, by what they hold (none without engines)."""
     if not settings.data_plane:
-        return NullDataPlane(settings.transition_delay), None
+        return NullDataPlane(settings.transition_delay), {}
     from localshift.dataplane import PostgresDataPlane
     from localshift.dataplane.errors import DataPlaneError
 
@@ -40,7 +40,12 @@ def _make_dataplane(settings: Settings, data_dir: Path) -> tuple[DataPlane, Path
         dataplane = PostgresDataPlane.from_settings(settings, data_dir)
     except (OSError, DataPlaneError) as error:
         raise SettingsError(f"the data plane cannot start: {error}") from None
-    return dataplane, dataplane.engine_root
+    directories = {"engine files": dataplane.engine_root}
+    sockets = [d for d in dataplane.directories if d not in (dataplane.root, dataplane.engine_root)]
+    if sockets:
+        # Engine paths too long for a Unix socket put the sockets here.
+        directories["engine sockets"] = sockets[0]
+    return dataplane, directories
 
 
 def _load_authenticator(settings: Settings) -> Authenticator:
@@ -76,7 +81,7 @@ class Runtime:
             # Held open for the life of the process: one data dir, one server.
             self._data_dir_lock = data_dir.claim(self.data_dir)
             self.db = _open_store(self.data_dir / "localshift.sqlite3")
-            self.dataplane, self.engine_root = _make_dataplane(settings, self.data_dir)
+            self.dataplane, self.engine_directories = _make_dataplane(settings, self.data_dir)
         except BaseException:
             if self._temp_dir:
                 shutil.rmtree(self._temp_dir, ignore_errors=True)
@@ -106,8 +111,7 @@ class Runtime:
     def directories(self) -> dict[str, Path]:
         """Every directory the service writes, by what it holds."""
         found = {"data dir": self.data_dir}
-        if self.engine_root is not None:
-            found["engine files"] = self.engine_root
+        found.update(self.engine_directories)
         return found
 
     def start(self) -> None:
