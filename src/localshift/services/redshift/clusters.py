@@ -35,7 +35,7 @@ def change_cluster(
 ) -> ClusterRecord:
     """Find a cluster and change it in one transaction; an ApiError from ``change`` undoes everything."""
     with backend.db.transaction():
-        cluster = backend.mutate_cluster(find_cluster(backend, ctx, identifier).row_id, change)  # type: ignore[arg-type]
+        cluster = backend.mutate_cluster(find_cluster(backend, ctx, identifier).row_id, change)
     assert cluster is not None  # found in this very transaction
     return cluster
 
@@ -354,7 +354,7 @@ def delete_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         check_manual_quota(backend, ctx.account, ctx.region)
         identifier = validation.snapshot_identifier(final_id, "FinalClusterSnapshotIdentifier")
         snapshot = snapshot_from_cluster(cluster, identifier, "manual", "final snapshot", ctx.now, retention)
-        final_rows.append(insert_snapshot(backend, snapshot).row_id)  # type: ignore[arg-type]
+        final_rows.append(insert_snapshot(backend, snapshot).row_id)
         cluster.status = "final-snapshot"
 
     cluster = change_cluster(backend, ctx, p["ClusterIdentifier"], change)

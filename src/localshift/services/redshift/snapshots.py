@@ -37,9 +37,9 @@ def render_many(backend: RedshiftBackend, ctx: RequestContext, snapshots: list[S
     tags = backend.tags.get_many(arns)
     # AccountsWithRestoreAccess is visible to the owner only.
     owned = [s.row_id for s in snapshots if s.account == ctx.account]
-    grants = backend.snapshots.grantees_of_many(owned)  # type: ignore[arg-type]
+    grants = backend.snapshots.grantees_of_many(owned)
     return [
-        snapshot_view(s, tags[arn], grants.get(s.row_id) if s.account == ctx.account else None, ctx.now)  # type: ignore[arg-type]
+        snapshot_view(s, tags[arn], grants.get(s.row_id) if s.account == ctx.account else None, ctx.now)
         for s, arn in zip(snapshots, arns)
     ]
 
@@ -188,7 +188,7 @@ def modify_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext, p: di
             snapshot_lifecycle.forget_snapshot(backend, snapshot)
         else:
             changed = backend.mutate_snapshot(
-                snapshot.row_id,  # type: ignore[arg-type]
+                snapshot.row_id,
                 lambda s: setattr(s, "manual_snapshot_retention_period", retention),
             )
             view = render(backend, ctx, changed)  # type: ignore[arg-type]
