@@ -23,8 +23,12 @@ from support import OWNER, REGION
 
 
 class InProcessServer:
-    def __init__(self, services: list[Service]) -> None:
-        settings = load_settings({"ephemeral": True, "data_plane": False, "port": "1"})
+    def __init__(self, services: list[Service], accounts: list[str] | None = None) -> None:
+        """``accounts``: AKID:SECRET:ACCOUNT entries, for strict mode (open mode without)."""
+        options = {"ephemeral": True, "data_plane": False, "port": "1"}
+        if accounts:
+            options["accounts"] = ",".join(accounts)
+        settings = load_settings(options)
         self.app = LocalshiftApp(Runtime(settings), services)
         self.listener = socket.socket()
         self.listener.bind(("127.0.0.1", 0))
@@ -46,7 +50,8 @@ class InProcessServer:
         self.thread.join(timeout=30)
         self.loop.close()
 
-    def client(self, service: str, validate: bool = True):  # type: ignore[no-untyped-def]
+    def client(self, service: str, validate: bool = True, access_key: str = OWNER,  # type: ignore[no-untyped-def]
+               secret: str = "secret"):
         config = Config(retries={"max_attempts": 1}, parameter_validation=validate, read_timeout=60)
-        return boto3.client(service, endpoint_url=self.url, region_name=REGION, aws_access_key_id=OWNER,
-                            aws_secret_access_key="secret", config=config)
+        return boto3.client(service, endpoint_url=self.url, region_name=REGION, aws_access_key_id=access_key,
+                            aws_secret_access_key=secret, config=config)

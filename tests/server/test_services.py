@@ -84,6 +84,31 @@ def test_reads_run_inline_and_everything_else_on_worker_threads() -> None:
     assert not {"DeleteSnapshot", "RestoreFromSnapshot"} & serverless.reads
 
 
+def test_a_service_whose_reads_touch_more_than_the_store_runs_them_on_worker_threads() -> None:
+    # The Data API's reads (results kept in files, say) may not run on the event loop or be kept.
+    data_api = Service("redshift-data", {"ListDatabases": list_databases}, lambda runtime: None,
+                       reads_from_store_only=False)
+    assert data_api.reads == frozenset()
+    assert DATA_API.reads == {"ListDatabases"}
+
+
+def test_answers_are_kept_per_identity_not_per_account() -> None:
+    calls: list[str] = []
+
+    def whoami(backend: Any, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        calls.append(ctx.request_id)
+        return {"Databases": [str(len(calls))]}
+
+    counting = Service("redshift-data", {"ListDatabases": whoami}, lambda runtime: None)
+    with InProcessServer([*SERVICES, counting], accounts=["AKIDONE0000000000001:s1:111111111111",
+                                                        "AKIDTWO0000000000002:s2:111111111111"]) as server:
+        one = server.client("redshift-data", access_key="AKIDONE0000000000001", secret="s1")
+        two = server.client("redshift-data", access_key="AKIDTWO0000000000002", secret="s2")
+        first = one.list_databases(Database="dev")["Databases"]
+        assert one.list_databases(Database="dev")["Databases"] == first  # kept for the same identity
+        assert two.list_databases(Database="dev")["Databases"] != first  # computed again for another
+
+
 def _reaches(handler: Any) -> set[str]:
     """What ``handler`` may reach of the data plane and of writes, over-approximated: every function
     of services/ named as something it calls (transitively), searched for ``.dataplane`` and for

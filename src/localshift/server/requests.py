@@ -82,8 +82,8 @@ class RequestPath:
             except ApiError as error:
                 raise protocol.signature_error(error) from None
             account = caller.account
-            # Only reads' answers are kept: the same bytes from the same account name the same read.
-            key = (service.name, caller.account, caller.region, request.method, request.query_string,
+            # Only reads' answers are kept: the same bytes from the same identity name the same read.
+            key = (service.name, caller.access_key, caller.account, caller.region, request.method, request.query_string,
                    request.headers.get("x-amz-target"), request.body)
             now = _next_whole_second(self.runtime.clock.now())
             generation = self.runtime.db.generation

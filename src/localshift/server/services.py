@@ -21,9 +21,10 @@ from localshift.services.redshift.operations import OPERATIONS as REDSHIFT_OPERA
 from localshift.services.serverless.operations import OPERATIONS as SERVERLESS_OPERATIONS
 
 Handler = Callable[[Any, Any, dict[str, Any]], dict[str, Any]]
-# Operations that only read state: AWS names them so. They run on the event loop (they take
-# microseconds); every other operation writes (and waits for the disk) or may call the data
-# plane, so it runs on a worker thread (requests.py).
+# Operations that only read state: AWS names them so. For a service whose reads depend only on
+# the store and the clock they run on the event loop (they take microseconds) and their answers
+# are kept (requests.py); every other operation writes (and waits for the disk) or may call the
+# data plane, so it runs on a worker thread.
 READ_PREFIXES = ("Describe", "List", "Get")
 
 
@@ -32,6 +33,9 @@ class Service:
     name: str  # botocore's service name
     operations: Mapping[str, Handler]
     backend: Callable[[Runtime], Any]
+    # False for a service whose reads touch more than the store (result files, engines): its
+    # reads then run on a worker thread like any other operation, and no answer of it is kept.
+    reads_from_store_only: bool = True
     protocol: WireProtocol = field(init=False)
     signing_name: str = field(init=False)
     reads: frozenset[str] = field(init=False)
@@ -43,7 +47,8 @@ class Service:
             raise ValueError(f"{self.name} has no operations named {', '.join(unknown)}")
         object.__setattr__(self, "protocol", protocol_of(self.name))
         object.__setattr__(self, "signing_name", model.signing_name)
-        object.__setattr__(self, "reads", frozenset(name for name in self.operations if name.startswith(READ_PREFIXES)))
+        reads = (name for name in self.operations if name.startswith(READ_PREFIXES)) if self.reads_from_store_only else ()
+        object.__setattr__(self, "reads", frozenset(reads))
 
 
 SERVICES = [
