@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 from dbt.cli.main import dbtRunner
 
-from localshift.dataplane import DataPlane
+from localshift.dataplane import PostgresDataPlane
 
 PROJECT = Path(__file__).resolve().parent.parent / "tests" / "clients" / "dbt_project"
 USER, PASSWORD = "admin", "Passw0rd1"
@@ -50,9 +50,9 @@ def dbt(directory: Path, *args: str) -> float:
     return elapsed
 
 
-def run(dp: DataPlane, tmp: Path, runs: int) -> None:
+def run(dp: PostgresDataPlane, tmp: Path, runs: int) -> None:
     port = free_port()
-    dp.create_cluster("bench", port, USER, PASSWORD, "redshift_db")
+    dp.create_engine("bench", port, USER, PASSWORD, "redshift_db")
     engine = dp._engine("bench")
     with engine.connect() as admin:
         admin.execute(f"CREATE DATABASE postgres_db OWNER {USER}")
@@ -84,7 +84,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, DataPlane(Path(tmp) / "dp") as dp:
+    with tempfile.TemporaryDirectory() as tmp, PostgresDataPlane(Path(tmp) / "dp") as dp:
         try:
             run(dp, Path(tmp), args.runs)
         finally:

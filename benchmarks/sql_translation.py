@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import psycopg  # noqa: E402
 
-from localshift.dataplane import DataPlane, wire_front  # noqa: E402
+from localshift.dataplane import PostgresDataPlane, wire_front  # noqa: E402
 from localshift.dataplane.redshift_sql import translator  # noqa: E402
 from localshift.dataplane.redshift_sql.fastpath import needs_translation  # noqa: E402
 from localshift.dataplane.redshift_sql.session import SqlSession  # noqa: E402
@@ -236,16 +236,16 @@ def main() -> None:
           f"cache hit: {costs['cache_hit_median'] * us:.2f} us")
     print(f"session hook per select-1 round trip (in-process): {session_cost() * us:.2f} us")
     # ephemeral: the watchdog removes the engine also when it lives outside the temporary dir
-    with tempfile.TemporaryDirectory() as tmp, DataPlane(Path(tmp) / "dp", ephemeral=True) as dp:
+    with tempfile.TemporaryDirectory() as tmp, PostgresDataPlane(Path(tmp) / "dp", ephemeral=True) as dp:
         try:
             measure_endpoint(dp, args.queries, args.rows)
         finally:
-            dp.destroy_cluster("bench")
+            dp.destroy_engine("bench")
 
 
-def measure_endpoint(dp: DataPlane, queries: int, rows: int) -> None:
+def measure_endpoint(dp: PostgresDataPlane, queries: int, rows: int) -> None:
     us = 1e6
-    port = dp.create_cluster("bench", 0, USER, PASSWORD, DB)
+    port = dp.create_engine("bench", 0, USER, PASSWORD, DB)
     engine = dp._engine("bench")
     hooked = wire_front.SqlSession
     wire_front.SqlSession = _Pipe

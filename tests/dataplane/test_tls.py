@@ -14,7 +14,7 @@ import pytest
 import redshift_connector
 from cryptography import x509
 
-from localshift.dataplane import DataPlane
+from localshift.dataplane import PostgresDataPlane
 from localshift.dataplane.tls import ensure_certificates
 
 from .conftest import cleanup
@@ -28,9 +28,10 @@ GSSENC_REQUEST = (8).to_bytes(4, "big") + (80877104).to_bytes(4, "big")
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """A cluster whose front admits CAP connections: (data plane, port)."""
-    plane = DataPlane(tmp_path_factory.mktemp("tls") / "dp", sql_startup_timeout=2.0, sql_max_connections=CAP)
+    plane = PostgresDataPlane(tmp_path_factory.mktemp("tls") / "dp", sql_startup_timeout=2.0,
+                              sql_max_connections=CAP)
     try:
-        yield plane, plane.create_cluster("tls", free_port(), USER, PASSWORD, DB)
+        yield plane, plane.create_engine("tls", free_port(), USER, PASSWORD, DB)
     finally:
         cleanup(plane)
 

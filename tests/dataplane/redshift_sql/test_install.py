@@ -59,8 +59,8 @@ def test_an_engine_set_up_by_an_older_localshift_gets_the_catalog_when_it_starts
     with eng.connect(DB) as admin:
         admin.execute("DROP VIEW pg_catalog.svv_tables")
         admin.execute("COMMENT ON SCHEMA localshift IS 'localshift catalog older'")
-    dp.stop_cluster(key)
-    dp.start_cluster(key, port)
+    dp.stop_engine(key)
+    dp.start_engine(key, port)
     with connect(port) as conn:
         assert conn.execute("SELECT count(*) FROM svv_tables WHERE table_schema = 'public'").fetchone() == (0,)
 
