@@ -32,6 +32,10 @@ _COMPARISONS = frozenset({"=", "<>", "!=", "<", ">", "<=", ">="})
 _JSON_TYPES = frozenset({"jsonb", "json", "super"})
 
 
+# Words between a keyword and the relation it names.
+_BEFORE_A_NAME = frozenset({"if", "not", "exists", "only", "lateral"})
+
+
 def relation_names(tokens: list[Token]) -> frozenset[str]:
     """The names that qualify columns in a statement: relations and their aliases."""
     names = set(_IMPLICIT)
@@ -53,6 +57,8 @@ def relation_names(tokens: list[Token]) -> frozenset[str]:
             if low in ("from", "join"):
                 from_depths.add(depth)
             continue
+        if expect and tok.kind == "ident" and low in _BEFORE_A_NAME:
+            continue  # CREATE TABLE IF NOT EXISTS name, FROM ONLY name
         if tok.kind == "ident" and low in _FROM_LIST_END:
             from_depths.discard(depth)
         if tok.text == "," and depth in from_depths:
