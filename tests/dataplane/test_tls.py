@@ -8,6 +8,7 @@ import ipaddress
 import socket
 import ssl
 import stat
+import time
 
 import psycopg
 import pytest
@@ -164,10 +165,25 @@ def test_failed_handshakes_give_their_connection_slots_back(served):
 
 def test_a_silent_tls_client_is_dropped_at_the_startup_timeout(served):
     _, port = served
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(SSL_REQUEST)
-        assert sock.recv(1) == b"S"
-        sock.settimeout(15)
-        assert sock.recv(1024) == b""  # closed after sql_startup_timeout (2 s)
-    with connect(port, sslmode="require") as conn:
-        assert conn.execute("select 1").fetchone() == (1,)
+    for _ in range(CAP + 1):
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(SSL_REQUEST)
+            assert sock.recv(1) == b"S"
+            sock.settimeout(15)
+            assert sock.recv(1024) == b""  # closed after sql_startup_timeout (2 s)
+    held = [connect_once_free(port, sslmode="require") for _ in range(CAP)]  # no slot was kept
+    try:
+        # refusals come over TLS too, in PostgreSQL's words
+        with pytest.raises(psycopg.OperationalError, match=f'connection limit "{CAP}" exceeded'):
+            connect(port, sslmode="require")
+    finally:
+        for conn in held:
+            conn.close()
+    deadline = time.monotonic() + 30
+    while True:  # once the front has counted out the connections just closed
+        with pytest.raises(psycopg.OperationalError) as refused:
+            connect(port, user="rdsdb", sslmode="require")
+        if "connection limit" not in str(refused.value) or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert 'password authentication failed for user "rdsdb"' in str(refused.value)

@@ -83,6 +83,7 @@ class _ClientSide(asyncio.Protocol):
         self.timer: asyncio.TimerHandle | None = None
         self.session: SqlSession | None = None
         self.encrypted = False
+        self.handshaking = False  # TLS handshake under way
         self.redshift_driver = False
 
     def connection_made(self, transport) -> None:
@@ -111,7 +112,7 @@ class _ClientSide(asyncio.Protocol):
             self.engine.write(self.session.from_client(data))
             return
         self.buf += data
-        if not self.connecting:
+        if not self.connecting and not self.handshaking:
             self._startup()
 
     def _refuse(self, message: bytes) -> None:
@@ -137,6 +138,7 @@ class _ClientSide(asyncio.Protocol):
                 self.transport.write(b"S")
                 # The client's handshake must reach the TLS layer, not this protocol.
                 self.transport.pause_reading()
+                self.handshaking = True
                 asyncio.get_running_loop().create_task(self._start_tls())
                 return
             if code in (SSL_REQUEST, GSSENC_REQUEST):
@@ -160,16 +162,21 @@ class _ClientSide(asyncio.Protocol):
             return
 
     async def _start_tls(self) -> None:
-        raw = self.transport
+        raw, error = self.transport, None
         try:
-            self.transport = await asyncio.get_running_loop().start_tls(
+            encrypted = await asyncio.get_running_loop().start_tls(
                 raw, self, self.front.tls, server_side=True,
                 ssl_handshake_timeout=self.front.startup_timeout)
-        except (OSError, ssl.SSLError, asyncio.TimeoutError, ConnectionError) as e:
+        except (OSError, ssl.SSLError, asyncio.TimeoutError) as e:
+            encrypted, error = None, e
+        if encrypted is None:  # failed, or the connection went during the handshake
             raw.abort()
-            self.connection_lost(e)  # the TLS layer does not report a failed handshake
+            self.connection_lost(error)  # the TLS layer does not report it
             return
-        self.encrypted = True
+        # What the client sent right behind its handshake came in already (buffered).
+        self.transport, self.encrypted, self.handshaking = encrypted, True, False
+        if self.buf:
+            self._startup()
 
     def _write_history(self) -> None:
         """The session holds a statement that reads the query history until its earlier
