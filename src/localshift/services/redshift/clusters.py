@@ -8,8 +8,9 @@ from typing import Any, Callable
 
 from localshift.errors import ApiError, invalid_combination, invalid_parameter
 from localshift.records import ClusterRecord, password_verifier
+from localshift.services import event_catalog, events
 from localshift.services.context import RequestContext
-from localshift.services.redshift import lifecycle, validation
+from localshift.services.redshift import lifecycle, snapshot_timing, validation
 from localshift.services.redshift.arns import cluster_arn, snapshot_arn
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.common.passwords import managed_password, managed_password_secret
@@ -199,8 +200,8 @@ def create_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         cluster_subnet_group_name=p.get("ClusterSubnetGroupName"),
         iam_roles=p.get("IamRoles", []),
         elastic_ip=p.get("ElasticIp"),
-        snapshot_schedule_identifier=p.get("SnapshotScheduleIdentifier"),
         ip_address_type=p.get("IpAddressType", "ipv4"),
+        **snapshot_timing.schedule_association(backend, ctx, p),
     )
     if cluster.default_iam_role_arn and cluster.default_iam_role_arn not in cluster.iam_roles:
         raise invalid_parameter("The default IAM role must be one of the cluster's IamRoles.")
@@ -266,7 +267,7 @@ def modify_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
             if cluster.automated_snapshot_retention_period == 0:
                 cluster.next_automated_snapshot_time = None
             elif cluster.next_automated_snapshot_time is None:
-                cluster.next_automated_snapshot_time = ctx.now
+                cluster.next_automated_snapshot_time = snapshot_timing.first_due(backend, cluster, ctx.now)
         if manual_retention is not None:
             cluster.manual_snapshot_retention_period = manual_retention
         if window is not None:
@@ -274,13 +275,20 @@ def modify_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         if "Port" in p and validation.port(p["Port"], node_type.family) != cluster.port:
             # The engine moves to the new port in the background (Endpoint.Port follows).
             cluster.pending_port = p["Port"]
-        for param, attribute in _SIMPLE_SETTINGS.items():
-            if param in p:
-                setattr(cluster, attribute, p[param])
+        changed = {param for param, attribute in _SIMPLE_SETTINGS.items()
+                   if param in p and p[param] != getattr(cluster, attribute)}
+        for param in changed:
+            setattr(cluster, _SIMPLE_SETTINGS[param], p[param])
         renamed = new_id is not None and new_id != cluster.identifier
         if renamed:
             pending["ClusterIdentifier"] = new_id
             _rename(backend, cluster, new_id)  # type: ignore[arg-type]
+            events.record(backend, ctx, event_catalog.CLUSTER_RENAMED, new_cluster=cluster.identifier)
+        if "VpcSecurityGroupIds" in changed:
+            events.record(backend, ctx, event_catalog.VPC_SECURITY_GROUPS_UPDATED, cluster=cluster.identifier)
+        if "ClusterParameterGroupName" in changed:
+            events.record(backend, ctx, event_catalog.PARAMETER_GROUP_CHANGED, cluster=cluster.identifier,
+                          parameter_group=cluster.cluster_parameter_group_name)
         cluster.pending_modified = pending
         # Changes that need work in the engine show as 'modifying' until done.
         if pending or cluster.pending_port is not None:
@@ -355,6 +363,7 @@ def delete_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         identifier = validation.snapshot_identifier(final_id, "FinalClusterSnapshotIdentifier")
         snapshot = snapshot_from_cluster(cluster, identifier, "manual", "final snapshot", ctx.now, retention)
         final_rows.append(insert_snapshot(backend, snapshot).row_id)
+        events.record(backend, ctx, event_catalog.FINAL_SNAPSHOT_STARTED, cluster=cluster.identifier, snapshot=identifier)
         cluster.status = "final-snapshot"
 
     cluster = change_cluster(backend, ctx, p["ClusterIdentifier"], change)
@@ -363,9 +372,10 @@ def delete_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
 
 
 def _start_transition(
-    backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any], needed: str, interim: str, job: Any, verb: str
+    backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any], needed: str, interim: str, job: Any, verb: str,
+    started: str,
 ) -> dict[str, Any]:
-    """Pause and resume: check the status, show the interim one, let a job finish the work."""
+    """Pause and resume: check the status, show the interim one (and the ``started`` event), let a job finish."""
 
     def change(cluster: ClusterRecord) -> None:
         if cluster.status != needed:
@@ -374,6 +384,7 @@ def _start_transition(
                 f"You can only {verb} a {needed} cluster; {cluster.identifier} is {cluster.status}.",
             )
         cluster.status = interim
+        events.record(backend, ctx, started, cluster=cluster.identifier)
 
     cluster = change_cluster(backend, ctx, p["ClusterIdentifier"], change)
     backend.submit(job, cluster.row_id)
@@ -381,11 +392,13 @@ def _start_transition(
 
 
 def pause_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    return _start_transition(backend, ctx, p, "available", "pausing", lifecycle.pause_cluster, "pause")
+    return _start_transition(backend, ctx, p, "available", "pausing", lifecycle.pause_cluster, "pause",
+                             event_catalog.PAUSE_STARTED)
 
 
 def resume_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    return _start_transition(backend, ctx, p, "paused", "resuming", lifecycle.resume_cluster, "resume")
+    return _start_transition(backend, ctx, p, "paused", "resuming", lifecycle.resume_cluster, "resume",
+                             event_catalog.RESUME_STARTED)
 
 
 OPERATIONS = {

@@ -9,8 +9,9 @@ from typing import Any
 from localshift.errors import ApiError, invalid_combination, invalid_parameter
 from localshift.records import SnapshotRecord
 from localshift.services.common.jobs import release_lease, take_lease
+from localshift.services import event_catalog, events
 from localshift.services.context import RequestContext
-from localshift.services.redshift import lifecycle, validation
+from localshift.services.redshift import lifecycle, snapshot_timing, validation
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.clusters import check_quotas, default_zone, insert_cluster, new_cluster, render
 from localshift.services.redshift.node_types import CATALOG, NodeType, snapshot_restorable_types, storage_mb
@@ -28,7 +29,6 @@ TRACKS = {"current", "trailing"}
 _UNKNOWN_RESOURCES = {
     "HsmClientCertificateIdentifier": ("HsmClientCertificateNotFoundFault", "HSM client certificate"),
     "HsmConfigurationIdentifier": ("HsmConfigurationNotFoundFault", "HSM configuration"),
-    "SnapshotScheduleIdentifier": ("SnapshotScheduleNotFound", "snapshot schedule"),
     "ReservedNodeId": ("ReservedNodeNotFound", "reserved node"),
     "TargetReservedNodeOfferingId": ("ReservedNodeOfferingNotFound", "reserved node offering"),
     "RedshiftIdcApplicationArn": ("RedshiftIdcApplicationNotExists", "Redshift IAM Identity Center application"),
@@ -170,6 +170,8 @@ def restore_from_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext,
         ip_address_type=ip_type,
         restore_status="starting",
         restore_snapshot_size_mb=snapshot.total_size_mb,
+        restore_source_snapshot=snapshot.identifier,
+        **snapshot_timing.schedule_association(backend, ctx, p),
     )
     cluster.restore_data_key = _lease(backend, snapshot)
     try:
@@ -177,6 +179,7 @@ def restore_from_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext,
     except ApiError:
         release_lease(backend, cluster.restore_data_key)
         raise
+    events.record(backend, ctx, event_catalog.RESTORE_STARTED, cluster=cluster.identifier, snapshot=snapshot.identifier)
     backend.submit(lifecycle.restore_cluster, cluster.row_id)
     return {"Cluster": render(backend, ctx, cluster)}
 
