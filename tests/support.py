@@ -11,7 +11,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import boto3
 from botocore.auth import SigV4Auth
@@ -165,3 +165,10 @@ def value_matching(pattern: str, low: int = 0, high: int | None = None) -> str:
         fits,
         settings=settings(database=None, max_examples=5000, suppress_health_check=list(HealthCheck)),
     )
+
+
+def served(tmp_path_factory, name: str, **options) -> Iterator[Server]:  # type: ignore[no-untyped-def]
+    """A server for a fixture to yield: started in a fresh directory, wiped and stopped after."""
+    server = make_server(tmp_path_factory.mktemp(name), **options).start()
+    yield server
+    server.close()

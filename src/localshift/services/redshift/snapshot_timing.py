@@ -30,11 +30,12 @@ def find_schedule(backend: RedshiftBackend, ctx: RequestContext, identifier: str
 
 def schedule_association(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     """The settings of a new cluster (CreateCluster, a restore) that names a SnapshotScheduleIdentifier:
-    associated with it, the association applied by the scheduler as for ModifyClusterSnapshotSchedule."""
+    associated with it from the start (ACTIVE: there is no earlier schedule to move from), so its first
+    automated snapshot is at the schedule's first time."""
     if "SnapshotScheduleIdentifier" not in p:
         return {}
     schedule = find_schedule(backend, ctx, p["SnapshotScheduleIdentifier"])
-    return {"snapshot_schedule_identifier": schedule.name, "snapshot_schedule_state": MODIFYING}
+    return {"snapshot_schedule_identifier": schedule.name, "snapshot_schedule_state": ACTIVE}
 
 
 def schedule_of(backend: RedshiftBackend, cluster: ClusterRecord) -> list[Definition] | None:
