@@ -24,7 +24,8 @@ from localshift.services.common.jobs import ProgressRecorder, release_lease, who
 from localshift.services.redshift.arns import cluster_arn
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.jobs import cluster_key
-from localshift.services.redshift.snapshot_lifecycle import remove_snapshot, take_due_automated_snapshots, take_snapshot
+from localshift.services.redshift.snapshot_lifecycle import (delete_snapshot_data, remove_snapshot,
+                                                             take_due_automated_snapshots, take_snapshot)
 from localshift.services.redshift.snapshot_timing import first_due
 from localshift.store.events import CLUSTER
 from localshift.store.secrets import pending_key
@@ -302,5 +303,4 @@ def release_all(backend: RedshiftBackend) -> None:
         backend.dataplane.destroy_engine(cluster_key(cluster))
         release_lease(backend, cluster.restore_data_key)
     for snapshot in backend.snapshots.everything():
-        if snapshot.data_key:
-            backend.dataplane.delete_snapshot(snapshot.data_key)
+        delete_snapshot_data(backend, snapshot)
