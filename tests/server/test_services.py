@@ -80,6 +80,8 @@ def test_reads_run_inline_and_everything_else_on_worker_threads() -> None:
     redshift, serverless = SERVICES
     assert {"DescribeClusters", "DescribeClusterSnapshots", "DescribeTags"} <= redshift.reads
     assert not {"DeleteClusterSnapshot", "RestoreFromClusterSnapshot", "CreateCluster"} & redshift.reads
+    # DescribeStorage measures the data plane: a read that is not the store's alone.
+    assert {"DescribeEvents", "DescribeSnapshotSchedules"} <= redshift.reads and "DescribeStorage" not in redshift.reads
     assert {"GetNamespace", "ListSnapshots"} <= serverless.reads
     assert not {"DeleteSnapshot", "RestoreFromSnapshot"} & serverless.reads
 

@@ -22,3 +22,6 @@ OPERATIONS: dict[str, Handler] = {
     **event_history.OPERATIONS,
     **storage.OPERATIONS,
 }
+
+# Reads that measure the data plane, not the store alone: they run on worker threads, and no answer is kept.
+READS_BEYOND_THE_STORE = frozenset(storage.OPERATIONS)
