@@ -20,6 +20,7 @@ from typing import Callable
 from localshift.records import ClusterRecord
 from localshift.services.common import jobs
 from localshift.services.common.jobs import ProgressRecorder, release_lease
+from localshift.services.redshift import cluster_dependents
 from localshift.services.redshift.arns import cluster_arn
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.jobs import cluster_key
@@ -189,6 +190,7 @@ def delete_cluster(backend: RedshiftBackend, row_id: int, final_snapshot_id: int
             remove_snapshot(backend, snapshot)
         with backend.db.transaction():
             backend.tags.remove_all(cluster_arn(cluster.region, cluster.account, cluster.identifier))
+            cluster_dependents.forget_cluster(backend, cluster.account, cluster.region, cluster.row_id)
             backend.clusters.delete(cluster)
         if cluster.master_password_secret_arn:
             # Redshift deletes the secret of a managed master password with its cluster.

@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 
 from localshift.records import SnapshotRecord
-from localshift.services.redshift import lifecycle, snapshot_lifecycle
+from localshift.services.redshift import endpoint_lifecycle, lifecycle, snapshot_lifecycle
 from localshift.services.events import INTERRUPTED, record_failure
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.store.events import CLUSTER_SNAPSHOT
@@ -82,4 +82,5 @@ def recover(backend: RedshiftBackend) -> None:
             backend.submit(lifecycle.resume_modification, row_id)
         else:
             backend.submit(lifecycle.start_engine, row_id)
+    endpoint_lifecycle.recover(backend)
 
