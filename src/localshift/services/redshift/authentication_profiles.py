@@ -50,11 +50,10 @@ def _view(profile: AuthenticationProfileRecord) -> dict[str, Any]:
 def create_authentication_profile(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     name = p["AuthenticationProfileName"]
     profile = AuthenticationProfileRecord(ctx.account, ctx.region, name, _content(p["AuthenticationProfileContent"]))
-    named_resources.check_quota(backend.authentication_profiles, ctx, PROFILE_QUOTA, _quota_exceeded(
-        f"An account can have at most {PROFILE_QUOTA} authentication profiles."))
-    named_resources.insert_tagged(backend, backend.authentication_profiles, profile, [],
-                                  ApiError("AuthenticationProfileAlreadyExistsFault",
-                                           f"Authentication profile {name} already exists."))
+    named_resources.insert_tagged(
+        backend, backend.authentication_profiles, profile, [],
+        ApiError("AuthenticationProfileAlreadyExistsFault", f"Authentication profile {name} already exists."),
+        (PROFILE_QUOTA, _quota_exceeded(f"An account can have at most {PROFILE_QUOTA} authentication profiles.")))
     return _view(profile)
 
 

@@ -97,10 +97,10 @@ def create_event_subscription(backend: RedshiftBackend, ctx: RequestContext, p: 
     tags = validation.tag_list(p.get("Tags", []))
     subscription = EventSubscriptionRecord(ctx.account, ctx.region, name, "", ctx.now)
     _apply(backend, ctx, p, subscription)
-    named_resources.check_quota(backend.event_subscriptions, ctx, QUOTA, ApiError(
-        "EventSubscriptionQuotaExceeded", f"An account can have at most {QUOTA} event subscriptions."))
-    named_resources.insert_tagged(backend, backend.event_subscriptions, subscription, tags, ApiError(
-        "SubscriptionAlreadyExist", f"Event subscription {name} already exists."))
+    named_resources.insert_tagged(
+        backend, backend.event_subscriptions, subscription, tags,
+        ApiError("SubscriptionAlreadyExist", f"Event subscription {name} already exists."),
+        (QUOTA, ApiError("EventSubscriptionQuotaExceeded", f"An account can have at most {QUOTA} event subscriptions.")))
     return _render(backend, subscription)
 
 

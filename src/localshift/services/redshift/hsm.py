@@ -55,19 +55,13 @@ def _in_use(backend: RedshiftBackend, ctx: RequestContext, attribute: str, name:
 def create_hsm_client_certificate(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     name = validation.identifier(p["HsmClientCertificateIdentifier"], "HsmClientCertificateIdentifier", 255)
     tags = validation.tag_list(p.get("Tags", []))
-    named_resources.check_quota(backend.hsm_client_certificates, ctx, CERTIFICATE_QUOTA, ApiError(
-        "HsmClientCertificateQuotaExceededFault", f"An account can have at most {CERTIFICATE_QUOTA} HSM client certificates."))
-    if backend.hsm_client_certificates.get(ctx.account, ctx.region, name) is not None:
-        # Refused before a key is made for nothing.
-        raise _certificate_exists(name)
     certificate = HsmClientCertificateRecord(ctx.account, ctx.region, name, public_key_pem())
-    named_resources.insert_tagged(backend, backend.hsm_client_certificates, certificate, tags,
-                                  _certificate_exists(name))
+    named_resources.insert_tagged(
+        backend, backend.hsm_client_certificates, certificate, tags,
+        ApiError("HsmClientCertificateAlreadyExistsFault", f"HSM client certificate {name} already exists."),
+        (CERTIFICATE_QUOTA, ApiError("HsmClientCertificateQuotaExceededFault",
+                                     f"An account can have at most {CERTIFICATE_QUOTA} HSM client certificates.")))
     return {"HsmClientCertificate": named_resources.render(backend, [certificate], certificate_view)[0]}
-
-
-def _certificate_exists(name: str) -> ApiError:
-    return ApiError("HsmClientCertificateAlreadyExistsFault", f"HSM client certificate {name} already exists.")
 
 
 def delete_hsm_client_certificate(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
@@ -101,13 +95,13 @@ def create_hsm_configuration(backend: RedshiftBackend, ctx: RequestContext, p: d
     if not _PEM_CERTIFICATE.fullmatch(p["HsmServerPublicCertificate"]):
         raise invalid_parameter("HsmServerPublicCertificate must be a PEM certificate (-----BEGIN CERTIFICATE-----).")
     tags = validation.tag_list(p.get("Tags", []))
-    named_resources.check_quota(backend.hsm_configurations, ctx, CONFIGURATION_QUOTA, ApiError(
-        "HsmConfigurationQuotaExceededFault", f"An account can have at most {CONFIGURATION_QUOTA} HSM configurations."))
     configuration = HsmConfigurationRecord(ctx.account, ctx.region, name, p["Description"], address,
                                            p["HsmPartitionName"])
-    named_resources.insert_tagged(backend, backend.hsm_configurations, configuration, tags,
-                                  ApiError("HsmConfigurationAlreadyExistsFault",
-                                           f"HSM configuration {name} already exists."))
+    named_resources.insert_tagged(
+        backend, backend.hsm_configurations, configuration, tags,
+        ApiError("HsmConfigurationAlreadyExistsFault", f"HSM configuration {name} already exists."),
+        (CONFIGURATION_QUOTA, ApiError("HsmConfigurationQuotaExceededFault",
+                                       f"An account can have at most {CONFIGURATION_QUOTA} HSM configurations.")))
     return {"HsmConfiguration": named_resources.render(backend, [configuration], configuration_view)[0]}
 
 

@@ -34,17 +34,17 @@ def arn_of(record: TaggableRecord) -> str | None:
     return resource_arn(record.region, record.account, arn_type, record.name) if arn_type else None
 
 
-def check_quota(repository: ResourceRepository[Any], ctx: RequestContext, quota: int, error: ApiError) -> None:
-    if repository.count(ctx.account, ctx.region) >= quota:
-        raise error
-
-
 def insert_tagged(
     backend: RedshiftBackend, repository: ResourceRepository[Any], record: R, tags: list[tuple[str, str]],
-    duplicate: ApiError,
+    duplicate: ApiError, quota: tuple[int, ApiError] | None = None,
 ) -> R:
-    """Insert a record and its tags in one transaction; ``duplicate`` when the name is taken."""
+    """Insert a record and its tags in one transaction: ``duplicate`` when the name is taken, else
+    ``quota``'s error when the account and region already have that many."""
     with backend.db.transaction():
+        if repository.get(record.account, record.region, record.name) is not None:
+            raise duplicate
+        if quota is not None and repository.count(record.account, record.region) >= quota[0]:
+            raise quota[1]
         try:
             repository.insert(record)
         except DuplicateError:

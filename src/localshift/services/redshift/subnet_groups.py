@@ -101,12 +101,12 @@ def create_cluster_subnet_group(backend: RedshiftBackend, ctx: RequestContext, p
             "and must not be Default.")
     subnets, vpc = _subnets(ctx, p["SubnetIds"])
     tags = validation.tag_list(p.get("Tags", []))
-    named_resources.check_quota(backend.subnet_groups, ctx, GROUP_QUOTA, ApiError(
-        "ClusterSubnetGroupQuotaExceeded", "The request would result in the user exceeding the allowed number "
-                                           "of cluster subnet groups."))
     group = SubnetGroupRecord(ctx.account, ctx.region, name, p["Description"], vpc, subnets)
-    named_resources.insert_tagged(backend, backend.subnet_groups, group, tags, ApiError(
-        "ClusterSubnetGroupAlreadyExists", f"Cluster subnet group {name} already exists."))
+    named_resources.insert_tagged(
+        backend, backend.subnet_groups, group, tags,
+        ApiError("ClusterSubnetGroupAlreadyExists", f"Cluster subnet group {name} already exists."),
+        (GROUP_QUOTA, ApiError("ClusterSubnetGroupQuotaExceeded",
+                               "The request would result in the user exceeding the allowed number of cluster subnet groups.")))
     return {"ClusterSubnetGroup": _render(backend, group)}
 
 
