@@ -36,5 +36,6 @@ def test_making_or_listing_them_is_refused(redshift):
 def test_a_named_group_does_not_exist(redshift, call):
     with pytest.raises(ClientError) as excinfo:
         call(redshift)
-    assert error_of(excinfo) == ("ClusterSecurityGroupNotFound", 404, "Cluster security group sg1 not found.")
+    assert error_of(excinfo) == ("ClusterSecurityGroupNotFound", 404,
+                                 "The cluster security group name does not refer to an existing cluster security group.")
     assert redshift.describe_clusters()["Clusters"] == []
