@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
 import socket
 import subprocess
@@ -107,6 +108,16 @@ class Server:
             aws_secret_access_key=secret,
             config=Config(retries={"max_attempts": 1}),
         )
+
+
+def aws_cli(server: Server, *args: str, account: str = OWNER) -> dict:
+    """Run ``aws redshift <args>`` against a server as ``account``; its JSON output."""
+    env = dict(os.environ, AWS_ENDPOINT_URL=server.url, AWS_ACCESS_KEY_ID=account, AWS_SECRET_ACCESS_KEY="x",
+               AWS_DEFAULT_REGION=REGION)
+    done = subprocess.run([sys.executable, "-m", "awscli", "redshift", *args, "--output", "json"],
+                          capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout) if done.stdout.strip() else {}
 
 
 def make_server(tmp: Path, *, data_plane: bool = False, extra_env: dict[str, str] | None = None,

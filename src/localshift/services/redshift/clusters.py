@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import uuid
 from typing import Any, Callable
 
@@ -10,7 +9,7 @@ from localshift.errors import ApiError, invalid_combination, invalid_parameter
 from localshift.records import ClusterRecord, password_verifier
 from localshift.services import event_catalog, events
 from localshift.services.context import RequestContext
-from localshift.services.redshift import lifecycle, snapshot_timing, validation
+from localshift.services.redshift import hsm, lifecycle, placement, snapshot_timing, validation
 from localshift.services.redshift.arns import cluster_arn, snapshot_arn
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.common.passwords import managed_password, managed_password_secret
@@ -140,8 +139,6 @@ def new_cluster(
         publicly_accessible=p.get("PubliclyAccessible", False),
         # A restored cluster too gets the default parameter and security groups, not the source's.
         cluster_parameter_group_name=p.get("ClusterParameterGroupName", "default.redshift-2.0"),
-        vpc_security_group_ids=p.get("VpcSecurityGroupIds", []),
-        cluster_security_groups=p.get("ClusterSecurityGroups", []),
         default_iam_role_arn=p.get("DefaultIamRoleArn"),
         availability_zone_relocation=p.get("AvailabilityZoneRelocation", False),
         multi_az=p.get("MultiAZ", False),
@@ -150,10 +147,6 @@ def new_cluster(
         master_password_secret_kms_key_id=p.get("MasterPasswordSecretKmsKeyId"),
         **settings,
     )
-
-
-def default_zone(ctx: RequestContext) -> str:
-    return f"{ctx.region}{random.choice('abc')}"
 
 
 def create_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
@@ -183,7 +176,6 @@ def create_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         master_password_md5=verifier,
         db_name=validation.db_name(p.get("DBName", "dev")),
         port=validation.port(p.get("Port", 5439), node_type.family),
-        availability_zone=p.get("AvailabilityZone") or default_zone(ctx),
         automated_snapshot_retention_period=validation.automated_retention(
             p.get("AutomatedSnapshotRetentionPeriod", 1), node_type.family
         ),
@@ -197,11 +189,12 @@ def create_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         kms_key_id=p.get("KmsKeyId"),
         enhanced_vpc_routing=p.get("EnhancedVpcRouting", False),
         maintenance_track_name=p.get("MaintenanceTrackName", "current"),
-        cluster_subnet_group_name=p.get("ClusterSubnetGroupName"),
         iam_roles=p.get("IamRoles", []),
         elastic_ip=p.get("ElasticIp"),
         ip_address_type=p.get("IpAddressType", "ipv4"),
         **snapshot_timing.schedule_association(backend, ctx, p),
+        **placement.cluster_settings(backend, ctx, p),
+        **hsm.cluster_settings(backend, ctx, p),
     )
     if cluster.default_iam_role_arn and cluster.default_iam_role_arn not in cluster.iam_roles:
         raise invalid_parameter("The default IAM role must be one of the cluster's IamRoles.")
@@ -243,6 +236,7 @@ def modify_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
     def change(cluster: ClusterRecord) -> None:
         if cluster.status != "available":
             raise ApiError("InvalidClusterState", f"The cluster {cluster.identifier} is not in the available state.")
+        placement.check_modification(backend, cluster, p)
         node_type = node_type_of(p.get("NodeType", cluster.node_type))
         pending: dict[str, Any] = {}
         if "NodeType" in p or "NumberOfNodes" in p or "ClusterType" in p:

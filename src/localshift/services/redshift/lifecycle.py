@@ -21,6 +21,7 @@ from localshift.records import ClusterRecord
 from localshift.services import event_catalog, events
 from localshift.services.common import jobs
 from localshift.services.common.jobs import ProgressRecorder, release_lease, whole_seconds
+from localshift.services.redshift import cluster_dependents
 from localshift.services.redshift.arns import cluster_arn
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.jobs import cluster_key
@@ -203,6 +204,7 @@ def delete_cluster(backend: RedshiftBackend, row_id: int, final_snapshot_id: int
             remove_snapshot(backend, snapshot)
         with backend.db.transaction():
             backend.tags.remove_all(cluster_arn(cluster.region, cluster.account, cluster.identifier))
+            cluster_dependents.forget_cluster(backend, cluster.account, cluster.region, cluster.row_id)
             backend.clusters.delete(cluster)
             events.record(backend, cluster, event_catalog.CLUSTER_DELETED, cluster=cluster.identifier,
                           final="was" if final_snapshot_id is not None else "was not")

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from localshift.records import SnapshotRecord
 from localshift.services import events
-from localshift.services.redshift import lifecycle, snapshot_lifecycle, snapshot_timing
+from localshift.services.redshift import endpoint_lifecycle, lifecycle, snapshot_lifecycle, snapshot_timing
 from localshift.services.events import INTERRUPTED, record_failure
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.store.events import CLUSTER_SNAPSHOT
@@ -85,4 +85,5 @@ def recover(backend: RedshiftBackend) -> None:
             backend.submit(lifecycle.resume_modification, row_id)
         else:
             backend.submit(lifecycle.start_engine, row_id)
+    endpoint_lifecycle.recover(backend)
 

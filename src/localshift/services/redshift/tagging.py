@@ -8,13 +8,13 @@ from localshift.errors import ApiError, invalid_parameter
 from localshift.services.context import RequestContext
 from localshift.services.redshift import validation
 from localshift.services.common.arns import parse_arn
-from localshift.services.redshift.backend import RedshiftBackend
+from localshift.services.redshift.backend import NAMED_TAGGABLE, RedshiftBackend
 from localshift.store.paging import decode_marker, encode_marker
 
 MAX_TAGS_PER_RESOURCE = 50
 # ARN resource types (arn:aws:redshift:REGION:ACCOUNT:TYPE:NAME), as DescribeTags' ResourceType names them.
 SNAPSHOT_SCHEDULE = "snapshotschedule"
-TAGGABLE = {"cluster", "snapshot", SNAPSHOT_SCHEDULE}
+TAGGABLE = {"cluster", "snapshot", *NAMED_TAGGABLE}
 
 
 def _resource(backend: RedshiftBackend, ctx: RequestContext, arn: str) -> tuple[str, str]:
@@ -27,8 +27,9 @@ def _resource(backend: RedshiftBackend, ctx: RequestContext, arn: str) -> tuple[
         raise invalid_parameter(f"Tagging is not supported for resource type {parsed.resource_type}.")
     if parsed.resource_type == "cluster":
         exists = backend.clusters.get(ctx.account, ctx.region, parsed.resource) is not None
-    elif parsed.resource_type == SNAPSHOT_SCHEDULE:
-        exists = backend.schedules.get(ctx.account, ctx.region, parsed.resource) is not None
+    elif parsed.resource_type in NAMED_TAGGABLE:
+        repository = getattr(backend, NAMED_TAGGABLE[parsed.resource_type])
+        exists = repository.get(ctx.account, ctx.region, parsed.resource) is not None
     else:
         cluster, _, name = parsed.resource.partition("/")
         snapshot = backend.snapshots.get(ctx.account, ctx.region, name)

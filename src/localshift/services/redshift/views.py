@@ -96,6 +96,9 @@ def cluster_view(cluster: ClusterRecord, tags: list[tuple[str, str]], now: datet
         view["ExpectedNextSnapshotScheduleTimeStatus"] = "OnTrack" if due > now else "Pending"
     if cluster.endpoint_port is not None and cluster.status not in ("creating", "deleting", "paused"):
         view["Endpoint"] = {"Address": "127.0.0.1", "Port": cluster.endpoint_port}
+    if cluster.hsm_client_certificate_identifier or cluster.hsm_configuration_identifier:
+        view["HsmStatus"] = {"HsmClientCertificateIdentifier": cluster.hsm_client_certificate_identifier,
+                             "HsmConfigurationIdentifier": cluster.hsm_configuration_identifier, "Status": "active"}
     if cluster.restore_status is not None:
         view["RestoreStatus"] = {
             "Status": cluster.restore_status,
