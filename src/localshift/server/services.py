@@ -34,11 +34,8 @@ class Service:
     name: str  # botocore's service name
     operations: Mapping[str, Handler]
     backend: Callable[[Runtime], Any]
-    # False for a service whose reads touch more than the store (result files, engines): its
-    # reads then run on a worker thread like any other operation, and no answer of it is kept.
-    reads_from_store_only: bool = True
-    # Reads of a service that otherwise reads the store alone that touch more (DescribeStorage measures the
-    # data plane): run on worker threads like any other operation, and no answer of theirs kept.
+    # Reads that touch more than the store (DescribeStorage measures the data plane; a service's
+    # result files): they run on worker threads like any other operation, and no answer of theirs is kept.
     reads_beyond_the_store: frozenset[str] = frozenset()
     protocol: WireProtocol = field(init=False)
     signing_name: str = field(init=False)
@@ -51,10 +48,8 @@ class Service:
             raise ValueError(f"{self.name} has no operations named {', '.join(unknown)}")
         object.__setattr__(self, "protocol", protocol_of(self.name))
         object.__setattr__(self, "signing_name", model.signing_name)
-        reads = (
-            name for name in self.operations
-            if name.startswith(READ_PREFIXES) and name not in self.reads_beyond_the_store
-        ) if self.reads_from_store_only else ()
+        reads = (name for name in self.operations
+                 if name.startswith(READ_PREFIXES) and name not in self.reads_beyond_the_store)
         object.__setattr__(self, "reads", frozenset(reads))
 
 
