@@ -31,15 +31,19 @@ from .helpers import pg, refused
     ("select concat(a, b)", "select concat(CAST(a AS varchar), CAST(b AS varchar))"),
     ("select ratio_to_report(x) over (partition by p) from t",
      "select ratio_to_report(CAST(x AS double precision), sum(x) OVER (partition by p)) from t"),
-    # AVG: the catalog's avg(sum, count) gives Redshift's types
-    ("select avg(x), avg(distinct x) from t", "select avg(sum(x), count(x)), avg(sum(DISTINCT x), count(DISTINCT x)) from t"),
+    # AVG: the catalog's avg(sum, count, a NULL of x's type) gives Redshift's types
+    ("select avg(x), avg(distinct x) from t",
+     "select avg(sum(x), count(x), min(x) FILTER (WHERE false)), "
+     "avg(sum(DISTINCT x), count(DISTINCT x), min(x) FILTER (WHERE false)) from t"),
     ("select avg(all x) filter (where y) over w from t",
-     "select avg(sum(x) FILTER (where y) OVER w, count(x) FILTER (where y) OVER w) from t"),
+     "select avg(sum(x) FILTER (where y) OVER w, count(x) FILTER (where y) OVER w, "
+     "min(x) FILTER (WHERE false) OVER w) from t"),
     ("select t.avg from t", "select t.avg from t"),
     # ordered-set aggregates over a window: the partition's values, sorted once
     ("select percentile_cont(0.25) within group (order by x) over (partition by p) from t",
-     "select percentile_cont(localshift.sorted_values(CAST(x AS double precision)) OVER (partition by p), 0.25, "
-     "false) from t"),
+     "select percentile_cont(localshift.sorted_values(x) OVER (partition by p), 0.25, false) from t"),
+    ("select percentile_cont(0.25) within group (order by x desc) from t group by p",
+     "select percentile_cont(localshift.sorted_values(x), 0.25, true) from t group by p"),
     ("select percentile_disc(0.5) within group (order by x desc) over () from t",
      "select percentile_disc(localshift.sorted_values(x) OVER (), 0.5, true) from t"),
     ("select percentile_disc(0.5) within group (order by x) from t",

@@ -223,9 +223,11 @@ def ratio_to_report(rw, nodes, i, j):
 
 
 def avg(rw, nodes, i, j):
-    """AVG([DISTINCT|ALL] x) [FILTER (...)] [OVER ...]: the catalog's avg(sum(x), count(x)),
-    which gives Redshift's result type (BIGINT for integers, the argument's scale for
-    DECIMAL)."""
+    """AVG([DISTINCT|ALL] x) [FILTER (...)] [OVER ...]: the catalog's avg(sum(x), count(x),
+    sample), which gives Redshift's result type (BIGINT for integers, the argument's scale
+    for DECIMAL). The sample is a NULL of x's own type (an aggregate that takes no row):
+    PostgreSQL sums BIGINT and DECIMAL alike as NUMERIC, so the sum alone cannot tell
+    which type to return."""
     inner = nodes[j].nodes
     significant = words(inner)
     distinct = ""
@@ -236,24 +238,28 @@ def avg(rw, nodes, i, j):
     if len(args) != 1:
         return _call("avg", [rw.text(a) for a in args]), j + 1  # PostgreSQL's error
     value = rw.text(args[0])
-    clauses, end = "", j + 1
+    row_filter, over, end = "", "", j + 1
     k = _next(nodes, end)
     if k + 1 < len(nodes) and nodes[k].low == "filter" and nodes[_next(nodes, k + 1)].kind == "group":
         end = _next(nodes, k + 1) + 1
-        clauses += f" FILTER ({rw.text(nodes[end - 1].nodes)})"
+        row_filter = f" FILTER ({rw.text(nodes[end - 1].nodes)})"
         k = _next(nodes, end)
     if k + 1 < len(nodes) and nodes[k].low == "over":
         w = _next(nodes, k + 1)
         window = nodes[w]
-        clauses += f" OVER ({rw.text(window.nodes)})" if window.kind == "group" else f" OVER {window.text}"
+        over = f" OVER ({rw.text(window.nodes)})" if window.kind == "group" else f" OVER {window.text}"
         end = w + 1
-    return [raw(f"avg(sum({distinct}{value}){clauses}, count({distinct}{value}){clauses})")], end
+    clauses = row_filter + over
+    sample = f"min({value}) FILTER (WHERE false){over}"
+    return [raw(f"avg(sum({distinct}{value}){clauses}, count({distinct}{value}){clauses}, {sample})")], end
 
 
 def _percentile(name: str) -> Handler:
-    """PERCENTILE_CONT/DISC(fraction) WITHIN GROUP (ORDER BY x [ASC|DESC]) OVER (PARTITION BY ...):
-    the catalog's percentile function of the partition's sorted values; without OVER,
-    PostgreSQL's ordered-set aggregate."""
+    """PERCENTILE_CONT/DISC(fraction) WITHIN GROUP (ORDER BY x [ASC|DESC]) [OVER (PARTITION BY ...)]:
+    the catalog's percentile function of the partition's (or group's) sorted values.
+    PERCENTILE_DISC without OVER stays PostgreSQL's ordered-set aggregate, which returns
+    what Redshift's does; PostgreSQL's PERCENTILE_CONT returns DOUBLE PRECISION whatever
+    the argument, so PERCENTILE_CONT always takes the catalog's."""
 
     def handler(rw, nodes, i, j):
         fraction = rw.text(nodes[j].nodes)
@@ -265,23 +271,24 @@ def _percentile(name: str) -> Handler:
             raise syntax_error(nodes[k].text)
         order = rw.text(nodes[g].nodes)
         o = _next(nodes, g + 1)
-        if o >= len(nodes) or nodes[o].low != "over":
+        windowed = o < len(nodes) and nodes[o].low == "over"
+        if not windowed and name == "percentile_disc":
             return [raw(f"{name}({fraction}) WITHIN GROUP ({order})")], g + 1
-        window = nodes[_next(nodes, o + 1)]
-        if not isinstance(window, Group):
-            raise syntax_error("over")
-        spec = rw.text(window.nodes)
-        if any(w.low in ("order", "rows", "range", "groups") for w in words(window.nodes)):
-            raise TranslationError(f"{name.upper()} allows only PARTITION BY in its OVER clause", "42601")
+        over, end = "", g + 1
+        if windowed:
+            window = nodes[_next(nodes, o + 1)]
+            if not isinstance(window, Group):
+                raise syntax_error("over")
+            if any(w.low in ("order", "rows", "range", "groups") for w in words(window.nodes)):
+                raise TranslationError(f"{name.upper()} allows only PARTITION BY in its OVER clause", "42601")
+            over, end = f" OVER ({rw.text(window.nodes)})", nodes.index(window, o) + 1
         items = _order_items(order)
         if len(items) != 1:
             raise syntax_error(order)
         value, modifiers = items[0]
         descending = "true" if "desc" in modifiers.lower().split() else "false"
-        if name == "percentile_cont":
-            value = f"CAST({value} AS double precision)"
-        sorted_values = f"localshift.sorted_values({value}) OVER ({spec})"
-        return [raw(f"{name}({sorted_values}, {fraction}, {descending})")], nodes.index(window, o) + 1
+        sorted_values = f"localshift.sorted_values({value}){over}"
+        return [raw(f"{name}({sorted_values}, {fraction}, {descending})")], end
 
     return handler
 

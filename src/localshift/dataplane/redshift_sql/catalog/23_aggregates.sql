@@ -69,22 +69,30 @@ CREATE OR REPLACE FUNCTION pg_catalog.ratio_to_report(double precision, double p
 RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT $1 / NULLIF($2, 0) $$;
 
 -- AVG(x): the translator passes sum(x) and count(x) (with the call's DISTINCT, FILTER and
--- OVER), so the result has Redshift's type: BIGINT for SMALLINT and INTEGER, truncated
--- toward zero (the average of 1 and 2 is 1); for DECIMAL the argument's scale, truncated
--- (a DECIMAL(8,2) column averages to 175.00); DOUBLE PRECISION for floats.
-CREATE OR REPLACE FUNCTION pg_catalog.avg(bigint, bigint) RETURNS bigint
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1 / $2 $$;
-CREATE OR REPLACE FUNCTION pg_catalog.avg(numeric, bigint) RETURNS numeric
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT trunc($1 / $2, scale($1)) $$;
-CREATE OR REPLACE FUNCTION pg_catalog.avg(double precision, bigint) RETURNS double precision
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1 / $2 $$;
-CREATE OR REPLACE FUNCTION pg_catalog.avg(interval, bigint) RETURNS interval
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1 / $2 $$;
+-- OVER) and a NULL of x's type (the sample), so the result has Redshift's type: BIGINT for
+-- SMALLINT, INTEGER and BIGINT, truncated toward zero (the average of 1 and 2 is 1); for
+-- DECIMAL the argument's scale, truncated (a DECIMAL(8,2) column averages to 175.00);
+-- DOUBLE PRECISION for floats.  PostgreSQL sums SMALLINT and INTEGER as BIGINT but BIGINT
+-- as NUMERIC, like DECIMAL: the sample tells those two apart.  Not STRICT: the sample is
+-- always NULL.
+CREATE OR REPLACE FUNCTION pg_catalog.avg(bigint, bigint, anyelement) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT $1 / $2 $$;
+CREATE OR REPLACE FUNCTION pg_catalog.avg(numeric, bigint, bigint) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT trunc($1 / $2)::bigint $$;
+CREATE OR REPLACE FUNCTION pg_catalog.avg(numeric, bigint, numeric) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT trunc($1 / $2, scale($1)) $$;
+CREATE OR REPLACE FUNCTION pg_catalog.avg(double precision, bigint, anyelement) RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT $1 / $2 $$;
+CREATE OR REPLACE FUNCTION pg_catalog.avg(interval, bigint, anyelement) RETURNS interval
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT $1 / $2 $$;
 
 -- PERCENTILE_CONT / PERCENTILE_DISC (fraction) WITHIN GROUP (ORDER BY x) OVER (PARTITION BY p):
 -- PostgreSQL has no ordered-set aggregates over windows.  The translator passes each
 -- partition's values, sorted once per partition (localshift.sorted_values over the same
--- window), the fraction, and whether the order is descending.
+-- window), the fraction, and whether the order is descending.  PERCENTILE_CONT's aggregate
+-- form goes the same way (without OVER): PostgreSQL's own returns DOUBLE PRECISION, where
+-- Redshift returns DECIMAL for integers and decimals and the argument's type for dates and
+-- timestamps.
 CREATE OR REPLACE FUNCTION localshift.sorted(anycompatiblearray) RETURNS anycompatiblearray
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT array_agg(v ORDER BY v) FROM unnest($1) AS v WHERE v IS NOT NULL $$;
@@ -101,11 +109,43 @@ BEGIN
 END $$;
 
 -- Linear interpolation between the values around position 1 + fraction * (n - 1).
-CREATE OR REPLACE FUNCTION pg_catalog.percentile_cont(double precision[], double precision, boolean)
-RETURNS double precision LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+-- Floats, timestamps (the interval between the two values, scaled) alike.
+DO $$
+DECLARE source regtype;
+BEGIN
+    FOREACH source IN ARRAY ARRAY['double precision', 'timestamp', 'timestamptz']::regtype[] LOOP
+        EXECUTE format($create$
+CREATE OR REPLACE FUNCTION pg_catalog.percentile_cont(%1$s[], double precision, boolean)
+RETURNS %1$s LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $body$
 SELECT $1[floor(pos)::integer] + ($1[ceil(pos)::integer] - $1[floor(pos)::integer]) * (pos - floor(pos))
 FROM (SELECT 1 + (CASE WHEN $3 THEN 1 - f ELSE f END) * (cardinality($1) - 1) AS pos
-      FROM localshift.check_percentile($2) AS f) AS p $$;
+      FROM localshift.check_percentile($2) AS f) AS p $body$ $create$, source);
+    END LOOP;
+END $$;
+
+-- DECIMAL: exact, with the values' scale and the digits the interpolation adds (the
+-- 0.25 percentile of 2 and 3 is 2.25; of 2.00 and 3.00, 2.25; of 2 and 2, 2), as MEDIAN.
+CREATE OR REPLACE FUNCTION pg_catalog.percentile_cont(numeric[], double precision, boolean)
+RETURNS numeric LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT round(v, greatest(scale(trim_scale(v)), scale(lo), scale(hi)))
+FROM (SELECT lo, hi, lo + (hi - lo) * (pos - floor(pos)) AS v
+      FROM (SELECT $1[floor(pos)::integer] AS lo, $1[ceil(pos)::integer] AS hi, pos
+            FROM (SELECT 1 + (CASE WHEN $3 THEN 1 - f::numeric ELSE f::numeric END) * (cardinality($1) - 1) AS pos
+                  FROM localshift.check_percentile($2) AS f) AS p) AS around) AS interpolated $$;
+-- Integers give DECIMAL too.
+DO $$
+DECLARE source regtype;
+BEGIN
+    FOREACH source IN ARRAY ARRAY['bigint', 'integer', 'smallint']::regtype[] LOOP
+        EXECUTE format('CREATE OR REPLACE FUNCTION pg_catalog.percentile_cont(%s[], double precision, boolean) '
+                       'RETURNS numeric LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS '
+                       '$body$ SELECT pg_catalog.percentile_cont($1::numeric[], $2, $3) $body$', source);
+    END LOOP;
+END $$;
+-- A DATE's result is the day the interpolated time falls in.
+CREATE OR REPLACE FUNCTION pg_catalog.percentile_cont(date[], double precision, boolean)
+RETURNS date LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT pg_catalog.percentile_cont($1::timestamp[], $2, $3)::date $$;
 
 -- The first value whose position reaches fraction * n, in the requested order.
 CREATE OR REPLACE FUNCTION pg_catalog.percentile_disc(anycompatiblearray, double precision, boolean)
