@@ -157,6 +157,8 @@ def remove_snapshot(backend: RedshiftBackend, snapshot: SnapshotRecord) -> None:
 def take_due_automated_snapshots(backend: RedshiftBackend) -> None:
     now = backend.clock.now()
     for cluster in backend.clusters.in_statuses(["available"]):
+        if not _automated_snapshot_due(cluster, now):
+            continue  # nothing written: a tick with nothing due leaves the store (and answers kept) as they are
         try:
             snapshot = _schedule_automated_snapshot(backend, cluster.row_id, now)
         except Exception:
@@ -172,10 +174,16 @@ def _schedule_automated_snapshot(backend: RedshiftBackend, row_id: int, now: dat
 
     def change(c: ClusterRecord) -> None:
         due = c.next_automated_snapshot_time
-        if c.status != "available" or due is None or due > now or c.automated_snapshot_retention_period == 0:
+        if due is None or not _automated_snapshot_due(c, now):
             return
         c.next_automated_snapshot_time = next_due(backend, c, due, now)
         scheduled.append(new_automated_snapshot(backend, c, now))
 
     backend.mutate_cluster(row_id, change)
     return scheduled[0] if scheduled else None
+
+
+def _automated_snapshot_due(cluster: ClusterRecord, now: datetime) -> bool:
+    due = cluster.next_automated_snapshot_time
+    return (cluster.status == "available" and due is not None and due <= now
+            and cluster.automated_snapshot_retention_period != 0)
