@@ -279,12 +279,15 @@ class PostgresDataPlane:
     def destroy_engine(self, key: str) -> None:
         eng = self._engine(key)
         with self._lock(key):
+            existed = eng.exists()
             self.stop_engine(key)
             for port in self._extra_ports.pop(key, set()):
                 self.front.close(port)
             eng.remove()
         with self._guard:
             self._engines.pop(key, None)
+        if existed:
+            log.info("removed engine %s (%s)", key, eng.dir)
 
     def set_password(self, key: str, username: str, password: str) -> None:
         eng = self._existing(key)
