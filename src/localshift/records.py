@@ -1,4 +1,4 @@
-"""Typed records of the resources localshift keeps: clusters and snapshots.
+"""Typed records of the resources localshift keeps: clusters, snapshots, snapshot copy grants.
 
 Plain dataclasses with native values.  The store keeps them as JSON (never
 pickles) beside a few indexed columns; services read and change them; the
@@ -14,6 +14,18 @@ import typing
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, TypeVar
+
+
+@dataclass
+class SnapshotCopySettings:
+    """Cross-region snapshot copy of a cluster (EnableSnapshotCopy): where its snapshots go, kept how long."""
+
+    destination_region: str
+    # Days copied automated snapshots are kept in the destination region.
+    retention_period: int = 7
+    # Days newly copied manual snapshots are kept there (-1: indefinitely).
+    manual_retention_period: int = -1
+    grant_name: str | None = None
 
 
 @dataclass
@@ -79,6 +91,8 @@ class ClusterRecord:
     endpoint_port: int | None = None
     # PendingModifiedValues while a modification is applied.
     pending_modified: dict[str, Any] = field(default_factory=dict)
+    # Cross-region snapshot copy (None: off).
+    snapshot_copy: SnapshotCopySettings | None = None
     # The store's id, set by insert (0: not stored yet; SQLite's ids start at 1).
     row_id: int = 0
 
@@ -114,7 +128,10 @@ class SnapshotRecord:
     rate_mb_per_s: float = 0.0
     elapsed_seconds: int = 0
     estimated_seconds_to_completion: int = -1
+    # The region a cross-region copy was copied from (None: not a copy).
     source_region: str | None = None
+    # A copied automated snapshot: the days it is kept in this region (its cluster's copy RetentionPeriod).
+    copy_retention_period: int | None = None
     # The source cluster's configuration that a restore copies.
     cluster_config: dict[str, Any] = field(default_factory=dict)
     # The data-plane snapshot holding this snapshot's data (None: no data).
@@ -124,6 +141,17 @@ class SnapshotRecord:
     # A Redshift Serverless snapshot seen through the provisioned API (never stored as such).
     from_serverless: bool = False
     # The store's id, set by insert (0: not stored yet; SQLite's ids start at 1).
+    row_id: int = 0
+
+
+@dataclass
+class SnapshotCopyGrantRecord:
+    """A snapshot copy grant: lets Redshift encrypt snapshots copied into its region with a KMS key."""
+
+    account: str
+    region: str
+    name: str
+    kms_key_id: str
     row_id: int = 0
 
 

@@ -14,6 +14,10 @@ def snapshot_arn(region: str, account: str, cluster: str, snapshot: str) -> str:
     return f"arn:{PARTITION}:redshift:{region}:{account}:snapshot:{cluster}/{snapshot}"
 
 
+def copy_grant_arn(region: str, account: str, grant: str) -> str:
+    return f"arn:{PARTITION}:redshift:{region}:{account}:snapshotcopygrant:{grant}"
+
+
 def namespace_arn(region: str, account: str, namespace_id: str) -> str:
     return f"arn:{PARTITION}:redshift:{region}:{account}:namespace:{namespace_id}"
 

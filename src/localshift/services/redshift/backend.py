@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from typing import Callable
 
 from localshift.dataplane.api import DataPlane
-from localshift.records import ClusterRecord, SnapshotRecord
+from localshift.records import ClusterRecord, SnapshotCopyGrantRecord, SnapshotRecord
 from localshift.services.clock import Clock
 from localshift.services.common.backend import ServiceBackend
 from localshift.services.redshift.serverless_snapshots import ServerlessSnapshots
 from localshift.store.clusters import ClusterRepository
 from localshift.store.database import Database
+from localshift.store.resources import ResourceRepository
 from localshift.store.snapshots import SnapshotRepository
 from localshift.store.tags import TagRepository
 
@@ -42,6 +43,7 @@ class RedshiftBackend(ServiceBackend):
         self.clusters = ClusterRepository(db)
         self.snapshots = SnapshotRepository(db)
         self.tags = TagRepository(db)
+        self.copy_grants = ResourceRepository(db, "snapshot-copy-grant", SnapshotCopyGrantRecord)
 
     def mutate_cluster(self, row_id: int, change: Callable[[ClusterRecord], None]) -> ClusterRecord | None:
         """Re-read a cluster, change it and write it back in one transaction."""

@@ -6,6 +6,7 @@ from typing import Any, Callable
 
 from localshift.services.context import RequestContext
 from localshift.services.redshift import clusters, restore, sharing, snapshots, tagging
+from localshift.services.redshift import copy_grants, snapshot_copy
 from localshift.services.redshift import node_options
 from localshift.services.redshift.backend import RedshiftBackend
 
@@ -18,4 +19,6 @@ OPERATIONS: dict[str, Handler] = {
     **node_options.OPERATIONS,
     **sharing.OPERATIONS,
     **restore.OPERATIONS,
+    **snapshot_copy.OPERATIONS,
+    **copy_grants.OPERATIONS,
 }

@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 
 from localshift.records import SnapshotRecord
-from localshift.services.redshift import lifecycle, snapshot_lifecycle
+from localshift.services.redshift import cross_region, lifecycle, snapshot_lifecycle
 from localshift.services.events import INTERRUPTED, record_failure
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.store.events import CLUSTER_SNAPSHOT
@@ -48,6 +48,8 @@ def _expire(backend: RedshiftBackend, snapshot: SnapshotRecord) -> None:
 def tick(backend: RedshiftBackend) -> None:
     snapshot_lifecycle.take_due_automated_snapshots(backend)
     expire_snapshots(backend)
+    for copy in cross_region.expired_copies(backend, backend.clock.now()):
+        _expire(backend, copy)
 
 
 def recover(backend: RedshiftBackend) -> None:

@@ -15,6 +15,7 @@ from typing import Callable
 
 from localshift.records import ClusterRecord, SnapshotRecord
 from localshift.services.common import jobs
+from localshift.services.redshift import cross_region
 from localshift.services.common.jobs import MB, snapshot_completed, snapshot_progress
 from localshift.services.redshift.arns import snapshot_arn
 from localshift.services.redshift.backend import RedshiftBackend
@@ -72,7 +73,17 @@ def take_snapshot(backend: RedshiftBackend, snapshot_row_id: int) -> bool:
             return False
         return True
 
-    return _snapshot_job(backend, snapshot_row_id, "take", work)
+    if not _snapshot_job(backend, snapshot_row_id, "take", work):
+        return False
+    copy_to_other_region(backend, snapshot_row_id)
+    return True
+
+
+def copy_to_other_region(backend: RedshiftBackend, snapshot_row_id: int) -> None:
+    """Cross-region snapshot copy: a new snapshot's copy in its cluster's destination region, if it has one."""
+    copy = cross_region.new_copy(backend, snapshot_row_id)
+    if copy is not None:
+        backend.submit(copy_snapshot_data, snapshot_row_id, copy.row_id)
 
 
 def _completed(s: SnapshotRecord, total_mb: float, incremental_mb: float, elapsed: float, finished: datetime) -> None:

@@ -12,7 +12,9 @@ from localshift.services.redshift.backend import RedshiftBackend
 from localshift.store.paging import decode_marker, encode_marker
 
 MAX_TAGS_PER_RESOURCE = 50
-TAGGABLE = {"cluster", "snapshot"}
+TAGGABLE = {"cluster", "snapshot", "snapshotcopygrant"}
+# DescribeTags' ResourceType names, lowercased, that differ from the ARN's resource type.
+_RESOURCE_TYPE_NAMES = {"snapshot copy grant": "snapshotcopygrant"}
 
 
 def _resource(backend: RedshiftBackend, ctx: RequestContext, arn: str) -> tuple[str, str]:
@@ -25,6 +27,8 @@ def _resource(backend: RedshiftBackend, ctx: RequestContext, arn: str) -> tuple[
         raise invalid_parameter(f"Tagging is not supported for resource type {parsed.resource_type}.")
     if parsed.resource_type == "cluster":
         exists = backend.clusters.get(ctx.account, ctx.region, parsed.resource) is not None
+    elif parsed.resource_type == "snapshotcopygrant":
+        exists = backend.copy_grants.get(ctx.account, ctx.region, parsed.resource) is not None
     else:
         cluster, _, name = parsed.resource.partition("/")
         snapshot = backend.snapshots.get(ctx.account, ctx.region, name)
@@ -58,9 +62,11 @@ def describe_tags(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, An
         arn, _ = _resource(backend, ctx, p["ResourceName"])
     resource_type = p.get("ResourceType")
     if resource_type is not None:
-        resource_type = resource_type.lower()
+        resource_type = _RESOURCE_TYPE_NAMES.get(resource_type.lower(), resource_type.lower())
         if resource_type not in TAGGABLE:
-            raise invalid_parameter(f"Invalid resource type: {p['ResourceType']}. Valid values: cluster, snapshot.")
+            raise invalid_parameter(
+                f"Invalid resource type: {p['ResourceType']}. Valid values: cluster, snapshot, snapshot copy grant."
+            )
     rows = backend.tags.search(
         ctx.account, ctx.region, resource_type, arn, p.get("TagKeys", []), p.get("TagValues", []), after, limit + 1
     )

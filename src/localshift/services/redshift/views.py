@@ -87,6 +87,13 @@ def cluster_view(cluster: ClusterRecord, tags: list[tuple[str, str]], now: datet
         "MasterPasswordSecretArn": cluster.master_password_secret_arn,
         "MasterPasswordSecretKmsKeyId": cluster.master_password_secret_kms_key_id,
     }
+    if cluster.snapshot_copy is not None:
+        view["ClusterSnapshotCopyStatus"] = {
+            "DestinationRegion": cluster.snapshot_copy.destination_region,
+            "RetentionPeriod": cluster.snapshot_copy.retention_period,
+            "ManualSnapshotRetentionPeriod": cluster.snapshot_copy.manual_retention_period,
+            "SnapshotCopyGrantName": cluster.snapshot_copy.grant_name,
+        }
     if cluster.endpoint_port is not None and cluster.status not in ("creating", "deleting", "paused"):
         view["Endpoint"] = {"Address": "127.0.0.1", "Port": cluster.endpoint_port}
     if cluster.restore_status is not None:
