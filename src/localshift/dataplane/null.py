@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from localshift.dataplane.api import Progress, SnapshotStats
+from localshift.dataplane.api import Progress, SnapshotStats, TableToRestore
 
 
 class NullDataPlane:
@@ -75,3 +75,9 @@ class NullDataPlane:
     ) -> int:
         self._work()
         return port
+
+    def restore_table(
+        self, snapshot_key: str, engine_key: str, table: TableToRestore, progress: Progress | None = None
+    ) -> int:
+        self._work()
+        return 0
