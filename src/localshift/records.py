@@ -1,4 +1,4 @@
-"""Typed records of the resources localshift keeps: clusters, snapshots, snapshot copy grants.
+"""Typed records of the resources localshift keeps: clusters, snapshots, snapshot copy grants, table restores.
 
 Plain dataclasses with native values.  The store keeps them as JSON (never
 pickles) beside a few indexed columns; services read and change them; the
@@ -152,6 +152,35 @@ class SnapshotCopyGrantRecord:
     region: str
     name: str
     kms_key_id: str
+    row_id: int = 0
+
+
+@dataclass
+class TableRestoreRecord:
+    """A table-level restore (provisioned or serverless): one table of a snapshot or recovery point,
+    copied into a running cluster or namespace as a new table."""
+
+    account: str
+    region: str
+    name: str  # the TableRestoreRequestId
+    status: str  # PENDING | IN_PROGRESS | SUCCEEDED | FAILED | CANCELED
+    request_time: datetime
+    target: str  # the cluster identifier, or the namespace name
+    target_row_id: int  # the cluster's or namespace's row id
+    source_database: str
+    source_schema: str
+    source_table: str
+    target_database: str
+    target_schema: str
+    new_table: str
+    snapshot_name: str | None = None
+    recovery_point_id: str | None = None
+    workgroup_name: str | None = None
+    # The lease on the source's data the restore reads, until it ends (None: released, or no data).
+    lease: str | None = None
+    message: str | None = None
+    progress_mb: float = 0.0
+    total_mb: float = 0.0
     row_id: int = 0
 
 

@@ -12,7 +12,7 @@ import base64
 import json
 import math
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Protocol, Sequence, TypeVar
 
 from localshift.errors import ApiError
 
@@ -84,3 +84,19 @@ def after_clause(keys: Sequence[SortKey], values: Sequence[Any]) -> tuple[str, l
 
 def order_clause(keys: Sequence[SortKey]) -> str:
     return ", ".join(f"{k.column} {'DESC' if k.descending else 'ASC'}" for k in keys)
+
+
+class _Stored(Protocol):
+    row_id: int
+
+
+S = TypeVar("S", bound=_Stored)
+
+
+def page_after(records: Sequence[S], marker: str | None, limit: int) -> tuple[list[S], str | None]:
+    """One page of ``records`` (in row-id order, filtered already) after a marker's row id, and the
+    next page's marker: for the small lists kept in memory (the resources table's kinds)."""
+    after = decode_marker(marker, (int,))[0] if marker else 0
+    rest = [record for record in records if record.row_id > after]
+    page = rest[:limit]
+    return page, encode_marker([page[-1].row_id]) if len(rest) > limit else None

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from localshift.dataplane.api import DataPlane
-from localshift.records import ClusterRecord, SnapshotCopyGrantRecord, SnapshotRecord
+from localshift.records import ClusterRecord, SnapshotCopyGrantRecord, SnapshotRecord, TableRestoreRecord
 from localshift.services.clock import Clock
 from localshift.services.common.backend import ServiceBackend
 from localshift.services.redshift.serverless_snapshots import ServerlessSnapshots
@@ -44,6 +44,7 @@ class RedshiftBackend(ServiceBackend):
         self.snapshots = SnapshotRepository(db)
         self.tags = TagRepository(db)
         self.copy_grants = ResourceRepository(db, "snapshot-copy-grant", SnapshotCopyGrantRecord)
+        self.table_restores = ResourceRepository(db, "table-restore", TableRestoreRecord)
 
     def mutate_cluster(self, row_id: int, change: Callable[[ClusterRecord], None]) -> ClusterRecord | None:
         """Re-read a cluster, change it and write it back in one transaction."""

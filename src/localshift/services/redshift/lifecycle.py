@@ -18,7 +18,7 @@ import time
 from typing import Callable
 
 from localshift.records import ClusterRecord
-from localshift.services.common import jobs
+from localshift.services.common import jobs, table_restore_lifecycle
 from localshift.services.common.jobs import ProgressRecorder, release_lease
 from localshift.services.redshift.arns import cluster_arn
 from localshift.services.redshift.backend import RedshiftBackend
@@ -284,3 +284,4 @@ def release_all(backend: RedshiftBackend) -> None:
     for snapshot in backend.snapshots.everything():
         if snapshot.data_key:
             backend.dataplane.delete_snapshot(snapshot.data_key)
+    table_restore_lifecycle.release_all(backend, backend.table_restores)

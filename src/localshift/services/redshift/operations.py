@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from localshift.services.context import RequestContext
 from localshift.services.redshift import clusters, restore, sharing, snapshots, tagging
-from localshift.services.redshift import copy_grants, snapshot_copy
+from localshift.services.redshift import copy_grants, snapshot_copy, table_restore
 from localshift.services.redshift import node_options
 from localshift.services.redshift.backend import RedshiftBackend
 
@@ -21,4 +21,5 @@ OPERATIONS: dict[str, Handler] = {
     **restore.OPERATIONS,
     **snapshot_copy.OPERATIONS,
     **copy_grants.OPERATIONS,
+    **table_restore.OPERATIONS,
 }

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from localshift.records import SnapshotRecord
 from localshift.services.redshift import cross_region, lifecycle, snapshot_lifecycle
+from localshift.services.common import table_restore_lifecycle
 from localshift.services.events import INTERRUPTED, record_failure
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.store.events import CLUSTER_SNAPSHOT
@@ -54,6 +55,7 @@ def tick(backend: RedshiftBackend) -> None:
 
 def recover(backend: RedshiftBackend) -> None:
     """Resume the work a previous run of the service left unfinished, or end it in a final status."""
+    table_restore_lifecycle.fail_interrupted(backend, backend.table_restores)
     for snapshot in backend.snapshots.in_statuses(["creating"]):
         # Its data would no longer be that of SnapshotCreateTime: it failed.
         backend.mutate_snapshot(snapshot.row_id, lambda s: setattr(s, "status", "failed"))

@@ -22,9 +22,10 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
-from localshift.services.common import jobs
+from localshift.services.common import jobs, table_restore_lifecycle
 from localshift.services.common.jobs import MB, release_lease, snapshot_completed, snapshot_progress
 from localshift.services.events import record_failure
+from localshift.services.serverless import snapshot_copies
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.store.events import NAMESPACE, SERVERLESS_SNAPSHOT
 from localshift.store.secrets import pending_key
@@ -161,6 +162,7 @@ def delete_namespace(backend: ServerlessBackend, namespace_row_id: int, final_sn
                 backend.dataplane.destroy_engine(engine_key(namespace_row_id, namespace.engine_generation))
         with backend.db.transaction():
             backend.tags.remove_all(namespace.arn)
+            snapshot_copies.forget_namespace(backend, namespace)
             backend.namespaces.delete(namespace)
         if namespace.admin_password_secret_arn:
             # The secret of a managed admin password goes with its namespace.
@@ -197,10 +199,46 @@ def take_snapshot(backend: ServerlessBackend, snapshot_row_id: int) -> bool:
             return False
         return True
 
-    def snapshot_failed() -> None:
-        backend.mutate_snapshot(snapshot_row_id, lambda s: setattr(s, "status", "FAILED"))
+    return _copied_elsewhere(backend, snapshot_row_id, data_key, run_job(
+        backend, snapshot, SERVERLESS_SNAPSHOT, "take", work, _snapshot_failed(backend, snapshot_row_id)))
 
-    return run_job(backend, snapshot, SERVERLESS_SNAPSHOT, "take", work, snapshot_failed)
+
+def _copied_elsewhere(backend: ServerlessBackend, snapshot_row_id: int, data_key: str, available: bool) -> bool:
+    """Cross-region snapshot copy: a snapshot that became ``available`` gets its copies in the destination
+    regions of its namespace's copy configurations (they copy its data in jobs of their own)."""
+    if available:
+        for copy in snapshot_copies.new_copies(backend, snapshot_row_id):
+            backend.submit(fill_snapshot, copy.row_id, data_key, copy.total_size_mb)
+    return available
+
+
+def _snapshot_failed(backend: ServerlessBackend, snapshot_row_id: int) -> Callable[[], None]:
+    return lambda: backend.mutate_snapshot(snapshot_row_id, lambda s: setattr(s, "status", "FAILED"))
+
+
+def fill_snapshot(backend: ServerlessBackend, snapshot_row_id: int, source_data_key: str, total_mb: float) -> bool:
+    """Copy data already stored (a snapshot's, into its copy in another region; a recovery point's,
+    into the snapshot made of it) into a new snapshot; True when it became AVAILABLE."""
+    snapshot = backend.snapshots.get_by_id(snapshot_row_id)
+    if snapshot is None:
+        return False
+    data_key = snapshot_data_key(snapshot)
+
+    def work() -> bool:
+        stats = backend.dataplane.copy_snapshot(source_data_key, data_key)
+        finished = backend.clock.now()
+
+        def available(s: ServerlessSnapshotRecord) -> None:
+            snapshot_completed(s, "AVAILABLE", data_key, total_mb, stats.incremental_bytes / MB, stats.elapsed_seconds,
+                               finished)
+
+        if backend.mutate_snapshot(snapshot_row_id, available) is None:
+            backend.dataplane.delete_snapshot(data_key)  # deleted while it ran
+            return False
+        return True
+
+    return _copied_elsewhere(backend, snapshot_row_id, data_key, run_job(
+        backend, snapshot, SERVERLESS_SNAPSHOT, "copy", work, _snapshot_failed(backend, snapshot_row_id)))
 
 
 def forget_snapshot(backend: ServerlessBackend, snapshot: ServerlessSnapshotRecord) -> None:
@@ -238,3 +276,7 @@ def release_all(backend: ServerlessBackend) -> None:
     for snapshot in backend.snapshots.all():
         if snapshot.data_key:
             backend.dataplane.delete_snapshot(snapshot.data_key)
+    for point in backend.recovery_points.everything():
+        if point.data_key:
+            backend.dataplane.delete_snapshot(point.data_key)
+    table_restore_lifecycle.release_all(backend, backend.table_restores)

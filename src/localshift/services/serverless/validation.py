@@ -60,6 +60,10 @@ def conflict(message: str) -> ApiError:
     return ApiError("ConflictException", message)
 
 
+def quota_exceeded(message: str) -> ApiError:
+    return ApiError("ServiceQuotaExceededException", message)
+
+
 # --- ARNs ------------------------------------------------------------------------
 
 
