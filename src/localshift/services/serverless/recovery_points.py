@@ -19,7 +19,6 @@ from localshift.services.serverless.restore import RestoreSource, start_restore
 from localshift.services.serverless.snapshots import check_snapshot_quota, insert_snapshot, render
 from localshift.services.serverless.validation import conflict, not_found, validation_error
 from localshift.services.serverless.views import namespace_view
-from localshift.store.paging import page_after
 from localshift.store.serverless import RecoveryPointRecord
 
 DEFAULT_PAGE = 100
@@ -58,7 +57,7 @@ def list_recovery_points(backend: ServerlessBackend, ctx: RequestContext, p: dic
         and (start is None or point.create_time >= start)
         and (end is None or point.create_time <= end)
     ]
-    page, token = page_after(points, validation.page_token(p.get("nextToken"), (int,)), p.get("maxResults", DEFAULT_PAGE))
+    page, token = validation.page(points, p.get("nextToken"), p.get("maxResults", DEFAULT_PAGE))
     return {"recoveryPoints": [recovery_point_view(point) for point in page], "nextToken": token}
 
 

@@ -21,7 +21,6 @@ from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.lookup import find_namespace
 from localshift.services.serverless.validation import not_found, validation_error
 from localshift.store.database import DuplicateError
-from localshift.store.paging import page_after
 from localshift.store.serverless import NamespaceRecord, ServerlessSnapshotRecord, SnapshotCopyConfigurationRecord
 
 DEFAULT_PAGE = 100
@@ -116,8 +115,7 @@ def list_snapshot_copy_configurations(
     if "namespaceName" in p:
         namespace = find_namespace(backend, ctx, p["namespaceName"])
         configurations = [c for c in configurations if c.namespace_row_id == namespace.row_id]
-    page, token = page_after(configurations, validation.page_token(p.get("nextToken"), (int,)),
-                             p.get("maxResults", DEFAULT_PAGE))
+    page, token = validation.page(configurations, p.get("nextToken"), p.get("maxResults", DEFAULT_PAGE))
     return {"snapshotCopyConfigurations": [render(c) for c in page], "nextToken": token}
 
 

@@ -21,7 +21,6 @@ from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.lookup import find_namespace, find_workgroup, own_snapshot
 from localshift.services.serverless.recovery_points import find_recovery_point
 from localshift.services.serverless.validation import conflict, not_found, validation_error
-from localshift.store.paging import page_after
 
 DEFAULT_PAGE = 100
 _PARAMETERS = {
@@ -107,7 +106,7 @@ def list_table_restore_status(backend: ServerlessBackend, ctx: RequestContext, p
         r for r in backend.table_restores.all_of(ctx.account, ctx.region)
         if p.get("namespaceName") in (None, r.target) and p.get("workgroupName") in (None, r.workgroup_name)
     ]
-    page, token = page_after(records, validation.page_token(p.get("nextToken"), (int,)), p.get("maxResults", DEFAULT_PAGE))
+    page, token = validation.page(records, p.get("nextToken"), p.get("maxResults", DEFAULT_PAGE))
     return {"tableRestoreStatuses": [render(r) for r in page], "nextToken": token}
 
 
