@@ -9,7 +9,7 @@ from typing import Any, Callable
 from localshift.errors import ApiError
 from localshift.records import TableRestoreRecord
 from localshift.services.common.backend import ServiceBackend
-from localshift.services.common.jobs import take_lease
+from localshift.services.common.jobs import release_lease, take_lease
 from localshift.services.common.table_restore_lifecycle import UNFINISHED, Restores
 
 # Redshift identifiers are at most 127 bytes.
@@ -43,14 +43,24 @@ def restore_in_progress(restores: Restores, account: str, region: str, target_ro
     return any(r.target_row_id == target_row_id and r.status in UNFINISHED for r in restores.all_of(account, region))
 
 
-def insert_restore(
-    backend: ServiceBackend, restores: Restores, record: TableRestoreRecord, data_key: str | None,
-    unavailable: ApiError,
+def accept_restore(
+    backend: ServiceBackend, restores: Restores, data_key: str | None, unavailable: ApiError,
+    checked: Callable[[], TableRestoreRecord],
 ) -> TableRestoreRecord:
-    """Store an accepted restore with a lease on its source's data (``unavailable`` when the data is gone)."""
+    """Store an accepted restore, holding a lease on its source's data (``unavailable`` when the data
+    is gone).  ``checked`` makes the record after checking the target, in the transaction that stores
+    it; the lease is taken before (a data-plane copy, never inside the store's transaction)."""
+    lease = None
     if data_key is not None:
         try:
-            record.lease = take_lease(backend, data_key, f"table-restore-lease-{uuid.uuid4().hex}")
+            lease = take_lease(backend, data_key, f"table-restore-lease-{uuid.uuid4().hex}")
         except Exception:
             raise unavailable from None
-    return restores.insert(record)
+    try:
+        with backend.db.transaction():
+            record = checked()
+            record.lease = lease
+            return restores.insert(record)
+    except BaseException:
+        release_lease(backend, lease)
+        raise

@@ -16,7 +16,7 @@ from typing import Any
 
 from localshift.errors import ApiError
 from localshift.records import ClusterRecord, SnapshotRecord, TableRestoreRecord
-from localshift.services.common.table_restores import insert_restore, restore_in_progress, table_names
+from localshift.services.common.table_restores import accept_restore, restore_in_progress, table_names
 from localshift.services.context import RequestContext
 from localshift.services.redshift import table_restore_lifecycle, validation
 from localshift.services.redshift.backend import RedshiftBackend
@@ -86,7 +86,9 @@ def restore_table_from_cluster_snapshot(
     backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]
 ) -> dict[str, Any]:
     names = table_names(p, _PARAMETERS, p.get("EnableCaseSensitiveIdentifier", False), _invalid)
-    with backend.db.transaction():
+    snapshot = _source_snapshot(backend, ctx, find_cluster(backend, ctx, p["ClusterIdentifier"]), p["SnapshotIdentifier"])
+
+    def checked() -> TableRestoreRecord:
         cluster = find_cluster(backend, ctx, p["ClusterIdentifier"])
         if cluster.status != "available":
             raise ApiError(
@@ -94,22 +96,20 @@ def restore_table_from_cluster_snapshot(
                 "There is an operation running on the Cluster. Please try to restore table from snapshot at a later "
                 "time.",
             )
-        snapshot = _source_snapshot(backend, ctx, cluster, p["SnapshotIdentifier"])
         if restore_in_progress(backend.table_restores, ctx.account, ctx.region, cluster.row_id):
             raise ApiError(
                 "InProgressTableRestoreQuotaExceededFault",
                 "You have exceeded the allowed number of table restore requests. Wait for your current table "
                 "restore requests to complete before making a new request.",
             )
-        record = TableRestoreRecord(
+        return TableRestoreRecord(
             account=ctx.account, region=ctx.region, name=str(uuid.uuid4()), status="PENDING", request_time=ctx.now,
             target=cluster.identifier, target_row_id=cluster.row_id, snapshot_name=snapshot.identifier, **names,
         )
-        record = insert_restore(
-            backend, backend.table_restores, record, snapshot.data_key,
-            ApiError("InvalidClusterSnapshotState",
-                     f"Snapshot {snapshot.identifier} can't be restored: its data is no longer available."),
-        )
+
+    unavailable = ApiError("InvalidClusterSnapshotState",
+                           f"Snapshot {snapshot.identifier} can't be restored: its data is no longer available.")
+    record = accept_restore(backend, backend.table_restores, snapshot.data_key, unavailable, checked)
     backend.submit(table_restore_lifecycle.restore_table, record.row_id)
     return {"TableRestoreStatus": render(record)}
 

@@ -14,7 +14,7 @@ import uuid
 from typing import Any
 
 from localshift.records import TableRestoreRecord
-from localshift.services.common.table_restores import insert_restore, restore_in_progress, table_names
+from localshift.services.common.table_restores import accept_restore, restore_in_progress, table_names
 from localshift.services.context import RequestContext
 from localshift.services.serverless import table_restore_lifecycle, validation
 from localshift.services.serverless.backend import ServerlessBackend
@@ -59,7 +59,8 @@ def _accept(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any], 
     """Check the target namespace and workgroup, then store the restore (PENDING) and start its job.
     ``source``: the record's snapshot_name or recovery_point_id; ``what``: the source in messages."""
     names = table_names(p, _PARAMETERS, p.get("activateCaseSensitiveIdentifier", False), validation_error)
-    with backend.db.transaction():
+
+    def checked() -> TableRestoreRecord:
         namespace = find_namespace(backend, ctx, p["namespaceName"])
         workgroup = find_workgroup(backend, ctx, p["workgroupName"])
         if workgroup.namespace_name != namespace.name:
@@ -69,12 +70,13 @@ def _accept(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any], 
                 raise conflict(f"{kind} {resource.name} is {resource.status}; a table restore needs it AVAILABLE.")
         if restore_in_progress(backend.table_restores, ctx.account, ctx.region, namespace.row_id):
             raise conflict(f"A table restore into namespace {namespace.name} is in progress. Wait for it to finish.")
-        record = TableRestoreRecord(
+        return TableRestoreRecord(
             account=ctx.account, region=ctx.region, name=str(uuid.uuid4()), status="PENDING", request_time=ctx.now,
             target=namespace.name, target_row_id=namespace.row_id, workgroup_name=workgroup.name, **source, **names,
         )
-        record = insert_restore(backend, backend.table_restores, record, data_key,
-                                conflict(f"{what} can't be restored: its data is no longer available."))
+
+    unavailable = conflict(f"{what} can't be restored: its data is no longer available.")
+    record = accept_restore(backend, backend.table_restores, data_key, unavailable, checked)
     backend.submit(table_restore_lifecycle.restore_table, record.row_id)
     return {"tableRestoreStatus": render(record)}
 
