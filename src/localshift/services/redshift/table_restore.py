@@ -4,8 +4,8 @@ One table of a snapshot is copied, with its rows at snapshot time, into a runnin
 new table (table_restore_lifecycle.py; the data plane's restore_table).  As AWS documents, the
 snapshot must have been taken of that cluster: here, of a cluster of that identifier.  A
 snapshot another account shared with the caller qualifies too, when its cluster had the target
-cluster's identifier (a cluster restored from it keeps that name), since the request names the
-snapshot by identifier alone; the caller's own snapshot of that identifier comes first.
+cluster's identifier (the grantee restored its cluster under that name, say), since the request
+names the snapshot by identifier alone; the caller's own snapshot of that identifier comes first.
 """
 
 from __future__ import annotations
