@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, TypeVar
 
+from localshift.dataplane.api import TableToRestore
+
 
 @dataclass
 class SnapshotCopySettings:
@@ -167,12 +169,7 @@ class TableRestoreRecord:
     request_time: datetime
     target: str  # the cluster identifier, or the namespace name
     target_row_id: int  # the cluster's or namespace's row id
-    source_database: str
-    source_schema: str
-    source_table: str
-    target_database: str
-    target_schema: str
-    new_table: str
+    table: TableToRestore  # the source table and the new one, by name
     snapshot_name: str | None = None
     recovery_point_id: str | None = None
     workgroup_name: str | None = None

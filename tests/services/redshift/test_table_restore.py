@@ -4,31 +4,12 @@ copied to another region restores there with the same rows."""
 
 from __future__ import annotations
 
-from typing import Iterator
-
-import psycopg
 import pytest
 from botocore.exceptions import ClientError
 
-from support import (GRANTEE, OWNER, Server, create_available_cluster, create_available_snapshot, make_server,
-                     wait_for)
+from support import GRANTEE, OWNER, create_available_cluster, create_available_snapshot, sql, wait_for
 
-PASSWORD = "Passw0rd1"
 DONE = ("SUCCEEDED", "FAILED", "CANCELED")
-
-
-@pytest.fixture(scope="module")
-def data_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = make_server(tmp_path_factory.mktemp("table-restore"), data_plane=True).start()
-    yield server
-    server.close()
-
-
-def sql(port: int, statement: str) -> list[tuple]:
-    with psycopg.connect(host="127.0.0.1", port=port, user="admin", password=PASSWORD, dbname="dev",
-                         connect_timeout=10, autocommit=True) as conn:
-        cursor = conn.execute(statement)
-        return cursor.fetchall() if cursor.description else []
 
 
 def code_of(call, **params) -> tuple[str, int]:  # type: ignore[no-untyped-def]

@@ -5,13 +5,9 @@ brings the namespace back to its data of that moment."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Iterator
-
-import psycopg
-import pytest
 
 from serverless_support import Serverless
-from support import OWNER, STRANGER, Server, make_server, wait_for
+from support import OWNER, STRANGER, sql, wait_for
 
 HALF_HOUR = 1800
 
@@ -127,20 +123,6 @@ def test_restore_errors(owner):
 
 
 # --- with the data plane --------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def data_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = make_server(tmp_path_factory.mktemp("recovery-points"), data_plane=True).start()
-    yield server
-    server.close()
-
-
-def sql(port: int, statement: str) -> list[tuple]:
-    with psycopg.connect(host="127.0.0.1", port=port, user="admin", password="Passw0rd1", dbname="dev",
-                         connect_timeout=10, autocommit=True) as conn:
-        cursor = conn.execute(statement)
-        return cursor.fetchall() if cursor.description else []
 
 
 def test_a_recovery_point_brings_the_namespace_back_to_that_moment(data_server):

@@ -4,13 +4,9 @@ snapshots in the destination region (restored there with their data, with the da
 from __future__ import annotations
 
 import re
-from typing import Iterator
-
-import psycopg
-import pytest
 
 from serverless_support import Serverless
-from support import OWNER, STRANGER, Server, make_server, wait_for
+from support import OWNER, STRANGER, sql, wait_for
 
 WEST = "us-west-2"
 DAY = 86400
@@ -118,20 +114,6 @@ def test_snapshots_are_copied_and_kept_by_the_destination_retention(owner):
 
 
 # --- with the data plane --------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def data_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = make_server(tmp_path_factory.mktemp("serverless-copies"), data_plane=True).start()
-    yield server
-    server.close()
-
-
-def sql(port: int, statement: str) -> list[tuple]:
-    with psycopg.connect(host="127.0.0.1", port=port, user="admin", password="Passw0rd1", dbname="dev",
-                         connect_timeout=10, autocommit=True) as conn:
-        cursor = conn.execute(statement)
-        return cursor.fetchall() if cursor.description else []
 
 
 def test_a_copy_restores_in_the_destination_region_with_the_same_rows(data_server):

@@ -3,13 +3,8 @@ ListTableRestoreStatus; with the data plane, the new table holds exactly the row
 
 from __future__ import annotations
 
-from typing import Iterator
-
-import psycopg
-import pytest
-
 from serverless_support import Serverless
-from support import OWNER, STRANGER, Server, make_server, wait_for
+from support import OWNER, STRANGER, sql, wait_for
 
 DONE = ("SUCCEEDED", "FAILED", "CANCELED")
 
@@ -98,20 +93,6 @@ def test_one_restore_at_a_time_per_namespace(slow_owner):
 
 
 # --- with the data plane --------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def data_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = make_server(tmp_path_factory.mktemp("serverless-table-restore"), data_plane=True).start()
-    yield server
-    server.close()
-
-
-def sql(port: int, statement: str) -> list[tuple]:
-    with psycopg.connect(host="127.0.0.1", port=port, user="admin", password="Passw0rd1", dbname="dev",
-                         connect_timeout=10, autocommit=True) as conn:
-        cursor = conn.execute(statement)
-        return cursor.fetchall() if cursor.description else []
 
 
 def test_tables_come_back_with_the_rows_of_their_snapshot_or_recovery_point(data_server):

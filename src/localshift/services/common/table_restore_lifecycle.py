@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from localshift.dataplane.api import TableRestoreRefused, TableToRestore
+from localshift.dataplane.api import TableRestoreRefused
 from localshift.records import TableRestoreRecord
 from localshift.services.common.backend import ServiceBackend
 from localshift.services.common.jobs import MB, ProgressRecorder, release_lease, run_job
@@ -23,11 +23,6 @@ INTERNAL_FAILURE = "The table restore failed because of an internal error."
 INTERRUPTED = "The table restore was interrupted by a restart of the service. Request it again."
 
 Restores = ResourceRepository[TableRestoreRecord]
-
-
-def table_of(record: TableRestoreRecord) -> TableToRestore:
-    return TableToRestore(record.source_database, record.source_schema, record.source_table,
-                          record.target_database, record.target_schema, record.new_table)
 
 
 def restore_table(
@@ -55,7 +50,7 @@ def restore_table(
         if record.lease is None:
             raise RuntimeError("the source holds no data")
         try:
-            size = backend.dataplane.restore_table(record.lease, key, table_of(record), ProgressRecorder(write_progress))
+            size = backend.dataplane.restore_table(record.lease, key, record.table, ProgressRecorder(write_progress))
         except TableRestoreRefused as refused:
             _finish(backend, restores, record, "FAILED", str(refused))
             return False
@@ -64,7 +59,7 @@ def restore_table(
 
     run_job(backend, work, lambda: _finish(backend, restores, record, "FAILED", INTERNAL_FAILURE),
             record.account, record.region, source_type, record.target,
-            f"Amazon Redshift could not restore table {record.source_schema}.{record.source_table} into "
+            f"Amazon Redshift could not restore table {record.table.source_schema}.{record.table.source_table} into "
             f"{record.target}")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Callable
 
+from localshift.dataplane.api import TableToRestore
 from localshift.errors import ApiError
 from localshift.records import TableRestoreRecord
 from localshift.services.common.backend import ServiceBackend
@@ -18,8 +19,9 @@ DEFAULT_SCHEMA = "public"
 
 
 def table_names(p: dict[str, Any], keys: dict[str, str], case_sensitive: bool,
-                invalid: Callable[[str], ApiError]) -> dict[str, str]:
-    """The six names of a restore, from the request's parameters (``keys``: field -> parameter name).
+                invalid: Callable[[str], ApiError]) -> TableToRestore:
+    """The table a restore copies and the new one it makes, from the request's parameters (``keys``:
+    TableToRestore field -> parameter name).
 
     Redshift folds identifiers to lowercase unless case-sensitive identifiers are turned on for
     the request.  Without source or target schema the restore uses ``public``; without a target
@@ -36,7 +38,7 @@ def table_names(p: dict[str, Any], keys: dict[str, str], case_sensitive: bool,
     for field, value in names.items():
         if not value or len(value.encode()) > MAX_NAME_BYTES or "\x00" in value:
             raise invalid(f"{keys[field]} must be a name of 1 to {MAX_NAME_BYTES} bytes.")
-    return names if case_sensitive else {field: value.lower() for field, value in names.items()}
+    return TableToRestore(**(names if case_sensitive else {field: value.lower() for field, value in names.items()}))
 
 
 def restore_in_progress(restores: Restores, account: str, region: str, target_row_id: int) -> bool:

@@ -73,12 +73,12 @@ def render(record: TableRestoreRecord) -> dict[str, Any]:
         "TotalDataInMegaBytes": math.ceil(record.total_mb),
         "ClusterIdentifier": record.target,
         "SnapshotIdentifier": record.snapshot_name,
-        "SourceDatabaseName": record.source_database,
-        "SourceSchemaName": record.source_schema,
-        "SourceTableName": record.source_table,
-        "TargetDatabaseName": record.target_database,
-        "TargetSchemaName": record.target_schema,
-        "NewTableName": record.new_table,
+        "SourceDatabaseName": record.table.source_database,
+        "SourceSchemaName": record.table.source_schema,
+        "SourceTableName": record.table.source_table,
+        "TargetDatabaseName": record.table.target_database,
+        "TargetSchemaName": record.table.target_schema,
+        "NewTableName": record.table.new_table,
     }
 
 
@@ -104,7 +104,7 @@ def restore_table_from_cluster_snapshot(
             )
         return TableRestoreRecord(
             account=ctx.account, region=ctx.region, name=str(uuid.uuid4()), status="PENDING", request_time=ctx.now,
-            target=cluster.identifier, target_row_id=cluster.row_id, snapshot_name=snapshot.identifier, **names,
+            target=cluster.identifier, target_row_id=cluster.row_id, snapshot_name=snapshot.identifier, table=names,
         )
 
     unavailable = ApiError("InvalidClusterSnapshotState",

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
+from localshift.dataplane.api import SnapshotStats
 from localshift.services.common import jobs, table_restore_lifecycle
 from localshift.services.common.jobs import MB, release_lease, snapshot_completed, snapshot_progress
 from localshift.services.events import record_failure
@@ -178,54 +179,40 @@ def delete_namespace(backend: ServerlessBackend, namespace_row_id: int, final_sn
 
 def take_snapshot(backend: ServerlessBackend, snapshot_row_id: int) -> bool:
     """Copy the namespace's data into a CREATING snapshot; True when it became AVAILABLE."""
-    snapshot = backend.snapshots.get_by_id(snapshot_row_id)
-    if snapshot is None:
-        return False
-    data_key = snapshot_data_key(snapshot)
 
-    def work() -> bool:
+    def store(snapshot: ServerlessSnapshotRecord, data_key: str) -> tuple[SnapshotStats, float]:
         key, _ = ensure_engine(backend, snapshot.namespace_row_id, None)
         backend.dataplane.delete_snapshot(data_key)  # leftovers of an interrupted final snapshot
         progress = snapshot_progress(lambda change: backend.mutate_snapshot(snapshot_row_id, change))
         stats = backend.dataplane.create_snapshot(key, data_key, progress)
-        finished = backend.clock.now()
+        return stats, stats.total_bytes / MB
 
-        def available(s: ServerlessSnapshotRecord) -> None:
-            snapshot_completed(s, "AVAILABLE", data_key, stats.total_bytes / MB, stats.incremental_bytes / MB,
-                               stats.elapsed_seconds, finished)
-
-        if backend.mutate_snapshot(snapshot_row_id, available) is None:
-            backend.dataplane.delete_snapshot(data_key)  # deleted while it ran
-            return False
-        return True
-
-    return _copied_elsewhere(backend, snapshot_row_id, data_key, run_job(
-        backend, snapshot, SERVERLESS_SNAPSHOT, "take", work, _snapshot_failed(backend, snapshot_row_id)))
-
-
-def _copied_elsewhere(backend: ServerlessBackend, snapshot_row_id: int, data_key: str, available: bool) -> bool:
-    """Cross-region snapshot copy: a snapshot that became ``available`` gets its copies in the destination
-    regions of its namespace's copy configurations (they copy its data in jobs of their own)."""
-    if available:
-        for copy in snapshot_copies.new_copies(backend, snapshot_row_id):
-            backend.submit(fill_snapshot, copy.row_id, data_key, copy.total_size_mb)
-    return available
-
-
-def _snapshot_failed(backend: ServerlessBackend, snapshot_row_id: int) -> Callable[[], None]:
-    return lambda: backend.mutate_snapshot(snapshot_row_id, lambda s: setattr(s, "status", "FAILED"))
+    return _store_snapshot(backend, snapshot_row_id, "take", store)
 
 
 def fill_snapshot(backend: ServerlessBackend, snapshot_row_id: int, source_data_key: str, total_mb: float) -> bool:
     """Copy data already stored (a snapshot's, into its copy in another region; a recovery point's,
     into the snapshot made of it) into a new snapshot; True when it became AVAILABLE."""
+
+    def store(snapshot: ServerlessSnapshotRecord, data_key: str) -> tuple[SnapshotStats, float]:
+        return backend.dataplane.copy_snapshot(source_data_key, data_key), total_mb
+
+    return _store_snapshot(backend, snapshot_row_id, "copy", store)
+
+
+def _store_snapshot(
+    backend: ServerlessBackend, snapshot_row_id: int, action: str,
+    store: Callable[[ServerlessSnapshotRecord, str], tuple[SnapshotStats, float]],
+) -> bool:
+    """Store a snapshot's data (``store``: the data-plane work, its stats and the data's size in MB),
+    then make it AVAILABLE, or FAILED; an AVAILABLE one is copied to other regions where configured."""
     snapshot = backend.snapshots.get_by_id(snapshot_row_id)
     if snapshot is None:
         return False
     data_key = snapshot_data_key(snapshot)
 
     def work() -> bool:
-        stats = backend.dataplane.copy_snapshot(source_data_key, data_key)
+        stats, total_mb = store(snapshot, data_key)
         finished = backend.clock.now()
 
         def available(s: ServerlessSnapshotRecord) -> None:
@@ -237,8 +224,16 @@ def fill_snapshot(backend: ServerlessBackend, snapshot_row_id: int, source_data_
             return False
         return True
 
-    return _copied_elsewhere(backend, snapshot_row_id, data_key, run_job(
-        backend, snapshot, SERVERLESS_SNAPSHOT, "copy", work, _snapshot_failed(backend, snapshot_row_id)))
+    def failed() -> None:
+        backend.mutate_snapshot(snapshot_row_id, lambda s: setattr(s, "status", "FAILED"))
+
+    if not run_job(backend, snapshot, SERVERLESS_SNAPSHOT, action, work, failed):
+        return False
+    # Cross-region snapshot copy: the copies in the destination regions of the namespace's copy
+    # configurations, whose data jobs of their own copy.
+    for copy in snapshot_copies.new_copies(backend, snapshot_row_id):
+        backend.submit(fill_snapshot, copy.row_id, data_key, copy.total_size_mb)
+    return True
 
 
 def forget_snapshot(backend: ServerlessBackend, snapshot: ServerlessSnapshotRecord) -> None:

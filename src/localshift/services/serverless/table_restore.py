@@ -45,12 +45,12 @@ def render(record: TableRestoreRecord) -> dict[str, Any]:
         "workgroupName": record.workgroup_name,
         "snapshotName": record.snapshot_name,
         "recoveryPointId": record.recovery_point_id,
-        "sourceDatabaseName": record.source_database,
-        "sourceSchemaName": record.source_schema,
-        "sourceTableName": record.source_table,
-        "targetDatabaseName": record.target_database,
-        "targetSchemaName": record.target_schema,
-        "newTableName": record.new_table,
+        "sourceDatabaseName": record.table.source_database,
+        "sourceSchemaName": record.table.source_schema,
+        "sourceTableName": record.table.source_table,
+        "targetDatabaseName": record.table.target_database,
+        "targetSchemaName": record.table.target_schema,
+        "newTableName": record.table.new_table,
     }
 
 
@@ -72,7 +72,7 @@ def _accept(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any], 
             raise conflict(f"A table restore into namespace {namespace.name} is in progress. Wait for it to finish.")
         return TableRestoreRecord(
             account=ctx.account, region=ctx.region, name=str(uuid.uuid4()), status="PENDING", request_time=ctx.now,
-            target=namespace.name, target_row_id=namespace.row_id, workgroup_name=workgroup.name, **source, **names,
+            target=namespace.name, target_row_id=namespace.row_id, workgroup_name=workgroup.name, **source, table=names,
         )
 
     unavailable = conflict(f"{what} can't be restored: its data is no longer available.")
