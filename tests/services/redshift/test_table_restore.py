@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from support import GRANTEE, OWNER, create_available_cluster, create_available_snapshot, sql, wait_for
+from support import GRANTEE, OWNER, create_available_cluster, create_available_snapshot, make_server, sql, wait_for
 
 DONE = ("SUCCEEDED", "FAILED", "CANCELED")
 
@@ -159,3 +159,26 @@ def test_one_restore_at_a_time_per_cluster(slow):
         "InProgressTableRestoreQuotaExceededFault", 400)
     wait_for(lambda: client.describe_table_restore_status()["TableRestoreStatusDetails"][0]["Status"] == "SUCCEEDED")
     client.restore_table_from_cluster_snapshot(NewTableName="b", **request)
+
+
+def test_a_restore_cut_short_by_a_restart_ends_failed(tmp_path):
+    server = make_server(tmp_path).start()
+    try:
+        client = server.client(OWNER)
+        create_available_cluster(client)
+        create_available_snapshot(client, "s1")
+        server.stop()
+        server.env["LOCALSHIFT_TRANSITION_DELAY"] = "5"  # the restore is still running when the service is killed
+        server.start()
+        request_id = server.client(OWNER).restore_table_from_cluster_snapshot(
+            ClusterIdentifier="c1", SnapshotIdentifier="s1", SourceDatabaseName="dev", SourceTableName="t",
+            NewTableName="t2")["TableRestoreStatus"]["TableRestoreRequestId"]
+        server.stop(kill=True)
+        server.env["LOCALSHIFT_TRANSITION_DELAY"] = "0.05"
+        server.start()
+        status = server.client(OWNER).describe_table_restore_status(TableRestoreRequestId=request_id)[
+            "TableRestoreStatusDetails"][0]
+        assert (status["Status"], status["Message"]) == (
+            "FAILED", "The table restore was interrupted by a restart of the service. Request it again.")
+    finally:
+        server.stop()

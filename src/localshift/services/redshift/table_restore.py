@@ -86,7 +86,8 @@ def restore_table_from_cluster_snapshot(
     backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]
 ) -> dict[str, Any]:
     names = table_names(p, _PARAMETERS, p.get("EnableCaseSensitiveIdentifier", False), _invalid)
-    snapshot = _source_snapshot(backend, ctx, find_cluster(backend, ctx, p["ClusterIdentifier"]), p["SnapshotIdentifier"])
+    target = find_cluster(backend, ctx, p["ClusterIdentifier"])
+    snapshot = _source_snapshot(backend, ctx, target, p["SnapshotIdentifier"])
 
     def checked() -> TableRestoreRecord:
         cluster = find_cluster(backend, ctx, p["ClusterIdentifier"])
