@@ -9,8 +9,9 @@ on the port it asked for and no directory is written.
 from __future__ import annotations
 
 import time
+from typing import Iterable
 
-from localshift.dataplane.api import Progress, SnapshotStats, TableToRestore
+from localshift.dataplane.api import Progress, SnapshotStats, StorageUsage, TableToRestore
 
 
 class NullDataPlane:
@@ -34,6 +35,13 @@ class NullDataPlane:
 
     def destroy_engine(self, key: str) -> None:
         self._work()
+
+    def serve_extra_port(self, key: str, port: int) -> int:
+        self._work()
+        return port
+
+    def close_extra_port(self, key: str, port: int) -> None:
+        return None
 
     def set_password(self, key: str, username: str, password: str) -> None:
         self._work()
@@ -80,4 +88,10 @@ class NullDataPlane:
         self, snapshot_key: str, engine_key: str, table: TableToRestore, progress: Progress | None = None
     ) -> int:
         self._work()
+        return 0
+
+    def snapshot_storage(self) -> StorageUsage:
+        return StorageUsage(0, 0, 0, {})
+
+    def snapshots_stored_bytes(self, snapshot_keys: Iterable[str]) -> int:
         return 0

@@ -18,6 +18,10 @@ def copy_grant_arn(region: str, account: str, grant: str) -> str:
     return f"arn:{PARTITION}:redshift:{region}:{account}:snapshotcopygrant:{grant}"
 
 
+def schedule_arn(region: str, account: str, schedule: str) -> str:
+    return f"arn:{PARTITION}:redshift:{region}:{account}:snapshotschedule:{schedule}"
+
+
 def namespace_arn(region: str, account: str, namespace_id: str) -> str:
     return f"arn:{PARTITION}:redshift:{region}:{account}:namespace:{namespace_id}"
 
@@ -31,3 +35,8 @@ def parse_snapshot_arn(arn: str) -> ParsedArn:
     if not valid:
         raise ApiError("InvalidParameterValue", f"Invalid snapshot ARN: {arn}")
     return parsed
+
+
+def resource_arn(region: str, account: str, resource_type: str, name: str) -> str:
+    """The ARN of a named resource of another type (subnetgroup, usagelimit, eventsubscription, ...)."""
+    return f"arn:{PARTITION}:redshift:{region}:{account}:{resource_type}:{name}"

@@ -185,8 +185,8 @@ def _finish_restore(
         w.endpoint_port = port
 
     if plan.secret_arn:
-        # The secret holds the password of the data the namespace now has, before the namespace
-        # shows AVAILABLE (a client reading the secret then gets the password that opens it).
+        # The secret holds the password of the data the namespace now has, before anyone is told
+        # the namespace is available (the engine already has that password).
         if generation is not None:
             backend.secrets.promote(plan.secret_arn)
         else:
