@@ -48,6 +48,10 @@ def test_copies_of_new_snapshots_appear_in_the_destination_region(ls):
     assert copy["SnapshotCreateTime"] == source["SnapshotCreateTime"]
     assert copy["TotalBackupSizeInMegaBytes"] == source["TotalBackupSizeInMegaBytes"]
     assert "before" not in snapshots(west) and "copy:before" not in snapshots(west)
+    # Redshift's event for the copy, of the source cluster in its region.
+    copied = [e for e in east.describe_events(SourceIdentifier="c1", SourceType="cluster")["Events"]
+              if e["EventId"] == "REDSHIFT-EVENT-3007"]
+    assert copied[0]["Message"].startswith(f"Your Snapshot s1 was successfully copied from region us-east-1 to {WEST}")
     # Regions are namespaces of their own: the copy is seen in the destination only, by its owner only.
     assert "copy:s1" not in snapshots(east)
     assert "SourceRegion" not in snapshots(east)["s1"]
