@@ -54,6 +54,7 @@ def handle_query_request(runtime: Runtime, request: SignedRequest) -> Response:
         response = error_response(ApiError("InternalFailure", "The request processing has failed because of an unknown error."), request_id)
     elapsed_ms = (time.perf_counter() - started) * 1000
     log.info("%s %s %s %d %.1fms", request_id[:8], account, action, response.status, elapsed_ms)
+    runtime.recent_calls.record(account, action, response.status, elapsed_ms)
     return response
 
 

@@ -102,6 +102,7 @@ def handle_json_request(runtime: Runtime, request: SignedRequest) -> Response:
         )
     elapsed_ms = (time.perf_counter() - started) * 1000
     log.info("%s %s %s %d %.1fms", request_id[:8], account, action, response.status, elapsed_ms)
+    runtime.recent_calls.record(account, action, response.status, elapsed_ms)
     return response
 
 

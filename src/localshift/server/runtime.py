@@ -9,12 +9,15 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Collection
 
 from localshift import __version__
 from localshift.config import ENV_PREFIX, Settings, SettingsError
 from localshift.dataplane.host import keep_files_private
+from localshift.records import ClusterRecord, SnapshotRecord
 from localshift.server import data_dir
 from localshift.server.auth import Authenticator, check_unique, parse_accounts, parse_admin_accounts
+from localshift.server.recent_calls import RecentCalls
 from localshift.services.clock import Clock
 from localshift.services.null_dataplane import NullDataPlane
 from localshift.services.redshift import lifecycle, scheduler
@@ -92,6 +95,7 @@ class Runtime:
             self.db, self.dataplane, self.clock, self.redshift, snapshot_quota=settings.manual_snapshot_quota
         )
         self._reset_lock = threading.Lock()
+        self.recent_calls = RecentCalls()
 
     @property
     def api_url(self) -> str:
@@ -119,19 +123,26 @@ class Runtime:
         for label, path in self.directories().items():
             log.info("%s: %s%s", label, path, " (removed at exit)" if self._temp_dir else "")
 
-    def reset(self) -> None:
-        """Wipe every resource of every account: engines, snapshot data, rows, clock offset."""
+    def reset(self, accounts: Collection[str] | None = None) -> None:
+        """Wipe every resource of every account: engines, snapshot data, rows, clock offset.
+
+        Given ``accounts``, wipe only their resources (tests sharing one server, an account
+        each); the clock, which every account shares, stays where it is."""
+        def wiped(record: ClusterRecord | SnapshotRecord) -> bool:
+            return accounts is None or record.account in accounts
+
         with self._reset_lock:
-            for cluster in self.redshift.clusters.everything():
+            for cluster in filter(wiped, self.redshift.clusters.everything()):
                 self.dataplane.destroy_cluster(lifecycle.cluster_key(cluster))
                 if cluster.restore_data_key:
                     self.dataplane.delete_snapshot(cluster.restore_data_key)
-            for snapshot in self.redshift.snapshots.everything():
+            for snapshot in filter(wiped, self.redshift.snapshots.everything()):
                 if snapshot.data_key:
                     self.dataplane.delete_snapshot(snapshot.data_key)
-            serverless_lifecycle.release_all(self.serverless)
-            self.db.wipe()
-            self.clock.reset()
+            serverless_lifecycle.release_all(self.serverless, accounts)
+            self.db.wipe(accounts)
+            if accounts is None:
+                self.clock.reset()
 
     def stop(self) -> None:
         if self._temp_dir:

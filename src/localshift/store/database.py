@@ -15,14 +15,20 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Collection, Iterator
 
 from localshift.store.schema import MIGRATIONS
-from localshift.store.secrets import SecretStore
+from localshift.store.secrets import SecretStore, arn_account
 
-# Tables wiped by reset, children first.
-_TABLES = ("snapshot_grants", "tags", "snapshots", "clusters", "serverless_snapshot_grants", "serverless_tags",
-           "serverless_snapshots", "serverless_workgroups", "serverless_namespaces", "events", "resources")
+# Tables wiped by reset, children first, each with how a row names its account (for a reset of some
+# accounts alone): its account column, the ARN in its resource_arn column, or None for rows that go
+# with their parent row (ON DELETE CASCADE).
+_TABLES = {
+    "snapshot_grants": None, "tags": "account", "snapshots": "account", "clusters": "account",
+    "serverless_snapshot_grants": None, "serverless_tags": "resource_arn", "serverless_snapshots": "account",
+    "serverless_workgroups": "account", "serverless_namespaces": "account", "events": "account",
+    "resources": "account",
+}
 
 
 class DuplicateError(Exception):
@@ -90,11 +96,22 @@ class Database:
         with self._lock:
             return self._conn.execute(sql, args).fetchall()
 
-    def wipe(self) -> None:
+    def wipe(self, accounts: Collection[str] | None = None) -> None:
+        """Delete every row (and secret) of ``accounts``; of every account when None."""
         with self.transaction() as conn:
-            for table in _TABLES:
-                conn.execute(f"DELETE FROM {table}")
-            self.secrets.wipe()
+            if accounts is None:
+                for table in _TABLES:
+                    conn.execute(f"DELETE FROM {table}")
+                self.secrets.wipe()
+                return
+            conn.create_function("arn_account", 1, arn_account, deterministic=True)
+            marks = ",".join("?" * len(accounts))
+            for table, column in _TABLES.items():
+                if column == "account":
+                    conn.execute(f"DELETE FROM {table} WHERE account IN ({marks})", list(accounts))
+                elif column is not None:
+                    conn.execute(f"DELETE FROM {table} WHERE arn_account({column}) IN ({marks})", list(accounts))
+            self.secrets.wipe(accounts)
 
     def close(self) -> None:
         with self._lock:

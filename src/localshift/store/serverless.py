@@ -46,6 +46,8 @@ class NamespaceRecord:
     redshift_idc_application_arn: str | None = None
     # 0 until the namespace's engine exists; bumped by every restore (a new engine replaces the old).
     engine_generation: int = 0
+    # The ARN of the snapshot whose data the namespace holds since its last restore (its lineage).
+    restored_from: str | None = None
     # Work in progress, kept so a restart can resume it:
     # {"restore": {...}}, {"credentials": {"username", "password_md5"}}, {"delete": {...}}.
     pending: dict[str, Any] = field(default_factory=dict)

@@ -9,7 +9,7 @@ from typing import Any
 from localshift.errors import ApiError, invalid_combination, invalid_parameter
 from localshift.records import ClusterRecord, SnapshotRecord
 from localshift.services.context import RequestContext
-from localshift.services.redshift import lifecycle, validation
+from localshift.services.redshift import arns, lifecycle, validation
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.clusters import check_quotas, default_zone, insert_cluster, render
 from localshift.services.redshift.node_types import CATALOG, NodeType, snapshot_restorable_types, storage_mb
@@ -185,6 +185,8 @@ def restore_from_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext,
         master_password_secret_kms_key_id=p.get("MasterPasswordSecretKmsKeyId"),
         restore_status="starting",
         restore_snapshot_size_mb=snapshot.total_size_mb,
+        restored_from=arns.snapshot_arn(snapshot.region, snapshot.account, snapshot.cluster_identifier,
+                                        snapshot.identifier),
     )
     cluster.restore_data_key = _lease(backend, snapshot)
     try:

@@ -155,6 +155,7 @@ def copy_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext, p: dict
             "status": "creating",
             "manual_snapshot_retention_period": retention,
             "retention_start_time": None,
+            "copied_from": snapshot_arn(source.region, source.account, source.cluster_identifier, source.identifier),
         })
         target = insert_snapshot(backend, target)
     backend.submit(snapshot_lifecycle.copy_snapshot_data, source.row_id, target.row_id)

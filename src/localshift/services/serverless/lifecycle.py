@@ -20,7 +20,7 @@ the only serverless modules that talk to the data plane.
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from typing import Callable, Collection
 
 from localshift.services.events import record_failure
 from localshift.services.redshift.jobs import MB, ProgressRecorder
@@ -265,12 +265,15 @@ def release_lease(backend: ServerlessBackend, lease: str | None) -> None:
 # --- reset ---------------------------------------------------------------------------
 
 
-def release_all(backend: ServerlessBackend) -> None:
-    """Destroy every namespace's engine and every snapshot's data (before the rows are wiped)."""
+def release_all(backend: ServerlessBackend, accounts: Collection[str] | None = None) -> None:
+    """Destroy every namespace's engine and every snapshot's data, or only those of ``accounts``
+    (before the rows are wiped)."""
     for namespace in backend.namespaces.all():
+        if accounts is not None and namespace.account not in accounts:
+            continue
         if namespace.engine_generation:
             backend.dataplane.destroy_cluster(engine_key(namespace.row_id, namespace.engine_generation))  # type: ignore[arg-type]
         release_lease(backend, namespace.pending.get("restore", {}).get("lease"))
     for snapshot in backend.snapshots.all():
-        if snapshot.data_key:
+        if snapshot.data_key and (accounts is None or snapshot.account in accounts):
             backend.dataplane.delete_snapshot(snapshot.data_key)

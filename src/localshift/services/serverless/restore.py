@@ -33,6 +33,7 @@ class RestoreSource:
 
     owner: str
     name: str
+    arn: str
     available: bool
     data_key: str | None
     admin_username: str | None  # as the namespace will show it
@@ -60,6 +61,7 @@ def _serverless_source(backend: ServerlessBackend, ctx: RequestContext, p: dict[
     return RestoreSource(
         owner=snapshot.account,
         name=snapshot.name,
+        arn=snapshot.arn,
         available=snapshot.status == "AVAILABLE",
         data_key=snapshot.data_key,
         admin_username=snapshot.admin_username,
@@ -89,6 +91,7 @@ def _provisioned_source(backend: ServerlessBackend, ctx: RequestContext, arn: st
     return RestoreSource(
         owner=snapshot.account,  # type: ignore[union-attr]
         name=snapshot.identifier,  # type: ignore[union-attr]
+        arn=snapshot_arn(parsed.region, parsed.account, snapshot.cluster_identifier, snapshot.identifier),  # type: ignore[union-attr]
         available=snapshot.status == "available",  # type: ignore[union-attr]
         data_key=snapshot.data_key,  # type: ignore[union-attr]
         admin_username=snapshot.master_username,  # type: ignore[union-attr]
@@ -145,6 +148,7 @@ def restore_from_snapshot(backend: ServerlessBackend, ctx: RequestContext, p: di
                 "engine_username": source.engine_username,
                 "password_md5": password_md5,
                 "db_name": source.db_name,
+                "snapshot_arn": source.arn,
                 "secret_arn": secret_arn,
                 "secret_kms_key_id": secret_key,
             }

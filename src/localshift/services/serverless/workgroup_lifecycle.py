@@ -174,6 +174,8 @@ def _finish_restore(
         n.status = "AVAILABLE"
         if generation is not None:
             n.engine_generation = generation
+            # Restores resumed after an upgrade may predate the lineage's record.
+            n.restored_from = plan.get("snapshot_arn")
             n.admin_username, n.admin_password_md5, n.db_name = (
                 plan["admin_username"], plan["password_md5"], plan["db_name"])
             n.admin_password_secret_arn = plan["secret_arn"]
