@@ -50,7 +50,8 @@ class LocalshiftApp:
         request = SignedRequest(method, path, scope.get("query_string", b"").decode("latin-1"), headers, body)
         if admin:
             answer = await handle_admin(self.runtime, request)
-            await _json(send, answer.status, answer.payload)
+            extra = [(name.encode(), value.encode()) for name, value in answer.headers]
+            await _respond(send, answer.status, answer.encoded(), answer.content_type, extra)
             return
         handle = handle_json_request if is_json_request(headers) else handle_query_request
         await self._send(send, handle(self.runtime, request))

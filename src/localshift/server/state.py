@@ -1,0 +1,131 @@
+"""The state document: what a running server holds, as the console and `localshift status` read it.
+
+One section per resource kind (state_sections.py): a title, its columns (a key, a heading,
+how to show the value) and its rows, each a dict with at least ``account`` and ``region``.
+The console draws any section from this alone, so showing a new resource kind is one
+function and one entry in ``state_sections.SECTIONS``, and nothing in the console's files.
+
+Beside the sections: the accounts and regions that hold anything, and a summary (engines,
+disk used by engines and by snapshots) for `localshift status`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any, Callable, Iterable, TypeVar
+
+from localshift import __version__
+from localshift.dataplane.errors import DataPlaneError
+from localshift.server.runtime import Runtime
+
+# How the console shows a column's values.
+TEXT, STATUS, BYTES, MEGABYTES, LIST, PROGRESS, TIME, MILLISECONDS, SECONDS = (
+    "text", "status", "bytes", "megabytes", "list", "progress", "time", "milliseconds", "seconds")
+# An engine's health, as the clusters and namespaces sections show it.
+SERVING, STOPPED, NO_ENGINE, NO_DATA_PLANE = "serving", "stopped", "no engine", "no data plane"
+
+Owned = TypeVar("Owned")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    kind: str = TEXT
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    title: str
+    page: str  # the console's tab that shows it
+    columns: tuple[Column, ...]
+    rows: Callable[["Inventory"], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Engine:
+    health: str
+    size_bytes: int | None
+
+
+class Inventory:
+    """What the sections read: the runtime, seen by one account or by all (``account`` None)."""
+
+    def __init__(self, runtime: Runtime, account: str | None) -> None:
+        self.runtime = runtime
+        self.account = account
+        self.engines: dict[str, Engine] = {}
+        # The data-plane keys of the snapshots shown, for the disk they take together.
+        self.snapshot_keys: set[str] = set()
+
+    def visible(self, records: Iterable[Owned]) -> list[Owned]:
+        return [r for r in records if self.account is None or r.account == self.account]  # type: ignore[attr-defined]
+
+    def engine(self, key: str) -> Engine:
+        """The health and size on disk of the engine ``key`` (remembered for the summary)."""
+        if not self.runtime.settings.data_plane:
+            return Engine(NO_DATA_PLANE, None)
+        dataplane = self.runtime.dataplane
+        try:
+            size = dataplane.cluster_size_bytes(key)
+        except DataPlaneError:
+            found = Engine(NO_ENGINE, None)
+        else:
+            found = Engine(SERVING if dataplane.is_running(key) else STOPPED, size)
+        self.engines[key] = found
+        return found
+
+
+def when(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def document(runtime: Runtime, account: str | None, sections: Iterable[Section]) -> dict[str, Any]:
+    """The state as JSON values: every section's rows visible to ``account`` (all accounts when None)."""
+    inventory = Inventory(runtime, account)
+    drawn = [
+        {"name": s.name, "title": s.title, "page": s.page, "columns": [asdict(c) for c in s.columns],
+         "rows": s.rows(inventory)}
+        for s in sections
+    ]
+    places = sorted({(row["account"], row["region"]) for section in drawn for row in section["rows"]
+                     if row.get("region")})
+    accounts: dict[str, list[str]] = {}
+    for owner, region in places:
+        accounts.setdefault(owner, []).append(region)
+    return {
+        "server": {
+            "version": __version__,
+            "url": runtime.api_url,
+            "mode": "strict" if runtime.authenticator.strict else "open",
+            "data_plane": runtime.settings.data_plane,
+            "uptime_seconds": round(time.monotonic() - runtime.started, 1),
+            "now": runtime.clock.now().isoformat(),
+            "account": account,
+        },
+        "accounts": [{"account": owner, "regions": regions} for owner, regions in accounts.items()],
+        "summary": _summary(inventory, drawn),
+        "sections": drawn,
+    }
+
+
+def _summary(inventory: Inventory, drawn: list[dict[str, Any]]) -> dict[str, Any]:
+    engines = inventory.engines.values()
+    counts = {section["name"]: len(section["rows"]) for section in drawn}
+    summary: dict[str, Any] = {
+        "resources": counts,
+        "engines": sum(engine.health != NO_ENGINE for engine in engines),
+        "engines_serving": sum(engine.health == SERVING for engine in engines),
+        "engine_bytes": sum(engine.size_bytes or 0 for engine in engines),
+        "snapshot_bytes": 0,
+    }
+    dataplane = inventory.runtime.dataplane
+    if inventory.runtime.settings.data_plane:
+        # Bytes on disk, pages shared between snapshots counted once: the whole store's for
+        # every account (garbage not compacted yet included), the shown snapshots' for one.
+        summary["snapshot_bytes"] = (dataplane.snapshot_storage().stored_bytes if inventory.account is None
+                                     else dataplane.snapshots_stored_bytes(inventory.snapshot_keys))
+    return summary
