@@ -9,7 +9,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Collection
+from typing import Callable, Collection
 
 from localshift import __version__
 from localshift.config import ENV_PREFIX, Settings, SettingsError
@@ -56,15 +56,16 @@ def _load_authenticator(settings: Settings) -> Authenticator:
     return Authenticator(settings.default_account, credentials, admins)
 
 
-def _open_store(path: Path) -> Database:
+def _open_store(path: Path, on_upgrade: Callable[[int, int], None] | None) -> Database:
     try:
-        return Database(path)
+        return Database(path, on_upgrade)
     except sqlite3.DatabaseError as error:
         raise SettingsError(f"the store {path} cannot be opened: {error}") from None
 
 
 class Runtime:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, on_store_upgrade: Callable[[int, int], None] | None = None) -> None:
+        """``on_store_upgrade(done, total)``: the progress of migrating a store an earlier version made."""
         keep_files_private()  # data dir, SQLite files, snapshots: readable by this user alone
         self.settings = settings
         self.started = time.monotonic()
@@ -74,7 +75,7 @@ class Runtime:
         try:
             # Held open for the life of the process: one data dir, one server.
             self._data_dir_lock = data_dir.claim(self.data_dir)
-            self.db = _open_store(self.data_dir / "localshift.sqlite3")
+            self.db = _open_store(self.data_dir / "localshift.sqlite3", on_store_upgrade)
             self.dataplane = _make_dataplane(settings, self.data_dir)
         except BaseException:
             if self._temp_dir:

@@ -15,7 +15,7 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Collection, Iterator
+from typing import Any, Callable, Collection, Iterator
 
 from localshift.store.schema import MIGRATIONS
 from localshift.store.secrets import SecretStore, arn_account
@@ -36,7 +36,8 @@ class DuplicateError(Exception):
 
 
 class Database:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, on_upgrade: Callable[[int, int], None] | None = None) -> None:
+        """``on_upgrade(done, total)`` hears of the migrations of a store made by an earlier version."""
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         # 0600 before SQLite opens it (a store made earlier too); its -wal and -shm files take the same mode.
@@ -51,27 +52,36 @@ class Database:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.execute("PRAGMA foreign_keys=ON")
-        self._migrate()
+        self._migrate(on_upgrade)
 
-    def _migrate(self) -> None:
+    def _migrate(self, on_upgrade: Callable[[int, int], None] | None) -> None:
         with self._lock:
             version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            upgrade = 0 < version < len(MIGRATIONS)  # else a new store is made, or nothing to do
+            # The migrations, then the file's rebuild.
+            steps = len(MIGRATIONS) - version + 1
+            if upgrade and on_upgrade:
+                on_upgrade(0, steps)
             for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
                 if isinstance(migration, str):
                     self._conn.executescript(f"BEGIN IMMEDIATE;\n{migration}\nPRAGMA user_version = {number};\nCOMMIT;")
-                    continue
-                self._conn.execute("BEGIN IMMEDIATE")
-                try:
-                    migration(self._conn, self.secrets)
-                    self._conn.execute(f"PRAGMA user_version = {number}")
-                except BaseException:
-                    self._conn.execute("ROLLBACK")
-                    raise
-                self._conn.execute("COMMIT")
-            if 0 < version < len(MIGRATIONS):
+                else:
+                    self._conn.execute("BEGIN IMMEDIATE")
+                    try:
+                        migration(self._conn, self.secrets)
+                        self._conn.execute(f"PRAGMA user_version = {number}")
+                    except BaseException:
+                        self._conn.execute("ROLLBACK")
+                        raise
+                    self._conn.execute("COMMIT")
+                if upgrade and on_upgrade:
+                    on_upgrade(number - version, steps)
+            if upgrade:
                 # Rewritten rows may leave what they held (passwords, say) in free pages: rebuild the file.
                 self._conn.execute("VACUUM")
                 self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                if on_upgrade:
+                    on_upgrade(steps, steps)
 
     @property
     def schema_version(self) -> int:

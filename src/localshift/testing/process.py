@@ -116,7 +116,12 @@ class LocalshiftServer:
             with urllib.request.urlopen(request, timeout=300) as response:
                 return json.loads(response.read())
         except urllib.error.HTTPError as error:
-            raise ServerError(f"{method} {path}: {error.code} {error.read().decode(errors='replace')}") from None
+            text = error.read().decode(errors="replace")
+            try:
+                text = json.loads(text)["error"]
+            except (ValueError, KeyError, TypeError):
+                pass
+            raise ServerError(f"{method} {path}: {error.code} {text}") from None
 
     def _signature(self, method: str, url: str) -> dict[str, str]:
         if self.admin_key is None:
