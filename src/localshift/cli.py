@@ -169,9 +169,9 @@ def status(url: str | None, as_json: bool, follow: bool) -> None:
         if as_json:
             click.echo(json.dumps(server.state(), indent=2))
         elif follow:
-            terminal.follow(terminal.console(), server.state)
+            terminal.follow(terminal.make_console(), server.state)
         else:
-            terminal.print_status(terminal.console(), server.state())
+            terminal.print_status(terminal.make_console(), server.state())
     except ServerError as error:
         _refused(error)
 

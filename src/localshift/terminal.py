@@ -58,7 +58,7 @@ def _cell(kind: str, value: Any) -> str:
     return "-" if value is None or value == "" else str(value)
 
 
-def console() -> Console:
+def make_console() -> Console:
     """The terminal's width at a terminal; wide enough for every column when piped."""
     return Console(width=None if sys.stdout.isatty() else 200)
 
