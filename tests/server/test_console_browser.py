@@ -84,7 +84,7 @@ def test_every_page_renders(page, scene):
         open_console(page, scene, name)
         assert page.locator("#pages a[aria-current=page]").inner_text() == name
         if keep:
-            page.screenshot(path=str(Path(keep) / f"console-{name.lower().replace(' ', '-')}.png"), full_page=True)
+            page.screenshot(path=str(Path(keep) / f"console-{name.lower().replace(' ', '-')}.png"))
         if name == "Overview":
             assert page.locator('section[data-section="summary"] .card').count() >= 6
         if name == "Clusters":
