@@ -41,3 +41,10 @@ def test_services_know_nothing_of_http_or_wire_formats():
 def test_store_and_dataplane_stay_below_services():
     assert offenders("store", ("localshift.services", "localshift.protocol", "localshift.server")) == []
     assert offenders("dataplane", ("localshift.services", "localshift.protocol", "localshift.server", "localshift.store")) == []
+
+
+def test_the_testing_helpers_are_clients_of_the_server():
+    """localshift.testing talks HTTP to a server; it imports none of the server's layers."""
+    layers = ("localshift.server", "localshift.services", "localshift.store", "localshift.dataplane",
+              "localshift.protocol")
+    assert offenders("testing", layers) == []
