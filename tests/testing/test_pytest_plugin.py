@@ -87,6 +87,14 @@ def test_clients_per_account_and_region(localshift):
     assert not answers(seen["url"])
 
 
+def test_the_readme_example_passes(session):
+    readme = (PYPROJECT.parent / "README.md").read_text()
+    example = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    assert "def test_" in example and "(localshift)" in example
+    session.makepyfile(example)
+    run(session).assert_outcomes(passed=1)
+
+
 def test_no_data_plane_from_the_ini_file(session):
     session.makeini("[pytest]\nlocalshift_no_data_plane = true\n")
     session.makepyfile(RECORD + '''
