@@ -14,13 +14,17 @@ process would save at most these (less what the caller has imported already, bot
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+SOURCE = str(Path(__file__).resolve().parent.parent / "src")
+sys.path.insert(0, SOURCE)
+# The servers and interpreters started here run this checkout's code too.
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [SOURCE, os.environ.get("PYTHONPATH")]))
 
 import localshift  # noqa: E402  (after the path)
 
