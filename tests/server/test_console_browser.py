@@ -14,7 +14,8 @@ from typing import Iterator
 
 import pytest
 
-from support import GRANTEE, OWNER, Server, create_available_cluster, create_available_snapshot, make_server, wait_for
+from support import ADMIN_KEY, ADMIN_SECRET, GRANTEE, OWNER, TENANT_KEY, TENANT_SECRET, Server, create_available_cluster
+from support import create_available_snapshot, make_server, wait_for
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python drives the browser")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -24,7 +25,6 @@ if not Path(CHROMIUM).exists():
 BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 PAGES = ["Overview", "Clusters", "Snapshots", "Serverless", "Lineage", "API calls"]
-ADMIN_KEY, ADMIN_SECRET, TENANT_KEY = "AKIDADMIN", "admin-secret", "AKIDTENANT"
 
 
 @pytest.fixture(scope="module")
@@ -148,27 +148,18 @@ def test_reset_in_open_mode(page, ls):
     assert ls.client(OWNER).describe_clusters()["Clusters"] == []
 
 
-@pytest.fixture(scope="module")
-def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    accounts = f"{ADMIN_KEY}:{ADMIN_SECRET}:{OWNER},{TENANT_KEY}:tenant-secret:{GRANTEE}"
-    server = make_server(tmp_path_factory.mktemp("strict-console"),
-                         extra_env={"LOCALSHIFT_ACCOUNTS": accounts, "LOCALSHIFT_ADMIN_ACCOUNTS": OWNER}).start()
-    create_available_cluster(server.client(ADMIN_KEY, secret=ADMIN_SECRET), "mine")
-    create_available_cluster(server.client(TENANT_KEY, secret="tenant-secret"), "theirs")
-    yield server
-    server.close()
-
-
 def sign_in(page, key: str, secret: str) -> None:  # type: ignore[no-untyped-def]
     page.fill("input[name=access_key]", key)
     page.fill("input[name=secret_key]", secret)
     page.click("#sign-in button[type=submit]")
 
 
-def test_strict_mode_asks_an_admins_key_and_shows_its_account_alone(page, strict_server):
-    page.goto(f"{strict_server.url}/_localshift/console#Clusters")
+def test_strict_mode_asks_an_admins_key_and_shows_its_account_alone(page, strict):
+    create_available_cluster(strict.client(ADMIN_KEY, secret=ADMIN_SECRET), "mine")
+    create_available_cluster(strict.client(TENANT_KEY, secret=TENANT_SECRET), "theirs")
+    page.goto(f"{strict.url}/_localshift/console#Clusters")
     sync_api.expect(page.locator("#sign-in")).to_be_visible()
-    sign_in(page, TENANT_KEY, "tenant-secret")
+    sign_in(page, TENANT_KEY, TENANT_SECRET)
     sync_api.expect(page.locator("#sign-in-error")).to_have_text(f"Account {GRANTEE} may not call the admin endpoints.")
     sign_in(page, ADMIN_KEY, ADMIN_SECRET)
     page.wait_for_selector('section[data-section="clusters"] td')

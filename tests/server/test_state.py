@@ -5,18 +5,16 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from support import GRANTEE, OWNER, REGION, STRANGER, Server, create_available_cluster, create_available_snapshot
-from support import make_server, wait_for
+from support import ADMIN_KEY, ADMIN_SECRET, GRANTEE, OWNER, REGION, STRANGER, TENANT_KEY, TENANT_SECRET, Server
+from support import create_available_cluster, create_available_snapshot, wait_for
 
-ADMIN_KEY, ADMIN_SECRET = "AKIDADMIN", "admin-secret"
-TENANT_KEY, TENANT_SECRET = "AKIDTENANT", "tenant-secret"
 
 
 def read_state(server: Server, key: str | None = None, secret: str = "") -> tuple[int, dict[str, Any]]:
@@ -155,22 +153,10 @@ def test_reset_refuses_what_is_not_an_account_id(ls, query):
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    env = {
-        "LOCALSHIFT_ACCOUNTS": f"{ADMIN_KEY}:{ADMIN_SECRET}:{OWNER},{TENANT_KEY}:{TENANT_SECRET}:{GRANTEE}",
-        "LOCALSHIFT_ADMIN_ACCOUNTS": OWNER,
-    }
-    instance = make_server(tmp_path_factory.mktemp("strict-state"), extra_env=env).start()
-    yield instance
-    instance.stop()
-
-
-def test_strict_mode_shows_the_signing_admins_account_alone(strict_server):
-    strict_server.reset()
-    create_available_cluster(strict_server.client(ADMIN_KEY, secret=ADMIN_SECRET), "mine")
-    create_available_cluster(strict_server.client(TENANT_KEY, secret=TENANT_SECRET), "theirs")
-    status, document = read_state(strict_server, ADMIN_KEY, ADMIN_SECRET)
+def test_strict_mode_shows_the_signing_admins_account_alone(strict):
+    create_available_cluster(strict.client(ADMIN_KEY, secret=ADMIN_SECRET), "mine")
+    create_available_cluster(strict.client(TENANT_KEY, secret=TENANT_SECRET), "theirs")
+    status, document = read_state(strict, ADMIN_KEY, ADMIN_SECRET)
     assert status == 200
     assert [c["identifier"] for c in rows(document, "clusters")] == ["mine"]
     assert document["accounts"] == [{"account": OWNER, "regions": [REGION]}]

@@ -6,13 +6,12 @@ import json
 import os
 import sys
 import tomllib
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from localshift.testing.handle import DEFAULT_ACCOUNTS, worker_accounts
-from support import STRANGER, create_available_cluster
+from support import STRANGER, answers, create_available_cluster
 
 PLUGIN = "localshift.testing.pytest_plugin"
 PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
@@ -44,13 +43,6 @@ def record(**values):
         json.dump({"worker": os.environ.get("PYTEST_XDIST_WORKER"), **values}, out)
 '''
 
-
-def answers(url: str) -> bool:
-    try:
-        urllib.request.urlopen(url + "/_localshift/health", timeout=2).read()
-        return True
-    except OSError:
-        return False
 
 
 def test_each_test_gets_a_clean_service_and_the_endpoint_variables(session, monkeypatch):

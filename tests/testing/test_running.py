@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import urllib.request
 
 import boto3
 import pytest
 
 import localshift
-from support import OWNER, STRANGER, create_available_cluster
+from support import OWNER, STRANGER, answers, create_available_cluster
 
 ENDPOINT_VARIABLES = ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_REDSHIFT", "AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS",
                       "AWS_ENDPOINT_URL_REDSHIFT_DATA"]
@@ -26,13 +25,6 @@ def developer_environment(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
         monkeypatch.delenv(name, raising=False)
     return values
 
-
-def answers(url: str) -> bool:
-    try:
-        urllib.request.urlopen(url + "/_localshift/health", timeout=2).read()
-        return True
-    except OSError:
-        return False
 
 
 def test_a_block_gets_a_server_of_its_own_and_the_environment_comes_back(developer_environment):
