@@ -1,6 +1,6 @@
-"""DataPlane: the blocking API the service layer calls (from worker threads).
+"""PostgresDataPlane: the data plane the services call (api.py), from worker threads.
 
-It ties together the engines (one PostgreSQL per cluster), the wire fronts
+It ties together the engines (one PostgreSQL per cluster or namespace), the wire fronts
 (public TCP ports) and the snapshot store.  Operations on one cluster key are
 serialised by a per-key lock; different clusters proceed in parallel.
 """
@@ -19,12 +19,13 @@ import stat
 import subprocess
 import threading
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from localshift.config import Settings
 
 from . import watchdog
 from .binaries import PgBinaries, accessible_by, running_as_root
+from .api import Progress, SnapshotStats
 from .compaction import CompactionResult
 from .engine import MAX_SOCKET_PATH, SOCKET_NAME, Engine
 from .engine_users import DEFAULT_UIDS, EngineUsers, parse_uid_range
@@ -33,13 +34,12 @@ from .host import raise_open_file_limit, sql_connection_budget
 from .online_backup import OnlineBackup, data_size
 from .roles import (INTERNAL_ROLES, SETUP_VERSION, EngineSetup, Initialiser, confine_roles,
                     give_database, set_master_user)
-from .snapshot_store import SnapshotStats, SnapshotStore
+from .snapshot_store import SnapshotStore
 from .storage_ledger import StorageUsage
 from .wire_front import WireFront
 
 log = logging.getLogger("localshift")
 
-Progress = Callable[[int, int], None]
 _KEY = watchdog.ENGINE_KEY
 _LONGEST_KEY = "k" * 63
 # PostgreSQL's max_connections stops at 262143; keep far below, with room for the reserved slots.
@@ -56,7 +56,7 @@ def _short_hash(path: Path) -> str:
     return hashlib.sha256(str(path).encode()).hexdigest()[:12]
 
 
-class DataPlane:
+class PostgresDataPlane:
     def __init__(self, root: Path, pg_bin_dir: Path | None = None, *,
                  engine_root: Path | None = None, ephemeral: bool = False,
                  also_remove: Sequence[Path] = (), initialisers: Sequence[Initialiser] = (),
@@ -110,7 +110,7 @@ class DataPlane:
 
     @classmethod
     def from_settings(cls, settings: Settings, data_dir: Path,
-                      initialisers: Sequence[Initialiser] = ()) -> "DataPlane":
+                      initialisers: Sequence[Initialiser] = ()) -> "PostgresDataPlane":
         """The data plane of a service whose state lives in ``data_dir`` (under
         ``<data_dir>/dataplane``); an ephemeral service's whole data dir goes with it."""
         return cls(data_dir / "dataplane", Path(settings.pg_bin_dir) if settings.pg_bin_dir else None,
@@ -197,9 +197,9 @@ class DataPlane:
         for initialiser in self.initialisers:
             initialiser(setup)
 
-    # -- clusters --------------------------------------------------------------------
-    def create_cluster(self, key: str, port: int, master_username: str, master_password: str,
-                       db_name: str) -> int:
+    # -- engines ---------------------------------------------------------------------
+    def create_engine(self, key: str, port: int, master_username: str, master_password: str,
+                      db_name: str) -> int:
         """A new engine served on ``port`` (any free port when it is taken); the port served."""
         eng = self._engine(key)
         with self._lock(key):
@@ -226,7 +226,7 @@ class DataPlane:
                 raise
         return port
 
-    def start_cluster(self, key: str, port: int) -> int:
+    def start_engine(self, key: str, port: int) -> int:
         """Serve a stopped (or still served) cluster on ``port`` (any free port when it is
         taken); the port served.  A cluster served on another port moves."""
         eng = self._existing(key)
@@ -251,7 +251,7 @@ class DataPlane:
         self._ports[key] = served
         return served
 
-    def stop_cluster(self, key: str) -> None:
+    def stop_engine(self, key: str) -> None:
         eng = self._engine(key)
         with self._lock(key):
             port = self._ports.pop(key, None)
@@ -259,22 +259,23 @@ class DataPlane:
                 self.front.close(port)
             eng.stop()
 
-    def destroy_cluster(self, key: str) -> None:
+    def destroy_engine(self, key: str) -> None:
         eng = self._engine(key)
         with self._lock(key):
-            self.stop_cluster(key)
+            self.stop_engine(key)
             eng.remove()
         with self._guard:
             self._engines.pop(key, None)
 
-    def set_master_password(self, key: str, username: str, password: str) -> None:
+    def set_password(self, key: str, username: str, password: str) -> None:
         eng = self._existing(key)
         with self._lock(key), self._running(eng), eng.connect() as conn:
             set_master_user(conn, username, password)
             eng.write_meta(dict(eng.read_meta(), master_username=username))
 
-    def cluster_size_bytes(self, key: str) -> int:
-        return self._existing(key).size_bytes()
+    def engine_size_bytes(self, key: str) -> int | None:
+        eng = self._engine(key)
+        return eng.size_bytes() if eng.exists() else None
 
     def is_running(self, key: str) -> bool:
         """True when the engine is up and its public port is served."""
@@ -295,7 +296,7 @@ class DataPlane:
                     log.info("stopped engine %s (%s)", key, eng.dir)
 
     def close(self) -> None:
-        """Stop everything and end the watchdog (a later DataPlane may then take the engines)."""
+        """Stop everything and end the watchdog (a later PostgresDataPlane may then take the engines)."""
         self.stop_all()
         if self._watchdog.poll() is None:
             self._watchdog.stdin.close()
@@ -305,14 +306,14 @@ class DataPlane:
     def snapshot_exists(self, snapshot_key: str) -> bool:
         return self.store.exists(_check_key(snapshot_key))
 
-    def create_snapshot(self, cluster_key: str, snapshot_key: str,
+    def create_snapshot(self, engine_key: str, snapshot_key: str,
                         progress: Progress | None = None) -> SnapshotStats:
         """Online, consistent snapshot (low-level backup API), stored incrementally.
-        The cluster keeps serving; a stopped cluster is started for the duration."""
-        eng = self._existing(cluster_key)
+        The engine keeps serving; a stopped engine is started for the duration."""
+        eng = self._existing(engine_key)
         _check_key(snapshot_key)
-        with self._lock(cluster_key), self._running(eng):
-            meta = dict(eng.read_meta(), cluster_key=cluster_key,
+        with self._lock(engine_key), self._running(eng):
+            meta = dict(eng.read_meta(), cluster_key=engine_key,
                         pg_version=list(self.bins.version))
             estimate = data_size(eng.data_dir) if progress else 0
 
@@ -333,20 +334,20 @@ class DataPlane:
     def delete_snapshot(self, snapshot_key: str) -> None:
         self.store.delete(_check_key(snapshot_key))
 
-    def restore_snapshot(self, snapshot_key: str, cluster_key: str, port: int,
+    def restore_snapshot(self, snapshot_key: str, engine_key: str, port: int,
                          progress: Progress | None = None, master_username: str | None = None,
                          master_password: str | None = None) -> int:
-        """New cluster from a snapshot, served on ``port`` (any free port when it is taken);
+        """New engine from a snapshot, served on ``port`` (any free port when it is taken);
         the port served.  Every page is verified while written.  On any failure
         (SnapshotCorruptedError included) nothing is left behind."""
         header = self.store.header(_check_key(snapshot_key))
         meta = header.get("meta", {})
         if meta.get("pg_version", [self.bins.version[0]])[0] != self.bins.version[0]:
             raise DataPlaneError(f"snapshot {snapshot_key} is of PostgreSQL {meta['pg_version']}")
-        eng = self._engine(cluster_key)
-        with self._lock(cluster_key):
+        eng = self._engine(engine_key)
+        with self._lock(engine_key):
             if eng.exists():
-                raise DataPlaneError(f"cluster {cluster_key} already exists")
+                raise DataPlaneError(f"engine {engine_key} already exists")
             port = self.front.serve(port, eng.socket_path)
             try:
                 eng.prepare_dirs()
@@ -363,11 +364,11 @@ class DataPlane:
                         set_master_user(conn, user, master_password)
                 # Snapshots of an older localshift hold a superuser master user: demoted here.
                 self._initialise(EngineSetup(eng.connect, user, meta.get("db_name")))
-                eng.write_meta({"key": cluster_key, "port": port, "master_username": user,
+                eng.write_meta({"key": engine_key, "port": port, "master_username": user,
                                 "db_name": meta.get("db_name"),
                                 "pg_version": list(self.bins.version),
                                 "restored_from": snapshot_key, "setup_version": SETUP_VERSION})
-                self._ports[cluster_key] = port
+                self._ports[engine_key] = port
             except BaseException:
                 self.front.close(port)
                 eng.remove()
@@ -390,7 +391,7 @@ class DataPlane:
         (the store also does it in the background once garbage passes 10%)."""
         return self.store.compact()
 
-    def __enter__(self) -> "DataPlane":
+    def __enter__(self) -> "PostgresDataPlane":
         return self
 
     def __exit__(self, *exc) -> None:

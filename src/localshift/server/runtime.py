@@ -14,32 +14,40 @@ from typing import Callable, Collection
 from localshift import __version__
 from localshift.config import ENV_PREFIX, Settings, SettingsError
 from localshift.dataplane.host import keep_files_private
-from localshift.records import ClusterRecord, SnapshotRecord
 from localshift.server import data_dir
 from localshift.server.auth import Authenticator, check_unique, parse_accounts, parse_admin_accounts
 from localshift.server.recent_calls import RecentCalls
 from localshift.services.clock import Clock
-from localshift.services.null_dataplane import NullDataPlane
+from localshift.dataplane.api import DataPlane
+from localshift.dataplane.null import NullDataPlane
 from localshift.services.redshift import lifecycle, scheduler
 from localshift.services.redshift.backend import BackendSettings, RedshiftBackend
 from localshift.services.serverless import lifecycle as serverless_lifecycle
 from localshift.services.serverless import scheduler as serverless_scheduler
 from localshift.services.serverless.backend import ServerlessBackend
+from localshift.services.serverless.provisioned import ProvisionedSnapshots
 from localshift.store.database import Database
 
 log = logging.getLogger("localshift")
 
 
-def _make_dataplane(settings: Settings, data_dir: Path):  # type: ignore[no-untyped-def]
+def _make_dataplane(settings: Settings, data_dir: Path) -> tuple[DataPlane, dict[str, Path]]:
+    """The data plane, and the directories its engines use, by what they hold (none without engines)."""
     if not settings.data_plane:
-        return NullDataPlane(settings.transition_delay)
-    from localshift.dataplane import DataPlane
+        return NullDataPlane(settings.transition_delay), {}
+    from localshift.dataplane import PostgresDataPlane
     from localshift.dataplane.errors import DataPlaneError
 
     try:
-        return DataPlane.from_settings(settings, data_dir)
+        dataplane = PostgresDataPlane.from_settings(settings, data_dir)
     except (OSError, DataPlaneError) as error:
         raise SettingsError(f"the data plane cannot start: {error}") from None
+    directories = {"engine files": dataplane.engine_root}
+    sockets = [d for d in dataplane.directories if d not in (dataplane.root, dataplane.engine_root)]
+    if sockets:
+        # Engine paths too long for a Unix socket put the sockets here.
+        directories["engine sockets"] = sockets[0]
+    return dataplane, directories
 
 
 def _load_authenticator(settings: Settings) -> Authenticator:
@@ -76,7 +84,7 @@ class Runtime:
             # Held open for the life of the process: one data dir, one server.
             self._data_dir_lock = data_dir.claim(self.data_dir)
             self.db = _open_store(self.data_dir / "localshift.sqlite3", on_store_upgrade)
-            self.dataplane = _make_dataplane(settings, self.data_dir)
+            self.dataplane, self.engine_directories = _make_dataplane(settings, self.data_dir)
         except BaseException:
             if self._temp_dir:
                 shutil.rmtree(self._temp_dir, ignore_errors=True)
@@ -90,8 +98,9 @@ class Runtime:
                 automated_snapshot_interval=settings.automated_snapshot_interval,
                 manual_snapshot_quota=settings.manual_snapshot_quota,
             ),
+            # The provisioned operations reach serverless snapshots (SnapshotArn) through this alone.
+            ProvisionedSnapshots(self.db),
         )
-        self.ticker = scheduler.Ticker(self.redshift)
         self.serverless = ServerlessBackend(
             self.db, self.dataplane, self.clock, self.redshift, snapshot_quota=settings.manual_snapshot_quota
         )
@@ -106,17 +115,11 @@ class Runtime:
     def directories(self) -> dict[str, Path]:
         """Every directory the service writes, by what it holds."""
         found = {"data dir": self.data_dir}
-        if not isinstance(self.dataplane, NullDataPlane):
-            found["engine files"] = self.dataplane.engine_root
-            sockets = [d for d in self.dataplane.directories if d not in (self.dataplane.root, self.dataplane.engine_root)]
-            if sockets:
-                # Engine paths too long for a Unix socket put the sockets here.
-                found["engine sockets"] = sockets[0]
+        found.update(self.engine_directories)
         return found
 
     def start(self) -> None:
-        scheduler.recover(self.redshift)
-        self.ticker.start()
+        self.redshift.start(scheduler.recover, scheduler.tick)
         self.serverless.start(serverless_scheduler.recover, serverless_scheduler.expire_snapshots)
         mode = "strict mode" if self.authenticator.strict else "open mode"
         plane = "data plane on" if self.settings.data_plane else "data plane off"
@@ -129,17 +132,8 @@ class Runtime:
 
         Given ``accounts``, wipe only their resources (tests sharing one server, an account
         each); the clock, which every account shares, stays where it is."""
-        def wiped(record: ClusterRecord | SnapshotRecord) -> bool:
-            return accounts is None or record.account in accounts
-
         with self._reset_lock:
-            for cluster in filter(wiped, self.redshift.clusters.everything()):
-                self.dataplane.destroy_cluster(lifecycle.cluster_key(cluster))
-                if cluster.restore_data_key:
-                    self.dataplane.delete_snapshot(cluster.restore_data_key)
-            for snapshot in filter(wiped, self.redshift.snapshots.everything()):
-                if snapshot.data_key:
-                    self.dataplane.delete_snapshot(snapshot.data_key)
+            lifecycle.release_all(self.redshift, accounts)
             serverless_lifecycle.release_all(self.serverless, accounts)
             self.db.wipe(accounts)
             if accounts is None:
@@ -150,7 +144,6 @@ class Runtime:
             # Ephemeral: engines may live outside the temp dir (when the engine user
             # cannot reach it), so remove them and their data explicitly.
             self.reset()
-        self.ticker.stop()
         self.serverless.shutdown()
         self.redshift.shutdown()
         self.dataplane.stop_all()

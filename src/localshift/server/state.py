@@ -17,14 +17,14 @@ from datetime import datetime
 from typing import Any, Callable, Iterable, TypeVar
 
 from localshift import __version__
-from localshift.dataplane.errors import DataPlaneError
 from localshift.server.runtime import Runtime
+from localshift.services.common.inventory import SERVING, engine_state, snapshots_stored_bytes
 
 # How the console shows a column's values.
 TEXT, STATUS, BYTES, MEGABYTES, LIST, PROGRESS, TIME, MILLISECONDS, SECONDS = (
     "text", "status", "bytes", "megabytes", "list", "progress", "time", "milliseconds", "seconds")
-# An engine's health, as the clusters and namespaces sections show it.
-SERVING, STOPPED, NO_ENGINE, NO_DATA_PLANE = "serving", "stopped", "no engine", "no data plane"
+# An engine's health, as the clusters and namespaces sections show it, on a server without engines.
+NO_DATA_PLANE = "no data plane"
 
 Owned = TypeVar("Owned")
 
@@ -68,15 +68,9 @@ class Inventory:
         """The health and size on disk of the engine ``key`` (remembered for the summary)."""
         if not self.runtime.settings.data_plane:
             return Engine(NO_DATA_PLANE, None)
-        dataplane = self.runtime.dataplane
-        try:
-            size = dataplane.cluster_size_bytes(key)
-        except DataPlaneError:
-            found = Engine(NO_ENGINE, None)
-        else:
-            found = Engine(SERVING if dataplane.is_running(key) else STOPPED, size)
-        self.engines[key] = found
-        return found
+        state = engine_state(self.runtime.redshift, key)
+        self.engines[key] = Engine(state.health, state.size_bytes)
+        return self.engines[key]
 
 
 def when(value: datetime | None) -> str | None:
@@ -117,15 +111,10 @@ def _summary(inventory: Inventory, drawn: list[dict[str, Any]]) -> dict[str, Any
     counts = {section["name"]: len(section["rows"]) for section in drawn}
     summary: dict[str, Any] = {
         "resources": counts,
-        "engines": sum(engine.health != NO_ENGINE for engine in engines),
+        "engines": sum(engine.size_bytes is not None for engine in engines),
         "engines_serving": sum(engine.health == SERVING for engine in engines),
         "engine_bytes": sum(engine.size_bytes or 0 for engine in engines),
-        "snapshot_bytes": 0,
     }
-    dataplane = inventory.runtime.dataplane
-    if inventory.runtime.settings.data_plane:
-        # Bytes on disk, pages shared between snapshots counted once: the whole store's for
-        # every account (garbage not compacted yet included), the shown snapshots' for one.
-        summary["snapshot_bytes"] = (dataplane.snapshot_storage().stored_bytes if inventory.account is None
-                                     else dataplane.snapshots_stored_bytes(inventory.snapshot_keys))
+    # Bytes on disk of the snapshots shown, pages they share counted once.
+    summary["snapshot_bytes"] = snapshots_stored_bytes(inventory.runtime.redshift, inventory.snapshot_keys)
     return summary

@@ -161,7 +161,7 @@ def progress(inventory: Inventory) -> list[dict[str, Any]]:
             "remaining": max(snapshot.estimated_seconds_to_completion, 0),
         })
     for namespace in inventory.visible(runtime.serverless.namespaces.all()):
-        if "restore" in namespace.pending:
+        if namespace.restore_plan is not None:
             # A namespace's restore reports no progress of its own: shown as under way.
             rows.append({"account": namespace.account, "region": namespace.region, "work": "restore",
                          "name": namespace.name, "progress": None})

@@ -15,7 +15,7 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Collection, Iterator
+from typing import Any, Callable, Collection, Iterator, Protocol, TypeVar
 
 from localshift.store.schema import MIGRATIONS
 from localshift.store.secrets import SecretStore, arn_account
@@ -31,8 +31,19 @@ _TABLES = {
 }
 
 
+Record = TypeVar("Record")
+
+
 class DuplicateError(Exception):
     """A record with the same identifier already exists."""
+
+
+class RecordStore(Protocol[Record]):
+    """A repository that reads a record by row id and writes it back."""
+
+    def get_by_id(self, row_id: int) -> Record | None: ...
+
+    def update(self, record: Record) -> None: ...
 
 
 class Database:
@@ -101,6 +112,17 @@ class Database:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+
+    def mutate(self, repository: RecordStore[Record], row_id: int, change: Callable[[Record], None]) -> Record | None:
+        """Re-read a record, change it and write it back in one transaction (None when it is gone):
+        never a record read earlier written back, so no change made meanwhile is undone."""
+        with self.transaction():
+            record = repository.get_by_id(row_id)
+            if record is None:
+                return None
+            change(record)
+            repository.update(record)
+            return record
 
     def query(self, sql: str, args: Any = ()) -> list[sqlite3.Row]:
         with self._lock:

@@ -1,0 +1,84 @@
+"""What the services call: the data plane's interface, light to import (no PostgreSQL).
+
+An *engine* is one PostgreSQL instance holding one resource's data: a provisioned
+cluster's, or a serverless namespace's.  Services key engines and snapshots by
+strings of their own choosing (``[a-z0-9-]``, at most 63 characters) and call
+these blocking methods from worker threads.  ``PostgresDataPlane``
+(dataplane.py) is the real one, ``NullDataPlane`` (null.py) the stand-in of
+``--no-data-plane``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable, Iterable, Protocol
+
+# Called with (bytes done, bytes in all) while a snapshot is taken or restored.
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class SnapshotStats:
+    total_bytes: int  # restorable size (sum of the files' sizes)
+    incremental_bytes: int  # bytes this snapshot newly stored
+    elapsed_seconds: float
+    # The instant whose committed data the snapshot holds (None when not known).
+    consistent_at: datetime | None = None
+
+
+class DataPlane(Protocol):
+    # --- engines ---------------------------------------------------------------------------
+    def create_engine(self, key: str, port: int, master_username: str, master_password: str, db_name: str) -> int:
+        """A new engine served on ``port`` (another free port when it is taken); the port served."""
+
+    def start_engine(self, key: str, port: int) -> int:
+        """Serve a stopped (or served) engine on ``port`` (or another free one); the port served."""
+
+    def stop_engine(self, key: str) -> None:
+        """Stop serving and stop the engine; its data stays."""
+
+    def destroy_engine(self, key: str) -> None:
+        """Stop the engine and delete its data (no error when there is none)."""
+
+    def set_password(self, key: str, username: str, password: str) -> None:
+        """Give the engine's master user a new password (an md5 verifier, records.password_verifier)."""
+
+    def engine_size_bytes(self, key: str) -> int | None:
+        """The engine's data on disk; None when there is no such engine."""
+
+    def is_running(self, key: str) -> bool:
+        """True when the engine is up and served."""
+
+    def stop_all(self) -> None:
+        """Stop every engine (the service is stopping)."""
+
+    def close(self) -> None:
+        """Stop everything this data plane runs."""
+
+    # --- snapshots -------------------------------------------------------------------------
+    def snapshot_exists(self, snapshot_key: str) -> bool:
+        """Whether a snapshot is stored under the key."""
+
+    def create_snapshot(self, engine_key: str, snapshot_key: str, progress: Progress | None = None) -> SnapshotStats:
+        """A consistent snapshot of the engine's data, taken online."""
+
+    def copy_snapshot(self, source_snapshot_key: str, target_snapshot_key: str) -> SnapshotStats:
+        """A copy sharing the source's bytes (also a restore's lease on them)."""
+
+    def delete_snapshot(self, snapshot_key: str) -> None:
+        """Forget a snapshot (no error when there is none); bytes no other snapshot shares go."""
+
+    def snapshots_stored_bytes(self, snapshot_keys: Iterable[str]) -> int:
+        """Bytes these snapshots take on disk, bytes they share counted once; unknown keys count nothing."""
+
+    def restore_snapshot(
+        self,
+        snapshot_key: str,
+        engine_key: str,
+        port: int,
+        progress: Progress | None = None,
+        master_username: str | None = None,
+        master_password: str | None = None,
+    ) -> int:
+        """A new engine holding the snapshot's data, served on ``port`` (or another free one); the port served."""
