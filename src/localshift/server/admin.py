@@ -28,7 +28,8 @@ from urllib.parse import parse_qs
 
 from localshift import __version__
 from localshift.errors import ApiError
-from localshift.server.auth import Caller, SignedRequest
+from localshift.protocol.wire import Request
+from localshift.server.auth import Caller
 from localshift.server.console import HEADERS as CONSOLE_HEADERS
 from localshift.server.console import console_file, is_console_path
 from localshift.server.runtime import Runtime
@@ -73,7 +74,7 @@ class _Refused(Exception):
         self.response = response
 
 
-async def handle_admin(runtime: Runtime, request: SignedRequest) -> AdminResponse:
+async def handle_admin(runtime: Runtime, request: Request) -> AdminResponse:
     route = (request.method, request.path)
     try:
         if route == ("GET", "/_localshift/health"):
@@ -100,7 +101,7 @@ async def handle_admin(runtime: Runtime, request: SignedRequest) -> AdminRespons
     return _refusal(404, "NotFound", f"no admin endpoint {request.method} {request.path}")
 
 
-def _check_admin(runtime: Runtime, request: SignedRequest) -> Caller:
+def _check_admin(runtime: Runtime, request: Request) -> Caller:
     """Who signed the request; _Refused unless it is an account that may administer."""
     authenticator = runtime.authenticator
     try:
@@ -112,16 +113,16 @@ def _check_admin(runtime: Runtime, request: SignedRequest) -> Caller:
     return caller
 
 
-def _require_admin(runtime: Runtime, request: SignedRequest) -> None:
+def _require_admin(runtime: Runtime, request: Request) -> None:
     if runtime.authenticator.strict:
         _check_admin(runtime, request)
 
 
-def _is_signed(request: SignedRequest) -> bool:
+def _is_signed(request: Request) -> bool:
     return "authorization" in request.headers or "X-Amz-Signature" in parse_qs(request.query_string)
 
 
-def _health(runtime: Runtime, request: SignedRequest) -> AdminResponse:
+def _health(runtime: Runtime, request: Request) -> AdminResponse:
     payload: dict[str, Any] = {
         "status": "running",
         "version": __version__,
