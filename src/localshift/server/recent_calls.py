@@ -14,7 +14,7 @@ FIELDS = ("sequence", "time", "account", "operation", "status", "milliseconds")
 
 
 class RecentCalls:
-    """Recorded on the request path (a tuple appended: about a microsecond), read by the state document."""
+    """Recorded on the request path (a tuple appended: half a microsecond), read by the state document."""
 
     def __init__(self, size: int = KEPT_CALLS) -> None:
         self._calls: deque[tuple[int, float, str, str, int, float]] = deque(maxlen=size)
