@@ -90,7 +90,9 @@ def test_serverless_resources_and_a_namespace_restored_from_another_accounts_sna
     grantee.create_workgroup(workgroupName="wg1", namespaceName="theirs")
     wait_for(lambda: grantee.get_workgroup(workgroupName="wg1")["workgroup"]["status"] == "AVAILABLE")
     grantee.restore_from_snapshot(namespaceName="theirs", workgroupName="wg1", snapshotArn=arn)
+    # The namespace is AVAILABLE a moment before its workgroup is.
     wait_for(lambda: grantee.get_namespace(namespaceName="theirs")["namespace"]["status"] == "AVAILABLE")
+    wait_for(lambda: grantee.get_workgroup(workgroupName="wg1")["workgroup"]["status"] == "AVAILABLE")
     document = state(ls)
     assert [(n["account"], n["name"]) for n in rows(document, "namespaces")] == [(OWNER, "ns1"), (GRANTEE, "theirs")]
     [workgroup] = rows(document, "workgroups")
