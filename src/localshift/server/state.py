@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, TypeVar
 
 from localshift import __version__
 from localshift.server.runtime import Runtime
-from localshift.services.common.inventory import SERVING, engine_state, snapshots_stored_bytes
+from localshift.services.common.inventory import SERVING, EngineState, engine_state, snapshots_stored_bytes
 
 # How the console shows a column's values.
 TEXT, STATUS, BYTES, MEGABYTES, LIST, PROGRESS, TIME, MILLISECONDS, SECONDS = (
@@ -42,34 +42,27 @@ class Section:
     title: str
     page: str  # the console's tab that shows it
     columns: tuple[Column, ...]
-    rows: Callable[["Inventory"], list[dict[str, Any]]]
+    rows: Callable[["StateView"], list[dict[str, Any]]]
 
 
-@dataclass(frozen=True)
-class Engine:
-    health: str
-    size_bytes: int | None
-
-
-class Inventory:
+class StateView:
     """What the sections read: the runtime, seen by one account or by all (``account`` None)."""
 
     def __init__(self, runtime: Runtime, account: str | None) -> None:
         self.runtime = runtime
         self.account = account
-        self.engines: dict[str, Engine] = {}
+        self.engines: dict[str, EngineState] = {}
         # The data-plane keys of the snapshots shown, for the disk they take together.
         self.snapshot_keys: set[str] = set()
 
     def visible(self, records: Iterable[Owned]) -> list[Owned]:
         return [r for r in records if self.account is None or r.account == self.account]  # type: ignore[attr-defined]
 
-    def engine(self, key: str) -> Engine:
+    def engine(self, key: str) -> EngineState:
         """The health and size on disk of the engine ``key`` (remembered for the summary)."""
         if not self.runtime.settings.data_plane:
-            return Engine(NO_DATA_PLANE, None)
-        state = engine_state(self.runtime.redshift, key)
-        self.engines[key] = Engine(state.health, state.size_bytes)
+            return EngineState(NO_DATA_PLANE, None)
+        self.engines[key] = engine_state(self.runtime.redshift, key)
         return self.engines[key]
 
 
@@ -79,10 +72,10 @@ def when(value: datetime | None) -> str | None:
 
 def document(runtime: Runtime, account: str | None, sections: Iterable[Section]) -> dict[str, Any]:
     """The state as JSON values: every section's rows visible to ``account`` (all accounts when None)."""
-    inventory = Inventory(runtime, account)
+    view = StateView(runtime, account)
     drawn = [
         {"name": s.name, "title": s.title, "page": s.page, "columns": [asdict(c) for c in s.columns],
-         "rows": s.rows(inventory)}
+         "rows": s.rows(view)}
         for s in sections
     ]
     places = sorted({(row["account"], row["region"]) for section in drawn for row in section["rows"]
@@ -101,13 +94,13 @@ def document(runtime: Runtime, account: str | None, sections: Iterable[Section])
             "account": account,
         },
         "accounts": [{"account": owner, "regions": regions} for owner, regions in accounts.items()],
-        "summary": _summary(inventory, drawn),
+        "summary": _summary(view, drawn),
         "sections": drawn,
     }
 
 
-def _summary(inventory: Inventory, drawn: list[dict[str, Any]]) -> dict[str, Any]:
-    engines = inventory.engines.values()
+def _summary(view: StateView, drawn: list[dict[str, Any]]) -> dict[str, Any]:
+    engines = view.engines.values()
     counts = {section["name"]: len(section["rows"]) for section in drawn}
     summary: dict[str, Any] = {
         "resources": counts,
@@ -116,5 +109,5 @@ def _summary(inventory: Inventory, drawn: list[dict[str, Any]]) -> dict[str, Any
         "engine_bytes": sum(engine.size_bytes or 0 for engine in engines),
     }
     # Bytes on disk of the snapshots shown, pages they share counted once.
-    summary["snapshot_bytes"] = snapshots_stored_bytes(inventory.runtime.redshift, inventory.snapshot_keys)
+    summary["snapshot_bytes"] = snapshots_stored_bytes(view.runtime.redshift, view.snapshot_keys)
     return summary

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from localshift.server.state import (
-    BYTES, LIST, MEGABYTES, MILLISECONDS, PROGRESS, SECONDS, STATUS, TIME, Column, Inventory, Section, when,
+    BYTES, LIST, MEGABYTES, MILLISECONDS, PROGRESS, SECONDS, STATUS, TIME, Column, StateView, Section, when,
 )
 from localshift.services.redshift.jobs import cluster_key
 from localshift.services.serverless.lifecycle import engine_key
@@ -34,10 +34,10 @@ def _progress(done_mb: float, total_mb: float) -> dict[str, float]:
 # --- Redshift (provisioned) ---------------------------------------------------------------
 
 
-def clusters(inventory: Inventory) -> list[dict[str, Any]]:
+def clusters(view: StateView) -> list[dict[str, Any]]:
     rows = []
-    for cluster in inventory.visible(inventory.runtime.redshift.clusters.everything()):
-        engine = inventory.engine(cluster_key(cluster))
+    for cluster in view.visible(view.runtime.redshift.clusters.everything()):
+        engine = view.engine(cluster_key(cluster))
         rows.append({
             "account": cluster.account, "region": cluster.region, "identifier": cluster.identifier,
             "status": cluster.status, "endpoint": _endpoint(cluster.endpoint_port),
@@ -47,19 +47,19 @@ def clusters(inventory: Inventory) -> list[dict[str, Any]]:
     return rows
 
 
-def snapshots(inventory: Inventory) -> list[dict[str, Any]]:
-    repository = inventory.runtime.redshift.snapshots
-    records = inventory.visible(repository.everything())
-    grantees = repository.grantees_of_many([s.row_id for s in records])  # type: ignore[misc]
+def snapshots(view: StateView) -> list[dict[str, Any]]:
+    repository = view.runtime.redshift.snapshots
+    records = view.visible(repository.everything())
+    grantees = repository.grantees_of_many([s.row_id for s in records])
     rows = []
     for snapshot in records:
         if snapshot.data_key:
-            inventory.snapshot_keys.add(snapshot.data_key)
+            view.snapshot_keys.add(snapshot.data_key)
         rows.append({
             "account": snapshot.account, "region": snapshot.region, "identifier": snapshot.identifier,
             "cluster": snapshot.cluster_identifier, "type": snapshot.snapshot_type, "status": snapshot.status,
             "size_mb": snapshot.total_size_mb, "incremental_mb": snapshot.incremental_size_mb,
-            "shared_with": grantees[snapshot.row_id],  # type: ignore[index]
+            "shared_with": grantees[snapshot.row_id],
             "created": when(snapshot.create_time),
         })
     return rows
@@ -68,10 +68,10 @@ def snapshots(inventory: Inventory) -> list[dict[str, Any]]:
 # --- Redshift Serverless ------------------------------------------------------------------
 
 
-def namespaces(inventory: Inventory) -> list[dict[str, Any]]:
+def namespaces(view: StateView) -> list[dict[str, Any]]:
     rows = []
-    for namespace in inventory.visible(inventory.runtime.serverless.namespaces.all()):
-        engine = inventory.engine(engine_key(namespace.row_id, namespace.engine_generation))  # type: ignore[arg-type]
+    for namespace in view.visible(view.runtime.serverless.namespaces.all()):
+        engine = view.engine(engine_key(namespace.row_id, namespace.engine_generation))
         rows.append({
             "account": namespace.account, "region": namespace.region, "name": namespace.name,
             "status": namespace.status, "database": namespace.db_name, "admin_user": namespace.admin_username,
@@ -80,33 +80,33 @@ def namespaces(inventory: Inventory) -> list[dict[str, Any]]:
     return rows
 
 
-def workgroups(inventory: Inventory) -> list[dict[str, Any]]:
+def workgroups(view: StateView) -> list[dict[str, Any]]:
     return [
         {
             "account": w.account, "region": w.region, "name": w.name, "namespace": w.namespace_name,
             "status": w.status, "endpoint": _endpoint(w.endpoint_port), "base_capacity": w.base_capacity,
             "created": when(w.create_time),
         }
-        for w in inventory.visible(inventory.runtime.serverless.workgroups.all())
+        for w in view.visible(view.runtime.serverless.workgroups.all())
     ]
 
 
-def serverless_snapshots(inventory: Inventory) -> list[dict[str, Any]]:
-    repository = inventory.runtime.serverless.snapshots
-    records = inventory.visible(repository.all())
+def serverless_snapshots(view: StateView) -> list[dict[str, Any]]:
+    repository = view.runtime.serverless.snapshots
+    records = view.visible(repository.all())
     row_ids = [s.row_id for s in records]
-    restore = repository.grantees_of_many(row_ids, RESTORE)  # type: ignore[arg-type]
-    provisioned = repository.grantees_of_many(row_ids, PROVISIONED_RESTORE)  # type: ignore[arg-type]
+    restore = repository.grantees_of_many(row_ids, RESTORE)
+    provisioned = repository.grantees_of_many(row_ids, PROVISIONED_RESTORE)
     rows = []
     for snapshot in records:
         if snapshot.data_key:
-            inventory.snapshot_keys.add(snapshot.data_key)
+            view.snapshot_keys.add(snapshot.data_key)
         row_id = snapshot.row_id
         rows.append({
             "account": snapshot.account, "region": snapshot.region, "name": snapshot.name,
             "namespace": snapshot.namespace_name, "status": snapshot.status, "size_mb": snapshot.total_size_mb,
             "incremental_mb": snapshot.incremental_size_mb,
-            "shared_with": sorted(set(restore[row_id]) | set(provisioned[row_id])),  # type: ignore[index]
+            "shared_with": sorted(set(restore[row_id]) | set(provisioned[row_id])),
             "created": when(snapshot.create_time),
         })
     return rows
@@ -115,9 +115,9 @@ def serverless_snapshots(inventory: Inventory) -> list[dict[str, Any]]:
 # --- across kinds ---------------------------------------------------------------------------
 
 
-def lineage(inventory: Inventory) -> list[dict[str, Any]]:
+def lineage(view: StateView) -> list[dict[str, Any]]:
     """Which cluster or namespace holds the data of which snapshot, and which snapshot copies which."""
-    runtime = inventory.runtime
+    runtime = view.runtime
     sources = [
         *(("cluster", c.identifier, c.account, c.region, c.restored_from)
           for c in runtime.redshift.clusters.everything()),
@@ -129,15 +129,15 @@ def lineage(inventory: Inventory) -> list[dict[str, Any]]:
         {"account": account, "region": region, "kind": kind, "name": name, "from_snapshot": source,
          "from_account": arn_account(source)}
         for kind, name, account, region, source in sources
-        if source and (inventory.account is None or account == inventory.account)
+        if source and (view.account is None or account == view.account)
     ]
 
 
-def progress(inventory: Inventory) -> list[dict[str, Any]]:
+def progress(view: StateView) -> list[dict[str, Any]]:
     """Work under way: snapshots being taken or copied, restores."""
-    runtime = inventory.runtime
+    runtime = view.runtime
     rows = []
-    for snapshot in inventory.visible(runtime.redshift.snapshots.in_statuses(["creating"])):
+    for snapshot in view.visible(runtime.redshift.snapshots.in_statuses(["creating"])):
         rows.append({
             "account": snapshot.account, "region": snapshot.region,
             "work": "copy" if snapshot.copied_from else "snapshot", "name": snapshot.identifier,
@@ -145,7 +145,7 @@ def progress(inventory: Inventory) -> list[dict[str, Any]]:
             "rate_mb_per_s": round(snapshot.rate_mb_per_s, 1), "elapsed": snapshot.elapsed_seconds,
             "remaining": max(snapshot.estimated_seconds_to_completion, 0),
         })
-    for cluster in inventory.visible(runtime.redshift.clusters.everything()):
+    for cluster in view.visible(runtime.redshift.clusters.everything()):
         if cluster.restore_status in ("starting", "restoring"):
             rows.append({
                 "account": cluster.account, "region": cluster.region, "work": "restore", "name": cluster.identifier,
@@ -153,14 +153,14 @@ def progress(inventory: Inventory) -> list[dict[str, Any]]:
                 "rate_mb_per_s": round(cluster.restore_rate_mb_per_s, 1), "elapsed": cluster.restore_elapsed_seconds,
                 "remaining": cluster.restore_estimated_seconds,
             })
-    for snapshot in inventory.visible(runtime.serverless.snapshots.in_statuses(["CREATING"])):
+    for snapshot in view.visible(runtime.serverless.snapshots.in_statuses(["CREATING"])):
         rows.append({
             "account": snapshot.account, "region": snapshot.region, "work": "snapshot", "name": snapshot.name,
             "progress": _progress(snapshot.progress_mb, snapshot.total_size_mb),
             "rate_mb_per_s": round(snapshot.rate_mb_per_s, 1), "elapsed": snapshot.elapsed_seconds,
             "remaining": max(snapshot.estimated_seconds_to_completion, 0),
         })
-    for namespace in inventory.visible(runtime.serverless.namespaces.all()):
+    for namespace in view.visible(runtime.serverless.namespaces.all()):
         if namespace.restore_plan is not None:
             # A namespace's restore reports no progress of its own: shown as under way.
             rows.append({"account": namespace.account, "region": namespace.region, "work": "restore",
@@ -168,11 +168,11 @@ def progress(inventory: Inventory) -> list[dict[str, Any]]:
     return rows
 
 
-def recent_calls(inventory: Inventory) -> list[dict[str, Any]]:
+def recent_calls(view: StateView) -> list[dict[str, Any]]:
     # Calls name no region: they are not counted among the places that hold resources.
     return [
         {**call, "time": when(datetime.fromtimestamp(call["time"], timezone.utc)), "region": None}
-        for call in inventory.runtime.recent_calls.newest_first(inventory.account)
+        for call in view.runtime.recent_calls.newest_first(view.account)
     ]
 
 
