@@ -105,3 +105,16 @@ def test_wiping_some_accounts_leaves_the_others_rows_and_secrets(tmp_path):
         assert db.secrets.get(secret_arn(THEIRS)) is None
     finally:
         db.close()
+
+
+def test_every_table_is_wiped_by_reset(tmp_path):
+    """A table added later must say how its rows name their account (database._TABLES)."""
+    from localshift.store.database import _TABLES
+
+    db = Database(tmp_path / "localshift.sqlite3")
+    try:
+        tables = {row[0] for row in db.query("SELECT name FROM sqlite_master WHERE type = 'table'"
+                                              " AND name NOT LIKE 'sqlite_%'")}
+        assert tables == set(_TABLES)
+    finally:
+        db.close()
