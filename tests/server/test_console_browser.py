@@ -24,7 +24,7 @@ if not Path(CHROMIUM).exists():
 
 BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-PAGES = ["Overview", "Clusters", "Snapshots", "Serverless", "Lineage", "API calls"]
+PAGES = ["Overview", "Clusters", "Snapshots", "Serverless", "Lineage", "Other resources", "API calls"]
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +64,7 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     create_available_cluster(owner, "analytics", NumberOfNodes=2)
     create_available_snapshot(owner, "before-migration", "analytics")
     owner.authorize_snapshot_access(SnapshotIdentifier="before-migration", AccountWithRestoreAccess=GRANTEE)
+    owner.create_snapshot_schedule(ScheduleIdentifier="twice-a-day", ScheduleDefinitions=["rate(12 hours)"])
     grantee.restore_from_cluster_snapshot(ClusterIdentifier="copy-of-analytics", SnapshotIdentifier="before-migration",
                                           OwnerAccount=OWNER)
     serverless = server.client(OWNER, service="redshift-serverless")
@@ -98,6 +99,8 @@ def test_every_page_renders(page, scene):
         if name == "Lineage":
             assert cells(page, "lineage", "name") == ["copy-of-analytics"]
             assert cells(page, "lineage", "from_account") == [OWNER]
+        if name == "Other resources":
+            assert "twice-a-day" in cells(page, "other_resources", "name")
         if name == "API calls":
             assert "RestoreFromClusterSnapshot" in cells(page, "calls", "operation")
     # The accounts and regions that hold something, each a filter.

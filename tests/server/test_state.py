@@ -103,6 +103,13 @@ def test_serverless_resources_and_a_namespace_restored_from_another_accounts_sna
             for r in rows(document, "lineage")] == [(GRANTEE, "namespace", "theirs", arn, OWNER)]
 
 
+def test_smaller_resources_by_kind(ls):
+    ls.client(OWNER).create_snapshot_schedule(ScheduleIdentifier="nightly", ScheduleDefinitions=["rate(12 hours)"])
+    ls.client(GRANTEE).create_snapshot_schedule(ScheduleIdentifier="hourly", ScheduleDefinitions=["rate(1 hour)"])
+    assert [(r["account"], r["kind"], r["name"]) for r in rows(state(ls), "other_resources")] == [
+        (OWNER, "snapshot-schedule", "nightly"), (GRANTEE, "snapshot-schedule", "hourly")]
+
+
 def test_work_in_progress_shows_until_it_is_done(slow):
     owner = slow.client(OWNER)
     create_available_cluster(owner, "c1")

@@ -15,6 +15,7 @@ from localshift.server.state import (
 )
 from localshift.services.redshift.jobs import cluster_key
 from localshift.services.serverless.lifecycle import engine_key
+from localshift.store.resources import named_resources
 from localshift.store.secrets import arn_account
 from localshift.store.serverless import PROVISIONED_RESTORE, RESTORE
 
@@ -168,6 +169,15 @@ def progress(view: StateView) -> list[dict[str, Any]]:
     return rows
 
 
+def other_resources(view: StateView) -> list[dict[str, Any]]:
+    """Every smaller resource (store/resources.py) by kind and name: schedules, subnet groups, ..."""
+    return [
+        {"account": account, "region": region, "kind": kind, "name": name}
+        for kind, account, region, name in named_resources(view.runtime.db)
+        if view.account is None or account == view.account
+    ]
+
+
 def recent_calls(view: StateView) -> list[dict[str, Any]]:
     # Calls name no region: they are not counted among the places that hold resources.
     return [
@@ -211,6 +221,9 @@ SECTIONS = (
         *PLACE, Column("kind", "Kind"), Column("name", "Name"), Column("from_snapshot", "From snapshot"),
         Column("from_account", "Snapshot's account"),
     ), lineage),
+    Section("other_resources", "Other resources", "Other resources", (
+        *PLACE, Column("kind", "Kind"), Column("name", "Name"),
+    ), other_resources),
     # Data API statements (redshift-data) and recovery points: a Section each here once served.
     Section("calls", "Recent API calls", "API calls", (
         Column("time", "Time", TIME), Column("account", "Account"), Column("operation", "Operation"),
