@@ -106,6 +106,20 @@ def test_disabling_stops_new_copies_and_keeps_the_made_ones(ls):
     assert snapshots(west, SnapshotType="manual") == {}
 
 
+def test_a_deleted_clusters_final_snapshot_is_copied(ls):
+    east, west = ls.client(OWNER), ls.client(OWNER, region=WEST)
+    create_available_cluster(east)
+    east.enable_snapshot_copy(ClusterIdentifier="c1", DestinationRegion=WEST, ManualSnapshotRetentionPeriod=4)
+    east.delete_cluster(ClusterIdentifier="c1", SkipFinalClusterSnapshot=False, FinalClusterSnapshotIdentifier="last")
+    east.get_waiter("cluster_deleted").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
+    copy = available_copy(west, "copy:last")
+    assert (copy["SnapshotType"], copy["SourceRegion"], copy["ManualSnapshotRetentionPeriod"]) == (
+        "manual", "us-east-1", 4)
+    # The disaster-recovery case: the cluster is gone from its region, its copy restores in the other.
+    west.restore_from_cluster_snapshot(ClusterIdentifier="c1", SnapshotIdentifier="copy:last")
+    west.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
+
+
 def test_copies_restore_and_outlive_a_namesake_cluster_in_the_destination(ls):
     east, west = ls.client(OWNER), ls.client(OWNER, region=WEST)
     create_available_cluster(east)
