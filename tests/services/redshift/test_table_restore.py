@@ -8,7 +8,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from in_process import make_world, wait
-from support import GRANTEE, OWNER, create_available_cluster, create_available_snapshot, make_server, sql, wait_for
+from support import (GRANTEE, OWNER, aws_cli, create_available_cluster, create_available_snapshot, make_server, sql,
+                     wait_for)
 
 DONE = ("SUCCEEDED", "FAILED", "CANCELED")
 
@@ -211,3 +212,14 @@ def test_a_restore_whose_cluster_is_gone_before_it_starts_is_canceled(tmp_path, 
         assert [key for key in deleted if key.startswith("table-restore-lease-")] != []
     finally:
         world.close()
+
+
+def test_a_table_restore_through_the_aws_cli(snapshot_of_c1, ls):
+    accepted = aws_cli(ls, "restore-table-from-cluster-snapshot", "--cluster-identifier", "c1", "--snapshot-identifier",
+                       "s1", "--source-database-name", "dev", "--source-table-name", "orders", "--new-table-name",
+                       "orders_back")["TableRestoreStatus"]
+    assert (accepted["Status"], accepted["NewTableName"], accepted["SourceSchemaName"]) == (
+        "PENDING", "orders_back", "public")
+    listed = wait_for(lambda: [s for s in aws_cli(ls, "describe-table-restore-status", "--cluster-identifier", "c1")[
+        "TableRestoreStatusDetails"] if s["Status"] == "SUCCEEDED"])
+    assert [s["TableRestoreRequestId"] for s in listed] == [accepted["TableRestoreRequestId"]]
