@@ -30,7 +30,8 @@ class SqlCluster:
                                dbname=dbname, autocommit=autocommit, connect_timeout=10)
 
     def fresh_database(self, name: str) -> str:
-        """An empty database named after ``name`` (a test module's name), owned by the master user."""
+        """An empty database named after ``name`` (a test module's file, or a name), owned by the
+        master user."""
         database = re.sub(r"[^a-z0-9_]", "_", Path(name).stem.lower())
         with self.connect() as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))

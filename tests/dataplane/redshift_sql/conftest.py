@@ -13,7 +13,7 @@ from sql_cluster import SqlCluster
 
 @pytest.fixture(scope="module")
 def database(sql_cluster: SqlCluster, request: pytest.FixtureRequest) -> str:
-    return sql_cluster.fresh_database(request.module.__name__)
+    return sql_cluster.fresh_database(request.module.__file__)
 
 
 @pytest.fixture

@@ -61,6 +61,6 @@ def test_partiql_navigation_into_super_values():
     for sql in ("select s.t.a, t.b, u.c from s.t join u on u.c = t.b",
                 "select x.f(1), t.* from t", "select i.indkey[0] from pg_index i",
                 "select array[1, 2]", "insert into t (a) select 1 on conflict (a) do update set a = excluded.a",
-                "select a from only s.t"):
+                "select a from only s.t", "select m[1:2], m[:2] from t"):
         assert pg(sql) == sql
     assert pg("create table if not exists s.t (a int)") == "create table IF NOT EXISTS s.t (a int)"

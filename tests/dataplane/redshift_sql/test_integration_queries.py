@@ -103,3 +103,11 @@ def test_super_columns_and_navigation(db):
     # a number equals only a number, as SUPER compares
     assert db.execute("select id from orders where doc.n = 3").fetchall() == [(1,)]
     assert db.execute("select doc.n::int from orders order by id").fetchall() == [(3,), (3,)]
+
+
+def test_brackets_on_postgresql_arrays_keep_their_meaning(db):
+    # Redshift has no array columns; PostgreSQL's subscripts (from 1) and slices still work
+    db.execute("create table tagged (tags varchar[], scores int[])")
+    db.execute("insert into tagged values ('{red,green}', '{10,20,30}')")
+    assert db.execute("select tags[2], tags[2]::text, scores[1] + scores[3], scores[2:3] from tagged").fetchall() == \
+        [("green", "green", 40, [20, 30])]

@@ -100,6 +100,8 @@ def navigate(rw: "Rewriter", nodes: list[Node], i: int) -> tuple[list[Node], int
             parts.append(nodes[j + 1])
             j += 2
         elif node.kind == "group" and node.open == "[":
+            if any(n.text == ":" for n in node.nodes):
+                return None  # x[m:n]: a PostgreSQL array slice (PartiQL has none)
             parts.append(node)
             j += 1
         else:

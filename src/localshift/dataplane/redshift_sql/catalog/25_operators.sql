@@ -25,3 +25,24 @@ BEGIN
         END LOOP;
     END LOOP;
 END $$;
+
+-- PostgreSQL arrays under brackets: the translator reads ``x[n]`` as PartiQL navigation into a
+-- SUPER value (``x -> n``), as it cannot know x's type.  Redshift has no array columns, so on a
+-- PostgreSQL array ``x[n]`` keeps PostgreSQL's meaning (subscripts from 1) through these
+-- operators; a slice ``x[m:n]`` the translator leaves alone.
+CREATE OR REPLACE FUNCTION localshift.array_element(anyarray, integer) RETURNS anyelement
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1[$2] $$;
+CREATE OR REPLACE FUNCTION localshift.array_element_text(anyarray, integer) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1[$2]::text $$;
+DO $$
+DECLARE operator record;
+BEGIN
+    FOR operator IN SELECT * FROM (VALUES ('->', 'array_element'), ('->>', 'array_element_text')) AS o(name, func)
+    LOOP
+        IF NOT EXISTS (SELECT FROM pg_operator WHERE oprname = operator.name AND oprleft = 'anyarray'::regtype
+                       AND oprright = 'integer'::regtype) THEN
+            EXECUTE format('CREATE OPERATOR pg_catalog.%s (LEFTARG = anyarray, RIGHTARG = integer, '
+                           'FUNCTION = localshift.%s)', operator.name, operator.func);
+        END IF;
+    END LOOP;
+END $$;
