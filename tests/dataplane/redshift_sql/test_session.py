@@ -57,6 +57,10 @@ class Recorder:
         self.entries.append((engine_key, database) + entry)
         return len(self.entries)
 
+    @property
+    def recorded(self) -> int:
+        return len(self.entries)
+
     def flush(self) -> None:
         self.written = len(self.entries)
 
@@ -224,3 +228,25 @@ def test_a_statement_reading_the_history_waits_for_the_sessions_statements():
     session.from_engine(complete("SELECT 1") + READY)
     assert session.from_client(history) == prepare  # held at its Execute
     assert holds == [True, True]
+
+
+def test_drop_database_waits_until_every_statement_is_written():
+    recorder = Recorder()
+    other, session = new_session(recorder), new_session(recorder)
+    holds = []
+    session.on_hold = lambda: holds.append(True)
+    drop = query("DROP DATABASE scratch WITH (FORCE)")
+    assert session.from_client(drop) is drop  # nothing recorded: no wait
+    session.from_engine(complete("DROP DATABASE") + READY)
+    recorder.flush()
+    other.from_client(query("insert into t values (1)"))  # another session's, in the database dropped
+    other.from_engine(complete("INSERT 0 1") + READY)
+    assert session.from_client(drop) == b""
+    assert holds == [True]
+    recorder.flush()
+    assert session.release() == drop
+    # a statement reading the history waits only for the session's own
+    other.from_client(query("select 1"))
+    other.from_engine(complete("SELECT 1") + READY)
+    history = query("select * from stl_query")
+    assert session.from_client(history) is history

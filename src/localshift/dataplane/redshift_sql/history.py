@@ -54,7 +54,7 @@ class QueryRecorder:
         self._interval = interval
         self._keep_rows = keep_rows
         self._queue: deque = deque(maxlen=max_queued)  # the oldest entries go first when full
-        self._tickets = 0  # entries recorded (on the front's loop)
+        self.recorded = 0  # entries recorded (on the front's loop): the last ticket given
         self.written = 0   # the ticket of the last entry written
         self._wake = threading.Event()
         self._lock = threading.Lock()  # one writer at a time (the thread or flush())
@@ -62,13 +62,13 @@ class QueryRecorder:
         self._closed = False
 
     def record(self, engine_key: str, database: str, entry: Entry) -> int:
-        self._tickets += 1
-        self._queue.append((self._tickets, engine_key, database, entry))
+        self.recorded += 1
+        self._queue.append((self.recorded, engine_key, database, entry))
         if self._thread is None and not self._closed:
             self._thread = threading.Thread(target=self._run, name="localshift-query-history",
                                             daemon=True)
             self._thread.start()
-        return self._tickets
+        return self.recorded
 
     def _run(self) -> None:
         while not self._closed:

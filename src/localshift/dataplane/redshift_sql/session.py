@@ -47,8 +47,11 @@ _CLIENT_WHOLE = frozenset(b"QPBESC")
 # PortalSuspended, ParameterStatus, ReadyForQuery.
 _ENGINE_WHOLE = frozenset(b"CEIsSZ")
 _END = None  # where a Query or a Sync's batch ends in the pending queue
-# Statements that read the query history.
-_READS_HISTORY = re.compile(rb"pg_last_query_id|\b(?:stl|svl|stv|sys)_", re.IGNORECASE)
+# Statements held until the query history is written: those that read it (group 1), and
+# DROP DATABASE (the recorder connects to a database to write its entries, as the engine's
+# superuser, whom DROP DATABASE ... WITH (FORCE) may not terminate and without FORCE waits
+# for: writing first keeps a drop right after a database's last statements from failing).
+_HOLDS = re.compile(rb"(pg_last_query_id|\b(?:stl|svl|stv|sys)_)|\bdrop\s+database\b", re.IGNORECASE)
 _STANDARD_STRINGS = b"standard_conforming_strings"
 
 
@@ -164,9 +167,13 @@ class SqlSession:
 
     def _must_wait(self, text: bytes) -> bool:
         """True (and the front asked to write the history) when ``text`` reads the
-        history and statements of this session are not written yet."""
+        history and statements of this session are not written yet, or drops a database
+        while any statement is not written yet."""
         recorder = self.recorder
-        if recorder is None or self._last_recorded <= recorder.written or not _READS_HISTORY.search(text):
+        if recorder is None or recorder.recorded <= recorder.written:
+            return False
+        held = _HOLDS.search(text)
+        if held is None or held.group(1) and self._last_recorded <= recorder.written:
             return False
         if self.on_hold is not None:
             self.on_hold()
