@@ -175,12 +175,15 @@ def create_available_snapshot(client, snapshot: str = "s1", cluster: str = "c1",
 
 
 def sql(port: int, statement: str, user: str = "admin", password: str = "Passw0rd1", db: str = "dev") -> list[tuple]:
-    """Run one statement on a cluster's or workgroup's endpoint; its rows (none for a statement without)."""
+    """Run a statement (or several, separated by semicolons) on a cluster's or workgroup's endpoint;
+    the last one's rows (none for a statement without)."""
     import psycopg
 
     with psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname=db,
                          connect_timeout=10, autocommit=True) as conn:
         cursor = conn.execute(statement)
+        while cursor.nextset():
+            pass
         return cursor.fetchall() if cursor.description else []
 
 

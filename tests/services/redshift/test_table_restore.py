@@ -59,11 +59,13 @@ def test_the_restored_table_holds_the_rows_at_snapshot_time(data_server):
         "FAILED", "Table public.nope does not exist in database dev of the snapshot.")
     schema = restore_table(owner, SourceTableName="orders", NewTableName="x", TargetSchemaName="sales")
     assert schema["Message"] == "Schema sales does not exist in database dev."
-    sql(port, 'CREATE SCHEMA "Sales"')
+    # Redshift folds delimited identifiers to lower case unless the session asks otherwise.
+    case_sensitive = "SET enable_case_sensitive_identifier TO true; "
+    sql(port, case_sensitive + 'CREATE SCHEMA "Sales"')
     exact = restore_table(owner, SourceTableName="orders", NewTableName="Kept", TargetSchemaName="Sales",
                           EnableCaseSensitiveIdentifier=True)
     assert exact["Status"] == "SUCCEEDED"
-    assert sql(port, 'SELECT count(*) FROM "Sales"."Kept"') == [(5000,)]
+    assert sql(port, case_sensitive + 'SELECT count(*) FROM "Sales"."Kept"') == [(5000,)]
     listed = owner.describe_table_restore_status(ClusterIdentifier="c1")["TableRestoreStatusDetails"]
     assert [s["Status"] for s in listed] == ["SUCCEEDED", "FAILED", "FAILED", "FAILED", "SUCCEEDED"]
 
