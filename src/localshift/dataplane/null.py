@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Iterable
 
-from localshift.dataplane.api import Progress, SnapshotStats, StorageUsage
+from localshift.dataplane.api import Progress, SnapshotStats, StorageUsage, TableToRestore
 
 
 class NullDataPlane:
@@ -46,8 +46,8 @@ class NullDataPlane:
     def set_password(self, key: str, username: str, password: str) -> None:
         self._work()
 
-    def engine_size_bytes(self, key: str) -> int:
-        return 0
+    def engine_size_bytes(self, key: str) -> int | None:
+        return None
 
     def is_running(self, key: str) -> bool:
         return False
@@ -72,6 +72,9 @@ class NullDataPlane:
     def delete_snapshot(self, snapshot_key: str) -> None:
         return None
 
+    def snapshots_stored_bytes(self, snapshot_keys: Iterable[str]) -> int:
+        return 0
+
     def restore_snapshot(
         self,
         snapshot_key: str,
@@ -83,6 +86,12 @@ class NullDataPlane:
     ) -> int:
         self._work()
         return port
+
+    def restore_table(
+        self, snapshot_key: str, engine_key: str, table: TableToRestore, progress: Progress | None = None
+    ) -> int:
+        self._work()
+        return 0
 
     def snapshot_storage(self) -> StorageUsage:
         return StorageUsage(0, 0, 0, {})
