@@ -1,4 +1,5 @@
-"""pyproject.toml declares what the code imports, each with a lower bound; CI installs it."""
+"""pyproject.toml declares what the code imports, each with a lower bound, and no service dependency
+it does not import; CI installs them."""
 
 from __future__ import annotations
 
@@ -40,6 +41,10 @@ def test_every_import_is_declared_with_a_lower_bound():
     assert imported_distributions(ROOT / "src") <= set(dependencies) | set(extras)
     assert imported_distributions(ROOT / "tests") <= set(dependencies) | set(declared(PROJECT["optional-dependencies"]["test"]))
     assert all(">=" in line for line in [*dependencies.values(), *extras.values()])
+
+
+def test_every_dependency_of_the_service_is_imported():
+    assert set(declared(PROJECT["dependencies"])) <= imported_distributions(ROOT / "src")
 
 
 def test_ci_installs_the_test_dependencies_and_runs_the_readme_command():
