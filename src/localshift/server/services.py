@@ -16,6 +16,7 @@ from localshift.protocol.json_protocol import target_prefix
 from localshift.protocol.registry import protocol_of
 from localshift.protocol.spec import service_model
 from localshift.protocol.wire import WireProtocol
+from localshift.server import unserved
 from localshift.server.runtime import Runtime
 from localshift.services.redshift.operations import OPERATIONS as REDSHIFT_OPERATIONS
 from localshift.services.serverless.operations import OPERATIONS as SERVERLESS_OPERATIONS
@@ -36,6 +37,8 @@ class Service:
     # False for a service whose reads touch more than the store (result files, engines): its
     # reads then run on a worker thread like any other operation, and no answer of it is kept.
     reads_from_store_only: bool = True
+    # Why each operation of the model it does not serve is not served (server/unserved.py).
+    unserved: Mapping[str, str] = field(default_factory=dict)
     protocol: WireProtocol = field(init=False)
     signing_name: str = field(init=False)
     reads: frozenset[str] = field(init=False)
@@ -50,10 +53,14 @@ class Service:
         reads = (name for name in self.operations if name.startswith(READ_PREFIXES)) if self.reads_from_store_only else ()
         object.__setattr__(self, "reads", frozenset(reads))
 
+    def why_not_served(self, operation: str) -> str:
+        return self.unserved.get(operation, "not built yet")
+
 
 SERVICES = [
-    Service("redshift", REDSHIFT_OPERATIONS, lambda runtime: runtime.redshift),
-    Service("redshift-serverless", SERVERLESS_OPERATIONS, lambda runtime: runtime.serverless),
+    Service("redshift", REDSHIFT_OPERATIONS, lambda runtime: runtime.redshift, unserved=unserved.REDSHIFT),
+    Service("redshift-serverless", SERVERLESS_OPERATIONS, lambda runtime: runtime.serverless,
+            unserved=unserved.SERVERLESS),
 ]
 
 
