@@ -45,3 +45,7 @@ def parse_arn(arn: str, parameter: str = "ResourceName") -> ParsedArn:
     if not sep or not resource:
         raise ApiError("InvalidParameterValue", f"Invalid ARN {arn} for parameter {parameter}.")
     return ParsedArn(service, region, account, resource_type, resource)
+
+
+# An IAM role's ARN, as IAM writes it (role paths and names take these characters).
+IAM_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):role/[\w+=,.@/-]+")

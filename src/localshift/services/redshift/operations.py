@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from localshift.services.context import RequestContext
 from localshift.services.redshift import clusters, restore, sharing, snapshots, tagging
-from localshift.services.redshift import node_options
+from localshift.services.redshift import node_options, scheduled_actions
 from localshift.services.redshift.backend import RedshiftBackend
 
 Handler = Callable[[RedshiftBackend, RequestContext, dict[str, Any]], dict[str, Any]]
@@ -18,4 +18,5 @@ OPERATIONS: dict[str, Handler] = {
     **node_options.OPERATIONS,
     **sharing.OPERATIONS,
     **restore.OPERATIONS,
+    **scheduled_actions.OPERATIONS,
 }

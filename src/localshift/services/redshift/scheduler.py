@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 
 from localshift.records import SnapshotRecord
-from localshift.services.redshift import lifecycle, snapshot_lifecycle
+from localshift.services.redshift import lifecycle, scheduled_action_runs, snapshot_lifecycle
 from localshift.services.events import INTERRUPTED, record_failure
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.store.events import CLUSTER_SNAPSHOT
@@ -48,6 +48,7 @@ def _expire(backend: RedshiftBackend, snapshot: SnapshotRecord) -> None:
 def tick(backend: RedshiftBackend) -> None:
     snapshot_lifecycle.take_due_automated_snapshots(backend)
     expire_snapshots(backend)
+    scheduled_action_runs.run_due(backend)
 
 
 def recover(backend: RedshiftBackend) -> None:
