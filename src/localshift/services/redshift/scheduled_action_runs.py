@@ -9,12 +9,11 @@ gone, or not in a status that allows the action) is kept as an ERROR event of th
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any, Callable
 
+from localshift.services.common import scheduled_runs
 from localshift.services.context import RequestContext
-from localshift.services.events import record_failure
 from localshift.services.redshift import clusters
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.scheduled_action_records import ScheduledActionRecord
@@ -40,21 +39,15 @@ TARGETS: dict[str, Operation] = {
 
 
 def run_due(backend: RedshiftBackend) -> None:
-    now = backend.clock.now()
-    for action in backend.scheduled_actions.everything():
-        if action.enabled and action.next_run is not None and action.next_run <= now:
-            run(backend, action, now)
+    scheduled_runs.run_due(backend, backend.scheduled_actions.everything(), lambda a, now: run(backend, a, now))
 
 
 def run(backend: RedshiftBackend, action: ScheduledActionRecord, now: datetime) -> None:
-    ctx = RequestContext(action.account, action.region, str(uuid.uuid4()), now)
-    failure: str | None = None
-    try:
-        TARGETS[action.target_type](backend, ctx, dict(action.target))
-    except Exception as error:
-        failure = str(getattr(error, "message", error))
-        record_failure(backend.events, now, action.account, action.region, SOURCE_TYPE, action.name,
-                       f"Scheduled action {action.name} failed to run {action.target_type}", error)
+    operation = TARGETS[action.target_type]
+    failure = scheduled_runs.attempt(
+        backend, action, now, lambda ctx: operation(backend, ctx, dict(action.target)), SOURCE_TYPE, action.name,
+        f"Scheduled action {action.name} failed to run {action.target_type}",
+    )
 
     def ran(a: ScheduledActionRecord) -> None:
         a.last_run, a.last_failure = now, failure

@@ -6,6 +6,7 @@ from typing import Any, Callable
 
 from localshift.services.context import RequestContext
 from localshift.services.serverless import namespaces, policies, restore, snapshots, tagging, workgroups
+from localshift.services.serverless import catalogue, custom_domains, reservations, scheduled_actions, usage_limits
 from localshift.services.serverless.backend import ServerlessBackend
 
 Handler = Callable[[ServerlessBackend, RequestContext, dict[str, Any]], dict[str, Any]]
@@ -17,4 +18,9 @@ OPERATIONS: dict[str, Handler] = {
     **policies.OPERATIONS,
     **restore.OPERATIONS,
     **tagging.OPERATIONS,
+    **usage_limits.OPERATIONS,
+    **custom_domains.OPERATIONS,
+    **catalogue.OPERATIONS,
+    **reservations.OPERATIONS,
+    **scheduled_actions.OPERATIONS,
 }

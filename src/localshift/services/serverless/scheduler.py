@@ -1,4 +1,4 @@
-"""Time-driven serverless work: retention expiry, and resuming unfinished work at start."""
+"""Time-driven serverless work: retention expiry, scheduled actions, and resuming unfinished work at start."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 
 from localshift.services.events import INTERRUPTED
-from localshift.services.serverless import lifecycle, workgroup_lifecycle
+from localshift.services.serverless import lifecycle, scheduled_action_runs, workgroup_lifecycle
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.store.events import SERVERLESS_SNAPSHOT
 
@@ -25,6 +25,11 @@ def expire_snapshots(backend: ServerlessBackend) -> None:
                 lifecycle.remove_snapshot(backend, snapshot)
             except Exception:
                 log.exception("snapshot %s could not be expired; tried again at the next tick", snapshot.name)
+
+
+def tick(backend: ServerlessBackend) -> None:
+    expire_snapshots(backend)
+    scheduled_action_runs.run_due(backend)
 
 
 def recover(backend: ServerlessBackend) -> None:

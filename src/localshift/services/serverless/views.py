@@ -54,6 +54,9 @@ def workgroup_view(workgroup: WorkgroupRecord) -> dict[str, Any]:
         "workgroupVersion": ENGINE_VERSION,
         "patchVersion": ENGINE_VERSION,
         "crossAccountVpcs": [],
+        "customDomainName": workgroup.custom_domain_name,
+        "customDomainCertificateArn": workgroup.custom_domain_certificate_arn,
+        "customDomainCertificateExpiryTime": workgroup.custom_domain_certificate_expiry_time,
     }
     if workgroup.endpoint_port is not None:
         # The port the namespace's engine really serves (every workgroup shares 127.0.0.1).

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 
 from localshift.services.common.jobs import release_lease
+from localshift.services.serverless import usage_limits
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.lifecycle import engine_key, ensure_engine, failed, run_job
 from localshift.store.events import NAMESPACE, WORKGROUP
@@ -35,6 +36,7 @@ def _serving(backend: ServerlessBackend, namespace_row_id: int) -> bool:
 def _forget_workgroup(backend: ServerlessBackend, workgroup: WorkgroupRecord) -> None:
     with backend.db.transaction():
         backend.tags.remove_all(workgroup.arn)
+        usage_limits.forget_limits_of(backend, workgroup)
         backend.workgroups.delete(workgroup)
 
 
