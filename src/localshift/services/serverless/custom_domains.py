@@ -16,7 +16,7 @@ from localshift.services.context import RequestContext
 from localshift.services.serverless import paging
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.lookup import find_workgroup
-from localshift.services.serverless.validation import conflict, not_found, validation_error
+from localshift.services.serverless.validation import busy, conflict, not_found, validation_error
 from localshift.store.serverless import WorkgroupRecord
 
 CERTIFICATE_VALIDITY = timedelta(days=395)
@@ -61,7 +61,7 @@ def create_custom_domain_association(backend: ServerlessBackend, ctx: RequestCon
     with backend.db.transaction():
         workgroup = find_workgroup(backend, ctx, p["workgroupName"])
         if workgroup.status != "AVAILABLE":
-            raise conflict(f"There is an operation running on the workgroup {workgroup.name}. Try again later.")
+            raise busy("workgroup", workgroup.name, workgroup.status, "associating a custom domain with")
         if workgroup.custom_domain_name is not None:
             raise conflict(f"Workgroup {workgroup.name} is already associated with custom domain "
                            f"{workgroup.custom_domain_name}.")
