@@ -41,6 +41,14 @@ class DataPlane(Protocol):
     def destroy_engine(self, key: str) -> None:
         """Stop the engine and delete its data (no error when there is none)."""
 
+    def serve_extra_port(self, key: str, port: int) -> int:
+        """Serve the engine on a further port too (``port``, or another free one when it is taken);
+        the port served.  It stays served, refusing connections as not available while the engine
+        is stopped, until close_extra_port or destroy_engine."""
+
+    def close_extra_port(self, key: str, port: int) -> None:
+        """Stop serving a further port of the engine (no error when it is not served)."""
+
     def set_password(self, key: str, username: str, password: str) -> None:
         """Give the engine's master user a new password (an md5 verifier, records.password_verifier)."""
 

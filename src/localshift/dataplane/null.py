@@ -35,6 +35,13 @@ class NullDataPlane:
     def destroy_engine(self, key: str) -> None:
         self._work()
 
+    def serve_extra_port(self, key: str, port: int) -> int:
+        self._work()
+        return port
+
+    def close_extra_port(self, key: str, port: int) -> None:
+        return None
+
     def set_password(self, key: str, username: str, password: str) -> None:
         self._work()
 
