@@ -7,6 +7,7 @@ from typing import Any, Callable
 from localshift.services.context import RequestContext
 from localshift.services.serverless import namespaces, policies, restore, snapshots, tagging, workgroups
 from localshift.services.serverless import catalogue, custom_domains, reservations, scheduled_actions, usage_limits
+from localshift.services.serverless import endpoint_access
 from localshift.services.serverless.backend import ServerlessBackend
 
 Handler = Callable[[ServerlessBackend, RequestContext, dict[str, Any]], dict[str, Any]]
@@ -23,4 +24,5 @@ OPERATIONS: dict[str, Handler] = {
     **catalogue.OPERATIONS,
     **reservations.OPERATIONS,
     **scheduled_actions.OPERATIONS,
+    **endpoint_access.OPERATIONS,
 }

@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 
 from localshift.services.events import INTERRUPTED
-from localshift.services.serverless import lifecycle, scheduled_action_runs, workgroup_lifecycle
+from localshift.services.serverless import endpoint_lifecycle, lifecycle, scheduled_action_runs, workgroup_lifecycle
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.store.events import SERVERLESS_SNAPSHOT
 
@@ -61,3 +61,4 @@ def recover(backend: ServerlessBackend) -> None:
             backend.submit(workgroup_lifecycle.delete_workgroup, workgroup.row_id)
         elif workgroup.row_id not in restoring:
             backend.submit(workgroup_lifecycle.serve_workgroup, workgroup.row_id)
+    endpoint_lifecycle.recover(backend)

@@ -143,6 +143,8 @@ def delete_workgroup(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
         workgroup = find_workgroup(backend, ctx, p["workgroupName"])
         if workgroup.status != "AVAILABLE":
             raise busy("workgroup", workgroup.name, workgroup.status, "deleting")
+        if any(e.workgroup_row_id == workgroup.row_id for e in backend.endpoint_accesses.all_of(ctx.account, ctx.region)):
+            raise conflict(f"Workgroup {workgroup.name} has VPC endpoints; delete them first.")
         workgroup.status = "DELETING"
         backend.workgroups.update(workgroup)
     backend.submit(workgroup_lifecycle.delete_workgroup, workgroup.row_id)
