@@ -19,7 +19,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator, Protocol
 
 UTC = timezone.utc
 FIRST_YEAR, LAST_YEAR = 1970, 2199
@@ -240,3 +240,20 @@ def next_due(schedule: Schedule, now: datetime, start: datetime | None, end: dat
     """The scheduled action's next invocation after ``now``, None when none is left."""
     due = next_invocations(schedule, now, start, end, 1)
     return due[0] if due else None
+
+
+class Windowed(Protocol):
+    """What both services' scheduled actions have: when they may run, and whether they do."""
+
+    start_time: datetime | None
+    end_time: datetime | None
+    enabled: bool
+
+
+def update_window(action: Windowed, p: dict[str, Any], start: str, end: str, enabled: str) -> bool:
+    """Apply a modification's start time, end time and enabled flag (the members so named in ``p``);
+    False when the start is no longer before the end."""
+    action.start_time = p.get(start, action.start_time)
+    action.end_time = p.get(end, action.end_time)
+    action.enabled = p.get(enabled, action.enabled)
+    return action.start_time is None or action.end_time is None or action.start_time < action.end_time

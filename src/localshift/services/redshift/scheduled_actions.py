@@ -105,9 +105,8 @@ def _check_resize(params: dict[str, Any], node_type: str, nodes: int) -> None:
     check_node_count(target_type, params.get("ClusterType"), count)
 
 
-def _window(start: datetime | None, end: datetime | None) -> None:
-    if start is not None and end is not None and start >= end:
-        raise ApiError("InvalidScheduledAction", "The scheduled action's StartTime must be earlier than its EndTime.")
+def _window_error() -> ApiError:
+    return ApiError("InvalidScheduledAction", "The scheduled action's StartTime must be earlier than its EndTime.")
 
 
 def next_due(action: ScheduledActionRecord, now: datetime) -> datetime | None:
@@ -126,7 +125,8 @@ def create_scheduled_action(backend: RedshiftBackend, ctx: RequestContext, p: di
         raise ApiError("InvalidScheduledAction",
                        "The scheduled action name must be 1 to 60 letters, digits or hyphens.")
     _schedule(p["Schedule"], ctx.now)
-    _window(p.get("StartTime"), p.get("EndTime"))
+    if p.get("StartTime") and p.get("EndTime") and p["StartTime"] >= p["EndTime"]:
+        raise _window_error()
     kind, target = _target(backend, ctx, p["TargetAction"])
     action = ScheduledActionRecord(
         account=ctx.account, region=ctx.region, name=name, target_type=kind, target=target,
@@ -162,10 +162,8 @@ def modify_scheduled_action(backend: RedshiftBackend, ctx: RequestContext, p: di
             action.iam_role = role
         action.schedule = p.get("Schedule", action.schedule)
         action.description = p.get("ScheduledActionDescription", action.description)
-        action.start_time = p.get("StartTime", action.start_time)
-        action.end_time = p.get("EndTime", action.end_time)
-        action.enabled = p.get("Enable", action.enabled)
-        _window(action.start_time, action.end_time)
+        if not schedules.update_window(action, p, "StartTime", "EndTime", "Enable"):
+            raise _window_error()
         action.next_run = next_due(action, ctx.now)
 
     with backend.db.transaction():

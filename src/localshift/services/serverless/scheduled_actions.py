@@ -112,9 +112,8 @@ def _create_snapshot(target: dict[str, Any], namespace_name: str) -> dict[str, A
     return params
 
 
-def _window(start: datetime | None, end: datetime | None) -> None:
-    if start is not None and end is not None and start >= end:
-        raise validation_error("startTime must be earlier than endTime.")
+def _window_error() -> ApiError:
+    return validation_error("startTime must be earlier than endTime.")
 
 
 # --- operations ----------------------------------------------------------------------------------
@@ -123,7 +122,8 @@ def _window(start: datetime | None, end: datetime | None) -> None:
 def create_scheduled_action(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     name, namespace_name = p["scheduledActionName"], p["namespaceName"]
     at, cron = _schedule(p["schedule"], ctx.now)
-    _window(p.get("startTime"), p.get("endTime"))
+    if p.get("startTime") and p.get("endTime") and p["startTime"] >= p["endTime"]:
+        raise _window_error()
     action = ScheduledActionRecord(
         account=ctx.account, region=ctx.region, name=name, uuid=str(uuid.uuid4()), namespace_name=namespace_name,
         role_arn=_role(ctx, p["roleArn"]), schedule_at=at, schedule_cron=cron,
@@ -157,10 +157,8 @@ def update_scheduled_action(backend: ServerlessBackend, ctx: RequestContext, p: 
             action.schedule_at, action.schedule_cron = schedule
         action.role_arn = role or action.role_arn
         action.description = p.get("scheduledActionDescription", action.description)
-        action.start_time = p.get("startTime", action.start_time)
-        action.end_time = p.get("endTime", action.end_time)
-        action.enabled = p.get("enabled", action.enabled)
-        _window(action.start_time, action.end_time)
+        if not schedules.update_window(action, p, "startTime", "endTime", "enabled"):
+            raise _window_error()
         action.next_run = next_due(action, ctx.now)
 
     with backend.db.transaction():
