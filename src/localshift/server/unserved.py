@@ -15,14 +15,11 @@ DATA_SHARING = "datashares (sharing live data between clusters and accounts) are
 INTEGRATIONS = "zero-ETL integrations need Aurora, RDS, DynamoDB or S3 event sources, which localshift does not emulate"
 IDENTITY_CENTER = "IAM Identity Center is not emulated"
 GLUE = "the AWS Glue Data Catalog (lakehouse registration) is not emulated"
-PARTNERS = "partner integrations report to third-party services, which localshift does not reach"
 RESERVED_EXCHANGE = "reserved-node exchanges move DC1/DS2 reservations, node types AWS no longer offers"
 RESOURCE_POLICIES = "provisioned resource policies authorize zero-ETL integrations, which are not emulated"
-CUSTOM_DOMAINS = "not built yet: provisioned custom domain names (serverless ones are served)"
 
 REDSHIFT: dict[str, str] = {
     "AcceptReservedNodeExchange": RESERVED_EXCHANGE,
-    "AddPartner": PARTNERS,
     "AssociateDataShareConsumer": DATA_SHARING,
     "AuthorizeClusterSecurityGroupIngress": BUILDING,
     "AuthorizeDataShare": DATA_SHARING,
@@ -33,7 +30,6 @@ REDSHIFT: dict[str, str] = {
     "CreateClusterParameterGroup": BUILDING,
     "CreateClusterSecurityGroup": BUILDING,
     "CreateClusterSubnetGroup": BUILDING,
-    "CreateCustomDomainAssociation": CUSTOM_DOMAINS,
     "CreateEndpointAccess": BUILDING,
     "CreateEventSubscription": BUILDING,
     "CreateHsmClientCertificate": BUILDING,
@@ -48,13 +44,11 @@ REDSHIFT: dict[str, str] = {
     "DeleteClusterParameterGroup": BUILDING,
     "DeleteClusterSecurityGroup": BUILDING,
     "DeleteClusterSubnetGroup": BUILDING,
-    "DeleteCustomDomainAssociation": CUSTOM_DOMAINS,
     "DeleteEndpointAccess": BUILDING,
     "DeleteEventSubscription": BUILDING,
     "DeleteHsmClientCertificate": BUILDING,
     "DeleteHsmConfiguration": BUILDING,
     "DeleteIntegration": INTEGRATIONS,
-    "DeletePartner": PARTNERS,
     "DeleteRedshiftIdcApplication": IDENTITY_CENTER,
     "DeleteResourcePolicy": RESOURCE_POLICIES,
     "DeleteSnapshotCopyGrant": BUILDING,
@@ -70,7 +64,6 @@ REDSHIFT: dict[str, str] = {
     "DescribeClusterSubnetGroups": BUILDING,
     "DescribeClusterTracks": BUILDING,
     "DescribeClusterVersions": BUILDING,
-    "DescribeCustomDomainAssociations": CUSTOM_DOMAINS,
     "DescribeDataShares": DATA_SHARING,
     "DescribeDataSharesForConsumer": DATA_SHARING,
     "DescribeDataSharesForProducer": DATA_SHARING,
@@ -86,7 +79,6 @@ REDSHIFT: dict[str, str] = {
     "DescribeIntegrations": INTEGRATIONS,
     "DescribeLoggingStatus": BUILDING,
     "DescribeOrderableClusterOptions": BUILDING,
-    "DescribePartners": PARTNERS,
     "DescribeRedshiftIdcApplications": IDENTITY_CENTER,
     "DescribeReservedNodeExchangeStatus": RESERVED_EXCHANGE,
     "DescribeReservedNodeOfferings": BUILDING,
@@ -118,7 +110,6 @@ REDSHIFT: dict[str, str] = {
     "ModifyClusterParameterGroup": BUILDING,
     "ModifyClusterSnapshotSchedule": BUILDING,
     "ModifyClusterSubnetGroup": BUILDING,
-    "ModifyCustomDomainAssociation": CUSTOM_DOMAINS,
     "ModifyEndpointAccess": BUILDING,
     "ModifyEventSubscription": BUILDING,
     "ModifyIntegration": INTEGRATIONS,
@@ -138,7 +129,6 @@ REDSHIFT: dict[str, str] = {
     "RevokeClusterSecurityGroupIngress": BUILDING,
     "RevokeEndpointAccess": BUILDING,
     "RotateEncryptionKey": BUILDING,
-    "UpdatePartnerStatus": PARTNERS,
 }
 
 SERVERLESS: dict[str, str] = {

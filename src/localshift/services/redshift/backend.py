@@ -9,6 +9,7 @@ from localshift.dataplane.api import DataPlane
 from localshift.records import ClusterRecord, SnapshotRecord
 from localshift.services.clock import Clock
 from localshift.services.common.backend import ServiceBackend
+from localshift.services.redshift.partner_records import PartnerRecord
 from localshift.services.redshift.scheduled_action_records import ScheduledActionRecord
 from localshift.services.redshift.serverless_snapshots import ServerlessSnapshots
 from localshift.store.clusters import ClusterRepository
@@ -45,6 +46,7 @@ class RedshiftBackend(ServiceBackend):
         self.snapshots = SnapshotRepository(db)
         self.tags = TagRepository(db)
         self.scheduled_actions = ResourceRepository(db, "scheduled-action", ScheduledActionRecord)
+        self.partners = ResourceRepository(db, "partner-integration", PartnerRecord)
 
     def mutate_cluster(self, row_id: int, change: Callable[[ClusterRecord], None]) -> ClusterRecord | None:
         """Re-read a cluster, change it and write it back in one transaction."""

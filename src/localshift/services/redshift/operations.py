@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from localshift.services.context import RequestContext
 from localshift.services.redshift import clusters, restore, sharing, snapshots, tagging
-from localshift.services.redshift import node_options, scheduled_actions
+from localshift.services.redshift import custom_domains, node_options, partners, scheduled_actions
 from localshift.services.redshift.backend import RedshiftBackend
 
 Handler = Callable[[RedshiftBackend, RequestContext, dict[str, Any]], dict[str, Any]]
@@ -19,4 +19,6 @@ OPERATIONS: dict[str, Handler] = {
     **sharing.OPERATIONS,
     **restore.OPERATIONS,
     **scheduled_actions.OPERATIONS,
+    **partners.OPERATIONS,
+    **custom_domains.OPERATIONS,
 }

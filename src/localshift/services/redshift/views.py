@@ -86,6 +86,9 @@ def cluster_view(cluster: ClusterRecord, tags: list[tuple[str, str]], now: datet
         "MultiAZ": "Enabled" if cluster.multi_az else "Disabled",
         "MasterPasswordSecretArn": cluster.master_password_secret_arn,
         "MasterPasswordSecretKmsKeyId": cluster.master_password_secret_kms_key_id,
+        "CustomDomainName": cluster.custom_domain_name,
+        "CustomDomainCertificateArn": cluster.custom_domain_certificate_arn,
+        "CustomDomainCertificateExpiryDate": cluster.custom_domain_certificate_expiry,
     }
     if cluster.endpoint_port is not None and cluster.status not in ("creating", "deleting", "paused"):
         view["Endpoint"] = {"Address": "127.0.0.1", "Port": cluster.endpoint_port}

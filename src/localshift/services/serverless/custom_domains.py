@@ -8,19 +8,16 @@ certificate's expiry is 13 months after it was associated, the validity of ACM's
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
+from localshift.services.common.arns import CERTIFICATE_VALIDITY, is_certificate_of
 from localshift.services.context import RequestContext
 from localshift.services.serverless import paging
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.lookup import find_workgroup
 from localshift.services.serverless.validation import busy, conflict, not_found, validation_error
 from localshift.store.serverless import WorkgroupRecord
-
-CERTIFICATE_VALIDITY = timedelta(days=395)
-_CERTIFICATE = re.compile(r"arn:aws[a-z-]*:acm:([a-z0-9-]+):(\d{12}):certificate/[\w-]+")
 
 
 def association_view(workgroup: WorkgroupRecord) -> dict[str, Any]:
@@ -33,8 +30,7 @@ def association_view(workgroup: WorkgroupRecord) -> dict[str, Any]:
 
 
 def _certificate(ctx: RequestContext, arn: str) -> str:
-    match = _CERTIFICATE.fullmatch(arn)
-    if match is None or match.groups() != (ctx.region, ctx.account):
+    if not is_certificate_of(arn, ctx.account, ctx.region):
         raise validation_error(
             f"customDomainCertificateArn {arn} is not valid: give the ARN of an ACM certificate of account "
             f"{ctx.account} in {ctx.region}."
