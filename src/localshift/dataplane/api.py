@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Protocol
+from typing import Callable, Iterable, Mapping, Protocol
 
 # Called with (bytes done, bytes in all) while a snapshot is taken or restored.
 Progress = Callable[[int, int], None]
@@ -25,6 +25,20 @@ class SnapshotStats:
     elapsed_seconds: float
     # The instant whose committed data the snapshot holds (None when not known).
     consistent_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SnapshotUsage:
+    total_bytes: int   # the restorable size (sum of its files)
+    unique_bytes: int  # stored page bytes no other snapshot references: what deleting it frees
+
+
+@dataclass(frozen=True)
+class StorageUsage:
+    stored_bytes: int   # on disk: packs, their indexes and the manifests
+    live_bytes: int     # page bytes at least one snapshot references
+    garbage_bytes: int  # page bytes no snapshot references (compaction reclaims them)
+    snapshots: Mapping[str, SnapshotUsage]
 
 
 class DataPlane(Protocol):
@@ -87,3 +101,12 @@ class DataPlane(Protocol):
         master_password: str | None = None,
     ) -> int:
         """A new engine holding the snapshot's data, served on ``port`` (or another free one); the port served."""
+
+    # --- snapshot storage --------------------------------------------------------------------
+    def snapshot_storage(self) -> StorageUsage:
+        """Bytes the snapshot store takes on disk (deduplicated), live and garbage bytes, per snapshot its
+        total and unique bytes.  Deleting snapshots shrinks it: the store compacts in the background."""
+
+    def snapshots_stored_bytes(self, snapshot_keys: Iterable[str]) -> int:
+        """Bytes these snapshots take on disk, deduplicated among them (one account's backups); unknown
+        keys count nothing."""

@@ -25,7 +25,7 @@ from localshift.config import Settings
 
 from . import watchdog
 from .binaries import PgBinaries, accessible_by, running_as_root
-from .api import Progress, SnapshotStats
+from .api import Progress, SnapshotStats, StorageUsage
 from .compaction import CompactionResult
 from .engine import MAX_SOCKET_PATH, SOCKET_NAME, Engine
 from .engine_users import DEFAULT_UIDS, EngineUsers, parse_uid_range
@@ -35,7 +35,6 @@ from .online_backup import OnlineBackup, data_size
 from .roles import (INTERNAL_ROLES, SETUP_VERSION, EngineSetup, Initialiser, confine_roles,
                     give_database, set_master_user)
 from .snapshot_store import SnapshotStore
-from .storage_ledger import StorageUsage
 from .wire_front import WireFront
 
 log = logging.getLogger("localshift")

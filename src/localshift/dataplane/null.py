@@ -9,8 +9,9 @@ on the port it asked for and no directory is written.
 from __future__ import annotations
 
 import time
+from typing import Iterable
 
-from localshift.dataplane.api import Progress, SnapshotStats
+from localshift.dataplane.api import Progress, SnapshotStats, StorageUsage
 
 
 class NullDataPlane:
@@ -82,3 +83,9 @@ class NullDataPlane:
     ) -> int:
         self._work()
         return port
+
+    def snapshot_storage(self) -> StorageUsage:
+        return StorageUsage(0, 0, 0, {})
+
+    def snapshots_stored_bytes(self, snapshot_keys: Iterable[str]) -> int:
+        return 0

@@ -191,7 +191,14 @@ def test_a_failed_run_is_kept_and_the_action_goes_on(redshift, ls):
     # Resuming an available cluster fails: the failure is kept, the next invocation still comes.
     action(redshift, "resume", target={"ResumeCluster": {"ClusterIdentifier": "c1"}}, schedule="cron(0 * * * ? *)")
     ls.admin("/_localshift/time-travel?seconds=3700")
-    wait_for(lambda: "Scheduled action resume failed to run ResumeCluster" in ls.log_path.read_text())
+
+    def failures() -> list[dict]:
+        return redshift.describe_events(SourceType="scheduled-action", SourceIdentifier="resume",
+                                        Duration=120)["Events"]
+
+    [event] = wait_for(failures)
+    assert event["Message"].startswith("Scheduled action resume failed to run ResumeCluster")
+    assert event["Severity"] == "ERROR"
     assert status(redshift) == "available"
 
 

@@ -1,4 +1,5 @@
-"""Schedules of scheduled actions: ``at(...)`` one-time and ``cron(...)`` recurring expressions.
+"""Schedules: ``at(...)`` one-time and ``cron(...)`` recurring expressions, for both services'
+scheduled actions and the cron definitions of snapshot schedules (redshift/schedule_expressions.py).
 
 Both services' scheduled actions take EventBridge's cron format, six fields in UTC::
 
@@ -41,15 +42,15 @@ class ScheduleError(ValueError):
 class Schedule:
     text: str
 
-    def next_after(self, moment: datetime) -> datetime | None:
+    def after(self, moment: datetime) -> datetime | None:
         """The first invocation strictly after ``moment`` (None: there is none)."""
         raise NotImplementedError
 
-    def invocations(self, after: datetime) -> Iterator[datetime]:
-        moment = self.next_after(after)
+    def times(self, after: datetime) -> Iterator[datetime]:
+        moment = self.after(after)
         while moment is not None:
             yield moment
-            moment = self.next_after(moment)
+            moment = self.after(moment)
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class At(Schedule):
     text: str
     moment: datetime
 
-    def next_after(self, moment: datetime) -> datetime | None:
+    def after(self, moment: datetime) -> datetime | None:
         return self.moment if self.moment > moment else None
 
 
@@ -70,7 +71,7 @@ class Cron(Schedule):
     years: tuple[int, ...]
     day_matches: Callable[[date], bool]
 
-    def next_after(self, moment: datetime) -> datetime | None:
+    def after(self, moment: datetime) -> datetime | None:
         start = moment.astimezone(UTC).replace(second=0, microsecond=0) + timedelta(minutes=1)
         for day in self._days_from(start.date()):
             first_day = day == start.date()
@@ -211,7 +212,7 @@ def _week_day(field: str) -> Callable[[date], bool]:
 def check_spacing(schedule: Schedule, now: datetime) -> None:
     """ScheduleError when two invocations within the next year are less than an hour apart."""
     previous: datetime | None = None
-    for moment in schedule.invocations(now):
+    for moment in schedule.times(now):
         if previous is not None and moment - previous < MIN_SPACING:
             raise ScheduleError(
                 f"invocations must be at least an hour apart, and {previous:%Y-%m-%d %H:%M} and "
@@ -229,7 +230,7 @@ def next_invocations(
     ``start`` (an invocation at ``start`` itself counts) and none after ``end``."""
     after = max(now, start - timedelta(seconds=1)) if start is not None else now
     found: list[datetime] = []
-    for moment in schedule.invocations(after):
+    for moment in schedule.times(after):
         if len(found) == count or (end is not None and moment > end):
             break
         found.append(moment)

@@ -6,7 +6,10 @@ from typing import Any, Callable
 
 from localshift.services.context import RequestContext
 from localshift.services.redshift import clusters, restore, sharing, snapshots, tagging
-from localshift.services.redshift import custom_domains, node_options, partners, scheduled_actions
+from localshift.services.redshift import event_history, node_options, snapshot_schedules, storage
+from localshift.services.redshift import (authentication_profiles, endpoint_access, endpoint_authorization,
+                                          event_subscriptions, hsm, security_groups, subnet_groups, usage_limits)
+from localshift.services.redshift import custom_domains, partners, scheduled_actions
 from localshift.services.redshift.backend import RedshiftBackend
 
 Handler = Callable[[RedshiftBackend, RequestContext, dict[str, Any]], dict[str, Any]]
@@ -18,7 +21,14 @@ OPERATIONS: dict[str, Handler] = {
     **node_options.OPERATIONS,
     **sharing.OPERATIONS,
     **restore.OPERATIONS,
-    **scheduled_actions.OPERATIONS,
-    **partners.OPERATIONS,
-    **custom_domains.OPERATIONS,
+    **snapshot_schedules.OPERATIONS,
+    **event_history.OPERATIONS,
+    **storage.OPERATIONS,
+    **subnet_groups.OPERATIONS, **security_groups.OPERATIONS, **usage_limits.OPERATIONS,
+    **event_subscriptions.OPERATIONS, **endpoint_access.OPERATIONS, **endpoint_authorization.OPERATIONS,
+    **authentication_profiles.OPERATIONS, **hsm.OPERATIONS,
+    **scheduled_actions.OPERATIONS, **partners.OPERATIONS, **custom_domains.OPERATIONS,
 }
+
+# Reads that measure the data plane, not the store alone: they run on worker threads, and no answer is kept.
+READS_BEYOND_THE_STORE = frozenset(storage.OPERATIONS)

@@ -13,7 +13,7 @@ from localshift.errors import ApiError
 from localshift.services.context import RequestContext
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.clusters import find_cluster
-from localshift.services.redshift.partner_records import PartnerRecord
+from localshift.services.redshift.resource_records import PartnerRecord
 from localshift.store.database import DuplicateError
 
 

@@ -16,7 +16,7 @@ from localshift.services.common import scheduled_runs
 from localshift.services.context import RequestContext
 from localshift.services.redshift import clusters
 from localshift.services.redshift.backend import RedshiftBackend
-from localshift.services.redshift.scheduled_action_records import ScheduledActionRecord
+from localshift.services.redshift.resource_records import ScheduledActionRecord
 from localshift.services.redshift.scheduled_actions import next_due
 
 # DescribeEvents' source type of scheduled actions.

@@ -18,7 +18,7 @@ from localshift.services.context import RequestContext
 from localshift.services.redshift import validation
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.clusters import check_node_count, find_cluster, node_type_of
-from localshift.services.redshift.scheduled_action_records import ScheduledActionRecord
+from localshift.services.redshift.resource_records import ScheduledActionRecord
 from localshift.store.database import DuplicateError
 from localshift.store.paging import decode_marker, encode_marker
 
