@@ -128,8 +128,9 @@ def test_the_window_defaults_to_the_past_hour_and_events_are_kept_14_days(redshi
 
 def test_filters_paging_and_accounts(redshift, ls):
     create_available_cluster(redshift)
+    # Any well-formed id whose first digit names the default VPC (0) is a group in that VPC.
     for number in range(24):
-        redshift.modify_cluster(ClusterIdentifier="c1", VpcSecurityGroupIds=[f"sg-{number}"])
+        redshift.modify_cluster(ClusterIdentifier="c1", VpcSecurityGroupIds=[f"sg-0{number:016x}"])
     assert events(redshift, SourceType="cluster", SourceIdentifier="c1")[-1] == ("cluster", "c1", "REDSHIFT-EVENT-2002")
     first = redshift.describe_events(MaxRecords=20)
     assert len(first["Events"]) == 20 and first["Marker"]

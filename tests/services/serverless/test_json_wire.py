@@ -66,14 +66,6 @@ def test_unknown_operations(ls, target):
     assert (status, body["__type"]) == (400, "UnknownOperationException")
 
 
-def test_model_operations_not_served_yet(ls):
-    client = ls.client(service="redshift-serverless")
-    with pytest.raises(ClientError) as caught:
-        client.list_recovery_points()
-    assert caught.value.response["Error"]["Code"] == "UnknownOperationException"
-    assert "not implemented by localshift" in caught.value.response["Error"]["Message"]
-
-
 @pytest.mark.parametrize("body", [b"{", b"[1, 2]", b"\xff\xfe", b'"text"', b'{"maxResults": NaN}',
                                   b'{"maxResults": "5"}', b'{"maxResults": 1.5}', b'{"maxResults": true}',
                                   b'{"nextToken": 7}', b'{"maxResults": 99999999999}'])

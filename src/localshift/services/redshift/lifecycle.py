@@ -19,7 +19,7 @@ from typing import Callable
 
 from localshift.records import ClusterRecord
 from localshift.services import event_catalog, events
-from localshift.services.common import jobs
+from localshift.services.common import jobs, table_restore_lifecycle
 from localshift.services.common.jobs import ProgressRecorder, release_lease, whole_seconds
 from localshift.services.redshift import cluster_dependents
 from localshift.services.redshift.arns import cluster_arn
@@ -306,3 +306,4 @@ def release_all(backend: RedshiftBackend) -> None:
         release_lease(backend, cluster.restore_data_key)
     for snapshot in backend.snapshots.everything():
         delete_snapshot_data(backend, snapshot)
+    table_restore_lifecycle.release_all(backend, backend.table_restores)

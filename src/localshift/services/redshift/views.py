@@ -92,6 +92,13 @@ def cluster_view(cluster: ClusterRecord, tags: list[tuple[str, str]], now: datet
         "CustomDomainCertificateArn": cluster.custom_domain_certificate_arn,
         "CustomDomainCertificateExpiryDate": cluster.custom_domain_certificate_expiry,
     }
+    if cluster.snapshot_copy is not None:
+        view["ClusterSnapshotCopyStatus"] = {
+            "DestinationRegion": cluster.snapshot_copy.destination_region,
+            "RetentionPeriod": cluster.snapshot_copy.retention_period,
+            "ManualSnapshotRetentionPeriod": cluster.snapshot_copy.manual_retention_period,
+            "SnapshotCopyGrantName": cluster.snapshot_copy.grant_name,
+        }
     due = cluster.next_automated_snapshot_time
     if cluster.snapshot_schedule_state == ACTIVE and due is not None:
         # Only for clusters following a snapshot schedule, with automated snapshots on.

@@ -11,6 +11,7 @@ import threading
 from typing import Callable
 
 from localshift.dataplane.api import DataPlane
+from localshift.records import TableRestoreRecord
 from localshift.services.clock import Clock
 from localshift.services.common.backend import ServiceBackend
 from localshift.services.redshift.backend import RedshiftBackend
@@ -25,7 +26,9 @@ from localshift.store.resources import ResourceRepository
 from localshift.store.serverless import (
     NamespaceRecord,
     NamespaceRepository,
+    RecoveryPointRecord,
     ServerlessSnapshotRecord,
+    SnapshotCopyConfigurationRecord,
     ServerlessSnapshotRepository,
     ServerlessTagRepository,
     WorkgroupRecord,
@@ -58,6 +61,10 @@ class ServerlessBackend(ServiceBackend):
         self.scheduled_actions = ResourceRepository(db, "serverless-scheduled-action", ScheduledActionRecord)
         self.endpoint_accesses = ResourceRepository(db, "serverless-endpoint-access", EndpointAccessRecord)
         self.reservations = ResourceRepository(db, "serverless-reservation", ReservationRecord)
+        self.recovery_points = ResourceRepository(db, "serverless-recovery-point", RecoveryPointRecord)
+        self.copy_configurations = ResourceRepository(
+            db, "serverless-snapshot-copy-configuration", SnapshotCopyConfigurationRecord)
+        self.table_restores = ResourceRepository(db, "serverless-table-restore", TableRestoreRecord)
         self._engine_locks: dict[int, threading.Lock] = {}
         self._guard = threading.Lock()
 

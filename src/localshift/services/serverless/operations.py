@@ -8,6 +8,7 @@ from localshift.services.context import RequestContext
 from localshift.services.serverless import namespaces, policies, restore, snapshots, tagging, workgroups
 from localshift.services.serverless import catalogue, custom_domains, reservations, scheduled_actions, usage_limits
 from localshift.services.serverless import endpoint_access
+from localshift.services.serverless import recovery_points, snapshot_copies, table_restore
 from localshift.services.serverless.backend import ServerlessBackend
 
 Handler = Callable[[ServerlessBackend, RequestContext, dict[str, Any]], dict[str, Any]]
@@ -25,4 +26,7 @@ OPERATIONS: dict[str, Handler] = {
     **reservations.OPERATIONS,
     **scheduled_actions.OPERATIONS,
     **endpoint_access.OPERATIONS,
+    **snapshot_copies.OPERATIONS,
+    **recovery_points.OPERATIONS,
+    **table_restore.OPERATIONS,
 }

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from localshift.errors import ApiError
 from localshift.services.redshift import validation as provisioned
-from localshift.store.paging import decode_marker
+from localshift.store.paging import S, decode_marker, page_after
 
 PARTITION = "aws"
 SERVICE = "redshift-serverless"
@@ -63,6 +63,10 @@ def conflict(message: str) -> ApiError:
 def busy(kind: str, name: str, status: str, verb: str) -> ApiError:
     """A change refused while another runs, in AWS's words: Terraform's provider retries on "operation running"."""
     return conflict(f"There is an operation running on the {kind} {name} ({status}). Try {verb} the {kind} again later.")
+
+
+def quota_exceeded(message: str) -> ApiError:
+    return ApiError("ServiceQuotaExceededException", message)
 
 
 # --- ARNs ------------------------------------------------------------------------
@@ -206,6 +210,14 @@ def page_token(token: str | None, kinds: tuple[type, ...]) -> str | None:
         except ApiError:
             raise validation_error("The nextToken is not valid.") from None
     return token
+
+
+def page(records: Sequence[S], token: str | None, limit: int) -> tuple[list[S], str | None]:
+    """store.paging.page_after, answering a nextToken this service did not issue with ValidationException."""
+    try:
+        return page_after(records, token, limit)
+    except ApiError:
+        raise validation_error("The nextToken is not valid.") from None
 
 
 def time_window(start: datetime | None, end: datetime | None) -> None:
