@@ -22,6 +22,9 @@ from botocore.credentials import Credentials
 
 REGION = "us-east-1"
 OWNER, GRANTEE, STRANGER = "111111111111", "222222222222", "333333333333"
+# The strict-mode server's keys (conftest.strict_server): OWNER may administer, GRANTEE may not.
+ADMIN_KEY, ADMIN_SECRET = "AKIDADMIN", "admin-secret"
+TENANT_KEY, TENANT_SECRET = "AKIDTENANT", "tenant-secret"
 
 
 def free_port() -> int:
@@ -129,6 +132,15 @@ def make_server(tmp: Path, *, data_plane: bool = False, extra_env: dict[str, str
     if not data_plane:
         server_args.append("--no-data-plane")
     return Server(free_port(), tmp / "data", env, server_args)
+
+
+def answers(url: str) -> bool:
+    """Whether a localshift server answers its health check at ``url``."""
+    try:
+        urllib.request.urlopen(url + "/_localshift/health", timeout=2).read()
+        return True
+    except OSError:
+        return False
 
 
 def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05):  # type: ignore[no-untyped-def]

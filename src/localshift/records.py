@@ -88,6 +88,8 @@ class ClusterRecord:
     # A new Port accepted by ModifyCluster that the engine does not serve yet.
     pending_port: int | None = None
     # Restore bookkeeping (None when the cluster was not restored).
+    # The ARN of the snapshot the cluster was restored from (its lineage; the owner may be another account).
+    restored_from: str | None = None
     # The data-plane lease the restore reads from, held until it finishes.
     restore_data_key: str | None = None
     # The identifier of the snapshot the cluster was restored from (for its events).
@@ -151,6 +153,8 @@ class SnapshotRecord:
     data_key: str | None = None
     # The source cluster's row id: it survives renames (None: taken before it was recorded).
     cluster_row_id: int | None = None
+    # The ARN of the snapshot this one is a copy of (CopyClusterSnapshot).
+    copied_from: str | None = None
     # A Redshift Serverless snapshot seen through the provisioned API (never stored as such).
     from_serverless: bool = False
     # The store's id, set by insert (0: not stored yet; SQLite's ids start at 1).

@@ -83,8 +83,8 @@ class DataPlane(Protocol):
     def set_password(self, key: str, username: str, password: str) -> None:
         """Give the engine's master user a new password (an md5 verifier, records.password_verifier)."""
 
-    def engine_size_bytes(self, key: str) -> int:
-        """The engine's data on disk."""
+    def engine_size_bytes(self, key: str) -> int | None:
+        """The engine's data on disk; None when there is no such engine."""
 
     def is_running(self, key: str) -> bool:
         """True when the engine is up and served."""
@@ -107,6 +107,9 @@ class DataPlane(Protocol):
 
     def delete_snapshot(self, snapshot_key: str) -> None:
         """Forget a snapshot (no error when there is none); bytes no other snapshot shares go."""
+
+    def snapshots_stored_bytes(self, snapshot_keys: Iterable[str]) -> int:
+        """Bytes these snapshots take on disk, bytes they share counted once; unknown keys count nothing."""
 
     def restore_snapshot(
         self,

@@ -297,8 +297,9 @@ class PostgresDataPlane:
             set_master_user(conn, username, password)
             eng.write_meta(dict(eng.read_meta(), master_username=username))
 
-    def engine_size_bytes(self, key: str) -> int:
-        return self._existing(key).size_bytes()
+    def engine_size_bytes(self, key: str) -> int | None:
+        eng = self._engine(key)
+        return eng.size_bytes() if eng.exists() else None
 
     def is_running(self, key: str) -> bool:
         """True when the engine is up and its public port is served."""

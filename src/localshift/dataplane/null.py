@@ -46,8 +46,8 @@ class NullDataPlane:
     def set_password(self, key: str, username: str, password: str) -> None:
         self._work()
 
-    def engine_size_bytes(self, key: str) -> int:
-        return 0
+    def engine_size_bytes(self, key: str) -> int | None:
+        return None
 
     def is_running(self, key: str) -> bool:
         return False
@@ -71,6 +71,9 @@ class NullDataPlane:
 
     def delete_snapshot(self, snapshot_key: str) -> None:
         return None
+
+    def snapshots_stored_bytes(self, snapshot_keys: Iterable[str]) -> int:
+        return 0
 
     def restore_snapshot(
         self,

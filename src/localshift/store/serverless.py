@@ -43,6 +43,8 @@ class RestorePlan:
     db_name: str
     secret_arn: str | None
     secret_kms_key_id: str | None
+    # The snapshot restored (None in plans a version before the lineage wrote).
+    snapshot_arn: str | None = None
 
 
 @dataclass
@@ -75,6 +77,8 @@ class NamespaceRecord:
     redshift_idc_application_arn: str | None = None
     # 0 until the namespace's engine exists; bumped by every restore (a new engine replaces the old).
     engine_generation: int = 0
+    # The ARN of the snapshot whose data the namespace holds since its last restore (its lineage).
+    restored_from: str | None = None
     # Work in progress (MODIFYING or DELETING), kept so a restart can resume it.
     credentials_plan: CredentialsPlan | None = None
     restore_plan: RestorePlan | None = None

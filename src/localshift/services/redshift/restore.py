@@ -11,7 +11,7 @@ from localshift.records import SnapshotRecord
 from localshift.services.common.jobs import release_lease, take_lease
 from localshift.services import event_catalog, events
 from localshift.services.context import RequestContext
-from localshift.services.redshift import hsm, lifecycle, placement, snapshot_timing, validation
+from localshift.services.redshift import arns, hsm, lifecycle, placement, snapshot_timing, validation
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.clusters import check_quotas, insert_cluster, new_cluster, render
 from localshift.services.redshift.node_types import CATALOG, NodeType, snapshot_restorable_types, storage_mb
@@ -156,6 +156,8 @@ def restore_from_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext,
         restore_status="starting",
         restore_snapshot_size_mb=snapshot.total_size_mb,
         restore_source_snapshot=snapshot.identifier,
+        restored_from=arns.snapshot_arn(snapshot.region, snapshot.account, snapshot.cluster_identifier,
+                                        snapshot.identifier),
         **snapshot_timing.schedule_association(backend, ctx, p),
         **placement.cluster_settings(backend, ctx, p),
         **hsm.cluster_settings(backend, ctx, p),

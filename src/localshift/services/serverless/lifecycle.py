@@ -20,7 +20,7 @@ the only serverless modules that talk to the data plane.
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from typing import Callable, Collection
 
 from localshift.dataplane.api import SnapshotStats
 from localshift.services.common import jobs, table_restore_lifecycle
@@ -264,17 +264,20 @@ def remove_snapshot(backend: ServerlessBackend, snapshot: ServerlessSnapshotReco
 # --- reset ---------------------------------------------------------------------------
 
 
-def release_all(backend: ServerlessBackend) -> None:
-    """Destroy every namespace's engine and every snapshot's data (before the rows are wiped)."""
+def release_all(backend: ServerlessBackend, accounts: Collection[str] | None = None) -> None:
+    """Destroy every namespace's engine and every snapshot's data, or only those of ``accounts``
+    (before the rows are wiped)."""
     for namespace in backend.namespaces.all():
+        if accounts is not None and namespace.account not in accounts:
+            continue
         if namespace.engine_generation:
             backend.dataplane.destroy_engine(engine_key(namespace.row_id, namespace.engine_generation))
         if namespace.restore_plan is not None:
             release_lease(backend, namespace.restore_plan.lease)
     for snapshot in backend.snapshots.all():
-        if snapshot.data_key:
+        if snapshot.data_key and (accounts is None or snapshot.account in accounts):
             backend.dataplane.delete_snapshot(snapshot.data_key)
     for point in backend.recovery_points.everything():
-        if point.data_key:
+        if point.data_key and (accounts is None or point.account in accounts):
             backend.dataplane.delete_snapshot(point.data_key)
-    table_restore_lifecycle.release_all(backend, backend.table_restores)
+    table_restore_lifecycle.release_all(backend, backend.table_restores, accounts)

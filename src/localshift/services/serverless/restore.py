@@ -19,6 +19,7 @@ from localshift.services.common.arns import PROVISIONED, service_of
 from localshift.services.common.jobs import release_lease, take_lease
 from localshift.services.common.passwords import managed_password, managed_password_secret
 from localshift.services.context import RequestContext
+from localshift.services.redshift.arns import snapshot_arn
 from localshift.services.redshift.snapshot_lookup import shared_snapshot_by_arn
 from localshift.services.serverless import workgroup_lifecycle
 from localshift.services.serverless.backend import ServerlessBackend
@@ -35,6 +36,7 @@ class RestoreSource:
 
     owner: str
     name: str
+    arn: str
     available: bool
     data_key: str | None
     admin_username: str | None  # as the namespace will show it
@@ -57,6 +59,7 @@ def _serverless_source(backend: ServerlessBackend, ctx: RequestContext, p: dict[
     return RestoreSource(
         owner=snapshot.account,
         name=snapshot.name,
+        arn=snapshot.arn,
         available=snapshot.status == "AVAILABLE",
         data_key=snapshot.data_key,
         admin_username=snapshot.admin_username,
@@ -76,6 +79,7 @@ def _provisioned_source(backend: ServerlessBackend, ctx: RequestContext, arn: st
     return RestoreSource(
         owner=snapshot.account,
         name=snapshot.identifier,
+        arn=snapshot_arn(snapshot.region, snapshot.account, snapshot.cluster_identifier, snapshot.identifier),
         available=snapshot.status == "available",
         data_key=snapshot.data_key,
         admin_username=snapshot.master_username,
@@ -142,6 +146,7 @@ def start_restore(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, 
                 db_name=source.db_name,
                 secret_arn=secret_arn,
                 secret_kms_key_id=secret_key,
+                snapshot_arn=source.arn,
             )
             backend.namespaces.update(namespace)
             backend.workgroups.update(workgroup)
