@@ -71,6 +71,8 @@ class RedshiftBackend(ServiceBackend):
         self.authentication_profiles = ResourceRepository(db, "authentication-profile", rr.AuthenticationProfileRecord)
         self.hsm_client_certificates = ResourceRepository(db, "hsm-client-certificate", rr.HsmClientCertificateRecord)
         self.hsm_configurations = ResourceRepository(db, "hsm-configuration", rr.HsmConfigurationRecord)
+        self.scheduled_actions = ResourceRepository(db, "scheduled-action", rr.ScheduledActionRecord)
+        self.partners = ResourceRepository(db, "partner-integration", rr.PartnerRecord)
 
     def mutate_cluster(self, row_id: int, change: Callable[[ClusterRecord], None]) -> ClusterRecord | None:
         """Re-read a cluster, change it and write it back in one transaction."""

@@ -10,6 +10,7 @@ from localshift.services.redshift import copy_grants, snapshot_copy, table_resto
 from localshift.services.redshift import event_history, node_options, snapshot_schedules, storage
 from localshift.services.redshift import (authentication_profiles, endpoint_access, endpoint_authorization,
                                           event_subscriptions, hsm, security_groups, subnet_groups, usage_limits)
+from localshift.services.redshift import custom_domains, partners, scheduled_actions
 from localshift.services.redshift.backend import RedshiftBackend
 
 Handler = Callable[[RedshiftBackend, RequestContext, dict[str, Any]], dict[str, Any]]
@@ -30,6 +31,7 @@ OPERATIONS: dict[str, Handler] = {
     **subnet_groups.OPERATIONS, **security_groups.OPERATIONS, **usage_limits.OPERATIONS,
     **event_subscriptions.OPERATIONS, **endpoint_access.OPERATIONS, **endpoint_authorization.OPERATIONS,
     **authentication_profiles.OPERATIONS, **hsm.OPERATIONS,
+    **scheduled_actions.OPERATIONS, **partners.OPERATIONS, **custom_domains.OPERATIONS,
 }
 
 # Reads that measure the data plane, not the store alone: they run on worker threads, and no answer is kept.
