@@ -74,6 +74,7 @@ def restore_from_recovery_point(backend: ServerlessBackend, ctx: RequestContext,
     source = RestoreSource(
         owner=ctx.account,
         name=point.name,
+        arn=validation.arn(point.region, point.account, "recoverypoint", point.name),
         available=True,
         data_key=point.data_key,
         admin_username=namespace.admin_username,
