@@ -74,6 +74,8 @@ def restore_from_recovery_point(backend: ServerlessBackend, ctx: RequestContext,
     source = RestoreSource(
         owner=ctx.account,
         name=point.name,
+        # GetRecoveryPoint shows no ARN, but IAM names recovery points by one (recoverypoint/ID): the
+        # lineage names the recovery point itself, not just the namespace it was taken of.
         arn=validation.arn(point.region, point.account, "recoverypoint", point.name),
         available=True,
         data_key=point.data_key,
