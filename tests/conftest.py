@@ -30,6 +30,14 @@ def redshift(ls: Server):
 
 
 
+@pytest.fixture(scope="module")
+def data_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server with the data plane (real engines), one per test module that uses it, wiped at its end."""
+    instance = make_server(tmp_path_factory.mktemp("data"), data_plane=True).start()
+    yield instance
+    instance.close()
+
+
 @pytest.fixture(scope="session")
 def slow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A control-plane server whose work takes 1.5 s, to observe operations in progress."""

@@ -174,6 +174,16 @@ def create_available_snapshot(client, snapshot: str = "s1", cluster: str = "c1",
     return client.describe_cluster_snapshots(SnapshotIdentifier=snapshot)["Snapshots"][0]
 
 
+def sql(port: int, statement: str, user: str = "admin", password: str = "Passw0rd1", db: str = "dev") -> list[tuple]:
+    """Run one statement on a cluster's or workgroup's endpoint; its rows (none for a statement without)."""
+    import psycopg
+
+    with psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname=db,
+                         connect_timeout=10, autocommit=True) as conn:
+        cursor = conn.execute(statement)
+        return cursor.fetchall() if cursor.description else []
+
+
 @functools.lru_cache(maxsize=None)
 def value_matching(pattern: str, low: int = 0, high: int | None = None) -> str:
     """The simplest string that matches a model pattern (searched, as the server checks it) within

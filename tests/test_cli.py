@@ -169,6 +169,8 @@ def test_ephemeral_state_is_named_at_start_and_gone_at_exit(tmp_path):
         assert any(Path(directories["engine files"]).iterdir())  # the cluster's engine
     finally:
         server.stop()
+    assert re.search(r"INFO localshift removed engine cluster-\S+ \(" + re.escape(directories["engine files"]),
+                     server.log_path.read_text())
     assert not any(Path(path).exists() for path in directories.values())
     assert server.log_path.read_text().splitlines()[-1].endswith("localshift stopped; its state is removed")
 

@@ -28,6 +28,23 @@ class SnapshotStats:
 
 
 @dataclass(frozen=True)
+class TableToRestore:
+    """One table of a snapshot, and the new table it becomes in an engine (names as they are stored)."""
+
+    source_database: str
+    source_schema: str
+    source_table: str
+    target_database: str
+    target_schema: str
+    new_table: str
+
+
+class TableRestoreRefused(Exception):
+    """A table restore the data does not allow (no such table, the new name taken, ...); the message
+    says why, in words for the user."""
+
+
+@dataclass(frozen=True)
 class SnapshotUsage:
     total_bytes: int   # the restorable size (sum of its files)
     unique_bytes: int  # stored page bytes no other snapshot references: what deleting it frees
@@ -104,6 +121,13 @@ class DataPlane(Protocol):
         master_password: str | None = None,
     ) -> int:
         """A new engine holding the snapshot's data, served on ``port`` (or another free one); the port served."""
+
+    def restore_table(
+        self, snapshot_key: str, engine_key: str, table: TableToRestore, progress: Progress | None = None
+    ) -> int:
+        """Copy one table of a snapshot into a running engine as a new table, with its rows and
+        definition; the table's size in bytes.  Raises TableRestoreRefused when the data does not
+        allow it.  On any failure nothing is left behind."""
 
     # --- snapshot storage --------------------------------------------------------------------
     def snapshot_storage(self) -> StorageUsage:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Iterable
 
-from localshift.dataplane.api import Progress, SnapshotStats, StorageUsage
+from localshift.dataplane.api import Progress, SnapshotStats, StorageUsage, TableToRestore
 
 
 class NullDataPlane:
@@ -86,6 +86,12 @@ class NullDataPlane:
     ) -> int:
         self._work()
         return port
+
+    def restore_table(
+        self, snapshot_key: str, engine_key: str, table: TableToRestore, progress: Progress | None = None
+    ) -> int:
+        self._work()
+        return 0
 
     def snapshot_storage(self) -> StorageUsage:
         return StorageUsage(0, 0, 0, {})

@@ -120,7 +120,7 @@ class Runtime:
 
     def start(self) -> None:
         self.redshift.start(scheduler.recover, scheduler.tick)
-        self.serverless.start(serverless_scheduler.recover, serverless_scheduler.expire_snapshots)
+        self.serverless.start(serverless_scheduler.recover, serverless_scheduler.tick)
         mode = "strict mode" if self.authenticator.strict else "open mode"
         plane = "data plane on" if self.settings.data_plane else "data plane off"
         log.info("localshift %s serving the AWS API at %s (%s, %s)", __version__, self.api_url, mode, plane)

@@ -19,7 +19,7 @@ from typing import Callable, Collection
 
 from localshift.records import ClusterRecord
 from localshift.services import event_catalog, events
-from localshift.services.common import jobs
+from localshift.services.common import jobs, table_restore_lifecycle
 from localshift.services.common.jobs import ProgressRecorder, release_lease, whole_seconds
 from localshift.services.redshift import cluster_dependents
 from localshift.services.redshift.arns import cluster_arn
@@ -310,3 +310,4 @@ def release_all(backend: RedshiftBackend, accounts: Collection[str] | None = Non
     for snapshot in backend.snapshots.everything():
         if accounts is None or snapshot.account in accounts:
             delete_snapshot_data(backend, snapshot)
+    table_restore_lifecycle.release_all(backend, backend.table_restores, accounts)
