@@ -9,7 +9,7 @@ the table (restore_table); it refuses with a message of its own what the data do
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Collection
 
 from localshift.dataplane.api import TableRestoreRefused
 from localshift.records import TableRestoreRecord
@@ -83,7 +83,8 @@ def fail_interrupted(backend: ServiceBackend, restores: Restores) -> None:
             _finish(backend, restores, record, "FAILED", INTERRUPTED)
 
 
-def release_all(backend: ServiceBackend, restores: Restores) -> None:
-    """Reset: let go of every lease (before the rows are wiped)."""
+def release_all(backend: ServiceBackend, restores: Restores, accounts: Collection[str] | None = None) -> None:
+    """Reset: let go of every lease, or those of ``accounts`` (before the rows are wiped)."""
     for record in restores.everything():
-        release_lease(backend, record.lease)
+        if accounts is None or record.account in accounts:
+            release_lease(backend, record.lease)
