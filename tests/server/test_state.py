@@ -103,11 +103,16 @@ def test_serverless_resources_and_a_namespace_restored_from_another_accounts_sna
             for r in rows(document, "lineage")] == [(GRANTEE, "namespace", "theirs", arn, OWNER)]
 
 
-def test_smaller_resources_by_kind(ls):
+def test_smaller_resources_by_kind_with_their_status(ls):
     ls.client(OWNER).create_snapshot_schedule(ScheduleIdentifier="nightly", ScheduleDefinitions=["rate(12 hours)"])
     ls.client(GRANTEE).create_snapshot_schedule(ScheduleIdentifier="hourly", ScheduleDefinitions=["rate(1 hour)"])
-    assert [(r["account"], r["kind"], r["name"]) for r in rows(state(ls), "other_resources")] == [
-        (OWNER, "snapshot-schedule", "nightly"), (GRANTEE, "snapshot-schedule", "hourly")]
+    create_available_cluster(ls.client(OWNER), "shared-endpoints")
+    ls.client(OWNER).authorize_endpoint_access(ClusterIdentifier="shared-endpoints", Account=GRANTEE)
+    # The cluster also brings defaults of other kinds (its subnet group): not what this test is about.
+    assert [(r["account"], r["kind"], r["status"]) for r in rows(state(ls), "other_resources")
+            if r["kind"] in ("snapshot-schedule", "endpoint-authorization")] == [
+        (OWNER, "snapshot-schedule", None), (GRANTEE, "snapshot-schedule", None),
+        (OWNER, "endpoint-authorization", "Authorized")]
 
 
 def test_work_in_progress_shows_until_it_is_done(slow):

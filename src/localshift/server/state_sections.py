@@ -172,8 +172,8 @@ def progress(view: StateView) -> list[dict[str, Any]]:
 def other_resources(view: StateView) -> list[dict[str, Any]]:
     """Every smaller resource (store/resources.py) by kind and name: schedules, subnet groups, ..."""
     return [
-        {"account": account, "region": region, "kind": kind, "name": name}
-        for kind, account, region, name in named_resources(view.runtime.db)
+        {"account": account, "region": region, "kind": kind, "name": name, "status": status}
+        for kind, account, region, name, status in named_resources(view.runtime.db)
         if view.account is None or account == view.account
     ]
 
@@ -222,7 +222,7 @@ SECTIONS = (
         Column("from_account", "Snapshot's account"),
     ), lineage),
     Section("other_resources", "Other resources", "Other resources", (
-        *PLACE, Column("kind", "Kind"), Column("name", "Name"),
+        *PLACE, Column("kind", "Kind"), Column("name", "Name"), Column("status", "Status", STATUS),
     ), other_resources),
     # Data API statements (redshift-data) and recovery points: a Section each here once served.
     Section("calls", "Recent API calls", "API calls", (
