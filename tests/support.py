@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
 import socket
 import subprocess
@@ -165,3 +166,13 @@ def value_matching(pattern: str, low: int = 0, high: int | None = None) -> str:
         fits,
         settings=settings(database=None, max_examples=5000, suppress_health_check=list(HealthCheck)),
     )
+
+
+def aws_cli(server: Server, *args: str, service: str = "redshift") -> dict:
+    """Run the AWS CLI against a server as the owner account; its JSON output."""
+    env = dict(os.environ, AWS_ENDPOINT_URL=server.url, AWS_ACCESS_KEY_ID=OWNER, AWS_SECRET_ACCESS_KEY="x",
+               AWS_DEFAULT_REGION=REGION)
+    done = subprocess.run([sys.executable, "-m", "awscli", service, *args, "--output", "json"],
+                          capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout) if done.stdout.strip() else {}

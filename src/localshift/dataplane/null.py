@@ -9,8 +9,10 @@ on the port it asked for and no directory is written.
 from __future__ import annotations
 
 import time
+from datetime import datetime
+from typing import Collection, Mapping
 
-from localshift.dataplane.api import Progress, SnapshotStats
+from localshift.dataplane.api import LogTarget, Progress, SnapshotStats
 
 
 class NullDataPlane:
@@ -37,6 +39,15 @@ class NullDataPlane:
 
     def set_password(self, key: str, username: str, password: str) -> None:
         self._work()
+
+    def apply_settings(self, key: str, settings: Mapping[str, str]) -> None:
+        self._work()
+
+    def set_audit_logging(self, key: str, log_types: Collection[str]) -> None:
+        self._work()
+
+    def deliver_logs(self, key: str, log_types: Collection[str], target: LogTarget, now: datetime) -> list[str]:
+        return []  # no engine, nothing logged
 
     def engine_size_bytes(self, key: str) -> int:
         return 0

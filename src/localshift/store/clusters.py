@@ -75,6 +75,15 @@ class ClusterRepository:
         )
         return [_to_record(row) for row in rows]
 
+    def using_parameter_group(self, account: str, region: str, group: str) -> list[ClusterRecord]:
+        """The clusters of an account and region whose parameter group is ``group``."""
+        rows = self.db.query(
+            "SELECT id, attrs FROM clusters WHERE account = ? AND region = ?"
+            " AND json_extract(attrs, '$.cluster_parameter_group_name') = ? ORDER BY id",
+            (account, region, group),
+        )
+        return [_to_record(row) for row in rows]
+
     def count_nodes(self, account: str, region: str) -> int:
         rows = self.db.query("SELECT attrs FROM clusters WHERE account = ? AND region = ?", (account, region))
         return sum(json.loads(row["attrs"])["number_of_nodes"] for row in rows)

@@ -12,7 +12,7 @@ import base64
 import json
 import math
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence, TypeVar
 
 from localshift.errors import ApiError
 
@@ -84,3 +84,15 @@ def after_clause(keys: Sequence[SortKey], values: Sequence[Any]) -> tuple[str, l
 
 def order_clause(keys: Sequence[SortKey]) -> str:
     return ", ".join(f"{k.column} {'DESC' if k.descending else 'ASC'}" for k in keys)
+
+
+T = TypeVar("T")
+
+
+def page_of(items: Sequence[T], key: Callable[[T], str], marker: str | None, limit: int) -> tuple[list[T], str | None]:
+    """A page of a list held in memory (catalogues), in ``key`` order: the items after the marker's key,
+    and the marker of the next page (None on the last)."""
+    after = decode_marker(marker, (str,))[0] if marker else None
+    rest = sorted((item for item in items if after is None or key(item) > after), key=key)
+    page = rest[:limit]
+    return page, encode_marker([key(page[-1])]) if len(rest) > limit else None

@@ -14,6 +14,10 @@ def snapshot_arn(region: str, account: str, cluster: str, snapshot: str) -> str:
     return f"arn:{PARTITION}:redshift:{region}:{account}:snapshot:{cluster}/{snapshot}"
 
 
+def parameter_group_arn(region: str, account: str, name: str) -> str:
+    return f"arn:{PARTITION}:redshift:{region}:{account}:parametergroup:{name}"
+
+
 def namespace_arn(region: str, account: str, namespace_id: str) -> str:
     return f"arn:{PARTITION}:redshift:{region}:{account}:namespace:{namespace_id}"
 

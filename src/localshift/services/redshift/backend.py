@@ -9,9 +9,11 @@ from localshift.dataplane.api import DataPlane
 from localshift.records import ClusterRecord, SnapshotRecord
 from localshift.services.clock import Clock
 from localshift.services.common.backend import ServiceBackend
+from localshift.services.redshift.resource_records import ParameterGroupRecord, ReservedNodeRecord
 from localshift.services.redshift.serverless_snapshots import ServerlessSnapshots
 from localshift.store.clusters import ClusterRepository
 from localshift.store.database import Database
+from localshift.store.resources import ResourceRepository
 from localshift.store.snapshots import SnapshotRepository
 from localshift.store.tags import TagRepository
 
@@ -42,6 +44,8 @@ class RedshiftBackend(ServiceBackend):
         self.clusters = ClusterRepository(db)
         self.snapshots = SnapshotRepository(db)
         self.tags = TagRepository(db)
+        self.parameter_groups = ResourceRepository(db, "cluster-parameter-group", ParameterGroupRecord)
+        self.reserved_nodes = ResourceRepository(db, "reserved-node", ReservedNodeRecord)
 
     def mutate_cluster(self, row_id: int, change: Callable[[ClusterRecord], None]) -> ClusterRecord | None:
         """Re-read a cluster, change it and write it back in one transaction."""

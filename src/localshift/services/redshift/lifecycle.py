@@ -23,6 +23,7 @@ from localshift.services.common.jobs import ProgressRecorder, release_lease
 from localshift.services.redshift.arns import cluster_arn
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.jobs import cluster_key
+from localshift.services.redshift.resize_plan import pending_values, resizing
 from localshift.services.redshift.snapshot_lifecycle import remove_snapshot, take_due_automated_snapshots, take_snapshot
 from localshift.store.events import CLUSTER
 from localshift.store.secrets import pending_key
@@ -38,7 +39,7 @@ HARDWARE_FAILURE = "hardware-failure"
 Settle = Callable[[RedshiftBackend, ClusterRecord], Callable[[ClusterRecord], None]]
 
 
-def _serving_or_failed(backend: RedshiftBackend, cluster: ClusterRecord) -> Callable[[ClusterRecord], None]:
+def serving_or_failed(backend: RedshiftBackend, cluster: ClusterRecord) -> Callable[[ClusterRecord], None]:
     """Where a cluster goes when work on its engine failed: back to ``available``, the
     change rolled back, while its engine still serves; else ``hardware-failure``."""
     serving = backend.dataplane.is_running(cluster_key(cluster))
@@ -47,6 +48,8 @@ def _serving_or_failed(backend: RedshiftBackend, cluster: ClusterRecord) -> Call
         c.pending_modified = {}
         c.pending_master_password_md5 = None
         c.pending_port = None
+        if c.resize is not None and c.resize.status in ("IN_PROGRESS", "CANCELLING"):
+            c.resize.status, c.resize.message = "FAILED", "The resize operation failed."
         c.status = "available" if serving else HARDWARE_FAILURE
         if not serving:
             c.endpoint_port = None
@@ -54,9 +57,9 @@ def _serving_or_failed(backend: RedshiftBackend, cluster: ClusterRecord) -> Call
     return change
 
 
-def _cluster_job(
+def cluster_job(
     backend: RedshiftBackend, row_id: int, action: str, work: Callable[[ClusterRecord], None],
-    settle: Settle = _serving_or_failed,
+    settle: Settle = serving_or_failed,
 ) -> bool:
     """Run ``work`` on a cluster; True when it succeeded, else the cluster is settled (``settle``)."""
     cluster = backend.clusters.get_by_id(row_id)
@@ -83,10 +86,17 @@ def create_cluster(backend: RedshiftBackend, row_id: int) -> None:
         port = backend.dataplane.create_engine(
             cluster_key(cluster), cluster.port, cluster.master_username, cluster.master_password_md5, cluster.db_name
         )
+        apply_parameters(backend, cluster)
         _became_available(backend, row_id, port)
 
-    if _cluster_job(backend, row_id, "create", work):
+    if cluster_job(backend, row_id, "create", work):
         take_due_automated_snapshots(backend)
+
+
+def apply_parameters(backend: RedshiftBackend, cluster: ClusterRecord) -> None:
+    """Give a new engine the parameter values its cluster starts with (parameter_status.py)."""
+    if cluster.applied_parameters:
+        backend.dataplane.apply_settings(cluster_key(cluster), cluster.applied_parameters)
 
 
 def _became_available(backend: RedshiftBackend, row_id: int, port: int) -> None:
@@ -109,7 +119,7 @@ def start_engine(backend: RedshiftBackend, row_id: int) -> bool:
         port = backend.dataplane.start_engine(cluster_key(cluster), cluster.endpoint_port or cluster.port)
         backend.mutate_cluster(row_id, lambda c: setattr(c, "endpoint_port", port))
 
-    return _cluster_job(backend, row_id, "restart", work)
+    return cluster_job(backend, row_id, "restart", work)
 
 
 def pause_cluster(backend: RedshiftBackend, row_id: int) -> None:
@@ -117,7 +127,7 @@ def pause_cluster(backend: RedshiftBackend, row_id: int) -> None:
         backend.dataplane.stop_engine(cluster_key(cluster))
         backend.mutate_cluster(row_id, lambda c: setattr(c, "status", "paused"))
 
-    _cluster_job(backend, row_id, "pause", work)
+    cluster_job(backend, row_id, "pause", work)
 
 
 def resume_cluster(backend: RedshiftBackend, row_id: int) -> None:
@@ -130,7 +140,7 @@ def resume_cluster(backend: RedshiftBackend, row_id: int) -> None:
 
         backend.mutate_cluster(row_id, change)
 
-    _cluster_job(backend, row_id, "resume", work)
+    cluster_job(backend, row_id, "resume", work)
 
 
 def apply_modification(backend: RedshiftBackend, row_id: int) -> None:
@@ -159,25 +169,20 @@ def apply_modification(backend: RedshiftBackend, row_id: int) -> None:
             backend.mutate_cluster(row_id, moved)
 
         def applied(c: ClusterRecord) -> None:
-            c.pending_modified = {}
-            c.status = "available"
+            # A resize asked for in the same ModifyCluster comes next (maintenance_lifecycle.py).
+            c.pending_modified = pending_values(c)
+            c.status = "resizing" if resizing(c) else "available"
 
         backend.mutate_cluster(row_id, applied)
 
-    _cluster_job(backend, row_id, "modify", work)
-
-
-def resume_modification(backend: RedshiftBackend, row_id: int) -> None:
-    """After a restart: serve a cluster that was being modified again, then finish the modification."""
-    if start_engine(backend, row_id):
-        apply_modification(backend, row_id)
+    cluster_job(backend, row_id, "modify", work)
 
 
 def delete_cluster(backend: RedshiftBackend, row_id: int, final_snapshot_id: int | None) -> None:
     if final_snapshot_id is not None:
         if not take_snapshot(backend, final_snapshot_id):
             # No final snapshot, no deletion: the cluster and its data stay.
-            _cluster_job(backend, row_id, "delete", _final_snapshot_failed)
+            cluster_job(backend, row_id, "delete", _final_snapshot_failed)
             return
         backend.mutate_cluster(row_id, lambda c: setattr(c, "status", "deleting"))
 
@@ -194,7 +199,7 @@ def delete_cluster(backend: RedshiftBackend, row_id: int, final_snapshot_id: int
             # Redshift deletes the secret of a managed master password with its cluster.
             backend.secrets.delete(cluster.master_password_secret_arn, pending_key(cluster.master_password_secret_arn))
 
-    _cluster_job(backend, row_id, "delete", work)
+    cluster_job(backend, row_id, "delete", work)
 
 
 def _final_snapshot_failed(cluster: ClusterRecord) -> None:
@@ -235,6 +240,7 @@ def restore_cluster(backend: RedshiftBackend, cluster_row_id: int) -> None:
             cluster.master_username,
             cluster.master_password_md5,
         )
+        apply_parameters(backend, cluster)
 
         def completed(c: ClusterRecord) -> None:
             c.restore_status = "completed"
@@ -247,7 +253,7 @@ def restore_cluster(backend: RedshiftBackend, cluster_row_id: int) -> None:
         _release_lease(backend, cluster_row_id, cluster.restore_data_key)
         _became_available(backend, cluster_row_id, port)
 
-    if _cluster_job(backend, cluster_row_id, "restore", work, _restore_failed):
+    if cluster_job(backend, cluster_row_id, "restore", work, _restore_failed):
         take_due_automated_snapshots(backend)
 
 

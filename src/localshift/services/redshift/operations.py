@@ -7,6 +7,8 @@ from typing import Any, Callable
 from localshift.services.context import RequestContext
 from localshift.services.redshift import clusters, restore, sharing, snapshots, tagging
 from localshift.services.redshift import node_options
+from localshift.services.redshift import (audit_logging, catalog_operations, cluster_operations, parameter_groups,
+                                          reserved_nodes, resize)
 from localshift.services.redshift.backend import RedshiftBackend
 
 Handler = Callable[[RedshiftBackend, RequestContext, dict[str, Any]], dict[str, Any]]
@@ -18,4 +20,10 @@ OPERATIONS: dict[str, Handler] = {
     **node_options.OPERATIONS,
     **sharing.OPERATIONS,
     **restore.OPERATIONS,
+    **parameter_groups.OPERATIONS,
+    **cluster_operations.OPERATIONS,
+    **resize.OPERATIONS,
+    **audit_logging.OPERATIONS,
+    **catalog_operations.OPERATIONS,
+    **reserved_nodes.OPERATIONS,
 }

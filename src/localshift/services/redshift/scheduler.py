@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 
 from localshift.records import SnapshotRecord
-from localshift.services.redshift import lifecycle, snapshot_lifecycle
+from localshift.services.redshift import lifecycle, logging_lifecycle, maintenance_lifecycle, snapshot_lifecycle
 from localshift.services.events import INTERRUPTED, record_failure
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.store.events import CLUSTER_SNAPSHOT
@@ -48,6 +48,7 @@ def _expire(backend: RedshiftBackend, snapshot: SnapshotRecord) -> None:
 def tick(backend: RedshiftBackend) -> None:
     snapshot_lifecycle.take_due_automated_snapshots(backend)
     expire_snapshots(backend)
+    logging_lifecycle.deliver_due_logs(backend)
 
 
 def recover(backend: RedshiftBackend) -> None:
@@ -59,7 +60,8 @@ def recover(backend: RedshiftBackend) -> None:
                        snapshot.identifier, f"Amazon Redshift could not take snapshot {snapshot.identifier}",
                        INTERRUPTED)
     for cluster in backend.clusters.in_statuses(
-        ["available", "modifying", "renaming", "creating", "final-snapshot", "deleting", "pausing", "resuming"]
+        ["available", "modifying", "renaming", "creating", "final-snapshot", "deleting", "pausing", "resuming",
+         *maintenance_lifecycle.RESUMED]
     ):
         row_id = cluster.row_id
         if cluster.status == "creating" and cluster.restore_status is not None:
@@ -77,9 +79,9 @@ def recover(backend: RedshiftBackend) -> None:
             backend.submit(lifecycle.pause_cluster, row_id)
         elif cluster.status == "resuming":
             backend.submit(lifecycle.resume_cluster, row_id)
-        elif cluster.status in ("modifying", "renaming"):
-            # A new password or port accepted before the stop is applied now.
-            backend.submit(lifecycle.resume_modification, row_id)
+        elif cluster.status in ("modifying", "renaming", *maintenance_lifecycle.RESUMED) or cluster.parameters_applying:
+            # A new password, port or size accepted before the stop is applied now.
+            maintenance_lifecycle.resume(backend, cluster)
         else:
             backend.submit(lifecycle.start_engine, row_id)
 
