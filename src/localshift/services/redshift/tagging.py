@@ -12,7 +12,7 @@ from localshift.services.redshift.backend import RedshiftBackend
 from localshift.store.paging import decode_marker, encode_marker
 
 MAX_TAGS_PER_RESOURCE = 50
-TAGGABLE = {"cluster", "snapshot"}
+TAGGABLE = {"cluster", "snapshot", "parametergroup"}
 
 
 def _resource(backend: RedshiftBackend, ctx: RequestContext, arn: str) -> tuple[str, str]:
@@ -25,6 +25,8 @@ def _resource(backend: RedshiftBackend, ctx: RequestContext, arn: str) -> tuple[
         raise invalid_parameter(f"Tagging is not supported for resource type {parsed.resource_type}.")
     if parsed.resource_type == "cluster":
         exists = backend.clusters.get(ctx.account, ctx.region, parsed.resource) is not None
+    elif parsed.resource_type == "parametergroup":
+        exists = backend.parameter_groups.get(ctx.account, ctx.region, parsed.resource) is not None
     else:
         cluster, _, name = parsed.resource.partition("/")
         snapshot = backend.snapshots.get(ctx.account, ctx.region, name)
@@ -60,7 +62,8 @@ def describe_tags(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, An
     if resource_type is not None:
         resource_type = resource_type.lower()
         if resource_type not in TAGGABLE:
-            raise invalid_parameter(f"Invalid resource type: {p['ResourceType']}. Valid values: cluster, snapshot.")
+            raise invalid_parameter(f"Invalid resource type: {p['ResourceType']}. "
+                                    f"Valid values: {', '.join(sorted(TAGGABLE))}.")
     rows = backend.tags.search(
         ctx.account, ctx.region, resource_type, arn, p.get("TagKeys", []), p.get("TagValues", []), after, limit + 1
     )

@@ -20,6 +20,8 @@ _AVAILABILITY = {
     "modifying": "Modifying",
     "renaming": "Modifying",
     "resizing": "Modifying",
+    "cancelling-resize": "Modifying",
+    "rotating-keys": "Modifying",
     "rebooting": "Maintenance",
     "paused": "Unavailable",
     "deleting": "Unavailable",
