@@ -5,27 +5,13 @@ from __future__ import annotations
 
 import gzip
 from pathlib import Path
-from typing import Iterator
 
 import psycopg
 import pytest
 
-from support import OWNER, Server, create_available_cluster, make_server, wait_for
+from support import OWNER, Server, create_available_cluster, wait_available, wait_for
 
 PASSWORD = "Passw0rd1"
-
-
-@pytest.fixture(scope="module")
-def data_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = make_server(tmp_path_factory.mktemp("engine"), data_plane=True).start()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def real(data_server: Server) -> Server:
-    data_server.reset()
-    return data_server
 
 
 def connect(cluster: dict, user: str = "admin", password: str = PASSWORD) -> psycopg.Connection:
@@ -37,12 +23,6 @@ def connect(cluster: dict, user: str = "admin", password: str = PASSWORD) -> psy
 def show(cluster: dict, *settings: str) -> list[str]:
     with connect(cluster) as conn:
         return [conn.execute(f"SELECT current_setting('{name}')").fetchone()[0] for name in settings]
-
-
-def wait_available(client, identifier: str = "c1") -> dict:  # type: ignore[no-untyped-def]
-    client.get_waiter("cluster_available").wait(ClusterIdentifier=identifier,
-                                                WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
-    return client.describe_clusters(ClusterIdentifier=identifier)["Clusters"][0]
 
 
 def modify(client, **values: str) -> None:  # type: ignore[no-untyped-def]

@@ -6,12 +6,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from support import OWNER, aws_cli, create_available_cluster
-
-
-def error_of(excinfo: pytest.ExceptionInfo) -> tuple[str, int, str]:
-    response = excinfo.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Message"]
+from support import OWNER, aws_cli, create_available_cluster, error_of
 
 
 def status(response: dict) -> dict:

@@ -5,12 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from support import STRANGER, aws_cli
-
-
-def error_of(excinfo: pytest.ExceptionInfo) -> tuple[str, int, str]:
-    response = excinfo.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Message"]
+from support import STRANGER, aws_cli, error_of
 
 
 def test_cluster_versions_name_both_families(redshift):

@@ -7,20 +7,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from botocore.exceptions import ClientError
 
-from support import OWNER, aws_cli, create_available_cluster
+from support import OWNER, aws_cli, create_available_cluster, error_of, wait_available
 
 ROLE = "arn:aws:iam::123456789012:role/{}"
-
-
-def error_of(excinfo: pytest.ExceptionInfo) -> tuple[str, int, str]:
-    response = excinfo.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Message"]
-
-
-def wait_available(client, identifier: str = "c1") -> dict:  # type: ignore[no-untyped-def]
-    client.get_waiter("cluster_available").wait(ClusterIdentifier=identifier,
-                                                WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
-    return client.describe_clusters(ClusterIdentifier=identifier)["Clusters"][0]
 
 
 def test_reboot_shows_rebooting_then_available(slow):

@@ -7,14 +7,9 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from support import OWNER, STRANGER, aws_cli, create_available_cluster, wait_for
+from support import OWNER, STRANGER, aws_cli, create_available_cluster, error_of, wait_available, wait_for
 
 FAMILY = "redshift-2.0"
-
-
-def error_of(excinfo: pytest.ExceptionInfo) -> tuple[str, int, str]:
-    response = excinfo.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Message"]
 
 
 def create_group(client, name: str = "custom", family: str = FAMILY, **extra) -> dict:  # type: ignore[no-untyped-def]
@@ -232,11 +227,6 @@ def test_reset_needs_names_or_all_and_not_both(redshift):
         redshift.reset_cluster_parameter_group(ParameterGroupName="custom",
                                                Parameters=[{"ParameterName": "nope"}])
     assert error_of(excinfo)[:2] == ("InvalidParameterValue", 400)
-
-
-def wait_available(client, identifier: str = "c1") -> None:  # type: ignore[no-untyped-def]
-    client.get_waiter("cluster_available").wait(ClusterIdentifier=identifier,
-                                                WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
 
 
 def status_of(client, identifier: str = "c1") -> dict:  # type: ignore[no-untyped-def]

@@ -5,18 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from support import OWNER, aws_cli, create_available_cluster, wait_for
-
-
-def error_of(excinfo: pytest.ExceptionInfo) -> tuple[str, int, str]:
-    response = excinfo.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Message"]
-
-
-def wait_available(client, identifier: str = "c1") -> dict:  # type: ignore[no-untyped-def]
-    client.get_waiter("cluster_available").wait(ClusterIdentifier=identifier,
-                                                WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
-    return client.describe_clusters(ClusterIdentifier=identifier)["Clusters"][0]
+from support import OWNER, aws_cli, create_available_cluster, error_of, wait_available, wait_for
 
 
 def test_elastic_resize_moves_through_resizing_to_the_new_size(redshift):
