@@ -66,8 +66,11 @@ def test_a_restored_cluster_takes_its_own_groups_values(real):
     client = real.client(OWNER)
     client.create_cluster_parameter_group(ParameterGroupName="custom", ParameterGroupFamily="redshift-2.0",
                                           Description="engine test")
-    modify(client, search_path="public, reports")
-    create_available_cluster(client, ClusterParameterGroupName="custom")
+    modify(client, search_path="public, reports", statement_timeout="100")
+    cluster = create_available_cluster(client, ClusterParameterGroupName="custom")
+    with connect(cluster) as conn, pytest.raises(psycopg.errors.QueryCanceled):
+        conn.execute("SELECT pg_sleep(1)")
+    # The group's timeout binds users, never the service's own work on the engine (the snapshot).
     client.create_cluster_snapshot(SnapshotIdentifier="s1", ClusterIdentifier="c1")
     client.get_waiter("snapshot_available").wait(SnapshotIdentifier="s1", WaiterConfig={"Delay": 0.2})
     client.restore_from_cluster_snapshot(ClusterIdentifier="r1", SnapshotIdentifier="s1")

@@ -241,6 +241,8 @@ def restore_cluster(backend: RedshiftBackend, cluster_row_id: int) -> None:
             cluster.master_password_md5,
         )
         apply_parameters(backend, cluster)
+        # The source's audit logging came with its data; the new cluster logs nothing until asked.
+        backend.dataplane.set_audit_logging(cluster_key(cluster), [])
 
         def completed(c: ClusterRecord) -> None:
             c.restore_status = "completed"
