@@ -28,6 +28,8 @@ def test_maintenance_tracks(redshift):
     assert {"OperationName": "modify-cluster"} in current["UpdateTargets"][0]["SupportedOperations"]
     only = redshift.describe_cluster_tracks(MaintenanceTrackName="trailing")["MaintenanceTracks"]
     assert [t["MaintenanceTrackName"] for t in only] == ["trailing"]
+    paged = redshift.get_paginator("describe_cluster_tracks").paginate()
+    assert sum(len(page["MaintenanceTracks"]) for page in paged) == 2
     with pytest.raises(ClientError) as excinfo:
         redshift.describe_cluster_tracks(MaintenanceTrackName="preview")
     assert error_of(excinfo)[:2] == ("InvalidClusterTrack", 400)
@@ -71,7 +73,7 @@ def test_reserved_nodes_are_bought_from_the_catalogue(ls, redshift):
     bought = redshift.purchase_reserved_node_offering(ReservedNodeOfferingId=offering["ReservedNodeOfferingId"],
                                                       NodeCount=2)["ReservedNode"]
     assert (bought["State"], bought["NodeCount"], bought["NodeType"]) == ("payment-pending", 2, "ra3.xlplus")
-    [node] = redshift.describe_reserved_nodes()["ReservedNodes"]
+    [node] = [n for page in redshift.get_paginator("describe_reserved_nodes").paginate() for n in page["ReservedNodes"]]
     assert (node["ReservedNodeId"], node["State"]) == (bought["ReservedNodeId"], "active")
     assert redshift.describe_reserved_nodes(ReservedNodeId=node["ReservedNodeId"])["ReservedNodes"] == [node]
     assert ls.client(STRANGER).describe_reserved_nodes()["ReservedNodes"] == []

@@ -101,6 +101,13 @@ def test_resize_needs_an_available_cluster(redshift):
 
 def test_modify_cluster_resizes_by_classic_resize(redshift):
     create_available_cluster(redshift, NodeType="ra3.xlplus", NumberOfNodes=2)
+    # Naming the size the cluster has is no resize.
+    same = redshift.modify_cluster(ClusterIdentifier="c1", NodeType="ra3.xlplus", NumberOfNodes=2,
+                                   AutomatedSnapshotRetentionPeriod=3)["Cluster"]
+    assert (same["ClusterStatus"], same["AutomatedSnapshotRetentionPeriod"]) == ("available", 3)
+    with pytest.raises(ClientError) as excinfo:
+        redshift.describe_resize(ClusterIdentifier="c1")
+    assert error_of(excinfo)[:2] == ("ResizeNotFound", 404)
     cluster = redshift.modify_cluster(ClusterIdentifier="c1", NodeType="ra3.4xlarge", NumberOfNodes=2)["Cluster"]
     assert cluster["ClusterStatus"] == "resizing"
     assert redshift.describe_resize(ClusterIdentifier="c1")["ResizeType"] == "ClassicResize"

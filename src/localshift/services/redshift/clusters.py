@@ -16,7 +16,7 @@ from localshift.services.common.passwords import managed_password, managed_passw
 from localshift.services.redshift.cluster_checks import check_node_count, check_quotas, node_type_of
 from localshift.services.redshift.node_types import NodeType
 from localshift.services.redshift.parameter_catalog import DEFAULT_GROUP
-from localshift.services.redshift.resize_plan import pending_values, plan_resize, resizing
+from localshift.services.redshift.resize_plan import pending_values, plan_resize, resizing, target_of
 from localshift.services.redshift.snapshot_factory import check_manual_quota, insert_snapshot, snapshot_from_cluster
 from localshift.services.redshift.views import cluster_view
 from localshift.store.database import DuplicateError
@@ -206,10 +206,11 @@ def modify_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
     def change(cluster: ClusterRecord) -> None:
         if cluster.status != "available":
             raise ApiError("InvalidClusterState", f"The cluster {cluster.identifier} is not in the available state.")
-        node_type = node_type_of(p.get("NodeType", cluster.node_type))
         pending: dict[str, Any] = {}
-        if "NodeType" in p or "NumberOfNodes" in p or "ClusterType" in p:
-            # ModifyCluster resizes by classic resize (DescribeResize follows it).
+        target, nodes = target_of(cluster, p)
+        if (target.name, nodes) != (cluster.node_type, cluster.number_of_nodes):
+            # ModifyCluster resizes by classic resize (DescribeResize follows it); naming the size
+            # the cluster has changes nothing.
             plan_resize(backend, ctx, cluster, p, classic=True)
         if group is not None:
             cluster.cluster_parameter_group_name = group  # applied at the next reboot
@@ -224,7 +225,7 @@ def modify_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
             pending["MasterUserPassword"] = "****"
         if "AutomatedSnapshotRetentionPeriod" in p:
             cluster.automated_snapshot_retention_period = validation.automated_retention(
-                p["AutomatedSnapshotRetentionPeriod"], node_type.family
+                p["AutomatedSnapshotRetentionPeriod"], target.family
             )
             if cluster.automated_snapshot_retention_period == 0:
                 cluster.next_automated_snapshot_time = None
@@ -234,7 +235,7 @@ def modify_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
             cluster.manual_snapshot_retention_period = manual_retention
         if window is not None:
             cluster.preferred_maintenance_window = window
-        if "Port" in p and validation.port(p["Port"], node_type.family) != cluster.port:
+        if "Port" in p and validation.port(p["Port"], target.family) != cluster.port:
             # The engine moves to the new port in the background (Endpoint.Port follows).
             cluster.pending_port = p["Port"]
         for param, attribute in _SIMPLE_SETTINGS.items():

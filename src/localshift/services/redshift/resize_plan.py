@@ -16,7 +16,7 @@ from localshift.records import ClusterRecord, ResizeProgress
 from localshift.services.context import RequestContext
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.cluster_checks import check_node_quota, cluster_data_size_mb, node_type_of
-from localshift.services.redshift.node_types import CATALOG, elastic_resize_counts, storage_mb, valid_counts
+from localshift.services.redshift.node_types import CATALOG, NodeType, elastic_resize_counts, storage_mb, valid_counts
 
 ELASTIC, CLASSIC = "ElasticResize", "ClassicResize"
 
@@ -25,15 +25,22 @@ def cluster_type_of(nodes: int) -> str:
     return "single-node" if nodes == 1 else "multi-node"
 
 
-def plan_resize(backend: RedshiftBackend, ctx: RequestContext, cluster: ClusterRecord, p: dict[str, Any],
-                classic: bool) -> None:
-    """Check a resize of ``cluster`` to what ``p`` asks (NodeType, NumberOfNodes, ClusterType) and record it
-    (its target shows in PendingModifiedValues: pending_values)."""
+def target_of(cluster: ClusterRecord, p: dict[str, Any]) -> tuple[NodeType, int]:
+    """The node type and count a request names (NodeType, NumberOfNodes, ClusterType), the cluster's own
+    where it names none."""
     target = node_type_of(p.get("NodeType", cluster.node_type))
     cluster_type = p.get("ClusterType")
     if cluster_type not in (None, "single-node", "multi-node"):
         raise ApiError("InvalidParameterValue", f"Invalid cluster type: {cluster_type}. Valid values: single-node, multi-node.")
-    nodes = p.get("NumberOfNodes", 1 if cluster_type == "single-node" else cluster.number_of_nodes)
+    return target, p.get("NumberOfNodes", 1 if cluster_type == "single-node" else cluster.number_of_nodes)
+
+
+def plan_resize(backend: RedshiftBackend, ctx: RequestContext, cluster: ClusterRecord, p: dict[str, Any],
+                classic: bool) -> None:
+    """Check a resize of ``cluster`` to what ``p`` asks (NodeType, NumberOfNodes, ClusterType) and record it
+    (its target shows in PendingModifiedValues: pending_values)."""
+    target, nodes = target_of(cluster, p)
+    cluster_type = p.get("ClusterType")
     if cluster_type == "single-node" and nodes != 1:
         raise invalid_combination("Number of nodes for cluster type single-node must be 1.")
     if cluster_type == "multi-node" and nodes < 2:
