@@ -34,7 +34,7 @@ def test_parameters_reach_the_engine_and_static_ones_wait_for_the_reboot(real):
     client = real.client(OWNER)
     client.create_cluster_parameter_group(ParameterGroupName="custom", ParameterGroupFamily="redshift-2.0",
                                           Description="engine test")
-    modify(client, search_path="$user, public, analytics", statement_timeout="20000", datestyle="SQL, DMY",
+    modify(client, search_path="$user, public, Analytics", statement_timeout="20000", datestyle="SQL, DMY",
            extra_float_digits="2", query_group="etl")
     cluster = create_available_cluster(client, ClusterParameterGroupName="custom")
     assert show(cluster, "search_path", "statement_timeout", "DateStyle", "extra_float_digits",

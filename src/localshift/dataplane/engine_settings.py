@@ -41,9 +41,11 @@ def setting_name(parameter: str) -> sql.Composable:
 
 def _value(parameter: str, value: str) -> sql.Composable:
     if parameter == "search_path":
-        # A list setting: one identifier per schema ("$user" included).
-        schemas = [part.strip().strip('"') for part in value.split(",") if part.strip()]
-        return sql.SQL(", ").join(sql.Identifier(schema) for schema in schemas)
+        # A list setting: one identifier per schema ("$user" included); unquoted names fold to lowercase.
+        schemas = [part.strip() for part in value.split(",") if part.strip()]
+        return sql.SQL(", ").join(
+            sql.Identifier(schema.strip('"') if schema.startswith('"') or schema == "$user" else schema.lower())
+            for schema in schemas)
     return sql.Literal(value)
 
 

@@ -135,7 +135,7 @@ def test_modify_sets_user_values_and_reset_brings_defaults_back(redshift):
     answer = redshift.modify_cluster_parameter_group(ParameterGroupName="custom", Parameters=[
         {"ParameterName": "statement_timeout", "ParameterValue": "20000"},
         {"ParameterName": "enable_user_activity_logging", "ParameterValue": "TRUE"},
-        {"ParameterName": "search_path", "ParameterValue": "$user, public, analytics"},
+        {"ParameterName": "search_path", "ParameterValue": '$user,public,  "Analytics"'},
     ])
     assert answer["ParameterGroupName"] == "custom"
     assert "reboot" in answer["ParameterGroupStatus"]
@@ -143,6 +143,7 @@ def test_modify_sets_user_values_and_reset_brings_defaults_back(redshift):
     assert values["statement_timeout"]["ParameterValue"] == "20000"
     assert values["statement_timeout"]["Source"] == "user"
     assert values["enable_user_activity_logging"]["ParameterValue"] == "true"
+    assert values["search_path"]["ParameterValue"] == '$user, public, "Analytics"'
     assert values["datestyle"]["Source"] == "engine-default"
     user = parameters(redshift, "custom", Source="user")
     assert sorted(user) == ["enable_user_activity_logging", "search_path", "statement_timeout"]
@@ -176,6 +177,8 @@ def test_modify_sets_user_values_and_reset_brings_defaults_back(redshift):
         ({"ParameterName": "wlm_json_configuration", "ParameterValue": '[{"colour": "blue"}]'}, "InvalidParameterValue"),
         ({"ParameterName": "wlm_json_configuration",
           "ParameterValue": '[{"memory_percent_to_use": 60}, {"memory_percent_to_use": 50}]'}, "InvalidParameterValue"),
+        ({"ParameterName": "query_group", "ParameterValue": "a\x01b"}, "InvalidParameterValue"),
+        ({"ParameterName": "search_path", "ParameterValue": '"a,b"'}, "InvalidParameterValue"),
         ({"ParameterName": "statement_timeout"}, "MissingParameter"),
     ],
 )

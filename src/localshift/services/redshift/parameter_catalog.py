@@ -120,12 +120,13 @@ _INTEGER = re.compile(r"-?\d+")
 _DATE_STYLES = {"iso", "postgres", "sql", "german"}
 _DATE_ORDERS = {"mdy", "dmy", "ymd"}
 _SCHEMA = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*|\$user")
+_QUOTED = re.compile(r'"[^"]+"')
 MAX_VALUE_LENGTH = 8000  # wlm_json_configuration's documented maximum, the longest of all
 
 
 def check_value(definition: ParameterDefinition, value: str) -> str:
     """The value as the group stores it, or InvalidParameterValue naming what is allowed."""
-    if len(value) > MAX_VALUE_LENGTH:
+    if len(value) > MAX_VALUE_LENGTH or any(ord(c) < 32 and c not in "\t\n\r" or ord(c) == 127 for c in value):
         raise _invalid(definition, value)
     if definition.data_type == "boolean":
         if value.lower() not in ("true", "false"):
@@ -165,14 +166,10 @@ def _datestyle(definition: ParameterDefinition, value: str) -> str:
     return f"{parts[0]}, {parts[1]}"
 
 
-def search_path_schemas(value: str) -> list[str]:
-    """The schemas of a search_path value, in order (``$user`` kept as it is)."""
-    return [part.strip().strip('"') for part in value.split(",")]
-
-
 def _search_path(definition: ParameterDefinition, value: str) -> str:
-    schemas = search_path_schemas(value)
-    if not all(_SCHEMA.fullmatch(schema) and len(schema) <= 127 for schema in schemas):
+    """Schema names (a quoted one keeps its case), comma-separated; kept as written, spaced evenly."""
+    schemas = [part.strip() for part in value.split(",")]
+    if not all((_QUOTED.fullmatch(schema) or _SCHEMA.fullmatch(schema)) and len(schema) <= 127 for schema in schemas):
         raise invalid_parameter(
             f"Invalid value '{value}' for parameter search_path: use a comma-separated list of schema names."
         )
