@@ -90,9 +90,9 @@ T = TypeVar("T")
 
 
 def page_of(items: Sequence[T], key: Callable[[T], str], marker: str | None, limit: int) -> tuple[list[T], str | None]:
-    """A page of a list held in memory (catalogues), in ``key`` order: the items after the marker's key,
-    and the marker of the next page (None on the last)."""
-    after = decode_marker(marker, (str,))[0] if marker else None
-    rest = sorted((item for item in items if after is None or key(item) > after), key=key)
-    page = rest[:limit]
-    return page, encode_marker([key(page[-1])]) if len(rest) > limit else None
+    """A page of a fixed list held in memory (catalogues) in ``key`` order: the marker is the position
+    the next page starts at (None on the last page)."""
+    ordered = sorted(items, key=key)
+    start = max(decode_marker(marker, (int,))[0], 0) if marker else 0
+    page = ordered[start:start + limit]
+    return page, encode_marker([start + limit]) if len(ordered) > start + limit else None
