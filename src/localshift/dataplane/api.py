@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Collection, Mapping, Protocol
+from typing import Callable, Collection, Iterable, Mapping, Protocol
 
 # Called with (bytes done, bytes in all) while a snapshot is taken or restored.
 Progress = Callable[[int, int], None]
@@ -25,6 +25,20 @@ class SnapshotStats:
     elapsed_seconds: float
     # The instant whose committed data the snapshot holds (None when not known).
     consistent_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SnapshotUsage:
+    total_bytes: int   # the restorable size (sum of its files)
+    unique_bytes: int  # stored page bytes no other snapshot references: what deleting it frees
+
+
+@dataclass(frozen=True)
+class StorageUsage:
+    stored_bytes: int   # on disk: packs, their indexes and the manifests
+    live_bytes: int     # page bytes at least one snapshot references
+    garbage_bytes: int  # page bytes no snapshot references (compaction reclaims them)
+    snapshots: Mapping[str, SnapshotUsage]
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,14 @@ class DataPlane(Protocol):
 
     def destroy_engine(self, key: str) -> None:
         """Stop the engine and delete its data (no error when there is none)."""
+
+    def serve_extra_port(self, key: str, port: int) -> int:
+        """Serve the engine on a further port too (``port``, or another free one when it is taken);
+        the port served.  It stays served, refusing connections as not available while the engine
+        is stopped, until close_extra_port or destroy_engine."""
+
+    def close_extra_port(self, key: str, port: int) -> None:
+        """Stop serving a further port of the engine (no error when it is not served)."""
 
     def set_password(self, key: str, username: str, password: str) -> None:
         """Give the engine's master user a new password (an md5 verifier, records.password_verifier)."""
@@ -98,3 +120,12 @@ class DataPlane(Protocol):
         master_password: str | None = None,
     ) -> int:
         """A new engine holding the snapshot's data, served on ``port`` (or another free one); the port served."""
+
+    # --- snapshot storage --------------------------------------------------------------------
+    def snapshot_storage(self) -> StorageUsage:
+        """Bytes the snapshot store takes on disk (deduplicated), live and garbage bytes, per snapshot its
+        total and unique bytes.  Deleting snapshots shrinks it: the store compacts in the background."""
+
+    def snapshots_stored_bytes(self, snapshot_keys: Iterable[str]) -> int:
+        """Bytes these snapshots take on disk, deduplicated among them (one account's backups); unknown
+        keys count nothing."""

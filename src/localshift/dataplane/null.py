@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from typing import Collection, Mapping
+from typing import Collection, Iterable, Mapping
 
-from localshift.dataplane.api import LogTarget, Progress, SnapshotStats
+from localshift.dataplane.api import LogTarget, Progress, SnapshotStats, StorageUsage
 
 
 class NullDataPlane:
@@ -36,6 +36,13 @@ class NullDataPlane:
 
     def destroy_engine(self, key: str) -> None:
         self._work()
+
+    def serve_extra_port(self, key: str, port: int) -> int:
+        self._work()
+        return port
+
+    def close_extra_port(self, key: str, port: int) -> None:
+        return None
 
     def set_password(self, key: str, username: str, password: str) -> None:
         self._work()
@@ -87,3 +94,9 @@ class NullDataPlane:
     ) -> int:
         self._work()
         return port
+
+    def snapshot_storage(self) -> StorageUsage:
+        return StorageUsage(0, 0, 0, {})
+
+    def snapshots_stored_bytes(self, snapshot_keys: Iterable[str]) -> int:
+        return 0

@@ -18,6 +18,7 @@ from localshift.protocol.spec import service_model
 from localshift.protocol.wire import WireProtocol
 from localshift.server.runtime import Runtime
 from localshift.services.redshift.operations import OPERATIONS as REDSHIFT_OPERATIONS
+from localshift.services.redshift.operations import READS_BEYOND_THE_STORE as REDSHIFT_READS_BEYOND_THE_STORE
 from localshift.services.serverless.operations import OPERATIONS as SERVERLESS_OPERATIONS
 
 Handler = Callable[[Any, Any, dict[str, Any]], dict[str, Any]]
@@ -33,9 +34,9 @@ class Service:
     name: str  # botocore's service name
     operations: Mapping[str, Handler]
     backend: Callable[[Runtime], Any]
-    # False for a service whose reads touch more than the store (result files, engines): its
-    # reads then run on a worker thread like any other operation, and no answer of it is kept.
-    reads_from_store_only: bool = True
+    # Reads that touch more than the store (DescribeStorage measures the data plane; a service's
+    # result files): they run on worker threads like any other operation, and no answer of theirs is kept.
+    reads_beyond_the_store: frozenset[str] = frozenset()
     protocol: WireProtocol = field(init=False)
     signing_name: str = field(init=False)
     reads: frozenset[str] = field(init=False)
@@ -47,12 +48,14 @@ class Service:
             raise ValueError(f"{self.name} has no operations named {', '.join(unknown)}")
         object.__setattr__(self, "protocol", protocol_of(self.name))
         object.__setattr__(self, "signing_name", model.signing_name)
-        reads = (name for name in self.operations if name.startswith(READ_PREFIXES)) if self.reads_from_store_only else ()
+        reads = (name for name in self.operations
+                 if name.startswith(READ_PREFIXES) and name not in self.reads_beyond_the_store)
         object.__setattr__(self, "reads", frozenset(reads))
 
 
 SERVICES = [
-    Service("redshift", REDSHIFT_OPERATIONS, lambda runtime: runtime.redshift),
+    Service("redshift", REDSHIFT_OPERATIONS, lambda runtime: runtime.redshift,
+            reads_beyond_the_store=REDSHIFT_READS_BEYOND_THE_STORE),
     Service("redshift-serverless", SERVERLESS_OPERATIONS, lambda runtime: runtime.serverless),
 ]
 

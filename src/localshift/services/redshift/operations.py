@@ -6,7 +6,9 @@ from typing import Any, Callable
 
 from localshift.services.context import RequestContext
 from localshift.services.redshift import clusters, restore, sharing, snapshots, tagging
-from localshift.services.redshift import node_options
+from localshift.services.redshift import event_history, node_options, snapshot_schedules, storage
+from localshift.services.redshift import (authentication_profiles, endpoint_access, endpoint_authorization,
+                                          event_subscriptions, hsm, security_groups, subnet_groups, usage_limits)
 from localshift.services.redshift import (audit_logging, catalog_operations, cluster_operations, parameter_groups,
                                           reserved_nodes, resize)
 from localshift.services.redshift.backend import RedshiftBackend
@@ -20,6 +22,12 @@ OPERATIONS: dict[str, Handler] = {
     **node_options.OPERATIONS,
     **sharing.OPERATIONS,
     **restore.OPERATIONS,
+    **snapshot_schedules.OPERATIONS,
+    **event_history.OPERATIONS,
+    **storage.OPERATIONS,
+    **subnet_groups.OPERATIONS, **security_groups.OPERATIONS, **usage_limits.OPERATIONS,
+    **event_subscriptions.OPERATIONS, **endpoint_access.OPERATIONS, **endpoint_authorization.OPERATIONS,
+    **authentication_profiles.OPERATIONS, **hsm.OPERATIONS,
     **parameter_groups.OPERATIONS,
     **cluster_operations.OPERATIONS,
     **resize.OPERATIONS,
@@ -27,3 +35,6 @@ OPERATIONS: dict[str, Handler] = {
     **catalog_operations.OPERATIONS,
     **reserved_nodes.OPERATIONS,
 }
+
+# Reads that measure the data plane, not the store alone: they run on worker threads, and no answer is kept.
+READS_BEYOND_THE_STORE = frozenset(storage.OPERATIONS)

@@ -13,8 +13,8 @@ from typing import Any
 
 from localshift.errors import ApiError, invalid_combination, invalid_parameter
 from localshift.services.context import RequestContext
-from localshift.services.redshift import maintenance_lifecycle, parameter_status, validation
-from localshift.services.redshift.arns import parameter_group_arn
+from localshift.services.redshift import maintenance_lifecycle, named_resources, parameter_status, validation
+from localshift.services.redshift.arns import resource_arn
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.parameter_catalog import CATALOG, FAMILIES, ParameterDefinition, check_value, defaults
 from localshift.services.redshift.parameter_lookup import (
@@ -22,7 +22,6 @@ from localshift.services.redshift.parameter_lookup import (
 )
 from localshift.services.redshift.resource_records import ParameterGroupRecord
 from localshift.services.redshift.views import tags_view
-from localshift.store.database import DuplicateError
 from localshift.store.paging import decode_marker, encode_marker, page_of
 
 # Parameter groups per account and region (Redshift's quota), and parameters per Modify/Reset request.
@@ -38,7 +37,7 @@ def _group_view(group: ParameterGroupRecord, tags: list[tuple[str, str]]) -> dic
 
 
 def _arn(group: ParameterGroupRecord) -> str:
-    return parameter_group_arn(group.region, group.account, group.name)
+    return resource_arn(group.region, group.account, "parametergroup", group.name)
 
 
 def create_cluster_parameter_group(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
@@ -49,16 +48,12 @@ def create_cluster_parameter_group(backend: RedshiftBackend, ctx: RequestContext
                                 f"Valid families: {', '.join(FAMILIES)}.")
     tags = validation.tag_list(p.get("Tags", []))
     group = ParameterGroupRecord(ctx.account, ctx.region, name, family, p["Description"])
-    with backend.db.transaction():
-        if backend.parameter_groups.count(ctx.account, ctx.region) >= GROUP_QUOTA:
-            raise ApiError("ClusterParameterGroupQuotaExceeded",
-                           f"The request would exceed the allowed number of parameter groups ({GROUP_QUOTA}).")
-        try:
-            backend.parameter_groups.insert(group)
-        except DuplicateError:
-            raise ApiError("ClusterParameterGroupAlreadyExists", f"Parameter group {name} already exists.") from None
-        if tags:
-            backend.tags.put(_arn(group), ctx.account, ctx.region, "parametergroup", tags)
+    named_resources.insert_tagged(
+        backend, backend.parameter_groups, group, tags,
+        duplicate=ApiError("ClusterParameterGroupAlreadyExists", f"Parameter group {name} already exists."),
+        quota=(GROUP_QUOTA, ApiError("ClusterParameterGroupQuotaExceeded",
+                                     f"The request would exceed the allowed number of parameter groups ({GROUP_QUOTA}).")),
+    )
     return {"ClusterParameterGroup": _group_view(group, tags)}
 
 
