@@ -399,6 +399,10 @@ PAGED = {
     "DescribeOrderableClusterOptions": ("", set()),
     "DescribeReservedNodeOfferings": ("", set()),
     "DescribeReservedNodes": ("", set()),
+    "GetReservedNodeExchangeOfferings": ("&ReservedNodeId=nope", {"ReservedNodeNotFound"}),
+    "GetReservedNodeExchangeConfigurationOptions": ("&ActionType=resize-cluster&ClusterIdentifier=nope",
+                                                    {"ClusterNotFound"}),
+    "DescribeReservedNodeExchangeStatus": ("", set()),
 }
 
 

@@ -44,7 +44,8 @@ def test_orderable_options_come_from_the_node_catalog(redshift):
     assert ("ra3.xlplus", "single-node") in kinds and ("ra3.4xlarge", "multi-node") in kinds
     assert ("ra3.4xlarge", "single-node") not in kinds  # not a single-node type
     assert not any(o["NodeType"].startswith("ds2") for o in options)  # retired types can't be ordered
-    assert [z["Name"] for z in options[0]["AvailabilityZones"]] == ["us-east-1a", "us-east-1b", "us-east-1c"]
+    # The region's zones, as subnet groups and clusters know them (network.py): a to f in us-east-1.
+    assert [z["Name"] for z in options[0]["AvailabilityZones"]] == [f"us-east-1{z}" for z in "abcdef"]
     dc2 = redshift.describe_orderable_cluster_options(NodeType="dc2.large")["OrderableClusterOptions"]
     assert [o["ClusterType"] for o in dc2] == ["multi-node", "single-node"]
     assert redshift.describe_orderable_cluster_options(NodeType="m5.large")["OrderableClusterOptions"] == []

@@ -69,7 +69,9 @@ def test_classic_resize_can_change_type_and_be_cancelled(redshift):
         ({}, {"ClusterType": "triple-node"}, "InvalidParameterValue"),
         ({"NodeType": "dc2.large", "NumberOfNodes": 1}, {"NumberOfNodes": 2}, "UnsupportedOperation"),
         ({}, {"NodeType": "ra3.4xlarge", "NumberOfNodes": 1, "Classic": True}, "InvalidParameterCombination"),
-        ({}, {"ReservedNodeId": "nope", "TargetReservedNodeOfferingId": "x"}, "ReservedNodeNotFound"),
+        ({}, {"NumberOfNodes": 4, "ReservedNodeId": "nope", "TargetReservedNodeOfferingId": "x"},
+         "ReservedNodeNotFound"),
+        ({}, {"NumberOfNodes": 4, "ReservedNodeId": "nope"}, "InvalidParameterCombination"),
     ],
 )
 def test_resize_is_checked_like_aws(redshift, setup, params, code):

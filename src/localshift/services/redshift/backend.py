@@ -70,6 +70,7 @@ class RedshiftBackend(ServiceBackend):
         self.hsm_configurations = ResourceRepository(db, "hsm-configuration", rr.HsmConfigurationRecord)
         self.parameter_groups = ResourceRepository(db, "cluster-parameter-group", rr.ParameterGroupRecord)
         self.reserved_nodes = ResourceRepository(db, "reserved-node", rr.ReservedNodeRecord)
+        self.reserved_node_exchanges = ResourceRepository(db, "reserved-node-exchange", rr.ReservedNodeExchangeRecord)
 
     def mutate_cluster(self, row_id: int, change: Callable[[ClusterRecord], None]) -> ClusterRecord | None:
         """Re-read a cluster, change it and write it back in one transaction."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from localshift.errors import ApiError
 from localshift.services.context import RequestContext
-from localshift.services.redshift import validation
+from localshift.services.redshift import network, validation
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.cluster_operations import MAX_DEFER_DAYS
 from localshift.services.redshift.node_types import CATALOG
@@ -20,7 +20,6 @@ CLUSTER_VERSION = "1.0"
 # trailing the build before it.
 TRACK_VERSIONS = {"current": f"{CLUSTER_VERSION}.{ENGINE_BUILD}", "trailing": f"{CLUSTER_VERSION}.{int(ENGINE_BUILD) - 1}"}
 TRACK_OPERATIONS = [{"OperationName": "restore-from-cluster-snapshot"}, {"OperationName": "modify-cluster"}]
-ZONE_SUFFIXES = "abc"
 
 
 def _limit(p: dict[str, Any]) -> int:
@@ -66,7 +65,7 @@ def describe_cluster_tracks(backend: RedshiftBackend, ctx: RequestContext, p: di
 
 def describe_orderable_cluster_options(backend: RedshiftBackend, ctx: RequestContext,
                                        p: dict[str, Any]) -> dict[str, Any]:
-    zones = [{"Name": f"{ctx.region}{suffix}", "SupportedPlatforms": [{"Name": "VPC"}]} for suffix in ZONE_SUFFIXES]
+    zones = [{"Name": zone, "SupportedPlatforms": [{"Name": "VPC"}]} for zone in network.zones(ctx.region)]
     options = [
         {"ClusterVersion": CLUSTER_VERSION, "ClusterType": cluster_type, "NodeType": node_type.name,
          "AvailabilityZones": zones}

@@ -10,7 +10,7 @@ term has run out on the service clock.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from localshift.errors import ApiError, invalid_parameter
@@ -78,7 +78,19 @@ def describe_reserved_node_offerings(backend: RedshiftBackend, ctx: RequestConte
     return result
 
 
-def _node_view(node: ReservedNodeRecord, state: str) -> dict[str, Any]:
+def node_state(node: ReservedNodeRecord, now: datetime) -> str:
+    """``retired`` once exchanged or once its term has run out, else ``active``."""
+    return "retired" if node.exchanged or node.start_time + timedelta(seconds=node.duration) <= now else "active"
+
+
+def find_node(backend: RedshiftBackend, ctx: RequestContext, node_id: str) -> ReservedNodeRecord:
+    node = backend.reserved_nodes.get(ctx.account, ctx.region, node_id)
+    if node is None:
+        raise ApiError("ReservedNodeNotFound", f"Reserved node {node_id} not found.")
+    return node
+
+
+def node_view(node: ReservedNodeRecord, state: str) -> dict[str, Any]:
     return {
         "ReservedNodeId": node.name, "ReservedNodeOfferingId": node.offering_id, "NodeType": node.node_type,
         "StartTime": node.start_time, "Duration": node.duration, "FixedPrice": node.fixed_price,
@@ -104,23 +116,18 @@ def purchase_reserved_node_offering(backend: RedshiftBackend, ctx: RequestContex
             count, ctx.now, offering["Duration"], offering["FixedPrice"], offering["UsagePrice"],
             offering["OfferingType"],
         ))
-    return {"ReservedNode": _node_view(node, "payment-pending")}
+    return {"ReservedNode": node_view(node, "payment-pending")}
 
 
 def describe_reserved_nodes(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     limit = validation.max_records(p.get("MaxRecords"), 20, 100, 100)
 
-    def state(node: ReservedNodeRecord) -> str:
-        return "retired" if node.start_time + timedelta(seconds=node.duration) <= ctx.now else "active"
-
     if "ReservedNodeId" in p:
-        node = backend.reserved_nodes.get(ctx.account, ctx.region, p["ReservedNodeId"])
-        if node is None:
-            raise ApiError("ReservedNodeNotFound", f"Reserved node {p['ReservedNodeId']} not found.")
-        return {"ReservedNodes": [_node_view(node, state(node))]}
+        node = find_node(backend, ctx, p["ReservedNodeId"])
+        return {"ReservedNodes": [node_view(node, node_state(node, ctx.now))]}
     after = decode_marker(p["Marker"], (int,))[0] if p.get("Marker") else 0
     nodes = backend.reserved_nodes.page(ctx.account, ctx.region, after, limit + 1)
-    result: dict[str, Any] = {"ReservedNodes": [_node_view(node, state(node)) for node in nodes[:limit]]}
+    result: dict[str, Any] = {"ReservedNodes": [node_view(node, node_state(node, ctx.now)) for node in nodes[:limit]]}
     if len(nodes) > limit:
         result["Marker"] = encode_marker([nodes[limit - 1].row_id])
     return result

@@ -8,35 +8,29 @@ from typing import Any
 from localshift.errors import ApiError
 from localshift.records import ClusterRecord
 from localshift.services.context import RequestContext
-from localshift.services.redshift import maintenance_lifecycle
+from localshift.services.redshift import maintenance_lifecycle, reserved_node_exchange
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.clusters import change_cluster, find_cluster, render
-from localshift.services.redshift.reserved_nodes import find_offering
 from localshift.services.redshift.resize_plan import CLASSIC, pending_values, plan_resize
 
+
 def resize_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    _check_reserved_nodes(backend, ctx, p)
+    exchanging = reserved_node_exchange.check_exchange(p)
 
     def change(cluster: ClusterRecord) -> None:
         if cluster.status != "available":
             raise ApiError("InvalidClusterState", f"The cluster {cluster.identifier} is not in the available state.")
         plan_resize(backend, ctx, cluster, p, classic=p.get("Classic", False))
+        if exchanging:
+            # The reservation is exchanged for one of the new node type with the resize (one transaction).
+            reserved_node_exchange.exchange(backend, ctx, p["ReservedNodeId"], p["TargetReservedNodeOfferingId"],
+                                            cluster.resize.target_node_type)  # type: ignore[union-attr]
         cluster.pending_modified = pending_values(cluster)
         cluster.status = "resizing"
 
     cluster = change_cluster(backend, ctx, p["ClusterIdentifier"], change)
     backend.submit(maintenance_lifecycle.resize_cluster, cluster.row_id)
     return {"Cluster": render(backend, ctx, cluster)}
-
-
-def _check_reserved_nodes(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> None:
-    """A reserved node exchange with the resize: both must exist; the exchange itself is not modelled."""
-    if "ReservedNodeId" in p and backend.reserved_nodes.get(ctx.account, ctx.region, p["ReservedNodeId"]) is None:
-        raise ApiError("ReservedNodeNotFound", f"Reserved node {p['ReservedNodeId']} not found.")
-    if "TargetReservedNodeOfferingId" in p:
-        find_offering(p["TargetReservedNodeOfferingId"])
-    if "ReservedNodeId" in p or "TargetReservedNodeOfferingId" in p:
-        raise ApiError("UnsupportedOperation", "Exchanging reserved nodes during a resize is not supported here.")
 
 
 def resize_view(cluster: ClusterRecord) -> dict[str, Any]:

@@ -156,4 +156,22 @@ class ReservedNodeRecord:
     fixed_price: float
     usage_price: float
     offering_type: str
+    exchanged: bool = False  # exchanged for another reservation (reserved_node_exchange.py): retired
+    row_id: int = 0
+
+
+@dataclass
+class ReservedNodeExchangeRecord:
+    ARN_TYPE: ClassVar[str | None] = None
+    account: str
+    region: str
+    name: str  # the ReservedNodeExchangeRequestId
+    source_node_id: str
+    source_node_type: str
+    source_node_count: int
+    target_offering_id: str
+    target_node_type: str
+    target_node_count: int
+    request_time: datetime
+    status: str = "SUCCEEDED"
     row_id: int = 0

@@ -11,7 +11,7 @@ from localshift.records import SnapshotRecord
 from localshift.services.common.jobs import release_lease, take_lease
 from localshift.services import event_catalog, events
 from localshift.services.context import RequestContext
-from localshift.services.redshift import hsm, lifecycle, placement, snapshot_timing, validation
+from localshift.services.redshift import hsm, lifecycle, placement, reserved_node_exchange, snapshot_timing, validation
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.clusters import check_quotas, insert_cluster, new_cluster, render
 from localshift.services.redshift.node_types import CATALOG, NodeType, snapshot_restorable_types, storage_mb
@@ -24,8 +24,6 @@ _KMS_KEY = re.compile(
 # Parameters naming resources localshift does not model: any value names a
 # resource that does not exist, so AWS's not-found error is the faithful answer.
 _UNKNOWN_RESOURCES = {
-    "ReservedNodeId": ("ReservedNodeNotFound", "reserved node"),
-    "TargetReservedNodeOfferingId": ("ReservedNodeOfferingNotFound", "reserved node offering"),
     "RedshiftIdcApplicationArn": ("RedshiftIdcApplicationNotExists", "Redshift IAM Identity Center application"),
 }
 
@@ -159,9 +157,15 @@ def restore_from_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext,
         **placement.cluster_settings(backend, ctx, p),
         **hsm.cluster_settings(backend, ctx, p),
     )
+    exchanging = reserved_node_exchange.check_exchange(p)
     cluster.restore_data_key = _lease(backend, snapshot)
     try:
-        insert_cluster(backend, cluster, [])
+        with backend.db.transaction():
+            if exchanging:
+                # The reservation is exchanged for one of the restored node type with the restore.
+                reserved_node_exchange.exchange(backend, ctx, p["ReservedNodeId"], p["TargetReservedNodeOfferingId"],
+                                                target.name)
+            insert_cluster(backend, cluster, [])
     except ApiError:
         release_lease(backend, cluster.restore_data_key)
         raise
