@@ -12,7 +12,7 @@ import time
 from datetime import datetime
 from typing import Collection, Iterable, Mapping
 
-from localshift.dataplane.api import LogTarget, Progress, SnapshotStats, StorageUsage
+from localshift.dataplane.api import LogTarget, Progress, SnapshotStats, StorageUsage, TableToRestore
 
 
 class NullDataPlane:
@@ -57,8 +57,8 @@ class NullDataPlane:
     def deliver_logs(self, key: str, log_types: Collection[str], target: LogTarget, now: datetime) -> list[str]:
         return []  # no engine, nothing logged
 
-    def engine_size_bytes(self, key: str) -> int:
-        return 0
+    def engine_size_bytes(self, key: str) -> int | None:
+        return None
 
     def is_running(self, key: str) -> bool:
         return False
@@ -83,6 +83,9 @@ class NullDataPlane:
     def delete_snapshot(self, snapshot_key: str) -> None:
         return None
 
+    def snapshots_stored_bytes(self, snapshot_keys: Iterable[str]) -> int:
+        return 0
+
     def restore_snapshot(
         self,
         snapshot_key: str,
@@ -94,6 +97,12 @@ class NullDataPlane:
     ) -> int:
         self._work()
         return port
+
+    def restore_table(
+        self, snapshot_key: str, engine_key: str, table: TableToRestore, progress: Progress | None = None
+    ) -> int:
+        self._work()
+        return 0
 
     def snapshot_storage(self) -> StorageUsage:
         return StorageUsage(0, 0, 0, {})

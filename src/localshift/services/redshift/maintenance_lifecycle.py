@@ -102,7 +102,7 @@ def rotate_encryption_key(backend: RedshiftBackend, row_id: int) -> None:
 
 def resize_cluster(backend: RedshiftBackend, row_id: int) -> None:
     def work(cluster: ClusterRecord) -> None:
-        total_mb = backend.dataplane.engine_size_bytes(cluster_key(cluster)) / MB
+        total_mb = (backend.dataplane.engine_size_bytes(cluster_key(cluster)) or 0) / MB
         duration = min(max(total_mb / RESIZE_RATE_MB_PER_S, RESIZE_MIN_SECONDS), RESIZE_MAX_SECONDS)
         started = time.monotonic()
         while True:
