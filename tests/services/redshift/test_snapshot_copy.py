@@ -154,13 +154,14 @@ def test_kms_encrypted_copies_take_the_grant_key(ls):
     cluster = east.enable_snapshot_copy(ClusterIdentifier="c1", DestinationRegion=WEST,
                                         SnapshotCopyGrantName="west-grant")["Cluster"]
     assert cluster["ClusterSnapshotCopyStatus"]["SnapshotCopyGrantName"] == "west-grant"
-    # Without a grant the copies are encrypted with a key AWS owns (no KmsKeyId of the account's).
+    # Without a grant the copies are encrypted with a key AWS owns (KmsKeyId AWS_OWNED_KMS_KEY, as for clusters
+    # encrypted by default).
     east.enable_snapshot_copy(ClusterIdentifier="c2", DestinationRegion=WEST)
     create_available_snapshot(east, "s1", cluster="c1")
     create_available_snapshot(east, "s2", cluster="c2")
     assert available_copy(west, "copy:s1")["KmsKeyId"] == west_key
     copy = available_copy(west, "copy:s2")
-    assert copy["Encrypted"] is True and "KmsKeyId" not in copy
+    assert copy["Encrypted"] is True and copy["KmsKeyId"] == "AWS_OWNED_KMS_KEY"
 
 
 @pytest.mark.parametrize("params, expected", [
