@@ -4,6 +4,7 @@ copied to another region restores there with the same rows."""
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 from botocore.exceptions import ClientError
 
@@ -30,6 +31,15 @@ def restore_table(client, **params) -> dict:  # type: ignore[no-untyped-def]
         return status if status["Status"] in DONE else None
 
     return wait_for(finished, timeout=120)
+
+
+def case_sensitive(port: int, statement: str) -> list[tuple]:
+    """Run a statement whose quoted names keep their case (Redshift folds them unless asked)."""
+    with psycopg.connect(host="127.0.0.1", port=port, user="admin", password="Passw0rd1", dbname="dev",
+                         autocommit=True) as conn:
+        conn.execute("SET enable_case_sensitive_identifier TO true")
+        cursor = conn.execute(statement)
+        return cursor.fetchall() if cursor.description else []
 
 
 def test_the_restored_table_holds_the_rows_at_snapshot_time(data_server):
@@ -59,11 +69,11 @@ def test_the_restored_table_holds_the_rows_at_snapshot_time(data_server):
         "FAILED", "Table public.nope does not exist in database dev of the snapshot.")
     schema = restore_table(owner, SourceTableName="orders", NewTableName="x", TargetSchemaName="sales")
     assert schema["Message"] == "Schema sales does not exist in database dev."
-    sql(port, 'CREATE SCHEMA "Sales"')
+    case_sensitive(port, 'CREATE SCHEMA "Sales"')
     exact = restore_table(owner, SourceTableName="orders", NewTableName="Kept", TargetSchemaName="Sales",
                           EnableCaseSensitiveIdentifier=True)
     assert exact["Status"] == "SUCCEEDED"
-    assert sql(port, 'SELECT count(*) FROM "Sales"."Kept"') == [(5000,)]
+    assert case_sensitive(port, 'SELECT count(*) FROM "Sales"."Kept"') == [(5000,)]
     listed = owner.describe_table_restore_status(ClusterIdentifier="c1")["TableRestoreStatusDetails"]
     assert [s["Status"] for s in listed] == ["SUCCEEDED", "FAILED", "FAILED", "FAILED", "SUCCEEDED"]
 
