@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from botocore.exceptions import ClientError
 
-from support import create_available_cluster
+from support import aws_cli, create_available_cluster
 
 CERTIFICATE = "arn:aws:acm:us-east-1:111111111111:certificate/0a1b2c3d-aaaa-bbbb-cccc-000000000001"
 RENEWED = "arn:aws:acm:us-east-1:111111111111:certificate/0a1b2c3d-aaaa-bbbb-cccc-000000000002"
@@ -59,3 +59,21 @@ def test_errors(redshift):
                     CustomDomainCertificateArn=CERTIFICATE) == ("CustomCnameAssociationFault", 400)
     assert error_of(associate, ClusterIdentifier="c1", CustomDomainName="other.example.com",
                     CustomDomainCertificateArn=CERTIFICATE) == ("CustomCnameAssociationFault", 400)
+
+
+def test_paginator_and_aws_cli(ls, redshift):
+    for name in ("c1", "c2"):
+        create_available_cluster(redshift, name)
+    for name, certificate in (("c1", CERTIFICATE), ("c2", RENEWED)):
+        aws_cli(ls, "create-custom-domain-association", "--cluster-identifier", name, "--custom-domain-name",
+                f"{name}.example.com", "--custom-domain-certificate-arn", certificate)
+    pages = list(redshift.get_paginator("describe_custom_domain_associations").paginate(
+        PaginationConfig={"PageSize": 20}))
+    shown = [a["CustomDomainCertificateArn"] for page in pages for a in page["Associations"]]
+    assert sorted(shown) == [CERTIFICATE, RENEWED]
+    listed = aws_cli(ls, "describe-custom-domain-associations", "--custom-domain-certificate-arn", RENEWED)
+    assert [a["CertificateAssociations"] for a in listed["Associations"]] == [
+        [{"CustomDomainName": "c2.example.com", "ClusterIdentifier": "c2"}]]
+    aws_cli(ls, "delete-custom-domain-association", "--cluster-identifier", "c1", "--custom-domain-name",
+            "c1.example.com")
+    assert "CustomDomainName" not in redshift.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from support import GRANTEE, OWNER, create_available_cluster
+from support import GRANTEE, OWNER, aws_cli, create_available_cluster
 
 
 def error_of(call, **params) -> tuple[str, int]:  # type: ignore[no-untyped-def]
@@ -40,3 +40,15 @@ def test_errors(redshift):
     assert error_of(redshift.add_partner, AccountId=GRANTEE, ClusterIdentifier="c1", DatabaseName="dev",
                     PartnerName="Fivetran") == ("UnauthorizedPartnerIntegration", 401)
     assert error_of(redshift.describe_partners, AccountId=OWNER, ClusterIdentifier="nope") == ("ClusterNotFound", 404)
+
+
+def test_aws_cli(ls, redshift):
+    create_available_cluster(redshift)
+    key = ["--account-id", OWNER, "--cluster-identifier", "c1", "--database-name", "dev", "--partner-name", "Tableau"]
+    assert aws_cli(ls, "add-partner", *key)["PartnerName"] == "Tableau"
+    aws_cli(ls, "update-partner-status", *key, "--status", "Active")
+    [info] = aws_cli(ls, "describe-partners", "--account-id", OWNER, "--cluster-identifier", "c1")[
+        "PartnerIntegrationInfoList"]
+    assert (info["PartnerName"], info["Status"]) == ("Tableau", "Active")
+    aws_cli(ls, "delete-partner", *key)
+    assert redshift.describe_partners(AccountId=OWNER, ClusterIdentifier="c1")["PartnerIntegrationInfoList"] == []

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from botocore.exceptions import ClientError
 
-from support import GRANTEE, OWNER, Server, create_available_cluster, make_server, wait_for
+from support import GRANTEE, OWNER, Server, aws_cli, create_available_cluster, make_server, wait_for
 
 ROLE = f"arn:aws:iam::{OWNER}:role/scheduler"
 DAILY = "cron(0 23 * * ? *)"
@@ -233,3 +233,15 @@ def test_scheduled_pause_and_resume_stop_and_start_the_engine(engines_server):
     endpoint = redshift.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]["Endpoint"]
     with sql(endpoint) as connection:
         assert connection.execute("SELECT n FROM kept").fetchall() == [(42,)]
+
+
+def test_aws_cli(ls, redshift):
+    create_available_cluster(redshift)
+    target = json.dumps({"ResumeCluster": {"ClusterIdentifier": "c1"}})
+    created = aws_cli(ls, "create-scheduled-action", "--scheduled-action-name", "cli-resume", "--target-action", target,
+                      "--schedule", DAILY, "--iam-role", ROLE, "--no-enable")
+    assert (created["State"], created["TargetAction"]) == ("DISABLED", json.loads(target))
+    listed = aws_cli(ls, "describe-scheduled-actions", "--filters", "Name=cluster-identifier,Values=c1")
+    assert [a["ScheduledActionName"] for a in listed["ScheduledActions"]] == ["cli-resume"]
+    aws_cli(ls, "delete-scheduled-action", "--scheduled-action-name", "cli-resume")
+    assert redshift.describe_scheduled_actions()["ScheduledActions"] == []

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from support import aws_cli
+
 
 def test_tracks(owner):
     tracks = owner.list_tracks()["tracks"]
@@ -56,3 +58,12 @@ def test_managed_workgroups(owner):
     assert owner.list_managed_workgroups(sourceArn="arn:aws:glue:us-east-1:111111111111:catalog")[
         "managedWorkgroups"] == []
     assert owner.error(owner.list_managed_workgroups, sourceArn="arn:aws:s3:::bucket")[0] == "ValidationException"
+
+
+def test_aws_cli(owner):
+    cli = {"service": "redshift-serverless"}
+    tracks = aws_cli(owner.server, "list-tracks", **cli)["tracks"]
+    assert [t["trackName"] for t in tracks] == ["current", "trailing"]
+    offerings = aws_cli(owner.server, "list-reservation-offerings", **cli)["reservationOfferingsList"]
+    assert offerings == owner.list_reservation_offerings()["reservationOfferingsList"]
+    assert aws_cli(owner.server, "list-managed-workgroups", **cli)["managedWorkgroups"] == []

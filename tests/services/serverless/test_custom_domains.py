@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from support import aws_cli
+
 CERTIFICATE = "arn:aws:acm:us-east-1:111111111111:certificate/0a1b2c3d-aaaa-bbbb-cccc-000000000001"
 RENEWED = "arn:aws:acm:us-east-1:111111111111:certificate/0a1b2c3d-aaaa-bbbb-cccc-000000000002"
 
@@ -66,3 +68,16 @@ def test_list_filters_and_pages(owner, grantee):
     pages = list(owner.get_paginator("list_custom_domain_associations").paginate(PaginationConfig={"PageSize": 2}))
     assert [len(page["associations"]) for page in pages] == [2, 1]
     assert grantee.list_custom_domain_associations()["associations"] == []
+
+
+def test_aws_cli(owner):
+    owner.namespace_with_workgroup()
+    cli = {"service": "redshift-serverless"}
+    created = aws_cli(owner.server, "create-custom-domain-association", "--workgroup-name", "wg1",
+                      "--custom-domain-name", "db.example.com", "--custom-domain-certificate-arn", CERTIFICATE, **cli)
+    assert created["customDomainName"] == "db.example.com"
+    listed = aws_cli(owner.server, "list-custom-domain-associations", **cli)["associations"]
+    assert [(a["workgroupName"], a["customDomainName"]) for a in listed] == [("wg1", "db.example.com")]
+    aws_cli(owner.server, "delete-custom-domain-association", "--workgroup-name", "wg1", "--custom-domain-name",
+            "db.example.com", **cli)
+    assert owner.list_custom_domain_associations()["associations"] == []

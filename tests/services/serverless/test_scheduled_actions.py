@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from support import OWNER, wait_for
+from support import OWNER, aws_cli, wait_for
 
 ROLE = f"arn:aws:iam::{OWNER}:role/scheduler"
 DAILY = {"cron": "(0 23 * * ? *)"}
@@ -113,3 +113,16 @@ def test_a_failed_run_is_kept(owner):
     owner.wait_for_gone(owner.get_namespace, namespaceName="ns1")
     owner.server.admin("/_localshift/time-travel?seconds=3700")
     wait_for(lambda: "Scheduled action hourly could not create snapshot" in owner.server.log_path.read_text())
+
+
+def test_aws_cli(owner):
+    owner.namespace("ns1")
+    cli = {"service": "redshift-serverless"}
+    created = aws_cli(owner.server, "create-scheduled-action", "--scheduled-action-name", "cli-snap",
+                      "--namespace-name", "ns1", "--role-arn", ROLE, "--schedule", "cron=(0 23 * * ? *)",
+                      "--target-action", json.dumps(target("cli")), **cli)["scheduledAction"]
+    assert (created["state"], created["targetAction"]) == ("ACTIVE", target("cli"))
+    listed = aws_cli(owner.server, "list-scheduled-actions", "--namespace-name", "ns1", **cli)["scheduledActions"]
+    assert listed == [{"scheduledActionName": "cli-snap", "namespaceName": "ns1"}]
+    aws_cli(owner.server, "delete-scheduled-action", "--scheduled-action-name", "cli-snap", **cli)
+    assert owner.list_scheduled_actions()["scheduledActions"] == []

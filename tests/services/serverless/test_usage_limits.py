@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from support import aws_cli
+
 
 def test_create_get_update_delete(owner):
     workgroup = owner.namespace_with_workgroup()
@@ -70,4 +72,16 @@ def test_a_workgroups_limits_go_with_it(owner):
     owner.create_usage_limit(resourceArn=arn, usageType="serverless-compute", amount=10)
     owner.delete_workgroup(workgroupName="wg1")
     owner.wait_for_gone(owner.get_workgroup, workgroupName="wg1")
+    assert owner.list_usage_limits()["usageLimits"] == []
+
+
+def test_aws_cli(owner):
+    workgroup = owner.namespace_with_workgroup()
+    cli = {"service": "redshift-serverless"}
+    created = aws_cli(owner.server, "create-usage-limit", "--resource-arn", workgroup["workgroupArn"], "--usage-type",
+                      "serverless-compute", "--amount", "30", "--breach-action", "emit-metric", **cli)["usageLimit"]
+    assert (created["amount"], created["breachAction"]) == (30, "emit-metric")
+    listed = aws_cli(owner.server, "list-usage-limits", "--resource-arn", workgroup["workgroupArn"], **cli)
+    assert [limit["usageLimitId"] for limit in listed["usageLimits"]] == [created["usageLimitId"]]
+    aws_cli(owner.server, "delete-usage-limit", "--usage-limit-id", created["usageLimitId"], **cli)
     assert owner.list_usage_limits()["usageLimits"] == []
