@@ -34,7 +34,6 @@ def test_the_table_comes_back_with_its_rows_and_definition(dp, cluster):
     seen: list[tuple[int, int]] = []
     size = dp.restore_table("s1", key, table(), progress=lambda done, total: seen.append((done, total)))
     assert size > 0 and seen[-1] == (size, size)
-    # (The endpoint speaks Redshift SQL, where brackets navigate SUPER values: the array goes whole.)
     assert rows(port, "SELECT count(*), sum(qty), min(total), max(moods::text) FROM orders_restored") == [
         (500, 125250, 2, "{sad,happy}")]
     assert rows(port, "SELECT count(*) FROM orders") == [(100,)]

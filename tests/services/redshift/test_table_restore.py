@@ -33,15 +33,6 @@ def restore_table(client, **params) -> dict:  # type: ignore[no-untyped-def]
     return wait_for(finished, timeout=120)
 
 
-def case_sensitive(port: int, statement: str) -> list[tuple]:
-    """Run a statement whose quoted names keep their case (Redshift folds them unless asked)."""
-    with psycopg.connect(host="127.0.0.1", port=port, user="admin", password="Passw0rd1", dbname="dev",
-                         autocommit=True) as conn:
-        conn.execute("SET enable_case_sensitive_identifier TO true")
-        cursor = conn.execute(statement)
-        return cursor.fetchall() if cursor.description else []
-
-
 def test_the_restored_table_holds_the_rows_at_snapshot_time(data_server):
     data_server.reset()
     owner = data_server.client(OWNER)
@@ -69,11 +60,15 @@ def test_the_restored_table_holds_the_rows_at_snapshot_time(data_server):
         "FAILED", "Table public.nope does not exist in database dev of the snapshot.")
     schema = restore_table(owner, SourceTableName="orders", NewTableName="x", TargetSchemaName="sales")
     assert schema["Message"] == "Schema sales does not exist in database dev."
-    case_sensitive(port, 'CREATE SCHEMA "Sales"')
-    exact = restore_table(owner, SourceTableName="orders", NewTableName="Kept", TargetSchemaName="Sales",
-                          EnableCaseSensitiveIdentifier=True)
-    assert exact["Status"] == "SUCCEEDED"
-    assert case_sensitive(port, 'SELECT count(*) FROM "Sales"."Kept"') == [(5000,)]
+    # Redshift folds quoted identifiers too, unless the session keeps their case.
+    with psycopg.connect(host="127.0.0.1", port=port, user="admin", password="Passw0rd1", dbname="dev",
+                         autocommit=True) as conn:
+        conn.execute("SET enable_case_sensitive_identifier TO true")
+        conn.execute('CREATE SCHEMA "Sales"')
+        exact = restore_table(owner, SourceTableName="orders", NewTableName="Kept", TargetSchemaName="Sales",
+                              EnableCaseSensitiveIdentifier=True)
+        assert exact["Status"] == "SUCCEEDED"
+        assert conn.execute('SELECT count(*) FROM "Sales"."Kept"').fetchall() == [(5000,)]
     listed = owner.describe_table_restore_status(ClusterIdentifier="c1")["TableRestoreStatusDetails"]
     assert [s["Status"] for s in listed] == ["SUCCEEDED", "FAILED", "FAILED", "FAILED", "SUCCEEDED"]
 
