@@ -19,6 +19,7 @@ import stat
 import subprocess
 import threading
 from pathlib import Path
+from datetime import datetime
 from typing import Callable, Iterable, Iterator, Sequence
 
 from localshift.config import Settings
@@ -26,6 +27,7 @@ from localshift.config import Settings
 from . import watchdog
 from .binaries import PgBinaries, accessible_by, running_as_root
 from .compaction import CompactionResult
+from .credentials import LoginRegistry, TemporaryLogin
 from .engine import MAX_SOCKET_PATH, SOCKET_NAME, Engine
 from .engine_users import DEFAULT_UIDS, EngineUsers, parse_uid_range
 from .errors import ClusterNotFoundError, DataPlaneError
@@ -35,6 +37,7 @@ from .roles import (INTERNAL_ROLES, SETUP_VERSION, EngineSetup, Initialiser, con
                     give_database, set_master_user)
 from .snapshot_store import SnapshotStats, SnapshotStore
 from .storage_ledger import StorageUsage
+from .temporary_login import TemporaryLogins
 from .wire_front import WireFront
 
 log = logging.getLogger("localshift")
@@ -97,9 +100,11 @@ class DataPlane:
         self.store = SnapshotStore(snapshots)
         self.initialisers: list[Initialiser] = [confine_roles, *initialisers]
         self.max_connections = sql_max_connections
-        self.front = WireFront(INTERNAL_ROLES, sql_startup_timeout, sql_max_connections,
-                               sql_connection_budget(raise_open_file_limit()))
         self._admin_password = self._load_admin_secret()
+        self.logins = LoginRegistry()
+        self.front = WireFront(INTERNAL_ROLES, sql_startup_timeout, sql_max_connections,
+                               sql_connection_budget(raise_open_file_limit()),
+                               TemporaryLogins(self.logins, self._admin_password))
         self._engines: dict[str, Engine] = {}
         self._ports: dict[str, int] = {}
         self._locks: dict[str, threading.RLock] = {}
@@ -263,6 +268,7 @@ class DataPlane:
         eng = self._engine(key)
         with self._lock(key):
             self.stop_cluster(key)
+            self.logins.forget(str(eng.socket_path))
             eng.remove()
         with self._guard:
             self._engines.pop(key, None)
@@ -280,6 +286,20 @@ class DataPlane:
         """True when the engine is up and its public port is served."""
         eng = self._engine(key)
         return key in self._ports and eng.is_running()
+
+    # -- SQL ---------------------------------------------------------------------------
+    def sql_port(self, key: str) -> int | None:
+        """The port a running cluster's SQL is served on (None when it is not served)."""
+        port = self._ports.get(key)
+        return port if port is not None and self._engine(key).is_running() else None
+
+    def allow_login(self, key: str, login: TemporaryLogin) -> None:
+        """Let ``login`` (a temporary credential) log in to the cluster's SQL endpoint until it expires."""
+        self.logins.allow(str(self._engine(key).socket_path), login)
+
+    def use_clock(self, now: Callable[[], datetime]) -> None:
+        """Check temporary credentials' expiry against ``now`` (the service clock)."""
+        self.logins.clock = now
 
     def stop_all(self) -> None:
         """Stop every engine under the engine root (including ones a previous
