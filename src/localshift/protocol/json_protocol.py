@@ -74,8 +74,10 @@ def error_status(service: str, error: ApiError) -> int:
     return SMITHY_ERROR_STATUS.get(error.code) or PROTOCOL_ERROR_STATUS.get(error.code, 400)
 
 
-def serialize_error(code: str, message: str) -> bytes:
-    return printable(json.dumps({"__type": code, "message": message}, ensure_ascii=False)).encode()
+def serialize_error(code: str, message: str, fields: dict[str, str] | None = None) -> bytes:
+    """The error document; ``fields``: the error shape's other members (ResourceId, say)."""
+    document = {"__type": code, "message": message, **(fields or {})}
+    return printable(json.dumps(document, ensure_ascii=False)).encode()
 
 
 def printable(text: str) -> str:

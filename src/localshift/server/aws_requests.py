@@ -44,7 +44,7 @@ def handle_query_request(runtime: Runtime, request: SignedRequest) -> Response:
         if handler is None:
             raise ApiError("InvalidAction", f"The action {operation.name} is not implemented by localshift yet.")
         arguments = query_parser.parse_request(operation, params)
-        ctx = RequestContext(caller.account, caller.region, request_id, runtime.clock.now())
+        ctx = RequestContext(caller.account, caller.region, request_id, runtime.clock.now(), caller.access_key)
         result = handler(runtime.redshift, ctx, arguments)
         response = Response(200, query_serializer.serialize_result(operation, result, request_id), XML, request_id)
     except ApiError as error:

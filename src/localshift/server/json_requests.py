@@ -23,6 +23,7 @@ from localshift.server.auth import SignedRequest
 from localshift.server.aws_requests import Response
 from localshift.server.runtime import Runtime
 from localshift.services.context import RequestContext
+from localshift.services.data_api.operations import OPERATIONS as DATA_API_OPERATIONS
 from localshift.services.serverless.operations import OPERATIONS as SERVERLESS_OPERATIONS
 
 log = logging.getLogger("localshift.requests")
@@ -45,8 +46,11 @@ class JsonService:
         return service_model(self.name).signing_name
 
 
-# Another JSON service (redshift-data, say) is served by adding its entry here.
-JSON_SERVICES = [JsonService(SERVERLESS, SERVERLESS_OPERATIONS, lambda runtime: runtime.serverless)]
+# Another JSON service is served by adding its entry here.
+JSON_SERVICES = [
+    JsonService(SERVERLESS, SERVERLESS_OPERATIONS, lambda runtime: runtime.serverless),
+    JsonService("redshift-data", DATA_API_OPERATIONS, lambda runtime: runtime.data_api),
+]
 
 # Signature failures have other names on AWS's JSON services than on Query ones.
 _JSON_AUTH_ERRORS = {
@@ -87,7 +91,7 @@ def handle_json_request(runtime: Runtime, request: SignedRequest) -> Response:
         if handler is None:
             raise ApiError("UnknownOperationException", f"The operation {operation.name} is not implemented by localshift yet.")
         arguments = json_parser.parse_request(operation, request.body)
-        ctx = RequestContext(caller.account, caller.region, request_id, runtime.clock.now())
+        ctx = RequestContext(caller.account, caller.region, request_id, runtime.clock.now(), caller.access_key)
         result = handler(service.backend(runtime), ctx, arguments)
         body = json_serializer.serialize_result(operation, result)
         response = Response(200, body, json_protocol.CONTENT_TYPE, request_id)
@@ -107,4 +111,5 @@ def handle_json_request(runtime: Runtime, request: SignedRequest) -> Response:
 
 def json_error_response(error: ApiError, request_id: str, service: str = SERVERLESS) -> Response:
     status = json_protocol.error_status(service, error)
-    return Response(status, json_protocol.serialize_error(error.code, error.message), json_protocol.CONTENT_TYPE, request_id)
+    body = json_protocol.serialize_error(error.code, error.message, error.fields)
+    return Response(status, body, json_protocol.CONTENT_TYPE, request_id)

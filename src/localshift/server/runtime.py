@@ -15,7 +15,9 @@ from localshift.config import ENV_PREFIX, Settings, SettingsError
 from localshift.dataplane.host import keep_files_private
 from localshift.server import data_dir
 from localshift.server.auth import Authenticator, check_unique, parse_accounts, parse_admin_accounts
+from localshift.services import temporary_credentials
 from localshift.services.clock import Clock
+from localshift.services.data_api.backend import DataApiBackend
 from localshift.services.null_dataplane import NullDataPlane
 from localshift.services.redshift import lifecycle, scheduler
 from localshift.services.redshift.backend import BackendSettings, RedshiftBackend
@@ -78,6 +80,7 @@ class Runtime:
                 shutil.rmtree(self._temp_dir, ignore_errors=True)
             raise
         self.clock = Clock()
+        self.dataplane.use_clock(self.clock.now)  # temporary credentials expire by the service clock
         self.redshift = RedshiftBackend(
             self.db,
             self.dataplane,
@@ -91,6 +94,8 @@ class Runtime:
         self.serverless = ServerlessBackend(
             self.db, self.dataplane, self.clock, self.redshift, snapshot_quota=settings.manual_snapshot_quota
         )
+        self.data_api = DataApiBackend(self.db, self.dataplane, self.clock, self.redshift, self.serverless,
+                                       self.data_dir / "data-api")
         self._reset_lock = threading.Lock()
 
     @property
@@ -109,6 +114,8 @@ class Runtime:
         scheduler.recover(self.redshift)
         self.ticker.start()
         self.serverless.start(serverless_scheduler.recover, serverless_scheduler.expire_snapshots)
+        temporary_credentials.restore_all(self.db, self.dataplane, self.clock.now())
+        self.data_api.start()
         mode = "strict mode" if self.authenticator.strict else "open mode"
         plane = "data plane on" if self.settings.data_plane else "data plane off"
         log.info("localshift %s serving the AWS API at %s (%s, %s)", __version__, self.api_url, mode, plane)
@@ -118,6 +125,7 @@ class Runtime:
     def reset(self) -> None:
         """Wipe every resource of every account: engines, snapshot data, rows, clock offset."""
         with self._reset_lock:
+            self.data_api.reset()
             for cluster in self.redshift.clusters.everything():
                 self.dataplane.destroy_cluster(lifecycle.cluster_key(cluster))
                 if cluster.restore_data_key:
@@ -135,6 +143,7 @@ class Runtime:
             # cannot reach it), so remove them and their data explicitly.
             self.reset()
         self.ticker.stop()
+        self.data_api.shutdown()
         self.serverless.shutdown()
         self.redshift.shutdown()
         self.dataplane.stop_all()

@@ -59,6 +59,15 @@ class NullDataPlane:
     def is_running(self, key: str) -> bool:
         return False
 
+    def sql_port(self, key: str) -> int | None:
+        return None  # nothing serves SQL
+
+    def allow_login(self, key: str, login: object) -> None:
+        return None
+
+    def use_clock(self, now: Callable[[], datetime]) -> None:
+        return None
+
     def stop_all(self) -> None:
         return None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from localshift.services.context import RequestContext
-from localshift.services.redshift import clusters, restore, sharing, snapshots, tagging
+from localshift.services.redshift import clusters, credentials, restore, sharing, snapshots, tagging
 from localshift.services.redshift import node_options
 from localshift.services.redshift.backend import RedshiftBackend
 
@@ -18,4 +18,5 @@ OPERATIONS: dict[str, Handler] = {
     **node_options.OPERATIONS,
     **sharing.OPERATIONS,
     **restore.OPERATIONS,
+    **credentials.OPERATIONS,
 }

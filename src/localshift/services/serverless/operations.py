@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from localshift.services.context import RequestContext
-from localshift.services.serverless import namespaces, policies, restore, snapshots, tagging, workgroups
+from localshift.services.serverless import credentials, namespaces, policies, restore, snapshots, tagging, workgroups
 from localshift.services.serverless.backend import ServerlessBackend
 
 Handler = Callable[[ServerlessBackend, RequestContext, dict[str, Any]], dict[str, Any]]
@@ -17,4 +17,5 @@ OPERATIONS: dict[str, Handler] = {
     **policies.OPERATIONS,
     **restore.OPERATIONS,
     **tagging.OPERATIONS,
+    **credentials.OPERATIONS,
 }
