@@ -108,6 +108,10 @@ class Runtime:
         found = {"data dir": self.data_dir}
         if not isinstance(self.dataplane, NullDataPlane):
             found["engine files"] = self.dataplane.engine_root
+            sockets = [d for d in self.dataplane.directories if d not in (self.dataplane.root, self.dataplane.engine_root)]
+            if sockets:
+                # Engine paths too long for a Unix socket put the sockets here.
+                found["engine sockets"] = sockets[0]
         return found
 
     def start(self) -> None:
