@@ -1,11 +1,11 @@
 """The JSON protocol modules against botocore's own serializer and parser.
 
-For every Redshift Serverless operation localshift serves (read from OPERATIONS
-at test time, so new operations are covered as they are added), a request
-that fills every member of the input shape is serialized by botocore and must
-come back unchanged out of localshift's parser; a result that fills every
-member of the output shape is serialized by localshift and must come back
-unchanged out of botocore's parser.  Every error code round-trips too.
+For every operation of every JSON service localshift serves (Redshift Serverless, the
+Redshift Data API: read from JSON_SERVICES at test time, so new operations are covered as
+they are added), a request that fills every member of the input shape is serialized by
+botocore and must come back unchanged out of localshift's parser; a result that fills every
+member of the output shape is serialized by localshift and must come back unchanged out of
+botocore's parser.  Every error code round-trips too.
 """
 
 from __future__ import annotations
@@ -26,8 +26,7 @@ from hypothesis import strategies as st
 from localshift.errors import ApiError
 from localshift.protocol import json_parser, json_protocol, json_serializer
 from localshift.protocol.spec import operation_model, service_model
-from localshift.server.json_requests import json_error_response
-from localshift.services.serverless.operations import OPERATIONS
+from localshift.server.json_requests import JSON_SERVICES, json_error_response
 from support import value_matching
 
 SERVICE = "redshift-serverless"
@@ -40,8 +39,10 @@ PATTERN_VALUES = ["abc-123", "ipv4", "dualstack", "123456789012", "current_track
 
 
 def served() -> list[OperationModel]:
-    assert OPERATIONS, "no serverless operations are served"
-    return [operation_model(SERVICE, name) for name in sorted(OPERATIONS)]
+    """Every operation of every JSON service served."""
+    operations = [operation_model(service.name, name) for service in JSON_SERVICES for name in sorted(service.operations)]
+    assert {operation.service_model.service_name for operation in operations} == {"redshift-serverless", "redshift-data"}
+    return operations
 
 
 class Values:
@@ -53,6 +54,10 @@ class Values:
     def __call__(self, shape: Shape, depth: int = 0) -> Any:
         self.n += 1
         kind = shape.type_name
+        if kind == "structure" and shape.is_tagged_union:
+            # One member of a union (a Data API Field: longValue, stringValue...), a different one each time.
+            name = list(shape.members)[self.n % len(shape.members)]
+            return {name: self(shape.members[name], depth + 1)}
         if kind == "structure":
             return {name: self(member, depth + 1) for name, member in shape.members.items()
                     if depth < 8 or name in shape.required_members}
@@ -71,6 +76,8 @@ class Values:
             return self.n % 2 == 0
         if kind in ("double", "float"):
             return [12.5, 0.1, -3.25, 1e-07, 1e20, 0.0][self.n % 6]
+        if kind == "blob":
+            return bytes(range(self.n % 7, 256, 11))
         if kind == "timestamp":
             value = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC) + timedelta(days=self.n)
             return value if self.whole_seconds else value.replace(microsecond=(self.n % 999 + 1) * 1000)
@@ -95,8 +102,9 @@ class Values:
 def botocore_body(operation: OperationModel, params: dict[str, Any]) -> bytes:
     request = create_serializer("json").serialize_to_request(params, operation)
     target = request["headers"]["X-Amz-Target"]
-    assert target == f"RedshiftServerless.{operation.name}"
-    assert json_protocol.resolve_operation(SERVICE, target).name == operation.name
+    service = operation.service_model
+    assert target == f"{service.metadata['targetPrefix']}.{operation.name}"
+    assert json_protocol.resolve_operation(service.service_name, target).name == operation.name
     return request["body"]
 
 

@@ -29,6 +29,9 @@ from psycopg.types.string import ByteaLoader, TextLoader
 from .errors import DataPlaneError
 
 CHUNK_ROWS = 2000
+# How long a wait for the engine sleeps before it checks the connection is still there (psycopg's
+# default of 0 would spin, holding the GIL).
+WAIT_INTERVAL = 1.0
 QUERY_CANCELED = "57014"
 
 _ADAPTERS = AdaptersMap()
@@ -177,7 +180,7 @@ class SqlSession:
         self._conn.close()
 
     def _wait(self, generator):  # type: ignore[no-untyped-def]
-        return waiting.wait(generator, self._conn.pgconn.socket)
+        return waiting.wait(generator, self._conn.pgconn.socket, interval=WAIT_INTERVAL)
 
     def _describe(self, columns: tuple[Column, ...]) -> tuple[Column, ...]:
         """Fill in what the result's description lacks: type names the driver does not know,

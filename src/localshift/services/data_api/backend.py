@@ -31,6 +31,9 @@ log = logging.getLogger("localshift.data_api")
 WORKER_THREADS = 16
 RETENTION = timedelta(hours=24)
 MAX_DURATION = timedelta(hours=24)
+# A cancel that reaches the engine before the statement does is lost: it is sent again until
+# the statement ends, this often and at most this many times.
+CANCEL_INTERVAL, CANCEL_ATTEMPTS = 0.25, 40
 INTERRUPTED = "The statement was interrupted: localshift stopped while it ran."
 TOO_LONG = "Query exceeded the Data API's maximum duration of 24 hours."
 
@@ -46,6 +49,7 @@ class Running:
     failure: str | None = None
     connection: SqlSession | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    ended: threading.Event = field(default_factory=threading.Event)
 
     def cancel(self, failure: str | None = None, while_locked: Callable[[], None] | None = None) -> None:
         """Stop the statement: the engine cancels what it runs, a worker that has not taken it yet
@@ -57,7 +61,14 @@ class Running:
                 while_locked()
             connection = self.connection
         if connection is not None:
+            threading.Thread(target=self._keep_cancelling, args=(connection,), daemon=True,
+                             name="localshift-data-api-cancel").start()
+
+    def _keep_cancelling(self, connection: SqlSession) -> None:
+        for _ in range(CANCEL_ATTEMPTS):
             connection.cancel()
+            if self.ended.wait(CANCEL_INTERVAL):
+                return
 
 
 class DataApiBackend:

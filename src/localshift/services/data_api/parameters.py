@@ -3,9 +3,10 @@
 As Redshift reads them: a placeholder is a colon and a name of letters, digits and
 underscores, outside string literals, quoted identifiers, dollar-quoted bodies and comments;
 ``::`` is a cast, not a placeholder (``:id::smallint`` is parameter ``id`` cast to smallint).
-A name may appear many times and parameters may come in any order.  Every value is sent as
-text of unknown type, so the engine casts it to what the context needs; a value is never
-NULL (Redshift passes the text ``null`` through as it is).
+A name may appear many times (each place is a parameter of its own, so each takes the type
+its place needs: ``:id`` and ``:id::smallint`` in one statement) and parameters may come in
+any order.  Every value is sent as text of unknown type, so the engine casts it to what the
+context needs; a value is never NULL (Redshift passes the text ``null`` through as it is).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def bind(sql: str, values: dict[str, str]) -> tuple[str, list[str]]:
     if not values:
         return sql, []
     out: list[str] = []
-    numbers: dict[str, int] = {}
+    ordered: list[str] = []
     i, n = 0, len(sql)
     while i < n:
         end = _skip_quoted(sql, i)
@@ -55,10 +56,10 @@ def bind(sql: str, values: dict[str, str]) -> tuple[str, list[str]]:
         name = match.group(0)
         if name not in values:
             raise validation(f"The SQL names the parameter :{name}, which Parameters does not give.")
-        numbers.setdefault(name, len(numbers) + 1)
-        out.append(f"${numbers[name]}")
+        ordered.append(values[name])
+        out.append(f"${len(ordered)}")
         i = match.end()
-    return "".join(out), [values[name] for name in numbers]
+    return "".join(out), ordered
 
 
 def _skip_quoted(sql: str, i: int) -> int:

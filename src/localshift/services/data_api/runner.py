@@ -72,7 +72,10 @@ def _run(backend: DataApiBackend, statement_id: str, held: Running) -> None:
     finally:
         with held.lock:
             held.connection = None
-        if held.session is None:
+            held.ended.set()
+        if held.session is None and held.cancelled:
+            connection.close()  # a cancel still on its way must not reach the next statement
+        elif held.session is None:
             backend.connections.give_back(held.target, connection)
 
 
