@@ -289,9 +289,9 @@ class DataPlane:
 
     # -- SQL ---------------------------------------------------------------------------
     def sql_port(self, key: str) -> int | None:
-        """The port a running cluster's SQL is served on (None when it is not served)."""
-        port = self._ports.get(key)
-        return port if port is not None and self._engine(key).is_running() else None
+        """The port a cluster's SQL is served on (None when it is not served: stopped, or
+        not yet created).  An engine that died meanwhile refuses logins on it."""
+        return self._ports.get(key)
 
     def allow_login(self, key: str, login: TemporaryLogin) -> None:
         """Let ``login`` (a temporary credential) log in to the cluster's SQL endpoint until it expires."""

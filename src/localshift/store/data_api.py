@@ -14,7 +14,7 @@ restarted service honours the ones it handed out.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -78,11 +78,12 @@ _NEWEST_FIRST = (SortKey("created_at", descending=True), SortKey("id", descendin
 
 
 def _to_json(record: StatementRecord) -> str:
-    data = asdict(record)
+    # Shallow copies (dataclasses.asdict copies deeply, a tenth of a millisecond per statement).
+    data = dict(vars(record))
     for name in _RECORD_TIMES:
         data[name] = data[name].isoformat()
-    for part in data["parts"]:
-        part["updated_at"] = part["updated_at"].isoformat() if part["updated_at"] else None
+    data["parts"] = [dict(vars(part), updated_at=part.updated_at.isoformat() if part.updated_at else None)
+                     for part in record.parts]
     return json.dumps(data)
 
 

@@ -226,7 +226,7 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection, SecretStore], None]] = [
     );
     CREATE INDEX data_api_statements_by_time ON data_api_statements (account, region, created_at, id);
     CREATE INDEX data_api_statements_by_token ON data_api_statements (account, region, client_token);
-    CREATE INDEX data_api_statements_by_status ON data_api_statements (status);
+    CREATE INDEX data_api_statements_by_status ON data_api_statements (status, account, region);
     CREATE TABLE db_credentials (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         engine_key TEXT NOT NULL,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from support import OWNER, create_available_cluster, make_server
+from support import OWNER, create_available_cluster, make_server, wait_for
 
 from .conftest import DataApi
 
@@ -39,3 +39,28 @@ def _refusal(data: DataApi, session_id: str) -> Exception | None:
     except Exception as error:  # noqa: BLE001 - the refusal is the result
         return error
     return None
+
+
+def test_statements_and_their_results_are_kept_24_hours(tmp_path):
+    server = make_server(tmp_path, data_plane=True).start()
+    try:
+        create_available_cluster(server.client(OWNER), "kept", ClusterType="single-node", NumberOfNodes=1)
+        data = DataApi(server, ClusterIdentifier="kept", Database="dev", DbUser="admin")
+        statement_id = data.ok("SELECT 1")["Id"]
+        results = [p for p in (tmp_path / "data" / "data-api").iterdir()]
+        assert len(results) == 1 and oct(results[0].stat().st_mode & 0o777) == "0o600"
+        server.admin("/_localshift/time-travel?seconds=86000")
+        assert data.describe_statement(Id=statement_id)["Status"] == "FINISHED"
+        server.admin("/_localshift/time-travel?seconds=401")
+
+        def gone() -> bool:
+            try:
+                data.describe_statement(Id=statement_id)
+                return False
+            except Exception as error:  # noqa: BLE001 - the refusal is what is awaited
+                return "ResourceNotFoundException" in str(error)
+
+        assert wait_for(gone, timeout=10)
+        assert list((tmp_path / "data" / "data-api").iterdir()) == []
+    finally:
+        server.close()
