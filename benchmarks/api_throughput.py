@@ -4,14 +4,18 @@
 What it does:
 
 1. starts ``localshift serve --no-data-plane --ephemeral`` and ``python -m moto.server``
-   on free ports (or uses the URLs given with --localshift-url / --moto-url);
+   on free ports (or uses the URLs given with --localshift-url / --moto-url), and the
+   ceiling: localshift's own HTTP layer answering every request with a fixed body
+   (``throughput/ceiling.py``; ``--servers`` can add uvicorn with h11 or httptools);
 2. on each, in one account and region, creates one cluster and --snapshots manual
    snapshots of it through the API, and waits until they are all available;
 3. for each cell (server x request x concurrency) replays requests that botocore
    signed once (SigV4 headers and body captured before they are sent) over raw
-   ``http.client`` keep-alive connections, one client *process* per connection so
-   the client's GIL is never the limit, for --warmup + --duration seconds;
-4. prints requests/s, p50/p99 latency, and the ratio localshift/moto per cell.
+   keep-alive socket connections, one client *process* per connection so the
+   client's GIL is never the limit, for --warmup + --duration seconds (with --pin,
+   servers on CPU 0 and clients on the other CPUs);
+4. prints requests/s, p50/p99 latency, the ratio localshift/moto per cell, and localshift's
+   share of the ceiling measured at the same number of connections.
 
 Requests measured:
 
@@ -23,6 +27,9 @@ Requests measured:
   Reported as full listings/s and compared with moto's ``snapshots``, which is a full
   listing per request.
 * ``clusters``: DescribeClusters with no parameters (one cluster).
+* ``snapshot``: DescribeClusterSnapshots of one snapshot by its identifier (the middle one).
+* the ceilings replay the DescribeClusters request; their answer is a fixed body of
+  --ceiling-body-bytes (about DescribeClusters' answer).
 
 Only 200 responses are counted as successes; any other status is reported as an error.
 
@@ -48,11 +55,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Sequence
 
-from throughput import OPERATIONS, SERVERS
+from throughput import CEILINGS, DEFAULT_SERVERS, FIXED, OPERATIONS, SERVERS
 from throughput.load import Cell, run_cell
 from throughput.populate import populate, request_plan
 from throughput.report import _fmt, report
-from throughput.servers import ServerProcess, _wait_http, start_localshift, start_moto
+from throughput.servers import ServerProcess, _wait_http, pin_cpus, start_ceiling, start_localshift, start_moto
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -66,7 +73,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--snapshots", type=int, default=1000, help="manual snapshots to create on each server")
     parser.add_argument("--connections", default="1,8",
                         help="comma-separated concurrent connections per cell (one client process each)")
-    parser.add_argument("--servers", default=",".join(SERVERS), help="which servers to measure")
+    parser.add_argument("--servers", default=",".join(DEFAULT_SERVERS),
+                        help=f"which servers to measure, of {', '.join(SERVERS)}")
+    parser.add_argument("--ceiling-body-bytes", type=int, default=2700,
+                        help="size of the fixed body the ceiling servers answer")
     parser.add_argument("--operations", default=",".join(OPERATIONS),
                         help="which requests to measure (snapshots-all is localshift only)")
     parser.add_argument("--localshift-url", help="use this running localshift instead of starting one "
@@ -80,6 +90,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--hold", action="store_true",
                         help="after setup, print the servers' pids and wait for Enter before measuring "
                              "(to attach py-spy)")
+    parser.add_argument("--pin", action="store_true",
+                        help="run the servers on CPU 0 and the clients on the other CPUs (steadier figures at 8 "
+                             "connections; at 1 connection every request then crosses CPUs, which is slow in VMs)")
     parser.add_argument("--json", dest="json_path", help="also write every figure to this JSON file")
     args = parser.parse_args(argv)
     args.connections = [int(n) for n in str(args.connections).split(",") if n.strip()]
@@ -99,7 +112,7 @@ def versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     found: dict[str, str] = {}
-    for package in ("localshift", "moto", "uvicorn", "botocore"):
+    for package in ("localshift", "moto", "httptools", "uvloop", "uvicorn", "botocore"):
         try:
             found[package] = version(package)
         except PackageNotFoundError:
@@ -114,13 +127,13 @@ def versions() -> dict[str, str]:
             found["localshift_commit"] = commit + ("+uncommitted changes" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         pass
-    # localshift serves HTTP with h11 (see cli.py); uvicorn takes uvloop as its loop when installed.
+    # localshift serves HTTP with its own layer on httptools (llhttp), on uvloop where installed.
     try:
         import uvloop  # noqa: F401
 
-        found["uvicorn_stack"] = "uvloop + h11"
+        found["http_stack"] = "localshift.server.http: uvloop + httptools"
     except ImportError:
-        found["uvicorn_stack"] = "asyncio + h11"
+        found["http_stack"] = "localshift.server.http: asyncio + httptools"
     return found
 
 
@@ -130,6 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
+    if args.pin:
+        pin_cpus()
     workdir = Path(tempfile.mkdtemp(prefix="localshift-bench-"))
     servers: dict[str, ServerProcess] = {}
     cells: list[Cell] = []
@@ -144,6 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     _wait_http(servers[name].url + "/_localshift/health", None, None, timeout=30)
                 else:
                     servers[name] = start_localshift(workdir, args.localshift_log_level)
+            elif name in CEILINGS:
+                servers[name] = start_ceiling(workdir, name, CEILINGS[name], args.ceiling_body_bytes)
             elif args.moto_url:
                 servers[name] = ServerProcess(name, args.moto_url.rstrip("/"))
                 _wait_http(servers[name].url + "/moto-api/", None, None, timeout=30)
@@ -152,17 +169,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.no_setup:
             log(f"creating 1 cluster and {args.snapshots} manual snapshots on each server")
             for name, server in servers.items():
-                setup[name] = populate(server, args.snapshots, log)
+                if name not in CEILINGS:
+                    setup[name] = populate(server, args.snapshots, log)
         if args.hold:
             log("pids: " + ", ".join(f"{n}={s.pid}" for n, s in servers.items()) + "; press Enter to measure")
             input()
-        for name, server in servers.items():
-            for operation in args.operations:
-                if operation == "snapshots-all" and name != "localshift":
-                    continue  # moto answers every snapshot in one response: its 'snapshots' is the full listing
-                plan = request_plan(server, operation)
-                for n in args.connections:
-                    cell = run_cell(server, operation, n, plan, args.warmup, args.duration)
+        plans = {
+            (name, operation): request_plan(server, operation, args.snapshots)
+            for name, server in servers.items()
+            for operation in ([FIXED] if name in CEILINGS else args.operations)
+            # moto answers every snapshot in one response: its 'snapshots' is the full listing
+            if operation != "snapshots-all" or name == "localshift"
+        }
+        # Cells of one connection count run together, the ceilings first: load from other work on
+        # the machine changes slowly, so the figures compared are measured close in time.
+        order = sorted(servers, key=lambda name: (name not in CEILINGS, name != "localshift"))
+        for n in args.connections:
+            for name in order:
+                server = servers[name]
+                for operation in [op for (owner, op) in plans if owner == name]:
+                    cell = run_cell(server, operation, n, plans[(name, operation)], args.warmup, args.duration)
                     cells.append(cell)
                     errors = f", errors {cell.errors}" if cell.errors else ""
                     log(f"  {name:10} {operation:13} x{n}: {cell.requests_per_s:9.1f} req/s, "

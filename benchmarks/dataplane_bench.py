@@ -2,7 +2,7 @@
 
     python benchmarks/dataplane_bench.py --size-mb 1024
 
-Measures: create_cluster to serving; a full snapshot; an incremental snapshot
+Measures: create_engine to serving; a full snapshot; an incremental snapshot
 after appending 1% rows; restore to serving; `cp -r` of the same data
 directory; and the per-query cost of the wire front (select 1 round trips,
 direct on the engine's Unix socket vs through the front's TCP port).
@@ -21,7 +21,7 @@ import psycopg
 from dataplane_tables import (DB, PASSWORD, ROW_SQL, USER, connect, fill_table, free_port, mb,
                               print_results, remove_files, timed)  # first: src/ on sys.path
 
-from localshift.dataplane import DataPlane
+from localshift.dataplane import PostgresDataPlane
 
 
 def round_trips(conn: psycopg.Connection, n: int) -> float:
@@ -35,16 +35,16 @@ def round_trips(conn: psycopg.Connection, n: int) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--size-mb", type=int, default=1024, help="table size to generate (MB)")
-    ap.add_argument("--root", type=Path, default=None, help="DataPlane root (default: a temp dir)")
+    ap.add_argument("--root", type=Path, default=None, help="PostgresDataPlane root (default: a temp dir)")
     ap.add_argument("--queries", type=int, default=2000, help="select 1 round trips")
     args = ap.parse_args()
 
     root = args.root or Path(tempfile.mkdtemp(prefix="localshift-bench-", dir="/var/tmp"))
-    dp = DataPlane(root)
+    dp = PostgresDataPlane(root)
     results: list[tuple[str, str]] = []
     try:
         port, t_create = timed(dp.create_cluster, "bench", free_port(), USER, PASSWORD, DB)
-        results.append(("create_cluster to serving", f"{t_create:.2f} s"))
+        results.append(("create_engine to serving", f"{t_create:.2f} s"))
         eng = dp._engine("bench")
 
         with connect(port) as conn:
@@ -110,7 +110,7 @@ def main() -> None:
     finally:
         for key in ("bench", "restored"):
             try:
-                dp.destroy_cluster(key)
+                dp.destroy_engine(key)
             except Exception:  # noqa: BLE001
                 pass
         dp.close()

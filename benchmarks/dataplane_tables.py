@@ -60,7 +60,7 @@ def fill_table(conn: psycopg.Connection, size_mb: int, engine) -> int:  # type: 
 
 
 def remove_files(dp, root: Path, keep_root: bool) -> None:
-    """Delete what a benchmark's DataPlane wrote (engines kept outside its root too)."""
+    """Delete what a benchmark's PostgresDataPlane wrote (engines kept outside its root too)."""
     if not keep_root:
         shutil.rmtree(root, ignore_errors=True)
     if not dp.engine_root.resolve().is_relative_to(dp.root):

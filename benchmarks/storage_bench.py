@@ -27,7 +27,7 @@ from pathlib import Path
 from dataplane_tables import (connect, fill_table, free_port, mb, print_results,  # first: src/
                               remove_files, timed)  # on sys.path
 
-from localshift.dataplane import DataPlane
+from localshift.dataplane import PostgresDataPlane
 from localshift.dataplane.compaction import CompactionPolicy, CompactionResult
 from localshift.dataplane.snapshot_store import SnapshotStore
 
@@ -57,12 +57,12 @@ def main() -> None:
     ap.add_argument("--keep", type=int, default=5, help="snapshots left after the deletes")
     ap.add_argument("--keep-newest", action="store_true",
                     help="keep the newest snapshots (default: spread over the days)")
-    ap.add_argument("--root", type=Path, default=None, help="DataPlane root (default: a temp dir)")
+    ap.add_argument("--root", type=Path, default=None, help="PostgresDataPlane root (default: a temp dir)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
 
     root = args.root or Path(tempfile.mkdtemp(prefix="localshift-storage-", dir="/var/tmp"))
-    dp = DataPlane(root)
+    dp = PostgresDataPlane(root)
     manual = CompactionPolicy(min_garbage_bytes=1 << 62)
     dp.store.policy = manual  # this benchmark starts each compaction itself, to time it
     store_root = dp.store.root
@@ -82,7 +82,7 @@ def main() -> None:
                         f"{mb(result.bytes_copied)} copied, {result.manifests_rewritten} manifests"))
 
     try:
-        port = dp.create_cluster("bench", free_port(), "bench", "Bench-pass1", "dev")
+        port = dp.create_engine("bench", free_port(), "bench", "Bench-pass1", "dev")
         with connect(port) as conn:
             t0 = time.perf_counter()
             rows = fill_table(conn, args.size_mb, dp._engine("bench"))

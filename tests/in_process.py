@@ -16,10 +16,11 @@ from typing import Any
 
 from localshift.services.clock import Clock
 from localshift.services.context import RequestContext
-from localshift.services.null_dataplane import NullDataPlane
+from localshift.dataplane.null import NullDataPlane
 from localshift.services.redshift.backend import BackendSettings, RedshiftBackend
 from localshift.services.redshift.operations import OPERATIONS as REDSHIFT_OPERATIONS
 from localshift.services.serverless.backend import ServerlessBackend
+from localshift.services.serverless.provisioned import ProvisionedSnapshots
 from localshift.services.serverless.operations import OPERATIONS as SERVERLESS_OPERATIONS
 from localshift.store.database import Database
 
@@ -38,39 +39,39 @@ class ScriptedDataPlane(NullDataPlane):
         self.ports: dict[str, int] = {}
         self._lock = threading.Lock()
 
-    def _step(self, operation: str) -> None:
+    def _step(self, operation: str, what: str) -> None:
         self._work()
         if operation in self.failing:
-            raise RuntimeError(f"the engine failed to {operation.replace('_', ' ')}")
+            raise RuntimeError(f"the engine failed to {what}")
 
-    def create_cluster(self, key: str, port: int, master_username: str, master_password: str, db_name: str) -> int:
-        self._step("create_cluster")
+    def create_engine(self, key: str, port: int, master_username: str, master_password: str, db_name: str) -> int:
+        self._step("create_engine", "create cluster")
         with self._lock:
             self.running.add(key)
             self.ports[key] = port
             self.passwords[key] = (master_username, master_password)
         return port
 
-    def start_cluster(self, key: str, port: int) -> int:
-        self._step("start_cluster")
+    def start_engine(self, key: str, port: int) -> int:
+        self._step("start_engine", "start cluster")
         with self._lock:
             self.running.add(key)
             self.ports[key] = port
         return port
 
-    def stop_cluster(self, key: str) -> None:
-        self._step("stop_cluster")
+    def stop_engine(self, key: str) -> None:
+        self._step("stop_engine", "stop cluster")
         with self._lock:
             self.running.discard(key)
 
-    def destroy_cluster(self, key: str) -> None:
-        self._step("destroy_cluster")
+    def destroy_engine(self, key: str) -> None:
+        self._step("destroy_engine", "destroy cluster")
         with self._lock:
             self.running.discard(key)
             self.passwords.pop(key, None)
 
-    def set_master_password(self, key: str, username: str, password: str) -> None:
-        self._step("set_master_password")
+    def set_password(self, key: str, username: str, password: str) -> None:
+        self._step("set_password", "set master password")
         with self._lock:
             self.passwords[key] = (username, password)
 
@@ -79,19 +80,19 @@ class ScriptedDataPlane(NullDataPlane):
             return key in self.running
 
     def create_snapshot(self, cluster_key: str, snapshot_key: str, progress: Any = None) -> Any:
-        self._step("create_snapshot")
+        self._step("create_snapshot", "create snapshot")
         return super().create_snapshot(cluster_key, snapshot_key, progress)
 
     def copy_snapshot(self, source_snapshot_key: str, target_snapshot_key: str) -> Any:
-        self._step("copy_snapshot")
+        self._step("copy_snapshot", "copy snapshot")
         return super().copy_snapshot(source_snapshot_key, target_snapshot_key)
 
     def delete_snapshot(self, snapshot_key: str) -> None:
-        self._step("delete_snapshot")
+        self._step("delete_snapshot", "delete snapshot")
 
     def restore_snapshot(self, snapshot_key: str, cluster_key: str, port: int, progress: Any = None,
                          master_username: str | None = None, master_password: str | None = None) -> int:
-        self._step("restore_snapshot")
+        self._step("restore_snapshot", "restore snapshot")
         with self._lock:
             self.running.add(cluster_key)
             self.ports[cluster_key] = port
@@ -144,7 +145,7 @@ class World:
 def make_world(tmp_path: Path, delay: float = 0.0, **settings: Any) -> World:
     db = Database(tmp_path / "localshift.sqlite3")
     dataplane = ScriptedDataPlane(delay)
-    redshift = RedshiftBackend(db, dataplane, Clock(), BackendSettings(**settings))
+    redshift = RedshiftBackend(db, dataplane, Clock(), BackendSettings(**settings), ProvisionedSnapshots(db))
     serverless = ServerlessBackend(db, dataplane, redshift.clock, redshift)
     return World(db, dataplane, redshift, serverless)
 

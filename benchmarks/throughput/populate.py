@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any, Callable
 
-from throughput import CLUSTER
+from throughput import CLUSTER, FIXED
 from throughput.servers import ServerProcess
 from throughput.signing import Wire, make_client, presign
 
@@ -58,12 +58,18 @@ def list_all_snapshots(client: Any) -> list[dict[str, Any]]:
             return found
 
 
-def request_plan(server: ServerProcess, operation: str) -> list[Wire]:
+def middle_snapshot(snapshots: int) -> str:
+    return f"snap-{snapshots // 2:05d}"
+
+
+def request_plan(server: ServerProcess, operation: str, snapshots: int) -> list[Wire]:
     """The sequence of signed requests one client replays in a loop for an operation."""
     client = make_client(server.url)
     if operation == "snapshots":
         return [presign(client, "describe_cluster_snapshots")]
-    if operation == "clusters":
+    if operation == "snapshot":
+        return [presign(client, "describe_cluster_snapshots", SnapshotIdentifier=middle_snapshot(snapshots))]
+    if operation in ("clusters", FIXED):
         return [presign(client, "describe_clusters")]
     if operation == "snapshots-all":
         plan = []

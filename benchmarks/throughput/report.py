@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from throughput import OPERATION_TITLES, OPERATIONS
+from throughput import FIXED, OPERATION_TITLES, OPERATIONS
 from throughput.load import Cell
 
 
@@ -44,15 +44,22 @@ def report(cells: list[Cell]) -> str:
                 unit = "req/s"
             moto_rate = moto.requests_per_s if moto else None
             ratio = (ls_rate / moto_rate) if ls_rate and moto_rate else None
+            ceiling = by_key.get(("ceiling", FIXED, n))
+            share = (ls_rate / ceiling.requests_per_s) if ls_rate and ceiling and unit == "req/s" else None
             rows.append([
                 OPERATION_TITLES[operation], str(n), unit,
                 _fmt(ls_rate), _fmt(ls_p50, 2), _fmt(ls_p99, 2),
                 _fmt(moto_rate), _fmt(moto.p50_ms if moto else None, 2), _fmt(moto.p99_ms if moto else None, 2),
                 f"{ratio:.1f}x" if ratio else "-",
+                f"{share * 100:.0f}%" if share else "-",
             ])
+    for c in cells:
+        if c.operation == FIXED:
+            rows.append([f"{OPERATION_TITLES[FIXED]}: {c.server}", str(c.connections), "req/s",
+                         _fmt(c.requests_per_s), _fmt(c.p50_ms, 2), _fmt(c.p99_ms, 2), "-", "-", "-", "-", "-"])
     out.append(_table(
         ["request", "conns", "unit", "localshift", "p50 ms", "p99 ms", "moto", "p50 ms", "p99 ms",
-         "localshift/moto"],
+         "localshift/moto", "of ceiling"],
         rows,
     ))
     out.append("")

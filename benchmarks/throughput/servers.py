@@ -12,6 +12,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+# CPUs the servers run on, and the load clients on the others (None: anywhere): a server then
+# has one core of its own, and a 1-connection cell always crosses cores the same way.
+SERVER_CPUS: set[int] | None = None
+CLIENT_CPUS: set[int] | None = None
+
+
+def pin_cpus() -> None:
+    """Servers on CPU 0, clients on the rest (needs at least 2 CPUs and Linux)."""
+    global SERVER_CPUS, CLIENT_CPUS
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    if len(cpus) >= 2:
+        SERVER_CPUS, CLIENT_CPUS = {cpus[0]}, set(cpus[1:])
+
+
+def _on_server_cpus() -> None:
+    if SERVER_CPUS is not None:
+        os.sched_setaffinity(0, SERVER_CPUS)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -86,7 +105,7 @@ def start_localshift(workdir: Path, log_level: str) -> ServerProcess:
     process = subprocess.Popen(
         [sys.executable, "-m", "localshift", "serve", "--host", "127.0.0.1", "--port", str(port),
          "--no-data-plane", "--ephemeral"],
-        env=env, stdout=open(log_path, "ab"), stderr=subprocess.STDOUT,
+        env=env, stdout=open(log_path, "ab"), stderr=subprocess.STDOUT, preexec_fn=_on_server_cpus,
     )
     server = ServerProcess("localshift", f"http://127.0.0.1:{port}", process, log_path)
     _wait_http(server.url + "/_localshift/health", process, log_path)
@@ -98,8 +117,22 @@ def start_moto(workdir: Path) -> ServerProcess:
     log_path = workdir / "moto.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=open(log_path, "ab"), stderr=subprocess.STDOUT,
+        stdout=open(log_path, "ab"), stderr=subprocess.STDOUT, preexec_fn=_on_server_cpus,
     )
     server = ServerProcess("moto", f"http://127.0.0.1:{port}", process, log_path)
     _wait_http(server.url + "/moto-api/", process, log_path)
+    return server
+
+
+def start_ceiling(workdir: Path, name: str, stack: str, body_bytes: int) -> ServerProcess:
+    """A server answering every request with a fixed body of ``body_bytes`` (throughput/ceiling.py)."""
+    port = free_port()
+    log_path = workdir / f"{name}.log"
+    script = Path(__file__).resolve().parent / "ceiling.py"
+    process = subprocess.Popen(
+        [sys.executable, str(script), "--stack", stack, "--port", str(port), "--body-bytes", str(body_bytes)],
+        stdout=open(log_path, "ab"), stderr=subprocess.STDOUT, preexec_fn=_on_server_cpus,
+    )
+    server = ServerProcess(name, f"http://127.0.0.1:{port}", process, log_path)
+    _wait_http(server.url + "/", process, log_path)
     return server

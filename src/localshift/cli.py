@@ -43,9 +43,8 @@ def main(ctx: click.Context) -> None:
 def serve(host: str | None, port: str | None, data_dir: str | None, ephemeral: bool | None,
           no_data_plane: bool | None, log_level: str | None) -> None:
     """Start the service."""
-    import uvicorn
-
     from localshift.server.app import LocalshiftApp
+    from localshift.server.http import run_server
     from localshift.server.runtime import Runtime
 
     try:
@@ -71,16 +70,8 @@ def serve(host: str | None, port: str | None, data_dir: str | None, ephemeral: b
     except SettingsError as error:
         click.echo(f"localshift: {error}", err=True)
         sys.exit(1)
-    config = uvicorn.Config(
-        LocalshiftApp(runtime),
-        log_level="warning",
-        access_log=False,
-        # h11 rather than httptools: httptools refuses requests with non-ASCII header
-        # bytes before the app sees them, with a plain-text 400 instead of an AWS error.
-        http="h11",
-        lifespan="on",
-    )
-    uvicorn.Server(config).run(sockets=[listener])
+    app = LocalshiftApp(runtime)
+    run_server(app, app, listener)
 
 
 def _listen(host: str, port: int) -> socket.socket:

@@ -8,11 +8,12 @@ views turn them into the API's shapes.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
+import typing
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Callable, TypeVar
 
 
 @dataclass
@@ -78,7 +79,8 @@ class ClusterRecord:
     endpoint_port: int | None = None
     # PendingModifiedValues while a modification is applied.
     pending_modified: dict[str, Any] = field(default_factory=dict)
-    row_id: int | None = None
+    # The store's id, set by insert (0: not stored yet; SQLite's ids start at 1).
+    row_id: int = 0
 
 
 @dataclass
@@ -121,10 +123,11 @@ class SnapshotRecord:
     cluster_row_id: int | None = None
     # A Redshift Serverless snapshot seen through the provisioned API (never stored as such).
     from_serverless: bool = False
-    row_id: int | None = None
+    # The store's id, set by insert (0: not stored yet; SQLite's ids start at 1).
+    row_id: int = 0
 
 
-R = TypeVar("R", ClusterRecord, SnapshotRecord)
+T = TypeVar("T")
 
 
 def password_verifier(username: str, password: str) -> str:
@@ -138,30 +141,51 @@ def password_verifier(username: str, password: str) -> str:
 
 
 def record_to_json(record: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for f in dataclasses.fields(record):
-        if f.name == "row_id":
-            continue
-        value = getattr(record, f.name)
-        out[f.name] = value.isoformat() if isinstance(value, datetime) else value
-    return out
+    """A record (or a plan inside one) as JSON values: times as ISO text, dataclasses as objects."""
+    return {f.name: _json_value(getattr(record, f.name)) for f in dataclasses.fields(record) if f.name != "row_id"}
 
 
-def record_from_json(cls: type[R], data: dict[str, Any], row_id: int) -> R:
-    """Rebuild a record; keys of fields that no longer exist are ignored, missing ones take defaults."""
-    names, timestamps = _field_names(cls)
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return record_to_json(value)
+    return value
+
+
+def record_from_json(cls: type[T], data: dict[str, Any], row_id: int) -> T:
+    """Rebuild a stored record; keys of fields that no longer exist are ignored, missing ones take defaults."""
+    return _from_json(cls, {**data, "row_id": row_id})
+
+
+def _from_json(cls: type[T], data: dict[str, Any]) -> T:
+    decoders = _decoders(cls)
     kwargs: dict[str, Any] = {}
     for name, value in data.items():
-        if name not in names:
+        if name not in decoders:
             continue
-        if name in timestamps and isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        kwargs[name] = value
-    return cls(**kwargs, row_id=row_id)
+        decode = decoders[name]
+        kwargs[name] = decode(value) if decode is not None and value is not None else value
+    return cls(**kwargs)
 
 
-@lru_cache(maxsize=None)
-def _field_names(cls: type) -> tuple[frozenset[str], frozenset[str]]:
-    """(every field, the datetime fields) of a record class, computed once."""
-    fields = dataclasses.fields(cls)
-    return frozenset(f.name for f in fields), frozenset(f.name for f in fields if "datetime" in str(f.type))
+@functools.lru_cache(maxsize=None)
+def _decoders(cls: type) -> dict[str, Callable[[Any], Any] | None]:
+    """For each field of a record class, how to decode its JSON value: times from ISO text,
+    plans (dataclasses) from objects, anything else as it is (None)."""
+    hints = typing.get_type_hints(cls)
+    decoders: dict[str, Callable[[Any], Any] | None] = {}
+    for f in dataclasses.fields(cls):
+        kinds = [kind for kind in typing.get_args(hints[f.name]) or (hints[f.name],) if kind is not type(None)]
+        kind = kinds[0] if len(kinds) == 1 else None
+        if kind is datetime:
+            decoders[f.name] = _datetime
+        elif isinstance(kind, type) and dataclasses.is_dataclass(kind):
+            decoders[f.name] = functools.partial(_from_json, kind)
+        else:
+            decoders[f.name] = None
+    return decoders
+
+
+def _datetime(value: Any) -> Any:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value

@@ -6,12 +6,12 @@ import shutil
 
 import pytest
 
-from localshift.dataplane import DataPlane
+from localshift.dataplane import PostgresDataPlane
 
 from .helpers import DB, PASSWORD, USER, free_port
 
 
-def cleanup(plane: DataPlane) -> None:
+def cleanup(plane: PostgresDataPlane) -> None:
     """Stop every engine and the watchdog, and remove engine directories kept outside the root."""
     plane.close()
     if not plane.engine_root.resolve().is_relative_to(plane.root):
@@ -20,7 +20,7 @@ def cleanup(plane: DataPlane) -> None:
 
 @pytest.fixture
 def dp(tmp_path):
-    plane = DataPlane(tmp_path / "dp")
+    plane = PostgresDataPlane(tmp_path / "dp")
     try:
         yield plane
     finally:
@@ -30,4 +30,4 @@ def dp(tmp_path):
 @pytest.fixture
 def cluster(dp):
     """A running cluster created with USER/PASSWORD/DB: returns (key, port)."""
-    return "c1", dp.create_cluster("c1", free_port(), USER, PASSWORD, DB)
+    return "c1", dp.create_engine("c1", free_port(), USER, PASSWORD, DB)

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 import redshift_connector
 
-from localshift.dataplane import DataPlane, DataPlaneError
+from localshift.dataplane import PostgresDataPlane, DataPlaneError
 from localshift.dataplane.wire_messages import rewrite_parameter_status, rewrite_startup
 
 from .conftest import cleanup
@@ -45,50 +45,50 @@ def test_create_connect_and_redshift_connector(dp, cluster):
     with pytest.raises(redshift_connector.InterfaceError, match="Server refuses SSL"):
         redshift_connector.connect(host="127.0.0.1", port=port, user=USER, password=PASSWORD,
                                    database=DB)
-    assert dp.cluster_size_bytes(key) > 1_000_000
+    assert dp.engine_size_bytes(key) > 1_000_000
 
 
 def test_pause_resume_and_password(dp, cluster):
     key, port = cluster
     with connect(port) as conn:
         conn.execute("create table t as select generate_series(1, 1000) id")
-    dp.stop_cluster(key)
-    dp.stop_cluster(key)  # idempotent
+    dp.stop_engine(key)
+    dp.stop_engine(key)  # idempotent
     assert not dp.is_running(key)
     with pytest.raises(psycopg.OperationalError):
         connect(port)
-    assert dp.start_cluster(key, port) == port
-    assert dp.start_cluster(key, port) == port  # idempotent
+    assert dp.start_engine(key, port) == port
+    assert dp.start_engine(key, port) == port  # idempotent
     assert dp.is_running(key)
     assert rows(port, "select count(*) from t") == [(1000,)]
 
-    dp.set_master_password(key, USER, "N3w-password")
+    dp.set_password(key, USER, "N3w-password")
     with pytest.raises(psycopg.OperationalError):
         connect(port)
     assert rows(port, "select count(*) from t", password="N3w-password") == [(1000,)]
     # also works while stopped (the engine is started temporarily)
-    dp.stop_cluster(key)
-    dp.set_master_password(key, USER, PASSWORD)
+    dp.stop_engine(key)
+    dp.set_password(key, USER, PASSWORD)
     assert not dp.is_running(key)
-    dp.start_cluster(key, port)
+    dp.start_engine(key, port)
     assert rows(port, "select count(*) from t") == [(1000,)]
 
 
 def test_restart_survival(tmp_path):
     root = tmp_path / "dp"
-    first = DataPlane(root)
+    first = PostgresDataPlane(root)
     try:
-        port = first.create_cluster("keep", free_port(), USER, PASSWORD, DB)
+        port = first.create_engine("keep", free_port(), USER, PASSWORD, DB)
         with connect(port) as conn:
             conn.execute("create table t as select generate_series(1, 500) id")
         first.create_snapshot("keep", "snap")
         first.close()
         assert not first.is_running("keep")
 
-        second = DataPlane(root)  # a new service process over the same root
+        second = PostgresDataPlane(root)  # a new service process over the same root
         try:
             assert second.snapshot_exists("snap")
-            assert second.start_cluster("keep", port) == port
+            assert second.start_engine("keep", port) == port
             assert rows(port, "select count(*) from t") == [(500,)]
             port2 = second.restore_snapshot("snap", "restored", free_port())
             assert rows(port2, "select count(*) from t") == [(500,)]
@@ -101,15 +101,15 @@ def test_restart_survival(tmp_path):
 def test_adopts_engine_left_running(tmp_path):
     """A service that died with its watchdog, leaving its engines running: the next one adopts them."""
     root = tmp_path / "dp"
-    first = DataPlane(root)
+    first = PostgresDataPlane(root)
     try:
-        port = first.create_cluster("orphan", free_port(), USER, PASSWORD, DB)
+        port = first.create_engine("orphan", free_port(), USER, PASSWORD, DB)
         first._watchdog.kill()  # killed together with the service (e.g. its whole cgroup)
         first._watchdog.wait()
         first.front.close_all()  # the fronts die with the process; the engine does not
-        second = DataPlane(root)
+        second = PostgresDataPlane(root)
         assert not second.is_running("orphan")
-        assert second.start_cluster("orphan", port) == port
+        assert second.start_engine("orphan", port) == port
         assert second.is_running("orphan")
         assert rows(port, "select 1") == [(1,)]
         second.close()
@@ -121,22 +121,22 @@ def test_adopts_engine_left_running(tmp_path):
 def test_destroy_and_busy_port(dp, cluster):
     key, port = cluster
     # The port of c1's front is taken: c3 is served on another one.
-    other = dp.create_cluster("c3", port, USER, PASSWORD, "third")
+    other = dp.create_engine("c3", port, USER, PASSWORD, "third")
     assert other != port
     assert rows(port, "select current_database()") == [(DB,)]
     with connect(other, dbname="third") as conn:
         assert conn.execute("select current_database()").fetchone() == ("third",)
     engine_dir = dp.engine_root / key
     assert engine_dir.exists()
-    dp.destroy_cluster(key)
+    dp.destroy_engine(key)
     assert not engine_dir.exists()
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         taken = busy.getsockname()[1]
-        assert dp.create_cluster("c2", taken, USER, PASSWORD, DB) != taken
+        assert dp.create_engine("c2", taken, USER, PASSWORD, DB) != taken
     with pytest.raises(DataPlaneError):
-        dp.create_cluster("Bad_Key", free_port(), USER, PASSWORD, DB)
+        dp.create_engine("Bad_Key", free_port(), USER, PASSWORD, DB)
 
 
 def test_startup_rewrites():
@@ -164,15 +164,15 @@ def test_clusters_wanting_one_port_at_once_each_get_a_port_of_their_own(dp):
     the same preferred port end on distinct ports, each serving its own cluster."""
     wanted, keys = free_port(), [f"p{i}" for i in range(4)]
     with ThreadPoolExecutor(len(keys)) as pool:
-        ports = list(pool.map(lambda i: dp.create_cluster(keys[i], wanted, USER, PASSWORD, f"db{i}"),
+        ports = list(pool.map(lambda i: dp.create_engine(keys[i], wanted, USER, PASSWORD, f"db{i}"),
                               range(len(keys))))
     assert len(set(ports)) == len(keys) and wanted in ports
     assert [_served_database(port, f"db{i}") for i, port in enumerate(ports)] == [f"db{i}" for i in range(4)]
 
     for key in keys:
-        dp.stop_cluster(key)
+        dp.stop_engine(key)
     with ThreadPoolExecutor(len(keys)) as pool:
-        ports = list(pool.map(lambda key: dp.start_cluster(key, wanted), keys))
+        ports = list(pool.map(lambda key: dp.start_engine(key, wanted), keys))
     assert len(set(ports)) == len(keys) and wanted in ports
     assert [_served_database(port, f"db{i}") for i, port in enumerate(ports)] == [f"db{i}" for i in range(4)]
 
@@ -190,14 +190,14 @@ def test_clusters_wanting_one_port_at_once_each_get_a_port_of_their_own(dp):
 def test_a_served_cluster_moves_to_the_port_asked_or_another_free_one(dp, cluster):
     key, port = cluster
     wanted = free_port()
-    assert dp.start_cluster(key, wanted) == wanted
+    assert dp.start_engine(key, wanted) == wanted
     assert rows(wanted, "select 1") == [(1,)]
     with pytest.raises(psycopg.OperationalError):
         connect(port)
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
-        moved = dp.start_cluster(key, busy.getsockname()[1])  # taken: another free port
+        moved = dp.start_engine(key, busy.getsockname()[1])  # taken: another free port
         assert moved not in (wanted, busy.getsockname()[1])
     assert rows(moved, "select 1") == [(1,)]
     assert dp._existing(key).read_meta()["port"] == moved

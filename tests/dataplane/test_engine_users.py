@@ -63,7 +63,7 @@ def test_bad_uid_ranges_are_refused(text):
 
 
 def test_engines_cannot_read_each_other_or_the_service(dp):
-    ports = {key: dp.create_cluster(key, free_port(), USER, PASSWORD, DB) for key in ("a", "b")}
+    ports = {key: dp.create_engine(key, free_port(), USER, PASSWORD, DB) for key in ("a", "b")}
     dp.create_snapshot("a", "snap")
     owner = {key: (dp.engine_root / key).stat().st_uid for key in ports}
     assert owner["a"] != owner["b"] and all(DEFAULT_UIDS[0] <= uid <= DEFAULT_UIDS[1] for uid in owner.values())
@@ -84,5 +84,5 @@ def test_engines_cannot_read_each_other_or_the_service(dp):
     assert _mode(dp.root) == 0o700 and _mode(dp.root / "snapshots") == 0o700
     assert _mode(dp.root / "admin-secret") == 0o600
     assert _mode(dp.engine_root) == 0o711  # engines pass through, nobody lists it
-    dp.destroy_cluster("b")
+    dp.destroy_engine("b")
     assert not os.path.lexists(Path("/var/lib/localshift-pg/engine-uids") / str(owner["b"]))

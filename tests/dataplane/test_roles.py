@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from localshift.dataplane import DataPlane
+from localshift.dataplane import PostgresDataPlane
 from localshift.dataplane.roles import ADMIN_USER, EngineSetup
 
 from .conftest import cleanup
@@ -46,9 +46,9 @@ REFUSED = [
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory):
     """One cluster for the tests that do not change who may do what: (data plane, port)."""
-    plane = DataPlane(tmp_path_factory.mktemp("roles") / "dp")
+    plane = PostgresDataPlane(tmp_path_factory.mktemp("roles") / "dp")
     try:
-        port = plane.create_cluster("shared", free_port(), USER, PASSWORD, DB)
+        port = plane.create_engine("shared", free_port(), USER, PASSWORD, DB)
         with connect(port, autocommit=True) as conn:
             conn.execute("CREATE TABLE t (line text)")
         yield plane, port
@@ -159,8 +159,8 @@ def test_superuser_master_of_an_old_snapshot_is_demoted_on_restore(dp, cluster):
 def test_engine_of_an_older_version_is_confined_when_started(dp, cluster):
     key, port = cluster
     _make_old_style(dp, key)
-    dp.stop_cluster(key)
-    port = dp.start_cluster(key, port)
+    dp.stop_engine(key)
+    port = dp.start_engine(key, port)
     _assert_confined(port)
     assert dp._existing(key).read_meta()["setup_version"] >= 2
 
@@ -174,9 +174,9 @@ def test_initialisers_run_as_the_internal_role_on_create_and_restore(tmp_path):
             conn.execute("CREATE OR REPLACE FUNCTION public.getdate() RETURNS timestamp"
                          " LANGUAGE sql AS 'SELECT now()::timestamp'")
 
-    plane = DataPlane(tmp_path / "dp", initialisers=[install_catalog])
+    plane = PostgresDataPlane(tmp_path / "dp", initialisers=[install_catalog])
     try:
-        port = plane.create_cluster("c1", free_port(), USER, PASSWORD, DB)
+        port = plane.create_engine("c1", free_port(), USER, PASSWORD, DB)
         assert rows(port, "SELECT getdate() IS NOT NULL") == [(True,)]
         plane.create_snapshot("c1", "s")
         restored = plane.restore_snapshot("s", "r1", free_port())
@@ -193,7 +193,7 @@ def test_snapshot_of_another_data_plane_restores_with_our_internal_password(dp, 
         conn.execute("CREATE TABLE kept AS SELECT generate_series(1, 7) AS id")
     dp.create_snapshot(key, "elsewhere")
     shutil.copytree(dp.store.root, tmp_path / "other" / "snapshots")
-    other = DataPlane(tmp_path / "other")
+    other = PostgresDataPlane(tmp_path / "other")
     try:
         assert (other.root / "admin-secret").read_text() != (dp.root / "admin-secret").read_text()
         restored = other.restore_snapshot("elsewhere", "here", free_port())

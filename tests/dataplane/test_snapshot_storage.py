@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from localshift.dataplane import DataPlane, SnapshotCorruptedError
+from localshift.dataplane import PostgresDataPlane, SnapshotCorruptedError
 from localshift.dataplane.compaction import CompactionPolicy
 from localshift.dataplane.snapshot_store import SnapshotStore
 
@@ -20,7 +20,7 @@ from .storage_helpers import (MANUAL, PAGE, DailyTable, daily_snapshots, disk_by
 CHECKSUM = "select count(*), md5(string_agg(v, ',' order by id)) from t"
 
 
-def daily_changes(dp: DataPlane, key: str, port: int, days: int) -> dict[str, tuple]:
+def daily_changes(dp: PostgresDataPlane, key: str, port: int, days: int) -> dict[str, tuple]:
     """A table of ~8 MB, then ``days`` snapshots each after updating a range of
     rows and appending more; returns snapshot -> (row count, checksum)."""
     expected = {}
@@ -110,7 +110,7 @@ def test_figures_per_snapshot_match_what_deleting_frees(dp, cluster):
     assert usage.stored_bytes == disk_bytes(dp.store.root)
 
     # a restarted service rebuilds the same figures from the files (its store, read afresh:
-    # a second DataPlane is refused while this one holds the engines)
+    # a second PostgresDataPlane is refused while this one holds the engines)
     restarted = SnapshotStore(dp.store.root)
     try:
         assert restarted.usage() == usage

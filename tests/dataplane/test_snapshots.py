@@ -179,7 +179,7 @@ def test_corrupted_snapshot_is_refused(dp, cluster, target):
         dp.restore_snapshot("s", "bad", port2, progress=lambda d, t: None)
     assert not dp.is_running("bad")
     assert not (dp.engine_root / "bad").exists()
-    assert dp.create_cluster("other", port2, "u", "p", "dev") == port2  # the port was released
+    assert dp.create_engine("other", port2, "u", "p", "dev") == port2  # the port was released
     assert dp.is_running(key)  # the source cluster is untouched
 
 
@@ -187,7 +187,7 @@ def test_snapshot_of_stopped_cluster(dp, cluster):
     key, port = cluster
     with connect(port) as conn:
         conn.execute("create table t as select generate_series(1, 10) id")
-    dp.stop_cluster(key)
+    dp.stop_engine(key)
     dp.create_snapshot(key, "paused")
     assert not dp.is_running(key)
     port2 = dp.restore_snapshot("paused", "r", free_port())

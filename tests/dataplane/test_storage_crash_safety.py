@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from localshift.dataplane import DataPlane, compaction
+from localshift.dataplane import PostgresDataPlane, compaction
 from localshift.dataplane.compaction import JOURNAL
 from localshift.dataplane.snapshot_store import SnapshotStore
 
@@ -137,11 +137,11 @@ def engine_store(tmp_path_factory):
     """A store of 8 snapshots of a real cluster, 5 of them deleted, plus the
     survivors' restored files (reference) and row counts."""
     base = tmp_path_factory.mktemp("engine-store")
-    dp = DataPlane(base / "dp")
+    dp = PostgresDataPlane(base / "dp")
     dp.store.policy = MANUAL
     reference = {}
     try:
-        port = dp.create_cluster("src", free_port(), "awsuser", "Passw0rd-1", "dev")
+        port = dp.create_engine("src", free_port(), "awsuser", "Passw0rd-1", "dev")
         with connect(port, autocommit=True) as conn:
             conn.execute("create table t (id int primary key, v text)")
             conn.execute("insert into t select g, repeat(md5(g::text), 3) "
@@ -209,7 +209,7 @@ def test_restored_cluster_after_killed_compaction(engine_store, dp):
                            "2"], capture_output=True, text=True, timeout=120)
     assert done.returncode == -9, done.stderr
     dp.close()  # the service that ran before
-    restarted = DataPlane(dp.root)  # the service restarts over the same files
+    restarted = PostgresDataPlane(dp.root)  # the service restarts over the same files
     try:
         restarted.compact_snapshots()
         for key, (count, digest) in reference.items():

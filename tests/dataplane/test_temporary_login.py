@@ -26,13 +26,13 @@ class Clock:
 @pytest.fixture
 def clock(dp) -> Clock:
     clock = Clock()
-    dp.use_clock(clock)
+    dp.logins.clock = clock
     return clock
 
 
 @pytest.fixture
 def port(dp, clock) -> int:
-    served = dp.create_cluster("c1", free_port(), "awsuser", "Passw0rd-1", DB)
+    served = dp.create_engine("c1", free_port(), "awsuser", "Passw0rd-1", DB)
     with connect(served, autocommit=True) as conn:
         conn.execute("CREATE USER alice PASSWORD 'Alice-pw1'")
         conn.execute("CREATE TABLE secret_of_master (v int)")

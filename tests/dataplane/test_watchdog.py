@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from localshift.dataplane import DataPlane, DataPlaneError
+from localshift.dataplane import PostgresDataPlane, DataPlaneError
 from localshift.dataplane.watchdog import pid_alive
 
 from support import create_available_cluster, make_server, wait_for
@@ -79,18 +79,18 @@ def test_engines_of_a_killed_server_stop_and_serve_again_after_restart(tmp_path)
 
 
 def test_a_second_data_plane_over_live_engines_is_refused(tmp_path):
-    first = DataPlane(tmp_path / "dp")
+    first = PostgresDataPlane(tmp_path / "dp")
     try:
         with pytest.raises(DataPlaneError, match=f"in use by process {os.getpid()}"):
-            DataPlane(tmp_path / "dp")
+            PostgresDataPlane(tmp_path / "dp")
     finally:
         cleanup(first)
 
 
 def test_stop_all_says_which_engines_it_stopped(dp, caplog):
-    dp.create_cluster("one", free_port(), USER, PASSWORD, DB)
-    dp.create_cluster("two", free_port(), USER, PASSWORD, DB)
-    dp.stop_cluster("two")
+    dp.create_engine("one", free_port(), USER, PASSWORD, DB)
+    dp.create_engine("two", free_port(), USER, PASSWORD, DB)
+    dp.stop_engine("two")
     with caplog.at_level(logging.INFO, logger="localshift"):
         dp.stop_all()
     assert [r.getMessage() for r in caplog.records if r.name == "localshift"] == [
@@ -104,9 +104,9 @@ def test_ephemeral_data_plane_removes_its_engines_but_nothing_else(tmp_path):
     try:
         (named / "keep.txt").write_text("not localshift's")
         (tmp_path / "service").mkdir()
-        plane = DataPlane(tmp_path / "dp", engine_root=named, ephemeral=True, also_remove=[tmp_path / "service"])
+        plane = PostgresDataPlane(tmp_path / "dp", engine_root=named, ephemeral=True, also_remove=[tmp_path / "service"])
         try:
-            plane.create_cluster("gone", free_port(), USER, PASSWORD, DB)
+            plane.create_engine("gone", free_port(), USER, PASSWORD, DB)
             assert (named / "gone" / "data" / "PG_VERSION").exists()
             assert named.stat().st_mode & 0o777 == 0o755  # a directory the user named keeps its mode
         finally:

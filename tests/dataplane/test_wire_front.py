@@ -9,7 +9,7 @@ import time
 import psycopg
 import pytest
 
-from localshift.dataplane import DataPlane, DataPlaneError
+from localshift.dataplane import PostgresDataPlane, DataPlaneError
 from localshift.dataplane.wire_front import WireFront
 
 from .conftest import cleanup
@@ -21,9 +21,9 @@ CAP = 3
 @pytest.fixture(scope="module")
 def limited(tmp_path_factory):
     """A cluster whose front allows CAP connections and a 1 s startup: (data plane, port)."""
-    plane = DataPlane(tmp_path_factory.mktemp("front") / "dp", sql_startup_timeout=1.0, sql_max_connections=CAP)
+    plane = PostgresDataPlane(tmp_path_factory.mktemp("front") / "dp", sql_startup_timeout=1.0, sql_max_connections=CAP)
     try:
-        yield plane, plane.create_cluster("limited", free_port(), USER, PASSWORD, DB)
+        yield plane, plane.create_engine("limited", free_port(), USER, PASSWORD, DB)
     finally:
         cleanup(plane)
 
@@ -119,4 +119,4 @@ def test_forged_startup_packets_are_dropped(limited, packet):
                                     {"sql_max_connections": 0}, {"sql_max_connections": 10**6}])
 def test_limits_out_of_range_are_refused(tmp_path, limits):
     with pytest.raises(DataPlaneError, match=next(iter(limits))):
-        DataPlane(tmp_path / "dp", **limits)
+        PostgresDataPlane(tmp_path / "dp", **limits)

@@ -1,10 +1,10 @@
-"""The JSON protocol modules against botocore's own serializer and parser.
+"""The JSON protocol against botocore's own serializer and parser, as the request path uses it.
 
-For every operation of every JSON service localshift serves (Redshift Serverless, the
-Redshift Data API: read from JSON_SERVICES at test time, so new operations are covered as
-they are added), a request that fills every member of the input shape is serialized by
-botocore and must come back unchanged out of localshift's parser; a result that fills every
-member of the output shape is serialized by localshift and must come back unchanged out of
+For every operation of every registered JSON service (read from the registry at test time,
+so new operations and services are covered as they are added), a request that fills every
+member of the input shape is serialized by botocore and must come back unchanged out of the
+service's wire protocol (operation_of on the X-Amz-Target, then parse); a result that fills
+every member of the output shape is serialized by it and must come back unchanged out of
 botocore's parser.  Every error code round-trips too.
 """
 
@@ -26,10 +26,13 @@ from hypothesis import strategies as st
 from localshift.errors import ApiError
 from localshift.protocol import json_parser, json_protocol, json_serializer
 from localshift.protocol.spec import operation_model, service_model
-from localshift.server.json_requests import JSON_SERVICES, json_error_response
+from localshift.protocol.wire import Answer, Request
+from localshift.server.services import SERVICES
 from support import value_matching
 
+JSON_SERVICES = [service for service in SERVICES if service.protocol.name == "json"]
 SERVICE = "redshift-serverless"
+PROTOCOL = JSON_SERVICES[0].protocol
 UTC = timezone.utc
 # Text that must survive JSON escaping unchanged.
 AWKWARD = ' "quoted" \\ back/slash é€𝄞 \t\r\n\x01 </x> '
@@ -39,9 +42,9 @@ PATTERN_VALUES = ["abc-123", "ipv4", "dualstack", "123456789012", "current_track
 
 
 def served() -> list[OperationModel]:
-    """Every operation of every JSON service served."""
+    """Every operation of every registered JSON service."""
     operations = [operation_model(service.name, name) for service in JSON_SERVICES for name in sorted(service.operations)]
-    assert {operation.service_model.service_name for operation in operations} == {"redshift-serverless", "redshift-data"}
+    assert operations, "no JSON operations are served"
     return operations
 
 
@@ -99,13 +102,22 @@ class Values:
 # --- requests: botocore serializes, localshift parses --------------------------------------
 
 
-def botocore_body(operation: OperationModel, params: dict[str, Any]) -> bytes:
+def botocore_request(operation: OperationModel, params: dict[str, Any]) -> Request:
     request = create_serializer("json").serialize_to_request(params, operation)
     target = request["headers"]["X-Amz-Target"]
     service = operation.service_model
     assert target == f"{service.metadata['targetPrefix']}.{operation.name}"
     assert json_protocol.resolve_operation(service.service_name, target).name == operation.name
-    return request["body"]
+    return Request("POST", "/", "", {"x-amz-target": target, "content-type": json_protocol.CONTENT_TYPE},
+                   request["body"])
+
+
+def localshift_parse(operation: OperationModel, params: dict[str, Any]) -> dict[str, Any]:
+    """What the request path parses out of what botocore sends for ``params``."""
+    request = botocore_request(operation, params)
+    named, raw_input = PROTOCOL.operation_of(operation.service_model.service_name, request)
+    assert named.name == operation.name
+    return PROTOCOL.parse(named, raw_input)
 
 
 @pytest.mark.parametrize("plain", [False, True], ids=["awkward", "plain"])
@@ -113,7 +125,7 @@ def test_every_operation_parses_what_botocore_sends(plain: bool) -> None:
     for operation in served():
         # botocore sends timestamps as whole epoch seconds.
         params = Values(plain, whole_seconds=True)(operation.input_shape)
-        parsed = json_parser.parse_request(operation, botocore_body(operation, params))
+        parsed = localshift_parse(operation, params)
         assert parsed == params, operation.name
 
 
@@ -122,7 +134,7 @@ def test_required_members_alone_parse() -> None:
         shape = operation.input_shape
         full = Values(plain=True, whole_seconds=True)(shape)
         params = {name: full[name] for name in shape.required_members}
-        assert json_parser.parse_request(operation, botocore_body(operation, params)) == params
+        assert localshift_parse(operation, params) == params
 
 
 # --- results: localshift serializes, botocore parses ----------------------------------------
@@ -137,7 +149,7 @@ def botocore_parse(operation: OperationModel | None, body: bytes, status: int = 
 def test_every_result_parses_in_botocore(plain: bool) -> None:
     for operation in served():
         result = Values(plain)(operation.output_shape) if operation.output_shape is not None else {}
-        parsed = botocore_parse(operation, json_serializer.serialize_result(operation, result))
+        parsed = botocore_parse(operation, PROTOCOL.serialize(operation, result, "rid").body)
         parsed.pop("ResponseMetadata", None)
         assert parsed == result, operation.name
 
@@ -163,6 +175,10 @@ def test_result_timestamps_are_epoch_seconds_with_milliseconds() -> None:
 
 
 # --- errors ---------------------------------------------------------------------------------
+
+
+def json_error_response(error: ApiError, request_id: str) -> Answer:
+    return PROTOCOL.error(SERVICE, error, request_id)
 
 
 def error_codes() -> list[str]:

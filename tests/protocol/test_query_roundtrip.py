@@ -1,11 +1,11 @@
-"""The Query protocol modules against botocore's own serializer and parser.
+"""The Query protocol against botocore's own serializer and parser, as the request path uses it.
 
-For every operation localshift serves (read from OPERATIONS at test time, so
-new operations are covered as they are added), a value that fills every
-member of the operation's input shape is serialized by botocore and must come
-back unchanged out of localshift's decoder and parser; a value that fills
-every member of the output shape is serialized by localshift and must come
-back unchanged out of botocore's parser.
+For every operation of every registered Query service (read from the registry at test time,
+so new operations and services are covered as they are added), a value that fills every
+member of the operation's input shape is serialized by botocore and must come back unchanged
+out of the service's wire protocol (operation_of, then parse); a value that fills every
+member of the output shape is serialized by it and must come back unchanged out of
+botocore's parser.
 """
 
 from __future__ import annotations
@@ -27,17 +27,26 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from localshift.errors import ApiError
-from localshift.protocol import query, query_parser, query_serializer
+from localshift.protocol import query, query_serializer
+from localshift.protocol.scalars import iso_timestamp
 from localshift.protocol.spec import COMMON_ERROR_STATUS, error_statuses, operation_model, service_model
-from localshift.services.redshift.operations import OPERATIONS
+from localshift.protocol.wire import Answer, Request
+from localshift.server.services import SERVICES
 from support import value_matching
 
+QUERY_SERVICES = [service for service in SERVICES if service.protocol.name == "query"]
 SERVICE = "redshift"
+PROTOCOL = QUERY_SERVICES[0].protocol
 UTC = timezone.utc
 
 
 def served_operations() -> list[str]:
-    return sorted(OPERATIONS)
+    return sorted(QUERY_SERVICES[0].operations)
+
+
+def test_every_query_service_is_covered() -> None:
+    """These tests fill Redshift's shapes; another Query service needs its own SERVICE here."""
+    assert [service.name for service in QUERY_SERVICES] == [SERVICE]
 
 
 # --------------------------------------------------------------------------------------------
@@ -206,9 +215,9 @@ def botocore_body(operation: OperationModel, params: dict[str, Any]) -> bytes:
 
 
 def localshift_parse(body: bytes, method: str = "POST", query_string: bytes = b"") -> tuple[str, dict[str, Any]]:
-    params = query.decode_form(method, query_string, body)
-    operation = query.resolve_operation(SERVICE, params)
-    return operation.name, query_parser.parse_request(operation, params)
+    request = Request(method, "/", query_string.decode("latin-1"), {}, body)
+    operation, raw_input = PROTOCOL.operation_of(SERVICE, request)
+    return operation.name, PROTOCOL.parse(operation, raw_input)
 
 
 @pytest.mark.parametrize("variant", INPUT_VARIANTS, ids=lambda v: v.name)
@@ -275,7 +284,7 @@ def test_every_operation_result_parses_in_botocore(variant: Variant) -> None:
     for name in served_operations():
         operation = operation_model(SERVICE, name)
         result = fill(operation.output_shape, variant)
-        body = query_serializer.serialize_result(operation, result, "req-1234")
+        body = PROTOCOL.serialize(operation, result, "req-1234").body
         root = ET.fromstring(body)
         namespace = service_model(SERVICE).metadata["xmlNamespace"]
         assert root.tag == f"{{{namespace}}}{name}Response"
@@ -313,7 +322,7 @@ def test_result_timestamps_have_millisecond_precision_in_utc() -> None:
 
 def test_result_timestamps_keep_four_digit_years() -> None:
     early = datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC)
-    assert query_serializer.format_timestamp(early) == "0999-01-02T03:04:05.000Z"
+    assert iso_timestamp(early) == "0999-01-02T03:04:05.000Z"
 
 
 def test_result_text_that_is_not_xml_safe_still_parses() -> None:
@@ -331,14 +340,16 @@ def test_result_text_that_is_not_xml_safe_still_parses() -> None:
 # --------------------------------------------------------------------------------------------
 
 
+def error_response(error: ApiError, request_id: str) -> Answer:
+    return PROTOCOL.error(SERVICE, error, request_id)
+
+
 def parse_error(body: bytes, status: int) -> dict[str, Any]:
     return botocore_parse(None, body, status)
 
 
 @pytest.mark.parametrize("code", sorted(error_statuses(SERVICE)))
 def test_every_error_code_round_trips(code: str) -> None:
-    from localshift.server.aws_requests import error_response
-
     response = error_response(ApiError(code, f"Something about {code} & <stuff>."), "rid-1")
     status, sender = error_statuses(SERVICE)[code]
     assert response.status == status
@@ -367,8 +378,6 @@ def test_modelled_error_is_mapped_to_its_exception_by_a_botocore_client() -> Non
     import boto3
 
     client = boto3.client("redshift", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
-    from localshift.server.aws_requests import error_response
-
     response = error_response(ApiError("ClusterSnapshotNotFound", "Snapshot s9 not found."), "rid")
     parsed = parse_error(response.body, response.status)
     error_class = client.exceptions.from_code(parsed["Error"]["Code"])
@@ -377,8 +386,6 @@ def test_modelled_error_is_mapped_to_its_exception_by_a_botocore_client() -> Non
 
 
 def test_error_with_unknown_code_defaults_to_400_and_explicit_status_wins() -> None:
-    from localshift.server.aws_requests import error_response
-
     assert error_response(ApiError("SomethingNew", "x"), "r").status == 400
     assert error_response(ApiError("RequestEntityTooLarge", "x", status=413), "r").status == 413
     internal = error_response(ApiError("InternalFailure", "x"), "r")

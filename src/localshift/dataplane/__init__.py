@@ -2,22 +2,25 @@
 
 Public API (plain blocking calls, meant to be run in worker threads)::
 
-    from localshift.dataplane import DataPlane, SnapshotStats, DataPlaneError, SnapshotCorruptedError
+    from localshift.dataplane import DataPlane, PostgresDataPlane, SnapshotStats, DataPlaneError
 
-See docs/dataplane.md for the design.  Everything but the errors is imported on first use, so
-that ``localshift.dataplane.host`` (which every service calls at start) stays light.
+``DataPlane`` (api.py) is the interface the services call; ``PostgresDataPlane`` implements it
+with real engines, ``NullDataPlane`` (null.py) without data.  See docs/dataplane.md for the
+design.  Everything but the interface and the errors is imported on first use, so that
+``localshift.dataplane.host`` (which every service calls at start) stays light.
 """
 
 from importlib import import_module
 
+from .api import DataPlane, SnapshotStats
 from .errors import (ClusterNotFoundError, DataPlaneError, SnapshotCorruptedError,
                      SnapshotNotFoundError)
 
-__all__ = ["DataPlane", "SnapshotStats", "StorageUsage", "SnapshotUsage", "CompactionResult",
-           "DataPlaneError", "SnapshotCorruptedError", "SnapshotNotFoundError",
+__all__ = ["DataPlane", "PostgresDataPlane", "SnapshotStats", "StorageUsage", "SnapshotUsage",
+           "CompactionResult", "DataPlaneError", "SnapshotCorruptedError", "SnapshotNotFoundError",
            "ClusterNotFoundError"]
 
-_LAZY = {"DataPlane": ".dataplane", "SnapshotStats": ".snapshot_store", "StorageUsage": ".storage_ledger",
+_LAZY = {"PostgresDataPlane": ".dataplane", "StorageUsage": ".storage_ledger",
          "SnapshotUsage": ".storage_ledger", "CompactionResult": ".compaction"}
 
 

@@ -1,6 +1,6 @@
-"""DataPlane: the blocking API the service layer calls (from worker threads).
+"""PostgresDataPlane: the data plane the services call (api.py), from worker threads.
 
-It ties together the engines (one PostgreSQL per cluster), the wire fronts
+It ties together the engines (one PostgreSQL per cluster or namespace), the wire fronts
 (public TCP ports) and the snapshot store.  Operations on one cluster key are
 serialised by a per-key lock; different clusters proceed in parallel.
 """
@@ -26,6 +26,7 @@ from localshift.config import Settings
 
 from . import watchdog
 from .binaries import PgBinaries, accessible_by, running_as_root
+from .api import Progress, SnapshotStats, SqlConnectionError, SqlSession
 from .compaction import CompactionResult
 from .credentials import LoginRegistry, TemporaryLogin
 from .engine import MAX_SOCKET_PATH, SOCKET_NAME, Engine
@@ -35,14 +36,13 @@ from .host import raise_open_file_limit, sql_connection_budget
 from .online_backup import OnlineBackup, data_size
 from .roles import (INTERNAL_ROLES, SETUP_VERSION, EngineSetup, Initialiser, confine_roles,
                     give_database, set_master_user)
-from .snapshot_store import SnapshotStats, SnapshotStore
+from .snapshot_store import SnapshotStore
 from .storage_ledger import StorageUsage
 from .temporary_login import TemporaryLogins
 from .wire_front import WireFront
 
 log = logging.getLogger("localshift")
 
-Progress = Callable[[int, int], None]
 _KEY = watchdog.ENGINE_KEY
 _LONGEST_KEY = "k" * 63
 # PostgreSQL's max_connections stops at 262143; keep far below, with room for the reserved slots.
@@ -59,12 +59,12 @@ def _short_hash(path: Path) -> str:
     return hashlib.sha256(str(path).encode()).hexdigest()[:12]
 
 
-class DataPlane:
+class PostgresDataPlane:
     def __init__(self, root: Path, pg_bin_dir: Path | None = None, *,
                  engine_root: Path | None = None, ephemeral: bool = False,
                  also_remove: Sequence[Path] = (), initialisers: Sequence[Initialiser] = (),
                  sql_startup_timeout: float = 10.0, sql_max_connections: int = 500,
-                 engine_uids: tuple[int, int] = DEFAULT_UIDS) -> None:
+                 engine_uids: tuple[int, int] = DEFAULT_UIDS, clock: Callable[[], datetime] | None = None) -> None:
         """``root``: where snapshots (and, when the service is not root, engines) live, owner
         only.  ``engine_root`` overrides where engine directories go.  ``ephemeral``: the
         watchdog removes the engines, the snapshots and ``also_remove`` when the service ends.
@@ -101,7 +101,7 @@ class DataPlane:
         self.initialisers: list[Initialiser] = [confine_roles, *initialisers]
         self.max_connections = sql_max_connections
         self._admin_password = self._load_admin_secret()
-        self.logins = LoginRegistry()
+        self.logins = LoginRegistry(clock) if clock else LoginRegistry()
         self.front = WireFront(INTERNAL_ROLES, sql_startup_timeout, sql_max_connections,
                                sql_connection_budget(raise_open_file_limit()),
                                TemporaryLogins(self.logins, self._admin_password))
@@ -114,16 +114,17 @@ class DataPlane:
             shutil.rmtree(leftover, ignore_errors=True)
 
     @classmethod
-    def from_settings(cls, settings: Settings, data_dir: Path,
-                      initialisers: Sequence[Initialiser] = ()) -> "DataPlane":
+    def from_settings(cls, settings: Settings, data_dir: Path, initialisers: Sequence[Initialiser] = (),
+                      clock: Callable[[], datetime] | None = None) -> "PostgresDataPlane":
         """The data plane of a service whose state lives in ``data_dir`` (under
-        ``<data_dir>/dataplane``); an ephemeral service's whole data dir goes with it."""
+        ``<data_dir>/dataplane``); an ephemeral service's whole data dir goes with it.
+        ``clock``: the service clock, which temporary credentials expire by."""
         return cls(data_dir / "dataplane", Path(settings.pg_bin_dir) if settings.pg_bin_dir else None,
                    engine_root=Path(settings.engine_dir) if settings.engine_dir else None,
                    ephemeral=settings.ephemeral, also_remove=[data_dir], initialisers=initialisers,
                    sql_startup_timeout=settings.sql_startup_timeout,
                    sql_max_connections=settings.sql_max_connections,
-                   engine_uids=parse_uid_range(settings.engine_uids))
+                   engine_uids=parse_uid_range(settings.engine_uids), clock=clock)
 
     # -- setup -------------------------------------------------------------------
     def _default_engine_root(self) -> Path:
@@ -202,9 +203,9 @@ class DataPlane:
         for initialiser in self.initialisers:
             initialiser(setup)
 
-    # -- clusters --------------------------------------------------------------------
-    def create_cluster(self, key: str, port: int, master_username: str, master_password: str,
-                       db_name: str) -> int:
+    # -- engines ---------------------------------------------------------------------
+    def create_engine(self, key: str, port: int, master_username: str, master_password: str,
+                      db_name: str) -> int:
         """A new engine served on ``port`` (any free port when it is taken); the port served."""
         eng = self._engine(key)
         with self._lock(key):
@@ -231,7 +232,7 @@ class DataPlane:
                 raise
         return port
 
-    def start_cluster(self, key: str, port: int) -> int:
+    def start_engine(self, key: str, port: int) -> int:
         """Serve a stopped (or still served) cluster on ``port`` (any free port when it is
         taken); the port served.  A cluster served on another port moves."""
         eng = self._existing(key)
@@ -256,7 +257,7 @@ class DataPlane:
         self._ports[key] = served
         return served
 
-    def stop_cluster(self, key: str) -> None:
+    def stop_engine(self, key: str) -> None:
         eng = self._engine(key)
         with self._lock(key):
             port = self._ports.pop(key, None)
@@ -264,22 +265,22 @@ class DataPlane:
                 self.front.close(port)
             eng.stop()
 
-    def destroy_cluster(self, key: str) -> None:
+    def destroy_engine(self, key: str) -> None:
         eng = self._engine(key)
         with self._lock(key):
-            self.stop_cluster(key)
+            self.stop_engine(key)
             self.logins.forget(str(eng.socket_path))
             eng.remove()
         with self._guard:
             self._engines.pop(key, None)
 
-    def set_master_password(self, key: str, username: str, password: str) -> None:
+    def set_password(self, key: str, username: str, password: str) -> None:
         eng = self._existing(key)
         with self._lock(key), self._running(eng), eng.connect() as conn:
             set_master_user(conn, username, password)
             eng.write_meta(dict(eng.read_meta(), master_username=username))
 
-    def cluster_size_bytes(self, key: str) -> int:
+    def engine_size_bytes(self, key: str) -> int:
         return self._existing(key).size_bytes()
 
     def is_running(self, key: str) -> bool:
@@ -297,9 +298,14 @@ class DataPlane:
         """Let ``login`` (a temporary credential) log in to the cluster's SQL endpoint until it expires."""
         self.logins.allow(str(self._engine(key).socket_path), login)
 
-    def use_clock(self, now: Callable[[], datetime]) -> None:
-        """Check temporary credentials' expiry against ``now`` (the service clock)."""
-        self.logins.clock = now
+    def open_sql(self, key: str, user: str, password: str, database: str) -> SqlSession:
+        """A session as ``user`` through the cluster's SQL endpoint (sql_sessions.py)."""
+        from .sql_sessions import SqlSession as PostgresSqlSession
+
+        port = self._ports.get(key)
+        if port is None:
+            raise SqlConnectionError(f"engine {key} serves no SQL")
+        return PostgresSqlSession(port, user, password, database)
 
     def stop_all(self) -> None:
         """Stop every engine under the engine root (including ones a previous
@@ -315,7 +321,7 @@ class DataPlane:
                     log.info("stopped engine %s (%s)", key, eng.dir)
 
     def close(self) -> None:
-        """Stop everything and end the watchdog (a later DataPlane may then take the engines)."""
+        """Stop everything and end the watchdog (a later PostgresDataPlane may then take the engines)."""
         self.stop_all()
         if self._watchdog.poll() is None:
             self._watchdog.stdin.close()
@@ -325,14 +331,14 @@ class DataPlane:
     def snapshot_exists(self, snapshot_key: str) -> bool:
         return self.store.exists(_check_key(snapshot_key))
 
-    def create_snapshot(self, cluster_key: str, snapshot_key: str,
+    def create_snapshot(self, engine_key: str, snapshot_key: str,
                         progress: Progress | None = None) -> SnapshotStats:
         """Online, consistent snapshot (low-level backup API), stored incrementally.
-        The cluster keeps serving; a stopped cluster is started for the duration."""
-        eng = self._existing(cluster_key)
+        The engine keeps serving; a stopped engine is started for the duration."""
+        eng = self._existing(engine_key)
         _check_key(snapshot_key)
-        with self._lock(cluster_key), self._running(eng):
-            meta = dict(eng.read_meta(), cluster_key=cluster_key,
+        with self._lock(engine_key), self._running(eng):
+            meta = dict(eng.read_meta(), cluster_key=engine_key,
                         pg_version=list(self.bins.version))
             estimate = data_size(eng.data_dir) if progress else 0
 
@@ -353,20 +359,20 @@ class DataPlane:
     def delete_snapshot(self, snapshot_key: str) -> None:
         self.store.delete(_check_key(snapshot_key))
 
-    def restore_snapshot(self, snapshot_key: str, cluster_key: str, port: int,
+    def restore_snapshot(self, snapshot_key: str, engine_key: str, port: int,
                          progress: Progress | None = None, master_username: str | None = None,
                          master_password: str | None = None) -> int:
-        """New cluster from a snapshot, served on ``port`` (any free port when it is taken);
+        """New engine from a snapshot, served on ``port`` (any free port when it is taken);
         the port served.  Every page is verified while written.  On any failure
         (SnapshotCorruptedError included) nothing is left behind."""
         header = self.store.header(_check_key(snapshot_key))
         meta = header.get("meta", {})
         if meta.get("pg_version", [self.bins.version[0]])[0] != self.bins.version[0]:
             raise DataPlaneError(f"snapshot {snapshot_key} is of PostgreSQL {meta['pg_version']}")
-        eng = self._engine(cluster_key)
-        with self._lock(cluster_key):
+        eng = self._engine(engine_key)
+        with self._lock(engine_key):
             if eng.exists():
-                raise DataPlaneError(f"cluster {cluster_key} already exists")
+                raise DataPlaneError(f"engine {engine_key} already exists")
             port = self.front.serve(port, eng.socket_path)
             try:
                 eng.prepare_dirs()
@@ -383,11 +389,11 @@ class DataPlane:
                         set_master_user(conn, user, master_password)
                 # Snapshots of an older localshift hold a superuser master user: demoted here.
                 self._initialise(EngineSetup(eng.connect, user, meta.get("db_name")))
-                eng.write_meta({"key": cluster_key, "port": port, "master_username": user,
+                eng.write_meta({"key": engine_key, "port": port, "master_username": user,
                                 "db_name": meta.get("db_name"),
                                 "pg_version": list(self.bins.version),
                                 "restored_from": snapshot_key, "setup_version": SETUP_VERSION})
-                self._ports[cluster_key] = port
+                self._ports[engine_key] = port
             except BaseException:
                 self.front.close(port)
                 eng.remove()
@@ -410,7 +416,7 @@ class DataPlane:
         (the store also does it in the background once garbage passes 10%)."""
         return self.store.compact()
 
-    def __enter__(self) -> "DataPlane":
+    def __enter__(self) -> "PostgresDataPlane":
         return self
 
     def __exit__(self, *exc) -> None:

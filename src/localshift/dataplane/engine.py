@@ -5,14 +5,14 @@ is root, see engine_users.py; mode 700)::
 
     <engine_dir>/data/            PGDATA
     <engine_dir>/postgres.log     server log (stderr of the postmaster)
-    <engine_dir>/cluster.json     metadata written by the DataPlane
+    <engine_dir>/cluster.json     metadata written by the PostgresDataPlane
     <socket_dir>/.s.PGSQL.5432    the engine's Unix socket (the engine dir when the path fits)
 
 The engine never listens on TCP (``listen_addresses = ''``): clients reach it
 through the wire front, which connects to the Unix socket.  Administration
 (creating the master user, setting passwords, base backups) uses the internal
 superuser ``rdsdb`` (Redshift's own internal superuser is called that too),
-whose password is a per-DataPlane secret; the front refuses that user, so only
+whose password is a per-PostgresDataPlane secret; the front refuses that user, so only
 the service, on the Unix socket, can log in as it.
 """
 

@@ -12,7 +12,7 @@
   snapshot brings back, including those an older localshift made with a superuser master).
 
 Initialisers: after initdb, after a restore, and when starting an engine an older
-localshift set up, the DataPlane runs ``confine_roles`` and then every initialiser it was
+localshift set up, the PostgresDataPlane runs ``confine_roles`` and then every initialiser it was
 given, each with an ``EngineSetup``.  That is where set-up SQL that needs the superuser goes
 (Redshift's catalog views and functions, objects in template1 for later databases).
 Initialisers must be idempotent: a restored engine has already run them once.

@@ -38,11 +38,10 @@ import os
 import threading
 import time
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .api import SnapshotStats
 from .compaction import (JOURNAL, Compaction, CompactionCancelled, CompactionPolicy,
                          CompactionResult, journal_packs)
 from .durable import fsync_dir, write_file_atomic
@@ -56,15 +55,6 @@ from .restore import Progress, restore_files
 from .storage_ledger import StorageLedger, StorageUsage, build_ledger, pack_file_bytes
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class SnapshotStats:
-    total_bytes: int        # restorable size (sum of the files' sizes)
-    incremental_bytes: int  # bytes this snapshot newly stored
-    elapsed_seconds: float
-    # The instant whose committed data the snapshot holds (None when not known).
-    consistent_at: datetime | None = None
 
 
 class SnapshotStore:

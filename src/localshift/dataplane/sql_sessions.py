@@ -15,8 +15,8 @@ a CancelRequest, which the front forwards to the engine.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Callable, Sequence
+from dataclasses import replace
+from typing import Sequence
 
 import psycopg
 from psycopg import generators, pq, waiting
@@ -26,13 +26,12 @@ from psycopg.types.bool import BoolLoader
 from psycopg.types.numeric import FloatLoader, IntLoader
 from psycopg.types.string import ByteaLoader, TextLoader
 
-from .errors import DataPlaneError
+from .api import Column, Completion, RowSink, SqlConnectionError, SqlError
 
 CHUNK_ROWS = 2000
 # How long a wait for the engine sleeps before it checks the connection is still there (psycopg's
 # default of 0 would spin, holding the GIL).
 WAIT_INTERVAL = 1.0
-QUERY_CANCELED = "57014"
 
 _ADAPTERS = AdaptersMap()
 _ADAPTERS.register_loader(0, TextLoader)  # every type without a loader below arrives as its text
@@ -47,49 +46,9 @@ WHERE a.attrelid = ANY($1::oid[])"""
 _TYPE_NAMES = "SELECT oid::int8, typname FROM pg_type WHERE oid = ANY($1::oid[])"
 
 
-class SqlConnectionError(DataPlaneError):
-    """The session could not be opened, or was lost; the message is the server's (or says why)."""
-
-
-class SqlError(Exception):
-    """The engine refused or failed a statement."""
-
-    def __init__(self, sqlstate: str, message: str) -> None:
-        super().__init__(message)
-        self.sqlstate = sqlstate
-        self.message = message
-
-    @property
-    def cancelled(self) -> bool:
-        return self.sqlstate == QUERY_CANCELED
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type_oid: int
-    type_name: str  # PostgreSQL's name: int4, varchar, numeric, timestamp...
-    type_modifier: int  # atttypmod (-1: none)
-    table_oid: int  # 0: not a column of a table
-    table_column: int
-    schema: str = ""
-    table: str = ""
-    not_null: bool = False
-
-
-@dataclass(frozen=True)
-class Completion:
-    columns: tuple[Column, ...] | None  # None: the statement returned no result set
-    command: str  # the status tag: "SELECT 3", "INSERT 0 2", "CREATE TABLE"
-    rows: int  # rows returned or affected (-1: the tag gives no count)
-
-
-# Called with the result's columns (as the engine describes them: no schema, table or
-# nullability yet) and a chunk of its rows.
-RowSink = Callable[[tuple[Column, ...], list[tuple]], None]
-
-
 class SqlSession:
+    """The real api.SqlSession: psycopg over the endpoint's TCP port."""
+
     def __init__(self, port: int, user: str, password: str, database: str, connect_timeout: float = 10.0) -> None:
         try:
             self._conn = psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname=database,

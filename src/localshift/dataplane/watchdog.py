@@ -1,7 +1,7 @@
 """Stops a data plane's engines when the service that ran them is gone, however it ended.
 
 Postmasters run in sessions of their own (a Ctrl-C to the service must not reach them), so
-nothing stops them when the service is killed with SIGKILL.  Each DataPlane therefore starts
+nothing stops them when the service is killed with SIGKILL.  Each PostgresDataPlane therefore starts
 this script (``python -I watchdog.py ENGINE_ROOT [--ephemeral DIR ...]``, standard library
 only) with a pipe as its stdin.  The service holds the pipe's write end and never writes; the
 kernel closes it when the service ends, kill -9 included.  On EOF the watchdog stops every

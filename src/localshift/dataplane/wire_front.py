@@ -29,7 +29,7 @@ arrives; and all ports together never hold more than ``connection_budget``
 connections (beyond it a connection is closed on arrival), so SQL clients can
 never take the file descriptors the HTTP API needs.
 
-All fronts of a DataPlane run on one asyncio loop in one daemon thread.  The
+All fronts of a PostgresDataPlane run on one asyncio loop in one daemon thread.  The
 data path uses bare ``asyncio.Protocol`` callbacks (no coroutine per read)
 with back-pressure through pause/resume_reading.
 """
@@ -321,7 +321,7 @@ class _EngineSide(asyncio.Protocol):
 
 
 class WireFront:
-    """All fronts of one DataPlane: one event loop in one daemon thread.
+    """All fronts of one PostgresDataPlane: one event loop in one daemon thread.
 
     ``internal_roles``: user names (lowercase) refused at startup.  ``startup_timeout``:
     seconds a connection may take to send its startup packet (and its password, for a

@@ -27,10 +27,16 @@ from typing import Any
 from botocore.model import OperationModel, Shape
 
 from localshift.errors import ApiError
-from localshift.protocol.json_protocol import UNPAIRED_SURROGATE, printable
-from localshift.protocol.query_parser import _compiled  # model patterns, compiled once
-
-_BOUNDS = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
+from localshift.protocol.scalars import (
+    UNPAIRED_SURROGATE,
+    WIRE_BOUNDS,
+    length_violation,
+    model_pattern,
+    printable,
+    range_violation,
+    shown,
+    timestamp_from_text,
+)
 
 
 def parse_request(operation: OperationModel, body: bytes) -> dict[str, Any]:
@@ -82,13 +88,13 @@ class _Reader:
     def violation(self, shape: Shape, path: str, value: Any, constraint: str) -> None:
         # AWS quotes the value back, except for sensitive members (passwords, user names).
         if value is None:
-            shown = "Value null"
+            quoted = "Value null"
         elif shape.metadata.get("sensitive"):
-            shown = "Value"
+            quoted = "Value"
         else:
             text = printable(value) if isinstance(value, str) else json.dumps(value)
-            shown = f"Value '{text if len(text) <= 100 else text[:100] + '...'}'"
-        self.violations.append(f"{shown} at '{path}' failed to satisfy constraint: Member must {constraint}")
+            quoted = f"Value '{shown(text)}'"
+        self.violations.append(f"{quoted} at '{path}' failed to satisfy constraint: Member must {constraint}")
 
     def value(self, shape: Shape, value: Any, path: str) -> Any:
         reader = getattr(self, shape.type_name, None)
@@ -141,7 +147,7 @@ class _Reader:
             self.violation(shape, path, value, f"satisfy enum value set: [{', '.join(shape.enum)}]")
         self.length(shape, len(value), value, path)
         pattern = shape.metadata.get("pattern")
-        checker = _compiled(pattern or "")
+        checker = model_pattern(pattern or "")
         if checker is not None and not checker.search(value):
             self.violation(shape, path, value, f"satisfy regular expression pattern: {pattern}")
         return value
@@ -156,7 +162,7 @@ class _Reader:
         if isinstance(value, bool) or not integral:
             raise _type_error(path, f"an {shape.type_name}", value)
         number = int(value)
-        low, high = _BOUNDS[shape.type_name]
+        low, high = WIRE_BOUNDS[shape.type_name]
         if not low <= number <= high:
             raise _serialization(f"Numeric value {number} at '{path}' is out of range of {shape.type_name}.")
         self.range(shape, number, path)
@@ -179,11 +185,8 @@ class _Reader:
         try:
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 return datetime.fromtimestamp(value, tz=timezone.utc)
-            if isinstance(value, str) and len(value) <= 64:
-                parsed = datetime.fromisoformat(value.strip().replace("z", "Z"))
-                if parsed.tzinfo is None:
-                    parsed = parsed.replace(tzinfo=timezone.utc)
-                return parsed.astimezone(timezone.utc)
+            if isinstance(value, str):
+                return timestamp_from_text(value, epoch_text=False)
         except (ValueError, OverflowError, OSError):
             pass
         raise _serialization(f"Expected a timestamp (epoch seconds) at '{path}'.")
@@ -197,15 +200,11 @@ class _Reader:
             raise _serialization(f"Expected base64 text at '{path}'.") from None
 
     def length(self, shape: Shape, length: int, value: Any, path: str) -> None:
-        low, high = shape.metadata.get("min"), shape.metadata.get("max")
-        if low is not None and length < low:
-            self.violation(shape, path, value, f"have length greater than or equal to {low}")
-        if high is not None and length > high:
-            self.violation(shape, path, value, f"have length less than or equal to {high}")
+        violated = length_violation(shape, length)
+        if violated:
+            self.violation(shape, path, value, violated)
 
     def range(self, shape: Shape, number: float, path: str) -> None:
-        low, high = shape.metadata.get("min"), shape.metadata.get("max")
-        if low is not None and number < low:
-            self.violation(shape, path, number, f"have value greater than or equal to {low}")
-        if high is not None and number > high:
-            self.violation(shape, path, number, f"have value less than or equal to {high}")
+        violated = range_violation(shape, number)
+        if violated:
+            self.violation(shape, path, number, violated)

@@ -9,16 +9,17 @@ serialization of the bodies follow the model: json_parser.py and json_serializer
 from __future__ import annotations
 
 import json
-import re
+from typing import Any
 
 from botocore.model import OperationModel, OperationNotFoundError
 
 from localshift.errors import ApiError
+from localshift.protocol import json_parser, json_serializer
+from localshift.protocol.scalars import printable
 from localshift.protocol.spec import service_model
+from localshift.protocol.wire import Answer, Request, WireProtocol
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
-# Half a character: JSON's \ud800 escape can name one, but it has no UTF-8 form.
-UNPAIRED_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # botocore's redshift-serverless model carries no HTTP status for its errors; the Smithy
 # model it is generated from does (@httpError), as AWS's generated SDKs show (aws-sdk-js-v3
@@ -43,6 +44,15 @@ PROTOCOL_ERROR_STATUS: dict[str, int] = {
     "UnknownOperationException": 400,
     "SerializationException": 400,
     "InternalFailure": 500,
+}
+
+# Signature failures have other names on AWS's JSON services than on Query ones, and are all 400.
+SIGNATURE_ERRORS = {
+    "MissingAuthenticationToken": "MissingAuthenticationTokenException",
+    "InvalidClientTokenId": "UnrecognizedClientException",
+    "SignatureDoesNotMatch": "InvalidSignatureException",
+    "RequestExpired": "InvalidSignatureException",
+    "IncompleteSignature": "IncompleteSignatureException",
 }
 
 
@@ -80,6 +90,28 @@ def serialize_error(code: str, message: str, fields: dict[str, str] | None = Non
     return printable(json.dumps(document, ensure_ascii=False)).encode()
 
 
-def printable(text: str) -> str:
-    """``text`` with each unpaired surrogate (echoed from a request) replaced by U+FFFD."""
-    return UNPAIRED_SURROGATE.sub("\ufffd", text)
+class JsonProtocol(WireProtocol):
+    name = "json"
+    internal_error_code = "InternalServerException"
+
+    def operation_of(self, service: str, request: Request) -> tuple[OperationModel, Any]:
+        return resolve_operation(service, request.headers.get("x-amz-target")), request.body
+
+    def action_name(self, request: Request) -> str:
+        return request.headers.get("x-amz-target", "-").rpartition(".")[2] or "-"
+
+    def parse(self, operation: OperationModel, raw_input: Any) -> dict[str, Any]:
+        return json_parser.parse_request(operation, raw_input)
+
+    def serialize(self, operation: OperationModel, result: dict[str, Any], request_id: str) -> Answer:
+        return Answer(200, CONTENT_TYPE, json_serializer.serialize_result(operation, result), request_id)
+
+    def error(self, service: str, error: ApiError, request_id: str) -> Answer:
+        body = serialize_error(error.code, error.message, error.fields)
+        return Answer(error_status(service, error), CONTENT_TYPE, body, request_id)
+
+    def not_served(self, operation: str) -> ApiError:
+        return ApiError("UnknownOperationException", f"The operation {operation} is not implemented by localshift yet.")
+
+    def signature_error(self, error: ApiError) -> ApiError:
+        return ApiError(SIGNATURE_ERRORS.get(error.code, error.code), error.message, status=400)

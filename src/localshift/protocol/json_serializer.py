@@ -10,22 +10,17 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime, timezone
 from typing import Any
 
 from botocore.model import OperationModel, Shape
+
+from localshift.protocol.scalars import epoch_seconds
 
 
 def serialize_result(operation: OperationModel, result: dict[str, Any]) -> bytes:
     shape = operation.output_shape
     document = _value(shape, result) if shape is not None else {}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
-
-
-def epoch_seconds(value: datetime) -> float:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)  # the service keeps UTC; never the host's zone
-    return round(value.timestamp(), 3)
 
 
 def _value(shape: Shape, value: Any) -> Any:

@@ -1,17 +1,27 @@
-"""Reading an AWS Query request off the wire: form body or query string."""
+"""The AWS Query protocol: requests off the wire (form body or query string, ``Action``),
+and XML answers and error documents (query_parser.py and query_serializer.py do the values)."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
+from typing import Any
+from urllib.parse import unquote
 
 from botocore.model import OperationModel, OperationNotFoundError
 
 from localshift.errors import ApiError
-from localshift.protocol.spec import service_model
+from localshift.protocol import query_parser, query_serializer
+from localshift.protocol.spec import error_statuses, service_model
+from localshift.protocol.wire import Answer, Request, WireProtocol
+
+CONTENT_TYPE = "text/xml"
 
 
 def decode_form(method: str, query_string: bytes, body: bytes) -> dict[str, str]:
-    """Return the request's parameters; POST bodies win over the query string."""
+    """Return the request's parameters; POST bodies win over the query string.
+
+    Strict, as ``parse_qsl(strict_parsing=True, errors="strict")``: a piece without ``=``
+    (empty ones too) or a percent escape that is not UTF-8 is MalformedQueryString.
+    """
     params: dict[str, str] = {}
     sources = [query_string]
     if method == "POST":
@@ -20,11 +30,16 @@ def decode_form(method: str, query_string: bytes, body: bytes) -> dict[str, str]
         if not raw:
             continue
         try:
-            text = raw.decode("utf-8")
-            pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=True, errors="strict")
+            for piece in raw.decode("utf-8").split("&"):
+                name, separator, value = piece.partition("=")
+                if not separator:
+                    raise ValueError(piece)
+                if "%" in piece or "+" in piece:
+                    name = unquote(name.replace("+", " "), errors="strict")
+                    value = unquote(value.replace("+", " "), errors="strict")
+                params[name] = value
         except (UnicodeDecodeError, ValueError):
             raise ApiError("MalformedQueryString", "The request's parameters could not be decoded.") from None
-        params.update(pairs)
     return params
 
 
@@ -37,3 +52,41 @@ def resolve_operation(service: str, params: dict[str, str]) -> OperationModel:
         return model.operation_model(action)
     except OperationNotFoundError:
         raise ApiError("InvalidAction", f"The action {action} is not valid for this web service.") from None
+
+
+def error_status(service: str, error: ApiError) -> tuple[int, bool]:
+    """(HTTP status, sender fault): an explicit status wins over the model's and the common errors'."""
+    status, sender = error_statuses(service).get(error.code, (error.status or 400, True))
+    if error.status is not None:
+        status = error.status
+    return status, sender and status < 500
+
+
+class QueryProtocol(WireProtocol):
+    name = "query"
+    internal_error_code = "InternalFailure"
+
+    def operation_of(self, service: str, request: Request) -> tuple[OperationModel, Any]:
+        params = decode_form(request.method, request.query_string.encode(), request.body)
+        return resolve_operation(service, params), params
+
+    def action_name(self, request: Request) -> str:
+        try:
+            return decode_form(request.method, request.query_string.encode(), request.body).get("Action", "-")
+        except ApiError:
+            return "-"
+
+    def parse(self, operation: OperationModel, raw_input: Any) -> dict[str, Any]:
+        return query_parser.parse_request(operation, raw_input)
+
+    def serialize(self, operation: OperationModel, result: dict[str, Any], request_id: str) -> Answer:
+        body = query_serializer.serialize_result(operation, result, request_id)
+        return Answer(200, CONTENT_TYPE, body, request_id)
+
+    def error(self, service: str, error: ApiError, request_id: str) -> Answer:
+        status, sender = error_status(service, error)
+        body = query_serializer.serialize_error(service, error.code, error.message, sender, request_id)
+        return Answer(status, CONTENT_TYPE, body, request_id)
+
+    def not_served(self, operation: str) -> ApiError:
+        return ApiError("InvalidAction", f"The action {operation} is not implemented by localshift yet.")

@@ -11,13 +11,21 @@ from __future__ import annotations
 
 import base64
 import re
-from functools import lru_cache
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Mapping
 
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 
 from localshift.errors import ApiError
+from localshift.protocol.scalars import (
+    NUMBER,
+    WIRE_BOUNDS,
+    length_violation,
+    model_pattern,
+    range_violation,
+    shown,
+    timestamp_from_text,
+)
 
 
 def parse_request(operation: OperationModel, params: Mapping[str, str]) -> dict[str, Any]:
@@ -25,14 +33,14 @@ def parse_request(operation: OperationModel, params: Mapping[str, str]) -> dict[
     shape = operation.input_shape
     if shape is None:
         return {}
-    return _parse_structure(shape, _Form(params), "")
+    plan = _plan(operation.service_model.service_name, shape)
+    assert isinstance(plan, _StructurePlan)
+    return plan.top_level(_Form(params))
 
 
 # No Query model nests deeper than this; keys with more dots cannot name a member.
 _MAX_KEY_DEPTH = 32
 _INTEGER = re.compile(r"[+-]?[0-9]+")
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?Infinity")
-_BOUNDS = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
 
 
 class _Form(Mapping[str, str]):
@@ -66,76 +74,125 @@ class _Form(Mapping[str, str]):
         return key in self._parents
 
 
-def _member_key(shape: Shape, name: str) -> str:
-    return shape.serialization.get("name", name)
+# A plan parses the value sent under one key (None when nothing was sent there).  Plans are
+# made once per shape from the model and kept: a request is then parsed by a walk of plain
+# objects, not of the model's metadata.
+class _Plan:
+    def parse(self, params: _Form, key: str) -> Any:
+        raise NotImplementedError
 
 
-def _parse_structure(shape: StructureShape, params: _Form, prefix: str) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for name, member in shape.members.items():
-        key = prefix + _member_key(member, name)
-        value = _parse_value(member, params, key)
-        if value is not None:
-            result[name] = value
-    for name in shape.required_members:
-        if name not in result:
-            # AWS names the wire key the caller should have sent.
-            raise ApiError(
-                "MissingParameter",
-                f"The request must contain the parameter {prefix}{_member_key(shape.members[name], name)}",
-            )
-    return result
+_PLANS: dict[tuple[str, str, str], _Plan] = {}
 
 
-def _parse_value(shape: Shape, params: _Form, key: str) -> Any:
-    type_name = shape.type_name
-    if type_name == "structure":
+def _plan(service: str, shape: Shape) -> _Plan:
+    key = (service, shape.type_name, shape.name)
+    plan = _PLANS.get(key)
+    if plan is None:
+        if isinstance(shape, StructureShape):
+            plan = _StructurePlan(service, shape)
+        elif isinstance(shape, ListShape):
+            plan = _ListPlan(service, shape)
+        elif isinstance(shape, MapShape):
+            plan = _MapPlan(service, shape)
+        else:
+            plan = _ScalarPlan(shape)
+        _PLANS[key] = plan
+    return plan
+
+
+class _StructurePlan(_Plan):
+    def __init__(self, service: str, shape: StructureShape) -> None:
+        self.service, self.shape = service, shape
+        self.wire_names = {name: member.serialization.get("name", name) for name, member in shape.members.items()}
+        self.required = [(name, self.wire_names[name]) for name in shape.required_members]
+        # (member name, wire name, plan), made on first use so that recursive shapes compile.
+        self._members: list[tuple[str, str, _Plan]] | None = None
+        self._by_wire_name: dict[str, tuple[str, _Plan]] = {}
+
+    def members(self) -> list[tuple[str, str, _Plan]]:
+        if self._members is None:
+            self._members = [
+                (name, self.wire_names[name], _plan(self.service, member)) for name, member in self.shape.members.items()
+            ]
+            self._by_wire_name = {wire: (name, plan) for name, wire, plan in self._members}
+        return self._members
+
+    def parse(self, params: _Form, key: str) -> dict[str, Any] | None:
         if not params.has_children(key):
             return None
-        return _parse_structure(shape, params, key + ".")
-    if type_name == "list":
-        return _parse_list(shape, params, key)
-    if type_name == "map":
-        return _parse_map(shape, params, key)
-    raw = params.get(key)
-    if raw is None:
-        return None
-    return parse_scalar(shape, raw, key)
+        return self.fill(params, key + ".", [(name, key + "." + wire, plan) for name, wire, plan in self.members()])
+
+    def top_level(self, params: _Form) -> dict[str, Any]:
+        """The whole request: only the members whose wire name starts a key sent are looked at."""
+        self.members()
+        sent = {key.partition(".")[0] for key in params}
+        present = [(name, wire, plan) for wire, (name, plan) in self._by_wire_name.items() if wire in sent]
+        return self.fill(params, "", present)
+
+    def fill(self, params: _Form, prefix: str, members: list[tuple[str, str, _Plan]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for name, key, plan in members:
+            value = plan.parse(params, key)
+            if value is not None:
+                result[name] = value
+        for name, wire in self.required:
+            if name not in result:
+                # AWS names the wire key the caller should have sent.
+                raise ApiError("MissingParameter", f"The request must contain the parameter {prefix}{wire}")
+        return result
 
 
-def _parse_list(shape: ListShape, params: _Form, key: str) -> list[Any] | None:
-    if shape.serialization.get("flattened"):
-        item_parent = key
-    else:
-        item_parent = f"{key}.{shape.member.serialization.get('name', 'member')}"
-    item_prefix = item_parent + "."
-    if not params.has_children(item_parent):
-        # botocore sends an empty list as the bare key with an empty value.
-        return [] if params.get(key) == "" else None
-    items: list[Any] = []
-    index = 1
-    while True:
-        item = _parse_value(shape.member, params, f"{item_prefix}{index}")
-        if item is None:
-            break
-        items.append(item)
-        index += 1
-    _check_length(shape, len(items), key)
-    return items
+class _ListPlan(_Plan):
+    def __init__(self, service: str, shape: ListShape) -> None:
+        self.service, self.shape = service, shape
+        self.flattened = bool(shape.serialization.get("flattened"))
+        self.member_name = shape.member.serialization.get("name", "member")
+
+    def parse(self, params: _Form, key: str) -> list[Any] | None:
+        item_parent = key if self.flattened else f"{key}.{self.member_name}"
+        if not params.has_children(item_parent):
+            # botocore sends an empty list as the bare key with an empty value.
+            return [] if params.get(key) == "" else None
+        member = _plan(self.service, self.shape.member)
+        item_prefix = item_parent + "."
+        items: list[Any] = []
+        index = 1
+        while True:
+            item = member.parse(params, f"{item_prefix}{index}")
+            if item is None:
+                break
+            items.append(item)
+            index += 1
+        _check_length(self.shape, len(items), key)
+        return items
 
 
-def _parse_map(shape: MapShape, params: _Form, key: str) -> dict[str, Any] | None:
-    entry = "" if shape.serialization.get("flattened") else "entry."
-    key_name = shape.key.serialization.get("name", "key")
-    value_name = shape.value.serialization.get("name", "value")
-    result: dict[str, Any] = {}
-    index = 1
-    while f"{key}.{entry}{index}.{key_name}" in params:
-        base = f"{key}.{entry}{index}."
-        map_key = params[base + key_name]
-        result[map_key] = _parse_value(shape.value, params, base + value_name)
-        index += 1
-    return result or None
+class _MapPlan(_Plan):
+    def __init__(self, service: str, shape: MapShape) -> None:
+        self.service, self.shape = service, shape
+        self.entry = "" if shape.serialization.get("flattened") else "entry."
+        self.key_name = shape.key.serialization.get("name", "key")
+        self.value_name = shape.value.serialization.get("name", "value")
+
+    def parse(self, params: _Form, key: str) -> dict[str, Any] | None:
+        value_plan = _plan(self.service, self.shape.value)
+        result: dict[str, Any] = {}
+        index = 1
+        while f"{key}.{self.entry}{index}.{self.key_name}" in params:
+            base = f"{key}.{self.entry}{index}."
+            result[params[base + self.key_name]] = value_plan.parse(params, base + self.value_name)
+            index += 1
+        return result or None
+
+
+class _ScalarPlan(_Plan):
+    def __init__(self, shape: Shape) -> None:
+        self.shape = shape
+
+    def parse(self, params: _Form, key: str) -> Any:
+        raw = params.get(key)
+        return None if raw is None else parse_scalar(self.shape, raw, key)
 
 
 def parse_scalar(shape: Shape, raw: str, key: str) -> Any:
@@ -145,17 +202,17 @@ def parse_scalar(shape: Shape, raw: str, key: str) -> Any:
         if enum and raw not in enum:
             raise ApiError(
                 "InvalidParameterValue",
-                f"Invalid value '{_shown(raw)}' for {key}. Valid values: {', '.join(enum)}.",
+                f"Invalid value '{shown(raw)}' for {key}. Valid values: {', '.join(enum)}.",
             )
         _check_length(shape, len(raw), key)
-        checker = _compiled(shape.metadata.get("pattern", ""))
+        checker = model_pattern(shape.metadata.get("pattern", ""))
         if checker is not None and not checker.search(raw):
-            raise ApiError("InvalidParameterValue", f"Value '{_shown(raw)}' for parameter {key} does not match {checker.pattern}.")
+            raise ApiError("InvalidParameterValue", f"Value '{shown(raw)}' for parameter {key} does not match {checker.pattern}.")
         return raw
     if type_name in ("integer", "long"):
         text = raw.strip()
         # int() alone would take "1_000", non-ASCII digits and values no wire type can hold.
-        low, high = _BOUNDS[type_name]
+        low, high = WIRE_BOUNDS[type_name]
         if len(text) > 25 or not _INTEGER.fullmatch(text) or not low <= int(text) <= high:
             raise _type_error(raw, key, f"an {type_name} from {low} to {high}")
         value = int(text)
@@ -168,7 +225,7 @@ def parse_scalar(shape: Shape, raw: str, key: str) -> Any:
         return lowered == "true"
     if type_name in ("double", "float"):
         text = raw.strip()
-        if len(text) > 400 or not _NUMBER.fullmatch(text):
+        if len(text) > 400 or not NUMBER.fullmatch(text):
             raise _type_error(raw, key, "a number")
         return float(text)
     if type_name == "timestamp":
@@ -181,85 +238,27 @@ def parse_scalar(shape: Shape, raw: str, key: str) -> Any:
     raise ApiError("InvalidParameterValue", f"Unsupported parameter {key}.")
 
 
-@lru_cache(maxsize=None)
-def _compiled(pattern: str) -> re.Pattern[str] | None:
-    # Model patterns are Java regular expressions; the few Python cannot
-    # compile (Unicode classes such as \p{L}) are not enforced.
-    if not pattern:
-        return None
-    try:
-        return re.compile(_end_anchored(pattern))
-    except re.error:
-        return None
-
-
-def _end_anchored(pattern: str) -> str:
-    r"""Make ``$`` mean the end of the value, as AWS's validators apply it.
-
-    Python's ``$`` (like Java's) also matches before a final newline, so
-    ``^[a-z0-9-]+$`` would accept ``"name\n"``; AWS refuses it.  Each
-    unescaped ``$`` outside a character class becomes ``\Z``.
-    """
-    out: list[str] = []
-    in_class = escaped = False
-    for char in pattern:
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == "[" and not in_class:
-            in_class = True
-        elif char == "]" and in_class:
-            in_class = False
-        elif char == "$" and not in_class:
-            out.append(r"\Z")
-            continue
-        out.append(char)
-    return "".join(out)
-
-
 def parse_timestamp(raw: str, key: str) -> datetime:
     """Accept any ISO 8601 / RFC 3339 form, and epoch seconds as some SDKs send."""
-    text = raw.strip()
     try:
-        if len(text) > 64:
-            raise ValueError(text)
-        try:
-            value = datetime.fromisoformat(text.replace("z", "Z"))
-        except ValueError:
-            if not _NUMBER.fullmatch(text):
-                raise
-            value = datetime.fromtimestamp(float(text), tz=timezone.utc)
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        # Offsets near year 1 or 9999 can leave datetime's range when moved to UTC.
-        return value.astimezone(timezone.utc)
+        return timestamp_from_text(raw, epoch_text=True)
     except (ValueError, OverflowError, OSError):
         raise _type_error(raw, key, "an ISO 8601 timestamp") from None
 
 
-def _shown(raw: str) -> str:
-    """The caller's value as quoted back in a message: long values are cut."""
-    return raw if len(raw) <= 100 else raw[:100] + "..."
-
-
 def _type_error(raw: str, key: str, expected: str) -> ApiError:
     return ApiError(
-        "InvalidParameterValue", f"Value '{_shown(raw)}' for parameter {key} is invalid: expected {expected}."
+        "InvalidParameterValue", f"Value '{shown(raw)}' for parameter {key} is invalid: expected {expected}."
     )
 
 
 def _check_length(shape: Shape, length: int, key: str) -> None:
-    low = shape.metadata.get("min")
-    high = shape.metadata.get("max")
-    if low is not None and length < low:
-        raise ApiError("InvalidParameterValue", f"Parameter {key} must have length at least {low}.")
-    if high is not None and length > high:
-        raise ApiError("InvalidParameterValue", f"Parameter {key} must have length at most {high}.")
+    violated = length_violation(shape, length)
+    if violated:
+        raise ApiError("InvalidParameterValue", f"Parameter {key} must {violated}.")
 
 
 def _check_range(shape: Shape, value: float, key: str) -> None:
-    low = shape.metadata.get("min")
-    high = shape.metadata.get("max")
-    if (low is not None and value < low) or (high is not None and value > high):
-        raise ApiError("InvalidParameterValue", f"Value {value} for parameter {key} is out of range.")
+    violated = range_violation(shape, value)
+    if violated:
+        raise ApiError("InvalidParameterValue", f"Value {value} for parameter {key} must {violated}.")

@@ -8,12 +8,12 @@ that are missing or ``None`` are left out, as AWS leaves them out.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 from typing import Any, Callable
 from xml.sax.saxutils import escape
 
 from botocore.model import OperationModel, Shape
 
+from localshift.protocol.scalars import iso_timestamp
 from localshift.protocol.spec import service_model
 
 
@@ -25,17 +25,6 @@ def xml_text(value: str) -> str:
     """Escape text for an element; characters XML cannot carry become U+FFFD."""
     text = escape(value, {"\r": "&#13;"})  # a raw CR would be read back as LF
     return _NOT_XML.sub("\ufffd", text)
-
-
-def format_timestamp(value: datetime) -> str:
-    # Redshift answers in UTC with millisecond precision: 2013-07-17T22:04:18.947Z
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)  # the service keeps UTC; never the host's zone
-    value = value.astimezone(timezone.utc)
-    return (
-        f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:{value.minute:02d}:"
-        f"{value.second:02d}.{value.microsecond // 1000:03d}Z"
-    )
 
 
 # A writer appends one value's XML, inside the given element name, to ``parts``.
@@ -58,7 +47,7 @@ def _write_boolean(parts: list[str], value: Any, tag: str) -> None:
 
 
 def _write_timestamp(parts: list[str], value: Any, tag: str) -> None:
-    parts.append(f"<{tag}>{format_timestamp(value)}</{tag}>")
+    parts.append(f"<{tag}>{iso_timestamp(value)}</{tag}>")
 
 
 def _write_double(parts: list[str], value: Any, tag: str) -> None:
@@ -80,30 +69,30 @@ _SCALAR_WRITERS: dict[str, Writer] = {
 
 # Writers are compiled once per shape from the model and kept: serializing a
 # page is then a walk of plain closures, not of the model's metadata.
-_WRITERS: dict[tuple[str, str], Writer] = {}
+_WRITERS: dict[tuple[str, str, str], Writer] = {}
 
 
-def _writer(shape: Shape) -> Writer:
-    key = (shape.type_name, shape.name)
+def _writer(service: str, shape: Shape) -> Writer:
+    key = (service, shape.type_name, shape.name)
     writer = _WRITERS.get(key)
     if writer is None:
-        writer = _compile(shape)
+        writer = _compile(service, shape)
         _WRITERS[key] = writer
     return writer
 
 
-def _compile(shape: Shape) -> Writer:
+def _compile(service: str, shape: Shape) -> Writer:
     type_name = shape.type_name
     if type_name == "structure":
-        return _compile_structure(shape)
+        return _compile_structure(service, shape)
     if type_name == "list":
-        return _compile_list(shape)
+        return _compile_list(service, shape)
     if type_name == "map":
-        return _compile_map(shape)
+        return _compile_map(service, shape)
     return _SCALAR_WRITERS.get(type_name, _write_text)
 
 
-def _compile_structure(shape: Shape) -> Writer:
+def _compile_structure(service: str, shape: Shape) -> Writer:
     members: list[tuple[str, str, Shape]] = [
         (name, member.serialization.get("name", name), member) for name, member in shape.members.items()
     ]
@@ -112,7 +101,7 @@ def _compile_structure(shape: Shape) -> Writer:
 
     def write_members(parts: list[str], value: dict[str, Any]) -> None:
         if not resolved:
-            resolved.extend((name, tag, _writer(member)) for name, tag, member in members)
+            resolved.extend((name, tag, _writer(service, member)) for name, tag, member in members)
         for name, tag, write in resolved:
             item = value.get(name)
             if item is not None:
@@ -126,13 +115,13 @@ def _compile_structure(shape: Shape) -> Writer:
     return write
 
 
-def _compile_list(shape: Shape) -> Writer:
+def _compile_list(service: str, shape: Shape) -> Writer:
     member = shape.member
     member_tag = member.serialization.get("name", "member")
     flattened = bool(shape.serialization.get("flattened"))
 
     def write(parts: list[str], value: Any, tag: str) -> None:
-        item_writer = _writer(member)
+        item_writer = _writer(service, member)
         if flattened:
             for item in value:
                 item_writer(parts, item, tag)
@@ -147,12 +136,12 @@ def _compile_list(shape: Shape) -> Writer:
     return write
 
 
-def _compile_map(shape: Shape) -> Writer:
+def _compile_map(service: str, shape: Shape) -> Writer:
     key_tag = shape.key.serialization.get("name", "key")
     value_tag = shape.value.serialization.get("name", "value")
 
     def write(parts: list[str], value: Any, tag: str) -> None:
-        write_key, write_value = _writer(shape.key), _writer(shape.value)
+        write_key, write_value = _writer(service, shape.key), _writer(service, shape.value)
         parts.append(f"<{tag}>")
         for key, item in value.items():
             parts.append("<entry>")
@@ -172,7 +161,7 @@ def serialize_result(operation: OperationModel, result: dict[str, Any], request_
     output = operation.output_shape
     if output is not None:
         wrapper = output.serialization.get("resultWrapper", f"{name}Result")
-        _writer(output)(parts, result, wrapper)
+        _writer(service.service_name, output)(parts, result, wrapper)
     parts.append(f"<ResponseMetadata><RequestId>{xml_text(request_id)}</RequestId></ResponseMetadata>")
     parts.append(f"</{name}Response>")
     return "".join(parts).encode()

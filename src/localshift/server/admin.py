@@ -21,7 +21,7 @@ from urllib.parse import parse_qs
 
 from localshift import __version__
 from localshift.errors import ApiError
-from localshift.server.auth import SignedRequest
+from localshift.protocol.wire import Request
 from localshift.server.runtime import Runtime
 
 log = logging.getLogger("localshift")
@@ -53,7 +53,7 @@ class _Refused(Exception):
         self.response = response
 
 
-async def handle_admin(runtime: Runtime, request: SignedRequest) -> AdminResponse:
+async def handle_admin(runtime: Runtime, request: Request) -> AdminResponse:
     route = (request.method, request.path)
     try:
         if route == ("GET", "/_localshift/health"):
@@ -73,7 +73,7 @@ async def handle_admin(runtime: Runtime, request: SignedRequest) -> AdminRespons
     return _refusal(404, "NotFound", f"no admin endpoint {request.method} {request.path}")
 
 
-def _check_admin(runtime: Runtime, request: SignedRequest) -> None:
+def _check_admin(runtime: Runtime, request: Request) -> None:
     """_Refused unless the request is signed by an account that may administer."""
     authenticator = runtime.authenticator
     try:
@@ -84,16 +84,16 @@ def _check_admin(runtime: Runtime, request: SignedRequest) -> None:
         raise _Refused(_refusal(403, "AccessDenied", f"Account {caller.account} may not call the admin endpoints."))
 
 
-def _require_admin(runtime: Runtime, request: SignedRequest) -> None:
+def _require_admin(runtime: Runtime, request: Request) -> None:
     if runtime.authenticator.strict:
         _check_admin(runtime, request)
 
 
-def _is_signed(request: SignedRequest) -> bool:
+def _is_signed(request: Request) -> bool:
     return "authorization" in request.headers or "X-Amz-Signature" in parse_qs(request.query_string)
 
 
-def _health(runtime: Runtime, request: SignedRequest) -> AdminResponse:
+def _health(runtime: Runtime, request: Request) -> AdminResponse:
     payload: dict[str, Any] = {
         "status": "running",
         "version": __version__,

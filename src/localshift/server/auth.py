@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, quote
 
 from localshift.config import SettingsError
 from localshift.errors import ApiError
+from localshift.protocol.wire import Request
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 MAX_SKEW_SECONDS = 15 * 60
@@ -43,15 +44,6 @@ class Caller:
     account: str
     region: str
     access_key: str
-
-
-@dataclass(frozen=True)
-class SignedRequest:
-    method: str
-    path: str
-    query_string: str
-    headers: Mapping[str, str]  # lowercase names
-    body: bytes
 
 
 @dataclass(frozen=True)
@@ -82,7 +74,7 @@ class Authenticator:
     def may_administer(self, caller: Caller) -> bool:
         return not self.admin_accounts or caller.account in self.admin_accounts
 
-    def authenticate(self, request: SignedRequest, service: str, now: datetime | None = None) -> Caller:
+    def authenticate(self, request: Request, service: str, now: datetime | None = None) -> Caller:
         """Who signed ``request`` for ``service`` (the signing name its credential scope must carry)."""
         signature = _read_signature(request)
         if not self.strict:
@@ -119,10 +111,23 @@ def _mismatch(message: str) -> ApiError:
     return ApiError("SignatureDoesNotMatch", message, status=403)
 
 
-def _read_signature(request: SignedRequest) -> _Signature:
+# SDKs sign each request anew, but the Authorization header of one client differs from the
+# last only in its signature and date: reading it is cached, keyed by the header and date.
+_MAX_READ_HEADERS = 1024
+_read_headers: dict[tuple[str, str], _Signature] = {}
+
+
+def _read_signature(request: Request) -> _Signature:
     header = request.headers.get("authorization")
     if header is not None:
-        return _from_header(header, request.headers)
+        key = (header, request.headers.get("x-amz-date", ""))
+        signature = _read_headers.get(key)
+        if signature is None:
+            signature = _from_header(header, request.headers)
+            if len(_read_headers) >= _MAX_READ_HEADERS:
+                _read_headers.clear()
+            _read_headers[key] = signature
+        return signature
     query = dict(parse_qsl(request.query_string, keep_blank_values=True))
     if "X-Amz-Signature" in query or "X-Amz-Credential" in query:
         return _from_query(query)
@@ -210,7 +215,7 @@ def _canonical_query(query_string: str, presigned: bool) -> str:
     return "&".join(f"{k}={v}" for k, v in encoded)
 
 
-def _canonical_request(request: SignedRequest, signature: _Signature, payload_hash: str) -> str:
+def _canonical_request(request: Request, signature: _Signature, payload_hash: str) -> str:
     headers = "".join(
         f"{name}:{' '.join(request.headers.get(name, '').split())}\n" for name in signature.signed_headers
     )
@@ -231,7 +236,7 @@ def _signing_key(secret: str, signature: _Signature) -> bytes:
     return key
 
 
-def _signature_matches(request: SignedRequest, signature: _Signature, secret: str) -> bool:
+def _signature_matches(request: Request, signature: _Signature, secret: str) -> bool:
     body_hash = hashlib.sha256(request.body).hexdigest()
     declared = request.headers.get("x-amz-content-sha256")
     if signature.presigned:

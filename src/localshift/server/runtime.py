@@ -15,30 +15,39 @@ from localshift.config import ENV_PREFIX, Settings, SettingsError
 from localshift.dataplane.host import keep_files_private
 from localshift.server import data_dir
 from localshift.server.auth import Authenticator, check_unique, parse_accounts, parse_admin_accounts
-from localshift.services import temporary_credentials
 from localshift.services.clock import Clock
-from localshift.services.data_api.backend import DataApiBackend
-from localshift.services.null_dataplane import NullDataPlane
+from localshift.dataplane.api import DataPlane
+from localshift.dataplane.null import NullDataPlane
+from localshift.services.common.jobs import let_in_again
+from localshift.services.data_api import backend as data_api
 from localshift.services.redshift import lifecycle, scheduler
 from localshift.services.redshift.backend import BackendSettings, RedshiftBackend
 from localshift.services.serverless import lifecycle as serverless_lifecycle
 from localshift.services.serverless import scheduler as serverless_scheduler
 from localshift.services.serverless.backend import ServerlessBackend
+from localshift.services.serverless.provisioned import ProvisionedSnapshots
 from localshift.store.database import Database
 
 log = logging.getLogger("localshift")
 
 
-def _make_dataplane(settings: Settings, data_dir: Path):  # type: ignore[no-untyped-def]
+def _make_dataplane(settings: Settings, data_dir: Path, clock: Clock) -> tuple[DataPlane, dict[str, Path]]:
+    """The data plane, and the directories its engines use, by what they hold (none without engines)."""
     if not settings.data_plane:
-        return NullDataPlane(settings.transition_delay)
-    from localshift.dataplane import DataPlane
+        return NullDataPlane(settings.transition_delay), {}
+    from localshift.dataplane import PostgresDataPlane
     from localshift.dataplane.errors import DataPlaneError
 
     try:
-        return DataPlane.from_settings(settings, data_dir)
+        dataplane = PostgresDataPlane.from_settings(settings, data_dir, clock=clock.now)
     except (OSError, DataPlaneError) as error:
         raise SettingsError(f"the data plane cannot start: {error}") from None
+    directories = {"engine files": dataplane.engine_root}
+    sockets = [d for d in dataplane.directories if d not in (dataplane.root, dataplane.engine_root)]
+    if sockets:
+        # Engine paths too long for a Unix socket put the sockets here.
+        directories["engine sockets"] = sockets[0]
+    return dataplane, directories
 
 
 def _load_authenticator(settings: Settings) -> Authenticator:
@@ -68,19 +77,19 @@ class Runtime:
         self.settings = settings
         self.started = time.monotonic()
         self.authenticator = _load_authenticator(settings)
+        self.clock = Clock()
         self._temp_dir = tempfile.mkdtemp(prefix="localshift-") if settings.ephemeral else None
         self.data_dir = Path(self._temp_dir) if self._temp_dir else settings.resolved_data_dir()
         try:
             # Held open for the life of the process: one data dir, one server.
             self._data_dir_lock = data_dir.claim(self.data_dir)
             self.db = _open_store(self.data_dir / "localshift.sqlite3")
-            self.dataplane = _make_dataplane(settings, self.data_dir)
+            # Temporary credentials expire by the service clock.
+            self.dataplane, self.engine_directories = _make_dataplane(settings, self.data_dir, self.clock)
         except BaseException:
             if self._temp_dir:
                 shutil.rmtree(self._temp_dir, ignore_errors=True)
             raise
-        self.clock = Clock()
-        self.dataplane.use_clock(self.clock.now)  # temporary credentials expire by the service clock
         self.redshift = RedshiftBackend(
             self.db,
             self.dataplane,
@@ -89,12 +98,13 @@ class Runtime:
                 automated_snapshot_interval=settings.automated_snapshot_interval,
                 manual_snapshot_quota=settings.manual_snapshot_quota,
             ),
+            # The provisioned operations reach serverless snapshots (SnapshotArn) through this alone.
+            ProvisionedSnapshots(self.db),
         )
-        self.ticker = scheduler.Ticker(self.redshift)
         self.serverless = ServerlessBackend(
             self.db, self.dataplane, self.clock, self.redshift, snapshot_quota=settings.manual_snapshot_quota
         )
-        self.data_api = DataApiBackend(self.db, self.dataplane, self.clock, self.redshift, self.serverless,
+        self.data_api = data_api.DataApiBackend(self.db, self.dataplane, self.clock, self.redshift, self.serverless,
                                        self.data_dir / "data-api")
         self._reset_lock = threading.Lock()
 
@@ -106,20 +116,14 @@ class Runtime:
     def directories(self) -> dict[str, Path]:
         """Every directory the service writes, by what it holds."""
         found = {"data dir": self.data_dir}
-        if not isinstance(self.dataplane, NullDataPlane):
-            found["engine files"] = self.dataplane.engine_root
-            sockets = [d for d in self.dataplane.directories if d not in (self.dataplane.root, self.dataplane.engine_root)]
-            if sockets:
-                # Engine paths too long for a Unix socket put the sockets here.
-                found["engine sockets"] = sockets[0]
+        found.update(self.engine_directories)
         return found
 
     def start(self) -> None:
-        scheduler.recover(self.redshift)
-        self.ticker.start()
+        self.redshift.start(scheduler.recover, scheduler.tick)
         self.serverless.start(serverless_scheduler.recover, serverless_scheduler.expire_snapshots)
-        temporary_credentials.restore_all(self.db, self.dataplane, self.clock.now())
-        self.data_api.start()
+        let_in_again(self.redshift)  # temporary credentials handed out before a restart
+        self.data_api.start(data_api.recover, data_api.tick)
         mode = "strict mode" if self.authenticator.strict else "open mode"
         plane = "data plane on" if self.settings.data_plane else "data plane off"
         log.info("localshift %s serving the AWS API at %s (%s, %s)", __version__, self.api_url, mode, plane)
@@ -130,13 +134,7 @@ class Runtime:
         """Wipe every resource of every account: engines, snapshot data, rows, clock offset."""
         with self._reset_lock:
             self.data_api.reset()
-            for cluster in self.redshift.clusters.everything():
-                self.dataplane.destroy_cluster(lifecycle.cluster_key(cluster))
-                if cluster.restore_data_key:
-                    self.dataplane.delete_snapshot(cluster.restore_data_key)
-            for snapshot in self.redshift.snapshots.everything():
-                if snapshot.data_key:
-                    self.dataplane.delete_snapshot(snapshot.data_key)
+            lifecycle.release_all(self.redshift)
             serverless_lifecycle.release_all(self.serverless)
             self.db.wipe()
             self.clock.reset()
@@ -146,7 +144,6 @@ class Runtime:
             # Ephemeral: engines may live outside the temp dir (when the engine user
             # cannot reach it), so remove them and their data explicitly.
             self.reset()
-        self.ticker.stop()
         self.data_api.shutdown()
         self.serverless.shutdown()
         self.redshift.shutdown()

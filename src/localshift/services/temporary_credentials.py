@@ -1,8 +1,8 @@
 """Temporary database credentials: issued by GetClusterCredentials, GetClusterCredentialsWithIAM,
 Redshift Serverless GetCredentials, and by the Data API for itself.
 
-A credential is handed to the data plane, whose SQL endpoint then lets it log in until it
-expires (dataplane/credentials.py: the expiry is checked against the service clock, so time
+A credential is handed to the data plane (common/jobs.py ``let_in``), whose SQL endpoint then
+lets it log in until it expires (the expiry is checked against the service clock, so time
 travel applies).  Those handed to callers are also kept in the store, so a restarted service
 honours them; the Data API's own last only as long as the connections made with them.
 
@@ -16,15 +16,12 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from localshift.dataplane.credentials import TemporaryLogin, password_md5
+from localshift.dataplane.api import TemporaryLogin, password_md5
 from localshift.errors import ApiError
 from localshift.services.context import RequestContext
-from localshift.store.data_api import CredentialRepository
-from localshift.store.database import Database
 
 MIN_SECONDS, MAX_SECONDS, DEFAULT_SECONDS = 900, 3600, 900
 IAM_PREFIX, AUTO_CREATE_PREFIX = "IAM:", "IAMA:"
@@ -54,14 +51,6 @@ def database_name(value: str, parameter: str) -> str:
     return value
 
 
-def issue(db: Database, dataplane: Any, now: datetime, engine_key: str, login: TemporaryLogin, *, keep: bool) -> None:
-    """Let ``login`` log in to the engine until it expires; ``keep``: across restarts too."""
-    dataplane.allow_login(engine_key, login)
-    if keep:
-        attrs = {k: v for k, v in asdict(login).items() if k != "expires_at"}
-        CredentialRepository(db).add(engine_key, now, login.expires_at, attrs)
-
-
 def new_login(login_user: str, db_user: str, expires_at: datetime, **extra: Any) -> tuple[TemporaryLogin, str]:
     """A credential with a new random password, and that password."""
     password = secrets.token_urlsafe(30)
@@ -70,10 +59,3 @@ def new_login(login_user: str, db_user: str, expires_at: datetime, **extra: Any)
 
 def expiry(now: datetime, seconds: int) -> datetime:
     return now + timedelta(seconds=seconds)
-
-
-def restore_all(db: Database, dataplane: Any, now: datetime) -> None:
-    """Hand the data plane back the credentials issued before a restart that have not expired."""
-    for engine_key, expires_at, attrs in CredentialRepository(db).unexpired(now):
-        attrs["groups"] = tuple(attrs.get("groups", ()))
-        dataplane.allow_login(engine_key, TemporaryLogin(expires_at=expires_at, **attrs))

@@ -1,7 +1,9 @@
 """One SQLite database file: connection, schema migrations, transactions.
 
 All writers share one connection under one lock, so a transaction is never
-interleaved with another; WAL lets readers proceed meanwhile.  Every change
+interleaved with another.  Reads outside a transaction go through a read-only
+connection of their thread's own: with WAL they never wait for a writer's commit
+(the event loop reads, and must not wait for a disk flush).  Every change
 is committed (synchronous=FULL) before the response that acknowledges it is
 sent, so a kill -9 never loses an acknowledged write.  Beside the file lives
 the secret store (managed master passwords), which SQLite never holds.  Both
@@ -15,7 +17,7 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, Protocol, TypeVar
 
 from localshift.store.schema import MIGRATIONS
 from localshift.store.secrets import SecretStore
@@ -26,8 +28,19 @@ _TABLES = ("snapshot_grants", "tags", "snapshots", "clusters", "serverless_snaps
            "data_api_statements", "db_credentials")
 
 
+Record = TypeVar("Record")
+
+
 class DuplicateError(Exception):
     """A record with the same identifier already exists."""
+
+
+class RecordStore(Protocol[Record]):
+    """A repository that reads a record by row id and writes it back."""
+
+    def get_by_id(self, row_id: int) -> Record | None: ...
+
+    def update(self, record: Record) -> None: ...
 
 
 class Database:
@@ -43,6 +56,12 @@ class Database:
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
+        # Write transactions committed so far: a reader may reuse what it read while this is unchanged.
+        self.generation = 0
+        self._writer: int | None = None  # the thread inside a write transaction
+        self._readers = threading.local()
+        self._reader_connections: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()  # not the writers' lock: a reader never waits for a writer
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.execute("PRAGMA foreign_keys=ON")
@@ -86,19 +105,49 @@ class Database:
                 self._conn.execute("PRAGMA synchronous=NORMAL")
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
+                self._writer = threading.get_ident()
                 try:
                     yield self._conn
                 except BaseException:
                     self._conn.execute("ROLLBACK")
                     raise
-                self._conn.execute("COMMIT")
+                finally:
+                    self._writer = None
+                try:
+                    self._conn.execute("COMMIT")
+                finally:
+                    self.generation += 1
             finally:
                 if not durable:
                     self._conn.execute("PRAGMA synchronous=FULL")
 
+    def mutate(self, repository: RecordStore[Record], row_id: int, change: Callable[[Record], None]) -> Record | None:
+        """Re-read a record, change it and write it back in one transaction (None when it is gone):
+        never a record read earlier written back, so no change made meanwhile is undone."""
+        with self.transaction():
+            record = repository.get_by_id(row_id)
+            if record is None:
+                return None
+            change(record)
+            repository.update(record)
+            return record
+
     def query(self, sql: str, args: Any = ()) -> list[sqlite3.Row]:
-        with self._lock:
+        if self._writer == threading.get_ident():
+            # Inside this thread's transaction: it must see its own writes, not yet committed.
             return self._conn.execute(sql, args).fetchall()
+        return self._reader().execute(sql, args).fetchall()
+
+    def _reader(self) -> sqlite3.Connection:
+        connection = getattr(self._readers, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            connection.row_factory = sqlite3.Row
+            connection.execute("PRAGMA query_only=ON")
+            with self._readers_lock:
+                self._reader_connections.append(connection)
+            self._readers.connection = connection
+        return connection
 
     def wipe(self) -> None:
         with self.transaction() as conn:
@@ -107,5 +156,7 @@ class Database:
             self.secrets.wipe()
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._readers_lock:
+            for connection in self._reader_connections:
+                connection.close()
             self._conn.close()

@@ -27,7 +27,7 @@ class NamedRecord(Protocol):
     account: str
     region: str
     name: str
-    row_id: int | None
+    row_id: int
 
 
 R = TypeVar("R", bound=NamedRecord)
@@ -67,13 +67,7 @@ class ResourceRepository(Generic[R]):
 
     def mutate(self, row_id: int, change: Callable[[R], None]) -> R | None:
         """Re-read a record, change it and write it back in one transaction (None when it is gone)."""
-        with self.db.transaction():
-            record = self.get_by_id(row_id)
-            if record is None:
-                return None
-            change(record)
-            self.update(record)
-            return record
+        return self.db.mutate(self, row_id, change)
 
     def get(self, account: str, region: str, name: str) -> R | None:
         rows = self.db.query(
@@ -119,7 +113,7 @@ class ResourceRepository(Generic[R]):
         return [self._record(row) for row in rows]
 
     def _record(self, row: sqlite3.Row) -> R:
-        return record_from_json(self.record_class, json.loads(row["attrs"]), row["id"])  # type: ignore[type-var]
+        return record_from_json(self.record_class, json.loads(row["attrs"]), row["id"])
 
 
 def _attrs(record: Any) -> str:

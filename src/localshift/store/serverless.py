@@ -24,6 +24,35 @@ PROVISIONED_RESTORE = "provisioned"
 
 
 @dataclass
+class CredentialsPlan:
+    """An UpdateNamespace of the admin credentials that the engine has not taken yet."""
+
+    username: str
+    password_md5: str  # records.password_verifier
+
+
+@dataclass
+class RestorePlan:
+    """A RestoreFromSnapshot accepted and not finished: what the namespace gets when it succeeds."""
+
+    lease: str | None  # the data-plane lease the restore reads (None: the snapshot holds no data)
+    workgroup_row_id: int
+    admin_username: str | None  # as the namespace will show it
+    engine_username: str  # the login the engine gets the password for
+    password_md5: str
+    db_name: str
+    secret_arn: str | None
+    secret_kms_key_id: str | None
+
+
+@dataclass
+class DeletePlan:
+    """A DeleteNamespace accepted and not finished."""
+
+    final_snapshot_row_id: int | None
+
+
+@dataclass
 class NamespaceRecord:
     account: str
     region: str
@@ -46,10 +75,12 @@ class NamespaceRecord:
     redshift_idc_application_arn: str | None = None
     # 0 until the namespace's engine exists; bumped by every restore (a new engine replaces the old).
     engine_generation: int = 0
-    # Work in progress, kept so a restart can resume it:
-    # {"restore": {...}}, {"credentials": {"username", "password_md5"}}, {"delete": {...}}.
-    pending: dict[str, Any] = field(default_factory=dict)
-    row_id: int | None = None
+    # Work in progress (MODIFYING or DELETING), kept so a restart can resume it.
+    credentials_plan: CredentialsPlan | None = None
+    restore_plan: RestorePlan | None = None
+    delete_plan: DeletePlan | None = None
+    # The store's id, set by insert (0: not stored yet; SQLite's ids start at 1).
+    row_id: int = 0
 
 
 @dataclass
@@ -76,8 +107,10 @@ class WorkgroupRecord:
     extra_compute_for_automatic_optimization: bool = False
     # The local port the namespace's engine really serves this workgroup on (endpoint.port).
     endpoint_port: int | None = None
-    pending: dict[str, Any] = field(default_factory=dict)
-    row_id: int | None = None
+    # A new port accepted by UpdateWorkgroup that the engine does not serve yet (MODIFYING).
+    pending_port: int | None = None
+    # The store's id, set by insert (0: not stored yet; SQLite's ids start at 1).
+    row_id: int = 0
 
 
 @dataclass
@@ -115,7 +148,8 @@ class ServerlessSnapshotRecord:
     data_key: str | None = None
     # The resource policy text as the owner put it (its grants are in the grants table).
     resource_policy: str | None = None
-    row_id: int | None = None
+    # The store's id, set by insert (0: not stored yet; SQLite's ids start at 1).
+    row_id: int = 0
 
 
 Record = TypeVar("Record", NamespaceRecord, WorkgroupRecord, ServerlessSnapshotRecord)
@@ -126,11 +160,36 @@ def time_text(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
-class _Table(Generic[Record]):
-    """One resource table: id, account, region, name, arn, status, attrs, plus extra columns."""
+def _namespace_plans(attrs: dict[str, Any]) -> None:
+    """A namespace stored before its plans were typed kept them in one ``pending`` dict."""
+    pending = attrs.pop("pending", {})
+    for work in ("credentials", "restore", "delete"):
+        if work in pending:
+            attrs[f"{work}_plan"] = pending[work]
 
-    def __init__(self, db: Database, table: str, cls: type[Record], extra: dict[str, Callable[[Record], Any]]) -> None:
-        self.db, self.table, self.cls, self.extra = db, table, cls, extra
+
+def _workgroup_plans(attrs: dict[str, Any]) -> None:
+    """A workgroup stored before its plans were typed kept a port move in ``pending``."""
+    pending = attrs.pop("pending", {})
+    if "port" in pending:
+        attrs["pending_port"] = pending["port"]
+
+
+class _Table(Generic[Record]):
+    """One resource table: id, account, region, name, arn, status, attrs, plus extra columns.
+
+    ``upgrade`` turns the attrs of rows written by an older localshift into the current fields
+    (the next write stores them so)."""
+
+    def __init__(self, db: Database, table: str, cls: type[Record], extra: dict[str, Callable[[Record], Any]],
+                 upgrade: Callable[[dict[str, Any]], None] | None = None) -> None:
+        self.db, self.table, self.cls, self.extra, self.upgrade = db, table, cls, extra, upgrade
+
+    def _record(self, row: sqlite3.Row) -> Record:
+        attrs = json.loads(row["attrs"])
+        if self.upgrade is not None:
+            self.upgrade(attrs)
+        return record_from_json(self.cls, attrs, row["id"])
 
     def _columns(self, record: Record) -> dict[str, Any]:
         columns = {"name": record.name, "status": record.status, "attrs": json.dumps(record_to_json(record))}
@@ -159,7 +218,7 @@ class _Table(Generic[Record]):
 
     def _select(self, where: str, args: Any) -> list[Record]:
         rows = self.db.query(f"SELECT id, attrs FROM {self.table} WHERE {where}", args)
-        return [record_from_json(self.cls, json.loads(row["attrs"]), row["id"]) for row in rows]
+        return [self._record(row) for row in rows]
 
     def _one(self, where: str, args: Any) -> Record | None:
         found = self._select(where, args)
@@ -190,12 +249,13 @@ class _Table(Generic[Record]):
 
 class NamespaceRepository(_Table[NamespaceRecord]):
     def __init__(self, db: Database) -> None:
-        super().__init__(db, "serverless_namespaces", NamespaceRecord, {})
+        super().__init__(db, "serverless_namespaces", NamespaceRecord, {}, _namespace_plans)
 
 
 class WorkgroupRepository(_Table[WorkgroupRecord]):
     def __init__(self, db: Database) -> None:
-        super().__init__(db, "serverless_workgroups", WorkgroupRecord, {"namespace_name": lambda w: w.namespace_name})
+        super().__init__(db, "serverless_workgroups", WorkgroupRecord, {"namespace_name": lambda w: w.namespace_name},
+                         _workgroup_plans)
 
     def of_namespace(self, account: str, region: str, namespace_name: str) -> list[WorkgroupRecord]:
         return self._select("account = ? AND region = ? AND namespace_name = ? ORDER BY id", (account, region, namespace_name))
@@ -266,7 +326,7 @@ class ServerlessSnapshotRepository(_Table[ServerlessSnapshotRecord]):
 
     # --- sharing grants ------------------------------------------------------
     def grantees(self, record: ServerlessSnapshotRecord, kind: str) -> list[str]:
-        return self.grantees_of_many([record.row_id], kind)[record.row_id]  # type: ignore[index,list-item]
+        return self.grantees_of_many([record.row_id], kind)[record.row_id]
 
     def grantees_of_many(self, row_ids: list[int], kind: str) -> dict[int, list[str]]:
         found: dict[int, list[str]] = {row_id: [] for row_id in row_ids}

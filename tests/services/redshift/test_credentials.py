@@ -10,7 +10,7 @@ import pytest
 import redshift_connector
 from botocore.exceptions import ClientError
 
-from support import OWNER, STRANGER, Server, create_available_cluster, make_server
+from support import OWNER, STRANGER, Server, create_available_cluster, make_server, wait_for
 
 CLUSTER = "creds"
 
@@ -130,6 +130,14 @@ def test_credentials_survive_a_restart(creds_server, cluster):
     credentials = creds_server.client(OWNER).get_cluster_credentials(ClusterIdentifier=CLUSTER, DbUser="admin")
     creds_server.stop()
     creds_server.start()
-    cluster = creds_server.client(OWNER).describe_clusters(ClusterIdentifier=CLUSTER)["Clusters"][0]
-    with connect(cluster, credentials["DbUser"], credentials["DbPassword"]) as conn:
-        assert conn.execute("SELECT current_user").fetchone() == ("admin",)
+
+    def logged_in() -> tuple | None:
+        # The engine starts again in the background, on another port if its own was taken meanwhile.
+        cluster = creds_server.client(OWNER).describe_clusters(ClusterIdentifier=CLUSTER)["Clusters"][0]
+        try:
+            with connect(cluster, credentials["DbUser"], credentials["DbPassword"]) as conn:
+                return conn.execute("SELECT current_user").fetchone()
+        except psycopg.OperationalError:
+            return None
+
+    assert wait_for(logged_in, timeout=60) == ("admin",)

@@ -44,7 +44,7 @@ def deleted(world: World, identifier: str = "c1") -> None:
 
 
 def test_a_failed_create_is_a_hardware_failure_that_can_be_deleted(world):
-    world.dataplane.failing.add("create_cluster")
+    world.dataplane.failing.add("create_engine")
     world.call("CreateCluster", ClusterIdentifier="c1", NodeType="ra3.xlplus", NumberOfNodes=2,
                MasterUsername="admin", MasterUserPassword="Passw0rd1")
     assert settles(world) == "hardware-failure"
@@ -57,7 +57,7 @@ def test_a_failed_create_is_a_hardware_failure_that_can_be_deleted(world):
 
 def test_a_failed_pause_leaves_the_cluster_serving(world):
     world.available_cluster()
-    world.dataplane.failing.add("stop_cluster")
+    world.dataplane.failing.add("stop_engine")
     world.call("PauseCluster", ClusterIdentifier="c1")
     assert settles(world) == "available"
     assert "Endpoint" in world.cluster()
@@ -68,7 +68,7 @@ def test_a_failed_resume_is_a_hardware_failure(world):
     world.available_cluster()
     world.call("PauseCluster", ClusterIdentifier="c1")
     assert settles(world) == "paused"
-    world.dataplane.failing.add("start_cluster")
+    world.dataplane.failing.add("start_engine")
     world.call("ResumeCluster", ClusterIdentifier="c1")
     assert settles(world) == "hardware-failure"
     assert world.events(CLUSTER, "c1")[0].startswith("Amazon Redshift could not resume cluster c1")
@@ -78,7 +78,7 @@ def test_a_failed_resume_is_a_hardware_failure(world):
 def test_a_failed_password_change_is_rolled_back(world):
     world.available_cluster()
     key = lifecycle.cluster_key(world.redshift.clusters.get(OWNER, "us-east-1", "c1"))
-    world.dataplane.failing.add("set_master_password")
+    world.dataplane.failing.add("set_password")
     modified = world.call("ModifyCluster", ClusterIdentifier="c1", MasterUserPassword="NewPassw0rd")["Cluster"]
     assert modified["PendingModifiedValues"] == {"MasterUserPassword": "****"}
     assert settles(world) == "available"
@@ -108,7 +108,7 @@ def test_a_port_change_moves_the_endpoint_or_is_rolled_back(world):
     assert settles(world) == "available"
     moved = world.cluster()["Endpoint"]["Port"]
     assert moved == world.dataplane.ports[key] != first["Endpoint"]["Port"]
-    world.dataplane.failing.add("start_cluster")
+    world.dataplane.failing.add("start_engine")
     world.call("ModifyCluster", ClusterIdentifier="c1", Port=failing_port)
     assert settles(world) == "available"
     assert world.cluster()["Endpoint"]["Port"] == moved
@@ -117,7 +117,7 @@ def test_a_port_change_moves_the_endpoint_or_is_rolled_back(world):
 
 def test_a_failed_delete_can_be_retried(world):
     world.available_cluster()
-    world.dataplane.failing.add("destroy_cluster")
+    world.dataplane.failing.add("destroy_engine")
     world.call("DeleteCluster", ClusterIdentifier="c1", SkipFinalClusterSnapshot=True)
     # Its engine still serves: the cluster is available again, as it was.
     assert settles(world) == "available"
@@ -243,7 +243,7 @@ def test_recovery_fails_interrupted_snapshots_and_engines_that_do_not_start(worl
         lambda s: None,
     )
     world.dataplane.running.clear()  # the service stopped, and its engines with it
-    world.dataplane.failing.add("start_cluster")
+    world.dataplane.failing.add("start_engine")
     scheduler.recover(world.redshift)
     assert world.snapshot("cut-short")["Status"] == "failed"
     assert world.events(CLUSTER_SNAPSHOT, "cut-short") == [

@@ -19,7 +19,9 @@ from localshift.records import ClusterRecord, SnapshotRecord
 from localshift.services.clock import Clock
 from localshift.services.context import RequestContext
 from localshift.services.redshift.arns import snapshot_arn
+from localshift.dataplane.null import NullDataPlane
 from localshift.services.redshift.backend import BackendSettings, RedshiftBackend
+from localshift.services.serverless.provisioned import ProvisionedSnapshots
 from localshift.services.redshift.node_options import (
     Source,
     cluster_data_size_mb,
@@ -555,7 +557,8 @@ NOW = datetime(2025, 1, 1, tzinfo=timezone.utc)
 
 @pytest.fixture
 def backend(tmp_path: Path) -> Iterator[RedshiftBackend]:
-    instance = RedshiftBackend(Database(tmp_path / "db.sqlite3"), None, Clock(), BackendSettings())
+    db = Database(tmp_path / "db.sqlite3")
+    instance = RedshiftBackend(db, NullDataPlane(0), Clock(), BackendSettings(), ProvisionedSnapshots(db))
     yield instance
     instance.shutdown()
     instance.db.close()

@@ -62,7 +62,7 @@ def taken(world: World, name: str) -> dict[str, Any]:
 
 def test_a_workgroup_whose_creation_failed_is_removed(world):
     world.serverless_call("CreateNamespace", namespaceName="ns1")
-    world.dataplane.failing.add("create_cluster")
+    world.dataplane.failing.add("create_engine")
     world.serverless_call("CreateWorkgroup", workgroupName="wg1", namespaceName="ns1")
     wait(lambda: not world.serverless_call("ListWorkgroups")["workgroups"])
     assert world.events(WORKGROUP, "wg1") == [
@@ -75,7 +75,7 @@ def test_a_workgroup_whose_creation_failed_is_removed(world):
 
 def test_a_failed_port_change_keeps_the_old_port(world):
     before = serving(world)
-    world.dataplane.failing.add("start_cluster")
+    world.dataplane.failing.add("start_engine")
     world.serverless_call("UpdateWorkgroup", workgroupName="wg1", port=5450)
     wait(lambda: workgroup(world)["status"] == "AVAILABLE")
     after = workgroup(world)
@@ -85,7 +85,7 @@ def test_a_failed_port_change_keeps_the_old_port(world):
 
 def test_a_failed_workgroup_delete_keeps_it(world):
     serving(world)
-    world.dataplane.failing.add("stop_cluster")
+    world.dataplane.failing.add("stop_engine")
     world.serverless_call("DeleteWorkgroup", workgroupName="wg1")
     wait(lambda: workgroup(world)["status"] == "AVAILABLE")
     assert world.events(WORKGROUP, "wg1")[0].startswith("Amazon Redshift Serverless could not delete workgroup wg1")
@@ -97,12 +97,12 @@ def test_a_failed_workgroup_delete_keeps_it(world):
 def test_admin_credentials_are_verifiers_and_a_failed_change_keeps_the_old_ones(world):
     serving(world, adminUsername="alice", adminUserPassword="Passw0rd1")
     assert world.dataplane.passwords[engine(world)] == ("alice", password_verifier("alice", "Passw0rd1"))
-    world.dataplane.failing.add("set_master_password")
+    world.dataplane.failing.add("set_password")
     world.serverless_call("UpdateNamespace", namespaceName="ns1", adminUsername="bob", adminUserPassword="Other1Pass")
     wait(lambda: namespace(world)["status"] == "AVAILABLE")
     assert namespace(world)["adminUsername"] == "alice"
     record = world.serverless.namespaces.get(OWNER, "us-east-1", "ns1")
-    assert record.admin_password_md5 == password_verifier("alice", "Passw0rd1") and not record.pending
+    assert record.admin_password_md5 == password_verifier("alice", "Passw0rd1") and record.credentials_plan is None
     assert world.events(NAMESPACE, "ns1")[0].startswith(
         "Amazon Redshift Serverless could not update the admin credentials of namespace ns1")
 
@@ -117,7 +117,7 @@ def test_a_managed_admin_password_is_in_its_secret_and_opens_the_engine(world):
     assert world.dataplane.passwords[engine(world)] == ("alice", password_verifier("alice", secret["password"]))
     assert world.db.secrets.get(pending_key(arn)) is None
     # A change the engine refuses leaves the secret as it was.
-    world.dataplane.failing.add("set_master_password")
+    world.dataplane.failing.add("set_password")
     world.serverless_call("UpdateNamespace", namespaceName="ns1", manageAdminPassword=True)
     wait(lambda: namespace(world)["status"] == "AVAILABLE")
     assert world.db.secrets.get(arn) == secret and world.db.secrets.get(pending_key(arn)) is None
@@ -132,7 +132,7 @@ def test_a_managed_admin_password_is_in_its_secret_and_opens_the_engine(world):
 def test_a_failed_namespace_delete_keeps_it(world):
     world.serverless_call("CreateNamespace", namespaceName="ns1")
     assert taken(world, "snap")["status"] == "AVAILABLE"  # the namespace has an engine now
-    world.dataplane.failing.add("destroy_cluster")
+    world.dataplane.failing.add("destroy_engine")
     world.serverless_call("DeleteNamespace", namespaceName="ns1")
     wait(lambda: namespace(world)["status"] == "AVAILABLE")
     assert world.events(NAMESPACE, "ns1")[0].startswith("Amazon Redshift Serverless could not delete namespace ns1")

@@ -15,11 +15,11 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable
 
-from localshift.dataplane.sql_sessions import SqlConnectionError, SqlError
+from localshift.dataplane.api import SqlConnectionError, SqlError
 from localshift.errors import ApiError
 from localshift.services.context import RequestContext
 from localshift.services.data_api.backend import DataApiBackend
-from localshift.services.data_api.connections import NotServing
+from localshift.services.data_api.connection_lifecycle import NotServing
 from localshift.services.data_api.errors import connection_failed, validation
 from localshift.services.data_api.results import precision_and_scale, REDSHIFT_TYPE_NAMES
 from localshift.services.data_api.targets import resolve

@@ -26,7 +26,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from localshift.dataplane.sql_sessions import Column
+from localshift.dataplane.api import Column
 
 PAGE_BYTES = 1024 * 1024
 MAX_ROW_BYTES = 64 * 1024

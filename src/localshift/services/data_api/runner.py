@@ -13,9 +13,9 @@ from __future__ import annotations
 import time
 from typing import Any, Callable
 
-from localshift.dataplane.sql_sessions import Column, SqlConnectionError, SqlError, SqlSession
+from localshift.dataplane.api import Column, SqlConnectionError, SqlError, SqlSession
 from localshift.services.data_api.backend import DataApiBackend, Running
-from localshift.services.data_api.connections import NotServing
+from localshift.services.data_api.connection_lifecycle import NotServing
 from localshift.services.data_api.parameters import bind, parameter_values
 from localshift.services.data_api.results import ResultTooLarge, ResultWriter, column_metadata
 from localshift.store.data_api import (ABORTED, FAILED, FINISHED, PICKED, STARTED, SUBMITTED, StatementPart,

@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from localshift.dataplane.sql_sessions import SqlSession
+from localshift.dataplane.api import SqlSession
 from localshift.errors import ApiError
 from localshift.services.context import RequestContext
 from localshift.services.data_api.errors import validation

@@ -85,7 +85,7 @@ def _submit(backend: DataApiBackend, ctx: RequestContext, p: dict[str, Any], que
         if session is not None:
             backend.sessions.release(session, ctx.now)
         raise
-    if backend.dataplane.sql_port(target.engine_key) is None:
+    if not backend.connections.serving(target):
         # The statement exists, and failed: nothing serves the target's SQL now.
         record.status = FAILED
         record.error = f"Connection to the database failed: {target.name} is {target.status}: it serves no SQL now."
@@ -97,7 +97,7 @@ def _submit(backend: DataApiBackend, ctx: RequestContext, p: dict[str, Any], que
         code = "BatchExecuteStatementException" if batch else "ExecuteStatementException"
         raise statement_failed(code, record.error, statement_id)
     backend.statements.insert(record)
-    backend.submit(run_statement, statement_id, Running(target, session))
+    backend.run(run_statement, statement_id, Running(target, session))
     return views.submitted(record)
 
 

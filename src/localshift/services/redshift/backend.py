@@ -1,17 +1,17 @@
-"""The Redshift backend: repositories, clock, data plane and background work."""
+"""The Redshift backend: its repositories on the common backend (store, data plane, clock, workers)."""
 
 from __future__ import annotations
 
-import logging
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Callable
 
+from localshift.dataplane.api import DataPlane
 from localshift.records import ClusterRecord, SnapshotRecord
 from localshift.services.clock import Clock
+from localshift.services.common.backend import ServiceBackend
+from localshift.services.redshift.serverless_snapshots import ServerlessSnapshots
 from localshift.store.clusters import ClusterRepository
 from localshift.store.database import Database
-from localshift.store.events import EventRepository
 from localshift.store.snapshots import SnapshotRepository
 from localshift.store.tags import TagRepository
 
@@ -29,52 +29,23 @@ class BackendSettings:
     worker_threads: int = 4
 
 
-class RedshiftBackend:
-    def __init__(self, db: Database, dataplane: Any, clock: Clock, settings: BackendSettings) -> None:
-        self.db = db
-        self.dataplane = dataplane
-        self.clock = clock
+class RedshiftBackend(ServiceBackend):
+    def __init__(
+        self, db: Database, dataplane: DataPlane, clock: Clock, settings: BackendSettings,
+        serverless_snapshots: ServerlessSnapshots,
+    ) -> None:
+        super().__init__(db, dataplane, clock, name="redshift", worker_threads=settings.worker_threads,
+                         tick_seconds=settings.tick_seconds)
         self.settings = settings
+        # Serverless snapshots named by SnapshotArn (Redshift Serverless implements it).
+        self.serverless_snapshots = serverless_snapshots
         self.clusters = ClusterRepository(db)
         self.snapshots = SnapshotRepository(db)
         self.tags = TagRepository(db)
-        self.events = EventRepository(db)
-        self.secrets = db.secrets
-        self._pool = ThreadPoolExecutor(settings.worker_threads, thread_name_prefix="localshift-work")
-
-    def submit(self, job: Callable[..., None], *args: Any) -> Future[None]:
-        """Run background work (engine starts, snapshots, restores) off the request path.
-
-        Each job ends its resource in a final status itself, failures included
-        (lifecycle.py); what still escapes a job is logged here."""
-        future = self._pool.submit(job, self, *args)
-        future.add_done_callback(_log_failure)
-        return future
-
-    def shutdown(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
 
     def mutate_cluster(self, row_id: int, change: Callable[[ClusterRecord], None]) -> ClusterRecord | None:
         """Re-read a cluster, change it and write it back in one transaction."""
-        with self.db.transaction():
-            record = self.clusters.get_by_id(row_id)
-            if record is None:
-                return None
-            change(record)
-            self.clusters.update(record)
-            return record
+        return self.db.mutate(self.clusters, row_id, change)
 
     def mutate_snapshot(self, row_id: int, change: Callable[[SnapshotRecord], None]) -> SnapshotRecord | None:
-        with self.db.transaction():
-            record = self.snapshots.get_by_id(row_id)
-            if record is None:
-                return None
-            change(record)
-            self.snapshots.update(record)
-            return record
-
-
-def _log_failure(future: Future[None]) -> None:
-    error = future.exception() if not future.cancelled() else None
-    if error is not None:
-        logging.getLogger("localshift.work").error("background job failed", exc_info=error)
+        return self.db.mutate(self.snapshots, row_id, change)

@@ -12,7 +12,7 @@ from localshift.services.context import RequestContext
 from localshift.services.redshift import lifecycle, validation
 from localshift.services.redshift.arns import cluster_arn, snapshot_arn
 from localshift.services.redshift.backend import RedshiftBackend
-from localshift.services.redshift.passwords import managed_password, managed_password_secret
+from localshift.services.common.passwords import managed_password, managed_password_secret
 from localshift.services.redshift.node_types import ACCOUNT_NODE_QUOTA, CATALOG, NodeType, creatable_names
 from localshift.services.redshift.snapshot_factory import check_manual_quota, insert_snapshot, snapshot_from_cluster
 from localshift.services.redshift.views import cluster_view
@@ -35,7 +35,7 @@ def change_cluster(
 ) -> ClusterRecord:
     """Find a cluster and change it in one transaction; an ApiError from ``change`` undoes everything."""
     with backend.db.transaction():
-        cluster = backend.mutate_cluster(find_cluster(backend, ctx, identifier).row_id, change)  # type: ignore[arg-type]
+        cluster = backend.mutate_cluster(find_cluster(backend, ctx, identifier).row_id, change)
     assert cluster is not None  # found in this very transaction
     return cluster
 
@@ -121,6 +121,36 @@ def insert_cluster(backend: RedshiftBackend, cluster: ClusterRecord, tags: list[
     return cluster
 
 
+def new_cluster(
+    ctx: RequestContext, p: dict[str, Any], identifier: str, node_type: NodeType, nodes: int, **settings: Any
+) -> ClusterRecord:
+    """A new cluster in ``creating``: ``settings`` (what CreateCluster and a restore choose apart),
+    and what both take from the request alike, with the same defaults."""
+    return ClusterRecord(
+        account=ctx.account,
+        region=ctx.region,
+        identifier=identifier,
+        node_type=node_type.name,
+        number_of_nodes=nodes,
+        status="creating",
+        create_time=ctx.now,
+        namespace_id=str(uuid.uuid4()),
+        allow_version_upgrade=p.get("AllowVersionUpgrade", True),
+        publicly_accessible=p.get("PubliclyAccessible", False),
+        # A restored cluster too gets the default parameter and security groups, not the source's.
+        cluster_parameter_group_name=p.get("ClusterParameterGroupName", "default.redshift-2.0"),
+        vpc_security_group_ids=p.get("VpcSecurityGroupIds", []),
+        cluster_security_groups=p.get("ClusterSecurityGroups", []),
+        default_iam_role_arn=p.get("DefaultIamRoleArn"),
+        availability_zone_relocation=p.get("AvailabilityZoneRelocation", False),
+        multi_az=p.get("MultiAZ", False),
+        aqua_configuration_status=p.get("AquaConfigurationStatus", "auto"),
+        master_password_secret_arn=managed_password_secret(ctx, identifier) if p.get("ManageMasterPassword") else None,
+        master_password_secret_kms_key_id=p.get("MasterPasswordSecretKmsKeyId"),
+        **settings,
+    )
+
+
 def default_zone(ctx: RequestContext) -> str:
     return f"{ctx.region}{random.choice('abc')}"
 
@@ -142,19 +172,16 @@ def create_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         "MasterUserPassword" in p) else ""
     tags = validation.tag_list(p.get("Tags", []))
     check_quotas(backend, ctx, nodes)
-    cluster = ClusterRecord(
-        account=ctx.account,
-        region=ctx.region,
-        identifier=identifier,
-        node_type=node_type.name,
-        number_of_nodes=nodes,
+    cluster = new_cluster(
+        ctx,
+        p,
+        identifier,
+        node_type,
+        nodes,
         master_username=username,
         master_password_md5=verifier,
         db_name=validation.db_name(p.get("DBName", "dev")),
         port=validation.port(p.get("Port", 5439), node_type.family),
-        status="creating",
-        create_time=ctx.now,
-        namespace_id=str(uuid.uuid4()),
         availability_zone=p.get("AvailabilityZone") or default_zone(ctx),
         automated_snapshot_retention_period=validation.automated_retention(
             p.get("AutomatedSnapshotRetentionPeriod", 1), node_type.family
@@ -164,27 +191,16 @@ def create_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
             p.get("PreferredMaintenanceWindow", "sat:10:00-sat:10:30")
         ),
         cluster_version=p.get("ClusterVersion", "1.0"),
-        allow_version_upgrade=p.get("AllowVersionUpgrade", True),
-        publicly_accessible=p.get("PubliclyAccessible", False),
         # Clusters are encrypted by default; Encrypted=false is refused by AWS today.
         encrypted=p.get("Encrypted", True),
         kms_key_id=p.get("KmsKeyId"),
         enhanced_vpc_routing=p.get("EnhancedVpcRouting", False),
         maintenance_track_name=p.get("MaintenanceTrackName", "current"),
-        cluster_parameter_group_name=p.get("ClusterParameterGroupName", "default.redshift-2.0"),
         cluster_subnet_group_name=p.get("ClusterSubnetGroupName"),
-        vpc_security_group_ids=p.get("VpcSecurityGroupIds", []),
-        cluster_security_groups=p.get("ClusterSecurityGroups", []),
         iam_roles=p.get("IamRoles", []),
-        default_iam_role_arn=p.get("DefaultIamRoleArn"),
         elastic_ip=p.get("ElasticIp"),
         snapshot_schedule_identifier=p.get("SnapshotScheduleIdentifier"),
-        availability_zone_relocation=p.get("AvailabilityZoneRelocation", False),
-        multi_az=p.get("MultiAZ", False),
         ip_address_type=p.get("IpAddressType", "ipv4"),
-        aqua_configuration_status=p.get("AquaConfigurationStatus", "auto"),
-        master_password_secret_arn=managed_password_secret(ctx, identifier) if p.get("ManageMasterPassword") else None,
-        master_password_secret_kms_key_id=p.get("MasterPasswordSecretKmsKeyId"),
     )
     if cluster.default_iam_role_arn and cluster.default_iam_role_arn not in cluster.iam_roles:
         raise invalid_parameter("The default IAM role must be one of the cluster's IamRoles.")
@@ -338,7 +354,7 @@ def delete_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         check_manual_quota(backend, ctx.account, ctx.region)
         identifier = validation.snapshot_identifier(final_id, "FinalClusterSnapshotIdentifier")
         snapshot = snapshot_from_cluster(cluster, identifier, "manual", "final snapshot", ctx.now, retention)
-        final_rows.append(insert_snapshot(backend, snapshot).row_id)  # type: ignore[arg-type]
+        final_rows.append(insert_snapshot(backend, snapshot).row_id)
         cluster.status = "final-snapshot"
 
     cluster = change_cluster(backend, ctx, p["ClusterIdentifier"], change)

@@ -10,10 +10,11 @@ from localshift.records import ClusterRecord
 from localshift.services.context import RequestContext
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.clusters import find_cluster
+from localshift.services.common.jobs import let_in
 from localshift.services.redshift.jobs import cluster_key
 from localshift.services.redshift.reserved_names import reserved_user_name
 from localshift.services.temporary_credentials import (AUTO_CREATE_PREFIX, IAM_PREFIX, database_name, duration,
-                                                        expiry, iam_user, issue, new_login)
+                                                        expiry, iam_user, new_login)
 
 
 def _cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> ClusterRecord:
@@ -41,7 +42,7 @@ def get_cluster_credentials(backend: RedshiftBackend, ctx: RequestContext, p: di
     login_user = (AUTO_CREATE_PREFIX if auto_create else IAM_PREFIX) + db_user
     login, password = new_login(login_user, db_user.lower(), expiry(ctx.now, seconds), db_name=_db_name(p),
                                 groups=groups, auto_create=auto_create)
-    issue(backend.db, backend.dataplane, ctx.now, cluster_key(cluster), login, keep=True)
+    let_in(backend, cluster_key(cluster), login, keep=True)
     return {"DbUser": login_user, "DbPassword": password, "Expiration": login.expires_at}
 
 
@@ -51,7 +52,7 @@ def get_cluster_credentials_with_iam(backend: RedshiftBackend, ctx: RequestConte
     # The database user is the caller's IAM identity, created at its first login.
     user = iam_user(ctx)
     login, password = new_login(user, user, expiry(ctx.now, seconds), db_name=_db_name(p), auto_create=True)
-    issue(backend.db, backend.dataplane, ctx.now, cluster_key(cluster), login, keep=True)
+    let_in(backend, cluster_key(cluster), login, keep=True)
     return {"DbUser": user, "DbPassword": password, "Expiration": login.expires_at}
 
 

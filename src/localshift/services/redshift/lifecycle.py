@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from typing import Callable
 
 from localshift.records import ClusterRecord
-from localshift.services.events import record_failure
+from localshift.services.common import jobs
+from localshift.services.common.jobs import ProgressRecorder, release_lease
 from localshift.services.redshift.arns import cluster_arn
 from localshift.services.redshift.backend import RedshiftBackend
-from localshift.services.redshift.jobs import ProgressRecorder, cluster_key
+from localshift.services.redshift.jobs import cluster_key
 from localshift.services.redshift.snapshot_lifecycle import remove_snapshot, take_due_automated_snapshots, take_snapshot
 from localshift.store.events import CLUSTER
 from localshift.store.secrets import pending_key
@@ -62,23 +62,14 @@ def _cluster_job(
     cluster = backend.clusters.get_by_id(row_id)
     if cluster is None:
         return False
-    try:
+
+    def run() -> bool:
         work(cluster)
         return True
-    except Exception as error:
-        _cluster_failed(backend, cluster, action, error, settle)
-        return False
 
-
-def _cluster_failed(
-    backend: RedshiftBackend, cluster: ClusterRecord, action: str, error: Exception, settle: Settle = _serving_or_failed
-) -> None:
-    """Record why a cluster's job failed, as an event of the cluster, and settle the cluster."""
-    try:
-        record_failure(backend.events, backend.clock.now(), cluster.account, cluster.region, CLUSTER,
-                       cluster.identifier, f"Amazon Redshift could not {action} cluster {cluster.identifier}", error)
-    finally:
-        backend.mutate_cluster(cluster.row_id, settle(backend, cluster))  # type: ignore[arg-type]
+    return jobs.run_job(backend, run, lambda: backend.mutate_cluster(row_id, settle(backend, cluster)),
+                        cluster.account, cluster.region, CLUSTER, cluster.identifier,
+                        f"Amazon Redshift could not {action} cluster {cluster.identifier}")
 
 
 # --- clusters ----------------------------------------------------------------
@@ -86,10 +77,10 @@ def _cluster_failed(
 
 def create_cluster(backend: RedshiftBackend, row_id: int) -> None:
     def work(cluster: ClusterRecord) -> None:
-        backend.dataplane.destroy_cluster(cluster_key(cluster))  # leftovers of an interrupted create
+        backend.dataplane.destroy_engine(cluster_key(cluster))  # leftovers of an interrupted create
         # Every local cluster shares 127.0.0.1, so two clusters asking for 5439 cannot both have it: the data
         # plane binds another free port then, and Endpoint.Port names the port it serves.
-        port = backend.dataplane.create_cluster(
+        port = backend.dataplane.create_engine(
             cluster_key(cluster), cluster.port, cluster.master_username, cluster.master_password_md5, cluster.db_name
         )
         _became_available(backend, row_id, port)
@@ -115,7 +106,7 @@ def start_engine(backend: RedshiftBackend, row_id: int) -> bool:
     """Serve an available cluster again after the service restarted; True when it serves."""
 
     def work(cluster: ClusterRecord) -> None:
-        port = backend.dataplane.start_cluster(cluster_key(cluster), cluster.endpoint_port or cluster.port)
+        port = backend.dataplane.start_engine(cluster_key(cluster), cluster.endpoint_port or cluster.port)
         backend.mutate_cluster(row_id, lambda c: setattr(c, "endpoint_port", port))
 
     return _cluster_job(backend, row_id, "restart", work)
@@ -123,7 +114,7 @@ def start_engine(backend: RedshiftBackend, row_id: int) -> bool:
 
 def pause_cluster(backend: RedshiftBackend, row_id: int) -> None:
     def work(cluster: ClusterRecord) -> None:
-        backend.dataplane.stop_cluster(cluster_key(cluster))
+        backend.dataplane.stop_engine(cluster_key(cluster))
         backend.mutate_cluster(row_id, lambda c: setattr(c, "status", "paused"))
 
     _cluster_job(backend, row_id, "pause", work)
@@ -131,7 +122,7 @@ def pause_cluster(backend: RedshiftBackend, row_id: int) -> None:
 
 def resume_cluster(backend: RedshiftBackend, row_id: int) -> None:
     def work(cluster: ClusterRecord) -> None:
-        port = backend.dataplane.start_cluster(cluster_key(cluster), cluster.endpoint_port or cluster.port)
+        port = backend.dataplane.start_engine(cluster_key(cluster), cluster.endpoint_port or cluster.port)
 
         def change(c: ClusterRecord) -> None:
             c.status = "available"
@@ -153,14 +144,14 @@ def apply_modification(backend: RedshiftBackend, row_id: int) -> None:
         key = cluster_key(cluster)
         verifier = cluster.pending_master_password_md5
         if verifier is not None:
-            backend.dataplane.set_master_password(key, cluster.master_username, verifier)
+            backend.dataplane.set_password(key, cluster.master_username, verifier)
 
             def password_set(c: ClusterRecord) -> None:
                 c.master_password_md5, c.pending_master_password_md5 = verifier, None
 
             backend.mutate_cluster(row_id, password_set)
         if cluster.pending_port is not None:
-            port = backend.dataplane.start_cluster(key, cluster.pending_port)
+            port = backend.dataplane.start_engine(key, cluster.pending_port)
 
             def moved(c: ClusterRecord) -> None:
                 c.port, c.pending_port, c.endpoint_port = c.pending_port or c.port, None, port
@@ -186,16 +177,13 @@ def delete_cluster(backend: RedshiftBackend, row_id: int, final_snapshot_id: int
     if final_snapshot_id is not None:
         if not take_snapshot(backend, final_snapshot_id):
             # No final snapshot, no deletion: the cluster and its data stay.
-            cluster = backend.clusters.get_by_id(row_id)
-            if cluster is not None:
-                _cluster_failed(backend, cluster, "delete", RuntimeError("its final snapshot failed, so it was kept"))
+            _cluster_job(backend, row_id, "delete", _final_snapshot_failed)
             return
         backend.mutate_cluster(row_id, lambda c: setattr(c, "status", "deleting"))
 
     def work(cluster: ClusterRecord) -> None:
-        backend.dataplane.destroy_cluster(cluster_key(cluster))
-        if cluster.restore_data_key:
-            backend.dataplane.delete_snapshot(cluster.restore_data_key)
+        backend.dataplane.destroy_engine(cluster_key(cluster))
+        release_lease(backend, cluster.restore_data_key)
         # Automated snapshots go with their cluster; manual ones (the final one too) stay.
         for snapshot in backend.snapshots.of_cluster(cluster.account, cluster.region, cluster.identifier, "automated"):
             remove_snapshot(backend, snapshot)
@@ -207,6 +195,10 @@ def delete_cluster(backend: RedshiftBackend, row_id: int, final_snapshot_id: int
             backend.secrets.delete(cluster.master_password_secret_arn, pending_key(cluster.master_password_secret_arn))
 
     _cluster_job(backend, row_id, "delete", work)
+
+
+def _final_snapshot_failed(cluster: ClusterRecord) -> None:
+    raise RuntimeError("its final snapshot failed, so it was kept")
 
 
 # --- restores ----------------------------------------------------------------
@@ -232,7 +224,7 @@ def restore_cluster(backend: RedshiftBackend, cluster_row_id: int) -> None:
     def work(cluster: ClusterRecord) -> None:
         started = time.monotonic()
         backend.mutate_cluster(cluster_row_id, lambda c: setattr(c, "restore_status", "restoring"))
-        backend.dataplane.destroy_cluster(cluster_key(cluster))
+        backend.dataplane.destroy_engine(cluster_key(cluster))
         if cluster.restore_data_key is None:
             raise RuntimeError("the snapshot holds no data")
         port = backend.dataplane.restore_snapshot(
@@ -263,8 +255,8 @@ def _restore_failed(backend: RedshiftBackend, cluster: ClusterRecord) -> Callabl
     """A damaged snapshot or an engine failure: AWS's failure state for a restore.  The
     cluster never serves partial data, and can be deleted."""
     try:
-        backend.dataplane.destroy_cluster(cluster_key(cluster))
-        _release_lease(backend, cluster.row_id, cluster.restore_data_key)  # type: ignore[arg-type]
+        backend.dataplane.destroy_engine(cluster_key(cluster))
+        _release_lease(backend, cluster.row_id, cluster.restore_data_key)
     except Exception:
         log.exception("cleaning up the failed restore of cluster %s failed", cluster.identifier)
 
@@ -276,20 +268,19 @@ def _restore_failed(backend: RedshiftBackend, cluster: ClusterRecord) -> Callabl
     return failed
 
 
-def take_restore_lease(backend: RedshiftBackend, data_key: str) -> str:
-    """Hold a snapshot's data for one restore (a copy sharing its bytes), so a revoke or
-    delete meanwhile does not stop a restore already accepted.  Raises when the data is gone."""
-    lease = f"restore-lease-{uuid.uuid4().hex}"
-    backend.dataplane.copy_snapshot(data_key, lease)
-    return lease
-
-
-def release_lease(backend: RedshiftBackend, data_key: str) -> None:
-    """Let go of a lease that no restore will read."""
-    backend.dataplane.delete_snapshot(data_key)
-
-
 def _release_lease(backend: RedshiftBackend, cluster_row_id: int, data_key: str | None) -> None:
-    if data_key:
-        backend.dataplane.delete_snapshot(data_key)
+    release_lease(backend, data_key)
     backend.mutate_cluster(cluster_row_id, lambda c: setattr(c, "restore_data_key", None))
+
+
+# --- reset ---------------------------------------------------------------------
+
+
+def release_all(backend: RedshiftBackend) -> None:
+    """Destroy every cluster's engine and every snapshot's data (before the rows are wiped)."""
+    for cluster in backend.clusters.everything():
+        backend.dataplane.destroy_engine(cluster_key(cluster))
+        release_lease(backend, cluster.restore_data_key)
+    for snapshot in backend.snapshots.everything():
+        if snapshot.data_key:
+            backend.dataplane.delete_snapshot(snapshot.data_key)

@@ -125,7 +125,7 @@ def cluster_data_size_mb(backend: RedshiftBackend, cluster: ClusterRecord) -> fl
             # Snapshots of an earlier cluster that had the same name say nothing about this one.
             if snapshot.status != "available" or snapshot.cluster_create_time != cluster.create_time:
                 continue
-            if newest is None or (snapshot.create_time, snapshot.row_id or 0) > (newest.create_time, newest.row_id or 0):
+            if newest is None or (snapshot.create_time, snapshot.row_id) > (newest.create_time, newest.row_id):
                 newest = snapshot
     if newest is not None:
         return newest.total_size_mb

@@ -7,13 +7,13 @@ import uuid
 from typing import Any
 
 from localshift.errors import ApiError, invalid_combination, invalid_parameter
-from localshift.records import ClusterRecord, SnapshotRecord
+from localshift.records import SnapshotRecord
+from localshift.services.common.jobs import release_lease, take_lease
 from localshift.services.context import RequestContext
 from localshift.services.redshift import lifecycle, validation
 from localshift.services.redshift.backend import RedshiftBackend
-from localshift.services.redshift.clusters import check_quotas, default_zone, insert_cluster, render
+from localshift.services.redshift.clusters import check_quotas, default_zone, insert_cluster, new_cluster, render
 from localshift.services.redshift.node_types import CATALOG, NodeType, snapshot_restorable_types, storage_mb
-from localshift.services.redshift.passwords import managed_password_secret
 from localshift.services.redshift.snapshot_lookup import readable_snapshot, snapshot_ref
 
 _IAM_ROLE = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+")
@@ -138,20 +138,17 @@ def restore_from_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext,
     encrypted, kms_key = _encryption(ctx, p, snapshot)
     roles = _check_roles(p, config.get("iam_roles", []))
     check_quotas(backend, ctx, nodes)
-    cluster = ClusterRecord(
-        account=ctx.account,
-        region=ctx.region,
-        identifier=identifier,
-        node_type=target.name,
-        number_of_nodes=nodes,
+    cluster = new_cluster(
+        ctx,
+        p,
+        identifier,
+        target,
+        nodes,
         master_username=snapshot.master_username,
         # The snapshot's master password comes back with its data; a managed one is made up anew.
         master_password_md5="" if p.get("ManageMasterPassword") else config.get("master_password_md5", ""),
         db_name=snapshot.db_name,
         port=validation.port(p.get("Port", snapshot.port), target.family),
-        status="creating",
-        create_time=ctx.now,
-        namespace_id=str(uuid.uuid4()),
         availability_zone=zone,
         automated_snapshot_retention_period=validation.automated_retention(
             p.get("AutomatedSnapshotRetentionPeriod", max(config.get("automated_snapshot_retention_period", 1),
@@ -165,24 +162,12 @@ def restore_from_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext,
             p.get("PreferredMaintenanceWindow", config.get("preferred_maintenance_window", "sat:10:00-sat:10:30"))
         ),
         cluster_version=snapshot.cluster_version,
-        allow_version_upgrade=p.get("AllowVersionUpgrade", True),
-        publicly_accessible=p.get("PubliclyAccessible", False),
         encrypted=encrypted,
         kms_key_id=kms_key,
         enhanced_vpc_routing=p.get("EnhancedVpcRouting", snapshot.enhanced_vpc_routing),
         maintenance_track_name=p.get("MaintenanceTrackName", snapshot.maintenance_track_name),
-        # The restored cluster gets the default parameter and security groups, not the source's.
-        cluster_parameter_group_name=p.get("ClusterParameterGroupName", "default.redshift-2.0"),
-        vpc_security_group_ids=p.get("VpcSecurityGroupIds", []),
-        cluster_security_groups=p.get("ClusterSecurityGroups", []),
         iam_roles=roles,
-        default_iam_role_arn=p.get("DefaultIamRoleArn"),
-        availability_zone_relocation=p.get("AvailabilityZoneRelocation", False),
-        multi_az=p.get("MultiAZ", False),
         ip_address_type=ip_type,
-        aqua_configuration_status=p.get("AquaConfigurationStatus", "auto"),
-        master_password_secret_arn=managed_password_secret(ctx, identifier) if p.get("ManageMasterPassword") else None,
-        master_password_secret_kms_key_id=p.get("MasterPasswordSecretKmsKeyId"),
         restore_status="starting",
         restore_snapshot_size_mb=snapshot.total_size_mb,
     )
@@ -190,8 +175,7 @@ def restore_from_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext,
     try:
         insert_cluster(backend, cluster, [])
     except ApiError:
-        if cluster.restore_data_key:
-            lifecycle.release_lease(backend, cluster.restore_data_key)
+        release_lease(backend, cluster.restore_data_key)
         raise
     backend.submit(lifecycle.restore_cluster, cluster.row_id)
     return {"Cluster": render(backend, ctx, cluster)}
@@ -203,7 +187,7 @@ def _lease(backend: RedshiftBackend, snapshot: SnapshotRecord) -> str | None:
     if snapshot.data_key is None:
         return None  # a snapshot of the control plane alone (--no-data-plane) holds no data
     try:
-        return lifecycle.take_restore_lease(backend, snapshot.data_key)
+        return take_lease(backend, snapshot.data_key, f"restore-lease-{uuid.uuid4().hex}")
     except Exception:
         raise ApiError(
             "InvalidClusterSnapshotState",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import timedelta
 
 from localshift.records import SnapshotRecord
@@ -55,7 +54,7 @@ def recover(backend: RedshiftBackend) -> None:
     """Resume the work a previous run of the service left unfinished, or end it in a final status."""
     for snapshot in backend.snapshots.in_statuses(["creating"]):
         # Its data would no longer be that of SnapshotCreateTime: it failed.
-        backend.mutate_snapshot(snapshot.row_id, lambda s: setattr(s, "status", "failed"))  # type: ignore[arg-type]
+        backend.mutate_snapshot(snapshot.row_id, lambda s: setattr(s, "status", "failed"))
         record_failure(backend.events, backend.clock.now(), snapshot.account, snapshot.region, CLUSTER_SNAPSHOT,
                        snapshot.identifier, f"Amazon Redshift could not take snapshot {snapshot.identifier}",
                        INTERRUPTED)
@@ -84,26 +83,3 @@ def recover(backend: RedshiftBackend) -> None:
         else:
             backend.submit(lifecycle.start_engine, row_id)
 
-
-class Ticker:
-    """A daemon thread that runs ``tick`` every few seconds until stopped."""
-
-    def __init__(self, backend: RedshiftBackend) -> None:
-        self.backend = backend
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="localshift-ticker", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=5)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.backend.settings.tick_seconds):
-            try:
-                tick(self.backend)
-            except Exception:
-                log.exception("scheduled work failed")

@@ -6,21 +6,13 @@ import re
 from typing import Any
 
 from localshift.errors import ApiError, invalid_parameter
+from localshift.services.common.grants import check_grantee, check_new_grantee
 from localshift.services.context import RequestContext
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.snapshot_lookup import not_found, owned_snapshot, snapshot_ref
 from localshift.services.redshift.snapshots import render
 from localshift.services.redshift.views import SUPPORT_ALIAS
-from localshift.services.serverless.provisioned import (
-    find_serverless_snapshot,
-    grant_provisioned_restore,
-    provisioned_snapshot_view,
-    revoke_provisioned_restore,
-)
 from localshift.store.serverless import ServerlessSnapshotRecord
-
-# At most 20 accounts may restore one snapshot (Redshift quota, not adjustable).
-MAX_GRANTEES = 20
 
 
 def _grantee(ctx: RequestContext, p: dict[str, Any]) -> str:
@@ -39,7 +31,7 @@ def _owned_serverless(
     backend: RedshiftBackend, ctx: RequestContext, arn: str, grantee_error: str
 ) -> ServerlessSnapshotRecord:
     """A serverless snapshot named by ARN that the caller owns; grantees get ``grantee_error``."""
-    snapshot = find_serverless_snapshot(backend, ctx, arn)
+    snapshot = backend.serverless_snapshots.find(ctx, arn)
     if snapshot is None:
         raise not_found(arn)
     if snapshot.account != ctx.account:
@@ -57,8 +49,8 @@ def authorize_snapshot_access(backend: RedshiftBackend, ctx: RequestContext, p: 
         # A serverless snapshot shared for restore into provisioned clusters
         # (accountsWithProvisionedRestoreAccess on the serverless side).
         serverless = _owned_serverless(backend, ctx, ref.serverless_arn, "ClusterSnapshotNotFound")
-        grant_provisioned_restore(backend, serverless, grantee)
-        return {"Snapshot": provisioned_snapshot_view(backend, ctx, serverless)}
+        backend.serverless_snapshots.grant_restore(serverless, grantee)
+        return {"Snapshot": backend.serverless_snapshots.snapshot_view(ctx, serverless)}
     snapshot = owned_snapshot(backend, ctx, ref)
     if snapshot.snapshot_type != "manual":
         raise ApiError(
@@ -71,17 +63,7 @@ def authorize_snapshot_access(backend: RedshiftBackend, ctx: RequestContext, p: 
             "InvalidClusterSnapshotState", f"Snapshot {snapshot.identifier} is not in the available state."
         )
     with backend.db.transaction():
-        grantees = backend.snapshots.grantees(snapshot)
-        if grantee in grantees:
-            raise ApiError(
-                "AuthorizationAlreadyExists",
-                f"Account {grantee} is already authorized to restore snapshot {snapshot.identifier}.",
-            )
-        if len(grantees) >= MAX_GRANTEES:
-            raise ApiError(
-                "AuthorizationQuotaExceeded",
-                f"Snapshot {snapshot.identifier} is already shared with the maximum of {MAX_GRANTEES} accounts.",
-            )
+        check_new_grantee(backend.snapshots.grantees(snapshot), grantee, snapshot.identifier)
         backend.snapshots.add_grant(snapshot, grantee)
     return {"Snapshot": render(backend, ctx, snapshot)}
 
@@ -91,16 +73,12 @@ def revoke_snapshot_access(backend: RedshiftBackend, ctx: RequestContext, p: dic
     assert ref is not None
     if ref.serverless_arn is not None:
         serverless = _owned_serverless(backend, ctx, ref.serverless_arn, "AccessToSnapshotDenied")
-        revoke_provisioned_restore(backend, serverless, _grantee(ctx, p))
-        return {"Snapshot": provisioned_snapshot_view(backend, ctx, serverless)}
+        backend.serverless_snapshots.revoke_restore(serverless, _grantee(ctx, p))
+        return {"Snapshot": backend.serverless_snapshots.snapshot_view(ctx, serverless)}
     snapshot = owned_snapshot(backend, ctx, ref, grantee_error="AccessToSnapshotDenied")
     grantee = _grantee(ctx, p)
     with backend.db.transaction():
-        if grantee not in backend.snapshots.grantees(snapshot):
-            raise ApiError(
-                "AuthorizationNotFound",
-                f"Account {grantee} is not authorized to restore snapshot {snapshot.identifier}.",
-            )
+        check_grantee(backend.snapshots.grantees(snapshot), grantee, snapshot.identifier)
         backend.snapshots.remove_grant(snapshot, grantee)
     return {"Snapshot": render(backend, ctx, snapshot)}
 

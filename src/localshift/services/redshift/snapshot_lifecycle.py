@@ -14,10 +14,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from localshift.records import ClusterRecord, SnapshotRecord
-from localshift.services.events import record_failure
+from localshift.services.common import jobs
+from localshift.services.common.jobs import MB, snapshot_completed, snapshot_progress
 from localshift.services.redshift.arns import snapshot_arn
 from localshift.services.redshift.backend import RedshiftBackend
-from localshift.services.redshift.jobs import MB, ProgressRecorder, cluster_key, snapshot_key
+from localshift.services.redshift.jobs import cluster_key, snapshot_key
 from localshift.services.redshift.snapshot_factory import new_automated_snapshot
 from localshift.store.events import CLUSTER_SNAPSHOT
 
@@ -31,16 +32,10 @@ def _snapshot_job(
     snapshot = backend.snapshots.get_by_id(row_id)
     if snapshot is None:
         return False
-    try:
-        return work(snapshot)
-    except Exception as error:
-        try:
-            record_failure(backend.events, backend.clock.now(), snapshot.account, snapshot.region, CLUSTER_SNAPSHOT,
-                           snapshot.identifier, f"Amazon Redshift could not {action} snapshot {snapshot.identifier}",
-                           error)
-        finally:
-            backend.mutate_snapshot(row_id, lambda s: setattr(s, "status", "failed"))
-        return False
+    return jobs.run_job(backend, lambda: work(snapshot),
+                        lambda: backend.mutate_snapshot(row_id, lambda s: setattr(s, "status", "failed")),
+                        snapshot.account, snapshot.region, CLUSTER_SNAPSHOT, snapshot.identifier,
+                        f"Amazon Redshift could not {action} snapshot {snapshot.identifier}")
 
 
 def source_cluster(backend: RedshiftBackend, snapshot: SnapshotRecord) -> ClusterRecord | None:
@@ -53,22 +48,14 @@ def source_cluster(backend: RedshiftBackend, snapshot: SnapshotRecord) -> Cluste
 def take_snapshot(backend: RedshiftBackend, snapshot_row_id: int) -> bool:
     """Copy a cluster's data into a snapshot that is in 'creating' or 'final snapshot'; True when it holds it."""
 
-    def write_progress(done_mb: float, total_mb: float, rate: float, elapsed: int, remaining: int) -> None:
-        def change(s: SnapshotRecord) -> None:
-            s.progress_mb, s.total_size_mb, s.rate_mb_per_s = done_mb, total_mb, rate
-            s.elapsed_seconds, s.estimated_seconds_to_completion = elapsed, remaining
-
-        backend.mutate_snapshot(snapshot_row_id, change)
-
     def work(snapshot: SnapshotRecord) -> bool:
         cluster = source_cluster(backend, snapshot)
         if cluster is None:
             raise RuntimeError("the source cluster is gone")
         # Leftovers of an attempt cut short by a restart would make the store refuse the key.
         backend.dataplane.delete_snapshot(snapshot_key(snapshot))
-        stats = backend.dataplane.create_snapshot(
-            cluster_key(cluster), snapshot_key(snapshot), ProgressRecorder(write_progress)
-        )
+        progress = snapshot_progress(lambda change: backend.mutate_snapshot(snapshot_row_id, change))
+        stats = backend.dataplane.create_snapshot(cluster_key(cluster), snapshot_key(snapshot), progress)
         finished = backend.clock.now()
 
         def change(s: SnapshotRecord) -> None:
@@ -89,16 +76,7 @@ def take_snapshot(backend: RedshiftBackend, snapshot_row_id: int) -> bool:
 
 
 def _completed(s: SnapshotRecord, total_mb: float, incremental_mb: float, elapsed: float, finished: datetime) -> None:
-    s.status = "available"
-    s.total_size_mb = total_mb
-    s.incremental_size_mb = incremental_mb
-    s.progress_mb = total_mb
-    s.rate_mb_per_s = 0.0
-    s.estimated_seconds_to_completion = 0
-    s.elapsed_seconds = int(elapsed)
-    s.data_key = snapshot_key(s)
-    # The retention period starts when the snapshot completes.
-    s.retention_start_time = finished
+    snapshot_completed(s, "available", snapshot_key(s), total_mb, incremental_mb, elapsed, finished)
 
 
 def copy_snapshot_data(backend: RedshiftBackend, source_row_id: int, target_row_id: int) -> None:
@@ -149,7 +127,7 @@ def take_due_automated_snapshots(backend: RedshiftBackend) -> None:
     now = backend.clock.now()
     for cluster in backend.clusters.in_statuses(["available"]):
         try:
-            snapshot = _schedule_automated_snapshot(backend, cluster.row_id, now)  # type: ignore[arg-type]
+            snapshot = _schedule_automated_snapshot(backend, cluster.row_id, now)
         except Exception:
             log.exception("the automated snapshot of cluster %s could not be scheduled", cluster.identifier)
             continue

@@ -8,13 +8,9 @@ from typing import Any
 from localshift.errors import ApiError, invalid_combination
 from localshift.records import SnapshotRecord
 from localshift.services.context import RequestContext
+from localshift.services.common.arns import SERVERLESS
 from localshift.services.redshift.arns import parse_snapshot_arn, snapshot_arn
 from localshift.services.redshift.backend import RedshiftBackend
-from localshift.services.serverless.provisioned import (
-    can_restore_to_provisioned,
-    find_serverless_snapshot,
-    provisioned_snapshot_record,
-)
 
 
 @dataclass(frozen=True)
@@ -54,7 +50,7 @@ def snapshot_ref(
         if parsed.region != ctx.region:
             # ARNs of other regions name nothing here.
             raise not_found(arn)
-        if parsed.service == "redshift-serverless":
+        if parsed.service == SERVERLESS:
             return SnapshotRef(parsed.account, arn, None, True, serverless_arn=arn)
         cluster, _, name = parsed.resource.partition("/")
         return SnapshotRef(parsed.account, name.lower(), cluster.lower(), True)
@@ -70,8 +66,8 @@ def lookup(backend: RedshiftBackend, ctx: RequestContext, ref: SnapshotRef) -> S
     or was granted either kind of restore), as a provisioned-shaped record.
     """
     if ref.serverless_arn is not None:
-        found = find_serverless_snapshot(backend, ctx, ref.serverless_arn)
-        return provisioned_snapshot_record(found) if found is not None else None
+        found = backend.serverless_snapshots.find(ctx, ref.serverless_arn)
+        return backend.serverless_snapshots.as_snapshot_record(found) if found is not None else None
     snapshot = backend.snapshots.get(ref.owner, ctx.region, ref.identifier)
     if snapshot is None:
         return None
@@ -140,12 +136,29 @@ def _restorable_serverless(backend: RedshiftBackend, ctx: RequestContext, arn: s
     (AuthorizeSnapshotAccess).  A grant to restore into a namespace only
     (PutResourcePolicy) shows the snapshot but does not allow this.
     """
-    found = find_serverless_snapshot(backend, ctx, arn)
+    found = backend.serverless_snapshots.find(ctx, arn)
     if found is None:
         raise not_found(arn)
-    if not can_restore_to_provisioned(backend, ctx, found):
+    if not backend.serverless_snapshots.can_restore(ctx, found):
         raise ApiError(
             "AccessToSnapshotDenied",
             f"Account {ctx.account} is not authorized to restore snapshot {arn} into a provisioned cluster.",
         )
-    return provisioned_snapshot_record(found)
+    return backend.serverless_snapshots.as_snapshot_record(found)
+
+
+def shared_snapshot_by_arn(
+    backend: RedshiftBackend, ctx: RequestContext, arn: str, owner: str | None = None
+) -> SnapshotRecord | None:
+    """The provisioned snapshot ``arn`` names in the caller's region, if the caller owns it or it was
+    shared with the caller (and ``owner``, when given, owns it); raises InvalidParameterValue for a
+    malformed ARN.  Redshift Serverless restores from it (RestoreFromSnapshot)."""
+    parsed = parse_snapshot_arn(arn)
+    if parsed.region != ctx.region or owner not in (None, parsed.account):
+        return None
+    cluster, _, name = parsed.resource.partition("/")
+    # Provisioned identifiers are kept in lowercase, so their ARNs are too.
+    snapshot = backend.snapshots.get_by_arn(snapshot_arn(parsed.region, parsed.account, cluster.lower(), name.lower()))
+    if snapshot is None or not (snapshot.account == ctx.account or backend.snapshots.is_shared_with(snapshot, ctx.account)):
+        return None
+    return snapshot

@@ -21,7 +21,6 @@ from localshift.services.redshift.snapshot_lookup import (
     snapshot_ref,
 )
 from localshift.services.redshift.views import snapshot_view
-from localshift.services.serverless.provisioned import find_serverless_snapshot, provisioned_snapshot_view
 from localshift.store.snapshots import SORT_KEYS, SnapshotFilter
 
 # Statuses from which DeleteClusterSnapshot may delete (its documentation).
@@ -38,9 +37,9 @@ def render_many(backend: RedshiftBackend, ctx: RequestContext, snapshots: list[S
     tags = backend.tags.get_many(arns)
     # AccountsWithRestoreAccess is visible to the owner only.
     owned = [s.row_id for s in snapshots if s.account == ctx.account]
-    grants = backend.snapshots.grantees_of_many(owned)  # type: ignore[arg-type]
+    grants = backend.snapshots.grantees_of_many(owned)
     return [
-        snapshot_view(s, tags[arn], grants.get(s.row_id) if s.account == ctx.account else None, ctx.now)  # type: ignore[arg-type]
+        snapshot_view(s, tags[arn], grants.get(s.row_id) if s.account == ctx.account else None, ctx.now)
         for s, arn in zip(snapshots, arns)
     ]
 
@@ -189,7 +188,7 @@ def modify_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext, p: di
             snapshot_lifecycle.forget_snapshot(backend, snapshot)
         else:
             changed = backend.mutate_snapshot(
-                snapshot.row_id,  # type: ignore[arg-type]
+                snapshot.row_id,
                 lambda s: setattr(s, "manual_snapshot_retention_period", retention),
             )
             view = render(backend, ctx, changed)  # type: ignore[arg-type]
@@ -249,10 +248,10 @@ def _describe_serverless(backend: RedshiftBackend, ctx: RequestContext, p: dict[
     Other filters still apply (a serverless snapshot is a manual snapshot of
     no provisioned cluster); OwnerAccount must name its owner.
     """
-    snapshot = find_serverless_snapshot(backend, ctx, arn, p.get("OwnerAccount"))
+    snapshot = backend.serverless_snapshots.find(ctx, arn, p.get("OwnerAccount"))
     if snapshot is None:
         raise not_found(arn)
-    view = provisioned_snapshot_view(backend, ctx, snapshot)
+    view = backend.serverless_snapshots.snapshot_view(ctx, snapshot)
     keys, values = p.get("TagKeys", []), p.get("TagValues", [])
     tags_match = any(
         (not keys or tag["Key"] in keys) and (not values or tag["Value"] in values) for tag in view["Tags"]

@@ -7,7 +7,7 @@ from typing import Any
 from localshift.errors import ApiError, invalid_parameter
 from localshift.services.context import RequestContext
 from localshift.services.redshift import validation
-from localshift.services.redshift.arns import parse_arn
+from localshift.services.common.arns import parse_arn
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.store.paging import decode_marker, encode_marker
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from localshift.services.context import RequestContext
+from localshift.services.common.jobs import let_in
 from localshift.services.serverless import lifecycle
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.lookup import find_namespace, find_workgroup
 from localshift.services.serverless.validation import not_found, validation_error
-from localshift.services.temporary_credentials import database_name, duration, expiry, iam_user, issue, new_login
+from localshift.services.temporary_credentials import database_name, duration, expiry, iam_user, new_login
 
 
 def get_credentials(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
@@ -28,7 +29,7 @@ def get_credentials(backend: ServerlessBackend, ctx: RequestContext, p: dict[str
     user = iam_user(ctx)
     login, password = new_login(user, user, expiry(ctx.now, seconds), db_name=db_name, auto_create=True)
     engine = lifecycle.engine_key(namespace.row_id, namespace.engine_generation)  # type: ignore[arg-type]
-    issue(backend.db, backend.dataplane, ctx.now, engine, login, keep=True)
+    let_in(backend, engine, login, keep=True)
     return {"dbUser": user, "dbPassword": password, "expiration": login.expires_at,
             "nextRefreshTime": login.expires_at}
 

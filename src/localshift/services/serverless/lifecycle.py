@@ -22,8 +22,9 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
+from localshift.services.common import jobs
+from localshift.services.common.jobs import MB, release_lease, snapshot_completed, snapshot_progress
 from localshift.services.events import record_failure
-from localshift.services.redshift.jobs import MB, ProgressRecorder
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.store.events import NAMESPACE, SERVERLESS_SNAPSHOT
 from localshift.store.secrets import pending_key
@@ -54,28 +55,24 @@ def engine_user(namespace: NamespaceRecord) -> str:
 # --- failures ------------------------------------------------------------------------
 
 
+def _failure(record: Resource, source_type: str, action: str) -> str:
+    return f"Amazon Redshift Serverless could not {action} {_NOUNS.get(source_type, source_type)} {record.name}"
+
+
 def failed(backend: ServerlessBackend, record: Resource, source_type: str, action: str, error: Exception) -> None:
     """Log a failed job and keep its reason as an event of its resource."""
-    noun = _NOUNS.get(source_type, source_type)
     record_failure(backend.events, backend.clock.now(), record.account, record.region, source_type, record.name,
-                   f"Amazon Redshift Serverless could not {action} {noun} {record.name}", error)
+                   _failure(record, source_type, action), error)
 
 
 def run_job(
     backend: ServerlessBackend, record: Resource, source_type: str, action: str,
-    work: Callable[[], None], settle: Callable[[], None],
+    work: Callable[[], bool], settle: Callable[[], None],
 ) -> bool:
-    """Run ``work``; True when it succeeded.  When it fails, the reason is recorded and
+    """Run ``work``; its result when it succeeded.  When it fails, the reason is recorded and
     ``settle`` puts the resource in a final status."""
-    try:
-        work()
-        return True
-    except Exception as error:
-        try:
-            failed(backend, record, source_type, action, error)
-        finally:
-            settle()
-        return False
+    return jobs.run_job(backend, work, settle, record.account, record.region, source_type, record.name,
+                        _failure(record, source_type, action))
 
 
 # --- the namespace's engine ------------------------------------------------------
@@ -96,15 +93,15 @@ def ensure_engine(backend: ServerlessBackend, namespace_row_id: int, serve_port:
         if namespace.engine_generation:
             key = engine_key(namespace_row_id, namespace.engine_generation)
             if serve_port is not None:
-                return key, backend.dataplane.start_cluster(key, serve_port)
+                return key, backend.dataplane.start_engine(key, serve_port)
             return key, 0
         key = engine_key(namespace_row_id, 1)
-        backend.dataplane.destroy_cluster(key)  # leftovers of an interrupted create
-        port = backend.dataplane.create_cluster(
+        backend.dataplane.destroy_engine(key)  # leftovers of an interrupted create
+        port = backend.dataplane.create_engine(
             key, serve_port or 0, engine_user(namespace), namespace.admin_password_md5, namespace.db_name
         )
         if serve_port is None:
-            backend.dataplane.stop_cluster(key)
+            backend.dataplane.stop_engine(key)
             port = 0
         backend.mutate_namespace(namespace_row_id, lambda n: setattr(n, "engine_generation", 1))
         return key, port
@@ -117,41 +114,38 @@ def set_admin_credentials(backend: ServerlessBackend, namespace_row_id: int) -> 
     """Finish an UpdateNamespace of the admin credentials in the engine; if the engine refuses,
     the namespace keeps the credentials it had."""
     namespace = backend.namespaces.get_by_id(namespace_row_id)
-    if namespace is None or "credentials" not in namespace.pending:
+    if namespace is None or namespace.credentials_plan is None:
         return
-    plan = namespace.pending["credentials"]
+    plan = namespace.credentials_plan
     secret = namespace.admin_password_secret_arn
 
-    def work() -> None:
+    def work() -> bool:
         if namespace.engine_generation:
             key = engine_key(namespace_row_id, namespace.engine_generation)
-            backend.dataplane.set_master_password(key, plan["username"], plan["password_md5"])
+            backend.dataplane.set_password(key, plan.username, plan.password_md5)
 
         def applied(n: NamespaceRecord) -> None:
-            n.admin_username, n.admin_password_md5 = plan["username"], plan["password_md5"]
-            n.pending.pop("credentials", None)
+            n.admin_username, n.admin_password_md5 = plan.username, plan.password_md5
+            n.credentials_plan = None
             n.status = "AVAILABLE"
 
         backend.mutate_namespace(namespace_row_id, applied)
         if secret:
             backend.secrets.promote(secret)
+        return True
 
     def rolled_back() -> None:
-        backend.mutate_namespace(namespace_row_id, _settled("credentials"))
+        backend.mutate_namespace(namespace_row_id, _settled)
         if secret:
             backend.secrets.delete(pending_key(secret))
 
     run_job(backend, namespace, NAMESPACE, "update the admin credentials of", work, rolled_back)
 
 
-def _settled(work: str) -> Callable[[NamespaceRecord], None]:
-    """A namespace whose ``work`` failed: AVAILABLE again, as it was."""
-
-    def change(n: NamespaceRecord) -> None:
-        n.pending.pop(work, None)
-        n.status = "AVAILABLE"
-
-    return change
+def _settled(n: NamespaceRecord) -> None:
+    """A namespace whose update or deletion failed: AVAILABLE again, as it was."""
+    n.credentials_plan = n.delete_plan = None
+    n.status = "AVAILABLE"
 
 
 def delete_namespace(backend: ServerlessBackend, namespace_row_id: int, final_snapshot_row_id: int | None) -> None:
@@ -159,22 +153,22 @@ def delete_namespace(backend: ServerlessBackend, namespace_row_id: int, final_sn
     if namespace is None:
         return
 
-    def work() -> None:
+    def work() -> bool:
         if final_snapshot_row_id is not None and not take_snapshot(backend, final_snapshot_row_id):
             raise RuntimeError("its final snapshot failed, so it was kept")
         if namespace.engine_generation:
             with backend.engine_lock(namespace_row_id):
-                backend.dataplane.destroy_cluster(engine_key(namespace_row_id, namespace.engine_generation))
+                backend.dataplane.destroy_engine(engine_key(namespace_row_id, namespace.engine_generation))
         with backend.db.transaction():
             backend.tags.remove_all(namespace.arn)
             backend.namespaces.delete(namespace)
         if namespace.admin_password_secret_arn:
             # The secret of a managed admin password goes with its namespace.
             backend.secrets.delete(namespace.admin_password_secret_arn, pending_key(namespace.admin_password_secret_arn))
+        return True
 
     # Without its final snapshot, or its engine still there, the namespace is kept, data and all.
-    run_job(backend, namespace, NAMESPACE, "delete", work,
-            lambda: backend.mutate_namespace(namespace_row_id, _settled("delete")))
+    run_job(backend, namespace, NAMESPACE, "delete", work, lambda: backend.mutate_namespace(namespace_row_id, _settled))
 
 
 # --- snapshots -----------------------------------------------------------------------
@@ -187,40 +181,26 @@ def take_snapshot(backend: ServerlessBackend, snapshot_row_id: int) -> bool:
         return False
     data_key = snapshot_data_key(snapshot)
 
-    def write_progress(done_mb: float, total_mb: float, rate: float, elapsed: int, remaining: int) -> None:
-        def change(s: ServerlessSnapshotRecord) -> None:
-            s.progress_mb, s.total_size_mb, s.rate_mb_per_s = done_mb, total_mb, rate
-            s.elapsed_seconds, s.estimated_seconds_to_completion = elapsed, remaining
-
-        backend.mutate_snapshot(snapshot_row_id, change)
-
-    kept: list[bool] = []
-
-    def work() -> None:
+    def work() -> bool:
         key, _ = ensure_engine(backend, snapshot.namespace_row_id, None)
         backend.dataplane.delete_snapshot(data_key)  # leftovers of an interrupted final snapshot
-        stats = backend.dataplane.create_snapshot(key, data_key, ProgressRecorder(write_progress))
+        progress = snapshot_progress(lambda change: backend.mutate_snapshot(snapshot_row_id, change))
+        stats = backend.dataplane.create_snapshot(key, data_key, progress)
         finished = backend.clock.now()
 
         def available(s: ServerlessSnapshotRecord) -> None:
-            s.status = "AVAILABLE"
-            s.total_size_mb = s.progress_mb = stats.total_bytes / MB
-            s.incremental_size_mb = stats.incremental_bytes / MB
-            s.rate_mb_per_s = 0.0
-            s.estimated_seconds_to_completion = 0
-            s.elapsed_seconds = int(stats.elapsed_seconds)
-            s.data_key = data_key
-            s.retention_start_time = finished  # the retention period runs from completion
+            snapshot_completed(s, "AVAILABLE", data_key, stats.total_bytes / MB, stats.incremental_bytes / MB,
+                               stats.elapsed_seconds, finished)
 
         if backend.mutate_snapshot(snapshot_row_id, available) is None:
             backend.dataplane.delete_snapshot(data_key)  # deleted while it ran
-            return
-        kept.append(True)
+            return False
+        return True
 
     def snapshot_failed() -> None:
         backend.mutate_snapshot(snapshot_row_id, lambda s: setattr(s, "status", "FAILED"))
 
-    return run_job(backend, snapshot, SERVERLESS_SNAPSHOT, "take", work, snapshot_failed) and bool(kept)
+    return run_job(backend, snapshot, SERVERLESS_SNAPSHOT, "take", work, snapshot_failed)
 
 
 def forget_snapshot(backend: ServerlessBackend, snapshot: ServerlessSnapshotRecord) -> None:
@@ -245,23 +225,6 @@ def remove_snapshot(backend: ServerlessBackend, snapshot: ServerlessSnapshotReco
     delete_snapshot_data(backend, snapshot)
 
 
-# --- restore leases ------------------------------------------------------------------
-
-
-def take_lease(backend: ServerlessBackend, data_key: str | None, lease_key: str) -> str | None:
-    """Hold a snapshot's data for one restore (a copy sharing its bytes), so a revoke or
-    delete meanwhile does not stop a restore already accepted.  Raises when the data is gone."""
-    if data_key is None:
-        return None
-    backend.dataplane.copy_snapshot(data_key, lease_key)
-    return lease_key
-
-
-def release_lease(backend: ServerlessBackend, lease: str | None) -> None:
-    if lease:
-        backend.dataplane.delete_snapshot(lease)
-
-
 # --- reset ---------------------------------------------------------------------------
 
 
@@ -269,8 +232,9 @@ def release_all(backend: ServerlessBackend) -> None:
     """Destroy every namespace's engine and every snapshot's data (before the rows are wiped)."""
     for namespace in backend.namespaces.all():
         if namespace.engine_generation:
-            backend.dataplane.destroy_cluster(engine_key(namespace.row_id, namespace.engine_generation))  # type: ignore[arg-type]
-        release_lease(backend, namespace.pending.get("restore", {}).get("lease"))
+            backend.dataplane.destroy_engine(engine_key(namespace.row_id, namespace.engine_generation))
+        if namespace.restore_plan is not None:
+            release_lease(backend, namespace.restore_plan.lease)
     for snapshot in backend.snapshots.all():
         if snapshot.data_key:
             backend.dataplane.delete_snapshot(snapshot.data_key)

@@ -11,7 +11,7 @@ from typing import Any
 
 from localshift.records import password_verifier
 from localshift.services.context import RequestContext
-from localshift.services.redshift.passwords import generated_password, managed_password, managed_password_secret
+from localshift.services.common.passwords import generated_password, managed_password, managed_password_secret
 from localshift.services.serverless import lifecycle, validation
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.lookup import find_namespace
@@ -20,7 +20,7 @@ from localshift.services.serverless.validation import conflict, validation_error
 from localshift.services.serverless.views import namespace_view
 from localshift.store.database import DuplicateError
 from localshift.store.secrets import pending_key
-from localshift.store.serverless import NamespaceRecord
+from localshift.store.serverless import CredentialsPlan, DeletePlan, NamespaceRecord
 
 DEFAULT_PAGE = 100
 
@@ -125,7 +125,7 @@ def update_namespace(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
         elif groups == ["log exports"]:
             namespace.log_exports = p["logExports"]
         backend.namespaces.update(namespace)
-    if "credentials" in namespace.pending:
+    if namespace.credentials_plan is not None:
         backend.submit(lifecycle.set_admin_credentials, namespace.row_id)
     return {"namespace": namespace_view(namespace)}
 
@@ -159,7 +159,7 @@ def _update_credentials(backend: ServerlessBackend, ctx: RequestContext, namespa
         verifier = password_verifier(username, password)  # type: ignore[arg-type]
     if namespace.engine_generation:
         # The engine learns the new credentials in the background; MODIFYING until it has.
-        namespace.pending["credentials"] = {"username": username, "password_md5": verifier}
+        namespace.credentials_plan = CredentialsPlan(username, verifier)
         namespace.status = "MODIFYING"
     else:
         namespace.admin_username, namespace.admin_password_md5 = username, verifier
@@ -181,11 +181,11 @@ def delete_namespace(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
             raise conflict(
                 f"Namespace {namespace.name} is associated with workgroup {workgroups[0].name}; delete the workgroup first."
             )
-        if any(s.status == "CREATING" for s in backend.snapshots.of_namespace_row(namespace.row_id)):  # type: ignore[arg-type]
+        if any(s.status == "CREATING" for s in backend.snapshots.of_namespace_row(namespace.row_id)):
             raise conflict(f"A snapshot of namespace {namespace.name} is being created; try again when it is done.")
         final = insert_snapshot(backend, ctx, namespace, final_name, retention) if final_name else None
         namespace.status = "DELETING"
-        namespace.pending["delete"] = {"final_snapshot_row_id": final.row_id if final else None}
+        namespace.delete_plan = DeletePlan(final.row_id if final else None)
         backend.namespaces.update(namespace)
     backend.submit(lifecycle.delete_namespace, namespace.row_id, final.row_id if final else None)
     return {"namespace": namespace_view(namespace)}

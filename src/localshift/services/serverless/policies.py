@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from localshift.errors import ApiError
+from localshift.services.common.grants import MAX_GRANTEES
 from localshift.services.context import RequestContext
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.lookup import snapshot_by_arn
@@ -23,8 +24,6 @@ from localshift.store.serverless import RESTORE, ServerlessSnapshotRecord
 RESTORE_ACTION = "redshift-serverless:RestoreFromSnapshot"
 _ACTIONS = {RESTORE_ACTION, "redshift-serverless:*"}
 _PRINCIPAL = re.compile(r"(?:(\d{12})|arn:aws[a-z-]*:iam::(\d{12}):root)")
-# At most 20 accounts may restore one snapshot (the provisioned quota, applied alike).
-MAX_GRANTEES = 20
 
 
 def _owned_snapshot(backend: ServerlessBackend, ctx: RequestContext, resource_arn: str) -> ServerlessSnapshotRecord:

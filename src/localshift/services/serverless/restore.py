@@ -15,16 +15,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from localshift.errors import ApiError
+from localshift.services.common.arns import PROVISIONED, service_of
+from localshift.services.common.jobs import release_lease, take_lease
+from localshift.services.common.passwords import managed_password, managed_password_secret
 from localshift.services.context import RequestContext
-from localshift.services.redshift.arns import parse_snapshot_arn, snapshot_arn
-from localshift.services.redshift.passwords import managed_password, managed_password_secret
-from localshift.services.serverless import lifecycle, workgroup_lifecycle
+from localshift.services.redshift.snapshot_lookup import shared_snapshot_by_arn
+from localshift.services.serverless import workgroup_lifecycle
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.lookup import find_namespace, find_workgroup, owner_account, visible_snapshot
 from localshift.services.serverless.validation import conflict, not_found, validation_error
 from localshift.services.serverless.views import namespace_view
 from localshift.store.secrets import pending_key
-from localshift.store.serverless import RESTORE
+from localshift.store.serverless import RESTORE, RestorePlan
 
 
 @dataclass(frozen=True)
@@ -39,12 +41,6 @@ class RestoreSource:
     engine_username: str  # the login the engine gets the password for
     password_md5: str  # its verifier (records.password_verifier)
     db_name: str
-
-
-def _is_provisioned(arn: str) -> bool:
-    """A provisioned snapshot ARN (arn:aws:redshift:...), as opposed to a serverless one."""
-    parts = arn.split(":", 3)
-    return len(parts) > 2 and parts[2] == "redshift"
 
 
 def _serverless_source(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> RestoreSource:
@@ -71,30 +67,20 @@ def _serverless_source(backend: ServerlessBackend, ctx: RequestContext, p: dict[
 
 def _provisioned_source(backend: ServerlessBackend, ctx: RequestContext, arn: str, owner: str | None) -> RestoreSource:
     try:
-        parsed = parse_snapshot_arn(arn)
+        snapshot = shared_snapshot_by_arn(backend.redshift, ctx, arn, owner)
     except ApiError:
         raise validation_error(f"snapshotArn {arn} is not a valid snapshot ARN.") from None
-    cluster, _, name = parsed.resource.partition("/")
-    snapshot = None
-    if parsed.region == ctx.region and owner in (None, parsed.account):
-        # Provisioned identifiers are kept in lowercase, so their ARNs are too.
-        snapshot = backend.redshift.snapshots.get_by_arn(
-            snapshot_arn(parsed.region, parsed.account, cluster.lower(), name.lower())
-        )
-    visible = snapshot is not None and (
-        snapshot.account == ctx.account or backend.redshift.snapshots.is_shared_with(snapshot, ctx.account)
-    )
-    if not visible:
+    if snapshot is None:
         raise not_found(f"Snapshot {arn} not found.")
     return RestoreSource(
-        owner=snapshot.account,  # type: ignore[union-attr]
-        name=snapshot.identifier,  # type: ignore[union-attr]
-        available=snapshot.status == "available",  # type: ignore[union-attr]
-        data_key=snapshot.data_key,  # type: ignore[union-attr]
-        admin_username=snapshot.master_username,  # type: ignore[union-attr]
-        engine_username=snapshot.master_username,  # type: ignore[union-attr]
-        password_md5=snapshot.cluster_config.get("master_password_md5", ""),  # type: ignore[union-attr]
-        db_name=snapshot.db_name,  # type: ignore[union-attr]
+        owner=snapshot.account,
+        name=snapshot.identifier,
+        available=snapshot.status == "available",
+        data_key=snapshot.data_key,
+        admin_username=snapshot.master_username,
+        engine_username=snapshot.master_username,
+        password_md5=snapshot.cluster_config.get("master_password_md5", ""),
+        db_name=snapshot.db_name,
     )
 
 
@@ -104,7 +90,7 @@ def restore_from_snapshot(backend: ServerlessBackend, ctx: RequestContext, p: di
     managed = p.get("manageAdminPassword", False)
     if "adminPasswordSecretKmsKeyId" in p and not managed:
         raise validation_error("adminPasswordSecretKmsKeyId can only be used when manageAdminPassword is true.")
-    if arn is not None and p.get("snapshotName") is None and _is_provisioned(arn):
+    if arn is not None and p.get("snapshotName") is None and service_of(arn) == PROVISIONED:
         source = _provisioned_source(backend, ctx, arn, owner)
     else:
         source = _serverless_source(backend, ctx, p)
@@ -123,7 +109,7 @@ def restore_from_snapshot(backend: ServerlessBackend, ctx: RequestContext, p: di
         secret_key = p.get("adminPasswordSecretKmsKeyId", secret_key)
     lease_key = f"serverless-restore-lease-{namespace.row_id}-{uuid.uuid4().hex[:12]}"
     try:
-        lease = lifecycle.take_lease(backend, source.data_key, lease_key)
+        lease = take_lease(backend, source.data_key, lease_key) if source.data_key is not None else None
     except Exception:
         raise conflict(f"Snapshot {source.name} can't be restored: its data is no longer available.") from None
     try:
@@ -138,20 +124,20 @@ def restore_from_snapshot(backend: ServerlessBackend, ctx: RequestContext, p: di
                 # The secret's pending value until the restore is done (then it is the secret's value).
                 password_md5 = managed_password(backend.secrets, pending_key(secret_arn), source.engine_username)
             namespace.status = workgroup.status = "MODIFYING"
-            namespace.pending["restore"] = {
-                "lease": lease,
-                "workgroup_row_id": workgroup.row_id,
-                "admin_username": source.admin_username,
-                "engine_username": source.engine_username,
-                "password_md5": password_md5,
-                "db_name": source.db_name,
-                "secret_arn": secret_arn,
-                "secret_kms_key_id": secret_key,
-            }
+            namespace.restore_plan = RestorePlan(
+                lease=lease,
+                workgroup_row_id=workgroup.row_id,
+                admin_username=source.admin_username,
+                engine_username=source.engine_username,
+                password_md5=password_md5,
+                db_name=source.db_name,
+                secret_arn=secret_arn,
+                secret_kms_key_id=secret_key,
+            )
             backend.namespaces.update(namespace)
             backend.workgroups.update(workgroup)
     except ApiError:
-        lifecycle.release_lease(backend, lease)
+        release_lease(backend, lease)
         raise
     backend.submit(workgroup_lifecycle.restore_namespace, namespace.row_id)
     return {"namespace": namespace_view(namespace), "ownerAccount": source.owner, "snapshotName": source.name}

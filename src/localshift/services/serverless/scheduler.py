@@ -31,25 +31,25 @@ def recover(backend: ServerlessBackend) -> None:
     """Resume the work a previous run of the service left unfinished, or end it in a final status."""
     final_snapshots = set()
     for namespace in backend.namespaces.in_statuses(["DELETING"]):
-        final = namespace.pending.get("delete", {}).get("final_snapshot_row_id")
+        final = namespace.delete_plan.final_snapshot_row_id if namespace.delete_plan else None
         final_snapshots.add(final)
         backend.submit(lifecycle.delete_namespace, namespace.row_id, final)
     for snapshot in backend.snapshots.in_statuses(["CREATING"]):
         if snapshot.row_id not in final_snapshots:
             # Its data would no longer be that of snapshotCreateTime: it failed.
-            backend.mutate_snapshot(snapshot.row_id, lambda s: setattr(s, "status", "FAILED"))  # type: ignore[arg-type]
+            backend.mutate_snapshot(snapshot.row_id, lambda s: setattr(s, "status", "FAILED"))
             lifecycle.failed(backend, snapshot, SERVERLESS_SNAPSHOT, "take", INTERRUPTED)
     for namespace in backend.namespaces.in_statuses(["MODIFYING"]):
-        if "restore" in namespace.pending:
+        if namespace.restore_plan is not None:
             backend.submit(workgroup_lifecycle.restore_namespace, namespace.row_id)
-        elif "credentials" in namespace.pending:
+        elif namespace.credentials_plan is not None:
             backend.submit(lifecycle.set_admin_credentials, namespace.row_id)
         else:
-            backend.mutate_namespace(namespace.row_id, lambda n: setattr(n, "status", "AVAILABLE"))  # type: ignore[arg-type]
+            backend.mutate_namespace(namespace.row_id, lambda n: setattr(n, "status", "AVAILABLE"))
     restoring = {
-        namespace.pending["restore"]["workgroup_row_id"]
+        namespace.restore_plan.workgroup_row_id
         for namespace in backend.namespaces.in_statuses(["MODIFYING"])
-        if "restore" in namespace.pending
+        if namespace.restore_plan is not None
     }
     for workgroup in backend.workgroups.in_statuses(["CREATING", "AVAILABLE", "MODIFYING", "DELETING"]):
         if workgroup.status == "DELETING":

@@ -29,9 +29,9 @@ def render_many(
 ) -> list[dict[str, Any]]:
     """Snapshot shapes for a page; the grantee lists are read in one query per kind, for the owner only."""
     owned = [s.row_id for s in snapshots if s.account == ctx.account]
-    restore = backend.snapshots.grantees_of_many(owned, RESTORE)  # type: ignore[arg-type]
-    provisioned = backend.snapshots.grantees_of_many(owned, PROVISIONED_RESTORE)  # type: ignore[arg-type]
-    return [snapshot_view(s, ctx.now, restore.get(s.row_id), provisioned.get(s.row_id)) for s in snapshots]  # type: ignore[arg-type]
+    restore = backend.snapshots.grantees_of_many(owned, RESTORE)
+    provisioned = backend.snapshots.grantees_of_many(owned, PROVISIONED_RESTORE)
+    return [snapshot_view(s, ctx.now, restore.get(s.row_id), provisioned.get(s.row_id)) for s in snapshots]
 
 
 def render(backend: ServerlessBackend, ctx: RequestContext, snapshot: ServerlessSnapshotRecord) -> dict[str, Any]:
@@ -52,7 +52,7 @@ def insert_snapshot(
         arn=validation.arn(ctx.region, ctx.account, "snapshot", snapshot_id),
         namespace_name=namespace.name,
         namespace_arn=namespace.arn,
-        namespace_row_id=namespace.row_id,  # type: ignore[arg-type]
+        namespace_row_id=namespace.row_id,
         status="CREATING",
         create_time=ctx.now,
         namespace_create_time=namespace.create_time,
@@ -123,7 +123,7 @@ def update_snapshot(backend: ServerlessBackend, ctx: RequestContext, p: dict[str
         if retention is not None:
             # A period that has already passed takes effect at the next expiry check (within seconds).
             snapshot = backend.mutate_snapshot(  # type: ignore[assignment]
-                snapshot.row_id, lambda s: setattr(s, "retention_period", retention)  # type: ignore[arg-type]
+                snapshot.row_id, lambda s: setattr(s, "retention_period", retention)
             )
     return {"snapshot": render(backend, ctx, snapshot)}
 

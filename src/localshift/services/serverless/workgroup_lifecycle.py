@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import logging
 
+from localshift.services.common.jobs import release_lease
 from localshift.services.serverless.backend import ServerlessBackend
-from localshift.services.serverless.lifecycle import engine_key, ensure_engine, failed, release_lease, run_job
+from localshift.services.serverless.lifecycle import engine_key, ensure_engine, failed, run_job
 from localshift.store.events import NAMESPACE, WORKGROUP
 from localshift.store.secrets import pending_key
-from localshift.store.serverless import NamespaceRecord, WorkgroupRecord
+from localshift.store.serverless import NamespaceRecord, RestorePlan, WorkgroupRecord
 
 log = logging.getLogger("localshift.lifecycle")
 
@@ -49,19 +50,19 @@ def serve_workgroup(backend: ServerlessBackend, workgroup_row_id: int) -> None:
     namespace = _namespace_of(backend, workgroup) if workgroup else None
     if workgroup is None or namespace is None:
         return
-    namespace_row_id: int = namespace.row_id  # type: ignore[assignment]
+    namespace_row_id = namespace.row_id
 
-    def work() -> None:
-        _, port = ensure_engine(
-            backend, namespace_row_id, workgroup.pending.get("port", workgroup.endpoint_port or workgroup.port)
-        )
+    def work() -> bool:
+        wanted = workgroup.pending_port or workgroup.endpoint_port or workgroup.port
+        _, port = ensure_engine(backend, namespace_row_id, wanted)
 
         def available(w: WorkgroupRecord) -> None:
-            w.port = w.pending.pop("port", w.port)
+            w.port, w.pending_port = w.pending_port or w.port, None
             w.status = "AVAILABLE"
             w.endpoint_port = port
 
         backend.mutate_workgroup(workgroup_row_id, available)
+        return True
 
     def settle() -> None:
         if workgroup.status == "CREATING":
@@ -70,7 +71,7 @@ def serve_workgroup(backend: ServerlessBackend, workgroup_row_id: int) -> None:
         serving = _serving(backend, namespace_row_id)
 
         def rolled_back(w: WorkgroupRecord) -> None:
-            w.pending.pop("port", None)  # a port change that failed: keep the old port
+            w.pending_port = None  # a port change that failed: keep the old port
             w.status = "AVAILABLE"
             if not serving:
                 w.endpoint_port = None
@@ -88,11 +89,12 @@ def delete_workgroup(backend: ServerlessBackend, workgroup_row_id: int) -> None:
         return
     namespace = _namespace_of(backend, workgroup)
 
-    def work() -> None:
+    def work() -> bool:
         if namespace is not None and namespace.engine_generation:
-            with backend.engine_lock(namespace.row_id):  # type: ignore[arg-type]
-                backend.dataplane.stop_cluster(engine_key(namespace.row_id, namespace.engine_generation))  # type: ignore[arg-type]
+            with backend.engine_lock(namespace.row_id):
+                backend.dataplane.stop_engine(engine_key(namespace.row_id, namespace.engine_generation))
         _forget_workgroup(backend, workgroup)
+        return True
 
     run_job(backend, workgroup, WORKGROUP, "delete", work,
             lambda: backend.mutate_workgroup(workgroup_row_id, lambda w: setattr(w, "status", "AVAILABLE")))
@@ -105,10 +107,10 @@ def restore_namespace(backend: ServerlessBackend, namespace_row_id: int) -> None
     snapshot's data, or with the data (and credentials) they had.
     """
     namespace = backend.namespaces.get_by_id(namespace_row_id)
-    if namespace is None or "restore" not in namespace.pending:
+    if namespace is None or namespace.restore_plan is None:
         return
-    plan = namespace.pending["restore"]
-    workgroup = backend.workgroups.get_by_id(plan["workgroup_row_id"])
+    plan = namespace.restore_plan
+    workgroup = backend.workgroups.get_by_id(plan.workgroup_row_id)
     old_key = engine_key(namespace_row_id, namespace.engine_generation) if namespace.engine_generation else None
     generation = namespace.engine_generation + 1
     new_key = engine_key(namespace_row_id, generation)
@@ -119,12 +121,12 @@ def restore_namespace(backend: ServerlessBackend, namespace_row_id: int) -> None
         with backend.engine_lock(namespace_row_id):
             try:
                 if old_key:
-                    backend.dataplane.stop_cluster(old_key)  # frees the workgroup's port
-                backend.dataplane.destroy_cluster(new_key)  # leftovers of an interrupted restore
-                if plan["lease"] is None:
+                    backend.dataplane.stop_engine(old_key)  # frees the workgroup's port
+                backend.dataplane.destroy_engine(new_key)  # leftovers of an interrupted restore
+                if plan.lease is None:
                     raise RuntimeError("the snapshot holds no data")
                 port = backend.dataplane.restore_snapshot(
-                    plan["lease"], new_key, wanted_port, None, plan["engine_username"], plan["password_md5"]
+                    plan.lease, new_key, wanted_port, None, plan.engine_username, plan.password_md5
                 )
                 restored = True
                 served.append(port)
@@ -141,9 +143,9 @@ def restore_namespace(backend: ServerlessBackend, namespace_row_id: int) -> None
 def _serve_old_engine(backend: ServerlessBackend, new_key: str, old_key: str | None, wanted_port: int) -> list[int]:
     """After a failed restore: drop the new engine and serve the old one again; the port it serves on, if any."""
     try:
-        backend.dataplane.destroy_cluster(new_key)
+        backend.dataplane.destroy_engine(new_key)
         if old_key:
-            return [backend.dataplane.start_cluster(old_key, wanted_port)]
+            return [backend.dataplane.start_engine(old_key, wanted_port)]
     except Exception:
         log.exception("the namespace's engine %s could not be served again", old_key)
     return []
@@ -153,42 +155,40 @@ def _retire_old_engine(backend: ServerlessBackend, old_key: str | None, unserved
     """After a restore: the old engine goes; a new one without a workgroup is stopped until one is created."""
     try:
         if old_key:
-            backend.dataplane.destroy_cluster(old_key)
+            backend.dataplane.destroy_engine(old_key)
         if unserved_key:
-            backend.dataplane.stop_cluster(unserved_key)
+            backend.dataplane.stop_engine(unserved_key)
     except Exception:
         log.exception("the namespace's previous engine %s could not be removed", old_key)
 
 
 def _finish_restore(
-    backend: ServerlessBackend, namespace: NamespaceRecord, plan: dict, generation: int | None, port: int | None
+    backend: ServerlessBackend, namespace: NamespaceRecord, plan: RestorePlan, generation: int | None, port: int | None
 ) -> None:
     """Record how a restore ended (``generation``: the new engine's, None when it failed) and let go of its lease."""
     try:
-        release_lease(backend, plan["lease"])
+        release_lease(backend, plan.lease)
     except Exception:
-        log.exception("the restore lease %s could not be released", plan["lease"])
+        log.exception("the restore lease %s could not be released", plan.lease)
 
     def finished(n: NamespaceRecord) -> None:
-        n.pending.pop("restore", None)
+        n.restore_plan = None
         n.status = "AVAILABLE"
         if generation is not None:
             n.engine_generation = generation
-            n.admin_username, n.admin_password_md5, n.db_name = (
-                plan["admin_username"], plan["password_md5"], plan["db_name"])
-            n.admin_password_secret_arn = plan["secret_arn"]
-            n.admin_password_secret_kms_key_id = plan["secret_kms_key_id"]
+            n.admin_username, n.admin_password_md5, n.db_name = plan.admin_username, plan.password_md5, plan.db_name
+            n.admin_password_secret_arn = plan.secret_arn
+            n.admin_password_secret_kms_key_id = plan.secret_kms_key_id
 
     def workgroup_finished(w: WorkgroupRecord) -> None:
         w.status = "AVAILABLE"
         w.endpoint_port = port
 
-    backend.mutate_namespace(namespace.row_id, finished)  # type: ignore[arg-type]
-    if plan["workgroup_row_id"] is not None:
-        backend.mutate_workgroup(plan["workgroup_row_id"], workgroup_finished)
-    if plan["secret_arn"]:
+    backend.mutate_namespace(namespace.row_id, finished)
+    backend.mutate_workgroup(plan.workgroup_row_id, workgroup_finished)
+    if plan.secret_arn:
         # The secret holds the password of the data the namespace now has.
         if generation is not None:
-            backend.secrets.promote(plan["secret_arn"])
+            backend.secrets.promote(plan.secret_arn)
         else:
-            backend.secrets.delete(pending_key(plan["secret_arn"]))
+            backend.secrets.delete(pending_key(plan.secret_arn))

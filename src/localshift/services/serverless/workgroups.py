@@ -101,7 +101,7 @@ def update_workgroup(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
         move_to = _apply(workgroup, p)
         if move_to is not None:
             # The engine moves to the new port in the background; MODIFYING until it serves there.
-            workgroup.pending["port"] = move_to
+            workgroup.pending_port = move_to
             workgroup.status = "MODIFYING"
         backend.workgroups.update(workgroup)
     if move_to is not None:

@@ -1,4 +1,6 @@
-"""The Data API's connections to clusters' SQL endpoints, pooled between statements.
+"""The lives of the Data API's connections to clusters' SQL endpoints: logged in, lent to a
+statement, reset, given back to the pool, closed.  (The one module of the Data API that calls
+the data plane.)
 
 A connection is a login through the cluster's public port, as the target's user
 (targets.py): with the secret's password, or with a temporary credential the Data API issues
@@ -15,17 +17,18 @@ import threading
 import time
 from collections import defaultdict
 from datetime import timedelta
-from typing import Any
 
-from localshift.dataplane.sql_sessions import SqlConnectionError, SqlSession
+from localshift.dataplane.api import DataPlane, SqlConnectionError, SqlSession
 from localshift.services.clock import Clock
 from localshift.services.data_api.targets import DB_USER, IAM, SECRET, Target
-from localshift.services.temporary_credentials import IAM_PREFIX, DEFAULT_SECONDS, issue, new_login
+from localshift.services.temporary_credentials import DEFAULT_SECONDS, IAM_PREFIX, new_login
 from localshift.store.database import Database
 
 IDLE_SECONDS = 60.0
 MAX_IDLE_PER_LOGIN = 4
-CONNECT_SECONDS = 10.0
+# An available target whose engine is still starting (after a restart of the service) is
+# waited for this long before a login gives up.
+STARTING_SECONDS = 60.0
 
 
 class NotServing(Exception):
@@ -33,19 +36,26 @@ class NotServing(Exception):
 
 
 class Connections:
-    def __init__(self, db: Database, dataplane: Any, clock: Clock) -> None:
+    def __init__(self, db: Database, dataplane: DataPlane, clock: Clock) -> None:
         self.db = db
         self.dataplane = dataplane
         self.clock = clock
         self._idle: dict[tuple[str, ...], list[tuple[float, SqlSession]]] = defaultdict(list)
         self._lock = threading.Lock()
 
+    def serving(self, target: Target) -> bool:
+        """Whether the target serves SQL now, or will once its engine has started: available,
+        its engine being started again after a restart of the service."""
+        return target.status.lower() == "available" or self.dataplane.sql_port(target.engine_key) is not None
+
     def open(self, target: Target, database: str | None = None) -> SqlSession:
         """A new session as the target's user.  NotServing when its engine serves no SQL;
         SqlConnectionError (the server's words) when the login fails."""
-        port = self.dataplane.sql_port(target.engine_key)
-        if port is None:
-            raise NotServing(f"{target.name} is {target.status}: it serves no SQL now.")
+        deadline = time.monotonic() + (STARTING_SECONDS if target.status.lower() == "available" else 0)
+        while self.dataplane.sql_port(target.engine_key) is None:
+            if time.monotonic() >= deadline:
+                raise NotServing(f"{target.name} is {target.status}: it serves no SQL now.")
+            time.sleep(0.05)
         if target.login == SECRET:
             secret = self.db.secrets.get(target.user)
             if secret is None:
@@ -56,8 +66,8 @@ class Connections:
             expires = self.clock.now() + timedelta(seconds=DEFAULT_SECONDS)
             role = target.user.lower() if target.login == DB_USER else target.user
             login, password = new_login(user, role, expires, auto_create=target.login == IAM)
-            issue(self.db, self.dataplane, self.clock.now(), target.engine_key, login, keep=False)
-        return SqlSession(port, user, password, database or target.database, CONNECT_SECONDS)
+            self.dataplane.allow_login(target.engine_key, login)  # for this login only: not kept
+        return self.dataplane.open_sql(target.engine_key, user, password, database or target.database)
 
     def borrow(self, target: Target, database: str | None = None) -> SqlSession:
         """An idle session of the same login when one is left, else a new one."""

@@ -1,0 +1,171 @@
+"""What the services call: the data plane's interface, light to import (no PostgreSQL).
+
+An *engine* is one PostgreSQL instance holding one resource's data: a provisioned
+cluster's, or a serverless namespace's.  Services key engines and snapshots by
+strings of their own choosing (``[a-z0-9-]``, at most 63 characters) and call
+these blocking methods from worker threads.  ``PostgresDataPlane``
+(dataplane.py) is the real one, ``NullDataPlane`` (null.py) the stand-in of
+``--no-data-plane``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable, Protocol, Sequence
+
+from .credentials import TemporaryLogin, password_md5
+from .errors import DataPlaneError
+
+__all__ = ["Progress", "SnapshotStats", "DataPlane", "TemporaryLogin", "password_md5", "SqlSession", "Column",
+           "Completion", "RowSink", "SqlError", "SqlConnectionError"]
+
+# Called with (bytes done, bytes in all) while a snapshot is taken or restored.
+Progress = Callable[[int, int], None]
+
+
+# --- SQL on an engine, as a database user (sql_sessions.py) ----------------------------------
+QUERY_CANCELED = "57014"
+
+
+class SqlConnectionError(DataPlaneError):
+    """The session could not be opened, or was lost; the message is the server's (or says why)."""
+
+
+class SqlError(Exception):
+    """The engine refused or failed a statement."""
+
+    def __init__(self, sqlstate: str, message: str) -> None:
+        super().__init__(message)
+        self.sqlstate = sqlstate
+        self.message = message
+
+    @property
+    def cancelled(self) -> bool:
+        return self.sqlstate == QUERY_CANCELED
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type_oid: int
+    type_name: str  # PostgreSQL's name: int4, varchar, numeric, timestamp...
+    type_modifier: int  # atttypmod (-1: none)
+    table_oid: int  # 0: not a column of a table
+    table_column: int
+    schema: str = ""
+    table: str = ""
+    not_null: bool = False
+
+
+@dataclass(frozen=True)
+class Completion:
+    columns: tuple[Column, ...] | None  # None: the statement returned no result set
+    command: str  # the status tag: "SELECT 3", "INSERT 0 2", "CREATE TABLE"
+    rows: int  # rows returned or affected (-1: the tag gives no count)
+
+
+# Called with the result's columns (as the engine describes them: no schema, table or
+# nullability yet) and a chunk of its rows.
+RowSink = Callable[[tuple[Column, ...], list[tuple]], None]
+
+
+class SqlSession(Protocol):
+    """One login to an engine's SQL endpoint as a database user, one statement at a time."""
+
+    pid: int  # the engine's backend
+
+    @property
+    def closed(self) -> bool:
+        """The session is gone."""
+
+    @property
+    def in_transaction(self) -> bool:
+        """A transaction is open in it."""
+
+    def run(self, statement: str, values: Sequence[str | None] = (), rows: RowSink | None = None) -> Completion:
+        """Run one statement (``values``: its ``$n`` parameters as text, None for NULL); ``rows``
+        gets the result's rows in chunks.  SqlError when the engine fails it."""
+
+    def cancel(self) -> None:
+        """Cancel what the session runs (any thread); nothing happens when it is idle."""
+
+    def reset(self) -> bool:
+        """Make it like a new session; False when it cannot be reused."""
+
+    def close(self) -> None:
+        """End the session."""
+
+
+@dataclass(frozen=True)
+class SnapshotStats:
+    total_bytes: int  # restorable size (sum of the files' sizes)
+    incremental_bytes: int  # bytes this snapshot newly stored
+    elapsed_seconds: float
+    # The instant whose committed data the snapshot holds (None when not known).
+    consistent_at: datetime | None = None
+
+
+class DataPlane(Protocol):
+    # --- engines ---------------------------------------------------------------------------
+    def create_engine(self, key: str, port: int, master_username: str, master_password: str, db_name: str) -> int:
+        """A new engine served on ``port`` (another free port when it is taken); the port served."""
+
+    def start_engine(self, key: str, port: int) -> int:
+        """Serve a stopped (or served) engine on ``port`` (or another free one); the port served."""
+
+    def stop_engine(self, key: str) -> None:
+        """Stop serving and stop the engine; its data stays."""
+
+    def destroy_engine(self, key: str) -> None:
+        """Stop the engine and delete its data (no error when there is none)."""
+
+    def set_password(self, key: str, username: str, password: str) -> None:
+        """Give the engine's master user a new password (an md5 verifier, records.password_verifier)."""
+
+    def engine_size_bytes(self, key: str) -> int:
+        """The engine's data on disk."""
+
+    def is_running(self, key: str) -> bool:
+        """True when the engine is up and served."""
+
+    def stop_all(self) -> None:
+        """Stop every engine (the service is stopping)."""
+
+    def close(self) -> None:
+        """Stop everything this data plane runs."""
+
+    # --- SQL -------------------------------------------------------------------------------
+    def sql_port(self, key: str) -> int | None:
+        """The port serving the engine's SQL (None: not served now)."""
+
+    def allow_login(self, key: str, login: TemporaryLogin) -> None:
+        """Let a temporary credential log in to the engine's SQL endpoint until it expires."""
+
+    def open_sql(self, key: str, user: str, password: str, database: str) -> SqlSession:
+        """A session as ``user`` through the engine's SQL endpoint; SqlConnectionError (the
+        server's words) when it is not served or the login fails."""
+
+    # --- snapshots -------------------------------------------------------------------------
+    def snapshot_exists(self, snapshot_key: str) -> bool:
+        """Whether a snapshot is stored under the key."""
+
+    def create_snapshot(self, engine_key: str, snapshot_key: str, progress: Progress | None = None) -> SnapshotStats:
+        """A consistent snapshot of the engine's data, taken online."""
+
+    def copy_snapshot(self, source_snapshot_key: str, target_snapshot_key: str) -> SnapshotStats:
+        """A copy sharing the source's bytes (also a restore's lease on them)."""
+
+    def delete_snapshot(self, snapshot_key: str) -> None:
+        """Forget a snapshot (no error when there is none); bytes no other snapshot shares go."""
+
+    def restore_snapshot(
+        self,
+        snapshot_key: str,
+        engine_key: str,
+        port: int,
+        progress: Progress | None = None,
+        master_username: str | None = None,
+        master_password: str | None = None,
+    ) -> int:
+        """A new engine holding the snapshot's data, served on ``port`` (or another free one); the port served."""

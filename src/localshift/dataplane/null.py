@@ -1,0 +1,86 @@
+"""A data plane that holds no data: for ``--no-data-plane``.
+
+It implements the DataPlane interface (api.py).  Work takes a short
+configurable delay, so statuses still move from creating to available over
+time; sizes are reported as zero.  Nothing listens, so every engine "serves"
+on the port it asked for and no directory is written.
+"""
+
+from __future__ import annotations
+
+import time
+
+from localshift.dataplane.api import Progress, SnapshotStats, SqlConnectionError, SqlSession, TemporaryLogin
+
+
+class NullDataPlane:
+    def __init__(self, delay_seconds: float) -> None:
+        self.delay = delay_seconds
+
+    def _work(self) -> None:
+        if self.delay > 0:
+            time.sleep(self.delay)
+
+    def create_engine(self, key: str, port: int, master_username: str, master_password: str, db_name: str) -> int:
+        self._work()
+        return port
+
+    def start_engine(self, key: str, port: int) -> int:
+        self._work()
+        return port
+
+    def stop_engine(self, key: str) -> None:
+        self._work()
+
+    def destroy_engine(self, key: str) -> None:
+        self._work()
+
+    def set_password(self, key: str, username: str, password: str) -> None:
+        self._work()
+
+    def sql_port(self, key: str) -> int | None:
+        return None  # nothing serves SQL
+
+    def allow_login(self, key: str, login: TemporaryLogin) -> None:
+        return None
+
+    def open_sql(self, key: str, user: str, password: str, database: str) -> SqlSession:
+        raise SqlConnectionError("localshift runs without a data plane (--no-data-plane): no engine serves SQL")
+
+    def engine_size_bytes(self, key: str) -> int:
+        return 0
+
+    def is_running(self, key: str) -> bool:
+        return False
+
+    def stop_all(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+    def snapshot_exists(self, snapshot_key: str) -> bool:
+        return True
+
+    def create_snapshot(self, engine_key: str, snapshot_key: str, progress: Progress | None = None) -> SnapshotStats:
+        started = time.monotonic()
+        self._work()
+        return SnapshotStats(0, 0, time.monotonic() - started)
+
+    def copy_snapshot(self, source_snapshot_key: str, target_snapshot_key: str) -> SnapshotStats:
+        return SnapshotStats(0, 0, 0.0)
+
+    def delete_snapshot(self, snapshot_key: str) -> None:
+        return None
+
+    def restore_snapshot(
+        self,
+        snapshot_key: str,
+        engine_key: str,
+        port: int,
+        progress: Progress | None = None,
+        master_username: str | None = None,
+        master_password: str | None = None,
+    ) -> int:
+        self._work()
+        return port

@@ -1,0 +1,92 @@
+"""The AWS services localshift serves, by botocore name, and which one a request is for.
+
+A service is one registration: its botocore name (the model gives its protocol, its JSON
+target prefix and the signing name its credential scope must carry), its operations
+(API name -> ``handler(backend, ctx, params) -> dict``) and how to reach its backend.
+The Redshift Data API is one such entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from localshift.protocol.json_protocol import target_prefix
+from localshift.protocol.registry import protocol_of
+from localshift.protocol.spec import service_model
+from localshift.protocol.wire import WireProtocol
+from localshift.server.runtime import Runtime
+from localshift.services.data_api.operations import OPERATIONS as DATA_API_OPERATIONS
+from localshift.services.redshift.operations import OPERATIONS as REDSHIFT_OPERATIONS
+from localshift.services.serverless.operations import OPERATIONS as SERVERLESS_OPERATIONS
+
+Handler = Callable[[Any, Any, dict[str, Any]], dict[str, Any]]
+# Operations that only read state: AWS names them so. For a service whose reads depend only on
+# the store and the clock they run on the event loop (they take microseconds) and their answers
+# are kept (requests.py); every other operation writes (and waits for the disk) or may call the
+# data plane, so it runs on a worker thread.
+READ_PREFIXES = ("Describe", "List", "Get")
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str  # botocore's service name
+    operations: Mapping[str, Handler]
+    backend: Callable[[Runtime], Any]
+    # False for a service whose reads touch more than the store (result files, engines): its
+    # reads then run on a worker thread like any other operation, and no answer of it is kept.
+    reads_from_store_only: bool = True
+    # Operations named like reads that write: they run as writes (GetClusterCredentials issues a credential).
+    writes: frozenset[str] = frozenset()
+    protocol: WireProtocol = field(init=False)
+    signing_name: str = field(init=False)
+    reads: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        model = service_model(self.name)
+        unknown = sorted(set(self.operations) - set(model.operation_names))
+        if unknown:
+            raise ValueError(f"{self.name} has no operations named {', '.join(unknown)}")
+        object.__setattr__(self, "protocol", protocol_of(self.name))
+        object.__setattr__(self, "signing_name", model.signing_name)
+        reads = (name for name in self.operations
+                 if name.startswith(READ_PREFIXES) and name not in self.writes) if self.reads_from_store_only else ()
+        object.__setattr__(self, "reads", frozenset(reads))
+
+
+SERVICES = [
+    Service("redshift", REDSHIFT_OPERATIONS, lambda runtime: runtime.redshift,
+            writes=frozenset({"GetClusterCredentials", "GetClusterCredentialsWithIAM"})),
+    Service("redshift-serverless", SERVERLESS_OPERATIONS, lambda runtime: runtime.serverless,
+            writes=frozenset({"GetCredentials"})),
+    # Its reads run SQL on engines (the catalog) or read result files: none runs on the event loop.
+    Service("redshift-data", DATA_API_OPERATIONS, lambda runtime: runtime.data_api, reads_from_store_only=False),
+]
+
+
+class Router:
+    """Which registered service a request is for, from its headers alone.
+
+    A JSON request names its service in ``X-Amz-Target`` (``RedshiftServerless.ListNamespaces``);
+    a body of JSON's content type naming no registered service is answered as the first JSON
+    service would.  Everything else is a Query request (``Action=...``) for the first Query service.
+    """
+
+    def __init__(self, services: list[Service]) -> None:
+        self.by_target = {
+            target_prefix(service.name): service for service in services if service.protocol.name == "json"
+        }
+        self.default_json = next((s for s in services if s.protocol.name == "json"), None)
+        self.default_query = next((s for s in services if s.protocol.name == "query"), None)
+        if self.default_query is None:
+            raise ValueError("no Query service is registered")
+
+    def route(self, headers: Mapping[str, str]) -> Service:
+        target = headers.get("x-amz-target")
+        if target is not None:
+            service = self.by_target.get(target.partition(".")[0])
+            if service is not None:
+                return service
+        if self.default_json is not None and headers.get("content-type", "").startswith("application/x-amz-json"):
+            return self.default_json
+        return self.default_query  # type: ignore[return-value]

@@ -1,0 +1,70 @@
+"""The base of every service's backend: store, data plane, clock, a worker pool and a ticker."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Callable
+
+from localshift.dataplane.api import DataPlane
+from localshift.services.clock import Clock
+from localshift.store.database import Database
+from localshift.store.events import EventRepository
+
+log = logging.getLogger("localshift.work")
+
+
+class ServiceBackend:
+    """Repositories are added by each service; this holds what every service needs.
+
+    ``submit`` runs background work (engines, snapshots, restores) off the request
+    path on a small pool; ``start`` resumes unfinished work and runs the service's
+    ``tick`` every ``tick_seconds`` on a daemon thread until ``shutdown``.
+    """
+
+    def __init__(
+        self, db: Database, dataplane: DataPlane, clock: Clock, *, name: str, worker_threads: int, tick_seconds: float
+    ) -> None:
+        self.db = db
+        self.dataplane = dataplane
+        self.clock = clock
+        self.name = name
+        self.tick_seconds = tick_seconds
+        self.events = EventRepository(db)
+        self.secrets = db.secrets
+        self._pool = ThreadPoolExecutor(worker_threads, thread_name_prefix=f"localshift-{name}")
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
+
+    def submit(self, job: Callable[..., Any], *args: Any) -> Future[None]:
+        """Run ``job(self, *args)`` on the worker pool.  Each job ends its resource in a final
+        status itself, failures included (the lifecycle modules); what still escapes is logged here."""
+        future = self._pool.submit(job, self, *args)
+        future.add_done_callback(self._log_failure)
+        return future
+
+    def _log_failure(self, future: Future[None]) -> None:
+        error = future.exception() if not future.cancelled() else None
+        if error is not None:
+            log.error("%s background job failed", self.name, exc_info=error)
+
+    def start(self, recover: Callable[[Any], None], tick: Callable[[Any], None]) -> None:
+        """Resume unfinished work, then run ``tick`` every tick_seconds."""
+        recover(self)
+
+        def run() -> None:
+            while not self._stop.wait(self.tick_seconds):
+                try:
+                    tick(self)
+                except Exception:
+                    logging.getLogger("localshift.scheduler").exception("%s scheduled work failed", self.name)
+
+        self._ticker = threading.Thread(target=run, name=f"localshift-{self.name}-ticker", daemon=True)
+        self._ticker.start()
+
+    def shutdown(self) -> None:
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join(timeout=5)
+        self._pool.shutdown(wait=True, cancel_futures=True)

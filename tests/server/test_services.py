@@ -1,0 +1,155 @@
+"""Services are registrations: a new JSON service (the Redshift Data API's model, with a toy
+operation) is served through the one request path by adding one entry, and driven by boto3
+(against a server in this process: the extra service exists only in this test)."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import pytest
+from botocore.exceptions import ClientError
+
+from in_process_server import InProcessServer
+from localshift.errors import ApiError
+from localshift.server.services import SERVICES, Router, Service
+from localshift.services.context import RequestContext
+from support import OWNER
+
+
+def list_databases(backend: Any, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    """A toy ListDatabases: echoes what it was given, so the test sees the parsed input."""
+    if params["Database"] == "missing":
+        raise ApiError("DatabaseConnectionException", "No database named missing.")
+    return {"Databases": [params["Database"], params.get("ClusterIdentifier", "-"), ctx.account, backend]}
+
+
+DATA_API = Service("redshift-data", {"ListDatabases": list_databases}, lambda runtime: "toy-backend")
+
+
+@pytest.fixture()
+def with_data_api() -> Iterator[InProcessServer]:
+    with InProcessServer([*SERVICES, DATA_API]) as server:
+        yield server
+
+
+def test_a_json_service_is_one_registration(with_data_api: InProcessServer) -> None:
+    data = with_data_api.client("redshift-data")
+    answer = data.list_databases(Database="dev", ClusterIdentifier="c1")
+    assert answer["Databases"] == ["dev", "c1", OWNER, "toy-backend"]
+    # Its errors are the JSON protocol's, with the model's codes.
+    with pytest.raises(ClientError) as caught:
+        data.list_databases(Database="missing")
+    assert caught.value.response["Error"]["Code"] == "DatabaseConnectionException"
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    # An operation of its model that is not registered.
+    with pytest.raises(ClientError) as caught:
+        data.describe_statement(Id="x")
+    assert caught.value.response["Error"]["Code"] == "UnknownOperationException"
+    # The services registered before are served as they were, on the same port.
+    assert with_data_api.client("redshift").describe_clusters()["Clusters"] == []
+    assert with_data_api.client("redshift-serverless").list_namespaces()["namespaces"] == []
+
+
+def test_the_new_service_checks_its_own_model(with_data_api: InProcessServer) -> None:
+    data = with_data_api.client("redshift-data", validate=False)
+    with pytest.raises(ClientError) as caught:
+        data.list_databases(ClusterIdentifier="c1")  # without its required Database
+    assert caught.value.response["Error"]["Code"] == "ValidationException"
+    assert "at 'Database' failed to satisfy constraint: Member must not be null" in caught.value.response["Error"]["Message"]
+
+
+def test_routing_by_target_prefix_content_type_and_action() -> None:
+    router = Router([*SERVICES, DATA_API])
+    assert router.route({"x-amz-target": "RedshiftData.ListDatabases"}).name == "redshift-data"
+    assert router.route({"x-amz-target": "RedshiftServerless.ListNamespaces"}).name == "redshift-serverless"
+    # A JSON body naming no registered service: the first JSON service answers it.
+    assert router.route({"content-type": "application/x-amz-json-1.1"}).name == "redshift-serverless"
+    assert router.route({"x-amz-target": "Nobody.Op", "content-type": "application/x-amz-json-1.0"}).name == (
+        "redshift-serverless"
+    )
+    assert router.route({"content-type": "application/x-www-form-urlencoded"}).name == "redshift"
+    assert router.route({}).name == "redshift"
+
+
+def test_a_registration_names_only_operations_of_its_model() -> None:
+    with pytest.raises(ValueError, match="no operations named NoSuchThing"):
+        Service("redshift-data", {"NoSuchThing": list_databases}, lambda runtime: None)
+
+
+def test_reads_run_inline_and_everything_else_on_worker_threads() -> None:
+    redshift, serverless, _ = SERVICES
+    assert {"DescribeClusters", "DescribeClusterSnapshots", "DescribeTags"} <= redshift.reads
+    assert not {"DeleteClusterSnapshot", "RestoreFromClusterSnapshot", "CreateCluster"} & redshift.reads
+    assert {"GetNamespace", "ListSnapshots"} <= serverless.reads
+    assert not {"DeleteSnapshot", "RestoreFromSnapshot"} & serverless.reads
+
+
+def test_a_service_whose_reads_touch_more_than_the_store_runs_them_on_worker_threads() -> None:
+    # The Data API's reads (results kept in files, say) may not run on the event loop or be kept.
+    data_api = Service("redshift-data", {"ListDatabases": list_databases}, lambda runtime: None,
+                       reads_from_store_only=False)
+    assert data_api.reads == frozenset()
+    assert DATA_API.reads == {"ListDatabases"}
+
+
+def test_answers_are_kept_per_identity_not_per_account() -> None:
+    calls: list[str] = []
+
+    def whoami(backend: Any, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        calls.append(ctx.request_id)
+        return {"Databases": [str(len(calls))]}
+
+    counting = Service("redshift-data", {"ListDatabases": whoami}, lambda runtime: None)
+    with InProcessServer([*SERVICES, counting], accounts=["AKIDONE0000000000001:s1:111111111111",
+                                                        "AKIDTWO0000000000002:s2:111111111111"]) as server:
+        one = server.client("redshift-data", access_key="AKIDONE0000000000001", secret="s1")
+        two = server.client("redshift-data", access_key="AKIDTWO0000000000002", secret="s2")
+        first = one.list_databases(Database="dev")["Databases"]
+        assert one.list_databases(Database="dev")["Databases"] == first  # kept for the same identity
+        assert two.list_databases(Database="dev")["Databases"] != first  # computed again for another
+
+
+def _reaches(handler: Any) -> set[str]:
+    """What ``handler`` may reach of the data plane and of writes, over-approximated: every function
+    of services/ named as something it calls (transitively), searched for ``.dataplane`` and for
+    calls of ``transaction`` and ``submit``."""
+    import ast
+    from pathlib import Path
+
+    import localshift.services
+
+    functions: dict[str, list[ast.AST]] = {}
+    for path in Path(localshift.services.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                functions.setdefault(node.name, []).append(node)
+    found: set[str] = set()
+    seen: set[str] = set()
+    waiting = [handler.__name__]
+    while waiting:
+        name = waiting.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for function in functions.get(name, []):
+            for node in ast.walk(function):
+                if isinstance(node, ast.Attribute) and node.attr == "dataplane":
+                    found.add("dataplane")
+                if isinstance(node, ast.Call):
+                    called = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+                    if called in ("transaction", "submit"):
+                        found.add(called)
+                    waiting.append(called)
+    return found
+
+
+def test_reads_reach_neither_the_data_plane_nor_a_write() -> None:
+    """Reads run on the event loop: nothing they call may wait for an engine or the disk."""
+    for service in SERVICES:
+        for name in sorted(service.reads):
+            assert _reaches(service.operations[name]) == set(), f"{service.name} {name}"
+    # The search finds what the other operations reach.
+    redshift, serverless, _ = SERVICES
+    assert _reaches(redshift.operations["DeleteClusterSnapshot"]) >= {"dataplane", "transaction"}
+    assert _reaches(redshift.operations["RestoreFromClusterSnapshot"]) >= {"dataplane", "submit"}
+    assert "dataplane" in _reaches(serverless.operations["RestoreFromSnapshot"])
