@@ -120,8 +120,9 @@ class World:
         return SERVERLESS_OPERATIONS[operation](self.serverless, self.ctx(account), params)
 
     def events(self, source_type: str, identifier: str) -> list[str]:
-        """The messages of the events kept for a resource (a failed job's reason)."""
-        return [e.message for e in self.redshift.events.of_source(OWNER, "us-east-1", source_type, identifier)]
+        """The messages of the ERROR events kept for a resource (a failed job's reason)."""
+        return [e.message for e in self.redshift.events.of_source(OWNER, "us-east-1", source_type, identifier)
+                if e.severity == "ERROR"]
 
     def cluster(self, identifier: str = "c1") -> dict[str, Any]:
         return self.call("DescribeClusters", ClusterIdentifier=identifier)["Clusters"][0]

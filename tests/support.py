@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
 import socket
 import subprocess
@@ -11,7 +12,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import boto3
 from botocore.auth import SigV4Auth
@@ -109,6 +110,16 @@ class Server:
         )
 
 
+def aws_cli(server: Server, *args: str, account: str = OWNER) -> dict:
+    """Run ``aws redshift <args>`` against a server as ``account``; its JSON output."""
+    env = dict(os.environ, AWS_ENDPOINT_URL=server.url, AWS_ACCESS_KEY_ID=account, AWS_SECRET_ACCESS_KEY="x",
+               AWS_DEFAULT_REGION=REGION)
+    done = subprocess.run([sys.executable, "-m", "awscli", "redshift", *args, "--output", "json"],
+                          capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout) if done.stdout.strip() else {}
+
+
 def make_server(tmp: Path, *, data_plane: bool = False, extra_env: dict[str, str] | None = None,
                 args: list[str] | None = None) -> Server:
     env = dict(os.environ)
@@ -165,3 +176,10 @@ def value_matching(pattern: str, low: int = 0, high: int | None = None) -> str:
         fits,
         settings=settings(database=None, max_examples=5000, suppress_health_check=list(HealthCheck)),
     )
+
+
+def served(tmp_path_factory, name: str, **options) -> Iterator[Server]:  # type: ignore[no-untyped-def]
+    """A server for a fixture to yield: started in a fresh directory, wiped and stopped after."""
+    server = make_server(tmp_path_factory.mktemp(name), **options).start()
+    yield server
+    server.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import socket
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from support import OWNER, create_available_cluster, create_available_snapshot, free_port, make_server
+from support import OWNER, aws_cli, create_available_cluster, create_available_snapshot, free_port, make_server
 
 
 def test_version():
@@ -20,13 +19,7 @@ def test_version():
     assert out.stdout.strip() == "localshift, version 0.1.0"
 
 
-def aws(server, *args: str) -> dict:  # type: ignore[no-untyped-def]
-    env = dict(os.environ, AWS_ENDPOINT_URL=server.url, AWS_ACCESS_KEY_ID=OWNER, AWS_SECRET_ACCESS_KEY="x",
-               AWS_DEFAULT_REGION="us-east-1")
-    done = subprocess.run([sys.executable, "-m", "awscli", "redshift", *args, "--output", "json"],
-                          capture_output=True, text=True, env=env)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout) if done.stdout.strip() else {}
+aws = aws_cli
 
 
 def test_aws_cli_lists_and_paginates_snapshots(ls):

@@ -1,4 +1,4 @@
-"""Typed records of the resources localshift keeps: clusters and snapshots.
+"""Typed records of the resources localshift keeps: clusters, snapshots, snapshot schedules.
 
 Plain dataclasses with native values.  The store keeps them as JSON (never
 pickles) beside a few indexed columns; services read and change them; the
@@ -51,6 +51,10 @@ class ClusterRecord:
     hsm_client_certificate_identifier: str | None = None
     hsm_configuration_identifier: str | None = None
     snapshot_schedule_identifier: str | None = None
+    # The schedule's association: MODIFYING until the scheduler applies it, then ACTIVE (None: no schedule).
+    snapshot_schedule_state: str | None = None
+    # DisassociateSchedule accepted: the association goes when the scheduler applies it.
+    snapshot_schedule_leaving: bool = False
     availability_zone_relocation: bool = False
     multi_az: bool = False
     ip_address_type: str = "ipv4"
@@ -67,6 +71,8 @@ class ClusterRecord:
     # Restore bookkeeping (None when the cluster was not restored).
     # The data-plane lease the restore reads from, held until it finishes.
     restore_data_key: str | None = None
+    # The identifier of the snapshot the cluster was restored from (for its events).
+    restore_source_snapshot: str | None = None
     restore_status: str | None = None
     restore_snapshot_size_mb: float = 0.0
     restore_progress_mb: float = 0.0
@@ -124,6 +130,19 @@ class SnapshotRecord:
     # A Redshift Serverless snapshot seen through the provisioned API (never stored as such).
     from_serverless: bool = False
     # The store's id, set by insert (0: not stored yet; SQLite's ids start at 1).
+    row_id: int = 0
+
+
+@dataclass
+class SnapshotScheduleRecord:
+    """A snapshot schedule (CreateSnapshotSchedule); clusters name it by ``snapshot_schedule_identifier``."""
+
+    account: str
+    region: str
+    name: str
+    definitions: list[str]
+    create_time: datetime
+    description: str | None = None
     row_id: int = 0
 
 

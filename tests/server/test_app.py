@@ -51,6 +51,6 @@ def test_one_log_line_per_request(tmp_path):
 
 def test_an_operation_localshift_does_not_serve_is_invalid_action(redshift):
     with pytest.raises(ClientError) as excinfo:
-        redshift.describe_event_subscriptions()
+        redshift.describe_data_shares()
     assert excinfo.value.response["Error"]["Code"] == "InvalidAction"
     assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400

@@ -80,6 +80,8 @@ def test_reads_run_inline_and_everything_else_on_worker_threads() -> None:
     redshift, serverless, _ = SERVICES
     assert {"DescribeClusters", "DescribeClusterSnapshots", "DescribeTags"} <= redshift.reads
     assert not {"DeleteClusterSnapshot", "RestoreFromClusterSnapshot", "CreateCluster"} & redshift.reads
+    # DescribeStorage measures the data plane: a read that is not the store's alone.
+    assert {"DescribeEvents", "DescribeSnapshotSchedules"} <= redshift.reads and "DescribeStorage" not in redshift.reads
     assert {"GetNamespace", "ListSnapshots"} <= serverless.reads
     assert not {"DeleteSnapshot", "RestoreFromSnapshot"} & serverless.reads
 
@@ -87,7 +89,7 @@ def test_reads_run_inline_and_everything_else_on_worker_threads() -> None:
 def test_a_service_whose_reads_touch_more_than_the_store_runs_them_on_worker_threads() -> None:
     # The Data API's reads (results kept in files, say) may not run on the event loop or be kept.
     data_api = Service("redshift-data", {"ListDatabases": list_databases}, lambda runtime: None,
-                       reads_from_store_only=False)
+                       reads_beyond_the_store=frozenset({"ListDatabases"}))
     assert data_api.reads == frozenset()
     assert DATA_API.reads == {"ListDatabases"}
 

@@ -77,3 +77,30 @@ def test_plain_passwords_become_verifiers_and_managed_ones_move_to_the_secret_st
     for password in (b"Plain1Cluster", b"Made1UpByUs", b"Plain1Namespace", b"Pending1Pass", b"Restore1Pass",
                      b"Plain1Snapshot"):
         assert password not in stored
+
+
+def test_events_kept_before_event_ids_read_back_with_their_categories_as_a_list(tmp_path):
+    from datetime import datetime, timezone
+
+    from localshift.store.events import EventRepository
+
+    path = tmp_path / "localshift.sqlite3"
+    conn = sqlite3.connect(path)
+    for number, script in enumerate(MIGRATIONS[:5], start=1):
+        if isinstance(script, str):
+            conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        else:
+            conn.execute(f"PRAGMA user_version = {number}")
+    conn.execute("INSERT INTO events (account, region, source_type, source_identifier, date, severity, category,"
+                 " message) VALUES ('111111111111', 'us-east-1', 'cluster', 'c1', '2024-05-06T10:07:30.123000+00:00',"
+                 " 'ERROR', 'Monitoring', 'Amazon Redshift could not create cluster c1: no engine')")
+    conn.commit()
+    conn.close()
+    db = Database(path)
+    try:
+        [event] = EventRepository(db).of_source("111111111111", "us-east-1", "cluster", "c1")
+        assert event.categories == ("monitoring",) and event.event_id is None and event.severity == "ERROR"
+        assert event.date == datetime(2024, 5, 6, 10, 7, 30, 123000, tzinfo=timezone.utc)
+        assert event.message == "Amazon Redshift could not create cluster c1: no engine"
+    finally:
+        db.close()

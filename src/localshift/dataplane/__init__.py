@@ -12,7 +12,7 @@ design.  Everything but the interface and the errors is imported on first use, s
 
 from importlib import import_module
 
-from .api import DataPlane, SnapshotStats
+from .api import DataPlane, SnapshotStats, SnapshotUsage, StorageUsage
 from .errors import (ClusterNotFoundError, DataPlaneError, SnapshotCorruptedError,
                      SnapshotNotFoundError)
 
@@ -20,8 +20,7 @@ __all__ = ["DataPlane", "PostgresDataPlane", "SnapshotStats", "StorageUsage", "S
            "CompactionResult", "DataPlaneError", "SnapshotCorruptedError", "SnapshotNotFoundError",
            "ClusterNotFoundError"]
 
-_LAZY = {"PostgresDataPlane": ".dataplane", "StorageUsage": ".storage_ledger",
-         "SnapshotUsage": ".storage_ledger", "CompactionResult": ".compaction"}
+_LAZY = {"PostgresDataPlane": ".dataplane", "CompactionResult": ".compaction"}
 
 
 def __getattr__(name: str):  # type: ignore[no-untyped-def]

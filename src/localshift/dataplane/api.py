@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Protocol, Sequence
+from typing import Callable, Iterable, Mapping, Protocol, Sequence
 
 from .credentials import TemporaryLogin, password_md5
 from .errors import DataPlaneError
 
-__all__ = ["Progress", "SnapshotStats", "DataPlane", "TemporaryLogin", "password_md5", "SqlSession", "Column",
+__all__ = ["Progress", "SnapshotStats", "SnapshotUsage", "StorageUsage", "DataPlane", "TemporaryLogin", "password_md5", "SqlSession", "Column",
            "Completion", "RowSink", "SqlError", "SqlConnectionError"]
 
 # Called with (bytes done, bytes in all) while a snapshot is taken or restored.
@@ -106,6 +106,20 @@ class SnapshotStats:
     consistent_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class SnapshotUsage:
+    total_bytes: int   # the restorable size (sum of its files)
+    unique_bytes: int  # stored page bytes no other snapshot references: what deleting it frees
+
+
+@dataclass(frozen=True)
+class StorageUsage:
+    stored_bytes: int   # on disk: packs, their indexes and the manifests
+    live_bytes: int     # page bytes at least one snapshot references
+    garbage_bytes: int  # page bytes no snapshot references (compaction reclaims them)
+    snapshots: Mapping[str, SnapshotUsage]
+
+
 class DataPlane(Protocol):
     # --- engines ---------------------------------------------------------------------------
     def create_engine(self, key: str, port: int, master_username: str, master_password: str, db_name: str) -> int:
@@ -119,6 +133,14 @@ class DataPlane(Protocol):
 
     def destroy_engine(self, key: str) -> None:
         """Stop the engine and delete its data (no error when there is none)."""
+
+    def serve_extra_port(self, key: str, port: int) -> int:
+        """Serve the engine on a further port too (``port``, or another free one when it is taken);
+        the port served.  It stays served, refusing connections as not available while the engine
+        is stopped, until close_extra_port or destroy_engine."""
+
+    def close_extra_port(self, key: str, port: int) -> None:
+        """Stop serving a further port of the engine (no error when it is not served)."""
 
     def set_password(self, key: str, username: str, password: str) -> None:
         """Give the engine's master user a new password (an md5 verifier, records.password_verifier)."""
@@ -169,3 +191,12 @@ class DataPlane(Protocol):
         master_password: str | None = None,
     ) -> int:
         """A new engine holding the snapshot's data, served on ``port`` (or another free one); the port served."""
+
+    # --- snapshot storage --------------------------------------------------------------------
+    def snapshot_storage(self) -> StorageUsage:
+        """Bytes the snapshot store takes on disk (deduplicated), live and garbage bytes, per snapshot its
+        total and unique bytes.  Deleting snapshots shrinks it: the store compacts in the background."""
+
+    def snapshots_stored_bytes(self, snapshot_keys: Iterable[str]) -> int:
+        """Bytes these snapshots take on disk, deduplicated among them (one account's backups); unknown
+        keys count nothing."""

@@ -26,7 +26,7 @@ from localshift.config import Settings
 
 from . import watchdog
 from .binaries import PgBinaries, accessible_by, running_as_root
-from .api import Progress, SnapshotStats, SqlConnectionError, SqlSession
+from .api import Progress, SnapshotStats, SqlConnectionError, SqlSession, StorageUsage
 from .compaction import CompactionResult
 from .credentials import LoginRegistry, TemporaryLogin
 from .engine import MAX_SOCKET_PATH, SOCKET_NAME, Engine
@@ -37,7 +37,6 @@ from .online_backup import OnlineBackup, data_size
 from .roles import (INTERNAL_ROLES, SETUP_VERSION, EngineSetup, Initialiser, confine_roles,
                     give_database, set_master_user)
 from .snapshot_store import SnapshotStore
-from .storage_ledger import StorageUsage
 from .temporary_login import TemporaryLogins
 from .wire_front import WireFront
 
@@ -107,6 +106,7 @@ class PostgresDataPlane:
                                TemporaryLogins(self.logins, self._admin_password))
         self._engines: dict[str, Engine] = {}
         self._ports: dict[str, int] = {}
+        self._extra_ports: dict[str, set[int]] = {}  # further ports serving an engine (serve_extra_port)
         self._locks: dict[str, threading.RLock] = {}
         self._guard = threading.Lock()
         self._watchdog = self._start_watchdog([self.root, self.socket_root, *also_remove] if ephemeral else None)
@@ -265,11 +265,30 @@ class PostgresDataPlane:
                 self.front.close(port)
             eng.stop()
 
+    def serve_extra_port(self, key: str, port: int) -> int:
+        """Serve the engine on a further port too (any free port when ``port`` is taken); the port
+        served.  The front connects to the engine's socket per connection, so while the engine is
+        stopped the port stays and answers 57P03 "the cluster is not available"."""
+        eng = self._existing(key)
+        with self._lock(key):
+            served = self.front.serve(port, eng.socket_path)
+            self._extra_ports.setdefault(key, set()).add(served)
+        return served
+
+    def close_extra_port(self, key: str, port: int) -> None:
+        with self._lock(_check_key(key)):
+            ports = self._extra_ports.get(key, set())
+            if port in ports:
+                ports.discard(port)
+                self.front.close(port)
+
     def destroy_engine(self, key: str) -> None:
         eng = self._engine(key)
         with self._lock(key):
             self.stop_engine(key)
             self.logins.forget(str(eng.socket_path))
+            for port in self._extra_ports.pop(key, set()):
+                self.front.close(port)
             eng.remove()
         with self._guard:
             self._engines.pop(key, None)
@@ -312,6 +331,7 @@ class PostgresDataPlane:
         service process left running) and every front; one log line per engine stopped."""
         self.front.close_all()
         self._ports.clear()
+        self._extra_ports.clear()
         self.store.stop_background()
         keys = set(self._engines) | {p.name for p in watchdog.engine_dirs(self.engine_root)}
         for key in sorted(keys):

@@ -41,7 +41,7 @@ import uuid
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .api import SnapshotStats
+from .api import SnapshotStats, StorageUsage
 from .compaction import (JOURNAL, Compaction, CompactionCancelled, CompactionPolicy,
                          CompactionResult, journal_packs)
 from .durable import fsync_dir, write_file_atomic
@@ -52,7 +52,7 @@ from .online_backup import SourceEntry
 from .pack_index import DedupIndex, pack_of, pack_path
 from .pack_io import PackReader
 from .restore import Progress, restore_files
-from .storage_ledger import StorageLedger, StorageUsage, build_ledger, pack_file_bytes
+from .storage_ledger import StorageLedger, build_ledger, pack_file_bytes
 
 log = logging.getLogger(__name__)
 

@@ -21,30 +21,16 @@ from __future__ import annotations
 import operator
 from array import array
 from bisect import bisect_left
-from dataclasses import dataclass
 from itertools import compress, repeat
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable
 
+from .api import SnapshotUsage, StorageUsage
 from .errors import SnapshotCorruptedError
 from .manifest import Manifest
 from .pack_index import RECORD, IndexColumns, index_path, pack_path
 
 _IS_ONE, _IS_TWO = (1).__eq__, (2).__eq__
-
-
-@dataclass(frozen=True)
-class SnapshotUsage:
-    total_bytes: int   # the restorable size (sum of its files)
-    unique_bytes: int  # stored page bytes no other snapshot references: what deleting it frees
-
-
-@dataclass(frozen=True)
-class StorageUsage:
-    stored_bytes: int   # on disk: packs, their indexes and the manifests
-    live_bytes: int     # page bytes at least one snapshot references
-    garbage_bytes: int  # page bytes no snapshot references (compaction reclaims them)
-    snapshots: Mapping[str, SnapshotUsage]
 
 
 class _Pack:

@@ -17,8 +17,11 @@ from localshift.protocol.spec import service_model
 from localshift.protocol.wire import WireProtocol
 from localshift.server.runtime import Runtime
 from localshift.services.data_api.operations import OPERATIONS as DATA_API_OPERATIONS
+from localshift.services.data_api.operations import READS_BEYOND_THE_STORE as DATA_API_READS_BEYOND_THE_STORE
 from localshift.services.redshift.operations import OPERATIONS as REDSHIFT_OPERATIONS
+from localshift.services.redshift.operations import READS_BEYOND_THE_STORE as REDSHIFT_READS_BEYOND_THE_STORE
 from localshift.services.serverless.operations import OPERATIONS as SERVERLESS_OPERATIONS
+from localshift.services.serverless.operations import READS_BEYOND_THE_STORE as SERVERLESS_READS_BEYOND_THE_STORE
 
 Handler = Callable[[Any, Any, dict[str, Any]], dict[str, Any]]
 # Operations that only read state: AWS names them so. For a service whose reads depend only on
@@ -33,11 +36,9 @@ class Service:
     name: str  # botocore's service name
     operations: Mapping[str, Handler]
     backend: Callable[[Runtime], Any]
-    # False for a service whose reads touch more than the store (result files, engines): its
-    # reads then run on a worker thread like any other operation, and no answer of it is kept.
-    reads_from_store_only: bool = True
-    # Operations named like reads that write: they run as writes (GetClusterCredentials issues a credential).
-    writes: frozenset[str] = frozenset()
+    # Reads that touch more than the store (DescribeStorage measures the data plane; a service's
+    # result files): they run on worker threads like any other operation, and no answer of theirs is kept.
+    reads_beyond_the_store: frozenset[str] = frozenset()
     protocol: WireProtocol = field(init=False)
     signing_name: str = field(init=False)
     reads: frozenset[str] = field(init=False)
@@ -50,17 +51,17 @@ class Service:
         object.__setattr__(self, "protocol", protocol_of(self.name))
         object.__setattr__(self, "signing_name", model.signing_name)
         reads = (name for name in self.operations
-                 if name.startswith(READ_PREFIXES) and name not in self.writes) if self.reads_from_store_only else ()
+                 if name.startswith(READ_PREFIXES) and name not in self.reads_beyond_the_store)
         object.__setattr__(self, "reads", frozenset(reads))
 
 
 SERVICES = [
     Service("redshift", REDSHIFT_OPERATIONS, lambda runtime: runtime.redshift,
-            writes=frozenset({"GetClusterCredentials", "GetClusterCredentialsWithIAM"})),
+            reads_beyond_the_store=REDSHIFT_READS_BEYOND_THE_STORE),
     Service("redshift-serverless", SERVERLESS_OPERATIONS, lambda runtime: runtime.serverless,
-            writes=frozenset({"GetCredentials"})),
-    # Its reads run SQL on engines (the catalog) or read result files: none runs on the event loop.
-    Service("redshift-data", DATA_API_OPERATIONS, lambda runtime: runtime.data_api, reads_from_store_only=False),
+            reads_beyond_the_store=SERVERLESS_READS_BEYOND_THE_STORE),
+    Service("redshift-data", DATA_API_OPERATIONS, lambda runtime: runtime.data_api,
+            reads_beyond_the_store=DATA_API_READS_BEYOND_THE_STORE),
 ]
 
 

@@ -75,6 +75,23 @@ class ClusterRepository:
         )
         return [_to_record(row) for row in rows]
 
+    def with_schedule(self, account: str, region: str, schedule: str) -> list[ClusterRecord]:
+        """Clusters associated with a snapshot schedule (leaving it included), in creation order."""
+        rows = self.db.query(
+            "SELECT id, attrs FROM clusters WHERE account = ? AND region = ?"
+            " AND json_extract(attrs, '$.snapshot_schedule_identifier') = ? ORDER BY id",
+            (account, region, schedule),
+        )
+        return [_to_record(row) for row in rows]
+
+    def with_schedule_state(self, state: str) -> list[ClusterRecord]:
+        """Clusters of every account whose snapshot schedule association is in ``state``."""
+        rows = self.db.query(
+            "SELECT id, attrs FROM clusters WHERE json_extract(attrs, '$.snapshot_schedule_state') = ? ORDER BY id",
+            (state,),
+        )
+        return [_to_record(row) for row in rows]
+
     def count_nodes(self, account: str, region: str) -> int:
         rows = self.db.query("SELECT attrs FROM clusters WHERE account = ? AND region = ?", (account, region))
         return sum(json.loads(row["attrs"])["number_of_nodes"] for row in rows)

@@ -208,7 +208,18 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection, SecretStore], None]] = [
         UNIQUE (kind, account, region, name)
     );
     """,
-    # 6: the Data API's statements (store/data_api.py), temporary database credentials.
+    # 6: events as DescribeEvents lists them: Redshift's event id, categories (a JSON list), the source's ARN;
+    # dates as fixed-width UTC text, so they compare as the times do.
+    """
+    ALTER TABLE events RENAME COLUMN category TO categories;
+    UPDATE events SET categories = json_array(lower(categories)),
+                      date = strftime('%Y-%m-%dT%H:%M:%fZ', date);
+    ALTER TABLE events ADD COLUMN event_id TEXT;
+    ALTER TABLE events ADD COLUMN source_arn TEXT;
+    CREATE INDEX events_by_date ON events (account, region, date, id);
+    CREATE INDEX events_by_age ON events (date);
+    """,
+    # 7: the Data API's statements (store/data_api.py), temporary database credentials.
     """
     CREATE TABLE data_api_statements (
         id TEXT PRIMARY KEY,

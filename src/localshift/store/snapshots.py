@@ -133,6 +133,15 @@ class SnapshotRepository:
         )
         return [_to_record(row) for row in rows]
 
+    def data_keys(self, account: str, region: str) -> list[str]:
+        """The data-plane keys of the snapshots one account holds in one region."""
+        rows = self.db.query(
+            "SELECT json_extract(attrs, '$.data_key') AS data_key FROM snapshots"
+            " WHERE account = ? AND region = ? AND json_extract(attrs, '$.data_key') IS NOT NULL",
+            (account, region),
+        )
+        return [row["data_key"] for row in rows]
+
     def count_manual(self, account: str, region: str) -> int:
         rows = self.db.query(
             "SELECT count(*) FROM snapshots WHERE account = ? AND region = ? AND snapshot_type = 'manual'",

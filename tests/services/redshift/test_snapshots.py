@@ -171,3 +171,39 @@ def test_batch_delete_reports_per_item_errors(redshift):
     with pytest.raises(ClientError) as excinfo:
         redshift.batch_delete_cluster_snapshots(Identifiers=[{"SnapshotIdentifier": f"s{i}"} for i in range(101)])
     assert code_of(excinfo) == ("BatchDeleteRequestSizeExceeded", 400)
+
+
+def test_batch_modify_sets_retention_and_reports_per_item_errors(redshift, ls):
+    create_available_cluster(redshift)
+    for name in ("s1", "s2", "s3"):
+        create_available_snapshot(redshift, name)
+    automated = first_automated(redshift)["SnapshotIdentifier"]
+    result = redshift.batch_modify_cluster_snapshots(SnapshotIdentifierList=["s1", "S2"], ManualSnapshotRetentionPeriod=7)
+    # Every snapshot modified: no Errors at all.
+    assert result["Resources"] == ["s1", "s2"] and "Errors" not in result
+    assert [s["ManualSnapshotRetentionPeriod"] for s in
+            redshift.describe_cluster_snapshots(SnapshotType="manual")["Snapshots"]] == [7, 7, -1]
+    result = redshift.batch_modify_cluster_snapshots(SnapshotIdentifierList=["s3", "missing", automated],
+                                                     ManualSnapshotRetentionPeriod=10)
+    assert result["Resources"] == ["s3"]
+    assert [(e["SnapshotIdentifier"], e["FailureCode"]) for e in result["Errors"]] == [
+        ("missing", "ClusterSnapshotNotFound"), (automated, "InvalidClusterSnapshotState")]
+    assert all(e["FailureReason"] for e in result["Errors"])
+    # Two days on, a one-day retention has passed: refused per snapshot without Force, deleted with it.
+    ls.admin(f"/_localshift/time-travel?seconds={2 * 86400}")
+    refused = redshift.batch_modify_cluster_snapshots(SnapshotIdentifierList=["s1", "s2"], ManualSnapshotRetentionPeriod=1)
+    assert refused["Resources"] == []
+    assert {e["FailureCode"] for e in refused["Errors"]} == {"InvalidRetentionPeriodFault"}
+    forced = redshift.batch_modify_cluster_snapshots(SnapshotIdentifierList=["s1", "s2"], ManualSnapshotRetentionPeriod=1,
+                                                     Force=True)
+    assert forced["Resources"] == ["s1", "s2"] and "Errors" not in forced
+    assert [s["SnapshotIdentifier"] for s in redshift.describe_cluster_snapshots(SnapshotType="manual")["Snapshots"]] \
+        == ["s3"]
+    # The request as a whole: too many snapshots, a retention period that is never valid.
+    with pytest.raises(ClientError) as excinfo:
+        redshift.batch_modify_cluster_snapshots(SnapshotIdentifierList=[f"s{i}" for i in range(101)])
+    assert code_of(excinfo) == ("BatchModifyClusterSnapshotsLimitExceededFault", 400)
+    with pytest.raises(ClientError) as excinfo:
+        redshift.batch_modify_cluster_snapshots(SnapshotIdentifierList=["s3"], ManualSnapshotRetentionPeriod=0)
+    assert code_of(excinfo) == ("InvalidRetentionPeriodFault", 400)
+    assert redshift.batch_modify_cluster_snapshots(SnapshotIdentifierList=[])["Resources"] == []

@@ -3,6 +3,7 @@ finished snapshots, leases on snapshot data for restores, and temporary credenti
 
 from __future__ import annotations
 
+import math
 import time
 from datetime import datetime
 from typing import Callable, Protocol
@@ -13,6 +14,12 @@ from localshift.store.data_api import CredentialRepository
 from localshift.services.events import record_failure
 
 MB = 1024 * 1024
+
+
+def whole_seconds(elapsed: float) -> int:
+    """ElapsedTimeInSeconds of work that took ``elapsed`` seconds: whole seconds, rounded up, so
+    work that took any time at all (a 45 MB snapshot takes well under a second) never shows 0."""
+    return math.ceil(elapsed)
 
 
 class ProgressRecorder:
@@ -30,8 +37,8 @@ class ProgressRecorder:
         self.last = now
         elapsed = max(now - self.started, 1e-6)
         rate = done / MB / elapsed
-        remaining = int((total - done) / MB / rate) if rate > 0 else 0
-        self.write(done / MB, total / MB, rate, int(elapsed), remaining)
+        remaining = math.ceil((total - done) / MB / rate) if rate > 0 else 0
+        self.write(done / MB, total / MB, rate, whole_seconds(elapsed), remaining)
 
 
 class SnapshotProgress(Protocol):
@@ -65,29 +72,33 @@ def snapshot_completed(
     s: SnapshotProgress, status: str, data_key: str, total_mb: float, incremental_mb: float, elapsed: float,
     finished: datetime,
 ) -> None:
-    """A snapshot whose data is stored: its final sizes, and its retention period starts now."""
+    """A snapshot whose data is stored: its final sizes, and its retention period starts now.  Its rate and
+    estimated time to completion are 0, as Redshift documents them for a completed backup."""
     s.status = status
     s.data_key = data_key
     s.total_size_mb = s.progress_mb = total_mb
     s.incremental_size_mb = incremental_mb
     s.rate_mb_per_s = 0.0
     s.estimated_seconds_to_completion = 0
-    s.elapsed_seconds = int(elapsed)
+    s.elapsed_seconds = whole_seconds(elapsed)
     s.retention_start_time = finished
 
 
 def run_job(
     backend: ServiceBackend, work: Callable[[], bool], settle: Callable[[], None],
     account: str, region: str, source_type: str, identifier: str, message: str,
+    *, event_id: str | None = None, arn: str | None = None,
 ) -> bool:
     """Run ``work``; its result when it succeeded.  When it fails, the reason is logged and
-    kept as an event of the resource (``message``: what could not be done), and ``settle``
-    puts the resource in a final status; False."""
+    kept as an event of the resource (``message``: what could not be done; ``event_id``:
+    Redshift's event for the failure, if any), and ``settle`` puts the resource in a final
+    status; False."""
     try:
         return work()
     except Exception as error:
         try:
-            record_failure(backend.events, backend.clock.now(), account, region, source_type, identifier, message, error)
+            record_failure(backend.events, backend.clock.now(), account, region, source_type, identifier, message,
+                           error, event_id=event_id, arn=arn)
         finally:
             settle()
         return False

@@ -15,3 +15,10 @@ OPERATIONS: dict[str, Handler] = {
     **statement_results.OPERATIONS,
     **metadata.OPERATIONS,
 }
+
+# Every read of the Data API answers from engines (the catalog) or from statements' state and
+# result files, not from the store alone: all run on worker threads, and no answer is kept.
+READS_BEYOND_THE_STORE = frozenset({
+    "DescribeStatement", "ListStatements", "GetStatementResult", "GetStatementResultV2",
+    "ListDatabases", "ListSchemas", "ListTables", "DescribeTable",
+})

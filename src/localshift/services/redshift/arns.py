@@ -14,6 +14,10 @@ def snapshot_arn(region: str, account: str, cluster: str, snapshot: str) -> str:
     return f"arn:{PARTITION}:redshift:{region}:{account}:snapshot:{cluster}/{snapshot}"
 
 
+def schedule_arn(region: str, account: str, schedule: str) -> str:
+    return f"arn:{PARTITION}:redshift:{region}:{account}:snapshotschedule:{schedule}"
+
+
 def namespace_arn(region: str, account: str, namespace_id: str) -> str:
     return f"arn:{PARTITION}:redshift:{region}:{account}:namespace:{namespace_id}"
 
@@ -27,3 +31,8 @@ def parse_snapshot_arn(arn: str) -> ParsedArn:
     if not valid:
         raise ApiError("InvalidParameterValue", f"Invalid snapshot ARN: {arn}")
     return parsed
+
+
+def resource_arn(region: str, account: str, resource_type: str, name: str) -> str:
+    """The ARN of a named resource of another type (subnetgroup, usagelimit, eventsubscription, ...)."""
+    return f"arn:{PARTITION}:redshift:{region}:{account}:{resource_type}:{name}"

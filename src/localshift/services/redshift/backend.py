@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from typing import Callable
 
 from localshift.dataplane.api import DataPlane
-from localshift.records import ClusterRecord, SnapshotRecord
+from localshift.records import ClusterRecord, SnapshotRecord, SnapshotScheduleRecord
 from localshift.services.clock import Clock
 from localshift.services.common.backend import ServiceBackend
+from localshift.services.redshift import resource_records as rr
 from localshift.services.redshift.serverless_snapshots import ServerlessSnapshots
 from localshift.store.clusters import ClusterRepository
 from localshift.store.database import Database
+from localshift.store.resources import ResourceRepository
 from localshift.store.snapshots import SnapshotRepository
 from localshift.store.tags import TagRepository
 
@@ -26,7 +28,20 @@ class BackendSettings:
     manual_snapshot_quota: int = 20
     # Clusters per account and region.
     cluster_quota: int = 100
+    # Snapshot schedules per account and region.
+    snapshot_schedule_quota: int = 100
     worker_threads: int = 4
+
+
+# ARN resource types of the tagged resources kept in ResourceRepositories -> the backend's repository.
+NAMED_TAGGABLE = {
+    "snapshotschedule": "schedules",
+    "subnetgroup": "subnet_groups",
+    "usagelimit": "usage_limits",
+    "eventsubscription": "event_subscriptions",
+    "hsmclientcertificate": "hsm_client_certificates",
+    "hsmconfiguration": "hsm_configurations",
+}
 
 
 class RedshiftBackend(ServiceBackend):
@@ -42,6 +57,16 @@ class RedshiftBackend(ServiceBackend):
         self.clusters = ClusterRepository(db)
         self.snapshots = SnapshotRepository(db)
         self.tags = TagRepository(db)
+        self.schedules = ResourceRepository(db, "snapshot-schedule", SnapshotScheduleRecord)
+        # Subnet groups, usage limits, event subscriptions, endpoints, HSM items, authentication profiles.
+        self.subnet_groups = ResourceRepository(db, "subnet-group", rr.SubnetGroupRecord)
+        self.usage_limits = ResourceRepository(db, "usage-limit", rr.UsageLimitRecord)
+        self.event_subscriptions = ResourceRepository(db, "event-subscription", rr.EventSubscriptionRecord)
+        self.endpoint_accesses = ResourceRepository(db, "endpoint-access", rr.EndpointAccessRecord)
+        self.endpoint_authorizations = ResourceRepository(db, "endpoint-authorization", rr.EndpointAuthorizationRecord)
+        self.authentication_profiles = ResourceRepository(db, "authentication-profile", rr.AuthenticationProfileRecord)
+        self.hsm_client_certificates = ResourceRepository(db, "hsm-client-certificate", rr.HsmClientCertificateRecord)
+        self.hsm_configurations = ResourceRepository(db, "hsm-configuration", rr.HsmConfigurationRecord)
 
     def mutate_cluster(self, row_id: int, change: Callable[[ClusterRecord], None]) -> ClusterRecord | None:
         """Re-read a cluster, change it and write it back in one transaction."""

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import random
 import uuid
 from typing import Any, Callable
 
 from localshift.errors import ApiError, invalid_combination, invalid_parameter
 from localshift.records import ClusterRecord, password_verifier
+from localshift.services import event_catalog, events
 from localshift.services.context import RequestContext
-from localshift.services.redshift import lifecycle, validation
+from localshift.services.redshift import hsm, lifecycle, placement, snapshot_timing, validation
 from localshift.services.redshift.arns import cluster_arn, snapshot_arn
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.common.passwords import managed_password, managed_password_secret
@@ -139,8 +139,6 @@ def new_cluster(
         publicly_accessible=p.get("PubliclyAccessible", False),
         # A restored cluster too gets the default parameter and security groups, not the source's.
         cluster_parameter_group_name=p.get("ClusterParameterGroupName", "default.redshift-2.0"),
-        vpc_security_group_ids=p.get("VpcSecurityGroupIds", []),
-        cluster_security_groups=p.get("ClusterSecurityGroups", []),
         default_iam_role_arn=p.get("DefaultIamRoleArn"),
         availability_zone_relocation=p.get("AvailabilityZoneRelocation", False),
         multi_az=p.get("MultiAZ", False),
@@ -149,10 +147,6 @@ def new_cluster(
         master_password_secret_kms_key_id=p.get("MasterPasswordSecretKmsKeyId"),
         **settings,
     )
-
-
-def default_zone(ctx: RequestContext) -> str:
-    return f"{ctx.region}{random.choice('abc')}"
 
 
 def create_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
@@ -182,7 +176,6 @@ def create_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         master_password_md5=verifier,
         db_name=validation.db_name(p.get("DBName", "dev")),
         port=validation.port(p.get("Port", 5439), node_type.family),
-        availability_zone=p.get("AvailabilityZone") or default_zone(ctx),
         automated_snapshot_retention_period=validation.automated_retention(
             p.get("AutomatedSnapshotRetentionPeriod", 1), node_type.family
         ),
@@ -196,11 +189,12 @@ def create_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         kms_key_id=p.get("KmsKeyId"),
         enhanced_vpc_routing=p.get("EnhancedVpcRouting", False),
         maintenance_track_name=p.get("MaintenanceTrackName", "current"),
-        cluster_subnet_group_name=p.get("ClusterSubnetGroupName"),
         iam_roles=p.get("IamRoles", []),
         elastic_ip=p.get("ElasticIp"),
-        snapshot_schedule_identifier=p.get("SnapshotScheduleIdentifier"),
         ip_address_type=p.get("IpAddressType", "ipv4"),
+        **snapshot_timing.schedule_association(backend, ctx, p),
+        **placement.cluster_settings(backend, ctx, p),
+        **hsm.cluster_settings(backend, ctx, p),
     )
     if cluster.default_iam_role_arn and cluster.default_iam_role_arn not in cluster.iam_roles:
         raise invalid_parameter("The default IAM role must be one of the cluster's IamRoles.")
@@ -242,6 +236,7 @@ def modify_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
     def change(cluster: ClusterRecord) -> None:
         if cluster.status != "available":
             raise ApiError("InvalidClusterState", f"The cluster {cluster.identifier} is not in the available state.")
+        placement.check_modification(backend, cluster, p)
         node_type = node_type_of(p.get("NodeType", cluster.node_type))
         pending: dict[str, Any] = {}
         if "NodeType" in p or "NumberOfNodes" in p or "ClusterType" in p:
@@ -266,7 +261,7 @@ def modify_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
             if cluster.automated_snapshot_retention_period == 0:
                 cluster.next_automated_snapshot_time = None
             elif cluster.next_automated_snapshot_time is None:
-                cluster.next_automated_snapshot_time = ctx.now
+                cluster.next_automated_snapshot_time = snapshot_timing.first_due(backend, cluster, ctx.now)
         if manual_retention is not None:
             cluster.manual_snapshot_retention_period = manual_retention
         if window is not None:
@@ -274,13 +269,20 @@ def modify_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         if "Port" in p and validation.port(p["Port"], node_type.family) != cluster.port:
             # The engine moves to the new port in the background (Endpoint.Port follows).
             cluster.pending_port = p["Port"]
-        for param, attribute in _SIMPLE_SETTINGS.items():
-            if param in p:
-                setattr(cluster, attribute, p[param])
+        changed = {param for param, attribute in _SIMPLE_SETTINGS.items()
+                   if param in p and p[param] != getattr(cluster, attribute)}
+        for param in changed:
+            setattr(cluster, _SIMPLE_SETTINGS[param], p[param])
         renamed = new_id is not None and new_id != cluster.identifier
         if renamed:
             pending["ClusterIdentifier"] = new_id
             _rename(backend, cluster, new_id)  # type: ignore[arg-type]
+            events.record(backend, ctx, event_catalog.CLUSTER_RENAMED, new_cluster=cluster.identifier)
+        if "VpcSecurityGroupIds" in changed:
+            events.record(backend, ctx, event_catalog.VPC_SECURITY_GROUPS_UPDATED, cluster=cluster.identifier)
+        if "ClusterParameterGroupName" in changed:
+            events.record(backend, ctx, event_catalog.PARAMETER_GROUP_CHANGED, cluster=cluster.identifier,
+                          parameter_group=cluster.cluster_parameter_group_name)
         cluster.pending_modified = pending
         # Changes that need work in the engine show as 'modifying' until done.
         if pending or cluster.pending_port is not None:
@@ -355,6 +357,7 @@ def delete_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         identifier = validation.snapshot_identifier(final_id, "FinalClusterSnapshotIdentifier")
         snapshot = snapshot_from_cluster(cluster, identifier, "manual", "final snapshot", ctx.now, retention)
         final_rows.append(insert_snapshot(backend, snapshot).row_id)
+        events.record(backend, ctx, event_catalog.FINAL_SNAPSHOT_STARTED, cluster=cluster.identifier, snapshot=identifier)
         cluster.status = "final-snapshot"
 
     cluster = change_cluster(backend, ctx, p["ClusterIdentifier"], change)
@@ -363,9 +366,10 @@ def delete_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
 
 
 def _start_transition(
-    backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any], needed: str, interim: str, job: Any, verb: str
+    backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any], needed: str, interim: str, job: Any, verb: str,
+    started: str,
 ) -> dict[str, Any]:
-    """Pause and resume: check the status, show the interim one, let a job finish the work."""
+    """Pause and resume: check the status, show the interim one (and the ``started`` event), let a job finish."""
 
     def change(cluster: ClusterRecord) -> None:
         if cluster.status != needed:
@@ -374,6 +378,7 @@ def _start_transition(
                 f"You can only {verb} a {needed} cluster; {cluster.identifier} is {cluster.status}.",
             )
         cluster.status = interim
+        events.record(backend, ctx, started, cluster=cluster.identifier)
 
     cluster = change_cluster(backend, ctx, p["ClusterIdentifier"], change)
     backend.submit(job, cluster.row_id)
@@ -381,11 +386,13 @@ def _start_transition(
 
 
 def pause_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    return _start_transition(backend, ctx, p, "available", "pausing", lifecycle.pause_cluster, "pause")
+    return _start_transition(backend, ctx, p, "available", "pausing", lifecycle.pause_cluster, "pause",
+                             event_catalog.PAUSE_STARTED)
 
 
 def resume_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    return _start_transition(backend, ctx, p, "paused", "resuming", lifecycle.resume_cluster, "resume")
+    return _start_transition(backend, ctx, p, "paused", "resuming", lifecycle.resume_cluster, "resume",
+                             event_catalog.RESUME_STARTED)
 
 
 OPERATIONS = {

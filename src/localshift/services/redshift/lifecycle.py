@@ -18,12 +18,16 @@ import time
 from typing import Callable
 
 from localshift.records import ClusterRecord
+from localshift.services import event_catalog, events
 from localshift.services.common import jobs
-from localshift.services.common.jobs import ProgressRecorder, release_lease
+from localshift.services.common.jobs import ProgressRecorder, release_lease, whole_seconds
+from localshift.services.redshift import cluster_dependents
 from localshift.services.redshift.arns import cluster_arn
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.jobs import cluster_key
-from localshift.services.redshift.snapshot_lifecycle import remove_snapshot, take_due_automated_snapshots, take_snapshot
+from localshift.services.redshift.snapshot_lifecycle import (delete_snapshot_data, remove_snapshot,
+                                                             take_due_automated_snapshots, take_snapshot)
+from localshift.services.redshift.snapshot_timing import first_due
 from localshift.store.events import CLUSTER
 from localshift.store.secrets import pending_key
 
@@ -56,9 +60,10 @@ def _serving_or_failed(backend: RedshiftBackend, cluster: ClusterRecord) -> Call
 
 def _cluster_job(
     backend: RedshiftBackend, row_id: int, action: str, work: Callable[[ClusterRecord], None],
-    settle: Settle = _serving_or_failed,
+    settle: Settle = _serving_or_failed, failure_event: str | None = None,
 ) -> bool:
-    """Run ``work`` on a cluster; True when it succeeded, else the cluster is settled (``settle``)."""
+    """Run ``work`` on a cluster; True when it succeeded, else the cluster is settled (``settle``) and the
+    failure kept as an event (``failure_event``: Redshift's id for it, if any)."""
     cluster = backend.clusters.get_by_id(row_id)
     if cluster is None:
         return False
@@ -69,7 +74,8 @@ def _cluster_job(
 
     return jobs.run_job(backend, run, lambda: backend.mutate_cluster(row_id, settle(backend, cluster)),
                         cluster.account, cluster.region, CLUSTER, cluster.identifier,
-                        f"Amazon Redshift could not {action} cluster {cluster.identifier}")
+                        f"Amazon Redshift could not {action} cluster {cluster.identifier}",
+                        event_id=failure_event, arn=cluster_arn(cluster.region, cluster.account, cluster.identifier))
 
 
 # --- clusters ----------------------------------------------------------------
@@ -84,9 +90,16 @@ def create_cluster(backend: RedshiftBackend, row_id: int) -> None:
             cluster_key(cluster), cluster.port, cluster.master_username, cluster.master_password_md5, cluster.db_name
         )
         _became_available(backend, row_id, port)
+        events.record(backend, cluster, event_catalog.CLUSTER_CREATED, cluster=_current_name(backend, cluster))
 
     if _cluster_job(backend, row_id, "create", work):
         take_due_automated_snapshots(backend)
+
+
+def _current_name(backend: RedshiftBackend, cluster: ClusterRecord) -> str:
+    """A cluster's identifier now (a rename may have come while a job ran)."""
+    current = backend.clusters.get_by_id(cluster.row_id)
+    return current.identifier if current is not None else cluster.identifier
 
 
 def _became_available(backend: RedshiftBackend, row_id: int, port: int) -> None:
@@ -95,9 +108,8 @@ def _became_available(backend: RedshiftBackend, row_id: int, port: int) -> None:
     def change(c: ClusterRecord) -> None:
         c.status = "available"
         c.endpoint_port = port
-        if c.automated_snapshot_retention_period > 0:
-            # Redshift takes the first automated snapshot once a cluster is available.
-            c.next_automated_snapshot_time = now
+        # Redshift takes the first automated snapshot once a cluster is available (with a schedule: at its next time).
+        c.next_automated_snapshot_time = first_due(backend, c, now)
 
     backend.mutate_cluster(row_id, change)
 
@@ -116,6 +128,7 @@ def pause_cluster(backend: RedshiftBackend, row_id: int) -> None:
     def work(cluster: ClusterRecord) -> None:
         backend.dataplane.stop_engine(cluster_key(cluster))
         backend.mutate_cluster(row_id, lambda c: setattr(c, "status", "paused"))
+        events.record(backend, cluster, event_catalog.PAUSED, cluster=cluster.identifier)
 
     _cluster_job(backend, row_id, "pause", work)
 
@@ -129,6 +142,7 @@ def resume_cluster(backend: RedshiftBackend, row_id: int) -> None:
             c.endpoint_port = port
 
         backend.mutate_cluster(row_id, change)
+        events.record(backend, cluster, event_catalog.RESUMED, cluster=cluster.identifier)
 
     _cluster_job(backend, row_id, "resume", work)
 
@@ -150,6 +164,7 @@ def apply_modification(backend: RedshiftBackend, row_id: int) -> None:
                 c.master_password_md5, c.pending_master_password_md5 = verifier, None
 
             backend.mutate_cluster(row_id, password_set)
+            events.record(backend, cluster, event_catalog.CREDENTIALS_UPDATED, cluster=_current_name(backend, cluster))
         if cluster.pending_port is not None:
             port = backend.dataplane.start_engine(key, cluster.pending_port)
 
@@ -189,7 +204,10 @@ def delete_cluster(backend: RedshiftBackend, row_id: int, final_snapshot_id: int
             remove_snapshot(backend, snapshot)
         with backend.db.transaction():
             backend.tags.remove_all(cluster_arn(cluster.region, cluster.account, cluster.identifier))
+            cluster_dependents.forget_cluster(backend, cluster.account, cluster.region, cluster.row_id)
             backend.clusters.delete(cluster)
+            events.record(backend, cluster, event_catalog.CLUSTER_DELETED, cluster=cluster.identifier,
+                          final="was" if final_snapshot_id is not None else "was not")
         if cluster.master_password_secret_arn:
             # Redshift deletes the secret of a managed master password with its cluster.
             backend.secrets.delete(cluster.master_password_secret_arn, pending_key(cluster.master_password_secret_arn))
@@ -236,18 +254,23 @@ def restore_cluster(backend: RedshiftBackend, cluster_row_id: int) -> None:
             cluster.master_password_md5,
         )
 
+        elapsed = time.monotonic() - started
+
         def completed(c: ClusterRecord) -> None:
             c.restore_status = "completed"
             c.restore_progress_mb = c.restore_snapshot_size_mb
-            c.restore_rate_mb_per_s = 0.0
+            # Redshift documents the average rate for a completed restore, and 0 seconds to completion.
+            c.restore_rate_mb_per_s = c.restore_snapshot_size_mb / max(elapsed, 1e-6)
             c.restore_estimated_seconds = 0
-            c.restore_elapsed_seconds = int(time.monotonic() - started)
+            c.restore_elapsed_seconds = whole_seconds(elapsed)
 
         backend.mutate_cluster(cluster_row_id, completed)
         _release_lease(backend, cluster_row_id, cluster.restore_data_key)
         _became_available(backend, cluster_row_id, port)
+        events.record(backend, cluster, event_catalog.RESTORE_SUCCEEDED, cluster=_current_name(backend, cluster),
+                      snapshot=cluster.restore_source_snapshot or "")
 
-    if _cluster_job(backend, cluster_row_id, "restore", work, _restore_failed):
+    if _cluster_job(backend, cluster_row_id, "restore", work, _restore_failed, event_catalog.RESTORE_FAILED):
         take_due_automated_snapshots(backend)
 
 
@@ -282,5 +305,4 @@ def release_all(backend: RedshiftBackend) -> None:
         backend.dataplane.destroy_engine(cluster_key(cluster))
         release_lease(backend, cluster.restore_data_key)
     for snapshot in backend.snapshots.everything():
-        if snapshot.data_key:
-            backend.dataplane.delete_snapshot(snapshot.data_key)
+        delete_snapshot_data(backend, snapshot)

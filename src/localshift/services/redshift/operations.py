@@ -6,7 +6,9 @@ from typing import Any, Callable
 
 from localshift.services.context import RequestContext
 from localshift.services.redshift import clusters, credentials, restore, sharing, snapshots, tagging
-from localshift.services.redshift import node_options
+from localshift.services.redshift import event_history, node_options, snapshot_schedules, storage
+from localshift.services.redshift import (authentication_profiles, endpoint_access, endpoint_authorization,
+                                          event_subscriptions, hsm, security_groups, subnet_groups, usage_limits)
 from localshift.services.redshift.backend import RedshiftBackend
 
 Handler = Callable[[RedshiftBackend, RequestContext, dict[str, Any]], dict[str, Any]]
@@ -18,5 +20,15 @@ OPERATIONS: dict[str, Handler] = {
     **node_options.OPERATIONS,
     **sharing.OPERATIONS,
     **restore.OPERATIONS,
+    **snapshot_schedules.OPERATIONS,
+    **event_history.OPERATIONS,
+    **storage.OPERATIONS,
+    **subnet_groups.OPERATIONS, **security_groups.OPERATIONS, **usage_limits.OPERATIONS,
+    **event_subscriptions.OPERATIONS, **endpoint_access.OPERATIONS, **endpoint_authorization.OPERATIONS,
+    **authentication_profiles.OPERATIONS, **hsm.OPERATIONS,
     **credentials.OPERATIONS,
 }
+
+# Reads that measure the data plane, not the store alone: they run on worker threads, and no answer is kept.
+# GetClusterCredentials(WithIAM) are named like reads but issue a credential (a write): the same.
+READS_BEYOND_THE_STORE = frozenset(storage.OPERATIONS) | frozenset(credentials.OPERATIONS)

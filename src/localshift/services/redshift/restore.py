@@ -9,10 +9,11 @@ from typing import Any
 from localshift.errors import ApiError, invalid_combination, invalid_parameter
 from localshift.records import SnapshotRecord
 from localshift.services.common.jobs import release_lease, take_lease
+from localshift.services import event_catalog, events
 from localshift.services.context import RequestContext
-from localshift.services.redshift import lifecycle, validation
+from localshift.services.redshift import hsm, lifecycle, placement, snapshot_timing, validation
 from localshift.services.redshift.backend import RedshiftBackend
-from localshift.services.redshift.clusters import check_quotas, default_zone, insert_cluster, new_cluster, render
+from localshift.services.redshift.clusters import check_quotas, insert_cluster, new_cluster, render
 from localshift.services.redshift.node_types import CATALOG, NodeType, snapshot_restorable_types, storage_mb
 from localshift.services.redshift.snapshot_lookup import readable_snapshot, snapshot_ref
 
@@ -26,13 +27,9 @@ TRACKS = {"current", "trailing"}
 # Parameters naming resources localshift does not model: any value names a
 # resource that does not exist, so AWS's not-found error is the faithful answer.
 _UNKNOWN_RESOURCES = {
-    "HsmClientCertificateIdentifier": ("HsmClientCertificateNotFoundFault", "HSM client certificate"),
-    "HsmConfigurationIdentifier": ("HsmConfigurationNotFoundFault", "HSM configuration"),
-    "SnapshotScheduleIdentifier": ("SnapshotScheduleNotFound", "snapshot schedule"),
     "ReservedNodeId": ("ReservedNodeNotFound", "reserved node"),
     "TargetReservedNodeOfferingId": ("ReservedNodeOfferingNotFound", "reserved node offering"),
     "RedshiftIdcApplicationArn": ("RedshiftIdcApplicationNotExists", "Redshift IAM Identity Center application"),
-    "ClusterSubnetGroupName": ("ClusterSubnetGroupNotFoundFault", "cluster subnet group"),
 }
 
 
@@ -78,9 +75,6 @@ def _check_references(p: dict[str, Any]) -> None:
     group = p.get("ClusterParameterGroupName")
     if group is not None and not group.startswith("default."):
         raise ApiError("ClusterParameterGroupNotFound", f"Cluster parameter group {group} not found.")
-    for group_name in p.get("ClusterSecurityGroups", []):
-        if group_name != "default":
-            raise ApiError("ClusterSecurityGroupNotFound", f"Cluster security group {group_name} not found.")
     if "ElasticIp" in p:
         raise ApiError("InvalidElasticIpFault", f"The Elastic IP {p['ElasticIp']} is not allocated to this account.")
     track = p.get("MaintenanceTrackName")
@@ -132,9 +126,6 @@ def restore_from_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext,
     ip_type = p.get("IpAddressType", config.get("ip_address_type", "ipv4"))
     if ip_type not in ("ipv4", "dualstack"):
         raise invalid_parameter(f"Invalid IpAddressType {ip_type}: use ipv4 or dualstack.")
-    zone = p.get("AvailabilityZone") or default_zone(ctx)
-    if not zone.startswith(ctx.region):
-        raise invalid_parameter(f"Availability zone {zone} is not in region {ctx.region}.")
     encrypted, kms_key = _encryption(ctx, p, snapshot)
     roles = _check_roles(p, config.get("iam_roles", []))
     check_quotas(backend, ctx, nodes)
@@ -149,7 +140,6 @@ def restore_from_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext,
         master_password_md5="" if p.get("ManageMasterPassword") else config.get("master_password_md5", ""),
         db_name=snapshot.db_name,
         port=validation.port(p.get("Port", snapshot.port), target.family),
-        availability_zone=zone,
         automated_snapshot_retention_period=validation.automated_retention(
             p.get("AutomatedSnapshotRetentionPeriod", max(config.get("automated_snapshot_retention_period", 1),
                                                           1 if target.family in ("ra3", "rg") else 0)),
@@ -170,6 +160,10 @@ def restore_from_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext,
         ip_address_type=ip_type,
         restore_status="starting",
         restore_snapshot_size_mb=snapshot.total_size_mb,
+        restore_source_snapshot=snapshot.identifier,
+        **snapshot_timing.schedule_association(backend, ctx, p),
+        **placement.cluster_settings(backend, ctx, p),
+        **hsm.cluster_settings(backend, ctx, p),
     )
     cluster.restore_data_key = _lease(backend, snapshot)
     try:
@@ -177,6 +171,7 @@ def restore_from_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext,
     except ApiError:
         release_lease(backend, cluster.restore_data_key)
         raise
+    events.record(backend, ctx, event_catalog.RESTORE_STARTED, cluster=cluster.identifier, snapshot=snapshot.identifier)
     backend.submit(lifecycle.restore_cluster, cluster.row_id)
     return {"Cluster": render(backend, ctx, cluster)}
 

@@ -1,4 +1,4 @@
-"""Time-driven work: automated snapshots, retention expiry, and recovery at start."""
+"""Time-driven work: schedule associations, automated snapshots, retention expiry, events' age; recovery at start."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import logging
 from datetime import timedelta
 
 from localshift.records import SnapshotRecord
-from localshift.services.redshift import lifecycle, snapshot_lifecycle
+from localshift.services import events
+from localshift.services.redshift import endpoint_lifecycle, lifecycle, snapshot_lifecycle, snapshot_timing
 from localshift.services.events import INTERRUPTED, record_failure
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.store.events import CLUSTER_SNAPSHOT
@@ -46,8 +47,10 @@ def _expire(backend: RedshiftBackend, snapshot: SnapshotRecord) -> None:
 
 
 def tick(backend: RedshiftBackend) -> None:
+    snapshot_timing.apply_schedule_changes(backend)
     snapshot_lifecycle.take_due_automated_snapshots(backend)
     expire_snapshots(backend)
+    events.prune(backend)
 
 
 def recover(backend: RedshiftBackend) -> None:
@@ -57,7 +60,7 @@ def recover(backend: RedshiftBackend) -> None:
         backend.mutate_snapshot(snapshot.row_id, lambda s: setattr(s, "status", "failed"))
         record_failure(backend.events, backend.clock.now(), snapshot.account, snapshot.region, CLUSTER_SNAPSHOT,
                        snapshot.identifier, f"Amazon Redshift could not take snapshot {snapshot.identifier}",
-                       INTERRUPTED)
+                       INTERRUPTED, **snapshot_lifecycle.failure_event(snapshot))
     for cluster in backend.clusters.in_statuses(
         ["available", "modifying", "renaming", "creating", "final-snapshot", "deleting", "pausing", "resuming"]
     ):
@@ -82,4 +85,5 @@ def recover(backend: RedshiftBackend) -> None:
             backend.submit(lifecycle.resume_modification, row_id)
         else:
             backend.submit(lifecycle.start_engine, row_id)
+    endpoint_lifecycle.recover(backend)
 

@@ -14,12 +14,14 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from localshift.records import ClusterRecord, SnapshotRecord
+from localshift.services import event_catalog, events
 from localshift.services.common import jobs
 from localshift.services.common.jobs import MB, snapshot_completed, snapshot_progress
 from localshift.services.redshift.arns import snapshot_arn
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.jobs import cluster_key, snapshot_key
 from localshift.services.redshift.snapshot_factory import new_automated_snapshot
+from localshift.services.redshift.snapshot_timing import next_due
 from localshift.store.events import CLUSTER_SNAPSHOT
 
 log = logging.getLogger("localshift.lifecycle")
@@ -35,7 +37,28 @@ def _snapshot_job(
     return jobs.run_job(backend, lambda: work(snapshot),
                         lambda: backend.mutate_snapshot(row_id, lambda s: setattr(s, "status", "failed")),
                         snapshot.account, snapshot.region, CLUSTER_SNAPSHOT, snapshot.identifier,
-                        f"Amazon Redshift could not {action} snapshot {snapshot.identifier}")
+                        f"Amazon Redshift could not {action} snapshot {snapshot.identifier}", **failure_event(snapshot))
+
+
+def failure_event(snapshot: SnapshotRecord) -> dict[str, str | None]:
+    """How a snapshot's failure is kept: Redshift's event id for it, and the snapshot's ARN."""
+    return {
+        "event_id": _user_event(snapshot, event_catalog.FINAL_SNAPSHOT_FAILED, event_catalog.SNAPSHOT_FAILED),
+        "arn": snapshot_arn(snapshot.region, snapshot.account, snapshot.cluster_identifier, snapshot.identifier),
+    }
+
+
+def _user_event(snapshot: SnapshotRecord, final: str, manual: str) -> str | None:
+    """Redshift's event for what happened to a final or manual snapshot; automated snapshots have none."""
+    if snapshot.status == "final snapshot":
+        return final
+    return manual if snapshot.snapshot_type == "manual" else None
+
+
+def _record_user_event(backend: RedshiftBackend, snapshot: SnapshotRecord, final: str, manual: str) -> None:
+    event_id = _user_event(snapshot, final, manual)
+    if event_id is not None:
+        events.record(backend, snapshot, event_id, cluster=snapshot.cluster_identifier, snapshot=snapshot.identifier)
 
 
 def source_cluster(backend: RedshiftBackend, snapshot: SnapshotRecord) -> ClusterRecord | None:
@@ -62,14 +85,16 @@ def take_snapshot(backend: RedshiftBackend, snapshot_row_id: int) -> bool:
             _completed(s, stats.total_bytes / MB, stats.incremental_bytes / MB, stats.elapsed_seconds, finished)
             if stats.consistent_at is not None:
                 # The data is that committed at the instant the online backup became
-                # consistent; SnapshotCreateTime names the instant the data is of.
-                at = stats.consistent_at.astimezone(timezone.utc)
+                # consistent; SnapshotCreateTime names the instant the data is of (on the
+                # service clock, which time travel may have moved).
+                at = stats.consistent_at.astimezone(timezone.utc) + timedelta(seconds=backend.clock.offset_seconds)
                 s.create_time = at.replace(microsecond=at.microsecond // 1000 * 1000)
 
         if backend.mutate_snapshot(snapshot_row_id, change) is None:
             # Deleted while it ran (an automated snapshot of a cluster being deleted).
             backend.dataplane.delete_snapshot(snapshot_key(snapshot))
             return False
+        _record_user_event(backend, snapshot, event_catalog.FINAL_SNAPSHOT_COMPLETED, event_catalog.SNAPSHOT_COMPLETED)
         return True
 
     return _snapshot_job(backend, snapshot_row_id, "take", work)
@@ -93,7 +118,10 @@ def copy_snapshot_data(backend: RedshiftBackend, source_row_id: int, target_row_
         )
         if completed is None:
             backend.dataplane.delete_snapshot(snapshot_key(target))  # deleted while it ran
-        return completed is not None
+            return False
+        events.record(backend, target, event_catalog.SNAPSHOT_COMPLETED, cluster=target.cluster_identifier,
+                      snapshot=target.identifier)
+        return True
 
     _snapshot_job(backend, target_row_id, "copy", work)
 
@@ -105,6 +133,9 @@ def forget_snapshot(backend: RedshiftBackend, snapshot: SnapshotRecord) -> None:
             snapshot_arn(snapshot.region, snapshot.account, snapshot.cluster_identifier, snapshot.identifier)
         )
         backend.snapshots.delete(snapshot)
+        if snapshot.snapshot_type == "manual":
+            events.record(backend, snapshot, event_catalog.SNAPSHOT_DELETED, cluster=snapshot.cluster_identifier,
+                          snapshot=snapshot.identifier)
 
 
 def delete_snapshot_data(backend: RedshiftBackend, snapshot: SnapshotRecord) -> None:
@@ -137,23 +168,14 @@ def take_due_automated_snapshots(backend: RedshiftBackend) -> None:
 
 def _schedule_automated_snapshot(backend: RedshiftBackend, row_id: int, now: datetime) -> SnapshotRecord | None:
     """In one transaction, if the cluster is (still) available and due: its next due time, and a new snapshot."""
-    interval = backend.settings.automated_snapshot_interval
     scheduled: list[SnapshotRecord | None] = []
 
     def change(c: ClusterRecord) -> None:
         due = c.next_automated_snapshot_time
         if c.status != "available" or due is None or due > now or c.automated_snapshot_retention_period == 0:
             return
-        c.next_automated_snapshot_time = _next_due(due, now, interval)
+        c.next_automated_snapshot_time = next_due(backend, c, due, now)
         scheduled.append(new_automated_snapshot(backend, c, now))
 
     backend.mutate_cluster(row_id, change)
     return scheduled[0] if scheduled else None
-
-
-def _next_due(due: datetime, now: datetime, interval: float) -> datetime:
-    step = timedelta(seconds=interval)
-    following = due + step
-    while following <= now:
-        following += step
-    return following

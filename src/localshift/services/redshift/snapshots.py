@@ -1,4 +1,4 @@
-"""Snapshot operations: create, copy, modify, delete, batch delete, describe."""
+"""Snapshot operations: create, copy, modify, batch modify, delete, batch delete, describe."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from localshift.errors import ApiError, invalid_combination, invalid_parameter
 from localshift.records import SnapshotRecord
+from localshift.services import event_catalog, events
 from localshift.services.context import RequestContext
 from localshift.services.redshift import snapshot_lifecycle, validation
 from localshift.services.redshift.arns import snapshot_arn
@@ -64,6 +65,7 @@ def create_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext, p: di
                 snapshot_arn(ctx.region, ctx.account, cluster.identifier, identifier), ctx.account, ctx.region,
                 "snapshot", tags,
             )
+        events.record(backend, ctx, event_catalog.SNAPSHOT_STARTED, cluster=cluster.identifier, snapshot=identifier)
     backend.submit(snapshot_lifecycle.take_snapshot, snapshot.row_id)
     return {"Snapshot": render(backend, ctx, snapshot)}
 
@@ -156,13 +158,50 @@ def copy_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext, p: dict
             "retention_start_time": None,
         })
         target = insert_snapshot(backend, target)
+        events.record(backend, ctx, event_catalog.SNAPSHOT_STARTED, cluster=target.cluster_identifier,
+                      snapshot=target.identifier)
     backend.submit(snapshot_lifecycle.copy_snapshot_data, source.row_id, target.row_id)
     return {"Snapshot": render(backend, ctx, target)}
 
 
 def modify_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    ref = SnapshotRef(ctx.account, p["SnapshotIdentifier"].lower(), None, False)
     retention = validation.manual_retention(p.get("ManualSnapshotRetentionPeriod", -1))
+    view, gone = _change_retention(backend, ctx, p["SnapshotIdentifier"], retention, p.get("Force", False))
+    if gone is not None:
+        snapshot_lifecycle.delete_snapshot_data(backend, gone)
+    return {"Snapshot": view}
+
+
+def batch_modify_cluster_snapshots(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    identifiers = p["SnapshotIdentifierList"]
+    if len(identifiers) > 100:
+        raise ApiError("BatchModifyClusterSnapshotsLimitExceededFault",
+                       "The maximum number of snapshots to modify at once is 100.")
+    retention = validation.manual_retention(p.get("ManualSnapshotRetentionPeriod", -1))
+    modified: list[str] = []
+    errors: list[dict[str, str]] = []
+    for identifier in identifiers:
+        try:
+            view, gone = _change_retention(backend, ctx, identifier, retention, p.get("Force", False))
+        except ApiError as error:
+            errors.append({"SnapshotIdentifier": identifier, "FailureCode": error.code, "FailureReason": error.message})
+            continue
+        modified.append(view["SnapshotIdentifier"])
+        if gone is not None:
+            snapshot_lifecycle.delete_snapshot_data(backend, gone)
+    result: dict[str, Any] = {"Resources": modified}
+    if errors:
+        # AWS leaves Errors out when every snapshot was modified.
+        result["Errors"] = errors
+    return result
+
+
+def _change_retention(
+    backend: RedshiftBackend, ctx: RequestContext, identifier: str, retention: int, force: bool
+) -> tuple[dict[str, Any], SnapshotRecord | None]:
+    """Give a manual snapshot a new retention period, in one transaction: its view, and, when ``force``
+    deleted it because the period has already passed, the snapshot whose data the caller deletes next."""
+    ref = SnapshotRef(ctx.account, identifier.lower(), None, False)
     with backend.db.transaction():
         # Re-read and changed in one transaction: a snapshot job finishing meanwhile is never undone.
         snapshot = owned_snapshot(backend, ctx, ref)
@@ -173,28 +212,23 @@ def modify_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext, p: di
             )
         start = snapshot.retention_start_time or snapshot.create_time
         expired = retention != -1 and start + timedelta(days=retention) <= ctx.now
-        if expired and not p.get("Force"):
+        if expired and not force:
             raise ApiError(
                 "InvalidRetentionPeriodFault",
                 f"The new retention period of snapshot {snapshot.identifier} has already passed. "
                 "Use Force to delete the snapshot now.",
             )
-        if expired:
-            # Force: a snapshot already past its new retention period is deleted at once.
-            check_deletable(backend, snapshot)
-            snapshot.manual_snapshot_retention_period = retention
-            view = render(backend, ctx, snapshot)
-            view["Status"] = "deleted"
-            snapshot_lifecycle.forget_snapshot(backend, snapshot)
-        else:
+        if not expired:
             changed = backend.mutate_snapshot(
-                snapshot.row_id,
-                lambda s: setattr(s, "manual_snapshot_retention_period", retention),
-            )
-            view = render(backend, ctx, changed)  # type: ignore[arg-type]
-    if expired:
-        snapshot_lifecycle.delete_snapshot_data(backend, snapshot)
-    return {"Snapshot": view}
+                snapshot.row_id, lambda s: setattr(s, "manual_snapshot_retention_period", retention))
+            return render(backend, ctx, changed), None  # type: ignore[arg-type]
+        # Force: a snapshot already past its new retention period is deleted at once.
+        check_deletable(backend, snapshot)
+        snapshot.manual_snapshot_retention_period = retention
+        view = render(backend, ctx, snapshot)
+        view["Status"] = "deleted"
+        snapshot_lifecycle.forget_snapshot(backend, snapshot)
+        return view, snapshot
 
 
 def describe_cluster_snapshots(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
@@ -272,5 +306,6 @@ OPERATIONS = {
     "BatchDeleteClusterSnapshots": batch_delete_cluster_snapshots,
     "CopyClusterSnapshot": copy_cluster_snapshot,
     "ModifyClusterSnapshot": modify_cluster_snapshot,
+    "BatchModifyClusterSnapshots": batch_modify_cluster_snapshots,
     "DescribeClusterSnapshots": describe_cluster_snapshots,
 }

@@ -1,4 +1,4 @@
-"""Tag operations on clusters and snapshots, named by ARN."""
+"""Tag operations on clusters, snapshots and snapshot schedules, named by ARN."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from localshift.errors import ApiError, invalid_parameter
 from localshift.services.context import RequestContext
 from localshift.services.redshift import validation
 from localshift.services.common.arns import parse_arn
-from localshift.services.redshift.backend import RedshiftBackend
+from localshift.services.redshift.backend import NAMED_TAGGABLE, RedshiftBackend
 from localshift.store.paging import decode_marker, encode_marker
 
 MAX_TAGS_PER_RESOURCE = 50
-TAGGABLE = {"cluster", "snapshot"}
+# ARN resource types (arn:aws:redshift:REGION:ACCOUNT:TYPE:NAME), as DescribeTags' ResourceType names them.
+SNAPSHOT_SCHEDULE = "snapshotschedule"
+TAGGABLE = {"cluster", "snapshot", *NAMED_TAGGABLE}
 
 
 def _resource(backend: RedshiftBackend, ctx: RequestContext, arn: str) -> tuple[str, str]:
@@ -25,6 +27,9 @@ def _resource(backend: RedshiftBackend, ctx: RequestContext, arn: str) -> tuple[
         raise invalid_parameter(f"Tagging is not supported for resource type {parsed.resource_type}.")
     if parsed.resource_type == "cluster":
         exists = backend.clusters.get(ctx.account, ctx.region, parsed.resource) is not None
+    elif parsed.resource_type in NAMED_TAGGABLE:
+        repository = getattr(backend, NAMED_TAGGABLE[parsed.resource_type])
+        exists = repository.get(ctx.account, ctx.region, parsed.resource) is not None
     else:
         cluster, _, name = parsed.resource.partition("/")
         snapshot = backend.snapshots.get(ctx.account, ctx.region, name)
@@ -60,7 +65,8 @@ def describe_tags(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, An
     if resource_type is not None:
         resource_type = resource_type.lower()
         if resource_type not in TAGGABLE:
-            raise invalid_parameter(f"Invalid resource type: {p['ResourceType']}. Valid values: cluster, snapshot.")
+            raise invalid_parameter(
+                f"Invalid resource type: {p['ResourceType']}. Valid values: {', '.join(sorted(TAGGABLE))}.")
     rows = backend.tags.search(
         ctx.account, ctx.region, resource_type, arn, p.get("TagKeys", []), p.get("TagValues", []), after, limit + 1
     )

@@ -8,6 +8,7 @@ from typing import Any
 from localshift.records import ClusterRecord, SnapshotRecord
 from localshift.services.redshift import arns
 from localshift.services.redshift.node_types import CATALOG, elastic_resize_counts, snapshot_restorable_types, storage_mb
+from localshift.services.redshift.snapshot_timing import ACTIVE
 
 SUPPORT_ALIAS = "amazon-redshift-support"
 # The engine build shown in EngineFullVersion (ClusterVersion.ENGINE_BUILD).
@@ -76,6 +77,7 @@ def cluster_view(cluster: ClusterRecord, tags: list[tuple[str, str]], now: datet
         "ElasticResizeNumberOfNodeOptions": _elastic_resize_options(cluster),
         "DeferredMaintenanceWindows": [],
         "SnapshotScheduleIdentifier": cluster.snapshot_schedule_identifier,
+        "SnapshotScheduleState": cluster.snapshot_schedule_state,
         "NextMaintenanceWindowStartTime": _next_window(cluster.preferred_maintenance_window, now),
         "AvailabilityZoneRelocationStatus": "enabled" if cluster.availability_zone_relocation else "disabled",
         "ClusterNamespaceArn": arns.namespace_arn(cluster.region, cluster.account, cluster.namespace_id),
@@ -87,8 +89,16 @@ def cluster_view(cluster: ClusterRecord, tags: list[tuple[str, str]], now: datet
         "MasterPasswordSecretArn": cluster.master_password_secret_arn,
         "MasterPasswordSecretKmsKeyId": cluster.master_password_secret_kms_key_id,
     }
+    due = cluster.next_automated_snapshot_time
+    if cluster.snapshot_schedule_state == ACTIVE and due is not None:
+        # Only for clusters following a snapshot schedule, with automated snapshots on.
+        view["ExpectedNextSnapshotScheduleTime"] = due
+        view["ExpectedNextSnapshotScheduleTimeStatus"] = "OnTrack" if due > now else "Pending"
     if cluster.endpoint_port is not None and cluster.status not in ("creating", "deleting", "paused"):
         view["Endpoint"] = {"Address": "127.0.0.1", "Port": cluster.endpoint_port}
+    if cluster.hsm_client_certificate_identifier or cluster.hsm_configuration_identifier:
+        view["HsmStatus"] = {"HsmClientCertificateIdentifier": cluster.hsm_client_certificate_identifier,
+                             "HsmConfigurationIdentifier": cluster.hsm_configuration_identifier, "Status": "active"}
     if cluster.restore_status is not None:
         view["RestoreStatus"] = {
             "Status": cluster.restore_status,

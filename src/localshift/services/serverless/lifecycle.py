@@ -129,9 +129,10 @@ def set_admin_credentials(backend: ServerlessBackend, namespace_row_id: int) -> 
             n.credentials_plan = None
             n.status = "AVAILABLE"
 
-        backend.mutate_namespace(namespace_row_id, applied)
         if secret:
+            # The engine has the new password: the secret says so before the namespace is available.
             backend.secrets.promote(secret)
+        backend.mutate_namespace(namespace_row_id, applied)
         return True
 
     def rolled_back() -> None:

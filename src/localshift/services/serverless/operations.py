@@ -19,3 +19,7 @@ OPERATIONS: dict[str, Handler] = {
     **tagging.OPERATIONS,
     **credentials.OPERATIONS,
 }
+
+# GetCredentials is named like a read but issues a credential (a write): it runs on a worker
+# thread like any other operation, and no answer of it is kept.
+READS_BEYOND_THE_STORE = frozenset(credentials.OPERATIONS)

@@ -184,11 +184,12 @@ def _finish_restore(
         w.status = "AVAILABLE"
         w.endpoint_port = port
 
-    backend.mutate_namespace(namespace.row_id, finished)
-    backend.mutate_workgroup(plan.workgroup_row_id, workgroup_finished)
     if plan.secret_arn:
-        # The secret holds the password of the data the namespace now has.
+        # The secret holds the password of the data the namespace now has, before anyone is told
+        # the namespace is available (the engine already has that password).
         if generation is not None:
             backend.secrets.promote(plan.secret_arn)
         else:
             backend.secrets.delete(pending_key(plan.secret_arn))
+    backend.mutate_namespace(namespace.row_id, finished)
+    backend.mutate_workgroup(plan.workgroup_row_id, workgroup_finished)
