@@ -6,7 +6,7 @@ from typing import Iterator
 
 import pytest
 
-from support import OWNER, Server, make_server
+from support import ADMIN_KEY, ADMIN_SECRET, GRANTEE, OWNER, TENANT_KEY, TENANT_SECRET, Server, make_server
 
 
 @pytest.fixture(scope="session")
@@ -30,6 +30,14 @@ def redshift(ls: Server):
 
 
 
+@pytest.fixture(scope="module")
+def data_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server with the data plane (real engines), one per test module that uses it, wiped at its end."""
+    instance = make_server(tmp_path_factory.mktemp("data"), data_plane=True).start()
+    yield instance
+    instance.close()
+
+
 @pytest.fixture(scope="session")
 def slow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A control-plane server whose work takes 1.5 s, to observe operations in progress."""
@@ -42,3 +50,22 @@ def slow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 def slow(slow_server: Server) -> Server:
     slow_server.reset()
     return slow_server
+
+
+@pytest.fixture(scope="session")
+def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A strict-mode control-plane server: OWNER's key may administer it, GRANTEE's (a tenant) may not."""
+    env = {
+        "LOCALSHIFT_ACCOUNTS": f"{ADMIN_KEY}:{ADMIN_SECRET}:{OWNER},{TENANT_KEY}:{TENANT_SECRET}:{GRANTEE}",
+        "LOCALSHIFT_ADMIN_ACCOUNTS": OWNER,
+    }
+    instance = make_server(tmp_path_factory.mktemp("strict"), extra_env=env).start()
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture
+def strict(strict_server: Server) -> Server:
+    strict_server.reset()
+    return strict_server
+

@@ -75,6 +75,13 @@ class ScriptedDataPlane(NullDataPlane):
         with self._lock:
             self.passwords[key] = (username, password)
 
+    def serve_extra_port(self, key: str, port: int) -> int:
+        self._step("serve_extra_port", "serve a further port")
+        return port
+
+    def close_extra_port(self, key: str, port: int) -> None:
+        self._step("close_extra_port", "close a further port")
+
     def is_running(self, key: str) -> bool:
         with self._lock:
             return key in self.running

@@ -22,6 +22,9 @@ from botocore.credentials import Credentials
 
 REGION = "us-east-1"
 OWNER, GRANTEE, STRANGER = "111111111111", "222222222222", "333333333333"
+# The strict-mode server's keys (conftest.strict_server): OWNER may administer, GRANTEE may not.
+ADMIN_KEY, ADMIN_SECRET = "AKIDADMIN", "admin-secret"
+TENANT_KEY, TENANT_SECRET = "AKIDTENANT", "tenant-secret"
 
 
 def free_port() -> int:
@@ -131,6 +134,15 @@ def make_server(tmp: Path, *, data_plane: bool = False, extra_env: dict[str, str
     return Server(free_port(), tmp / "data", env, server_args)
 
 
+def answers(url: str) -> bool:
+    """Whether a localshift server answers its health check at ``url``."""
+    try:
+        urllib.request.urlopen(url + "/_localshift/health", timeout=2).read()
+        return True
+    except OSError:
+        return False
+
+
 def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05):  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -160,6 +172,16 @@ def create_available_snapshot(client, snapshot: str = "s1", cluster: str = "c1",
         SnapshotIdentifier=snapshot, WaiterConfig={"Delay": 0.1, "MaxAttempts": 600}
     )
     return client.describe_cluster_snapshots(SnapshotIdentifier=snapshot)["Snapshots"][0]
+
+
+def sql(port: int, statement: str, user: str = "admin", password: str = "Passw0rd1", db: str = "dev") -> list[tuple]:
+    """Run one statement on a cluster's or workgroup's endpoint; its rows (none for a statement without)."""
+    import psycopg
+
+    with psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname=db,
+                         connect_timeout=10, autocommit=True) as conn:
+        cursor = conn.execute(statement)
+        return cursor.fetchall() if cursor.description else []
 
 
 @functools.lru_cache(maxsize=None)

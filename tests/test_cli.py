@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from support import OWNER, aws_cli, create_available_cluster, create_available_snapshot, free_port, make_server
+from support import GRANTEE, OWNER, aws_cli, create_available_cluster, create_available_snapshot, free_port, make_server
 
 
 def test_version():
@@ -167,5 +169,93 @@ def test_ephemeral_state_is_named_at_start_and_gone_at_exit(tmp_path):
         assert any(Path(directories["engine files"]).iterdir())  # the cluster's engine
     finally:
         server.stop()
+    assert re.search(r"INFO localshift removed engine cluster-\S+ \(" + re.escape(directories["engine files"]),
+                     server.log_path.read_text())
     assert not any(Path(path).exists() for path in directories.values())
     assert server.log_path.read_text().splitlines()[-1].endswith("localshift stopped; its state is removed")
+
+
+# --------------------------------------------------------------------------------------------
+# status and reset, against a running server
+# --------------------------------------------------------------------------------------------
+
+
+def test_status_names_accounts_clusters_engines_and_disk(ls):
+    client = ls.client(OWNER)
+    create_available_cluster(client, "analytics")
+    create_available_snapshot(client, "nightly", "analytics")
+    client.authorize_snapshot_access(SnapshotIdentifier="nightly", AccountWithRestoreAccess=GRANTEE)
+    done = localshift("status", "--url", ls.url)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert out.startswith(f"localshift 0.1.0 at {ls.url}: open mode, data plane off")
+    assert re.search(rf"{OWNER}\s+│\s+us-east-1\s+│\s+Clusters: 1, Cluster snapshots: 2", out), out
+    assert re.search(r"analytics\s+│\s+available", out) and re.search(rf"nightly .*│\s+{GRANTEE}\s+│", out), out
+    assert out.rstrip().endswith("Engines: 0 serving of 0; disk used by engines 0 B, by snapshots 0 B")
+
+
+def test_status_as_json_from_the_url_variable(ls):
+    create_available_cluster(ls.client(OWNER), "c1")
+    done = localshift("status", "--json", env={"LOCALSHIFT_URL": ls.url})
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    [clusters] = [s for s in document["sections"] if s["name"] == "clusters"]
+    assert [row["identifier"] for row in clusters["rows"]] == ["c1"]
+
+
+def test_status_follows_work_until_it_is_done(slow):
+    create_available_cluster(slow.client(OWNER), "c1")
+    slow.client(OWNER).create_cluster_snapshot(SnapshotIdentifier="s1", ClusterIdentifier="c1")
+    done = localshift("status", "--follow", "--url", slow.url)
+    assert done.returncode == 0, done.stderr
+    assert f"snapshot s1 ({OWNER})" in done.stdout and done.stdout.rstrip().endswith("Done.")
+    assert localshift("status", "--follow", "--url", slow.url).stdout.strip() == "No work under way."
+
+
+def test_reset_every_account_or_some(ls):
+    for account in (OWNER, GRANTEE):
+        create_available_cluster(ls.client(account), "c1")
+    done = localshift("reset", "--url", ls.url, "--account", OWNER)
+    assert (done.returncode, done.stdout.strip()) == (0, f"reset accounts {OWNER} at {ls.url}")
+    assert ls.client(OWNER).describe_clusters()["Clusters"] == []
+    assert len(ls.client(GRANTEE).describe_clusters()["Clusters"]) == 1
+    done = localshift("reset", "--url", ls.url)
+    assert (done.returncode, done.stdout.strip()) == (0, f"reset every account at {ls.url}")
+    assert ls.client(GRANTEE).describe_clusters()["Clusters"] == []
+
+
+@pytest.mark.parametrize("command", [["status"], ["reset"], ["reset", "--account", "nobody"]])
+def test_status_and_reset_refusals_are_one_line(ls, command):
+    nobody = f"http://127.0.0.1:{free_port()}"
+    assert refusal(localshift(*command, "--url", nobody)) == f"localshift: no localshift server answers at {nobody}"
+    if "--account" in command:
+        line = refusal(localshift(*command, "--url", ls.url))
+        assert line == "localshift: POST /_localshift/reset: 400 'nobody' is not a 12-digit account id."
+
+
+def test_status_of_a_strict_server_needs_an_admins_key(tmp_path):
+    server = make_server(tmp_path, extra_env={"LOCALSHIFT_ACCOUNTS": f"AKIDADMIN:admin-secret:{OWNER}"}).start()
+    try:
+        create_available_cluster(server.client("AKIDADMIN", secret="admin-secret"), "c1")
+        unsigned = localshift("status", "--url", server.url, env={"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""})
+        assert refusal(unsigned) == ("localshift: GET /_localshift/state: 403 Request is missing Authentication Token")
+        signed = localshift("status", "--json", "--url", server.url,
+                            env={"AWS_ACCESS_KEY_ID": "AKIDADMIN", "AWS_SECRET_ACCESS_KEY": "admin-secret"})
+        assert json.loads(signed.stdout)["server"]["account"] == OWNER
+    finally:
+        server.stop()
+
+
+def test_serve_migrates_an_older_data_dir_and_says_so(tmp_path):
+    from localshift.store.schema import MIGRATIONS
+
+    server = make_server(tmp_path, extra_env={"LOCALSHIFT_LOG_LEVEL": "info"})
+    server.data_dir.mkdir(parents=True)
+    store = sqlite3.connect(server.data_dir / "localshift.sqlite3")
+    store.executescript(f"BEGIN;\n{MIGRATIONS[0]}\nPRAGMA user_version = 1;\nCOMMIT;")
+    store.close()
+    server.start()
+    server.stop()
+    steps = len(MIGRATIONS)  # the migrations after the first, then the file's rebuild
+    assert [line.split(" ", 4)[-1] for line in server.log_path.read_text().splitlines() if "migrating" in line] == [
+        f"migrating the store: step {done} of {steps} done" for done in range(steps + 1)]

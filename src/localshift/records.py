@@ -1,4 +1,5 @@
-"""Typed records of the resources localshift keeps: clusters, snapshots, snapshot schedules.
+"""Typed records of the resources localshift keeps: clusters, snapshots, snapshot schedules, snapshot copy
+grants, table restores.
 
 Plain dataclasses with native values.  The store keeps them as JSON (never
 pickles) beside a few indexed columns; services read and change them; the
@@ -14,6 +15,20 @@ import typing
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, TypeVar
+
+from localshift.dataplane.api import TableToRestore
+
+
+@dataclass
+class SnapshotCopySettings:
+    """Cross-region snapshot copy of a cluster (EnableSnapshotCopy): where its snapshots go, kept how long."""
+
+    destination_region: str
+    # Days copied automated snapshots are kept in the destination region.
+    retention_period: int = 7
+    # Days newly copied manual snapshots are kept there (-1: indefinitely).
+    manual_retention_period: int = -1
+    grant_name: str | None = None
 
 
 @dataclass
@@ -69,6 +84,8 @@ class ClusterRecord:
     # A new Port accepted by ModifyCluster that the engine does not serve yet.
     pending_port: int | None = None
     # Restore bookkeeping (None when the cluster was not restored).
+    # The ARN of the snapshot the cluster was restored from (its lineage; the owner may be another account).
+    restored_from: str | None = None
     # The data-plane lease the restore reads from, held until it finishes.
     restore_data_key: str | None = None
     # The identifier of the snapshot the cluster was restored from (for its events).
@@ -85,6 +102,8 @@ class ClusterRecord:
     endpoint_port: int | None = None
     # PendingModifiedValues while a modification is applied.
     pending_modified: dict[str, Any] = field(default_factory=dict)
+    # Cross-region snapshot copy (None: off).
+    snapshot_copy: SnapshotCopySettings | None = None
     # The store's id, set by insert (0: not stored yet; SQLite's ids start at 1).
     row_id: int = 0
 
@@ -120,13 +139,18 @@ class SnapshotRecord:
     rate_mb_per_s: float = 0.0
     elapsed_seconds: int = 0
     estimated_seconds_to_completion: int = -1
+    # The region a cross-region copy was copied from (None: not a copy).
     source_region: str | None = None
+    # A copied automated snapshot: the days it is kept in this region (its cluster's copy RetentionPeriod).
+    copy_retention_period: int | None = None
     # The source cluster's configuration that a restore copies.
     cluster_config: dict[str, Any] = field(default_factory=dict)
     # The data-plane snapshot holding this snapshot's data (None: no data).
     data_key: str | None = None
     # The source cluster's row id: it survives renames (None: taken before it was recorded).
     cluster_row_id: int | None = None
+    # The ARN of the snapshot this one is a copy of (CopyClusterSnapshot).
+    copied_from: str | None = None
     # A Redshift Serverless snapshot seen through the provisioned API (never stored as such).
     from_serverless: bool = False
     # The store's id, set by insert (0: not stored yet; SQLite's ids start at 1).
@@ -143,6 +167,41 @@ class SnapshotScheduleRecord:
     definitions: list[str]
     create_time: datetime
     description: str | None = None
+    row_id: int = 0
+
+
+@dataclass
+class SnapshotCopyGrantRecord:
+    """A snapshot copy grant: lets Redshift encrypt snapshots copied into its region with a KMS key."""
+
+    account: str
+    region: str
+    name: str
+    kms_key_id: str
+    row_id: int = 0
+
+
+@dataclass
+class TableRestoreRecord:
+    """A table-level restore (provisioned or serverless): one table of a snapshot or recovery point,
+    copied into a running cluster or namespace as a new table."""
+
+    account: str
+    region: str
+    name: str  # the TableRestoreRequestId
+    status: str  # PENDING | IN_PROGRESS | SUCCEEDED | FAILED | CANCELED
+    request_time: datetime
+    target: str  # the cluster identifier, or the namespace name
+    target_row_id: int  # the cluster's or namespace's row id
+    table: TableToRestore  # the source table and the new one, by name
+    snapshot_name: str | None = None
+    recovery_point_id: str | None = None
+    workgroup_name: str | None = None
+    # The lease on the source's data the restore reads, until it ends (None: released, or no data).
+    lease: str | None = None
+    message: str | None = None
+    progress_mb: float = 0.0
+    total_mb: float = 0.0
     row_id: int = 0
 
 

@@ -205,7 +205,7 @@ def test_pause_resume_password_and_delete(real):
 
 
 def test_clusters_serve_their_data_again_after_a_restart(tmp_path):
-    server = make_server(tmp_path, data_plane=True).start()
+    server = make_server(tmp_path, data_plane=True, extra_env={"LOCALSHIFT_LOG_LEVEL": "info"}).start()
     try:
         client = server.client(OWNER)
         cluster = create_available_cluster(client)
@@ -213,6 +213,10 @@ def test_clusters_serve_their_data_again_after_a_restart(tmp_path):
             conn.execute("CREATE TABLE t AS SELECT 7 AS id, 'survives' AS v")
         create_available_snapshot(client, "s1")
         server.stop()
+        # Shutdown says which engines it stopped, then a last line.
+        log = server.log_path.read_text().splitlines()
+        assert len([line for line in log if " INFO localshift stopped engine cluster-" in line]) == 1
+        assert log[-1].endswith(f"localshift stopped; its state stays in {server.data_dir}")
         server.start()
         client = server.client(OWNER)
         cluster = client.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]

@@ -6,36 +6,17 @@ import json
 import threading
 import urllib.error
 import urllib.request
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from support import OWNER, REGION, Server, create_available_cluster, make_server
+from support import ADMIN_KEY, ADMIN_SECRET, OWNER, REGION, TENANT_KEY, TENANT_SECRET, Server, create_available_cluster
 
-ADMIN_KEY, ADMIN_SECRET = "AKIDADMIN", "admin-secret"
-TENANT_KEY, TENANT_SECRET, TENANT = "AKIDTENANT", "tenant-secret", "222222222222"
 TEN_YEARS = 10 * 365 * 24 * 3600
 RESETS = ["/_localshift/reset", "/moto-api/reset"]
-
-
-@pytest.fixture(scope="module")
-def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    env = {
-        "LOCALSHIFT_ACCOUNTS": f"{ADMIN_KEY}:{ADMIN_SECRET}:{OWNER},{TENANT_KEY}:{TENANT_SECRET}:{TENANT}",
-        "LOCALSHIFT_ADMIN_ACCOUNTS": OWNER,
-    }
-    instance = make_server(tmp_path_factory.mktemp("strict-admin"), extra_env=env).start()
-    yield instance
-    instance.stop()
-
-
-@pytest.fixture
-def strict(strict_server: Server) -> Server:
-    strict_server.reset()
-    return strict_server
 
 
 def call(server: Server, path: str, method: str = "POST", *, key: str | None = None, secret: str = "",

@@ -393,6 +393,15 @@ PAGED = {
 }
 
 
+def _pages_by_marker_alone(name: str) -> bool:
+    shape = MODEL.operation_model(name).input_shape
+    return shape is not None and "Marker" in shape.members and not shape.required_members
+
+
+# Every other served operation that pages by Marker and needs no other parameter: its marker too.
+PAGED.update({name: ("", set()) for name in SERVED if name not in PAGED and _pages_by_marker_alone(name)})
+
+
 def paged_request(operation: str, marker: str) -> bytes:
     extra, _ = PAGED[operation]
     action = operation.split("-")[0]

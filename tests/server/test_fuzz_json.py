@@ -54,7 +54,9 @@ def error_of(server: Server, operation: str, body: bytes) -> tuple[int, str]:
 # nextToken
 # --------------------------------------------------------------------------------------------
 
-LISTS = ["ListNamespaces", "ListWorkgroups", "ListSnapshots"]
+# Every served operation that pages by nextToken and needs no other parameter.
+LISTS = [name for name in SERVED if "nextToken" in MODEL.operation_model(name).input_shape.members
+         and not MODEL.operation_model(name).input_shape.required_members]
 
 
 @pytest.mark.parametrize("operation", LISTS)

@@ -94,6 +94,16 @@ def test_a_service_whose_reads_touch_more_than_the_store_runs_them_on_worker_thr
     assert DATA_API.reads == {"ListDatabases"}
 
 
+def test_the_data_api_and_the_credential_operations_never_run_as_kept_reads() -> None:
+    # Every read of the real Data API answers from statements' state, result files or an engine's
+    # catalog; GetClusterCredentials(WithIAM) and GetCredentials issue a credential at each call.
+    redshift, serverless, data_api = SERVICES
+    assert data_api.name == "redshift-data" and data_api.reads == frozenset()
+    assert {"DescribeStatement", "GetStatementResult", "ListTables"} <= data_api.reads_beyond_the_store
+    assert not {"GetClusterCredentials", "GetClusterCredentialsWithIAM"} & redshift.reads
+    assert "GetCredentials" not in serverless.reads
+
+
 def test_answers_are_kept_per_identity_not_per_account() -> None:
     calls: list[str] = []
 

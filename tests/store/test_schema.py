@@ -79,6 +79,19 @@ def test_plain_passwords_become_verifiers_and_managed_ones_move_to_the_secret_st
         assert password not in stored
 
 
+def test_an_upgrade_reports_its_progress_and_a_new_store_none(tmp_path):
+    old = tmp_path / "old" / "localshift.sqlite3"
+    old.parent.mkdir()
+    old_store(old)
+    heard: list[tuple[int, int]] = []
+    Database(old, lambda done, total: heard.append((done, total))).close()
+    steps = len(MIGRATIONS) - 2 + 1  # the migrations after the second, then the file's rebuild
+    assert heard == [(done, steps) for done in range(steps + 1)]
+    fresh: list[tuple[int, int]] = []
+    Database(tmp_path / "new.sqlite3", lambda done, total: fresh.append((done, total))).close()
+    assert fresh == []
+
+
 def test_events_kept_before_event_ids_read_back_with_their_categories_as_a_list(tmp_path):
     from datetime import datetime, timezone
 

@@ -107,6 +107,23 @@ class SnapshotStats:
 
 
 @dataclass(frozen=True)
+class TableToRestore:
+    """One table of a snapshot, and the new table it becomes in an engine (names as they are stored)."""
+
+    source_database: str
+    source_schema: str
+    source_table: str
+    target_database: str
+    target_schema: str
+    new_table: str
+
+
+class TableRestoreRefused(Exception):
+    """A table restore the data does not allow (no such table, the new name taken, ...); the message
+    says why, in words for the user."""
+
+
+@dataclass(frozen=True)
 class SnapshotUsage:
     total_bytes: int   # the restorable size (sum of its files)
     unique_bytes: int  # stored page bytes no other snapshot references: what deleting it frees
@@ -145,8 +162,8 @@ class DataPlane(Protocol):
     def set_password(self, key: str, username: str, password: str) -> None:
         """Give the engine's master user a new password (an md5 verifier, records.password_verifier)."""
 
-    def engine_size_bytes(self, key: str) -> int:
-        """The engine's data on disk."""
+    def engine_size_bytes(self, key: str) -> int | None:
+        """The engine's data on disk; None when there is no such engine."""
 
     def is_running(self, key: str) -> bool:
         """True when the engine is up and served."""
@@ -181,6 +198,9 @@ class DataPlane(Protocol):
     def delete_snapshot(self, snapshot_key: str) -> None:
         """Forget a snapshot (no error when there is none); bytes no other snapshot shares go."""
 
+    def snapshots_stored_bytes(self, snapshot_keys: Iterable[str]) -> int:
+        """Bytes these snapshots take on disk, bytes they share counted once; unknown keys count nothing."""
+
     def restore_snapshot(
         self,
         snapshot_key: str,
@@ -191,6 +211,13 @@ class DataPlane(Protocol):
         master_password: str | None = None,
     ) -> int:
         """A new engine holding the snapshot's data, served on ``port`` (or another free one); the port served."""
+
+    def restore_table(
+        self, snapshot_key: str, engine_key: str, table: TableToRestore, progress: Progress | None = None
+    ) -> int:
+        """Copy one table of a snapshot into a running engine as a new table, with its rows and
+        definition; the table's size in bytes.  Raises TableRestoreRefused when the data does not
+        allow it.  On any failure nothing is left behind."""
 
     # --- snapshot storage --------------------------------------------------------------------
     def snapshot_storage(self) -> StorageUsage:

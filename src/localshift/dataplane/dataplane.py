@@ -24,9 +24,9 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from localshift.config import Settings
 
-from . import watchdog
+from . import table_restore, watchdog
 from .binaries import PgBinaries, accessible_by, running_as_root
-from .api import Progress, SnapshotStats, SqlConnectionError, SqlSession, StorageUsage
+from .api import Progress, SnapshotStats, SqlConnectionError, SqlSession, StorageUsage, TableToRestore
 from .compaction import CompactionResult
 from .credentials import LoginRegistry, TemporaryLogin
 from .engine import MAX_SOCKET_PATH, SOCKET_NAME, Engine
@@ -112,6 +112,8 @@ class PostgresDataPlane:
         self._watchdog = self._start_watchdog([self.root, self.socket_root, *also_remove] if ephemeral else None)
         for leftover in self.engine_root.glob(watchdog.STAGING_PREFIX + "*"):  # creates cut short by a crash
             shutil.rmtree(leftover, ignore_errors=True)
+        for leftover in self.engine_root.glob(table_restore.SCRATCH_PREFIX + "*"):  # table restores cut short
+            self.destroy_engine(leftover.name)
 
     @classmethod
     def from_settings(cls, settings: Settings, data_dir: Path, initialisers: Sequence[Initialiser] = (),
@@ -285,6 +287,7 @@ class PostgresDataPlane:
     def destroy_engine(self, key: str) -> None:
         eng = self._engine(key)
         with self._lock(key):
+            existed = eng.exists()
             self.stop_engine(key)
             self.logins.forget(str(eng.socket_path))
             for port in self._extra_ports.pop(key, set()):
@@ -292,6 +295,8 @@ class PostgresDataPlane:
             eng.remove()
         with self._guard:
             self._engines.pop(key, None)
+        if existed:
+            log.info("removed engine %s (%s)", key, eng.dir)
 
     def set_password(self, key: str, username: str, password: str) -> None:
         eng = self._existing(key)
@@ -299,8 +304,9 @@ class PostgresDataPlane:
             set_master_user(conn, username, password)
             eng.write_meta(dict(eng.read_meta(), master_username=username))
 
-    def engine_size_bytes(self, key: str) -> int:
-        return self._existing(key).size_bytes()
+    def engine_size_bytes(self, key: str) -> int | None:
+        eng = self._engine(key)
+        return eng.size_bytes() if eng.exists() else None
 
     def is_running(self, key: str) -> bool:
         """True when the engine is up and its public port is served."""
@@ -385,22 +391,14 @@ class PostgresDataPlane:
         """New engine from a snapshot, served on ``port`` (any free port when it is taken);
         the port served.  Every page is verified while written.  On any failure
         (SnapshotCorruptedError included) nothing is left behind."""
-        header = self.store.header(_check_key(snapshot_key))
-        meta = header.get("meta", {})
-        if meta.get("pg_version", [self.bins.version[0]])[0] != self.bins.version[0]:
-            raise DataPlaneError(f"snapshot {snapshot_key} is of PostgreSQL {meta['pg_version']}")
+        meta = self._snapshot_meta(snapshot_key)
         eng = self._engine(engine_key)
         with self._lock(engine_key):
             if eng.exists():
                 raise DataPlaneError(f"engine {engine_key} already exists")
             port = self.front.serve(port, eng.socket_path)
             try:
-                eng.prepare_dirs()
-                self.store.restore(snapshot_key, eng.data_dir, progress, owner=eng.owner)
-                os.chmod(eng.data_dir, 0o700)  # postgres insists on 0700/0750
-                for sub in ("pg_wal/archive_status", "pg_wal/summaries"):
-                    self.bins.make_dir(eng.data_dir / sub, eng.owner)
-                eng.start(restored=True)  # replays the WAL up to the end of the backup
+                self._restore_data(snapshot_key, eng, progress)
                 user = master_username or meta.get("master_username")
                 if master_password is not None:
                     if not user:
@@ -419,6 +417,40 @@ class PostgresDataPlane:
                 eng.remove()
                 raise
         return port
+
+    def _snapshot_meta(self, snapshot_key: str) -> dict:
+        """What a snapshot records of its engine; refuses one of another PostgreSQL major version."""
+        meta = self.store.header(_check_key(snapshot_key)).get("meta", {})
+        if meta.get("pg_version", [self.bins.version[0]])[0] != self.bins.version[0]:
+            raise DataPlaneError(f"snapshot {snapshot_key} is of PostgreSQL {meta['pg_version']}")
+        return meta
+
+    def _restore_data(self, snapshot_key: str, eng: Engine, progress: Progress | None) -> None:
+        """Write a snapshot's data into a new engine directory and start the engine on it."""
+        eng.prepare_dirs()
+        self.store.restore(snapshot_key, eng.data_dir, progress, owner=eng.owner)
+        os.chmod(eng.data_dir, 0o700)  # postgres insists on 0700/0750
+        for sub in ("pg_wal/archive_status", "pg_wal/summaries"):
+            self.bins.make_dir(eng.data_dir / sub, eng.owner)
+        eng.start(restored=True)  # replays the WAL up to the end of the backup
+
+    def restore_table(self, snapshot_key: str, engine_key: str, table: TableToRestore,
+                      progress: Progress | None = None) -> int:
+        """Copy one table of a snapshot into a running engine (table_restore.py): the snapshot is
+        restored into a scratch engine no port serves, the table copied across, the scratch
+        engine destroyed.  The table's size in bytes."""
+        self._snapshot_meta(snapshot_key)
+        target = self._existing(engine_key)
+        if not target.is_running():
+            raise DataPlaneError(f"engine {engine_key} is not running")
+        scratch_key = table_restore.scratch_key()
+        scratch = self._engine(scratch_key)
+        try:
+            self._restore_data(snapshot_key, scratch, None)
+            return table_restore.copy_table(scratch, target, table, target.read_meta().get("master_username"),
+                                            progress)
+        finally:
+            self.destroy_engine(scratch_key)
 
     # -- snapshot storage (snapshot_store.py, storage_ledger.py, compaction.py) ---------
     def snapshot_storage(self) -> StorageUsage:

@@ -18,7 +18,9 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from localshift.config import Settings
 
@@ -48,6 +50,14 @@ def chown_tree(top: Path, uid: int, gid: int) -> None:
             os.chown(os.path.join(dirpath, name), uid, gid, follow_symlinks=False)
 
 
+def _owner(path: Path) -> int | None:
+    """The uid owning ``path``, or None when it does not exist."""
+    try:
+        return path.stat().st_uid
+    except FileNotFoundError:
+        return None
+
+
 class EngineUsers:
     """The uid range engines are given, and the host-wide claims on it."""
 
@@ -59,6 +69,13 @@ class EngineUsers:
             os.chmod(registry.parent, 0o755)  # the binaries' cache shares it: engines read it
         registry.mkdir(exist_ok=True)
         os.chmod(registry, 0o700)
+
+    @contextmanager
+    def _claims_locked(self) -> Iterator[None]:
+        """Hold the host-wide lock on the claims (every data plane on the host takes it)."""
+        with open(self.registry / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
 
     def _holder(self, uid: int) -> Path | None:
         """The engine directory holding ``uid``, or None when the claim is absent or stale."""
@@ -73,12 +90,8 @@ class EngineUsers:
         over (chown -R) when it belonged to no claim of its own (an engine made by an older
         localshift as ``nobody``)."""
         engine_dir = Path(engine_dir)
-        with open(self.registry / ".lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                owner = engine_dir.stat().st_uid
-            except FileNotFoundError:
-                owner = None
+        with self._claims_locked():
+            owner = _owner(engine_dir)
             if owner is not None and self._holder(owner) == engine_dir:
                 return owner, owner
             self._sweep()
@@ -108,11 +121,7 @@ class EngineUsers:
     def release(self, engine_dir: Path) -> None:
         """Give back the uid ``engine_dir`` holds (before removing the directory)."""
         engine_dir = Path(engine_dir)
-        with open(self.registry / ".lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                uid = engine_dir.stat().st_uid
-            except FileNotFoundError:
-                return
-            if self._holder(uid) == engine_dir:
+        with self._claims_locked():
+            uid = _owner(engine_dir)
+            if uid is not None and self._holder(uid) == engine_dir:
                 (self.registry / str(uid)).unlink()

@@ -12,7 +12,7 @@ import time
 from typing import Iterable
 
 from localshift.dataplane.api import (Progress, SnapshotStats, SqlConnectionError, SqlSession, StorageUsage,
-                                     TemporaryLogin)
+                                     TableToRestore, TemporaryLogin)
 
 
 class NullDataPlane:
@@ -56,8 +56,8 @@ class NullDataPlane:
     def open_sql(self, key: str, user: str, password: str, database: str) -> SqlSession:
         raise SqlConnectionError("localshift runs without a data plane (--no-data-plane): no engine serves SQL")
 
-    def engine_size_bytes(self, key: str) -> int:
-        return 0
+    def engine_size_bytes(self, key: str) -> int | None:
+        return None
 
     def is_running(self, key: str) -> bool:
         return False
@@ -82,6 +82,9 @@ class NullDataPlane:
     def delete_snapshot(self, snapshot_key: str) -> None:
         return None
 
+    def snapshots_stored_bytes(self, snapshot_keys: Iterable[str]) -> int:
+        return 0
+
     def restore_snapshot(
         self,
         snapshot_key: str,
@@ -93,6 +96,12 @@ class NullDataPlane:
     ) -> int:
         self._work()
         return port
+
+    def restore_table(
+        self, snapshot_key: str, engine_key: str, table: TableToRestore, progress: Progress | None = None
+    ) -> int:
+        self._work()
+        return 0
 
     def snapshot_storage(self) -> StorageUsage:
         return StorageUsage(0, 0, 0, {})

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import botocore.session
+from botocore.loaders import create_loader
 from botocore.model import OperationModel, ServiceModel
 
 
 @lru_cache(maxsize=None)
 def service_model(name: str) -> ServiceModel:
-    return botocore.session.get_session().get_service_model(name)
+    # The loader alone, not a botocore session: a session reads the AWS config of the
+    # environment it runs in, and a missing AWS_PROFILE there would fail every request.
+    return ServiceModel(create_loader().load_service_model(name, "service-2"), service_name=name)
 
 
 @lru_cache(maxsize=None)

@@ -27,6 +27,8 @@ class Answer:
     content_type: str
     body: bytes
     request_id: str  # sent as x-amzn-requestid (and in Query bodies)
+    # More headers, (lowercase name, value): the web console's files carry their security policy.
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 class WireProtocol:

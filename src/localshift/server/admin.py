@@ -1,4 +1,4 @@
-"""The admin endpoints: health, reset, time travel.
+"""The admin endpoints: health, reset, time travel, the state document and the web console.
 
 In open mode anyone may call them, as before.  In strict mode reset and time travel
 need a request signed (SigV4, header or presigned URL) by a configured access key
@@ -6,15 +6,22 @@ whose account may administer (LOCALSHIFT_ADMIN_ACCOUNTS, or every configured acc
 when that is empty), with ``localshift`` as the credential scope's service; health
 answers anyone but names paths only to such a caller.  Refusals are 403 with a JSON
 body ``{"code": ..., "error": ...}``.  Reset stops engines, so it runs in a worker
-thread: the event loop keeps serving other requests meanwhile.
+thread: the event loop keeps serving other requests meanwhile; ``?account=`` (repeated)
+resets those accounts alone.
+
+The state document (state.py) follows the same rule, and in strict mode holds only the
+signing admin's own account; the console's files (console.py) hold no data and are
+served to anyone.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import math
 import time
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
@@ -22,7 +29,12 @@ from urllib.parse import parse_qs
 from localshift import __version__
 from localshift.errors import ApiError
 from localshift.protocol.wire import Request
+from localshift.server.auth import Caller
+from localshift.server.console import HEADERS as CONSOLE_HEADERS
+from localshift.server.console import console_file, is_console_path
 from localshift.server.runtime import Runtime
+from localshift.server.state import document
+from localshift.server.state_sections import SECTIONS
 
 log = logging.getLogger("localshift")
 
@@ -31,12 +43,21 @@ ADMIN_SIGNING_NAME = "localshift"
 # How far time travel may move the service's clock from real time, either way.
 MAX_CLOCK_OFFSET_SECONDS = 10 * 365 * 24 * 3600
 RESET_PATHS = ("/_localshift/reset", "/moto-api/reset")
+JSON = "application/json"
+_ACCOUNT = re.compile(r"\d{12}")
 
 
 @dataclass(frozen=True)
 class AdminResponse:
     status: int
     payload: dict[str, Any]
+    # A console file is sent as it is, in its own content type, instead of the JSON payload.
+    body: bytes | None = None
+    content_type: str = JSON
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def encoded(self) -> bytes:
+        return self.body if self.body is not None else json.dumps(self.payload).encode()
 
 
 def is_admin_path(path: str) -> bool:
@@ -60,11 +81,18 @@ async def handle_admin(runtime: Runtime, request: Request) -> AdminResponse:
             return _health(runtime, request)
         if request.method == "POST" and request.path in RESET_PATHS:
             _require_admin(runtime, request)
-            await asyncio.to_thread(runtime.reset)
-            return AdminResponse(200, {"status": "reset"})
+            return await _reset(runtime, request.query_string)
         if route == ("POST", "/_localshift/time-travel"):
             _require_admin(runtime, request)
             return _time_travel(runtime, request.query_string)
+        if route == ("GET", "/_localshift/state"):
+            caller = _check_admin(runtime, request) if runtime.authenticator.strict else None
+            state = await asyncio.to_thread(document, runtime, caller and caller.account, SECTIONS)
+            return AdminResponse(200, state)
+        if request.method == "GET" and is_console_path(request.path):
+            found = console_file(request.path)
+            if found is not None:
+                return AdminResponse(200, {}, found[0], found[1], CONSOLE_HEADERS)
     except _Refused as refused:
         return refused.response
     except Exception:
@@ -73,8 +101,8 @@ async def handle_admin(runtime: Runtime, request: Request) -> AdminResponse:
     return _refusal(404, "NotFound", f"no admin endpoint {request.method} {request.path}")
 
 
-def _check_admin(runtime: Runtime, request: Request) -> None:
-    """_Refused unless the request is signed by an account that may administer."""
+def _check_admin(runtime: Runtime, request: Request) -> Caller:
+    """Who signed the request; _Refused unless it is an account that may administer."""
     authenticator = runtime.authenticator
     try:
         caller = authenticator.authenticate(request, ADMIN_SIGNING_NAME)
@@ -82,6 +110,7 @@ def _check_admin(runtime: Runtime, request: Request) -> None:
         raise _Refused(_refusal(403, error.code, error.message)) from None
     if not authenticator.may_administer(caller):
         raise _Refused(_refusal(403, "AccessDenied", f"Account {caller.account} may not call the admin endpoints."))
+    return caller
 
 
 def _require_admin(runtime: Runtime, request: Request) -> None:
@@ -111,6 +140,18 @@ def _health(runtime: Runtime, request: Request) -> AdminResponse:
         payload["data_dir"] = str(runtime.data_dir)
         payload["directories"] = {label: str(path) for label, path in runtime.directories().items()}
     return AdminResponse(200, payload)
+
+
+async def _reset(runtime: Runtime, query_string: str) -> AdminResponse:
+    accounts = parse_qs(query_string, keep_blank_values=True).get("account")
+    if accounts is None:
+        await asyncio.to_thread(runtime.reset)
+        return AdminResponse(200, {"status": "reset"})
+    wrong = [account for account in accounts if not _ACCOUNT.fullmatch(account)]
+    if wrong:
+        return _refusal(400, "InvalidParameterValue", f"{wrong[0]!r} is not a 12-digit account id.")
+    await asyncio.to_thread(runtime.reset, set(accounts))
+    return AdminResponse(200, {"status": "reset", "accounts": sorted(set(accounts))})
 
 
 def _time_travel(runtime: Runtime, query_string: str) -> AdminResponse:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Awaitable
 
 from localshift.errors import ApiError
@@ -11,8 +10,6 @@ from localshift.server.admin import AdminResponse, handle_admin, is_admin_path
 from localshift.server.requests import RequestPath
 from localshift.server.runtime import Runtime
 from localshift.server.services import Service
-
-JSON = "application/json"
 
 
 class LocalshiftApp:
@@ -42,4 +39,4 @@ class LocalshiftApp:
 
 
 def _admin_answer(response: AdminResponse) -> Answer:
-    return Answer(response.status, JSON, json.dumps(response.payload).encode(), "")
+    return Answer(response.status, response.content_type, response.encoded(), "", response.headers)

@@ -326,6 +326,8 @@ def _head(answer: Answer, close: bool) -> bytes:
     ]
     if answer.request_id:
         parts.append(b"x-amzn-requestid: " + answer.request_id.encode() + b"\r\n")
+    for name, value in answer.headers:
+        parts.append(f"{name}: {value}\r\n".encode("latin-1"))
     if close:
         parts.append(b"connection: close\r\n")
     parts.append(b"\r\n")

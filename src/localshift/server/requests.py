@@ -90,7 +90,7 @@ class RequestPath:
             kept = self.answers.get(key, generation, now, request_id)
             if kept is not None:
                 answer, action = kept
-                _log(answer, account, action, started)
+                self._log(answer, account, action, started)
                 return answer
             try:
                 operation, raw_input = protocol.operation_of(service.name, request)
@@ -114,12 +114,18 @@ class RequestPath:
         except Exception:
             log.exception("internal failure in %s", action)
             answer = protocol.error(service.name, ApiError(protocol.internal_error_code, UNKNOWN_FAILURE), request_id)
-        _log(answer, account, action, started)
+        self._log(answer, account, action, started)
         return answer
+
+    def _log(self, answer: Answer, account: str, action: str, started: float) -> None:
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        self.runtime.recent_calls.record(account, action, answer.status, elapsed_ms)
+        if log.isEnabledFor(logging.INFO):
+            log.info("%s %s %s %d %.1fms", answer.request_id[:8], account, action, answer.status, elapsed_ms)
 
     async def _in_thread(self, call: _Call, account: str, started: float) -> Answer:
         answer = await asyncio.get_running_loop().run_in_executor(self._pool, call.run)
-        _log(answer, account, call.operation.name, started)
+        self._log(answer, account, call.operation.name, started)
         return answer
 
 
@@ -152,10 +158,6 @@ def _next_whole_second(now: datetime) -> datetime:
     return now if not now.microsecond else now.replace(microsecond=0) + timedelta(seconds=1)
 
 
-def _log(answer: Answer, account: str, action: str, started: float) -> None:
-    if log.isEnabledFor(logging.INFO):
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        log.info("%s %s %s %d %.1fms", answer.request_id[:8], account, action, answer.status, elapsed_ms)
 
 
 @dataclass(frozen=True)

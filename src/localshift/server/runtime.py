@@ -9,12 +9,14 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Callable, Collection
 
 from localshift import __version__
 from localshift.config import ENV_PREFIX, Settings, SettingsError
 from localshift.dataplane.host import keep_files_private
 from localshift.server import data_dir
 from localshift.server.auth import Authenticator, check_unique, parse_accounts, parse_admin_accounts
+from localshift.server.recent_calls import RecentCalls
 from localshift.services.clock import Clock
 from localshift.dataplane.api import DataPlane
 from localshift.dataplane.null import NullDataPlane
@@ -64,15 +66,16 @@ def _load_authenticator(settings: Settings) -> Authenticator:
     return Authenticator(settings.default_account, credentials, admins)
 
 
-def _open_store(path: Path) -> Database:
+def _open_store(path: Path, on_upgrade: Callable[[int, int], None] | None) -> Database:
     try:
-        return Database(path)
+        return Database(path, on_upgrade)
     except sqlite3.DatabaseError as error:
         raise SettingsError(f"the store {path} cannot be opened: {error}") from None
 
 
 class Runtime:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, on_store_upgrade: Callable[[int, int], None] | None = None) -> None:
+        """``on_store_upgrade(done, total)``: the progress of migrating a store an earlier version made."""
         keep_files_private()  # data dir, SQLite files, snapshots: readable by this user alone
         self.settings = settings
         self.started = time.monotonic()
@@ -83,7 +86,7 @@ class Runtime:
         try:
             # Held open for the life of the process: one data dir, one server.
             self._data_dir_lock = data_dir.claim(self.data_dir)
-            self.db = _open_store(self.data_dir / "localshift.sqlite3")
+            self.db = _open_store(self.data_dir / "localshift.sqlite3", on_store_upgrade)
             # Temporary credentials expire by the service clock.
             self.dataplane, self.engine_directories = _make_dataplane(settings, self.data_dir, self.clock)
         except BaseException:
@@ -107,6 +110,7 @@ class Runtime:
         self.data_api = data_api.DataApiBackend(self.db, self.dataplane, self.clock, self.redshift, self.serverless,
                                        self.data_dir / "data-api")
         self._reset_lock = threading.Lock()
+        self.recent_calls = RecentCalls()
 
     @property
     def api_url(self) -> str:
@@ -121,7 +125,7 @@ class Runtime:
 
     def start(self) -> None:
         self.redshift.start(scheduler.recover, scheduler.tick)
-        self.serverless.start(serverless_scheduler.recover, serverless_scheduler.expire_snapshots)
+        self.serverless.start(serverless_scheduler.recover, serverless_scheduler.tick)
         let_in_again(self.redshift)  # temporary credentials handed out before a restart
         self.data_api.start(data_api.recover, data_api.tick)
         mode = "strict mode" if self.authenticator.strict else "open mode"
@@ -130,14 +134,18 @@ class Runtime:
         for label, path in self.directories().items():
             log.info("%s: %s%s", label, path, " (removed at exit)" if self._temp_dir else "")
 
-    def reset(self) -> None:
-        """Wipe every resource of every account: engines, snapshot data, rows, clock offset."""
+    def reset(self, accounts: Collection[str] | None = None) -> None:
+        """Wipe every resource of every account: engines, snapshot data, rows, clock offset.
+
+        Given ``accounts``, wipe only their resources (tests sharing one server, an account
+        each); the clock, which every account shares, stays where it is."""
         with self._reset_lock:
-            self.data_api.reset()
-            lifecycle.release_all(self.redshift)
-            serverless_lifecycle.release_all(self.serverless)
-            self.db.wipe()
-            self.clock.reset()
+            self.data_api.reset(accounts)
+            lifecycle.release_all(self.redshift, accounts)
+            serverless_lifecycle.release_all(self.serverless, accounts)
+            self.db.wipe(accounts)
+            if accounts is None:
+                self.clock.reset()
 
     def stop(self) -> None:
         if self._temp_dir:

@@ -75,6 +75,16 @@ class ClusterRepository:
         )
         return [_to_record(row) for row in rows]
 
+    def using_copy_grant(self, account: str, destination_region: str, grant_name: str) -> list[ClusterRecord]:
+        """The account's clusters (of any region) that copy their snapshots with this grant."""
+        rows = self.db.query(
+            "SELECT id, attrs FROM clusters WHERE account = ?"
+            " AND json_extract(attrs, '$.snapshot_copy.destination_region') = ?"
+            " AND json_extract(attrs, '$.snapshot_copy.grant_name') = ? ORDER BY id",
+            (account, destination_region, grant_name),
+        )
+        return [_to_record(row) for row in rows]
+
     def with_schedule(self, account: str, region: str, schedule: str) -> list[ClusterRecord]:
         """Clusters associated with a snapshot schedule (leaving it included), in creation order."""
         rows = self.db.query(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, Collection
 
 from localshift.store.database import Database
 from localshift.store.paging import SortKey, after_clause, decode_marker, encode_marker, order_clause
@@ -155,6 +155,11 @@ class StatementRepository:
 
     def active(self) -> list[StatementRecord]:
         rows = self.db.query("SELECT attrs FROM data_api_statements WHERE status IN (?, ?, ?)", ACTIVE)
+        return [_from_json(row["attrs"]) for row in rows]
+
+    def of_accounts(self, accounts: Collection[str]) -> list[StatementRecord]:
+        marks = ",".join("?" * len(accounts))
+        rows = self.db.query(f"SELECT attrs FROM data_api_statements WHERE account IN ({marks})", tuple(accounts))
         return [_from_json(row["attrs"]) for row in rows]
 
     def older_than(self, when: datetime) -> list[StatementRecord]:

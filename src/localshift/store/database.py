@@ -17,15 +17,21 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator, Protocol, TypeVar
+from typing import Any, Callable, Collection, Iterator, Protocol, TypeVar
 
 from localshift.store.schema import MIGRATIONS
-from localshift.store.secrets import SecretStore
+from localshift.store.secrets import SecretStore, arn_account
 
-# Tables wiped by reset, children first.
-_TABLES = ("snapshot_grants", "tags", "snapshots", "clusters", "serverless_snapshot_grants", "serverless_tags",
-           "serverless_snapshots", "serverless_workgroups", "serverless_namespaces", "events", "resources",
-           "data_api_statements", "db_credentials")
+# Tables wiped by reset, children first, each with how a row names its account (for a reset of some
+# accounts alone): its account column, the ARN in its resource_arn column, or None for rows that go
+# with their parent row (ON DELETE CASCADE) or are kept until they expire (temporary credentials of
+# engines reset: an engine key is never used again).
+_TABLES = {
+    "snapshot_grants": None, "tags": "account", "snapshots": "account", "clusters": "account",
+    "serverless_snapshot_grants": None, "serverless_tags": "resource_arn", "serverless_snapshots": "account",
+    "serverless_workgroups": "account", "serverless_namespaces": "account", "events": "account",
+    "resources": "account", "data_api_statements": "account", "db_credentials": None,
+}
 
 
 Record = TypeVar("Record")
@@ -44,7 +50,8 @@ class RecordStore(Protocol[Record]):
 
 
 class Database:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, on_upgrade: Callable[[int, int], None] | None = None) -> None:
+        """``on_upgrade(done, total)`` hears of the migrations of a store made by an earlier version."""
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         # 0600 before SQLite opens it (a store made earlier too); its -wal and -shm files take the same mode.
@@ -65,27 +72,36 @@ class Database:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.execute("PRAGMA foreign_keys=ON")
-        self._migrate()
+        self._migrate(on_upgrade)
 
-    def _migrate(self) -> None:
+    def _migrate(self, on_upgrade: Callable[[int, int], None] | None) -> None:
         with self._lock:
             version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            upgrade = 0 < version < len(MIGRATIONS)  # else a new store is made, or nothing to do
+            # The migrations, then the file's rebuild.
+            steps = len(MIGRATIONS) - version + 1
+            if upgrade and on_upgrade:
+                on_upgrade(0, steps)
             for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
                 if isinstance(migration, str):
                     self._conn.executescript(f"BEGIN IMMEDIATE;\n{migration}\nPRAGMA user_version = {number};\nCOMMIT;")
-                    continue
-                self._conn.execute("BEGIN IMMEDIATE")
-                try:
-                    migration(self._conn, self.secrets)
-                    self._conn.execute(f"PRAGMA user_version = {number}")
-                except BaseException:
-                    self._conn.execute("ROLLBACK")
-                    raise
-                self._conn.execute("COMMIT")
-            if 0 < version < len(MIGRATIONS):
+                else:
+                    self._conn.execute("BEGIN IMMEDIATE")
+                    try:
+                        migration(self._conn, self.secrets)
+                        self._conn.execute(f"PRAGMA user_version = {number}")
+                    except BaseException:
+                        self._conn.execute("ROLLBACK")
+                        raise
+                    self._conn.execute("COMMIT")
+                if upgrade and on_upgrade:
+                    on_upgrade(number - version, steps)
+            if upgrade:
                 # Rewritten rows may leave what they held (passwords, say) in free pages: rebuild the file.
                 self._conn.execute("VACUUM")
                 self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                if on_upgrade:
+                    on_upgrade(steps, steps)
 
     @property
     def schema_version(self) -> int:
@@ -149,11 +165,22 @@ class Database:
             self._readers.connection = connection
         return connection
 
-    def wipe(self) -> None:
+    def wipe(self, accounts: Collection[str] | None = None) -> None:
+        """Delete every row (and secret) of ``accounts``; of every account when None."""
         with self.transaction() as conn:
-            for table in _TABLES:
-                conn.execute(f"DELETE FROM {table}")
-            self.secrets.wipe()
+            if accounts is None:
+                for table in _TABLES:
+                    conn.execute(f"DELETE FROM {table}")
+                self.secrets.wipe()
+                return
+            conn.create_function("arn_account", 1, arn_account, deterministic=True)
+            marks = ",".join("?" * len(accounts))
+            for table, column in _TABLES.items():
+                if column == "account":
+                    conn.execute(f"DELETE FROM {table} WHERE account IN ({marks})", list(accounts))
+                elif column is not None:
+                    conn.execute(f"DELETE FROM {table} WHERE arn_account({column}) IN ({marks})", list(accounts))
+            self.secrets.wipe(accounts)
 
     def close(self) -> None:
         with self._lock, self._readers_lock:

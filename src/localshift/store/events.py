@@ -90,8 +90,11 @@ class EventRepository:
 
     def prune(self, before: datetime) -> None:
         """Forget every event older than ``before``."""
+        cutoff = _time_text(before)
+        if not self.db.query("SELECT 1 FROM events WHERE date < ? LIMIT 1", (cutoff,)):
+            return  # no write when nothing is old: a tick must not make every answer kept stale
         with self.db.transaction() as conn:
-            conn.execute("DELETE FROM events WHERE date < ?", (_time_text(before),))
+            conn.execute("DELETE FROM events WHERE date < ?", (cutoff,))
 
 
 def _to_record(row: sqlite3.Row) -> EventRecord:

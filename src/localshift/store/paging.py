@@ -12,7 +12,7 @@ import base64
 import json
 import math
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Protocol, Sequence, TypeVar
 
 from localshift.errors import ApiError
 
@@ -84,3 +84,28 @@ def after_clause(keys: Sequence[SortKey], values: Sequence[Any]) -> tuple[str, l
 
 def order_clause(keys: Sequence[SortKey]) -> str:
     return ", ".join(f"{k.column} {'DESC' if k.descending else 'ASC'}" for k in keys)
+
+
+class _Stored(Protocol):
+    row_id: int
+
+
+S = TypeVar("S", bound=_Stored)
+
+
+def page_after(records: Sequence[S], marker: str | None, limit: int) -> tuple[list[S], str | None]:
+    """One page of ``records`` (in row-id order, filtered already) after a marker's row id, and the
+    next page's marker: for the small lists kept in memory (the resources table's kinds).  The
+    marker holds the row id in fixed width (some models want tokens of 8 characters or more)."""
+    after = 0
+    if marker:
+        position = decode_marker(marker, (str,))[0]
+        if not (len(position) == _POSITION_WIDTH and position.isascii() and position.isdigit()):
+            raise ApiError("InvalidParameterValue", "Invalid marker value.")
+        after = int(position)
+    rest = [record for record in records if record.row_id > after]
+    page = rest[:limit]
+    return page, encode_marker([f"{page[-1].row_id:0{_POSITION_WIDTH}d}"]) if len(rest) > limit else None
+
+
+_POSITION_WIDTH = 12

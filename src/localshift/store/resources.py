@@ -118,3 +118,8 @@ class ResourceRepository(Generic[R]):
 
 def _attrs(record: Any) -> str:
     return json.dumps(record_to_json(record))
+
+
+def named_resources(db: Database) -> list[tuple[str, str, str, str]]:
+    """(kind, account, region, name) of every resource of every kind, in creation order."""
+    return [tuple(row) for row in db.query("SELECT kind, account, region, name FROM resources ORDER BY id")]

@@ -16,10 +16,17 @@ import json
 import os
 import threading
 from pathlib import Path
+from typing import Collection
 
 
 def pending_key(arn: str) -> str:
     return f"pending:{arn}"
+
+
+def arn_account(arn: str) -> str:
+    """The account an ARN names (arn:partition:service:region:account:resource), or ''."""
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 5 else ""
 
 
 class SecretStore:
@@ -51,9 +58,17 @@ class SecretStore:
             if any(secrets.pop(arn, None) is not None for arn in arns):
                 self._write(secrets)
 
-    def wipe(self) -> None:
+    def wipe(self, accounts: Collection[str] | None = None) -> None:
+        """Forget every secret, or those of ``accounts`` (named by their ARNs)."""
         with self._lock:
-            self.path.unlink(missing_ok=True)
+            if accounts is None:
+                self.path.unlink(missing_ok=True)
+                return
+            secrets = self._read()
+            kept = {key: value for key, value in secrets.items()
+                    if arn_account(key.removeprefix(pending_key(""))) not in accounts}
+            if len(kept) != len(secrets):
+                self._write(kept)
 
     def _read(self) -> dict[str, dict[str, str]]:
         try:

@@ -43,6 +43,8 @@ class RestorePlan:
     db_name: str
     secret_arn: str | None
     secret_kms_key_id: str | None
+    # The snapshot restored (None in plans a version before the lineage wrote).
+    snapshot_arn: str | None = None
 
 
 @dataclass
@@ -75,10 +77,14 @@ class NamespaceRecord:
     redshift_idc_application_arn: str | None = None
     # 0 until the namespace's engine exists; bumped by every restore (a new engine replaces the old).
     engine_generation: int = 0
+    # The ARN of the snapshot whose data the namespace holds since its last restore (its lineage).
+    restored_from: str | None = None
     # Work in progress (MODIFYING or DELETING), kept so a restart can resume it.
     credentials_plan: CredentialsPlan | None = None
     restore_plan: RestorePlan | None = None
     delete_plan: DeletePlan | None = None
+    # The 30-minute boundary at which the next recovery point is due (None: not scheduled yet).
+    next_recovery_point_time: datetime | None = None
     # The store's id, set by insert (0: not stored yet; SQLite's ids start at 1).
     row_id: int = 0
 
@@ -148,7 +154,43 @@ class ServerlessSnapshotRecord:
     data_key: str | None = None
     # The resource policy text as the owner put it (its grants are in the grants table).
     resource_policy: str | None = None
+    # The region a cross-region copy was copied from (None: not a copy).
+    source_region: str | None = None
     # The store's id, set by insert (0: not stored yet; SQLite's ids start at 1).
+    row_id: int = 0
+
+
+@dataclass
+class RecoveryPointRecord:
+    """A namespace's data at a 30-minute boundary, kept a day (a data-plane snapshot of its engine)."""
+
+    account: str
+    region: str
+    name: str  # the recoveryPointId
+    namespace_name: str
+    namespace_arn: str
+    namespace_row_id: int
+    workgroup_name: str | None
+    create_time: datetime
+    status: str = "CREATING"  # CREATING | AVAILABLE | FAILED (only AVAILABLE ones are listed)
+    total_size_mb: float = 0.0
+    data_key: str | None = None
+    row_id: int = 0
+
+
+@dataclass
+class SnapshotCopyConfigurationRecord:
+    """Where a namespace's snapshots are copied (CreateSnapshotCopyConfiguration)."""
+
+    account: str
+    region: str
+    name: str  # the snapshotCopyConfigurationId
+    arn: str
+    namespace_name: str
+    namespace_row_id: int
+    destination_region: str
+    retention_period: int = -1
+    destination_kms_key_id: str | None = None
     row_id: int = 0
 
 

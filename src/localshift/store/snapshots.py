@@ -108,10 +108,30 @@ class SnapshotRepository:
         return _to_record(rows[0]) if rows else None
 
     def of_cluster(self, account: str, region: str, cluster_identifier: str, snapshot_type: str) -> list[SnapshotRecord]:
+        """Snapshots taken of the region's cluster of that name; copies from other regions are not
+        (they only carry the name of their cluster there)."""
         rows = self.db.query(
             "SELECT id, attrs FROM snapshots WHERE account = ? AND region = ? AND cluster_identifier = ?"
-            " AND snapshot_type = ? ORDER BY create_time, id",
+            " AND snapshot_type = ? AND json_extract(attrs, '$.source_region') IS NULL ORDER BY create_time, id",
             (account, region, cluster_identifier, snapshot_type),
+        )
+        return [_to_record(row) for row in rows]
+
+    def copies_of(self, cluster: ClusterRecord, region: str, snapshot_type: str) -> list[SnapshotRecord]:
+        """Snapshots of the cluster copied into ``region`` (cross-region snapshot copy)."""
+        rows = self.db.query(
+            "SELECT id, attrs FROM snapshots WHERE account = ? AND region = ? AND snapshot_type = ?"
+            " AND json_extract(attrs, '$.source_region') = ? AND json_extract(attrs, '$.cluster_row_id') = ?"
+            " ORDER BY id",
+            (cluster.account, region, snapshot_type, cluster.region, cluster.row_id),
+        )
+        return [_to_record(row) for row in rows]
+
+    def automated_copies(self) -> list[SnapshotRecord]:
+        """Every automated snapshot copied from another region (each has its own retention period)."""
+        rows = self.db.query(
+            "SELECT id, attrs FROM snapshots WHERE snapshot_type = 'automated'"
+            " AND json_extract(attrs, '$.copy_retention_period') IS NOT NULL ORDER BY id"
         )
         return [_to_record(row) for row in rows]
 

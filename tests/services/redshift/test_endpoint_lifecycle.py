@@ -8,6 +8,8 @@ from typing import Iterator
 import psycopg
 import pytest
 
+from in_process import World, make_world, wait
+from localshift.store.events import CLUSTER
 from support import GRANTEE, OWNER, Server, create_available_cluster, make_server, wait_for
 
 PASSWORD = "Passw0rd1"
@@ -124,3 +126,33 @@ def test_endpoints_are_served_again_after_a_restart(tmp_path: Path):
         assert rows(again["Port"]) == [(1, "one")]
     finally:
         server.close()
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    instance = make_world(tmp_path)
+    yield instance
+    instance.close()
+
+
+def test_an_endpoint_whose_port_cannot_be_served_or_closed_is_failed_and_deletable(world: World):
+    """In process, with a data plane told to fail: the endpoint ends ``failed`` with the reason kept, never
+    stuck in ``creating`` or ``deleting``, and can be deleted once the port closes."""
+    world.available_cluster()
+    world.call("CreateClusterSubnetGroup", ClusterSubnetGroupName="endpoints", Description="d", SubnetIds=SUBNETS)
+    world.dataplane.failing.add("serve_extra_port")
+    world.call("CreateEndpointAccess", ClusterIdentifier="c1", EndpointName="ep1", SubnetGroupName="endpoints")
+
+    def statuses() -> list[str]:
+        return [e["EndpointStatus"] for e in world.call("DescribeEndpointAccess")["EndpointAccessList"]]
+
+    wait(lambda: statuses() == ["failed"])
+    assert world.events(CLUSTER, "c1") == [
+        "Amazon Redshift could not create endpoint ep1 of cluster c1: the engine failed to serve a further port"]
+    world.dataplane.failing = {"close_extra_port"}
+    assert world.call("DeleteEndpointAccess", EndpointName="ep1")["EndpointStatus"] == "deleting"
+    wait(lambda: statuses() == ["failed"])
+    assert world.events(CLUSTER, "c1")[-1].startswith("Amazon Redshift could not delete endpoint ep1 of cluster c1")
+    world.dataplane.failing.clear()
+    world.call("DeleteEndpointAccess", EndpointName="ep1")
+    wait(lambda: statuses() == [])

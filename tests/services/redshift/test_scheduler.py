@@ -1,4 +1,5 @@
-"""Automated snapshots on an interval, and retention expiry, moved along with time travel."""
+"""Automated snapshots on an interval, and retention expiry, moved along with time travel; ticks with
+nothing to do write nothing."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from typing import Iterator
 
 import pytest
 
+from in_process import World, make_world
+from localshift.services.redshift import scheduler
 from support import OWNER, Server, create_available_cluster, create_available_snapshot, make_server, wait_for
 
 DAY = 86400
@@ -88,3 +91,26 @@ def test_a_renamed_clusters_automated_snapshots_follow_it_expire_and_go_with_it(
     client.delete_cluster(ClusterIdentifier="renamed", SkipFinalClusterSnapshot=True)
     client.get_waiter("cluster_deleted").wait(ClusterIdentifier="renamed", WaiterConfig={"Delay": 0.1})
     assert automated(client) == []
+
+
+@pytest.fixture
+def world(tmp_path) -> Iterator[World]:  # type: ignore[no-untyped-def]
+    instance = make_world(tmp_path, automated_snapshot_interval=3600)
+    yield instance
+    instance.close()
+
+
+def test_a_tick_with_nothing_due_writes_nothing(world: World):
+    """Every commit makes the answers the request path keeps stale (and waits for an fsync), so the
+    ticker, once a second, writes only when something is due."""
+    world.available_cluster()
+    wait_for(lambda: [s for s in world.call("DescribeClusterSnapshots")["Snapshots"] if s["Status"] == "available"])
+    before = world.db.generation
+    for _ in range(3):
+        scheduler.tick(world.redshift)
+    assert world.db.generation == before
+    # Once an hour has passed, the next automated snapshot is due: the tick writes it.
+    world.redshift.clock.advance(3601)
+    scheduler.tick(world.redshift)
+    assert world.db.generation > before
+    assert len(world.call("DescribeClusterSnapshots", SnapshotType="automated")["Snapshots"]) == 2

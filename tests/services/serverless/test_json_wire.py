@@ -10,9 +10,11 @@ from typing import Any, Iterator
 
 import boto3
 import pytest
+from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from localshift.services.serverless.operations import OPERATIONS
 from support import Server, make_server
 
 # Open mode reads the account and region from the credential scope and does not check the signature.
@@ -68,8 +70,14 @@ def test_unknown_operations(ls, target):
 
 def test_model_operations_not_served_yet(ls):
     client = ls.client(service="redshift-serverless")
+    model = client.meta.service_model
+    # An operation of the model not served yet that needs no parameters (one of the List operations).
+    unserved = [name for name in model.operation_names if name not in OPERATIONS and name.startswith("List")
+                and not model.operation_model(name).input_shape.required_members]
+    if not unserved:
+        pytest.skip("every List operation of the model is served")
     with pytest.raises(ClientError) as caught:
-        client.list_recovery_points()
+        getattr(client, xform_name(unserved[0]))()
     assert caught.value.response["Error"]["Code"] == "UnknownOperationException"
     assert "not implemented by localshift" in caught.value.response["Error"]["Message"]
 

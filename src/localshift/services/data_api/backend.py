@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Collection
 
 from localshift.dataplane.api import DataPlane, SqlSession
 from localshift.services.clock import Clock
@@ -111,12 +111,24 @@ class DataApiBackend(ServiceBackend):
         self.connections.close_all()
         recover(self)  # what was still waiting did not run
 
-    def reset(self) -> None:
-        """Forget everything (the rows go with the store's wipe)."""
-        self.stop_all(INTERRUPTED)
-        self.sessions.end_all()
-        self.connections.close_all()
-        shutil.rmtree(self.results_dir, ignore_errors=True)
+    def reset(self, accounts: Collection[str] | None = None) -> None:
+        """Forget everything, or what ``accounts`` own: their statements stop, their sessions end,
+        their results go (the rows go with the store's wipe; connections to their engines close
+        as the engines are destroyed)."""
+        if accounts is None:
+            self.stop_all(INTERRUPTED)
+            self.sessions.end_all()
+            self.connections.close_all()
+            shutil.rmtree(self.results_dir, ignore_errors=True)
+            return
+        owned = self.statements.of_accounts(accounts)
+        with self.running_lock:
+            running = [self.running[record.id] for record in owned if record.id in self.running]
+        for held in running:
+            held.cancel(INTERRUPTED)
+        self.sessions.end_of(accounts)
+        for record in owned:
+            self.remove_results(record)
 
 
 def recover(backend: DataApiBackend) -> None:

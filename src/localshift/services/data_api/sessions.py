@@ -16,6 +16,7 @@ import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Collection
 
 from localshift.dataplane.api import SqlSession
 from localshift.errors import ApiError
@@ -103,6 +104,11 @@ class Sessions:
             for session in list(self._sessions.values()):
                 self._end(session)
             self._ended.clear()
+
+    def end_of(self, accounts: Collection[str]) -> None:
+        with self._lock:
+            for session in [s for s in self._sessions.values() if s.account in accounts]:
+                self._end(session)
 
     def _end(self, session: DataSession) -> None:
         session.ended = True

@@ -14,6 +14,10 @@ def snapshot_arn(region: str, account: str, cluster: str, snapshot: str) -> str:
     return f"arn:{PARTITION}:redshift:{region}:{account}:snapshot:{cluster}/{snapshot}"
 
 
+def copy_grant_arn(region: str, account: str, grant: str) -> str:
+    return f"arn:{PARTITION}:redshift:{region}:{account}:snapshotcopygrant:{grant}"
+
+
 def schedule_arn(region: str, account: str, schedule: str) -> str:
     return f"arn:{PARTITION}:redshift:{region}:{account}:snapshotschedule:{schedule}"
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from localshift.dataplane.api import DataPlane
-from localshift.records import ClusterRecord, SnapshotRecord, SnapshotScheduleRecord
+from localshift.records import (ClusterRecord, SnapshotCopyGrantRecord, SnapshotRecord, SnapshotScheduleRecord,
+                                TableRestoreRecord)
 from localshift.services.clock import Clock
 from localshift.services.common.backend import ServiceBackend
 from localshift.services.redshift import resource_records as rr
@@ -41,6 +42,7 @@ NAMED_TAGGABLE = {
     "eventsubscription": "event_subscriptions",
     "hsmclientcertificate": "hsm_client_certificates",
     "hsmconfiguration": "hsm_configurations",
+    "snapshotcopygrant": "copy_grants",
 }
 
 
@@ -57,6 +59,8 @@ class RedshiftBackend(ServiceBackend):
         self.clusters = ClusterRepository(db)
         self.snapshots = SnapshotRepository(db)
         self.tags = TagRepository(db)
+        self.copy_grants = ResourceRepository(db, "snapshot-copy-grant", SnapshotCopyGrantRecord)
+        self.table_restores = ResourceRepository(db, "table-restore", TableRestoreRecord)
         self.schedules = ResourceRepository(db, "snapshot-schedule", SnapshotScheduleRecord)
         # Subnet groups, usage limits, event subscriptions, endpoints, HSM items, authentication profiles.
         self.subnet_groups = ResourceRepository(db, "subnet-group", rr.SubnetGroupRecord)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from localshift.errors import ApiError, invalid_parameter
 from localshift.services.context import RequestContext
@@ -18,19 +19,32 @@ from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.resource_records import HsmClientCertificateRecord, HsmConfigurationRecord
 from localshift.services.redshift.rsa_keys import public_key_pem
 from localshift.services.redshift.views import tags_view
+from localshift.store.resources import ResourceRepository
 
-# Redshift's quotas per account and region.
-CERTIFICATE_QUOTA = 20
-CONFIGURATION_QUOTA = 20
+# Redshift's quota per account and region, of each kind.
+QUOTA = 20
 _PEM_CERTIFICATE = re.compile(r"\s*-----BEGIN CERTIFICATE-----\s+[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----\s*")
 
 
-def certificate_not_found(name: str) -> ApiError:
-    return ApiError("HsmClientCertificateNotFoundFault", f"HSM client certificate {name} not found.")
+@dataclass(frozen=True)
+class HsmKind:
+    """What the operations on one kind of HSM item name differently; AWS's error codes follow
+    its shape name: ``<shape>NotFoundFault``, ``...AlreadyExistsFault``, ``...QuotaExceededFault``,
+    ``Invalid<shape>StateFault``."""
 
+    shape: str  # HsmClientCertificate: the output member and the prefix of its errors
+    label: str  # as messages name it
+    list_key: str
+    cluster_attribute: str  # the ClusterRecord field naming the item a cluster uses
+    repository: Callable[[RedshiftBackend], ResourceRepository[Any]]
+    view: Callable[[Any, list[tuple[str, str]]], dict[str, Any]]
 
-def configuration_not_found(name: str) -> ApiError:
-    return ApiError("HsmConfigurationNotFoundFault", f"HSM configuration {name} not found.")
+    @property
+    def parameter(self) -> str:
+        return f"{self.shape}Identifier"
+
+    def not_found(self, name: str) -> ApiError:
+        return ApiError(f"{self.shape}NotFoundFault", f"{self.label} {name} not found.")
 
 
 def certificate_view(certificate: HsmClientCertificateRecord, tags: list[tuple[str, str]]) -> dict[str, Any]:
@@ -44,97 +58,93 @@ def configuration_view(configuration: HsmConfigurationRecord, tags: list[tuple[s
             "Tags": tags_view(tags)}
 
 
-def _in_use(backend: RedshiftBackend, ctx: RequestContext, attribute: str, name: str) -> str | None:
-    """A cluster using an HSM item, if any."""
-    for cluster in backend.clusters.page(ctx.account, ctx.region, 0, 1_000_000):
-        if getattr(cluster, attribute) == name:
-            return cluster.identifier
-    return None
+CERTIFICATE = HsmKind("HsmClientCertificate", "HSM client certificate", "HsmClientCertificates",
+                      "hsm_client_certificate_identifier", lambda backend: backend.hsm_client_certificates,
+                      certificate_view)
+CONFIGURATION = HsmKind("HsmConfiguration", "HSM configuration", "HsmConfigurations",
+                        "hsm_configuration_identifier", lambda backend: backend.hsm_configurations, configuration_view)
+
+
+def _create(backend: RedshiftBackend, ctx: RequestContext, kind: HsmKind, p: dict[str, Any],
+            record_of: Callable[[str], Any]) -> dict[str, Any]:
+    """Create an item named by the request, ``record_of(name)`` checking and building the rest."""
+    name = validation.identifier(p[kind.parameter], kind.parameter, 255)
+    record = record_of(name)
+    tags = validation.tag_list(p.get("Tags", []))
+    named_resources.insert_tagged(
+        backend, kind.repository(backend), record, tags,
+        ApiError(f"{kind.shape}AlreadyExistsFault", f"{kind.label} {name} already exists."),
+        (QUOTA, ApiError(f"{kind.shape}QuotaExceededFault", f"An account can have at most {QUOTA} {kind.label}s.")))
+    return {kind.shape: named_resources.render(backend, [record], kind.view)[0]}
+
+
+def _delete(backend: RedshiftBackend, ctx: RequestContext, kind: HsmKind, p: dict[str, Any]) -> dict[str, Any]:
+    name = p[kind.parameter]
+
+    def user_of(record: Any) -> str | None:
+        """A cluster using the item, if any."""
+        clusters = backend.clusters.page(ctx.account, ctx.region, 0, 1_000_000)
+        return next((c.identifier for c in clusters if getattr(c, kind.cluster_attribute) == record.name), None)
+
+    named_resources.delete_unused(
+        backend, ctx, kind.repository(backend), name.lower(), kind.not_found(name), user_of,
+        lambda record, user: ApiError(f"Invalid{kind.shape}StateFault",
+                                      f"{kind.label} {record.name} is in use by cluster {user}."))
+    return {}
+
+
+def _describe(backend: RedshiftBackend, ctx: RequestContext, kind: HsmKind, p: dict[str, Any]) -> dict[str, Any]:
+    name = p.get(kind.parameter)
+    return named_resources.describe(backend, ctx, p, kind.repository(backend), name.lower() if name is not None else None,
+                                    kind.not_found(name or ""), kind.view, kind.list_key)
 
 
 def create_hsm_client_certificate(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    name = validation.identifier(p["HsmClientCertificateIdentifier"], "HsmClientCertificateIdentifier", 255)
-    tags = validation.tag_list(p.get("Tags", []))
-    certificate = HsmClientCertificateRecord(ctx.account, ctx.region, name, public_key_pem())
-    named_resources.insert_tagged(
-        backend, backend.hsm_client_certificates, certificate, tags,
-        ApiError("HsmClientCertificateAlreadyExistsFault", f"HSM client certificate {name} already exists."),
-        (CERTIFICATE_QUOTA, ApiError("HsmClientCertificateQuotaExceededFault",
-                                     f"An account can have at most {CERTIFICATE_QUOTA} HSM client certificates.")))
-    return {"HsmClientCertificate": named_resources.render(backend, [certificate], certificate_view)[0]}
-
-
-def delete_hsm_client_certificate(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    name = p["HsmClientCertificateIdentifier"]
-    with backend.db.transaction():
-        certificate = named_resources.find(backend.hsm_client_certificates, ctx, name.lower(), certificate_not_found(name))
-        user = _in_use(backend, ctx, "hsm_client_certificate_identifier", certificate.name)
-        if user is not None:
-            raise ApiError("InvalidHsmClientCertificateStateFault",
-                           f"HSM client certificate {certificate.name} is in use by cluster {user}.")
-        named_resources.delete_tagged(backend, backend.hsm_client_certificates, certificate)
-    return {}
-
-
-def describe_hsm_client_certificates(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    name = p.get("HsmClientCertificateIdentifier")
-    return named_resources.describe(backend, ctx, p, backend.hsm_client_certificates,
-                                    name.lower() if name is not None else None, certificate_not_found(name or ""),
-                                    certificate_view, "HsmClientCertificates")
+    return _create(backend, ctx, CERTIFICATE, p,
+                   lambda name: HsmClientCertificateRecord(ctx.account, ctx.region, name, public_key_pem()))
 
 
 def create_hsm_configuration(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    name = validation.identifier(p["HsmConfigurationIdentifier"], "HsmConfigurationIdentifier", 255)
-    try:
-        address = str(ipaddress.IPv4Address(p["HsmIpAddress"]))
-    except ValueError:
-        raise invalid_parameter(f"HsmIpAddress {p['HsmIpAddress']} is not a valid IPv4 address.") from None
-    for parameter in ("HsmPartitionName", "HsmPartitionPassword"):
-        if not p[parameter]:
-            raise invalid_parameter(f"{parameter} must not be empty.")
-    if not _PEM_CERTIFICATE.fullmatch(p["HsmServerPublicCertificate"]):
-        raise invalid_parameter("HsmServerPublicCertificate must be a PEM certificate (-----BEGIN CERTIFICATE-----).")
-    tags = validation.tag_list(p.get("Tags", []))
-    configuration = HsmConfigurationRecord(ctx.account, ctx.region, name, p["Description"], address,
-                                           p["HsmPartitionName"])
-    named_resources.insert_tagged(
-        backend, backend.hsm_configurations, configuration, tags,
-        ApiError("HsmConfigurationAlreadyExistsFault", f"HSM configuration {name} already exists."),
-        (CONFIGURATION_QUOTA, ApiError("HsmConfigurationQuotaExceededFault",
-                                       f"An account can have at most {CONFIGURATION_QUOTA} HSM configurations.")))
-    return {"HsmConfiguration": named_resources.render(backend, [configuration], configuration_view)[0]}
+    def configuration(name: str) -> HsmConfigurationRecord:
+        try:
+            address = str(ipaddress.IPv4Address(p["HsmIpAddress"]))
+        except ValueError:
+            raise invalid_parameter(f"HsmIpAddress {p['HsmIpAddress']} is not a valid IPv4 address.") from None
+        for parameter in ("HsmPartitionName", "HsmPartitionPassword"):
+            if not p[parameter]:
+                raise invalid_parameter(f"{parameter} must not be empty.")
+        if not _PEM_CERTIFICATE.fullmatch(p["HsmServerPublicCertificate"]):
+            raise invalid_parameter("HsmServerPublicCertificate must be a PEM certificate (-----BEGIN CERTIFICATE-----).")
+        return HsmConfigurationRecord(ctx.account, ctx.region, name, p["Description"], address, p["HsmPartitionName"])
 
-
-def delete_hsm_configuration(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    name = p["HsmConfigurationIdentifier"]
-    with backend.db.transaction():
-        configuration = named_resources.find(backend.hsm_configurations, ctx, name.lower(), configuration_not_found(name))
-        user = _in_use(backend, ctx, "hsm_configuration_identifier", configuration.name)
-        if user is not None:
-            raise ApiError("InvalidHsmConfigurationStateFault",
-                           f"HSM configuration {configuration.name} is in use by cluster {user}.")
-        named_resources.delete_tagged(backend, backend.hsm_configurations, configuration)
-    return {}
-
-
-def describe_hsm_configurations(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    name = p.get("HsmConfigurationIdentifier")
-    return named_resources.describe(backend, ctx, p, backend.hsm_configurations,
-                                    name.lower() if name is not None else None, configuration_not_found(name or ""),
-                                    configuration_view, "HsmConfigurations")
+    return _create(backend, ctx, CONFIGURATION, p, configuration)
 
 
 def cluster_settings(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     """A new cluster's HSM fields: each item it names must be one of the caller's."""
     settings: dict[str, Any] = {}
-    certificate, configuration = p.get("HsmClientCertificateIdentifier"), p.get("HsmConfigurationIdentifier")
-    if certificate is not None:
-        settings["hsm_client_certificate_identifier"] = named_resources.find(
-            backend.hsm_client_certificates, ctx, certificate.lower(), certificate_not_found(certificate)).name
-    if configuration is not None:
-        settings["hsm_configuration_identifier"] = named_resources.find(
-            backend.hsm_configurations, ctx, configuration.lower(), configuration_not_found(configuration)).name
+    for kind in (CERTIFICATE, CONFIGURATION):
+        name = p.get(kind.parameter)
+        if name is not None:
+            settings[kind.cluster_attribute] = named_resources.find(
+                kind.repository(backend), ctx, name.lower(), kind.not_found(name)).name
     return settings
+
+
+def delete_hsm_client_certificate(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    return _delete(backend, ctx, CERTIFICATE, p)
+
+
+def delete_hsm_configuration(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    return _delete(backend, ctx, CONFIGURATION, p)
+
+
+def describe_hsm_client_certificates(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    return _describe(backend, ctx, CERTIFICATE, p)
+
+
+def describe_hsm_configurations(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    return _describe(backend, ctx, CONFIGURATION, p)
 
 
 OPERATIONS = {

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable
+from typing import Callable, Collection
 
 from localshift.records import ClusterRecord
 from localshift.services import event_catalog, events
-from localshift.services.common import jobs
+from localshift.services.common import jobs, table_restore_lifecycle
 from localshift.services.common.jobs import ProgressRecorder, release_lease, whole_seconds
 from localshift.services.redshift import cluster_dependents
 from localshift.services.redshift.arns import cluster_arn
@@ -299,10 +299,15 @@ def _release_lease(backend: RedshiftBackend, cluster_row_id: int, data_key: str 
 # --- reset ---------------------------------------------------------------------
 
 
-def release_all(backend: RedshiftBackend) -> None:
-    """Destroy every cluster's engine and every snapshot's data (before the rows are wiped)."""
+def release_all(backend: RedshiftBackend, accounts: Collection[str] | None = None) -> None:
+    """Destroy every cluster's engine and every snapshot's data, or only those of ``accounts``
+    (before the rows are wiped)."""
     for cluster in backend.clusters.everything():
+        if accounts is not None and cluster.account not in accounts:
+            continue
         backend.dataplane.destroy_engine(cluster_key(cluster))
         release_lease(backend, cluster.restore_data_key)
     for snapshot in backend.snapshots.everything():
-        delete_snapshot_data(backend, snapshot)
+        if accounts is None or snapshot.account in accounts:
+            delete_snapshot_data(backend, snapshot)
+    table_restore_lifecycle.release_all(backend, backend.table_restores, accounts)

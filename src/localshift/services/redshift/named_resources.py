@@ -63,6 +63,20 @@ def delete_tagged(backend: RedshiftBackend, repository: ResourceRepository[Any],
         repository.delete(record)
 
 
+def delete_unused(
+    backend: RedshiftBackend, ctx: RequestContext, repository: ResourceRepository[Any], name: str, missing: ApiError,
+    user_of: Callable[[Any], str | None], in_use: Callable[[Any, str], ApiError],
+) -> None:
+    """Delete the caller's resource ``name`` and its tags in one transaction, unless ``user_of`` names
+    something that uses it (then ``in_use``'s error)."""
+    with backend.db.transaction():
+        record = find(repository, ctx, name, missing)
+        user = user_of(record)
+        if user is not None:
+            raise in_use(record, user)
+        delete_tagged(backend, repository, record)
+
+
 def find(repository: ResourceRepository[Any], ctx: RequestContext, name: str, missing: ApiError) -> Any:
     record = repository.get(ctx.account, ctx.region, name)
     if record is None:

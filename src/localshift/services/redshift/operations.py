@@ -6,6 +6,7 @@ from typing import Any, Callable
 
 from localshift.services.context import RequestContext
 from localshift.services.redshift import clusters, credentials, restore, sharing, snapshots, tagging
+from localshift.services.redshift import copy_grants, snapshot_copy, table_restore
 from localshift.services.redshift import event_history, node_options, snapshot_schedules, storage
 from localshift.services.redshift import (authentication_profiles, endpoint_access, endpoint_authorization,
                                           event_subscriptions, hsm, security_groups, subnet_groups, usage_limits)
@@ -20,6 +21,9 @@ OPERATIONS: dict[str, Handler] = {
     **node_options.OPERATIONS,
     **sharing.OPERATIONS,
     **restore.OPERATIONS,
+    **snapshot_copy.OPERATIONS,
+    **copy_grants.OPERATIONS,
+    **table_restore.OPERATIONS,
     **snapshot_schedules.OPERATIONS,
     **event_history.OPERATIONS,
     **storage.OPERATIONS,

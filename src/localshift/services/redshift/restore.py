@@ -11,16 +11,13 @@ from localshift.records import SnapshotRecord
 from localshift.services.common.jobs import release_lease, take_lease
 from localshift.services import event_catalog, events
 from localshift.services.context import RequestContext
-from localshift.services.redshift import hsm, lifecycle, placement, snapshot_timing, validation
+from localshift.services.redshift import arns, hsm, lifecycle, placement, snapshot_timing, validation
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.clusters import check_quotas, insert_cluster, new_cluster, render
 from localshift.services.redshift.node_types import CATALOG, NodeType, snapshot_restorable_types, storage_mb
 from localshift.services.redshift.snapshot_lookup import readable_snapshot, snapshot_ref
 
 _IAM_ROLE = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+")
-_KMS_KEY = re.compile(
-    r"(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key/[0-9a-f-]{36}|alias/[\w/-]+)|[0-9a-f-]{36}|alias/[\w/-]+)"
-)
 MAX_IAM_ROLES = 50
 TRACKS = {"current", "trailing"}
 
@@ -96,9 +93,7 @@ def _check_roles(p: dict[str, Any], default: list[str]) -> list[str]:
 
 
 def _encryption(ctx: RequestContext, p: dict[str, Any], snapshot: SnapshotRecord) -> tuple[bool, str | None]:
-    kms_key = p.get("KmsKeyId")
-    if kms_key is not None and not _KMS_KEY.fullmatch(kms_key):
-        raise invalid_parameter(f"Invalid KmsKeyId: {kms_key}.")
+    kms_key = validation.kms_key_id(p["KmsKeyId"]) if "KmsKeyId" in p else None
     encrypted = p.get("Encrypted", snapshot.encrypted or kms_key is not None)
     if snapshot.encrypted and not encrypted:
         raise invalid_combination("An encrypted snapshot can only be restored into an encrypted cluster.")
@@ -161,6 +156,8 @@ def restore_from_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext,
         restore_status="starting",
         restore_snapshot_size_mb=snapshot.total_size_mb,
         restore_source_snapshot=snapshot.identifier,
+        restored_from=arns.snapshot_arn(snapshot.region, snapshot.account, snapshot.cluster_identifier,
+                                        snapshot.identifier),
         **snapshot_timing.schedule_association(backend, ctx, p),
         **placement.cluster_settings(backend, ctx, p),
         **hsm.cluster_settings(backend, ctx, p),

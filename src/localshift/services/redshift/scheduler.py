@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from localshift.records import SnapshotRecord
 from localshift.services import events
-from localshift.services.redshift import endpoint_lifecycle, lifecycle, snapshot_lifecycle, snapshot_timing
+from localshift.services.common import table_restore_lifecycle
+from localshift.services.redshift import cross_region, endpoint_lifecycle, lifecycle, snapshot_lifecycle, snapshot_timing
 from localshift.services.events import INTERRUPTED, record_failure
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.store.events import CLUSTER_SNAPSHOT
@@ -50,11 +51,14 @@ def tick(backend: RedshiftBackend) -> None:
     snapshot_timing.apply_schedule_changes(backend)
     snapshot_lifecycle.take_due_automated_snapshots(backend)
     expire_snapshots(backend)
+    for copy in cross_region.expired_copies(backend, backend.clock.now()):
+        _expire(backend, copy)
     events.prune(backend)
 
 
 def recover(backend: RedshiftBackend) -> None:
     """Resume the work a previous run of the service left unfinished, or end it in a final status."""
+    table_restore_lifecycle.fail_interrupted(backend, backend.table_restores)
     for snapshot in backend.snapshots.in_statuses(["creating"]):
         # Its data would no longer be that of SnapshotCreateTime: it failed.
         backend.mutate_snapshot(snapshot.row_id, lambda s: setattr(s, "status", "failed"))

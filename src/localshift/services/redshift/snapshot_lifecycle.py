@@ -16,6 +16,7 @@ from typing import Callable
 from localshift.records import ClusterRecord, SnapshotRecord
 from localshift.services import event_catalog, events
 from localshift.services.common import jobs
+from localshift.services.redshift import cross_region
 from localshift.services.common.jobs import MB, snapshot_completed, snapshot_progress
 from localshift.services.redshift.arns import snapshot_arn
 from localshift.services.redshift.backend import RedshiftBackend
@@ -97,7 +98,17 @@ def take_snapshot(backend: RedshiftBackend, snapshot_row_id: int) -> bool:
         _record_user_event(backend, snapshot, event_catalog.FINAL_SNAPSHOT_COMPLETED, event_catalog.SNAPSHOT_COMPLETED)
         return True
 
-    return _snapshot_job(backend, snapshot_row_id, "take", work)
+    if not _snapshot_job(backend, snapshot_row_id, "take", work):
+        return False
+    copy_to_other_region(backend, snapshot_row_id)
+    return True
+
+
+def copy_to_other_region(backend: RedshiftBackend, snapshot_row_id: int) -> None:
+    """Cross-region snapshot copy: a new snapshot's copy in its cluster's destination region, if it has one."""
+    copy = cross_region.new_copy(backend, snapshot_row_id)
+    if copy is not None:
+        backend.submit(copy_snapshot_data, snapshot_row_id, copy.row_id)
 
 
 def _completed(s: SnapshotRecord, total_mb: float, incremental_mb: float, elapsed: float, finished: datetime) -> None:
@@ -119,8 +130,13 @@ def copy_snapshot_data(backend: RedshiftBackend, source_row_id: int, target_row_
         if completed is None:
             backend.dataplane.delete_snapshot(snapshot_key(target))  # deleted while it ran
             return False
-        events.record(backend, target, event_catalog.SNAPSHOT_COMPLETED, cluster=target.cluster_identifier,
-                      snapshot=target.identifier)
+        if target.source_region is not None:
+            # A cross-region copy: an event of the source cluster, in its region.
+            events.record(backend, source, event_catalog.SNAPSHOT_COPIED_TO_REGION, cluster=source.cluster_identifier,
+                          snapshot=source.identifier, source_region=source.region, destination_region=target.region)
+        else:
+            events.record(backend, target, event_catalog.SNAPSHOT_COMPLETED, cluster=target.cluster_identifier,
+                          snapshot=target.identifier)
         return True
 
     _snapshot_job(backend, target_row_id, "copy", work)
@@ -157,6 +173,8 @@ def remove_snapshot(backend: RedshiftBackend, snapshot: SnapshotRecord) -> None:
 def take_due_automated_snapshots(backend: RedshiftBackend) -> None:
     now = backend.clock.now()
     for cluster in backend.clusters.in_statuses(["available"]):
+        if not _automated_snapshot_due(cluster, now):
+            continue  # nothing written: a tick with nothing due leaves the store (and answers kept) as they are
         try:
             snapshot = _schedule_automated_snapshot(backend, cluster.row_id, now)
         except Exception:
@@ -172,10 +190,16 @@ def _schedule_automated_snapshot(backend: RedshiftBackend, row_id: int, now: dat
 
     def change(c: ClusterRecord) -> None:
         due = c.next_automated_snapshot_time
-        if c.status != "available" or due is None or due > now or c.automated_snapshot_retention_period == 0:
+        if due is None or not _automated_snapshot_due(c, now):
             return
         c.next_automated_snapshot_time = next_due(backend, c, due, now)
         scheduled.append(new_automated_snapshot(backend, c, now))
 
     backend.mutate_cluster(row_id, change)
     return scheduled[0] if scheduled else None
+
+
+def _automated_snapshot_due(cluster: ClusterRecord, now: datetime) -> bool:
+    due = cluster.next_automated_snapshot_time
+    return (cluster.status == "available" and due is not None and due <= now
+            and cluster.automated_snapshot_retention_period != 0)

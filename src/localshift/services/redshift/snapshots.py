@@ -156,6 +156,7 @@ def copy_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext, p: dict
             "status": "creating",
             "manual_snapshot_retention_period": retention,
             "retention_start_time": None,
+            "copied_from": snapshot_arn(source.region, source.account, source.cluster_identifier, source.identifier),
         })
         target = insert_snapshot(backend, target)
         events.record(backend, ctx, event_catalog.SNAPSHOT_STARTED, cluster=target.cluster_identifier,

@@ -132,13 +132,13 @@ def modify_cluster_subnet_group(backend: RedshiftBackend, ctx: RequestContext, p
 
 
 def delete_cluster_subnet_group(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    with backend.db.transaction():
-        group = find_group(backend, ctx, p["ClusterSubnetGroupName"])
-        users = _users(backend, group)
-        if users:
-            raise ApiError("InvalidClusterSubnetGroupStateFault",
-                           f"The cluster subnet group {group.name} cannot be deleted because it is in use by {users[0][0]}.")
-        named_resources.delete_tagged(backend, backend.subnet_groups, group)
+    name = p["ClusterSubnetGroupName"]
+    named_resources.delete_unused(
+        backend, ctx, backend.subnet_groups, name.lower(), not_found(name),
+        lambda group: next((user for user, _ in _users(backend, group)), None),
+        lambda group, user: ApiError(
+            "InvalidClusterSubnetGroupStateFault",
+            f"The cluster subnet group {group.name} cannot be deleted because it is in use by {user}."))
     return {}
 
 

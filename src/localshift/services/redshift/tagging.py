@@ -63,7 +63,8 @@ def describe_tags(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, An
         arn, _ = _resource(backend, ctx, p["ResourceName"])
     resource_type = p.get("ResourceType")
     if resource_type is not None:
-        resource_type = resource_type.lower()
+        # AWS's documentation names them in words too ("Snapshot copy grant").
+        resource_type = resource_type.lower().replace(" ", "")
         if resource_type not in TAGGABLE:
             raise invalid_parameter(
                 f"Invalid resource type: {p['ResourceType']}. Valid values: {', '.join(sorted(TAGGABLE))}.")

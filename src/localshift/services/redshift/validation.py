@@ -13,6 +13,9 @@ _WINDOW = re.compile(r"(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)-(
 _DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _DB_NAME = re.compile(r"[a-z][a-z0-9_$]*")
 _USERNAME = re.compile(r"[a-zA-Z][a-zA-Z0-9_]*")
+_KMS_KEY = re.compile(
+    r"(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key/[0-9a-f-]{36}|alias/[\w/-]+)|[0-9a-f-]{36}|alias/[\w/-]+)"
+)
 
 
 def identifier(value: str, parameter: str, max_length: int) -> str:
@@ -136,6 +139,13 @@ def db_name(value: str) -> str:
     if reserved_database_name(text):
         raise ApiError("InvalidParameterValue", f"DBName {value} is a reserved word or a reserved database name.")
     return text
+
+
+def kms_key_id(value: str) -> str:
+    """A KMS key named by id, ARN, alias or alias ARN."""
+    if not _KMS_KEY.fullmatch(value):
+        raise ApiError("InvalidParameterValue", f"Invalid KmsKeyId: {value}.")
+    return value
 
 
 def max_records(value: int | None, low: int, high: int, default: int) -> int:

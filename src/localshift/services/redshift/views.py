@@ -89,6 +89,13 @@ def cluster_view(cluster: ClusterRecord, tags: list[tuple[str, str]], now: datet
         "MasterPasswordSecretArn": cluster.master_password_secret_arn,
         "MasterPasswordSecretKmsKeyId": cluster.master_password_secret_kms_key_id,
     }
+    if cluster.snapshot_copy is not None:
+        view["ClusterSnapshotCopyStatus"] = {
+            "DestinationRegion": cluster.snapshot_copy.destination_region,
+            "RetentionPeriod": cluster.snapshot_copy.retention_period,
+            "ManualSnapshotRetentionPeriod": cluster.snapshot_copy.manual_retention_period,
+            "SnapshotCopyGrantName": cluster.snapshot_copy.grant_name,
+        }
     due = cluster.next_automated_snapshot_time
     if cluster.snapshot_schedule_state == ACTIVE and due is not None:
         # Only for clusters following a snapshot schedule, with automated snapshots on.

@@ -11,14 +11,18 @@ import threading
 from typing import Callable
 
 from localshift.dataplane.api import DataPlane
+from localshift.records import TableRestoreRecord
 from localshift.services.clock import Clock
 from localshift.services.common.backend import ServiceBackend
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.store.database import Database
+from localshift.store.resources import ResourceRepository
 from localshift.store.serverless import (
     NamespaceRecord,
     NamespaceRepository,
+    RecoveryPointRecord,
     ServerlessSnapshotRecord,
+    SnapshotCopyConfigurationRecord,
     ServerlessSnapshotRepository,
     ServerlessTagRepository,
     WorkgroupRecord,
@@ -47,6 +51,10 @@ class ServerlessBackend(ServiceBackend):
         self.workgroups = WorkgroupRepository(db)
         self.snapshots = ServerlessSnapshotRepository(db)
         self.tags = ServerlessTagRepository(db)
+        self.recovery_points = ResourceRepository(db, "serverless-recovery-point", RecoveryPointRecord)
+        self.copy_configurations = ResourceRepository(
+            db, "serverless-snapshot-copy-configuration", SnapshotCopyConfigurationRecord)
+        self.table_restores = ResourceRepository(db, "serverless-table-restore", TableRestoreRecord)
         self._engine_locks: dict[int, threading.Lock] = {}
         self._guard = threading.Lock()
 

@@ -20,11 +20,13 @@ the only serverless modules that talk to the data plane.
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from typing import Callable, Collection
 
-from localshift.services.common import jobs
+from localshift.dataplane.api import SnapshotStats
+from localshift.services.common import jobs, table_restore_lifecycle
 from localshift.services.common.jobs import MB, release_lease, snapshot_completed, snapshot_progress
 from localshift.services.events import record_failure
+from localshift.services.serverless import snapshot_copies
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.store.events import NAMESPACE, SERVERLESS_SNAPSHOT
 from localshift.store.secrets import pending_key
@@ -162,6 +164,7 @@ def delete_namespace(backend: ServerlessBackend, namespace_row_id: int, final_sn
                 backend.dataplane.destroy_engine(engine_key(namespace_row_id, namespace.engine_generation))
         with backend.db.transaction():
             backend.tags.remove_all(namespace.arn)
+            snapshot_copies.forget_namespace(backend, namespace)
             backend.namespaces.delete(namespace)
         if namespace.admin_password_secret_arn:
             # The secret of a managed admin password goes with its namespace.
@@ -177,31 +180,61 @@ def delete_namespace(backend: ServerlessBackend, namespace_row_id: int, final_sn
 
 def take_snapshot(backend: ServerlessBackend, snapshot_row_id: int) -> bool:
     """Copy the namespace's data into a CREATING snapshot; True when it became AVAILABLE."""
+
+    def store(snapshot: ServerlessSnapshotRecord, data_key: str) -> tuple[SnapshotStats, float]:
+        key, _ = ensure_engine(backend, snapshot.namespace_row_id, None)
+        backend.dataplane.delete_snapshot(data_key)  # leftovers of an interrupted final snapshot
+        progress = snapshot_progress(lambda change: backend.mutate_snapshot(snapshot_row_id, change))
+        stats = backend.dataplane.create_snapshot(key, data_key, progress)
+        return stats, stats.total_bytes / MB
+
+    return _store_snapshot(backend, snapshot_row_id, "take", store)
+
+
+def fill_snapshot(backend: ServerlessBackend, snapshot_row_id: int, source_data_key: str, total_mb: float) -> bool:
+    """Copy data already stored (a snapshot's, into its copy in another region; a recovery point's,
+    into the snapshot made of it) into a new snapshot; True when it became AVAILABLE."""
+
+    def store(snapshot: ServerlessSnapshotRecord, data_key: str) -> tuple[SnapshotStats, float]:
+        return backend.dataplane.copy_snapshot(source_data_key, data_key), total_mb
+
+    return _store_snapshot(backend, snapshot_row_id, "copy", store)
+
+
+def _store_snapshot(
+    backend: ServerlessBackend, snapshot_row_id: int, action: str,
+    store: Callable[[ServerlessSnapshotRecord, str], tuple[SnapshotStats, float]],
+) -> bool:
+    """Store a snapshot's data (``store``: the data-plane work, its stats and the data's size in MB),
+    then make it AVAILABLE, or FAILED; an AVAILABLE one is copied to other regions where configured."""
     snapshot = backend.snapshots.get_by_id(snapshot_row_id)
     if snapshot is None:
         return False
     data_key = snapshot_data_key(snapshot)
 
     def work() -> bool:
-        key, _ = ensure_engine(backend, snapshot.namespace_row_id, None)
-        backend.dataplane.delete_snapshot(data_key)  # leftovers of an interrupted final snapshot
-        progress = snapshot_progress(lambda change: backend.mutate_snapshot(snapshot_row_id, change))
-        stats = backend.dataplane.create_snapshot(key, data_key, progress)
+        stats, total_mb = store(snapshot, data_key)
         finished = backend.clock.now()
 
         def available(s: ServerlessSnapshotRecord) -> None:
-            snapshot_completed(s, "AVAILABLE", data_key, stats.total_bytes / MB, stats.incremental_bytes / MB,
-                               stats.elapsed_seconds, finished)
+            snapshot_completed(s, "AVAILABLE", data_key, total_mb, stats.incremental_bytes / MB, stats.elapsed_seconds,
+                               finished)
 
         if backend.mutate_snapshot(snapshot_row_id, available) is None:
             backend.dataplane.delete_snapshot(data_key)  # deleted while it ran
             return False
         return True
 
-    def snapshot_failed() -> None:
+    def failed() -> None:
         backend.mutate_snapshot(snapshot_row_id, lambda s: setattr(s, "status", "FAILED"))
 
-    return run_job(backend, snapshot, SERVERLESS_SNAPSHOT, "take", work, snapshot_failed)
+    if not run_job(backend, snapshot, SERVERLESS_SNAPSHOT, action, work, failed):
+        return False
+    # Cross-region snapshot copy: the copies in the destination regions of the namespace's copy
+    # configurations, whose data jobs of their own copy.
+    for copy in snapshot_copies.new_copies(backend, snapshot_row_id):
+        backend.submit(fill_snapshot, copy.row_id, data_key, copy.total_size_mb)
+    return True
 
 
 def forget_snapshot(backend: ServerlessBackend, snapshot: ServerlessSnapshotRecord) -> None:
@@ -229,13 +262,20 @@ def remove_snapshot(backend: ServerlessBackend, snapshot: ServerlessSnapshotReco
 # --- reset ---------------------------------------------------------------------------
 
 
-def release_all(backend: ServerlessBackend) -> None:
-    """Destroy every namespace's engine and every snapshot's data (before the rows are wiped)."""
+def release_all(backend: ServerlessBackend, accounts: Collection[str] | None = None) -> None:
+    """Destroy every namespace's engine and every snapshot's data, or only those of ``accounts``
+    (before the rows are wiped)."""
     for namespace in backend.namespaces.all():
+        if accounts is not None and namespace.account not in accounts:
+            continue
         if namespace.engine_generation:
             backend.dataplane.destroy_engine(engine_key(namespace.row_id, namespace.engine_generation))
         if namespace.restore_plan is not None:
             release_lease(backend, namespace.restore_plan.lease)
     for snapshot in backend.snapshots.all():
-        if snapshot.data_key:
+        if snapshot.data_key and (accounts is None or snapshot.account in accounts):
             backend.dataplane.delete_snapshot(snapshot.data_key)
+    for point in backend.recovery_points.everything():
+        if point.data_key and (accounts is None or point.account in accounts):
+            backend.dataplane.delete_snapshot(point.data_key)
+    table_restore_lifecycle.release_all(backend, backend.table_restores, accounts)

@@ -6,6 +6,7 @@ from typing import Any, Callable
 
 from localshift.services.context import RequestContext
 from localshift.services.serverless import credentials, namespaces, policies, restore, snapshots, tagging, workgroups
+from localshift.services.serverless import recovery_points, snapshot_copies, table_restore
 from localshift.services.serverless.backend import ServerlessBackend
 
 Handler = Callable[[ServerlessBackend, RequestContext, dict[str, Any]], dict[str, Any]]
@@ -17,6 +18,9 @@ OPERATIONS: dict[str, Handler] = {
     **policies.OPERATIONS,
     **restore.OPERATIONS,
     **tagging.OPERATIONS,
+    **snapshot_copies.OPERATIONS,
+    **recovery_points.OPERATIONS,
+    **table_restore.OPERATIONS,
     **credentials.OPERATIONS,
 }
 

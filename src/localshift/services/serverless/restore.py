@@ -19,6 +19,7 @@ from localshift.services.common.arns import PROVISIONED, service_of
 from localshift.services.common.jobs import release_lease, take_lease
 from localshift.services.common.passwords import managed_password, managed_password_secret
 from localshift.services.context import RequestContext
+from localshift.services.redshift.arns import snapshot_arn
 from localshift.services.redshift.snapshot_lookup import shared_snapshot_by_arn
 from localshift.services.serverless import workgroup_lifecycle
 from localshift.services.serverless.backend import ServerlessBackend
@@ -26,7 +27,7 @@ from localshift.services.serverless.lookup import find_namespace, find_workgroup
 from localshift.services.serverless.validation import conflict, not_found, validation_error
 from localshift.services.serverless.views import namespace_view
 from localshift.store.secrets import pending_key
-from localshift.store.serverless import RESTORE, RestorePlan
+from localshift.store.serverless import RESTORE, NamespaceRecord, RestorePlan
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,14 @@ class RestoreSource:
 
     owner: str
     name: str
+    arn: str
     available: bool
     data_key: str | None
     admin_username: str | None  # as the namespace will show it
     engine_username: str  # the login the engine gets the password for
     password_md5: str  # its verifier (records.password_verifier)
     db_name: str
+    kind: str = "Snapshot"  # what it is, in messages
 
 
 def _serverless_source(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> RestoreSource:
@@ -56,6 +59,7 @@ def _serverless_source(backend: ServerlessBackend, ctx: RequestContext, p: dict[
     return RestoreSource(
         owner=snapshot.account,
         name=snapshot.name,
+        arn=snapshot.arn,
         available=snapshot.status == "AVAILABLE",
         data_key=snapshot.data_key,
         admin_username=snapshot.admin_username,
@@ -75,6 +79,7 @@ def _provisioned_source(backend: ServerlessBackend, ctx: RequestContext, arn: st
     return RestoreSource(
         owner=snapshot.account,
         name=snapshot.identifier,
+        arn=snapshot_arn(snapshot.region, snapshot.account, snapshot.cluster_identifier, snapshot.identifier),
         available=snapshot.status == "available",
         data_key=snapshot.data_key,
         admin_username=snapshot.master_username,
@@ -87,19 +92,27 @@ def _provisioned_source(backend: ServerlessBackend, ctx: RequestContext, arn: st
 def restore_from_snapshot(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     arn = p.get("snapshotArn")
     owner = owner_account(p.get("ownerAccount"))
-    managed = p.get("manageAdminPassword", False)
-    if "adminPasswordSecretKmsKeyId" in p and not managed:
+    if "adminPasswordSecretKmsKeyId" in p and not p.get("manageAdminPassword", False):
         raise validation_error("adminPasswordSecretKmsKeyId can only be used when manageAdminPassword is true.")
     if arn is not None and p.get("snapshotName") is None and service_of(arn) == PROVISIONED:
         source = _provisioned_source(backend, ctx, arn, owner)
     else:
         source = _serverless_source(backend, ctx, p)
+    namespace = start_restore(backend, ctx, p, source)
+    return {"namespace": namespace_view(namespace), "ownerAccount": source.owner, "snapshotName": source.name}
+
+
+def start_restore(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any],
+                  source: RestoreSource) -> NamespaceRecord:
+    """Accept a restore of ``source`` into the namespace and workgroup ``p`` names: both MODIFYING
+    until the job (workgroup_lifecycle.restore_namespace) is done, a lease held on the source's data."""
+    managed = p.get("manageAdminPassword", False)
     namespace = find_namespace(backend, ctx, p["namespaceName"])
     workgroup = find_workgroup(backend, ctx, p["workgroupName"])
     if workgroup.namespace_name != namespace.name:
         raise validation_error(f"Workgroup {workgroup.name} is not associated with namespace {namespace.name}.")
     if not source.available:
-        raise conflict(f"Snapshot {source.name} is not AVAILABLE.")
+        raise conflict(f"{source.kind} {source.name} is not AVAILABLE.")
     # The snapshot's admin credentials come back with its data.  A namespace whose password
     # is managed (now, or from this request on) gets a new one, so that its secret opens the data.
     secret_arn = namespace.admin_password_secret_arn
@@ -111,7 +124,7 @@ def restore_from_snapshot(backend: ServerlessBackend, ctx: RequestContext, p: di
     try:
         lease = take_lease(backend, source.data_key, lease_key) if source.data_key is not None else None
     except Exception:
-        raise conflict(f"Snapshot {source.name} can't be restored: its data is no longer available.") from None
+        raise conflict(f"{source.kind} {source.name} can't be restored: its data is no longer available.") from None
     try:
         with backend.db.transaction():
             namespace = find_namespace(backend, ctx, namespace.name)
@@ -133,6 +146,7 @@ def restore_from_snapshot(backend: ServerlessBackend, ctx: RequestContext, p: di
                 db_name=source.db_name,
                 secret_arn=secret_arn,
                 secret_kms_key_id=secret_key,
+                snapshot_arn=source.arn,
             )
             backend.namespaces.update(namespace)
             backend.workgroups.update(workgroup)
@@ -140,7 +154,7 @@ def restore_from_snapshot(backend: ServerlessBackend, ctx: RequestContext, p: di
         release_lease(backend, lease)
         raise
     backend.submit(workgroup_lifecycle.restore_namespace, namespace.row_id)
-    return {"namespace": namespace_view(namespace), "ownerAccount": source.owner, "snapshotName": source.name}
+    return namespace
 
 
 OPERATIONS = {"RestoreFromSnapshot": restore_from_snapshot}

@@ -1,4 +1,4 @@
-"""Time-driven serverless work: retention expiry, and resuming unfinished work at start."""
+"""Time-driven serverless work: retention expiry, recovery points, and resuming unfinished work at start."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import logging
 from datetime import timedelta
 
 from localshift.services.events import INTERRUPTED
-from localshift.services.serverless import lifecycle, workgroup_lifecycle
+from localshift.services.common import table_restore_lifecycle
+from localshift.services.serverless import lifecycle, recovery_point_lifecycle, workgroup_lifecycle
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.store.events import SERVERLESS_SNAPSHOT
 
@@ -27,14 +28,22 @@ def expire_snapshots(backend: ServerlessBackend) -> None:
                 log.exception("snapshot %s could not be expired; tried again at the next tick", snapshot.name)
 
 
+def tick(backend: ServerlessBackend) -> None:
+    expire_snapshots(backend)
+    recovery_point_lifecycle.take_due_recovery_points(backend)
+    recovery_point_lifecycle.expire_recovery_points(backend)
+
+
 def recover(backend: ServerlessBackend) -> None:
     """Resume the work a previous run of the service left unfinished, or end it in a final status."""
+    recovery_point_lifecycle.fail_interrupted(backend)
+    table_restore_lifecycle.fail_interrupted(backend, backend.table_restores)
     final_snapshots = set()
     for namespace in backend.namespaces.in_statuses(["DELETING"]):
         final = namespace.delete_plan.final_snapshot_row_id if namespace.delete_plan else None
         final_snapshots.add(final)
         backend.submit(lifecycle.delete_namespace, namespace.row_id, final)
-    for snapshot in backend.snapshots.in_statuses(["CREATING"]):
+    for snapshot in backend.snapshots.in_statuses(["CREATING", "COPYING"]):
         if snapshot.row_id not in final_snapshots:
             # Its data would no longer be that of snapshotCreateTime: it failed.
             backend.mutate_snapshot(snapshot.row_id, lambda s: setattr(s, "status", "FAILED"))

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
-from localshift.errors import ApiError
 from localshift.services.context import RequestContext
 from localshift.services.serverless import lifecycle, validation
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.lookup import find_namespace, owner_account, own_snapshot, visible_snapshot
-from localshift.services.serverless.validation import conflict, validation_error
+from localshift.services.serverless.validation import conflict, quota_exceeded, validation_error
 from localshift.services.serverless.views import snapshot_view
 from localshift.store.database import DuplicateError
 from localshift.store.serverless import (
@@ -38,10 +38,19 @@ def render(backend: ServerlessBackend, ctx: RequestContext, snapshot: Serverless
     return render_many(backend, ctx, [snapshot])[0]
 
 
+def check_snapshot_quota(backend: ServerlessBackend, ctx: RequestContext) -> None:
+    if backend.snapshots.count(ctx.account, ctx.region) >= backend.snapshot_quota:
+        raise quota_exceeded(
+            f"The account already has the maximum of {backend.snapshot_quota} snapshots in {ctx.region}."
+        )
+
+
 def insert_snapshot(
-    backend: ServerlessBackend, ctx: RequestContext, namespace: NamespaceRecord, name: str, retention: int
+    backend: ServerlessBackend, ctx: RequestContext, namespace: NamespaceRecord, name: str, retention: int,
+    create_time: datetime | None = None,
 ) -> ServerlessSnapshotRecord:
-    """A new CREATING snapshot of a namespace, with the namespace's settings at this moment."""
+    """A new CREATING snapshot of a namespace, with the namespace's settings at this moment
+    (``create_time``: the time its data is of, when not now)."""
     workgroups = backend.workgroups.of_namespace(namespace.account, namespace.region, namespace.name)
     snapshot_id = str(uuid.uuid4())
     snapshot = ServerlessSnapshotRecord(
@@ -54,7 +63,7 @@ def insert_snapshot(
         namespace_arn=namespace.arn,
         namespace_row_id=namespace.row_id,
         status="CREATING",
-        create_time=ctx.now,
+        create_time=create_time or ctx.now,
         namespace_create_time=namespace.create_time,
         db_name=namespace.db_name,
         admin_username=namespace.admin_username,
@@ -81,11 +90,7 @@ def create_snapshot(backend: ServerlessBackend, ctx: RequestContext, p: dict[str
         namespace = find_namespace(backend, ctx, namespace.name)
         if namespace.status != "AVAILABLE":
             raise conflict(f"Namespace {namespace.name} is {namespace.status}; a snapshot needs it AVAILABLE.")
-        if backend.snapshots.count(ctx.account, ctx.region) >= backend.snapshot_quota:
-            raise ApiError(
-                "ServiceQuotaExceededException",
-                f"The account already has the maximum of {backend.snapshot_quota} snapshots in {ctx.region}.",
-            )
+        check_snapshot_quota(backend, ctx)
         snapshot = insert_snapshot(backend, ctx, namespace, name, retention)
         backend.tags.put(snapshot.arn, tags)
     backend.submit(lifecycle.take_snapshot, snapshot.row_id)
@@ -129,7 +134,7 @@ def update_snapshot(backend: ServerlessBackend, ctx: RequestContext, p: dict[str
 
 
 def check_deletable(backend: ServerlessBackend, snapshot: ServerlessSnapshotRecord) -> None:
-    if snapshot.status == "CREATING":
+    if snapshot.status in ("CREATING", "COPYING"):
         raise conflict(f"Snapshot {snapshot.name} is being created; delete it once it is AVAILABLE.")
     if backend.snapshots.is_shared(snapshot):
         raise conflict(

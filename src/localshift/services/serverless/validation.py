@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from localshift.errors import ApiError
 from localshift.services.redshift import validation as provisioned
-from localshift.store.paging import decode_marker
+from localshift.store.paging import S, decode_marker, page_after
 
 PARTITION = "aws"
 SERVICE = "redshift-serverless"
@@ -58,6 +58,10 @@ def not_found(message: str) -> ApiError:
 
 def conflict(message: str) -> ApiError:
     return ApiError("ConflictException", message)
+
+
+def quota_exceeded(message: str) -> ApiError:
+    return ApiError("ServiceQuotaExceededException", message)
 
 
 # --- ARNs ------------------------------------------------------------------------
@@ -201,6 +205,14 @@ def page_token(token: str | None, kinds: tuple[type, ...]) -> str | None:
         except ApiError:
             raise validation_error("The nextToken is not valid.") from None
     return token
+
+
+def page(records: Sequence[S], token: str | None, limit: int) -> tuple[list[S], str | None]:
+    """store.paging.page_after, answering a nextToken this service did not issue with ValidationException."""
+    try:
+        return page_after(records, token, limit)
+    except ApiError:
+        raise validation_error("The nextToken is not valid.") from None
 
 
 def time_window(start: datetime | None, end: datetime | None) -> None:

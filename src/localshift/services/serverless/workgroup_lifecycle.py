@@ -176,6 +176,7 @@ def _finish_restore(
         n.status = "AVAILABLE"
         if generation is not None:
             n.engine_generation = generation
+            n.restored_from = plan.snapshot_arn
             n.admin_username, n.admin_password_md5, n.db_name = plan.admin_username, plan.password_md5, plan.db_name
             n.admin_password_secret_arn = plan.secret_arn
             n.admin_password_secret_kms_key_id = plan.secret_kms_key_id

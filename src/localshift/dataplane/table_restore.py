@@ -1,0 +1,163 @@
+"""Copying one table of a snapshot into a running engine (table-level restores).
+
+The data plane restores the snapshot into a scratch engine that no port serves (dataplane.py);
+this module reads the table's definition from the scratch engine's catalog, creates the new
+table in the target engine and streams the rows across with COPY, all in one transaction of
+the target, so a failure leaves nothing behind.  Both sides are reached as the internal role.
+
+The new table gets the source's columns (types, NOT NULL, defaults, identity and generated
+columns) and its primary key, unique and check constraints, under names of its own (the
+source's constraint names may still be taken by the table it was restored beside).  Defaults
+that draw from a sequence of the source (``serial``) are left out: the sequence is not
+restored.  Identity columns continue after the largest value restored.  The table is owned by
+the source table's owner when the target has a role of that name, else by the engine's master
+user.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+import psycopg
+from psycopg import sql
+
+from .api import Progress, TableRestoreRefused, TableToRestore
+from .engine import Engine
+
+# Engine keys of scratch engines (a restart removes any a crash left behind).
+SCRATCH_PREFIX = "table-restore-"
+
+
+def scratch_key() -> str:
+    return SCRATCH_PREFIX + secrets.token_hex(8)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    definition: sql.Composable  # name, type and attributes, as CREATE TABLE takes them
+    copied: bool  # generated columns are computed again, not copied
+    identity: bool
+
+
+@dataclass(frozen=True)
+class TableDefinition:
+    columns: list[Column]
+    constraints: list[str]  # pg_get_constraintdef texts
+    owner: str
+    size_bytes: int
+
+
+def copy_table(source: Engine, target: Engine, table: TableToRestore, master_user: str | None,
+               progress: Progress | None = None) -> int:
+    """Create ``table.new_table`` in the target engine with the rows of the source table; its size in bytes."""
+    _require_database(source, table.source_database, "the snapshot")
+    _require_database(target, table.target_database, "the target")
+    with source.connect(table.source_database) as src:
+        # Type names and expressions read with an empty search path come out schema-qualified.
+        src.execute("SET search_path = pg_catalog")
+        definition = _definition(src, table)
+        with target.connect(table.target_database) as dst, dst.transaction():
+            new = sql.Identifier(table.target_schema, table.new_table)
+            _create(dst, new, table, definition)
+            _copy_rows(src, dst, sql.Identifier(table.source_schema, table.source_table), new, definition,
+                       progress)
+            for constraint in definition.constraints:
+                dst.execute(sql.SQL("ALTER TABLE {} ADD {}").format(new, sql.SQL(constraint)))
+            for column in definition.columns:
+                if column.identity:
+                    _continue_identity(dst, new, column.name)
+            owner = definition.owner if _role_exists(dst, definition.owner) else master_user
+            if owner:
+                dst.execute(sql.SQL("ALTER TABLE {} OWNER TO {}").format(new, sql.Identifier(owner)))
+    if progress:
+        progress(definition.size_bytes, definition.size_bytes)
+    return definition.size_bytes
+
+
+def _require_database(engine: Engine, name: str, where: str) -> None:
+    with engine.connect() as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            raise TableRestoreRefused(f"Database {name} does not exist in {where}.")
+
+
+def _role_exists(conn: psycopg.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone() is not None
+
+
+def _definition(conn: psycopg.Connection, table: TableToRestore) -> TableDefinition:
+    found = conn.execute(
+        "SELECT c.oid, c.relkind, pg_total_relation_size(c.oid), pg_get_userbyid(c.relowner)"
+        " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relname = %s",
+        (table.source_schema, table.source_table),
+    ).fetchone()
+    name = f"{table.source_schema}.{table.source_table}"
+    if found is None:
+        raise TableRestoreRefused(
+            f"Table {name} does not exist in database {table.source_database} of the snapshot.")
+    oid, kind, size, owner = found
+    if kind not in ("r", "p"):
+        raise TableRestoreRefused(f"{name} is not a table: only tables can be restored.")
+    columns = [_column(*row) for row in conn.execute(
+        "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(d.adbin, d.adrelid),"
+        " a.attidentity, a.attgenerated FROM pg_attribute a"
+        " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+        " WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum", (oid,)).fetchall()]
+    constraints = [row[0] for row in conn.execute(
+        "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s AND contype IN ('p', 'u', 'c')"
+        " ORDER BY contype DESC, conname", (oid,)).fetchall()]
+    return TableDefinition(columns, constraints, owner, size)
+
+
+def _column(name: str, type_name: str, not_null: bool, default: str | None, identity: str,
+            generated: str) -> Column:
+    parts: list[sql.Composable] = [sql.Identifier(name), sql.SQL(type_name)]
+    if generated:
+        kind = "STORED" if generated == "s" else "VIRTUAL"
+        parts.append(sql.SQL("GENERATED ALWAYS AS ({}) " + kind).format(sql.SQL(default or "NULL")))
+    elif identity:
+        parts.append(sql.SQL("GENERATED ALWAYS AS IDENTITY" if identity == "a" else "GENERATED BY DEFAULT AS IDENTITY"))
+    elif default is not None and "nextval(" not in default:
+        parts.append(sql.SQL("DEFAULT {}").format(sql.SQL(default)))
+    if not_null:
+        parts.append(sql.SQL("NOT NULL"))
+    return Column(name, sql.SQL(" ").join(parts), copied=not generated, identity=bool(identity))
+
+
+def _create(conn: psycopg.Connection, new: sql.Identifier, table: TableToRestore, definition: TableDefinition) -> None:
+    statement = sql.SQL("CREATE TABLE {} ({})").format(new, sql.SQL(", ").join(c.definition for c in definition.columns))
+    try:
+        conn.execute(statement)
+    except psycopg.errors.DuplicateTable:
+        raise TableRestoreRefused(
+            f"Table {table.target_schema}.{table.new_table} already exists in database {table.target_database}."
+        ) from None
+    except psycopg.errors.InvalidSchemaName:
+        raise TableRestoreRefused(
+            f"Schema {table.target_schema} does not exist in database {table.target_database}.") from None
+    except psycopg.errors.UndefinedObject as error:
+        raise TableRestoreRefused(f"The table's definition can't be created in the target: {error}") from None
+
+
+def _copy_rows(src: psycopg.Connection, dst: psycopg.Connection, old: sql.Identifier, new: sql.Identifier,
+               definition: TableDefinition, progress: Progress | None) -> None:
+    names = sql.SQL(", ").join(sql.Identifier(c.name) for c in definition.columns if c.copied)
+    # Text format: arrays of user-defined types carry type oids in the binary one, which differ between engines.
+    out = sql.SQL("COPY (SELECT {} FROM {}) TO STDOUT").format(names, old)
+    into = sql.SQL("COPY {} ({}) FROM STDIN").format(new, names)
+    done = 0
+    with src.cursor().copy(out) as reading, dst.cursor().copy(into) as writing:
+        for block in reading:
+            writing.write(block)
+            done += len(block)
+            if progress:
+                progress(done, max(done, definition.size_bytes))
+
+
+def _continue_identity(conn: psycopg.Connection, table: sql.Identifier, column: str) -> None:
+    """An identity column's next value follows the largest one restored."""
+    conn.execute(
+        sql.SQL("SELECT setval(pg_get_serial_sequence(%s, %s), max({}), true) FROM {} HAVING max({}) IS NOT NULL")
+        .format(sql.Identifier(column), table, sql.Identifier(column)),
+        (table.as_string(conn), column),
+    )

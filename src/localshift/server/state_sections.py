@@ -1,0 +1,232 @@
+"""The state document's sections, one per resource kind, in the order the console shows them.
+
+A new resource kind is shown by writing its rows function here and adding its Section to
+SECTIONS: the console draws it from its columns.  Rows carry ``account`` and ``region``
+(the console's account and region filter) and the values their columns name.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from localshift.server.state import (
+    BYTES, LIST, MEGABYTES, MILLISECONDS, PROGRESS, SECONDS, STATUS, TIME, Column, StateView, Section, when,
+)
+from localshift.services.redshift.jobs import cluster_key
+from localshift.services.serverless.lifecycle import engine_key
+from localshift.store.resources import named_resources
+from localshift.store.secrets import arn_account
+from localshift.store.serverless import PROVISIONED_RESTORE, RESTORE
+
+LOCAL_ADDRESS = "127.0.0.1"
+# Columns every section starts with.
+PLACE = (Column("account", "Account"), Column("region", "Region"))
+
+
+def _endpoint(port: int | None) -> str | None:
+    return f"{LOCAL_ADDRESS}:{port}" if port else None
+
+
+def _progress(done_mb: float, total_mb: float) -> dict[str, float]:
+    return {"done_mb": round(done_mb, 1), "total_mb": round(total_mb, 1)}
+
+
+# --- Redshift (provisioned) ---------------------------------------------------------------
+
+
+def clusters(view: StateView) -> list[dict[str, Any]]:
+    rows = []
+    for cluster in view.visible(view.runtime.redshift.clusters.everything()):
+        engine = view.engine(cluster_key(cluster))
+        rows.append({
+            "account": cluster.account, "region": cluster.region, "identifier": cluster.identifier,
+            "status": cluster.status, "endpoint": _endpoint(cluster.endpoint_port),
+            "node_type": cluster.node_type, "nodes": cluster.number_of_nodes,
+            "size": engine.size_bytes, "engine": engine.health, "created": when(cluster.create_time),
+        })
+    return rows
+
+
+def snapshots(view: StateView) -> list[dict[str, Any]]:
+    repository = view.runtime.redshift.snapshots
+    records = view.visible(repository.everything())
+    grantees = repository.grantees_of_many([s.row_id for s in records])
+    rows = []
+    for snapshot in records:
+        if snapshot.data_key:
+            view.snapshot_keys.add(snapshot.data_key)
+        rows.append({
+            "account": snapshot.account, "region": snapshot.region, "identifier": snapshot.identifier,
+            "cluster": snapshot.cluster_identifier, "type": snapshot.snapshot_type, "status": snapshot.status,
+            "size_mb": snapshot.total_size_mb, "incremental_mb": snapshot.incremental_size_mb,
+            "shared_with": grantees[snapshot.row_id],
+            "created": when(snapshot.create_time),
+        })
+    return rows
+
+
+# --- Redshift Serverless ------------------------------------------------------------------
+
+
+def namespaces(view: StateView) -> list[dict[str, Any]]:
+    rows = []
+    for namespace in view.visible(view.runtime.serverless.namespaces.all()):
+        engine = view.engine(engine_key(namespace.row_id, namespace.engine_generation))
+        rows.append({
+            "account": namespace.account, "region": namespace.region, "name": namespace.name,
+            "status": namespace.status, "database": namespace.db_name, "admin_user": namespace.admin_username,
+            "size": engine.size_bytes, "engine": engine.health, "created": when(namespace.create_time),
+        })
+    return rows
+
+
+def workgroups(view: StateView) -> list[dict[str, Any]]:
+    return [
+        {
+            "account": w.account, "region": w.region, "name": w.name, "namespace": w.namespace_name,
+            "status": w.status, "endpoint": _endpoint(w.endpoint_port), "base_capacity": w.base_capacity,
+            "created": when(w.create_time),
+        }
+        for w in view.visible(view.runtime.serverless.workgroups.all())
+    ]
+
+
+def serverless_snapshots(view: StateView) -> list[dict[str, Any]]:
+    repository = view.runtime.serverless.snapshots
+    records = view.visible(repository.all())
+    row_ids = [s.row_id for s in records]
+    restore = repository.grantees_of_many(row_ids, RESTORE)
+    provisioned = repository.grantees_of_many(row_ids, PROVISIONED_RESTORE)
+    rows = []
+    for snapshot in records:
+        if snapshot.data_key:
+            view.snapshot_keys.add(snapshot.data_key)
+        row_id = snapshot.row_id
+        rows.append({
+            "account": snapshot.account, "region": snapshot.region, "name": snapshot.name,
+            "namespace": snapshot.namespace_name, "status": snapshot.status, "size_mb": snapshot.total_size_mb,
+            "incremental_mb": snapshot.incremental_size_mb,
+            "shared_with": sorted(set(restore[row_id]) | set(provisioned[row_id])),
+            "created": when(snapshot.create_time),
+        })
+    return rows
+
+
+# --- across kinds ---------------------------------------------------------------------------
+
+
+def lineage(view: StateView) -> list[dict[str, Any]]:
+    """Which cluster or namespace holds the data of which snapshot, and which snapshot copies which."""
+    runtime = view.runtime
+    sources = [
+        *(("cluster", c.identifier, c.account, c.region, c.restored_from)
+          for c in runtime.redshift.clusters.everything()),
+        *(("namespace", n.name, n.account, n.region, n.restored_from) for n in runtime.serverless.namespaces.all()),
+        *(("snapshot copy", s.identifier, s.account, s.region, s.copied_from)
+          for s in runtime.redshift.snapshots.everything()),
+    ]
+    return [
+        {"account": account, "region": region, "kind": kind, "name": name, "from_snapshot": source,
+         "from_account": arn_account(source)}
+        for kind, name, account, region, source in sources
+        if source and (view.account is None or account == view.account)
+    ]
+
+
+def progress(view: StateView) -> list[dict[str, Any]]:
+    """Work under way: snapshots being taken or copied, restores."""
+    runtime = view.runtime
+    rows = []
+    for snapshot in view.visible(runtime.redshift.snapshots.in_statuses(["creating"])):
+        rows.append({
+            "account": snapshot.account, "region": snapshot.region,
+            "work": "copy" if snapshot.copied_from else "snapshot", "name": snapshot.identifier,
+            "progress": _progress(snapshot.progress_mb, snapshot.total_size_mb),
+            "rate_mb_per_s": round(snapshot.rate_mb_per_s, 1), "elapsed": snapshot.elapsed_seconds,
+            "remaining": max(snapshot.estimated_seconds_to_completion, 0),
+        })
+    for cluster in view.visible(runtime.redshift.clusters.everything()):
+        if cluster.restore_status in ("starting", "restoring"):
+            rows.append({
+                "account": cluster.account, "region": cluster.region, "work": "restore", "name": cluster.identifier,
+                "progress": _progress(cluster.restore_progress_mb, cluster.restore_snapshot_size_mb),
+                "rate_mb_per_s": round(cluster.restore_rate_mb_per_s, 1), "elapsed": cluster.restore_elapsed_seconds,
+                "remaining": cluster.restore_estimated_seconds,
+            })
+    for snapshot in view.visible(runtime.serverless.snapshots.in_statuses(["CREATING"])):
+        rows.append({
+            "account": snapshot.account, "region": snapshot.region, "work": "snapshot", "name": snapshot.name,
+            "progress": _progress(snapshot.progress_mb, snapshot.total_size_mb),
+            "rate_mb_per_s": round(snapshot.rate_mb_per_s, 1), "elapsed": snapshot.elapsed_seconds,
+            "remaining": max(snapshot.estimated_seconds_to_completion, 0),
+        })
+    for namespace in view.visible(runtime.serverless.namespaces.all()):
+        if namespace.restore_plan is not None:
+            # A namespace's restore reports no progress of its own: shown as under way.
+            rows.append({"account": namespace.account, "region": namespace.region, "work": "restore",
+                         "name": namespace.name, "progress": None})
+    return rows
+
+
+def other_resources(view: StateView) -> list[dict[str, Any]]:
+    """Every smaller resource (store/resources.py) by kind and name: schedules, subnet groups, ..."""
+    return [
+        {"account": account, "region": region, "kind": kind, "name": name}
+        for kind, account, region, name in named_resources(view.runtime.db)
+        if view.account is None or account == view.account
+    ]
+
+
+def recent_calls(view: StateView) -> list[dict[str, Any]]:
+    # Calls name no region: they are not counted among the places that hold resources.
+    return [
+        {**call, "time": when(datetime.fromtimestamp(call["time"], timezone.utc)), "region": None}
+        for call in view.runtime.recent_calls.newest_first(view.account)
+    ]
+
+
+SECTIONS = (
+    Section("progress", "Work in progress", "Overview", (
+        *PLACE, Column("work", "Work"), Column("name", "Resource"), Column("progress", "Progress", PROGRESS),
+        Column("rate_mb_per_s", "MB/s"), Column("elapsed", "Elapsed", SECONDS),
+        Column("remaining", "Remaining", SECONDS),
+    ), progress),
+    Section("clusters", "Clusters", "Clusters", (
+        *PLACE, Column("identifier", "Cluster"), Column("status", "Status", STATUS), Column("endpoint", "Endpoint"),
+        Column("node_type", "Node type"), Column("nodes", "Nodes"), Column("size", "Size", BYTES),
+        Column("engine", "Engine", STATUS), Column("created", "Created", TIME),
+    ), clusters),
+    Section("snapshots", "Cluster snapshots", "Snapshots", (
+        *PLACE, Column("identifier", "Snapshot"), Column("cluster", "Cluster"), Column("type", "Type"),
+        Column("status", "Status", STATUS), Column("size_mb", "Size", MEGABYTES),
+        Column("incremental_mb", "Stored incrementally", MEGABYTES), Column("shared_with", "Shared with", LIST),
+        Column("created", "Created", TIME),
+    ), snapshots),
+    Section("namespaces", "Serverless namespaces", "Serverless", (
+        *PLACE, Column("name", "Namespace"), Column("status", "Status", STATUS), Column("database", "Database"),
+        Column("admin_user", "Admin user"), Column("size", "Size", BYTES), Column("engine", "Engine", STATUS),
+        Column("created", "Created", TIME),
+    ), namespaces),
+    Section("workgroups", "Serverless workgroups", "Serverless", (
+        *PLACE, Column("name", "Workgroup"), Column("namespace", "Namespace"), Column("status", "Status", STATUS),
+        Column("endpoint", "Endpoint"), Column("base_capacity", "Base RPUs"), Column("created", "Created", TIME),
+    ), workgroups),
+    Section("serverless_snapshots", "Serverless snapshots", "Serverless", (
+        *PLACE, Column("name", "Snapshot"), Column("namespace", "Namespace"), Column("status", "Status", STATUS),
+        Column("size_mb", "Size", MEGABYTES), Column("incremental_mb", "Stored incrementally", MEGABYTES),
+        Column("shared_with", "Shared with", LIST), Column("created", "Created", TIME),
+    ), serverless_snapshots),
+    Section("lineage", "Lineage", "Lineage", (
+        *PLACE, Column("kind", "Kind"), Column("name", "Name"), Column("from_snapshot", "From snapshot"),
+        Column("from_account", "Snapshot's account"),
+    ), lineage),
+    Section("other_resources", "Other resources", "Other resources", (
+        *PLACE, Column("kind", "Kind"), Column("name", "Name"),
+    ), other_resources),
+    # Data API statements (redshift-data) and recovery points: a Section each here once served.
+    Section("calls", "Recent API calls", "API calls", (
+        Column("time", "Time", TIME), Column("account", "Account"), Column("operation", "Operation"),
+        Column("status", "HTTP status", STATUS), Column("milliseconds", "ms", MILLISECONDS),
+    ), recent_calls),
+)

@@ -1,0 +1,78 @@
+"""SQL connections to a cluster or a serverless workgroup, found by identifier through the API."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+DRIVERS = ("psycopg", "redshift_connector")
+POLL_SECONDS = 0.1
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    host: str
+    port: int
+    user: str
+    database: str
+
+
+def find_endpoint(redshift: Any, serverless: Any, identifier: str, deadline: float) -> Endpoint:
+    """The SQL endpoint of cluster ``identifier`` or, when there is no such cluster, of workgroup
+    ``identifier``; waits (until ``deadline``, a time.monotonic() value) for it to be available."""
+    while True:
+        found = _cluster_endpoint(redshift, identifier)
+        if found is _ABSENT:
+            found = _workgroup_endpoint(serverless, identifier)
+        if found is _ABSENT:
+            raise LookupError(f"no cluster or serverless workgroup named {identifier!r}")
+        if isinstance(found, Endpoint):
+            return found
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{identifier} is {found}, not available")
+        time.sleep(POLL_SECONDS)
+
+
+_ABSENT = object()
+
+
+def _cluster_endpoint(redshift: Any, identifier: str) -> Endpoint | str | object:
+    """The cluster's endpoint; its status while not available; _ABSENT when there is no such cluster."""
+    try:
+        cluster = redshift.describe_clusters(ClusterIdentifier=identifier)["Clusters"][0]
+    except redshift.exceptions.ClusterNotFoundFault:
+        return _ABSENT
+    if cluster["ClusterStatus"] != "available" or "Endpoint" not in cluster:
+        return cluster["ClusterStatus"]
+    address = cluster["Endpoint"]
+    return Endpoint(address["Address"], address["Port"], cluster["MasterUsername"], cluster["DBName"])
+
+
+def _workgroup_endpoint(serverless: Any, identifier: str) -> Endpoint | str | object:
+    try:
+        workgroup = serverless.get_workgroup(workgroupName=identifier)["workgroup"]
+    except serverless.exceptions.ResourceNotFoundException:
+        return _ABSENT
+    if workgroup["status"] != "AVAILABLE" or "endpoint" not in workgroup:
+        return workgroup["status"]
+    namespace = serverless.get_namespace(namespaceName=workgroup["namespaceName"])["namespace"]
+    if namespace["status"] != "AVAILABLE":
+        return namespace["status"]
+    address = workgroup["endpoint"]
+    return Endpoint(address["address"], address["port"], namespace.get("adminUsername") or "admin",
+                    namespace.get("dbName") or "dev")
+
+
+def connect(driver: str, host: str, port: int, user: str, password: str, database: str, **options: Any) -> Any:
+    if driver == "psycopg":
+        import psycopg
+
+        return psycopg.connect(host=host, port=port, user=user, password=password, dbname=database, **options)
+    if driver == "redshift_connector":
+        import redshift_connector
+
+        # The local endpoint speaks without TLS unless told otherwise.
+        return redshift_connector.connect(host=host, port=port, user=user, password=password, database=database,
+                                          **{"ssl": False, **options})
+    raise ValueError(f"unknown driver {driver!r}: use one of {', '.join(DRIVERS)}")

@@ -1,0 +1,210 @@
+"""The state document (/_localshift/state): what the console and `localshift status` read."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from support import ADMIN_KEY, ADMIN_SECRET, GRANTEE, OWNER, REGION, STRANGER, TENANT_KEY, TENANT_SECRET, Server
+from support import create_available_cluster, create_available_snapshot, wait_for
+
+
+
+def read_state(server: Server, key: str | None = None, secret: str = "") -> tuple[int, dict[str, Any]]:
+    headers: dict[str, str] = {}
+    if key is not None:
+        signed = AWSRequest(method="GET", url=server.url + "/_localshift/state")
+        SigV4Auth(Credentials(key, secret), "localshift", REGION).add_auth(signed)
+        headers = {name: signed.headers[name] for name in ("Authorization", "X-Amz-Date")}
+    request = urllib.request.Request(server.url + "/_localshift/state", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def state(server: Server) -> dict[str, Any]:
+    status, document = read_state(server)
+    assert status == 200, document
+    return document
+
+
+def rows(document: dict[str, Any], section: str) -> list[dict[str, Any]]:
+    [found] = [s for s in document["sections"] if s["name"] == section]
+    assert {"account", "region"} <= {c["key"] for c in found["columns"]} or section == "calls"
+    return found["rows"]
+
+
+def test_clusters_and_snapshots_with_their_grantees(ls):
+    owner = ls.client(OWNER)
+    create_available_cluster(owner, "c1", NumberOfNodes=3)
+    create_available_snapshot(owner, "s1", "c1")
+    owner.authorize_snapshot_access(SnapshotIdentifier="s1", AccountWithRestoreAccess=GRANTEE)
+    owner.authorize_snapshot_access(SnapshotIdentifier="s1", AccountWithRestoreAccess=STRANGER)
+    document = state(ls)
+    [cluster] = rows(document, "clusters")
+    assert cluster["identifier"] == "c1" and cluster["status"] == "available" and cluster["account"] == OWNER
+    assert (cluster["node_type"], cluster["nodes"]) == ("ra3.xlplus", 3)
+    assert cluster["endpoint"].startswith("127.0.0.1:")
+    # The control plane alone: no engine behind the cluster.
+    assert (cluster["engine"], cluster["size"]) == ("no data plane", None)
+    manual = [s for s in rows(document, "snapshots") if s["type"] == "manual"]
+    assert [(s["identifier"], s["cluster"], s["status"], s["shared_with"]) for s in manual] == [
+        ("s1", "c1", "available", [GRANTEE, STRANGER])]
+    assert document["accounts"] == [{"account": OWNER, "regions": [REGION]}]
+    assert document["server"]["mode"] == "open" and document["server"]["account"] is None
+
+
+def test_lineage_across_accounts_and_copies(ls):
+    owner, grantee = ls.client(OWNER), ls.client(GRANTEE)
+    create_available_cluster(owner, "c1", AutomatedSnapshotRetentionPeriod=1)
+    create_available_snapshot(owner, "s1", "c1")
+    owner.authorize_snapshot_access(SnapshotIdentifier="s1", AccountWithRestoreAccess=GRANTEE)
+    grantee.restore_from_cluster_snapshot(ClusterIdentifier="copy-of-c1", SnapshotIdentifier="s1", OwnerAccount=OWNER)
+    automated = owner.describe_cluster_snapshots(SnapshotType="automated")["Snapshots"][0]
+    owner.copy_cluster_snapshot(SourceSnapshotIdentifier=automated["SnapshotIdentifier"], TargetSnapshotIdentifier="kept")
+    lineage = rows(state(ls), "lineage")
+    assert {(r["account"], r["kind"], r["name"], r["from_snapshot"], r["from_account"]) for r in lineage} == {
+        (GRANTEE, "cluster", "copy-of-c1", f"arn:aws:redshift:{REGION}:{OWNER}:snapshot:c1/s1", OWNER),
+        (OWNER, "snapshot copy", "kept", automated["SnapshotArn"], OWNER),
+    }
+
+
+def test_serverless_resources_and_a_namespace_restored_from_another_accounts_snapshot(ls):
+    owner, grantee = ls.client(OWNER, service="redshift-serverless"), ls.client(GRANTEE, service="redshift-serverless")
+    owner.create_namespace(namespaceName="ns1", adminUsername="admin", adminUserPassword="Passw0rd1")
+    owner.create_snapshot(namespaceName="ns1", snapshotName="snap1")
+    wait_for(lambda: owner.get_snapshot(snapshotName="snap1")["snapshot"]["status"] == "AVAILABLE")
+    arn = owner.get_snapshot(snapshotName="snap1")["snapshot"]["snapshotArn"]
+    owner.put_resource_policy(resourceArn=arn, policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": [GRANTEE]}, "Action": ["redshift-serverless:RestoreFromSnapshot"]}]}))
+    grantee.create_namespace(namespaceName="theirs")
+    grantee.create_workgroup(workgroupName="wg1", namespaceName="theirs")
+    wait_for(lambda: grantee.get_workgroup(workgroupName="wg1")["workgroup"]["status"] == "AVAILABLE")
+    grantee.restore_from_snapshot(namespaceName="theirs", workgroupName="wg1", snapshotArn=arn)
+    # The namespace is AVAILABLE a moment before its workgroup is.
+    wait_for(lambda: grantee.get_namespace(namespaceName="theirs")["namespace"]["status"] == "AVAILABLE")
+    wait_for(lambda: grantee.get_workgroup(workgroupName="wg1")["workgroup"]["status"] == "AVAILABLE")
+    document = state(ls)
+    assert [(n["account"], n["name"]) for n in rows(document, "namespaces")] == [(OWNER, "ns1"), (GRANTEE, "theirs")]
+    [workgroup] = rows(document, "workgroups")
+    assert (workgroup["name"], workgroup["namespace"], workgroup["status"]) == ("wg1", "theirs", "AVAILABLE")
+    [snapshot] = rows(document, "serverless_snapshots")
+    assert (snapshot["name"], snapshot["status"], snapshot["shared_with"]) == ("snap1", "AVAILABLE", [GRANTEE])
+    assert [(r["account"], r["kind"], r["name"], r["from_snapshot"], r["from_account"])
+            for r in rows(document, "lineage")] == [(GRANTEE, "namespace", "theirs", arn, OWNER)]
+
+
+def test_smaller_resources_by_kind(ls):
+    ls.client(OWNER).create_snapshot_schedule(ScheduleIdentifier="nightly", ScheduleDefinitions=["rate(12 hours)"])
+    ls.client(GRANTEE).create_snapshot_schedule(ScheduleIdentifier="hourly", ScheduleDefinitions=["rate(1 hour)"])
+    assert [(r["account"], r["kind"], r["name"]) for r in rows(state(ls), "other_resources")] == [
+        (OWNER, "snapshot-schedule", "nightly"), (GRANTEE, "snapshot-schedule", "hourly")]
+
+
+def test_work_in_progress_shows_until_it_is_done(slow):
+    owner = slow.client(OWNER)
+    create_available_cluster(owner, "c1")
+    owner.create_cluster_snapshot(SnapshotIdentifier="s1", ClusterIdentifier="c1")
+    [work] = [row for row in rows(state(slow), "progress") if row["name"] == "s1"]
+    assert (work["account"], work["work"]) == (OWNER, "snapshot")
+    assert set(work["progress"]) == {"done_mb", "total_mb"}
+    wait_for(lambda: not rows(state(slow), "progress"), timeout=30)
+
+
+def test_recent_calls_name_account_operation_status_and_time(ls):
+    ls.client(OWNER).describe_clusters()
+    try:
+        ls.client(GRANTEE).describe_clusters(ClusterIdentifier="missing")
+    except Exception:
+        pass
+    newest, older = rows(state(ls), "calls")[:2]
+    assert (newest["account"], newest["operation"], newest["status"]) == (GRANTEE, "DescribeClusters", 404)
+    assert (older["account"], older["operation"], older["status"]) == (OWNER, "DescribeClusters", 200)
+    assert newest["sequence"] > older["sequence"] and newest["milliseconds"] >= 0 and newest["time"]
+
+
+def test_reset_of_one_account_leaves_the_others(ls):
+    for account in (OWNER, GRANTEE):
+        create_available_snapshot_of(ls, account)
+    ls.admin(f"/_localshift/reset?account={OWNER}")
+    document = state(ls)
+    assert {c["account"] for c in rows(document, "clusters")} == {GRANTEE}
+    assert {s["account"] for s in rows(document, "snapshots")} == {GRANTEE}
+
+
+def create_available_snapshot_of(server: Server, account: str) -> None:
+    client = server.client(account)
+    create_available_cluster(client, "c1")
+    create_available_snapshot(client, "s1", "c1")
+
+
+@pytest.mark.parametrize("query", ["account=", "account=12345", f"account={OWNER}&account=abc"])
+def test_reset_refuses_what_is_not_an_account_id(ls, query):
+    create_available_cluster(ls.client(OWNER), "c1")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        ls.admin(f"/_localshift/reset?{query}")
+    assert refused.value.code == 400
+    assert json.loads(refused.value.read())["code"] == "InvalidParameterValue"
+    assert len(rows(state(ls), "clusters")) == 1
+
+
+# --------------------------------------------------------------------------------------------
+# Strict mode: an admin's signature, and that admin's account alone
+# --------------------------------------------------------------------------------------------
+
+
+def test_strict_mode_shows_the_signing_admins_account_alone(strict):
+    create_available_cluster(strict.client(ADMIN_KEY, secret=ADMIN_SECRET), "mine")
+    create_available_cluster(strict.client(TENANT_KEY, secret=TENANT_SECRET), "theirs")
+    status, document = read_state(strict, ADMIN_KEY, ADMIN_SECRET)
+    assert status == 200
+    assert [c["identifier"] for c in rows(document, "clusters")] == ["mine"]
+    assert document["accounts"] == [{"account": OWNER, "regions": [REGION]}]
+    assert {call["account"] for call in rows(document, "calls")} == {OWNER}
+    assert (document["server"]["mode"], document["server"]["account"]) == ("strict", OWNER)
+
+
+@pytest.mark.parametrize("who, code", [
+    ({}, "MissingAuthenticationToken"),
+    ({"key": ADMIN_KEY, "secret": "wrong"}, "SignatureDoesNotMatch"),
+    ({"key": TENANT_KEY, "secret": TENANT_SECRET}, "AccessDenied"),
+])
+def test_strict_mode_refuses_others(strict_server, who, code):
+    status, answer = read_state(strict_server, **who)
+    assert (status, answer["code"]) == (403, code)
+
+
+# --------------------------------------------------------------------------------------------
+# The console's files
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path, content_type, marker", [
+    ("/_localshift/console", "text/html; charset=utf-8", b"<title>localshift console</title>"),
+    ("/_localshift/console/", "text/html; charset=utf-8", b"<title>localshift console</title>"),
+    ("/_localshift/console/console.js", "text/javascript; charset=utf-8", b"/_localshift/state"),
+    ("/_localshift/console/sigv4.js", "text/javascript; charset=utf-8", b"AWS4-HMAC-SHA256"),
+    ("/_localshift/console/console.css", "text/css; charset=utf-8", b"--accent"),
+])
+def test_console_files_are_served_to_anyone(strict_server, path, content_type, marker):
+    with urllib.request.urlopen(strict_server.url + path, timeout=10) as response:
+        assert response.headers["Content-Type"] == content_type
+        assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+        assert marker in response.read()
+
+
+@pytest.mark.parametrize("path", ["/_localshift/console/missing.js", "/_localshift/console/../state",
+                                  "/_localshift/consoles"])
+def test_no_other_console_file(server, path):
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(server.url + path, timeout=10)
+    assert missing.value.code == 404

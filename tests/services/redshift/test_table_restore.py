@@ -1,0 +1,184 @@
+"""RestoreTableFromClusterSnapshot and DescribeTableRestoreStatus; with the data plane, the restored
+table holds exactly the rows at snapshot time, for the snapshot's owner and a grantee; and a snapshot
+copied to another region restores there with the same rows."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+from support import GRANTEE, OWNER, create_available_cluster, create_available_snapshot, make_server, sql, wait_for
+
+DONE = ("SUCCEEDED", "FAILED", "CANCELED")
+
+
+def code_of(call, **params) -> tuple[str, int]:  # type: ignore[no-untyped-def]
+    with pytest.raises(ClientError) as caught:
+        call(**params)
+    return caught.value.response["Error"]["Code"], caught.value.response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def restore_table(client, **params) -> dict:  # type: ignore[no-untyped-def]
+    """Request a table restore of c1 from s1 and wait for its end; its final status."""
+    request = {"ClusterIdentifier": "c1", "SnapshotIdentifier": "s1", "SourceDatabaseName": "dev", **params}
+    request_id = client.restore_table_from_cluster_snapshot(**request)["TableRestoreStatus"]["TableRestoreRequestId"]
+
+    def finished() -> dict | None:
+        status = client.describe_table_restore_status(TableRestoreRequestId=request_id)["TableRestoreStatusDetails"][0]
+        return status if status["Status"] in DONE else None
+
+    return wait_for(finished, timeout=120)
+
+
+def test_the_restored_table_holds_the_rows_at_snapshot_time(data_server):
+    data_server.reset()
+    owner = data_server.client(OWNER)
+    port = create_available_cluster(owner)["Endpoint"]["Port"]
+    sql(port, "CREATE TABLE orders (id int PRIMARY KEY, item text NOT NULL)")
+    sql(port, "INSERT INTO orders SELECT g, 'item ' || g FROM generate_series(1, 5000) g")
+    create_available_snapshot(owner, "s1")
+    sql(port, "DELETE FROM orders WHERE id > 10")
+    sql(port, "UPDATE orders SET item = 'changed'")
+
+    status = restore_table(owner, SourceTableName="ORDERS", NewTableName="Orders_Back")
+    assert status["Status"] == "SUCCEEDED" and "Message" not in status
+    # Names fold to lowercase unless case-sensitive identifiers are asked for.
+    assert (status["SourceTableName"], status["NewTableName"], status["TargetSchemaName"]) == (
+        "orders", "orders_back", "public")
+    assert status["TotalDataInMegaBytes"] >= 1 and status["ProgressInMegaBytes"] == status["TotalDataInMegaBytes"]
+    assert sql(port, "SELECT count(*), count(*) FILTER (WHERE item = 'changed') FROM orders_back") == [(5000, 0)]
+    assert sql(port, "SELECT count(*) FROM orders") == [(10,)]
+
+    # The new table must not exist; a table missing from the snapshot fails with a message.
+    taken = restore_table(owner, SourceTableName="orders", NewTableName="orders")
+    assert (taken["Status"], taken["Message"]) == ("FAILED", "Table public.orders already exists in database dev.")
+    missing = restore_table(owner, SourceTableName="nope", NewTableName="nope_back")
+    assert (missing["Status"], missing["Message"]) == (
+        "FAILED", "Table public.nope does not exist in database dev of the snapshot.")
+    schema = restore_table(owner, SourceTableName="orders", NewTableName="x", TargetSchemaName="sales")
+    assert schema["Message"] == "Schema sales does not exist in database dev."
+    sql(port, 'CREATE SCHEMA "Sales"')
+    exact = restore_table(owner, SourceTableName="orders", NewTableName="Kept", TargetSchemaName="Sales",
+                          EnableCaseSensitiveIdentifier=True)
+    assert exact["Status"] == "SUCCEEDED"
+    assert sql(port, 'SELECT count(*) FROM "Sales"."Kept"') == [(5000,)]
+    listed = owner.describe_table_restore_status(ClusterIdentifier="c1")["TableRestoreStatusDetails"]
+    assert [s["Status"] for s in listed] == ["SUCCEEDED", "FAILED", "FAILED", "FAILED", "SUCCEEDED"]
+
+
+def test_a_grantee_restores_a_table_of_a_shared_snapshot(data_server):
+    data_server.reset()
+    owner, grantee = data_server.client(OWNER), data_server.client(GRANTEE)
+    owner_port = create_available_cluster(owner)["Endpoint"]["Port"]
+    sql(owner_port, "CREATE TABLE orders (id int)")
+    sql(owner_port, "INSERT INTO orders SELECT generate_series(1, 300)")
+    create_available_snapshot(owner, "s1")
+    owner.authorize_snapshot_access(SnapshotIdentifier="s1", AccountWithRestoreAccess=GRANTEE)
+    # The grantee's own cluster of the snapshot's cluster's name receives the table.
+    grantee_port = create_available_cluster(grantee)["Endpoint"]["Port"]
+    status = restore_table(grantee, SourceTableName="orders", NewTableName="their_orders")
+    assert status["Status"] == "SUCCEEDED"
+    assert sql(grantee_port, "SELECT count(*), max(id) FROM their_orders") == [(300, 300)]
+    assert sql(owner_port, "SELECT count(*) FROM pg_tables WHERE tablename = 'their_orders'") == [(0,)]
+    # Once access is revoked, the snapshot is no longer the grantee's to restore from.
+    owner.revoke_snapshot_access(SnapshotIdentifier="s1", AccountWithRestoreAccess=GRANTEE)
+    assert code_of(grantee.restore_table_from_cluster_snapshot, ClusterIdentifier="c1", SnapshotIdentifier="s1",
+                   SourceDatabaseName="dev", SourceTableName="orders", NewTableName="again") == (
+        "ClusterSnapshotNotFound", 404)
+
+
+def test_a_copy_in_another_region_restores_the_same_rows(data_server):
+    data_server.reset()
+    east, west = data_server.client(OWNER), data_server.client(OWNER, region="us-west-2")
+    port = create_available_cluster(east)["Endpoint"]["Port"]
+    sql(port, "CREATE TABLE orders (id int)")
+    sql(port, "INSERT INTO orders SELECT generate_series(1, 2000)")
+    east.enable_snapshot_copy(ClusterIdentifier="c1", DestinationRegion="us-west-2")
+    create_available_snapshot(east, "s1")
+    sql(port, "INSERT INTO orders VALUES (2001)")
+    wait_for(lambda: west.describe_cluster_snapshots(SnapshotIdentifier="copy:s1")["Snapshots"][0]["Status"]
+             == "available", timeout=60)
+    west.restore_from_cluster_snapshot(ClusterIdentifier="dr", SnapshotIdentifier="copy:s1")
+    west.get_waiter("cluster_available").wait(ClusterIdentifier="dr", WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
+    west_port = west.describe_clusters(ClusterIdentifier="dr")["Clusters"][0]["Endpoint"]["Port"]
+    assert sql(west_port, "SELECT count(*), max(id) FROM orders") == [(2000, 2000)]
+
+
+# --- without the data plane: what the request itself is checked for --------------------------------
+
+
+@pytest.fixture
+def snapshot_of_c1(redshift):
+    create_available_cluster(redshift)
+    create_available_cluster(redshift, "c2")
+    create_available_snapshot(redshift, "s1")
+    create_available_snapshot(redshift, "s2", cluster="c2")
+    return redshift
+
+
+@pytest.mark.parametrize("params, expected", [
+    ({"ClusterIdentifier": "nope"}, ("ClusterNotFound", 404)),
+    ({"SnapshotIdentifier": "nope"}, ("ClusterSnapshotNotFound", 404)),
+    ({"SnapshotIdentifier": "s2"}, ("InvalidTableRestoreArgument", 400)),  # a snapshot of another cluster
+    ({"NewTableName": ""}, ("InvalidTableRestoreArgument", 400)),
+    ({"SourceTableName": "x" * 128}, ("InvalidTableRestoreArgument", 400)),
+])
+def test_request_errors(snapshot_of_c1, params, expected):
+    request = {"ClusterIdentifier": "c1", "SnapshotIdentifier": "s1", "SourceDatabaseName": "dev",
+               "SourceTableName": "t", "NewTableName": "t2", **params}
+    assert code_of(snapshot_of_c1.restore_table_from_cluster_snapshot, **request) == expected
+    assert snapshot_of_c1.describe_table_restore_status()["TableRestoreStatusDetails"] == []
+
+
+def test_status_filters_paging_and_states(snapshot_of_c1):
+    client = snapshot_of_c1
+    for i in range(25):
+        restore_table(client, SourceTableName="t", NewTableName=f"t{i}")
+    pages = list(client.get_paginator("describe_table_restore_status").paginate(PaginationConfig={"PageSize": 20}))
+    assert [len(p["TableRestoreStatusDetails"]) for p in pages] == [20, 5]
+    assert {s["Status"] for p in pages for s in p["TableRestoreStatusDetails"]} == {"SUCCEEDED"}
+    assert client.describe_table_restore_status(ClusterIdentifier="c2")["TableRestoreStatusDetails"] == []
+    assert code_of(client.describe_table_restore_status, TableRestoreRequestId="nope") == (
+        "TableRestoreNotFoundFault", 400)
+    assert code_of(client.describe_table_restore_status, ClusterIdentifier="nope") == ("ClusterNotFound", 404)
+    assert code_of(client.describe_table_restore_status, MaxRecords=5) == ("InvalidParameterValue", 400)
+    client.pause_cluster(ClusterIdentifier="c1")
+    assert code_of(client.restore_table_from_cluster_snapshot, ClusterIdentifier="c1", SnapshotIdentifier="s1",
+                   SourceDatabaseName="dev", SourceTableName="t", NewTableName="t2") == ("InvalidClusterState", 400)
+
+
+def test_one_restore_at_a_time_per_cluster(slow):
+    client = slow.client(OWNER)
+    create_available_cluster(client)
+    create_available_snapshot(client, "s1")
+    request = {"ClusterIdentifier": "c1", "SnapshotIdentifier": "s1", "SourceDatabaseName": "dev",
+               "SourceTableName": "t"}
+    first = client.restore_table_from_cluster_snapshot(NewTableName="a", **request)["TableRestoreStatus"]
+    assert first["Status"] == "PENDING" and first["RequestTime"] is not None
+    assert code_of(client.restore_table_from_cluster_snapshot, NewTableName="b", **request) == (
+        "InProgressTableRestoreQuotaExceededFault", 400)
+    wait_for(lambda: client.describe_table_restore_status()["TableRestoreStatusDetails"][0]["Status"] == "SUCCEEDED")
+    client.restore_table_from_cluster_snapshot(NewTableName="b", **request)
+
+
+def test_a_restore_cut_short_by_a_restart_ends_failed(tmp_path):
+    server = make_server(tmp_path).start()
+    try:
+        client = server.client(OWNER)
+        create_available_cluster(client)
+        create_available_snapshot(client, "s1")
+        server.stop()
+        server.env["LOCALSHIFT_TRANSITION_DELAY"] = "5"  # the restore is still running when the service is killed
+        server.start()
+        request_id = server.client(OWNER).restore_table_from_cluster_snapshot(
+            ClusterIdentifier="c1", SnapshotIdentifier="s1", SourceDatabaseName="dev", SourceTableName="t",
+            NewTableName="t2")["TableRestoreStatus"]["TableRestoreRequestId"]
+        server.stop(kill=True)
+        server.env["LOCALSHIFT_TRANSITION_DELAY"] = "0.05"
+        server.start()
+        status = server.client(OWNER).describe_table_restore_status(TableRestoreRequestId=request_id)[
+            "TableRestoreStatusDetails"][0]
+        assert (status["Status"], status["Message"]) == (
+            "FAILED", "The table restore was interrupted by a restart of the service. Request it again.")
+    finally:
+        server.stop()
