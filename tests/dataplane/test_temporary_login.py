@@ -57,11 +57,12 @@ def test_a_temporary_credential_logs_in_as_the_role_it_names(dp, port):
     with connect(port, user="IAM:alice", password="temp-pw-1", autocommit=True) as conn:
         assert whoami(conn) == ("alice", "alice")
         # An ordinary session of alice: nothing to reset back to, no one else to become.
-        conn.execute("RESET SESSION AUTHORIZATION")
         conn.execute("RESET ROLE")
         assert whoami(conn) == ("alice", "alice")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("SET ROLE awsuser")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SET SESSION AUTHORIZATION awsuser")
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         with connect(port, user="IAM:alice", password="temp-pw-1", autocommit=True) as conn:
             conn.execute("SELECT * FROM secret_of_master")
@@ -131,7 +132,7 @@ def test_an_iam_identity_logs_in_as_a_role_of_its_own_name(dp, port):
 
 def test_a_role_whose_password_is_disabled_logs_in_with_temporary_credentials_only(dp, port):
     with connect(port, autocommit=True) as conn:
-        conn.execute("CREATE USER erin")  # no password, as Redshift's PASSWORD DISABLE leaves it
+        conn.execute("CREATE USER erin PASSWORD DISABLE")  # no password
     allow(dp, "IAM:erin", "erin", "pw")
     with connect(port, user="IAM:erin", password="pw") as conn:
         assert whoami(conn)[0] == "erin"
