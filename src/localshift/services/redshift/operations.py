@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from localshift.services.context import RequestContext
-from localshift.services.redshift import clusters, restore, sharing, snapshots, tagging
+from localshift.services.redshift import clusters, credentials, restore, sharing, snapshots, tagging
 from localshift.services.redshift import copy_grants, snapshot_copy, table_restore
 from localshift.services.redshift import event_history, node_options, snapshot_schedules, storage
 from localshift.services.redshift import (authentication_profiles, endpoint_access, endpoint_authorization,
@@ -41,7 +41,9 @@ OPERATIONS: dict[str, Handler] = {
     **catalog_operations.OPERATIONS,
     **reserved_nodes.OPERATIONS,
     **reserved_node_exchange.OPERATIONS,
+    **credentials.OPERATIONS,
 }
 
 # Reads that measure the data plane, not the store alone: they run on worker threads, and no answer is kept.
-READS_BEYOND_THE_STORE = frozenset(storage.OPERATIONS)
+# GetClusterCredentials(WithIAM) are named like reads but issue a credential (a write): the same.
+READS_BEYOND_THE_STORE = frozenset(storage.OPERATIONS) | frozenset(credentials.OPERATIONS)
