@@ -166,6 +166,7 @@ class _Discard:
     """A recorder that never writes (so every statement is checked for reading the history)."""
 
     written = 0
+    recorded = 1
 
     def record(self, *args) -> int:
         return 1
