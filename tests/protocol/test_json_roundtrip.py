@@ -62,6 +62,9 @@ class Values:
             name = list(shape.members)[self.n % len(shape.members)]
             return {name: self(shape.members[name], depth + 1)}
         if kind == "structure":
+            if shape.metadata.get("union"):  # a union carries exactly one member: each in turn
+                name, member = list(shape.members.items())[self.n % len(shape.members)]
+                return {name: self(member, depth + 1)}
             return {name: self(member, depth + 1) for name, member in shape.members.items()
                     if depth < 8 or name in shape.required_members}
         if kind == "list":

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Iterable, Mapping, Protocol, Sequence
+from typing import Callable, Collection, Iterable, Mapping, Protocol, Sequence
 
 from .credentials import TemporaryLogin, password_md5
 from .errors import DataPlaneError
@@ -141,6 +141,15 @@ class StorageUsage:
     snapshots: Mapping[str, SnapshotUsage]
 
 
+@dataclass(frozen=True)
+class LogTarget:
+    """Where a cluster's audit logs are delivered, below the data plane's log directory."""
+
+    destination: str  # "s3": a gzip file per delivery and log type in dated directories; "cloudwatch": one file per log type
+    path: tuple[str, ...]  # the directories, one name each
+    file_prefix: str = ""  # s3: what each file's name starts with
+
+
 class DataPlane(Protocol):
     # --- engines ---------------------------------------------------------------------------
     def create_engine(self, key: str, port: int, master_username: str, master_password: str, db_name: str) -> int:
@@ -165,6 +174,16 @@ class DataPlane(Protocol):
 
     def set_password(self, key: str, username: str, password: str) -> None:
         """Give the engine's master user a new password (an md5 verifier, records.password_verifier)."""
+
+    def apply_settings(self, key: str, settings: Mapping[str, str]) -> None:
+        """Make ``settings`` (parameter names and values, as Redshift names them) every new session's defaults."""
+
+    def set_audit_logging(self, key: str, log_types: Collection[str]) -> None:
+        """Have the engine log what ``log_types`` (connectionlog, userlog, useractivitylog) need; none: stop."""
+
+    def deliver_logs(self, key: str, log_types: Collection[str], target: LogTarget, now: datetime) -> list[str]:
+        """Write what the engine logged since the last delivery, in Redshift's formats, to ``target``; the log
+        types that had something to deliver."""
 
     def engine_size_bytes(self, key: str) -> int | None:
         """The engine's data on disk; None when there is no such engine."""

@@ -18,15 +18,15 @@ import shutil
 import stat
 import subprocess
 import threading
-from pathlib import Path
 from datetime import datetime
-from typing import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 
 from localshift.config import Settings
 
-from . import table_restore, watchdog
+from . import audit_logs, engine_settings, table_restore, watchdog
 from .binaries import PgBinaries, accessible_by, running_as_root
-from .api import Progress, SnapshotStats, SqlConnectionError, SqlSession, StorageUsage, TableToRestore
+from .api import LogTarget, Progress, SnapshotStats, SqlConnectionError, SqlSession, StorageUsage, TableToRestore
 from .compaction import CompactionResult
 from .credentials import LoginRegistry, TemporaryLogin
 from .engine import MAX_SOCKET_PATH, SOCKET_NAME, Engine
@@ -66,7 +66,8 @@ class PostgresDataPlane:
                  engine_root: Path | None = None, ephemeral: bool = False,
                  also_remove: Sequence[Path] = (), initialisers: Sequence[Initialiser] = (),
                  sql_startup_timeout: float = 10.0, sql_max_connections: int = 500,
-                 engine_uids: tuple[int, int] = DEFAULT_UIDS, clock: Callable[[], datetime] | None = None) -> None:
+                 engine_uids: tuple[int, int] = DEFAULT_UIDS, log_root: Path | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
         """``root``: where snapshots (and, when the service is not root, engines) live, owner
         only.  ``engine_root`` overrides where engine directories go.  ``ephemeral``: the
         watchdog removes the engines, the snapshots and ``also_remove`` when the service ends.
@@ -74,7 +75,8 @@ class PostgresDataPlane:
         (roles.py), after the Redshift SQL catalog (redshift_sql/install.py).
         ``sql_startup_timeout``, ``sql_max_connections``: the wire fronts' limits (the
         engines' max_connections follows).  ``engine_uids``: the uid range engines run as
-        when the service is root (engine_users.py)."""
+        when the service is root (engine_users.py).  ``log_root``: where audit logs are delivered
+        (default ``<root>/logs``)."""
         if not 0 < sql_startup_timeout <= 3600:
             raise DataPlaneError(f"sql_startup_timeout {sql_startup_timeout}: expected seconds in (0, 3600]")
         if not 1 <= sql_max_connections <= MAX_USER_CONNECTIONS:
@@ -82,6 +84,7 @@ class PostgresDataPlane:
         self.root = Path(root).resolve()
         self.root.mkdir(parents=True, exist_ok=True)
         os.chmod(self.root, 0o700)
+        self.log_root = Path(log_root).resolve() if log_root else self.root / "logs"
         self.bins = PgBinaries(pg_bin_dir)
         self.users = EngineUsers(engine_uids) if running_as_root() else None
         self.engine_root = Path(engine_root).resolve() if engine_root else self._default_engine_root()
@@ -132,7 +135,7 @@ class PostgresDataPlane:
                    ephemeral=settings.ephemeral, also_remove=[data_dir], initialisers=initialisers,
                    sql_startup_timeout=settings.sql_startup_timeout,
                    sql_max_connections=settings.sql_max_connections,
-                   engine_uids=parse_uid_range(settings.engine_uids), clock=clock)
+                   engine_uids=parse_uid_range(settings.engine_uids), log_root=data_dir / "logs", clock=clock)
 
     # -- setup -------------------------------------------------------------------
     def _default_engine_root(self) -> Path:
@@ -318,6 +321,23 @@ class PostgresDataPlane:
         with self._lock(key), self._running(eng), eng.connect() as conn:
             set_master_user(conn, username, password)
             eng.write_meta(dict(eng.read_meta(), master_username=username))
+
+    def apply_settings(self, key: str, settings: Mapping[str, str]) -> None:
+        eng = self._existing(key)
+        with self._lock(key), self._running(eng), eng.connect() as conn:
+            engine_settings.apply_settings(conn, settings)
+
+    def set_audit_logging(self, key: str, log_types: Collection[str]) -> None:
+        eng = self._existing(key)
+        with self._lock(key), self._running(eng):
+            with eng.connect() as conn:
+                engine_settings.set_audit_logging(conn, log_types)
+            audit_logs.start_capture(eng, log_types)
+
+    def deliver_logs(self, key: str, log_types: Collection[str], target: LogTarget, now: datetime) -> list[str]:
+        eng = self._existing(key)
+        with self._lock(key):
+            return audit_logs.deliver(eng, self.log_root, log_types, target, now)
 
     def engine_size_bytes(self, key: str) -> int | None:
         eng = self._engine(key)

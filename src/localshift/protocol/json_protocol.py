@@ -110,8 +110,8 @@ class JsonProtocol(WireProtocol):
         body = serialize_error(error.code, error.message, error.fields)
         return Answer(error_status(service, error), CONTENT_TYPE, body, request_id)
 
-    def not_served(self, operation: str) -> ApiError:
-        return ApiError("UnknownOperationException", f"The operation {operation} is not implemented by localshift yet.")
+    def not_served(self, operation: str, reason: str) -> ApiError:
+        return ApiError("UnknownOperationException", f"The operation {operation} is not implemented by localshift: {reason}.")
 
     def signature_error(self, error: ApiError) -> ApiError:
         return ApiError(SIGNATURE_ERRORS.get(error.code, error.code), error.message, status=400)

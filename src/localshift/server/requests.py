@@ -100,7 +100,7 @@ class RequestPath:
             action = operation.name
             handler = service.operations.get(action)
             if handler is None:
-                raise protocol.not_served(action)
+                raise protocol.not_served(action, service.why_not_served(action))
             if action not in service.reads:
                 ctx = RequestContext(caller.account, caller.region, request_id, self.runtime.clock.now(),
                                      caller.access_key)

@@ -15,6 +15,7 @@ from localshift.protocol.json_protocol import target_prefix
 from localshift.protocol.registry import protocol_of
 from localshift.protocol.spec import service_model
 from localshift.protocol.wire import WireProtocol
+from localshift.server import unserved
 from localshift.server.runtime import Runtime
 from localshift.services.data_api.operations import OPERATIONS as DATA_API_OPERATIONS
 from localshift.services.data_api.operations import READS_BEYOND_THE_STORE as DATA_API_READS_BEYOND_THE_STORE
@@ -39,6 +40,8 @@ class Service:
     # Reads that touch more than the store (DescribeStorage measures the data plane; a service's
     # result files): they run on worker threads like any other operation, and no answer of theirs is kept.
     reads_beyond_the_store: frozenset[str] = frozenset()
+    # Why each operation of the model it does not serve is not served (server/unserved.py).
+    unserved: Mapping[str, str] = field(default_factory=dict)
     protocol: WireProtocol = field(init=False)
     signing_name: str = field(init=False)
     reads: frozenset[str] = field(init=False)
@@ -54,12 +57,15 @@ class Service:
                  if name.startswith(READ_PREFIXES) and name not in self.reads_beyond_the_store)
         object.__setattr__(self, "reads", frozenset(reads))
 
+    def why_not_served(self, operation: str) -> str:
+        return self.unserved.get(operation, "not built yet")
+
 
 SERVICES = [
     Service("redshift", REDSHIFT_OPERATIONS, lambda runtime: runtime.redshift,
-            reads_beyond_the_store=REDSHIFT_READS_BEYOND_THE_STORE),
+            reads_beyond_the_store=REDSHIFT_READS_BEYOND_THE_STORE, unserved=unserved.REDSHIFT),
     Service("redshift-serverless", SERVERLESS_OPERATIONS, lambda runtime: runtime.serverless,
-            reads_beyond_the_store=SERVERLESS_READS_BEYOND_THE_STORE),
+            reads_beyond_the_store=SERVERLESS_READS_BEYOND_THE_STORE, unserved=unserved.SERVERLESS),
     Service("redshift-data", DATA_API_OPERATIONS, lambda runtime: runtime.data_api,
             reads_beyond_the_store=DATA_API_READS_BEYOND_THE_STORE),
 ]
