@@ -66,10 +66,19 @@ class SqlSession:
     def in_transaction(self) -> bool:
         return self._conn.pgconn.transaction_status != pq.TransactionStatus.IDLE
 
-    def run(self, statement: str, values: Sequence[str | None] = (), rows: RowSink | None = None) -> Completion:
+    def run(self, statement: str, values: Sequence[str | None] = (), rows: RowSink | None = None,
+            query_id: bool = False) -> Completion:
         """Run one statement (``values``: its parameters, None for NULL); ``rows`` gets the result's rows in chunks.  If ``rows`` raises, the
-        statement is cancelled and the exception raised once the engine has stopped."""
+        statement is cancelled and the exception raised once the engine has stopped.  ``query_id``: ask
+        the endpoint for the statement's id in its query history, before anything else runs."""
         completion = self._execute(statement, values, rows)
+        if query_id:
+            found: list[tuple] = []
+            try:
+                self._execute("SELECT pg_last_query_id()", (), lambda _, got: found.extend(got))
+            except SqlError:
+                pass  # an engine without the Redshift catalog keeps no history: -1
+            completion = replace(completion, query_id=int(found[0][0]) if found and found[0][0] is not None else -1)
         if completion.columns is None:
             return completion
         return replace(completion, columns=self._describe(completion.columns))

@@ -71,6 +71,15 @@ def test_pg_last_query_id_is_the_id_the_history_views_report_at_once(sql_cluster
         assert other.execute("select pg_last_query_id()").fetchone() == (-1,)
 
 
+def test_pg_last_query_id_through_the_extended_protocol_sees_the_statement_before(sql_cluster, database):
+    # The engine takes a portal's snapshot at Bind: the front waits for the history there.
+    with sql_cluster.connect(database) as conn:
+        conn.execute("select 41 where 1 = %s", (1,))
+        [(query_id,)] = conn.execute("select pg_last_query_id() where 1 = %s", (1,)).fetchall()
+        assert conn.execute("select trim(query_text) from sys_query_history where query_id = %s",
+                            (query_id,)).fetchall() == [("select 41 where 1 = $1",)]
+
+
 def test_each_statement_of_a_query_is_its_own_entry(sql_cluster, database):
     with sql_cluster.connect(database) as conn:
         conn.execute("create table ms (a int); insert into ms values (1), (2);select count(*) from ms")

@@ -226,8 +226,11 @@ def test_a_statement_reading_the_history_waits_for_the_sessions_statements():
     history = prepare + execute() + SYNC
     assert session.from_client(history) is history
     session.from_engine(complete("SELECT 1") + READY)
-    assert session.from_client(history) == prepare  # held at its Execute
+    # held at its Bind: the engine takes the statement's snapshot there
+    assert session.from_client(history) == parse("select * from stl_query")
     assert holds == [True, True]
+    recorder.flush()
+    assert session.release() == bind() + execute() + SYNC
 
 
 def test_drop_database_waits_until_every_statement_is_written():

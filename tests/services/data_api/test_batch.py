@@ -13,6 +13,8 @@ def test_a_batch_runs_in_order_and_each_part_has_its_result(data: DataApi, table
     assert [p["Id"] for p in parts] == [f"{batch['Id']}:{n}" for n in (1, 2, 3, 4)]
     assert [p["Status"] for p in parts] == ["FINISHED"] * 4
     assert [p["HasResultSet"] for p in parts] == [False, False, True, True]
+    query_ids = [p["RedshiftQueryId"] for p in parts]
+    assert 0 < query_ids[0] and query_ids == sorted(set(query_ids))  # each its own, in the order they ran
     assert parts[1]["ResultRows"] == 3 and parts[2]["ResultRows"] == 1
     assert batch["HasResultSet"] is True and batch["ResultRows"] == sum(p["ResultRows"] for p in parts)
     assert batch["Duration"] == sum(p["Duration"] for p in parts) and "QueryString" not in batch

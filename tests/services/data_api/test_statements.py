@@ -30,6 +30,9 @@ def test_a_statement_goes_through_real_statuses_and_reports_the_engine(data: Dat
     assert described["HasResultSet"] is True and described["ResultRows"] == 1 and described["ResultSize"] > 0
     assert described["QueryString"] == "SELECT pg_backend_pid(), pg_sleep(0.5)"
     assert "Error" not in described
+    # The id the statement has in the endpoint's query history.
+    history = data.records(f"SELECT trim(query_text) FROM sys_query_history WHERE query_id = {described['RedshiftQueryId']}")
+    assert history == [[{"stringValue": "SELECT pg_backend_pid(), pg_sleep(0.5)"}]]
 
 
 def test_statements_run_as_the_database_user_named(data: DataApi, data_server, table):

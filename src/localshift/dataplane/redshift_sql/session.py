@@ -123,12 +123,14 @@ class SqlSession:
                 self._pending.append(_Statement(text, time.time()))
             return None
         if typ == 0x42:  # Bind: portal name, statement name
-            if data[start] == 0 and data[start + 1] == 0:
-                self._portals[b""] = self._named.get(b"", b"")
-            else:
-                portal_end = data.index(b"\0", start)
-                statement = data[portal_end + 1:data.index(b"\0", portal_end + 1)]
-                self._remember(self._portals, data[start:portal_end], self._named.get(statement, b""))
+            portal_end = data.index(b"\0", start)
+            statement = data[portal_end + 1:data.index(b"\0", portal_end + 1)]
+            text = self._named.get(statement, b"")
+            # The engine takes a query's snapshot at Bind: a statement reading the history
+            # waits here, or it would not see what its Execute waited for.
+            if self._must_wait(text):
+                return HOLD
+            self._remember(self._portals, data[start:portal_end], text)
             return None
         if typ == 0x53:  # Sync
             if len(self._pending) < MAX_PENDING:

@@ -132,7 +132,7 @@ def _run_part(backend: DataApiBackend, record: StatementRecord, index: int, part
         writer[0].add(chunk)
 
     try:
-        completion = _engine(held, lambda: connection.run(sql, ordered, rows))
+        completion = _engine(held, lambda: connection.run(sql, ordered, rows, query_id=True))
     except (_Stopped, ResultTooLarge) as stop:
         if writer:
             writer[0].discard()
@@ -141,6 +141,7 @@ def _run_part(backend: DataApiBackend, record: StatementRecord, index: int, part
         raise
     if completion.columns is not None and not writer:
         writer.append(ResultWriter(path, completion.columns, record.result_format == "CSV"))
+    part.redshift_query_id = completion.query_id
     part.has_result_set = completion.columns is not None
     part.result_rows = max(completion.rows, 0)
     part.result_size = 0
