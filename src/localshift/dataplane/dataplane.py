@@ -33,9 +33,12 @@ from .engine_users import DEFAULT_UIDS, EngineUsers, parse_uid_range
 from .errors import ClusterNotFoundError, DataPlaneError
 from .host import raise_open_file_limit, sql_connection_budget
 from .online_backup import OnlineBackup, data_size
-from .roles import (INTERNAL_ROLES, SETUP_VERSION, EngineSetup, Initialiser, confine_roles,
-                    give_database, set_master_user)
+from .redshift_sql import install_engine
+from .redshift_sql.history import QueryRecorder, socket_connector
+from .roles import (ADMIN_USER, INTERNAL_ROLES, SETUP_VERSION, EngineSetup, Initialiser,
+                    confine_roles, give_database, set_master_user)
 from .snapshot_store import SnapshotStore
+from .tls import ensure_certificates, server_context
 from .wire_front import WireFront
 
 log = logging.getLogger("localshift")
@@ -44,6 +47,8 @@ _KEY = watchdog.ENGINE_KEY
 _LONGEST_KEY = "k" * 63
 # PostgreSQL's max_connections stops at 262143; keep far below, with room for the reserved slots.
 MAX_USER_CONNECTIONS = 100_000
+# The engine meta key that says its sessions start case sensitive (enable_case_sensitive_identifier).
+CASE_SENSITIVE_META = "case_sensitive_identifier"
 
 
 def _check_key(key: str) -> str:
@@ -66,10 +71,11 @@ class PostgresDataPlane:
         only.  ``engine_root`` overrides where engine directories go.  ``ephemeral``: the
         watchdog removes the engines, the snapshots and ``also_remove`` when the service ends.
         ``initialisers``: set-up SQL run as the internal role on new and restored engines
-        (roles.py).  ``sql_startup_timeout``, ``sql_max_connections``: the wire fronts' limits
-        (the engines' max_connections follows).  ``engine_uids``: the uid range engines run as
-        when the service is root (engine_users.py).  ``log_root``: where audit logs are delivered
-        (default ``<root>/logs``)."""
+        (roles.py), after the Redshift SQL catalog (redshift_sql/install.py).
+        ``sql_startup_timeout``, ``sql_max_connections``: the wire fronts' limits (the
+        engines' max_connections follows).  ``engine_uids``: the uid range engines run as
+        when the service is root (engine_users.py).  ``log_root``: where audit logs are
+        delivered (default ``<root>/logs``)."""
         if not 0 < sql_startup_timeout <= 3600:
             raise DataPlaneError(f"sql_startup_timeout {sql_startup_timeout}: expected seconds in (0, 3600]")
         if not 1 <= sql_max_connections <= MAX_USER_CONNECTIONS:
@@ -97,11 +103,14 @@ class PostgresDataPlane:
         snapshots.mkdir(exist_ok=True)
         os.chmod(snapshots, 0o700)
         self.store = SnapshotStore(snapshots)
-        self.initialisers: list[Initialiser] = [confine_roles, *initialisers]
+        self.initialisers: list[Initialiser] = [confine_roles, install_engine, *initialisers]
         self.max_connections = sql_max_connections
-        self.front = WireFront(INTERNAL_ROLES, sql_startup_timeout, sql_max_connections,
-                               sql_connection_budget(raise_open_file_limit()))
         self._admin_password = self._load_admin_secret()
+        self._tls = ensure_certificates(self.root / "tls")
+        self.front = WireFront(INTERNAL_ROLES, sql_startup_timeout, sql_max_connections,
+                               sql_connection_budget(raise_open_file_limit()),
+                               QueryRecorder(socket_connector(ADMIN_USER, self._admin_password)),
+                               server_context(self._tls))
         self._engines: dict[str, Engine] = {}
         self._ports: dict[str, int] = {}
         self._extra_ports: dict[str, set[int]] = {}  # further ports serving an engine (serve_extra_port)
@@ -141,6 +150,12 @@ class PostgresDataPlane:
         if len(str(self.engine_root / _LONGEST_KEY / SOCKET_NAME)) > MAX_SOCKET_PATH:
             dirs.append(self.socket_root)
         return dirs
+
+    @property
+    def tls_ca_file(self) -> Path:
+        """The CA certificate that signs the SQL endpoints' TLS certificate: what clients trust
+        to verify them (tls.py)."""
+        return self._tls.ca_cert
 
     def _load_admin_secret(self) -> str:
         path = self.root / "admin-secret"
@@ -238,8 +253,11 @@ class PostgresDataPlane:
         with self._lock(key):
             eng.start()
             meta = eng.read_meta()
+            setup = EngineSetup(eng.connect, meta.get("master_username"), meta.get("db_name"))
             if meta.get("setup_version", 1) < SETUP_VERSION:  # set up by an older localshift
-                self._initialise(EngineSetup(eng.connect, meta.get("master_username"), meta.get("db_name")))
+                self._initialise(setup)
+            else:  # this version's Redshift catalog (one query per database when current)
+                install_engine(setup)
             port = self._serve(key, eng, port)
             updated = dict(meta, port=port, setup_version=SETUP_VERSION)
             if updated != meta:
@@ -254,7 +272,12 @@ class PostgresDataPlane:
         if current is not None:
             self.front.close(current)
         self._ports[key] = served
+        self._follow_case_sensitivity(eng, eng.read_meta().get(CASE_SENSITIVE_META, False))
         return served
+
+    def _follow_case_sensitivity(self, eng: Engine, on: bool) -> None:
+        """The wire front starts the engine's sessions case sensitive, or not (kept in the engine's meta)."""
+        (self.front.case_sensitive.add if on else self.front.case_sensitive.discard)(str(eng.socket_path))
 
     def stop_engine(self, key: str) -> None:
         eng = self._engine(key)
@@ -288,6 +311,7 @@ class PostgresDataPlane:
             self.stop_engine(key)
             for port in self._extra_ports.pop(key, set()):
                 self.front.close(port)
+            self._follow_case_sensitivity(eng, False)
             eng.remove()
         with self._guard:
             self._engines.pop(key, None)
@@ -304,6 +328,10 @@ class PostgresDataPlane:
         eng = self._existing(key)
         with self._lock(key), self._running(eng), eng.connect() as conn:
             engine_settings.apply_settings(conn, settings)
+        if engine_settings.CASE_SENSITIVE in settings:
+            on = settings[engine_settings.CASE_SENSITIVE].lower() == "true"
+            eng.write_meta(dict(eng.read_meta(), **{CASE_SENSITIVE_META: on}))
+            self._follow_case_sensitivity(eng, on)
 
     def set_audit_logging(self, key: str, log_types: Collection[str]) -> None:
         eng = self._existing(key)
