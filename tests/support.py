@@ -113,11 +113,11 @@ class Server:
         )
 
 
-def aws_cli(server: Server, *args: str, account: str = OWNER) -> dict:
-    """Run ``aws redshift <args>`` against a server as ``account``; its JSON output."""
+def aws_cli(server: Server, *args: str, account: str = OWNER, service: str = "redshift") -> dict:
+    """Run ``aws <service> <args>`` against a server as ``account``; its JSON output."""
     env = dict(os.environ, AWS_ENDPOINT_URL=server.url, AWS_ACCESS_KEY_ID=account, AWS_SECRET_ACCESS_KEY="x",
                AWS_DEFAULT_REGION=REGION)
-    done = subprocess.run([sys.executable, "-m", "awscli", "redshift", *args, "--output", "json"],
+    done = subprocess.run([sys.executable, "-m", "awscli", service, *args, "--output", "json"],
                           capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout) if done.stdout.strip() else {}

@@ -74,6 +74,10 @@ class ClusterRecord:
     multi_az: bool = False
     ip_address_type: str = "ipv4"
     aqua_configuration_status: str = "auto"
+    # Its custom domain name association, if any (custom_domains.py).
+    custom_domain_name: str | None = None
+    custom_domain_certificate_arn: str | None = None
+    custom_domain_certificate_expiry: datetime | None = None
     # ManageMasterPassword: Redshift keeps the password in a Secrets Manager secret.
     master_password_secret_arn: str | None = None
     master_password_secret_kms_key_id: str | None = None

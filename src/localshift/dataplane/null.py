@@ -12,7 +12,8 @@ import time
 from datetime import datetime
 from typing import Collection, Iterable, Mapping
 
-from localshift.dataplane.api import LogTarget, Progress, SnapshotStats, StorageUsage, TableToRestore
+from localshift.dataplane.api import (LogTarget, Progress, SnapshotStats, SqlConnectionError, SqlSession,
+                                     StorageUsage, TableToRestore, TemporaryLogin)
 
 
 class NullDataPlane:
@@ -56,6 +57,15 @@ class NullDataPlane:
 
     def deliver_logs(self, key: str, log_types: Collection[str], target: LogTarget, now: datetime) -> list[str]:
         return []  # no engine, nothing logged
+
+    def sql_port(self, key: str) -> int | None:
+        return None  # nothing serves SQL
+
+    def allow_login(self, key: str, login: TemporaryLogin) -> None:
+        return None
+
+    def open_sql(self, key: str, user: str, password: str, database: str) -> SqlSession:
+        raise SqlConnectionError("localshift runs without a data plane (--no-data-plane): no engine serves SQL")
 
     def engine_size_bytes(self, key: str) -> int | None:
         return None

@@ -72,6 +72,8 @@ class RedshiftBackend(ServiceBackend):
         self.authentication_profiles = ResourceRepository(db, "authentication-profile", rr.AuthenticationProfileRecord)
         self.hsm_client_certificates = ResourceRepository(db, "hsm-client-certificate", rr.HsmClientCertificateRecord)
         self.hsm_configurations = ResourceRepository(db, "hsm-configuration", rr.HsmConfigurationRecord)
+        self.scheduled_actions = ResourceRepository(db, "scheduled-action", rr.ScheduledActionRecord)
+        self.partners = ResourceRepository(db, "partner-integration", rr.PartnerRecord)
         self.parameter_groups = ResourceRepository(db, "cluster-parameter-group", rr.ParameterGroupRecord)
         self.reserved_nodes = ResourceRepository(db, "reserved-node", rr.ReservedNodeRecord)
         self.reserved_node_exchanges = ResourceRepository(db, "reserved-node-exchange", rr.ReservedNodeExchangeRecord)

@@ -299,6 +299,7 @@ def _rename(backend: RedshiftBackend, cluster: ClusterRecord, new_id: str) -> No
 
 
 def delete_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    find_cluster(backend, ctx, p["ClusterIdentifier"])  # a missing cluster is named before the parameters
     skip = p.get("SkipFinalClusterSnapshot", False)
     final_id = p.get("FinalClusterSnapshotIdentifier")
     if skip and final_id:
@@ -343,7 +344,7 @@ def _start_transition(
         if cluster.status != needed:
             raise ApiError(
                 "InvalidClusterState",
-                f"You can only {verb} a {needed} cluster; {cluster.identifier} is {cluster.status}.",
+                f"You can only {verb} a cluster that is {needed}; {cluster.identifier} is {cluster.status}.",
             )
         cluster.status = interim
         events.record(backend, ctx, started, cluster=cluster.identifier)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 
 @dataclass
@@ -130,6 +130,29 @@ class HsmConfigurationRecord:
 
 
 @dataclass
+class ScheduledActionRecord:
+    ARN_TYPE: ClassVar[str | None] = None  # scheduled actions have no ARN
+    account: str
+    region: str
+    name: str
+    # The target: PauseCluster, ResumeCluster or ResizeCluster, and its parameters as the API gives them.
+    target_type: str
+    target: dict[str, Any]
+    schedule: str  # at(...) or cron(...), as given
+    iam_role: str
+    description: str = ""
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    enabled: bool = True
+    # The invocation the scheduler runs next (None: no invocation is left, or the action is disabled).
+    next_run: datetime | None = None
+    # When it last ran, and why that run failed (None: it succeeded).
+    last_run: datetime | None = None
+    last_failure: str | None = None
+    row_id: int = 0
+
+
+@dataclass
 class ParameterGroupRecord:
     ARN_TYPE: ClassVar[str | None] = "parametergroup"
     account: str
@@ -139,6 +162,22 @@ class ParameterGroupRecord:
     description: str
     # Values set by ModifyClusterParameterGroup (Source "user"); the others are the family's defaults.
     values: dict[str, str] = field(default_factory=dict)
+    row_id: int = 0
+
+
+@dataclass
+class PartnerRecord:
+    ARN_TYPE: ClassVar[str | None] = None
+    account: str
+    region: str
+    name: str  # "<cluster>/<database>/<partner>": one integration per partner and database of a cluster
+    cluster_identifier: str
+    database_name: str
+    partner_name: str
+    status: str  # Active | Inactive | RuntimeFailure | ConnectionFailure
+    created_at: datetime
+    updated_at: datetime
+    status_message: str | None = None
     row_id: int = 0
 
 

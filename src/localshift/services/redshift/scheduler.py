@@ -9,6 +9,7 @@ from localshift.records import SnapshotRecord
 from localshift.services import events
 from localshift.services.common import table_restore_lifecycle
 from localshift.services.redshift import cross_region, endpoint_lifecycle, lifecycle, snapshot_lifecycle, snapshot_timing
+from localshift.services.redshift import scheduled_action_runs
 from localshift.services.redshift import logging_lifecycle, maintenance_lifecycle
 from localshift.services.events import INTERRUPTED, record_failure
 from localshift.services.redshift.backend import RedshiftBackend
@@ -56,6 +57,7 @@ def tick(backend: RedshiftBackend) -> None:
     for copy in cross_region.expired_copies(backend, backend.clock.now()):
         _expire(backend, copy)
     events.prune(backend)
+    scheduled_action_runs.run_due(backend)
 
 
 def recover(backend: RedshiftBackend) -> None:

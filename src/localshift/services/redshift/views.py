@@ -103,6 +103,9 @@ def cluster_view(cluster: ClusterRecord, tags: list[tuple[str, str]], now: datet
         "MultiAZ": "Enabled" if cluster.multi_az else "Disabled",
         "MasterPasswordSecretArn": cluster.master_password_secret_arn,
         "MasterPasswordSecretKmsKeyId": cluster.master_password_secret_kms_key_id,
+        "CustomDomainName": cluster.custom_domain_name,
+        "CustomDomainCertificateArn": cluster.custom_domain_certificate_arn,
+        "CustomDomainCertificateExpiryDate": cluster.custom_domain_certificate_expiry,
     }
     if cluster.snapshot_copy is not None:
         view["ClusterSnapshotCopyStatus"] = {
