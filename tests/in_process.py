@@ -150,9 +150,10 @@ class World:
         self.db.close()
 
 
-def make_world(tmp_path: Path, delay: float = 0.0, **settings: Any) -> World:
+def make_world(tmp_path: Path, delay: float = 0.0, dataplane: ScriptedDataPlane | None = None,
+               **settings: Any) -> World:
     db = Database(tmp_path / "localshift.sqlite3")
-    dataplane = ScriptedDataPlane(delay)
+    dataplane = dataplane or ScriptedDataPlane(delay)
     redshift = RedshiftBackend(db, dataplane, Clock(), BackendSettings(**settings), ProvisionedSnapshots(db))
     serverless = ServerlessBackend(db, dataplane, redshift.clock, redshift)
     return World(db, dataplane, redshift, serverless)

@@ -6,14 +6,12 @@ from typing import Iterator
 
 import pytest
 
-from support import Server, make_server
+from support import Server, served
 
 
 @pytest.fixture(scope="module")
 def data_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = make_server(tmp_path_factory.mktemp("real"), data_plane=True).start()
-    yield server
-    server.close()
+    yield from served(tmp_path_factory, "real", data_plane=True)
 
 
 @pytest.fixture

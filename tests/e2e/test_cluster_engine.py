@@ -60,6 +60,17 @@ def test_parameters_reach_the_engine_and_static_ones_wait_for_the_reboot(real):
     assert cluster["ClusterParameterGroups"][0]["ParameterApplyStatus"] == "in-sync"
     with connect(cluster) as conn:
         assert conn.execute("SELECT count(*) FROM public.t").fetchone() == (1000,)
+        conn.execute('CREATE TABLE "Folded" (id int)')  # quoted names fold to lowercase by default
+    # enable_case_sensitive_identifier: after the reboot, quoted names keep their case in every new session.
+    modify(client, enable_case_sensitive_identifier="true")
+    client.reboot_cluster(ClusterIdentifier="c1")
+    cluster = wait_available(client)
+    with connect(cluster) as conn:
+        conn.execute('CREATE TABLE "Kept" (id int)')
+        assert conn.execute("SHOW enable_case_sensitive_identifier").fetchone()[0] == "true"
+        names = conn.execute("SELECT relname FROM pg_class WHERE lower(relname) IN ('folded', 'kept') "
+                             "ORDER BY 1").fetchall()
+    assert names == [("Kept",), ("folded",)]
 
 
 def test_a_restored_cluster_takes_its_own_groups_values(real):

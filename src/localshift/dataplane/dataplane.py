@@ -49,6 +49,8 @@ _KEY = watchdog.ENGINE_KEY
 _LONGEST_KEY = "k" * 63
 # PostgreSQL's max_connections stops at 262143; keep far below, with room for the reserved slots.
 MAX_USER_CONNECTIONS = 100_000
+# The engine meta key that says its sessions start case sensitive (enable_case_sensitive_identifier).
+CASE_SENSITIVE_META = "case_sensitive_identifier"
 
 
 def _check_key(key: str) -> str:
@@ -275,7 +277,12 @@ class PostgresDataPlane:
         if current is not None:
             self.front.close(current)
         self._ports[key] = served
+        self._follow_case_sensitivity(eng, eng.read_meta().get(CASE_SENSITIVE_META, False))
         return served
+
+    def _follow_case_sensitivity(self, eng: Engine, on: bool) -> None:
+        """The wire front starts the engine's sessions case sensitive, or not (kept in the engine's meta)."""
+        (self.front.case_sensitive.add if on else self.front.case_sensitive.discard)(str(eng.socket_path))
 
     def stop_engine(self, key: str) -> None:
         eng = self._engine(key)
@@ -310,6 +317,7 @@ class PostgresDataPlane:
             self.logins.forget(str(eng.socket_path))
             for port in self._extra_ports.pop(key, set()):
                 self.front.close(port)
+            self._follow_case_sensitivity(eng, False)
             eng.remove()
         with self._guard:
             self._engines.pop(key, None)
@@ -326,6 +334,10 @@ class PostgresDataPlane:
         eng = self._existing(key)
         with self._lock(key), self._running(eng), eng.connect() as conn:
             engine_settings.apply_settings(conn, settings)
+        if engine_settings.CASE_SENSITIVE in settings:
+            on = settings[engine_settings.CASE_SENSITIVE].lower() == "true"
+            eng.write_meta(dict(eng.read_meta(), **{CASE_SENSITIVE_META: on}))
+            self._follow_case_sensitivity(eng, on)
 
     def set_audit_logging(self, key: str, log_types: Collection[str]) -> None:
         eng = self._existing(key)

@@ -258,6 +258,7 @@ class _ClientSide(asyncio.Protocol):
     async def _connect(self, startup: bytes) -> None:
         """Start the engine's session with ``startup`` (the user it names is the session's)."""
         self.session = SqlSession.from_startup(startup, self.front.recorder, self.listener.socket_path)
+        self.session.case_sensitive = str(self.listener.socket_path) in self.front.case_sensitive
         self.session.on_hold = self._write_history
         loop = asyncio.get_running_loop()
         try:
@@ -409,6 +410,9 @@ class WireFront:
         self._thread: threading.Thread | None = None
         self._listeners: dict[int, _Listener] = {}
         self._lock = threading.Lock()
+        # Engines (by socket path) whose parameter group turns enable_case_sensitive_identifier on:
+        # their sessions start case sensitive (a session's own SET still changes it).
+        self.case_sensitive: set[str] = set()
 
     def _ensure_loop(self) -> asyncio.AbstractEventLoop:
         with self._lock:

@@ -50,9 +50,7 @@ class HalfwayDataPlane(ScriptedDataPlane):
 
 @pytest.fixture
 def world(tmp_path) -> Iterator[World]:
-    instance = make_world(tmp_path)
-    instance.dataplane = HalfwayDataPlane()
-    instance.redshift.dataplane = instance.serverless.dataplane = instance.dataplane
+    instance = make_world(tmp_path, dataplane=HalfwayDataPlane())
     yield instance
     instance.dataplane.finish.set()
     instance.close()

@@ -257,6 +257,16 @@ def test_clusters_show_their_group_and_changes_wait_for_a_reboot(redshift):
     assert rebooted["ClusterStatus"] == "rebooting"
     wait_available(redshift)
     assert status_of(redshift)["ParameterApplyStatus"] == "in-sync"
+    # Redshift's events: the group created and updated (the parameter from its old value), the cluster told.
+    group_events = [(e["EventId"], e["Message"]) for e in redshift.describe_events(
+        SourceType="cluster-parameter-group", SourceIdentifier="custom")["Events"]]
+    assert [event_id for event_id, _ in group_events] == [
+        "REDSHIFT-EVENT-1003", "REDSHIFT-EVENT-1002", "REDSHIFT-EVENT-1005"]
+    assert group_events[1][1].startswith("The parameter statement_timeout was updated from 0 to 5000 at ")
+    cluster_events = [e["EventId"] for e in redshift.describe_events(SourceType="cluster", SourceIdentifier="c1")[
+        "Events"]]
+    assert {"REDSHIFT-EVENT-1000", "REDSHIFT-EVENT-3000"} <= set(cluster_events)
+    assert cluster_events.index("REDSHIFT-EVENT-1000") < cluster_events.index("REDSHIFT-EVENT-3000")
 
 
 def test_a_dynamic_wlm_change_applies_without_a_reboot(redshift):

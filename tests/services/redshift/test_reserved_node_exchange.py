@@ -137,7 +137,9 @@ def test_a_resize_and_a_restore_exchange_the_reservation(ls, redshift):
     nodes = redshift.describe_reserved_nodes()["ReservedNodes"]
     assert sorted((n["NodeType"], n["State"]) for n in nodes) == [
         ("dc2.large", "retired"), ("dc2.large", "retired"), ("ra3.large", "active"), ("ra3.xlplus", "active")]
-    assert len(redshift.describe_reserved_node_exchange_status()["ReservedNodeExchangeStatusDetails"]) == 2
+    statuses = [s for page in redshift.get_paginator("describe_reserved_node_exchange_status").paginate()
+                for s in page["ReservedNodeExchangeStatusDetails"]]
+    assert [s["SourceReservedNodeId"] for s in statuses] == [first, second]
     # A restore refused for its reservation creates no cluster.
     assert _rejected(redshift.restore_from_cluster_snapshot, ClusterIdentifier="r2", SnapshotIdentifier="s1",
                      NodeType="ra3.xlplus", NumberOfNodes=2, ReservedNodeId=second,

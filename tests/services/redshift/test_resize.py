@@ -34,6 +34,13 @@ def test_elastic_resize_moves_through_resizing_to_the_new_size(redshift):
     done = redshift.describe_resize(ClusterIdentifier="c1")
     assert done["Status"] == "SUCCEEDED"
     assert done["EstimatedTimeToCompletionInSeconds"] == 0 and done["DataTransferProgressPercent"] == 100.0
+    events = [(e["EventId"], e["Message"]) for e in redshift.describe_events(
+        SourceType="cluster", SourceIdentifier="c1")["Events"]]
+    resize_events = [event for event in events if event[0] in (
+        "REDSHIFT-EVENT-2007", "REDSHIFT-EVENT-2006", "REDSHIFT-EVENT-3002")]
+    assert [event_id for event_id, _ in resize_events] == [
+        "REDSHIFT-EVENT-2007", "REDSHIFT-EVENT-2006", "REDSHIFT-EVENT-3002"]
+    assert "took 0.00 hours to complete" in resize_events[2][1]
 
 
 def test_classic_resize_can_change_type_and_be_cancelled(redshift):

@@ -20,9 +20,7 @@ class FractionalSizes(ScriptedDataPlane):
 
 @pytest.fixture
 def world(tmp_path) -> Iterator[World]:
-    instance = make_world(tmp_path)
-    instance.dataplane = FractionalSizes()
-    instance.redshift.dataplane = instance.serverless.dataplane = instance.dataplane
+    instance = make_world(tmp_path, dataplane=FractionalSizes())
     yield instance
     instance.close()
 

@@ -13,6 +13,7 @@ import time
 from typing import Callable
 
 from localshift.records import ClusterRecord
+from localshift.services import event_catalog, events
 from localshift.services.common.jobs import MB
 from localshift.services.redshift import logging_lifecycle
 from localshift.services.redshift.backend import RedshiftBackend
@@ -67,6 +68,7 @@ def reboot_cluster(backend: RedshiftBackend, row_id: int) -> None:
             c.endpoint_port = port
 
         backend.mutate_cluster(row_id, rebooted)
+        events.record(backend, cluster, event_catalog.REBOOTED, cluster=cluster.identifier)
         # enable_user_activity_logging may have changed with the reboot.
         logging_lifecycle.capture(backend, row_id)
 
@@ -102,6 +104,7 @@ def rotate_encryption_key(backend: RedshiftBackend, row_id: int) -> None:
 
 def resize_cluster(backend: RedshiftBackend, row_id: int) -> None:
     def work(cluster: ClusterRecord) -> None:
+        events.record(backend, cluster, event_catalog.RESIZE_STARTED, cluster=cluster.identifier)
         total_mb = (backend.dataplane.engine_size_bytes(cluster_key(cluster)) or 0) / MB
         duration = min(max(total_mb / RESIZE_RATE_MB_PER_S, RESIZE_MIN_SECONDS), RESIZE_MAX_SECONDS)
         started = time.monotonic()
@@ -113,9 +116,13 @@ def resize_cluster(backend: RedshiftBackend, row_id: int) -> None:
             if elapsed >= duration:
                 break
             time.sleep(min(RESIZE_STEP_SECONDS, duration - elapsed))
-        backend.mutate_cluster(row_id, _finished)
+        done = backend.mutate_cluster(row_id, _finished)
+        if done is not None and done.resize is not None and done.resize.status == "SUCCEEDED":
+            hours = (backend.clock.now() - done.resize.started).total_seconds() / 3600
+            events.record(backend, done, event_catalog.RESIZE_COMPLETED, cluster=done.identifier,
+                          started=events.message_time(done.resize.started), hours=f"{hours:.2f}")
 
-    cluster_job(backend, row_id, "resize", work)
+    cluster_job(backend, row_id, "resize", work, failure_event=event_catalog.RESIZE_FAILED)
 
 
 def modify_and_resize(backend: RedshiftBackend, row_id: int) -> None:

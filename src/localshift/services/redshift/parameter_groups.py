@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from localshift.errors import ApiError, invalid_combination, invalid_parameter
+from localshift.services import event_catalog, events
 from localshift.services.context import RequestContext
 from localshift.services.redshift import maintenance_lifecycle, named_resources, parameter_status, validation
 from localshift.services.redshift.arns import resource_arn
@@ -54,6 +55,7 @@ def create_cluster_parameter_group(backend: RedshiftBackend, ctx: RequestContext
         quota=(GROUP_QUOTA, ApiError("ClusterParameterGroupQuotaExceeded",
                                      f"The request would exceed the allowed number of parameter groups ({GROUP_QUOTA}).")),
     )
+    events.record(backend, ctx, event_catalog.PARAMETER_GROUP_CREATED, parameter_group=name)
     return {"ClusterParameterGroup": _group_view(group, tags)}
 
 
@@ -157,9 +159,23 @@ def _change_values(backend: RedshiftBackend, ctx: RequestContext, group: Paramet
         changed = backend.parameter_groups.mutate(group.row_id, change)
         assert changed is not None  # read in this transaction
         applying = parameter_status.group_changed(backend, ctx, changed, before)
+        _record_changes(backend, ctx, changed, before)
     for row_id in applying:
         backend.submit(maintenance_lifecycle.apply_dynamic_parameters, row_id)
     return {"ParameterGroupName": group.name, "ParameterGroupStatus": UPDATED}
+
+
+def _record_changes(backend: RedshiftBackend, ctx: RequestContext, group: ParameterGroupRecord,
+                    before: dict[str, str]) -> None:
+    """Events of a group's change: each parameter's new value, the group, and each cluster using it."""
+    after = group_values(group)
+    for name in sorted(n for n in after if after[n] != before.get(n)):
+        events.record(backend, ctx, event_catalog.PARAMETER_UPDATED, parameter_group=group.name, parameter=name,
+                      old_value=before.get(name, ""), new_value=after[name])
+    events.record(backend, ctx, event_catalog.PARAMETER_GROUP_UPDATED, parameter_group=group.name)
+    for cluster in backend.clusters.using_parameter_group(ctx.account, ctx.region, group.name):
+        events.record(backend, ctx, event_catalog.CLUSTER_PARAMETER_GROUP_UPDATED, cluster=cluster.identifier,
+                      parameter_group=group.name)
 
 
 def modify_cluster_parameter_group(backend: RedshiftBackend, ctx: RequestContext,
@@ -210,6 +226,7 @@ def delete_cluster_parameter_group(backend: RedshiftBackend, ctx: RequestContext
                            f"The parameter group {group.name} is used by one or more clusters and can't be deleted.")
         backend.parameter_groups.delete(group)
         backend.tags.remove_all(_arn(group))
+        events.record(backend, ctx, event_catalog.PARAMETER_GROUP_DELETED, parameter_group=group.name)
     return {}
 
 

@@ -26,7 +26,7 @@ from localshift.services.redshift.reserved_nodes import (
 )
 from localshift.services.redshift.resource_records import ReservedNodeExchangeRecord, ReservedNodeRecord
 from localshift.services.redshift.snapshot_lookup import readable_snapshot, snapshot_ref
-from localshift.store.paging import decode_marker, encode_marker, page_of
+from localshift.store.paging import decode_marker, page_after, page_of
 
 SOURCE_FAMILY = "dc2."
 TARGET_FAMILY = "ra3."
@@ -165,15 +165,14 @@ def describe_reserved_node_exchange_status(backend: RedshiftBackend, ctx: Reques
             raise ApiError("ReservedNodeExchangeNotFond",
                            f"Reserved node exchange {p['ReservedNodeExchangeRequestId']} not found.")
         return {"ReservedNodeExchangeStatusDetails": [_status_view(request)]}
-    after, limit = _position(p), _limit(p)
+    limit = _limit(p)
     if "ReservedNodeId" in p:
         find_node(backend, ctx, p["ReservedNodeId"])
-    requests = [r for r in backend.reserved_node_exchanges.page(ctx.account, ctx.region, after, 1_000_000)
-                if p.get("ReservedNodeId", r.source_node_id) == r.source_node_id][:limit + 1]
-    result: dict[str, Any] = {"ReservedNodeExchangeStatusDetails": [_status_view(r) for r in requests[:limit]]}
-    if len(requests) > limit:
-        result["Marker"] = encode_marker([requests[limit - 1].row_id])
-    return result
+    requests = [r for r in backend.reserved_node_exchanges.all_of(ctx.account, ctx.region)
+                if p.get("ReservedNodeId", r.source_node_id) == r.source_node_id]
+    page, marker = page_after(requests, p.get("Marker"), limit)
+    result: dict[str, Any] = {"ReservedNodeExchangeStatusDetails": [_status_view(r) for r in page]}
+    return {**result, "Marker": marker} if marker else result
 
 
 OPERATIONS = {

@@ -19,7 +19,7 @@ from localshift.services.redshift import validation
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.node_types import ACCOUNT_NODE_QUOTA, CATALOG
 from localshift.services.redshift.resource_records import ReservedNodeRecord
-from localshift.store.paging import decode_marker, encode_marker, page_of
+from localshift.store.paging import page_after, page_of
 
 _OFFERING_NAMESPACE = uuid.UUID("6c0e8f5c-2b7a-4f6e-9a57-5f0c1d6b7e21")
 HOURS = {31536000: 24 * 365, 94608000: 24 * 365 * 3}  # one and three years, in seconds
@@ -125,12 +125,9 @@ def describe_reserved_nodes(backend: RedshiftBackend, ctx: RequestContext, p: di
     if "ReservedNodeId" in p:
         node = find_node(backend, ctx, p["ReservedNodeId"])
         return {"ReservedNodes": [node_view(node, node_state(node, ctx.now))]}
-    after = decode_marker(p["Marker"], (int,))[0] if p.get("Marker") else 0
-    nodes = backend.reserved_nodes.page(ctx.account, ctx.region, after, limit + 1)
-    result: dict[str, Any] = {"ReservedNodes": [node_view(node, node_state(node, ctx.now)) for node in nodes[:limit]]}
-    if len(nodes) > limit:
-        result["Marker"] = encode_marker([nodes[limit - 1].row_id])
-    return result
+    nodes, marker = page_after(backend.reserved_nodes.all_of(ctx.account, ctx.region), p.get("Marker"), limit)
+    result: dict[str, Any] = {"ReservedNodes": [node_view(node, node_state(node, ctx.now)) for node in nodes]}
+    return {**result, "Marker": marker} if marker else result
 
 
 OPERATIONS = {

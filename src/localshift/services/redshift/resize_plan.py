@@ -13,6 +13,7 @@ from typing import Any
 
 from localshift.errors import ApiError, invalid_combination
 from localshift.records import ClusterRecord, ResizeProgress
+from localshift.services import event_catalog, events
 from localshift.services.context import RequestContext
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.cluster_checks import check_node_quota, cluster_data_size_mb, node_type_of
@@ -66,6 +67,7 @@ def plan_resize(backend: RedshiftBackend, ctx: RequestContext, cluster: ClusterR
         target_number_of_nodes=nodes, target_cluster_type=cluster_type_of(nodes), source_node_type=cluster.node_type,
         source_number_of_nodes=cluster.number_of_nodes, started=ctx.now, total_mb=int(size_mb),
     )
+    events.record(backend, ctx, event_catalog.RESIZE_ACKNOWLEDGED, cluster=cluster.identifier)
 
 
 def resizing(cluster: ClusterRecord) -> bool:
