@@ -153,6 +153,19 @@ def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05):  # type:
     raise AssertionError("condition not met in time")
 
 
+def error_of(excinfo) -> tuple[str, int, str]:  # type: ignore[no-untyped-def]
+    """The code, HTTP status and message of a ClientError caught by pytest.raises."""
+    response = excinfo.value.response
+    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Message"]
+
+
+def wait_available(client, identifier: str = "c1") -> dict:  # type: ignore[no-untyped-def]
+    """Wait (patiently: reboots and resizes take a while) until a cluster is available; the cluster."""
+    client.get_waiter("cluster_available").wait(ClusterIdentifier=identifier,
+                                                WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
+    return client.describe_clusters(ClusterIdentifier=identifier)["Clusters"][0]
+
+
 def create_available_cluster(client, identifier: str = "c1", **overrides) -> dict:  # type: ignore[no-untyped-def]
     params = dict(
         ClusterIdentifier=identifier, NodeType="ra3.xlplus", NumberOfNodes=2,

@@ -3,8 +3,7 @@
 A service is one registration: its botocore name (the model gives its protocol, its JSON
 target prefix and the signing name its credential scope must carry), its operations
 (API name -> ``handler(backend, ctx, params) -> dict``) and how to reach its backend.
-Serving the Redshift Data API, say, is one more entry in SERVICES:
-``Service("redshift-data", data_api.OPERATIONS, lambda runtime: runtime.data_api)``.
+The Redshift Data API is one such entry.
 """
 
 from __future__ import annotations
@@ -18,9 +17,12 @@ from localshift.protocol.spec import service_model
 from localshift.protocol.wire import WireProtocol
 from localshift.server import unserved
 from localshift.server.runtime import Runtime
+from localshift.services.data_api.operations import OPERATIONS as DATA_API_OPERATIONS
+from localshift.services.data_api.operations import READS_BEYOND_THE_STORE as DATA_API_READS_BEYOND_THE_STORE
 from localshift.services.redshift.operations import OPERATIONS as REDSHIFT_OPERATIONS
 from localshift.services.redshift.operations import READS_BEYOND_THE_STORE as REDSHIFT_READS_BEYOND_THE_STORE
 from localshift.services.serverless.operations import OPERATIONS as SERVERLESS_OPERATIONS
+from localshift.services.serverless.operations import READS_BEYOND_THE_STORE as SERVERLESS_READS_BEYOND_THE_STORE
 
 Handler = Callable[[Any, Any, dict[str, Any]], dict[str, Any]]
 # Operations that only read state: AWS names them so. For a service whose reads depend only on
@@ -63,7 +65,9 @@ SERVICES = [
     Service("redshift", REDSHIFT_OPERATIONS, lambda runtime: runtime.redshift,
             reads_beyond_the_store=REDSHIFT_READS_BEYOND_THE_STORE, unserved=unserved.REDSHIFT),
     Service("redshift-serverless", SERVERLESS_OPERATIONS, lambda runtime: runtime.serverless,
-            unserved=unserved.SERVERLESS),
+            reads_beyond_the_store=SERVERLESS_READS_BEYOND_THE_STORE, unserved=unserved.SERVERLESS),
+    Service("redshift-data", DATA_API_OPERATIONS, lambda runtime: runtime.data_api,
+            reads_beyond_the_store=DATA_API_READS_BEYOND_THE_STORE),
 ]
 
 

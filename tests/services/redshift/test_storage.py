@@ -1,8 +1,10 @@
 """With real data in the snapshot store: DescribeStorage (per account, shrinking after deletes), the progress
-fields of a 45 MB snapshot and restore, and a store left empty by deletes and by reset."""
+fields of a 45 MB snapshot and restore, and a store (and engine files) left empty by deletes and by reset."""
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from pathlib import Path
 from typing import Iterator
 
@@ -116,11 +118,18 @@ def test_progress_fields_of_a_45_mb_snapshot_and_restore(real):
     assert 0 < rate and status["SnapshotSizeInMegaBytes"] / rate <= status["ElapsedTimeInSeconds"] + 1
 
 
-def test_reset_empties_the_store(real):
+def engine_files(server: Server) -> list[str]:
+    """The engines in the directory the server names for engine files (health, open mode)."""
+    with urllib.request.urlopen(server.url + "/_localshift/health", timeout=5) as answer:
+        root = Path(json.load(answer)["directories"]["engine files"])
+    return sorted(p.name for p in root.iterdir() if p.name.startswith(("cluster-", "namespace-")))
+
+
+def test_reset_empties_the_store_and_the_engine_files(real):
     client = real.client(OWNER)
     create_available_cluster(client, NodeType="dc2.large", NumberOfNodes=1)
     create_available_snapshot(client, "s1")
-    assert store_files(real) != []
+    assert store_files(real) != [] and engine_files(real) != []
     real.reset()
-    assert store_files(real) == []
+    assert store_files(real) == [] and engine_files(real) == []
     assert storage(client) == (0, 0)

@@ -153,6 +153,19 @@ class ScheduledActionRecord:
 
 
 @dataclass
+class ParameterGroupRecord:
+    ARN_TYPE: ClassVar[str | None] = "parametergroup"
+    account: str
+    region: str
+    name: str
+    family: str
+    description: str
+    # Values set by ModifyClusterParameterGroup (Source "user"); the others are the family's defaults.
+    values: dict[str, str] = field(default_factory=dict)
+    row_id: int = 0
+
+
+@dataclass
 class PartnerRecord:
     ARN_TYPE: ClassVar[str | None] = None
     account: str
@@ -167,4 +180,39 @@ class PartnerRecord:
     created_at: datetime
     updated_at: datetime
     status_message: str | None = None
+    row_id: int = 0
+
+
+@dataclass
+class ReservedNodeRecord:
+    ARN_TYPE: ClassVar[str | None] = None
+    account: str
+    region: str
+    name: str  # the ReservedNodeId
+    offering_id: str
+    node_type: str
+    node_count: int
+    start_time: datetime
+    duration: int
+    fixed_price: float
+    usage_price: float
+    offering_type: str
+    exchanged: bool = False  # exchanged for another reservation (reserved_node_exchange.py): retired
+    row_id: int = 0
+
+
+@dataclass
+class ReservedNodeExchangeRecord:
+    ARN_TYPE: ClassVar[str | None] = None
+    account: str
+    region: str
+    name: str  # the ReservedNodeExchangeRequestId
+    source_node_id: str
+    source_node_type: str
+    source_node_count: int
+    target_offering_id: str
+    target_node_type: str
+    target_node_count: int
+    request_time: datetime
+    status: str = "SUCCEEDED"
     row_id: int = 0

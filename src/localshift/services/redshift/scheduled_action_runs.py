@@ -1,6 +1,6 @@
 """Running provisioned scheduled actions when they are due (called by the scheduler's tick).
 
-A due action calls the very operation it names (PauseCluster, ResumeCluster, or the resize) as
+A due action calls the very operation it names (PauseCluster, ResumeCluster or ResizeCluster) as
 its account would, at the service clock's time, so time travel (``POST /_localshift/time-travel``)
 makes actions run.  Invocations missed while the service was stopped or the clock jumped run
 once, then the action waits for its next invocation after now.  A run that fails (the cluster is
@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from localshift.services.common import scheduled_runs
 from localshift.services.context import RequestContext
-from localshift.services.redshift import clusters
+from localshift.services.redshift import clusters, resize
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.resource_records import ScheduledActionRecord
 from localshift.services.redshift.scheduled_actions import next_due
@@ -24,17 +24,10 @@ SOURCE_TYPE = "scheduled-action"
 Operation = Callable[[RedshiftBackend, RequestContext, dict[str, Any]], dict[str, Any]]
 
 
-def _resize(backend: RedshiftBackend, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    """An elastic resize: the node type and count change through ModifyCluster, data kept."""
-    wanted = {key: params[key] for key in ("ClusterIdentifier", "NodeType", "NumberOfNodes", "ClusterType")
-              if key in params}
-    return clusters.modify_cluster(backend, ctx, wanted)
-
-
 TARGETS: dict[str, Operation] = {
     "PauseCluster": clusters.pause_cluster,
     "ResumeCluster": clusters.resume_cluster,
-    "ResizeCluster": _resize,
+    "ResizeCluster": resize.resize_cluster,
 }
 
 
