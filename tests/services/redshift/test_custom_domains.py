@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from botocore.exceptions import ClientError
 
+from localshift.store.paging import encode_marker
 from support import aws_cli, create_available_cluster
 
 CERTIFICATE = "arn:aws:acm:us-east-1:111111111111:certificate/0a1b2c3d-aaaa-bbbb-cccc-000000000001"
@@ -61,19 +62,32 @@ def test_errors(redshift):
                     CustomDomainCertificateArn=CERTIFICATE) == ("CustomCnameAssociationFault", 400)
 
 
-def test_paginator_and_aws_cli(ls, redshift):
-    for name in ("c1", "c2"):
-        create_available_cluster(redshift, name)
-    for name, certificate in (("c1", CERTIFICATE), ("c2", RENEWED)):
-        aws_cli(ls, "create-custom-domain-association", "--cluster-identifier", name, "--custom-domain-name",
-                f"{name}.example.com", "--custom-domain-certificate-arn", certificate)
+def test_pages_and_aws_cli(ls, redshift):
+    # 21 certificates: two pages of at least 20 (MaxRecords' least).
+    names = [f"c{i:02}" for i in range(21)]
+    for name in names:
+        redshift.create_cluster(ClusterIdentifier=name, NodeType="ra3.xlplus", NumberOfNodes=2,
+                                MasterUsername="admin", MasterUserPassword="Passw0rd1")
+    for name in names:
+        redshift.get_waiter("cluster_available").wait(ClusterIdentifier=name, WaiterConfig={"Delay": 0.1})
+    certificates = {name: CERTIFICATE.replace("000000000001", f"0000000000{i:02}") for i, name in enumerate(names)}
+    for name in names[1:]:
+        redshift.create_custom_domain_association(ClusterIdentifier=name, CustomDomainName=f"{name}.example.com",
+                                                  CustomDomainCertificateArn=certificates[name])
+    aws_cli(ls, "create-custom-domain-association", "--cluster-identifier", "c00", "--custom-domain-name",
+            "c00.example.com", "--custom-domain-certificate-arn", certificates["c00"])
     pages = list(redshift.get_paginator("describe_custom_domain_associations").paginate(
         PaginationConfig={"PageSize": 20}))
+    assert [len(page["Associations"]) for page in pages] == [20, 1]
     shown = [a["CustomDomainCertificateArn"] for page in pages for a in page["Associations"]]
-    assert sorted(shown) == [CERTIFICATE, RENEWED]
-    listed = aws_cli(ls, "describe-custom-domain-associations", "--custom-domain-certificate-arn", RENEWED)
+    assert shown == sorted(certificates.values())
+    # A marker names the certificate a page ended with: any other text was not issued here.
+    for forged in (encode_marker(["1"]), encode_marker([CERTIFICATE.replace("111111111111", "222222222222")])):
+        assert error_of(redshift.describe_custom_domain_associations, Marker=forged) == ("InvalidParameterValue", 400)
+    listed = aws_cli(ls, "describe-custom-domain-associations", "--custom-domain-certificate-arn", certificates["c00"])
     assert [a["CertificateAssociations"] for a in listed["Associations"]] == [
-        [{"CustomDomainName": "c2.example.com", "ClusterIdentifier": "c2"}]]
-    aws_cli(ls, "delete-custom-domain-association", "--cluster-identifier", "c1", "--custom-domain-name",
-            "c1.example.com")
-    assert "CustomDomainName" not in redshift.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]
+        [{"CustomDomainName": "c00.example.com", "ClusterIdentifier": "c00"}]]
+    assert len(aws_cli(ls, "describe-custom-domain-associations")["Associations"]) == 21  # the CLI follows markers
+    aws_cli(ls, "delete-custom-domain-association", "--cluster-identifier", "c00", "--custom-domain-name",
+            "c00.example.com")
+    assert "CustomDomainName" not in redshift.describe_clusters(ClusterIdentifier="c00")["Clusters"][0]

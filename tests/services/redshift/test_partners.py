@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from support import GRANTEE, OWNER, aws_cli, create_available_cluster
+from support import GRANTEE, OWNER, aws_cli, create_available_cluster, wait_for
 
 
 def error_of(call, **params) -> tuple[str, int]:  # type: ignore[no-untyped-def]
@@ -52,3 +52,16 @@ def test_aws_cli(ls, redshift):
     assert (info["PartnerName"], info["Status"]) == ("Tableau", "Active")
     aws_cli(ls, "delete-partner", *key)
     assert redshift.describe_partners(AccountId=OWNER, ClusterIdentifier="c1")["PartnerIntegrationInfoList"] == []
+
+
+def test_integrations_follow_a_renamed_cluster_and_go_with_a_deleted_one(redshift):
+    create_available_cluster(redshift)
+    redshift.add_partner(AccountId=OWNER, ClusterIdentifier="c1", DatabaseName="dev", PartnerName="Fivetran")
+    redshift.modify_cluster(ClusterIdentifier="c1", NewClusterIdentifier="c2")
+    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="c2", WaiterConfig={"Delay": 0.1})
+    [info] = redshift.describe_partners(AccountId=OWNER, ClusterIdentifier="c2")["PartnerIntegrationInfoList"]
+    assert info["PartnerName"] == "Fivetran"
+    redshift.delete_cluster(ClusterIdentifier="c2", SkipFinalClusterSnapshot=True)
+    wait_for(lambda: not redshift.describe_clusters()["Clusters"])
+    create_available_cluster(redshift, "c2")
+    assert redshift.describe_partners(AccountId=OWNER, ClusterIdentifier="c2")["PartnerIntegrationInfoList"] == []

@@ -1,5 +1,6 @@
 """The resources that belong to a cluster and go when it is deleted: its usage limits, the
-Redshift-managed VPC endpoints of every account to it, and its endpoint authorizations.
+Redshift-managed VPC endpoints of every account to it, its endpoint authorizations and its partner
+integrations.
 Their ports went with the cluster's engine (the data plane closes them with it)."""
 
 from __future__ import annotations
@@ -19,3 +20,6 @@ def forget_cluster(backend: RedshiftBackend, account: str, region: str, cluster_
     for authorization in backend.endpoint_authorizations.all_of(account, region):
         if authorization.cluster_row_id == cluster_row_id:
             backend.endpoint_authorizations.delete(authorization)
+    for partner in backend.partners.all_of(account, region):
+        if partner.cluster_row_id == cluster_row_id:
+            backend.partners.delete(partner)

@@ -102,6 +102,8 @@ def describe_custom_domain_associations(backend: RedshiftBackend, ctx: RequestCo
     certificates = sorted(by_certificate)
     if p.get("Marker"):
         after = decode_marker(p["Marker"], (str,))[0]
+        if not is_certificate_of(after, ctx.account, ctx.region):  # a marker issued here names a certificate
+            raise ApiError("InvalidParameterValue", "Invalid marker value.")
         certificates = [arn for arn in certificates if arn > after]
     page = certificates[:limit]
     result: dict[str, Any] = {"Associations": [{

@@ -17,24 +17,24 @@ from localshift.services.redshift.resource_records import PartnerRecord
 from localshift.store.database import DuplicateError
 
 
-def _cluster_identifier(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> str:
+def _cluster_row_id(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> int:
     """The cluster the request is about, for the caller's own account only."""
     if p["AccountId"] != ctx.account:
         raise ApiError("UnauthorizedPartnerIntegration",
                        f"Account {ctx.account} is not authorized to manage partner integrations of account {p['AccountId']}.")
-    return find_cluster(backend, ctx, p["ClusterIdentifier"]).identifier
+    return find_cluster(backend, ctx, p["ClusterIdentifier"]).row_id
 
 
-def _name(cluster: str, database: str, partner: str) -> str:
+def _name(cluster: int, database: str, partner: str) -> str:
     return f"{cluster}/{database}/{partner}"
 
 
 def _find(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> PartnerRecord:
-    cluster = _cluster_identifier(backend, ctx, p)
+    cluster = _cluster_row_id(backend, ctx, p)
     partner = backend.partners.get(ctx.account, ctx.region, _name(cluster, p["DatabaseName"], p["PartnerName"]))
     if partner is None:
         raise ApiError("PartnerNotFound", f"The partner {p['PartnerName']} was not found for database "
-                                          f"{p['DatabaseName']} of cluster {cluster}.")
+                                          f"{p['DatabaseName']} of cluster {p['ClusterIdentifier']}.")
     return partner
 
 
@@ -44,14 +44,14 @@ def _answer(partner: PartnerRecord) -> dict[str, Any]:
 
 def add_partner(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     with backend.db.transaction():
-        cluster = _cluster_identifier(backend, ctx, p)
+        cluster = _cluster_row_id(backend, ctx, p)
         name = _name(cluster, p["DatabaseName"], p["PartnerName"])
         existing = backend.partners.get(ctx.account, ctx.region, name)
         if existing is not None:
             return _answer(existing)  # adding it again changes nothing
         try:
             partner = backend.partners.insert(PartnerRecord(
-                account=ctx.account, region=ctx.region, name=name, cluster_identifier=cluster,
+                account=ctx.account, region=ctx.region, name=name, cluster_row_id=cluster,
                 database_name=p["DatabaseName"], partner_name=p["PartnerName"], status="Inactive",
                 created_at=ctx.now, updated_at=ctx.now,
             ))
@@ -61,10 +61,10 @@ def add_partner(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]
 
 
 def describe_partners(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    cluster = _cluster_identifier(backend, ctx, p)
+    cluster = _cluster_row_id(backend, ctx, p)
     found = [
         partner for partner in backend.partners.all_of(ctx.account, ctx.region)
-        if partner.cluster_identifier == cluster and p.get("DatabaseName") in (None, partner.database_name)
+        if partner.cluster_row_id == cluster and p.get("DatabaseName") in (None, partner.database_name)
         and p.get("PartnerName") in (None, partner.partner_name)
     ]
     return {"PartnerIntegrationInfoList": [{

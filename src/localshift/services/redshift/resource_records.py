@@ -170,8 +170,10 @@ class PartnerRecord:
     ARN_TYPE: ClassVar[str | None] = None
     account: str
     region: str
-    name: str  # "<cluster>/<database>/<partner>": one integration per partner and database of a cluster
-    cluster_identifier: str
+    # "<cluster row id>/<database>/<partner>": one integration per partner and database of a cluster, which
+    # follows the cluster when it is renamed.
+    name: str
+    cluster_row_id: int
     database_name: str
     partner_name: str
     status: str  # Active | Inactive | RuntimeFailure | ConnectionFailure

@@ -2,7 +2,9 @@
 
 A nextToken names its list and the position of the last item returned, so a token of one list
 is refused by another, and a token is never shorter than the 8 characters the model requires.
-A token this service did not issue is InvalidPaginationException, as the model names it.
+A token this service did not issue is a ValidationException, as for every other list of the service
+(some of these operations' models also name InvalidPaginationException; AWS's choice between the two is
+not documented).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence, TypeVar
 
 from localshift.errors import ApiError
+from localshift.services.serverless.validation import validation_error
 from localshift.store.paging import decode_marker, encode_marker
 
 T = TypeVar("T")
@@ -24,7 +27,7 @@ def _after(token: str | None, kind: str) -> int:
     except ApiError:
         token_kind, position = None, 0
     if token_kind != kind:
-        raise ApiError("InvalidPaginationException", "The nextToken is not valid.")
+        raise validation_error("The nextToken is not valid.")
     return position
 
 
