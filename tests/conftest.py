@@ -6,6 +6,7 @@ from typing import Iterator
 
 import pytest
 
+from sql_cluster import SqlCluster, start_sql_cluster
 from support import ADMIN_KEY, ADMIN_SECRET, GRANTEE, OWNER, TENANT_KEY, TENANT_SECRET, Server, make_server
 
 
@@ -69,3 +70,10 @@ def strict(strict_server: Server) -> Server:
     strict_server.reset()
     return strict_server
 
+
+@pytest.fixture(scope="session")
+def sql_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqlCluster]:
+    """One server with one cluster for the SQL tests (catalog, clients, corpus)."""
+    cluster = start_sql_cluster(tmp_path_factory.mktemp("sql"))
+    yield cluster
+    cluster.server.close()

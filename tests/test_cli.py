@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from support import GRANTEE, OWNER, aws_cli, create_available_cluster, create_available_snapshot, free_port, make_server
@@ -160,13 +161,19 @@ def test_ephemeral_state_is_named_at_start_and_gone_at_exit(tmp_path):
     server = make_server(tmp_path, data_plane=True, args=["--ephemeral"],
                          extra_env={"LOCALSHIFT_LOG_LEVEL": "info"}).start()
     try:
-        create_available_cluster(server.client(OWNER))
+        endpoint = create_available_cluster(server.client(OWNER))["Endpoint"]
         log = server.log_path.read_text()
         directories = dict(re.findall(r"INFO localshift (data dir|engine files): (\S+) \(removed at exit\)", log))
         assert set(directories) == {"data dir", "engine files"}
         assert "(open mode, data plane on)" in log
         assert "Warning" not in log and "XDG_RUNTIME_DIR" not in log
         assert any(Path(directories["engine files"]).iterdir())  # the cluster's engine
+        ca_file = re.search(r"INFO localshift SQL endpoints serve TLS; clients verify it with the CA "
+                            r"certificate (\S+)\n", log).group(1)
+        assert Path(ca_file).is_relative_to(directories["data dir"])
+        with psycopg.connect(host="localhost", port=endpoint["Port"], user="admin", password="Passw0rd1",
+                             dbname="dev", sslmode="verify-full", sslrootcert=ca_file) as conn:
+            assert conn.pgconn.ssl_in_use
     finally:
         server.stop()
     assert re.search(r"INFO localshift removed engine cluster-\S+ \(" + re.escape(directories["engine files"]),

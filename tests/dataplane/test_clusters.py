@@ -10,8 +10,8 @@ import psycopg
 import pytest
 import redshift_connector
 
-from localshift.dataplane import PostgresDataPlane, DataPlaneError
-from localshift.dataplane.wire_messages import rewrite_parameter_status, rewrite_startup
+from localshift.dataplane import DataPlaneError, PostgresDataPlane
+from localshift.dataplane.wire_messages import is_redshift_driver, rewrite_parameter_status, rewrite_startup
 
 from .conftest import cleanup
 from .helpers import DB, PASSWORD, USER, connect, free_port, rows
@@ -41,8 +41,9 @@ def test_create_connect_and_redshift_connector(dp, cluster):
     finally:
         rc.close()
     assert rows(port, "select v from rc") == [("via redshift_connector",)]
-    # the driver's default ssl=True cannot work: the engine has no TLS
-    with pytest.raises(redshift_connector.InterfaceError, match="Server refuses SSL"):
+    # the driver's default ssl=True verifies the endpoint's certificate: it needs the data
+    # plane's CA (test_tls.py)
+    with pytest.raises(redshift_connector.InterfaceError, match="CERTIFICATE_VERIFY_FAILED"):
         redshift_connector.connect(host="127.0.0.1", port=port, user=USER, password=PASSWORD,
                                    database=DB)
     assert dp.engine_size_bytes(key) > 1_000_000
@@ -143,7 +144,11 @@ def test_startup_rewrites():
     params = [b"user", b"u", b"database", b"d", b"client_protocol_version", b"2",
               b"driver_version", b"x", b"application_name", b"a", b"_pq_.opt", b"1"]
     body = (196608).to_bytes(4, "big") + b"".join(p + b"\0" for p in params) + b"\0"
-    out = rewrite_startup((len(body) + 4).to_bytes(4, "big") + body)
+    packet = (len(body) + 4).to_bytes(4, "big") + body
+    assert is_redshift_driver(packet)
+    assert not is_redshift_driver(packet.replace(b"client_protocol_version", b"application_name")
+                                  .replace(b"driver_version", b"fallback_application_name"))
+    out = rewrite_startup(packet)
     assert int.from_bytes(out[:4], "big") == len(out)
     assert out[8:].split(b"\0")[:-2] == [b"user", b"u", b"database", b"d", b"application_name",
                                          b"a", b"_pq_.opt", b"1"]
@@ -151,6 +156,9 @@ def test_startup_rewrites():
     msg = b"S" + (len(body) + 4).to_bytes(4, "big") + body
     out = rewrite_parameter_status(msg)
     assert out[5:] == b"server_version\x0015.18\x00"
+    assert int.from_bytes(out[1:5], "big") == len(out) - 1
+    out = rewrite_parameter_status(msg, redshift_driver=True)
+    assert out[5:] == b"server_version\x008.0.2\x00"
     assert int.from_bytes(out[1:5], "big") == len(out) - 1
 
 

@@ -17,6 +17,8 @@ from .conftest import cleanup
 from .helpers import DB, PASSWORD, USER, connect, free_port, rows
 
 # Each statement must fail with a privilege error; none may touch a file or run a program.
+# Those that are no Redshift SQL (COPY of server files, PostgreSQL's role options) the
+# translator refuses first; the engine must refuse them too (see ``refused_by_the_engine``).
 REFUSED = [
     "COPY (SELECT 1) TO PROGRAM 'touch /tmp/localshift-pwned'",
     "COPY t FROM '/etc/passwd'",
@@ -56,12 +58,26 @@ def shared(tmp_path_factory):
         cleanup(plane)
 
 
+def refused_by_the_engine(conn: psycopg.Connection, statement: str) -> None:
+    """``statement`` fails with a privilege error, both as sent and, when the Redshift
+    translator refuses it as sent, run by the engine from inside a DO block (where the
+    translator does not look)."""
+    try:
+        conn.execute(statement)
+    except psycopg.errors.InsufficientPrivilege:
+        return
+    except psycopg.Error:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(sql.SQL("DO $$ BEGIN EXECUTE {}; END $$").format(sql.Literal(statement)))
+        return
+    pytest.fail(f"{statement} ran")
+
+
 @pytest.mark.parametrize("statement", REFUSED)
 def test_master_user_cannot_reach_the_host(shared, statement):
     _, port = shared
     with connect(port, autocommit=True) as conn:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute(statement)
+        refused_by_the_engine(conn, statement)
         assert conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone() == (False,)
         assert conn.execute("SELECT count(*) FROM t").fetchone() == (0,)
     assert not Path("/tmp/localshift-pwned").exists()
@@ -98,14 +114,12 @@ def test_master_user_does_ordinary_work(shared):
 def test_roles_created_by_sql_are_ordinary(shared):
     _, port = shared
     with connect(port, autocommit=True) as conn:
-        conn.execute("CREATE ROLE helper LOGIN CREATEROLE PASSWORD 'Helper-1'")
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("ALTER ROLE helper SUPERUSER")
+        conn.execute("CREATE USER helper PASSWORD 'Helper-1' CREATEUSER")  # a Redshift superuser
+        refused_by_the_engine(conn, "ALTER ROLE helper SUPERUSER")
     with connect(port, user="helper", password="Helper-1", autocommit=True) as conn:
         for statement in ("CREATE ROLE deeper SUPERUSER", "GRANT pg_write_server_files TO helper",
                           f"SET ROLE {USER}"):
-            with pytest.raises(psycopg.errors.InsufficientPrivilege):
-                conn.execute(statement)
+            refused_by_the_engine(conn, statement)
 
 
 @pytest.mark.parametrize("user", [ADMIN_USER, ADMIN_USER.upper()])

@@ -55,8 +55,9 @@ def test_deletes_and_compaction_shrink_the_store(dp, cluster):
     deleted = dp.snapshot_storage()
     assert deleted.stored_bytes == disk_bytes(root) < full.stored_bytes
     assert deleted.live_bytes < full.live_bytes
-    # pages of the deleted days still sit in packs the survivors use
-    assert deleted.garbage_bytes > 0.1 * deleted.live_bytes
+    # pages of the deleted days still sit in packs the survivors use (each day rewrote 6,000 of
+    # the 60,000 rows of ~8 MB: ~0.8 MB of table pages a day, four days deleted)
+    assert deleted.garbage_bytes > 2 * 2**20
 
     result = dp.compact_snapshots()
     compacted = dp.snapshot_storage()

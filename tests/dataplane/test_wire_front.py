@@ -60,7 +60,7 @@ def test_connection_without_startup_packet_is_dropped(limited):
         assert _closed_by_peer(silent)
     with socket.create_connection(("127.0.0.1", port)) as ssl_only:
         ssl_only.sendall((8).to_bytes(4, "big") + (80877103).to_bytes(4, "big"))  # SSLRequest, then nothing
-        assert ssl_only.recv(1) == b"N"
+        assert ssl_only.recv(1) == b"S"
         assert _closed_by_peer(ssl_only)
     # a session that did start is not subject to the startup timeout
     with connect_once_free(limited[1]) as conn:

@@ -32,9 +32,12 @@ from .engine_users import DEFAULT_UIDS, EngineUsers, parse_uid_range
 from .errors import ClusterNotFoundError, DataPlaneError
 from .host import raise_open_file_limit, sql_connection_budget
 from .online_backup import OnlineBackup, data_size
-from .roles import (INTERNAL_ROLES, SETUP_VERSION, EngineSetup, Initialiser, confine_roles,
-                    give_database, set_master_user)
+from .redshift_sql import install_engine
+from .redshift_sql.history import QueryRecorder, socket_connector
+from .roles import (ADMIN_USER, INTERNAL_ROLES, SETUP_VERSION, EngineSetup, Initialiser,
+                    confine_roles, give_database, set_master_user)
 from .snapshot_store import SnapshotStore
+from .tls import ensure_certificates, server_context
 from .wire_front import WireFront
 
 log = logging.getLogger("localshift")
@@ -65,8 +68,9 @@ class PostgresDataPlane:
         only.  ``engine_root`` overrides where engine directories go.  ``ephemeral``: the
         watchdog removes the engines, the snapshots and ``also_remove`` when the service ends.
         ``initialisers``: set-up SQL run as the internal role on new and restored engines
-        (roles.py).  ``sql_startup_timeout``, ``sql_max_connections``: the wire fronts' limits
-        (the engines' max_connections follows).  ``engine_uids``: the uid range engines run as
+        (roles.py), after the Redshift SQL catalog (redshift_sql/install.py).
+        ``sql_startup_timeout``, ``sql_max_connections``: the wire fronts' limits (the
+        engines' max_connections follows).  ``engine_uids``: the uid range engines run as
         when the service is root (engine_users.py)."""
         if not 0 < sql_startup_timeout <= 3600:
             raise DataPlaneError(f"sql_startup_timeout {sql_startup_timeout}: expected seconds in (0, 3600]")
@@ -94,11 +98,14 @@ class PostgresDataPlane:
         snapshots.mkdir(exist_ok=True)
         os.chmod(snapshots, 0o700)
         self.store = SnapshotStore(snapshots)
-        self.initialisers: list[Initialiser] = [confine_roles, *initialisers]
+        self.initialisers: list[Initialiser] = [confine_roles, install_engine, *initialisers]
         self.max_connections = sql_max_connections
-        self.front = WireFront(INTERNAL_ROLES, sql_startup_timeout, sql_max_connections,
-                               sql_connection_budget(raise_open_file_limit()))
         self._admin_password = self._load_admin_secret()
+        self._tls = ensure_certificates(self.root / "tls")
+        self.front = WireFront(INTERNAL_ROLES, sql_startup_timeout, sql_max_connections,
+                               sql_connection_budget(raise_open_file_limit()),
+                               QueryRecorder(socket_connector(ADMIN_USER, self._admin_password)),
+                               server_context(self._tls))
         self._engines: dict[str, Engine] = {}
         self._ports: dict[str, int] = {}
         self._extra_ports: dict[str, set[int]] = {}  # further ports serving an engine (serve_extra_port)
@@ -138,6 +145,12 @@ class PostgresDataPlane:
         if len(str(self.engine_root / _LONGEST_KEY / SOCKET_NAME)) > MAX_SOCKET_PATH:
             dirs.append(self.socket_root)
         return dirs
+
+    @property
+    def tls_ca_file(self) -> Path:
+        """The CA certificate that signs the SQL endpoints' TLS certificate: what clients trust
+        to verify them (tls.py)."""
+        return self._tls.ca_cert
 
     def _load_admin_secret(self) -> str:
         path = self.root / "admin-secret"
@@ -235,8 +248,11 @@ class PostgresDataPlane:
         with self._lock(key):
             eng.start()
             meta = eng.read_meta()
+            setup = EngineSetup(eng.connect, meta.get("master_username"), meta.get("db_name"))
             if meta.get("setup_version", 1) < SETUP_VERSION:  # set up by an older localshift
-                self._initialise(EngineSetup(eng.connect, meta.get("master_username"), meta.get("db_name")))
+                self._initialise(setup)
+            else:  # this version's Redshift catalog (one query per database when current)
+                install_engine(setup)
             port = self._serve(key, eng, port)
             updated = dict(meta, port=port, setup_version=SETUP_VERSION)
             if updated != meta:

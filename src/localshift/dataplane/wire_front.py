@@ -2,11 +2,13 @@
 
 Each cluster's public ``127.0.0.1:<port>`` is served here; the engine itself
 only listens on a Unix socket.  Until the session is established the front
-understands the protocol, afterwards it only copies bytes:
+understands the protocol, afterwards the connection's SQL session frames it:
 
-* SSLRequest / GSSENCRequest are answered ``N`` (no TLS: the pip build of
-  PostgreSQL has no OpenSSL).  ``redshift_connector`` therefore needs
-  ``ssl=False``; with its default ``ssl=True`` it fails "Server refuses SSL".
+* SSLRequest is answered ``S`` and the connection is wrapped in TLS (the data
+  plane's own CA signs the certificate, tls.py), as Redshift does; the rest of
+  the connection runs over that.  Bytes sent after the SSLRequest but before the
+  handshake close the connection (PostgreSQL refuses them too: they were not
+  encrypted).  GSSENCRequest is answered ``N`` (no Kerberos).
 * The startup packet keeps only standard parameters.  redshift_connector also
   sends ``client_protocol_version``, ``driver_version``, ``os_version``,
   ``driver_discovery_version``... which PostgreSQL rejects with FATAL 42704
@@ -14,10 +16,15 @@ understands the protocol, afterwards it only copies bytes:
 * A startup packet naming an internal role (``rdsdb``) gets PostgreSQL's own
   "password authentication failed" at once: only the service, on the engine's
   Unix socket, logs in as that role.
-* The ``server_version`` ParameterStatus is trimmed to its numbers (a
-  distribution suffix like ``15.18 (Debian ...)`` makes the driver raise
-  InvalidVersion).
+* The ``server_version`` ParameterStatus is Redshift's (8.0.2) for clients
+  whose startup packet shows a Redshift driver, and the engine's numbers for
+  the others (psql and PostgreSQL tools need 9.2 or later for their catalog
+  queries; a distribution suffix like ``15.18 (Debian ...)`` makes
+  redshift_connector raise InvalidVersion).
 * CancelRequests are forwarded to the engine unchanged.
+* After the startup packet, every message goes through the connection's
+  ``SqlSession`` (redshift_sql/session.py): Redshift SQL in Query and Parse
+  messages is translated, and completed statements go to the query recorder.
 
 Limits: a connection that sends no startup packet within ``startup_timeout``
 seconds is dropped (Redshift drops them too); a port admits
@@ -36,13 +43,17 @@ from __future__ import annotations
 import asyncio
 import errno
 import socket
+import ssl
 import threading
 from pathlib import Path
 
 from .errors import DataPlaneError
-from .wire_messages import (CANCEL_REQUEST, GSSENC_REQUEST, MAX_STARTUP, SSL_REQUEST,
-                            authentication_failed, error_response, rewrite_parameter_status,
-                            rewrite_startup, startup_user, too_many_connections)
+from .redshift_sql.history import QueryRecorder
+from .redshift_sql.session import SqlSession
+from .wire_messages import (CANCEL_REQUEST, GSSENC_REQUEST, MAX_STARTUP, SHOW_DISCOVERY,
+                            SSL_REQUEST, authentication_failed, error_response,
+                            is_redshift_driver, rewrite_parameter_status, rewrite_startup,
+                            startup_user, too_many_connections)
 
 # A port that cannot be had is replaced by any free one.
 _PORT_UNAVAILABLE = (errno.EADDRINUSE, errno.EACCES)
@@ -70,6 +81,10 @@ class _ClientSide(asyncio.Protocol):
         self.admitted = False
         self.counted = False
         self.timer: asyncio.TimerHandle | None = None
+        self.session: SqlSession | None = None
+        self.encrypted = False
+        self.handshaking = False  # TLS handshake under way
+        self.redshift_driver = False
 
     def connection_made(self, transport) -> None:
         self.transport = transport
@@ -94,10 +109,10 @@ class _ClientSide(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         if self.engine is not None:
-            self.engine.write(data)
+            self.engine.write(self.session.from_client(data))
             return
         self.buf += data
-        if not self.connecting:
+        if not self.connecting and not self.handshaking:
             self._startup()
 
     def _refuse(self, message: bytes) -> None:
@@ -116,6 +131,16 @@ class _ClientSide(asyncio.Protocol):
             code = int.from_bytes(buf[4:8], "big")
             packet = bytes(buf[:n])
             del buf[:n]
+            if code == SSL_REQUEST and self.front.tls is not None and not self.encrypted:
+                if buf:  # sent before our answer, so not encrypted: PostgreSQL refuses it too
+                    self.transport.close()
+                    return
+                self.transport.write(b"S")
+                # The client's handshake must reach the TLS layer, not this protocol.
+                self.transport.pause_reading()
+                self.handshaking = True
+                asyncio.get_running_loop().create_task(self._start_tls())
+                return
             if code in (SSL_REQUEST, GSSENC_REQUEST):
                 self.transport.write(b"N")
                 continue
@@ -129,8 +154,39 @@ class _ClientSide(asyncio.Protocol):
             elif startup_user(packet).lower() in self.front.internal_roles:
                 self._refuse(authentication_failed(startup_user(packet)))
             else:
+                self.session = SqlSession.from_startup(packet, self.front.recorder,
+                                                       self.listener.socket_path)
+                self.session.on_hold = self._write_history
+                self.redshift_driver = is_redshift_driver(packet)
                 asyncio.get_running_loop().create_task(self._connect(rewrite_startup(packet)))
             return
+
+    async def _start_tls(self) -> None:
+        raw, error = self.transport, None
+        try:
+            encrypted = await asyncio.get_running_loop().start_tls(
+                raw, self, self.front.tls, server_side=True,
+                ssl_handshake_timeout=self.front.startup_timeout)
+        except (OSError, ssl.SSLError, asyncio.TimeoutError) as e:
+            encrypted, error = None, e
+        if encrypted is None:  # failed, or the connection went during the handshake
+            raw.abort()
+            self.connection_lost(error)  # the TLS layer does not report it
+            return
+        # What the client sent right behind its handshake came in already (buffered).
+        self.transport, self.encrypted, self.handshaking = encrypted, True, False
+        if self.buf:
+            self._startup()
+
+    def _write_history(self) -> None:
+        """The session holds a statement that reads the query history until its earlier
+        statements are written: write them (off the loop), then let it go on."""
+        future = asyncio.get_running_loop().run_in_executor(None, self.front.recorder.flush)
+        future.add_done_callback(self._history_written)
+
+    def _history_written(self, _future) -> None:
+        if self.engine is not None and not self.transport.is_closing():
+            self.engine.write(self.session.release())
 
     async def _cancel(self, packet: bytes) -> None:
         try:
@@ -155,7 +211,7 @@ class _ClientSide(asyncio.Protocol):
             return
         transport.write(startup)
         if self.buf:
-            transport.write(bytes(self.buf))
+            transport.write(self.session.from_client(bytes(self.buf)))
             self.buf.clear()
         self.engine = transport
 
@@ -199,8 +255,9 @@ class _EngineSide(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         out = self.client.transport
+        session = self.client.session
         if not self.handshake:
-            out.write(data)
+            out.write(session.from_engine(data))
             return
         buf = self.buf
         buf += data
@@ -213,11 +270,16 @@ class _EngineSide(asyncio.Protocol):
             msg = bytes(buf[:n + 1])
             del buf[:n + 1]
             if typ == 0x53:  # 'S' ParameterStatus
-                msg = rewrite_parameter_status(msg)
+                session.engine_parameter(msg)
+                msg = rewrite_parameter_status(msg, self.client.redshift_driver)
+            elif typ == 0x4B:  # 'K' BackendKeyData: the engine's pid
+                session.backend_key(int.from_bytes(msg[5:9], "big"))
+            if typ == 0x5A:  # 'Z' ReadyForQuery: announce SHOW support first (see SHOW_DISCOVERY)
+                chunks.append(SHOW_DISCOVERY)
             chunks.append(msg)
-            if typ == 0x5A:  # 'Z' ReadyForQuery: session established, pipe from now on
+            if typ == 0x5A:  # 'Z' ReadyForQuery: session established, the session frames the rest
                 self.handshake = False
-                chunks.append(bytes(buf))
+                chunks.append(session.from_engine(bytes(buf)))
                 buf.clear()
                 break
         if chunks:
@@ -238,11 +300,16 @@ class WireFront:
 
     ``internal_roles``: user names (lowercase) refused at startup.  ``startup_timeout``:
     seconds a connection may take to send its startup packet.  ``max_connections``: per
-    port.  ``connection_budget``: for all ports together."""
+    port.  ``connection_budget``: for all ports together.  ``recorder``: where completed
+    statements go (the query history).  ``tls``: the context SSLRequests are answered with
+    (None: refused)."""
 
     def __init__(self, internal_roles: frozenset[str], startup_timeout: float, max_connections: int,
-                 connection_budget: int) -> None:
+                 connection_budget: int, recorder: QueryRecorder | None = None,
+                 tls: ssl.SSLContext | None = None) -> None:
         self.internal_roles = internal_roles
+        self.recorder = recorder
+        self.tls = tls
         self.startup_timeout = startup_timeout
         self.max_connections = max_connections
         self.connection_budget = connection_budget
@@ -304,3 +371,5 @@ class WireFront:
     def close_all(self) -> None:
         for port in list(self._listeners):
             self.close(port)
+        if self.recorder is not None:
+            self.recorder.flush()

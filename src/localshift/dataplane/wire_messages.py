@@ -50,16 +50,40 @@ def rewrite_startup(packet: bytes) -> bytes:
 _VERSION = re.compile(rb"\d+(?:\.\d+)*")
 
 
-def rewrite_parameter_status(msg: bytes) -> bytes:
+def parameter_status(name: bytes, value: bytes) -> bytes:
+    body = name + b"\0" + value + b"\0"
+    return b"S" + (len(body) + 4).to_bytes(4, "big") + body
+
+
+# Redshift announces which SHOW metadata commands it runs; redshift_connector
+# then reads its metadata with SHOW DATABASES / SCHEMAS / TABLES / COLUMNS ...
+# FROM DATABASE (version 5) instead of its own catalog queries.
+SHOW_DISCOVERY = parameter_status(b"show_discovery", b"5")
+
+
+# Redshift reports PostgreSQL 8.0.2.  Only Redshift's drivers get that number: psql 15+ and
+# other PostgreSQL tools drop features (describe commands) for servers older than 9.2.
+REDSHIFT_SERVER_VERSION = b"8.0.2"
+# Startup parameters AWS's Redshift drivers send and PostgreSQL clients do not.
+_REDSHIFT_DRIVER_PARAMS = (b"client_protocol_version", b"driver_version")
+
+
+def is_redshift_driver(packet: bytes) -> bool:
+    return any(k in _REDSHIFT_DRIVER_PARAMS for k, _ in startup_params(packet))
+
+
+def rewrite_parameter_status(msg: bytes, redshift_driver: bool = False) -> bytes:
+    """``server_version``: Redshift's for Redshift's drivers, else the engine's numbers alone."""
     name, _, rest = msg[5:].partition(b"\0")
     if name != b"server_version":
         return msg
+    if redshift_driver:
+        return parameter_status(name, REDSHIFT_SERVER_VERSION)
     value = rest.split(b"\0", 1)[0]
     m = _VERSION.match(value.strip())
     if not m or m.group(0) == value:
         return msg
-    body = name + b"\0" + m.group(0) + b"\0"
-    return b"S" + (len(body) + 4).to_bytes(4, "big") + body
+    return parameter_status(name, m.group(0))
 
 
 def error_response(code: str, message: str) -> bytes:

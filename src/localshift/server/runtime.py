@@ -31,10 +31,11 @@ from localshift.store.database import Database
 log = logging.getLogger("localshift")
 
 
-def _make_dataplane(settings: Settings, data_dir: Path) -> tuple[DataPlane, dict[str, Path]]:
-    """The data plane, and the directories its engines use, by what they hold (none without engines)."""
+def _make_dataplane(settings: Settings, data_dir: Path) -> tuple[DataPlane, dict[str, Path], Path | None]:
+    """The data plane, the directories its engines use, by what they hold (none without engines),
+    and the CA certificate its SQL endpoints' TLS is verified with (None without engines)."""
     if not settings.data_plane:
-        return NullDataPlane(settings.transition_delay), {}
+        return NullDataPlane(settings.transition_delay), {}, None
     from localshift.dataplane import PostgresDataPlane
     from localshift.dataplane.errors import DataPlaneError
 
@@ -47,7 +48,7 @@ def _make_dataplane(settings: Settings, data_dir: Path) -> tuple[DataPlane, dict
     if sockets:
         # Engine paths too long for a Unix socket put the sockets here.
         directories["engine sockets"] = sockets[0]
-    return dataplane, directories
+    return dataplane, directories, dataplane.tls_ca_file
 
 
 def _load_authenticator(settings: Settings) -> Authenticator:
@@ -84,7 +85,7 @@ class Runtime:
             # Held open for the life of the process: one data dir, one server.
             self._data_dir_lock = data_dir.claim(self.data_dir)
             self.db = _open_store(self.data_dir / "localshift.sqlite3", on_store_upgrade)
-            self.dataplane, self.engine_directories = _make_dataplane(settings, self.data_dir)
+            self.dataplane, self.engine_directories, self.sql_ca_file = _make_dataplane(settings, self.data_dir)
         except BaseException:
             if self._temp_dir:
                 shutil.rmtree(self._temp_dir, ignore_errors=True)
@@ -126,6 +127,8 @@ class Runtime:
         log.info("localshift %s serving the AWS API at %s (%s, %s)", __version__, self.api_url, mode, plane)
         for label, path in self.directories().items():
             log.info("%s: %s%s", label, path, " (removed at exit)" if self._temp_dir else "")
+        if self.sql_ca_file is not None:
+            log.info("SQL endpoints serve TLS; clients verify it with the CA certificate %s", self.sql_ca_file)
 
     def reset(self, accounts: Collection[str] | None = None) -> None:
         """Wipe every resource of every account: engines, snapshot data, rows, clock offset.

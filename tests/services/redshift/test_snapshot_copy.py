@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from support import GRANTEE, OWNER, create_available_cluster, create_available_snapshot, wait_for
+from support import GRANTEE, OWNER, aws_cli, create_available_cluster, create_available_snapshot, wait_for
 
 WEST = "us-west-2"
 DAY = 86400
@@ -106,6 +106,20 @@ def test_disabling_stops_new_copies_and_keeps_the_made_ones(ls):
     assert snapshots(west, SnapshotType="manual") == {}
 
 
+def test_a_deleted_clusters_final_snapshot_is_copied(ls):
+    east, west = ls.client(OWNER), ls.client(OWNER, region=WEST)
+    create_available_cluster(east)
+    east.enable_snapshot_copy(ClusterIdentifier="c1", DestinationRegion=WEST, ManualSnapshotRetentionPeriod=4)
+    east.delete_cluster(ClusterIdentifier="c1", SkipFinalClusterSnapshot=False, FinalClusterSnapshotIdentifier="last")
+    east.get_waiter("cluster_deleted").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
+    copy = available_copy(west, "copy:last")
+    assert (copy["SnapshotType"], copy["SourceRegion"], copy["ManualSnapshotRetentionPeriod"]) == (
+        "manual", "us-east-1", 4)
+    # The disaster-recovery case: the cluster is gone from its region, its copy restores in the other.
+    west.restore_from_cluster_snapshot(ClusterIdentifier="c1", SnapshotIdentifier="copy:last")
+    west.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
+
+
 def test_copies_restore_and_outlive_a_namesake_cluster_in_the_destination(ls):
     east, west = ls.client(OWNER), ls.client(OWNER, region=WEST)
     create_available_cluster(east)
@@ -183,3 +197,24 @@ def test_state_errors(redshift, slow):
                             MasterUsername="admin", MasterUserPassword="Passw0rd1")
     assert error(creating.enable_snapshot_copy, ClusterIdentifier="c1", DestinationRegion=WEST)[:2] == (
         "InvalidClusterState", 400)
+
+
+def test_a_backup_policy_through_the_aws_cli(ls):
+    """What a backup runbook types: a KMS grant in the destination region, then copy on, tuned, off."""
+    create_available_cluster(ls.client(OWNER), KmsKeyId=KEY)
+    grant = aws_cli(ls, "create-snapshot-copy-grant", "--snapshot-copy-grant-name", "dr-grant", "--region", WEST)
+    assert grant["SnapshotCopyGrant"]["SnapshotCopyGrantName"] == "dr-grant"
+    cluster = aws_cli(ls, "enable-snapshot-copy", "--cluster-identifier", "c1", "--destination-region", WEST,
+                      "--retention-period", "3", "--snapshot-copy-grant-name", "dr-grant")["Cluster"]
+    assert cluster["ClusterSnapshotCopyStatus"] == {
+        "DestinationRegion": WEST, "RetentionPeriod": 3, "ManualSnapshotRetentionPeriod": -1,
+        "SnapshotCopyGrantName": "dr-grant"}
+    cluster = aws_cli(ls, "modify-snapshot-copy-retention-period", "--cluster-identifier", "c1",
+                      "--retention-period", "10", "--manual")["Cluster"]
+    assert cluster["ClusterSnapshotCopyStatus"]["ManualSnapshotRetentionPeriod"] == 10
+    assert "ClusterSnapshotCopyStatus" not in aws_cli(ls, "disable-snapshot-copy", "--cluster-identifier", "c1")[
+        "Cluster"]
+    grants = aws_cli(ls, "describe-snapshot-copy-grants", "--region", WEST)["SnapshotCopyGrants"]
+    assert [g["SnapshotCopyGrantName"] for g in grants] == ["dr-grant"]
+    aws_cli(ls, "delete-snapshot-copy-grant", "--snapshot-copy-grant-name", "dr-grant", "--region", WEST)
+    assert aws_cli(ls, "describe-snapshot-copy-grants", "--region", WEST)["SnapshotCopyGrants"] == []

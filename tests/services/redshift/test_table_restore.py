@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from support import GRANTEE, OWNER, create_available_cluster, create_available_snapshot, make_server, sql, wait_for
+from in_process import make_world, wait
+from support import (GRANTEE, OWNER, aws_cli, create_available_cluster, create_available_snapshot, make_server, sql,
+                     wait_for)
 
 DONE = ("SUCCEEDED", "FAILED", "CANCELED")
 
@@ -182,3 +184,42 @@ def test_a_restore_cut_short_by_a_restart_ends_failed(tmp_path):
             "FAILED", "The table restore was interrupted by a restart of the service. Request it again.")
     finally:
         server.stop()
+
+
+def test_a_restore_whose_cluster_is_gone_before_it_starts_is_canceled(tmp_path, monkeypatch):
+    world = make_world(tmp_path)
+    try:
+        world.available_cluster()
+        world.call("CreateClusterSnapshot", SnapshotIdentifier="s1", ClusterIdentifier="c1")
+        wait(lambda: world.snapshot("s1")["Status"] == "available")
+        held: list[tuple] = []
+        with monkeypatch.context() as patch:
+            # The restore's job is held back, as if the workers were busy, until its cluster is deleted.
+            patch.setattr(world.redshift, "submit", lambda job, *args: held.append((job, args)))
+            request_id = world.call("RestoreTableFromClusterSnapshot", ClusterIdentifier="c1", SnapshotIdentifier="s1",
+                                    SourceDatabaseName="dev", SourceTableName="t",
+                                    NewTableName="t2")["TableRestoreStatus"]["TableRestoreRequestId"]
+        world.call("DeleteCluster", ClusterIdentifier="c1", SkipFinalClusterSnapshot=True)
+        wait(lambda: world.call("DescribeClusters")["Clusters"] == [])
+        [(job, args)] = held
+        deleted: list[str] = []
+        monkeypatch.setattr(world.dataplane, "delete_snapshot", deleted.append)
+        job(world.redshift, *args)
+        status = world.call("DescribeTableRestoreStatus", TableRestoreRequestId=request_id)[
+            "TableRestoreStatusDetails"][0]
+        assert (status["Status"], status["Message"]) == ("CANCELED", "c1 no longer exists.")
+        # Its hold on the snapshot's data is let go.
+        assert [key for key in deleted if key.startswith("table-restore-lease-")] != []
+    finally:
+        world.close()
+
+
+def test_a_table_restore_through_the_aws_cli(snapshot_of_c1, ls):
+    accepted = aws_cli(ls, "restore-table-from-cluster-snapshot", "--cluster-identifier", "c1", "--snapshot-identifier",
+                       "s1", "--source-database-name", "dev", "--source-table-name", "orders", "--new-table-name",
+                       "orders_back")["TableRestoreStatus"]
+    assert (accepted["Status"], accepted["NewTableName"], accepted["SourceSchemaName"]) == (
+        "PENDING", "orders_back", "public")
+    listed = wait_for(lambda: [s for s in aws_cli(ls, "describe-table-restore-status", "--cluster-identifier", "c1")[
+        "TableRestoreStatusDetails"] if s["Status"] == "SUCCEEDED"])
+    assert [s["TableRestoreRequestId"] for s in listed] == [accepted["TableRestoreRequestId"]]

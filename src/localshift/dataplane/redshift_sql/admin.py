@@ -1,0 +1,296 @@
+"""Users, groups, roles, grants, schemas and databases with Redshift's syntax.
+
+Redshift's "superuser" (CREATEUSER) is never a PostgreSQL superuser: it is
+CREATEROLE plus membership (with ADMIN OPTION) in ``localshift_superuser``,
+which reads and writes every table and cancels others' queries, and which the
+catalog views report as ``usesuper``.  SYSLOG ACCESS UNRESTRICTED is membership
+in ``localshift_syslog_unrestricted``.  A statement that becomes several runs
+as one DO block (one round trip, one transaction, one error).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from .errors import TranslationError, do_block, not_supported, syntax_error
+from .install import SUPERUSER_ROLE, SYSLOG_ROLE
+from .settings import PREFIX, REDSHIFT_SETTINGS
+from .tokens import Node, Token, quote_ident, quote_literal, string_value
+
+if TYPE_CHECKING:
+    from .expressions import Rewriter
+
+_MD5 = re.compile(r"md5[0-9a-f]{32}")
+
+
+def run_all(statements: list[str]) -> str:
+    """One statement, or several run by one DO block."""
+    if len(statements) == 1:
+        return statements[0]
+    return do_block(" ".join(f"EXECUTE {quote_literal(s)};" for s in statements))
+
+
+def user_name(node: Node) -> str:
+    """Quoted user names keep their case (whatever enable_case_sensitive_identifier says)."""
+    if node.kind == "qident":
+        return node.text[1:-1].replace('""', '"')
+    if node.kind == "ident":
+        return node.low
+    raise syntax_error(node.text)
+
+
+def _password(node: Node, name: str) -> str:
+    """PASSWORD 'clear' | 'md5...' | 'sha256|...' | DISABLE -> PostgreSQL's clause."""
+    if node.kind == "ident" and node.low == "disable":
+        return "PASSWORD NULL"
+    value = string_value(node)
+    if _MD5.fullmatch(value):
+        return f"PASSWORD {quote_literal(value)}"  # md5(password || user name): PostgreSQL's too
+    if value.startswith("sha256|"):
+        parts = value.split("|")
+        if len(parts) == 2:
+            return f"PASSWORD {quote_literal(parts[1])}"
+        # A digest and salt: no PostgreSQL method can check it; the user cannot log in.
+        return "PASSWORD NULL"
+    _check_clear_password(value)
+    return f"PASSWORD {quote_literal(value)}"
+
+
+def _check_clear_password(value: str) -> None:
+    """Redshift's rules for clear-text passwords."""
+    if not 8 <= len(value) <= 64:
+        raise TranslationError("The password must be 8 to 64 characters long.", "28P01")
+    if not (re.search("[A-Z]", value) and re.search("[a-z]", value) and re.search("[0-9]", value)):
+        raise TranslationError("The password must contain at least one uppercase letter, one "
+                               "lowercase letter and one number.", "28P01")
+    if any(c in value for c in "'\"\\/@") or any(not 33 <= ord(c) <= 126 for c in value):
+        raise TranslationError("The password can contain ASCII characters 33-126 except "
+                               "' \" \\ / @.", "28P01")
+
+
+class _UserOptions:
+    """The options of CREATE USER / ALTER USER."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.role_options: list[str] = []
+        self.after: list[str] = []
+
+    def read(self, sig: list[Node], k: int) -> None:
+        ident = quote_ident(self.name)
+        while k < len(sig):
+            word = sig[k].low
+            nxt = sig[k + 1] if k + 1 < len(sig) else None
+            if word == "with":
+                k += 1
+            elif word == "password" and nxt is not None:
+                self.role_options.append(_password(nxt, self.name))
+                k += 2
+            elif word in ("createdb", "nocreatedb"):
+                self.role_options.append(word.upper())
+                k += 1
+            elif word == "createuser":
+                self.role_options.append("CREATEROLE")
+                self.after += [f"GRANT {role} TO {ident} WITH ADMIN OPTION"
+                               for role in (SUPERUSER_ROLE, SYSLOG_ROLE)]
+                k += 1
+            elif word == "nocreateuser":
+                self.role_options.append("NOCREATEROLE")
+                self.after.append(f"REVOKE {SUPERUSER_ROLE} FROM {ident}")
+                k += 1
+            elif word == "syslog" and nxt is not None and nxt.low == "access" and k + 2 < len(sig):
+                level = sig[k + 2].low
+                if level not in ("restricted", "unrestricted"):
+                    raise syntax_error(sig[k + 2].text)
+                verb = f"GRANT {SYSLOG_ROLE} TO {ident}" if level == "unrestricted" else \
+                    f"REVOKE {SYSLOG_ROLE} FROM {ident}"
+                self.after.append(verb)
+                k += 3
+            elif word == "in" and nxt is not None and nxt.low == "group":
+                k += 2
+                groups = []
+                while k < len(sig):
+                    groups.append(quote_ident(user_name(sig[k])))
+                    k += 1
+                    if k < len(sig) and sig[k].text == ",":
+                        k += 1
+                    else:
+                        break
+                self.role_options.append("IN ROLE " + ", ".join(groups))
+            elif word == "valid" and nxt is not None and nxt.low == "until" and k + 2 < len(sig):
+                self.role_options.append(f"VALID UNTIL {sig[k + 2].text}")
+                k += 3
+            elif word == "connection" and nxt is not None and nxt.low == "limit" and k + 2 < len(sig):
+                limit = sig[k + 2]
+                self.role_options.append("CONNECTION LIMIT " + ("-1" if limit.low == "unlimited" else limit.text))
+                k += 3
+            elif word == "session" and nxt is not None and nxt.low == "timeout" and k + 2 < len(sig):
+                seconds = int(sig[k + 2].text)
+                if not 60 <= seconds <= 1728000:
+                    raise TranslationError("SESSION TIMEOUT must be between 60 and 1728000 seconds",
+                                           "22023")
+                self.after.append(f"ALTER ROLE {ident} SET idle_session_timeout = '{seconds}s'")
+                k += 3
+            elif word == "externalid":
+                raise not_supported("EXTERNALID (identity provider federation)")
+            else:
+                raise syntax_error(sig[k].text)
+
+
+def create_user(rw: "Rewriter", sig: list[Node]) -> str:
+    """CREATE USER name [WITH] PASSWORD ... [options]."""
+    name = user_name(sig[2])
+    if name == "public":
+        raise TranslationError('user name "public" is reserved', "42939")
+    options = _UserOptions(name)
+    options.read(sig, 3)
+    if not any(o.startswith("PASSWORD") for o in options.role_options):
+        raise syntax_error(sig[-1].text)  # Redshift requires PASSWORD
+    create = " ".join([f"CREATE ROLE {quote_ident(name)} LOGIN"] + options.role_options)
+    return run_all([create] + options.after)
+
+
+def alter_user(rw: "Rewriter", sig: list[Node]) -> str:
+    """ALTER USER name [WITH] option..., RENAME TO, SET/RESET parameter, RESET SESSION TIMEOUT."""
+    name = user_name(sig[2])
+    ident = quote_ident(name)
+    lows = [w.low for w in sig[3:]]
+    if lows[:2] == ["rename", "to"] and len(lows) == 3:
+        # PostgreSQL clears an md5 password on rename, as Redshift requires a new one.
+        return f"ALTER ROLE {ident} RENAME TO {quote_ident(user_name(sig[5]))}"
+    if lows[:1] == ["set"] and len(lows) >= 4:
+        parameter = lows[1]
+        if parameter in REDSHIFT_SETTINGS:
+            parameter = PREFIX + parameter
+        if lows[2] not in ("to", "="):
+            raise syntax_error(sig[5].text)
+        return f"ALTER ROLE {ident} SET {parameter} TO {render_words(sig[6:])}"
+    if lows[:1] == ["reset"] and len(lows) == 2:
+        parameter = lows[1] if lows[1] not in REDSHIFT_SETTINGS else PREFIX + lows[1]
+        return f"ALTER ROLE {ident} RESET {parameter}"
+    if lows == ["reset", "session", "timeout"]:
+        return f"ALTER ROLE {ident} RESET idle_session_timeout"
+    options = _UserOptions(name)
+    options.read(sig, 3)
+    statements = [" ".join([f"ALTER ROLE {ident}"] + options.role_options)] if options.role_options else []
+    return run_all(statements + options.after)
+
+
+def create_group(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str:
+    """CREATE GROUP g [[WITH] USER u, ...]: a role, marked as a group for PG_GROUP
+    and the SVV views (localshift.is_group)."""
+    if len(sig) < 3:
+        raise syntax_error(sig[-1].text)
+    return run_all([rw.text(nodes), f"COMMENT ON ROLE {rw.text([sig[2]])} IS 'redshift group'"])
+
+
+def create_role(rw: "Rewriter", sig: list[Node]) -> str:
+    """CREATE ROLE name [EXTERNALID id]: a role users and other roles are granted."""
+    if len(sig) != 3:
+        if len(sig) > 3 and sig[3].low == "externalid":
+            raise not_supported("EXTERNALID (identity provider federation)")
+        raise syntax_error(sig[3].text)
+    return f"CREATE ROLE {quote_ident(user_name(sig[2]))}"
+
+
+def drop_role(rw: "Rewriter", sig: list[Node]) -> str:
+    """DROP ROLE name [FORCE | RESTRICT]: memberships go with the role."""
+    lows = [w.low for w in sig]
+    if lows[-1] in ("force", "restrict"):
+        sig = sig[:-1]
+    return render_words(sig)
+
+
+def grant_or_revoke(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str | None:
+    """GRANT ROLE r TO {user | ROLE r2}, REVOKE ROLE r FROM ..., and ``TO ROLE r`` grantees."""
+    lows = [w.low for w in sig]
+    if lows[1:2] == ["role"]:
+        # GRANT ROLE a, b TO u [WITH ADMIN OPTION] | TO ROLE r
+        out = [sig[0].text.upper()]
+        k = 2
+        while k < len(sig) and lows[k] not in ("to", "from"):
+            out.append(sig[k].text if sig[k].text == "," else quote_ident(user_name(sig[k])))
+            k += 1
+        rest = [w for w in sig[k:] if w.low != "role"]
+        return " ".join(out + [w.text for w in rest]).replace(" ,", ",")
+    for k, word in enumerate(lows):
+        if word in ("to", "from") and k + 1 < len(lows) and lows[k + 1] == "role":
+            at = nodes.index(sig[k + 1])
+            end = at + 1
+            while end < len(nodes) and nodes[end].blank:
+                end += 1
+            return rw.text(nodes[:at] + nodes[end:])
+    for k, word in enumerate(lows):
+        if word in ("datashare", "assumerole", "model") or word == "on" and lows[k + 1:k + 2] == ["datashare"]:
+            raise not_supported(f"{sig[0].text.upper()} on {word.upper()}")
+    return None
+
+
+def create_schema(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str:
+    """CREATE SCHEMA ... [QUOTA {n [MB|GB|TB] | UNLIMITED}]: the quota is accepted, not enforced."""
+    lows = [w.low for w in sig]
+    if "quota" not in lows:
+        if "external" in lows[:2]:
+            raise not_supported("CREATE EXTERNAL SCHEMA (Redshift Spectrum)")
+        return rw.text(nodes)
+    q = lows.index("quota")
+    _check_quota(sig[q + 1:])
+    return rw.text(nodes[:nodes.index(sig[q])])
+
+
+def alter_schema(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str | None:
+    """ALTER SCHEMA s QUOTA ...: checks that the schema exists, changes nothing."""
+    lows = [w.low for w in sig]
+    if lows[3:4] != ["quota"]:
+        return None
+    _check_quota(sig[4:])
+    schema = quote_literal(rw.text([sig[2]]))
+    return do_block(f"PERFORM {schema}::regnamespace;")
+
+
+def _check_quota(value: list[Node]) -> None:
+    lows = [w.low for w in value]
+    if lows == ["unlimited"]:
+        return
+    if not value or value[0].kind != "number" or lows[1:] not in ([], ["mb"], ["gb"], ["tb"]):
+        raise syntax_error(value[0].text if value else "quota")
+
+
+def create_database(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str:
+    """CREATE DATABASE name [[WITH] OWNER ... | CONNECTION LIMIT ... | COLLATE ... |
+    ISOLATION LEVEL ...]: the isolation level is accepted (PostgreSQL's READ
+    COMMITTED runs), CASE_INSENSITIVE collation is not supported."""
+    lows = [w.low for w in sig]
+    if "datashare" in lows:
+        raise not_supported("CREATE DATABASE ... FROM DATASHARE")
+    keep: list[Node] = []
+    k = 0
+    while k < len(sig):
+        if lows[k] == "collate":
+            if k + 1 >= len(sig) or lows[k + 1] not in ("case_sensitive", "case_insensitive"):
+                raise syntax_error(sig[k + 1].text if k + 1 < len(sig) else "collate")
+            if lows[k + 1] == "case_insensitive":
+                raise not_supported("COLLATE CASE_INSENSITIVE")
+            k += 2
+        elif lows[k] == "isolation" and lows[k + 1:k + 2] == ["level"]:
+            if lows[k + 2:k + 3] not in (["serializable"], ["snapshot"]):
+                raise syntax_error(sig[k + 2].text if k + 2 < len(sig) else "level")
+            k += 3
+        elif lows[k] == "connection" and lows[k + 1:k + 3] == ["limit", "unlimited"]:
+            keep += [sig[k], sig[k + 1], Token("number", "-1")]
+            k += 3
+        else:
+            keep.append(sig[k])
+            k += 1
+    return render_words(keep)
+
+
+def render_words(sig: list[Node]) -> str:
+    """Significant nodes joined by single spaces (their original spacing is lost)."""
+    out = ""
+    for node in sig:
+        if out and node.text not in (",", ".", ")") and not out.endswith((".", "(")):
+            out += " "
+        out += node.text
+    return out

@@ -1,0 +1,128 @@
+"""ALTER TABLE with Redshift's actions.
+
+Distribution, sort-key and encoding changes only change what Redshift stores
+about the table: they become ``ALTER TABLE t RESET (autovacuum_enabled)`` (an
+ALTER TABLE that changes nothing a Redshift user can set, owner-only like
+Redshift's) carrying an attribute marker for the event trigger.
+``APPEND FROM`` moves rows with ``localshift.append_table``.  ADD COLUMN takes
+a Redshift column definition (ENCODE recorded); ALTER COLUMN ... TYPE takes
+Redshift type names; the other actions are PostgreSQL's.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .ddl import DISTSTYLES, ENCODINGS, TableAttributes, attribute_marker, column_definition, qualified_name
+from .errors import TranslationError, syntax_error
+from .tokens import Node, identifier_value, quote_literal, render, split_commas, words
+from .types import read_type
+
+if TYPE_CHECKING:
+    from .expressions import Rewriter
+
+_METADATA_ONLY = "RESET (autovacuum_enabled)"
+
+
+def alter_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> str | None:
+    """``sig[t]`` is TABLE.  None: nothing Redshift-specific (generic rewrite)."""
+    k = t + 1
+    if k + 1 < len(sig) and sig[k].low == "if" and sig[k + 1].low == "exists":
+        k += 2
+    name_start = k
+    k += 1
+    while k + 1 < len(sig) and sig[k].text == ".":
+        k += 2
+    schema, name, name_text = qualified_name(rw.rewrite(sig[name_start:k]))
+    actions = sig[k:]
+    lows = [w.low for w in actions]
+    head = render(nodes[:nodes.index(sig[t]) + 1]) + " " + name_text
+    if lows[:2] == ["append", "from"]:
+        return _append(rw, name_text, actions)
+    if lows[:1] == ["alter"] and len(lows) > 1 and lows[1] in ("diststyle", "distkey", "sortkey",
+                                                                "compound", "interleaved", "encode"):
+        attrs = _alter_distribution_or_sort(actions)
+        return f"{head} {_METADATA_ONLY}{attribute_marker(schema, name, attrs)}"
+    if lows[:2] == ["alter", "column"] and "encode" in lows:
+        attrs = {"encode": _column_encodings(actions)}
+        return f"{head} {_METADATA_ONLY}{attribute_marker(schema, name, attrs)}"
+    if lows[:2] == ["alter", "column"] and lows[3:4] == ["type"] and len(actions) > 4:
+        type_text, end = read_type(actions, 4)
+        if end != len(actions):
+            raise syntax_error(actions[end].text)
+        return f"{head} ALTER COLUMN {rw.text([actions[2]])} TYPE {type_text}"
+    if lows[:1] == ["add"] and len(lows) > 1 and lows[1] not in (
+            "constraint", "primary", "unique", "foreign", "check"):
+        element = nodes[nodes.index(actions[2 if lows[1] == "column" else 1]):]
+        attributes = TableAttributes()
+        column = column_definition(rw, element, attributes)
+        attrs = attributes.finish()
+        if attrs.keys() - {"encode"}:
+            raise TranslationError("ALTER TABLE ADD COLUMN cannot set DISTKEY, SORTKEY or IDENTITY",
+                                   "0A000")
+        marker = attribute_marker(schema, name, attrs) if attrs else ""
+        return f"{head} ADD COLUMN {column}{marker}"
+    return None
+
+
+def _alter_distribution_or_sort(actions: list[Node]) -> dict:
+    lows = [w.low for w in actions]
+    if lows[1] == "diststyle":
+        style = lows[2] if len(lows) > 2 else ""
+        if style not in DISTSTYLES:
+            raise syntax_error(actions[2].text if len(actions) > 2 else "diststyle")
+        attrs = {"diststyle": style.upper(), "distkey": None}
+        if style == "key":
+            if lows[3:4] != ["distkey"] or len(actions) != 5:
+                raise TranslationError("ALTER DISTSTYLE KEY requires DISTKEY column", "42601")
+            attrs["distkey"] = identifier_value(actions[4])
+        elif len(actions) != 3:
+            raise syntax_error(actions[3].text)
+        return attrs
+    if lows[1] == "distkey":
+        if len(actions) != 3:
+            raise syntax_error(actions[-1].text)
+        return {"diststyle": "KEY", "distkey": identifier_value(actions[2])}
+    if lows[1] == "encode":
+        if lows[2:] != ["auto"]:
+            raise syntax_error(actions[-1].text)
+        return {}
+    # ALTER [COMPOUND] SORTKEY (cols) | ALTER SORTKEY AUTO | ALTER SORTKEY NONE
+    attributes = TableAttributes()
+    end = attributes.read(actions, 1)
+    if end != len(actions) or "sortkey" not in attributes.attrs:
+        raise syntax_error(actions[1].text)
+    if attributes.attrs.get("sortkey_type") == "interleaved":
+        raise TranslationError("ALTER SORTKEY cannot change a table to an interleaved sort key",
+                               "0A000")
+    return {"sortkey": attributes.attrs["sortkey"], "sortkey_type": attributes.attrs["sortkey_type"]}
+
+
+def _column_encodings(actions: list[Node]) -> dict[str, str]:
+    """ALTER COLUMN c ENCODE e [, ALTER COLUMN c2 ENCODE e2 ...]"""
+    encodings = {}
+    for part in split_commas(actions):
+        pw = words(part)
+        if [w.low for w in pw[:2]] != ["alter", "column"] or len(pw) != 5 or pw[3].low != "encode":
+            raise syntax_error(pw[0].text if pw else ",")
+        if pw[4].low not in ENCODINGS:
+            raise TranslationError(f'invalid encoding type "{pw[4].text}"', "42704")
+        encodings[identifier_value(pw[2])] = pw[4].low
+    return encodings
+
+
+def _append(rw: "Rewriter", target: str, actions: list[Node]) -> str:
+    """ALTER TABLE target APPEND FROM source [IGNOREEXTRA | FILLTARGET]."""
+    k = 3
+    while k + 1 < len(actions) and actions[k].text == ".":
+        k += 2
+    if len(actions) < 3:
+        raise syntax_error("from")
+    source = render(rw.rewrite(actions[2:k]))
+    mode = ""
+    if k < len(actions) and actions[k].low in ("ignoreextra", "filltarget"):
+        mode, k = actions[k].low, k + 1
+    if k != len(actions):
+        raise syntax_error(actions[k].text)
+    return (f"SELECT localshift.append_table({quote_literal(target)}, {quote_literal(source)}, "
+            f"{quote_literal(mode)})")

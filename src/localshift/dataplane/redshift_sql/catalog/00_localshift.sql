@@ -1,0 +1,205 @@
+-- localshift's own schema: what the translator targets and what the Redshift
+-- views read.  Applied by install.py as the internal superuser, in every
+-- database (template1 included, so CREATE DATABASE copies it).  Everything here
+-- is idempotent.  No backslashes: engines run with standard_conforming_strings
+-- off (Redshift's string syntax) and this file must read the same either way.
+
+CREATE SCHEMA IF NOT EXISTS localshift;
+GRANT USAGE ON SCHEMA localshift TO PUBLIC;
+
+-- Redshift DDL attributes (DISTSTYLE, DISTKEY, SORTKEY, BACKUP, IDENTITY, ENCODE).
+-- A table without a row has Redshift's defaults (the views compute them).
+CREATE TABLE IF NOT EXISTS localshift.table_attributes (
+    table_oid oid PRIMARY KEY,
+    diststyle text,            -- AUTO | EVEN | KEY | ALL
+    distkey text,              -- column name when diststyle = KEY
+    sortkey text[],            -- column names, in key order
+    sortkey_type text,         -- compound | interleaved | auto
+    backup boolean,
+    identity_columns jsonb     -- {"col": {"seed": 1, "step": 1, "generated": "always"}}
+);
+CREATE TABLE IF NOT EXISTS localshift.column_attributes (
+    table_oid oid,
+    attnum smallint,
+    encoding text,             -- raw | az64 | bytedict | delta | ... | zstd
+    PRIMARY KEY (table_oid, attnum)
+);
+GRANT SELECT ON localshift.table_attributes, localshift.column_attributes TO PUBLIC;
+
+-- Statements run through a cluster's SQL endpoint, written by the wire front's
+-- query recorder (off the hot path, in batches).  The newest rows are kept.
+CREATE TABLE IF NOT EXISTS localshift.query_history (
+    query_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    pid integer NOT NULL,            -- the engine backend that ran it
+    user_name name NOT NULL,
+    database_name name NOT NULL,
+    query_text text NOT NULL,        -- as the client sent it (before translation)
+    start_time timestamp NOT NULL,   -- UTC
+    end_time timestamp NOT NULL,     -- UTC
+    status text NOT NULL,            -- success | failed
+    command_tag text,                -- e.g. 'INSERT 0 5'; NULL when failed
+    row_count bigint,                -- rows from the command tag
+    error_code text,                 -- SQLSTATE when failed
+    error_message text
+);
+REVOKE ALL ON localshift.query_history FROM PUBLIC;
+-- pg_last_query_id(): a session's newest statement.
+CREATE INDEX IF NOT EXISTS query_history_by_session ON localshift.query_history (pid, query_id);
+
+-- The error a refused statement raises (errors.error_statement).  Extra
+-- arguments are the original statement's parameters, so a Bind still matches.
+CREATE OR REPLACE FUNCTION localshift.raise_error(sqlstate text, message text, detail text,
+                                                  VARIADIC parameters text[] DEFAULT '{}')
+RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF COALESCE(detail, '') = '' THEN
+        RAISE EXCEPTION USING ERRCODE = sqlstate, MESSAGE = message;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = sqlstate, MESSAGE = message, DETAIL = detail;
+END
+$fn$;
+
+-- ---------------------------------------------------------------------------
+-- Recording DDL attributes.  The translator appends a marker comment
+--   /*localshift:{"schema": ..., "name": ..., "diststyle": ..., ...}*/
+-- to the DDL it rewrites; this event trigger reads it from current_query()
+-- (the whole client statement, in both wire protocols).  The trigger function
+-- runs as the user (it resolves names on the user's search_path); the store
+-- function runs as the owner and accepts only relations the current command
+-- created or altered.
+
+CREATE OR REPLACE FUNCTION localshift.store_table_attributes(rel oid, attrs jsonb, parent oid)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    col text;
+    num smallint;
+    keys text[];
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands() c
+                   WHERE c.classid = 'pg_class'::regclass AND c.objid = rel) THEN
+        RAISE EXCEPTION 'localshift.store_table_attributes: % was not changed by this command', rel
+            USING ERRCODE = '42501';
+    END IF;
+    IF parent IS NOT NULL THEN
+        -- CREATE TABLE ... (LIKE parent): Redshift copies distribution, sort keys
+        -- and encodings of the parent.
+        INSERT INTO localshift.table_attributes
+            SELECT rel, p.diststyle, p.distkey, p.sortkey, p.sortkey_type, p.backup, NULL
+            FROM localshift.table_attributes p WHERE p.table_oid = parent
+            ON CONFLICT (table_oid) DO NOTHING;
+        INSERT INTO localshift.column_attributes
+            SELECT rel, a.attnum, c.encoding
+            FROM localshift.column_attributes c
+            JOIN pg_attribute pa ON pa.attrelid = parent AND pa.attnum = c.attnum
+            JOIN pg_attribute a ON a.attrelid = rel AND a.attname = pa.attname AND NOT a.attisdropped
+            WHERE c.table_oid = parent
+            ON CONFLICT DO NOTHING;
+    END IF;
+    FOR col IN SELECT jsonb_array_elements_text(COALESCE(attrs->'sortkey', '[]'))
+                UNION ALL SELECT attrs->>'distkey' WHERE attrs->>'distkey' IS NOT NULL LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = rel AND attname = col
+                       AND attnum > 0 AND NOT attisdropped) THEN
+            RAISE EXCEPTION 'column "%" does not exist', col USING ERRCODE = '42703';
+        END IF;
+    END LOOP;
+    IF attrs->'sortkey' IS NOT NULL AND jsonb_typeof(attrs->'sortkey') = 'array' THEN
+        keys := ARRAY(SELECT jsonb_array_elements_text(attrs->'sortkey'));
+    END IF;
+    INSERT INTO localshift.table_attributes AS t
+        (table_oid, diststyle, distkey, sortkey, sortkey_type, backup, identity_columns)
+    VALUES (rel, attrs->>'diststyle', attrs->>'distkey', keys, attrs->>'sortkey_type',
+            (attrs->>'backup')::boolean, attrs->'identity')
+    ON CONFLICT (table_oid) DO UPDATE SET
+        diststyle = CASE WHEN attrs ? 'diststyle' THEN EXCLUDED.diststyle ELSE t.diststyle END,
+        distkey = CASE WHEN attrs ? 'distkey' OR attrs ? 'diststyle' THEN EXCLUDED.distkey
+                       ELSE t.distkey END,
+        sortkey = CASE WHEN attrs ? 'sortkey_type' THEN EXCLUDED.sortkey ELSE t.sortkey END,
+        sortkey_type = CASE WHEN attrs ? 'sortkey_type' THEN EXCLUDED.sortkey_type
+                            ELSE t.sortkey_type END,
+        backup = CASE WHEN attrs ? 'backup' THEN EXCLUDED.backup ELSE t.backup END,
+        identity_columns = CASE WHEN attrs ? 'identity' THEN EXCLUDED.identity_columns
+                                ELSE t.identity_columns END;
+    FOR col IN SELECT jsonb_object_keys(COALESCE(attrs->'encode', '{}')) LOOP
+        SELECT attnum INTO num FROM pg_attribute
+            WHERE attrelid = rel AND attname = col AND attnum > 0 AND NOT attisdropped;
+        IF num IS NULL THEN
+            RAISE EXCEPTION 'column "%" does not exist', col USING ERRCODE = '42703';
+        END IF;
+        INSERT INTO localshift.column_attributes VALUES (rel, num, attrs->'encode'->>col)
+            ON CONFLICT (table_oid, attnum) DO UPDATE SET encoding = EXCLUDED.encoding;
+    END LOOP;
+END
+$fn$;
+REVOKE ALL ON FUNCTION localshift.store_table_attributes(oid, jsonb, oid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION localshift.store_table_attributes(oid, jsonb, oid) TO PUBLIC;
+
+-- Rows of a relation this command (re)created are stale: its oid may be one a
+-- temporary table used before (temporary tables dropped at session end fire no
+-- sql_drop trigger).
+CREATE OR REPLACE FUNCTION localshift.forget_created_relations()
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+    DELETE FROM localshift.table_attributes WHERE table_oid IN (
+        SELECT objid FROM pg_event_trigger_ddl_commands()
+        WHERE classid = 'pg_class'::regclass AND command_tag IN
+              ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'CREATE MATERIALIZED VIEW'));
+    DELETE FROM localshift.column_attributes WHERE table_oid IN (
+        SELECT objid FROM pg_event_trigger_ddl_commands()
+        WHERE classid = 'pg_class'::regclass AND command_tag IN
+              ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'CREATE MATERIALIZED VIEW'));
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION localshift.on_ddl_command_end()
+RETURNS event_trigger LANGUAGE plpgsql AS $fn$
+DECLARE
+    query text := current_query();
+    marker text[];
+    attrs jsonb;
+    rel oid;
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands() WHERE command_tag IN
+               ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'CREATE MATERIALIZED VIEW')) THEN
+        PERFORM localshift.forget_created_relations();
+    END IF;
+    IF query IS NULL OR strpos(query, '/*localshift:') = 0 THEN
+        RETURN;
+    END IF;
+    FOR marker IN SELECT regexp_matches(query, '/[*]localshift:([{].*?[}])[*]/', 'g') LOOP
+        BEGIN
+            attrs := marker[1]::jsonb;
+        EXCEPTION WHEN others THEN
+            CONTINUE;  -- not a marker the translator wrote
+        END;
+        rel := to_regclass(CASE WHEN attrs->>'schema' IS NULL THEN ''
+                                ELSE quote_ident(attrs->>'schema') || '.' END
+                           || quote_ident(attrs->>'name'));
+        IF rel IS NULL OR NOT EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands()
+                                      WHERE classid = 'pg_class'::regclass AND objid = rel) THEN
+            CONTINUE;  -- a marker of another statement of the same query
+        END IF;
+        PERFORM localshift.store_table_attributes(
+            rel, attrs, CASE WHEN attrs ? 'like' THEN to_regclass(attrs->>'like') END);
+    END LOOP;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION localshift.on_sql_drop()
+RETURNS event_trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+    DELETE FROM localshift.table_attributes t USING pg_event_trigger_dropped_objects() d
+        WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0 AND t.table_oid = d.objid;
+    DELETE FROM localshift.column_attributes c USING pg_event_trigger_dropped_objects() d
+        WHERE d.classid = 'pg_class'::regclass AND c.table_oid = d.objid
+          AND (d.objsubid = 0 OR c.attnum = d.objsubid);
+END
+$fn$;
+
+DROP EVENT TRIGGER IF EXISTS localshift_ddl_command_end;
+CREATE EVENT TRIGGER localshift_ddl_command_end ON ddl_command_end
+    WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'ALTER TABLE',
+                 'CREATE MATERIALIZED VIEW')
+    EXECUTE FUNCTION localshift.on_ddl_command_end();
+DROP EVENT TRIGGER IF EXISTS localshift_sql_drop;
+CREATE EVENT TRIGGER localshift_sql_drop ON sql_drop
+    EXECUTE FUNCTION localshift.on_sql_drop();

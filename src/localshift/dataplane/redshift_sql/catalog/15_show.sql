@@ -1,0 +1,228 @@
+-- SHOW DATABASES / SCHEMAS / TABLES / COLUMNS / CONSTRAINTS / GRANTS /
+-- PROCEDURES / FUNCTIONS / PARAMETERS (redshift_connector's metadata path):
+-- the translator turns each into SELECT * FROM one of these, adding the LIKE
+-- filter, WHERE and LIMIT in the outer query.  A database other than the
+-- current one has no rows (an engine answers for its own database).
+
+CREATE OR REPLACE FUNCTION localshift.show_databases()
+RETURNS TABLE (database_name varchar(128), database_owner integer, database_type varchar(32),
+               database_acl varchar(1024), parameters varchar(1024),
+               database_isolation_level varchar(32))
+LANGUAGE sql STABLE AS $fn$
+    SELECT d.datname::varchar, d.datdba::integer, 'local'::varchar, array_to_string(d.datacl, '~'),
+           NULL::varchar, 'Snapshot Isolation'::varchar
+    FROM pg_catalog.pg_database d
+    WHERE d.datallowconn AND d.datname NOT IN ('template1', 'postgres')
+    ORDER BY 1
+$fn$;
+
+CREATE OR REPLACE FUNCTION localshift.show_schemas(db text)
+RETURNS TABLE (database_name varchar(128), schema_name varchar(128), schema_owner integer,
+               schema_type varchar(32), schema_acl varchar(1024), source_database varchar(128),
+               schema_option varchar(1024))
+LANGUAGE sql STABLE AS $fn$
+    SELECT current_database()::varchar, n.nspname::varchar, n.nspowner::integer, 'local'::varchar,
+           array_to_string(n.nspacl, '~'), NULL::varchar, NULL::varchar
+    FROM pg_catalog.pg_namespace n
+    WHERE db = current_database() AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp_%'
+      AND n.nspname <> 'localshift'
+      AND (pg_catalog.has_schema_privilege(n.oid, 'USAGE') OR n.nspname = 'pg_catalog')
+    ORDER BY 2
+$fn$;
+
+CREATE OR REPLACE FUNCTION localshift.show_tables(db text, schema text)
+RETURNS TABLE (database_name varchar(128), schema_name varchar(128), table_name varchar(128),
+               table_type varchar(128), table_acl varchar(1024), remarks varchar(1024),
+               owner varchar(128), last_altered_time timestamp, last_modified_time timestamp,
+               dist_style varchar(128), table_subtype varchar(128))
+LANGUAGE sql STABLE AS $fn$
+    SELECT current_database()::varchar, n.nspname::varchar, c.relname::varchar,
+           CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+                ELSE CASE WHEN c.relpersistence = 't' THEN 'LOCAL TEMPORARY' ELSE 'TABLE' END END,
+           array_to_string(c.relacl, '~'), pg_catalog.obj_description(c.oid, 'pg_class'),
+           pg_catalog.pg_get_userbyid(c.relowner)::varchar, NULL::timestamp, NULL::timestamp,
+           CASE WHEN c.relkind IN ('v', 'm') THEN NULL
+                WHEN t.diststyle = 'KEY' THEN 'KEY(' || t.distkey || ')'
+                ELSE COALESCE(t.diststyle, 'AUTO(EVEN)') END,
+           CASE c.relkind WHEN 'r' THEN 'REGULAR TABLE' WHEN 'p' THEN 'REGULAR TABLE'
+                WHEN 'v' THEN 'REGULAR VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' END
+    FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    LEFT JOIN localshift.table_attributes t ON t.table_oid = c.oid
+    WHERE db = current_database() AND (schema IS NULL OR n.nspname = schema)
+      AND c.relkind IN ('r', 'p', 'v', 'm') AND n.nspname <> 'localshift'
+      AND (pg_catalog.has_table_privilege(c.oid, 'SELECT')
+           OR pg_catalog.has_any_column_privilege(c.oid, 'SELECT'))
+    ORDER BY 2, 3
+$fn$;
+
+CREATE OR REPLACE FUNCTION localshift.show_columns(db text, schema text, tbl text)
+RETURNS TABLE (database_name varchar(128), schema_name varchar(128), table_name varchar(128),
+               column_name varchar(128), ordinal_position integer, column_default varchar(4000),
+               is_nullable varchar(3), data_type varchar(128), character_maximum_length integer,
+               numeric_precision integer, numeric_scale integer, remarks varchar(256),
+               sort_key_type varchar(11), sort_key integer, dist_key integer,
+               encoding varchar(11), collation varchar(16))
+LANGUAGE sql STABLE AS $fn$
+    SELECT current_database()::varchar, n.nspname::varchar, c.relname::varchar, a.attname::varchar,
+           a.attnum::integer, pg_catalog.pg_get_expr(d.adbin, d.adrelid)::varchar,
+           CASE WHEN a.attnotnull THEN 'NO' ELSE 'YES' END,
+           -- lengths and precisions have their own columns; only a time precision stays
+           pg_catalog.format_type(a.atttypid, CASE WHEN a.atttypid IN ('time'::regtype, 'timetz'::regtype,
+               'timestamp'::regtype, 'timestamptz'::regtype) THEN a.atttypmod END)::varchar,
+           CASE WHEN a.atttypid IN ('varchar'::regtype, 'bpchar'::regtype) AND a.atttypmod > 0
+                THEN a.atttypmod - 4 END,
+           CASE WHEN a.atttypid = 'numeric'::regtype AND a.atttypmod > 0
+                THEN ((a.atttypmod - 4) >> 16) & 65535
+                WHEN a.atttypid = 'int2'::regtype THEN 16 WHEN a.atttypid = 'int4'::regtype THEN 32
+                WHEN a.atttypid = 'int8'::regtype THEN 64 END,
+           CASE WHEN a.atttypid = 'numeric'::regtype AND a.atttypmod > 0
+                THEN (a.atttypmod - 4) & 65535 END,
+           pg_catalog.col_description(c.oid, a.attnum)::varchar,
+           CASE WHEN a.attname = ANY (t.sortkey) THEN t.sortkey_type END::varchar,
+           COALESCE(array_position(t.sortkey, a.attname::text), 0),
+           CASE WHEN t.distkey = a.attname THEN 1 ELSE 0 END,
+           COALESCE(ca.encoding, CASE WHEN c.relkind IN ('r', 'p') THEN
+               localshift.default_encoding(a.atttypid, a.attname = ANY (COALESCE(t.sortkey, '{}')))
+               END)::varchar,
+           CASE WHEN a.atttypid IN ('varchar'::regtype, 'bpchar'::regtype, 'text'::regtype)
+                THEN 'case_sensitive' END::varchar
+    FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+    LEFT JOIN localshift.table_attributes t ON t.table_oid = c.oid
+    LEFT JOIN localshift.column_attributes ca ON ca.table_oid = c.oid AND ca.attnum = a.attnum
+    WHERE db = current_database() AND (schema IS NULL OR n.nspname = schema)
+      AND (tbl IS NULL OR c.relname = tbl) AND c.relkind IN ('r', 'p', 'v', 'm')
+      AND n.nspname <> 'localshift'
+      AND pg_catalog.has_column_privilege(c.oid, a.attnum, 'SELECT')
+    ORDER BY 2, 3, 5
+$fn$;
+
+CREATE OR REPLACE FUNCTION localshift.show_primary_keys(db text, schema text, tbl text)
+RETURNS TABLE (database_name varchar(128), schema_name varchar(128), table_name varchar(128),
+               column_name varchar(128), key_seq integer, pk_name varchar(128))
+LANGUAGE sql STABLE AS $fn$
+    SELECT current_database()::varchar, n.nspname::varchar, c.relname::varchar, a.attname::varchar,
+           k.ord::integer, con.conname::varchar
+    FROM pg_catalog.pg_constraint con
+    JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+    WHERE con.contype = 'p' AND db = current_database() AND n.nspname = schema AND c.relname = tbl
+    ORDER BY 5
+$fn$;
+
+CREATE OR REPLACE FUNCTION localshift.show_foreign_keys(db text, schema text, tbl text, exported boolean)
+RETURNS TABLE (pk_database_name varchar(128), pk_schema_name varchar(128),
+               pk_table_name varchar(128), pk_column_name varchar(128),
+               fk_database_name varchar(128), fk_schema_name varchar(128),
+               fk_table_name varchar(128), fk_column_name varchar(128), key_seq integer,
+               update_rule integer, delete_rule integer, fk_name varchar(128),
+               pk_name varchar(128), deferrability integer)
+LANGUAGE sql STABLE AS $fn$
+    SELECT current_database()::varchar, pn.nspname::varchar, pc.relname::varchar, pa.attname::varchar,
+           current_database()::varchar, fn.nspname::varchar, fc.relname::varchar, fa.attname::varchar,
+           k.ord::integer,
+           CASE con.confupdtype WHEN 'c' THEN 0 WHEN 'n' THEN 2 WHEN 'd' THEN 4 WHEN 'r' THEN 1 ELSE 3 END,
+           CASE con.confdeltype WHEN 'c' THEN 0 WHEN 'n' THEN 2 WHEN 'd' THEN 4 WHEN 'r' THEN 1 ELSE 3 END,
+           con.conname::varchar, pk.conname::varchar,
+           CASE WHEN con.condeferrable AND con.condeferred THEN 5
+                WHEN con.condeferrable THEN 6 ELSE 7 END
+    FROM pg_catalog.pg_constraint con
+    JOIN pg_catalog.pg_class fc ON fc.oid = con.conrelid
+    JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace
+    JOIN pg_catalog.pg_class pc ON pc.oid = con.confrelid
+    JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace
+    CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(fk_attnum, pk_attnum, ord)
+    JOIN pg_catalog.pg_attribute fa ON fa.attrelid = fc.oid AND fa.attnum = k.fk_attnum
+    JOIN pg_catalog.pg_attribute pa ON pa.attrelid = pc.oid AND pa.attnum = k.pk_attnum
+    LEFT JOIN pg_catalog.pg_constraint pk ON pk.conrelid = pc.oid AND pk.contype IN ('p', 'u')
+         AND pk.conkey = con.confkey
+    WHERE con.contype = 'f' AND db = current_database()
+      AND CASE WHEN exported THEN pn.nspname = schema AND pc.relname = tbl
+               ELSE fn.nspname = schema AND fc.relname = tbl END
+    ORDER BY 2, 3, 9
+$fn$;
+
+CREATE OR REPLACE FUNCTION localshift.show_grants(db text, schema text, tbl text)
+RETURNS TABLE (database_name varchar(128), schema_name varchar(128), object_name varchar(128),
+               object_type varchar(128), privilege_type varchar(128), identity_id integer,
+               identity_name varchar(128), identity_type varchar(128), admin_option boolean,
+               privilege_scope varchar(128), grantor_name varchar(128))
+LANGUAGE sql STABLE AS $fn$
+    SELECT current_database()::varchar, n.nspname::varchar, c.relname::varchar, 'TABLE'::varchar,
+           acl.privilege_type::varchar, acl.grantee::integer,
+           CASE WHEN acl.grantee = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(acl.grantee) END::varchar,
+           CASE WHEN acl.grantee = 0 THEN 'public'
+                WHEN r.rolcanlogin THEN 'user' ELSE 'role' END::varchar,
+           acl.is_grantable, 'TABLE'::varchar, pg_catalog.pg_get_userbyid(acl.grantor)::varchar
+    FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    CROSS JOIN LATERAL aclexplode(COALESCE(c.relacl, acldefault('r', c.relowner))) AS acl
+    LEFT JOIN pg_catalog.pg_roles r ON r.oid = acl.grantee
+    WHERE db = current_database() AND (schema IS NULL OR n.nspname = schema)
+      AND (tbl IS NULL OR c.relname = tbl) AND c.relkind IN ('r', 'p', 'v', 'm')
+      AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'localshift')
+    ORDER BY 2, 3, 7, 5
+$fn$;
+
+CREATE OR REPLACE FUNCTION localshift.show_column_grants(db text, schema text, tbl text)
+RETURNS TABLE (database_name varchar(128), schema_name varchar(128), table_name varchar(128),
+               column_name varchar(128), privilege_type varchar(128), identity_id integer,
+               identity_name varchar(128), identity_type varchar(128), admin_option boolean,
+               grantor_name varchar(128))
+LANGUAGE sql STABLE AS $fn$
+    SELECT current_database()::varchar, n.nspname::varchar, c.relname::varchar, a.attname::varchar,
+           acl.privilege_type::varchar, acl.grantee::integer,
+           CASE WHEN acl.grantee = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(acl.grantee) END::varchar,
+           CASE WHEN acl.grantee = 0 THEN 'public'
+                WHEN r.rolcanlogin THEN 'user' ELSE 'role' END::varchar,
+           acl.is_grantable, pg_catalog.pg_get_userbyid(acl.grantor)::varchar
+    FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND a.attacl IS NOT NULL
+    CROSS JOIN LATERAL aclexplode(a.attacl) AS acl
+    LEFT JOIN pg_catalog.pg_roles r ON r.oid = acl.grantee
+    WHERE db = current_database() AND n.nspname = schema AND c.relname = tbl
+    ORDER BY 4, 7, 5
+$fn$;
+
+-- kind: 'p' procedures, 'f' functions (plain and aggregate).
+CREATE OR REPLACE FUNCTION localshift.show_routines(db text, schema text, kind "char")
+RETURNS TABLE (database_name varchar(128), schema_name varchar(128), routine_name varchar(128),
+               return_type varchar(128), argument_list varchar(4000))
+LANGUAGE sql STABLE AS $fn$
+    SELECT current_database()::varchar, n.nspname::varchar, p.proname::varchar,
+           CASE WHEN p.prokind = 'p' THEN NULL
+                ELSE pg_catalog.format_type(p.prorettype, NULL) END::varchar,
+           pg_catalog.pg_get_function_identity_arguments(p.oid)::varchar
+    FROM pg_catalog.pg_proc p
+    JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+    WHERE db = current_database() AND n.nspname = schema
+      AND (p.prokind = kind OR kind = 'f' AND p.prokind = 'a')
+    ORDER BY 3, 5
+$fn$;
+
+CREATE OR REPLACE FUNCTION localshift.show_parameters(db text, schema text, routine text, kind "char")
+RETURNS TABLE (database_name varchar(128), schema_name varchar(128), routine_name varchar(128),
+               parameter_name varchar(128), ordinal_position integer, parameter_type varchar(16),
+               data_type varchar(128), character_maximum_length integer,
+               numeric_precision integer, numeric_scale integer)
+LANGUAGE sql STABLE AS $fn$
+    SELECT current_database()::varchar, n.nspname::varchar, p.proname::varchar,
+           COALESCE(p.proargnames[arg.ord], '')::varchar, arg.ord::integer,
+           CASE COALESCE(p.proargmodes[arg.ord], 'i') WHEN 'i' THEN 'IN' WHEN 'o' THEN 'OUT'
+                WHEN 'b' THEN 'INOUT' WHEN 't' THEN 'TABLE' ELSE 'IN' END::varchar,
+           pg_catalog.format_type(arg.type_oid, NULL)::varchar, NULL::integer, NULL::integer,
+           NULL::integer
+    FROM pg_catalog.pg_proc p
+    JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+    CROSS JOIN LATERAL unnest(COALESCE(p.proallargtypes, p.proargtypes::oid[]))
+         WITH ORDINALITY AS arg(type_oid, ord)
+    WHERE db = current_database() AND n.nspname = schema AND p.proname = routine
+      AND (p.prokind = kind OR kind = 'f' AND p.prokind = 'a')
+    ORDER BY 5
+$fn$;

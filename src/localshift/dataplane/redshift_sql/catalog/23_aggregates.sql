@@ -1,0 +1,114 @@
+-- Redshift's aggregates that PostgreSQL lacks.
+
+-- MEDIAN(expr): PERCENTILE_CONT(0.5); DECIMAL for integer and decimal input,
+-- DOUBLE PRECISION for floating point.  Values are gathered in an array and
+-- sorted once at the end.
+-- The mean of the two middle values keeps the inputs' scale, with one more
+-- digit when needed (the median of 1 and 2 is 1.5).
+CREATE OR REPLACE FUNCTION localshift.median_of(numeric[]) RETURNS numeric
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT CASE WHEN n = 0 THEN NULL
+            WHEN n % 2 = 1 THEN sorted[n / 2 + 1]
+            WHEN round(mean, digits) = mean THEN round(mean, digits)
+            ELSE round(mean, digits + 1)
+       END
+FROM (SELECT n, sorted, (sorted[n / 2] + sorted[n / 2 + 1]) / 2 AS mean,
+             greatest(scale(sorted[n / 2]), scale(sorted[n / 2 + 1])) AS digits
+      FROM (SELECT count(v) AS n, array_agg(v ORDER BY v) FILTER (WHERE v IS NOT NULL) AS sorted
+            FROM unnest($1) AS v) AS gathered) AS middle $$;
+
+CREATE OR REPLACE FUNCTION localshift.median_of(double precision[]) RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v) FROM unnest($1) AS v $$;
+
+CREATE OR REPLACE AGGREGATE pg_catalog.median(numeric) (
+    SFUNC = array_append, STYPE = numeric[], FINALFUNC = localshift.median_of,
+    COMBINEFUNC = array_cat, PARALLEL = SAFE);
+-- Integers: the same, gathered in arrays of their own type.
+DO $$
+DECLARE source regtype;
+BEGIN
+    FOREACH source IN ARRAY ARRAY['bigint', 'integer', 'smallint']::regtype[] LOOP
+        EXECUTE format('CREATE OR REPLACE FUNCTION localshift.median_of(%s[]) RETURNS numeric LANGUAGE sql '
+                       'IMMUTABLE STRICT PARALLEL SAFE AS $body$ SELECT localshift.median_of($1::numeric[]) $body$',
+                       source);
+        EXECUTE format('CREATE OR REPLACE AGGREGATE pg_catalog.median(%1$s) (SFUNC = array_append, STYPE = %1$s[], '
+                       'FINALFUNC = localshift.median_of, COMBINEFUNC = array_cat, PARALLEL = SAFE)', source);
+    END LOOP;
+END $$;
+CREATE OR REPLACE AGGREGATE pg_catalog.median(double precision) (
+    SFUNC = array_append, STYPE = double precision[], FINALFUNC = localshift.median_of,
+    COMBINEFUNC = array_cat, PARALLEL = SAFE);
+
+-- LISTAGG(expr [, delimiter]): string_agg under Redshift's name.  The
+-- translator moves WITHIN GROUP (ORDER BY ...) into the call:
+-- listagg(x, ',' ORDER BY y).  Other types than strings are converted to text.
+CREATE OR REPLACE AGGREGATE pg_catalog.listagg(text, text) (
+    SFUNC = string_agg_transfn, STYPE = internal, FINALFUNC = string_agg_finalfn,
+    COMBINEFUNC = string_agg_combine, SERIALFUNC = string_agg_serialize,
+    DESERIALFUNC = string_agg_deserialize, PARALLEL = SAFE);
+
+-- One argument: no delimiter.
+CREATE OR REPLACE FUNCTION localshift.concat_array(text[]) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT array_to_string($1, '') $$;
+CREATE OR REPLACE AGGREGATE pg_catalog.listagg(text) (
+    SFUNC = array_append, STYPE = text[], FINALFUNC = localshift.concat_array,
+    COMBINEFUNC = array_cat, PARALLEL = SAFE);
+
+CREATE OR REPLACE FUNCTION localshift.listagg_any_step(text[], anynonarray, text) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+SELECT CASE WHEN $2 IS NULL THEN $1 ELSE coalesce($1, ARRAY[coalesce($3, '')]) || $2::text END $$;
+CREATE OR REPLACE FUNCTION localshift.listagg_any_final(text[]) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT array_to_string($1[2:], $1[1]) $$;
+CREATE OR REPLACE AGGREGATE pg_catalog.listagg(anynonarray, text) (
+    SFUNC = localshift.listagg_any_step, STYPE = text[], FINALFUNC = localshift.listagg_any_final);
+
+-- RATIO_TO_REPORT(x) OVER (...): the translator passes the value and its window's
+-- sum, so the result column is named as Redshift names it.
+CREATE OR REPLACE FUNCTION pg_catalog.ratio_to_report(double precision, double precision)
+RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT $1 / NULLIF($2, 0) $$;
+
+-- AVG(x): the translator passes sum(x) and count(x) (with the call's DISTINCT, FILTER and
+-- OVER), so the result has Redshift's type: BIGINT for SMALLINT and INTEGER, truncated
+-- toward zero (the average of 1 and 2 is 1); for DECIMAL the argument's scale, truncated
+-- (a DECIMAL(8,2) column averages to 175.00); DOUBLE PRECISION for floats.
+CREATE OR REPLACE FUNCTION pg_catalog.avg(bigint, bigint) RETURNS bigint
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1 / $2 $$;
+CREATE OR REPLACE FUNCTION pg_catalog.avg(numeric, bigint) RETURNS numeric
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT trunc($1 / $2, scale($1)) $$;
+CREATE OR REPLACE FUNCTION pg_catalog.avg(double precision, bigint) RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1 / $2 $$;
+CREATE OR REPLACE FUNCTION pg_catalog.avg(interval, bigint) RETURNS interval
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1 / $2 $$;
+
+-- PERCENTILE_CONT / PERCENTILE_DISC (fraction) WITHIN GROUP (ORDER BY x) OVER (PARTITION BY p):
+-- PostgreSQL has no ordered-set aggregates over windows.  The translator passes each
+-- partition's values, sorted once per partition (localshift.sorted_values over the same
+-- window), the fraction, and whether the order is descending.
+CREATE OR REPLACE FUNCTION localshift.sorted(anycompatiblearray) RETURNS anycompatiblearray
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT array_agg(v ORDER BY v) FROM unnest($1) AS v WHERE v IS NOT NULL $$;
+CREATE OR REPLACE AGGREGATE localshift.sorted_values(anycompatible) (
+    SFUNC = array_append, STYPE = anycompatiblearray, FINALFUNC = localshift.sorted);
+
+CREATE OR REPLACE FUNCTION localshift.check_percentile(double precision) RETURNS double precision
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+BEGIN
+    IF $1 < 0 OR $1 > 1 THEN
+        PERFORM localshift.raise_error('22003', format('percentile value %s is not between 0 and 1', $1), NULL);
+    END IF;
+    RETURN $1;
+END $$;
+
+-- Linear interpolation between the values around position 1 + fraction * (n - 1).
+CREATE OR REPLACE FUNCTION pg_catalog.percentile_cont(double precision[], double precision, boolean)
+RETURNS double precision LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT $1[floor(pos)::integer] + ($1[ceil(pos)::integer] - $1[floor(pos)::integer]) * (pos - floor(pos))
+FROM (SELECT 1 + (CASE WHEN $3 THEN 1 - f ELSE f END) * (cardinality($1) - 1) AS pos
+      FROM localshift.check_percentile($2) AS f) AS p $$;
+
+-- The first value whose position reaches fraction * n, in the requested order.
+CREATE OR REPLACE FUNCTION pg_catalog.percentile_disc(anycompatiblearray, double precision, boolean)
+RETURNS anycompatible LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT $1[CASE WHEN $3 THEN cardinality($1) + 1 - k ELSE k END]
+FROM (SELECT greatest(ceil(localshift.check_percentile($2) * cardinality($1))::integer, 1) AS k) AS p $$;

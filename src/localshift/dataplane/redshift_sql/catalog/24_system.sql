@@ -1,0 +1,101 @@
+-- Redshift's system information functions.
+
+-- version() in Redshift's form.  The engine's own stays reachable as
+-- localshift.engine_version().  The translator qualifies unqualified calls
+-- (localshift.version); pg_catalog.version(), which SQLAlchemy's dialects call
+-- by that name, is replaced in place too.  The server runs built-ins by their
+-- OID without reading pg_proc, so the replacement holds where the planner
+-- inlines the call (any SELECT), which is where clients call it.
+CREATE OR REPLACE FUNCTION localshift.engine_version() RETURNS text
+LANGUAGE internal STABLE STRICT PARALLEL SAFE AS 'pgsql_version';
+CREATE OR REPLACE FUNCTION localshift.version() RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+SELECT 'PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 (Red Hat 3.4.2-6.fc3), Redshift 1.0.77467'::text $$;
+CREATE OR REPLACE FUNCTION pg_catalog.version() RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT localshift.version() $$;
+
+-- A Redshift superuser: the master user and users created with CREATEUSER.
+-- Neither is a PostgreSQL superuser here (that would reach the host): they are
+-- members of localshift_superuser (docs/sql.md, internals); rdsdb is the
+-- internal superuser.
+CREATE OR REPLACE FUNCTION localshift.is_superuser(role oid) RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
+SELECT coalesce((SELECT rolsuper FROM pg_catalog.pg_roles WHERE oid = $1), false)
+    OR coalesce(pg_has_role($1, (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = 'localshift_superuser'),
+                            'MEMBER'), false) $$;
+
+-- CURRENT_USER_ID (a keyword the translator turns into this call).
+CREATE OR REPLACE FUNCTION pg_catalog.current_user_id() RETURNS integer
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+SELECT oid::integer FROM pg_catalog.pg_roles WHERE rolname = current_user $$;
+
+-- Views created WITH NO SCHEMA BINDING (marked by the event trigger of
+-- 40_events.sql).  Redshift lists their columns only through
+-- pg_get_late_binding_view_cols(), not in pg_attribute.
+CREATE TABLE IF NOT EXISTS localshift.late_binding_views (view_oid oid PRIMARY KEY);
+
+CREATE OR REPLACE FUNCTION pg_catalog.pg_get_late_binding_view_cols() RETURNS SETOF record
+LANGUAGE sql STABLE AS $$
+SELECT n.nspname AS view_schema, c.relname AS view_name, a.attname AS col_name,
+       format_type(a.atttypid, a.atttypmod)::varchar AS col_type, a.attnum::integer AS col_num
+FROM localshift.late_binding_views lbv
+JOIN pg_catalog.pg_class c ON c.oid = lbv.view_oid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+WHERE has_table_privilege(c.oid, 'SELECT') OR pg_has_role(c.relowner, 'USAGE')
+ORDER BY 1, 2, 5 $$;
+
+-- Column compression encodings: the numbers pg_attribute.attencodingtype holds
+-- (localshift's numbering; 0 is raw, shown as none as Redshift does) and their names.
+CREATE OR REPLACE FUNCTION localshift.encoding_names() RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+SELECT ARRAY['none', 'bytedict', 'delta', 'delta32k', 'lzo', 'mostly8', 'mostly16', 'mostly32',
+             'runlength', 'text255', 'text32k', 'zstd', 'az64'] $$;
+
+CREATE OR REPLACE FUNCTION localshift.encoding_code(encoding text) RETURNS smallint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+SELECT coalesce(array_position(localshift.encoding_names(),
+                               CASE lower($1) WHEN 'raw' THEN 'none' ELSE lower($1) END) - 1, 0)::smallint $$;
+
+CREATE OR REPLACE FUNCTION pg_catalog.format_encoding(integer) RETURNS character(32)
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT coalesce((localshift.encoding_names())[$1 + 1], 'none')::character(32) $$;
+
+-- PG_LAST_QUERY_ID(): the last statement this session finished (its STL_QUERY.query,
+-- SYS_QUERY_HISTORY.query_id), -1 before any.  The wire front writes a session's
+-- statements before it sends one that calls this.  Rows of an earlier session with the same
+-- backend pid started before this one.
+CREATE OR REPLACE FUNCTION pg_catalog.pg_last_query_id() RETURNS integer
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+SELECT coalesce((SELECT h.query_id FROM localshift.query_history h
+                 WHERE h.pid = pg_backend_pid()
+                   AND h.start_time >= (SELECT a.backend_start AT TIME ZONE 'UTC'
+                                        FROM pg_stat_get_activity(pg_backend_pid()) a)
+                 ORDER BY h.query_id DESC LIMIT 1), -1)::integer $$;
+
+-- A statement's kind, as SYS_QUERY_HISTORY.query_type names it.
+CREATE OR REPLACE FUNCTION localshift.query_type(statement text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT CASE
+    WHEN words ~ '^create( temp| temporary| local temp| local temporary)? table .* as' AND words !~ E'\\(.*\\) *$'
+         THEN 'CTAS'
+    WHEN words ~ '^select .* into ' THEN 'CTAS'
+    WHEN words ~ '^(select|with|values|table) ' OR words ~ E'^\\(' THEN 'SELECT'
+    WHEN words ~ '^insert ' THEN 'INSERT'
+    WHEN words ~ '^update ' THEN 'UPDATE'
+    WHEN words ~ '^delete ' THEN 'DELETE'
+    WHEN words ~ '^merge ' THEN 'MERGE'
+    WHEN words ~ '^copy ' THEN 'COPY'
+    WHEN words ~ '^unload ' THEN 'UNLOAD'
+    WHEN words ~ '^(create|alter|drop|truncate|grant|revoke|comment) ' THEN 'DDL'
+    WHEN words ~ '^(set|reset|show|begin|start|commit|end|abort|rollback|analyze|vacuum|lock|cancel|fetch|close|declare|prepare|execute|deallocate|discard|call) '
+         THEN 'UTILITY'
+    ELSE 'OTHER'
+END
+FROM (SELECT lower(regexp_replace(btrim($1), E'\\s+', ' ', 'g')) || ' ' AS words) AS w $$;
+
+-- Where a statement is logged in the STL tables: QUERY (STL_QUERY), DDL (STL_DDLTEXT) or UTILITY.
+CREATE OR REPLACE FUNCTION localshift.statement_class(statement text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT CASE localshift.query_type($1)
+    WHEN 'DDL' THEN 'DDL' WHEN 'UTILITY' THEN 'UTILITY' WHEN 'OTHER' THEN 'UTILITY' ELSE 'QUERY' END $$;

@@ -1,0 +1,90 @@
+-- Redshift's PG_* catalog views.
+
+-- PG_TABLE_DEF: columns of the tables in the schemas on the search path (as
+-- in Redshift, a table whose schema is not on the search path is not listed).
+CREATE OR REPLACE VIEW pg_catalog.pg_table_def AS
+SELECT n.nspname AS schemaname, c.relname AS tablename, a.attname AS "column",
+       format_type(a.atttypid, a.atttypmod) AS type,
+       coalesce(cl.encoding, 'none')::character(32) AS encoding,
+       coalesce(cl.is_distkey, false) AS distkey,
+       coalesce(cl.sortkey_ord, 0)::integer AS sortkey,
+       a.attnotnull AS "notnull"
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+LEFT JOIN localshift.column_layout cl ON cl.table_oid = c.oid AND cl.attnum = a.attnum
+WHERE c.relkind IN ('r', 'p') AND pg_catalog.pg_table_is_visible(c.oid);
+
+-- PG_CLASS_INFO: pg_class with the creation time and the effective distribution style.
+CREATE OR REPLACE VIEW pg_catalog.pg_class_info AS
+SELECT c.oid AS reloid, c.*,
+       CASE tl.diststyle WHEN 'AUTO' THEN 11 ELSE localshift.diststyle_code(tl.diststyle) END
+           AS releffectivediststyle
+FROM localshift.pg_class c
+LEFT JOIN localshift.table_layout tl ON tl.table_oid = c.oid;
+
+-- PG_ATTRIBUTE_INFO: pg_attribute with the column ACL.
+CREATE OR REPLACE VIEW pg_catalog.pg_attribute_info AS
+SELECT a.*, a.attacl AS attacl_info
+FROM localshift.pg_attribute a;
+
+-- PG_PROC_INFO: pg_proc with prooid (prokind, proargmodes and proallargtypes
+-- are already pg_proc's own columns).
+CREATE OR REPLACE VIEW pg_catalog.pg_proc_info AS
+SELECT p.oid AS prooid, p.* FROM pg_catalog.pg_proc p;
+
+-- PG_USER and PG_GROUP as Redshift shows them (PostgreSQL 8.0's shape):
+-- usesuper is true for Redshift superusers (localshift.is_superuser), who are
+-- not superusers of the engine.  Groups are roles created by CREATE GROUP
+-- (marked 'redshift group' by the translator, see localshift.is_group).
+CREATE OR REPLACE FUNCTION localshift.is_group(role oid) RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
+SELECT coalesce(pg_catalog.shobj_description($1, 'pg_authid') = 'redshift group', false) $$;
+
+DO $$ BEGIN
+    -- PostgreSQL's own pg_user / pg_group have other columns (userepl,
+    -- usebypassrls; oid-typed ids): replace them once.
+    IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = 'pg_catalog.pg_user'::regclass
+                   AND attname = 'usecatupd') THEN
+        DROP VIEW pg_catalog.pg_user;
+    END IF;
+    IF EXISTS (SELECT FROM pg_attribute WHERE attrelid = 'pg_catalog.pg_group'::regclass
+               AND attname = 'grosysid' AND atttypid = 'oid'::regtype) THEN
+        DROP VIEW pg_catalog.pg_group;
+    END IF;
+END $$;
+
+CREATE OR REPLACE VIEW pg_catalog.pg_user AS
+SELECT r.rolname AS usename, r.oid::integer AS usesysid, r.rolcreatedb AS usecreatedb,
+       localshift.is_superuser(r.oid) AS usesuper, r.rolsuper AS usecatupd,
+       '********'::text AS passwd, r.rolvaliduntil AS valuntil, s.setconfig AS useconfig
+FROM pg_catalog.pg_roles r
+LEFT JOIN pg_catalog.pg_db_role_setting s ON s.setrole = r.oid AND s.setdatabase = 0
+WHERE r.rolcanlogin;
+
+-- A role created by a user with CREATEROLE is granted to its creator WITH ADMIN OPTION by the
+-- bootstrap superuser (oid 10), and again by the creator itself (createrole_self_grant):
+-- PostgreSQL's bookkeeping, not a member of the group.
+CREATE OR REPLACE VIEW pg_catalog.pg_group AS
+SELECT r.rolname AS groname, r.oid::integer AS grosysid,
+       ARRAY(SELECT DISTINCT m.member::integer FROM pg_catalog.pg_auth_members m
+             WHERE m.roleid = r.oid AND NOT EXISTS (
+                 SELECT FROM pg_catalog.pg_auth_members c WHERE c.roleid = m.roleid
+                 AND c.member = m.member AND c.grantor = 10 AND c.admin_option)
+             ORDER BY 1) AS grolist
+FROM pg_catalog.pg_roles r
+WHERE localshift.is_group(r.oid);
+
+-- PG_USER_INFO: pg_user with the connection limit and session timeout.
+CREATE OR REPLACE VIEW pg_catalog.pg_user_info AS
+SELECT u.*, CASE WHEN r.rolconnlimit < 0 THEN 'UNLIMITED' ELSE r.rolconnlimit::text END AS useconnlimit,
+       0 AS usesessiontimeout
+FROM pg_catalog.pg_user u JOIN pg_catalog.pg_roles r ON r.oid = u.usesysid;
+
+-- PG_DATABASE_INFO: pg_database with the database id Redshift's views carry.
+CREATE OR REPLACE VIEW pg_catalog.pg_database_info AS
+SELECT d.oid::integer AS datid, d.* FROM pg_catalog.pg_database d;
+
+GRANT SELECT ON pg_catalog.pg_table_def, pg_catalog.pg_class_info, pg_catalog.pg_attribute_info,
+    pg_catalog.pg_proc_info, pg_catalog.pg_user, pg_catalog.pg_group, pg_catalog.pg_user_info,
+    pg_catalog.pg_database_info TO PUBLIC;

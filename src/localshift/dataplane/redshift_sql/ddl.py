@@ -1,0 +1,322 @@
+"""CREATE TABLE (columns, LIKE, AS query), CREATE VIEW and CREATE MATERIALIZED
+VIEW with Redshift's clauses.
+
+Distribution, sort keys, encodings, BACKUP and IDENTITY seeds are removed from
+the statement and written into a marker comment (``attribute_marker``); the
+engine's event trigger records them in ``localshift.table_attributes`` and
+``localshift.column_attributes`` in the same transaction as the DDL.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from .errors import TranslationError, not_supported, syntax_error
+from .tokens import Group, Node, Token, identifier_value, quote_ident, raw, render, split_commas, strip, words
+from .types import read_type
+
+if TYPE_CHECKING:
+    from .expressions import Rewriter
+
+DISTSTYLES = ("auto", "even", "key", "all")
+ENCODINGS = frozenset({"raw", "az64", "bytedict", "delta", "delta32k", "lzo", "mostly8", "mostly16",
+                       "mostly32", "runlength", "text255", "text32k", "zstd", "auto"})
+
+
+def attribute_marker(schema: str | None, name: str, attrs: dict) -> str:
+    body = json.dumps({"schema": schema, "name": name, **attrs}, separators=(",", ":"))
+    return " /*localshift:" + body.replace("*/", "*\\/") + "*/"
+
+
+def qualified_name(parts: list[Node]) -> tuple[str | None, str, str]:
+    """(schema, name, text) of ``[db.][schema.]name`` nodes (rewritten text)."""
+    names = [p for p in parts if p.text != "."]
+    if not names or len(names) > 3:
+        raise syntax_error(render(parts))
+    schema = identifier_value(names[-2]) if len(names) >= 2 else None
+    return schema, identifier_value(names[-1]), render(parts)
+
+
+class TableAttributes:
+    """Redshift table attributes read from a CREATE TABLE / CTAS / MV."""
+
+    def __init__(self) -> None:
+        self.attrs: dict = {}
+        self.encode: dict[str, str] = {}
+        self.identity: dict[str, dict] = {}
+        self.column_sortkey: list[str] = []
+
+    def read(self, sig: list[Node], k: int) -> int:
+        """Read table attributes from ``sig[k]``; returns the index of the first
+        word that is not one (AS, PostgreSQL's clauses) or the end."""
+        while k < len(sig):
+            word = sig[k].low
+            if word == "diststyle":
+                style = sig[k + 1].low if k + 1 < len(sig) else ""
+                if style not in DISTSTYLES:
+                    raise syntax_error(sig[k + 1].text if k + 1 < len(sig) else "diststyle")
+                self.attrs["diststyle"] = style.upper()
+                k += 2
+            elif word == "distkey":
+                self.attrs["distkey"] = _single_column(sig, k + 1)
+                k += 2
+            elif word in ("compound", "interleaved") and k + 1 < len(sig) and sig[k + 1].low == "sortkey":
+                self._sortkey(sig, k + 1, word)
+                k += 3
+            elif word == "sortkey":
+                if k + 1 < len(sig) and sig[k + 1].low in ("auto", "none"):
+                    self.attrs["sortkey"] = []
+                    self.attrs["sortkey_type"] = "auto" if sig[k + 1].low == "auto" else None
+                    k += 2
+                else:
+                    self._sortkey(sig, k, "compound")
+                    k += 2
+            elif word == "backup":
+                value = sig[k + 1].low if k + 1 < len(sig) else ""
+                if value not in ("yes", "no"):
+                    raise syntax_error(sig[k + 1].text if k + 1 < len(sig) else "backup")
+                self.attrs["backup"] = value == "yes"
+                k += 2
+            elif word == "encode" and k + 1 < len(sig) and sig[k + 1].low == "auto":
+                k += 2  # ENCODE AUTO: Redshift's default for new tables
+            else:
+                break  # not a Redshift attribute: PostgreSQL's clauses follow
+        return k
+
+    def _sortkey(self, sig: list[Node], k: int, kind: str) -> None:
+        if k + 1 >= len(sig) or not isinstance(sig[k + 1], Group):
+            raise syntax_error("sortkey")
+        columns = [identifier_value(words(c)[0]) for c in split_commas(sig[k + 1].nodes)]
+        if not columns or kind == "interleaved" and len(columns) > 8 or len(columns) > 400:
+            raise TranslationError("too many or no sort key columns", "42601")
+        self.attrs["sortkey"] = columns
+        self.attrs["sortkey_type"] = kind
+
+    def finish(self) -> dict:
+        attrs = dict(self.attrs)
+        if self.column_sortkey:
+            if "sortkey" in attrs:
+                raise TranslationError("multiple SORTKEY definitions", "42601")
+            attrs["sortkey"], attrs["sortkey_type"] = self.column_sortkey, "compound"
+        if attrs.get("distkey") and attrs.setdefault("diststyle", "KEY") != "KEY":
+            raise TranslationError(f"DISTSTYLE {attrs['diststyle']} cannot have a DISTKEY", "42601")
+        if attrs.get("diststyle") == "KEY" and not attrs.get("distkey"):
+            raise TranslationError("DISTSTYLE KEY requires a DISTKEY", "42601")
+        if self.encode:
+            attrs["encode"] = self.encode
+        if self.identity:
+            attrs["identity"] = self.identity
+        return attrs
+
+
+def _single_column(sig: list[Node], k: int) -> str:
+    if k >= len(sig) or not isinstance(sig[k], Group):
+        raise syntax_error("distkey")
+    columns = split_commas(sig[k].nodes)
+    if len(columns) != 1:
+        raise TranslationError("DISTKEY takes exactly one column", "42601")
+    return identifier_value(words(columns[0])[0])
+
+
+def create_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> str:
+    """``sig[t]`` is the word TABLE."""
+    head = render(nodes[:nodes.index(sig[t]) + 1])
+    k = t + 1
+    if_not_exists = ""
+    if k + 2 < len(sig) and [w.low for w in sig[k:k + 3]] == ["if", "not", "exists"]:
+        if_not_exists, k = " IF NOT EXISTS", k + 3
+    name_start = k
+    while k < len(sig) and not isinstance(sig[k], Group) and sig[k].low not in _TABLE_WORDS:
+        k += 1
+    if sig[name_start].text == "#" and k == name_start + 2:
+        # Redshift: a table whose name starts with # is a temporary table.
+        schema, name = None, "#" + identifier_value(sig[name_start + 1])
+        name_text = quote_ident(name)
+        if not any(w.low in ("temp", "temporary") for w in sig[:t]):
+            head = render(nodes[:nodes.index(sig[t])]) + "TEMP " + sig[t].text
+    else:
+        schema, name, name_text = qualified_name(rw.rewrite(sig[name_start:k]))
+    attributes = TableAttributes()
+    columns_text = ""
+    like = None
+    if k < len(sig) and isinstance(sig[k], Group):
+        after = [w.low for w in sig[k + 1:]]
+        if "as" in after:  # CTAS with column names
+            columns_text = " " + rw.text([sig[k]])
+        else:
+            columns_text, like = _column_definitions(rw, sig[k], attributes)
+        k += 1
+    k = attributes.read(sig, k)
+    attrs = attributes.finish()
+    if like:
+        attrs["like"] = like
+    query = ""
+    if k < len(sig) and sig[k].low == "as":  # AS query
+        query = " AS " + rw.text(nodes[nodes.index(sig[k]) + 1:])
+    elif k < len(sig):
+        query = " " + rw.text(nodes[nodes.index(sig[k]):])
+    marker = attribute_marker(schema, name, attrs) if attrs else ""
+    return f"{head}{if_not_exists} {name_text}{columns_text}{query}{marker}"
+
+
+_TABLE_WORDS = frozenset({"diststyle", "distkey", "sortkey", "compound", "interleaved", "backup",
+                          "encode", "as"})
+
+
+def _column_definitions(rw: "Rewriter", group: Group, attributes: TableAttributes) -> tuple[str, str | None]:
+    parts, like = [], None
+    for element in split_commas(group.nodes):
+        esig = words(element)
+        if not esig:
+            raise syntax_error(")")
+        first = esig[0].low
+        if first == "like":
+            text, like = _like(rw, esig)
+            parts.append(text)
+        elif first in ("constraint", "primary", "unique", "check", "foreign"):
+            text = rw.text(element)
+            if first == "foreign" or (first == "constraint" and any(w.low == "foreign" for w in esig)):
+                text += " NOT ENFORCED"  # Redshift's foreign keys are informational
+            parts.append(text)
+        elif first in ("distkey", "sortkey"):
+            raise syntax_error(esig[0].text)
+        else:
+            parts.append(column_definition(rw, element, attributes))
+    return " (" + ", ".join(parts) + ")", like
+
+
+def _like(rw: "Rewriter", esig: list[Node]) -> tuple[str, str]:
+    k = 1
+    while k < len(esig) and esig[k].low not in ("including", "excluding"):
+        k += 1
+    parent = rw.text(esig[1:k])
+    options = [w.low for w in esig[k:]]
+    if options not in ([], ["including", "defaults"], ["excluding", "defaults"]):
+        raise syntax_error(esig[k].text)
+    # Redshift's LIKE copies names, types and NOT NULL; INCLUDING DEFAULTS adds
+    # the defaults and identity columns.
+    including = " INCLUDING DEFAULTS INCLUDING IDENTITY" if options[:1] == ["including"] else ""
+    return f"LIKE {parent}{including}", parent
+
+
+def column_definition(rw: "Rewriter", element: list[Node], attributes: TableAttributes) -> str:
+    """``name type [ENCODE e] [DISTKEY] [SORTKEY] [IDENTITY(s, t)] [DEFAULT ...] ...``"""
+    esig = words(element)
+    name = identifier_value(esig[0])
+    if len(esig) < 2:
+        raise syntax_error(esig[0].text)
+    type_text, end = read_type(element, element.index(esig[1]), column=True)
+    rest = element[end:]
+    at = [i for i, n in enumerate(rest) if not n.blank]
+    kept: list[Node] = []  # what PostgreSQL gets, in order
+
+    def word(p: int) -> str:
+        return rest[at[p]].low if p < len(at) else ""
+
+    p = 0
+    while p < len(at):
+        node = rest[at[p]]
+        if word(p) == "encode" and p + 1 < len(at):
+            encoding = word(p + 1)
+            if encoding not in ENCODINGS:
+                raise TranslationError(f'invalid encoding type "{rest[at[p + 1]].text}"', "42704")
+            attributes.encode[name] = encoding
+            p += 2
+        elif word(p) == "distkey":
+            if attributes.attrs.get("distkey"):
+                raise TranslationError("multiple DISTKEY definitions", "42601")
+            attributes.attrs["distkey"] = name
+            p += 1
+        elif word(p) == "sortkey":
+            attributes.column_sortkey.append(name)
+            p += 1
+        elif word(p) == "identity" and p + 1 < len(at) and isinstance(rest[at[p + 1]], Group):
+            kept += [_SPACE, raw(_identity(rest[at[p + 1]], name, attributes, "always")), _SPACE]
+            p += 2
+        elif word(p) == "generated" and [word(q) for q in range(p + 1, p + 5)] == [
+                "by", "default", "as", "identity"]:
+            seed = rest[at[p + 5]] if p + 5 < len(at) and isinstance(rest[at[p + 5]], Group) else None
+            kept += [_SPACE, raw(_identity(seed, name, attributes, "by default")), _SPACE]
+            p += 6 if seed is not None else 5
+        elif word(p) == "collate" and p + 1 < len(at):
+            if word(p + 1) == "case_insensitive":
+                raise not_supported("COLLATE CASE_INSENSITIVE")
+            if word(p + 1) != "case_sensitive":
+                raise syntax_error(rest[at[p + 1]].text)
+            p += 2  # CASE_SENSITIVE is the default
+        elif word(p) == "references":
+            q = p + 1
+            while q < len(at) and word(q) not in _AFTER_REFERENCES:
+                q += 1
+            kept.extend(rest[at[p]:at[q - 1] + 1])
+            kept.append(raw(" NOT ENFORCED"))  # Redshift's foreign keys are informational
+            p = q
+        else:
+            kept.extend(rest[at[p]:at[p + 1] if p + 1 < len(at) else len(rest)])
+            p += 1
+    tail = rw.text(kept)
+    return " ".join(part for part in (rw.text([esig[0]]), type_text, tail) if part)
+
+
+_SPACE = Token("ws", " ")
+_AFTER_REFERENCES = frozenset({"not", "null", "primary", "unique", "check", "constraint", "default",
+                               "collate", "generated", "encode", "distkey", "sortkey", "identity"})
+
+
+def _identity(group: Group | None, name: str, attributes: TableAttributes, generated: str) -> str:
+    seed, step = 1, 1
+    if group is not None:
+        values = [render(strip(a)) for a in split_commas(group.nodes)]
+        try:
+            seed, step = (int(v) for v in values)
+        except ValueError:
+            raise TranslationError("IDENTITY takes (seed, step) integer values", "42601") from None
+        if step == 0:
+            raise TranslationError("IDENTITY step cannot be 0", "22023")
+    attributes.identity[name] = {"seed": seed, "step": step, "generated": generated}
+    return (f"GENERATED {'ALWAYS' if generated == 'always' else 'BY DEFAULT'} AS IDENTITY "
+            f"(START WITH {seed} INCREMENT BY {step})")
+
+
+LATE_BINDING_MARK = "/*localshift:late_binding*/"
+
+
+def create_view(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str:
+    """CREATE [OR REPLACE] VIEW ... AS query [WITH NO SCHEMA BINDING]."""
+    lows = [w.low for w in sig]
+    if lows[-4:] == ["with", "no", "schema", "binding"]:
+        # A late-binding view: Redshift checks its tables only when queried.  The
+        # engine's event trigger reads the mark and replaces the view by one that
+        # runs its query when read (catalog/40_events.sql).
+        end = nodes.index(sig[-4])
+        return rw.text(nodes[:end]) + " " + LATE_BINDING_MARK
+    return rw.text(nodes)
+
+
+def create_materialized_view(rw: "Rewriter", nodes: list[Node], sig: list[Node], v: int) -> str:
+    """CREATE MATERIALIZED VIEW name [BACKUP ..] [table attributes] [AUTO REFRESH YES|NO] AS query.
+    ``sig[v]`` is the word VIEW."""
+    head = render(nodes[:nodes.index(sig[v]) + 1])
+    k = v + 1
+    name_start = k
+    while k < len(sig) and sig[k].low not in _TABLE_WORDS | {"auto"}:
+        k += 1
+    schema, name, name_text = qualified_name(rw.rewrite(sig[name_start:k]))
+    attributes = TableAttributes()
+    while k < len(sig) and sig[k].low != "as":
+        if sig[k].low == "auto" and k + 2 < len(sig) and sig[k + 1].low == "refresh":
+            if sig[k + 2].low not in ("yes", "no"):
+                raise syntax_error(sig[k + 2].text)
+            k += 3  # AUTO REFRESH: the view is refreshed by REFRESH MATERIALIZED VIEW only
+        else:
+            after = attributes.read(sig, k)
+            if after == k:
+                raise syntax_error(sig[k].text)
+            k = after
+    if k >= len(sig):
+        raise syntax_error("end of input")
+    attrs = attributes.finish()
+    query = rw.text(nodes[nodes.index(sig[k]) + 1:])
+    marker = attribute_marker(schema, name, attrs) if attrs else ""
+    return f"{head} {name_text} AS {query}{marker}"

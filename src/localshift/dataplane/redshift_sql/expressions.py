@@ -1,0 +1,155 @@
+"""The expression rewriter: walks a statement's nodes and turns Redshift
+syntax into PostgreSQL's, group by group.
+
+What it changes, wherever it appears:
+* calls of Redshift functions (``functions.CALLS``), and calls of functions the
+  engine's catalog defines in schema ``localshift`` (qualified by name);
+* bare words: SYSDATE, CURRENT_USER_ID, APPROXIMATE;
+* Redshift type names after ``::`` and in CAST;
+* delimited identifiers, folded to lower case as Redshift folds them;
+* ``4WHEN``: a number glued to a keyword (Redshift's lexer splits it);
+* ``#name`` temporary tables;
+* ``pg_class`` / ``pg_attribute`` / ``pg_attrdef`` when a statement reads the
+  columns only Redshift's catalog has (``reldiststyle``, ``attencodingtype``...):
+  they become the ``localshift`` views that add them;
+then the query-level rewrites of each SELECT (``queries``).
+"""
+
+from __future__ import annotations
+
+from .functions import CALLS
+from .navigation import navigate
+from .queries import rewrite_selects
+from .tokens import Group, Node, Token, raw, render, strip
+from .types import read_type
+
+# Columns only Redshift's catalog tables have -> the relation that gets a
+# localshift view adding them.
+REDSHIFT_CATALOG_COLUMNS = {
+    "reldiststyle": "pg_class", "relcreationtime": "pg_class",
+    "attencodingtype": "pg_attribute", "attisdistkey": "pg_attribute",
+    "attsortkeyord": "pg_attribute",
+    "adsrc": "pg_attrdef",
+}
+REDSHIFT_CATALOG_RELATIONS = frozenset(REDSHIFT_CATALOG_COLUMNS.values())
+
+# SYSDATE is the start of the current transaction, without time zone.
+_BARE_WORDS = {
+    "sysdate": "LOCALTIMESTAMP",
+    "current_user_id": "CAST((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user) AS integer)",
+}
+# Where "#name" names a (temporary) table rather than applying the # operator.
+_TABLE_POSITIONS = frozenset({"from", "join", "into", "table", "update", "exists", "truncate", ","})
+
+
+class Rewriter:
+    def __init__(self, engine_functions: frozenset[str], case_sensitive: bool = False,
+                 catalog_views: bool = False, standard_strings: bool = False) -> None:
+        self.engine_functions = engine_functions
+        self.case_sensitive = case_sensitive
+        self.catalog_views = catalog_views
+        self.standard_strings = standard_strings  # the session's standard_conforming_strings
+        # The statement's relation names, when PartiQL navigation applies to it.
+        self.relations: frozenset[str] | None = None
+
+    def function_name(self, name: str) -> str:
+        return f"localshift.{name}" if name in self.engine_functions else name
+
+    def text(self, nodes: list[Node]) -> str:
+        return render(strip(self.rewrite(nodes)))
+
+    def rewrite(self, nodes: list[Node]) -> list[Node]:
+        out: list[Node] = []
+        prev: Node | None = None  # last significant node emitted
+        i, n = 0, len(nodes)
+        while i < n:
+            node = nodes[i]
+            kind = node.kind
+            if kind == "group":
+                node = Group(node.open, self.rewrite(node.nodes), node.close)
+            elif kind == "ident":
+                j = _next(nodes, i + 1)
+                following = nodes[j] if j < n else None
+                qualified = prev is not None and prev.text == "."
+                if self.catalog_views and node.low in REDSHIFT_CATALOG_RELATIONS \
+                        and (following is None
+                             or not (following.kind == "group" or following.text == ".")):
+                    node = self._catalog_view(node, out, qualified)
+                elif following is not None and following.kind == "group" and following.open == "(" \
+                        and not qualified:
+                    handler = CALLS.get(node.low)
+                    if handler is not None:
+                        replacement, i = handler(self, nodes, i, j)
+                        out.extend(replacement)
+                        prev = replacement[-1] if replacement else prev
+                        continue
+                    if node.low in self.engine_functions:
+                        node = raw(f"localshift.{node.text}")
+                elif not qualified and self.relations is not None and i + 1 < n and (
+                        nodes[i + 1].text == "." or nodes[i + 1].kind == "group" and nodes[i + 1].open == "["):
+                    navigation = navigate(self, nodes, i)
+                    if navigation is not None:
+                        out.extend(navigation[0])
+                        prev, i = out[-1], navigation[1]
+                        continue
+                elif not qualified and (prev is None or prev.low != "as") \
+                        and (following is None or following.text != "."):
+                    bare = _BARE_WORDS.get(node.low)
+                    if bare is not None:
+                        node = raw(bare)
+                    elif node.low == "approximate" and following is not None \
+                            and following.low in ("count", "percentile_disc"):
+                        # PostgreSQL's exact answers are within Redshift's error bounds.
+                        i = j
+                        continue
+            elif kind == "qident" and not self.case_sensitive:
+                folded = _fold(node.text)
+                if folded != node.text:
+                    node = Token("qident", folded)
+            elif kind == "number":
+                if i + 1 < n and nodes[i + 1].kind in ("ident", "qident"):
+                    out.append(node)  # "4WHEN": Redshift's lexer ends the number here
+                    node = raw(" ")
+            elif kind == "punct" and node.text == "::":
+                j = _next(nodes, i + 1)
+                if j < n:
+                    type_text, end = read_type(nodes, j)
+                    out.append(node)
+                    out.extend(nodes[i + 1:j])
+                    out.append(raw(type_text))
+                    prev = out[-1]
+                    i = end
+                    continue
+            elif kind == "op" and node.text == "#" and i + 1 < n and nodes[i + 1].kind == "ident" \
+                    and prev is not None and prev.low in _TABLE_POSITIONS:
+                node = Token("qident", f'"#{nodes[i + 1].low}"')
+                i += 1
+            out.append(node)
+            if not node.blank:
+                prev = node
+            i += 1
+        return rewrite_selects(self, out)
+
+    @staticmethod
+    def _catalog_view(node: Node, out: list[Node], qualified: bool) -> Node:
+        """``pg_class`` or ``pg_catalog.pg_class`` -> ``localshift.pg_class``."""
+        if not qualified:
+            return raw(f"localshift.{node.low}")
+        sig = [k for k in range(len(out)) if not out[k].blank]
+        if len(sig) >= 2 and out[sig[-2]].low == "pg_catalog":
+            del out[sig[-2]:]
+            return raw(f"localshift.{node.low}")
+        return node
+
+
+def _fold(text: str) -> str:
+    """Redshift folds the ASCII letters of delimited identifiers to lower case."""
+    body = text[1:-1]
+    lowered = "".join(c.lower() if "A" <= c <= "Z" else c for c in body)
+    return f'"{lowered}"'
+
+
+def _next(nodes: list[Node], k: int) -> int:
+    while k < len(nodes) and nodes[k].blank:
+        k += 1
+    return k

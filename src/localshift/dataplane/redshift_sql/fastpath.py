@@ -1,0 +1,81 @@
+"""The fast path: does a statement text need the translator at all?
+
+It looks for anything the translator rewrites: a Redshift keyword, function,
+type name or catalog column (the statement's words against one set); a
+statement kind it handles (at the start of any statement); a quoted identifier
+with capitals, ``(MAX)``, a number glued to a word, ``WHERE 1`` or ``#table``
+(one small regular expression); an alias defined with AS and named again
+later (lateral alias references); brackets, or a dotted name whose first part
+no FROM item names (PartiQL navigation).  A false alarm costs one translation,
+cached by text; a miss would send Redshift SQL to PostgreSQL unchanged, so the
+checks err on the side of alarms.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .expressions import REDSHIFT_CATALOG_COLUMNS
+from .functions import CALLS
+from .install import ENGINE_FUNCTIONS
+
+# Statement kinds with Redshift-specific forms (anywhere a statement starts).
+_STATEMENT_WORDS = ("create", "alter", "drop", "grant", "revoke", "set", "reset", "show", "vacuum",
+                    "analyze", "analyse", "copy", "unload", "cancel", "lock")
+# Words that need rewriting wherever they appear.
+TRIGGER_WORDS = frozenset({
+    "top", "qualify", "minus", "approximate", "sysdate", "current_user_id", "super", "nvarchar",
+    "nchar", "varbyte", "varbinary", "bpchar", "binary", "geometry", "geography", "hllsketch",
+    *CALLS, *REDSHIFT_CATALOG_COLUMNS, *ENGINE_FUNCTIONS})
+
+_WORD = re.compile(r"[a-z_][a-z0-9_$]*")
+_STATEMENT = re.compile(
+    rf"\s*(?:(?:--[^\n]*(?:\n|$)|/\*.*?\*/)\s*)*(?i:{'|'.join(_STATEMENT_WORDS)})\b", re.DOTALL)
+_QUOTED_CAPITALS = re.compile(r'"[^"]*[A-Z][^"]*"')      # delimited identifiers fold to lower case
+_MAX = re.compile(r"\(\s*max\s*\)")                      # VARCHAR(MAX), on the lower-cased text
+_GLUED_NUMBER = re.compile(r"(?<![\w$.])\d+(?:\.\d*)?[A-Za-z_]")  # THEN 4WHEN
+_NUMBER_CONDITION = re.compile(r"\b(?:where|and|or|not|having)\s+\d")  # WHERE 1 AND ..., lower-cased
+_HASH_TABLE = re.compile(r"\b(?:from|join|into|table|update|exists)\s+#")  # #temp tables, lower-cased
+_ALIAS = re.compile(r"\bas\s+\"?([a-z_][a-z0-9_$]*)")
+# PartiQL navigation: a dotted name whose first part no FROM item names, or brackets.
+_DOTTED_ROOT = re.compile(r"(?<![\w$.\"])([a-z_][a-z0-9_$]*)\.[a-z_\"]")
+_QUALIFIERS = re.compile(
+    r"(?:\b(?:from|join|update|into|using|only|table|view|as|on|like|references)|,)\s+([a-z_][a-z0-9_$.]*)"
+    r"(?:\s+([a-z_][a-z0-9_$]*))?")
+_BRACKET = re.compile(r"[\w\]\)\"]\s*\[\s*[\d'$]")
+_IMPLICIT = frozenset({"excluded", "new", "old"})
+_GLUED_DIGIT = re.compile(r"\d[A-Za-z_]")
+_CONDITION_WORDS = frozenset({"where", "and", "or", "not", "having"})
+
+
+def needs_translation(sql: str) -> bool:
+    # Cheap tests first; each regular expression runs only when its text can be there.
+    if _STATEMENT.match(sql) or ";" in sql and any(_STATEMENT.match(part) for part in sql.split(";")[1:]):
+        return True
+    if '"' in sql and _QUOTED_CAPITALS.search(sql):
+        return True
+    lower = sql.lower()
+    words = _WORD.findall(lower)
+    if not TRIGGER_WORDS.isdisjoint(words):
+        return True
+    if "max" in words and _MAX.search(lower):
+        return True
+    if "#" in sql and _HASH_TABLE.search(lower):
+        return True
+    if _GLUED_DIGIT.search(sql) and _GLUED_NUMBER.search(sql):
+        return True
+    if not _CONDITION_WORDS.isdisjoint(words) and _NUMBER_CONDITION.search(lower):
+        return True
+    if "as" in words:
+        for alias in _ALIAS.findall(lower):
+            if words.count(alias) > 1:  # named again: maybe a lateral alias reference
+                return True
+    if "[" in sql and _BRACKET.search(sql):
+        return True
+    if "." in sql:
+        roots = set(_DOTTED_ROOT.findall(lower))
+        if roots:
+            known = {name for path, alias in _QUALIFIERS.findall(lower) for name in (*path.split("."), alias)}
+            if roots - known - _IMPLICIT:
+                return True
+    return False

@@ -1,0 +1,139 @@
+"""Installing localshift's Redshift catalog into an engine.
+
+``catalog/*.sql`` are applied in name order, as the internal superuser, in
+every database that accepts connections (template1 included: CREATE DATABASE
+copies it).  The files are idempotent; a database whose catalog already has the
+files' digest (recorded as the comment of schema ``localshift``) is skipped, so
+calling this at every engine start costs one query per database.
+
+Engine-wide settings come first: Redshift's string syntax
+(``standard_conforming_strings = off``: a backslash escapes in '...'), the
+defaults of Redshift's session parameters, and the role that stands for
+Redshift's superusers (``localshift_superuser``: reads and writes every table,
+cancels others' queries; never a PostgreSQL superuser, so no host access).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from pathlib import Path
+import psycopg
+from psycopg import sql
+
+from ..roles import EngineSetup
+from .settings import PREFIX, REDSHIFT_SETTINGS
+
+CATALOG_DIR = Path(__file__).parent / "catalog"
+SUPERUSER_ROLE = "localshift_superuser"
+SYSLOG_ROLE = "localshift_syslog_unrestricted"  # SYSLOG ACCESS UNRESTRICTED
+_SUPERUSER_GRANTS = ("pg_read_all_data", "pg_write_all_data", "pg_signal_backend",
+                     "pg_read_all_stats", "pg_read_all_settings")
+# Written to postgresql.auto.conf (so they travel in snapshots).
+# Redshift's session defaults too: UTC, ISO dates, floats printed with 15 digits.
+# createrole_self_grant: a user who creates users has their privileges (may drop and alter
+# their objects), as a Redshift superuser has; PostgreSQL gives the creator ADMIN OPTION only.
+ENGINE_SETTINGS = {"standard_conforming_strings": "off", "escape_string_warning": "off",
+                   "timezone": "UTC", "datestyle": "ISO, MDY", "extra_float_digits": "0",
+                   "createrole_self_grant": "set, inherit",
+                   **{f"{PREFIX}{name}": value for name, value in REDSHIFT_SETTINGS.items()}}
+
+
+# Runs the language validators on the SQL and PL/pgSQL functions of the catalog's schemas.
+_VALIDATE_FUNCTIONS = """
+SELECT CASE l.lanname WHEN 'sql' THEN pg_catalog.fmgr_sql_validator(p.oid)
+                      ELSE pg_catalog.plpgsql_validator(p.oid) END
+FROM pg_catalog.pg_proc p
+JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+WHERE l.lanname IN ('sql', 'plpgsql')
+  AND p.pronamespace IN ('pg_catalog'::regnamespace, 'localshift'::regnamespace)
+"""
+
+
+def catalog_files() -> list[Path]:
+    return sorted(CATALOG_DIR.glob("*.sql"))
+
+
+@functools.lru_cache(maxsize=1)
+def catalog_digest() -> str:
+    h = hashlib.sha256()
+    for path in catalog_files():
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()[:32]
+
+
+def install_catalog(conn: psycopg.Connection) -> bool:
+    """Apply the catalog files to the database ``conn`` (an autocommit superuser
+    connection) is connected to.  Returns False when it was already current."""
+    marker = f"localshift catalog {catalog_digest()}"
+    current = conn.execute("SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace "
+                           "WHERE nspname = 'localshift'").fetchone()
+    if current and current[0] == marker:
+        return False
+    with conn.transaction():
+        # Some objects live in pg_catalog, where Redshift clients look them up.
+        conn.execute("SET LOCAL allow_system_table_mods = on")
+        # Function bodies may name functions defined later (or themselves): they
+        # are checked once everything exists.
+        conn.execute("SET LOCAL check_function_bodies = off")
+        for path in catalog_files():
+            conn.execute(path.read_text())
+        conn.execute(_VALIDATE_FUNCTIONS)
+        conn.execute(sql.SQL("COMMENT ON SCHEMA localshift IS {}").format(sql.Literal(marker)))
+    return True
+
+
+def install_engine(setup: EngineSetup) -> None:
+    """Engine-wide settings and roles, then the catalog in every database (a DataPlane
+    initialiser, roles.py).  The master user is a Redshift superuser."""
+    superusers = [setup.master_username] if setup.master_username else []
+    with setup.connect("postgres") as conn:
+        _engine_settings(conn, superusers)
+        databases = [row[0] for row in conn.execute(
+            "SELECT datname FROM pg_database WHERE datallowconn ORDER BY datname")]
+    for name in databases:
+        with setup.connect(name) as conn:
+            install_catalog(conn)
+
+
+def _engine_settings(conn: psycopg.Connection, superusers: list[str]) -> None:
+    current = dict(conn.execute("SELECT name, setting FROM pg_file_settings "
+                                "WHERE sourcefile LIKE '%postgresql.auto.conf' AND applied"))
+    changed = False
+    for name, value in ENGINE_SETTINGS.items():
+        if current.get(name) != value:
+            conn.execute(sql.SQL("ALTER SYSTEM SET {} = {}").format(
+                sql.Identifier(*name.split(".")), sql.Literal(value)))
+            changed = True
+    if changed:
+        conn.execute("SELECT pg_reload_conf()")
+    # Redshift's parameters are placeholders to PostgreSQL: anyone may SET them, but ALTER USER
+    # ... SET stores them only for roles granted SET on them.
+    conn.execute(sql.SQL("GRANT SET ON PARAMETER {} TO PUBLIC").format(sql.SQL(", ").join(
+        sql.Identifier(*f"{PREFIX}{name}".split(".")) for name in REDSHIFT_SETTINGS)))
+    for role in (SUPERUSER_ROLE, SYSLOG_ROLE):
+        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
+            conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
+    conn.execute(sql.SQL("GRANT {} TO {}").format(
+        sql.SQL(", ").join(map(sql.Identifier, _SUPERUSER_GRANTS)), sql.Identifier(SUPERUSER_ROLE)))
+    for user in superusers:
+        for role in (SUPERUSER_ROLE, SYSLOG_ROLE):
+            conn.execute(sql.SQL("GRANT {} TO {} WITH ADMIN OPTION").format(
+                sql.Identifier(role), sql.Identifier(user)))
+
+
+def engine_functions(catalog_dir: Path = CATALOG_DIR) -> frozenset[str]:
+    """Functions and aggregates the catalog defines in schema ``localshift``:
+    unqualified calls of these names are qualified by the translator (so a
+    function there takes over every call of its name: it must have every
+    signature Redshift's has)."""
+    pattern = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|AGGREGATE)\s+localshift\.(\w+)",
+                         re.IGNORECASE)
+    names = set()
+    for path in sorted(catalog_dir.glob("*.sql")):
+        names.update(m.lower() for m in pattern.findall(path.read_text()))
+    return frozenset(names)
+
+
+ENGINE_FUNCTIONS = engine_functions()

@@ -1,0 +1,157 @@
+"""PartiQL navigation into SUPER values (jsonb here): ``c.orders[0].id``.
+
+A dotted name whose first part is not a relation of the statement (a FROM,
+JOIN, UPDATE, INTO or USING item, its alias, a CTE) starts with a column; what
+follows the column is navigation: ``data.items[0].name`` becomes
+``(data -> 'items' -> 0 -> 'name')``.  Attribute names fold to lower case as
+Redshift folds them (unless identifiers are case sensitive).  The common
+cases of use get Redshift's answers:
+* a cast to a scalar type reads the value as text first (``->>``), so that
+  ``data.name::varchar`` is ``x``, not the JSON ``"x"``;
+* a comparison with a literal compares JSON values (``to_jsonb(literal)``):
+  a string equals only a string, a number only a number.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .tokens import Group, Node, Token, identifier_value, quote_literal, raw, string_value
+
+if TYPE_CHECKING:
+    from .expressions import Rewriter
+
+_RELATION_BEFORE = frozenset({"from", "join", "update", "into", "using", "only", "table", "view", "on",
+                              "like", "references"})
+_FROM_LIST_END = frozenset({"where", "group", "order", "having", "limit", "on", "union", "intersect",
+                            "except", "minus", "window", "qualify", "set", "values", "returning",
+                            "select", "offset", "fetch", "for"})
+# Names that qualify columns without being FROM items.
+_IMPLICIT = frozenset({"excluded", "new", "old"})
+_COMPARISONS = frozenset({"=", "<>", "!=", "<", ">", "<=", ">="})
+_JSON_TYPES = frozenset({"jsonb", "json", "super"})
+
+
+# Words between a keyword and the relation it names.
+_BEFORE_A_NAME = frozenset({"if", "not", "exists", "only", "lateral"})
+
+
+def relation_names(tokens: list[Token]) -> frozenset[str]:
+    """The names that qualify columns in a statement: relations and their aliases."""
+    names = set(_IMPLICIT)
+    sig = [t for t in tokens if not t.blank]
+    depth = 0
+    from_depths: set[int] = set()
+    expect = False  # the next name is a relation
+    for k, tok in enumerate(sig):
+        low = tok.low
+        if tok.kind == "open":
+            depth += 1
+            continue
+        if tok.kind == "close":
+            from_depths.discard(depth)
+            depth -= 1
+            continue
+        if tok.kind == "ident" and low in _RELATION_BEFORE:
+            expect = True
+            if low in ("from", "join"):
+                from_depths.add(depth)
+            continue
+        if expect and tok.kind == "ident" and low in _BEFORE_A_NAME:
+            continue  # CREATE TABLE IF NOT EXISTS name, FROM ONLY name
+        if tok.kind == "ident" and low in _FROM_LIST_END:
+            from_depths.discard(depth)
+        if tok.text == "," and depth in from_depths:
+            expect = True
+            continue
+        if tok.kind in ("ident", "qident") and (expect or _is_alias(sig, k, depth, from_depths)):
+            names.add(identifier_value(tok))
+            expect = expect and k + 1 < len(sig) and sig[k + 1].text == "."
+        elif tok.kind == "ident" and low == "as" and k + 2 < len(sig) and sig[k + 1].kind in (
+                "ident", "qident") and sig[k + 2].kind == "open" and k > 0 and sig[k - 1].kind in (
+                "ident", "qident"):
+            names.add(identifier_value(sig[k - 1]))  # WITH name AS (...)
+        elif tok.text != ".":
+            expect = False
+    return frozenset(names)
+
+
+def _is_alias(sig: list[Token], k: int, depth: int, from_depths: set[int]) -> bool:
+    """An alias of a FROM item: ``t AS x``, ``t x``, ``(subquery) x``."""
+    if depth not in from_depths or k == 0:
+        return False
+    prev = sig[k - 1]
+    if prev.kind == "ident" and prev.low == "as":
+        return True
+    return prev.kind in ("ident", "qident", "close") and prev.low not in _RELATION_BEFORE \
+        and (k < 2 or sig[k - 2].text != "::")
+
+
+def navigate(rw: "Rewriter", nodes: list[Node], i: int) -> tuple[list[Node], int] | None:
+    """The navigation starting at ``nodes[i]`` (an identifier), or None when it
+    is a plain column reference."""
+    if nodes[i].low == "array":
+        return None  # ARRAY[...], PostgreSQL's array constructor
+    parts: list[Node] = [nodes[i]]
+    j = i + 1
+    while j < len(nodes):
+        node = nodes[j]
+        if node.text == "." and j + 1 < len(nodes) and nodes[j + 1].kind in ("ident", "qident"):
+            parts.append(nodes[j + 1])
+            j += 2
+        elif node.kind == "group" and node.open == "[":
+            parts.append(node)
+            j += 1
+        else:
+            break
+    if j < len(nodes) and (nodes[j].kind == "group" and nodes[j].open == "(" or nodes[j].text == "."):
+        return None  # a function call, or ``t.*``
+    column = _column_length(parts, rw.relations)
+    steps = parts[column:]
+    if not steps:
+        return None
+    column_text = ".".join(rw.text([p]) for p in parts[:column])
+    keys = [_key(rw, step) for step in steps]
+    following, after = _next_significant(nodes, j)
+    if following is not None and following.text == "::" and after < len(nodes):
+        type_word = _next_significant(nodes, after + 1)[0]
+        if type_word is not None and type_word.low not in _JSON_TYPES:
+            return [raw(f"({column_text} -> {' -> '.join(keys[:-1])} ->> {keys[-1]})"
+                        if len(keys) > 1 else f"({column_text} ->> {keys[0]})")], j
+    out: list[Node] = [raw(f"({column_text} -> {' -> '.join(keys)})")]
+    if following is not None and following.text in _COMPARISONS:
+        literal, end = _next_significant(nodes, after + 1)
+        if literal is not None and literal.kind in ("string", "number"):
+            value = f"{quote_literal(string_value(literal))}::text" if literal.kind == "string" \
+                else literal.text
+            out += nodes[j:end] + [raw(f"to_jsonb({value})")]
+            return out, end + 1
+    return out, j
+
+
+def _column_length(parts: list[Node], relations: frozenset[str]) -> int:
+    """How many leading parts name the column (1 unless qualified by a relation)."""
+    names = []
+    for p in parts:
+        if p.kind == "group":
+            break
+        names.append(identifier_value(p))
+    length = 1
+    for n, name in enumerate(names[:3]):
+        if name in relations and n + 1 < len(names):
+            length = n + 2  # [database.][schema.]relation.column
+    return length
+
+
+def _key(rw: "Rewriter", step: Node) -> str:
+    if isinstance(step, Group):
+        return f"({rw.text(step.nodes)})"
+    if step.kind == "qident" and rw.case_sensitive:
+        return quote_literal(step.text[1:-1].replace('""', '"'))
+    return quote_literal(identifier_value(step))
+
+
+def _next_significant(nodes: list[Node], k: int) -> tuple[Node | None, int]:
+    while k < len(nodes) and nodes[k].blank:
+        k += 1
+    return (nodes[k], k) if k < len(nodes) else (None, k)

@@ -1,0 +1,236 @@
+"""The wire front's per-connection hook: frames the PostgreSQL protocol after
+startup, translates the SQL of Query and Parse messages, and follows each
+statement to its completion for the query history.
+
+Client -> engine: Query ('Q'), Parse ('P') and Bind ('B') messages are read
+whole (the SQL is translated, the statement names followed); every other
+message is forwarded as it arrives, without copying.  Engine -> client: only
+CommandComplete, ErrorResponse, EmptyQueryResponse, PortalSuspended,
+ParameterStatus and ReadyForQuery are looked at; DataRow and the rest are
+skipped by length.
+
+Each statement is recorded when it completes; a simple Query holding several
+statements gives one entry per statement.  A statement that reads the history
+(``pg_last_query_id()``, the STL/SVL/STV/SYS views) waits, with everything the
+client sends after it, until this session's earlier statements are written
+(``on_hold`` asks the front for that; ``release`` goes on), so it sees them.
+
+The session follows the engine's ``standard_conforming_strings`` (reported in
+ParameterStatus messages) and its own ``enable_case_sensitive_identifier``:
+both change how the translator reads a statement.
+
+State per connection is bounded: the prepared statements' texts (at most
+``MAX_NAMED`` names), statements awaiting completion (at most ``MAX_PENDING``;
+beyond that they are not recorded), and at most one incomplete message (or,
+while held, what the client sent since).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import deque
+from typing import TYPE_CHECKING, Callable
+
+from .errors import redshift_error
+from .framing import HOLD, LENGTH, Framer
+from .translator import statement_texts, translate_bytes
+
+if TYPE_CHECKING:
+    from .history import QueryRecorder
+
+MAX_NAMED = 1000
+MAX_PENDING = 10000
+# Client messages read whole: Query, Parse, Bind, Execute, Sync, Close.
+_CLIENT_WHOLE = frozenset(b"QPBESC")
+# Engine messages read whole: CommandComplete, ErrorResponse, EmptyQueryResponse,
+# PortalSuspended, ParameterStatus, ReadyForQuery.
+_ENGINE_WHOLE = frozenset(b"CEIsSZ")
+_END = None  # where a Query or a Sync's batch ends in the pending queue
+# Statements that read the query history.
+_READS_HISTORY = re.compile(rb"pg_last_query_id|\b(?:stl|svl|stv|sys)_", re.IGNORECASE)
+_STANDARD_STRINGS = b"standard_conforming_strings"
+
+
+def startup_parameters(packet: bytes) -> dict[str, str]:
+    fields = packet[8:].split(b"\0")
+    return {k.decode("utf-8", "replace").lower(): v.decode("utf-8", "replace")
+            for k, v in zip(fields[0::2], fields[1::2]) if k}
+
+
+class _Statement:
+    """A statement sent to the engine, until its completion.  ``chained``: it starts when
+    the one before it completes (the statements of one Query run one after another)."""
+
+    __slots__ = ("text", "start", "chained", "tag", "error")
+
+    def __init__(self, text: bytes, start: float, chained: bool = False) -> None:
+        self.text = text
+        self.start = start
+        self.chained = chained
+        self.tag: bytes | None = None
+        self.error: tuple[str, str] | None = None
+
+
+class SqlSession:
+    @classmethod
+    def from_startup(cls, packet: bytes, recorder: "QueryRecorder | None",
+                     engine_key: str) -> "SqlSession":
+        params = startup_parameters(packet)
+        user = params.get("user", "")
+        return cls(user, params.get("database") or user, recorder, engine_key)
+
+    def __init__(self, user: str, database: str, recorder: "QueryRecorder | None",
+                 engine_key: str) -> None:
+        self.user = user
+        self.database = database
+        self.recorder = recorder
+        self.engine_key = engine_key
+        self.pid = 0
+        self.case_sensitive = False
+        self.standard_strings = False
+        self.on_hold: Callable[[], None] | None = None  # set by the front
+        self._last_recorded = 0                 # the recorder's ticket of our last entry
+        self._named: dict[bytes, bytes] = {}    # prepared statement name -> text
+        self._portals: dict[bytes, bytes] = {}  # portal name -> text
+        self._pending: deque = deque()          # statements sent, ends of batches, in order
+        client = Framer(_CLIENT_WHOLE, self._client_message)
+        self.from_client = client.feed
+        self.release = client.release
+        self.from_engine = Framer(_ENGINE_WHOLE, self._engine_message).feed
+
+    def backend_key(self, pid: int) -> None:
+        self.pid = pid
+
+    def engine_parameter(self, msg: bytes) -> None:
+        """A ParameterStatus message from the engine."""
+        name, _, rest = msg[5:].partition(b"\0")
+        if name == _STANDARD_STRINGS:
+            self.standard_strings = rest[:2] == b"on"
+
+    # -- client -> engine ------------------------------------------------------------
+    def _client_message(self, typ: int, data: bytes, pos: int, length: int) -> bytes | None:
+        start = pos + 5
+        if typ == 0x45:  # Execute: portal name
+            portal = b"" if data[start] == 0 else data[start:data.index(b"\0", start)]
+            text = self._portals.get(portal, b"")
+            if self._must_wait(text):
+                return HOLD
+            if len(self._pending) < MAX_PENDING:
+                self._pending.append(_Statement(text, time.time()))
+            return None
+        if typ == 0x42:  # Bind: portal name, statement name
+            if data[start] == 0 and data[start + 1] == 0:
+                self._portals[b""] = self._named.get(b"", b"")
+            else:
+                portal_end = data.index(b"\0", start)
+                statement = data[portal_end + 1:data.index(b"\0", portal_end + 1)]
+                self._remember(self._portals, data[start:portal_end], self._named.get(statement, b""))
+            return None
+        if typ == 0x53:  # Sync
+            if len(self._pending) < MAX_PENDING:
+                self._pending.append(_END)
+            return None
+        if typ == 0x50:  # Parse: name, query, parameter types
+            name_end = data.index(b"\0", start)
+            query_end = data.index(b"\0", name_end + 1)
+            text = data[name_end + 1:query_end]
+            if name_end == start:
+                self._named[b""] = text
+            else:
+                self._remember(self._named, data[start:name_end], text)
+            new, _ = self._translated(text)
+            if new is None:
+                return None
+            body = data[start:name_end + 1] + new + data[query_end:pos + length]
+            return b"P" + LENGTH.pack(len(body) + 4) + body
+        if typ == 0x51:  # Query
+            text = data[start:pos + length - 1]
+            if self._must_wait(text):
+                return HOLD
+            new, refused = self._translated(text)
+            if len(self._pending) < MAX_PENDING:
+                now = time.time()
+                texts = statement_texts(text, self.standard_strings) if b";" in text and not refused else (text,)
+                self._pending.extend([_Statement(t, now, chained=k > 0) for k, t in enumerate(texts)])
+                self._pending.append(_END)
+            if new is None:
+                return None
+            return b"Q" + LENGTH.pack(len(new) + 5) + new + b"\0"
+        # Close: 'S'tatement or 'P'ortal, name
+        names = self._named if data[start] == 0x53 else self._portals
+        names.pop(data[start + 1:data.index(b"\0", start + 1)], None)
+        return None
+
+    def _must_wait(self, text: bytes) -> bool:
+        """True (and the front asked to write the history) when ``text`` reads the
+        history and statements of this session are not written yet."""
+        recorder = self.recorder
+        if recorder is None or self._last_recorded <= recorder.written or not _READS_HISTORY.search(text):
+            return False
+        if self.on_hold is not None:
+            self.on_hold()
+        return True
+
+    def _translated(self, text: bytes) -> tuple[bytes | None, bool]:
+        """The text to send instead of ``text`` (None: as it is), and whether it was refused."""
+        result = translate_bytes(text, self.case_sensitive, self.standard_strings)
+        if result is None:
+            return None, False
+        sql, case_sensitive, refused = result
+        if case_sensitive is not None:
+            self.case_sensitive = case_sensitive
+        return sql, refused
+
+    @staticmethod
+    def _remember(names: dict[bytes, bytes], name: bytes, text: bytes) -> None:
+        if name not in names and len(names) >= MAX_NAMED:
+            del names[next(iter(names))]
+        names[name] = text
+
+    # -- engine -> client ------------------------------------------------------------
+    def _engine_message(self, typ: int, data: bytes, pos: int, length: int) -> bytes | None:
+        pending = self._pending
+        if typ == 0x5A:  # ReadyForQuery: the end of a Query or of a Sync's batch
+            # Statements still pending never ran (after an error in their Query or batch).
+            while pending and pending.popleft() is not _END:
+                pass
+            return None
+        if typ == 0x53:  # ParameterStatus
+            self.engine_parameter(data[pos:pos + length])
+            return None
+        current = pending[0] if pending else None
+        if current is None:  # nothing this session follows (or more than it counted)
+            return redshift_error(data[pos:pos + length]) if typ == 0x45 else None
+        pending.popleft()
+        if typ == 0x43:  # CommandComplete
+            current.tag = data[pos + 5:pos + length - 1]
+            self._record(current)
+            return None
+        if typ == 0x45:  # ErrorResponse
+            msg = data[pos:pos + length]
+            current.error = _error_fields(msg)
+            self._record(current)
+            return redshift_error(msg)
+        self._record(current)  # EmptyQueryResponse / PortalSuspended
+        return None
+
+    def _record(self, statement: _Statement) -> None:
+        end = time.time()
+        pending = self._pending
+        if pending and pending[0] is not _END and pending[0].chained:
+            pending[0].start = end
+        if self.recorder is None or not statement.text:
+            return
+        self._last_recorded = self.recorder.record(self.engine_key, self.database, (
+            self.pid, self.user, statement.text, statement.start, end, statement.tag, statement.error))
+
+
+def _error_fields(msg: bytes) -> tuple[str, str]:
+    code = message = ""
+    for field in msg[5:-1].split(b"\0"):
+        if field[:1] == b"C":
+            code = field[1:].decode("utf-8", "replace")
+        elif field[:1] == b"M":
+            message = field[1:].decode("utf-8", "replace")
+    return code, message

@@ -1,0 +1,93 @@
+"""SET / RESET / SHOW of Redshift's session configuration parameters.
+
+Parameters PostgreSQL also has (search_path, statement_timeout, timezone,
+datestyle, extra_float_digits...) pass through unchanged.  Redshift-only ones
+live in the engine as custom settings under the ``redshift.`` prefix, whose
+defaults the installer writes with ALTER SYSTEM; SET/RESET/SHOW address them
+there, so they are transactional and per session exactly like PostgreSQL's,
+with no state in the front.  ``enable_case_sensitive_identifier`` also changes
+how the translator folds quoted identifiers (``Translation.case_sensitive``).
+"""
+
+from __future__ import annotations
+
+from .errors import syntax_error
+from .tokens import Node, quote_literal, render, strip, words
+
+# Redshift-only session parameters and their defaults (Redshift's
+# configuration reference).  Accepted and shown by SHOW; only
+# enable_case_sensitive_identifier changes what localshift does.
+REDSHIFT_SETTINGS = {
+    "analyze_threshold_percent": "10",
+    "cast_super_null_on_error": "on",
+    "default_geometry_encoding": "2",
+    "describe_field_name_in_uppercase": "off",
+    "downcase_delimited_identifier": "on",
+    "enable_case_sensitive_identifier": "false",
+    "enable_case_sensitive_super_attribute": "false",
+    "enable_numeric_rounding": "on",
+    "enable_result_cache_for_session": "on",
+    "enable_spectrum_oid": "true",
+    "enable_vacuum_boost": "false",
+    "error_on_nondeterministic_update": "false",
+    "interval_forbid_composite_literals": "error",
+    "json_parse_dedupe_duplicate_keys": "false",
+    "json_parse_truncate_strings": "off",
+    "max_concurrency_scaling_clusters": "1",
+    "max_cursor_result_set_size": "0",
+    "mv_enable_aqmv_for_session": "true",
+    "navigate_super_null_on_error": "on",
+    "parse_super_null_on_error": "off",
+    "query_group": "default",  # STL_QUERY.label shows "default" when unset
+    "spectrum_enable_pseudo_columns": "true",
+    "spectrum_query_maxerror": "-1",
+    "stored_proc_log_min_messages": "LOG",
+    "use_fips_ssl": "false",
+    "wlm_query_slot_count": "1",
+}
+PREFIX = "redshift."
+CASE_SENSITIVE = "enable_case_sensitive_identifier"
+_TRUE = {"true", "on", "1", "yes", "t"}
+
+
+def set_statement(sig: list[Node], nodes: list[Node]) -> tuple[str | None, bool | None]:
+    """SET [SESSION | LOCAL] name {TO | =} value.  Returns (PostgreSQL text or None
+    when unchanged, new case sensitivity or None)."""
+    k = 1
+    if len(sig) > k and sig[k].low in ("session", "local") and len(sig) > k + 1 \
+            and sig[k + 1].low not in ("to", "="):
+        k += 1
+    if len(sig) <= k:
+        raise syntax_error("set")
+    name = sig[k].low
+    if name not in REDSHIFT_SETTINGS:
+        return None, None
+    value_nodes = nodes[nodes.index(sig[k]) + 1:]
+    value_words = words(value_nodes)
+    if not value_words or value_words[0].low not in ("to", "="):
+        raise syntax_error(sig[k].text)
+    value = render(strip(value_nodes[value_nodes.index(value_words[0]) + 1:]))
+    head = render(nodes[:nodes.index(sig[k])])
+    case_sensitive = None
+    if name == CASE_SENSITIVE:
+        raw_value = value.strip("'").lower()
+        case_sensitive = False if raw_value == "default" else raw_value in _TRUE
+    return f"{head}{PREFIX}{name} TO {value}", case_sensitive
+
+
+def reset_statement(sig: list[Node]) -> tuple[str | None, bool | None]:
+    if len(sig) != 2:
+        raise syntax_error("reset")
+    name = sig[1].low
+    if name == "all":
+        return None, False
+    if name not in REDSHIFT_SETTINGS:
+        return None, None
+    return f"RESET {PREFIX}{name}", False if name == CASE_SENSITIVE else None
+
+
+def show_setting(sig: list[Node]) -> str | None:
+    if len(sig) != 2 or sig[1].low not in REDSHIFT_SETTINGS:
+        return None
+    name = sig[1].low
+    return f"SELECT current_setting({quote_literal(PREFIX + name)}) AS {name}"

@@ -1,0 +1,128 @@
+"""SHOW DATABASES / SCHEMAS / TABLES / COLUMNS / CONSTRAINTS / GRANTS /
+PROCEDURES / FUNCTIONS / PARAMETERS, the metadata commands redshift_connector
+uses on its newer path.  Each becomes a SELECT over a ``localshift.show_*``
+function (catalog/15_show.sql) with Redshift's result columns.  Names may be
+identifiers, string literals or bind parameters (the driver binds them).
+"""
+
+from __future__ import annotations
+
+from .errors import not_supported, syntax_error
+from .settings import show_setting
+from .tokens import Node, identifier_value, quote_literal, render
+
+_ROUTINE_COLUMNS = "database_name, schema_name, routine_name AS {kind}_name"
+
+
+def _value(node: Node) -> str:
+    """A name as a SQL text value."""
+    if node.kind == "param":
+        return node.text
+    if node.kind == "string":
+        return node.text
+    return quote_literal(identifier_value(node))
+
+
+def _name(sig: list[Node], k: int, parts: int) -> tuple[list[str], int]:
+    """``parts`` dot-separated names from ``sig[k]``; returns their values and the next index."""
+    values = []
+    for p in range(parts):
+        if k >= len(sig) or sig[k].kind not in ("ident", "qident", "string", "param"):
+            raise syntax_error(sig[k].text if k < len(sig) else "end of input")
+        values.append(_value(sig[k]))
+        k += 1
+        if p < parts - 1:
+            if k >= len(sig) or sig[k].text != ".":
+                raise syntax_error(sig[k].text if k < len(sig) else "end of input")
+            k += 1
+    return values, k
+
+
+def _tail(sig: list[Node], k: int, like_column: str | None) -> str:
+    """[DRIVER_TOKEN 'x'] [LIKE pattern | WHERE ...] [LIMIT n]"""
+    out = ""
+    if k < len(sig) and sig[k].low == "driver_token":
+        k += 2
+    if k < len(sig) and sig[k].low == "like" and like_column:
+        if k + 1 >= len(sig):
+            raise syntax_error("like")
+        out += f" WHERE {like_column} LIKE {_value(sig[k + 1])}"
+        k += 2
+    elif k < len(sig) and sig[k].low == "where":
+        end = next((i for i in range(k, len(sig)) if sig[i].low == "limit"), len(sig))
+        out += " WHERE " + render_conditions(sig[k + 1:end])
+        k = end
+    if k < len(sig) and sig[k].low == "limit":
+        if k + 2 != len(sig) or sig[k + 1].kind not in ("number", "param"):
+            raise syntax_error("limit")
+        out += f" LIMIT {sig[k + 1].text}"
+        k += 2
+    if k != len(sig):
+        raise syntax_error(sig[k].text)
+    return out
+
+
+def render_conditions(sig: list[Node]) -> str:
+    """``SCHEMA_NAME LIKE $2 AND TABLE_NAME LIKE $3``: column names fold to lower case."""
+    return " ".join(n.low if n.kind == "ident" else n.text for n in sig)
+
+
+def show(sig: list[Node]) -> str | None:
+    """None: a PostgreSQL SHOW of a setting (passed through)."""
+    lows = [w.low for w in sig]
+    what = lows[1] if len(lows) > 1 else ""
+    if what == "databases":
+        return "SELECT * FROM localshift.show_databases()" + _tail(sig, 2, "database_name")
+    if lows[1:4] == ["schemas", "from", "database"]:
+        (db,), k = _name(sig, 4, 1)
+        return f"SELECT * FROM localshift.show_schemas({db})" + _tail(sig, k, "schema_name")
+    if lows[1:4] in (["tables", "from", "schema"], ["tables", "from", "database"]):
+        parts = 2 if lows[3] == "schema" else 1
+        names, k = _name(sig, 4, parts)
+        schema = names[1] if parts == 2 else "NULL"
+        return f"SELECT * FROM localshift.show_tables({names[0]}, {schema})" + _tail(sig, k, "table_name")
+    if lows[1:4] in (["columns", "from", "table"], ["columns", "from", "database"]):
+        parts = 3 if lows[3] == "table" else 1
+        names, k = _name(sig, 4, parts)
+        args = names if parts == 3 else names + ["NULL", "NULL"]
+        return f"SELECT * FROM localshift.show_columns({', '.join(args)})" + _tail(sig, k, "column_name")
+    if lows[1:3] == ["constraints", "primary"] and lows[3:6] == ["keys", "from", "table"]:
+        names, k = _name(sig, 6, 3)
+        return f"SELECT * FROM localshift.show_primary_keys({', '.join(names)})" + _tail(sig, k, None)
+    if lows[1:4] == ["constraints", "foreign", "keys"]:
+        exported = lows[4:5] == ["exported"]
+        k = 4 + exported
+        if lows[k:k + 2] != ["from", "table"]:
+            raise syntax_error(sig[k].text if k < len(sig) else "keys")
+        names, k = _name(sig, k + 2, 3)
+        return (f"SELECT * FROM localshift.show_foreign_keys({', '.join(names)}, "
+                f"{'true' if exported else 'false'})" + _tail(sig, k, None))
+    if lows[1:4] == ["grants", "on", "table"]:
+        names, k = _name(sig, 4, 3)
+        return f"SELECT * FROM localshift.show_grants({', '.join(names)})" + _tail(sig, k, None)
+    if lows[1:6] == ["grants", "on", "tables", "from", "database"]:
+        (db,), k = _name(sig, 6, 1)
+        return f"SELECT * FROM localshift.show_grants({db}, NULL, NULL)" + _tail(sig, k, None)
+    if lows[1:5] == ["column", "grants", "on", "table"]:
+        names, k = _name(sig, 5, 3)
+        return (f"SELECT * FROM localshift.show_column_grants({', '.join(names)})"
+                + _tail(sig, k, "column_name"))
+    if lows[1:4] in (["procedures", "from", "schema"], ["functions", "from", "schema"]):
+        kind = "procedure" if what == "procedures" else "function"
+        names, k = _name(sig, 4, 2)
+        columns = _ROUTINE_COLUMNS.format(kind=kind) + ", return_type, argument_list"
+        return (f"SELECT {columns} FROM localshift.show_routines({', '.join(names)}, "
+                f"'{kind[0]}')" + _tail(sig, k, "routine_name"))
+    if lows[1:3] == ["parameters", "of"] and lows[3:4] in (["procedure"], ["function"]):
+        kind = lows[3]
+        names, k = _name(sig, 4, 3)
+        if k < len(sig) and sig[k].kind == "group":
+            k += 1  # an argument-type list: the routine is named by its name
+        columns = (_ROUTINE_COLUMNS.format(kind=kind) + ", parameter_name, ordinal_position, "
+                   "parameter_type, data_type, character_maximum_length, numeric_precision, "
+                   "numeric_scale")
+        return (f"SELECT {columns} FROM localshift.show_parameters({', '.join(names)}, "
+                f"'{kind[0]}')" + _tail(sig, k, "parameter_name"))
+    if what in ("table", "view", "model", "datashares", "external"):
+        raise not_supported(f"SHOW {what.upper()}")
+    return show_setting(sig)

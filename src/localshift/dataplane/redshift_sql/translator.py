@@ -1,0 +1,233 @@
+"""Redshift SQL text -> the SQL the engine runs.
+
+``translate`` is a pure function of the statement text (and of the session's
+enable_case_sensitive_identifier and standard_conforming_strings), cached by
+text in one bounded LRU shared by every connection.  Text the fast path (``fastpath``) finds nothing in is not
+tokenized at all.  A statement that cannot be translated becomes one that makes
+the engine raise the error (``errors.error_statement``): the whole query text
+is refused, nothing of it runs.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from . import admin, alter, copy_unload, ddl, maintenance, settings, show
+from .errors import TranslationError, do_block, error_statement, not_supported
+from .expressions import REDSHIFT_CATALOG_COLUMNS, Rewriter
+from .fastpath import needs_translation
+from .install import ENGINE_FUNCTIONS
+from .navigation import relation_names
+from .tokens import Node, Token, identifier_value, quote_literal, render, split_statements, tokenize, tree, words
+
+CACHE_SIZE = 4096
+CACHE_TEXT_LIMIT = 16384  # longer statements are translated each time, not kept
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    sql: str                      # what the engine runs
+    case_sensitive: bool | None   # the session's new enable_case_sensitive_identifier, if set
+    refused: bool = False         # ``sql`` raises the error of a statement that cannot run
+
+
+WireTranslation = tuple[bytes, "bool | None", bool]  # Translation's fields, UTF-8
+
+
+def translate(sql: str, case_sensitive: bool = False, standard_strings: bool = False) -> Translation | None:
+    """None when the engine can run ``sql`` as it is."""
+    if len(sql) > CACHE_TEXT_LIMIT:
+        return _translate(sql, case_sensitive, standard_strings)
+    return _cached(sql, case_sensitive, standard_strings)
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _cached(sql: str, case_sensitive: bool, standard_strings: bool) -> Translation | None:
+    return _translate(sql, case_sensitive, standard_strings)
+
+
+def translate_bytes(sql: bytes, case_sensitive: bool = False,
+                    standard_strings: bool = False) -> WireTranslation | None:
+    """``translate`` for the wire: UTF-8 in and out, cached by the bytes
+    themselves (no decoding when a statement comes again)."""
+    if len(sql) > CACHE_TEXT_LIMIT:
+        return _translate_bytes(sql, case_sensitive, standard_strings)
+    return _cached_bytes(sql, case_sensitive, standard_strings)
+
+
+def _translate_bytes(sql: bytes, case_sensitive: bool, standard_strings: bool) -> WireTranslation | None:
+    try:
+        text = sql.decode("utf-8")
+    except UnicodeDecodeError:
+        return None  # the engine reports the encoding error itself
+    result = _translate(text, case_sensitive, standard_strings)
+    return None if result is None else (result.sql.encode("utf-8"), result.case_sensitive, result.refused)
+
+
+_cached_bytes = functools.lru_cache(maxsize=CACHE_SIZE)(_translate_bytes)
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def statement_texts(sql: bytes, standard_strings: bool = False) -> tuple[bytes, ...]:
+    """The statements of a simple Query's text, each as sent (the query history records
+    them one by one); the whole text when it cannot be read."""
+    try:
+        statements = split_statements(tokenize(sql.decode("utf-8"), standard_strings, as_sent=True))
+    except (UnicodeDecodeError, TranslationError):
+        return (sql,)
+    return tuple(render(statement).strip().encode("utf-8") for statement in statements)
+
+
+def _translate(sql: str, case_sensitive: bool, standard_strings: bool) -> Translation | None:
+    if not needs_translation(sql):
+        return None
+    tokens: list[Token] = []
+    try:
+        tokens = tokenize(sql, standard_strings)
+        statements = split_statements(tokens)
+        catalog_views = any(t.kind == "ident" and t.low in REDSHIFT_CATALOG_COLUMNS for t in tokens)
+        rw = Rewriter(ENGINE_FUNCTIONS, case_sensitive, catalog_views, standard_strings)
+        out, changed, sensitivity = [], False, None
+        for statement in statements:
+            text, new_sensitivity = _statement(rw, statement)
+            original = render(statement).strip()
+            changed = changed or text != original
+            if new_sensitivity is not None:
+                sensitivity = rw.case_sensitive = new_sensitivity
+            out.append(text)
+    except TranslationError as e:
+        return Translation(error_statement(e, _parameter_count(tokens)), None, refused=True)
+    if not changed and sensitivity is None:
+        return None
+    return Translation(";\n".join(out), sensitivity)
+
+
+def _parameter_count(tokens: list[Token]) -> int:
+    return max((int(t.text[1:]) for t in tokens if t.kind == "param"), default=0)
+
+
+def _statement(rw: Rewriter, tokens: list[Token]) -> tuple[str, bool | None]:
+    nodes = tree(tokens)
+    # Leading/trailing blanks are dropped so that unchanged statements compare equal.
+    while nodes and nodes[0].blank:
+        nodes = nodes[1:]
+    while nodes and nodes[-1].blank:
+        nodes = nodes[:-1]
+    sig = words(nodes)
+    first = sig[0].low if sig else ""
+    rw.relations = relation_names(tokens) if first in _NAVIGABLE else None
+    if rw.relations is not None and any(name.startswith(("pg_", "information_schema", "svv_", "stl_",
+                                                          "stv_", "svl_", "sys_")) for name in rw.relations):
+        # Catalog queries never navigate SUPER values; their arrays (indkey[0]) are PostgreSQL's.
+        rw.relations = None
+    handler = _HANDLERS.get(first)
+    if handler is not None:
+        result = handler(rw, nodes, sig)
+        if isinstance(result, tuple):
+            return result
+        if result is not None:
+            return result.strip(), None
+    return render(rw.rewrite(nodes)).strip(), None
+
+
+def _create(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
+    lows = [w.low for w in sig]
+    k = 1
+    if lows[1:3] == ["or", "replace"]:
+        k = 3
+    while k < len(lows) and lows[k] in ("local", "global", "temp", "temporary", "unlogged"):
+        k += 1
+    what = lows[k] if k < len(lows) else ""
+    if what == "table":
+        return ddl.create_table(rw, nodes, sig, k)
+    if what == "view":
+        return ddl.create_view(rw, nodes, sig)
+    if what == "materialized" and lows[k + 1:k + 2] == ["view"]:
+        return ddl.create_materialized_view(rw, nodes, sig, k + 1)
+    if what == "user":
+        return admin.create_user(rw, sig)
+    if what == "role":
+        return admin.create_role(rw, sig)
+    if what == "group":
+        return admin.create_group(rw, nodes, sig)
+    if what == "schema" or what == "external":
+        return admin.create_schema(rw, nodes, sig)
+    if what == "database":
+        return admin.create_database(rw, nodes, sig)
+    if what in ("function", "procedure") and any(
+            w.low == "language" and i + 1 < len(sig) and sig[i + 1].low.startswith("plpython")
+            for i, w in enumerate(sig)):
+        raise not_supported("Python user-defined functions (LANGUAGE plpythonu)")
+    if what in _NOT_SUPPORTED_OBJECTS:
+        raise not_supported(f"CREATE {_NOT_SUPPORTED_OBJECTS[what]}")
+    return None
+
+
+# Statements whose expressions may navigate into SUPER values.
+_NAVIGABLE = frozenset({"select", "with", "insert", "update", "delete", "merge", "values", "create",
+                        "explain"})
+_NOT_SUPPORTED_OBJECTS = {
+    "library": "LIBRARY", "model": "MODEL (Redshift ML)", "datashare": "DATASHARE",
+    "masking": "MASKING POLICY", "rls": "RLS POLICY", "identity": "IDENTITY PROVIDER",
+}
+
+
+def _alter(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
+    what = sig[1].low if len(sig) > 1 else ""
+    if what == "table":
+        return alter.alter_table(rw, nodes, sig, 1)
+    if what == "user":
+        return admin.alter_user(rw, sig)
+    if what == "schema":
+        return admin.alter_schema(rw, nodes, sig)
+    if what == "database" and any(w.low == "isolation" for w in sig):
+        # The isolation level is accepted: the database must exist.
+        return do_block(f"IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = "
+                        f"{_literal_name(sig[2])}) THEN RAISE EXCEPTION USING ERRCODE = '3D000', "
+                        f"MESSAGE = 'database ' || {_literal_name(sig[2])} || ' does not exist'; END IF;")
+    if what in _NOT_SUPPORTED_OBJECTS:
+        raise not_supported(f"ALTER {_NOT_SUPPORTED_OBJECTS[what]}")
+    return None
+
+
+def _literal_name(node: Node) -> str:
+    return quote_literal(identifier_value(node))
+
+
+def _drop(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
+    what = sig[1].low if len(sig) > 1 else ""
+    if what == "role":
+        return admin.drop_role(rw, sig)
+    if what in _NOT_SUPPORTED_OBJECTS:
+        raise not_supported(f"DROP {_NOT_SUPPORTED_OBJECTS[what]}")
+    return None
+
+
+def _set(rw: Rewriter, nodes: list[Node], sig: list[Node]):
+    text, sensitivity = settings.set_statement(sig, nodes)
+    return (text if text is not None else render(nodes)), sensitivity
+
+
+def _reset(rw: Rewriter, nodes: list[Node], sig: list[Node]):
+    text, sensitivity = settings.reset_statement(sig)
+    return (text if text is not None else render(nodes)), sensitivity
+
+
+_HANDLERS = {
+    "create": _create,
+    "alter": _alter,
+    "drop": _drop,
+    "grant": lambda rw, nodes, sig: admin.grant_or_revoke(rw, nodes, sig),
+    "revoke": lambda rw, nodes, sig: admin.grant_or_revoke(rw, nodes, sig),
+    "set": _set,
+    "reset": _reset,
+    "show": lambda rw, nodes, sig: show.show(sig),
+    "vacuum": lambda rw, nodes, sig: maintenance.vacuum(rw, nodes, sig),
+    "analyze": lambda rw, nodes, sig: maintenance.analyze(rw, nodes, sig),
+    "analyse": lambda rw, nodes, sig: maintenance.analyze(rw, nodes, sig),
+    "cancel": lambda rw, nodes, sig: maintenance.cancel(rw, sig),
+    "lock": lambda rw, nodes, sig: maintenance.lock(rw, nodes),
+    "copy": lambda rw, nodes, sig: copy_unload.copy(rw, nodes, sig),
+    "unload": lambda rw, nodes, sig: copy_unload.unload(rw, nodes, sig),
+}

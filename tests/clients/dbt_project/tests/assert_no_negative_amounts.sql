@@ -1,0 +1,1 @@
+select id from {{ ref('orders_table') }} where amount < 0

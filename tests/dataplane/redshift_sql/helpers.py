@@ -1,0 +1,29 @@
+"""Shared helpers of the translator's unit tests."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from localshift.dataplane.redshift_sql import translate
+
+
+def pg(sql: str, case_sensitive: bool = False) -> str:
+    """What the engine runs for ``sql`` (the text itself when untouched)."""
+    result = translate(sql, case_sensitive)
+    return sql if result is None else result.sql
+
+
+def marker(sql: str) -> dict:
+    """The DDL attributes a translated statement carries for the event trigger."""
+    found = re.search(r"/\*localshift:(\{.*?\})\*/", pg(sql))
+    assert found, pg(sql)
+    return json.loads(found.group(1))
+
+
+def refused(sql: str) -> tuple[str, str]:
+    """(SQLSTATE, message) of a statement the translator refuses."""
+    text = pg(sql)
+    found = re.match(r"SELECT localshift\.raise_error\(E'(\w+)', E'((?:[^']|'')*)'", text)
+    assert found, text
+    return found.group(1), found.group(2).replace("''", "'").replace("\\\\", "\\")

@@ -1,0 +1,68 @@
+"""Users, groups, roles, grants, schemas, databases."""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import pg, refused
+
+
+def test_create_user_options():
+    assert pg("create user dbuser with password 'abcD1234' createdb connection limit 30") == \
+        "CREATE ROLE dbuser LOGIN PASSWORD E'abcD1234' CREATEDB CONNECTION LIMIT 30"
+    assert pg("create user u1 password 'md5153c434b4b77c89e6b94f12c5393af5b' valid until '2030-01-01'") == \
+        "CREATE ROLE u1 LOGIN PASSWORD E'md5153c434b4b77c89e6b94f12c5393af5b' VALID UNTIL '2030-01-01'"
+    assert pg("create user u2 password disable in group g1, g2 connection limit unlimited") == \
+        "CREATE ROLE u2 LOGIN PASSWORD NULL IN ROLE g1, g2 CONNECTION LIMIT -1"
+    assert pg("create user u3 password 'sha256|Mypassword1'") == \
+        "CREATE ROLE u3 LOGIN PASSWORD E'Mypassword1'"
+    assert pg('create user "MixedCase" password disable') == 'CREATE ROLE "MixedCase" LOGIN PASSWORD NULL'
+
+
+def test_createuser_is_never_a_postgresql_superuser():
+    text = pg("create user admin2 password 'Abcd1234' createuser syslog access unrestricted session timeout 120")
+    assert text.startswith("DO $localshift$")
+    assert "SUPERUSER" not in text.upper().replace("LOCALSHIFT_SUPERUSER", "")
+    for part in ("CREATE ROLE admin2 LOGIN PASSWORD E''Abcd1234'' CREATEROLE",
+                 "GRANT localshift_superuser TO admin2 WITH ADMIN OPTION",
+                 "GRANT localshift_syslog_unrestricted TO admin2",
+                 "ALTER ROLE admin2 SET idle_session_timeout = ''120s''"):
+        assert part in text, part
+
+
+def test_alter_user():
+    assert pg("alter user u1 createdb nocreateuser").startswith("DO $localshift$")
+    assert pg("alter user u1 password 'Newpass123' valid until 'infinity'") == \
+        "ALTER ROLE u1 PASSWORD E'Newpass123' VALID UNTIL 'infinity'"
+    assert pg("alter user u1 rename to u2") == "ALTER ROLE u1 RENAME TO u2"
+    assert pg("alter user u1 set query_group to 'etl'") == "ALTER ROLE u1 SET redshift.query_group TO 'etl'"
+    assert pg("alter user u1 reset session timeout") == "ALTER ROLE u1 RESET idle_session_timeout"
+
+
+@pytest.mark.parametrize("password", ["short1A", "alllowercase1", "NoDigitsHere", "Has@Sign1", "x" * 65])
+def test_clear_text_passwords_follow_redshifts_rules(password):
+    assert refused(f"create user u password '{password}'")[0] == "28P01"
+
+
+def test_groups_roles_and_grants():
+    group = pg("create group g with user u1, u2")
+    assert "EXECUTE E'create group g with user u1, u2';" in group
+    assert "EXECUTE E'COMMENT ON ROLE g IS ''redshift group''';" in group
+    assert pg("grant select on all tables in schema s to group g") == \
+        "grant select on all tables in schema s to group g"
+    assert pg("grant role r1 to u1") == "GRANT r1 to u1"
+    assert pg("grant role r1, r2 to role r3 with admin option") == "GRANT r1, r2 to r3 with admin option"
+    assert pg("revoke role r1 from u1") == "REVOKE r1 from u1"
+    assert pg("grant select on t to role r1") == "grant select on t to r1"
+    assert pg("drop role r1 force") == "drop role r1"
+    assert refused("grant usage on datashare d to namespace 'x'")[0] == "0A000"
+
+
+def test_schemas_and_databases():
+    assert pg("create schema s1 authorization u1 quota 50 gb") == "create schema s1 authorization u1"
+    assert pg("alter schema s1 quota unlimited").startswith("DO $localshift$")
+    assert pg("alter schema s1 rename to s2") == "alter schema s1 rename to s2"
+    assert pg("create database d2 with owner u1 connection limit unlimited isolation level snapshot") == \
+        "create database d2 with owner u1 connection limit -1"
+    assert refused("create database d3 collate case_insensitive")[0] == "0A000"
+    assert refused("create external schema spectrum from data catalog database 'x'")[0] == "0A000"

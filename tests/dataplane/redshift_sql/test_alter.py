@@ -1,0 +1,43 @@
+"""ALTER TABLE with Redshift's actions."""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import marker, pg, refused
+
+
+@pytest.mark.parametrize("action, attrs", [
+    ("alter diststyle even", {"diststyle": "EVEN", "distkey": None}),
+    ("alter diststyle key distkey b", {"diststyle": "KEY", "distkey": "b"}),
+    ("alter distkey b", {"diststyle": "KEY", "distkey": "b"}),
+    ("alter compound sortkey (a, b)", {"sortkey": ["a", "b"], "sortkey_type": "compound"}),
+    ("alter sortkey none", {"sortkey": [], "sortkey_type": None}),
+    ("alter column a encode zstd, alter column b encode az64", {"encode": {"a": "zstd", "b": "az64"}}),
+])
+def test_metadata_only_actions_change_nothing_but_the_record(action, attrs):
+    sql = f"alter table s.t {action}"
+    assert pg(sql).startswith("alter table s.t RESET (autovacuum_enabled) /*localshift:")
+    assert marker(sql) == {"schema": "s", "name": "t", **attrs}
+
+
+def test_column_actions_and_append():
+    assert pg("alter table t alter column a type varchar(max)") == \
+        "alter table t ALTER COLUMN a TYPE varchar(65535)"
+    sql = "alter table t add column c varchar(20) encode lzo default 'x'"
+    assert pg(sql).startswith("alter table t ADD COLUMN c varchar(20) default 'x' /*localshift:")
+    assert marker(sql)["encode"] == {"c": "lzo"}
+    assert pg("alter table t append from s.src filltarget") == \
+        "SELECT localshift.append_table(E't', E's.src', E'filltarget')"
+    assert pg("alter table t rename to u") == "alter table t rename to u"
+
+
+@pytest.mark.parametrize("sql", [
+    "alter table t alter diststyle key",
+    "alter table t alter interleaved sortkey (a)",
+    "alter table t alter column a encode nope",
+    "alter table t add column c int distkey",
+    "alter table t append from s sideways",
+])
+def test_bad_alters_are_refused(sql):
+    assert refused(sql)[0] in ("42601", "0A000", "42704")

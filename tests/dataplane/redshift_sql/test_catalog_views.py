@@ -1,0 +1,141 @@
+"""The engine's Redshift system views on a real endpoint: the query history as STL/SYS views
+show it, what a regular user may see next to a Redshift superuser, groups and roles, and
+table statistics that follow the data."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from sql_cluster import SqlCluster
+from support import wait_for
+
+BOB, BOB_PASSWORD = "catalog_bob", "Bob1password"
+LONG = "select '" + "x" * 450 + "' as padding"
+
+
+@pytest.fixture(scope="module")
+def bob(sql_cluster: SqlCluster, database: str) -> str:
+    with sql_cluster.connect(database) as conn:
+        conn.execute(f"DROP USER IF EXISTS {BOB}")
+        conn.execute(f"CREATE USER {BOB} PASSWORD '{BOB_PASSWORD}'")
+    return BOB
+
+
+def connect_as_bob(sql_cluster: SqlCluster, database: str) -> psycopg.Connection:
+    return sql_cluster.connect(database, user=BOB, password=BOB_PASSWORD)
+
+
+def history(conn: psycopg.Connection, text: str) -> list[tuple]:
+    """SYS_QUERY_HISTORY rows of statements whose text contains ``text``, once recorded."""
+    query = ("SELECT trim(query_type), trim(status), returned_rows, trim(error_message) FROM sys_query_history"
+             " WHERE query_text LIKE %s AND query_text NOT LIKE '%%sys_query_history%%' ORDER BY query_id")
+    return wait_for(lambda: conn.execute(query, (f"%{text}%",)).fetchall(), timeout=30)
+
+
+def test_statements_run_through_the_endpoint_are_in_the_history_views(sql_cluster, database):
+    with sql_cluster.connect(database) as conn:
+        conn.execute("CREATE TABLE hist_t (a int)")
+        conn.execute("INSERT INTO hist_t VALUES (1), (2), (3)")
+        conn.execute("SELECT count(*) FROM hist_t WHERE a > 1")
+        with pytest.raises(psycopg.errors.UndefinedTable):
+            conn.execute("SELECT * FROM hist_missing")
+        conn.execute(LONG)
+        assert history(conn, "hist_t (a int)") == [("DDL", "success", None, None)]
+        assert history(conn, "INSERT INTO hist_t") == [("INSERT", "success", 3, None)]
+        assert history(conn, "count(*) FROM hist_t") == [("SELECT", "success", 1, None)]
+        [(kind, status, rows, error)] = history(conn, "hist_missing")
+        assert (kind, status, rows) == ("SELECT", "failed", None) and "hist_missing" in error
+        # STL_QUERY holds queries; DDL goes to STL_DDLTEXT; long texts come in 200-character pieces.
+        assert conn.execute("SELECT aborted FROM stl_query WHERE querytxt LIKE '%hist_missing%'"
+                            " AND querytxt NOT LIKE '%stl_query%'").fetchall() == [(1,)]
+        assert conn.execute("SELECT count(*) FROM stl_query WHERE querytxt LIKE '%hist_t (a int)%'").fetchone() \
+            == (0,)
+        assert conn.execute("SELECT trim(text) FROM stl_ddltext WHERE text LIKE '%hist_t (a int)%'").fetchall() \
+            == [("CREATE TABLE hist_t (a int)",)]
+        pieces = conn.execute(
+            "SELECT sequence, length(rtrim(text)) FROM stl_querytext WHERE query ="
+            " (SELECT max(query) FROM stl_query WHERE querytxt LIKE 'select ''xxx%') ORDER BY sequence").fetchall()
+        assert pieces == [(0, 200), (1, 200), (2, len(LONG) - 400)]
+        assert conn.execute("SELECT pg_last_query_id() > 0").fetchone() == (True,)
+        recents = conn.execute("SELECT trim(status), trim(query) FROM stv_recents WHERE pid = pg_backend_pid()"
+                               " ORDER BY starttime DESC LIMIT 1").fetchone()
+        assert recents[0] == "Running" and "stv_recents" in recents[1]
+
+
+def test_a_regular_user_sees_their_own_rows_a_superuser_sees_all(sql_cluster, database, bob):
+    with sql_cluster.connect(database) as conn:
+        conn.execute("CREATE TABLE owned_by_admin (a int)")
+        conn.execute("INSERT INTO owned_by_admin VALUES (1)")
+        conn.execute("CREATE TABLE shared_with_bob (a int)")
+        conn.execute(f"GRANT SELECT ON shared_with_bob TO {bob}")
+    with connect_as_bob(sql_cluster, database) as conn:
+        conn.execute("SELECT 'bob was here' AS marker")
+        assert conn.execute("SELECT usesuper FROM pg_user WHERE usename = current_user").fetchone() == (False,)
+        assert conn.execute("SELECT user_name, superuser, syslog_access FROM svv_user_info").fetchall() == [
+            (bob, False, "RESTRICTED")]
+        assert conn.execute("SELECT count(*) FROM svv_table_info").fetchone() == (0,)
+        tables = {name for (name,) in conn.execute(
+            "SELECT table_name FROM svv_tables WHERE table_schema = 'public'").fetchall()}
+        assert "shared_with_bob" in tables and "owned_by_admin" not in tables
+        assert history(conn, "bob was here")
+        assert {user for (user,) in conn.execute("SELECT DISTINCT userid FROM stl_query").fetchall()} == {
+            conn.execute("SELECT current_user_id").fetchone()[0]}
+    with sql_cluster.connect(database) as conn:
+        assert conn.execute("SELECT count(*) FROM stl_query WHERE querytxt LIKE '%bob was here%'"
+                            " AND querytxt NOT LIKE '%stl_query%'").fetchone() == (1,)
+        assert conn.execute(f"SELECT superuser FROM svv_user_info WHERE user_name = '{bob}'").fetchone() == (False,)
+        assert conn.execute("SELECT superuser FROM svv_user_info WHERE user_name = current_user").fetchone() \
+            == (True,)
+
+
+def test_groups_roles_and_what_they_were_granted(sql_cluster, database, bob):
+    with sql_cluster.connect(database) as conn:
+        conn.execute("DROP GROUP IF EXISTS catalog_readers")
+        conn.execute("DROP ROLE IF EXISTS catalog_auditor")
+        conn.execute(f"CREATE GROUP catalog_readers WITH USER {bob}")
+        conn.execute("CREATE ROLE catalog_auditor")
+        conn.execute("CREATE TABLE granted_t (a int)")
+        conn.execute("GRANT SELECT ON granted_t TO GROUP catalog_readers")
+        conn.execute("GRANT INSERT ON granted_t TO ROLE catalog_auditor")
+        conn.execute(f"GRANT DELETE ON granted_t TO {bob}")
+        assert conn.execute("SELECT groname, grolist = ARRAY[(SELECT usesysid FROM pg_user WHERE usename = %s)]"
+                            " FROM pg_group WHERE groname = 'catalog_readers'", (bob,)).fetchall() == [
+            ("catalog_readers", True)]
+        roles = {name for (name,) in conn.execute("SELECT role_name FROM svv_roles").fetchall()}
+        assert "catalog_auditor" in roles and "catalog_readers" not in roles
+        assert not any(name.startswith("localshift_") for name in roles)
+        assert conn.execute("SELECT privilege_type, identity_name, identity_type FROM svv_relation_privileges"
+                            " WHERE relation_name = 'granted_t' ORDER BY 1").fetchall() == [
+            ("DELETE", bob, "user"), ("INSERT", "catalog_auditor", "role"), ("SELECT", "catalog_readers", "group")]
+
+
+def test_table_statistics_follow_the_data(sql_cluster, database):
+    with sql_cluster.connect(database) as conn:
+        conn.execute("CREATE TABLE stats_t (id int, note varchar(30)) DISTKEY(id) SORTKEY(id)")
+        assert conn.execute("SELECT count(*) FROM svv_table_info WHERE \"table\" = 'stats_t'").fetchone() == (0,)
+        conn.execute("INSERT INTO stats_t SELECT g, 'n' || g FROM generate_series(1, 5000) g")
+        conn.execute("DELETE FROM stats_t WHERE id > 4000")
+        row = conn.execute("SELECT tbl_rows, estimated_visible_rows, size >= 1, create_time IS NOT NULL"
+                           " FROM svv_table_info WHERE \"table\" = 'stats_t'").fetchone()
+        assert row == (4000, 4000, True, True)
+        assert conn.execute("SELECT rows, sorted_rows FROM stv_tbl_perm WHERE trim(name) = 'stats_t'").fetchone() \
+            == (4000, 4000)
+        conn.execute("ANALYZE stats_t")
+        assert conn.execute("SELECT stats_off FROM svv_table_info WHERE \"table\" = 'stats_t'").fetchone()[0] == 0
+
+
+def test_late_binding_views_list_their_columns_apart(sql_cluster, database):
+    with sql_cluster.connect(database) as conn:
+        conn.execute("CREATE TABLE lbv_base (id int, amount decimal(8,2))")
+        conn.execute("CREATE VIEW lbv AS SELECT id, amount * 2 AS doubled FROM public.lbv_base WITH NO SCHEMA BINDING")
+        conn.execute("CREATE VIEW bound AS SELECT id FROM lbv_base")
+        query = ("SELECT view_name, col_name, col_type, col_num FROM pg_get_late_binding_view_cols()"
+                 " cols(view_schema name, view_name name, col_name name, col_type varchar, col_num int)"
+                 " WHERE view_schema = 'public' ORDER BY col_num")
+        assert conn.execute(query).fetchall() == [("lbv", "id", "integer", 1), ("lbv", "doubled", "numeric", 2)]
+        # Redshift's pg_attribute has no columns for late-binding views.
+        assert conn.execute("SELECT count(*), bool_and(attencodingtype = 0) FROM pg_attribute"
+                            " WHERE attrelid = 'lbv'::regclass").fetchone() == (0, None)
+        conn.execute("CREATE OR REPLACE VIEW lbv AS SELECT id, amount * 2 AS doubled FROM public.lbv_base")
+        assert conn.execute(query).fetchall() == []

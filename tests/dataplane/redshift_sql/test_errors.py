@@ -1,0 +1,42 @@
+"""Errors: refused statements raise in the engine; PostgreSQL's wording becomes Redshift's."""
+
+from __future__ import annotations
+
+import struct
+
+from localshift.dataplane.redshift_sql.errors import (TranslationError, do_block, error_statement,
+                                                      redshift_error)
+
+
+def response(*fields: bytes) -> bytes:
+    body = b"\0".join(fields) + b"\0\0"
+    return b"E" + struct.pack("!I", len(body) + 4) + body
+
+
+def fields(msg: bytes) -> list[bytes]:
+    return [f for f in msg[5:-1].split(b"\0") if f]
+
+
+def test_error_statement_keeps_the_parameters_of_the_original():
+    error = TranslationError("nope", "0A000", "why")
+    assert error_statement(error, 2) == \
+        "SELECT localshift.raise_error(E'0A000', E'nope', E'why', $1::text, $2::text)"
+    assert do_block("PERFORM 1;").startswith("DO $localshift$DECLARE ls_detail text; BEGIN PERFORM 1;")
+
+
+def test_postgresql_wording_becomes_redshifts():
+    identity = response(b"SERROR", b"C428C9", b'Mcannot insert a non-DEFAULT value into column "id"',
+                        b'DColumn "id" is an identity column defined as GENERATED ALWAYS.', b"HUse OVERRIDING")
+    assert fields(redshift_error(identity)) == [b"SERROR", b"C0A000", b"Mcannot set an identity column to a value"]
+    denied = response(b"SERROR", b"C42501", b"Mpermission denied for table secret")
+    assert fields(redshift_error(denied))[2] == b"Mpermission denied for relation secret"
+    serial = response(b"SERROR", b"C40001", b"Mcould not serialize access due to concurrent update")
+    assert fields(redshift_error(serial))[1:] == [b"C40001", b"M1023",
+                                                  b"DSerializable isolation violation on a table in Redshift"]
+
+
+def test_context_of_localshift_functions_is_dropped_and_other_errors_stay():
+    raised = response(b"SERROR", b"C0A000", b"Mnope", b"WPL/pgSQL function localshift.raise_error(text) line 4")
+    assert fields(redshift_error(raised)) == [b"SERROR", b"C0A000", b"Mnope"]
+    plain = response(b"SERROR", b"C42P01", b'Mrelation "t" does not exist')
+    assert redshift_error(plain) is None

@@ -1,0 +1,66 @@
+"""Rewrites that apply wherever they appear: bare words, types, identifiers,
+glued numbers, #temp tables, Redshift-only catalog columns, engine functions."""
+
+from __future__ import annotations
+
+from localshift.dataplane.redshift_sql.install import ENGINE_FUNCTIONS
+
+from .helpers import pg
+
+
+def test_bare_words():
+    assert pg("select sysdate") == "select LOCALTIMESTAMP"
+    assert pg("select approximate count(distinct a) from t") == "select count(distinct a) from t"
+    assert pg("select current_user_id").startswith("select CAST((SELECT oid FROM pg_catalog.pg_roles")
+    # a column or alias named like them stays
+    assert pg("select t.sysdate, 1 as sysdate from t") == "select t.sysdate, 1 as sysdate from t"
+
+
+def test_redshift_type_names_after_a_cast_operator():
+    assert pg("select a::varchar(max), b::super, c::nvarchar(10)") == \
+        "select a::varchar(65535), b::jsonb, c::varchar(10)"
+
+
+def test_delimited_identifiers_fold_to_lower_case_unless_case_sensitive():
+    assert pg('select "MyCol" from "Sch"."T"') == 'select "mycol" from "sch"."t"'
+    assert pg('select "MyCol" from t', case_sensitive=True) == 'select "MyCol" from t'
+
+
+def test_a_number_glued_to_a_keyword_is_split():
+    assert pg("select case when x then 4when y then 5end") == "select case when x then 4 when y then 5 end"
+
+
+def test_hash_names_are_temporary_tables():
+    assert pg("select * from #stage join #other on true") == 'select * from "#stage" join "#other" on true'
+    assert pg("select 5 # 3") == "select 5 # 3"  # PostgreSQL's XOR stays
+
+
+def test_redshift_catalog_columns_read_localshift_views():
+    assert pg("select c.reldiststyle from pg_catalog.pg_class c") == \
+        "select c.reldiststyle from localshift.pg_class c"
+    assert pg("select attencodingtype from pg_attribute, pg_attrdef") == \
+        "select attencodingtype from localshift.pg_attribute, localshift.pg_attrdef"
+    assert pg("select relname from pg_catalog.pg_class") == "select relname from pg_catalog.pg_class"
+
+
+def test_functions_the_catalog_defines_are_qualified():
+    assert "regexp_count" in ENGINE_FUNCTIONS
+    assert pg("select regexp_count('aaa', 'a')") == "select localshift.regexp_count('aaa', 'a')"
+    assert pg("select x.regexp_count('aaa', 'a')") == "select x.regexp_count('aaa', 'a')"
+
+
+def test_partiql_navigation_into_super_values():
+    assert pg("select c.orders[0].id from customer_orders c") == \
+        "select (c.orders -> (0) -> E'id') from customer_orders c"
+    assert pg("select data.Items[1].name::varchar from t") == \
+        "select (data -> E'items' -> (1) ->> E'name')::varchar from t"
+    assert pg("select e.payload.kind from s.events e where payload.n >= 3 and payload.tag = 'x'") == (
+        "select (e.payload -> E'kind') from s.events e where (payload -> E'n') >= to_jsonb(3) and "
+        "(payload -> E'tag') = to_jsonb(E'x'::text)")
+    # qualified columns, schema-qualified names, functions, star, catalog arrays, ARRAY[...]
+    for sql in ("select s.t.a, t.b, u.c from s.t join u on u.c = t.b",
+                "select x.f(1), t.* from t", "select i.indkey[0] from pg_index i",
+                "select array[1, 2]", "insert into t (a) select 1 on conflict (a) do update set a = excluded.a",
+                "select a from only s.t"):
+        assert pg(sql) == sql
+    assert pg("create table if not exists s.t (a int)") == "create table IF NOT EXISTS s.t (a int)"

@@ -1,0 +1,30 @@
+"""The fast path lets PostgreSQL-compatible SQL through untouched."""
+
+from __future__ import annotations
+
+import pytest
+
+from localshift.dataplane.redshift_sql.fastpath import needs_translation
+
+
+@pytest.mark.parametrize("sql", [
+    "select 1",
+    "SELECT id, v FROM t WHERE id = $1",
+    "INSERT INTO orders VALUES ($1, $2)",
+    "UPDATE t SET v = 'changed' WHERE id <= 1000",
+    "select count(*), sum(amount) from orders group by 1",
+    'select "id" from "public"."t"',
+    "BEGIN", "COMMIT",
+])
+def test_plain_postgresql_needs_no_translation(sql):
+    assert not needs_translation(sql)
+
+
+@pytest.mark.parametrize("sql", [
+    "select top 1 a from t", "select nvl(a, 1)", "select 'x' from t where 1",
+    "  /* c */ create table t (a int)", "select 1; vacuum", 'select "MyCol" from t',
+    "select a::varchar(max)", "select case when a then 4when b then 5 end",
+    "select a as b, b + 1 from t", "select * from #temp",
+])
+def test_redshift_constructs_go_to_the_translator(sql):
+    assert needs_translation(sql)

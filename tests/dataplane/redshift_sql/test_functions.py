@@ -1,0 +1,60 @@
+"""Redshift functions and function-like syntax -> PostgreSQL (text); the results
+are checked against a real engine in test_integration_*.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import pg, refused
+
+
+@pytest.mark.parametrize("redshift, postgres", [
+    ("select nvl(a, b, 0) from t", "select coalesce(a, b, 0) from t"),
+    ("select decode(a, 1, 'one', 'other') from t",
+     "select CASE WHEN (a) IS NOT DISTINCT FROM (1) THEN 'one' ELSE 'other' END from t"),
+    ("select decode('aGk=', 'base64')", "select decode('aGk=', 'base64')"),  # PostgreSQL's decode
+    ("select listagg(n, ',') within group (order by n) from t",
+     "select listagg(CAST(n AS varchar), ',' order by n) from t"),
+    ("select listagg(n) from t", "select listagg(CAST(n AS varchar), '') from t"),
+    ("select listagg(distinct n, ',') within group (order by n desc) from t",
+     "select listagg(DISTINCT n, ',' ORDER BY n desc) from t"),
+    ("select listagg(n, ',') within group (order by o) over (partition by p) from t",
+     "select listagg(CAST(n AS varchar), ',') OVER (partition by p order by o ROWS BETWEEN "
+     "UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) from t"),
+    ("select dateadd(day, 1, d), dateadd('mon', 1, d) from t",
+     "select date_add('day', 1, d), date_add('month', 1, d) from t"),
+    ("select datediff(mins, a, b)", "select date_diff('minute', a, b)"),
+    ("select date_part(dw, d), date_trunc(qtr, d)", "select pgdate_part('dow', d), date_trunc('quarter', d)"),
+    ("select extract(yr from d)", "select (CAST(date_part('year', d) AS integer))"),
+    ("select extract(sec from d)", "select (CAST(floor(date_part('second', d)) AS integer))"),
+    ("select extract(epoch from d)", "select date_part('epoch', d)"),
+    ("select concat(a, b)", "select concat(CAST(a AS varchar), CAST(b AS varchar))"),
+    ("select ratio_to_report(x) over (partition by p) from t",
+     "select ratio_to_report(CAST(x AS double precision), sum(x) OVER (partition by p)) from t"),
+    # AVG: the catalog's avg(sum, count) gives Redshift's types
+    ("select avg(x), avg(distinct x) from t", "select avg(sum(x), count(x)), avg(sum(DISTINCT x), count(DISTINCT x)) from t"),
+    ("select avg(all x) filter (where y) over w from t",
+     "select avg(sum(x) FILTER (where y) OVER w, count(x) FILTER (where y) OVER w) from t"),
+    ("select t.avg from t", "select t.avg from t"),
+    # ordered-set aggregates over a window: the partition's values, sorted once
+    ("select percentile_cont(0.25) within group (order by x) over (partition by p) from t",
+     "select percentile_cont(localshift.sorted_values(CAST(x AS double precision)) OVER (partition by p), 0.25, "
+     "false) from t"),
+    ("select percentile_disc(0.5) within group (order by x desc) over () from t",
+     "select percentile_disc(localshift.sorted_values(x) OVER (), 0.5, true) from t"),
+    ("select percentile_disc(0.5) within group (order by x) from t",
+     "select percentile_disc(0.5) WITHIN GROUP (order by x) from t"),
+    ("select cast(x as varchar(max)), cast(y as super)", "select cast(x AS varchar(65535)), cast(y AS jsonb)"),
+])
+def test_function_rewrites(redshift, postgres):
+    assert pg(redshift) == postgres
+
+
+def test_unknown_date_parts_and_wrong_arities_are_refused():
+    assert refused("select dateadd(fortnight, 1, d)") == ("22023", 'unit "fortnight" not recognized')
+    assert refused("select listagg(distinct x, ',') within group (order by x) over () from t") == (
+        "0A000", "LISTAGG(DISTINCT ...) as a window function is not supported by localshift")
+    assert refused("select ratio_to_report(x) over (order by y) from t")[0] == "42601"
+    # Redshift's DATE_PART takes a date part, not an expression
+    assert refused("select date_part(x, d)") == ("22023", 'unit "x" not recognized')
+    assert refused("select listagg(distinct n) within group (order by m) from t")[0] == "0A000"

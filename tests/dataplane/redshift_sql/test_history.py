@@ -1,0 +1,96 @@
+"""The query history: statements through the front land in localshift.query_history."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from localshift.dataplane.redshift_sql.history import QueryRecorder
+
+from ..helpers import DB, connect
+
+
+def history(dp, key):
+    dp.front.recorder.flush()
+    with dp._engine(key).connect(DB) as conn:
+        return conn.execute("SELECT pid, user_name, database_name, query_text, status, command_tag, "
+                            "row_count, error_code, start_time <= end_time FROM localshift.query_history "
+                            "ORDER BY query_id").fetchall()
+
+
+def test_statements_are_recorded_with_status_rows_and_errors(dp, cluster):
+    key, port = cluster
+    with connect(port, autocommit=True) as conn:
+        pid = conn.info.backend_pid
+        conn.execute("create table h (a int)")
+        conn.execute("insert into h select generate_series(1, 3)")
+        conn.execute("select top 2 a from h")  # recorded as sent, before translation
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            conn.execute("select 1/0")
+    rows = history(dp, key)
+    assert rows == [
+        (pid, "awsuser", DB, "create table h (a int)", "success", "CREATE TABLE", None, None, True),
+        (pid, "awsuser", DB, "insert into h select generate_series(1, 3)", "success", "INSERT 0 3", 3, None, True),
+        (pid, "awsuser", DB, "select top 2 a from h", "success", "SELECT 2", 2, None, True),
+        (pid, "awsuser", DB, "select 1/0", "failed", None, None, "22012", True),
+    ]
+
+
+def test_the_newest_rows_are_kept_and_lost_engines_are_skipped(dp, cluster):
+    key, port = cluster
+    recorder = QueryRecorder(dp.front.recorder._connect, keep_rows=2)
+    socket = str(dp._engine(key).socket_path)
+    for n in range(5):
+        recorder.record(socket, DB, (1, "u", f"select {n}".encode(), 0.0, 1.0, b"SELECT 1", None))
+    recorder.record("/nonexistent/.s.PGSQL.5432", DB, (1, "u", b"lost", 0.0, 1.0, None, None))
+    recorder.flush()
+    assert [r[3] for r in history(dp, key)][-2:] == ["select 3", "select 4"]
+    with dp._engine(key).connect(DB) as conn:
+        assert conn.execute("select count(*) from localshift.query_history").fetchone() == (2,)
+
+
+def test_pg_last_query_id_is_the_id_the_history_views_report_at_once(sql_cluster, database):
+    """What the Data API reports as RedshiftQueryId: no waiting for the recorder."""
+    with sql_cluster.connect(database) as conn:
+        assert conn.execute("select pg_last_query_id()").fetchone() == (-1,)  # a new session
+        conn.execute("create table if not exists lq (a int)")
+        conn.execute("insert into lq values (1), (2)")
+        [(insert_id,)] = conn.execute("select pg_last_query_id()").fetchall()
+        assert conn.execute("select trim(query_text), returned_rows from sys_query_history where query_id = %s",
+                            (insert_id,)).fetchall() == [("insert into lq values (1), (2)", 2)]
+        conn.execute("select a from lq where a > %s", (1,))  # extended protocol
+        [(select_id,)] = conn.execute("select pg_last_query_id()").fetchall()
+        assert select_id > insert_id
+        assert conn.execute("select trim(querytxt), aborted from stl_query where query = %s", (select_id,)).fetchall() \
+            == [("select a from lq where a > $1", 0)]
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            conn.execute("select 1/0")
+        assert conn.execute("select trim(status) from sys_query_history where query_id = pg_last_query_id()"
+                            ).fetchall() == [("failed",)]
+    with sql_cluster.connect(database) as other:
+        assert other.execute("select pg_last_query_id()").fetchone() == (-1,)
+
+
+def test_each_statement_of_a_query_is_its_own_entry(sql_cluster, database):
+    with sql_cluster.connect(database) as conn:
+        conn.execute("create table ms (a int); insert into ms values (1), (2);select count(*) from ms")
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            conn.execute("insert into ms values (3); select 1/0; insert into ms values (4)")
+        rows = conn.execute("select trim(query_text), trim(status), returned_rows from sys_query_history"
+                            " where session_id = pg_backend_pid() and query_text not like '%sys_query_history%'"
+                            " order by query_id").fetchall()
+        assert rows == [("create table ms (a int)", "success", None),
+                        ("insert into ms values (1), (2)", "success", 2),
+                        ("select count(*) from ms", "success", 1),
+                        ("insert into ms values (3)", "success", 1),
+                        ("select 1/0", "failed", None)]
+        assert conn.execute("select count(*) from ms").fetchone() == (2,)  # the failed query's insert rolled back
+
+
+def test_standard_conforming_strings_changes_how_strings_are_read(sql_cluster, database):
+    with sql_cluster.connect(database) as conn:
+        assert conn.execute("select top 1 'a\\\\b', 'it\\'s'").fetchone() == ("a\\b", "it's")  # Redshift's rule
+        conn.execute("set standard_conforming_strings = on")
+        assert conn.execute("select top 1 'a\\b', E'c\\\\d', 'it''s'").fetchone() == ("a\\b", "c\\d", "it's")
+        conn.execute("reset standard_conforming_strings")
+        assert conn.execute("select top 1 'a\\\\b'").fetchone() == ("a\\b",)

@@ -1,0 +1,78 @@
+"""The Redshift catalog is installed in every engine: new, restored, and set up by an older localshift."""
+
+from __future__ import annotations
+
+import psycopg
+
+from localshift.dataplane.redshift_sql.install import catalog_digest, install_catalog
+
+from ..helpers import DB, connect, free_port
+
+REDSHIFT_VERSION = ("PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 "
+                    "(Red Hat 3.4.2-6.fc3), Redshift 1.0.77467")
+
+# What a catalog installed in a database amounts to: its objects in pg_catalog and localshift.
+MARKER = "SELECT obj_description('localshift'::regnamespace, 'pg_namespace')"
+OBJECTS = """
+SELECT (SELECT count(*) FROM pg_proc WHERE pronamespace = 'localshift'::regnamespace),
+       (SELECT count(*) FROM pg_class WHERE relnamespace = 'localshift'::regnamespace),
+       (SELECT count(*) FROM pg_class WHERE relnamespace = 'pg_catalog'::regnamespace),
+       (SELECT count(*) FROM pg_proc WHERE pronamespace = 'pg_catalog'::regnamespace)
+"""
+
+
+def test_a_new_cluster_speaks_redshift_in_every_database_and_in_those_created_later(dp, cluster):
+    key, port = cluster
+    with connect(port, autocommit=True) as conn:
+        assert conn.execute("SELECT version()").fetchone() == (REDSHIFT_VERSION,)
+        conn.execute("CREATE DATABASE later")
+    with psycopg.connect(host="127.0.0.1", port=port, user="awsuser", password="Passw0rd-1",
+                         dbname="later") as conn:
+        assert conn.execute("SELECT getdate() IS NOT NULL, count(*) FROM svv_tables"
+                            " WHERE table_schema = 'public'").fetchone() == (True, 0)
+        assert conn.execute("SELECT localshift.engine_version()").fetchone()[0].startswith("PostgreSQL 18")
+    with dp._engine(key).connect(DB) as admin:
+        assert admin.execute(MARKER).fetchone() == (f"localshift catalog {catalog_digest()}",)
+
+
+def test_installing_again_changes_nothing_and_keeps_recorded_attributes(dp, cluster):
+    key, port = cluster
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE TABLE t (a int, b varchar(10))")
+        conn.execute("CREATE VIEW v AS SELECT * FROM svv_table_info")  # users' views on system views survive
+    with dp._engine(key).connect(DB) as admin:
+        admin.execute("INSERT INTO localshift.table_attributes (table_oid, diststyle, distkey)"
+                      " VALUES ('t'::regclass, 'KEY', 'a')")
+        before = admin.execute(OBJECTS).fetchone()
+        assert not install_catalog(admin)  # already current: skipped
+        admin.execute("COMMENT ON SCHEMA localshift IS 'older'")
+        assert install_catalog(admin)
+        assert admin.execute(OBJECTS).fetchone() == before
+    with connect(port) as conn:
+        assert conn.execute("SELECT \"column\", distkey FROM pg_table_def WHERE tablename = 't'").fetchall() == [
+            ("a", True), ("b", False)]
+
+
+def test_an_engine_set_up_by_an_older_localshift_gets_the_catalog_when_it_starts(dp, cluster):
+    key, port = cluster
+    eng = dp._engine(key)
+    with eng.connect(DB) as admin:
+        admin.execute("DROP VIEW pg_catalog.svv_tables")
+        admin.execute("COMMENT ON SCHEMA localshift IS 'localshift catalog older'")
+    dp.stop_engine(key)
+    dp.start_engine(key, port)
+    with connect(port) as conn:
+        assert conn.execute("SELECT count(*) FROM svv_tables WHERE table_schema = 'public'").fetchone() == (0,)
+
+
+def test_a_restored_cluster_has_the_catalog_even_when_the_snapshot_lacks_it(dp, cluster):
+    key, port = cluster
+    with dp._engine(key).connect(DB) as admin:
+        admin.execute("DROP VIEW pg_catalog.svv_tables")
+        admin.execute("COMMENT ON SCHEMA localshift IS 'localshift catalog older'")
+    dp.create_snapshot(key, "s1")
+    restored_port = free_port()
+    dp.restore_snapshot("s1", "c2", restored_port)
+    with connect(restored_port) as conn:
+        assert conn.execute("SELECT count(*) FROM svv_tables WHERE table_schema = 'public'").fetchone() == (0,)
+        assert conn.execute("SELECT version()").fetchone() == (REDSHIFT_VERSION,)

@@ -1,0 +1,154 @@
+"""Users, settings, maintenance, COPY and UNLOAD through a real endpoint."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+
+@pytest.fixture
+def names(db):
+    """Users and groups made by a test are dropped after it, the newest first (the master user
+    has the privileges of the users it made, and they of theirs)."""
+    made: list[str] = []
+    yield made
+    for name in reversed(made):
+        db.execute(f"drop owned by {name} cascade")
+        db.execute(f"drop role if exists {name}")
+
+
+def test_users_log_in_with_clear_md5_and_sha256_passwords(sql_cluster, database, db, names):
+    names += ["u_clear", "user1", "u_sha"]
+    db.execute("create user u_clear password 'Clear1234' connection limit 3")
+    db.execute("create user user1 password 'md5153c434b4b77c89e6b94f12c5393af5b'")  # 'ez' + 'user1'
+    db.execute("create user u_sha password 'sha256|Sha25678'")
+    for user, password in (("u_clear", "Clear1234"), ("user1", "ez"), ("u_sha", "Sha25678")):
+        with sql_cluster.connect(database, user, password) as conn:
+            assert conn.execute("select current_user").fetchone() == (user,)
+    with pytest.raises(psycopg.errors.InvalidPassword):
+        db.execute("create user weak password 'weak'")
+
+
+def test_createuser_makes_a_redshift_superuser_not_a_postgresql_one(sql_cluster, database, db, names):
+    names += ["boss", "plain"]
+    db.execute("create table secret (v int)")
+    db.execute("insert into secret values (42)")
+    db.execute("revoke all on schema it from public")
+    db.execute("create user boss password 'Boss12345' createuser")
+    db.execute("create user plain password 'Plain1234'")
+    assert db.execute("select rolsuper, rolcreaterole from pg_roles where rolname = 'boss'").fetchone() == \
+        (False, True)
+    with sql_cluster.connect(database, "boss", "Boss12345") as conn:
+        assert conn.execute("select v from it.secret").fetchone() == (42,)  # reads every table
+        conn.execute("create user deputy password 'Deputy123' createuser")  # and makes superusers
+        names.append("deputy")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("select pg_read_file('/etc/hostname')")  # but never the host's files
+    db.execute("grant usage on schema it to plain")
+    with sql_cluster.connect(database, "plain", "Plain1234") as conn, pytest.raises(
+            psycopg.errors.InsufficientPrivilege) as denied:
+        conn.execute("select v from it.secret")
+    assert denied.value.diag.message_primary == "permission denied for relation secret"  # Redshift's words
+
+
+def test_groups_roles_grants_and_alter_user(sql_cluster, database, db, names):
+    names += ["analysts", "reader", "ann"]
+    db.execute("create table facts (v int)")
+    db.execute("create group analysts")
+    db.execute("create role reader")
+    db.execute("create user ann password 'Annpass12' in group analysts syslog access unrestricted")
+    db.execute("grant usage on schema it to group analysts")
+    db.execute("grant select on facts to role reader")
+    db.execute("grant role reader to ann")
+    with sql_cluster.connect(database, "ann", "Annpass12") as conn:
+        assert conn.execute("select count(*) from it.facts").fetchone() == (0,)
+    assert db.execute("select groname from pg_group where groname = 'analysts'").fetchone() == ("analysts",)
+    assert db.execute("select pg_has_role('ann', 'localshift_syslog_unrestricted', 'member')").fetchone() == (True,)
+    db.execute("alter user ann password 'Newpass12' connection limit 2")
+    db.execute("alter user ann set query_group to 'reports'")
+    with sql_cluster.connect(database, "ann", "Newpass12") as conn:
+        assert conn.execute("show query_group").fetchone() == ("reports",)
+    db.execute("revoke role reader from ann")
+    with sql_cluster.connect(database, "ann", "Newpass12") as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("select count(*) from it.facts")
+
+
+def test_session_settings(db):
+    assert db.execute("show query_group").fetchone() == ("default",)
+    db.execute("set query_group to 'etl'")
+    db.execute("set enable_result_cache_for_session to off")
+    assert db.execute("show query_group").fetchone() == ("etl",)
+    assert db.execute("show enable_result_cache_for_session").fetchone() == ("off",)
+    db.execute("set search_path to '$user', public")
+    db.execute("set statement_timeout to 1")
+    with pytest.raises(psycopg.errors.QueryCanceled):
+        db.execute("select pg_sleep(1)")
+    db.execute("reset all")
+    assert db.execute("show query_group").fetchone() == ("default",)
+
+
+def test_schema_quota_maintenance_and_lock(db):
+    db.execute("create schema if not exists quota_s quota 10 gb")
+    db.execute("alter schema quota_s quota unlimited")
+    with pytest.raises(psycopg.errors.InvalidSchemaName):
+        db.execute("alter schema nosuch quota 1 tb")
+    db.execute("create table m (a int, b varchar(30), c date) sortkey(c)")
+    db.execute("insert into m values (1, 'x', '2024-01-01')")
+    db.execute("vacuum delete only m to 75 percent boost")
+    db.execute("vacuum sort only")
+    db.execute("analyze m predicate columns")
+    assert db.execute("analyze compression m").fetchall() == [
+        ("m", "a", "az64", 0), ("m", "b", "lzo", 0), ("m", "c", "raw", 0)]
+    assert [c.name for c in db.cursor().execute("analyze compression m").description] == \
+        ["table", "column", "encoding", "est_reduction_pct"]
+    db.execute("lock m")
+    assert db.execute("cancel 999999").fetchone() == (False,)
+    db.execute("drop schema quota_s")
+
+
+def test_copy_and_unload_fail_on_the_bucket_as_redshift_does(db):
+    db.execute("create table loads (a int, b varchar(10))")
+    with pytest.raises(psycopg.errors.InternalError_) as e:
+        db.execute("copy loads from 's3://my-bucket/loads/' iam_role 'arn:aws:iam::123456789012:role/load' "
+                   "format as csv ignoreheader 1 gzip region 'us-east-1'")
+    assert str(e.value).startswith("S3ServiceException:The specified bucket does not exist,Status 404,"
+                                   "Error NoSuchBucket")
+    assert "context:   Listing bucket=my-bucket prefix=loads/" in e.value.diag.message_detail
+    assert e.value.diag.context is None
+    with pytest.raises(psycopg.errors.UndefinedTable):
+        db.execute("copy nosuch from 's3://b/k' iam_role default")
+    with pytest.raises(psycopg.errors.FeatureNotSupported, match="LOAD source is not supported"):
+        db.execute("copy loads from '/etc/passwd' iam_role default")
+    with pytest.raises(psycopg.errors.SyntaxError, match='syntax error at or near "xml"'):
+        db.execute("copy loads from 's3://b/k' iam_role default format as xml")
+    with pytest.raises(psycopg.errors.InternalError_, match="NoSuchBucket"):
+        db.execute("unload ('select * from loads') to 's3://b/out_' iam_role default parquet")
+    with pytest.raises(psycopg.errors.UndefinedTable):
+        db.execute("unload ('select * from nosuch') to 's3://b/out_' iam_role default")
+    with db.cursor().copy("copy loads from stdin") as copy:  # PostgreSQL's client-side COPY stays
+        copy.write_row((1, "x"))
+    assert db.execute("select * from loads").fetchall() == [(1, "x")]
+
+
+def test_an_ordinary_user_gets_the_translators_features(sql_cluster, database, db, names):
+    """Everything the translator relies on works for a user who is no superuser of any kind."""
+    names.append("worker")
+    db.execute("create user worker password 'Worker123'")
+    db.execute("grant create, usage on schema it to worker")
+    with sql_cluster.connect(database, "worker", "Worker123") as conn:
+        conn.execute("set search_path to it")
+        conn.execute("create table w (a int encode az64, b varchar(max)) distkey(a) sortkey(b)")
+        conn.execute("alter table w alter diststyle even")
+        conn.execute("create table w2 (like w)")
+        conn.execute("insert into w2 values (1, 'x')")
+        conn.execute("alter table w append from w2")
+        assert conn.execute("select count(*) from w").fetchone() == (1,)
+        conn.execute("set query_group to 'mine'")
+        assert conn.execute("show query_group").fetchone() == ("mine",)
+        assert [r[2] for r in conn.execute("show tables from schema %s.it" % database).fetchall()] == ["w", "w2"]
+        with pytest.raises(psycopg.errors.InternalError_, match="NoSuchBucket"):
+            conn.execute("copy w from 's3://b/k' iam_role default")
+        with pytest.raises(psycopg.errors.FeatureNotSupported):
+            conn.execute("select 1::geography")
+    assert db.execute("select diststyle, sortkey from localshift.table_attributes "
+                      "where table_oid = 'it.w'::regclass").fetchone() == ("EVEN", ["b"])

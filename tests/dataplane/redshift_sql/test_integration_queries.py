@@ -1,0 +1,105 @@
+"""Redshift syntax and functions through a real endpoint, with Redshift's results."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import psycopg
+import pytest
+
+
+@pytest.fixture
+def sales(db):
+    db.execute("create table sales (id int, region varchar(10), amount int, sold timestamp)")
+    db.execute("insert into sales values (1, 'eu', 10, '2024-01-31 10:15:30.250'), "
+               "(2, 'eu', 30, '2024-02-29 23:59:59'), (3, 'us', 20, '2024-03-01 00:00:00'), "
+               "(4, null, 40, '2024-03-02 12:00:00')")
+    return db
+
+
+def one(db, sql: str, params=None):
+    return db.execute(sql, params).fetchone()
+
+
+def test_top_qualify_minus_and_where_one(sales):
+    assert sales.execute("select top 2 id from sales order by amount desc").fetchall() == [(4,), (2,)]
+    assert sales.execute("select region, id from sales where region is not null "
+                         "qualify row_number() over (partition by region order by amount desc) = 1 "
+                         "order by region").fetchall() == [("eu", 2), ("us", 3)]
+    assert sales.execute("select * from sales qualify rank() over (order by amount) = 1").fetchall() == \
+        [(1, "eu", 10, datetime.datetime(2024, 1, 31, 10, 15, 30, 250000))]
+    assert sales.execute("select id from sales minus select id from sales where amount > 15 "
+                         "order by 1").fetchall() == [(1,)]
+    assert one(sales, "select count(*) from sales where 1 and amount > 15") == (3,)
+
+
+def test_lateral_aliases(sales):
+    assert sales.execute("select amount * 2 as doubled, doubled + 1 as plus from sales "
+                         "where doubled > 50 order by 1").fetchall() == [(60, 61), (80, 81)]
+
+
+def test_nvl_decode_listagg(sales):
+    assert one(sales, "select nvl(null, null, 'x'), decode(2, 1, 'one', 2, 'two', 'other'), "
+                      "decode(null, null, 'null matches', 'no')") == ("x", "two", "null matches")
+    assert one(sales, "select listagg(region, ',') within group (order by id desc) from sales") == ("us,eu,eu",)
+    assert one(sales, "select listagg(distinct region, '|') within group (order by region) "
+                      "from sales") == ("eu|us",)
+    assert sales.execute("select id, listagg(id, '-') within group (order by id) over (partition by region) "
+                         "from sales where region = 'eu' order by id").fetchall() == [(1, "1-2"), (2, "1-2")]
+
+
+def test_date_parts_extract_and_timezones(sales):
+    assert one(sales, "select date_part(mon, sold), date_trunc('qtr', sold)::date, "
+                      "extract(mins from sold), extract(sec from sold), extract(ms from sold) "
+                      "from sales where id = 1") == (1.0, datetime.date(2024, 1, 1), 15, 30, 250)
+    assert one(sales, "select date_part(dow, '2024-01-07'::date), extract(y from '2024-05-01'::date)") == (0.0, 2024)
+    assert one(sales, "select convert_timezone('UTC', 'America/New_York', '2024-01-01 12:00:00'::timestamp), "
+                      "convert_timezone('Asia/Tokyo', '2024-01-01 12:00:00')") == (
+        datetime.datetime(2024, 1, 1, 7, 0), datetime.datetime(2024, 1, 1, 21, 0))
+    assert one(sales, "select sysdate = localtimestamp, pg_typeof(sysdate)::text") == (True, "timestamp without time zone")
+
+
+def test_concat_ratio_approximate_and_types(sales):
+    assert one(sales, "select concat('a', 1), concat('a', null)") == ("a1", None)
+    rows = sales.execute("select id, ratio_to_report(amount) over () from sales order by id").fetchall()
+    assert rows == [(1, 0.1), (2, 0.3), (3, 0.2), (4, 0.4)]
+    assert one(sales, "select approximate count(distinct region) from sales") == (2,)
+    assert one(sales, "select 'x'::varchar(max), cast('{\"a\": 1}' as super)") == ("x", {"a": 1})
+
+
+def test_lexical_rules(sales):
+    assert one(sales, r"select 'It\'s', 'a\\b', length('\\d')") == ("It's", "a\\b", 2)
+    assert one(sales, "select case when 1 = 1 then 4when 1 = 2 then 5 end") == (4,)
+    assert one(sales, 'select "AMOUNT" from "Sales" where "ID" = 1') == (10,)
+    assert one(sales, r"select regexp_replace('a.b', '\\.', '-')") == ("a-b",)
+
+
+def test_parameters_in_extended_protocol(sales):
+    assert sales.execute("select top 1 nvl(region, %s) from sales where amount > %s order by id desc",
+                         ("none", 35)).fetchone() == ("none",)
+    cur = sales.cursor()
+    for _ in range(6):  # psycopg prepares the statement after 5 runs: named Parse messages
+        assert cur.execute("select decode(%s::int, 1, 'one', 'other')", (1,), prepare=True).fetchone() == ("one",)
+
+
+def test_refused_statements_in_a_transaction_abort_it(sql_cluster, database):
+    with sql_cluster.connect(database, autocommit=False) as conn:
+        with pytest.raises(psycopg.errors.FeatureNotSupported):
+            conn.execute("select a::geometry from (select 1 a) s")
+        with pytest.raises(psycopg.errors.InFailedSqlTransaction):
+            conn.execute("select 1")
+        conn.rollback()
+        assert conn.execute("select nvl(1, 2)").fetchone() == (1,)
+
+
+def test_super_columns_and_navigation(db):
+    db.execute("create table orders (id int, doc super)")
+    db.execute("""insert into orders values (1, json_parse('{"kind": "web", "items": [{"sku": "a", "qty": 2}], "n": 3}')),
+                  (2, json_parse('{"kind": "shop", "items": [], "n": "3"}'))""")
+    assert db.execute("select o.doc.items[0].sku::varchar, doc.items[0].qty from orders o order by id").fetchall() == \
+        [("a", 2), (None, None)]
+    assert db.execute("select id from orders where doc.kind = 'web'").fetchall() == [(1,)]
+    # a number equals only a number, as SUPER compares
+    assert db.execute("select id from orders where doc.n = 3").fetchall() == [(1,)]
+    assert db.execute("select doc.n::int from orders order by id").fetchall() == [(3,), (3,)]

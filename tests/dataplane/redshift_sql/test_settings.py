@@ -1,0 +1,29 @@
+"""SET / RESET / SHOW of Redshift's session parameters."""
+
+from __future__ import annotations
+
+from localshift.dataplane.redshift_sql import translate
+
+from .helpers import pg
+
+
+def test_redshift_only_parameters_live_under_the_redshift_prefix():
+    assert pg("set query_group to 'etl'") == "set redshift.query_group TO 'etl'"
+    assert pg("SET SESSION enable_result_cache_for_session = off") == \
+        "SET SESSION redshift.enable_result_cache_for_session TO off"
+    assert pg("reset wlm_query_slot_count") == "RESET redshift.wlm_query_slot_count"
+    assert pg("show query_group") == \
+        "SELECT current_setting(E'redshift.query_group') AS query_group"
+
+
+def test_postgresql_parameters_pass_through():
+    for sql in ("set search_path to '$user', public", "set statement_timeout = 5000", "show timezone",
+                "set time zone 'UTC'", "reset all", "show all", "set transaction isolation level serializable"):
+        assert pg(sql) == sql
+
+
+def test_case_sensitivity_changes_the_session():
+    assert translate("set enable_case_sensitive_identifier to true").case_sensitive is True
+    assert translate("set enable_case_sensitive_identifier to off").case_sensitive is False
+    assert translate("reset enable_case_sensitive_identifier").case_sensitive is False
+    assert translate("reset all").case_sensitive is False

@@ -1,0 +1,56 @@
+"""The lexer: Redshift's string escapes, dollar quotes, comments, glued numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from localshift.dataplane.redshift_sql.errors import TranslationError
+from localshift.dataplane.redshift_sql.tokens import (Group, identifier_value, quote_ident, quote_literal,
+                                                      render, split_statements, string_value, tokenize, tree)
+
+
+def kinds(sql: str) -> list[tuple[str, str]]:
+    return [(t.kind, t.text) for t in tokenize(sql) if not t.blank]
+
+
+def test_a_backslash_escapes_inside_a_string_as_in_redshift():
+    assert kinds(r"select 'It\'s', 'a;b'") == [("ident", "select"), ("string", r"'It\'s'"),
+                                                 ("punct", ","), ("string", "'a;b'")]
+    assert string_value(tokenize(r"'x\\d\n'")[0]) == "x\\d\n"
+    assert string_value(tokenize("'it''s'")[0]) == "it's"
+
+
+def test_dollar_quotes_comments_and_parameters_are_single_tokens():
+    assert kinds("select $tag$ a ' b $tag$, $1 -- c ' \n /* d ; */ ;") == [
+        ("ident", "select"), ("dollar", "$tag$ a ' b $tag$"), ("punct", ","), ("param", "$1"),
+        ("punct", ";")]
+
+
+def test_a_number_glued_to_a_keyword_is_two_tokens():
+    assert kinds("then 4when") == [("ident", "then"), ("number", "4"), ("ident", "when")]
+    assert kinds("1.5e3") == [("number", "1.5e3")]
+
+
+def test_statements_split_at_top_level_semicolons_only():
+    parts = split_statements(tokenize("select ';'; select $$;$$;; "))
+    assert [render(p).strip() for p in parts] == ["select ';'", "select $$;$$"]
+
+
+def test_tree_nests_brackets_and_renders_back_exactly():
+    sql = "select f(a, (b + c)[1]) from t"
+    nodes = tree(tokenize(sql))
+    assert render(nodes) == sql
+    assert isinstance(nodes[3], Group) and nodes[3].text == "(a, (b + c)[1])"
+
+
+@pytest.mark.parametrize("sql", ["select (1", "select 1)", "select 'open", 'select "open'])
+def test_unbalanced_input_is_a_syntax_error(sql):
+    with pytest.raises(TranslationError) as e:
+        tree(tokenize(sql))
+    assert e.value.sqlstate == "42601"
+
+
+def test_identifiers_fold_and_quote():
+    assert identifier_value(tokenize('"MyCol"')[0]) == "mycol"
+    assert quote_ident("select") == '"select"' and quote_ident("ok_1") == "ok_1"
+    assert quote_literal("a'b\\c") == "E'a''b\\\\c'"

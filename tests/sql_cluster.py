@@ -1,0 +1,49 @@
+"""A real `localshift serve` with one cluster, shared by the SQL tests (catalog, clients,
+corpus): each test module works in a database of its own."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from support import OWNER, Server, create_available_cluster, make_server
+
+MASTER_USER = "admin"
+PASSWORD = "Passw0rd1"
+
+
+@dataclass
+class SqlCluster:
+    """The server, and the endpoint of its cluster."""
+
+    server: Server
+    host: str
+    port: int
+
+    def connect(self, dbname: str = "dev", user: str = MASTER_USER, password: str = PASSWORD,
+                autocommit: bool = True) -> psycopg.Connection:
+        return psycopg.connect(host=self.host, port=self.port, user=user, password=password,
+                               dbname=dbname, autocommit=autocommit, connect_timeout=10)
+
+    def fresh_database(self, name: str) -> str:
+        """An empty database named after ``name`` (a test module's name), owned by the master user."""
+        database = re.sub(r"[^a-z0-9_]", "_", Path(name).stem.lower())
+        with self.connect() as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+        return database
+
+
+def start_sql_cluster(tmp: Path) -> SqlCluster:
+    server = make_server(tmp, data_plane=True).start()
+    try:
+        cluster = create_available_cluster(server.client(OWNER), "sql", MasterUsername=MASTER_USER,
+                                           MasterUserPassword=PASSWORD, DBName="dev")
+    except BaseException:
+        server.close()
+        raise
+    return SqlCluster(server, cluster["Endpoint"]["Address"], cluster["Endpoint"]["Port"])
