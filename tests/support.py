@@ -113,11 +113,11 @@ class Server:
         )
 
 
-def aws_cli(server: Server, *args: str, account: str = OWNER) -> dict:
-    """Run ``aws redshift <args>`` against a server as ``account``; its JSON output."""
+def aws_cli(server: Server, *args: str, account: str = OWNER, service: str = "redshift") -> dict:
+    """Run ``aws <service> <args>`` against a server as ``account``; its JSON output."""
     env = dict(os.environ, AWS_ENDPOINT_URL=server.url, AWS_ACCESS_KEY_ID=account, AWS_SECRET_ACCESS_KEY="x",
                AWS_DEFAULT_REGION=REGION)
-    done = subprocess.run([sys.executable, "-m", "awscli", "redshift", *args, "--output", "json"],
+    done = subprocess.run([sys.executable, "-m", "awscli", service, *args, "--output", "json"],
                           capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout) if done.stdout.strip() else {}
@@ -151,6 +151,19 @@ def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05):  # type:
             return value
         time.sleep(interval)
     raise AssertionError("condition not met in time")
+
+
+def error_of(excinfo) -> tuple[str, int, str]:  # type: ignore[no-untyped-def]
+    """The code, HTTP status and message of a ClientError caught by pytest.raises."""
+    response = excinfo.value.response
+    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Message"]
+
+
+def wait_available(client, identifier: str = "c1") -> dict:  # type: ignore[no-untyped-def]
+    """Wait (patiently: reboots and resizes take a while) until a cluster is available; the cluster."""
+    client.get_waiter("cluster_available").wait(ClusterIdentifier=identifier,
+                                                WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
+    return client.describe_clusters(ClusterIdentifier=identifier)["Clusters"][0]
 
 
 def create_available_cluster(client, identifier: str = "c1", **overrides) -> dict:  # type: ignore[no-untyped-def]

@@ -22,20 +22,17 @@ def test_version():
     assert out.stdout.strip() == "localshift, version 0.1.0"
 
 
-aws = aws_cli
-
-
 def test_aws_cli_lists_and_paginates_snapshots(ls):
     client = ls.client(OWNER)
     create_available_cluster(client, AutomatedSnapshotRetentionPeriod=1)
     for name in ("a", "b", "c"):
         create_available_snapshot(client, name)
-    listed = aws(ls, "describe-cluster-snapshots", "--snapshot-type", "manual", "--page-size", "20")
+    listed = aws_cli(ls, "describe-cluster-snapshots", "--snapshot-type", "manual", "--page-size", "20")
     assert [s["SnapshotIdentifier"] for s in listed["Snapshots"]] == ["a", "b", "c"]
     arn = f"arn:aws:redshift:us-east-1:{OWNER}:snapshot:c1/b"
-    by_arn = aws(ls, "describe-cluster-snapshots", "--snapshot-arn", arn)
+    by_arn = aws_cli(ls, "describe-cluster-snapshots", "--snapshot-arn", arn)
     assert [s["SnapshotIdentifier"] for s in by_arn["Snapshots"]] == ["b"]
-    shared = aws(ls, "authorize-snapshot-access", "--snapshot-arn", arn, "--account-with-restore-access", "222222222222")
+    shared = aws_cli(ls, "authorize-snapshot-access", "--snapshot-arn", arn, "--account-with-restore-access", "222222222222")
     assert shared["Snapshot"]["AccountsWithRestoreAccess"] == [{"AccountId": "222222222222"}]
 
 

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 
 class ApiError(Exception):
-    def __init__(self, code: str, message: str, *, status: int | None = None) -> None:
+    def __init__(self, code: str, message: str, *, status: int | None = None,
+                 fields: dict[str, str] | None = None) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         # Only set for errors that are not in any service model (signature
         # errors, for instance); modelled errors take their status from the model.
         self.status = status
+        # Members of the error's shape besides its message (the Data API's ResourceId,
+        # StatementId), written beside it by the JSON protocol.
+        self.fields = fields or {}
 
 
 def invalid_parameter(message: str) -> ApiError:

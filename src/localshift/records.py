@@ -74,6 +74,10 @@ class ClusterRecord:
     multi_az: bool = False
     ip_address_type: str = "ipv4"
     aqua_configuration_status: str = "auto"
+    # Its custom domain name association, if any (custom_domains.py).
+    custom_domain_name: str | None = None
+    custom_domain_certificate_arn: str | None = None
+    custom_domain_certificate_expiry: datetime | None = None
     # ManageMasterPassword: Redshift keeps the password in a Secrets Manager secret.
     master_password_secret_arn: str | None = None
     master_password_secret_kms_key_id: str | None = None
@@ -102,10 +106,65 @@ class ClusterRecord:
     endpoint_port: int | None = None
     # PendingModifiedValues while a modification is applied.
     pending_modified: dict[str, Any] = field(default_factory=dict)
+    # The parameter values the engine has, by name, and the group they came from (None: the
+    # cluster's group, in sync; rows written before parameter groups were served).
+    applied_parameter_group: str | None = None
+    applied_parameters: dict[str, str] = field(default_factory=dict)
+    # Dynamic parameter changes being applied to the engine (ParameterApplyStatus "applying").
+    parameters_applying: bool = False
+    # Audit logging (EnableLogging); None: never enabled.
+    logging: AuditLogging | None = None
+    # The latest resize (DescribeResize); None: never resized.
+    resize: ResizeProgress | None = None
+    # A deferred maintenance window (ModifyClusterMaintenance).
+    deferred_maintenance: MaintenanceDeferral | None = None
+    # The database revision the cluster runs (DescribeClusterDbRevisions).
+    db_revision: str | None = None
     # Cross-region snapshot copy (None: off).
     snapshot_copy: SnapshotCopySettings | None = None
     # The store's id, set by insert (0: not stored yet; SQLite's ids start at 1).
     row_id: int = 0
+
+
+@dataclass
+class AuditLogging:
+    """A cluster's audit logging: where logs go, which, and how delivery went."""
+
+    enabled: bool
+    destination_type: str  # s3 | cloudwatch
+    bucket_name: str | None = None
+    s3_key_prefix: str | None = None
+    log_exports: list[str] = field(default_factory=list)
+    last_successful_delivery_time: datetime | None = None
+    last_failure_time: datetime | None = None
+    last_failure_message: str | None = None
+
+
+@dataclass
+class ResizeProgress:
+    """A resize (ResizeCluster, or ModifyCluster changing the node type or count) and its progress."""
+
+    resize_type: str  # ElasticResize | ClassicResize
+    status: str  # IN_PROGRESS | SUCCEEDED | FAILED | CANCELLING
+    target_node_type: str
+    target_number_of_nodes: int
+    target_cluster_type: str
+    source_node_type: str
+    source_number_of_nodes: int
+    started: datetime
+    total_mb: int = 0
+    progress_mb: int = 0
+    rate_mb_per_s: float = 0.0
+    elapsed_seconds: int = 0
+    estimated_seconds: int = 0
+    message: str | None = None
+
+
+@dataclass
+class MaintenanceDeferral:
+    identifier: str
+    start_time: datetime
+    end_time: datetime
 
 
 @dataclass

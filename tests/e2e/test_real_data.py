@@ -6,28 +6,14 @@ import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
 
 import psycopg
 import pytest
 import redshift_connector
 
-from support import GRANTEE, OWNER, Server, create_available_cluster, create_available_snapshot, make_server, wait_for
+from support import GRANTEE, OWNER, create_available_cluster, create_available_snapshot, make_server, wait_for
 
 PASSWORD = "Passw0rd1"
-
-
-@pytest.fixture(scope="module")
-def data_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = make_server(tmp_path_factory.mktemp("real"), data_plane=True).start()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def real(data_server: Server) -> Server:
-    data_server.reset()
-    return data_server
 
 
 def connect(cluster: dict, password: str = PASSWORD) -> psycopg.Connection:

@@ -57,7 +57,14 @@ class Values:
     def __call__(self, shape: Shape, depth: int = 0) -> Any:
         self.n += 1
         kind = shape.type_name
+        if kind == "structure" and shape.is_tagged_union:
+            # One member of a union (a Data API Field: longValue, stringValue...), a different one each time.
+            name = list(shape.members)[self.n % len(shape.members)]
+            return {name: self(shape.members[name], depth + 1)}
         if kind == "structure":
+            if shape.metadata.get("union"):  # a union carries exactly one member: each in turn
+                name, member = list(shape.members.items())[self.n % len(shape.members)]
+                return {name: self(member, depth + 1)}
             return {name: self(member, depth + 1) for name, member in shape.members.items()
                     if depth < 8 or name in shape.required_members}
         if kind == "list":
@@ -75,6 +82,8 @@ class Values:
             return self.n % 2 == 0
         if kind in ("double", "float"):
             return [12.5, 0.1, -3.25, 1e-07, 1e20, 0.0][self.n % 6]
+        if kind == "blob":
+            return bytes(range(self.n % 7, 256, 11))
         if kind == "timestamp":
             value = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC) + timedelta(days=self.n)
             return value if self.whole_seconds else value.replace(microsecond=(self.n % 999 + 1) * 1000)

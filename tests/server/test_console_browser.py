@@ -73,6 +73,8 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     wait_for(lambda: serverless.get_workgroup(workgroupName="sales-wg")["workgroup"]["status"] == "AVAILABLE", 120)
     serverless.create_snapshot(namespaceName="sales", snapshotName="sales-daily")
     wait_for(lambda: serverless.get_snapshot(snapshotName="sales-daily")["snapshot"]["status"] == "AVAILABLE", 120)
+    server.admin("/_localshift/time-travel?seconds=1800")  # a recovery point is due
+    wait_for(lambda: serverless.list_recovery_points()["recoveryPoints"], 120)
     grantee.get_waiter("cluster_available").wait(ClusterIdentifier="copy-of-analytics",
                                                  WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
     yield server
@@ -96,6 +98,7 @@ def test_every_page_renders(page, scene):
             assert cells(page, "namespaces", "name") == ["sales"]
             assert cells(page, "workgroups", "name") == ["sales-wg"]
             assert cells(page, "serverless_snapshots", "name") == ["sales-daily"]
+            assert cells(page, "recovery_points", "namespace") == ["sales"]
         if name == "Lineage":
             assert cells(page, "lineage", "name") == ["copy-of-analytics"]
             assert cells(page, "lineage", "from_account") == [OWNER]

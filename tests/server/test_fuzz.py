@@ -390,6 +390,19 @@ PAGED = {
         "&SortingEntities.SnapshotSortingEntity.1.Attribute=TOTAL_SIZE"
         "&SortingEntities.SnapshotSortingEntity.1.SortOrder=DESC", set()),
     "DescribeNodeConfigurationOptions": ("&ActionType=resize-cluster&ClusterIdentifier=nope", {"ClusterNotFound"}),
+    "DescribeClusterParameterGroups": ("", set()),
+    "DescribeClusterParameters": ("&ParameterGroupName=default.redshift-2.0", set()),
+    "DescribeDefaultClusterParameters": ("&ParameterGroupFamily=redshift-2.0", set()),
+    "DescribeClusterDbRevisions": ("", set()),
+    "DescribeClusterVersions": ("", set()),
+    "DescribeClusterTracks": ("", set()),
+    "DescribeOrderableClusterOptions": ("", set()),
+    "DescribeReservedNodeOfferings": ("", set()),
+    "DescribeReservedNodes": ("", set()),
+    "GetReservedNodeExchangeOfferings": ("&ReservedNodeId=nope", {"ReservedNodeNotFound"}),
+    "GetReservedNodeExchangeConfigurationOptions": ("&ActionType=resize-cluster&ClusterIdentifier=nope",
+                                                    {"ClusterNotFound"}),
+    "DescribeReservedNodeExchangeStatus": ("", set()),
 }
 
 

@@ -77,7 +77,7 @@ def test_a_registration_names_only_operations_of_its_model() -> None:
 
 
 def test_reads_run_inline_and_everything_else_on_worker_threads() -> None:
-    redshift, serverless = SERVICES
+    redshift, serverless, _ = SERVICES
     assert {"DescribeClusters", "DescribeClusterSnapshots", "DescribeTags"} <= redshift.reads
     assert not {"DeleteClusterSnapshot", "RestoreFromClusterSnapshot", "CreateCluster"} & redshift.reads
     # DescribeStorage measures the data plane: a read that is not the store's alone.
@@ -92,6 +92,16 @@ def test_a_service_whose_reads_touch_more_than_the_store_runs_them_on_worker_thr
                        reads_beyond_the_store=frozenset({"ListDatabases"}))
     assert data_api.reads == frozenset()
     assert DATA_API.reads == {"ListDatabases"}
+
+
+def test_the_data_api_and_the_credential_operations_never_run_as_kept_reads() -> None:
+    # Every read of the real Data API answers from statements' state, result files or an engine's
+    # catalog; GetClusterCredentials(WithIAM) and GetCredentials issue a credential at each call.
+    redshift, serverless, data_api = SERVICES
+    assert data_api.name == "redshift-data" and data_api.reads == frozenset()
+    assert {"DescribeStatement", "GetStatementResult", "ListTables"} <= data_api.reads_beyond_the_store
+    assert not {"GetClusterCredentials", "GetClusterCredentialsWithIAM"} & redshift.reads
+    assert "GetCredentials" not in serverless.reads
 
 
 def test_answers_are_kept_per_identity_not_per_account() -> None:
@@ -151,7 +161,7 @@ def test_reads_reach_neither_the_data_plane_nor_a_write() -> None:
         for name in sorted(service.reads):
             assert _reaches(service.operations[name]) == set(), f"{service.name} {name}"
     # The search finds what the other operations reach.
-    redshift, serverless = SERVICES
+    redshift, serverless, _ = SERVICES
     assert _reaches(redshift.operations["DeleteClusterSnapshot"]) >= {"dataplane", "transaction"}
     assert _reaches(redshift.operations["RestoreFromClusterSnapshot"]) >= {"dataplane", "submit"}
     assert "dataplane" in _reaches(serverless.operations["RestoreFromSnapshot"])

@@ -13,7 +13,10 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from support import ADMIN_KEY, ADMIN_SECRET, GRANTEE, OWNER, REGION, STRANGER, TENANT_KEY, TENANT_SECRET, Server
+from serverless_support import Serverless
 from support import create_available_cluster, create_available_snapshot, wait_for
+
+WEST = "us-west-2"
 
 
 
@@ -103,11 +106,44 @@ def test_serverless_resources_and_a_namespace_restored_from_another_accounts_sna
             for r in rows(document, "lineage")] == [(GRANTEE, "namespace", "theirs", arn, OWNER)]
 
 
-def test_smaller_resources_by_kind(ls):
+def test_smaller_resources_by_kind_with_their_status(ls):
     ls.client(OWNER).create_snapshot_schedule(ScheduleIdentifier="nightly", ScheduleDefinitions=["rate(12 hours)"])
     ls.client(GRANTEE).create_snapshot_schedule(ScheduleIdentifier="hourly", ScheduleDefinitions=["rate(1 hour)"])
-    assert [(r["account"], r["kind"], r["name"]) for r in rows(state(ls), "other_resources")] == [
-        (OWNER, "snapshot-schedule", "nightly"), (GRANTEE, "snapshot-schedule", "hourly")]
+    create_available_cluster(ls.client(OWNER), "shared-endpoints")
+    ls.client(OWNER).authorize_endpoint_access(ClusterIdentifier="shared-endpoints", Account=GRANTEE)
+    # The cluster also brings defaults of other kinds (its subnet group): not what this test is about.
+    assert [(r["account"], r["kind"], r["status"]) for r in rows(state(ls), "other_resources")
+            if r["kind"] in ("snapshot-schedule", "endpoint-authorization")] == [
+        (OWNER, "snapshot-schedule", None), (GRANTEE, "snapshot-schedule", None),
+        (OWNER, "endpoint-authorization", "Authorized")]
+
+
+def test_copies_to_other_regions_in_the_lineage(ls):
+    owner = ls.client(OWNER)
+    create_available_cluster(owner, "c1")
+    owner.enable_snapshot_copy(ClusterIdentifier="c1", DestinationRegion=WEST)
+    create_available_snapshot(owner, "s1", "c1")
+    serverless = Serverless(ls)
+    serverless.namespace_with_workgroup("ns1", "wg1")
+    serverless.create_snapshot_copy_configuration(namespaceName="ns1", destinationRegion=WEST)
+    source = serverless.snapshot("snap1")
+    wait_for(lambda: {r["name"] for r in rows(state(ls), "lineage")} >= {"copy:s1", "snap1"})
+    assert {(r["region"], r["kind"], r["name"], r["from_snapshot"], r["from_account"])
+            for r in rows(state(ls), "lineage") if r["name"] in ("copy:s1", "snap1")} == {
+        (WEST, "cross-region copy", "copy:s1", f"arn:aws:redshift:{REGION}:{OWNER}:snapshot:c1/s1", OWNER),
+        (WEST, "cross-region copy", "snap1", source["snapshotArn"], OWNER),
+    }
+
+
+def test_recovery_points_have_a_section_of_their_own(ls):
+    serverless = Serverless(ls)
+    serverless.namespace_with_workgroup("ns1", "wg1")
+    ls.admin("/_localshift/time-travel?seconds=1800")
+    point = wait_for(lambda: serverless.list_recovery_points()["recoveryPoints"])[0]
+    document = state(ls)
+    assert [(r["account"], r["id"], r["namespace"], r["status"]) for r in rows(document, "recovery_points")] == [
+        (OWNER, point["recoveryPointId"], "ns1", "AVAILABLE")]
+    assert "serverless-recovery-point" not in {r["kind"] for r in rows(document, "other_resources")}
 
 
 def test_work_in_progress_shows_until_it_is_done(slow):
@@ -117,6 +153,17 @@ def test_work_in_progress_shows_until_it_is_done(slow):
     [work] = [row for row in rows(state(slow), "progress") if row["name"] == "s1"]
     assert (work["account"], work["work"]) == (OWNER, "snapshot")
     assert set(work["progress"]) == {"done_mb", "total_mb"}
+    wait_for(lambda: not rows(state(slow), "progress"), timeout=30)
+
+
+def test_table_restores_are_work_in_progress(slow):
+    owner = slow.client(OWNER)
+    create_available_cluster(owner, "c1")
+    create_available_snapshot(owner, "s1", "c1")
+    owner.restore_table_from_cluster_snapshot(ClusterIdentifier="c1", SnapshotIdentifier="s1", SourceDatabaseName="dev",
+                                              SourceTableName="orders", NewTableName="orders_back")
+    [work] = rows(state(slow), "progress")
+    assert (work["account"], work["work"], work["name"]) == (OWNER, "table restore", "c1: orders_back")
     wait_for(lambda: not rows(state(slow), "progress"), timeout=30)
 
 

@@ -12,10 +12,89 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Iterable, Mapping, Protocol
+from typing import Callable, Collection, Iterable, Mapping, Protocol, Sequence
+
+from .credentials import TemporaryLogin, password_md5
+from .errors import DataPlaneError
+
+__all__ = ["Progress", "SnapshotStats", "SnapshotUsage", "StorageUsage", "DataPlane", "TemporaryLogin", "password_md5", "SqlSession", "Column",
+           "Completion", "RowSink", "SqlError", "SqlConnectionError"]
 
 # Called with (bytes done, bytes in all) while a snapshot is taken or restored.
 Progress = Callable[[int, int], None]
+
+
+# --- SQL on an engine, as a database user (sql_sessions.py) ----------------------------------
+QUERY_CANCELED = "57014"
+
+
+class SqlConnectionError(DataPlaneError):
+    """The session could not be opened, or was lost; the message is the server's (or says why)."""
+
+
+class SqlError(Exception):
+    """The engine refused or failed a statement."""
+
+    def __init__(self, sqlstate: str, message: str) -> None:
+        super().__init__(message)
+        self.sqlstate = sqlstate
+        self.message = message
+
+    @property
+    def cancelled(self) -> bool:
+        return self.sqlstate == QUERY_CANCELED
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type_oid: int
+    type_name: str  # PostgreSQL's name: int4, varchar, numeric, timestamp...
+    type_modifier: int  # atttypmod (-1: none)
+    table_oid: int  # 0: not a column of a table
+    table_column: int
+    schema: str = ""
+    table: str = ""
+    not_null: bool = False
+
+
+@dataclass(frozen=True)
+class Completion:
+    columns: tuple[Column, ...] | None  # None: the statement returned no result set
+    command: str  # the status tag: "SELECT 3", "INSERT 0 2", "CREATE TABLE"
+    rows: int  # rows returned or affected (-1: the tag gives no count)
+
+
+# Called with the result's columns (as the engine describes them: no schema, table or
+# nullability yet) and a chunk of its rows.
+RowSink = Callable[[tuple[Column, ...], list[tuple]], None]
+
+
+class SqlSession(Protocol):
+    """One login to an engine's SQL endpoint as a database user, one statement at a time."""
+
+    pid: int  # the engine's backend
+
+    @property
+    def closed(self) -> bool:
+        """The session is gone."""
+
+    @property
+    def in_transaction(self) -> bool:
+        """A transaction is open in it."""
+
+    def run(self, statement: str, values: Sequence[str | None] = (), rows: RowSink | None = None) -> Completion:
+        """Run one statement (``values``: its ``$n`` parameters as text, None for NULL); ``rows``
+        gets the result's rows in chunks.  SqlError when the engine fails it."""
+
+    def cancel(self) -> None:
+        """Cancel what the session runs (any thread); nothing happens when it is idle."""
+
+    def reset(self) -> bool:
+        """Make it like a new session; False when it cannot be reused."""
+
+    def close(self) -> None:
+        """End the session."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +137,15 @@ class StorageUsage:
     snapshots: Mapping[str, SnapshotUsage]
 
 
+@dataclass(frozen=True)
+class LogTarget:
+    """Where a cluster's audit logs are delivered, below the data plane's log directory."""
+
+    destination: str  # "s3": a gzip file per delivery and log type in dated directories; "cloudwatch": one file per log type
+    path: tuple[str, ...]  # the directories, one name each
+    file_prefix: str = ""  # s3: what each file's name starts with
+
+
 class DataPlane(Protocol):
     # --- engines ---------------------------------------------------------------------------
     def create_engine(self, key: str, port: int, master_username: str, master_password: str, db_name: str) -> int:
@@ -83,6 +171,16 @@ class DataPlane(Protocol):
     def set_password(self, key: str, username: str, password: str) -> None:
         """Give the engine's master user a new password (an md5 verifier, records.password_verifier)."""
 
+    def apply_settings(self, key: str, settings: Mapping[str, str]) -> None:
+        """Make ``settings`` (parameter names and values, as Redshift names them) every new session's defaults."""
+
+    def set_audit_logging(self, key: str, log_types: Collection[str]) -> None:
+        """Have the engine log what ``log_types`` (connectionlog, userlog, useractivitylog) need; none: stop."""
+
+    def deliver_logs(self, key: str, log_types: Collection[str], target: LogTarget, now: datetime) -> list[str]:
+        """Write what the engine logged since the last delivery, in Redshift's formats, to ``target``; the log
+        types that had something to deliver."""
+
     def engine_size_bytes(self, key: str) -> int | None:
         """The engine's data on disk; None when there is no such engine."""
 
@@ -94,6 +192,17 @@ class DataPlane(Protocol):
 
     def close(self) -> None:
         """Stop everything this data plane runs."""
+
+    # --- SQL -------------------------------------------------------------------------------
+    def sql_port(self, key: str) -> int | None:
+        """The port serving the engine's SQL (None: not served now)."""
+
+    def allow_login(self, key: str, login: TemporaryLogin) -> None:
+        """Let a temporary credential log in to the engine's SQL endpoint until it expires."""
+
+    def open_sql(self, key: str, user: str, password: str, database: str) -> SqlSession:
+        """A session as ``user`` through the engine's SQL endpoint; SqlConnectionError (the
+        server's words) when it is not served or the login fails."""
 
     # --- snapshots -------------------------------------------------------------------------
     def snapshot_exists(self, snapshot_key: str) -> bool:

@@ -18,15 +18,17 @@ import shutil
 import stat
 import subprocess
 import threading
+from datetime import datetime
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 
 from localshift.config import Settings
 
-from . import table_restore, watchdog
+from . import audit_logs, engine_settings, table_restore, watchdog
 from .binaries import PgBinaries, accessible_by, running_as_root
-from .api import Progress, SnapshotStats, StorageUsage, TableToRestore
+from .api import LogTarget, Progress, SnapshotStats, SqlConnectionError, SqlSession, StorageUsage, TableToRestore
 from .compaction import CompactionResult
+from .credentials import LoginRegistry, TemporaryLogin
 from .engine import MAX_SOCKET_PATH, SOCKET_NAME, Engine
 from .engine_users import DEFAULT_UIDS, EngineUsers, parse_uid_range
 from .errors import ClusterNotFoundError, DataPlaneError
@@ -37,6 +39,7 @@ from .redshift_sql.history import QueryRecorder, socket_connector
 from .roles import (ADMIN_USER, INTERNAL_ROLES, SETUP_VERSION, EngineSetup, Initialiser,
                     confine_roles, give_database, set_master_user)
 from .snapshot_store import SnapshotStore
+from .temporary_login import TemporaryLogins
 from .tls import ensure_certificates, server_context
 from .wire_front import WireFront
 
@@ -63,7 +66,8 @@ class PostgresDataPlane:
                  engine_root: Path | None = None, ephemeral: bool = False,
                  also_remove: Sequence[Path] = (), initialisers: Sequence[Initialiser] = (),
                  sql_startup_timeout: float = 10.0, sql_max_connections: int = 500,
-                 engine_uids: tuple[int, int] = DEFAULT_UIDS) -> None:
+                 engine_uids: tuple[int, int] = DEFAULT_UIDS, log_root: Path | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
         """``root``: where snapshots (and, when the service is not root, engines) live, owner
         only.  ``engine_root`` overrides where engine directories go.  ``ephemeral``: the
         watchdog removes the engines, the snapshots and ``also_remove`` when the service ends.
@@ -71,7 +75,8 @@ class PostgresDataPlane:
         (roles.py), after the Redshift SQL catalog (redshift_sql/install.py).
         ``sql_startup_timeout``, ``sql_max_connections``: the wire fronts' limits (the
         engines' max_connections follows).  ``engine_uids``: the uid range engines run as
-        when the service is root (engine_users.py)."""
+        when the service is root (engine_users.py).  ``log_root``: where audit logs are delivered
+        (default ``<root>/logs``)."""
         if not 0 < sql_startup_timeout <= 3600:
             raise DataPlaneError(f"sql_startup_timeout {sql_startup_timeout}: expected seconds in (0, 3600]")
         if not 1 <= sql_max_connections <= MAX_USER_CONNECTIONS:
@@ -79,6 +84,7 @@ class PostgresDataPlane:
         self.root = Path(root).resolve()
         self.root.mkdir(parents=True, exist_ok=True)
         os.chmod(self.root, 0o700)
+        self.log_root = Path(log_root).resolve() if log_root else self.root / "logs"
         self.bins = PgBinaries(pg_bin_dir)
         self.users = EngineUsers(engine_uids) if running_as_root() else None
         self.engine_root = Path(engine_root).resolve() if engine_root else self._default_engine_root()
@@ -101,11 +107,12 @@ class PostgresDataPlane:
         self.initialisers: list[Initialiser] = [confine_roles, install_engine, *initialisers]
         self.max_connections = sql_max_connections
         self._admin_password = self._load_admin_secret()
+        self.logins = LoginRegistry(clock) if clock else LoginRegistry()
         self._tls = ensure_certificates(self.root / "tls")
         self.front = WireFront(INTERNAL_ROLES, sql_startup_timeout, sql_max_connections,
                                sql_connection_budget(raise_open_file_limit()),
                                QueryRecorder(socket_connector(ADMIN_USER, self._admin_password)),
-                               server_context(self._tls))
+                               server_context(self._tls), TemporaryLogins(self.logins, self._admin_password))
         self._engines: dict[str, Engine] = {}
         self._ports: dict[str, int] = {}
         self._extra_ports: dict[str, set[int]] = {}  # further ports serving an engine (serve_extra_port)
@@ -118,16 +125,17 @@ class PostgresDataPlane:
             self.destroy_engine(leftover.name)
 
     @classmethod
-    def from_settings(cls, settings: Settings, data_dir: Path,
-                      initialisers: Sequence[Initialiser] = ()) -> "PostgresDataPlane":
+    def from_settings(cls, settings: Settings, data_dir: Path, initialisers: Sequence[Initialiser] = (),
+                      clock: Callable[[], datetime] | None = None) -> "PostgresDataPlane":
         """The data plane of a service whose state lives in ``data_dir`` (under
-        ``<data_dir>/dataplane``); an ephemeral service's whole data dir goes with it."""
+        ``<data_dir>/dataplane``); an ephemeral service's whole data dir goes with it.
+        ``clock``: the service clock, which temporary credentials expire by."""
         return cls(data_dir / "dataplane", Path(settings.pg_bin_dir) if settings.pg_bin_dir else None,
                    engine_root=Path(settings.engine_dir) if settings.engine_dir else None,
                    ephemeral=settings.ephemeral, also_remove=[data_dir], initialisers=initialisers,
                    sql_startup_timeout=settings.sql_startup_timeout,
                    sql_max_connections=settings.sql_max_connections,
-                   engine_uids=parse_uid_range(settings.engine_uids))
+                   engine_uids=parse_uid_range(settings.engine_uids), log_root=data_dir / "logs", clock=clock)
 
     # -- setup -------------------------------------------------------------------
     def _default_engine_root(self) -> Path:
@@ -299,6 +307,7 @@ class PostgresDataPlane:
         with self._lock(key):
             existed = eng.exists()
             self.stop_engine(key)
+            self.logins.forget(str(eng.socket_path))
             for port in self._extra_ports.pop(key, set()):
                 self.front.close(port)
             eng.remove()
@@ -313,6 +322,23 @@ class PostgresDataPlane:
             set_master_user(conn, username, password)
             eng.write_meta(dict(eng.read_meta(), master_username=username))
 
+    def apply_settings(self, key: str, settings: Mapping[str, str]) -> None:
+        eng = self._existing(key)
+        with self._lock(key), self._running(eng), eng.connect() as conn:
+            engine_settings.apply_settings(conn, settings)
+
+    def set_audit_logging(self, key: str, log_types: Collection[str]) -> None:
+        eng = self._existing(key)
+        with self._lock(key), self._running(eng):
+            with eng.connect() as conn:
+                engine_settings.set_audit_logging(conn, log_types)
+            audit_logs.start_capture(eng, log_types)
+
+    def deliver_logs(self, key: str, log_types: Collection[str], target: LogTarget, now: datetime) -> list[str]:
+        eng = self._existing(key)
+        with self._lock(key):
+            return audit_logs.deliver(eng, self.log_root, log_types, target, now)
+
     def engine_size_bytes(self, key: str) -> int | None:
         eng = self._engine(key)
         return eng.size_bytes() if eng.exists() else None
@@ -321,6 +347,25 @@ class PostgresDataPlane:
         """True when the engine is up and its public port is served."""
         eng = self._engine(key)
         return key in self._ports and eng.is_running()
+
+    # -- SQL ---------------------------------------------------------------------------
+    def sql_port(self, key: str) -> int | None:
+        """The port a cluster's SQL is served on (None when it is not served: stopped, or
+        not yet created).  An engine that died meanwhile refuses logins on it."""
+        return self._ports.get(key)
+
+    def allow_login(self, key: str, login: TemporaryLogin) -> None:
+        """Let ``login`` (a temporary credential) log in to the cluster's SQL endpoint until it expires."""
+        self.logins.allow(str(self._engine(key).socket_path), login)
+
+    def open_sql(self, key: str, user: str, password: str, database: str) -> SqlSession:
+        """A session as ``user`` through the cluster's SQL endpoint (sql_sessions.py)."""
+        from .sql_sessions import SqlSession as PostgresSqlSession
+
+        port = self._ports.get(key)
+        if port is None:
+            raise SqlConnectionError(f"engine {key} serves no SQL")
+        return PostgresSqlSession(port, user, password, database)
 
     def stop_all(self) -> None:
         """Stop every engine under the engine root (including ones a previous

@@ -9,9 +9,11 @@ on the port it asked for and no directory is written.
 from __future__ import annotations
 
 import time
-from typing import Iterable
+from datetime import datetime
+from typing import Collection, Iterable, Mapping
 
-from localshift.dataplane.api import Progress, SnapshotStats, StorageUsage, TableToRestore
+from localshift.dataplane.api import (LogTarget, Progress, SnapshotStats, SqlConnectionError, SqlSession,
+                                     StorageUsage, TableToRestore, TemporaryLogin)
 
 
 class NullDataPlane:
@@ -45,6 +47,25 @@ class NullDataPlane:
 
     def set_password(self, key: str, username: str, password: str) -> None:
         self._work()
+
+    # Settings are instant (no engine to configure): creates and restores take no longer for them.
+    def apply_settings(self, key: str, settings: Mapping[str, str]) -> None:
+        return None
+
+    def set_audit_logging(self, key: str, log_types: Collection[str]) -> None:
+        return None
+
+    def deliver_logs(self, key: str, log_types: Collection[str], target: LogTarget, now: datetime) -> list[str]:
+        return []  # no engine, nothing logged
+
+    def sql_port(self, key: str) -> int | None:
+        return None  # nothing serves SQL
+
+    def allow_login(self, key: str, login: TemporaryLogin) -> None:
+        return None
+
+    def open_sql(self, key: str, user: str, password: str, database: str) -> SqlSession:
+        raise SqlConnectionError("localshift runs without a data plane (--no-data-plane): no engine serves SQL")
 
     def engine_size_bytes(self, key: str) -> int | None:
         return None

@@ -22,6 +22,9 @@ understands the protocol, afterwards the connection's SQL session frames it:
   queries; a distribution suffix like ``15.18 (Debian ...)`` makes
   redshift_connector raise InvalidVersion).
 * CancelRequests are forwarded to the engine unchanged.
+* Login names of temporary credentials (``IAM:``, ``IAMA:``, ``IAMR:``) are authenticated
+  by the front itself against the credentials it holds, and the session then runs as the
+  credential's role (temporary_login.py).
 * After the startup packet, every message goes through the connection's
   ``SqlSession`` (redshift_sql/session.py): Redshift SQL in Query and Parse
   messages is translated, and completed statements go to the query recorder.
@@ -42,18 +45,22 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import os
 import socket
 import ssl
 import threading
 from pathlib import Path
 
+from .credentials import md5_answer
 from .errors import DataPlaneError
 from .redshift_sql.history import QueryRecorder
 from .redshift_sql.session import SqlSession
-from .wire_messages import (CANCEL_REQUEST, GSSENC_REQUEST, MAX_STARTUP, SHOW_DISCOVERY,
-                            SSL_REQUEST, authentication_failed, error_response,
-                            is_redshift_driver, rewrite_parameter_status, rewrite_startup,
-                            startup_user, too_many_connections)
+from .temporary_login import Admission, LoginRefused, TemporaryLogins
+from .wire_messages import (AUTH_MD5, AUTH_OK, AUTHENTICATION, CANCEL_REQUEST, GSSENC_REQUEST, MAX_STARTUP,
+                            PASSWORD_MESSAGE, SHOW_DISCOVERY, SSL_REQUEST, authentication_failed, error_response,
+                            is_redshift_driver, md5_password_request, password_message, password_of,
+                            rewrite_parameter_status, rewrite_startup, startup_database, startup_user,
+                            too_many_connections)
 
 # A port that cannot be had is replaced by any free one.
 _PORT_UNAVAILABLE = (errno.EADDRINUSE, errno.EACCES)
@@ -81,6 +88,10 @@ class _ClientSide(asyncio.Protocol):
         self.admitted = False
         self.counted = False
         self.timer: asyncio.TimerHandle | None = None
+        # A temporary-credential login: its PasswordMessage awaited, then what it was let in as.
+        self.password: asyncio.Future[bytes] | None = None
+        self.admission: Admission | None = None
+        self.authenticating: asyncio.Transport | None = None  # its engine side, until let in
         self.session: SqlSession | None = None
         self.encrypted = False
         self.handshaking = False  # TLS handshake under way
@@ -112,7 +123,9 @@ class _ClientSide(asyncio.Protocol):
             self.engine.write(self.session.from_client(data))
             return
         self.buf += data
-        if not self.connecting and not self.handshaking:
+        if self.password is not None:
+            self._take_password()
+        elif not self.connecting and not self.handshaking:
             self._startup()
 
     def _refuse(self, message: bytes) -> None:
@@ -153,10 +166,10 @@ class _ClientSide(asyncio.Protocol):
                 self._refuse(too_many_connections(self.front.max_connections))
             elif startup_user(packet).lower() in self.front.internal_roles:
                 self._refuse(authentication_failed(startup_user(packet)))
+            elif self.front.logins is not None and self.front.logins.handles(startup_user(packet)):
+                self.redshift_driver = is_redshift_driver(packet)
+                asyncio.get_running_loop().create_task(self._temporary_login(packet))
             else:
-                self.session = SqlSession.from_startup(packet, self.front.recorder,
-                                                       self.listener.socket_path)
-                self.session.on_hold = self._write_history
                 self.redshift_driver = is_redshift_driver(packet)
                 asyncio.get_running_loop().create_task(self._connect(rewrite_startup(packet)))
             return
@@ -197,7 +210,55 @@ class _ClientSide(asyncio.Protocol):
         except OSError:
             pass
 
+    def _take_password(self) -> None:
+        buf = self.buf
+        if len(buf) < 5:
+            return
+        n = int.from_bytes(buf[1:5], "big")
+        if buf[0] != PASSWORD_MESSAGE or n < 4 or n > MAX_STARTUP:
+            self.transport.close()
+            return
+        if len(buf) >= n + 1 and not self.password.done():
+            self.password.set_result(bytes(buf[:n + 1]))
+            del buf[:n + 1]
+
+    async def _temporary_login(self, packet: bytes) -> None:
+        """Authenticate a temporary credential here (md5, our own salt), then start the session
+        as the credential's role."""
+        loop = asyncio.get_running_loop()
+        salt = os.urandom(4)
+        self.password = loop.create_future()
+        self.transport.write(md5_password_request(salt))
+        try:
+            message = await asyncio.wait_for(self.password, self.front.startup_timeout)
+        except asyncio.TimeoutError:
+            self.transport.abort()
+            return
+        finally:
+            self.password = None
+        user = startup_user(packet)
+        try:
+            self.admission = await loop.run_in_executor(
+                None, self.front.logins.admit, self.listener.socket_path, user, startup_database(packet), salt,
+                password_of(message))
+        except LoginRefused as refused:
+            if not self.transport.is_closing():
+                self._refuse(refused.message)
+            return
+        if self.transport.is_closing():
+            self._release()
+            return
+        await self._connect(rewrite_startup(packet, self.admission.db_user))
+
+    def _release(self) -> None:
+        admission, self.admission = self.admission, None
+        if admission is not None and admission.joined:
+            asyncio.get_running_loop().run_in_executor(None, self.front.logins.release, admission)
+
     async def _connect(self, startup: bytes) -> None:
+        """Start the engine's session with ``startup`` (the user it names is the session's)."""
+        self.session = SqlSession.from_startup(startup, self.front.recorder, self.listener.socket_path)
+        self.session.on_hold = self._write_history
         loop = asyncio.get_running_loop()
         try:
             transport, _ = await loop.create_unix_connection(
@@ -210,6 +271,14 @@ class _ClientSide(asyncio.Protocol):
             transport.close()
             return
         transport.write(startup)
+        if self.admission is None:
+            self.attach(transport)
+        else:
+            self.authenticating = transport  # attached once the engine has let the role in
+
+    def attach(self, transport: asyncio.Transport) -> None:
+        """Pipe the client to the engine from now on, what it sent meanwhile first."""
+        self.authenticating = None
         if self.buf:
             transport.write(self.session.from_client(bytes(self.buf)))
             self.buf.clear()
@@ -223,8 +292,10 @@ class _ClientSide(asyncio.Protocol):
             self.listener.conns.discard(self)
             self.listener.admitted -= self.admitted
             self.counted = False
-        if self.engine is not None:
-            self.engine.close()
+        for engine in (self.engine, self.authenticating):
+            if engine is not None:
+                engine.close()
+        self._release()
 
     def pause_writing(self) -> None:
         if self.engine is not None:
@@ -274,6 +345,8 @@ class _EngineSide(asyncio.Protocol):
                 msg = rewrite_parameter_status(msg, self.client.redshift_driver)
             elif typ == 0x4B:  # 'K' BackendKeyData: the engine's pid
                 session.backend_key(int.from_bytes(msg[5:9], "big"))
+            elif typ == AUTHENTICATION and self.client.admission is not None and not self._answer(msg):
+                continue  # the front answered the engine's challenge itself
             if typ == 0x5A:  # 'Z' ReadyForQuery: announce SHOW support first (see SHOW_DISCOVERY)
                 chunks.append(SHOW_DISCOVERY)
             chunks.append(msg)
@@ -284,6 +357,21 @@ class _EngineSide(asyncio.Protocol):
                 break
         if chunks:
             out.write(b"".join(chunks))
+
+    def _answer(self, msg: bytes) -> bool:
+        """A temporary-credential session: answer the engine's md5 challenge with the role's
+        verifier.  True when ``msg`` is for the client (AuthenticationOk)."""
+        code = int.from_bytes(msg[5:9], "big")
+        if code == AUTH_MD5:
+            self.transport.write(password_message(md5_answer(self.client.admission.verifier, msg[9:13])))
+            return False
+        if code != AUTH_OK:
+            self.client._refuse(error_response("28000", "the engine asked for an authentication "
+                                                        "temporary credentials cannot give"))
+            self.transport.close()
+            return False
+        self.client.attach(self.transport)
+        return True
 
     def connection_lost(self, exc) -> None:
         self.client.transport.close()
@@ -299,17 +387,20 @@ class WireFront:
     """All fronts of one PostgresDataPlane: one event loop in one daemon thread.
 
     ``internal_roles``: user names (lowercase) refused at startup.  ``startup_timeout``:
-    seconds a connection may take to send its startup packet.  ``max_connections``: per
-    port.  ``connection_budget``: for all ports together.  ``recorder``: where completed
-    statements go (the query history).  ``tls``: the context SSLRequests are answered with
-    (None: refused)."""
+    seconds a connection may take to send its startup packet (and its password, for a
+    temporary credential).  ``max_connections``: per port.  ``connection_budget``: for all
+    ports together.  ``recorder``: where completed statements go (the query history).
+    ``tls``: the context SSLRequests are answered with (None: refused).  ``logins``: who
+    checks temporary credentials (None: nobody; such login names then go to the engine like
+    any other)."""
 
     def __init__(self, internal_roles: frozenset[str], startup_timeout: float, max_connections: int,
                  connection_budget: int, recorder: QueryRecorder | None = None,
-                 tls: ssl.SSLContext | None = None) -> None:
+                 tls: ssl.SSLContext | None = None, logins: TemporaryLogins | None = None) -> None:
         self.internal_roles = internal_roles
         self.recorder = recorder
         self.tls = tls
+        self.logins = logins
         self.startup_timeout = startup_timeout
         self.max_connections = max_connections
         self.connection_budget = connection_budget

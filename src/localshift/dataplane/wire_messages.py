@@ -35,16 +35,48 @@ def startup_user(packet: bytes) -> str:
     return ""
 
 
-def rewrite_startup(packet: bytes) -> bytes:
+def startup_database(packet: bytes) -> str:
+    """The database a StartupMessage names (PostgreSQL's default: the user name)."""
+    for k, v in startup_params(packet):
+        if k == b"database" and v:
+            return v.decode("utf-8", "replace")
+    return startup_user(packet)
+
+
+def rewrite_startup(packet: bytes, user: str | None = None) -> bytes:
     """Drop non-standard parameters from a StartupMessage (``_pq_.`` protocol
-    options are kept)."""
+    options are kept).  ``user``: log in as this user instead, to the database the
+    packet names (or would default to)."""
     kept = []
+    if user is not None:
+        kept += [b"user", user.encode(), b"database", startup_database(packet).encode()]
     for k, v in startup_params(packet):
         name = k.decode("utf-8", "replace").lower()
-        if name in ALLOWED_PARAMS or name.startswith("_pq_."):
+        if (name in ALLOWED_PARAMS or name.startswith("_pq_.")) and (user is None or name not in ("user", "database")):
             kept += [k, v]
     body = packet[4:8] + b"".join(x + b"\0" for x in kept) + b"\0"
     return (len(body) + 4).to_bytes(4, "big") + body
+
+
+AUTHENTICATION = 0x52  # 'R'
+AUTH_OK = 0
+AUTH_MD5 = 5
+PASSWORD_MESSAGE = 0x70  # 'p'
+
+
+def md5_password_request(salt: bytes) -> bytes:
+    """AuthenticationMD5Password with ``salt`` (4 bytes)."""
+    return b"R" + (12).to_bytes(4, "big") + AUTH_MD5.to_bytes(4, "big") + salt
+
+
+def password_message(answer: bytes) -> bytes:
+    body = answer + b"\0"
+    return b"p" + (len(body) + 4).to_bytes(4, "big") + body
+
+
+def password_of(message: bytes) -> bytes:
+    """The answer a PasswordMessage carries (its NUL-terminated body)."""
+    return message[5:].split(b"\0", 1)[0]
 
 
 _VERSION = re.compile(rb"\d+(?:\.\d+)*")

@@ -84,8 +84,10 @@ def error_status(service: str, error: ApiError) -> int:
     return SMITHY_ERROR_STATUS.get(error.code) or PROTOCOL_ERROR_STATUS.get(error.code, 400)
 
 
-def serialize_error(code: str, message: str) -> bytes:
-    return printable(json.dumps({"__type": code, "message": message}, ensure_ascii=False)).encode()
+def serialize_error(code: str, message: str, fields: dict[str, str] | None = None) -> bytes:
+    """The error document; ``fields``: the error shape's other members (ResourceId, say)."""
+    document = {"__type": code, "message": message, **(fields or {})}
+    return printable(json.dumps(document, ensure_ascii=False)).encode()
 
 
 class JsonProtocol(WireProtocol):
@@ -105,11 +107,11 @@ class JsonProtocol(WireProtocol):
         return Answer(200, CONTENT_TYPE, json_serializer.serialize_result(operation, result), request_id)
 
     def error(self, service: str, error: ApiError, request_id: str) -> Answer:
-        body = serialize_error(error.code, error.message)
+        body = serialize_error(error.code, error.message, error.fields)
         return Answer(error_status(service, error), CONTENT_TYPE, body, request_id)
 
-    def not_served(self, operation: str) -> ApiError:
-        return ApiError("UnknownOperationException", f"The operation {operation} is not implemented by localshift yet.")
+    def not_served(self, operation: str, reason: str) -> ApiError:
+        return ApiError("UnknownOperationException", f"The operation {operation} is not implemented by localshift: {reason}.")
 
     def signature_error(self, error: ApiError) -> ApiError:
         return ApiError(SIGNATURE_ERRORS.get(error.code, error.code), error.message, status=400)

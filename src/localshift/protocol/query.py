@@ -88,5 +88,5 @@ class QueryProtocol(WireProtocol):
         body = query_serializer.serialize_error(service, error.code, error.message, sender, request_id)
         return Answer(status, CONTENT_TYPE, body, request_id)
 
-    def not_served(self, operation: str) -> ApiError:
-        return ApiError("InvalidAction", f"The action {operation} is not implemented by localshift yet.")
+    def not_served(self, operation: str, reason: str) -> ApiError:
+        return ApiError("InvalidAction", f"The action {operation} is not implemented by localshift: {reason}.")

@@ -59,8 +59,8 @@ class WireProtocol:
         """The error document, with the HTTP status the model, the protocol or AWS's docs give."""
         raise NotImplementedError
 
-    def not_served(self, operation: str) -> ApiError:
-        """The error for an operation of the model that localshift does not serve."""
+    def not_served(self, operation: str, reason: str) -> ApiError:
+        """The error for an operation of the model that localshift does not serve, and why."""
         raise NotImplementedError
 
     def signature_error(self, error: ApiError) -> ApiError:

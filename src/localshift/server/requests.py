@@ -100,12 +100,13 @@ class RequestPath:
             action = operation.name
             handler = service.operations.get(action)
             if handler is None:
-                raise protocol.not_served(action)
+                raise protocol.not_served(action, service.why_not_served(action))
             if action not in service.reads:
-                ctx = RequestContext(caller.account, caller.region, request_id, self.runtime.clock.now())
+                ctx = RequestContext(caller.account, caller.region, request_id, self.runtime.clock.now(),
+                                     caller.access_key)
                 call = _Call(self.runtime, service, operation, handler, protocol.parse(operation, raw_input), ctx)
                 return self._in_thread(call, account, started)
-            ctx = RequestContext(caller.account, caller.region, request_id, now)
+            ctx = RequestContext(caller.account, caller.region, request_id, now, caller.access_key)
             answer = _Call(self.runtime, service, operation, handler, protocol.parse(operation, raw_input), ctx).run()
             self.answers.put(key, generation, now, answer, action, len(request.body) + len(request.query_string))
         except ApiError as error:

@@ -20,6 +20,8 @@ from localshift.server.recent_calls import RecentCalls
 from localshift.services.clock import Clock
 from localshift.dataplane.api import DataPlane
 from localshift.dataplane.null import NullDataPlane
+from localshift.services.common.jobs import let_in_again
+from localshift.services.data_api import backend as data_api
 from localshift.services.redshift import lifecycle, scheduler
 from localshift.services.redshift.backend import BackendSettings, RedshiftBackend
 from localshift.services.serverless import lifecycle as serverless_lifecycle
@@ -31,7 +33,8 @@ from localshift.store.database import Database
 log = logging.getLogger("localshift")
 
 
-def _make_dataplane(settings: Settings, data_dir: Path) -> tuple[DataPlane, dict[str, Path], Path | None]:
+def _make_dataplane(settings: Settings, data_dir: Path,
+                    clock: Clock) -> tuple[DataPlane, dict[str, Path], Path | None]:
     """The data plane, the directories its engines use, by what they hold (none without engines),
     and the CA certificate its SQL endpoints' TLS is verified with (None without engines)."""
     if not settings.data_plane:
@@ -40,7 +43,7 @@ def _make_dataplane(settings: Settings, data_dir: Path) -> tuple[DataPlane, dict
     from localshift.dataplane.errors import DataPlaneError
 
     try:
-        dataplane = PostgresDataPlane.from_settings(settings, data_dir)
+        dataplane = PostgresDataPlane.from_settings(settings, data_dir, clock=clock.now)
     except (OSError, DataPlaneError) as error:
         raise SettingsError(f"the data plane cannot start: {error}") from None
     directories = {"engine files": dataplane.engine_root}
@@ -79,18 +82,20 @@ class Runtime:
         self.settings = settings
         self.started = time.monotonic()
         self.authenticator = _load_authenticator(settings)
+        self.clock = Clock()
         self._temp_dir = tempfile.mkdtemp(prefix="localshift-") if settings.ephemeral else None
         self.data_dir = Path(self._temp_dir) if self._temp_dir else settings.resolved_data_dir()
         try:
             # Held open for the life of the process: one data dir, one server.
             self._data_dir_lock = data_dir.claim(self.data_dir)
             self.db = _open_store(self.data_dir / "localshift.sqlite3", on_store_upgrade)
-            self.dataplane, self.engine_directories, self.sql_ca_file = _make_dataplane(settings, self.data_dir)
+            # Temporary credentials expire by the service clock.
+            self.dataplane, self.engine_directories, self.sql_ca_file = _make_dataplane(settings, self.data_dir,
+                                                                                        self.clock)
         except BaseException:
             if self._temp_dir:
                 shutil.rmtree(self._temp_dir, ignore_errors=True)
             raise
-        self.clock = Clock()
         self.redshift = RedshiftBackend(
             self.db,
             self.dataplane,
@@ -105,6 +110,8 @@ class Runtime:
         self.serverless = ServerlessBackend(
             self.db, self.dataplane, self.clock, self.redshift, snapshot_quota=settings.manual_snapshot_quota
         )
+        self.data_api = data_api.DataApiBackend(self.db, self.dataplane, self.clock, self.redshift, self.serverless,
+                                       self.data_dir / "data-api")
         self._reset_lock = threading.Lock()
         self.recent_calls = RecentCalls()
 
@@ -122,6 +129,8 @@ class Runtime:
     def start(self) -> None:
         self.redshift.start(scheduler.recover, scheduler.tick)
         self.serverless.start(serverless_scheduler.recover, serverless_scheduler.tick)
+        let_in_again(self.redshift)  # temporary credentials handed out before a restart
+        self.data_api.start(data_api.recover, data_api.tick)
         mode = "strict mode" if self.authenticator.strict else "open mode"
         plane = "data plane on" if self.settings.data_plane else "data plane off"
         log.info("localshift %s serving the AWS API at %s (%s, %s)", __version__, self.api_url, mode, plane)
@@ -136,6 +145,7 @@ class Runtime:
         Given ``accounts``, wipe only their resources (tests sharing one server, an account
         each); the clock, which every account shares, stays where it is."""
         with self._reset_lock:
+            self.data_api.reset(accounts)
             lifecycle.release_all(self.redshift, accounts)
             serverless_lifecycle.release_all(self.serverless, accounts)
             self.db.wipe(accounts)
@@ -147,6 +157,7 @@ class Runtime:
             # Ephemeral: engines may live outside the temp dir (when the engine user
             # cannot reach it), so remove them and their data explicitly.
             self.reset()
+        self.data_api.shutdown()
         self.serverless.shutdown()
         self.redshift.shutdown()
         self.dataplane.stop_all()

@@ -3,8 +3,7 @@
 A service is one registration: its botocore name (the model gives its protocol, its JSON
 target prefix and the signing name its credential scope must carry), its operations
 (API name -> ``handler(backend, ctx, params) -> dict``) and how to reach its backend.
-Serving the Redshift Data API, say, is one more entry in SERVICES:
-``Service("redshift-data", data_api.OPERATIONS, lambda runtime: runtime.data_api)``.
+The Redshift Data API is one such entry.
 """
 
 from __future__ import annotations
@@ -16,10 +15,14 @@ from localshift.protocol.json_protocol import target_prefix
 from localshift.protocol.registry import protocol_of
 from localshift.protocol.spec import service_model
 from localshift.protocol.wire import WireProtocol
+from localshift.server import unserved
 from localshift.server.runtime import Runtime
+from localshift.services.data_api.operations import OPERATIONS as DATA_API_OPERATIONS
+from localshift.services.data_api.operations import READS_BEYOND_THE_STORE as DATA_API_READS_BEYOND_THE_STORE
 from localshift.services.redshift.operations import OPERATIONS as REDSHIFT_OPERATIONS
 from localshift.services.redshift.operations import READS_BEYOND_THE_STORE as REDSHIFT_READS_BEYOND_THE_STORE
 from localshift.services.serverless.operations import OPERATIONS as SERVERLESS_OPERATIONS
+from localshift.services.serverless.operations import READS_BEYOND_THE_STORE as SERVERLESS_READS_BEYOND_THE_STORE
 
 Handler = Callable[[Any, Any, dict[str, Any]], dict[str, Any]]
 # Operations that only read state: AWS names them so. For a service whose reads depend only on
@@ -37,6 +40,8 @@ class Service:
     # Reads that touch more than the store (DescribeStorage measures the data plane; a service's
     # result files): they run on worker threads like any other operation, and no answer of theirs is kept.
     reads_beyond_the_store: frozenset[str] = frozenset()
+    # Why each operation of the model it does not serve is not served (server/unserved.py).
+    unserved: Mapping[str, str] = field(default_factory=dict)
     protocol: WireProtocol = field(init=False)
     signing_name: str = field(init=False)
     reads: frozenset[str] = field(init=False)
@@ -52,11 +57,17 @@ class Service:
                  if name.startswith(READ_PREFIXES) and name not in self.reads_beyond_the_store)
         object.__setattr__(self, "reads", frozenset(reads))
 
+    def why_not_served(self, operation: str) -> str:
+        return self.unserved.get(operation, "not built yet")
+
 
 SERVICES = [
     Service("redshift", REDSHIFT_OPERATIONS, lambda runtime: runtime.redshift,
-            reads_beyond_the_store=REDSHIFT_READS_BEYOND_THE_STORE),
-    Service("redshift-serverless", SERVERLESS_OPERATIONS, lambda runtime: runtime.serverless),
+            reads_beyond_the_store=REDSHIFT_READS_BEYOND_THE_STORE, unserved=unserved.REDSHIFT),
+    Service("redshift-serverless", SERVERLESS_OPERATIONS, lambda runtime: runtime.serverless,
+            reads_beyond_the_store=SERVERLESS_READS_BEYOND_THE_STORE, unserved=unserved.SERVERLESS),
+    Service("redshift-data", DATA_API_OPERATIONS, lambda runtime: runtime.data_api,
+            reads_beyond_the_store=DATA_API_READS_BEYOND_THE_STORE),
 ]
 
 

@@ -13,8 +13,12 @@ from typing import Any
 from localshift.server.state import (
     BYTES, LIST, MEGABYTES, MILLISECONDS, PROGRESS, SECONDS, STATUS, TIME, Column, StateView, Section, when,
 )
+from localshift.records import TableRestoreRecord
+from localshift.services.redshift.arns import snapshot_arn
+from localshift.services.redshift.cross_region import COPY_PREFIX
 from localshift.services.redshift.jobs import cluster_key
 from localshift.services.serverless.lifecycle import engine_key
+from localshift.services.serverless.snapshot_copies import COPYING
 from localshift.store.resources import named_resources
 from localshift.store.secrets import arn_account
 from localshift.store.serverless import PROVISIONED_RESTORE, RESTORE
@@ -113,18 +117,39 @@ def serverless_snapshots(view: StateView) -> list[dict[str, Any]]:
     return rows
 
 
+def recovery_points(view: StateView) -> list[dict[str, Any]]:
+    rows = []
+    for point in view.visible(view.runtime.serverless.recovery_points.everything()):
+        if point.data_key:
+            view.snapshot_keys.add(point.data_key)
+        rows.append({
+            "account": point.account, "region": point.region, "id": point.name, "namespace": point.namespace_name,
+            "status": point.status, "size_mb": point.total_size_mb, "created": when(point.create_time),
+        })
+    return rows
+
+
 # --- across kinds ---------------------------------------------------------------------------
 
 
 def lineage(view: StateView) -> list[dict[str, Any]]:
     """Which cluster or namespace holds the data of which snapshot, and which snapshot copies which."""
     runtime = view.runtime
+    snapshots = runtime.redshift.snapshots.everything()
+    serverless_snapshots = runtime.serverless.snapshots.all()
+    # A serverless copy in another region has an ARN of its own: its source is the snapshot of
+    # the same name in the source region.
+    serverless_arns = {(s.account, s.region, s.name): s.arn for s in serverless_snapshots}
     sources = [
         *(("cluster", c.identifier, c.account, c.region, c.restored_from)
           for c in runtime.redshift.clusters.everything()),
         *(("namespace", n.name, n.account, n.region, n.restored_from) for n in runtime.serverless.namespaces.all()),
-        *(("snapshot copy", s.identifier, s.account, s.region, s.copied_from)
-          for s in runtime.redshift.snapshots.everything()),
+        *(("snapshot copy", s.identifier, s.account, s.region, s.copied_from) for s in snapshots),
+        *(("cross-region copy", s.identifier, s.account, s.region,
+           snapshot_arn(s.source_region, s.account, s.cluster_identifier, s.identifier.removeprefix(COPY_PREFIX)))
+          for s in snapshots if s.source_region),
+        *(("cross-region copy", s.name, s.account, s.region, serverless_arns.get((s.account, s.source_region, s.name)))
+          for s in serverless_snapshots if s.source_region),
     ]
     return [
         {"account": account, "region": region, "kind": kind, "name": name, "from_snapshot": source,
@@ -134,18 +159,32 @@ def lineage(view: StateView) -> list[dict[str, Any]]:
     ]
 
 
+def _snapshot_work(snapshot: Any, work: str, name: str) -> dict[str, Any]:
+    """A snapshot (provisioned or serverless) being taken or copied, as a row of work in progress."""
+    return {
+        "account": snapshot.account, "region": snapshot.region, "work": work, "name": name,
+        "progress": _progress(snapshot.progress_mb, snapshot.total_size_mb),
+        "rate_mb_per_s": round(snapshot.rate_mb_per_s, 1), "elapsed": snapshot.elapsed_seconds,
+        "remaining": max(snapshot.estimated_seconds_to_completion, 0),
+    }
+
+
+def _table_restore_work(restore: TableRestoreRecord) -> dict[str, Any]:
+    return {
+        "account": restore.account, "region": restore.region, "work": "table restore",
+        "name": f"{restore.target}: {restore.table.new_table}",
+        "progress": _progress(restore.progress_mb, restore.total_mb) if restore.total_mb else None,
+    }
+
+
 def progress(view: StateView) -> list[dict[str, Any]]:
-    """Work under way: snapshots being taken or copied, restores."""
+    """Work under way: snapshots being taken or copied (to another region too), restores of
+    clusters, namespaces and tables."""
     runtime = view.runtime
-    rows = []
-    for snapshot in view.visible(runtime.redshift.snapshots.in_statuses(["creating"])):
-        rows.append({
-            "account": snapshot.account, "region": snapshot.region,
-            "work": "copy" if snapshot.copied_from else "snapshot", "name": snapshot.identifier,
-            "progress": _progress(snapshot.progress_mb, snapshot.total_size_mb),
-            "rate_mb_per_s": round(snapshot.rate_mb_per_s, 1), "elapsed": snapshot.elapsed_seconds,
-            "remaining": max(snapshot.estimated_seconds_to_completion, 0),
-        })
+    rows = [
+        _snapshot_work(s, "copy" if s.copied_from or s.source_region else "snapshot", s.identifier)
+        for s in view.visible(runtime.redshift.snapshots.in_statuses(["creating"]))
+    ]
     for cluster in view.visible(runtime.redshift.clusters.everything()):
         if cluster.restore_status in ("starting", "restoring"):
             rows.append({
@@ -154,27 +193,29 @@ def progress(view: StateView) -> list[dict[str, Any]]:
                 "rate_mb_per_s": round(cluster.restore_rate_mb_per_s, 1), "elapsed": cluster.restore_elapsed_seconds,
                 "remaining": cluster.restore_estimated_seconds,
             })
-    for snapshot in view.visible(runtime.serverless.snapshots.in_statuses(["CREATING"])):
-        rows.append({
-            "account": snapshot.account, "region": snapshot.region, "work": "snapshot", "name": snapshot.name,
-            "progress": _progress(snapshot.progress_mb, snapshot.total_size_mb),
-            "rate_mb_per_s": round(snapshot.rate_mb_per_s, 1), "elapsed": snapshot.elapsed_seconds,
-            "remaining": max(snapshot.estimated_seconds_to_completion, 0),
-        })
+    rows.extend(
+        _snapshot_work(s, "copy" if s.status == COPYING else "snapshot", s.name)
+        for s in view.visible(runtime.serverless.snapshots.in_statuses(["CREATING", COPYING]))
+    )
     for namespace in view.visible(runtime.serverless.namespaces.all()):
         if namespace.restore_plan is not None:
             # A namespace's restore reports no progress of its own: shown as under way.
             rows.append({"account": namespace.account, "region": namespace.region, "work": "restore",
                          "name": namespace.name, "progress": None})
+    for restores in (runtime.redshift.table_restores, runtime.serverless.table_restores):
+        rows.extend(_table_restore_work(r) for r in view.visible(restores.everything())
+                    if r.status in ("PENDING", "IN_PROGRESS"))
     return rows
 
 
 def other_resources(view: StateView) -> list[dict[str, Any]]:
-    """Every smaller resource (store/resources.py) by kind and name: schedules, subnet groups, ..."""
+    """Every smaller resource (store/resources.py) by kind and name: schedules, subnet groups, ...
+    (but recovery points, which have a section of their own)."""
+    shown_elsewhere = {view.runtime.serverless.recovery_points.kind}
     return [
-        {"account": account, "region": region, "kind": kind, "name": name}
-        for kind, account, region, name in named_resources(view.runtime.db)
-        if view.account is None or account == view.account
+        {"account": account, "region": region, "kind": kind, "name": name, "status": status}
+        for kind, account, region, name, status in named_resources(view.runtime.db)
+        if (view.account is None or account == view.account) and kind not in shown_elsewhere
     ]
 
 
@@ -217,14 +258,18 @@ SECTIONS = (
         Column("size_mb", "Size", MEGABYTES), Column("incremental_mb", "Stored incrementally", MEGABYTES),
         Column("shared_with", "Shared with", LIST), Column("created", "Created", TIME),
     ), serverless_snapshots),
+    Section("recovery_points", "Serverless recovery points", "Serverless", (
+        *PLACE, Column("id", "Recovery point"), Column("namespace", "Namespace"), Column("status", "Status", STATUS),
+        Column("size_mb", "Size", MEGABYTES), Column("created", "Created", TIME),
+    ), recovery_points),
     Section("lineage", "Lineage", "Lineage", (
         *PLACE, Column("kind", "Kind"), Column("name", "Name"), Column("from_snapshot", "From snapshot"),
         Column("from_account", "Snapshot's account"),
     ), lineage),
     Section("other_resources", "Other resources", "Other resources", (
-        *PLACE, Column("kind", "Kind"), Column("name", "Name"),
+        *PLACE, Column("kind", "Kind"), Column("name", "Name"), Column("status", "Status", STATUS),
     ), other_resources),
-    # Data API statements (redshift-data) and recovery points: a Section each here once served.
+    # Data API statements (redshift-data): a Section here once served.
     Section("calls", "Recent API calls", "API calls", (
         Column("time", "Time", TIME), Column("account", "Account"), Column("operation", "Operation"),
         Column("status", "HTTP status", STATUS), Column("milliseconds", "ms", MILLISECONDS),

@@ -12,3 +12,6 @@ class RequestContext:
     region: str
     request_id: str
     now: datetime
+    # Who signed: the access key id (in open mode, often the account itself).  The Data API
+    # lists the statements of one identity and names IAM database users after it.
+    identity: str = ""

@@ -85,14 +85,21 @@ class ClusterRepository:
         )
         return [_to_record(row) for row in rows]
 
-    def with_schedule(self, account: str, region: str, schedule: str) -> list[ClusterRecord]:
-        """Clusters associated with a snapshot schedule (leaving it included), in creation order."""
+    def _with_attribute(self, account: str, region: str, attribute: str, value: str) -> list[ClusterRecord]:
         rows = self.db.query(
             "SELECT id, attrs FROM clusters WHERE account = ? AND region = ?"
-            " AND json_extract(attrs, '$.snapshot_schedule_identifier') = ? ORDER BY id",
-            (account, region, schedule),
+            f" AND json_extract(attrs, '$.{attribute}') = ? ORDER BY id",
+            (account, region, value),
         )
         return [_to_record(row) for row in rows]
+
+    def using_parameter_group(self, account: str, region: str, group: str) -> list[ClusterRecord]:
+        """The clusters of an account and region whose parameter group is ``group``."""
+        return self._with_attribute(account, region, "cluster_parameter_group_name", group)
+
+    def with_schedule(self, account: str, region: str, schedule: str) -> list[ClusterRecord]:
+        """Clusters associated with a snapshot schedule (leaving it included), in creation order."""
+        return self._with_attribute(account, region, "snapshot_schedule_identifier", schedule)
 
     def with_schedule_state(self, state: str) -> list[ClusterRecord]:
         """Clusters of every account whose snapshot schedule association is in ``state``."""

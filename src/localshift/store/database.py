@@ -24,12 +24,13 @@ from localshift.store.secrets import SecretStore, arn_account
 
 # Tables wiped by reset, children first, each with how a row names its account (for a reset of some
 # accounts alone): its account column, the ARN in its resource_arn column, or None for rows that go
-# with their parent row (ON DELETE CASCADE).
+# with their parent row (ON DELETE CASCADE) or are kept until they expire (temporary credentials of
+# engines reset: an engine key is never used again).
 _TABLES = {
     "snapshot_grants": None, "tags": "account", "snapshots": "account", "clusters": "account",
     "serverless_snapshot_grants": None, "serverless_tags": "resource_arn", "serverless_snapshots": "account",
     "serverless_workgroups": "account", "serverless_namespaces": "account", "events": "account",
-    "resources": "account",
+    "resources": "account", "data_api_statements": "account", "db_credentials": None,
 }
 
 
@@ -107,25 +108,34 @@ class Database:
         return self._conn.execute("PRAGMA user_version").fetchone()[0]
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction.  ``durable=False``: committed without waiting for the disk
+        (it survives a crash of the service, not of the machine): for the Data API's
+        statements, whose status changes would otherwise each wait milliseconds for an fsync."""
         with self._lock:
             if self._conn.in_transaction:
                 # Nested use joins the outer transaction.
                 yield self._conn
                 return
-            self._conn.execute("BEGIN IMMEDIATE")
-            self._writer = threading.get_ident()
+            if not durable:
+                self._conn.execute("PRAGMA synchronous=NORMAL")
             try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
+                self._conn.execute("BEGIN IMMEDIATE")
+                self._writer = threading.get_ident()
+                try:
+                    yield self._conn
+                except BaseException:
+                    self._conn.execute("ROLLBACK")
+                    raise
+                finally:
+                    self._writer = None
+                try:
+                    self._conn.execute("COMMIT")
+                finally:
+                    self.generation += 1
             finally:
-                self._writer = None
-            try:
-                self._conn.execute("COMMIT")
-            finally:
-                self.generation += 1
+                if not durable:
+                    self._conn.execute("PRAGMA synchronous=FULL")
 
     def mutate(self, repository: RecordStore[Record], row_id: int, change: Callable[[Record], None]) -> Record | None:
         """Re-read a record, change it and write it back in one transaction (None when it is gone):

@@ -12,7 +12,7 @@ import base64
 import json
 import math
 from dataclasses import dataclass
-from typing import Any, Protocol, Sequence, TypeVar
+from typing import Any, Callable, Protocol, Sequence, TypeVar
 
 from localshift.errors import ApiError
 
@@ -84,6 +84,18 @@ def after_clause(keys: Sequence[SortKey], values: Sequence[Any]) -> tuple[str, l
 
 def order_clause(keys: Sequence[SortKey]) -> str:
     return ", ".join(f"{k.column} {'DESC' if k.descending else 'ASC'}" for k in keys)
+
+
+T = TypeVar("T")
+
+
+def page_of(items: Sequence[T], key: Callable[[T], str], marker: str | None, limit: int) -> tuple[list[T], str | None]:
+    """A page of a fixed list held in memory (catalogues) in ``key`` order: the marker is the position
+    the next page starts at (None on the last page)."""
+    ordered = sorted(items, key=key)
+    start = max(decode_marker(marker, (int,))[0], 0) if marker else 0
+    page = ordered[start:start + limit]
+    return page, encode_marker([start + limit]) if len(ordered) > start + limit else None
 
 
 class _Stored(Protocol):

@@ -120,6 +120,10 @@ def _attrs(record: Any) -> str:
     return json.dumps(record_to_json(record))
 
 
-def named_resources(db: Database) -> list[tuple[str, str, str, str]]:
-    """(kind, account, region, name) of every resource of every kind, in creation order."""
-    return [tuple(row) for row in db.query("SELECT kind, account, region, name FROM resources ORDER BY id")]
+def named_resources(db: Database) -> list[tuple[str, str, str, str, str | None]]:
+    """(kind, account, region, name, status) of every resource of every kind, in creation order.
+
+    The status is the record's ``status`` field; None for kinds without one.
+    """
+    return [tuple(row) for row in db.query(
+        "SELECT kind, account, region, name, json_extract(attrs, '$.status') FROM resources ORDER BY id")]

@@ -219,4 +219,30 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection, SecretStore], None]] = [
     CREATE INDEX events_by_date ON events (account, region, date, id);
     CREATE INDEX events_by_age ON events (date);
     """,
+    # 7: the Data API's statements (store/data_api.py), temporary database credentials.
+    """
+    CREATE TABLE data_api_statements (
+        id TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        identity TEXT NOT NULL,
+        status TEXT NOT NULL,
+        statement_name TEXT,
+        cluster_identifier TEXT,
+        workgroup_name TEXT,
+        database TEXT,
+        client_token TEXT,
+        created_at TEXT NOT NULL,
+        attrs TEXT NOT NULL
+    );
+    CREATE INDEX data_api_statements_by_time ON data_api_statements (account, region, created_at, id);
+    CREATE INDEX data_api_statements_by_token ON data_api_statements (account, region, client_token);
+    CREATE INDEX data_api_statements_by_status ON data_api_statements (status, account, region);
+    CREATE TABLE db_credentials (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        engine_key TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        attrs TEXT NOT NULL
+    );
+    """,
 ]

@@ -115,6 +115,10 @@ class WorkgroupRecord:
     endpoint_port: int | None = None
     # A new port accepted by UpdateWorkgroup that the engine does not serve yet (MODIFYING).
     pending_port: int | None = None
+    # Its custom domain name association, if any (custom_domains.py).
+    custom_domain_name: str | None = None
+    custom_domain_certificate_arn: str | None = None
+    custom_domain_certificate_expiry_time: datetime | None = None
     # The store's id, set by insert (0: not stored yet; SQLite's ids start at 1).
     row_id: int = 0
 

@@ -276,3 +276,9 @@ def test_a_managed_master_password_is_not_changed_by_hand(redshift):
     with pytest.raises(ClientError) as excinfo:
         redshift.modify_cluster(ClusterIdentifier="c1", MasterUserPassword="Passw0rd1")
     assert error_of(excinfo)[:2] == ("InvalidParameterCombination", 400)
+
+
+def test_deleting_a_missing_cluster_names_it_before_the_parameters(redshift):
+    with pytest.raises(ClientError) as excinfo:
+        redshift.delete_cluster(ClusterIdentifier="non-existent")
+    assert error_of(excinfo)[:2] == ("ClusterNotFound", 404)

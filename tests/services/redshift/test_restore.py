@@ -113,8 +113,9 @@ def test_restore_by_arn_with_overrides(snap):
         ({"HsmConfigurationIdentifier": "h"}, ("HsmConfigurationNotFoundFault", 400)),
         ({"ElasticIp": "1.2.3.4"}, ("InvalidElasticIpFault", 400)),
         ({"SnapshotScheduleIdentifier": "s"}, ("SnapshotScheduleNotFound", 400)),
-        ({"ReservedNodeId": "r"}, ("ReservedNodeNotFound", 404)),
-        ({"TargetReservedNodeOfferingId": "o"}, ("ReservedNodeOfferingNotFound", 404)),
+        ({"ReservedNodeId": "r", "TargetReservedNodeOfferingId": "o"}, ("ReservedNodeNotFound", 404)),
+        ({"ReservedNodeId": "r"}, ("InvalidParameterCombination", 400)),  # an exchange names both
+        ({"TargetReservedNodeOfferingId": "o"}, ("InvalidParameterCombination", 400)),
         ({"RedshiftIdcApplicationArn": "arn:aws:redshift:us-east-1:1:redshift-idc-application:x"},
          ("RedshiftIdcApplicationNotExists", 404)),
         ({"AquaConfigurationStatus": "sometimes"}, ("InvalidParameterValue", 400)),

@@ -3,6 +3,9 @@ and the copies of the cluster's snapshots in the destination region."""
 
 from __future__ import annotations
 
+import json
+import urllib.request
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -56,6 +59,11 @@ def test_copies_of_new_snapshots_appear_in_the_destination_region(ls):
     assert "copy:s1" not in snapshots(east)
     assert "SourceRegion" not in snapshots(east)["s1"]
     assert ls.client(GRANTEE, region=WEST).describe_cluster_snapshots()["Snapshots"] == []
+    # The service's state document shows which snapshot the copy's data comes from.
+    state = json.loads(urllib.request.urlopen(ls.url + "/_localshift/state").read())
+    [lineage] = [section["rows"] for section in state["sections"] if section["name"] == "lineage"]
+    assert [(r["kind"], r["name"], r["region"], r["from_snapshot"]) for r in lineage] == [
+        ("snapshot copy", "copy:s1", WEST, source["SnapshotArn"])]
 
     # The next automated snapshot is copied too, as an automated snapshot.
     ls.admin("/_localshift/time-travel?seconds=30000")
@@ -146,13 +154,14 @@ def test_kms_encrypted_copies_take_the_grant_key(ls):
     cluster = east.enable_snapshot_copy(ClusterIdentifier="c1", DestinationRegion=WEST,
                                         SnapshotCopyGrantName="west-grant")["Cluster"]
     assert cluster["ClusterSnapshotCopyStatus"]["SnapshotCopyGrantName"] == "west-grant"
-    # Without a grant the copies are encrypted with a key AWS owns (no KmsKeyId of the account's).
+    # Without a grant the copies are encrypted with a key AWS owns (KmsKeyId AWS_OWNED_KMS_KEY, as for clusters
+    # encrypted by default).
     east.enable_snapshot_copy(ClusterIdentifier="c2", DestinationRegion=WEST)
     create_available_snapshot(east, "s1", cluster="c1")
     create_available_snapshot(east, "s2", cluster="c2")
     assert available_copy(west, "copy:s1")["KmsKeyId"] == west_key
     copy = available_copy(west, "copy:s2")
-    assert copy["Encrypted"] is True and "KmsKeyId" not in copy
+    assert copy["Encrypted"] is True and copy["KmsKeyId"] == "AWS_OWNED_KMS_KEY"
 
 
 @pytest.mark.parametrize("params, expected", [

@@ -4,6 +4,7 @@ copied to another region restores there with the same rows."""
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 from botocore.exceptions import ClientError
 
@@ -59,11 +60,15 @@ def test_the_restored_table_holds_the_rows_at_snapshot_time(data_server):
         "FAILED", "Table public.nope does not exist in database dev of the snapshot.")
     schema = restore_table(owner, SourceTableName="orders", NewTableName="x", TargetSchemaName="sales")
     assert schema["Message"] == "Schema sales does not exist in database dev."
-    sql(port, 'CREATE SCHEMA "Sales"')
-    exact = restore_table(owner, SourceTableName="orders", NewTableName="Kept", TargetSchemaName="Sales",
-                          EnableCaseSensitiveIdentifier=True)
-    assert exact["Status"] == "SUCCEEDED"
-    assert sql(port, 'SELECT count(*) FROM "Sales"."Kept"') == [(5000,)]
+    # Redshift folds quoted identifiers too, unless the session keeps their case.
+    with psycopg.connect(host="127.0.0.1", port=port, user="admin", password="Passw0rd1", dbname="dev",
+                         autocommit=True) as conn:
+        conn.execute("SET enable_case_sensitive_identifier TO true")
+        conn.execute('CREATE SCHEMA "Sales"')
+        exact = restore_table(owner, SourceTableName="orders", NewTableName="Kept", TargetSchemaName="Sales",
+                              EnableCaseSensitiveIdentifier=True)
+        assert exact["Status"] == "SUCCEEDED"
+        assert conn.execute('SELECT count(*) FROM "Sales"."Kept"').fetchall() == [(5000,)]
     listed = owner.describe_table_restore_status(ClusterIdentifier="c1")["TableRestoreStatusDetails"]
     assert [s["Status"] for s in listed] == ["SUCCEEDED", "FAILED", "FAILED", "FAILED", "SUCCEEDED"]
 

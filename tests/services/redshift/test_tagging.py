@@ -67,3 +67,17 @@ def test_describe_tags_pages(redshift):
     second = redshift.describe_tags(MaxRecords=20, Marker=first["Marker"])
     keys = [t["Tag"]["Key"] for t in first["TaggedResources"] + second["TaggedResources"]]
     assert keys == [f"k{i:02d}" for i in range(25)] and "Marker" not in second
+
+
+def test_errors_in_aws_words(redshift):
+    """The words suites written against AWS (moto's) assert on."""
+    with pytest.raises(ClientError) as excinfo:
+        redshift.describe_tags(ResourceName=f"arn:aws:redshift:us-east-1:{OWNER}:cluster:fake")
+    assert excinfo.value.response["Error"]["Message"] == "cluster (fake) not found."
+    with pytest.raises(ClientError) as excinfo:
+        redshift.delete_tags(ResourceName=f"arn:aws:redshift:us-east-1:{OWNER}:snapshot:c1/snap-id", TagKeys=["k"])
+    assert excinfo.value.response["Error"]["Message"] == "snapshot (snap-id) not found."
+    with pytest.raises(ClientError) as excinfo:
+        redshift.describe_tags(ResourceName=CLUSTER_ARN, ResourceType="cluster")
+    assert code_of(excinfo) == ("InvalidParameterValue", 400)
+    assert "using either an ARN or a resource type" in excinfo.value.response["Error"]["Message"]

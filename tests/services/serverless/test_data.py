@@ -108,3 +108,32 @@ def test_serverless_snapshot_restores_into_a_grantees_provisioned_cluster(data_s
     cluster = grantee.describe_clusters(ClusterIdentifier="from-serverless")["Clusters"][0]
     assert cluster["MasterUsername"] == "alice"
     assert sql(cluster["Endpoint"]["Port"], "SELECT count(*) FROM orders", user="alice") == [(500,)]
+
+
+def endpoint_port(client, name: str) -> int:  # type: ignore[no-untyped-def]
+    wait_for(lambda: client.get_endpoint_access(endpointName=name)["endpoint"]["endpointStatus"] == "ACTIVE", timeout=60)
+    return client.get_endpoint_access(endpointName=name)["endpoint"]["port"]
+
+
+def test_an_endpoint_is_a_second_port_to_the_workgroups_data(data_server):
+    data_server.reset()
+    owner = data_server.client(OWNER, service="redshift-serverless")
+    # A password alone is the default admin user's.
+    port = serve(owner, "sales", "wg-sales", adminUserPassword=PASSWORD)
+    sql(port, "CREATE TABLE orders AS SELECT generate_series(1, 10) id", user="admin")
+    owner.create_snapshot(namespaceName="sales", snapshotName="ten")
+    wait_for(lambda: owner.get_snapshot(snapshotName="ten")["snapshot"]["status"] == "AVAILABLE", timeout=60)
+    owner.create_endpoint_access(endpointName="reporting", workgroupName="wg-sales",
+                                 subnetIds=["subnet-0123456789abcdef0"])
+    second = endpoint_port(owner, "reporting")
+    assert second != port
+    sql(second, "INSERT INTO orders VALUES (11)", user="admin")
+    assert sql(port, "SELECT count(*) FROM orders", user="admin") == [(11,)]
+    # A restore replaces the engine: the endpoint serves the restored data on the same port.
+    port = restore(owner, "sales", "wg-sales", snapshotName="ten")
+    wait_for(lambda: sql(second, "SELECT count(*) FROM orders", user="admin") == [(10,)], timeout=60)
+    owner.delete_endpoint_access(endpointName="reporting")
+    wait_for(lambda: not owner.list_endpoint_access()["endpoints"], timeout=60)
+    with pytest.raises(psycopg.OperationalError):
+        sql(second, "SELECT 1", user="admin")
+    assert sql(port, "SELECT count(*) FROM orders", user="admin") == [(10,)]

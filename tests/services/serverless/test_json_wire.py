@@ -10,11 +10,9 @@ from typing import Any, Iterator
 
 import boto3
 import pytest
-from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from localshift.services.serverless.operations import OPERATIONS
 from support import Server, make_server
 
 # Open mode reads the account and region from the credential scope and does not check the signature.
@@ -66,20 +64,6 @@ def test_oversized_bodies_get_a_json_error(ls):
 def test_unknown_operations(ls, target):
     status, _, body = post(ls, b"{}", target)
     assert (status, body["__type"]) == (400, "UnknownOperationException")
-
-
-def test_model_operations_not_served_yet(ls):
-    client = ls.client(service="redshift-serverless")
-    model = client.meta.service_model
-    # An operation of the model not served yet that needs no parameters (one of the List operations).
-    unserved = [name for name in model.operation_names if name not in OPERATIONS and name.startswith("List")
-                and not model.operation_model(name).input_shape.required_members]
-    if not unserved:
-        pytest.skip("every List operation of the model is served")
-    with pytest.raises(ClientError) as caught:
-        getattr(client, xform_name(unserved[0]))()
-    assert caught.value.response["Error"]["Code"] == "UnknownOperationException"
-    assert "not implemented by localshift" in caught.value.response["Error"]["Message"]
 
 
 @pytest.mark.parametrize("body", [b"{", b"[1, 2]", b"\xff\xfe", b'"text"', b'{"maxResults": NaN}',

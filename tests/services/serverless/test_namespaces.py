@@ -29,7 +29,7 @@ def test_create_get_list_delete(owner):
 def test_defaults_and_managed_password(owner):
     plain = owner.create_namespace(namespaceName="plain")["namespace"]
     assert plain["dbName"] == "dev"
-    assert "adminUsername" not in plain
+    assert plain["adminUsername"] == "admin"  # AWS's default admin user, reported as such
     managed = owner.create_namespace(namespaceName="managed", adminUsername="boss", manageAdminPassword=True)["namespace"]
     assert managed["adminPasswordSecretArn"].startswith("arn:aws:secretsmanager:us-east-1:111111111111:secret:redshift!")
 
@@ -52,7 +52,6 @@ def test_create_errors(owner):
     )
     assert owner.error(owner.create_namespace, namespaceName="x" * 65)[:2] == ("ValidationException", 400)
     bad = [
-        {"adminUserPassword": "Passw0rd1"},  # a password without a user
         {"adminUsername": "admin"},  # a user without a password
         {"adminUsername": "admin", "adminUserPassword": "Passw0rd1", "manageAdminPassword": True},
         {"adminUsername": "admin", "adminUserPassword": "weak"},

@@ -4,6 +4,8 @@ brings the namespace back to its data of that moment."""
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from datetime import timedelta
 
 from serverless_support import Serverless
@@ -120,6 +122,11 @@ def test_restore_errors(owner):
     assert owner.error(owner.restore_from_recovery_point, recoveryPointId=point_id, namespaceName="ns1",
                        workgroupName="wg1")[:2] == ("ConflictException", 409)
     owner.wait_namespace("ns1")
+    # The service's state document shows the namespace's data as that of the recovery point.
+    state = json.loads(urllib.request.urlopen(owner.server.url + "/_localshift/state").read())
+    [lineage] = [section["rows"] for section in state["sections"] if section["name"] == "lineage"]
+    assert [(r["kind"], r["name"], r["from_snapshot"]) for r in lineage] == [
+        ("namespace", "ns1", f"arn:aws:redshift-serverless:us-east-1:{OWNER}:recoverypoint/{point_id}")]
 
 
 # --- with the data plane --------------------------------------------------------------------------

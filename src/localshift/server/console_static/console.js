@@ -116,7 +116,7 @@ function time(value) {
 function statusClass(value) {
   if (typeof value === "number") return value < 300 ? "ok" : value < 500 ? "warn" : "bad";
   const text = String(value).toLowerCase();
-  if (["available", "serving", "completed", "active"].includes(text)) return "ok";
+  if (["available", "serving", "completed", "active", "authorized", "succeeded"].includes(text)) return "ok";
   if (/fail|error|incompatible/.test(text)) return "bad";
   if (/ing$/.test(text) || text === "final snapshot") return "busy";
   return "neutral";
@@ -134,7 +134,7 @@ function progress(value) {
 
 const CELLS = {
   text: (v) => (v === null || v === undefined || v === "" ? "—" : String(v)),
-  status: (v) => element("span", { class: `status ${statusClass(v)}` }, String(v)),
+  status: (v) => (v === null || v === undefined ? "—" : element("span", { class: `status ${statusClass(v)}` }, String(v))),
   bytes,
   megabytes: (v) => bytes(v === null || v === undefined ? null : Math.round(v * 1024 * 1024)),
   list: (v) => (v && v.length ? element("span", { class: "chips" }, ...v.map((x) => element("span", { class: "chip" }, x))) : "—"),

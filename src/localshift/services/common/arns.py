@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from localshift.errors import ApiError
 
@@ -45,3 +46,18 @@ def parse_arn(arn: str, parameter: str = "ResourceName") -> ParsedArn:
     if not sep or not resource:
         raise ApiError("InvalidParameterValue", f"Invalid ARN {arn} for parameter {parameter}.")
     return ParsedArn(service, region, account, resource_type, resource)
+
+
+# An IAM role's ARN, as IAM writes it (role paths and names take these characters).
+IAM_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):role/[\w+=,.@/-]+")
+
+# An ACM certificate's ARN (custom domain names are served with one): its region and account.
+ACM_CERTIFICATE_ARN = re.compile(r"arn:aws[a-z-]*:acm:([a-z0-9-]+):(\d{12}):certificate/[\w-]+")
+# ACM's certificates are valid 13 months: a custom domain's certificate expires that long after it was associated.
+CERTIFICATE_VALIDITY = timedelta(days=395)
+
+
+def is_certificate_of(arn: str, account: str, region: str) -> bool:
+    """Whether ``arn`` is an ACM certificate ARN of ``account`` in ``region``."""
+    match = ACM_CERTIFICATE_ARN.fullmatch(arn)
+    return match is not None and match.groups() == (region, account)

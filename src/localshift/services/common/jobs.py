@@ -1,5 +1,5 @@
 """What the lifecycle modules of every service share: progress recording, failed jobs,
-finished snapshots, and leases on snapshot data for restores."""
+finished snapshots, leases on snapshot data for restores, and temporary credentials let in."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import time
 from datetime import datetime
 from typing import Callable, Protocol
 
+from localshift.dataplane.api import TemporaryLogin
 from localshift.services.common.backend import ServiceBackend
+from localshift.store.data_api import CredentialRepository
 from localshift.services.events import record_failure
 
 MB = 1024 * 1024
@@ -113,3 +115,19 @@ def release_lease(backend: ServiceBackend, lease: str | None) -> None:
     """Let go of a lease (no restore will read it, or the restore is over)."""
     if lease:
         backend.dataplane.delete_snapshot(lease)
+
+
+def let_in(backend: ServiceBackend, engine_key: str, login: TemporaryLogin, *, keep: bool) -> None:
+    """Let a temporary credential log in to an engine's SQL endpoint until it expires; ``keep``:
+    across restarts of the service too (GetClusterCredentials and its kin, not the Data API's own)."""
+    backend.dataplane.allow_login(engine_key, login)
+    if keep:
+        attrs = {name: value for name, value in vars(login).items() if name != "expires_at"}
+        CredentialRepository(backend.db).add(engine_key, backend.clock.now(), login.expires_at, attrs)
+
+
+def let_in_again(backend: ServiceBackend) -> None:
+    """At start: the credentials handed out before a restart that have not expired log in again."""
+    for engine_key, expires_at, attrs in CredentialRepository(backend.db).unexpired(backend.clock.now()):
+        attrs["groups"] = tuple(attrs.get("groups", ()))
+        backend.dataplane.allow_login(engine_key, TemporaryLogin(expires_at=expires_at, **attrs))

@@ -43,6 +43,7 @@ NAMED_TAGGABLE = {
     "hsmclientcertificate": "hsm_client_certificates",
     "hsmconfiguration": "hsm_configurations",
     "snapshotcopygrant": "copy_grants",
+    "parametergroup": "parameter_groups",
 }
 
 
@@ -71,6 +72,11 @@ class RedshiftBackend(ServiceBackend):
         self.authentication_profiles = ResourceRepository(db, "authentication-profile", rr.AuthenticationProfileRecord)
         self.hsm_client_certificates = ResourceRepository(db, "hsm-client-certificate", rr.HsmClientCertificateRecord)
         self.hsm_configurations = ResourceRepository(db, "hsm-configuration", rr.HsmConfigurationRecord)
+        self.scheduled_actions = ResourceRepository(db, "scheduled-action", rr.ScheduledActionRecord)
+        self.partners = ResourceRepository(db, "partner-integration", rr.PartnerRecord)
+        self.parameter_groups = ResourceRepository(db, "cluster-parameter-group", rr.ParameterGroupRecord)
+        self.reserved_nodes = ResourceRepository(db, "reserved-node", rr.ReservedNodeRecord)
+        self.reserved_node_exchanges = ResourceRepository(db, "reserved-node-exchange", rr.ReservedNodeExchangeRecord)
 
     def mutate_cluster(self, row_id: int, change: Callable[[ClusterRecord], None]) -> ClusterRecord | None:
         """Re-read a cluster, change it and write it back in one transaction."""

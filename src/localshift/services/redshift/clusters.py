@@ -10,10 +10,14 @@ from localshift.records import ClusterRecord, password_verifier
 from localshift.services import event_catalog, events
 from localshift.services.context import RequestContext
 from localshift.services.redshift import hsm, lifecycle, placement, snapshot_timing, validation
+from localshift.services.redshift import maintenance_lifecycle, parameter_status
 from localshift.services.redshift.arns import cluster_arn, snapshot_arn
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.common.passwords import managed_password, managed_password_secret
-from localshift.services.redshift.node_types import ACCOUNT_NODE_QUOTA, CATALOG, NodeType, creatable_names
+from localshift.services.redshift.cluster_checks import check_node_count, check_quotas, node_type_of
+from localshift.services.redshift.node_types import NodeType
+from localshift.services.redshift.parameter_catalog import DEFAULT_GROUP
+from localshift.services.redshift.resize_plan import pending_values, plan_resize, resizing, target_of
 from localshift.services.redshift.snapshot_factory import check_manual_quota, insert_snapshot, snapshot_from_cluster
 from localshift.services.redshift.views import cluster_view
 from localshift.store.database import DuplicateError
@@ -47,55 +51,8 @@ def render(backend: RedshiftBackend, ctx: RequestContext, cluster: ClusterRecord
 def render_many(backend: RedshiftBackend, ctx: RequestContext, clusters: list[ClusterRecord]) -> list[dict[str, Any]]:
     arns = [cluster_arn(c.region, c.account, c.identifier) for c in clusters]
     tags = backend.tags.get_many(arns)
-    return [cluster_view(c, tags[arn], ctx.now) for c, arn in zip(clusters, arns)]
-
-
-def node_type_of(name: str) -> NodeType:
-    node_type = CATALOG.get(name)
-    if node_type is None or not node_type.creatable:
-        raise invalid_parameter(f"Invalid node type: {name}. Valid node types: {', '.join(creatable_names())}.")
-    return node_type
-
-
-def check_node_count(node_type: NodeType, cluster_type: str | None, number_of_nodes: int | None) -> int:
-    """Apply ClusterType/NumberOfNodes rules and return the node count."""
-    if cluster_type is None:
-        cluster_type = "multi-node" if (number_of_nodes or 1) > 1 else "single-node"
-    if cluster_type not in ("single-node", "multi-node"):
-        raise invalid_parameter(f"Invalid cluster type: {cluster_type}. Valid values: single-node, multi-node.")
-    if cluster_type == "single-node":
-        if number_of_nodes not in (None, 1):
-            raise invalid_combination("Number of nodes for cluster type single-node must be 1.")
-        if not node_type.single_node:
-            raise invalid_parameter(f"Node type {node_type.name} cannot be used for a single-node cluster.")
-        return 1
-    if number_of_nodes is None:
-        raise ApiError("MissingParameter", "The request must contain the parameter NumberOfNodes.")
-    low, high = node_type.create_nodes
-    if number_of_nodes < low:
-        raise invalid_combination(f"Number of nodes for cluster type multi-node must be greater than or equal to {low}.")
-    if number_of_nodes > node_type.max_nodes or number_of_nodes > high:
-        raise ApiError(
-            "NumberOfNodesPerClusterLimitExceeded",
-            f"The number of nodes {number_of_nodes} exceeds the limit of {high} nodes for node type {node_type.name}.",
-        )
-    return number_of_nodes
-
-
-def check_quotas(backend: RedshiftBackend, ctx: RequestContext, new_nodes: int) -> None:
-    """A new cluster of ``new_nodes`` nodes must fit the account's cluster and node quotas."""
-    quota = backend.settings.cluster_quota
-    if len(backend.clusters.page(ctx.account, ctx.region, 0, quota)) >= quota:
-        raise ApiError("ClusterQuotaExceeded", "The request would exceed the allowed number of clusters for this account.")
-    check_node_quota(backend, ctx, new_nodes)
-
-
-def check_node_quota(backend: RedshiftBackend, ctx: RequestContext, extra_nodes: int) -> None:
-    if backend.clusters.count_nodes(ctx.account, ctx.region) + extra_nodes > ACCOUNT_NODE_QUOTA:
-        raise ApiError(
-            "NumberOfNodesQuotaExceeded",
-            f"The operation would exceed the number of nodes allowed for the account ({ACCOUNT_NODE_QUOTA}).",
-        )
+    parameter_groups = parameter_status.cluster_parameter_groups(backend, clusters)
+    return [cluster_view(c, tags[arn], ctx.now, parameter_groups[c.row_id]) for c, arn in zip(clusters, arns)]
 
 
 def insert_cluster(backend: RedshiftBackend, cluster: ClusterRecord, tags: list[tuple[str, str]]) -> ClusterRecord:
@@ -122,11 +79,14 @@ def insert_cluster(backend: RedshiftBackend, cluster: ClusterRecord, tags: list[
 
 
 def new_cluster(
-    ctx: RequestContext, p: dict[str, Any], identifier: str, node_type: NodeType, nodes: int, **settings: Any
+    backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any], identifier: str, node_type: NodeType, nodes: int,
+    **settings: Any
 ) -> ClusterRecord:
     """A new cluster in ``creating``: ``settings`` (what CreateCluster and a restore choose apart),
     and what both take from the request alike, with the same defaults."""
-    return ClusterRecord(
+    # A restored cluster too gets the default parameter group, not the source's.
+    group, values = parameter_status.chosen_group(backend, ctx, p.get("ClusterParameterGroupName", DEFAULT_GROUP))
+    cluster = ClusterRecord(
         account=ctx.account,
         region=ctx.region,
         identifier=identifier,
@@ -137,16 +97,17 @@ def new_cluster(
         namespace_id=str(uuid.uuid4()),
         allow_version_upgrade=p.get("AllowVersionUpgrade", True),
         publicly_accessible=p.get("PubliclyAccessible", False),
-        # A restored cluster too gets the default parameter and security groups, not the source's.
-        cluster_parameter_group_name=p.get("ClusterParameterGroupName", "default.redshift-2.0"),
         default_iam_role_arn=p.get("DefaultIamRoleArn"),
         availability_zone_relocation=p.get("AvailabilityZoneRelocation", False),
         multi_az=p.get("MultiAZ", False),
         aqua_configuration_status=p.get("AquaConfigurationStatus", "auto"),
         master_password_secret_arn=managed_password_secret(ctx, identifier) if p.get("ManageMasterPassword") else None,
         master_password_secret_kms_key_id=p.get("MasterPasswordSecretKmsKeyId"),
+        cluster_parameter_group_name=group,
         **settings,
     )
+    parameter_status.start_in_sync(cluster, values)
+    return cluster
 
 
 def create_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
@@ -167,6 +128,7 @@ def create_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
     tags = validation.tag_list(p.get("Tags", []))
     check_quotas(backend, ctx, nodes)
     cluster = new_cluster(
+        backend,
         ctx,
         p,
         identifier,
@@ -232,19 +194,22 @@ def modify_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         validation.cluster_identifier(p["NewClusterIdentifier"], "NewClusterIdentifier")
         if "NewClusterIdentifier" in p else None
     )
+    group = parameter_status.chosen_group(backend, ctx, p["ClusterParameterGroupName"])[0] if (
+        "ClusterParameterGroupName" in p) else None
 
     def change(cluster: ClusterRecord) -> None:
         if cluster.status != "available":
             raise ApiError("InvalidClusterState", f"The cluster {cluster.identifier} is not in the available state.")
         placement.check_modification(backend, cluster, p)
-        node_type = node_type_of(p.get("NodeType", cluster.node_type))
         pending: dict[str, Any] = {}
-        if "NodeType" in p or "NumberOfNodes" in p or "ClusterType" in p:
-            count = p.get("NumberOfNodes", cluster.number_of_nodes if "ClusterType" not in p else None)
-            nodes = check_node_count(node_type, p.get("ClusterType"), count)
-            check_node_quota(backend, ctx, nodes - cluster.number_of_nodes)
-            cluster.node_type, cluster.number_of_nodes = node_type.name, nodes
-            pending.update(NodeType=node_type.name, NumberOfNodes=nodes)
+        target, nodes = target_of(cluster, p)
+        if (target.name, nodes) != (cluster.node_type, cluster.number_of_nodes):
+            # ModifyCluster resizes by classic resize (DescribeResize follows it); naming the size
+            # the cluster has changes nothing.
+            plan_resize(backend, ctx, cluster, p, classic=True)
+        group_changed = group is not None and group != cluster.cluster_parameter_group_name
+        if group is not None:
+            cluster.cluster_parameter_group_name = group  # applied at the next reboot
         if new_password is not None:
             if cluster.master_password_secret_arn:
                 # The secret would no longer open the cluster (AWS: one or the other, as at create).
@@ -256,7 +221,7 @@ def modify_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
             pending["MasterUserPassword"] = "****"
         if "AutomatedSnapshotRetentionPeriod" in p:
             cluster.automated_snapshot_retention_period = validation.automated_retention(
-                p["AutomatedSnapshotRetentionPeriod"], node_type.family
+                p["AutomatedSnapshotRetentionPeriod"], target.family
             )
             if cluster.automated_snapshot_retention_period == 0:
                 cluster.next_automated_snapshot_time = None
@@ -266,7 +231,7 @@ def modify_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
             cluster.manual_snapshot_retention_period = manual_retention
         if window is not None:
             cluster.preferred_maintenance_window = window
-        if "Port" in p and validation.port(p["Port"], node_type.family) != cluster.port:
+        if "Port" in p and validation.port(p["Port"], target.family) != cluster.port:
             # The engine moves to the new port in the background (Endpoint.Port follows).
             cluster.pending_port = p["Port"]
         changed = {param for param, attribute in _SIMPLE_SETTINGS.items()
@@ -280,21 +245,25 @@ def modify_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
             events.record(backend, ctx, event_catalog.CLUSTER_RENAMED, new_cluster=cluster.identifier)
         if "VpcSecurityGroupIds" in changed:
             events.record(backend, ctx, event_catalog.VPC_SECURITY_GROUPS_UPDATED, cluster=cluster.identifier)
-        if "ClusterParameterGroupName" in changed:
+        if group_changed:
             events.record(backend, ctx, event_catalog.PARAMETER_GROUP_CHANGED, cluster=cluster.identifier,
                           parameter_group=cluster.cluster_parameter_group_name)
-        cluster.pending_modified = pending
-        # Changes that need work in the engine show as 'modifying' until done.
+        cluster.pending_modified = {**pending, **pending_values(cluster)}
+        # Changes that need work in the engine show as 'modifying' until done, then a resize as 'resizing'.
         if pending or cluster.pending_port is not None:
-            only_renamed = renamed and len(pending) == 1 and cluster.pending_port is None
+            only_renamed = renamed and len(pending) == 1 and cluster.pending_port is None and not resizing(cluster)
             cluster.status = "renaming" if only_renamed else "modifying"
+        elif resizing(cluster):
+            cluster.status = "resizing"
 
     try:
         cluster = change_cluster(backend, ctx, p["ClusterIdentifier"], change)
     except DuplicateError:
         raise ApiError("ClusterAlreadyExists", f"Cluster {new_id} already exists.") from None
-    if cluster.status != "available":
-        backend.submit(lifecycle.apply_modification, cluster.row_id)
+    if cluster.status == "resizing":
+        backend.submit(maintenance_lifecycle.resize_cluster, cluster.row_id)
+    elif cluster.status != "available":
+        backend.submit(maintenance_lifecycle.modify_and_resize, cluster.row_id)
     return {"Cluster": render(backend, ctx, cluster)}
 
 
@@ -306,7 +275,6 @@ _SIMPLE_SETTINGS = {
     "MaintenanceTrackName": "maintenance_track_name",
     "Encrypted": "encrypted",
     "KmsKeyId": "kms_key_id",
-    "ClusterParameterGroupName": "cluster_parameter_group_name",
     "VpcSecurityGroupIds": "vpc_security_group_ids",
     "AvailabilityZoneRelocation": "availability_zone_relocation",
     "AvailabilityZone": "availability_zone",
@@ -331,6 +299,7 @@ def _rename(backend: RedshiftBackend, cluster: ClusterRecord, new_id: str) -> No
 
 
 def delete_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    find_cluster(backend, ctx, p["ClusterIdentifier"])  # a missing cluster is named before the parameters
     skip = p.get("SkipFinalClusterSnapshot", False)
     final_id = p.get("FinalClusterSnapshotIdentifier")
     if skip and final_id:
@@ -375,7 +344,7 @@ def _start_transition(
         if cluster.status != needed:
             raise ApiError(
                 "InvalidClusterState",
-                f"You can only {verb} a {needed} cluster; {cluster.identifier} is {cluster.status}.",
+                f"You can only {verb} a cluster that is {needed}; {cluster.identifier} is {cluster.status}.",
             )
         cluster.status = interim
         events.record(backend, ctx, started, cluster=cluster.identifier)

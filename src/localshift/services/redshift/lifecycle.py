@@ -25,6 +25,7 @@ from localshift.services.redshift import cluster_dependents
 from localshift.services.redshift.arns import cluster_arn
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.jobs import cluster_key
+from localshift.services.redshift.resize_plan import pending_values, resizing
 from localshift.services.redshift.snapshot_lifecycle import (delete_snapshot_data, remove_snapshot,
                                                              take_due_automated_snapshots, take_snapshot)
 from localshift.services.redshift.snapshot_timing import first_due
@@ -42,7 +43,7 @@ HARDWARE_FAILURE = "hardware-failure"
 Settle = Callable[[RedshiftBackend, ClusterRecord], Callable[[ClusterRecord], None]]
 
 
-def _serving_or_failed(backend: RedshiftBackend, cluster: ClusterRecord) -> Callable[[ClusterRecord], None]:
+def serving_or_failed(backend: RedshiftBackend, cluster: ClusterRecord) -> Callable[[ClusterRecord], None]:
     """Where a cluster goes when work on its engine failed: back to ``available``, the
     change rolled back, while its engine still serves; else ``hardware-failure``."""
     serving = backend.dataplane.is_running(cluster_key(cluster))
@@ -51,6 +52,8 @@ def _serving_or_failed(backend: RedshiftBackend, cluster: ClusterRecord) -> Call
         c.pending_modified = {}
         c.pending_master_password_md5 = None
         c.pending_port = None
+        if c.resize is not None and c.resize.status in ("IN_PROGRESS", "CANCELLING"):
+            c.resize.status, c.resize.message = "FAILED", "The resize operation failed."
         c.status = "available" if serving else HARDWARE_FAILURE
         if not serving:
             c.endpoint_port = None
@@ -58,9 +61,9 @@ def _serving_or_failed(backend: RedshiftBackend, cluster: ClusterRecord) -> Call
     return change
 
 
-def _cluster_job(
+def cluster_job(
     backend: RedshiftBackend, row_id: int, action: str, work: Callable[[ClusterRecord], None],
-    settle: Settle = _serving_or_failed, failure_event: str | None = None,
+    settle: Settle = serving_or_failed, failure_event: str | None = None,
 ) -> bool:
     """Run ``work`` on a cluster; True when it succeeded, else the cluster is settled (``settle``) and the
     failure kept as an event (``failure_event``: Redshift's id for it, if any)."""
@@ -89,11 +92,18 @@ def create_cluster(backend: RedshiftBackend, row_id: int) -> None:
         port = backend.dataplane.create_engine(
             cluster_key(cluster), cluster.port, cluster.master_username, cluster.master_password_md5, cluster.db_name
         )
+        apply_parameters(backend, cluster)
         _became_available(backend, row_id, port)
         events.record(backend, cluster, event_catalog.CLUSTER_CREATED, cluster=_current_name(backend, cluster))
 
-    if _cluster_job(backend, row_id, "create", work):
+    if cluster_job(backend, row_id, "create", work):
         take_due_automated_snapshots(backend)
+
+
+def apply_parameters(backend: RedshiftBackend, cluster: ClusterRecord) -> None:
+    """Give a new engine the parameter values its cluster starts with (parameter_status.py)."""
+    if cluster.applied_parameters:
+        backend.dataplane.apply_settings(cluster_key(cluster), cluster.applied_parameters)
 
 
 def _current_name(backend: RedshiftBackend, cluster: ClusterRecord) -> str:
@@ -121,7 +131,7 @@ def start_engine(backend: RedshiftBackend, row_id: int) -> bool:
         port = backend.dataplane.start_engine(cluster_key(cluster), cluster.endpoint_port or cluster.port)
         backend.mutate_cluster(row_id, lambda c: setattr(c, "endpoint_port", port))
 
-    return _cluster_job(backend, row_id, "restart", work)
+    return cluster_job(backend, row_id, "restart", work)
 
 
 def pause_cluster(backend: RedshiftBackend, row_id: int) -> None:
@@ -130,7 +140,7 @@ def pause_cluster(backend: RedshiftBackend, row_id: int) -> None:
         backend.mutate_cluster(row_id, lambda c: setattr(c, "status", "paused"))
         events.record(backend, cluster, event_catalog.PAUSED, cluster=cluster.identifier)
 
-    _cluster_job(backend, row_id, "pause", work)
+    cluster_job(backend, row_id, "pause", work)
 
 
 def resume_cluster(backend: RedshiftBackend, row_id: int) -> None:
@@ -144,7 +154,7 @@ def resume_cluster(backend: RedshiftBackend, row_id: int) -> None:
         backend.mutate_cluster(row_id, change)
         events.record(backend, cluster, event_catalog.RESUMED, cluster=cluster.identifier)
 
-    _cluster_job(backend, row_id, "resume", work)
+    cluster_job(backend, row_id, "resume", work)
 
 
 def apply_modification(backend: RedshiftBackend, row_id: int) -> None:
@@ -174,25 +184,20 @@ def apply_modification(backend: RedshiftBackend, row_id: int) -> None:
             backend.mutate_cluster(row_id, moved)
 
         def applied(c: ClusterRecord) -> None:
-            c.pending_modified = {}
-            c.status = "available"
+            # A resize asked for in the same ModifyCluster comes next (maintenance_lifecycle.py).
+            c.pending_modified = pending_values(c)
+            c.status = "resizing" if resizing(c) else "available"
 
         backend.mutate_cluster(row_id, applied)
 
-    _cluster_job(backend, row_id, "modify", work)
-
-
-def resume_modification(backend: RedshiftBackend, row_id: int) -> None:
-    """After a restart: serve a cluster that was being modified again, then finish the modification."""
-    if start_engine(backend, row_id):
-        apply_modification(backend, row_id)
+    cluster_job(backend, row_id, "modify", work)
 
 
 def delete_cluster(backend: RedshiftBackend, row_id: int, final_snapshot_id: int | None) -> None:
     if final_snapshot_id is not None:
         if not take_snapshot(backend, final_snapshot_id):
             # No final snapshot, no deletion: the cluster and its data stay.
-            _cluster_job(backend, row_id, "delete", _final_snapshot_failed)
+            cluster_job(backend, row_id, "delete", _final_snapshot_failed)
             return
         backend.mutate_cluster(row_id, lambda c: setattr(c, "status", "deleting"))
 
@@ -212,7 +217,7 @@ def delete_cluster(backend: RedshiftBackend, row_id: int, final_snapshot_id: int
             # Redshift deletes the secret of a managed master password with its cluster.
             backend.secrets.delete(cluster.master_password_secret_arn, pending_key(cluster.master_password_secret_arn))
 
-    _cluster_job(backend, row_id, "delete", work)
+    cluster_job(backend, row_id, "delete", work)
 
 
 def _final_snapshot_failed(cluster: ClusterRecord) -> None:
@@ -253,6 +258,9 @@ def restore_cluster(backend: RedshiftBackend, cluster_row_id: int) -> None:
             cluster.master_username,
             cluster.master_password_md5,
         )
+        apply_parameters(backend, cluster)
+        # The source's audit logging came with its data; the new cluster logs nothing until asked.
+        backend.dataplane.set_audit_logging(cluster_key(cluster), [])
 
         elapsed = time.monotonic() - started
 
@@ -270,7 +278,7 @@ def restore_cluster(backend: RedshiftBackend, cluster_row_id: int) -> None:
         events.record(backend, cluster, event_catalog.RESTORE_SUCCEEDED, cluster=_current_name(backend, cluster),
                       snapshot=cluster.restore_source_snapshot or "")
 
-    if _cluster_job(backend, cluster_row_id, "restore", work, _restore_failed, event_catalog.RESTORE_FAILED):
+    if cluster_job(backend, cluster_row_id, "restore", work, _restore_failed, event_catalog.RESTORE_FAILED):
         take_due_automated_snapshots(backend)
 
 

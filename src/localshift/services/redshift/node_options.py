@@ -27,6 +27,7 @@ from localshift.services.context import RequestContext
 from localshift.services.redshift import validation
 from localshift.services.redshift.arns import parse_snapshot_arn
 from localshift.services.redshift.backend import RedshiftBackend
+from localshift.services.redshift.cluster_checks import cluster_data_size_mb
 from localshift.services.redshift.clusters import find_cluster
 from localshift.services.redshift.node_option_filters import HIGH_PERFORMANCE, MODES, STANDARD, parse_filters
 from localshift.services.redshift.node_types import (
@@ -110,26 +111,6 @@ def _window(counts: list[int], low: int, high: int) -> list[int]:
 def snapshot_source(snapshot: SnapshotRecord) -> Source:
     restorable = snapshot_restorable_types(snapshot.node_type, snapshot.number_of_nodes, snapshot.from_serverless)
     return Source(CATALOG[snapshot.node_type], snapshot.number_of_nodes, snapshot.total_size_mb, tuple(restorable))
-
-
-def cluster_data_size_mb(backend: RedshiftBackend, cluster: ClusterRecord) -> float:
-    """The data a cluster holds, as far as the control plane knows it.
-
-    Clusters carry no size of their own: the newest available snapshot (manual
-    or automated) taken of this cluster gives it; a restored cluster with none
-    yet holds its source snapshot's data; otherwise 0.
-    """
-    newest: SnapshotRecord | None = None
-    for kind in ("manual", "automated"):
-        for snapshot in backend.snapshots.of_cluster(cluster.account, cluster.region, cluster.identifier, kind):
-            # Snapshots of an earlier cluster that had the same name say nothing about this one.
-            if snapshot.status != "available" or snapshot.cluster_create_time != cluster.create_time:
-                continue
-            if newest is None or (snapshot.create_time, snapshot.row_id) > (newest.create_time, newest.row_id):
-                newest = snapshot
-    if newest is not None:
-        return newest.total_size_mb
-    return cluster.restore_snapshot_size_mb or 0.0
 
 
 def cluster_source(backend: RedshiftBackend, cluster: ClusterRecord) -> Source:

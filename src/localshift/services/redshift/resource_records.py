@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 
 @dataclass
@@ -126,4 +126,91 @@ class HsmConfigurationRecord:
     description: str
     ip_address: str
     partition_name: str
+    row_id: int = 0
+
+
+@dataclass
+class ScheduledActionRecord:
+    ARN_TYPE: ClassVar[str | None] = None  # scheduled actions have no ARN
+    account: str
+    region: str
+    name: str
+    # The target: PauseCluster, ResumeCluster or ResizeCluster, and its parameters as the API gives them.
+    target_type: str
+    target: dict[str, Any]
+    schedule: str  # at(...) or cron(...), as given
+    iam_role: str
+    description: str = ""
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    enabled: bool = True
+    # The invocation the scheduler runs next (None: no invocation is left, or the action is disabled).
+    next_run: datetime | None = None
+    # When it last ran, and why that run failed (None: it succeeded).
+    last_run: datetime | None = None
+    last_failure: str | None = None
+    row_id: int = 0
+
+
+@dataclass
+class ParameterGroupRecord:
+    ARN_TYPE: ClassVar[str | None] = "parametergroup"
+    account: str
+    region: str
+    name: str
+    family: str
+    description: str
+    # Values set by ModifyClusterParameterGroup (Source "user"); the others are the family's defaults.
+    values: dict[str, str] = field(default_factory=dict)
+    row_id: int = 0
+
+
+@dataclass
+class PartnerRecord:
+    ARN_TYPE: ClassVar[str | None] = None
+    account: str
+    region: str
+    name: str  # "<cluster>/<database>/<partner>": one integration per partner and database of a cluster
+    cluster_identifier: str
+    database_name: str
+    partner_name: str
+    status: str  # Active | Inactive | RuntimeFailure | ConnectionFailure
+    created_at: datetime
+    updated_at: datetime
+    status_message: str | None = None
+    row_id: int = 0
+
+
+@dataclass
+class ReservedNodeRecord:
+    ARN_TYPE: ClassVar[str | None] = None
+    account: str
+    region: str
+    name: str  # the ReservedNodeId
+    offering_id: str
+    node_type: str
+    node_count: int
+    start_time: datetime
+    duration: int
+    fixed_price: float
+    usage_price: float
+    offering_type: str
+    exchanged: bool = False  # exchanged for another reservation (reserved_node_exchange.py): retired
+    row_id: int = 0
+
+
+@dataclass
+class ReservedNodeExchangeRecord:
+    ARN_TYPE: ClassVar[str | None] = None
+    account: str
+    region: str
+    name: str  # the ReservedNodeExchangeRequestId
+    source_node_id: str
+    source_node_type: str
+    source_node_count: int
+    target_offering_id: str
+    target_node_type: str
+    target_node_count: int
+    request_time: datetime
+    status: str = "SUCCEEDED"
     row_id: int = 0

@@ -11,21 +11,16 @@ from localshift.records import SnapshotRecord
 from localshift.services.common.jobs import release_lease, take_lease
 from localshift.services import event_catalog, events
 from localshift.services.context import RequestContext
-from localshift.services.redshift import arns, hsm, lifecycle, placement, snapshot_timing, validation
+from localshift.services.redshift import arns, hsm, lifecycle, placement, reserved_node_exchange, snapshot_timing
+from localshift.services.redshift import validation
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.clusters import check_quotas, insert_cluster, new_cluster, render
 from localshift.services.redshift.node_types import CATALOG, NodeType, snapshot_restorable_types, storage_mb
 from localshift.services.redshift.snapshot_lookup import readable_snapshot, snapshot_ref
 
-_IAM_ROLE = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+")
-MAX_IAM_ROLES = 50
-TRACKS = {"current", "trailing"}
-
 # Parameters naming resources localshift does not model: any value names a
 # resource that does not exist, so AWS's not-found error is the faithful answer.
 _UNKNOWN_RESOURCES = {
-    "ReservedNodeId": ("ReservedNodeNotFound", "reserved node"),
-    "TargetReservedNodeOfferingId": ("ReservedNodeOfferingNotFound", "reserved node offering"),
     "RedshiftIdcApplicationArn": ("RedshiftIdcApplicationNotExists", "Redshift IAM Identity Center application"),
 }
 
@@ -69,23 +64,19 @@ def _check_references(p: dict[str, Any]) -> None:
     for parameter, (code, what) in _UNKNOWN_RESOURCES.items():
         if parameter in p:
             raise ApiError(code, f"The {what} {p[parameter]} was not found.")
-    group = p.get("ClusterParameterGroupName")
-    if group is not None and not group.startswith("default."):
-        raise ApiError("ClusterParameterGroupNotFound", f"Cluster parameter group {group} not found.")
     if "ElasticIp" in p:
         raise ApiError("InvalidElasticIpFault", f"The Elastic IP {p['ElasticIp']} is not allocated to this account.")
     track = p.get("MaintenanceTrackName")
-    if track is not None and track not in TRACKS:
+    if track is not None and track not in validation.TRACKS:
         raise ApiError("InvalidClusterTrack", f"Maintenance track {track} is not valid: use current or trailing.")
 
 
 def _check_roles(p: dict[str, Any], default: list[str]) -> list[str]:
     roles = p.get("IamRoles", default)
     for role in roles:
-        if not _IAM_ROLE.fullmatch(role):
-            raise invalid_parameter(f"Invalid IAM role ARN: {role}.")
-    if len(roles) > MAX_IAM_ROLES:
-        raise ApiError("LimitExceededFault", f"A cluster can have at most {MAX_IAM_ROLES} IAM roles.")
+        validation.iam_role(role)
+    if len(roles) > validation.MAX_IAM_ROLES:
+        raise ApiError("LimitExceededFault", f"A cluster can have at most {validation.MAX_IAM_ROLES} IAM roles.")
     default_role = p.get("DefaultIamRoleArn")
     if default_role is not None and default_role not in roles:
         raise invalid_combination("DefaultIamRoleArn must be one of the cluster's IamRoles.")
@@ -125,6 +116,7 @@ def restore_from_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext,
     roles = _check_roles(p, config.get("iam_roles", []))
     check_quotas(backend, ctx, nodes)
     cluster = new_cluster(
+        backend,
         ctx,
         p,
         identifier,
@@ -162,9 +154,15 @@ def restore_from_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext,
         **placement.cluster_settings(backend, ctx, p),
         **hsm.cluster_settings(backend, ctx, p),
     )
+    exchanging = reserved_node_exchange.check_exchange(p)
     cluster.restore_data_key = _lease(backend, snapshot)
     try:
-        insert_cluster(backend, cluster, [])
+        with backend.db.transaction():
+            if exchanging:
+                # The reservation is exchanged for one of the restored node type with the restore.
+                reserved_node_exchange.exchange(backend, ctx, p["ReservedNodeId"], p["TargetReservedNodeOfferingId"],
+                                                target.name)
+            insert_cluster(backend, cluster, [])
     except ApiError:
         release_lease(backend, cluster.restore_data_key)
         raise

@@ -9,6 +9,8 @@ from localshift.records import SnapshotRecord
 from localshift.services import events
 from localshift.services.common import table_restore_lifecycle
 from localshift.services.redshift import cross_region, endpoint_lifecycle, lifecycle, snapshot_lifecycle, snapshot_timing
+from localshift.services.redshift import scheduled_action_runs
+from localshift.services.redshift import logging_lifecycle, maintenance_lifecycle
 from localshift.services.events import INTERRUPTED, record_failure
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.store.events import CLUSTER_SNAPSHOT
@@ -51,9 +53,11 @@ def tick(backend: RedshiftBackend) -> None:
     snapshot_timing.apply_schedule_changes(backend)
     snapshot_lifecycle.take_due_automated_snapshots(backend)
     expire_snapshots(backend)
+    logging_lifecycle.deliver_due_logs(backend)
     for copy in cross_region.expired_copies(backend, backend.clock.now()):
         _expire(backend, copy)
     events.prune(backend)
+    scheduled_action_runs.run_due(backend)
 
 
 def recover(backend: RedshiftBackend) -> None:
@@ -66,7 +70,8 @@ def recover(backend: RedshiftBackend) -> None:
                        snapshot.identifier, f"Amazon Redshift could not take snapshot {snapshot.identifier}",
                        INTERRUPTED, **snapshot_lifecycle.failure_event(snapshot))
     for cluster in backend.clusters.in_statuses(
-        ["available", "modifying", "renaming", "creating", "final-snapshot", "deleting", "pausing", "resuming"]
+        ["available", "modifying", "renaming", "creating", "final-snapshot", "deleting", "pausing", "resuming",
+         *maintenance_lifecycle.RESUMED]
     ):
         row_id = cluster.row_id
         if cluster.status == "creating" and cluster.restore_status is not None:
@@ -84,9 +89,9 @@ def recover(backend: RedshiftBackend) -> None:
             backend.submit(lifecycle.pause_cluster, row_id)
         elif cluster.status == "resuming":
             backend.submit(lifecycle.resume_cluster, row_id)
-        elif cluster.status in ("modifying", "renaming"):
-            # A new password or port accepted before the stop is applied now.
-            backend.submit(lifecycle.resume_modification, row_id)
+        elif cluster.status in ("modifying", "renaming", *maintenance_lifecycle.RESUMED) or cluster.parameters_applying:
+            # A new password, port or size accepted before the stop is applied now.
+            maintenance_lifecycle.resume(backend, cluster)
         else:
             backend.submit(lifecycle.start_engine, row_id)
     endpoint_lifecycle.recover(backend)

@@ -126,7 +126,8 @@ def batch_delete_cluster_snapshots(backend: RedshiftBackend, ctx: RequestContext
                 "FailureCode": error.code,
                 "FailureReason": error.message,
             })
-    return {"Resources": deleted, "Errors": errors}
+    # AWS leaves Errors out when every snapshot was deleted.
+    return {"Resources": deleted, **({"Errors": errors} if errors else {})}
 
 
 def copy_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
@@ -161,8 +162,11 @@ def copy_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext, p: dict
         target = insert_snapshot(backend, target)
         events.record(backend, ctx, event_catalog.SNAPSHOT_STARTED, cluster=target.cluster_identifier,
                       snapshot=target.identifier)
-    backend.submit(snapshot_lifecycle.copy_snapshot_data, source.row_id, target.row_id)
-    return {"Snapshot": render(backend, ctx, target)}
+    # A copy in the same region shares the source's data (a new manifest, no bytes copied), so it is made
+    # before the answer, which shows it available as AWS's example does.
+    snapshot_lifecycle.copy_snapshot_data(backend, source.row_id, target.row_id)
+    copied = backend.snapshots.get_by_id(target.row_id)
+    return {"Snapshot": render(backend, ctx, copied or target)}
 
 
 def modify_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,8 @@ TAGGABLE = {"cluster", "snapshot", *NAMED_TAGGABLE}
 def _resource(backend: RedshiftBackend, ctx: RequestContext, arn: str) -> tuple[str, str]:
     """Check that an ARN names an existing resource of the caller; return (arn, type)."""
     parsed = parse_arn(arn)
-    missing = ApiError("ResourceNotFoundFault", f"The resource {arn} could not be found.")
+    # AWS names the resource by its type and name: "cluster (c1) not found."
+    missing = ApiError("ResourceNotFoundFault", f"{parsed.resource_type} ({parsed.resource.rpartition('/')[2]}) not found.")
     if parsed.service != "redshift" or parsed.account != ctx.account or parsed.region != ctx.region:
         raise missing
     if parsed.resource_type not in TAGGABLE:
@@ -59,6 +60,10 @@ def describe_tags(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, An
     limit = validation.max_records(p.get("MaxRecords"), 20, 100, 100)
     after = decode_marker(p["Marker"], (int,))[0] if p.get("Marker") else 0
     arn = None
+    if p.get("ResourceName") and p.get("ResourceType"):
+        raise invalid_parameter(
+            "You cannot filter a list of resources using an Amazon Resource Name (ARN) and a resource type together "
+            "in the same request. Retry the request using either an ARN or a resource type, but not both.")
     if p.get("ResourceName"):
         arn, _ = _resource(backend, ctx, p["ResourceName"])
     resource_type = p.get("ResourceType")

@@ -13,6 +13,10 @@ _WINDOW = re.compile(r"(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)-(
 _DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _DB_NAME = re.compile(r"[a-z][a-z0-9_$]*")
 _USERNAME = re.compile(r"[a-zA-Z][a-zA-Z0-9_]*")
+_IAM_ROLE = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+")
+MAX_IAM_ROLES = 50
+# Maintenance tracks.
+TRACKS = ("current", "trailing")
 _KMS_KEY = re.compile(
     r"(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key/[0-9a-f-]{36}|alias/[\w/-]+)|[0-9a-f-]{36}|alias/[\w/-]+)"
 )
@@ -165,3 +169,9 @@ def tag_list(tags: list[dict[str, str]]) -> list[tuple[str, str]]:
             raise ApiError("InvalidTagFault", f"Tag key '{key}' or its value is not valid.")
         pairs.append((key, value))
     return pairs
+
+
+def iam_role(arn: str) -> str:
+    if not _IAM_ROLE.fullmatch(arn):
+        raise ApiError("InvalidParameterValue", f"Invalid IAM role ARN: {arn}.")
+    return arn

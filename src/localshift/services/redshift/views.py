@@ -21,6 +21,8 @@ _AVAILABILITY = {
     "modifying": "Modifying",
     "renaming": "Modifying",
     "resizing": "Modifying",
+    "cancelling-resize": "Modifying",
+    "rotating-keys": "Modifying",
     "rebooting": "Maintenance",
     "paused": "Unavailable",
     "deleting": "Unavailable",
@@ -34,7 +36,22 @@ def tags_view(tags: list[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"Key": key, "Value": value} for key, value in tags]
 
 
-def cluster_view(cluster: ClusterRecord, tags: list[tuple[str, str]], now: datetime) -> dict[str, Any]:
+# KmsKeyId of a cluster or snapshot encrypted without a key of the user's (as Redshift Serverless shows it).
+AWS_OWNED_KMS_KEY = "AWS_OWNED_KMS_KEY"
+
+
+def whole_mb(size_mb: float) -> float:
+    """Snapshot sizes as Redshift reports them: whole megabytes (in a double)."""
+    return float(round(size_mb))
+
+
+def kms_key_view(encrypted: bool, kms_key_id: str | None) -> str | None:
+    return kms_key_id or (AWS_OWNED_KMS_KEY if encrypted else None)
+
+
+def cluster_view(cluster: ClusterRecord, tags: list[tuple[str, str]], now: datetime,
+                 parameter_groups: list[dict[str, Any]]) -> dict[str, Any]:
+    """The Cluster shape; ``parameter_groups`` is its ClusterParameterGroups (parameter_status.py)."""
     node_type = CATALOG[cluster.node_type]
     view: dict[str, Any] = {
         "ClusterIdentifier": cluster.identifier,
@@ -52,9 +69,7 @@ def cluster_view(cluster: ClusterRecord, tags: list[tuple[str, str]], now: datet
         "VpcSecurityGroups": [
             {"VpcSecurityGroupId": group, "Status": "active"} for group in cluster.vpc_security_group_ids
         ],
-        "ClusterParameterGroups": [
-            {"ParameterGroupName": cluster.cluster_parameter_group_name, "ParameterApplyStatus": "in-sync"}
-        ],
+        "ClusterParameterGroups": parameter_groups,
         "ClusterSubnetGroupName": cluster.cluster_subnet_group_name,
         "VpcId": cluster.vpc_id,
         "AvailabilityZone": cluster.availability_zone,
@@ -65,29 +80,32 @@ def cluster_view(cluster: ClusterRecord, tags: list[tuple[str, str]], now: datet
         "NumberOfNodes": cluster.number_of_nodes,
         "PubliclyAccessible": cluster.publicly_accessible,
         "Encrypted": cluster.encrypted,
-        "KmsKeyId": cluster.kms_key_id,
+        "KmsKeyId": kms_key_view(cluster.encrypted, cluster.kms_key_id),
         "ClusterPublicKey": f"ssh-rsa localshift-{cluster.namespace_id} Amazon-Redshift",
         "ClusterNodes": _nodes(cluster),
-        "ClusterRevisionNumber": "1",
+        "ClusterRevisionNumber": cluster.db_revision or ENGINE_BUILD,
         "Tags": tags_view(tags),
         "EnhancedVpcRouting": cluster.enhanced_vpc_routing,
         "IamRoles": [{"IamRoleArn": role, "ApplyStatus": "in-sync"} for role in cluster.iam_roles],
         "PendingActions": [],
         "MaintenanceTrackName": cluster.maintenance_track_name,
         "ElasticResizeNumberOfNodeOptions": _elastic_resize_options(cluster),
-        "DeferredMaintenanceWindows": [],
+        "DeferredMaintenanceWindows": _deferrals(cluster, now),
         "SnapshotScheduleIdentifier": cluster.snapshot_schedule_identifier,
         "SnapshotScheduleState": cluster.snapshot_schedule_state,
-        "NextMaintenanceWindowStartTime": _next_window(cluster.preferred_maintenance_window, now),
+        "NextMaintenanceWindowStartTime": _next_window(cluster.preferred_maintenance_window, _maintenance_from(cluster, now)),
         "AvailabilityZoneRelocationStatus": "enabled" if cluster.availability_zone_relocation else "disabled",
         "ClusterNamespaceArn": arns.namespace_arn(cluster.region, cluster.account, cluster.namespace_id),
         "TotalStorageCapacityInMegaBytes": storage_mb(node_type, cluster.number_of_nodes),
-        "AquaConfiguration": {"AquaStatus": "disabled", "AquaConfigurationStatus": cluster.aqua_configuration_status},
+        "AquaConfiguration": aqua_view(cluster),
         "DefaultIamRoleArn": cluster.default_iam_role_arn,
         "IpAddressType": cluster.ip_address_type,
         "MultiAZ": "Enabled" if cluster.multi_az else "Disabled",
         "MasterPasswordSecretArn": cluster.master_password_secret_arn,
         "MasterPasswordSecretKmsKeyId": cluster.master_password_secret_kms_key_id,
+        "CustomDomainName": cluster.custom_domain_name,
+        "CustomDomainCertificateArn": cluster.custom_domain_certificate_arn,
+        "CustomDomainCertificateExpiryDate": cluster.custom_domain_certificate_expiry,
     }
     if cluster.snapshot_copy is not None:
         view["ClusterSnapshotCopyStatus"] = {
@@ -103,6 +121,9 @@ def cluster_view(cluster: ClusterRecord, tags: list[tuple[str, str]], now: datet
         view["ExpectedNextSnapshotScheduleTimeStatus"] = "OnTrack" if due > now else "Pending"
     if cluster.endpoint_port is not None and cluster.status not in ("creating", "deleting", "paused"):
         view["Endpoint"] = {"Address": "127.0.0.1", "Port": cluster.endpoint_port}
+    if cluster.resize is not None and cluster.resize.status in ("IN_PROGRESS", "CANCELLING"):
+        view["ResizeInfo"] = {"ResizeType": cluster.resize.resize_type,
+                              "AllowCancelResize": cluster.resize.resize_type == "ClassicResize"}
     if cluster.hsm_client_certificate_identifier or cluster.hsm_configuration_identifier:
         view["HsmStatus"] = {"HsmClientCertificateIdentifier": cluster.hsm_client_certificate_identifier,
                              "HsmConfigurationIdentifier": cluster.hsm_configuration_identifier, "Status": "active"}
@@ -110,12 +131,32 @@ def cluster_view(cluster: ClusterRecord, tags: list[tuple[str, str]], now: datet
         view["RestoreStatus"] = {
             "Status": cluster.restore_status,
             "CurrentRestoreRateInMegaBytesPerSecond": cluster.restore_rate_mb_per_s,
-            "SnapshotSizeInMegaBytes": int(cluster.restore_snapshot_size_mb),
-            "ProgressInMegaBytes": int(cluster.restore_progress_mb),
+            "SnapshotSizeInMegaBytes": round(cluster.restore_snapshot_size_mb),
+            "ProgressInMegaBytes": round(cluster.restore_progress_mb),
             "ElapsedTimeInSeconds": cluster.restore_elapsed_seconds,
             "EstimatedTimeToCompletionInSeconds": cluster.restore_estimated_seconds,
         }
     return view
+
+
+def aqua_view(cluster: ClusterRecord) -> dict[str, str]:
+    status = "enabled" if cluster.aqua_configuration_status == "enabled" else "disabled"
+    return {"AquaStatus": status, "AquaConfigurationStatus": cluster.aqua_configuration_status}
+
+
+def _deferrals(cluster: ClusterRecord, now: datetime) -> list[dict[str, Any]]:
+    """The deferred maintenance window, while it has not ended."""
+    deferral = cluster.deferred_maintenance
+    if deferral is None or deferral.end_time <= now:
+        return []
+    return [{"DeferMaintenanceIdentifier": deferral.identifier, "DeferMaintenanceStartTime": deferral.start_time,
+             "DeferMaintenanceEndTime": deferral.end_time}]
+
+
+def _maintenance_from(cluster: ClusterRecord, now: datetime) -> datetime:
+    """Maintenance resumes after a deferred window ends."""
+    deferral = cluster.deferred_maintenance
+    return max(now, deferral.end_time) if deferral is not None else now
 
 
 def _nodes(cluster: ClusterRecord) -> list[dict[str, str]]:
@@ -165,12 +206,12 @@ def snapshot_view(
         "DBName": snapshot.db_name,
         "VpcId": snapshot.vpc_id,
         "Encrypted": snapshot.encrypted,
-        "KmsKeyId": snapshot.kms_key_id,
+        "KmsKeyId": kms_key_view(snapshot.encrypted, snapshot.kms_key_id),
         "EncryptedWithHSM": False,
         "OwnerAccount": snapshot.account,
-        "TotalBackupSizeInMegaBytes": snapshot.total_size_mb,
-        "ActualIncrementalBackupSizeInMegaBytes": snapshot.incremental_size_mb,
-        "BackupProgressInMegaBytes": snapshot.progress_mb,
+        "TotalBackupSizeInMegaBytes": whole_mb(snapshot.total_size_mb),
+        "ActualIncrementalBackupSizeInMegaBytes": whole_mb(snapshot.incremental_size_mb),
+        "BackupProgressInMegaBytes": whole_mb(snapshot.progress_mb),
         "CurrentBackupRateInMegaBytesPerSecond": snapshot.rate_mb_per_s,
         "EstimatedSecondsToCompletion": snapshot.estimated_seconds_to_completion,
         "ElapsedTimeInSeconds": snapshot.elapsed_seconds,

@@ -15,6 +15,12 @@ from localshift.records import TableRestoreRecord
 from localshift.services.clock import Clock
 from localshift.services.common.backend import ServiceBackend
 from localshift.services.redshift.backend import RedshiftBackend
+from localshift.services.serverless.resource_records import (
+    EndpointAccessRecord,
+    ReservationRecord,
+    ScheduledActionRecord,
+    UsageLimitRecord,
+)
 from localshift.store.database import Database
 from localshift.store.resources import ResourceRepository
 from localshift.store.serverless import (
@@ -51,6 +57,10 @@ class ServerlessBackend(ServiceBackend):
         self.workgroups = WorkgroupRepository(db)
         self.snapshots = ServerlessSnapshotRepository(db)
         self.tags = ServerlessTagRepository(db)
+        self.usage_limits = ResourceRepository(db, "serverless-usage-limit", UsageLimitRecord)
+        self.scheduled_actions = ResourceRepository(db, "serverless-scheduled-action", ScheduledActionRecord)
+        self.endpoint_accesses = ResourceRepository(db, "serverless-endpoint-access", EndpointAccessRecord)
+        self.reservations = ResourceRepository(db, "serverless-reservation", ReservationRecord)
         self.recovery_points = ResourceRepository(db, "serverless-recovery-point", RecoveryPointRecord)
         self.copy_configurations = ResourceRepository(
             db, "serverless-snapshot-copy-configuration", SnapshotCopyConfigurationRecord)

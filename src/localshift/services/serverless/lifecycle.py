@@ -28,14 +28,16 @@ from localshift.services.common.jobs import MB, release_lease, snapshot_complete
 from localshift.services.events import record_failure
 from localshift.services.serverless import snapshot_copies
 from localshift.services.serverless.backend import ServerlessBackend
+from localshift.services.serverless.views import DEFAULT_ADMIN_USERNAME
 from localshift.store.events import NAMESPACE, SERVERLESS_SNAPSHOT
 from localshift.store.secrets import pending_key
 from localshift.store.serverless import NamespaceRecord, ServerlessSnapshotRecord, WorkgroupRecord
 
 log = logging.getLogger("localshift.lifecycle")
 
-# The engine's login when a namespace was created without adminUsername (its password is random).
-DEFAULT_ENGINE_USER = "admin"
+# The engine's login when a namespace was created without adminUsername (its password is random
+# unless adminUserPassword was given).
+DEFAULT_ENGINE_USER = DEFAULT_ADMIN_USERNAME
 
 _NOUNS = {SERVERLESS_SNAPSHOT: "snapshot"}
 

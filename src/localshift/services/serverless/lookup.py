@@ -21,14 +21,14 @@ _ACCOUNT = re.compile(r"\d{12}")
 def find_namespace(backend: ServerlessBackend, ctx: RequestContext, name: str) -> NamespaceRecord:
     namespace = backend.namespaces.get(ctx.account, ctx.region, name)
     if namespace is None:
-        raise not_found(f"Namespace {name} not found.")
+        raise not_found(f"Serverless namespace {name} not found.")
     return namespace
 
 
 def find_workgroup(backend: ServerlessBackend, ctx: RequestContext, name: str) -> WorkgroupRecord:
     workgroup = backend.workgroups.get(ctx.account, ctx.region, name)
     if workgroup is None:
-        raise not_found(f"Workgroup {name} not found.")
+        raise not_found(f"Serverless workgroup {name} not found.")
     return workgroup
 
 
@@ -42,7 +42,7 @@ def own_snapshot(backend: ServerlessBackend, ctx: RequestContext, name: str) -> 
     """A snapshot of the caller's own, by name (update, delete)."""
     snapshot = backend.snapshots.get(ctx.account, ctx.region, name.lower())
     if snapshot is None:
-        raise not_found(f"Snapshot {name} not found.")
+        raise not_found(f"Serverless snapshot {name} not found.")
     return snapshot
 
 
@@ -76,5 +76,5 @@ def visible_snapshot(
     else:
         snapshot = backend.snapshots.get(owner or ctx.account, ctx.region, name.lower())  # type: ignore[union-attr]
     if snapshot is None or not can_see(backend, ctx, snapshot):
-        raise not_found(f"Snapshot {arn or name} not found.")
+        raise not_found(f"Serverless snapshot {arn or name} not found.")
     return snapshot

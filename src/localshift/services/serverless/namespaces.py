@@ -16,7 +16,7 @@ from localshift.services.serverless import lifecycle, validation
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.lookup import find_namespace
 from localshift.services.serverless.snapshots import insert_snapshot
-from localshift.services.serverless.validation import conflict, validation_error
+from localshift.services.serverless.validation import busy, conflict, validation_error
 from localshift.services.serverless.views import namespace_view
 from localshift.store.database import DuplicateError
 from localshift.store.secrets import pending_key
@@ -41,8 +41,7 @@ def _credentials(p: dict[str, Any]) -> tuple[str | None, str | None, bool | None
         raise validation_error("You can't use adminUserPassword if manageAdminPassword is true.")
     if "adminPasswordSecretKmsKeyId" in p and not managed:
         raise validation_error("adminPasswordSecretKmsKeyId can only be used when manageAdminPassword is true.")
-    if password is not None and username is None:
-        raise validation_error("adminUserPassword must be given together with adminUsername.")
+    # A password alone is the password of the default admin user (AWS names it admin).
     if username is not None and password is None and not managed:
         raise validation_error("adminUsername must be given together with adminUserPassword (or manageAdminPassword).")
     return (
@@ -74,7 +73,8 @@ def create_namespace(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
         status="AVAILABLE",
         create_time=ctx.now,
         db_name=validation.db_name(p.get("dbName", "dev")),
-        admin_username=username,
+        # AWS reports the admin user whether it was named or not (admin by default).
+        admin_username=engine_username,
         admin_password_md5=verifier,
         admin_password_secret_arn=secret,
         admin_password_secret_kms_key_id=p.get("adminPasswordSecretKmsKeyId"),
@@ -112,7 +112,7 @@ def update_namespace(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
     with backend.db.transaction():
         namespace = find_namespace(backend, ctx, p["namespaceName"])
         if namespace.status != "AVAILABLE":
-            raise conflict(f"Namespace {namespace.name} is {namespace.status}; it can be updated when AVAILABLE.")
+            raise busy("namespace", namespace.name, namespace.status, "updating")
         if groups == ["admin credentials"]:
             _update_credentials(backend, ctx, namespace, p)
         elif groups == ["IAM roles"]:
@@ -175,7 +175,7 @@ def delete_namespace(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
     with backend.db.transaction():
         namespace = find_namespace(backend, ctx, p["namespaceName"])
         if namespace.status != "AVAILABLE":
-            raise conflict(f"Namespace {namespace.name} is {namespace.status}; it can be deleted when AVAILABLE.")
+            raise busy("namespace", namespace.name, namespace.status, "deleting")
         workgroups = backend.workgroups.of_namespace(ctx.account, ctx.region, namespace.name)
         if workgroups:
             raise conflict(

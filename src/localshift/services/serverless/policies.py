@@ -30,7 +30,7 @@ def _owned_snapshot(backend: ServerlessBackend, ctx: RequestContext, resource_ar
     """Only the owner manages a snapshot's policy; to others it does not exist."""
     snapshot = snapshot_by_arn(backend, ctx, resource_arn, "resourceArn")
     if snapshot is None or snapshot.account != ctx.account:
-        raise not_found(f"Resource {resource_arn} not found.")
+        raise not_found(f"Resource {resource_arn} does not exist.")
     return snapshot
 
 
@@ -89,7 +89,7 @@ def put_resource_policy(backend: ServerlessBackend, ctx: RequestContext, p: dict
 def get_resource_policy(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     snapshot = _owned_snapshot(backend, ctx, p["resourceArn"])
     if snapshot.resource_policy is None:
-        raise not_found(f"Resource {snapshot.arn} has no resource policy.")
+        raise not_found(f"The resource policy of {snapshot.arn} does not exist.")
     return {"resourcePolicy": {"resourceArn": snapshot.arn, "policy": snapshot.resource_policy}}
 
 
@@ -97,7 +97,7 @@ def delete_resource_policy(backend: ServerlessBackend, ctx: RequestContext, p: d
     with backend.db.transaction():
         snapshot = _owned_snapshot(backend, ctx, p["resourceArn"])
         if snapshot.resource_policy is None:
-            raise not_found(f"Resource {snapshot.arn} has no resource policy.")
+            raise not_found(f"The resource policy of {snapshot.arn} does not exist.")
         backend.snapshots.set_grantees(snapshot, RESTORE, [])
         snapshot.resource_policy = None
         backend.snapshots.update(snapshot)

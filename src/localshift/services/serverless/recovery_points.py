@@ -74,9 +74,9 @@ def restore_from_recovery_point(backend: ServerlessBackend, ctx: RequestContext,
     source = RestoreSource(
         owner=ctx.account,
         name=point.name,
-        # A recovery point has no ARN of its own (GetRecoveryPoint shows none): the lineage names the
-        # namespace it was taken of.
-        arn=point.namespace_arn,
+        # GetRecoveryPoint shows no ARN, but IAM names recovery points by one (recoverypoint/ID): the
+        # lineage names the recovery point itself, not just the namespace it was taken of.
+        arn=validation.arn(point.region, point.account, "recoverypoint", point.name),
         available=True,
         data_key=point.data_key,
         admin_username=namespace.admin_username,

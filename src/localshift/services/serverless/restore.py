@@ -75,7 +75,7 @@ def _provisioned_source(backend: ServerlessBackend, ctx: RequestContext, arn: st
     except ApiError:
         raise validation_error(f"snapshotArn {arn} is not a valid snapshot ARN.") from None
     if snapshot is None:
-        raise not_found(f"Snapshot {arn} not found.")
+        raise not_found(f"Serverless snapshot {arn} not found.")
     return RestoreSource(
         owner=snapshot.account,
         name=snapshot.identifier,

@@ -1,4 +1,5 @@
-"""Time-driven serverless work: retention expiry, recovery points, and resuming unfinished work at start."""
+"""Time-driven serverless work: retention expiry, recovery points, scheduled actions, and resuming unfinished
+work at start."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from datetime import timedelta
 
 from localshift.services.events import INTERRUPTED
 from localshift.services.common import table_restore_lifecycle
-from localshift.services.serverless import lifecycle, recovery_point_lifecycle, workgroup_lifecycle
+from localshift.services.serverless import endpoint_lifecycle, lifecycle, recovery_point_lifecycle, scheduled_action_runs
+from localshift.services.serverless import workgroup_lifecycle
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.store.events import SERVERLESS_SNAPSHOT
 
@@ -32,6 +34,7 @@ def tick(backend: ServerlessBackend) -> None:
     expire_snapshots(backend)
     recovery_point_lifecycle.take_due_recovery_points(backend)
     recovery_point_lifecycle.expire_recovery_points(backend)
+    scheduled_action_runs.run_due(backend)
 
 
 def recover(backend: ServerlessBackend) -> None:
@@ -65,3 +68,4 @@ def recover(backend: ServerlessBackend) -> None:
             backend.submit(workgroup_lifecycle.delete_workgroup, workgroup.row_id)
         elif workgroup.row_id not in restoring:
             backend.submit(workgroup_lifecycle.serve_workgroup, workgroup.row_id)
+    endpoint_lifecycle.recover(backend)

@@ -60,6 +60,11 @@ def conflict(message: str) -> ApiError:
     return ApiError("ConflictException", message)
 
 
+def busy(kind: str, name: str, status: str, verb: str) -> ApiError:
+    """A change refused while another runs, in AWS's words: Terraform's provider retries on "operation running"."""
+    return conflict(f"There is an operation running on the {kind} {name} ({status}). Try {verb} the {kind} again later.")
+
+
 def quota_exceeded(message: str) -> ApiError:
     return ApiError("ServiceQuotaExceededException", message)
 

@@ -8,6 +8,8 @@ from typing import Any
 from localshift.store.serverless import NamespaceRecord, ServerlessSnapshotRecord, WorkgroupRecord
 
 ENGINE_VERSION = "1.0.87003"
+# The admin user of a namespace created without adminUsername.
+DEFAULT_ADMIN_USERNAME = "admin"
 LOCAL_ADDRESS = "127.0.0.1"
 
 
@@ -19,7 +21,8 @@ def namespace_view(namespace: NamespaceRecord) -> dict[str, Any]:
         "status": namespace.status,
         "creationDate": namespace.create_time,
         "dbName": namespace.db_name,
-        "adminUsername": namespace.admin_username,
+        # Namespaces stored before the default admin user was reported have none recorded.
+        "adminUsername": namespace.admin_username or DEFAULT_ADMIN_USERNAME,
         "adminPasswordSecretArn": namespace.admin_password_secret_arn,
         "adminPasswordSecretKmsKeyId": namespace.admin_password_secret_kms_key_id,
         "kmsKeyId": namespace.kms_key_id,
@@ -54,6 +57,9 @@ def workgroup_view(workgroup: WorkgroupRecord) -> dict[str, Any]:
         "workgroupVersion": ENGINE_VERSION,
         "patchVersion": ENGINE_VERSION,
         "crossAccountVpcs": [],
+        "customDomainName": workgroup.custom_domain_name,
+        "customDomainCertificateArn": workgroup.custom_domain_certificate_arn,
+        "customDomainCertificateExpiryTime": workgroup.custom_domain_certificate_expiry_time,
     }
     if workgroup.endpoint_port is not None:
         # The port the namespace's engine really serves (every workgroup shares 127.0.0.1).
@@ -87,7 +93,7 @@ def snapshot_view(
         "snapshotRetentionPeriod": snapshot.retention_period,
         "snapshotRemainingDays": remaining_days(snapshot, now),
         "snapshotRetentionStartTime": snapshot.retention_start_time,
-        "adminUsername": snapshot.admin_username,
+        "adminUsername": snapshot.admin_username or snapshot.engine_username,
         "adminPasswordSecretArn": snapshot.admin_password_secret_arn,
         "adminPasswordSecretKmsKeyId": snapshot.admin_password_secret_kms_key_id,
         "kmsKeyId": snapshot.kms_key_id,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 
 from localshift.services.common.jobs import release_lease
+from localshift.services.serverless import endpoint_lifecycle, usage_limits
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.lifecycle import engine_key, ensure_engine, failed, run_job
 from localshift.store.events import NAMESPACE, WORKGROUP
@@ -35,6 +36,7 @@ def _serving(backend: ServerlessBackend, namespace_row_id: int) -> bool:
 def _forget_workgroup(backend: ServerlessBackend, workgroup: WorkgroupRecord) -> None:
     with backend.db.transaction():
         backend.tags.remove_all(workgroup.arn)
+        usage_limits.forget_limits_of(backend, workgroup)
         backend.workgroups.delete(workgroup)
 
 
@@ -138,6 +140,9 @@ def restore_namespace(backend: ServerlessBackend, namespace_row_id: int) -> None
                 _retire_old_engine(backend, old_key, new_key if workgroup is None else None)
     finally:
         _finish_restore(backend, namespace, plan, generation if restored else None, served[0] if served else None)
+    if restored:
+        # The old engine's endpoint ports went with it: the new engine serves them.
+        endpoint_lifecycle.serve_endpoints_of(backend, plan.workgroup_row_id)
 
 
 def _serve_old_engine(backend: ServerlessBackend, new_key: str, old_key: str | None, wanted_port: int) -> list[int]:

@@ -14,7 +14,7 @@ from localshift.services.context import RequestContext
 from localshift.services.serverless import validation, workgroup_lifecycle
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.lookup import find_namespace, find_workgroup, owner_account
-from localshift.services.serverless.validation import conflict, validation_error
+from localshift.services.serverless.validation import busy, conflict, validation_error
 from localshift.services.serverless.views import workgroup_view
 from localshift.store.database import DuplicateError
 from localshift.store.serverless import WorkgroupRecord
@@ -97,7 +97,7 @@ def update_workgroup(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
     with backend.db.transaction():
         workgroup = find_workgroup(backend, ctx, p["workgroupName"])
         if workgroup.status != "AVAILABLE":
-            raise conflict(f"Workgroup {workgroup.name} is {workgroup.status}; it can be updated when AVAILABLE.")
+            raise busy("workgroup", workgroup.name, workgroup.status, "updating")
         move_to = _apply(workgroup, p)
         if move_to is not None:
             # The engine moves to the new port in the background; MODIFYING until it serves there.
@@ -142,7 +142,9 @@ def delete_workgroup(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
     with backend.db.transaction():
         workgroup = find_workgroup(backend, ctx, p["workgroupName"])
         if workgroup.status != "AVAILABLE":
-            raise conflict(f"Workgroup {workgroup.name} is {workgroup.status}; it can be deleted when AVAILABLE.")
+            raise busy("workgroup", workgroup.name, workgroup.status, "deleting")
+        if any(e.workgroup_row_id == workgroup.row_id for e in backend.endpoint_accesses.all_of(ctx.account, ctx.region)):
+            raise conflict(f"Workgroup {workgroup.name} has VPC endpoints; delete them first.")
         workgroup.status = "DELETING"
         backend.workgroups.update(workgroup)
     backend.submit(workgroup_lifecycle.delete_workgroup, workgroup.row_id)

@@ -1,0 +1,191 @@
+"""Running SQL on a cluster as a database user, through its SQL endpoint.
+
+A ``SqlSession`` is one login to a cluster's public port, through the wire front like any
+client's (so the session is an ordinary one of that user: Redshift's SQL, query history and
+the engine's real pids apply), with credentials the caller holds: a password, or a temporary
+credential (credentials.py).
+
+``run`` sends one statement with its parameters (``$1``, ``$2``...: PostgreSQL's own
+placeholders, values sent as text of unknown type so the engine casts them, as Redshift
+does) and streams the rows to a callback in chunks, so a result never sits in memory whole.
+Values arrive typed: int (int2/int4/int8), float (float4/float8), bool, bytes (bytea), None
+for NULL, and every other type as the engine's text.  ``cancel`` (from another thread) sends
+a CancelRequest, which the front forwards to the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Sequence
+
+import psycopg
+from psycopg import generators, pq, waiting
+from psycopg.adapt import AdaptersMap, Transformer
+from psycopg.postgres import types as builtin_types
+from psycopg.types.bool import BoolLoader
+from psycopg.types.numeric import FloatLoader, IntLoader
+from psycopg.types.string import ByteaLoader, TextLoader
+
+from .api import Column, Completion, RowSink, SqlConnectionError, SqlError
+
+CHUNK_ROWS = 2000
+# How long a wait for the engine sleeps before it checks the connection is still there (psycopg's
+# default of 0 would spin, holding the GIL).
+WAIT_INTERVAL = 1.0
+
+_ADAPTERS = AdaptersMap()
+_ADAPTERS.register_loader(0, TextLoader)  # every type without a loader below arrives as its text
+for _name, _loader in (("int2", IntLoader), ("int4", IntLoader), ("int8", IntLoader), ("float4", FloatLoader),
+                       ("float8", FloatLoader), ("bool", BoolLoader), ("bytea", ByteaLoader)):
+    _ADAPTERS.register_loader(builtin_types[_name].oid, _loader)
+
+_TABLE_COLUMNS = """
+SELECT a.attrelid::int8, a.attnum::int4, n.nspname, c.relname, a.attnotnull
+FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE a.attrelid = ANY($1::oid[])"""
+_TYPE_NAMES = "SELECT oid::int8, typname FROM pg_type WHERE oid = ANY($1::oid[])"
+
+
+class SqlSession:
+    """The real api.SqlSession: psycopg over the endpoint's TCP port."""
+
+    def __init__(self, port: int, user: str, password: str, database: str, connect_timeout: float = 10.0) -> None:
+        try:
+            self._conn = psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname=database,
+                                         autocommit=True, connect_timeout=max(1, int(connect_timeout)),
+                                         context=_ADAPTERS, application_name="localshift-data-api")
+        except psycopg.Error as error:
+            raise SqlConnectionError(_server_message(error)) from None
+        self.pid = self._conn.info.backend_pid
+
+    @property
+    def closed(self) -> bool:
+        return self._conn.closed or self._conn.pgconn.status != pq.ConnStatus.OK
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._conn.pgconn.transaction_status != pq.TransactionStatus.IDLE
+
+    def run(self, statement: str, values: Sequence[str | None] = (), rows: RowSink | None = None) -> Completion:
+        """Run one statement (``values``: its parameters, None for NULL); ``rows`` gets the result's rows in chunks.  If ``rows`` raises, the
+        statement is cancelled and the exception raised once the engine has stopped."""
+        completion = self._execute(statement, values, rows)
+        if completion.columns is None:
+            return completion
+        return replace(completion, columns=self._describe(completion.columns))
+
+    def _execute(self, statement: str, values: Sequence[str | None], rows: RowSink | None) -> Completion:
+        pgconn = self._conn.pgconn
+        transformer = Transformer(self._conn)
+        columns: tuple[Column, ...] | None = None
+        command, error, stopped = "", None, None
+        try:
+            pgconn.send_query_params(statement.encode(), [None if v is None else v.encode() for v in values] or None)
+            pgconn.set_chunked_rows_mode(CHUNK_ROWS)
+            self._wait(generators.send(pgconn))
+            while (result := self._wait(generators.fetch(pgconn))) is not None:
+                status = result.status
+                if status in (pq.ExecStatus.TUPLES_CHUNK, pq.ExecStatus.TUPLES_OK):
+                    if columns is None:
+                        columns = _columns(result)
+                    if result.ntuples and rows is not None and stopped is None:
+                        transformer.set_pgresult(result)
+                        try:
+                            rows(columns, transformer.load_rows(0, result.ntuples, tuple))
+                        except Exception as reason:  # the caller wants no more: stop the engine too
+                            stopped = reason
+                            self.cancel()
+                elif status == pq.ExecStatus.FATAL_ERROR:
+                    error = SqlError(_field(result, pq.DiagnosticField.SQLSTATE) or "XX000",
+                                     _field(result, pq.DiagnosticField.MESSAGE_PRIMARY) or "unknown error")
+                elif status == pq.ExecStatus.COPY_IN:
+                    pgconn.put_copy_end(b"COPY FROM STDIN has no client to read from here")
+                    self._wait(generators.send(pgconn))
+                elif status == pq.ExecStatus.COPY_OUT:
+                    self._wait(generators.copy_from(pgconn))  # nobody to write to: read to its end
+                if result.command_status:  # in chunked mode, the last chunk carries it
+                    command = result.command_status.decode()
+        except psycopg.Error as failure:
+            self._conn.close()
+            raise SqlConnectionError(f"the connection to the cluster was lost: {_server_message(failure)}") from None
+        if stopped is not None:
+            raise stopped
+        if error is not None:
+            raise error
+        return Completion(columns, command, _count(command))
+
+    def cancel(self) -> None:
+        """Cancel what the session runs (any thread); nothing happens when it is idle."""
+        try:
+            self._conn.cancel_safe(timeout=10)
+        except psycopg.Error:
+            pass  # the session is gone: nothing runs there any more
+
+    def reset(self) -> bool:
+        """Make the session like a new one (another statement of the same user may use it);
+        False when it cannot be reused."""
+        if self.closed:
+            return False
+        try:
+            if self.in_transaction:
+                self._execute("ROLLBACK", (), None)
+            self._execute("DISCARD ALL", (), None)
+        except (SqlError, SqlConnectionError):
+            self.close()
+            return False
+        return True
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def _wait(self, generator):  # type: ignore[no-untyped-def]
+        return waiting.wait(generator, self._conn.pgconn.socket, interval=WAIT_INTERVAL)
+
+    def _describe(self, columns: tuple[Column, ...]) -> tuple[Column, ...]:
+        """Fill in what the result's description lacks: type names the driver does not know,
+        and, for columns of tables, their schema, table and nullability."""
+        unknown = sorted({c.type_oid for c in columns if not c.type_name})
+        tables = sorted({c.table_oid for c in columns if c.table_oid})
+        names: dict[int, str] = {}
+        where: dict[tuple[int, int], tuple[str, str, bool]] = {}
+        if unknown:
+            self._execute(_TYPE_NAMES, [_oid_array(unknown)], lambda _, got: names.update(got))
+        if tables:
+            self._execute(_TABLE_COLUMNS, [_oid_array(tables)],
+                     lambda _, got: where.update({(t, n): (s, r, nn) for t, n, s, r, nn in got}))
+        described = []
+        for column in columns:
+            schema, table, not_null = where.get((column.table_oid, column.table_column), ("", "", False))
+            described.append(replace(column, type_name=column.type_name or names.get(column.type_oid, "unknown"),
+                                     schema=schema, table=table, not_null=not_null))
+        return tuple(described)
+
+
+def _columns(result: pq.PGresult) -> tuple[Column, ...]:
+    columns = []
+    for i in range(result.nfields):
+        oid = result.ftype(i)
+        info = builtin_types.get(oid)
+        columns.append(Column((result.fname(i) or b"").decode(), oid, info.name if info else "", result.fmod(i),
+                              result.ftable(i), result.ftablecol(i)))
+    return tuple(columns)
+
+
+def _field(result: pq.PGresult, field: pq.DiagnosticField) -> str:
+    value = result.error_field(field)
+    return value.decode("utf-8", "replace") if value else ""
+
+
+def _count(command: str) -> int:
+    last = command.rsplit(" ", 1)[-1]
+    return int(last) if last.isdigit() and " " in command else -1
+
+
+def _oid_array(oids: Sequence[int]) -> str:
+    return "{" + ",".join(map(str, oids)) + "}"
+
+
+def _server_message(error: psycopg.Error) -> str:
+    """The server's own words (FATAL: ...) when it gave any, else the driver's."""
+    text = str(error).strip()
+    return text.rsplit(": FATAL:", 1)[-1].strip() if ": FATAL:" in text else text

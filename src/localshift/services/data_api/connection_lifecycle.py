@@ -1,0 +1,107 @@
+"""The lives of the Data API's connections to clusters' SQL endpoints: logged in, lent to a
+statement, reset, given back to the pool, closed.  (The one module of the Data API that calls
+the data plane.)
+
+A connection is a login through the cluster's public port, as the target's user
+(targets.py): with the secret's password, or with a temporary credential the Data API issues
+itself for that login (valid 15 minutes, long enough to log in; the session then lasts).  A
+statement without a session borrows a connection and gives it back reset (``DISCARD ALL``:
+no temporary table, setting or prepared statement survives into the next statement), so
+consecutive statements cost no login.  Connections are shared only between requests of the
+same engine, database and login, and idle ones are closed after ``IDLE_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from datetime import timedelta
+
+from localshift.dataplane.api import DataPlane, SqlConnectionError, SqlSession
+from localshift.services.clock import Clock
+from localshift.services.data_api.targets import DB_USER, IAM, SECRET, Target
+from localshift.services.temporary_credentials import DEFAULT_SECONDS, IAM_PREFIX, new_login
+from localshift.store.database import Database
+
+IDLE_SECONDS = 60.0
+MAX_IDLE_PER_LOGIN = 4
+# An available target whose engine is still starting (after a restart of the service) is
+# waited for this long before a login gives up.
+STARTING_SECONDS = 60.0
+
+
+class NotServing(Exception):
+    """The target's engine serves no SQL now (paused, being created or changed, deleted)."""
+
+
+class Connections:
+    def __init__(self, db: Database, dataplane: DataPlane, clock: Clock) -> None:
+        self.db = db
+        self.dataplane = dataplane
+        self.clock = clock
+        self._idle: dict[tuple[str, ...], list[tuple[float, SqlSession]]] = defaultdict(list)
+        self._lock = threading.Lock()
+
+    def serving(self, target: Target) -> bool:
+        """Whether the target serves SQL now, or will once its engine has started: available,
+        its engine being started again after a restart of the service."""
+        return target.status.lower() == "available" or self.dataplane.sql_port(target.engine_key) is not None
+
+    def open(self, target: Target, database: str | None = None) -> SqlSession:
+        """A new session as the target's user.  NotServing when its engine serves no SQL;
+        SqlConnectionError (the server's words) when the login fails."""
+        deadline = time.monotonic() + (STARTING_SECONDS if target.status.lower() == "available" else 0)
+        while self.dataplane.sql_port(target.engine_key) is None:
+            if time.monotonic() >= deadline:
+                raise NotServing(f"{target.name} is {target.status}: it serves no SQL now.")
+            time.sleep(0.05)
+        if target.login == SECRET:
+            secret = self.db.secrets.get(target.user)
+            if secret is None:
+                raise SqlConnectionError(f"the secret {target.user} no longer exists")
+            user, password = secret["username"], secret["password"]
+        else:
+            user = IAM_PREFIX + target.user if target.login == DB_USER else target.user
+            expires = self.clock.now() + timedelta(seconds=DEFAULT_SECONDS)
+            role = target.user.lower() if target.login == DB_USER else target.user
+            login, password = new_login(user, role, expires, auto_create=target.login == IAM)
+            self.dataplane.allow_login(target.engine_key, login)  # for this login only: not kept
+        return self.dataplane.open_sql(target.engine_key, user, password, database or target.database)
+
+    def borrow(self, target: Target, database: str | None = None) -> SqlSession:
+        """An idle session of the same login when one is left, else a new one."""
+        key = target.pool_key(database)
+        with self._lock:
+            while self._idle.get(key):
+                _, session = self._idle[key].pop()
+                if not session.closed:
+                    return session
+        return self.open(target, database)
+
+    def give_back(self, target: Target, session: SqlSession, database: str | None = None) -> None:
+        if not session.reset():
+            return
+        with self._lock:
+            idle = self._idle[target.pool_key(database)]
+            if len(idle) < MAX_IDLE_PER_LOGIN:
+                idle.append((time.monotonic(), session))
+                return
+        session.close()
+
+    def close_idle(self, older_than: float = IDLE_SECONDS) -> None:
+        now = time.monotonic()
+        closing = []
+        with self._lock:
+            for key in list(self._idle):
+                kept = [(since, s) for since, s in self._idle[key] if now - since < older_than]
+                closing += [s for since, s in self._idle[key] if now - since >= older_than]
+                if kept:
+                    self._idle[key] = kept
+                else:
+                    del self._idle[key]
+        for session in closing:
+            session.close()
+
+    def close_all(self) -> None:
+        self.close_idle(older_than=-1)

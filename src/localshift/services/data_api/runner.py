@@ -1,0 +1,191 @@
+"""Running a submitted statement on a worker thread, through its real statuses.
+
+SUBMITTED (queued) -> PICKED (a worker took it and logs in) -> STARTED (the SQL is on the
+engine; RedshiftPid is the engine's backend) -> FINISHED, FAILED (the engine's error, or
+a login that failed) or ABORTED (CancelStatement).  Each change is written to the store as
+it happens.  A batch runs in one transaction: its parts run in order, each with its own
+status, times and result; when one fails, the transaction is rolled back, the parts after it
+are ABORTED and the statement is FAILED with that part's error.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+from localshift.dataplane.api import Column, SqlConnectionError, SqlError, SqlSession
+from localshift.services.data_api.backend import DataApiBackend, Running
+from localshift.services.data_api.connection_lifecycle import NotServing
+from localshift.services.data_api.parameters import bind, parameter_values
+from localshift.services.data_api.results import ResultTooLarge, ResultWriter, column_metadata
+from localshift.store.data_api import (ABORTED, FAILED, FINISHED, PICKED, STARTED, SUBMITTED, StatementPart,
+                                       StatementRecord)
+
+
+class _Stopped(Exception):
+    """The statement ended before it finished; ``status`` and ``error`` say how."""
+
+    def __init__(self, status: str, error: str | None) -> None:
+        super().__init__(error)
+        self.status = status
+        self.error = error
+
+
+def run_statement(backend: DataApiBackend, statement_id: str) -> None:
+    held = backend.running[statement_id]
+    try:
+        _run(backend, statement_id, held)
+    finally:
+        with backend.running_lock:
+            backend.running.pop(statement_id, None)
+        if held.session is not None:
+            backend.sessions.release(held.session, backend.clock.now())
+
+
+def _run(backend: DataApiBackend, statement_id: str, held: Running) -> None:
+    record = backend.statements.get(statement_id)
+    if record is None or record.status != SUBMITTED:
+        return  # cancelled while it waited, or wiped
+    with held.lock:
+        if held.cancelled:
+            _end(backend, record, _stopped(held))
+            return
+        _set(backend, record, PICKED)
+    try:
+        connection = _connect(backend, held)
+    except _Stopped as stop:
+        _end(backend, record, stop)
+        return
+    with held.lock:
+        held.connection = connection
+        cancelled = held.cancelled
+    record.redshift_pid = connection.pid
+    _set(backend, record, STARTED)
+    try:
+        if cancelled:
+            raise _stopped(held)
+        _run_parts(backend, record, connection, held)
+    except _Stopped as stop:
+        _end(backend, record, stop)
+    else:
+        _end(backend, record, None)
+    finally:
+        with held.lock:
+            held.connection = None
+            held.ended.set()
+        if held.session is None and held.cancelled:
+            connection.close()  # a cancel still on its way must not reach the next statement
+        elif held.session is None:
+            backend.connections.give_back(held.target, connection)
+
+
+def _connect(backend: DataApiBackend, held: Running) -> SqlSession:
+    session = held.session
+    if session is not None and session.connection is not None and not session.connection.closed:
+        return session.connection
+    try:
+        connection = backend.connections.open(held.target) if session else backend.connections.borrow(held.target)
+    except NotServing as reason:
+        raise _Stopped(FAILED, f"Connection to the database failed: {reason}") from None
+    except SqlConnectionError as reason:
+        raise _Stopped(FAILED, f"FATAL: {reason}") from None
+    if session is not None:
+        session.connection = connection
+    return connection
+
+
+def _run_parts(backend: DataApiBackend, record: StatementRecord, connection: SqlSession, held: Running) -> None:
+    values = parameter_values(record.parameters)
+    if record.is_batch:
+        _engine(held, lambda: connection.run("BEGIN"))
+    for index, part in enumerate(record.parts):
+        started = time.monotonic_ns()
+        if record.is_batch:
+            part.status, part.updated_at = STARTED, backend.clock.now()
+            backend.statements.update(record)
+        try:
+            _run_part(backend, record, index, part, connection, held, values)
+        except _Stopped as stop:
+            part.status, part.error = stop.status, stop.error
+            part.duration_ns, part.updated_at = time.monotonic_ns() - started, backend.clock.now()
+            for later in record.parts[index + 1:]:
+                later.status, later.updated_at = ABORTED, part.updated_at
+            if record.is_batch and not connection.closed:
+                _rollback(connection)
+            raise
+        part.status, part.duration_ns, part.updated_at = FINISHED, time.monotonic_ns() - started, backend.clock.now()
+    if record.is_batch:
+        _engine(held, lambda: connection.run("COMMIT"))
+
+
+def _run_part(backend: DataApiBackend, record: StatementRecord, index: int, part: StatementPart,
+              connection: SqlSession, held: Running, values: dict[str, str]) -> None:
+    if held.cancelled:  # between two parts of a batch
+        raise _stopped(held)
+    sql, ordered = bind(part.query, values)
+    path = backend.result_path(record.id, index)
+    writer: list[ResultWriter] = []
+
+    def rows(columns: tuple[Column, ...], chunk: list[tuple]) -> None:
+        if not writer:
+            writer.append(ResultWriter(path, columns, record.result_format == "CSV"))
+        writer[0].add(chunk)
+
+    try:
+        completion = _engine(held, lambda: connection.run(sql, ordered, rows))
+    except (_Stopped, ResultTooLarge) as stop:
+        if writer:
+            writer[0].discard()
+        if isinstance(stop, ResultTooLarge):
+            raise _Stopped(FAILED, str(stop)) from None
+        raise
+    if completion.columns is not None and not writer:
+        writer.append(ResultWriter(path, completion.columns, record.result_format == "CSV"))
+    part.has_result_set = completion.columns is not None
+    part.result_rows = max(completion.rows, 0)
+    part.result_size = 0
+    if writer:
+        result = writer[0]
+        result.close()
+        part.columns = [column_metadata(c) for c in completion.columns or ()]
+        part.result_file, part.pages, part.result_size = path.name, result.pages, result.bytes
+
+
+def _engine(held: Running, call: Callable[[], Any]) -> Any:
+    """Run ``call`` on the engine; its failures as the statement's end."""
+    try:
+        return call()
+    except SqlError as error:
+        if error.cancelled and held.cancelled:
+            raise _stopped(held) from None
+        raise _Stopped(FAILED, f"ERROR: {error.message}") from None
+    except SqlConnectionError as error:
+        raise _Stopped(FAILED, f"FATAL: {error}") from None
+
+
+def _rollback(connection: SqlSession) -> None:
+    try:
+        connection.run("ROLLBACK")
+    except (SqlError, SqlConnectionError):
+        pass  # the connection is gone: so is its transaction
+
+
+def _stopped(held: Running) -> _Stopped:
+    return _Stopped(FAILED, held.failure) if held.failure else _Stopped(ABORTED, None)
+
+
+def _set(backend: DataApiBackend, record: StatementRecord, status: str) -> None:
+    record.status, record.updated_at = status, backend.clock.now()
+    backend.statements.update(record)
+
+
+def _end(backend: DataApiBackend, record: StatementRecord, stop: _Stopped | None) -> None:
+    now = backend.clock.now()
+    record.status = FINISHED if stop is None else stop.status
+    record.error = None if stop is None else stop.error
+    for part in record.parts:
+        if part.status not in (FINISHED, FAILED, ABORTED):
+            part.status, part.error, part.updated_at = record.status, record.error, now
+    record.duration_ns = sum(max(part.duration_ns, 0) for part in record.parts)
+    record.updated_at = now
+    backend.statements.update(record)

@@ -1,0 +1,1 @@
+"""Tools for the repository's maintainers, run with ``python -m localshift.tools.<name>``."""

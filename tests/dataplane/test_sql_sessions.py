@@ -1,0 +1,88 @@
+"""SqlSession: SQL on a cluster's endpoint as a user, typed rows streamed in chunks, cancel, reset."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from localshift.dataplane.sql_sessions import CHUNK_ROWS, SqlConnectionError, SqlError, SqlSession
+
+from .helpers import DB, PASSWORD, USER
+
+
+@pytest.fixture
+def session(cluster):
+    _, port = cluster
+    opened = SqlSession(port, USER, PASSWORD, DB)
+    yield opened
+    opened.close()
+
+
+def collect(session: SqlSession, sql: str, values=()):  # type: ignore[no-untyped-def]
+    chunks: list[list[tuple]] = []
+    completion = session.run(sql, values, lambda columns, rows: chunks.append(rows))
+    return completion, chunks
+
+
+def test_values_arrive_typed_and_columns_described(session):
+    session.run("CREATE TABLE typed (id int NOT NULL, name varchar(12), price numeric(8, 2))")
+    session.run("INSERT INTO typed VALUES (1, 'one', 9.5)")
+    completion, chunks = collect(session, "SELECT id, name, price, id * 2.5::float8 AS d, id = 1 AS b, "
+                                          "'\\x01'::bytea AS raw, NULL::int AS n FROM typed WHERE id = $1", ["1"])
+    assert chunks == [[(1, "one", "9.50", 2.5, True, b"\x01", None)]]
+    assert (completion.command, completion.rows) == ("SELECT 1", 1)
+    id_, name, price, *rest = completion.columns
+    assert (id_.type_name, id_.schema, id_.table, id_.not_null) == ("int4", "public", "typed", True)
+    assert (name.type_name, name.type_modifier, name.not_null) == ("varchar", 16, False)
+    assert (price.type_name, rest[0].table, rest[0].type_name) == ("numeric", "", "float8")
+
+
+def test_rows_stream_in_chunks_and_commands_report_counts(session):
+    completion, chunks = collect(session, f"SELECT g FROM generate_series(1, {CHUNK_ROWS * 2 + 1}) g")
+    assert [len(c) for c in chunks] == [CHUNK_ROWS, CHUNK_ROWS, 1] and completion.rows == CHUNK_ROWS * 2 + 1
+    session.run("CREATE TABLE counted (v int)")
+    assert session.run("INSERT INTO counted SELECT generate_series(1, 7)").rows == 7
+    ddl = session.run("CREATE TABLE other (v int)")
+    assert (ddl.columns, ddl.command, ddl.rows) == (None, "CREATE TABLE", -1)
+    empty, chunks = collect(session, "SELECT v FROM counted WHERE v < 0")
+    assert chunks == [] and empty.rows == 0 and [c.name for c in empty.columns] == ["v"]
+
+
+def test_errors_cancel_and_reset(session):
+    with pytest.raises(SqlError) as caught:
+        session.run("SELECT * FROM missing")
+    assert (caught.value.sqlstate, caught.value.message) == ("42P01", 'relation "missing" does not exist')
+    threading.Timer(0.3, session.cancel).start()
+    started = time.monotonic()
+    with pytest.raises(SqlError) as caught:
+        session.run("SELECT pg_sleep(30)")
+    assert caught.value.cancelled and time.monotonic() - started < 10
+    session.run("BEGIN")
+    session.run("CREATE TEMP TABLE scratch (v int)")
+    session.run("SET search_path TO pg_catalog")
+    assert session.in_transaction and session.reset() and not session.in_transaction
+    with pytest.raises(SqlError):
+        session.run("SELECT * FROM scratch")
+    assert collect(session, "SHOW search_path")[1] == [[('"$user", public',)]]
+
+
+def test_a_sink_that_stops_the_rows_stops_the_engine(session):
+    class Enough(Exception):
+        pass
+
+    def sink(columns, rows):  # type: ignore[no-untyped-def]
+        raise Enough()
+
+    with pytest.raises(Enough):
+        session.run("SELECT g FROM generate_series(1, 50000000) g, pg_sleep(0)", (), sink)
+    assert session.run("SELECT 1").rows == 1  # still usable
+
+
+def test_logins_that_fail_say_why(cluster):
+    _, port = cluster
+    with pytest.raises(SqlConnectionError, match='password authentication failed for user "awsuser"'):
+        SqlSession(port, USER, "wrong", DB)
+    with pytest.raises(SqlConnectionError, match='database "nowhere" does not exist'):
+        SqlSession(port, USER, PASSWORD, "nowhere")

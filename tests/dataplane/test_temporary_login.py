@@ -1,0 +1,182 @@
+"""Temporary credentials at the wire front: the front checks them, the session runs as the real role."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import psycopg
+import pytest
+import redshift_connector
+
+from localshift.dataplane.credentials import TemporaryLogin, password_md5
+
+from .helpers import DB, connect, free_port
+
+NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock(dp) -> Clock:
+    clock = Clock()
+    dp.logins.clock = clock
+    return clock
+
+
+@pytest.fixture
+def port(dp, clock) -> int:
+    served = dp.create_engine("c1", free_port(), "awsuser", "Passw0rd-1", DB)
+    with connect(served, autocommit=True) as conn:
+        conn.execute("CREATE USER alice PASSWORD 'Alice-pw1'")
+        conn.execute("CREATE TABLE secret_of_master (v int)")
+        conn.execute("CREATE GROUP readers")
+        conn.execute("CREATE TABLE shared (v int)")
+        conn.execute("INSERT INTO shared VALUES (7)")
+        conn.execute("GRANT SELECT ON shared TO GROUP readers")
+    return served
+
+
+def allow(dp, login_user: str, db_user: str, password: str, seconds: int = 900, **extra) -> None:
+    dp.allow_login("c1", TemporaryLogin(login_user, db_user, password_md5(login_user, password),
+                                        NOW + timedelta(seconds=seconds), **extra))
+
+
+def whoami(conn) -> tuple:  # type: ignore[no-untyped-def]
+    return conn.execute("SELECT current_user, session_user").fetchone()
+
+
+def test_a_temporary_credential_logs_in_as_the_role_it_names(dp, port):
+    allow(dp, "IAM:alice", "alice", "temp-pw-1")
+    with connect(port, user="IAM:alice", password="temp-pw-1", autocommit=True) as conn:
+        assert whoami(conn) == ("alice", "alice")
+        # An ordinary session of alice: nothing to reset back to, no one else to become.
+        conn.execute("RESET ROLE")
+        assert whoami(conn) == ("alice", "alice")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SET ROLE awsuser")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SET SESSION AUTHORIZATION awsuser")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        with connect(port, user="IAM:alice", password="temp-pw-1", autocommit=True) as conn:
+            conn.execute("SELECT * FROM secret_of_master")
+    # Alice's own password still works, and is not what the credential used.
+    with connect(port, user="alice", password="Alice-pw1") as conn:
+        assert whoami(conn) == ("alice", "alice")
+
+
+def test_wrong_passwords_and_unknown_credentials_fail_as_postgresql_says(dp, port):
+    allow(dp, "IAM:alice", "alice", "temp-pw-1")
+    for user, password in (("IAM:alice", "wrong"), ("IAM:bob", "temp-pw-1"), ("IAMA:alice", "temp-pw-1")):
+        with pytest.raises(psycopg.OperationalError, match=f'password authentication failed for user "{user}"'):
+            connect(port, user=user, password=password)
+
+
+def test_several_credentials_of_one_user_are_valid_at_once_until_each_expires(dp, port, clock):
+    allow(dp, "IAM:alice", "alice", "first-pw", seconds=900)
+    allow(dp, "IAM:alice", "alice", "second-pw", seconds=3600)
+    for password in ("first-pw", "second-pw"):
+        with connect(port, user="IAM:alice", password=password) as conn:
+            assert whoami(conn)[0] == "alice"
+    open_session = connect(port, user="IAM:alice", password="first-pw", autocommit=True)
+    clock.now = NOW + timedelta(seconds=901)
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        connect(port, user="IAM:alice", password="first-pw")
+    with connect(port, user="IAM:alice", password="second-pw") as conn:
+        assert whoami(conn)[0] == "alice"
+    # A session opened before the expiry goes on, as on Redshift.
+    assert open_session.execute("SELECT 1").fetchone() == (1,)
+    open_session.close()
+    clock.now = NOW + timedelta(seconds=3600)
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        connect(port, user="IAM:alice", password="second-pw")
+
+
+def test_a_credential_for_one_database_opens_no_other(dp, port):
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE DATABASE other")
+    allow(dp, "IAM:alice", "alice", "pw", db_name=DB)
+    with connect(port, user="IAM:alice", password="pw") as conn:
+        assert conn.execute("SELECT current_database()").fetchone() == (DB,)
+    with pytest.raises(psycopg.OperationalError, match='not authorized to connect to database "other"'):
+        connect(port, user="IAM:alice", password="pw", dbname="other")
+
+
+def test_auto_create_makes_the_role_and_a_missing_role_fails_without_it(dp, port):
+    allow(dp, "IAM:carol", "carol", "pw")
+    with pytest.raises(psycopg.OperationalError, match='role "carol" does not exist'):
+        connect(port, user="IAM:carol", password="pw")
+    allow(dp, "IAMA:carol", "carol", "pw", auto_create=True)
+    with connect(port, user="IAMA:carol", password="pw") as conn:
+        assert whoami(conn) == ("carol", "carol")
+    with connect(port, autocommit=True) as conn:
+        super_, createdb, createrole = conn.execute(
+            "SELECT rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = 'carol'").fetchone()
+        assert (super_, createdb, createrole) == (False, False, False)
+    # The role made for it has a password nobody was told.
+    with pytest.raises(psycopg.OperationalError):
+        connect(port, user="carol", password="pw")
+
+
+def test_an_iam_identity_logs_in_as_a_role_of_its_own_name(dp, port):
+    allow(dp, "IAM:dave", "IAM:dave", "pw", auto_create=True)
+    with connect(port, user="IAM:dave", password="pw", autocommit=True) as conn:
+        assert whoami(conn) == ("IAM:dave", "IAM:dave")
+
+
+def test_a_role_whose_password_is_disabled_logs_in_with_temporary_credentials_only(dp, port):
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE USER erin PASSWORD DISABLE")  # no password
+    allow(dp, "IAM:erin", "erin", "pw")
+    with connect(port, user="IAM:erin", password="pw") as conn:
+        assert whoami(conn)[0] == "erin"
+
+
+def test_db_groups_are_joined_for_the_sessions_of_the_credential(dp, port):
+    allow(dp, "IAM:alice", "alice", "with-groups", groups=("readers",))
+    allow(dp, "IAM:alice", "alice", "without")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        with connect(port, user="IAM:alice", password="without", autocommit=True) as conn:
+            conn.execute("SELECT v FROM shared")
+    first = connect(port, user="IAM:alice", password="with-groups", autocommit=True)
+    second = connect(port, user="IAM:alice", password="with-groups", autocommit=True)
+    assert first.execute("SELECT v FROM shared").fetchone() == (7,)
+    first.close()
+    assert second.execute("SELECT v FROM shared").fetchone() == (7,)  # still a member for this one
+    second.close()
+
+    def member() -> bool:
+        with connect(port, autocommit=True) as conn:
+            return bool(conn.execute("SELECT pg_has_role('alice', 'readers', 'MEMBER')").fetchone()[0])
+
+    deadline = datetime.now() + timedelta(seconds=10)
+    while member() and datetime.now() < deadline:
+        pass
+    assert not member()  # left with the last session
+    allow(dp, "IAM:alice", "alice", "missing-group", groups=("nobody",))
+    with pytest.raises(psycopg.OperationalError, match='group "nobody" does not exist'):
+        connect(port, user="IAM:alice", password="missing-group")
+
+
+def test_redshift_connector_logs_in_with_a_temporary_credential(dp, port):
+    allow(dp, "IAM:alice", "alice", "rc-pw")
+    conn = redshift_connector.connect(host="127.0.0.1", port=port, database=DB, user="IAM:alice",
+                                      password="rc-pw", ssl=False, timeout=10)
+    try:
+        cursor = conn.cursor()
+        cursor.execute("SELECT current_user")
+        assert cursor.fetchone()[0] == "alice"
+    finally:
+        conn.close()
+
+
+def test_the_internal_role_is_still_refused(dp, port):
+    allow(dp, "IAM:rdsdb", "rdsdb", "pw")
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        connect(port, user="rdsdb", password="pw")

@@ -1,0 +1,41 @@
+"""AWS's limits on active statements, and targets that serve no SQL."""
+
+from __future__ import annotations
+
+from support import OWNER, create_available_cluster, wait_for
+
+from .conftest import DataApi, error_of
+
+
+def test_at_most_200_statements_are_active_on_a_cluster(data: DataApi):
+    ids = [data.submit("SELECT pg_sleep(60)") for _ in range(200)]
+    try:
+        refused = error_of(data.execute_statement, Sql="SELECT 1", **data.target)
+        assert refused.response["Error"]["Code"] == "ActiveStatementsExceededException"
+        statuses = {data.describe_statement(Id=i)["Status"] for i in ids}
+        assert statuses <= {"SUBMITTED", "PICKED", "STARTED"} and "SUBMITTED" in statuses  # more than run at once
+    finally:
+        for statement_id in ids:
+            data.cancel_statement(Id=statement_id)
+    assert {data.wait(i)["Status"] for i in ids} == {"ABORTED"}
+    assert data.ok("SELECT 1")["Status"] == "FINISHED"
+
+
+def test_a_paused_cluster_refuses_statements_and_catalog_calls(data_server):
+    redshift = data_server.client(OWNER)
+    create_available_cluster(redshift, "sleepy", ClusterType="single-node", NumberOfNodes=1)
+    data = DataApi(data_server, ClusterIdentifier="sleepy", Database="dev", DbUser="admin")
+    try:
+        redshift.pause_cluster(ClusterIdentifier="sleepy")
+        wait_for(lambda: redshift.describe_clusters(ClusterIdentifier="sleepy")["Clusters"][0]["ClusterStatus"] == "paused")
+        refused = error_of(data.execute_statement, Sql="SELECT 1", **data.target)
+        assert refused.response["Error"]["Code"] == "ExecuteStatementException"
+        assert "paused" in refused.response["Error"]["Message"]
+        statement = data.describe_statement(Id=refused.response["StatementId"])
+        assert statement["Status"] == "FAILED" and "paused" in statement["Error"]
+        batch = error_of(data.batch_execute_statement, Sqls=["SELECT 1"], **data.target)
+        assert batch.response["Error"]["Code"] == "BatchExecuteStatementException" and batch.response["StatementId"]
+        for call in (data.list_databases, data.list_schemas, data.list_tables, data.describe_table):
+            assert error_of(call, **data.target).response["Error"]["Code"] == "DatabaseConnectionException"
+    finally:
+        redshift.delete_cluster(ClusterIdentifier="sleepy", SkipFinalClusterSnapshot=True)

@@ -1,0 +1,66 @@
+"""Sessions: one connection kept between statements, one statement at a time, until it expires."""
+
+from __future__ import annotations
+
+from support import STRANGER, wait_for
+
+from .conftest import CLUSTER, DataApi, error_of
+
+
+def test_a_session_keeps_temporary_tables_and_settings(data: DataApi):
+    first = data.client.execute_statement(Sql="CREATE TEMP TABLE scratch AS SELECT 42 AS answer",
+                                          SessionKeepAliveSeconds=300, **data.target)
+    session_id = first["SessionId"]
+    assert data.wait(first["Id"])["Status"] == "FINISHED"
+    in_session = DataApi(data.server, SessionId=session_id)
+    assert in_session.ok("SET search_path TO pg_catalog, public")["SessionId"] == session_id
+    assert in_session.records("SELECT answer FROM scratch") == [[{"longValue": 42}]]
+    assert in_session.records("SHOW search_path") == [[{"stringValue": "pg_catalog, public"}]]
+    described = in_session.describe_statement(Id=in_session.submit("SELECT 1"))
+    assert (described["SessionId"], described["ClusterIdentifier"], described["DbUser"]) == (session_id, CLUSTER, "admin")
+    # Without the session, a statement starts afresh: its connection was reset.
+    assert data.run("SELECT answer FROM scratch")["Status"] == "FAILED"
+    assert data.records("SHOW search_path") == [[{"stringValue": '"$user", public'}]]
+    batch = data.client.batch_execute_statement(Sqls=["INSERT INTO scratch VALUES (1)", "SELECT count(*) FROM scratch"],
+                                                SessionId=session_id)
+    assert data.wait(batch["Id"])["Status"] == "FINISHED"
+    assert data.get_statement_result(Id=f"{batch['Id']}:2")["Records"] == [[{"longValue": 2}]]
+
+
+def test_a_session_runs_one_statement_at_a_time(data: DataApi):
+    first = data.client.execute_statement(Sql="SELECT pg_sleep(30)", SessionKeepAliveSeconds=60, **data.target)
+    session_id = first["SessionId"]
+    data.wait(first["Id"], until=("STARTED",))
+    busy = error_of(data.client.execute_statement, Sql="SELECT 1", SessionId=session_id)
+    assert busy.response["Error"]["Code"] == "ActiveSessionsExceededException"
+    data.cancel_statement(Id=first["Id"])
+    data.wait(first["Id"])
+    assert data.wait(data.client.execute_statement(Sql="SELECT 1", SessionId=session_id)["Id"])["Status"] == "FINISHED"
+
+
+def test_a_session_fixes_where_and_as_whom(data: DataApi):
+    session_id = data.client.execute_statement(Sql="SELECT 1", SessionKeepAliveSeconds=60, **data.target)["SessionId"]
+    error = error_of(data.client.execute_statement, Sql="SELECT 1", SessionId=session_id, ClusterIdentifier=CLUSTER)
+    assert error.response["Error"]["Code"] == "ValidationException"
+    stranger = DataApi(data.server, STRANGER)
+    invalid = error_of(stranger.client.execute_statement, Sql="SELECT 1", SessionId=session_id)
+    assert invalid.response["Error"] == {"Code": "ValidationException", "Message": f"Session with Id: {session_id} is invalid"}
+    never = "0" * 8 + "-0000-0000-0000-" + "0" * 12
+    assert "is invalid" in str(error_of(data.client.execute_statement, Sql="SELECT 1", SessionId=never))
+
+
+def test_a_session_ends_when_its_keep_alive_runs_out(data: DataApi):
+    first = data.client.execute_statement(Sql="SELECT 1", SessionKeepAliveSeconds=120, **data.target)
+    data.wait(first["Id"])
+    data.server.admin("/_localshift/time-travel?seconds=121")
+    try:
+        def gone() -> bool:
+            try:
+                data.wait(data.client.execute_statement(Sql="SELECT 1", SessionId=first["SessionId"])["Id"])
+                return False
+            except Exception as error:  # noqa: BLE001 - the refusal is what is awaited
+                return "Session is not available" in str(error)
+
+        assert wait_for(gone, timeout=10)
+    finally:
+        data.server.admin("/_localshift/time-travel?seconds=-121")

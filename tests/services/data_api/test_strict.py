@@ -1,0 +1,72 @@
+"""Strict mode: the Data API checks signatures like every service, and keeps accounts apart."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from typing import Iterator
+
+import boto3
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
+
+from support import REGION, Server, create_available_cluster, make_server
+
+from .conftest import DataApi
+
+KEYS = {"AKIDA": ("SECRETA", "111111111111"), "AKIDB": ("SECRETB", "222222222222")}
+
+
+@pytest.fixture(scope="module")
+def strict(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    spec = ",".join(f"{key}:{secret}:{account}" for key, (secret, account) in KEYS.items())
+    server = make_server(tmp_path_factory.mktemp("strict-data"), data_plane=True,
+                         extra_env={"LOCALSHIFT_ACCOUNTS": spec}).start()
+    create_available_cluster(server.client("AKIDA", secret="SECRETA"), "strictly", ClusterType="single-node",
+                             NumberOfNodes=1)
+    yield server
+    server.close()
+
+
+def client(server: Server, key: str, secret: str | None = None):  # type: ignore[no-untyped-def]
+    return boto3.client("redshift-data", endpoint_url=server.url, region_name=REGION, aws_access_key_id=key,
+                        aws_secret_access_key=secret or KEYS[key][0], config=Config(retries={"max_attempts": 1}))
+
+
+def test_signatures_are_checked(strict: Server):
+    with pytest.raises(ClientError) as caught:
+        client(strict, "AKIDA", "wrong").list_statements()
+    assert caught.value.response["Error"]["Code"] == "InvalidSignatureException"
+    with pytest.raises(ClientError) as caught:
+        client(strict, "NOBODY", "x").list_statements()
+    assert caught.value.response["Error"]["Code"] == "UnrecognizedClientException"
+    request = AWSRequest(method="POST", url=strict.url + "/", data=b"{}", headers={
+        "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "RedshiftData.ListStatements"})
+    SigV4Auth(Credentials("AKIDA", "SECRETA"), "redshift", REGION).add_auth(request)  # scoped to another service
+    prepared = request.prepare()
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(urllib.request.Request(prepared.url, data=prepared.body, headers=dict(prepared.headers),
+                                                      method="POST"), timeout=10)
+    assert refused.value.code == 400 and b"'redshift-data'" in refused.value.read()
+
+
+def test_accounts_are_kept_apart(strict: Server):
+    owner = DataApi(strict, ClusterIdentifier="strictly", Database="dev", DbUser="admin")
+    owner.client = client(strict, "AKIDA")
+    statement = owner.ok("SELECT current_user")
+    other = client(strict, "AKIDB")
+    for call in (other.describe_statement, other.get_statement_result):
+        with pytest.raises(ClientError) as caught:
+            call(Id=statement["Id"])
+        assert caught.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    with pytest.raises(ClientError) as caught:  # a DbUser of a cluster in another account
+        other.execute_statement(Sql="SELECT 1", ClusterIdentifier="strictly", Database="dev", DbUser="admin")
+    assert caught.value.response["Error"]["Code"] == "ValidationException"
+    # The IAM identity of a strict-mode caller is its access key.
+    iam = DataApi(strict, ClusterIdentifier="strictly", Database="dev")
+    iam.client = client(strict, "AKIDA")
+    assert iam.records("SELECT current_user") == [[{"stringValue": "IAM:AKIDA"}]]

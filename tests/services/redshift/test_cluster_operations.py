@@ -1,0 +1,179 @@
+"""RebootCluster, IAM roles, maintenance deferral, key rotation, DB revisions and AQUA (no data plane)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from botocore.exceptions import ClientError
+
+from support import OWNER, aws_cli, create_available_cluster, error_of, wait_available
+
+ROLE = "arn:aws:iam::123456789012:role/{}"
+
+
+def test_reboot_shows_rebooting_then_available(slow):
+    redshift = slow.client(OWNER)
+    create_available_cluster(redshift, NodeType="dc2.large", NumberOfNodes=1)
+    rebooted = redshift.reboot_cluster(ClusterIdentifier="c1")["Cluster"]
+    assert (rebooted["ClusterStatus"], rebooted["ClusterAvailabilityStatus"]) == ("rebooting", "Maintenance")
+    assert redshift.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]["ClusterStatus"] == "rebooting"
+    with pytest.raises(ClientError) as excinfo:
+        redshift.reboot_cluster(ClusterIdentifier="c1")
+    assert error_of(excinfo)[:2] == ("InvalidClusterState", 400)
+    assert wait_available(redshift)["ClusterStatus"] == "available"
+
+
+def test_reboot_of_a_missing_or_paused_cluster(redshift):
+    with pytest.raises(ClientError) as excinfo:
+        redshift.reboot_cluster(ClusterIdentifier="nope")
+    assert error_of(excinfo) == ("ClusterNotFound", 404, "Cluster nope not found.")
+    create_available_cluster(redshift)
+    redshift.pause_cluster(ClusterIdentifier="c1")
+    with pytest.raises(ClientError) as excinfo:
+        redshift.reboot_cluster(ClusterIdentifier="c1")
+    assert error_of(excinfo)[:2] == ("InvalidClusterState", 400)
+
+
+def test_iam_roles_are_added_removed_and_one_is_default(redshift):
+    create_available_cluster(redshift, IamRoles=[ROLE.format("a")])
+    cluster = redshift.modify_cluster_iam_roles(ClusterIdentifier="c1", AddIamRoles=[ROLE.format("b"), ROLE.format("c")],
+                                                DefaultIamRoleArn=ROLE.format("b"))["Cluster"]
+    assert [r["IamRoleArn"] for r in cluster["IamRoles"]] == [ROLE.format(x) for x in "abc"]
+    assert {r["ApplyStatus"] for r in cluster["IamRoles"]} == {"in-sync"}
+    assert cluster["DefaultIamRoleArn"] == ROLE.format("b")
+    cluster = redshift.modify_cluster_iam_roles(ClusterIdentifier="c1", RemoveIamRoles=[ROLE.format("b")])["Cluster"]
+    assert [r["IamRoleArn"] for r in cluster["IamRoles"]] == [ROLE.format("a"), ROLE.format("c")]
+    assert "DefaultIamRoleArn" not in cluster  # the default role was removed
+
+
+@pytest.mark.parametrize(
+    "params, code",
+    [
+        ({"AddIamRoles": ["not-an-arn"]}, "InvalidParameterValue"),
+        ({"AddIamRoles": [ROLE.format("x")], "RemoveIamRoles": [ROLE.format("x")]}, "InvalidParameterCombination"),
+        ({"RemoveIamRoles": [ROLE.format("never-added")]}, "InvalidParameterValue"),
+        ({"DefaultIamRoleArn": ROLE.format("not-attached")}, "InvalidParameterValue"),
+        ({"AddIamRoles": [ROLE.format(i) for i in range(51)]}, "InvalidParameterValue"),
+    ],
+)
+def test_iam_role_changes_are_checked(redshift, params, code):
+    create_available_cluster(redshift)
+    with pytest.raises(ClientError) as excinfo:
+        redshift.modify_cluster_iam_roles(ClusterIdentifier="c1", **params)
+    assert error_of(excinfo)[:2] == (code, 400)
+    assert redshift.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]["IamRoles"] == []
+
+
+def test_fifty_roles_fit(redshift):
+    create_available_cluster(redshift)
+    cluster = redshift.modify_cluster_iam_roles(ClusterIdentifier="c1",
+                                                AddIamRoles=[ROLE.format(i) for i in range(50)])["Cluster"]
+    assert len(cluster["IamRoles"]) == 50
+
+
+def test_maintenance_is_deferred_and_the_next_window_moves(redshift):
+    create_available_cluster(redshift)
+    before = redshift.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]
+    assert before["DeferredMaintenanceWindows"] == []
+    cluster = redshift.modify_cluster_maintenance(ClusterIdentifier="c1", DeferMaintenance=True,
+                                                  DeferMaintenanceDuration=30)["Cluster"]
+    [window] = cluster["DeferredMaintenanceWindows"]
+    assert window["DeferMaintenanceIdentifier"].startswith("dfm-") and len(window["DeferMaintenanceIdentifier"]) == 24
+    assert window["DeferMaintenanceEndTime"] - window["DeferMaintenanceStartTime"] == timedelta(days=30)
+    assert cluster["NextMaintenanceWindowStartTime"] > window["DeferMaintenanceEndTime"]
+    start = datetime.now(timezone.utc) + timedelta(days=2)
+    cluster = redshift.modify_cluster_maintenance(
+        ClusterIdentifier="c1", DeferMaintenance=True, DeferMaintenanceIdentifier="my-window",
+        DeferMaintenanceStartTime=start, DeferMaintenanceEndTime=start + timedelta(days=10))["Cluster"]
+    assert cluster["DeferredMaintenanceWindows"][0]["DeferMaintenanceIdentifier"] == "my-window"
+    with pytest.raises(ClientError) as excinfo:
+        redshift.modify_cluster_maintenance(ClusterIdentifier="c1", DeferMaintenance=False,
+                                            DeferMaintenanceIdentifier="other")
+    assert error_of(excinfo)[:2] == ("InvalidParameterValue", 400)
+    cluster = redshift.modify_cluster_maintenance(ClusterIdentifier="c1", DeferMaintenance=False)["Cluster"]
+    assert cluster["DeferredMaintenanceWindows"] == []
+    assert cluster["NextMaintenanceWindowStartTime"] == before["NextMaintenanceWindowStartTime"]
+
+
+@pytest.mark.parametrize(
+    "params, code",
+    [
+        ({"DeferMaintenanceDuration": 61}, "InvalidParameterValue"),
+        ({"DeferMaintenanceDuration": 0}, "InvalidParameterValue"),
+        ({"DeferMaintenanceDuration": 5, "DeferMaintenanceEndTime": datetime(2100, 1, 1)}, "InvalidParameterCombination"),
+        ({}, "InvalidParameterCombination"),
+        ({"DeferMaintenanceStartTime": datetime(2000, 1, 1), "DeferMaintenanceDuration": 5}, "InvalidParameterValue"),
+        ({"DeferMaintenanceStartTime": datetime(9999, 12, 1), "DeferMaintenanceDuration": 60}, "InvalidParameterValue"),
+        ({"DeferMaintenanceEndTime": datetime(2000, 1, 1)}, "InvalidParameterValue"),
+        ({"DeferMaintenanceEndTime": datetime.now(timezone.utc) + timedelta(days=61)}, "InvalidParameterValue"),
+    ],
+)
+def test_deferrals_are_limited_like_aws(redshift, params, code):
+    create_available_cluster(redshift)
+    with pytest.raises(ClientError) as excinfo:
+        redshift.modify_cluster_maintenance(ClusterIdentifier="c1", DeferMaintenance=True, **params)
+    assert error_of(excinfo)[:2] == (code, 400)
+
+
+def test_encryption_key_rotation(redshift):
+    create_available_cluster(redshift)
+    cluster = redshift.rotate_encryption_key(ClusterIdentifier="c1")["Cluster"]
+    assert (cluster["ClusterStatus"], cluster["ClusterAvailabilityStatus"]) == ("rotating-keys", "Modifying")
+    assert wait_available(redshift)["Encrypted"] is True
+
+
+def test_db_revisions_and_the_latest_revision(redshift):
+    for name in ("c1", "c2"):
+        create_available_cluster(redshift, name)
+    revisions = redshift.describe_cluster_db_revisions()["ClusterDbRevisions"]
+    assert [r["ClusterIdentifier"] for r in revisions] == ["c1", "c2"]
+    current = revisions[0]["CurrentDatabaseRevision"]
+    assert revisions[0]["RevisionTargets"] == []
+    cluster = redshift.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]
+    assert cluster["ClusterRevisionNumber"] == current
+    assert len(redshift.describe_cluster_db_revisions(ClusterIdentifier="c2")["ClusterDbRevisions"]) == 1
+    paged = redshift.get_paginator("describe_cluster_db_revisions").paginate(PaginationConfig={"PageSize": 20})
+    assert sum(len(page["ClusterDbRevisions"]) for page in paged) == 2
+    with pytest.raises(ClientError) as excinfo:
+        redshift.modify_cluster_db_revision(ClusterIdentifier="c1", RevisionTarget=current)
+    assert error_of(excinfo)[:2] == ("ClusterOnLatestRevision", 400)
+    with pytest.raises(ClientError) as excinfo:
+        redshift.modify_cluster_db_revision(ClusterIdentifier="c1", RevisionTarget="12345")
+    assert error_of(excinfo)[:2] == ("InvalidParameterValue", 400)
+    with pytest.raises(ClientError) as excinfo:
+        redshift.describe_cluster_db_revisions(ClusterIdentifier="nope")
+    assert error_of(excinfo)[:2] == ("ClusterNotFound", 404)
+
+
+def test_aqua_configuration(redshift):
+    create_available_cluster(redshift)
+    assert redshift.describe_clusters()["Clusters"][0]["AquaConfiguration"] == {
+        "AquaStatus": "disabled", "AquaConfigurationStatus": "auto"}
+    answer = redshift.modify_aqua_configuration(ClusterIdentifier="c1", AquaConfigurationStatus="enabled")
+    assert answer["AquaConfiguration"] == {"AquaStatus": "enabled", "AquaConfigurationStatus": "enabled"}
+    assert redshift.describe_clusters()["Clusters"][0]["AquaConfiguration"]["AquaConfigurationStatus"] == "enabled"
+    create_available_cluster(redshift, "small", NodeType="dc2.large", NumberOfNodes=1)
+    with pytest.raises(ClientError) as excinfo:
+        redshift.modify_aqua_configuration(ClusterIdentifier="small", AquaConfigurationStatus="enabled")
+    assert error_of(excinfo)[:2] == ("UnsupportedOperation", 400)
+
+
+def test_default_encryption_reports_an_aws_owned_key(redshift):
+    cluster = create_available_cluster(redshift)
+    assert (cluster["Encrypted"], cluster["KmsKeyId"]) == (True, "AWS_OWNED_KMS_KEY")
+    redshift.create_cluster_snapshot(SnapshotIdentifier="s1", ClusterIdentifier="c1")
+    redshift.get_waiter("snapshot_available").wait(SnapshotIdentifier="s1", WaiterConfig={"Delay": 0.1})
+    snapshot = redshift.describe_cluster_snapshots(SnapshotIdentifier="s1")["Snapshots"][0]
+    assert snapshot["KmsKeyId"] == "AWS_OWNED_KMS_KEY"
+    key = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    assert create_available_cluster(redshift, "c2", KmsKeyId=key)["KmsKeyId"] == key
+
+
+def test_the_aws_cli_reboots_and_defers(ls):
+    create_available_cluster(ls.client(OWNER))
+    deferred = aws_cli(ls, "modify-cluster-maintenance", "--cluster-identifier", "c1", "--defer-maintenance",
+                       "--defer-maintenance-duration", "30")
+    assert len(deferred["Cluster"]["DeferredMaintenanceWindows"]) == 1
+    assert aws_cli(ls, "reboot-cluster", "--cluster-identifier", "c1")["Cluster"]["ClusterStatus"] == "rebooting"
+    wait_available(ls.client(OWNER))
