@@ -40,6 +40,7 @@ def test_every_import_is_declared_with_a_lower_bound():
     # The service's imports are its dependencies (a plugin loaded by pytest may import an extra).
     assert imported_distributions(ROOT / "src") <= set(dependencies) | set(extras)
     assert imported_distributions(ROOT / "tests") <= set(dependencies) | set(declared(PROJECT["optional-dependencies"]["test"]))
+    assert imported_distributions(ROOT / "benchmarks") <= set(dependencies) | set(extras)
     assert all(">=" in line for line in [*dependencies.values(), *extras.values()])
 
 

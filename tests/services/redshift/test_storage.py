@@ -81,7 +81,7 @@ def test_storage_counts_the_accounts_snapshots_and_shrinks_after_deletes(real):
     # What is left restores with its data (compaction, in the background, never touches a live snapshot).
     client.restore_from_cluster_snapshot(ClusterIdentifier="back", SnapshotIdentifier="second")
     client.get_waiter("cluster_restored").wait(ClusterIdentifier="back", WaiterConfig={"Delay": 0.2, "MaxAttempts": 300})
-    client.get_waiter("cluster_available").wait(ClusterIdentifier="back", WaiterConfig={"Delay": 0.2})
+    client.get_waiter("cluster_available").wait(ClusterIdentifier="back", WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
     restored = client.describe_clusters(ClusterIdentifier="back")["Clusters"][0]
     assert sql(restored, "SELECT count(*), min(right(pad, 1)) FROM b") == [(100000, "b")]
     assert storage(client)[1] > provisioned  # two engines now
@@ -89,7 +89,7 @@ def test_storage_counts_the_accounts_snapshots_and_shrinks_after_deletes(real):
     # Deleting every snapshot and cluster leaves nothing in the store.
     for identifier in ("c1", "back"):
         client.delete_cluster(ClusterIdentifier=identifier, SkipFinalClusterSnapshot=True)
-        client.get_waiter("cluster_deleted").wait(ClusterIdentifier=identifier, WaiterConfig={"Delay": 0.2})
+        client.get_waiter("cluster_deleted").wait(ClusterIdentifier=identifier, WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
     client.delete_cluster_snapshot(SnapshotIdentifier="second")
     assert storage(client) == (0, 0)
     assert store_files(real) == []

@@ -87,6 +87,9 @@ def delete_custom_domain_association(backend: RedshiftBackend, ctx: RequestConte
     return {}
 
 
+_MARKER_KIND = "custom-domain-certificates"
+
+
 def describe_custom_domain_associations(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     """The associations grouped by certificate (AWS's shape), one page of certificates."""
     limit = validation.max_records(p.get("MaxRecords"), 20, 100, 100)
@@ -101,8 +104,9 @@ def describe_custom_domain_associations(backend: RedshiftBackend, ctx: RequestCo
         by_certificate.setdefault(cluster.custom_domain_certificate_arn, []).append(cluster)  # type: ignore[arg-type]
     certificates = sorted(by_certificate)
     if p.get("Marker"):
-        after = decode_marker(p["Marker"], (str,))[0]
-        if not is_certificate_of(after, ctx.account, ctx.region):  # a marker issued here names a certificate
+        # The marker names what it pages over, so that no other marker (or a forged one) is taken.
+        kind, after = decode_marker(p["Marker"], (str, str))
+        if kind != _MARKER_KIND:
             raise ApiError("InvalidParameterValue", "Invalid marker value.")
         certificates = [arn for arn in certificates if arn > after]
     page = certificates[:limit]
@@ -113,7 +117,7 @@ def describe_custom_domain_associations(backend: RedshiftBackend, ctx: RequestCo
                                     for c in by_certificate[arn]],
     } for arn in page]}
     if len(certificates) > limit:
-        result["Marker"] = encode_marker([page[-1]])
+        result["Marker"] = encode_marker([_MARKER_KIND, page[-1]])
     return result
 
 

@@ -2,9 +2,8 @@
 
 A nextToken names its list and the position of the last item returned, so a token of one list
 is refused by another, and a token is never shorter than the 8 characters the model requires.
-A token this service did not issue is a ValidationException, as for every other list of the service
-(some of these operations' models also name InvalidPaginationException; AWS's choice between the two is
-not documented).
+A token this service did not issue is InvalidPaginationException where the operation's model names
+that error, else ValidationException (which every operation may answer).
 """
 
 from __future__ import annotations
@@ -12,11 +11,14 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence, TypeVar
 
 from localshift.errors import ApiError
-from localshift.services.serverless.validation import validation_error
 from localshift.store.paging import decode_marker, encode_marker
 
 T = TypeVar("T")
 DEFAULT_PAGE = 100
+# The lists whose operations' models name InvalidPaginationException (ListTracks, ListCustomDomainAssociations,
+# ListScheduledActions, ListUsageLimits); ListEndpointAccess, ListManagedWorkgroups, ListReservations and
+# ListReservationOfferings name no such error.
+_PAGINATION_ERROR_KINDS = frozenset({"tracks", "custom-domains", "scheduled-actions", "usage-limits"})
 
 
 def _after(token: str | None, kind: str) -> int:
@@ -27,7 +29,8 @@ def _after(token: str | None, kind: str) -> int:
     except ApiError:
         token_kind, position = None, 0
     if token_kind != kind:
-        raise validation_error("The nextToken is not valid.")
+        code = "InvalidPaginationException" if kind in _PAGINATION_ERROR_KINDS else "ValidationException"
+        raise ApiError(code, "The nextToken is not valid.")
     return position
 
 
