@@ -64,7 +64,7 @@ def test_list_filters_and_pages(owner):
         "cross-region-datasharing"}
     pages = list(owner.get_paginator("list_usage_limits").paginate(PaginationConfig={"PageSize": 3}))
     assert [len(page["usageLimits"]) for page in pages] == [3, 1]
-    assert owner.error(owner.list_usage_limits, nextToken="forged-token")[:2] == ("ValidationException", 400)
+    assert owner.error(owner.list_usage_limits, nextToken="forged-token")[:2] == ("InvalidPaginationException", 400)
 
 
 def test_a_workgroups_limits_go_with_it(owner):
