@@ -24,6 +24,9 @@ from localshift.store.secrets import arn_account
 from localshift.store.serverless import PROVISIONED_RESTORE, RESTORE
 
 LOCAL_ADDRESS = "127.0.0.1"
+# The newest Data API statements shown, and how much of a statement's SQL.
+STATEMENTS_SHOWN = 200
+SQL_SHOWN = 120
 # Columns every section starts with.
 PLACE = (Column("account", "Account"), Column("region", "Region"))
 
@@ -219,6 +222,23 @@ def other_resources(view: StateView) -> list[dict[str, Any]]:
     ]
 
 
+def data_api_statements(view: StateView) -> list[dict[str, Any]]:
+    """The newest Data API statements (ExecuteStatement, BatchExecuteStatement), as kept 24 hours."""
+    rows = []
+    for statement in view.runtime.data_api.statements.newest(STATEMENTS_SHOWN, view.account):
+        first = statement.parts[0].query if statement.parts else ""
+        text = f"batch of {len(statement.parts)}: {first}" if statement.is_batch else first
+        rows.append({
+            "account": statement.account, "region": statement.region, "id": statement.id,
+            "target": statement.cluster_identifier or statement.workgroup_name, "database": statement.database,
+            "sql": text if len(text) <= SQL_SHOWN else text[:SQL_SHOWN - 1] + "…", "status": statement.status,
+            "error": statement.error,
+            "milliseconds": round(statement.duration_ns / 1e6, 1) if statement.duration_ns >= 0 else None,
+            "created": when(statement.created_at),
+        })
+    return rows
+
+
 def recent_calls(view: StateView) -> list[dict[str, Any]]:
     # Calls name no region: they are not counted among the places that hold resources.
     return [
@@ -269,7 +289,11 @@ SECTIONS = (
     Section("other_resources", "Other resources", "Other resources", (
         *PLACE, Column("kind", "Kind"), Column("name", "Name"), Column("status", "Status", STATUS),
     ), other_resources),
-    # Data API statements (redshift-data): a Section here once served.
+    Section("data_api_statements", "Data API statements", "Data API", (
+        *PLACE, Column("created", "Submitted", TIME), Column("target", "Cluster or workgroup"),
+        Column("database", "Database"), Column("sql", "SQL"), Column("status", "Status", STATUS),
+        Column("milliseconds", "ms", MILLISECONDS), Column("error", "Error"), Column("id", "Statement id"),
+    ), data_api_statements),
     Section("calls", "Recent API calls", "API calls", (
         Column("time", "Time", TIME), Column("account", "Account"), Column("operation", "Operation"),
         Column("status", "HTTP status", STATUS), Column("milliseconds", "ms", MILLISECONDS),
