@@ -80,7 +80,7 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data = server.client(OWNER, service="redshift-data")
     statement = data.execute_statement(ClusterIdentifier="analytics", Database="dev", DbUser="admin",
                                        Sql="SELECT count(*) FROM pg_tables")["Id"]
-    wait_for(lambda: data.describe_statement(Id=statement)["Status"] == "FINISHED", 60)
+    wait_for(lambda: data.describe_statement(Id=statement)["Status"] == "FINISHED", 60, interval=0.5)
     yield server
     server.close()
 
@@ -112,7 +112,7 @@ def test_every_page_renders(page, scene):
             assert cells(page, "data_api_statements", "sql") == ["SELECT count(*) FROM pg_tables"]
             assert cells(page, "data_api_statements", "status") == ["FINISHED"]
         if name == "API calls":
-            assert "RestoreFromClusterSnapshot" in cells(page, "calls", "operation")
+            assert "ExecuteStatement" in cells(page, "calls", "operation")
     # The accounts and regions that hold something, each a filter.
     page.locator(f'#places a[data-account="{GRANTEE}"]:not([data-region])').click()
     page.wait_for_function("document.querySelectorAll('section[data-section=calls] tbody tr').length > 0")

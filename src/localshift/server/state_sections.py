@@ -14,8 +14,6 @@ from localshift.server.state import (
     BYTES, LIST, MEGABYTES, MILLISECONDS, PROGRESS, SECONDS, STATUS, TIME, Column, StateView, Section, when,
 )
 from localshift.records import TableRestoreRecord
-from localshift.services.redshift.arns import snapshot_arn
-from localshift.services.redshift.cross_region import COPY_PREFIX
 from localshift.services.redshift.jobs import cluster_key
 from localshift.services.serverless.lifecycle import engine_key
 from localshift.services.serverless.snapshot_copies import COPYING
@@ -147,10 +145,8 @@ def lineage(view: StateView) -> list[dict[str, Any]]:
         *(("cluster", c.identifier, c.account, c.region, c.restored_from)
           for c in runtime.redshift.clusters.everything()),
         *(("namespace", n.name, n.account, n.region, n.restored_from) for n in runtime.serverless.namespaces.all()),
-        *(("snapshot copy", s.identifier, s.account, s.region, s.copied_from) for s in snapshots),
-        *(("cross-region copy", s.identifier, s.account, s.region,
-           snapshot_arn(s.source_region, s.account, s.cluster_identifier, s.identifier.removeprefix(COPY_PREFIX)))
-          for s in snapshots if s.source_region),
+        *(("cross-region copy" if s.source_region else "snapshot copy", s.identifier, s.account, s.region,
+           s.copied_from) for s in snapshots),
         *(("cross-region copy", s.name, s.account, s.region, serverless_arns.get((s.account, s.source_region, s.name)))
           for s in serverless_snapshots if s.source_region),
     ]
