@@ -130,8 +130,8 @@ def test_copies_to_other_regions_in_the_lineage(ls):
     wait_for(lambda: {r["name"] for r in rows(state(ls), "lineage")} >= {"copy:s1", "snap1"})
     assert {(r["region"], r["kind"], r["name"], r["from_snapshot"], r["from_account"])
             for r in rows(state(ls), "lineage") if r["name"] in ("copy:s1", "snap1")} == {
-        (WEST, "cross-region copy", "copy:s1", f"arn:aws:redshift:{REGION}:{OWNER}:snapshot:c1/s1", OWNER),
-        (WEST, "cross-region copy", "snap1", source["snapshotArn"], OWNER),
+        (WEST, "snapshot copy", "copy:s1", f"arn:aws:redshift:{REGION}:{OWNER}:snapshot:c1/s1", OWNER),
+        (WEST, "snapshot copy", "snap1", source["snapshotArn"], OWNER),
     }
 
 

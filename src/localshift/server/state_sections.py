@@ -145,9 +145,9 @@ def lineage(view: StateView) -> list[dict[str, Any]]:
         *(("cluster", c.identifier, c.account, c.region, c.restored_from)
           for c in runtime.redshift.clusters.everything()),
         *(("namespace", n.name, n.account, n.region, n.restored_from) for n in runtime.serverless.namespaces.all()),
-        *(("cross-region copy" if s.source_region else "snapshot copy", s.identifier, s.account, s.region,
-           s.copied_from) for s in snapshots),
-        *(("cross-region copy", s.name, s.account, s.region, serverless_arns.get((s.account, s.source_region, s.name)))
+        # Copies in their region or in another one (the row's region against the source's ARN).
+        *(("snapshot copy", s.identifier, s.account, s.region, s.copied_from) for s in snapshots),
+        *(("snapshot copy", s.name, s.account, s.region, serverless_arns.get((s.account, s.source_region, s.name)))
           for s in serverless_snapshots if s.source_region),
     ]
     return [
