@@ -48,7 +48,7 @@ CELLS: dict[str, Callable[[Any], str]] = {
     "time": _time,
     "progress": _progress,
     "seconds": lambda v: "-" if v is None else f"{v} s",
-    "milliseconds": lambda v: f"{v} ms",
+    "milliseconds": lambda v: "-" if v is None else f"{v} ms",
 }
 
 

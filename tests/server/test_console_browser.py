@@ -24,7 +24,7 @@ if not Path(CHROMIUM).exists():
 
 BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-PAGES = ["Overview", "Clusters", "Snapshots", "Serverless", "Lineage", "Other resources", "API calls"]
+PAGES = ["Overview", "Clusters", "Snapshots", "Serverless", "Lineage", "Other resources", "Data API", "API calls"]
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +77,10 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     wait_for(lambda: serverless.list_recovery_points()["recoveryPoints"], 120)
     grantee.get_waiter("cluster_available").wait(ClusterIdentifier="copy-of-analytics",
                                                  WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
+    data = server.client(OWNER, service="redshift-data")
+    statement = data.execute_statement(ClusterIdentifier="analytics", Database="dev", DbUser="admin",
+                                       Sql="SELECT count(*) FROM pg_tables")["Id"]
+    wait_for(lambda: data.describe_statement(Id=statement)["Status"] == "FINISHED", 60, interval=0.5)
     yield server
     server.close()
 
@@ -104,8 +108,11 @@ def test_every_page_renders(page, scene):
             assert cells(page, "lineage", "from_account") == [OWNER]
         if name == "Other resources":
             assert "twice-a-day" in cells(page, "other_resources", "name")
+        if name == "Data API":
+            assert cells(page, "data_api_statements", "sql") == ["SELECT count(*) FROM pg_tables"]
+            assert cells(page, "data_api_statements", "status") == ["FINISHED"]
         if name == "API calls":
-            assert "RestoreFromClusterSnapshot" in cells(page, "calls", "operation")
+            assert "ExecuteStatement" in cells(page, "calls", "operation")
     # The accounts and regions that hold something, each a filter.
     page.locator(f'#places a[data-account="{GRANTEE}"]:not([data-region])').click()
     page.wait_for_function("document.querySelectorAll('section[data-section=calls] tbody tr').length > 0")

@@ -130,8 +130,8 @@ def test_copies_to_other_regions_in_the_lineage(ls):
     wait_for(lambda: {r["name"] for r in rows(state(ls), "lineage")} >= {"copy:s1", "snap1"})
     assert {(r["region"], r["kind"], r["name"], r["from_snapshot"], r["from_account"])
             for r in rows(state(ls), "lineage") if r["name"] in ("copy:s1", "snap1")} == {
-        (WEST, "cross-region copy", "copy:s1", f"arn:aws:redshift:{REGION}:{OWNER}:snapshot:c1/s1", OWNER),
-        (WEST, "cross-region copy", "snap1", source["snapshotArn"], OWNER),
+        (WEST, "snapshot copy", "copy:s1", f"arn:aws:redshift:{REGION}:{OWNER}:snapshot:c1/s1", OWNER),
+        (WEST, "snapshot copy", "snap1", source["snapshotArn"], OWNER),
     }
 
 
@@ -165,6 +165,21 @@ def test_table_restores_are_work_in_progress(slow):
     [work] = rows(state(slow), "progress")
     assert (work["account"], work["work"], work["name"]) == (OWNER, "table restore", "c1: orders_back")
     wait_for(lambda: not rows(state(slow), "progress"), timeout=30)
+
+
+def test_data_api_statements_newest_first(data_server):
+    create_available_cluster(data_server.client(OWNER), "c1")
+    data = data_server.client(OWNER, service="redshift-data")
+    target = {"ClusterIdentifier": "c1", "Database": "dev", "DbUser": "admin"}
+    single = data.execute_statement(Sql="SELECT 1", **target)["Id"]
+    batch = data.batch_execute_statement(Sqls=["SELECT 2", "SELECT 3"], **target)["Id"]
+    wait_for(lambda: all(data.describe_statement(Id=i)["Status"] == "FINISHED" for i in (single, batch)), 60)
+    shown = rows(state(data_server), "data_api_statements")
+    assert [(r["account"], r["id"], r["target"], r["database"], r["sql"], r["status"]) for r in shown] == [
+        (OWNER, batch, "c1", "dev", "batch of 2: SELECT 2", "FINISHED"),
+        (OWNER, single, "c1", "dev", "SELECT 1", "FINISHED"),
+    ]
+    assert all(r["milliseconds"] >= 0 and r["error"] is None for r in shown)
 
 
 def test_recent_calls_name_account_operation_status_and_time(ls):

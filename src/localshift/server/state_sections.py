@@ -14,8 +14,6 @@ from localshift.server.state import (
     BYTES, LIST, MEGABYTES, MILLISECONDS, PROGRESS, SECONDS, STATUS, TIME, Column, StateView, Section, when,
 )
 from localshift.records import TableRestoreRecord
-from localshift.services.redshift.arns import snapshot_arn
-from localshift.services.redshift.cross_region import COPY_PREFIX
 from localshift.services.redshift.jobs import cluster_key
 from localshift.services.serverless.lifecycle import engine_key
 from localshift.services.serverless.snapshot_copies import COPYING
@@ -24,6 +22,9 @@ from localshift.store.secrets import arn_account
 from localshift.store.serverless import PROVISIONED_RESTORE, RESTORE
 
 LOCAL_ADDRESS = "127.0.0.1"
+# The newest Data API statements shown, and how much of a statement's SQL.
+STATEMENTS_SHOWN = 200
+SQL_SHOWN = 120
 # Columns every section starts with.
 PLACE = (Column("account", "Account"), Column("region", "Region"))
 
@@ -144,11 +145,9 @@ def lineage(view: StateView) -> list[dict[str, Any]]:
         *(("cluster", c.identifier, c.account, c.region, c.restored_from)
           for c in runtime.redshift.clusters.everything()),
         *(("namespace", n.name, n.account, n.region, n.restored_from) for n in runtime.serverless.namespaces.all()),
+        # Copies in their region or in another one (the row's region against the source's ARN).
         *(("snapshot copy", s.identifier, s.account, s.region, s.copied_from) for s in snapshots),
-        *(("cross-region copy", s.identifier, s.account, s.region,
-           snapshot_arn(s.source_region, s.account, s.cluster_identifier, s.identifier.removeprefix(COPY_PREFIX)))
-          for s in snapshots if s.source_region),
-        *(("cross-region copy", s.name, s.account, s.region, serverless_arns.get((s.account, s.source_region, s.name)))
+        *(("snapshot copy", s.name, s.account, s.region, serverless_arns.get((s.account, s.source_region, s.name)))
           for s in serverless_snapshots if s.source_region),
     ]
     return [
@@ -219,6 +218,23 @@ def other_resources(view: StateView) -> list[dict[str, Any]]:
     ]
 
 
+def data_api_statements(view: StateView) -> list[dict[str, Any]]:
+    """The newest Data API statements (ExecuteStatement, BatchExecuteStatement), as kept 24 hours."""
+    rows = []
+    for statement in view.runtime.data_api.statements.newest(STATEMENTS_SHOWN, view.account):
+        first = statement.parts[0].query if statement.parts else ""
+        text = f"batch of {len(statement.parts)}: {first}" if statement.is_batch else first
+        rows.append({
+            "account": statement.account, "region": statement.region, "id": statement.id,
+            "target": statement.cluster_identifier or statement.workgroup_name, "database": statement.database,
+            "sql": text if len(text) <= SQL_SHOWN else text[:SQL_SHOWN - 1] + "…", "status": statement.status,
+            "error": statement.error,
+            "milliseconds": round(statement.duration_ns / 1e6, 1) if statement.duration_ns >= 0 else None,
+            "created": when(statement.created_at),
+        })
+    return rows
+
+
 def recent_calls(view: StateView) -> list[dict[str, Any]]:
     # Calls name no region: they are not counted among the places that hold resources.
     return [
@@ -269,7 +285,11 @@ SECTIONS = (
     Section("other_resources", "Other resources", "Other resources", (
         *PLACE, Column("kind", "Kind"), Column("name", "Name"), Column("status", "Status", STATUS),
     ), other_resources),
-    # Data API statements (redshift-data): a Section here once served.
+    Section("data_api_statements", "Data API statements", "Data API", (
+        *PLACE, Column("created", "Submitted", TIME), Column("target", "Cluster or workgroup"),
+        Column("database", "Database"), Column("sql", "SQL"), Column("status", "Status", STATUS),
+        Column("milliseconds", "ms", MILLISECONDS), Column("error", "Error"), Column("id", "Statement id"),
+    ), data_api_statements),
     Section("calls", "Recent API calls", "API calls", (
         Column("time", "Time", TIME), Column("account", "Account"), Column("operation", "Operation"),
         Column("status", "HTTP status", STATUS), Column("milliseconds", "ms", MILLISECONDS),

