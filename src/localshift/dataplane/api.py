@@ -151,6 +151,9 @@ class LogTarget:
 
 
 class DataPlane(Protocol):
+    # Whether engines really run and serve SQL (False for --no-data-plane: nothing to wait for).
+    serves_sql: bool
+
     # --- engines ---------------------------------------------------------------------------
     def create_engine(self, key: str, port: int, master_username: str, master_password: str, db_name: str) -> int:
         """A new engine served on ``port`` (another free port when it is taken); the port served."""

@@ -64,6 +64,8 @@ def _short_hash(path: Path) -> str:
 
 
 class PostgresDataPlane:
+    serves_sql = True
+
     def __init__(self, root: Path, pg_bin_dir: Path | None = None, *,
                  engine_root: Path | None = None, ephemeral: bool = False,
                  also_remove: Sequence[Path] = (), initialisers: Sequence[Initialiser] = (),

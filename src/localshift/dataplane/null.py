@@ -17,6 +17,8 @@ from localshift.dataplane.api import (LogTarget, Progress, SnapshotStats, SqlCon
 
 
 class NullDataPlane:
+    serves_sql = False
+
     def __init__(self, delay_seconds: float) -> None:
         self.delay = delay_seconds
 

@@ -51,6 +51,8 @@ class Connections:
     def open(self, target: Target, database: str | None = None) -> SqlSession:
         """A new session as the target's user.  NotServing when its engine serves no SQL;
         SqlConnectionError (the server's words) when the login fails."""
+        if not self.dataplane.serves_sql:
+            raise NotServing("localshift runs without a data plane (--no-data-plane): no engine serves SQL.")
         deadline = time.monotonic() + (STARTING_SECONDS if target.status.lower() == "available" else 0)
         while self.dataplane.sql_port(target.engine_key) is None:
             if time.monotonic() >= deadline:
