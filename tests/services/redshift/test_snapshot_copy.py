@@ -63,7 +63,7 @@ def test_copies_of_new_snapshots_appear_in_the_destination_region(ls):
     state = json.loads(urllib.request.urlopen(ls.url + "/_localshift/state").read())
     [lineage] = [section["rows"] for section in state["sections"] if section["name"] == "lineage"]
     assert [(r["kind"], r["name"], r["region"], r["from_snapshot"]) for r in lineage] == [
-        ("cross-region copy", "copy:s1", WEST, source["SnapshotArn"])]
+        ("snapshot copy", "copy:s1", WEST, source["SnapshotArn"])]
 
     # The next automated snapshot is copied too, as an automated snapshot.
     ls.admin("/_localshift/time-travel?seconds=30000")

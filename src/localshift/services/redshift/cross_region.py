@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from localshift.errors import ApiError
 from localshift.records import SnapshotRecord
+from localshift.services.redshift.arns import snapshot_arn
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.snapshot_factory import insert_snapshot
 
@@ -46,9 +47,7 @@ def new_copy(backend: RedshiftBackend, snapshot_row_id: int) -> SnapshotRecord |
         identifier=COPY_PREFIX + source.identifier,
         status="creating",
         source_region=source.region,
-        # Not a CopyClusterSnapshot copy (a source that is one does not make its copy one): the
-        # lineage names a cross-region copy's source by SourceRegion.
-        copied_from=None,
+        copied_from=snapshot_arn(source.region, source.account, source.cluster_identifier, source.identifier),
         # Encrypted there with the grant's key; without a grant, with a key AWS owns.
         kms_key_id=grant.kms_key_id if grant is not None and source.encrypted else None,
         manual_snapshot_retention_period=-1 if automated else settings.manual_retention_period,
