@@ -72,6 +72,8 @@ class ClusterRecord:
     snapshot_schedule_leaving: bool = False
     availability_zone_relocation: bool = False
     multi_az: bool = False
+    # A Multi-AZ cluster's secondary zone once a failover chose it (views.secondary_zone: before that).
+    secondary_availability_zone: str | None = None
     ip_address_type: str = "ipv4"
     aqua_configuration_status: str = "auto"
     # Its custom domain name association, if any (custom_domains.py).

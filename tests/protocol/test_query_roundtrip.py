@@ -575,3 +575,34 @@ def test_any_error_text_serializes_to_an_error_botocore_reads(code: str, message
     assert error == {"Type": "Sender" if sender else "Receiver", "Code": NOT_XML.sub("\ufffd", code),
                      "Message": NOT_XML.sub("\ufffd", message)}
     assert parse_error(body, 400)["ResponseMetadata"]["RequestId"] == "rid-1"
+
+
+# What the resource-policy, Multi-AZ and Advisor operations answer: JSON documents and shell commands
+# in text members, nested lists of structures.
+POLICY_TEXT = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"redshift:*","Resource":"*"}]}'
+TYPICAL_ANSWERS: dict[str, dict[str, Any]] = {
+    "PutResourcePolicy": {"ResourcePolicy": {"ResourceArn": PATTERN_CANDIDATES[6], "Policy": POLICY_TEXT}},
+    "GetResourcePolicy": {"ResourcePolicy": {"ResourceArn": PATTERN_CANDIDATES[6], "Policy": POLICY_TEXT}},
+    "DeleteResourcePolicy": {},
+    "FailoverPrimaryCompute": {"Cluster": {
+        "ClusterIdentifier": "c1", "ClusterStatus": "modifying", "AvailabilityZone": "us-east-1c", "MultiAZ": "Enabled",
+        "MultiAZSecondary": {"AvailabilityZone": "us-east-1b", "ClusterNodes": [
+            {"NodeRole": "LEADER", "PrivateIPAddress": "127.0.0.1", "PublicIPAddress": "127.0.0.1"}]}}},
+    "ListRecommendations": {"Marker": "WzJd", "Recommendations": [{
+        "Id": "6f1c9a52-4d55-5b55-9c1a-0a4f1f0c7e11", "ClusterIdentifier": "c1", "NamespaceArn": PATTERN_CANDIDATES[6],
+        "CreatedAt": datetime(2026, 11, 30, 19, 0, 0, 123000, tzinfo=UTC), "RecommendationType": "enable-sqa",
+        "Title": "Enable short query acceleration", "Description": "d", "Observation": "o", "ImpactRanking": "MEDIUM",
+        "RecommendationText": "t",
+        "RecommendedActions": [{"Text": "x", "Type": "CLI", "Command": "aws redshift modify-cluster-parameter-group "
+                                "--parameters '[{\"ParameterName\":\"wlm_json_configuration\"}]' <&>"}],
+        "ReferenceLinks": [{"Text": "SQA", "Link": "https://docs.aws.amazon.com/redshift/latest/dg/x.html#y"}]}]},
+}
+
+
+@pytest.mark.parametrize("name", sorted(TYPICAL_ANSWERS))
+def test_resource_policy_multi_az_and_advisor_answers_round_trip(name: str) -> None:
+    assert name in served_operations()
+    operation = operation_model(SERVICE, name)
+    parsed = botocore_parse(operation, PROTOCOL.serialize(operation, TYPICAL_ANSWERS[name], "req-1").body)
+    parsed.pop("ResponseMetadata")
+    assert normalise(parsed) == normalise(TYPICAL_ANSWERS[name])

@@ -14,7 +14,6 @@ DATA_SHARING = "datashares (sharing live data between clusters and accounts) are
 INTEGRATIONS = "zero-ETL integrations need Aurora, RDS, DynamoDB or S3 event sources, which localshift does not emulate"
 IDENTITY_CENTER = "IAM Identity Center is not emulated"
 GLUE = "the AWS Glue Data Catalog (lakehouse registration) is not emulated"
-RESOURCE_POLICIES = "provisioned resource policies authorize zero-ETL integrations, which are not emulated"
 
 REDSHIFT: dict[str, str] = {
     "AssociateDataShareConsumer": DATA_SHARING,
@@ -24,7 +23,6 @@ REDSHIFT: dict[str, str] = {
     "DeauthorizeDataShare": DATA_SHARING,
     "DeleteIntegration": INTEGRATIONS,
     "DeleteRedshiftIdcApplication": IDENTITY_CENTER,
-    "DeleteResourcePolicy": RESOURCE_POLICIES,
     "DeregisterNamespace": GLUE,
     "DescribeDataShares": DATA_SHARING,
     "DescribeDataSharesForConsumer": DATA_SHARING,
@@ -33,14 +31,10 @@ REDSHIFT: dict[str, str] = {
     "DescribeIntegrations": INTEGRATIONS,
     "DescribeRedshiftIdcApplications": IDENTITY_CENTER,
     "DisassociateDataShareConsumer": DATA_SHARING,
-    "FailoverPrimaryCompute": "a Multi-AZ failover moves compute between availability zones; localshift runs one engine per cluster",
     "GetIdentityCenterAuthToken": IDENTITY_CENTER,
-    "GetResourcePolicy": RESOURCE_POLICIES,
-    "ListRecommendations": "Redshift Advisor's recommendations come from AWS's analysis of a fleet's workload",
     "ModifyIntegration": INTEGRATIONS,
     "ModifyLakehouseConfiguration": GLUE,
     "ModifyRedshiftIdcApplication": IDENTITY_CENTER,
-    "PutResourcePolicy": RESOURCE_POLICIES,
     "RegisterNamespace": GLUE,
     "RejectDataShare": DATA_SHARING,
 }

@@ -77,6 +77,7 @@ class RedshiftBackend(ServiceBackend):
         self.parameter_groups = ResourceRepository(db, "cluster-parameter-group", rr.ParameterGroupRecord)
         self.reserved_nodes = ResourceRepository(db, "reserved-node", rr.ReservedNodeRecord)
         self.reserved_node_exchanges = ResourceRepository(db, "reserved-node-exchange", rr.ReservedNodeExchangeRecord)
+        self.resource_policies = ResourceRepository(db, "resource-policy", rr.ResourcePolicyRecord)
 
     def mutate_cluster(self, row_id: int, change: Callable[[ClusterRecord], None]) -> ClusterRecord | None:
         """Re-read a cluster, change it and write it back in one transaction."""

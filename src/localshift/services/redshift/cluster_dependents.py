@@ -1,6 +1,6 @@
 """The resources that belong to a cluster and go when it is deleted: its usage limits, the
-Redshift-managed VPC endpoints of every account to it, its endpoint authorizations and its partner
-integrations.
+Redshift-managed VPC endpoints of every account to it, its endpoint authorizations, its partner
+integrations and its resource policies.
 Their ports went with the cluster's engine (the data plane closes them with it)."""
 
 from __future__ import annotations
@@ -23,3 +23,6 @@ def forget_cluster(backend: RedshiftBackend, account: str, region: str, cluster_
     for partner in backend.partners.all_of(account, region):
         if partner.cluster_row_id == cluster_row_id:
             backend.partners.delete(partner)
+    for policy in backend.resource_policies.all_of(account, region):
+        if policy.cluster_row_id == cluster_row_id:
+            backend.resource_policies.delete(policy)

@@ -30,6 +30,12 @@ def zones(region: str) -> list[str]:
     return [f"{region}{letter}" for letter in _ZONE_LETTERS.get(region, "abc")]
 
 
+def next_zone(region: str, zone: str) -> str:
+    """The region's zone after ``zone`` (after the last: the first); the first zone for one not of the region."""
+    names = zones(region)
+    return names[(names.index(zone) + 1) % len(names)] if zone in names else names[0]
+
+
 def _digest(*parts: str) -> str:
     return hashlib.sha256(":".join(parts).encode()).hexdigest()
 

@@ -13,6 +13,7 @@ from localshift.services.redshift import (authentication_profiles, endpoint_acce
 from localshift.services.redshift import custom_domains, partners, scheduled_actions
 from localshift.services.redshift import (audit_logging, catalog_operations, cluster_operations, parameter_groups,
                                           reserved_node_exchange, reserved_nodes, resize)
+from localshift.services.redshift import advisor, multi_az, resource_policies
 from localshift.services.redshift.backend import RedshiftBackend
 
 Handler = Callable[[RedshiftBackend, RequestContext, dict[str, Any]], dict[str, Any]]
@@ -42,6 +43,7 @@ OPERATIONS: dict[str, Handler] = {
     **reserved_nodes.OPERATIONS,
     **reserved_node_exchange.OPERATIONS,
     **credentials.OPERATIONS,
+    **resource_policies.OPERATIONS, **multi_az.OPERATIONS, **advisor.OPERATIONS,
 }
 
 # Reads that measure the data plane, not the store alone: they run on worker threads, and no answer is kept.

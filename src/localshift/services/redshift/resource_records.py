@@ -216,3 +216,15 @@ class ReservedNodeExchangeRecord:
     request_time: datetime
     status: str = "SUCCEEDED"
     row_id: int = 0
+
+
+@dataclass
+class ResourcePolicyRecord:
+    """A resource policy (PutResourcePolicy), named by the ARN it was put on; it goes with its cluster."""
+    ARN_TYPE: ClassVar[str | None] = None
+    account: str
+    region: str
+    name: str  # the ResourceArn, as given
+    policy: str
+    cluster_row_id: int
+    row_id: int = 0

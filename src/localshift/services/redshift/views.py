@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from localshift.records import ClusterRecord, SnapshotRecord
-from localshift.services.redshift import arns
+from localshift.services.redshift import arns, network
 from localshift.services.redshift.node_types import CATALOG, elastic_resize_counts, snapshot_restorable_types, storage_mb
 from localshift.services.redshift.snapshot_timing import ACTIVE
 
@@ -30,6 +30,11 @@ _AVAILABILITY = {
     "incompatible-restore": "Failed",
     "hardware-failure": "Failed",
 }
+
+
+def secondary_zone(cluster: ClusterRecord) -> str:
+    """A Multi-AZ cluster's secondary zone: until a failover swaps them, the region's zone after its primary."""
+    return cluster.secondary_availability_zone or network.next_zone(cluster.region, cluster.availability_zone)
 
 
 def tags_view(tags: list[tuple[str, str]]) -> list[dict[str, str]]:
@@ -107,6 +112,8 @@ def cluster_view(cluster: ClusterRecord, tags: list[tuple[str, str]], now: datet
         "CustomDomainCertificateArn": cluster.custom_domain_certificate_arn,
         "CustomDomainCertificateExpiryDate": cluster.custom_domain_certificate_expiry,
     }
+    if cluster.multi_az:
+        view["MultiAZSecondary"] = {"AvailabilityZone": secondary_zone(cluster), "ClusterNodes": _nodes(cluster)}
     if cluster.snapshot_copy is not None:
         view["ClusterSnapshotCopyStatus"] = {
             "DestinationRegion": cluster.snapshot_copy.destination_region,

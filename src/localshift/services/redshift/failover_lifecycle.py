@@ -1,0 +1,20 @@
+"""The job of a Multi-AZ failover (multi_az.py): the zones are swapped on the record already, and the
+one local engine keeps serving, so the cluster is available again once the job runs.  A restart
+meanwhile resumes it as any ``modifying`` cluster (maintenance_lifecycle.resume)."""
+
+from __future__ import annotations
+
+from localshift.records import ClusterRecord
+from localshift.services.redshift.backend import RedshiftBackend
+from localshift.services.redshift.lifecycle import cluster_job
+
+
+def failover_primary_compute(backend: RedshiftBackend, row_id: int) -> None:
+    def work(cluster: ClusterRecord) -> None:
+        def done(c: ClusterRecord) -> None:
+            if c.status == "modifying":
+                c.status = "available"
+
+        backend.mutate_cluster(row_id, done)
+
+    cluster_job(backend, row_id, "fail over the primary compute of", work)
