@@ -589,7 +589,8 @@ TYPICAL_ANSWERS: dict[str, dict[str, Any]] = {
         "MultiAZSecondary": {"AvailabilityZone": "us-east-1b", "ClusterNodes": [
             {"NodeRole": "LEADER", "PrivateIPAddress": "127.0.0.1", "PublicIPAddress": "127.0.0.1"}]}}},
     "ListRecommendations": {"Marker": "WzJd", "Recommendations": [{
-        "Id": "6f1c9a52-4d55-5b55-9c1a-0a4f1f0c7e11", "ClusterIdentifier": "c1", "NamespaceArn": PATTERN_CANDIDATES[6],
+        "Id": "6f1c9a52-4d55-5b55-9c1a-0a4f1f0c7e11", "ClusterIdentifier": "c1",
+        "NamespaceArn": PATTERN_CANDIDATES[6],
         "CreatedAt": datetime(2026, 11, 30, 19, 0, 0, 123000, tzinfo=UTC), "RecommendationType": "enable-sqa",
         "Title": "Enable short query acceleration", "Description": "d", "Observation": "o", "ImpactRanking": "MEDIUM",
         "RecommendationText": "t",

@@ -70,11 +70,12 @@ def test_filters_and_pages(ls, redshift):
     assert [r["ClusterIdentifier"] for r in second["Recommendations"]] == ["c3"] and "Marker" not in second
     pages = redshift.get_paginator("list_recommendations").paginate(PaginationConfig={"PageSize": 1})
     assert [r["ClusterIdentifier"] for page in pages for r in page["Recommendations"]] == ["c1", "c2", "c3"]
-    assert [r["ClusterIdentifier"] for r in redshift.list_recommendations(ClusterIdentifier="C2")["Recommendations"]] == ["c2"]
+    only_c2 = redshift.list_recommendations(ClusterIdentifier="C2")["Recommendations"]
+    assert [r["ClusterIdentifier"] for r in only_c2] == ["c2"]
     assert redshift.list_recommendations(ClusterIdentifier="auto")["Recommendations"] == []
     assert ls.client("222222222222").list_recommendations()["Recommendations"] == []
     assert refused(redshift.list_recommendations, ClusterIdentifier="nope")[:2] == ("ClusterNotFound", 404)
-    assert refused(redshift.list_recommendations,
-                   NamespaceArn="arn:aws:redshift:us-east-1:111111111111:namespace:nope")[:2] == ("ClusterNotFound", 404)
+    unknown_namespace = "arn:aws:redshift:us-east-1:111111111111:namespace:nope"
+    assert refused(redshift.list_recommendations, NamespaceArn=unknown_namespace)[:2] == ("ClusterNotFound", 404)
     assert refused(redshift.list_recommendations, MaxRecords=0)[:2] == ("InvalidParameterValue", 400)
     assert refused(redshift.list_recommendations, Marker="garbage")[:2] == ("InvalidParameterValue", 400)

@@ -7,7 +7,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from support import GRANTEE, OWNER, REGION, create_available_cluster, error_of
+from support import GRANTEE, OWNER, REGION, aws_cli, create_available_cluster, error_of, make_server, wait_available
 
 POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"Service": "redshift.amazonaws.com"},
@@ -67,3 +67,31 @@ def test_malformed_policies_are_refused(redshift):
         assert (code, status) == ("InvalidPolicyFault", 400)
         assert message.startswith("The resource policy isn't valid")
     assert refused(redshift.get_resource_policy, ResourceArn=namespace)[:2] == ("ResourceNotFoundFault", 404)
+
+
+def test_policies_and_failed_over_zones_survive_a_restart(tmp_path):
+    server = make_server(tmp_path).start()
+    try:
+        redshift = server.client()
+        cluster = create_available_cluster(redshift, MultiAZ=True, AvailabilityZone="us-east-1a")
+        namespace = cluster["ClusterNamespaceArn"]
+        redshift.put_resource_policy(ResourceArn=namespace, Policy=POLICY)
+        redshift.failover_primary_compute(ClusterIdentifier="c1")
+        wait_available(redshift)
+        server.stop()
+        server.start()
+        redshift = server.client()
+        assert redshift.get_resource_policy(ResourceArn=namespace)["ResourcePolicy"]["Policy"] == POLICY
+        cluster = wait_available(redshift)
+        assert (cluster["AvailabilityZone"], cluster["MultiAZSecondary"]["AvailabilityZone"]) == (
+            "us-east-1b", "us-east-1a")
+    finally:
+        server.close()
+
+
+def test_the_aws_cli_puts_and_gets_a_policy(ls, redshift):
+    namespace = create_available_cluster(redshift)["ClusterNamespaceArn"]
+    put = aws_cli(ls, "put-resource-policy", "--resource-arn", namespace, "--policy", POLICY)
+    assert put["ResourcePolicy"] == {"ResourceArn": namespace, "Policy": POLICY}
+    assert aws_cli(ls, "get-resource-policy", "--resource-arn", namespace)["ResourcePolicy"]["Policy"] == POLICY
+    assert aws_cli(ls, "list-recommendations") == {"Recommendations": []}

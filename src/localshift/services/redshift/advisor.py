@@ -61,7 +61,8 @@ def _enable_sqa(cluster: ClusterRecord, config: list[dict[str, Any]]) -> dict[st
             "Type": "CLI",
         }],
         "ReferenceLinks": [
-            {"Text": "Enable short query acceleration", "Link": f"{_GUIDE}/advisor-recommendations.html#enable-sqa-recommendation"},
+            {"Text": "Enable short query acceleration",
+             "Link": f"{_GUIDE}/advisor-recommendations.html#enable-sqa-recommendation"},
             {"Text": "Working with short query acceleration", "Link": f"{_GUIDE}/wlm-short-query-acceleration.html"},
         ],
     }
@@ -97,7 +98,8 @@ def list_recommendations(backend: RedshiftBackend, ctx: RequestContext, p: dict[
     limit = validation.max_records(p.get("MaxRecords"), 1, 100, 100)
     found = [(cluster.row_id, recommendation) for cluster in _clusters(backend, ctx, p)
              for recommendation in recommendations_of(backend, cluster)]
-    page, marker = page_of(found, lambda item: f"{item[0]:012d}/{item[1]['RecommendationType']}", p.get("Marker"), limit)
+    page, marker = page_of(found, lambda item: f"{item[0]:012d}/{item[1]['RecommendationType']}",
+                           p.get("Marker"), limit)
     result: dict[str, Any] = {"Recommendations": [recommendation for _, recommendation in page]}
     if marker:
         result["Marker"] = marker

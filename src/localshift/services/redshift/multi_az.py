@@ -22,11 +22,12 @@ from localshift.services.redshift.views import secondary_zone
 def failover_primary_compute(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     def fail_over(cluster: ClusterRecord) -> None:
         if not cluster.multi_az:
-            raise ApiError("UnsupportedOperation",
-                           f"Cluster {cluster.identifier} is not a Multi-AZ cluster: it has no compute to fail over to.")
+            raise ApiError("UnsupportedOperation", f"Cluster {cluster.identifier} is not a Multi-AZ cluster: "
+                                                   "it has no compute to fail over to.")
         if cluster.status != "available":
             raise ApiError("InvalidClusterState", f"The cluster {cluster.identifier} is not in the available state.")
-        cluster.availability_zone, cluster.secondary_availability_zone = secondary_zone(cluster), cluster.availability_zone
+        primary = cluster.availability_zone
+        cluster.availability_zone, cluster.secondary_availability_zone = secondary_zone(cluster), primary
         cluster.status = "modifying"
 
     cluster = change_cluster(backend, ctx, p["ClusterIdentifier"], fail_over)

@@ -46,7 +46,8 @@ def _checked_policy(text: str) -> str:
     except ValueError:
         raise ApiError("InvalidPolicyFault", "The resource policy isn't valid: it is not a JSON document.") from None
     if not isinstance(document, dict) or "Statement" not in document:
-        raise ApiError("InvalidPolicyFault", "The resource policy isn't valid: it must be a JSON object with a Statement.")
+        raise ApiError("InvalidPolicyFault",
+                       "The resource policy isn't valid: it must be a JSON object with a Statement.")
     return text
 
 
