@@ -8,7 +8,6 @@ serialised by a per-key lock; different clusters proceed in parallel.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import fcntl
 import hashlib
 import logging
@@ -20,24 +19,23 @@ import subprocess
 import threading
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Collection, Iterator, Mapping, Sequence
 
 from localshift.config import Settings
 
 from . import audit_logs, engine_settings, table_restore, watchdog
 from .binaries import PgBinaries, accessible_by, running_as_root
-from .api import LogTarget, Progress, SnapshotStats, SqlConnectionError, SqlSession, StorageUsage, TableToRestore
-from .compaction import CompactionResult
+from .api import LogTarget, SqlConnectionError, SqlSession
 from .credentials import LoginRegistry, TemporaryLogin
 from .engine import MAX_SOCKET_PATH, SOCKET_NAME, Engine
 from .engine_users import DEFAULT_UIDS, EngineUsers, parse_uid_range
 from .errors import ClusterNotFoundError, DataPlaneError
 from .host import raise_open_file_limit, sql_connection_budget
-from .online_backup import OnlineBackup, data_size
 from .redshift_sql import install_engine
 from .redshift_sql.history import QueryRecorder, socket_connector
 from .roles import (ADMIN_USER, INTERNAL_ROLES, SETUP_VERSION, EngineSetup, Initialiser,
                     confine_roles, give_database, set_master_user)
+from .snapshot_operations import SnapshotOperations, check_key as _check_key
 from .snapshot_store import SnapshotStore
 from .temporary_login import TemporaryLogins
 from .tls import ensure_certificates, server_context
@@ -45,7 +43,6 @@ from .wire_front import WireFront
 
 log = logging.getLogger("localshift")
 
-_KEY = watchdog.ENGINE_KEY
 _LONGEST_KEY = "k" * 63
 # PostgreSQL's max_connections stops at 262143; keep far below, with room for the reserved slots.
 MAX_USER_CONNECTIONS = 100_000
@@ -53,17 +50,11 @@ MAX_USER_CONNECTIONS = 100_000
 CASE_SENSITIVE_META = "case_sensitive_identifier"
 
 
-def _check_key(key: str) -> str:
-    if not isinstance(key, str) or not _KEY.match(key):
-        raise DataPlaneError(f"invalid key {key!r}: use [a-z0-9-], at most 63 characters")
-    return key
-
-
 def _short_hash(path: Path) -> str:
     return hashlib.sha256(str(path).encode()).hexdigest()[:12]
 
 
-class PostgresDataPlane:
+class PostgresDataPlane(SnapshotOperations):
     serves_sql = True
 
     def __init__(self, root: Path, pg_bin_dir: Path | None = None, *,
@@ -401,121 +392,6 @@ class PostgresDataPlane:
         if self._watchdog.poll() is None:
             self._watchdog.stdin.close()
             self._watchdog.wait()
-
-    # -- snapshots ----------------------------------------------------------------------
-    def snapshot_exists(self, snapshot_key: str) -> bool:
-        return self.store.exists(_check_key(snapshot_key))
-
-    def create_snapshot(self, engine_key: str, snapshot_key: str,
-                        progress: Progress | None = None) -> SnapshotStats:
-        """Online, consistent snapshot (low-level backup API), stored incrementally.
-        The engine keeps serving; a stopped engine is started for the duration."""
-        eng = self._existing(engine_key)
-        _check_key(snapshot_key)
-        with self._lock(engine_key), self._running(eng):
-            meta = dict(eng.read_meta(), cluster_key=engine_key,
-                        pg_version=list(self.bins.version))
-            estimate = data_size(eng.data_dir) if progress else 0
-
-            def on_bytes(done: int) -> None:
-                progress(done, max(done, estimate))
-
-            backup = OnlineBackup(eng)
-            stats = self.store.ingest(snapshot_key, backup.entries(), meta,
-                                      on_bytes if progress else None)
-            stats = dataclasses.replace(stats, consistent_at=backup.consistent_at)
-        if progress:
-            progress(stats.total_bytes, stats.total_bytes)
-        return stats
-
-    def copy_snapshot(self, source_snapshot_key: str, target_snapshot_key: str) -> SnapshotStats:
-        return self.store.copy(_check_key(source_snapshot_key), _check_key(target_snapshot_key))
-
-    def delete_snapshot(self, snapshot_key: str) -> None:
-        self.store.delete(_check_key(snapshot_key))
-
-    def restore_snapshot(self, snapshot_key: str, engine_key: str, port: int,
-                         progress: Progress | None = None, master_username: str | None = None,
-                         master_password: str | None = None) -> int:
-        """New engine from a snapshot, served on ``port`` (any free port when it is taken);
-        the port served.  Every page is verified while written.  On any failure
-        (SnapshotCorruptedError included) nothing is left behind."""
-        meta = self._snapshot_meta(snapshot_key)
-        eng = self._engine(engine_key)
-        with self._lock(engine_key):
-            if eng.exists():
-                raise DataPlaneError(f"engine {engine_key} already exists")
-            port = self.front.serve(port, eng.socket_path)
-            try:
-                self._restore_data(snapshot_key, eng, progress)
-                user = master_username or meta.get("master_username")
-                if master_password is not None:
-                    if not user:
-                        raise DataPlaneError("master_username is unknown for this snapshot")
-                    with eng.connect() as conn:
-                        set_master_user(conn, user, master_password)
-                # Snapshots of an older localshift hold a superuser master user: demoted here.
-                self._initialise(EngineSetup(eng.connect, user, meta.get("db_name")))
-                eng.write_meta({"key": engine_key, "port": port, "master_username": user,
-                                "db_name": meta.get("db_name"),
-                                "pg_version": list(self.bins.version),
-                                "restored_from": snapshot_key, "setup_version": SETUP_VERSION})
-                self._ports[engine_key] = port
-            except BaseException:
-                self.front.close(port)
-                eng.remove()
-                raise
-        return port
-
-    def _snapshot_meta(self, snapshot_key: str) -> dict:
-        """What a snapshot records of its engine; refuses one of another PostgreSQL major version."""
-        meta = self.store.header(_check_key(snapshot_key)).get("meta", {})
-        if meta.get("pg_version", [self.bins.version[0]])[0] != self.bins.version[0]:
-            raise DataPlaneError(f"snapshot {snapshot_key} is of PostgreSQL {meta['pg_version']}")
-        return meta
-
-    def _restore_data(self, snapshot_key: str, eng: Engine, progress: Progress | None) -> None:
-        """Write a snapshot's data into a new engine directory and start the engine on it."""
-        eng.prepare_dirs()
-        self.store.restore(snapshot_key, eng.data_dir, progress, owner=eng.owner)
-        os.chmod(eng.data_dir, 0o700)  # postgres insists on 0700/0750
-        for sub in ("pg_wal/archive_status", "pg_wal/summaries"):
-            self.bins.make_dir(eng.data_dir / sub, eng.owner)
-        eng.start(restored=True)  # replays the WAL up to the end of the backup
-
-    def restore_table(self, snapshot_key: str, engine_key: str, table: TableToRestore,
-                      progress: Progress | None = None) -> int:
-        """Copy one table of a snapshot into a running engine (table_restore.py): the snapshot is
-        restored into a scratch engine no port serves, the table copied across, the scratch
-        engine destroyed.  The table's size in bytes."""
-        self._snapshot_meta(snapshot_key)
-        target = self._existing(engine_key)
-        if not target.is_running():
-            raise DataPlaneError(f"engine {engine_key} is not running")
-        scratch_key = table_restore.scratch_key()
-        scratch = self._engine(scratch_key)
-        try:
-            self._restore_data(snapshot_key, scratch, None)
-            return table_restore.copy_table(scratch, target, table, target.read_meta().get("master_username"),
-                                            progress)
-        finally:
-            self.destroy_engine(scratch_key)
-
-    # -- snapshot storage (snapshot_store.py, storage_ledger.py, compaction.py) ---------
-    def snapshot_storage(self) -> StorageUsage:
-        """Bytes on disk (deduplicated), live and garbage bytes, and per snapshot
-        its total and unique bytes.  Cheap: kept up to date, not recomputed."""
-        return self.store.usage()
-
-    def snapshots_stored_bytes(self, snapshot_keys: Iterable[str]) -> int:
-        """Bytes these snapshots take on disk, deduplicated among them (one
-        account's TotalBackupSizeInMegaBytes); unknown keys count nothing."""
-        return self.store.stored_bytes_of(snapshot_keys)
-
-    def compact_snapshots(self) -> CompactionResult:
-        """Reclaim now all the space deleted snapshots left inside shared packs
-        (the store also does it in the background once garbage passes 10%)."""
-        return self.store.compact()
 
     def __enter__(self) -> "PostgresDataPlane":
         return self
