@@ -224,9 +224,6 @@ class DataPlane(Protocol):
     def delete_snapshot(self, snapshot_key: str) -> None:
         """Forget a snapshot (no error when there is none); bytes no other snapshot shares go."""
 
-    def snapshots_stored_bytes(self, snapshot_keys: Iterable[str]) -> int:
-        """Bytes these snapshots take on disk, bytes they share counted once; unknown keys count nothing."""
-
     def restore_snapshot(
         self,
         snapshot_key: str,

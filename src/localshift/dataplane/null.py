@@ -95,9 +95,6 @@ class NullDataPlane:
     def delete_snapshot(self, snapshot_key: str) -> None:
         return None
 
-    def snapshots_stored_bytes(self, snapshot_keys: Iterable[str]) -> int:
-        return 0
-
     def restore_snapshot(
         self,
         snapshot_key: str,

@@ -216,7 +216,6 @@ def column_definition(rw: "Rewriter", element: list[Node], attributes: TableAttr
 
     p = 0
     while p < len(at):
-        node = rest[at[p]]
         if word(p) == "encode" and p + 1 < len(at):
             encoding = word(p + 1)
             if encoding not in ENCODINGS:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .errors import not_supported, syntax_error
 from .settings import show_setting
-from .tokens import Node, identifier_value, quote_literal, render
+from .tokens import Node, identifier_value, quote_literal
 
 _ROUTINE_COLUMNS = "database_name, schema_name, routine_name AS {kind}_name"
 
