@@ -86,3 +86,18 @@ def test_logins_that_fail_say_why(cluster):
         SqlSession(port, USER, "wrong", DB)
     with pytest.raises(SqlConnectionError, match='database "nowhere" does not exist'):
         SqlSession(port, USER, PASSWORD, "nowhere")
+
+
+def test_a_session_opened_by_the_data_plane_knows_each_statements_query_id(dp, cluster):
+    key, _ = cluster
+    session = dp.open_sql(key, USER, PASSWORD, DB)
+    try:
+        first = session.run("SELECT 1").query_id
+        second = session.run("CREATE TABLE ids (a int)").query_id
+        # What the statement's history row says, once written (the session asks the front, not the engine).
+        [(last,)] = collect(session, "SELECT pg_last_query_id()")[1][0]
+        assert 0 < first < second == last
+        assert collect(session, f"SELECT trim(query_text) FROM sys_query_history WHERE query_id = {second}")[1] \
+            == [[("CREATE TABLE ids (a int)",)]]
+    finally:
+        session.close()

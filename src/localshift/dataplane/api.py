@@ -63,7 +63,7 @@ class Completion:
     columns: tuple[Column, ...] | None  # None: the statement returned no result set
     command: str  # the status tag: "SELECT 3", "INSERT 0 2", "CREATE TABLE"
     rows: int  # rows returned or affected (-1: the tag gives no count)
-    # Its id in the endpoint's query history (STL_QUERY.query), when asked for; else -1.
+    # Its id in the endpoint's query history (STL_QUERY.query); -1 when the engine keeps none.
     query_id: int = -1
 
 
@@ -85,11 +85,9 @@ class SqlSession(Protocol):
     def in_transaction(self) -> bool:
         """A transaction is open in it."""
 
-    def run(self, statement: str, values: Sequence[str | None] = (), rows: RowSink | None = None,
-            query_id: bool = False) -> Completion:
+    def run(self, statement: str, values: Sequence[str | None] = (), rows: RowSink | None = None) -> Completion:
         """Run one statement (``values``: its ``$n`` parameters as text, None for NULL); ``rows``
-        gets the result's rows in chunks; ``query_id``: find its id in the query history too.
-        SqlError when the engine fails it."""
+        gets the result's rows in chunks.  SqlError when the engine fails it."""
 
     def cancel(self) -> None:
         """Cancel what the session runs (any thread); nothing happens when it is idle."""

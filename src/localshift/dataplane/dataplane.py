@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import logging
 import os
@@ -370,7 +371,8 @@ class PostgresDataPlane(SnapshotOperations):
         port = self._ports.get(key)
         if port is None:
             raise SqlConnectionError(f"engine {key} serves no SQL")
-        return PostgresSqlSession(port, user, password, database)
+        query_ids = functools.partial(self.front.history.last_query_id, str(self._engine(key).socket_path))
+        return PostgresSqlSession(port, user, password, database, query_ids=query_ids)
 
     def stop_all(self) -> None:
         """Stop every engine under the engine root (including ones a previous

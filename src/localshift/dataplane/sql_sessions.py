@@ -9,14 +9,16 @@ credential (credentials.py).
 placeholders, values sent as text of unknown type so the engine casts them, as Redshift
 does) and streams the rows to a callback in chunks, so a result never sits in memory whole.
 Values arrive typed: int (int2/int4/int8), float (float4/float8), bool, bytes (bytea), None
-for NULL, and every other type as the engine's text.  ``cancel`` (from another thread) sends
+for NULL, and every other type as the engine's text.  Each completion carries the statement's
+query id, which the front gave it as it completed (``query_ids``: the front's answer for the
+session's backend pid; nothing is asked of the engine).  ``cancel`` (from another thread) sends
 a CancelRequest, which the front forwards to the engine.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Sequence
+from typing import Callable, Sequence
 
 import psycopg
 from psycopg import generators, pq, waiting
@@ -49,7 +51,8 @@ _TYPE_NAMES = "SELECT oid::int8, typname FROM pg_type WHERE oid = ANY($1::oid[])
 class SqlSession:
     """The real api.SqlSession: psycopg over the endpoint's TCP port."""
 
-    def __init__(self, port: int, user: str, password: str, database: str, connect_timeout: float = 10.0) -> None:
+    def __init__(self, port: int, user: str, password: str, database: str, connect_timeout: float = 10.0,
+                 query_ids: Callable[[int], int] = lambda pid: -1) -> None:
         try:
             self._conn = psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname=database,
                                          autocommit=True, connect_timeout=max(1, int(connect_timeout)),
@@ -57,6 +60,7 @@ class SqlSession:
         except psycopg.Error as error:
             raise SqlConnectionError(_server_message(error)) from None
         self.pid = self._conn.info.backend_pid
+        self._query_ids = query_ids
 
     @property
     def closed(self) -> bool:
@@ -66,19 +70,11 @@ class SqlSession:
     def in_transaction(self) -> bool:
         return self._conn.pgconn.transaction_status != pq.TransactionStatus.IDLE
 
-    def run(self, statement: str, values: Sequence[str | None] = (), rows: RowSink | None = None,
-            query_id: bool = False) -> Completion:
-        """Run one statement (``values``: its parameters, None for NULL); ``rows`` gets the result's rows in chunks.  If ``rows`` raises, the
-        statement is cancelled and the exception raised once the engine has stopped.  ``query_id``: ask
-        the endpoint for the statement's id in its query history, before anything else runs."""
-        completion = self._execute(statement, values, rows)
-        if query_id:
-            found: list[tuple] = []
-            try:
-                self._execute("SELECT pg_last_query_id()", (), lambda _, got: found.extend(got))
-            except SqlError:
-                pass  # an engine without the Redshift catalog keeps no history: -1
-            completion = replace(completion, query_id=int(found[0][0]) if found and found[0][0] is not None else -1)
+    def run(self, statement: str, values: Sequence[str | None] = (), rows: RowSink | None = None) -> Completion:
+        """Run one statement (``values``: its parameters, None for NULL); ``rows`` gets the result's rows in
+        chunks.  If ``rows`` raises, the statement is cancelled and the exception raised once the engine has
+        stopped."""
+        completion = replace(self._execute(statement, values, rows), query_id=self._query_ids(self.pid))
         if completion.columns is None:
             return completion
         return replace(completion, columns=self._describe(completion.columns))

@@ -20,14 +20,16 @@ understands the protocol, afterwards the connection's SQL session frames it:
   whose startup packet shows a Redshift driver, and the engine's numbers for
   the others (psql and PostgreSQL tools need 9.2 or later for their catalog
   queries; a distribution suffix like ``15.18 (Debian ...)`` makes
-  redshift_connector raise InvalidVersion).
+  redshift_connector raise InvalidVersion).  The engine's side of the
+  connection is front_engine.py.
 * CancelRequests are forwarded to the engine unchanged.
 * Login names of temporary credentials (``IAM:``, ``IAMA:``, ``IAMR:``) are authenticated
   by the front itself against the credentials it holds, and the session then runs as the
-  credential's role (temporary_login.py).
+  credential's role (front_login.py, temporary_login.py).
 * After the startup packet, every message goes through the connection's
   ``SqlSession`` (redshift_sql/session.py): Redshift SQL in Query and Parse
-  messages is translated, and completed statements go to the query recorder.
+  messages is translated, and completed statements go to the query recorder,
+  which gives them their query ids (front_history.py).
 
 Limits: a connection that sends no startup packet within ``startup_timeout``
 seconds is dropped (Redshift drops them too); a port admits
@@ -45,22 +47,20 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import os
 import socket
 import ssl
 import threading
 from pathlib import Path
 
-from .credentials import md5_answer
 from .errors import DataPlaneError
+from .front_engine import EngineSide
+from .front_history import FrontHistory
+from .front_login import log_in, release, take_password
 from .redshift_sql.history import QueryRecorder
 from .redshift_sql.session import SqlSession
-from .temporary_login import Admission, LoginRefused, TemporaryLogins
-from .wire_messages import (AUTH_MD5, AUTH_OK, AUTHENTICATION, CANCEL_REQUEST, GSSENC_REQUEST, MAX_STARTUP,
-                            PASSWORD_MESSAGE, SHOW_DISCOVERY, SSL_REQUEST, authentication_failed, error_response,
-                            is_redshift_driver, md5_password_request, password_message, password_of,
-                            rewrite_parameter_status, rewrite_startup, startup_database, startup_user,
-                            too_many_connections)
+from .temporary_login import Admission, TemporaryLogins
+from .wire_messages import (CANCEL_REQUEST, GSSENC_REQUEST, MAX_STARTUP, SSL_REQUEST, authentication_failed,
+                            error_response, is_redshift_driver, rewrite_startup, startup_user, too_many_connections)
 
 # A port that cannot be had is replaced by any free one.
 _PORT_UNAVAILABLE = (errno.EADDRINUSE, errno.EACCES)
@@ -71,11 +71,11 @@ class _Listener:
         self.front = front
         self.socket_path = str(socket_path)
         self.server: asyncio.base_events.Server | None = None
-        self.conns: set[_ClientSide] = set()
+        self.conns: set[ClientSide] = set()
         self.admitted = 0
 
 
-class _ClientSide(asyncio.Protocol):
+class ClientSide(asyncio.Protocol):
     """The TCP client of a front."""
 
     def __init__(self, listener: _Listener) -> None:
@@ -124,11 +124,11 @@ class _ClientSide(asyncio.Protocol):
             return
         self.buf += data
         if self.password is not None:
-            self._take_password()
+            take_password(self)
         elif not self.connecting and not self.handshaking:
             self._startup()
 
-    def _refuse(self, message: bytes) -> None:
+    def refuse(self, message: bytes) -> None:
         self.transport.write(message)
         self.transport.close()
 
@@ -163,15 +163,15 @@ class _ClientSide(asyncio.Protocol):
                 asyncio.get_running_loop().create_task(self._cancel(packet))
                 self.transport.close()
             elif not self.admitted:
-                self._refuse(too_many_connections(self.front.max_connections))
+                self.refuse(too_many_connections(self.front.max_connections))
             elif startup_user(packet).lower() in self.front.internal_roles:
-                self._refuse(authentication_failed(startup_user(packet)))
+                self.refuse(authentication_failed(startup_user(packet)))
             elif self.front.logins is not None and self.front.logins.handles(startup_user(packet)):
                 self.redshift_driver = is_redshift_driver(packet)
-                asyncio.get_running_loop().create_task(self._temporary_login(packet))
+                asyncio.get_running_loop().create_task(log_in(self, packet))
             else:
                 self.redshift_driver = is_redshift_driver(packet)
-                asyncio.get_running_loop().create_task(self._connect(rewrite_startup(packet)))
+                asyncio.get_running_loop().create_task(self.connect(rewrite_startup(packet)))
             return
 
     async def _start_tls(self) -> None:
@@ -191,16 +191,6 @@ class _ClientSide(asyncio.Protocol):
         if self.buf:
             self._startup()
 
-    def _write_history(self) -> None:
-        """The session holds a statement that reads the query history until its earlier
-        statements are written: write them (off the loop), then let it go on."""
-        future = asyncio.get_running_loop().run_in_executor(None, self.front.recorder.flush)
-        future.add_done_callback(self._history_written)
-
-    def _history_written(self, _future) -> None:
-        if self.engine is not None and not self.transport.is_closing():
-            self.engine.write(self.session.release())
-
     async def _cancel(self, packet: bytes) -> None:
         try:
             _, w = await asyncio.open_unix_connection(self.listener.socket_path)
@@ -210,63 +200,20 @@ class _ClientSide(asyncio.Protocol):
         except OSError:
             pass
 
-    def _take_password(self) -> None:
-        buf = self.buf
-        if len(buf) < 5:
-            return
-        n = int.from_bytes(buf[1:5], "big")
-        if buf[0] != PASSWORD_MESSAGE or n < 4 or n > MAX_STARTUP:
-            self.transport.close()
-            return
-        if len(buf) >= n + 1 and not self.password.done():
-            self.password.set_result(bytes(buf[:n + 1]))
-            del buf[:n + 1]
-
-    async def _temporary_login(self, packet: bytes) -> None:
-        """Authenticate a temporary credential here (md5, our own salt), then start the session
-        as the credential's role."""
-        loop = asyncio.get_running_loop()
-        salt = os.urandom(4)
-        self.password = loop.create_future()
-        self.transport.write(md5_password_request(salt))
-        try:
-            message = await asyncio.wait_for(self.password, self.front.startup_timeout)
-        except asyncio.TimeoutError:
-            self.transport.abort()
-            return
-        finally:
-            self.password = None
-        user = startup_user(packet)
-        try:
-            self.admission = await loop.run_in_executor(
-                None, self.front.logins.admit, self.listener.socket_path, user, startup_database(packet), salt,
-                password_of(message))
-        except LoginRefused as refused:
-            if not self.transport.is_closing():
-                self._refuse(refused.message)
-            return
-        if self.transport.is_closing():
-            self._release()
-            return
-        await self._connect(rewrite_startup(packet, self.admission.db_user))
-
-    def _release(self) -> None:
-        admission, self.admission = self.admission, None
-        if admission is not None and admission.joined:
-            asyncio.get_running_loop().run_in_executor(None, self.front.logins.release, admission)
-
-    async def _connect(self, startup: bytes) -> None:
+    async def connect(self, startup: bytes) -> None:
         """Start the engine's session with ``startup`` (the user it names is the session's)."""
-        self.session = SqlSession.from_startup(startup, self.front.recorder, self.listener.socket_path)
+        history = self.front.history
+        await history.ids_ready(self.listener.socket_path)
+        self.session = SqlSession.from_startup(startup, history.recorder, self.listener.socket_path)
         self.session.case_sensitive = str(self.listener.socket_path) in self.front.case_sensitive
-        self.session.on_hold = self._write_history
+        self.session.on_hold = lambda: history.write_then_release(self)
         loop = asyncio.get_running_loop()
         try:
             transport, _ = await loop.create_unix_connection(
-                lambda: _EngineSide(self), self.listener.socket_path)
+                lambda: EngineSide(self), self.listener.socket_path)
         except OSError:
             if not self.transport.is_closing():
-                self._refuse(error_response("57P03", "the cluster is not available"))
+                self.refuse(error_response("57P03", "the cluster is not available"))
             return
         if self.transport.is_closing():
             transport.close()
@@ -296,7 +243,9 @@ class _ClientSide(asyncio.Protocol):
         for engine in (self.engine, self.authenticating):
             if engine is not None:
                 engine.close()
-        self._release()
+        if self.session is not None:
+            self.front.history.session_ended(self.listener.socket_path, self.session)
+        release(self)
 
     def pause_writing(self) -> None:
         if self.engine is not None:
@@ -311,77 +260,6 @@ class _ClientSide(asyncio.Protocol):
             self.engine.abort()
         if self.transport is not None:
             self.transport.abort()
-
-
-class _EngineSide(asyncio.Protocol):
-    """The front's connection to the engine's Unix socket."""
-
-    def __init__(self, client: _ClientSide) -> None:
-        self.client = client
-        self.buf = bytearray()
-        self.handshake = True  # parse messages until the first ReadyForQuery
-        self.transport: asyncio.Transport | None = None
-
-    def connection_made(self, transport) -> None:
-        self.transport = transport
-
-    def data_received(self, data: bytes) -> None:
-        out = self.client.transport
-        session = self.client.session
-        if not self.handshake:
-            out.write(session.from_engine(data))
-            return
-        buf = self.buf
-        buf += data
-        chunks = []
-        while len(buf) >= 5:
-            n = int.from_bytes(buf[1:5], "big")
-            if len(buf) < n + 1:
-                break
-            typ = buf[0]
-            msg = bytes(buf[:n + 1])
-            del buf[:n + 1]
-            if typ == 0x53:  # 'S' ParameterStatus
-                session.engine_parameter(msg)
-                msg = rewrite_parameter_status(msg, self.client.redshift_driver)
-            elif typ == 0x4B:  # 'K' BackendKeyData: the engine's pid
-                session.backend_key(int.from_bytes(msg[5:9], "big"))
-            elif typ == AUTHENTICATION and self.client.admission is not None and not self._answer(msg):
-                continue  # the front answered the engine's challenge itself
-            if typ == 0x5A:  # 'Z' ReadyForQuery: announce SHOW support first (see SHOW_DISCOVERY)
-                chunks.append(SHOW_DISCOVERY)
-            chunks.append(msg)
-            if typ == 0x5A:  # 'Z' ReadyForQuery: session established, the session frames the rest
-                self.handshake = False
-                chunks.append(session.from_engine(bytes(buf)))
-                buf.clear()
-                break
-        if chunks:
-            out.write(b"".join(chunks))
-
-    def _answer(self, msg: bytes) -> bool:
-        """A temporary-credential session: answer the engine's md5 challenge with the role's
-        verifier.  True when ``msg`` is for the client (AuthenticationOk)."""
-        code = int.from_bytes(msg[5:9], "big")
-        if code == AUTH_MD5:
-            self.transport.write(password_message(md5_answer(self.client.admission.verifier, msg[9:13])))
-            return False
-        if code != AUTH_OK:
-            self.client._refuse(error_response("28000", "the engine asked for an authentication "
-                                                        "temporary credentials cannot give"))
-            self.transport.close()
-            return False
-        self.client.attach(self.transport)
-        return True
-
-    def connection_lost(self, exc) -> None:
-        self.client.transport.close()
-
-    def pause_writing(self) -> None:
-        self.client.transport.pause_reading()
-
-    def resume_writing(self) -> None:
-        self.client.transport.resume_reading()
 
 
 class WireFront:
@@ -400,6 +278,7 @@ class WireFront:
                  tls: ssl.SSLContext | None = None, logins: TemporaryLogins | None = None) -> None:
         self.internal_roles = internal_roles
         self.recorder = recorder
+        self.history = FrontHistory(recorder)
         self.tls = tls
         self.logins = logins
         self.startup_timeout = startup_timeout
@@ -432,11 +311,12 @@ class WireFront:
         forward to the engine at ``socket_path``; the port now served.  Binding and holding
         are one step, so two clusters can never be handed the same port."""
         listener = _Listener(self, socket_path)
+        self.history.served(listener.socket_path)
 
         async def start(port: int) -> int:
             loop = asyncio.get_running_loop()
             listener.server = await loop.create_server(
-                lambda: _ClientSide(listener), "127.0.0.1", port, reuse_address=True)
+                lambda: ClientSide(listener), "127.0.0.1", port, reuse_address=True)
             return listener.server.sockets[0].getsockname()[1]
 
         for candidate in dict.fromkeys((preferred_port, 0)):

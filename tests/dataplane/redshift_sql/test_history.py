@@ -39,14 +39,64 @@ def test_statements_are_recorded_with_status_rows_and_errors(dp, cluster):
 def test_the_newest_rows_are_kept_and_lost_engines_are_skipped(dp, cluster):
     key, port = cluster
     recorder = QueryRecorder(dp.front.recorder._connect, keep_rows=2)
-    socket = str(dp._engine(key).socket_path)
+    socket, lost = str(dp._engine(key).socket_path), "/nonexistent/.s.PGSQL.5432"
+    recorder.ids_read(socket, recorder.read_ids(socket))
+    recorder.ids_read(lost, 0)
     for n in range(5):
         recorder.record(socket, DB, (1, "u", f"select {n}".encode(), 0.0, 1.0, b"SELECT 1", None))
-    recorder.record("/nonexistent/.s.PGSQL.5432", DB, (1, "u", b"lost", 0.0, 1.0, None, None))
+    recorder.record(lost, DB, (1, "u", b"lost", 0.0, 1.0, None, None))
     recorder.flush()
     assert [r[3] for r in history(dp, key)][-2:] == ["select 3", "select 4"]
     with dp._engine(key).connect(DB) as conn:
         assert conn.execute("select count(*) from localshift.query_history").fetchone() == (2,)
+
+
+def test_query_ids_are_given_as_statements_complete_once_per_engine_and_go_on_after_a_restart(dp, cluster):
+    key, port = cluster
+    socket = str(dp._engine(key).socket_path)
+    with connect(port, autocommit=True) as conn:
+        conn.execute("create database other")
+        conn.execute("select 1")
+        # known as the statement completes: before the history is written
+        first = dp.front.history.last_query_id(socket, conn.info.backend_pid)
+        with connect(port, autocommit=True, dbname="other") as other:
+            other.execute("select 2")
+            second = dp.front.history.last_query_id(socket, other.info.backend_pid)
+        conn.execute("select 3")
+        third = dp.front.history.last_query_id(socket, conn.info.backend_pid)
+    assert 0 < first < second < third  # one counter for the engine's databases, as Redshift's per cluster
+    assert dp.front.history.last_query_id(socket, 1) == -1  # no such session
+    dp.front.recorder.flush()
+    ids = {}
+    for database in (DB, "other"):
+        with dp._engine(key).connect(database) as conn:
+            ids.update(conn.execute("select query_text, query_id from localshift.query_history").fetchall())
+    assert (ids["select 1"], ids["select 2"], ids["select 3"]) == (first, second, third)
+    dp.stop_engine(key)
+    port = dp.start_engine(key, port)
+    with connect(port, autocommit=True, dbname="other") as conn:
+        conn.execute("select 4")
+        assert dp.front.history.last_query_id(socket, conn.info.backend_pid) > max(ids.values())
+
+
+def test_query_ids_never_go_back_when_an_engine_is_read_again():
+    def no_engine(socket: str, database: str):
+        raise OSError("no engine here")
+
+    recorder = QueryRecorder(no_engine, interval=60)
+    entry = (1, "u", b"select 1", 0.0, 1.0, b"SELECT 1", None)
+    assert recorder.record("e", DB, entry) == (0, -1) and not recorder.ids_known("e")  # ids not read: not recorded
+    recorder.ids_read("e", 10)
+    assert recorder.record("e", DB, entry)[1] == 11
+    recorder.read_again("e")  # served anew: a restore may bring a longer history
+    assert not recorder.ids_known("e")
+    recorder.ids_read("e", 5)
+    assert recorder.record("e", DB, entry)[1] == 12
+    recorder.ids_read("e", 50)
+    assert recorder.record("e", DB, entry)[1] == 51
+    recorder.ids_read("e", None)  # no Redshift catalog: no history
+    assert recorder.record("e", DB, entry) == (0, -1)
+    recorder.close()  # what it could not write is lost with its engine
 
 
 def test_pg_last_query_id_is_the_id_the_history_views_report_at_once(sql_cluster, database):

@@ -53,9 +53,9 @@ class Recorder:
         self.entries: list = []
         self.written = 0
 
-    def record(self, engine_key, database, entry) -> int:
+    def record(self, engine_key, database, entry) -> tuple[int, int]:
         self.entries.append((engine_key, database) + entry)
-        return len(self.entries)
+        return len(self.entries), 100 + len(self.entries)
 
     @property
     def recorded(self) -> int:
@@ -103,8 +103,10 @@ def test_large_passthrough_messages_are_forwarded_as_they_come():
 def test_statements_are_recorded_with_their_outcome():
     recorder = Recorder()
     session = new_session(recorder)
+    assert session.last_query_id == -1
     session.from_client(query("select 1"))
     feed_bytewise(session.from_engine, msg(b"T", b"\0\0") + ROW + complete("SELECT 1") + READY)
+    assert session.last_query_id == 101  # the recorder's id, known before the completion is passed on
     session.from_client(parse("insert into t values ($1)", b"ins") + bind(b"", b"ins") + execute()
                         + bind(b"", b"ins") + execute() + SYNC)
     session.from_engine(msg(b"1", b"") + msg(b"2", b"") + complete("INSERT 0 1") + msg(b"2", b"")
@@ -117,6 +119,7 @@ def test_statements_are_recorded_with_their_outcome():
     key, database, pid, user = recorder.entries[0][:4]
     assert (key, database, pid, user) == ("/sock/.s.PGSQL.5432", "dev", 4242, "awsuser")
     assert all(e[5] <= e[6] for e in recorder.entries)
+    assert session.last_query_id == 103
 
 
 def test_an_execute_skipped_after_an_error_is_not_recorded():

@@ -3,13 +3,22 @@ written into ``localshift.query_history`` of the database they ran in.
 
 The wire front calls ``record`` when a statement completes (a deque append, on
 the front's event loop); a background thread writes batches through the
-internal role every ``interval`` seconds and keeps the newest ``keep_rows``
-rows per database.  ``record`` returns a ticket; once ``written`` reaches it,
-the entry is in the engine (or lost with its engine), and ``flush`` writes
-everything at once.  The engine numbers the rows (``query_id``) as they are
-written: what ``pg_last_query_id()`` and the system views report.  Connections are opened per batch, so none lingers to stop
-a DROP DATABASE.  The engine-side views (STL_QUERY, SYS_QUERY_HISTORY, ...)
-read the table.
+internal role every ``interval`` seconds and keeps, per database, the rows of
+the engine's newest ``keep_rows`` ids.  ``record`` returns a ticket and the
+entry's query id; once ``written`` reaches the ticket, the entry is in the
+engine (or lost with its engine), and ``flush`` writes everything at once.
+Connections are opened per batch, so none lingers to stop a DROP DATABASE.  The
+engine-side views (STL_QUERY, SYS_QUERY_HISTORY, ...) read the table.
+
+Query ids are given as statements complete, from one counter per engine, so the
+front knows a statement's id before it is written (what the Data API reports as
+RedshiftQueryId costs nothing) and ids are unique across an engine's databases,
+as Redshift's are across a cluster's.  The counter starts past the highest id
+the engine's databases hold (``read_ids``, on a thread: the front does it before
+an engine's first session, and again after the engine is served anew, since a
+restore or a re-created engine brings other history) and never goes back.  An
+engine without the Redshift catalog keeps no history: its statements are not
+recorded and their id is -1.
 """
 
 from __future__ import annotations
@@ -29,8 +38,12 @@ Entry = tuple  # (pid, user, text bytes, start, end, tag bytes | None, (code, me
 Connect = Callable[[str, str], psycopg.Connection]
 
 MAX_TEXT = 65536
-_COPY = ("COPY localshift.query_history (pid, user_name, database_name, query_text, start_time, "
+# COPY writes the identity column's values as given (what OVERRIDING SYSTEM VALUE does for INSERT).
+_COPY = ("COPY localshift.query_history (query_id, pid, user_name, database_name, query_text, start_time, "
          "end_time, status, command_tag, row_count, error_code, error_message) FROM STDIN")
+_DATABASES = "SELECT datname FROM pg_database WHERE datallowconn"
+_HAS_HISTORY = "SELECT to_regclass('localshift.query_history') IS NOT NULL"
+_HIGHEST_ID = "SELECT coalesce(max(query_id), 0) FROM localshift.query_history"
 _PRUNE = ("DELETE FROM localshift.query_history WHERE query_id <= "
           "(SELECT max(query_id) FROM localshift.query_history) - %s")
 
@@ -60,15 +73,48 @@ class QueryRecorder:
         self._lock = threading.Lock()  # one writer at a time (the thread or flush())
         self._thread: threading.Thread | None = None
         self._closed = False
+        self._last_ids: dict[str, int | None] = {}  # engine -> the last id given (None: no history)
+        self._to_read: set[str] = set()  # engines whose ids are read again before their next session
 
-    def record(self, engine_key: str, database: str, entry: Entry) -> int:
+    def record(self, engine_key: str, database: str, entry: Entry) -> tuple[int, int]:
+        """Queue ``entry`` (on the front's loop); its ticket and query id.  An engine that keeps
+        no history, or whose ids were never read: nothing is queued, ticket 0 and id -1."""
+        last = self._last_ids.get(engine_key)
+        if last is None:
+            return 0, -1
+        self._last_ids[engine_key] = query_id = last + 1
         self.recorded += 1
-        self._queue.append((self.recorded, engine_key, database, entry))
+        self._queue.append((self.recorded, engine_key, database, (query_id, *entry)))
         if self._thread is None and not self._closed:
             self._thread = threading.Thread(target=self._run, name="localshift-query-history",
                                             daemon=True)
             self._thread.start()
-        return self.recorded
+        return self.recorded, query_id
+
+    def ids_known(self, engine_key: str) -> bool:
+        return engine_key in self._last_ids and engine_key not in self._to_read
+
+    def read_again(self, engine_key: str) -> None:
+        """The engine is served anew (started, created, restored): read its ids before its next session."""
+        self._to_read.add(engine_key)
+
+    def read_ids(self, engine_key: str) -> int | None:
+        """The highest query id in the engine's databases (0: none yet); None when the engine
+        keeps no history.  Blocking: run it off the front's loop.  Raises when the engine is down."""
+        with self._connect(engine_key, "template1") as conn:
+            databases = [name for (name,) in conn.execute(_DATABASES)]
+        highest = None
+        for database in databases:
+            with self._connect(engine_key, database) as conn:
+                if conn.execute(_HAS_HISTORY).fetchone()[0]:
+                    highest = max(highest or 0, conn.execute(_HIGHEST_ID).fetchone()[0])
+        return highest
+
+    def ids_read(self, engine_key: str, highest: int | None) -> None:
+        """What ``read_ids`` found (on the front's loop): ids go on past it and past every id given."""
+        self._to_read.discard(engine_key)
+        given = self._last_ids.get(engine_key)
+        self._last_ids[engine_key] = None if highest is None else max(highest, given or 0)
 
     def _run(self) -> None:
         while not self._closed:
@@ -107,11 +153,11 @@ class QueryRecorder:
         self.flush()
 
 
-def _row(database: str, entry: Entry) -> tuple:
-    pid, user, text, start, end, tag, error = entry
+def _row(database: str, entry: tuple) -> tuple:
+    query_id, pid, user, text, start, end, tag, error = entry
     tag_text = tag.decode("utf-8", "replace") if tag is not None else None
     last = tag_text.rsplit(" ", 1)[-1] if tag_text else ""
-    return (pid, user, database, text[:MAX_TEXT].decode("utf-8", "replace"), _utc(start), _utc(end),
+    return (query_id, pid, user, database, text[:MAX_TEXT].decode("utf-8", "replace"), _utc(start), _utc(end),
             "failed" if error else "success", None if error else tag_text,
             int(last) if last.isdigit() and not error else None,
             error[0] if error else None, error[1] if error else None)

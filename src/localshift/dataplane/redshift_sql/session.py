@@ -10,7 +10,9 @@ ParameterStatus and ReadyForQuery are looked at; DataRow and the rest are
 skipped by length.
 
 Each statement is recorded when it completes; a simple Query holding several
-statements gives one entry per statement.  A statement that reads the history
+statements gives one entry per statement.  ``last_query_id`` is then the id the
+recorder gave the session's last recorded statement, known before the client
+reads the statement's completion.  A statement that reads the history
 (``pg_last_query_id()``, the STL/SVL/STV/SYS views) waits, with everything the
 client sends after it, until this session's earlier statements are written
 (``on_hold`` asks the front for that; ``release`` goes on), so it sees them.
@@ -94,6 +96,7 @@ class SqlSession:
         self.standard_strings = False
         self.on_hold: Callable[[], None] | None = None  # set by the front
         self._last_recorded = 0                 # the recorder's ticket of our last entry
+        self.last_query_id = -1                 # and its query id
         self._named: dict[bytes, bytes] = {}    # prepared statement name -> text
         self._portals: dict[bytes, bytes] = {}  # portal name -> text
         self._pending: deque = deque()          # statements sent, ends of batches, in order
@@ -231,8 +234,10 @@ class SqlSession:
             pending[0].start = end
         if self.recorder is None or not statement.text:
             return
-        self._last_recorded = self.recorder.record(self.engine_key, self.database, (
+        ticket, query_id = self.recorder.record(self.engine_key, self.database, (
             self.pid, self.user, statement.text, statement.start, end, statement.tag, statement.error))
+        if ticket:
+            self._last_recorded, self.last_query_id = ticket, query_id
 
 
 def _error_fields(msg: bytes) -> tuple[str, str]:

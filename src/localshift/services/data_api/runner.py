@@ -132,7 +132,7 @@ def _run_part(backend: DataApiBackend, record: StatementRecord, index: int, part
         writer[0].add(chunk)
 
     try:
-        completion = _engine(held, lambda: connection.run(sql, ordered, rows, query_id=True))
+        completion = _engine(held, lambda: connection.run(sql, ordered, rows))
     except (_Stopped, ResultTooLarge) as stop:
         if writer:
             writer[0].discard()

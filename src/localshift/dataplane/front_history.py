@@ -1,0 +1,88 @@
+"""The wire front's side of the query history (redshift_sql/history.py): the ids it gives
+statements, and what a session holding a statement waits for.
+
+* Before an engine's first session, and its first after the engine is served anew (started,
+  created, restored), the front reads the highest query id the engine holds, on an executor
+  thread; the ids it gives as statements complete go on from there.
+* A session holding a statement that reads the history (redshift_sql/session.py
+  ``on_hold``) has the recorder write what it recorded, on an executor thread, then goes on.
+* Sessions are known by engine and backend pid: a caller in this process whose connection
+  goes through the front learns the id of the statement it just ran (``last_query_id``, what
+  the Data API reports as RedshiftQueryId) without a query, and without waiting for the
+  history to be written.  The session has the id before the client reads the statement's
+  completion, since the front reads each completion before passing it on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+import psycopg
+
+from .redshift_sql.history import QueryRecorder
+from .redshift_sql.session import SqlSession
+
+if TYPE_CHECKING:
+    from .wire_front import ClientSide
+
+log = logging.getLogger(__name__)
+
+
+class FrontHistory:
+    """``recorder``: where completed statements go (None: nowhere; every id is then -1)."""
+
+    def __init__(self, recorder: QueryRecorder | None) -> None:
+        self.recorder = recorder
+        self._sessions: dict[tuple[str, int], SqlSession] = {}  # (engine, pid) -> session; loop only
+        self._reading: dict[str, asyncio.Future] = {}  # engine -> its ids being read; loop only
+
+    def served(self, engine_key: str) -> None:
+        """The engine is served anew: its history may be another (a restore, a re-created engine)."""
+        if self.recorder is not None:
+            self.recorder.read_again(engine_key)
+
+    async def ids_ready(self, engine_key: str) -> None:
+        """Read the engine's highest query id unless known (one read however many sessions wait)."""
+        if self.recorder is None or self.recorder.ids_known(engine_key):
+            return
+        reading = self._reading.get(engine_key)
+        if reading is None:
+            reading = self._reading[engine_key] = asyncio.ensure_future(self._read_ids(engine_key))
+        await asyncio.shield(reading)
+
+    async def _read_ids(self, engine_key: str) -> None:
+        try:
+            highest = await asyncio.get_running_loop().run_in_executor(None, self.recorder.read_ids, engine_key)
+        except (psycopg.Error, OSError) as e:
+            # The engine is down, so the session cannot start either: read at the next one.
+            log.debug("query ids of %s not read: %s", engine_key, e)
+        else:
+            self.recorder.ids_read(engine_key, highest)
+        finally:
+            del self._reading[engine_key]
+
+    def session_started(self, engine_key: str, session: SqlSession) -> None:
+        self._sessions[(engine_key, session.pid)] = session
+
+    def session_ended(self, engine_key: str, session: SqlSession) -> None:
+        if self._sessions.get((engine_key, session.pid)) is session:
+            del self._sessions[(engine_key, session.pid)]
+
+    def last_query_id(self, engine_key: str, pid: int) -> int:
+        """The query id of the last statement the session of backend ``pid`` completed (any
+        thread); -1 before any, or when it is not recorded."""
+        session = self._sessions.get((engine_key, pid))
+        return -1 if session is None else session.last_query_id
+
+    def write_then_release(self, client: "ClientSide") -> None:
+        """The client's session holds a statement until the history is written: write it (off
+        the loop), then let the session go on."""
+        future = asyncio.get_running_loop().run_in_executor(None, self.recorder.flush)
+        future.add_done_callback(lambda _: _release(client))
+
+
+def _release(client: "ClientSide") -> None:
+    if client.engine is not None and not client.transport.is_closing():
+        client.engine.write(client.session.release())

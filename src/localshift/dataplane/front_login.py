@@ -1,0 +1,92 @@
+"""The wire front's side of a temporary-credential login (``IAM:``, ``IAMA:``, ``IAMR:`` names;
+temporary_login.py says what is checked and why): the md5 exchange with the client, on the
+front's own salt, and then with the engine, answered with the verifier of the credential's role.
+
+The client sends its PasswordMessage within ``startup_timeout`` or is dropped.  A refused login
+gets the refusal's message; an admitted one starts the session as the credential's role, which
+the client is attached to once the engine has let that role in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import TYPE_CHECKING
+
+from .credentials import md5_answer
+from .temporary_login import LoginRefused
+from .wire_messages import (AUTH_MD5, AUTH_OK, MAX_STARTUP, PASSWORD_MESSAGE, error_response,
+                            md5_password_request, password_message, password_of, rewrite_startup,
+                            startup_database, startup_user)
+
+if TYPE_CHECKING:
+    from .wire_front import ClientSide, EngineSide
+
+
+def take_password(client: "ClientSide") -> None:
+    """The client's PasswordMessage, once whole, to the login awaiting it."""
+    buf = client.buf
+    if len(buf) < 5:
+        return
+    n = int.from_bytes(buf[1:5], "big")
+    if buf[0] != PASSWORD_MESSAGE or n < 4 or n > MAX_STARTUP:
+        client.transport.close()
+        return
+    if len(buf) >= n + 1 and not client.password.done():
+        client.password.set_result(bytes(buf[:n + 1]))
+        del buf[:n + 1]
+
+
+async def log_in(client: "ClientSide", packet: bytes) -> None:
+    """Authenticate a temporary credential here (md5, our own salt), then start the session
+    as the credential's role."""
+    front = client.front
+    loop = asyncio.get_running_loop()
+    salt = os.urandom(4)
+    client.password = loop.create_future()
+    client.transport.write(md5_password_request(salt))
+    try:
+        message = await asyncio.wait_for(client.password, front.startup_timeout)
+    except asyncio.TimeoutError:
+        client.transport.abort()
+        return
+    finally:
+        client.password = None
+    user = startup_user(packet)
+    try:
+        client.admission = await loop.run_in_executor(
+            None, front.logins.admit, client.listener.socket_path, user, startup_database(packet), salt,
+            password_of(message))
+    except LoginRefused as refused:
+        if not client.transport.is_closing():
+            client.refuse(refused.message)
+        return
+    if client.transport.is_closing():
+        release(client)
+        return
+    await client.connect(rewrite_startup(packet, client.admission.db_user))
+
+
+def release(client: "ClientSide") -> None:
+    """The login's session ended (or never started): its groups may be left (on a thread)."""
+    admission, client.admission = client.admission, None
+    if admission is not None and admission.joined:
+        asyncio.get_running_loop().run_in_executor(None, client.front.logins.release, admission)
+
+
+def answer_engine(engine: "EngineSide", msg: bytes) -> bool:
+    """The engine's Authentication message ``msg`` for a temporary credential's session: answer
+    its md5 challenge with the role's verifier.  True when ``msg`` is for the client
+    (AuthenticationOk, after which the client is attached)."""
+    client = engine.client
+    code = int.from_bytes(msg[5:9], "big")
+    if code == AUTH_MD5:
+        engine.transport.write(password_message(md5_answer(client.admission.verifier, msg[9:13])))
+        return False
+    if code != AUTH_OK:
+        client.refuse(error_response("28000", "the engine asked for an authentication "
+                                              "temporary credentials cannot give"))
+        engine.transport.close()
+        return False
+    client.attach(engine.transport)
+    return True
