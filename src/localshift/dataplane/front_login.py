@@ -59,7 +59,7 @@ async def log_in(client: "ClientSide", packet: bytes) -> None:
             password_of(message))
     except LoginRefused as refused:
         if not client.transport.is_closing():
-            client.refuse(refused.message)
+            _refuse(client, refused.message)
         return
     if client.transport.is_closing():
         release(client)
@@ -84,9 +84,14 @@ def answer_engine(engine: "EngineSide", msg: bytes) -> bool:
         engine.transport.write(password_message(md5_answer(client.admission.verifier, msg[9:13])))
         return False
     if code != AUTH_OK:
-        client.refuse(error_response("28000", "the engine asked for an authentication "
-                                              "temporary credentials cannot give"))
+        _refuse(client, error_response("28000", "the engine asked for an authentication "
+                                                "temporary credentials cannot give"))
         engine.transport.close()
         return False
     client.attach(engine.transport)
     return True
+
+
+def _refuse(client: "ClientSide", message: bytes) -> None:
+    client.transport.write(message)
+    client.transport.close()

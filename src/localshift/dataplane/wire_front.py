@@ -128,7 +128,7 @@ class ClientSide(asyncio.Protocol):
         elif not self.connecting and not self.handshaking:
             self._startup()
 
-    def refuse(self, message: bytes) -> None:
+    def _refuse(self, message: bytes) -> None:
         self.transport.write(message)
         self.transport.close()
 
@@ -163,9 +163,9 @@ class ClientSide(asyncio.Protocol):
                 asyncio.get_running_loop().create_task(self._cancel(packet))
                 self.transport.close()
             elif not self.admitted:
-                self.refuse(too_many_connections(self.front.max_connections))
+                self._refuse(too_many_connections(self.front.max_connections))
             elif startup_user(packet).lower() in self.front.internal_roles:
-                self.refuse(authentication_failed(startup_user(packet)))
+                self._refuse(authentication_failed(startup_user(packet)))
             elif self.front.logins is not None and self.front.logins.handles(startup_user(packet)):
                 self.redshift_driver = is_redshift_driver(packet)
                 asyncio.get_running_loop().create_task(log_in(self, packet))
@@ -213,7 +213,7 @@ class ClientSide(asyncio.Protocol):
                 lambda: EngineSide(self), self.listener.socket_path)
         except OSError:
             if not self.transport.is_closing():
-                self.refuse(error_response("57P03", "the cluster is not available"))
+                self._refuse(error_response("57P03", "the cluster is not available"))
             return
         if self.transport.is_closing():
             transport.close()
