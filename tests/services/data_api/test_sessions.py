@@ -64,3 +64,15 @@ def test_a_session_ends_when_its_keep_alive_runs_out(data: DataApi):
         assert wait_for(gone, timeout=10)
     finally:
         data.server.admin("/_localshift/time-travel?seconds=-121")
+
+
+def test_a_statement_over_the_sessions_statement_timeout_fails_with_redshifts_words(data: DataApi):
+    # ExecuteStatement cannot answer QueryTimeoutException (not among its errors in AWS's model): the statement fails.
+    first = data.client.execute_statement(Sql="SET statement_timeout TO 100", SessionKeepAliveSeconds=60, **data.target)
+    assert data.wait(first["Id"])["Status"] == "FINISHED"
+    in_session = DataApi(data.server, SessionId=first["SessionId"])
+    stopped = in_session.run("SELECT pg_sleep(5)")
+    assert stopped["Status"] == "FAILED"
+    [[query_id]] = in_session.records("SELECT query_id FROM sys_query_history WHERE session_id = pg_backend_pid() "
+                                      "AND query_text = 'SELECT pg_sleep(5)' AND status = 'failed'")
+    assert stopped["Error"] == f"ERROR: Query ({query_id['longValue']}) canceled on user's request"  # as Redshift words it

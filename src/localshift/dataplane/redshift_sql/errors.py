@@ -72,12 +72,16 @@ _REDSHIFT_ERRORS = [
      None, rb"permission denied for relation \1", None),
     (b"40001", re.compile(rb"could not serialize access .*"),
      None, b"1023", b"Serializable isolation violation on a table in Redshift"),
+    # statement_timeout: Redshift names the query it stopped (its STL_QUERY.query).
+    (b"57014", re.compile(rb"canceling statement due to statement timeout"),
+     None, rb"Query (%(query)s) canceled on user's request", None),
 ]
 
 
-def redshift_error(msg: bytes) -> bytes | None:
+def redshift_error(msg: bytes, query_id: int = -1) -> bytes | None:
     """An ErrorResponse as Redshift words it, without the CONTEXT (and internal query)
-    fields PL/pgSQL adds inside localshift's functions; None when it needs no change."""
+    fields PL/pgSQL adds inside localshift's functions; None when it needs no change.
+    ``query_id``: the failed statement's id in the query history."""
     fields = [f for f in msg[5:-1].split(b"\0") if f]
     code = next((f[1:] for f in fields if f[:1] == b"C"), b"")
     changed = False
@@ -86,7 +90,7 @@ def redshift_error(msg: bytes) -> bytes | None:
             continue
         for k, field in enumerate(fields):
             if field[:1] == b"M" and pattern.fullmatch(field[1:]):
-                fields[k] = b"M" + pattern.sub(new_message, field[1:])
+                fields[k] = b"M" + pattern.sub(new_message.replace(b"%(query)s", b"%d" % query_id), field[1:])
                 fields = [f for f in fields if f[:1] not in b"DH"]  # PostgreSQL's detail and hint
                 if detail:
                     fields.append(b"D" + detail)

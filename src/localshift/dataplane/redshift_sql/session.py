@@ -223,7 +223,7 @@ class SqlSession:
             msg = data[pos:pos + length]
             current.error = _error_fields(msg)
             self._record(current)
-            return redshift_error(msg)
+            return redshift_error(msg, self.last_query_id)
         self._record(current)  # EmptyQueryResponse / PortalSuspended
         return None
 
