@@ -101,10 +101,10 @@ class QueryRecorder:
     def read_ids(self, engine_key: str) -> int | None:
         """The highest query id in the engine's databases (0: none yet); None when the engine
         keeps no history.  Blocking: run it off the front's loop.  Raises when the engine is down."""
-        with self._connect(engine_key, "template1") as conn:
+        with self._connect(engine_key, "postgres") as conn:
             databases = [name for (name,) in conn.execute(_DATABASES)]
         highest = None
-        for database in databases:
+        for database in databases:  # one at a time: a connection to template1 holds up CREATE DATABASE
             with self._connect(engine_key, database) as conn:
                 if conn.execute(_HAS_HISTORY).fetchone()[0]:
                     highest = max(highest or 0, conn.execute(_HIGHEST_ID).fetchone()[0])
