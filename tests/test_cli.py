@@ -72,6 +72,9 @@ BAD_SETTINGS = {
     "accounts": ([], {"LOCALSHIFT_ACCOUNTS": "AKID1:SECRET1:111111111111,AKID2:hunter2"},
                  "LOCALSHIFT_ACCOUNTS: entry 2 (key 'AKID2') is not AKID:SECRET:ACCOUNT"),
     "accounts short id": ([], {"LOCALSHIFT_ACCOUNTS": "AKID1:SECRET1:1111"}, "LOCALSHIFT_ACCOUNTS: entry 1"),
+    "accounts identity": ([], {"LOCALSHIFT_ACCOUNTS": "AKID1:hunter2:111111111111:group/admins"},
+                          "entry 1 (key 'AKID1') is not AKID:SECRET:ACCOUNT with a 12-digit account, optionally "
+                          "followed by :user/NAME or :role/NAME"),
     "accounts twice": ([], {"LOCALSHIFT_ACCOUNTS": "AKID1:A:111111111111,AKID1:B:111111111111"},
                        "access key 'AKID1' is configured twice"),
     "accounts file missing": ([], {"LOCALSHIFT_ACCOUNTS_FILE": "/nonexistent/accounts"},

@@ -30,6 +30,8 @@ _CREDENTIAL = re.compile(r"^([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request$")
 # us-iso-east-1, ap-southeast-5, eusc-de-east-1.  Which regions exist changes; the shape does not.
 _REGION = re.compile(r"[a-z]{2,4}(-[a-z]+)+-\d{1,2}")
 _ACCOUNT = re.compile(r"\d{12}")
+# The IAM identity a strict-mode key stands for: a user's key, or an assumed role's session.
+_PRINCIPAL = re.compile(r"(?:user|role)/[\w+=,.@-]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class Credential:
     access_key: str
     secret_key: str
     account: str
+    principal: str = ""  # "user/<name>" or "role/<name>"; empty: the key alone names the caller
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class Caller:
     account: str
     region: str
     access_key: str
+    principal: str = ""  # the key's IAM identity (Credential.principal)
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,7 @@ class Authenticator:
                 "The request signature we calculated does not match the signature you provided. "
                 "Check your AWS Secret Access Key and signing method."
             )
-        return Caller(credential.account, signature.region, signature.access_key)
+        return Caller(credential.account, signature.region, signature.access_key, credential.principal)
 
 
 def _mismatch(message: str) -> ApiError:
@@ -264,7 +268,8 @@ def _signature_matches(request: Request, signature: _Signature, secret: str) -> 
 
 
 def parse_accounts(spec: str, source: str) -> list[Credential]:
-    """Parse 'AKID:SECRET:ACCOUNT,...' (commas or newlines between entries, # comments).
+    """Parse 'AKID:SECRET:ACCOUNT[:user/NAME|role/NAME],...' (commas or newlines between entries,
+    # comments).  The optional last field is the IAM identity the key stands for.
 
     A malformed entry is a SettingsError naming ``source`` and the entry's position,
     never its secret.
@@ -273,10 +278,11 @@ def parse_accounts(spec: str, source: str) -> list[Credential]:
     entries = [entry.strip() for entry in re.split(r"[,\n]", spec)]
     for position, entry in enumerate((e for e in entries if e and not e.startswith("#")), start=1):
         parts = [part.strip() for part in entry.split(":")]
-        if len(parts) != 3 or not parts[0] or not parts[1] or not _ACCOUNT.fullmatch(parts[2]):
+        if (len(parts) not in (3, 4) or not parts[0] or not parts[1] or not _ACCOUNT.fullmatch(parts[2])
+                or len(parts) == 4 and not _PRINCIPAL.fullmatch(parts[3])):
             raise SettingsError(
                 f"{source}: entry {position} (key '{parts[0]}') is not AKID:SECRET:ACCOUNT "
-                "with a 12-digit account"
+                "with a 12-digit account, optionally followed by :user/NAME or :role/NAME"
             )
         credentials.append(Credential(*parts))
     return credentials

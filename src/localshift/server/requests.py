@@ -103,10 +103,10 @@ class RequestPath:
                 raise protocol.not_served(action, service.why_not_served(action))
             if action not in service.reads:
                 ctx = RequestContext(caller.account, caller.region, request_id, self.runtime.clock.now(),
-                                     caller.access_key)
+                                     caller.access_key, caller.principal)
                 call = _Call(self.runtime, service, operation, handler, protocol.parse(operation, raw_input), ctx)
                 return self._in_thread(call, account, started)
-            ctx = RequestContext(caller.account, caller.region, request_id, now, caller.access_key)
+            ctx = RequestContext(caller.account, caller.region, request_id, now, caller.access_key, caller.principal)
             answer = _Call(self.runtime, service, operation, handler, protocol.parse(operation, raw_input), ctx).run()
             self.answers.put(key, generation, now, answer, action, len(request.body) + len(request.query_string))
         except ApiError as error:

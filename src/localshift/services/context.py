@@ -15,3 +15,6 @@ class RequestContext:
     # Who signed: the access key id (in open mode, often the account itself).  The Data API
     # lists the statements of one identity and names IAM database users after it.
     identity: str = ""
+    # The IAM identity the key stands for, when configured ("user/<name>", "role/<name>"): IAM database
+    # users are named after it.
+    principal: str = ""

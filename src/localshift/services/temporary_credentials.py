@@ -6,10 +6,11 @@ lets it log in until it expires (the expiry is checked against the service clock
 travel applies).  Those handed to callers are also kept in the store, so a restarted service
 honours them; the Data API's own last only as long as the connections made with them.
 
-IAM identities: a caller is known by the access key that signed its request (localshift has
-no IAM users or roles), so its IAM database user is ``IAM:<access key>`` (in open mode the key
-is often the account id itself).  Redshift names users ``IAM:<user>`` and roles
-``IAMR:<role>``; every localshift caller is a user.
+IAM identities: Redshift names the database user of an IAM user ``IAM:<user>`` and that of a
+role (an assumed role's session) ``IAMR:<role>``.  localshift serves no IAM or STS: a strict-mode
+key may be configured as a user's or a role's (``AKID:SECRET:ACCOUNT:role/NAME``, server/auth.py),
+and otherwise the caller is known by the access key that signed its request, so its database user
+is ``IAM:<access key>`` (in open mode the key is often the account id itself).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from localshift.errors import ApiError
 from localshift.services.context import RequestContext
 
 MIN_SECONDS, MAX_SECONDS, DEFAULT_SECONDS = 900, 3600, 900
-IAM_PREFIX, AUTO_CREATE_PREFIX = "IAM:", "IAMA:"
+IAM_PREFIX, AUTO_CREATE_PREFIX, ROLE_PREFIX = "IAM:", "IAMA:", "IAMR:"
 # Redshift's rules for DbUser, DbName and DbGroups: 1 to 64 characters, a letter first, then
 # letters, digits, underscore, plus, dot, at or hyphen (so no colon or slash).
 _DB_NAME_RULE = re.compile(r"[A-Za-z][A-Za-z0-9_+.@-]{0,63}")
@@ -32,7 +33,10 @@ _DB_NAME_RULE = re.compile(r"[A-Za-z][A-Za-z0-9_+.@-]{0,63}")
 
 def iam_user(ctx: RequestContext) -> str:
     """The database user of the caller's IAM identity."""
-    return IAM_PREFIX + (ctx.identity or ctx.account)
+    kind, _, name = ctx.principal.partition("/")
+    if kind == "role":
+        return ROLE_PREFIX + name
+    return IAM_PREFIX + (name or ctx.identity or ctx.account)
 
 
 def duration(value: int | None, parameter: str = "DurationSeconds", code: str = "InvalidParameterValue") -> int:

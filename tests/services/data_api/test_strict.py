@@ -19,11 +19,13 @@ from support import REGION, Server, create_available_cluster, make_server
 from .conftest import DataApi
 
 KEYS = {"AKIDA": ("SECRETA", "111111111111"), "AKIDB": ("SECRETB", "222222222222")}
+# Keys configured as an IAM role's (an assumed role's session) and an IAM user's.
+IDENTITIES = {"AKIDROLE": ("SECRETR", "111111111111:role/etl-runner"), "AKIDUSER": ("SECRETU", "111111111111:user/alice")}
 
 
 @pytest.fixture(scope="module")
 def strict(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    spec = ",".join(f"{key}:{secret}:{account}" for key, (secret, account) in KEYS.items())
+    spec = ",".join(f"{key}:{secret}:{account}" for key, (secret, account) in {**KEYS, **IDENTITIES}.items())
     server = make_server(tmp_path_factory.mktemp("strict-data"), data_plane=True,
                          extra_env={"LOCALSHIFT_ACCOUNTS": spec}).start()
     create_available_cluster(server.client("AKIDA", secret="SECRETA"), "strictly", ClusterType="single-node",
@@ -34,7 +36,8 @@ def strict(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 def client(server: Server, key: str, secret: str | None = None):  # type: ignore[no-untyped-def]
     return boto3.client("redshift-data", endpoint_url=server.url, region_name=REGION, aws_access_key_id=key,
-                        aws_secret_access_key=secret or KEYS[key][0], config=Config(retries={"max_attempts": 1}))
+                        aws_secret_access_key=secret or {**KEYS, **IDENTITIES}[key][0],
+                        config=Config(retries={"max_attempts": 1}))
 
 
 def test_signatures_are_checked(strict: Server):
@@ -70,3 +73,16 @@ def test_accounts_are_kept_apart(strict: Server):
     iam = DataApi(strict, ClusterIdentifier="strictly", Database="dev")
     iam.client = client(strict, "AKIDA")
     assert iam.records("SELECT current_user") == [[{"stringValue": "IAM:AKIDA"}]]
+
+
+def test_without_db_user_a_roles_key_runs_as_iamr_and_a_users_as_iam(strict: Server):
+    """AWS maps an assumed role's session to the database user IAMR:<role>, an IAM user to IAM:<user>."""
+    for key, db_user in (("AKIDROLE", "IAMR:etl-runner"), ("AKIDUSER", "IAM:alice")):
+        data = DataApi(strict, ClusterIdentifier="strictly", Database="dev")
+        data.client = client(strict, key)
+        finished = data.run("SELECT current_user")
+        assert (finished["Status"], finished["DbUser"]) == ("FINISHED", db_user)
+        assert data.get_statement_result(Id=finished["Id"])["Records"] == [[{"stringValue": db_user}]]
+        # GetClusterCredentialsWithIAM names the same user.
+        redshift = strict.client(key, secret=IDENTITIES[key][0])
+        assert redshift.get_cluster_credentials_with_iam(ClusterIdentifier="strictly")["DbUser"] == db_user
