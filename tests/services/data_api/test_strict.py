@@ -14,7 +14,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from support import REGION, Server, create_available_cluster, make_server
+from support import REGION, Server, create_available_cluster, make_server, wait_for
 
 from .conftest import DataApi
 
@@ -86,3 +86,19 @@ def test_without_db_user_a_roles_key_runs_as_iamr_and_a_users_as_iam(strict: Ser
         # GetClusterCredentialsWithIAM names the same user.
         redshift = strict.client(key, secret=IDENTITIES[key][0])
         assert redshift.get_cluster_credentials_with_iam(ClusterIdentifier="strictly")["DbUser"] == db_user
+
+
+def test_on_a_workgroup_an_assumed_roles_statements_run_as_iamr(strict: Server):
+    serverless = strict.client("AKIDA", "redshift-serverless", secret="SECRETA")
+    serverless.create_namespace(namespaceName="strict-ns", adminUsername="boss", adminUserPassword="Boss-pw-123")
+    serverless.create_workgroup(workgroupName="strict-wg", namespaceName="strict-ns")
+    wait_for(lambda: serverless.get_workgroup(workgroupName="strict-wg")["workgroup"]["status"] == "AVAILABLE",
+             timeout=120)
+    data = DataApi(strict, WorkgroupName="strict-wg", Database="dev")
+    data.client = client(strict, "AKIDROLE")
+    finished = data.ok("SELECT current_user")
+    assert finished["DbUser"] == "IAMR:etl-runner"
+    assert data.get_statement_result(Id=finished["Id"])["Records"] == [[{"stringValue": "IAMR:etl-runner"}]]
+    credentials = strict.client("AKIDROLE", "redshift-serverless", secret="SECRETR").get_credentials(
+        workgroupName="strict-wg")
+    assert credentials["dbUser"] == "IAMR:etl-runner"
