@@ -8,9 +8,9 @@ A request names a provisioned cluster (ClusterIdentifier) or a serverless workgr
   localshift serves no Secrets Manager, so no other secret exists.
 * DbUser (clusters): temporary credentials for that database user, as GetClusterCredentials
   gives them (without AutoCreate: the user must exist).
-* neither: the caller's IAM identity, as the database user ``IAM:<access key>``
-  (services/temporary_credentials.py), created at its first login, as
-  GetClusterCredentialsWithIAM and Redshift Serverless GetCredentials do.
+* neither: the caller's IAM identity, as the database user ``IAMR:<role>``, ``IAM:<user>`` or
+  ``IAM:<access key>`` (services/temporary_credentials.py ``iam_user``), created at its first
+  login, as GetClusterCredentialsWithIAM and Redshift Serverless GetCredentials do.
 
 Clusters and workgroups are the caller's own: another account's are not found.
 """
