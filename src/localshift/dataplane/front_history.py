@@ -58,6 +58,8 @@ class FrontHistory:
         except (psycopg.Error, OSError) as e:
             # The engine is down, so the session cannot start either: read at the next one.
             log.debug("query ids of %s not read: %s", engine_key, e)
+        except Exception:  # noqa: BLE001 - the sessions waiting must start all the same (unrecorded)
+            log.exception("query ids of %s not read", engine_key)
         else:
             self.recorder.ids_read(engine_key, highest)
         finally:
