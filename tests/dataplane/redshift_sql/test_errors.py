@@ -33,10 +33,6 @@ def test_postgresql_wording_becomes_redshifts():
     serial = response(b"SERROR", b"C40001", b"Mcould not serialize access due to concurrent update")
     assert fields(redshift_error(serial))[1:] == [b"C40001", b"M1023",
                                                   b"DSerializable isolation violation on a table in Redshift"]
-    timeout = response(b"SERROR", b"C57014", b"Mcanceling statement due to statement timeout")
-    assert fields(redshift_error(timeout, 150))[1:] == [b"C57014", b"MQuery (150) canceled on user's request"]
-    cancelled = response(b"SERROR", b"C57014", b"Mcanceling statement due to user request")
-    assert redshift_error(cancelled, 150) is None
 
 
 def test_context_of_localshift_functions_is_dropped_and_other_errors_stay():
@@ -44,3 +40,10 @@ def test_context_of_localshift_functions_is_dropped_and_other_errors_stay():
     assert fields(redshift_error(raised)) == [b"SERROR", b"C0A000", b"Mnope"]
     plain = response(b"SERROR", b"C42P01", b'Mrelation "t" does not exist')
     assert redshift_error(plain) is None
+
+
+def test_a_statement_timeout_names_the_query_it_stopped():
+    timeout = response(b"SERROR", b"C57014", b"Mcanceling statement due to statement timeout")
+    assert fields(redshift_error(timeout, 150))[1:] == [b"C57014", b"MQuery (150) canceled on user's request"]
+    cancelled = response(b"SERROR", b"C57014", b"Mcanceling statement due to user request")
+    assert redshift_error(cancelled, 150) is None

@@ -66,15 +66,15 @@ RAISE_CONTEXT = b"localshift."
 # Redshift is PostgreSQL 8.0 underneath ("relation", not "table"), reports
 # serialization failures as error 1023, and words the identity error its way.
 _REDSHIFT_ERRORS = [
+    # statement_timeout: Redshift names the query it stopped (its STL_QUERY.query).
+    (b"57014", re.compile(rb"canceling statement due to statement timeout"),
+     None, rb"Query (%(query)s) canceled on user's request", None),
     (b"428C9", re.compile(rb'cannot insert a non-DEFAULT value into column "[^"]*"'),
      b"0A000", b"cannot set an identity column to a value", None),
     (b"42501", re.compile(rb"permission denied for (?:table|view|materialized view|sequence) (.*)"),
      None, rb"permission denied for relation \1", None),
     (b"40001", re.compile(rb"could not serialize access .*"),
      None, b"1023", b"Serializable isolation violation on a table in Redshift"),
-    # statement_timeout: Redshift names the query it stopped (its STL_QUERY.query).
-    (b"57014", re.compile(rb"canceling statement due to statement timeout"),
-     None, rb"Query (%(query)s) canceled on user's request", None),
 ]
 
 
