@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import functools
 import hashlib
 import logging
 import os
@@ -374,8 +373,9 @@ class PostgresDataPlane(SnapshotOperations):
         port = self._ports.get(key)
         if port is None:
             raise SqlConnectionError(f"engine {key} serves no SQL")
-        query_ids = functools.partial(self.front.history.last_query_id, str(self._engine(key).socket_path))
-        return PostgresSqlSession(port, user, password, database, query_ids=query_ids)
+        socket = str(self._engine(key).socket_path)  # the statements' query ids come from the front
+        return PostgresSqlSession(port, user, password, database,
+                                  query_ids=lambda pid: self.front.history.last_query_id(socket, pid))
 
     def stop_all(self) -> None:
         """Stop every engine under the engine root (including ones a previous
