@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import DATABASE, DataApi, code_of
+from .conftest import DATABASE, DataApi, code_of, error_of
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +88,23 @@ def test_catalog_calls_need_a_reachable_target(catalog: DataApi):
     assert code_of(catalog.list_tables, **target("no_such_database")) == "DatabaseConnectionException"
     assert code_of(catalog.list_tables, ClusterIdentifier="dapi", Database=DATABASE,
                    DbUser="nobody_at_all") == "DatabaseConnectionException"
+
+
+def test_a_catalog_query_over_the_users_statement_timeout_is_a_query_timeout(catalog: DataApi):
+    catalog.ok("CREATE USER meta_slow PASSWORD 'Slow-pw-123'")
+    catalog.ok("ALTER USER meta_slow SET statement_timeout TO 300")
+    catalog.ok("GRANT USAGE ON SCHEMA meta_sales TO meta_slow")
+    # A session holding meta_sales.orders locked: reading its column defaults waits for the lock.
+    locking = catalog.client.execute_statement(Sql="BEGIN", SessionKeepAliveSeconds=60, **catalog.target)
+    catalog.wait(locking["Id"])
+    in_session = DataApi(catalog.server, SessionId=locking["SessionId"])
+    in_session.ok("LOCK TABLE meta_sales.orders")
+    try:
+        error = error_of(catalog.describe_table, **target(DbUser="meta_slow", Schema="meta_sales", Table="orders"))
+        assert error.response["Error"]["Code"] == "QueryTimeoutException"
+        assert "statement_timeout" in error.response["Error"]["Message"]
+    finally:
+        in_session.ok("ROLLBACK")
+    # Without the lock the same call answers.
+    columns = catalog.describe_table(**target(DbUser="meta_slow", Schema="meta_sales", Table="orders"))["ColumnList"]
+    assert [c["name"] for c in columns] == ["id", "note", "total"]

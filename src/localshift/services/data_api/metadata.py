@@ -6,8 +6,9 @@ NextToken naming the last row returned.  PostgreSQL keeps a catalog per database
 schemas, tables and columns of ``Database`` are read by connecting to it; ConnectedDatabase is
 accepted and changes nothing.  The engine's own database ``postgres`` is not listed (Redshift
 has none), unless it is the one asked about.  A query that takes longer than
-``QUERY_SECONDS`` is cancelled (QueryTimeoutException); a target that serves no SQL, or
-refuses the login, is a DatabaseConnectionException.
+``QUERY_SECONDS`` is cancelled (QueryTimeoutException), and so is one the engine stops at the
+user's ``statement_timeout`` (a user's default, or the parameter group's); a target that serves no
+SQL, or refuses the login, is a DatabaseConnectionException.
 """
 
 from __future__ import annotations
@@ -69,14 +70,18 @@ def _rows(backend: DataApiBackend, ctx: RequestContext, p: dict[str, Any], sql: 
     except SqlConnectionError as reason:
         raise connection_failed(f"FATAL: {reason}") from None
     got: list[tuple] = []
-    timer = threading.Timer(QUERY_SECONDS, session.cancel)
+    timed_out = threading.Event()
+    timer = threading.Timer(QUERY_SECONDS, lambda: (timed_out.set(), session.cancel()))
     timer.start()
     try:
         session.run(sql + ("" if limit is None else f" LIMIT {limit + 1}"),
                     [None if v is None else str(v) for v in values], lambda _, rows: got.extend(rows))
     except SqlError as error:
-        if error.cancelled:
+        if error.cancelled and timed_out.is_set():
             raise ApiError("QueryTimeoutException", f"The catalog query took more than {QUERY_SECONDS:g} seconds.") from None
+        if error.cancelled:
+            raise ApiError("QueryTimeoutException", "The catalog query was stopped before it finished (the user's "
+                           f"statement_timeout, or a cancel): {error.message}") from None
         raise validation(f"ERROR: {error.message}") from None
     except SqlConnectionError as reason:
         raise connection_failed(str(reason)) from None
