@@ -46,3 +46,30 @@ BEGIN
         END IF;
     END LOOP;
 END $$;
+
+-- An element of a PostgreSQL array compared with a literal (``tags[2] = 'x'``): the translator
+-- compares navigation with a literal as SUPER compares (``(tags -> 2) = to_jsonb('x'::text)``),
+-- so a scalar element meets a jsonb there.  It is compared as the SUPER value it would be
+-- (to_jsonb(element)): a string equals only a string, a number only a number.  One operator per
+-- element type, so that an integer is not read as a float.
+DO $$
+DECLARE
+    source regtype;
+    operator record;
+BEGIN
+    FOREACH source IN ARRAY ARRAY['text', 'smallint', 'integer', 'bigint', 'numeric', 'real',
+                                  'double precision', 'boolean']::regtype[] LOOP
+        FOR operator IN SELECT * FROM (VALUES ('=', 'eq'), ('<>', 'ne'), ('<', 'lt'), ('>', 'gt'), ('<=', 'le'),
+                                              ('>=', 'ge')) AS o(name, suffix)
+        LOOP
+            EXECUTE format('CREATE OR REPLACE FUNCTION localshift.scalar_super_%s(%s, jsonb) RETURNS boolean '
+                           'LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $body$ SELECT to_jsonb($1) %s $2 $body$',
+                           operator.suffix, source, operator.name);
+            IF NOT EXISTS (SELECT FROM pg_operator WHERE oprname = operator.name AND oprleft = source
+                           AND oprright = 'jsonb'::regtype) THEN
+                EXECUTE format('CREATE OPERATOR pg_catalog.%s (LEFTARG = %s, RIGHTARG = jsonb, '
+                               'FUNCTION = localshift.scalar_super_%s)', operator.name, source, operator.suffix);
+            END IF;
+        END LOOP;
+    END LOOP;
+END $$;
