@@ -16,14 +16,13 @@ from typing import Any
 
 from localshift.services.common.regions import is_copy_destination
 from localshift.services.context import RequestContext
-from localshift.services.serverless import validation
+from localshift.services.serverless import paging, validation
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.lookup import find_namespace
 from localshift.services.serverless.validation import not_found, validation_error
 from localshift.store.database import DuplicateError
 from localshift.store.serverless import NamespaceRecord, ServerlessSnapshotRecord, SnapshotCopyConfigurationRecord
 
-DEFAULT_PAGE = 100
 COPYING = "COPYING"
 # Destination regions per namespace ("one destination AWS Region at a time").
 MAX_PER_NAMESPACE = 1
@@ -115,7 +114,7 @@ def list_snapshot_copy_configurations(
     if "namespaceName" in p:
         namespace = find_namespace(backend, ctx, p["namespaceName"])
         configurations = [c for c in configurations if c.namespace_row_id == namespace.row_id]
-    page, token = validation.page(configurations, p.get("nextToken"), p.get("maxResults", DEFAULT_PAGE))
+    page, token = paging.page(configurations, lambda record: record.row_id, p, "snapshot-copies")
     return {"snapshotCopyConfigurations": [render(c) for c in page], "nextToken": token}
 
 

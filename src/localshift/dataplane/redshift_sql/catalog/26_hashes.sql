@@ -79,6 +79,26 @@ BEGIN
     RETURN ARRAY[localshift.u64_add(a, z), localshift.u64_add(b, c)];
 END $$;
 
+-- The two words HashLen17to32 hashes, which HashLen33to64 starts from (its a multiplies by k2
+-- where HashLen17to32's multiplies by k1): [first word, second word, a].
+CREATE OR REPLACE FUNCTION localshift.farm_mix_ends(s bytea, a_mul bigint) RETURNS bigint[]
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+    k2 constant bigint := -7286425919675154353;   -- 0x9ae16a3b2f90404f
+    len constant integer := length(s);
+    mul constant bigint := localshift.u64_add(k2, len * 2);
+    a bigint := localshift.u64_mul(localshift.fetch_le(s, 0, 8), a_mul);
+    b bigint := localshift.fetch_le(s, 8, 8);
+    c bigint := localshift.u64_mul(localshift.fetch_le(s, len - 8, 8), mul);
+    d bigint := localshift.u64_mul(localshift.fetch_le(s, len - 16, 8), k2);
+BEGIN
+    RETURN ARRAY[
+        localshift.u64_add(localshift.u64_add(localshift.u64_rotr(localshift.u64_add(a, b), 43),
+                                              localshift.u64_rotr(c, 30)), d),
+        localshift.u64_add(localshift.u64_add(a, localshift.u64_rotr(localshift.u64_add(b, k2), 18)), c),
+        a];
+END $$;
+
 CREATE OR REPLACE FUNCTION localshift.farm_fingerprint64(s bytea) RETURNS bigint
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 DECLARE
@@ -114,27 +134,14 @@ BEGIN
         END IF;
         RETURN k2;
     ELSIF len <= 32 THEN
-        mul := localshift.u64_add(k2, len * 2);
-        a := localshift.u64_mul(localshift.fetch_le(s, 0, 8), k1);
-        b := localshift.fetch_le(s, 8, 8);
-        c := localshift.u64_mul(localshift.fetch_le(s, len - 8, 8), mul);
-        d := localshift.u64_mul(localshift.fetch_le(s, len - 16, 8), k2);
-        RETURN localshift.farm_hash_len16(
-            localshift.u64_add(localshift.u64_add(localshift.u64_rotr(localshift.u64_add(a, b), 43),
-                                                  localshift.u64_rotr(c, 30)), d),
-            localshift.u64_add(localshift.u64_add(a, localshift.u64_rotr(localshift.u64_add(b, k2), 18)), c),
-            mul);
+        v := localshift.farm_mix_ends(s, k1);
+        RETURN localshift.farm_hash_len16(v[1], v[2], localshift.u64_add(k2, len * 2));
     ELSIF len <= 64 THEN
         mul := localshift.u64_add(k2, len * 2);
-        a := localshift.u64_mul(localshift.fetch_le(s, 0, 8), k2);
-        b := localshift.fetch_le(s, 8, 8);
-        c := localshift.u64_mul(localshift.fetch_le(s, len - 8, 8), mul);
-        d := localshift.u64_mul(localshift.fetch_le(s, len - 16, 8), k2);
-        y := localshift.u64_add(localshift.u64_add(localshift.u64_rotr(localshift.u64_add(a, b), 43),
-                                                   localshift.u64_rotr(c, 30)), d);
-        z := localshift.farm_hash_len16(
-            y, localshift.u64_add(localshift.u64_add(a, localshift.u64_rotr(localshift.u64_add(b, k2), 18)), c),
-            mul);
+        v := localshift.farm_mix_ends(s, k2);
+        y := v[1];
+        z := localshift.farm_hash_len16(v[1], v[2], mul);
+        a := v[3];
         e := localshift.u64_mul(localshift.fetch_le(s, 16, 8), mul);
         f := localshift.fetch_le(s, 24, 8);
         g := localshift.u64_mul(localshift.u64_add(y, localshift.fetch_le(s, len - 32, 8)), mul);
