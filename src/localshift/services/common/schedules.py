@@ -96,6 +96,15 @@ class Cron(Schedule):
                         yield day
 
 
+def check_unpadded(text: str) -> str:
+    """A new expression with nothing around it: spaces before or after one are refused (ScheduleError),
+    not trimmed (docs/behaviour.md, "Snapshot schedules").  Expressions stored before this rule may
+    have them, so parsing a stored one still allows them."""
+    if text != text.strip():
+        raise ScheduleError("an expression cannot have spaces before or after it")
+    return text
+
+
 def parse(text: str) -> Schedule:
     """An ``at(...)`` or ``cron(...)`` expression; ScheduleError says what is wrong with anything else."""
     at = _AT.fullmatch(text)

@@ -57,7 +57,7 @@ def action_view(action: ScheduledActionRecord, now: datetime) -> dict[str, Any]:
 
 def _schedule(text: str, now: datetime) -> schedules.Schedule:
     try:
-        schedule = schedules.parse(text)
+        schedule = schedules.parse(schedules.check_unpadded(text))
         schedules.check_spacing(schedule, now)
     except schedules.ScheduleError as error:
         raise ApiError("InvalidSchedule", f"The schedule {text} isn't valid: {error}.") from None

@@ -83,6 +83,8 @@ def _schedule(schedule: dict[str, Any], now: datetime) -> tuple[datetime | None,
     """(at, cron) of a Schedule union, checked."""
     at, cron = schedule.get("at"), schedule.get("cron")
     try:
+        if cron is not None:
+            schedules.check_unpadded(cron)
         parsed = parse_schedule(at, cron)
         schedules.check_spacing(parsed, now)
     except schedules.ScheduleError as error:
