@@ -110,7 +110,8 @@ def parse(text: str) -> Schedule:
     at = _AT.fullmatch(text)
     if at:
         try:
-            return At(text, datetime(*map(int, at.groups()), tzinfo=UTC))  # type: ignore[misc]
+            year, month, day, hour, minute, second = map(int, at.groups())
+            return At(text, datetime(year, month, day, hour, minute, second, tzinfo=UTC))
         except ValueError:
             raise ScheduleError(f"{text} names no valid date and time") from None
     cron = _CRON.fullmatch(text)

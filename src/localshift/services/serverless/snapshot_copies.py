@@ -90,10 +90,11 @@ def update_snapshot_copy_configuration(
     if "snapshotRetentionPeriod" in p:
         # Copies made from now on are kept for the new period.
         retention = validation.retention(p["snapshotRetentionPeriod"], "snapshotRetentionPeriod")
-        configuration = backend.copy_configurations.mutate(  # type: ignore[assignment]
+        changed = backend.copy_configurations.mutate(
             configuration.row_id, lambda c: setattr(c, "retention_period", retention))
-        if configuration is None:
+        if changed is None:
             raise not_found(f"Snapshot copy configuration {p['snapshotCopyConfigurationId']} not found.")
+        configuration = changed
     return {"snapshotCopyConfiguration": render(configuration)}
 
 
