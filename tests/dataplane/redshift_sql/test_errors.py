@@ -33,6 +33,10 @@ def test_postgresql_wording_becomes_redshifts():
     serial = response(b"SERROR", b"C40001", b"Mcould not serialize access due to concurrent update")
     assert fields(redshift_error(serial))[1:] == [b"C40001", b"M1023",
                                                   b"DSerializable isolation violation on a table in Redshift"]
+    for name in (b'"otherdb.public.t"', b"otherdb.public.t.col"):
+        other = response(b"SERROR", b"C0A000", b"Mcross-database references are not implemented: " + name)
+        assert fields(redshift_error(other))[1:] == [
+            b"C0A000", b'Mcross-database reference to database "otherdb" is not supported']
 
 
 def test_context_of_localshift_functions_is_dropped_and_other_errors_stay():

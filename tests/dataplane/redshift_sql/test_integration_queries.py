@@ -111,3 +111,8 @@ def test_brackets_on_postgresql_arrays_keep_their_meaning(db):
     db.execute("insert into tagged values ('{red,green}', '{10,20,30}')")
     assert db.execute("select tags[2], tags[2]::text, scores[1] + scores[3], scores[2:3] from tagged").fetchall() == \
         [("green", "green", 40, [20, 30])]
+    # an element compared with a literal compares as SUPER does: a string equals only a string
+    assert db.execute("select tags[2] = 'green', tags[1] <> 'red', tags[1] = 'x', scores[2] = 20, "
+                      "scores[3] > 25, scores[1] = '10' from tagged").fetchall() == \
+        [(True, False, False, True, True, False)]
+    assert db.execute("select count(*) from tagged where tags[2] = 'green' and scores[1] >= 10").fetchone() == (1,)

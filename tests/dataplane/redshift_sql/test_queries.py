@@ -12,6 +12,10 @@ def test_top_becomes_limit():
         "(select   a from t LIMIT 1) union select b from u"
     assert pg("select a from (select top 3 a from t) s") == "select a from (select   a from t LIMIT 3) s"
     assert refused("select top 3 a from t limit 2")[0] == "42601"
+    assert pg("select a from t union all select top 2 b from u where b > 1 order by 1 limit 3") == \
+        "select a from t union all (select   b from u where b > 1 LIMIT 2) order by 1 limit 3"
+    assert pg("select x from (select a from t except select top 1 b from u) s") == \
+        "select x from (select a from t except (select   b from u LIMIT 1) ) s"
 
 
 def test_lateral_aliases_in_the_select_list_and_where():

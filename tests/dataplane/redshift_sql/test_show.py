@@ -28,5 +28,14 @@ def test_show_commands_select_from_the_catalog_functions():
 
 def test_show_of_a_setting_and_unknown_objects():
     assert pg("show search_path") == "show search_path"
-    assert refused("show table public.t")[0] == "0A000"
+    assert refused("show model public.m")[0] == "0A000"
+    assert refused("show table a.b.c")[0] == "42601"
+    assert refused("show view v extra")[0] == "42601"
+
+
+def test_show_table_and_view_select_their_ddl():
+    assert pg("SHOW TABLE Sales;") == \
+        "SELECT localshift.show_table_ddl(NULL, E'sales') AS \"Show Table DDL statement\""
+    assert pg('show view "Pub".v') == \
+        "SELECT localshift.show_view_ddl(E'pub', E'v') AS \"Show View DDL statement\""
     assert refused("show schemas from database")[0] == "42601"

@@ -79,8 +79,19 @@ def test_a_schedule_ends_when_its_years_do():
     (["at(2030-01-01T00:00:00)"], "ScheduleDefinitionTypeUnsupported"),
     (["weekly(1)"], "ScheduleDefinitionTypeUnsupported"),
     (["rate(1 hour) and more"], "InvalidSchedule"),
+    ([" rate(12 hours)"], "InvalidSchedule"),
+    (["cron(0 1 *) "], "InvalidSchedule"),
+    (["rate(12 hours)", "\tcron(0 1 *)"], "InvalidSchedule"),
 ])
 def test_refused(definitions, code):
     with pytest.raises(ApiError) as raised:
         parse_schedule(definitions, NOW)
     assert raised.value.code == code
+
+
+def test_spaces_around_a_new_definition_are_refused_but_a_stored_one_still_parses():
+    with pytest.raises(ApiError) as raised:
+        parse_schedule([" rate(12 hours)"], NOW)
+    assert raised.value.message == ("The schedule definition  rate(12 hours) is not valid: an expression cannot "
+                                    "have spaces before or after it.")
+    assert parse(" rate(12 hours) ").minutes == 12 * 60  # kept before spaces were refused

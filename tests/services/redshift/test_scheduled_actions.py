@@ -66,6 +66,7 @@ def test_schedule_window_bounds_next_invocations(redshift, ls):
 @pytest.mark.parametrize("schedule", [
     "rate(1 hour)", "cron(0 23 * * *)", "cron(0 23 * * MON *)", "cron(0/30 * * * ? *)", "cron(61 1 * * ? *)",
     "at(2020-01-01T00:00:00)", "at(2999-02-30T00:00:00)", "every day",
+    " cron(0 10 * * ? *)", "cron(0 10 * * ? *) ", "at(2999-01-01T00:00:00)\n",
 ])
 def test_invalid_schedules(redshift, schedule):
     create_available_cluster(redshift)

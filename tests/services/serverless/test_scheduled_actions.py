@@ -54,6 +54,8 @@ def test_validation(owner):
     bad = [
         {"schedule": {"cron": "(0/20 * * * ? *)"}},  # less than an hour apart
         {"schedule": {"cron": "(0 23 * * *)"}},
+        {"schedule": {"cron": " (0 10 ? * MON *)"}},  # spaces around an expression are refused, not trimmed
+        {"schedule": {"cron": "cron(0 10 ? * MON *) "}},
         {"schedule": {"at": now - timedelta(hours=1)}},
         {"roleArn": "arn:aws:iam::222222222222:role/theirs"},
         {"roleArn": "not-a-role"},

@@ -40,8 +40,9 @@ def rewrite_selects(rw: "Rewriter", nodes: list[Node]) -> list[Node]:
         return nodes
     nodes = _booleans(nodes)
     blocks = _blocks(nodes)
-    for start, end, followed in reversed(blocks):
-        nodes[start:end] = _SelectBlock(rw, nodes[start:end]).rewrite(followed)
+    for index in range(len(blocks) - 1, -1, -1):
+        start, end, followed = blocks[index]
+        nodes[start:end] = _SelectBlock(rw, nodes[start:end]).rewrite(followed, preceded=index > 0)
     return nodes
 
 
@@ -128,7 +129,8 @@ class _SelectBlock:
         self.items_end = min(self.clauses.values(), default=len(nodes))
 
     # -- the whole block ---------------------------------------------------------
-    def rewrite(self, followed_by_set_operator: bool) -> list[Node]:
+    def rewrite(self, followed_by_set_operator: bool, preceded: bool = False) -> list[Node]:
+        """``preceded``: the block follows a set operator (it is a later branch)."""
         items = split_commas(self.nodes[self.head_end:self.items_end])
         aliases = self._resolve_aliases(items)
         if "qualify" in self.clauses:
@@ -141,12 +143,23 @@ class _SelectBlock:
         head = self.nodes[:self.head_end]
         if self.top is None:
             return head + body
+        if preceded and not followed_by_set_operator:
+            return self._last_branch_top(head, items)
         if "limit" in self.clauses:
             raise syntax_error("limit")  # TOP and LIMIT together
         text = render(head + body).rstrip()
         if followed_by_set_operator:
             return [raw(f"({text} LIMIT {self.top}) ")]
         return [raw(f"{text} LIMIT {self.top}")]
+
+    def _last_branch_top(self, head: list[Node], items: list[list[Node]]) -> list[Node]:
+        """``... UNION SELECT TOP n x FROM t ORDER BY 1 LIMIT 5``: TOP limits its own branch, as in
+        any other branch; the ORDER BY / LIMIT / OFFSET / FETCH after the last branch belong to the
+        whole set operation (``... UNION (SELECT x FROM t LIMIT n) ORDER BY 1 LIMIT 5``)."""
+        cut = min((self.clauses[c] for c in ("order", "limit", "offset", "fetch") if c in self.clauses),
+                  default=len(self.nodes))
+        branch = render(head + self._join_items(items) + self.nodes[self.items_end:cut]).rstrip()
+        return [raw(f"({branch} LIMIT {self.top}) ")] + self.nodes[cut:]
 
     def _clause_end(self, name: str) -> int:
         start = self.clauses[name]

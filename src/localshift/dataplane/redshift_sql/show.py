@@ -1,6 +1,6 @@
 """SHOW DATABASES / SCHEMAS / TABLES / COLUMNS / CONSTRAINTS / GRANTS /
 PROCEDURES / FUNCTIONS / PARAMETERS, the metadata commands redshift_connector
-uses on its newer path.  Each becomes a SELECT over a ``localshift.show_*``
+uses on its newer path, and SHOW TABLE / SHOW VIEW (an object's DDL).  Each becomes a SELECT over a ``localshift.show_*``
 function (catalog/15_show.sql) with Redshift's result columns.  Names may be
 identifiers, string literals or bind parameters (the driver binds them).
 """
@@ -67,6 +67,16 @@ def render_conditions(sig: list[Node]) -> str:
     return " ".join(n.low if n.kind == "ident" else n.text for n in sig)
 
 
+def _show_ddl(sig: list[Node], what: str) -> str:
+    """SHOW TABLE|VIEW [schema.]name: one row, the object's DDL (catalog/15_show.sql)."""
+    parts = 2 if len(sig) > 3 and sig[3].text == "." else 1
+    names, k = _name(sig, 2, parts)
+    if k != len(sig):
+        raise syntax_error(sig[k].text)
+    schema, name = names if parts == 2 else ["NULL"] + names
+    return f'SELECT localshift.show_{what}_ddl({schema}, {name}) AS "Show {what.capitalize()} DDL statement"'
+
+
 def show(sig: list[Node]) -> str | None:
     """None: a PostgreSQL SHOW of a setting (passed through)."""
     lows = [w.low for w in sig]
@@ -123,6 +133,8 @@ def show(sig: list[Node]) -> str | None:
                    "numeric_scale")
         return (f"SELECT {columns} FROM localshift.show_parameters({', '.join(names)}, "
                 f"'{kind[0]}')" + _tail(sig, k, "parameter_name"))
-    if what in ("table", "view", "model", "datashares", "external"):
+    if what in ("table", "view") and len(sig) > 2:
+        return _show_ddl(sig, what)
+    if what in ("model", "datashares", "external"):
         raise not_supported(f"SHOW {what.upper()}")
     return show_setting(sig)

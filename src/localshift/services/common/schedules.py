@@ -96,12 +96,22 @@ class Cron(Schedule):
                         yield day
 
 
+def check_unpadded(text: str) -> str:
+    """A new expression with nothing around it: spaces before or after one are refused (ScheduleError),
+    not trimmed (docs/behaviour.md, "Snapshot schedules").  Expressions stored before this rule may
+    have them, so parsing a stored one still allows them."""
+    if text != text.strip():
+        raise ScheduleError("an expression cannot have spaces before or after it")
+    return text
+
+
 def parse(text: str) -> Schedule:
     """An ``at(...)`` or ``cron(...)`` expression; ScheduleError says what is wrong with anything else."""
     at = _AT.fullmatch(text)
     if at:
         try:
-            return At(text, datetime(*map(int, at.groups()), tzinfo=UTC))  # type: ignore[misc]
+            year, month, day, hour, minute, second = map(int, at.groups())
+            return At(text, datetime(year, month, day, hour, minute, second, tzinfo=UTC))
         except ValueError:
             raise ScheduleError(f"{text} names no valid date and time") from None
     cron = _CRON.fullmatch(text)

@@ -124,11 +124,11 @@ def find_statement(backend: DataApiBackend, ctx: RequestContext, statement_id: s
     """The caller's statement an Id names, and the batch part (0-based) its ``:n`` suffix names."""
     match = _ID.fullmatch(statement_id)
     record = backend.statements.get(match.group(1)) if match else None
-    if record is None or (record.account, record.region) != (ctx.account, ctx.region):
+    if match is None or record is None or (record.account, record.region) != (ctx.account, ctx.region):
         raise statement_not_found(statement_id)
-    if match.group(2) is None:  # type: ignore[union-attr]
+    if match.group(2) is None:
         return record, None
-    part = int(match.group(2)) - 1  # type: ignore[union-attr]
+    part = int(match.group(2)) - 1
     if not record.is_batch or not 0 <= part < len(record.parts):
         raise statement_not_found(statement_id)
     return record, part

@@ -46,10 +46,12 @@ def _associate(cluster: ClusterRecord, domain: str, certificate: str, ctx: Reque
     cluster.custom_domain_certificate_expiry = ctx.now + CERTIFICATE_VALIDITY
 
 
-def _check_associated(cluster: ClusterRecord, domain: str) -> None:
-    if cluster.custom_domain_name != domain.lower():
+def _check_associated(cluster: ClusterRecord, domain: str) -> str:
+    """The cluster's custom domain name, which must be ``domain``."""
+    if cluster.custom_domain_name is None or cluster.custom_domain_name != domain.lower():
         raise ApiError("CustomDomainAssociationNotFoundFault",
                        f"Custom domain {domain} is not associated with cluster {cluster.identifier}.")
+    return cluster.custom_domain_name
 
 
 def create_custom_domain_association(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
@@ -71,8 +73,7 @@ def modify_custom_domain_association(backend: RedshiftBackend, ctx: RequestConte
     certificate = _certificate(ctx, p["CustomDomainCertificateArn"])
 
     def change(cluster: ClusterRecord) -> None:
-        _check_associated(cluster, p["CustomDomainName"])
-        _associate(cluster, cluster.custom_domain_name, certificate, ctx)  # type: ignore[arg-type]
+        _associate(cluster, _check_associated(cluster, p["CustomDomainName"]), certificate, ctx)
 
     return _answer(change_cluster(backend, ctx, p["ClusterIdentifier"], change))
 

@@ -9,6 +9,7 @@ parameter: a reboot brings a change).
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from localshift.dataplane.api import LogTarget
 from localshift.records import ClusterRecord
@@ -87,9 +88,9 @@ def deliver_due_logs(backend: RedshiftBackend) -> None:
             backend.mutate_cluster(cluster.row_id, lambda c: _delivered(c, now))
 
 
-def _delivered(cluster: ClusterRecord, now: object) -> None:
+def _delivered(cluster: ClusterRecord, now: datetime) -> None:
     if cluster.logging is not None:
-        cluster.logging.last_successful_delivery_time = now  # type: ignore[assignment]
+        cluster.logging.last_successful_delivery_time = now
 
 
 def _failed(backend: RedshiftBackend, cluster: ClusterRecord, error: Exception) -> None:

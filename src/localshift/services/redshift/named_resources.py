@@ -106,7 +106,7 @@ def describe(
         return {list_key: render(backend, [r for r in found if keep is None or keep(r)], view)}
     names = None
     if tag_keys or tag_values:
-        arn_type = repository.record_class.ARN_TYPE  # type: ignore[attr-defined]
+        arn_type = repository.record_class.ARN_TYPE
         matches = backend.tags.search(ctx.account, ctx.region, arn_type, None, tag_keys, tag_values, 0, 1_000_000)
         names = sorted({arn.split(":", 6)[6] for _, arn, _, _, _ in matches})
     if keep is None:

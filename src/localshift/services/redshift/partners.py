@@ -56,8 +56,15 @@ def add_partner(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]
                 created_at=ctx.now, updated_at=ctx.now,
             ))
         except DuplicateError:
-            partner = backend.partners.get(ctx.account, ctx.region, name)  # type: ignore[assignment]
+            return _answer(_added_meanwhile(backend, ctx, name))
     return _answer(partner)
+
+
+def _added_meanwhile(backend: RedshiftBackend, ctx: RequestContext, name: str) -> PartnerRecord:
+    """The partner whose insertion collided with ours (in the same transaction, so it is there)."""
+    partner = backend.partners.get(ctx.account, ctx.region, name)
+    assert partner is not None
+    return partner
 
 
 def describe_partners(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
@@ -83,7 +90,8 @@ def update_partner_status(backend: RedshiftBackend, ctx: RequestContext, p: dict
 
     with backend.db.transaction():
         partner = backend.partners.mutate(_find(backend, ctx, p).row_id, change)
-    return _answer(partner)  # type: ignore[arg-type]
+    assert partner is not None  # found in this very transaction
+    return _answer(partner)
 
 
 def delete_partner(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:

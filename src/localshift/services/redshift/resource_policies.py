@@ -73,7 +73,7 @@ def put_resource_policy(backend: RedshiftBackend, ctx: RequestContext, p: dict[s
                 ResourcePolicyRecord(ctx.account, ctx.region, arn, text, cluster.row_id))
         else:
             policy = backend.resource_policies.mutate(existing.row_id, lambda r: setattr(r, "policy", text))
-    return _view(policy)  # type: ignore[arg-type]
+    return _view(policy)
 
 
 def get_resource_policy(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:

@@ -103,6 +103,11 @@ def parse_schedule(definitions: list[str], now: datetime) -> list[Definition]:
     """Every definition parsed, and together at most one snapshot an hour (InvalidSchedule otherwise)."""
     if not definitions:
         raise ApiError("InvalidSchedule", "A snapshot schedule needs at least one schedule definition.")
+    for definition in definitions:
+        try:
+            schedules.check_unpadded(definition)
+        except schedules.ScheduleError as error:
+            raise invalid(definition, str(error)) from None
     parsed = [parse(definition) for definition in definitions]
     previous: datetime | None = None
     for moment in upcoming(parsed, now):

@@ -12,14 +12,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from localshift.errors import ApiError, invalid_parameter
-from localshift.services.common import schedules
+from localshift.services.common import scheduled_actions, schedules
 from localshift.services.common.arns import IAM_ROLE_ARN
 from localshift.services.context import RequestContext
 from localshift.services.redshift import validation
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.clusters import check_node_count, find_cluster, node_type_of
 from localshift.services.redshift.resource_records import ScheduledActionRecord
-from localshift.store.database import DuplicateError
 from localshift.store.paging import decode_marker, encode_marker
 
 TARGET_TYPES = ("ResizeCluster", "PauseCluster", "ResumeCluster")
@@ -58,7 +57,7 @@ def action_view(action: ScheduledActionRecord, now: datetime) -> dict[str, Any]:
 
 def _schedule(text: str, now: datetime) -> schedules.Schedule:
     try:
-        schedule = schedules.parse(text)
+        schedule = schedules.parse(schedules.check_unpadded(text))
         schedules.check_spacing(schedule, now)
     except schedules.ScheduleError as error:
         raise ApiError("InvalidSchedule", f"The schedule {text} isn't valid: {error}.") from None
@@ -135,17 +134,11 @@ def create_scheduled_action(backend: RedshiftBackend, ctx: RequestContext, p: di
         end_time=p.get("EndTime"), enabled=p.get("Enable", True),
     )
     action.next_run = next_due(action, ctx.now)
-    duplicate = ApiError("ScheduledActionAlreadyExists", f"Scheduled action {name} already exists.")
-    with backend.db.transaction():
-        if backend.scheduled_actions.get(ctx.account, ctx.region, name) is not None:
-            raise duplicate
-        if backend.scheduled_actions.count(ctx.account, ctx.region) >= QUOTA:
-            raise ApiError("ScheduledActionQuotaExceeded",
-                           f"The account already has the maximum of {QUOTA} scheduled actions in {ctx.region}.")
-        try:
-            backend.scheduled_actions.insert(action)
-        except DuplicateError:
-            raise duplicate from None
+    scheduled_actions.insert(
+        backend.scheduled_actions, action, QUOTA,
+        ApiError("ScheduledActionAlreadyExists", f"Scheduled action {name} already exists."),
+        ApiError("ScheduledActionQuotaExceeded",
+                 f"The account already has the maximum of {QUOTA} scheduled actions in {ctx.region}."))
     return action_view(action, ctx.now)
 
 
@@ -155,20 +148,17 @@ def modify_scheduled_action(backend: RedshiftBackend, ctx: RequestContext, p: di
     target = _target(backend, ctx, p["TargetAction"]) if "TargetAction" in p else None
     role = _iam_role(ctx, p["IamRole"]) if "IamRole" in p else None
 
-    def change(action: ScheduledActionRecord) -> None:
+    def apply(action: ScheduledActionRecord) -> None:
         if target is not None:
             action.target_type, action.target = target
         if role is not None:
             action.iam_role = role
         action.schedule = p.get("Schedule", action.schedule)
         action.description = p.get("ScheduledActionDescription", action.description)
-        if not schedules.update_window(action, p, "StartTime", "EndTime", "Enable"):
-            raise _window_error()
-        action.next_run = next_due(action, ctx.now)
 
-    with backend.db.transaction():
-        action = backend.scheduled_actions.mutate(find_action(backend, ctx, p["ScheduledActionName"]).row_id, change)
-    assert action is not None  # found in this very transaction
+    action = scheduled_actions.modify(
+        backend.scheduled_actions, lambda: find_action(backend, ctx, p["ScheduledActionName"]), apply, p,
+        ("StartTime", "EndTime", "Enable"), _window_error(), lambda changed: next_due(changed, ctx.now))
     return action_view(action, ctx.now)
 
 

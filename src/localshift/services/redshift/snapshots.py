@@ -226,7 +226,8 @@ def _change_retention(
         if not expired:
             changed = backend.mutate_snapshot(
                 snapshot.row_id, lambda s: setattr(s, "manual_snapshot_retention_period", retention))
-            return render(backend, ctx, changed), None  # type: ignore[arg-type]
+            assert changed is not None  # found in this very transaction
+            return render(backend, ctx, changed), None
         # Force: a snapshot already past its new retention period is deleted at once.
         check_deletable(backend, snapshot)
         snapshot.manual_snapshot_retention_period = retention
@@ -244,12 +245,11 @@ def describe_cluster_snapshots(backend: RedshiftBackend, ctx: RequestContext, p:
         return _describe_serverless(backend, ctx, p, ref.serverless_arn)
     if ref is not None:
         snapshot = lookup(backend, ctx, ref)
-        visible = snapshot is not None and (
+        if snapshot is None or not (
             snapshot.account == ctx.account or backend.snapshots.is_shared_with(snapshot, ctx.account)
-        )
-        if not visible:
+        ):
             raise not_found(p.get("SnapshotArn") or p.get("SnapshotIdentifier", ""))
-        flt.owner = snapshot.account  # type: ignore[union-attr]
+        flt.owner = snapshot.account
         flt.snapshot_identifier = ref.identifier
     if "ClusterIdentifier" in p:
         flt.cluster_identifier = p["ClusterIdentifier"].lower()
@@ -263,11 +263,11 @@ def describe_cluster_snapshots(backend: RedshiftBackend, ctx: RequestContext, p:
     flt.tag_keys, flt.tag_values = p.get("TagKeys", []), p.get("TagValues", [])
     if "ClusterExists" in p:
         flt.cluster_exists = p["ClusterExists"]
-        if flt.cluster_exists and flt.cluster_identifier is None:
-            raise invalid_parameter("ClusterIdentifier is required when ClusterExists is true.")
         if flt.cluster_exists:
+            if flt.cluster_identifier is None:
+                raise invalid_parameter("ClusterIdentifier is required when ClusterExists is true.")
             # ClusterExists=true names a cluster that must exist.
-            find_cluster(backend, ctx, flt.cluster_identifier)  # type: ignore[arg-type]
+            find_cluster(backend, ctx, flt.cluster_identifier)
     for entity in p.get("SortingEntities", []):
         if entity["Attribute"] not in SORT_KEYS:
             raise invalid_parameter(f"Invalid sort attribute: {entity['Attribute']}.")

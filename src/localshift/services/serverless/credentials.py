@@ -28,7 +28,7 @@ def get_credentials(backend: ServerlessBackend, ctx: RequestContext, p: dict[str
     # created at its first login.
     user = iam_user(ctx)
     login, password = new_login(user, user, expiry(ctx.now, seconds), db_name=db_name, auto_create=True)
-    engine = lifecycle.engine_key(namespace.row_id, namespace.engine_generation)  # type: ignore[arg-type]
+    engine = lifecycle.engine_key(namespace.row_id, namespace.engine_generation)
     let_in(backend, engine, login, keep=True)
     return {"dbUser": user, "dbPassword": password, "expiration": login.expires_at,
             "nextRefreshTime": login.expires_at}

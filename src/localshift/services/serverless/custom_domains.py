@@ -74,7 +74,7 @@ def update_custom_domain_association(backend: ServerlessBackend, ctx: RequestCon
     certificate = _certificate(ctx, p["customDomainCertificateArn"])
     with backend.db.transaction():
         workgroup = _associated(backend, ctx, p)
-        _associate(workgroup, workgroup.custom_domain_name, certificate, ctx.now)  # type: ignore[arg-type]
+        _associate(workgroup, p["customDomainName"].lower(), certificate, ctx.now)  # the associated name
         backend.workgroups.update(workgroup)
     return association_view(workgroup)
 

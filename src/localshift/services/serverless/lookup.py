@@ -73,8 +73,8 @@ def visible_snapshot(
         snapshot = snapshot_by_arn(backend, ctx, arn, "snapshotArn")
         if snapshot is not None and owner is not None and snapshot.account != owner:
             snapshot = None
-    else:
-        snapshot = backend.snapshots.get(owner or ctx.account, ctx.region, name.lower())  # type: ignore[union-attr]
+    elif name is not None:
+        snapshot = backend.snapshots.get(owner or ctx.account, ctx.region, name.lower())
     if snapshot is None or not can_see(backend, ctx, snapshot):
         raise not_found(f"Serverless snapshot {arn or name} not found.")
     return snapshot

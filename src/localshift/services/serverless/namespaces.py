@@ -146,17 +146,18 @@ def _update_credentials(backend: ServerlessBackend, ctx: RequestContext, namespa
         secret = namespace.admin_password_secret_arn
         backend.secrets.delete(secret, pending_key(secret))
         namespace.admin_password_secret_arn = namespace.admin_password_secret_kms_key_id = None
-    if password is None and not managed:
-        return
     username = username or lifecycle.engine_user(namespace)
     if managed:
         # Until the engine has it, the new password is the secret's pending value.
         secret_key = namespace.admin_password_secret_arn
+        assert secret_key is not None  # made above
         if namespace.engine_generation:
-            secret_key = pending_key(secret_key)  # type: ignore[arg-type]
-        verifier = managed_password(backend.secrets, secret_key, username)  # type: ignore[arg-type]
+            secret_key = pending_key(secret_key)
+        verifier = managed_password(backend.secrets, secret_key, username)
+    elif password is not None:
+        verifier = password_verifier(username, password)
     else:
-        verifier = password_verifier(username, password)  # type: ignore[arg-type]
+        return  # the password stays as it is
     if namespace.engine_generation:
         # The engine learns the new credentials in the background; MODIFYING until it has.
         namespace.credentials_plan = CredentialsPlan(username, verifier)

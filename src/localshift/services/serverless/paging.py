@@ -1,4 +1,5 @@
-"""Pages of the smaller list operations (usage limits, scheduled actions, endpoints, catalogues...).
+"""Pages of the smaller list operations (usage limits, scheduled actions, endpoints, catalogues, recovery
+points, snapshot copy configurations, table restores...).
 
 A nextToken names its list and the position of the last item returned, so a token of one list
 is refused by another, and a token is never shorter than the 8 characters the model requires.
@@ -16,8 +17,10 @@ from localshift.store.paging import decode_marker, encode_marker
 T = TypeVar("T")
 DEFAULT_PAGE = 100
 # The lists whose operations' models name InvalidPaginationException (ListTracks, ListCustomDomainAssociations,
-# ListScheduledActions, ListUsageLimits); ListEndpointAccess, ListManagedWorkgroups, ListReservations and
-# ListReservationOfferings name no such error.
+# ListScheduledActions, ListUsageLimits); ListEndpointAccess, ListManagedWorkgroups, ListReservations,
+# ListReservationOfferings and ListRecoveryPoints name no such error.  ListSnapshotCopyConfigurations and
+# ListTableRestoreStatus name it, but answer ValidationException, as they have since they were served
+# (AWS's answer to a forged token is unverified).
 _PAGINATION_ERROR_KINDS = frozenset({"tracks", "custom-domains", "scheduled-actions", "usage-limits"})
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from localshift.services.context import RequestContext
-from localshift.services.serverless import lifecycle, validation
+from localshift.services.serverless import lifecycle, paging, validation
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.lifecycle import engine_user
 from localshift.services.serverless.lookup import find_namespace
@@ -20,8 +20,6 @@ from localshift.services.serverless.snapshots import check_snapshot_quota, inser
 from localshift.services.serverless.validation import conflict, not_found, validation_error
 from localshift.services.serverless.views import namespace_view
 from localshift.store.serverless import RecoveryPointRecord
-
-DEFAULT_PAGE = 100
 
 
 def recovery_point_view(point: RecoveryPointRecord) -> dict[str, Any]:
@@ -57,7 +55,7 @@ def list_recovery_points(backend: ServerlessBackend, ctx: RequestContext, p: dic
         and (start is None or point.create_time >= start)
         and (end is None or point.create_time <= end)
     ]
-    page, token = validation.page(points, p.get("nextToken"), p.get("maxResults", DEFAULT_PAGE))
+    page, token = paging.page(points, lambda record: record.row_id, p, "recovery-points")
     return {"recoveryPoints": [recovery_point_view(point) for point in page], "nextToken": token}
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from localshift.errors import ApiError
-from localshift.services.common import schedules
+from localshift.services.common import scheduled_actions, schedules
 from localshift.services.common.arns import IAM_ROLE_ARN
 from localshift.services.context import RequestContext
 from localshift.services.serverless import paging, validation
@@ -21,7 +21,6 @@ from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.lookup import find_namespace
 from localshift.services.serverless.resource_records import ScheduledActionRecord
 from localshift.services.serverless.validation import conflict, not_found, validation_error
-from localshift.store.database import DuplicateError
 
 NEXT_INVOCATIONS = 10
 # Scheduled actions per account and region (ServiceQuotaExceededException past it: not in this API's
@@ -84,6 +83,8 @@ def _schedule(schedule: dict[str, Any], now: datetime) -> tuple[datetime | None,
     """(at, cron) of a Schedule union, checked."""
     at, cron = schedule.get("at"), schedule.get("cron")
     try:
+        if cron is not None:
+            schedules.check_unpadded(cron)
         parsed = parse_schedule(at, cron)
         schedules.check_spacing(parsed, now)
     except schedules.ScheduleError as error:
@@ -132,17 +133,10 @@ def create_scheduled_action(backend: ServerlessBackend, ctx: RequestContext, p: 
         enabled=p.get("enabled", True),
     )
     action.next_run = next_due(action, ctx.now)
-    duplicate = conflict(f"Scheduled action {name} already exists.")
-    with backend.db.transaction():
-        find_namespace(backend, ctx, namespace_name)
-        if backend.scheduled_actions.get(ctx.account, ctx.region, name) is not None:
-            raise duplicate
-        if backend.scheduled_actions.count(ctx.account, ctx.region) >= QUOTA:
-            raise conflict(f"The account already has the maximum of {QUOTA} scheduled actions in {ctx.region}.")
-        try:
-            backend.scheduled_actions.insert(action)
-        except DuplicateError:
-            raise duplicate from None
+    scheduled_actions.insert(
+        backend.scheduled_actions, action, QUOTA, conflict(f"Scheduled action {name} already exists."),
+        conflict(f"The account already has the maximum of {QUOTA} scheduled actions in {ctx.region}."),
+        check=lambda: find_namespace(backend, ctx, namespace_name))
     return {"scheduledAction": action_view(action, ctx.now)}
 
 
@@ -150,20 +144,18 @@ def update_scheduled_action(backend: ServerlessBackend, ctx: RequestContext, p: 
     schedule = _schedule(p["schedule"], ctx.now) if "schedule" in p else None
     role = _role(ctx, p["roleArn"]) if "roleArn" in p else None
 
-    def change(action: ScheduledActionRecord) -> None:
+    def apply(action: ScheduledActionRecord) -> None:
         if "targetAction" in p:
             action.create_snapshot = _create_snapshot(p["targetAction"], action.namespace_name)
         if schedule is not None:
             action.schedule_at, action.schedule_cron = schedule
         action.role_arn = role or action.role_arn
         action.description = p.get("scheduledActionDescription", action.description)
-        if not schedules.update_window(action, p, "startTime", "endTime", "enabled"):
-            raise _window_error()
-        action.next_run = next_due(action, ctx.now)
 
-    with backend.db.transaction():
-        action = backend.scheduled_actions.mutate(find_action(backend, ctx, p["scheduledActionName"]).row_id, change)
-    return {"scheduledAction": action_view(action, ctx.now)}  # type: ignore[arg-type]
+    action = scheduled_actions.modify(
+        backend.scheduled_actions, lambda: find_action(backend, ctx, p["scheduledActionName"]), apply, p,
+        ("startTime", "endTime", "enabled"), _window_error(), lambda changed: next_due(changed, ctx.now))
+    return {"scheduledAction": action_view(action, ctx.now)}
 
 
 def delete_scheduled_action(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:

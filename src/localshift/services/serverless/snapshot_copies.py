@@ -16,14 +16,13 @@ from typing import Any
 
 from localshift.services.common.regions import is_copy_destination
 from localshift.services.context import RequestContext
-from localshift.services.serverless import validation
+from localshift.services.serverless import paging, validation
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.lookup import find_namespace
 from localshift.services.serverless.validation import not_found, validation_error
 from localshift.store.database import DuplicateError
 from localshift.store.serverless import NamespaceRecord, ServerlessSnapshotRecord, SnapshotCopyConfigurationRecord
 
-DEFAULT_PAGE = 100
 COPYING = "COPYING"
 # Destination regions per namespace ("one destination AWS Region at a time").
 MAX_PER_NAMESPACE = 1
@@ -91,10 +90,11 @@ def update_snapshot_copy_configuration(
     if "snapshotRetentionPeriod" in p:
         # Copies made from now on are kept for the new period.
         retention = validation.retention(p["snapshotRetentionPeriod"], "snapshotRetentionPeriod")
-        configuration = backend.copy_configurations.mutate(  # type: ignore[assignment]
+        changed = backend.copy_configurations.mutate(
             configuration.row_id, lambda c: setattr(c, "retention_period", retention))
-        if configuration is None:
+        if changed is None:
             raise not_found(f"Snapshot copy configuration {p['snapshotCopyConfigurationId']} not found.")
+        configuration = changed
     return {"snapshotCopyConfiguration": render(configuration)}
 
 
@@ -115,7 +115,7 @@ def list_snapshot_copy_configurations(
     if "namespaceName" in p:
         namespace = find_namespace(backend, ctx, p["namespaceName"])
         configurations = [c for c in configurations if c.namespace_row_id == namespace.row_id]
-    page, token = validation.page(configurations, p.get("nextToken"), p.get("maxResults", DEFAULT_PAGE))
+    page, token = paging.page(configurations, lambda record: record.row_id, p, "snapshot-copies")
     return {"snapshotCopyConfigurations": [render(c) for c in page], "nextToken": token}
 
 

@@ -127,9 +127,9 @@ def update_snapshot(backend: ServerlessBackend, ctx: RequestContext, p: dict[str
         snapshot = own_snapshot(backend, ctx, p["snapshotName"])
         if retention is not None:
             # A period that has already passed takes effect at the next expiry check (within seconds).
-            snapshot = backend.mutate_snapshot(  # type: ignore[assignment]
-                snapshot.row_id, lambda s: setattr(s, "retention_period", retention)
-            )
+            changed = backend.mutate_snapshot(snapshot.row_id, lambda s: setattr(s, "retention_period", retention))
+            assert changed is not None  # found in this very transaction
+            snapshot = changed
     return {"snapshot": render(backend, ctx, snapshot)}
 
 

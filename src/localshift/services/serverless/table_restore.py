@@ -16,13 +16,12 @@ from typing import Any
 from localshift.records import TableRestoreRecord
 from localshift.services.common.table_restores import accept_restore, restore_in_progress, table_names
 from localshift.services.context import RequestContext
-from localshift.services.serverless import table_restore_lifecycle, validation
+from localshift.services.serverless import paging, table_restore_lifecycle
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.lookup import find_namespace, find_workgroup, own_snapshot
 from localshift.services.serverless.recovery_points import find_recovery_point
 from localshift.services.serverless.validation import conflict, not_found, validation_error
 
-DEFAULT_PAGE = 100
 _PARAMETERS = {
     "source_database": "sourceDatabaseName",
     "source_schema": "sourceSchemaName",
@@ -108,7 +107,7 @@ def list_table_restore_status(backend: ServerlessBackend, ctx: RequestContext, p
         r for r in backend.table_restores.all_of(ctx.account, ctx.region)
         if p.get("namespaceName") in (None, r.target) and p.get("workgroupName") in (None, r.workgroup_name)
     ]
-    page, token = validation.page(records, p.get("nextToken"), p.get("maxResults", DEFAULT_PAGE))
+    page, token = paging.page(records, lambda record: record.row_id, p, "table-restores")
     return {"tableRestoreStatuses": [render(r) for r in page], "nextToken": token}
 
 

@@ -98,7 +98,8 @@ def update_usage_limit(backend: ServerlessBackend, ctx: RequestContext, p: dict[
 
     with backend.db.transaction():
         limit = backend.usage_limits.mutate(_limit(backend, ctx, p["usageLimitId"], missing).row_id, change)
-    return {"usageLimit": usage_limit_view(limit)}  # type: ignore[arg-type]
+    assert limit is not None  # found in this very transaction
+    return {"usageLimit": usage_limit_view(limit)}
 
 
 def delete_usage_limit(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 from localshift.errors import ApiError
 from localshift.services.redshift import validation as provisioned
-from localshift.store.paging import S, decode_marker, page_after
+from localshift.store.paging import decode_marker
 
 PARTITION = "aws"
 SERVICE = "redshift-serverless"
@@ -210,14 +210,6 @@ def page_token(token: str | None, kinds: tuple[type, ...]) -> str | None:
         except ApiError:
             raise validation_error("The nextToken is not valid.") from None
     return token
-
-
-def page(records: Sequence[S], token: str | None, limit: int) -> tuple[list[S], str | None]:
-    """store.paging.page_after, answering a nextToken this service did not issue with ValidationException."""
-    try:
-        return page_after(records, token, limit)
-    except ApiError:
-        raise validation_error("The nextToken is not valid.") from None
 
 
 def time_window(start: datetime | None, end: datetime | None) -> None:

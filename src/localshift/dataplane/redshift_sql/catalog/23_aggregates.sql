@@ -109,11 +109,11 @@ BEGIN
 END $$;
 
 -- Linear interpolation between the values around position 1 + fraction * (n - 1).
--- Floats, timestamps (the interval between the two values, scaled) alike.
+-- Floats, timestamps and times (the interval between the two values, scaled) alike.
 DO $$
 DECLARE source regtype;
 BEGIN
-    FOREACH source IN ARRAY ARRAY['double precision', 'timestamp', 'timestamptz']::regtype[] LOOP
+    FOREACH source IN ARRAY ARRAY['double precision', 'timestamp', 'timestamptz', 'time']::regtype[] LOOP
         EXECUTE format($create$
 CREATE OR REPLACE FUNCTION pg_catalog.percentile_cont(%1$s[], double precision, boolean)
 RETURNS %1$s LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $body$
@@ -146,6 +146,12 @@ END $$;
 CREATE OR REPLACE FUNCTION pg_catalog.percentile_cont(date[], double precision, boolean)
 RETURNS date LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT pg_catalog.percentile_cont($1::timestamp[], $2, $3)::date $$;
+-- TIMETZ: values ordered and interpolated as their times of day in UTC, the result in UTC (+00),
+-- as Redshift stores and shows TIMETZ.
+CREATE OR REPLACE FUNCTION pg_catalog.percentile_cont(timetz[], double precision, boolean)
+RETURNS timetz LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT (pg_catalog.percentile_cont(ARRAY(SELECT timezone('UTC', v)::time AS t FROM unnest($1) AS v ORDER BY t),
+                                   $2, $3)::text || '+00')::timetz $$;
 
 -- The first value whose position reaches fraction * n, in the requested order.
 CREATE OR REPLACE FUNCTION pg_catalog.percentile_disc(anycompatiblearray, double precision, boolean)

@@ -1,3 +1,15 @@
+-- CREATE OPERATOR has no OR REPLACE: an operator of pg_catalog made once, over a function of ours.
+CREATE OR REPLACE FUNCTION localshift.create_operator_once(name text, left_type regtype, right_type regtype,
+                                                           func text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_operator WHERE oprname = name AND oprleft = left_type AND oprright = right_type) THEN
+        EXECUTE format('CREATE OPERATOR pg_catalog.%s (LEFTARG = %s, RIGHTARG = %s, FUNCTION = localshift.%s)',
+                       name, left_type, right_type, func);
+    END IF;
+END $$;
+REVOKE ALL ON FUNCTION localshift.create_operator_once(text, regtype, regtype, text) FROM PUBLIC;
+
 -- Comparisons Redshift allows between types PostgreSQL keeps apart: a date, a
 -- timestamp or a number matched against a string pattern (saletime LIKE
 -- '2008-09%') is matched as its text.  (Blanket implicit casts to text, as
@@ -17,11 +29,7 @@ BEGIN
             EXECUTE format('CREATE OR REPLACE FUNCTION localshift.%s(%s, text) RETURNS boolean LANGUAGE sql '
                            'STABLE STRICT PARALLEL SAFE AS $body$ SELECT $1::text %s $2 $body$',
                            operator.func, source, operator.keyword);
-            IF NOT EXISTS (SELECT FROM pg_operator WHERE oprname = operator.name AND oprleft = source
-                           AND oprright = 'text'::regtype) THEN
-                EXECUTE format('CREATE OPERATOR pg_catalog.%s (LEFTARG = %s, RIGHTARG = text, '
-                               'FUNCTION = localshift.%s)', operator.name, source, operator.func);
-            END IF;
+            PERFORM localshift.create_operator_once(operator.name, source, 'text', operator.func);
         END LOOP;
     END LOOP;
 END $$;
@@ -39,10 +47,30 @@ DECLARE operator record;
 BEGIN
     FOR operator IN SELECT * FROM (VALUES ('->', 'array_element'), ('->>', 'array_element_text')) AS o(name, func)
     LOOP
-        IF NOT EXISTS (SELECT FROM pg_operator WHERE oprname = operator.name AND oprleft = 'anyarray'::regtype
-                       AND oprright = 'integer'::regtype) THEN
-            EXECUTE format('CREATE OPERATOR pg_catalog.%s (LEFTARG = anyarray, RIGHTARG = integer, '
-                           'FUNCTION = localshift.%s)', operator.name, operator.func);
-        END IF;
+        PERFORM localshift.create_operator_once(operator.name, 'anyarray', 'integer', operator.func);
+    END LOOP;
+END $$;
+
+-- An element of a PostgreSQL array compared with a literal (``tags[2] = 'x'``): the translator
+-- compares navigation with a literal as SUPER compares (``(tags -> 2) = to_jsonb('x'::text)``),
+-- so a scalar element meets a jsonb there.  It is compared as the SUPER value it would be
+-- (to_jsonb(element)): a string equals only a string, a number only a number.  One operator per
+-- element type, so that an integer is not read as a float.
+DO $$
+DECLARE
+    source regtype;
+    operator record;
+BEGIN
+    FOREACH source IN ARRAY ARRAY['text', 'smallint', 'integer', 'bigint', 'numeric', 'real',
+                                  'double precision', 'boolean']::regtype[] LOOP
+        FOR operator IN SELECT * FROM (VALUES ('=', 'eq'), ('<>', 'ne'), ('<', 'lt'), ('>', 'gt'), ('<=', 'le'),
+                                              ('>=', 'ge')) AS o(name, suffix)
+        LOOP
+            EXECUTE format('CREATE OR REPLACE FUNCTION localshift.scalar_super_%s(%s, jsonb) RETURNS boolean '
+                           'LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $body$ SELECT to_jsonb($1) %s $2 $body$',
+                           operator.suffix, source, operator.name);
+            PERFORM localshift.create_operator_once(operator.name, source, 'jsonb',
+                                                    'scalar_super_' || operator.suffix);
+        END LOOP;
     END LOOP;
 END $$;
