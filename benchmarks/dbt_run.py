@@ -24,8 +24,6 @@ from pathlib import Path
 import yaml
 from dbt.cli.main import dbtRunner
 
-from localshift.dataplane import PostgresDataPlane
-
 PROJECT = Path(__file__).resolve().parent.parent / "tests" / "clients" / "dbt_project"
 USER, PASSWORD = "admin", "Passw0rd1"
 
@@ -50,7 +48,11 @@ def dbt(directory: Path, *args: str) -> float:
 
 def serve(root: Path) -> None:
     """The data plane's process: one engine and its databases; their addresses on stdout as JSON;
-    everything removed when stdin closes."""
+    everything removed when stdin closes.  Imported here, not in dbt's process: dbt's CLI
+    does not load localshift, and redshift_connector's connect scans every loaded module
+    (``inspect.stack``), so the service's modules would slow dbt-redshift down."""
+    from localshift.dataplane import PostgresDataPlane
+
     with PostgresDataPlane(root, ephemeral=True) as dp:
         try:
             port = dp.create_engine("bench", 0, USER, PASSWORD, "redshift_db")
@@ -79,9 +81,10 @@ def run(tmp: Path, runs: int) -> None:
         server.wait()
 
 
-def compare(tmp: Path, port: int, socket_dir: str, runs: int) -> None:
+def projects(tmp: Path, port: int, socket_dir: str) -> dict[str, Path]:
+    """The three projects, by label: the same models, each with its own profile."""
     common = {"user": USER, "password": PASSWORD, "schema": "analytics", "threads": 2}
-    projects = {
+    return {
         "dbt-redshift through the endpoint": project(tmp, "redshift", {
             **common, "type": "redshift", "host": "127.0.0.1", "port": port, "dbname": "redshift_db",
             "sslmode": "disable"}),
@@ -90,12 +93,16 @@ def compare(tmp: Path, port: int, socket_dir: str, runs: int) -> None:
         "dbt-postgres through the endpoint": project(tmp, "postgres_front", {
             **common, "type": "postgres", "host": "127.0.0.1", "port": port, "dbname": "postgres_front"}),
     }
-    times: dict[str, list[float]] = {label: [] for label in projects}
-    for directory in projects.values():
+
+
+def compare(tmp: Path, port: int, socket_dir: str, runs: int) -> None:
+    projects_by_label = projects(tmp, port, socket_dir)
+    times: dict[str, list[float]] = {label: [] for label in projects_by_label}
+    for directory in projects_by_label.values():
         dbt(directory, "seed")
     # Rounds of one run each, so that the three see the same load on a shared machine.
     for _ in range(runs):
-        for label, directory in projects.items():
+        for label, directory in projects_by_label.items():
             times[label].append(dbt(directory, "run", "--full-refresh"))
     for label, taken in times.items():
         print(f"{label}: dbt run median {statistics.median(taken):.2f} s over {runs} runs "
