@@ -12,7 +12,9 @@ service, so that the front does not share the interpreter with dbt.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -46,6 +48,47 @@ def dbt(directory: Path, *args: str) -> float:
     return elapsed
 
 
+def cpu_seconds(pid: int, with_children: bool = False) -> float:
+    """CPU time (user + system) of process ``pid``; ``with_children``: and of its children,
+    live (read one by one) and exited (the ones it waited for): an engine's postmaster and its
+    backends."""
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def stat(p: int) -> list[str]:
+        return Path(f"/proc/{p}/stat").read_text().rpartition(")")[2].split()
+
+    fields = stat(pid)  # fields[0] is the state: utime is [11], stime [12], cutime [13], cstime [14]
+    total = int(fields[11]) + int(fields[12])
+    if with_children:
+        total += int(fields[13]) + int(fields[14])
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    child = stat(int(entry.name))
+                except OSError:  # gone meanwhile
+                    continue
+                if int(child[1]) == pid:
+                    total += int(child[11]) + int(child[12])
+    return total / ticks
+
+
+class Usage:
+    """Wall and CPU time of one dbt invocation: dbt's process (the client), the data plane's
+    (the wire front, the query history's writer) and the engine's (postmaster and backends)."""
+
+    def __init__(self, server_pid: int, engine_pid: int) -> None:
+        self.server_pid, self.engine_pid = server_pid, engine_pid
+
+    def sample(self) -> tuple[float, float, float]:
+        return (time.process_time(), cpu_seconds(self.server_pid), cpu_seconds(self.engine_pid, True))
+
+    def dbt(self, directory: Path, *args: str) -> tuple[float, tuple[float, float, float]]:
+        gc.collect()  # the garbage of the run before is not this run's to collect
+        before = self.sample()
+        elapsed = dbt(directory, *args)
+        return elapsed, tuple(b - a for a, b in zip(before, self.sample()))
+
+
 def serve(root: Path) -> None:
     """The data plane's process: one engine and its databases; their addresses on stdout as JSON;
     everything removed when stdin closes.  Imported here, not in dbt's process: dbt's CLI
@@ -61,7 +104,8 @@ def serve(root: Path) -> None:
                 admin.execute(f"CREATE DATABASE postgres_db OWNER {USER}")
                 admin.execute(f"CREATE DATABASE postgres_front OWNER {USER}")
                 admin.execute("CREATE USER dbt_reader PASSWORD 'Reader1pass'")
-            print(json.dumps({"port": port, "socket_dir": str(engine.socket_dir)}), flush=True)
+            print(json.dumps({"port": port, "socket_dir": str(engine.socket_dir), "pid": os.getpid(),
+                              "engine_pid": engine.running_pid()}), flush=True)
             sys.stdin.read()
         finally:
             dp.destroy_engine("bench")
@@ -75,7 +119,7 @@ def run(tmp: Path, runs: int) -> None:
         if not line:
             raise SystemExit("the data plane did not start")
         address = json.loads(line)
-        compare(tmp, address["port"], address["socket_dir"], runs)
+        compare(tmp, address["port"], address["socket_dir"], Usage(address["pid"], address["engine_pid"]), runs)
     finally:
         server.stdin.close()
         server.wait()
@@ -95,18 +139,27 @@ def projects(tmp: Path, port: int, socket_dir: str) -> dict[str, Path]:
     }
 
 
-def compare(tmp: Path, port: int, socket_dir: str, runs: int) -> None:
+def compare(tmp: Path, port: int, socket_dir: str, usage: Usage, runs: int) -> None:
     projects_by_label = projects(tmp, port, socket_dir)
     times: dict[str, list[float]] = {label: [] for label in projects_by_label}
+    cpu: dict[str, list[tuple[float, float, float]]] = {label: [] for label in projects_by_label}
     for directory in projects_by_label.values():
         dbt(directory, "seed")
+    # One untimed round first: the first run after a seed also pays one-time costs (dbt's
+    # caches, the translator's, the engine's catalog caches) the others do not.
+    for directory in projects_by_label.values():
+        dbt(directory, "run", "--full-refresh")
     # Rounds of one run each, so that the three see the same load on a shared machine.
     for _ in range(runs):
         for label, directory in projects_by_label.items():
-            times[label].append(dbt(directory, "run", "--full-refresh"))
+            elapsed, spent = usage.dbt(directory, "run", "--full-refresh")
+            times[label].append(elapsed)
+            cpu[label].append(spent)
     for label, taken in times.items():
+        client, front, engine = (statistics.median(part) * 1000 for part in zip(*cpu[label]))
         print(f"{label}: dbt run median {statistics.median(taken):.2f} s over {runs} runs "
-              f"(min {min(taken):.2f}, max {max(taken):.2f})")
+              f"(min {min(taken):.2f}, max {max(taken):.2f}); CPU per run (medians): dbt's process "
+              f"{client:.0f} ms, data plane's process {front:.0f} ms, engine {engine:.0f} ms")
     redshift, direct, through = times.values()
     print(f"dbt-redshift through the endpoint / dbt-postgres directly: median of the rounds' ratios "
           f"{statistics.median(r / d for r, d in zip(redshift, direct)):.2f}x; "
