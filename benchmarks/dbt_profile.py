@@ -1,6 +1,7 @@
-"""Where the time of a `dbt run` of the test project goes, as the wire front sees it: one
-traced `dbt run --full-refresh` with dbt-redshift through a cluster's endpoint and one with
-dbt-postgres through the same endpoint, each after a seed and an untraced warm-up run.
+"""Where the time of a `dbt run` of the test project goes, as the wire front sees it: traced
+`dbt run --full-refresh` runs with dbt-redshift through a cluster's endpoint and with
+dbt-postgres through the same endpoint, each after a seed and an untraced warm-up run; the
+medians of each figure are shown, and with --statements the last run's slowest batches.
 
 The data plane runs in its own process (as in dbt_run.py) with the front's hooks wrapped to
 time, per connection: the handshake (accept, TLS, the startup packet, the engine's
@@ -11,7 +12,7 @@ processes share.  In dbt's process, redshift_connector's ``connect`` and the
 ``inspect.stack()`` of its ``get_calling_module`` are timed (wall and CPU); dbt's, the data
 plane's and the engine's CPU come from /proc (dbt_run.Usage).
 
-    python benchmarks/dbt_profile.py [--statements] [--keep-trace FILE]
+    python benchmarks/dbt_profile.py [--runs 3] [--statements] [--keep-trace FILE]
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -116,8 +118,8 @@ def serve(root: Path, trace: Path) -> None:
 
 
 class ClientTimers:
-    """Wall and CPU time in redshift_connector's connect and in inspect.stack (which only
-    redshift_connector's get_calling_module calls during a run), in dbt's process."""
+    """Wall and CPU time in redshift_connector's connect, and in the inspect.stack() its
+    get_calling_module calls, in dbt's process."""
 
     def __init__(self) -> None:
         import inspect
@@ -125,14 +127,19 @@ class ClientTimers:
         import redshift_connector
 
         self.spent: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
+        self.keys: list[str] = []
         self._wrap(redshift_connector, "connect", "redshift_connector.connect")
-        self._wrap(inspect, "stack", "inspect.stack")
+        self._wrap(inspect, "stack", "of which inspect.stack", "redshift_connector")
 
-    def _wrap(self, module, name: str, key: str) -> None:
+    def _wrap(self, module, name: str, key: str, caller: str = "") -> None:
+        """Time ``module.name`` (when called from a file whose path holds ``caller``)."""
         original = getattr(module, name)
         spent = self.spent
+        self.keys.append(key)
 
         def wrapped(*args, **kwargs):
+            if caller not in sys._getframe(1).f_code.co_filename:
+                return original(*args, **kwargs)
             t0, cpu0 = time.perf_counter(), time.thread_time()
             try:
                 return original(*args, **kwargs)
@@ -214,7 +221,7 @@ def analyse(events: list, started: float, wall: float) -> tuple[dict, list, list
     return figures, batches, handshakes
 
 
-def profile(tmp: Path, show_statements: bool, keep_trace: Path | None) -> None:
+def profile(tmp: Path, repeat: int, show_statements: bool, keep_trace: Path | None) -> None:
     trace = tmp / "trace.jsonl"
     server = subprocess.Popen([sys.executable, __file__, "--serve", str(tmp / "dp"), "--trace", str(trace)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -231,20 +238,24 @@ def profile(tmp: Path, show_statements: bool, keep_trace: Path | None) -> None:
             dbt_run.dbt(directory, "seed")
             dbt_run.dbt(directory, "run", "--full-refresh")  # warm-up
             time.sleep(0.5)  # the history's last flush
-            timers.spent.clear()
-            started = _clock()
-            wall, (client_cpu, data_plane_cpu, engine_cpu) = usage.dbt(directory, "run", "--full-refresh")
-            time.sleep(0.5)
-            events = [json.loads(line) for line in trace.read_text().splitlines()]
-            figures, batches, handshakes = analyse([e for e in events if e[2] >= started], started, wall)
-            figures["CPU: dbt's process"] = client_cpu * 1000
-            for key, (spent, cpu, calls) in timers.spent.items():
-                figures[f"{key}: calls"] = calls
-                figures[f"{key}: wall (sum)"] = spent * 1000
-                figures[f"{key}: CPU (sum)"] = cpu * 1000
-            figures["CPU: data plane's process (front, history)"] = data_plane_cpu * 1000
-            figures["CPU: engine"] = engine_cpu * 1000
-            columns[label] = figures
+            runs = []
+            for _ in range(repeat):
+                timers.spent.clear()
+                started = _clock()
+                wall, (client_cpu, data_plane_cpu, engine_cpu) = usage.dbt(directory, "run", "--full-refresh")
+                time.sleep(0.5)  # the history's last flush, the trace's last lines
+                events = [json.loads(line) for line in trace.read_text().splitlines()]
+                figures, batches, handshakes = analyse([e for e in events if e[2] >= started], started, wall)
+                figures["CPU: dbt's process"] = client_cpu * 1000
+                for key in timers.keys:
+                    spent, cpu, calls = timers.spent[key]
+                    figures[f"{key}: calls"] = calls
+                    figures[f"{key}: wall (sum)"] = spent * 1000
+                    figures[f"{key}: CPU (sum)"] = cpu * 1000
+                figures["CPU: data plane's process (front, history)"] = data_plane_cpu * 1000
+                figures["CPU: engine"] = engine_cpu * 1000
+                runs.append(figures)
+            columns[label] = {key: statistics.median(run.get(key, 0) for run in runs) for key in dict.fromkeys(k for run in runs for k in run)}
             if show_statements:
                 print(f"--- {label}: batches by time in the server")
                 for b in sorted(batches, key=lambda b: b["start"] - b["end"])[:30]:
@@ -259,7 +270,7 @@ def profile(tmp: Path, show_statements: bool, keep_trace: Path | None) -> None:
         server.stdin.close()
         server.wait()
     labels = list(columns)
-    print("| per run, ms | " + " | ".join(labels) + " |")
+    print(f"| per run, ms (median of {repeat}) | " + " | ".join(labels) + " |")
     print("|---|" + "---|" * len(labels))
     for key in dict.fromkeys(k for figures in columns.values() for k in figures):
         print(f"| {key} | " + " | ".join(f"{columns[label].get(key, 0):.0f}" for label in labels) + " |")
@@ -267,6 +278,7 @@ def profile(tmp: Path, show_statements: bool, keep_trace: Path | None) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3, help="traced runs per project (their medians are shown)")
     ap.add_argument("--statements", action="store_true", help="list the slowest batches and every handshake")
     ap.add_argument("--keep-trace", type=Path, help="copy the front's raw trace (JSON lines) here")
     ap.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
@@ -276,7 +288,7 @@ def main() -> None:
         serve(args.serve, args.trace)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        profile(Path(tmp), args.statements, args.keep_trace)
+        profile(Path(tmp), args.runs, args.statements, args.keep_trace)
 
 
 if __name__ == "__main__":
