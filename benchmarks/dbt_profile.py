@@ -175,8 +175,9 @@ def analyse(events: list, started: float, wall: float) -> tuple[dict, list, list
         if accept is None or ready is None or accept < started:
             continue
         attach = next(e[1] for e in evs if e[0] == "attach")
+        challenge = next(e[1] for e in evs if e[0] == "engine_handshake")
         handshakes.append({"start": accept, "end": ready, "tls": sum(e[2] - e[1] for e in evs if e[0] == "tls"),
-                           "engine": ready - attach})
+                           "engine": ready - attach, "challenge": challenge - attach})
         last_ready, batch, hold_started = ready, None, 0.0
         for e in evs:
             kind = e[0]
@@ -207,6 +208,10 @@ def analyse(events: list, started: float, wall: float) -> tuple[dict, list, list
         "handshakes (sum)": sum(h["end"] - h["start"] for h in handshakes) * ms,
         "handshakes: engine's part (sum)": sum(h["engine"] for h in handshakes) * ms,
         "handshakes: TLS (sum)": sum(h["tls"] for h in handshakes) * ms,
+        "handshakes: startup forwarded to the engine's password request (sum)":
+            sum(h["challenge"] for h in handshakes) * ms,
+        "handshakes: the request to ReadyForQuery (client's answer, authentication; sum)":
+            sum(h["engine"] - h["challenge"] for h in handshakes) * ms,
         "batches": len(batches),
         "batches in the server (sum)": sum(b["end"] - b["start"] for b in batches) * ms,
         "front: framing and translating, on its loop (sum)": front * ms,
