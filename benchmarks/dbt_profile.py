@@ -45,7 +45,12 @@ def install_trace(out) -> None:
         out.write(json.dumps(event) + "\n")
 
     serials = itertools.count(1)
-    client_side, engine_side = wire_front._ClientSide, wire_front._EngineSide
+    # The front's two protocol classes, as named before and after wire_front.py's split.
+    client_side = getattr(wire_front, "ClientSide", None) or wire_front._ClientSide
+    try:
+        from localshift.dataplane.front_engine import EngineSide as engine_side
+    except ImportError:
+        engine_side = wire_front._EngineSide
 
     def wrap(cls, name, before=None, after=None):
         original = getattr(cls, name)
@@ -72,8 +77,6 @@ def install_trace(out) -> None:
     wrap(client_side, "connection_made", before=accepted)
     wrap(client_side, "connection_lost", before=lambda c, t0, *a: emit("close", c.trace_id, t0))
     wrap(client_side, "attach", before=attached)
-    wrap(client_side, "_write_history", before=lambda c, t0, *a: emit("hold", c.trace_id, t0))
-    wrap(client_side, "_history_written", before=lambda c, t0, *a: emit("release", c.trace_id, t0))
 
     start_tls = client_side._start_tls
 
@@ -104,7 +107,19 @@ def install_trace(out) -> None:
             name_end = data.index(b"\0", pos + 5)
             text = data[name_end + 1:data.index(b"\0", name_end + 1)]
         emit("client_msg", s.trace_id, t0, t1, chr(typ), text.decode("utf-8", "replace"))
+        if result is session.HOLD:  # until the query history is written
+            emit("hold", s.trace_id, t1)
 
+    def timed_release(s, *_):
+        release = s.release
+
+        def released():
+            emit("release", s.trace_id, _clock())
+            return release()
+
+        s.release = released
+
+    wrap(session.SqlSession, "__init__", after=timed_release)
     wrap(session.SqlSession, "_client_message", after=client_message)
     wrap(session.SqlSession, "_engine_message",
          after=lambda s, t0, t1, result, typ, *a: emit("engine_msg", s.trace_id, t0, t1, chr(typ)))
