@@ -1,12 +1,14 @@
 """`dbt run` of the test project (tests/clients/dbt_project) on a cluster's endpoint with
 dbt-redshift, beside the same project with dbt-postgres on the same engine directly (its Unix
 socket: no front, no translator) and through the endpoint (which separates what the front costs
-from what the adapters cost).  Each seeds once, then rebuilds every model with
-`dbt run --full-refresh` several times, the three in turn each round; the medians and the median
-of the rounds' ratios are reported.  The data plane runs in a process of its own, as in a
-service, so that the front does not share the interpreter with dbt.
+from what the adapters cost).  Each seeds once and runs once untimed, then rebuilds every model
+with `dbt run --full-refresh` several times, the three in turn each round (each round starting
+with the next); the medians of the wall times, of the CPU each run took (dbt's process, the data
+plane's, the engine's) and of the rounds' ratios are reported.  The data plane runs in a process
+of its own, as in a service, so that the front does not share the interpreter with dbt, and dbt's
+process does not load localshift.  benchmarks/dbt_profile.py shows where the time goes.
 
-    python benchmarks/dbt_run.py --runs 5
+    python benchmarks/dbt_run.py --runs 7
 """
 
 from __future__ import annotations
@@ -149,9 +151,13 @@ def compare(tmp: Path, port: int, socket_dir: str, usage: Usage, runs: int) -> N
     # caches, the translator's, the engine's catalog caches) the others do not.
     for directory in projects_by_label.values():
         dbt(directory, "run", "--full-refresh")
-    # Rounds of one run each, so that the three see the same load on a shared machine.
-    for _ in range(runs):
-        for label, directory in projects_by_label.items():
+    # Rounds of one run each, so that the three see the same load on a shared machine; each
+    # round starts with the next project, so that none always follows the same one.
+    labels = list(projects_by_label)
+    for round_number in range(runs):
+        turn = round_number % len(labels)
+        for label in labels[turn:] + labels[:turn]:
+            directory = projects_by_label[label]
             elapsed, spent = usage.dbt(directory, "run", "--full-refresh")
             times[label].append(elapsed)
             cpu[label].append(spent)
