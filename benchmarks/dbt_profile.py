@@ -215,13 +215,13 @@ def analyse(events: list, started: float, wall: float) -> tuple[dict, list, list
                 hold_started = e[1]
             elif kind == "release" and batch is not None:
                 batch["hold"] += e[1] - hold_started
-    server = [(b["start"], b["end"]) for b in batches] + [(h["start"], h["end"]) for h in handshakes]
+    in_server = _union([(b["start"], b["end"]) for b in batches] + [(h["start"], h["end"]) for h in handshakes])
     ms = 1000
     figures = {
         "wall": wall * ms,
         "connections": len(handshakes),
         "handshakes (sum)": sum(h["end"] - h["start"] for h in handshakes) * ms,
-        "handshakes: engine's part (sum)": sum(h["engine"] for h in handshakes) * ms,
+        "handshakes: startup forwarded to ReadyForQuery (sum)": sum(h["engine"] for h in handshakes) * ms,
         "handshakes: TLS (sum)": sum(h["tls"] for h in handshakes) * ms,
         "handshakes: startup forwarded to the engine's password request (sum)":
             sum(h["challenge"] for h in handshakes) * ms,
@@ -233,8 +233,8 @@ def analyse(events: list, started: float, wall: float) -> tuple[dict, list, list
         "front: translating (sum)": sum(b["translate"] for b in batches) * ms,
         "holds for the query history": sum(1 for b in batches if b["hold"]),
         "held (sum)": sum(b["hold"] for b in batches) * ms,
-        "wall with a handshake or a batch in the server": _union(server) * ms,
-        "wall with none (client only)": (wall - _union(server)) * ms,
+        "wall with a handshake or a batch in the server": in_server * ms,
+        "wall with none (client only)": (wall - in_server) * ms,
         "query history flushes": len(flushes),
         "query history flushing (sum, its own thread)": sum(f[2] - f[1] for f in flushes) * ms,
     }
@@ -275,14 +275,15 @@ def profile(tmp: Path, repeat: int, show_statements: bool, keep_trace: Path | No
                 figures["CPU: data plane's process (front, history)"] = data_plane_cpu * 1000
                 figures["CPU: engine"] = engine_cpu * 1000
                 runs.append(figures)
-            columns[label] = {key: statistics.median(run.get(key, 0) for run in runs) for key in dict.fromkeys(k for run in runs for k in run)}
+            keys = dict.fromkeys(key for run in runs for key in run)
+            columns[label] = {key: statistics.median(run.get(key, 0) for run in runs) for key in keys}
             if show_statements:
                 print(f"--- {label}: batches by time in the server")
                 for b in sorted(batches, key=lambda b: b["start"] - b["end"])[:30]:
                     text = " | ".join(t.replace("\n", " ")[:100] for t in b["texts"]) or "(no text)"
                     print(f"{(b['end'] - b['start']) * 1000:7.2f} ms (held {b['hold'] * 1000:.2f}, translating "
                           f"{b['translate'] * 1000:.2f}), client before it {b['gap'] * 1000:6.2f} ms  {text}")
-                print(f"--- {label}: handshakes, ms (engine's part): " + ", ".join(
+                print(f"--- {label}: handshakes, ms (from the startup forwarded): " + ", ".join(
                     f"{(h['end'] - h['start']) * 1000:.1f} ({h['engine'] * 1000:.1f})" for h in handshakes))
         if keep_trace is not None:
             keep_trace.write_text(trace.read_text())
