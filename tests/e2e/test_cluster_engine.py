@@ -152,6 +152,11 @@ def test_audit_logs_are_delivered_in_redshifts_formats(real):
                                                     [("bob", "", "create"), ("robert", "bob", "rename")])
     client.disable_logging(ClusterIdentifier="c1")
     assert client.describe_logging_status(ClusterIdentifier="c1")["LoggingEnabled"] is False
+    # Delivered logs stay after logging stops; a reset of another account leaves them, the owner's takes them.
+    real.admin("/_localshift/reset?account=222222222222")
+    assert log_files(real, key + "userlog_*.gz")
+    real.admin(f"/_localshift/reset?account={OWNER}")
+    assert log_files(real, f"s3/audit-logs/team/prod/AWSLogs/{OWNER}") == []
 
 
 def test_cloudwatch_logs_append_to_their_log_group(real):
@@ -168,6 +173,8 @@ def test_cloudwatch_logs_append_to_their_log_group(real):
     wait_for(authenticated, timeout=30)
     # useractivitylog was not asked for, and the default group does not enable it anyway.
     assert log_files(real, f"cloudwatch/{OWNER}/us-east-1/aws/redshift/cluster/c1/useractivitylog.log") == []
+    real.reset()
+    assert log_files(real, "*") == []
 
 
 def test_require_ssl_refuses_plain_text_until_a_reboot_applies_false(real):

@@ -188,6 +188,9 @@ class DataPlane(Protocol):
         """Write what the engine logged since the last delivery, in Redshift's formats, to ``target``; the log
         types that had something to deliver."""
 
+    def discard_logs(self, accounts: Collection[str] | None) -> None:
+        """Delete every log delivered for ``accounts`` (for every account: None)."""
+
     def engine_size_bytes(self, key: str) -> int | None:
         """The engine's data on disk; None when there is no such engine."""
 

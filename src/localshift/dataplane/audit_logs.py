@@ -23,6 +23,7 @@ import gzip
 import hashlib
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -198,6 +199,19 @@ def write_records(root: Path, target: LogTarget, log_type: str, records: list[st
             out.write(text)
     os.chmod(path, 0o600)
     return path
+
+
+def discard_logs(root: Path, accounts: Collection[str] | None) -> None:
+    """Delete the logs delivered for ``accounts`` (all logs: None).  An account's logs are where the
+    LogTargets put them: ``cloudwatch/<account>/...`` and, in any bucket under any key prefix,
+    ``s3/<bucket>/.../AWSLogs/<account>/...`` (Amazon S3's layout for Redshift's logs)."""
+    if accounts is None:
+        shutil.rmtree(root, ignore_errors=True)
+        return
+    for account in accounts:
+        shutil.rmtree(root / "cloudwatch" / account, ignore_errors=True)
+        for logs in (root / "s3").glob(f"**/AWSLogs/{account}"):
+            shutil.rmtree(logs, ignore_errors=True)
 
 
 def _private_dirs(root: Path, directory: Path) -> None:

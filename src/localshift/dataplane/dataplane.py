@@ -353,6 +353,9 @@ class PostgresDataPlane(SnapshotOperations):
         with self._lock(key):
             return audit_logs.deliver(eng, self.log_root, log_types, target, now)
 
+    def discard_logs(self, accounts: Collection[str] | None) -> None:
+        audit_logs.discard_logs(self.log_root, accounts)
+
     def engine_size_bytes(self, key: str) -> int | None:
         eng = self._engine(key)
         return eng.size_bytes() if eng.exists() else None

@@ -60,6 +60,9 @@ class NullDataPlane:
     def deliver_logs(self, key: str, log_types: Collection[str], target: LogTarget, now: datetime) -> list[str]:
         return []  # no engine, nothing logged
 
+    def discard_logs(self, accounts: Collection[str] | None) -> None:
+        return None  # nothing was ever delivered
+
     def sql_port(self, key: str) -> int | None:
         return None  # nothing serves SQL
 

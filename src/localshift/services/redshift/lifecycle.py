@@ -308,8 +308,8 @@ def _release_lease(backend: RedshiftBackend, cluster_row_id: int, data_key: str 
 
 
 def release_all(backend: RedshiftBackend, accounts: Collection[str] | None = None) -> None:
-    """Destroy every cluster's engine and every snapshot's data, or only those of ``accounts``
-    (before the rows are wiped)."""
+    """Destroy every cluster's engine, every snapshot's data and every delivered audit log, or only
+    those of ``accounts`` (before the rows are wiped)."""
     for cluster in backend.clusters.everything():
         if accounts is not None and cluster.account not in accounts:
             continue
@@ -319,3 +319,5 @@ def release_all(backend: RedshiftBackend, accounts: Collection[str] | None = Non
         if accounts is None or snapshot.account in accounts:
             delete_snapshot_data(backend, snapshot)
     table_restore_lifecycle.release_all(backend, backend.table_restores, accounts)
+    # Delivered audit logs outlive their cluster, as in a bucket; a reset takes them too.
+    backend.dataplane.discard_logs(accounts)
