@@ -69,13 +69,16 @@ def _workgroup_endpoint(serverless: Any, identifier: str) -> Endpoint | str | ob
 
 def connect(driver: str, host: str, port: int, user: str, password: str, database: str,
             ca_file: str | None = None, **options: Any) -> Any:
-    """A connection with ``driver``.  psycopg negotiates TLS by itself (sslmode=prefer);
-    redshift_connector verifies the endpoint's certificate against the system's CAs, so
-    ``ca_file`` (the server's CA) is made trusted while it connects."""
+    """A connection with ``driver``, over TLS unless ``options`` say otherwise: psycopg with
+    sslmode=require; redshift_connector verifies the endpoint's certificate against the system's
+    CAs, so ``ca_file`` (the server's CA) is made trusted while it connects."""
     if driver == "psycopg":
         import psycopg
 
-        return psycopg.connect(host=host, port=port, user=user, password=password, dbname=database, **options)
+        # TLS, which every endpoint serves: libpq's default "prefer" would retry a refused login in plain text,
+        # which a require_ssl endpoint refuses too, with an error that hides the first.
+        return psycopg.connect(host=host, port=port, user=user, password=password, dbname=database,
+                               **{"sslmode": "require", **options})
     if driver == "redshift_connector":
         import redshift_connector
 
