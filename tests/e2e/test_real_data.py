@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from datetime import datetime, timezone
@@ -56,7 +57,9 @@ def test_restores_bring_back_the_snapshots_rows_for_owner_and_grantee(real):
 
 
 def test_redshift_connector_loads_and_reads_back_after_restore(real, monkeypatch):
-    # The driver's default TLS (the default parameter group requires SSL), trusting the data dir's CA.
+    # The driver's default TLS (the default parameter group requires SSL), trusting the data dir's CA, which
+    # the health endpoint names.
+    assert json.loads(real.admin("/_localshift/health", method="GET"))["sql_ca_file"] == str(real.ca_file)
     monkeypatch.setenv("SSL_CERT_FILE", str(real.ca_file))
     client = real.client(OWNER)
     cluster = create_available_cluster(client, DBName="sales")
