@@ -14,6 +14,7 @@ from support import OWNER, Server, create_available_cluster, make_server
 
 MASTER_USER = "admin"
 PASSWORD = "Passw0rd1"
+PLAIN_TEXT_GROUP = "plain-text-sql"
 
 
 @dataclass
@@ -42,8 +43,15 @@ class SqlCluster:
 def start_sql_cluster(tmp: Path) -> SqlCluster:
     server = make_server(tmp, data_plane=True).start()
     try:
-        cluster = create_available_cluster(server.client(OWNER), "sql", MasterUsername=MASTER_USER,
-                                           MasterUserPassword=PASSWORD, DBName="dev")
+        # Its parameter group lets plain-text clients in (redshift_connector with ssl=False, sslmode=disable):
+        # the default group requires SSL, as AWS's has since 2025.
+        redshift = server.client(OWNER)
+        redshift.create_cluster_parameter_group(ParameterGroupName=PLAIN_TEXT_GROUP, ParameterGroupFamily="redshift-2.0",
+                                                Description="SQL tests: plain-text clients allowed")
+        redshift.modify_cluster_parameter_group(ParameterGroupName=PLAIN_TEXT_GROUP, Parameters=[
+            {"ParameterName": "require_ssl", "ParameterValue": "false"}])
+        cluster = create_available_cluster(redshift, "sql", MasterUsername=MASTER_USER, MasterUserPassword=PASSWORD,
+                                           DBName="dev", ClusterParameterGroupName=PLAIN_TEXT_GROUP)
     except BaseException:
         server.close()
         raise

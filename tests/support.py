@@ -49,6 +49,11 @@ class Server:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def ca_file(self) -> Path:
+        """The CA certificate the SQL endpoints' TLS certificate is signed with (`localshift serve` prints it)."""
+        return self.data_dir / "dataplane" / "tls" / "ca.pem"
+
     def start(self) -> "Server":
         self.log_path = self.data_dir.parent / f"server-{self.port}.log"
         log = open(self.log_path, "ab")

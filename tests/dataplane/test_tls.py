@@ -187,3 +187,46 @@ def test_a_silent_tls_client_is_dropped_at_the_startup_timeout(served):
             break
         time.sleep(0.05)
     assert 'password authentication failed for user "rdsdb"' in str(refused.value)
+
+
+def _plain_startup_answer(port: int, user: str, database: str) -> dict[str, str]:
+    """The fields of the front's ErrorResponse to a plain-text startup packet."""
+    body = (3 << 16).to_bytes(4, "big") + b"".join(
+        name + b"\0" + value.encode() + b"\0" for name, value in ((b"user", user), (b"database", database))) + b"\0"
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall((len(body) + 4).to_bytes(4, "big") + body)
+        answer = b""
+        while chunk := sock.recv(4096):
+            answer += chunk
+    assert answer[:1] == b"E"
+    return {field[:1]: field[1:] for field in answer[5:].decode().split("\0") if field}
+
+
+def test_require_ssl_refuses_plain_startups_on_every_port_of_the_engine(served):
+    plane, _ = served
+    port = plane.create_engine("tls-required", free_port(), USER, PASSWORD, DB)
+    extra = plane.serve_extra_port("tls-required", free_port())
+    try:
+        plane.apply_settings("tls-required", {"require_ssl": "true"})
+        for served_port in (port, extra):
+            # Redshift's refusal is PostgreSQL's pg_hba one: FATAL 28000, the client's address in IPv6 form.
+            fields = _plain_startup_answer(served_port, USER, DB)
+            assert (fields["S"], fields["C"]) == ("FATAL", "28000")
+            assert fields["M"] == f'no pg_hba.conf entry for host "::ffff:127.0.0.1", user "{USER}", database "{DB}", SSL off'
+            with pytest.raises(psycopg.OperationalError, match="SSL off"):
+                connect(served_port, sslmode="disable")
+            with pytest.raises(redshift_connector.InterfaceError, match="SSL off"):
+                redshift_connector.connect(host="127.0.0.1", port=served_port, user=USER, password=PASSWORD,
+                                           database=DB, ssl=False, timeout=10)
+            # psycopg's default (sslmode=prefer) asks for TLS first, and gets it.
+            with connect(served_port) as conn:
+                assert conn.pgconn.ssl_in_use and conn.execute("select 1").fetchone() == (1,)
+        # The engine's meta keeps it: served again (a restart), the front still refuses.
+        plane.stop_engine("tls-required")
+        port = plane.start_engine("tls-required", port)
+        assert "SSL off" in _plain_startup_answer(port, USER, DB)["M"]
+        plane.apply_settings("tls-required", {"require_ssl": "false"})
+        with connect(port, sslmode="disable") as conn:
+            assert not conn.pgconn.ssl_in_use
+    finally:
+        plane.destroy_engine("tls-required")

@@ -14,10 +14,10 @@ from support import OWNER, Server, create_available_cluster, wait_available, wai
 PASSWORD = "Passw0rd1"
 
 
-def connect(cluster: dict, user: str = "admin", password: str = PASSWORD) -> psycopg.Connection:
+def connect(cluster: dict, user: str = "admin", password: str = PASSWORD, **options: str) -> psycopg.Connection:
     endpoint = cluster["Endpoint"]
     return psycopg.connect(host=endpoint["Address"], port=endpoint["Port"], user=user, password=password,
-                           dbname=cluster["DBName"], autocommit=True, connect_timeout=5)
+                           dbname=cluster["DBName"], autocommit=True, connect_timeout=5, **options)
 
 
 def show(cluster: dict, *settings: str) -> list[str]:
@@ -175,3 +175,29 @@ def test_cloudwatch_logs_append_to_their_log_group(real):
     assert log_files(real, f"cloudwatch/{OWNER}/us-east-1/aws/redshift/cluster/c1/useractivitylog.log") == []
     real.reset()
     assert log_files(real, "*") == []
+
+
+def test_require_ssl_refuses_plain_text_until_a_reboot_applies_false(real):
+    client = real.client(OWNER)
+    # The default group (default.redshift-2.0) requires SSL: plain text gets Redshift's pg_hba refusal.
+    cluster = create_available_cluster(client)
+    with pytest.raises(psycopg.OperationalError) as refused:
+        connect(cluster, sslmode="disable")
+    assert 'no pg_hba.conf entry for host "::ffff:127.0.0.1", user "admin", database "dev", SSL off' in str(
+        refused.value)
+    with connect(cluster) as conn:  # psycopg's default asks for TLS
+        assert conn.pgconn.ssl_in_use
+    client.create_cluster_parameter_group(ParameterGroupName="custom", ParameterGroupFamily="redshift-2.0",
+                                          Description="plain text")
+    modify(client, require_ssl="false")
+    client.modify_cluster(ClusterIdentifier="c1", ClusterParameterGroupName="custom")
+    cluster = wait_available(client)
+    # Static, as AWS reports it: the reboot applies it.
+    assert cluster["ClusterParameterGroups"][0]["ParameterApplyStatus"] == "pending-reboot"
+    with pytest.raises(psycopg.OperationalError, match="SSL off"):
+        connect(cluster, sslmode="disable")
+    client.reboot_cluster(ClusterIdentifier="c1")
+    cluster = wait_available(client)
+    with connect(cluster, sslmode="disable") as conn:
+        assert not conn.pgconn.ssl_in_use
+        assert conn.execute("SELECT current_setting('redshift.require_ssl')").fetchone() == ("false",)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from datetime import datetime, timezone
@@ -55,12 +56,16 @@ def test_restores_bring_back_the_snapshots_rows_for_owner_and_grantee(real):
     assert rows(cluster, "SELECT count(*), min(v) FROM t") == [(1000, "changed")]
 
 
-def test_redshift_connector_loads_and_reads_back_after_restore(real):
+def test_redshift_connector_loads_and_reads_back_after_restore(real, monkeypatch):
+    # The driver's default TLS (the default parameter group requires SSL), trusting the data dir's CA, which
+    # the health endpoint names.
+    assert json.loads(real.admin("/_localshift/health", method="GET"))["sql_ca_file"] == str(real.ca_file)
+    monkeypatch.setenv("SSL_CERT_FILE", str(real.ca_file))
     client = real.client(OWNER)
     cluster = create_available_cluster(client, DBName="sales")
     endpoint = cluster["Endpoint"]
     conn = redshift_connector.connect(host=endpoint["Address"], port=endpoint["Port"], database="sales",
-                                      user="admin", password=PASSWORD, ssl=False)
+                                      user="admin", password=PASSWORD)
     cursor = conn.cursor()
     cursor.execute("CREATE TABLE orders (id int, amount numeric(10,2))")
     cursor.executemany("INSERT INTO orders VALUES (%s, %s)", [(i, i * 1.5) for i in range(1, 51)])
@@ -70,7 +75,7 @@ def test_redshift_connector_loads_and_reads_back_after_restore(real):
     restored = restore(client, "orders-copy", SnapshotIdentifier="orders-snap")
     endpoint = restored["Endpoint"]
     conn = redshift_connector.connect(host=endpoint["Address"], port=endpoint["Port"], database="sales",
-                                      user="admin", password=PASSWORD, ssl=False)
+                                      user="admin", password=PASSWORD)
     cursor = conn.cursor()
     cursor.execute("SELECT count(*), sum(amount) FROM orders")
     count, total = cursor.fetchone()

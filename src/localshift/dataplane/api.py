@@ -177,7 +177,9 @@ class DataPlane(Protocol):
         """Give the engine's master user a new password (an md5 verifier, records.password_verifier)."""
 
     def apply_settings(self, key: str, settings: Mapping[str, str]) -> None:
-        """Make ``settings`` (parameter names and values, as Redshift names them) every new session's defaults."""
+        """Make ``settings`` (parameter names and values, as Redshift names them) every new session's defaults;
+        ``enable_case_sensitive_identifier`` and ``require_ssl`` also change how the SQL endpoint's front starts
+        sessions (require_ssl true: plain-text startups refused), on every port serving the engine."""
 
     def set_audit_logging(self, key: str, log_types: Collection[str]) -> None:
         """Have the engine log what ``log_types`` (connectionlog, userlog, useractivitylog) need; none: stop."""

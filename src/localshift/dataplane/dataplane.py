@@ -46,8 +46,11 @@ log = logging.getLogger("localshift")
 _LONGEST_KEY = "k" * 63
 # PostgreSQL's max_connections stops at 262143; keep far below, with room for the reserved slots.
 MAX_USER_CONNECTIONS = 100_000
-# The engine meta key that says its sessions start case sensitive (enable_case_sensitive_identifier).
+# The engine meta keys of the parameters the wire front honours itself: sessions start case sensitive
+# (enable_case_sensitive_identifier), plain-text startups are refused (require_ssl).
 CASE_SENSITIVE_META = "case_sensitive_identifier"
+REQUIRE_SSL_META = "require_ssl"
+_FRONT_META = {engine_settings.CASE_SENSITIVE: CASE_SENSITIVE_META, engine_settings.REQUIRE_SSL: REQUIRE_SSL_META}
 
 
 def _short_hash(path: Path) -> str:
@@ -270,12 +273,16 @@ class PostgresDataPlane(SnapshotOperations):
         if current is not None:
             self.front.close(current)
         self._ports[key] = served
-        self._follow_case_sensitivity(eng, eng.read_meta().get(CASE_SENSITIVE_META, False))
+        self._follow_front_parameters(eng, eng.read_meta())
         return served
 
-    def _follow_case_sensitivity(self, eng: Engine, on: bool) -> None:
-        """The wire front starts the engine's sessions case sensitive, or not (kept in the engine's meta)."""
-        (self.front.case_sensitive.add if on else self.front.case_sensitive.discard)(str(eng.socket_path))
+    def _follow_front_parameters(self, eng: Engine, meta: Mapping) -> None:
+        """The wire front starts the engine's sessions case sensitive, or not, and refuses plain-text
+        startups, or not, as the engine's meta says (absent: not)."""
+        path = str(eng.socket_path)
+        for meta_key, paths in ((CASE_SENSITIVE_META, self.front.case_sensitive),
+                                (REQUIRE_SSL_META, self.front.ssl_required)):
+            (paths.add if meta.get(meta_key, False) else paths.discard)(path)
 
     def stop_engine(self, key: str) -> None:
         eng = self._engine(key)
@@ -310,7 +317,7 @@ class PostgresDataPlane(SnapshotOperations):
             self.logins.forget(str(eng.socket_path))
             for port in self._extra_ports.pop(key, set()):
                 self.front.close(port)
-            self._follow_case_sensitivity(eng, False)
+            self._follow_front_parameters(eng, {})
             eng.remove()
         with self._guard:
             self._engines.pop(key, None)
@@ -327,10 +334,12 @@ class PostgresDataPlane(SnapshotOperations):
         eng = self._existing(key)
         with self._lock(key), self._running(eng), eng.connect() as conn:
             engine_settings.apply_settings(conn, settings)
-        if engine_settings.CASE_SENSITIVE in settings:
-            on = settings[engine_settings.CASE_SENSITIVE].lower() == "true"
-            eng.write_meta(dict(eng.read_meta(), **{CASE_SENSITIVE_META: on}))
-            self._follow_case_sensitivity(eng, on)
+        flags = {meta_key: settings[parameter].lower() == "true"
+                 for parameter, meta_key in _FRONT_META.items() if parameter in settings}
+        if flags:
+            meta = dict(eng.read_meta(), **flags)
+            eng.write_meta(meta)
+            self._follow_front_parameters(eng, meta)
 
     def set_audit_logging(self, key: str, log_types: Collection[str]) -> None:
         eng = self._existing(key)

@@ -26,6 +26,8 @@ from .roles import ADMIN_USER
 NATIVE = ("datestyle", "extra_float_digits", "search_path", "statement_timeout")
 # Also changes how the SQL front reads quoted identifiers (the wire front starts sessions with it).
 CASE_SENSITIVE = "enable_case_sensitive_identifier"
+# The wire front refuses plain-text startups when it is true.
+REQUIRE_SSL = "require_ssl"
 CUSTOM_PREFIX = "redshift."
 # The internal role's own values: a user's statement_timeout or search_path must not reach backups.
 _INTERNAL = {"statement_timeout": sql.Literal("0"), "search_path": sql.SQL('"$user", public')}

@@ -54,9 +54,11 @@ class SqlSession:
     def __init__(self, port: int, user: str, password: str, database: str, connect_timeout: float = 10.0,
                  query_ids: Callable[[int], int] = lambda pid: -1) -> None:
         try:
+            # Over TLS, which every endpoint serves and a require_ssl one needs; "require", not libpq's "prefer",
+            # which would retry a refused login in plain text and report that attempt's refusal instead.
             self._conn = psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname=database,
                                          autocommit=True, connect_timeout=max(1, int(connect_timeout)),
-                                         context=_ADAPTERS, application_name="localshift-data-api")
+                                         sslmode="require", context=_ADAPTERS, application_name="localshift-data-api")
         except psycopg.Error as error:
             raise SqlConnectionError(_server_message(error)) from None
         self.pid = self._conn.info.backend_pid

@@ -8,7 +8,9 @@ understands the protocol, afterwards the connection's SQL session frames it:
   plane's own CA signs the certificate, tls.py), as Redshift does; the rest of
   the connection runs over that.  Bytes sent after the SSLRequest but before the
   handshake close the connection (PostgreSQL refuses them too: they were not
-  encrypted).  GSSENCRequest is answered ``N`` (no Kerberos).
+  encrypted).  GSSENCRequest is answered ``N`` (no Kerberos).  On an engine whose
+  require_ssl is true, a startup packet that did not come over TLS gets Redshift's
+  FATAL 28000 "no pg_hba.conf entry ... SSL off".
 * The startup packet keeps only standard parameters.  redshift_connector also
   sends ``client_protocol_version``, ``driver_version``, ``os_version``,
   ``driver_discovery_version``... which PostgreSQL rejects with FATAL 42704
@@ -60,7 +62,8 @@ from .redshift_sql.history import QueryRecorder
 from .redshift_sql.session import SqlSession
 from .temporary_login import Admission, TemporaryLogins
 from .wire_messages import (CANCEL_REQUEST, GSSENC_REQUEST, MAX_STARTUP, SSL_REQUEST, authentication_failed,
-                            error_response, is_redshift_driver, rewrite_startup, startup_user, too_many_connections)
+                            error_response, is_redshift_driver, rewrite_startup, ssl_required, startup_database,
+                            startup_user, too_many_connections)
 
 # A port that cannot be had is replaced by any free one.
 _PORT_UNAVAILABLE = (errno.EADDRINUSE, errno.EACCES)
@@ -162,6 +165,9 @@ class ClientSide(asyncio.Protocol):
             if code == CANCEL_REQUEST:
                 asyncio.get_running_loop().create_task(self._cancel(packet))
                 self.transport.close()
+            elif not self.encrypted and self.listener.socket_path in self.front.ssl_required:
+                host = (self.transport.get_extra_info("peername") or ("127.0.0.1",))[0]
+                self._refuse(ssl_required(host, startup_user(packet), startup_database(packet)))
             elif not self.admitted:
                 self._refuse(too_many_connections(self.front.max_connections))
             elif startup_user(packet).lower() in self.front.internal_roles:
@@ -292,6 +298,8 @@ class WireFront:
         # Engines (by socket path) whose parameter group turns enable_case_sensitive_identifier on:
         # their sessions start case sensitive (a session's own SET still changes it).
         self.case_sensitive: set[str] = set()
+        # Engines (by socket path) whose require_ssl is true: a startup packet sent in plain text is refused.
+        self.ssl_required: set[str] = set()
 
     def _ensure_loop(self) -> asyncio.AbstractEventLoop:
         with self._lock:

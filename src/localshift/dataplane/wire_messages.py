@@ -133,3 +133,10 @@ def too_many_connections(limit: int) -> bytes:
     # Redshift's words when a cluster holds its 500 connections (SQLSTATE unverified: 53300 is
     # PostgreSQL's too_many_connections).
     return error_response("53300", f'connection limit "{limit}" exceeded for non-bootstrap users')
+
+
+def ssl_required(host: str, user: str, database: str) -> bytes:
+    """A plain-text startup on a cluster whose require_ssl is true: Redshift answers with PostgreSQL's
+    pg_hba refusal (28000), the client's IPv4 address in the IPv6 form its listener reports."""
+    return error_response("28000", f'no pg_hba.conf entry for host "::ffff:{host}", user "{user}", '
+                                   f'database "{database}", SSL off')

@@ -139,6 +139,8 @@ def _health(runtime: Runtime, request: Request) -> AdminResponse:
     if shows_paths:
         payload["data_dir"] = str(runtime.data_dir)
         payload["directories"] = {label: str(path) for label, path in runtime.directories().items()}
+        if runtime.sql_ca_file is not None:
+            payload["sql_ca_file"] = str(runtime.sql_ca_file)
     return AdminResponse(200, payload)
 
 

@@ -88,5 +88,6 @@ class Localshift:
 
         endpoint = find_endpoint(self.redshift(account, region), self.serverless(account, region), identifier,
                                  deadline=time.monotonic() + timeout)
+        ca_file = self.server.sql_ca_file() if driver == "redshift_connector" and "ssl" not in options else None
         return connect(driver, endpoint.host, endpoint.port, user or endpoint.user, password,
-                       database or endpoint.database, **options)
+                       database or endpoint.database, ca_file=ca_file, **options)

@@ -106,6 +106,10 @@ class LocalshiftServer:
         with urllib.request.urlopen(self.url + HEALTH_PATH, timeout=2) as response:
             return json.loads(response.read())
 
+    def sql_ca_file(self) -> str | None:
+        """The CA certificate the SQL endpoints' TLS is signed with (None without the data plane)."""
+        return self.health().get("sql_ca_file")
+
     def admin(self, path: str, method: str = "POST", query: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Call an admin endpoint (signed with admin_key when one is set); its JSON answer."""
         url = self.url + path + (f"?{urlencode(query, doseq=True)}" if query else "")

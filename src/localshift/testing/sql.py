@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 DRIVERS = ("psycopg", "redshift_connector")
 POLL_SECONDS = 0.1
@@ -64,15 +67,44 @@ def _workgroup_endpoint(serverless: Any, identifier: str) -> Endpoint | str | ob
                     namespace.get("dbName") or "dev")
 
 
-def connect(driver: str, host: str, port: int, user: str, password: str, database: str, **options: Any) -> Any:
+def connect(driver: str, host: str, port: int, user: str, password: str, database: str,
+            ca_file: str | None = None, **options: Any) -> Any:
+    """A connection with ``driver``, over TLS unless ``options`` say otherwise: psycopg with
+    sslmode=require; redshift_connector verifies the endpoint's certificate against the system's
+    CAs, so ``ca_file`` (the server's CA) is made trusted while it connects."""
     if driver == "psycopg":
         import psycopg
 
-        return psycopg.connect(host=host, port=port, user=user, password=password, dbname=database, **options)
+        # TLS, which every endpoint serves: libpq's default "prefer" would retry a refused login in plain text,
+        # which a require_ssl endpoint refuses too, with an error that hides the first.
+        return psycopg.connect(host=host, port=port, user=user, password=password, dbname=database,
+                               **{"sslmode": "require", **options})
     if driver == "redshift_connector":
         import redshift_connector
 
-        # The local endpoint speaks without TLS unless told otherwise.
-        return redshift_connector.connect(host=host, port=port, user=user, password=password, database=database,
-                                          **{"ssl": False, **options})
+        with _trusting(ca_file):
+            return redshift_connector.connect(host=host, port=port, user=user, password=password,
+                                              database=database, **options)
     raise ValueError(f"unknown driver {driver!r}: use one of {', '.join(DRIVERS)}")
+
+
+_TRUST_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _trusting(ca_file: str | None) -> Iterator[None]:
+    """redshift_connector has no CA option: its certificate loading reads SSL_CERT_FILE, set here
+    for the time of a connect (one at a time: the environment is the process's)."""
+    if ca_file is None:
+        yield
+        return
+    with _TRUST_LOCK:
+        before = os.environ.get("SSL_CERT_FILE")
+        os.environ["SSL_CERT_FILE"] = ca_file
+        try:
+            yield
+        finally:
+            if before is None:
+                del os.environ["SSL_CERT_FILE"]
+            else:
+                os.environ["SSL_CERT_FILE"] = before

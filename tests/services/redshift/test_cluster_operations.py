@@ -166,6 +166,8 @@ def test_default_encryption_reports_an_aws_owned_key(redshift):
     redshift.get_waiter("snapshot_available").wait(SnapshotIdentifier="s1", WaiterConfig={"Delay": 0.1})
     snapshot = redshift.describe_cluster_snapshots(SnapshotIdentifier="s1")["Snapshots"][0]
     assert snapshot["KmsKeyId"] == "AWS_OWNED_KMS_KEY"
+    restored = redshift.restore_from_cluster_snapshot(ClusterIdentifier="restored", SnapshotIdentifier="s1")["Cluster"]
+    assert (restored["Encrypted"], restored["KmsKeyId"]) == (True, "AWS_OWNED_KMS_KEY")
     key = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
     assert create_available_cluster(redshift, "c2", KmsKeyId=key)["KmsKeyId"] == key
 

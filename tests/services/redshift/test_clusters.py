@@ -197,9 +197,10 @@ def test_delete_cluster_final_snapshot_rules(redshift):
 
 
 def test_delete_cluster_skipping_final_snapshot(redshift):
-    create_available_cluster(redshift)
+    endpoint = create_available_cluster(redshift)["Endpoint"]
     deleting = redshift.delete_cluster(ClusterIdentifier="c1", SkipFinalClusterSnapshot=True)["Cluster"]
     assert deleting["ClusterStatus"] == "deleting"
+    assert deleting["Endpoint"] == endpoint  # until the cluster is gone
     redshift.get_waiter("cluster_deleted").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1})
 
 

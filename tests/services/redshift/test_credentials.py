@@ -38,7 +38,7 @@ def as_master(cluster: dict) -> psycopg.Connection:
     return connect(cluster, "admin", "Passw0rd1")
 
 
-def test_credentials_log_in_as_the_database_user(creds_server, cluster):
+def test_credentials_log_in_as_the_database_user(creds_server, cluster, monkeypatch):
     redshift = creds_server.client(OWNER)
     before = datetime.now(timezone.utc)
     credentials = redshift.get_cluster_credentials(ClusterIdentifier=CLUSTER, DbUser="admin", DbName="dev")
@@ -46,9 +46,11 @@ def test_credentials_log_in_as_the_database_user(creds_server, cluster):
     assert 899 <= (credentials["Expiration"] - before).total_seconds() <= 905  # 900 seconds by default
     with connect(cluster, credentials["DbUser"], credentials["DbPassword"]) as conn:
         assert conn.execute("SELECT current_user, session_user").fetchone() == ("admin", "admin")
+    # The driver's default TLS (the default parameter group requires SSL), trusting the data dir's CA.
+    monkeypatch.setenv("SSL_CERT_FILE", str(creds_server.ca_file))
     conn = redshift_connector.connect(host=cluster["Endpoint"]["Address"], port=cluster["Endpoint"]["Port"],
                                       database="dev", user=credentials["DbUser"], password=credentials["DbPassword"],
-                                      ssl=False, timeout=10)
+                                      timeout=10)
     try:
         cursor = conn.cursor()
         cursor.execute("SELECT current_user")

@@ -76,6 +76,18 @@ def test_snapshot_identifier_and_arn(two_clusters):
     assert code_of(excinfo) == ("InvalidParameterCombination", 400)
 
 
+def test_a_named_snapshot_of_the_other_type_is_not_found(two_clusters):
+    r = two_clusters
+    automated = ids(r.describe_cluster_snapshots(SnapshotType="automated"))[0]
+    assert ids(r.describe_cluster_snapshots(SnapshotIdentifier="a", SnapshotType="manual")) == ["a"]
+    assert ids(r.describe_cluster_snapshots(SnapshotIdentifier=automated, SnapshotType="automated")) == [automated]
+    for name, other_type in (("a", "automated"), (automated, "manual")):
+        with pytest.raises(ClientError) as excinfo:
+            r.describe_cluster_snapshots(SnapshotIdentifier=name, SnapshotType=other_type)
+        assert code_of(excinfo) == ("ClusterSnapshotNotFound", 404)
+        assert excinfo.value.response["Error"]["Message"] == f"Snapshot {name} not found."
+
+
 def test_time_window_is_inclusive(two_clusters):
     r = two_clusters
     a = r.describe_cluster_snapshots(SnapshotIdentifier="a")["Snapshots"][0]["SnapshotCreateTime"]

@@ -29,9 +29,9 @@ def real(data_server: Server) -> Server:
     return data_server
 
 
-def connect(port: int) -> psycopg.Connection:
+def connect(port: int, **options: str) -> psycopg.Connection:
     return psycopg.connect(host="127.0.0.1", port=port, user="admin", password=PASSWORD, dbname="dev",
-                           autocommit=True, connect_timeout=5)
+                           autocommit=True, connect_timeout=5, **options)
 
 
 def rows(port: int) -> list[tuple]:
@@ -67,6 +67,9 @@ def test_owner_and_grantee_reach_the_clusters_data_on_their_endpoints_until_dele
     mine = make_endpoint(owner, "mine")
     assert mine["Port"] != cluster["Endpoint"]["Port"]
     assert rows(mine["Port"]) == [(1, "one"), (2, "two")]
+    # The cluster's require_ssl (true in the default group) holds on its endpoints too.
+    with pytest.raises(psycopg.OperationalError, match="SSL off"):
+        connect(mine["Port"], sslmode="disable")
     # Writes through one port are seen through the other: one cluster.
     with connect(mine["Port"]) as conn:
         conn.execute("INSERT INTO t VALUES (3, 'three')")

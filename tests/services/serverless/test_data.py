@@ -137,3 +137,27 @@ def test_an_endpoint_is_a_second_port_to_the_workgroups_data(data_server):
     with pytest.raises(psycopg.OperationalError):
         sql(second, "SELECT 1", user="admin")
     assert sql(port, "SELECT count(*) FROM orders", user="admin") == [(10,)]
+
+
+def test_require_ssl_refuses_plain_text_on_the_workgroup_and_its_endpoints(data_server):
+    data_server.reset()
+    owner = data_server.client(OWNER, service="redshift-serverless")
+    port = serve(owner, "tls", "wg-tls", adminUsername="alice", adminUserPassword=PASSWORD)
+    owner.create_endpoint_access(endpointName="tls-endpoint", workgroupName="wg-tls",
+                                 subnetIds=["subnet-0123456789abcdef0"])
+    second = endpoint_port(owner, "tls-endpoint")
+
+    def plain(served_port: int) -> list[tuple]:
+        with psycopg.connect(host="127.0.0.1", port=served_port, user="alice", password=PASSWORD, dbname="dev",
+                             sslmode="disable", connect_timeout=10) as conn:
+            return conn.execute("SELECT 1").fetchall()
+
+    # New workgroups require SSL (AWS's default): plain text is refused, TLS (psycopg's default) works.
+    for served_port in (port, second):
+        with pytest.raises(psycopg.OperationalError, match='user "alice", database "dev", SSL off'):
+            plain(served_port)
+        assert sql(served_port, "SELECT 1") == [(1,)]
+    owner.update_workgroup(workgroupName="wg-tls", configParameters=[
+        {"parameterKey": "require_ssl", "parameterValue": "false"}])
+    assert wait_available(owner, "wg-tls") == port
+    assert plain(port) == plain(second) == [(1,)]

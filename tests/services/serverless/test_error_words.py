@@ -4,6 +4,8 @@ change, from the error's text (ResourceNotFoundException naming a "snapshot", a 
 
 from __future__ import annotations
 
+from support import OWNER
+
 
 def test_not_found_words(owner):
     code, status, message = owner.error(owner.get_namespace, namespaceName="gone")
@@ -11,6 +13,21 @@ def test_not_found_words(owner):
     assert owner.error(owner.get_workgroup, workgroupName="gone")[2] == "Serverless workgroup gone not found."
     code, _, message = owner.error(owner.get_snapshot, snapshotName="gone")
     assert code == "ResourceNotFoundException" and "snapshot" in message
+    # Every operation naming a missing resource says it in the same words (Terraform's provider reads them on
+    # update and delete too).
+    for call, params, words in [
+        (owner.update_namespace, {"namespaceName": "gone", "kmsKeyId": "k"}, "Serverless namespace gone not found."),
+        (owner.delete_namespace, {"namespaceName": "gone"}, "Serverless namespace gone not found."),
+        (owner.create_workgroup, {"workgroupName": "wg9", "namespaceName": "gone"},
+         "Serverless namespace gone not found."),
+        (owner.create_snapshot, {"namespaceName": "gone", "snapshotName": "s9"}, "Serverless namespace gone not found."),
+        (owner.update_workgroup, {"workgroupName": "gone", "baseCapacity": 32}, "Serverless workgroup gone not found."),
+        (owner.delete_workgroup, {"workgroupName": "gone"}, "Serverless workgroup gone not found."),
+        (owner.get_credentials, {"workgroupName": "gone"}, "Serverless workgroup gone not found."),
+        (owner.update_snapshot, {"snapshotName": "gone", "retentionPeriod": 3}, "Serverless snapshot gone not found."),
+        (owner.delete_snapshot, {"snapshotName": "gone"}, "Serverless snapshot gone not found."),
+    ]:
+        assert owner.error(call, **params) == ("ResourceNotFoundException", 404, words), call
     owner.namespace_with_workgroup()
     snapshot = owner.snapshot("snap1")
     code, _, message = owner.error(owner.get_resource_policy, resourceArn=snapshot["snapshotArn"])
@@ -28,11 +45,19 @@ def test_busy_words(slow_owner):
         assert (code, status) == ("ConflictException", 409) and "operation running" in message
 
 
-def test_the_default_admin_user_is_reported(owner):
+def test_the_default_admin_user_and_key_are_reported_everywhere(owner, ls):
     plain = owner.create_namespace(namespaceName="plain")["namespace"]
-    assert plain["adminUsername"] == "admin"
+    assert (plain["adminUsername"], plain["kmsKeyId"]) == ("admin", "AWS_OWNED_KMS_KEY")
     with_password = owner.create_namespace(namespaceName="password-only", adminUserPassword="Passw0rd1")["namespace"]
     assert with_password["adminUsername"] == "admin"
     owner.create_workgroup(workgroupName="wg1", namespaceName="plain")
     owner.wait_workgroup("wg1")
-    assert owner.snapshot("snap1", namespace="plain")["adminUsername"] == "admin"
+    snapshot = owner.snapshot("snap1", namespace="plain")
+    assert (snapshot["adminUsername"], snapshot["kmsKeyId"]) == ("admin", "AWS_OWNED_KMS_KEY")
+    # Lists say the same, and so does the provisioned API, as for a default-encrypted cluster's snapshot.
+    assert {(n["adminUsername"], n["kmsKeyId"]) for n in owner.list_namespaces()["namespaces"]} == {
+        ("admin", "AWS_OWNED_KMS_KEY")}
+    listed = owner.list_snapshots()["snapshots"]
+    assert [(s["adminUsername"], s["kmsKeyId"]) for s in listed] == [("admin", "AWS_OWNED_KMS_KEY")]
+    seen = ls.client(OWNER).describe_cluster_snapshots(SnapshotArn=snapshot["snapshotArn"])["Snapshots"][0]
+    assert (seen["MasterUsername"], seen["Encrypted"], seen["KmsKeyId"]) == ("admin", True, "AWS_OWNED_KMS_KEY")

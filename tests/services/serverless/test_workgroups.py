@@ -67,6 +67,25 @@ def test_update_one_setting_at_a_time(owner):
         "ResourceNotFoundException", 404)
 
 
+def test_new_workgroups_require_ssl_and_only_an_update_turns_it_off(owner):
+    owner.namespace("ns1")
+    code, status, message = owner.error(owner.create_workgroup, workgroupName="wg1", namespaceName="ns1",
+                                        configParameters=[{"parameterKey": "require_ssl", "parameterValue": "false"}])
+    assert (code, status) == ("ValidationException", 400)
+    assert message == ("You can't disable require_ssl while the workgroup is being created. "
+                       "To disable require_ssl, update the workgroup after creation.")
+    owner.create_workgroup(workgroupName="wg1", namespaceName="ns1")
+    assert {"parameterKey": "require_ssl", "parameterValue": "true"} in owner.wait_workgroup("wg1")["configParameters"]
+    # The SQL front applies it at once: MODIFYING until it does.
+    updated = owner.update_workgroup(workgroupName="wg1", configParameters=[
+        {"parameterKey": "require_ssl", "parameterValue": "FALSE"}])["workgroup"]
+    assert updated["status"] == "MODIFYING"
+    assert {"parameterKey": "require_ssl", "parameterValue": "false"} in owner.wait_workgroup("wg1")["configParameters"]
+    code, status, message = owner.error(owner.update_workgroup, workgroupName="wg1", configParameters=[
+        {"parameterKey": "require_ssl", "parameterValue": "yes"}])
+    assert (code, status) == ("ValidationException", 400) and "require_ssl" in message
+
+
 def test_port_change_moves_the_endpoint(owner):
     before = owner.namespace_with_workgroup("ns1", "wg1")
     moving = owner.update_workgroup(workgroupName="wg1", port=8192)["workgroup"]

@@ -243,19 +243,21 @@ def describe_cluster_snapshots(backend: RedshiftBackend, ctx: RequestContext, p:
     ref = snapshot_ref(ctx, p, required=False)
     if ref is not None and ref.serverless_arn is not None:
         return _describe_serverless(backend, ctx, p, ref.serverless_arn)
+    snapshot_type = p.get("SnapshotType")
+    if snapshot_type is not None and snapshot_type not in ("automated", "manual"):
+        raise invalid_parameter(f"Invalid snapshot type: {snapshot_type}. Valid values: automated, manual.")
     if ref is not None:
         snapshot = lookup(backend, ctx, ref)
         if snapshot is None or not (
-            snapshot.account == ctx.account or backend.snapshots.is_shared_with(snapshot, ctx.account)
+            (snapshot.account == ctx.account or backend.snapshots.is_shared_with(snapshot, ctx.account))
+            # A named snapshot of the other type is not found, as one that does not exist (AWS unverified).
+            and snapshot_type in (None, snapshot.snapshot_type)
         ):
             raise not_found(p.get("SnapshotArn") or p.get("SnapshotIdentifier", ""))
         flt.owner = snapshot.account
         flt.snapshot_identifier = ref.identifier
     if "ClusterIdentifier" in p:
         flt.cluster_identifier = p["ClusterIdentifier"].lower()
-    snapshot_type = p.get("SnapshotType")
-    if snapshot_type is not None and snapshot_type not in ("automated", "manual"):
-        raise invalid_parameter(f"Invalid snapshot type: {snapshot_type}. Valid values: automated, manual.")
     flt.snapshot_type = snapshot_type
     flt.start_time, flt.end_time = p.get("StartTime"), p.get("EndTime")
     if flt.start_time and flt.end_time and flt.start_time > flt.end_time:

@@ -126,7 +126,8 @@ def cluster_view(cluster: ClusterRecord, tags: list[tuple[str, str]], now: datet
         # Only for clusters following a snapshot schedule, with automated snapshots on.
         view["ExpectedNextSnapshotScheduleTime"] = due
         view["ExpectedNextSnapshotScheduleTimeStatus"] = "OnTrack" if due > now else "Pending"
-    if cluster.endpoint_port is not None and cluster.status not in ("creating", "deleting", "paused"):
+    # A deleting cluster still reports its endpoint, as AWS's DeleteCluster answer does.
+    if cluster.endpoint_port is not None and cluster.status not in ("creating", "paused"):
         view["Endpoint"] = {"Address": "127.0.0.1", "Port": cluster.endpoint_port}
     if cluster.resize is not None and cluster.resize.status in ("IN_PROGRESS", "CANCELLING"):
         view["ResizeInfo"] = {"ResizeType": cluster.resize.resize_type,

@@ -28,6 +28,7 @@ from localshift.services.common.jobs import MB, release_lease, snapshot_complete
 from localshift.services.events import record_failure
 from localshift.services.serverless import snapshot_copies
 from localshift.services.serverless.backend import ServerlessBackend
+from localshift.services.serverless.validation import REQUIRE_SSL
 from localshift.services.serverless.views import DEFAULT_ADMIN_USERNAME
 from localshift.store.events import NAMESPACE, SERVERLESS_SNAPSHOT
 from localshift.store.secrets import pending_key
@@ -109,6 +110,11 @@ def ensure_engine(backend: ServerlessBackend, namespace_row_id: int, serve_port:
             port = 0
         backend.mutate_namespace(namespace_row_id, lambda n: setattr(n, "engine_generation", 1))
         return key, port
+
+
+def apply_config(backend: ServerlessBackend, key: str, workgroup: WorkgroupRecord) -> None:
+    """Give the engine the workgroup's config parameters the SQL front honours: require_ssl."""
+    backend.dataplane.apply_settings(key, {REQUIRE_SSL: workgroup.config_parameters.get(REQUIRE_SSL, "false")})
 
 
 # --- namespaces ----------------------------------------------------------------------

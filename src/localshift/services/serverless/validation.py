@@ -35,10 +35,12 @@ CONFIG_PARAMETER_DEFAULTS = {
     "enable_user_activity_logging": "true",
     "query_group": "default",
     "search_path": "$user, public",
-    "require_ssl": "false",
+    # New workgroups require SSL (AWS's default since January 2025, as for provisioned clusters).
+    "require_ssl": "true",
     "use_fips_ssl": "false",
     "max_query_execution_time": "14400",
 }
+REQUIRE_SSL = "require_ssl"
 # Query monitoring metrics a workgroup may set besides the defaults above.
 CONFIG_PARAMETER_KEYS = set(CONFIG_PARAMETER_DEFAULTS) | {
     "wlm_json_configuration", "max_query_cpu_time", "max_query_blocks_read", "max_scan_row_count",
@@ -169,14 +171,26 @@ def port(value: int) -> int:
     return value
 
 
-def config_parameters(items: list[dict[str, str]], current: dict[str, str]) -> dict[str, str]:
+def config_parameters(items: list[dict[str, str]], current: dict[str, str], creating: bool = False) -> dict[str, str]:
     merged = dict(current)
     for item in items:
         key, value = item.get("parameterKey"), item.get("parameterValue")
         if key not in CONFIG_PARAMETER_KEYS or value is None:
             raise validation_error(f"Invalid config parameter {key}: give a known parameterKey and a parameterValue.")
+        if key == REQUIRE_SSL:
+            value = _require_ssl(value, creating)
         merged[key] = value
     return merged
+
+
+def _require_ssl(value: str, creating: bool) -> str:
+    if value.lower() not in ("true", "false"):
+        raise validation_error(f"Invalid value {value} for config parameter require_ssl: use true or false.")
+    if creating and value.lower() == "false":
+        # AWS's words: a workgroup is made requiring SSL, and only an update turns it off.
+        raise validation_error("You can't disable require_ssl while the workgroup is being created. "
+                               "To disable require_ssl, update the workgroup after creation.")
+    return value.lower()
 
 
 def track(value: str) -> str:

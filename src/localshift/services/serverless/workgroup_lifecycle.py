@@ -15,7 +15,7 @@ import logging
 from localshift.services.common.jobs import release_lease
 from localshift.services.serverless import endpoint_lifecycle, usage_limits
 from localshift.services.serverless.backend import ServerlessBackend
-from localshift.services.serverless.lifecycle import engine_key, ensure_engine, failed, run_job
+from localshift.services.serverless.lifecycle import apply_config, engine_key, ensure_engine, failed, run_job
 from localshift.store.events import NAMESPACE, WORKGROUP
 from localshift.store.secrets import pending_key
 from localshift.store.serverless import NamespaceRecord, RestorePlan, WorkgroupRecord
@@ -56,7 +56,8 @@ def serve_workgroup(backend: ServerlessBackend, workgroup_row_id: int) -> None:
 
     def work() -> bool:
         wanted = workgroup.pending_port or workgroup.endpoint_port or workgroup.port
-        _, port = ensure_engine(backend, namespace_row_id, wanted)
+        key, port = ensure_engine(backend, namespace_row_id, wanted)
+        apply_config(backend, key, workgroup)
 
         def available(w: WorkgroupRecord) -> None:
             w.port, w.pending_port = w.pending_port or w.port, None
@@ -132,6 +133,8 @@ def restore_namespace(backend: ServerlessBackend, namespace_row_id: int) -> None
                 )
                 restored = True
                 served.append(port)
+                if workgroup is not None:
+                    apply_config(backend, new_key, workgroup)
             except Exception as error:
                 # A damaged snapshot or an engine failure: the namespace keeps the data it had.
                 failed(backend, namespace, NAMESPACE, "restore a snapshot into", error)

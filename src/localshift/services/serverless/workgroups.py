@@ -51,7 +51,7 @@ def create_workgroup(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
         enhanced_vpc_routing=p.get("enhancedVpcRouting", False),
         publicly_accessible=p.get("publiclyAccessible", False),
         config_parameters=validation.config_parameters(
-            p.get("configParameters", []), validation.CONFIG_PARAMETER_DEFAULTS
+            p.get("configParameters", []), validation.CONFIG_PARAMETER_DEFAULTS, creating=True
         ),
         security_group_ids=p.get("securityGroupIds", []),
         subnet_ids=p.get("subnetIds", []),
@@ -98,13 +98,15 @@ def update_workgroup(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
         workgroup = find_workgroup(backend, ctx, p["workgroupName"])
         if workgroup.status != "AVAILABLE":
             raise busy("workgroup", workgroup.name, workgroup.status, "updating")
+        require_ssl = workgroup.config_parameters.get(validation.REQUIRE_SSL)
         move_to = _apply(workgroup, p)
-        if move_to is not None:
-            # The engine moves to the new port in the background; MODIFYING until it serves there.
+        # A new port, or a require_ssl the SQL front applies at once: MODIFYING until the engine serves so.
+        serve_again = move_to is not None or workgroup.config_parameters.get(validation.REQUIRE_SSL) != require_ssl
+        if serve_again:
             workgroup.pending_port = move_to
             workgroup.status = "MODIFYING"
         backend.workgroups.update(workgroup)
-    if move_to is not None:
+    if serve_again:
         backend.submit(workgroup_lifecycle.serve_workgroup, workgroup.row_id)
     return {"workgroup": workgroup_view(workgroup)}
 
