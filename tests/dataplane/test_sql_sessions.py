@@ -9,7 +9,7 @@ import pytest
 
 from localshift.dataplane.sql_sessions import CHUNK_ROWS, SqlConnectionError, SqlError, SqlSession
 
-from .helpers import DB, PASSWORD, USER
+from .helpers import DB, PASSWORD, USER, connect
 
 
 @pytest.fixture
@@ -101,3 +101,51 @@ def test_a_session_opened_by_the_data_plane_knows_each_statements_query_id(dp, c
             == [[("CREATE TABLE ids (a int)",)]]
     finally:
         session.close()
+
+
+def test_a_session_is_reusable_until_a_role_changes_or_its_engine_stops(dp, cluster):
+    key, port = cluster
+    session = dp.open_sql(key, USER, PASSWORD, DB)
+    with connect(port, autocommit=True) as admin:
+        admin.execute("CREATE USER bob PASSWORD 'Passw0rd-2'")
+        session.run("SELECT 1")
+        assert session.reusable()  # creating a role changes no login made before
+        admin.execute("ALTER USER bob PASSWORD 'Passw0rd-3'")
+        assert not session.reusable()
+        session.close()
+        # A role dropped in a transaction: changed as the drop completes, and again as it commits.
+        before_commit = dp.open_sql(key, USER, PASSWORD, DB)
+        admin.execute("BEGIN")
+        admin.execute("DROP USER bob")
+        assert not before_commit.reusable()
+        during = dp.open_sql(key, USER, PASSWORD, DB)
+        assert during.reusable()
+        admin.execute("COMMIT")
+        assert not during.reusable()
+        admin.execute("ALTER DATABASE dev SET search_path TO public")  # a new session starts otherwise
+        later = dp.open_sql(key, USER, PASSWORD, DB)
+        assert later.reusable()
+    dp.stop_engine(key)  # the front drops the session
+    assert not later.reusable()
+    for opened in (before_commit, during, later):
+        opened.close()
+
+
+def test_the_sessions_own_statements_stay_out_of_the_query_history(dp, cluster):
+    key, port = cluster
+    session = dp.open_sql(key, USER, PASSWORD, DB)
+    try:
+        session.run("CREATE TABLE described (id int NOT NULL)")
+        completion = session.run("SELECT id, pg_current_snapshot() FROM described")  # described from the catalog
+        assert [(c.type_name, c.table, c.not_null) for c in completion.columns] \
+            == [("int4", "described", True), ("pg_snapshot", "", False)]
+        assert session.reset()
+        session.run("SELECT 2")
+    finally:
+        session.close()
+    dp.front.recorder.flush()
+    with dp._engine(key).connect(DB) as conn:
+        texts = [t for (t,) in conn.execute("SELECT query_text FROM localshift.query_history ORDER BY query_id")]
+    assert texts[-3:] == ["CREATE TABLE described (id int NOT NULL)", "SELECT id, pg_current_snapshot() FROM described",
+                          "SELECT 2"]
+    assert not [t for t in texts if "pg_attribute" in t or "pg_type" in t or t == "DISCARD ALL"]

@@ -95,6 +95,10 @@ class SqlSession(Protocol):
     def reset(self) -> bool:
         """Make it like a new session; False when it cannot be reused."""
 
+    def reusable(self) -> bool:
+        """Whether a statement may run in it as in a new login of the same user: it is open and
+        nothing changed the login since (the user's role, the engine)."""
+
     def close(self) -> None:
         """End the session."""
 

@@ -382,9 +382,9 @@ class PostgresDataPlane(SnapshotOperations):
         port = self._ports.get(key)
         if port is None:
             raise SqlConnectionError(f"engine {key} serves no SQL")
-        socket = str(self._engine(key).socket_path)  # the statements' query ids come from the front
-        return PostgresSqlSession(port, user, password, database,
-                                  query_ids=lambda pid: self.front.history.last_query_id(socket, pid))
+        # The statements' query ids come from the front, which knows the engine by its socket.
+        return PostgresSqlSession(port, user, password, database, history=self.front.history,
+                                  engine_key=str(self._engine(key).socket_path))
 
     def stop_all(self) -> None:
         """Stop every engine under the engine root (including ones a previous

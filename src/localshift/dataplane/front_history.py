@@ -11,13 +11,20 @@ statements, and what a session holding a statement waits for.
   the Data API reports as RedshiftQueryId) without a query, and without waiting for the
   history to be written.  The session has the id before the client reads the statement's
   completion, since the front reads each completion before passing it on.
+* Such a caller may run statements of its own that are not the user's (the Data API's column
+  descriptions and resets): ``unrecorded`` keeps the next statement of its session out of
+  the history.  Only code in this process can ask it: a user's SQL cannot.
+* ``logins_changed`` counts, per engine, what may make a session logged in earlier unlike a
+  new one: a role or a database's settings changed (through the front), the engine served
+  anew.  The Data API reuses a connection only while the count is the one it logged in with.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Iterator
 
 import psycopg
 
@@ -37,11 +44,32 @@ class FrontHistory:
         self.recorder = recorder
         self._sessions: dict[tuple[str, int], SqlSession] = {}  # (engine, pid) -> session; loop only
         self._reading: dict[str, asyncio.Future] = {}  # engine -> its ids being read; loop only
+        self._served: dict[str, int] = {}  # engine -> times served (without a recorder)
 
     def served(self, engine_key: str) -> None:
         """The engine is served anew: its history may be another (a restore, a re-created engine)."""
         if self.recorder is not None:
             self.recorder.read_again(engine_key)
+        else:
+            self._served[engine_key] = self._served.get(engine_key, 0) + 1
+
+    def logins_changed(self, engine_key: str) -> int:
+        """A count that changes when a session logged in earlier may differ from a new one (any thread)."""
+        if self.recorder is None:
+            return self._served.get(engine_key, 0)
+        return self.recorder.logins_changed.get(engine_key, 0)
+
+    @contextmanager
+    def unrecorded(self, engine_key: str, pid: int, statement: str) -> Iterator[None]:
+        """While in it, the session ``pid`` runs ``statement``, which is kept out of the history (any thread)."""
+        if self.recorder is None:
+            yield
+            return
+        self.recorder.skip_next(engine_key, pid, statement.encode())
+        try:
+            yield
+        finally:
+            self.recorder.skip_next(engine_key, pid, None)
 
     async def ids_ready(self, engine_key: str) -> None:
         """Read the engine's highest query id unless known (one read however many sessions wait)."""
@@ -71,6 +99,8 @@ class FrontHistory:
     def session_ended(self, engine_key: str, session: SqlSession) -> None:
         if self._sessions.get((engine_key, session.pid)) is session:
             del self._sessions[(engine_key, session.pid)]
+            if self.recorder is not None:
+                self.recorder.session_ended(engine_key, session.pid)
 
     def last_query_id(self, engine_key: str, pid: int) -> int:
         """The query id of the last statement the session of backend ``pid`` completed (any

@@ -10,15 +10,24 @@ placeholders, values sent as text of unknown type so the engine casts them, as R
 does) and streams the rows to a callback in chunks, so a result never sits in memory whole.
 Values arrive typed: int (int2/int4/int8), float (float4/float8), bool, bytes (bytea), None
 for NULL, and every other type as the engine's text.  Each completion carries the statement's
-query id, which the front gave it as it completed (``query_ids``: the front's answer for the
+query id, which the front gave it as it completed (``history``: the front's, asked for the
 session's backend pid; nothing is asked of the engine).  ``cancel`` (from another thread) sends
 a CancelRequest, which the front forwards to the engine.
+
+The session's own statements (the column descriptions a result needs, ``reset``'s ROLLBACK and
+DISCARD ALL) are not the user's: the front is told not to record them (front_history.py
+``unrecorded``), so the user's query history holds the user's statements only.  ``reusable``
+says whether a statement may run as on a new login: nothing came from the front while the
+session was idle (what comes then is its end: the engine stopped, the session was terminated),
+and no role or database setting of the engine changed since the login (front_history.py
+``logins_changed``: a dropped user must not go on, an altered one logs in anew).
 """
 
 from __future__ import annotations
 
+import select
 from dataclasses import replace
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Generator, Sequence
 
 import psycopg
 from psycopg import generators, pq, waiting
@@ -29,6 +38,9 @@ from psycopg.types.numeric import FloatLoader, IntLoader
 from psycopg.types.string import ByteaLoader, TextLoader
 
 from .api import Column, Completion, RowSink, SqlConnectionError, SqlError
+
+if TYPE_CHECKING:
+    from .front_history import FrontHistory
 
 CHUNK_ROWS = 2000
 # How long a wait for the engine sleeps before it checks the connection is still there (psycopg's
@@ -52,7 +64,12 @@ class SqlSession:
     """The real api.SqlSession: psycopg over the endpoint's TCP port."""
 
     def __init__(self, port: int, user: str, password: str, database: str, connect_timeout: float = 10.0,
-                 query_ids: Callable[[int], int] = lambda pid: -1) -> None:
+                 history: FrontHistory | None = None, engine_key: str = "") -> None:
+        """``history``: the front's for the engine ``engine_key`` (None: ids are -1, everything is
+        recorded, and only the connection's end makes the session not reusable)."""
+        self._history, self._engine_key = history, engine_key
+        # Read before logging in: a change while the login is under way is seen as one after it.
+        self._logins_seen = history.logins_changed(engine_key) if history is not None else 0
         try:
             # Over TLS, which every endpoint serves and a require_ssl one needs; "require", not libpq's "prefer",
             # which would retry a refused login in plain text and report that attempt's refusal instead.
@@ -62,7 +79,6 @@ class SqlSession:
         except psycopg.Error as error:
             raise SqlConnectionError(_server_message(error)) from None
         self.pid = self._conn.info.backend_pid
-        self._query_ids = query_ids
 
     @property
     def closed(self) -> bool:
@@ -76,10 +92,28 @@ class SqlSession:
         """Run one statement (``values``: its parameters, None for NULL); ``rows`` gets the result's rows in
         chunks.  If ``rows`` raises, the statement is cancelled and the exception raised once the engine has
         stopped."""
-        completion = replace(self._execute(statement, values, rows), query_id=self._query_ids(self.pid))
+        completion = self._execute(statement, values, rows)
+        if self._history is not None:
+            completion = replace(completion, query_id=self._history.last_query_id(self._engine_key, self.pid))
         if completion.columns is None:
             return completion
         return replace(completion, columns=self._describe(completion.columns))
+
+    def reusable(self) -> bool:
+        """Whether another statement may run here as on a new login of the same user (see above)."""
+        if self.closed:
+            return False
+        if self._history is not None and self._history.logins_changed(self._engine_key) != self._logins_seen:
+            return False
+        readable, _, _ = select.select([self._conn.pgconn.socket], [], [], 0)
+        return not readable
+
+    def _own(self, statement: str, values: Sequence[str | None] = (), rows: RowSink | None = None) -> Completion:
+        """Run a statement of the session's own, kept out of the query history."""
+        if self._history is None:
+            return self._execute(statement, values, rows)
+        with self._history.unrecorded(self._engine_key, self.pid, statement):
+            return self._execute(statement, values, rows)
 
     def _execute(self, statement: str, values: Sequence[str | None], rows: RowSink | None) -> Completion:
         pgconn = self._conn.pgconn
@@ -135,8 +169,8 @@ class SqlSession:
             return False
         try:
             if self.in_transaction:
-                self._execute("ROLLBACK", (), None)
-            self._execute("DISCARD ALL", (), None)
+                self._own("ROLLBACK")
+            self._own("DISCARD ALL")
         except (SqlError, SqlConnectionError):
             self.close()
             return False
@@ -145,7 +179,7 @@ class SqlSession:
     def close(self) -> None:
         self._conn.close()
 
-    def _wait(self, generator):  # type: ignore[no-untyped-def]
+    def _wait(self, generator: Generator[Any, Any, Any]) -> Any:
         return waiting.wait(generator, self._conn.pgconn.socket, interval=WAIT_INTERVAL)
 
     def _describe(self, columns: tuple[Column, ...]) -> tuple[Column, ...]:
@@ -156,10 +190,10 @@ class SqlSession:
         names: dict[int, str] = {}
         where: dict[tuple[int, int], tuple[str, str, bool]] = {}
         if unknown:
-            self._execute(_TYPE_NAMES, [_oid_array(unknown)], lambda _, got: names.update(got))
+            self._own(_TYPE_NAMES, [_oid_array(unknown)], lambda _, got: names.update(got))
         if tables:
-            self._execute(_TABLE_COLUMNS, [_oid_array(tables)],
-                     lambda _, got: where.update({(t, n): (s, r, nn) for t, n, s, r, nn in got}))
+            self._own(_TABLE_COLUMNS, [_oid_array(tables)],
+                      lambda _, got: where.update({(t, n): (s, r, nn) for t, n, s, r, nn in got}))
         described = []
         for column in columns:
             schema, table, not_null = where.get((column.table_oid, column.table_column), ("", "", False))

@@ -44,6 +44,9 @@ _COPY = ("COPY localshift.query_history (query_id, pid, user_name, database_name
 _DATABASES = "SELECT datname FROM pg_database WHERE datallowconn"
 _HAS_HISTORY = "SELECT to_regclass('localshift.query_history') IS NOT NULL"
 _HIGHEST_ID = "SELECT coalesce(max(query_id), 0) FROM localshift.query_history"
+# Command tags of what changes a login or a new session's settings, and of a transaction's end.
+_LOGIN_CHANGES = frozenset((b"ALTER ROLE", b"DROP ROLE", b"ALTER DATABASE", b"DROP DATABASE"))
+_TRANSACTION_ENDS = frozenset((b"COMMIT", b"ROLLBACK"))
 _PRUNE = ("DELETE FROM localshift.query_history WHERE query_id <= "
           "(SELECT max(query_id) FROM localshift.query_history) - %s")
 
@@ -75,10 +78,20 @@ class QueryRecorder:
         self._closed = False
         self._last_ids: dict[str, int | None] = {}  # engine -> the last id given (None: no history)
         self._to_read: set[str] = set()  # engines whose ids are read again before their next session
+        self._unrecorded: dict[tuple[str, int], bytes] = {}  # (engine, pid) -> the text not to record next
+        self.logins_changed: dict[str, int] = {}  # engine -> roles or database settings changed (a count)
+        self._changing_logins: set[tuple[str, int]] = set()  # (engine, pid): changed them in its transaction
 
     def record(self, engine_key: str, database: str, entry: Entry) -> tuple[int, int]:
         """Queue ``entry`` (on the front's loop); its ticket and query id.  An engine that keeps
-        no history, or whose ids were never read: nothing is queued, ticket 0 and id -1."""
+        no history, or whose ids were never read, or a statement ``skip_next`` named: nothing is
+        queued, ticket 0 and id -1."""
+        pid, text, tag, error = entry[0], entry[2], entry[5], entry[6]
+        if error is None:
+            self._follow_logins(engine_key, pid, tag)
+        if self._unrecorded.get((engine_key, pid)) == text:
+            del self._unrecorded[(engine_key, pid)]
+            return 0, -1
         last = self._last_ids.get(engine_key)
         if last is None:
             return 0, -1
@@ -91,12 +104,37 @@ class QueryRecorder:
             self._thread.start()
         return self.recorded, query_id
 
+    def skip_next(self, engine_key: str, pid: int, text: bytes | None) -> None:
+        """The session ``pid`` of the engine runs ``text`` next, which is not to be recorded (any
+        thread; None: nothing is skipped any more)."""
+        if text is None:
+            self._unrecorded.pop((engine_key, pid), None)
+        else:
+            self._unrecorded[(engine_key, pid)] = text
+
+    def _follow_logins(self, engine_key: str, pid: int, tag: bytes | None) -> None:
+        """Count what changes how a login goes, or what a new session starts with: a role (dropped,
+        altered, its password, its settings) or a database's settings; once as it completes and
+        again when the transaction it ran in commits."""
+        if tag in _LOGIN_CHANGES:
+            self.logins_changed[engine_key] = self.logins_changed.get(engine_key, 0) + 1
+            self._changing_logins.add((engine_key, pid))
+        elif tag in _TRANSACTION_ENDS and (engine_key, pid) in self._changing_logins:
+            self._changing_logins.discard((engine_key, pid))
+            self.logins_changed[engine_key] = self.logins_changed.get(engine_key, 0) + 1
+
+    def session_ended(self, engine_key: str, pid: int) -> None:
+        self._unrecorded.pop((engine_key, pid), None)
+        self._changing_logins.discard((engine_key, pid))
+
     def ids_known(self, engine_key: str) -> bool:
         return engine_key in self._last_ids and engine_key not in self._to_read
 
     def read_again(self, engine_key: str) -> None:
-        """The engine is served anew (started, created, restored): read its ids before its next session."""
+        """The engine is served anew (started, created, restored): read its ids before its next session.
+        Its roles may be others (a restore) and its sessions are gone."""
         self._to_read.add(engine_key)
+        self.logins_changed[engine_key] = self.logins_changed.get(engine_key, 0) + 1
 
     def read_ids(self, engine_key: str) -> int | None:
         """The highest query id in the engine's databases (0: none yet); None when the engine

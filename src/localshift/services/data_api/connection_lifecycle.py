@@ -7,12 +7,19 @@ A connection is a login through the cluster's public port, as the target's user
 itself for that login (valid 15 minutes, long enough to log in; the session then lasts).  A
 statement without a session borrows a connection and gives it back reset (``DISCARD ALL``:
 no temporary table, setting or prepared statement survives into the next statement), so
-consecutive statements cost no login.  Connections are shared only between requests of the
-same engine, database and login, and idle ones are closed after ``IDLE_SECONDS``.
+consecutive statements cost no login (a login through the endpoint's TLS costs 3-5 ms; a
+statement on a kept connection well under one).  Connections are shared only between requests
+of the same engine, database and login (for a secret, the same password: a changed one logs
+in anew).  A kept connection is used again only while it is ``reusable``: its engine served
+it without a break, and no role or database setting of the engine changed since it logged in
+(a dropped user is refused at the next statement, as a new login would be); else it is closed
+and a new login made.  At most ``MAX_IDLE_PER_LOGIN`` per login and ``MAX_IDLE`` in all are
+kept, the oldest closed first, and idle ones are closed after ``IDLE_SECONDS``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections import defaultdict
@@ -26,6 +33,7 @@ from localshift.store.database import Database
 
 IDLE_SECONDS = 60.0
 MAX_IDLE_PER_LOGIN = 4
+MAX_IDLE = 64
 # An available target whose engine is still starting (after a restart of the service) is
 # waited for this long before a login gives up.
 STARTING_SECONDS = 60.0
@@ -59,10 +67,7 @@ class Connections:
                 raise NotServing(f"{target.name} is {target.status}: it serves no SQL now.")
             time.sleep(0.05)
         if target.login == SECRET:
-            secret = self.db.secrets.get(target.user)
-            if secret is None:
-                raise SqlConnectionError(f"the secret {target.user} no longer exists")
-            user, password = secret["username"], secret["password"]
+            user, password = self._secret(target)
         else:
             user = IAM_PREFIX + target.user if target.login == DB_USER else target.user
             expires = self.clock.now() + timedelta(seconds=DEFAULT_SECONDS)
@@ -71,25 +76,60 @@ class Connections:
             self.dataplane.allow_login(target.engine_key, login)  # for this login only: not kept
         return self.dataplane.open_sql(target.engine_key, user, password, database or target.database)
 
+    def _secret(self, target: Target) -> tuple[str, str]:
+        secret = self.db.secrets.get(target.user)
+        if secret is None:
+            raise SqlConnectionError(f"the secret {target.user} no longer exists")
+        return secret["username"], secret["password"]
+
+    def _key(self, target: Target, database: str | None) -> tuple[str, ...]:
+        """Whose connections may serve the target: the same login, with a secret's current password."""
+        if target.login != SECRET:
+            return target.pool_key(database)
+        try:
+            password = self._secret(target)[1]
+        except SqlConnectionError:
+            password = ""
+        return *target.pool_key(database), hashlib.sha256(password.encode()).hexdigest()
+
     def borrow(self, target: Target, database: str | None = None) -> SqlSession:
-        """An idle session of the same login when one is left, else a new one."""
-        key = target.pool_key(database)
+        """An idle session of the same login that may be used again when one is left, else a new one."""
+        key = self._key(target, database)
+        stale = []
         with self._lock:
-            while self._idle.get(key):
-                _, session = self._idle[key].pop()
-                if not session.closed:
+            idle = self._idle.get(key)
+            while idle:
+                _, session = idle.pop()
+                if session.reusable():
                     return session
+                stale.append(session)
+        for session in stale:
+            session.close()
         return self.open(target, database)
 
     def give_back(self, target: Target, session: SqlSession, database: str | None = None) -> None:
         if not session.reset():
             return
+        key, closing = self._key(target, database), [session]
         with self._lock:
-            idle = self._idle[target.pool_key(database)]
+            idle = self._idle[key]
             if len(idle) < MAX_IDLE_PER_LOGIN:
                 idle.append((time.monotonic(), session))
-                return
-        session.close()
+                closing = self._over_max_idle()
+        for extra in closing:
+            extra.close()
+
+    def _over_max_idle(self) -> list[SqlSession]:
+        """The oldest idle sessions beyond MAX_IDLE, taken out (the lock held)."""
+        if sum(map(len, self._idle.values())) <= MAX_IDLE:
+            return []
+        kept = sorted(((since, key, s) for key, idle in self._idle.items() for since, s in idle),
+                      key=lambda item: item[0])
+        closing = []
+        for since, key, session in kept[:max(0, len(kept) - MAX_IDLE)]:
+            self._idle[key].remove((since, session))
+            closing.append(session)
+        return closing
 
     def close_idle(self, older_than: float = IDLE_SECONDS) -> None:
         now = time.monotonic()
