@@ -5,7 +5,9 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from localshift.dataplane.redshift_sql import history as history_module
 from localshift.dataplane.redshift_sql.history import QueryRecorder
+from support import OWNER, create_available_cluster, make_server, wait_for
 
 from ..helpers import DB, connect
 
@@ -69,6 +71,27 @@ def test_query_ids_never_go_back_when_an_engine_is_read_again():
     recorder.ids_read("e", None)  # no Redshift catalog: no history
     assert recorder.record("e", DB, entry) == (0, -1)
     recorder.close()  # what it could not write is lost with its engine
+
+
+def test_ids_are_given_from_blocks_reserved_in_the_engine_before_use(dp, cluster, monkeypatch):
+    monkeypatch.setattr(history_module, "ID_BLOCK", 10)
+    key, _ = cluster
+    socket = str(dp._engine(key).socket_path)
+    recorder = QueryRecorder(dp.front.recorder._connect, interval=60)
+
+    def reserved() -> int:
+        with dp._engine(key).connect("postgres") as conn:
+            return conn.execute("SELECT max(reserved) FROM localshift.query_ids_reserved").fetchone()[0]
+
+    start = recorder.read_ids(socket)
+    recorder.ids_read(socket, start)
+    assert reserved() == start + 10
+    ids = [recorder.record(socket, DB, (1, "u", b"select 1", 0.0, 1.0, b"SELECT 1", None))[1] for _ in range(6)]
+    assert ids == list(range(start + 1, start + 7))
+    recorder.flush()  # more than half the block given: the next is reserved, past the last id given
+    assert reserved() == start + 16
+    assert recorder.read_ids(socket) == start + 16  # served anew: past the reservation, though 6 were written
+    recorder.close()
 
 
 def test_pg_last_query_id_is_the_id_the_history_views_report_at_once(sql_cluster, database):
@@ -137,3 +160,35 @@ def test_a_statement_stopped_by_statement_timeout_names_its_query_id(sql_cluster
                                             "pg_backend_pid() and query_text = 'select pg_sleep(5)'").fetchall()
         assert str(stopped.value).strip() == f"Query ({query_id}) canceled on user's request"  # Redshift's words
         assert status == "failed"
+
+
+def test_ids_given_but_not_written_when_the_service_is_killed_are_never_given_again(tmp_path):
+    server = make_server(tmp_path, data_plane=True).start()
+    try:
+        redshift = server.client(OWNER)
+        cluster = create_available_cluster(redshift, "ids", ClusterType="single-node", NumberOfNodes=1)
+        port = cluster["Endpoint"]["Port"]
+        data = server.client(OWNER, "redshift-data")
+        # The master holds the history of dev: its writer waits, so the statements' ids are given, not written.
+        holder = psycopg.connect(host="127.0.0.1", port=port, user="admin", password="Passw0rd1", dbname="dev",
+                                 autocommit=True)
+        holder.execute("BEGIN")
+        holder.execute("LOCK TABLE localshift.query_history")
+        given = [_query_id(data) for _ in range(3)]
+        assert 0 < given[0] < given[1] < given[2]
+        server.stop(kill=True)
+        holder.close()
+        server.start()
+        again = _query_id(server.client(OWNER, "redshift-data"))
+        assert again > given[-1]
+        with psycopg.connect(host="127.0.0.1", port=port, user="admin", password="Passw0rd1", dbname="dev") as conn:
+            assert conn.execute("SELECT count(*) FROM stl_query WHERE query IN (%s, %s, %s)", given).fetchone() == (0,)
+    finally:
+        server.close()
+
+
+def _query_id(data) -> int:  # type: ignore[no-untyped-def]
+    statement_id = data.execute_statement(ClusterIdentifier="ids", Database="dev", DbUser="admin", Sql="SELECT 1")["Id"]
+    described = wait_for(lambda: (d := data.describe_statement(Id=statement_id))["Status"] == "FINISHED" and d,
+                         timeout=120, interval=0.01)
+    return described["RedshiftQueryId"]

@@ -19,6 +19,13 @@ an engine's first session, and again after the engine is served anew, since a
 restore or a re-created engine brings other history) and never goes back.  An
 engine without the Redshift catalog keeps no history: its statements are not
 recorded and their id is -1.
+
+Ids are given from blocks of ``ID_BLOCK`` reserved in the engine before use
+(``localshift.query_ids_reserved`` in its ``postgres`` database, committed: it
+outlives a crash of the service and travels in snapshots).  The counter starts
+past the last reservation too, so an id given but not yet written when the
+service was killed is never given again; each start skips what was left of its
+block.  The writer reserves the next block when half of the current one is used.
 """
 
 from __future__ import annotations
@@ -41,6 +48,12 @@ MAX_TEXT = 65536
 # COPY writes the identity column's values as given (what OVERRIDING SYSTEM VALUE does for INSERT).
 _COPY = ("COPY localshift.query_history (query_id, pid, user_name, database_name, query_text, start_time, "
          "end_time, status, command_tag, row_count, error_code, error_message) FROM STDIN")
+ID_BLOCK = 10_000
+_RESERVATIONS = "postgres"  # the engine's own database: every engine has it, and it cannot be dropped
+_RESERVED_TABLE = "CREATE TABLE IF NOT EXISTS localshift.query_ids_reserved (reserved bigint NOT NULL)"
+_RESERVED = "SELECT coalesce(max(reserved), 0) FROM localshift.query_ids_reserved"
+_RESERVE = "UPDATE localshift.query_ids_reserved SET reserved = greatest(reserved, %s)"
+_FIRST_RESERVATION = "INSERT INTO localshift.query_ids_reserved VALUES (%s)"
 _DATABASES = "SELECT datname FROM pg_database WHERE datallowconn"
 _HAS_HISTORY = "SELECT to_regclass('localshift.query_history') IS NOT NULL"
 _HIGHEST_ID = "SELECT coalesce(max(query_id), 0) FROM localshift.query_history"
@@ -77,6 +90,8 @@ class QueryRecorder:
         self._thread: threading.Thread | None = None
         self._closed = False
         self._last_ids: dict[str, int | None] = {}  # engine -> the last id given (None: no history)
+        self._reserved: dict[str, int] = {}  # engine -> the highest id reserved (none: no bound)
+        self._to_reserve: set[str] = set()  # engines whose next block the writer reserves
         self._to_read: set[str] = set()  # engines whose ids are read again before their next session
         self._unrecorded: dict[tuple[str, int], bytes] = {}  # (engine, pid) -> the text not to record next
         self.logins_changed: dict[str, int] = {}  # engine -> roles or database settings changed (a count)
@@ -96,6 +111,10 @@ class QueryRecorder:
         if last is None:
             return 0, -1
         self._last_ids[engine_key] = query_id = last + 1
+        reserved = self._reserved.get(engine_key)
+        if reserved is not None and query_id > reserved - ID_BLOCK // 2 and engine_key not in self._to_reserve:
+            self._to_reserve.add(engine_key)
+            self._wake.set()
         self.recorded += 1
         self._queue.append((self.recorded, engine_key, database, (query_id, *entry)))
         if self._thread is None and not self._closed:
@@ -137,16 +156,41 @@ class QueryRecorder:
         self.logins_changed[engine_key] = self.logins_changed.get(engine_key, 0) + 1
 
     def read_ids(self, engine_key: str) -> int | None:
-        """The highest query id in the engine's databases (0: none yet); None when the engine
-        keeps no history.  Blocking: run it off the front's loop.  Raises when the engine is down."""
-        with self._connect(engine_key, "postgres") as conn:
+        """The highest query id in the engine's databases or reserved in it (0: none yet), after
+        which a new block is reserved; None when the engine keeps no history.  Blocking: run it
+        off the front's loop.  Raises when the engine is down."""
+        with self._connect(engine_key, _RESERVATIONS) as conn:
             databases = [name for (name,) in conn.execute(_DATABASES)]
         highest = None
         for database in databases:  # one at a time: a connection to template1 holds up CREATE DATABASE
             with self._connect(engine_key, database) as conn:
                 if conn.execute(_HAS_HISTORY).fetchone()[0]:
                     highest = max(highest or 0, conn.execute(_HIGHEST_ID).fetchone()[0])
+        if highest is None:
+            return None
+        with self._connect(engine_key, _RESERVATIONS) as conn:
+            conn.execute(_RESERVED_TABLE)
+            # Past what this service gave too: a restore may bring a shorter history and reservation.
+            highest = max(highest, conn.execute(_RESERVED).fetchone()[0], self._last_ids.get(engine_key) or 0)
+            self._reserve(conn, engine_key, highest + ID_BLOCK)
         return highest
+
+    def _reserve(self, conn: psycopg.Connection, engine_key: str, reserved: int) -> None:
+        """Record ``reserved`` as the engine's highest reserved id (committed before any is given)."""
+        if conn.execute(_RESERVE, (reserved,)).rowcount == 0:
+            conn.execute(_FIRST_RESERVATION, (reserved,))
+        self._reserved[engine_key] = reserved
+
+    def _reserve_next_blocks(self) -> None:
+        while self._to_reserve:
+            engine_key = next(iter(self._to_reserve))
+            try:
+                with self._connect(engine_key, _RESERVATIONS) as conn:
+                    conn.execute(_RESERVED_TABLE)
+                    self._reserve(conn, engine_key, (self._last_ids.get(engine_key) or 0) + ID_BLOCK)
+            except (psycopg.Error, OSError) as e:  # the engine stopped: it reserves anew when served again
+                log.debug("query ids of %s not reserved: %s", engine_key, e)
+            self._to_reserve.discard(engine_key)
 
     def ids_read(self, engine_key: str, highest: int | None) -> None:
         """What ``read_ids`` found (on the front's loop): ids go on past it and past every id given."""
@@ -157,11 +201,13 @@ class QueryRecorder:
     def _run(self) -> None:
         while not self._closed:
             self._wake.wait(self._interval)
+            self._wake.clear()
             self.flush()
 
     def flush(self) -> None:
-        """Write everything recorded so far."""
+        """Reserve the blocks of ids due, then write everything recorded so far."""
         with self._lock:
+            self._reserve_next_blocks()
             batches: dict[tuple[str, str], list] = {}
             last = 0
             while self._queue:
