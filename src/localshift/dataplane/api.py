@@ -39,6 +39,7 @@ class SqlError(Exception):
         super().__init__(message)
         self.sqlstate = sqlstate
         self.message = message
+        self.query_id = -1  # the failed statement's in the query history (-1: none)
 
     @property
     def cancelled(self) -> bool:

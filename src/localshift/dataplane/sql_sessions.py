@@ -11,7 +11,8 @@ does) and streams the rows to a callback in chunks, so a result never sits in me
 Values arrive typed: int (int2/int4/int8), float (float4/float8), bool, bytes (bytea), None
 for NULL, and every other type as the engine's text.  Each completion carries the statement's
 query id, which the front gave it as it completed (``history``: the front's, asked for the
-session's backend pid; nothing is asked of the engine).  ``cancel`` (from another thread) sends
+session's backend pid; nothing is asked of the engine); so does the SqlError of a statement
+that failed in the engine, which the front records too.  ``cancel`` (from another thread) sends
 a CancelRequest, which the front forwards to the engine.
 
 The session's own statements (the column descriptions a result needs, ``reset``'s ROLLBACK and
@@ -92,12 +93,20 @@ class SqlSession:
         """Run one statement (``values``: its parameters, None for NULL); ``rows`` gets the result's rows in
         chunks.  If ``rows`` raises, the statement is cancelled and the exception raised once the engine has
         stopped."""
-        completion = self._execute(statement, values, rows)
-        if self._history is not None:
-            completion = replace(completion, query_id=self._history.last_query_id(self._engine_key, self.pid))
+        before = self._last_query_id()
+        try:
+            completion = self._execute(statement, values, rows)
+        except SqlError as error:  # the front recorded the failure too, with an id of its own
+            after = self._last_query_id()
+            error.query_id = after if after != before else -1
+            raise
+        completion = replace(completion, query_id=self._last_query_id())
         if completion.columns is None:
             return completion
         return replace(completion, columns=self._describe(completion.columns))
+
+    def _last_query_id(self) -> int:
+        return -1 if self._history is None else self._history.last_query_id(self._engine_key, self.pid)
 
     def reusable(self) -> bool:
         """Whether another statement may run here as on a new login of the same user (see above)."""

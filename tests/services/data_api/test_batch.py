@@ -39,6 +39,8 @@ def test_a_failing_part_rolls_the_whole_batch_back(data: DataApi, table):
     assert batch["Error"].startswith("ERROR: duplicate key value violates unique constraint")
     assert [p["Status"] for p in batch["SubStatements"]] == ["FINISHED", "FINISHED", "FAILED", "ABORTED"]
     assert batch["SubStatements"][2]["Error"] == batch["Error"]
+    ids = [p["RedshiftQueryId"] for p in batch["SubStatements"]]
+    assert 0 < ids[0] < ids[1] < ids[2] and ids[3] == -1  # the failed part has its id, the one never run none
     # Nothing of it stayed.
     assert data.records(f"SELECT v FROM {table} ORDER BY v") == [[{"longValue": 1}]]
 

@@ -14,6 +14,7 @@ def test_cancel_stops_a_running_pg_sleep_in_the_engine(data: DataApi):
     assert data.cancel_statement(Id=statement_id)["Status"] is True
     ended = data.wait(statement_id)
     assert ended["Status"] == "ABORTED" and time.monotonic() - started < 10
+    assert ended["RedshiftQueryId"] > 0  # it ran in the engine: the query history has it
     running = data.records(f"SELECT count(*) FROM pg_stat_activity WHERE pid = {pid} AND state = 'active'")
     assert running == [[{"longValue": 0}]]
     error = error_of(data.cancel_statement, Id=statement_id)

@@ -76,3 +76,4 @@ def test_a_statement_over_the_sessions_statement_timeout_fails_with_redshifts_wo
     [[query_id]] = in_session.records("SELECT query_id FROM sys_query_history WHERE session_id = pg_backend_pid() "
                                       "AND query_text = 'SELECT pg_sleep(5)' AND status = 'failed'")
     assert stopped["Error"] == f"ERROR: Query ({query_id['longValue']}) canceled on user's request"  # as Redshift words it
+    assert stopped["RedshiftQueryId"] == query_id["longValue"]

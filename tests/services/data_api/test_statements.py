@@ -75,6 +75,18 @@ def test_failures_carry_the_engines_words(data: DataApi):
     assert data.run("SELECT 1; SELECT 2")["Status"] == "FAILED"
 
 
+def test_a_failed_statement_has_the_id_its_failure_has_in_the_query_history(data: DataApi, data_server):
+    failed = data.run("SELECT 1/0")
+    assert failed["Status"] == "FAILED" and failed["RedshiftQueryId"] > 0
+    recorded = data.records("SELECT trim(query_text), trim(status), trim(error_message) FROM sys_query_history "
+                            f"WHERE query_id = {failed['RedshiftQueryId']}")
+    assert recorded == [[{"stringValue": "SELECT 1/0"}, {"stringValue": "failed"}, {"stringValue": "division by zero"}]]
+    assert data.ok("SELECT 1")["RedshiftQueryId"] > failed["RedshiftQueryId"]
+    # A statement that never reached the engine has none.
+    missing = DataApi(data_server, ClusterIdentifier=CLUSTER, Database=DATABASE, DbUser="nobody_here").run("SELECT 1")
+    assert (missing["Status"], missing["RedshiftQueryId"]) == ("FAILED", -1)
+
+
 def test_named_parameters_bind_typed_values(data: DataApi, data_server, table):
     data.ok(f"CREATE TABLE {table} (id int, id_small smallint, name varchar(20), at timestamp)")
     parameters = [{"name": "name", "value": "event 2"}, {"name": "at", "value": "2022-02-22"}, {"name": "id", "value": "2"}]

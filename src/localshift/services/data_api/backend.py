@@ -151,8 +151,8 @@ def tick(backend: DataApiBackend) -> None:
     with backend.running_lock:
         running = list(backend.running.items())
     for statement_id, held in running:
-        record = backend.statements.get(statement_id)
-        if record is not None and now - record.created_at >= MAX_DURATION and not held.cancelled:
+        started = backend.statements.get(statement_id)
+        if started is not None and now - started.created_at >= MAX_DURATION and not held.cancelled:
             held.cancel(TOO_LONG)
     backend.sessions.expire(now)
     backend.connections.close_idle()

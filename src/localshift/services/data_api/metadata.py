@@ -71,7 +71,12 @@ def _rows(backend: DataApiBackend, ctx: RequestContext, p: dict[str, Any], sql: 
         raise connection_failed(f"FATAL: {reason}") from None
     got: list[tuple] = []
     timed_out = threading.Event()
-    timer = threading.Timer(QUERY_SECONDS, lambda: (timed_out.set(), session.cancel()))
+
+    def time_out() -> None:
+        timed_out.set()
+        session.cancel()
+
+    timer = threading.Timer(QUERY_SECONDS, time_out)
     timer.start()
     try:
         session.run(sql + ("" if limit is None else f" LIMIT {limit + 1}"),

@@ -23,12 +23,14 @@ from localshift.store.data_api import (ABORTED, FAILED, FINISHED, PICKED, STARTE
 
 
 class _Stopped(Exception):
-    """The statement ended before it finished; ``status`` and ``error`` say how."""
+    """The statement ended before it finished; ``status`` and ``error`` say how, ``query_id`` what
+    the query history calls it when it got as far as the engine (-1: it did not)."""
 
-    def __init__(self, status: str, error: str | None) -> None:
+    def __init__(self, status: str, error: str | None, query_id: int = -1) -> None:
         super().__init__(error)
         self.status = status
         self.error = error
+        self.query_id = query_id
 
 
 def run_statement(backend: DataApiBackend, statement_id: str) -> None:
@@ -106,7 +108,7 @@ def _run_parts(backend: DataApiBackend, record: StatementRecord, connection: Sql
         try:
             _run_part(backend, record, index, part, connection, held, values)
         except _Stopped as stop:
-            part.status, part.error = stop.status, stop.error
+            part.status, part.error, part.redshift_query_id = stop.status, stop.error, stop.query_id
             part.duration_ns, part.updated_at = time.monotonic_ns() - started, backend.clock.now()
             for later in record.parts[index + 1:]:
                 later.status, later.updated_at = ABORTED, part.updated_at
@@ -158,8 +160,8 @@ def _engine(held: Running, call: Callable[[], Any]) -> Any:
         return call()
     except SqlError as error:
         if error.cancelled and held.cancelled:
-            raise _stopped(held) from None
-        raise _Stopped(FAILED, f"ERROR: {error.message}") from None
+            raise _stopped(held, error.query_id) from None
+        raise _Stopped(FAILED, f"ERROR: {error.message}", error.query_id) from None
     except SqlConnectionError as error:
         raise _Stopped(FAILED, f"FATAL: {error}") from None
 
@@ -171,8 +173,8 @@ def _rollback(connection: SqlSession) -> None:
         pass  # the connection is gone: so is its transaction
 
 
-def _stopped(held: Running) -> _Stopped:
-    return _Stopped(FAILED, held.failure) if held.failure else _Stopped(ABORTED, None)
+def _stopped(held: Running, query_id: int = -1) -> _Stopped:
+    return _Stopped(FAILED, held.failure, query_id) if held.failure else _Stopped(ABORTED, None, query_id)
 
 
 def _set(backend: DataApiBackend, record: StatementRecord, status: str) -> None:

@@ -50,10 +50,13 @@ def _page(backend: DataApiBackend, ctx: RequestContext, p: dict[str, Any], resul
         operation = "GetStatementResultV2" if record.result_format == "CSV" else "GetStatementResult"
         raise validation(f"The statement's result format is {record.result_format}: fetch it with {operation}.")
     page = _page_number(p.get("NextToken"), p["Id"], len(part.pages))
+    gone = not_found("Query does not have result. Its result is no longer kept.", p["Id"])
+    if part.result_file is None:
+        raise gone
     try:
-        data = read_page(backend.results_dir / part.result_file, part.pages, page, part.result_size)  # type: ignore[operator]
-    except (FileNotFoundError, TypeError):
-        raise not_found("Query does not have result. Its result is no longer kept.", p["Id"]) from None
+        data = read_page(backend.results_dir / part.result_file, part.pages, page, part.result_size)
+    except FileNotFoundError:
+        raise gone from None
     return part, page, data
 
 

@@ -70,7 +70,7 @@ def resolve(backend: Any, ctx: RequestContext, p: dict[str, Any], database: str 
         key, status, secret = cluster_key(cluster), cluster.status, cluster.master_password_secret_arn
         cluster_id = cluster.identifier
     else:
-        workgroup = _workgroup(backend, ctx, workgroup_name)  # type: ignore[arg-type]
+        workgroup = _workgroup(backend, ctx, p["WorkgroupName"])  # given: neither was refused above
         if p.get("DbUser"):
             raise validation("DbUser is not supported for a serverless workgroup: its database user is the "
                              "caller's IAM identity.")
