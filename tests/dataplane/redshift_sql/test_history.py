@@ -167,6 +167,9 @@ def test_ids_given_but_not_written_when_the_service_is_killed_are_never_given_ag
     try:
         redshift = server.client(OWNER)
         cluster = create_available_cluster(redshift, "ids", ClusterType="single-node", NumberOfNodes=1)
+        # The kill must not cut short the cluster's first automated snapshot, which the next start would redo.
+        wait_for(lambda: [s["Status"] for s in redshift.describe_cluster_snapshots(ClusterIdentifier="ids")["Snapshots"]]
+                 == ["available"], timeout=60)
         port = cluster["Endpoint"]["Port"]
         data = server.client(OWNER, "redshift-data")
         # The master holds the history of dev: its writer waits, so the statements' ids are given, not written.
@@ -181,6 +184,8 @@ def test_ids_given_but_not_written_when_the_service_is_killed_are_never_given_ag
         server.start()
         again = _query_id(server.client(OWNER, "redshift-data"))
         assert again > given[-1]
+        # (Served again on the port it had, unless another process took it meanwhile.)
+        port = redshift.describe_clusters(ClusterIdentifier="ids")["Clusters"][0]["Endpoint"]["Port"]
         with psycopg.connect(host="127.0.0.1", port=port, user="admin", password="Passw0rd1", dbname="dev") as conn:
             assert conn.execute("SELECT count(*) FROM stl_query WHERE query IN (%s, %s, %s)", given).fetchone() == (0,)
     finally:
