@@ -13,7 +13,11 @@ What it does:
    ``SELECT id, label FROM t ORDER BY id``, and prints how long the statement took to
    FINISH and how many rows/s GetStatementResult pages deliver, through boto3's
    paginator and over raw HTTP;
-4. stops the server (its engines and data go with it).
+4. the wait for the query history: --history-reads times, over one SQL connection to the
+   cluster's endpoint, a statement then a read of STL_QUERY, which waits until the statement
+   before it is written to the history (docs/sql.md, "Query history"); prints p50/p90/mean of
+   the read (0 skips it);
+5. stops the server (its engines and data go with it).
 
 Example (the command behind docs/benchmarks.md):
 
@@ -37,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import psycopg
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
@@ -154,10 +159,25 @@ def page_raw(raw: RawClient, statement_id: str) -> tuple[int, float]:
             return rows, time.perf_counter() - started
 
 
+def history_reads(redshift: Any, reads: int) -> list[float]:
+    """Seconds each STL_QUERY read took, right after a statement (so it waits for that one's write)."""
+    port = redshift.describe_clusters(ClusterIdentifier="bench")["Clusters"][0]["Endpoint"]["Port"]
+    seconds = []
+    with psycopg.connect(host="127.0.0.1", port=port, user="admin", password="Passw0rd1", dbname="dev",
+                         autocommit=True) as conn:
+        for _ in range(reads + 20):  # the first 20 warm up
+            conn.execute("SELECT 1")
+            started = time.perf_counter()
+            conn.execute("SELECT count(*) FROM stl_query WHERE query = pg_last_query_id()").fetchall()
+            seconds.append(time.perf_counter() - started)
+    return seconds[20:]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--iterations", type=int, default=300)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--history-reads", type=int, default=0)
     args = parser.parse_args()
     port = free_port()
     server = start_server(port)
@@ -174,6 +194,8 @@ def main() -> None:
             one_row_raw(raw)
         print("one-row round trip, boto3:   ", summary([one_row_boto3(data) for _ in range(args.iterations)]))
         print("one-row round trip, raw HTTP:", summary([one_row_raw(raw) for _ in range(args.iterations)]))
+        if args.history_reads:
+            print("STL_QUERY read after a statement:", summary(history_reads(redshift, args.history_reads)))
 
         wait_finished(data, data.execute_statement(
             Sql=f"CREATE TABLE t AS SELECT g::bigint AS id, ('row ' || g)::varchar(20) AS label "

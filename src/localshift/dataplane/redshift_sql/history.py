@@ -88,7 +88,6 @@ class QueryRecorder:
         self._wake = threading.Event()
         self._lock = threading.Lock()  # one writer at a time (the thread or flush())
         self._thread: threading.Thread | None = None
-        self._kept: dict = {}
         self._closed = False
         self._last_ids: dict[str, int | None] = {}  # engine -> the last id given (None: no history)
         self._reserved: dict[str, int] = {}  # engine -> the highest id reserved (none: no bound)
@@ -220,14 +219,12 @@ class QueryRecorder:
 
     def _write(self, engine_key: str, database: str, rows: list) -> None:
         try:
-            conn = self._kept.get((engine_key, database))
-            if conn is None or conn.closed:
-                conn = self._kept[(engine_key, database)] = self._connect(engine_key, database)
-            with conn.cursor() as cur:
-                with cur.copy(_COPY) as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                cur.execute(_PRUNE, (self._keep_rows,))
+            with self._connect(engine_key, database) as conn:
+                with conn.cursor() as cur:
+                    with cur.copy(_COPY) as copy:
+                        for row in rows:
+                            copy.write_row(row)
+                    cur.execute(_PRUNE, (self._keep_rows,))
         except (psycopg.Error, OSError) as e:
             # The engine stopped or the database went away: these rows are lost.
             log.debug("query history for %s/%s not written: %s", engine_key, database, e)
