@@ -3,6 +3,9 @@ engine, and never recorded for what the Data API runs of its own."""
 
 from __future__ import annotations
 
+from localshift.services.clock import Clock
+from localshift.services.data_api.connection_lifecycle import MAX_IDLE, Connections
+from localshift.services.data_api.targets import DB_USER, Target
 from support import OWNER, create_available_cluster
 
 from .conftest import DATABASE, DataApi
@@ -54,3 +57,63 @@ def test_the_data_apis_own_queries_are_not_in_the_users_query_history(data: Data
         own = data.records(f"SELECT count(*) FROM {view} WHERE ({text} ILIKE '%pg_attribute%' "
                            f"OR {text} ILIKE 'DISCARD ALL%' OR {text} ILIKE '%FROM pg_type%') AND {text} NOT ILIKE '%count(*)%'")
         assert own == [[{"longValue": 0}]]
+
+
+class _Session:
+    """A kept connection whose reuse the test decides."""
+
+    def __init__(self) -> None:
+        self.can_be_reused = True
+        self.closed = False
+
+    def reusable(self) -> bool:
+        return self.can_be_reused and not self.closed
+
+    def reset(self) -> bool:
+        return not self.closed
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class _DataPlane:
+    serves_sql = True
+
+    def __init__(self) -> None:
+        self.opened: list[_Session] = []
+
+    def sql_port(self, key: str) -> int:
+        return 5439
+
+    def allow_login(self, key: str, login: object) -> None:
+        pass
+
+    def open_sql(self, key: str, user: str, password: str, database: str) -> _Session:
+        self.opened.append(_Session())
+        return self.opened[-1]
+
+
+def _target(user: str) -> Target:
+    return Target("c1", None, "engine", "available", DATABASE, DB_USER, user, user, None)
+
+
+def test_kept_connections_are_bounded_and_one_no_longer_reusable_is_closed():
+    dataplane = _DataPlane()
+    connections = Connections(None, dataplane, Clock())  # type: ignore[arg-type]
+    bob = _target("bob")
+    first = connections.borrow(bob)
+    connections.give_back(bob, first)
+    assert connections.borrow(bob) is first  # kept, no new login
+    connections.give_back(bob, first)
+    first.can_be_reused = False  # e.g. bob was altered, or the engine dropped the connection
+    second = connections.borrow(bob)
+    assert second is not first and first.closed
+    connections.give_back(bob, second)
+    users = [_target(f"user{n}") for n in range(MAX_IDLE + 5)]
+    sessions = [connections.borrow(user) for user in users]
+    for user, session in zip(users, sessions):
+        connections.give_back(user, session)
+    kept = [session for session in [second, *sessions] if not session.closed]
+    assert len(kept) == MAX_IDLE and second.closed and sessions[-1] in kept  # the oldest went first
+    connections.close_all()
+    assert all(session.closed for session in dataplane.opened)
