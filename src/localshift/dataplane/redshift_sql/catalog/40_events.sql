@@ -6,52 +6,248 @@
 -- Each row is a relation's own: concurrent DDL never waits on another's
 -- row (dbt runs models in parallel transactions).
 
--- A late-binding view reads its tables when queried, so they can be dropped, renamed or
--- changed under it (Redshift checks nothing until then).  The view created from the
--- translator's text (which checked the query and gave the columns) is replaced by one that
--- reads a function of its own, localshift.late_binding_<view oid>(): the query, with every
--- name qualified, run by EXECUTE as the view's owner (whose privileges a view's tables are
--- read with).  The view then depends on that function alone.
-CREATE OR REPLACE FUNCTION localshift.unbind_view(view_oid oid) RETURNS void
+-- Late-binding views (CREATE VIEW ... WITH NO SCHEMA BINDING).  Redshift checks their tables only
+-- when they are read: the tables may be missing when the view is created, dropped, renamed or
+-- recreated with other columns under it.  The translator sends a view of no columns with a marker
+-- holding the statement (ddl.create_view); the view is recorded in localshift.late_binding_views
+-- and bound: it becomes
+--     SELECT * FROM localshift.late_binding_<view oid>() AS late_bound(<the query's columns>)
+-- where that function runs the query (its text as created, with the search path it was created
+-- with) as the view's owner, whose privileges a view's tables are read with.  The columns come
+-- from a probe: the query compiled as a temporary view, by a function owned by the view's owner
+-- (so nothing in a view's text ever runs with the internal role's privileges).  A view whose
+-- relations are missing has no columns and its read fails as its query does (relation "s.t"
+-- does not exist).  The view binds again whenever a relation its query read (or any relation,
+-- while it is unbound) is created, altered or renamed, and when its owner changes.
+CREATE OR REPLACE FUNCTION localshift.relation_columns(relation oid) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+SELECT string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' ORDER BY attnum)
+FROM pg_attribute WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped $$;
+
+-- The qualified names of relations, for late_binding_views.relations.
+CREATE OR REPLACE FUNCTION localshift.relation_names(relations oid[]) RETURNS text[]
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+SELECT array_agg(DISTINCT n.nspname || '.' || c.relname)
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ANY ($1) $$;
+
+-- The view's functions, owned by its owner, with the search path it was created with: the read
+-- (which checks that the session's user may read the view: it is callable by name too) and the
+-- probe (for the internal role only).
+CREATE OR REPLACE FUNCTION localshift.late_binding_functions(lbv localshift.late_binding_views) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE owner text := (SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = lbv.view_oid);
+BEGIN
+    PERFORM set_config('search_path', lbv.search_path, true);
+    EXECUTE format(
+        'CREATE OR REPLACE FUNCTION localshift.%I() RETURNS SETOF record LANGUAGE plpgsql SECURITY DEFINER '
+        'SET search_path FROM CURRENT AS %L', 'late_binding_' || lbv.view_oid, format(
+            'BEGIN IF NOT pg_catalog.has_table_privilege(SESSION_USER, %s::pg_catalog.oid, ''SELECT'') THEN '
+            'RAISE EXCEPTION ''permission denied for view %%'', (SELECT relname FROM pg_catalog.pg_class '
+            'WHERE oid = %s::pg_catalog.oid) USING ERRCODE = ''42501''; END IF; '
+            'RETURN QUERY EXECUTE %L; END', lbv.view_oid, lbv.view_oid, lbv.query));
+    EXECUTE format(
+        'CREATE OR REPLACE FUNCTION localshift.%I() RETURNS void LANGUAGE plpgsql SECURITY DEFINER '
+        'SET search_path FROM CURRENT AS %L', 'late_binding_probe_' || lbv.view_oid,
+        format('BEGIN EXECUTE %L; END', format('CREATE TEMPORARY VIEW %I %s AS %s',
+                                               'late_binding_probe_' || lbv.view_oid, lbv.column_names, lbv.query)));
+    PERFORM set_config('search_path', 'pg_catalog', true);
+    EXECUTE format('REVOKE ALL ON FUNCTION localshift.%I() FROM PUBLIC', 'late_binding_probe_' || lbv.view_oid);
+    EXECUTE format('ALTER FUNCTION localshift.%I() OWNER TO %I', 'late_binding_' || lbv.view_oid, owner);
+    EXECUTE format('ALTER FUNCTION localshift.%I() OWNER TO %I', 'late_binding_probe_' || lbv.view_oid, owner);
+END $$;
+
+-- What a view keeps when it is dropped and created again: owner, privileges, comment, creation time.
+CREATE OR REPLACE FUNCTION localshift.view_properties(view_oid oid) RETURNS jsonb
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+SELECT jsonb_build_object(
+    'schema', n.nspname, 'name', c.relname, 'owner', pg_get_userbyid(c.relowner),
+    'comment', obj_description(c.oid, 'pg_class'),
+    'created', (SELECT rc.created FROM localshift.relation_created rc WHERE rc.table_oid = c.oid),
+    'grants', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                   'grantee', CASE WHEN acl.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(acl.grantee)) END,
+                   'privilege', acl.privilege_type, 'grantable', acl.is_grantable)), '[]')
+               FROM aclexplode(c.relacl) AS acl WHERE acl.grantee <> c.relowner))
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1 $$;
+
+CREATE OR REPLACE FUNCTION localshift.restore_view_properties(view_oid oid, properties jsonb) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE grant_ jsonb;
+BEGIN
+    EXECUTE format('ALTER VIEW %s OWNER TO %I', view_oid::regclass, properties->>'owner');
+    FOR grant_ IN SELECT jsonb_array_elements(properties->'grants') LOOP
+        EXECUTE format('GRANT %s ON %s TO %s%s', grant_->>'privilege', view_oid::regclass, grant_->>'grantee',
+                       CASE WHEN (grant_->>'grantable')::boolean THEN ' WITH GRANT OPTION' ELSE '' END);
+    END LOOP;
+    IF properties->>'comment' IS NOT NULL THEN
+        EXECUTE format('COMMENT ON VIEW %s IS %L', view_oid::regclass, properties->>'comment');
+    END IF;
+    IF properties->>'created' IS NOT NULL THEN
+        INSERT INTO localshift.relation_created (table_oid, created) VALUES (view_oid, (properties->>'created')::timestamp)
+        ON CONFLICT (table_oid) DO UPDATE SET created = excluded.created;
+    END IF;
+END $$;
+
+-- A view whose columns change other than by new ones at the end is dropped and created again
+-- (PostgreSQL cannot change a view's columns in place): its record, functions and properties move
+-- to the new OID.  Views of other kinds that read it forbid that: it then keeps its columns.
+CREATE OR REPLACE FUNCTION localshift.recreate_late_view(view_oid oid) RETURNS oid
 LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 DECLARE
-    query text;
-    columns text;
-    function_name text := 'late_binding_' || view_oid;
+    properties jsonb := localshift.view_properties(view_oid);
+    new_oid oid;
 BEGIN
-    PERFORM set_config('search_path', '', true);  -- names come out qualified
-    query := pg_get_viewdef(view_oid);
-    PERFORM set_config('search_path', 'pg_catalog', true);
-    SELECT string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' ORDER BY attnum)
-    INTO columns FROM pg_attribute WHERE attrelid = view_oid AND attnum > 0 AND NOT attisdropped;
-    EXECUTE format('CREATE OR REPLACE FUNCTION localshift.%I() RETURNS SETOF record LANGUAGE plpgsql '
-                   'SECURITY DEFINER SET search_path = pg_catalog AS %L',
-                   function_name, format('BEGIN RETURN QUERY EXECUTE %L; END', rtrim(query, ';')));
-    EXECUTE format('ALTER FUNCTION localshift.%I() OWNER TO %I', function_name,
-                   (SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = view_oid));
-    PERFORM set_config('localshift.unbinding', 'on', true);
-    EXECUTE format('CREATE OR REPLACE VIEW %s AS SELECT * FROM localshift.%I() AS late_bound(%s)',
-                   view_oid::regclass, function_name, columns);
-    PERFORM set_config('localshift.unbinding', 'off', true);
+    EXECUTE format('DROP VIEW %s', view_oid::regclass);
+    EXECUTE format('CREATE VIEW %I.%I AS SELECT', properties->>'schema', properties->>'name');
+    new_oid := format('%I.%I', properties->>'schema', properties->>'name')::regclass;
+    PERFORM localshift.restore_view_properties(new_oid, properties);
+    UPDATE localshift.late_binding_views SET view_oid = new_oid WHERE late_binding_views.view_oid = recreate_late_view.view_oid;
+    DELETE FROM localshift.relation_created WHERE table_oid = view_oid;
+    EXECUTE format('DROP FUNCTION localshift.%I(), localshift.%I()', 'late_binding_' || view_oid,
+                   'late_binding_probe_' || view_oid);
+    RETURN new_oid;
+EXCEPTION WHEN dependent_objects_still_exist THEN
+    RAISE WARNING 'late-binding view %.% keeps its columns: other objects depend on it',
+        properties->>'schema', properties->>'name';
+    RETURN view_oid;
+END $$;
+
+-- Binds a recorded view to its query's columns as they are now; returns its OID (new if it was
+-- created again).  While creating it, a query the engine cannot parse fails the statement.
+CREATE OR REPLACE FUNCTION localshift.bind_late_view(view_oid oid, creating boolean) RETURNS oid
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    lbv localshift.late_binding_views;
+    probe oid;
+    columns text;
+    bound_columns text := localshift.relation_columns(view_oid);
+    reads text[];
+    target oid := view_oid;
+BEGIN
+    SELECT * INTO lbv FROM localshift.late_binding_views l WHERE l.view_oid = bind_late_view.view_oid;
+    IF lbv.query IS NULL THEN
+        RETURN view_oid;  -- recorded before localshift kept the query: bound as it was
+    END IF;
+    PERFORM localshift.late_binding_functions(lbv);
+    BEGIN
+        EXECUTE format('SELECT localshift.%I()', 'late_binding_probe_' || view_oid);
+        probe := to_regclass('pg_temp.late_binding_probe_' || view_oid);
+        columns := localshift.relation_columns(probe);
+        reads := localshift.relation_names(ARRAY(
+            SELECT d.refobjid FROM pg_rewrite r JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass
+                AND d.objid = r.oid AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> probe
+            WHERE r.ev_class = probe));
+        EXECUTE format('DROP VIEW %s', probe::regclass);
+    EXCEPTION WHEN OTHERS THEN
+        IF creating AND SQLSTATE = '42601' THEN
+            RAISE;
+        END IF;
+        columns := NULL;  -- a relation (or column, function...) is missing: reading fails until it is there
+    END;
+    IF columns IS NULL AND bound_columns IS NOT NULL THEN
+        RETURN view_oid;  -- bound before: it keeps its columns, and its read fails as its query does
+    END IF;
+    IF bound_columns IS NOT NULL AND columns IS DISTINCT FROM bound_columns
+       AND NOT starts_with(columns, bound_columns || ', ') THEN
+        target := localshift.recreate_late_view(view_oid);
+        IF target = view_oid THEN
+            RETURN view_oid;
+        END IF;
+        SELECT * INTO lbv FROM localshift.late_binding_views l WHERE l.view_oid = target;
+        PERFORM localshift.late_binding_functions(lbv);
+    END IF;
+    IF columns IS DISTINCT FROM bound_columns OR target <> view_oid OR bound_columns IS NULL THEN
+        EXECUTE format('CREATE OR REPLACE VIEW %s AS SELECT %s FROM localshift.%I() AS late_bound(%s)',
+                       target::regclass, CASE WHEN columns IS NULL THEN '' ELSE '*' END,
+                       'late_binding_' || target, coalesce(columns, 'unbound boolean'));
+    END IF;
+    UPDATE localshift.late_binding_views l SET relations = coalesce(reads, l.relations) WHERE l.view_oid = target;
+    RETURN target;
+END $$;
+
+-- Views that read relations a statement created or changed (or the views themselves, when their
+-- owner changed) bind again, then the views reading those, each once.
+CREATE OR REPLACE FUNCTION localshift.rebind_late_views(changed oid[]) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    names text[] := localshift.relation_names(changed);
+    done oid[] := '{}';
+    pending oid[];
+    late_view oid;
+    rebound oid;
+BEGIN
+    WHILE names IS NOT NULL LOOP
+        pending := ARRAY(SELECT l.view_oid FROM localshift.late_binding_views l
+                         WHERE l.query IS NOT NULL AND l.view_oid <> ALL (done)
+                           AND (l.relations IS NULL OR l.relations && names OR l.view_oid = ANY (changed)));
+        names := NULL;
+        FOREACH late_view IN ARRAY pending LOOP
+            rebound := localshift.bind_late_view(late_view, false);
+            done := done || late_view || rebound;
+            names := names || localshift.relation_names(ARRAY[rebound]);
+        END LOOP;
+    END LOOP;
 END $$;
 
 CREATE OR REPLACE FUNCTION localshift.forget_late_binding(view_oids oid[]) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog AS $$
-DECLARE function_name text;
+DECLARE forgotten oid;
 BEGIN
-    FOR function_name IN
-        DELETE FROM localshift.late_binding_views WHERE view_oid = ANY (view_oids)
-        RETURNING 'late_binding_' || view_oid
+    FOR forgotten IN
+        DELETE FROM localshift.late_binding_views WHERE view_oid = ANY (view_oids) RETURNING view_oid
     LOOP
-        EXECUTE format('DROP FUNCTION IF EXISTS localshift.%I()', function_name);
+        EXECUTE format('DROP FUNCTION IF EXISTS localshift.%I(), localshift.%I()',
+                       'late_binding_' || forgotten, 'late_binding_probe_' || forgotten);
     END LOOP;
 END $$;
-REVOKE ALL ON FUNCTION localshift.unbind_view(oid), localshift.forget_late_binding(oid[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION localshift.late_binding_functions(localshift.late_binding_views),
+    localshift.restore_view_properties(oid, jsonb), localshift.recreate_late_view(oid),
+    localshift.bind_late_view(oid, boolean), localshift.rebind_late_views(oid[]),
+    localshift.forget_late_binding(oid[]) FROM PUBLIC;
+DROP FUNCTION IF EXISTS localshift.unbind_view(oid);
+
+-- Before a late-binding CREATE VIEW: the caller's search path (the view's queries run with it),
+-- and OR REPLACE of a view with columns: the view is dropped (as the caller, whose rights apply)
+-- and its properties kept for the new one (a view of no columns cannot replace it in place).
+CREATE OR REPLACE FUNCTION localshift.before_create_view() RETURNS event_trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    marker text[];
+    attrs jsonb;
+    replaced oid;
+BEGIN
+    IF pg_catalog.strpos(pg_catalog.current_query(), '/*localshift:late_binding{') = 0
+       OR pg_catalog.current_setting('localshift.late_binding', true) = 'on' THEN
+        RETURN;  -- not a late-binding view, or one note_creation is binding
+    END IF;
+    PERFORM pg_catalog.set_config('localshift.view_search_path', pg_catalog.current_setting('search_path'), true);
+    FOR marker IN SELECT pg_catalog.regexp_matches(pg_catalog.current_query(),
+                                                   '/[*]localshift:late_binding([{].*?[}])[*]/', 'g') LOOP
+        attrs := marker[1]::pg_catalog.jsonb;
+        CONTINUE WHEN NOT (attrs->>'replace')::pg_catalog.bool;
+        replaced := pg_catalog.to_regclass(CASE WHEN attrs->>'schema' IS NULL THEN ''
+                                                ELSE pg_catalog.quote_ident(attrs->>'schema') || '.' END
+                                           || pg_catalog.quote_ident(attrs->>'name'));
+        IF replaced IS NOT NULL AND localshift.relation_columns(replaced) IS NOT NULL
+           AND (SELECT relkind FROM pg_catalog.pg_class WHERE oid = replaced) = 'v' THEN
+            PERFORM pg_catalog.set_config('localshift.replaced_view',
+                                          localshift.view_properties(replaced)::pg_catalog.text, true);
+            EXECUTE pg_catalog.format('DROP VIEW %s', replaced::pg_catalog.regclass);
+        END IF;
+    END LOOP;
+END $$;
 
 CREATE OR REPLACE FUNCTION localshift.note_creation() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
-DECLARE late_view oid;
+DECLARE
+    marker text[];
+    attrs jsonb;
+    created oid;
+    replaced jsonb;
+    late_views oid[] := '{}';
 BEGIN
+    IF current_setting('localshift.late_binding', true) = 'on' THEN
+        RETURN;  -- the statements of bind_late_view
+    END IF;
     INSERT INTO localshift.relation_created (table_oid, created)
     SELECT DISTINCT cmd.objid, localtimestamp
     FROM pg_event_trigger_ddl_commands() AS cmd
@@ -59,31 +255,51 @@ BEGIN
                               'CREATE MATERIALIZED VIEW')
       AND cmd.classid = 'pg_class'::regclass AND cmd.objsubid = 0
     ON CONFLICT (table_oid) DO UPDATE SET created = excluded.created;
-    -- Views the translator created WITH NO SCHEMA BINDING carry its mark; a view
-    -- replaced without it binds again.
-    IF current_setting('localshift.unbinding', true) = 'on' THEN
-        RETURN;  -- the view unbind_view is replacing
-    END IF;
-    IF strpos(current_query(), '/*localshift:late_binding*/') > 0 THEN
-        FOR late_view IN
-            INSERT INTO localshift.late_binding_views AS lbv (view_oid)
-            SELECT DISTINCT cmd.objid FROM pg_event_trigger_ddl_commands() AS cmd
-            WHERE cmd.command_tag = 'CREATE VIEW' AND cmd.classid = 'pg_class'::regclass AND cmd.objsubid = 0
-            ON CONFLICT (view_oid) DO UPDATE SET view_oid = excluded.view_oid
-            RETURNING lbv.view_oid
-        LOOP
-            PERFORM localshift.unbind_view(late_view);
+    PERFORM set_config('localshift.late_binding', 'on', true);
+    -- Views the translator created WITH NO SCHEMA BINDING carry its marker (ddl.create_view).
+    IF strpos(current_query(), '/*localshift:late_binding{') > 0 THEN
+        FOR marker IN SELECT regexp_matches(current_query(), '/[*]localshift:late_binding([{].*?[}])[*]/', 'g') LOOP
+            attrs := marker[1]::jsonb;
+            SELECT cmd.objid INTO created FROM pg_event_trigger_ddl_commands() AS cmd
+            JOIN pg_class c ON c.oid = cmd.objid JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE cmd.command_tag = 'CREATE VIEW' AND cmd.classid = 'pg_class'::regclass
+              AND c.relname = attrs->>'name' AND (attrs->>'schema' IS NULL OR n.nspname = attrs->>'schema')
+              AND localshift.relation_columns(c.oid) IS NULL;
+            CONTINUE WHEN created IS NULL OR created = ANY (late_views);  -- a marker of another statement
+            INSERT INTO localshift.late_binding_views AS lbv
+                (view_oid, create_text, query, column_names, search_path, relations)
+            VALUES (created, attrs->>'text', attrs->>'query', attrs->>'columns',
+                    coalesce(current_setting('localshift.view_search_path', true), '"$user", public'), NULL)
+            ON CONFLICT (view_oid) DO UPDATE SET create_text = excluded.create_text, query = excluded.query,
+                column_names = excluded.column_names, search_path = excluded.search_path, relations = NULL;
+            replaced := nullif(current_setting('localshift.replaced_view', true), '')::jsonb;
+            IF replaced->>'name' = attrs->>'name' AND (SELECT n.nspname FROM pg_class c JOIN pg_namespace n
+                    ON n.oid = c.relnamespace WHERE c.oid = created) = replaced->>'schema' THEN
+                PERFORM localshift.restore_view_properties(created, replaced);
+                PERFORM set_config('localshift.replaced_view', '', true);
+            END IF;
+            late_views := late_views || localshift.bind_late_view(created, true);
         END LOOP;
-    ELSE
-        PERFORM localshift.forget_late_binding(ARRAY(
-            SELECT cmd.objid FROM pg_event_trigger_ddl_commands() AS cmd WHERE cmd.command_tag = 'CREATE VIEW'));
     END IF;
+    -- A view replaced without the clause binds again.
+    PERFORM localshift.forget_late_binding(ARRAY(
+        SELECT cmd.objid FROM pg_event_trigger_ddl_commands() AS cmd
+        WHERE cmd.command_tag = 'CREATE VIEW' AND cmd.objid <> ALL (late_views)));
+    IF EXISTS (SELECT FROM localshift.late_binding_views) THEN
+        PERFORM localshift.rebind_late_views(ARRAY(
+            SELECT DISTINCT cmd.objid FROM pg_event_trigger_ddl_commands() AS cmd
+            WHERE cmd.classid = 'pg_class'::regclass AND cmd.objid <> ALL (late_views)));
+    END IF;
+    PERFORM set_config('localshift.late_binding', 'off', true);
 END $$;
 
 CREATE OR REPLACE FUNCTION localshift.forget_dropped_relations() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE dropped oid[];
 BEGIN
+    IF current_setting('localshift.late_binding', true) = 'on' THEN
+        RETURN;  -- a view bind_late_view creates again (or its probe)
+    END IF;
     SELECT array_agg(objid) INTO dropped FROM pg_event_trigger_dropped_objects()
     WHERE classid = 'pg_class'::regclass AND objsubid = 0;
     IF dropped IS NOT NULL THEN
@@ -92,6 +308,9 @@ BEGIN
     END IF;
 END $$;
 
+DROP EVENT TRIGGER IF EXISTS localshift_before_create_view;
+CREATE EVENT TRIGGER localshift_before_create_view ON ddl_command_start WHEN TAG IN ('CREATE VIEW')
+    EXECUTE FUNCTION localshift.before_create_view();
 DROP EVENT TRIGGER IF EXISTS localshift_note_creation;
 CREATE EVENT TRIGGER localshift_note_creation ON ddl_command_end
     EXECUTE FUNCTION localshift.note_creation();
