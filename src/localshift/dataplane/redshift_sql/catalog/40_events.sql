@@ -42,7 +42,7 @@ BEGIN
         'CREATE OR REPLACE FUNCTION localshift.%I() RETURNS SETOF record LANGUAGE plpgsql SECURITY DEFINER '
         'SET search_path FROM CURRENT AS %L', 'late_binding_' || lbv.view_oid, format(
             'BEGIN IF NOT pg_catalog.has_table_privilege(SESSION_USER, %s::pg_catalog.oid, ''SELECT'') THEN '
-            'RAISE EXCEPTION ''permission denied for view %%'', (SELECT relname FROM pg_catalog.pg_class '
+            'RAISE EXCEPTION ''permission denied for relation %%'', (SELECT relname FROM pg_catalog.pg_class '
             'WHERE oid = %s::pg_catalog.oid) USING ERRCODE = ''42501''; END IF; '
             'RETURN QUERY EXECUTE %L; END', lbv.view_oid, lbv.view_oid, lbv.query));
     EXECUTE format(
