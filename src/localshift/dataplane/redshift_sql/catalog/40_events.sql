@@ -317,3 +317,34 @@ CREATE EVENT TRIGGER localshift_note_creation ON ddl_command_end
 DROP EVENT TRIGGER IF EXISTS localshift_forget_dropped_relations;
 CREATE EVENT TRIGGER localshift_forget_dropped_relations ON sql_drop
     EXECUTE FUNCTION localshift.forget_dropped_relations();
+
+-- Late-binding views recorded before their statement was kept read a function whose body is
+-- RETURN QUERY EXECUTE '<their query, every name qualified>': that query becomes their record's,
+-- and they are bound as views recorded now are.
+DO $$
+DECLARE
+    legacy record;
+    body text;
+BEGIN
+    PERFORM set_config('localshift.late_binding', 'on', true);
+    FOR legacy IN
+        SELECT l.view_oid, p.prosrc, c.oid::regclass AS view_name FROM localshift.late_binding_views l
+        JOIN pg_catalog.pg_class c ON c.oid = l.view_oid
+        JOIN pg_catalog.pg_proc p ON p.proname = 'late_binding_' || l.view_oid
+             AND p.pronamespace = 'localshift'::regnamespace
+        WHERE l.query IS NULL
+    LOOP
+        body := substr(legacy.prosrc, length('BEGIN RETURN QUERY EXECUTE ') + 1);
+        body := left(body, -length('; END'));
+        IF left(body, 1) = 'E' THEN
+            body := replace(substr(body, 2), repeat(chr(92), 2), chr(92));
+        END IF;
+        body := replace(substr(body, 2, length(body) - 2), '''''', '''');
+        UPDATE localshift.late_binding_views
+        SET query = body, column_names = '', search_path = 'pg_catalog',
+            create_text = format('CREATE VIEW %s AS%s WITH NO SCHEMA BINDING;', legacy.view_name, body)
+        WHERE view_oid = legacy.view_oid;
+        PERFORM localshift.bind_late_view(legacy.view_oid, false);
+    END LOOP;
+    PERFORM set_config('localshift.late_binding', 'off', true);
+END $$;
