@@ -220,6 +220,36 @@ def test_late_binding_views_bind_when_their_tables_appear_and_change(sql_cluster
                       ).fetchone() == (0,)
 
 
+def test_late_binding_views_under_ordinary_views_and_concurrent_ddl(sql_cluster, database, db):
+    db.execute("create table lb_dep (a int, b varchar(5))")
+    db.execute("create view lb_depv as select * from it.lb_dep with no schema binding")
+    db.execute("create view lb_plain as select a from lb_depv")  # an ordinary view over it
+    # Its columns cannot change under the ordinary view: it keeps them, read by name.
+    db.execute("drop table lb_dep")
+    db.execute("create table lb_dep (b varchar(5), a bigint, c int)")
+    db.execute("insert into lb_dep values ('x', 1, 2)")
+    assert db.execute("select * from lb_depv").fetchall() == [(1, "x")]
+    assert db.execute("select * from lb_plain").fetchall() == [(1,)]
+    db.execute("drop view lb_plain")
+    # Two transactions changing relations one view reads: the second leaves the view to the first
+    # rather than wait for it (or fail).
+    db.execute("create table lb_left (k int)")
+    db.execute("create table lb_right (k int)")
+    db.execute("create view lb_both as select l.k, r.k as rk from it.lb_left l join it.lb_right r using (k) "
+               "with no schema binding")
+    with sql_cluster.connect(database) as first, sql_cluster.connect(database) as second:
+        first.autocommit = second.autocommit = False
+        first.execute("alter table it.lb_left alter column k type bigint")
+        second.execute("set statement_timeout = '20s'")
+        second.execute("comment on table it.lb_right is 'changed'")
+        second.commit()
+        first.commit()
+    assert late_columns(db, "lb_both") == [("k", "bigint"), ("rk", "integer")]
+    db.execute("insert into lb_left values (1)")
+    db.execute("insert into lb_right values (1)")
+    assert db.execute("select * from lb_both").fetchall() == [(1, 1)]
+
+
 def test_late_binding_views_are_read_with_their_owners_privileges_only(sql_cluster, database, db):
     db.execute("create table lb_secret (v int)")
     db.execute("insert into lb_secret values (42)")

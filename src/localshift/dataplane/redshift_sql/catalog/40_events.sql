@@ -30,32 +30,39 @@ LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
 SELECT array_agg(DISTINCT n.nspname || '.' || c.relname)
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ANY ($1) $$;
 
--- The view's functions, owned by its owner, with the search path it was created with: the read
--- (which checks that the session's user may read the view: it is callable by name too) and the
--- probe (for the internal role only).
-CREATE OR REPLACE FUNCTION localshift.late_binding_functions(lbv localshift.late_binding_views) RETURNS void
+-- A view's function, owned by its owner, with the search path the view was created with:
+-- the read (late_binding_<oid>: it checks that the session's user may read the view, since it
+-- can be called by name too) or the probe (late_binding_probe_<oid>, for the internal role only).
+CREATE OR REPLACE FUNCTION localshift.late_binding_function(lbv localshift.late_binding_views, name text,
+                                                            result text, body text) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog AS $$
-DECLARE owner text := (SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = lbv.view_oid);
 BEGIN
     PERFORM set_config('search_path', lbv.search_path, true);
-    EXECUTE format(
-        'CREATE OR REPLACE FUNCTION localshift.%I() RETURNS SETOF record LANGUAGE plpgsql SECURITY DEFINER '
-        'SET search_path FROM CURRENT AS %L', 'late_binding_' || lbv.view_oid, format(
-            'BEGIN IF NOT pg_catalog.has_table_privilege(SESSION_USER, %s::pg_catalog.oid, ''SELECT'') THEN '
-            'RAISE EXCEPTION ''permission denied for relation %%'', (SELECT relname FROM pg_catalog.pg_class '
-            'WHERE oid = %s::pg_catalog.oid) USING ERRCODE = ''42501''; END IF; '
-            'RETURN QUERY EXECUTE %L; END', lbv.view_oid, lbv.view_oid, lbv.query));
-    EXECUTE format(
-        'CREATE OR REPLACE FUNCTION localshift.%I() RETURNS void LANGUAGE plpgsql SECURITY DEFINER '
-        'SET search_path FROM CURRENT AS %L', 'late_binding_probe_' || lbv.view_oid,
-        format('BEGIN EXECUTE %L; END', format('CREATE TEMPORARY VIEW %I %s AS %s',
-                                               'late_binding_probe_' || lbv.view_oid, lbv.column_names, lbv.query)));
+    EXECUTE format('CREATE OR REPLACE FUNCTION localshift.%I() RETURNS %s LANGUAGE plpgsql SECURITY DEFINER '
+                   'SET search_path FROM CURRENT AS %L', name, result, body);
     PERFORM set_config('search_path', 'pg_catalog', true);
-    EXECUTE format('REVOKE ALL ON FUNCTION localshift.%I() FROM PUBLIC', 'late_binding_probe_' || lbv.view_oid);
-    EXECUTE format('ALTER FUNCTION localshift.%I() OWNER TO %I', 'late_binding_' || lbv.view_oid, owner);
-    EXECUTE format('ALTER FUNCTION localshift.%I() OWNER TO %I', 'late_binding_probe_' || lbv.view_oid, owner);
+    EXECUTE format('REVOKE ALL ON FUNCTION localshift.%I() FROM PUBLIC', name);
+    EXECUTE format('ALTER FUNCTION localshift.%I() OWNER TO %I', name,
+                   (SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = lbv.view_oid));
+    IF result <> 'void' THEN
+        EXECUTE format('GRANT EXECUTE ON FUNCTION localshift.%I() TO PUBLIC', name);
+    END IF;
 END $$;
 
+-- The read: the query's columns as bound, taken by name and cast to their bound types (so a view
+-- whose tables changed while another transaction was binding it still reads what it can), or,
+-- while unbound, nothing once the query ran (it fails while a relation is missing).
+CREATE OR REPLACE FUNCTION localshift.late_binding_read(lbv localshift.late_binding_views, select_list text)
+RETURNS void LANGUAGE sql AS $$
+SELECT localshift.late_binding_function(lbv, 'late_binding_' || lbv.view_oid, 'SETOF record', format(
+    'BEGIN IF NOT pg_catalog.has_table_privilege(SESSION_USER, %s::pg_catalog.oid, ''SELECT'') THEN '
+    'RAISE EXCEPTION ''permission denied for relation %%'', (SELECT relname FROM pg_catalog.pg_class '
+    'WHERE oid = %s::pg_catalog.oid) USING ERRCODE = ''42501''; END IF; %s; END',
+    lbv.view_oid, lbv.view_oid,
+    CASE WHEN select_list IS NULL
+         THEN format('EXECUTE %L', format('SELECT FROM (%s) AS q LIMIT 0', lbv.query))
+         ELSE format('RETURN QUERY EXECUTE %L',
+                     format('SELECT %s FROM (%s) AS q%s', select_list, lbv.query, lbv.column_names)) END)) $$;
 -- What a view keeps when it is dropped and created again: owner, privileges, comment, creation time.
 CREATE OR REPLACE FUNCTION localshift.view_properties(view_oid oid) RETURNS jsonb
 LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
@@ -112,26 +119,32 @@ EXCEPTION WHEN dependent_objects_still_exist THEN
 END $$;
 
 -- Binds a recorded view to its query's columns as they are now; returns its OID (new if it was
--- created again).  While creating it, a query the engine cannot parse fails the statement.
+-- created again).  While creating it, a query the engine cannot parse fails the statement.  A view
+-- another transaction is binding is left to it (binding it here too would fail one of them).
 CREATE OR REPLACE FUNCTION localshift.bind_late_view(view_oid oid, creating boolean) RETURNS oid
 LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 DECLARE
     lbv localshift.late_binding_views;
     probe oid;
     columns text;
+    select_list text;
     bound_columns text := localshift.relation_columns(view_oid);
     reads text[];
     target oid := view_oid;
 BEGIN
     SELECT * INTO lbv FROM localshift.late_binding_views l WHERE l.view_oid = bind_late_view.view_oid;
-    IF lbv.query IS NULL THEN
-        RETURN view_oid;  -- recorded before localshift kept the query: bound as it was
+    IF lbv.query IS NULL OR NOT pg_try_advisory_xact_lock(19522, (view_oid::bigint - 2147483648)::integer) THEN
+        RETURN view_oid;
     END IF;
-    PERFORM localshift.late_binding_functions(lbv);
+    PERFORM localshift.late_binding_function(lbv, 'late_binding_probe_' || view_oid, 'void', format(
+        'BEGIN EXECUTE %L; END', format('CREATE TEMPORARY VIEW %I %s AS %s', 'late_binding_probe_' || view_oid,
+                                        lbv.column_names, lbv.query)));
     BEGIN
         EXECUTE format('SELECT localshift.%I()', 'late_binding_probe_' || view_oid);
         probe := to_regclass('pg_temp.late_binding_probe_' || view_oid);
         columns := localshift.relation_columns(probe);
+        SELECT string_agg(format('q.%I::%s', attname, format_type(atttypid, atttypmod)), ', ' ORDER BY attnum)
+        INTO select_list FROM pg_attribute WHERE attrelid = probe AND attnum > 0;
         reads := localshift.relation_names(ARRAY(
             SELECT d.refobjid FROM pg_rewrite r JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass
                 AND d.objid = r.oid AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> probe
@@ -153,8 +166,8 @@ BEGIN
             RETURN view_oid;
         END IF;
         SELECT * INTO lbv FROM localshift.late_binding_views l WHERE l.view_oid = target;
-        PERFORM localshift.late_binding_functions(lbv);
     END IF;
+    PERFORM localshift.late_binding_read(lbv, select_list);
     IF columns IS DISTINCT FROM bound_columns OR target <> view_oid OR bound_columns IS NULL THEN
         EXECUTE format('CREATE OR REPLACE VIEW %s AS SELECT %s FROM localshift.%I() AS late_bound(%s)',
                        target::regclass, CASE WHEN columns IS NULL THEN '' ELSE '*' END,
@@ -165,7 +178,8 @@ BEGIN
 END $$;
 
 -- Views that read relations a statement created or changed (or the views themselves, when their
--- owner changed) bind again, then the views reading those, each once.
+-- owner changed) bind again, then the views reading those, each once.  A view never bound is tried
+-- when its query's text holds the name of such a relation.
 CREATE OR REPLACE FUNCTION localshift.rebind_late_views(changed oid[]) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 DECLARE
@@ -176,9 +190,13 @@ DECLARE
     rebound oid;
 BEGIN
     WHILE names IS NOT NULL LOOP
-        pending := ARRAY(SELECT l.view_oid FROM localshift.late_binding_views l
-                         WHERE l.query IS NOT NULL AND l.view_oid <> ALL (done)
-                           AND (l.relations IS NULL OR l.relations && names OR l.view_oid = ANY (changed)));
+        pending := ARRAY(
+            SELECT l.view_oid FROM localshift.late_binding_views l
+            WHERE l.query IS NOT NULL AND l.view_oid <> ALL (done)
+              AND (l.relations && names OR l.view_oid = ANY (changed)
+                   OR l.relations IS NULL AND EXISTS (SELECT FROM unnest(names) AS name
+                                                      WHERE strpos(lower(l.query), split_part(name, '.', 2)) > 0))
+            ORDER BY l.view_oid);
         names := NULL;
         FOREACH late_view IN ARRAY pending LOOP
             rebound := localshift.bind_late_view(late_view, false);
@@ -199,8 +217,8 @@ BEGIN
                        'late_binding_' || forgotten, 'late_binding_probe_' || forgotten);
     END LOOP;
 END $$;
-REVOKE ALL ON FUNCTION localshift.late_binding_functions(localshift.late_binding_views),
-    localshift.restore_view_properties(oid, jsonb), localshift.recreate_late_view(oid),
+REVOKE ALL ON FUNCTION localshift.late_binding_function(localshift.late_binding_views, text, text, text),
+    localshift.late_binding_read(localshift.late_binding_views, text), localshift.restore_view_properties(oid, jsonb), localshift.recreate_late_view(oid),
     localshift.bind_late_view(oid, boolean), localshift.rebind_late_views(oid[]),
     localshift.forget_late_binding(oid[]) FROM PUBLIC;
 DROP FUNCTION IF EXISTS localshift.unbind_view(oid);
