@@ -281,6 +281,8 @@ def test_late_binding_views_are_read_with_their_owners_privileges_only(sql_clust
         with sql_cluster.connect(database, "lb_other", "Secret123") as other:
             with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for relation lb_secret"):
                 other.execute("select * from it.lb_theirs")
+            db.execute("alter view lb_theirs owner to admin")  # an owner who may read the table
+            assert other.execute("select * from it.lb_theirs").fetchall() == [(42,)]
             # A marker written by hand binds a view with its author's rights: what it smuggles
             # in runs as them, never as the internal role.
             forged = json.dumps({"schema": "it", "name": "lb_forged", "replace": False, "columns": "",

@@ -178,8 +178,8 @@ BEGIN
 END $$;
 
 -- Views that read relations a statement created or changed (or the views themselves, when their
--- owner changed) bind again, then the views reading those, each once.  A view never bound is tried
--- when its query's text holds the name of such a relation.
+-- owner changed: their functions run as their owner) bind again, then the views reading those,
+-- each once.  A view never bound is tried when its query's text holds the name of such a relation.
 CREATE OR REPLACE FUNCTION localshift.rebind_late_views(changed oid[]) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 DECLARE
@@ -193,7 +193,10 @@ BEGIN
         pending := ARRAY(
             SELECT l.view_oid FROM localshift.late_binding_views l
             WHERE l.query IS NOT NULL AND l.view_oid <> ALL (done)
-              AND (l.relations && names OR l.view_oid = ANY (changed)
+              AND (l.relations && names
+                   OR l.view_oid = ANY (changed) AND (SELECT c.relowner FROM pg_class c WHERE c.oid = l.view_oid)
+                      IS DISTINCT FROM (SELECT p.proowner FROM pg_proc p WHERE p.proname = 'late_binding_' || l.view_oid
+                                        AND p.pronamespace = 'localshift'::regnamespace)
                    OR l.relations IS NULL AND EXISTS (SELECT FROM unnest(names) AS name
                                                       WHERE strpos(lower(l.query), split_part(name, '.', 2)) > 0))
             ORDER BY l.view_oid);
