@@ -17,8 +17,8 @@
 -- from a probe: the query compiled as a temporary view, by a function owned by the view's owner
 -- (so nothing in a view's text ever runs with the internal role's privileges).  A view whose
 -- relations are missing has no columns and its read fails as its query does (relation "s.t"
--- does not exist).  The view binds again whenever a relation its query read (or any relation,
--- while it is unbound) is created, altered or renamed, and when its owner changes.
+-- does not exist).  The view binds again whenever a relation its query read (while it is
+-- unbound: one its text names) is created, altered or renamed, and when its owner changes.
 CREATE OR REPLACE FUNCTION localshift.relation_columns(relation oid) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
 SELECT string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' ORDER BY attnum)
