@@ -36,17 +36,20 @@ FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ANY 
 CREATE OR REPLACE FUNCTION localshift.late_binding_function(lbv localshift.late_binding_views, name text,
                                                             result text, body text) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE owner oid := (SELECT relowner FROM pg_class WHERE oid = lbv.view_oid);
 BEGIN
+    IF EXISTS (SELECT FROM pg_proc WHERE proname = name AND pronamespace = 'localshift'::regnamespace
+               AND prosrc = body AND proowner = owner AND proconfig = ARRAY['search_path=' || lbv.search_path]) THEN
+        RETURN;  -- as it should be (most binds change nothing)
+    END IF;
     PERFORM set_config('search_path', lbv.search_path, true);
     EXECUTE format('CREATE OR REPLACE FUNCTION localshift.%I() RETURNS %s LANGUAGE plpgsql SECURITY DEFINER '
                    'SET search_path FROM CURRENT AS %L', name, result, body);
     PERFORM set_config('search_path', 'pg_catalog', true);
-    EXECUTE format('REVOKE ALL ON FUNCTION localshift.%I() FROM PUBLIC', name);
-    EXECUTE format('ALTER FUNCTION localshift.%I() OWNER TO %I', name,
-                   (SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = lbv.view_oid));
-    IF result <> 'void' THEN
-        EXECUTE format('GRANT EXECUTE ON FUNCTION localshift.%I() TO PUBLIC', name);
+    IF result = 'void' THEN
+        EXECUTE format('REVOKE ALL ON FUNCTION localshift.%I() FROM PUBLIC', name);
     END IF;
+    EXECUTE format('ALTER FUNCTION localshift.%I() OWNER TO %I', name, pg_get_userbyid(owner));
 END $$;
 
 -- The read: the query's columns as bound, taken by name and cast to their bound types (so a view
