@@ -9,15 +9,14 @@ compare a build with one without them back to back (PYTHONPATH picks the build):
 from __future__ import annotations
 
 import argparse
+import importlib
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-
-from sql_cluster import start_sql_cluster  # noqa: E402
+TESTS = Path(__file__).resolve().parent.parent / "tests"
 
 CYCLES = {
     "table create+drop, no late-binding views": (
@@ -46,8 +45,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=200)
     args = ap.parse_args()
+    sys.path.insert(0, str(TESTS))  # the tests' server helpers (tests/support.py, tests/sql_cluster.py)
+    sql_cluster = importlib.import_module("sql_cluster")
     with tempfile.TemporaryDirectory() as tmp:
-        cluster = start_sql_cluster(Path(tmp))
+        cluster = sql_cluster.start_sql_cluster(Path(tmp))
         try:
             with cluster.connect(cluster.fresh_database("late_binding_ddl")) as conn:
                 conn.execute("create table base (a int)")
