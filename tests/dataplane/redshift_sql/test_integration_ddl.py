@@ -302,6 +302,29 @@ def test_late_binding_views_are_read_with_their_owners_privileges_only(sql_clust
             db.execute(f"drop user {user}")
 
 
+def test_a_late_binding_view_that_could_not_bind_says_so_rather_than_read_nothing(sql_cluster, database, db):
+    db.execute("create table lb_rows (a int)")
+    db.execute("insert into lb_rows values (1)")
+    db.execute("drop user if exists lb_notemp")
+    db.execute("create user lb_notemp password 'Secret123'")
+    db.execute("grant usage, create on schema it to lb_notemp")
+    db.execute("grant select on lb_rows to lb_notemp")
+    # Its owner cannot compile the query (no TEMPORARY privilege): the view cannot take its columns.
+    db.execute(f"revoke temporary on database {database} from public")
+    try:
+        with sql_cluster.connect(database, "lb_notemp", "Secret123") as owner:
+            owner.execute("create view it.lb_unbound as select a from it.lb_rows with no schema binding")
+            with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState) as unbound:
+                owner.execute("select * from it.lb_unbound")
+            assert unbound.value.diag.message_primary == "late-binding view lb_unbound is not bound to its relations yet"
+            owner.execute("drop view it.lb_unbound")
+    finally:
+        db.execute(f"grant temporary on database {database} to public")
+        db.execute("revoke all on schema it from lb_notemp")
+        db.execute("revoke all on lb_rows from lb_notemp")
+        db.execute("drop user lb_notemp")
+
+
 def test_refused_ddl_names_the_construct(db):
     with pytest.raises(psycopg.errors.FeatureNotSupported) as e:
         db.execute("create table ci (a varchar(10) collate case_insensitive)")

@@ -54,7 +54,9 @@ END $$;
 
 -- The read: the query's columns as bound, taken by name and cast to their bound types (so a view
 -- whose tables changed while another transaction was binding it still reads what it can), or,
--- while unbound, nothing once the query ran (it fails while a relation is missing).
+-- while unbound, the query's error (a relation is missing), else an error saying so: the view
+-- binds when a relation it names changes (its owner may not have been able to compile it, e.g.
+-- without the TEMPORARY privilege, or another transaction was binding it).
 CREATE OR REPLACE FUNCTION localshift.late_binding_read(lbv localshift.late_binding_views, select_list text)
 RETURNS void LANGUAGE sql AS $$
 SELECT localshift.late_binding_function(lbv, 'late_binding_' || lbv.view_oid, 'SETOF record', format(
@@ -63,7 +65,9 @@ SELECT localshift.late_binding_function(lbv, 'late_binding_' || lbv.view_oid, 'S
     'WHERE oid = %s::pg_catalog.oid) USING ERRCODE = ''42501''; END IF; %s; END',
     lbv.view_oid, lbv.view_oid,
     CASE WHEN select_list IS NULL
-         THEN format('EXECUTE %L', format('SELECT FROM (%s) AS q LIMIT 0', lbv.query))
+         THEN format('EXECUTE %L; RAISE EXCEPTION ''late-binding view %% is not bound to its relations yet'', '
+                     '(SELECT relname FROM pg_catalog.pg_class WHERE oid = %s::pg_catalog.oid) '
+                     'USING ERRCODE = ''55000''', format('SELECT FROM (%s) AS q LIMIT 0', lbv.query), lbv.view_oid)
          ELSE format('RETURN QUERY EXECUTE %L',
                      format('SELECT %s FROM (%s) AS q%s', select_list, lbv.query, lbv.column_names)) END)) $$;
 -- What a view keeps when it is dropped and created again: owner, privileges, comment, creation time.
