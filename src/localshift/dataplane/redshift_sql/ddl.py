@@ -290,7 +290,7 @@ def create_view(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str:
     # A late-binding view: Redshift checks its tables only when queried, so they need not
     # exist yet.  The engine gets a view of no columns carrying a marker with the query; its
     # event triggers record the view and bind it to the query's columns whenever the tables
-    # it names are created or changed (catalog/40_events.sql).
+    # it names are created or changed (catalog/39_late_binding.sql).
     v = lows.index("view")
     k = v + 1
     while k < len(sig) and sig[k].low != "as" and sig[k].kind != "group":

@@ -29,10 +29,10 @@ CREATE OR REPLACE FUNCTION pg_catalog.current_user_id() RETURNS integer
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
 SELECT oid::integer FROM pg_catalog.pg_roles WHERE rolname = current_user $$;
 
--- Views created WITH NO SCHEMA BINDING (recorded by the event triggers of 40_events.sql): the
--- statement as written (pg_get_viewdef, SHOW VIEW), its query as translated, its column names
--- ("(a, b)" or ''), the search path it was created with, and the relations (schema.name) its
--- query read when last bound (NULL: never bound, a relation was missing).  Rows without a query
+-- Views created WITH NO SCHEMA BINDING (recorded by the event triggers of 40_events.sql, bound
+-- by 39_late_binding.sql): the statement as written (pg_get_viewdef, SHOW VIEW), its query as
+-- translated, its column names ("(a, b)" or ''), the search path it was created with, and the
+-- relations (schema.name) its query read when last bound (NULL: never bound).  Rows without a query
 -- are views recorded before localshift kept these.  Redshift lists their columns only through
 -- pg_get_late_binding_view_cols(), not in pg_attribute.
 CREATE TABLE IF NOT EXISTS localshift.late_binding_views (view_oid oid PRIMARY KEY);
