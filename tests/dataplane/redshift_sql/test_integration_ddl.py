@@ -213,6 +213,12 @@ def test_late_binding_views_bind_when_their_tables_appear_and_change(sql_cluster
     db.execute("create or replace view lb_star as select since from it.lb_later with no schema binding")
     assert db.execute("select * from lb_star").fetchall() == [(datetime.date(2024, 1, 2),)]
     assert db.execute("select has_table_privilege('public', 'lb_star', 'select')").fetchone() == (True,)
+    # A delimited name keeps its case when identifiers are case sensitive.
+    db.execute("set enable_case_sensitive_identifier to true")
+    db.execute('create view "LbCase" as select id from it.lb_later with no schema binding')
+    assert db.execute('select * from "LbCase"').fetchall() == [(3,)]
+    db.execute('drop view "LbCase"')
+    db.execute("reset enable_case_sensitive_identifier")
     for view in ("lb_over", "lb_named", "lb_star"):
         db.execute(f"drop view {view}")
     assert db.execute("select count(*) from pg_proc where proname ~ '^late_binding_(probe_)?[0-9]+$' "

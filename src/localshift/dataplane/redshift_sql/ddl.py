@@ -295,7 +295,11 @@ def create_view(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str:
     k = v + 1
     while k < len(sig) and sig[k].low != "as" and sig[k].kind != "group":
         k += 1
-    schema, name, name_text = qualified_name(rw.rewrite(sig[v + 1:k]))
+    name_nodes = rw.rewrite(sig[v + 1:k])
+    _, _, name_text = qualified_name(name_nodes)
+    # The name as the engine keeps it (delimited names keep their case when identifiers are case sensitive).
+    schema, name = ([None] + [n.text[1:-1].replace('""', '"') if n.kind == "qident" else n.low
+                              for n in name_nodes if n.text != "."])[-2:]
     columns = ""
     if k < len(sig) and sig[k].kind == "group":
         columns = rw.text([sig[k]])

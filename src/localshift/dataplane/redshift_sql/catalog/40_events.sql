@@ -76,8 +76,9 @@ BEGIN
             ON CONFLICT (view_oid) DO UPDATE SET create_text = excluded.create_text, query = excluded.query,
                 column_names = excluded.column_names, search_path = excluded.search_path, relations = NULL;
             replaced := nullif(current_setting('localshift.replaced_view', true), '')::jsonb;
-            IF replaced->>'name' = attrs->>'name' AND (SELECT n.nspname FROM pg_class c JOIN pg_namespace n
-                    ON n.oid = c.relnamespace WHERE c.oid = created) = replaced->>'schema' THEN
+            IF replaced->>'name' = (SELECT relname FROM pg_class WHERE oid = created) AND (SELECT n.nspname
+                    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = created)
+                    = replaced->>'schema' THEN
                 PERFORM localshift.restore_view_properties(created, replaced);
                 PERFORM set_config('localshift.replaced_view', '', true);
             END IF;
