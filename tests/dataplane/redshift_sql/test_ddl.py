@@ -4,6 +4,9 @@ against a real engine in test_integration_ddl.py)."""
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
 from .helpers import marker, pg, refused
@@ -58,10 +61,25 @@ def test_types_keys_and_plain_postgresql_tables():
     assert pg("create table t (a int) with (fillfactor = 50)") == "create table t (a int) with (fillfactor = 50)"
 
 
+def late_binding_marker(sql: str) -> dict:
+    found = re.search(r"/\*localshift:late_binding(\{.*?\})\*/", pg(sql))
+    assert found, pg(sql)
+    return json.loads(found.group(1))
+
+
 def test_views_and_materialized_views():
-    # A late-binding view carries the mark the engine unbinds it by.
-    assert pg("create view v as select a from s.t with no schema binding") == \
-        "create view v as select a from s.t /*localshift:late_binding*/"
+    # A late-binding view: a view of no columns whose marker holds the statement the engine binds.
+    sql = "create view v as select a from s.t with no schema binding"
+    assert pg(sql).startswith("create view v AS SELECT /*localshift:late_binding{")
+    assert late_binding_marker(sql) == {"schema": None, "name": "v", "replace": False, "columns": "",
+                                        "query": "select a from s.t", "text": sql + ";"}
+    sql = ('Create Or Replace View "S".v (x, "Y") AS (select a, nvl(b, 0) /* c */ from s.t) '
+           "With No Schema Binding")
+    assert late_binding_marker(sql) == {"schema": "s", "name": "v", "replace": True, "columns": '(x, "y")',
+                                        "query": "(select a, coalesce(b, 0) /* c */ from s.t)",
+                                        "text": sql + ";"}
+    assert "*" not in pg(sql).split("/*localshift:", 1)[1][:-2]  # the marker neither ends its comment nor opens a nested one
+    assert refused("create view v (a) with no schema binding")[0] == "42601"
     sql = "create materialized view mv backup no diststyle even auto refresh yes as select 1 a"
     assert pg(sql).startswith("create materialized view mv AS select 1 a /*localshift:")
     assert marker(sql) == {"schema": None, "name": "mv", "diststyle": "EVEN", "backup": False}

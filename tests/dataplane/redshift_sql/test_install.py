@@ -76,3 +76,31 @@ def test_a_restored_cluster_has_the_catalog_even_when_the_snapshot_lacks_it(dp, 
     with connect(restored_port) as conn:
         assert conn.execute("SELECT count(*) FROM svv_tables WHERE table_schema = 'public'").fetchone() == (0,)
         assert conn.execute("SELECT version()").fetchone() == (REDSHIFT_VERSION,)
+
+
+def test_late_binding_views_an_older_localshift_recorded_bind_as_new_ones(dp, cluster):
+    key, port = cluster
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE TABLE lb_t (a int)")
+        conn.execute("CREATE VIEW lb_old AS SELECT a FROM public.lb_t WITH NO SCHEMA BINDING")
+        view_oid = conn.execute("SELECT 'lb_old'::regclass::oid").fetchone()[0]
+    with dp._engine(key).connect(DB) as admin:
+        # What an older localshift left: the view's row alone, and a function running its query.
+        admin.execute("UPDATE localshift.late_binding_views SET create_text = NULL, query = NULL, "
+                      "column_names = NULL, search_path = NULL, relations = NULL")
+        admin.execute(f"DROP FUNCTION localshift.late_binding_probe_{view_oid}()")
+        admin.execute(f"CREATE OR REPLACE FUNCTION localshift.late_binding_{view_oid}() RETURNS SETOF record "
+                      "LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS "
+                      "$$BEGIN RETURN QUERY EXECUTE ' SELECT lb_t.a\n   FROM public.lb_t WHERE ''x'' <> ''y'''; END$$")
+        admin.execute("COMMENT ON SCHEMA localshift IS 'localshift catalog older'")
+        assert install_catalog(admin)
+        admin.commit()
+    with connect(port, autocommit=True) as conn:
+        assert conn.execute("SHOW VIEW lb_old").fetchone() == (
+            "CREATE VIEW lb_old AS SELECT lb_t.a\n   FROM public.lb_t WHERE 'x' <> 'y' WITH NO SCHEMA BINDING;",)
+        conn.execute("DROP TABLE lb_t")
+        conn.execute("CREATE TABLE lb_t (a bigint)")
+        conn.execute("INSERT INTO lb_t VALUES (5000000000)")
+        assert conn.execute("SELECT a FROM lb_old").fetchall() == [(5000000000,)]
+        conn.execute("DROP VIEW lb_old")
+        conn.execute("DROP TABLE lb_t")

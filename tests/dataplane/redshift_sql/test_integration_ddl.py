@@ -3,6 +3,9 @@ attributes recorded where the catalog reports them."""
 
 from __future__ import annotations
 
+import datetime
+import json
+
 import psycopg
 import pytest
 
@@ -137,13 +140,195 @@ def test_late_binding_views_read_their_tables_when_queried(sql_cluster, database
     db.execute("create or replace view lb_view as select id, upper(name) as name from it.lb_base")
     with pytest.raises(psycopg.errors.DependentObjectsStillExist):
         db.execute("drop table lb_base")
-    functions = "select count(*) from pg_proc where proname like 'late\\_binding\\_%'"
+    functions = "select count(*) from pg_proc where proname ~ '^late_binding_(probe_)?[0-9]+$'"
     before = db.execute(functions).fetchone()[0]
     db.execute("drop view lb_on_lb")
-    assert db.execute(functions).fetchone()[0] == before - 1
+    assert db.execute(functions).fetchone()[0] == before - 2  # its read and its probe
     db.execute("drop view lb_view")
     db.execute("revoke usage on schema it from lb_reader")
     db.execute("drop user lb_reader")
+
+
+LATE_COLUMNS = ("select col_name, col_type from pg_get_late_binding_view_cols() cols(view_schema name, "
+                "view_name name, col_name name, col_type varchar, col_num int) where view_name = %s order by col_num")
+
+
+def late_columns(db, view: str) -> list[tuple]:
+    """The view's columns as pg_get_late_binding_view_cols, SVV_COLUMNS and information_schema list them
+    (asserted equal)."""
+    listed = db.execute(LATE_COLUMNS, (view,)).fetchall()
+    assert db.execute("select column_name, data_type from svv_columns where table_schema = 'it' and "
+                      "table_name = %s order by ordinal_position", (view,)).fetchall() == \
+        [(name, type_.split("(")[0]) for name, type_ in listed]
+    assert [name for name, _ in listed] == [row[0] for row in db.execute(
+        "select column_name from information_schema.columns where table_schema = 'it' and table_name = %s "
+        "order by ordinal_position", (view,))]
+    return listed
+
+
+def test_late_binding_views_bind_when_their_tables_appear_and_change(sql_cluster, database, db):
+    # Created before its table exists; read meanwhile, it fails naming the relation.
+    db.execute("create view lb_star as select * from it.lb_later where id > 0 with no schema binding")
+    db.execute("create view lb_named as (select id, label from it.lb_later) with no schema binding")
+    db.execute("create view lb_over as select count(*) as n, max(id) as top from it.lb_star with no schema binding")
+    with pytest.raises(psycopg.errors.UndefinedTable) as missing:
+        db.execute("select * from lb_star")
+    assert missing.value.diag.message_primary == 'relation "it.lb_later" does not exist'
+    assert missing.value.diag.context is None
+    assert late_columns(db, "lb_star") == []
+    db.execute("create table lb_later (id int, label varchar(10))")
+    db.execute("insert into lb_later values (1, 'one'), (2, 'two')")
+    assert db.execute("select * from lb_star order by id").fetchall() == [(1, "one"), (2, "two")]
+    assert db.execute("select * from lb_over").fetchall() == [(2, 2)]
+    assert late_columns(db, "lb_star") == [("id", "integer"), ("label", "character varying(10)")]
+    db.execute("grant select on lb_star to public")
+    db.execute("comment on view lb_star is 'kept'")
+    # Dropped and created again with other columns and types: SELECT * follows the table, named
+    # columns follow their types, and views over the view follow it.
+    db.execute("drop table lb_later")
+    db.execute("create table lb_later (label varchar(20), id bigint, since date)")
+    db.execute("insert into lb_later values ('three', 3, '2024-01-02')")
+    assert db.execute("select * from lb_star").fetchall() == [("three", 3, datetime.date(2024, 1, 2))]
+    assert late_columns(db, "lb_star") == [("label", "character varying(20)"), ("id", "bigint"),
+                                           ("since", "date")]
+    assert late_columns(db, "lb_named") == [("id", "bigint"), ("label", "character varying(20)")]
+    assert db.execute("select n, top from lb_over").fetchall() == [(1, 3)]
+    assert late_columns(db, "lb_over") == [("n", "bigint"), ("top", "bigint")]
+    # Created again under the same name, the view kept its privileges and comment.
+    assert db.execute("select has_table_privilege('public', 'lb_star', 'select'), "
+                      "obj_description('lb_star'::regclass, 'pg_class')").fetchone() == (True, "kept")
+    db.execute("alter table lb_later add column extra int default 7")
+    assert db.execute("select extra from lb_star").fetchall() == [(7,)]
+    # A column the query names is gone: the view keeps its columns and its read fails as the query does.
+    db.execute("alter table lb_later drop column label")
+    with pytest.raises(psycopg.errors.UndefinedColumn, match='column "label" does not exist'):
+        db.execute("select * from lb_named")
+    assert late_columns(db, "lb_named") == [("id", "bigint"), ("label", "character varying(20)")]
+    # pg_get_viewdef and SHOW VIEW give the statement as it was written.
+    text = "create view lb_named as (select id, label from it.lb_later) with no schema binding;"
+    assert db.execute("select pg_get_viewdef('lb_named'), pg_get_viewdef('lb_named'::regclass::oid, true)"
+                      ).fetchone() == (text, text)
+    assert db.execute("show view lb_named").fetchone() == (text,)
+    # OR REPLACE may change the columns; the view keeps its owner and privileges.
+    db.execute("create or replace view lb_star as select since from it.lb_later with no schema binding")
+    assert db.execute("select * from lb_star").fetchall() == [(datetime.date(2024, 1, 2),)]
+    assert db.execute("select has_table_privilege('public', 'lb_star', 'select')").fetchone() == (True,)
+    # A delimited name keeps its case when identifiers are case sensitive.
+    db.execute("set enable_case_sensitive_identifier to true")
+    db.execute('create view "LbCase" as select id from it.lb_later with no schema binding')
+    assert db.execute('select * from "LbCase"').fetchall() == [(3,)]
+    db.execute('drop view "LbCase"')
+    db.execute("reset enable_case_sensitive_identifier")
+    for view in ("lb_over", "lb_named", "lb_star"):
+        db.execute(f"drop view {view}")
+    assert db.execute("select count(*) from pg_proc where proname ~ '^late_binding_(probe_)?[0-9]+$' "
+                      "and not exists (select from pg_class where oid = substring(proname from '[0-9]+$')::oid)"
+                      ).fetchone() == (0,)
+
+
+def test_late_binding_views_under_ordinary_views_and_concurrent_ddl(sql_cluster, database, db):
+    db.execute("create table lb_dep (a int, b varchar(5))")
+    db.execute("create view lb_depv as select * from it.lb_dep with no schema binding")
+    db.execute("create view lb_plain as select a from lb_depv")  # an ordinary view over it
+    # Its columns cannot change under the ordinary view: it keeps them, read by name.
+    db.execute("drop table lb_dep")
+    db.execute("create table lb_dep (b varchar(5), a bigint, c int)")
+    db.execute("insert into lb_dep values ('x', 1, 2)")
+    assert db.execute("select * from lb_depv").fetchall() == [(1, "x")]
+    assert db.execute("select * from lb_plain").fetchall() == [(1,)]
+    db.execute("drop view lb_plain")
+    # Two transactions changing relations one view reads: the second leaves the view to the first
+    # rather than wait for it (or fail).
+    db.execute("create table lb_left (k int)")
+    db.execute("create table lb_right (k int)")
+    db.execute("create view lb_both as select l.k, r.k as rk from it.lb_left l join it.lb_right r using (k) "
+               "with no schema binding")
+    with sql_cluster.connect(database) as first, sql_cluster.connect(database) as second:
+        first.autocommit = second.autocommit = False
+        first.execute("alter table it.lb_left alter column k type bigint")
+        second.execute("set statement_timeout = '20s'")
+        second.execute("comment on table it.lb_right is 'changed'")
+        second.commit()
+        first.commit()
+    assert late_columns(db, "lb_both") == [("k", "bigint"), ("rk", "integer")]
+    db.execute("insert into lb_left values (1)")
+    db.execute("insert into lb_right values (1)")
+    assert db.execute("select * from lb_both").fetchall() == [(1, 1)]
+
+
+def test_late_binding_views_are_read_with_their_owners_privileges_only(sql_cluster, database, db):
+    db.execute("create table lb_secret (v int)")
+    db.execute("insert into lb_secret values (42)")
+    db.execute("create view lb_open as select v from it.lb_secret with no schema binding")
+    db.execute("create view lb_closed as select v from it.lb_secret with no schema binding")
+    view_oid = db.execute("select 'lb_closed'::regclass::oid").fetchone()[0]
+    for user in ("lb_owner", "lb_other"):
+        db.execute(f"drop user if exists {user}")
+        db.execute(f"create user {user} password 'Secret123'")
+        db.execute(f"grant usage, create on schema it to {user}")
+    db.execute("grant select on lb_open to lb_other")
+    try:
+        with sql_cluster.connect(database, "lb_other", "Secret123") as other:
+            # Granted the view, a user reads it (its owner reads the table); not granted, not at
+            # all, not even through the view's function.
+            assert other.execute("select v from it.lb_open").fetchall() == [(42,)]
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                other.execute("select v from it.lb_closed")
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for relation lb_closed"):
+                other.execute(f"select * from localshift.late_binding_{view_oid}() as r(v int)")
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                other.execute(f"select localshift.late_binding_probe_{view_oid}()")
+        with sql_cluster.connect(database, "lb_owner", "Secret123") as owner:
+            # A view of a user who may not read the table gives its readers nothing either.
+            owner.execute("create view it.lb_theirs as select v from it.lb_secret with no schema binding")
+            owner.execute("grant select on it.lb_theirs to lb_other")
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for relation lb_secret"):
+                owner.execute("select * from it.lb_theirs")
+        with sql_cluster.connect(database, "lb_other", "Secret123") as other:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for relation lb_secret"):
+                other.execute("select * from it.lb_theirs")
+            db.execute("alter view lb_theirs owner to admin")  # an owner who may read the table
+            assert other.execute("select * from it.lb_theirs").fetchall() == [(42,)]
+            # A marker written by hand binds a view with its author's rights: what it smuggles
+            # in runs as them, never as the internal role.
+            forged = json.dumps({"schema": "it", "name": "lb_forged", "replace": False, "columns": "",
+                                 "query": "select 1; grant localshift_superuser to lb_other", "text": "x"})
+            other.execute(f"do /*localshift:late_binding{forged}*/ $$ begin "
+                          "execute 'create view it.lb_forged as select'; end $$")
+            assert other.execute("select pg_has_role('lb_other', 'localshift_superuser', 'member')"
+                                 ).fetchone() == (False,)
+            assert db.execute("select query from localshift.late_binding_views where view_oid = "
+                              "'it.lb_forged'::regclass").fetchone() == (json.loads(forged)["query"],)
+            other.execute("drop view it.lb_forged")
+    finally:
+        db.execute("drop view if exists lb_theirs")
+        for user in ("lb_owner", "lb_other"):
+            db.execute(f"revoke all on schema it from {user}")
+            db.execute(f"revoke all on all tables in schema it from {user}")
+            db.execute(f"drop user {user}")
+
+
+def test_a_late_binding_view_that_could_not_bind_says_so_rather_than_read_nothing(sql_cluster, database, db):
+    db.execute("create table lb_rows (a int)")
+    db.execute("insert into lb_rows values (1)")
+    db.execute("drop user if exists lb_notemp")
+    db.execute("create user lb_notemp password 'Secret123'")
+    db.execute("grant usage, create on schema it to lb_notemp")
+    db.execute("grant select on lb_rows to lb_notemp")
+    # Its owner cannot compile the query (no TEMPORARY privilege): the view cannot take its columns.
+    db.execute(f"revoke temporary on database {database} from public")
+    try:
+        with sql_cluster.connect(database, "lb_notemp", "Secret123") as owner:
+            owner.execute("create view it.lb_unbound as select a from it.lb_rows with no schema binding")
+            with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState) as unbound:
+                owner.execute("select * from it.lb_unbound")
+            assert unbound.value.diag.message_primary == "late-binding view lb_unbound is not bound to its relations yet"
+            owner.execute("drop view it.lb_unbound")
+    finally:
+        db.execute(f"grant temporary on database {database} to public")
+        db.execute("revoke all on schema it from lb_notemp")
+        db.execute("revoke all on lb_rows from lb_notemp")
+        db.execute("drop user lb_notemp")
 
 
 def test_refused_ddl_names_the_construct(db):

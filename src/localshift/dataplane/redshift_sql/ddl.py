@@ -278,19 +278,39 @@ def _identity(group: Group | None, name: str, attributes: TableAttributes, gener
             f"(START WITH {seed} INCREMENT BY {step})")
 
 
-LATE_BINDING_MARK = "/*localshift:late_binding*/"
+# A marker's JSON spells "*" as \u002a: its text can neither end its comment nor open a nested one.
+_STAR = "\\u002a"
 
 
 def create_view(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str:
-    """CREATE [OR REPLACE] VIEW ... AS query [WITH NO SCHEMA BINDING]."""
+    """CREATE [OR REPLACE] VIEW name [(columns)] AS query [WITH NO SCHEMA BINDING]."""
     lows = [w.low for w in sig]
-    if lows[-4:] == ["with", "no", "schema", "binding"]:
-        # A late-binding view: Redshift checks its tables only when queried.  The
-        # engine's event trigger reads the mark and replaces the view by one that
-        # runs its query when read (catalog/40_events.sql).
-        end = nodes.index(sig[-4])
-        return rw.text(nodes[:end]) + " " + LATE_BINDING_MARK
-    return rw.text(nodes)
+    if lows[-4:] != ["with", "no", "schema", "binding"]:
+        return rw.text(nodes)
+    # A late-binding view: Redshift checks its tables only when queried, so they need not
+    # exist yet.  The engine gets a view of no columns carrying a marker with the query; its
+    # event triggers record the view and bind it to the query's columns whenever the tables
+    # it names are created or changed (catalog/39_late_binding.sql).
+    v = lows.index("view")
+    k = v + 1
+    while k < len(sig) and sig[k].low != "as" and sig[k].kind != "group":
+        k += 1
+    name_nodes = rw.rewrite(sig[v + 1:k])
+    _, _, name_text = qualified_name(name_nodes)
+    # The name as the engine keeps it (delimited names keep their case when identifiers are case sensitive).
+    schema, name = ([None] + [n.text[1:-1].replace('""', '"') if n.kind == "qident" else n.low
+                              for n in name_nodes if n.text != "."])[-2:]
+    columns = ""
+    if k < len(sig) and sig[k].kind == "group":
+        columns = rw.text([sig[k]])
+        k += 1
+    if k >= len(sig) - 4 or sig[k].low != "as":
+        raise syntax_error(sig[k].text if k < len(sig) - 4 else "with")
+    query = rw.text(nodes[nodes.index(sig[k]) + 1:nodes.index(sig[-4])])
+    head = rw.text(nodes[:nodes.index(sig[v]) + 1])
+    marker = json.dumps({"schema": schema, "name": name, "replace": lows[1] == "or", "columns": columns,
+                         "query": query, "text": render(strip(nodes)) + ";"}, separators=(",", ":"))
+    return f"{head} {name_text} AS SELECT /*localshift:late_binding{marker.replace('*', _STAR)}*/"
 
 
 def create_materialized_view(rw: "Rewriter", nodes: list[Node], sig: list[Node], v: int) -> str:

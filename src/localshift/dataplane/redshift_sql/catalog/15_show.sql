@@ -297,28 +297,77 @@ LANGUAGE sql STABLE AS $fn$
     JOIN localshift.table_layout tl ON tl.table_oid = c.oid
 $fn$;
 
--- A view's query as the engine prints it; a late-binding view's whole CREATE statement (its
--- query is the literal its function runs, see unbind_view in 40_events.sql).
+-- A view's query in Redshift's form (its SHOW VIEW): the engine's unabbreviated print on one
+-- line, and when the query reads one relation and nothing else (no join, subquery or set
+-- operation), its columns qualified by that relation's name as Redshift's older parser printed
+-- them: SELECT venue.venueid, ... FROM venue WHERE ((venue.venuecity)::text = 'x'::text);
+CREATE OR REPLACE FUNCTION localshift.redshift_viewdef(view_oid oid) RETURNS text
+LANGUAGE plpgsql STABLE AS $fn$  -- the caller's search path: relations it sees are not qualified
+DECLARE
+    tokens text[] := ARRAY(SELECT m[1] FROM regexp_matches(pg_get_viewdef(view_oid, false),
+        $re$('(?:[^']|'')*'|"(?:[^"]|"")*"|\s+|[A-Za-z_][A-Za-z0-9_$]*|::|.)$re$, 'g') AS m);
+    columns text[];
+    qualifier text;
+    out text := '';
+    token text;
+    previous text := '';
+    following text;
+    i integer;
+    from_at integer := array_position(tokens, 'FROM');
+    item_end integer;
+BEGIN
+    IF (SELECT count(*) FROM unnest(tokens) t WHERE t IN ('SELECT', 'FROM', 'JOIN', 'UNION', 'INTERSECT', 'EXCEPT')) = 2
+       AND from_at IS NOT NULL AND (SELECT count(DISTINCT d.refobjid) FROM pg_rewrite r
+           JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+               AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> view_oid
+           WHERE r.ev_class = view_oid) = 1 THEN
+        -- FROM [schema.]name [alias]: columns are qualified by the alias, else by the name
+        i := from_at + 2;
+        IF tokens[i + 1] = '.' THEN
+            i := i + 2;
+        END IF;
+        qualifier := tokens[i];
+        item_end := i;
+        IF tokens[i + 1] ~ '^[[:space:]]+$' AND tokens[i + 2] ~ '^[A-Za-z_"]'
+           AND tokens[i + 2] NOT IN ('WHERE', 'GROUP', 'HAVING', 'ORDER', 'LIMIT', 'OFFSET', 'WINDOW', 'FETCH', 'FOR') THEN
+            qualifier := tokens[i + 2];
+            item_end := i + 2;
+        END IF;
+        SELECT array_agg(quote_ident(a.attname)) INTO columns
+        FROM pg_depend d JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+        JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum > 0 AND NOT a.attisdropped
+        WHERE r.ev_class = view_oid AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> view_oid;
+    END IF;
+    FOR i IN 1 .. coalesce(array_length(tokens, 1), 0) LOOP
+        token := tokens[i];
+        IF token ~ '^[[:space:]]+$' THEN
+            IF out <> '' THEN
+                out := out || ' ';
+            END IF;
+            CONTINUE;
+        END IF;
+        following := coalesce(tokens[i + 1], '');
+        IF following ~ '^[[:space:]]+$' THEN
+            following := coalesce(tokens[i + 2], '');
+        END IF;
+        IF token = ANY (columns) AND i NOT BETWEEN from_at AND item_end
+           AND previous NOT IN ('.', '::', 'AS') AND following NOT IN ('(', '.') THEN
+            token := qualifier || '.' || token;
+        END IF;
+        out := out || token;
+        previous := token;
+    END LOOP;
+    RETURN rtrim(out);
+END
+$fn$;
+
+-- SHOW VIEW: a late-binding view's statement as it was written (as pg_get_viewdef gives it);
+-- other views in Redshift's form.
 CREATE OR REPLACE FUNCTION localshift.show_view_ddl(schema text, name text) RETURNS text
 LANGUAGE plpgsql STABLE AS $fn$
-DECLARE
-    relation oid := localshift.show_relation(schema, name, '{v,m}', 'view');
-    body text;
+DECLARE relation oid := localshift.show_relation(schema, name, '{v,m}', 'view');
 BEGIN
-    IF NOT EXISTS (SELECT FROM localshift.late_binding_views WHERE view_oid = relation) THEN
-        RETURN ltrim(pg_catalog.pg_get_viewdef(relation, true));
-    END IF;
-    SELECT p.prosrc INTO body FROM pg_catalog.pg_proc p
-    WHERE p.proname = 'late_binding_' || relation AND p.pronamespace = 'localshift'::regnamespace;
-    -- BEGIN RETURN QUERY EXECUTE '<query>'; END, the literal quoted by format's %L
-    body := substr(body, length('BEGIN RETURN QUERY EXECUTE ') + 1);
-    body := left(body, -length('; END'));
-    IF left(body, 1) = 'E' THEN
-        body := replace(substr(body, 2), repeat(chr(92), 2), chr(92));
-    END IF;
-    body := replace(substr(body, 2, length(body) - 2), '''''', '''');
-    RETURN (SELECT 'CREATE VIEW ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
-            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.oid = relation) || ' AS' || body || ' WITH NO SCHEMA BINDING;';
+    RETURN coalesce((SELECT lbv.create_text FROM localshift.late_binding_views lbv WHERE lbv.view_oid = relation),
+                    localshift.redshift_viewdef(relation));
 END
 $fn$;

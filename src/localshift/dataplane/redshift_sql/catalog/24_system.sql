@@ -29,10 +29,30 @@ CREATE OR REPLACE FUNCTION pg_catalog.current_user_id() RETURNS integer
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
 SELECT oid::integer FROM pg_catalog.pg_roles WHERE rolname = current_user $$;
 
--- Views created WITH NO SCHEMA BINDING (marked by the event trigger of
--- 40_events.sql).  Redshift lists their columns only through
+-- Views created WITH NO SCHEMA BINDING (recorded by the event triggers of 40_events.sql, bound
+-- by 39_late_binding.sql): the statement as written (pg_get_viewdef, SHOW VIEW), its query as
+-- translated, its column names ("(a, b)" or ''), the search path it was created with, and the
+-- relations (schema.name) its query read when last bound (NULL: never bound).  Rows without a query
+-- are views recorded before localshift kept these.  Redshift lists their columns only through
 -- pg_get_late_binding_view_cols(), not in pg_attribute.
 CREATE TABLE IF NOT EXISTS localshift.late_binding_views (view_oid oid PRIMARY KEY);
+ALTER TABLE localshift.late_binding_views
+    ADD COLUMN IF NOT EXISTS create_text text, ADD COLUMN IF NOT EXISTS query text,
+    ADD COLUMN IF NOT EXISTS column_names text, ADD COLUMN IF NOT EXISTS search_path text,
+    ADD COLUMN IF NOT EXISTS relations text[];
+
+-- PG_GET_VIEWDEF: a late-binding view's statement as it was written (as Redshift's); other
+-- views as the engine prints them.  Unqualified calls reach these (the translator qualifies them).
+CREATE OR REPLACE FUNCTION localshift.pg_get_viewdef(view_oid oid, pretty boolean DEFAULT false) RETURNS text
+LANGUAGE sql STABLE AS $$
+SELECT coalesce((SELECT lbv.create_text FROM localshift.late_binding_views lbv WHERE lbv.view_oid = $1),
+                pg_catalog.pg_get_viewdef($1, $2)) $$;
+CREATE OR REPLACE FUNCTION localshift.pg_get_viewdef(view_oid oid, wrap_column integer) RETURNS text
+LANGUAGE sql STABLE AS $$
+SELECT coalesce((SELECT lbv.create_text FROM localshift.late_binding_views lbv WHERE lbv.view_oid = $1),
+                pg_catalog.pg_get_viewdef($1, $2)) $$;
+CREATE OR REPLACE FUNCTION localshift.pg_get_viewdef(view_name text, pretty boolean DEFAULT false) RETURNS text
+LANGUAGE sql STABLE AS $$ SELECT localshift.pg_get_viewdef($1::regclass::oid, $2) $$;
 
 CREATE OR REPLACE FUNCTION pg_catalog.pg_get_late_binding_view_cols() RETURNS SETOF record
 LANGUAGE sql STABLE AS $$

@@ -6,52 +6,51 @@
 -- Each row is a relation's own: concurrent DDL never waits on another's
 -- row (dbt runs models in parallel transactions).
 
--- A late-binding view reads its tables when queried, so they can be dropped, renamed or
--- changed under it (Redshift checks nothing until then).  The view created from the
--- translator's text (which checked the query and gave the columns) is replaced by one that
--- reads a function of its own, localshift.late_binding_<view oid>(): the query, with every
--- name qualified, run by EXECUTE as the view's owner (whose privileges a view's tables are
--- read with).  The view then depends on that function alone.
-CREATE OR REPLACE FUNCTION localshift.unbind_view(view_oid oid) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog AS $$
-DECLARE
-    query text;
-    columns text;
-    function_name text := 'late_binding_' || view_oid;
-BEGIN
-    PERFORM set_config('search_path', '', true);  -- names come out qualified
-    query := pg_get_viewdef(view_oid);
-    PERFORM set_config('search_path', 'pg_catalog', true);
-    SELECT string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' ORDER BY attnum)
-    INTO columns FROM pg_attribute WHERE attrelid = view_oid AND attnum > 0 AND NOT attisdropped;
-    EXECUTE format('CREATE OR REPLACE FUNCTION localshift.%I() RETURNS SETOF record LANGUAGE plpgsql '
-                   'SECURITY DEFINER SET search_path = pg_catalog AS %L',
-                   function_name, format('BEGIN RETURN QUERY EXECUTE %L; END', rtrim(query, ';')));
-    EXECUTE format('ALTER FUNCTION localshift.%I() OWNER TO %I', function_name,
-                   (SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = view_oid));
-    PERFORM set_config('localshift.unbinding', 'on', true);
-    EXECUTE format('CREATE OR REPLACE VIEW %s AS SELECT * FROM localshift.%I() AS late_bound(%s)',
-                   view_oid::regclass, function_name, columns);
-    PERFORM set_config('localshift.unbinding', 'off', true);
-END $$;
+-- Late-binding views are recorded and bound by the functions of 39_late_binding.sql.
 
-CREATE OR REPLACE FUNCTION localshift.forget_late_binding(view_oids oid[]) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog AS $$
-DECLARE function_name text;
+-- Before a late-binding CREATE VIEW: the caller's search path (the view's queries run with it),
+-- and OR REPLACE of a view with columns: the view is dropped (as the caller, whose rights apply)
+-- and its properties kept for the new one (a view of no columns cannot replace it in place).
+CREATE OR REPLACE FUNCTION localshift.before_create_view() RETURNS event_trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    marker text[];
+    attrs jsonb;
+    replaced oid;
 BEGIN
-    FOR function_name IN
-        DELETE FROM localshift.late_binding_views WHERE view_oid = ANY (view_oids)
-        RETURNING 'late_binding_' || view_oid
-    LOOP
-        EXECUTE format('DROP FUNCTION IF EXISTS localshift.%I()', function_name);
+    IF pg_catalog.strpos(pg_catalog.current_query(), '/*localshift:late_binding{') = 0
+       OR pg_catalog.current_setting('localshift.late_binding', true) = 'on' THEN
+        RETURN;  -- not a late-binding view, or one note_creation is binding
+    END IF;
+    PERFORM pg_catalog.set_config('localshift.view_search_path', pg_catalog.current_setting('search_path'), true);
+    FOR marker IN SELECT pg_catalog.regexp_matches(pg_catalog.current_query(),
+                                                   '/[*]localshift:late_binding([{].*?[}])[*]/', 'g') LOOP
+        attrs := marker[1]::pg_catalog.jsonb;
+        CONTINUE WHEN NOT (attrs->>'replace')::pg_catalog.bool;
+        replaced := pg_catalog.to_regclass(CASE WHEN attrs->>'schema' IS NULL THEN ''
+                                                ELSE pg_catalog.quote_ident(attrs->>'schema') || '.' END
+                                           || pg_catalog.quote_ident(attrs->>'name'));
+        IF replaced IS NOT NULL AND localshift.relation_columns(replaced) IS NOT NULL
+           AND (SELECT relkind FROM pg_catalog.pg_class WHERE oid = replaced) = 'v' THEN
+            PERFORM pg_catalog.set_config('localshift.replaced_view',
+                                          localshift.view_properties(replaced)::pg_catalog.text, true);
+            EXECUTE pg_catalog.format('DROP VIEW %s', replaced::pg_catalog.regclass);
+        END IF;
     END LOOP;
 END $$;
-REVOKE ALL ON FUNCTION localshift.unbind_view(oid), localshift.forget_late_binding(oid[]) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION localshift.note_creation() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
-DECLARE late_view oid;
+DECLARE
+    marker text[];
+    attrs jsonb;
+    created oid;
+    replaced jsonb;
+    late_views oid[] := '{}';
 BEGIN
+    IF current_setting('localshift.late_binding', true) = 'on' THEN
+        RETURN;  -- the statements of bind_late_view
+    END IF;
     INSERT INTO localshift.relation_created (table_oid, created)
     SELECT DISTINCT cmd.objid, localtimestamp
     FROM pg_event_trigger_ddl_commands() AS cmd
@@ -59,31 +58,52 @@ BEGIN
                               'CREATE MATERIALIZED VIEW')
       AND cmd.classid = 'pg_class'::regclass AND cmd.objsubid = 0
     ON CONFLICT (table_oid) DO UPDATE SET created = excluded.created;
-    -- Views the translator created WITH NO SCHEMA BINDING carry its mark; a view
-    -- replaced without it binds again.
-    IF current_setting('localshift.unbinding', true) = 'on' THEN
-        RETURN;  -- the view unbind_view is replacing
-    END IF;
-    IF strpos(current_query(), '/*localshift:late_binding*/') > 0 THEN
-        FOR late_view IN
-            INSERT INTO localshift.late_binding_views AS lbv (view_oid)
-            SELECT DISTINCT cmd.objid FROM pg_event_trigger_ddl_commands() AS cmd
-            WHERE cmd.command_tag = 'CREATE VIEW' AND cmd.classid = 'pg_class'::regclass AND cmd.objsubid = 0
-            ON CONFLICT (view_oid) DO UPDATE SET view_oid = excluded.view_oid
-            RETURNING lbv.view_oid
-        LOOP
-            PERFORM localshift.unbind_view(late_view);
+    PERFORM set_config('localshift.late_binding', 'on', true);
+    -- Views the translator created WITH NO SCHEMA BINDING carry its marker (ddl.create_view).
+    IF strpos(current_query(), '/*localshift:late_binding{') > 0 THEN
+        FOR marker IN SELECT regexp_matches(current_query(), '/[*]localshift:late_binding([{].*?[}])[*]/', 'g') LOOP
+            attrs := marker[1]::jsonb;
+            SELECT cmd.objid INTO created FROM pg_event_trigger_ddl_commands() AS cmd
+            JOIN pg_class c ON c.oid = cmd.objid JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE cmd.command_tag = 'CREATE VIEW' AND cmd.classid = 'pg_class'::regclass
+              AND c.relname = attrs->>'name' AND (attrs->>'schema' IS NULL OR n.nspname = attrs->>'schema')
+              AND localshift.relation_columns(c.oid) IS NULL;
+            CONTINUE WHEN created IS NULL OR created = ANY (late_views);  -- a marker of another statement
+            INSERT INTO localshift.late_binding_views AS lbv
+                (view_oid, create_text, query, column_names, search_path, relations)
+            VALUES (created, attrs->>'text', attrs->>'query', attrs->>'columns',
+                    coalesce(current_setting('localshift.view_search_path', true), '"$user", public'), NULL)
+            ON CONFLICT (view_oid) DO UPDATE SET create_text = excluded.create_text, query = excluded.query,
+                column_names = excluded.column_names, search_path = excluded.search_path, relations = NULL;
+            replaced := nullif(current_setting('localshift.replaced_view', true), '')::jsonb;
+            IF replaced->>'name' = (SELECT relname FROM pg_class WHERE oid = created) AND (SELECT n.nspname
+                    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = created)
+                    = replaced->>'schema' THEN
+                PERFORM localshift.restore_view_properties(created, replaced);
+                PERFORM set_config('localshift.replaced_view', '', true);
+            END IF;
+            late_views := late_views || localshift.bind_late_view(created, true);
         END LOOP;
-    ELSE
-        PERFORM localshift.forget_late_binding(ARRAY(
-            SELECT cmd.objid FROM pg_event_trigger_ddl_commands() AS cmd WHERE cmd.command_tag = 'CREATE VIEW'));
     END IF;
+    -- A view replaced without the clause binds again.
+    PERFORM localshift.forget_late_binding(ARRAY(
+        SELECT cmd.objid FROM pg_event_trigger_ddl_commands() AS cmd
+        WHERE cmd.command_tag = 'CREATE VIEW' AND cmd.objid <> ALL (late_views)));
+    IF EXISTS (SELECT FROM localshift.late_binding_views) THEN
+        PERFORM localshift.rebind_late_views(ARRAY(
+            SELECT DISTINCT cmd.objid FROM pg_event_trigger_ddl_commands() AS cmd
+            WHERE cmd.classid = 'pg_class'::regclass AND cmd.objid <> ALL (late_views)));
+    END IF;
+    PERFORM set_config('localshift.late_binding', 'off', true);
 END $$;
 
 CREATE OR REPLACE FUNCTION localshift.forget_dropped_relations() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE dropped oid[];
 BEGIN
+    IF current_setting('localshift.late_binding', true) = 'on' THEN
+        RETURN;  -- a view bind_late_view creates again (or its probe)
+    END IF;
     SELECT array_agg(objid) INTO dropped FROM pg_event_trigger_dropped_objects()
     WHERE classid = 'pg_class'::regclass AND objsubid = 0;
     IF dropped IS NOT NULL THEN
@@ -92,9 +112,43 @@ BEGIN
     END IF;
 END $$;
 
+DROP EVENT TRIGGER IF EXISTS localshift_before_create_view;
+CREATE EVENT TRIGGER localshift_before_create_view ON ddl_command_start WHEN TAG IN ('CREATE VIEW')
+    EXECUTE FUNCTION localshift.before_create_view();
 DROP EVENT TRIGGER IF EXISTS localshift_note_creation;
 CREATE EVENT TRIGGER localshift_note_creation ON ddl_command_end
     EXECUTE FUNCTION localshift.note_creation();
 DROP EVENT TRIGGER IF EXISTS localshift_forget_dropped_relations;
 CREATE EVENT TRIGGER localshift_forget_dropped_relations ON sql_drop
     EXECUTE FUNCTION localshift.forget_dropped_relations();
+
+-- Late-binding views recorded before their statement was kept read a function whose body is
+-- RETURN QUERY EXECUTE '<their query, every name qualified>': that query becomes their record's,
+-- and they are bound as views recorded now are.
+DO $$
+DECLARE
+    legacy record;
+    body text;
+BEGIN
+    PERFORM set_config('localshift.late_binding', 'on', true);
+    FOR legacy IN
+        SELECT l.view_oid, p.prosrc, c.oid::regclass AS view_name FROM localshift.late_binding_views l
+        JOIN pg_catalog.pg_class c ON c.oid = l.view_oid
+        JOIN pg_catalog.pg_proc p ON p.proname = 'late_binding_' || l.view_oid
+             AND p.pronamespace = 'localshift'::regnamespace
+        WHERE l.query IS NULL
+    LOOP
+        body := substr(legacy.prosrc, length('BEGIN RETURN QUERY EXECUTE ') + 1);
+        body := left(body, -length('; END'));
+        IF left(body, 1) = 'E' THEN
+            body := replace(substr(body, 2), repeat(chr(92), 2), chr(92));
+        END IF;
+        body := replace(substr(body, 2, length(body) - 2), '''''', '''');
+        UPDATE localshift.late_binding_views
+        SET query = body, column_names = '', search_path = 'pg_catalog',
+            create_text = format('CREATE VIEW %s AS%s WITH NO SCHEMA BINDING;', legacy.view_name, body)
+        WHERE view_oid = legacy.view_oid;
+        PERFORM localshift.bind_late_view(legacy.view_oid, false);
+    END LOOP;
+    PERFORM set_config('localshift.late_binding', 'off', true);
+END $$;

@@ -1,0 +1,64 @@
+"""What late-binding views cost DDL: statements through a cluster's endpoint (the shared SQL
+cluster of the tests, a `localshift serve` with one cluster), timed as a cycle repeated many
+times, median per cycle.  The event triggers that keep late-binding views bound run on every DDL;
+compare a build with one without them back to back (PYTHONPATH picks the build):
+
+    PYTHONPATH=src python benchmarks/late_binding_ddl.py --rounds 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parent.parent / "tests"
+
+CYCLES = {
+    "table create+drop, no late-binding views": (
+        None, ["create table t (a int, b varchar(10))", "drop table t"]),
+    "table create+drop, a late-binding view over another table": (
+        "create view keep as select * from public.base with no schema binding",
+        ["create table t (a int, b varchar(10))", "drop table t"]),
+    "late-binding view create+drop": (
+        None, ["create view v as select * from public.base with no schema binding", "drop view v"]),
+    "add+drop a column of a table a late-binding view reads (binds twice)": (
+        None, ["alter table base add column c int", "alter table base drop column c"]),
+}
+
+
+def median_ms(conn, statements: list[str], rounds: int) -> float:
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for statement in statements:
+            conn.execute(statement)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=200)
+    args = ap.parse_args()
+    sys.path.insert(0, str(TESTS))  # the tests' server helpers (tests/support.py, tests/sql_cluster.py)
+    sql_cluster = importlib.import_module("sql_cluster")
+    with tempfile.TemporaryDirectory() as tmp:
+        cluster = sql_cluster.start_sql_cluster(Path(tmp))
+        try:
+            with cluster.connect(cluster.fresh_database("late_binding_ddl")) as conn:
+                conn.execute("create table base (a int)")
+                for label, (setup, statements) in CYCLES.items():
+                    if setup:
+                        conn.execute(setup)
+                    print(f"{label}: {median_ms(conn, statements, args.rounds):.2f} ms")
+        finally:
+            cluster.server.close()
+
+
+if __name__ == "__main__":
+    main()
