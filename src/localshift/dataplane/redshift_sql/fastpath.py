@@ -25,7 +25,8 @@ _STATEMENT_WORDS = ("create", "alter", "drop", "grant", "revoke", "set", "reset"
 # Words that need rewriting wherever they appear.
 TRIGGER_WORDS = frozenset({
     "top", "qualify", "minus", "approximate", "sysdate", "current_user_id", "super", "nvarchar",
-    "nchar", "varbyte", "varbinary", "bpchar", "binary", "geometry", "geography", "hllsketch",
+    "nchar", "varbyte", "varbinary", "bpchar", "binary", "geometry", "geography", "hllsketch", "pivot",
+    "unpivot",
     *CALLS, *REDSHIFT_CATALOG_COLUMNS, *ENGINE_FUNCTIONS})
 
 _WORD = re.compile(r"[a-z_][a-z0-9_$]*")
@@ -42,6 +43,12 @@ _DOTTED_ROOT = re.compile(r"(?<![\w$.\"])([a-z_][a-z0-9_$]*)\.[a-z_\"]")
 _QUALIFIERS = re.compile(
     r"(?:\b(?:from|join|update|into|using|only|table|view|as|on|like|references)|,)\s+([a-z_][a-z0-9_$.]*)"
     r"(?:\s+([a-z_][a-z0-9_$]*))?")
+# PartiQL unnesting: after a FROM, ``, c.items i`` or ``JOIN c.items i`` with ``c`` an alias.
+_FROM_PATH = re.compile(
+    r"(?:,|\bjoin)\s+([a-z_][a-z0-9_$]*)(?:\.[a-z_\"][\w$\"]*)+\s+(?:as\s+)?(?!(?:on|where|group|order|having|"
+    r"limit|offset|union|intersect|except|minus|join|inner|left|right|full|cross|natural|asc|desc|nulls|and|or|"
+    r"then|else|end|when|from|is|in|not|like|ilike|between|window|qualify|returning|using)\b)[a-z_\"]")
+_ALIAS_DEFINED = re.compile(r"\b(?:from|join)\s+[a-z_][a-z0-9_$.]*\s+(?:as\s+)?([a-z_][a-z0-9_$]*)")
 _BRACKET = re.compile(r"[\w\]\)\"]\s*\[\s*[\d'$]")
 _IMPLICIT = frozenset({"excluded", "new", "old"})
 _GLUED_DIGIT = re.compile(r"\d[A-Za-z_]")
@@ -76,6 +83,12 @@ def needs_translation(sql: str) -> bool:
         roots = set(_DOTTED_ROOT.findall(lower))
         if roots:
             known = {name for path, alias in _QUALIFIERS.findall(lower) for name in (*path.split("."), alias)}
-            if roots - known - _IMPLICIT:
+            if roots - known - _IMPLICIT or "from" in words and _unnests(lower):
                 return True
     return False
+
+
+def _unnests(lower: str) -> bool:
+    start = lower.find("from")
+    paths = {m.group(1) for m in _FROM_PATH.finditer(lower, start)}
+    return bool(paths) and not paths.isdisjoint(_ALIAS_DEFINED.findall(lower))

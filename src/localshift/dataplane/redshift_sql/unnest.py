@@ -1,0 +1,129 @@
+"""PartiQL unnesting and object unpivoting in FROM over SUPER values (jsonb here),
+as Redshift's "Querying semistructured data" documents them:
+
+* ``FROM t AS c, c.items AS i [AT idx]``: ``i`` iterates over the elements of the
+  array ``c.items`` (any navigation: ``c.doc.items``, ``c.items[0]``), ``idx`` over
+  their indexes from 0; an earlier element iterates too (``c.orders o, o.lines l``,
+  ``f.arrays AS a, a AS element``).  It becomes
+  ``LATERAL jsonb_array_elements(...) AS __ls_unnestN(i)`` (WITH ORDINALITY for AT);
+* ``FROM t AS c, UNPIVOT c.obj AS v [AT k]``: ``v`` iterates over the values of the
+  object, ``k`` over their attribute names (VARCHAR): ``jsonb_each``.
+
+Lax semantics, Redshift's default: a value that is not an array (not an object for
+UNPIVOT), or NULL, or a missing attribute, gives no rows, not an error.  The element
+is a SUPER value like a column: ``i``, ``i.price``, ``i[0]``, ``i.price::float`` work
+in every clause (navigation reads ``i`` as a column, not a relation).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .errors import not_supported, syntax_error
+from .from_items import item_qualifier, join_segments, next_alias, parse, render_nodes
+from .tokens import Group, Node, Token, identifier_value, quote_ident, words
+
+if TYPE_CHECKING:
+    from .expressions import Rewriter
+
+
+def rewrite_unnesting(rw: "Rewriter", items: list[list[Node]]) -> set[str] | None:
+    """Replace the unnesting items in place; None when there is none, else the
+    element names PostgreSQL reserves (``array``), which the statement must quote."""
+    changed = False
+    qualifiers: set[str] = set()
+    elements: set[str] = set()
+    reserved: set[str] = set()
+    for index, item in enumerate(items):
+        sig = words(item)
+        unpivot = bool(sig) and sig[0].kind == "ident" and sig[0].low == "unpivot"
+        if index == 0 or not (unpivot or _is_path(sig, qualifiers, elements)):
+            for segment in join_segments(item):
+                segment_sig = words(segment)
+                if qualifiers and _is_path(segment_sig, qualifiers, elements):
+                    raise not_supported("JOIN over a SUPER expression (write the unnesting as a FROM item: "
+                                        "FROM t AS c, c.items AS i)")
+                name = item_qualifier(segment)
+                if name is not None:
+                    qualifiers.add(name)
+            continue
+        path, value, key = _read(sig[1:] if unpivot else sig, unpivot)
+        names = {value} | ({key} if key else set())
+        taken = {identifier_value(n) for n in path[1:] if n.kind in ("ident", "qident")}
+        rw.relations = rw.relations - names - (taken - qualifiers)
+        elements |= names
+        reserved |= {name for name in names if quote_ident(name) != name and name.isidentifier()}
+        source = render_nodes(path)
+        changed = True
+        items[index] = parse(" " + (_object(rw, source, value, key) if unpivot
+                                    else _array(rw, source, value, key)) + " ")
+    return reserved if changed else None
+
+
+def _is_path(sig: list[Node], qualifiers: set[str], elements: set[str]) -> bool:
+    """A path into a SUPER value: rooted at an earlier FROM item's name followed by
+    navigation, or an earlier element itself."""
+    if not sig or sig[0].kind not in ("ident", "qident"):
+        return False
+    root = identifier_value(sig[0])
+    navigated = len(sig) > 1 and (sig[1].text == "." or isinstance(sig[1], Group) and sig[1].open == "[")
+    return root in elements or navigated and root in qualifiers
+
+
+def _read(sig: list[Node], unpivot: bool) -> tuple[list[Node], str, str | None]:
+    """(path, element alias, AT alias) of ``path [AS] alias [AT name]``."""
+    k = 1
+    while k < len(sig):
+        if sig[k].text == "." and k + 1 < len(sig) and sig[k + 1].kind in ("ident", "qident"):
+            k += 2
+        elif isinstance(sig[k], Group) and sig[k].open == "[":
+            k += 1
+        else:
+            break
+    path = sig[:k]
+    if k < len(sig) and sig[k].low == "as":
+        k += 1
+    if k >= len(sig) or sig[k].kind not in ("ident", "qident") or sig[k].low == "at":
+        construct = "UNPIVOT of a SUPER object" if unpivot else "PartiQL unnesting"
+        raise not_supported(f"{construct} without AS alias")
+    value = identifier_value(sig[k])
+    key = None
+    if k + 2 < len(sig) + 1 and k + 1 < len(sig):
+        if sig[k + 1].low != "at" or k + 2 >= len(sig) or sig[k + 2].kind not in ("ident", "qident"):
+            raise syntax_error(sig[k + 1].text)
+        key = identifier_value(sig[k + 2])
+        if k + 3 < len(sig):
+            raise syntax_error(sig[k + 3].text)
+    return path, value, key
+
+
+def _array(rw: "Rewriter", source: str, element: str, index: str | None) -> str:
+    values = f"jsonb_array_elements(CASE jsonb_typeof({source}) WHEN 'array' THEN {source} END)"
+    alias = next_alias(rw, "unnest")
+    if index is None:
+        return f"LATERAL {values} AS {alias}({quote_ident(element)})"
+    entry = next_alias(rw, "entry")
+    return (f"LATERAL (SELECT {entry}.value AS {quote_ident(element)}, ({entry}.ordinality - 1)::integer "
+            f"AS {quote_ident(index)} FROM {values} WITH ORDINALITY AS {entry}) AS {alias}")
+
+
+def _object(rw: "Rewriter", source: str, value: str, key: str | None) -> str:
+    alias, entry = next_alias(rw, "unpivot"), next_alias(rw, "entry")
+    attribute = f", {entry}.key::varchar AS {quote_ident(key)}" if key else ""
+    return (f"LATERAL (SELECT {entry}.value AS {quote_ident(value)}{attribute} FROM jsonb_each(CASE "
+            f"jsonb_typeof({source}) WHEN 'object' THEN {source} END) AS {entry}) AS {alias}")
+
+
+def quote_references(nodes: list[Node], names: set[str]) -> list[Node]:
+    """``array`` -> ``"array"`` wherever it names an element (not after a dot)."""
+    out: list[Node] = []
+    previous: Node | None = None
+    for node in nodes:
+        if isinstance(node, Group):
+            node = Group(node.open, quote_references(node.nodes, names), node.close)
+        elif node.kind == "ident" and node.low in names and (previous is None or previous.text != "."):
+            node = Token("qident", quote_ident(node.low))
+        out.append(node)
+        if not node.blank:
+            previous = node
+    return out
