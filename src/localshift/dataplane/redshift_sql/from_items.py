@@ -177,7 +177,7 @@ def render_nodes(nodes: list[Node]) -> str:
     parts: list[str] = []
     for k, node in enumerate(nodes):
         if k and not (node.text in (".", "::") or nodes[k - 1].text in (".", "::")
-                      or isinstance(node, Group) and node.open == "["):
+                      or isinstance(node, Group) and (node.open == "[" or nodes[k - 1].kind == "ident")):
             parts.append(" ")
         parts.append(node.text)
     return "".join(parts)
