@@ -32,12 +32,15 @@ KEYWORDS = _FROM_END | JOIN_WORDS | OPERATORS | frozenset({"on", "using", "at", 
                                                             "exclude", "tablesample"})
 
 
-_CANDIDATE = re.compile(r"pivot|(?:,|\bjoin)\s*[\w\"$]+\s*[.\[]", re.IGNORECASE)
+_COMMA_PATH = re.compile(r',\s*[\w"$]+\s*[.\[]')
+_JOIN_PATH = re.compile(r'(?i:join)\s+[\w"$]+\s*[.\[]')
 
 
 def may_reshape(sql: str) -> bool:
-    """Whether a text may hold such FROM items at all (one search per translated text)."""
-    return _CANDIDATE.search(sql) is not None
+    """Whether a text may hold such FROM items at all (cheap: it runs on every translated text)."""
+    low = sql.lower()
+    return "pivot" in low or ("." in sql or "[" in sql) and (
+        _COMMA_PATH.search(sql) is not None or "join" in low and _JOIN_PATH.search(sql) is not None)
 
 
 def prepare(rw: "Rewriter", tokens: list[Token]) -> None:
