@@ -125,18 +125,6 @@ def item_qualifier(item: list[Node]) -> str | None:
     return None
 
 
-def join_segments(item: list[Node]) -> list[list[Node]]:
-    """A FROM item cut at its JOINs: each joined relation with its alias."""
-    segments: list[list[Node]] = [[]]
-    for node in item:
-        if node.kind == "ident" and node.low in JOIN_WORDS:
-            if words(segments[-1]):
-                segments.append([])
-        else:
-            segments[-1].append(node)
-    return [s for s in segments if words(s)]
-
-
 def select_columns(group: Group) -> list[str] | None:
     """The output column names of a parenthesized SELECT, None when they cannot be
     read from its text (``*``, VALUES, a WITH inside)."""

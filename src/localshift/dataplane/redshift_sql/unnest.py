@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .errors import not_supported, syntax_error
-from .from_items import item_qualifier, join_segments, next_alias, parse, render_nodes
+from .from_items import JOIN_WORDS, item_qualifier, next_alias, parse, render_nodes
 from .tokens import Group, Node, Token, identifier_value, quote_ident, words
 
 if TYPE_CHECKING:
@@ -28,36 +28,73 @@ if TYPE_CHECKING:
 
 
 def rewrite_unnesting(rw: "Rewriter", items: list[list[Node]]) -> set[str] | None:
-    """Replace the unnesting items in place; None when there is none, else the
-    element names PostgreSQL reserves (``array``), which the statement must quote."""
-    changed = False
-    qualifiers: set[str] = set()
-    elements: set[str] = set()
-    reserved: set[str] = set()
+    """Replace the unnesting items (and joined unnestings) in place; None when there is
+    none, else the element names PostgreSQL reserves (``array``), which the statement
+    must quote."""
+    scope = _Scope(rw)
     for index, item in enumerate(items):
         sig = words(item)
         unpivot = bool(sig) and sig[0].kind == "ident" and sig[0].low == "unpivot"
-        if index == 0 or not (unpivot or _is_path(sig, qualifiers, elements)):
-            for segment in join_segments(item):
-                segment_sig = words(segment)
-                if qualifiers and _is_path(segment_sig, qualifiers, elements):
-                    raise not_supported("JOIN over a SUPER expression (write the unnesting as a FROM item: "
-                                        "FROM t AS c, c.items AS i)")
-                name = item_qualifier(segment)
-                if name is not None:
-                    qualifiers.add(name)
-            continue
-        path, value, key = _read(sig[1:] if unpivot else sig, unpivot)
+        if index and (unpivot or scope.is_path(sig)):
+            items[index] = parse(f" {scope.lateral(sig[1:] if unpivot else sig, unpivot)} ")
+        else:
+            items[index] = scope.joins(item)
+    return scope.reserved if scope.changed else None
+
+
+class _Scope:
+    """The FROM list of one level: the names of its items so far, its elements."""
+
+    def __init__(self, rw: "Rewriter") -> None:
+        self.rw = rw
+        self.qualifiers: set[str] = set()
+        self.elements: set[str] = set()
+        self.reserved: set[str] = set()
+        self.changed = False
+
+    def is_path(self, sig: list[Node]) -> bool:
+        return _is_path(sig, self.qualifiers, self.elements)
+
+    def lateral(self, sig: list[Node], unpivot: bool) -> str:
+        path, value, key = _read(sig, unpivot)
         names = {value} | ({key} if key else set())
         taken = {identifier_value(n) for n in path[1:] if n.kind in ("ident", "qident")}
-        rw.relations = rw.relations - names - (taken - qualifiers)
-        elements |= names
-        reserved |= {name for name in names if quote_ident(name) != name and name.isidentifier()}
+        self.rw.relations = self.rw.relations - names - (taken - self.qualifiers)
+        self.elements |= names
+        self.reserved |= {name for name in names if quote_ident(name) != name and name.isidentifier()}
+        self.changed = True
         source = render_nodes(path)
-        changed = True
-        items[index] = parse(" " + (_object(rw, source, value, key) if unpivot
-                                    else _array(rw, source, value, key)) + " ")
-    return reserved if changed else None
+        return _object(self.rw, source, value, key) if unpivot else _array(self.rw, source, value, key)
+
+    def joins(self, item: list[Node]) -> list[Node]:
+        """``t c [LEFT] JOIN c.items i [ON cond]``: a joined path becomes a LATERAL join
+        (``ON true`` when it has no condition)."""
+        bounds = [k for k, n in enumerate(item) if n.kind == "ident" and n.low in JOIN_WORDS]
+        starts = [0] + [k + 1 for k in bounds if item[k].low == "join"]
+        replacements = []
+        for start in starts:
+            end = next((k for k in bounds if k >= start), len(item))
+            segment = item[start:end]
+            sig = words(segment)
+            cut = next((k for k, n in enumerate(sig) if n.kind == "ident" and n.low in ("on", "using")), len(sig))
+            if start and self.is_path(sig[:cut]):
+                condition = "" if cut < len(sig) or _crossed(item, start) else " ON true"
+                on_nodes = segment[segment.index(sig[cut]):] if cut < len(sig) else []
+                replacements.append((start, end, [*parse(f" {self.lateral(sig[:cut], False)}{condition} "),
+                                                  *on_nodes]))
+            else:
+                name = item_qualifier(segment)
+                if name is not None:
+                    self.qualifiers.add(name)
+        for start, end, nodes in reversed(replacements):
+            item = item[:start] + nodes + item[end:]
+        return item
+
+
+def _crossed(item: list[Node], start: int) -> bool:
+    """Whether the JOIN before ``item[start]`` is a CROSS or NATURAL one (no ON)."""
+    kinds = [n.low for n in words(item[:start])[-3:]]
+    return "cross" in kinds or "natural" in kinds
 
 
 def _is_path(sig: list[Node], qualifiers: set[str], elements: set[str]) -> bool:
