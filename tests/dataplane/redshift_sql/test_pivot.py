@@ -35,6 +35,13 @@ def test_pivot_over_a_cte_reads_its_columns_and_keeps_the_source_alias():
     assert "GROUP BY w" in sql
 
 
+def test_pivot_over_a_table_groups_by_its_rows_without_the_pivoted_columns():
+    assert pg("select m, x from s.part p pivot (max(p.price) for kind in (1 as x))") == (
+        "select m, x from (SELECT (__ls_key1).*, max(p.price) FILTER (WHERE kind IS NOT DISTINCT FROM 1) AS x "
+        "FROM (SELECT jsonb_populate_record(p, E'{\"kind\": null, \"price\": null}'::jsonb) AS __ls_key1, p.* "
+        "FROM s.part p) AS p GROUP BY __ls_key1) AS __ls_pivot2")
+
+
 def test_pivot_aggregates_get_the_translators_rewrites():
     assert "avg(sum(price) FILTER (WHERE partname IS NOT DISTINCT FROM 'prop')" in pg(
         "select * from (select partname, price from part) pivot (avg(price) for partname in ('prop'))")
@@ -46,8 +53,9 @@ def test_pivot_aggregates_get_the_translators_rewrites():
     ("select * from (select a, b from t) pivot (max(b) for a in (b))", "cannot be column references"),
     ("select * from (select a, b from t) pivot (max(b) for a in ((select 1)))", "cannot be subqueries"),
     ("select * from t join u using (a) pivot (max(b) for a in (1))", "PIVOT cannot be applied to a JOIN"),
-    ("select * from t pivot (max(b) for a in (1))", "PIVOT over a table or a SELECT *"),
-    ("select * from (select * from t) pivot (max(b) for a in (1))", "PIVOT over a table or a SELECT *"),
+    ("select * from t pivot (max(b) for a in (1))", "SELECT * over PIVOT of a table"),
+    ("select x from (select * from t) pivot (max(b) for a in (1))", "PIVOT over a subquery or CTE selecting *"),
+    ("with s as (select * from t) select x from s pivot (max(b) for a in (1))", "subquery or CTE selecting *"),
     ("select * from (select a, b from t) pivot (max(b) for a in (1)) unpivot (v for n in (a))",
      "cannot be applied to a PIVOT or UNPIVOT expression"),
 ])

@@ -25,6 +25,7 @@ depend on them), UNPIVOT keeps every column of the table unless the query select
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from .errors import TranslationError, not_supported, syntax_error
@@ -100,7 +101,7 @@ def rewrite_operators(rw: "Rewriter", items: list[list[Node]], selects_star: boo
                                    "0A000")
         columns = _source_columns(rw, source)
         if operator == "pivot":
-            derived = _pivot(rw, source_text, body, columns)
+            derived = _pivot(rw, source, source_text, body, columns, selects_star)
         else:
             derived = _unpivot(rw, source, source_text, body, columns, include_nulls, selects_star)
         name = render_nodes([alias]) if alias is not None else next_alias(rw, operator)
@@ -119,7 +120,8 @@ def _source_columns(rw: "Rewriter", source: list[Node]) -> list[str] | None:
     return None
 
 
-def _pivot(rw: "Rewriter", source: str, body: Group, columns: list[str] | None) -> str:
+def _pivot(rw: "Rewriter", source: list[Node], source_text: str, body: Group, columns: list[str] | None,
+           selects_star: bool) -> str:
     sig = words(body.nodes)
     if len(sig) < 2 or sig[0].kind != "ident" or not isinstance(sig[1], Group):
         raise TranslationError("PIVOT aggregate must be a call of COUNT, SUM, MIN, MAX or AVG", "0A000")
@@ -138,11 +140,7 @@ def _pivot(rw: "Rewriter", source: str, body: Group, columns: list[str] | None) 
         raise TranslationError("PIVOT aggregate must be a call of COUNT, SUM, MIN, MAX or AVG, "
                                "without an expression around it", "0A000")
     column, values = _for_in(sig[k + 1:], "PIVOT")
-    if columns is None:
-        raise not_supported("PIVOT over a table or a SELECT * (name the input's columns in a subquery: "
-                            "FROM (SELECT ...) PIVOT (...))")
     used = _referenced(arguments.nodes) | {identifier_value(column[-1])}
-    implicit = [quote_ident(c) for c in columns if c not in used]
     aggregate = render_nodes([function, arguments])
     for_column = render_nodes(column)
     outputs = []
@@ -152,8 +150,40 @@ def _pivot(rw: "Rewriter", source: str, body: Group, columns: list[str] | None) 
             name = f"{name}_{aggregate_alias}"
         outputs.append(f"{aggregate} FILTER (WHERE {for_column} IS NOT DISTINCT FROM {expression}) "
                        f"AS {quote_ident(name)}")
+    if columns is None:
+        return _pivot_rows(rw, source, source_text, used, outputs, selects_star)
+    implicit = [quote_ident(c) for c in columns if c not in used]
     group_by = f" GROUP BY {', '.join(implicit)}" if implicit else ""
-    return f"SELECT {', '.join(implicit + outputs)} FROM {source}{group_by}"
+    return f"SELECT {', '.join(implicit + outputs)} FROM {source_text}{group_by}"
+
+
+def _pivot_rows(rw: "Rewriter", source: list[Node], source_text: str, used: set[str], outputs: list[str],
+                selects_star: bool) -> str:
+    """PIVOT over an input whose columns the text does not name (a table, ``SELECT *``): the
+    groups are its whole rows with the FOR and aggregated columns set to NULL
+    (``jsonb_populate_record(row, '{"col": null}')``), expanded again outside.  Those two
+    columns then show (as NULL), so a query selecting ``*`` over it is refused."""
+    if selects_star:
+        raise not_supported("SELECT * over PIVOT of a table or a SELECT * (name the input's columns in a "
+                            "subquery: FROM (SELECT ...) PIVOT (...))")
+    if isinstance(source[0], Group) or identifier_value(source[0]) in rw.ctes:
+        # its rows have no type of their own to rebuild them with
+        raise not_supported("PIVOT over a subquery or CTE selecting * (name its columns: "
+                            "FROM (SELECT a, b ...) PIVOT (...))")
+    qualifier, from_source = _qualified(rw, source, source_text)
+    key = next_alias(rw, "key")
+    nulls = quote_literal(json.dumps(dict.fromkeys(sorted(used))))
+    return (f"SELECT ({key}).*, {', '.join(outputs)} FROM (SELECT jsonb_populate_record({qualifier}, "
+            f"{nulls}::jsonb) AS {key}, {qualifier}.* FROM {from_source}) AS {qualifier} GROUP BY {key}")
+
+
+def _qualified(rw: "Rewriter", source: list[Node], source_text: str) -> tuple[str, str]:
+    """(the name that qualifies the input's columns, the input's text, named if it was not)."""
+    qualifier = item_qualifier(source) if not isinstance(source[0], Group) else None
+    if qualifier is None:
+        qualifier = next_alias(rw, "src")
+        return qualifier, f"{source_text} AS {qualifier}"
+    return quote_ident(qualifier), source_text
 
 
 def _pivot_value(rw: "Rewriter", value: list[Node]) -> tuple[str, str]:
@@ -228,12 +258,8 @@ def _unpivot(rw: "Rewriter", source: list[Node], source_text: str, body: Group, 
         if selects_star:
             raise not_supported("SELECT * over UNPIVOT of a table or a SELECT * (name the input's columns in "
                                 "a subquery: FROM (SELECT ...) UNPIVOT (...))")
-        qualifier = item_qualifier(source) if not isinstance(source[0], Group) else None
-        from_source = source_text
-        if qualifier is None:
-            qualifier = next_alias(rw, "src")
-            from_source += f" AS {qualifier}"
-        kept = f"{quote_ident(qualifier)}.*"
+        qualifier, from_source = _qualified(rw, source, source_text)
+        kept = f"{qualifier}.*"
     selected = ", ".join(part for part in (kept, f"{pair_alias}.{name}", f"{pair_alias}.{value}") if part)
     where = "" if include_nulls else f" WHERE {pair_alias}.{value} IS NOT NULL"
     return (f"SELECT {selected} FROM {from_source} CROSS JOIN LATERAL (VALUES {', '.join(pairs)}) "
