@@ -1,7 +1,8 @@
 """The expression rewriter: walks a statement's nodes and turns Redshift
 syntax into PostgreSQL's, group by group.
 
-What it changes, wherever it appears:
+First, in each node list, FROM items PostgreSQL lacks (PIVOT/UNPIVOT, PartiQL
+unnesting: ``from_items``).  Then what it changes, wherever it appears:
 * calls of Redshift functions (``functions.CALLS``), and calls of functions the
   engine's catalog defines in schema ``localshift`` (qualified by name);
 * bare words: SYSDATE, CURRENT_USER_ID, APPROXIMATE;

@@ -6,7 +6,9 @@ statement kind it handles (at the start of any statement); a quoted identifier
 with capitals, ``(MAX)``, a number glued to a word, ``WHERE 1`` or ``#table``
 (one small regular expression); an alias defined with AS and named again
 later (lateral alias references); brackets, or a dotted name whose first part
-no FROM item names (PartiQL navigation).  A false alarm costs one translation,
+no FROM item names (PartiQL navigation); PIVOT / UNPIVOT, or a dotted name
+rooted at a FROM item's alias and followed by an alias after a comma or JOIN
+(PartiQL unnesting, ``FROM t c, c.items i``).  A false alarm costs one translation,
 cached by text; a miss would send Redshift SQL to PostgreSQL unchanged, so the
 checks err on the side of alarms.
 """

@@ -47,18 +47,17 @@ def record_ctes(rw: "Rewriter", nodes: list[Node]) -> None:
     if not sig or sig[0].low != "with":
         return
     k = 2 if len(sig) > 1 and sig[1].low == "recursive" else 1
-    while k + 2 < len(sig) + 1:
-        if k + 2 >= len(sig) or sig[k].kind not in ("ident", "qident"):
-            return
+    while k + 2 < len(sig) and sig[k].kind in ("ident", "qident"):
         name = identifier_value(sig[k])
+        k += 1
         columns = None
-        if isinstance(sig[k + 1], Group) and sig[k + 2].low == "as":
-            columns = [identifier_value(n) for n in words(sig[k + 1].nodes) if n.text != ","]
+        if isinstance(sig[k], Group):  # name (a, b) AS (...)
+            columns = [identifier_value(n) for n in words(sig[k].nodes) if n.text != ","]
             k += 1
-        if sig[k + 1].low != "as" or k + 2 >= len(sig) or not isinstance(sig[k + 2], Group):
+        if k + 1 >= len(sig) or sig[k].low != "as" or not isinstance(sig[k + 1], Group):
             return
-        rw.ctes[name] = columns if columns is not None else select_columns(sig[k + 2])
-        k += 3
+        rw.ctes[name] = columns if columns is not None else select_columns(sig[k + 1])
+        k += 2
         if k >= len(sig) or sig[k].text != ",":
             return
         k += 1
