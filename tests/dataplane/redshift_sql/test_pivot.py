@@ -86,3 +86,8 @@ def test_unpivot_over_a_table_keeps_its_columns_unless_the_query_selects_star():
 def test_pivot_and_unpivot_go_to_the_translator():
     assert needs_translation("select * from t pivot (count(*) for a in (1))")
     assert needs_translation("select * from t unpivot (v for n in (a))")
+
+
+def test_columns_named_pivot_are_columns():
+    for sql in ("select t.pivot from t join u on t.pivot = u.unpivot", "select pivot, unpivot from t"):
+        assert pg(sql) == sql

@@ -68,7 +68,7 @@ def rewrite_operators(rw: "Rewriter", items: list[list[Node]], selects_star: boo
     changed = False
     for index, item in enumerate(items):
         sig = words(item)
-        at = next((k for k, n in enumerate(sig) if k and n.kind == "ident" and n.low in OPERATORS), None)
+        at = next((k for k in range(1, len(sig)) if _is_operator(sig, k)), None)
         if at is None:
             continue
         operator = sig[at].low
@@ -76,7 +76,7 @@ def rewrite_operators(rw: "Rewriter", items: list[list[Node]], selects_star: boo
         source_text = render_nodes(item[:item.index(sig[at])])
         if any(n.kind == "ident" and n.low in JOIN_WORDS for n in source):
             raise TranslationError(f"{operator.upper()} cannot be applied to a JOIN expression", "0A000")
-        if any(n.kind == "ident" and n.low in OPERATORS for n in source):
+        if any(_is_operator(source, j) for j in range(1, len(source))):
             raise TranslationError(f"{operator.upper()} cannot be applied to a PIVOT or UNPIVOT expression",
                                    "0A000")
         k = at + 1
@@ -95,7 +95,7 @@ def rewrite_operators(rw: "Rewriter", items: list[list[Node]], selects_star: boo
         if k < len(sig) and sig[k].kind in ("ident", "qident") and sig[k].low not in KEYWORDS:
             alias = sig[k]
             k += 1
-        if k < len(sig) and sig[k].kind == "ident" and sig[k].low in OPERATORS:
+        if k < len(sig) and _is_operator(sig, k):
             raise TranslationError(f"{sig[k].low.upper()} cannot be applied to a PIVOT or UNPIVOT expression",
                                    "0A000")
         columns = _source_columns(rw, source)
@@ -108,6 +108,16 @@ def rewrite_operators(rw: "Rewriter", items: list[list[Node]], selects_star: boo
         items[index] = [*parse(f" ({derived}) AS {name} "), *rest]
         changed = True
     return changed
+
+
+def _is_operator(sig: list[Node], k: int) -> bool:
+    """``PIVOT (`` / ``UNPIVOT [INCLUDE|EXCLUDE NULLS] (`` at ``sig[k]`` (not a column named pivot)."""
+    node = sig[k]
+    if node.kind != "ident" or node.low not in OPERATORS or sig[k - 1].text == ".":
+        return False
+    following = sig[k + 1] if k + 1 < len(sig) else None
+    return isinstance(following, Group) and following.open == "(" or node.low == "unpivot" \
+        and following is not None and following.low in ("include", "exclude")
 
 
 def _source_columns(rw: "Rewriter", source: list[Node]) -> list[str] | None:
