@@ -17,20 +17,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .tokens import Group, Node, Token, identifier_value, raw, render, split_commas, tokenize, tree, words
+from . import pivot, unnest
+from .from_list import FROM_END, OPERATORS
+from .tokens import Node, Token, identifier_value, raw, split_commas, words
 
 if TYPE_CHECKING:
     from .expressions import Rewriter
-
-OPERATORS = frozenset({"pivot", "unpivot"})
-# Words that end a FROM list at its level.
-_FROM_END = frozenset({"where", "group", "having", "order", "limit", "offset", "fetch", "for", "union",
-                       "intersect", "except", "minus", "window", "qualify", "returning", "into"})
-JOIN_WORDS = frozenset({"join", "inner", "left", "right", "full", "outer", "cross", "natural"})
-# Words that are no alias after a FROM item.
-KEYWORDS = _FROM_END | JOIN_WORDS | OPERATORS | frozenset({"on", "using", "at", "as", "lateral", "include",
-                                                            "exclude", "tablesample"})
-
 
 _COMMA_PATH = re.compile(r',\s*[\w"$]+\s*[.\[]')
 _JOIN_PATH = re.compile(r'(?i:join)\s+[\w"$]+\s*[.\[]')
@@ -68,10 +60,7 @@ def statement_reshapes(tokens: list[Token], relations: frozenset[str]) -> bool:
 
 
 def rewrite_from_items(rw: "Rewriter", nodes: list[Node]) -> list[Node]:
-    from . import pivot, unnest
-
-    sig = [i for i, n in enumerate(nodes) if not n.blank]
-    if not any(nodes[i].kind == "ident" and nodes[i].low == "from" for i in sig):
+    if not any(n.kind == "ident" and n.low == "from" for n in nodes):
         return nodes
     pivot.record_ctes(rw, nodes)
     out: list[Node] = []
@@ -84,7 +73,7 @@ def rewrite_from_items(rw: "Rewriter", nodes: list[Node]) -> list[Node]:
         if node.kind != "ident" or node.low != "from":
             continue
         end = i
-        while end < len(nodes) and not (nodes[end].kind == "ident" and nodes[end].low in _FROM_END):
+        while end < len(nodes) and not (nodes[end].kind == "ident" and nodes[end].low in FROM_END):
             end += 1
         region = nodes[i:end]
         star = select_list_has_star(out, len(out) - 1)
@@ -103,54 +92,6 @@ def rewrite_from_items(rw: "Rewriter", nodes: list[Node]) -> list[Node]:
     return unnest.quote_references(out, reserved) if reserved else out
 
 
-def parse(text: str) -> list[Node]:
-    """Nodes of SQL text the rewriter still has to walk."""
-    return tree(tokenize(text))
-
-
-def item_qualifier(item: list[Node]) -> str | None:
-    """The name that qualifies the columns of a FROM item (``t``, ``s.t``, ``t [AS] a``,
-    ``(subquery) [AS] a``), None when it has none."""
-    sig = words(item)
-    while sig and sig[0].kind == "ident" and sig[0].low in ("lateral", "only"):
-        sig = sig[1:]
-    cut = next((k for k, n in enumerate(sig) if n.kind == "ident" and n.low in ("on", "using")), len(sig))
-    sig = sig[:cut]
-    if sig and isinstance(sig[-1], Group) and len(sig) >= 2 and sig[-2].kind in ("ident", "qident"):
-        sig = sig[:-1]  # alias (column, ...)
-    if len(sig) >= 2 and sig[-2].kind == "ident" and sig[-2].low == "as":
-        return identifier_value(sig[-1])
-    if sig and sig[-1].kind in ("ident", "qident"):
-        return identifier_value(sig[-1])
-    return None
-
-
-def select_columns(group: Group) -> list[str] | None:
-    """The output column names of a parenthesized SELECT, None when they cannot be
-    read from its text (``*``, VALUES, a WITH inside)."""
-    from .queries import select_item_name
-
-    sig = words(group.nodes)
-    if not sig or sig[0].low != "select":
-        return None
-    k = 1
-    while k < len(sig) and sig[k].low in ("distinct", "all"):
-        k += 1
-    if k < len(sig) and sig[k].low == "top":
-        k += 2
-    start = group.nodes.index(sig[k]) if k < len(sig) else len(group.nodes)
-    end = next((i for i in range(start, len(group.nodes)) if group.nodes[i].kind == "ident"
-                and group.nodes[i].low in ("from", "union", "intersect", "except", "minus", "where",
-                                           "group", "order", "limit")), len(group.nodes))
-    names = []
-    for item in split_commas(group.nodes[start:end]):
-        item_sig = words(item)
-        if not item_sig or item_sig[-1].text == "*":
-            return None
-        names.append(select_item_name(item))
-    return names
-
-
 def select_list_has_star(nodes: list[Node], from_index: int) -> bool:
     """Whether the SELECT whose FROM is at ``nodes[from_index]`` selects ``*`` or ``x.*``."""
     start = next((i for i in range(from_index - 1, -1, -1) if nodes[i].kind == "ident"
@@ -159,25 +100,3 @@ def select_list_has_star(nodes: list[Node], from_index: int) -> bool:
         return True
     return any(words(item)[-1:] and words(item)[-1].text == "*"
                for item in split_commas(nodes[start + 1:from_index]))
-
-
-def render_nodes(nodes: list[Node]) -> str:
-    """Nodes as text: ``words`` of a list are joined by spaces, a span keeps its own."""
-    if any(n.blank for n in nodes):
-        return render(nodes).strip()
-    parts: list[str] = []
-    for k, node in enumerate(nodes):
-        if k and not (node.text in (".", "::") or nodes[k - 1].text in (".", "::")
-                      or isinstance(node, Group) and (node.open == "[" or nodes[k - 1].kind == "ident")):
-            parts.append(" ")
-        parts.append(node.text)
-    return "".join(parts)
-
-
-def next_alias(rw: "Rewriter", prefix: str) -> str:
-    """A name for a derived table of localshift's, known to navigation as a relation."""
-    rw.generated += 1
-    name = f"__ls_{prefix}{rw.generated}"
-    rw.relations = rw.relations | {name}
-    return name
-

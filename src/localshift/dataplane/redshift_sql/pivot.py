@@ -29,7 +29,7 @@ import json
 from typing import TYPE_CHECKING
 
 from .errors import TranslationError, not_supported, syntax_error
-from .from_items import (JOIN_WORDS, KEYWORDS, OPERATORS, item_qualifier, next_alias, parse,
+from .from_list import (JOIN_WORDS, KEYWORDS, OPERATORS, item_qualifier, next_alias, parse,
                          render_nodes, select_columns)
 from .tokens import (Group, Node, identifier_value, quote_ident, quote_literal, split_commas, string_value,
                      words)

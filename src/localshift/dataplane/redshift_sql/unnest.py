@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .errors import not_supported, syntax_error
-from .from_items import JOIN_WORDS, item_qualifier, next_alias, parse, render_nodes
+from .from_list import JOIN_WORDS, item_qualifier, next_alias, parse, render_nodes
 from .tokens import Group, Node, Token, identifier_value, quote_ident, words
 
 if TYPE_CHECKING:
