@@ -56,7 +56,7 @@ class Rewriter:
         # PIVOT/UNPIVOT and PartiQL unnesting (from_items): whether the text may hold them,
         # whether the statement does, its CTEs' columns, derived tables named so far.
         self.may_reshape = False
-        self.reshapes = False
+        self.reshapes: frozenset[str] = frozenset()
         self.ctes: dict[str, list[str] | None] = {}
         self.generated = 0
 

@@ -37,26 +37,30 @@ def may_reshape(sql: str) -> bool:
 
 def prepare(rw: "Rewriter", tokens: list[Token]) -> None:
     """Set up the rewriter for one statement of a text ``may_reshape`` accepted."""
-    rw.reshapes = rw.relations is not None and statement_reshapes(tokens, rw.relations)
+    rw.reshapes = statement_reshapes(tokens, rw.relations) if rw.relations is not None else frozenset()
     rw.ctes = {}
 
 
-def statement_reshapes(tokens: list[Token], relations: frozenset[str]) -> bool:
-    """Whether a statement names PIVOT or UNPIVOT, or a FROM item that may be a
-    path into a SUPER value (``, c.items`` or ``JOIN c.items`` with ``c`` a relation)."""
+def statement_reshapes(tokens: list[Token], relations: frozenset[str]) -> frozenset[str]:
+    """What a statement may hold: ``pivot`` when it names PIVOT or UNPIVOT, ``unnest`` when
+    a FROM item may be a path into a SUPER value (``, c.items`` or ``JOIN c.items`` with
+    ``c`` a relation; UNPIVOT may be PartiQL's too)."""
+    kinds: set[str] = set()
     previous = None
     for k, tok in enumerate(tokens):
-        if tok.kind == "ident" and tok.low in OPERATORS:
-            return True
         if tok.blank:
             continue
-        if previous is not None and (previous.text == "," or previous.low == "join") \
+        if tok.kind == "ident" and tok.low in OPERATORS:
+            kinds.add("pivot")
+            if tok.low == "unpivot":
+                kinds.add("unnest")
+        elif previous is not None and (previous.text == "," or previous.low == "join") \
                 and tok.kind in ("ident", "qident") and identifier_value(tok) in relations:
             following = next((t for t in tokens[k + 1:] if not t.blank), None)
             if following is not None and following.text in (".", "["):
-                return True
+                kinds.add("unnest")
         previous = tok
-    return False
+    return frozenset(kinds)
 
 
 def rewrite_from_items(rw: "Rewriter", nodes: list[Node]) -> list[Node]:
@@ -75,11 +79,10 @@ def rewrite_from_items(rw: "Rewriter", nodes: list[Node]) -> list[Node]:
         end = i
         while end < len(nodes) and not (nodes[end].kind == "ident" and nodes[end].low in FROM_END):
             end += 1
-        region = nodes[i:end]
-        star = select_list_has_star(out, len(out) - 1)
-        items = split_commas(region)
-        pivoted = pivot.rewrite_operators(rw, items, star)
-        unnested = unnest.rewrite_unnesting(rw, items)
+        items = split_commas(nodes[i:end])
+        pivoted = "pivot" in rw.reshapes and pivot.rewrite_operators(
+            rw, items, select_list_has_star(out, len(out) - 1))
+        unnested = unnest.rewrite_unnesting(rw, items) if "unnest" in rw.reshapes else None
         if unnested:
             reserved |= unnested
         if pivoted or unnested is not None:
