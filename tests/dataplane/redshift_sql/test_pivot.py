@@ -91,3 +91,11 @@ def test_pivot_and_unpivot_go_to_the_translator():
 def test_columns_named_pivot_are_columns():
     for sql in ("select t.pivot from t join u on t.pivot = u.unpivot", "select pivot, unpivot from t"):
         assert pg(sql) == sql
+
+
+def test_case_sensitive_identifiers_keep_their_case():
+    sql = pg('select * from (select "Kind", "Price" from t) pivot (max("Price") as "Top" for "Kind" in (1 as "One"))',
+             case_sensitive=True)
+    assert 'AS "One_Top"' in sql and "GROUP BY" not in sql
+    sql = pg('select * from (select q, "Red" from c) unpivot ("N" for "Color" in ("Red"))', case_sensitive=True)
+    assert "(SELECT q, __ls_unpivot1.\"Color\", __ls_unpivot1.\"N\"" in sql and "(E'Red'::varchar, \"Red\")" in sql

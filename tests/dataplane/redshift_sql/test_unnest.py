@@ -76,3 +76,9 @@ def test_unnesting_goes_to_the_translator_and_plain_joins_do_not():
     for sql in ("select a.x, b.y from t1 a join t2 b on a.k = b.k", "select a.x, b.y z from t1 a, t2 b",
                 "select a.x from t1 a, t2 b group by a.x, b.y order by a.x, b.y desc"):
         assert not needs_translation(sql)
+
+
+def test_case_sensitive_element_names_keep_their_case():
+    assert pg('select "El" from t c, c.items as "El" at "Ix"', case_sensitive=True) == (
+        'select "El" from t c, LATERAL (SELECT __ls_entry2.value AS "El", (__ls_entry2.ordinality - 1)::integer '
+        'AS "Ix" FROM ' + _ELEMENTS.format("c.items") + " WITH ORDINALITY AS __ls_entry2) AS __ls_unnest1")

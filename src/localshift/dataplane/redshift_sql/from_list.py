@@ -43,7 +43,15 @@ def item_qualifier(item: list[Node]) -> str | None:
     return None
 
 
-def select_columns(group: Group) -> list[str] | None:
+def name_of(rw: "Rewriter", node: Node) -> str:
+    """The name an identifier gives a column: delimited names keep their case when
+    identifiers are case sensitive (enable_case_sensitive_identifier)."""
+    if rw.case_sensitive and node.kind == "qident":
+        return node.text[1:-1].replace('""', '"')
+    return identifier_value(node)
+
+
+def select_columns(rw: "Rewriter", group: Group) -> list[str] | None:
     """The output column names of a parenthesized SELECT, None when they cannot be
     read from its text (``*``, VALUES, a WITH inside)."""
     sig = words(group.nodes)
@@ -63,7 +71,7 @@ def select_columns(group: Group) -> list[str] | None:
         item_sig = words(item)
         if not item_sig or item_sig[-1].text == "*":
             return None
-        names.append(select_item_name(item))
+        names.append(name_of(rw, item_sig[-1]) if item_sig[-1].kind == "qident" else select_item_name(item))
     return names
 
 

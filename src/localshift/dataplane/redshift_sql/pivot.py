@@ -29,8 +29,8 @@ import json
 from typing import TYPE_CHECKING
 
 from .errors import TranslationError, not_supported, syntax_error
-from .from_list import (JOIN_WORDS, KEYWORDS, OPERATORS, item_qualifier, next_alias, parse,
-                         render_nodes, select_columns)
+from .from_list import (JOIN_WORDS, KEYWORDS, OPERATORS, item_qualifier, name_of, next_alias, parse,
+                        render_nodes, select_columns)
 from .tokens import (Group, Node, identifier_value, quote_ident, quote_literal, split_commas, string_value,
                      words)
 
@@ -52,11 +52,11 @@ def record_ctes(rw: "Rewriter", nodes: list[Node]) -> None:
         k += 1
         columns = None
         if isinstance(sig[k], Group):  # name (a, b) AS (...)
-            columns = [identifier_value(n) for n in words(sig[k].nodes) if n.text != ","]
+            columns = [name_of(rw, n) for n in words(sig[k].nodes) if n.text != ","]
             k += 1
         if k + 1 >= len(sig) or sig[k].low != "as" or not isinstance(sig[k + 1], Group):
             return
-        rw.ctes[name] = columns if columns is not None else select_columns(sig[k + 1])
+        rw.ctes[name] = columns if columns is not None else select_columns(rw, sig[k + 1])
         k += 2
         if k >= len(sig) or sig[k].text != ",":
             return
@@ -122,7 +122,7 @@ def _is_operator(sig: list[Node], k: int) -> bool:
 
 def _source_columns(rw: "Rewriter", source: list[Node]) -> list[str] | None:
     if source and isinstance(source[0], Group):
-        return select_columns(source[0])
+        return select_columns(rw, source[0])
     if len(source) in (1, 2, 3) and source[0].kind in ("ident", "qident") and (
             len(source) == 1 or source[1].kind in ("ident", "qident") or source[1].low == "as"):
         return rw.ctes.get(identifier_value(source[0]))
@@ -143,13 +143,13 @@ def _pivot(rw: "Rewriter", source: list[Node], source_text: str, body: Group, co
     if k < len(sig) and sig[k].low == "as":
         k += 1
     if k < len(sig) and sig[k].kind in ("ident", "qident") and sig[k].low != "for":
-        aggregate_alias = identifier_value(sig[k])
+        aggregate_alias = name_of(rw, sig[k])
         k += 1
     if k >= len(sig) or sig[k].low != "for":
         raise TranslationError("PIVOT aggregate must be a call of COUNT, SUM, MIN, MAX or AVG, "
                                "without an expression around it", "0A000")
     column, values = _for_in(sig[k + 1:], "PIVOT")
-    used = _referenced(arguments.nodes) | {identifier_value(column[-1])}
+    used = _referenced(rw, arguments.nodes) | {name_of(rw, column[-1])}
     aggregate = render_nodes([function, arguments])
     for_column = render_nodes(column)
     outputs = []
@@ -202,7 +202,7 @@ def _pivot_value(rw: "Rewriter", value: list[Node]) -> tuple[str, str]:
     if len(sig) >= 2 and sig[-1].kind in ("ident", "qident") and sig[-1].low not in _CONSTANT_WORDS and (
             sig[-2].low == "as" or sig[-2].kind in ("string", "number", "dollar")
             or sig[-2].low in _CONSTANT_WORDS):
-        alias = identifier_value(sig[-1])
+        alias = name_of(rw, sig[-1])
         sig = sig[:-2] if sig[-2].low == "as" else sig[:-1]
     if not sig:
         raise syntax_error(value[-1].text if value else ")")
@@ -235,13 +235,13 @@ def _unpivot(rw: "Rewriter", source: list[Node], source_text: str, body: Group, 
     sig = words(body.nodes)
     if not sig or sig[0].kind not in ("ident", "qident"):
         raise syntax_error(sig[0].text if sig else ")")
-    value_name = identifier_value(sig[0])
+    value_name = name_of(rw, sig[0])
     if len(sig) < 2 or sig[1].low != "for":
         raise syntax_error(sig[1].text if len(sig) > 1 else ")")
     name_column, entries = _for_in(sig[2:], "UNPIVOT")
     if len(name_column) != 1:
         raise syntax_error(render_nodes(name_column))
-    name_name = identifier_value(name_column[0])
+    name_name = name_of(rw, name_column[0])
     pairs, used = [], set()
     for entry in entries:
         entry_sig = words(entry)
@@ -249,12 +249,12 @@ def _unpivot(rw: "Rewriter", source: list[Node], source_text: str, body: Group, 
         label = None
         if len(entry_sig) >= 2 and entry_sig[-2].low == "as" or len(entry_sig) == 2:
             label_node = entry_sig[-1]
-            label = string_value(label_node) if label_node.kind == "string" else identifier_value(label_node)
+            label = string_value(label_node) if label_node.kind == "string" else name_of(rw, label_node)
             reference = entry_sig[:-2] if entry_sig[-2].low == "as" else entry_sig[:-1]
         if not reference or reference[-1].kind not in ("ident", "qident") or any(
                 n.text != "." and n.kind not in ("ident", "qident") for n in reference):
             raise TranslationError("UNPIVOT IN list must contain only input table column references", "0A000")
-        column = identifier_value(reference[-1])
+        column = name_of(rw, reference[-1])
         used.add(column)
         pairs.append(f"({quote_literal(label if label is not None else column)}::varchar, "
                      f"{render_nodes(reference)})")
@@ -288,14 +288,14 @@ def _for_in(sig: list[Node], operator: str) -> tuple[list[Node], list[list[Node]
     return sig[:at], entries
 
 
-def _referenced(nodes: list[Node]) -> set[str]:
+def _referenced(rw: "Rewriter", nodes: list[Node]) -> set[str]:
     """The column names an aggregate's arguments read (``x`` and ``t.x`` give ``x``)."""
     names: set[str] = set()
     sig = words(nodes)
     for k, node in enumerate(sig):
         if isinstance(node, Group):
-            names |= _referenced(node.nodes)
+            names |= _referenced(rw, node.nodes)
         elif node.kind in ("ident", "qident") and not (k + 1 < len(sig) and (
                 sig[k + 1].text == "." or isinstance(sig[k + 1], Group))):
-            names.add(identifier_value(node))
+            names.add(name_of(rw, node))
     return names

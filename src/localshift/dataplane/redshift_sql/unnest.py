@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .errors import not_supported, syntax_error
-from .from_list import JOIN_WORDS, item_qualifier, next_alias, parse, render_nodes
+from .from_list import JOIN_WORDS, item_qualifier, name_of, next_alias, parse, render_nodes
 from .tokens import Group, Node, Token, identifier_value, quote_ident, words
 
 if TYPE_CHECKING:
@@ -56,12 +56,15 @@ class _Scope:
         return _is_path(sig, self.qualifiers, self.elements)
 
     def lateral(self, sig: list[Node], unpivot: bool) -> str:
-        path, value, key = _read(sig, unpivot)
-        names = {value} | ({key} if key else set())
+        path, value_node, key_node = _read(sig, unpivot)
+        value = name_of(self.rw, value_node)
+        key = name_of(self.rw, key_node) if key_node is not None else None
+        names = {identifier_value(n) for n in (value_node, key_node) if n is not None}
         taken = {identifier_value(n) for n in path[1:] if n.kind in ("ident", "qident")}
         self.rw.relations = self.rw.relations - names - (taken - self.qualifiers)
         self.elements |= names
-        self.reserved |= {name for name in names if quote_ident(name) != name and name.isidentifier()}
+        self.reserved |= {name for name in names if quote_ident(name) != name and name.isidentifier()
+                          and name in (value, key)}
         self.changed = True
         source = render_nodes(path)
         return _object(self.rw, source, value, key) if unpivot else _array(self.rw, source, value, key)
@@ -107,7 +110,7 @@ def _is_path(sig: list[Node], qualifiers: set[str], elements: set[str]) -> bool:
     return root in elements or navigated and root in qualifiers
 
 
-def _read(sig: list[Node], unpivot: bool) -> tuple[list[Node], str, str | None]:
+def _read(sig: list[Node], unpivot: bool) -> tuple[list[Node], Node, Node | None]:
     """(path, element alias, AT alias) of ``path [AS] alias [AT name]``."""
     k = 1
     while k < len(sig):
@@ -123,12 +126,12 @@ def _read(sig: list[Node], unpivot: bool) -> tuple[list[Node], str, str | None]:
     if k >= len(sig) or sig[k].kind not in ("ident", "qident") or sig[k].low == "at":
         construct = "UNPIVOT of a SUPER object" if unpivot else "PartiQL unnesting"
         raise not_supported(f"{construct} without AS alias")
-    value = identifier_value(sig[k])
+    value = sig[k]
     key = None
     if k + 2 < len(sig) + 1 and k + 1 < len(sig):
         if sig[k + 1].low != "at" or k + 2 >= len(sig) or sig[k + 2].kind not in ("ident", "qident"):
             raise syntax_error(sig[k + 1].text)
-        key = identifier_value(sig[k + 2])
+        key = sig[k + 2]
         if k + 3 < len(sig):
             raise syntax_error(sig[k + 3].text)
     return path, value, key
