@@ -52,6 +52,10 @@ def test_a_joined_path_becomes_a_lateral_join():
         + " AS __ls_unnest1(i) on (i -> E'x') = to_jsonb(1) join u on u.id = c.id")
     assert pg("select i from t c join c.items as i").endswith(" AS __ls_unnest1(i) ON true")
     assert pg("select i from t c cross join c.items i").endswith(" AS __ls_unnest1(i)")
+    # an unnesting item joined to others
+    assert pg("select i, u.x from t c, c.items i join u on u.id = i.id") == (
+        "select i, u.x from t c, LATERAL " + _ELEMENTS.format("c.items")
+        + " AS __ls_unnest1(i) join u on u.id = (i -> E'id')")
 
 
 def test_plain_joins_and_schema_qualified_tables_are_left_alone():

@@ -33,12 +33,7 @@ def rewrite_unnesting(rw: "Rewriter", items: list[list[Node]]) -> set[str] | Non
     must quote."""
     scope = _Scope(rw)
     for index, item in enumerate(items):
-        sig = words(item)
-        unpivot = bool(sig) and sig[0].kind == "ident" and sig[0].low == "unpivot"
-        if index and (unpivot or scope.is_path(sig)):
-            items[index] = parse(f" {scope.lateral(sig[1:] if unpivot else sig, unpivot)} ")
-        else:
-            items[index] = scope.joins(item)
+        items[index] = scope.joins(item, first=index == 0)
     return scope.reserved if scope.changed else None
 
 
@@ -69,9 +64,10 @@ class _Scope:
         source = render_nodes(path)
         return _object(self.rw, source, value, key) if unpivot else _array(self.rw, source, value, key)
 
-    def joins(self, item: list[Node]) -> list[Node]:
-        """``t c [LEFT] JOIN c.items i [ON cond]``: a joined path becomes a LATERAL join
-        (``ON true`` when it has no condition)."""
+    def joins(self, item: list[Node], first: bool) -> list[Node]:
+        """A FROM item (``c.items i``, ``UNPIVOT c.obj AS v``, unless ``first``) and the items
+        joined to it: a path becomes a LATERAL call, joined ``ON true`` when the JOIN has no
+        condition (``t c [LEFT] JOIN c.items i [ON cond]``)."""
         bounds = [k for k, n in enumerate(item) if n.kind == "ident" and n.low in JOIN_WORDS]
         starts = [0] + [k + 1 for k in bounds if item[k].low == "join"]
         replacements = []
@@ -80,11 +76,12 @@ class _Scope:
             segment = item[start:end]
             sig = words(segment)
             cut = next((k for k, n in enumerate(sig) if n.kind == "ident" and n.low in ("on", "using")), len(sig))
-            if start and self.is_path(sig[:cut]):
-                condition = "" if cut < len(sig) or _crossed(item, start) else " ON true"
+            unpivot = not start and bool(sig) and sig[0].kind == "ident" and sig[0].low == "unpivot"
+            if (start or not first) and (unpivot or self.is_path(sig[:cut])):
+                condition = "" if not start or cut < len(sig) or _crossed(item, start) else " ON true"
                 on_nodes = segment[segment.index(sig[cut]):] if cut < len(sig) else []
-                replacements.append((start, end, [*parse(f" {self.lateral(sig[:cut], False)}{condition} "),
-                                                  *on_nodes]))
+                lateral = self.lateral(sig[1:cut] if unpivot else sig[:cut], unpivot)
+                replacements.append((start, end, [*parse(f" {lateral}{condition} "), *on_nodes]))
             else:
                 name = item_qualifier(segment)
                 if name is not None:
