@@ -18,9 +18,11 @@ EXCLUDE NULLS (the default) drops the pairs whose value is NULL.  The name colum
 is VARCHAR, the value column the IN columns' common type.
 
 The implicit columns are read from the input's text: a subquery's select list or a
-CTE's.  Over a table (or ``SELECT *``) they cannot be: PIVOT is refused (its groups
-depend on them), UNPIVOT keeps every column of the table unless the query selects
-``*`` (then refused: the IN columns would show).
+CTE's.  Over a table they cannot be: PIVOT groups by the table's whole rows with the
+pivoted columns set to NULL (``_pivot_rows``), UNPIVOT keeps every column of the
+table; either is refused when the query selects ``*`` (the pivoted or IN columns
+would show).  PIVOT over a subquery or CTE selecting ``*`` is refused (its rows
+have no named type to rebuild them with).
 """
 
 from __future__ import annotations
@@ -168,8 +170,7 @@ def _pivot(rw: "Rewriter", source: list[Node], source_text: str, body: Group, co
 
 def _pivot_rows(rw: "Rewriter", source: list[Node], source_text: str, used: set[str], outputs: list[str],
                 selects_star: bool) -> str:
-    """PIVOT over an input whose columns the text does not name (a table, ``SELECT *``): the
-    groups are its whole rows with the FOR and aggregated columns set to NULL
+    """PIVOT over an input whose columns the text does not name (a table): the groups are its whole rows with the FOR and aggregated columns set to NULL
     (``jsonb_populate_record(row, '{"col": null}')``), expanded again outside.  Those two
     columns then show (as NULL), so a query selecting ``*`` over it is refused."""
     if selects_star:
