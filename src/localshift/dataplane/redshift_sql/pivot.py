@@ -170,7 +170,8 @@ def _pivot(rw: "Rewriter", source: list[Node], source_text: str, body: Group, co
 
 def _pivot_rows(rw: "Rewriter", source: list[Node], source_text: str, used: set[str], outputs: list[str],
                 selects_star: bool) -> str:
-    """PIVOT over an input whose columns the text does not name (a table): the groups are its whole rows with the FOR and aggregated columns set to NULL
+    """PIVOT over an input whose columns the text does not name (a table): the groups are
+    its whole rows with the FOR and aggregated columns set to NULL
     (``jsonb_populate_record(row, '{"col": null}')``), expanded again outside.  Those two
     columns then show (as NULL), so a query selecting ``*`` over it is refused."""
     if selects_star:
