@@ -1,7 +1,8 @@
 """The expression rewriter: walks a statement's nodes and turns Redshift
 syntax into PostgreSQL's, group by group.
 
-What it changes, wherever it appears:
+First, in each node list, FROM items PostgreSQL lacks (PIVOT/UNPIVOT, PartiQL
+unnesting: ``from_items``).  Then what it changes, wherever it appears:
 * calls of Redshift functions (``functions.CALLS``), and calls of functions the
   engine's catalog defines in schema ``localshift`` (qualified by name);
 * bare words: SYSDATE, CURRENT_USER_ID, APPROXIMATE;
@@ -17,6 +18,7 @@ then the query-level rewrites of each SELECT (``queries``).
 
 from __future__ import annotations
 
+from .from_items import rewrite_from_items
 from .functions import CALLS
 from .navigation import navigate
 from .queries import rewrite_selects
@@ -51,6 +53,12 @@ class Rewriter:
         self.standard_strings = standard_strings  # the session's standard_conforming_strings
         # The statement's relation names, when PartiQL navigation applies to it.
         self.relations: frozenset[str] | None = None
+        # PIVOT/UNPIVOT and PartiQL unnesting (from_items): whether the text may hold them,
+        # whether the statement does, its CTEs' columns, derived tables named so far.
+        self.may_reshape = False
+        self.reshapes: frozenset[str] = frozenset()
+        self.ctes: dict[str, list[str] | None] = {}
+        self.generated = 0
 
     def function_name(self, name: str) -> str:
         return f"localshift.{name}" if name in self.engine_functions else name
@@ -59,6 +67,8 @@ class Rewriter:
         return render(strip(self.rewrite(nodes)))
 
     def rewrite(self, nodes: list[Node]) -> list[Node]:
+        if self.reshapes:
+            nodes = rewrite_from_items(self, nodes)
         out: list[Node] = []
         prev: Node | None = None  # last significant node emitted
         i, n = 0, len(nodes)

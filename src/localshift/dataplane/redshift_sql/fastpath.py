@@ -6,7 +6,9 @@ statement kind it handles (at the start of any statement); a quoted identifier
 with capitals, ``(MAX)``, a number glued to a word, ``WHERE 1`` or ``#table``
 (one small regular expression); an alias defined with AS and named again
 later (lateral alias references); brackets, or a dotted name whose first part
-no FROM item names (PartiQL navigation).  A false alarm costs one translation,
+no FROM item names (PartiQL navigation); PIVOT / UNPIVOT, or a dotted name
+rooted at a FROM item's alias and followed by an alias after a comma or JOIN
+(PartiQL unnesting, ``FROM t c, c.items i``).  A false alarm costs one translation,
 cached by text; a miss would send Redshift SQL to PostgreSQL unchanged, so the
 checks err on the side of alarms.
 """
@@ -25,7 +27,8 @@ _STATEMENT_WORDS = ("create", "alter", "drop", "grant", "revoke", "set", "reset"
 # Words that need rewriting wherever they appear.
 TRIGGER_WORDS = frozenset({
     "top", "qualify", "minus", "approximate", "sysdate", "current_user_id", "super", "nvarchar",
-    "nchar", "varbyte", "varbinary", "bpchar", "binary", "geometry", "geography", "hllsketch",
+    "nchar", "varbyte", "varbinary", "bpchar", "binary", "geometry", "geography", "hllsketch", "pivot",
+    "unpivot",
     *CALLS, *REDSHIFT_CATALOG_COLUMNS, *ENGINE_FUNCTIONS})
 
 _WORD = re.compile(r"[a-z_][a-z0-9_$]*")
@@ -42,6 +45,16 @@ _DOTTED_ROOT = re.compile(r"(?<![\w$.\"])([a-z_][a-z0-9_$]*)\.[a-z_\"]")
 _QUALIFIERS = re.compile(
     r"(?:\b(?:from|join|update|into|using|only|table|view|as|on|like|references)|,)\s+([a-z_][a-z0-9_$.]*)"
     r"(?:\s+([a-z_][a-z0-9_$]*))?")
+# PartiQL unnesting: after a FROM, ``, c.items i`` or ``JOIN c.items i`` with ``c`` an alias.
+_NOT_ALIASES = ("on|where|group|order|having|limit|offset|union|intersect|except|minus|join|inner|left|right|full|"
+                "cross|natural|asc|desc|nulls|and|or|then|else|end|when|from|is|in|not|like|ilike|between|window|"
+                "qualify|returning|using|as|at")
+_NOT_ALIAS = frozenset(_NOT_ALIASES.split("|")) - {"as"}  # ``path AS alias``: the alias follows
+_PATH_WITH_ALIAS = (r"\s*([a-z_][a-z0-9_$]*)(?:\.[a-z_\"][\w$\"]*)+\s+(?:as\s+)?(?!(?:"
+                    + _NOT_ALIASES + r")\b)[a-z_\"]")
+_COMMA_PATH = re.compile("," + _PATH_WITH_ALIAS)
+_JOIN_PATH = re.compile("join" + _PATH_WITH_ALIAS)
+_ALIAS_DEFINED = re.compile(r"\b(?:from|join)\s+[a-z_][a-z0-9_$.]*\s+(?:as\s+)?([a-z_][a-z0-9_$]*)")
 _BRACKET = re.compile(r"[\w\]\)\"]\s*\[\s*[\d'$]")
 _IMPLICIT = frozenset({"excluded", "new", "old"})
 _GLUED_DIGIT = re.compile(r"\d[A-Za-z_]")
@@ -75,7 +88,20 @@ def needs_translation(sql: str) -> bool:
     if "." in sql:
         roots = set(_DOTTED_ROOT.findall(lower))
         if roots:
-            known = {name for path, alias in _QUALIFIERS.findall(lower) for name in (*path.split("."), alias)}
+            pairs = _QUALIFIERS.findall(lower)
+            known = {name for path, alias in pairs for name in (*path.split("."), alias)}
             if roots - known - _IMPLICIT:
                 return True
+            # ``path alias`` with the path rooted at a name: maybe an unnesting (then confirmed)
+            if any(alias and "." in path and alias not in _NOT_ALIAS and path[:path.index(".")] in known
+                   for path, alias in pairs) and _unnests(lower, words):
+                return True
     return False
+
+
+def _unnests(lower: str, words: list[str]) -> bool:
+    start = lower.find("from")
+    paths = {m.group(1) for m in _COMMA_PATH.finditer(lower, start)}
+    if "join" in words:
+        paths.update(m.group(1) for m in _JOIN_PATH.finditer(lower, start))
+    return bool(paths) and not paths.isdisjoint(_ALIAS_DEFINED.findall(lower))

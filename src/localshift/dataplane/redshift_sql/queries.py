@@ -294,6 +294,12 @@ class _SelectBlock:
         return [raw("ORDER BY " + ", ".join(parts) + " ")] + tail[stop:]
 
 
+def select_item_name(item: list[Node]) -> str:
+    """The output column name of a select item (``*`` aside)."""
+    named = _alias(item)
+    return named[0] if named else _default_name(item)
+
+
 def _alias(item: list[Node]) -> tuple[str, list[Node]] | None:
     """(alias, expression nodes) of a select item ``expr [AS] alias``."""
     sig = [(i, n) for i, n in enumerate(item) if not n.blank]

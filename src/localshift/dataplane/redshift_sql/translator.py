@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from . import admin, alter, copy_unload, ddl, maintenance, settings, show
+from . import admin, alter, copy_unload, ddl, from_items, maintenance, settings, show
 from .errors import TranslationError, do_block, error_statement, not_supported
 from .expressions import REDSHIFT_CATALOG_COLUMNS, Rewriter
 from .fastpath import needs_translation
@@ -88,6 +88,7 @@ def _translate(sql: str, case_sensitive: bool, standard_strings: bool) -> Transl
         statements = split_statements(tokens)
         catalog_views = any(t.kind == "ident" and t.low in REDSHIFT_CATALOG_COLUMNS for t in tokens)
         rw = Rewriter(ENGINE_FUNCTIONS, case_sensitive, catalog_views, standard_strings)
+        rw.may_reshape = from_items.may_reshape(sql)
         out, changed, sensitivity = [], False, None
         for statement in statements:
             text, new_sensitivity = _statement(rw, statement)
@@ -121,6 +122,8 @@ def _statement(rw: Rewriter, tokens: list[Token]) -> tuple[str, bool | None]:
                                                           "stv_", "svl_", "sys_")) for name in rw.relations):
         # Catalog queries never navigate SUPER values; their arrays (indkey[0]) are PostgreSQL's.
         rw.relations = None
+    if rw.may_reshape:
+        from_items.prepare(rw, tokens)
     handler = _HANDLERS.get(first)
     if handler is not None:
         result = handler(rw, nodes, sig)
