@@ -8,7 +8,10 @@ understands the protocol, afterwards the connection's SQL session frames it:
   plane's own CA signs the certificate, tls.py), as Redshift does; the rest of
   the connection runs over that.  Bytes sent after the SSLRequest but before the
   handshake close the connection (PostgreSQL refuses them too: they were not
-  encrypted).  GSSENCRequest is answered ``N`` (no Kerberos).  On an engine whose
+  encrypted).  A connection whose first byte opens a TLS handshake record is direct
+  TLS, as PostgreSQL 17+ takes it (libpq's ``sslnegotiation=direct``): the handshake
+  starts at once, and a client that does not agree on ALPN ``postgresql`` is closed
+  (front_tls.py).  GSSENCRequest is answered ``N`` (no Kerberos).  On an engine whose
   require_ssl is true, a startup packet that did not come over TLS gets Redshift's
   FATAL 28000 "no pg_hba.conf entry ... SSL off".
 * The startup packet keeps only standard parameters.  redshift_connector also
@@ -58,6 +61,7 @@ from .errors import DataPlaneError
 from .front_engine import EngineSide
 from .front_history import FrontHistory
 from .front_login import log_in, release, take_password
+from .front_tls import TLS_HANDSHAKE, start_tls
 from .redshift_sql.history import QueryRecorder
 from .redshift_sql.session import SqlSession
 from .temporary_login import Admission, TemporaryLogins
@@ -98,6 +102,7 @@ class ClientSide(asyncio.Protocol):
         self.session: SqlSession | None = None
         self.encrypted = False
         self.handshaking = False  # TLS handshake under way
+        self.first_bytes = True  # nothing read yet: direct TLS may start
         self.redshift_driver = False
 
     def connection_made(self, transport) -> None:
@@ -129,14 +134,22 @@ class ClientSide(asyncio.Protocol):
         if self.password is not None:
             take_password(self)
         elif not self.connecting and not self.handshaking:
-            self._startup()
+            self.startup()
 
     def _refuse(self, message: bytes) -> None:
         self.transport.write(message)
         self.transport.close()
 
-    def _startup(self) -> None:
+    def startup(self) -> None:
+        """Handle what the client sent before its session: requests and its startup packet."""
         buf = self.buf
+        if self.first_bytes:
+            self.first_bytes = False
+            if buf[0] == TLS_HANDSHAKE and self.front.tls is not None:
+                client_hello = bytes(buf)
+                buf.clear()
+                start_tls(self, client_hello)
+                return
         while len(buf) >= 8:
             n = int.from_bytes(buf[:4], "big")
             if n < 8 or n > MAX_STARTUP:
@@ -152,10 +165,7 @@ class ClientSide(asyncio.Protocol):
                     self.transport.close()
                     return
                 self.transport.write(b"S")
-                # The client's handshake must reach the TLS layer, not this protocol.
-                self.transport.pause_reading()
-                self.handshaking = True
-                asyncio.get_running_loop().create_task(self._start_tls())
+                start_tls(self)
                 return
             if code in (SSL_REQUEST, GSSENC_REQUEST):
                 self.transport.write(b"N")
@@ -179,23 +189,6 @@ class ClientSide(asyncio.Protocol):
                 self.redshift_driver = is_redshift_driver(packet)
                 asyncio.get_running_loop().create_task(self.connect(rewrite_startup(packet)))
             return
-
-    async def _start_tls(self) -> None:
-        raw, error = self.transport, None
-        try:
-            encrypted = await asyncio.get_running_loop().start_tls(
-                raw, self, self.front.tls, server_side=True,
-                ssl_handshake_timeout=self.front.startup_timeout)
-        except (OSError, ssl.SSLError, asyncio.TimeoutError) as e:
-            encrypted, error = None, e
-        if encrypted is None:  # failed, or the connection went during the handshake
-            raw.abort()
-            self.connection_lost(error)  # the TLS layer does not report it
-            return
-        # What the client sent right behind its handshake came in already (buffered).
-        self.transport, self.encrypted, self.handshaking = encrypted, True, False
-        if self.buf:
-            self._startup()
 
     async def _cancel(self, packet: bytes) -> None:
         try:
