@@ -27,6 +27,7 @@ from . import audit_logs, engine_settings, table_restore, watchdog
 from .binaries import PgBinaries, accessible_by, running_as_root
 from .api import LogTarget, SqlConnectionError, SqlSession
 from .credentials import LoginRegistry, TemporaryLogin
+from .drop_guard import DropGuard
 from .engine import MAX_SOCKET_PATH, SOCKET_NAME, Engine
 from .engine_users import DEFAULT_UIDS, EngineUsers, parse_uid_range
 from .errors import ClusterNotFoundError, DataPlaneError
@@ -107,10 +108,11 @@ class PostgresDataPlane(SnapshotOperations):
         self._admin_password = self._load_admin_secret()
         self.logins = LoginRegistry(clock) if clock else LoginRegistry()
         self._tls = ensure_certificates(self.root / "tls")
+        drops = DropGuard()
         self.front = WireFront(INTERNAL_ROLES, sql_startup_timeout, sql_max_connections,
                                sql_connection_budget(raise_open_file_limit()),
-                               QueryRecorder(socket_connector(ADMIN_USER, self._admin_password)),
-                               server_context(self._tls), TemporaryLogins(self.logins, self._admin_password))
+                               QueryRecorder(drops.connector(socket_connector(ADMIN_USER, self._admin_password))),
+                               server_context(self._tls), TemporaryLogins(self.logins, self._admin_password), drops)
         self._engines: dict[str, Engine] = {}
         self._ports: dict[str, int] = {}
         self._extra_ports: dict[str, set[int]] = {}  # further ports serving an engine (serve_extra_port)

@@ -57,6 +57,7 @@ import ssl
 import threading
 from pathlib import Path
 
+from .drop_guard import DropGuard, guard_then_release
 from .errors import DataPlaneError
 from .front_engine import EngineSide
 from .front_history import FrontHistory
@@ -206,6 +207,10 @@ class ClientSide(asyncio.Protocol):
         self.session = SqlSession.from_startup(startup, history.recorder, self.listener.socket_path)
         self.session.case_sensitive = str(self.listener.socket_path) in self.front.case_sensitive
         self.session.on_hold = lambda: history.write_then_release(self)
+        if self.front.drops is not None:
+            drops, engine_key = self.front.drops, self.listener.socket_path
+            self.session.on_drop = lambda: guard_then_release(drops, self)
+            self.session.on_drop_done = lambda: drops.end(engine_key)
         loop = asyncio.get_running_loop()
         try:
             transport, _ = await loop.create_unix_connection(
@@ -243,6 +248,7 @@ class ClientSide(asyncio.Protocol):
             if engine is not None:
                 engine.close()
         if self.session is not None:
+            self.session.ended()
             self.front.history.session_ended(self.listener.socket_path, self.session)
         release(self)
 
@@ -270,12 +276,15 @@ class WireFront:
     ports together.  ``recorder``: where completed statements go (the query history).
     ``tls``: the context SSLRequests are answered with (None: refused).  ``logins``: who
     checks temporary credentials (None: nobody; such login names then go to the engine like
-    any other)."""
+    any other).  ``drops``: what keeps the recorder's connections out of an engine while a
+    session drops one of its databases (None: nothing)."""
 
     def __init__(self, internal_roles: frozenset[str], startup_timeout: float, max_connections: int,
                  connection_budget: int, recorder: QueryRecorder | None = None,
-                 tls: ssl.SSLContext | None = None, logins: TemporaryLogins | None = None) -> None:
+                 tls: ssl.SSLContext | None = None, logins: TemporaryLogins | None = None,
+                 drops: DropGuard | None = None) -> None:
         self.internal_roles = internal_roles
+        self.drops = drops
         self.recorder = recorder
         self.history = FrontHistory(recorder)
         self.tls = tls
