@@ -70,7 +70,7 @@ async def _replay(data: bytes, raw: asyncio.Transport, protocol: asyncio.Protoco
         return  # start_tls failed before it took the connection: awaiting it says why
     view = memoryview(data)
     while view:
-        buffer = tls_side.get_buffer(len(view))
+        buffer = memoryview(tls_side.get_buffer(len(view)))
         n = min(len(buffer), len(view))
         buffer[:n] = view[:n]
         tls_side.buffer_updated(n)
