@@ -1,16 +1,18 @@
 """Engines created and served (engine_lifecycle.py): a creation that fails part way leaves
-nothing behind, as a failed restore does (tests/dataplane/test_snapshots.py)."""
+nothing behind, as a failed restore does (tests/dataplane/test_snapshots.py); a port served
+before its engine starts."""
 
 from __future__ import annotations
 
 import socket
 
+import psycopg
 import pytest
 
 from localshift.dataplane import PostgresDataPlane
 
 from .conftest import cleanup
-from .helpers import DB, PASSWORD, USER, free_port, rows
+from .helpers import DB, PASSWORD, USER, connect, free_port, rows
 
 
 class SetUpFailed(Exception):
@@ -41,3 +43,13 @@ def test_a_failed_creation_closes_its_port_and_removes_its_engine(tmp_path):
         assert (meta["key"], meta["port"], meta["master_username"], meta["db_name"]) == ("c1", port, USER, DB)
     finally:
         cleanup(plane)
+
+
+def test_a_port_served_before_its_engine_starts_is_kept_by_the_start(dp):
+    port = dp.create_engine("c1", free_port(), USER, PASSWORD, DB)
+    dp.stop_engine("c1")
+    assert dp.serve_engine("c1", port) == port and dp.sql_port("c1") == port
+    with pytest.raises(psycopg.OperationalError, match="the cluster is not available"):
+        connect(port)
+    assert dp.start_engine("c1", port) == port
+    assert rows(port, "select current_user") == [(USER,)]

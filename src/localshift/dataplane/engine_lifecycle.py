@@ -102,6 +102,13 @@ class EngineLifecycle:
                 eng.write_meta(updated)
         return port
 
+    def serve_engine(self, key: str, port: int) -> int:
+        """Serve the engine's public port before it starts (the front refuses connections with
+        57P03 while the engine is down); ``start_engine`` on the same port keeps it."""
+        eng = self._existing(key)
+        with self._lock(key):
+            return self._serve(key, eng, port)
+
     def _serve(self, key: str, eng: Engine, port: int) -> int:
         current = self._ports.get(key)
         if current == port:
