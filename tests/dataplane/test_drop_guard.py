@@ -52,6 +52,10 @@ def test_the_guard_waits_for_open_connections_and_holds_new_ones_until_the_drop_
     assert opened[-1] == ("engine", "dev")
     guard.end("engine")  # an end too many changes nothing
     guarded("engine", "d")
+    # Connections closed are forgotten as new ones come (the recorder opens one per batch).
+    for _ in range(100):
+        guarded("other", "dev").closed = True
+    assert len(guard._open["other"]) == 2  # the one still open, and the last one
 
 
 def test_a_guard_left_open_lets_connections_through_after_its_limit():

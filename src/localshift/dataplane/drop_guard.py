@@ -56,6 +56,7 @@ class DropGuard:
                 with self._changed:
                     self._connecting[engine_key] -= 1
                     if conn is not None:
+                        self._still_open(engine_key)  # forgets those closed since
                         self._open.setdefault(engine_key, []).append(conn)
                     self._changed.notify_all()
 
@@ -82,6 +83,7 @@ class DropGuard:
             self._changed.notify_all()
 
     def _still_open(self, engine_key: str) -> bool:
+        """Whether a connection handed out for the engine is still open (those closed are forgotten)."""
         conns = self._open.get(engine_key, [])
         conns[:] = [conn for conn in conns if not conn.closed]
         return bool(conns)
