@@ -37,6 +37,7 @@ class ScriptedDataPlane(NullDataPlane):
         self.running: set[str] = set()
         self.passwords: dict[str, tuple[str, str]] = {}
         self.ports: dict[str, int] = {}
+        self.taken: dict[int, int] = {}  # a port another process holds -> the one served instead
         self._lock = threading.Lock()
 
     def _step(self, operation: str, what: str) -> None:
@@ -58,6 +59,12 @@ class ScriptedDataPlane(NullDataPlane):
             self.running.add(key)
             self.ports[key] = port
         return port
+
+    def serve_engine(self, key: str, port: int) -> int:
+        self._step("serve_engine", "serve cluster")
+        with self._lock:
+            self.ports[key] = self.taken.get(port, port)
+            return self.ports[key]
 
     def stop_engine(self, key: str) -> None:
         self._step("stop_engine", "stop cluster")

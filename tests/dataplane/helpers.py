@@ -8,6 +8,8 @@ import time
 import psycopg
 
 USER, PASSWORD, DB = "awsuser", "Passw0rd-1", "dev"
+SSL_REQUEST = (8).to_bytes(4, "big") + (80877103).to_bytes(4, "big")
+GSSENC_REQUEST = (8).to_bytes(4, "big") + (80877104).to_bytes(4, "big")
 
 
 def free_port() -> int:

@@ -19,11 +19,9 @@ from localshift.dataplane import PostgresDataPlane
 from localshift.dataplane.tls import ensure_certificates
 
 from .conftest import cleanup
-from .helpers import DB, PASSWORD, USER, connect, connect_once_free, free_port
+from .helpers import DB, GSSENC_REQUEST, PASSWORD, SSL_REQUEST, USER, connect, connect_once_free, free_port
 
 CAP = 2
-SSL_REQUEST = (8).to_bytes(4, "big") + (80877103).to_bytes(4, "big")
-GSSENC_REQUEST = (8).to_bytes(4, "big") + (80877104).to_bytes(4, "big")
 
 
 @pytest.fixture(scope="module")

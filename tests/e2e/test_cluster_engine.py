@@ -137,7 +137,18 @@ def test_audit_logs_are_delivered_in_redshifts_formats(real):
     with pytest.raises(psycopg.OperationalError):
         connect(cluster, password="wrong")
     key = f"s3/audit-logs/team/prod/AWSLogs/{OWNER}/redshift/us-east-1/*/*/*/{OWNER}_redshift_us-east-1_c1_"
-    wait_for(lambda: "robert" in read_logs(log_files(real, key + "userlog_*.gz")), timeout=30)
+
+    def caught_up() -> bool:
+        """Everything above delivered.  A delivery records its time after writing its files; and it
+        reads the engine's log before its users, so the rename can come a delivery before the
+        failed login that followed it."""
+        connections = read_logs(log_files(real, key + "connectionlog_*.gz"))
+        return ("robert" in read_logs(log_files(real, key + "userlog_*.gz"))
+                and "\nauthentication failure|" in "\n" + connections
+                and "LOG: SELECT count(*) FROM t" in read_logs(log_files(real, key + "useractivitylog_*.gz"))
+                and client.describe_logging_status(ClusterIdentifier="c1")["LastSuccessfulDeliveryTime"] != first)
+
+    wait_for(caught_up, timeout=30)
     assert client.describe_logging_status(ClusterIdentifier="c1")["LastSuccessfulDeliveryTime"] > first
     connections = read_logs(log_files(real, key + "connectionlog_*.gz"))
     events = [line.split("|")[0] for line in connections.splitlines()]

@@ -164,6 +164,11 @@ class DataPlane(Protocol):
     def start_engine(self, key: str, port: int) -> int:
         """Serve a stopped (or served) engine on ``port`` (or another free one); the port served."""
 
+    def serve_engine(self, key: str, port: int) -> int:
+        """Serve the engine's public port on ``port`` (or another free one) before it starts, the
+        port served: connections are refused as not available until ``start_engine`` (on that
+        port) has started it."""
+
     def stop_engine(self, key: str) -> None:
         """Stop serving and stop the engine; its data stays."""
 

@@ -27,14 +27,15 @@ from . import audit_logs, engine_settings, table_restore, watchdog
 from .binaries import PgBinaries, accessible_by, running_as_root
 from .api import LogTarget, SqlConnectionError, SqlSession
 from .credentials import LoginRegistry, TemporaryLogin
+from .drop_guard import DropGuard
 from .engine import MAX_SOCKET_PATH, SOCKET_NAME, Engine
+from .engine_lifecycle import FRONT_META, EngineLifecycle
 from .engine_users import DEFAULT_UIDS, EngineUsers, parse_uid_range
 from .errors import ClusterNotFoundError, DataPlaneError
 from .host import raise_open_file_limit, sql_connection_budget
 from .redshift_sql import install_engine
 from .redshift_sql.history import QueryRecorder, socket_connector
-from .roles import (ADMIN_USER, INTERNAL_ROLES, SETUP_VERSION, EngineSetup, Initialiser,
-                    confine_roles, give_database, set_master_user)
+from .roles import ADMIN_USER, INTERNAL_ROLES, EngineSetup, Initialiser, confine_roles, set_master_user
 from .snapshot_operations import SnapshotOperations, check_key as _check_key
 from .snapshot_store import SnapshotStore
 from .temporary_login import TemporaryLogins
@@ -46,18 +47,13 @@ log = logging.getLogger("localshift")
 _LONGEST_KEY = "k" * 63
 # PostgreSQL's max_connections stops at 262143; keep far below, with room for the reserved slots.
 MAX_USER_CONNECTIONS = 100_000
-# The engine meta keys of the parameters the wire front honours itself: sessions start case sensitive
-# (enable_case_sensitive_identifier), plain-text startups are refused (require_ssl).
-CASE_SENSITIVE_META = "case_sensitive_identifier"
-REQUIRE_SSL_META = "require_ssl"
-_FRONT_META = {engine_settings.CASE_SENSITIVE: CASE_SENSITIVE_META, engine_settings.REQUIRE_SSL: REQUIRE_SSL_META}
 
 
 def _short_hash(path: Path) -> str:
     return hashlib.sha256(str(path).encode()).hexdigest()[:12]
 
 
-class PostgresDataPlane(SnapshotOperations):
+class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
     serves_sql = True
 
     def __init__(self, root: Path, pg_bin_dir: Path | None = None, *,
@@ -107,10 +103,11 @@ class PostgresDataPlane(SnapshotOperations):
         self._admin_password = self._load_admin_secret()
         self.logins = LoginRegistry(clock) if clock else LoginRegistry()
         self._tls = ensure_certificates(self.root / "tls")
+        drops = DropGuard()
         self.front = WireFront(INTERNAL_ROLES, sql_startup_timeout, sql_max_connections,
                                sql_connection_budget(raise_open_file_limit()),
-                               QueryRecorder(socket_connector(ADMIN_USER, self._admin_password)),
-                               server_context(self._tls), TemporaryLogins(self.logins, self._admin_password))
+                               QueryRecorder(drops.connector(socket_connector(ADMIN_USER, self._admin_password))),
+                               server_context(self._tls), TemporaryLogins(self.logins, self._admin_password), drops)
         self._engines: dict[str, Engine] = {}
         self._ports: dict[str, int] = {}
         self._extra_ports: dict[str, set[int]] = {}  # further ports serving an engine (serve_extra_port)
@@ -218,112 +215,6 @@ class PostgresDataPlane(SnapshotOperations):
         for initialiser in self.initialisers:
             initialiser(setup)
 
-    # -- engines ---------------------------------------------------------------------
-    def create_engine(self, key: str, port: int, master_username: str, master_password: str,
-                      db_name: str) -> int:
-        """A new engine served on ``port`` (any free port when it is taken); the port served."""
-        eng = self._engine(key)
-        with self._lock(key):
-            if eng.exists():
-                raise DataPlaneError(f"cluster {key} already exists")
-            if master_username.lower() in INTERNAL_ROLES:
-                raise DataPlaneError(f"{master_username} is reserved")
-            port = self.front.serve(port, eng.socket_path)
-            try:
-                eng.initdb()
-                eng.start()
-                with eng.connect() as conn:
-                    set_master_user(conn, master_username, master_password)
-                setup = EngineSetup(eng.connect, master_username, db_name)
-                give_database(setup)
-                self._initialise(setup)
-                eng.write_meta({"key": key, "port": port, "master_username": master_username,
-                                "db_name": db_name, "pg_version": list(self.bins.version),
-                                "setup_version": SETUP_VERSION})
-                self._ports[key] = port
-            except BaseException:
-                self.front.close(port)
-                eng.remove()
-                raise
-        return port
-
-    def start_engine(self, key: str, port: int) -> int:
-        """Serve a stopped (or still served) cluster on ``port`` (any free port when it is
-        taken); the port served.  A cluster served on another port moves."""
-        eng = self._existing(key)
-        with self._lock(key):
-            eng.start()
-            meta = eng.read_meta()
-            setup = EngineSetup(eng.connect, meta.get("master_username"), meta.get("db_name"))
-            if meta.get("setup_version", 1) < SETUP_VERSION:  # set up by an older localshift
-                self._initialise(setup)
-            else:  # this version's Redshift catalog (one query per database when current)
-                install_engine(setup)
-            port = self._serve(key, eng, port)
-            updated = dict(meta, port=port, setup_version=SETUP_VERSION)
-            if updated != meta:
-                eng.write_meta(updated)
-        return port
-
-    def _serve(self, key: str, eng: Engine, port: int) -> int:
-        current = self._ports.get(key)
-        if current == port:
-            return port
-        served = self.front.serve(port, eng.socket_path)
-        if current is not None:
-            self.front.close(current)
-        self._ports[key] = served
-        self._follow_front_parameters(eng, eng.read_meta())
-        return served
-
-    def _follow_front_parameters(self, eng: Engine, meta: Mapping) -> None:
-        """The wire front starts the engine's sessions case sensitive, or not, and refuses plain-text
-        startups, or not, as the engine's meta says (absent: not)."""
-        path = str(eng.socket_path)
-        for meta_key, paths in ((CASE_SENSITIVE_META, self.front.case_sensitive),
-                                (REQUIRE_SSL_META, self.front.ssl_required)):
-            (paths.add if meta.get(meta_key, False) else paths.discard)(path)
-
-    def stop_engine(self, key: str) -> None:
-        eng = self._engine(key)
-        with self._lock(key):
-            port = self._ports.pop(key, None)
-            if port is not None:
-                self.front.close(port)
-            eng.stop()
-
-    def serve_extra_port(self, key: str, port: int) -> int:
-        """Serve the engine on a further port too (any free port when ``port`` is taken); the port
-        served.  The front connects to the engine's socket per connection, so while the engine is
-        stopped the port stays and answers 57P03 "the cluster is not available"."""
-        eng = self._existing(key)
-        with self._lock(key):
-            served = self.front.serve(port, eng.socket_path)
-            self._extra_ports.setdefault(key, set()).add(served)
-        return served
-
-    def close_extra_port(self, key: str, port: int) -> None:
-        with self._lock(_check_key(key)):
-            ports = self._extra_ports.get(key, set())
-            if port in ports:
-                ports.discard(port)
-                self.front.close(port)
-
-    def destroy_engine(self, key: str) -> None:
-        eng = self._engine(key)
-        with self._lock(key):
-            existed = eng.exists()
-            self.stop_engine(key)
-            self.logins.forget(str(eng.socket_path))
-            for port in self._extra_ports.pop(key, set()):
-                self.front.close(port)
-            self._follow_front_parameters(eng, {})
-            eng.remove()
-        with self._guard:
-            self._engines.pop(key, None)
-        if existed:
-            log.info("removed engine %s (%s)", key, eng.dir)
-
     def set_password(self, key: str, username: str, password: str) -> None:
         eng = self._existing(key)
         with self._lock(key), self._running(eng), eng.connect() as conn:
@@ -335,7 +226,7 @@ class PostgresDataPlane(SnapshotOperations):
         with self._lock(key), self._running(eng), eng.connect() as conn:
             engine_settings.apply_settings(conn, settings)
         flags = {meta_key: settings[parameter].lower() == "true"
-                 for parameter, meta_key in _FRONT_META.items() if parameter in settings}
+                 for parameter, meta_key in FRONT_META.items() if parameter in settings}
         if flags:
             meta = dict(eng.read_meta(), **flags)
             eng.write_meta(meta)

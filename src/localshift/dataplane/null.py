@@ -34,6 +34,9 @@ class NullDataPlane:
         self._work()
         return port
 
+    def serve_engine(self, key: str, port: int) -> int:
+        return port
+
     def stop_engine(self, key: str) -> None:
         self._work()
 

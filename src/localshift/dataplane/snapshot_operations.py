@@ -18,7 +18,7 @@ from .compaction import CompactionResult
 from .engine import Engine
 from .errors import DataPlaneError
 from .online_backup import OnlineBackup, data_size
-from .roles import SETUP_VERSION, EngineSetup, set_master_user
+from .roles import EngineSetup, set_master_user
 from .snapshot_store import SnapshotStore
 from .wire_front import WireFront
 
@@ -31,8 +31,8 @@ def check_key(key: str) -> str:
 
 
 class SnapshotOperations:
-    # Set up by PostgresDataPlane, whose _engine, _existing, _lock, _running, _initialise and
-    # destroy_engine these methods call.
+    # Set up by PostgresDataPlane, whose _engine, _existing, _lock, _running, _initialise,
+    # _new_engine (engine_lifecycle.py) and destroy_engine these methods call.
     store: SnapshotStore
     bins: PgBinaries
     front: WireFront
@@ -81,8 +81,7 @@ class SnapshotOperations:
         with self._lock(engine_key):
             if eng.exists():
                 raise DataPlaneError(f"engine {engine_key} already exists")
-            port = self.front.serve(port, eng.socket_path)
-            try:
+            with self._new_engine(engine_key, eng, port) as new:
                 self._restore_data(snapshot_key, eng, progress)
                 user = master_username or meta.get("master_username")
                 if master_password is not None:
@@ -92,16 +91,8 @@ class SnapshotOperations:
                         set_master_user(conn, user, master_password)
                 # Snapshots of an older localshift hold a superuser master user: demoted here.
                 self._initialise(EngineSetup(eng.connect, user, meta.get("db_name")))
-                eng.write_meta({"key": engine_key, "port": port, "master_username": user,
-                                "db_name": meta.get("db_name"),
-                                "pg_version": list(self.bins.version),
-                                "restored_from": snapshot_key, "setup_version": SETUP_VERSION})
-                self._ports[engine_key] = port
-            except BaseException:
-                self.front.close(port)
-                eng.remove()
-                raise
-        return port
+                new.meta.update(master_username=user, db_name=meta.get("db_name"), restored_from=snapshot_key)
+        return new.port
 
     def _snapshot_meta(self, snapshot_key: str) -> dict:
         """What a snapshot records of its engine; refuses one of another PostgreSQL major version."""

@@ -13,7 +13,9 @@ Redshift serves TLS and its drivers ask for it by default (redshift_connector:
   start with a year's validity.
 
 Keys are ECDSA P-256 (quick to make, accepted by every client).  ``server_context`` is the
-``ssl.SSLContext`` the wire front wraps connections with.
+``ssl.SSLContext`` the wire front wraps connections with; it selects the ALPN protocol
+``postgresql`` when the client offers it, as PostgreSQL 17+ does (libpq 17+ offers it, and
+with ``sslnegotiation=direct`` refuses a server that does not select it).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ CA_YEARS = 10
 SERVER_DAYS = 365
 SERVER_NAMES = ("localhost",)
 SERVER_ADDRESSES = ("127.0.0.1", "::1")
+ALPN_PROTOCOL = "postgresql"
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,13 @@ def server_context(files: TlsFiles) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.load_cert_chain(files.server_cert, files.server_key)
+    context.set_alpn_protocols([ALPN_PROTOCOL])
     return context
+
+
+def speaks_postgresql(ssl_object: ssl.SSLObject | None) -> bool:
+    """Whether the client of an established TLS connection agreed on ALPN ``postgresql``."""
+    return ssl_object is not None and ssl_object.selected_alpn_protocol() == ALPN_PROTOCOL
 
 
 def _now() -> datetime.datetime:

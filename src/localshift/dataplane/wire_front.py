@@ -8,7 +8,10 @@ understands the protocol, afterwards the connection's SQL session frames it:
   plane's own CA signs the certificate, tls.py), as Redshift does; the rest of
   the connection runs over that.  Bytes sent after the SSLRequest but before the
   handshake close the connection (PostgreSQL refuses them too: they were not
-  encrypted).  GSSENCRequest is answered ``N`` (no Kerberos).  On an engine whose
+  encrypted).  A connection whose first byte opens a TLS handshake record is direct
+  TLS, as PostgreSQL 17+ takes it (libpq's ``sslnegotiation=direct``): the handshake
+  starts at once, and a client that does not agree on ALPN ``postgresql`` is closed
+  (front_tls.py).  GSSENCRequest is answered ``N`` (no Kerberos).  On an engine whose
   require_ssl is true, a startup packet that did not come over TLS gets Redshift's
   FATAL 28000 "no pg_hba.conf entry ... SSL off".
 * The startup packet keeps only standard parameters.  redshift_connector also
@@ -54,10 +57,12 @@ import ssl
 import threading
 from pathlib import Path
 
+from .drop_guard import DropGuard, guard_then_release
 from .errors import DataPlaneError
 from .front_engine import EngineSide
 from .front_history import FrontHistory
 from .front_login import log_in, release, take_password
+from .front_tls import TLS_HANDSHAKE, start_tls
 from .redshift_sql.history import QueryRecorder
 from .redshift_sql.session import SqlSession
 from .temporary_login import Admission, TemporaryLogins
@@ -98,6 +103,7 @@ class ClientSide(asyncio.Protocol):
         self.session: SqlSession | None = None
         self.encrypted = False
         self.handshaking = False  # TLS handshake under way
+        self.first_bytes = True  # nothing read yet: direct TLS may start
         self.redshift_driver = False
 
     def connection_made(self, transport) -> None:
@@ -129,14 +135,22 @@ class ClientSide(asyncio.Protocol):
         if self.password is not None:
             take_password(self)
         elif not self.connecting and not self.handshaking:
-            self._startup()
+            self.startup()
 
     def _refuse(self, message: bytes) -> None:
         self.transport.write(message)
         self.transport.close()
 
-    def _startup(self) -> None:
+    def startup(self) -> None:
+        """Handle what the client sent before its session: requests and its startup packet."""
         buf = self.buf
+        if self.first_bytes:
+            self.first_bytes = False
+            if buf[0] == TLS_HANDSHAKE and self.front.tls is not None:
+                client_hello = bytes(buf)
+                buf.clear()
+                start_tls(self, client_hello)
+                return
         while len(buf) >= 8:
             n = int.from_bytes(buf[:4], "big")
             if n < 8 or n > MAX_STARTUP:
@@ -152,10 +166,7 @@ class ClientSide(asyncio.Protocol):
                     self.transport.close()
                     return
                 self.transport.write(b"S")
-                # The client's handshake must reach the TLS layer, not this protocol.
-                self.transport.pause_reading()
-                self.handshaking = True
-                asyncio.get_running_loop().create_task(self._start_tls())
+                start_tls(self)
                 return
             if code in (SSL_REQUEST, GSSENC_REQUEST):
                 self.transport.write(b"N")
@@ -180,23 +191,6 @@ class ClientSide(asyncio.Protocol):
                 asyncio.get_running_loop().create_task(self.connect(rewrite_startup(packet)))
             return
 
-    async def _start_tls(self) -> None:
-        raw, error = self.transport, None
-        try:
-            encrypted = await asyncio.get_running_loop().start_tls(
-                raw, self, self.front.tls, server_side=True,
-                ssl_handshake_timeout=self.front.startup_timeout)
-        except (OSError, ssl.SSLError, asyncio.TimeoutError) as e:
-            encrypted, error = None, e
-        if encrypted is None:  # failed, or the connection went during the handshake
-            raw.abort()
-            self.connection_lost(error)  # the TLS layer does not report it
-            return
-        # What the client sent right behind its handshake came in already (buffered).
-        self.transport, self.encrypted, self.handshaking = encrypted, True, False
-        if self.buf:
-            self._startup()
-
     async def _cancel(self, packet: bytes) -> None:
         try:
             _, w = await asyncio.open_unix_connection(self.listener.socket_path)
@@ -213,6 +207,10 @@ class ClientSide(asyncio.Protocol):
         self.session = SqlSession.from_startup(startup, history.recorder, self.listener.socket_path)
         self.session.case_sensitive = str(self.listener.socket_path) in self.front.case_sensitive
         self.session.on_hold = lambda: history.write_then_release(self)
+        if self.front.drops is not None:
+            drops, engine_key = self.front.drops, self.listener.socket_path
+            self.session.on_drop = lambda: guard_then_release(drops, self)
+            self.session.on_drop_done = lambda: drops.end(engine_key)
         loop = asyncio.get_running_loop()
         try:
             transport, _ = await loop.create_unix_connection(
@@ -250,6 +248,7 @@ class ClientSide(asyncio.Protocol):
             if engine is not None:
                 engine.close()
         if self.session is not None:
+            self.session.ended()
             self.front.history.session_ended(self.listener.socket_path, self.session)
         release(self)
 
@@ -277,12 +276,15 @@ class WireFront:
     ports together.  ``recorder``: where completed statements go (the query history).
     ``tls``: the context SSLRequests are answered with (None: refused).  ``logins``: who
     checks temporary credentials (None: nobody; such login names then go to the engine like
-    any other)."""
+    any other).  ``drops``: what keeps the recorder's connections out of an engine while a
+    session drops one of its databases (None: nothing)."""
 
     def __init__(self, internal_roles: frozenset[str], startup_timeout: float, max_connections: int,
                  connection_budget: int, recorder: QueryRecorder | None = None,
-                 tls: ssl.SSLContext | None = None, logins: TemporaryLogins | None = None) -> None:
+                 tls: ssl.SSLContext | None = None, logins: TemporaryLogins | None = None,
+                 drops: DropGuard | None = None) -> None:
         self.internal_roles = internal_roles
+        self.drops = drops
         self.recorder = recorder
         self.history = FrontHistory(recorder)
         self.tls = tls

@@ -236,22 +236,52 @@ def test_a_statement_reading_the_history_waits_for_the_sessions_statements():
     assert session.release() == bind() + execute() + SYNC
 
 
-def test_drop_database_waits_until_every_statement_is_written():
+def test_drop_database_waits_for_the_front_and_is_followed_until_its_result():
+    """The front keeps its own connections out of the engine meanwhile (drop_guard.py)."""
+    session = new_session(Recorder())
+    drops, done = [], []
+    session.on_drop = lambda: drops.append(True)
+    session.on_drop_done = lambda: done.append(True)
+    mention = query("select 'drop database scratch'")
+    assert session.from_client(mention) is mention
+    session.from_engine(complete("SELECT 1") + READY)
+    drop = query("DROP DATABASE scratch WITH (FORCE)")
+    assert session.from_client(drop) == b""
+    assert (drops, done) == ([True], [])
+    assert session.release() == drop  # not held again
+    session.from_engine(complete("DROP DATABASE"))
+    assert done == []
+    session.from_engine(READY)
+    assert (drops, done) == ([True], [True])
+    # Extended protocol, behind a batch whose result has not come yet: held at its Bind, and
+    # followed until the ReadyForQuery of its own batch.
+    first = parse("select 1") + bind() + execute() + SYNC
+    assert session.from_client(first) is first
+    dropping = parse("drop database scratch") + bind() + execute() + SYNC
+    assert session.from_client(dropping) == parse("drop database scratch")
+    assert session.release() == bind() + execute() + SYNC
+    assert len(drops) == 2
+    session.from_engine(complete("SELECT 1") + READY)
+    assert done == [True]
+    session.from_engine(error("42501", "permission denied to terminate process") + READY)
+    assert done == [True, True]
+    # A session gone while its drop was held ends nothing (the front does); one gone after it
+    # was sent ends it.
+    session.ended()
+    assert done == [True, True]
+    assert session.from_client(drop) == b""
+    session.ended()
+    assert done == [True, True]
+    session.release()
+    session.ended()
+    assert done == [True, True, True]
+    assert session.from_client(query("/* tidy up */ drop database scratch")) == b""
+    assert len(drops) == 4
+
+
+def test_a_statement_reading_the_history_waits_only_for_the_sessions_own():
     recorder = Recorder()
     other, session = new_session(recorder), new_session(recorder)
-    holds = []
-    session.on_hold = lambda: holds.append(True)
-    drop = query("DROP DATABASE scratch WITH (FORCE)")
-    assert session.from_client(drop) is drop  # nothing recorded: no wait
-    session.from_engine(complete("DROP DATABASE") + READY)
-    recorder.flush()
-    other.from_client(query("insert into t values (1)"))  # another session's, in the database dropped
-    other.from_engine(complete("INSERT 0 1") + READY)
-    assert session.from_client(drop) == b""
-    assert holds == [True]
-    recorder.flush()
-    assert session.release() == drop
-    # a statement reading the history waits only for the session's own
     other.from_client(query("select 1"))
     other.from_engine(complete("SELECT 1") + READY)
     history = query("select * from stl_query")

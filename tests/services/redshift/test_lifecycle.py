@@ -235,6 +235,22 @@ def test_recovery_applies_a_new_password_accepted_before_a_stop(world):
     assert world.cluster()["PendingModifiedValues"] == {}
 
 
+def test_recovery_serves_the_port_before_any_request_and_moves_it_when_taken(world):
+    """The endpoint a DescribeClusters right after a restart names is the one served: a port another
+    process took meanwhile is never handed out (a client would reach that process's engine)."""
+    world.available_cluster()
+    key = lifecycle.cluster_key(world.redshift.clusters.get(OWNER, "us-east-1", "c1"))
+    port = world.cluster()["Endpoint"]["Port"]
+    world.dataplane.running.clear()
+    world.dataplane.taken[port] = moved = free_port()
+    world.dataplane.delay = 0.2  # the engine starts after recovery returns
+    scheduler.recover(world.redshift)
+    assert world.cluster()["Endpoint"]["Port"] == moved and key not in world.dataplane.running
+    wait(lambda: key in world.dataplane.running)  # started on the port served
+    assert (status(world), world.dataplane.ports[key], world.cluster()["Endpoint"]["Port"]) == (
+        "available", moved, moved)
+
+
 def test_recovery_fails_interrupted_snapshots_and_engines_that_do_not_start(world):
     world.available_cluster()
     world.redshift.mutate_snapshot(

@@ -191,6 +191,21 @@ def test_recovery_ends_a_modification_with_nothing_left_to_do(world):
     assert namespace(world)["status"] == "AVAILABLE"
 
 
+def test_recovery_serves_the_port_before_any_request_and_moves_it_when_taken(world):
+    """As for clusters (redshift/test_lifecycle.py): the endpoint GetWorkgroup names right after a
+    restart is the port served, never one another process took meanwhile."""
+    port = serving(world)["endpoint"]["port"]
+    key = engine(world)
+    world.dataplane.running.clear()
+    world.dataplane.taken[port] = moved = port + 1
+    world.dataplane.delay = 0.2  # the engine starts after recovery returns
+    scheduler.recover(world.serverless)
+    assert workgroup(world)["endpoint"]["port"] == moved and key not in world.dataplane.running
+    wait(lambda: key in world.dataplane.running)  # started on the port served
+    assert (workgroup(world)["status"], world.dataplane.ports[key], workgroup(world)["endpoint"]["port"]) == (
+        "AVAILABLE", moved, moved)
+
+
 # --- one write rule ----------------------------------------------------------------
 
 

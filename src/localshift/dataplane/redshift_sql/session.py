@@ -49,11 +49,14 @@ _CLIENT_WHOLE = frozenset(b"QPBESC")
 # PortalSuspended, ParameterStatus, ReadyForQuery.
 _ENGINE_WHOLE = frozenset(b"CEIsSZ")
 _END = None  # where a Query or a Sync's batch ends in the pending queue
-# Statements held until the query history is written: those that read it (group 1), and
-# DROP DATABASE (the recorder connects to a database to write its entries, as the engine's
-# superuser, whom DROP DATABASE ... WITH (FORCE) may not terminate and without FORCE waits
-# for: writing first keeps a drop right after a database's last statements from failing).
-_HOLDS = re.compile(rb"(pg_last_query_id|\b(?:stl|svl|stv|sys)_)|\bdrop\s+database\b", re.IGNORECASE)
+# Statements held until the query history is written: those that read it.
+_HOLDS = re.compile(rb"pg_last_query_id|\b(?:stl|svl|stv|sys)_", re.IGNORECASE)
+# DROP DATABASE is held until the front has kept the service's own connections out of the
+# engine (drop_guard.py: the recorder writes as the engine's superuser, whom DROP DATABASE ...
+# WITH (FORCE) may not terminate and without FORCE waits for), and followed until its result.
+# (It runs alone: PostgreSQL refuses it in a transaction block, which several statements of a
+# Query are.)
+_DROPS = re.compile(rb"\A(?:\s+|--[^\n]*\n?|/\*.*?\*/)*drop\s+database\b", re.IGNORECASE | re.DOTALL)
 _STANDARD_STRINGS = b"standard_conforming_strings"
 
 
@@ -95,6 +98,11 @@ class SqlSession:
         self.case_sensitive = False
         self.standard_strings = False
         self.on_hold: Callable[[], None] | None = None  # set by the front
+        # Set by the front: guard a DROP DATABASE then release it; the drop has its result.
+        self.on_drop: Callable[[], None] | None = None
+        self.on_drop_done: Callable[[], None] | None = None
+        self._drop_held = False  # a DROP DATABASE waits for the front
+        self._drop_ends = 0  # ReadyForQuery messages until a DROP DATABASE sent has its result
         self._last_recorded = 0                 # the recorder's ticket of our last entry
         self.last_query_id = -1                 # and its query id
         self._named: dict[bytes, bytes] = {}    # prepared statement name -> text
@@ -171,18 +179,34 @@ class SqlSession:
         return None
 
     def _must_wait(self, text: bytes) -> bool:
-        """True (and the front asked to write the history) when ``text`` reads the
-        history and statements of this session are not written yet, or drops a database
-        while any statement is not written yet."""
+        """True (and the front asked to act) when ``text`` reads the history and statements
+        of this session are not written yet, or drops a database."""
+        if self.on_drop is not None and _DROPS.search(text):
+            return self._hold_drop()
         recorder = self.recorder
-        if recorder is None or recorder.recorded <= recorder.written:
-            return False
-        held = _HOLDS.search(text)
-        if held is None or held.group(1) and self._last_recorded <= recorder.written:
+        if (recorder is None or recorder.recorded <= recorder.written or self._last_recorded <= recorder.written
+                or _HOLDS.search(text) is None):
             return False
         if self.on_hold is not None:
             self.on_hold()
         return True
+
+    def _hold_drop(self) -> bool:
+        """Hold a DROP DATABASE the first time it is seen; once released, it goes (its Bind and
+        its Execute alike) and its result comes with the ReadyForQuery of its batch."""
+        if self._drop_held:
+            self._drop_held = False
+            self._drop_ends = 1 + sum(1 for item in self._pending if item is _END)
+        elif not self._drop_ends:
+            self._drop_held = True
+            self.on_drop()
+        return self._drop_held
+
+    def ended(self) -> None:
+        """The session is gone: a drop it sent is over."""
+        if self._drop_ends:
+            self._drop_ends = 0
+            self.on_drop_done()
 
     def _translated(self, text: bytes) -> tuple[bytes | None, bool]:
         """The text to send instead of ``text`` (None: as it is), and whether it was refused."""
@@ -204,6 +228,10 @@ class SqlSession:
     def _engine_message(self, typ: int, data: bytes, pos: int, length: int) -> bytes | None:
         pending = self._pending
         if typ == 0x5A:  # ReadyForQuery: the end of a Query or of a Sync's batch
+            if self._drop_ends:
+                self._drop_ends -= 1
+                if not self._drop_ends:
+                    self.on_drop_done()
             # Statements still pending never ran (after an error in their Query or batch).
             while pending and pending.popleft() is not _END:
                 pass

@@ -58,10 +58,9 @@ def render_many(backend: RedshiftBackend, ctx: RequestContext, clusters: list[Cl
 def insert_cluster(backend: RedshiftBackend, cluster: ClusterRecord, tags: list[tuple[str, str]]) -> ClusterRecord:
     """Insert a new cluster.  One with a managed master password (a secret, no verifier yet) gets
     its password made up first; the secret goes again if the cluster cannot be inserted."""
-    secret = cluster.master_password_secret_arn
-    made_up = secret is not None and not cluster.master_password_md5
-    if made_up:
-        cluster.master_password_md5 = managed_password(backend.secrets, secret, cluster.master_username)  # type: ignore[arg-type]
+    secret = None if cluster.master_password_md5 else cluster.master_password_secret_arn  # None: not made up
+    if secret is not None:
+        cluster.master_password_md5 = managed_password(backend.secrets, secret, cluster.master_username)
     try:
         with backend.db.transaction():
             try:
@@ -72,8 +71,8 @@ def insert_cluster(backend: RedshiftBackend, cluster: ClusterRecord, tags: list[
                 backend.tags.put(cluster_arn(cluster.region, cluster.account, cluster.identifier),
                                  cluster.account, cluster.region, "cluster", tags)
     except ApiError:
-        if made_up:
-            backend.secrets.delete(secret)  # type: ignore[arg-type]
+        if secret is not None:
+            backend.secrets.delete(secret)
         raise
     return cluster
 
@@ -238,10 +237,10 @@ def modify_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
                    if param in p and p[param] != getattr(cluster, attribute)}
         for param in changed:
             setattr(cluster, _SIMPLE_SETTINGS[param], p[param])
-        renamed = new_id is not None and new_id != cluster.identifier
-        if renamed:
-            pending["ClusterIdentifier"] = new_id
-            _rename(backend, cluster, new_id)  # type: ignore[arg-type]
+        renamed = new_id if new_id != cluster.identifier else None
+        if renamed is not None:
+            pending["ClusterIdentifier"] = renamed
+            _rename(backend, cluster, renamed)
             events.record(backend, ctx, event_catalog.CLUSTER_RENAMED, new_cluster=cluster.identifier)
         if "VpcSecurityGroupIds" in changed:
             events.record(backend, ctx, event_catalog.VPC_SECURITY_GROUPS_UPDATED, cluster=cluster.identifier)
@@ -251,7 +250,7 @@ def modify_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         cluster.pending_modified = {**pending, **pending_values(cluster)}
         # Changes that need work in the engine show as 'modifying' until done, then a resize as 'resizing'.
         if pending or cluster.pending_port is not None:
-            only_renamed = renamed and len(pending) == 1 and cluster.pending_port is None and not resizing(cluster)
+            only_renamed = renamed is not None and len(pending) == 1 and cluster.pending_port is None and not resizing(cluster)
             cluster.status = "renaming" if only_renamed else "modifying"
         elif resizing(cluster):
             cluster.status = "resizing"

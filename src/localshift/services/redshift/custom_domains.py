@@ -8,6 +8,8 @@ the caller's account and region) and expires 13 months after it was associated.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from localshift.errors import ApiError
@@ -18,6 +20,23 @@ from localshift.services.redshift import validation
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.clusters import change_cluster
 from localshift.store.paging import decode_marker, encode_marker
+
+
+@dataclass(frozen=True)
+class _Association:
+    """A cluster's custom domain association (the cluster keeps its three parts, set together)."""
+    domain: str
+    certificate_arn: str
+    certificate_expiry: datetime
+    cluster_identifier: str
+
+
+def _association(cluster: ClusterRecord) -> _Association | None:
+    domain, arn, expiry = (cluster.custom_domain_name, cluster.custom_domain_certificate_arn,
+                           cluster.custom_domain_certificate_expiry)
+    if domain is None or arn is None or expiry is None:
+        return None
+    return _Association(domain, arn, expiry, cluster.identifier)
 
 
 def _fault(message: str) -> ApiError:
@@ -95,14 +114,13 @@ def describe_custom_domain_associations(backend: RedshiftBackend, ctx: RequestCo
     """The associations grouped by certificate (AWS's shape), one page of certificates."""
     limit = validation.max_records(p.get("MaxRecords"), 20, 100, 100)
     domain, certificate = p.get("CustomDomainName", "").lower() or None, p.get("CustomDomainCertificateArn")
-    clusters = [c for c in backend.clusters.page(ctx.account, ctx.region, 0, 1_000_000)
-                if c.custom_domain_name is not None and domain in (None, c.custom_domain_name)
-                and certificate in (None, c.custom_domain_certificate_arn)]
-    if not clusters and (domain or certificate):
+    associations = [a for a in map(_association, backend.clusters.page(ctx.account, ctx.region, 0, 1_000_000))
+                    if a is not None and domain in (None, a.domain) and certificate in (None, a.certificate_arn)]
+    if not associations and (domain or certificate):
         raise ApiError("CustomDomainAssociationNotFoundFault", "No custom domain association matches the request.")
-    by_certificate: dict[str, list[ClusterRecord]] = {}
-    for cluster in clusters:
-        by_certificate.setdefault(cluster.custom_domain_certificate_arn, []).append(cluster)  # type: ignore[arg-type]
+    by_certificate: dict[str, list[_Association]] = {}
+    for association in associations:
+        by_certificate.setdefault(association.certificate_arn, []).append(association)
     certificates = sorted(by_certificate)
     if p.get("Marker"):
         # The marker names what it pages over, so that no other marker (or a forged one) is taken.
@@ -113,9 +131,9 @@ def describe_custom_domain_associations(backend: RedshiftBackend, ctx: RequestCo
     page = certificates[:limit]
     result: dict[str, Any] = {"Associations": [{
         "CustomDomainCertificateArn": arn,
-        "CustomDomainCertificateExpiryDate": max(c.custom_domain_certificate_expiry for c in by_certificate[arn]),  # type: ignore[type-var]
-        "CertificateAssociations": [{"CustomDomainName": c.custom_domain_name, "ClusterIdentifier": c.identifier}
-                                    for c in by_certificate[arn]],
+        "CustomDomainCertificateExpiryDate": max(a.certificate_expiry for a in by_certificate[arn]),
+        "CertificateAssociations": [{"CustomDomainName": a.domain, "ClusterIdentifier": a.cluster_identifier}
+                                    for a in by_certificate[arn]],
     } for arn in page]}
     if len(certificates) > limit:
         result["Marker"] = encode_marker([_MARKER_KIND, page[-1]])

@@ -49,9 +49,10 @@ def insert_tagged(
             repository.insert(record)
         except DuplicateError:
             raise duplicate from None
-        arn = arn_of(record)
-        if tags and arn is not None:
-            backend.tags.put(arn, record.account, record.region, type(record).ARN_TYPE, tags)  # type: ignore[arg-type]
+        arn_type = type(record).ARN_TYPE
+        if tags and arn_type:
+            backend.tags.put(resource_arn(record.region, record.account, arn_type, record.name), record.account,
+                             record.region, arn_type, tags)
     return record
 
 

@@ -20,11 +20,11 @@ def resize_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
     def change(cluster: ClusterRecord) -> None:
         if cluster.status != "available":
             raise ApiError("InvalidClusterState", f"The cluster {cluster.identifier} is not in the available state.")
-        plan_resize(backend, ctx, cluster, p, classic=p.get("Classic", False))
+        resize = plan_resize(backend, ctx, cluster, p, classic=p.get("Classic", False))
         if exchanging:
             # The reservation is exchanged for one of the new node type with the resize (one transaction).
             reserved_node_exchange.exchange(backend, ctx, p["ReservedNodeId"], p["TargetReservedNodeOfferingId"],
-                                            cluster.resize.target_node_type)  # type: ignore[union-attr]
+                                            resize.target_node_type)
         cluster.pending_modified = pending_values(cluster)
         cluster.status = "resizing"
 

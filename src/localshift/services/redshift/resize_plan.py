@@ -37,9 +37,9 @@ def target_of(cluster: ClusterRecord, p: dict[str, Any]) -> tuple[NodeType, int]
 
 
 def plan_resize(backend: RedshiftBackend, ctx: RequestContext, cluster: ClusterRecord, p: dict[str, Any],
-                classic: bool) -> None:
+                classic: bool) -> ResizeProgress:
     """Check a resize of ``cluster`` to what ``p`` asks (NodeType, NumberOfNodes, ClusterType) and record it
-    (its target shows in PendingModifiedValues: pending_values)."""
+    (its target shows in PendingModifiedValues: pending_values); the resize recorded."""
     target, nodes = target_of(cluster, p)
     cluster_type = p.get("ClusterType")
     if cluster_type == "single-node" and nodes != 1:
@@ -62,12 +62,13 @@ def plan_resize(backend: RedshiftBackend, ctx: RequestContext, cluster: ClusterR
                        f"{nodes} x {target.name} holds {storage_mb(target, nodes)} MB, less than the cluster's "
                        f"{size_mb:.0f} MB of data.")
     check_node_quota(backend, ctx, nodes - cluster.number_of_nodes)
-    cluster.resize = ResizeProgress(
+    cluster.resize = resize = ResizeProgress(
         resize_type=CLASSIC if classic else ELASTIC, status="IN_PROGRESS", target_node_type=target.name,
         target_number_of_nodes=nodes, target_cluster_type=cluster_type_of(nodes), source_node_type=cluster.node_type,
         source_number_of_nodes=cluster.number_of_nodes, started=ctx.now, total_mb=int(size_mb),
     )
     events.record(backend, ctx, event_catalog.RESIZE_ACKNOWLEDGED, cluster=cluster.identifier)
+    return resize
 
 
 def resizing(cluster: ClusterRecord) -> bool:

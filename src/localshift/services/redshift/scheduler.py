@@ -93,6 +93,7 @@ def recover(backend: RedshiftBackend) -> None:
             # A new password, port or size accepted before the stop is applied now.
             maintenance_lifecycle.resume(backend, cluster)
         else:
+            lifecycle.serve_again(backend, cluster)
             backend.submit(lifecycle.start_engine, row_id)
     endpoint_lifecycle.recover(backend)
 

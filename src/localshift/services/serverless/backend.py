@@ -29,11 +29,11 @@ from localshift.store.serverless import (
     RecoveryPointRecord,
     ServerlessSnapshotRecord,
     SnapshotCopyConfigurationRecord,
-    ServerlessSnapshotRepository,
     ServerlessTagRepository,
     WorkgroupRecord,
     WorkgroupRepository,
 )
+from localshift.store.serverless_snapshots import ServerlessSnapshotRepository
 
 
 class ServerlessBackend(ServiceBackend):

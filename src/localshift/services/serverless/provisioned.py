@@ -24,9 +24,9 @@ from localshift.store.database import Database
 from localshift.store.serverless import (
     PROVISIONED_RESTORE,
     ServerlessSnapshotRecord,
-    ServerlessSnapshotRepository,
     ServerlessTagRepository,
 )
+from localshift.store.serverless_snapshots import ServerlessSnapshotRepository
 
 __all__ = ["MAX_GRANTEES", "ProvisionedSnapshots", "is_serverless_arn"]
 

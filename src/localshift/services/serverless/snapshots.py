@@ -18,8 +18,8 @@ from localshift.store.serverless import (
     RESTORE,
     NamespaceRecord,
     ServerlessSnapshotRecord,
-    SnapshotFilter,
 )
+from localshift.store.serverless_snapshots import SnapshotFilter
 
 DEFAULT_PAGE = 100
 

@@ -1,0 +1,169 @@
+"""The engine half of PostgresDataPlane (dataplane.py): engines created, started, served on
+their ports, stopped and destroyed, and what the wire front honours of their meta.
+
+A mixin: it uses the engines, locks, front and initialisers that PostgresDataPlane sets up;
+``_new_engine`` also serves the restores of snapshot_operations.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping
+
+from . import engine_settings
+from .binaries import PgBinaries
+from .credentials import LoginRegistry
+from .engine import Engine
+from .errors import DataPlaneError
+from .redshift_sql import install_engine
+from .roles import INTERNAL_ROLES, SETUP_VERSION, EngineSetup, give_database, set_master_user
+from .snapshot_operations import check_key
+from .wire_front import WireFront
+
+log = logging.getLogger("localshift")
+
+# The engine meta keys of the parameters the wire front honours itself: sessions start case sensitive
+# (enable_case_sensitive_identifier), plain-text startups are refused (require_ssl).
+CASE_SENSITIVE_META = "case_sensitive_identifier"
+REQUIRE_SSL_META = "require_ssl"
+FRONT_META = {engine_settings.CASE_SENSITIVE: CASE_SENSITIVE_META, engine_settings.REQUIRE_SSL: REQUIRE_SSL_META}
+
+
+@dataclass
+class NewEngine:
+    """An engine being created: the port it is served on, and its meta beyond what every
+    engine records (key, port, PostgreSQL version, set-up version)."""
+    port: int
+    meta: dict[str, Any]
+
+
+class EngineLifecycle:
+    # Set up by PostgresDataPlane, whose _engine, _existing, _lock and _initialise these
+    # methods call.
+    bins: PgBinaries
+    front: WireFront
+    logins: LoginRegistry
+    _ports: dict[str, int]
+    _extra_ports: dict[str, set[int]]
+
+    def create_engine(self, key: str, port: int, master_username: str, master_password: str,
+                      db_name: str) -> int:
+        """A new engine served on ``port`` (any free port when it is taken); the port served."""
+        eng = self._engine(key)
+        with self._lock(key):
+            if eng.exists():
+                raise DataPlaneError(f"cluster {key} already exists")
+            if master_username.lower() in INTERNAL_ROLES:
+                raise DataPlaneError(f"{master_username} is reserved")
+            with self._new_engine(key, eng, port) as new:
+                eng.initdb()
+                eng.start()
+                with eng.connect() as conn:
+                    set_master_user(conn, master_username, master_password)
+                setup = EngineSetup(eng.connect, master_username, db_name)
+                give_database(setup)
+                self._initialise(setup)
+                new.meta.update(master_username=master_username, db_name=db_name)
+        return new.port
+
+    @contextlib.contextmanager
+    def _new_engine(self, key: str, eng: Engine, port: int) -> Iterator[NewEngine]:
+        """Serve the new engine ``eng`` on ``port`` (any free port when it is taken) while the
+        body sets it up and fills in its meta; then write the meta and record the port.  A body
+        that fails leaves nothing behind: the port is closed and the engine removed."""
+        new = NewEngine(self.front.serve(port, eng.socket_path), {})
+        try:
+            yield new
+            eng.write_meta({"key": key, "port": new.port, **new.meta, "pg_version": list(self.bins.version),
+                            "setup_version": SETUP_VERSION})
+        except BaseException:
+            self.front.close(new.port)
+            eng.remove()
+            raise
+        self._ports[key] = new.port
+
+    def start_engine(self, key: str, port: int) -> int:
+        """Serve a stopped (or still served) cluster on ``port`` (any free port when it is
+        taken); the port served.  A cluster served on another port moves."""
+        eng = self._existing(key)
+        with self._lock(key):
+            eng.start()
+            meta = eng.read_meta()
+            setup = EngineSetup(eng.connect, meta.get("master_username"), meta.get("db_name"))
+            if meta.get("setup_version", 1) < SETUP_VERSION:  # set up by an older localshift
+                self._initialise(setup)
+            else:  # this version's Redshift catalog (one query per database when current)
+                install_engine(setup)
+            port = self._serve(key, eng, port)
+            updated = dict(meta, port=port, setup_version=SETUP_VERSION)
+            if updated != meta:
+                eng.write_meta(updated)
+        return port
+
+    def serve_engine(self, key: str, port: int) -> int:
+        """Serve the engine's public port before it starts (the front refuses connections with
+        57P03 while the engine is down); ``start_engine`` on the same port keeps it."""
+        eng = self._existing(key)
+        with self._lock(key):
+            return self._serve(key, eng, port)
+
+    def _serve(self, key: str, eng: Engine, port: int) -> int:
+        current = self._ports.get(key)
+        if current == port:
+            return port
+        served = self.front.serve(port, eng.socket_path)
+        if current is not None:
+            self.front.close(current)
+        self._ports[key] = served
+        self._follow_front_parameters(eng, eng.read_meta())
+        return served
+
+    def _follow_front_parameters(self, eng: Engine, meta: Mapping) -> None:
+        """The wire front starts the engine's sessions case sensitive, or not, and refuses plain-text
+        startups, or not, as the engine's meta says (absent: not)."""
+        path = str(eng.socket_path)
+        for meta_key, paths in ((CASE_SENSITIVE_META, self.front.case_sensitive),
+                                (REQUIRE_SSL_META, self.front.ssl_required)):
+            (paths.add if meta.get(meta_key, False) else paths.discard)(path)
+
+    def stop_engine(self, key: str) -> None:
+        eng = self._engine(key)
+        with self._lock(key):
+            port = self._ports.pop(key, None)
+            if port is not None:
+                self.front.close(port)
+            eng.stop()
+
+    def serve_extra_port(self, key: str, port: int) -> int:
+        """Serve the engine on a further port too (any free port when ``port`` is taken); the port
+        served.  The front connects to the engine's socket per connection, so while the engine is
+        stopped the port stays and answers 57P03 "the cluster is not available"."""
+        eng = self._existing(key)
+        with self._lock(key):
+            served = self.front.serve(port, eng.socket_path)
+            self._extra_ports.setdefault(key, set()).add(served)
+        return served
+
+    def close_extra_port(self, key: str, port: int) -> None:
+        with self._lock(check_key(key)):
+            ports = self._extra_ports.get(key, set())
+            if port in ports:
+                ports.discard(port)
+                self.front.close(port)
+
+    def destroy_engine(self, key: str) -> None:
+        eng = self._engine(key)
+        with self._lock(key):
+            existed = eng.exists()
+            self.stop_engine(key)
+            self.logins.forget(str(eng.socket_path))
+            for port in self._extra_ports.pop(key, set()):
+                self.front.close(port)
+            self._follow_front_parameters(eng, {})
+            eng.remove()
+        with self._guard:
+            self._engines.pop(key, None)
+        if existed:
+            log.info("removed engine %s (%s)", key, eng.dir)

@@ -1,0 +1,55 @@
+"""Engines created and served (engine_lifecycle.py): a creation that fails part way leaves
+nothing behind, as a failed restore does (tests/dataplane/test_snapshots.py); a port served
+before its engine starts."""
+
+from __future__ import annotations
+
+import socket
+
+import psycopg
+import pytest
+
+from localshift.dataplane import PostgresDataPlane
+
+from .conftest import cleanup
+from .helpers import DB, PASSWORD, USER, connect, free_port, rows
+
+
+class SetUpFailed(Exception):
+    pass
+
+
+def test_a_failed_creation_closes_its_port_and_removes_its_engine(tmp_path):
+    failures = ["once"]
+
+    def failing_initialiser(setup) -> None:
+        if failures:
+            failures.pop()
+            raise SetUpFailed("set-up failed")
+
+    plane = PostgresDataPlane(tmp_path / "dp", initialisers=[failing_initialiser])
+    try:
+        port = free_port()
+        with pytest.raises(SetUpFailed):
+            plane.create_engine("c1", port, USER, PASSWORD, DB)
+        assert plane.sql_port("c1") is None and not plane.is_running("c1")
+        assert not (plane.engine_root / "c1").exists()
+        with socket.socket() as free:
+            free.bind(("127.0.0.1", port))  # nobody listens on it any more
+        # The same key and port can be created again, with its meta written this time.
+        assert plane.create_engine("c1", port, USER, PASSWORD, DB) == port
+        assert rows(port, "select current_user") == [(USER,)]
+        meta = plane._engine("c1").read_meta()
+        assert (meta["key"], meta["port"], meta["master_username"], meta["db_name"]) == ("c1", port, USER, DB)
+    finally:
+        cleanup(plane)
+
+
+def test_a_port_served_before_its_engine_starts_is_kept_by_the_start(dp):
+    port = dp.create_engine("c1", free_port(), USER, PASSWORD, DB)
+    dp.stop_engine("c1")
+    assert dp.serve_engine("c1", port) == port and dp.sql_port("c1") == port
+    with pytest.raises(psycopg.OperationalError, match="the cluster is not available"):
+        connect(port)
+    assert dp.start_engine("c1", port) == port
+    assert rows(port, "select current_user") == [(USER,)]
