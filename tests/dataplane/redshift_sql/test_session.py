@@ -279,6 +279,21 @@ def test_drop_database_waits_for_the_front_and_is_followed_until_its_result():
     assert len(drops) == 4
 
 
+def test_only_a_statement_that_starts_by_dropping_a_database_is_held():
+    session = new_session(Recorder())
+    drops = []
+    session.on_drop = lambda: drops.append(True)
+    # Indented statements and comment lines are scanned once (this one hung the front when the
+    # scan backtracked); a comment that mentions a drop holds nothing.
+    for text in (" " * 200 + "select 1", "--a -- drop database scratch", "\n" * 100 + "-- x\n" * 100 + "select 2"):
+        sent = query(text)
+        assert session.from_client(sent) is sent
+        session.from_engine(complete("SELECT 1") + READY)
+    assert drops == []
+    assert session.from_client(query(" \n\t-- tidy up\n  /* now */ Drop  Database scratch")) == b""
+    assert drops == [True]
+
+
 def test_a_statement_reading_the_history_waits_only_for_the_sessions_own():
     recorder = Recorder()
     other, session = new_session(recorder), new_session(recorder)

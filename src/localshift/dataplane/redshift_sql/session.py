@@ -56,7 +56,9 @@ _HOLDS = re.compile(rb"pg_last_query_id|\b(?:stl|svl|stv|sys)_", re.IGNORECASE)
 # WITH (FORCE) may not terminate and without FORCE waits for), and followed until its result.
 # (It runs alone: PostgreSQL refuses it in a transaction block, which several statements of a
 # Query are.)
-_DROPS = re.compile(rb"\A(?:\s+|--[^\n]*\n?|/\*.*?\*/)*drop\s+database\b", re.IGNORECASE | re.DOTALL)
+# Possessive quantifiers: the leading blanks and comments are skipped in one pass (a nested
+# `(?:\s+)*` backtracks exponentially on an indented statement that is not a drop).
+_DROPS = re.compile(rb"\A(?:\s++|--[^\n]*+\n?|/\*.*?\*/)*+drop\s+database\b", re.IGNORECASE | re.DOTALL)
 _STANDARD_STRINGS = b"standard_conforming_strings"
 
 
