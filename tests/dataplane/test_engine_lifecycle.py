@@ -5,6 +5,8 @@ before its engine starts."""
 from __future__ import annotations
 
 import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 import pytest
@@ -49,7 +51,20 @@ def test_a_port_served_before_its_engine_starts_is_kept_by_the_start(dp):
     port = dp.create_engine("c1", free_port(), USER, PASSWORD, DB)
     dp.stop_engine("c1")
     assert dp.serve_engine("c1", port) == port and dp.sql_port("c1") == port
-    with pytest.raises(psycopg.OperationalError, match="the cluster is not available"):
-        connect(port)
-    assert dp.start_engine("c1", port) == port
-    assert rows(port, "select current_user") == [(USER,)]
+    # A session opened meanwhile waits for the start rather than being refused (a restarting
+    # service serves its clusters' ports first, and they are available all along).
+    with ThreadPoolExecutor(1) as pool:
+        waiting = pool.submit(rows, port, "select current_user")
+        time.sleep(0.5)
+        assert not waiting.done()
+        assert dp.start_engine("c1", port) == port
+        assert waiting.result(timeout=30) == [(USER,)]
+    # A start that ends otherwise (the engine stopped) lets its waiting sessions go: refused.
+    dp.stop_engine("c1")
+    assert dp.serve_engine("c1", port) == port
+    with ThreadPoolExecutor(1) as pool:
+        waiting = pool.submit(connect, port)
+        time.sleep(0.5)
+        dp.stop_engine("c1")
+        with pytest.raises(psycopg.OperationalError):
+            waiting.result(timeout=30)

@@ -166,7 +166,7 @@ class DataPlane(Protocol):
 
     def serve_engine(self, key: str, port: int) -> int:
         """Serve the engine's public port on ``port`` (or another free one) before it starts, the
-        port served: connections are refused as not available until ``start_engine`` (on that
+        port served: connections wait (bounded) until ``start_engine`` (on that
         port) has started it."""
 
     def stop_engine(self, key: str) -> None:

@@ -88,7 +88,7 @@ class EngineLifecycle:
         """Serve a stopped (or still served) cluster on ``port`` (any free port when it is
         taken); the port served.  A cluster served on another port moves."""
         eng = self._existing(key)
-        with self._lock(key):
+        with self._lock(key), self._ending_start(eng):
             eng.start()
             meta = eng.read_meta()
             setup = EngineSetup(eng.connect, meta.get("master_username"), meta.get("db_name"))
@@ -103,11 +103,21 @@ class EngineLifecycle:
         return port
 
     def serve_engine(self, key: str, port: int) -> int:
-        """Serve the engine's public port before it starts (the front refuses connections with
-        57P03 while the engine is down); ``start_engine`` on the same port keeps it."""
+        """Serve the engine's public port before it starts (sessions opened meanwhile wait for
+        the start); ``start_engine`` on the same port keeps it."""
         eng = self._existing(key)
         with self._lock(key):
+            self.front.starting.add(str(eng.socket_path))
             return self._serve(key, eng, port)
+
+    @contextlib.contextmanager
+    def _ending_start(self, eng: Engine) -> Iterator[None]:
+        """Sessions waiting for a start that ``serve_engine`` announced go on once it is over,
+        served or failed (failed: they are refused as not available)."""
+        try:
+            yield
+        finally:
+            self.front.starting.discard(str(eng.socket_path))
 
     def _serve(self, key: str, eng: Engine, port: int) -> int:
         current = self._ports.get(key)
@@ -130,7 +140,7 @@ class EngineLifecycle:
 
     def stop_engine(self, key: str) -> None:
         eng = self._engine(key)
-        with self._lock(key):
+        with self._lock(key), self._ending_start(eng):
             port = self._ports.pop(key, None)
             if port is not None:
                 self.front.close(port)

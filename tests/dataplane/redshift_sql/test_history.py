@@ -194,6 +194,7 @@ def test_ids_given_but_not_written_when_the_service_is_killed_are_never_given_ag
 
 def _query_id(data) -> int:  # type: ignore[no-untyped-def]
     statement_id = data.execute_statement(ClusterIdentifier="ids", Database="dev", DbUser="admin", Sql="SELECT 1")["Id"]
-    described = wait_for(lambda: (d := data.describe_statement(Id=statement_id))["Status"] == "FINISHED" and d,
-                         timeout=120, interval=0.01)
+    described = wait_for(lambda: (d := data.describe_statement(Id=statement_id))["Status"] in ("FINISHED", "FAILED", "ABORTED")
+                         and d, timeout=120, interval=0.01)
+    assert described["Status"] == "FINISHED", described.get("Error")
     return described["RedshiftQueryId"]
