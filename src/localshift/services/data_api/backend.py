@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -86,11 +87,11 @@ class DataApiBackend(ServiceBackend):
         self.results_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         return self.results_dir / f"{statement_id}.{part}"
 
-    def run(self, job: Callable[..., None], statement_id: str, running: Running) -> None:
+    def run(self, job: Callable[..., None], statement_id: str, running: Running) -> Future[None]:
         """Hand a submitted statement to a worker."""
         with self.running_lock:
             self.running[statement_id] = running
-        self.submit(job, statement_id)
+        return self.submit(job, statement_id)
 
     def remove_results(self, record: StatementRecord) -> None:
         for part in record.parts:
