@@ -107,7 +107,7 @@ class EngineLifecycle:
         the start); ``start_engine`` on the same port keeps it."""
         eng = self._existing(key)
         with self._lock(key):
-            self.front.starting.add(str(eng.socket_path))
+            self.front.starts.begin(str(eng.socket_path))
             return self._serve(key, eng, port)
 
     @contextlib.contextmanager
@@ -117,7 +117,7 @@ class EngineLifecycle:
         try:
             yield
         finally:
-            self.front.starting.discard(str(eng.socket_path))
+            self.front.starts.end(str(eng.socket_path))
 
     def _serve(self, key: str, eng: Engine, port: int) -> int:
         current = self._ports.get(key)

@@ -53,7 +53,7 @@ async def log_in(client: "ClientSide", packet: bytes) -> None:
     finally:
         client.password = None
     user = startup_user(packet)
-    await front.engine_started(client.listener.socket_path)  # admitting reads the engine
+    await front.starts.wait(client.listener.socket_path)  # admitting reads the engine
     try:
         client.admission = await loop.run_in_executor(
             None, front.logins.admit, client.listener.socket_path, user, startup_database(packet), salt,

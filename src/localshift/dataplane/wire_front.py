@@ -55,7 +55,6 @@ import errno
 import socket
 import ssl
 import threading
-import time
 from pathlib import Path
 
 from .drop_guard import DropGuard, guard_then_release
@@ -63,6 +62,7 @@ from .errors import DataPlaneError
 from .front_engine import EngineSide
 from .front_history import FrontHistory
 from .front_login import log_in, release, take_password
+from .front_starts import EngineStarts
 from .front_tls import TLS_HANDSHAKE, start_tls
 from .redshift_sql.history import QueryRecorder
 from .redshift_sql.session import SqlSession
@@ -203,7 +203,7 @@ class ClientSide(asyncio.Protocol):
 
     async def connect(self, startup: bytes) -> None:
         """Start the engine's session with ``startup`` (the user it names is the session's)."""
-        await self.front.engine_started(self.listener.socket_path)
+        await self.front.starts.wait(self.listener.socket_path)
         history = self.front.history
         await history.ids_ready(self.listener.socket_path)
         self.session = SqlSession.from_startup(startup, history.recorder, self.listener.socket_path)
@@ -304,16 +304,8 @@ class WireFront:
         self.case_sensitive: set[str] = set()
         # Engines (by socket path) whose require_ssl is true: a startup packet sent in plain text is refused.
         self.ssl_required: set[str] = set()
-        # Engines (by socket path) served before they start (the service restarting): a session waits
-        # for its engine rather than being refused as not available (engine_lifecycle.serve_engine).
-        self.starting: set[str] = set()
-
-    async def engine_started(self, socket_path: str, limit: float = 120.0) -> None:
-        """Wait (at most ``limit`` seconds) while the engine behind ``socket_path`` is starting;
-        its start, failed or not, ends the wait."""
-        deadline = time.monotonic() + limit
-        while socket_path in self.starting and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
+        # Engines (by socket path) served before they start: their sessions wait for the start.
+        self.starts = EngineStarts()
 
     def _ensure_loop(self) -> asyncio.AbstractEventLoop:
         with self._lock:
