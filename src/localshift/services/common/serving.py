@@ -11,7 +11,7 @@ log = logging.getLogger("localshift.lifecycle")
 
 
 def serve_again(dataplane: DataPlane, key: str, endpoint_port: int | None, port: int, resource: str,
-                record_port: Callable[[int], None]) -> None:
+                record_port: Callable[[int], object]) -> None:
     """At the service's start, before any request is answered: serve the port an engine served
     (``endpoint_port``, else its configured ``port``) again, while its engine starts later in a job
     (``dataplane.serve_engine``), so that the endpoint a Describe names from the first answer on is
