@@ -1,6 +1,6 @@
 """Engines created and served (engine_lifecycle.py): a creation that fails part way leaves
 nothing behind, as a failed restore does (tests/dataplane/test_snapshots.py); a port served
-before its engine starts."""
+before its engine starts, and the sessions waiting for that start (front_starts.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import psycopg
 import pytest
 
 from localshift.dataplane import PostgresDataPlane
+from localshift.dataplane.engine import Engine
+from support import wait_for
 
 from .conftest import cleanup
 from .helpers import DB, PASSWORD, USER, connect, free_port, rows
@@ -68,3 +70,24 @@ def test_a_port_served_before_its_engine_starts_is_kept_by_the_start(dp):
         dp.stop_engine("c1")
         with pytest.raises(psycopg.OperationalError):
             waiting.result(timeout=30)
+
+
+def test_sessions_that_begin_waiting_while_the_engine_starts_get_in_once_the_start_ends(dp, monkeypatch):
+    """The start's end wakes every session waiting for it, those that began waiting while the start
+    ran too.  A missed wake-up would keep a session waiting until the 120 s bound: past the wait below."""
+    port = dp.create_engine("c1", free_port(), USER, PASSWORD, DB)
+    dp.stop_engine("c1")
+    assert dp.serve_engine("c1", port) == port
+    starts, path = dp.front.starts, str(dp._engine("c1").socket_path)
+    start = Engine.start
+    with ThreadPoolExecutor(3) as pool:
+        sessions = []
+
+        def start_while_sessions_arrive(engine: Engine, *args, **kwargs) -> None:
+            start(engine, *args, **kwargs)
+            sessions.extend(pool.submit(rows, port, "select current_user") for _ in range(3))
+            wait_for(lambda: len(starts._waiters.get(path, [])) == 3)  # all three wait for this start
+
+        monkeypatch.setattr(Engine, "start", start_while_sessions_arrive)
+        assert dp.start_engine("c1", port) == port
+        assert [session.result(timeout=60) for session in sessions] == [[(USER,)]] * 3

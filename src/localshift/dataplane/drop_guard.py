@@ -99,7 +99,8 @@ def guard_then_release(guard: DropGuard, client: "ClientSide") -> None:
 
 
 def _release(guard: DropGuard, engine_key: str, client: "ClientSide") -> None:
-    if client.engine is not None and not client.transport.is_closing():
-        client.engine.write(client.session.release())
+    engine, session = client.engine, client.session
+    if engine is not None and session is not None and not client.transport.is_closing():
+        engine.write(session.release())
     else:
         guard.end(engine_key)

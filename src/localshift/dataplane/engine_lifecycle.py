@@ -1,8 +1,8 @@
 """The engine half of PostgresDataPlane (dataplane.py): engines created, started, served on
 their ports, stopped and destroyed, and what the wire front honours of their meta.
 
-A mixin: it uses the engines, locks, front and initialisers that PostgresDataPlane sets up;
-``_new_engine`` also serves the restores of snapshot_operations.py.
+A mixin: it uses the engines, locks, front and initialisers that PostgresDataPlane sets up
+(engine_host.py); ``_new_engine`` also serves the restores of snapshot_operations.py.
 """
 
 from __future__ import annotations
@@ -13,14 +13,12 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
 from . import engine_settings
-from .binaries import PgBinaries
-from .credentials import LoginRegistry
 from .engine import Engine
+from .engine_host import EngineHost
 from .errors import DataPlaneError
 from .redshift_sql import install_engine
 from .roles import INTERNAL_ROLES, SETUP_VERSION, EngineSetup, give_database, set_master_user
 from .snapshot_operations import check_key
-from .wire_front import WireFront
 
 log = logging.getLogger("localshift")
 
@@ -39,15 +37,7 @@ class NewEngine:
     meta: dict[str, Any]
 
 
-class EngineLifecycle:
-    # Set up by PostgresDataPlane, whose _engine, _existing, _lock and _initialise these
-    # methods call.
-    bins: PgBinaries
-    front: WireFront
-    logins: LoginRegistry
-    _ports: dict[str, int]
-    _extra_ports: dict[str, set[int]]
-
+class EngineLifecycle(EngineHost):
     def create_engine(self, key: str, port: int, master_username: str, master_password: str,
                       db_name: str) -> int:
         """A new engine served on ``port`` (any free port when it is taken); the port served."""
@@ -107,7 +97,7 @@ class EngineLifecycle:
         the start); ``start_engine`` on the same port keeps it."""
         eng = self._existing(key)
         with self._lock(key):
-            self.front.starting.add(str(eng.socket_path))
+            self.front.starts.begin(str(eng.socket_path))
             return self._serve(key, eng, port)
 
     @contextlib.contextmanager
@@ -117,7 +107,7 @@ class EngineLifecycle:
         try:
             yield
         finally:
-            self.front.starting.discard(str(eng.socket_path))
+            self.front.starts.end(str(eng.socket_path))
 
     def _serve(self, key: str, eng: Engine, port: int) -> int:
         current = self._ports.get(key)

@@ -13,6 +13,7 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from .front_login import answer_engine
+from .redshift_sql.session import SqlSession
 from .wire_messages import AUTHENTICATION, SHOW_DISCOVERY, rewrite_parameter_status
 
 if TYPE_CHECKING:
@@ -20,20 +21,22 @@ if TYPE_CHECKING:
 
 
 class EngineSide(asyncio.Protocol):
-    """The front's connection to the engine's Unix socket."""
+    """The front's connection to the engine's Unix socket, for the client's ``session``."""
 
-    def __init__(self, client: "ClientSide") -> None:
+    transport: asyncio.Transport  # from connection_made on
+
+    def __init__(self, client: "ClientSide", session: SqlSession) -> None:
         self.client = client
+        self.session = session
         self.buf = bytearray()
         self.handshake = True  # parse messages until the first ReadyForQuery
-        self.transport: asyncio.Transport | None = None
 
     def connection_made(self, transport) -> None:
         self.transport = transport
 
     def data_received(self, data: bytes) -> None:
         out = self.client.transport
-        session = self.client.session
+        session = self.session
         if not self.handshake:
             out.write(session.from_engine(data))
             return
@@ -53,7 +56,8 @@ class EngineSide(asyncio.Protocol):
             elif typ == 0x4B:  # 'K' BackendKeyData: the engine's pid
                 session.backend_key(int.from_bytes(msg[5:9], "big"))
                 self.client.front.history.session_started(self.client.listener.socket_path, session)
-            elif typ == AUTHENTICATION and self.client.admission is not None and not answer_engine(self, msg):
+            elif (typ == AUTHENTICATION and self.client.admission is not None
+                  and not answer_engine(self, self.client.admission, msg)):
                 continue  # the front answered the engine's challenge itself
             if typ == 0x5A:  # 'Z' ReadyForQuery: announce SHOW support first (see SHOW_DISCOVERY)
                 chunks.append(SHOW_DISCOVERY)

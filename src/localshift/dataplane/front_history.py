@@ -77,19 +77,19 @@ class FrontHistory:
             return
         reading = self._reading.get(engine_key)
         if reading is None:
-            reading = self._reading[engine_key] = asyncio.ensure_future(self._read_ids(engine_key))
+            reading = self._reading[engine_key] = asyncio.ensure_future(self._read_ids(self.recorder, engine_key))
         await asyncio.shield(reading)
 
-    async def _read_ids(self, engine_key: str) -> None:
+    async def _read_ids(self, recorder: QueryRecorder, engine_key: str) -> None:
         try:
-            highest = await asyncio.get_running_loop().run_in_executor(None, self.recorder.read_ids, engine_key)
+            highest = await asyncio.get_running_loop().run_in_executor(None, recorder.read_ids, engine_key)
         except (psycopg.Error, OSError) as e:
             # The engine is down, so the session cannot start either: read at the next one.
             log.debug("query ids of %s not read: %s", engine_key, e)
         except Exception:  # noqa: BLE001 - the sessions waiting must start all the same (unrecorded)
             log.exception("query ids of %s not read", engine_key)
         else:
-            self.recorder.ids_read(engine_key, highest)
+            recorder.ids_read(engine_key, highest)
         finally:
             del self._reading[engine_key]
 
@@ -111,10 +111,15 @@ class FrontHistory:
     def write_then_release(self, client: "ClientSide") -> None:
         """The client's session holds a statement until the history is written: write it (off
         the loop), then let the session go on."""
-        future = asyncio.get_running_loop().run_in_executor(None, self.recorder.flush)
+        recorder = self.recorder
+        if recorder is None:  # nothing recorded, nothing to write first
+            _release(client)
+            return
+        future = asyncio.get_running_loop().run_in_executor(None, recorder.flush)
         future.add_done_callback(lambda _: _release(client))
 
 
 def _release(client: "ClientSide") -> None:
-    if client.engine is not None and not client.transport.is_closing():
-        client.engine.write(client.session.release())
+    engine, session = client.engine, client.session
+    if engine is not None and session is not None and not client.transport.is_closing():
+        engine.write(session.release())

@@ -14,7 +14,7 @@ import os
 from typing import TYPE_CHECKING
 
 from .credentials import md5_answer
-from .temporary_login import LoginRefused
+from .temporary_login import Admission, LoginRefused, TemporaryLogins
 from .wire_messages import (AUTH_MD5, AUTH_OK, MAX_STARTUP, PASSWORD_MESSAGE, error_response,
                             md5_password_request, password_message, password_of, rewrite_startup,
                             startup_database, startup_user)
@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from .wire_front import ClientSide, EngineSide
 
 
-def take_password(client: "ClientSide") -> None:
-    """The client's PasswordMessage, once whole, to the login awaiting it."""
+def take_password(client: "ClientSide", password: asyncio.Future[bytes]) -> None:
+    """The client's PasswordMessage, once whole, to the login awaiting it (``password``)."""
     buf = client.buf
     if len(buf) < 5:
         return
@@ -32,14 +32,14 @@ def take_password(client: "ClientSide") -> None:
     if buf[0] != PASSWORD_MESSAGE or n < 4 or n > MAX_STARTUP:
         client.transport.close()
         return
-    if len(buf) >= n + 1 and not client.password.done():
-        client.password.set_result(bytes(buf[:n + 1]))
+    if len(buf) >= n + 1 and not password.done():
+        password.set_result(bytes(buf[:n + 1]))
         del buf[:n + 1]
 
 
-async def log_in(client: "ClientSide", packet: bytes) -> None:
+async def log_in(client: "ClientSide", logins: TemporaryLogins, packet: bytes) -> None:
     """Authenticate a temporary credential here (md5, our own salt), then start the session
-    as the credential's role."""
+    as the credential's role (``logins``: the front's, who check it)."""
     front = client.front
     loop = asyncio.get_running_loop()
     salt = os.urandom(4)
@@ -53,10 +53,10 @@ async def log_in(client: "ClientSide", packet: bytes) -> None:
     finally:
         client.password = None
     user = startup_user(packet)
-    await front.engine_started(client.listener.socket_path)  # admitting reads the engine
+    await front.starts.wait(client.listener.socket_path)  # admitting reads the engine
     try:
-        client.admission = await loop.run_in_executor(
-            None, front.logins.admit, client.listener.socket_path, user, startup_database(packet), salt,
+        client.admission = admission = await loop.run_in_executor(
+            None, logins.admit, client.listener.socket_path, user, startup_database(packet), salt,
             password_of(message))
     except LoginRefused as refused:
         if not client.transport.is_closing():
@@ -65,31 +65,32 @@ async def log_in(client: "ClientSide", packet: bytes) -> None:
     if client.transport.is_closing():
         release(client)
         return
-    await client.connect(rewrite_startup(packet, client.admission.db_user))
+    await client.connect(rewrite_startup(packet, admission.db_user))
 
 
 def release(client: "ClientSide") -> None:
     """The login's session ended (or never started): its groups may be left (on a thread)."""
     admission, client.admission = client.admission, None
-    if admission is not None and admission.joined:
-        asyncio.get_running_loop().run_in_executor(None, client.front.logins.release, admission)
+    logins = client.front.logins  # an admission comes from them
+    if admission is not None and admission.joined and logins is not None:
+        asyncio.get_running_loop().run_in_executor(None, logins.release, admission)
 
 
-def answer_engine(engine: "EngineSide", msg: bytes) -> bool:
-    """The engine's Authentication message ``msg`` for a temporary credential's session: answer
-    its md5 challenge with the role's verifier.  True when ``msg`` is for the client
-    (AuthenticationOk, after which the client is attached)."""
+def answer_engine(engine: "EngineSide", admission: Admission, msg: bytes) -> bool:
+    """The engine's Authentication message ``msg`` for a temporary credential's session (let in
+    as ``admission``): answer its md5 challenge with the role's verifier.  True when ``msg`` is
+    for the client (AuthenticationOk, after which the client is attached)."""
     client = engine.client
     code = int.from_bytes(msg[5:9], "big")
     if code == AUTH_MD5:
-        engine.transport.write(password_message(md5_answer(client.admission.verifier, msg[9:13])))
+        engine.transport.write(password_message(md5_answer(admission.verifier, msg[9:13])))
         return False
     if code != AUTH_OK:
         _refuse(client, error_response("28000", "the engine asked for an authentication "
                                                 "temporary credentials cannot give"))
         engine.transport.close()
         return False
-    client.attach(engine.transport)
+    client.attach(engine.transport, engine.session)
     return True
 
 

@@ -24,19 +24,19 @@ if TYPE_CHECKING:
 TLS_HANDSHAKE = 0x16
 
 
-def start_tls(client: "ClientSide", client_hello: bytes = b"") -> None:
-    """Wrap the client's connection in TLS; ``client_hello``: what the client sent of its
-    handshake already (direct TLS)."""
+def start_tls(client: "ClientSide", tls: ssl.SSLContext, client_hello: bytes = b"") -> None:
+    """Wrap the client's connection in TLS (``tls``: the front's context); ``client_hello``: what
+    the client sent of its handshake already (direct TLS)."""
     # The client's handshake must reach the TLS layer, not the client's protocol.
     client.transport.pause_reading()
     client.handshaking = True
-    asyncio.get_running_loop().create_task(_handshake(client, client_hello))
+    asyncio.get_running_loop().create_task(_handshake(client, tls, client_hello))
 
 
-async def _handshake(client: "ClientSide", client_hello: bytes) -> None:
+async def _handshake(client: "ClientSide", tls: ssl.SSLContext, client_hello: bytes) -> None:
     raw, error = client.transport, None
     loop = asyncio.get_running_loop()
-    handshake = loop.create_task(loop.start_tls(raw, client, client.front.tls, server_side=True,
+    handshake = loop.create_task(loop.start_tls(raw, client, tls, server_side=True,
                                                 ssl_handshake_timeout=client.front.startup_timeout))
     try:
         if client_hello:

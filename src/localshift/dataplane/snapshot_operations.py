@@ -2,25 +2,23 @@
 engine, copied, deleted and restored into new engines or, one table at a time, into running ones;
 and the snapshot store's accounting and compaction.
 
-A mixin: it uses the engines, locks and store that PostgresDataPlane sets up.
+A mixin: it uses the engines, locks and store that PostgresDataPlane sets up (engine_host.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Iterable
+from typing import Callable, Iterable
 
 from . import table_restore, watchdog
 from .api import Progress, SnapshotStats, StorageUsage, TableToRestore
-from .binaries import PgBinaries
 from .compaction import CompactionResult
 from .engine import Engine
+from .engine_host import EngineHost
 from .errors import DataPlaneError
 from .online_backup import OnlineBackup, data_size
 from .roles import EngineSetup, set_master_user
-from .snapshot_store import SnapshotStore
-from .wire_front import WireFront
 
 
 def check_key(key: str) -> str:
@@ -30,14 +28,12 @@ def check_key(key: str) -> str:
     return key
 
 
-class SnapshotOperations:
-    # Set up by PostgresDataPlane, whose _engine, _existing, _lock, _running, _initialise,
-    # _new_engine (engine_lifecycle.py) and destroy_engine these methods call.
-    store: SnapshotStore
-    bins: PgBinaries
-    front: WireFront
-    _ports: dict[str, int]
+def _against(progress: Progress, estimate: int) -> Callable[[int], None]:
+    """Bytes done reported against ``estimate`` (or against the bytes done, once past it)."""
+    return lambda done: progress(done, max(done, estimate))
 
+
+class SnapshotOperations(EngineHost):
     # -- snapshots ----------------------------------------------------------------------
     def snapshot_exists(self, snapshot_key: str) -> bool:
         return self.store.exists(check_key(snapshot_key))
@@ -52,13 +48,9 @@ class SnapshotOperations:
             meta = dict(eng.read_meta(), cluster_key=engine_key,
                         pg_version=list(self.bins.version))
             estimate = data_size(eng.data_dir) if progress else 0
-
-            def on_bytes(done: int) -> None:
-                progress(done, max(done, estimate))
-
             backup = OnlineBackup(eng)
             stats = self.store.ingest(snapshot_key, backup.entries(), meta,
-                                      on_bytes if progress else None)
+                                      _against(progress, estimate) if progress else None)
             stats = dataclasses.replace(stats, consistent_at=backup.consistent_at)
         if progress:
             progress(stats.total_bytes, stats.total_bytes)

@@ -55,7 +55,6 @@ import errno
 import socket
 import ssl
 import threading
-import time
 from pathlib import Path
 
 from .drop_guard import DropGuard, guard_then_release
@@ -63,6 +62,7 @@ from .errors import DataPlaneError
 from .front_engine import EngineSide
 from .front_history import FrontHistory
 from .front_login import log_in, release, take_password
+from .front_starts import EngineStarts
 from .front_tls import TLS_HANDSHAKE, start_tls
 from .redshift_sql.history import QueryRecorder
 from .redshift_sql.session import SqlSession
@@ -87,16 +87,17 @@ class _Listener:
 class ClientSide(asyncio.Protocol):
     """The TCP client of a front."""
 
+    transport: asyncio.Transport  # from connection_made on
+    timer: asyncio.TimerHandle  # the startup packet's deadline, once the connection is counted
+
     def __init__(self, listener: _Listener) -> None:
         self.listener = listener
         self.front = listener.front
         self.buf = bytearray()
-        self.transport: asyncio.Transport | None = None
         self.engine: asyncio.Transport | None = None
         self.connecting = False
         self.admitted = False
         self.counted = False
-        self.timer: asyncio.TimerHandle | None = None
         # A temporary-credential login: its PasswordMessage awaited, then what it was let in as.
         self.password: asyncio.Future[bytes] | None = None
         self.admission: Admission | None = None
@@ -129,12 +130,13 @@ class ClientSide(asyncio.Protocol):
             self.transport.abort()
 
     def data_received(self, data: bytes) -> None:
-        if self.engine is not None:
-            self.engine.write(self.session.from_client(data))
+        engine, session = self.engine, self.session
+        if engine is not None and session is not None:  # attached: the session has started
+            engine.write(session.from_client(data))
             return
         self.buf += data
         if self.password is not None:
-            take_password(self)
+            take_password(self, self.password)
         elif not self.connecting and not self.handshaking:
             self.startup()
 
@@ -150,7 +152,7 @@ class ClientSide(asyncio.Protocol):
             if buf[0] == TLS_HANDSHAKE and self.front.tls is not None:
                 client_hello = bytes(buf)
                 buf.clear()
-                start_tls(self, client_hello)
+                start_tls(self, self.front.tls, client_hello)
                 return
         while len(buf) >= 8:
             n = int.from_bytes(buf[:4], "big")
@@ -167,7 +169,7 @@ class ClientSide(asyncio.Protocol):
                     self.transport.close()
                     return
                 self.transport.write(b"S")
-                start_tls(self)
+                start_tls(self, self.front.tls)
                 return
             if code in (SSL_REQUEST, GSSENC_REQUEST):
                 self.transport.write(b"N")
@@ -186,7 +188,7 @@ class ClientSide(asyncio.Protocol):
                 self._refuse(authentication_failed(startup_user(packet)))
             elif self.front.logins is not None and self.front.logins.handles(startup_user(packet)):
                 self.redshift_driver = is_redshift_driver(packet)
-                asyncio.get_running_loop().create_task(log_in(self, packet))
+                asyncio.get_running_loop().create_task(log_in(self, self.front.logins, packet))
             else:
                 self.redshift_driver = is_redshift_driver(packet)
                 asyncio.get_running_loop().create_task(self.connect(rewrite_startup(packet)))
@@ -203,20 +205,20 @@ class ClientSide(asyncio.Protocol):
 
     async def connect(self, startup: bytes) -> None:
         """Start the engine's session with ``startup`` (the user it names is the session's)."""
-        await self.front.engine_started(self.listener.socket_path)
+        await self.front.starts.wait(self.listener.socket_path)
         history = self.front.history
         await history.ids_ready(self.listener.socket_path)
-        self.session = SqlSession.from_startup(startup, history.recorder, self.listener.socket_path)
-        self.session.case_sensitive = str(self.listener.socket_path) in self.front.case_sensitive
-        self.session.on_hold = lambda: history.write_then_release(self)
+        self.session = session = SqlSession.from_startup(startup, history.recorder, self.listener.socket_path)
+        session.case_sensitive = str(self.listener.socket_path) in self.front.case_sensitive
+        session.on_hold = lambda: history.write_then_release(self)
         if self.front.drops is not None:
             drops, engine_key = self.front.drops, self.listener.socket_path
-            self.session.on_drop = lambda: guard_then_release(drops, self)
-            self.session.on_drop_done = lambda: drops.end(engine_key)
+            session.on_drop = lambda: guard_then_release(drops, self)
+            session.on_drop_done = lambda: drops.end(engine_key)
         loop = asyncio.get_running_loop()
         try:
             transport, _ = await loop.create_unix_connection(
-                lambda: EngineSide(self), self.listener.socket_path)
+                lambda: EngineSide(self, session), self.listener.socket_path)
         except OSError:
             if not self.transport.is_closing():
                 self._refuse(error_response("57P03", "the cluster is not available"))
@@ -226,22 +228,21 @@ class ClientSide(asyncio.Protocol):
             return
         transport.write(startup)
         if self.admission is None:
-            self.attach(transport)
+            self.attach(transport, session)
         else:
             self.authenticating = transport  # attached once the engine has let the role in
 
-    def attach(self, transport: asyncio.Transport) -> None:
-        """Pipe the client to the engine from now on, what it sent meanwhile first."""
+    def attach(self, transport: asyncio.Transport, session: SqlSession) -> None:
+        """Pipe the client to the engine through its ``session`` from now on, what it sent meanwhile first."""
         self.authenticating = None
         if self.buf:
-            transport.write(self.session.from_client(bytes(self.buf)))
+            transport.write(session.from_client(bytes(self.buf)))
             self.buf.clear()
         self.engine = transport
 
     def connection_lost(self, exc) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
         if self.counted:
+            self.timer.cancel()
             self.front.open_connections -= 1
             self.listener.conns.discard(self)
             self.listener.admitted -= self.admitted
@@ -265,8 +266,7 @@ class ClientSide(asyncio.Protocol):
     def abort(self) -> None:
         if self.engine is not None:
             self.engine.abort()
-        if self.transport is not None:
-            self.transport.abort()
+        self.transport.abort()
 
 
 class WireFront:
@@ -304,16 +304,8 @@ class WireFront:
         self.case_sensitive: set[str] = set()
         # Engines (by socket path) whose require_ssl is true: a startup packet sent in plain text is refused.
         self.ssl_required: set[str] = set()
-        # Engines (by socket path) served before they start (the service restarting): a session waits
-        # for its engine rather than being refused as not available (engine_lifecycle.serve_engine).
-        self.starting: set[str] = set()
-
-    async def engine_started(self, socket_path: str, limit: float = 120.0) -> None:
-        """Wait (at most ``limit`` seconds) while the engine behind ``socket_path`` is starting;
-        its start, failed or not, ends the wait."""
-        deadline = time.monotonic() + limit
-        while socket_path in self.starting and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
+        # Engines (by socket path) served before they start: their sessions wait for the start.
+        self.starts = EngineStarts()
 
     def _ensure_loop(self) -> asyncio.AbstractEventLoop:
         with self._lock:

@@ -202,11 +202,6 @@ class SnapshotCopyConfigurationRecord:
 Record = TypeVar("Record", NamespaceRecord, WorkgroupRecord, ServerlessSnapshotRecord)
 
 
-def time_text(value: datetime) -> str:
-    # Fixed-width UTC text sorts and compares as the times do.
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%f")
-
-
 def _namespace_plans(attrs: dict[str, Any]) -> None:
     """A namespace stored before its plans were typed kept them in one ``pending`` dict."""
     pending = attrs.pop("pending", {})

@@ -6,23 +6,19 @@ provisioned cluster), one row per snapshot, kind and grantee account.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
+from localshift.store import snapshot_listing
 from localshift.store.database import Database
 from localshift.store.paging import SortKey, after_clause, decode_marker, encode_marker, order_clause
-from localshift.store.serverless import RecordTable, ServerlessSnapshotRecord, time_text
+from localshift.store.serverless import RecordTable, ServerlessSnapshotRecord
+from localshift.store.snapshot_listing import time_text
 
 
 @dataclass
-class SnapshotFilter:
-    caller: str
-    region: str
-    owner: str | None = None
+class SnapshotFilter(snapshot_listing.SnapshotFilter):
     namespace_name: str | None = None
     namespace_arn: str | None = None
-    start_time: datetime | None = None
-    end_time: datetime | None = None
 
 
 class ServerlessSnapshotRepository(RecordTable[ServerlessSnapshotRecord]):
@@ -60,12 +56,9 @@ class ServerlessSnapshotRepository(RecordTable[ServerlessSnapshotRecord]):
             if value is not None:
                 where.append(f"{column} = ?")
                 args.append(value)
-        if flt.start_time is not None:
-            where.append("create_time >= ?")
-            args.append(time_text(flt.start_time))
-        if flt.end_time is not None:
-            where.append("create_time <= ?")
-            args.append(time_text(flt.end_time))
+        created_terms, created_args = flt.created_within("create_time")
+        where.extend(created_terms)
+        args.extend(created_args)
         keys = [SortKey("create_time"), SortKey("id", kind=int)]
         if token:
             clause, token_args = after_clause(keys, decode_marker(token, [key.kind for key in keys]))

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 
 from localshift.records import ClusterRecord, SnapshotRecord, record_from_json, record_to_json
+from localshift.store import snapshot_listing
 from localshift.store.database import Database, DuplicateError
 from localshift.store.paging import SortKey, after_clause, decode_marker, encode_marker, order_clause
+from localshift.store.snapshot_listing import time_text
 
 # Snapshot attributes a caller can sort by, as SQL over the snapshots table.
 SORT_KEYS = {
@@ -19,21 +20,11 @@ SORT_KEYS = {
 }
 
 
-def _time_text(value: datetime) -> str:
-    # Fixed-width UTC text sorts and compares as the times do.
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%f")
-
-
 @dataclass
-class SnapshotFilter:
-    caller: str
-    region: str
-    owner: str | None = None
+class SnapshotFilter(snapshot_listing.SnapshotFilter):
     cluster_identifier: str | None = None
     snapshot_identifier: str | None = None
     snapshot_type: str | None = None
-    start_time: datetime | None = None
-    end_time: datetime | None = None
     tag_keys: list[str] = field(default_factory=list)
     tag_values: list[str] = field(default_factory=list)
     cluster_exists: bool | None = None
@@ -52,7 +43,7 @@ class SnapshotRepository:
                     " status, create_time, total_size, attrs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         record.account, record.region, record.identifier, record.cluster_identifier, arn,
-                        record.snapshot_type, record.status, _time_text(record.create_time),
+                        record.snapshot_type, record.status, time_text(record.create_time),
                         record.total_size_mb, json.dumps(record_to_json(record)),
                     ),
                 )
@@ -65,7 +56,7 @@ class SnapshotRepository:
         with self.db.transaction() as conn:
             conn.execute(
                 "UPDATE snapshots SET status = ?, create_time = ?, total_size = ?, attrs = ? WHERE id = ?",
-                (record.status, _time_text(record.create_time), record.total_size_mb,
+                (record.status, time_text(record.create_time), record.total_size_mb,
                  json.dumps(record_to_json(record)), record.row_id),
             )
 
@@ -268,12 +259,9 @@ def _where(flt: SnapshotFilter) -> tuple[list[str], list[object]]:
     if flt.snapshot_type is not None:
         where.append("s.snapshot_type = ?")
         args.append(flt.snapshot_type)
-    if flt.start_time is not None:
-        where.append("s.create_time >= ?")
-        args.append(_time_text(flt.start_time))
-    if flt.end_time is not None:
-        where.append("s.create_time <= ?")
-        args.append(_time_text(flt.end_time))
+    created_terms, created_args = flt.created_within("s.create_time")
+    where.extend(created_terms)
+    args.extend(created_args)
     if tags_used:
         tag_terms = ["t.resource_arn = s.arn"]
         if flt.tag_keys:

@@ -37,6 +37,20 @@ def test_not_found_words(owner):
     assert code == "ResourceNotFoundException" and "does not exist" in message
 
 
+
+def test_the_other_resources_not_found_say_which_in_the_same_words(owner):
+    for call, params, words in [
+        (owner.get_endpoint_access, {"endpointName": "gone"}, "Endpoint gone not found."),
+        (owner.get_scheduled_action, {"scheduledActionName": "gone"}, "Scheduled action gone not found."),
+        (owner.get_reservation, {"reservationId": "gone"}, "Reservation gone not found."),
+        (owner.get_table_restore_status, {"tableRestoreRequestId": "gone"}, "Table restore request gone not found."),
+        (owner.update_snapshot_copy_configuration, {"snapshotCopyConfigurationId": "gone", "snapshotRetentionPeriod": 3},
+         "Snapshot copy configuration gone not found."),
+        (owner.delete_snapshot_copy_configuration, {"snapshotCopyConfigurationId": "gone"},
+         "Snapshot copy configuration gone not found."),
+    ]:
+        assert owner.error(call, **params) == ("ResourceNotFoundException", 404, words), call
+
 def test_busy_words(slow_owner):
     slow_owner.namespace("ns1")
     slow_owner.create_workgroup(workgroupName="wg1", namespaceName="ns1")

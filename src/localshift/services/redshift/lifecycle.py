@@ -17,10 +17,9 @@ import logging
 import time
 from typing import Callable, Collection
 
-from localshift.dataplane.api import DataPlaneError
 from localshift.records import ClusterRecord
 from localshift.services import event_catalog, events
-from localshift.services.common import jobs, table_restore_lifecycle
+from localshift.services.common import jobs, serving, table_restore_lifecycle
 from localshift.services.common.jobs import ProgressRecorder, release_lease, whole_seconds
 from localshift.services.redshift import cluster_dependents
 from localshift.services.redshift.arns import cluster_arn
@@ -126,18 +125,11 @@ def _became_available(backend: RedshiftBackend, row_id: int, port: int) -> None:
 
 
 def serve_again(backend: RedshiftBackend, cluster: ClusterRecord) -> None:
-    """At the service's start, before any request is answered: serve an available cluster's port
-    again (its engine starts in a job, start_engine), so that its Endpoint.Port names the port
-    served from the first DescribeClusters on.  The port it had may be another process's by now:
-    the cluster then moves to a free one, and a client never reaches someone else's engine on
-    the old one.  A cluster whose engine is gone is left to the job, which fails it."""
-    try:
-        port = backend.dataplane.serve_engine(cluster_key(cluster), cluster.endpoint_port or cluster.port)
-    except DataPlaneError as e:
-        log.warning("cluster %s not served again: %s", cluster.identifier, e)
-        return
-    if port != cluster.endpoint_port:
-        backend.mutate_cluster(cluster.row_id, lambda c: setattr(c, "endpoint_port", port))
+    """At the service's start: serve an available cluster's port again (serving.serve_again); its
+    engine starts in a job (start_engine)."""
+    serving.serve_again(backend.dataplane, cluster_key(cluster), cluster.endpoint_port, cluster.port,
+                        f"cluster {cluster.identifier}",
+                        lambda port: backend.mutate_cluster(cluster.row_id, lambda c: setattr(c, "endpoint_port", port)))
 
 
 def start_engine(backend: RedshiftBackend, row_id: int) -> bool:

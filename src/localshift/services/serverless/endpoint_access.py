@@ -19,9 +19,9 @@ from localshift.services.context import RequestContext
 from localshift.services.redshift import network
 from localshift.services.serverless import endpoint_lifecycle, paging, validation
 from localshift.services.serverless.backend import ServerlessBackend
-from localshift.services.serverless.lookup import find_workgroup
+from localshift.services.serverless.lookup import find_own, find_workgroup
 from localshift.services.serverless.resource_records import EndpointAccessRecord
-from localshift.services.serverless.validation import busy, conflict, not_found, validation_error
+from localshift.services.serverless.validation import busy, conflict, validation_error
 from localshift.services.serverless.views import LOCAL_ADDRESS
 
 # Endpoints to one workgroup (ServiceQuotaExceededException past it), as for a provisioned cluster.
@@ -55,10 +55,7 @@ def endpoint_view(endpoint: EndpointAccessRecord) -> dict[str, Any]:
 
 
 def find_endpoint(backend: ServerlessBackend, ctx: RequestContext, name: str) -> EndpointAccessRecord:
-    endpoint = backend.endpoint_accesses.get(ctx.account, ctx.region, name)
-    if endpoint is None:
-        raise not_found(f"Endpoint {name} not found.")
-    return endpoint
+    return find_own(backend.endpoint_accesses, ctx, name, "Endpoint")
 
 
 def _name(value: str) -> str:

@@ -1,6 +1,6 @@
-"""Finding the namespace, workgroup or snapshot a request names, as the caller may see it.
+"""Finding the namespace, workgroup, snapshot or other resource a request names, as the caller may see it.
 
-Namespaces and workgroups belong to one account: only it can see them.  A
+Namespaces, workgroups and the other resources belong to one account: only it can see them.  A
 snapshot is seen by its owner and by the accounts it is shared with (either
 kind of grant); the others are told it does not exist.  A grantee names another
 account's snapshot by ARN, or by name with ``ownerAccount``.
@@ -9,6 +9,7 @@ account's snapshot by ARN, or by name with ``ownerAccount``.
 from __future__ import annotations
 
 import re
+from typing import Protocol, TypeVar
 
 from localshift.services.context import RequestContext
 from localshift.services.serverless.backend import ServerlessBackend
@@ -17,19 +18,29 @@ from localshift.store.serverless import NamespaceRecord, ServerlessSnapshotRecor
 
 _ACCOUNT = re.compile(r"\d{12}")
 
+Found = TypeVar("Found", covariant=True)
+
+
+class ByName(Protocol[Found]):
+    """Resources stored per account and region under their name (the repositories)."""
+
+    def get(self, account: str, region: str, name: str) -> Found | None: ...
+
+
+def find_own(resources: ByName[Found], ctx: RequestContext, name: str, what: str) -> Found:
+    """The caller's resource ``name`` in its region; else ResourceNotFoundException "<what> <name> not found."."""
+    found = resources.get(ctx.account, ctx.region, name)
+    if found is None:
+        raise not_found(f"{what} {name} not found.")
+    return found
+
 
 def find_namespace(backend: ServerlessBackend, ctx: RequestContext, name: str) -> NamespaceRecord:
-    namespace = backend.namespaces.get(ctx.account, ctx.region, name)
-    if namespace is None:
-        raise not_found(f"Serverless namespace {name} not found.")
-    return namespace
+    return find_own(backend.namespaces, ctx, name, "Serverless namespace")
 
 
 def find_workgroup(backend: ServerlessBackend, ctx: RequestContext, name: str) -> WorkgroupRecord:
-    workgroup = backend.workgroups.get(ctx.account, ctx.region, name)
-    if workgroup is None:
-        raise not_found(f"Serverless workgroup {name} not found.")
-    return workgroup
+    return find_own(backend.workgroups, ctx, name, "Serverless workgroup")
 
 
 def owner_account(value: str | None) -> str | None:

@@ -16,8 +16,9 @@ from localshift.services.context import RequestContext
 from localshift.services.serverless import paging, validation
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.catalogue import find_offering, offering_view
+from localshift.services.serverless.lookup import find_own
 from localshift.services.serverless.resource_records import ReservationRecord
-from localshift.services.serverless.validation import not_found, validation_error
+from localshift.services.serverless.validation import validation_error
 
 # RPUs are reserved in steps of 8, from 8 up to the largest workgroup's base capacity.
 CAPACITY_STEP, MAX_CAPACITY = 8, 1024
@@ -59,9 +60,7 @@ def create_reservation(backend: ServerlessBackend, ctx: RequestContext, p: dict[
 
 
 def get_reservation(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    reservation = backend.reservations.get(ctx.account, ctx.region, p["reservationId"])
-    if reservation is None:
-        raise not_found(f"Reservation {p['reservationId']} not found.")
+    reservation = find_own(backend.reservations, ctx, p["reservationId"], "Reservation")
     return {"reservation": reservation_view(reservation)}
 
 

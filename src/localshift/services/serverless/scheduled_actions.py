@@ -18,9 +18,9 @@ from localshift.services.common.arns import IAM_ROLE_ARN
 from localshift.services.context import RequestContext
 from localshift.services.serverless import paging, validation
 from localshift.services.serverless.backend import ServerlessBackend
-from localshift.services.serverless.lookup import find_namespace
+from localshift.services.serverless.lookup import find_namespace, find_own
 from localshift.services.serverless.resource_records import ScheduledActionRecord
-from localshift.services.serverless.validation import conflict, not_found, validation_error
+from localshift.services.serverless.validation import conflict, validation_error
 
 NEXT_INVOCATIONS = 10
 # Scheduled actions per account and region (ServiceQuotaExceededException past it: not in this API's
@@ -63,10 +63,7 @@ def action_view(action: ScheduledActionRecord, now: datetime) -> dict[str, Any]:
 
 
 def find_action(backend: ServerlessBackend, ctx: RequestContext, name: str) -> ScheduledActionRecord:
-    action = backend.scheduled_actions.get(ctx.account, ctx.region, name)
-    if action is None:
-        raise not_found(f"Scheduled action {name} not found.")
-    return action
+    return find_own(backend.scheduled_actions, ctx, name, "Scheduled action")
 
 
 def next_due(action: ScheduledActionRecord, now: datetime) -> datetime | None:

@@ -18,7 +18,7 @@ from localshift.services.common.regions import is_copy_destination
 from localshift.services.context import RequestContext
 from localshift.services.serverless import paging, validation
 from localshift.services.serverless.backend import ServerlessBackend
-from localshift.services.serverless.lookup import find_namespace
+from localshift.services.serverless.lookup import find_namespace, find_own
 from localshift.services.serverless.validation import not_found, validation_error
 from localshift.store.database import DuplicateError
 from localshift.store.serverless import NamespaceRecord, ServerlessSnapshotRecord, SnapshotCopyConfigurationRecord
@@ -40,10 +40,7 @@ def render(configuration: SnapshotCopyConfigurationRecord) -> dict[str, Any]:
 
 
 def _find(backend: ServerlessBackend, ctx: RequestContext, configuration_id: str) -> SnapshotCopyConfigurationRecord:
-    configuration = backend.copy_configurations.get(ctx.account, ctx.region, configuration_id)
-    if configuration is None:
-        raise not_found(f"Snapshot copy configuration {configuration_id} not found.")
-    return configuration
+    return find_own(backend.copy_configurations, ctx, configuration_id, "Snapshot copy configuration")
 
 
 def _of_namespace(backend: ServerlessBackend, account: str, region: str,

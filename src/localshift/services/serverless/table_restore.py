@@ -18,9 +18,9 @@ from localshift.services.common.table_restores import accept_restore, restore_in
 from localshift.services.context import RequestContext
 from localshift.services.serverless import paging, table_restore_lifecycle
 from localshift.services.serverless.backend import ServerlessBackend
-from localshift.services.serverless.lookup import find_namespace, find_workgroup, own_snapshot
+from localshift.services.serverless.lookup import find_namespace, find_own, find_workgroup, own_snapshot
 from localshift.services.serverless.recovery_points import find_recovery_point
-from localshift.services.serverless.validation import conflict, not_found, validation_error
+from localshift.services.serverless.validation import conflict, validation_error
 
 _PARAMETERS = {
     "source_database": "sourceDatabaseName",
@@ -96,9 +96,7 @@ def restore_table_from_recovery_point(
 
 
 def get_table_restore_status(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    record = backend.table_restores.get(ctx.account, ctx.region, p["tableRestoreRequestId"])
-    if record is None:
-        raise not_found(f"Table restore request {p['tableRestoreRequestId']} not found.")
+    record = find_own(backend.table_restores, ctx, p["tableRestoreRequestId"], "Table restore request")
     return {"tableRestoreStatus": render(record)}
 
 

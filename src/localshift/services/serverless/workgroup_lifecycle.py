@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from localshift.dataplane.api import DataPlaneError
+from localshift.services.common import serving
 from localshift.services.common.jobs import release_lease
 from localshift.services.serverless import endpoint_lifecycle, usage_limits
 from localshift.services.serverless.backend import ServerlessBackend
@@ -42,20 +42,16 @@ def _forget_workgroup(backend: ServerlessBackend, workgroup: WorkgroupRecord) ->
 
 
 def serve_again(backend: ServerlessBackend, workgroup: WorkgroupRecord) -> None:
-    """At the service's start, before any request is answered: serve an available workgroup's port
-    again (its engine starts in serve_workgroup's job), so that its endpoint names the port served
-    from the first GetWorkgroup on, never a port another process took meanwhile."""
+    """At the service's start: serve an available workgroup's port again (serving.serve_again); its
+    engine starts in serve_workgroup's job.  A workgroup moving to a new port, or whose namespace has
+    no engine yet, is left to that job."""
     namespace = _namespace_of(backend, workgroup)
     if workgroup.status != "AVAILABLE" or workgroup.pending_port or not (namespace and namespace.engine_generation):
         return
-    try:
-        port = backend.dataplane.serve_engine(engine_key(namespace.row_id, namespace.engine_generation),
-                                              workgroup.endpoint_port or workgroup.port)
-    except DataPlaneError as e:
-        log.warning("workgroup %s not served again: %s", workgroup.name, e)
-        return
-    if port != workgroup.endpoint_port:
-        backend.mutate_workgroup(workgroup.row_id, lambda w: setattr(w, "endpoint_port", port))
+    serving.serve_again(backend.dataplane, engine_key(namespace.row_id, namespace.engine_generation),
+                        workgroup.endpoint_port, workgroup.port, f"workgroup {workgroup.name}",
+                        lambda port: backend.mutate_workgroup(workgroup.row_id,
+                                                              lambda w: setattr(w, "endpoint_port", port)))
 
 
 def create_workgroup(backend: ServerlessBackend, workgroup_row_id: int) -> None:

@@ -1,0 +1,27 @@
+"""Serving an engine's port again when the service starts, for both services' restart recovery."""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from localshift.dataplane.api import DataPlane, DataPlaneError
+
+log = logging.getLogger("localshift.lifecycle")
+
+
+def serve_again(dataplane: DataPlane, key: str, endpoint_port: int | None, port: int, resource: str,
+                record_port: Callable[[int], object]) -> None:
+    """At the service's start, before any request is answered: serve the port an engine served
+    (``endpoint_port``, else its configured ``port``) again, while its engine starts later in a job
+    (``dataplane.serve_engine``), so that the endpoint a Describe names from the first answer on is
+    the port served.  The port it had may be another process's by now: the engine then moves to a
+    free one (``record_port`` keeps it), and a client never reaches someone else's engine on the old
+    one.  An engine that cannot be served (its data gone) is left to the job, which fails it."""
+    try:
+        served = dataplane.serve_engine(key, endpoint_port or port)
+    except DataPlaneError as e:
+        log.warning("%s not served again: %s", resource, e)
+        return
+    if served != endpoint_port:
+        record_port(served)
