@@ -84,7 +84,7 @@ class DataApiBackend(ServiceBackend):
         self.running_lock = threading.Lock()
 
     def result_path(self, statement_id: str, part: int) -> Path:
-        self.results_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        """Where a result too large for the store is written (results.py makes the directory then)."""
         return self.results_dir / f"{statement_id}.{part}"
 
     def run(self, job: Callable[..., None], statement_id: str, running: Running) -> Future[None]:

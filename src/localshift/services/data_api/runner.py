@@ -151,7 +151,8 @@ def _run_part(backend: DataApiBackend, record: StatementRecord, index: int, part
         result = writer[0]
         result.close()
         part.columns = [column_metadata(c) for c in completion.columns or ()]
-        part.result_file, part.pages, part.result_size = path.name, result.pages, result.bytes
+        part.result_text, part.result_file = result.inline, None if result.inline is not None else path.name
+        part.pages, part.result_size = result.pages, result.bytes
 
 
 def _engine(held: Running, call: Callable[[], Any]) -> Any:
