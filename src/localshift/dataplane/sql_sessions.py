@@ -91,8 +91,9 @@ class SqlSession:
 
     def run(self, statement: str, values: Sequence[str | None] = (), rows: RowSink | None = None) -> Completion:
         """Run one statement (``values``: its parameters, None for NULL); ``rows`` gets the result's rows in
-        chunks.  If ``rows`` raises, the statement is cancelled and the exception raised once the engine has
-        stopped."""
+        chunks.  If ``rows`` raises, the statement is cancelled (unless those were its last rows) and the
+        exception raised once the engine has stopped; if it ended before the cancel reached it, the session
+        is closed, so the cancel can reach no later statement."""
         before = self._last_query_id()
         try:
             completion = self._execute(statement, values, rows)
@@ -128,7 +129,7 @@ class SqlSession:
         pgconn = self._conn.pgconn
         transformer = Transformer(self._conn)
         columns: tuple[Column, ...] | None = None
-        command, error, stopped = "", None, None
+        command, error, stopped, cancelling = "", None, None, False
         try:
             pgconn.send_query_params(statement.encode(), [None if v is None else v.encode() for v in values] or None)
             pgconn.set_chunked_rows_mode(CHUNK_ROWS)
@@ -144,7 +145,9 @@ class SqlSession:
                             rows(columns, transformer.load_rows(0, result.ntuples, tuple))
                         except Exception as reason:  # the caller wants no more: stop the engine too
                             stopped = reason
-                            self.cancel()
+                            if status == pq.ExecStatus.TUPLES_CHUNK:  # else these were the last rows: it ended
+                                cancelling = True
+                                self.cancel()
                 elif status == pq.ExecStatus.FATAL_ERROR:
                     error = SqlError(_field(result, pq.DiagnosticField.SQLSTATE) or "XX000",
                                      _field(result, pq.DiagnosticField.MESSAGE_PRIMARY) or "unknown error")
@@ -159,6 +162,8 @@ class SqlSession:
             self._conn.close()
             raise SqlConnectionError(f"the connection to the cluster was lost: {_server_message(failure)}") from None
         if stopped is not None:
+            if cancelling and not (error is not None and error.cancelled):
+                self._conn.close()  # the statement ended first: the cancel, still on its way, must reach nothing
             raise stopped
         if error is not None:
             raise error

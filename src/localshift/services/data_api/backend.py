@@ -38,9 +38,10 @@ TOO_LONG = "Query exceeded the Data API's maximum duration of 24 hours."
 
 @dataclass
 class Running:
-    """A statement submitted and not ended: where it runs, and what CancelStatement needs to
-    reach it.  ``failure``: why it was stopped when that was not a CancelStatement (it then
-    ends FAILED, not ABORTED)."""
+    """A statement submitted and not ended (``record``, as submitted): where it runs, and what
+    CancelStatement needs to reach it.  ``failure``: why it was stopped when that was not a
+    CancelStatement (it then ends FAILED, not ABORTED)."""
+    record: StatementRecord
     target: Target
     session: DataSession | None = None
     cancelled: bool = False

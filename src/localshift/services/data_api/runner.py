@@ -2,11 +2,12 @@
 
 SUBMITTED (queued) -> PICKED (a worker took it and logs in) -> STARTED (the SQL is on the
 engine; RedshiftPid is the engine's backend) -> FINISHED, FAILED (the engine's error, or
-a login that failed) or ABORTED (CancelStatement).  A statement that needs no login (a kept
-connection is at hand: its session's, or the pool's) goes from SUBMITTED to STARTED.  Each
-change is written to the store as it happens.  A batch runs in one transaction: its parts run in order, each with its own
-status, times and result; when one fails, the transaction is rolled back, the parts after it
-are ABORTED and the statement is FAILED with that part's error.
+a login that failed) or ABORTED (CancelStatement).  A statement that needs no login (a
+kept connection is at hand: its session's, or the pool's) goes from SUBMITTED to STARTED.
+Each change is written to the store as it happens.  A batch runs in one transaction: its
+parts run in order, each with its own status, times and result; when one fails, the
+transaction is rolled back, the parts after it are ABORTED and the statement is FAILED with
+that part's error.
 """
 
 from __future__ import annotations
@@ -46,13 +47,13 @@ def run_statement(backend: DataApiBackend, statement_id: str) -> None:
 
 
 def _run(backend: DataApiBackend, statement_id: str, held: Running) -> None:
-    record = backend.statements.get(statement_id)
-    if record is None or record.status != SUBMITTED:
-        return  # cancelled while it waited, or wiped
     with held.lock:
-        if held.cancelled:
-            _end(backend, record, _stopped(held))
+        if held.cancelled:  # stopped while it waited
+            record = backend.statements.get(statement_id)
+            if record is not None and record.status == SUBMITTED:  # not ended by CancelStatement, nor wiped
+                _end(backend, record, _stopped(held))
             return
+        record = held.record  # as submitted: nothing but a stop changes it before a worker takes it
         connection = _at_hand(backend, held)
         if connection is None:
             _set(backend, record, PICKED)  # it logs in now
