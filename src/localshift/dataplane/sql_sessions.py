@@ -16,7 +16,7 @@ that failed in the engine, which the front records too.  ``cancel`` (from anothe
 a CancelRequest, which the front forwards to the engine.
 
 The session's own statements (the column descriptions a result needs, ``reset``'s ROLLBACK and
-DISCARD ALL) are not the user's: the front is told not to record them (front_history.py
+DISCARD ALL, whose answer ``reusable`` reads) are not the user's: the front is told not to record them (front_history.py
 ``unrecorded``), so the user's query history holds the user's statements only.  ``reusable``
 says whether a statement may run as on a new login: nothing came from the front while the
 session was idle (what comes then is its end: the engine stopped, the session was terminated),
@@ -59,6 +59,7 @@ SELECT a.attrelid::int8, a.attnum::int4, n.nspname, c.relname, a.attnotnull
 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE a.attrelid = ANY($1::oid[])"""
 _TYPE_NAMES = "SELECT oid::int8, typname FROM pg_type WHERE oid = ANY($1::oid[])"
+_DISCARD = "DISCARD ALL"
 
 
 class SqlSession:
@@ -80,6 +81,7 @@ class SqlSession:
         except psycopg.Error as error:
             raise SqlConnectionError(_server_message(error)) from None
         self.pid = self._conn.info.backend_pid
+        self._resetting = False  # a reset sent, its answer not read yet
 
     @property
     def closed(self) -> bool:
@@ -87,7 +89,8 @@ class SqlSession:
 
     @property
     def in_transaction(self) -> bool:
-        return self._conn.pgconn.transaction_status != pq.TransactionStatus.IDLE
+        """Whether a transaction is open (once the answer to a reset under way is read)."""
+        return self._reset_done() and self._conn.pgconn.transaction_status != pq.TransactionStatus.IDLE
 
     def run(self, statement: str, values: Sequence[str | None] = (), rows: RowSink | None = None) -> Completion:
         """Run one statement (``values``: its parameters, None for NULL); ``rows`` gets the result's rows in
@@ -110,8 +113,9 @@ class SqlSession:
         return -1 if self._history is None else self._history.last_query_id(self._engine_key, self.pid)
 
     def reusable(self) -> bool:
-        """Whether another statement may run here as on a new login of the same user (see above)."""
-        if self.closed:
+        """Whether another statement may run here as on a new login of the same user (see above);
+        the answer to a ``reset`` is read here."""
+        if self.closed or not self._reset_done():
             return False
         if self._history is not None and self._history.logins_changed(self._engine_key) != self._logins_seen:
             return False
@@ -126,6 +130,8 @@ class SqlSession:
             return self._execute(statement, values, rows)
 
     def _execute(self, statement: str, values: Sequence[str | None], rows: RowSink | None) -> Completion:
+        if not self._reset_done():
+            raise SqlConnectionError("the connection to the cluster was lost: it could not be reset")
         pgconn = self._conn.pgconn
         transformer = Transformer(self._conn)
         columns: tuple[Column, ...] | None = None
@@ -177,15 +183,37 @@ class SqlSession:
             pass  # the session is gone: nothing runs there any more
 
     def reset(self) -> bool:
-        """Make the session like a new one (another statement of the same user may use it);
-        False when it cannot be reused."""
+        """Make the session like a new one (another statement of the same user may use it once
+        ``reusable`` says so); False when it cannot be reused.  ``DISCARD ALL`` is sent, and its
+        answer read by ``reusable``: the statement before it does not wait for its round trip."""
         if self.closed:
             return False
+        pgconn = self._conn.pgconn
         try:
             if self.in_transaction:
                 self._own("ROLLBACK")
-            self._own("DISCARD ALL")
-        except (SqlError, SqlConnectionError):
+            if self._history is not None:
+                self._history.skip_next(self._engine_key, self.pid, _DISCARD)
+            pgconn.send_query_params(_DISCARD.encode(), None)
+            self._wait(generators.send(pgconn))
+        except (SqlError, SqlConnectionError, psycopg.Error):
+            self.close()
+            return False
+        self._resetting = True
+        return True
+
+    def _reset_done(self) -> bool:
+        """Whether the reset sent last (if any) succeeded; its answer read (else the session is closed)."""
+        if not self._resetting:
+            return True
+        self._resetting = False
+        try:
+            results = []
+            while (result := self._wait(generators.fetch(self._conn.pgconn))) is not None:
+                results.append(result.status)
+        except psycopg.Error:
+            results = [pq.ExecStatus.FATAL_ERROR]
+        if results != [pq.ExecStatus.COMMAND_OK]:
             self.close()
             return False
         return True

@@ -99,18 +99,15 @@ class Connections:
     def take_idle(self, target: Target, database: str | None = None) -> SqlSession | None:
         """An idle session of the same login that may be used again, if one is left (no login)."""
         key = self._key(target, database)
-        stale, found = [], None
-        with self._lock:
-            idle = self._idle.get(key)
-            while idle and found is None:
+        while True:
+            with self._lock:
+                idle = self._idle.get(key)
+                if not idle:
+                    return None
                 _, session = idle.pop()
-                if session.reusable():
-                    found = session
-                else:
-                    stale.append(session)
-        for session in stale:
+            if session.reusable():  # outside the lock: it reads the answer to the session's reset
+                return session
             session.close()
-        return found
 
     def give_back(self, target: Target, session: SqlSession, database: str | None = None) -> None:
         if not session.reset():
