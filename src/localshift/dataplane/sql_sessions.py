@@ -16,12 +16,14 @@ that failed in the engine, which the front records too.  ``cancel`` (from anothe
 a CancelRequest, which the front forwards to the engine.
 
 The session's own statements (the column descriptions a result needs, ``reset``'s ROLLBACK and
-DISCARD ALL, whose answer ``reusable`` reads) are not the user's: the front is told not to record them (front_history.py
-``unrecorded``), so the user's query history holds the user's statements only.  ``reusable``
-says whether a statement may run as on a new login: nothing came from the front while the
-session was idle (what comes then is its end: the engine stopped, the session was terminated),
-and no role or database setting of the engine changed since the login (front_history.py
-``logins_changed``: a dropped user must not go on, an altered one logs in anew).
+DISCARD ALL) are not the user's: the front is told not to record them (front_history.py
+``unrecorded``, ``skip_next``), so the user's query history holds the user's statements only.
+``reset`` sends DISCARD ALL without waiting for its answer, which ``reusable`` reads.
+``reusable`` says whether a statement may run as on a new login: nothing came from the front
+while the session was idle (what comes then is its end: the engine stopped, the session was
+terminated), and no role or database setting of the engine changed since the login
+(front_history.py ``logins_changed``: a dropped user must not go on, an altered one logs in
+anew).
 """
 
 from __future__ import annotations

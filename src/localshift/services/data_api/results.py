@@ -12,8 +12,8 @@ keeps as bytea and jsonb) with JDBC's precision and scale.
 A result is one line per row: the row's fields as JSON (JSON format) or as CSV (CSV format).
 Up to ``INLINE_BYTES`` of lines stay with the statement in the store; a larger result is a file
 under the data dir (0600).  Pages hold about ``PAGE_BYTES`` of lines; a part of a statement keeps
-where each page starts.  The limits are AWS's: 64 KB per row ("Packet for
-query is too large") and 100 MB per result ("Database response exceeded size limit").
+where each page starts.  The limits are AWS's: 64 KB per row ("Packet for query is too large")
+and 100 MB per result ("Database response exceeded size limit").
 """
 
 from __future__ import annotations

@@ -47,21 +47,27 @@ def run_statement(backend: DataApiBackend, statement_id: str) -> None:
 
 
 def _run(backend: DataApiBackend, statement_id: str, held: Running) -> None:
+    # Before the lock (a CancelStatement waits for it): taking a kept connection reads the answer to its reset.
+    connection = _at_hand(backend, held)
     with held.lock:
-        if held.cancelled:  # stopped while it waited
+        stopped = held.cancelled
+        if stopped:  # while it waited
             record = backend.statements.get(statement_id)
             if record is not None and record.status == SUBMITTED:  # not ended by CancelStatement, nor wiped
                 _end(backend, record, _stopped(held))
-            return
-        record = held.record  # as submitted: nothing but a stop changes it before a worker takes it
-        connection = _at_hand(backend, held)
-        if connection is None:
-            _set(backend, record, PICKED)  # it logs in now
         else:
-            # No login to wait for: STARTED at once (under the lock, so a cancel sees it running).
-            held.connection = connection
-            record.redshift_pid = connection.pid
-            _set(backend, record, STARTED)
+            record = held.record  # as submitted: nothing but a stop changes it before a worker takes it
+            if connection is None:
+                _set(backend, record, PICKED)  # it logs in now
+            else:
+                # No login to wait for: STARTED at once (under the lock, so a cancel sees it running).
+                held.connection = connection
+                record.redshift_pid = connection.pid
+                _set(backend, record, STARTED)
+    if stopped:
+        if connection is not None and held.session is None:
+            backend.connections.give_back(held.target, connection)
+        return
     cancelled = False
     if connection is None:
         try:
