@@ -94,12 +94,12 @@ def test_a_service_whose_reads_touch_more_than_the_store_runs_them_on_worker_thr
     assert DATA_API.reads == {"ListDatabases"}
 
 
-def test_the_data_api_and_the_credential_operations_never_run_as_kept_reads() -> None:
-    # Every read of the real Data API answers from statements' state, result files or an engine's
-    # catalog; GetClusterCredentials(WithIAM) and GetCredentials issue a credential at each call.
+def test_the_data_api_and_the_credential_operations_run_as_kept_reads_only_when_they_read_the_store() -> None:
+    # The Data API's results (files) and catalog calls (engines) are beyond the store; its statements'
+    # records are not.  GetClusterCredentials(WithIAM) and GetCredentials issue a credential at each call.
     redshift, serverless, data_api = SERVICES
-    assert data_api.name == "redshift-data" and data_api.reads == frozenset()
-    assert {"DescribeStatement", "GetStatementResult", "ListTables"} <= data_api.reads_beyond_the_store
+    assert data_api.name == "redshift-data" and data_api.reads == {"DescribeStatement", "ListStatements"}
+    assert {"GetStatementResult", "GetStatementResultV2", "ListTables"} <= data_api.reads_beyond_the_store
     assert not {"GetClusterCredentials", "GetClusterCredentialsWithIAM"} & redshift.reads
     assert "GetCredentials" not in serverless.reads
 

@@ -12,8 +12,8 @@ statements, and what a session holding a statement waits for.
   history to be written.  The session has the id before the client reads the statement's
   completion, since the front reads each completion before passing it on.
 * Such a caller may run statements of its own that are not the user's (the Data API's column
-  descriptions and resets): ``unrecorded`` keeps the next statement of its session out of
-  the history.  Only code in this process can ask it: a user's SQL cannot.
+  descriptions and resets): ``unrecorded`` and ``skip_next`` keep the next statement of its
+  session out of the history.  Only code in this process can ask it: a user's SQL cannot.
 * ``logins_changed`` counts, per engine, what may make a session logged in earlier unlike a
   new one: a role or a database's settings changed (through the front), the engine served
   anew.  The Data API reuses a connection only while the count is the one it logged in with.
@@ -62,14 +62,18 @@ class FrontHistory:
     @contextmanager
     def unrecorded(self, engine_key: str, pid: int, statement: str) -> Iterator[None]:
         """While in it, the session ``pid`` runs ``statement``, which is kept out of the history (any thread)."""
-        if self.recorder is None:
-            yield
-            return
-        self.recorder.skip_next(engine_key, pid, statement.encode())
+        self.skip_next(engine_key, pid, statement)
         try:
             yield
         finally:
-            self.recorder.skip_next(engine_key, pid, None)
+            if self.recorder is not None:
+                self.recorder.skip_next(engine_key, pid, None)
+
+    def skip_next(self, engine_key: str, pid: int, statement: str) -> None:
+        """The session ``pid`` runs ``statement`` next, which is kept out of the history (any thread):
+        until the front sees it complete, or the session ends."""
+        if self.recorder is not None:
+            self.recorder.skip_next(engine_key, pid, statement.encode())
 
     async def ids_ready(self, engine_key: str) -> None:
         """Read the engine's highest query id unless known (one read however many sessions wait)."""

@@ -17,11 +17,13 @@ a CancelRequest, which the front forwards to the engine.
 
 The session's own statements (the column descriptions a result needs, ``reset``'s ROLLBACK and
 DISCARD ALL) are not the user's: the front is told not to record them (front_history.py
-``unrecorded``), so the user's query history holds the user's statements only.  ``reusable``
-says whether a statement may run as on a new login: nothing came from the front while the
-session was idle (what comes then is its end: the engine stopped, the session was terminated),
-and no role or database setting of the engine changed since the login (front_history.py
-``logins_changed``: a dropped user must not go on, an altered one logs in anew).
+``unrecorded``, ``skip_next``), so the user's query history holds the user's statements only.
+``reset`` sends DISCARD ALL without waiting for its answer, which ``reusable`` reads.
+``reusable`` says whether a statement may run as on a new login: nothing came from the front
+while the session was idle (what comes then is its end: the engine stopped, the session was
+terminated), and no role or database setting of the engine changed since the login
+(front_history.py ``logins_changed``: a dropped user must not go on, an altered one logs in
+anew).
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ SELECT a.attrelid::int8, a.attnum::int4, n.nspname, c.relname, a.attnotnull
 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE a.attrelid = ANY($1::oid[])"""
 _TYPE_NAMES = "SELECT oid::int8, typname FROM pg_type WHERE oid = ANY($1::oid[])"
+_DISCARD = "DISCARD ALL"
 
 
 class SqlSession:
@@ -80,6 +83,7 @@ class SqlSession:
         except psycopg.Error as error:
             raise SqlConnectionError(_server_message(error)) from None
         self.pid = self._conn.info.backend_pid
+        self._resetting = False  # a reset sent, its answer not read yet
 
     @property
     def closed(self) -> bool:
@@ -87,12 +91,14 @@ class SqlSession:
 
     @property
     def in_transaction(self) -> bool:
-        return self._conn.pgconn.transaction_status != pq.TransactionStatus.IDLE
+        """Whether a transaction is open (once the answer to a reset under way is read)."""
+        return self._reset_done() and self._conn.pgconn.transaction_status != pq.TransactionStatus.IDLE
 
     def run(self, statement: str, values: Sequence[str | None] = (), rows: RowSink | None = None) -> Completion:
         """Run one statement (``values``: its parameters, None for NULL); ``rows`` gets the result's rows in
-        chunks.  If ``rows`` raises, the statement is cancelled and the exception raised once the engine has
-        stopped."""
+        chunks.  If ``rows`` raises, the statement is cancelled (unless those were its last rows) and the
+        exception raised once the engine has stopped; if it ended before the cancel reached it, the session
+        is closed, so the cancel can reach no later statement."""
         before = self._last_query_id()
         try:
             completion = self._execute(statement, values, rows)
@@ -109,8 +115,9 @@ class SqlSession:
         return -1 if self._history is None else self._history.last_query_id(self._engine_key, self.pid)
 
     def reusable(self) -> bool:
-        """Whether another statement may run here as on a new login of the same user (see above)."""
-        if self.closed:
+        """Whether another statement may run here as on a new login of the same user (see above);
+        the answer to a ``reset`` is read here."""
+        if self.closed or not self._reset_done():
             return False
         if self._history is not None and self._history.logins_changed(self._engine_key) != self._logins_seen:
             return False
@@ -125,10 +132,12 @@ class SqlSession:
             return self._execute(statement, values, rows)
 
     def _execute(self, statement: str, values: Sequence[str | None], rows: RowSink | None) -> Completion:
+        if not self._reset_done():
+            raise SqlConnectionError("the connection to the cluster was lost: it could not be reset")
         pgconn = self._conn.pgconn
         transformer = Transformer(self._conn)
         columns: tuple[Column, ...] | None = None
-        command, error, stopped = "", None, None
+        command, error, stopped, cancelling = "", None, None, False
         try:
             pgconn.send_query_params(statement.encode(), [None if v is None else v.encode() for v in values] or None)
             pgconn.set_chunked_rows_mode(CHUNK_ROWS)
@@ -144,7 +153,9 @@ class SqlSession:
                             rows(columns, transformer.load_rows(0, result.ntuples, tuple))
                         except Exception as reason:  # the caller wants no more: stop the engine too
                             stopped = reason
-                            self.cancel()
+                            if status == pq.ExecStatus.TUPLES_CHUNK:  # else these were the last rows: it ended
+                                cancelling = True
+                                self.cancel()
                 elif status == pq.ExecStatus.FATAL_ERROR:
                     error = SqlError(_field(result, pq.DiagnosticField.SQLSTATE) or "XX000",
                                      _field(result, pq.DiagnosticField.MESSAGE_PRIMARY) or "unknown error")
@@ -159,6 +170,8 @@ class SqlSession:
             self._conn.close()
             raise SqlConnectionError(f"the connection to the cluster was lost: {_server_message(failure)}") from None
         if stopped is not None:
+            if cancelling and not (error is not None and error.cancelled):
+                self._conn.close()  # the statement ended first: the cancel, still on its way, must reach nothing
             raise stopped
         if error is not None:
             raise error
@@ -172,15 +185,37 @@ class SqlSession:
             pass  # the session is gone: nothing runs there any more
 
     def reset(self) -> bool:
-        """Make the session like a new one (another statement of the same user may use it);
-        False when it cannot be reused."""
+        """Make the session like a new one (another statement of the same user may use it once
+        ``reusable`` says so); False when it cannot be reused.  ``DISCARD ALL`` is sent, and its
+        answer read by ``reusable``: the statement before it does not wait for its round trip."""
         if self.closed:
             return False
+        pgconn = self._conn.pgconn
         try:
             if self.in_transaction:
                 self._own("ROLLBACK")
-            self._own("DISCARD ALL")
-        except (SqlError, SqlConnectionError):
+            if self._history is not None:
+                self._history.skip_next(self._engine_key, self.pid, _DISCARD)
+            pgconn.send_query_params(_DISCARD.encode(), None)
+            self._wait(generators.send(pgconn))
+        except (SqlError, SqlConnectionError, psycopg.Error):
+            self.close()
+            return False
+        self._resetting = True
+        return True
+
+    def _reset_done(self) -> bool:
+        """Whether the reset sent last (if any) succeeded; its answer read (else the session is closed)."""
+        if not self._resetting:
+            return True
+        self._resetting = False
+        try:
+            results = []
+            while (result := self._wait(generators.fetch(self._conn.pgconn))) is not None:
+                results.append(result.status)
+        except psycopg.Error:
+            results = [pq.ExecStatus.FATAL_ERROR]
+        if results != [pq.ExecStatus.COMMAND_OK]:
             self.close()
             return False
         return True

@@ -1,8 +1,9 @@
 """The Data API's statements, and temporary database credentials, in SQL.
 
 A statement (``StatementRecord``) is what ExecuteStatement or BatchExecuteStatement
-submitted: one part per SQL text, each with its own status, times and result (the rows live
-in a file beside the store; a part keeps where its pages start).  Statements are written
+submitted: one part per SQL text, each with its own status, times and result (a small
+result's rows are kept here, a larger one's in a file beside the store; a part keeps where its
+pages start).  Statements are written
 without waiting for the disk (``transaction(durable=False)``): their status changes often
 and fast, and a crash of the machine losing the last ones is an acceptable price for an
 emulator.  They are kept 24 hours (services/data_api).
@@ -37,9 +38,11 @@ class StatementPart:
     result_size: int = -1
     has_result_set: bool = False
     redshift_query_id: int = -1
-    # The result: its columns as ColumnMetadata, the file of its rows, and where each page of
-    # them starts ([byte offset, first row]); a file past its last page ends the last one.
+    # The result: its columns as ColumnMetadata, its rows (their text when small, else the file
+    # of them), and where each page of them starts ([byte offset, first row]); the end of the
+    # rows ends the last one.
     columns: list[dict[str, Any]] = field(default_factory=list)
+    result_text: str | None = None
     result_file: str | None = None
     pages: list[list[int]] = field(default_factory=list)
 

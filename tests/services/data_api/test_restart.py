@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from localshift.services.data_api.results import INLINE_BYTES
 from support import OWNER, create_available_cluster, make_server, wait_for
 
 from .conftest import DataApi
@@ -46,21 +47,24 @@ def test_statements_and_their_results_are_kept_24_hours(tmp_path):
     try:
         create_available_cluster(server.client(OWNER), "kept", ClusterType="single-node", NumberOfNodes=1)
         data = DataApi(server, ClusterIdentifier="kept", Database="dev", DbUser="admin")
-        statement_id = data.ok("SELECT 1")["Id"]
+        small = data.ok("SELECT 1")["Id"]  # kept in the store, with its statement
+        assert not (tmp_path / "data" / "data-api").exists()
+        large = data.ok(f"SELECT repeat('x', {INLINE_BYTES})")["Id"]  # kept in a file
         results = [p for p in (tmp_path / "data" / "data-api").iterdir()]
         assert len(results) == 1 and oct(results[0].stat().st_mode & 0o777) == "0o600"
         server.admin("/_localshift/time-travel?seconds=86000")
-        assert data.describe_statement(Id=statement_id)["Status"] == "FINISHED"
+        assert data.get_statement_result(Id=small)["Records"] == [[{"longValue": 1}]]
+        assert data.get_statement_result(Id=large)["Records"] == [[{"stringValue": "x" * INLINE_BYTES}]]
         server.admin("/_localshift/time-travel?seconds=401")
 
-        def gone() -> bool:
+        def gone(statement_id: str) -> bool:
             try:
                 data.describe_statement(Id=statement_id)
                 return False
             except Exception as error:  # noqa: BLE001 - the refusal is what is awaited
                 return "ResourceNotFoundException" in str(error)
 
-        assert wait_for(gone, timeout=10)
+        assert wait_for(lambda: gone(small) and gone(large), timeout=10)
         assert list((tmp_path / "data" / "data-api").iterdir()) == []
     finally:
         server.close()

@@ -38,9 +38,10 @@ TOO_LONG = "Query exceeded the Data API's maximum duration of 24 hours."
 
 @dataclass
 class Running:
-    """A statement submitted and not ended: where it runs, and what CancelStatement needs to
-    reach it.  ``failure``: why it was stopped when that was not a CancelStatement (it then
-    ends FAILED, not ABORTED)."""
+    """A statement submitted and not ended (``record``, as submitted): where it runs, and what
+    CancelStatement needs to reach it.  ``failure``: why it was stopped when that was not a
+    CancelStatement (it then ends FAILED, not ABORTED)."""
+    record: StatementRecord
     target: Target
     session: DataSession | None = None
     cancelled: bool = False
@@ -84,7 +85,7 @@ class DataApiBackend(ServiceBackend):
         self.running_lock = threading.Lock()
 
     def result_path(self, statement_id: str, part: int) -> Path:
-        self.results_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        """Where a result too large for the store is written (results.py makes the directory then)."""
         return self.results_dir / f"{statement_id}.{part}"
 
     def run(self, job: Callable[..., None], statement_id: str, running: Running) -> Future[None]:

@@ -94,18 +94,20 @@ class Connections:
 
     def borrow(self, target: Target, database: str | None = None) -> SqlSession:
         """An idle session of the same login that may be used again when one is left, else a new one."""
+        return self.take_idle(target, database) or self.open(target, database)
+
+    def take_idle(self, target: Target, database: str | None = None) -> SqlSession | None:
+        """An idle session of the same login that may be used again, if one is left (no login)."""
         key = self._key(target, database)
-        stale = []
-        with self._lock:
-            idle = self._idle.get(key)
-            while idle:
+        while True:
+            with self._lock:
+                idle = self._idle.get(key)
+                if not idle:
+                    return None
                 _, session = idle.pop()
-                if session.reusable():
-                    return session
-                stale.append(session)
-        for session in stale:
+            if session.reusable():  # outside the lock: it reads the answer to the session's reset
+                return session
             session.close()
-        return self.open(target, database)
 
     def give_back(self, target: Target, session: SqlSession, database: str | None = None) -> None:
         if not session.reset():

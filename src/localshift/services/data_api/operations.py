@@ -16,9 +16,10 @@ OPERATIONS: dict[str, Handler] = {
     **metadata.OPERATIONS,
 }
 
-# Every read of the Data API answers from engines (the catalog) or from statements' state and
-# result files, not from the store alone: all run on worker threads, and no answer is kept.
+# Reads that answer from engines (the catalog) or from result files, not from the store alone: they
+# run on the request thread, and no answer is kept.  DescribeStatement and ListStatements read
+# statements' records alone (every status change is a write to the store), so they run on the
+# event loop as the store's reads do (a poll costs no thread hop).
 READS_BEYOND_THE_STORE = frozenset({
-    "DescribeStatement", "ListStatements", "GetStatementResult", "GetStatementResultV2",
-    "ListDatabases", "ListSchemas", "ListTables", "DescribeTable",
+    "GetStatementResult", "GetStatementResultV2", "ListDatabases", "ListSchemas", "ListTables", "DescribeTable",
 })

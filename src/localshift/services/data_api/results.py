@@ -9,10 +9,11 @@ infinite, which JSON cannot carry, as its text).  Column metadata names types as
 does (int4, varchar, numeric, bpchar, timestamp...; varbyte and super for what the engine
 keeps as bytea and jsonb) with JDBC's precision and scale.
 
-A result is a file under the data dir (0600), one line per row: the row's fields as JSON
-(JSON format) or as CSV (CSV format).  Pages hold about ``PAGE_BYTES`` of lines; a part of a
-statement keeps where each page starts.  The limits are AWS's: 64 KB per row ("Packet for
-query is too large") and 100 MB per result ("Database response exceeded size limit").
+A result is one line per row: the row's fields as JSON (JSON format) or as CSV (CSV format).
+Up to ``INLINE_BYTES`` of lines stay with the statement in the store; a larger result is a file
+under the data dir (0600).  Pages hold about ``PAGE_BYTES`` of lines; a part of a statement keeps
+where each page starts.  The limits are AWS's: 64 KB per row ("Packet for query is too large")
+and 100 MB per result ("Database response exceeded size limit").
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from typing import Any, Callable, Sequence
 from localshift.dataplane.api import Column
 
 PAGE_BYTES = 1024 * 1024
+# A result this small is kept in the store with its statement, not in a file of its own: creating a
+# file can cost more than the whole statement (0.4-0.7 ms on an ext4 disk, docs/benchmarks.md).
+INLINE_BYTES = 4096
 MAX_ROW_BYTES = 64 * 1024
 MAX_RESULT_BYTES = 100 * 1024 * 1024
 ROW_TOO_LARGE = "Packet for query is too large: a row of the result exceeds the Data API's 64 KB."
@@ -120,7 +124,8 @@ def csv_text(value: Any) -> str:
 
 
 class ResultWriter:
-    """Writes one result to ``path`` as rows arrive, page by page, within the limits."""
+    """Takes one result as rows arrive, page by page, within the limits: in memory while it is
+    at most INLINE_BYTES (``inline``, its text, once closed), else written to ``path``."""
 
     def __init__(self, path: Path, columns: Sequence[Column], csv_format: bool) -> None:
         self.path = path
@@ -129,9 +134,10 @@ class ResultWriter:
         self.rows = 0
         self.bytes = 0
         self.pages: list[list[int]] = [[0, 0]]
+        self.inline: str | None = None
         self._page_bytes = 0
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        self._file = os.fdopen(fd, "wb", buffering=1 << 20)
+        self._held: list[bytes] = []
+        self._file: io.BufferedWriter | None = None
 
     def add(self, rows: list[tuple]) -> None:
         lines = []
@@ -151,6 +157,15 @@ class ResultWriter:
             lines.append(line)
         if self.bytes > MAX_RESULT_BYTES:
             raise ResultTooLarge(RESULT_TOO_LARGE)
+        if self._file is None and self.bytes <= INLINE_BYTES:
+            self._held += lines
+            return
+        if self._file is None:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            self._file = os.fdopen(fd, "wb", buffering=1 << 20)
+            lines = self._held + lines
+            self._held = []
         self._file.write(b"".join(lines))
 
     @staticmethod
@@ -160,11 +175,16 @@ class ResultWriter:
         return out.getvalue()
 
     def close(self) -> None:
-        self._file.close()
+        if self._file is None:
+            self.inline = b"".join(self._held).decode()
+        else:
+            self._file.close()
 
     def discard(self) -> None:
-        self._file.close()
-        self.path.unlink(missing_ok=True)
+        self._held = []
+        if self._file is not None:
+            self._file.close()
+            self.path.unlink(missing_ok=True)
 
 
 def read_page(path: Path, pages: list[list[int]], index: int, total_bytes: int) -> bytes:

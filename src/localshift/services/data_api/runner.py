@@ -2,10 +2,12 @@
 
 SUBMITTED (queued) -> PICKED (a worker took it and logs in) -> STARTED (the SQL is on the
 engine; RedshiftPid is the engine's backend) -> FINISHED, FAILED (the engine's error, or
-a login that failed) or ABORTED (CancelStatement).  Each change is written to the store as
-it happens.  A batch runs in one transaction: its parts run in order, each with its own
-status, times and result; when one fails, the transaction is rolled back, the parts after it
-are ABORTED and the statement is FAILED with that part's error.
+a login that failed) or ABORTED (CancelStatement).  A statement that needs no login (a
+kept connection is at hand: its session's, or the pool's) goes from SUBMITTED to STARTED.
+Each change is written to the store as it happens.  A batch runs in one transaction: its
+parts run in order, each with its own status, times and result; when one fails, the
+transaction is rolled back, the parts after it are ABORTED and the statement is FAILED with
+that part's error.
 """
 
 from __future__ import annotations
@@ -45,24 +47,39 @@ def run_statement(backend: DataApiBackend, statement_id: str) -> None:
 
 
 def _run(backend: DataApiBackend, statement_id: str, held: Running) -> None:
-    record = backend.statements.get(statement_id)
-    if record is None or record.status != SUBMITTED:
-        return  # cancelled while it waited, or wiped
+    # Before the lock (a CancelStatement waits for it): taking a kept connection reads the answer to its reset.
+    connection = _at_hand(backend, held)
     with held.lock:
-        if held.cancelled:
-            _end(backend, record, _stopped(held))
-            return
-        _set(backend, record, PICKED)
-    try:
-        connection = _connect(backend, held)
-    except _Stopped as stop:
-        _end(backend, record, stop)
+        stopped = held.cancelled
+        if stopped:  # while it waited
+            record = backend.statements.get(statement_id)
+            if record is not None and record.status == SUBMITTED:  # not ended by CancelStatement, nor wiped
+                _end(backend, record, _stopped(held))
+        else:
+            record = held.record  # as submitted: nothing but a stop changes it before a worker takes it
+            if connection is None:
+                _set(backend, record, PICKED)  # it logs in now
+            else:
+                # No login to wait for: STARTED at once (under the lock, so a cancel sees it running).
+                held.connection = connection
+                record.redshift_pid = connection.pid
+                _set(backend, record, STARTED)
+    if stopped:
+        if connection is not None and held.session is None:
+            backend.connections.give_back(held.target, connection)
         return
-    with held.lock:
-        held.connection = connection
-        cancelled = held.cancelled
-    record.redshift_pid = connection.pid
-    _set(backend, record, STARTED)
+    cancelled = False
+    if connection is None:
+        try:
+            connection = _log_in(backend, held)
+        except _Stopped as stop:
+            _end(backend, record, stop)
+            return
+        with held.lock:
+            held.connection = connection
+            cancelled = held.cancelled
+        record.redshift_pid = connection.pid
+        _set(backend, record, STARTED)
     try:
         if cancelled:
             raise _stopped(held)
@@ -81,18 +98,23 @@ def _run(backend: DataApiBackend, statement_id: str, held: Running) -> None:
             backend.connections.give_back(held.target, connection)
 
 
-def _connect(backend: DataApiBackend, held: Running) -> SqlSession:
+def _at_hand(backend: DataApiBackend, held: Running) -> SqlSession | None:
+    """A connection the statement may use without logging in: its session's, or an idle one of the pool."""
     session = held.session
-    if session is not None and session.connection is not None and not session.connection.closed:
-        return session.connection
+    if session is None:
+        return backend.connections.take_idle(held.target)
+    return session.connection if session.connection is not None and not session.connection.closed else None
+
+
+def _log_in(backend: DataApiBackend, held: Running) -> SqlSession:
     try:
-        connection = backend.connections.open(held.target) if session else backend.connections.borrow(held.target)
+        connection = backend.connections.open(held.target)
     except NotServing as reason:
         raise _Stopped(FAILED, f"Connection to the database failed: {reason}") from None
     except SqlConnectionError as reason:
         raise _Stopped(FAILED, f"FATAL: {reason}") from None
-    if session is not None:
-        session.connection = connection
+    if held.session is not None:
+        held.session.connection = connection
     return connection
 
 
@@ -151,7 +173,8 @@ def _run_part(backend: DataApiBackend, record: StatementRecord, index: int, part
         result = writer[0]
         result.close()
         part.columns = [column_metadata(c) for c in completion.columns or ()]
-        part.result_file, part.pages, part.result_size = path.name, result.pages, result.bytes
+        part.result_text, part.result_file = result.inline, None if result.inline is not None else path.name
+        part.pages, part.result_size = result.pages, result.bytes
 
 
 def _engine(held: Running, call: Callable[[], Any]) -> Any:

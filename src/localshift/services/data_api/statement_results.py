@@ -1,10 +1,11 @@
 """GetStatementResult (JSON records) and GetStatementResultV2 (CSV records), page by page.
 
-A result is served once its statement FINISHED, for 24 hours (results.py keeps the rows in
-files).  A page holds about 1 MB of the result (results.PAGE_BYTES; AWS documents no page
-size), and NextToken names the next one.  A batch's results are fetched per part
-(``<id>:<n>``).  Results survive a restart of the service (the files stay with the data dir);
-one whose file is gone (removed, or lost to a crash of the machine) is reported as not there.
+A result is served once its statement FINISHED, for 24 hours (results.py keeps the rows: a small
+result's in the store with its statement, a larger one's in a file).  A page holds about 1 MB of
+the result (results.PAGE_BYTES; AWS documents no page size), and NextToken names the next one.  A
+batch's results are fetched per part (``<id>:<n>``).  Results survive a restart of the service
+(the store and the files stay with the data dir); one whose file is gone (removed, or lost to a
+crash of the machine) is reported as not there.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ def _page(backend: DataApiBackend, ctx: RequestContext, p: dict[str, Any], resul
         operation = "GetStatementResultV2" if record.result_format == "CSV" else "GetStatementResult"
         raise validation(f"The statement's result format is {record.result_format}: fetch it with {operation}.")
     page = _page_number(p.get("NextToken"), p["Id"], len(part.pages))
+    if part.result_text is not None:
+        return part, page, part.result_text.encode()  # one page: it is small
     gone = not_found("Query does not have result. Its result is no longer kept.", p["Id"])
     if part.result_file is None:
         raise gone

@@ -102,7 +102,8 @@ def _submit(backend: DataApiBackend, ctx: RequestContext, p: dict[str, Any], que
     # AWS answers before the statement runs and the caller polls DescribeStatement.  Here a
     # statement that ends within QUICK_STATEMENT_SECONDS is answered once it has ended, so the
     # first poll finds it FINISHED instead of polls racing the worker for the interpreter.
-    wait([backend.run(run_statement, statement_id, Running(target, session))], timeout=QUICK_STATEMENT_SECONDS)
+    running = Running(record, target, session)
+    wait([backend.run(run_statement, statement_id, running)], timeout=QUICK_STATEMENT_SECONDS)
     return views.submitted(record)
 
 
