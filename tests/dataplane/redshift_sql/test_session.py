@@ -301,3 +301,72 @@ def test_a_statement_reading_the_history_waits_only_for_the_sessions_own():
     other.from_engine(complete("SELECT 1") + READY)
     history = query("select * from stl_query")
     assert session.from_client(history) is history
+
+
+FLUSH = msg(b"H", b"")
+CLOSE_COMPLETE = msg(b"3", b"")
+
+
+def close(name: bytes, kind: bytes = b"S") -> bytes:
+    return msg(b"C", kind + name + b"\0")
+
+
+def answering_session() -> tuple[SqlSession, list[bytes]]:
+    session, answered = new_session(), []
+    session.answers.to_client = answered.append
+    return session, answered
+
+
+def test_a_close_and_its_sync_are_answered_when_the_engine_has_answered_everything():
+    session, answered = answering_session()
+    assert session.from_client(close(b"s1") + FLUSH + SYNC) == b""
+    assert answered == [CLOSE_COMPLETE + READY]
+    # the close goes to the engine before what the client sends next; its completion is dropped
+    # in a transaction block, or a failed one, the engine would report it so
+    assert session.from_client(query("begin")) == close(b"s1") + query("begin")
+    begun = complete("BEGIN") + msg(b"Z", b"T")
+    assert session.from_engine(CLOSE_COMPLETE + begun) == begun
+    assert session.from_client(close(b"s2") + SYNC) == b""
+    assert answered[-1] == CLOSE_COMPLETE + msg(b"Z", b"T")
+    assert session.from_client(query("select 1/0")) == close(b"s2") + query("select 1/0")
+    assert session.from_engine(CLOSE_COMPLETE + error("22012", "division by zero")) == error(
+        "22012", "division by zero")
+    session.from_engine(msg(b"Z", b"E"))
+    assert session.from_client(close(b"s3") + FLUSH + FLUSH + SYNC) == b""
+    assert session.from_client(close(b"s4") + SYNC) == b""
+    assert answered[-2:] == [CLOSE_COMPLETE + msg(b"Z", b"E")] * 2
+    sent = session.from_client(parse("rollback", b"s1") + FLUSH + SYNC)
+    assert sent == close(b"s3") + close(b"s4") + parse("rollback", b"s1") + FLUSH + SYNC
+    assert session.from_engine(CLOSE_COMPLETE + CLOSE_COMPLETE + msg(b"1", b"") + READY) == msg(b"1", b"") + READY
+    assert session.from_engine(CLOSE_COMPLETE) == CLOSE_COMPLETE  # not one of ours
+
+
+def test_the_first_close_answered_goes_to_the_engine_with_the_next_message():
+    session, answered = answering_session()
+    session.from_client(close(b"s1") + SYNC)
+    assert session.from_client(msg(b"X", b"")) == close(b"s1") + msg(b"X", b"")
+
+
+def test_a_close_goes_to_the_engine_while_it_has_something_to_answer():
+    session, answered = answering_session()
+    batch = parse("select 1", b"s1") + FLUSH + SYNC
+    assert session.from_client(batch) is batch
+    data = close(b"s0") + FLUSH + SYNC
+    assert session.from_client(data) is data  # the batch before it is not answered yet
+    session.from_engine(msg(b"1", b"") + READY + CLOSE_COMPLETE + READY)
+    unsynced = parse("select 2", b"s2") + FLUSH
+    assert session.from_client(unsynced) is unsynced
+    data = close(b"s1") + SYNC
+    assert session.from_client(data) is data  # a message sent without a Sync before it
+    session.from_engine(msg(b"1", b"") + CLOSE_COMPLETE + READY)
+    for data in (close(b"s1"), close(b"s1") + FLUSH, close(b"s1") + parse("select 3") + SYNC,
+                 close(b"", b"P") + SYNC):
+        assert session.from_client(data) is data  # no Sync right behind it, or a portal
+        session.from_engine(CLOSE_COMPLETE + READY)
+    assert answered == []
+
+
+def test_a_close_is_answered_here_only_for_a_front_that_can_answer():
+    session = new_session()
+    data = close(b"s1") + SYNC
+    assert session.from_client(data) is data
