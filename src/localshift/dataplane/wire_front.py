@@ -209,7 +209,6 @@ class ClientSide(asyncio.Protocol):
         self.session = SqlSession.from_startup(startup, history.recorder, self.listener.socket_path)
         self.session.case_sensitive = str(self.listener.socket_path) in self.front.case_sensitive
         self.session.on_hold = lambda: history.write_then_release(self)
-        self.session.answers.to_client = lambda data: self.transport.write(data)
         if self.front.drops is not None:
             drops, engine_key = self.front.drops, self.listener.socket_path
             self.session.on_drop = lambda: guard_then_release(drops, self)

@@ -21,8 +21,6 @@ The session follows the engine's ``standard_conforming_strings`` (reported in
 ParameterStatus messages) and its own ``enable_case_sensitive_identifier``:
 both change how the translator reads a statement.
 
-Some round trips of redshift_connector's are answered by the front itself (answers.py).
-
 State per connection is bounded: the prepared statements' texts (at most
 ``MAX_NAMED`` names), statements awaiting completion (at most ``MAX_PENDING``;
 beyond that they are not recorded), and at most one incomplete message (or,
@@ -36,7 +34,6 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING, Callable
 
-from .answers import FrontAnswers
 from .errors import redshift_error
 from .framing import HOLD, LENGTH, Framer
 from .translator import statement_texts, translate_bytes
@@ -46,13 +43,11 @@ if TYPE_CHECKING:
 
 MAX_NAMED = 1000
 MAX_PENDING = 10000
-# Client messages read whole: Query, Parse, Bind, Execute, Sync, Close; Describe, Flush and
-# FunctionCall for the answers of the front's own.
-_CLIENT_WHOLE = frozenset(b"QPBESCDHF")
+# Client messages read whole: Query, Parse, Bind, Execute, Sync, Close.
+_CLIENT_WHOLE = frozenset(b"QPBESC")
 # Engine messages read whole: CommandComplete, ErrorResponse, EmptyQueryResponse,
-# PortalSuspended, ParameterStatus, ReadyForQuery; ParseComplete and CloseComplete for the
-# answers of the front's own.
-_ENGINE_WHOLE = frozenset(b"CEIsSZ13")
+# PortalSuspended, ParameterStatus, ReadyForQuery.
+_ENGINE_WHOLE = frozenset(b"CEIsSZ")
 _END = None  # where a Query or a Sync's batch ends in the pending queue
 # Statements held until the query history is written: those that read it.
 _HOLDS = re.compile(rb"pg_last_query_id|\b(?:stl|svl|stv|sys)_", re.IGNORECASE)
@@ -115,17 +110,10 @@ class SqlSession:
         self._named: dict[bytes, bytes] = {}    # prepared statement name -> text
         self._portals: dict[bytes, bytes] = {}  # portal name -> text
         self._pending: deque = deque()          # statements sent, ends of batches, in order
-        self.answers = FrontAnswers()           # its to_client is set by the front
-        self._client = Framer(_CLIENT_WHOLE, self._client_message)
+        client = Framer(_CLIENT_WHOLE, self._client_message)
+        self.from_client = client.feed
+        self.release = client.release
         self.from_engine = Framer(_ENGINE_WHOLE, self._engine_message).feed
-
-    def from_client(self, data: bytes) -> bytes:
-        """What to send the engine of ``data``."""
-        return self.answers.outgoing(self._client.feed(data))
-
-    def release(self) -> bytes:
-        """Go on from the message a hold stopped (``on_hold``, ``on_drop``)."""
-        return self.answers.outgoing(self._client.release())
 
     def backend_key(self, pid: int) -> None:
         self.pid = pid
@@ -139,16 +127,6 @@ class SqlSession:
     # -- client -> engine ------------------------------------------------------------
     def _client_message(self, typ: int, data: bytes, pos: int, length: int) -> bytes | None:
         start = pos + 5
-        answers = self.answers
-        if answers.skipped(typ):
-            return b""
-        if typ == 0x43:  # Close: 'S'tatement or 'P'ortal, name
-            names = self._named if data[start] == 0x53 else self._portals
-            names.pop(data[start + 1:data.index(b"\0", start + 1)], None)
-            if answers.close(data, pos, length):
-                return b""
-        if typ not in (0x50, 0x51):  # a Parse unless answered here, a Query unless held
-            answers.sent(typ)
         if typ == 0x45:  # Execute: portal name
             portal = b"" if data[start] == 0 else data[start:data.index(b"\0", start)]
             text = self._portals.get(portal, b"")
@@ -179,23 +157,15 @@ class SqlSession:
                 self._named[b""] = text
             else:
                 self._remember(self._named, data[start:name_end], text)
-            answers.statement_text(text)
             new, _ = self._translated(text)
-            message = None
-            if new is not None:
-                body = data[start:name_end + 1] + new + data[query_end:pos + length]
-                message = b"P" + LENGTH.pack(len(body) + 4) + body
-            if answers.parse(data[start:name_end], text, data[query_end + 1:pos + length], data, pos, length,
-                             data[pos:pos + length] if message is None else message):
-                return b""
-            answers.sent(typ)
-            return message
+            if new is None:
+                return None
+            body = data[start:name_end + 1] + new + data[query_end:pos + length]
+            return b"P" + LENGTH.pack(len(body) + 4) + body
         if typ == 0x51:  # Query
             text = data[start:pos + length - 1]
             if self._must_wait(text):
                 return HOLD
-            answers.sent(typ)
-            answers.statement_text(text)
             new, refused = self._translated(text)
             if len(self._pending) < MAX_PENDING:
                 now = time.time()
@@ -205,7 +175,10 @@ class SqlSession:
             if new is None:
                 return None
             return b"Q" + LENGTH.pack(len(new) + 5) + new + b"\0"
-        return None  # Close, Describe, Flush, FunctionCall
+        # Close: 'S'tatement or 'P'ortal, name
+        names = self._named if data[start] == 0x53 else self._portals
+        names.pop(data[start + 1:data.index(b"\0", start + 1)], None)
+        return None
 
     def _must_wait(self, text: bytes) -> bool:
         """True (and the front asked to act) when ``text`` reads the history and statements
@@ -257,7 +230,6 @@ class SqlSession:
     def _engine_message(self, typ: int, data: bytes, pos: int, length: int) -> bytes | None:
         pending = self._pending
         if typ == 0x5A:  # ReadyForQuery: the end of a Query or of a Sync's batch
-            self.answers.ready(data[pos + 5:pos + 6])
             if self._drop_ends:
                 self._drop_ends -= 1
                 if not self._drop_ends:
@@ -269,8 +241,6 @@ class SqlSession:
         if typ == 0x53:  # ParameterStatus
             self.engine_parameter(data[pos:pos + length])
             return None
-        if typ in (0x31, 0x33):  # ParseComplete, CloseComplete: dropped if answered by the front
-            return b"" if self.answers.dropped(typ) else None
         current = pending[0] if pending else None
         if current is None:  # nothing this session follows (or more than it counted)
             return redshift_error(data[pos:pos + length]) if typ == 0x45 else None
