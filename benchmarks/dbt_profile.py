@@ -78,14 +78,20 @@ def install_trace(out) -> None:
     wrap(client_side, "connection_lost", before=lambda c, t0, *a: emit("close", c.trace_id, t0))
     wrap(client_side, "attach", before=attached)
 
-    start_tls = client_side._start_tls
+    # The TLS handshake: a method of the client side before front_tls.py took it out.
+    try:
+        from localshift.dataplane import front_tls
+        tls_owner, tls_name = front_tls, "_handshake"
+    except ImportError:
+        tls_owner, tls_name = client_side, "_start_tls"
+    start_tls = getattr(tls_owner, tls_name)
 
-    async def timed_start_tls(self):
+    async def timed_start_tls(client, *args):
         t0 = _clock()
-        await start_tls(self)
-        emit("tls", self.trace_id, t0, _clock())
+        await start_tls(client, *args)
+        emit("tls", client.trace_id, t0, _clock())
 
-    client_side._start_tls = timed_start_tls
+    setattr(tls_owner, tls_name, timed_start_tls)
 
     engine_data = engine_side.data_received
 

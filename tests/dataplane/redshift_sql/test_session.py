@@ -301,3 +301,22 @@ def test_a_statement_reading_the_history_waits_only_for_the_sessions_own():
     other.from_engine(complete("SELECT 1") + READY)
     history = query("select * from stl_query")
     assert session.from_client(history) is history
+
+
+FLUSH = msg(b"H", b"")
+
+
+def test_a_flush_a_sync_follows_is_left_out():
+    # redshift_connector's round trips: the engine flushes at the Sync, once
+    session = new_session()
+    assert session.from_client(parse("select 1", b"s1") + FLUSH + DESCRIBE + FLUSH + SYNC) == (
+        parse("select 1", b"s1") + DESCRIBE + SYNC)
+    assert session.from_client(bind() + FLUSH + execute() + FLUSH + SYNC + bind() + FLUSH) == (
+        bind() + execute() + SYNC + bind() + FLUSH)  # the last one waits for its answer
+    # a Sync not read yet, or none at all: the client waits for what it flushed
+    assert session.from_client(parse("select 2") + FLUSH) == parse("select 2") + FLUSH
+    assert session.from_client(SYNC) is SYNC
+    assert feed_bytewise(session.from_client, FLUSH + SYNC) == FLUSH + SYNC
+    pipelined = (bind() + execute() + FLUSH) * 500
+    assert session.from_client(pipelined + SYNC) == (bind() + execute()) * 500 + SYNC
+    assert session.from_client(pipelined) == pipelined

@@ -3,8 +3,9 @@ startup, translates the SQL of Query and Parse messages, and follows each
 statement to its completion for the query history.
 
 Client -> engine: Query ('Q'), Parse ('P') and Bind ('B') messages are read
-whole (the SQL is translated, the statement names followed); every other
-message is forwarded as it arrives, without copying.  Engine -> client: only
+whole (the SQL is translated, the statement names followed); a Flush ('H')
+that a Sync follows in the same read is left out (``_sync_follows``); every
+other message is forwarded as it arrives, without copying.  Engine -> client: only
 CommandComplete, ErrorResponse, EmptyQueryResponse, PortalSuspended,
 ParameterStatus and ReadyForQuery are looked at; DataRow and the rest are
 skipped by length.
@@ -43,8 +44,8 @@ if TYPE_CHECKING:
 
 MAX_NAMED = 1000
 MAX_PENDING = 10000
-# Client messages read whole: Query, Parse, Bind, Execute, Sync, Close.
-_CLIENT_WHOLE = frozenset(b"QPBESC")
+# Client messages read whole: Query, Parse, Bind, Execute, Sync, Close, Flush.
+_CLIENT_WHOLE = frozenset(b"QPBESCH")
 # Engine messages read whole: CommandComplete, ErrorResponse, EmptyQueryResponse,
 # PortalSuspended, ParameterStatus, ReadyForQuery.
 _ENGINE_WHOLE = frozenset(b"CEIsSZ")
@@ -110,6 +111,8 @@ class SqlSession:
         self._named: dict[bytes, bytes] = {}    # prepared statement name -> text
         self._portals: dict[bytes, bytes] = {}  # portal name -> text
         self._pending: deque = deque()          # statements sent, ends of batches, in order
+        self._scanned: bytes | None = None      # the data a Sync was looked for in (_sync_follows)
+        self._sync_at = -1                      # and where it is (-1: none after that Flush)
         client = Framer(_CLIENT_WHOLE, self._client_message)
         self.from_client = client.feed
         self.release = client.release
@@ -127,6 +130,8 @@ class SqlSession:
     # -- client -> engine ------------------------------------------------------------
     def _client_message(self, typ: int, data: bytes, pos: int, length: int) -> bytes | None:
         start = pos + 5
+        if typ == 0x48:  # Flush: not needed when a Sync follows it (see _sync_follows)
+            return b"" if self._sync_follows(data, pos + length) else None
         if typ == 0x45:  # Execute: portal name
             portal = b"" if data[start] == 0 else data[start:data.index(b"\0", start)]
             text = self._portals.get(portal, b"")
@@ -179,6 +184,19 @@ class SqlSession:
         names = self._named if data[start] == 0x53 else self._portals
         names.pop(data[start + 1:data.index(b"\0", start + 1)], None)
         return None
+
+    def _sync_follows(self, data: bytes, at: int) -> bool:
+        """Whether a Sync comes in ``data`` after ``at`` (a message boundary).  A Flush before
+        it is left out: the engine will flush its output at the Sync anyway, with nothing
+        to wait for from the client in between (COPY and notices flush by themselves), so the
+        client gets the same messages, in one write instead of one per Flush.
+        redshift_connector sends a Flush after every message (Parse, Flush, Describe, Flush,
+        Sync): without them the engine, the front and the client each make one read or write
+        per round trip instead of two or three.  The Sync found is kept for the next Flush of
+        the same data, so that many Flushes in one read cost one scan."""
+        if data is not self._scanned or -1 < self._sync_at < at:
+            self._scanned, self._sync_at = data, _next_sync(data, at)
+        return self._sync_at >= 0
 
     def _must_wait(self, text: bytes) -> bool:
         """True (and the front asked to act) when ``text`` reads the history and statements
@@ -268,6 +286,16 @@ class SqlSession:
             self.pid, self.user, statement.text, statement.start, end, statement.tag, statement.error))
         if ticket:
             self._last_recorded, self.last_query_id = ticket, query_id
+
+
+def _next_sync(data: bytes, at: int) -> int:
+    """Where the first Sync among the messages of ``data`` from ``at`` is; -1: none."""
+    end, unpack = len(data), LENGTH.unpack_from
+    while at + 5 <= end:
+        if data[at] == 0x53:
+            return at
+        at += unpack(data, at + 1)[0] + 1
+    return -1
 
 
 def _error_fields(msg: bytes) -> tuple[str, str]:
