@@ -167,7 +167,12 @@ class DataPlane(Protocol):
     def serve_engine(self, key: str, port: int) -> int:
         """Serve the engine's public port on ``port`` (or another free one) before it starts, the
         port served: connections wait (bounded) until ``start_engine`` (on that
-        port) has started it."""
+        port) has started it, or the start is over otherwise (``end_start``, stop_engine,
+        destroy_engine, start_engine failing): then they are refused as not available."""
+
+    def end_start(self, key: str) -> None:
+        """The start ``serve_engine`` announced will not come (the job that was to start the engine
+        failed or skipped it): connections waiting for it go on now (no error when none was announced)."""
 
     def stop_engine(self, key: str) -> None:
         """Stop serving and stop the engine; its data stays."""

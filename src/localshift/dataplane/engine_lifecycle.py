@@ -76,9 +76,11 @@ class EngineLifecycle(EngineHost):
 
     def start_engine(self, key: str, port: int) -> int:
         """Serve a stopped (or still served) cluster on ``port`` (any free port when it is
-        taken); the port served.  A cluster served on another port moves."""
-        eng = self._existing(key)
+        taken); the port served.  A cluster served on another port moves.  However it ends, a
+        start ``serve_engine`` announced is over: its data gone, the start fails at once."""
+        eng = self._engine(key)
         with self._lock(key), self._ending_start(eng):
+            self._existing(key)  # its data gone: not found, and the start announced is over
             eng.start()
             meta = eng.read_meta()
             setup = EngineSetup(eng.connect, meta.get("master_username"), meta.get("db_name"))
@@ -99,6 +101,14 @@ class EngineLifecycle(EngineHost):
         with self._lock(key):
             self.front.starts.begin(str(eng.socket_path))
             return self._serve(key, eng, port)
+
+    def end_start(self, key: str) -> None:
+        """The start ``serve_engine`` announced will not come (the job that was to start the engine
+        failed or skipped it): its waiting sessions go on now, refused as not available unless the
+        engine is served."""
+        eng = self._engine(key)
+        with self._lock(key):
+            self.front.starts.end(str(eng.socket_path))
 
     @contextlib.contextmanager
     def _ending_start(self, eng: Engine) -> Iterator[None]:

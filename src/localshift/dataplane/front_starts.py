@@ -36,6 +36,11 @@ class EngineStarts:
         for waiter in waiters:
             waiter.get_loop().call_soon_threadsafe(_wake, waiter)
 
+    def end_all(self) -> None:
+        """No engine is served any more (the service stopping): every start is over."""
+        for socket_path in list(self._waiters):
+            self.end(socket_path)
+
     async def wait(self, socket_path: str, limit: float = 120.0) -> None:
         """Wait (at most ``limit`` seconds) while the engine behind ``socket_path`` is starting."""
         with self._lock:

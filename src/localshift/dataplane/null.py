@@ -37,6 +37,9 @@ class NullDataPlane:
     def serve_engine(self, key: str, port: int) -> int:
         return port
 
+    def end_start(self, key: str) -> None:
+        return None  # nothing listens, so nothing waits
+
     def stop_engine(self, key: str) -> None:
         self._work()
 

@@ -360,5 +360,6 @@ class WireFront:
     def close_all(self) -> None:
         for port in list(self._listeners):
             self.close(port)
+        self.starts.end_all()
         if self.recorder is not None:
             self.recorder.flush()

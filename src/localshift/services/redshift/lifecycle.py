@@ -126,10 +126,11 @@ def _became_available(backend: RedshiftBackend, row_id: int, port: int) -> None:
 
 def serve_again(backend: RedshiftBackend, cluster: ClusterRecord) -> None:
     """At the service's start: serve an available cluster's port again (serving.serve_again); its
-    engine starts in a job (start_engine)."""
-    serving.serve_again(backend.dataplane, cluster_key(cluster), cluster.endpoint_port, cluster.port,
+    engine starts in a job submitted here (start_engine)."""
+    serving.serve_again(backend, cluster_key(cluster), cluster.endpoint_port, cluster.port,
                         f"cluster {cluster.identifier}",
-                        lambda port: backend.mutate_cluster(cluster.row_id, lambda c: setattr(c, "endpoint_port", port)))
+                        lambda port: backend.mutate_cluster(cluster.row_id, lambda c: setattr(c, "endpoint_port", port)),
+                        lambda: start_engine(backend, cluster.row_id))
 
 
 def start_engine(backend: RedshiftBackend, row_id: int) -> bool:

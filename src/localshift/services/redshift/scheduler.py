@@ -94,6 +94,5 @@ def recover(backend: RedshiftBackend) -> None:
             maintenance_lifecycle.resume(backend, cluster)
         else:
             lifecycle.serve_again(backend, cluster)
-            backend.submit(lifecycle.start_engine, row_id)
     endpoint_lifecycle.recover(backend)
 

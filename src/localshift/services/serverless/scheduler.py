@@ -68,5 +68,4 @@ def recover(backend: ServerlessBackend) -> None:
             backend.submit(workgroup_lifecycle.delete_workgroup, workgroup.row_id)
         elif workgroup.row_id not in restoring:
             workgroup_lifecycle.serve_again(backend, workgroup)
-            backend.submit(workgroup_lifecycle.serve_workgroup, workgroup.row_id)
     endpoint_lifecycle.recover(backend)
