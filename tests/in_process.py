@@ -38,6 +38,7 @@ class ScriptedDataPlane(NullDataPlane):
         self.passwords: dict[str, tuple[str, str]] = {}
         self.ports: dict[str, int] = {}
         self.taken: dict[int, int] = {}  # a port another process holds -> the one served instead
+        self.announced: set[str] = set()  # engines served before they start, whose start is not over
         self._lock = threading.Lock()
 
     def _step(self, operation: str, what: str) -> None:
@@ -54,6 +55,7 @@ class ScriptedDataPlane(NullDataPlane):
         return port
 
     def start_engine(self, key: str, port: int) -> int:
+        self.end_start(key)  # however the start ends, the one announced is over
         self._step("start_engine", "start cluster")
         with self._lock:
             self.running.add(key)
@@ -63,15 +65,22 @@ class ScriptedDataPlane(NullDataPlane):
     def serve_engine(self, key: str, port: int) -> int:
         self._step("serve_engine", "serve cluster")
         with self._lock:
+            self.announced.add(key)
             self.ports[key] = self.taken.get(port, port)
             return self.ports[key]
 
+    def end_start(self, key: str) -> None:
+        with self._lock:
+            self.announced.discard(key)
+
     def stop_engine(self, key: str) -> None:
+        self.end_start(key)
         self._step("stop_engine", "stop cluster")
         with self._lock:
             self.running.discard(key)
 
     def destroy_engine(self, key: str) -> None:
+        self.end_start(key)
         self._step("destroy_engine", "destroy cluster")
         with self._lock:
             self.running.discard(key)

@@ -251,6 +251,23 @@ def test_recovery_serves_the_port_before_any_request_and_moves_it_when_taken(wor
         "available", moved, moved)
 
 
+def test_a_restart_job_that_finds_its_cluster_gone_ends_the_start_announced(world, monkeypatch):
+    """Sessions opened on the port served again wait for the engine's start: a job that never
+    starts it (its cluster deleted meanwhile) ends that start, so they are refused at once."""
+    world.available_cluster()
+    cluster = world.redshift.clusters.get(OWNER, "us-east-1", "c1")
+    key = lifecycle.cluster_key(cluster)
+    world.dataplane.running.clear()
+    jobs: list = []
+    monkeypatch.setattr(world.redshift, "submit", lambda job, *args: jobs.append((job, args)))
+    scheduler.recover(world.redshift)
+    assert key in world.dataplane.announced and len(jobs) == 1
+    world.redshift.clusters.delete(cluster)
+    job, args = jobs[0]
+    job(world.redshift, *args)
+    assert key not in world.dataplane.announced and key not in world.dataplane.running
+
+
 def test_recovery_fails_interrupted_snapshots_and_engines_that_do_not_start(world):
     world.available_cluster()
     world.redshift.mutate_snapshot(
@@ -267,6 +284,7 @@ def test_recovery_fails_interrupted_snapshots_and_engines_that_do_not_start(worl
     # Available when the service stopped; its engine does not start again.
     wait(lambda: status(world) == "hardware-failure")
     assert world.events(CLUSTER, "c1") == ["Amazon Redshift could not restart cluster c1: the engine failed to start cluster"]
+    assert not world.dataplane.announced  # sessions waiting for the start are refused at once
 
 
 def _creating_snapshot(world: World):  # type: ignore[no-untyped-def]

@@ -206,6 +206,22 @@ def test_recovery_serves_the_port_before_any_request_and_moves_it_when_taken(wor
         "AVAILABLE", moved, moved)
 
 
+def test_a_restart_job_that_finds_its_workgroup_gone_ends_the_start_announced(world, monkeypatch):
+    """As for clusters: a job that never starts the engine (its workgroup deleted meanwhile) ends
+    the start its served port announced, so sessions waiting for it are refused at once."""
+    serving(world)
+    key = engine(world)
+    world.dataplane.running.clear()
+    jobs: list = []
+    monkeypatch.setattr(world.serverless, "submit", lambda job, *args: jobs.append((job, args)))
+    scheduler.recover(world.serverless)
+    assert key in world.dataplane.announced and len(jobs) == 1
+    world.serverless.workgroups.delete(world.serverless.workgroups.get(OWNER, "us-east-1", "wg1"))
+    job, args = jobs[0]
+    job(world.serverless, *args)
+    assert key not in world.dataplane.announced and key not in world.dataplane.running
+
+
 # --- one write rule ----------------------------------------------------------------
 
 
