@@ -19,7 +19,7 @@ from typing import Callable, Collection
 
 from localshift.records import ClusterRecord
 from localshift.services import event_catalog, events
-from localshift.services.common import jobs, serving, table_restore_lifecycle
+from localshift.services.common import jobs, restart_lifecycle, table_restore_lifecycle
 from localshift.services.common.jobs import ProgressRecorder, release_lease, whole_seconds
 from localshift.services.redshift import cluster_dependents
 from localshift.services.redshift.arns import cluster_arn
@@ -125,12 +125,12 @@ def _became_available(backend: RedshiftBackend, row_id: int, port: int) -> None:
 
 
 def serve_again(backend: RedshiftBackend, cluster: ClusterRecord) -> None:
-    """At the service's start: serve an available cluster's port again (serving.serve_again); its
+    """At the service's start: serve an available cluster's port again (restart_lifecycle.py); its
     engine starts in a job submitted here (start_engine)."""
-    serving.serve_again(backend, cluster_key(cluster), cluster.endpoint_port, cluster.port,
-                        f"cluster {cluster.identifier}",
-                        lambda port: backend.mutate_cluster(cluster.row_id, lambda c: setattr(c, "endpoint_port", port)),
-                        lambda: start_engine(backend, cluster.row_id))
+    restart_lifecycle.serve_again(
+        backend, cluster_key(cluster), cluster.endpoint_port, cluster.port, f"cluster {cluster.identifier}",
+        lambda port: backend.mutate_cluster(cluster.row_id, lambda c: setattr(c, "endpoint_port", port)),
+        lambda: start_engine(backend, cluster.row_id))
 
 
 def start_engine(backend: RedshiftBackend, row_id: int) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from localshift.services.common import serving
+from localshift.services.common import restart_lifecycle
 from localshift.services.common.jobs import release_lease
 from localshift.services.serverless import endpoint_lifecycle, usage_limits
 from localshift.services.serverless.backend import ServerlessBackend
@@ -42,18 +42,18 @@ def _forget_workgroup(backend: ServerlessBackend, workgroup: WorkgroupRecord) ->
 
 
 def serve_again(backend: ServerlessBackend, workgroup: WorkgroupRecord) -> None:
-    """At the service's start: serve an available workgroup's port again (serving.serve_again); its
-    engine starts in serve_workgroup's job, submitted here.  A workgroup moving to a new port, or whose namespace has
-    no engine yet, is left to that job."""
+    """At the service's start: serve an available workgroup's port again (restart_lifecycle.py); its
+    engine starts in serve_workgroup's job, submitted here.  A workgroup moving to a new port, or
+    whose namespace has no engine yet, is left to that job."""
     namespace = _namespace_of(backend, workgroup)
     if workgroup.status != "AVAILABLE" or workgroup.pending_port or not (namespace and namespace.engine_generation):
         backend.submit(serve_workgroup, workgroup.row_id)
         return
-    serving.serve_again(backend, engine_key(namespace.row_id, namespace.engine_generation),
-                        workgroup.endpoint_port, workgroup.port, f"workgroup {workgroup.name}",
-                        lambda port: backend.mutate_workgroup(workgroup.row_id,
-                                                              lambda w: setattr(w, "endpoint_port", port)),
-                        lambda: serve_workgroup(backend, workgroup.row_id))
+    restart_lifecycle.serve_again(
+        backend, engine_key(namespace.row_id, namespace.engine_generation), workgroup.endpoint_port,
+        workgroup.port, f"workgroup {workgroup.name}",
+        lambda port: backend.mutate_workgroup(workgroup.row_id, lambda w: setattr(w, "endpoint_port", port)),
+        lambda: serve_workgroup(backend, workgroup.row_id))
 
 
 def create_workgroup(backend: ServerlessBackend, workgroup_row_id: int) -> None:

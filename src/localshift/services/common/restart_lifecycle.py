@@ -1,4 +1,5 @@
-"""Serving an engine's port again when the service starts, for both services' restart recovery."""
+"""Serving an engine's port again when the service starts, and starting it in a job, for both services'
+restart recovery."""
 
 from __future__ import annotations
 
