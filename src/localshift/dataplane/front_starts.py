@@ -1,7 +1,9 @@
 """Engines served before they start (the service restarting, engine_lifecycle.serve_engine): a
 session opened meanwhile waits for its engine's start to end rather than being refused as not
-available.  The start's end (served, failed or stopped) wakes its waiting sessions; one that
-failed then finds no engine and is refused as not available (wire_front.py)."""
+available.  The start's end (served, failed, stopped, destroyed, given up by the job that was to
+start it, or the front closing) wakes its waiting sessions; one that did not serve the engine
+then finds none and is refused as not available (wire_front.py).  The wait's bound is a last
+resort only: every way a start can end ends it (engine_lifecycle.py)."""
 
 from __future__ import annotations
 
