@@ -12,7 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from localshift.services.clock import Clock
 from localshift.services.context import RequestContext
@@ -173,6 +173,41 @@ def make_world(tmp_path: Path, delay: float = 0.0, dataplane: ScriptedDataPlane 
     redshift = RedshiftBackend(db, dataplane, Clock(), BackendSettings(**settings), ProvisionedSnapshots(db))
     serverless = ServerlessBackend(db, dataplane, redshift.clock, redshift)
     return World(db, dataplane, redshift, serverless)
+
+
+class HeldJobs:
+    """The jobs a backend submits, held until the test runs them, in the order it chooses
+    (``monkeypatch`` undoes the hold)."""
+
+    def __init__(self, backend: Any, monkeypatch: Any) -> None:
+        self.backend = backend
+        self.held: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
+        monkeypatch.setattr(backend, "submit", lambda job, *args: self.held.append((job, args)))
+
+    def take(self) -> Callable[[], None]:
+        """The jobs held so far; calling the result runs them, in the order they were submitted."""
+        taken, self.held = self.held, []
+
+        def run() -> None:
+            for job, args in taken:
+                job(self.backend, *args)
+
+        return run
+
+
+def meanwhile(monkeypatch: Any, repository: Any, request: Callable[[], Any]) -> None:
+    """The next read of a record by row id (a job's, as it begins) gets the record as it is then,
+    and ``request`` (what a client does meanwhile, with its jobs) runs right after that read."""
+    read = repository.get_by_id
+    pending = [request]
+
+    def get_by_id(row_id: int) -> Any:
+        found = read(row_id)
+        while pending:
+            pending.pop()()
+        return found
+
+    monkeypatch.setattr(repository, "get_by_id", get_by_id)
 
 
 def wait(predicate: Any, timeout: float = 20.0) -> Any:

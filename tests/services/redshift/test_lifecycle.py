@@ -8,11 +8,12 @@ Real failures of real engines are in tests/e2e/test_failures.py.
 
 from __future__ import annotations
 
-from typing import Iterator
+import threading
+from typing import Callable, Iterator
 
 import pytest
 
-from in_process import OWNER, World, make_world, wait
+from in_process import OWNER, HeldJobs, World, make_world, meanwhile, wait
 from support import free_port
 from localshift.errors import ApiError
 from localshift.records import password_verifier
@@ -266,6 +267,91 @@ def test_a_restart_job_that_finds_its_cluster_gone_ends_the_start_announced(worl
     job, args = jobs[0]
     job(world.redshift, *args)
     assert key not in world.dataplane.announced and key not in world.dataplane.running
+
+
+# --- a restart's start, and what clients ask meanwhile -----------------------------------
+
+
+def restarted(world: World, monkeypatch: pytest.MonkeyPatch) -> tuple[HeldJobs, Callable[[], None], str]:
+    """The service restarted with c1 available: its port served again, every job held; the restart
+    job (to run when the test says) and the engine's key."""
+    world.available_cluster()
+    key = lifecycle.cluster_key(world.redshift.clusters.get(OWNER, "us-east-1", "c1"))
+    world.dataplane.running.clear()
+    held = HeldJobs(world.redshift, monkeypatch)
+    scheduler.recover(world.redshift)
+    return held, held.take(), key
+
+
+STOPPING = {"PauseCluster": {}, "DeleteCluster": {"SkipFinalClusterSnapshot": True}}
+
+
+@pytest.mark.parametrize("operation", STOPPING)
+@pytest.mark.parametrize("when", ["before the job", "as the job begins"])
+def test_a_cluster_paused_or_deleted_before_its_restart_start_keeps_its_engine_stopped(
+        world, monkeypatch, operation, when):
+    """A PauseCluster or DeleteCluster answered after the restart, done before the engine's start
+    ran, or after the restart job read its cluster: the start leaves the engine of the paused or
+    deleted cluster stopped, and sessions waiting for it are refused at once."""
+    held, start, key = restarted(world, monkeypatch)
+
+    def request() -> None:
+        world.call(operation, ClusterIdentifier="c1", **STOPPING[operation])
+        held.take()()
+
+    if when == "before the job":
+        request()
+    else:
+        meanwhile(monkeypatch, world.redshift.clusters, request)
+    start()
+    clusters = world.call("DescribeClusters")["Clusters"]
+    assert [c["ClusterStatus"] for c in clusters] == (["paused"] if operation == "PauseCluster" else [])
+    assert key not in world.dataplane.running and key not in world.dataplane.announced
+    assert world.events(CLUSTER, "c1") == []
+
+
+def test_a_pause_accepted_while_the_restart_starts_the_engine_stops_it_once_started(world, monkeypatch):
+    """The restart's start and the pause's stop are ordered: a pause accepted while the engine
+    starts stops it after the start, never before (the start would then run a paused cluster)."""
+    held, start, key = restarted(world, monkeypatch)
+    starting, release = threading.Event(), threading.Event()
+    start_engine = world.dataplane.start_engine
+
+    def held_start(engine_key: str, port: int) -> int:
+        starting.set()
+        release.wait(20)
+        return start_engine(engine_key, port)
+
+    monkeypatch.setattr(world.dataplane, "start_engine", held_start)
+    restart = threading.Thread(target=start)
+    restart.start()
+    assert starting.wait(20)
+    world.call("PauseCluster", ClusterIdentifier="c1")
+    pause = threading.Thread(target=held.take())
+    pause.start()
+    pause.join(1)  # it waits for the start (it could stop the engine before it otherwise)
+    release.set()
+    restart.join()
+    pause.join()
+    assert (status(world), key in world.dataplane.running) == ("paused", False)
+
+
+def test_a_port_change_done_as_the_restart_job_begins_is_kept(world, monkeypatch):
+    """A ModifyCluster of the port done after the restart job read its cluster: the engine starts on
+    the new port, never back on the old one."""
+    held, start, key = restarted(world, monkeypatch)
+    new_port = 5440  # the scripted data plane serves any port as asked
+
+    def modify() -> None:
+        world.call("ModifyCluster", ClusterIdentifier="c1", Port=new_port)
+        held.take()()
+
+    meanwhile(monkeypatch, world.redshift.clusters, modify)
+    start()
+    cluster = world.cluster()
+    assert (cluster["ClusterStatus"], cluster["Endpoint"]["Port"], world.dataplane.ports[key]) == (
+        "available", new_port, new_port)
+    assert key in world.dataplane.running
 
 
 def test_recovery_fails_interrupted_snapshots_and_engines_that_do_not_start(world):

@@ -36,6 +36,17 @@ class ServiceBackend:
         self._pool = ThreadPoolExecutor(worker_threads, thread_name_prefix=f"localshift-{name}")
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
+        self._engine_locks: dict[int, threading.RLock] = {}
+        self._guard = threading.Lock()
+
+    def engine_lock(self, row_id: int) -> threading.RLock:
+        """Held while a resource's engine is created, started, moved, stopped or replaced, and by the
+        restart job while it decides whether to start it (restart_lifecycle.py): jobs on the same
+        engine are ordered, and each reads the record under it.  ``row_id``: the cluster's, or the
+        namespace's (a serverless engine is its namespace's).  Reentrant: a job holding it may call
+        work that takes it too."""
+        with self._guard:
+            return self._engine_locks.setdefault(row_id, threading.RLock())
 
     def submit(self, job: Callable[..., Any], *args: Any) -> Future[None]:
         """Run ``job(self, *args)`` on the worker pool.  Each job ends its resource in a final

@@ -133,19 +133,39 @@ def serve_again(backend: RedshiftBackend, cluster: ClusterRecord) -> None:
         lambda: start_engine(backend, cluster.row_id))
 
 
+# The statuses in which a cluster's engine serves, so the restart job starts it: the work of each
+# (a new password, a resize, a final snapshot...) needs the engine, and ends with it serving.  Not
+# in them: pausing, paused and deleting, whose jobs stop or destroy the engine, resuming, whose job
+# starts it, and the failure statuses.
+ENGINE_SERVES = frozenset({"available", "modifying", "renaming", "resizing", "cancelling-resize", "rotating-keys",
+                           "rebooting", "final-snapshot"})
+
+
 def start_engine(backend: RedshiftBackend, row_id: int) -> bool:
-    """Serve an available cluster again after the service restarted; True when it serves."""
+    """Serve a cluster's engine again after the service restarted; False when the start failed
+    (the cluster is settled then, as every job's failure is).
+
+    Requests are answered before this job runs, so the cluster may be paused, deleted or
+    moved to another port by then: the job reads it under the cluster's engine lock, which the
+    jobs that stop, destroy or move the engine hold too, and starts the engine only in a status
+    of ``ENGINE_SERVES``, on the port recorded then.  Whichever job comes second sees what the
+    first did, so a paused or deleted cluster's engine never runs."""
 
     def work(cluster: ClusterRecord) -> None:
-        port = backend.dataplane.start_engine(cluster_key(cluster), cluster.endpoint_port or cluster.port)
-        backend.mutate_cluster(row_id, lambda c: setattr(c, "endpoint_port", port))
+        with backend.engine_lock(row_id):
+            current = backend.clusters.get_by_id(row_id)
+            if current is None or current.status not in ENGINE_SERVES:
+                return  # its engine is another job's: pausing, deleting, resuming...
+            port = backend.dataplane.start_engine(cluster_key(current), current.endpoint_port or current.port)
+            backend.mutate_cluster(row_id, lambda c: setattr(c, "endpoint_port", port))
 
     return cluster_job(backend, row_id, "restart", work)
 
 
 def pause_cluster(backend: RedshiftBackend, row_id: int) -> None:
     def work(cluster: ClusterRecord) -> None:
-        backend.dataplane.stop_engine(cluster_key(cluster))
+        with backend.engine_lock(row_id):  # after a restart job that is starting it (start_engine)
+            backend.dataplane.stop_engine(cluster_key(cluster))
         backend.mutate_cluster(row_id, lambda c: setattr(c, "status", "paused"))
         events.record(backend, cluster, event_catalog.PAUSED, cluster=cluster.identifier)
 
@@ -185,12 +205,14 @@ def apply_modification(backend: RedshiftBackend, row_id: int) -> None:
             backend.mutate_cluster(row_id, password_set)
             events.record(backend, cluster, event_catalog.CREDENTIALS_UPDATED, cluster=_current_name(backend, cluster))
         if cluster.pending_port is not None:
-            port = backend.dataplane.start_engine(key, cluster.pending_port)
 
             def moved(c: ClusterRecord) -> None:
                 c.port, c.pending_port, c.endpoint_port = c.pending_port or c.port, None, port
 
-            backend.mutate_cluster(row_id, moved)
+            # A restart job comes before (and this moves the engine it started) or after (and starts it here).
+            with backend.engine_lock(row_id):
+                port = backend.dataplane.start_engine(key, cluster.pending_port)
+                backend.mutate_cluster(row_id, moved)
 
         def applied(c: ClusterRecord) -> None:
             # A resize asked for in the same ModifyCluster comes next (maintenance_lifecycle.py).
@@ -211,7 +233,8 @@ def delete_cluster(backend: RedshiftBackend, row_id: int, final_snapshot_id: int
         backend.mutate_cluster(row_id, lambda c: setattr(c, "status", "deleting"))
 
     def work(cluster: ClusterRecord) -> None:
-        backend.dataplane.destroy_engine(cluster_key(cluster))
+        with backend.engine_lock(row_id):  # after a restart job that is starting it (start_engine)
+            backend.dataplane.destroy_engine(cluster_key(cluster))
         release_lease(backend, cluster.restore_data_key)
         # Automated snapshots go with their cluster; manual ones (the final one too) stay.
         for snapshot in backend.snapshots.of_cluster(cluster.account, cluster.region, cluster.identifier, "automated"):

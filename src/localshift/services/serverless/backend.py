@@ -7,7 +7,6 @@ holds that backend too: RestoreFromSnapshot reads provisioned snapshots.
 
 from __future__ import annotations
 
-import threading
 from typing import Callable
 
 from localshift.dataplane.api import DataPlane
@@ -65,14 +64,6 @@ class ServerlessBackend(ServiceBackend):
         self.copy_configurations = ResourceRepository(
             db, "serverless-snapshot-copy-configuration", SnapshotCopyConfigurationRecord)
         self.table_restores = ResourceRepository(db, "serverless-table-restore", TableRestoreRecord)
-        self._engine_locks: dict[int, threading.Lock] = {}
-        self._guard = threading.Lock()
-
-    def engine_lock(self, namespace_row_id: int) -> threading.Lock:
-        """Held while a namespace's engine is created or replaced."""
-        with self._guard:
-            return self._engine_locks.setdefault(namespace_row_id, threading.Lock())
-
     # --- read, change, write back in one transaction --------------------------
     def mutate_namespace(self, row_id: int, change: Callable[[NamespaceRecord], None]) -> NamespaceRecord | None:
         return self.db.mutate(self.namespaces, row_id, change)

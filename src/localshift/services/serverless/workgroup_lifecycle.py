@@ -71,16 +71,24 @@ def serve_workgroup(backend: ServerlessBackend, workgroup_row_id: int) -> None:
     namespace_row_id = namespace.row_id
 
     def work() -> bool:
-        wanted = workgroup.pending_port or workgroup.endpoint_port or workgroup.port
-        key, port = ensure_engine(backend, namespace_row_id, wanted)
-        apply_config(backend, key, workgroup)
+        # Requests are answered meanwhile (this job may be a restart's): the workgroup is read again
+        # under its engine's lock, which DeleteWorkgroup's job and other moves hold too, so the job that
+        # comes second sees what the first did.  One being deleted: that job stops the engine.
+        with backend.engine_lock(namespace_row_id):
+            current = backend.workgroups.get_by_id(workgroup_row_id)
+            if current is None or current.status == "DELETING":
+                return False
+            wanted = current.pending_port or current.endpoint_port or current.port
+            key, port = ensure_engine(backend, namespace_row_id, wanted)
+            apply_config(backend, key, current)
 
-        def available(w: WorkgroupRecord) -> None:
-            w.port, w.pending_port = w.pending_port or w.port, None
-            w.status = "AVAILABLE"
-            w.endpoint_port = port
+            def available(w: WorkgroupRecord) -> None:
+                w.port, w.pending_port = w.pending_port or w.port, None
+                if w.status != "DELETING":  # a DeleteWorkgroup accepted meanwhile goes on
+                    w.status = "AVAILABLE"
+                w.endpoint_port = port
 
-        backend.mutate_workgroup(workgroup_row_id, available)
+            backend.mutate_workgroup(workgroup_row_id, available)
         return True
 
     def settle() -> None:
