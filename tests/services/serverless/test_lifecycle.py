@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import random
 import time
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 
-from in_process import OWNER, World, make_world, wait
+from in_process import OWNER, HeldJobs, World, make_world, meanwhile, wait
 from localshift.errors import ApiError
 from localshift.records import password_verifier
 from localshift.services.serverless import lifecycle, scheduler
@@ -220,6 +220,48 @@ def test_a_restart_job_that_finds_its_workgroup_gone_ends_the_start_announced(wo
     job, args = jobs[0]
     job(world.serverless, *args)
     assert key not in world.dataplane.announced and key not in world.dataplane.running
+
+
+def restarted(world: World, monkeypatch: pytest.MonkeyPatch) -> tuple[HeldJobs, Callable[[], None], str]:
+    """As for clusters: the service restarted with wg1 available, every job held; the restart job
+    and the engine's key."""
+    serving(world)
+    key = engine(world)
+    world.dataplane.running.clear()
+    held = HeldJobs(world.serverless, monkeypatch)
+    scheduler.recover(world.serverless)
+    return held, held.take(), key
+
+
+def test_a_workgroup_deleted_as_the_restart_job_begins_is_not_served_again(world, monkeypatch):
+    """A DeleteWorkgroup done after the restart job read its workgroup: the engine stays stopped
+    (no workgroup serves it), and sessions waiting for its start are refused at once."""
+    held, start, key = restarted(world, monkeypatch)
+
+    def delete() -> None:
+        world.serverless_call("DeleteWorkgroup", workgroupName="wg1")
+        held.take()()
+
+    meanwhile(monkeypatch, world.serverless.workgroups, delete)
+    start()
+    assert world.serverless_call("ListWorkgroups")["workgroups"] == []
+    assert key not in world.dataplane.running and key not in world.dataplane.announced
+
+
+def test_a_port_change_done_as_the_restart_job_begins_is_kept(world, monkeypatch):
+    """An UpdateWorkgroup of the port done after the restart job read its workgroup: the engine
+    serves the new port, never back on the old one."""
+    held, start, key = restarted(world, monkeypatch)
+
+    def update() -> None:
+        world.serverless_call("UpdateWorkgroup", workgroupName="wg1", port=5450)
+        held.take()()
+
+    meanwhile(monkeypatch, world.serverless.workgroups, update)
+    start()
+    served = workgroup(world)
+    assert (served["status"], served["port"], served["endpoint"]["port"], world.dataplane.ports[key]) == (
+        "AVAILABLE", 5450, 5450, 5450)
 
 
 # --- one write rule ----------------------------------------------------------------
