@@ -164,6 +164,23 @@ def test_results_leave_out_none_and_keep_empty_lists_and_false() -> None:
     assert json.loads(body) == {"workgroup": {"workgroupName": "wg1", "subnetIds": [], "publiclyAccessible": False}}
 
 
+def test_results_leave_out_keys_the_model_does_not_name() -> None:
+    operation = operation_model(SERVICE, "GetWorkgroup")
+    result = {"workgroup": {"workgroupName": "wg1", "accountSecret": "x"}, "internalNote": "y"}
+    for _ in range(2):  # the second answer goes through the encoders made for the first
+        assert json.loads(json_serializer.serialize_result(operation, result)) == {"workgroup": {"workgroupName": "wg1"}}
+
+
+def test_a_large_list_of_structures_keeps_each_records_fields() -> None:
+    operation = operation_model("redshift-data", "GetStatementResult")
+    records = [[{"longValue": i, "stringValue": None}, {"isNull": True}, {"blobValue": bytes([i % 256])}]
+               for i in range(1000)]
+    document = json.loads(json_serializer.serialize_result(operation, {"Records": records, "TotalNumRows": 1000}))
+    assert document["TotalNumRows"] == 1000
+    assert document["Records"][999] == [{"longValue": 999}, {"isNull": True}, {"blobValue": "5w=="}]
+    assert botocore_parse(operation, json.dumps(document).encode())["Records"] == [
+        [{"longValue": i}, {"isNull": True}, {"blobValue": bytes([i % 256])}] for i in range(1000)]
+
 def test_result_timestamps_are_epoch_seconds_with_milliseconds() -> None:
     operation = operation_model(SERVICE, "GetSnapshot")
     created = datetime(2024, 1, 2, 3, 4, 5, 123000, tzinfo=UTC)

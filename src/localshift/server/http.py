@@ -10,6 +10,7 @@ document, and the connection is closed.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 import socket
@@ -362,6 +363,7 @@ async def serve(front: Front, lifecycle: Lifecycle, listener: socket.socket, sto
     """Start ``lifecycle``, serve on ``listener`` until ``stopping`` is set, finish the answers under way, stop."""
     loop = asyncio.get_running_loop()
     lifecycle.start()
+    _freeze_start_up_objects()
     connections: set[HttpConnection] = set()
     server = await loop.create_server(lambda: HttpConnection(front, connections), sock=listener)
     try:
@@ -374,3 +376,15 @@ async def serve(front: Front, lifecycle: Lifecycle, listener: socket.socket, sto
         while any(connection.busy for connection in connections) and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
         lifecycle.stop()
+
+
+def _freeze_start_up_objects() -> None:
+    """Leave what start-up made (the service models above all) out of every
+    later garbage collection.
+
+    CPython collects its oldest generation once a quarter as many objects as it holds have lived
+    through the younger ones.  A page of the Data API's results (20,000 records decoded, then encoded)
+    is that many: without the freeze nearly every page paid a full collection walking the models
+    (about 40 ms, a third of the page's time)."""
+    gc.collect()
+    gc.freeze()
