@@ -17,13 +17,14 @@ from __future__ import annotations
 import base64
 import json
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from botocore.model import OperationModel, Shape
 
 from localshift.protocol.scalars import epoch_seconds
 
 Encoder = Callable[[Any], Any]
+T = TypeVar("T")
 
 
 def serialize_result(operation: OperationModel, result: dict[str, Any]) -> bytes:
@@ -60,38 +61,41 @@ def _encoder(shape: Shape) -> Encoder:
     return _SCALARS.get(type_name, str)
 
 
+def _lazy(make: Callable[[], T]) -> Callable[[], T]:
+    """What ``make`` makes, made at its first use and kept: a container's encoder makes its items'
+    only then, since models can nest a shape in itself."""
+    made: list[T] = []
+
+    def get() -> T:
+        if not made:
+            made.append(make())
+        return made[0]
+
+    return get
+
+
 def _list_encoder(shape: Shape) -> Encoder:
-    item_encoder: Encoder | None = None
-
-    def encode(value: list[Any]) -> list[Any]:
-        nonlocal item_encoder
-        if item_encoder is None:
-            item_encoder = _encoder(shape.member)
-        return list(map(item_encoder, value))
-
-    return encode
+    item_encoder = _lazy(lambda: _encoder(shape.member))
+    return lambda value: list(map(item_encoder(), value))
 
 
 def _map_encoder(shape: Shape) -> Encoder:
-    item_encoder: Encoder | None = None
+    item_encoder = _lazy(lambda: _encoder(shape.value))
 
     def encode(value: dict[Any, Any]) -> dict[str, Any]:
-        nonlocal item_encoder
-        if item_encoder is None:
-            item_encoder = _encoder(shape.value)
-        return {str(key): item_encoder(item) for key, item in value.items()}
+        encode_item = item_encoder()
+        return {str(key): encode_item(item) for key, item in value.items()}
 
     return encode
 
 
 def _structure_encoder(shape: Shape) -> Encoder:
-    members: dict[str, tuple[str, Encoder]] | None = None  # member name: (name on the wire, encoder)
+    # member name: (name on the wire, encoder)
+    wire_members = _lazy(lambda: {name: (member.serialization.get("name", name), _encoder(member))
+                                  for name, member in shape.members.items()})
 
     def encode(value: dict[str, Any]) -> dict[str, Any]:
-        nonlocal members
-        if members is None:
-            members = {name: (member.serialization.get("name", name), _encoder(member))
-                       for name, member in shape.members.items()}
+        members = wire_members()
         out = {}
         for name, item in value.items():  # a loop, not a comprehension: cheaper per call on Python 3.11
             if item is not None and name in members:
