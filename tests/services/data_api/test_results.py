@@ -112,3 +112,23 @@ def test_the_data_api_limits_rows_to_64_kb_and_results_to_100_mb(data: DataApi):
     huge = data.run("SELECT repeat('x', 60000) FROM generate_series(1, 1800)")
     assert huge["Status"] == "FAILED" and huge["Error"].startswith("Database response exceeded size limit")
     assert code_of(data.get_statement_result, Id=huge["Id"]) == "ResourceNotFoundException"
+
+
+def test_a_result_that_cannot_be_written_fails_the_statement_and_its_batch(data: DataApi, data_server, table):
+    """The results' directory cannot be made (a file stands in its place): the statement ends
+    FAILED, not STARTED for ever, and a batch's transaction is rolled back."""
+    results = data_server.data_dir / "data-api"
+    kept = results.with_name("data-api.kept")
+    data.ok(f"CREATE TABLE {table} (v int)")
+    results.rename(kept) if results.exists() else None
+    results.write_text("not a directory")
+    try:
+        large = data.run("SELECT repeat('x', 1000) FROM generate_series(1, 10)")
+        assert large["Status"] == "FAILED" and large["Error"].startswith("The result could not be kept")
+        batch = data.batch([f"INSERT INTO {table} VALUES (1)", "SELECT repeat('x', 1000) FROM generate_series(1, 10)"])
+        assert batch["Status"] == "FAILED" and [s["Status"] for s in batch["SubStatements"]] == ["FINISHED", "FAILED"]
+        assert data.ok("SELECT 1")["ResultRows"] == 1  # a small result stays in the store
+    finally:
+        results.unlink()
+        kept.rename(results) if kept.exists() else None
+    assert data.records(f"SELECT count(*) FROM {table}") == [[{"longValue": 0}]]

@@ -19,6 +19,7 @@ and 100 MB per result ("Database response exceeded size limit").
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import io
 import json
@@ -37,6 +38,8 @@ MAX_ROW_BYTES = 64 * 1024
 MAX_RESULT_BYTES = 100 * 1024 * 1024
 ROW_TOO_LARGE = "Packet for query is too large: a row of the result exceeds the Data API's 64 KB."
 RESULT_TOO_LARGE = "Database response exceeded size limit: the result exceeds the Data API's 100 MB."
+# localshift's own failure (AWS documents none): the result's file could not be written.
+RESULT_NOT_KEPT = "The result could not be kept"
 
 # PostgreSQL's names for the types Redshift names otherwise (the SQL translator keeps Redshift's
 # VARBYTE as bytea and SUPER as jsonb).
@@ -183,7 +186,8 @@ class ResultWriter:
     def discard(self) -> None:
         self._held = []
         if self._file is not None:
-            self._file.close()
+            with contextlib.suppress(OSError):  # what could not be written (a full disk) is thrown away anyway
+                self._file.close()
             self.path.unlink(missing_ok=True)
 
 

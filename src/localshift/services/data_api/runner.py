@@ -19,7 +19,7 @@ from localshift.dataplane.api import Column, SqlConnectionError, SqlError, SqlSe
 from localshift.services.data_api.backend import DataApiBackend, Running
 from localshift.services.data_api.connection_lifecycle import NotServing
 from localshift.services.data_api.parameters import bind, parameter_values
-from localshift.services.data_api.results import ResultTooLarge, ResultWriter, column_metadata
+from localshift.services.data_api.results import RESULT_NOT_KEPT, ResultTooLarge, ResultWriter, column_metadata
 from localshift.store.data_api import (ABORTED, FAILED, FINISHED, PICKED, STARTED, SUBMITTED, StatementPart,
                                        StatementRecord)
 
@@ -48,38 +48,61 @@ def run_statement(backend: DataApiBackend, statement_id: str) -> None:
 
 def _run(backend: DataApiBackend, statement_id: str, held: Running) -> None:
     # Before the lock (a CancelStatement waits for it): taking a kept connection reads the answer to its reset.
-    connection = _at_hand(backend, held)
-    with held.lock:
-        stopped = held.cancelled
-        if stopped:  # while it waited
-            record = backend.statements.get(statement_id)
-            if record is not None and record.status == SUBMITTED:  # not ended by CancelStatement, nor wiped
-                _end(backend, record, _stopped(held))
-        else:
-            record = held.record  # as submitted: nothing but a stop changes it before a worker takes it
-            if connection is None:
-                _set(backend, record, PICKED)  # it logs in now
-            else:
-                # No login to wait for: STARTED at once (under the lock, so a cancel sees it running).
-                held.connection = connection
-                record.redshift_pid = connection.pid
-                _set(backend, record, STARTED)
-    if stopped:
-        if connection is not None and held.session is None:
-            backend.connections.give_back(held.target, connection)
+    kept = _at_hand(backend, held)
+    if kept is None:
+        _run_after_login(backend, statement_id, held)
+    else:
+        _run_kept(backend, statement_id, held, kept)
+
+
+def _run_kept(backend: DataApiBackend, statement_id: str, held: Running, connection: SqlSession) -> None:
+    """No login to wait for: SUBMITTED -> STARTED at once (under the lock, so a cancel sees it running)."""
+    if _take(backend, statement_id, held, STARTED, connection):
+        _run_on(backend, held, connection, cancelled=False)
+    elif held.session is None:  # stopped while it waited: the pool's connection goes back unused
+        backend.connections.give_back(held.target, connection)
+
+
+def _run_after_login(backend: DataApiBackend, statement_id: str, held: Running) -> None:
+    """SUBMITTED -> PICKED while it logs in -> STARTED."""
+    if not _take(backend, statement_id, held, PICKED):
         return
-    cancelled = False
-    if connection is None:
-        try:
-            connection = _log_in(backend, held)
-        except _Stopped as stop:
-            _end(backend, record, stop)
-            return
-        with held.lock:
+    try:
+        connection = _log_in(backend, held)
+    except _Stopped as stop:
+        _end(backend, held.record, stop)
+        return
+    with held.lock:
+        held.connection = connection
+        cancelled = held.cancelled  # during the login: no cancel could reach the engine
+    held.record.redshift_pid = connection.pid
+    _set(backend, held.record, STARTED)
+    _run_on(backend, held, connection, cancelled)
+
+
+def _take(backend: DataApiBackend, statement_id: str, held: Running, status: str,
+          connection: SqlSession | None = None) -> bool:
+    """A worker takes the statement: ``status`` written under the lock, with the ``connection`` it
+    runs on when one is at hand.  False when it was stopped while it waited: it is then ended,
+    unless CancelStatement ended it already or a reset wiped it."""
+    with held.lock:
+        if held.cancelled:
+            record = backend.statements.get(statement_id)
+            if record is not None and record.status == SUBMITTED:
+                _end(backend, record, _stopped(held))
+            return False
+        # held.record is as submitted: nothing but a stop changes it before a worker takes it.
+        if connection is not None:
             held.connection = connection
-            cancelled = held.cancelled
-        record.redshift_pid = connection.pid
-        _set(backend, record, STARTED)
+            held.record.redshift_pid = connection.pid
+        _set(backend, held.record, status)
+        return True
+
+
+def _run_on(backend: DataApiBackend, held: Running, connection: SqlSession, cancelled: bool) -> None:
+    """Run the STARTED statement's parts on ``connection`` to its end.  The connection then stays
+    the session's, goes back to the pool, or is closed when a cancel may still be on its way."""
+    record = held.record
     try:
         if cancelled:
             raise _stopped(held)
@@ -157,21 +180,24 @@ def _run_part(backend: DataApiBackend, record: StatementRecord, index: int, part
 
     try:
         completion = _engine(held, lambda: connection.run(sql, ordered, rows))
-    except (_Stopped, ResultTooLarge) as stop:
+        if completion.columns is not None and not writer:
+            writer.append(ResultWriter(path, completion.columns, record.result_format == "CSV"))
+        if writer:
+            writer[0].close()
+    except (_Stopped, ResultTooLarge, OSError) as stop:
         if writer:
             writer[0].discard()
         if isinstance(stop, ResultTooLarge):
             raise _Stopped(FAILED, str(stop)) from None
+        if isinstance(stop, OSError):  # the data dir's disk is full or not writable
+            raise _Stopped(FAILED, f"{RESULT_NOT_KEPT}: {stop.strerror or stop}") from None
         raise
-    if completion.columns is not None and not writer:
-        writer.append(ResultWriter(path, completion.columns, record.result_format == "CSV"))
     part.redshift_query_id = completion.query_id
     part.has_result_set = completion.columns is not None
     part.result_rows = max(completion.rows, 0)
     part.result_size = 0
     if writer:
         result = writer[0]
-        result.close()
         part.columns = [column_metadata(c) for c in completion.columns or ()]
         part.result_text, part.result_file = result.inline, None if result.inline is not None else path.name
         part.pages, part.result_size = result.pages, result.bytes
