@@ -236,6 +236,45 @@ def test_recovery_applies_a_new_password_accepted_before_a_stop(world):
     assert world.cluster()["PendingModifiedValues"] == {}
 
 
+def test_a_modification_whose_engine_does_not_start_again_stays_pending(world, monkeypatch):
+    """ModifyCluster (a new size and password) accepted, the service stopped before its job ran, and
+    the engine does not start again: hardware-failure, this resize attempt FAILED, the change still
+    pending (AWS retries a failed resize), nothing left to cancel, and the cluster can be deleted."""
+    world.available_cluster()
+    held = HeldJobs(world.redshift, monkeypatch)
+    world.call("ModifyCluster", ClusterIdentifier="c1", NumberOfNodes=4, MasterUserPassword="AfterTheCrash1")
+    assert status(world) == "modifying"
+    held.take()  # the service stopped before the job ran
+    world.dataplane.running.clear()
+    world.dataplane.failing.add("start_engine")
+    scheduler.recover(world.redshift)
+    held.take()()
+    cluster = world.cluster()
+    assert (cluster["ClusterStatus"], cluster["NumberOfNodes"]) == ("hardware-failure", 2)
+    assert cluster["PendingModifiedValues"] == {"MasterUserPassword": "****", "NodeType": "ra3.xlplus",
+                                                "NumberOfNodes": 4, "ClusterType": "multi-node"}
+    assert "ResizeInfo" not in cluster and "Endpoint" not in cluster
+    resize = world.call("DescribeResize", ClusterIdentifier="c1")
+    assert (resize["Status"], resize["Message"]) == ("FAILED", "The resize operation failed.")
+    with pytest.raises(ApiError) as caught:
+        world.call("CancelResize", ClusterIdentifier="c1")
+    assert caught.value.code == "ResizeNotFound"
+    assert world.events(CLUSTER, "c1") == ["Amazon Redshift could not restart cluster c1: the engine failed to start cluster"]
+    world.dataplane.failing.clear()
+    monkeypatch.undo()  # jobs run again
+    deleted(world)
+
+
+def test_a_failed_modification_whose_engine_still_serves_is_rolled_back(world, monkeypatch):
+    world.available_cluster()
+    world.dataplane.failing.add("set_password")
+    world.call("ModifyCluster", ClusterIdentifier="c1", NumberOfNodes=4, MasterUserPassword="NotApplied1")
+    assert settles(world) == "available"
+    cluster = world.cluster()
+    assert (cluster["PendingModifiedValues"], cluster["NumberOfNodes"]) == ({}, 2)
+    assert world.call("DescribeResize", ClusterIdentifier="c1")["Status"] == "FAILED"
+
+
 def test_recovery_serves_the_port_before_any_request_and_moves_it_when_taken(world):
     """The endpoint a DescribeClusters right after a restart names is the one served: a port another
     process took meanwhile is never handed out (a client would reach that process's engine)."""

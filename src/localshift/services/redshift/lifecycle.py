@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable, Collection
+from typing import Any, Callable, Collection
 
 from localshift.records import ClusterRecord
 from localshift.services import event_catalog, events
@@ -45,13 +45,15 @@ Settle = Callable[[RedshiftBackend, ClusterRecord], Callable[[ClusterRecord], No
 
 def serving_or_failed(backend: RedshiftBackend, cluster: ClusterRecord) -> Callable[[ClusterRecord], None]:
     """Where a cluster goes when work on its engine failed: back to ``available``, the
-    change rolled back, while its engine still serves; else ``hardware-failure``."""
+    change rolled back, while its engine still serves; else ``hardware-failure``, the
+    modification it had accepted still pending (``_still_pending``)."""
     serving = backend.dataplane.is_running(cluster_key(cluster))
 
     def change(c: ClusterRecord) -> None:
-        c.pending_modified = {}
-        c.pending_master_password_md5 = None
-        c.pending_port = None
+        c.pending_modified = {} if serving else _still_pending(c)
+        if serving:
+            c.pending_master_password_md5 = None
+            c.pending_port = None
         if c.resize is not None and c.resize.status in ("IN_PROGRESS", "CANCELLING"):
             c.resize.status, c.resize.message = "FAILED", "The resize operation failed."
         c.status = "available" if serving else HARDWARE_FAILURE
@@ -59,6 +61,18 @@ def serving_or_failed(backend: RedshiftBackend, cluster: ClusterRecord) -> Calla
             c.endpoint_port = None
 
     return change
+
+
+def _still_pending(cluster: ClusterRecord) -> dict[str, Any]:
+    """PendingModifiedValues of a cluster whose engine failed with a modification accepted and not
+    applied: a new password, and the target of a resize (not of one being cancelled).  This attempt
+    failed (DescribeResize says so), but AWS does not drop the change: it retries a failed resize
+    (event 3500, "Operation will be retried within a few minutes") once the cluster is healthy.  A
+    rename is no longer pending: the cluster already has its new identifier."""
+    still = pending_values(cluster)
+    if cluster.pending_master_password_md5 is not None:
+        still["MasterUserPassword"] = "****"
+    return still
 
 
 def cluster_job(
