@@ -51,9 +51,9 @@ class DailyTable:
         self.pages += [self.rng.randbytes(PAGE) for _ in range(appended)]
 
     def entries(self):
-        yield SourceEntry("base", "dir", 0o700)
-        yield SourceEntry("base/table", "file", 0o600, data=b"".join(self.pages))
-        yield SourceEntry("PG_VERSION", "file", 0o600, data=b"18\n")
+        yield SourceEntry("base", 0o700)
+        yield SourceEntry("base/table", 0o600, b"".join(self.pages))
+        yield SourceEntry("PG_VERSION", 0o600, b"18\n")
 
     def digest(self) -> str:
         return hashlib.sha256(b"".join(self.pages)).hexdigest()

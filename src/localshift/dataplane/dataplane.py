@@ -295,7 +295,9 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
         """Stop everything and end the watchdog (a later PostgresDataPlane may then take the engines)."""
         self.stop_all()
         if self._watchdog.poll() is None:
-            self._watchdog.stdin.close()
+            pipe = self._watchdog.stdin
+            assert pipe is not None  # watchdog.start's stdin=PIPE
+            pipe.close()
             self._watchdog.wait()
 
     def __enter__(self) -> "PostgresDataPlane":

@@ -109,7 +109,8 @@ class Engine:
         which engine uids do not have: when they are used, initdb runs as the setup user
         (nobody) in a staging directory whose result is then chowned and moved in place."""
         self.prepare_dirs()
-        setup_user = self.bins.setup_user if self.users is not None else None
+        owner = self.owner
+        setup_user = self.bins.setup_user if owner is not None else None
         staging = self.dir.parent / f"{STAGING_PREFIX}{self.dir.name}" if setup_user else self.dir
         shutil.rmtree(staging / "data", ignore_errors=True)  # leftovers of an interrupted create
         self.bins.make_dir(staging, setup_user)
@@ -124,8 +125,8 @@ class Engine:
             self.bins.run(["initdb", "-D", staging / "data", "-U", ADMIN_USER, "--pwfile", pwfile,
                            "-A", "md5", "-E", "UTF8", "--locale=C", "--no-sync",
                            "--no-instructions"], setup_user)
-            if staging != self.dir:
-                chown_tree(staging / "data", *self.owner)
+            if owner is not None and staging != self.dir:
+                chown_tree(staging / "data", *owner)
                 os.rename(staging / "data", self.data_dir)
         finally:
             pwfile.unlink(missing_ok=True)

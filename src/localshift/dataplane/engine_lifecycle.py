@@ -52,9 +52,8 @@ class EngineLifecycle(EngineHost):
                 eng.start()
                 with eng.connect() as conn:
                     set_master_user(conn, master_username, master_password)
-                setup = EngineSetup(eng.connect, master_username, db_name)
-                give_database(setup)
-                self._initialise(setup)
+                give_database(eng.connect, master_username, db_name)
+                self._initialise(EngineSetup(eng.connect, master_username, db_name))
                 new.meta.update(master_username=master_username, db_name=db_name)
         return new.port
 

@@ -59,9 +59,9 @@ def apply_settings(conn: psycopg.Connection, settings: Mapping[str, str]) -> Non
         for parameter, value in settings.items():
             conn.execute(sql.SQL("ALTER ROLE ALL SET {} = {}").format(setting_name(parameter),
                                                                       _value(parameter, value)))
-        for name, value in _INTERNAL.items():
+        for name, internal in _INTERNAL.items():
             conn.execute(sql.SQL("ALTER ROLE {} SET {} = {}").format(sql.Identifier(ADMIN_USER),
-                                                                     sql.Identifier(name), value))
+                                                                     sql.Identifier(name), internal))
 
 
 def set_audit_logging(conn: psycopg.Connection, log_types: Collection[str]) -> None:

@@ -137,17 +137,18 @@ def write_pages(packs_dir: Path, pack_id: str, entries: Iterable[SourceEntry], i
     files: list[list] = []
     try:
         for e in entries:
-            if e.type == "dir":
+            if e.content is None:
                 files.append([e.name, "dir", e.mode, 0, 0, 0, ""])
                 continue
             first = len(pages.man.offsets)
-            if e.data is not None:
-                pages.add(memoryview(e.data), None)
-                size = len(e.data)
+            if isinstance(e.content, bytes):
+                pages.add(memoryview(e.content), None)
+                size = len(e.content)
             else:
-                size = pages.add_file(e.path)
-                if size is None:
+                read = pages.add_file(e.content)
+                if read is None:
                     continue  # vanished during the backup (dropped relation)
+                size = read
             files.append([e.name, "file", e.mode, size, first, len(pages.man.offsets) - first, ""])
         worker.finish()
         os.fsync(pack_fd)  # one flush for the whole pack

@@ -76,7 +76,8 @@ class Manifest:
         digests = bytearray(body[pos:pos + n * DIGEST])
         if len(digests) != n * DIGEST or any(len(a) != n for a in arrays):
             raise SnapshotCorruptedError(f"{what}: truncated manifest")
-        return cls(header, *arrays, digests)
+        packs, offsets, lengths, crcs = arrays
+        return cls(header, packs, offsets, lengths, crcs, digests)
 
     def run_starts(self) -> list[int]:
         """Where each run of references stored back to back in one pack starts,

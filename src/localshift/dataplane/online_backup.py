@@ -35,7 +35,9 @@ import stat
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
+
+import psycopg
 
 from .engine import RUNTIME_CONF, Engine
 from .errors import DataPlaneError
@@ -52,13 +54,11 @@ _WAL_SEGMENT = re.compile(r"^[0-9A-F]{24}$")
 
 @dataclass
 class SourceEntry:
-    """One item of a backup: a directory, or a file read from ``path`` (live)
-    or given as ``data``."""
+    """One item of a backup: a directory (``content`` None), or a file read from a path
+    (live) or given as bytes.  ``size_hint``: what a live file holds, for progress totals."""
     name: str
-    type: str  # "dir" | "file"
     mode: int
-    path: Path | None = None
-    data: bytes | None = None
+    content: Path | bytes | None = None
     size_hint: int = 0
 
 
@@ -86,7 +86,7 @@ def _walk(data_dir: Path) -> Iterator[SourceEntry]:
             if stat.S_ISLNK(st.st_mode):
                 raise DataPlaneError(f"{name}: tablespaces/symlinks in PGDATA are not supported")
             if stat.S_ISDIR(st.st_mode):
-                yield SourceEntry(name, "dir", stat.S_IMODE(st.st_mode))
+                yield SourceEntry(name, stat.S_IMODE(st.st_mode))
                 if name not in EXCLUDED_DIR_CONTENTS:
                     subdirs.append(name)
                 continue
@@ -100,8 +100,7 @@ def _walk(data_dir: Path) -> Iterator[SourceEntry]:
                     continue  # unlogged relation: restored empty from its init fork
             if name == "global/pg_control":
                 continue  # added last, after every other data file
-            yield SourceEntry(name, "file", stat.S_IMODE(st.st_mode), path=Path(e.path),
-                              size_hint=st.st_size)
+            yield SourceEntry(name, stat.S_IMODE(st.st_mode), Path(e.path), size_hint=st.st_size)
         stack.extend(reversed(subdirs))
 
 
@@ -110,7 +109,7 @@ def data_size(data_dir: Path) -> int:
     and the WAL segment it starts in (it carries at least that one)."""
     segments = [e.stat().st_size for e in os.scandir(data_dir / "pg_wal")
                 if _WAL_SEGMENT.match(e.name)]
-    return sum(e.size_hint for e in _walk(data_dir) if e.type == "file") + max(segments, default=0)
+    return sum(e.size_hint for e in _walk(data_dir)) + max(segments, default=0)  # a directory's is 0
 
 
 class OnlineBackup:
@@ -128,24 +127,22 @@ class OnlineBackup:
             slot = f"localshift_{secrets.token_hex(6)}"
             # temporary => dropped at session end even if we crash.
             conn.execute("SELECT pg_create_physical_replication_slot(%s, true, true)", (slot,))
-            (start_wal,) = conn.execute(
-                "SELECT pg_walfile_name(pg_backup_start(%s, true))", (f"localshift {slot}",)
-            ).fetchone()
+            (start_wal,) = _the_row(conn.execute(
+                "SELECT pg_walfile_name(pg_backup_start(%s, true))", (f"localshift {slot}",)))
             stopped = False
             try:
                 yield from _walk(data_dir)
                 control = data_dir / "global" / "pg_control"
-                yield SourceEntry("global/pg_control", "file", 0o600, path=control,
-                                  size_hint=8192)
+                yield SourceEntry("global/pg_control", 0o600, control, size_hint=8192)
                 # The restored data is what was committed when the backup's end was written to
                 # the WAL, an instant inside pg_backup_stop.  The instant just before the call
                 # is the one to report: everything committed before it is in the snapshot for
                 # sure; read after the call, a commit that waited for the WAL switch could
                 # finish before the reported instant and yet be missing.
-                (stopping_at,) = conn.execute("SELECT clock_timestamp()").fetchone()
-                lsn, label, spcmap, stop_wal = conn.execute(
+                (stopping_at,) = _the_row(conn.execute("SELECT clock_timestamp()"))
+                lsn, label, spcmap, stop_wal = _the_row(conn.execute(
                     "SELECT lsn::text, labelfile, spcmapfile, pg_walfile_name(lsn) "
-                    "FROM pg_backup_stop(false)").fetchone()
+                    "FROM pg_backup_stop(false)"))
                 stopped = True
                 self.stop_lsn = lsn
                 self.consistent_at = stopping_at
@@ -156,9 +153,9 @@ class OnlineBackup:
                         conn.execute("SELECT pg_backup_stop(false)")
                     except Exception:  # noqa: BLE001 - best effort
                         pass
-            yield SourceEntry("backup_label", "file", 0o600, data=label.encode())
+            yield SourceEntry("backup_label", 0o600, label.encode())
             if spcmap:
-                yield SourceEntry("tablespace_map", "file", 0o600, data=spcmap.encode())
+                yield SourceEntry("tablespace_map", 0o600, spcmap.encode())
             wal_dir = data_dir / "pg_wal"
             names = sorted(os.listdir(wal_dir))
             wanted = [n for n in names if _WAL_SEGMENT.match(n)
@@ -166,6 +163,11 @@ class OnlineBackup:
             if not wanted or wanted[0] != start_wal or wanted[-1] != stop_wal:
                 raise DataPlaneError(f"WAL {start_wal}..{stop_wal} is not all in pg_wal")
             for n in wanted + [n for n in names if n.endswith(".history")]:
-                yield SourceEntry(f"pg_wal/{n}", "file", 0o600, path=wal_dir / n,
-                                  size_hint=(wal_dir / n).stat().st_size)
+                yield SourceEntry(f"pg_wal/{n}", 0o600, wal_dir / n, size_hint=(wal_dir / n).stat().st_size)
             conn.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
+
+
+def _the_row(cursor: psycopg.Cursor[tuple[Any, ...]]) -> tuple[Any, ...]:
+    """The one row of a SELECT of functions without FROM (or of a function returning one row)."""
+    [row] = cursor.fetchall()
+    return row

@@ -57,16 +57,16 @@ def set_master_user(conn: psycopg.Connection, username: str, password: str) -> N
                  .format(sql.Identifier(username), sql.Literal(password)))
 
 
-def give_database(setup: EngineSetup) -> None:
+def give_database(connect: Callable[..., psycopg.Connection], master_username: str, db_name: str) -> None:
     """Make the master user the owner of its database (created if missing) and of its
-    schema ``public``."""
-    user, db = sql.Identifier(setup.master_username), sql.Identifier(setup.db_name)
-    with setup.connect() as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (setup.db_name,)).fetchone():
+    schema ``public`` (``connect``: as EngineSetup's)."""
+    user, db = sql.Identifier(master_username), sql.Identifier(db_name)
+    with connect() as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db_name,)).fetchone():
             conn.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(db, user))
         else:
             conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(db, user))
-    with setup.connect(setup.db_name) as conn:
+    with connect(db_name) as conn:
         conn.execute(sql.SQL("ALTER SCHEMA public OWNER TO {}").format(user))
 
 

@@ -38,6 +38,7 @@ import os
 import threading
 import time
 import uuid
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -184,7 +185,7 @@ class SnapshotStore:
             self._dedup.retire(victims, new)
             for name, records in new.items():
                 size = pack_file_bytes(self.packs_dir, name)
-                self._count(lambda ledger, n=name, r=records, s=size: ledger.add_pack(n, r, s))
+                self._count(partial(StorageLedger.add_pack, name=name, records=records, file_bytes=size))
 
     def manifest_replaced(self, key: str, new: Manifest, size: int) -> None:
         self._count(lambda ledger: ledger.replace_snapshot(key, new, size))
@@ -286,7 +287,7 @@ class SnapshotStore:
                 fsync_dir(self.packs_dir)
                 self._dedup.forget(set(dead))
                 for pack in dead:
-                    self._count(lambda ledger, p=pack: ledger.drop_pack(p))
+                    self._count(partial(StorageLedger.drop_pack, name=pack))
             return set(dead)
 
     # -- restore --------------------------------------------------------------------

@@ -43,6 +43,8 @@ from psycopg.types.string import ByteaLoader, TextLoader
 from .api import Column, Completion, RowSink, SqlConnectionError, SqlError
 
 if TYPE_CHECKING:
+    from psycopg.pq.abc import PGresult  # pq.PGresult is the implementation psycopg chose at run time
+
     from .front_history import FrontHistory
 
 CHUNK_ROWS = 2000
@@ -246,7 +248,7 @@ class SqlSession:
         return tuple(described)
 
 
-def _columns(result: pq.PGresult) -> tuple[Column, ...]:
+def _columns(result: PGresult) -> tuple[Column, ...]:
     columns = []
     for i in range(result.nfields):
         oid = result.ftype(i)
@@ -256,7 +258,7 @@ def _columns(result: pq.PGresult) -> tuple[Column, ...]:
     return tuple(columns)
 
 
-def _field(result: pq.PGresult, field: pq.DiagnosticField) -> str:
+def _field(result: PGresult, field: pq.DiagnosticField) -> str:
     value = result.error_field(field)
     return value.decode("utf-8", "replace") if value else ""
 

@@ -126,17 +126,19 @@ def start(engine_root: Path, ephemeral_dirs: list[Path] | None) -> subprocess.Po
     if ephemeral_dirs is not None:
         args += ["--ephemeral", *map(str, ephemeral_dirs)]
     proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True)
+    answer = proc.stdout
+    assert answer is not None  # stdout=PIPE
     started = time.monotonic()
-    while not select.select([proc.stdout], [], [], 0.1)[0]:
+    while not select.select([answer], [], [], 0.1)[0]:
         holder, waited = _lock_holder(engine_root), time.monotonic() - started
         # A live holder is another service; a dead one's watchdog is still stopping its engines.
         if (holder is not None and pid_alive(holder) and waited > 1) or waited > PREVIOUS_WATCHDOG_WAIT:
             proc.kill()
             proc.wait()
             raise EnginesInUse(f"the engines in {engine_root} are in use by process {holder}")
-    if proc.stdout.readline() != READY:
+    if answer.readline() != READY:
         raise EnginesInUse(f"the watchdog of {engine_root} did not start (exit code {proc.wait()})")
-    proc.stdout.close()
+    answer.close()
     return proc
 
 
