@@ -3,7 +3,8 @@ syntax into PostgreSQL's, group by group.
 
 First, in each node list, FROM items PostgreSQL lacks (PIVOT/UNPIVOT, PartiQL
 unnesting: ``from_items``).  Then what it changes, wherever it appears:
-* calls of Redshift functions (``functions.CALLS``), and calls of functions the
+* calls of Redshift functions (``functions``, ``super_functions``,
+  ``null_treatment``), and calls of functions the
   engine's catalog defines in schema ``localshift`` (qualified by name);
 * bare words: SYSDATE, CURRENT_USER_ID, APPROXIMATE;
 * Redshift type names after ``::`` and in CAST;
@@ -18,12 +19,15 @@ then the query-level rewrites of each SELECT (``queries``).
 
 from __future__ import annotations
 
+from . import functions, null_treatment, super_functions
 from .from_items import rewrite_from_items
-from .functions import CALLS
 from .navigation import navigate
 from .queries import rewrite_selects
 from .tokens import Group, Node, Token, raw, render, strip
 from .types import read_type
+
+# Function calls (and call-like syntax) the translator rewrites, by name.
+CALLS = {**functions.CALLS, **super_functions.CALLS, **null_treatment.CALLS}
 
 # Columns only Redshift's catalog tables have -> the relation that gets a
 # localshift view adding them.

@@ -77,6 +77,57 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT localshift.super_positions($1,
 CREATE OR REPLACE FUNCTION pg_catalog.array_contains(jsonb, text, boolean DEFAULT true) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT localshift.super_positions($1, to_jsonb($2), $3) <> '[]' $$;
 
+-- OBJECT_TRANSFORM(input [KEEP path, ...] [SET path, value, ...]) (the translator gathers the
+-- clauses): the input's values at the KEEP paths (all of it without KEEP), then each SET value
+-- at its path, objects made on the way.  A path is '"a"."b"'.  An input that is not an
+-- object, or no clause at all, gives the input.
+CREATE OR REPLACE FUNCTION localshift.super_path(path text) RETURNS text[]
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+    parts text[];
+BEGIN
+    IF path !~ '^"([^"]|"")*"([.]"([^"]|"")*")*$' THEN
+        RAISE EXCEPTION 'invalid path: %', path USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = 'A path is double-quoted names separated by periods: ''"a"."b"''.';
+    END IF;
+    SELECT array_agg(replace(m[1], '""', '"') ORDER BY n) INTO parts
+    FROM regexp_matches(path, '"((?:[^"]|"")*)"', 'g') WITH ORDINALITY AS r(m, n);
+    RETURN parts;
+END $$;
+
+CREATE OR REPLACE FUNCTION localshift.super_set(target jsonb, path text[], value jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+SELECT CASE WHEN cardinality(path) = 1 THEN target || jsonb_build_object(path[1], value)
+            ELSE target || jsonb_build_object(path[1], localshift.super_set(
+                CASE WHEN jsonb_typeof(target -> path[1]) = 'object' THEN target -> path[1] ELSE '{}' END,
+                path[2:], value))
+       END $$;
+
+CREATE OR REPLACE FUNCTION localshift.object_transform(input jsonb, keep_paths text[], set_paths text[],
+                                                       set_values jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    result jsonb := input;
+    path text[];
+BEGIN
+    IF jsonb_typeof(input) IS DISTINCT FROM 'object' THEN
+        RETURN input;
+    END IF;
+    IF keep_paths IS NOT NULL THEN
+        result := '{}';
+        FOR k IN 1..cardinality(keep_paths) LOOP
+            path := localshift.super_path(keep_paths[k]);
+            IF input #> path IS NOT NULL THEN
+                result := localshift.super_set(result, path, input #> path);
+            END IF;
+        END LOOP;
+    END IF;
+    FOR k IN 1..coalesce(cardinality(set_paths), 0) LOOP
+        result := localshift.super_set(result, localshift.super_path(set_paths[k]), set_values -> (k - 1));
+    END LOOP;
+    RETURN result;
+END $$;
+
 -- SLICE_NUM(): the slice holding the row; a table is stored in one slice here (STV_TBL_PERM's slice 0).
 CREATE OR REPLACE FUNCTION pg_catalog.slice_num() RETURNS integer
 LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT 0 $$;
