@@ -45,7 +45,7 @@ def object_transform(rw: "Rewriter", nodes: list[Node], i: int, j: int) -> tuple
     current, start = "input", 0
     for k, node in enumerate(inner):
         if node.kind == "ident" and node.low in ("keep", "set"):
-            if node.low in clauses or (node.low == "keep" and "set" in clauses):
+            if node.low in clauses or node.low == current or (node.low == "keep" and current == "set"):
                 raise syntax_error(node.text)
             clauses[current] = inner[start:k]
             current, start = node.low, k + 1
