@@ -25,6 +25,12 @@ def test_rewrites(redshift, postgres):
     assert pg(redshift) == postgres
 
 
+def test_relations_named_as_the_functions_are_not_calls():
+    assert pg("insert into object (a, b) select object('k', 1), convert(int, '2')") == \
+        "insert into object (a, b) select jsonb_build_object('k', 1), CAST('2' AS int)"
+    assert pg("create table if not exists convert (x int)") == "create table IF NOT EXISTS convert (x int)"
+
+
 def test_malformed_calls_are_refused():
     assert refused("select object('a')")[0] == "42883"
     assert refused("select object_transform(c set '\"a\"') from t")[0] == "42601"

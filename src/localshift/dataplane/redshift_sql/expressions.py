@@ -46,6 +46,9 @@ _BARE_WORDS = {
 }
 # Where "#name" names a (temporary) table rather than applying the # operator.
 _TABLE_POSITIONS = frozenset({"from", "join", "into", "table", "update", "exists", "truncate", ","})
+# Where a name followed by a parenthesis is a relation and its columns, not a call
+# (``INSERT INTO object (a, b)``, ``CREATE TABLE IF NOT EXISTS convert (...)``).
+_RELATION_WITH_COLUMNS = frozenset({"into", "table", "exists", "references", "view"})
 
 
 class Rewriter:
@@ -92,7 +95,7 @@ class Rewriter:
                 elif following is not None and following.kind == "group" and following.open == "(" \
                         and not qualified:
                     handler = CALLS.get(node.low)
-                    if handler is not None:
+                    if handler is not None and (prev is None or prev.low not in _RELATION_WITH_COLUMNS):
                         replacement, i = handler(self, nodes, i, j)
                         out.extend(replacement)
                         prev = replacement[-1] if replacement else prev
