@@ -2,8 +2,8 @@
 -- the translator (jsonb_build_array / jsonb_build_object).  Like SUPER's navigation (lax
 -- mode), a function given something other than an array returns NULL.
 
--- GET_ARRAY_LENGTH(super): the number of elements.
-CREATE OR REPLACE FUNCTION pg_catalog.get_array_length(jsonb) RETURNS bigint
+-- GET_ARRAY_LENGTH(super): the number of elements, INT (AWS's current reference; older pages said BIGINT).
+CREATE OR REPLACE FUNCTION pg_catalog.get_array_length(jsonb) RETURNS integer
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT CASE WHEN jsonb_typeof($1) = 'array' THEN jsonb_array_length($1) END $$;
 
