@@ -55,6 +55,13 @@ BEGIN
     RETURN result;
 END $$;
 
+-- GETBIT(binary_value, index): bits counted from the rightmost (least significant) bit of the
+-- whole value; an index past its bits fails as PostgreSQL's get_bit does.
+CREATE OR REPLACE FUNCTION pg_catalog.getbit(bytea, integer) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT get_bit($1, CASE WHEN $2 < 0 OR $2 >= length($1) * 8 THEN $2
+                        ELSE (length($1) - 1 - $2 / 8) * 8 + $2 % 8 END::bigint) $$;
+
 -- Casts Redshift has: SMALLINT, INTEGER and BIGINT to VARBYTE keep their 2, 4 or 8 bytes
 -- (big-endian); VARBYTE to VARCHAR reads UTF-8.
 CREATE OR REPLACE FUNCTION localshift.varbyte_from_integer(value bigint, width integer) RETURNS bytea
