@@ -49,6 +49,12 @@ from .helpers import pg, refused
     ("select percentile_disc(0.5) within group (order by x) from t",
      "select percentile_disc(0.5) WITHIN GROUP (order by x) from t"),
     ("select cast(x as varchar(max)), cast(y as super)", "select cast(x AS varchar(65535)), cast(y AS jsonb)"),
+    # CONVERT(type, expression) is a CAST; PostgreSQL's convert(bytes, from, to) stays
+    ("select convert(integer, pricepaid) from sales", "select CAST(pricepaid AS integer) from sales"),
+    ("select convert(varchar(max), x), convert(double precision, y), convert(datetime, '2008-02-18')",
+     "select CAST(x AS varchar(65535)), CAST(y AS double precision), CAST('2008-02-18' AS timestamp)"),
+    ("select convert(b, 'UTF8', 'LATIN1')", "select convert(b, 'UTF8', 'LATIN1')"),
+    ("select cast(x as varbinary), cast(y as binary varying(10))", "select cast(x AS bytea), cast(y AS bytea)"),
 ])
 def test_function_rewrites(redshift, postgres):
     assert pg(redshift) == postgres
@@ -62,3 +68,5 @@ def test_unknown_date_parts_and_wrong_arities_are_refused():
     # Redshift's DATE_PART takes a date part, not an expression
     assert refused("select date_part(x, d)") == ("22023", 'unit "x" not recognized')
     assert refused("select listagg(distinct n) within group (order by m) from t")[0] == "0A000"
+    assert refused("select convert(integer x, y)")[0] == "42601"
+    assert refused("select convert(geometry, y)") == ("0A000", "data type GEOMETRY is not supported by localshift")

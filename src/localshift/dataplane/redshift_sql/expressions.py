@@ -3,7 +3,8 @@ syntax into PostgreSQL's, group by group.
 
 First, in each node list, FROM items PostgreSQL lacks (PIVOT/UNPIVOT, PartiQL
 unnesting: ``from_items``).  Then what it changes, wherever it appears:
-* calls of Redshift functions (``functions.CALLS``), and calls of functions the
+* calls of Redshift functions (``functions``, ``super_functions``,
+  ``null_treatment``), and calls of functions the
   engine's catalog defines in schema ``localshift`` (qualified by name);
 * bare words: SYSDATE, CURRENT_USER_ID, APPROXIMATE;
 * Redshift type names after ``::`` and in CAST;
@@ -18,12 +19,15 @@ then the query-level rewrites of each SELECT (``queries``).
 
 from __future__ import annotations
 
+from . import functions, null_treatment, super_functions
 from .from_items import rewrite_from_items
-from .functions import CALLS
 from .navigation import navigate
 from .queries import rewrite_selects
 from .tokens import Group, Node, Token, raw, render, strip
 from .types import read_type
+
+# Function calls (and call-like syntax) the translator rewrites, by name.
+CALLS = {**functions.CALLS, **super_functions.CALLS, **null_treatment.CALLS}
 
 # Columns only Redshift's catalog tables have -> the relation that gets a
 # localshift view adding them.
@@ -42,6 +46,9 @@ _BARE_WORDS = {
 }
 # Where "#name" names a (temporary) table rather than applying the # operator.
 _TABLE_POSITIONS = frozenset({"from", "join", "into", "table", "update", "exists", "truncate", ","})
+# Where a name followed by a parenthesis is a relation and its columns, not a call
+# (``INSERT INTO object (a, b)``, ``CREATE TABLE IF NOT EXISTS convert (...)``).
+_RELATION_WITH_COLUMNS = frozenset({"into", "table", "exists", "references", "view"})
 
 
 class Rewriter:
@@ -88,7 +95,7 @@ class Rewriter:
                 elif following is not None and following.kind == "group" and following.open == "(" \
                         and not qualified:
                     handler = CALLS.get(node.low)
-                    if handler is not None:
+                    if handler is not None and (prev is None or prev.low not in _RELATION_WITH_COLUMNS):
                         replacement, i = handler(self, nodes, i, j)
                         out.extend(replacement)
                         prev = replacement[-1] if replacement else prev

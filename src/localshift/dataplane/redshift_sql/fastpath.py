@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 
-from .expressions import REDSHIFT_CATALOG_COLUMNS
-from .functions import CALLS
+from . import null_treatment
+from .expressions import CALLS, REDSHIFT_CATALOG_COLUMNS
 from .install import ENGINE_FUNCTIONS
 
 # Statement kinds with Redshift-specific forms (anywhere a statement starts).
@@ -28,8 +28,10 @@ _STATEMENT_WORDS = ("create", "alter", "drop", "grant", "revoke", "set", "reset"
 TRIGGER_WORDS = frozenset({
     "top", "qualify", "minus", "approximate", "sysdate", "current_user_id", "super", "nvarchar",
     "nchar", "varbyte", "varbinary", "bpchar", "binary", "geometry", "geography", "hllsketch", "pivot",
-    "unpivot",
-    *CALLS, *REDSHIFT_CATALOG_COLUMNS, *ENGINE_FUNCTIONS})
+    "unpivot", "datetime",
+    # LAG, LEAD, FIRST_VALUE, LAST_VALUE need the translator only with IGNORE/RESPECT NULLS.
+    *(CALLS.keys() - null_treatment.CALLS.keys()), *null_treatment.TRIGGER_WORDS,
+    *REDSHIFT_CATALOG_COLUMNS, *ENGINE_FUNCTIONS})
 
 _WORD = re.compile(r"[a-z_][a-z0-9_$]*")
 _STATEMENT = re.compile(

@@ -310,6 +310,22 @@ def cast(rw, nodes, i, j):
     return [raw(f"{nodes[i].text}({value} AS {type_text})")], j + 1
 
 
+def convert(rw, nodes, i, j):
+    """CONVERT(type, expression): Redshift's CAST with the type first.  PostgreSQL's own
+    convert(bytes, source_encoding, target_encoding) has three arguments and stays."""
+    parts = split_commas(nodes[j].nodes)
+    if len(parts) != 2:
+        return _call(nodes[i].text, [rw.text(p) for p in parts]), j + 1
+    type_nodes = parts[0]
+    first = _next(type_nodes, 0)
+    if first >= len(type_nodes):
+        raise syntax_error(",")
+    type_text, end = read_type(type_nodes, first)
+    if words(type_nodes[end:]):
+        raise syntax_error(words(type_nodes[end:])[0].text)
+    return [raw(f"CAST({rw.text(parts[1])} AS {type_text})")], j + 1
+
+
 CALLS: dict[str, Handler] = {
     "nvl": nvl,
     "decode": decode,
@@ -327,5 +343,6 @@ CALLS: dict[str, Handler] = {
     "percentile_cont": _percentile("percentile_cont"),
     "percentile_disc": _percentile("percentile_disc"),
     "cast": cast,
+    "convert": convert,
 }
 

@@ -36,6 +36,7 @@ _RENAMED = {
     "varbinary": "bytea",
     "binary varying": "bytea",
     "float": "double precision",
+    "datetime": "timestamp",  # CONVERT(datetime, '2008-02-18 02:36:48') in AWS's examples
 }
 
 _VARCHARS = {"varchar", "character varying", "nvarchar", "national character varying",

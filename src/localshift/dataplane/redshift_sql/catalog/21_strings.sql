@@ -291,3 +291,44 @@ BEGIN
                        f.name, f.extra, f.result, f.name, coalesce(', ' || args, ''));
     END LOOP;
 END $$;
+
+-- Phonetics ------------------------------------------------------------------------
+-- SOUNDEX(string): American Soundex of the ASCII letters (others are ignored): the first
+-- letter, then up to three digits (zero-padded); letters coded alike are coded once when
+-- adjacent or separated by H or W only; an empty string when there is no letter.
+CREATE OR REPLACE FUNCTION pg_catalog.soundex(text) RETURNS varchar
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+    letters text := upper(regexp_replace($1, '[^A-Za-z]', '', 'g'));
+    code text := left(letters, 1);
+    previous text;
+    digit text;
+BEGIN
+    IF letters = '' THEN
+        RETURN '';
+    END IF;
+    previous := translate(left(letters, 1), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', '01230120022455012623010202');
+    FOR i IN 2..length(letters) LOOP
+        EXIT WHEN length(code) = 4;
+        digit := translate(substr(letters, i, 1), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', '0123012H022455012623010W02');
+        IF digit IN ('H', 'W') THEN
+            CONTINUE;  -- H and W do not separate letters coded alike
+        END IF;
+        IF digit <> '0' AND digit <> previous THEN
+            code := code || digit;
+        END IF;
+        previous := digit;
+    END LOOP;
+    RETURN rpad(code, 4, '0');
+END $$;
+
+-- DIFFERENCE(string1, string2): how many of the two Soundex codes' four characters match
+-- (position by position); 0 when either string is empty, 1 when neither has a letter.
+CREATE OR REPLACE FUNCTION pg_catalog.difference(text, text) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT CASE WHEN $1 = '' OR $2 = '' THEN 0
+            WHEN a = '' AND b = '' THEN 1
+            ELSE (SELECT count(*)::integer FROM generate_series(1, 4) AS i
+                  WHERE substr(a, i, 1) <> '' AND substr(a, i, 1) = substr(b, i, 1))
+       END
+FROM (SELECT pg_catalog.soundex($1) AS a, pg_catalog.soundex($2) AS b) AS codes $$;

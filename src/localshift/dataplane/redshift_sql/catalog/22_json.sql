@@ -88,16 +88,41 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT jsonb_typeof($1) $$;
 CREATE OR REPLACE FUNCTION pg_catalog.json_size(jsonb) RETURNS integer
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT octet_length(localshift.json_serialize($1)) $$;
 
--- SUPER type checks.
+-- SUPER type checks: false for every value not of the type, JSON null and NULL included
+-- (AWS: "returns false for any other values, including null").  jsonb keeps a number's
+-- digits and scale but not whether it was a DECIMAL or a float: every number is a DECIMAL
+-- here, none a float.
+CREATE OR REPLACE FUNCTION localshift.super_number(jsonb) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+SELECT CASE WHEN jsonb_typeof($1) = 'number' THEN ($1 #>> '{}')::numeric END $$;
+CREATE OR REPLACE FUNCTION localshift.super_integer_in(jsonb, numeric) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+SELECT coalesce(scale(n) = 0 AND n >= -$2 AND n < $2, false) FROM (SELECT localshift.super_number($1) AS n) AS v $$;
 CREATE OR REPLACE FUNCTION pg_catalog.is_array(jsonb) RETURNS boolean
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT jsonb_typeof($1) = 'array' $$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT coalesce(jsonb_typeof($1) = 'array', false) $$;
 CREATE OR REPLACE FUNCTION pg_catalog.is_object(jsonb) RETURNS boolean
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT jsonb_typeof($1) = 'object' $$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT coalesce(jsonb_typeof($1) = 'object', false) $$;
 CREATE OR REPLACE FUNCTION pg_catalog.is_scalar(jsonb) RETURNS boolean
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT jsonb_typeof($1) NOT IN ('array', 'object') $$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+SELECT coalesce(jsonb_typeof($1) IN ('string', 'number', 'boolean'), false) $$;
 CREATE OR REPLACE FUNCTION pg_catalog.is_varchar(jsonb) RETURNS boolean
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT jsonb_typeof($1) = 'string' $$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT coalesce(jsonb_typeof($1) = 'string', false) $$;
+-- IS_CHAR: a string of ASCII characters only (CHAR holds nothing else).
+CREATE OR REPLACE FUNCTION pg_catalog.is_char(jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+SELECT coalesce(jsonb_typeof($1) = 'string' AND octet_length($1 #>> '{}') = char_length($1 #>> '{}'), false) $$;
 CREATE OR REPLACE FUNCTION pg_catalog.is_boolean(jsonb) RETURNS boolean
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT jsonb_typeof($1) = 'boolean' $$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT coalesce(jsonb_typeof($1) = 'boolean', false) $$;
 CREATE OR REPLACE FUNCTION pg_catalog.is_number(jsonb) RETURNS boolean
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT jsonb_typeof($1) = 'number' $$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT coalesce(jsonb_typeof($1) = 'number', false) $$;
+-- Numbers of scale 0 in the 16-, 32- and 64-bit ranges.
+CREATE OR REPLACE FUNCTION pg_catalog.is_smallint(jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT localshift.super_integer_in($1, 32768) $$;
+CREATE OR REPLACE FUNCTION pg_catalog.is_integer(jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT localshift.super_integer_in($1, 2147483648) $$;
+CREATE OR REPLACE FUNCTION pg_catalog.is_bigint(jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT localshift.super_integer_in($1, 9223372036854775808) $$;
+CREATE OR REPLACE FUNCTION pg_catalog.is_decimal(jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT coalesce(jsonb_typeof($1) = 'number', false) $$;
+CREATE OR REPLACE FUNCTION pg_catalog.is_float(jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT false $$;

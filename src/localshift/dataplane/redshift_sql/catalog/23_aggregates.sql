@@ -158,3 +158,29 @@ CREATE OR REPLACE FUNCTION pg_catalog.percentile_disc(anycompatiblearray, double
 RETURNS anycompatible LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT $1[CASE WHEN $3 THEN cardinality($1) + 1 - k ELSE k END]
 FROM (SELECT greatest(ceil(localshift.check_percentile($2) * cardinality($1))::integer, 1) AS k) AS p $$;
+
+-- IGNORE NULLS and FROM LAST for FIRST_VALUE, LAST_VALUE, NTH_VALUE, LAG and LEAD (the
+-- translator's null_treatment): first_values / last_values gather the first or last n values
+-- of the window frame (NULLs skipped when ignore_nulls), nth_first / nth_last pick the n-th.
+-- (A final function would not see n: FINALFUNC_EXTRA passes NULLs.)
+CREATE OR REPLACE FUNCTION localshift.first_values_step(state anyarray, value anyelement, n integer,
+                                                        ignore_nulls boolean) RETURNS anyarray
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+SELECT CASE WHEN value IS NULL AND ignore_nulls OR coalesce(cardinality(state), 0) >= n THEN state
+            ELSE array_append(state, value) END $$;
+CREATE OR REPLACE AGGREGATE localshift.first_values(anyelement, integer, boolean) (
+    SFUNC = localshift.first_values_step, STYPE = anyarray
+);
+CREATE OR REPLACE FUNCTION localshift.last_values_step(state anyarray, value anyelement, n integer,
+                                                       ignore_nulls boolean) RETURNS anyarray
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+SELECT CASE WHEN value IS NULL AND ignore_nulls OR n < 1 THEN state
+            WHEN coalesce(cardinality(state), 0) < n THEN array_append(state, value)
+            ELSE array_append(state[2:], value) END $$;
+CREATE OR REPLACE AGGREGATE localshift.last_values(anyelement, integer, boolean) (
+    SFUNC = localshift.last_values_step, STYPE = anyarray
+);
+CREATE OR REPLACE FUNCTION localshift.nth_first(anyarray, integer) RETURNS anyelement
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT CASE WHEN $2 >= 1 THEN $1[$2] END $$;
+CREATE OR REPLACE FUNCTION localshift.nth_last(anyarray, integer) RETURNS anyelement
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT CASE WHEN $2 >= 1 AND cardinality($1) = $2 THEN $1[1] END $$;

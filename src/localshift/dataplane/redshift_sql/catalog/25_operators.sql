@@ -74,3 +74,31 @@ BEGIN
         END LOOP;
     END LOOP;
 END $$;
+
+-- SUPER's binary +: numbers add, strings concatenate, anything else gives NULL; the result is
+-- SUPER (``data.age + 5``, ``data.first + ' ' + data.last``).  Only +: PostgreSQL's jsonb - integer
+-- already deletes an array element, so SUPER's other arithmetic is not emulated.
+CREATE OR REPLACE FUNCTION localshift.super_plus(jsonb, jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT CASE
+    WHEN jsonb_typeof($1) = 'number' AND jsonb_typeof($2) = 'number'
+        THEN to_jsonb(($1 #>> '{}')::numeric + ($2 #>> '{}')::numeric)
+    WHEN jsonb_typeof($1) = 'string' AND jsonb_typeof($2) = 'string'
+        THEN to_jsonb(($1 #>> '{}') || ($2 #>> '{}'))
+END $$;
+-- The other operand as the SUPER value it makes: numbers, and strings (a literal is VARCHAR).
+DO $$
+DECLARE
+    other regtype;
+BEGIN
+    FOREACH other IN ARRAY ARRAY['numeric', 'double precision', 'text']::regtype[] LOOP
+        EXECUTE format('CREATE OR REPLACE FUNCTION localshift.super_plus(jsonb, %1$s) RETURNS jsonb LANGUAGE sql '
+                       'IMMUTABLE STRICT PARALLEL SAFE AS $body$ SELECT localshift.super_plus($1, to_jsonb($2)) $body$;'
+                       'CREATE OR REPLACE FUNCTION localshift.super_plus(%1$s, jsonb) RETURNS jsonb LANGUAGE sql '
+                       'IMMUTABLE STRICT PARALLEL SAFE AS $body$ SELECT localshift.super_plus(to_jsonb($1), $2) $body$',
+                       other);
+        PERFORM localshift.create_operator_once('+', 'jsonb', other, 'super_plus');
+        PERFORM localshift.create_operator_once('+', other, 'jsonb', 'super_plus');
+    END LOOP;
+END $$;
+SELECT localshift.create_operator_once('+', 'jsonb', 'jsonb', 'super_plus');

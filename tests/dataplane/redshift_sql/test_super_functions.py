@@ -1,0 +1,52 @@
+"""SUPER's constructors (super_functions.py): ARRAY(...), OBJECT(...), OBJECT_TRANSFORM; the
+translation, and results on a real engine."""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import pg, refused
+
+
+@pytest.mark.parametrize("redshift, postgres", [
+    ("select array(1, 'a', null)", "select jsonb_build_array(1, 'a', null)"),
+    ("select array()", "select jsonb_build_array()"),
+    ("select array(select x from t)", "select array(select x from t)"),  # PostgreSQL's ARRAY(subquery)
+    ("select array[1, 2]", "select array[1, 2]"),
+    ("select object('a', 1, 'b', array(2))", "select jsonb_build_object('a', 1, 'b', jsonb_build_array(2))"),
+    ("select object_transform(c keep '\"a\"' set '\"b\"', 1) from t",
+     "select localshift.object_transform(c, ARRAY['\"a\"']::text[], ARRAY['\"b\"']::text[], "
+     "jsonb_build_array(1)) from t"),
+    ("select object_transform(c set '\"b\"', 1, '\"c\"', 'x') from t",
+     "select localshift.object_transform(c, NULL::text[], ARRAY['\"b\"', '\"c\"']::text[], "
+     "jsonb_build_array(1, 'x')) from t"),
+])
+def test_rewrites(redshift, postgres):
+    assert pg(redshift) == postgres
+
+
+def test_relations_named_as_the_functions_are_not_calls():
+    assert pg("insert into object (a, b) select object('k', 1), convert(int, '2')") == \
+        "insert into object (a, b) select jsonb_build_object('k', 1), CAST('2' AS int)"
+    assert pg("create table if not exists convert (x int)") == "create table IF NOT EXISTS convert (x int)"
+
+
+def test_malformed_calls_are_refused():
+    assert refused("select object('a')")[0] == "42883"
+    assert refused("select object_transform(c set '\"a\"') from t")[0] == "42601"
+    assert refused("select object_transform(c set '\"a\"', 1 keep '\"b\"') from t")[0] == "42601"
+    assert refused("select object_transform(c keep) from t")[0] == "42601"
+
+
+def test_results(db):
+    db.execute("create table docs (id int, d super)")
+    db.execute("""insert into docs values (1, json_parse('{"a": {"b": 1, "c": 2}, "d": [1, 2]}'))""")
+    row = db.execute("""select array(id, 'x', null, d.a.b), object('k', d.d, 'n', null),
+                               object_transform(d keep '"a"."c"', '"z"' set '"a"."b"', d.a.b + 1, '"e"."f"', true),
+                               object_transform(d)
+                        from docs""").fetchone()
+    assert row == ([1, "x", None, 1], {"k": [1, 2], "n": None},
+                   {"a": {"b": 2, "c": 2}, "e": {"f": True}}, {"a": {"b": 1, "c": 2}, "d": [1, 2]})
+    with pytest.raises(Exception) as raised:
+        db.execute("""select object_transform(d keep 'a.b') from docs""")
+    assert raised.value.sqlstate == "22023"
