@@ -282,7 +282,7 @@ CREATE OR REPLACE VIEW pg_catalog.svv_roles AS
 SELECT r.oid::integer AS role_id, r.rolname::text AS role_name,
        NULL::text AS role_owner, NULL::text AS external_id
 FROM pg_catalog.pg_roles r
-WHERE NOT r.rolcanlogin AND NOT localshift.is_group(r.oid) AND r.rolname !~ '^(pg|localshift)_';
+WHERE localshift.is_redshift_role(r.oid);
 
 -- SVV_MV_INFO: materialized views.
 CREATE OR REPLACE VIEW pg_catalog.svv_mv_info AS

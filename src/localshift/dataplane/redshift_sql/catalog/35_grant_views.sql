@@ -4,18 +4,13 @@
 -- roles the other roles that are neither PostgreSQL's (pg_*) nor localshift's
 -- (localshift_*, which stand for Redshift privileges such as superuser).
 -- Superusers see every row; other users what is granted to them or theirs.
-
-CREATE OR REPLACE FUNCTION localshift.is_redshift_role(role oid) RETURNS boolean
-LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
-SELECT coalesce((SELECT NOT r.rolcanlogin AND r.rolname !~ '^(pg|localshift)_'
-                 FROM pg_catalog.pg_roles r WHERE r.oid = $1), false)
-   AND NOT localshift.is_group($1) $$;
+-- Memberships are localshift.role_grants's, roles localshift.is_redshift_role's (31_pg_views.sql).
 
 -- SVV_USER_GRANTS: roles granted to users.
 CREATE OR REPLACE VIEW pg_catalog.svv_user_grants AS
 SELECT u.oid::integer AS user_id, u.rolname::text AS user_name, r.oid::integer AS role_id,
        r.rolname::text AS role_name, m.admin_option
-FROM pg_catalog.pg_auth_members m
+FROM localshift.role_grants m
 JOIN pg_catalog.pg_roles u ON u.oid = m.member
 JOIN pg_catalog.pg_roles r ON r.oid = m.roleid
 WHERE u.rolcanlogin AND u.rolname <> 'rdsdb' AND localshift.is_redshift_role(r.oid)
@@ -25,7 +20,7 @@ WHERE u.rolcanlogin AND u.rolname <> 'rdsdb' AND localshift.is_redshift_role(r.o
 CREATE OR REPLACE VIEW pg_catalog.svv_role_grants AS
 SELECT r.oid::integer AS role_id, r.rolname::text AS role_name, g.oid::integer AS granted_role_id,
        g.rolname::text AS granted_role_name
-FROM pg_catalog.pg_auth_members m
+FROM localshift.role_grants m
 JOIN pg_catalog.pg_roles r ON r.oid = m.member
 JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
 WHERE localshift.is_redshift_role(r.oid) AND localshift.is_redshift_role(g.oid)
@@ -55,18 +50,22 @@ WHERE d.defaclobjtype IN ('r', 'f')
   AND (localshift.current_user_is_superuser() OR acl.grantee = 0
        OR pg_catalog.pg_has_role(acl.grantee, 'MEMBER') OR pg_catalog.pg_has_role(d.defaclrole, 'MEMBER'));
 
--- SVV_COLUMN_PRIVILEGES: SELECT and UPDATE granted on columns (GRANT ... (col) ON t).
+-- SVV_COLUMN_PRIVILEGES: SELECT and UPDATE granted on columns (GRANT ... (col) ON t), seen
+-- by superusers, the table's owner and the grantees.
 CREATE OR REPLACE VIEW pg_catalog.svv_column_privileges AS
-SELECT c.nspname::text AS namespace_name, c.relname::text AS relation_name, c.attname::text AS column_name,
+SELECT n.nspname::text AS namespace_name, c.relname::text AS relation_name, a.attname::text AS column_name,
        acl.privilege_type::text AS privilege_type, acl.grantee::integer AS identity_id,
        CASE WHEN acl.grantee = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(acl.grantee)::text END
            AS identity_name,
        localshift.identity_type(acl.grantee) AS identity_type
-FROM localshift.visible_columns c
-JOIN pg_catalog.pg_class t ON t.oid = c.table_oid
-CROSS JOIN LATERAL aclexplode(c.attacl) AS acl
-WHERE acl.privilege_type IN ('SELECT', 'UPDATE') AND c.nspname NOT IN ('pg_catalog', 'information_schema')
-  AND (localshift.current_user_is_superuser() OR pg_catalog.pg_has_role(t.relowner, 'USAGE')
+FROM pg_catalog.pg_attribute a
+JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+CROSS JOIN LATERAL aclexplode(a.attacl) AS acl
+WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+  AND acl.privilege_type IN ('SELECT', 'UPDATE')
+  AND localshift.is_user_visible_schema(n.nspname) AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND (localshift.current_user_is_superuser() OR pg_catalog.pg_has_role(c.relowner, 'USAGE')
        OR acl.grantee = 0 OR pg_catalog.pg_has_role(acl.grantee, 'USAGE'));
 
 -- SVV_REDSHIFT_FUNCTIONS / SVV_FUNCTIONS: user-defined functions and stored procedures
