@@ -119,3 +119,25 @@ def test_stl_error_keeps_no_sql_errors(sql_cluster, database):
         assert conn.execute("SELECT count(*) FROM stl_error").fetchone() == (0,)
         assert [c.name for c in conn.execute("SELECT * FROM stl_error").description] == [
             "userid", "process", "recordtime", "pid", "errcode", "file", "linenum", "context", "error"]
+
+
+def test_connections_and_disconnections_are_logged_for_superusers(sql_cluster, database, carol):
+    with psycopg.connect(host=sql_cluster.host, port=sql_cluster.port, user=carol, password=CAROL_PASSWORD,
+                         dbname=database, application_name="monitor-test", autocommit=True) as conn:
+        carol_pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        # Not a superuser: the log is not hers to read.
+        assert conn.execute("SELECT count(*) FROM stl_connection_log").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM sys_connection_log").fetchone() == (0,)
+    query = ("SELECT trim(event), trim(remotehost), trim(dbname), trim(authmethod), duration > 0, trim(sslversion),"
+             " trim(application_name) FROM stl_connection_log WHERE pid = %s AND username = %s")
+    with sql_cluster.connect(database) as conn:
+        wait_for(lambda: conn.execute(query + " AND event = 'disconnecting session'", (carol_pid, carol)).fetchone())
+        tls = conn.execute("SELECT trim(sslversion) FROM stl_connection_log WHERE pid = %s", (carol_pid,)).fetchone()[0]
+        assert tls.startswith("TLSv1.")  # psycopg asks for TLS first (sslmode prefer)
+        assert sorted(conn.execute(query, (carol_pid, carol)).fetchall()) == [
+            ("authenticated", "127.0.0.1", database, "password", False, tls, "monitor-test"),
+            ("disconnecting session", "127.0.0.1", database, "password", True, tls, "monitor-test"),
+            ("initiating session", "127.0.0.1", database, "password", False, tls, "monitor-test")]
+        assert conn.execute("SELECT trim(user_name), trim(ssl_cipher) <> '' FROM sys_connection_log"
+                            " WHERE session_id = %s AND event LIKE 'disconnecting%%'", (carol_pid,)).fetchall() \
+            == [(carol, True)]

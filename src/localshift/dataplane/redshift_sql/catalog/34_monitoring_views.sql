@@ -108,7 +108,32 @@ SELECT NULL::integer AS userid, NULL::character(12) AS process, NULL::timestamp 
        NULL::character(100) AS context, NULL::character(512) AS error
 WHERE false;
 
+-- Connections the wire front let in and their ends (localshift.connection_log); superusers
+-- only.  Logins are by password; refused logins are not logged.  A duration past integer's range
+-- (about 35 minutes) shows as its largest value.
+CREATE OR REPLACE VIEW pg_catalog.stl_connection_log AS
+SELECT event::character(50) AS event, recordtime, remotehost::character(45) AS remotehost,
+       remoteport::character(32) AS remoteport, pid, dbname::character(50) AS dbname,
+       username::character(50) AS username, 'password'::character(32) AS authmethod,
+       least(duration, 2147483647)::integer AS duration, sslversion::character(50) AS sslversion,
+       sslcipher::character(128) AS sslcipher, NULL::integer AS mtu, ''::character(64) AS sslcompression,
+       ''::character(64) AS sslexpansion, ''::character(36) AS iamauthguid,
+       application_name::character(250) AS application_name, ''::character(64) AS os_version,
+       ''::character(64) AS driver_version, ''::character(32) AS plugin_name, 0 AS protocol_version,
+       ''::character(36) AS sessionid, ''::character(128) AS compression
+FROM localshift.connection_log
+WHERE localshift.current_user_is_superuser();
+
+CREATE OR REPLACE VIEW pg_catalog.sys_connection_log AS
+SELECT event, recordtime AS record_time, remotehost AS remote_host, remoteport AS remote_port, pid AS session_id,
+       dbname AS database_name, username AS user_name, authmethod AS auth_method, duration,
+       sslversion AS ssl_version, sslcipher AS ssl_cipher, mtu, sslcompression AS ssl_compression,
+       sslexpansion AS ssl_expansion, iamauthguid AS iam_auth_guid, application_name, driver_version, os_version,
+       plugin_name, protocol_version
+FROM pg_catalog.stl_connection_log;
+
 GRANT SELECT ON localshift.visible_locks TO PUBLIC;
 GRANT SELECT ON pg_catalog.svv_transactions, pg_catalog.stv_locks, pg_catalog.stv_wlm_query_state,
     pg_catalog.svv_query_inflight, pg_catalog.stl_wlm_query, pg_catalog.svl_qlog,
-    pg_catalog.svl_stored_proc_call, pg_catalog.stl_error TO PUBLIC;
+    pg_catalog.svl_stored_proc_call, pg_catalog.stl_error, pg_catalog.stl_connection_log,
+    pg_catalog.sys_connection_log TO PUBLIC;
