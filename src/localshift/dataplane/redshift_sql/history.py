@@ -228,23 +228,26 @@ class QueryRecorder:
         """Reserve the blocks of ids due, then write everything recorded so far."""
         with self._lock:
             self._reserve_next_blocks()
-            batches: dict[tuple[str, str, _Log], list] = {}
+            batches: dict[tuple[str, str], dict[_Log, list]] = {}
             last = 0
             while self._queue:
                 last, engine_key, database, table, entry = self._queue.popleft()
-                batches.setdefault((engine_key, database, table), []).append(table.row(database, entry))
-            for (engine_key, database, table), rows in batches.items():
-                self._write(engine_key, database, table, rows)
+                batches.setdefault((engine_key, database), {}).setdefault(table, []).append(
+                    table.row(database, entry))
+            for (engine_key, database), tables in batches.items():
+                self._write(engine_key, database, tables)
             self.written = max(self.written, last)
 
-    def _write(self, engine_key: str, database: str, table: "_Log", rows: list) -> None:
+    def _write(self, engine_key: str, database: str, tables: "dict[_Log, list]") -> None:
+        """Write each table's rows and keep its newest, over one connection to the database."""
         try:
             with self._connect(engine_key, database) as conn:
                 with conn.cursor() as cur:
-                    with cur.copy(table.copy) as copy:
-                        for row in rows:
-                            copy.write_row(row)
-                    cur.execute(table.prune, (self._keep_rows,))
+                    for table, rows in tables.items():
+                        with cur.copy(table.copy) as copy:
+                            for row in rows:
+                                copy.write_row(row)
+                        cur.execute(table.prune, (self._keep_rows,))
         except (psycopg.Error, OSError) as e:
             # The engine stopped or the database went away: these rows are lost.
             log.debug("query history for %s/%s not written: %s", engine_key, database, e)
