@@ -9,15 +9,16 @@ import pytest
 
 from sql_cluster import SqlCluster
 
+from .helpers import fresh_user
+
 DAVE, ERIN, PASSWORD = "grants_dave", "grants_erin", "Grants1password"
 
 
 @pytest.fixture(scope="module")
 def users(sql_cluster: SqlCluster, database: str) -> tuple[str, str]:
+    for user in (DAVE, ERIN):
+        fresh_user(sql_cluster, database, user, PASSWORD)
     with sql_cluster.connect(database) as conn:
-        for user in (DAVE, ERIN):
-            conn.execute(f"DROP USER IF EXISTS {user}")
-            conn.execute(f"CREATE USER {user} PASSWORD '{PASSWORD}'")
         for role in ("grants_analyst", "grants_reader"):
             conn.execute(f"DROP ROLE IF EXISTS {role}")
             conn.execute(f"CREATE ROLE {role}")
@@ -76,10 +77,11 @@ def test_default_privileges_show_who_gets_what(sql_cluster, database, users):
 def test_column_privileges(sql_cluster, database, users):
     dave, erin = users
     with sql_cluster.connect(database) as conn:
-        conn.execute("DROP TABLE IF EXISTS grants_cols")
-        conn.execute("CREATE TABLE grants_cols (id int, secret varchar(10), note varchar(10))")
-        conn.execute(f"GRANT SELECT (id, note) ON grants_cols TO {dave}")
-        conn.execute("GRANT UPDATE (note) ON grants_cols TO ROLE grants_reader")
+        for statement in ("DROP TABLE IF EXISTS grants_cols",
+                          "CREATE TABLE grants_cols (id int, secret varchar(10), note varchar(10))",
+                          f"GRANT SELECT (id, note) ON grants_cols TO {dave}",
+                          "GRANT UPDATE (note) ON grants_cols TO ROLE grants_reader"):
+            conn.execute(statement)
         expected = [("id", "SELECT", dave, "user"), ("note", "SELECT", dave, "user"),
                     ("note", "UPDATE", "grants_reader", "role")]
         assert conn.execute("SELECT column_name, privilege_type, identity_name, identity_type"

@@ -11,16 +11,14 @@ import pytest
 from sql_cluster import SqlCluster
 from support import wait_for
 
+from .helpers import fresh_user
+
 CAROL, CAROL_PASSWORD = "monitor_carol", "Carol1password"
 
 
 @pytest.fixture(scope="module")
 def carol(sql_cluster: SqlCluster, database: str) -> str:
-    with sql_cluster.connect(database) as conn:
-        conn.execute(f"DROP USER IF EXISTS {CAROL}")
-        conn.execute(f"CREATE USER {CAROL} PASSWORD '{CAROL_PASSWORD}'")
-        conn.execute(f"GRANT CREATE ON SCHEMA public TO {CAROL}")
-    return CAROL
+    return fresh_user(sql_cluster, database, CAROL, CAROL_PASSWORD)
 
 
 def connect_as_carol(sql_cluster: SqlCluster, database: str, autocommit: bool = True) -> psycopg.Connection:

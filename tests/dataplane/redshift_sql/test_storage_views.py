@@ -7,15 +7,14 @@ import pytest
 
 from sql_cluster import SqlCluster
 
+from .helpers import fresh_user
+
 FRANK, PASSWORD = "storage_frank", "Storage1password"
 
 
 @pytest.fixture(scope="module")
 def frank(sql_cluster: SqlCluster, database: str) -> str:
-    with sql_cluster.connect(database) as conn:
-        conn.execute(f"DROP USER IF EXISTS {FRANK}")
-        conn.execute(f"CREATE USER {FRANK} PASSWORD '{PASSWORD}'")
-    return FRANK
+    return fresh_user(sql_cluster, database, FRANK, PASSWORD)
 
 
 def test_one_slice_and_one_disk_measured_as_svv_table_info_measures(sql_cluster, database, frank):

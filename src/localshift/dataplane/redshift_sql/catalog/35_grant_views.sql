@@ -35,9 +35,7 @@ SELECT n.nspname::text AS schema_name,
        CASE d.defaclobjtype WHEN 'r' THEN 'RELATION' ELSE 'FUNCTION' END AS object_type,
        d.defaclrole::integer AS owner_id, pg_catalog.pg_get_userbyid(d.defaclrole)::text AS owner_name,
        'user'::text AS owner_type, acl.privilege_type::text AS privilege_type,
-       acl.grantee::integer AS grantee_id,
-       CASE WHEN acl.grantee = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(acl.grantee)::text END
-           AS grantee_name,
+       acl.grantee::integer AS grantee_id, localshift.identity_name(acl.grantee) AS grantee_name,
        localshift.identity_type(acl.grantee) AS grantee_type,
        (acl.is_grantable AND localshift.identity_type(acl.grantee) = 'user') AS admin_option
 FROM pg_catalog.pg_default_acl d
@@ -55,9 +53,7 @@ WHERE d.defaclobjtype IN ('r', 'f')
 CREATE OR REPLACE VIEW pg_catalog.svv_column_privileges AS
 SELECT n.nspname::text AS namespace_name, c.relname::text AS relation_name, a.attname::text AS column_name,
        acl.privilege_type::text AS privilege_type, acl.grantee::integer AS identity_id,
-       CASE WHEN acl.grantee = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(acl.grantee)::text END
-           AS identity_name,
-       localshift.identity_type(acl.grantee) AS identity_type
+       localshift.identity_name(acl.grantee) AS identity_name, localshift.identity_type(acl.grantee) AS identity_type
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
