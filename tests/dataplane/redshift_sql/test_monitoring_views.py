@@ -62,8 +62,10 @@ def test_a_waiting_statement_is_in_flight_and_waits_for_its_lock(sql_cluster, da
                 assert wait_for(lambda: watcher.execute(
                     "SELECT trim(lock_status) FROM stv_locks WHERE lock_owner_pid = %s AND table_id = %s",
                     (waiter_pid, table_id)).fetchall()) == [("Waiting for write lock",)]
-                assert watcher.execute("SELECT granted FROM svv_transactions WHERE pid = %s"
-                                       " AND lockable_object_type = 'relation'", (waiter_pid,)).fetchall() == [(False,)]
+                # The engine's RowExclusiveLock of an INSERT is Redshift's write lock.
+                assert watcher.execute("SELECT lock_mode, granted FROM svv_transactions WHERE pid = %s"
+                                       " AND lockable_object_type = 'relation'", (waiter_pid,)).fetchall() == [
+                    ("ShareRowExclusiveLock", False)]
                 inflight = watcher.execute("SELECT trim(text), sequence FROM svv_query_inflight WHERE pid = %s",
                                            (waiter_pid,)).fetchall()
                 assert inflight == [("INSERT INTO contended_t VALUES (42)", 0)]

@@ -9,10 +9,15 @@
 -- Locks held or awaited by the visible sessions: on relations of this database
 -- (not the system catalogs', nor localshift's) and on transactions (a session's
 -- own transaction id, or its virtual one while it has none: a transaction that
--- has written nothing yet).
+-- has written nothing yet).  Relation locks in Redshift's three modes: AccessShareLock (reads),
+-- AccessExclusiveLock (DDL, LOCK) and ShareRowExclusiveLock (writes: the engine's other modes).
 CREATE OR REPLACE VIEW localshift.visible_locks AS
 SELECT a.pid, a.usesysid, a.usename, a.datname, a.xact_start, a.query_start,
-       coalesce(a.backend_xid::text::bigint, 0) AS xid, l.locktype, l.relation, l.mode, l.granted
+       coalesce(a.backend_xid::text::bigint, 0) AS xid, l.locktype, l.relation,
+       CASE WHEN l.locktype <> 'relation' OR l.mode IN ('AccessShareLock', 'AccessExclusiveLock') THEN l.mode
+            WHEN l.mode = 'RowShareLock' THEN 'AccessShareLock'
+            ELSE 'ShareRowExclusiveLock' END AS mode,
+       l.granted
 FROM pg_catalog.pg_locks l
 JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
 WHERE a.backend_type = 'client backend' AND a.usename <> 'rdsdb'
@@ -47,7 +52,8 @@ SELECT relation::bigint AS table_id, NULL::timestamp AS last_commit, query_start
 FROM localshift.visible_locks
 WHERE locktype = 'relation' AND mode <> 'AccessShareLock' AND localshift.current_user_is_superuser();
 
--- Running statements: WLM's view of them, and their text in 200-character pieces.
+-- Running statements: WLM's view of them (the task is the session's pid), and their text in
+-- 200-character pieces.
 CREATE OR REPLACE VIEW pg_catalog.stv_wlm_query_state AS
 SELECT coalesce(backend_xid::text::bigint, 0)::integer AS xid, pid AS task, 0 AS query, 100 AS service_class,
        1 AS slot_count, query_start::timestamp AS wlm_start_time, 'Running'::character(16) AS state,
