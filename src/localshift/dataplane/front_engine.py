@@ -55,7 +55,7 @@ class EngineSide(asyncio.Protocol):
                 msg = rewrite_parameter_status(msg, self.client.redshift_driver)
             elif typ == 0x4B:  # 'K' BackendKeyData: the engine's pid
                 session.backend_key(int.from_bytes(msg[5:9], "big"))
-                self.client.front.history.session_started(self.client.listener.socket_path, session)
+                self.client.front.history.session_started(self.client.listener.socket_path, session, self.client)
             elif (typ == AUTHENTICATION and self.client.admission is not None
                   and not answer_engine(self, self.client.admission, msg)):
                 continue  # the front answered the engine's challenge itself

@@ -14,6 +14,9 @@ statements, and what a session holding a statement waits for.
 * Such a caller may run statements of its own that are not the user's (the Data API's column
   descriptions and resets): ``unrecorded`` and ``skip_next`` keep the next statement of its
   session out of the history.  Only code in this process can ask it: a user's SQL cannot.
+* A session let in by the engine is logged as STL_CONNECTION_LOG logs it (initiating session,
+  authenticated; disconnecting session with its duration when it ends), with the client's address,
+  TLS version and cipher and application name.  Logins the engine refused are not logged.
 * ``logins_changed`` counts, per engine, what may make a session logged in earlier unlike a
   new one: a role or a database's settings changed (through the front), the engine served
   anew.  The Data API reuses a connection only while the count is the one it logged in with.
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Iterator
 
@@ -45,6 +49,7 @@ class FrontHistory:
         self._sessions: dict[tuple[str, int], SqlSession] = {}  # (engine, pid) -> session; loop only
         self._reading: dict[str, asyncio.Future] = {}  # engine -> its ids being read; loop only
         self._served: dict[str, int] = {}  # engine -> times served (without a recorder)
+        self._opened: dict[tuple[str, int], tuple] = {}  # (engine, pid) -> its authenticated event; loop only
 
     def served(self, engine_key: str) -> None:
         """The engine is served anew: its history may be another (a restore, a re-created engine)."""
@@ -97,14 +102,28 @@ class FrontHistory:
         finally:
             del self._reading[engine_key]
 
-    def session_started(self, engine_key: str, session: SqlSession) -> None:
+    def session_started(self, engine_key: str, session: SqlSession, client: "ClientSide") -> None:
+        """The engine let the client's session in: it is known by its pid, and its connection logged."""
         self._sessions[(engine_key, session.pid)] = session
+        if self.recorder is not None:
+            peer = client.transport.get_extra_info("peername") or ("", "")
+            tls = client.transport.get_extra_info("ssl_object")
+            authenticated = ("authenticated", time.time(), str(peer[0]), str(peer[1]), session.pid, session.user,
+                             client.application_name, tls.version() if tls else "", tls.cipher()[0] if tls else "", 0)
+            self._opened[(engine_key, session.pid)] = authenticated
+            self.recorder.record_connection(engine_key, session.database, ("initiating session", *authenticated[1:]))
+            self.recorder.record_connection(engine_key, session.database, authenticated)
 
     def session_ended(self, engine_key: str, session: SqlSession) -> None:
         if self._sessions.get((engine_key, session.pid)) is session:
             del self._sessions[(engine_key, session.pid)]
+            opened = self._opened.pop((engine_key, session.pid), None)
             if self.recorder is not None:
                 self.recorder.session_ended(engine_key, session.pid)
+                if opened is not None:
+                    now = time.time()
+                    self.recorder.record_connection(engine_key, session.database, (
+                        "disconnecting session", now, *opened[2:9], int((now - opened[1]) * 1_000_000)))
 
     def last_query_id(self, engine_key: str, pid: int) -> int:
         """The query id of the last statement the session of backend ``pid`` completed (any

@@ -69,7 +69,7 @@ from .redshift_sql.session import SqlSession
 from .temporary_login import Admission, TemporaryLogins
 from .wire_messages import (CANCEL_REQUEST, GSSENC_REQUEST, MAX_STARTUP, SSL_REQUEST, authentication_failed,
                             error_response, is_redshift_driver, rewrite_startup, ssl_required, startup_database,
-                            startup_user, too_many_connections)
+                            startup_parameter, startup_user, too_many_connections)
 
 # A port that cannot be had is replaced by any free one.
 _PORT_UNAVAILABLE = (errno.EADDRINUSE, errno.EACCES)
@@ -107,6 +107,7 @@ class ClientSide(asyncio.Protocol):
         self.handshaking = False  # TLS handshake under way
         self.first_bytes = True  # nothing read yet: direct TLS may start
         self.redshift_driver = False
+        self.application_name = ""  # the startup packet's (STL_CONNECTION_LOG)
 
     def connection_made(self, transport) -> None:
         self.transport = transport
@@ -209,6 +210,7 @@ class ClientSide(asyncio.Protocol):
         history = self.front.history
         await history.ids_ready(self.listener.socket_path)
         self.session = session = SqlSession.from_startup(startup, history.recorder, self.listener.socket_path)
+        self.application_name = startup_parameter(startup, b"application_name")
         session.case_sensitive = str(self.listener.socket_path) in self.front.case_sensitive
         session.on_hold = lambda: history.write_then_release(self)
         if self.front.drops is not None:

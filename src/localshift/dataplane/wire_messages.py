@@ -28,11 +28,16 @@ def startup_params(packet: bytes) -> list[tuple[bytes, bytes]]:
     return pairs
 
 
-def startup_user(packet: bytes) -> str:
+def startup_parameter(packet: bytes, name: bytes) -> str:
+    """The value a StartupMessage gives parameter ``name`` ('' when none)."""
     for k, v in startup_params(packet):
-        if k == b"user":
+        if k == name:
             return v.decode("utf-8", "replace")
     return ""
+
+
+def startup_user(packet: bytes) -> str:
+    return startup_parameter(packet, b"user")
 
 
 def startup_database(packet: bytes) -> str:

@@ -6,6 +6,7 @@ import json
 import re
 
 from localshift.dataplane.redshift_sql import translate
+from sql_cluster import SqlCluster
 
 
 def pg(sql: str, case_sensitive: bool = False) -> str:
@@ -27,3 +28,11 @@ def refused(sql: str) -> tuple[str, str]:
     found = re.match(r"SELECT localshift\.raise_error\(E'(\w+)', E'((?:[^']|'')*)'", text)
     assert found, text
     return found.group(1), found.group(2).replace("''", "'").replace("\\\\", "\\")
+
+
+def fresh_user(sql_cluster: SqlCluster, database: str, user: str, password: str) -> str:
+    """A regular user ``user`` made anew (a test module's own)."""
+    with sql_cluster.connect(database) as conn:
+        conn.execute(f"DROP USER IF EXISTS {user}")
+        conn.execute(f"CREATE USER {user} PASSWORD '{password}'")
+    return user

@@ -10,16 +10,15 @@ import pytest
 from sql_cluster import SqlCluster
 from support import wait_for
 
+from .helpers import fresh_user
+
 BOB, BOB_PASSWORD = "catalog_bob", "Bob1password"
 LONG = "select '" + "x" * 450 + "' as padding"
 
 
 @pytest.fixture(scope="module")
 def bob(sql_cluster: SqlCluster, database: str) -> str:
-    with sql_cluster.connect(database) as conn:
-        conn.execute(f"DROP USER IF EXISTS {BOB}")
-        conn.execute(f"CREATE USER {BOB} PASSWORD '{BOB_PASSWORD}'")
-    return BOB
+    return fresh_user(sql_cluster, database, BOB, BOB_PASSWORD)
 
 
 def connect_as_bob(sql_cluster: SqlCluster, database: str) -> psycopg.Connection:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import psycopg
 import pytest
 
@@ -51,6 +53,29 @@ def test_the_newest_rows_are_kept_and_lost_engines_are_skipped(dp, cluster):
     assert [r[3] for r in history(dp, key)][-2:] == ["select 3", "select 4"]
     with dp._engine(key).connect(DB) as conn:
         assert conn.execute("select count(*) from localshift.query_history").fetchone() == (2,)
+
+
+def test_connection_events_are_written_beside_the_history_and_pruned_alike(dp, cluster):
+    key, _ = cluster
+    recorder = QueryRecorder(dp.front.recorder._connect, keep_rows=2)
+    socket, unread = str(dp._engine(key).socket_path), "/unread/.s.PGSQL.5432"
+    recorder.ids_read(socket, recorder.read_ids(socket))
+    for n in range(3):
+        recorder.record_connection(socket, DB, ("authenticated", 1.5 + n, "10.0.0.1", "5555", 40 + n, "u", "app",
+                                                "TLSv1.3", "TLS_AES_256_GCM_SHA384", 0))
+    recorder.record_connection(socket, DB, ("disconnecting session", 9.0, "10.0.0.1", "5555", 42, "u", "app", "",
+                                            "", 7_500_000))
+    recorder.record_connection(unread, DB, ("authenticated", 1.0, "", "", 1, "u", "", "", "", 0))  # no history
+    recorder.flush()
+    with dp._engine(key).connect(DB) as conn:
+        assert conn.execute("SELECT event, recordtime, remotehost, remoteport, pid, dbname, username, duration,"
+                            " sslversion, application_name FROM localshift.connection_log WHERE remotehost = '10.0.0.1'"
+                            " ORDER BY event_id"
+                            ).fetchall() == [
+            ("authenticated", datetime.datetime(1970, 1, 1, 0, 0, 3, 500000), "10.0.0.1", "5555", 42, DB, "u", 0,
+             "TLSv1.3", "app"),
+            ("disconnecting session", datetime.datetime(1970, 1, 1, 0, 0, 9), "10.0.0.1", "5555", 42, DB, "u",
+             7_500_000, "", "app")]
 
 
 def test_query_ids_never_go_back_when_an_engine_is_read_again():

@@ -10,6 +10,10 @@ engine (or lost with its engine), and ``flush`` writes everything at once.
 Connections are opened per batch, so none lingers to stop a DROP DATABASE.  The
 engine-side views (STL_QUERY, SYS_QUERY_HISTORY, ...) read the table.
 
+``record_connection`` queues the same way what the front saw of a session's
+connection (initiating session, authenticated, disconnecting session), written into
+``localshift.connection_log`` of the session's database (STL_CONNECTION_LOG).
+
 Query ids are given as statements complete, from one counter per engine, so the
 front knows a statement's id before it is written (what the Data API reports as
 RedshiftQueryId costs nothing) and ids are unique across an engine's databases,
@@ -35,19 +39,25 @@ import logging
 import threading
 from collections import deque
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import psycopg
 
 log = logging.getLogger(__name__)
 
 Entry = tuple  # (pid, user, text bytes, start, end, tag bytes | None, (code, message) | None)
+# (event, time, remote host, remote port, pid, user, application name, TLS version, cipher, duration in µs)
+ConnectionEvent = tuple
 Connect = Callable[[str, str], psycopg.Connection]
 
 MAX_TEXT = 65536
 # COPY writes the identity column's values as given (what OVERRIDING SYSTEM VALUE does for INSERT).
 _COPY = ("COPY localshift.query_history (query_id, pid, user_name, database_name, query_text, start_time, "
          "end_time, status, command_tag, row_count, error_code, error_message) FROM STDIN")
+_CONNECTION_COPY = ("COPY localshift.connection_log (event, recordtime, remotehost, remoteport, pid, dbname, "
+                    "username, duration, sslversion, sslcipher, application_name) FROM STDIN")
+_CONNECTION_PRUNE = ("DELETE FROM localshift.connection_log WHERE event_id <= "
+                     "(SELECT max(event_id) FROM localshift.connection_log) - %s")
 ID_BLOCK = 10_000
 _RESERVATIONS = "postgres"  # the engine's own database: every engine has it, and it cannot be dropped
 _RESERVED_TABLE = "CREATE TABLE IF NOT EXISTS localshift.query_ids_reserved (reserved bigint NOT NULL)"
@@ -115,13 +125,23 @@ class QueryRecorder:
         if reserved is not None and query_id > reserved - ID_BLOCK // 2 and engine_key not in self._to_reserve:
             self._to_reserve.add(engine_key)
             self._wake.set()
+        return self._queued(engine_key, database, _QUERIES, (query_id, *entry)), query_id
+
+    def record_connection(self, engine_key: str, database: str, event: ConnectionEvent) -> None:
+        """Queue a connection event of a session (on the front's loop); nothing when the engine
+        keeps no history."""
+        if self._last_ids.get(engine_key) is not None:
+            self._queued(engine_key, database, _CONNECTIONS, event)
+
+    def _queued(self, engine_key: str, database: str, table: "_Log", row: tuple) -> int:
+        """Queue ``row`` for ``table`` (the writer starts with the first); its ticket."""
         self.recorded += 1
-        self._queue.append((self.recorded, engine_key, database, (query_id, *entry)))
+        self._queue.append((self.recorded, engine_key, database, table, row))
         if self._thread is None and not self._closed:
             self._thread = threading.Thread(target=self._run, name="localshift-query-history",
                                             daemon=True)
             self._thread.start()
-        return self.recorded, query_id
+        return self.recorded
 
     def skip_next(self, engine_key: str, pid: int, text: bytes | None) -> None:
         """The session ``pid`` of the engine runs ``text`` next, which is not to be recorded (any
@@ -208,23 +228,26 @@ class QueryRecorder:
         """Reserve the blocks of ids due, then write everything recorded so far."""
         with self._lock:
             self._reserve_next_blocks()
-            batches: dict[tuple[str, str], list] = {}
+            batches: dict[tuple[str, str], dict[_Log, list]] = {}
             last = 0
             while self._queue:
-                last, engine_key, database, entry = self._queue.popleft()
-                batches.setdefault((engine_key, database), []).append(_row(database, entry))
-            for (engine_key, database), rows in batches.items():
-                self._write(engine_key, database, rows)
+                last, engine_key, database, table, entry = self._queue.popleft()
+                batches.setdefault((engine_key, database), {}).setdefault(table, []).append(
+                    table.row(database, entry))
+            for (engine_key, database), tables in batches.items():
+                self._write(engine_key, database, tables)
             self.written = max(self.written, last)
 
-    def _write(self, engine_key: str, database: str, rows: list) -> None:
+    def _write(self, engine_key: str, database: str, tables: "dict[_Log, list]") -> None:
+        """Write each table's rows and keep its newest, over one connection to the database."""
         try:
             with self._connect(engine_key, database) as conn:
                 with conn.cursor() as cur:
-                    with cur.copy(_COPY) as copy:
-                        for row in rows:
-                            copy.write_row(row)
-                    cur.execute(_PRUNE, (self._keep_rows,))
+                    for table, rows in tables.items():
+                        with cur.copy(table.copy) as copy:
+                            for row in rows:
+                                copy.write_row(row)
+                        cur.execute(table.prune, (self._keep_rows,))
         except (psycopg.Error, OSError) as e:
             # The engine stopped or the database went away: these rows are lost.
             log.debug("query history for %s/%s not written: %s", engine_key, database, e)
@@ -245,6 +268,23 @@ def _row(database: str, entry: tuple) -> tuple:
             "failed" if error else "success", None if error else tag_text,
             int(last) if last.isdigit() and not error else None,
             error[0] if error else None, error[1] if error else None)
+
+
+def _connection_row(database: str, event: tuple) -> tuple:
+    name, time, host, port, pid, user, application, tls_version, cipher, duration = event
+    return (name, _utc(time), host, port, pid, database, user, duration, tls_version, cipher, application)
+
+
+class _Log(NamedTuple):
+    """A table the recorder writes: how it copies rows in, prunes old ones, and makes a row of an entry."""
+
+    copy: str
+    prune: str
+    row: Callable[[str, tuple], tuple]
+
+
+_QUERIES = _Log(_COPY, _PRUNE, _row)
+_CONNECTIONS = _Log(_CONNECTION_COPY, _CONNECTION_PRUNE, _connection_row)
 
 
 def _utc(seconds: float) -> datetime.datetime:

@@ -46,6 +46,23 @@ REVOKE ALL ON localshift.query_history FROM PUBLIC;
 -- pg_last_query_id(): a session's newest statement.
 CREATE INDEX IF NOT EXISTS query_history_by_session ON localshift.query_history (pid, query_id);
 
+-- Sessions' connections as the wire front saw them, written by the same recorder (STL_CONNECTION_LOG).
+CREATE TABLE IF NOT EXISTS localshift.connection_log (
+    event_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    event text NOT NULL,             -- initiating session | authenticated | disconnecting session
+    recordtime timestamp NOT NULL,   -- UTC
+    remotehost text NOT NULL,
+    remoteport text NOT NULL,
+    pid integer NOT NULL,
+    dbname name NOT NULL,
+    username name NOT NULL,
+    duration bigint NOT NULL,        -- microseconds connected (disconnecting session)
+    sslversion text NOT NULL,        -- '' without TLS
+    sslcipher text NOT NULL,
+    application_name text NOT NULL
+);
+REVOKE ALL ON localshift.connection_log FROM PUBLIC;
+
 -- The error a refused statement raises (errors.error_statement).  Extra
 -- arguments are the original statement's parameters, so a Bind still matches.
 CREATE OR REPLACE FUNCTION localshift.raise_error(sqlstate text, message text, detail text,

@@ -41,6 +41,13 @@ CREATE OR REPLACE FUNCTION localshift.is_group(role oid) RETURNS boolean
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
 SELECT coalesce(pg_catalog.shobj_description($1, 'pg_authid') = 'redshift group', false) $$;
 
+-- A Redshift role (CREATE ROLE): neither a user, nor a group, nor PostgreSQL's or localshift's own.
+CREATE OR REPLACE FUNCTION localshift.is_redshift_role(role oid) RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
+SELECT coalesce((SELECT NOT r.rolcanlogin AND r.rolname !~ '^(pg|localshift)_'
+                 FROM pg_catalog.pg_roles r WHERE r.oid = $1), false)
+   AND NOT localshift.is_group($1) $$;
+
 DO $$ BEGIN
     -- PostgreSQL's own pg_user / pg_group have other columns (userepl,
     -- usebypassrls; oid-typed ids): replace them once.
@@ -62,15 +69,19 @@ FROM pg_catalog.pg_roles r
 LEFT JOIN pg_catalog.pg_db_role_setting s ON s.setrole = r.oid AND s.setdatabase = 0
 WHERE r.rolcanlogin;
 
--- A role created by a user with CREATEROLE is granted to its creator WITH ADMIN OPTION by the
--- bootstrap superuser (oid 10), and again by the creator itself (createrole_self_grant):
--- PostgreSQL's bookkeeping, not a member of the group.
+-- Role memberships.  A role created by a user with CREATEROLE is granted to its creator WITH
+-- ADMIN OPTION by the bootstrap superuser (oid 10), and again by the creator itself
+-- (createrole_self_grant): PostgreSQL's bookkeeping, not a membership Redshift shows.
+CREATE OR REPLACE VIEW localshift.role_grants AS
+SELECT m.member, m.roleid, m.admin_option
+FROM pg_catalog.pg_auth_members m
+WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_auth_members c WHERE c.roleid = m.roleid
+                  AND c.member = m.member AND c.grantor = 10 AND c.admin_option);
+GRANT SELECT ON localshift.role_grants TO PUBLIC;
+
 CREATE OR REPLACE VIEW pg_catalog.pg_group AS
 SELECT r.rolname AS groname, r.oid::integer AS grosysid,
-       ARRAY(SELECT DISTINCT m.member::integer FROM pg_catalog.pg_auth_members m
-             WHERE m.roleid = r.oid AND NOT EXISTS (
-                 SELECT FROM pg_catalog.pg_auth_members c WHERE c.roleid = m.roleid
-                 AND c.member = m.member AND c.grantor = 10 AND c.admin_option)
+       ARRAY(SELECT DISTINCT m.member::integer FROM localshift.role_grants m WHERE m.roleid = r.oid
              ORDER BY 1) AS grolist
 FROM pg_catalog.pg_roles r
 WHERE localshift.is_group(r.oid);

@@ -233,11 +233,13 @@ SELECT CASE WHEN $1 = 0 THEN 'public'
             WHEN localshift.is_group($1) THEN 'group'
             ELSE 'role' END $$;
 
+CREATE OR REPLACE FUNCTION localshift.identity_name(role oid) RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
+SELECT CASE WHEN $1 = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid($1)::text END $$;
+
 CREATE OR REPLACE VIEW pg_catalog.svv_relation_privileges AS
 SELECT r.nspname::text AS namespace_name, r.relname::text AS relation_name, acl.privilege_type::text,
-       acl.grantee::integer AS identity_id,
-       CASE WHEN acl.grantee = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(acl.grantee)::text END
-           AS identity_name,
+       acl.grantee::integer AS identity_id, localshift.identity_name(acl.grantee) AS identity_name,
        localshift.identity_type(acl.grantee) AS identity_type,
        (acl.is_grantable AND localshift.identity_type(acl.grantee) = 'user') AS admin_option
 FROM localshift.visible_relations r
@@ -282,7 +284,7 @@ CREATE OR REPLACE VIEW pg_catalog.svv_roles AS
 SELECT r.oid::integer AS role_id, r.rolname::text AS role_name,
        NULL::text AS role_owner, NULL::text AS external_id
 FROM pg_catalog.pg_roles r
-WHERE NOT r.rolcanlogin AND NOT localshift.is_group(r.oid) AND r.rolname !~ '^(pg|localshift)_';
+WHERE localshift.is_redshift_role(r.oid);
 
 -- SVV_MV_INFO: materialized views.
 CREATE OR REPLACE VIEW pg_catalog.svv_mv_info AS

@@ -1,0 +1,103 @@
+-- Redshift's views of role grants, default privileges, column privileges and
+-- functions, over this database's catalog.  Redshift users are login roles,
+-- groups are roles marked by CREATE GROUP (localshift.is_group), and Redshift
+-- roles the other roles that are neither PostgreSQL's (pg_*) nor localshift's
+-- (localshift_*, which stand for Redshift privileges such as superuser).
+-- Superusers see every row; other users what is granted to them or theirs.
+-- Memberships are localshift.role_grants's, roles localshift.is_redshift_role's (31_pg_views.sql).
+
+-- SVV_USER_GRANTS: roles granted to users.
+CREATE OR REPLACE VIEW pg_catalog.svv_user_grants AS
+SELECT u.oid::integer AS user_id, u.rolname::text AS user_name, r.oid::integer AS role_id,
+       r.rolname::text AS role_name, m.admin_option
+FROM localshift.role_grants m
+JOIN pg_catalog.pg_roles u ON u.oid = m.member
+JOIN pg_catalog.pg_roles r ON r.oid = m.roleid
+WHERE u.rolcanlogin AND u.rolname <> 'rdsdb' AND localshift.is_redshift_role(r.oid)
+  AND (u.rolname = current_user OR localshift.current_user_is_superuser());
+
+-- SVV_ROLE_GRANTS: roles granted to roles.
+CREATE OR REPLACE VIEW pg_catalog.svv_role_grants AS
+SELECT r.oid::integer AS role_id, r.rolname::text AS role_name, g.oid::integer AS granted_role_id,
+       g.rolname::text AS granted_role_name
+FROM localshift.role_grants m
+JOIN pg_catalog.pg_roles r ON r.oid = m.member
+JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
+WHERE localshift.is_redshift_role(r.oid) AND localshift.is_redshift_role(g.oid)
+  AND (localshift.current_user_is_superuser() OR pg_catalog.pg_has_role(r.oid, 'MEMBER'));
+
+-- SVV_DEFAULT_PRIVILEGES: ALTER DEFAULT PRIVILEGES grants on tables and on functions and
+-- procedures (one kind in the engine: FUNCTION).  A default without IN SCHEMA holds the
+-- owner's own privileges and, for functions, PUBLIC's EXECUTE, which every function gets
+-- anyway: those are not grants and are not listed.
+CREATE OR REPLACE VIEW pg_catalog.svv_default_privileges AS
+SELECT n.nspname::text AS schema_name,
+       CASE d.defaclobjtype WHEN 'r' THEN 'RELATION' ELSE 'FUNCTION' END AS object_type,
+       d.defaclrole::integer AS owner_id, pg_catalog.pg_get_userbyid(d.defaclrole)::text AS owner_name,
+       'user'::text AS owner_type, acl.privilege_type::text AS privilege_type,
+       acl.grantee::integer AS grantee_id, localshift.identity_name(acl.grantee) AS grantee_name,
+       localshift.identity_type(acl.grantee) AS grantee_type,
+       (acl.is_grantable AND localshift.identity_type(acl.grantee) = 'user') AS admin_option
+FROM pg_catalog.pg_default_acl d
+LEFT JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace
+CROSS JOIN LATERAL aclexplode(d.defaclacl) AS acl
+WHERE d.defaclobjtype IN ('r', 'f')
+  AND acl.privilege_type IN ('SELECT', 'INSERT', 'UPDATE', 'DELETE', 'REFERENCES', 'TRIGGER', 'EXECUTE')
+  AND NOT (d.defaclnamespace = 0 AND acl.grantee = d.defaclrole)
+  AND NOT (d.defaclnamespace = 0 AND d.defaclobjtype = 'f' AND acl.grantee = 0)
+  AND (localshift.current_user_is_superuser() OR acl.grantee = 0
+       OR pg_catalog.pg_has_role(acl.grantee, 'MEMBER') OR pg_catalog.pg_has_role(d.defaclrole, 'MEMBER'));
+
+-- SVV_COLUMN_PRIVILEGES: SELECT and UPDATE granted on columns (GRANT ... (col) ON t), seen
+-- by superusers, the table's owner and the grantees.
+CREATE OR REPLACE VIEW pg_catalog.svv_column_privileges AS
+SELECT n.nspname::text AS namespace_name, c.relname::text AS relation_name, a.attname::text AS column_name,
+       acl.privilege_type::text AS privilege_type, acl.grantee::integer AS identity_id,
+       localshift.identity_name(acl.grantee) AS identity_name, localshift.identity_type(acl.grantee) AS identity_type
+FROM pg_catalog.pg_attribute a
+JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+CROSS JOIN LATERAL aclexplode(a.attacl) AS acl
+WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+  AND acl.privilege_type IN ('SELECT', 'UPDATE')
+  AND localshift.is_user_visible_schema(n.nspname) AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND (localshift.current_user_is_superuser() OR pg_catalog.pg_has_role(c.relowner, 'USAGE')
+       OR acl.grantee = 0 OR pg_catalog.pg_has_role(acl.grantee, 'USAGE'));
+
+-- SVV_REDSHIFT_FUNCTIONS / SVV_FUNCTIONS: user-defined functions and stored procedures
+-- of this database that the user may run or owns (Redshift's built-ins are not listed).
+CREATE OR REPLACE VIEW pg_catalog.svv_redshift_functions AS
+SELECT current_database()::varchar(128) AS database_name, n.nspname::varchar(128) AS schema_name,
+       p.proname::varchar(128) AS function_name,
+       (CASE p.prokind WHEN 'a' THEN 'AGGREGATE FUNCTION' WHEN 'p' THEN 'STORED PROCEDURE'
+                       ELSE 'REGULAR FUNCTION' END)::varchar(128) AS function_type,
+       pg_catalog.oidvectortypes(p.proargtypes)::varchar(512) AS argument_type,
+       pg_catalog.format_type(p.prorettype, NULL)::varchar(128) AS result_type
+FROM pg_catalog.pg_proc p
+JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+WHERE localshift.is_user_visible_schema(n.nspname) AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND (localshift.current_user_is_superuser() OR pg_catalog.pg_has_role(p.proowner, 'USAGE')
+       OR pg_catalog.has_function_privilege(p.oid, 'EXECUTE'));
+
+CREATE OR REPLACE VIEW pg_catalog.svv_functions AS
+SELECT * FROM pg_catalog.svv_redshift_functions;
+
+-- SVV_INTERLEAVED_COLUMNS: the columns of interleaved sort keys (col counts from 0
+-- among the table's columns); superusers only.  One slice holds every row, so no key
+-- is skewed (1.00).  VACUUM REINDEX is not recorded (last_reindex NULL).
+CREATE OR REPLACE VIEW pg_catalog.svv_interleaved_columns AS
+SELECT cl.table_oid::integer AS tbl,
+       (SELECT count(*) FROM pg_catalog.pg_attribute a
+        WHERE a.attrelid = cl.table_oid AND a.attnum > 0 AND a.attnum < cl.attnum
+          AND NOT a.attisdropped)::integer AS col,
+       1.00::numeric(19, 2) AS interleaved_skew, NULL::timestamp AS last_reindex
+FROM localshift.column_layout cl
+JOIN localshift.table_layout tl ON tl.table_oid = cl.table_oid
+JOIN pg_catalog.pg_class c ON c.oid = cl.table_oid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE tl.sortkey_type = 'interleaved' AND cl.sortkey_ord <> 0 AND localshift.is_user_visible_schema(n.nspname)
+  AND localshift.current_user_is_superuser();
+
+GRANT SELECT ON pg_catalog.svv_user_grants, pg_catalog.svv_role_grants, pg_catalog.svv_default_privileges,
+    pg_catalog.svv_column_privileges, pg_catalog.svv_redshift_functions, pg_catalog.svv_functions,
+    pg_catalog.svv_interleaved_columns TO PUBLIC;

@@ -1,0 +1,143 @@
+"""Locks, open transactions, workload management and finished statements as the views of
+catalog/34_monitoring_views.sql show them, on a real endpoint, seen from other sessions."""
+
+from __future__ import annotations
+
+import threading
+
+import psycopg
+import pytest
+
+from sql_cluster import SqlCluster
+from support import wait_for
+
+from .helpers import fresh_user
+
+CAROL, CAROL_PASSWORD = "monitor_carol", "Carol1password"
+
+
+@pytest.fixture(scope="module")
+def carol(sql_cluster: SqlCluster, database: str) -> str:
+    return fresh_user(sql_cluster, database, CAROL, CAROL_PASSWORD)
+
+
+def connect_as_carol(sql_cluster: SqlCluster, database: str, autocommit: bool = True) -> psycopg.Connection:
+    return sql_cluster.connect(database, user=CAROL, password=CAROL_PASSWORD, autocommit=autocommit)
+
+
+def test_a_lock_held_by_one_session_is_seen_from_another(sql_cluster, database, carol):
+    with sql_cluster.connect(database) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS locked_t (a int)")
+        table_id = conn.execute("SELECT 'locked_t'::regclass::oid::bigint").fetchone()[0]
+    with sql_cluster.connect(database, autocommit=False) as holder:
+        holder.execute("LOCK TABLE locked_t")
+        holder_pid = holder.execute("SELECT pg_backend_pid()").fetchone()[0]
+        with sql_cluster.connect(database) as watcher:
+            rows = watcher.execute("SELECT lock_owner_pid, trim(lock_status), lock_owner_start_ts IS NOT NULL"
+                                   " FROM stv_locks WHERE table_id = %s", (table_id,)).fetchall()
+            assert rows == [(holder_pid, "Holding write lock", True)]
+            transactions = watcher.execute(
+                "SELECT trim(txn_owner), txn_db, lock_mode, lockable_object_type, granted FROM svv_transactions"
+                " WHERE pid = %s ORDER BY lockable_object_type", (holder_pid,)).fetchall()
+            assert transactions == [("admin", database, "AccessExclusiveLock", "relation", True),
+                                    ("admin", database, "ExclusiveLock", "transactionid", True)]
+        holder.rollback()
+    with sql_cluster.connect(database) as watcher:
+        assert watcher.execute("SELECT count(*) FROM stv_locks WHERE table_id = %s", (table_id,)).fetchone() == (0,)
+
+
+def test_a_waiting_statement_is_in_flight_and_waits_for_its_lock(sql_cluster, database, carol):
+    with sql_cluster.connect(database) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS contended_t (a int)")
+        conn.execute(f"GRANT ALL ON contended_t TO {carol}")
+        table_id = conn.execute("SELECT 'contended_t'::regclass::oid::bigint").fetchone()[0]
+    with sql_cluster.connect(database, autocommit=False) as holder:
+        holder.execute("LOCK TABLE contended_t")
+        waiter = connect_as_carol(sql_cluster, database)
+        waiter_pid = waiter.execute("SELECT pg_backend_pid()").fetchone()[0]
+        blocked = threading.Thread(target=waiter.execute, args=("INSERT INTO contended_t VALUES (42)",))
+        blocked.start()
+        try:
+            with sql_cluster.connect(database) as watcher:
+                assert wait_for(lambda: watcher.execute(
+                    "SELECT trim(lock_status) FROM stv_locks WHERE lock_owner_pid = %s AND table_id = %s",
+                    (waiter_pid, table_id)).fetchall()) == [("Waiting for write lock",)]
+                # The engine's RowExclusiveLock of an INSERT is Redshift's write lock.
+                assert watcher.execute("SELECT lock_mode, granted FROM svv_transactions WHERE pid = %s"
+                                       " AND lockable_object_type = 'relation'", (waiter_pid,)).fetchall() == [
+                    ("ShareRowExclusiveLock", False)]
+                inflight = watcher.execute("SELECT trim(text), sequence FROM svv_query_inflight WHERE pid = %s",
+                                           (waiter_pid,)).fetchall()
+                assert inflight == [("INSERT INTO contended_t VALUES (42)", 0)]
+                assert watcher.execute("SELECT trim(state), service_class, exec_time >= 0 FROM stv_wlm_query_state"
+                                       " WHERE task = %s", (waiter_pid,)).fetchall() == [("Running", 100, True)]
+            # Carol sees her own waiting statement, not the superuser's lock (nor STV_LOCKS at all).
+            with connect_as_carol(sql_cluster, database) as other:
+                owners = {owner for (owner,) in other.execute("SELECT trim(txn_owner) FROM svv_transactions")}
+                assert owners == {carol}
+                assert other.execute("SELECT count(*) FROM stv_locks").fetchone() == (0,)
+                assert other.execute("SELECT count(*) FROM svv_query_inflight WHERE pid = %s",
+                                     (waiter_pid,)).fetchone() == (1,)
+        finally:
+            holder.rollback()
+            blocked.join(timeout=10)
+            waiter.close()
+
+
+def test_finished_statements_are_in_the_wlm_log_and_qlog(sql_cluster, database, carol):
+    with sql_cluster.connect(database) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS qlog_t (a int)")
+        conn.execute("SELECT count(*) FROM qlog_t WHERE a > 0 /* admin qlog marker */")
+        conn.execute("CREATE OR REPLACE PROCEDURE qlog_proc() LANGUAGE plpgsql AS $$ BEGIN PERFORM 1; END; $$")
+        conn.execute("CALL qlog_proc()")
+        query = wait_for(lambda: conn.execute(
+            "SELECT query FROM stl_query WHERE querytxt LIKE '%admin qlog marker%'"
+            " AND querytxt NOT LIKE '%stl_query%'").fetchone())[0]
+        assert conn.execute("SELECT service_class, trim(final_state), total_exec_time >= 0, total_queue_time,"
+                            " trim(service_class_name) FROM stl_wlm_query WHERE query = %s", (query,)).fetchall() \
+            == [(100, "Completed", True, 0, "Default queue")]
+        assert conn.execute("SELECT trim(substring), aborted, elapsed >= 0 FROM svl_qlog WHERE query = %s",
+                            (query,)).fetchall() == [("SELECT count(*) FROM qlog_t WHERE a > 0 /* admin qlog marker */"[:60], 0, True)]
+        assert conn.execute("SELECT trim(querytxt), aborted FROM svl_stored_proc_call"
+                            " WHERE querytxt LIKE 'CALL qlog_proc%'").fetchall() == [("CALL qlog_proc()", 0)]
+        # CALL and DDL are not queries WLM logs.
+        assert conn.execute("SELECT count(*) FROM svl_qlog WHERE substring LIKE 'CALL qlog_proc%'"
+                            " OR substring LIKE 'CREATE TABLE IF NOT EXISTS qlog_t%'").fetchone() == (0,)
+    with connect_as_carol(sql_cluster, database) as conn:
+        conn.execute("SELECT 'carol qlog marker'")
+        assert wait_for(lambda: conn.execute("SELECT count(*) FROM svl_qlog WHERE substring LIKE '%carol qlog marker%'"
+                                             ).fetchone()[0]) == 1
+        assert conn.execute("SELECT count(*) FROM svl_qlog WHERE substring LIKE '%admin qlog marker%'").fetchone() \
+            == (0,)
+        assert conn.execute("SELECT count(*) FROM stl_wlm_query WHERE userid <> current_user_id").fetchone() == (0,)
+
+
+def test_stl_error_keeps_no_sql_errors(sql_cluster, database):
+    with sql_cluster.connect(database) as conn:
+        with pytest.raises(psycopg.errors.UndefinedTable):
+            conn.execute("SELECT * FROM no_such_table_for_stl_error")
+        assert conn.execute("SELECT count(*) FROM stl_error").fetchone() == (0,)
+        assert [c.name for c in conn.execute("SELECT * FROM stl_error").description] == [
+            "userid", "process", "recordtime", "pid", "errcode", "file", "linenum", "context", "error"]
+
+
+def test_connections_and_disconnections_are_logged_for_superusers(sql_cluster, database, carol):
+    with psycopg.connect(host=sql_cluster.host, port=sql_cluster.port, user=carol, password=CAROL_PASSWORD,
+                         dbname=database, application_name="monitor-test", autocommit=True) as conn:
+        carol_pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        # Not a superuser: the log is not hers to read.
+        assert conn.execute("SELECT count(*) FROM stl_connection_log").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM sys_connection_log").fetchone() == (0,)
+    query = ("SELECT trim(event), trim(remotehost), trim(dbname), trim(authmethod), duration > 0, trim(sslversion),"
+             " trim(application_name) FROM stl_connection_log WHERE pid = %s AND username = %s")
+    with sql_cluster.connect(database) as conn:
+        wait_for(lambda: conn.execute(query + " AND event = 'disconnecting session'", (carol_pid, carol)).fetchone())
+        tls = conn.execute("SELECT trim(sslversion) FROM stl_connection_log WHERE pid = %s", (carol_pid,)).fetchone()[0]
+        assert tls.startswith("TLSv1.")  # psycopg asks for TLS first (sslmode prefer)
+        assert sorted(conn.execute(query, (carol_pid, carol)).fetchall()) == [
+            ("authenticated", "127.0.0.1", database, "password", False, tls, "monitor-test"),
+            ("disconnecting session", "127.0.0.1", database, "password", True, tls, "monitor-test"),
+            ("initiating session", "127.0.0.1", database, "password", False, tls, "monitor-test")]
+        assert conn.execute("SELECT trim(user_name), trim(ssl_cipher) <> '' FROM sys_connection_log"
+                            " WHERE session_id = %s AND event LIKE 'disconnecting%%'", (carol_pid,)).fetchall() \
+            == [(carol, True)]
