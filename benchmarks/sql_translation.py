@@ -168,8 +168,8 @@ class _Discard:
     written = 0
     recorded = 1
 
-    def record(self, *args) -> int:
-        return 1
+    def record(self, *args) -> tuple[int, int]:
+        return 0, -1  # as History answers for an engine that keeps none: no ticket, no query id
 
 
 def session_cost(n: int = 100_000) -> float:
