@@ -86,3 +86,40 @@ def test_hash_temporary_tables_wherever_a_table_is_named(db):
     db.execute("drop table #t5, #tmp, #copy")
     with pytest.raises(psycopg.errors.UndefinedTable, match='relation "#t5" does not exist'):
         db.execute("select * from #t5")
+
+
+def test_stored_procedures_as_redshift_users_write_them(db):
+    notices: list[str] = []
+    db.add_notice_handler(lambda d: notices.append(f"{d.severity} {d.message_primary}"))
+    db.execute("create table pt (id int identity(1, 1), a int default 5, b varchar(10) default 'x')")
+    db.execute("insert into pt default values")
+    # AWS's CREATE PROCEDURE example: IN, INOUT and OUT arguments; CALL leaves OUT out
+    db.execute("create or replace procedure test_sp1(f1 in int, f2 inout varchar(256), out_var out varchar(256)) "
+               "as $$ declare loop_var int; begin "
+               "create temp table my_etl(a int, b varchar); "
+               "for loop_var in 1..f1 loop insert into my_etl values (loop_var, f2); f2 := f2 || '+' || f2; end loop; "
+               "select into out_var count(*) from my_etl; end; $$ language plpgsql")
+    assert db.execute("call test_sp1(3, 'book')").fetchall() == [("book+book+book+book+book+book+book+book", "3")]
+    db.execute("create procedure p_nonatomic() nonatomic as $$ begin insert into pt (a) values (1); commit; "
+               "insert into pt (a) values (2); rollback; end; $$ language plpgsql")
+    db.execute("call p_nonatomic()")
+    assert db.execute("select a from pt order by id").fetchall() == [(5,), (1,)]
+    db.execute("create procedure p_diag(out r int) as $$ begin update pt set b = 'y'; "
+               "get diagnostics r := row_count; raise info 'updated %', r; end; $$ language plpgsql")
+    assert db.execute("call p_diag()").fetchall() == [(2,)] and "INFO updated 2" in notices
+    db.execute("create procedure p_exec(inout n int) as $$ begin "
+               "execute 'select count(*) from pt where a > ' || n into n; end; $$ language plpgsql")
+    assert db.execute("call p_exec(2)").fetchall() == [(1,)]
+    db.execute("create procedure p_raise(x int) as $$ begin if x > 1 then raise exception 'too big: %', x; end if; "
+               "exception when others then raise info 'caught %', sqlerrm; end; $$ language plpgsql")
+    db.execute("call p_raise(2)")
+    assert "INFO caught too big: 2" in notices
+    db.execute("create function f_max(varchar(max)) returns varchar(max) stable as $$ select $1 || '!' $$ "
+               "language sql")
+    assert db.execute("select f_max('a')").fetchone() == ("a!",)
+    db.execute("drop procedure p_diag()")
+    db.execute("drop procedure test_sp1(int, varchar, out varchar)")
+    with pytest.raises(psycopg.errors.UndefinedFunction, match=r"procedure p_diag\(\) does not exist"):
+        db.execute("drop procedure p_diag()")
+    db.execute("drop procedure if exists p_diag()")
+    assert db.execute("select count(*) from pg_proc where proname in ('p_diag', 'test_sp1')").fetchone() == (0,)

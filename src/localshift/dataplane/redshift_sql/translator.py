@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from . import admin, alter, copy_unload, ddl, from_items, maintenance, merge, settings, show
+from . import admin, alter, copy_unload, ddl, from_items, maintenance, merge, routines, settings, show
 from .errors import TranslationError, do_block, error_statement, not_supported
 from .expressions import REDSHIFT_CATALOG_COLUMNS, Rewriter
 from .fastpath import needs_translation
@@ -165,6 +165,8 @@ def _create(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
             w.low == "language" and i + 1 < len(sig) and sig[i + 1].low.startswith("plpython")
             for i, w in enumerate(sig)):
         raise not_supported("Python user-defined functions (LANGUAGE plpythonu)")
+    if what in ("function", "procedure"):
+        return routines.create_routine(rw, nodes, sig, k)
     if what in _NOT_SUPPORTED_OBJECTS:
         raise not_supported(f"CREATE {_NOT_SUPPORTED_OBJECTS[what]}")
     return None
@@ -205,6 +207,8 @@ def _drop(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
     what = sig[1].low if len(sig) > 1 else ""
     if what == "role":
         return admin.drop_role(rw, sig)
+    if what == "procedure":
+        return routines.drop_procedure(rw, sig)
     if what in _NOT_SUPPORTED_OBJECTS:
         raise not_supported(f"DROP {_NOT_SUPPORTED_OBJECTS[what]}")
     return None

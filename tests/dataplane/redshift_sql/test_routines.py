@@ -1,0 +1,33 @@
+"""CREATE FUNCTION / PROCEDURE and DROP PROCEDURE: Redshift's types, OUT arguments, NONATOMIC."""
+
+from __future__ import annotations
+
+from .helpers import pg
+
+
+def test_trailing_out_arguments_become_inout_with_a_default():
+    assert pg("create procedure test_sp1(f1 IN int, f2 INOUT varchar(256), out_var OUT varchar(256)) "
+              "as $$ begin end; $$ language plpgsql") == (
+        "create procedure test_sp1(IN f1 int, INOUT f2 varchar(256), INOUT out_var varchar(256) DEFAULT NULL) "
+        "as $$ begin end; $$ language plpgsql")
+    # an OUT argument followed by an input one stays OUT (PostgreSQL's CALL then needs it)
+    assert pg("create procedure p(out r int, a int) as $$ begin end; $$ language plpgsql") == \
+        "create procedure p(OUT r int, a int) as $$ begin end; $$ language plpgsql"
+
+
+def test_nonatomic_goes_and_redshift_types_become_postgresqls():
+    assert pg("create procedure p(a varchar(max), b super) nonatomic as $$ begin end; $$ language plpgsql") == \
+        "create procedure p(a varchar(65535), b jsonb)  as $$ begin end; $$ language plpgsql"
+    assert pg("create function f(varchar(max)) returns varchar(max) stable as $$ select $1 $$ language sql") == \
+        "create function f(varchar(65535)) returns varchar(65535) stable as $$ select $1 $$ language sql"
+    for unchanged in ("create function f(a int, b double precision) returns float8 as $$ select 1 $$ language sql",
+                      "create procedure p() as $$ begin end; $$ language plpgsql"):
+        assert pg(unchanged) == unchanged
+
+
+def test_drop_procedure_names_it_by_its_input_arguments():
+    sql = pg("drop procedure p_args(int, varchar, out int)")
+    assert "p.proname = E'p_args'" in sql and "p.pronargs - p.pronargdefaults <= 2" in sql
+    assert "E'procedure p_args(int, varchar) does not exist'" in sql
+    assert "THEN NULL;" in pg("drop procedure if exists s.p()")
+    assert pg("drop procedure p") == "drop procedure p"
