@@ -13,7 +13,7 @@ import json
 from typing import TYPE_CHECKING
 
 from .errors import TranslationError, not_supported, syntax_error
-from .tokens import Group, Node, Token, identifier_value, quote_ident, raw, render, split_commas, strip, words
+from .tokens import Group, Node, Token, identifier_value, raw, render, split_commas, strip, words
 from .types import read_type
 
 if TYPE_CHECKING:

@@ -22,6 +22,7 @@ from .tokens import Node, render, strip
 if TYPE_CHECKING:
     from .expressions import Rewriter
 
+
 def merge(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str | None:
     """``MERGE ... REMOVE DUPLICATES`` -> a DELETE and an INSERT; other MERGEs are checked
     against Redshift's grammar and run as they are (None)."""

@@ -21,9 +21,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .errors import do_block, syntax_error
-from .types import read_type
-from .tokens import (Group, Node, identifier_value, quote_literal, raw, render, split_commas, strip, tokenize, tree,
+from .tokens import (Group, Node, identifier_value, quote_literal, raw, render, split_commas, tokenize, tree,
                      words)
+from .types import read_type
 
 if TYPE_CHECKING:
     from .expressions import Rewriter
