@@ -31,3 +31,17 @@ def test_drop_procedure_names_it_by_its_input_arguments():
     assert "E'procedure p_args(int, varchar) does not exist'" in sql
     assert "THEN NULL;" in pg("drop procedure if exists s.p()")
     assert pg("drop procedure p") == "drop procedure p"
+
+
+def test_a_body_is_redshift_sql_statement_by_statement():
+    assert pg("create procedure p(out r varchar) as $$ declare v varchar(max); n constant int := 1; begin "
+              "select into r nvl(null, 'a'); create table #x (a int); select top 1 a into v from #x; "
+              "r := r || v; end; $$ language plpgsql") == (
+        "create procedure p(INOUT r varchar DEFAULT NULL) as $$ declare v varchar(65535); n constant int := 1; "
+        "begin select into r coalesce(null, 'a'); create TEMP table \"#x\" (a int); "
+        "select   a into v from \"#x\" LIMIT 1; r := r || v; end; $$ language plpgsql")
+    assert pg("create function f(int) returns int stable as $body$ select nvl($1, 0) $body$ language sql") == \
+        "create function f(int) returns int stable as $body$ select coalesce($1, 0) $body$ language sql"
+    # a record's field is no SUPER navigation
+    assert "r2.a" in pg("create procedure p() as $$ declare r2 record; begin "
+                        "for r2 in select a from t loop raise info '%', nvl(r2.a, 0); end loop; end; $$ language plpgsql")

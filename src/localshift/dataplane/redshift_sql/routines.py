@@ -2,6 +2,11 @@
 
 * Argument and RETURNS types are Redshift's (``VARCHAR(MAX)``, ``SUPER``...):
   they become PostgreSQL's, as in a table's columns.
+* The body (a dollar-quoted SQL or PL/pgSQL text) is Redshift SQL too: each of
+  its statements gets the expression rewrites (``NVL``, ``DATEADD``, ``GETDATE``,
+  ``#name`` tables, ``TOP``, type names after ``::``...), and the variables of
+  a PL/pgSQL DECLARE section Redshift's types.  Statement-level translations
+  (a CREATE TABLE's DISTKEY, COPY, a Redshift-only SET) do not reach inside a body.
 * ``NONATOMIC``: PostgreSQL's procedures already run COMMIT and ROLLBACK when
   CALLed outside a transaction block; the word goes.  (Redshift's nonatomic
   mode also commits each statement as it ends; here what a procedure did since
@@ -21,8 +26,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .errors import do_block, syntax_error
-from .tokens import (Group, Node, identifier_value, quote_literal, raw, render, split_commas, tokenize, tree,
-                     words)
+from .tokens import (Group, Node, identifier_value, quote_literal, raw, render, split_commas, split_statements,
+                     temporary_table_names, tokenize, tree, words)
 from .types import read_type
 
 if TYPE_CHECKING:
@@ -43,6 +48,9 @@ def create_routine(rw: "Rewriter", nodes: list[Node], sig: list[Node], k: int) -
     texts = [_argument(a, "INOUT" if n >= out_tail else None) for n, a in enumerate(arguments)]
     replaced: dict[int, Node] = {id(sig[g]): raw("(" + ", ".join(texts) + ")")}
     dropped = {id(w) for w in sig[g + 1:] if w.low == "nonatomic" and sig[k].low == "procedure"}
+    body = next((w for w in sig[g + 1:] if w.kind == "dollar"), None)
+    if body is not None:
+        replaced[id(body)] = raw(_body(rw, body.text))
     r = next((i for i in range(g + 1, len(sig)) if sig[i].low == "returns"), None)
     if r is not None and r + 1 < len(sig) and sig[r + 1].low not in ("table", "setof"):
         start = nodes.index(sig[r + 1])
@@ -52,6 +60,50 @@ def create_routine(rw: "Rewriter", nodes: list[Node], sig: list[Node], k: int) -
     out = [replaced.get(id(node), node) for node in nodes if id(node) not in dropped]
     text = render(rw.rewrite(out))
     return None if text.strip() == render(nodes).strip() else text
+
+
+def _body(rw: "Rewriter", quoted: str) -> str:
+    """A dollar-quoted routine body with each statement rewritten (``$tag$ ... $tag$``)."""
+    tag = quoted[:quoted.index("$", 1) + 1]
+    tokens = temporary_table_names(tokenize(quoted[len(tag):-len(tag)], rw.standard_strings))
+    relations, rw.relations = rw.relations, None  # no PartiQL navigation: r.a is a record's field
+    try:
+        pieces, declaring = [], False
+        for statement in split_statements(tokens, keep_blank=True):
+            lows = [t.low for t in statement if not t.blank]
+            declaring = (declaring or lows[:1] == ["declare"]) and "begin" not in lows
+            nodes = tree(statement)
+            if declaring:
+                nodes = _declaration(nodes)
+            elif "create" in lows:
+                nodes = _temporary(nodes)
+            pieces.append(render(rw.rewrite(nodes)))
+    finally:
+        rw.relations = relations
+    return tag + ";".join(pieces) + tag
+
+
+def _temporary(nodes: list[Node]) -> list[Node]:
+    """``CREATE TABLE #name``: a temporary table, as outside a body."""
+    sig = [i for i, n in enumerate(nodes) if not n.blank]
+    for p in range(len(sig) - 2):
+        create, table, name = (nodes[i] for i in sig[p:p + 3])
+        if create.low == "create" and table.low == "table" and name.kind == "qident" and name.text.startswith('"#'):
+            return nodes[:sig[p + 1]] + [raw("TEMP ")] + nodes[sig[p + 1]:]
+    return nodes
+
+
+def _declaration(nodes: list[Node]) -> list[Node]:
+    """``[DECLARE] name [CONSTANT] type ...`` with the type translated."""
+    sig = [i for i, n in enumerate(nodes) if not n.blank]
+    k = 1 if sig and nodes[sig[0]].low == "declare" else 0
+    if k + 1 >= len(sig) or nodes[sig[k]].kind not in ("ident", "qident"):
+        return nodes
+    k += 2 if nodes[sig[k + 1]].low == "constant" else 1
+    if k >= len(sig) or nodes[sig[k]].kind != "ident" or nodes[sig[k]].low in ("alias", "cursor", "record"):
+        return nodes
+    type_text, end = read_type(nodes, sig[k])
+    return nodes[:sig[k]] + [raw(type_text)] + nodes[end:]
 
 
 def _argument(argument: list[Node], mode: str | None) -> str:

@@ -185,17 +185,18 @@ def render(nodes: Iterable[Node], prefix: str = "", suffix: str = "") -> str:
     return "".join(parts)
 
 
-def split_statements(tokens: list[Token]) -> list[list[Token]]:
-    """Cut a token list at top-level semicolons (dropping them and empty statements)."""
+def split_statements(tokens: list[Token], keep_blank: bool = False) -> list[list[Token]]:
+    """Cut a token list at top-level semicolons (dropping them and, unless ``keep_blank``,
+    empty statements)."""
     statements, current = [], []
     for tok in tokens:
         if tok.kind == "punct" and tok.text == ";":
-            if any(not t.blank for t in current):
+            if keep_blank or any(not t.blank for t in current):
                 statements.append(current)
             current = []
         else:
             current.append(tok)
-    if any(not t.blank for t in current):
+    if keep_blank or any(not t.blank for t in current):
         statements.append(current)
     return statements
 
