@@ -45,3 +45,10 @@ def test_a_body_is_redshift_sql_statement_by_statement():
     # a record's field is no SUPER navigation
     assert "r2.a" in pg("create procedure p() as $$ declare r2 record; begin "
                         "for r2 in select a from t loop raise info '%', nvl(r2.a, 0); end loop; end; $$ language plpgsql")
+
+
+def test_a_qualified_routine_name_is_no_navigation():
+    assert pg("create or replace function public.f() returns timestamp language sql as $$ select now() $$") == \
+        "create or replace function public.f() returns timestamp language sql as $$ select now() $$"
+    assert pg("create procedure s.p(b out int) as $$ begin end; $$ language plpgsql") == \
+        "create procedure s.p(INOUT b int DEFAULT NULL) as $$ begin end; $$ language plpgsql"

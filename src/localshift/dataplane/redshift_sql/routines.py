@@ -46,7 +46,8 @@ def create_routine(rw: "Rewriter", nodes: list[Node], sig: list[Node], k: int) -
     while sig[k].low == "procedure" and out_tail > 0 and _mode(arguments[out_tail - 1]) == "out":
         out_tail -= 1
     texts = [_argument(a, "INOUT" if n >= out_tail else None) for n, a in enumerate(arguments)]
-    replaced: dict[int, Node] = {id(sig[g]): raw("(" + ", ".join(texts) + ")")}
+    # still a group: ``schema.name(...)`` is a name, not PartiQL navigation
+    replaced: dict[int, Node] = {id(sig[g]): Group("(", [raw(", ".join(texts))], ")")}
     dropped = {id(w) for w in sig[g + 1:] if w.low == "nonatomic" and sig[k].low == "procedure"}
     body = next((w for w in sig[g + 1:] if w.kind == "dollar"), None)
     if body is not None:
