@@ -59,6 +59,8 @@ def test_subquery_aliases_in_update_and_delete_are_relations(db):
     db.execute("delete from m1 x using (select 'a' as name) s, (select 'z' as name) u "
                "where x.name = s.name or x.name = u.name")
     db.execute("insert into m1 select s.name, s.amt from (select 'd' as name, 4 as amt) s")
+    db.execute("insert into m1 values ('e', 5)")
+    db.execute("delete m1 where name = 'e'")  # Redshift's FROM is optional
     assert [(n, int(a)) for n, a in rows(db, "select * from m1 order by 1")] == [("b", 7), ("c", 3), ("d", 4)]
     assert rows(db, "select m1.name, l.x from m1, lateral (select m1.amt * 2 as x) l where m1.name = 'c'") == \
         [("c", 6)]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from . import admin, alter, copy_unload, ddl, from_items, maintenance, merge, routines, settings, show
+from . import admin, alter, copy_unload, ddl, dml, from_items, maintenance, routines, settings, show
 from .errors import TranslationError, do_block, error_statement, not_supported
 from .expressions import REDSHIFT_CATALOG_COLUMNS, Rewriter
 from .fastpath import needs_translation
@@ -240,5 +240,6 @@ _HANDLERS = {
     "lock": lambda rw, nodes, sig: maintenance.lock(rw, nodes),
     "copy": lambda rw, nodes, sig: copy_unload.copy(rw, nodes, sig),
     "unload": lambda rw, nodes, sig: copy_unload.unload(rw, nodes, sig),
-    "merge": lambda rw, nodes, sig: merge.merge(rw, nodes, sig),
+    "merge": lambda rw, nodes, sig: dml.merge(rw, nodes, sig),
+    "delete": lambda rw, nodes, sig: dml.delete(rw, nodes, sig),
 }

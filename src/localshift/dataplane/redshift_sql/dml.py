@@ -1,4 +1,6 @@
-"""MERGE with Redshift's grammar.
+"""DML with Redshift's grammar: MERGE, and DELETE without FROM.
+
+``DELETE t WHERE ...``: Redshift's FROM is optional; PostgreSQL's is not.
 
 Redshift's MERGE is PostgreSQL's with fewer forms: one WHEN MATCHED THEN
 {UPDATE SET ... | DELETE} and one WHEN NOT MATCHED THEN INSERT, with no
@@ -17,7 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .errors import syntax_error
-from .tokens import Node, render, strip
+from .tokens import Node, raw, render, strip
 
 if TYPE_CHECKING:
     from .expressions import Rewriter
@@ -39,6 +41,14 @@ def merge(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str | None:
         elif low == "returning":
             raise syntax_error(sig[k].text)
     return None
+
+
+def delete(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str | None:
+    """``DELETE [FROM] t ...``: FROM put in where it was left out."""
+    if len(sig) < 2 or sig[1].low == "from":
+        return None
+    k = nodes.index(sig[1])
+    return render(rw.rewrite(nodes[:k] + [raw("FROM ")] + nodes[k:]))
 
 
 def _remove_duplicates(rw: "Rewriter", nodes: list[Node], sig: list[Node], lows: list[str]) -> str:

@@ -1,4 +1,4 @@
-"""MERGE: Redshift's grammar, and REMOVE DUPLICATES as a DELETE and an INSERT."""
+"""DML: MERGE with Redshift's grammar, REMOVE DUPLICATES as a DELETE and an INSERT; DELETE without FROM."""
 
 from __future__ import annotations
 
@@ -32,3 +32,10 @@ def test_redshift_merges_run_as_they_are():
     sql = ("merge into t using s on t.a = s.a when matched then update set b = case when s.b then 1 else 2 end "
            "when not matched then insert values (s.a, s.b)")
     assert pg(sql) == sql
+
+
+def test_delete_without_from():
+    assert pg("delete t1 where id = 3") == "delete FROM t1 where id = 3"
+    assert pg("DELETE s.t USING u WHERE s.t.id = u.id") == "DELETE FROM s.t USING u WHERE s.t.id = u.id"
+    assert pg("delete #tmp") == 'delete FROM "#tmp"'
+    assert pg("delete from t1 where id = 3") == "delete from t1 where id = 3"
