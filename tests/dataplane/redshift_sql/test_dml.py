@@ -29,7 +29,7 @@ def test_what_postgresql_allows_and_redshift_does_not_is_a_syntax_error(clause, 
 
 
 def test_redshift_merges_run_as_they_are():
-    sql = ("merge into t using s on t.a = s.a when matched then update set b = case when s.b then 1 else 2 end "
+    sql = ("merge into t using s on t.a = s.a when matched then update set b = case when not s.b then 1 else 2 end "
            "when not matched then insert values (s.a, s.b)")
     assert pg(sql) == sql
 

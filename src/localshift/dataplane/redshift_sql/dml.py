@@ -32,7 +32,7 @@ def merge(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str | None:
     if lows[-2:] == ["remove", "duplicates"]:
         return _remove_duplicates(rw, nodes, sig, lows)
     for k, low in enumerate(lows):
-        if low == "when" and lows[k + 1:k + 2] in (["matched"], ["not"]):
+        if low == "when" and (lows[k + 1:k + 2] == ["matched"] or lows[k + 1:k + 3] == ["not", "matched"]):
             then = k + (3 if lows[k + 1] == "not" else 2)  # WHEN [NOT] MATCHED THEN
             if lows[then:then + 1] != ["then"]:
                 raise syntax_error(sig[then].text if then < len(sig) else "matched")  # AND cond, BY SOURCE
