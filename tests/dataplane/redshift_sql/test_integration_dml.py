@@ -121,12 +121,14 @@ def test_stored_procedures_as_redshift_users_write_them(db):
     assert db.execute("select f_max('a')").fetchone() == ("a!",)
     # the body is Redshift SQL: NVL, DATEDIFF, #name tables, TOP, VARCHAR(MAX) variables
     db.execute("create procedure p_body(out r varchar) as $$ declare v varchar(max); begin "
-               "create table #x (a int); insert into #x select a from pt; "
+               "create table #x (a int) distkey(a) sortkey(a); set query_group to 'etl'; "
+               "insert into #x select a from pt; "
                "select top 1 a into v from #x order by a desc; "
                "r := nvl(null, 'n') || v || datediff(day, '2024-01-01'::date, '2024-01-05'::date); end; $$ "
                "language plpgsql")
     assert db.execute("call p_body()").fetchall() == [("n54",)]
     assert db.execute("select relpersistence from pg_class where relname = '#x'").fetchone() == ("t",)
+    assert db.execute("show query_group").fetchone() == ("etl",)
     db.execute("drop procedure p_diag()")
     db.execute("drop procedure test_sp1(int, varchar, out varchar)")
     with pytest.raises(psycopg.errors.UndefinedFunction, match=r"procedure p_diag\(\) does not exist"):

@@ -44,7 +44,8 @@ def test_a_body_is_redshift_sql_statement_by_statement():
         "create function f(int) returns int stable as $body$ select coalesce($1, 0) $body$ language sql"
     # a record's field is no SUPER navigation
     assert "r2.a" in pg("create procedure p() as $$ declare r2 record; begin "
-                        "for r2 in select a from t loop raise info '%', nvl(r2.a, 0); end loop; end; $$ language plpgsql")
+                        "for r2 in select a from t loop raise info '%', nvl(r2.a, 0); end loop; end; $$ "
+                        "language plpgsql")
 
 
 def test_a_qualified_routine_name_is_no_navigation():
@@ -52,3 +53,13 @@ def test_a_qualified_routine_name_is_no_navigation():
         "create or replace function public.f() returns timestamp language sql as $$ select now() $$"
     assert pg("create procedure s.p(b out int) as $$ begin end; $$ language plpgsql") == \
         "create procedure s.p(INOUT b int DEFAULT NULL) as $$ begin end; $$ language plpgsql"
+
+
+def test_a_bodys_statements_with_redshift_only_forms_get_their_translation():
+    sql = pg("create procedure p() as $$ begin create table #x (a int) distkey(a); set query_group to 'etl'; "
+             "if true then delete #x where a = 1; end if; "
+             "exception when others then drop table if exists #x; end; $$ language plpgsql")
+    assert 'begin create TEMP table "#x" (a int) /*localshift:{' in sql
+    assert "; set redshift.query_group TO 'etl';" in sql
+    assert 'if true then delete FROM "#x" where a = 1; end if;' in sql
+    assert 'exception when others then drop table if exists "#x"; end; $$ language plpgsql' in sql

@@ -4,9 +4,11 @@
   they become PostgreSQL's, as in a table's columns.
 * The body (a dollar-quoted SQL or PL/pgSQL text) is Redshift SQL too: each of
   its statements gets the expression rewrites (``NVL``, ``DATEADD``, ``GETDATE``,
-  ``#name`` tables, ``TOP``, type names after ``::``...), and the variables of
-  a PL/pgSQL DECLARE section Redshift's types.  Statement-level translations
-  (a CREATE TABLE's DISTKEY, COPY, a Redshift-only SET) do not reach inside a body.
+  ``#name`` tables, ``TOP``, type names after ``::``...), a statement with
+  Redshift-only forms (CREATE TABLE with DISTKEY, SET query_group, DELETE
+  without FROM...) its statement translation, and the variables of a PL/pgSQL
+  DECLARE section Redshift's types.  SQL built at run time (EXECUTE 'text')
+  reaches the engine as it is.
 * ``NONATOMIC``: PostgreSQL's procedures already run COMMIT and ROLLBACK when
   CALLed outside a transaction block; the word goes.  (Redshift's nonatomic
   mode also commits each statement as it ends; here what a procedure did since
@@ -23,21 +25,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from .errors import do_block, syntax_error
-from .tokens import (Group, Node, identifier_value, quote_literal, raw, render, split_commas, split_statements,
+from .tokens import (Group, Node, Token, identifier_value, quote_literal, raw, render, split_commas, split_statements,
                      temporary_table_names, tokenize, tree, words)
 from .types import read_type
 
 if TYPE_CHECKING:
     from .expressions import Rewriter
 
+Statement = Callable[["Rewriter", list[Token]], tuple[str, "bool | None"]]
 _MODES = frozenset({"in", "out", "inout", "variadic"})
 
 
-def create_routine(rw: "Rewriter", nodes: list[Node], sig: list[Node], k: int) -> str | None:
-    """``sig[k]`` is FUNCTION or PROCEDURE.  None when nothing is Redshift's own."""
+def create_routine(rw: "Rewriter", nodes: list[Node], sig: list[Node], k: int, statement: Statement) -> str | None:
+    """``sig[k]`` is FUNCTION or PROCEDURE; ``statement`` translates one statement of its body.
+    None when nothing is Redshift's own."""
     g = next((i for i in range(k + 1, len(sig)) if isinstance(sig[i], Group)), None)
     if g is None:
         return None
@@ -51,7 +55,7 @@ def create_routine(rw: "Rewriter", nodes: list[Node], sig: list[Node], k: int) -
     dropped = {id(w) for w in sig[g + 1:] if w.low == "nonatomic" and sig[k].low == "procedure"}
     body = next((w for w in sig[g + 1:] if w.kind == "dollar"), None)
     if body is not None:
-        replaced[id(body)] = raw(_body(rw, body.text))
+        replaced[id(body)] = raw(_body(rw, body.text, statement))
     r = next((i for i in range(g + 1, len(sig)) if sig[i].low == "returns"), None)
     if r is not None and r + 1 < len(sig) and sig[r + 1].low not in ("table", "setof"):
         start = nodes.index(sig[r + 1])
@@ -63,35 +67,38 @@ def create_routine(rw: "Rewriter", nodes: list[Node], sig: list[Node], k: int) -
     return None if text.strip() == render(nodes).strip() else text
 
 
-def _body(rw: "Rewriter", quoted: str) -> str:
+# Statements with Redshift-only forms: in a body too they get their translations (a CREATE
+# TABLE's DISTKEY, CREATE TABLE #name, SET query_group, DELETE without FROM, MERGE ...).
+_STATEMENTS = frozenset({"create", "alter", "drop", "set", "reset", "analyze", "analyse", "lock", "copy",
+                         "unload", "delete", "merge", "grant", "revoke"})
+# PL/pgSQL words a statement follows between two semicolons (``BEGIN CREATE ...``, ``THEN SET ...``).
+_BLOCK_WORDS = frozenset({"begin", "then", "else", "loop"})
+
+
+def _body(rw: "Rewriter", quoted: str, statement: Statement) -> str:
     """A dollar-quoted routine body with each statement rewritten (``$tag$ ... $tag$``)."""
     tag = quoted[:quoted.index("$", 1) + 1]
     tokens = temporary_table_names(tokenize(quoted[len(tag):-len(tag)], rw.standard_strings))
     relations, rw.relations = rw.relations, None  # no PartiQL navigation: r.a is a record's field
     try:
         pieces, declaring = [], False
-        for statement in split_statements(tokens, keep_blank=True):
-            lows = [t.low for t in statement if not t.blank]
+        for piece in split_statements(tokens, keep_blank=True):
+            sig = [i for i, t in enumerate(piece) if not t.blank]
+            lows = [piece[i].low for i in sig]
             declaring = (declaring or lows[:1] == ["declare"]) and "begin" not in lows
-            nodes = tree(statement)
+            start = next((n for n, low in enumerate(lows)
+                          if low in _STATEMENTS and (n == 0 or lows[n - 1] in _BLOCK_WORDS)), None)
             if declaring:
-                nodes = _declaration(nodes)
-            elif "create" in lows:
-                nodes = _temporary(nodes)
-            pieces.append(render(rw.rewrite(nodes)))
+                pieces.append(render(rw.rewrite(_declaration(tree(piece)))))
+            elif start is not None:
+                text, _ = statement(rw, piece[sig[start]:])
+                rw.relations = None
+                pieces.append(render(piece[:sig[start]]) + text)
+            else:
+                pieces.append(render(rw.rewrite(tree(piece))))
     finally:
         rw.relations = relations
     return tag + ";".join(pieces) + tag
-
-
-def _temporary(nodes: list[Node]) -> list[Node]:
-    """``CREATE TABLE #name``: a temporary table, as outside a body."""
-    sig = [i for i, n in enumerate(nodes) if not n.blank]
-    for p in range(len(sig) - 2):
-        create, table, name = (nodes[i] for i in sig[p:p + 3])
-        if create.low == "create" and table.low == "table" and name.kind == "qident" and name.text.startswith('"#'):
-            return nodes[:sig[p + 1]] + [raw("TEMP ")] + nodes[sig[p + 1]:]
-    return nodes
 
 
 def _declaration(nodes: list[Node]) -> list[Node]:

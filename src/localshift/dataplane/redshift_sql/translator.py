@@ -166,7 +166,7 @@ def _create(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
             for i, w in enumerate(sig)):
         raise not_supported("Python user-defined functions (LANGUAGE plpythonu)")
     if what in ("function", "procedure"):
-        return routines.create_routine(rw, nodes, sig, k)
+        return routines.create_routine(rw, nodes, sig, k, _statement)
     if what in _NOT_SUPPORTED_OBJECTS:
         raise not_supported(f"CREATE {_NOT_SUPPORTED_OBJECTS[what]}")
     return None
