@@ -1,5 +1,5 @@
 """Rewrites that apply wherever they appear: bare words, types, identifiers,
-glued numbers, #temp tables, Redshift-only catalog columns, engine functions."""
+glued numbers, Redshift-only catalog columns, engine functions."""
 
 from __future__ import annotations
 
@@ -28,11 +28,6 @@ def test_delimited_identifiers_fold_to_lower_case_unless_case_sensitive():
 
 def test_a_number_glued_to_a_keyword_is_split():
     assert pg("select case when x then 4when y then 5end") == "select case when x then 4 when y then 5 end"
-
-
-def test_hash_names_are_temporary_tables():
-    assert pg("select * from #stage join #other on true") == 'select * from "#stage" join "#other" on true'
-    assert pg("select 5 # 3") == "select 5 # 3"  # PostgreSQL's XOR stays
 
 
 def test_redshift_catalog_columns_read_localshift_views():

@@ -24,7 +24,8 @@ def test_plain_postgresql_needs_no_translation(sql):
     "select top 1 a from t", "select nvl(a, 1)", "select 'x' from t where 1",
     "  /* c */ create table t (a int)", "select 1; vacuum", 'select "MyCol" from t',
     "select a::varchar(max)", "select case when a then 4when b then 5 end",
-    "select a as b, b + 1 from t", "select * from #temp",
+    "select a as b, b + 1 from t", "select * from #temp", "delete from t using #tmp where #tmp.a = t.id",
+    "truncate #t", "delete t where a = 1", "merge into t using s on t.a = s.a remove duplicates",
 ])
 def test_redshift_constructs_go_to_the_translator(sql):
     assert needs_translation(sql)

@@ -87,6 +87,22 @@ def test_session_settings(db):
     assert db.execute("show query_group").fetchone() == ("default",)
 
 
+def test_every_documented_session_parameter_is_accepted_with_its_default(db):
+    defaults = {"json_serialization_enable": "false", "json_serialization_parse_nested_strings": "false",
+                "datashare_break_glass_session_var": "", "pg_federation_repeatable_read": "true",
+                "default_array_search_null_handling": "false"}
+    for name, default in defaults.items():
+        assert db.execute(f"show {name}").fetchone() == (default,)
+    db.execute("set json_serialization_enable to true")
+    db.execute("set datashare_break_glass_session_var to '620c871f890c49'")
+    db.execute("set pg_federation_repeatable_read to on")
+    assert db.execute("show json_serialization_enable").fetchone() == ("true",)
+    assert db.execute("show datashare_break_glass_session_var").fetchone() == ("620c871f890c49",)
+    assert db.execute("show pg_federation_repeatable_read").fetchone() == ("on",)
+    db.execute("reset json_serialization_enable")
+    assert db.execute("show json_serialization_enable").fetchone() == ("false",)
+
+
 def test_schema_quota_maintenance_and_lock(db):
     db.execute("create schema if not exists quota_s quota 10 gb")
     db.execute("alter schema quota_s quota unlimited")

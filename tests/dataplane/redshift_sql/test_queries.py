@@ -1,4 +1,4 @@
-"""Query-level rewrites: TOP, QUALIFY, lateral aliases, WHERE 1, MINUS."""
+"""Query-level rewrites: TOP, QUALIFY, lateral aliases, WHERE 1, MINUS; aliases of DML's subqueries."""
 
 from __future__ import annotations
 
@@ -53,3 +53,20 @@ def test_where_one_and_minus():
     assert pg("select 1 from t where 0 or a") == "select 1 from t where false or a"
     assert pg("select a from t minus select a from u") == "select a from t EXCEPT select a from u"
     assert pg("select a from t where a and 1 > 0") == "select a from t where a and 1 > 0"
+
+
+def test_a_subquerys_alias_in_dml_is_no_super_navigation():
+    # an alias of a subquery (or of a target) in MERGE, UPDATE, DELETE is a relation, not a SUPER column
+    for sql in [
+        "merge into m1 using (select 'a' as name) s on m1.name = s.name "
+        "when matched then update set amt = s.amt when not matched then insert (name) values (s.name)",
+        "merge into m1 as t using (select * from m2) as s on t.name = s.name when matched then delete",
+        "update m1 x set amt = s.amt from (select 'b' as name, 7 as amt) s where x.name = s.name",
+        "delete from t1 x using (select 1 as id) s, (select 2 as id) u where x.id = s.id or x.id = u.id",
+        "insert into t1 (id) select s.id from (select 3 as id) s",
+        "select t1.id, l.x from t1, lateral (select t1.v * 2 as x) l",
+    ]:
+        assert "->" not in pg(sql), sql
+    # a column of a real SUPER value still navigates
+    assert pg("update t set a = 1 from (select 1) s where t.data.x = s.y") == \
+        "update t set a = 1 from (select 1) s where (t.data -> E'x') = s.y"

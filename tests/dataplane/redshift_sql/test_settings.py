@@ -12,6 +12,9 @@ def test_redshift_only_parameters_live_under_the_redshift_prefix():
     assert pg("SET SESSION enable_result_cache_for_session = off") == \
         "SET SESSION redshift.enable_result_cache_for_session TO off"
     assert pg("reset wlm_query_slot_count") == "RESET redshift.wlm_query_slot_count"
+    assert pg("set json_serialization_enable to true") == "set redshift.json_serialization_enable TO true"
+    assert pg("set datashare_break_glass_session_var to '620c871f890c49'") == \
+        "set redshift.datashare_break_glass_session_var TO '620c871f890c49'"
     assert pg("show query_group") == \
         "SELECT current_setting(E'redshift.query_group') AS query_group"
 

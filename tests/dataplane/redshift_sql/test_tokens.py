@@ -1,4 +1,4 @@
-"""The lexer: Redshift's string escapes, dollar quotes, comments, glued numbers."""
+"""The lexer: Redshift's string escapes, dollar quotes, comments, glued numbers, #names."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import pytest
 
 from localshift.dataplane.redshift_sql.errors import TranslationError
 from localshift.dataplane.redshift_sql.tokens import (Group, identifier_value, quote_ident, quote_literal,
-                                                      render, split_statements, string_value, tokenize, tree)
+                                                      render, split_statements, string_value, temporary_table_names,
+                                                      tokenize, tree)
 
 
 def kinds(sql: str) -> list[tuple[str, str]]:
@@ -54,3 +55,29 @@ def test_identifiers_fold_and_quote():
     assert identifier_value(tokenize('"MyCol"')[0]) == "mycol"
     assert quote_ident("select") == '"select"' and quote_ident("ok_1") == "ok_1"
     assert quote_literal("a'b\\c") == "E'a''b\\\\c'"
+
+
+def hashed(sql: str) -> str:
+    return render(temporary_table_names(tokenize(sql)))
+
+
+def test_hash_names_are_temporary_tables_wherever_a_table_is_named():
+    assert hashed("select * from #stage join #other on true") == 'select * from "#stage" join "#other" on true'
+    assert hashed("select #T5.a, x.b from #t5, #u x where #t5.a = x.b") == \
+        'select "#t5".a, x.b from "#t5", "#u" x where "#t5".a = x.b'
+    assert hashed("delete from t1 using #tmp where #tmp.a = t1.id") == \
+        'delete from t1 using "#tmp" where "#tmp".a = t1.id'
+    assert hashed("update #t set a = 1 from #u where #u.a = #t.a") == \
+        'update "#t" set a = 1 from "#u" where "#u".a = "#t".a'
+    assert hashed("truncate #t") == 'truncate "#t"'
+    assert hashed("drop table if exists #a, #b") == 'drop table if exists "#a", "#b"'
+    assert hashed("create table #c (like #t)") == 'create table "#c" (like "#t")'
+    assert hashed("copy #t from 's3://b/k'") == 'copy "#t" from \'s3://b/k\''
+    assert hashed("merge into #t using #s on #t.a = #s.a") == 'merge into "#t" using "#s" on "#t".a = "#s".a'
+
+
+def test_hash_elsewhere_stays_the_xor_operator():
+    sql = "select 5 # 3, a #b, a #t.c, x#>>'{a}' from t"
+    tokens = tokenize(sql)
+    assert temporary_table_names(tokens) is tokens and render(tokens) == sql
+    assert hashed("select '#x' from t") == "select '#x' from t"

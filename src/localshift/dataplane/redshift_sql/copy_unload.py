@@ -15,7 +15,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from .errors import TranslationError, do_block, not_supported, syntax_error
-from .tokens import Node, quote_literal, string_value, tokenize, tree, words
+from .tokens import Node, quote_literal, string_value, temporary_table_names, tokenize, tree, words
 
 if TYPE_CHECKING:
     from .expressions import Rewriter
@@ -179,7 +179,7 @@ def unload(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str:
     _check_authorization(found)
     if not target.startswith("s3://"):
         raise TranslationError("UNLOAD destination must be an S3 path (s3://...)", "0A000")
-    query_sql = rw.text(tree(tokenize(query, rw.standard_strings)))
+    query_sql = rw.text(tree(temporary_table_names(tokenize(query, rw.standard_strings))))
     # The query is planned (not run) first, as Redshift checks it before writing.
     return _checked_error(f"EXECUTE {quote_literal('EXPLAIN ' + query_sql)};", _bucket_error(target))
 

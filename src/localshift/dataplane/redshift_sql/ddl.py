@@ -13,7 +13,7 @@ import json
 from typing import TYPE_CHECKING
 
 from .errors import TranslationError, not_supported, syntax_error
-from .tokens import Group, Node, Token, identifier_value, quote_ident, raw, render, split_commas, strip, words
+from .tokens import Group, Node, Token, identifier_value, raw, render, split_commas, strip, words
 from .types import read_type
 
 if TYPE_CHECKING:
@@ -129,14 +129,10 @@ def create_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> 
     name_start = k
     while k < len(sig) and not isinstance(sig[k], Group) and sig[k].low not in _TABLE_WORDS:
         k += 1
-    if sig[name_start].text == "#" and k == name_start + 2:
+    schema, name, name_text = qualified_name(rw.rewrite(sig[name_start:k]))
+    if schema is None and name.startswith("#") and not any(w.low in ("temp", "temporary") for w in sig[:t]):
         # Redshift: a table whose name starts with # is a temporary table.
-        schema, name = None, "#" + identifier_value(sig[name_start + 1])
-        name_text = quote_ident(name)
-        if not any(w.low in ("temp", "temporary") for w in sig[:t]):
-            head = render(nodes[:nodes.index(sig[t])]) + "TEMP " + sig[t].text
-    else:
-        schema, name, name_text = qualified_name(rw.rewrite(sig[name_start:k]))
+        head = render(nodes[:nodes.index(sig[t])]) + "TEMP " + sig[t].text
     attributes = TableAttributes()
     columns_text = ""
     like = None

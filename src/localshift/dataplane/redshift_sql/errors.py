@@ -78,6 +78,9 @@ _REDSHIFT_ERRORS = [
      None, rb"permission denied for relation \1", None),
     (b"40001", re.compile(rb"could not serialize access .*"),
      None, b"1023", b"Serializable isolation violation on a table in Redshift"),
+    # MERGE: a target row that several source rows match (Redshift's usage notes).
+    (b"21000", re.compile(rb"MERGE command cannot affect row a second time"),
+     None, b"Found multiple matches to update the same tuple.", None),
     (b"0A000", re.compile(rb'cross-database references are not implemented: "?([^."]*)[.].*'),
      None, rb'cross-database reference to database "\1" is not supported', None),
 ]

@@ -10,7 +10,6 @@ unnesting: ``from_items``).  Then what it changes, wherever it appears:
 * Redshift type names after ``::`` and in CAST;
 * delimited identifiers, folded to lower case as Redshift folds them;
 * ``4WHEN``: a number glued to a keyword (Redshift's lexer splits it);
-* ``#name`` temporary tables;
 * ``pg_class`` / ``pg_attribute`` / ``pg_attrdef`` when a statement reads the
   columns only Redshift's catalog has (``reldiststyle``, ``attencodingtype``...):
   they become the ``localshift`` views that add them;
@@ -44,8 +43,6 @@ _BARE_WORDS = {
     "sysdate": "LOCALTIMESTAMP",
     "current_user_id": "CAST((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user) AS integer)",
 }
-# Where "#name" names a (temporary) table rather than applying the # operator.
-_TABLE_POSITIONS = frozenset({"from", "join", "into", "table", "update", "exists", "truncate", ","})
 # Where a name followed by a parenthesis is a relation and its columns, not a call
 # (``INSERT INTO object (a, b)``, ``CREATE TABLE IF NOT EXISTS convert (...)``).
 _RELATION_WITH_COLUMNS = frozenset({"into", "table", "exists", "references", "view"})
@@ -137,10 +134,6 @@ class Rewriter:
                     prev = out[-1]
                     i = end
                     continue
-            elif kind == "op" and node.text == "#" and i + 1 < n and nodes[i + 1].kind == "ident" \
-                    and prev is not None and prev.low in _TABLE_POSITIONS:
-                node = Token("qident", f'"#{nodes[i + 1].low}"')
-                i += 1
             out.append(node)
             if not node.blank:
                 prev = node

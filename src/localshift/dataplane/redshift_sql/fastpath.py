@@ -23,7 +23,7 @@ from .install import ENGINE_FUNCTIONS
 
 # Statement kinds with Redshift-specific forms (anywhere a statement starts).
 _STATEMENT_WORDS = ("create", "alter", "drop", "grant", "revoke", "set", "reset", "show", "vacuum",
-                    "analyze", "analyse", "copy", "unload", "cancel", "lock")
+                    "analyze", "analyse", "copy", "unload", "cancel", "lock", "merge")
 # Words that need rewriting wherever they appear.
 TRIGGER_WORDS = frozenset({
     "top", "qualify", "minus", "approximate", "sysdate", "current_user_id", "super", "nvarchar",
@@ -40,7 +40,8 @@ _QUOTED_CAPITALS = re.compile(r'"[^"]*[A-Z][^"]*"')      # delimited identifiers
 _MAX = re.compile(r"\(\s*max\s*\)")                      # VARCHAR(MAX), on the lower-cased text
 _GLUED_NUMBER = re.compile(r"(?<![\w$.])\d+(?:\.\d*)?[A-Za-z_]")  # THEN 4WHEN
 _NUMBER_CONDITION = re.compile(r"\b(?:where|and|or|not|having)\s+\d")  # WHERE 1 AND ..., lower-cased
-_HASH_TABLE = re.compile(r"\b(?:from|join|into|table|update|exists)\s+#")  # #temp tables, lower-cased
+_DELETE_WITHOUT_FROM = re.compile(r"\bdelete\s+(?!from\b)[a-z_\"#]")  # DELETE t WHERE ..., lower-cased
+_HASH_NAME = re.compile(r"#[A-Za-z_]")  # #temp tables (tokens.py says where #name is one)
 _ALIAS = re.compile(r"\bas\s+\"?([a-z_][a-z0-9_$]*)")
 # PartiQL navigation: a dotted name whose first part no FROM item names, or brackets.
 _DOTTED_ROOT = re.compile(r"(?<![\w$.\"])([a-z_][a-z0-9_$]*)\.[a-z_\"]")
@@ -75,7 +76,9 @@ def needs_translation(sql: str) -> bool:
         return True
     if "max" in words and _MAX.search(lower):
         return True
-    if "#" in sql and _HASH_TABLE.search(lower):
+    if "#" in sql and _HASH_NAME.search(sql):
+        return True
+    if "delete" in words and _DELETE_WITHOUT_FROM.search(lower):
         return True
     if _GLUED_DIGIT.search(sql) and _GLUED_NUMBER.search(sql):
         return True

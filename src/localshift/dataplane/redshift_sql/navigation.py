@@ -22,10 +22,13 @@ if TYPE_CHECKING:
     from .expressions import Rewriter
 
 _RELATION_BEFORE = frozenset({"from", "join", "update", "into", "using", "only", "table", "view", "on",
-                              "like", "references"})
+                              "like", "references", "delete"})  # DELETE [FROM] t
 _FROM_LIST_END = frozenset({"where", "group", "order", "having", "limit", "on", "union", "intersect",
                             "except", "minus", "window", "qualify", "set", "values", "returning",
                             "select", "offset", "fetch", "for"})
+# Words that start a list of relations, each of which may take an alias (``t x``,
+# ``(subquery) s``): FROM, JOIN, DELETE's and MERGE's USING, UPDATE and INTO targets.
+_LIST_START = frozenset({"from", "join", "using", "update", "into"})
 # Names that qualify columns without being FROM items.
 _IMPLICIT = frozenset({"excluded", "new", "old"})
 _COMPARISONS = frozenset({"=", "<>", "!=", "<", ">", "<=", ">="})
@@ -54,7 +57,7 @@ def relation_names(tokens: list[Token]) -> frozenset[str]:
             continue
         if tok.kind == "ident" and low in _RELATION_BEFORE:
             expect = True
-            if low in ("from", "join"):
+            if low in _LIST_START:
                 from_depths.add(depth)
             continue
         if expect and tok.kind == "ident" and low in _BEFORE_A_NAME:

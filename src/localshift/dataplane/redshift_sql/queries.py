@@ -139,7 +139,8 @@ class _SelectBlock:
             start = self.clauses["where"] + 1
             end = self._clause_end("where")
             self.nodes[start:end] = _substitute(self.nodes[start:end], aliases)
-        body = self._join_items(items) + self.nodes[self.items_end:]
+        # no items: ``SELECT INTO v ...`` (PL/pgSQL) keeps its spacing
+        body = (self._join_items(items) or self.nodes[self.head_end:self.items_end]) + self.nodes[self.items_end:]
         head = self.nodes[:self.head_end]
         if self.top is None:
             return head + body

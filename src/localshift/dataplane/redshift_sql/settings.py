@@ -20,6 +20,8 @@ from .tokens import Node, quote_literal, render, strip, words
 REDSHIFT_SETTINGS = {
     "analyze_threshold_percent": "10",
     "cast_super_null_on_error": "on",
+    "datashare_break_glass_session_var": "",  # no default: a one-time value Redshift hands out
+    "default_array_search_null_handling": "false",
     "default_geometry_encoding": "2",
     "describe_field_name_in_uppercase": "off",
     "downcase_delimited_identifier": "on",
@@ -33,11 +35,14 @@ REDSHIFT_SETTINGS = {
     "interval_forbid_composite_literals": "error",
     "json_parse_dedupe_duplicate_keys": "false",
     "json_parse_truncate_strings": "off",
+    "json_serialization_enable": "false",
+    "json_serialization_parse_nested_strings": "false",
     "max_concurrency_scaling_clusters": "1",
     "max_cursor_result_set_size": "0",
     "mv_enable_aqmv_for_session": "true",
     "navigate_super_null_on_error": "on",
     "parse_super_null_on_error": "off",
+    "pg_federation_repeatable_read": "true",
     "query_group": "default",  # STL_QUERY.label shows "default" when unset
     "spectrum_enable_pseudo_columns": "true",
     "spectrum_query_maxerror": "-1",

@@ -9,6 +9,10 @@ character in '...'; ``E'...'`` still escapes): ``tokenize(sql,
 standard_strings=True)`` reads such strings and gives those holding a backslash
 as the ``E'...'`` string of the same value, which reads alike in either mode.
 
+Redshift's lexer also reads ``#name`` as a table name (a temporary table) where a
+table can be named, or as a column's qualifier (``#t.a``): ``temporary_table_names``
+makes it the delimited name ``"#name"``; elsewhere ``#`` stays the XOR operator.
+
 A statement becomes a list of *nodes*: a ``Token`` or a ``Group`` (a bracketed
 span ``( ... )`` / ``[ ... ]`` holding its own nodes).  Rewrites walk these lists
 and put ``Token('raw', text)`` nodes in place of what they change; ``render``
@@ -104,6 +108,49 @@ def tokenize(sql: str, standard_strings: bool = False, as_sent: bool = False) ->
     return tokens
 
 
+# Words after which ``#name`` names a table (Redshift: a temporary table).
+_TABLE_POSITIONS = frozenset({"from", "join", "into", "table", "update", "delete", "exists", "truncate", "using",
+                              "only", "like", "copy", "lock", "vacuum", "analyze", "analyse", ","})
+# Words after which ``#name.column`` qualifies a column (elsewhere ``a #b.c`` is XOR).
+_EXPRESSION_START = frozenset({"select", "where", "and", "or", "not", "on", "by", "when", "then", "else",
+                               "case", "set", "having", "distinct", "all", "between", "returning",
+                               "qualify", "values"})
+
+
+def temporary_table_names(tokens: list[Token]) -> list[Token]:
+    """``#name`` -> the delimited name ``"#name"`` where it names a table: in a table
+    position (FROM, JOIN, USING, INTO, UPDATE, TABLE, TRUNCATE, LIKE, COPY, a list's comma)
+    or as a column's qualifier (``#t.a``).  Redshift makes a table whose name starts with
+    ``#`` a temporary table; elsewhere ``#`` is the bitwise XOR operator.  The list itself
+    when no ``#name`` names a table."""
+    out: list[Token] = []
+    merged = False
+    prev: Token | None = None  # the last significant token
+    k, n = 0, len(tokens)
+    while k < n:
+        tok = tokens[k]
+        if tok.kind == "op" and tok.text == "#" and k + 1 < n and tokens[k + 1].kind == "ident" \
+                and prev is not None and (prev.low in _TABLE_POSITIONS or _qualifies(prev, tokens, k + 2)):
+            tok = Token("qident", f'"#{tokens[k + 1].low}"')
+            k += 1
+            merged = True
+        out.append(tok)
+        if not tok.blank:
+            prev = tok
+        k += 1
+    return out if merged else tokens
+
+
+def _qualifies(prev: Token, tokens: list[Token], k: int) -> bool:
+    """Whether ``#name`` followed by ``tokens[k]`` qualifies a column: ``.`` follows and what
+    comes before is no operand (``x #t.a`` is ``x`` XOR ``t.a``)."""
+    if k >= len(tokens) or tokens[k].text != ".":
+        return False
+    if prev.kind == "ident":
+        return prev.low in _EXPRESSION_START
+    return prev.kind in ("op", "punct", "open")
+
+
 def _unterminated(sql: str, pos: int) -> str:
     what = {"'": "quoted string", '"': "quoted identifier", "$": "dollar-quoted string",
             "/": "/* comment"}.get(sql[pos], "input")
@@ -138,17 +185,18 @@ def render(nodes: Iterable[Node], prefix: str = "", suffix: str = "") -> str:
     return "".join(parts)
 
 
-def split_statements(tokens: list[Token]) -> list[list[Token]]:
-    """Cut a token list at top-level semicolons (dropping them and empty statements)."""
+def split_statements(tokens: list[Token], keep_blank: bool = False) -> list[list[Token]]:
+    """Cut a token list at top-level semicolons (dropping them and, unless ``keep_blank``,
+    empty statements)."""
     statements, current = [], []
     for tok in tokens:
         if tok.kind == "punct" and tok.text == ";":
-            if any(not t.blank for t in current):
+            if keep_blank or any(not t.blank for t in current):
                 statements.append(current)
             current = []
         else:
             current.append(tok)
-    if any(not t.blank for t in current):
+    if keep_blank or any(not t.blank for t in current):
         statements.append(current)
     return statements
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from . import admin, alter, copy_unload, ddl, from_items, maintenance, settings, show
+from . import admin, alter, copy_unload, ddl, dml, from_items, maintenance, routines, settings, show
 from .errors import TranslationError, do_block, error_statement, not_supported
 from .expressions import REDSHIFT_CATALOG_COLUMNS, Rewriter
 from .fastpath import needs_translation
 from .install import ENGINE_FUNCTIONS
 from .navigation import relation_names
-from .tokens import Node, Token, identifier_value, quote_literal, render, split_statements, tokenize, tree, words
+from .tokens import (Node, Token, identifier_value, quote_literal, render, split_statements, temporary_table_names,
+                     tokenize, tree, words)
 
 CACHE_SIZE = 4096
 CACHE_TEXT_LIMIT = 16384  # longer statements are translated each time, not kept
@@ -85,11 +86,13 @@ def _translate(sql: str, case_sensitive: bool, standard_strings: bool) -> Transl
     tokens: list[Token] = []
     try:
         tokens = tokenize(sql, standard_strings)
+        named = temporary_table_names(tokens) if "#" in sql else tokens
+        hashed, tokens = named is not tokens, named  # #name made "#name": the text changed
         statements = split_statements(tokens)
         catalog_views = any(t.kind == "ident" and t.low in REDSHIFT_CATALOG_COLUMNS for t in tokens)
         rw = Rewriter(ENGINE_FUNCTIONS, case_sensitive, catalog_views, standard_strings)
         rw.may_reshape = from_items.may_reshape(sql)
-        out, changed, sensitivity = [], False, None
+        out, changed, sensitivity = [], hashed, None
         for statement in statements:
             text, new_sensitivity = _statement(rw, statement)
             original = render(statement).strip()
@@ -162,6 +165,8 @@ def _create(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
             w.low == "language" and i + 1 < len(sig) and sig[i + 1].low.startswith("plpython")
             for i, w in enumerate(sig)):
         raise not_supported("Python user-defined functions (LANGUAGE plpythonu)")
+    if what in ("function", "procedure"):
+        return routines.create_routine(rw, nodes, sig, k, _statement)
     if what in _NOT_SUPPORTED_OBJECTS:
         raise not_supported(f"CREATE {_NOT_SUPPORTED_OBJECTS[what]}")
     return None
@@ -202,6 +207,8 @@ def _drop(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
     what = sig[1].low if len(sig) > 1 else ""
     if what == "role":
         return admin.drop_role(rw, sig)
+    if what == "procedure":
+        return routines.drop_procedure(rw, sig)
     if what in _NOT_SUPPORTED_OBJECTS:
         raise not_supported(f"DROP {_NOT_SUPPORTED_OBJECTS[what]}")
     return None
@@ -233,4 +240,6 @@ _HANDLERS = {
     "lock": lambda rw, nodes, sig: maintenance.lock(rw, nodes),
     "copy": lambda rw, nodes, sig: copy_unload.copy(rw, nodes, sig),
     "unload": lambda rw, nodes, sig: copy_unload.unload(rw, nodes, sig),
+    "merge": lambda rw, nodes, sig: dml.merge(rw, nodes, sig),
+    "delete": lambda rw, nodes, sig: dml.delete(rw, nodes, sig),
 }

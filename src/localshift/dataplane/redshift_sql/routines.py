@@ -1,0 +1,182 @@
+"""CREATE FUNCTION / PROCEDURE and DROP PROCEDURE with Redshift's argument rules.
+
+* Argument and RETURNS types are Redshift's (``VARCHAR(MAX)``, ``SUPER``...):
+  they become PostgreSQL's, as in a table's columns.
+* The body (a dollar-quoted SQL or PL/pgSQL text) is Redshift SQL too: each of
+  its statements gets the expression rewrites (``NVL``, ``DATEADD``, ``GETDATE``,
+  ``#name`` tables, ``TOP``, type names after ``::``...), a statement with
+  Redshift-only forms (CREATE TABLE with DISTKEY, SET query_group, DELETE
+  without FROM...) its statement translation, and the variables of a PL/pgSQL
+  DECLARE section Redshift's types.  SQL built at run time (EXECUTE 'text')
+  reaches the engine as it is.
+* ``NONATOMIC``: PostgreSQL's procedures already run COMMIT and ROLLBACK when
+  CALLed outside a transaction block; the word goes.  (Redshift's nonatomic
+  mode also commits each statement as it ends; here what a procedure did since
+  its last COMMIT is rolled back by an error it does not catch.)
+* OUT arguments: a Redshift CALL leaves them out (``CALL p(1)`` for ``p(a IN
+  int, r OUT int)``), PostgreSQL's CALL needs a placeholder for each.  Trailing
+  OUT arguments become ``INOUT ... DEFAULT NULL``, which a CALL may leave out
+  and which CALL still returns in its result row.  Redshift's procedure
+  arguments take no DEFAULT, so a defaulted argument is always such an OUT.
+* DROP PROCEDURE names a procedure by its input arguments (Redshift ignores
+  OUT arguments there): it drops the procedure whose arguments start with
+  those and go on only with defaulted (former OUT) ones.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from .errors import do_block, syntax_error
+from .tokens import (Group, Node, Token, identifier_value, quote_literal, raw, render, split_commas, split_statements,
+                     temporary_table_names, tokenize, tree, words)
+from .types import read_type
+
+if TYPE_CHECKING:
+    from .expressions import Rewriter
+
+Statement = Callable[["Rewriter", list[Token]], tuple[str, "bool | None"]]
+_MODES = frozenset({"in", "out", "inout", "variadic"})
+
+
+def create_routine(rw: "Rewriter", nodes: list[Node], sig: list[Node], k: int, statement: Statement) -> str | None:
+    """``sig[k]`` is FUNCTION or PROCEDURE; ``statement`` translates one statement of its body.
+    None when nothing is Redshift's own."""
+    g = next((i for i in range(k + 1, len(sig)) if isinstance(sig[i], Group)), None)
+    if g is None:
+        return None
+    arguments = [words(a) for a in split_commas(sig[g].nodes)]
+    out_tail = len(arguments)
+    while sig[k].low == "procedure" and out_tail > 0 and _mode(arguments[out_tail - 1]) == "out":
+        out_tail -= 1
+    texts = [_argument(a, "INOUT" if n >= out_tail else None) for n, a in enumerate(arguments)]
+    # still a group: ``schema.name(...)`` is a name, not PartiQL navigation
+    replaced: dict[int, Node] = {id(sig[g]): Group("(", [raw(", ".join(texts))], ")")}
+    dropped = {id(w) for w in sig[g + 1:] if w.low == "nonatomic" and sig[k].low == "procedure"}
+    body = next((w for w in sig[g + 1:] if w.kind == "dollar"), None)
+    if body is not None:
+        replaced[id(body)] = raw(_body(rw, body.text, statement))
+    r = next((i for i in range(g + 1, len(sig)) if sig[i].low == "returns"), None)
+    if r is not None and r + 1 < len(sig) and sig[r + 1].low not in ("table", "setof"):
+        start = nodes.index(sig[r + 1])
+        type_text, end = read_type(nodes, start)
+        replaced[id(nodes[start])] = raw(type_text)
+        dropped.update(id(n) for n in nodes[start + 1:end])
+    out = [replaced.get(id(node), node) for node in nodes if id(node) not in dropped]
+    text = render(rw.rewrite(out))
+    return None if text.strip() == render(nodes).strip() else text
+
+
+# Statements with Redshift-only forms: in a body too they get their translations (a CREATE
+# TABLE's DISTKEY, CREATE TABLE #name, SET query_group, DELETE without FROM, MERGE ...).
+_STATEMENTS = frozenset({"create", "alter", "drop", "set", "reset", "analyze", "analyse", "lock", "copy",
+                         "unload", "delete", "merge", "grant", "revoke"})
+# PL/pgSQL words a statement follows between two semicolons (``BEGIN CREATE ...``, ``THEN SET ...``).
+_BLOCK_WORDS = frozenset({"begin", "then", "else", "loop"})
+
+
+def _body(rw: "Rewriter", quoted: str, statement: Statement) -> str:
+    """A dollar-quoted routine body with each statement rewritten (``$tag$ ... $tag$``)."""
+    tag = quoted[:quoted.index("$", 1) + 1]
+    tokens = temporary_table_names(tokenize(quoted[len(tag):-len(tag)], rw.standard_strings))
+    relations, rw.relations = rw.relations, None  # no PartiQL navigation: r.a is a record's field
+    try:
+        pieces, declaring = [], False
+        for piece in split_statements(tokens, keep_blank=True):
+            sig = [i for i, t in enumerate(piece) if not t.blank]
+            lows = [piece[i].low for i in sig]
+            declaring = (declaring or lows[:1] == ["declare"]) and "begin" not in lows
+            start = next((n for n, low in enumerate(lows)
+                          if low in _STATEMENTS and (n == 0 or lows[n - 1] in _BLOCK_WORDS)), None)
+            if declaring:
+                pieces.append(render(rw.rewrite(_declaration(tree(piece)))))
+            elif start is not None:
+                text, _ = statement(rw, piece[sig[start]:])
+                rw.relations = None
+                pieces.append(render(piece[:sig[start]]) + text)
+            else:
+                pieces.append(render(rw.rewrite(tree(piece))))
+    finally:
+        rw.relations = relations
+    return tag + ";".join(pieces) + tag
+
+
+def _declaration(nodes: list[Node]) -> list[Node]:
+    """``[DECLARE] name [CONSTANT] type ...`` with the type translated."""
+    sig = [i for i, n in enumerate(nodes) if not n.blank]
+    k = 1 if sig and nodes[sig[0]].low == "declare" else 0
+    if k + 1 >= len(sig) or nodes[sig[k]].kind not in ("ident", "qident"):
+        return nodes
+    k += 2 if nodes[sig[k + 1]].low == "constant" else 1
+    if k >= len(sig) or nodes[sig[k]].kind != "ident" or nodes[sig[k]].low in ("alias", "cursor", "record"):
+        return nodes
+    type_text, end = read_type(nodes, sig[k])
+    return nodes[:sig[k]] + [raw(type_text)] + nodes[end:]
+
+
+def _argument(argument: list[Node], mode: str | None) -> str:
+    """``[mode] [name] type`` with the type translated; ``mode``: INOUT for a trailing OUT
+    argument of a procedure (which then gets DEFAULT NULL)."""
+    name, type_nodes = _split(argument)
+    if not type_nodes:
+        raise syntax_error(render(argument) or ")")
+    type_text, end = read_type(type_nodes, 0)
+    rest = _text(type_nodes[end:])  # DEFAULT ... of a function's argument
+    written = _mode(argument) if any(n.low in _MODES for n in argument[:2]) else None
+    return " ".join(filter(None, [mode or (written or "").upper(), render(name), type_text, rest,
+                                  "DEFAULT NULL" if mode else ""]))
+
+
+def drop_procedure(rw: "Rewriter", sig: list[Node]) -> str | None:
+    """DROP PROCEDURE [IF EXISTS] name(argument types) [CASCADE | RESTRICT]."""
+    lows = [w.low for w in sig]
+    k = 4 if lows[2:4] == ["if", "exists"] else 2
+    g = len(sig) - (2 if lows[-1] in ("cascade", "restrict") else 1)
+    if g <= k or not isinstance(sig[g], Group):
+        return None  # no argument list: PostgreSQL finds the only procedure of that name
+    names = [identifier_value(n) for n in sig[k:g] if n.text != "."]
+    if not names or len(names) > 2:
+        raise syntax_error(sig[k].text)
+    types = [_split(a)[1] for a in map(words, split_commas(sig[g].nodes)) if _mode(a) != "out"]
+    schema = (f"p.pronamespace = {quote_literal(names[0])}::regnamespace" if len(names) == 2
+              else "pg_catalog.pg_function_is_visible(p.oid)")
+    typed = ", ".join(f"pg_catalog.pg_typeof({_null_of(rw, t)})::oid" for t in types)
+    condition = (f"p.prokind = 'p' AND p.proname = {quote_literal(names[-1])} AND {schema} "
+                 f"AND p.pronargs - p.pronargdefaults <= {len(types)}"
+                 + (f" AND (p.proargtypes::oid[])[0:{len(types) - 1}] = ARRAY[{typed}]" if types else ""))
+    shown = f"procedure {'.'.join(names)}({', '.join(map(_text, types))}) does not exist"
+    missing = "NULL;" if k == 4 else f"RAISE EXCEPTION USING ERRCODE = '42883', MESSAGE = {quote_literal(shown)};"
+    cascade = " CASCADE" if lows[-1] == "cascade" else ""
+    return do_block(f"IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE {condition}) THEN {missing} "
+                    f"ELSE EXECUTE (SELECT 'DROP PROCEDURE ' || p.oid::regprocedure::text || "
+                    f"{quote_literal(cascade)} FROM pg_catalog.pg_proc p WHERE {condition} LIMIT 1); END IF;")
+
+
+def _mode(argument: list[Node]) -> str:
+    """IN, OUT, INOUT or VARIADIC: first (``OUT r int``) or after the name (``r OUT int``)."""
+    for node in argument[:2]:
+        if node.kind == "ident" and node.low in _MODES:
+            return node.low
+    return "in"
+
+
+def _split(argument: list[Node]) -> tuple[list[Node], list[Node]]:
+    """(name, type) nodes of an argument's significant nodes, its mode left out."""
+    rest = [n for n in argument[:2] if not (n.kind == "ident" and n.low in _MODES)] + argument[2:]
+    if len(rest) >= 2 and rest[0].kind in ("ident", "qident") and not isinstance(rest[1], Group) \
+            and rest[1].text != "." and rest[1].low not in _TYPE_SECOND_WORDS:
+        return rest[:1], rest[1:]
+    return [], rest
+
+
+# Second words of type names (``double precision``): no argument name before them.
+_TYPE_SECOND_WORDS = frozenset({"precision", "varying", "with", "without"})
+
+
+def _text(nodes: list[Node]) -> str:
+    return " ".join(n.text for n in nodes)
+
+
+def _null_of(rw: "Rewriter", type_nodes: list[Node]) -> str:
+    """``CAST(NULL AS type)``, the type translated (``super``, ``varchar(max)``)."""
+    return rw.text(tree(tokenize(f"CAST(NULL AS {_text(type_nodes)})")))

@@ -1,0 +1,65 @@
+"""CREATE FUNCTION / PROCEDURE and DROP PROCEDURE: Redshift's types, OUT arguments, NONATOMIC."""
+
+from __future__ import annotations
+
+from .helpers import pg
+
+
+def test_trailing_out_arguments_become_inout_with_a_default():
+    assert pg("create procedure test_sp1(f1 IN int, f2 INOUT varchar(256), out_var OUT varchar(256)) "
+              "as $$ begin end; $$ language plpgsql") == (
+        "create procedure test_sp1(IN f1 int, INOUT f2 varchar(256), INOUT out_var varchar(256) DEFAULT NULL) "
+        "as $$ begin end; $$ language plpgsql")
+    # an OUT argument followed by an input one stays OUT (PostgreSQL's CALL then needs it)
+    assert pg("create procedure p(out r int, a int) as $$ begin end; $$ language plpgsql") == \
+        "create procedure p(OUT r int, a int) as $$ begin end; $$ language plpgsql"
+
+
+def test_nonatomic_goes_and_redshift_types_become_postgresqls():
+    assert pg("create procedure p(a varchar(max), b super) nonatomic as $$ begin end; $$ language plpgsql") == \
+        "create procedure p(a varchar(65535), b jsonb)  as $$ begin end; $$ language plpgsql"
+    assert pg("create function f(varchar(max)) returns varchar(max) stable as $$ select $1 $$ language sql") == \
+        "create function f(varchar(65535)) returns varchar(65535) stable as $$ select $1 $$ language sql"
+    for unchanged in ("create function f(a int, b double precision) returns float8 as $$ select 1 $$ language sql",
+                      "create procedure p() as $$ begin end; $$ language plpgsql"):
+        assert pg(unchanged) == unchanged
+
+
+def test_drop_procedure_names_it_by_its_input_arguments():
+    sql = pg("drop procedure p_args(int, varchar, out int)")
+    assert "p.proname = E'p_args'" in sql and "p.pronargs - p.pronargdefaults <= 2" in sql
+    assert "E'procedure p_args(int, varchar) does not exist'" in sql
+    assert "THEN NULL;" in pg("drop procedure if exists s.p()")
+    assert pg("drop procedure p") == "drop procedure p"
+
+
+def test_a_body_is_redshift_sql_statement_by_statement():
+    assert pg("create procedure p(out r varchar) as $$ declare v varchar(max); n constant int := 1; begin "
+              "select into r nvl(null, 'a'); create table #x (a int); select top 1 a into v from #x; "
+              "r := r || v; end; $$ language plpgsql") == (
+        "create procedure p(INOUT r varchar DEFAULT NULL) as $$ declare v varchar(65535); n constant int := 1; "
+        "begin select into r coalesce(null, 'a'); create TEMP table \"#x\" (a int); "
+        "select   a into v from \"#x\" LIMIT 1; r := r || v; end; $$ language plpgsql")
+    assert pg("create function f(int) returns int stable as $body$ select nvl($1, 0) $body$ language sql") == \
+        "create function f(int) returns int stable as $body$ select coalesce($1, 0) $body$ language sql"
+    # a record's field is no SUPER navigation
+    assert "r2.a" in pg("create procedure p() as $$ declare r2 record; begin "
+                        "for r2 in select a from t loop raise info '%', nvl(r2.a, 0); end loop; end; $$ "
+                        "language plpgsql")
+
+
+def test_a_qualified_routine_name_is_no_navigation():
+    assert pg("create or replace function public.f() returns timestamp language sql as $$ select now() $$") == \
+        "create or replace function public.f() returns timestamp language sql as $$ select now() $$"
+    assert pg("create procedure s.p(b out int) as $$ begin end; $$ language plpgsql") == \
+        "create procedure s.p(INOUT b int DEFAULT NULL) as $$ begin end; $$ language plpgsql"
+
+
+def test_a_bodys_statements_with_redshift_only_forms_get_their_translation():
+    sql = pg("create procedure p() as $$ begin create table #x (a int) distkey(a); set query_group to 'etl'; "
+             "if true then delete #x where a = 1; end if; "
+             "exception when others then drop table if exists #x; end; $$ language plpgsql")
+    assert 'begin create TEMP table "#x" (a int) /*localshift:{' in sql
+    assert "; set redshift.query_group TO 'etl';" in sql
+    assert 'if true then delete FROM "#x" where a = 1; end if;' in sql
+    assert 'exception when others then drop table if exists "#x"; end; $$ language plpgsql' in sql
