@@ -76,6 +76,9 @@ def test_hash_temporary_tables_wherever_a_table_is_named(db):
     db.execute("update t1 set v = 0 from #t5 where #t5.a = t1.id")
     assert rows(db, "select id, v from t1 order by 1") == [(1, 0), (2, 20), (3, 0)]
     db.execute("select * into #tmp from t1 where id = 2")
+    db.execute("select id into temp #tmp_too from t1 where id = 3")
+    assert rows(db, "select relname, relpersistence from pg_class where relname like '#tmp%' order by 1") == \
+        [("#tmp", "t"), ("#tmp_too", "t")]  # SELECT INTO #name makes a temporary table, as CREATE TABLE does
     db.execute("delete from t1 using #tmp where #tmp.id = t1.id")
     assert rows(db, "select id from t1 order by 1") == [(1,), (3,)]
     db.execute("create table #copy (like #t5)")
@@ -85,7 +88,7 @@ def test_hash_temporary_tables_wherever_a_table_is_named(db):
     db.execute("truncate #copy")
     assert rows(db, "select count(*) from #copy") == [(0,)]
     assert rows(db, "select 5 # 3") == [(6,)]  # elsewhere # is XOR
-    db.execute("drop table #t5, #tmp, #copy")
+    db.execute("drop table #t5, #tmp, #tmp_too, #copy")
     with pytest.raises(psycopg.errors.UndefinedTable, match='relation "#t5" does not exist'):
         db.execute("select * from #t5")
 

@@ -139,6 +139,8 @@ class _SelectBlock:
             start = self.clauses["where"] + 1
             end = self._clause_end("where")
             self.nodes[start:end] = _substitute(self.nodes[start:end], aliases)
+        if "into" in self.clauses:
+            self._temporary_into()
         # no items: ``SELECT INTO v ...`` (PL/pgSQL) keeps its spacing
         body = (self._join_items(items) or self.nodes[self.head_end:self.items_end]) + self.nodes[self.items_end:]
         head = self.nodes[:self.head_end]
@@ -152,6 +154,13 @@ class _SelectBlock:
         if followed_by_set_operator:
             return [raw(f"({text} LIMIT {self.top}) ")]
         return [raw(f"{text} LIMIT {self.top}")]
+
+    def _temporary_into(self) -> None:
+        """``SELECT ... INTO #name``: Redshift makes a table whose name starts with # a temporary
+        table, as CREATE TABLE #name does (the lexer has made ``#name`` the name ``"#name"``)."""
+        after = [i for i in range(self.clauses["into"] + 1, len(self.nodes)) if not self.nodes[i].blank]
+        if after and self.nodes[after[0]].text.startswith('"#'):
+            self.nodes.insert(after[0], raw("TEMPORARY "))
 
     def _last_branch_top(self, head: list[Node], items: list[list[Node]]) -> list[Node]:
         """``... UNION SELECT TOP n x FROM t ORDER BY 1 LIMIT 5``: TOP limits its own branch, as in

@@ -110,7 +110,8 @@ def tokenize(sql: str, standard_strings: bool = False, as_sent: bool = False) ->
 
 # Words after which ``#name`` names a table (Redshift: a temporary table).
 _TABLE_POSITIONS = frozenset({"from", "join", "into", "table", "update", "delete", "exists", "truncate", "using",
-                              "only", "like", "copy", "lock", "vacuum", "analyze", "analyse", ","})
+                              "only", "like", "copy", "lock", "vacuum", "analyze", "analyse", "temp", "temporary",
+                              ","})
 # Words after which ``#name.column`` qualifies a column (elsewhere ``a #b.c`` is XOR).
 _EXPRESSION_START = frozenset({"select", "where", "and", "or", "not", "on", "by", "when", "then", "else",
                                "case", "set", "having", "distinct", "all", "between", "returning",
