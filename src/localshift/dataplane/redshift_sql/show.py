@@ -1,15 +1,19 @@
-"""SHOW DATABASES / SCHEMAS / TABLES / COLUMNS / CONSTRAINTS / GRANTS /
-PROCEDURES / FUNCTIONS / PARAMETERS, the metadata commands redshift_connector
-uses on its newer path, and SHOW TABLE / SHOW VIEW (an object's DDL).  Each becomes a SELECT over a ``localshift.show_*``
-function (catalog/15_show.sql) with Redshift's result columns.  Names may be
-identifiers, string literals or bind parameters (the driver binds them).
+"""SHOW DATABASES / SCHEMAS / TABLES / COLUMNS / CONSTRAINTS / PROCEDURES /
+FUNCTIONS / PARAMETERS, the metadata commands redshift_connector uses on its
+newer path, SHOW [COLUMN] GRANTS (on an object or for a user or role) and SHOW
+TABLE / VIEW / PROCEDURE (an object's DDL).  Each becomes a SELECT over a
+``localshift.show_*`` function (catalog/15_show.sql) with Redshift's result
+columns.  Names may be identifiers, string literals or bind parameters (the
+driver binds them).
 """
 
 from __future__ import annotations
 
 from .errors import not_supported, syntax_error
+from .routines import _split as argument_name_and_type
 from .settings import show_setting
-from .tokens import Node, identifier_value, quote_literal
+from .tokens import Group, Node, identifier_value, quote_literal, split_commas, words
+from .types import read_type
 
 _ROUTINE_COLUMNS = "database_name, schema_name, routine_name AS {kind}_name"
 
@@ -36,6 +40,29 @@ def _name(sig: list[Node], k: int, parts: int) -> tuple[list[str], int]:
                 raise syntax_error(sig[k].text if k < len(sig) else "end of input")
             k += 1
     return values, k
+
+
+def _dotted(sig: list[Node], k: int, most: int) -> tuple[list[str], int]:
+    """``[db.][schema.]name``: up to ``most`` names, NULL for those left out in front."""
+    parts = 1
+    while parts < most and k + 2 * parts - 1 < len(sig) and sig[k + 2 * parts - 1].text == ".":
+        parts += 1
+    names, k = _name(sig, k, parts)
+    return ["NULL"] * (most - parts) + names, k
+
+
+def _argument_types(sig: list[Node], k: int) -> tuple[str, int]:
+    """An optional ``([argname] [argmode] argtype, ...)``: a regtype[] of the types, or NULL."""
+    if k >= len(sig) or not isinstance(sig[k], Group):
+        return "NULL", k
+    types = []
+    for argument in map(words, split_commas(sig[k].nodes)):
+        if argument:
+            type_nodes = argument_name_and_type(argument)[1]
+            if not type_nodes:
+                raise syntax_error(argument[-1].text)
+            types.append(quote_literal(read_type(type_nodes, 0)[0]))
+    return f"ARRAY[{', '.join(types)}]::regtype[]", k + 1
 
 
 def _tail(sig: list[Node], k: int, like_column: str | None) -> str:
@@ -107,16 +134,8 @@ def show(sig: list[Node]) -> str | None:
         names, k = _name(sig, k + 2, 3)
         return (f"SELECT * FROM localshift.show_foreign_keys({', '.join(names)}, "
                 f"{'true' if exported else 'false'})" + _tail(sig, k, None))
-    if lows[1:4] == ["grants", "on", "table"]:
-        names, k = _name(sig, 4, 3)
-        return f"SELECT * FROM localshift.show_grants({', '.join(names)})" + _tail(sig, k, None)
-    if lows[1:6] == ["grants", "on", "tables", "from", "database"]:
-        (db,), k = _name(sig, 6, 1)
-        return f"SELECT * FROM localshift.show_grants({db}, NULL, NULL)" + _tail(sig, k, None)
-    if lows[1:5] == ["column", "grants", "on", "table"]:
-        names, k = _name(sig, 5, 3)
-        return (f"SELECT * FROM localshift.show_column_grants({', '.join(names)})"
-                + _tail(sig, k, "column_name"))
+    if what == "grants" or lows[1:3] == ["column", "grants"]:
+        return _show_grants(sig, lows)
     if lows[1:4] in (["procedures", "from", "schema"], ["functions", "from", "schema"]):
         kind = "procedure" if what == "procedures" else "function"
         names, k = _name(sig, 4, 2)
@@ -135,6 +154,63 @@ def show(sig: list[Node]) -> str | None:
                 f"'{kind[0]}')" + _tail(sig, k, "parameter_name"))
     if what in ("table", "view") and len(sig) > 2:
         return _show_ddl(sig, what)
+    if what == "procedure" and len(sig) > 2:
+        (schema, name), k = _dotted(sig, 2, 2)
+        types, k = _argument_types(sig, k)
+        if k != len(sig):
+            raise syntax_error(sig[k].text)
+        return (f"SELECT localshift.show_procedure({schema}, {name}, {types}) "
+                f'AS "Stored Procedure Definition"')
     if what in ("model", "datashares", "external"):
         raise not_supported(f"SHOW {what.upper()}")
     return show_setting(sig)
+
+
+# SHOW GRANTS ON kind: the object's class (catalog/35_grant_views.sql) and how many dotted
+# names its name has at most.
+_GRANT_OBJECTS = {"database": ("d", 1), "schema": ("n", 2), "table": ("r", 3), "function": ("f", 3),
+                  "procedure": ("f", 3)}
+
+
+def _show_grants(sig: list[Node], lows: list[str]) -> str:
+    """SHOW GRANTS ON {DATABASE d | SCHEMA [d.]s | TABLE [[d.]s.]t | FUNCTION | PROCEDURE
+    [[d.]s.]f[(types)]} [FOR {user | ROLE r | PUBLIC}] [LIMIT n]; SHOW GRANTS FOR {user |
+    ROLE r} [FROM DATABASE d] [LIMIT n]; SHOW COLUMN GRANTS ON TABLE [[d.]s.]t [FOR ...]
+    [LIKE column] [LIMIT n]; and the driver's SHOW GRANTS ON TABLES FROM DATABASE d."""
+    column = lows[1] == "column"
+    k = 2 + column
+    if not column and (lows[k:k + 1] == ["for"] or lows[k:k + 4] == ["on", "tables", "from", "database"]):
+        if lows[k] == "for":
+            grantee, k = _grantee(sig, k + 1, "show_grants_for")
+            grants = f"localshift.show_grants(NULL, NULL, {grantee})"
+        else:
+            k, grants = k + 2, "localshift.show_grants('r', NULL, NULL)"
+        if lows[k:k + 2] != ["from", "database"]:
+            return f"SELECT * FROM {grants}" + _tail(sig, k, None)
+        (db,), k = _name(sig, k + 2, 1)
+        return (f"SELECT * FROM (SELECT * FROM {grants} WHERE database_name = {db}) AS grants"
+                + _tail(sig, k, None))
+    kind = lows[k + 1] if lows[k:k + 1] == ["on"] and k + 1 < len(lows) else ""
+    if kind not in _GRANT_OBJECTS or column and kind != "table":
+        raise syntax_error(sig[min(k + 1, len(sig) - 1)].text)
+    object_class, parts = _GRANT_OBJECTS[kind]
+    names, k = _dotted(sig, k + 2, parts)
+    types, k = _argument_types(sig, k) if object_class == "f" else ("NULL", k)
+    names = [names[0], "NULL", names[1]] if kind == "schema" else ["NULL"] * (3 - parts) + names
+    target = f"localshift.show_grants_target('{kind.upper()}', {', '.join(names)}, {types})"
+    grantee = "NULL"
+    if lows[k:k + 1] == ["for"]:
+        grantee, k = _grantee(sig, k + 1, "show_grants_identity")
+    if column:
+        return (f"SELECT * FROM localshift.show_column_grants({target}, {grantee})"
+                + _tail(sig, k, "column_name"))
+    return f"SELECT * FROM localshift.show_grants('{object_class}', {target}, {grantee})" + _tail(sig, k, None)
+
+
+def _grantee(sig: list[Node], k: int, function: str) -> tuple[str, int]:
+    """``username | ROLE name | PUBLIC``: the grantee's oid, found by ``localshift.function``."""
+    if k < len(sig) and sig[k].low == "public":
+        return "0", k + 1
+    kind = "role" if k < len(sig) and sig[k].low == "role" else "user"
+    (name,), k = _name(sig, k + (kind == "role"), 1)
+    return f"localshift.{function}('{kind}', {name})", k

@@ -147,47 +147,190 @@ LANGUAGE sql STABLE AS $fn$
     ORDER BY 2, 3, 9
 $fn$;
 
-CREATE OR REPLACE FUNCTION localshift.show_grants(db text, schema text, tbl text)
+-- SHOW GRANTS / SHOW COLUMN GRANTS: the grants of localshift.object_grants and
+-- localshift.column_grants (35_grant_views.sql), which a user sees as Redshift shows
+-- them.  SHOW GRANTS prints a group as a role named '/group'.  The translator names the
+-- object with localshift.show_grants_target and the grantee with show_grants_identity,
+-- which raise Redshift's errors for what does not exist.
+DROP FUNCTION IF EXISTS localshift.show_grants(text, text, text);
+DROP FUNCTION IF EXISTS localshift.show_column_grants(text, text, text);
+
+CREATE OR REPLACE FUNCTION localshift.show_grants_identity_name(grantee oid) RETURNS varchar
+LANGUAGE sql STABLE STRICT AS $fn$
+    SELECT (CASE WHEN localshift.identity_type($1) = 'group' THEN '/' ELSE '' END
+            || localshift.identity_name($1))::varchar
+$fn$;
+
+CREATE OR REPLACE FUNCTION localshift.show_grants_identity_type(grantee oid) RETURNS varchar
+LANGUAGE sql STABLE STRICT AS $fn$
+    SELECT replace(localshift.identity_type($1), 'group', 'role')::varchar
+$fn$;
+
+-- FOR username | FOR ROLE name | FOR PUBLIC (kind 'user', 'role', 'public'): the grantee.
+CREATE OR REPLACE FUNCTION localshift.show_grants_identity(kind text, name text) RETURNS oid
+LANGUAGE plpgsql STABLE AS $fn$
+DECLARE
+    grantee oid := (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = name);
+BEGIN
+    IF kind = 'public' THEN
+        RETURN 0;
+    END IF;
+    IF grantee IS NULL OR (localshift.identity_type(grantee) = 'user') <> (kind = 'user')
+       OR kind = 'role' AND NOT localshift.is_redshift_role(grantee) AND NOT localshift.is_group(grantee) THEN
+        PERFORM localshift.raise_error('42704', format('%s "%s" does not exist', kind, name), NULL);
+    END IF;
+    RETURN grantee;
+END
+$fn$;
+
+-- The object of SHOW [COLUMN] GRANTS ON kind [db.][schema.]name[(argument types)]; a database
+-- other than this one's objects are not reachable from here (as in a query).
+CREATE OR REPLACE FUNCTION localshift.show_grants_target(kind text, db text, schema text, name text,
+                                                         arg_types regtype[]) RETURNS oid
+LANGUAGE plpgsql STABLE AS $fn$
+DECLARE
+    target oid;
+BEGIN
+    IF kind = 'DATABASE' THEN
+        target := (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = name AND d.datallowconn
+                   AND d.datname NOT IN ('template1', 'postgres'));
+        IF target IS NULL THEN
+            PERFORM localshift.raise_error('3D000', format('database "%s" does not exist', name), NULL);
+        END IF;
+        RETURN target;
+    END IF;
+    IF db IS NOT NULL AND db <> current_database() THEN
+        PERFORM localshift.raise_error('0A000', format('cross-database references are not implemented: "%s"',
+                                       concat_ws('.', db, schema, name)), NULL);
+    END IF;
+    IF kind = 'SCHEMA' THEN
+        target := pg_catalog.to_regnamespace(pg_catalog.quote_ident(name));
+        IF target IS NULL THEN
+            PERFORM localshift.raise_error('3F000', format('schema "%s" does not exist', name), NULL);
+        END IF;
+        RETURN target;
+    END IF;
+    IF kind = 'TABLE' THEN
+        RETURN localshift.show_relation(schema, name, '{r,p,v,m,f}', 'table');
+    END IF;
+    RETURN localshift.find_routine(schema, name, arg_types, CASE kind WHEN 'PROCEDURE' THEN 'p' ELSE 'f' END::"char");
+END
+$fn$;
+
+-- object_class 'd', 'n', 'r' or 'f' (localshift.object_grants); target NULL: every object
+-- of the class (SHOW GRANTS ON TABLES FROM DATABASE); object_class NULL: every object
+-- (SHOW GRANTS FOR ...); grantee NULL: every grantee.
+CREATE OR REPLACE FUNCTION localshift.show_grants(object_class "char", target oid, grantee oid)
 RETURNS TABLE (database_name varchar(128), schema_name varchar(128), object_name varchar(128),
                object_type varchar(128), privilege_type varchar(128), identity_id integer,
                identity_name varchar(128), identity_type varchar(128), admin_option boolean,
                privilege_scope varchar(128), grantor_name varchar(128))
-LANGUAGE sql STABLE AS $fn$
-    SELECT current_database()::varchar, n.nspname::varchar, c.relname::varchar, 'TABLE'::varchar,
-           acl.privilege_type::varchar, acl.grantee::integer,
-           CASE WHEN acl.grantee = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(acl.grantee) END::varchar,
-           CASE WHEN acl.grantee = 0 THEN 'public'
-                WHEN r.rolcanlogin THEN 'user' ELSE 'role' END::varchar,
-           acl.is_grantable, 'TABLE'::varchar, pg_catalog.pg_get_userbyid(acl.grantor)::varchar
-    FROM pg_catalog.pg_class c
-    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-    CROSS JOIN LATERAL aclexplode(COALESCE(c.relacl, acldefault('r', c.relowner))) AS acl
-    LEFT JOIN pg_catalog.pg_roles r ON r.oid = acl.grantee
-    WHERE db = current_database() AND (schema IS NULL OR n.nspname = schema)
-      AND (tbl IS NULL OR c.relname = tbl) AND c.relkind IN ('r', 'p', 'v', 'm')
-      AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'localshift')
-    ORDER BY 2, 3, 7, 5
+LANGUAGE plpgsql STABLE AS $fn$
+BEGIN
+    RETURN QUERY
+    SELECT g.database_name::varchar, g.schema_name::varchar, g.object_name::varchar, g.object_type::varchar,
+           g.privilege_type::varchar, g.grantee::integer, localshift.show_grants_identity_name(g.grantee),
+           localshift.show_grants_identity_type(g.grantee),
+           g.is_grantable AND localshift.identity_type(g.grantee) = 'user', g.object_type::varchar,
+           pg_catalog.pg_get_userbyid(g.grantor)::varchar
+    FROM localshift.object_grants g
+    WHERE (show_grants.object_class IS NULL OR g.object_class = show_grants.object_class)
+      AND (show_grants.target IS NULL OR g.object_oid = show_grants.target)
+      AND (show_grants.grantee IS NULL OR g.grantee = show_grants.grantee)
+    ORDER BY 1, 2, 3, 4, 7, 5;
+END
 $fn$;
 
-CREATE OR REPLACE FUNCTION localshift.show_column_grants(db text, schema text, tbl text)
+-- SHOW GRANTS FOR username | ROLE name: the grantee, whom only a superuser, the user or a
+-- member of the role may ask about.
+CREATE OR REPLACE FUNCTION localshift.show_grants_for(kind text, name text) RETURNS oid
+LANGUAGE plpgsql STABLE AS $fn$
+DECLARE
+    grantee oid := localshift.show_grants_identity(kind, name);
+BEGIN
+    IF NOT (localshift.current_user_is_superuser() OR pg_catalog.pg_has_role(grantee, 'MEMBER')) THEN
+        PERFORM localshift.raise_error('42501', format('permission denied for %s "%s"', kind, name), NULL);
+    END IF;
+    RETURN grantee;
+END
+$fn$;
+
+-- A function (kind 'f') or procedure ('p') named [schema.]name, with argument_types or any
+-- (NULL): the types of its first arguments, the others defaulted (a procedure's OUT
+-- arguments are defaulted INOUT ones, routines.py), or all of them.
+CREATE OR REPLACE FUNCTION localshift.find_routine(schema text, name text, argument_types regtype[],
+                                                   kind "char") RETURNS oid
+LANGUAGE plpgsql STABLE AS $fn$
+DECLARE
+    what text := CASE kind WHEN 'p' THEN 'procedure' ELSE 'function' END;
+    shown text := concat_ws('.', schema, name) || coalesce('(' || array_to_string(argument_types, ', ') || ')', '');
+    found oid[] := ARRAY(
+        SELECT p.oid FROM pg_catalog.pg_proc p
+        WHERE p.proname = name AND (p.prokind = kind OR kind = 'f' AND p.prokind = 'a')
+          AND CASE WHEN schema IS NULL THEN pg_catalog.pg_function_is_visible(p.oid)
+                   ELSE p.pronamespace = pg_catalog.to_regnamespace(pg_catalog.quote_ident(schema)) END
+          AND (argument_types IS NULL
+               OR p.pronargs - p.pronargdefaults <= cardinality(argument_types)
+                  AND (p.proargtypes::oid[])[0:cardinality(argument_types) - 1] = argument_types::oid[]));
+BEGIN
+    IF cardinality(found) = 0 THEN
+        PERFORM localshift.raise_error('42883', format('%s %s does not exist', what, shown), NULL);
+    ELSIF cardinality(found) > 1 THEN
+        PERFORM localshift.raise_error('42725', format('%s name "%s" is not unique', what, shown), NULL);
+    END IF;
+    RETURN found[1];
+END
+$fn$;
+
+-- SHOW PROCEDURE [schema.]name[(argument types)]: CREATE OR REPLACE PROCEDURE with the
+-- arguments as Redshift prints them (IN left out, a defaulted INOUT argument an OUT one)
+-- and the body as the engine keeps it (its Redshift functions translated).
+CREATE OR REPLACE FUNCTION localshift.show_procedure(schema text, name text, argument_types regtype[])
+RETURNS text LANGUAGE sql STABLE AS $fn$
+    WITH routine AS (SELECT localshift.find_routine(schema, name, argument_types, 'p') AS oid),
+    arguments AS (
+        SELECT a.ord, a.type_oid, a.arg_name,
+               coalesce(a.mode, 'i') AS mode,
+               count(*) FILTER (WHERE coalesce(a.mode, 'i') <> 'o') OVER (ORDER BY a.ord) AS input_ord,
+               p.pronargs - p.pronargdefaults AS required
+        FROM pg_catalog.pg_proc p
+        CROSS JOIN LATERAL unnest(coalesce(p.proallargtypes, p.proargtypes::oid[]), p.proargmodes, p.proargnames)
+             WITH ORDINALITY AS a(type_oid, mode, arg_name, ord)
+        WHERE p.oid = (SELECT oid FROM routine)
+    )
+    SELECT 'CREATE OR REPLACE PROCEDURE ' || pg_catalog.quote_ident(n.nspname) || '.'
+           || pg_catalog.quote_ident(p.proname) || '('
+           || coalesce((SELECT string_agg(concat_ws(' ',
+                           CASE a.mode WHEN 'o' THEN 'OUT' WHEN 'v' THEN 'VARIADIC'
+                                       WHEN 'b' THEN CASE WHEN a.input_ord > a.required THEN 'OUT' ELSE 'INOUT' END
+                           END,
+                           nullif(a.arg_name, ''), pg_catalog.format_type(a.type_oid, NULL)), ', ' ORDER BY a.ord)
+                        FROM arguments a), '')
+           || ') LANGUAGE plpgsql' || CASE WHEN p.prosecdef THEN ' SECURITY DEFINER' ELSE '' END
+           || ' AS $_$' || p.prosrc || '$_$'
+    FROM pg_catalog.pg_proc p
+    JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+    WHERE p.oid = (SELECT oid FROM routine)
+$fn$;
+
+CREATE OR REPLACE FUNCTION localshift.show_column_grants(target oid, grantee oid)
 RETURNS TABLE (database_name varchar(128), schema_name varchar(128), table_name varchar(128),
-               column_name varchar(128), privilege_type varchar(128), identity_id integer,
-               identity_name varchar(128), identity_type varchar(128), admin_option boolean,
-               grantor_name varchar(128))
-LANGUAGE sql STABLE AS $fn$
-    SELECT current_database()::varchar, n.nspname::varchar, c.relname::varchar, a.attname::varchar,
-           acl.privilege_type::varchar, acl.grantee::integer,
-           CASE WHEN acl.grantee = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(acl.grantee) END::varchar,
-           CASE WHEN acl.grantee = 0 THEN 'public'
-                WHEN r.rolcanlogin THEN 'user' ELSE 'role' END::varchar,
-           acl.is_grantable, pg_catalog.pg_get_userbyid(acl.grantor)::varchar
-    FROM pg_catalog.pg_class c
-    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-    JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND a.attacl IS NOT NULL
-    CROSS JOIN LATERAL aclexplode(a.attacl) AS acl
-    LEFT JOIN pg_catalog.pg_roles r ON r.oid = acl.grantee
-    WHERE db = current_database() AND n.nspname = schema AND c.relname = tbl
-    ORDER BY 4, 7, 5
+               column_name varchar(128), object_type varchar(128), privilege_type varchar(128),
+               identity_id integer, identity_name varchar(128), identity_type varchar(128),
+               admin_option boolean, privilege_scope varchar(128), grantor_name varchar(128))
+LANGUAGE plpgsql STABLE AS $fn$
+BEGIN
+    RETURN QUERY
+    SELECT current_database()::varchar, g.schema_name::varchar, g.table_name::varchar, g.column_name::varchar,
+           'COLUMN'::varchar, g.privilege_type::varchar, g.grantee::integer,
+           localshift.show_grants_identity_name(g.grantee), localshift.show_grants_identity_type(g.grantee),
+           g.is_grantable AND localshift.identity_type(g.grantee) = 'user', 'COLUMN'::varchar,
+           pg_catalog.pg_get_userbyid(g.grantor)::varchar
+    FROM localshift.column_grants g
+    WHERE g.table_oid = show_column_grants.target
+      AND (show_column_grants.grantee IS NULL OR g.grantee = show_column_grants.grantee)
+    ORDER BY g.attnum, 8, 6;
+END
 $fn$;
 
 -- kind: 'p' procedures, 'f' functions (plain and aggregate).

@@ -6,6 +6,80 @@
 -- Superusers see every row; other users what is granted to them or theirs.
 -- Memberships are localshift.role_grants's, roles localshift.is_redshift_role's (31_pg_views.sql).
 
+-- Who has what: the grants of the engine's ACLs (a NULL ACL is the engine's default, the
+-- owner's privileges and for databases and functions PUBLIC's), with Redshift's privilege
+-- names (TEMPORARY is TEMP; the engine's CONNECT, TRIGGER and MAINTAIN are not Redshift's),
+-- as a user may see them: superusers every grant, others the grants to themselves, to
+-- PUBLIC and to their roles and groups, and the grants on what they own.  Grants to the
+-- engine's own roles are not listed; the public schema's owner, pg_database_owner, is
+-- the database's.  SHOW GRANTS (15_show.sql) and SVV_COLUMN_PRIVILEGES read these.
+CREATE OR REPLACE FUNCTION localshift.grant_is_visible(owner oid, grantee oid) RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
+SELECT CASE WHEN $2 = 0 OR localshift.current_user_is_superuser() THEN true
+            ELSE pg_catalog.pg_has_role($2, 'USAGE') OR pg_catalog.pg_has_role($1, 'USAGE') END $$;
+
+CREATE OR REPLACE FUNCTION localshift.acl_identity(role oid) RETURNS oid
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
+SELECT CASE WHEN $1 = 'pg_database_owner'::regrole
+            THEN (SELECT d.datdba FROM pg_catalog.pg_database d WHERE d.datname = current_database())
+            ELSE $1 END $$;
+
+CREATE OR REPLACE FUNCTION localshift.redshift_privilege(privilege text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT CASE $1 WHEN 'TEMPORARY' THEN 'TEMP' WHEN 'CONNECT' THEN NULL WHEN 'TRIGGER' THEN NULL
+               WHEN 'MAINTAIN' THEN NULL ELSE $1 END $$;
+
+-- object_class: 'd' database, 'n' schema, 'r' table or view, 'f' function or procedure.
+CREATE OR REPLACE VIEW localshift.object_grants AS
+WITH objects (object_class, object_oid, database_name, schema_name, object_name, object_type, owner, acl) AS (
+    SELECT 'd'::"char", d.oid, d.datname, NULL::name, d.datname, 'DATABASE', d.datdba,
+           coalesce(d.datacl, pg_catalog.acldefault('d', d.datdba))
+    FROM pg_catalog.pg_database d
+    WHERE d.datallowconn AND d.datname NOT IN ('template1', 'postgres')
+    UNION ALL
+    SELECT 'n', n.oid, current_database(), n.nspname, n.nspname, 'SCHEMA', n.nspowner,
+           coalesce(n.nspacl, pg_catalog.acldefault('n', n.nspowner))
+    FROM pg_catalog.pg_namespace n
+    WHERE localshift.is_user_visible_schema(n.nspname) AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+    UNION ALL
+    SELECT 'r', c.oid, current_database(), n.nspname, c.relname, 'TABLE', c.relowner,
+           coalesce(c.relacl, pg_catalog.acldefault('r', c.relowner))
+    FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND localshift.is_user_visible_schema(n.nspname)
+      AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+    UNION ALL
+    SELECT 'f', p.oid, current_database(), n.nspname, p.proname,
+           CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, p.proowner,
+           coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))
+    FROM pg_catalog.pg_proc p
+    JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+    WHERE localshift.is_user_visible_schema(n.nspname) AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+)
+SELECT o.object_class, o.object_oid, o.database_name::text, o.schema_name::text, o.object_name::text,
+       o.object_type, o.owner, localshift.redshift_privilege(acl.privilege_type) AS privilege_type,
+       localshift.acl_identity(acl.grantee) AS grantee, localshift.acl_identity(acl.grantor) AS grantor,
+       acl.is_grantable
+FROM objects o
+CROSS JOIN LATERAL aclexplode(o.acl) AS acl
+WHERE localshift.redshift_privilege(acl.privilege_type) IS NOT NULL
+  AND (localshift.identity_type(localshift.acl_identity(acl.grantee)) <> 'role'
+       OR localshift.is_redshift_role(localshift.acl_identity(acl.grantee)))
+  AND localshift.grant_is_visible(o.owner, localshift.acl_identity(acl.grantee));
+
+-- Grants on columns (GRANT SELECT (a, b) ON t ...): SELECT and UPDATE.
+CREATE OR REPLACE VIEW localshift.column_grants AS
+SELECT c.oid AS table_oid, n.nspname::text AS schema_name, c.relname::text AS table_name,
+       a.attname::text AS column_name, a.attnum, acl.privilege_type, acl.grantee, acl.grantor, acl.is_grantable
+FROM pg_catalog.pg_attribute a
+JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+CROSS JOIN LATERAL aclexplode(a.attacl) AS acl
+WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+  AND acl.privilege_type IN ('SELECT', 'UPDATE')
+  AND localshift.is_user_visible_schema(n.nspname) AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND localshift.grant_is_visible(c.relowner, acl.grantee);
+
 -- SVV_USER_GRANTS: roles granted to users.
 CREATE OR REPLACE VIEW pg_catalog.svv_user_grants AS
 SELECT u.oid::integer AS user_id, u.rolname::text AS user_name, r.oid::integer AS role_id,
@@ -51,18 +125,10 @@ WHERE d.defaclobjtype IN ('r', 'f')
 -- SVV_COLUMN_PRIVILEGES: SELECT and UPDATE granted on columns (GRANT ... (col) ON t), seen
 -- by superusers, the table's owner and the grantees.
 CREATE OR REPLACE VIEW pg_catalog.svv_column_privileges AS
-SELECT n.nspname::text AS namespace_name, c.relname::text AS relation_name, a.attname::text AS column_name,
-       acl.privilege_type::text AS privilege_type, acl.grantee::integer AS identity_id,
-       localshift.identity_name(acl.grantee) AS identity_name, localshift.identity_type(acl.grantee) AS identity_type
-FROM pg_catalog.pg_attribute a
-JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
-JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-CROSS JOIN LATERAL aclexplode(a.attacl) AS acl
-WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-  AND acl.privilege_type IN ('SELECT', 'UPDATE')
-  AND localshift.is_user_visible_schema(n.nspname) AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-  AND (localshift.current_user_is_superuser() OR pg_catalog.pg_has_role(c.relowner, 'USAGE')
-       OR acl.grantee = 0 OR pg_catalog.pg_has_role(acl.grantee, 'USAGE'));
+SELECT schema_name AS namespace_name, table_name AS relation_name, column_name, privilege_type::text,
+       grantee::integer AS identity_id, localshift.identity_name(grantee) AS identity_name,
+       localshift.identity_type(grantee) AS identity_type
+FROM localshift.column_grants;
 
 -- SVV_REDSHIFT_FUNCTIONS / SVV_FUNCTIONS: user-defined functions and stored procedures
 -- of this database that the user may run or owns (Redshift's built-ins are not listed).
@@ -98,6 +164,6 @@ JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE tl.sortkey_type = 'interleaved' AND cl.sortkey_ord <> 0 AND localshift.is_user_visible_schema(n.nspname)
   AND localshift.current_user_is_superuser();
 
-GRANT SELECT ON pg_catalog.svv_user_grants, pg_catalog.svv_role_grants, pg_catalog.svv_default_privileges,
-    pg_catalog.svv_column_privileges, pg_catalog.svv_redshift_functions, pg_catalog.svv_functions,
+GRANT SELECT ON localshift.object_grants, localshift.column_grants, pg_catalog.svv_user_grants,
+    pg_catalog.svv_role_grants, pg_catalog.svv_default_privileges, pg_catalog.svv_column_privileges, pg_catalog.svv_redshift_functions, pg_catalog.svv_functions,
     pg_catalog.svv_interleaved_columns TO PUBLIC;
