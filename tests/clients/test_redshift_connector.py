@@ -23,6 +23,11 @@ def database(sql_cluster: SqlCluster) -> str:
         conn.execute("CREATE VIEW order_notes AS SELECT id, note FROM orders")
         conn.execute("CREATE SCHEMA sales")
         conn.execute("CREATE TABLE sales.items (sku varchar(10), qty smallint)")
+        conn.execute("DROP USER IF EXISTS connector_reader")
+        conn.execute("CREATE USER connector_reader PASSWORD 'Reader123'")
+        conn.execute("GRANT SELECT ON sales.items TO connector_reader")
+        conn.execute("GRANT UPDATE ON sales.items TO connector_reader WITH GRANT OPTION")
+        conn.execute("GRANT SELECT (qty) ON sales.items TO connector_reader")
         conn.execute("CREATE PROCEDURE sales.restock(amount integer) LANGUAGE plpgsql AS $$ BEGIN PERFORM amount; END; $$")
     return name
 
@@ -117,6 +122,21 @@ def test_get_columns(cursor):
 def test_get_primary_keys(cursor):
     keys = cursor.get_primary_keys(schema="public", table="orders")
     assert [(row[2], row[3], row[4]) for row in keys] == [("orders", "id", 1)]
+
+
+def test_get_table_and_column_privileges(sql_cluster, database):
+    # SHOW GRANTS and SHOW COLUMN GRANTS (the driver has no other path for these). JDBC's rows:
+    # catalog, schema, table[, column], grantor, grantee, privilege, is_grantable.
+    with _connect(sql_cluster, database, show_path=True) as conn:
+        cursor = conn.cursor()
+        privileges = cursor.get_table_privileges(schema_pattern="sales", table_name_pattern="items")
+        assert sorted((row[2], row[4], row[5], row[6]) for row in privileges) == sorted(
+            [("items", "connector_reader", "SELECT", "NO"), ("items", "connector_reader", "UPDATE", "YES")]
+            + [("items", MASTER_USER, privilege, "NO")
+               for privilege in ("DELETE", "INSERT", "REFERENCES", "SELECT", "TRUNCATE", "UPDATE")])
+        columns = cursor.get_column_privileges(schema="sales", table="items", column_name_pattern="q%")
+        assert [(row[2], row[3], row[5], row[6]) for row in columns] == [
+            ("items", "qty", "connector_reader", "SELECT")]
 
 
 def test_get_procedures(cursor):

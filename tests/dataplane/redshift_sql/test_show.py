@@ -39,3 +39,41 @@ def test_show_table_and_view_select_their_ddl():
     assert pg('show view "Pub".v') == \
         "SELECT localshift.show_view_ddl(E'pub', E'v') AS \"Show View DDL statement\""
     assert refused("show schemas from database")[0] == "42601"
+
+
+def test_show_grants_name_the_object_and_the_grantee():
+    assert pg("SHOW GRANTS ON TABLE t1") == "SELECT * FROM localshift.show_grants('r', " \
+        "localshift.show_grants_target('TABLE', NULL, NULL, E't1', NULL), NULL)"
+    assert pg("show grants on table dev.s.t1 for Bob limit 3").endswith(
+        "show_grants_target('TABLE', E'dev', E's', E't1', NULL), localshift.show_grants_identity('user', E'bob'))"
+        " LIMIT 3")
+    assert pg("SHOW GRANTS ON SCHEMA dev.s FOR ROLE r").endswith(
+        "show_grants_target('SCHEMA', E'dev', NULL, E's', NULL), localshift.show_grants_identity('role', E'r'))")
+    assert pg("SHOW GRANTS ON DATABASE dev FOR PUBLIC").endswith(
+        "show_grants_target('DATABASE', NULL, NULL, E'dev', NULL), 0)")
+    assert "show_grants_target('FUNCTION', NULL, E'public', E'f', ARRAY[E'int', E'varchar(65535)']::regtype[])" \
+        in pg("SHOW GRANTS ON FUNCTION public.f(a int, varchar(max))")
+    assert pg("SHOW GRANTS FOR ROLE r FROM DATABASE dev").startswith(
+        "SELECT database_name, schema_name, object_name, object_type, privilege_type, identity_id, identity_name,")
+    assert pg("SHOW GRANTS FOR bob") == \
+        "SELECT * FROM localshift.show_grants(NULL, NULL, localshift.show_grants_for('user', E'bob'))"
+    assert pg("SHOW COLUMN GRANTS ON TABLE $1.$2.$3 LIKE $4;") == \
+        "SELECT * FROM localshift.show_column_grants(localshift.show_grants_target('TABLE', $1, $2, $3, NULL), " \
+        "NULL) WHERE column_name LIKE $4"
+    # The driver's batch form: its WHERE names the table TABLE_NAME.
+    assert pg("SHOW GRANTS ON TABLES FROM DATABASE $1 WHERE TABLE_NAME LIKE $2").endswith(
+        "FROM (SELECT *, object_name AS table_name FROM localshift.show_grants('r', NULL, NULL) "
+        "WHERE database_name = $1) AS grants WHERE table_name like $2")
+
+
+def test_show_procedure_and_malformed_show_grants():
+    assert pg("SHOW PROCEDURE sp1") == \
+        "SELECT localshift.show_procedure(NULL, E'sp1', NULL) AS \"Stored Procedure Definition\""
+    assert pg("show procedure s.sp1(f1 int, INOUT f2 varchar, OUT varchar)") == \
+        "SELECT localshift.show_procedure(E's', E'sp1', ARRAY[E'int', E'varchar', E'varchar']::regtype[]) " \
+        "AS \"Stored Procedure Definition\""
+    assert refused("show procedure sp1 extra")[0] == "42601"
+    assert refused("show grants on view v")[1] == 'syntax error at or near "view"'
+    assert refused("show column grants on schema s")[0] == "42601"
+    assert refused("show grants on database a.b")[0] == "42601"
+    assert refused("show grants")[0] == "42601"

@@ -168,6 +168,8 @@ def show(sig: list[Node]) -> str | None:
 
 # SHOW GRANTS ON kind: the object's class (catalog/35_grant_views.sql) and how many dotted
 # names its name has at most.
+_GRANT_COLUMNS = ("database_name, schema_name, object_name, object_type, privilege_type, identity_id, "
+                  "identity_name, identity_type, admin_option, privilege_scope, grantor_name")
 _GRANT_OBJECTS = {"database": ("d", 1), "schema": ("n", 2), "table": ("r", 3), "function": ("f", 3),
                   "procedure": ("f", 3)}
 
@@ -188,8 +190,9 @@ def _show_grants(sig: list[Node], lows: list[str]) -> str:
         if lows[k:k + 2] != ["from", "database"]:
             return f"SELECT * FROM {grants}" + _tail(sig, k, None)
         (db,), k = _name(sig, k + 2, 1)
-        return (f"SELECT * FROM (SELECT * FROM {grants} WHERE database_name = {db}) AS grants"
-                + _tail(sig, k, None))
+        # The driver's WHERE names a table TABLE_NAME (the rows' object_name).
+        return (f"SELECT {_GRANT_COLUMNS} FROM (SELECT *, object_name AS table_name FROM {grants} "
+                f"WHERE database_name = {db}) AS grants" + _tail(sig, k, None))
     kind = lows[k + 1] if lows[k:k + 1] == ["on"] and k + 1 < len(lows) else ""
     if kind not in _GRANT_OBJECTS or column and kind != "table":
         raise syntax_error(sig[min(k + 1, len(sig) - 1)].text)

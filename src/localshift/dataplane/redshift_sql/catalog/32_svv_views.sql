@@ -223,9 +223,7 @@ SELECT NULL::integer AS eskind, NULL::text AS esoptions, NULL::text AS databasen
        NULL::text AS location, NULL::text AS parameters
 WHERE false;
 
--- SVV_RELATION_PRIVILEGES: privileges granted on tables and views (the
--- owner's own are implicit and not listed).  Superusers see every grant;
--- others the grants to themselves and on what they own.
+-- The kind and name of a grantee of an ACL (the views of 35_grant_views.sql).
 CREATE OR REPLACE FUNCTION localshift.identity_type(role oid) RETURNS text
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
 SELECT CASE WHEN $1 = 0 THEN 'public'
@@ -236,18 +234,6 @@ SELECT CASE WHEN $1 = 0 THEN 'public'
 CREATE OR REPLACE FUNCTION localshift.identity_name(role oid) RETURNS text
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
 SELECT CASE WHEN $1 = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid($1)::text END $$;
-
-CREATE OR REPLACE VIEW pg_catalog.svv_relation_privileges AS
-SELECT r.nspname::text AS namespace_name, r.relname::text AS relation_name, acl.privilege_type::text,
-       acl.grantee::integer AS identity_id, localshift.identity_name(acl.grantee) AS identity_name,
-       localshift.identity_type(acl.grantee) AS identity_type,
-       (acl.is_grantable AND localshift.identity_type(acl.grantee) = 'user') AS admin_option
-FROM localshift.visible_relations r
-CROSS JOIN LATERAL aclexplode(r.relacl) AS acl
-WHERE acl.grantee <> r.relowner AND r.nspname NOT IN ('pg_catalog', 'information_schema')
-  AND acl.privilege_type IN ('SELECT', 'INSERT', 'UPDATE', 'DELETE', 'REFERENCES', 'TRUNCATE')
-  AND (localshift.is_superuser((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user))
-       OR pg_has_role(r.relowner, 'USAGE') OR acl.grantee = 0 OR pg_has_role(acl.grantee, 'USAGE'));
 
 -- SVV_USER_INFO / SVL_USER_INFO: users; a regular user sees only themself.
 CREATE OR REPLACE VIEW localshift.visible_users AS
@@ -301,5 +287,5 @@ GRANT SELECT ON pg_catalog.svv_table_info, pg_catalog.svv_tables, pg_catalog.svv
     pg_catalog.svv_redshift_schemas, pg_catalog.svv_all_schemas, pg_catalog.svv_redshift_tables,
     pg_catalog.svv_all_tables, pg_catalog.svv_redshift_columns, pg_catalog.svv_all_columns,
     pg_catalog.svv_redshift_databases, pg_catalog.svv_external_schemas, pg_catalog.svv_external_tables,
-    pg_catalog.svv_external_columns, pg_catalog.svv_external_databases, pg_catalog.svv_relation_privileges,
+    pg_catalog.svv_external_columns, pg_catalog.svv_external_databases,
     pg_catalog.svv_user_info, pg_catalog.svl_user_info, pg_catalog.svv_roles, pg_catalog.svv_mv_info TO PUBLIC;

@@ -67,6 +67,16 @@ WHERE localshift.redshift_privilege(acl.privilege_type) IS NOT NULL
        OR localshift.is_redshift_role(localshift.acl_identity(acl.grantee)))
   AND localshift.grant_is_visible(o.owner, localshift.acl_identity(acl.grantee));
 
+-- SVV_RELATION_PRIVILEGES: privileges granted on tables and views (the owner's own are
+-- implicit and not listed).
+CREATE OR REPLACE VIEW pg_catalog.svv_relation_privileges AS
+SELECT schema_name AS namespace_name, object_name AS relation_name, privilege_type,
+       grantee::integer AS identity_id, localshift.identity_name(grantee) AS identity_name,
+       localshift.identity_type(grantee) AS identity_type,
+       (is_grantable AND localshift.identity_type(grantee) = 'user') AS admin_option
+FROM localshift.object_grants
+WHERE object_class = 'r' AND grantee <> owner;
+
 -- Grants on columns (GRANT SELECT (a, b) ON t ...): SELECT and UPDATE.
 CREATE OR REPLACE VIEW localshift.column_grants AS
 SELECT c.oid AS table_oid, n.nspname::text AS schema_name, c.relname::text AS table_name,
@@ -164,6 +174,7 @@ JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE tl.sortkey_type = 'interleaved' AND cl.sortkey_ord <> 0 AND localshift.is_user_visible_schema(n.nspname)
   AND localshift.current_user_is_superuser();
 
-GRANT SELECT ON localshift.object_grants, localshift.column_grants, pg_catalog.svv_user_grants,
-    pg_catalog.svv_role_grants, pg_catalog.svv_default_privileges, pg_catalog.svv_column_privileges, pg_catalog.svv_redshift_functions, pg_catalog.svv_functions,
+GRANT SELECT ON localshift.object_grants, localshift.column_grants, pg_catalog.svv_relation_privileges,
+    pg_catalog.svv_user_grants, pg_catalog.svv_role_grants, pg_catalog.svv_default_privileges,
+    pg_catalog.svv_column_privileges, pg_catalog.svv_redshift_functions, pg_catalog.svv_functions,
     pg_catalog.svv_interleaved_columns TO PUBLIC;
