@@ -73,7 +73,9 @@ def test_show_procedure_and_malformed_show_grants():
         "SELECT localshift.show_procedure(E's', E'sp1', ARRAY[E'int', E'varchar', E'varchar']::regtype[]) " \
         "AS \"Stored Procedure Definition\""
     assert refused("show procedure sp1 extra")[0] == "42601"
-    assert refused("show grants on view v")[1] == 'syntax error at or near "view"'
+    assert pg("SHOW GRANTS ON t1 FOR PUBLIC") == pg("SHOW GRANTS ON TABLE t1 FOR PUBLIC")
+    assert refused("show grants on view v")[1] == 'syntax error at or near "v"'
+    assert refused("show grants on")[0] == "42601"
     assert refused("show column grants on schema s")[0] == "42601"
     assert refused("show grants on database a.b")[0] == "42601"
     assert refused("show grants")[0] == "42601"

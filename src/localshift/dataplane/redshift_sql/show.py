@@ -175,7 +175,7 @@ _GRANT_OBJECTS = {"database": ("d", 1), "schema": ("n", 2), "table": ("r", 3), "
 
 
 def _show_grants(sig: list[Node], lows: list[str]) -> str:
-    """SHOW GRANTS ON {DATABASE d | SCHEMA [d.]s | TABLE [[d.]s.]t | FUNCTION | PROCEDURE
+    """SHOW GRANTS ON {DATABASE d | SCHEMA [d.]s | [TABLE] [[d.]s.]t | FUNCTION | PROCEDURE
     [[d.]s.]f[(types)]} [FOR {user | ROLE r | PUBLIC}] [LIMIT n]; SHOW GRANTS FOR {user |
     ROLE r} [FROM DATABASE d] [LIMIT n]; SHOW COLUMN GRANTS ON TABLE [[d.]s.]t [FOR ...]
     [LIKE column] [LIMIT n]; and the driver's SHOW GRANTS ON TABLES FROM DATABASE d."""
@@ -193,11 +193,17 @@ def _show_grants(sig: list[Node], lows: list[str]) -> str:
         # The driver's WHERE names a table TABLE_NAME (the rows' object_name).
         return (f"SELECT {_GRANT_COLUMNS} FROM (SELECT *, object_name AS table_name FROM {grants} "
                 f"WHERE database_name = {db}) AS grants" + _tail(sig, k, None))
-    kind = lows[k + 1] if lows[k:k + 1] == ["on"] and k + 1 < len(lows) else ""
-    if kind not in _GRANT_OBJECTS or column and kind != "table":
-        raise syntax_error(sig[min(k + 1, len(sig) - 1)].text)
+    if lows[k:k + 1] != ["on"] or k + 1 == len(sig):
+        raise syntax_error(sig[min(k, len(sig) - 1)].text)
+    kind = lows[k + 1]
+    if kind in _GRANT_OBJECTS and (kind == "table" or not column):
+        k += 2
+    elif column:
+        raise syntax_error(sig[k + 1].text)
+    else:
+        kind, k = "table", k + 1  # SHOW GRANTS ON table_name
     object_class, parts = _GRANT_OBJECTS[kind]
-    names, k = _dotted(sig, k + 2, parts)
+    names, k = _dotted(sig, k, parts)
     types, k = _argument_types(sig, k) if object_class == "f" else ("NULL", k)
     names = [names[0], "NULL", names[1]] if kind == "schema" else ["NULL"] * (3 - parts) + names
     target = f"localshift.show_grants_target('{kind.upper()}', {', '.join(names)}, {types})"
