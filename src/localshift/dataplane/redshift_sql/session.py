@@ -10,6 +10,9 @@ CommandComplete, ErrorResponse, EmptyQueryResponse, PortalSuspended,
 ParameterStatus and ReadyForQuery are looked at; DataRow and the rest are
 skipped by length.
 
+A statement the engine ran as something else gets its own CommandComplete tag
+(command_tags.py: ``MERGE n`` for MERGE ... REMOVE DUPLICATES, ``DROP PROCEDURE``).
+
 Each statement is recorded when it completes; a simple Query holding several
 statements gives one entry per statement.  ``last_query_id`` is then the id the
 recorder gave the session's last recorded statement, known before the client
@@ -35,6 +38,7 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING, Callable
 
+from .command_tags import redshift_tag
 from .errors import redshift_error
 from .framing import HOLD, LENGTH, Framer
 from .translator import statement_texts, translate_bytes
@@ -264,9 +268,11 @@ class SqlSession:
             return redshift_error(data[pos:pos + length]) if typ == 0x45 else None
         pending.popleft()
         if typ == 0x43:  # CommandComplete
-            current.tag = data[pos + 5:pos + length - 1]
+            tag = data[pos + 5:pos + length - 1]
+            redshift = redshift_tag(current.text, tag)
+            current.tag = tag if redshift is None else redshift
             self._record(current)
-            return None
+            return None if redshift is None else b"C" + LENGTH.pack(len(redshift) + 5) + redshift + b"\0"
         if typ == 0x45:  # ErrorResponse
             msg = data[pos:pos + length]
             current.error = _error_fields(msg)

@@ -1,0 +1,40 @@
+"""Redshift's command tags for statements the translator runs as something else.
+
+Clients read a statement's CommandComplete tag (psycopg's ``statusmessage`` and
+``rowcount``, redshift_connector's ``rowcount``).  Where the engine runs a
+translation, the tag is the translation's; the session gives the client the
+statement's own:
+
+* ``MERGE ... REMOVE DUPLICATES`` runs as an INSERT (dml.py): ``INSERT 0 n``
+  becomes ``MERGE n``, as another MERGE reports, n the source rows merged.
+* Statements run by a DO block (DROP PROCEDURE with argument types, ALTER
+  SCHEMA ... QUOTA, ALTER DATABASE ... ISOLATION LEVEL, LOCK): ``DO`` becomes
+  the statement's command, ``DROP PROCEDURE``, ``ALTER SCHEMA``, ``ALTER
+  DATABASE``, ``LOCK TABLE``, the tags PostgreSQL (and Redshift) give them.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Leading blanks and comments, then the statement's first two words (possessive: see session.py).
+_COMMAND = re.compile(rb"\A(?:\s++|--[^\n]*+\n?|/\*.*?\*/)*+([a-z]++)(?:\s++([a-z]++))?",
+                      re.IGNORECASE | re.DOTALL)
+_INSERT = b"INSERT 0 "
+_DO_COMMANDS = {(b"drop", b"procedure"): b"DROP PROCEDURE", (b"alter", b"schema"): b"ALTER SCHEMA",
+                (b"alter", b"database"): b"ALTER DATABASE"}
+
+
+def redshift_tag(text: bytes, tag: bytes) -> bytes | None:
+    """The tag the client gets for statement ``text`` instead of the engine's ``tag``; None: the same."""
+    if tag == b"DO":
+        command = _COMMAND.match(text)
+        if command is None:
+            return None
+        first, second = command.group(1).lower(), (command.group(2) or b"").lower()
+        return b"LOCK TABLE" if first == b"lock" else _DO_COMMANDS.get((first, second))
+    if tag.startswith(_INSERT):
+        command = _COMMAND.match(text)
+        if command is not None and command.group(1).lower() == b"merge":
+            return b"MERGE " + tag[len(_INSERT):]
+    return None
