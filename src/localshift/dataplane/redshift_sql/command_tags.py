@@ -21,6 +21,8 @@ import re
 _COMMAND = re.compile(rb"\A(?:\s++|--[^\n]*+\n?|/\*.*?\*/)*+([a-z]++)(?:\s++([a-z]++))?",
                       re.IGNORECASE | re.DOTALL)
 _INSERT = b"INSERT 0 "
+# The first letters of the tags replaced (DO, INSERT): the session looks no further at the others.
+RETAGGED = frozenset({b"D", b"I"})
 _DO_COMMANDS = {(b"drop", b"procedure"): b"DROP PROCEDURE", (b"alter", b"schema"): b"ALTER SCHEMA",
                 (b"alter", b"database"): b"ALTER DATABASE"}
 

@@ -38,7 +38,7 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING, Callable
 
-from .command_tags import redshift_tag
+from .command_tags import RETAGGED, redshift_tag
 from .errors import redshift_error
 from .framing import HOLD, LENGTH, Framer
 from .translator import statement_texts, translate_bytes
@@ -165,7 +165,8 @@ class SqlSession:
             self._remember(self._portals, data[start:portal_end], text)
             # A prepared TRUNCATE (a Parse of the unnamed statement commits at the Parse: a Query
             # between would drop that statement)
-            return _COMMIT + data[pos:pos + length] if statement and self._commits_first(text) else None
+            return _COMMIT + data[pos:pos + length] if (self.in_transaction and statement
+                                                         and self._commits_first(text)) else None
         if typ == 0x53:  # Sync
             if len(self._pending) < MAX_PENDING:
                 self._pending.append(_END)
@@ -179,7 +180,7 @@ class SqlSession:
             else:
                 self._remember(self._named, data[start:name_end], text)
             new, _ = self._translated(text)
-            commit = _COMMIT if self._commits_first(text) else b""
+            commit = _COMMIT if self.in_transaction and self._commits_first(text) else b""
             if new is None:
                 return commit + data[pos:pos + length] if commit else None
             body = data[start:name_end + 1] + new + data[query_end:pos + length]
@@ -189,7 +190,7 @@ class SqlSession:
             if self._must_wait(text):
                 return HOLD
             new, refused = self._translated(text)
-            commit = _COMMIT if self._commits_first(text) else b""
+            commit = _COMMIT if self.in_transaction and self._commits_first(text) else b""
             if len(self._pending) < MAX_PENDING:
                 now = time.time()
                 texts = statement_texts(text, self.standard_strings) if b";" in text and not refused else (text,)
@@ -204,11 +205,11 @@ class SqlSession:
         return None
 
     def _commits_first(self, text: bytes) -> bool:
-        """Whether ``text`` holds a TRUNCATE to run after a COMMIT of the transaction block (see
+        """(In a transaction block) whether ``text`` holds a TRUNCATE to run after a COMMIT of the transaction block (see
         _TRUNCATE); if so, the COMMIT is followed as the front's own.  Only with nothing
         outstanding: the status the engine last reported is then the current one, and no error
         of the client's batch makes the engine skip the COMMIT."""
-        if not self.in_transaction or self._pending or not _TRUNCATE.search(text):
+        if self._pending or not _TRUNCATE.search(text):
             return False
         self.in_transaction = False
         self._pending.extend((_Statement(b"", 0.0, hidden=True), _COMMIT_END))
@@ -300,7 +301,7 @@ class SqlSession:
             return redshift_error(data[pos:pos + length]) if typ == 0x45 else b""
         if typ == 0x43:  # CommandComplete
             tag = data[pos + 5:pos + length - 1]
-            redshift = redshift_tag(current.text, tag)
+            redshift = redshift_tag(current.text, tag) if tag[:1] in RETAGGED else None
             current.tag = tag if redshift is None else redshift
             self._record(current)
             return None if redshift is None else b"C" + LENGTH.pack(len(redshift) + 5) + redshift + b"\0"
