@@ -45,6 +45,10 @@ def test_clients_read_merge_and_drop_procedure_tags(tables):
         cursor.execute("create procedure p(a int) as $$ begin null; end $$ language plpgsql")
         cursor.execute("drop procedure p(int)")
         assert cursor.statusmessage == "DROP PROCEDURE"
+        cursor.execute("lock target")
+        assert cursor.statusmessage == "LOCK TABLE"
+        cursor.execute("alter schema it quota 10 gb")
+        assert cursor.statusmessage == "ALTER SCHEMA"
     assert db.execute("select id, v from target order by id, v").fetchall() == [(1, 1), (2, 20), (3, 30), (4, 40)]
     # several statements in one simple Query: each its own tag
     cursor = psycopg.ClientCursor(db)
