@@ -392,6 +392,17 @@ def test_truncate_commits_the_transaction_it_runs_in(db, sql_cluster, database):
         assert db.execute("select count(*) from kept where x = 2").fetchone() == (6,)
         # outside a block: nothing to commit before it, and the client sees no warning
         conn.autocommit = True
+        # one simple Query that opens the block, truncates in it and rolls back: the client gets its
+        # statements' answers only, and the ROLLBACK finds no block (PostgreSQL's warning)
+        db.execute("insert into other values (1)")
+        cursor = psycopg.ClientCursor(conn)
+        cursor.execute("begin; insert into kept values (3); truncate other; rollback")
+        tags = [cursor.statusmessage]
+        while cursor.nextset():
+            tags.append(cursor.statusmessage)
+        assert tags == ["BEGIN", "INSERT 0 1", "TRUNCATE TABLE", "ROLLBACK"]
+        assert db.execute("select count(*) from kept where x = 3").fetchone() == (1,)
+        assert db.execute("select count(*) from other").fetchone() == (0,)
         notices = []
         conn.add_notice_handler(notices.append)
         assert conn.execute("truncate other").statusmessage == "TRUNCATE TABLE"

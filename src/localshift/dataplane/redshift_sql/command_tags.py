@@ -27,16 +27,17 @@ _DO_COMMANDS = {(b"drop", b"procedure"): b"DROP PROCEDURE", (b"alter", b"schema"
                 (b"alter", b"database"): b"ALTER DATABASE"}
 
 
+def first_words(text: bytes) -> tuple[bytes, bytes]:
+    """A statement's first two words, lower-cased (b"" for none)."""
+    command = _COMMAND.match(text)
+    return (command.group(1).lower(), (command.group(2) or b"").lower()) if command else (b"", b"")
+
+
 def redshift_tag(text: bytes, tag: bytes) -> bytes | None:
     """The tag the client gets for statement ``text`` instead of the engine's ``tag``; None: the same."""
     if tag == b"DO":
-        command = _COMMAND.match(text)
-        if command is None:
-            return None
-        first, second = command.group(1).lower(), (command.group(2) or b"").lower()
+        first, second = first_words(text)
         return b"LOCK TABLE" if first == b"lock" else _DO_COMMANDS.get((first, second))
-    if tag.startswith(_INSERT):
-        command = _COMMAND.match(text)
-        if command is not None and command.group(1).lower() == b"merge":
-            return b"MERGE " + tag[len(_INSERT):]
+    if tag.startswith(_INSERT) and first_words(text)[0] == b"merge":
+        return b"MERGE " + tag[len(_INSERT):]
     return None

@@ -11,7 +11,9 @@ ParameterStatus and ReadyForQuery are looked at; DataRow and the rest are
 skipped by length.
 
 A statement the engine ran as something else gets its own CommandComplete tag
-(command_tags.py: ``MERGE n`` for MERGE ... REMOVE DUPLICATES, ``DROP PROCEDURE``).
+(command_tags.py: ``MERGE n`` for MERGE ... REMOVE DUPLICATES, ``DROP PROCEDURE``).  A
+TRUNCATE in a transaction block gets COMMITs of the session's own around it, whose answers
+the client does not see (truncate_commits.py).
 
 Each statement is recorded when it completes; a simple Query holding several
 statements gives one entry per statement.  ``last_query_id`` is then the id the
@@ -42,6 +44,7 @@ from .command_tags import RETAGGED, redshift_tag
 from .errors import redshift_error
 from .framing import HOLD, LENGTH, Framer
 from .translator import statement_texts, translate_bytes
+from .truncate_commits import COMMIT_QUERY, TRUNCATE, commits_in_query
 
 if TYPE_CHECKING:
     from .history import QueryRecorder
@@ -66,13 +69,6 @@ _HOLDS = re.compile(rb"pg_last_query_id|\b(?:stl|svl|stv|sys)_", re.IGNORECASE)
 # `(?:\s+)*` backtracks exponentially on an indented statement that is not a drop).
 _DROPS = re.compile(rb"\A(?:\s++|--[^\n]*+\n?|/\*.*?\*/)*+drop\s+database\b", re.IGNORECASE | re.DOTALL)
 _STANDARD_STRINGS = b"standard_conforming_strings"
-# Redshift's TRUNCATE commits the transaction it runs in (AWS: "The TRUNCATE command commits the
-# transaction in which it is run"); PostgreSQL's is transactional.  A TRUNCATE sent while the session
-# is in a transaction block gets a COMMIT (a simple Query of its own) sent before it, whose answers
-# the client does not see: what the block did is committed, the TRUNCATE then runs (and commits) on
-# its own, and the session is idle after it, as on Redshift.
-_TRUNCATE = re.compile(rb"(?:\A|;)(?:\s++|--[^\n]*+\n?|/\*.*?\*/)*+truncate\b", re.IGNORECASE | re.DOTALL)
-_COMMIT = b"Q" + LENGTH.pack(11) + b"COMMIT\0"
 
 
 def startup_parameters(packet: bytes) -> dict[str, str]:
@@ -165,7 +161,7 @@ class SqlSession:
             self._remember(self._portals, data[start:portal_end], text)
             # A prepared TRUNCATE (a Parse of the unnamed statement commits at the Parse: a Query
             # between would drop that statement)
-            return _COMMIT + data[pos:pos + length] if (self.in_transaction and statement
+            return COMMIT_QUERY + data[pos:pos + length] if (self.in_transaction and statement
                                                          and self._commits_first(text)) else None
         if typ == 0x53:  # Sync
             if len(self._pending) < MAX_PENDING:
@@ -180,7 +176,7 @@ class SqlSession:
             else:
                 self._remember(self._named, data[start:name_end], text)
             new, _ = self._translated(text)
-            commit = _COMMIT if self.in_transaction and self._commits_first(text) else b""
+            commit = COMMIT_QUERY if self.in_transaction and self._commits_first(text) else b""
             if new is None:
                 return commit + data[pos:pos + length] if commit else None
             body = data[start:name_end + 1] + new + data[query_end:pos + length]
@@ -190,10 +186,23 @@ class SqlSession:
             if self._must_wait(text):
                 return HOLD
             new, refused = self._translated(text)
-            commit = _COMMIT if self.in_transaction and self._commits_first(text) else b""
-            if len(self._pending) < MAX_PENDING:
+            several = b";" in text and not refused
+            texts = statement_texts(text, self.standard_strings) if several else (text,)
+            # (statement sent, statement recorded or None: the session's own), when the session
+            # adds COMMITs around a TRUNCATE in a block the Query opens (truncate_commits.py)
+            planned = None
+            if several and not self._pending and TRUNCATE.search(text):
+                sent = texts if new is None else statement_texts(new, self.standard_strings)
+                planned = commits_in_query(texts, sent, self.in_transaction)
+            commit = COMMIT_QUERY if self.in_transaction and not several and self._commits_first(text) else b""
+            if planned is not None:
+                new = b";\n".join(statement for statement, _ in planned)
                 now = time.time()
-                texts = statement_texts(text, self.standard_strings) if b";" in text and not refused else (text,)
+                self._pending.extend([_Statement(recorded or b"", now, chained=k > 0, hidden=recorded is None)
+                                      for k, (_, recorded) in enumerate(planned)])
+                self._pending.append(_END)
+            elif len(self._pending) < MAX_PENDING:
+                now = time.time()
                 self._pending.extend([_Statement(t, now, chained=k > 0) for k, t in enumerate(texts)])
                 self._pending.append(_END)
             if new is None:
@@ -205,11 +214,11 @@ class SqlSession:
         return None
 
     def _commits_first(self, text: bytes) -> bool:
-        """(In a transaction block) whether ``text`` holds a TRUNCATE to run after a COMMIT of the transaction block (see
-        _TRUNCATE); if so, the COMMIT is followed as the front's own.  Only with nothing
-        outstanding: the status the engine last reported is then the current one, and no error
-        of the client's batch makes the engine skip the COMMIT."""
-        if self._pending or not _TRUNCATE.search(text):
+        """(In a transaction block) whether ``text`` holds a TRUNCATE to run after a COMMIT of the
+        block (truncate_commits.py); if so, the COMMIT is followed as the session's own.  Only
+        with nothing outstanding: the status the engine last reported is then the current one,
+        and no error of the client's batch makes the engine skip the COMMIT."""
+        if self._pending or not TRUNCATE.search(text):
             return False
         self.in_transaction = False
         self._pending.extend((_Statement(b"", 0.0, hidden=True), _COMMIT_END))
