@@ -52,6 +52,9 @@ def test_partiql_navigation_into_super_values():
     assert pg("select e.payload.kind from s.events e where payload.n >= 3 and payload.tag = 'x'") == (
         "select (e.payload -> E'kind') from s.events e where (payload -> E'n') >= to_jsonb(3) and "
         "(payload -> E'tag') = to_jsonb(E'x'::text)")
+    # in a JOIN's ON condition (the name after ON is a column, not a relation), then a FROM item after a comma
+    assert pg("select 1 from t join u on t.data.x = 1 and data.y = u.id, v where v.a = 1") == (
+        "select 1 from t join u on (t.data -> E'x') = to_jsonb(1) and (data -> E'y') = u.id, v where v.a = 1")
     # qualified columns, schema-qualified names, functions, star, catalog arrays, ARRAY[...]
     for sql in ("select s.t.a, t.b, u.c from s.t join u on u.c = t.b",
                 "select x.f(1), t.* from t", "select i.indkey[0] from pg_index i",

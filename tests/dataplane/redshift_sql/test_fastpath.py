@@ -14,6 +14,7 @@ from localshift.dataplane.redshift_sql.fastpath import needs_translation
     "UPDATE t SET v = 'changed' WHERE id <= 1000",
     "select count(*), sum(amount) from orders group by 1",
     'select "id" from "public"."t"',
+    "select a.x, b.y from t1 a join t2 b on a.k = b.k", "select s.t.c from s.t join u on u.id = s.t.id",
     "BEGIN", "COMMIT",
 ])
 def test_plain_postgresql_needs_no_translation(sql):
@@ -26,6 +27,9 @@ def test_plain_postgresql_needs_no_translation(sql):
     "select a::varchar(max)", "select case when a then 4when b then 5 end",
     "select a as b, b + 1 from t", "select * from #temp", "delete from t using #tmp where #tmp.a = t.id",
     "truncate #t", "delete t where a = 1", "merge into t using s on t.a = s.a remove duplicates",
+    # navigation in a JOIN's condition, and navigation rooted at a FROM item
+    "select 1 from t join u on t.data.x = 1", "select 1 from t join u on data.x = u.id",
+    "select t.data.x from t",
 ])
 def test_redshift_constructs_go_to_the_translator(sql):
     assert needs_translation(sql)

@@ -103,6 +103,13 @@ def test_super_columns_and_navigation(db):
     # a number equals only a number, as SUPER compares
     assert db.execute("select id from orders where doc.n = 3").fetchall() == [(1,)]
     assert db.execute("select doc.n::int from orders order by id").fetchall() == [(3,), (3,)]
+    # navigation in a JOIN's condition, qualified by the table or not
+    db.execute("create table kinds (kind varchar(10), label varchar(10))")
+    db.execute("insert into kinds values ('web', 'online'), ('shop', 'store')")
+    assert db.execute("select o.id, k.label from orders o join kinds k on o.doc.kind::varchar = k.kind "
+                      "order by o.id").fetchall() == [(1, "online"), (2, "store")]
+    assert db.execute("select k.label, id from kinds k join orders on doc.n = 3 and doc.kind = 'web' "
+                      "order by k.label").fetchall() == [("online", 1), ("store", 1)]
 
 
 def test_brackets_on_postgresql_arrays_keep_their_meaning(db):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import psycopg
+import pytest
+
 from .helpers import pg
 
 
@@ -63,3 +66,32 @@ def test_a_bodys_statements_with_redshift_only_forms_get_their_translation():
     assert "; set redshift.query_group TO 'etl';" in sql
     assert 'if true then delete FROM "#x" where a = 1; end if;' in sql
     assert 'exception when others then drop table if exists "#x"; end; $$ language plpgsql' in sql
+
+
+def test_a_truncate_in_a_procedure_commits():
+    assert pg("create procedure p() as $$ begin insert into a values (1); truncate b; "
+              "if x then truncate c; end if; end $$ language plpgsql") == (
+        "create procedure p() as $$ begin insert into a values (1); truncate b;\nCOMMIT; "
+        "if x then truncate c;\nCOMMIT; end if; end $$ language plpgsql")
+    # a function's body is left alone (Redshift's functions run no TRUNCATE)
+    assert pg("create function f() returns int as $$ begin truncate b; return 1; end $$ language plpgsql") == \
+        "create function f() returns int as $$ begin truncate b; return 1; end $$ language plpgsql"
+
+
+def test_a_truncate_in_a_procedure_commits_the_work_before_it(db):
+    """AWS (stored procedures, managing transactions): a TRUNCATE commits the current transaction and
+    begins a new one; called inside a transaction block, a procedure cannot run one."""
+    db.execute("create table kept (x int)")
+    db.execute("create table other (y int)")
+    db.execute("insert into other values (1)")
+    db.execute("create procedure load_then_fail() as $$ begin insert into kept values (1); truncate other; "
+               "insert into kept values (2); raise exception 'boom'; end $$ language plpgsql")
+    with pytest.raises(psycopg.Error) as raised:
+        db.execute("call load_then_fail()")
+    assert "boom" in str(raised.value)
+    assert db.execute("select x from kept").fetchall() == [(1,)]
+    assert db.execute("select count(*) from other").fetchone() == (0,)
+    with db.transaction():
+        with pytest.raises(psycopg.Error) as raised:
+            db.execute("call load_then_fail()")
+        assert raised.value.sqlstate == "2D000"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import struct
 
+import psycopg
+
 from localshift.dataplane.redshift_sql import session as session_module
 from localshift.dataplane.redshift_sql.session import SqlSession, startup_parameters
 
@@ -320,3 +322,88 @@ def test_a_flush_a_sync_follows_is_left_out():
     pipelined = (bind() + execute() + FLUSH) * 500
     assert session.from_client(pipelined + SYNC) == (bind() + execute()) * 500 + SYNC
     assert session.from_client(pipelined) == pipelined
+
+
+def test_a_truncate_in_a_transaction_block_gets_a_commit_first_whose_answers_the_client_does_not_see():
+    recorder = Recorder()
+    session = new_session(recorder)
+    in_block = msg(b"Z", b"T")
+    session.from_client(query("begin; insert into kept values (1)"))
+    session.from_engine(complete("BEGIN") + complete("INSERT 0 1") + in_block)
+    commit = query("COMMIT")
+    assert session.from_client(query("truncate other")) == commit + query("truncate other")
+    assert session.from_engine(complete("COMMIT") + READY + complete("TRUNCATE TABLE") + READY) == \
+        complete("TRUNCATE TABLE") + READY
+    # idle now: a TRUNCATE goes alone; a Parse of one in a block gets the COMMIT before it (its Bind would
+    # lose an unnamed statement to a Query after the Parse), a Bind of a named one before the Bind
+    assert session.from_client(query("truncate other")) == query("truncate other")
+    session.from_engine(complete("TRUNCATE TABLE") + READY)
+    session.from_client(query("begin"))
+    session.from_engine(complete("BEGIN") + in_block)
+    batch = parse("truncate other") + bind() + execute() + SYNC
+    assert session.from_client(batch) == commit + batch
+    assert session.from_engine(complete("COMMIT") + READY + msg(b"1", b"") + msg(b"2", b"")
+                               + complete("TRUNCATE TABLE") + READY) == \
+        msg(b"1", b"") + msg(b"2", b"") + complete("TRUNCATE TABLE") + READY
+    session.from_client(parse("truncate other", b"t") + SYNC)
+    session.from_engine(msg(b"1", b"") + READY)
+    session.from_client(query("begin"))
+    session.from_engine(complete("BEGIN") + in_block)
+    assert session.from_client(bind(b"", b"t") + execute() + SYNC) == commit + bind(b"", b"t") + execute() + SYNC
+    # the front's COMMIT is not in the history
+    assert b"COMMIT" not in [e[4] for e in recorder.entries]
+
+
+def test_a_truncate_waits_for_nothing_outstanding_and_a_failed_block_is_left_to_fail():
+    session = new_session()
+    session.from_client(query("begin"))
+    session.from_engine(complete("BEGIN") + msg(b"Z", b"T"))
+    # a statement still outstanding: the status the engine reported may be stale
+    session.from_client(query("select 1/0"))
+    assert session.from_client(query("truncate other")) == query("truncate other")
+    session.from_engine(error("22012", "division by zero") + msg(b"Z", b"E"))
+    session.from_engine(error("25P02", "current transaction is aborted") + msg(b"Z", b"E"))
+    assert session.from_client(query("truncate other")) == query("truncate other")
+
+
+def test_truncate_commits_the_transaction_it_runs_in(db, sql_cluster, database):
+    """AWS: "The TRUNCATE command commits the transaction in which it is run": a ROLLBACK after it
+    keeps what the block did before it, and the session is idle after it."""
+    db.execute("create table kept (x int)")
+    db.execute("create table other (y int)")
+    with sql_cluster.connect(database, autocommit=False) as conn:
+        conn.execute("set search_path to it, public")
+        conn.commit()
+        for n, cursor in enumerate((conn.cursor(), psycopg.ClientCursor(conn))):  # extended, simple protocol
+            db.execute("insert into other values (1)")
+            cursor.execute("insert into kept values (%s)", (n,))
+            assert conn.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
+            cursor.execute("truncate other")
+            assert (cursor.statusmessage, conn.info.transaction_status) == (
+                "TRUNCATE TABLE", psycopg.pq.TransactionStatus.IDLE)
+            conn.rollback()
+            assert db.execute("select count(*) from other").fetchone() == (0,)
+        assert db.execute("select x from kept order by x").fetchall() == [(0,), (1,)]
+        # a prepared TRUNCATE (Bind of a named statement) too
+        for n in range(6):
+            conn.execute("insert into kept values (2)")
+            conn.execute("truncate other", prepare=True)
+            conn.rollback()
+        assert db.execute("select count(*) from kept where x = 2").fetchone() == (6,)
+        # outside a block: nothing to commit before it, and the client sees no warning
+        conn.autocommit = True
+        # one simple Query that opens the block, truncates in it and rolls back: the client gets its
+        # statements' answers only, and the ROLLBACK finds no block (PostgreSQL's warning)
+        db.execute("insert into other values (1)")
+        cursor = psycopg.ClientCursor(conn)
+        cursor.execute("begin; insert into kept values (3); truncate other; rollback")
+        tags = [cursor.statusmessage]
+        while cursor.nextset():
+            tags.append(cursor.statusmessage)
+        assert tags == ["BEGIN", "INSERT 0 1", "TRUNCATE TABLE", "ROLLBACK"]
+        assert db.execute("select count(*) from kept where x = 3").fetchone() == (1,)
+        assert db.execute("select count(*) from other").fetchone() == (0,)
+        notices = []
+        conn.add_notice_handler(notices.append)
+        assert conn.execute("truncate other").statusmessage == "TRUNCATE TABLE"
+        assert notices == []

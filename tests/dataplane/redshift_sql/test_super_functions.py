@@ -50,3 +50,20 @@ def test_results(db):
     with pytest.raises(Exception) as raised:
         db.execute("""select object_transform(d keep 'a.b') from docs""")
     assert raised.value.sqlstate == "22023"
+
+
+def test_a_value_given_where_super_is_expected_is_the_super_value_it_makes(db):
+    """A string literal (or a VARCHAR) is a SUPER string scalar, not JSON text to parse; a number
+    a SUPER number (catalog/27_super.sql, 25_operators.sql)."""
+    row = db.execute("""select is_varchar('abc'), is_char('a'), is_char('é'), is_integer('1'), is_scalar('x'),
+                               is_array('[1]'), is_varchar(null), is_integer(5), is_bigint(5000000000),
+                               is_decimal(1.5), is_boolean(true)""").fetchone()
+    assert row == (True, True, False, False, True, False, False, True, True, True, True)
+    assert db.execute("select json_typeof('abc'), json_size('abc'), json_serialize('abc'), "
+                      "get_array_length('[1]'), json_typeof(1)").fetchone() == ("string", 5, '"abc"', None, "number")
+    db.execute("create table docs (d super, v varchar(10), c char(3))")
+    db.execute("""insert into docs values (json_parse('{"a": "q", "n": 1}'), 'v', 'c')""")
+    row = db.execute("""select d.a + 'x', 'x' + d.a + 'y', d.n + 1, d.a + d.a, d + 'z', is_varchar(v),
+                               is_char(c), json_typeof(v), array_contains(array(d.a, 'x'), 'x')
+                        from docs""").fetchone()
+    assert row == ("qx", "xqy", 2, "qq", None, True, True, "string", True)

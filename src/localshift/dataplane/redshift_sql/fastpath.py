@@ -5,8 +5,9 @@ type name or catalog column (the statement's words against one set); a
 statement kind it handles (at the start of any statement); a quoted identifier
 with capitals, ``(MAX)``, a number glued to a word, ``WHERE 1`` or ``#table``
 (one small regular expression); an alias defined with AS and named again
-later (lateral alias references); brackets, or a dotted name whose first part
-no FROM item names (PartiQL navigation); PIVOT / UNPIVOT, or a dotted name
+later (lateral alias references); brackets, a dotted name whose first part
+no FROM item names (the name after a JOIN's ON included), or one of three parts
+whose first two are no FROM item's path (PartiQL navigation); PIVOT / UNPIVOT, or a dotted name
 rooted at a FROM item's alias and followed by an alias after a comma or JOIN
 (PartiQL unnesting, ``FROM t c, c.items i``).  A false alarm costs one translation,
 cached by text; a miss would send Redshift SQL to PostgreSQL unchanged, so the
@@ -46,8 +47,11 @@ _ALIAS = re.compile(r"\bas\s+\"?([a-z_][a-z0-9_$]*)")
 # PartiQL navigation: a dotted name whose first part no FROM item names, or brackets.
 _DOTTED_ROOT = re.compile(r"(?<![\w$.\"])([a-z_][a-z0-9_$]*)\.[a-z_\"]")
 _QUALIFIERS = re.compile(
-    r"(?:\b(?:from|join|update|into|using|only|table|view|as|on|like|references)|,)\s+([a-z_][a-z0-9_$.]*)"
-    r"(?:\s+([a-z_][a-z0-9_$]*))?")
+    r"(?:\b(from|join|update|into|using|only|table|view|as|on|like|references)|,)\s+([a-z_][a-z0-9_$.]*)"
+    r"(?:(?=\s+([a-z_][a-z0-9_$]*)))?")  # the alias looked at, not taken: ``, x.y from t a``
+# Navigation rooted at a FROM item (``t.data.x``): a name of three parts or more whose first two
+# are no FROM item's path (``schema.table.column`` is a column).
+_THREE_PARTS = re.compile(r"(?<![\w$.\"])([a-z_][a-z0-9_$]*\.[a-z_][a-z0-9_$]*)\.[a-z_\"]")
 # PartiQL unnesting: after a FROM, ``, c.items i`` or ``JOIN c.items i`` with ``c`` an alias.
 _NOT_ALIASES = ("on|where|group|order|having|limit|offset|union|intersect|except|minus|join|inner|left|right|full|"
                 "cross|natural|asc|desc|nulls|and|or|then|else|end|when|from|is|in|not|like|ilike|between|window|"
@@ -93,9 +97,15 @@ def needs_translation(sql: str) -> bool:
     if "." in sql:
         roots = set(_DOTTED_ROOT.findall(lower))
         if roots:
-            pairs = _QUALIFIERS.findall(lower)
+            # After a JOIN, ON starts a condition: a column or navigation follows it, not a relation.
+            joins = "join" in words
+            pairs = [(path, alias) for keyword, path, alias in _QUALIFIERS.findall(lower)
+                     if keyword != "on" or not joins]
             known = {name for path, alias in pairs for name in (*path.split("."), alias)}
             if roots - known - _IMPLICIT:
+                return True
+            if any(not any(path == prefix or path.startswith(prefix + ".") for path, _ in pairs)
+                   for prefix in _THREE_PARTS.findall(lower)):
                 return True
             # ``path alias`` with the path rooted at a name: maybe an unnesting (then confirmed)
             if any(alias and "." in path and alias not in _NOT_ALIAS and path[:path.index(".")] in known

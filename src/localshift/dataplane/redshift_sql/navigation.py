@@ -45,6 +45,9 @@ def relation_names(tokens: list[Token]) -> frozenset[str]:
     sig = [t for t in tokens if not t.blank]
     depth = 0
     from_depths: set[int] = set()
+    # Depths in a JOIN's (or MERGE's) ON condition: columns, navigation (``t.data.x``); a comma
+    # at that depth starts the next FROM item.
+    condition_depths: set[int] = set()
     expect = False  # the next name is a relation
     for k, tok in enumerate(sig):
         low = tok.low
@@ -53,7 +56,13 @@ def relation_names(tokens: list[Token]) -> frozenset[str]:
             continue
         if tok.kind == "close":
             from_depths.discard(depth)
+            condition_depths.discard(depth)
             depth -= 1
+            continue
+        if tok.kind == "ident" and low == "on" and depth in from_depths:
+            from_depths.discard(depth)
+            condition_depths.add(depth)
+            expect = False
             continue
         if tok.kind == "ident" and low in _RELATION_BEFORE:
             expect = True
@@ -64,7 +73,10 @@ def relation_names(tokens: list[Token]) -> frozenset[str]:
             continue  # CREATE TABLE IF NOT EXISTS name, FROM ONLY name
         if tok.kind == "ident" and low in _FROM_LIST_END:
             from_depths.discard(depth)
-        if tok.text == "," and depth in from_depths:
+            condition_depths.discard(depth)
+        if tok.text == "," and (depth in from_depths or depth in condition_depths):
+            condition_depths.discard(depth)
+            from_depths.add(depth)
             expect = True
             continue
         if tok.kind in ("ident", "qident") and (expect or _is_alias(sig, k, depth, from_depths)):

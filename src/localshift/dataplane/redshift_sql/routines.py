@@ -55,7 +55,7 @@ def create_routine(rw: "Rewriter", nodes: list[Node], sig: list[Node], k: int, s
     dropped = {id(w) for w in sig[g + 1:] if w.low == "nonatomic" and sig[k].low == "procedure"}
     body = next((w for w in sig[g + 1:] if w.kind == "dollar"), None)
     if body is not None:
-        replaced[id(body)] = raw(_body(rw, body.text, statement))
+        replaced[id(body)] = raw(_body(rw, body.text, statement, sig[k].low == "procedure"))
     r = next((i for i in range(g + 1, len(sig)) if sig[i].low == "returns"), None)
     if r is not None and r + 1 < len(sig) and sig[r + 1].low not in ("table", "setof"):
         start = nodes.index(sig[r + 1])
@@ -75,8 +75,12 @@ _STATEMENTS = frozenset({"create", "alter", "drop", "set", "reset", "analyze", "
 _BLOCK_WORDS = frozenset({"begin", "then", "else", "loop"})
 
 
-def _body(rw: "Rewriter", quoted: str, statement: Statement) -> str:
-    """A dollar-quoted routine body with each statement rewritten (``$tag$ ... $tag$``)."""
+def _body(rw: "Rewriter", quoted: str, statement: Statement, procedure: bool) -> str:
+    """A dollar-quoted routine body with each statement rewritten (``$tag$ ... $tag$``).  In a
+    procedure, a TRUNCATE is followed by a COMMIT: Redshift's TRUNCATE commits the transaction it
+    runs in, in a stored procedure too (which then goes on in a new one); called inside a
+    transaction block, the procedure then fails, as Redshift's does (no COMMIT, ROLLBACK or
+    TRUNCATE there).  A TRUNCATE run by EXECUTE 'text' does not commit."""
     tag = quoted[:quoted.index("$", 1) + 1]
     tokens = temporary_table_names(tokenize(quoted[len(tag):-len(tag)], rw.standard_strings))
     relations, rw.relations = rw.relations, None  # no PartiQL navigation: r.a is a record's field
@@ -95,7 +99,10 @@ def _body(rw: "Rewriter", quoted: str, statement: Statement) -> str:
                 rw.relations = None
                 pieces.append(render(piece[:sig[start]]) + text)
             else:
-                pieces.append(render(rw.rewrite(tree(piece))))
+                text = render(rw.rewrite(tree(piece)))
+                truncates = procedure and any(low == "truncate" and (n == 0 or lows[n - 1] in _BLOCK_WORDS)
+                                              for n, low in enumerate(lows))
+                pieces.append(text + ";\nCOMMIT" if truncates else text)
     finally:
         rw.relations = relations
     return tag + ";".join(pieces) + tag

@@ -10,6 +10,11 @@ CommandComplete, ErrorResponse, EmptyQueryResponse, PortalSuspended,
 ParameterStatus and ReadyForQuery are looked at; DataRow and the rest are
 skipped by length.
 
+A statement the engine ran as something else gets its own CommandComplete tag
+(command_tags.py: ``MERGE n`` for MERGE ... REMOVE DUPLICATES, ``DROP PROCEDURE``).  A
+TRUNCATE in a transaction block gets COMMITs of the session's own around it, whose answers
+the client does not see (truncate_commits.py).
+
 Each statement is recorded when it completes; a simple Query holding several
 statements gives one entry per statement.  ``last_query_id`` is then the id the
 recorder gave the session's last recorded statement, known before the client
@@ -35,9 +40,11 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING, Callable
 
+from .command_tags import RETAGGED, redshift_tag
 from .errors import redshift_error
 from .framing import HOLD, LENGTH, Framer
 from .translator import statement_texts, translate_bytes
+from .truncate_commits import COMMIT_QUERY, TRUNCATE, commits_in_query
 
 if TYPE_CHECKING:
     from .history import QueryRecorder
@@ -50,6 +57,7 @@ _CLIENT_WHOLE = frozenset(b"QPBESCH")
 # PortalSuspended, ParameterStatus, ReadyForQuery.
 _ENGINE_WHOLE = frozenset(b"CEIsSZ")
 _END = None  # where a Query or a Sync's batch ends in the pending queue
+_COMMIT_END = b"commit"  # where the front's own COMMIT (before a TRUNCATE) ends
 # Statements held until the query history is written: those that read it.
 _HOLDS = re.compile(rb"pg_last_query_id|\b(?:stl|svl|stv|sys)_", re.IGNORECASE)
 # DROP DATABASE is held until the front has kept the service's own connections out of the
@@ -73,12 +81,13 @@ class _Statement:
     """A statement sent to the engine, until its completion.  ``chained``: it starts when
     the one before it completes (the statements of one Query run one after another)."""
 
-    __slots__ = ("text", "start", "chained", "tag", "error")
+    __slots__ = ("text", "start", "chained", "tag", "error", "hidden")
 
-    def __init__(self, text: bytes, start: float, chained: bool = False) -> None:
+    def __init__(self, text: bytes, start: float, chained: bool = False, hidden: bool = False) -> None:
         self.text = text
         self.start = start
         self.chained = chained
+        self.hidden = hidden  # the front's own: its completion is not the client's
         self.tag: bytes | None = None
         self.error: tuple[str, str] | None = None
 
@@ -100,6 +109,7 @@ class SqlSession:
         self.pid = 0
         self.case_sensitive = False
         self.standard_strings = False
+        self.in_transaction = False  # the last ReadyForQuery said 'T'
         self.on_hold: Callable[[], None] | None = None  # set by the front
         # Set by the front: guard a DROP DATABASE then release it; the drop has its result.
         self.on_drop: Callable[[], None] | None = None
@@ -149,7 +159,10 @@ class SqlSession:
             if self._must_wait(text):
                 return HOLD
             self._remember(self._portals, data[start:portal_end], text)
-            return None
+            # A prepared TRUNCATE (a Parse of the unnamed statement commits at the Parse: a Query
+            # between would drop that statement)
+            return COMMIT_QUERY + data[pos:pos + length] if (self.in_transaction and statement
+                                                         and self._commits_first(text)) else None
         if typ == 0x53:  # Sync
             if len(self._pending) < MAX_PENDING:
                 self._pending.append(_END)
@@ -163,27 +176,53 @@ class SqlSession:
             else:
                 self._remember(self._named, data[start:name_end], text)
             new, _ = self._translated(text)
+            commit = COMMIT_QUERY if self.in_transaction and self._commits_first(text) else b""
             if new is None:
-                return None
+                return commit + data[pos:pos + length] if commit else None
             body = data[start:name_end + 1] + new + data[query_end:pos + length]
-            return b"P" + LENGTH.pack(len(body) + 4) + body
+            return commit + b"P" + LENGTH.pack(len(body) + 4) + body
         if typ == 0x51:  # Query
             text = data[start:pos + length - 1]
             if self._must_wait(text):
                 return HOLD
             new, refused = self._translated(text)
-            if len(self._pending) < MAX_PENDING:
+            several = b";" in text and not refused
+            texts = statement_texts(text, self.standard_strings) if several else (text,)
+            # (statement sent, statement recorded or None: the session's own), when the session
+            # adds COMMITs around a TRUNCATE in a block the Query opens (truncate_commits.py)
+            planned = None
+            if several and not self._pending and TRUNCATE.search(text):
+                sent = texts if new is None else statement_texts(new, self.standard_strings)
+                planned = commits_in_query(texts, sent, self.in_transaction)
+            commit = COMMIT_QUERY if self.in_transaction and not several and self._commits_first(text) else b""
+            if planned is not None:
+                new = b";\n".join(statement for statement, _ in planned)
                 now = time.time()
-                texts = statement_texts(text, self.standard_strings) if b";" in text and not refused else (text,)
+                self._pending.extend([_Statement(recorded or b"", now, chained=k > 0, hidden=recorded is None)
+                                      for k, (_, recorded) in enumerate(planned)])
+                self._pending.append(_END)
+            elif len(self._pending) < MAX_PENDING:
+                now = time.time()
                 self._pending.extend([_Statement(t, now, chained=k > 0) for k, t in enumerate(texts)])
                 self._pending.append(_END)
             if new is None:
-                return None
-            return b"Q" + LENGTH.pack(len(new) + 5) + new + b"\0"
+                return commit + data[pos:pos + length] if commit else None
+            return commit + b"Q" + LENGTH.pack(len(new) + 5) + new + b"\0"
         # Close: 'S'tatement or 'P'ortal, name
         names = self._named if data[start] == 0x53 else self._portals
         names.pop(data[start + 1:data.index(b"\0", start + 1)], None)
         return None
+
+    def _commits_first(self, text: bytes) -> bool:
+        """(In a transaction block) whether ``text`` holds a TRUNCATE to run after a COMMIT of the
+        block (truncate_commits.py); if so, the COMMIT is followed as the session's own.  Only
+        with nothing outstanding: the status the engine last reported is then the current one,
+        and no error of the client's batch makes the engine skip the COMMIT."""
+        if self._pending or not TRUNCATE.search(text):
+            return False
+        self.in_transaction = False
+        self._pending.extend((_Statement(b"", 0.0, hidden=True), _COMMIT_END))
+        return True
 
     def _sync_follows(self, data: bytes, at: int) -> bool:
         """Whether a Sync comes in ``data`` after ``at`` (a message boundary).  A Flush before
@@ -252,21 +291,29 @@ class SqlSession:
                 self._drop_ends -= 1
                 if not self._drop_ends:
                     self.on_drop_done()
+            self.in_transaction = data[pos + 5] == 0x54  # 'T'
             # Statements still pending never ran (after an error in their Query or batch).
-            while pending and pending.popleft() is not _END:
-                pass
-            return None
+            end = _END
+            while pending:
+                end = pending.popleft()
+                if end is _END or end is _COMMIT_END:
+                    break
+            return b"" if end is _COMMIT_END else None
         if typ == 0x53:  # ParameterStatus
             self.engine_parameter(data[pos:pos + length])
             return None
         current = pending[0] if pending else None
-        if current is None:  # nothing this session follows (or more than it counted)
+        if current is None or current is _COMMIT_END:  # nothing this session follows (or more than it counted)
             return redshift_error(data[pos:pos + length]) if typ == 0x45 else None
         pending.popleft()
+        if current.hidden:  # the front's COMMIT: its error (a deferred constraint's) is the client's
+            return redshift_error(data[pos:pos + length]) if typ == 0x45 else b""
         if typ == 0x43:  # CommandComplete
-            current.tag = data[pos + 5:pos + length - 1]
+            tag = data[pos + 5:pos + length - 1]
+            redshift = redshift_tag(current.text, tag) if tag[:1] in RETAGGED else None
+            current.tag = tag if redshift is None else redshift
             self._record(current)
-            return None
+            return None if redshift is None else b"C" + LENGTH.pack(len(redshift) + 5) + redshift + b"\0"
         if typ == 0x45:  # ErrorResponse
             msg = data[pos:pos + length]
             current.error = _error_fields(msg)

@@ -101,4 +101,17 @@ BEGIN
         PERFORM localshift.create_operator_once('+', other, 'jsonb', 'super_plus');
     END LOOP;
 END $$;
-SELECT localshift.create_operator_once('+', 'jsonb', 'jsonb', 'super_plus');
+-- SUPER + SUPER (and SUPER + any other type) through jsonb + anyelement, not jsonb + jsonb:
+-- PostgreSQL reads an untyped literal beside a jsonb as a jsonb when a jsonb + jsonb operator
+-- exists, so ``data + 'x'`` parsed 'x' as JSON (22P02); without it the literal goes to
+-- jsonb + text, a VARCHAR as Redshift reads it.  Databases installed before had jsonb + jsonb: it
+-- goes, unless a view uses it (then it stays, and so does the literal's old reading there).
+CREATE OR REPLACE FUNCTION localshift.super_plus(jsonb, anyelement) RETURNS jsonb
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.super_plus($1, to_jsonb($2)) $$;
+DO $$
+BEGIN
+    DROP OPERATOR IF EXISTS pg_catalog.+ (jsonb, jsonb);
+EXCEPTION WHEN dependent_objects_still_exist THEN
+    NULL;
+END $$;
+SELECT localshift.create_operator_once('+', 'jsonb', 'anyelement', 'super_plus');

@@ -77,6 +77,33 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT localshift.super_positions($1,
 CREATE OR REPLACE FUNCTION pg_catalog.array_contains(jsonb, text, boolean DEFAULT true) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT localshift.super_positions($1, to_jsonb($2), $3) <> '[]' $$;
 
+-- A value given where SUPER is expected is the SUPER value it makes (AWS: a VARCHAR is a SUPER
+-- string scalar): IS_VARCHAR('abc') is true, JSON_TYPEOF('abc') 'string', JSON_SIZE('abc') 5,
+-- IS_INTEGER(5) true.  PostgreSQL would read a string literal as JSON input for the jsonb
+-- parameter (22P02), so each function of one SUPER value also takes text (where an untyped
+-- literal goes: PostgreSQL prefers the string overload for it) and any other type, both
+-- through to_jsonb.
+DO $$
+DECLARE
+    func record;
+BEGIN
+    FOR func IN SELECT n.nspname AS schema, p.proname AS name, p.prorettype::regtype AS result
+                FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                WHERE p.pronargs = 1 AND p.proargtypes[0] = 'jsonb'::regtype
+                  AND (n.nspname, p.proname) IN (('localshift', 'json_serialize'), ('pg_catalog', 'json_typeof'),
+                      ('pg_catalog', 'json_size'), ('pg_catalog', 'get_array_length'), ('pg_catalog', 'is_array'),
+                      ('pg_catalog', 'is_object'), ('pg_catalog', 'is_scalar'), ('pg_catalog', 'is_varchar'),
+                      ('pg_catalog', 'is_char'), ('pg_catalog', 'is_boolean'), ('pg_catalog', 'is_number'),
+                      ('pg_catalog', 'is_smallint'), ('pg_catalog', 'is_integer'), ('pg_catalog', 'is_bigint'),
+                      ('pg_catalog', 'is_decimal'), ('pg_catalog', 'is_float'))
+    LOOP
+        EXECUTE format('CREATE OR REPLACE FUNCTION %1$I.%2$I(text) RETURNS %3$s LANGUAGE sql IMMUTABLE PARALLEL SAFE '
+                       'AS $body$ SELECT %1$I.%2$I(to_jsonb($1)) $body$;'
+                       'CREATE OR REPLACE FUNCTION %1$I.%2$I(anyelement) RETURNS %3$s LANGUAGE sql STABLE PARALLEL SAFE '
+                       'AS $body$ SELECT %1$I.%2$I(to_jsonb($1)) $body$', func.schema, func.name, func.result);
+    END LOOP;
+END $$;
+
 -- OBJECT_TRANSFORM(input [KEEP path, ...] [SET path, value, ...]) (the translator gathers the
 -- clauses): the input's values at the KEEP paths (all of it without KEEP), then each SET value
 -- at its path, objects made on the way.  A path is '"a"."b"'.  An input that is not an

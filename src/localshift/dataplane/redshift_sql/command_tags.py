@@ -1,0 +1,43 @@
+"""Redshift's command tags for statements the translator runs as something else.
+
+Clients read a statement's CommandComplete tag (psycopg's ``statusmessage`` and
+``rowcount``, redshift_connector's ``rowcount``).  Where the engine runs a
+translation, the tag is the translation's; the session gives the client the
+statement's own:
+
+* ``MERGE ... REMOVE DUPLICATES`` runs as an INSERT (dml.py): ``INSERT 0 n``
+  becomes ``MERGE n``, as another MERGE reports, n the source rows merged.
+* Statements run by a DO block (DROP PROCEDURE with argument types, ALTER
+  SCHEMA ... QUOTA, ALTER DATABASE ... ISOLATION LEVEL, LOCK): ``DO`` becomes
+  the statement's command, ``DROP PROCEDURE``, ``ALTER SCHEMA``, ``ALTER
+  DATABASE``, ``LOCK TABLE``, the tags PostgreSQL (and Redshift) give them.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Leading blanks and comments, then the statement's first two words (possessive: see session.py).
+_COMMAND = re.compile(rb"\A(?:\s++|--[^\n]*+\n?|/\*.*?\*/)*+([a-z]++)(?:\s++([a-z]++))?",
+                      re.IGNORECASE | re.DOTALL)
+_INSERT = b"INSERT 0 "
+# The first letters of the tags replaced (DO, INSERT): the session looks no further at the others.
+RETAGGED = frozenset({b"D", b"I"})
+_DO_COMMANDS = {(b"drop", b"procedure"): b"DROP PROCEDURE", (b"alter", b"schema"): b"ALTER SCHEMA",
+                (b"alter", b"database"): b"ALTER DATABASE"}
+
+
+def first_words(text: bytes) -> tuple[bytes, bytes]:
+    """A statement's first two words, lower-cased (b"" for none)."""
+    command = _COMMAND.match(text)
+    return (command.group(1).lower(), (command.group(2) or b"").lower()) if command else (b"", b"")
+
+
+def redshift_tag(text: bytes, tag: bytes) -> bytes | None:
+    """The tag the client gets for statement ``text`` instead of the engine's ``tag``; None: the same."""
+    if tag == b"DO":
+        first, second = first_words(text)
+        return b"LOCK TABLE" if first == b"lock" else _DO_COMMANDS.get((first, second))
+    if tag.startswith(_INSERT) and first_words(text)[0] == b"merge":
+        return b"MERGE " + tag[len(_INSERT):]
+    return None
