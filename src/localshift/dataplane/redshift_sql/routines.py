@@ -124,7 +124,7 @@ def _declaration(nodes: list[Node]) -> list[Node]:
 def _argument(argument: list[Node], mode: str | None) -> str:
     """``[mode] [name] type`` with the type translated; ``mode``: INOUT for a trailing OUT
     argument of a procedure (which then gets DEFAULT NULL)."""
-    name, type_nodes = _split(argument)
+    name, type_nodes = argument_name_and_type(argument)
     if not type_nodes:
         raise syntax_error(render(argument) or ")")
     type_text, end = read_type(type_nodes, 0)
@@ -144,7 +144,7 @@ def drop_procedure(rw: "Rewriter", sig: list[Node]) -> str | None:
     names = [identifier_value(n) for n in sig[k:g] if n.text != "."]
     if not names or len(names) > 2:
         raise syntax_error(sig[k].text)
-    types = [_split(a)[1] for a in map(words, split_commas(sig[g].nodes)) if _mode(a) != "out"]
+    types = [argument_name_and_type(a)[1] for a in map(words, split_commas(sig[g].nodes)) if _mode(a) != "out"]
     schema = (f"p.pronamespace = {quote_literal(names[0])}::regnamespace" if len(names) == 2
               else "pg_catalog.pg_function_is_visible(p.oid)")
     typed = ", ".join(f"pg_catalog.pg_typeof({_null_of(rw, t)})::oid" for t in types)
@@ -167,7 +167,7 @@ def _mode(argument: list[Node]) -> str:
     return "in"
 
 
-def _split(argument: list[Node]) -> tuple[list[Node], list[Node]]:
+def argument_name_and_type(argument: list[Node]) -> tuple[list[Node], list[Node]]:
     """(name, type) nodes of an argument's significant nodes, its mode left out."""
     rest = [n for n in argument[:2] if not (n.kind == "ident" and n.low in _MODES)] + argument[2:]
     if len(rest) >= 2 and rest[0].kind in ("ident", "qident") and not isinstance(rest[1], Group) \

@@ -10,7 +10,7 @@ driver binds them).
 from __future__ import annotations
 
 from .errors import not_supported, syntax_error
-from .routines import _split as argument_name_and_type
+from .routines import argument_name_and_type
 from .settings import show_setting
 from .tokens import Group, Node, identifier_value, quote_literal, split_commas, words
 from .types import read_type
