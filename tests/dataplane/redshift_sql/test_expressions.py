@@ -62,3 +62,36 @@ def test_partiql_navigation_into_super_values():
                 "select a from only s.t", "select m[1:2], m[:2] from t"):
         assert pg(sql) == sql
     assert pg("create table if not exists s.t (a int)") == "create table IF NOT EXISTS s.t (a int)"
+
+
+def test_a_column_named_in_the_select_list_then_navigated():
+    assert pg("select x, d, d.a from t") == "select x, d, (d -> E'a') from t"
+    assert pg("select coalesce(x, d.a) from t group by x, d.a") == \
+        "select coalesce(x, (d -> E'a')) from t group by x, (d -> E'a')"
+
+
+def test_qualified_object_names_are_no_navigation():
+    for sql in (
+            # a CREATE that holds no query: its dotted names are objects' (functions, types, tables)
+            "create operator s.=== (procedure = s.fn, leftarg = int, rightarg = s.typ)",
+            "create operator === (function = public.fn, leftarg = int, rightarg = int)",
+            "create aggregate s.agg (int) (sfunc = s.fn, stype = int)",
+            "create type s.typ as (a int, b s.other)", "create sequence s.seq owned by s.t.c",
+            "create function s.f(a s.typ) returns setof s.t as $$ select * from s.t $$ language sql",
+            "create rule r as on insert to s.t do instead nothing",
+            # other statements naming objects
+            "comment on column s.t.c is 'x'", "grant select on s.t to u", "revoke all on s.t from u",
+            "alter table s.t rename column a to b", "create index i on s.t (c)", "drop function s.f(int)",
+            "call s.p()", "select nextval('s.seq')", "select s.f(x), t.c from t", "select x::s.typ from t",
+            "create table x (a s.typ) inherits (s.t)", "select a collate pg_catalog.default from t",
+            # columns qualified by schema and table, relations by database and schema
+            "select s.t.c from s.t", "select db.s.t.c, t.c from db.s.t",
+            "insert into s.t (a) select s.u.a from s.u"):
+        assert pg(sql) == sql, sql
+    assert pg("select cast(x as s.typ) from t") == "select cast(x AS s.typ) from t"
+    assert pg("create table x (a int references s.t (a))") == \
+        "create table x (a int references s.t (a) NOT ENFORCED)"
+    # navigation past a qualified column, in a view's or a CTAS's query
+    assert pg("select s.t.data.a from s.t") == "select (s.t.data -> E'a') from s.t"
+    assert pg("create view v as select t.data.a, d.b from s.t") == \
+        "create view v as select (t.data -> E'a'), (d -> E'b') from s.t"

@@ -33,3 +33,26 @@ def test_plain_postgresql_needs_no_translation(sql):
 ])
 def test_redshift_constructs_go_to_the_translator(sql):
     assert needs_translation(sql)
+
+
+@pytest.mark.parametrize("sql", [
+    # a SUPER column named in the select list, in a call, in GROUP BY: a comma outside a FROM
+    # list names no FROM item
+    "select x, d, d.a from t", "select x, d.a from t", "select coalesce(x, d.a) from t",
+    "select x from t group by x, d.a", "select (select max(v) from u), d, d.a from t",
+    "select extract(day from x), d, d.a from t", "select x, d.a from t a, u b",
+    # unnesting after a FROM list's comma
+    "select i from t c, c.items i", "select i from t as c, c.items as i",
+    # navigation past a column qualified by schema and table
+    "select s.t.data.x from s.t", "select db.s.t.data.x from db.s.t", "select s.t.data.x from db.s.t",
+])
+def test_navigation_the_from_items_do_not_explain_goes_to_the_translator(sql):
+    assert needs_translation(sql)
+
+
+@pytest.mark.parametrize("sql", [
+    "select a.x, b.y, c.z from s.t a, s.u b, c", "select u.a from t,u", "select t.c from db.s.t",
+    "select db.s.t.c, s.t.c from db.s.t", "delete from t using u, v where v.a = t.a",
+])
+def test_names_a_from_list_declares_qualify_columns(sql):
+    assert not needs_translation(sql)

@@ -6,12 +6,15 @@ statement kind it handles (at the start of any statement); a quoted identifier
 with capitals, ``(MAX)``, a number glued to a word, ``WHERE 1`` or ``#table``
 (one small regular expression); an alias defined with AS and named again
 later (lateral alias references); brackets, a dotted name whose first part
-no FROM item names (the name after a JOIN's ON included), or one of three parts
-whose first two are no FROM item's path (PartiQL navigation); PIVOT / UNPIVOT, or a dotted name
-rooted at a FROM item's alias and followed by an alias after a comma or JOIN
-(PartiQL unnesting, ``FROM t c, c.items i``).  A false alarm costs one translation,
-cached by text; a miss would send Redshift SQL to PostgreSQL unchanged, so the
-checks err on the side of alarms.
+no FROM item names (a FROM item is named after FROM, JOIN, USING ... and after a
+comma of their lists, never after a select list's comma; the name after a
+JOIN's ON is a column), or one of three parts or more whose parts but the last
+are no part of a FROM item's path (PartiQL navigation: ``t.data.x``,
+``s.t.data.x``, where ``s.t.c`` is a column, after ``FROM db.s.t`` too); PIVOT /
+UNPIVOT, or a dotted name rooted at a FROM item's alias and followed by an alias
+after a comma or JOIN (PartiQL unnesting, ``FROM t c, c.items i``).  A false
+alarm costs one translation, cached by text; a miss would send Redshift SQL to
+PostgreSQL unchanged, so the checks err on the side of alarms.
 """
 
 from __future__ import annotations
@@ -46,17 +49,23 @@ _HASH_NAME = re.compile(r"#[A-Za-z_]")  # #temp tables (tokens.py says where #na
 _ALIAS = re.compile(r"\bas\s+\"?([a-z_][a-z0-9_$]*)")
 # PartiQL navigation: a dotted name whose first part no FROM item names, or brackets.
 _DOTTED_ROOT = re.compile(r"(?<![\w$.\"])([a-z_][a-z0-9_$]*)\.[a-z_\"]")
+_NAME_AND_ALIAS = r"([a-z_][a-z0-9_$.]*)(?:(?=\s+([a-z_][a-z0-9_$]*)))?"  # the alias looked at, not taken
 _QUALIFIERS = re.compile(
-    r"(?:\b(from|join|update|into|using|only|table|view|as|on|like|references)|,)\s+([a-z_][a-z0-9_$.]*)"
-    r"(?:(?=\s+([a-z_][a-z0-9_$]*)))?")  # the alias looked at, not taken: ``, x.y from t a``
-# Navigation rooted at a FROM item (``t.data.x``): a name of three parts or more whose first two
-# are no FROM item's path (``schema.table.column`` is a column).
-_THREE_PARTS = re.compile(r"(?<![\w$.\"])([a-z_][a-z0-9_$]*\.[a-z_][a-z0-9_$]*)\.[a-z_\"]")
+    r"\b(from|join|update|into|using|only|table|view|as|on|like|references)\s+" + _NAME_AND_ALIAS)
+# Navigation rooted at a FROM item (``t.data.x``): a name of three parts or more whose parts but
+# the last (taken here) are no part of a FROM item's path (``schema.table.column`` is a column).
+_QUALIFIED_THREE_PARTS = re.compile(r"(?<![\w$.\"])([a-z_][a-z0-9_$]*(?:\.[a-z_][a-z0-9_$]*)+)\.[a-z_\"]")
 # PartiQL unnesting: after a FROM, ``, c.items i`` or ``JOIN c.items i`` with ``c`` an alias.
 _NOT_ALIASES = ("on|where|group|order|having|limit|offset|union|intersect|except|minus|join|inner|left|right|full|"
                 "cross|natural|asc|desc|nulls|and|or|then|else|end|when|from|is|in|not|like|ilike|between|window|"
                 "qualify|returning|using|as|at")
 _NOT_ALIAS = frozenset(_NOT_ALIASES.split("|")) - {"as"}  # ``path AS alias``: the alias follows
+# A FROM list of names (``FROM t a, u AS b, c.items i``): the items after its commas name FROM
+# items too.  A comma elsewhere (``SELECT x, d, d.a``, ``f(x, d.a)``) names none; the list ends at
+# anything else (a subquery, a call, ON): what follows is no FROM item's for the fast path.
+_LISTED_ITEM = r"[a-z_][a-z0-9_$.]*(?:\s+(?:as\s+)?(?!(?:" + _NOT_ALIASES + r")\b)[a-z_][a-z0-9_$]*)?"
+_FROM_LIST = re.compile(r"\b(?:from|join|using)\s+" + _LISTED_ITEM + r"(?:\s*,\s*" + _LISTED_ITEM + ")+")
+_LISTED = re.compile(r",\s*" + _NAME_AND_ALIAS)
 _PATH_WITH_ALIAS = (r"\s*([a-z_][a-z0-9_$]*)(?:\.[a-z_\"][\w$\"]*)+\s+(?:as\s+)?(?!(?:"
                     + _NOT_ALIASES + r")\b)[a-z_\"]")
 _COMMA_PATH = re.compile("," + _PATH_WITH_ALIAS)
@@ -101,11 +110,14 @@ def needs_translation(sql: str) -> bool:
             joins = "join" in words
             pairs = [(path, alias) for keyword, path, alias in _QUALIFIERS.findall(lower)
                      if keyword != "on" or not joins]
+            if "," in lower:
+                pairs += [pair for listed in _FROM_LIST.finditer(lower) for pair in _LISTED.findall(listed[0])]
             known = {name for path, alias in pairs for name in (*path.split("."), alias)}
             if roots - known - _IMPLICIT:
                 return True
-            if any(not any(path == prefix or path.startswith(prefix + ".") for path, _ in pairs)
-                   for prefix in _THREE_PARTS.findall(lower)):
+            # (the FROM item's own name, ``db.s.t``, is one of these names)
+            if any(not any(f".{qualifier}." in f".{path}." for path, _ in pairs)
+                   for qualifier in _QUALIFIED_THREE_PARTS.findall(lower)):
                 return True
             # ``path alias`` with the path rooted at a name: maybe an unnesting (then confirmed)
             if any(alias and "." in path and alias not in _NOT_ALIAS and path[:path.index(".")] in known

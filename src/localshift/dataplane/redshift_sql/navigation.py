@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from .expressions import Rewriter
 
 _RELATION_BEFORE = frozenset({"from", "join", "update", "into", "using", "only", "table", "view", "on",
-                              "like", "references", "delete"})  # DELETE [FROM] t
+                              "like", "references", "delete",  # DELETE [FROM] t
+                              "inherits", "of"})  # PostgreSQL's INHERITS (s.t), PARTITION OF s.t, IS OF (s.typ)
 _FROM_LIST_END = frozenset({"where", "group", "order", "having", "limit", "on", "union", "intersect",
                             "except", "minus", "window", "qualify", "set", "values", "returning",
                             "select", "offset", "fetch", "for"})

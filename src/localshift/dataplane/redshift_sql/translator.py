@@ -120,7 +120,8 @@ def _statement(rw: Rewriter, tokens: list[Token]) -> tuple[str, bool | None]:
         nodes = nodes[:-1]
     sig = words(nodes)
     first = sig[0].low if sig else ""
-    rw.relations = relation_names(tokens) if first in _NAVIGABLE else None
+    navigable = first in _NAVIGABLE and (first != "create" or _created(sig)[0] in _CREATED_WITH_QUERIES)
+    rw.relations = relation_names(tokens) if navigable else None
     if rw.relations is not None and any(name.startswith(("pg_", "information_schema", "svv_", "stl_",
                                                           "stv_", "svl_", "sys_")) for name in rw.relations):
         # Catalog queries never navigate SUPER values; their arrays (indkey[0]) are PostgreSQL's.
@@ -137,19 +138,21 @@ def _statement(rw: Rewriter, tokens: list[Token]) -> tuple[str, bool | None]:
     return render(rw.rewrite(nodes)).strip(), None
 
 
-def _create(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
-    lows = [w.low for w in sig]
-    k = 1
-    if lows[1:3] == ["or", "replace"]:
-        k = 3
-    while k < len(lows) and lows[k] in ("local", "global", "temp", "temporary", "unlogged"):
+def _created(sig: list[Node]) -> tuple[str, int]:
+    """What ``CREATE [OR REPLACE] [TEMP ...] what`` creates, and the index of that word."""
+    k = 3 if [w.low for w in sig[1:3]] == ["or", "replace"] else 1
+    while k < len(sig) and sig[k].low in ("local", "global", "temp", "temporary", "unlogged"):
         k += 1
-    what = lows[k] if k < len(lows) else ""
+    return (sig[k].low if k < len(sig) else ""), k
+
+
+def _create(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
+    what, k = _created(sig)
     if what == "table":
         return ddl.create_table(rw, nodes, sig, k)
     if what == "view":
         return ddl.create_view(rw, nodes, sig)
-    if what == "materialized" and lows[k + 1:k + 2] == ["view"]:
+    if what == "materialized" and [w.low for w in sig[k + 1:k + 2]] == ["view"]:
         return ddl.create_materialized_view(rw, nodes, sig, k + 1)
     if what == "user":
         return admin.create_user(rw, sig)
@@ -175,6 +178,10 @@ def _create(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
 # Statements whose expressions may navigate into SUPER values.
 _NAVIGABLE = frozenset({"select", "with", "insert", "update", "delete", "merge", "values", "create",
                         "explain"})
+# What a CREATE whose query or column defaults may navigate creates.  Elsewhere a dotted name
+# is an object's (``CREATE OPERATOR ... (PROCEDURE = s.fn)``, ``CREATE SEQUENCE ... OWNED BY
+# s.t.c``, a function's ``RETURNS SETOF s.t``; a routine's body statements get their own verdict).
+_CREATED_WITH_QUERIES = frozenset({"table", "view", "materialized"})
 _NOT_SUPPORTED_OBJECTS = {
     "library": "LIBRARY", "model": "MODEL (Redshift ML)", "datashare": "DATASHARE",
     "masking": "MASKING POLICY", "rls": "RLS POLICY", "identity": "IDENTITY PROVIDER",

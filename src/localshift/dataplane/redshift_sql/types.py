@@ -65,7 +65,7 @@ def read_type(nodes: list[Node], i: int, column: bool = False) -> tuple[str, int
             name = " ".join((name,) + tail)
             j = k
             break
-    while j + 2 < len(nodes) and nodes[j].text == "." and nodes[j + 1].kind in ("ident", "qident"):
+    while j + 1 < len(nodes) and nodes[j].text == "." and nodes[j + 1].kind in ("ident", "qident"):
         name = f"{name}.{nodes[j + 1].text}"  # schema-qualified type
         j += 2
     k = _skip_blank(nodes, j)
