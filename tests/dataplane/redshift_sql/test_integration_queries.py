@@ -110,6 +110,14 @@ def test_super_columns_and_navigation(db):
                       "order by o.id").fetchall() == [(1, "online"), (2, "store")]
     assert db.execute("select k.label, id from kinds k join orders on doc.n = 3 and doc.kind = 'web' "
                       "order by k.label").fetchall() == [("online", 1), ("store", 1)]
+    # the column itself in the select list, then navigated: a select list's comma names no relation
+    assert db.execute("select id, doc, doc.kind, coalesce(doc.missing, doc.n) from orders order by id").fetchall() == [
+        (1, {"kind": "web", "items": [{"sku": "a", "qty": 2}], "n": 3}, "web", 3),
+        (2, {"kind": "shop", "items": [], "n": "3"}, "shop", "3")]
+    # navigation past a column qualified by schema and table, or by database, schema and table
+    database = db.info.dbname
+    assert db.execute(f"select it.orders.doc.kind, {database}.it.orders.doc.n, it.orders.id from {database}.it.orders "
+                      "order by it.orders.id").fetchall() == [("web", 3, 1), ("shop", "3", 2)]
 
 
 def test_brackets_on_postgresql_arrays_keep_their_meaning(db):
