@@ -50,26 +50,32 @@ _ALIAS = re.compile(r"\bas\s+\"?([a-z_][a-z0-9_$]*)")
 # PartiQL navigation: a dotted name whose first part no FROM item names, or brackets.
 _DOTTED_ROOT = re.compile(r"(?<![\w$.\"])([a-z_][a-z0-9_$]*)\.[a-z_\"]")
 _NAME_AND_ALIAS = r"([a-z_][a-z0-9_$.]*)(?:(?=\s+([a-z_][a-z0-9_$]*)))?"  # the alias looked at, not taken
-_QUALIFIERS = re.compile(
-    r"\b(from|join|update|into|using|only|table|view|as|on|like|references)\s+" + _NAME_AND_ALIAS)
 # Navigation rooted at a FROM item (``t.data.x``): a name of three parts or more whose parts but
-# the last (taken here) are no part of a FROM item's path (``schema.table.column`` is a column).
-_QUALIFIED_THREE_PARTS = re.compile(r"(?<![\w$.\"])([a-z_][a-z0-9_$]*(?:\.[a-z_][a-z0-9_$]*)+)\.[a-z_\"]")
+# the last (taken here, each with its dot: ``t.data.``) are no part of a FROM item's path
+# (``schema.table.column`` is a column).
+_QUALIFIERS_OF_THREE_PARTS = re.compile(
+    r"(?<![\w$.\"])([a-z_][a-z0-9_$]*+\.[a-z_][a-z0-9_$]*+\.(?:[a-z_][a-z0-9_$]*+\.)*)(?=[a-z_\"])")
 # PartiQL unnesting: after a FROM, ``, c.items i`` or ``JOIN c.items i`` with ``c`` an alias.
 _NOT_ALIASES = ("on|where|group|order|having|limit|offset|union|intersect|except|minus|join|inner|left|right|full|"
                 "cross|natural|asc|desc|nulls|and|or|then|else|end|when|from|is|in|not|like|ilike|between|window|"
                 "qualify|returning|using|as|at")
 _NOT_ALIAS = frozenset(_NOT_ALIASES.split("|")) - {"as"}  # ``path AS alias``: the alias follows
-# A FROM list of names (``FROM t a, u AS b, c.items i``): the items after its commas name FROM
-# items too.  A comma elsewhere (``SELECT x, d, d.a``, ``f(x, d.a)``) names none; the list ends at
-# anything else (a subquery, a call, ON): what follows is no FROM item's for the fast path.
-_LISTED_ITEM = r"[a-z_][a-z0-9_$.]*(?:\s+(?:as\s+)?(?!(?:" + _NOT_ALIASES + r")\b)[a-z_][a-z0-9_$]*)?"
-_FROM_LIST = re.compile(r"\b(?:from|join|using)\s+" + _LISTED_ITEM + r"(?:\s*,\s*" + _LISTED_ITEM + ")+")
-_LISTED = re.compile(r",\s*" + _NAME_AND_ALIAS)
 _PATH_WITH_ALIAS = (r"\s*([a-z_][a-z0-9_$]*)(?:\.[a-z_\"][\w$\"]*)+\s+(?:as\s+)?(?!(?:"
                     + _NOT_ALIASES + r")\b)[a-z_\"]")
 _COMMA_PATH = re.compile("," + _PATH_WITH_ALIAS)
 _JOIN_PATH = re.compile("join" + _PATH_WITH_ALIAS)
+# The rest of a FROM list of names after its first (``FROM t a, u AS b, c.items i``): the items
+# after its commas name FROM items too.  A comma elsewhere (``SELECT x, d, d.a``, ``f(x, d.a)``)
+# names none; the list ends at anything else (a subquery, a call, ON): what follows is no FROM
+# item's for the fast path.
+_LISTS = frozenset({"from", "join", "using"})
+_LIST_ALIAS = r"(?:\s+(?:as\s+)?(?!(?:" + _NOT_ALIASES + r")\b)[a-z_][a-z0-9_$]*)?"
+_LISTED = re.compile(r",\s*" + _NAME_AND_ALIAS)
+# A name after a word that names a relation, the alias after it, and (looked at, not taken) the
+# rest of a list after it (its use is FROM's, JOIN's and USING's only).
+_QUALIFIERS = re.compile(
+    r"\b(from|join|update|into|using|only|table|view|as|on|like|references)\s+" + _NAME_AND_ALIAS
+    + r"(?:(?=(" + _LIST_ALIAS + r"(?:\s*,\s*[a-z_][a-z0-9_$.]*" + _LIST_ALIAS + ")+)))?")
 _ALIAS_DEFINED = re.compile(r"\b(?:from|join)\s+[a-z_][a-z0-9_$.]*\s+(?:as\s+)?([a-z_][a-z0-9_$]*)")
 _BRACKET = re.compile(r"[\w\]\)\"]\s*\[\s*[\d'$]")
 _IMPLICIT = frozenset({"excluded", "new", "old"})
@@ -108,16 +114,18 @@ def needs_translation(sql: str) -> bool:
         if roots:
             # After a JOIN, ON starts a condition: a column or navigation follows it, not a relation.
             joins = "join" in words
-            pairs = [(path, alias) for keyword, path, alias in _QUALIFIERS.findall(lower)
-                     if keyword != "on" or not joins]
-            if "," in lower:
-                pairs += [pair for listed in _FROM_LIST.finditer(lower) for pair in _LISTED.findall(listed[0])]
+            pairs = []
+            for keyword, path, alias, rest in _QUALIFIERS.findall(lower):
+                if keyword != "on" or not joins:
+                    pairs.append((path, alias))
+                    if rest and keyword in _LISTS:
+                        pairs += _LISTED.findall(rest)
             known = {name for path, alias in pairs for name in (*path.split("."), alias)}
             if roots - known - _IMPLICIT:
                 return True
             # (the FROM item's own name, ``db.s.t``, is one of these names)
-            if any(not any(f".{qualifier}." in f".{path}." for path, _ in pairs)
-                   for qualifier in _QUALIFIED_THREE_PARTS.findall(lower)):
+            if any(not any("." + qualifier in f".{path}." for path, _ in pairs)
+                   for qualifier in _QUALIFIERS_OF_THREE_PARTS.findall(lower)):
                 return True
             # ``path alias`` with the path rooted at a name: maybe an unnesting (then confirmed)
             if any(alias and "." in path and alias not in _NOT_ALIAS and path[:path.index(".")] in known
