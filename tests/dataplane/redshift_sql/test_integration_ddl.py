@@ -346,8 +346,8 @@ def test_qualified_object_names_are_objects_not_super_navigation(db):
     db.execute("create function it.add_one(a int, b int) returns int language sql immutable as $$ select a + b + 1 $$")
     db.execute("create operator it.@+@ (procedure = it.add_one, leftarg = int, rightarg = int)")
     db.execute("create operator it.<~> (function = it.add_one, leftarg = int, rightarg = int)")
-    assert db.execute("select 1 operator(it.@+@) 2, 2 operator(it.<~>) 3, it.add_one(c, c) from it.counts").fetchone() == \
-        (4, 6, 3)
+    assert db.execute("select 1 operator(it.@+@) 2, 2 operator(it.<~>) 3, it.add_one(c, c) "
+                      "from it.counts").fetchone() == (4, 6, 3)
     db.execute("comment on column it.counts.c is 'how many'")
     db.execute("grant select on it.counts to public")
     db.execute("alter table it.counts add column d int default 7")
@@ -360,7 +360,7 @@ def test_qualified_object_names_are_objects_not_super_navigation(db):
                       "has_table_privilege('public', 'it.counts', 'select'), nextval('it.seq'), "
                       "2::it.positive, cast(3 as it.positive)").fetchone() == ("how many", True, 5, 2, 3)
     database = db.info.dbname
-    assert db.execute(f"select it.counts.c, counts.d, {database}.it.counts.c, it.counts.data.k from {database}.it.counts"
-                      ).fetchone() == (1, 8, 1, "x")
+    assert db.execute(f"select it.counts.c, counts.d, {database}.it.counts.c, it.counts.data.k "
+                      f"from {database}.it.counts").fetchone() == (1, 8, 1, "x")
     db.execute("drop function it.add_one(int, int) cascade")
     assert db.execute("select count(*) from pg_operator where oprnamespace = 'it'::regnamespace").fetchone() == (0,)
