@@ -8,7 +8,8 @@ Measures, in one run:
    each translated from scratch: median and p99 over the statements that need
    translation; the fast path's verdict on those that need none; a cache hit;
 2. the session hook's CPU cost per `select 1` round trip (the exact messages
-   psycopg and PostgreSQL exchange, framed in-process);
+   psycopg and PostgreSQL exchange, framed in-process), outside and inside a
+   transaction block;
 3. `select 1` round trips with psycopg: directly on the engine's Unix socket,
    through a front without the SQL hook (the front as it was before the
    translator), and through the front with it, in turns, the best batch each;
@@ -172,12 +173,13 @@ class _Discard:
         return 0, -1  # as History answers for an engine that keeps none: no ticket, no query id
 
 
-def session_cost(n: int = 100_000) -> float:
-    """Best of 5 runs of the hook's work for one psycopg ``select 1``."""
+def session_cost(n: int = 100_000, status: bytes = b"I") -> float:
+    """Best of 5 runs of the hook's work for one psycopg ``select 1``; ``status``: the session's
+    transaction status after it (``T``: in a transaction block)."""
     client = (_message(b"P", b"\0select 1\0\0\0") + _message(b"B", b"\0\0" + b"\0" * 6)
               + _message(b"D", b"P\0") + _message(b"E", b"\0\0\0\0\0") + _message(b"S", b""))
     engine = (_message(b"1", b"") + _message(b"2", b"") + _message(b"T", b"\0\x01?column?\0" + b"\0" * 18)
-              + _message(b"D", b"\0\x01\0\0\0\x011") + _message(b"C", b"SELECT 1\0") + _message(b"Z", b"I"))
+              + _message(b"D", b"\0\x01\0\0\0\x011") + _message(b"C", b"SELECT 1\0") + _message(b"Z", status))
     session = SqlSession("u", DB, _Discard(), "k")
     best = float("inf")
     for _ in range(5):
@@ -239,7 +241,8 @@ def main() -> None:
           f"{costs['median'] * us:.0f} us, p99 {costs['p99'] * us:.0f} us per translated statement")
     print(f"fast path on the others: median {costs['fast_path_median'] * us:.2f} us; "
           f"cache hit: {costs['cache_hit_median'] * us:.2f} us")
-    print(f"session hook per select-1 round trip (in-process): {session_cost() * us:.2f} us")
+    print(f"session hook per select-1 round trip (in-process): {session_cost() * us:.2f} us; "
+          f"in a transaction block: {session_cost(status=b'T') * us:.2f} us")
     # ephemeral: the watchdog removes the engine also when it lives outside the temporary dir
     with tempfile.TemporaryDirectory() as tmp, PostgresDataPlane(Path(tmp) / "dp", ephemeral=True) as dp:
         try:

@@ -138,3 +138,18 @@ def test_stored_procedures_as_redshift_users_write_them(db):
         db.execute("drop procedure p_diag()")
     db.execute("drop procedure if exists p_diag()")
     assert db.execute("select count(*) from pg_proc where proname in ('p_diag', 'test_sp1')").fetchone() == (0,)
+    # found as SHOW PROCEDURE finds it (localshift.find_routine): by schema, translated types, or not at all
+    db.execute("create procedure public.p_max(a super, out r int) as $$ begin r := 1; end; $$ language plpgsql")
+    with pytest.raises(psycopg.errors.UndefinedFunction,
+                       match=r"procedure public.p_max\(character varying\) does not exist"):
+        db.execute("drop procedure public.p_max(varchar)")
+    db.execute("drop procedure if exists public.p_max(varchar)")
+    db.execute("drop procedure if exists nowhere.p_max(super)")
+    db.execute("drop procedure public.p_max(super)")
+    # two procedures of the same input arguments (PostgreSQL keeps both): neither is dropped
+    db.execute("create procedure p_two(a int) as $$ begin end; $$ language plpgsql")
+    db.execute("create procedure p_two(a int, out r int) as $$ begin r := a; end; $$ language plpgsql")
+    for drop in ("drop procedure p_two(int)", "drop procedure if exists p_two(int)"):
+        with pytest.raises(psycopg.errors.AmbiguousFunction, match=r'procedure name "p_two\(integer\)" is not unique'):
+            db.execute(drop)
+    assert db.execute("select count(*) from pg_proc where proname in ('p_max', 'p_two')").fetchone() == (2,)

@@ -3,6 +3,8 @@ simple Query of several becomes; a real endpoint's results are in test_session.p
 
 from __future__ import annotations
 
+from localshift.dataplane.redshift_sql.fastpath import needs_translation
+from localshift.dataplane.redshift_sql.translator import translate_bytes
 from localshift.dataplane.redshift_sql.truncate_commits import TRUNCATE, commits_in_query
 
 
@@ -30,3 +32,20 @@ def test_a_truncate_outside_a_block_is_left_alone():
 def test_what_holds_a_truncate():
     assert TRUNCATE.search(b"  -- c\n truncate t") and TRUNCATE.search(b"select 1; /* x */ TRUNCATE t")
     assert not TRUNCATE.search(b"select truncate_me from t") and not TRUNCATE.search(b"select 'truncate t'")
+
+
+def test_the_translation_tells_the_session_of_a_truncate_so_that_it_scans_for_none():
+    # the text as it is (None), or translated, and whether a TRUNCATE starts a statement of it
+    assert translate_bytes(b"truncate t") == (None, None, False, True)
+    assert translate_bytes(b"select 1; TRUNCATE t") == (None, None, False, True)
+    # (the translator sends a statement without the comments before it)
+    assert translate_bytes(b"  -- c\n truncate t") == (b"truncate t", None, False, True)
+    assert translate_bytes(b"truncate #t") == (b'truncate "#t"', None, False, True)
+    assert translate_bytes(b"select nvl(a, 1) from t") == (b"select coalesce(a, 1) from t", None, False, False)
+    # text the engine reads in the client's encoding, not UTF-8, is looked at all the same
+    assert translate_bytes(b"truncate caf\xe9") == (None, None, False, True)
+    assert translate_bytes(b"select 'caf\xe9'") is None
+    # the fast path lets through no text holding a TRUNCATE
+    for text in ("select truncate_me from t", "select 'truncate t'", "select 1"):
+        assert translate_bytes(text.encode()) is None and not needs_translation(text)
+    assert needs_translation("truncate t") and needs_translation("select 1;\n/* c */ truncate t")

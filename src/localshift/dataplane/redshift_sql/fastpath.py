@@ -2,7 +2,7 @@
 
 It looks for anything the translator rewrites: a Redshift keyword, function,
 type name or catalog column (the statement's words against one set); a
-statement kind it handles (at the start of any statement); a quoted identifier
+statement kind it handles or TRUNCATE (at the start of any statement); a quoted identifier
 with capitals, ``(MAX)``, a number glued to a word, ``WHERE 1`` or ``#table``
 (one small regular expression); an alias defined with AS and named again
 later (lateral alias references); brackets, a dotted name whose first part
@@ -25,9 +25,11 @@ from . import null_treatment
 from .expressions import CALLS, REDSHIFT_CATALOG_COLUMNS
 from .install import ENGINE_FUNCTIONS
 
-# Statement kinds with Redshift-specific forms (anywhere a statement starts).
+# Statement kinds with Redshift-specific forms (anywhere a statement starts).  TRUNCATE's is its
+# commit (truncate_commits.py): the translator tells the session of it, so that the session looks
+# for no TRUNCATE in what the fast path lets through.
 _STATEMENT_WORDS = ("create", "alter", "drop", "grant", "revoke", "set", "reset", "show", "vacuum",
-                    "analyze", "analyse", "copy", "unload", "cancel", "lock", "merge")
+                    "analyze", "analyse", "copy", "unload", "cancel", "lock", "merge", "truncate")
 # Words that need rewriting wherever they appear.
 TRIGGER_WORDS = frozenset({
     "top", "qualify", "minus", "approximate", "sysdate", "current_user_id", "super", "nvarchar",

@@ -20,7 +20,8 @@
   arguments take no DEFAULT, so a defaulted argument is always such an OUT.
 * DROP PROCEDURE names a procedure by its input arguments (Redshift ignores
   OUT arguments there): it drops the procedure whose arguments start with
-  those and go on only with defaulted (former OUT) ones.
+  those and go on only with defaulted (former OUT) ones, as SHOW PROCEDURE
+  finds it (``localshift.find_routine``).
 """
 
 from __future__ import annotations
@@ -134,29 +135,37 @@ def _argument(argument: list[Node], mode: str | None) -> str:
                                   "DEFAULT NULL" if mode else ""]))
 
 
-def drop_procedure(rw: "Rewriter", sig: list[Node]) -> str | None:
-    """DROP PROCEDURE [IF EXISTS] name(argument types) [CASCADE | RESTRICT]."""
+def drop_procedure(sig: list[Node]) -> str | None:
+    """DROP PROCEDURE [IF EXISTS] name(argument types) [CASCADE | RESTRICT]: the procedure
+    localshift.find_routine finds (catalog/15_show.sql; SHOW PROCEDURE finds it so too)."""
     lows = [w.low for w in sig]
     k = 4 if lows[2:4] == ["if", "exists"] else 2
     g = len(sig) - (2 if lows[-1] in ("cascade", "restrict") else 1)
-    if g <= k or not isinstance(sig[g], Group):
+    if g <= k or not isinstance(group := sig[g], Group):
         return None  # no argument list: PostgreSQL finds the only procedure of that name
-    names = [identifier_value(n) for n in sig[k:g] if n.text != "."]
+    names = [quote_literal(identifier_value(n)) for n in sig[k:g] if n.text != "."]
     if not names or len(names) > 2:
         raise syntax_error(sig[k].text)
-    types = [argument_name_and_type(a)[1] for a in map(words, split_commas(sig[g].nodes)) if _mode(a) != "out"]
-    schema = (f"p.pronamespace = {quote_literal(names[0])}::regnamespace" if len(names) == 2
-              else "pg_catalog.pg_function_is_visible(p.oid)")
-    typed = ", ".join(f"pg_catalog.pg_typeof({_null_of(rw, t)})::oid" for t in types)
-    condition = (f"p.prokind = 'p' AND p.proname = {quote_literal(names[-1])} AND {schema} "
-                 f"AND p.pronargs - p.pronargdefaults <= {len(types)}"
-                 + (f" AND (p.proargtypes::oid[])[0:{len(types) - 1}] = ARRAY[{typed}]" if types else ""))
-    shown = f"procedure {'.'.join(names)}({', '.join(map(_text, types))}) does not exist"
-    missing = "NULL;" if k == 4 else f"RAISE EXCEPTION USING ERRCODE = '42883', MESSAGE = {quote_literal(shown)};"
+    schema = names[0] if len(names) == 2 else "NULL"
+    found = f"found := localshift.find_routine({schema}, {names[-1]}, {argument_types(group, outs=False)}, 'p');"
+    if k == 4:  # IF EXISTS: none is no error (one of several is)
+        found = f"BEGIN {found} EXCEPTION WHEN undefined_function THEN RETURN; END;"
     cascade = " CASCADE" if lows[-1] == "cascade" else ""
-    return do_block(f"IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE {condition}) THEN {missing} "
-                    f"ELSE EXECUTE (SELECT 'DROP PROCEDURE ' || p.oid::regprocedure::text || "
-                    f"{quote_literal(cascade)} FROM pg_catalog.pg_proc p WHERE {condition} LIMIT 1); END IF;")
+    return do_block(f"DECLARE found oid; BEGIN {found} "
+                    f"EXECUTE 'DROP PROCEDURE ' || found::regprocedure::text || {quote_literal(cascade)}; END;")
+
+
+def argument_types(group: Group, outs: bool = True) -> str:
+    """The types of a routine's arguments ``([argname] [argmode] argtype, ...)`` as a regtype[]
+    (for localshift.find_routine), those of OUT arguments only with ``outs``."""
+    types = []
+    for argument in map(words, split_commas(group.nodes)):
+        if argument and (outs or _mode(argument) != "out"):
+            type_nodes = argument_name_and_type(argument)[1]
+            if not type_nodes:
+                raise syntax_error(argument[-1].text)
+            types.append(quote_literal(read_type(type_nodes, 0)[0]))
+    return f"ARRAY[{', '.join(types)}]::regtype[]"
 
 
 def _mode(argument: list[Node]) -> str:
@@ -182,8 +191,3 @@ _TYPE_SECOND_WORDS = frozenset({"precision", "varying", "with", "without"})
 
 def _text(nodes: list[Node]) -> str:
     return " ".join(n.text for n in nodes)
-
-
-def _null_of(rw: "Rewriter", type_nodes: list[Node]) -> str:
-    """``CAST(NULL AS type)``, the type translated (``super``, ``varchar(max)``)."""
-    return rw.text(tree(tokenize(f"CAST(NULL AS {_text(type_nodes)})")))

@@ -38,13 +38,13 @@ from __future__ import annotations
 import re
 import time
 from collections import deque
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 from .command_tags import RETAGGED, redshift_tag
 from .errors import redshift_error
 from .framing import HOLD, LENGTH, Framer
 from .translator import statement_texts, translate_bytes
-from .truncate_commits import COMMIT_QUERY, TRUNCATE, commits_in_query
+from .truncate_commits import COMMIT_QUERY, commits_in_query
 
 if TYPE_CHECKING:
     from .history import QueryRecorder
@@ -69,6 +69,7 @@ _HOLDS = re.compile(rb"pg_last_query_id|\b(?:stl|svl|stv|sys)_", re.IGNORECASE)
 # `(?:\s+)*` backtracks exponentially on an indented statement that is not a drop).
 _DROPS = re.compile(rb"\A(?:\s++|--[^\n]*+\n?|/\*.*?\*/)*+drop\s+database\b", re.IGNORECASE | re.DOTALL)
 _STANDARD_STRINGS = b"standard_conforming_strings"
+_Kept = TypeVar("_Kept")  # what a prepared statement's or a portal's name stands for
 
 
 def startup_parameters(packet: bytes) -> dict[str, str]:
@@ -118,7 +119,7 @@ class SqlSession:
         self._drop_ends = 0  # ReadyForQuery messages until a DROP DATABASE sent has its result
         self._last_recorded = 0                 # the recorder's ticket of our last entry
         self.last_query_id = -1                 # and its query id
-        self._named: dict[bytes, bytes] = {}    # prepared statement name -> text
+        self._named: dict[bytes, tuple[bytes, bool]] = {}  # prepared statement name -> text, holds a TRUNCATE
         self._portals: dict[bytes, bytes] = {}  # portal name -> text
         self._pending: deque = deque()          # statements sent, ends of batches, in order
         self._scanned: bytes | None = None      # the data a Sync was looked for in (_sync_follows)
@@ -153,7 +154,7 @@ class SqlSession:
         if typ == 0x42:  # Bind: portal name, statement name
             portal_end = data.index(b"\0", start)
             statement = data[portal_end + 1:data.index(b"\0", portal_end + 1)]
-            text = self._named.get(statement, b"")
+            text, commits = self._named.get(statement, (b"", False))
             # The engine takes a query's snapshot at Bind: a statement reading the history
             # waits here, or it would not see what its Execute waited for.
             if self._must_wait(text):
@@ -161,8 +162,8 @@ class SqlSession:
             self._remember(self._portals, data[start:portal_end], text)
             # A prepared TRUNCATE (a Parse of the unnamed statement commits at the Parse: a Query
             # between would drop that statement)
-            return COMMIT_QUERY + data[pos:pos + length] if (self.in_transaction and statement
-                                                         and self._commits_first(text)) else None
+            return COMMIT_QUERY + data[pos:pos + length] if (commits and self.in_transaction and statement
+                                                         and self._commits_first()) else None
         if typ == 0x53:  # Sync
             if len(self._pending) < MAX_PENDING:
                 self._pending.append(_END)
@@ -171,12 +172,12 @@ class SqlSession:
             name_end = data.index(b"\0", start)
             query_end = data.index(b"\0", name_end + 1)
             text = data[name_end + 1:query_end]
+            new, _, commits = self._translated(text)
             if name_end == start:
-                self._named[b""] = text
+                self._named[b""] = text, commits
             else:
-                self._remember(self._named, data[start:name_end], text)
-            new, _ = self._translated(text)
-            commit = COMMIT_QUERY if self.in_transaction and self._commits_first(text) else b""
+                self._remember(self._named, data[start:name_end], (text, commits))
+            commit = COMMIT_QUERY if commits and self.in_transaction and self._commits_first() else b""
             if new is None:
                 return commit + data[pos:pos + length] if commit else None
             body = data[start:name_end + 1] + new + data[query_end:pos + length]
@@ -185,16 +186,16 @@ class SqlSession:
             text = data[start:pos + length - 1]
             if self._must_wait(text):
                 return HOLD
-            new, refused = self._translated(text)
+            new, refused, commits = self._translated(text)
             several = b";" in text and not refused
             texts = statement_texts(text, self.standard_strings) if several else (text,)
             # (statement sent, statement recorded or None: the session's own), when the session
             # adds COMMITs around a TRUNCATE in a block the Query opens (truncate_commits.py)
             planned = None
-            if several and not self._pending and TRUNCATE.search(text):
+            if several and commits and not self._pending:
                 sent = texts if new is None else statement_texts(new, self.standard_strings)
                 planned = commits_in_query(texts, sent, self.in_transaction)
-            commit = COMMIT_QUERY if self.in_transaction and not several and self._commits_first(text) else b""
+            commit = COMMIT_QUERY if commits and self.in_transaction and not several and self._commits_first() else b""
             if planned is not None:
                 new = b";\n".join(statement for statement, _ in planned)
                 now = time.time()
@@ -213,12 +214,12 @@ class SqlSession:
         names.pop(data[start + 1:data.index(b"\0", start + 1)], None)
         return None
 
-    def _commits_first(self, text: bytes) -> bool:
-        """(In a transaction block) whether ``text`` holds a TRUNCATE to run after a COMMIT of the
-        block (truncate_commits.py); if so, the COMMIT is followed as the session's own.  Only
-        with nothing outstanding: the status the engine last reported is then the current one,
-        and no error of the client's batch makes the engine skip the COMMIT."""
-        if self._pending or not TRUNCATE.search(text):
+    def _commits_first(self) -> bool:
+        """(A statement holding a TRUNCATE, in a transaction block) whether it runs after a COMMIT
+        of the block (truncate_commits.py); if so, the COMMIT is followed as the session's own.
+        Only with nothing outstanding: the status the engine last reported is then the current
+        one, and no error of the client's batch makes the engine skip the COMMIT."""
+        if self._pending:
             return False
         self.in_transaction = False
         self._pending.extend((_Statement(b"", 0.0, hidden=True), _COMMIT_END))
@@ -267,21 +268,22 @@ class SqlSession:
             self._drop_ends = 0
             self.on_drop_done()
 
-    def _translated(self, text: bytes) -> tuple[bytes | None, bool]:
-        """The text to send instead of ``text`` (None: as it is), and whether it was refused."""
+    def _translated(self, text: bytes) -> tuple[bytes | None, bool, bool]:
+        """The text to send instead of ``text`` (None: as it is), whether it was refused, and
+        whether it holds a TRUNCATE (the translator's cached answer: no scan of its own)."""
         result = translate_bytes(text, self.case_sensitive, self.standard_strings)
         if result is None:
-            return None, False
-        sql, case_sensitive, refused = result
+            return None, False, False
+        sql, case_sensitive, refused, commits = result
         if case_sensitive is not None:
             self.case_sensitive = case_sensitive
-        return sql, refused
+        return sql, refused, commits
 
     @staticmethod
-    def _remember(names: dict[bytes, bytes], name: bytes, text: bytes) -> None:
+    def _remember(names: dict[bytes, _Kept], name: bytes, kept: _Kept) -> None:
         if name not in names and len(names) >= MAX_NAMED:
             del names[next(iter(names))]
-        names[name] = text
+        names[name] = kept
 
     # -- engine -> client ------------------------------------------------------------
     def _engine_message(self, typ: int, data: bytes, pos: int, length: int) -> bytes | None:

@@ -10,10 +10,9 @@ driver binds them).
 from __future__ import annotations
 
 from .errors import not_supported, syntax_error
-from .routines import argument_name_and_type
+from .routines import argument_types
 from .settings import show_setting
-from .tokens import Group, Node, identifier_value, quote_literal, split_commas, words
-from .types import read_type
+from .tokens import Group, Node, identifier_value, quote_literal
 
 _ROUTINE_COLUMNS = "database_name, schema_name, routine_name AS {kind}_name"
 
@@ -53,16 +52,10 @@ def _dotted(sig: list[Node], k: int, most: int) -> tuple[list[str], int]:
 
 def _argument_types(sig: list[Node], k: int) -> tuple[str, int]:
     """An optional ``([argname] [argmode] argtype, ...)``: a regtype[] of the types, or NULL."""
-    if k >= len(sig) or not isinstance(sig[k], Group):
+    group = sig[k] if k < len(sig) else None
+    if not isinstance(group, Group):
         return "NULL", k
-    types = []
-    for argument in map(words, split_commas(sig[k].nodes)):
-        if argument:
-            type_nodes = argument_name_and_type(argument)[1]
-            if not type_nodes:
-                raise syntax_error(argument[-1].text)
-            types.append(quote_literal(read_type(type_nodes, 0)[0]))
-    return f"ARRAY[{', '.join(types)}]::regtype[]", k + 1
+    return argument_types(group), k + 1
 
 
 def _tail(sig: list[Node], k: int, like_column: str | None) -> str:

@@ -21,6 +21,7 @@ from .install import ENGINE_FUNCTIONS
 from .navigation import relation_names
 from .tokens import (Node, Token, identifier_value, quote_literal, render, split_statements, temporary_table_names,
                      tokenize, tree, words)
+from .truncate_commits import TRUNCATE
 
 CACHE_SIZE = 4096
 CACHE_TEXT_LIMIT = 16384  # longer statements are translated each time, not kept
@@ -33,7 +34,10 @@ class Translation:
     refused: bool = False         # ``sql`` raises the error of a statement that cannot run
 
 
-WireTranslation = tuple[bytes, "bool | None", bool]  # Translation's fields, UTF-8
+# Translation's fields, UTF-8 (the SQL None: the text as it is), and whether a statement of the
+# text is a TRUNCATE, which commits the transaction block it runs in (truncate_commits.py).
+WireTranslation = tuple["bytes | None", "bool | None", bool, bool]
+_TRUNCATE_AS_IT_IS: WireTranslation = (None, None, False, True)
 
 
 def translate(sql: str, case_sensitive: bool = False, standard_strings: bool = False) -> Translation | None:
@@ -60,10 +64,16 @@ def translate_bytes(sql: bytes, case_sensitive: bool = False,
 def _translate_bytes(sql: bytes, case_sensitive: bool, standard_strings: bool) -> WireTranslation | None:
     try:
         text = sql.decode("utf-8")
-    except UnicodeDecodeError:
-        return None  # the engine reports the encoding error itself
-    result = _translate(text, case_sensitive, standard_strings)
-    return None if result is None else (result.sql.encode("utf-8"), result.case_sensitive, result.refused)
+    except UnicodeDecodeError:  # the engine reports the encoding error (or reads the client's encoding)
+        return _TRUNCATE_AS_IT_IS if TRUNCATE.search(sql) else None
+    # TRUNCATE is one of the fast path's statement words: text it lets through holds none.
+    if not needs_translation(text):
+        return None
+    result = _rewritten(text, case_sensitive, standard_strings)
+    commits = TRUNCATE.search(sql) is not None
+    if result is None:
+        return _TRUNCATE_AS_IT_IS if commits else None
+    return result.sql.encode("utf-8"), result.case_sensitive, result.refused, commits
 
 
 _cached_bytes = functools.lru_cache(maxsize=CACHE_SIZE)(_translate_bytes)
@@ -81,8 +91,11 @@ def statement_texts(sql: bytes, standard_strings: bool = False) -> tuple[bytes, 
 
 
 def _translate(sql: str, case_sensitive: bool, standard_strings: bool) -> Translation | None:
-    if not needs_translation(sql):
-        return None
+    return _rewritten(sql, case_sensitive, standard_strings) if needs_translation(sql) else None
+
+
+def _rewritten(sql: str, case_sensitive: bool, standard_strings: bool) -> Translation | None:
+    """``sql`` translated (None: unchanged), past the fast path."""
     tokens: list[Token] = []
     try:
         tokens = tokenize(sql, standard_strings)
@@ -215,7 +228,7 @@ def _drop(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
     if what == "role":
         return admin.drop_role(rw, sig)
     if what == "procedure":
-        return routines.drop_procedure(rw, sig)
+        return routines.drop_procedure(sig)
     if what in _NOT_SUPPORTED_OBJECTS:
         raise not_supported(f"DROP {_NOT_SUPPORTED_OBJECTS[what]}")
     return None

@@ -28,7 +28,7 @@ _AROUND = (b"COMMIT", b"BEGIN", None, b"COMMIT")  # None: the TRUNCATE itself
 
 
 def commits_in_query(texts: tuple[bytes, ...], sent: tuple[bytes, ...],
-             in_block: bool) -> list[tuple[bytes, bytes | None]] | None:
+                     in_block: bool) -> list[tuple[bytes, bytes | None]] | None:
     """The statements to send for a Query of ``texts`` (as the client wrote them; ``sent``: as
     translated, one each), each with the client's text it stands for (None: the session's own);
     None when no TRUNCATE runs in a block there.  ``in_block``: the session is in one as the
