@@ -85,9 +85,9 @@ class TableAttributes:
         return k
 
     def _sortkey(self, sig: list[Node], k: int, kind: str) -> None:
-        if k + 1 >= len(sig) or not isinstance(sig[k + 1], Group):
+        if k + 1 >= len(sig) or not isinstance(group := sig[k + 1], Group):
             raise syntax_error("sortkey")
-        columns = [identifier_value(words(c)[0]) for c in split_commas(sig[k + 1].nodes)]
+        columns = [identifier_value(words(c)[0]) for c in split_commas(group.nodes)]
         if not columns or kind == "interleaved" and len(columns) > 8 or len(columns) > 400:
             raise TranslationError("too many or no sort key columns", "42601")
         self.attrs["sortkey"] = columns
@@ -111,9 +111,9 @@ class TableAttributes:
 
 
 def _single_column(sig: list[Node], k: int) -> str:
-    if k >= len(sig) or not isinstance(sig[k], Group):
+    if k >= len(sig) or not isinstance(group := sig[k], Group):
         raise syntax_error("distkey")
-    columns = split_commas(sig[k].nodes)
+    columns = split_commas(group.nodes)
     if len(columns) != 1:
         raise TranslationError("DISTKEY takes exactly one column", "42601")
     return identifier_value(words(columns[0])[0])
@@ -136,12 +136,12 @@ def create_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> 
     attributes = TableAttributes()
     columns_text = ""
     like = None
-    if k < len(sig) and isinstance(sig[k], Group):
+    if k < len(sig) and isinstance(group := sig[k], Group):
         after = [w.low for w in sig[k + 1:]]
         if "as" in after:  # CTAS with column names
-            columns_text = " " + rw.text([sig[k]])
+            columns_text = " " + rw.text([group])
         else:
-            columns_text, like = _column_definitions(rw, sig[k], attributes)
+            columns_text, like = _column_definitions(rw, group, attributes)
         k += 1
     k = attributes.read(sig, k)
     attrs = attributes.finish()
@@ -226,12 +226,12 @@ def column_definition(rw: "Rewriter", element: list[Node], attributes: TableAttr
         elif word(p) == "sortkey":
             attributes.column_sortkey.append(name)
             p += 1
-        elif word(p) == "identity" and p + 1 < len(at) and isinstance(rest[at[p + 1]], Group):
-            kept += [_SPACE, raw(_identity(rest[at[p + 1]], name, attributes, "always")), _SPACE]
+        elif word(p) == "identity" and p + 1 < len(at) and isinstance(arguments := rest[at[p + 1]], Group):
+            kept += [_SPACE, raw(_identity(arguments, name, attributes, "always")), _SPACE]
             p += 2
         elif word(p) == "generated" and [word(q) for q in range(p + 1, p + 5)] == [
                 "by", "default", "as", "identity"]:
-            seed = rest[at[p + 5]] if p + 5 < len(at) and isinstance(rest[at[p + 5]], Group) else None
+            seed = group if p + 5 < len(at) and isinstance(group := rest[at[p + 5]], Group) else None
             kept += [_SPACE, raw(_identity(seed, name, attributes, "by default")), _SPACE]
             p += 6 if seed is not None else 5
         elif word(p) == "collate" and p + 1 < len(at):

@@ -79,7 +79,7 @@ class Rewriter:
         while i < n:
             node = nodes[i]
             kind = node.kind
-            if kind == "group":
+            if isinstance(node, Group):
                 node = Group(node.open, self.rewrite(node.nodes), node.close)
             elif kind == "ident":
                 j = _next(nodes, i + 1)
@@ -100,7 +100,8 @@ class Rewriter:
                     if node.low in self.engine_functions:
                         node = raw(f"localshift.{node.text}")
                 elif not qualified and self.relations is not None and i + 1 < n and (
-                        nodes[i + 1].text == "." or nodes[i + 1].kind == "group" and nodes[i + 1].open == "[") \
+                        nodes[i + 1].text == "."
+                        or isinstance(next_node := nodes[i + 1], Group) and next_node.open == "[") \
                         and (prev is None or prev.low != "collate"):  # COLLATE pg_catalog."C": a collation
                     navigation = navigate(self, nodes, i)
                     if navigation is not None:

@@ -92,6 +92,7 @@ def next_alias(rw: "Rewriter", prefix: str) -> str:
     """A name for a derived table of localshift's, known to navigation as a relation."""
     rw.generated += 1
     name = f"__ls_{prefix}{rw.generated}"
-    rw.relations = rw.relations | {name}
+    if rw.relations is not None:  # (None: no navigation in the statement)
+        rw.relations = rw.relations | {name}
     return name
 

@@ -184,14 +184,14 @@ class QueryRecorder:
         highest = None
         for database in databases:  # one at a time: a connection to template1 holds up CREATE DATABASE
             with self._connect(engine_key, database) as conn:
-                if conn.execute(_HAS_HISTORY).fetchone()[0]:
-                    highest = max(highest or 0, conn.execute(_HIGHEST_ID).fetchone()[0])
+                if _number(conn, _HAS_HISTORY):
+                    highest = max(highest or 0, _number(conn, _HIGHEST_ID))
         if highest is None:
             return None
         with self._connect(engine_key, _RESERVATIONS) as conn:
             conn.execute(_RESERVED_TABLE)
             # Past what this service gave too: a restore may bring a shorter history and reservation.
-            highest = max(highest, conn.execute(_RESERVED).fetchone()[0], self._last_ids.get(engine_key) or 0)
+            highest = max(highest, _number(conn, _RESERVED), self._last_ids.get(engine_key) or 0)
             self._reserve(conn, engine_key, highest + ID_BLOCK)
         return highest
 
@@ -289,3 +289,9 @@ _CONNECTIONS = _Log(_CONNECTION_COPY, _CONNECTION_PRUNE, _connection_row)
 
 def _utc(seconds: float) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).replace(tzinfo=None)
+
+
+def _number(conn: psycopg.Connection, query: str) -> int:
+    """The value of a query of one row and column (an aggregate's, a test's)."""
+    row = conn.execute(query).fetchone()
+    return row[0] if row is not None else 0

@@ -98,7 +98,7 @@ def install_engine(setup: EngineSetup) -> None:
 
 
 def _engine_settings(conn: psycopg.Connection, superusers: list[str]) -> None:
-    current = dict(conn.execute("SELECT name, setting FROM pg_file_settings "
+    current: dict[str, str] = dict(conn.execute("SELECT name, setting FROM pg_file_settings "
                                 "WHERE sourcefile LIKE '%postgresql.auto.conf' AND applied"))
     changed = False
     for name, value in ENGINE_SETTINGS.items():
@@ -130,7 +130,7 @@ def engine_functions(catalog_dir: Path = CATALOG_DIR) -> frozenset[str]:
     signature Redshift's has)."""
     pattern = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|AGGREGATE)\s+localshift\.(\w+)",
                          re.IGNORECASE)
-    names = set()
+    names: set[str] = set()
     for path in sorted(catalog_dir.glob("*.sql")):
         names.update(m.lower() for m in pattern.findall(path.read_text()))
     return frozenset(names)

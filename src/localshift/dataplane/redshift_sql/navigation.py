@@ -115,15 +115,18 @@ def navigate(rw: "Rewriter", nodes: list[Node], i: int) -> tuple[list[Node], int
         if node.text == "." and j + 1 < len(nodes) and nodes[j + 1].kind in ("ident", "qident"):
             parts.append(nodes[j + 1])
             j += 2
-        elif node.kind == "group" and node.open == "[":
+        elif isinstance(node, Group) and node.open == "[":
             if any(n.text == ":" for n in node.nodes):
                 return None  # x[m:n]: a PostgreSQL array slice (PartiQL has none)
             parts.append(node)
             j += 1
         else:
             break
-    if j < len(nodes) and (nodes[j].kind == "group" and nodes[j].open == "(" or nodes[j].text == "."):
+    if j < len(nodes) and (isinstance(next_node := nodes[j], Group) and next_node.open == "("
+                           or next_node.text == "."):
         return None  # a function call, or ``t.*``
+    if rw.relations is None:  # (the rewriter navigates only in statements that name their relations)
+        return None
     column = _column_length(parts, rw.relations)
     steps = parts[column:]
     if not steps:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from .errors import not_supported, syntax_error
 from .functions import _next
-from .tokens import Group, Node, raw, split_commas, words
+from .tokens import Group, Node, inside, raw, split_commas, words
 
 if TYPE_CHECKING:
     from .expressions import Rewriter
@@ -48,7 +48,7 @@ def _null_treatment(nodes: list[Node], k: int) -> tuple[str | None, int]:
 
 def _handler(name: str):
     def handler(rw: "Rewriter", nodes: list[Node], i: int, j: int) -> tuple[list[Node], int]:
-        inner = nodes[j].nodes
+        inner = inside(nodes[j])
         significant = words(inner)
         treatment = None
         if len(significant) >= 2 and significant[-1].low == "nulls" \

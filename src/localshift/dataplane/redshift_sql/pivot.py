@@ -53,12 +53,12 @@ def record_ctes(rw: "Rewriter", nodes: list[Node]) -> None:
         name = identifier_value(sig[k])
         k += 1
         columns = None
-        if isinstance(sig[k], Group):  # name (a, b) AS (...)
-            columns = [name_of(rw, n) for n in words(sig[k].nodes) if n.text != ","]
+        if isinstance(group := sig[k], Group):  # name (a, b) AS (...)
+            columns = [name_of(rw, n) for n in words(group.nodes) if n.text != ","]
             k += 1
-        if k + 1 >= len(sig) or sig[k].low != "as" or not isinstance(sig[k + 1], Group):
+        if k + 1 >= len(sig) or sig[k].low != "as" or not isinstance(query := sig[k + 1], Group):
             return
-        rw.ctes[name] = columns if columns is not None else select_columns(rw, sig[k + 1])
+        rw.ctes[name] = columns if columns is not None else select_columns(rw, query)
         k += 2
         if k >= len(sig) or sig[k].text != ",":
             return
@@ -87,9 +87,8 @@ def rewrite_operators(rw: "Rewriter", items: list[list[Node]], selects_star: boo
                 and sig[k + 1].low == "nulls":
             include_nulls = sig[k].low == "include"
             k += 2
-        if k >= len(sig) or not isinstance(sig[k], Group) or sig[k].open != "(":
+        if k >= len(sig) or not isinstance(body := sig[k], Group) or body.open != "(":
             raise syntax_error(sig[k].text if k < len(sig) else operator)
-        body = sig[k]
         k += 1
         alias = None
         if k < len(sig) and sig[k].low == "as":
@@ -280,11 +279,11 @@ def _unpivot(rw: "Rewriter", source: list[Node], source_text: str, body: Group, 
 def _for_in(sig: list[Node], operator: str) -> tuple[list[Node], list[list[Node]]]:
     """``column IN (entries)`` after FOR: (column nodes, entries)."""
     at = next((k for k, n in enumerate(sig) if n.kind == "ident" and n.low == "in"), None)
-    if at is None or at == 0 or at + 1 >= len(sig) or not isinstance(sig[at + 1], Group):
+    if at is None or at == 0 or at + 1 >= len(sig) or not isinstance(group := sig[at + 1], Group):
         raise syntax_error(sig[-1].text if sig else operator)
     if at + 2 < len(sig):
         raise syntax_error(sig[at + 2].text)
-    entries = split_commas(sig[at + 1].nodes)
+    entries = split_commas(group.nodes)
     if not entries:
         raise syntax_error(")")
     return sig[:at], entries

@@ -58,8 +58,7 @@ def _booleans(nodes: list[Node]) -> list[Node]:
                 nodes[i] = raw("EXCEPT")
         elif node.kind == "number" and pos > 0 and nodes[sig[pos - 1]].low in _BOOLEAN_CONTEXT \
                 and not _ends_between(nodes, sig, pos - 1):
-            after = nodes[sig[pos + 1]] if pos + 1 < len(sig) else None
-            if after is None or after.low in _BOOLEAN_END:
+            if pos + 1 == len(sig) or nodes[sig[pos + 1]].low in _BOOLEAN_END:
                 nodes[i] = raw("true" if float(node.text) else "false")
     return nodes
 
@@ -262,7 +261,7 @@ class _SelectBlock:
             if any(n.low in ("using", "natural") for n in sig):
                 raise not_supported("QUALIFY with SELECT * over a join with USING or NATURAL")
             # Each FROM item or joined item: relation [AS] alias, up to JOIN / ON.
-            segment: list[Node] = []
+            segment: list[Node] | None = []
             for node in sig + [Token("ident", "join")]:
                 if node.kind == "ident" and node.low in ("join", "on"):
                     if segment:
@@ -284,7 +283,7 @@ class _SelectBlock:
         parts = []
         for part in split_commas(tail[by + 1:stop]):
             psig = words(part)
-            modifiers = []
+            modifiers: list[str] = []
             while psig and psig[-1].kind == "ident" and psig[-1].low in ("asc", "desc", "first", "last",
                                                                           "nulls"):
                 modifiers.insert(0, psig.pop().text)

@@ -29,8 +29,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 from .errors import do_block, syntax_error
-from .tokens import (Group, Node, Token, identifier_value, quote_literal, raw, render, split_commas, split_statements,
-                     temporary_table_names, tokenize, tree, words)
+from .tokens import (Group, Node, Token, identifier_value, inside, quote_literal, raw, render, split_commas,
+                     split_statements, temporary_table_names, tokenize, tree, words)
 from .types import read_type
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def create_routine(rw: "Rewriter", nodes: list[Node], sig: list[Node], k: int, s
     g = next((i for i in range(k + 1, len(sig)) if isinstance(sig[i], Group)), None)
     if g is None:
         return None
-    arguments = [words(a) for a in split_commas(sig[g].nodes)]
+    arguments = [words(a) for a in split_commas(inside(sig[g]))]
     out_tail = len(arguments)
     while sig[k].low == "procedure" and out_tail > 0 and _mode(arguments[out_tail - 1]) == "out":
         out_tail -= 1

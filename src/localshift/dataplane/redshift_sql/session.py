@@ -242,7 +242,7 @@ class SqlSession:
         """True (and the front asked to act) when ``text`` reads the history and statements
         of this session are not written yet, or drops a database."""
         if self.on_drop is not None and _DROPS.search(text):
-            return self._hold_drop()
+            return self._hold_drop(self.on_drop)
         recorder = self.recorder
         if (recorder is None or recorder.recorded <= recorder.written or self._last_recorded <= recorder.written
                 or _HOLDS.search(text) is None):
@@ -251,7 +251,7 @@ class SqlSession:
             self.on_hold()
         return True
 
-    def _hold_drop(self) -> bool:
+    def _hold_drop(self, on_drop: Callable[[], None]) -> bool:
         """Hold a DROP DATABASE the first time it is seen; once released, it goes (its Bind and
         its Execute alike) and its result comes with the ReadyForQuery of its batch."""
         if self._drop_held:
@@ -259,13 +259,18 @@ class SqlSession:
             self._drop_ends = 1 + sum(1 for item in self._pending if item is _END)
         elif not self._drop_ends:
             self._drop_held = True
-            self.on_drop()
+            on_drop()
         return self._drop_held
 
     def ended(self) -> None:
         """The session is gone: a drop it sent is over."""
         if self._drop_ends:
             self._drop_ends = 0
+            self._drop_over()
+
+    def _drop_over(self) -> None:
+        """A DROP DATABASE sent has its result, or its session is gone."""
+        if self.on_drop_done is not None:  # (the front sets it with on_drop, which held the drop)
             self.on_drop_done()
 
     def _translated(self, text: bytes) -> tuple[bytes | None, bool, bool]:
@@ -292,7 +297,7 @@ class SqlSession:
             if self._drop_ends:
                 self._drop_ends -= 1
                 if not self._drop_ends:
-                    self.on_drop_done()
+                    self._drop_over()
             self.in_transaction = data[pos + 5] == 0x54  # 'T'
             # Statements still pending never ran (after an error in their Query or batch).
             end = _END

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .errors import TranslationError, syntax_error
-from .tokens import Node, raw, split_commas, words
+from .tokens import Node, inside, raw, split_commas, words
 
 if TYPE_CHECKING:
     from .expressions import Rewriter
@@ -23,7 +23,7 @@ _SUBQUERY_WORDS = frozenset({"select", "with", "values"})
 
 
 def array(rw: "Rewriter", nodes: list[Node], i: int, j: int) -> tuple[list[Node], int]:
-    inner = nodes[j].nodes
+    inner = inside(nodes[j])
     first = words(inner)[:1]
     if first and first[0].kind == "ident" and first[0].low in _SUBQUERY_WORDS:
         return [nodes[i], raw(f"({rw.text(inner)})")], j + 1
@@ -32,7 +32,7 @@ def array(rw: "Rewriter", nodes: list[Node], i: int, j: int) -> tuple[list[Node]
 
 
 def object_(rw: "Rewriter", nodes: list[Node], i: int, j: int) -> tuple[list[Node], int]:
-    values = [rw.text(part) for part in split_commas(nodes[j].nodes)]
+    values = [rw.text(part) for part in split_commas(inside(nodes[j]))]
     if len(values) % 2:
         raise TranslationError("function object requires an even number of arguments "
                                "(key, value pairs)", "42883")
@@ -40,7 +40,7 @@ def object_(rw: "Rewriter", nodes: list[Node], i: int, j: int) -> tuple[list[Nod
 
 
 def object_transform(rw: "Rewriter", nodes: list[Node], i: int, j: int) -> tuple[list[Node], int]:
-    inner = nodes[j].nodes
+    inner = inside(nodes[j])
     clauses: dict[str, list[Node]] = {}
     current, start = "input", 0
     for k, node in enumerate(inner):

@@ -22,7 +22,7 @@ joins everything back, so untouched spans keep their exact text and spacing.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Iterable, Literal, cast
 
 from .errors import TranslationError
 
@@ -48,13 +48,19 @@ _STANDARD_TOKEN = re.compile(_TOKEN_PATTERN.replace(
     re.VERBOSE | re.DOTALL)
 
 
+# A token's kind: a group name of _TOKEN_PATTERN (``plain`` and ``tag`` are parts of one), or
+# ``raw``, text a rewrite puts in.  Literal types make ``node.kind == "group"`` tell a Group.
+TokenKind = Literal["ws", "comment", "string", "dollar", "param", "qident", "number", "ident", "open", "close",
+                    "punct", "op", "raw"]
+
+
 class Token:
     """One lexical token.  ``low`` is the lower-cased text of words (for
     keyword tests) and the text itself otherwise."""
 
     __slots__ = ("kind", "text", "low")
 
-    def __init__(self, kind: str, text: str) -> None:
+    def __init__(self, kind: TokenKind, text: str) -> None:
         self.kind = kind
         self.text = text
         self.low = text.lower() if kind == "ident" else text
@@ -71,7 +77,7 @@ class Group:
     """A bracketed span: ``open`` and ``close`` are the bracket texts."""
 
     __slots__ = ("open", "close", "nodes")
-    kind = "group"
+    kind: Literal["group"] = "group"
     blank = False
     low = "(...)"
 
@@ -103,7 +109,7 @@ def tokenize(sql: str, standard_strings: bool = False, as_sent: bool = False) ->
         text = m.group()
         if standard_strings and not as_sent and m.group("plain") and "\\" in text and text[0] == "'":
             text = "E" + text.replace("\\", "\\\\")  # the same value, escaped
-        tokens.append(Token(m.lastgroup, text))
+        tokens.append(Token(cast(TokenKind, m.lastgroup), text))  # the pattern's groups are the kinds
         pos = m.end()
     return tokens
 
@@ -189,7 +195,8 @@ def render(nodes: Iterable[Node], prefix: str = "", suffix: str = "") -> str:
 def split_statements(tokens: list[Token], keep_blank: bool = False) -> list[list[Token]]:
     """Cut a token list at top-level semicolons (dropping them and, unless ``keep_blank``,
     empty statements)."""
-    statements, current = [], []
+    statements: list[list[Token]] = []
+    current: list[Token] = []
     for tok in tokens:
         if tok.kind == "punct" and tok.text == ";":
             if keep_blank or any(not t.blank for t in current):
@@ -204,6 +211,14 @@ def split_statements(tokens: list[Token], keep_blank: bool = False) -> list[list
 
 def raw(text: str) -> Token:
     return Token("raw", text)
+
+
+def inside(node: Node) -> list[Node]:
+    """The nodes of a bracketed group (a call's arguments, a column list); a syntax error
+    at anything else."""
+    if not isinstance(node, Group):
+        raise TranslationError(f'syntax error at or near "{node.text}"', "42601")
+    return node.nodes
 
 
 def words(nodes: list[Node]) -> list[Node]:

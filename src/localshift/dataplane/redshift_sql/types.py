@@ -70,12 +70,12 @@ def read_type(nodes: list[Node], i: int, column: bool = False) -> tuple[str, int
         j += 2
     k = _skip_blank(nodes, j)
     modifier = None
-    if k < len(nodes) and isinstance(nodes[k], Group) and nodes[k].open == "(":
-        modifier, j = nodes[k], k + 1
+    if k < len(nodes) and isinstance(group := nodes[k], Group) and group.open == "(":
+        modifier, j = group, k + 1
     k = _skip_blank(nodes, j)
     array = ""
-    while k < len(nodes) and isinstance(nodes[k], Group) and nodes[k].open == "[":
-        array += nodes[k].text
+    while k < len(nodes) and isinstance(group := nodes[k], Group) and group.open == "[":
+        array += group.text
         j = k + 1
         k = _skip_blank(nodes, j)
     return _pg_type(name, modifier, column) + array, j

@@ -56,7 +56,8 @@ class _Scope:
         key = name_of(self.rw, key_node) if key_node is not None else None
         names = {identifier_value(n) for n in (value_node, key_node) if n is not None}
         taken = {identifier_value(n) for n in path[1:] if n.kind in ("ident", "qident")}
-        self.rw.relations = self.rw.relations - names - (taken - self.qualifiers)
+        if self.rw.relations is not None:  # (None: no navigation to keep apart from these names)
+            self.rw.relations = self.rw.relations - names - (taken - self.qualifiers)
         self.elements |= names
         self.reserved |= {name for name in names if quote_ident(name) != name and name.isidentifier()
                           and name in (value, key)}
@@ -113,7 +114,7 @@ def _read(sig: list[Node], unpivot: bool) -> tuple[list[Node], Node, Node | None
     while k < len(sig):
         if sig[k].text == "." and k + 1 < len(sig) and sig[k + 1].kind in ("ident", "qident"):
             k += 2
-        elif isinstance(sig[k], Group) and sig[k].open == "[":
+        elif isinstance(step := sig[k], Group) and step.open == "[":
             k += 1
         else:
             break

@@ -85,7 +85,7 @@ def snapshot_completed(
 
 
 def run_job(
-    backend: ServiceBackend, work: Callable[[], bool], settle: Callable[[], None],
+    backend: ServiceBackend, work: Callable[[], bool], settle: Callable[[], object],
     account: str, region: str, source_type: str, identifier: str, message: str,
     *, event_id: str | None = None, arn: str | None = None,
 ) -> bool:

@@ -17,7 +17,7 @@ COMMERCIAL = "aws"
 def _partitions(service: str) -> dict[str, str]:
     """Region -> partition, for every region botocore lists for ``service``."""
     # Imported here, on the first copy's check: a botocore session costs a server's start 75 ms.
-    import botocore.session
+    import botocore.session  # type: ignore[import-untyped]  # botocore ships no type hints
 
     session = botocore.session.get_session()
     return {

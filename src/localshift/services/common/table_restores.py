@@ -35,10 +35,12 @@ def table_names(p: dict[str, Any], keys: dict[str, str], case_sensitive: bool,
         "target_schema": p.get(keys["target_schema"]) or DEFAULT_SCHEMA,
         "new_table": p.get(keys["new_table"]),
     }
+    checked: dict[str, str] = {}
     for field, value in names.items():
         if not value or len(value.encode()) > MAX_NAME_BYTES or "\x00" in value:
             raise invalid(f"{keys[field]} must be a name of 1 to {MAX_NAME_BYTES} bytes.")
-    return TableToRestore(**(names if case_sensitive else {field: value.lower() for field, value in names.items()}))
+        checked[field] = value if case_sensitive else value.lower()
+    return TableToRestore(**checked)
 
 
 def restore_in_progress(restores: Restores, account: str, region: str, target_row_id: int) -> bool:

@@ -26,7 +26,7 @@ import json
 import math
 import os
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, BinaryIO, Callable, Sequence
 
 from localshift.dataplane.api import Column
 
@@ -140,7 +140,7 @@ class ResultWriter:
         self.inline: str | None = None
         self._page_bytes = 0
         self._held: list[bytes] = []
-        self._file: io.BufferedWriter | None = None
+        self._file: BinaryIO | None = None
 
     def add(self, rows: list[tuple]) -> None:
         lines = []

@@ -72,7 +72,8 @@ def enable_logging(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
     if destination == "s3":
         if not p.get("BucketName"):
             raise invalid_parameter("BucketName is required when the log destination type is s3.")
-        bucket, prefix = _check_bucket(p["BucketName"]), _check_prefix(p.get("S3KeyPrefix", "")) or None
+        bucket: str | None = _check_bucket(p["BucketName"])
+        prefix = _check_prefix(p.get("S3KeyPrefix", "")) or None
     else:
         if "BucketName" in p or "S3KeyPrefix" in p:
             raise invalid_combination("BucketName and S3KeyPrefix can't be given with the cloudwatch log destination.")

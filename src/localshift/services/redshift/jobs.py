@@ -27,7 +27,7 @@ def engine_bytes(backend: RedshiftBackend, account: str, region: str) -> int:
     total = 0
     for cluster in backend.clusters.page(account, region, 0, backend.settings.cluster_quota):
         try:
-            total += backend.dataplane.engine_size_bytes(cluster_key(cluster))
+            total += backend.dataplane.engine_size_bytes(cluster_key(cluster)) or 0
         except Exception:  # being created, restored or deleted: no engine to measure
             continue
     return total

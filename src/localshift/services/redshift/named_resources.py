@@ -4,7 +4,7 @@ class names the resource type of its ARN (``ARN_TYPE``, resource_records.py)."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol, TypeVar
+from typing import Any, Callable, ClassVar, Protocol, TypeVar
 
 from localshift.errors import ApiError, invalid_combination
 from localshift.services.context import RequestContext
@@ -17,11 +17,18 @@ from localshift.store.resources import ResourceRepository
 
 
 class TaggableRecord(Protocol):
-    ARN_TYPE: str | None
-    account: str
-    region: str
-    name: str
-    row_id: int
+    """A resource's record (frozen dataclasses: its fields are read-only here)."""
+
+    ARN_TYPE: ClassVar[str | None]
+
+    @property
+    def account(self) -> str: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def row_id(self) -> int: ...
 
 
 R = TypeVar("R", bound=TaggableRecord)

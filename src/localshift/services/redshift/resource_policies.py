@@ -72,7 +72,9 @@ def put_resource_policy(backend: RedshiftBackend, ctx: RequestContext, p: dict[s
             policy = backend.resource_policies.insert(
                 ResourcePolicyRecord(ctx.account, ctx.region, arn, text, cluster.row_id))
         else:
-            policy = backend.resource_policies.mutate(existing.row_id, lambda r: setattr(r, "policy", text))
+            changed = backend.resource_policies.mutate(existing.row_id, lambda r: setattr(r, "policy", text))
+            assert changed is not None  # (read in this transaction: it is there)
+            policy = changed
     return _view(policy)
 
 

@@ -54,9 +54,10 @@ def snapshot_ref(
             return SnapshotRef(parsed.account, arn, None, True, serverless_arn=arn)
         cluster, _, name = parsed.resource.partition("/")
         return SnapshotRef(parsed.account, name.lower(), cluster.lower(), True)
+    assert identifier is not None  # (the ARN is None here: the identifier names the snapshot)
     owner = p.get("OwnerAccount") or ctx.account
-    cluster = p.get("SnapshotClusterIdentifier")
-    return SnapshotRef(owner, identifier.lower(), cluster.lower() if cluster else None, False)
+    cluster_id = p.get("SnapshotClusterIdentifier")
+    return SnapshotRef(owner, identifier.lower(), cluster_id.lower() if cluster_id else None, False)
 
 
 def lookup(backend: RedshiftBackend, ctx: RequestContext, ref: SnapshotRef) -> SnapshotRecord | None:

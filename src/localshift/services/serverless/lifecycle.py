@@ -72,7 +72,7 @@ def failed(backend: ServerlessBackend, record: Resource, source_type: str, actio
 
 def run_job(
     backend: ServerlessBackend, record: Resource, source_type: str, action: str,
-    work: Callable[[], bool], settle: Callable[[], None],
+    work: Callable[[], bool], settle: Callable[[], object],
 ) -> bool:
     """Run ``work``; its result when it succeeded.  When it fails, the reason is recorded and
     ``settle`` puts the resource in a final status."""

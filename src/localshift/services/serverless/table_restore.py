@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from typing import Any
+from typing import Any, TypedDict
 
 from localshift.records import TableRestoreRecord
 from localshift.services.common.table_restores import accept_restore, restore_in_progress, table_names
@@ -53,8 +53,15 @@ def render(record: TableRestoreRecord) -> dict[str, Any]:
     }
 
 
+class _Source(TypedDict, total=False):
+    """What a restore copies from: a snapshot's name or a recovery point's id."""
+
+    snapshot_name: str
+    recovery_point_id: str
+
+
 def _accept(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any], data_key: str | None,
-            source: dict[str, str], what: str) -> dict[str, Any]:
+            source: _Source, what: str) -> dict[str, Any]:
     """Check the target namespace and workgroup, then store the restore (PENDING) and start its job.
     ``source``: the record's snapshot_name or recovery_point_id; ``what``: the source in messages."""
     names = table_names(p, _PARAMETERS, p.get("activateCaseSensitiveIdentifier", False), validation_error)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from localshift.services.context import RequestContext
 from localshift.services.serverless import validation
@@ -10,10 +10,21 @@ from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.validation import not_found, validation_error
 
 
+class _Owned(Protocol):
+    @property
+    def account(self) -> str: ...
+
+
+class _Tagged(Protocol):
+    """A repository of taggable resources."""
+
+    def get_by_arn(self, arn: str) -> _Owned | None: ...
+
+
 def _owned_arn(backend: ServerlessBackend, ctx: RequestContext, arn: str) -> str:
     """The ARN of a resource of the caller's; other accounts' resources do not exist for it."""
     parsed = validation.parse_arn(arn, "resourceArn")
-    repositories = {"namespace": backend.namespaces, "workgroup": backend.workgroups, "snapshot": backend.snapshots}
+    repositories: dict[str, _Tagged] = {"namespace": backend.namespaces, "workgroup": backend.workgroups, "snapshot": backend.snapshots}
     repository = repositories.get(parsed.resource_type)
     if repository is None:
         raise validation_error(f"Resources of type {parsed.resource_type} can't be tagged.")
