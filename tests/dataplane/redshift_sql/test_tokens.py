@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from localshift.dataplane.redshift_sql.errors import TranslationError
-from localshift.dataplane.redshift_sql.tokens import (Group, identifier_value, quote_ident, quote_literal,
+from localshift.dataplane.redshift_sql.tokens import (Group, identifier_value, inside, quote_ident, quote_literal,
                                                       render, split_statements, string_value, temporary_table_names,
                                                       tokenize, tree)
 
@@ -81,3 +81,11 @@ def test_hash_elsewhere_stays_the_xor_operator():
     tokens = tokenize(sql)
     assert temporary_table_names(tokens) is tokens and render(tokens) == sql
     assert hashed("select '#x' from t") == "select '#x' from t"
+
+
+def test_inside_a_group_are_its_nodes_and_anything_else_is_a_syntax_error():
+    call, word = tree(tokenize("f(a, b) x"))[1], tree(tokenize("f(a, b) x"))[-1]
+    assert render(inside(call)) == "a, b"
+    with pytest.raises(TranslationError, match='syntax error at or near "x"') as refused:
+        inside(word)
+    assert refused.value.sqlstate == "42601"
