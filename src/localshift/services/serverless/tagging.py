@@ -24,7 +24,8 @@ class _Tagged(Protocol):
 def _owned_arn(backend: ServerlessBackend, ctx: RequestContext, arn: str) -> str:
     """The ARN of a resource of the caller's; other accounts' resources do not exist for it."""
     parsed = validation.parse_arn(arn, "resourceArn")
-    repositories: dict[str, _Tagged] = {"namespace": backend.namespaces, "workgroup": backend.workgroups, "snapshot": backend.snapshots}
+    repositories: dict[str, _Tagged] = {"namespace": backend.namespaces, "workgroup": backend.workgroups,
+                                        "snapshot": backend.snapshots}
     repository = repositories.get(parsed.resource_type)
     if repository is None:
         raise validation_error(f"Resources of type {parsed.resource_type} can't be tagged.")
