@@ -31,11 +31,13 @@ _AGGREGATED_TEXT = re.compile(
 
 
 def refuse_exclude(items: list[list[Node]]) -> None:
-    """``SELECT * EXCLUDE ...`` / ``SELECT t.* EXCLUDE (...)``: refused (no alias can follow ``*``)."""
+    """``SELECT * EXCLUDE ...`` / ``SELECT t.* EXCLUDE (...)``: refused (no alias can follow ``*``;
+    ``a * exclude`` multiplies by a column named so)."""
     for item in items:
         sig = words(item)
         for k in range(len(sig) - 1):
-            if sig[k].text == "*" and sig[k + 1].kind == "ident" and sig[k + 1].low == "exclude":
+            if sig[k].text == "*" and (k == 0 or sig[k - 1].text == ".") and sig[k + 1].kind == "ident" \
+                    and sig[k + 1].low == "exclude":
                 raise not_supported("SELECT * EXCLUDE")
 
 
