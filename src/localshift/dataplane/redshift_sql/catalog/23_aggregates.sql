@@ -184,26 +184,3 @@ CREATE OR REPLACE FUNCTION localshift.nth_first(anyarray, integer) RETURNS anyel
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT CASE WHEN $2 >= 1 THEN $1[$2] END $$;
 CREATE OR REPLACE FUNCTION localshift.nth_last(anyarray, integer) RETURNS anyelement
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT CASE WHEN $2 >= 1 AND cardinality($1) = $2 THEN $1[1] END $$;
-
--- STDDEV / STDDEV_SAMP / STDDEV_POP / VARIANCE / VAR_SAMP / VAR_POP: Redshift returns DOUBLE
--- PRECISION whatever the argument's type (PostgreSQL gives NUMERIC for integers and decimals).
--- PostgreSQL's own float8 aggregates over the argument cast to double precision (implicit for
--- every integer, DECIMAL and REAL); the translator qualifies the calls.
-CREATE OR REPLACE AGGREGATE localshift.stddev(double precision) (
-    SFUNC = pg_catalog.float8_accum, STYPE = double precision[], FINALFUNC = pg_catalog.float8_stddev_samp,
-    COMBINEFUNC = pg_catalog.float8_combine, INITCOND = '{0,0,0}', PARALLEL = SAFE);
-CREATE OR REPLACE AGGREGATE localshift.stddev_samp(double precision) (
-    SFUNC = pg_catalog.float8_accum, STYPE = double precision[], FINALFUNC = pg_catalog.float8_stddev_samp,
-    COMBINEFUNC = pg_catalog.float8_combine, INITCOND = '{0,0,0}', PARALLEL = SAFE);
-CREATE OR REPLACE AGGREGATE localshift.stddev_pop(double precision) (
-    SFUNC = pg_catalog.float8_accum, STYPE = double precision[], FINALFUNC = pg_catalog.float8_stddev_pop,
-    COMBINEFUNC = pg_catalog.float8_combine, INITCOND = '{0,0,0}', PARALLEL = SAFE);
-CREATE OR REPLACE AGGREGATE localshift.variance(double precision) (
-    SFUNC = pg_catalog.float8_accum, STYPE = double precision[], FINALFUNC = pg_catalog.float8_var_samp,
-    COMBINEFUNC = pg_catalog.float8_combine, INITCOND = '{0,0,0}', PARALLEL = SAFE);
-CREATE OR REPLACE AGGREGATE localshift.var_samp(double precision) (
-    SFUNC = pg_catalog.float8_accum, STYPE = double precision[], FINALFUNC = pg_catalog.float8_var_samp,
-    COMBINEFUNC = pg_catalog.float8_combine, INITCOND = '{0,0,0}', PARALLEL = SAFE);
-CREATE OR REPLACE AGGREGATE localshift.var_pop(double precision) (
-    SFUNC = pg_catalog.float8_accum, STYPE = double precision[], FINALFUNC = pg_catalog.float8_var_pop,
-    COMBINEFUNC = pg_catalog.float8_combine, INITCOND = '{0,0,0}', PARALLEL = SAFE);
