@@ -95,3 +95,20 @@ def test_qualified_object_names_are_no_navigation():
     assert pg("select s.t.data.a from s.t") == "select (s.t.data -> E'a') from s.t"
     assert pg("create view v as select t.data.a, d.b from s.t") == \
         "create view v as select (t.data -> E'a'), (d -> E'b') from s.t"
+
+
+def test_a_relation_named_as_a_catalog_function_is_no_call():
+    # LOG, POWER and TO_DATE are the catalog's (schema localshift) wherever they are called ...
+    assert pg("select log(2, 8), power (2, 3) from t where to_date(d, 'YYYYMMDD') > x") == \
+        "select localshift.log(2, 8), localshift.power (2, 3) from t where localshift.to_date(d, 'YYYYMMDD') > x"
+    # ... but a table or a common table expression of that name with its columns is a relation
+    for sql in ("insert into log (a, b) values (1, 2)", "create table IF NOT EXISTS power (a int)",
+                "analyze log (a)", "analyze verbose log (a)",
+                "with log (a) as (select 1) select a from log",
+                "with x as (select 1), power (b) as materialized (select 2) select b from power",
+                "with recursive to_date (n) as (select 1 union all select n + 1 from to_date where n < 3) "
+                "select n from to_date"):
+        assert pg(sql) == sql, sql
+    assert pg("create table t (a int references log (id))") == "create table t (a int references log (id) NOT ENFORCED)"
+    assert pg("with recursive log (n) as (select 1) select log(n) from log") == \
+        "with recursive log (n) as (select 1) select localshift.log(n) from log"

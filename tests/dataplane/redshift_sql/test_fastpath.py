@@ -13,6 +13,7 @@ from localshift.dataplane.redshift_sql.fastpath import needs_translation
     "INSERT INTO orders VALUES ($1, $2)",
     "UPDATE t SET v = 'changed' WHERE id <= 1000",
     "select count(*), sum(amount) from orders group by 1",
+    "select a from t union all select b from u group by b", "select all a from t group by a",
     'select "id" from "public"."t"',
     "select a.x, b.y from t1 a join t2 b on a.k = b.k", "select s.t.c from s.t join u on u.id = s.t.id",
     "BEGIN", "COMMIT",
@@ -30,6 +31,10 @@ def test_plain_postgresql_needs_no_translation(sql):
     # navigation in a JOIN's condition, and navigation rooted at a FROM item
     "select 1 from t join u on t.data.x = 1", "select 1 from t join u on data.x = u.id",
     "select t.data.x from t",
+    # GROUP BY ALL, SELECT * EXCLUDE, and calls of the catalog's functions that replace PostgreSQL's
+    "select a, count(*) from t group by all", "select a, count(*) from t GROUP  BY\n ALL order by 1",
+    "select * exclude (a) from t", "select stddev(a) from t", "select power(2, 3)", "select log(2, 8)",
+    "select to_date('20010631', 'YYYYMMDD')",
 ])
 def test_redshift_constructs_go_to_the_translator(sql):
     assert needs_translation(sql)

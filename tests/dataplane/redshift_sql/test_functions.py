@@ -70,3 +70,15 @@ def test_unknown_date_parts_and_wrong_arities_are_refused():
     assert refused("select listagg(distinct n) within group (order by m) from t")[0] == "0A000"
     assert refused("select convert(integer x, y)")[0] == "42601"
     assert refused("select convert(geometry, y)") == ("0A000", "data type GEOMETRY is not supported by localshift")
+
+
+def test_stddev_and_variance_read_their_argument_as_double_precision():
+    # Redshift returns DOUBLE PRECISION whatever the argument's type
+    assert pg("select stddev(qty), VARIANCE(distinct n), var_pop(all x) filter (where a) over (partition by b) from g") \
+        == ("select stddev(CAST(qty AS double precision)), VARIANCE(distinct CAST(n AS double precision)), "
+            "var_pop(all CAST(x AS double precision)) filter (where a) over (partition by b) from g")
+    assert pg("select stddev_samp(x::int), stddev_pop(nvl(x, 0)), var_samp(x) from g") == \
+        ("select stddev_samp(CAST(x::int AS double precision)), stddev_pop(CAST(coalesce(x, 0) AS double precision)), "
+         "var_samp(CAST(x AS double precision)) from g")
+    # other argument counts reach the engine as written, which reports them
+    assert pg("select stddev(a, b) from g") == "select stddev(a, b) from g"

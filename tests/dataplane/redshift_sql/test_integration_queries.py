@@ -131,3 +131,14 @@ def test_brackets_on_postgresql_arrays_keep_their_meaning(db):
                       "scores[3] > 25, scores[1] = '10' from tagged").fetchall() == \
         [(True, False, False, True, True, False)]
     assert db.execute("select count(*) from tagged where tags[2] = 'green' and scores[1] >= 10").fetchone() == (1,)
+
+
+def test_tables_named_as_catalog_functions_and_those_functions(db):
+    db.execute("create table log (a int, d varchar(8))")
+    db.execute("insert into log (a, d) values (8, '20010631'), (100, '20010101')")
+    assert db.execute("select log(2, a), log(a), power(a, 2), to_date(d, 'YYYYMMDD') from log order by a").fetchall() \
+        == [(3.0, 0.903089986991944, 64.0, datetime.date(2001, 7, 1)),
+            (6.64385618977473, 2.0, 10000.0, datetime.date(2001, 1, 1))]  # 15 digits, as Redshift prints
+    assert one(db, "with power (n) as (select a from log where a = 8) select power(n, 2) from power") == (64.0,)
+    with pytest.raises(psycopg.errors.DatetimeFieldOverflow):
+        db.execute("select to_date(d, 'YYYYMMDD', true) from log")

@@ -44,8 +44,10 @@ _BARE_WORDS = {
     "current_user_id": "CAST((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user) AS integer)",
 }
 # Where a name followed by a parenthesis is a relation and its columns, not a call
-# (``INSERT INTO object (a, b)``, ``CREATE TABLE IF NOT EXISTS convert (...)``).
-_RELATION_WITH_COLUMNS = frozenset({"into", "table", "exists", "references", "view"})
+# (``INSERT INTO object (a, b)``, ``CREATE TABLE IF NOT EXISTS convert (...)``, ``ANALYZE log (a)``,
+# ``WITH RECURSIVE log (n) AS (...)``).
+_RELATION_WITH_COLUMNS = frozenset({"into", "table", "exists", "references", "view", "analyze", "verbose",
+                                    "recursive"})
 
 
 class Rewriter:
@@ -92,12 +94,13 @@ class Rewriter:
                 elif following is not None and following.kind == "group" and following.open == "(" \
                         and not qualified:
                     handler = CALLS.get(node.low)
-                    if handler is not None and (prev is None or prev.low not in _RELATION_WITH_COLUMNS):
+                    relation = _names_relation(prev, nodes, j)
+                    if handler is not None and not relation:
                         replacement, i = handler(self, nodes, i, j)
                         out.extend(replacement)
                         prev = replacement[-1] if replacement else prev
                         continue
-                    if node.low in self.engine_functions:
+                    if node.low in self.engine_functions and not relation:
                         node = raw(f"localshift.{node.text}")
                 elif not qualified and self.relations is not None and i + 1 < n and (
                         nodes[i + 1].text == "."
@@ -159,6 +162,19 @@ def _fold(text: str) -> str:
     body = text[1:-1]
     lowered = "".join(c.lower() if "A" <= c <= "Z" else c for c in body)
     return f'"{lowered}"'
+
+
+def _names_relation(prev: Node | None, nodes: list[Node], j: int) -> bool:
+    """Is the name before the parenthesis ``nodes[j]`` a relation and its columns?  After one of
+    ``_RELATION_WITH_COLUMNS``, or a common table expression's name (``WITH log (a) AS (...)``,
+    ``..., power (b) AS MATERIALIZED (...)``), where a call would be followed by an alias."""
+    if prev is not None and prev.low in _RELATION_WITH_COLUMNS:
+        return True
+    k = _next(nodes, j + 1)
+    if k >= len(nodes) or nodes[k].low != "as":
+        return False
+    k = _next(nodes, k + 1)
+    return k < len(nodes) and (nodes[k].kind == "group" or nodes[k].low in ("materialized", "not"))
 
 
 def _next(nodes: list[Node], k: int) -> int:

@@ -4,7 +4,7 @@ It looks for anything the translator rewrites: a Redshift keyword, function,
 type name or catalog column (the statement's words against one set); a
 statement kind it handles or TRUNCATE (at the start of any statement); a quoted identifier
 with capitals, ``(MAX)``, a number glued to a word, ``WHERE 1`` or ``#table``
-(one small regular expression); an alias defined with AS and named again
+(one small regular expression); ``GROUP BY ALL``; an alias defined with AS and named again
 later (lateral alias references); brackets, a dotted name whose first part
 no FROM item names (a FROM item is named after FROM, JOIN, USING ... and after a
 comma of their lists, never after a select list's comma; the name after a
@@ -34,7 +34,7 @@ _STATEMENT_WORDS = ("create", "alter", "drop", "grant", "revoke", "set", "reset"
 TRIGGER_WORDS = frozenset({
     "top", "qualify", "minus", "approximate", "sysdate", "current_user_id", "super", "nvarchar",
     "nchar", "varbyte", "varbinary", "bpchar", "binary", "geometry", "geography", "hllsketch", "pivot",
-    "unpivot", "datetime",
+    "unpivot", "datetime", "exclude",  # SELECT * EXCLUDE (refused)
     # LAG, LEAD, FIRST_VALUE, LAST_VALUE need the translator only with IGNORE/RESPECT NULLS.
     *(CALLS.keys() - null_treatment.CALLS.keys()), *null_treatment.TRIGGER_WORDS,
     *REDSHIFT_CATALOG_COLUMNS, *ENGINE_FUNCTIONS})
@@ -46,6 +46,7 @@ _QUOTED_CAPITALS = re.compile(r'"[^"]*[A-Z][^"]*"')      # delimited identifiers
 _MAX = re.compile(r"\(\s*max\s*\)")                      # VARCHAR(MAX), on the lower-cased text
 _GLUED_NUMBER = re.compile(r"(?<![\w$.])\d+(?:\.\d*)?[A-Za-z_]")  # THEN 4WHEN
 _NUMBER_CONDITION = re.compile(r"\b(?:where|and|or|not|having)\s+\d")  # WHERE 1 AND ..., lower-cased
+_GROUP_BY_ALL = re.compile(r"\bgroup\s+by\s+all\b")  # Redshift's GROUP BY ALL, lower-cased
 _DELETE_WITHOUT_FROM = re.compile(r"\bdelete\s+(?!from\b)[a-z_\"#]")  # DELETE t WHERE ..., lower-cased
 _HASH_NAME = re.compile(r"#[A-Za-z_]")  # #temp tables (tokens.py says where #name is one)
 _ALIAS = re.compile(r"\bas\s+\"?([a-z_][a-z0-9_$]*)")
@@ -100,6 +101,8 @@ def needs_translation(sql: str) -> bool:
     if "#" in sql and _HASH_NAME.search(sql):
         return True
     if "delete" in words and _DELETE_WITHOUT_FROM.search(lower):
+        return True
+    if "all" in words and _GROUP_BY_ALL.search(lower):
         return True
     if _GLUED_DIGIT.search(sql) and _GLUED_NUMBER.search(sql):
         return True

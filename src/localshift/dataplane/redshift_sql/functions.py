@@ -208,6 +208,22 @@ def concat(rw, nodes, i, j):
     return _call("concat", [f"CAST({args[0]} AS varchar)", f"CAST({args[1]} AS varchar)"]), j + 1
 
 
+def as_double_precision(rw, nodes, i, j):
+    """STDDEV, VARIANCE and their kin: Redshift returns DOUBLE PRECISION whatever the argument's
+    type; PostgreSQL's give NUMERIC for integers and decimals, so the argument is cast."""
+    parts = split_commas(nodes[j].nodes)
+    if len(parts) != 1:
+        return _call(nodes[i].text, _args(rw, nodes[j])), j + 1  # the engine reports it
+    argument = parts[0]
+    quantifier = words(argument)[:1]
+    if quantifier and quantifier[0].low in ("distinct", "all"):
+        argument = argument[argument.index(quantifier[0]) + 1:]
+        prefix = f"{quantifier[0].text} "
+    else:
+        prefix = ""
+    return _call(nodes[i].text, [f"{prefix}CAST({rw.text(argument)} AS double precision)"]), j + 1
+
+
 def ratio_to_report(rw, nodes, i, j):
     args = _args(rw, nodes[j])
     k = _next(nodes, j + 1)
@@ -340,6 +356,7 @@ CALLS: dict[str, Handler] = {
     "concat": concat,
     "ratio_to_report": ratio_to_report,
     "avg": avg,
+    **dict.fromkeys(("stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop"), as_double_precision),
     "percentile_cont": _percentile("percentile_cont"),
     "percentile_disc": _percentile("percentile_disc"),
     "cast": cast,

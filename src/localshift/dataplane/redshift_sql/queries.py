@@ -7,7 +7,8 @@ handled when their own group is rewritten):
   them; redshift_connector's and sqlalchemy-redshift's catalog queries rely on it);
 * ``QUALIFY cond`` -> a subquery computing ``cond`` beside the select list,
   filtered outside;
-* ``MINUS`` -> ``EXCEPT``; ``WHERE 1 AND ...`` -> ``WHERE true AND ...``.
+* ``MINUS`` -> ``EXCEPT``; ``WHERE 1 AND ...`` -> ``WHERE true AND ...``;
+* ``GROUP BY ALL`` and ``SELECT * EXCLUDE`` (grouping.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .errors import not_supported, syntax_error
+from .grouping import group_by_all, refuse_exclude
 from .tokens import Group, Node, Token, identifier_value, quote_ident, raw, render, split_commas, strip, words
 
 if TYPE_CHECKING:
@@ -131,6 +133,9 @@ class _SelectBlock:
     def rewrite(self, followed_by_set_operator: bool, preceded: bool = False) -> list[Node]:
         """``preceded``: the block follows a set operator (it is a later branch)."""
         items = split_commas(self.nodes[self.head_end:self.items_end])
+        refuse_exclude(items)
+        if "group" in self.clauses:
+            group_by_all(self.nodes, self.clauses["group"], self._clause_end("group"), items)
         aliases = self._resolve_aliases(items)
         if "qualify" in self.clauses:
             return self._qualify(items, aliases)

@@ -320,3 +320,31 @@ CREATE OR REPLACE FUNCTION pg_catalog.convert_timezone(text, timestamptz) RETURN
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT $2 AT TIME ZONE $1 $$;
 -- A string is read as a timestamp.
 SELECT localshift.define_variants('convert_timezone', 'timestamp', ARRAY['text']::regtype[]);
+
+-- TO_DATE(string, format [, is_strict]).  Without is_strict, or with false (Redshift's
+-- default), a day past the end of its month rolls over into the next one:
+-- TO_DATE('20010631', 'YYYYMMDD') is 2001-07-01, as AWS documents.  The day is read as a
+-- number (the format's DD parsed as seconds, so days 00-59) and added to the month's first
+-- day.  With true, or when the overflow is elsewhere (month 13) or the format has no single DD
+-- field, the error is PostgreSQL's to_date's (22008).
+CREATE OR REPLACE FUNCTION localshift.to_date(string text, format text, is_strict boolean DEFAULT false)
+RETURNS date LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+    day_field constant text := '(?<![Dd])[Dd][Dd](?![Dd])';
+    month_and_day timestamp;
+BEGIN
+    RETURN pg_catalog.to_date(string, format);
+EXCEPTION WHEN datetime_field_overflow THEN
+    IF NOT is_strict AND format !~* 'ss' AND format ~ day_field THEN
+        BEGIN
+            month_and_day := pg_catalog.to_timestamp(string, pg_catalog.regexp_replace(format, day_field, 'SS'));
+        EXCEPTION WHEN OTHERS THEN
+            month_and_day := NULL;
+        END;
+        IF month_and_day IS NOT NULL THEN
+            RETURN pg_catalog.date_trunc('month', month_and_day)::date
+                   + (pg_catalog.date_part('second', month_and_day)::integer - 1);
+        END IF;
+    END IF;
+    RAISE;
+END $$;
