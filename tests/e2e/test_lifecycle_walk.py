@@ -19,6 +19,7 @@ import itertools
 import os
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -40,6 +41,12 @@ STABLE_CLUSTER = {"available", "paused"}
 STABLE_SNAPSHOT = {"available", "failed"}
 # AWS's common errors, which any action may answer (API reference, "Common Errors"): the walk sends
 # only valid values, so a combination the service refuses in a given state is the only one expected.
+# The operations of which, sent twice at once, at most one succeeds: the second finds the name taken, the
+# resource gone, or it busy with the first.
+EXCLUSIVE = {"CreateCluster", "DeleteCluster", "RestoreFromClusterSnapshot", "CreateClusterSnapshot",
+             "DeleteClusterSnapshot", "CopyClusterSnapshot", "PauseCluster", "ResumeCluster", "RebootCluster",
+             "AuthorizeSnapshotAccess", "RevokeSnapshotAccess", "CreateNamespace", "CreateWorkgroup",
+             "DeleteWorkgroup", "DeleteNamespace", "CreateSnapshot", "DeleteSnapshot", "RestoreFromSnapshot"}
 COMMON = {"redshift": {"InvalidParameterCombination", "InvalidParameterValue"},
           "redshift-serverless": {"ValidationException"}}
 
@@ -79,6 +86,7 @@ class Walk:
     workgroups: dict[str, str] = field(default_factory=dict)  # workgroup -> namespace
     serverless_snapshots: dict[str, Rows] = field(default_factory=dict)
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))
+    racing: bool = False
 
     def __post_init__(self) -> None:
         config = Config(retries={"max_attempts": 1}, read_timeout=60, connect_timeout=10)
@@ -111,16 +119,27 @@ class Walk:
     # -- calling ---------------------------------------------------------------------------------------
 
     def call(self, client: Any, operation: str, **params: Any) -> dict | None:
-        """The operation's answer, or None for an AWS error the model lists for it; anything else fails."""
+        """The operation's answer, or None for an AWS error the model lists for it; anything else fails.
+        Racing, the same request is sent twice at once, and at most one of them may succeed."""
+        if not (self.racing and operation in EXCLUSIVE):
+            return self.call_once(client, operation, params)
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(lambda _: self.call_once(client, operation, params, "raced "), range(2)))
+        won = [answer for answer in answers if answer is not None]
+        assert len(won) <= 1, self.failure(f"two identical {operation} requests at once both succeeded")
+        return won[0] if won else None
+
+    def call_once(self, client: Any, operation: str, params: dict, how: str = "") -> dict | None:
         service = client.meta.service_model.service_name
-        self.log.append(f"{operation} {params}")
         method = getattr(client, botocore.xform_name(operation))
         try:
-            return method(**params)
+            answer = method(**params)
+            self.log.append(f"{how}{operation} {params}")
+            return answer
         except ClientError as error:
             status = error.response["ResponseMetadata"]["HTTPStatusCode"]
             code = error.response["Error"]["Code"]
-            self.log[-1] += f" -> {code}"
+            self.log.append(f"{how}{operation} {params} -> {code}")
             assert 400 <= status < 500, self.failure(f"{operation} answered {status} {error}")
             assert code in self.documented(service, operation), self.failure(
                 f"{operation} answered {code}, which the model does not list: {error}")
@@ -390,6 +409,17 @@ class Walk:
         self.log.append(f"sleep {seconds}")
         time.sleep(seconds)
 
+    def race(self) -> None:
+        """One of the other operations, its request sent twice at once (``call``)."""
+        self.racing = True
+        try:
+            self.rng.choice([self.create_cluster, self.delete_cluster, self.restore_cluster, self.create_snapshot,
+                             self.delete_snapshot, self.copy_snapshot, self.pause_resume_reboot, self.share_snapshot,
+                             self.create_namespace, self.create_workgroup, self.delete_workgroup,
+                             self.delete_namespace, self.create_serverless_snapshot, self.restore_namespace])()
+        finally:
+            self.racing = False
+
     def step(self) -> None:
         operations: list[tuple[Callable[[], None], int]] = [
             (self.create_cluster, 4), (self.delete_cluster, 2), (self.modify_cluster, 2), (self.resize_cluster, 1),
@@ -398,7 +428,7 @@ class Walk:
             (self.write_cluster, 4), (self.create_namespace, 2), (self.create_workgroup, 2),
             (self.delete_workgroup, 1), (self.delete_namespace, 1), (self.create_serverless_snapshot, 2),
             (self.delete_serverless_snapshot, 1), (self.restore_namespace, 2), (self.write_workgroup, 3),
-            (self.linger, 2),
+            (self.linger, 2), (self.race, 4),
         ]
         operation = self.rng.choices([op for op, _ in operations], [weight for _, weight in operations])[0]
         try:
