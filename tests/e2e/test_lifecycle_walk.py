@@ -85,8 +85,10 @@ class Walk:
     namespaces: dict[str, Holder] = field(default_factory=dict)
     workgroups: dict[str, str] = field(default_factory=dict)  # workgroup -> namespace
     serverless_snapshots: dict[str, Rows] = field(default_factory=dict)
+    shared: set[str] = field(default_factory=set)  # snapshots GRANTEE may restore
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))
     racing: bool = False
+    travelled: int = 0
 
     def __post_init__(self) -> None:
         config = Config(retries={"max_attempts": 1}, read_timeout=60, connect_timeout=10)
@@ -217,7 +219,7 @@ class Walk:
             "rename": {"NewClusterIdentifier": self.fresh(CLUSTERS, self.clusters_of(OWNER))},
             "nodes": {"NumberOfNodes": self.rng.choice([2, 3, 4])},
             "type": {"NodeType": self.rng.choice(["ra3.xlplus", "ra3.4xlarge"]), "NumberOfNodes": 2},
-            "retention": {"ManualSnapshotRetentionPeriod": self.rng.choice([-1, 1, 30])},
+            "retention": {"ManualSnapshotRetentionPeriod": self.rng.choice([-1, 30])},
         }[change]
         if self.call(self.owner, "ModifyCluster", ClusterIdentifier=name, **params) and change == "rename":
             self.clusters[OWNER, params["NewClusterIdentifier"]] = self.clusters.pop((OWNER, name))
@@ -240,6 +242,7 @@ class Walk:
             params["NumberOfNodes"] = 3
         if self.call(client, "RestoreFromClusterSnapshot", ClusterIdentifier=name, SnapshotIdentifier=snapshot,
                      **params):
+            assert not as_grantee or snapshot in self.shared, self.failure(f"{snapshot} was restored unshared")
             self.clusters[account, name] = self.holder(self.snapshots[snapshot][0])
 
     def create_snapshot(self) -> None:
@@ -250,6 +253,7 @@ class Walk:
     def delete_snapshot(self) -> None:
         name = self.existing(SNAPSHOTS, self.snapshots)
         if self.call(self.owner, "DeleteClusterSnapshot", SnapshotIdentifier=name):
+            assert name not in self.shared, self.failure(f"{name} was deleted while shared")
             del self.snapshots[name]
 
     def copy_snapshot(self) -> None:
@@ -260,11 +264,13 @@ class Walk:
 
     def share_snapshot(self) -> None:
         operation = self.rng.choice(["AuthorizeSnapshotAccess", "RevokeSnapshotAccess"])
-        self.call(self.owner, operation, SnapshotIdentifier=self.existing(SNAPSHOTS, self.snapshots), AccountWithRestoreAccess=GRANTEE)
+        name = self.existing(SNAPSHOTS, self.snapshots)
+        if self.call(self.owner, operation, SnapshotIdentifier=name, AccountWithRestoreAccess=GRANTEE):
+            (self.shared.add if operation == "AuthorizeSnapshotAccess" else self.shared.discard)(name)
 
     def modify_snapshot(self) -> None:
         self.call(self.owner, "ModifyClusterSnapshot", SnapshotIdentifier=self.existing(SNAPSHOTS, self.snapshots),
-                  ManualSnapshotRetentionPeriod=self.rng.choice([-1, 1, 10]))
+                  ManualSnapshotRetentionPeriod=self.rng.choice([-1, 10, 30]))
 
     def write_cluster(self) -> None:
         account, name = self.rng.choice(sorted(self.clusters) or [(OWNER, "c0")])
@@ -355,8 +361,8 @@ class Walk:
     def moving(self) -> list[str]:
         moving = [f"cluster {c['ClusterIdentifier']} {c['ClusterStatus']}" for client in (self.owner, self.grantee)
                   for c in client.describe_clusters()["Clusters"] if c["ClusterStatus"] not in STABLE_CLUSTER]
-        moving += [f"snapshot {s['SnapshotIdentifier']} {s['Status']}" for s in self.manual_snapshots()
-                   if s["Status"] not in STABLE_SNAPSHOT]
+        moving += [f"snapshot {s['SnapshotIdentifier']} {s['Status']}"
+                   for s in self.owner.describe_cluster_snapshots()["Snapshots"] if s["Status"] not in STABLE_SNAPSHOT]
         moving += [f"namespace {n['namespaceName']} {n['status']}"
                    for n in self.serverless.list_namespaces()["namespaces"] if n["status"] != "AVAILABLE"]
         moving += [f"workgroup {w['workgroupName']} {w['status']}"
@@ -389,6 +395,10 @@ class Walk:
                 f"snapshot {name} names cluster {snapshot['ClusterIdentifier']}, not {self.snapshots[name][1]}")
             if snapshot["Status"] == "available":
                 assert snapshot["TotalBackupSizeInMegaBytes"] > 0, self.failure(f"snapshot {name} is empty")
+            granted = [a["AccountId"] for a in snapshot.get("AccountsWithRestoreAccess", [])]
+            assert granted == ([GRANTEE] if name in self.shared else []), self.failure(f"{name} is shared with {granted}")
+        seen = {s["SnapshotIdentifier"] for s in self.grantee.describe_cluster_snapshots(OwnerAccount=OWNER)["Snapshots"]}
+        assert seen == self.shared, self.failure(f"the grantee sees {sorted(seen)}, not {sorted(self.shared)}")
 
     def check_serverless(self) -> None:
         namespaces = {n["namespaceName"] for n in self.serverless.list_namespaces()["namespaces"]}
@@ -402,6 +412,14 @@ class Walk:
             assert workgroup["namespaceName"] == self.workgroups[name], self.failure(f"workgroup {name} moved")
             self.check_rows(self.namespaces[workgroup["namespaceName"]].rows, workgroup["endpoint"]["port"],
                             f"workgroup {name}")
+
+    def time_travel(self) -> None:
+        """Move the clock 9 hours on: automated snapshots come due (every 8 hours) and run beside the walk's
+        work.  The walk's manual retention periods are 10 days and more, and it travels less than that."""
+        if self.travelled < 20:
+            self.travelled += 1
+            self.log.append("time travel 9 h")
+            self.server.admin(f"/_localshift/time-travel?seconds={9 * 3600}")
 
     def linger(self) -> None:
         """Let background work get under way, so that the next operation lands in the middle of it."""
@@ -428,7 +446,7 @@ class Walk:
             (self.write_cluster, 4), (self.create_namespace, 2), (self.create_workgroup, 2),
             (self.delete_workgroup, 1), (self.delete_namespace, 1), (self.create_serverless_snapshot, 2),
             (self.delete_serverless_snapshot, 1), (self.restore_namespace, 2), (self.write_workgroup, 3),
-            (self.linger, 2), (self.race, 4),
+            (self.linger, 2), (self.race, 4), (self.time_travel, 1),
         ]
         operation = self.rng.choices([op for op, _ in operations], [weight for _, weight in operations])[0]
         try:
