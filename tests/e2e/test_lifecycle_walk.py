@@ -232,7 +232,19 @@ class Walk:
         operation = self.rng.choice(["PauseCluster", "ResumeCluster", "RebootCluster"])
         self.call(self.owner, operation, ClusterIdentifier=self.existing(CLUSTERS, self.clusters_of(OWNER)))
 
+    def restore_cluster_from_serverless(self) -> None:
+        name = self.existing(SERVERLESS_SNAPSHOTS, self.serverless_snapshots)
+        found = self.serverless_get(lambda: self.serverless.get_snapshot(snapshotName=name)["snapshot"])
+        if found is None:
+            return
+        cluster = self.fresh(CLUSTERS, self.clusters_of(OWNER))
+        if self.call(self.owner, "RestoreFromClusterSnapshot", ClusterIdentifier=cluster,
+                     SnapshotArn=found["snapshotArn"]):
+            self.clusters[OWNER, cluster] = self.holder(self.serverless_snapshots[name])
+
     def restore_cluster(self) -> None:
+        if self.rng.random() < 0.2:
+            return self.restore_cluster_from_serverless()
         as_grantee = self.rng.random() < 0.3
         account, client = (GRANTEE, self.grantee) if as_grantee else (OWNER, self.owner)
         name = self.fresh(GRANTEE_CLUSTERS if as_grantee else CLUSTERS, self.clusters_of(account))
@@ -315,11 +327,19 @@ class Walk:
             del self.serverless_snapshots[name]
 
     def restore_namespace(self) -> None:
-        snapshot, workgroup = self.existing(SERVERLESS_SNAPSHOTS, self.serverless_snapshots), self.existing(WORKGROUPS, self.workgroups)
+        """A namespace restored from a snapshot of its own service, or sometimes from a provisioned one."""
+        workgroup = self.existing(WORKGROUPS, self.workgroups)
         namespace = self.workgroups.get(workgroup, self.rng.choice(NAMESPACES))
-        if self.call(self.serverless, "RestoreFromSnapshot", snapshotName=snapshot, namespaceName=namespace,
-                     workgroupName=workgroup):
-            self.namespaces[namespace] = self.holder(self.serverless_snapshots[snapshot])
+        if self.rng.random() < 0.3:
+            name = self.existing(SNAPSHOTS, self.snapshots)
+            source: dict[str, str] = {"snapshotArn": provisioned_snapshot_arn(name, self.snapshots.get(name))}
+            rows = lambda: self.snapshots[name][0]  # noqa: E731
+        else:
+            name = self.existing(SERVERLESS_SNAPSHOTS, self.serverless_snapshots)
+            source, rows = {"snapshotName": name}, lambda: self.serverless_snapshots[name]
+        if self.call(self.serverless, "RestoreFromSnapshot", namespaceName=namespace, workgroupName=workgroup,
+                     **source):
+            self.namespaces[namespace] = self.holder(rows())
 
     def write_workgroup(self) -> None:
         workgroup = self.existing(WORKGROUPS, self.workgroups)
@@ -453,6 +473,11 @@ class Walk:
             operation()
         except KeyError as unknown:  # the server accepted an operation on a resource the walk did not make
             raise AssertionError(self.failure(f"accepted on {unknown}, which does not exist")) from unknown
+
+
+def provisioned_snapshot_arn(name: str, known: tuple[Rows, str] | None) -> str:
+    """A manual snapshot's ARN, which names the cluster it was taken of (any, for one the walk did not make)."""
+    return f"arn:aws:redshift:{REGION}:{OWNER}:snapshot:{known[1] if known else CLUSTERS[0]}/{name}"
 
 
 def connect(port: int) -> psycopg.Connection:
