@@ -23,9 +23,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import boto3
 import botocore.session
 import psycopg
-import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -39,14 +39,14 @@ CLUSTERS, SNAPSHOTS, GRANTEE_CLUSTERS = ("c0", "c1", "c2"), ("s0", "s1", "s2"), 
 NAMESPACES, WORKGROUPS, SERVERLESS_SNAPSHOTS = ("ns0", "ns1"), ("wg0", "wg1"), ("zs0", "zs1")
 STABLE_CLUSTER = {"available", "paused"}
 STABLE_SNAPSHOT = {"available", "failed"}
-# AWS's common errors, which any action may answer (API reference, "Common Errors"): the walk sends
-# only valid values, so a combination the service refuses in a given state is the only one expected.
 # The operations of which, sent twice at once, at most one succeeds: the second finds the name taken, the
 # resource gone, or it busy with the first.
 EXCLUSIVE = {"CreateCluster", "DeleteCluster", "RestoreFromClusterSnapshot", "CreateClusterSnapshot",
              "DeleteClusterSnapshot", "CopyClusterSnapshot", "PauseCluster", "ResumeCluster", "RebootCluster",
              "AuthorizeSnapshotAccess", "RevokeSnapshotAccess", "CreateNamespace", "CreateWorkgroup",
              "DeleteWorkgroup", "DeleteNamespace", "CreateSnapshot", "DeleteSnapshot", "RestoreFromSnapshot"}
+# AWS's common errors, which any action may answer (API reference, "Common Errors"): the walk sends
+# only valid values, so a combination the service refuses in a given state is the only one expected.
 COMMON = {"redshift": {"InvalidParameterCombination", "InvalidParameterValue"},
           "redshift-serverless": {"ValidationException"}}
 
@@ -99,8 +99,6 @@ class Walk:
         self.models = {name: session.get_service_model(name) for name in COMMON}
 
     def client(self, account: str, service: str, config: Config) -> Any:
-        import boto3
-
         return boto3.client(service, endpoint_url=self.server.url, region_name=REGION, aws_access_key_id=account,
                             aws_secret_access_key="secret", config=config)
 
@@ -309,7 +307,8 @@ class Walk:
             del self.workgroups[name]
 
     def delete_namespace(self) -> None:
-        name, final = self.existing(NAMESPACES, self.namespaces), self.rng.choice([None, self.fresh(SERVERLESS_SNAPSHOTS, self.serverless_snapshots)])
+        name = self.existing(NAMESPACES, self.namespaces)
+        final = self.rng.choice([None, self.fresh(SERVERLESS_SNAPSHOTS, self.serverless_snapshots)])
         params = {} if final is None else {"finalSnapshotName": final}
         if self.call(self.serverless, "DeleteNamespace", namespaceName=name, **params):
             holder = self.namespaces.pop(name)
@@ -317,7 +316,8 @@ class Walk:
                 self.serverless_snapshots[final] = holder.rows
 
     def create_serverless_snapshot(self) -> None:
-        name, namespace = self.fresh(SERVERLESS_SNAPSHOTS, self.serverless_snapshots), self.existing(NAMESPACES, self.namespaces)
+        name = self.fresh(SERVERLESS_SNAPSHOTS, self.serverless_snapshots)
+        namespace = self.existing(NAMESPACES, self.namespaces)
         if self.call(self.serverless, "CreateSnapshot", snapshotName=name, namespaceName=namespace):
             self.serverless_snapshots[name] = self.namespaces[namespace].rows
 
@@ -416,8 +416,10 @@ class Walk:
             if snapshot["Status"] == "available":
                 assert snapshot["TotalBackupSizeInMegaBytes"] > 0, self.failure(f"snapshot {name} is empty")
             granted = [a["AccountId"] for a in snapshot.get("AccountsWithRestoreAccess", [])]
-            assert granted == ([GRANTEE] if name in self.shared else []), self.failure(f"{name} is shared with {granted}")
-        seen = {s["SnapshotIdentifier"] for s in self.grantee.describe_cluster_snapshots(OwnerAccount=OWNER)["Snapshots"]}
+            assert granted == ([GRANTEE] if name in self.shared else []), self.failure(
+                f"{name} is shared with {granted}")
+        shared = self.grantee.describe_cluster_snapshots(OwnerAccount=OWNER)["Snapshots"]
+        seen = {s["SnapshotIdentifier"] for s in shared}
         assert seen == self.shared, self.failure(f"the grantee sees {sorted(seen)}, not {sorted(self.shared)}")
 
     def check_serverless(self) -> None:

@@ -243,7 +243,8 @@ def delete_cluster(backend: RedshiftBackend, row_id: int, final_snapshot_id: int
     if final_snapshot_id is not None:
         if not take_snapshot(backend, final_snapshot_id):
             # No final snapshot, no deletion: the cluster and its data stay, a paused one paused.
-            cluster_job(backend, row_id, "delete", _final_snapshot_failed, _still_paused if paused else serving_or_failed)
+            kept = _still_paused if paused else serving_or_failed
+            cluster_job(backend, row_id, "delete", _final_snapshot_failed, kept)
             return
         backend.mutate_cluster(row_id, lambda c: setattr(c, "status", "deleting"))
 
