@@ -106,7 +106,8 @@ class WalkState:
         except ClientError as error:
             status = error.response["ResponseMetadata"]["HTTPStatusCode"]
             code = error.response["Error"]["Code"]
-            self.log.append(f"{how}{operation} {params} -> {code}")
+            message = error.response["Error"]["Message"]
+            self.log.append(f"{how}{operation} {params} -> {code}: {message[:100]}")
             assert 400 <= status < 500, self.failure(f"{operation} answered {status} {error}")
             assert code in self.documented(service, operation), self.failure(
                 f"{operation} answered {code}, which the model does not list: {error}")
@@ -218,6 +219,10 @@ class WalkState:
         described = {s["SnapshotIdentifier"]: s for s in self.manual_snapshots()}
         assert set(described) == set(self.snapshots), self.failure(
             f"the snapshots are {sorted(described)}, the walk left {sorted(self.snapshots)}")
+        # Nothing fails on its own here: a failed snapshot is one a race broke (the server logs why).
+        failed = [s["SnapshotIdentifier"] for s in self.owner.describe_cluster_snapshots()["Snapshots"]
+                  if s["Status"] == "failed"]
+        assert not failed, self.failure(f"snapshots failed: {failed}")
         for name, snapshot in described.items():
             assert snapshot["ClusterIdentifier"] == self.snapshots[name][1], self.failure(
                 f"snapshot {name} names cluster {snapshot['ClusterIdentifier']}, not {self.snapshots[name][1]}")
@@ -233,7 +238,10 @@ class WalkState:
     def check_serverless(self) -> None:
         namespaces = {n["namespaceName"] for n in self.serverless.list_namespaces()["namespaces"]}
         workgroups = {w["workgroupName"]: w for w in self.serverless.list_workgroups()["workgroups"]}
-        snapshots = {s["snapshotName"] for s in self.serverless.list_snapshots()["snapshots"]}
+        listed = self.serverless.list_snapshots()["snapshots"]
+        snapshots = {s["snapshotName"] for s in listed}
+        failed = [s["snapshotName"] for s in listed if s["status"] == "FAILED"]
+        assert not failed, self.failure(f"serverless snapshots failed: {failed}")
         assert (namespaces, set(workgroups), snapshots) == (
             set(self.namespaces), set(self.workgroups), set(self.serverless_snapshots)), self.failure(
             f"serverless resources {namespaces, set(workgroups), snapshots} differ from the walk's "

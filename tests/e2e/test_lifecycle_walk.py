@@ -18,14 +18,16 @@ from __future__ import annotations
 import os
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from lifecycle_walk import PASSWORD, Rows, WalkState
 from support import GRANTEE, OWNER, REGION
 
 STEPS = int(os.environ.get("LOCALSHIFT_WALK_STEPS", "24"))
 SETTLE_EVERY = 12
+T = TypeVar("T")
 # The names the walk uses: few, so that operations meet each other's resources.
 CLUSTERS, SNAPSHOTS, GRANTEE_CLUSTERS = ("c0", "c1", "c2"), ("s0", "s1", "s2"), ("g0",)
 NAMESPACES, WORKGROUPS, SERVERLESS_SNAPSHOTS = ("ns0", "ns1"), ("wg0", "wg1"), ("zs0", "zs1")
@@ -52,6 +54,11 @@ class Walk(WalkState):
     def fresh(self, pool: tuple[str, ...], known: Any) -> str:
         free = [name for name in pool if name not in known]
         return self.rng.choice(free) if free and self.rng.random() < 0.8 else self.rng.choice(pool)
+
+    def accepted(self, known: T | None, name: str) -> T:
+        """What the walk knows of the resource an operation just succeeded on: it must have made it."""
+        assert known is not None, self.failure(f"the server accepted an operation on {name}, which does not exist")
+        return known
 
     def clusters_of(self, account: str) -> list[str]:
         return [name for owner, name in self.clusters if owner == account]
@@ -101,10 +108,10 @@ class Walk(WalkState):
         found = self.serverless_get(lambda: self.serverless.get_snapshot(snapshotName=name)["snapshot"])
         if found is None:
             return
-        cluster = self.fresh(CLUSTERS, self.clusters_of(OWNER))
+        cluster, rows = self.fresh(CLUSTERS, self.clusters_of(OWNER)), self.serverless_snapshots.get(name)
         if self.call(self.owner, "RestoreFromClusterSnapshot", ClusterIdentifier=cluster,
                      SnapshotArn=found["snapshotArn"]):
-            self.clusters[OWNER, cluster] = self.holder(self.serverless_snapshots[name])
+            self.clusters[OWNER, cluster] = self.holder(self.accepted(rows, name))
 
     def restore_cluster(self) -> None:
         if self.rng.random() < 0.2:
@@ -116,15 +123,18 @@ class Walk(WalkState):
         params: dict[str, Any] = {"OwnerAccount": OWNER} if as_grantee else {}
         if self.rng.random() < 0.3:
             params["NumberOfNodes"] = 3
+        source = self.snapshots.get(snapshot)
         if self.call(client, "RestoreFromClusterSnapshot", ClusterIdentifier=name, SnapshotIdentifier=snapshot,
                      **params):
             assert not as_grantee or snapshot in self.shared, self.failure(f"{snapshot} was restored unshared")
-            self.clusters[account, name] = self.holder(self.snapshots[snapshot][0])
+            self.clusters[account, name] = self.holder(self.accepted(source, snapshot)[0])
 
     def create_snapshot(self) -> None:
         name, cluster = self.fresh(SNAPSHOTS, self.snapshots), self.existing(CLUSTERS, self.clusters_of(OWNER))
+        holder = self.clusters.get((OWNER, cluster))
+        rows = holder.rows if holder else None  # as they are when the snapshot is asked for
         if self.call(self.owner, "CreateClusterSnapshot", SnapshotIdentifier=name, ClusterIdentifier=cluster):
-            self.snapshots[name] = (self.clusters[OWNER, cluster].rows, cluster)
+            self.snapshots[name] = (self.accepted(rows, cluster), cluster)
 
     def delete_snapshot(self) -> None:
         name = self.existing(SNAPSHOTS, self.snapshots)
@@ -134,9 +144,10 @@ class Walk(WalkState):
 
     def copy_snapshot(self) -> None:
         source, target = self.existing(SNAPSHOTS, self.snapshots), self.fresh(SNAPSHOTS, self.snapshots)
+        copied = self.snapshots.get(source)
         if self.call(self.owner, "CopyClusterSnapshot", SourceSnapshotIdentifier=source,
                      TargetSnapshotIdentifier=target):
-            self.snapshots[target] = self.snapshots[source]
+            self.snapshots[target] = self.accepted(copied, source)
 
     def share_snapshot(self) -> None:
         operation = self.rng.choice(["AuthorizeSnapshotAccess", "RevokeSnapshotAccess"])
@@ -184,8 +195,10 @@ class Walk(WalkState):
     def create_serverless_snapshot(self) -> None:
         name = self.fresh(SERVERLESS_SNAPSHOTS, self.serverless_snapshots)
         namespace = self.existing(NAMESPACES, self.namespaces)
+        holder = self.namespaces.get(namespace)
+        rows = holder.rows if holder else None
         if self.call(self.serverless, "CreateSnapshot", snapshotName=name, namespaceName=namespace):
-            self.serverless_snapshots[name] = self.namespaces[namespace].rows
+            self.serverless_snapshots[name] = self.accepted(rows, namespace)
 
     def delete_serverless_snapshot(self) -> None:
         name = self.existing(SERVERLESS_SNAPSHOTS, self.serverless_snapshots)
@@ -198,14 +211,15 @@ class Walk(WalkState):
         namespace = self.workgroups.get(workgroup, self.rng.choice(NAMESPACES))
         if self.rng.random() < 0.3:
             name = self.existing(SNAPSHOTS, self.snapshots)
-            source: dict[str, str] = {"snapshotArn": provisioned_snapshot_arn(name, self.snapshots.get(name))}
-            rows = lambda: self.snapshots[name][0]  # noqa: E731
+            known = self.snapshots.get(name)
+            source: dict[str, str] = {"snapshotArn": provisioned_snapshot_arn(name, known)}
+            rows = known[0] if known else None
         else:
             name = self.existing(SERVERLESS_SNAPSHOTS, self.serverless_snapshots)
-            source, rows = {"snapshotName": name}, lambda: self.serverless_snapshots[name]
+            source, rows = {"snapshotName": name}, self.serverless_snapshots.get(name)
         if self.call(self.serverless, "RestoreFromSnapshot", namespaceName=namespace, workgroupName=workgroup,
                      **source):
-            self.namespaces[namespace] = self.holder(rows())
+            self.namespaces[namespace] = self.holder(self.accepted(rows, name))
 
     def write_workgroup(self) -> None:
         workgroup = self.existing(WORKGROUPS, self.workgroups)
@@ -229,16 +243,27 @@ class Walk(WalkState):
         self.log.append(f"sleep {seconds}")
         time.sleep(seconds)
 
+    def lifecycle_steps(self) -> list[Callable[[], None]]:
+        return [self.create_cluster, self.delete_cluster, self.modify_cluster, self.resize_cluster,
+                self.pause_resume_reboot, self.restore_cluster, self.create_snapshot, self.delete_snapshot,
+                self.copy_snapshot, self.share_snapshot, self.modify_snapshot, self.create_namespace,
+                self.create_workgroup, self.delete_workgroup, self.delete_namespace, self.create_serverless_snapshot,
+                self.delete_serverless_snapshot, self.restore_namespace]
+
     def race(self) -> None:
         """One of the other operations, its request sent twice at once (``call``)."""
         self.racing = True
         try:
-            self.rng.choice([self.create_cluster, self.delete_cluster, self.restore_cluster, self.create_snapshot,
-                             self.delete_snapshot, self.copy_snapshot, self.pause_resume_reboot, self.share_snapshot,
-                             self.create_namespace, self.create_workgroup, self.delete_workgroup,
-                             self.delete_namespace, self.create_serverless_snapshot, self.restore_namespace])()
+            self.rng.choice(self.lifecycle_steps())()
         finally:
             self.racing = False
+
+    def pair(self) -> None:
+        """Two operations at once: on the walk's few names, they often meet on one resource."""
+        first, second = self.rng.sample(self.lifecycle_steps(), 2)
+        with ThreadPoolExecutor(2) as pool:
+            for running in [pool.submit(first), pool.submit(second)]:
+                running.result()
 
     def step(self) -> None:
         operations: list[tuple[Callable[[], None], int]] = [
@@ -248,7 +273,7 @@ class Walk(WalkState):
             (self.write_cluster, 4), (self.create_namespace, 2), (self.create_workgroup, 2),
             (self.delete_workgroup, 1), (self.delete_namespace, 1), (self.create_serverless_snapshot, 2),
             (self.delete_serverless_snapshot, 1), (self.restore_namespace, 2), (self.write_workgroup, 3),
-            (self.linger, 2), (self.race, 4), (self.time_travel, 1),
+            (self.linger, 2), (self.race, 3), (self.pair, 3), (self.time_travel, 1),
         ]
         operation = self.rng.choices([op for op, _ in operations], [weight for _, weight in operations])[0]
         try:
