@@ -176,16 +176,45 @@ class WalkState:
     def settle(self) -> None:
         """Wait (bounded) for every resource to reach a stable status, then check Describe* and the rows."""
         self.log.append("-- settle")
-        deadline = time.monotonic() + SETTLE_SECONDS
-        while True:
-            moving = self.moving()
-            if not moving:
-                break
-            assert time.monotonic() < deadline, self.failure(f"still in transition after {SETTLE_SECONDS} s: {moving}")
-            time.sleep(0.2)
+        self.wait_until(self.moving, "still in transition")
         self.check_clusters()
         self.check_snapshots()
         self.check_serverless()
+
+    def wait_until(self, left: Callable[[], list[str]], what: str) -> None:
+        """Wait until ``left`` names nothing, for SETTLE_SECONDS at most."""
+        deadline = time.monotonic() + SETTLE_SECONDS
+        while names := left():
+            assert time.monotonic() < deadline, self.failure(f"{what} after {SETTLE_SECONDS} s: {names}")
+            time.sleep(0.2)
+
+    def dismantle(self) -> None:
+        """Once settled, delete everything: each deletion is accepted, and everything goes within the bound."""
+        self.log.append("-- dismantle")
+        revoke = {"AccountWithRestoreAccess": GRANTEE}
+        deletions = [(self.owner, "RevokeSnapshotAccess", {"SnapshotIdentifier": name, **revoke}) for name in self.shared]
+        deletions += [(self.owner, "DeleteClusterSnapshot", {"SnapshotIdentifier": name}) for name in self.snapshots]
+        deletions += [(self.grantee if account == GRANTEE else self.owner, "DeleteCluster",
+                       {"ClusterIdentifier": name, "SkipFinalClusterSnapshot": True})
+                      for account, name in self.clusters]
+        deletions += [(self.serverless, "DeleteWorkgroup", {"workgroupName": name}) for name in self.workgroups]
+        deletions += [(self.serverless, "DeleteSnapshot", {"snapshotName": name}) for name in self.serverless_snapshots]
+        for client, operation, params in deletions:
+            assert self.call(client, operation, **params), self.failure(f"{operation} {params} was refused")
+        self.wait_until(lambda: [w["workgroupName"] for w in self.serverless.list_workgroups()["workgroups"]],
+                        "workgroups not deleted")
+        for name in self.namespaces:
+            assert self.call(self.serverless, "DeleteNamespace", namespaceName=name), self.failure(
+                f"namespace {name} could not be deleted")
+        self.wait_until(self.remaining, "not deleted")
+
+    def remaining(self) -> list[str]:
+        remaining = [c["ClusterIdentifier"] for client in (self.owner, self.grantee)
+                     for c in client.describe_clusters()["Clusters"]]
+        remaining += [s["SnapshotIdentifier"] for s in self.manual_snapshots()]
+        remaining += [n["namespaceName"] for n in self.serverless.list_namespaces()["namespaces"]]
+        remaining += [s["snapshotName"] for s in self.serverless.list_snapshots()["snapshots"]]
+        return remaining
 
     def moving(self) -> list[str]:
         moving = [f"cluster {c['ClusterIdentifier']} {c['ClusterStatus']}" for client in (self.owner, self.grantee)

@@ -293,7 +293,7 @@ def test_a_random_walk_over_lifecycles_ends_stable_and_coherent(real):
     walk = Walk(real, random.Random(chosen), chosen)
     for number in range(1, STEPS + 1):
         walk.step()
-        if number % SETTLE_EVERY == 0:
+        if number % SETTLE_EVERY == 0 or number == STEPS:
             walk.settle()
-    walk.settle()
+    walk.dismantle()
     print("\n".join(walk.log))
