@@ -192,7 +192,8 @@ class WalkState:
         """Once settled, delete everything: each deletion is accepted, and everything goes within the bound."""
         self.log.append("-- dismantle")
         revoke = {"AccountWithRestoreAccess": GRANTEE}
-        deletions = [(self.owner, "RevokeSnapshotAccess", {"SnapshotIdentifier": name, **revoke}) for name in self.shared]
+        deletions = [(self.owner, "RevokeSnapshotAccess", {"SnapshotIdentifier": name, **revoke})
+                     for name in self.shared]
         deletions += [(self.owner, "DeleteClusterSnapshot", {"SnapshotIdentifier": name}) for name in self.snapshots]
         deletions += [(self.grantee if account == GRANTEE else self.owner, "DeleteCluster",
                        {"ClusterIdentifier": name, "SkipFinalClusterSnapshot": True})
