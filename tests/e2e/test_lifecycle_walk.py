@@ -1,13 +1,16 @@
 """A seeded random walk over the lifecycles of clusters, snapshots, namespaces and workgroups, on a server
 with real engines: operations issued one after another without waiting for any status, as racing
-clients issue them, with SQL writes between them wherever a cluster or workgroup is available.
+clients issue them (sometimes one request twice at once, or two operations at once), with SQL writes
+between them wherever a cluster or workgroup is available, and the clock moved so that automated
+snapshots run beside them.
 
 After every step: a success, or a 4xx error whose code the botocore model lists for that operation
-(never a 5xx, never a hang). Periodically and at the end, within a bounded wait: every resource
-reaches a stable status, Describe* agrees with what the walk did (a deleted resource is gone, a
-snapshot names its cluster), and every available cluster, workgroup and restored copy holds exactly
-the rows written before its snapshot (or, for rows written while the snapshot was being taken,
-perhaps those too).
+(never a 5xx, never a hang), and of two identical requests at once at most one success. Periodically
+and at the end, within a bounded wait: every resource reaches a stable status, no snapshot failed,
+Describe* agrees with what the walk did (a deleted resource is gone, a snapshot names its cluster and
+the accounts it is shared with), and every available cluster, workgroup and restored copy holds exactly
+the rows written before its snapshot (or, for rows written while the snapshot was being taken, perhaps
+those too). Last, everything is deleted, and goes.
 
 Reproducible from the printed seed: ``LOCALSHIFT_WALK_SEED=N`` replays a walk (``random`` picks a fresh
 one), ``LOCALSHIFT_WALK_STEPS=N`` walks longer (docs/testing.md).
