@@ -28,7 +28,7 @@ from typing import Any, Callable, TypeVar
 from lifecycle_walk import PASSWORD, Rows, WalkState
 from support import GRANTEE, OWNER, REGION
 
-STEPS = int(os.environ.get("LOCALSHIFT_WALK_STEPS", "24"))
+STEPS = int(os.environ.get("LOCALSHIFT_WALK_STEPS", "36"))
 SETTLE_EVERY = 12
 T = TypeVar("T")
 # The names the walk uses: few, so that operations meet each other's resources.
@@ -37,7 +37,7 @@ NAMESPACES, WORKGROUPS, SERVERLESS_SNAPSHOTS = ("ns0", "ns1"), ("wg0", "wg1"), (
 
 
 def seed() -> int:
-    chosen = os.environ.get("LOCALSHIFT_WALK_SEED", "20261201")
+    chosen = os.environ.get("LOCALSHIFT_WALK_SEED", "2")  # its 36 steps write to and snapshot clusters and workgroups
     return random.randrange(2**32) if chosen == "random" else int(chosen)
 
 
