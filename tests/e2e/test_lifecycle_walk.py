@@ -181,10 +181,13 @@ class Walk(WalkState):
         if self.call(self.serverless, "CreateWorkgroup", workgroupName=name, namespaceName=namespace):
             self.workgroups[name] = namespace
 
+    def delete_serverless(self, operation: str, parameter: str, pool: tuple[str, ...], known: dict) -> None:
+        name = self.existing(pool, known)
+        if self.call(self.serverless, operation, **{parameter: name}):
+            del known[name]
+
     def delete_workgroup(self) -> None:
-        name = self.existing(WORKGROUPS, self.workgroups)
-        if self.call(self.serverless, "DeleteWorkgroup", workgroupName=name):
-            del self.workgroups[name]
+        self.delete_serverless("DeleteWorkgroup", "workgroupName", WORKGROUPS, self.workgroups)
 
     def delete_namespace(self) -> None:
         name = self.existing(NAMESPACES, self.namespaces)
@@ -204,9 +207,7 @@ class Walk(WalkState):
             self.serverless_snapshots[name] = self.accepted(rows, namespace)
 
     def delete_serverless_snapshot(self) -> None:
-        name = self.existing(SERVERLESS_SNAPSHOTS, self.serverless_snapshots)
-        if self.call(self.serverless, "DeleteSnapshot", snapshotName=name):
-            del self.serverless_snapshots[name]
+        self.delete_serverless("DeleteSnapshot", "snapshotName", SERVERLESS_SNAPSHOTS, self.serverless_snapshots)
 
     def restore_namespace(self) -> None:
         """A namespace restored from a snapshot of its own service, or sometimes from a provisioned one."""
