@@ -107,6 +107,21 @@ def test_a_resize_keeps_the_data(real):
         assert conn.execute("SELECT count(*) FROM t").fetchone() == (20000,)
 
 
+def test_a_paused_clusters_final_snapshot_holds_its_data(real):
+    client = real.client(OWNER)
+    cluster = create_available_cluster(client)
+    with connect(cluster) as conn:
+        conn.execute("CREATE TABLE t AS SELECT generate_series(1, 500) AS id")
+    client.pause_cluster(ClusterIdentifier="c1")
+    wait_for(lambda: client.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]["ClusterStatus"] == "paused")
+    deleting = client.delete_cluster(ClusterIdentifier="c1", FinalClusterSnapshotIdentifier="final")["Cluster"]
+    assert deleting["ClusterStatus"] == "final-snapshot"
+    client.get_waiter("cluster_deleted").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
+    client.restore_from_cluster_snapshot(ClusterIdentifier="c2", SnapshotIdentifier="final")
+    with connect(wait_available(client, "c2")) as conn:
+        assert conn.execute("SELECT count(*), sum(id) FROM t").fetchone() == (500, 125250)
+
+
 def log_files(server: Server, pattern: str) -> list[Path]:
     return sorted((server.data_dir / "logs").glob(pattern))
 

@@ -196,6 +196,20 @@ def test_delete_cluster_final_snapshot_rules(redshift):
     assert {s["SnapshotIdentifier"] for s in redshift.describe_cluster_snapshots()["Snapshots"]} == {"taken", "final"}
 
 
+def test_a_paused_cluster_is_deleted_with_a_final_snapshot(redshift):
+    create_available_cluster(redshift)
+    redshift.pause_cluster(ClusterIdentifier="c1")
+    with pytest.raises(ClientError) as excinfo:  # not while it is pausing
+        redshift.delete_cluster(ClusterIdentifier="c1", FinalClusterSnapshotIdentifier="final")
+    assert error_of(excinfo)[:2] == ("InvalidClusterState", 400)
+    wait_for(lambda: redshift.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]["ClusterStatus"] == "paused")
+    deleting = redshift.delete_cluster(ClusterIdentifier="c1", FinalClusterSnapshotIdentifier="final")["Cluster"]
+    assert deleting["ClusterStatus"] == "final-snapshot"
+    redshift.get_waiter("cluster_deleted").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1})
+    final = redshift.describe_cluster_snapshots(SnapshotIdentifier="final")["Snapshots"][0]
+    assert (final["Status"], final["ClusterIdentifier"], final["SnapshotType"]) == ("available", "c1", "manual")
+
+
 def test_delete_cluster_skipping_final_snapshot(redshift):
     endpoint = create_available_cluster(redshift)["Endpoint"]
     deleting = redshift.delete_cluster(ClusterIdentifier="c1", SkipFinalClusterSnapshot=True)["Cluster"]

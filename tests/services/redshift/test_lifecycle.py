@@ -127,11 +127,16 @@ def test_a_failed_delete_can_be_retried(world):
     deleted(world)
 
 
-def test_a_failed_final_snapshot_keeps_the_cluster(world):
+@pytest.mark.parametrize("paused", [False, True])
+def test_a_failed_final_snapshot_keeps_the_cluster_as_it_was(world, paused):
     world.available_cluster()
+    if paused:
+        world.call("PauseCluster", ClusterIdentifier="c1")
+        assert settles(world) == "paused"
     world.dataplane.failing.add("create_snapshot")
     world.call("DeleteCluster", ClusterIdentifier="c1", FinalClusterSnapshotIdentifier="final")
-    assert settles(world) == "available"
+    # A paused cluster's engine was stopped, and is stopped still: paused, not a hardware failure.
+    assert settles(world) == ("paused" if paused else "available")
     assert world.snapshot("final")["Status"] == "failed"
     assert world.events(CLUSTER, "c1") == [
         "Amazon Redshift could not delete cluster c1: its final snapshot failed, so it was kept"]

@@ -307,6 +307,7 @@ def delete_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         raise invalid_combination("FinalClusterSnapshotIdentifier is required unless SkipFinalClusterSnapshot is true.")
     retention = validation.manual_retention(p.get("FinalClusterSnapshotRetentionPeriod", -1))
     final_rows: list[int] = []
+    was_paused: list[bool] = []
 
     def change(cluster: ClusterRecord) -> None:
         if cluster.status not in DELETABLE or backend.snapshots.manual_in_progress(cluster):
@@ -319,8 +320,12 @@ def delete_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         if not final_id:
             cluster.status = "deleting"
             return
-        if cluster.status != "available":
-            raise ApiError("InvalidClusterState", f"Cluster {cluster.identifier} must be available to take a final snapshot.")
+        # AWS takes the final snapshot of a paused cluster too ("If you delete a paused cluster without
+        # requesting a final snapshot, then you can't restore the cluster"): its engine is started for it.
+        if cluster.status not in ("available", "paused"):
+            raise ApiError("InvalidClusterState",
+                           f"Cluster {cluster.identifier} must be available or paused to take a final snapshot.")
+        was_paused.append(cluster.status == "paused")
         check_manual_quota(backend, ctx.account, ctx.region)
         identifier = validation.snapshot_identifier(final_id, "FinalClusterSnapshotIdentifier")
         snapshot = snapshot_from_cluster(cluster, identifier, "manual", "final snapshot", ctx.now, retention)
@@ -329,7 +334,8 @@ def delete_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         cluster.status = "final-snapshot"
 
     cluster = change_cluster(backend, ctx, p["ClusterIdentifier"], change)
-    backend.submit(lifecycle.delete_cluster, cluster.row_id, final_rows[0] if final_rows else None)
+    backend.submit(lifecycle.delete_cluster, cluster.row_id, final_rows[0] if final_rows else None,
+                   bool(was_paused and was_paused[0]))
     return {"Cluster": render(backend, ctx, cluster)}
 
 

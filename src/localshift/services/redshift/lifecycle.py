@@ -238,11 +238,13 @@ def apply_modification(backend: RedshiftBackend, row_id: int) -> None:
     cluster_job(backend, row_id, "modify", work)
 
 
-def delete_cluster(backend: RedshiftBackend, row_id: int, final_snapshot_id: int | None) -> None:
+def delete_cluster(backend: RedshiftBackend, row_id: int, final_snapshot_id: int | None, paused: bool = False) -> None:
+    """Take the final snapshot (of a ``paused`` cluster too), then destroy the engine."""
     if final_snapshot_id is not None:
         if not take_snapshot(backend, final_snapshot_id):
-            # No final snapshot, no deletion: the cluster and its data stay.
-            cluster_job(backend, row_id, "delete", _final_snapshot_failed)
+            # No final snapshot, no deletion: the cluster and its data stay, a paused one paused.
+            kept = _still_paused if paused else serving_or_failed
+            cluster_job(backend, row_id, "delete", _final_snapshot_failed, kept)
             return
         backend.mutate_cluster(row_id, lambda c: setattr(c, "status", "deleting"))
 
@@ -268,6 +270,11 @@ def delete_cluster(backend: RedshiftBackend, row_id: int, final_snapshot_id: int
 
 def _final_snapshot_failed(cluster: ClusterRecord) -> None:
     raise RuntimeError("its final snapshot failed, so it was kept")
+
+
+def _still_paused(backend: RedshiftBackend, cluster: ClusterRecord) -> Callable[[ClusterRecord], None]:
+    """A paused cluster whose final snapshot failed: paused again, its engine stopped as before."""
+    return lambda c: setattr(c, "status", "paused")
 
 
 # --- restores ----------------------------------------------------------------
