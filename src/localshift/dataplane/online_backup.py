@@ -138,11 +138,14 @@ class OnlineBackup:
                 # the WAL, an instant inside pg_backup_stop.  The instant just before the call
                 # is the one to report: everything committed before it is in the snapshot for
                 # sure; read after the call, a commit that waited for the WAL switch could
-                # finish before the reported instant and yet be missing.
-                (stopping_at,) = _the_row(conn.execute("SELECT clock_timestamp()"))
-                lsn, label, spcmap, stop_wal = _the_row(conn.execute(
-                    "SELECT lsn::text, labelfile, spcmapfile, pg_walfile_name(lsn) "
-                    "FROM pg_backup_stop(false)"))
+                # finish before the reported instant and yet be missing.  Both in one statement,
+                # the clock read first (the call takes it as a lateral argument; OFFSET 0 keeps
+                # the planner from inlining it): no round trip between them, in which commits
+                # begun after the reported instant would land in the snapshot.
+                stopping_at, lsn, label, spcmap, stop_wal = _the_row(conn.execute(
+                    "SELECT clock.at, stop.lsn::text, stop.labelfile, stop.spcmapfile, pg_walfile_name(stop.lsn) "
+                    "FROM (SELECT clock_timestamp() AS at OFFSET 0) AS clock, "
+                    "LATERAL pg_backup_stop(clock.at IS NULL) AS stop"))
                 stopped = True
                 self.stop_lsn = lsn
                 self.consistent_at = stopping_at
