@@ -21,7 +21,7 @@ def test_every_setting_is_documented():
 def test_readme_starts_with_the_two_setup_commands():
     readme = (DOCS.parent / "README.md").read_text().splitlines()[:20]
     blocks = [line for line in readme if line.startswith("pip install") or line.startswith("python3 -m pytest")]
-    assert blocks == ["pip install -e '.[test]' && localshift serve", "python3 -m pytest -q"]
+    assert blocks == ["pip install -e '.[test]' && localshift serve", "python3 -m pytest -q -n 2"]
 
 
 def test_docs_point_nowhere_outside_the_repository():

@@ -53,4 +53,4 @@ def test_every_dependency_of_the_service_is_imported():
 def test_ci_installs_the_test_dependencies_and_runs_the_readme_command():
     script = (ROOT / ".ci" / "run").read_text()
     assert "pip install" in script and "-e '.[test]'" in script
-    assert script.rstrip().splitlines()[-1] == "python3 -m pytest -q"
+    assert script.rstrip().splitlines()[-1] == "python3 -m pytest -q -n 2"

@@ -4,6 +4,9 @@ operation) is served through the one request path by adding one entry, and drive
 
 from __future__ import annotations
 
+import ast
+import functools
+from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
@@ -121,13 +124,9 @@ def test_answers_are_kept_per_identity_not_per_account() -> None:
         assert two.list_databases(Database="dev")["Databases"] != first  # computed again for another
 
 
-def _reaches(handler: Any) -> set[str]:
-    """What ``handler`` may reach of the data plane and of writes, over-approximated: every function
-    of services/ named as something it calls (transitively), searched for ``.dataplane`` and for
-    calls of ``transaction`` and ``submit``."""
-    import ast
-    from pathlib import Path
-
+@functools.cache
+def _services_functions() -> dict[str, list[ast.AST]]:
+    """Every function of services/ by name (parsed once: every read's search walks them)."""
     import localshift.services
 
     functions: dict[str, list[ast.AST]] = {}
@@ -135,6 +134,14 @@ def _reaches(handler: Any) -> set[str]:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 functions.setdefault(node.name, []).append(node)
+    return functions
+
+
+def _reaches(handler: Any) -> set[str]:
+    """What ``handler`` may reach of the data plane and of writes, over-approximated: every function
+    of services/ named as something it calls (transitively), searched for ``.dataplane`` and for
+    calls of ``transaction`` and ``submit``."""
+    functions = _services_functions()
     found: set[str] = set()
     seen: set[str] = set()
     waiting = [handler.__name__]
