@@ -102,7 +102,8 @@ def test_every_page_renders(page, scene):
             assert cells(page, "namespaces", "name") == ["sales"]
             assert cells(page, "workgroups", "name") == ["sales-wg"]
             assert cells(page, "serverless_snapshots", "name") == ["sales-daily"]
-            assert cells(page, "recovery_points", "namespace") == ["sales"]
+            # The time travel passed one 30-minute boundary; the wall clock may pass another meanwhile.
+            assert set(cells(page, "recovery_points", "namespace")) == {"sales"}
         if name == "Lineage":
             assert cells(page, "lineage", "name") == ["copy-of-analytics"]
             assert cells(page, "lineage", "from_account") == [OWNER]

@@ -24,6 +24,9 @@ def session(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytes
     """A pytester whose sessions load the plugin (and xdist) by name alone, whatever is installed."""
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     monkeypatch.delenv("LOCALSHIFT_URL", raising=False)
+    # Inner sessions run in this process: under xdist they would see this worker's variables.
+    for name in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID"):
+        monkeypatch.delenv(name, raising=False)
     return pytester
 
 
