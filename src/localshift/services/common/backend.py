@@ -37,11 +37,11 @@ class ServiceBackend:
         self.events = EventRepository(db)
         self.secrets = db.secrets
         self._pool = ThreadPoolExecutor(worker_threads, thread_name_prefix=f"localshift-{name}")
-        self._background = ThreadPoolExecutor(1, thread_name_prefix=f"localshift-{name}-background")
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
         self._engine_locks: dict[int, threading.RLock] = {}
         self._guard = threading.Lock()
+        self._background = self._background_executor()
 
     def engine_lock(self, row_id: int) -> threading.RLock:
         """Held while a resource's engine is created, started, moved, stopped or replaced, and by the
@@ -59,7 +59,18 @@ class ServiceBackend:
 
     def submit_background(self, job: Callable[..., Any], *args: Any) -> Future[None]:
         """Run ``job(self, *args)`` on the background thread, after the background jobs before it."""
-        return self._run_on(self._background, job, args)
+        with self._guard:
+            return self._run_on(self._background, job, args)
+
+    def cancel_background(self) -> None:
+        """Drop the background jobs queued and wait for the one running to end: a reset is about to
+        remove everything they would work on.  Jobs submitted from now on run on a fresh thread."""
+        with self._guard:
+            cancelled, self._background = self._background, self._background_executor()
+        cancelled.shutdown(wait=True, cancel_futures=True)
+
+    def _background_executor(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(1, thread_name_prefix=f"localshift-{self.name}-background")
 
     def _run_on(self, executor: ThreadPoolExecutor, job: Callable[..., Any], args: tuple[Any, ...]) -> Future[None]:
         future = executor.submit(job, self, *args)
