@@ -15,6 +15,7 @@ from typing import Any, Iterator
 import pytest
 
 from in_process import OWNER, ScriptedDataPlane, World, make_world, wait
+from localshift.dataplane.errors import SnapshotNotFoundError
 from localshift.errors import ApiError
 from localshift.services.serverless import lifecycle, recovery_point_lifecycle, scheduler
 from localshift.store.events import NAMESPACE
@@ -44,6 +45,8 @@ class SnapshotKeeper(ScriptedDataPlane):
         return stats
 
     def copy_snapshot(self, source_snapshot_key: str, target_snapshot_key: str) -> Any:
+        if source_snapshot_key not in self.stored:
+            raise SnapshotNotFoundError(source_snapshot_key)
         self.copies += 1
         stats = super().copy_snapshot(source_snapshot_key, target_snapshot_key)
         self.stored.add(target_snapshot_key)
@@ -99,8 +102,13 @@ def engine_of(world: World, name: str) -> str:
 
 
 def settled(world: World) -> list[RecoveryPointRecord]:
-    """The recovery points, once none is being taken."""
-    return wait(lambda: (lambda found: found if all(p.status != "CREATING" for p in found) else None)(points(world)))
+    """The recovery points (some), once none is being taken."""
+
+    def taken() -> list[RecoveryPointRecord] | None:
+        found = points(world)
+        return found if all(point.status != "CREATING" for point in found) else None
+
+    return wait(taken)
 
 
 def test_deletes_do_not_wait_behind_the_recovery_points_clock_jumps_made_due(world):
@@ -121,7 +129,7 @@ def test_deletes_do_not_wait_behind_the_recovery_points_clock_jumps_made_due(wor
     wait(lambda: gone(world, "GetNamespace", namespaceName=f"ns-{waiting}"), timeout=5)
 
     dataplane.go.set()
-    remaining = settled(world)
+    settled(world)
     # The namespace deleted got no recovery point taken, and keeps none; the other's three batches took two
     # snapshots (the one running, then one for the two batches queued behind it), all points AVAILABLE.
     assert untaken not in dataplane.snapshotted and len(dataplane.snapshotted) == 2
@@ -151,6 +159,8 @@ def test_one_snapshot_serves_every_point_a_jump_made_due_and_goes_with_the_last(
     world.serverless_call("RestoreFromRecoveryPoint", recoveryPointId=kept[0].name, namespaceName="ns-a",
                           workgroupName="wg-a")
     wait(lambda: world.serverless_call("GetNamespace", namespaceName="ns-a")["namespace"]["status"] == "AVAILABLE")
+    restored = world.serverless.namespaces.get(OWNER, "us-east-1", "ns-a")
+    assert restored is not None and restored.restored_from is not None and restored.restored_from.endswith(kept[0].name)
     # The last one expires: the data goes with it.
     world.serverless.clock.advance(10 * 3600)
     recovery_point_lifecycle.expire_recovery_points(world.serverless)
