@@ -145,6 +145,9 @@ class Runtime:
         Given ``accounts``, wipe only their resources (tests sharing one server, an account
         each); the clock, which every account shares, stays where it is."""
         with self._reset_lock:
+            if accounts is None:
+                # Recovery points queued would only be taken to be wiped; one being taken ends first.
+                self.serverless.cancel_background()
             self.data_api.reset(accounts)
             lifecycle.release_all(self.redshift, accounts)
             serverless_lifecycle.release_all(self.serverless, accounts)

@@ -18,9 +18,12 @@ log = logging.getLogger("localshift.work")
 class ServiceBackend:
     """Repositories are added by each service; this holds what every service needs.
 
-    ``submit`` runs background work (engines, snapshots, restores) off the request
-    path on a small pool; ``start`` resumes unfinished work and runs the service's
-    ``tick`` every ``tick_seconds`` on a daemon thread until ``shutdown``.
+    ``submit`` runs the work of requests (engines, snapshots, restores) off the request
+    path on a small pool; ``submit_background`` runs the work the service does on its own
+    schedule (recovery points) one job at a time on a thread of its own, so that however
+    much of it a clock jump makes due, a user's delete never queues behind it.  ``start``
+    resumes unfinished work and runs the service's ``tick`` every ``tick_seconds`` on a
+    daemon thread until ``shutdown``.
     """
 
     def __init__(
@@ -38,6 +41,7 @@ class ServiceBackend:
         self._ticker: threading.Thread | None = None
         self._engine_locks: dict[int, threading.RLock] = {}
         self._guard = threading.Lock()
+        self._background = self._background_executor()
 
     def engine_lock(self, row_id: int) -> threading.RLock:
         """Held while a resource's engine is created, started, moved, stopped or replaced, and by the
@@ -51,7 +55,25 @@ class ServiceBackend:
     def submit(self, job: Callable[..., Any], *args: Any) -> Future[None]:
         """Run ``job(self, *args)`` on the worker pool.  Each job ends its resource in a final
         status itself, failures included (the lifecycle modules); what still escapes is logged here."""
-        future = self._pool.submit(job, self, *args)
+        return self._run_on(self._pool, job, args)
+
+    def submit_background(self, job: Callable[..., Any], *args: Any) -> Future[None]:
+        """Run ``job(self, *args)`` on the background thread, after the background jobs before it."""
+        with self._guard:
+            return self._run_on(self._background, job, args)
+
+    def cancel_background(self) -> None:
+        """Drop the background jobs queued and wait for the one running to end: a reset is about to
+        remove everything they would work on.  Jobs submitted from now on run on a fresh thread."""
+        with self._guard:
+            cancelled, self._background = self._background, self._background_executor()
+        cancelled.shutdown(wait=True, cancel_futures=True)
+
+    def _background_executor(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(1, thread_name_prefix=f"localshift-{self.name}-background")
+
+    def _run_on(self, executor: ThreadPoolExecutor, job: Callable[..., Any], args: tuple[Any, ...]) -> Future[None]:
+        future = executor.submit(job, self, *args)
         future.add_done_callback(self._log_failure)
         return future
 
@@ -78,4 +100,5 @@ class ServiceBackend:
         self._stop.set()
         if self._ticker is not None:
             self._ticker.join(timeout=5)
+        self._background.shutdown(wait=True, cancel_futures=True)
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -283,7 +283,8 @@ def release_all(backend: ServerlessBackend, accounts: Collection[str] | None = N
     for snapshot in backend.snapshots.all():
         if snapshot.data_key and (accounts is None or snapshot.account in accounts):
             backend.dataplane.delete_snapshot(snapshot.data_key)
-    for point in backend.recovery_points.everything():
-        if point.data_key and (accounts is None or point.account in accounts):
-            backend.dataplane.delete_snapshot(point.data_key)
+    # The recovery points one clock jump made due all name one snapshot's data: it is deleted once.
+    for key in {point.data_key for point in backend.recovery_points.everything()
+                if point.data_key and (accounts is None or point.account in accounts)}:
+        backend.dataplane.delete_snapshot(key)
     table_restore_lifecycle.release_all(backend, backend.table_restores, accounts)

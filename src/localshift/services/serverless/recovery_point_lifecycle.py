@@ -7,8 +7,15 @@ namespace's engine, incremental like every snapshot: it stores only pages no ear
 
 Time travel moves the clock past boundaries at once: the boundaries passed (those of the last 24
 hours) are all due at the next tick, and all hold the data of that moment, which is the data at
-each of them, since nothing ran in between.  One snapshot is taken and the others share its pages.
-Recovery points older than 24 hours, and those of namespaces deleted, are removed.
+each of them, since nothing ran in between.  One snapshot is taken and they all name its data.
+Recovery points older than 24 hours, and those of namespaces deleted, are removed; their data
+goes with the last recovery point naming it.
+
+Taking them is work the service does on its own, so it never holds up a user's: the jobs run one
+at a time on the backend's background thread, never on the pool that deletes and restores (a
+9-hour jump makes 18 recovery points due per namespace).  A job takes every recovery point of its
+namespace still to be taken, so jobs queued behind it (more jumps meanwhile) find nothing left to
+do; and a namespace being deleted gets none: its recovery points are removed untaken.
 """
 
 from __future__ import annotations
@@ -51,7 +58,7 @@ def take_due_recovery_points(backend: ServerlessBackend) -> None:
             log.exception("the recovery points of namespace %s could not be scheduled", namespace.name)
             continue
         if points:
-            backend.submit(take_recovery_points, [point.row_id for point in points])
+            backend.submit_background(take_recovery_points, namespace.row_id)
 
 
 def _schedule(backend: ServerlessBackend, row_id: int, now: datetime) -> list[RecoveryPointRecord]:
@@ -88,22 +95,27 @@ def _schedule(backend: ServerlessBackend, row_id: int, now: datetime) -> list[Re
         ]
 
 
-def take_recovery_points(backend: ServerlessBackend, row_ids: list[int]) -> None:
-    """Snapshot the namespace's engine once, for the newest of the recovery points; the others share its data."""
-    points = [p for p in (backend.recovery_points.get_by_id(row_id) for row_id in row_ids) if p is not None]
+def take_recovery_points(backend: ServerlessBackend, namespace_row_id: int) -> None:
+    """Snapshot the namespace's engine once for all its recovery points still to be taken; they all name
+    that data (the newest one's key).  Those of a namespace being deleted, or gone, are removed untaken."""
+    points = [point for point in backend.recovery_points.everything()
+              if point.namespace_row_id == namespace_row_id and point.status == "CREATING"]
     if not points:
+        return  # an earlier job took them, or a reset or expiry removed them
+    namespace = backend.namespaces.get_by_id(namespace_row_id)
+    if namespace is None or namespace.status == "DELETING":
+        for point in points:
+            remove(backend, point)
         return
-    newest = points[-1]
+    newest = max(points, key=lambda point: point.row_id)
+    key = data_key(newest)
 
     def work() -> bool:
-        key, _ = ensure_engine(backend, newest.namespace_row_id, None)
-        backend.dataplane.delete_snapshot(data_key(newest))  # leftovers of an attempt cut short
-        stats = backend.dataplane.create_snapshot(key, data_key(newest))
-        for point in points[:-1]:
-            backend.dataplane.delete_snapshot(data_key(point))
-            backend.dataplane.copy_snapshot(data_key(newest), data_key(point))
-        for point in points:
-            _available(backend, point, stats.total_bytes / jobs.MB)
+        engine, _ = ensure_engine(backend, namespace_row_id, None)
+        backend.dataplane.delete_snapshot(key)  # leftovers of an attempt cut short
+        stats = backend.dataplane.create_snapshot(engine, key)
+        if not _available(backend, points, key, stats.total_bytes / jobs.MB):
+            backend.dataplane.delete_snapshot(key)  # all removed while they were taken
         return True
 
     def failed() -> None:
@@ -115,12 +127,16 @@ def take_recovery_points(backend: ServerlessBackend, row_ids: list[int]) -> None
                  f"Amazon Redshift Serverless could not take a recovery point of namespace {newest.namespace_name}")
 
 
-def _available(backend: ServerlessBackend, point: RecoveryPointRecord, size_mb: float) -> None:
-    def change(p: RecoveryPointRecord) -> None:
-        p.status, p.data_key, p.total_size_mb = "AVAILABLE", data_key(point), size_mb
+def _available(backend: ServerlessBackend, points: list[RecoveryPointRecord], key: str, size_mb: float) -> bool:
+    """Make the recovery points still there AVAILABLE with data ``key``, in one transaction (so that
+    ``remove`` sees all or none of them name it); whether any was still there."""
 
-    if backend.recovery_points.mutate(point.row_id, change) is None:
-        backend.dataplane.delete_snapshot(data_key(point))  # removed while it was taken
+    def change(p: RecoveryPointRecord) -> None:
+        p.status, p.data_key, p.total_size_mb = "AVAILABLE", key, size_mb
+
+    with backend.db.transaction():
+        kept = [backend.recovery_points.mutate(point.row_id, change) for point in points]
+    return any(point is not None for point in kept)
 
 
 def expire_recovery_points(backend: ServerlessBackend) -> None:
@@ -136,8 +152,17 @@ def expire_recovery_points(backend: ServerlessBackend) -> None:
 
 
 def remove(backend: ServerlessBackend, point: RecoveryPointRecord) -> None:
-    backend.recovery_points.delete(point)
-    backend.dataplane.delete_snapshot(point.data_key or data_key(point))
+    """Delete a recovery point, and its data when no other recovery point names it (one snapshot
+    serves every recovery point a clock jump made due at once)."""
+    with backend.db.transaction():
+        current = backend.recovery_points.get_by_id(point.row_id)
+        if current is None:
+            return
+        backend.recovery_points.delete(current)
+        key = current.data_key
+        shared = key is not None and any(other.data_key == key for other in backend.recovery_points.everything())
+    if key is not None and not shared:
+        backend.dataplane.delete_snapshot(key)
 
 
 def fail_interrupted(backend: ServerlessBackend) -> None:

@@ -1,0 +1,59 @@
+"""The backend's two executors: request work on the pool is never queued behind background work, which runs one
+job at a time and which a reset cancels.
+
+In process: a real backend over a real store and the null data plane; the jobs are the test's own.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Iterator
+
+import pytest
+
+from localshift.dataplane.null import NullDataPlane
+from localshift.services.clock import Clock
+from localshift.services.common.backend import ServiceBackend
+from localshift.store.database import Database
+
+
+@pytest.fixture
+def backend(tmp_path) -> Iterator[ServiceBackend]:
+    db = Database(tmp_path / "localshift.sqlite3")
+    instance = ServiceBackend(db, NullDataPlane(0.0), Clock(), name="test", worker_threads=2, tick_seconds=1.0)
+    yield instance
+    instance.shutdown()
+    db.close()
+
+
+def test_request_work_runs_while_background_work_is_held(backend):
+    go, ran = threading.Event(), []
+
+    def background(_: Any, number: int) -> None:
+        assert go.wait(20)
+        ran.append(number)
+
+    for number in range(6):  # more than the pool has threads
+        backend.submit_background(background, number)
+    assert backend.submit(lambda _: "deleted").result(timeout=5) == "deleted"
+    go.set()
+    backend.submit_background(lambda _: None).result(timeout=20)
+    assert ran == list(range(6))  # one at a time, in order
+
+
+def test_cancelling_drops_the_queued_jobs_and_waits_for_the_running_one(backend):
+    go, started, ran = threading.Event(), threading.Event(), []
+
+    def background(_: Any, number: int) -> None:
+        started.set()
+        assert go.wait(20)
+        ran.append(number)
+
+    for number in range(3):
+        backend.submit_background(background, number)
+    assert started.wait(5)
+    threading.Timer(0.2, go.set).start()
+    backend.cancel_background()
+    assert ran == [0]  # the running one ended before cancel_background returned; the queued never ran
+    backend.submit_background(lambda _, number: ran.append(number), 9).result(timeout=5)
+    assert ran == [0, 9]
