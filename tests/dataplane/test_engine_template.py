@@ -65,8 +65,8 @@ def test_engines_are_copied_from_one_template_and_share_nothing(dp, caplog):
     assert _builds(caplog) == 1 and _templates(dp) == [dp.template.dir.name]
     # b has its own master user and database, the catalog, and nothing of a's
     with connect(b, user="other", dbname="otherdb") as conn:
-        assert conn.execute("select rolname, rolsuper from pg_roles where rolname in ('other', 'a_user', %s)",
-                            (USER,)).fetchall() == [("other", False)]
+        assert conn.execute(f"select rolname, rolsuper from pg_roles where rolname in ('other', 'a_user', '{USER}')"
+                            ).fetchall() == [("other", False)]
         assert conn.execute("select to_regclass('only_in_a')").fetchone() == (None,)
         assert conn.execute("select datname from pg_database where datname not like 'template%' order by 1"
                             ).fetchall() == [("otherdb",), ("postgres",)]

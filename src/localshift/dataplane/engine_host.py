@@ -1,7 +1,7 @@
 """What PostgresDataPlane (dataplane.py) gives the mixins it is made of, engine_lifecycle.py and
 snapshot_operations.py: its engines by key and their locks, the ports serving them, the wire front,
-the snapshot store, the template new engines are copied from, and the set-up new engines run.  Each mixin subclasses EngineHost, so it is
-type-checked against what its host really has."""
+the snapshot store, the template new engines are copied from, and the set-up new engines run.  Each
+mixin subclasses EngineHost, so it is type-checked against what its host really has."""
 
 from __future__ import annotations
 
