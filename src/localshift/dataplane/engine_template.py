@@ -77,7 +77,7 @@ class EngineTemplate:
         self.dir = engine_root / f"{TEMPLATE_PREFIX}{fingerprint(bins, admin_password)}"
         self.data_dir = self.dir / "data"
         self._failed = False
-        self._guard = threading.Lock()  # one thread builds; the lock file keeps other processes out
+        self._guard = threading.Lock()  # one thread builds; the flock keeps other processes out
 
     def data(self) -> Path | None:
         """The template's data directory, built first when missing; None when it cannot be built
