@@ -30,6 +30,7 @@ from .credentials import LoginRegistry, TemporaryLogin
 from .drop_guard import DropGuard
 from .engine import MAX_SOCKET_PATH, SOCKET_NAME, Engine
 from .engine_lifecycle import FRONT_META, EngineLifecycle
+from .engine_template import EngineTemplate
 from .engine_users import DEFAULT_UIDS, EngineUsers, parse_uid_range
 from .errors import ClusterNotFoundError, DataPlaneError
 from .host import raise_open_file_limit, sql_connection_budget
@@ -61,7 +62,7 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
                  also_remove: Sequence[Path] = (), initialisers: Sequence[Initialiser] = (),
                  sql_startup_timeout: float = 10.0, sql_max_connections: int = 500,
                  engine_uids: tuple[int, int] = DEFAULT_UIDS, log_root: Path | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, engine_template: bool = True) -> None:
         """``root``: where snapshots (and, when the service is not root, engines) live, owner
         only.  ``engine_root`` overrides where engine directories go.  ``ephemeral``: the
         watchdog removes the engines, the snapshots and ``also_remove`` when the service ends.
@@ -70,7 +71,8 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
         ``sql_startup_timeout``, ``sql_max_connections``: the wire fronts' limits (the
         engines' max_connections follows).  ``engine_uids``: the uid range engines run as
         when the service is root (engine_users.py).  ``log_root``: where audit logs are delivered
-        (default ``<root>/logs``)."""
+        (default ``<root>/logs``).  ``engine_template``: new engines are copied from a prepared
+        data directory (engine_template.py) rather than made by initdb each."""
         if not 0 < sql_startup_timeout <= 3600:
             raise DataPlaneError(f"sql_startup_timeout {sql_startup_timeout}: expected seconds in (0, 3600]")
         if not 1 <= sql_max_connections <= MAX_USER_CONNECTIONS:
@@ -101,6 +103,8 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
         self.initialisers: list[Initialiser] = [confine_roles, install_engine, *initialisers]
         self.max_connections = sql_max_connections
         self._admin_password = self._load_admin_secret()
+        self.template = EngineTemplate(self.bins, self.engine_root, self._admin_password, self.users,
+                                       self._socket_dir) if engine_template else None
         self.logins = LoginRegistry(clock) if clock else LoginRegistry()
         self._tls = ensure_certificates(self.root / "tls")
         drops = DropGuard()

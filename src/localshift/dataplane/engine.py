@@ -52,6 +52,33 @@ HBA_CONF = """\
 local   all           all      md5
 local   replication   {admin}  md5
 """
+
+
+def localshift_config(version: tuple[int, int]) -> str:
+    """What localshift appends to an engine's postgresql.conf (PostgreSQL ``version``)."""
+    lines = [
+        "", "# --- localshift ---",
+        "listen_addresses = ''",
+        # redshift_connector cannot do SCRAM (see pg_hba.conf): store md5 hashes.
+        "password_encryption = 'md5'",
+        # max_connections comes from the service's settings at each start (see _start).
+        # base backups: wal_level=replica and wal senders are PG defaults.
+        "max_wal_senders = 10",
+        "max_replication_slots = 10",
+        # Fresh, sparse WAL segments instead of recycled ones: the unused tail
+        # of every segment in a snapshot then reads as zeros and deduplicates,
+        # instead of carrying 16 MiB of stale WAL into each incremental snapshot.
+        "wal_recycle = off",
+        "wal_init_zero = off",
+        # Written only while an engine restored from a snapshot starts: see start().
+        f"include_if_exists = '{RUNTIME_CONF}'",
+    ]
+    if version[0] >= 18:
+        # PG 18 warns on every md5 password; the setting does not exist before.
+        lines.append("md5_password_warnings = off")
+    return "\n".join(lines) + "\n"
+
+
 # Only during the first start of a restored engine (see start()).
 RESTORE_HBA = "local   all           {admin}  trust\n"
 
@@ -126,39 +153,38 @@ class Engine:
                            "-A", "md5", "-E", "UTF8", "--locale=C", "--no-sync",
                            "--no-instructions"], setup_user)
             if owner is not None and staging != self.dir:
-                chown_tree(staging / "data", *owner)
-                os.rename(staging / "data", self.data_dir)
+                self._move_in(staging / "data")
         finally:
             pwfile.unlink(missing_ok=True)
             if staging != self.dir:
                 shutil.rmtree(staging, ignore_errors=True)
         self.write_config()
 
+    def copy_data(self, source: Path) -> None:
+        """A new data directory copied from ``source`` (the engine template, engine_template.py):
+        modes kept, owned by the engine.  The copy is made in a staging directory and moved in
+        once whole, so an interrupted copy never looks like an engine."""
+        self.prepare_dirs()
+        staging = self.dir.parent / f"{STAGING_PREFIX}{self.dir.name}"
+        shutil.rmtree(staging, ignore_errors=True)  # leftovers of an interrupted create
+        self.bins.make_dir(staging, None)  # the service's alone while it is filled
+        try:
+            shutil.copytree(source, staging / "data", symlinks=True)
+            self._move_in(staging / "data")
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    def _move_in(self, data: Path) -> None:
+        """Make the data directory ``data`` (next to the engine's) the engine's own and move it in place."""
+        if self.owner is not None:
+            chown_tree(data, *self.owner)
+        os.rename(data, self.data_dir)
+
     def write_config(self) -> None:
         """Append localshift's settings to postgresql.conf and replace pg_hba.conf.
         Both travel inside snapshots, so a restored engine has them too."""
-        lines = [
-            "", "# --- localshift ---",
-            "listen_addresses = ''",
-            # redshift_connector cannot do SCRAM (see pg_hba.conf): store md5 hashes.
-            "password_encryption = 'md5'",
-            # max_connections comes from the service's settings at each start (see _start).
-            # base backups: wal_level=replica and wal senders are PG defaults.
-            "max_wal_senders = 10",
-            "max_replication_slots = 10",
-            # Fresh, sparse WAL segments instead of recycled ones: the unused tail
-            # of every segment in a snapshot then reads as zeros and deduplicates,
-            # instead of carrying 16 MiB of stale WAL into each incremental snapshot.
-            "wal_recycle = off",
-            "wal_init_zero = off",
-            # Written only while an engine restored from a snapshot starts: see start().
-            f"include_if_exists = '{RUNTIME_CONF}'",
-        ]
-        if self.bins.version[0] >= 18:
-            # PG 18 warns on every md5 password; the setting does not exist before.
-            lines.append("md5_password_warnings = off")
         with open(self.data_dir / "postgresql.conf", "a") as f:
-            f.write("\n".join(lines) + "\n")
+            f.write(localshift_config(self.bins.version))
         self.bins.chown(self.data_dir / "postgresql.conf", self.owner)
         self._write_hba(HBA_CONF)
 

@@ -1,7 +1,7 @@
 """What PostgresDataPlane (dataplane.py) gives the mixins it is made of, engine_lifecycle.py and
 snapshot_operations.py: its engines by key and their locks, the ports serving them, the wire front,
-the snapshot store, and the set-up new engines run.  Each mixin subclasses EngineHost, so it is
-type-checked against what its host really has."""
+the snapshot store, the template new engines are copied from, and the set-up new engines run.  Each
+mixin subclasses EngineHost, so it is type-checked against what its host really has."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 from .binaries import PgBinaries
 from .credentials import LoginRegistry
 from .engine import Engine
+from .engine_template import EngineTemplate
 from .roles import EngineSetup
 from .snapshot_store import SnapshotStore
 from .wire_front import WireFront
@@ -25,6 +26,7 @@ class EngineHost(Protocol):
     front: WireFront
     logins: LoginRegistry
     store: SnapshotStore
+    template: EngineTemplate | None  # what new engines are copied from (None: initdb each)
     _engines: dict[str, Engine]
     _ports: dict[str, int]
     _extra_ports: dict[str, set[int]]  # further ports serving an engine (serve_extra_port)

@@ -48,7 +48,11 @@ class EngineLifecycle(EngineHost):
             if master_username.lower() in INTERNAL_ROLES:
                 raise DataPlaneError(f"{master_username} is reserved")
             with self._new_engine(key, eng, port) as new:
-                eng.initdb()
+                template = self.template.data() if self.template else None
+                if template is not None:  # initdb's output, configured, the catalog installed
+                    eng.copy_data(template)
+                else:
+                    eng.initdb()
                 eng.start()
                 with eng.connect() as conn:
                     set_master_user(conn, master_username, master_password)

@@ -29,9 +29,11 @@ import time
 from pathlib import Path
 
 LOCK_NAME = ".watchdog.lock"
-# Engines are <engine root>/<key>; initdb's staging directories .initdb-<key>.
+# Engines are <engine root>/<key>; initdb's staging directories .initdb-<key>; the template new
+# engines are copied from (engine_template.py) .template-<fingerprint>, and its builds .template-build-*.
 ENGINE_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 STAGING_PREFIX = ".initdb-"
+TEMPLATE_PREFIX = ".template-"
 READY = b"ready\n"
 # Fast shutdown aborts sessions and checkpoints; SIGQUIT and SIGKILL follow if it takes longer.
 STOP_STEPS = ((signal.SIGINT, 60.0), (signal.SIGQUIT, 10.0), (signal.SIGKILL, 10.0))
@@ -83,9 +85,14 @@ def engine_dirs(engine_root: Path) -> list[Path]:
     return sorted(p for p in engine_root.iterdir() if ENGINE_KEY.match(p.name) and p.is_dir())
 
 
+def template_dirs(engine_root: Path) -> list[Path]:
+    """The engine template and its builds (a build runs a postmaster while it installs the catalog)."""
+    return sorted(p for p in engine_root.glob(TEMPLATE_PREFIX + "*") if p.is_dir())
+
+
 def stop_engines(engine_root: Path) -> None:
-    """Stop every postmaster under ``engine_root``."""
-    for engine_dir in engine_dirs(engine_root):
+    """Stop every postmaster under ``engine_root`` (a template being built included)."""
+    for engine_dir in engine_dirs(engine_root) + template_dirs(engine_root):
         pid = postmaster_pid(engine_dir / "data")
         if pid is not None:
             stop_postmaster(pid)
@@ -93,7 +100,7 @@ def stop_engines(engine_root: Path) -> None:
 
 def remove_engines(engine_root: Path) -> None:
     """Remove every engine directory under ``engine_root``, and the root once nothing else is in it."""
-    for path in engine_dirs(engine_root) + sorted(engine_root.glob(STAGING_PREFIX + "*")):
+    for path in engine_dirs(engine_root) + template_dirs(engine_root) + sorted(engine_root.glob(STAGING_PREFIX + "*")):
         shutil.rmtree(path, ignore_errors=True)
     (engine_root / LOCK_NAME).unlink(missing_ok=True)
     try:
