@@ -306,10 +306,11 @@ def delete_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
     if not skip and not final_id:
         raise invalid_combination("FinalClusterSnapshotIdentifier is required unless SkipFinalClusterSnapshot is true.")
     retention = validation.manual_retention(p.get("FinalClusterSnapshotRetentionPeriod", -1))
-    final_rows: list[int] = []
-    was_paused: list[bool] = []
+    final_row: int | None = None
+    was_paused = False
 
     def change(cluster: ClusterRecord) -> None:
+        nonlocal final_row, was_paused
         if cluster.status not in DELETABLE or backend.snapshots.manual_in_progress(cluster):
             # A manual snapshot in progress blocks deletion; an automated one is
             # abandoned, since automated snapshots are deleted with their cluster.
@@ -325,17 +326,16 @@ def delete_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         if cluster.status not in ("available", "paused"):
             raise ApiError("InvalidClusterState",
                            f"Cluster {cluster.identifier} must be available or paused to take a final snapshot.")
-        was_paused.append(cluster.status == "paused")
+        was_paused = cluster.status == "paused"
         check_manual_quota(backend, ctx.account, ctx.region)
         identifier = validation.snapshot_identifier(final_id, "FinalClusterSnapshotIdentifier")
         snapshot = snapshot_from_cluster(cluster, identifier, "manual", "final snapshot", ctx.now, retention)
-        final_rows.append(insert_snapshot(backend, snapshot).row_id)
+        final_row = insert_snapshot(backend, snapshot).row_id
         events.record(backend, ctx, event_catalog.FINAL_SNAPSHOT_STARTED, cluster=cluster.identifier, snapshot=identifier)
         cluster.status = "final-snapshot"
 
     cluster = change_cluster(backend, ctx, p["ClusterIdentifier"], change)
-    backend.submit(lifecycle.delete_cluster, cluster.row_id, final_rows[0] if final_rows else None,
-                   bool(was_paused and was_paused[0]))
+    backend.submit(lifecycle.delete_cluster, cluster.row_id, final_row, was_paused)
     return {"Cluster": render(backend, ctx, cluster)}
 
 
