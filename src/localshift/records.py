@@ -14,7 +14,7 @@ import hashlib
 import typing
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, TypeVar, cast
 
 from localshift.dataplane.api import TableToRestore
 
@@ -298,7 +298,7 @@ def record_from_json(cls: type[T], data: dict[str, Any], row_id: int) -> T:
 
 
 def _from_json(cls: type[T], data: dict[str, Any]) -> T:
-    decoders = _decoders(cls)
+    decoders = _decoders(cast(type, cls))  # a class is hashable; mypy does not see it through type[T]
     kwargs: dict[str, Any] = {}
     for name, value in data.items():
         if name not in decoders:

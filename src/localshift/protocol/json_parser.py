@@ -18,6 +18,7 @@ Timestamps arrive as epoch seconds (what SDKs send); ISO 8601 text is accepted t
 from __future__ import annotations
 
 import base64
+import builtins
 import binascii
 import json
 import math
@@ -204,7 +205,7 @@ class _Reader:
         if violated:
             self.violation(shape, path, value, violated)
 
-    def range(self, shape: Shape, number: float, path: str) -> None:
+    def range(self, shape: Shape, number: builtins.float, path: str) -> None:  # this class names a parser "float"
         violated = range_violation(shape, number)
         if violated:
             self.violation(shape, path, number, violated)

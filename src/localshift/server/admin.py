@@ -87,7 +87,7 @@ async def handle_admin(runtime: Runtime, request: Request) -> AdminResponse:
             return _time_travel(runtime, request.query_string)
         if route == ("GET", "/_localshift/state"):
             caller = _check_admin(runtime, request) if runtime.authenticator.strict else None
-            state = await asyncio.to_thread(document, runtime, caller and caller.account, SECTIONS)
+            state = await asyncio.to_thread(document, runtime, caller.account if caller else None, SECTIONS)
             return AdminResponse(200, state)
         if request.method == "GET" and is_console_path(request.path):
             found = console_file(request.path)

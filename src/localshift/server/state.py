@@ -73,7 +73,7 @@ def when(value: datetime | None) -> str | None:
 def document(runtime: Runtime, account: str | None, sections: Iterable[Section]) -> dict[str, Any]:
     """The state as JSON values: every section's rows visible to ``account`` (all accounts when None)."""
     view = StateView(runtime, account)
-    drawn = [
+    drawn: list[dict[str, Any]] = [
         {"name": s.name, "title": s.title, "page": s.page, "columns": [asdict(c) for c in s.columns],
          "rows": s.rows(view)}
         for s in sections

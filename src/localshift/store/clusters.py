@@ -6,7 +6,7 @@ import json
 import sqlite3
 
 from localshift.records import ClusterRecord, record_from_json, record_to_json
-from localshift.store.database import Database, DuplicateError
+from localshift.store.database import Database, DuplicateError, inserted_row_id
 
 
 class ClusterRepository:
@@ -22,7 +22,7 @@ class ClusterRepository:
                 )
         except sqlite3.IntegrityError:
             raise DuplicateError(record.identifier) from None
-        record.row_id = cursor.lastrowid
+        record.row_id = inserted_row_id(cursor)
         return record
 
     def update(self, record: ClusterRecord) -> None:

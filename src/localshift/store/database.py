@@ -37,6 +37,13 @@ _TABLES = {
 Record = TypeVar("Record")
 
 
+def inserted_row_id(cursor: sqlite3.Cursor) -> int:
+    """The id SQLite gave the row the INSERT just run on ``cursor`` added."""
+    if cursor.lastrowid is None:
+        raise RuntimeError("the INSERT added no row")
+    return cursor.lastrowid
+
+
 class DuplicateError(Exception):
     """A record with the same identifier already exists."""
 

@@ -20,7 +20,7 @@ import sqlite3
 from typing import Any, Callable, Generic, Iterable, Protocol, TypeVar
 
 from localshift.records import record_from_json, record_to_json
-from localshift.store.database import Database, DuplicateError
+from localshift.store.database import Database, DuplicateError, inserted_row_id
 
 
 class NamedRecord(Protocol):
@@ -48,7 +48,7 @@ class ResourceRepository(Generic[R]):
                 )
         except sqlite3.IntegrityError:
             raise DuplicateError(record.name) from None
-        record.row_id = cursor.lastrowid
+        record.row_id = inserted_row_id(cursor)
         return record
 
     def update(self, record: R) -> None:

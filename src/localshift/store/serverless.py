@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, Callable, Generic, TypeVar
 
 from localshift.records import record_from_json, record_to_json
-from localshift.store.database import Database, DuplicateError
+from localshift.store.database import Database, DuplicateError, inserted_row_id
 from localshift.store.paging import decode_marker, encode_marker
 from localshift.store.tags import ArnTagTable
 
@@ -225,7 +225,10 @@ class RecordTable(Generic[Record]):
 
     def __init__(self, db: Database, table: str, cls: type[Record], extra: dict[str, Callable[[Record], Any]],
                  upgrade: Callable[[dict[str, Any]], None] | None = None) -> None:
-        self.db, self.table, self.cls, self.extra, self.upgrade = db, table, cls, extra, upgrade
+        self.db, self.table = db, table
+        self.cls: type[Record] = cls
+        self.extra: dict[str, Callable[[Record], Any]] = extra
+        self.upgrade = upgrade
 
     def _record(self, row: sqlite3.Row) -> Record:
         attrs = json.loads(row["attrs"])
@@ -234,7 +237,7 @@ class RecordTable(Generic[Record]):
         return record_from_json(self.cls, attrs, row["id"])
 
     def _columns(self, record: Record) -> dict[str, Any]:
-        columns = {"name": record.name, "status": record.status, "attrs": json.dumps(record_to_json(record))}
+        columns: dict[str, Any] = {"name": record.name, "status": record.status, "attrs": json.dumps(record_to_json(record))}
         columns.update({column: read(record) for column, read in self.extra.items()})
         return columns
 
@@ -243,13 +246,13 @@ class RecordTable(Generic[Record]):
         sql = f"INSERT INTO {self.table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         try:
             with self.db.transaction() as conn:
-                record.row_id = conn.execute(sql, list(columns.values())).lastrowid
+                record.row_id = inserted_row_id(conn.execute(sql, list(columns.values())))
         except sqlite3.IntegrityError:
             raise DuplicateError(record.name) from None
         return record
 
     def update(self, record: Record) -> None:
-        columns = self._columns(record)
+        columns: dict[str, Any] = self._columns(record)
         assignments = ", ".join(f"{column} = ?" for column in columns)
         with self.db.transaction() as conn:
             conn.execute(f"UPDATE {self.table} SET {assignments} WHERE id = ?", [*columns.values(), record.row_id])

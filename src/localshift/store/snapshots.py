@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from localshift.records import ClusterRecord, SnapshotRecord, record_from_json, record_to_json
 from localshift.store import snapshot_listing
-from localshift.store.database import Database, DuplicateError
+from localshift.store.database import Database, DuplicateError, inserted_row_id
 from localshift.store.paging import SortKey, after_clause, decode_marker, encode_marker, order_clause
 from localshift.store.snapshot_listing import time_text
 
@@ -49,7 +49,7 @@ class SnapshotRepository:
                 )
         except sqlite3.IntegrityError:
             raise DuplicateError(record.identifier) from None
-        record.row_id = cursor.lastrowid
+        record.row_id = inserted_row_id(cursor)
         return record
 
     def update(self, record: SnapshotRecord) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from .errors import not_supported
-from .tokens import Node, raw, words
+from .tokens import Group, Node, raw, words
 
 # Redshift's aggregate functions (and PostgreSQL's, which Redshift lacks but a statement may call).
 AGGREGATES = frozenset({
@@ -64,8 +64,9 @@ def _aggregated(nodes: list[Node]) -> bool:
             if _aggregated(node.nodes):
                 return True
         elif node.kind == "ident":
-            if node.low == "over" or node.low in AGGREGATES and k + 1 < len(sig) \
-                    and sig[k + 1].kind == "group" and sig[k + 1].open == "(":
+            following = sig[k + 1] if k + 1 < len(sig) else None
+            called = isinstance(following, Group) and following.open == "("
+            if node.low == "over" or node.low in AGGREGATES and called:
                 return True
         elif node.kind == "raw" and _AGGREGATED_TEXT.search(node.text):
             return True
