@@ -217,3 +217,79 @@ def test_snapshot_of_another_data_plane_restores_with_our_internal_password(dp, 
         _assert_confined(restored)
     finally:
         cleanup(other)
+
+
+# A function of the master user's that records who runs it: none of the internal role's work may
+# run it as the internal role (with a superuser's rights it could reach the host).
+RECORD_RUNNER = """CREATE FUNCTION record_runner() RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
+BEGIN INSERT INTO public.runners VALUES (current_user::text); RETURN true; END $$"""
+
+
+def test_counting_rows_for_the_catalog_never_reads_a_view_as_the_internal_role(shared):
+    _, port = shared
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE TABLE runners (name text)")
+        conn.execute(RECORD_RUNNER)
+        conn.execute("CREATE VIEW calls_runner AS SELECT record_runner() AS ran")
+        conn.execute("CREATE TABLE counted (id int)")
+        conn.execute("INSERT INTO counted VALUES (1), (2)")
+        try:
+            assert conn.execute("SELECT localshift.row_count('calls_runner'::regclass),"
+                                " localshift.row_count('counted'::regclass)").fetchone() == (None, 2)
+            assert conn.execute("SELECT count(*) FROM runners").fetchone() == (0,)
+        finally:
+            conn.execute("DROP VIEW calls_runner")
+            conn.execute("DROP TABLE runners, counted")
+            conn.execute("DROP FUNCTION record_runner()")
+
+
+def test_the_catalogs_own_tables_are_written_by_the_internal_role_only(shared):
+    """The master user may write every user's table (pg_write_all_data) but not the catalog's
+    bookkeeping, which functions running as the internal role trust."""
+    _, port = shared
+    with connect(port, autocommit=True) as conn:
+        tables = [name for (name,) in conn.execute(
+            "SELECT c.oid::regclass::text FROM pg_class c WHERE c.relnamespace = 'localshift'::regnamespace"
+            " AND c.relkind IN ('r', 'p') ORDER BY 1")]
+        assert "localshift.late_binding_views" in tables and "localshift.query_history" in tables
+        for table in tables:
+            for statement in (f"UPDATE {table} SET {_first_column(conn, table)} = NULL",
+                              f"DELETE FROM {table}",
+                              f"INSERT INTO {table} DEFAULT VALUES"):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for relation"):
+                    conn.execute(statement)
+        conn.execute("CREATE TABLE kept (id int)")  # the catalog still records what users do
+        try:
+            assert conn.execute("SELECT count(*) FROM localshift.relation_created"
+                                " WHERE table_oid = 'kept'::regclass").fetchone() == (1,)
+        finally:
+            conn.execute("DROP TABLE kept")
+
+
+def _first_column(conn: psycopg.Connection, table: str) -> str:
+    return conn.execute("SELECT quote_ident(attname) FROM pg_attribute WHERE attrelid = %s::regclass"
+                        " AND attnum > 0 AND attidentity = '' ORDER BY attnum LIMIT 1", (table,)).fetchone()[0]
+
+
+def test_internal_sessions_resolve_names_in_pg_catalog_only(shared):
+    """A user's function or operator in public that matches a call better than the built-in one
+    (``lower(varchar)``) is never what the internal role's statements call."""
+    plane, port = shared
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE TABLE runners (name text)")
+        conn.execute(RECORD_RUNNER)
+        conn.execute("CREATE FUNCTION public.lower(varchar) RETURNS text LANGUAGE sql"
+                     " AS $$ SELECT CASE WHEN public.record_runner() THEN 'x' END $$")
+    try:
+        plane.apply_settings("shared", {"search_path": "$user, public"})  # the users' default path
+        with plane._engine("shared").connect(DB) as internal:
+            path = internal.execute("SHOW search_path").fetchone()[0]
+            assert [schema.strip() for schema in path.split(",")] == ["pg_catalog", "pg_temp"]
+            assert internal.execute("SELECT lower('ABC'::varchar)").fetchone() == ("abc",)
+        with connect(port, autocommit=True) as conn:
+            assert conn.execute("SELECT count(*) FROM runners").fetchone() == (0,)
+    finally:
+        with connect(port, autocommit=True) as conn:
+            conn.execute("DROP FUNCTION public.lower(varchar)")
+            conn.execute("DROP TABLE runners")
+            conn.execute("DROP FUNCTION record_runner()")

@@ -72,3 +72,20 @@ def test_refusals_leave_nothing_behind(dp, cluster):
         assert str(refused.value) == message
     assert rows(port, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(2,)]
     assert not [d for d in dp.engine_root.iterdir() if d.name.startswith(SCRATCH_PREFIX)]
+
+
+def test_the_rows_go_in_as_the_tables_owner_never_as_the_internal_role(dp, cluster):
+    """A CHECK constraint may call a user's function: checked while the rows go in, it runs as
+    the table's owner (as the internal role it would have a superuser's rights)."""
+    key, port = cluster
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE TABLE runners (name text)")
+        conn.execute("CREATE FUNCTION record_runner() RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$"
+                     " BEGIN INSERT INTO public.runners VALUES (current_user::text); RETURN true; END $$")
+        conn.execute("CREATE TABLE checked (id int CHECK (record_runner()))")
+        conn.execute("INSERT INTO checked VALUES (1), (2)")
+        conn.execute("TRUNCATE runners")
+    dp.create_snapshot(key, "s1")
+    dp.restore_table("s1", key, table("checked", "checked_restored"))
+    assert rows(port, "SELECT count(*) FROM checked_restored") == [(2,)]
+    assert rows(port, "SELECT name, count(*) FROM runners GROUP BY name") == [(USER, 2)]

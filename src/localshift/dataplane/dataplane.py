@@ -36,7 +36,7 @@ from .errors import ClusterNotFoundError, DataPlaneError
 from .host import raise_open_file_limit, sql_connection_budget
 from .redshift_sql import install_engine
 from .redshift_sql.history import QueryRecorder, socket_connector
-from .roles import ADMIN_USER, INTERNAL_ROLES, EngineSetup, Initialiser, confine_roles, set_master_user
+from .roles import ADMIN_OPTIONS, ADMIN_USER, INTERNAL_ROLES, EngineSetup, Initialiser, confine_roles, set_master_user
 from .snapshot_operations import SnapshotOperations, check_key as _check_key
 from .snapshot_store import SnapshotStore
 from .temporary_login import TemporaryLogins
@@ -108,9 +108,9 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
         self.logins = LoginRegistry(clock) if clock else LoginRegistry()
         self._tls = ensure_certificates(self.root / "tls")
         drops = DropGuard()
+        history_connect = drops.connector(socket_connector(ADMIN_USER, self._admin_password, ADMIN_OPTIONS))
         self.front = WireFront(INTERNAL_ROLES, sql_startup_timeout, sql_max_connections,
-                               sql_connection_budget(raise_open_file_limit()),
-                               QueryRecorder(drops.connector(socket_connector(ADMIN_USER, self._admin_password))),
+                               sql_connection_budget(raise_open_file_limit()), QueryRecorder(history_connect),
                                server_context(self._tls), TemporaryLogins(self.logins, self._admin_password), drops)
         self._engines: dict[str, Engine] = {}
         self._ports: dict[str, int] = {}

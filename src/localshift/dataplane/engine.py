@@ -32,7 +32,7 @@ from psycopg import sql
 from .binaries import Identity, PgBinaries
 from .engine_users import EngineUsers, chown_tree
 from .errors import DataPlaneError
-from .roles import ADMIN_USER
+from .roles import ADMIN_OPTIONS, ADMIN_USER
 from .watchdog import STAGING_PREFIX, postmaster_pid, stop_postmaster
 
 RUNTIME_CONF = "localshift.runtime.conf"
@@ -315,7 +315,7 @@ class Engine:
         """An autocommit superuser connection over the engine's Unix socket."""
         try:
             return psycopg.connect(host=str(self.socket_dir), port=SOCKET_PORT, user=ADMIN_USER,
-                                   password=self.admin_password, dbname=dbname,
+                                   password=self.admin_password, dbname=dbname, options=ADMIN_OPTIONS,
                                    autocommit=True, connect_timeout=30)
         except psycopg.Error as e:
             raise DataPlaneError(f"cannot connect to engine {self.dir.name}: {e}") from e

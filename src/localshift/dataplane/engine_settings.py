@@ -21,7 +21,7 @@ from typing import Collection, Mapping
 import psycopg
 from psycopg import sql
 
-from .roles import ADMIN_USER
+from .roles import ADMIN_SEARCH_PATH, ADMIN_USER
 
 NATIVE = ("datestyle", "extra_float_digits", "search_path", "statement_timeout")
 # Also changes how the SQL front reads quoted identifiers (the wire front starts sessions with it).
@@ -30,7 +30,7 @@ CASE_SENSITIVE = "enable_case_sensitive_identifier"
 REQUIRE_SSL = "require_ssl"
 CUSTOM_PREFIX = "redshift."
 # The internal role's own values: a user's statement_timeout or search_path must not reach backups.
-_INTERNAL = {"statement_timeout": sql.Literal("0"), "search_path": sql.SQL('"$user", public')}
+_INTERNAL = {"statement_timeout": sql.Literal("0"), "search_path": sql.SQL(ADMIN_SEARCH_PATH)}
 
 # What audit_logs.py parses: a marker, then the fields it needs.  %q: nothing for
 # processes that serve no session (checkpointer and the like).

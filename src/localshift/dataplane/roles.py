@@ -27,6 +27,11 @@ import psycopg
 from psycopg import sql
 
 ADMIN_USER = "rdsdb"
+# The internal role's sessions resolve names in pg_catalog alone: a schema users may create
+# objects in (public, "$user") would let a user's function or operator that matches a call
+# better than the built-in one run with the internal role's rights.
+ADMIN_SEARCH_PATH = "pg_catalog, pg_temp"
+ADMIN_OPTIONS = f"-c search_path={ADMIN_SEARCH_PATH.replace(' ', '')}"  # the startup's options, for every session
 # Login names the wire front refuses (compared lowercase).
 INTERNAL_ROLES = frozenset({ADMIN_USER})
 # PostgreSQL's predefined roles that reach the host's files and programs.

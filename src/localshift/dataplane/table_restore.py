@@ -59,7 +59,14 @@ def copy_table(source: Engine, target: Engine, table: TableToRestore, master_use
         definition = _definition(src, table)
         with target.connect(table.target_database) as dst, dst.transaction():
             new = sql.Identifier(table.target_schema, table.new_table)
+            owner = definition.owner if _role_exists(dst, definition.owner) else master_user
+            if not owner:
+                raise TableRestoreRefused("The target has no master user to own the restored table.")
             _create(dst, new, table, definition)
+            dst.execute(sql.SQL("ALTER TABLE {} OWNER TO {}").format(new, sql.Identifier(owner)))
+            # The rows go in and the constraints are checked as the table's owner: a CHECK, a domain
+            # or a generated column may call a user's function, which must not run as the internal role.
+            dst.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(owner)))
             _copy_rows(src, dst, sql.Identifier(table.source_schema, table.source_table), new, definition,
                        progress)
             for constraint in definition.constraints:
@@ -67,9 +74,6 @@ def copy_table(source: Engine, target: Engine, table: TableToRestore, master_use
             for column in definition.columns:
                 if column.identity:
                     _continue_identity(dst, new, column.name)
-            owner = definition.owner if _role_exists(dst, definition.owner) else master_user
-            if owner:
-                dst.execute(sql.SQL("ALTER TABLE {} OWNER TO {}").format(new, sql.Identifier(owner)))
     if progress:
         progress(definition.size_bytes, definition.size_bytes)
     return definition.size_bytes

@@ -34,7 +34,7 @@ import psycopg
 from psycopg import sql
 
 from .credentials import LoginRegistry, is_temporary_login, password_md5
-from .roles import ADMIN_USER
+from .roles import ADMIN_OPTIONS, ADMIN_USER
 from .wire_messages import authentication_failed, error_response
 
 
@@ -60,7 +60,8 @@ def connect_admin(socket_path: str, password: str, dbname: str = "postgres") -> 
     """An autocommit connection as the internal role on the engine socket ``<dir>/.s.PGSQL.<port>``."""
     path = Path(socket_path)
     return psycopg.connect(host=str(path.parent), port=int(path.name.rsplit(".", 1)[1]), user=ADMIN_USER,
-                           password=password, dbname=dbname, autocommit=True, connect_timeout=10)
+                           password=password, dbname=dbname, options=ADMIN_OPTIONS, autocommit=True,
+                           connect_timeout=10)
 
 
 class TemporaryLogins:

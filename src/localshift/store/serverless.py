@@ -237,7 +237,8 @@ class RecordTable(Generic[Record]):
         return record_from_json(self.cls, attrs, row["id"])
 
     def _columns(self, record: Record) -> dict[str, Any]:
-        columns: dict[str, Any] = {"name": record.name, "status": record.status, "attrs": json.dumps(record_to_json(record))}
+        columns: dict[str, Any] = {"name": record.name, "status": record.status,
+                                   "attrs": json.dumps(record_to_json(record))}
         columns.update({column: read(record) for column, read in self.extra.items()})
         return columns
 

@@ -12,13 +12,16 @@ SELECT $1 NOT IN ('localshift', 'pg_toast')
 
 -- The number of rows of a table, counted, for Redshift superusers and users
 -- who may read the table (NULL for others).  A table locked by another session
--- answers with the statistics' estimate.
+-- answers with the statistics' estimate.  Tables and materialized views only: the
+-- count runs as the internal role, and reading a view would run the functions its
+-- query calls (a user's, among them) with the internal role's rights.
 CREATE OR REPLACE FUNCTION localshift.row_count(relation oid) RETURNS bigint
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog SET lock_timeout = '200ms' AS $$
 DECLARE counted bigint;
 BEGIN
-    IF NOT (localshift.is_superuser((SELECT oid FROM pg_roles WHERE rolname = session_user))
-            OR has_table_privilege(session_user, relation, 'SELECT')) THEN
+    IF NOT coalesce((SELECT relkind IN ('r', 'p', 'm') FROM pg_class WHERE oid = relation), false)
+       OR NOT (localshift.is_superuser((SELECT oid FROM pg_roles WHERE rolname = session_user))
+               OR has_table_privilege(session_user, relation, 'SELECT')) THEN
         RETURN NULL;
     END IF;
     EXECUTE format('SELECT count(*) FROM %s', relation::regclass) INTO counted;

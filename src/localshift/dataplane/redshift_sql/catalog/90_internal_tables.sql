@@ -1,0 +1,29 @@
+-- The catalog's own tables are written by the internal role alone: by its event-trigger
+-- functions (SECURITY DEFINER) and by the query history's writer.  The master user is a
+-- Redshift superuser and holds pg_write_all_data (Redshift's superusers write every user's
+-- tables), which would reach these tables too; but functions running as the internal role
+-- trust what they hold (a late-binding view's query, for one), so a write by anyone else is
+-- refused, as Redshift refuses writes to its system tables.  Installed last, on every table
+-- of the schema (those of later catalog files included).
+CREATE OR REPLACE FUNCTION localshift.refuse_writes() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+BEGIN
+    IF NOT coalesce((SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user), false) THEN
+        RAISE EXCEPTION 'permission denied for relation %', TG_TABLE_NAME USING ERRCODE = '42501';
+    END IF;
+    RETURN NULL;
+END $$;
+
+DO $$
+DECLARE internal regclass;
+BEGIN
+    FOR internal IN
+        SELECT c.oid::regclass FROM pg_catalog.pg_class c
+        WHERE c.relnamespace = 'localshift'::regnamespace AND c.relkind IN ('r', 'p')
+          AND NOT EXISTS (SELECT FROM pg_catalog.pg_trigger t
+                          WHERE t.tgrelid = c.oid AND t.tgname = 'localshift_internal_writes_only')
+    LOOP
+        EXECUTE format('CREATE TRIGGER localshift_internal_writes_only BEFORE INSERT OR UPDATE OR DELETE ON %s '
+                       'FOR EACH STATEMENT EXECUTE FUNCTION localshift.refuse_writes()', internal);
+    END LOOP;
+END $$;
