@@ -236,8 +236,13 @@ def test_counting_rows_for_the_catalog_never_reads_a_view_as_the_internal_role(s
         try:
             assert conn.execute("SELECT localshift.row_count('calls_runner'::regclass),"
                                 " localshift.row_count('counted'::regclass)").fetchone() == (None, 2)
+            # A temporary table named as a catalog does not fool it: pg_temp comes last in its path.
+            conn.execute("CREATE TEMPORARY TABLE pg_class (oid oid, relkind \"char\")")
+            conn.execute("INSERT INTO pg_temp.pg_class VALUES ('calls_runner'::regclass, 'r')")
+            assert conn.execute("SELECT localshift.row_count('calls_runner'::regclass)").fetchone() == (None,)
             assert conn.execute("SELECT count(*) FROM runners").fetchone() == (0,)
         finally:
+            conn.execute("DROP TABLE IF EXISTS pg_temp.pg_class")
             conn.execute("DROP VIEW calls_runner")
             conn.execute("DROP TABLE runners, counted")
             conn.execute("DROP FUNCTION record_runner()")

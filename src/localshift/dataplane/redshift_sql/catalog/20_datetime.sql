@@ -328,7 +328,7 @@ SELECT localshift.define_variants('convert_timezone', 'timestamp', ARRAY['text']
 -- day.  With true, or when the overflow is elsewhere (month 13) or the format has no single DD
 -- field, the error is PostgreSQL's to_date's (22008).
 CREATE OR REPLACE FUNCTION localshift.to_date(string text, format text, is_strict boolean DEFAULT false)
-RETURNS date LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+RETURNS date LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     day_field constant text := '(?<![Dd])[Dd][Dd](?![Dd])';
     month_and_day timestamp;

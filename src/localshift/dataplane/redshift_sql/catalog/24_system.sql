@@ -86,7 +86,7 @@ SELECT coalesce((localshift.encoding_names())[$1 + 1], 'none')::character(32) $$
 -- statements before it sends one that calls this.  Rows of an earlier session with the same
 -- backend pid started before this one.
 CREATE OR REPLACE FUNCTION pg_catalog.pg_last_query_id() RETURNS integer
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 SELECT coalesce((SELECT h.query_id FROM localshift.query_history h
                  WHERE h.pid = pg_backend_pid()
                    AND h.start_time >= (SELECT a.backend_start AT TIME ZONE 'UTC'

@@ -16,7 +16,7 @@ SELECT $1 NOT IN ('localshift', 'pg_toast')
 -- count runs as the internal role, and reading a view would run the functions its
 -- query calls (a user's, among them) with the internal role's rights.
 CREATE OR REPLACE FUNCTION localshift.row_count(relation oid) RETURNS bigint
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog SET lock_timeout = '200ms' AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET lock_timeout = '200ms' AS $$
 DECLARE counted bigint;
 BEGIN
     IF NOT coalesce((SELECT relkind IN ('r', 'p', 'm') FROM pg_class WHERE oid = relation), false)

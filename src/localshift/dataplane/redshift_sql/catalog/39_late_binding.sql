@@ -13,13 +13,13 @@
 -- does not exist).  The view binds again whenever a relation its query read (while it is
 -- unbound: one its text names) is created, altered or renamed, and when its owner changes.
 CREATE OR REPLACE FUNCTION localshift.relation_columns(relation oid) RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 SELECT string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' ORDER BY attnum)
 FROM pg_attribute WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped $$;
 
 -- The qualified names of relations, for late_binding_views.relations.
 CREATE OR REPLACE FUNCTION localshift.relation_names(relations oid[]) RETURNS text[]
-LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 SELECT array_agg(DISTINCT n.nspname || '.' || c.relname)
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ANY ($1) $$;
 
@@ -28,7 +28,7 @@ FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ANY 
 -- can be called by name too) or the probe (late_binding_probe_<oid>, for the internal role only).
 CREATE OR REPLACE FUNCTION localshift.late_binding_function(lbv localshift.late_binding_views, name text,
                                                             result text, body text) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE owner oid := (SELECT relowner FROM pg_class WHERE oid = lbv.view_oid);
 BEGIN
     IF EXISTS (SELECT FROM pg_proc WHERE proname = name AND pronamespace = 'localshift'::regnamespace
@@ -65,7 +65,7 @@ SELECT localshift.late_binding_function(lbv, 'late_binding_' || lbv.view_oid, 'S
                      format('SELECT %s FROM (%s) AS q%s', select_list, lbv.query, lbv.column_names)) END)) $$;
 -- What a view keeps when it is dropped and created again: owner, privileges, comment, creation time.
 CREATE OR REPLACE FUNCTION localshift.view_properties(view_oid oid) RETURNS jsonb
-LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 SELECT jsonb_build_object(
     'schema', n.nspname, 'name', c.relname, 'owner', pg_get_userbyid(c.relowner),
     'comment', obj_description(c.oid, 'pg_class'),
@@ -77,7 +77,7 @@ SELECT jsonb_build_object(
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1 $$;
 
 CREATE OR REPLACE FUNCTION localshift.restore_view_properties(view_oid oid, properties jsonb) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE grant_ jsonb;
 BEGIN
     EXECUTE format('ALTER VIEW %s OWNER TO %I', view_oid::regclass, properties->>'owner');
@@ -98,7 +98,7 @@ END $$;
 -- (PostgreSQL cannot change a view's columns in place): its record, functions and properties move
 -- to the new OID.  Views of other kinds that read it forbid that: it then keeps its columns.
 CREATE OR REPLACE FUNCTION localshift.recreate_late_view(view_oid oid) RETURNS oid
-LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     properties jsonb := localshift.view_properties(view_oid);
     new_oid oid;
@@ -122,7 +122,7 @@ END $$;
 -- created again).  While creating it, a query the engine cannot parse fails the statement.  A view
 -- another transaction is binding is left to it (binding it here too would fail one of them).
 CREATE OR REPLACE FUNCTION localshift.bind_late_view(view_oid oid, creating boolean) RETURNS oid
-LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     lbv localshift.late_binding_views;
     probe oid;
@@ -181,7 +181,7 @@ END $$;
 -- owner changed: their functions run as their owner) bind again, then the views reading those,
 -- each once.  A view never bound is tried when its query's text holds the name of such a relation.
 CREATE OR REPLACE FUNCTION localshift.rebind_late_views(changed oid[]) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     names text[] := localshift.relation_names(changed);
     done oid[] := '{}';
@@ -210,7 +210,7 @@ BEGIN
 END $$;
 
 CREATE OR REPLACE FUNCTION localshift.forget_late_binding(view_oids oid[]) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE forgotten oid;
 BEGIN
     FOR forgotten IN

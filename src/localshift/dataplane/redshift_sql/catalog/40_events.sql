@@ -40,7 +40,7 @@ BEGIN
 END $$;
 
 CREATE OR REPLACE FUNCTION localshift.note_creation() RETURNS event_trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     marker text[];
     attrs jsonb;
@@ -98,7 +98,7 @@ BEGIN
 END $$;
 
 CREATE OR REPLACE FUNCTION localshift.forget_dropped_relations() RETURNS event_trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE dropped oid[];
 BEGIN
     IF current_setting('localshift.late_binding', true) = 'on' THEN

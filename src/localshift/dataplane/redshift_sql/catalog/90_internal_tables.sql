@@ -6,7 +6,7 @@
 -- refused, as Redshift refuses writes to its system tables.  Installed last, on every table
 -- of the schema (those of later catalog files included).
 CREATE OR REPLACE FUNCTION localshift.refuse_writes() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF NOT coalesce((SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user), false) THEN
         RAISE EXCEPTION 'permission denied for relation %', TG_TABLE_NAME USING ERRCODE = '42501';
