@@ -192,7 +192,7 @@ def test_clusters_wanting_one_port_at_once_each_get_a_port_of_their_own(dp):
         with connect(port, dbname="db0", autocommit=True) as conn:
             conn.execute(f"create table marker_{key} ()")
         with dp._existing(key).connect("db0") as admin:  # that port really is that engine
-            assert admin.execute("select to_regclass(%s) is not null", (f"marker_{key}",)).fetchone() == (True,)
+            assert admin.execute("select to_regclass(%s) is not null", (f"public.marker_{key}",)).fetchone() == (True,)
 
 
 def test_a_served_cluster_moves_to_the_port_asked_or_another_free_one(dp, cluster):

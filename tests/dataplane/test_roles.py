@@ -298,3 +298,14 @@ def test_internal_sessions_resolve_names_in_pg_catalog_only(shared):
             conn.execute("DROP FUNCTION public.lower(varchar)")
             conn.execute("DROP TABLE runners")
             conn.execute("DROP FUNCTION record_runner()")
+
+
+def test_the_internal_roles_password_is_stored_as_a_scram_verifier(shared):
+    """Redshift superusers read pg_authid (pg_read_all_data): what they find there for the
+    internal role is no md5 hash, which would log one in as it on the engine's socket."""
+    _, port = shared
+    with connect(port, autocommit=True) as conn:
+        assert conn.execute("SELECT rolpassword LIKE 'SCRAM-SHA-256$%%' FROM pg_authid WHERE rolname = %s",
+                            (ADMIN_USER,)).fetchone() == (True,)
+        assert conn.execute("SELECT rolpassword LIKE 'md5%%' FROM pg_authid WHERE rolname = %s",
+                            (USER,)).fetchone() == (True,)  # the master user's stays md5 (redshift_connector)

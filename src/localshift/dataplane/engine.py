@@ -27,12 +27,11 @@ import time
 from pathlib import Path
 
 import psycopg
-from psycopg import sql
 
 from .binaries import Identity, PgBinaries
 from .engine_users import EngineUsers, chown_tree
 from .errors import DataPlaneError
-from .roles import ADMIN_OPTIONS, ADMIN_USER
+from .roles import ADMIN_OPTIONS, ADMIN_USER, store_admin_password
 from .watchdog import STAGING_PREFIX, postmaster_pid, stop_postmaster
 
 RUNTIME_CONF = "localshift.runtime.conf"
@@ -241,9 +240,7 @@ class Engine:
             self._start(timeout)
             if restored:
                 with self.connect() as conn:
-                    conn.execute("SET password_encryption = 'scram-sha-256'")
-                    conn.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(
-                        sql.Identifier(ADMIN_USER), sql.Literal(self.admin_password)))
+                    store_admin_password(conn, self.admin_password)
         finally:
             if restored:
                 self._write_hba(HBA_CONF)

@@ -17,7 +17,7 @@ from .engine import Engine
 from .engine_host import EngineHost
 from .errors import DataPlaneError
 from .redshift_sql import install_engine
-from .roles import INTERNAL_ROLES, SETUP_VERSION, EngineSetup, give_database, set_master_user
+from .roles import INTERNAL_ROLES, SETUP_VERSION, EngineSetup, give_database, set_master_user, store_admin_password
 from .snapshot_operations import check_key
 
 log = logging.getLogger("localshift")
@@ -55,6 +55,7 @@ class EngineLifecycle(EngineHost):
                     eng.initdb()
                 eng.start()
                 with eng.connect() as conn:
+                    store_admin_password(conn, eng.admin_password)
                     set_master_user(conn, master_username, master_password)
                 give_database(eng.connect, master_username, db_name)
                 self._initialise(EngineSetup(eng.connect, master_username, db_name))

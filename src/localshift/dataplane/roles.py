@@ -53,6 +53,14 @@ class EngineSetup:
 Initialiser = Callable[[EngineSetup], None]
 
 
+def store_admin_password(conn: psycopg.Connection, password: str) -> None:
+    """The internal role's password, stored as a SCRAM verifier.  Redshift superusers read every
+    table (pg_read_all_data reaches pg_authid): an md5 hash there would log whoever reached the
+    engine's socket in as the internal role, a SCRAM verifier would not."""
+    conn.execute("SET password_encryption = 'scram-sha-256'")
+    conn.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(ADMIN_USER), sql.Literal(password)))
+
+
 def set_master_user(conn: psycopg.Connection, username: str, password: str) -> None:
     """Create or update the master user: an ordinary role, its password stored md5-hashed."""
     conn.execute("SET password_encryption = 'md5'")
