@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .ddl import DISTSTYLES, ENCODINGS, TableAttributes, attribute_marker, column_definition, qualified_name
+from .ddl import (DISTSTYLES, ENCODINGS, TableAttributes, attribute_marker, column_definition, qualified_name,
+                  references_marker, table_constraint)
 from .errors import TranslationError, syntax_error
 from .tokens import Node, identifier_value, quote_literal, render, split_commas, words
 from .types import read_type
@@ -51,8 +52,11 @@ def alter_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> s
         if end != len(actions):
             raise syntax_error(actions[end].text)
         return f"{head} ALTER COLUMN {rw.text([actions[2]])} TYPE {type_text}"
-    if lows[:1] == ["add"] and len(lows) > 1 and lows[1] not in (
-            "constraint", "primary", "unique", "foreign", "check"):
+    if lows[:1] == ["add"] and len(lows) > 1 and lows[1] in ("constraint", "foreign"):
+        attributes = TableAttributes()
+        constraint = table_constraint(rw, nodes[nodes.index(actions[1]):], attributes)
+        return f"{head} ADD {constraint}{references_marker(attributes.references)}"
+    if lows[:1] == ["add"] and len(lows) > 1 and lows[1] not in ("primary", "unique", "check"):
         element = nodes[nodes.index(actions[2 if lows[1] == "column" else 1]):]
         attributes = TableAttributes()
         column = column_definition(rw, element, attributes)
@@ -61,7 +65,7 @@ def alter_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> s
             raise TranslationError("ALTER TABLE ADD COLUMN cannot set DISTKEY, SORTKEY or IDENTITY",
                                    "0A000")
         marker = attribute_marker(schema, name, attrs) if attrs else ""
-        return f"{head} ADD COLUMN {column}{marker}"
+        return f"{head} ADD COLUMN {column}{marker}{references_marker(attributes.references)}"
     return None
 
 
