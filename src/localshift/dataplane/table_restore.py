@@ -60,10 +60,12 @@ def copy_table(source: Engine, target: Engine, table: TableToRestore, master_use
         with target.connect(table.target_database) as dst, dst.transaction():
             new = sql.Identifier(table.target_schema, table.new_table)
             _create(dst, new, table, definition)
-            _copy_rows(src, dst, sql.Identifier(table.source_schema, table.source_table), new, definition,
-                       progress)
+            # Before the rows: a key's index is built over an empty table, then informational
+            # (the rows may hold duplicate keys, as Redshift's may: catalog/41_constraints.sql).
             for constraint in definition.constraints:
                 dst.execute(sql.SQL("ALTER TABLE {} ADD {}").format(new, sql.SQL(constraint)))
+            _copy_rows(src, dst, sql.Identifier(table.source_schema, table.source_table), new, definition,
+                       progress)
             for column in definition.columns:
                 if column.identity:
                     _continue_identity(dst, new, column.name)

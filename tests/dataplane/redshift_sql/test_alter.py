@@ -32,6 +32,22 @@ def test_column_actions_and_append():
     assert pg("alter table t rename to u") == "alter table t rename to u"
 
 
+def test_keys_and_foreign_keys():
+    # A key's index is built plain and lent as unique to ADD ... USING INDEX (the table may hold duplicates).
+    assert "CREATE INDEX t_pkey ON s.t (a, b); ALTER TABLE s.t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_pkey" \
+        ' /*localshift:key_index["s.t","t_pkey"]*/;' in pg("alter table s.t add primary key (a, b)")
+    assert "ADD CONSTRAINT t_a_b_key UNIQUE USING INDEX t_a_b_key" in pg('alter table t add unique (a, "B")')
+    assert "ADD CONSTRAINT \"my key\" UNIQUE USING INDEX \"my key\"" in pg('alter table t add constraint "My Key" unique (a)')
+    long = "x" * 60
+    assert f"CREATE INDEX {'x' * 29}_{'y' * 29}_key ON" in pg(f"alter table {long} add unique ({'y' * 60})")
+    # Options Redshift does not have stay PostgreSQL's.
+    assert pg("alter table t add primary key (a) deferrable") == "alter table t add primary key (a) deferrable"
+    assert pg("alter table t add foreign key (a) references p") == \
+        'alter table t ADD foreign key (a) references p NOT ENFORCED /*localshift:references["p"]*/'
+    assert pg("alter table t add column b int references s.p (b)").startswith(
+        'alter table t ADD COLUMN b int references s.p (b) NOT ENFORCED /*localshift:references["s.p"]*/')
+
+
 @pytest.mark.parametrize("sql", [
     "alter table t alter diststyle key",
     "alter table t alter interleaved sortkey (a)",

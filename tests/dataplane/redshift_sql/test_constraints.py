@@ -95,9 +95,22 @@ def test_keys_lent_in_a_transaction_are_informational_before_it_ends(sql_cluster
 
 def test_alter_table_adds_and_drops_keys(db):
     db.execute("create table a (id int not null, v varchar(5))")
-    db.execute("alter table a add constraint a_pk primary key (id)")
-    db.execute("alter table a add unique (v)")
     db.execute("insert into a values (1, 'x'), (1, 'x')")
+    # Keys are added over the duplicates they would refuse, under PostgreSQL's names.
+    assert db.execute("alter table a add constraint a_pk primary key (id)").statusmessage == "ALTER TABLE"
+    db.execute("alter table a add unique (v)")
+    db.execute("insert into a values (1, 'x')")
+    assert db.execute("select conname, pg_get_constraintdef(oid) from pg_constraint where conrelid = 'a'::regclass"
+                      " and contype in ('p', 'u') order by 1").fetchall() == [
+                          ("a_pk", "PRIMARY KEY (id)"), ("a_v_key", "UNIQUE (v)")]
+    with pytest.raises(psycopg.errors.DuplicateTable):
+        db.execute("alter table a add constraint a_pk unique (v)")
+    with pytest.raises(psycopg.errors.InvalidTableDefinition, match="multiple primary keys"):
+        db.execute("alter table a add primary key (v)")
+    db.execute("create table n (id int)")
+    db.execute("insert into n values (null)")
+    with pytest.raises(psycopg.errors.NotNullViolation):
+        db.execute("alter table n add primary key (id)")
     assert key_indexes_unique(db, "a") == [False, False]
     # A column that is not a key changes type over duplicate keys.
     db.execute("alter table a add column w varchar(5)")
@@ -120,4 +133,11 @@ def test_only_user_tables_are_informational_and_the_switches_stay_internal(db):
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         db.execute("select localshift.set_keys_unique(null, true)")
     with pytest.raises(psycopg.errors.FeatureNotSupported):
-        db.execute("select localshift.lend_referenced_keys()")
+        db.execute("select localshift.lend_keys()")
+    # A marker the caller writes lends only a plain index of the caller's table, and only to
+    # that statement.
+    db.execute("create table plain (id int)")
+    db.execute("create index plain_ix on plain (id)")
+    db.execute("""alter table plain add column v int /*localshift:key_index["plain","plain_ix"]*/""")
+    db.execute("insert into plain values (1), (1)")
+    assert db.execute("select indisunique from pg_index where indexrelid = 'plain_ix'::regclass").fetchone() == (False,)

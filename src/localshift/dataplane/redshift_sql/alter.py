@@ -4,7 +4,9 @@ Distribution, sort-key and encoding changes only change what Redshift stores
 about the table: they become ``ALTER TABLE t RESET (autovacuum_enabled)`` (an
 ALTER TABLE that changes nothing a Redshift user can set, owner-only like
 Redshift's) carrying an attribute marker for the event trigger.
-``APPEND FROM`` moves rows with ``localshift.append_table``.  ADD COLUMN takes
+``APPEND FROM`` moves rows with ``localshift.append_table``.  ADD PRIMARY KEY /
+UNIQUE builds a plain index and makes it the constraint's (the table may hold
+duplicate keys: Redshift's keys are informational).  ADD COLUMN takes
 a Redshift column definition (ENCODE recorded); ALTER COLUMN ... TYPE takes
 Redshift type names; the other actions are PostgreSQL's.
 """
@@ -15,8 +17,8 @@ from typing import TYPE_CHECKING
 
 from .ddl import (DISTSTYLES, ENCODINGS, TableAttributes, attribute_marker, column_definition, qualified_name,
                   references_marker, table_constraint)
-from .errors import TranslationError, syntax_error
-from .tokens import Node, identifier_value, quote_literal, render, split_commas, words
+from .errors import TranslationError, do_block, syntax_error
+from .tokens import Group, Node, identifier_value, quote_ident, quote_literal, render, split_commas, words
 from .types import read_type
 
 if TYPE_CHECKING:
@@ -28,7 +30,8 @@ _METADATA_ONLY = "RESET (autovacuum_enabled)"
 def alter_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> str | None:
     """``sig[t]`` is TABLE.  None: nothing Redshift-specific (generic rewrite)."""
     k = t + 1
-    if k + 1 < len(sig) and sig[k].low == "if" and sig[k + 1].low == "exists":
+    if_exists = k + 1 < len(sig) and sig[k].low == "if" and sig[k + 1].low == "exists"
+    if if_exists:
         k += 2
     name_start = k
     k += 1
@@ -52,6 +55,8 @@ def alter_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> s
         if end != len(actions):
             raise syntax_error(actions[end].text)
         return f"{head} ALTER COLUMN {rw.text([actions[2]])} TYPE {type_text}"
+    if lows[:1] == ["add"] and not if_exists and (key := _add_key(rw, name_text, name, actions)):
+        return key
     if lows[:1] == ["add"] and len(lows) > 1 and lows[1] in ("constraint", "foreign"):
         attributes = TableAttributes()
         constraint = table_constraint(rw, nodes[nodes.index(actions[1]):], attributes)
@@ -67,6 +72,44 @@ def alter_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> s
         marker = attribute_marker(schema, name, attrs) if attrs else ""
         return f"{head} ADD COLUMN {column}{marker}{references_marker(attributes.references)}"
     return None
+
+
+def _add_key(rw: "Rewriter", table_text: str, table: str, actions: list[Node]) -> str | None:
+    """ADD [CONSTRAINT name] PRIMARY KEY (columns) | UNIQUE (columns): PostgreSQL would build a
+    unique index, failing over duplicate keys.  A plain index is built instead and made the
+    constraint's with USING INDEX: the event trigger of catalog/41_constraints.sql lends it as
+    unique to that statement (the key_index marker), and the constraint's index is informational
+    after it.  None: another ADD (or options Redshift does not have: PostgreSQL's)."""
+    lows = [w.low for w in actions]
+    k, name = 1, None
+    if lows[1:2] == ["constraint"] and len(actions) > 2:
+        k, name = 3, identifier_value(actions[2])
+    if lows[k:k + 2] == ["primary", "key"]:
+        kind, label, k = "PRIMARY KEY", "pkey", k + 2
+    elif lows[k:k + 1] == ["unique"]:
+        kind, label, k = "UNIQUE", "key", k + 1
+    else:
+        return None
+    if k + 1 != len(actions) or not isinstance(columns := actions[k], Group):
+        return None
+    column_names = [identifier_value(words(c)[0]) for c in split_commas(columns.nodes) if words(c)]
+    name = name or _default_name(table, None if kind == "PRIMARY KEY" else "_".join(column_names), label)
+    index = quote_ident(name)
+    marker = references_marker([table_text, name], "key_index")
+    return do_block(f"CREATE INDEX {index} ON {table_text} {rw.text([columns])}; "
+                    f"ALTER TABLE {table_text} ADD CONSTRAINT {index} {kind} USING INDEX {index}{marker};")
+
+
+def _default_name(table: str, columns: str | None, label: str) -> str:
+    """PostgreSQL's name for a constraint of ``table`` (makeObjectName: ``table[_columns]_label``,
+    the longer part shortened to fit 63 bytes)."""
+    parts = [table.encode(), (columns or "").encode()]
+    available = 63 - len(label) - 1 - (1 if columns else 0)
+    while len(parts[0]) + len(parts[1]) > available:
+        longer = 0 if len(parts[0]) > len(parts[1]) else 1
+        parts[longer] = parts[longer][:-1]
+    names = [part.decode(errors="ignore") for part in parts if part]
+    return "_".join(names + [label])
 
 
 def _alter_distribution_or_sort(actions: list[Node]) -> dict:

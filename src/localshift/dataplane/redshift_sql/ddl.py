@@ -29,13 +29,14 @@ def attribute_marker(schema: str | None, name: str, attrs: dict) -> str:
     return " /*localshift:" + body.replace("*/", "*\\/") + "*/"
 
 
-def references_marker(tables: list[str]) -> str:
-    """The tables REFERENCES clauses name (as written, rewritten), for the engine's event trigger
-    that lets the statement create its foreign keys over their informational keys
-    (catalog/41_constraints.sql); "" for none."""
-    if not tables:
+def references_marker(names: list[str], kind: str = "references") -> str:
+    """For the engine's event trigger that lends a statement unique key indexes
+    (catalog/41_constraints.sql): ``references``, the tables the statement's REFERENCES clauses
+    name (as written, rewritten), whose informational keys its foreign keys need; ``key_index``,
+    a table and the plain index it makes a key's with USING INDEX.  "" for none."""
+    if not names:
         return ""
-    return " /*localshift:references" + json.dumps(tables, separators=(",", ":")).replace("*", _STAR) + "*/"
+    return f" /*localshift:{kind}" + json.dumps(names, separators=(",", ":")).replace("*", _STAR) + "*/"
 
 
 def referenced_table(rw: "Rewriter", sig: list[Node], k: int) -> str:
