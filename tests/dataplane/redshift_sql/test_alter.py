@@ -33,13 +33,17 @@ def test_column_actions_and_append():
 
 
 def test_keys_and_foreign_keys():
-    # A key's index is built plain and lent as unique to ADD ... USING INDEX (the table may hold duplicates).
-    assert "CREATE INDEX t_pkey ON s.t (a, b); ALTER TABLE s.t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_pkey" \
-        ' /*localshift:key_index["s.t","t_pkey"]*/;' in pg("alter table s.t add primary key (a, b)")
-    assert "ADD CONSTRAINT t_a_b_key UNIQUE USING INDEX t_a_b_key" in pg('alter table t add unique (a, "B")')
-    assert "ADD CONSTRAINT \"my key\" UNIQUE USING INDEX \"my key\"" in pg('alter table t add constraint "My Key" unique (a)')
+    # A key's index is built plain and lent as unique to ADD ... USING INDEX (the table may hold
+    # duplicates), then named as PostgreSQL names the key.
+    assert ("CREATE INDEX localshift_new_key_index ON s.t (a, b); ALTER TABLE s.t ADD PRIMARY KEY USING INDEX "
+            'localshift_new_key_index /*localshift:key_index["s.t","localshift_new_key_index"]*/; '
+            "ALTER INDEX s.localshift_new_key_index RENAME TO t_pkey;") in pg("alter table s.t add primary key (a, b)")
+    assert "ADD UNIQUE USING INDEX localshift_new_key_index" in pg('alter table t add unique (a, "B")')
+    assert "ALTER INDEX localshift_new_key_index RENAME TO t_a_b_key;" in pg('alter table t add unique (a, "B")')
+    assert 'RENAME TO "my key";' in pg('alter table "S".t add constraint "My Key" unique (a)')
+    assert 'ALTER INDEX "my s".localshift_new_key_index' in pg('alter table "My S".t add unique (a)')
     long = "x" * 60
-    assert f"CREATE INDEX {'x' * 29}_{'y' * 29}_key ON" in pg(f"alter table {long} add unique ({'y' * 60})")
+    assert f"RENAME TO {'x' * 29}_{'y' * 29}_key;" in pg(f"alter table {long} add unique ({'y' * 60})")
     # Options Redshift does not have stay PostgreSQL's.
     assert pg("alter table t add primary key (a) deferrable") == "alter table t add primary key (a) deferrable"
     assert pg("alter table t add foreign key (a) references p") == \

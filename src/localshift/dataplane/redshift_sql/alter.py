@@ -55,7 +55,7 @@ def alter_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> s
         if end != len(actions):
             raise syntax_error(actions[end].text)
         return f"{head} ALTER COLUMN {rw.text([actions[2]])} TYPE {type_text}"
-    if lows[:1] == ["add"] and not if_exists and (key := _add_key(rw, name_text, name, actions)):
+    if lows[:1] == ["add"] and not if_exists and (key := _add_key(rw, name_text, schema, name, actions)):
         return key
     if lows[:1] == ["add"] and len(lows) > 1 and lows[1] in ("constraint", "foreign"):
         attributes = TableAttributes()
@@ -74,7 +74,7 @@ def alter_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> s
     return None
 
 
-def _add_key(rw: "Rewriter", table_text: str, table: str, actions: list[Node]) -> str | None:
+def _add_key(rw: "Rewriter", table_text: str, schema: str | None, table: str, actions: list[Node]) -> str | None:
     """ADD [CONSTRAINT name] PRIMARY KEY (columns) | UNIQUE (columns): PostgreSQL would build a
     unique index, failing over duplicate keys.  A plain index is built instead and made the
     constraint's with USING INDEX: the event trigger of catalog/41_constraints.sql lends it as
@@ -94,10 +94,17 @@ def _add_key(rw: "Rewriter", table_text: str, table: str, actions: list[Node]) -
         return None
     column_names = [identifier_value(words(c)[0]) for c in split_commas(columns.nodes) if words(c)]
     name = name or _default_name(table, None if kind == "PRIMARY KEY" else "_".join(column_names), label)
-    index = quote_ident(name)
-    marker = references_marker([table_text, name], "key_index")
-    return do_block(f"CREATE INDEX {index} ON {table_text} {rw.text([columns])}; "
-                    f"ALTER TABLE {table_text} ADD CONSTRAINT {index} {kind} USING INDEX {index}{marker};")
+    # The index takes the constraint's name once the table has no other primary key (PostgreSQL's
+    # order of errors); renaming a key's index renames the key.  It is in the table's schema.
+    marker = references_marker([table_text, _NEW_KEY_INDEX], "key_index")
+    new_index = f"{quote_ident(schema)}.{_NEW_KEY_INDEX}" if schema else _NEW_KEY_INDEX
+    return do_block(f"CREATE INDEX {_NEW_KEY_INDEX} ON {table_text} {rw.text([columns])}; "
+                    f"ALTER TABLE {table_text} ADD {kind} USING INDEX {_NEW_KEY_INDEX}{marker}; "
+                    f"ALTER INDEX {new_index} RENAME TO {quote_ident(name)};")
+
+
+# A name no table's index has but for the moment ADD PRIMARY KEY / UNIQUE builds it.
+_NEW_KEY_INDEX = "localshift_new_key_index"
 
 
 def _default_name(table: str, columns: str | None, label: str) -> str:
