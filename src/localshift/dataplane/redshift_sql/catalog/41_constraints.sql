@@ -7,50 +7,47 @@
 -- TRUNCATE rebuild the index from pg_index: non-unique again.
 --
 -- Statements that build a key's index (CREATE TABLE, ALTER COLUMN ... TYPE of a key column)
--- build it unique; at their end an event trigger marks every unique key index of the
--- database's user tables non-unique again.  Two statements need a unique index they cannot
+-- build it unique; at their end an event trigger marks the key indexes of the tables they
+-- created or altered non-unique again.  Two statements need a unique index they cannot
 -- build over duplicate keys; the translator names what they need in a marker
 -- (ddl.references_marker) and an event trigger at the statement's start lends it as unique
 -- for the statement: a foreign key (PostgreSQL creates one only over a unique index of the
 -- referenced columns) needs the referenced tables' keys; ALTER TABLE ADD PRIMARY KEY / UNIQUE
 -- (alter.py: a plain index, then ADD ... USING INDEX, which takes only a unique one) its index.
--- Both triggers run as their owner, the internal superuser; only indexes of PRIMARY KEY and
--- UNIQUE constraints of tables outside the system's and localshift's own schemas are touched
--- (localshift's tables rely on theirs).  Updating a pg_index row invalidates the index's
--- relcache entry: the statement and every other session see the change.
+-- Both triggers run as their owner, the internal superuser.  Updating a pg_index row
+-- invalidates the index's relcache entry: the statement and every other session see the change.
 
--- The indexes of the PRIMARY KEY and UNIQUE constraints of user tables (of ``tables``; NULL: all).
-CREATE OR REPLACE FUNCTION localshift.key_indexes(tables oid[]) RETURNS SETOF oid
+-- Keys of the system's and localshift's own tables stay unique (localshift's writes rely on theirs).
+CREATE OR REPLACE FUNCTION localshift.is_user_table(rel oid) RETURNS boolean
 LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
-    SELECT con.conindid FROM pg_constraint con
-    JOIN pg_class rel ON rel.oid = con.conrelid
-    JOIN pg_namespace n ON n.oid = rel.relnamespace
-    WHERE con.contype IN ('p', 'u') AND con.conindid <> 0
-      AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'localshift')
-      AND n.nspname NOT LIKE 'pg_toast%'
-      AND (tables IS NULL OR con.conrelid = ANY (tables))
+    SELECT n.nspname NOT IN ('pg_catalog', 'information_schema', 'localshift') AND n.nspname NOT LIKE 'pg_toast%'
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = rel
 $$;
 
-CREATE OR REPLACE FUNCTION localshift.set_keys_unique(tables oid[], is_unique boolean) RETURNS void
+-- The PRIMARY KEY and UNIQUE constraints of ``tables`` informational (their indexes non-unique).
+CREATE OR REPLACE FUNCTION localshift.make_keys_informational(tables oid[]) RETURNS void
 LANGUAGE sql SET search_path = pg_catalog AS $$
-    UPDATE pg_index SET indisunique = is_unique
-    WHERE indexrelid IN (SELECT localshift.key_indexes(tables)) AND indisunique <> is_unique
+    UPDATE pg_index i SET indisunique = false FROM pg_constraint con
+    WHERE con.conrelid = ANY (tables) AND con.contype IN ('p', 'u') AND i.indexrelid = con.conindid
+      AND i.indisunique AND localshift.is_user_table(con.conrelid)
 $$;
-REVOKE ALL ON FUNCTION localshift.key_indexes(oid[]), localshift.set_keys_unique(oid[], boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION localshift.make_keys_informational(oid[]) FROM PUBLIC;
 
--- Plain indexes lent as unique to the statement making them a key's: given back at its end
--- (it may not have: the marker is the caller's text).
+-- Indexes lent as unique to the statement running: given back at its end.  Redshift superusers
+-- may write here (pg_write_all_data): only user tables' indexes are given back.
 CREATE TABLE IF NOT EXISTS localshift.lent_key_indexes (index_oid oid PRIMARY KEY);
 REVOKE ALL ON localshift.lent_key_indexes FROM PUBLIC;
 
--- At the end of CREATE TABLE / ALTER TABLE: every key index informational again (the ones
--- this statement built, and the ones lend_keys lent it).
-CREATE OR REPLACE FUNCTION localshift.make_keys_informational() RETURNS event_trigger
+-- At the end of CREATE TABLE / ALTER TABLE: the indexes lent to the statement given back, and
+-- the keys of the tables it created or altered (whose indexes it may have built) informational.
+CREATE OR REPLACE FUNCTION localshift.end_key_statement() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 BEGIN
     WITH lent AS (DELETE FROM localshift.lent_key_indexes RETURNING index_oid)
-    UPDATE pg_index SET indisunique = false FROM lent WHERE indexrelid = lent.index_oid;
-    PERFORM localshift.set_keys_unique(NULL, false);
+    UPDATE pg_index i SET indisunique = false FROM lent
+    WHERE i.indexrelid = lent.index_oid AND localshift.is_user_table(i.indrelid);
+    PERFORM localshift.make_keys_informational(ARRAY(
+        SELECT objid FROM pg_event_trigger_ddl_commands() WHERE classid = 'pg_class'::regclass));
 END $fn$;
 
 -- At the start of CREATE TABLE / ALTER TABLE with a marker: the referenced tables' key
@@ -81,14 +78,17 @@ BEGIN
     referenced := ARRAY(SELECT pg_catalog.to_regclass(name) FROM pg_catalog.unnest(names) AS name);
     key_table := pg_catalog.to_regclass(key_index[1]);
     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-    PERFORM localshift.set_keys_unique(referenced, true);
     WITH lent AS (
         INSERT INTO localshift.lent_key_indexes
+        SELECT con.conindid FROM pg_constraint con JOIN pg_index i ON i.indexrelid = con.conindid
+        WHERE con.conrelid = ANY (referenced) AND con.contype IN ('p', 'u') AND NOT i.indisunique
+        UNION
         SELECT i.indexrelid FROM pg_index i
         JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class tc ON tc.oid = i.indrelid
         WHERE i.indrelid = key_table AND ic.relname = key_index[2] AND NOT i.indisunique
           AND pg_has_role(session_user, tc.relowner, 'USAGE')
           AND NOT EXISTS (SELECT FROM pg_constraint WHERE conindid = i.indexrelid)
+        ON CONFLICT DO NOTHING
         RETURNING index_oid)
     UPDATE pg_index SET indisunique = true FROM lent WHERE indexrelid = lent.index_oid;
     PERFORM pg_catalog.set_config('search_path', caller_path, true);
@@ -97,9 +97,10 @@ END $fn$;
 DROP EVENT TRIGGER IF EXISTS localshift_lend_keys;
 CREATE EVENT TRIGGER localshift_lend_keys ON ddl_command_start
     WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE') EXECUTE FUNCTION localshift.lend_keys();
-DROP EVENT TRIGGER IF EXISTS localshift_make_keys_informational;
-CREATE EVENT TRIGGER localshift_make_keys_informational ON ddl_command_end
-    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE') EXECUTE FUNCTION localshift.make_keys_informational();
+DROP EVENT TRIGGER IF EXISTS localshift_end_key_statement;
+CREATE EVENT TRIGGER localshift_end_key_statement ON ddl_command_end
+    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE') EXECUTE FUNCTION localshift.end_key_statement();
 
 -- Tables created before keys were informational.
-SELECT localshift.set_keys_unique(NULL, false);
+SELECT localshift.make_keys_informational(ARRAY(SELECT conrelid FROM pg_catalog.pg_constraint
+                                                WHERE contype IN ('p', 'u')));
