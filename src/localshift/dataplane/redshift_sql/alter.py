@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .ddl import (DISTSTYLES, ENCODINGS, TableAttributes, attribute_marker, column_definition, qualified_name,
-                  references_marker, table_constraint)
+                  lending_marker, table_constraint)
 from .errors import TranslationError, do_block, syntax_error
 from .tokens import Group, Node, identifier_value, quote_ident, quote_literal, render, split_commas, words
 from .types import read_type
@@ -60,7 +60,7 @@ def alter_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> s
     if lows[:1] == ["add"] and len(lows) > 1 and lows[1] in ("constraint", "foreign"):
         attributes = TableAttributes()
         constraint = table_constraint(rw, nodes[nodes.index(actions[1]):], attributes)
-        return f"{head} ADD {constraint}{references_marker(attributes.references)}"
+        return f"{head} ADD {constraint}{lending_marker('references', attributes.references)}"
     if lows[:1] == ["add"] and len(lows) > 1 and lows[1] not in ("primary", "unique", "check"):
         element = nodes[nodes.index(actions[2 if lows[1] == "column" else 1]):]
         attributes = TableAttributes()
@@ -70,7 +70,7 @@ def alter_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> s
             raise TranslationError("ALTER TABLE ADD COLUMN cannot set DISTKEY, SORTKEY or IDENTITY",
                                    "0A000")
         marker = attribute_marker(schema, name, attrs) if attrs else ""
-        return f"{head} ADD COLUMN {column}{marker}{references_marker(attributes.references)}"
+        return f"{head} ADD COLUMN {column}{marker}{lending_marker('references', attributes.references)}"
     return None
 
 
@@ -96,7 +96,7 @@ def _add_key(rw: "Rewriter", table_text: str, schema: str | None, table: str, ac
     name = name or _default_name(table, None if kind == "PRIMARY KEY" else "_".join(column_names), label)
     # The index takes the constraint's name once the table has no other primary key (PostgreSQL's
     # order of errors); renaming a key's index renames the key.  It is in the table's schema.
-    marker = references_marker([table_text, _NEW_KEY_INDEX], "key_index")
+    marker = lending_marker("key_index", [table_text, _NEW_KEY_INDEX])
     new_index = f"{quote_ident(schema)}.{_NEW_KEY_INDEX}" if schema else _NEW_KEY_INDEX
     return do_block(f"CREATE INDEX {_NEW_KEY_INDEX} ON {table_text} {rw.text([columns])}; "
                     f"ALTER TABLE {table_text} ADD {kind} USING INDEX {_NEW_KEY_INDEX}{marker}; "

@@ -29,7 +29,7 @@ def attribute_marker(schema: str | None, name: str, attrs: dict) -> str:
     return " /*localshift:" + body.replace("*/", "*\\/") + "*/"
 
 
-def references_marker(names: list[str], kind: str = "references") -> str:
+def lending_marker(kind: str, names: list[str]) -> str:
     """For the engine's event trigger that lends a statement unique key indexes
     (catalog/41_constraints.sql): ``references``, the tables the statement's REFERENCES clauses
     name (as written, rewritten), whose informational keys its foreign keys need; ``key_index``,
@@ -174,7 +174,8 @@ def create_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> 
     elif k < len(sig):
         query = " " + rw.text(nodes[nodes.index(sig[k]):])
     marker = attribute_marker(schema, name, attrs) if attrs else ""
-    return f"{head}{if_not_exists} {name_text}{columns_text}{query}{marker}{references_marker(attributes.references)}"
+    marker += lending_marker("references", attributes.references)
+    return f"{head}{if_not_exists} {name_text}{columns_text}{query}{marker}"
 
 
 _TABLE_WORDS = frozenset({"diststyle", "distkey", "sortkey", "compound", "interleaved", "backup",

@@ -10,7 +10,7 @@
 -- build it unique; at their end an event trigger marks the key indexes of the tables they
 -- created or altered non-unique again.  Two statements need a unique index they cannot
 -- build over duplicate keys; the translator names what they need in a marker
--- (ddl.references_marker) and an event trigger at the statement's start lends it as unique
+-- (ddl.lending_marker) and an event trigger at the statement's start lends it as unique
 -- for the statement: a foreign key (PostgreSQL creates one only over a unique index of the
 -- referenced columns) needs the referenced tables' keys; ALTER TABLE ADD PRIMARY KEY / UNIQUE
 -- (alter.py: a plain index, then ADD ... USING INDEX, which takes only a unique one) its index.
