@@ -141,16 +141,14 @@ def test_alter_table_adds_and_drops_keys(db):
 
 def test_only_user_tables_are_informational_and_the_switches_stay_internal(db):
     # localshift's own tables keep their unique keys (its writes rely on ON CONFLICT).
-    assert db.execute("select i.indisunique from pg_index i"
-                      " where i.indexrelid = 'localshift.table_attributes_pkey'::regclass").fetchone() == (True,)
+    assert key_indexes_unique(db, "localshift.table_attributes") == [True]
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         db.execute("select localshift.make_keys_informational(array['localshift.table_attributes'::regclass::oid])")
     # A Redshift superuser writes every table (the master user is one): what it puts among the
     # lent indexes is given back only when it is a user table's.
     db.execute("insert into localshift.lent_key_indexes values ('localshift.table_attributes_pkey'::regclass)")
     db.execute("create table after_lending (a int)")
-    assert db.execute("select i.indisunique from pg_index i"
-                      " where i.indexrelid = 'localshift.table_attributes_pkey'::regclass").fetchone() == (True,)
+    assert key_indexes_unique(db, "localshift.table_attributes") == [True]
     with pytest.raises(psycopg.errors.FeatureNotSupported):
         db.execute("select localshift.lend_keys()")
     # A marker the caller writes lends only a plain index of the caller's table, and only to
