@@ -120,6 +120,15 @@ def test_the_snapshot_keeps_both_versions_of_a_changed_row(build):
         (1, "Ada", True), (2, "Brian", False), (2, "Bryan", True), (3, "Chen", True)]
 
 
+def test_a_contract_keeps_its_primary_key_over_repeated_values(build):
+    # dbt-redshift creates the table with the contract's constraints, then inserts the model's rows:
+    # customer 1 has two orders, which Redshift's informational key accepts.
+    assert build.rows("SELECT count(*), count(DISTINCT customer_id) FROM analytics.keyed_orders") == [(4, 3)]
+    assert build.rows("SELECT pg_get_constraintdef(oid) FROM pg_constraint"
+                      " WHERE conrelid = 'analytics.keyed_orders'::regclass AND contype = 'p'") == [
+                          ("PRIMARY KEY (customer_id)",)]
+
+
 def test_grants_are_applied(build):
     assert build.rows(f"SELECT has_table_privilege('{READER}', 'analytics.orders_table', 'SELECT')") == [(True,)]
     assert build.rows(f"""SELECT relation_name, privilege_type, identity_type FROM svv_relation_privileges
@@ -130,7 +139,8 @@ def test_docs_catalog_lists_every_node_with_columns_and_stats(build):
     catalog = json.loads((build.project_dir / "target" / "catalog.json").read_text())
     nodes = {key.split(".")[-1]: node for key, node in catalog["nodes"].items()}
     assert set(nodes) == {"customers", "raw_orders", "stg_customers", "orders_table", "orders_by_country",
-                          "customer_totals_late", "orders_merge", "orders_delete_insert", "customers_snapshot"}
+                          "customer_totals_late", "orders_merge", "orders_delete_insert", "customers_snapshot",
+                          "keyed_orders"}
     assert list(nodes["orders_table"]["columns"]) == ["id", "customer_id", "customer_name", "amount", "updated_at"]
     assert nodes["orders_table"]["columns"]["amount"]["type"] == "numeric(10,2)"
     assert list(nodes["customer_totals_late"]["columns"]) == ["customer_id", "total", "computed_at"]

@@ -124,6 +124,23 @@ def test_get_primary_keys(cursor):
     assert [(row[2], row[3], row[4]) for row in keys] == [("orders", "id", 1)]
 
 
+def test_informational_keys_take_duplicates_and_stay_in_the_catalog(cursor):
+    # Redshift does not enforce PRIMARY KEY and UNIQUE: a load with duplicate keys succeeds, and
+    # the keys are still reported (every statement goes through the extended protocol here).
+    cursor.execute("DROP TABLE IF EXISTS staged_refs, staged")
+    cursor.execute("CREATE TABLE staged (id integer, code varchar(5) UNIQUE, PRIMARY KEY (id))")
+    cursor.executemany("INSERT INTO staged VALUES (%s, %s)", [(1, "a"), (1, "a"), (2, None), (2, None)])
+    cursor.execute("CREATE TABLE staged_refs (id integer REFERENCES staged (id), code varchar(5))")
+    cursor.execute("ALTER TABLE staged_refs ADD PRIMARY KEY (id)")
+    cursor.execute("INSERT INTO staged_refs VALUES (%s, %s), (%s, %s)", (1, "a", 1, "a"))
+    cursor.execute("SELECT count(*) FROM staged s JOIN staged_refs r ON r.id = s.id")
+    assert cursor.fetchone() == [4]
+    assert [(row[2], row[3], row[4]) for row in cursor.get_primary_keys(schema="public", table="staged")] == [
+        ("staged", "id", 1)]
+    assert [(row[2], row[3]) for row in cursor.get_primary_keys(schema="public", table="staged_refs")] == [
+        ("staged_refs", "id")]
+
+
 def test_get_table_and_column_privileges(sql_cluster, database):
     # SHOW GRANTS and SHOW COLUMN GRANTS (the driver has no other path for these). JDBC's rows:
     # catalog, schema, table[, column], grantor, grantee, privilege, is_grantable.

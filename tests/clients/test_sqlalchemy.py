@@ -65,6 +65,18 @@ def test_inspect_columns_keys_and_options(engine):
     assert inspector.get_table_options("customers", schema="analytics")["redshift_diststyle"] == "ALL"
 
 
+def test_keys_are_informational_and_still_reflected(engine):
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE analytics.codes (id integer PRIMARY KEY, code varchar(5) UNIQUE)"))
+        conn.execute(sa.text("INSERT INTO analytics.codes VALUES (:id, :code)"),
+                     [{"id": 1, "code": "x"}, {"id": 1, "code": "x"}])
+        assert conn.execute(sa.text("SELECT count(*) FROM analytics.codes")).scalar() == 2
+    inspector = sa.inspect(engine)
+    assert inspector.get_pk_constraint("codes", schema="analytics")["constrained_columns"] == ["id"]
+    assert [(u["name"], u["column_names"]) for u in inspector.get_unique_constraints("codes", schema="analytics")] == [
+        ("codes_code_key", ["code"])]
+
+
 def test_reflect_a_table(engine):
     orders = sa.Table("orders", sa.MetaData(), schema="analytics", autoload_with=engine)
     assert [c.name for c in orders.columns] == ["id", "customer_id", "amount", "placed"]

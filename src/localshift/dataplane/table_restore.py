@@ -64,13 +64,15 @@ def copy_table(source: Engine, target: Engine, table: TableToRestore, master_use
                 raise TableRestoreRefused("The target has no master user to own the restored table.")
             _create(dst, new, table, definition)
             dst.execute(sql.SQL("ALTER TABLE {} OWNER TO {}").format(new, sql.Identifier(owner)))
-            # The rows go in and the constraints are checked as the table's owner: a CHECK, a domain
+            # The constraints are added and the rows go in as the table's owner: a CHECK, a domain
             # or a generated column may call a user's function, which must not run as the internal role.
             dst.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(owner)))
-            _copy_rows(src, dst, sql.Identifier(table.source_schema, table.source_table), new, definition,
-                       progress)
+            # The keys before the rows: a key's index is built over an empty table, then informational
+            # (the rows may hold duplicate keys, as Redshift's may: catalog/41_constraints.sql).
             for constraint in definition.constraints:
                 dst.execute(sql.SQL("ALTER TABLE {} ADD {}").format(new, sql.SQL(constraint)))
+            _copy_rows(src, dst, sql.Identifier(table.source_schema, table.source_table), new, definition,
+                       progress)
             for column in definition.columns:
                 if column.identity:
                     _continue_identity(dst, new, column.name)

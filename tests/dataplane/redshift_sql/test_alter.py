@@ -32,6 +32,26 @@ def test_column_actions_and_append():
     assert pg("alter table t rename to u") == "alter table t rename to u"
 
 
+def test_keys_and_foreign_keys():
+    # A key's index is built plain and lent as unique to ADD ... USING INDEX (the table may hold
+    # duplicates), then named as PostgreSQL names the key.
+    assert ("CREATE INDEX localshift_new_key_index ON s.t (a, b); ALTER TABLE s.t ADD PRIMARY KEY USING INDEX "
+            'localshift_new_key_index /*localshift:key_index["s.t","localshift_new_key_index"]*/; '
+            "ALTER INDEX s.localshift_new_key_index RENAME TO t_pkey;") in pg("alter table s.t add primary key (a, b)")
+    assert "ADD UNIQUE USING INDEX localshift_new_key_index" in pg('alter table t add unique (a, "B")')
+    assert "ALTER INDEX localshift_new_key_index RENAME TO t_a_b_key;" in pg('alter table t add unique (a, "B")')
+    assert 'RENAME TO "my key";' in pg('alter table "S".t add constraint "My Key" unique (a)')
+    assert 'ALTER INDEX "my s".localshift_new_key_index' in pg('alter table "My S".t add unique (a)')
+    long = "x" * 60
+    assert f"RENAME TO {'x' * 29}_{'y' * 29}_key;" in pg(f"alter table {long} add unique ({'y' * 60})")
+    # Options Redshift does not have stay PostgreSQL's.
+    assert pg("alter table t add primary key (a) deferrable") == "alter table t add primary key (a) deferrable"
+    assert pg("alter table t add foreign key (a) references p") == \
+        'alter table t ADD foreign key (a) references p NOT ENFORCED /*localshift:references["p"]*/'
+    assert pg("alter table t add column b int references s.p (b)").startswith(
+        'alter table t ADD COLUMN b int references s.p (b) NOT ENFORCED /*localshift:references["s.p"]*/')
+
+
 @pytest.mark.parametrize("sql", [
     "alter table t alter diststyle key",
     "alter table t alter interleaved sortkey (a)",

@@ -18,6 +18,7 @@ from sql_cluster import MASTER_USER, PASSWORD
     (b"DROP PROCEDURE IF EXISTS s.p(varchar)", b"DO", b"DROP PROCEDURE"),
     (b"alter schema s quota 10 gb", b"DO", b"ALTER SCHEMA"),
     (b"lock t", b"DO", b"LOCK TABLE"),
+    (b"alter table t add primary key (a)", b"DO", b"ALTER TABLE"),
     # the engine's own tags stand
     (b"insert into t values (1)", b"INSERT 0 1", None),
     (b"do $$ begin null; end $$", b"DO", None),

@@ -4,7 +4,9 @@ Distribution, sort-key and encoding changes only change what Redshift stores
 about the table: they become ``ALTER TABLE t RESET (autovacuum_enabled)`` (an
 ALTER TABLE that changes nothing a Redshift user can set, owner-only like
 Redshift's) carrying an attribute marker for the event trigger.
-``APPEND FROM`` moves rows with ``localshift.append_table``.  ADD COLUMN takes
+``APPEND FROM`` moves rows with ``localshift.append_table``.  ADD PRIMARY KEY /
+UNIQUE builds a plain index and makes it the constraint's (the table may hold
+duplicate keys: Redshift's keys are informational).  ADD COLUMN takes
 a Redshift column definition (ENCODE recorded); ALTER COLUMN ... TYPE takes
 Redshift type names; the other actions are PostgreSQL's.
 """
@@ -13,9 +15,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .ddl import DISTSTYLES, ENCODINGS, TableAttributes, attribute_marker, column_definition, qualified_name
-from .errors import TranslationError, syntax_error
-from .tokens import Node, identifier_value, quote_literal, render, split_commas, words
+from .ddl import (DISTSTYLES, ENCODINGS, TableAttributes, attribute_marker, column_definition, qualified_name,
+                  lending_marker, table_constraint)
+from .errors import TranslationError, do_block, syntax_error
+from .tokens import Group, Node, identifier_value, quote_ident, quote_literal, render, split_commas, words
 from .types import read_type
 
 if TYPE_CHECKING:
@@ -27,7 +30,8 @@ _METADATA_ONLY = "RESET (autovacuum_enabled)"
 def alter_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> str | None:
     """``sig[t]`` is TABLE.  None: nothing Redshift-specific (generic rewrite)."""
     k = t + 1
-    if k + 1 < len(sig) and sig[k].low == "if" and sig[k + 1].low == "exists":
+    if_exists = k + 1 < len(sig) and sig[k].low == "if" and sig[k + 1].low == "exists"
+    if if_exists:
         k += 2
     name_start = k
     k += 1
@@ -51,8 +55,13 @@ def alter_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> s
         if end != len(actions):
             raise syntax_error(actions[end].text)
         return f"{head} ALTER COLUMN {rw.text([actions[2]])} TYPE {type_text}"
-    if lows[:1] == ["add"] and len(lows) > 1 and lows[1] not in (
-            "constraint", "primary", "unique", "foreign", "check"):
+    if lows[:1] == ["add"] and not if_exists and (key := _add_key(rw, name_text, schema, name, actions)):
+        return key
+    if lows[:1] == ["add"] and len(lows) > 1 and lows[1] in ("constraint", "foreign"):
+        attributes = TableAttributes()
+        constraint = table_constraint(rw, nodes[nodes.index(actions[1]):], attributes)
+        return f"{head} ADD {constraint}{lending_marker('references', attributes.references)}"
+    if lows[:1] == ["add"] and len(lows) > 1 and lows[1] not in ("primary", "unique", "check"):
         element = nodes[nodes.index(actions[2 if lows[1] == "column" else 1]):]
         attributes = TableAttributes()
         column = column_definition(rw, element, attributes)
@@ -61,8 +70,53 @@ def alter_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> s
             raise TranslationError("ALTER TABLE ADD COLUMN cannot set DISTKEY, SORTKEY or IDENTITY",
                                    "0A000")
         marker = attribute_marker(schema, name, attrs) if attrs else ""
-        return f"{head} ADD COLUMN {column}{marker}"
+        return f"{head} ADD COLUMN {column}{marker}{lending_marker('references', attributes.references)}"
     return None
+
+
+def _add_key(rw: "Rewriter", table_text: str, schema: str | None, table: str, actions: list[Node]) -> str | None:
+    """ADD [CONSTRAINT name] PRIMARY KEY (columns) | UNIQUE (columns): PostgreSQL would build a
+    unique index, failing over duplicate keys.  A plain index is built instead and made the
+    constraint's with USING INDEX: the event trigger of catalog/41_constraints.sql lends it as
+    unique to that statement (the key_index marker), and the constraint's index is informational
+    after it.  None: another ADD (or options Redshift does not have: PostgreSQL's)."""
+    lows = [w.low for w in actions]
+    k, name = 1, None
+    if lows[1:2] == ["constraint"] and len(actions) > 2:
+        k, name = 3, identifier_value(actions[2])
+    if lows[k:k + 2] == ["primary", "key"]:
+        kind, label, k = "PRIMARY KEY", "pkey", k + 2
+    elif lows[k:k + 1] == ["unique"]:
+        kind, label, k = "UNIQUE", "key", k + 1
+    else:
+        return None
+    if k + 1 != len(actions) or not isinstance(columns := actions[k], Group):
+        return None
+    column_names = [identifier_value(words(c)[0]) for c in split_commas(columns.nodes) if words(c)]
+    name = name or _default_name(table, None if kind == "PRIMARY KEY" else "_".join(column_names), label)
+    # The index takes the constraint's name once the table has no other primary key (PostgreSQL's
+    # order of errors); renaming a key's index renames the key.  It is in the table's schema.
+    marker = lending_marker("key_index", [table_text, _NEW_KEY_INDEX])
+    new_index = f"{quote_ident(schema)}.{_NEW_KEY_INDEX}" if schema else _NEW_KEY_INDEX
+    return do_block(f"CREATE INDEX {_NEW_KEY_INDEX} ON {table_text} {rw.text([columns])}; "
+                    f"ALTER TABLE {table_text} ADD {kind} USING INDEX {_NEW_KEY_INDEX}{marker}; "
+                    f"ALTER INDEX {new_index} RENAME TO {quote_ident(name)};")
+
+
+# A name no table's index has but for the moment ADD PRIMARY KEY / UNIQUE builds it.
+_NEW_KEY_INDEX = "localshift_new_key_index"
+
+
+def _default_name(table: str, columns: str | None, label: str) -> str:
+    """PostgreSQL's name for a constraint of ``table`` (makeObjectName: ``table[_columns]_label``,
+    the longer part shortened to fit 63 bytes)."""
+    parts = [table.encode(), (columns or "").encode()]
+    available = 63 - len(label) - 1 - (1 if columns else 0)
+    while len(parts[0]) + len(parts[1]) > available:
+        longer = 0 if len(parts[0]) > len(parts[1]) else 1
+        parts[longer] = parts[longer][:-1]
+    names = [part.decode(errors="ignore") for part in parts if part]
+    return "_".join(names + [label])
 
 
 def _alter_distribution_or_sort(actions: list[Node]) -> dict:

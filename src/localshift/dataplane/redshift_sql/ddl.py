@@ -29,6 +29,26 @@ def attribute_marker(schema: str | None, name: str, attrs: dict) -> str:
     return " /*localshift:" + body.replace("*/", "*\\/") + "*/"
 
 
+def lending_marker(kind: str, names: list[str]) -> str:
+    """For the engine's event trigger that lends a statement unique key indexes
+    (catalog/41_constraints.sql): ``references``, the tables the statement's REFERENCES clauses
+    name (as written, rewritten), whose informational keys its foreign keys need; ``key_index``,
+    a table and the plain index it makes a key's with USING INDEX.  "" for none."""
+    if not names:
+        return ""
+    return f" /*localshift:{kind}" + json.dumps(names, separators=(",", ":")).replace("*", _STAR) + "*/"
+
+
+def referenced_table(rw: "Rewriter", sig: list[Node], k: int) -> str:
+    """The table named after REFERENCES (``sig[k]``): ``[db.][schema.]name``."""
+    end = k + 2
+    while end + 1 < len(sig) and sig[end].text == ".":
+        end += 2
+    if end > len(sig):
+        raise syntax_error("references")
+    return qualified_name(rw.rewrite(sig[k + 1:end]))[2]
+
+
 def qualified_name(parts: list[Node]) -> tuple[str | None, str, str]:
     """(schema, name, text) of ``[db.][schema.]name`` nodes (rewritten text)."""
     names = [p for p in parts if p.text != "."]
@@ -46,6 +66,7 @@ class TableAttributes:
         self.encode: dict[str, str] = {}
         self.identity: dict[str, dict] = {}
         self.column_sortkey: list[str] = []
+        self.references: list[str] = []  # tables named by REFERENCES clauses
 
     def read(self, sig: list[Node], k: int) -> int:
         """Read table attributes from ``sig[k]``; returns the index of the first
@@ -153,6 +174,7 @@ def create_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> 
     elif k < len(sig):
         query = " " + rw.text(nodes[nodes.index(sig[k]):])
     marker = attribute_marker(schema, name, attrs) if attrs else ""
+    marker += lending_marker("references", attributes.references)
     return f"{head}{if_not_exists} {name_text}{columns_text}{query}{marker}"
 
 
@@ -171,15 +193,23 @@ def _column_definitions(rw: "Rewriter", group: Group, attributes: TableAttribute
             text, like = _like(rw, esig)
             parts.append(text)
         elif first in ("constraint", "primary", "unique", "check", "foreign"):
-            text = rw.text(element)
-            if first == "foreign" or (first == "constraint" and any(w.low == "foreign" for w in esig)):
-                text += " NOT ENFORCED"  # Redshift's foreign keys are informational
-            parts.append(text)
+            parts.append(table_constraint(rw, element, attributes))
         elif first in ("distkey", "sortkey"):
             raise syntax_error(esig[0].text)
         else:
             parts.append(column_definition(rw, element, attributes))
     return " (" + ", ".join(parts) + ")", like
+
+
+def table_constraint(rw: "Rewriter", element: list[Node], attributes: TableAttributes) -> str:
+    """``[CONSTRAINT name] PRIMARY KEY (...) | UNIQUE (...) | CHECK (...) | FOREIGN KEY (...) REFERENCES t``"""
+    esig = words(element)
+    text = rw.text(element)
+    lows = [w.low for w in esig]
+    if "foreign" in lows[:3] and "references" in lows:
+        attributes.references.append(referenced_table(rw, esig, lows.index("references")))
+        text += " NOT ENFORCED"  # Redshift's foreign keys are informational
+    return text
 
 
 def _like(rw: "Rewriter", esig: list[Node]) -> tuple[str, str]:
@@ -241,6 +271,7 @@ def column_definition(rw: "Rewriter", element: list[Node], attributes: TableAttr
                 raise syntax_error(rest[at[p + 1]].text)
             p += 2  # CASE_SENSITIVE is the default
         elif word(p) == "references":
+            attributes.references.append(referenced_table(rw, [rest[i] for i in at], p))
             q = p + 1
             while q < len(at) and word(q) not in _AFTER_REFERENCES:
                 q += 1

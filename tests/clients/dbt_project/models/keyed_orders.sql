@@ -1,0 +1,2 @@
+{{ config(materialized='table') }}
+select customer_id, amount from {{ ref('raw_orders') }}
