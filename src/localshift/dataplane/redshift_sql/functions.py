@@ -188,15 +188,8 @@ def extract(rw, nodes, i, j):
     source = rw.text(inner[inner.index(significant[1]) + 1:])
     if unit == "epoch":
         return [raw(f"date_part('epoch', {source})")], j + 1
-    if unit == "milliseconds":
-        expr = f"CAST(floor(date_part('microseconds', {source}) / 1000) AS integer) % 1000"
-    elif unit == "microseconds":
-        expr = f"CAST(date_part('microseconds', {source}) AS integer) % 1000"
-    elif unit == "second":
-        expr = f"CAST(floor(date_part('second', {source})) AS integer)"
-    else:
-        expr = f"CAST(date_part('{unit}', {source}) AS integer)"
-    return [raw(f"({expr})")], j + 1
+    # The catalog's localshift.date_part(part, value): an integer, and a column named date_part.
+    return [raw(f"localshift.date_part('{unit}', {source})")], j + 1
 
 
 def concat(rw, nodes, i, j):

@@ -229,9 +229,23 @@ CREATE OR REPLACE FUNCTION pg_catalog.pgdate_part(text, interval) RETURNS double
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT pg_catalog.date_part(localshift.datepart_name($1), $2) $$;
 
+-- EXTRACT(part FROM x), as the translator writes it: the named part alone as an INTEGER, in a
+-- column named date_part (Redshift's): seconds without their fraction, milliseconds without the
+-- seconds, microseconds without the milliseconds, decades counted as DATE_PART counts them.
+CREATE OR REPLACE FUNCTION localshift.date_part(part text, value anyelement) RETURNS integer
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
+SELECT CASE part
+    WHEN 'milliseconds' THEN pg_catalog.floor(pg_catalog.date_part('microseconds', value) / 1000)::integer % 1000
+    WHEN 'microseconds' THEN pg_catalog.date_part('microseconds', value)::integer % 1000
+    WHEN 'second' THEN pg_catalog.floor(pg_catalog.date_part('second', value))::integer
+    WHEN 'decade' THEN pg_catalog.pgdate_part('decade', value)::integer
+    ELSE pg_catalog.date_part(part, value)::integer END $$;
+
 -- DATE_PART_YEAR(date) -> integer
 CREATE OR REPLACE FUNCTION pg_catalog.date_part_year(date) RETURNS integer
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT extract(year FROM $1)::integer $$;
+-- A timestamp is read as its date, as Redshift converts it implicitly.
+SELECT localshift.define_variants('date_part_year', 'date', ARRAY['timestamp', 'timestamptz', 'text']::regtype[]);
 
 -- DATE_TRUNC: PostgreSQL's takes most of Redshift's part names; Redshift
 -- returns a timestamp for a date (PostgreSQL would pick timestamptz).
@@ -348,3 +362,25 @@ EXCEPTION WHEN datetime_field_overflow THEN
     END IF;
     RAISE;
 END $$;
+
+-- TO_TIMESTAMP(string, format [, is_strict]) and TO_TIMESTAMP(timestamp, format): TIMESTAMPTZ.  A
+-- timestamp is printed with the format and read back (TO_TIMESTAMP(SYSDATE, 'YYYY-MM-DD HH24:MI:SS')
+-- drops the fraction).  Redshift rolls a field past its range over into the next one unless
+-- is_strict is true; PostgreSQL's to_timestamp, which this reads with, refuses it either way (22008).
+CREATE OR REPLACE FUNCTION localshift.to_timestamp(text, text, is_strict boolean DEFAULT false)
+RETURNS timestamptz LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.to_timestamp($1, $2) $$;
+CREATE OR REPLACE FUNCTION localshift.to_timestamp(timestamp, text, is_strict boolean DEFAULT false)
+RETURNS timestamptz LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
+SELECT pg_catalog.to_timestamp(pg_catalog.to_char($1, $2), $2) $$;
+CREATE OR REPLACE FUNCTION localshift.to_timestamp(timestamptz, text, is_strict boolean DEFAULT false)
+RETURNS timestamptz LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
+SELECT pg_catalog.to_timestamp(pg_catalog.to_char($1, $2), $2) $$;
+-- PostgreSQL's TO_TIMESTAMP(seconds since 1970), which the calls of the name reach too.
+CREATE OR REPLACE FUNCTION localshift.to_timestamp(double precision)
+RETURNS timestamptz LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.to_timestamp($1) $$;
+
+-- PG_TIMEZONE_ABBREVS(): Redshift's function listing the time zone abbreviations (PostgreSQL
+-- has a view of that name), as PG_TIMEZONE_NAMES() lists the names.
+CREATE OR REPLACE FUNCTION pg_catalog.pg_timezone_abbrevs(OUT abbrev text, OUT utc_offset interval, OUT is_dst boolean)
+RETURNS SETOF record LANGUAGE sql STABLE PARALLEL SAFE AS $$
+SELECT abbrev, utc_offset, is_dst FROM pg_catalog.pg_timezone_abbrevs $$;

@@ -24,6 +24,12 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.repeat($1, $
 CREATE OR REPLACE FUNCTION pg_catalog.charindex(text, text) RETURNS integer
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.strpos($2, $1) $$;
 
+-- OCTETINDEX(substring, string): CHARINDEX counted in bytes (UTF-8), 0 when not found.
+CREATE OR REPLACE FUNCTION pg_catalog.octetindex(text, text) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT CASE WHEN pg_catalog.strpos($2, $1) = 0 THEN 0
+            ELSE pg_catalog.octet_length(pg_catalog.left($2, pg_catalog.strpos($2, $1) - 1)) + 1 END $$;
+
 -- CONCAT(a, b) and ||: NULL when either side is NULL (PostgreSQL's concat skips NULLs).
 CREATE OR REPLACE FUNCTION pg_catalog.concat(text, text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT $1 || $2 $$;

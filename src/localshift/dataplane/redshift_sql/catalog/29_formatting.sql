@@ -1,0 +1,94 @@
+-- TEXT_TO_INT_ALT and TEXT_TO_NUMERIC_ALT: strings read as numbers the Teradata way.
+
+-- The number a string holds: leading and trailing blanks ignored, a blank string is 0, the
+-- insertion characters / , : % ignored, a sign before or after the digits ('123-'), an exponent
+-- ('-123E-2').  The format phrase, when given, may hold the digits 9 and Z (with a repetition
+-- factor: 9(3), 9(I), 9(F)), a radix D or '.', V (an implied decimal point: the digits after it in
+-- the format are the string's last ones), S after the last digit (signed zoned decimal: the
+-- string's last character is a digit and its sign, '{' and A-I positive, '}' and J-R negative)
+-- and a currency symbol $, L or C (the string's '$', 'USD' or 'US Dollars' is dropped).  The
+-- other Teradata characters (G, B, E, FN9, ...) fail with 0A000 rather than be read otherwise.
+-- (No backslashes in the regular expressions: the session's string literals may take them as
+-- escapes, as Redshift's do.)
+CREATE OR REPLACE FUNCTION localshift.teradata_number(input text, format text, caller text)
+RETURNS numeric LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog AS $$
+DECLARE
+    digits text := btrim(translate(input, '/,:%', ''));
+    phrase text := upper(format);
+    negative boolean := false;
+    zone integer;
+    fraction_digits integer;
+BEGIN
+    IF input IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF digits = '' THEN
+        RETURN 0;
+    END IF;
+    IF phrase IS NOT NULL THEN
+        IF regexp_replace(phrase, '[9Z][(]([0-9]+|I|F)[)]', '9', 'g') ~ '[^9ZDV.S$LC]' THEN
+            RAISE EXCEPTION '% format phrase "%" is not supported by localshift', caller, format
+                USING ERRCODE = 'feature_not_supported',
+                      HINT = 'localshift reads the format characters 9, Z, D, ., V, S, $, L and C.';
+        END IF;
+        IF phrase ~ '[$LC]' THEN
+            digits := btrim(regexp_replace(digits, '^([$]|USD|US Dollars)|([$]|USD|US Dollars)$', '', 'g'));
+        END IF;
+        IF phrase ~ 'S' THEN
+            zone := strpos('{ABCDEFGHI}JKLMNOPQR', right(digits, 1));
+            IF zone > 0 THEN
+                negative := zone > 10;
+                digits := left(digits, -1) || ((zone - 1) % 10)::text;
+            END IF;
+        END IF;
+        IF phrase ~ 'V' THEN
+            SELECT coalesce(sum(CASE WHEN m[1] IS NULL THEN 1 ELSE m[1]::integer END), 0) INTO fraction_digits
+            FROM regexp_matches(split_part(phrase, 'V', 2), '[9Z](?:[(]([0-9]+)[)])?', 'g') AS m;
+            IF fraction_digits > 0 THEN
+                digits := left(digits, -fraction_digits) || '.' || right(digits, fraction_digits);
+            END IF;
+        END IF;
+    END IF;
+    IF digits ~ '[+-]$' THEN
+        negative := negative <> (right(digits, 1) = '-');
+        digits := btrim(left(digits, -1));
+    END IF;
+    RETURN CASE WHEN negative THEN -digits::numeric ELSE digits::numeric END;
+END $$;
+
+-- TEXT_TO_INT_ALT(expression [, format]): INTEGER, the fraction truncated.
+CREATE OR REPLACE FUNCTION pg_catalog.text_to_int_alt(text, text DEFAULT NULL) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+SELECT pg_catalog.trunc(localshift.teradata_number($1, $2, 'TEXT_TO_INT_ALT'))::integer $$;
+
+-- TEXT_TO_NUMERIC_ALT(expression [, format] [, precision, scale]): DECIMAL(precision, scale),
+-- 38 and 0 by default; a value halfway between two results is rounded to the even one
+-- ('1.5' is 2, '2.5' is 2); more digits than the precision allows fail (22003).
+CREATE OR REPLACE FUNCTION localshift.round_half_even(value numeric, scale integer) RETURNS numeric
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog AS $$
+SELECT CASE WHEN abs(value * 10::numeric ^ scale - trunc(value * 10::numeric ^ scale)) = 0.5
+                 AND trunc(value * 10::numeric ^ scale) % 2 = 0
+            THEN trunc(value, scale)
+            ELSE round(value, scale) END $$;
+
+CREATE OR REPLACE FUNCTION pg_catalog.text_to_numeric_alt(text, text, integer, integer) RETURNS numeric
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog AS $$
+DECLARE
+    result numeric := localshift.round_half_even(localshift.teradata_number($1, $2, 'TEXT_TO_NUMERIC_ALT'), $4);
+BEGIN
+    IF $3 < 1 OR $3 > 38 OR $4 < 0 OR $4 > $3 THEN
+        RAISE EXCEPTION 'TEXT_TO_NUMERIC_ALT precision % and scale % are out of range', $3, $4
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF abs(trunc(result)) >= 10::numeric ^ ($3 - $4) THEN
+        RAISE EXCEPTION 'numeric field overflow'
+            USING ERRCODE = 'numeric_value_out_of_range',
+                  DETAIL = format('A field with precision %s, scale %s must round to an absolute value less than 10^%s.',
+                                  $3, $4, $3 - $4);
+    END IF;
+    RETURN result;
+END $$;
+CREATE OR REPLACE FUNCTION pg_catalog.text_to_numeric_alt(text, integer, integer) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.text_to_numeric_alt($1, NULL, $2, $3) $$;
+CREATE OR REPLACE FUNCTION pg_catalog.text_to_numeric_alt(text, text DEFAULT NULL) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.text_to_numeric_alt($1, $2, 38, 0) $$;
