@@ -92,3 +92,58 @@ CREATE OR REPLACE FUNCTION pg_catalog.text_to_numeric_alt(text, integer, integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.text_to_numeric_alt($1, NULL, $2, $3) $$;
 CREATE OR REPLACE FUNCTION pg_catalog.text_to_numeric_alt(text, text DEFAULT NULL) RETURNS numeric
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.text_to_numeric_alt($1, $2, 38, 0) $$;
+
+-- TO_CHAR: PostgreSQL's, with two of Redshift's format elements the engine (C locale, timestamps
+-- without a zone) prints otherwise: L, the currency symbol, is '$' (AWS's example
+-- to_char(618.80, 'l99999D99') is '$   618.80'), and TZ / tz of a TIMESTAMP is its zone, UTC
+-- ('02:30:00 UTC'), as Redshift reads a TIMESTAMP.  redshift_format rewrites those elements as
+-- quoted text, outside the format's own quoted text; the calls rewrite only formats that have them.
+CREATE OR REPLACE FUNCTION localshift.redshift_format(format text, numeric_format boolean) RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog AS $$
+DECLARE
+    result text := '';
+    quoted boolean := false;
+    i integer := 1;
+    c text;
+BEGIN
+    WHILE i <= length(format) LOOP
+        c := substr(format, i, 1);
+        IF quoted THEN
+            IF c = chr(92) THEN  -- a backslash escapes the next character
+                result := result || substr(format, i, 2);
+                i := i + 2;
+                CONTINUE;
+            END IF;
+            quoted := c <> '"';
+        ELSIF c = '"' THEN
+            quoted := true;
+        ELSIF numeric_format AND upper(c) = 'L' AND upper(substr(format, i - 1, 1)) <> 'P' THEN
+            c := '"$"';
+        ELSIF NOT numeric_format AND substr(format, i, 2) IN ('TZ', 'tz')
+              AND upper(substr(format, i + 2, 1)) NOT IN ('H', 'M') THEN
+            c := CASE WHEN c = 'T' THEN '"UTC"' ELSE '"utc"' END;
+            i := i + 1;
+        END IF;
+        result := result || c;
+        i := i + 1;
+    END LOOP;
+    RETURN result;
+END $$;
+
+CREATE OR REPLACE FUNCTION localshift.to_char(timestamp, text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+SELECT pg_catalog.to_char($1, CASE WHEN $2 ~* 'tz' THEN localshift.redshift_format($2, false) ELSE $2 END) $$;
+CREATE OR REPLACE FUNCTION localshift.to_char(timestamptz, text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT pg_catalog.to_char($1, $2) $$;
+CREATE OR REPLACE FUNCTION localshift.to_char(interval, text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT pg_catalog.to_char($1, $2) $$;
+DO $$
+DECLARE
+    number_type text;
+BEGIN
+    FOREACH number_type IN ARRAY ARRAY['numeric', 'double precision', 'real', 'integer', 'bigint'] LOOP
+        EXECUTE format('CREATE OR REPLACE FUNCTION localshift.to_char(%s, text) RETURNS text '
+                       'LANGUAGE sql STABLE PARALLEL SAFE AS $f$ SELECT pg_catalog.to_char($1, CASE WHEN $2 ~* ''l'' '
+                       'THEN localshift.redshift_format($2, true) ELSE $2 END) $f$', number_type);
+    END LOOP;
+END $$;
