@@ -83,3 +83,13 @@ def test_stddev_and_variance_read_their_argument_as_double_precision():
          "var_samp(CAST(x AS double precision)) from g")
     # other argument counts reach the engine as written, which reports them
     assert pg("select stddev(a, b) from g") == "select stddev(a, b) from g"
+
+
+def test_collate_function_keeps_case_sensitive_strings_and_refuses_case_insensitive():
+    assert pg("select * from t where collate(col1, 'case_sensitive') = 'john'") == (
+        "select * from t where (col1) = 'john'")
+    assert pg("select collate(nvl(a, b), 'CASE_SENSITIVE') from t") == "select (coalesce(a, b)) from t"
+    assert refused("select * from t where collate(col1, 'case_insensitive') = 'john'") == (
+        "0A000", "COLLATE CASE_INSENSITIVE is not supported by localshift")
+    assert refused("select collate(col1, 'de_DE') from t")[0] == "42601"
+    assert refused("select collate(col1) from t")[0] == "42601"

@@ -335,6 +335,19 @@ def convert(rw, nodes, i, j):
     return [raw(f"CAST({rw.text(parts[1])} AS {type_text})")], j + 1
 
 
+def collate(rw, nodes, i, j):
+    """COLLATE(string, 'case_sensitive' | 'case_insensitive'): Redshift's function form of a
+    collation.  Case-sensitive is the engine's own comparison, so the string is returned as it
+    is; the engine has no case-insensitive collation (no ICU), so that one is refused."""
+    parts = split_commas(nodes[j].nodes)
+    names = [t.text[1:-1].lower() for t in words(parts[1]) if t.kind == "string"] if len(parts) == 2 else []
+    if len(parts) != 2 or len(words(parts[1])) != 1 or names not in (["case_sensitive"], ["case_insensitive"]):
+        raise TranslationError("COLLATE takes a string and 'case_sensitive' or 'case_insensitive'", "42601")
+    if names == ["case_insensitive"]:
+        raise not_supported("COLLATE CASE_INSENSITIVE")
+    return [raw(f"({rw.text(parts[0])})")], j + 1
+
+
 CALLS: dict[str, Handler] = {
     "nvl": nvl,
     "decode": decode,
@@ -354,5 +367,6 @@ CALLS: dict[str, Handler] = {
     "percentile_disc": _percentile("percentile_disc"),
     "cast": cast,
     "convert": convert,
+    "collate": collate,
 }
 
