@@ -240,6 +240,9 @@ SELECT CASE part
     WHEN 'second' THEN pg_catalog.floor(pg_catalog.date_part('second', value))::integer
     WHEN 'decade' THEN pg_catalog.pgdate_part('decade', value)::integer
     ELSE pg_catalog.date_part(part, value)::integer END $$;
+-- A string is read as a timestamp (EXTRACT(year FROM '2008-01-01')).
+CREATE OR REPLACE FUNCTION localshift.date_part(part text, value text) RETURNS integer
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.date_part(part, value::timestamp) $$;
 
 -- DATE_PART_YEAR(date) -> integer
 CREATE OR REPLACE FUNCTION pg_catalog.date_part_year(date) RETURNS integer
