@@ -420,8 +420,16 @@ CREATE OR REPLACE FUNCTION localshift.to_timestamp(text, text, is_strict boolean
 RETURNS timestamptz LANGUAGE plpgsql STABLE STRICT SET search_path = pg_catalog AS $$
 DECLARE
     lenient timestamp;
+    result timestamptz;
 BEGIN
-    RETURN pg_catalog.to_timestamp($1, $2);
+    result := pg_catalog.to_timestamp($1, $2);  -- in the block: its overflow is handled below
+    -- Without a year (an empty string, a format of times only) Redshift's default is
+    -- 0001-01-01 00:00:00, PostgreSQL's the year before it (1 BC).
+    IF result < '0001-01-01 00:00:00+00' AND result >= '0001-01-01 00:00:00+00 BC'
+       AND ($1 = '' OR regexp_replace(upper($2), 'DA?Y', '', 'g') !~ '[YJ]') THEN
+        result := result + interval '1 year';
+    END IF;
+    RETURN result;
 EXCEPTION WHEN datetime_field_overflow THEN
     IF NOT is_strict THEN
         lenient := localshift.lenient_timestamp($1, $2);
