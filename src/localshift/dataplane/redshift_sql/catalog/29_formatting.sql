@@ -6,10 +6,19 @@
 -- factor: 9(3), 9(I), 9(F)), a radix D or '.', V (an implied decimal point: the digits after it in
 -- the format are the string's last ones), S after the last digit (signed zoned decimal: the
 -- string's last character is a digit and its sign, '{' and A-I positive, '}' and J-R negative)
--- and a currency symbol $, L or C (the string's '$', 'USD' or 'US Dollars' is dropped).  The
+-- and a currency symbol $, L or C (the string's '$', 'USD' or 'US Dollars' is dropped); a value
+-- with more integer digits than the phrase has before its radix fails (22003).  The
 -- other Teradata characters (G, B, E, FN9, ...) fail with 0A000 rather than be read otherwise.
 -- (No backslashes in the regular expressions: the session's string literals may take them as
 -- escapes, as Redshift's do.)
+-- The digit positions in (a part of) a format phrase: 9 and Z one each, 9(n) n, S one (signed zoned
+-- decimal: the last digit and the sign in one character); NULL with 9(I) or 9(F) (any number).
+CREATE OR REPLACE FUNCTION localshift.format_digit_count(phrase text) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog AS $$
+SELECT CASE WHEN bool_or(m[1] IN ('I', 'F')) THEN NULL
+            ELSE coalesce(sum(CASE WHEN m[1] ~ '^[0-9]+$' THEN m[1]::integer ELSE 1 END), 0) END
+FROM regexp_matches(phrase, '[9Z](?:[(]([0-9]+|I|F)[)])?|S', 'g') AS m $$;
+
 CREATE OR REPLACE FUNCTION localshift.teradata_number(input text, format text, caller text)
 RETURNS numeric LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog AS $$
 DECLARE
@@ -18,6 +27,8 @@ DECLARE
     negative boolean := false;
     zone integer;
     fraction_digits integer;
+    integer_digits integer;
+    result numeric;
 BEGIN
     IF input IS NULL THEN
         RETURN NULL;
@@ -42,8 +53,7 @@ BEGIN
             END IF;
         END IF;
         IF phrase ~ 'V' THEN
-            SELECT coalesce(sum(CASE WHEN m[1] IS NULL THEN 1 ELSE m[1]::integer END), 0) INTO fraction_digits
-            FROM regexp_matches(split_part(phrase, 'V', 2), '[9Z](?:[(]([0-9]+)[)])?', 'g') AS m;
+            fraction_digits := localshift.format_digit_count(split_part(phrase, 'V', 2));
             IF fraction_digits > 0 THEN
                 digits := left(digits, -fraction_digits) || '.' || right(digits, fraction_digits);
             END IF;
@@ -53,7 +63,14 @@ BEGIN
         negative := negative <> (right(digits, 1) = '-');
         digits := btrim(left(digits, -1));
     END IF;
-    RETURN CASE WHEN negative THEN -digits::numeric ELSE digits::numeric END;
+    result := CASE WHEN negative THEN -digits::numeric ELSE digits::numeric END;
+    -- A value with more integer digits than the format phrase has positions for fails.
+    integer_digits := localshift.format_digit_count(substring(phrase FROM '^[^D.V]*'));
+    IF integer_digits IS NOT NULL AND length(trunc(abs(result))::text) > greatest(integer_digits, 1) THEN
+        RAISE EXCEPTION '% value "%" does not fit the format phrase "%"', caller, input, format
+            USING ERRCODE = 'numeric_value_out_of_range';
+    END IF;
+    RETURN result;
 END $$;
 
 -- TEXT_TO_INT_ALT(expression [, format]): INTEGER, the fraction truncated.
