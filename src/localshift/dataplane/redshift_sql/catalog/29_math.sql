@@ -35,6 +35,13 @@ BEGIN
                            'LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $f$ SELECT $1 $f$',
                            function_name, integer_type, integer_type);
         END LOOP;
+        -- ROUND(15, -1) is 20, an INTEGER (PostgreSQL's NUMERIC would print ROUND(5, 1) as 5.0).
+        FOREACH function_name IN ARRAY ARRAY['round', 'trunc'] LOOP
+            EXECUTE format('CREATE OR REPLACE FUNCTION pg_catalog.%I(%s, integer) RETURNS %s '
+                           'LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS '
+                           '$f$ SELECT pg_catalog.%I($1::numeric, $2)::%s $f$',
+                           function_name, integer_type, integer_type, function_name, integer_type);
+        END LOOP;
         EXECUTE format('CREATE OR REPLACE FUNCTION pg_catalog.sign(%s) RETURNS %s '
                        'LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $f$ SELECT pg_catalog.sign($1::numeric)::%s $f$',
                        integer_type, integer_type, integer_type);
