@@ -110,8 +110,8 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.text_to_numeric_alt
 CREATE OR REPLACE FUNCTION pg_catalog.text_to_numeric_alt(text, text DEFAULT NULL) RETURNS numeric
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.text_to_numeric_alt($1, $2, 38, 0) $$;
 
--- TO_CHAR: PostgreSQL's, with two of Redshift's format elements the engine (C locale, timestamps
--- without a zone) prints otherwise: L, the currency symbol, is '$' (AWS's example
+-- TO_CHAR: VARCHAR, as Redshift's (PostgreSQL's is TEXT), and PostgreSQL's formatting, but for two
+-- of Redshift's format elements the engine (C locale, timestamps without a zone) prints otherwise: L, the currency symbol, is '$' (AWS's example
 -- to_char(618.80, 'l99999D99') is '$   618.80'), and TZ / tz of a TIMESTAMP is its zone, UTC
 -- ('02:30:00 UTC'), as Redshift reads a TIMESTAMP.  redshift_format rewrites those elements as
 -- quoted text, outside the format's own quoted text; the calls rewrite only formats that have them.
@@ -147,20 +147,20 @@ BEGIN
     RETURN result;
 END $$;
 
-CREATE OR REPLACE FUNCTION localshift.to_char(timestamp, text) RETURNS text
+CREATE OR REPLACE FUNCTION localshift.to_char(timestamp, text) RETURNS varchar
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-SELECT pg_catalog.to_char($1, CASE WHEN $2 ~* 'tz' THEN localshift.redshift_format($2, false) ELSE $2 END) $$;
-CREATE OR REPLACE FUNCTION localshift.to_char(timestamptz, text) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT pg_catalog.to_char($1, $2) $$;
-CREATE OR REPLACE FUNCTION localshift.to_char(interval, text) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT pg_catalog.to_char($1, $2) $$;
+SELECT pg_catalog.to_char($1, CASE WHEN $2 ~* 'tz' THEN localshift.redshift_format($2, false) ELSE $2 END)::varchar $$;
+CREATE OR REPLACE FUNCTION localshift.to_char(timestamptz, text) RETURNS varchar
+LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT pg_catalog.to_char($1, $2)::varchar $$;
+CREATE OR REPLACE FUNCTION localshift.to_char(interval, text) RETURNS varchar
+LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT pg_catalog.to_char($1, $2)::varchar $$;
 DO $$
 DECLARE
     number_type text;
 BEGIN
     FOREACH number_type IN ARRAY ARRAY['numeric', 'double precision', 'real', 'integer', 'bigint'] LOOP
-        EXECUTE format('CREATE OR REPLACE FUNCTION localshift.to_char(%s, text) RETURNS text '
+        EXECUTE format('CREATE OR REPLACE FUNCTION localshift.to_char(%s, text) RETURNS varchar '
                        'LANGUAGE sql STABLE PARALLEL SAFE AS $f$ SELECT pg_catalog.to_char($1, CASE WHEN $2 ~* ''l'' '
-                       'THEN localshift.redshift_format($2, true) ELSE $2 END) $f$', number_type);
+                       'THEN localshift.redshift_format($2, true) ELSE $2 END)::varchar $f$', number_type);
     END LOOP;
 END $$;
