@@ -112,3 +112,14 @@ def test_a_relation_named_as_a_catalog_function_is_no_call():
     assert pg("create table t (a int references log (id))") == "create table t (a int references log (id) NOT ENFORCED)"
     assert pg("with recursive log (n) as (select 1) select log(n) from log") == \
         "with recursive log (n) as (select 1) select localshift.log(n) from log"
+
+
+def test_the_catalogs_math_string_and_formatting_functions_take_over_their_calls():
+    # Functions whose PostgreSQL namesakes return other types or print otherwise (SQRT of a
+    # DECIMAL, TO_CHAR's L and TZ, TO_TIMESTAMP's rollover, BPCHARCMP's -1/0/1).
+    assert {"sqrt", "exp", "to_char", "to_timestamp", "bpcharcmp", "bttext_pattern_cmp"} <= ENGINE_FUNCTIONS
+    assert pg("select sqrt(n), exp(n), to_char(d, 'HH TZ'), to_timestamp(s, 'YYYY'), bpcharcmp(a, b) from t") == (
+        "select localshift.sqrt(n), localshift.exp(n), localshift.to_char(d, 'HH TZ'), "
+        "localshift.to_timestamp(s, 'YYYY'), localshift.bpcharcmp(a, b) from t")
+    # A call qualified with pg_catalog stays PostgreSQL's.
+    assert pg("select pg_catalog.to_char(d, 'YYYY') from t") == "select pg_catalog.to_char(d, 'YYYY') from t"

@@ -25,8 +25,9 @@ from .helpers import pg, refused
      "select date_add('day', 1, d), date_add('month', 1, d) from t"),
     ("select datediff(mins, a, b)", "select date_diff('minute', a, b)"),
     ("select date_part(dw, d), date_trunc(qtr, d)", "select pgdate_part('dow', d), date_trunc('quarter', d)"),
-    ("select extract(yr from d)", "select (CAST(date_part('year', d) AS integer))"),
-    ("select extract(sec from d)", "select (CAST(floor(date_part('second', d)) AS integer))"),
+    ("select extract(yr from d)", "select localshift.date_part('year', d)"),
+    ("select extract(sec from d), extract(decade from d)",
+     "select localshift.date_part('second', d), localshift.date_part('decade', d)"),
     ("select extract(epoch from d)", "select date_part('epoch', d)"),
     ("select concat(a, b)", "select concat(CAST(a AS varchar), CAST(b AS varchar))"),
     ("select ratio_to_report(x) over (partition by p) from t",
@@ -82,3 +83,13 @@ def test_stddev_and_variance_read_their_argument_as_double_precision():
          "var_samp(CAST(x AS double precision)) from g")
     # other argument counts reach the engine as written, which reports them
     assert pg("select stddev(a, b) from g") == "select stddev(a, b) from g"
+
+
+def test_collate_function_keeps_case_sensitive_strings_and_refuses_case_insensitive():
+    assert pg("select * from t where collate(col1, 'case_sensitive') = 'john'") == (
+        "select * from t where (col1) = 'john'")
+    assert pg("select collate(nvl(a, b), 'CASE_SENSITIVE') from t") == "select (coalesce(a, b)) from t"
+    assert refused("select * from t where collate(col1, 'case_insensitive') = 'john'") == (
+        "0A000", "COLLATE CASE_INSENSITIVE is not supported by localshift")
+    assert refused("select collate(col1, 'de_DE') from t")[0] == "42601"
+    assert refused("select collate(col1) from t")[0] == "42601"

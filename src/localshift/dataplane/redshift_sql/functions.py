@@ -188,15 +188,8 @@ def extract(rw, nodes, i, j):
     source = rw.text(inner[inner.index(significant[1]) + 1:])
     if unit == "epoch":
         return [raw(f"date_part('epoch', {source})")], j + 1
-    if unit == "milliseconds":
-        expr = f"CAST(floor(date_part('microseconds', {source}) / 1000) AS integer) % 1000"
-    elif unit == "microseconds":
-        expr = f"CAST(date_part('microseconds', {source}) AS integer) % 1000"
-    elif unit == "second":
-        expr = f"CAST(floor(date_part('second', {source})) AS integer)"
-    else:
-        expr = f"CAST(date_part('{unit}', {source}) AS integer)"
-    return [raw(f"({expr})")], j + 1
+    # The catalog's localshift.date_part(part, value): an integer, and a column named date_part.
+    return [raw(f"localshift.date_part('{unit}', {source})")], j + 1
 
 
 def concat(rw, nodes, i, j):
@@ -342,6 +335,19 @@ def convert(rw, nodes, i, j):
     return [raw(f"CAST({rw.text(parts[1])} AS {type_text})")], j + 1
 
 
+def collate(rw, nodes, i, j):
+    """COLLATE(string, 'case_sensitive' | 'case_insensitive'): Redshift's function form of a
+    collation.  Case-sensitive is the engine's own comparison, so the string is returned as it
+    is; the engine has no case-insensitive collation (no ICU), so that one is refused."""
+    parts = split_commas(nodes[j].nodes)
+    names = [t.text[1:-1].lower() for t in words(parts[1]) if t.kind == "string"] if len(parts) == 2 else []
+    if len(parts) != 2 or len(words(parts[1])) != 1 or names not in (["case_sensitive"], ["case_insensitive"]):
+        raise TranslationError("COLLATE takes a string and 'case_sensitive' or 'case_insensitive'", "42601")
+    if names == ["case_insensitive"]:
+        raise not_supported("COLLATE CASE_INSENSITIVE")
+    return [raw(f"({rw.text(parts[0])})")], j + 1
+
+
 CALLS: dict[str, Handler] = {
     "nvl": nvl,
     "decode": decode,
@@ -361,5 +367,6 @@ CALLS: dict[str, Handler] = {
     "percentile_disc": _percentile("percentile_disc"),
     "cast": cast,
     "convert": convert,
+    "collate": collate,
 }
 

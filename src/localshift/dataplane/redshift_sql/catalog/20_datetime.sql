@@ -229,9 +229,26 @@ CREATE OR REPLACE FUNCTION pg_catalog.pgdate_part(text, interval) RETURNS double
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT pg_catalog.date_part(localshift.datepart_name($1), $2) $$;
 
+-- EXTRACT(part FROM x), as the translator writes it: the named part alone as an INTEGER, in a
+-- column named date_part (Redshift's): seconds without their fraction, milliseconds without the
+-- seconds, microseconds without the milliseconds, decades counted as DATE_PART counts them.
+CREATE OR REPLACE FUNCTION localshift.date_part(part text, value anyelement) RETURNS integer
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
+SELECT CASE part
+    WHEN 'milliseconds' THEN pg_catalog.floor(pg_catalog.date_part('microseconds', value) / 1000)::integer % 1000
+    WHEN 'microseconds' THEN pg_catalog.date_part('microseconds', value)::integer % 1000
+    WHEN 'second' THEN pg_catalog.floor(pg_catalog.date_part('second', value))::integer
+    WHEN 'decade' THEN pg_catalog.pgdate_part('decade', value)::integer
+    ELSE pg_catalog.date_part(part, value)::integer END $$;
+-- A string is read as a timestamp (EXTRACT(year FROM '2008-01-01')).
+CREATE OR REPLACE FUNCTION localshift.date_part(part text, value text) RETURNS integer
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.date_part(part, value::timestamp) $$;
+
 -- DATE_PART_YEAR(date) -> integer
 CREATE OR REPLACE FUNCTION pg_catalog.date_part_year(date) RETURNS integer
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT extract(year FROM $1)::integer $$;
+-- A timestamp is read as its date, as Redshift converts it implicitly.
+SELECT localshift.define_variants('date_part_year', 'date', ARRAY['timestamp', 'timestamptz', 'text']::regtype[]);
 
 -- DATE_TRUNC: PostgreSQL's takes most of Redshift's part names; Redshift
 -- returns a timestamp for a date (PostgreSQL would pick timestamptz).
@@ -321,30 +338,119 @@ LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT $2 AT TIME ZONE $1 $$;
 -- A string is read as a timestamp.
 SELECT localshift.define_variants('convert_timezone', 'timestamp', ARRAY['text']::regtype[]);
 
--- TO_DATE(string, format [, is_strict]).  Without is_strict, or with false (Redshift's
--- default), a day past the end of its month rolls over into the next one:
--- TO_DATE('20010631', 'YYYYMMDD') is 2001-07-01, as AWS documents.  The day is read as a
--- number (the format's DD parsed as seconds, so days 00-59) and added to the month's first
--- day.  With true, or when the overflow is elsewhere (month 13) or the format has no single DD
--- field, the error is PostgreSQL's to_date's (22008).
+
+-- Redshift's reading of a datetime string with is_strict false (its default): a field past its
+-- range rolls over into the next one ('2011-12-18 24:38:15' is 2011-12-19 00:38:15, day 31 of
+-- June is July 1).  The format's numeric fields YYYY, MM, DD, HH24, MI, SS, MS and US are read as
+-- numbers (up to their width, or until a non-digit), any other non-letter matches one character;
+-- NULL when the format holds another field (month names, AM/PM, ...), a month is out of 1-12 or the
+-- string does not follow the format: the caller then gives PostgreSQL's error.
+CREATE OR REPLACE FUNCTION localshift.lenient_timestamp(string text, format text) RETURNS timestamp
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog AS $$
+DECLARE
+    fields constant text[] := ARRAY['YYYY', 'HH24', 'MM', 'DD', 'MI', 'SS', 'MS', 'US'];
+    widths constant integer[] := ARRAY[4, 2, 2, 2, 2, 2, 3, 6];
+    numbers integer[] := ARRAY[1, 0, 1, 1, 0, 0, 0, 0];
+    f integer := 1;
+    s integer := 1;
+    found integer;
+    digits text;
+BEGIN
+    IF upper(format) LIKE '%SSSS%' THEN  -- seconds past midnight, not two SS fields
+        RETURN NULL;
+    END IF;
+    WHILE f <= length(format) LOOP
+        found := NULL;
+        FOR k IN 1..array_length(fields, 1) LOOP
+            IF upper(substr(format, f, length(fields[k]))) = fields[k] THEN
+                found := k;
+                EXIT;
+            END IF;
+        END LOOP;
+        IF found IS NULL THEN
+            IF substr(format, f, 1) ~ '[A-Za-z"]' OR substr(string, s, 1) ~ '^[0-9]?$' THEN
+                RETURN NULL;
+            END IF;
+            f := f + 1;
+            s := s + 1;
+        ELSE
+            digits := substring(substr(string, s) FROM '^[0-9]{1,' || widths[found] || '}');
+            IF digits IS NULL THEN
+                RETURN NULL;
+            END IF;
+            -- MS and US are fractions of a second: '5' is 500 milliseconds, as PostgreSQL reads it.
+            numbers[found] := CASE WHEN found >= 7 THEN rpad(digits, widths[found], '0') ELSE digits END::integer;
+            f := f + length(fields[found]);
+            s := s + length(digits);
+        END IF;
+    END LOOP;
+    IF s <= length(string) OR numbers[3] NOT BETWEEN 1 AND 12 THEN
+        RETURN NULL;
+    END IF;
+    RETURN make_timestamp(numbers[1], numbers[3], 1, 0, 0, 0)
+           + make_interval(days => numbers[4] - 1, hours => numbers[2], mins => numbers[5],
+                           secs => numbers[6] + numbers[7] / 1000.0 + numbers[8] / 1000000.0);
+END $$;
+
+-- TO_DATE(string, format [, is_strict]): PostgreSQL's to_date; without is_strict, or with false
+-- (Redshift's default), a field past its range rolls over as in TO_TIMESTAMP (lenient_timestamp):
+-- TO_DATE('20010631', 'YYYYMMDD') is 2001-07-01, as AWS documents.  With true, or when the
+-- lenient reading does not apply (month 13, month names), the error is PostgreSQL's (22008).
 CREATE OR REPLACE FUNCTION localshift.to_date(string text, format text, is_strict boolean DEFAULT false)
 RETURNS date LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    day_field constant text := '(?<![Dd])[Dd][Dd](?![Dd])';
-    month_and_day timestamp;
+    lenient timestamp;
 BEGIN
     RETURN pg_catalog.to_date(string, format);
 EXCEPTION WHEN datetime_field_overflow THEN
-    IF NOT is_strict AND format !~* 'ss' AND format ~ day_field THEN
-        BEGIN
-            month_and_day := pg_catalog.to_timestamp(string, pg_catalog.regexp_replace(format, day_field, 'SS'));
-        EXCEPTION WHEN OTHERS THEN
-            month_and_day := NULL;
-        END;
-        IF month_and_day IS NOT NULL THEN
-            RETURN pg_catalog.date_trunc('month', month_and_day)::date
-                   + (pg_catalog.date_part('second', month_and_day)::integer - 1);
+    IF NOT is_strict THEN
+        lenient := localshift.lenient_timestamp(string, format);
+        IF lenient IS NOT NULL THEN
+            RETURN lenient::date;
         END IF;
     END IF;
     RAISE;
 END $$;
+
+-- TO_TIMESTAMP(string, format [, is_strict]) and TO_TIMESTAMP(timestamp, format): TIMESTAMPTZ.  A
+-- timestamp is printed with the format and read back (TO_TIMESTAMP(SYSDATE, 'YYYY-MM-DD HH24:MI:SS')
+-- drops the fraction).  Without is_strict, or with false, a field past its range rolls over
+-- (lenient_timestamp); with true it fails as PostgreSQL's to_timestamp does (22008).
+CREATE OR REPLACE FUNCTION localshift.to_timestamp(text, text, is_strict boolean DEFAULT false)
+RETURNS timestamptz LANGUAGE plpgsql STABLE STRICT SET search_path = pg_catalog AS $$
+DECLARE
+    lenient timestamp;
+    result timestamptz;
+BEGIN
+    result := pg_catalog.to_timestamp($1, $2);  -- in the block: its overflow is handled below
+    -- Without a year (an empty string, a format of times only) Redshift's default is
+    -- 0001-01-01 00:00:00, PostgreSQL's the year before it (1 BC).
+    IF result < '0001-01-01 00:00:00+00' AND result >= '0001-01-01 00:00:00+00 BC'
+       AND ($1 = '' OR regexp_replace(upper($2), 'DA?Y', '', 'g') !~ '[YJ]') THEN
+        result := result + interval '1 year';
+    END IF;
+    RETURN result;
+EXCEPTION WHEN datetime_field_overflow THEN
+    IF NOT is_strict THEN
+        lenient := localshift.lenient_timestamp($1, $2);
+        IF lenient IS NOT NULL THEN
+            RETURN lenient::timestamptz;
+        END IF;
+    END IF;
+    RAISE;
+END $$;
+CREATE OR REPLACE FUNCTION localshift.to_timestamp(timestamp, text, is_strict boolean DEFAULT false)
+RETURNS timestamptz LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
+SELECT pg_catalog.to_timestamp(pg_catalog.to_char($1, $2), $2) $$;
+CREATE OR REPLACE FUNCTION localshift.to_timestamp(timestamptz, text, is_strict boolean DEFAULT false)
+RETURNS timestamptz LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
+SELECT pg_catalog.to_timestamp(pg_catalog.to_char($1, $2), $2) $$;
+-- PostgreSQL's TO_TIMESTAMP(seconds since 1970), which the calls of the name reach too.
+CREATE OR REPLACE FUNCTION localshift.to_timestamp(double precision)
+RETURNS timestamptz LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.to_timestamp($1) $$;
+
+-- PG_TIMEZONE_ABBREVS(): Redshift's function listing the time zone abbreviations (PostgreSQL
+-- has a view of that name), as PG_TIMEZONE_NAMES() lists the names.
+CREATE OR REPLACE FUNCTION pg_catalog.pg_timezone_abbrevs(OUT abbrev text, OUT utc_offset interval, OUT is_dst boolean)
+RETURNS SETOF record LANGUAGE sql STABLE PARALLEL SAFE AS $$
+SELECT abbrev, utc_offset, is_dst FROM pg_catalog.pg_timezone_abbrevs $$;

@@ -24,6 +24,12 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.repeat($1, $
 CREATE OR REPLACE FUNCTION pg_catalog.charindex(text, text) RETURNS integer
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.strpos($2, $1) $$;
 
+-- OCTETINDEX(substring, string): CHARINDEX counted in bytes (UTF-8), 0 when not found.
+CREATE OR REPLACE FUNCTION pg_catalog.octetindex(text, text) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT CASE WHEN pg_catalog.strpos($2, $1) = 0 THEN 0
+            ELSE pg_catalog.octet_length(pg_catalog.left($2, pg_catalog.strpos($2, $1) - 1)) + 1 END $$;
+
 -- CONCAT(a, b) and ||: NULL when either side is NULL (PostgreSQL's concat skips NULLs).
 CREATE OR REPLACE FUNCTION pg_catalog.concat(text, text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT $1 || $2 $$;
@@ -281,7 +287,8 @@ BEGIN
         ('substring', ', integer', 'text'), ('substring', ', integer, integer', 'text'),
         ('substr', ', integer', 'text'), ('substr', ', integer, integer', 'text'),
         ('replace', ', text, text', 'text'), ('translate', ', text, text', 'text'),
-        ('split_part', ', text, integer', 'text'), ('strpos', ', text', 'integer')
+        ('split_part', ', text, integer', 'text'), ('strpos', ', text', 'integer'),
+        ('btrim', ', text', 'text'), ('ltrim', ', text', 'text'), ('rtrim', ', text', 'text')
     ) AS s(name, extra, result) LOOP
         -- One more argument per comma in the extra argument types.
         args := (SELECT string_agg(format('$%s', n), ', ')
@@ -291,6 +298,21 @@ BEGIN
                        f.name, f.extra, f.result, f.name, coalesce(', ' || args, ''));
     END LOOP;
 END $$;
+
+-- POSITION(substring IN x) and CHARINDEX(substring, x) of a number or a date (PostgreSQL's
+-- parser makes POSITION(s IN x) the call position(x, s)).
+CREATE OR REPLACE FUNCTION pg_catalog.position(anynonarray, text) RETURNS integer
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.position($1::text, $2) $$;
+CREATE OR REPLACE FUNCTION pg_catalog.charindex(text, anynonarray) RETURNS integer
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.strpos($2::text, $1) $$;
+
+-- BPCHARCMP(a, b) and BTTEXT_PATTERN_CMP(a, b): -1, 0 or 1 (PostgreSQL's comparison functions
+-- of those names return any negative or positive number).
+CREATE OR REPLACE FUNCTION localshift.bpcharcmp(character, character) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.sign(pg_catalog.bpcharcmp($1, $2))::integer $$;
+CREATE OR REPLACE FUNCTION localshift.bttext_pattern_cmp(text, text) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT pg_catalog.sign(pg_catalog.bttext_pattern_cmp($1, $2))::integer $$;
 
 -- Phonetics ------------------------------------------------------------------------
 -- SOUNDEX(string): American Soundex of the ASCII letters (others are ignored): the first
