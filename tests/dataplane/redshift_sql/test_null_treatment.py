@@ -31,15 +31,16 @@ from .helpers import pg, refused
     ("select lag(x) respect nulls over (order by o) from t", "select lag(x) over (order by o) from t"),
     ("select nth_value(x, 2) from first respect nulls over (order by o) from t",
      "select nth_value(x, 2) over (order by o) from t"),
-    ("select first_value(x respect nulls) over (order by o) from t",
-     "select first_value(x) over (order by o) from t"),
+    ("select first_value(x respect nulls) over (order by o rows unbounded preceding) from t",
+     "select first_value(x) over (order by o rows unbounded preceding) from t"),
 ])
 def test_rewrites(redshift, postgres):
     assert pg(redshift) == postgres
 
 
 def test_plain_window_functions_stay_on_the_fast_path():
-    assert not needs_translation("select lag(x) over (order by o), first_value(x) over () from t")
+    assert not needs_translation("select lag(x) over (order by o), row_number() over (order by o) from t")
+    assert not needs_translation("select first_value(x) over (partition by p), sum(x) over () from t")
     assert needs_translation("select lag(x) ignore nulls over (order by o) from t")
     assert needs_translation("select nth_value(x, 2) from last over (order by o) from t")
 

@@ -19,6 +19,7 @@ then the query-level rewrites of each SELECT (``queries``).
 from __future__ import annotations
 
 from . import functions, null_treatment, super_functions
+from .window_frames import FRAMED, PARTITION_ONLY, check_frame
 from .from_items import rewrite_from_items
 from .navigation import navigate
 from .queries import rewrite_selects
@@ -95,6 +96,8 @@ class Rewriter:
                         and not qualified:
                     handler = CALLS.get(node.low)
                     relation = _names_relation(prev, nodes, j)
+                    if (node.low in FRAMED or node.low in PARTITION_ONLY) and not relation:
+                        check_frame(nodes, i, j)
                     if handler is not None and not relation:
                         replacement, i = handler(self, nodes, i, j)
                         out.extend(replacement)

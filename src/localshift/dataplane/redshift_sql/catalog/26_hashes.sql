@@ -295,3 +295,7 @@ BEGIN
     END LOOP;
     RETURN localshift.murmur3_32(minimal, $2);
 END $$;
+
+-- SHA(string): SHA1 under its other name.
+CREATE OR REPLACE FUNCTION pg_catalog.sha(text) RETURNS varchar(40)
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.sha1(convert_to($1, 'UTF8')) $$;
