@@ -82,3 +82,9 @@ def test_stddev_and_variance_read_their_argument_as_double_precision():
          "var_samp(CAST(x AS double precision)) from g")
     # other argument counts reach the engine as written, which reports them
     assert pg("select stddev(a, b) from g") == "select stddev(a, b) from g"
+
+
+def test_ratio_to_report_takes_partition_by_only():
+    assert refused("select ratio_to_report(q) over (partition by g rows unbounded preceding) from t") == (
+        "42601", "RATIO_TO_REPORT allows only PARTITION BY in its OVER clause")
+    assert refused("select ratio_to_report(q) over (order by id) from t")[0] == "42601"

@@ -45,3 +45,4 @@ def test_median_takes_partition_by_only(sql):
 
 def test_median_over_partitions_is_left_alone():
     assert pg("select median(q) over (partition by g) from t") == "select median(q) over (partition by g) from t"
+

@@ -176,6 +176,12 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.super_rename
 CREATE OR REPLACE FUNCTION pg_catalog.upper_attribute_names(jsonb) RETURNS jsonb
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.super_rename_attributes($1, true) $$;
 
+-- GET_NUMBER_ATTRIBUTES(super): the attributes of an object's first level, INT; NULL for anything
+-- else (as GET_ARRAY_LENGTH of a non-array).
+CREATE OR REPLACE FUNCTION pg_catalog.get_number_attributes(jsonb) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT CASE WHEN jsonb_typeof($1) = 'object' THEN (SELECT count(*)::integer FROM jsonb_object_keys($1)) END $$;
+
 -- DECIMAL_PRECISION / DECIMAL_SCALE(super): the digits of a SUPER number, all of them and those
 -- after the point (3.14159: 6 and 5); NULL for anything else.
 CREATE OR REPLACE FUNCTION pg_catalog.decimal_scale(jsonb) RETURNS integer
@@ -210,7 +216,7 @@ BEGIN
                       ('pg_catalog', 'is_decimal'), ('pg_catalog', 'is_float'), ('pg_catalog', 'decimal_scale'),
                       ('pg_catalog', 'decimal_precision'), ('pg_catalog', 'json_serialize_to_varbyte'),
                       ('pg_catalog', 'lower_attribute_names'), ('pg_catalog', 'upper_attribute_names'),
-                      ('pg_catalog', 'array_distinct'))
+                      ('pg_catalog', 'array_distinct'), ('pg_catalog', 'get_number_attributes'))
     LOOP
         EXECUTE format('CREATE OR REPLACE FUNCTION %1$I.%2$I(text) RETURNS %3$s LANGUAGE sql IMMUTABLE PARALLEL SAFE '
                        'AS $body$ SELECT %1$I.%2$I(to_jsonb($1)) $body$;'
