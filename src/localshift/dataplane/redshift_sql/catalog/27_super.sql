@@ -308,3 +308,29 @@ BEGIN
         END IF;
     END LOOP;
 END $$;
+
+-- ARRAY(...) and OBJECT(...) (the translator's rewrites, super_functions.py): each value is the
+-- SUPER value it makes, but Redshift makes no SUPER of a date or time ("OBJECT could not convert
+-- type date to super"), where to_jsonb would write its text.  The identity functions named
+-- "array" and "object" give the result column Redshift's name.
+CREATE OR REPLACE FUNCTION localshift.super_element(value anyelement, constructor text) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT to_jsonb(value) $$;
+-- (where a string literal or a NULL goes: without it they would be read as dates and times)
+CREATE OR REPLACE FUNCTION localshift.super_element(value text, constructor text) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT to_jsonb(value) $$;
+DO $$
+DECLARE
+    source text;
+BEGIN
+    FOREACH source IN ARRAY ARRAY['date', 'time', 'time with time zone', 'timestamp', 'timestamp with time zone']
+    LOOP
+        EXECUTE format('CREATE OR REPLACE FUNCTION localshift.super_element(value %1$s, constructor text) RETURNS jsonb '
+                       'LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $body$ BEGIN '
+                       'RAISE EXCEPTION ''%% could not convert type %1$s to super'', constructor '
+                       'USING ERRCODE = ''datatype_mismatch''; END $body$', source);
+    END LOOP;
+END $$;
+CREATE OR REPLACE FUNCTION localshift."array"(jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1 $$;
+CREATE OR REPLACE FUNCTION localshift."object"(jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1 $$;
