@@ -20,12 +20,16 @@ FRAMED = frozenset({"avg", "count", "max", "min", "sum", "stddev", "stddev_samp"
                     "var_samp", "var_pop", "first_value", "last_value", "nth_value"})
 _FRAME_WORDS = frozenset({"rows", "range", "groups"})
 PARTITION_ONLY = frozenset({"median"})
+# What may stand between the call and OVER (null_treatment.py's forms).
+_NULL_TREATMENT = frozenset({"ignore", "respect", "nulls", "from", "first", "last"})
 
 
 def check_frame(nodes: list[Node], i: int, j: int) -> None:
     """The call ``nodes[i](nodes[j])`` of a function of FRAMED: refused when an OVER clause
     follows with an ORDER BY and no frame; of PARTITION_ONLY: with an ORDER BY or a frame."""
     k = _next(nodes, j + 1)
+    while k < len(nodes) and nodes[k].low in _NULL_TREATMENT:  # FIRST_VALUE(x) IGNORE NULLS OVER (...)
+        k = _next(nodes, k + 1)
     if k >= len(nodes) or nodes[k].low != "over":
         return
     k = _next(nodes, k + 1)
