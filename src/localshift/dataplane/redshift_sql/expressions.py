@@ -19,12 +19,12 @@ then the query-level rewrites of each SELECT (``queries``).
 from __future__ import annotations
 
 from . import functions, null_treatment, super_functions
-from .window_frames import FRAMED, PARTITION_ONLY, check_frame
 from .from_items import rewrite_from_items
 from .navigation import navigate
 from .queries import rewrite_selects
 from .tokens import Group, Node, Token, raw, render, strip
 from .types import read_type
+from .window_frames import FRAMED, PARTITION_ONLY, check_frame
 
 # Function calls (and call-like syntax) the translator rewrites, by name.
 CALLS = {**functions.CALLS, **super_functions.CALLS, **null_treatment.CALLS}
