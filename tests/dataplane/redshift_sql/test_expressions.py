@@ -3,6 +3,8 @@ glued numbers, Redshift-only catalog columns, engine functions."""
 
 from __future__ import annotations
 
+import pytest
+
 from localshift.dataplane.redshift_sql.install import ENGINE_FUNCTIONS
 
 from .helpers import pg
@@ -46,11 +48,11 @@ def test_functions_the_catalog_defines_are_qualified():
 
 def test_partiql_navigation_into_super_values():
     assert pg("select c.orders[0].id from customer_orders c") == \
-        "select (c.orders -> (0) -> E'id') from customer_orders c"
+        "select (c.orders -> (0) -> E'id') AS \"id\" from customer_orders c"
     assert pg("select data.Items[1].name::varchar from t") == \
         "select (data -> E'items' -> (1) ->> E'name')::varchar from t"
     assert pg("select e.payload.kind from s.events e where payload.n >= 3 and payload.tag = 'x'") == (
-        "select (e.payload -> E'kind') from s.events e where (payload -> E'n') >= to_jsonb(3) and "
+        "select (e.payload -> E'kind') AS \"kind\" from s.events e where (payload -> E'n') >= to_jsonb(3) and "
         "(payload -> E'tag') = to_jsonb(E'x'::text)")
     # in a JOIN's ON condition (the name after ON is a column, not a relation), then a FROM item after a comma
     assert pg("select 1 from t join u on t.data.x = 1 and data.y = u.id, v where v.a = 1") == (
@@ -65,7 +67,7 @@ def test_partiql_navigation_into_super_values():
 
 
 def test_a_column_named_in_the_select_list_then_navigated():
-    assert pg("select x, d, d.a from t") == "select x, d, (d -> E'a') from t"
+    assert pg("select x, d, d.a from t") == "select x, d, (d -> E'a') AS \"a\" from t"
     assert pg("select coalesce(x, d.a) from t group by x, d.a") == \
         "select coalesce(x, (d -> E'a')) from t group by x, (d -> E'a')"
 
@@ -92,9 +94,31 @@ def test_qualified_object_names_are_no_navigation():
     assert pg("create table x (a int references s.t (a))") == \
         "create table x (a int references s.t (a) NOT ENFORCED)"
     # navigation past a qualified column, in a view's or a CTAS's query
-    assert pg("select s.t.data.a from s.t") == "select (s.t.data -> E'a') from s.t"
+    assert pg("select s.t.data.a from s.t") == "select (s.t.data -> E'a') AS \"a\" from s.t"
     assert pg("create view v as select t.data.a, d.b from s.t") == \
-        "create view v as select (t.data -> E'a'), (d -> E'b') from s.t"
+        "create view v as select (t.data -> E'a') AS \"a\", (d -> E'b') AS \"b\" from s.t"
+
+
+@pytest.mark.parametrize("redshift, postgres", [
+    # Redshift's column name (PostgreSQL's would be ?column?, twice in a view or CTAS: a collision)
+    ("create table u as select c.doc.x, c.doc.\"Y\" from t c",
+     "create table u AS select (c.doc -> E'x') AS \"x\", (c.doc -> E'y') AS \"y\" from t c"),
+    ("select distinct c.doc.x from t c union select c.doc.y from t c",
+     "select distinct (c.doc -> E'x') AS \"x\" from t c union select (c.doc -> E'y') AS \"y\" from t c"),
+    # aliased, part of an expression, an element, cast, outside the select list: as before
+    ("select c.doc.x as y from t c", "select (c.doc -> E'x') as y from t c"),
+    ("select c.doc.x + 1, f(c.doc.x) from t c", "select (c.doc -> E'x') + 1, f((c.doc -> E'x')) from t c"),
+    ("select c.doc.items[0] from t c", "select (c.doc -> E'items' -> (0)) from t c"),
+    ("select c.doc.x::int from t c", "select (c.doc ->> E'x')::int from t c"),
+    ("select 1 from t c order by c.doc.x, c.doc.y", "select 1 from t c order by (c.doc -> E'x'), (c.doc -> E'y')"),
+    ("select case when a then c.doc.x end from t c", "select case when a then (c.doc -> E'x') end from t c"),
+])
+def test_a_navigated_select_item_is_named_after_its_last_attribute(redshift, postgres):
+    assert pg(redshift) == postgres
+
+
+def test_under_qualify_the_rewrite_names_navigated_items():
+    assert "SELECT (c.doc -> E'x') AS __ls_col1," in pg("select c.doc.x from t c qualify row_number() over (order by id) = 1")
 
 
 def test_a_relation_named_as_a_catalog_function_is_no_call():

@@ -93,3 +93,9 @@ def test_collate_function_keeps_case_sensitive_strings_and_refuses_case_insensit
         "0A000", "COLLATE CASE_INSENSITIVE is not supported by localshift")
     assert refused("select collate(col1, 'de_DE') from t")[0] == "42601"
     assert refused("select collate(col1) from t")[0] == "42601"
+
+
+def test_ratio_to_report_takes_partition_by_only():
+    assert refused("select ratio_to_report(q) over (partition by g rows unbounded preceding) from t") == (
+        "42601", "RATIO_TO_REPORT allows only PARTITION BY in its OVER clause")
+    assert refused("select ratio_to_report(q) over (order by id) from t")[0] == "42601"

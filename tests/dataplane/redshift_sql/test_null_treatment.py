@@ -11,16 +11,18 @@ from .helpers import pg, refused
 
 
 @pytest.mark.parametrize("redshift, postgres", [
-    ("select first_value(x) ignore nulls over (order by o) from t",
-     "select localshift.nth_first(localshift.first_values(x, 1, true) OVER (order by o), 1) from t"),
+    ("select first_value(x) ignore nulls over (order by o rows unbounded preceding) from t",
+     "select localshift.nth_first(localshift.first_values(x, 1, true) OVER (order by o rows unbounded preceding), 1) "
+     "from t"),
     ("select first_value(x ignore nulls) over w from t window w as (order by o)",
      "select localshift.nth_first(localshift.first_values(x, 1, true) OVER w, 1) from t window w as (order by o)"),
-    ("select last_value(x) ignore nulls over (order by o) from t",
-     "select localshift.nth_last(localshift.last_values(x, 1, true) OVER (order by o), 1) from t"),
-    ("select nth_value(x, 3) from last ignore nulls over (order by o) from t",
-     "select localshift.nth_last(localshift.last_values(x, 3, true) OVER (order by o), 3) from t"),
-    ("select nth_value(x, 2) from last over (order by o) from t",
-     "select localshift.nth_last(localshift.last_values(x, 2, false) OVER (order by o), 2) from t"),
+    ("select last_value(x) ignore nulls over (order by o rows unbounded preceding) from t",
+     "select localshift.nth_last(localshift.last_values(x, 1, true) OVER (order by o rows unbounded preceding), 1) "
+     "from t"),
+    ("select nth_value(x, 3) from last ignore nulls over (partition by p) from t",
+     "select localshift.nth_last(localshift.last_values(x, 3, true) OVER (partition by p), 3) from t"),
+    ("select nth_value(x, 2) from last over (order by o rows 2 preceding) from t",
+     "select localshift.nth_last(localshift.last_values(x, 2, false) OVER (order by o rows 2 preceding), 2) from t"),
     ("select lag(x, 2) ignore nulls over (partition by p order by o) from t",
      "select localshift.nth_last(localshift.last_values(x, 2, true) OVER (partition by p order by o "
      "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 2) from t"),
@@ -29,17 +31,18 @@ from .helpers import pg, refused
      "ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING), 1) from t"),
     # RESPECT NULLS and FROM FIRST are PostgreSQL's behaviour: the words go
     ("select lag(x) respect nulls over (order by o) from t", "select lag(x) over (order by o) from t"),
-    ("select nth_value(x, 2) from first respect nulls over (order by o) from t",
-     "select nth_value(x, 2) over (order by o) from t"),
-    ("select first_value(x respect nulls) over (order by o) from t",
-     "select first_value(x) over (order by o) from t"),
+    ("select nth_value(x, 2) from first respect nulls over (partition by p) from t",
+     "select nth_value(x, 2) over (partition by p) from t"),
+    ("select first_value(x respect nulls) over (order by o rows unbounded preceding) from t",
+     "select first_value(x) over (order by o rows unbounded preceding) from t"),
 ])
 def test_rewrites(redshift, postgres):
     assert pg(redshift) == postgres
 
 
 def test_plain_window_functions_stay_on_the_fast_path():
-    assert not needs_translation("select lag(x) over (order by o), first_value(x) over () from t")
+    assert not needs_translation("select lag(x) over (order by o), row_number() over (order by o) from t")
+    assert not needs_translation("select first_value(x) over (partition by p), sum(x) over () from t")
     assert needs_translation("select lag(x) ignore nulls over (order by o) from t")
     assert needs_translation("select nth_value(x, 2) from last over (order by o) from t")
 
@@ -88,10 +91,10 @@ def test_results_skip_nulls_within_the_frame(readings):
     ]
 
 
-def test_default_frame_and_types_are_kept(readings):
-    # Without a frame clause the frame ends at the current row (and its peers), as for FIRST_VALUE.
-    assert readings.execute("select o, last_value(x) ignore nulls over (partition by p order by o) "
-                            "from readings where p = 1 order by o").fetchall() == [
-        (1, None), (2, 10), (3, 10), (4, 20), (5, 20)]
+def test_an_order_without_a_frame_is_refused_and_types_are_kept(readings):
+    # Redshift's frame rule (window_frames.py) holds with IGNORE NULLS / FROM LAST too
+    assert refused("select last_value(x) ignore nulls over (partition by p order by o) from t") == (
+        "0A000", "Aggregate window functions with an ORDER BY clause require a frame clause")
+    assert refused("select nth_value(x, 2) from last over (order by o) from t")[0] == "0A000"
     assert readings.execute("select pg_typeof(first_value(x::varchar) ignore nulls over ())::text "
                             "from readings limit 1").fetchone() == ("character varying",)

@@ -9,11 +9,14 @@ from .helpers import pg, refused
 
 
 @pytest.mark.parametrize("redshift, postgres", [
-    ("select array(1, 'a', null)", "select jsonb_build_array(1, 'a', null)"),
-    ("select array()", "select jsonb_build_array()"),
+    ("select array(1, 'a', null)", "select localshift.\"array\"(jsonb_build_array(localshift.super_element(1, 'ARRAY'), "
+     "localshift.super_element('a', 'ARRAY'), localshift.super_element(null, 'ARRAY')))"),
+    ("select array()", "select localshift.\"array\"(jsonb_build_array())"),
     ("select array(select x from t)", "select array(select x from t)"),  # PostgreSQL's ARRAY(subquery)
     ("select array[1, 2]", "select array[1, 2]"),
-    ("select object('a', 1, 'b', array(2))", "select jsonb_build_object('a', 1, 'b', jsonb_build_array(2))"),
+    ("select object('a', 1, 'b', array(2))",
+     "select localshift.\"object\"(jsonb_build_object('a', localshift.super_element(1, 'OBJECT'), 'b', "
+     "localshift.super_element(localshift.\"array\"(jsonb_build_array(localshift.super_element(2, 'ARRAY'))), 'OBJECT')))"),
     ("select object_transform(c keep '\"a\"' set '\"b\"', 1) from t",
      "select localshift.object_transform(c, ARRAY['\"a\"']::text[], ARRAY['\"b\"']::text[], "
      "jsonb_build_array(1)) from t"),
@@ -26,8 +29,9 @@ def test_rewrites(redshift, postgres):
 
 
 def test_relations_named_as_the_functions_are_not_calls():
-    assert pg("insert into object (a, b) select object('k', 1), convert(int, '2')") == \
-        "insert into object (a, b) select jsonb_build_object('k', 1), CAST('2' AS int)"
+    assert pg("insert into object (a, b) select object('k', 1), convert(int, '2')") == (
+        "insert into object (a, b) select localshift.\"object\"(jsonb_build_object('k', "
+        "localshift.super_element(1, 'OBJECT'))), CAST('2' AS int)")
     assert pg("create table if not exists convert (x int)") == "create table IF NOT EXISTS convert (x int)"
 
 

@@ -15,7 +15,7 @@ def test_an_array_path_after_a_from_item_iterates_over_its_elements():
     assert pg("select c.id, o from t c, c.orders o") == (
         "select c.id, o from t c, LATERAL " + _ELEMENTS.format("c.orders") + " AS __ls_unnest1(o)")
     assert pg("select o.id from t as c, c.doc.orders[0].items as o") == (
-        "select (o -> E'id') from t as c, LATERAL " + _ELEMENTS.format("(c.doc -> E'orders' -> (0) -> E'items')")
+        "select (o -> E'id') AS \"id\" from t as c, LATERAL " + _ELEMENTS.format("(c.doc -> E'orders' -> (0) -> E'items')")
         + " AS __ls_unnest1(o)")
 
 
@@ -28,7 +28,7 @@ def test_at_gives_the_index_from_zero():
 def test_elements_navigate_as_super_values_and_unnest_again():
     sql = pg("select l.sku, l[0], o.total::float from t c, c.orders o, o.lines l "
              "where l.qty > 1 group by l.sku, l[0], o.total")
-    assert sql.startswith("select (l -> E'sku'), (l -> (0)), (o ->> E'total')::double precision from t c, ")
+    assert sql.startswith("select (l -> E'sku') AS \"sku\", (l -> (0)), (o ->> E'total')::double precision from t c, ")
     assert "LATERAL " + _ELEMENTS.format("(o -> E'lines')") + " AS __ls_unnest2(l)" in sql
     assert "where (l -> E'qty') > to_jsonb(1) group by (l -> E'sku'), (l -> (0)), (o -> E'total')" in sql
 

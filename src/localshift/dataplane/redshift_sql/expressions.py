@@ -24,6 +24,7 @@ from .navigation import navigate
 from .queries import rewrite_selects
 from .tokens import Group, Node, Token, raw, render, strip
 from .types import read_type
+from .window_frames import FRAMED, PARTITION_ONLY, check_frame
 
 # Function calls (and call-like syntax) the translator rewrites, by name.
 CALLS = {**functions.CALLS, **super_functions.CALLS, **null_treatment.CALLS}
@@ -95,6 +96,8 @@ class Rewriter:
                         and not qualified:
                     handler = CALLS.get(node.low)
                     relation = _names_relation(prev, nodes, j)
+                    if (node.low in FRAMED or node.low in PARTITION_ONLY) and not relation:
+                        check_frame(nodes, i, j)
                     if handler is not None and not relation:
                         replacement, i = handler(self, nodes, i, j)
                         out.extend(replacement)

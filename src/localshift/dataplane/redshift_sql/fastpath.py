@@ -12,7 +12,8 @@ JOIN's ON is a column), or one of three parts or more whose parts but the last
 are no part of a FROM item's path (PartiQL navigation: ``t.data.x``,
 ``s.t.data.x``, where ``s.t.c`` is a column, after ``FROM db.s.t`` too); PIVOT /
 UNPIVOT, or a dotted name rooted at a FROM item's alias and followed by an alias
-after a comma or JOIN (PartiQL unnesting, ``FROM t c, c.items i``).  A false
+after a comma or JOIN (PartiQL unnesting, ``FROM t c, c.items i``); an aggregate window
+function's name with OVER and ORDER BY or a frame (window_frames' rules).  A false
 alarm costs one translation, cached by text; a miss would send Redshift SQL to
 PostgreSQL unchanged, so the checks err on the side of alarms.
 """
@@ -24,6 +25,7 @@ import re
 from . import null_treatment
 from .expressions import CALLS, REDSHIFT_CATALOG_COLUMNS
 from .install import ENGINE_FUNCTIONS
+from .window_frames import FRAMED, PARTITION_ONLY
 
 # Statement kinds with Redshift-specific forms (anywhere a statement starts).  TRUNCATE's is its
 # commit (truncate_commits.py): the translator tells the session of it, so that the session looks
@@ -84,6 +86,8 @@ _BRACKET = re.compile(r"[\w\]\)\"]\s*\[\s*[\d'$]")
 _IMPLICIT = frozenset({"excluded", "new", "old"})
 _GLUED_DIGIT = re.compile(r"\d[A-Za-z_]")
 _CONDITION_WORDS = frozenset({"where", "and", "or", "not", "having"})
+_WINDOW_CLAUSE_WORDS = frozenset({"order", "rows", "range", "groups"})
+_WINDOWED = FRAMED | PARTITION_ONLY
 
 
 def needs_translation(sql: str) -> bool:
@@ -114,6 +118,8 @@ def needs_translation(sql: str) -> bool:
                 return True
     if "[" in sql and _BRACKET.search(sql):
         return True
+    if "over" in words and not _WINDOW_CLAUSE_WORDS.isdisjoint(words) and not _WINDOWED.isdisjoint(words):
+        return True  # frame rules (window_frames)
     if "." in sql:
         roots = set(_DOTTED_ROOT.findall(lower))
         if roots:

@@ -227,6 +227,8 @@ def ratio_to_report(rw, nodes, i, j):
     if " order " in f" {window.lower()} ":
         raise TranslationError("ORDER BY is not allowed in the OVER clause of RATIO_TO_REPORT",
                                "42601")
+    if any(node.low in ("rows", "range", "groups") for node in words(nodes[w].nodes)):  # a running ratio
+        raise TranslationError("RATIO_TO_REPORT allows only PARTITION BY in its OVER clause", "42601")
     value = args[0]
     return _call("ratio_to_report", [f"CAST({value} AS double precision)", f"sum({value}) OVER ({window})"]), w + 1
 

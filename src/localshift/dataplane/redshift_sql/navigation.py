@@ -34,6 +34,13 @@ _LIST_START = frozenset({"from", "join", "using", "update", "into"})
 _IMPLICIT = frozenset({"excluded", "new", "old"})
 _COMPARISONS = frozenset({"=", "<>", "!=", "<", ">", "<=", ">="})
 _JSON_TYPES = frozenset({"jsonb", "json", "super"})
+# What may follow a select list's item (after it, its alias).
+_SELECT_ITEM_END = frozenset({",", "from", "into", "where", "group", "having", "order", "limit", "offset",
+                              "qualify", "window", "union", "intersect", "except", "minus", ";"})
+# Words that start a clause: the last one before a name says which clause the name is in.
+_CLAUSES = frozenset({"select", "from", "where", "group", "by", "having", "order", "limit", "offset", "on",
+                      "set", "values", "returning", "qualify", "window", "using", "join", "union", "intersect",
+                      "except", "minus", "when", "then", "else", "case", "partition"})
 
 
 # Words between a keyword and the relation it names.
@@ -140,6 +147,9 @@ def navigate(rw: "Rewriter", nodes: list[Node], i: int) -> tuple[list[Node], int
             return [raw(f"({column_text} -> {' -> '.join(keys[:-1])} ->> {keys[-1]})"
                         if len(keys) > 1 else f"({column_text} ->> {keys[0]})")], j
     out: list[Node] = [raw(f"({column_text} -> {' -> '.join(keys)})")]
+    if not isinstance(steps[-1], Group) and _whole_select_item(nodes, i, following):
+        out.append(raw(f" AS {_column_name(rw, steps[-1])}"))
+        return out, j
     if following is not None and following.text in _COMPARISONS:
         literal, end = _next_significant(nodes, after + 1)
         if literal is not None and literal.kind in ("string", "number"):
@@ -148,6 +158,27 @@ def navigate(rw: "Rewriter", nodes: list[Node], i: int) -> tuple[list[Node], int
             out += nodes[j:end] + [raw(f"to_jsonb({value})")]
             return out, end + 1
     return out, j
+
+
+def _whole_select_item(nodes: list[Node], i: int, following: Node | None) -> bool:
+    """Is the navigation from ``nodes[i]`` up to ``following`` a whole item of a select list,
+    without an alias?  Redshift names its column after the last attribute (``SELECT
+    s.attributename`` gives a column ``attributename``), where PostgreSQL would name it
+    ``?column?``: two of them in a CREATE TABLE AS or a view would collide."""
+    if following is not None and following.low not in _SELECT_ITEM_END:
+        return False
+    before = [node for node in nodes[:i] if not node.blank]
+    if not before or before[-1].low not in (",", "select", "distinct", "all"):
+        return False
+    if any(node.low == "qualify" for node in nodes[i:]):
+        return False  # QUALIFY's rewrite (queries.py) names the items of the select list itself
+    return next((node.low for node in reversed(before) if node.low in _CLAUSES), None) == "select"
+
+
+def _column_name(rw: "Rewriter", step: Node) -> str:
+    name = step.text[1:-1].replace('""', '"') if step.kind == "qident" and rw.case_sensitive \
+        else identifier_value(step)
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _column_length(parts: list[Node], relations: frozenset[str]) -> int:

@@ -1,9 +1,12 @@
 """Rewrites of SUPER's constructors: calls the catalog cannot define as functions.
 
 * ``ARRAY(v1, v2, ...)`` is a keyword call to PostgreSQL (its ``ARRAY(subquery)``):
-  ``jsonb_build_array(...)``, each value as the SUPER value it makes (a NULL a JSON null);
-  ``ARRAY(SELECT ...)`` keeps PostgreSQL's meaning.
-* ``OBJECT(k1, v1, ...)`` -> ``jsonb_build_object(...)``.
+  ``localshift."array"(jsonb_build_array(...))``, each value as the SUPER value it makes (a NULL
+  a JSON null, a date or time an error, as in Redshift: the catalog's ``super_element``); the
+  identity function ``"array"`` names the result column as Redshift does.  ``ARRAY(SELECT ...)``
+  keeps PostgreSQL's meaning.
+* ``OBJECT(k1, v1, ...)`` -> ``localshift."object"(jsonb_build_object(k1, value1, ...))``, the
+  values as ARRAY's.
 * ``OBJECT_TRANSFORM(input [KEEP path, ...] [SET path, value, ...])`` -> the catalog's
   ``localshift.object_transform(input, keep paths, set paths, values)``, the values gathered
   by ``jsonb_build_array``.
@@ -27,8 +30,8 @@ def array(rw: "Rewriter", nodes: list[Node], i: int, j: int) -> tuple[list[Node]
     first = words(inner)[:1]
     if first and first[0].kind == "ident" and first[0].low in _SUBQUERY_WORDS:
         return [nodes[i], raw(f"({rw.text(inner)})")], j + 1
-    values = [rw.text(part) for part in split_commas(inner)]
-    return [raw(f"jsonb_build_array({', '.join(values)})")], j + 1
+    values = [_element(rw.text(part), "ARRAY") for part in split_commas(inner)]
+    return [raw(f'localshift."array"(jsonb_build_array({", ".join(values)}))')], j + 1
 
 
 def object_(rw: "Rewriter", nodes: list[Node], i: int, j: int) -> tuple[list[Node], int]:
@@ -36,7 +39,12 @@ def object_(rw: "Rewriter", nodes: list[Node], i: int, j: int) -> tuple[list[Nod
     if len(values) % 2:
         raise TranslationError("function object requires an even number of arguments "
                                "(key, value pairs)", "42883")
-    return [raw(f"jsonb_build_object({', '.join(values)})")], j + 1
+    pairs = [value if k % 2 == 0 else _element(value, "OBJECT") for k, value in enumerate(values)]
+    return [raw(f'localshift."object"(jsonb_build_object({", ".join(pairs)}))')], j + 1
+
+
+def _element(value: str, constructor: str) -> str:
+    return f"localshift.super_element({value}, '{constructor}')"
 
 
 def object_transform(rw: "Rewriter", nodes: list[Node], i: int, j: int) -> tuple[list[Node], int]:

@@ -184,3 +184,14 @@ CREATE OR REPLACE FUNCTION localshift.nth_first(anyarray, integer) RETURNS anyel
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT CASE WHEN $2 >= 1 THEN $1[$2] END $$;
 CREATE OR REPLACE FUNCTION localshift.nth_last(anyarray, integer) RETURNS anyelement
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT CASE WHEN $2 >= 1 AND cardinality($1) = $2 THEN $1[1] END $$;
+
+-- BOOL_AND / BOOL_OR over integers (AWS: the expression has "a BOOLEAN or integer data type"):
+-- an integer is true when it is not 0, as its cast to BOOLEAN says.  NULLs are skipped.
+CREATE OR REPLACE FUNCTION localshift.bool_and_step(boolean, bigint) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT CASE WHEN $2 IS NULL THEN $1 ELSE coalesce($1, true) AND $2 <> 0 END $$;
+CREATE OR REPLACE FUNCTION localshift.bool_or_step(boolean, bigint) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT CASE WHEN $2 IS NULL THEN $1 ELSE coalesce($1, false) OR $2 <> 0 END $$;
+CREATE OR REPLACE AGGREGATE pg_catalog.bool_and(bigint) (
+    SFUNC = localshift.bool_and_step, STYPE = boolean, COMBINEFUNC = booland_statefunc, PARALLEL = SAFE);
+CREATE OR REPLACE AGGREGATE pg_catalog.bool_or(bigint) (
+    SFUNC = localshift.bool_or_step, STYPE = boolean, COMBINEFUNC = boolor_statefunc, PARALLEL = SAFE);

@@ -295,3 +295,26 @@ BEGIN
     END LOOP;
     RETURN localshift.murmur3_32(minimal, $2);
 END $$;
+
+-- SHA(string): SHA1 under its other name.
+CREATE OR REPLACE FUNCTION pg_catalog.sha(text) RETURNS varchar(40)
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.sha1(convert_to($1, 'UTF8')) $$;
+
+-- CHAR values are hashed with their trailing blanks (AWS: "hashing CHAR and VARCHAR inputs does not
+-- ignore trailing spaces").  PostgreSQL drops them when a CHAR becomes text, so CHAR has overloads
+-- of its own that hash the stored value's bytes (bpcharsend); a literal or a VARCHAR is text.
+CREATE OR REPLACE FUNCTION pg_catalog.fnv_hash(character, bigint DEFAULT -3750763034362895579) RETURNS bigint
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.fnv1a(bpcharsend($1), $2) $$;
+CREATE OR REPLACE FUNCTION pg_catalog.murmur3_32_hash(character, integer DEFAULT 0) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.murmur3_32(bpcharsend($1), $2) $$;
+CREATE OR REPLACE FUNCTION pg_catalog.farmfingerprint64(character) RETURNS bigint
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.farm_fingerprint64(bpcharsend($1)) $$;
+
+-- FNV_HASH of a DECIMAL: Redshift hashes its binary form, which AWS does not document; rather than
+-- a silently different hash (PostgreSQL would convert the value to DOUBLE PRECISION), refused.
+CREATE OR REPLACE FUNCTION pg_catalog.fnv_hash(numeric, bigint DEFAULT -3750763034362895579) RETURNS bigint
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+    RAISE EXCEPTION 'FNV_HASH of a DECIMAL value is not supported by localshift' USING ERRCODE = 'feature_not_supported',
+        HINT = 'Cast the value to BIGINT, DOUBLE PRECISION or VARCHAR.';
+END $$;

@@ -77,6 +77,124 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT localshift.super_positions($1,
 CREATE OR REPLACE FUNCTION pg_catalog.array_contains(jsonb, text, boolean DEFAULT true) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT localshift.super_positions($1, to_jsonb($2), $3) <> '[]' $$;
 
+-- The set functions (ARRAY_DISTINCT, ARRAY_UNION, ARRAY_INTERSECTION, ARRAY_EXCEPT, ARRAYS_OVERLAP)
+-- compare elements as SUPER does (a string equals only a string) and treat NULL as an element
+-- like any other.  AWS promises no order of their results: here an element keeps the place of
+-- its first occurrence in the first array.  An argument that is not an array gives NULL.
+CREATE OR REPLACE FUNCTION pg_catalog.array_distinct(jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT CASE WHEN jsonb_typeof($1) = 'array' THEN
+    coalesce((SELECT jsonb_agg(element ORDER BY first)
+              FROM (SELECT element, min(i) AS first FROM jsonb_array_elements($1) WITH ORDINALITY AS e(element, i)
+                    GROUP BY element) AS d), '[]'::jsonb)
+END $$;
+CREATE OR REPLACE FUNCTION pg_catalog.array_union(jsonb, jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT CASE WHEN jsonb_typeof($2) = 'array' THEN pg_catalog.array_distinct(pg_catalog.array_concat($1, $2)) END $$;
+CREATE OR REPLACE FUNCTION pg_catalog.arrays_overlap(jsonb, jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT CASE WHEN jsonb_typeof($1) = 'array' AND jsonb_typeof($2) = 'array' THEN
+    EXISTS (SELECT FROM jsonb_array_elements($1) AS a(element) JOIN jsonb_array_elements($2) AS b(element)
+            ON a.element = b.element)
+END $$;
+-- Multiset semantics (distinct false, the default): the k-th occurrence of an element of the first
+-- array is kept when the second array has at least k of it (INTERSECTION), or fewer (EXCEPT).  Set
+-- semantics (distinct true): each element once, when the second array has it (or not).
+CREATE OR REPLACE FUNCTION localshift.super_array_compare(array1 jsonb, array2 jsonb, distinct_ boolean,
+                                                          keep_common boolean) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+SELECT CASE WHEN jsonb_typeof(array1) = 'array' AND jsonb_typeof(array2) = 'array' THEN
+    coalesce((SELECT jsonb_agg(element ORDER BY i)
+              FROM (SELECT element, i, row_number() OVER (PARTITION BY element ORDER BY i) AS occurrence,
+                           (SELECT count(*) FROM jsonb_array_elements(array2) AS b(other)
+                            WHERE other = element) AS others
+                    FROM jsonb_array_elements(array1) WITH ORDINALITY AS a(element, i)) AS counted
+              WHERE CASE WHEN coalesce(distinct_, false) THEN occurrence = 1 AND (others > 0) = keep_common
+                         WHEN keep_common THEN occurrence <= others
+                         ELSE occurrence > others END), '[]'::jsonb)
+END $$;
+CREATE OR REPLACE FUNCTION pg_catalog.array_intersection(jsonb, jsonb, boolean DEFAULT false) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT localshift.super_array_compare($1, $2, $3, true) $$;
+CREATE OR REPLACE FUNCTION pg_catalog.array_except(jsonb, jsonb, boolean DEFAULT false) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT localshift.super_array_compare($1, $2, $3, false) $$;
+
+-- ARRAY_SORT(array [, sort_ascending [, nulls_first]]): booleans, then numbers, strings, arrays,
+-- objects (AWS's order of types), each in its natural order; NULLs last ascending and first
+-- descending unless nulls_first says where.
+CREATE OR REPLACE FUNCTION pg_catalog.array_sort(jsonb, boolean DEFAULT true, boolean DEFAULT NULL) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+SELECT CASE WHEN jsonb_typeof($1) = 'array' THEN
+    coalesce((SELECT jsonb_agg(element ORDER BY
+                  (jsonb_typeof(element) = 'null') <> coalesce($3, NOT coalesce($2, true)),
+                  CASE WHEN coalesce($2, true) THEN rank END, CASE WHEN NOT coalesce($2, true) THEN rank END DESC,
+                  CASE WHEN coalesce($2, true) THEN flag END, CASE WHEN NOT coalesce($2, true) THEN flag END DESC,
+                  CASE WHEN coalesce($2, true) THEN number END, CASE WHEN NOT coalesce($2, true) THEN number END DESC,
+                  CASE WHEN coalesce($2, true) THEN string END COLLATE "C",
+                  CASE WHEN NOT coalesce($2, true) THEN string END COLLATE "C" DESC,
+                  CASE WHEN coalesce($2, true) THEN element END, CASE WHEN NOT coalesce($2, true) THEN element END DESC)
+              FROM (SELECT element,
+                           array_position(ARRAY['boolean', 'number', 'string', 'array', 'object'],
+                                          jsonb_typeof(element)) AS rank,
+                           CASE jsonb_typeof(element) WHEN 'boolean' THEN (element #>> '{}')::boolean END AS flag,
+                           CASE jsonb_typeof(element) WHEN 'number' THEN (element #>> '{}')::numeric END AS number,
+                           CASE jsonb_typeof(element) WHEN 'string' THEN element #>> '{}' END AS string
+                    FROM jsonb_array_elements($1) AS e(element)) AS keyed), '[]'::jsonb)
+END $$;
+
+-- LOWER_ATTRIBUTE_NAMES / UPPER_ATTRIBUTE_NAMES(super): every attribute name of every object in
+-- the value, nested ones too, in lower (upper) case, non-ASCII letters included (pg_c_utf8's
+-- Unicode case mapping; the engine's default collation maps ASCII only); values and scalars
+-- unchanged.  Two names that become one fail, as in Redshift.
+CREATE OR REPLACE FUNCTION localshift.super_rename_attributes(value jsonb, upper_case boolean) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+    result jsonb;
+    duplicated boolean;
+BEGIN
+    CASE jsonb_typeof(value)
+        WHEN 'object' THEN
+            SELECT jsonb_object_agg(name, localshift.super_rename_attributes(v, upper_case)),
+                   count(DISTINCT name) < count(*)
+            INTO result, duplicated
+            FROM (SELECT CASE WHEN upper_case THEN upper(key COLLATE pg_c_utf8) ELSE lower(key COLLATE pg_c_utf8) END AS name, v
+                  FROM jsonb_each(value) AS e(key, v)) AS renamed;
+            IF duplicated THEN
+                RAISE EXCEPTION 'Invalid input' USING ERRCODE = 'internal_error',
+                    DETAIL = 'SUPER value has duplicate attributes after case conversion.';
+            END IF;
+            RETURN coalesce(result, '{}'::jsonb);
+        WHEN 'array' THEN
+            RETURN (SELECT coalesce(jsonb_agg(localshift.super_rename_attributes(element, upper_case) ORDER BY i),
+                                    '[]'::jsonb)
+                    FROM jsonb_array_elements(value) WITH ORDINALITY AS e(element, i));
+        ELSE
+            RETURN value;
+    END CASE;
+END $$;
+CREATE OR REPLACE FUNCTION pg_catalog.lower_attribute_names(jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.super_rename_attributes($1, false) $$;
+CREATE OR REPLACE FUNCTION pg_catalog.upper_attribute_names(jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.super_rename_attributes($1, true) $$;
+
+-- GET_NUMBER_ATTRIBUTES(super): the attributes of an object's first level, INT; NULL for anything
+-- else (as GET_ARRAY_LENGTH of a non-array).
+CREATE OR REPLACE FUNCTION pg_catalog.get_number_attributes(jsonb) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT CASE WHEN jsonb_typeof($1) = 'object' THEN (SELECT count(*)::integer FROM jsonb_object_keys($1)) END $$;
+
+-- DECIMAL_PRECISION / DECIMAL_SCALE(super): the digits of a SUPER number, all of them and those
+-- after the point (3.14159: 6 and 5); NULL for anything else.
+CREATE OR REPLACE FUNCTION pg_catalog.decimal_scale(jsonb) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT scale(localshift.super_number($1)) $$;
+CREATE OR REPLACE FUNCTION pg_catalog.decimal_precision(jsonb) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT greatest(length(ltrim(replace(abs(n)::text, '.', ''), '0')), scale(n), 1)
+FROM (SELECT localshift.super_number($1) AS n) AS v WHERE n IS NOT NULL $$;
+
+-- JSON_SERIALIZE_TO_VARBYTE(super): JSON_SERIALIZE's text as UTF-8 bytes.
+CREATE OR REPLACE FUNCTION pg_catalog.json_serialize_to_varbyte(jsonb) RETURNS bytea
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT convert_to(localshift.json_serialize($1), 'UTF8') $$;
+
 -- A value given where SUPER is expected is the SUPER value it makes (AWS: a VARCHAR is a SUPER
 -- string scalar): IS_VARCHAR('abc') is true, JSON_TYPEOF('abc') 'string', JSON_SIZE('abc') 5,
 -- IS_INTEGER(5) true.  PostgreSQL would read a string literal as JSON input for the jsonb
@@ -95,7 +213,10 @@ BEGIN
                       ('pg_catalog', 'is_object'), ('pg_catalog', 'is_scalar'), ('pg_catalog', 'is_varchar'),
                       ('pg_catalog', 'is_char'), ('pg_catalog', 'is_boolean'), ('pg_catalog', 'is_number'),
                       ('pg_catalog', 'is_smallint'), ('pg_catalog', 'is_integer'), ('pg_catalog', 'is_bigint'),
-                      ('pg_catalog', 'is_decimal'), ('pg_catalog', 'is_float'))
+                      ('pg_catalog', 'is_decimal'), ('pg_catalog', 'is_float'), ('pg_catalog', 'decimal_scale'),
+                      ('pg_catalog', 'decimal_precision'), ('pg_catalog', 'json_serialize_to_varbyte'),
+                      ('pg_catalog', 'lower_attribute_names'), ('pg_catalog', 'upper_attribute_names'),
+                      ('pg_catalog', 'array_distinct'), ('pg_catalog', 'get_number_attributes'))
     LOOP
         EXECUTE format('CREATE OR REPLACE FUNCTION %1$I.%2$I(text) RETURNS %3$s LANGUAGE sql IMMUTABLE PARALLEL SAFE '
                        'AS $body$ SELECT %1$I.%2$I(to_jsonb($1)) $body$;'
@@ -170,3 +291,46 @@ JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 WHERE c.oid = $1::regclass
 ORDER BY a.attnum $$;
+
+-- A number or a boolean stored in a SUPER column (INSERT INTO t VALUES (3.14159)) or cast to SUPER
+-- (5::SUPER) is the SUPER scalar it makes, as in Redshift: casts PostgreSQL lacks.
+DO $$
+DECLARE
+    source text;
+BEGIN
+    FOREACH source IN ARRAY ARRAY['smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision', 'boolean']
+    LOOP
+        EXECUTE format('CREATE OR REPLACE FUNCTION localshift.super_of(%1$s) RETURNS jsonb '
+                       'LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $body$ SELECT to_jsonb($1) $body$', source);
+        IF NOT EXISTS (SELECT FROM pg_catalog.pg_cast
+                       WHERE castsource = source::regtype AND casttarget = 'jsonb'::regtype) THEN
+            EXECUTE format('CREATE CAST (%1$s AS jsonb) WITH FUNCTION localshift.super_of(%1$s) AS ASSIGNMENT', source);
+        END IF;
+    END LOOP;
+END $$;
+
+-- ARRAY(...) and OBJECT(...) (the translator's rewrites, super_functions.py): each value is the
+-- SUPER value it makes, but Redshift makes no SUPER of a date or time ("OBJECT could not convert
+-- type date to super"), where to_jsonb would write its text.  The identity functions named
+-- "array" and "object" give the result column Redshift's name.
+CREATE OR REPLACE FUNCTION localshift.super_element(value anyelement, constructor text) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT to_jsonb(value) $$;
+-- (where a string literal or a NULL goes: without it they would be read as dates and times)
+CREATE OR REPLACE FUNCTION localshift.super_element(value text, constructor text) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT to_jsonb(value) $$;
+DO $$
+DECLARE
+    source text;
+BEGIN
+    FOREACH source IN ARRAY ARRAY['date', 'time', 'time with time zone', 'timestamp', 'timestamp with time zone']
+    LOOP
+        EXECUTE format('CREATE OR REPLACE FUNCTION localshift.super_element(value %1$s, constructor text) RETURNS jsonb '
+                       'LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $body$ BEGIN '
+                       'RAISE EXCEPTION ''%% could not convert type %1$s to super'', constructor '
+                       'USING ERRCODE = ''datatype_mismatch''; END $body$', source);
+    END LOOP;
+END $$;
+CREATE OR REPLACE FUNCTION localshift."array"(jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1 $$;
+CREATE OR REPLACE FUNCTION localshift."object"(jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1 $$;
