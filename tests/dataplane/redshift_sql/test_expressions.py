@@ -92,7 +92,7 @@ def test_qualified_object_names_are_no_navigation():
         assert pg(sql) == sql, sql
     assert pg("select cast(x as s.typ) from t") == "select cast(x AS s.typ) from t"
     assert pg("create table x (a int references s.t (a))") == \
-        "create table x (a int references s.t (a) NOT ENFORCED)"
+        """create table x (a int references s.t (a) NOT ENFORCED) /*localshift:references["s.t"]*/"""
     # navigation past a qualified column, in a view's or a CTAS's query
     assert pg("select s.t.data.a from s.t") == "select (s.t.data -> E'a') AS \"a\" from s.t"
     assert pg("create view v as select t.data.a, d.b from s.t") == \
@@ -133,7 +133,8 @@ def test_a_relation_named_as_a_catalog_function_is_no_call():
                 "with recursive to_date (n) as (select 1 union all select n + 1 from to_date where n < 3) "
                 "select n from to_date"):
         assert pg(sql) == sql, sql
-    assert pg("create table t (a int references log (id))") == "create table t (a int references log (id) NOT ENFORCED)"
+    assert pg("create table t (a int references log (id))") == (
+        """create table t (a int references log (id) NOT ENFORCED) /*localshift:references["log"]*/""")
     assert pg("with recursive log (n) as (select 1) select log(n) from log") == \
         "with recursive log (n) as (select 1) select localshift.log(n) from log"
 
