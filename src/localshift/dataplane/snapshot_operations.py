@@ -11,7 +11,7 @@ import dataclasses
 import os
 from typing import Callable, Iterable
 
-from . import table_restore, watchdog
+from . import restored_engine, table_restore, watchdog
 from .api import Progress, SnapshotStats, StorageUsage, TableToRestore
 from .compaction import CompactionResult
 from .engine import Engine
@@ -75,6 +75,7 @@ class SnapshotOperations(EngineHost):
                 raise DataPlaneError(f"engine {engine_key} already exists")
             with self._new_engine(engine_key, eng, port) as new:
                 self._restore_data(snapshot_key, eng, progress)
+                restored_engine.forget_source_sessions(eng)
                 user = master_username or meta.get("master_username")
                 if master_password is not None:
                     if not user:

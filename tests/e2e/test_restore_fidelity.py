@@ -1,0 +1,195 @@
+"""Restore fidelity, end to end: a source cluster rich in Redshift objects is snapshotted once, and every
+kind of restore (same account, a grantee's, into a serverless namespace, a serverless snapshot back into
+a cluster, one table at a time) brings back each object as it was: table layouts, identities, users,
+groups, roles and their grants, default privileges, views (late-binding ones too), materialized views,
+procedures, functions, comments, SUPER and VARBYTE data and a second database; and nothing that
+Redshift leaves out (temporary tables, a transaction still open at snapshot time, the query history)."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import Iterator
+
+import psycopg
+import pytest
+
+from support import GRANTEE, OWNER, Server, create_available_cluster, create_available_snapshot, wait_for
+
+PASSWORD = "Passw0rd1"
+CHANGED_PASSWORD = "Changed1Pass"
+ANALYST_PASSWORD = "Analyst1pass"
+HISTORY_MARKER = "SELECT 'restore-fidelity-marker' AS marker"
+
+BUILD = [
+    "CREATE USER analyst PASSWORD 'Analyst1pass'",
+    "CREATE USER loader PASSWORD 'Loader1pass' CREATEDB",
+    "CREATE GROUP readers WITH USER analyst",
+    "CREATE ROLE auditor",
+    "GRANT ROLE auditor TO analyst",
+    "CREATE SCHEMA sales QUOTA 50 GB",
+    "CREATE TABLE sales.orders (id BIGINT IDENTITY(1, 1), customer INT NOT NULL ENCODE az64,"
+    " placed DATE DEFAULT '2024-01-01', amount DECIMAL(12, 2) ENCODE az64,"
+    " note VARCHAR(64) NOT NULL DEFAULT 'none' ENCODE zstd)"
+    " DISTSTYLE KEY DISTKEY (customer) COMPOUND SORTKEY (placed, id)",
+    "INSERT INTO sales.orders (customer, placed, amount, note)"
+    " SELECT g % 7, '2024-01-01'::date + g, g * 1.25, 'n' || g FROM generate_series(1, 50) g",
+    "CREATE TABLE sales.events (id INT IDENTITY(100, 5), payload SUPER, raw VARBYTE(16)) DISTSTYLE EVEN",
+    "INSERT INTO sales.events (payload, raw) VALUES (JSON_PARSE('{\"a\": [1, 2], \"b\": \"x\"}'), FROM_HEX('cafe')),"
+    " (JSON_PARSE('[true, null, 3.5]'), FROM_HEX('00ff'))",
+    "CREATE TABLE sales.regions (code CHAR(2) ENCODE bytedict, name VARCHAR(30)) DISTSTYLE ALL SORTKEY (code)",
+    "INSERT INTO sales.regions VALUES ('eu', 'Europe'), ('us', 'Americas')",
+    "COMMENT ON TABLE sales.orders IS 'Customer orders'",
+    "COMMENT ON COLUMN sales.orders.amount IS 'In dollars'",
+    "CREATE VIEW sales.big_orders AS SELECT id, amount FROM sales.orders WHERE amount > 30",
+    "CREATE VIEW sales.late_orders AS SELECT id, customer FROM sales.orders WITH NO SCHEMA BINDING",
+    "CREATE MATERIALIZED VIEW sales.by_customer AS"
+    " SELECT customer, count(*) AS n, sum(amount) AS total FROM sales.orders GROUP BY customer",
+    "CREATE PROCEDURE sales.add_order(c INT, a DECIMAL(12, 2)) AS $$ BEGIN"
+    " INSERT INTO sales.orders (customer, amount) VALUES (c, a); END; $$ LANGUAGE plpgsql",
+    "CREATE FUNCTION sales.with_tax(DECIMAL(12, 2)) RETURNS DECIMAL(12, 2) IMMUTABLE AS $$ SELECT $1 * 1.1 $$"
+    " LANGUAGE sql",
+    "GRANT USAGE ON SCHEMA sales TO GROUP readers",
+    "GRANT SELECT ON sales.orders, sales.big_orders TO GROUP readers",
+    "GRANT INSERT ON sales.events TO analyst",
+    "GRANT SELECT ON sales.by_customer TO ROLE auditor",
+    "GRANT EXECUTE ON PROCEDURE sales.add_order(INT, DECIMAL) TO loader",
+    "ALTER DEFAULT PRIVILEGES IN SCHEMA sales GRANT SELECT ON TABLES TO GROUP readers",
+    "CREATE DATABASE archive",
+]
+
+# What must be the same after a restore, each a query whose rows are compared (database dev).
+FINGERPRINT = {
+    "table info": "SELECT \"schema\", \"table\", diststyle, sortkey1, sortkey_num, encoded, tbl_rows"
+                  " FROM svv_table_info WHERE \"schema\" = 'sales' ORDER BY 2",
+    "table def": "SELECT tablename, \"column\", type, encoding, distkey, sortkey, \"notnull\" FROM pg_table_def"
+                 " WHERE schemaname = 'sales' ORDER BY 1, 2",
+    "reldiststyle": "SELECT relname, reldiststyle FROM pg_class WHERE relkind = 'r'"
+                    " AND relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = 'sales') ORDER BY 1",
+    "defaults": "SELECT c.relname, d.adnum, d.adsrc FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid"
+                " WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = 'sales') ORDER BY 1, 2",
+    "users": "SELECT usename, usesuper, usecreatedb FROM pg_user ORDER BY 1",
+    "groups": "SELECT groname FROM pg_group ORDER BY 1",
+    "roles": "SELECT role_name FROM svv_roles ORDER BY 1",
+    "role grants": "SELECT user_name, role_name FROM svv_user_grants ORDER BY 1, 2",
+    "relation privileges": "SELECT relation_name, privilege_type, identity_name, identity_type"
+                           " FROM svv_relation_privileges WHERE namespace_name = 'sales' ORDER BY 1, 2, 3",
+    "default privileges": "SELECT schema_name, object_type, privilege_type, grantee_name, grantee_type"
+                          " FROM svv_default_privileges ORDER BY 1, 2, 3, 4",
+    "views": "SELECT viewname, definition FROM pg_views WHERE schemaname = 'sales' ORDER BY 1",
+    "late-binding columns": "SELECT * FROM pg_get_late_binding_view_cols() cols(view_schema name, view_name name,"
+                            " col_name name, col_type varchar, col_num int) ORDER BY 2, 5",
+    "materialized view": "SELECT * FROM sales.by_customer ORDER BY 1",
+    "routines": "SELECT proname, prosrc FROM pg_proc"
+                " WHERE pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = 'sales') ORDER BY 1",
+    "function call": "SELECT sales.with_tax(10)",
+    "comments": "SELECT obj_description('sales.orders'::regclass), col_description('sales.orders'::regclass, 4)",
+    "orders": "SELECT * FROM sales.orders ORDER BY id",
+    "super and varbyte": "SELECT id, JSON_SERIALIZE(payload), to_hex(raw) FROM sales.events ORDER BY id",
+}
+
+
+def connect(port: int, user: str = "admin", password: str = PASSWORD, db: str = "dev") -> psycopg.Connection:
+    return psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname=db,
+                           autocommit=True, connect_timeout=10)
+
+
+def fingerprint(port: int, password: str = PASSWORD) -> dict[str, list[tuple]]:
+    with connect(port, password=password) as conn:
+        seen = {name: conn.execute(query).fetchall() for name, query in FINGERPRINT.items()}
+    with connect(port, password=password, db="archive") as conn:
+        seen["archive"] = conn.execute("SELECT * FROM old_orders ORDER BY 1").fetchall()
+    return seen
+
+
+@dataclass
+class Source:
+    server: Server
+    port: int
+    snapshot: dict
+    expected: dict[str, list[tuple]]
+
+
+@contextlib.contextmanager
+def unfinished_work(port: int) -> Iterator[None]:
+    """A session holding a temporary table, and one in a transaction it has not committed, both open while
+    the body runs."""
+    with connect(port) as temporary, connect(port) as uncommitted:
+        temporary.execute("CREATE TEMP TABLE scratch (x INT) DISTSTYLE EVEN")
+        temporary.execute("INSERT INTO scratch VALUES (1)")
+        uncommitted.autocommit = False
+        uncommitted.execute("INSERT INTO sales.orders (customer, note) VALUES (1, 'uncommitted')")
+        uncommitted.execute("CREATE TABLE sales.pending (x INT)")
+        yield
+        uncommitted.rollback()
+
+
+@pytest.fixture(scope="module")
+def source(data_server: Server) -> Source:
+    data_server.reset()
+    client = data_server.client(OWNER)
+    port = create_available_cluster(client, "rich")["Endpoint"]["Port"]
+    with connect(port) as conn:
+        for statement in BUILD:
+            conn.execute(statement)
+    with connect(port, db="archive") as conn:
+        conn.execute("CREATE TABLE old_orders AS SELECT 1 AS id, 'old' AS what")
+    expected = fingerprint(port)
+    with connect(port) as conn:
+        conn.execute(HISTORY_MARKER)
+        # The history is written off the statement's path, in batches: wait until the marker is in.
+        wait_for(lambda: conn.execute("SELECT count(*) FROM stl_query WHERE querytxt = %s",
+                                      (HISTORY_MARKER,)).fetchone()[0] == 1)
+    with unfinished_work(port):
+        snapshot = create_available_snapshot(client, "rich-snap", "rich")
+    # The source's master password changes after the snapshot: restores keep the snapshot's.
+    client.modify_cluster(ClusterIdentifier="rich", MasterUserPassword=CHANGED_PASSWORD)
+    client.get_waiter("cluster_available").wait(ClusterIdentifier="rich", WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
+    return Source(data_server, port, snapshot, expected)
+
+
+def restore_cluster(client, identifier: str, **params) -> int:  # type: ignore[no-untyped-def]
+    client.restore_from_cluster_snapshot(ClusterIdentifier=identifier, **params)
+    waiter = {"Delay": 0.2, "MaxAttempts": 600}
+    client.get_waiter("cluster_restored").wait(ClusterIdentifier=identifier, WaiterConfig=waiter)
+    client.get_waiter("cluster_available").wait(ClusterIdentifier=identifier, WaiterConfig=waiter)
+    return client.describe_clusters(ClusterIdentifier=identifier)["Clusters"][0]["Endpoint"]["Port"]
+
+
+def assert_same_as_source(port: int, source: Source) -> None:
+    """Every object of the fingerprint, what a restore leaves out, and the objects still working."""
+    assert fingerprint(port) == source.expected
+    with connect(port) as conn:
+        # Temporary tables and what was uncommitted at snapshot time are not there.
+        assert conn.execute("SELECT c.relname, n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE relpersistence = 't'").fetchall() == []
+        assert conn.execute("SELECT count(*) FROM svv_table_info WHERE \"table\" = 'scratch'").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM sales.orders WHERE note = 'uncommitted'").fetchone() == (0,)
+        assert conn.execute("SELECT to_regclass('sales.pending')").fetchone() == (None,)
+        # A restored cluster is a new one: its query history starts empty.
+        assert conn.execute("SELECT count(*) FROM stl_query WHERE querytxt = %s", (HISTORY_MARKER,)).fetchone() == (0,)
+        # Identities continue after the snapshot's values; the procedure and the view's refresh work.
+        conn.execute("CALL sales.add_order(99, 12.5)")
+        new_ids = conn.execute("SELECT id FROM sales.orders WHERE customer = 99").fetchall()
+        assert len(new_ids) == 1 and new_ids[0][0] > 50
+        assert conn.execute("SELECT count(*) = count(DISTINCT id) FROM sales.orders").fetchone() == (True,)
+        conn.execute("INSERT INTO sales.events (payload) VALUES (JSON_PARSE('1'))")
+        assert conn.execute("SELECT max(id) FROM sales.events").fetchone()[0] > 105
+        conn.execute("REFRESH MATERIALIZED VIEW sales.by_customer")
+        assert conn.execute("SELECT n, total FROM sales.by_customer WHERE customer = 99").fetchone() == (1, 12.5)
+        assert conn.execute("SELECT count(*) FROM sales.late_orders").fetchone() == (51,)
+    # The snapshot's users log in with their passwords and keep exactly their privileges.
+    with connect(port, user="analyst", password=ANALYST_PASSWORD) as conn:
+        assert conn.execute("SELECT count(*) FROM sales.big_orders").fetchone()[0] > 0
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("DELETE FROM sales.orders")
+    with pytest.raises(psycopg.OperationalError):
+        connect(port, password=CHANGED_PASSWORD)
+
+
+def test_a_restored_cluster_is_the_snapshot_for_its_owner_and_a_grantee(source):
+    owner = source.server.client(OWNER)
+    assert_same_as_source(restore_cluster(owner, "same", SnapshotIdentifier="rich-snap"), source)
+    owner.authorize_snapshot_access(SnapshotIdentifier="rich-snap", AccountWithRestoreAccess=GRANTEE)
+    grantee = source.server.client(GRANTEE)
+    assert_same_as_source(restore_cluster(grantee, "theirs", SnapshotIdentifier="rich-snap", OwnerAccount=OWNER),
+                          source)
