@@ -39,6 +39,8 @@ BUILD = [
     " (JSON_PARSE('[true, null, 3.5]'), FROM_HEX('00ff'))",
     "CREATE TABLE sales.regions (code CHAR(2) ENCODE bytedict, name VARCHAR(30)) DISTSTYLE ALL SORTKEY (code)",
     "INSERT INTO sales.regions VALUES ('eu', 'Europe'), ('us', 'Americas')",
+    "CREATE TABLE sales.ranked (a INT, b INT) INTERLEAVED SORTKEY (a, b)",
+    "INSERT INTO sales.ranked VALUES (1, 2)",
     "COMMENT ON TABLE sales.orders IS 'Customer orders'",
     "COMMENT ON COLUMN sales.orders.amount IS 'In dollars'",
     "CREATE VIEW sales.big_orders AS SELECT id, amount FROM sales.orders WHERE amount > 30",
@@ -96,6 +98,7 @@ def connect(port: int, user: str = "admin", password: str = PASSWORD, db: str = 
 
 def fingerprint(port: int, password: str = PASSWORD) -> dict[str, list[tuple]]:
     with connect(port, password=password) as conn:
+        conn.execute("SET search_path TO sales, public")  # PG_TABLE_DEF shows the search path's tables
         seen = {name: conn.execute(query).fetchall() for name, query in FINGERPRINT.items()}
     with connect(port, password=password, db="archive") as conn:
         seen["archive"] = conn.execute("SELECT * FROM old_orders ORDER BY 1").fetchall()
@@ -135,11 +138,15 @@ def source(data_server: Server) -> Source:
     with connect(port, db="archive") as conn:
         conn.execute("CREATE TABLE old_orders AS SELECT 1 AS id, 'old' AS what")
     expected = fingerprint(port)
+    assert all(expected.values())
+    connect(port, user="analyst", password=ANALYST_PASSWORD).close()  # in the connection log
     with connect(port) as conn:
         conn.execute(HISTORY_MARKER)
-        # The history is written off the statement's path, in batches: wait until the marker is in.
-        wait_for(lambda: conn.execute("SELECT count(*) FROM stl_query WHERE querytxt = %s",
-                                      (HISTORY_MARKER,)).fetchone()[0] == 1)
+        # The logs are written off the statement's path, in batches: wait until the marker and the login are in.
+        wait_for(lambda: conn.execute(
+            "SELECT (SELECT count(*) FROM stl_query WHERE querytxt = %s),"
+            " (SELECT count(*) > 0 FROM stl_connection_log WHERE username = 'analyst')",
+            (HISTORY_MARKER,)).fetchone() == (1, True))
     with unfinished_work(port):
         snapshot = create_available_snapshot(client, "rich-snap", "rich")
     # The source's master password changes after the snapshot: restores keep the snapshot's.
@@ -165,8 +172,9 @@ def assert_same_as_source(port: int, source: Source) -> None:
         assert conn.execute("SELECT count(*) FROM svv_table_info WHERE \"table\" = 'scratch'").fetchone() == (0,)
         assert conn.execute("SELECT count(*) FROM sales.orders WHERE note = 'uncommitted'").fetchone() == (0,)
         assert conn.execute("SELECT to_regclass('sales.pending')").fetchone() == (None,)
-        # A restored cluster is a new one: its query history starts empty.
+        # A restored cluster is a new one: its query history and connection log start empty.
         assert conn.execute("SELECT count(*) FROM stl_query WHERE querytxt = %s", (HISTORY_MARKER,)).fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM stl_connection_log WHERE username = 'analyst'").fetchone() == (0,)
         # Identities continue after the snapshot's values; the procedure and the view's refresh work.
         conn.execute("CALL sales.add_order(99, 12.5)")
         new_ids = conn.execute("SELECT id FROM sales.orders WHERE customer = 99").fetchall()
@@ -193,3 +201,80 @@ def test_a_restored_cluster_is_the_snapshot_for_its_owner_and_a_grantee(source):
     grantee = source.server.client(GRANTEE)
     assert_same_as_source(restore_cluster(grantee, "theirs", SnapshotIdentifier="rich-snap", OwnerAccount=OWNER),
                           source)
+
+
+def wait_workgroup(client, name: str) -> int:  # type: ignore[no-untyped-def]
+    wait_for(lambda: client.get_workgroup(workgroupName=name)["workgroup"]["status"] == "AVAILABLE", timeout=120)
+    return client.get_workgroup(workgroupName=name)["workgroup"]["endpoint"]["port"]
+
+
+def test_a_namespace_restored_from_the_cluster_snapshot_and_a_cluster_from_its_snapshot_are_the_snapshot(source):
+    serverless = source.server.client(OWNER, service="redshift-serverless")
+    serverless.create_namespace(namespaceName="rich-ns", adminUsername="other", adminUserPassword="Other1Pass")
+    serverless.create_workgroup(workgroupName="rich-wg", namespaceName="rich-ns")
+    wait_workgroup(serverless, "rich-wg")
+    serverless.restore_from_snapshot(namespaceName="rich-ns", workgroupName="rich-wg",
+                                     snapshotArn=source.snapshot["SnapshotArn"])
+    wait_for(lambda: serverless.get_namespace(namespaceName="rich-ns")["namespace"]["status"] == "AVAILABLE",
+             timeout=120)
+    port = wait_workgroup(serverless, "rich-wg")
+    # The namespace's own snapshot, taken before anything runs there, restores into a provisioned cluster.
+    serverless.create_snapshot(namespaceName="rich-ns", snapshotName="rich-ns-snap")
+    wait_for(lambda: serverless.get_snapshot(snapshotName="rich-ns-snap")["snapshot"]["status"] == "AVAILABLE",
+             timeout=120)
+    arn = serverless.get_snapshot(snapshotName="rich-ns-snap")["snapshot"]["snapshotArn"]
+    assert_same_as_source(port, source)
+    back = restore_cluster(source.server.client(OWNER), "from-ns", SnapshotArn=arn, NodeType="ra3.xlplus",
+                           NumberOfNodes=2)
+    assert_same_as_source(back, source)
+
+
+def restore_table(client, table: str, new_table: str) -> dict:  # type: ignore[no-untyped-def]
+    """Restore sales.<table> of the snapshot into the source cluster as sales.<new_table>; its final status."""
+    request_id = client.restore_table_from_cluster_snapshot(
+        ClusterIdentifier="rich", SnapshotIdentifier="rich-snap", SourceDatabaseName="dev", SourceSchemaName="sales",
+        SourceTableName=table, TargetSchemaName="sales", NewTableName=new_table,
+    )["TableRestoreStatus"]["TableRestoreRequestId"]
+
+    def finished() -> dict | None:
+        status = client.describe_table_restore_status(TableRestoreRequestId=request_id)["TableRestoreStatusDetails"][0]
+        return status if status["Status"] in ("SUCCEEDED", "FAILED", "CANCELED") else None
+
+    return wait_for(finished, timeout=120)
+
+
+def test_a_restored_table_keeps_its_definition_and_redshift_attributes_but_not_its_grants(source):
+    client = source.server.client(OWNER)
+    for table in ("orders", "events"):
+        status = restore_table(client, table, f"{table}_back")
+        assert status["Status"] == "SUCCEEDED", status
+    with connect(source.port, password=CHANGED_PASSWORD) as conn:
+        conn.execute("SET search_path TO sales, public")
+
+        def alike(query: str, table: str) -> None:
+            """The query's rows are the same for the table and its restored copy."""
+            restored = conn.execute(query, (f"{table}_back",)).fetchall()
+            assert restored and restored == conn.execute(query, (table,)).fetchall()
+
+        for table in ("orders", "events"):
+            alike("SELECT diststyle, sortkey1, sortkey_num, encoded, tbl_rows FROM svv_table_info"
+                  " WHERE \"schema\" = 'sales' AND \"table\" = %s", table)
+            alike("SELECT \"column\", type, encoding, distkey, sortkey, \"notnull\" FROM pg_table_def"
+                  " WHERE tablename = %s ORDER BY \"column\"", table)
+            alike("SELECT reldiststyle, relowner FROM pg_class WHERE oid = ('sales.' || %s)::regclass", table)
+        alike("SELECT d.adnum, d.adsrc FROM pg_attrdef d WHERE d.adrelid = ('sales.' || %s)::regclass ORDER BY 1",
+              "orders")
+        assert conn.execute("SELECT * FROM sales.orders_back ORDER BY id").fetchall() == source.expected["orders"]
+        # Identities keep their step and continue after the rows restored.
+        assert conn.execute("INSERT INTO sales.orders_back (customer) VALUES (5) RETURNING id, note").fetchone() == (
+            51, "none")
+        assert conn.execute("INSERT INTO sales.events_back (payload) VALUES (JSON_PARSE('1')) RETURNING id"
+                            ).fetchone() == (110,)
+        # Grants and comments stay with the source table (AWS: no dependencies, such as grants, are applied).
+        assert conn.execute("SELECT count(*) FROM svv_relation_privileges WHERE namespace_name = 'sales'"
+                            " AND relation_name = 'orders_back' AND identity_name <> 'admin'").fetchone() == (0,)
+        assert conn.execute("SELECT obj_description('sales.orders_back'::regclass)").fetchone() == (None,)
+    # AWS documents that tables with interleaved sort keys can't be restored.
+    refused = restore_table(client, "ranked", "ranked_back")
+    assert (refused["Status"], refused["Message"]) == (
+        "FAILED", "sales.ranked has an interleaved sort key: such tables can't be restored.")

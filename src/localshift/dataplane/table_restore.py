@@ -9,9 +9,13 @@ The new table gets the source's columns (types, NOT NULL, defaults, identity and
 columns) and its primary key, unique and check constraints, under names of its own (the
 source's constraint names may still be taken by the table it was restored beside).  Defaults
 that draw from a sequence of the source (``serial``) are left out: the sequence is not
-restored.  Identity columns continue after the largest value restored.  The table is owned by
-the source table's owner when the target has a role of that name, else by the engine's master
-user.
+restored.  Identity columns keep their seed and step and continue after the values restored.
+Redshift's table attributes come along too (DISTSTYLE, DISTKEY, SORTKEY, BACKUP, IDENTITY and
+ENCODE, as the translator recorded them in localshift.table_attributes and column_attributes):
+AWS documents that the new table has the source's column definitions, table attributes and
+column attributes, except foreign keys; grants and dependent views stay behind.  A table with an
+interleaved sort key is refused, as AWS documents.  The table is owned by the source table's
+owner when the target has a role of that name, else by the engine's master user.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import secrets
 from dataclasses import dataclass
 import psycopg
 from psycopg import sql
+from psycopg.types.json import Jsonb
 
 from .api import Progress, TableRestoreRefused, TableToRestore
 from .engine import Engine
@@ -38,6 +43,7 @@ class Column:
     definition: sql.Composable  # name, type and attributes, as CREATE TABLE takes them
     copied: bool  # generated columns are computed again, not copied
     identity: bool
+    descending: bool = False  # an identity column with a negative step
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,10 @@ class TableDefinition:
     constraints: list[str]  # pg_get_constraintdef texts
     owner: str
     size_bytes: int
+    # localshift.table_attributes' row (diststyle, distkey, sortkey, sortkey_type, backup,
+    # identity_columns), and localshift.column_attributes' encodings by column name.
+    layout: tuple | None
+    encodings: list[tuple[str, str]]
 
 
 def copy_table(source: Engine, target: Engine, table: TableToRestore, master_user: str | None,
@@ -64,9 +74,10 @@ def copy_table(source: Engine, target: Engine, table: TableToRestore, master_use
                        progress)
             for constraint in definition.constraints:
                 dst.execute(sql.SQL("ALTER TABLE {} ADD {}").format(new, sql.SQL(constraint)))
+            _store_layout(dst, new, definition)
             for column in definition.columns:
                 if column.identity:
-                    _continue_identity(dst, new, column.name)
+                    _continue_identity(dst, new, column)
             owner = definition.owner if _role_exists(dst, definition.owner) else master_user
             if owner:
                 dst.execute(sql.SQL("ALTER TABLE {} OWNER TO {}").format(new, sql.Identifier(owner)))
@@ -98,30 +109,45 @@ def _definition(conn: psycopg.Connection, table: TableToRestore) -> TableDefinit
     oid, kind, size, owner = found
     if kind not in ("r", "p"):
         raise TableRestoreRefused(f"{name} is not a table: only tables can be restored.")
+    layout = conn.execute(
+        "SELECT diststyle, distkey, sortkey, sortkey_type, backup, identity_columns"
+        " FROM localshift.table_attributes WHERE table_oid = %s", (oid,)).fetchone()
+    if layout is not None and (layout[3] or "").lower() == "interleaved":
+        raise TableRestoreRefused(f"{name} has an interleaved sort key: such tables can't be restored.")
     columns = [_column(*row) for row in conn.execute(
         "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(d.adbin, d.adrelid),"
-        " a.attidentity, a.attgenerated FROM pg_attribute a"
+        " a.attidentity, a.attgenerated, s.seqstart, s.seqincrement FROM pg_attribute a"
         " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
-        " WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum", (oid,)).fetchall()]
+        " LEFT JOIN pg_sequence s ON a.attidentity <> ''"
+        "  AND s.seqrelid = pg_get_serial_sequence(quote_ident(%s) || '.' || quote_ident(%s), a.attname)::regclass"
+        " WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+        (table.source_schema, table.source_table, oid)).fetchall()]
     constraints = [row[0] for row in conn.execute(
         "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s AND contype IN ('p', 'u', 'c')"
         " ORDER BY contype DESC, conname", (oid,)).fetchall()]
-    return TableDefinition(columns, constraints, owner, size)
+    encodings = conn.execute(
+        "SELECT a.attname, ca.encoding FROM localshift.column_attributes ca"
+        " JOIN pg_attribute a ON a.attrelid = ca.table_oid AND a.attnum = ca.attnum AND NOT a.attisdropped"
+        " WHERE ca.table_oid = %s", (oid,)).fetchall()
+    return TableDefinition(columns, constraints, owner, size, layout, encodings)
 
 
 def _column(name: str, type_name: str, not_null: bool, default: str | None, identity: str,
-            generated: str) -> Column:
+            generated: str, seed: int | None, step: int | None) -> Column:
     parts: list[sql.Composable] = [sql.Identifier(name), sql.SQL(type_name)]
     if generated:
         kind = "STORED" if generated == "s" else "VIRTUAL"
         parts.append(sql.SQL("GENERATED ALWAYS AS ({}) " + kind).format(sql.SQL(default or "NULL")))
     elif identity:
-        parts.append(sql.SQL("GENERATED ALWAYS AS IDENTITY" if identity == "a" else "GENERATED BY DEFAULT AS IDENTITY"))
+        # IDENTITY(seed, step): the source sequence's start and increment.
+        parts.append(sql.SQL("GENERATED {} AS IDENTITY (START WITH {} INCREMENT BY {})").format(
+            sql.SQL("ALWAYS" if identity == "a" else "BY DEFAULT"), sql.Literal(seed or 1), sql.Literal(step or 1)))
     elif default is not None and "nextval(" not in default:
         parts.append(sql.SQL("DEFAULT {}").format(sql.SQL(default)))
     if not_null:
         parts.append(sql.SQL("NOT NULL"))
-    return Column(name, sql.SQL(" ").join(parts), copied=not generated, identity=bool(identity))
+    return Column(name, sql.SQL(" ").join(parts), copied=not generated, identity=bool(identity),
+                  descending=(step or 1) < 0)
 
 
 def _create(conn: psycopg.Connection, new: sql.Identifier, table: TableToRestore, definition: TableDefinition) -> None:
@@ -154,10 +180,27 @@ def _copy_rows(src: psycopg.Connection, dst: psycopg.Connection, old: sql.Identi
                 progress(done, max(done, definition.size_bytes))
 
 
-def _continue_identity(conn: psycopg.Connection, table: sql.Identifier, column: str) -> None:
-    """An identity column's next value follows the largest one restored."""
+def _continue_identity(conn: psycopg.Connection, table: sql.Identifier, column: Column) -> None:
+    """An identity column's next value follows the last one restored (the largest, or the smallest
+    for a negative step)."""
+    last = sql.SQL("min" if column.descending else "max")
     conn.execute(
-        sql.SQL("SELECT setval(pg_get_serial_sequence(%s, %s), max({}), true) FROM {} HAVING max({}) IS NOT NULL")
-        .format(sql.Identifier(column), table, sql.Identifier(column)),
-        (table.as_string(conn), column),
+        sql.SQL("SELECT setval(pg_get_serial_sequence(%s, %s), {last}({c}), true) FROM {t} HAVING {last}({c}) IS NOT NULL")
+        .format(last=last, c=sql.Identifier(column.name), t=table),
+        (table.as_string(conn), column.name),
     )
+
+
+def _store_layout(conn: psycopg.Connection, table: sql.Identifier, definition: TableDefinition) -> None:
+    """Record the source's Redshift attributes for the new table, as the translator does for a CREATE TABLE."""
+    if definition.layout is not None:
+        *attributes, identity = definition.layout
+        conn.execute(
+            sql.SQL("INSERT INTO localshift.table_attributes (table_oid, diststyle, distkey, sortkey, sortkey_type,"
+                    " backup, identity_columns) VALUES ({}::regclass, %s, %s, %s, %s, %s, %s)")
+            .format(sql.Literal(table.as_string(conn))), [*attributes, None if identity is None else Jsonb(identity)])
+    for name, encoding in definition.encodings:
+        conn.execute(
+            sql.SQL("INSERT INTO localshift.column_attributes SELECT attrelid, attnum, %s FROM pg_attribute"
+                    " WHERE attrelid = {}::regclass AND attname = %s").format(sql.Literal(table.as_string(conn))),
+            (encoding, name))
