@@ -40,6 +40,9 @@ BUILD = [
     "CREATE TABLE sales.regions (code CHAR(2) ENCODE bytedict, name VARCHAR(30)) DISTSTYLE ALL SORTKEY (code)",
     "INSERT INTO sales.regions VALUES ('eu', 'Europe'), ('us', 'Americas')",
     "CREATE TABLE sales.ranked (a INT, b INT) INTERLEAVED SORTKEY (a, b)",
+    # RA3 snapshots hold no-backup tables whole.
+    "CREATE TABLE sales.staging (a INT) BACKUP NO",
+    "INSERT INTO sales.staging VALUES (1), (2), (3)",
     "INSERT INTO sales.ranked VALUES (1, 2)",
     "COMMENT ON TABLE sales.orders IS 'Customer orders'",
     "COMMENT ON COLUMN sales.orders.amount IS 'In dollars'",
@@ -274,7 +277,11 @@ def test_a_restored_table_keeps_its_definition_and_redshift_attributes_but_not_i
         assert conn.execute("SELECT count(*) FROM svv_relation_privileges WHERE namespace_name = 'sales'"
                             " AND relation_name = 'orders_back' AND identity_name <> 'admin'").fetchone() == (0,)
         assert conn.execute("SELECT obj_description('sales.orders_back'::regclass)").fetchone() == (None,)
-    # AWS documents that tables with interleaved sort keys can't be restored.
+    # AWS documents that tables with interleaved sort keys can't be restored,
     refused = restore_table(client, "ranked", "ranked_back")
     assert (refused["Status"], refused["Message"]) == (
         "FAILED", "sales.ranked has an interleaved sort key: such tables can't be restored.")
+    # And that no-backup tables can't be restored one at a time.
+    refused = restore_table(client, "staging", "staging_back")
+    assert (refused["Status"], refused["Message"]) == (
+        "FAILED", "sales.staging is a no-backup table (BACKUP NO): such tables can't be restored.")

@@ -14,7 +14,9 @@ Redshift's table attributes come along too (DISTSTYLE, DISTKEY, SORTKEY, BACKUP,
 ENCODE, as the translator recorded them in localshift.table_attributes and column_attributes):
 AWS documents that the new table has the source's column definitions, table attributes and
 column attributes, except foreign keys; grants and dependent views stay behind.  A table with an
-interleaved sort key is refused, as AWS documents.  The table is owned by the source table's
+interleaved sort key is refused, and so is a no-backup one (BACKUP NO), as AWS documents (RA3 and
+serverless snapshots hold such tables whole, but "selective restoration of no-backup tables isn't
+supported"; DC2 snapshots leave them out).  The table is owned by the source table's
 owner when the target has a role of that name, else by the engine's master user.
 """
 
@@ -114,6 +116,8 @@ def _definition(conn: psycopg.Connection, table: TableToRestore) -> TableDefinit
         " FROM localshift.table_attributes WHERE table_oid = %s", (oid,)).fetchone()
     if layout is not None and (layout[3] or "").lower() == "interleaved":
         raise TableRestoreRefused(f"{name} has an interleaved sort key: such tables can't be restored.")
+    if layout is not None and layout[4] is False:
+        raise TableRestoreRefused(f"{name} is a no-backup table (BACKUP NO): such tables can't be restored.")
     columns = [_column(*row) for row in conn.execute(
         "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(d.adbin, d.adrelid),"
         " a.attidentity, a.attgenerated, s.seqstart, s.seqincrement FROM pg_attribute a"
