@@ -85,6 +85,9 @@ FINGERPRINT = {
     "late-binding columns": "SELECT * FROM pg_get_late_binding_view_cols() cols(view_schema name, view_name name,"
                             " col_name name, col_type varchar, col_num int) ORDER BY 2, 5",
     "materialized view": "SELECT * FROM sales.by_customer ORDER BY 1",
+    "materialized view info": "SELECT schema, name, state, autorewrite, autorefresh FROM stv_mv_info",
+    "orders ddl": "SHOW TABLE sales.orders",
+    "events ddl": "SHOW TABLE sales.events",
     "routines": "SELECT proname, prosrc FROM pg_proc"
                 " WHERE pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = 'sales') ORDER BY 1",
     "function call": "SELECT sales.with_tax(10)",
@@ -267,6 +270,9 @@ def test_a_restored_table_keeps_its_definition_and_redshift_attributes_but_not_i
             alike("SELECT reldiststyle, relowner FROM pg_class WHERE oid = ('sales.' || %s)::regclass", table)
         alike("SELECT d.adnum, d.adsrc FROM pg_attrdef d WHERE d.adrelid = ('sales.' || %s)::regclass ORDER BY 1",
               "orders")
+        for table in ("orders", "events"):
+            ddl = conn.execute(f"SHOW TABLE sales.{table}_back").fetchone()[0]
+            assert ddl.replace(f"{table}_back", table) == source.expected[f"{table} ddl"][0][0]
         assert conn.execute("SELECT * FROM sales.orders_back ORDER BY id").fetchall() == source.expected["orders"]
         # Identities keep their step and continue after the rows restored.
         assert conn.execute("INSERT INTO sales.orders_back (customer) VALUES (5) RETURNING id, note").fetchone() == (

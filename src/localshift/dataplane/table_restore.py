@@ -45,7 +45,6 @@ class Column:
     definition: sql.Composable  # name, type and attributes, as CREATE TABLE takes them
     copied: bool  # generated columns are computed again, not copied
     identity: bool
-    descending: bool = False  # an identity column with a negative step
 
 
 @dataclass(frozen=True)
@@ -79,7 +78,7 @@ def copy_table(source: Engine, target: Engine, table: TableToRestore, master_use
             _store_layout(dst, new, definition)
             for column in definition.columns:
                 if column.identity:
-                    _continue_identity(dst, new, column)
+                    _continue_identity(dst, new, column.name)
             owner = definition.owner if _role_exists(dst, definition.owner) else master_user
             if owner:
                 dst.execute(sql.SQL("ALTER TABLE {} OWNER TO {}").format(new, sql.Identifier(owner)))
@@ -150,8 +149,7 @@ def _column(name: str, type_name: str, not_null: bool, default: str | None, iden
         parts.append(sql.SQL("DEFAULT {}").format(sql.SQL(default)))
     if not_null:
         parts.append(sql.SQL("NOT NULL"))
-    return Column(name, sql.SQL(" ").join(parts), copied=not generated, identity=bool(identity),
-                  descending=(step or 1) < 0)
+    return Column(name, sql.SQL(" ").join(parts), copied=not generated, identity=bool(identity))
 
 
 def _create(conn: psycopg.Connection, new: sql.Identifier, table: TableToRestore, definition: TableDefinition) -> None:
@@ -184,14 +182,12 @@ def _copy_rows(src: psycopg.Connection, dst: psycopg.Connection, old: sql.Identi
                 progress(done, max(done, definition.size_bytes))
 
 
-def _continue_identity(conn: psycopg.Connection, table: sql.Identifier, column: Column) -> None:
-    """An identity column's next value follows the last one restored (the largest, or the smallest
-    for a negative step)."""
-    last = sql.SQL("min" if column.descending else "max")
+def _continue_identity(conn: psycopg.Connection, table: sql.Identifier, column: str) -> None:
+    """An identity column's next value follows the largest one restored."""
     conn.execute(
-        sql.SQL("SELECT setval(pg_get_serial_sequence(%s, %s), {last}({c}), true) FROM {t} HAVING {last}({c}) IS NOT NULL")
-        .format(last=last, c=sql.Identifier(column.name), t=table),
-        (table.as_string(conn), column.name),
+        sql.SQL("SELECT setval(pg_get_serial_sequence(%s, %s), max({}), true) FROM {} HAVING max({}) IS NOT NULL")
+        .format(sql.Identifier(column), table, sql.Identifier(column)),
+        (table.as_string(conn), column),
     )
 
 
