@@ -224,6 +224,10 @@ def test_a_namespace_restored_from_the_cluster_snapshot_and_a_cluster_from_its_s
     wait_for(lambda: serverless.get_namespace(namespaceName="rich-ns")["namespace"]["status"] == "AVAILABLE",
              timeout=120)
     port = wait_workgroup(serverless, "rich-wg")
+    # The snapshot replaces the namespace's database, its admin user included.
+    assert serverless.get_namespace(namespaceName="rich-ns")["namespace"]["adminUsername"] == "admin"
+    with pytest.raises(psycopg.OperationalError):
+        connect(port, user="other", password="Other1Pass")
     # The namespace's own snapshot, taken before anything runs there, restores into a provisioned cluster.
     serverless.create_snapshot(namespaceName="rich-ns", snapshotName="rich-ns-snap")
     wait_for(lambda: serverless.get_snapshot(snapshotName="rich-ns-snap")["snapshot"]["status"] == "AVAILABLE",
