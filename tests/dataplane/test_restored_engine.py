@@ -38,3 +38,17 @@ def test_a_restored_engine_drops_the_sources_temporary_objects_and_starts_its_lo
         conn.execute("CREATE TEMP TABLE scratch (x int)")
         conn.execute("INSERT INTO scratch VALUES (1)")
         assert conn.execute("SELECT count(*) FROM scratch").fetchone() == (1,)
+
+
+def test_a_snapshot_without_no_backup_tables_restores_them_empty(dp, cluster):
+    key, port = cluster
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA \"Staging Area\"")
+        conn.execute("CREATE TABLE \"Staging Area\".loads BACKUP NO AS SELECT 1 AS id")
+        conn.execute("CREATE TABLE kept (id int) BACKUP YES")
+        conn.execute("INSERT INTO kept VALUES (1)")
+    dp.create_snapshot(key, "dc2", without_no_backup_tables=True)
+    dp.create_snapshot(key, "ra3")
+    counts = "SELECT (SELECT count(*) FROM \"Staging Area\".loads), (SELECT count(*) FROM kept)"
+    assert rows(dp.restore_snapshot("dc2", "r-dc2", free_port()), counts) == [(0, 1)]
+    assert rows(dp.restore_snapshot("ra3", "r-ra3", free_port()), counts) == [(1, 1)]

@@ -295,3 +295,22 @@ def test_a_restored_table_keeps_its_definition_and_redshift_attributes_but_not_i
     refused = restore_table(client, "staging", "staging_back")
     assert (refused["Status"], refused["Message"]) == (
         "FAILED", "sales.staging is a no-backup table (BACKUP NO): such tables can't be restored.")
+
+
+def test_a_dc2_snapshot_leaves_out_the_rows_of_no_backup_tables(source):
+    client = source.server.client(OWNER)
+    port = create_available_cluster(client, "small", NodeType="dc2.large", NumberOfNodes=1)["Endpoint"]["Port"]
+    with connect(port) as conn:
+        conn.execute("CREATE TABLE staging (a INT) BACKUP NO")
+        conn.execute("CREATE TABLE kept (a INT)")
+        conn.execute("INSERT INTO staging VALUES (1), (2)")
+        conn.execute("INSERT INTO kept VALUES (1), (2)")
+        definition = conn.execute("SHOW TABLE staging").fetchone()
+    create_available_snapshot(client, "small-snap", "small")
+    # Into an RA3 cluster (DC2's upgrade path): the rows were never in the snapshot.
+    restored = restore_cluster(client, "small-back", SnapshotIdentifier="small-snap", NodeType="ra3.xlplus",
+                               NumberOfNodes=2)
+    with connect(restored) as conn:
+        # The table is there, as it was defined, and empty.
+        assert conn.execute("SHOW TABLE staging").fetchone() == definition
+        assert conn.execute("SELECT (SELECT count(*) FROM staging), (SELECT count(*) FROM kept)").fetchone() == (0, 2)
