@@ -42,11 +42,11 @@ def test_a_restored_engine_drops_the_sources_temporary_objects_and_starts_its_lo
 
 def test_a_snapshot_without_no_backup_tables_restores_them_empty(dp, cluster):
     key, port = cluster
+    statements = ("CREATE SCHEMA \"Staging Area\"", "CREATE TABLE \"Staging Area\".loads BACKUP NO AS SELECT 1 AS id",
+                  "CREATE TABLE kept BACKUP YES AS SELECT 1 AS id")
     with connect(port, autocommit=True) as conn:
-        conn.execute("CREATE SCHEMA \"Staging Area\"")
-        conn.execute("CREATE TABLE \"Staging Area\".loads BACKUP NO AS SELECT 1 AS id")
-        conn.execute("CREATE TABLE kept (id int) BACKUP YES")
-        conn.execute("INSERT INTO kept VALUES (1)")
+        for statement in statements:
+            conn.execute(statement)
     dp.create_snapshot(key, "dc2", without_no_backup_tables=True)
     dp.create_snapshot(key, "ra3")
     counts = "SELECT (SELECT count(*) FROM \"Staging Area\".loads), (SELECT count(*) FROM kept)"
