@@ -9,7 +9,7 @@ The new table gets the source's columns (types, NOT NULL, defaults, identity and
 columns) and its primary key, unique and check constraints, under names of its own (the
 source's constraint names may still be taken by the table it was restored beside).  Defaults
 that draw from a sequence of the source (``serial``) are left out: the sequence is not
-restored.  Identity columns keep their seed and step and continue after the values restored.
+restored.  Identity columns keep their seed and step and continue after the largest value restored.
 Redshift's table attributes come along too (DISTSTYLE, DISTKEY, SORTKEY, BACKUP, IDENTITY and
 ENCODE, as the translator recorded them in localshift.table_attributes and column_attributes):
 AWS documents that the new table has the source's column definitions, table attributes and
@@ -119,12 +119,11 @@ def _definition(conn: psycopg.Connection, table: TableToRestore) -> TableDefinit
         raise TableRestoreRefused(f"{name} is a no-backup table (BACKUP NO): such tables can't be restored.")
     columns = [_column(*row) for row in conn.execute(
         "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(d.adbin, d.adrelid),"
-        " a.attidentity, a.attgenerated, s.seqstart, s.seqincrement FROM pg_attribute a"
+        " a.attidentity, a.attgenerated, s.seqstart, s.seqincrement, s.seqmin, s.seqmax FROM pg_attribute a"
         " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
         " LEFT JOIN pg_sequence s ON a.attidentity <> ''"
-        "  AND s.seqrelid = pg_get_serial_sequence(quote_ident(%s) || '.' || quote_ident(%s), a.attname)::regclass"
-        " WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
-        (table.source_schema, table.source_table, oid)).fetchall()]
+        "  AND s.seqrelid = pg_get_serial_sequence(a.attrelid::regclass::text, a.attname)::regclass"
+        " WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum", (oid,)).fetchall()]
     constraints = [row[0] for row in conn.execute(
         "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s AND contype IN ('p', 'u', 'c')"
         " ORDER BY contype DESC, conname", (oid,)).fetchall()]
@@ -136,15 +135,15 @@ def _definition(conn: psycopg.Connection, table: TableToRestore) -> TableDefinit
 
 
 def _column(name: str, type_name: str, not_null: bool, default: str | None, identity: str,
-            generated: str, seed: int | None, step: int | None) -> Column:
+            generated: str, seed: int | None, step: int | None, low: int | None, high: int | None) -> Column:
     parts: list[sql.Composable] = [sql.Identifier(name), sql.SQL(type_name)]
     if generated:
         kind = "STORED" if generated == "s" else "VIRTUAL"
         parts.append(sql.SQL("GENERATED ALWAYS AS ({}) " + kind).format(sql.SQL(default or "NULL")))
     elif identity:
-        # IDENTITY(seed, step): the source sequence's start and increment.
-        parts.append(sql.SQL("GENERATED {} AS IDENTITY (START WITH {} INCREMENT BY {})").format(
-            sql.SQL("ALWAYS" if identity == "a" else "BY DEFAULT"), sql.Literal(seed or 1), sql.Literal(step or 1)))
+        # IDENTITY(seed, step): the source sequence's start, increment and bounds.
+        parts.append(sql.SQL("GENERATED {} AS IDENTITY (START WITH {} INCREMENT BY {} MINVALUE {} MAXVALUE {})").format(
+            sql.SQL("ALWAYS" if identity == "a" else "BY DEFAULT"), *map(sql.Literal, (seed, step, low, high))))
     elif default is not None and "nextval(" not in default:
         parts.append(sql.SQL("DEFAULT {}").format(sql.SQL(default)))
     if not_null:
