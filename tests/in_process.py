@@ -102,9 +102,11 @@ class ScriptedDataPlane(NullDataPlane):
         with self._lock:
             return key in self.running
 
-    def create_snapshot(self, cluster_key: str, snapshot_key: str, progress: Any = None) -> Any:
+    def create_snapshot(self, cluster_key: str, snapshot_key: str, progress: Any = None, *,
+                        without_no_backup_tables: bool = False) -> Any:
         self._step("create_snapshot", "create snapshot")
-        return super().create_snapshot(cluster_key, snapshot_key, progress)
+        return super().create_snapshot(cluster_key, snapshot_key, progress,
+                                       without_no_backup_tables=without_no_backup_tables)
 
     def copy_snapshot(self, source_snapshot_key: str, target_snapshot_key: str) -> Any:
         self._step("copy_snapshot", "copy snapshot")

@@ -62,8 +62,12 @@ def test_refusals_leave_nothing_behind(dp, cluster):
         conn.execute("CREATE TABLE orders (id int)")
         conn.execute("CREATE VIEW v AS SELECT 1 AS one")
         conn.execute("CREATE TABLE taken (id int)")
+        conn.execute("CREATE TABLE ranked (a int, b int) INTERLEAVED SORTKEY (a, b)")
+        conn.execute("CREATE TABLE staging (a int) BACKUP NO")
     dp.create_snapshot(key, "s1")
     refusals = {
+        "public.ranked has an interleaved sort key: such tables can't be restored.": table("ranked"),
+        "public.staging is a no-backup table (BACKUP NO): such tables can't be restored.": table("staging"),
         "Table public.missing does not exist in database dev of the snapshot.": table("missing"),
         "public.v is not a table: only tables can be restored.": table("v"),
         "Table public.taken already exists in database dev.": table(new="taken"),
@@ -75,7 +79,7 @@ def test_refusals_leave_nothing_behind(dp, cluster):
         with pytest.raises(TableRestoreRefused) as refused:
             dp.restore_table("s1", key, wanted)
         assert str(refused.value) == message
-    assert rows(port, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(2,)]
+    assert rows(port, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(4,)]
     assert not [d for d in dp.engine_root.iterdir() if d.name.startswith(SCRATCH_PREFIX)]
 
 
@@ -94,3 +98,22 @@ def test_the_rows_go_in_as_the_tables_owner_never_as_the_internal_role(dp, clust
     dp.restore_table("s1", key, table("checked", "checked_restored"))
     assert rows(port, "SELECT count(*) FROM checked_restored") == [(2,)]
     assert rows(port, "SELECT name, count(*) FROM runners GROUP BY name") == [(USER, 2)]
+
+
+def test_the_table_keeps_its_redshift_attributes_and_identity_step(dp, cluster):
+    key, port = cluster
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE TABLE facts (id int IDENTITY(0, 3), k int ENCODE zstd, v varchar(8) ENCODE bytedict)"
+                     " DISTKEY (k) SORTKEY (v, k)")
+        conn.execute("INSERT INTO facts (k, v) VALUES (1, 'a'), (2, 'b')")
+    dp.create_snapshot(key, "s1")
+    dp.restore_table("s1", key, table("facts", "facts_back"))
+    layout = ("SELECT \"column\", type, encoding, distkey, sortkey FROM pg_table_def WHERE tablename = %s"
+              " ORDER BY \"column\"")
+    with connect(port, autocommit=True) as conn:
+        source = conn.execute(layout, ("facts",)).fetchall()
+        assert conn.execute(layout, ("facts_back",)).fetchall() == source
+        assert [(row[2].strip(), *row[3:]) for row in source] == [
+            ("az64", False, 0), ("zstd", True, 2), ("bytedict", False, 1)]
+        # IDENTITY(0, 3) gave 0 and 3: the next is 6.
+        assert conn.execute("INSERT INTO facts_back (k, v) VALUES (3, 'c') RETURNING id").fetchone() == (6,)

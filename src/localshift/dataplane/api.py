@@ -233,8 +233,10 @@ class DataPlane(Protocol):
     def snapshot_exists(self, snapshot_key: str) -> bool:
         """Whether a snapshot is stored under the key."""
 
-    def create_snapshot(self, engine_key: str, snapshot_key: str, progress: Progress | None = None) -> SnapshotStats:
-        """A consistent snapshot of the engine's data, taken online."""
+    def create_snapshot(self, engine_key: str, snapshot_key: str, progress: Progress | None = None, *,
+                        without_no_backup_tables: bool = False) -> SnapshotStats:
+        """A consistent snapshot of the engine's data, taken online.  ``without_no_backup_tables``: the rows
+        of tables created ``BACKUP NO`` are not restored from it (their tables come back empty)."""
 
     def copy_snapshot(self, source_snapshot_key: str, target_snapshot_key: str) -> SnapshotStats:
         """A copy sharing the source's bytes (also a restore's lease on them)."""

@@ -93,7 +93,8 @@ class NullDataPlane:
     def snapshot_exists(self, snapshot_key: str) -> bool:
         return True
 
-    def create_snapshot(self, engine_key: str, snapshot_key: str, progress: Progress | None = None) -> SnapshotStats:
+    def create_snapshot(self, engine_key: str, snapshot_key: str, progress: Progress | None = None, *,
+                        without_no_backup_tables: bool = False) -> SnapshotStats:
         started = time.monotonic()
         self._work()
         return SnapshotStats(0, 0, time.monotonic() - started)

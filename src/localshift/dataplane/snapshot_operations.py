@@ -11,7 +11,7 @@ import dataclasses
 import os
 from typing import Callable, Iterable
 
-from . import table_restore, watchdog
+from . import restored_engine, table_restore, watchdog
 from .api import Progress, SnapshotStats, StorageUsage, TableToRestore
 from .compaction import CompactionResult
 from .engine import Engine
@@ -19,6 +19,10 @@ from .engine_host import EngineHost
 from .errors import DataPlaneError
 from .online_backup import OnlineBackup, data_size
 from .roles import EngineSetup, set_master_user
+
+
+# A snapshot meta key: the rows of the source's BACKUP NO tables are not part of the snapshot.
+NO_BACKUP_TABLES_LEFT_OUT = "no_backup_tables_left_out"
 
 
 def check_key(key: str) -> str:
@@ -38,15 +42,19 @@ class SnapshotOperations(EngineHost):
     def snapshot_exists(self, snapshot_key: str) -> bool:
         return self.store.exists(check_key(snapshot_key))
 
-    def create_snapshot(self, engine_key: str, snapshot_key: str,
-                        progress: Progress | None = None) -> SnapshotStats:
+    def create_snapshot(self, engine_key: str, snapshot_key: str, progress: Progress | None = None, *,
+                        without_no_backup_tables: bool = False) -> SnapshotStats:
         """Online, consistent snapshot (low-level backup API), stored incrementally.
-        The engine keeps serving; a stopped engine is started for the duration."""
+        The engine keeps serving; a stopped engine is started for the duration.
+        ``without_no_backup_tables``: the snapshot's meta says so, and restores empty those tables
+        (the bytes are copied all the same: a consistent copy can't skip a table's files)."""
         eng = self._existing(engine_key)
         check_key(snapshot_key)
         with self._lock(engine_key), self._running(eng):
             meta = dict(eng.read_meta(), cluster_key=engine_key,
                         pg_version=list(self.bins.version))
+            if without_no_backup_tables:
+                meta[NO_BACKUP_TABLES_LEFT_OUT] = True
             estimate = data_size(eng.data_dir) if progress else 0
             backup = OnlineBackup(eng)
             stats = self.store.ingest(snapshot_key, backup.entries(), meta,
@@ -75,6 +83,9 @@ class SnapshotOperations(EngineHost):
                 raise DataPlaneError(f"engine {engine_key} already exists")
             with self._new_engine(engine_key, eng, port) as new:
                 self._restore_data(snapshot_key, eng, progress)
+                restored_engine.forget_source_sessions(eng)
+                if meta.get(NO_BACKUP_TABLES_LEFT_OUT):
+                    restored_engine.empty_no_backup_tables(eng)
                 user = master_username or meta.get("master_username")
                 if master_password is not None:
                     if not user:

@@ -9,9 +9,15 @@ The new table gets the source's columns (types, NOT NULL, defaults, identity and
 columns) and its primary key, unique and check constraints, under names of its own (the
 source's constraint names may still be taken by the table it was restored beside).  Defaults
 that draw from a sequence of the source (``serial``) are left out: the sequence is not
-restored.  Identity columns continue after the largest value restored.  The table is owned by
-the source table's owner when the target has a role of that name, else by the engine's master
-user.
+restored.  Identity columns keep their seed and step and continue after the largest value restored.
+Redshift's table attributes come along too (DISTSTYLE, DISTKEY, SORTKEY, BACKUP, IDENTITY and
+ENCODE, as the translator recorded them in localshift.table_attributes and column_attributes):
+AWS documents that the new table has the source's column definitions, table attributes and
+column attributes, except foreign keys; grants and dependent views stay behind.  A table with an
+interleaved sort key is refused, and so is a no-backup one (BACKUP NO), as AWS documents (RA3 and
+serverless snapshots hold such tables whole, but "selective restoration of no-backup tables isn't
+supported"; DC2 snapshots leave them out).  The table is owned by the source table's
+owner when the target has a role of that name, else by the engine's master user.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import secrets
 from dataclasses import dataclass
 import psycopg
 from psycopg import sql
+from psycopg.types.json import Jsonb
 
 from .api import Progress, TableRestoreRefused, TableToRestore
 from .engine import Engine
@@ -46,6 +53,10 @@ class TableDefinition:
     constraints: list[str]  # pg_get_constraintdef texts
     owner: str
     size_bytes: int
+    # localshift.table_attributes' row (diststyle, distkey, sortkey, sortkey_type, backup,
+    # identity_columns), and localshift.column_attributes' encodings by column name.
+    layout: tuple | None
+    encodings: list[tuple[str, str]]
 
 
 def copy_table(source: Engine, target: Engine, table: TableToRestore, master_user: str | None,
@@ -63,6 +74,7 @@ def copy_table(source: Engine, target: Engine, table: TableToRestore, master_use
             if not owner:
                 raise TableRestoreRefused("The target has no master user to own the restored table.")
             _create(dst, new, table, definition)
+            _store_layout(dst, new, definition)  # the catalog's tables are written by the internal role
             dst.execute(sql.SQL("ALTER TABLE {} OWNER TO {}").format(new, sql.Identifier(owner)))
             # The constraints are added and the rows go in as the table's owner: a CHECK, a domain
             # or a generated column may call a user's function, which must not run as the internal role.
@@ -104,25 +116,40 @@ def _definition(conn: psycopg.Connection, table: TableToRestore) -> TableDefinit
     oid, kind, size, owner = found
     if kind not in ("r", "p"):
         raise TableRestoreRefused(f"{name} is not a table: only tables can be restored.")
+    layout = conn.execute(
+        "SELECT diststyle, distkey, sortkey, sortkey_type, backup, identity_columns"
+        " FROM localshift.table_attributes WHERE table_oid = %s", (oid,)).fetchone()
+    if layout is not None and (layout[3] or "").lower() == "interleaved":
+        raise TableRestoreRefused(f"{name} has an interleaved sort key: such tables can't be restored.")
+    if layout is not None and layout[4] is False:
+        raise TableRestoreRefused(f"{name} is a no-backup table (BACKUP NO): such tables can't be restored.")
     columns = [_column(*row) for row in conn.execute(
         "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(d.adbin, d.adrelid),"
-        " a.attidentity, a.attgenerated FROM pg_attribute a"
+        " a.attidentity, a.attgenerated, s.seqstart, s.seqincrement, s.seqmin, s.seqmax FROM pg_attribute a"
         " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+        " LEFT JOIN pg_sequence s ON a.attidentity <> ''"
+        "  AND s.seqrelid = pg_get_serial_sequence(a.attrelid::regclass::text, a.attname)::regclass"
         " WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum", (oid,)).fetchall()]
     constraints = [row[0] for row in conn.execute(
         "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s AND contype IN ('p', 'u', 'c')"
         " ORDER BY contype DESC, conname", (oid,)).fetchall()]
-    return TableDefinition(columns, constraints, owner, size)
+    encodings = conn.execute(
+        "SELECT a.attname, ca.encoding FROM localshift.column_attributes ca"
+        " JOIN pg_attribute a ON a.attrelid = ca.table_oid AND a.attnum = ca.attnum AND NOT a.attisdropped"
+        " WHERE ca.table_oid = %s", (oid,)).fetchall()
+    return TableDefinition(columns, constraints, owner, size, layout, encodings)
 
 
 def _column(name: str, type_name: str, not_null: bool, default: str | None, identity: str,
-            generated: str) -> Column:
+            generated: str, seed: int | None, step: int | None, low: int | None, high: int | None) -> Column:
     parts: list[sql.Composable] = [sql.Identifier(name), sql.SQL(type_name)]
     if generated:
         kind = "STORED" if generated == "s" else "VIRTUAL"
         parts.append(sql.SQL("GENERATED ALWAYS AS ({}) " + kind).format(sql.SQL(default or "NULL")))
     elif identity:
-        parts.append(sql.SQL("GENERATED ALWAYS AS IDENTITY" if identity == "a" else "GENERATED BY DEFAULT AS IDENTITY"))
+        # IDENTITY(seed, step): the source sequence's start, increment and bounds.
+        parts.append(sql.SQL("GENERATED {} AS IDENTITY (START WITH {} INCREMENT BY {} MINVALUE {} MAXVALUE {})").format(
+            sql.SQL("ALWAYS" if identity == "a" else "BY DEFAULT"), *map(sql.Literal, (seed, step, low, high))))
     elif default is not None and "nextval(" not in default:
         parts.append(sql.SQL("DEFAULT {}").format(sql.SQL(default)))
     if not_null:
@@ -167,3 +194,18 @@ def _continue_identity(conn: psycopg.Connection, table: sql.Identifier, column: 
         .format(sql.Identifier(column), table, sql.Identifier(column)),
         (table.as_string(conn), column),
     )
+
+
+def _store_layout(conn: psycopg.Connection, table: sql.Identifier, definition: TableDefinition) -> None:
+    """Record the source's Redshift attributes for the new table, as the translator does for a CREATE TABLE."""
+    if definition.layout is not None:
+        *attributes, identity = definition.layout
+        conn.execute(
+            sql.SQL("INSERT INTO localshift.table_attributes (table_oid, diststyle, distkey, sortkey, sortkey_type,"
+                    " backup, identity_columns) VALUES ({}::regclass, %s, %s, %s, %s, %s, %s)")
+            .format(sql.Literal(table.as_string(conn))), [*attributes, None if identity is None else Jsonb(identity)])
+    for name, encoding in definition.encodings:
+        conn.execute(
+            sql.SQL("INSERT INTO localshift.column_attributes SELECT attrelid, attnum, %s FROM pg_attribute"
+                    " WHERE attrelid = {}::regclass AND attname = %s").format(sql.Literal(table.as_string(conn))),
+            (encoding, name))

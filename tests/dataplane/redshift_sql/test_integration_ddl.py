@@ -38,6 +38,15 @@ def test_create_table_records_distribution_sort_keys_encodings_and_identity(db):
                       "where table_name = 'sales' and column_name = 'region'").fetchone() == (65535,)
 
 
+def test_identity_seeds_below_one_and_descending_steps(db):
+    db.execute("create table counted (up int identity(0, 1), x int)")
+    db.execute("create table countdown (down int identity(10, -3), x int)")
+    for table in ("counted", "countdown"):
+        db.execute(f"insert into {table} (x) values (1), (2), (3)")
+    assert db.execute("select up from counted order by 1").fetchall() == [(0,), (1,), (2,)]
+    assert db.execute("select down from countdown order by 1 desc").fetchall() == [(10,), (7,), (4,)]
+
+
 def test_catalog_columns_report_the_attributes(db):
     db.execute("create table k (a int, b varchar(10), c date) distkey(b) interleaved sortkey(c, a)")
     assert db.execute("select reldiststyle from pg_catalog.pg_class where relname = 'k'").fetchone() == (1,)

@@ -33,7 +33,8 @@ class HalfwayDataPlane(ScriptedDataPlane):
         self.reported.set()
         assert self.finish.wait(20)
 
-    def create_snapshot(self, cluster_key: str, snapshot_key: str, progress: Any = None) -> SnapshotStats:
+    def create_snapshot(self, cluster_key: str, snapshot_key: str, progress: Any = None, *,
+                        without_no_backup_tables: bool = False) -> SnapshotStats:
         if progress is not None and snapshot_key.startswith("snapshot-") and not self.finish.is_set():
             self._halfway(progress)
             progress(TOTAL, TOTAL)

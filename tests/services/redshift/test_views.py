@@ -13,7 +13,8 @@ from localshift.services.common.jobs import MB
 
 
 class FractionalSizes(ScriptedDataPlane):
-    def create_snapshot(self, cluster_key: str, snapshot_key: str, progress: Any = None) -> SnapshotStats:
+    def create_snapshot(self, cluster_key: str, snapshot_key: str, progress: Any = None, *,
+                        without_no_backup_tables: bool = False) -> SnapshotStats:
         super().create_snapshot(cluster_key, snapshot_key, progress)
         return SnapshotStats(int(40.6 * MB), int(2.4 * MB), 0.2)
 

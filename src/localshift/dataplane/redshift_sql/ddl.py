@@ -301,8 +301,16 @@ def _identity(group: Group | None, name: str, attributes: TableAttributes, gener
         if step == 0:
             raise TranslationError("IDENTITY step cannot be 0", "22023")
     attributes.identity[name] = {"seed": seed, "step": step, "generated": generated}
+    # PostgreSQL's sequences stop at 1 going up (-1 going down) unless told otherwise: a seed beyond,
+    # IDENTITY(0, 1) say, needs its bound moved to the seed.
+    if step > 0 and seed < 1:
+        bound = f" MINVALUE {seed}"
+    elif step < 0 and seed > -1:
+        bound = f" MAXVALUE {seed}"
+    else:
+        bound = ""
     return (f"GENERATED {'ALWAYS' if generated == 'always' else 'BY DEFAULT'} AS IDENTITY "
-            f"(START WITH {seed} INCREMENT BY {step})")
+            f"(START WITH {seed} INCREMENT BY {step}{bound})")
 
 
 # A marker's JSON spells "*" as \u002a: its text can neither end its comment nor open a nested one.

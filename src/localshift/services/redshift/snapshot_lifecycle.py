@@ -21,6 +21,7 @@ from localshift.services.common.jobs import MB, snapshot_completed, snapshot_pro
 from localshift.services.redshift.arns import snapshot_arn
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.jobs import cluster_key, snapshot_key
+from localshift.services.redshift.node_types import CATALOG
 from localshift.services.redshift.snapshot_factory import new_automated_snapshot
 from localshift.services.redshift.snapshot_timing import next_due
 from localshift.store.events import CLUSTER_SNAPSHOT
@@ -79,7 +80,11 @@ def take_snapshot(backend: RedshiftBackend, snapshot_row_id: int) -> bool:
         # Leftovers of an attempt cut short by a restart would make the store refuse the key.
         backend.dataplane.delete_snapshot(snapshot_key(snapshot))
         progress = snapshot_progress(lambda change: backend.mutate_snapshot(snapshot_row_id, change))
-        stats = backend.dataplane.create_snapshot(cluster_key(cluster), snapshot_key(snapshot), progress)
+        # Snapshots leave out the rows of BACKUP NO tables, except those of RA3 and RG clusters (AWS:
+        # there such tables are "treated as permanent" and always backed up).
+        stats = backend.dataplane.create_snapshot(
+            cluster_key(cluster), snapshot_key(snapshot), progress,
+            without_no_backup_tables=CATALOG[cluster.node_type].family not in ("ra3", "rg"))
         finished = backend.clock.now()
 
         def change(s: SnapshotRecord) -> None:
