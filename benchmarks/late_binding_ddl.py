@@ -1,7 +1,8 @@
-"""What late-binding views cost DDL: statements through a cluster's endpoint (the shared SQL
-cluster of the tests, a `localshift serve` with one cluster), timed as a cycle repeated many
-times, median per cycle.  The event triggers that keep late-binding views bound run on every DDL;
-compare a build with one without them back to back (PYTHONPATH picks the build):
+"""What the catalog's event triggers cost DDL: statements through a cluster's endpoint (the shared
+SQL cluster of the tests, a `localshift serve` with one cluster), timed as a cycle repeated many
+times, median per cycle.  The event triggers that keep late-binding views bound, and those that
+keep PRIMARY KEY / UNIQUE informational (catalog/41_constraints.sql), run on every DDL; compare a
+build with one without them back to back (PYTHONPATH picks the build):
 
     PYTHONPATH=src python benchmarks/late_binding_ddl.py --rounds 200
 """
@@ -28,6 +29,11 @@ CYCLES = {
         None, ["create view v as select * from public.base with no schema binding", "drop view v"]),
     "add+drop a column of a table a late-binding view reads (binds twice)": (
         None, ["alter table base add column c int", "alter table base drop column c"]),
+    "table with a primary key and a unique column create+drop": (
+        None, ["create table k (id int primary key, u int unique)", "drop table k"]),
+    "table referencing a keyed table create+drop (the key lent as unique)": (
+        "create table keyed (id int primary key)",
+        ["create table r (id int references keyed (id))", "drop table r"]),
 }
 
 
