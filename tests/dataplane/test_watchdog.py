@@ -100,7 +100,8 @@ def test_stop_all_says_which_engines_it_stopped(dp, caplog):
 
 def test_ephemeral_data_plane_removes_its_engines_but_nothing_else(tmp_path):
     named = Path(f"/var/tmp/localshift-test-engines-{os.getpid()}")
-    named.mkdir(mode=0o755)
+    named.mkdir()
+    os.chmod(named, 0o755)  # whatever the umask (a server runtime earlier in this process narrows it)
     try:
         (named / "keep.txt").write_text("not localshift's")
         (tmp_path / "service").mkdir()
