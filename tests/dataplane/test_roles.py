@@ -3,6 +3,7 @@ the internal role cannot be had, and ordinary work still works (roles.py, wire_f
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -309,3 +310,40 @@ def test_the_internal_roles_password_is_stored_as_a_scram_verifier(shared):
                             (ADMIN_USER,)).fetchone() == (True,)
         assert conn.execute("SELECT rolpassword LIKE 'md5%%' FROM pg_authid WHERE rolname = %s",
                             (USER,)).fetchone() == (True,)  # the master user's stays md5 (redshift_connector)
+
+
+# What a late-binding view keeps when OR REPLACE drops it travels in a setting of the
+# transaction (localshift.replaced_view), which any user can set: the internal role restoring
+# it must not give the view to a role its creator could not give it to, nor run a grant's text.
+FORGED_PROPERTIES = [
+    pytest.param({"schema": "public", "name": "forged", "owner": ADMIN_USER, "grants": []},
+                 psycopg.errors.InsufficientPrivilege, id="owner"),
+    pytest.param({"schema": "public", "name": "forged", "owner": USER, "grants": [
+        {"privilege": "SELECT ON public.forged TO PUBLIC; SELECT public.record_runner(); --",
+         "grantee": None, "grantable": False}]}, psycopg.errors.InvalidParameterValue, id="grant"),
+    pytest.param({"schema": "public", "name": "forged", "owner": USER, "grants": [
+        {"privilege": "SELECT", "grantee": "PUBLIC; SELECT public.record_runner(); --",
+         "grantable": False}]}, psycopg.errors.UndefinedObject, id="grantee"),
+]
+
+
+@pytest.mark.parametrize(("properties", "error"), FORGED_PROPERTIES)
+def test_forged_properties_of_a_replaced_view_never_run_as_the_internal_role(shared, properties, error):
+    _, port = shared
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE TABLE runners (name text)")
+        conn.execute(RECORD_RUNNER)
+        try:
+            conn.execute("SELECT set_config('localshift.replaced_view', %s, false)", (json.dumps(properties),))
+            with pytest.raises(error):
+                conn.execute("CREATE VIEW forged AS SELECT public.record_runner() AS ran WITH NO SCHEMA BINDING")
+            assert conn.execute("SELECT count(*) FROM pg_class WHERE relname = 'forged'").fetchone() == (0,)
+            assert conn.execute("SELECT count(*) FROM runners").fetchone() == (0,)
+            conn.execute("SELECT set_config('localshift.replaced_view', '', false)")
+            conn.execute("CREATE VIEW forged AS SELECT public.record_runner() AS ran WITH NO SCHEMA BINDING")
+            assert conn.execute("SELECT ran FROM forged").fetchone() == (True,)
+            assert conn.execute("SELECT name FROM runners").fetchall() == [(USER,)]
+        finally:
+            conn.execute("DROP VIEW IF EXISTS forged")
+            conn.execute("DROP TABLE runners")
+            conn.execute("DROP FUNCTION record_runner()")

@@ -71,18 +71,29 @@ SELECT jsonb_build_object(
     'comment', obj_description(c.oid, 'pg_class'),
     'created', (SELECT rc.created FROM localshift.relation_created rc WHERE rc.table_oid = c.oid),
     'grants', (SELECT coalesce(jsonb_agg(jsonb_build_object(
-                   'grantee', CASE WHEN acl.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(acl.grantee)) END,
+                   'grantee', CASE WHEN acl.grantee <> 0 THEN pg_get_userbyid(acl.grantee) END,
                    'privilege', acl.privilege_type, 'grantable', acl.is_grantable)), '[]')
                FROM aclexplode(c.relacl) AS acl WHERE acl.grantee <> c.relowner))
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1 $$;
 
+-- The properties of a view OR REPLACE dropped reach note_creation in a setting of the transaction,
+-- which any user can set: they are applied as the view's creator could apply them itself (it
+-- must be able to become the owner they name, as ALTER VIEW ... OWNER TO requires), and every
+-- name and privilege goes into the statements quoted or checked, never as text to run.
 CREATE OR REPLACE FUNCTION localshift.restore_view_properties(view_oid oid, properties jsonb) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE grant_ jsonb;
 BEGIN
+    IF NOT pg_has_role((SELECT relowner FROM pg_class WHERE oid = view_oid), properties->>'owner', 'SET') THEN
+        RAISE EXCEPTION 'must be able to SET ROLE "%"', properties->>'owner' USING ERRCODE = '42501';
+    END IF;
     EXECUTE format('ALTER VIEW %s OWNER TO %I', view_oid::regclass, properties->>'owner');
     FOR grant_ IN SELECT jsonb_array_elements(properties->'grants') LOOP
-        EXECUTE format('GRANT %s ON %s TO %s%s', grant_->>'privilege', view_oid::regclass, grant_->>'grantee',
+        IF grant_->>'privilege' !~ '^[A-Z]+$' THEN
+            RAISE EXCEPTION 'unrecognized privilege type "%"', grant_->>'privilege' USING ERRCODE = '22023';
+        END IF;
+        EXECUTE format('GRANT %s ON %s TO %s%s', grant_->>'privilege', view_oid::regclass,
+                       coalesce(quote_ident(grant_->>'grantee'), 'PUBLIC'),
                        CASE WHEN (grant_->>'grantable')::boolean THEN ' WITH GRANT OPTION' ELSE '' END);
     END LOOP;
     IF properties->>'comment' IS NOT NULL THEN
