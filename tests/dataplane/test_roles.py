@@ -347,3 +347,38 @@ def test_forged_properties_of_a_replaced_view_never_run_as_the_internal_role(sha
             conn.execute("DROP VIEW IF EXISTS forged")
             conn.execute("DROP TABLE runners")
             conn.execute("DROP FUNCTION record_runner()")
+
+
+# Functions of the master user's that match the calls of the catalog's code better than the
+# built-ins (pg_catalog.format is variadic) or as well (set_config, when a path names public first).
+DECOYS = [
+    """CREATE FUNCTION public.format(a text, b text, c text, d text) RETURNS text LANGUAGE plpgsql AS $$
+    BEGIN PERFORM public.record_runner(); RETURN pg_catalog.format(a, b, c, d); END $$""",
+    """CREATE FUNCTION public.set_config(a text, b text, c boolean) RETURNS text LANGUAGE plpgsql AS $$
+    BEGIN PERFORM public.record_runner(); RETURN pg_catalog.set_config(a, b, c); END $$""",
+]
+
+
+@pytest.mark.parametrize("search_path", ['"$user", public', "public, pg_catalog"])
+def test_binding_a_late_binding_view_never_calls_the_users_functions_as_the_internal_role(shared, search_path):
+    """A late-binding view's functions are created with the search path it was created with:
+    nothing the internal role evaluates while that path is set may resolve to a user's function."""
+    _, port = shared
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE TABLE runners (name text)")
+        conn.execute(RECORD_RUNNER)
+        for decoy in DECOYS:
+            conn.execute(decoy)
+        try:
+            conn.execute(f"SET search_path TO {search_path}")
+            conn.execute("CREATE VIEW late AS SELECT 1 AS one WITH NO SCHEMA BINDING")
+            conn.execute("CREATE TABLE read_later (id int)")  # views bind again when tables are created
+            assert conn.execute("SELECT one FROM late").fetchone() == (1,)
+            assert (ADMIN_USER,) not in conn.execute("SELECT DISTINCT name FROM runners").fetchall()
+        finally:
+            conn.execute("RESET search_path")
+            conn.execute("DROP VIEW IF EXISTS late")
+            conn.execute("DROP TABLE IF EXISTS read_later")
+            conn.execute("DROP FUNCTION public.format(text, text, text, text), public.set_config(text, text, boolean)")
+            conn.execute("DROP TABLE runners")
+            conn.execute("DROP FUNCTION record_runner()")

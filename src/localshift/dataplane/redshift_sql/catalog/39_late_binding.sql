@@ -26,20 +26,26 @@ FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ANY 
 -- A view's function, owned by its owner, with the search path the view was created with:
 -- the read (late_binding_<oid>: it checks that the session's user may read the view, since it
 -- can be called by name too) or the probe (late_binding_probe_<oid>, for the internal role only).
+-- The view's path is the function's (SET search_path FROM CURRENT) but never the internal
+-- role's: set only around the CREATE FUNCTION, whose text is made before and whose types are
+-- qualified, and unset by a qualified call (a user's format or set_config in a schema of that
+-- path could match the calls better than pg_catalog's).
 CREATE OR REPLACE FUNCTION localshift.late_binding_function(lbv localshift.late_binding_views, name text,
                                                             result text, body text) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE owner oid := (SELECT relowner FROM pg_class WHERE oid = lbv.view_oid);
+DECLARE
+    owner oid := (SELECT relowner FROM pg_class WHERE oid = lbv.view_oid);
+    create_function text := format('CREATE OR REPLACE FUNCTION localshift.%I() RETURNS %s LANGUAGE plpgsql '
+                                   'SECURITY DEFINER SET search_path FROM CURRENT AS %L', name, result, body);
 BEGIN
     IF EXISTS (SELECT FROM pg_proc WHERE proname = name AND pronamespace = 'localshift'::regnamespace
                AND prosrc = body AND proowner = owner AND proconfig = ARRAY['search_path=' || lbv.search_path]) THEN
         RETURN;  -- as it should be (most binds change nothing)
     END IF;
     PERFORM set_config('search_path', lbv.search_path, true);
-    EXECUTE format('CREATE OR REPLACE FUNCTION localshift.%I() RETURNS %s LANGUAGE plpgsql SECURITY DEFINER '
-                   'SET search_path FROM CURRENT AS %L', name, result, body);
-    PERFORM set_config('search_path', 'pg_catalog', true);
-    IF result = 'void' THEN
+    EXECUTE create_function;
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    IF result = 'pg_catalog.void' THEN
         EXECUTE format('REVOKE ALL ON FUNCTION localshift.%I() FROM PUBLIC', name);
     END IF;
     EXECUTE format('ALTER FUNCTION localshift.%I() OWNER TO %I', name, pg_get_userbyid(owner));
@@ -52,7 +58,7 @@ END $$;
 -- without the TEMPORARY privilege, or another transaction was binding it).
 CREATE OR REPLACE FUNCTION localshift.late_binding_read(lbv localshift.late_binding_views, select_list text)
 RETURNS void LANGUAGE sql AS $$
-SELECT localshift.late_binding_function(lbv, 'late_binding_' || lbv.view_oid, 'SETOF record', format(
+SELECT localshift.late_binding_function(lbv, 'late_binding_' || lbv.view_oid, 'SETOF pg_catalog.record', format(
     'BEGIN IF NOT pg_catalog.has_table_privilege(SESSION_USER, %s::pg_catalog.oid, ''SELECT'') THEN '
     'RAISE EXCEPTION ''permission denied for relation %%'', (SELECT relname FROM pg_catalog.pg_class '
     'WHERE oid = %s::pg_catalog.oid) USING ERRCODE = ''42501''; END IF; %s; END',
@@ -147,7 +153,7 @@ BEGIN
     IF lbv.query IS NULL OR NOT pg_try_advisory_xact_lock(19522, (view_oid::bigint - 2147483648)::integer) THEN
         RETURN view_oid;
     END IF;
-    PERFORM localshift.late_binding_function(lbv, 'late_binding_probe_' || view_oid, 'void', format(
+    PERFORM localshift.late_binding_function(lbv, 'late_binding_probe_' || view_oid, 'pg_catalog.void', format(
         'BEGIN EXECUTE %L; END', format('CREATE TEMPORARY VIEW %I %s AS %s', 'late_binding_probe_' || view_oid,
                                         lbv.column_names, lbv.query)));
     BEGIN
