@@ -382,3 +382,19 @@ def test_binding_a_late_binding_view_never_calls_the_users_functions_as_the_inte
             conn.execute("DROP FUNCTION public.format(text, text, text, text), public.set_config(text, text, boolean)")
             conn.execute("DROP TABLE runners")
             conn.execute("DROP FUNCTION record_runner()")
+
+
+def test_databases_the_master_user_creates_carry_the_internal_roles_catalog(shared):
+    """A database without localshift's schema would let its owner create one, whose tables and
+    functions the internal role's writers and installer would then trust: every new database is a
+    copy of template1 (TEMPLATE is no Redshift syntax)."""
+    _, port = shared
+    with connect(port, autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.SyntaxError):
+            conn.execute("CREATE DATABASE bare TEMPLATE template0")
+        conn.execute("CREATE DATABASE copied")
+    with connect(port, dbname="copied", autocommit=True) as conn:
+        assert conn.execute("SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'localshift'"
+                            ).fetchone() == (ADMIN_USER,)
+        with pytest.raises(psycopg.errors.DuplicateSchema):
+            conn.execute("CREATE SCHEMA localshift")
