@@ -12,6 +12,7 @@ import pytest
 from psycopg import sql
 
 from localshift.dataplane import PostgresDataPlane
+from localshift.dataplane.redshift_sql.history import QueryRecorder
 from localshift.dataplane.roles import ADMIN_USER, EngineSetup
 
 from .conftest import cleanup
@@ -398,3 +399,45 @@ def test_databases_the_master_user_creates_carry_the_internal_roles_catalog(shar
                             ).fetchone() == (ADMIN_USER,)
         with pytest.raises(psycopg.errors.DuplicateSchema):
             conn.execute("CREATE SCHEMA localshift")
+
+
+def test_a_localshift_schema_of_a_users_is_never_trusted(dp, cluster):
+    """A database an older localshift let the master user create from template0 had no catalog, so
+    its owner could create the schema localshift: the history writer never writes (nor reads) its
+    tables, and the installer moves it aside before installing the catalog."""
+    key, port = cluster
+    with dp._existing(key).connect() as admin:
+        admin.execute(sql.SQL("CREATE DATABASE bare TEMPLATE template0 OWNER {}").format(sql.Identifier(USER)))
+    columns = ", ".join(f"{name} text" for name in (
+        "query_id", "pid", "user_name", "database_name", "query_text", "start_time", "end_time", "status",
+        "command_tag", "row_count", "error_code", "error_message"))
+    with connect(port, dbname="bare", autocommit=True) as conn:
+        conn.execute("CREATE TABLE runners (name text)")
+        conn.execute("CREATE SCHEMA localshift")
+        conn.execute(f"CREATE TABLE localshift.query_history ({columns})")
+        conn.execute("CREATE FUNCTION record_row() RETURNS trigger LANGUAGE plpgsql AS $$"
+                     " BEGIN INSERT INTO public.runners VALUES (current_user::text); RETURN NEW; END $$")
+        conn.execute("CREATE TRIGGER record BEFORE INSERT ON localshift.query_history"
+                     " FOR EACH ROW EXECUTE FUNCTION record_row()")
+    recorder = QueryRecorder(dp.front.recorder._connect)
+    socket = str(dp._engine(key).socket_path)
+    recorder.ids_read(socket, recorder.read_ids(socket))
+    recorder.record(socket, "bare", (1, USER, b"SELECT 1", 0.0, 1.0, b"SELECT 1", None))
+    recorder.flush()
+    assert rows_of(port, "bare", "SELECT count(*) FROM localshift.query_history") == [(0,)]
+    assert rows_of(port, "bare", "SELECT count(*) FROM runners") == [(0,)]
+    dp.stop_engine(key)
+    port = dp.start_engine(key, port)
+    assert rows_of(port, "bare", "SELECT nspname, nspowner::regrole::text FROM pg_namespace"
+                                 " WHERE nspname LIKE 'localshift%' ORDER BY 1")[0] == ("localshift", ADMIN_USER)
+    with connect(port, dbname="bare", autocommit=True) as conn:
+        conn.execute("SELECT 2")
+    dp.front.recorder.flush()
+    assert rows_of(port, "bare", "SELECT count(*) FROM localshift.query_history WHERE query_text = 'SELECT 2'"
+                   ) == [(1,)]
+    assert rows_of(port, "bare", "SELECT count(*) FROM runners") == [(0,)]
+
+
+def rows_of(port: int, dbname: str, query: str) -> list[tuple]:
+    with connect(port, dbname=dbname) as conn:
+        return conn.execute(query).fetchall()
