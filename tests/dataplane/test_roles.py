@@ -441,3 +441,22 @@ def test_a_localshift_schema_of_a_users_is_never_trusted(dp, cluster):
 def rows_of(port: int, dbname: str, query: str) -> list[tuple]:
     with connect(port, dbname=dbname) as conn:
         return conn.execute(query).fetchall()
+
+
+def test_a_forged_binding_setting_leaves_no_record_that_breaks_others_ddl(shared):
+    """``localshift.late_binding = on`` (the catalog's own flag while it binds: any user can set it)
+    skips forgetting a dropped late-binding view; its record must not fail the DDL of those whose
+    tables it named."""
+    _, port = shared
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE TABLE named (a int)")
+        try:
+            conn.execute("CREATE VIEW gone AS SELECT a FROM public.named WITH NO SCHEMA BINDING")
+            conn.execute("SELECT set_config('localshift.late_binding', 'on', false)")
+            conn.execute("DROP VIEW gone")
+            conn.execute("SELECT set_config('localshift.late_binding', 'off', false)")
+            conn.execute("ALTER TABLE named ADD COLUMN b int")
+            assert conn.execute("SELECT count(*) FROM localshift.late_binding_views l"
+                                " WHERE NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = l.view_oid)").fetchone() == (0,)
+        finally:
+            conn.execute("DROP TABLE named")

@@ -150,6 +150,12 @@ DECLARE
     target oid := view_oid;
 BEGIN
     SELECT * INTO lbv FROM localshift.late_binding_views l WHERE l.view_oid = bind_late_view.view_oid;
+    IF lbv.query IS NOT NULL AND NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = view_oid AND c.relkind = 'v') THEN
+        -- Dropped while its statement skipped forgetting it (localshift.late_binding is a setting
+        -- any user can set): forgotten now, never bound (it has no owner to run as).
+        PERFORM localshift.forget_late_binding(ARRAY[view_oid]);
+        RETURN view_oid;
+    END IF;
     IF lbv.query IS NULL OR NOT pg_try_advisory_xact_lock(19522, (view_oid::bigint - 2147483648)::integer) THEN
         RETURN view_oid;
     END IF;
