@@ -460,3 +460,28 @@ def test_a_forged_binding_setting_leaves_no_record_that_breaks_others_ddl(shared
                                 " WHERE NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = l.view_oid)").fetchone() == (0,)
         finally:
             conn.execute("DROP TABLE named")
+
+
+@pytest.mark.parametrize(("view", "column"), [("stl_query", "querytxt"), ("sys_query_history", "query_text"),
+                                              ("stl_querytext", "text")])
+def test_a_users_condition_never_sees_the_rows_a_monitoring_view_hides(shared, view, column):
+    """A regular user sees its own statements only; a condition of its query that fails on a row
+    (a cast, whose error quotes the value) must not run before the view's filter, or the error
+    would show another user's statement (the catalog's views are security barriers)."""
+    _, port = shared
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE USER peeker PASSWORD 'Peeker-12'")
+        conn.execute("SELECT 'the master user''s secret'")
+    try:
+        with connect(port, user="peeker", password="Peeker-12", autocommit=True) as conn:
+            conn.execute("SELECT 'mine'")
+            # (The word is spelt backwards in these statements, which the user's own history holds.)
+            holds_the_word = f"strpos({column}, reverse('terces')) > 0"
+            assert conn.execute(f"SELECT count(*) FROM {view} WHERE {holds_the_word}").fetchone() == (0,)
+            try:
+                conn.execute(f"SELECT count(*) FROM {view} WHERE {column}::int = 1 AND {holds_the_word}")
+            except psycopg.errors.InvalidTextRepresentation as error:
+                assert "secret" not in str(error)
+    finally:
+        with connect(port, autocommit=True) as conn:
+            conn.execute("DROP USER peeker")
