@@ -485,3 +485,32 @@ def test_a_users_condition_never_sees_the_rows_a_monitoring_view_hides(shared, v
     finally:
         with connect(port, autocommit=True) as conn:
             conn.execute("DROP USER peeker")
+
+
+def test_a_late_binding_views_probe_made_security_invoker_never_runs_as_the_internal_role(shared):
+    """A late-binding view's functions are its owner's, who may ALTER them: the internal role runs
+    the probe only once it is SECURITY DEFINER again (as the invoker, the event triggers its
+    CREATE VIEW fires would resolve operators on the view's path, where the owner's ``=`` wins)."""
+    _, port = shared
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE TABLE runners (name text)")
+        conn.execute(RECORD_RUNNER)
+        conn.execute("CREATE TABLE probed (a int)")
+        conn.execute("CREATE FUNCTION public.spying_eq(integer, integer) RETURNS boolean LANGUAGE plpgsql AS $$"
+                     " BEGIN PERFORM public.record_runner(); RETURN $1 OPERATOR(pg_catalog.=) $2; END $$")
+        try:
+            conn.execute("SET search_path = public, pg_catalog")
+            conn.execute("CREATE VIEW probing AS SELECT a FROM public.probed WITH NO SCHEMA BINDING")
+            conn.execute("CREATE OPERATOR public.= (LEFTARG = integer, RIGHTARG = integer, FUNCTION = public.spying_eq)")
+            conn.execute("RESET search_path")
+            oid = conn.execute("SELECT 'probing'::regclass::oid").fetchone()[0]
+            conn.execute(f"ALTER FUNCTION localshift.late_binding_probe_{oid}() SECURITY INVOKER")
+            conn.execute("ALTER TABLE probed ADD COLUMN b int")  # binds the view again
+            assert conn.execute("SELECT * FROM probing").fetchall() == []
+            assert (ADMIN_USER,) not in conn.execute("SELECT DISTINCT name FROM runners").fetchall()
+        finally:
+            conn.execute("RESET search_path")
+            conn.execute("DROP OPERATOR IF EXISTS public.= (integer, integer)")
+            conn.execute("DROP VIEW IF EXISTS probing")
+            conn.execute("DROP TABLE probed, runners")
+            conn.execute("DROP FUNCTION public.spying_eq(integer, integer), record_runner()")

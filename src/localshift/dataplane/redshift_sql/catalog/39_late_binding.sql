@@ -39,8 +39,9 @@ DECLARE
                                    'SECURITY DEFINER SET search_path FROM CURRENT AS %L', name, result, body);
 BEGIN
     IF EXISTS (SELECT FROM pg_proc WHERE proname = name AND pronamespace = 'localshift'::regnamespace
-               AND prosrc = body AND proowner = owner AND proconfig = ARRAY['search_path=' || lbv.search_path]) THEN
-        RETURN;  -- as it should be (most binds change nothing)
+               AND prosrc = body AND proowner = owner AND proconfig = ARRAY['search_path=' || lbv.search_path]
+               AND prosecdef) THEN
+        RETURN;  -- as it should be (most binds change nothing; its owner may have altered it)
     END IF;
     PERFORM set_config('search_path', lbv.search_path, true);
     EXECUTE create_function;
