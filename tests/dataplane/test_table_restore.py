@@ -8,6 +8,8 @@ import pytest
 from localshift.dataplane.api import TableRestoreRefused, TableToRestore
 from localshift.dataplane.table_restore import SCRATCH_PREFIX
 
+from localshift.dataplane.roles import ADMIN_USER
+
 from .helpers import DB, USER, connect, rows
 
 
@@ -117,3 +119,24 @@ def test_the_table_keeps_its_redshift_attributes_and_identity_step(dp, cluster):
             ("az64", False, 0), ("zstd", True, 2), ("bytedict", False, 1)]
         # IDENTITY(0, 3) gave 0 and 3: the next is 6.
         assert conn.execute("INSERT INTO facts_back (k, v) VALUES (3, 'c') RETURNING id").fetchone() == (6,)
+
+
+@pytest.mark.parametrize("names", [
+    {"target_schema": "localshift"}, {"target_schema": "information_schema"}, {"target_schema": "pg_catalog"},
+    {"target_schema": "pg_toast"}, {"source_schema": "localshift", "source_table": "relation_created"},
+    {"source_schema": "pg_catalog", "source_table": "pg_authid"},
+], ids=lambda names: "-".join(names.values()))
+def test_tables_of_the_system_schemas_are_never_restored_nor_restored_into(dp, cluster, names):
+    """A table restored into the catalog's schema would be a user's table among those the internal
+    role trusts; one restored from it would be the internal role's table in a user's schema."""
+    key, port = cluster
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE TABLE orders (id int)")
+    dp.create_snapshot(key, "s1")
+    schema = names.get("target_schema", names.get("source_schema"))
+    with pytest.raises(TableRestoreRefused) as refused:
+        dp.restore_table("s1", key, table(**names))
+    assert str(refused.value) == f"Schema {schema} is a system schema: tables are not restored from or into it."
+    assert rows(port, "SELECT count(*) FROM pg_class WHERE relname = 'orders_restored'") == [(0,)]
+    assert rows(port, f"SELECT count(*) FROM pg_tables WHERE tableowner = '{ADMIN_USER}' AND schemaname NOT IN"
+                      " ('pg_catalog', 'information_schema', 'localshift')") == [(0,)]

@@ -180,3 +180,27 @@ def test_the_internal_role_is_still_refused(dp, port):
     allow(dp, "IAM:rdsdb", "rdsdb", "pw")
     with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
         connect(port, user="rdsdb", password="pw")
+
+
+@pytest.mark.parametrize("group", ["rdsdb", "pg_execute_server_program", "pg_read_server_files",
+                                   "localshift_superuser", "awsuser", "alice"])
+def test_db_groups_are_groups_never_the_internal_or_predefined_roles_nor_users(dp, port, group):
+    """The internal role, PostgreSQL's predefined roles (files and programs of the host), localshift's
+    own and users are no Redshift groups: a credential naming one is refused as naming a missing group."""
+    allow(dp, "IAM:erin", "erin", "joins", groups=(group,), auto_create=True)
+    with pytest.raises(psycopg.OperationalError, match=f'group "{group}" does not exist'):
+        connect(port, user="IAM:erin", password="joins")
+    with connect(port, autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member"
+                            " WHERE r.rolname = 'erin'").fetchone() == (0,)
+
+
+def test_a_credential_never_logs_in_as_the_internal_role(dp, port):
+    """Not even on an engine whose internal role's password is still an md5 verifier (an older
+    localshift's): a Data API DbUser reaches the data plane unchecked for reserved names."""
+    with dp._existing("c1").connect() as admin:
+        admin.execute("SET password_encryption = 'md5'")
+        admin.execute(f"ALTER ROLE rdsdb PASSWORD '{dp._existing('c1').admin_password}'")
+    allow(dp, "IAM:rdsdb", "rdsdb", "as-internal")
+    with pytest.raises(psycopg.OperationalError, match='role "rdsdb" is not permitted to log in'):
+        connect(port, user="IAM:rdsdb", password="as-internal")

@@ -62,6 +62,8 @@ class TableDefinition:
 def copy_table(source: Engine, target: Engine, table: TableToRestore, master_user: str | None,
                progress: Progress | None = None) -> int:
     """Create ``table.new_table`` in the target engine with the rows of the source table; its size in bytes."""
+    _refuse_system_schema(table.source_schema)
+    _refuse_system_schema(table.target_schema)
     _require_database(source, table.source_database, "the snapshot")
     _require_database(target, table.target_database, "the target")
     with source.connect(table.source_database) as src:
@@ -91,6 +93,13 @@ def copy_table(source: Engine, target: Engine, table: TableToRestore, master_use
     if progress:
         progress(definition.size_bytes, definition.size_bytes)
     return definition.size_bytes
+
+
+def _refuse_system_schema(schema: str) -> None:
+    """The system's schemas and the catalog's (localshift, whose tables the internal role trusts)
+    take no restored table, and theirs are not restored: a copy would be the internal role's."""
+    if schema in ("pg_catalog", "information_schema", "localshift") or schema.startswith(("pg_toast", "pg_temp")):
+        raise TableRestoreRefused(f"Schema {schema} is a system schema: tables are not restored from or into it.")
 
 
 def _require_database(engine: Engine, name: str, where: str) -> None:

@@ -14,8 +14,8 @@ Before the session starts, as the internal role on the engine's Unix socket:
   password nobody is told: it logs in with temporary credentials alone.
 * A role without a password (Redshift's ``PASSWORD DISABLE``) is given such a random one too,
   so temporary credentials work for it while its password stays unusable.
-* DbGroups: the role joins each group for as long as sessions of credentials naming that group
-  are open (``GRANT ... GRANTED BY rdsdb``, revoked when the last such session ends; a grant
+* DbGroups: the role joins each group (a role that cannot log in, none of PostgreSQL's or
+  localshift's own) for as long as sessions of credentials naming that group are open (``GRANT ... GRANTED BY rdsdb``, revoked when the last such session ends; a grant
   the role holds from anyone else is untouched).  Redshift joins them for the session only.
 
 A role whose stored password is SCRAM cannot be logged in this way (its verifier does not give
@@ -119,7 +119,9 @@ class TemporaryLogins:
 
     @staticmethod
     def _verifier(conn: psycopg.Connection, role: str, auto_create: bool) -> str:
-        row = conn.execute("SELECT rolpassword, rolcanlogin FROM pg_authid WHERE rolname = %s", (role,)).fetchone()
+        # A superuser (the internal role) is never let in, whatever its stored password.
+        row = conn.execute("SELECT rolpassword, rolcanlogin AND NOT rolsuper FROM pg_authid WHERE rolname = %s",
+                           (role,)).fetchone()
         if row is None and not auto_create:
             raise LoginRefused(error_response("28000", f'role "{role}" does not exist'))
         if row is not None and not row[1]:
@@ -137,7 +139,10 @@ class TemporaryLogins:
 
     def _join(self, conn: psycopg.Connection, socket_path: str, role: str, groups: tuple[str, ...]) -> None:
         for group in groups:
-            if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (group,)).fetchone() is None:
+            # Groups only (roles that cannot log in): not a user, nor a superuser (the internal role),
+            # nor PostgreSQL's predefined roles (the host's files and programs) or localshift's own.
+            if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s AND NOT rolcanlogin AND NOT rolsuper"
+                            " AND rolname !~ '^(pg|localshift)_'", (group,)).fetchone() is None:
                 raise LoginRefused(error_response("42704", f'group "{group}" does not exist'))
         with self._lock:
             for group in groups:

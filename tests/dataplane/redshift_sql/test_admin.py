@@ -65,4 +65,8 @@ def test_schemas_and_databases():
     assert pg("create database d2 with owner u1 connection limit unlimited isolation level snapshot") == \
         "create database d2 with owner u1 connection limit -1"
     assert refused("create database d3 collate case_insensitive")[0] == "0A000"
+    # No Redshift syntax: a copy of template0 would lack the catalog (its schema localshift a user's to create).
+    assert refused("create database d3 template template0") == ("42601", 'syntax error at or near "template"')
+    assert refused("create database d3 with owner u1 template = template0")[0] == "42601"
+    assert pg("create database template") == "create database template"
     assert refused("create external schema spectrum from data catalog database 'x'")[0] == "0A000"

@@ -260,10 +260,15 @@ def _check_quota(value: list[Node]) -> None:
 def create_database(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str:
     """CREATE DATABASE name [[WITH] OWNER ... | CONNECTION LIMIT ... | COLLATE ... |
     ISOLATION LEVEL ...]: the isolation level is accepted (PostgreSQL's READ
-    COMMITTED runs), CASE_INSENSITIVE collation is not supported."""
+    COMMITTED runs), CASE_INSENSITIVE collation is not supported.  PostgreSQL's TEMPLATE
+    is no Redshift syntax: every database is a copy of template1, which holds the catalog
+    (a copy of template0 would not, and its owner could create the schema localshift that
+    the internal role's installer and history writer trust)."""
     lows = [w.low for w in sig]
     if "datashare" in lows:
         raise not_supported("CREATE DATABASE ... FROM DATASHARE")
+    if "template" in lows[3:]:  # after CREATE DATABASE name
+        raise syntax_error(sig[lows.index("template", 3)].text)
     keep: list[Node] = []
     k = 0
     while k < len(sig):

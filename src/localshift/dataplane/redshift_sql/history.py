@@ -65,7 +65,12 @@ _RESERVED = "SELECT coalesce(max(reserved), 0) FROM localshift.query_ids_reserve
 _RESERVE = "UPDATE localshift.query_ids_reserved SET reserved = greatest(reserved, %s)"
 _FIRST_RESERVATION = "INSERT INTO localshift.query_ids_reserved VALUES (%s)"
 _DATABASES = "SELECT datname FROM pg_database WHERE datallowconn"
-_HAS_HISTORY = "SELECT to_regclass('localshift.query_history') IS NOT NULL"
+# The catalog's table, in the catalog's schema (the internal role's: a database an older localshift let
+# its owner create from template0 may hold a user's schema of that name, whose triggers and views
+# would run as the internal role).
+_HAS_HISTORY = ("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = 'localshift' AND c.relname = 'query_history' AND c.relkind = 'r'"
+                " AND n.nspowner = c.relowner AND pg_get_userbyid(n.nspowner) = current_user")
 _HIGHEST_ID = "SELECT coalesce(max(query_id), 0) FROM localshift.query_history"
 # Command tags of what changes a login or a new session's settings, and of a transaction's end.
 _LOGIN_CHANGES = frozenset((b"ALTER ROLE", b"DROP ROLE", b"ALTER DATABASE", b"DROP DATABASE"))
@@ -243,6 +248,8 @@ class QueryRecorder:
         """Write each table's rows and keep its newest, over one connection to the database."""
         try:
             with self._connect(engine_key, database) as conn:
+                if not _number(conn, _HAS_HISTORY):
+                    return
                 with conn.cursor() as cur:
                     for table, rows in tables.items():
                         with cur.copy(table.copy) as copy:

@@ -67,6 +67,7 @@ def install_catalog(conn: psycopg.Connection) -> bool:
     """Apply the catalog files to the database ``conn`` (an autocommit superuser
     connection) is connected to.  Returns False when it was already current."""
     marker = f"localshift catalog {catalog_digest()}"
+    _move_aside_a_users_schema(conn)
     current = conn.execute("SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace "
                            "WHERE nspname = 'localshift'").fetchone()
     if current and current[0] == marker:
@@ -82,6 +83,17 @@ def install_catalog(conn: psycopg.Connection) -> bool:
         conn.execute(_VALIDATE_FUNCTIONS)
         conn.execute(sql.SQL("COMMENT ON SCHEMA localshift IS {}").format(sql.Literal(marker)))
     return True
+
+
+def _move_aside_a_users_schema(conn: psycopg.Connection) -> None:
+    """A schema localshift the internal role does not own (a database an older localshift let a
+    user create from template0 had none, and its owner could create one) is renamed, kept for
+    its owner: the catalog goes into a schema of the internal role's, whose functions it trusts."""
+    taken = conn.execute("SELECT oid FROM pg_namespace WHERE nspname = 'localshift'"
+                         " AND pg_get_userbyid(nspowner) <> current_user").fetchone()
+    if taken:
+        conn.execute(sql.SQL("ALTER SCHEMA localshift RENAME TO {}").format(
+            sql.Identifier(f"localshift_moved_{taken[0]}")))
 
 
 def install_engine(setup: EngineSetup) -> None:

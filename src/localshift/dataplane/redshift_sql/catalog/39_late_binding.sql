@@ -26,20 +26,27 @@ FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ANY 
 -- A view's function, owned by its owner, with the search path the view was created with:
 -- the read (late_binding_<oid>: it checks that the session's user may read the view, since it
 -- can be called by name too) or the probe (late_binding_probe_<oid>, for the internal role only).
+-- The view's path is the function's (SET search_path FROM CURRENT) but never the internal
+-- role's: set only around the CREATE FUNCTION, whose text is made before and whose types are
+-- qualified, and unset by a qualified call (a user's format or set_config in a schema of that
+-- path could match the calls better than pg_catalog's).
 CREATE OR REPLACE FUNCTION localshift.late_binding_function(lbv localshift.late_binding_views, name text,
                                                             result text, body text) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE owner oid := (SELECT relowner FROM pg_class WHERE oid = lbv.view_oid);
+DECLARE
+    owner oid := (SELECT relowner FROM pg_class WHERE oid = lbv.view_oid);
+    create_function text := format('CREATE OR REPLACE FUNCTION localshift.%I() RETURNS %s LANGUAGE plpgsql '
+                                   'SECURITY DEFINER SET search_path FROM CURRENT AS %L', name, result, body);
 BEGIN
     IF EXISTS (SELECT FROM pg_proc WHERE proname = name AND pronamespace = 'localshift'::regnamespace
-               AND prosrc = body AND proowner = owner AND proconfig = ARRAY['search_path=' || lbv.search_path]) THEN
-        RETURN;  -- as it should be (most binds change nothing)
+               AND prosrc = body AND proowner = owner AND proconfig = ARRAY['search_path=' || lbv.search_path]
+               AND prosecdef) THEN
+        RETURN;  -- as it should be (most binds change nothing; its owner may have altered it)
     END IF;
     PERFORM set_config('search_path', lbv.search_path, true);
-    EXECUTE format('CREATE OR REPLACE FUNCTION localshift.%I() RETURNS %s LANGUAGE plpgsql SECURITY DEFINER '
-                   'SET search_path FROM CURRENT AS %L', name, result, body);
-    PERFORM set_config('search_path', 'pg_catalog', true);
-    IF result = 'void' THEN
+    EXECUTE create_function;
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    IF result = 'pg_catalog.void' THEN
         EXECUTE format('REVOKE ALL ON FUNCTION localshift.%I() FROM PUBLIC', name);
     END IF;
     EXECUTE format('ALTER FUNCTION localshift.%I() OWNER TO %I', name, pg_get_userbyid(owner));
@@ -52,7 +59,7 @@ END $$;
 -- without the TEMPORARY privilege, or another transaction was binding it).
 CREATE OR REPLACE FUNCTION localshift.late_binding_read(lbv localshift.late_binding_views, select_list text)
 RETURNS void LANGUAGE sql AS $$
-SELECT localshift.late_binding_function(lbv, 'late_binding_' || lbv.view_oid, 'SETOF record', format(
+SELECT localshift.late_binding_function(lbv, 'late_binding_' || lbv.view_oid, 'SETOF pg_catalog.record', format(
     'BEGIN IF NOT pg_catalog.has_table_privilege(SESSION_USER, %s::pg_catalog.oid, ''SELECT'') THEN '
     'RAISE EXCEPTION ''permission denied for relation %%'', (SELECT relname FROM pg_catalog.pg_class '
     'WHERE oid = %s::pg_catalog.oid) USING ERRCODE = ''42501''; END IF; %s; END',
@@ -71,18 +78,29 @@ SELECT jsonb_build_object(
     'comment', obj_description(c.oid, 'pg_class'),
     'created', (SELECT rc.created FROM localshift.relation_created rc WHERE rc.table_oid = c.oid),
     'grants', (SELECT coalesce(jsonb_agg(jsonb_build_object(
-                   'grantee', CASE WHEN acl.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(acl.grantee)) END,
+                   'grantee', CASE WHEN acl.grantee <> 0 THEN pg_get_userbyid(acl.grantee) END,
                    'privilege', acl.privilege_type, 'grantable', acl.is_grantable)), '[]')
                FROM aclexplode(c.relacl) AS acl WHERE acl.grantee <> c.relowner))
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1 $$;
 
+-- The properties of a view OR REPLACE dropped reach note_creation in a setting of the transaction,
+-- which any user can set: they are applied as the view's creator could apply them itself (it
+-- must be able to become the owner they name, as ALTER VIEW ... OWNER TO requires), and every
+-- name and privilege goes into the statements quoted or checked, never as text to run.
 CREATE OR REPLACE FUNCTION localshift.restore_view_properties(view_oid oid, properties jsonb) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE grant_ jsonb;
 BEGIN
+    IF NOT pg_has_role((SELECT relowner FROM pg_class WHERE oid = view_oid), properties->>'owner', 'SET') THEN
+        RAISE EXCEPTION 'must be able to SET ROLE "%"', properties->>'owner' USING ERRCODE = '42501';
+    END IF;
     EXECUTE format('ALTER VIEW %s OWNER TO %I', view_oid::regclass, properties->>'owner');
     FOR grant_ IN SELECT jsonb_array_elements(properties->'grants') LOOP
-        EXECUTE format('GRANT %s ON %s TO %s%s', grant_->>'privilege', view_oid::regclass, grant_->>'grantee',
+        IF grant_->>'privilege' !~ '^[A-Z]+$' THEN
+            RAISE EXCEPTION 'unrecognized privilege type "%"', grant_->>'privilege' USING ERRCODE = '22023';
+        END IF;
+        EXECUTE format('GRANT %s ON %s TO %s%s', grant_->>'privilege', view_oid::regclass,
+                       coalesce(quote_ident(grant_->>'grantee'), 'PUBLIC'),
                        CASE WHEN (grant_->>'grantable')::boolean THEN ' WITH GRANT OPTION' ELSE '' END);
     END LOOP;
     IF properties->>'comment' IS NOT NULL THEN
@@ -133,10 +151,16 @@ DECLARE
     target oid := view_oid;
 BEGIN
     SELECT * INTO lbv FROM localshift.late_binding_views l WHERE l.view_oid = bind_late_view.view_oid;
+    IF lbv.query IS NOT NULL AND NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = view_oid AND c.relkind = 'v') THEN
+        -- Dropped while its statement skipped forgetting it (localshift.late_binding is a setting
+        -- any user can set): forgotten now, never bound (it has no owner to run as).
+        PERFORM localshift.forget_late_binding(ARRAY[view_oid]);
+        RETURN view_oid;
+    END IF;
     IF lbv.query IS NULL OR NOT pg_try_advisory_xact_lock(19522, (view_oid::bigint - 2147483648)::integer) THEN
         RETURN view_oid;
     END IF;
-    PERFORM localshift.late_binding_function(lbv, 'late_binding_probe_' || view_oid, 'void', format(
+    PERFORM localshift.late_binding_function(lbv, 'late_binding_probe_' || view_oid, 'pg_catalog.void', format(
         'BEGIN EXECUTE %L; END', format('CREATE TEMPORARY VIEW %I %s AS %s', 'late_binding_probe_' || view_oid,
                                         lbv.column_names, lbv.query)));
     BEGIN

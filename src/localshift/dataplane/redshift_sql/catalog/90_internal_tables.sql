@@ -27,3 +27,25 @@ BEGIN
                        'FOR EACH STATEMENT EXECUTE FUNCTION localshift.refuse_writes()', internal);
     END LOOP;
 END $$;
+
+-- The catalog's views that show regular users their own rows only (their statements, sessions,
+-- grants: those whose filter asks who the user is) are security barriers, so a condition of the
+-- user's query that is not leakproof (a cast whose error quotes the value, a function of the
+-- user's) runs on the rows the view shows, never before its filter on the rows it hides.  The
+-- others stay plain views (a barrier keeps the planner from merging them into the query).
+-- Installed last, on the views of every catalog file (CREATE OR REPLACE VIEW resets the option;
+-- PostgreSQL's own views, created by initdb, are left).
+DO $$
+DECLARE catalog_view regclass;
+BEGIN
+    FOR catalog_view IN
+        SELECT c.oid::regclass FROM pg_catalog.pg_class c
+        WHERE c.relnamespace IN ('pg_catalog'::regnamespace, 'localshift'::regnamespace) AND c.relkind = 'v'
+          AND c.oid >= 16384 AND c.relowner = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)
+          AND NOT coalesce('security_barrier=true' = ANY (c.reloptions), false)
+          AND pg_catalog.pg_get_viewdef(c.oid) ~* ('current_user|session_user|is_superuser|pg_has_role|'
+                                                   'has_[a-z_]+_privilege|can_see_relation|grant_is_visible')
+    LOOP
+        EXECUTE format('ALTER VIEW %s SET (security_barrier = true)', catalog_view);
+    END LOOP;
+END $$;
