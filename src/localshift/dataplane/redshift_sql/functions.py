@@ -201,20 +201,49 @@ def concat(rw, nodes, i, j):
     return _call("concat", [f"CAST({args[0]} AS varchar)", f"CAST({args[1]} AS varchar)"]), j + 1
 
 
-def as_double_precision(rw, nodes, i, j):
-    """STDDEV, VARIANCE and their kin: Redshift returns DOUBLE PRECISION whatever the argument's
-    type; PostgreSQL's give NUMERIC for integers and decimals, so the argument is cast."""
-    parts = split_commas(nodes[j].nodes)
-    if len(parts) != 1:
-        return _call(nodes[i].text, _args(rw, nodes[j])), j + 1  # the engine reports it
-    argument = parts[0]
-    quantifier = words(argument)[:1]
-    if quantifier and quantifier[0].low in ("distinct", "all"):
-        argument = argument[argument.index(quantifier[0]) + 1:]
-        prefix = f"{quantifier[0].text} "
-    else:
-        prefix = ""
-    return _call(nodes[i].text, [f"{prefix}CAST({rw.text(argument)} AS double precision)"]), j + 1
+def _with_argument(wrap: Callable[[str], str]) -> Handler:
+    """A one-argument aggregate ([DISTINCT|ALL] x) whose argument is wrapped (its FILTER and OVER
+    clauses follow, rewritten as they are)."""
+
+    def handler(rw, nodes, i, j):
+        parts = split_commas(nodes[j].nodes)
+        if len(parts) != 1 or not words(parts[0]):
+            return _call(nodes[i].text, _args(rw, nodes[j])), j + 1  # the engine reports it
+        argument = parts[0]
+        quantifier = words(argument)[:1]
+        if quantifier[0].low in ("distinct", "all"):
+            argument = argument[argument.index(quantifier[0]) + 1:]
+            prefix = f"{quantifier[0].text} "
+        else:
+            prefix = ""
+        return _call(nodes[i].text, [f"{prefix}{wrap(rw.text(argument))}"]), j + 1
+
+    return handler
+
+
+# STDDEV, VARIANCE and their kin: Redshift returns DOUBLE PRECISION whatever the argument's
+# type; PostgreSQL's give NUMERIC for integers and decimals, so the argument is cast.
+as_double_precision = _with_argument(lambda value: f"CAST({value} AS double precision)")
+# SUM: Redshift sums a REAL as DOUBLE PRECISION (the catalog's localshift.sum_argument).
+redshift_sum = _with_argument(lambda value: f"localshift.sum_argument({value})")
+
+
+def _ranking(result_type: str) -> Handler:
+    """RANK() and DENSE_RANK() OVER (...) return INTEGER on Redshift, NTILE(n) OVER (...) BIGINT
+    (PostgreSQL: BIGINT and INTEGER): the whole call, OVER clause included, is cast, so the result
+    column keeps the function's name.  Without OVER the call stays (the engine reports it)."""
+
+    def handler(rw, nodes, i, j):
+        call = f"{nodes[i].text}({', '.join(_args(rw, nodes[j]))})"
+        k = _next(nodes, j + 1)
+        w = _next(nodes, k + 1)
+        if w >= len(nodes) or nodes[k].low != "over":
+            return [raw(call)], j + 1
+        window = nodes[w]
+        over = f"OVER ({rw.text(window.nodes)})" if window.kind == "group" else f"OVER {window.text}"
+        return [raw(f"CAST({call} {over} AS {result_type})")], w + 1
+
+    return handler
 
 
 def ratio_to_report(rw, nodes, i, j):
@@ -262,7 +291,8 @@ def avg(rw, nodes, i, j):
         end = w + 1
     clauses = row_filter + over
     sample = f"min({value}) FILTER (WHERE false){over}"
-    return [raw(f"avg(sum({distinct}{value}){clauses}, count({distinct}{value}){clauses}, {sample})")], end
+    summed = f"sum({distinct}localshift.sum_argument({value})){clauses}"
+    return [raw(f"avg({summed}, count({distinct}{value}){clauses}, {sample})")], end
 
 
 def _percentile(name: str) -> Handler:
@@ -364,6 +394,10 @@ CALLS: dict[str, Handler] = {
     "concat": concat,
     "ratio_to_report": ratio_to_report,
     "avg": avg,
+    "sum": redshift_sum,
+    "rank": _ranking("integer"),
+    "dense_rank": _ranking("integer"),
+    "ntile": _ranking("bigint"),
     **dict.fromkeys(("stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop"), as_double_precision),
     "percentile_cont": _percentile("percentile_cont"),
     "percentile_disc": _percentile("percentile_disc"),

@@ -68,6 +68,25 @@ CREATE OR REPLACE AGGREGATE pg_catalog.listagg(anynonarray, text) (
 CREATE OR REPLACE FUNCTION pg_catalog.ratio_to_report(double precision, double precision)
 RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT $1 / NULLIF($2, 0) $$;
 
+-- SUM(x) and AVG(x) of a REAL: Redshift sums floats as DOUBLE PRECISION (its SUM of a REAL
+-- returns DOUBLE PRECISION), PostgreSQL sums a REAL as a REAL.  The translator passes the
+-- argument through localshift.sum_argument, which turns a REAL into a DOUBLE PRECISION and
+-- leaves every other type as it is (the engine inlines these, so SUM runs as its own).  The
+-- integer and decimal versions are there because those convert implicitly to REAL too: without
+-- them, sum_argument(integer) would be ambiguous.
+CREATE OR REPLACE FUNCTION localshift.sum_argument(real) RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT $1::double precision $$;
+CREATE OR REPLACE FUNCTION localshift.sum_argument(anyelement) RETURNS anyelement
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT $1 $$;
+CREATE OR REPLACE FUNCTION localshift.sum_argument(smallint) RETURNS smallint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT $1 $$;
+CREATE OR REPLACE FUNCTION localshift.sum_argument(integer) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT $1 $$;
+CREATE OR REPLACE FUNCTION localshift.sum_argument(bigint) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT $1 $$;
+CREATE OR REPLACE FUNCTION localshift.sum_argument(numeric) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT $1 $$;
+
 -- AVG(x): the translator passes sum(x) and count(x) (with the call's DISTINCT, FILTER and
 -- OVER) and a NULL of x's type (the sample), so the result has Redshift's type: BIGINT for
 -- SMALLINT, INTEGER and BIGINT, truncated toward zero (the average of 1 and 2 is 1); for
