@@ -142,3 +142,16 @@ def test_tables_named_as_catalog_functions_and_those_functions(db):
     assert one(db, "with power (n) as (select a from log where a = 8) select power(n, 2) from power") == (64.0,)
     with pytest.raises(psycopg.errors.DatetimeFieldOverflow):
         db.execute("select to_date(d, 'YYYYMMDD', true) from log")
+
+
+def test_result_types_of_ranking_functions_and_sums_reach_the_client(db):
+    """Clients read a column's type from RowDescription: RANK/DENSE_RANK INTEGER, NTILE and
+    ROW_NUMBER BIGINT, SUM/AVG of a REAL DOUBLE PRECISION (float4 sums lose digits)."""
+    db.execute("create table m (id int, r real)")
+    db.execute("insert into m values (1, 1.1), (2, 2.2), (3, 10000000)")
+    cur = db.execute("select rank() over (order by id), dense_rank() over (order by id), ntile(2) over (order by id), "
+                     "row_number() over (order by id), sum(r) over (), avg(r) over () from m order by id limit 1")
+    assert [column.type_code for column in cur.description] == [23, 23, 20, 20, 701, 701]
+    assert [column.name for column in cur.description] == ["rank", "dense_rank", "ntile", "row_number", "sum", "avg"]
+    assert cur.fetchone()[:4] == (1, 1, 1, 1)
+    assert one(db, "select sum(r) from m") == (10000003.3000001,)  # a REAL sum: 1e+07
