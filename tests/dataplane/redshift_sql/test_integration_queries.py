@@ -155,3 +155,15 @@ def test_result_types_of_ranking_functions_and_sums_reach_the_client(db):
     assert [column.name for column in cur.description] == ["rank", "dense_rank", "ntile", "row_number", "sum", "avg"]
     assert cur.fetchone()[:4] == (1, 1, 1, 1)
     assert one(db, "select sum(r) from m") == (10000003.3000001,)  # a REAL sum: 1e+07
+
+
+def test_computed_strings_are_varchar_on_the_wire_as_in_redshift(db):
+    """Redshift has no TEXT: its string functions' columns are VARCHAR (oid 1043) in RowDescription;
+    a catalog table's own TEXT column keeps its type."""
+    db.execute("create table names (v varchar(10))")
+    db.execute("insert into names values ('Ab')")
+    cur = db.execute("select lower(v), v || 'x', concat(v, 'y'), 'lit', v from names")
+    assert [column.type_code for column in cur.description] == [1043] * 5
+    assert cur.fetchone() == ("ab", "Abx", "Aby", "lit", "Ab")
+    cur = db.execute("select prosrc from pg_proc where proname = 'lower' limit 1")
+    assert [column.type_code for column in cur.description] == [25]
