@@ -40,12 +40,6 @@ from .helpers import pg, refused
     ("select avg(all x) filter (where y) over w from t",
      "select avg(sum(localshift.sum_argument(x)) FILTER (where y) OVER w, count(x) FILTER (where y) OVER w, "
      "min(x) FILTER (WHERE false) OVER w) from t"),
-    # SUM of a REAL is DOUBLE PRECISION (localshift.sum_argument); FILTER and OVER stay
-    ("select sum(x), SUM(distinct x + 1), sum(all x) filter (where y) over (partition by p) from t",
-     "select sum(localshift.sum_argument(x)), SUM(distinct localshift.sum_argument(x + 1)), "
-     "sum(all localshift.sum_argument(x)) filter (where y) over (partition by p) from t"),
-    ("select sum(a, b), sum() from t", "select sum(a, b), sum() from t"),  # the engine reports them
-    ("select t.sum, sum from t", "select t.sum, sum from t"),
     # RANK and DENSE_RANK are INTEGER, NTILE BIGINT: the whole call with its OVER clause is cast
     ("select rank() over (order by x), DENSE_RANK() OVER (partition by p order by x desc) from t",
      "select CAST(rank() OVER (order by x) AS integer), "

@@ -201,31 +201,20 @@ def concat(rw, nodes, i, j):
     return _call("concat", [f"CAST({args[0]} AS varchar)", f"CAST({args[1]} AS varchar)"]), j + 1
 
 
-def _with_argument(wrap: Callable[[str], str]) -> Handler:
-    """A one-argument aggregate ([DISTINCT|ALL] x) whose argument is wrapped (its FILTER and OVER
-    clauses follow, rewritten as they are)."""
-
-    def handler(rw, nodes, i, j):
-        parts = split_commas(nodes[j].nodes)
-        if len(parts) != 1 or not words(parts[0]):
-            return _call(nodes[i].text, _args(rw, nodes[j])), j + 1  # the engine reports it
-        argument = parts[0]
-        quantifier = words(argument)[:1]
-        if quantifier[0].low in ("distinct", "all"):
-            argument = argument[argument.index(quantifier[0]) + 1:]
-            prefix = f"{quantifier[0].text} "
-        else:
-            prefix = ""
-        return _call(nodes[i].text, [f"{prefix}{wrap(rw.text(argument))}"]), j + 1
-
-    return handler
-
-
-# STDDEV, VARIANCE and their kin: Redshift returns DOUBLE PRECISION whatever the argument's
-# type; PostgreSQL's give NUMERIC for integers and decimals, so the argument is cast.
-as_double_precision = _with_argument(lambda value: f"CAST({value} AS double precision)")
-# SUM: Redshift sums a REAL as DOUBLE PRECISION (the catalog's localshift.sum_argument).
-redshift_sum = _with_argument(lambda value: f"localshift.sum_argument({value})")
+def as_double_precision(rw, nodes, i, j):
+    """STDDEV, VARIANCE and their kin: Redshift returns DOUBLE PRECISION whatever the argument's
+    type; PostgreSQL's give NUMERIC for integers and decimals, so the argument is cast."""
+    parts = split_commas(nodes[j].nodes)
+    if len(parts) != 1:
+        return _call(nodes[i].text, _args(rw, nodes[j])), j + 1  # the engine reports it
+    argument = parts[0]
+    quantifier = words(argument)[:1]
+    if quantifier and quantifier[0].low in ("distinct", "all"):
+        argument = argument[argument.index(quantifier[0]) + 1:]
+        prefix = f"{quantifier[0].text} "
+    else:
+        prefix = ""
+    return _call(nodes[i].text, [f"{prefix}CAST({rw.text(argument)} AS double precision)"]), j + 1
 
 
 def _ranking(result_type: str) -> Handler:
@@ -267,7 +256,8 @@ def avg(rw, nodes, i, j):
     sample), which gives Redshift's result type (BIGINT for integers, the argument's scale
     for DECIMAL). The sample is a NULL of x's own type (an aggregate that takes no row):
     PostgreSQL sums BIGINT and DECIMAL alike as NUMERIC, so the sum alone cannot tell
-    which type to return."""
+    which type to return.  x is summed through localshift.sum_argument: a REAL as DOUBLE
+    PRECISION, as Redshift sums it."""
     inner = nodes[j].nodes
     significant = words(inner)
     distinct = ""
@@ -394,7 +384,6 @@ CALLS: dict[str, Handler] = {
     "concat": concat,
     "ratio_to_report": ratio_to_report,
     "avg": avg,
-    "sum": redshift_sum,
     "rank": _ranking("integer"),
     "dense_rank": _ranking("integer"),
     "ntile": _ranking("bigint"),

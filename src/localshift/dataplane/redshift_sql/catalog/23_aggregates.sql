@@ -68,10 +68,10 @@ CREATE OR REPLACE AGGREGATE pg_catalog.listagg(anynonarray, text) (
 CREATE OR REPLACE FUNCTION pg_catalog.ratio_to_report(double precision, double precision)
 RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT $1 / NULLIF($2, 0) $$;
 
--- SUM(x) and AVG(x) of a REAL: Redshift sums floats as DOUBLE PRECISION (its SUM of a REAL
--- returns DOUBLE PRECISION), PostgreSQL sums a REAL as a REAL.  The translator passes the
--- argument through localshift.sum_argument, which turns a REAL into a DOUBLE PRECISION and
--- leaves every other type as it is (the engine inlines these, so SUM runs as its own).  The
+-- AVG(x) of a REAL: Redshift sums floats as DOUBLE PRECISION (its SUM of a REAL returns DOUBLE
+-- PRECISION), PostgreSQL sums a REAL as a REAL, with a REAL's digits.  The translator passes
+-- AVG's argument to SUM through localshift.sum_argument, which turns a REAL into a DOUBLE
+-- PRECISION and leaves every other type as it is (the engine inlines these).  The
 -- integer and decimal versions are there because those convert implicitly to REAL too: without
 -- them, sum_argument(integer) would be ambiguous.
 CREATE OR REPLACE FUNCTION localshift.sum_argument(real) RETURNS double precision
