@@ -14,13 +14,13 @@ from .helpers import pg, refused
      "select CASE WHEN (a) IS NOT DISTINCT FROM (1) THEN 'one' ELSE 'other' END from t"),
     ("select decode('aGk=', 'base64')", "select decode('aGk=', 'base64')"),  # PostgreSQL's decode
     ("select listagg(n, ',') within group (order by n) from t",
-     "select listagg(CAST(n AS varchar), ',' order by n) from t"),
-    ("select listagg(n) from t", "select listagg(CAST(n AS varchar), '') from t"),
+     "select listagg(listagg(CAST(n AS varchar), ',' order by n), 65535) from t"),
+    ("select listagg(n) from t", "select listagg(listagg(CAST(n AS varchar), ''), 65535) from t"),
     ("select listagg(distinct n, ',') within group (order by n desc) from t",
-     "select listagg(DISTINCT n, ',' ORDER BY n desc) from t"),
+     "select listagg(listagg(DISTINCT n, ',' ORDER BY n desc), 65535) from t"),
     ("select listagg(n, ',') within group (order by o) over (partition by p) from t",
-     "select listagg(CAST(n AS varchar), ',') OVER (partition by p order by o ROWS BETWEEN "
-     "UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) from t"),
+     "select listagg(listagg(CAST(n AS varchar), ',') OVER (partition by p order by o ROWS BETWEEN "
+     "UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING), 65535) from t"),
     ("select dateadd(day, 1, d), dateadd('mon', 1, d) from t",
      "select date_add('day', 1, d), date_add('month', 1, d) from t"),
     ("select datediff(mins, a, b)", "select date_diff('minute', a, b)"),

@@ -102,8 +102,13 @@ def decode(rw, nodes, i, j):
     return [raw(" ".join(parts))], j + 1
 
 
+# Redshift's LISTAGG fails past the maximum VARCHAR (the catalog's listagg(result, limit)).
+LISTAGG_LIMIT = 65535
+
+
 def listagg(rw, nodes, i, j):
-    """LISTAGG([DISTINCT] expr [, delimiter]) [WITHIN GROUP (ORDER BY ...)] [OVER (...)]."""
+    """LISTAGG([DISTINCT] expr [, delimiter]) [WITHIN GROUP (ORDER BY ...)] [OVER (...)]: the
+    aggregate, its result checked against Redshift's limit."""
     inner = nodes[j].nodes
     distinct = ""
     first = words(inner)[0] if words(inner) else None
@@ -137,7 +142,7 @@ def listagg(rw, nodes, i, j):
         spec = rw.text(window.nodes)
         if order:
             spec = f"{spec} {order} ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
-        return [raw(f"listagg({value}, {delimiter}) OVER ({spec.strip()})")], \
+        return [raw(f"listagg(listagg({value}, {delimiter}) OVER ({spec.strip()}), {LISTAGG_LIMIT})")], \
             nodes.index(window, k) + 1
     order_clause = f" {order}" if order else ""
     if distinct and order:
@@ -146,7 +151,7 @@ def listagg(rw, nodes, i, j):
         if len(items) != 1 or items[0][0] != args[0]:
             raise not_supported("LISTAGG(DISTINCT x) ordered by something other than x")
         order_clause = f" ORDER BY {value}{items[0][1]}"
-    return [raw(f"listagg({distinct}{value}, {delimiter}{order_clause})")], j + 1
+    return [raw(f"listagg(listagg({distinct}{value}, {delimiter}{order_clause}), {LISTAGG_LIMIT})")], j + 1
 
 
 def _order_items(order: str) -> list[tuple[str, str]]:

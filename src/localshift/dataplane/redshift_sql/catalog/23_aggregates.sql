@@ -63,6 +63,21 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT array_to_string($1[2:],
 CREATE OR REPLACE AGGREGATE pg_catalog.listagg(anynonarray, text) (
     SFUNC = localshift.listagg_any_step, STYPE = text[], FINALFUNC = localshift.listagg_any_final);
 
+-- LISTAGG's limit: Redshift fails when a result passes the maximum VARCHAR, 65535 bytes
+-- ("Invalid operation: Result size exceeds LISTAGG limit").  The translator passes the
+-- aggregate's result and the limit to this function of the same name, so the column keeps
+-- Redshift's name (a string delimiter still picks the aggregate: an unknown literal prefers
+-- text to integer).
+CREATE OR REPLACE FUNCTION pg_catalog.listagg(text, integer) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog AS $$
+BEGIN
+    IF octet_length($1) > $2 THEN
+        RAISE EXCEPTION 'Result size exceeds LISTAGG limit'
+            USING ERRCODE = 'XX000', DETAIL = format('LISTAGG limit: %s bytes', $2);
+    END IF;
+    RETURN $1;
+END $$;
+
 -- RATIO_TO_REPORT(x) OVER (...): the translator passes the value and its window's
 -- sum, so the result column is named as Redshift names it.
 CREATE OR REPLACE FUNCTION pg_catalog.ratio_to_report(double precision, double precision)
