@@ -14,13 +14,13 @@ from .helpers import pg, refused
      "select CASE WHEN (a) IS NOT DISTINCT FROM (1) THEN 'one' ELSE 'other' END from t"),
     ("select decode('aGk=', 'base64')", "select decode('aGk=', 'base64')"),  # PostgreSQL's decode
     ("select listagg(n, ',') within group (order by n) from t",
-     "select listagg(CAST(n AS varchar), ',' order by n) from t"),
-    ("select listagg(n) from t", "select listagg(CAST(n AS varchar), '') from t"),
+     "select listagg(listagg(CAST(n AS varchar), ',' order by n), 65535) from t"),
+    ("select listagg(n) from t", "select listagg(listagg(CAST(n AS varchar), ''), 65535) from t"),
     ("select listagg(distinct n, ',') within group (order by n desc) from t",
-     "select listagg(DISTINCT n, ',' ORDER BY n desc) from t"),
+     "select listagg(listagg(DISTINCT n, ',' ORDER BY n desc), 65535) from t"),
     ("select listagg(n, ',') within group (order by o) over (partition by p) from t",
-     "select listagg(CAST(n AS varchar), ',') OVER (partition by p order by o ROWS BETWEEN "
-     "UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) from t"),
+     "select listagg(listagg(CAST(n AS varchar), ',') OVER (partition by p order by o ROWS BETWEEN "
+     "UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING), 65535) from t"),
     ("select dateadd(day, 1, d), dateadd('mon', 1, d) from t",
      "select date_add('day', 1, d), date_add('month', 1, d) from t"),
     ("select datediff(mins, a, b)", "select date_diff('minute', a, b)"),
@@ -32,13 +32,24 @@ from .helpers import pg, refused
     ("select concat(a, b)", "select concat(CAST(a AS varchar), CAST(b AS varchar))"),
     ("select ratio_to_report(x) over (partition by p) from t",
      "select ratio_to_report(CAST(x AS double precision), sum(x) OVER (partition by p)) from t"),
-    # AVG: the catalog's avg(sum, count, a NULL of x's type) gives Redshift's types
+    # AVG: the catalog's avg(sum, count, a NULL of x's type) gives Redshift's types (a REAL
+    # summed as DOUBLE PRECISION, as SUM sums it)
     ("select avg(x), avg(distinct x) from t",
-     "select avg(sum(x), count(x), min(x) FILTER (WHERE false)), "
-     "avg(sum(DISTINCT x), count(DISTINCT x), min(x) FILTER (WHERE false)) from t"),
+     "select avg(sum(localshift.sum_argument(x)), count(x), min(x) FILTER (WHERE false)), "
+     "avg(sum(DISTINCT localshift.sum_argument(x)), count(DISTINCT x), min(x) FILTER (WHERE false)) from t"),
     ("select avg(all x) filter (where y) over w from t",
-     "select avg(sum(x) FILTER (where y) OVER w, count(x) FILTER (where y) OVER w, "
+     "select avg(sum(localshift.sum_argument(x)) FILTER (where y) OVER w, count(x) FILTER (where y) OVER w, "
      "min(x) FILTER (WHERE false) OVER w) from t"),
+    # RANK and DENSE_RANK are INTEGER, NTILE BIGINT: the whole call with its OVER clause is cast
+    ("select rank() over (order by x), DENSE_RANK() OVER (partition by p order by x desc) from t",
+     "select CAST(rank() OVER (order by x) AS integer), "
+     "CAST(DENSE_RANK() OVER (partition by p order by x desc) AS integer) from t"),
+    ("select ntile(4) over w, rank() over w from t window w as (order by x)",
+     "select CAST(ntile(4) OVER w AS bigint), CAST(rank() OVER w AS integer) from t window w as (order by x)"),
+    ("select ntile(nvl(n, 2)) over (order by x) from t",
+     "select CAST(ntile(coalesce(n, 2)) OVER (order by x) AS bigint) from t"),
+    ("select rank() from t", "select rank() from t"),  # no OVER: the engine reports it
+    ("select row_number() over (order by x) from t", "select row_number() over (order by x) from t"),
     ("select t.avg from t", "select t.avg from t"),
     # ordered-set aggregates over a window: the partition's values, sorted once
     ("select percentile_cont(0.25) within group (order by x) over (partition by p) from t",

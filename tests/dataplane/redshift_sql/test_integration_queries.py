@@ -142,3 +142,28 @@ def test_tables_named_as_catalog_functions_and_those_functions(db):
     assert one(db, "with power (n) as (select a from log where a = 8) select power(n, 2) from power") == (64.0,)
     with pytest.raises(psycopg.errors.DatetimeFieldOverflow):
         db.execute("select to_date(d, 'YYYYMMDD', true) from log")
+
+
+def test_result_types_of_ranking_functions_and_sums_reach_the_client(db):
+    """Clients read a column's type from RowDescription: RANK/DENSE_RANK INTEGER, NTILE and
+    ROW_NUMBER BIGINT, AVG of a REAL DOUBLE PRECISION, summed as such (float4 sums lose digits)."""
+    db.execute("create table m (id int, r real)")
+    db.execute("insert into m values (1, 1.1), (2, 2.2), (3, 10000000)")
+    cur = db.execute("select rank() over (order by id), dense_rank() over (order by id), ntile(2) over (order by id), "
+                     "row_number() over (order by id), avg(r) over () from m order by id limit 1")
+    assert [column.type_code for column in cur.description] == [23, 23, 20, 20, 701]
+    assert [column.name for column in cur.description] == ["rank", "dense_rank", "ntile", "row_number", "avg"]
+    assert cur.fetchone()[:4] == (1, 1, 1, 1)
+    assert one(db, "select avg(r) from m") == (3333334.43333336,)  # of a REAL sum: 3333333.33333333
+
+
+def test_computed_strings_are_varchar_on_the_wire_as_in_redshift(db):
+    """Redshift has no TEXT: its string functions' columns are VARCHAR (oid 1043) in RowDescription;
+    a catalog table's own TEXT column keeps its type."""
+    db.execute("create table names (v varchar(10))")
+    db.execute("insert into names values ('Ab')")
+    cur = db.execute("select lower(v), v || 'x', concat(v, 'y'), 'lit', v from names")
+    assert [column.type_code for column in cur.description] == [1043] * 5
+    assert cur.fetchone() == ("ab", "Abx", "Aby", "lit", "Ab")
+    cur = db.execute("select prosrc from pg_proc where proname = 'lower' limit 1")
+    assert [column.type_code for column in cur.description] == [25]

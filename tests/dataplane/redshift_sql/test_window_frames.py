@@ -27,11 +27,11 @@ def test_an_aggregate_window_function_with_order_by_needs_a_frame(sql):
     "select sum(q) over (order by id rows between 1 preceding and 1 following) from t",
     "select sum(q) over (partition by g) from t",
     "select count(*) over () from t",
-    "select row_number() over (order by id), rank() over (order by id), lag(q) over (order by id) from t",
+    "select row_number() over (order by id), ntile(2) over (order by id), lag(q) over (order by id) from t",
     "select sum(q) from t order by 1",
 ])
 def test_frames_ranking_functions_and_windows_without_order_are_left_alone(sql):
-    assert pg(sql) == sql
+    assert pg(sql) == sql.replace("ntile(2) over (order by id)", "CAST(ntile(2) OVER (order by id) AS bigint)")
 
 
 @pytest.mark.parametrize("sql", [

@@ -102,8 +102,13 @@ def decode(rw, nodes, i, j):
     return [raw(" ".join(parts))], j + 1
 
 
+# Redshift's LISTAGG fails past the maximum VARCHAR (the catalog's listagg(result, limit)).
+LISTAGG_LIMIT = 65535
+
+
 def listagg(rw, nodes, i, j):
-    """LISTAGG([DISTINCT] expr [, delimiter]) [WITHIN GROUP (ORDER BY ...)] [OVER (...)]."""
+    """LISTAGG([DISTINCT] expr [, delimiter]) [WITHIN GROUP (ORDER BY ...)] [OVER (...)]: the
+    aggregate, its result checked against Redshift's limit."""
     inner = nodes[j].nodes
     distinct = ""
     first = words(inner)[0] if words(inner) else None
@@ -137,7 +142,7 @@ def listagg(rw, nodes, i, j):
         spec = rw.text(window.nodes)
         if order:
             spec = f"{spec} {order} ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
-        return [raw(f"listagg({value}, {delimiter}) OVER ({spec.strip()})")], \
+        return [raw(f"listagg(listagg({value}, {delimiter}) OVER ({spec.strip()}), {LISTAGG_LIMIT})")], \
             nodes.index(window, k) + 1
     order_clause = f" {order}" if order else ""
     if distinct and order:
@@ -146,7 +151,7 @@ def listagg(rw, nodes, i, j):
         if len(items) != 1 or items[0][0] != args[0]:
             raise not_supported("LISTAGG(DISTINCT x) ordered by something other than x")
         order_clause = f" ORDER BY {value}{items[0][1]}"
-    return [raw(f"listagg({distinct}{value}, {delimiter}{order_clause})")], j + 1
+    return [raw(f"listagg(listagg({distinct}{value}, {delimiter}{order_clause}), {LISTAGG_LIMIT})")], j + 1
 
 
 def _order_items(order: str) -> list[tuple[str, str]]:
@@ -217,6 +222,24 @@ def as_double_precision(rw, nodes, i, j):
     return _call(nodes[i].text, [f"{prefix}CAST({rw.text(argument)} AS double precision)"]), j + 1
 
 
+def _ranking(result_type: str) -> Handler:
+    """RANK() and DENSE_RANK() OVER (...) return INTEGER on Redshift, NTILE(n) OVER (...) BIGINT
+    (PostgreSQL: BIGINT and INTEGER): the whole call, OVER clause included, is cast, so the result
+    column keeps the function's name.  Without OVER the call stays (the engine reports it)."""
+
+    def handler(rw, nodes, i, j):
+        call = f"{nodes[i].text}({', '.join(_args(rw, nodes[j]))})"
+        k = _next(nodes, j + 1)
+        w = _next(nodes, k + 1)
+        if w >= len(nodes) or nodes[k].low != "over":
+            return [raw(call)], j + 1
+        window = nodes[w]
+        over = f"OVER ({rw.text(window.nodes)})" if window.kind == "group" else f"OVER {window.text}"
+        return [raw(f"CAST({call} {over} AS {result_type})")], w + 1
+
+    return handler
+
+
 def ratio_to_report(rw, nodes, i, j):
     args = _args(rw, nodes[j])
     k = _next(nodes, j + 1)
@@ -238,7 +261,8 @@ def avg(rw, nodes, i, j):
     sample), which gives Redshift's result type (BIGINT for integers, the argument's scale
     for DECIMAL). The sample is a NULL of x's own type (an aggregate that takes no row):
     PostgreSQL sums BIGINT and DECIMAL alike as NUMERIC, so the sum alone cannot tell
-    which type to return."""
+    which type to return.  x is summed through localshift.sum_argument: a REAL as DOUBLE
+    PRECISION, as Redshift sums it."""
     inner = nodes[j].nodes
     significant = words(inner)
     distinct = ""
@@ -262,7 +286,8 @@ def avg(rw, nodes, i, j):
         end = w + 1
     clauses = row_filter + over
     sample = f"min({value}) FILTER (WHERE false){over}"
-    return [raw(f"avg(sum({distinct}{value}){clauses}, count({distinct}{value}){clauses}, {sample})")], end
+    summed = f"sum({distinct}localshift.sum_argument({value})){clauses}"
+    return [raw(f"avg({summed}, count({distinct}{value}){clauses}, {sample})")], end
 
 
 def _percentile(name: str) -> Handler:
@@ -364,6 +389,9 @@ CALLS: dict[str, Handler] = {
     "concat": concat,
     "ratio_to_report": ratio_to_report,
     "avg": avg,
+    "rank": _ranking("integer"),
+    "dense_rank": _ranking("integer"),
+    "ntile": _ranking("bigint"),
     **dict.fromkeys(("stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop"), as_double_precision),
     "percentile_cont": _percentile("percentile_cont"),
     "percentile_disc": _percentile("percentile_disc"),

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Callable, TypeVar
 from .command_tags import RETAGGED, redshift_tag
 from .errors import redshift_error
 from .framing import HOLD, LENGTH, Framer
+from .row_descriptions import varchar_columns
 from .translator import statement_texts, translate_bytes
 from .truncate_commits import COMMIT_QUERY, commits_in_query
 
@@ -54,8 +55,8 @@ MAX_PENDING = 10000
 # Client messages read whole: Query, Parse, Bind, Execute, Sync, Close, Flush.
 _CLIENT_WHOLE = frozenset(b"QPBESCH")
 # Engine messages read whole: CommandComplete, ErrorResponse, EmptyQueryResponse,
-# PortalSuspended, ParameterStatus, ReadyForQuery.
-_ENGINE_WHOLE = frozenset(b"CEIsSZ")
+# PortalSuspended, ParameterStatus, RowDescription, ReadyForQuery.
+_ENGINE_WHOLE = frozenset(b"CEIsSTZ")
 _END = None  # where a Query or a Sync's batch ends in the pending queue
 _COMMIT_END = b"commit"  # where the front's own COMMIT (before a TRUNCATE) ends
 # Statements held until the query history is written: those that read it.
@@ -309,6 +310,8 @@ class SqlSession:
         if typ == 0x53:  # ParameterStatus
             self.engine_parameter(data[pos:pos + length])
             return None
+        if typ == 0x54:  # RowDescription: computed TEXT columns are Redshift's VARCHAR
+            return varchar_columns(data, pos, length)
         current = pending[0] if pending else None
         if current is None or current is _COMMIT_END:  # nothing this session follows (or more than it counted)
             return redshift_error(data[pos:pos + length]) if typ == 0x45 else None

@@ -269,8 +269,22 @@ BEGIN
     END LOOP;
     RETURN localshift.wrap_int32(h);
 END $$;
+-- A date or time value converts implicitly to VARCHAR in Redshift (its implicit conversions:
+-- DATE, TIME, TIMETZ, TIMESTAMP and TIMESTAMPTZ to VARCHAR; BOOLEAN to none), so it is
+-- checksummed as its text.
+DO $$
+DECLARE
+    source text;
+BEGIN
+    FOREACH source IN ARRAY ARRAY['date', 'time', 'time with time zone', 'timestamp',
+                                  'timestamp with time zone'] LOOP
+        EXECUTE format('CREATE OR REPLACE FUNCTION pg_catalog.checksum(%s) RETURNS integer LANGUAGE sql '
+                       'STABLE STRICT PARALLEL SAFE AS $body$ SELECT pg_catalog.checksum($1::text) $body$',
+                       source);
+    END LOOP;
+END $$;
 
--- String functions take numbers, dates and timestamps too, read as their text
+-- String functions (and MD5, CRC32) take numbers, dates and timestamps too, read as their text
 -- (REPEAT(catid, 3), REVERSE(salesid), SUBSTRING(listtime, 6, 2)): Redshift
 -- converts them implicitly.  A string argument still picks the text version.
 DO $$
@@ -288,7 +302,8 @@ BEGIN
         ('substr', ', integer', 'text'), ('substr', ', integer, integer', 'text'),
         ('replace', ', text, text', 'text'), ('translate', ', text, text', 'text'),
         ('split_part', ', text, integer', 'text'), ('strpos', ', text', 'integer'),
-        ('btrim', ', text', 'text'), ('ltrim', ', text', 'text'), ('rtrim', ', text', 'text')
+        ('btrim', ', text', 'text'), ('ltrim', ', text', 'text'), ('rtrim', ', text', 'text'),
+        ('md5', '', 'text'), ('crc32', '', 'text')
     ) AS s(name, extra, result) LOOP
         -- One more argument per comma in the extra argument types.
         args := (SELECT string_agg(format('$%s', n), ', ')

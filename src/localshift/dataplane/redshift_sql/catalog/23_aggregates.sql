@@ -63,10 +63,44 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT array_to_string($1[2:],
 CREATE OR REPLACE AGGREGATE pg_catalog.listagg(anynonarray, text) (
     SFUNC = localshift.listagg_any_step, STYPE = text[], FINALFUNC = localshift.listagg_any_final);
 
+-- LISTAGG's limit: Redshift fails when a result passes the maximum VARCHAR, 65535 bytes
+-- ("Invalid operation: Result size exceeds LISTAGG limit").  The translator passes the
+-- aggregate's result and the limit to this function of the same name, so the column keeps
+-- Redshift's name (a string delimiter still picks the aggregate: an unknown literal prefers
+-- text to integer).
+CREATE OR REPLACE FUNCTION pg_catalog.listagg(text, integer) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog AS $$
+BEGIN
+    IF octet_length($1) > $2 THEN
+        RAISE EXCEPTION 'Result size exceeds LISTAGG limit'
+            USING ERRCODE = 'XX000', DETAIL = format('LISTAGG limit: %s bytes', $2);
+    END IF;
+    RETURN $1;
+END $$;
+
 -- RATIO_TO_REPORT(x) OVER (...): the translator passes the value and its window's
 -- sum, so the result column is named as Redshift names it.
 CREATE OR REPLACE FUNCTION pg_catalog.ratio_to_report(double precision, double precision)
 RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT $1 / NULLIF($2, 0) $$;
+
+-- AVG(x) of a REAL: Redshift sums floats as DOUBLE PRECISION (its SUM of a REAL returns DOUBLE
+-- PRECISION), PostgreSQL sums a REAL as a REAL, with a REAL's digits.  The translator passes
+-- AVG's argument to SUM through localshift.sum_argument, which turns a REAL into a DOUBLE
+-- PRECISION and leaves every other type as it is (the engine inlines these).  The
+-- integer and decimal versions are there because those convert implicitly to REAL too: without
+-- them, sum_argument(integer) would be ambiguous.
+CREATE OR REPLACE FUNCTION localshift.sum_argument(real) RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT $1::double precision $$;
+CREATE OR REPLACE FUNCTION localshift.sum_argument(anyelement) RETURNS anyelement
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT $1 $$;
+CREATE OR REPLACE FUNCTION localshift.sum_argument(smallint) RETURNS smallint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT $1 $$;
+CREATE OR REPLACE FUNCTION localshift.sum_argument(integer) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT $1 $$;
+CREATE OR REPLACE FUNCTION localshift.sum_argument(bigint) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT $1 $$;
+CREATE OR REPLACE FUNCTION localshift.sum_argument(numeric) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT $1 $$;
 
 -- AVG(x): the translator passes sum(x) and count(x) (with the call's DISTINCT, FILTER and
 -- OVER) and a NULL of x's type (the sample), so the result has Redshift's type: BIGINT for
