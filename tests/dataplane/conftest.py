@@ -8,7 +8,7 @@ import pytest
 
 from localshift.dataplane import PostgresDataPlane
 
-from .helpers import DB, PASSWORD, USER, free_port
+from .helpers import DB, PASSWORD, USER, connect, free_port
 
 
 def cleanup(plane: PostgresDataPlane) -> None:
@@ -31,3 +31,16 @@ def dp(tmp_path):
 def cluster(dp):
     """A running cluster created with USER/PASSWORD/DB: returns (key, port)."""
     return "c1", dp.create_engine("c1", free_port(), USER, PASSWORD, DB)
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """One cluster per test module, for tests that do not change who may do what: (data plane, port)."""
+    plane = PostgresDataPlane(tmp_path_factory.mktemp("roles") / "dp")
+    try:
+        port = plane.create_engine("shared", free_port(), USER, PASSWORD, DB)
+        with connect(port, autocommit=True) as conn:
+            conn.execute("CREATE TABLE t (line text)")
+        yield plane, port
+    finally:
+        cleanup(plane)

@@ -6,9 +6,8 @@ import psycopg
 import pytest
 
 from localshift.dataplane.api import TableRestoreRefused, TableToRestore
-from localshift.dataplane.table_restore import SCRATCH_PREFIX
-
 from localshift.dataplane.roles import ADMIN_USER
+from localshift.dataplane.table_restore import SCRATCH_PREFIX
 
 from .helpers import DB, USER, connect, rows
 

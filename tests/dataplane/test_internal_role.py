@@ -1,0 +1,311 @@
+"""Nothing the internal role runs calls a user's code, and nothing a user writes is trusted by it:
+the catalog's functions and event triggers (catalog/*.sql), its sessions (roles.py, history.py),
+late-binding views' bookkeeping, monitoring views' filters."""
+
+from __future__ import annotations
+
+import json
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from localshift.dataplane.redshift_sql.history import QueryRecorder
+from localshift.dataplane.roles import ADMIN_USER
+
+from .helpers import DB, USER, connect
+
+
+# A function of the master user's that records who runs it: none of the internal role's work may
+# run it as the internal role (with a superuser's rights it could reach the host).
+RECORD_RUNNER = """CREATE FUNCTION record_runner() RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
+BEGIN INSERT INTO public.runners VALUES (current_user::text); RETURN true; END $$"""
+
+
+def test_counting_rows_for_the_catalog_never_reads_a_view_as_the_internal_role(shared):
+    _, port = shared
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE TABLE runners (name text)")
+        conn.execute(RECORD_RUNNER)
+        conn.execute("CREATE VIEW calls_runner AS SELECT record_runner() AS ran")
+        conn.execute("CREATE TABLE counted (id int)")
+        conn.execute("INSERT INTO counted VALUES (1), (2)")
+        try:
+            assert conn.execute("SELECT localshift.row_count('calls_runner'::regclass),"
+                                " localshift.row_count('counted'::regclass)").fetchone() == (None, 2)
+            # A temporary table named as a catalog does not fool it: pg_temp comes last in its path.
+            conn.execute("CREATE TEMPORARY TABLE pg_class (oid oid, relkind \"char\")")
+            conn.execute("INSERT INTO pg_temp.pg_class VALUES ('calls_runner'::regclass, 'r')")
+            assert conn.execute("SELECT localshift.row_count('calls_runner'::regclass)").fetchone() == (None,)
+            assert conn.execute("SELECT count(*) FROM runners").fetchone() == (0,)
+        finally:
+            conn.execute("DROP TABLE IF EXISTS pg_temp.pg_class")
+            conn.execute("DROP VIEW calls_runner")
+            conn.execute("DROP TABLE runners, counted")
+            conn.execute("DROP FUNCTION record_runner()")
+
+
+def test_the_catalogs_own_tables_are_written_by_the_internal_role_only(shared):
+    """The master user may write every user's table (pg_write_all_data) but not the catalog's
+    bookkeeping, which functions running as the internal role trust."""
+    _, port = shared
+    with connect(port, autocommit=True) as conn:
+        tables = [name for (name,) in conn.execute(
+            "SELECT c.oid::regclass::text FROM pg_class c WHERE c.relnamespace = 'localshift'::regnamespace"
+            " AND c.relkind IN ('r', 'p') ORDER BY 1")]
+        assert "localshift.late_binding_views" in tables and "localshift.query_history" in tables
+        for table in tables:
+            for statement in (f"UPDATE {table} SET {_first_column(conn, table)} = NULL",
+                              f"DELETE FROM {table}",
+                              f"INSERT INTO {table} DEFAULT VALUES"):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for relation"):
+                    conn.execute(statement)
+        conn.execute("CREATE TABLE kept (id int)")  # the catalog still records what users do
+        try:
+            assert conn.execute("SELECT count(*) FROM localshift.relation_created"
+                                " WHERE table_oid = 'kept'::regclass").fetchone() == (1,)
+        finally:
+            conn.execute("DROP TABLE kept")
+
+
+def _first_column(conn: psycopg.Connection, table: str) -> str:
+    return conn.execute("SELECT quote_ident(attname) FROM pg_attribute WHERE attrelid = %s::regclass"
+                        " AND attnum > 0 AND attidentity = '' ORDER BY attnum LIMIT 1", (table,)).fetchone()[0]
+
+
+def test_internal_sessions_resolve_names_in_pg_catalog_only(shared):
+    """A user's function or operator in public that matches a call better than the built-in one
+    (``lower(varchar)``) is never what the internal role's statements call."""
+    plane, port = shared
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE TABLE runners (name text)")
+        conn.execute(RECORD_RUNNER)
+        conn.execute("CREATE FUNCTION public.lower(varchar) RETURNS text LANGUAGE sql"
+                     " AS $$ SELECT CASE WHEN public.record_runner() THEN 'x' END $$")
+    try:
+        plane.apply_settings("shared", {"search_path": "$user, public"})  # the users' default path
+        with plane._engine("shared").connect(DB) as internal:
+            path = internal.execute("SHOW search_path").fetchone()[0]
+            assert [schema.strip() for schema in path.split(",")] == ["pg_catalog", "pg_temp"]
+            assert internal.execute("SELECT lower('ABC'::varchar)").fetchone() == ("abc",)
+        with connect(port, autocommit=True) as conn:
+            assert conn.execute("SELECT count(*) FROM runners").fetchone() == (0,)
+    finally:
+        with connect(port, autocommit=True) as conn:
+            conn.execute("DROP FUNCTION public.lower(varchar)")
+            conn.execute("DROP TABLE runners")
+            conn.execute("DROP FUNCTION record_runner()")
+
+
+def test_the_internal_roles_password_is_stored_as_a_scram_verifier(shared):
+    """Redshift superusers read pg_authid (pg_read_all_data): what they find there for the
+    internal role is no md5 hash, which would log one in as it on the engine's socket."""
+    _, port = shared
+    with connect(port, autocommit=True) as conn:
+        assert conn.execute("SELECT rolpassword LIKE 'SCRAM-SHA-256$%%' FROM pg_authid WHERE rolname = %s",
+                            (ADMIN_USER,)).fetchone() == (True,)
+        assert conn.execute("SELECT rolpassword LIKE 'md5%%' FROM pg_authid WHERE rolname = %s",
+                            (USER,)).fetchone() == (True,)  # the master user's stays md5 (redshift_connector)
+
+
+# What a late-binding view keeps when OR REPLACE drops it travels in a setting of the
+# transaction (localshift.replaced_view), which any user can set: the internal role restoring
+# it must not give the view to a role its creator could not give it to, nor run a grant's text.
+FORGED_PROPERTIES = [
+    pytest.param({"schema": "public", "name": "forged", "owner": ADMIN_USER, "grants": []},
+                 psycopg.errors.InsufficientPrivilege, id="owner"),
+    pytest.param({"schema": "public", "name": "forged", "owner": USER, "grants": [
+        {"privilege": "SELECT ON public.forged TO PUBLIC; SELECT public.record_runner(); --",
+         "grantee": None, "grantable": False}]}, psycopg.errors.InvalidParameterValue, id="grant"),
+    pytest.param({"schema": "public", "name": "forged", "owner": USER, "grants": [
+        {"privilege": "SELECT", "grantee": "PUBLIC; SELECT public.record_runner(); --",
+         "grantable": False}]}, psycopg.errors.UndefinedObject, id="grantee"),
+]
+
+
+@pytest.mark.parametrize(("properties", "error"), FORGED_PROPERTIES)
+def test_forged_properties_of_a_replaced_view_never_run_as_the_internal_role(shared, properties, error):
+    _, port = shared
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE TABLE runners (name text)")
+        conn.execute(RECORD_RUNNER)
+        try:
+            conn.execute("SELECT set_config('localshift.replaced_view', %s, false)", (json.dumps(properties),))
+            with pytest.raises(error):
+                conn.execute("CREATE VIEW forged AS SELECT public.record_runner() AS ran WITH NO SCHEMA BINDING")
+            assert conn.execute("SELECT count(*) FROM pg_class WHERE relname = 'forged'").fetchone() == (0,)
+            assert conn.execute("SELECT count(*) FROM runners").fetchone() == (0,)
+            conn.execute("SELECT set_config('localshift.replaced_view', '', false)")
+            conn.execute("CREATE VIEW forged AS SELECT public.record_runner() AS ran WITH NO SCHEMA BINDING")
+            assert conn.execute("SELECT ran FROM forged").fetchone() == (True,)
+            assert conn.execute("SELECT name FROM runners").fetchall() == [(USER,)]
+        finally:
+            conn.execute("DROP VIEW IF EXISTS forged")
+            conn.execute("DROP TABLE runners")
+            conn.execute("DROP FUNCTION record_runner()")
+
+
+# Functions of the master user's that match the calls of the catalog's code better than the
+# built-ins (pg_catalog.format is variadic) or as well (set_config, when a path names public first).
+DECOYS = [
+    """CREATE FUNCTION public.format(a text, b text, c text, d text) RETURNS text LANGUAGE plpgsql AS $$
+    BEGIN PERFORM public.record_runner(); RETURN pg_catalog.format(a, b, c, d); END $$""",
+    """CREATE FUNCTION public.set_config(a text, b text, c boolean) RETURNS text LANGUAGE plpgsql AS $$
+    BEGIN PERFORM public.record_runner(); RETURN pg_catalog.set_config(a, b, c); END $$""",
+]
+
+
+@pytest.mark.parametrize("search_path", ['"$user", public', "public, pg_catalog"])
+def test_binding_a_late_binding_view_never_calls_the_users_functions_as_the_internal_role(shared, search_path):
+    """A late-binding view's functions are created with the search path it was created with:
+    nothing the internal role evaluates while that path is set may resolve to a user's function."""
+    _, port = shared
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE TABLE runners (name text)")
+        conn.execute(RECORD_RUNNER)
+        for decoy in DECOYS:
+            conn.execute(decoy)
+        try:
+            conn.execute(f"SET search_path TO {search_path}")
+            conn.execute("CREATE VIEW late AS SELECT 1 AS one WITH NO SCHEMA BINDING")
+            conn.execute("CREATE TABLE read_later (id int)")  # views bind again when tables are created
+            assert conn.execute("SELECT one FROM late").fetchone() == (1,)
+            assert (ADMIN_USER,) not in conn.execute("SELECT DISTINCT name FROM runners").fetchall()
+        finally:
+            conn.execute("RESET search_path")
+            conn.execute("DROP VIEW IF EXISTS late")
+            conn.execute("DROP TABLE IF EXISTS read_later")
+            conn.execute("DROP FUNCTION public.format(text, text, text, text), public.set_config(text, text, boolean)")
+            conn.execute("DROP TABLE runners")
+            conn.execute("DROP FUNCTION record_runner()")
+
+
+def test_databases_the_master_user_creates_carry_the_internal_roles_catalog(shared):
+    """A database without localshift's schema would let its owner create one, whose tables and
+    functions the internal role's writers and installer would then trust: every new database is a
+    copy of template1 (TEMPLATE is no Redshift syntax)."""
+    _, port = shared
+    with connect(port, autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.SyntaxError):
+            conn.execute("CREATE DATABASE bare TEMPLATE template0")
+        conn.execute("CREATE DATABASE copied")
+    with connect(port, dbname="copied", autocommit=True) as conn:
+        assert conn.execute("SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'localshift'"
+                            ).fetchone() == (ADMIN_USER,)
+        with pytest.raises(psycopg.errors.DuplicateSchema):
+            conn.execute("CREATE SCHEMA localshift")
+
+
+def test_a_localshift_schema_of_a_users_is_never_trusted(dp, cluster):
+    """A database an older localshift let the master user create from template0 had no catalog, so
+    its owner could create the schema localshift: the history writer never writes (nor reads) its
+    tables, and the installer moves it aside before installing the catalog."""
+    key, port = cluster
+    with dp._existing(key).connect() as admin:
+        admin.execute(sql.SQL("CREATE DATABASE bare TEMPLATE template0 OWNER {}").format(sql.Identifier(USER)))
+    columns = ", ".join(f"{name} text" for name in (
+        "query_id", "pid", "user_name", "database_name", "query_text", "start_time", "end_time", "status",
+        "command_tag", "row_count", "error_code", "error_message"))
+    with connect(port, dbname="bare", autocommit=True) as conn:
+        conn.execute("CREATE TABLE runners (name text)")
+        conn.execute("CREATE SCHEMA localshift")
+        conn.execute(f"CREATE TABLE localshift.query_history ({columns})")
+        conn.execute("CREATE FUNCTION record_row() RETURNS trigger LANGUAGE plpgsql AS $$"
+                     " BEGIN INSERT INTO public.runners VALUES (current_user::text); RETURN NEW; END $$")
+        conn.execute("CREATE TRIGGER record BEFORE INSERT ON localshift.query_history"
+                     " FOR EACH ROW EXECUTE FUNCTION record_row()")
+    recorder = QueryRecorder(dp.front.recorder._connect)
+    socket = str(dp._engine(key).socket_path)
+    recorder.ids_read(socket, recorder.read_ids(socket))
+    recorder.record(socket, "bare", (1, USER, b"SELECT 1", 0.0, 1.0, b"SELECT 1", None))
+    recorder.flush()
+    assert rows_of(port, "bare", "SELECT count(*) FROM localshift.query_history") == [(0,)]
+    assert rows_of(port, "bare", "SELECT count(*) FROM runners") == [(0,)]
+    dp.stop_engine(key)
+    port = dp.start_engine(key, port)
+    assert rows_of(port, "bare", "SELECT nspname, nspowner::regrole::text FROM pg_namespace"
+                                 " WHERE nspname LIKE 'localshift%' ORDER BY 1")[0] == ("localshift", ADMIN_USER)
+    with connect(port, dbname="bare", autocommit=True) as conn:
+        conn.execute("SELECT 2")
+    dp.front.recorder.flush()
+    assert rows_of(port, "bare", "SELECT count(*) FROM localshift.query_history WHERE query_text = 'SELECT 2'"
+                   ) == [(1,)]
+    assert rows_of(port, "bare", "SELECT count(*) FROM runners") == [(0,)]
+
+
+def rows_of(port: int, dbname: str, query: str) -> list[tuple]:
+    with connect(port, dbname=dbname) as conn:
+        return conn.execute(query).fetchall()
+
+
+def test_a_forged_binding_setting_leaves_no_record_that_breaks_others_ddl(shared):
+    """``localshift.late_binding = on`` (the catalog's own flag while it binds: any user can set it)
+    skips forgetting a dropped late-binding view; its record must not fail the DDL of those whose
+    tables it named."""
+    _, port = shared
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE TABLE named (a int)")
+        try:
+            conn.execute("CREATE VIEW gone AS SELECT a FROM public.named WITH NO SCHEMA BINDING")
+            conn.execute("SELECT set_config('localshift.late_binding', 'on', false)")
+            conn.execute("DROP VIEW gone")
+            conn.execute("SELECT set_config('localshift.late_binding', 'off', false)")
+            conn.execute("ALTER TABLE named ADD COLUMN b int")
+            assert conn.execute("SELECT count(*) FROM localshift.late_binding_views l"
+                                " WHERE NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = l.view_oid)").fetchone() == (0,)
+        finally:
+            conn.execute("DROP TABLE named")
+
+
+@pytest.mark.parametrize(("view", "column"), [("stl_query", "querytxt"), ("sys_query_history", "query_text"),
+                                              ("stl_querytext", "text")])
+def test_a_users_condition_never_sees_the_rows_a_monitoring_view_hides(shared, view, column):
+    """A regular user sees its own statements only; a condition of its query that fails on a row
+    (a cast, whose error quotes the value) must not run before the view's filter, or the error
+    would show another user's statement (the catalog's views are security barriers)."""
+    _, port = shared
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE USER peeker PASSWORD 'Peeker-12'")
+        conn.execute("SELECT 'the master user''s secret'")
+    try:
+        with connect(port, user="peeker", password="Peeker-12", autocommit=True) as conn:
+            conn.execute("SELECT 'mine'")
+            # (The word is spelt backwards in these statements, which the user's own history holds.)
+            holds_the_word = f"strpos({column}, reverse('terces')) > 0"
+            assert conn.execute(f"SELECT count(*) FROM {view} WHERE {holds_the_word}").fetchone() == (0,)
+            try:
+                conn.execute(f"SELECT count(*) FROM {view} WHERE {column}::int = 1 AND {holds_the_word}")
+            except psycopg.errors.InvalidTextRepresentation as error:
+                assert "secret" not in str(error)
+    finally:
+        with connect(port, autocommit=True) as conn:
+            conn.execute("DROP USER peeker")
+
+
+def test_a_late_binding_views_probe_made_security_invoker_never_runs_as_the_internal_role(shared):
+    """A late-binding view's functions are its owner's, who may ALTER them: the internal role runs
+    the probe only once it is SECURITY DEFINER again (as the invoker, the event triggers its
+    CREATE VIEW fires would resolve operators on the view's path, where the owner's ``=`` wins)."""
+    _, port = shared
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE TABLE runners (name text)")
+        conn.execute(RECORD_RUNNER)
+        conn.execute("CREATE TABLE probed (a int)")
+        conn.execute("CREATE FUNCTION public.spying_eq(integer, integer) RETURNS boolean LANGUAGE plpgsql AS $$"
+                     " BEGIN PERFORM public.record_runner(); RETURN $1 OPERATOR(pg_catalog.=) $2; END $$")
+        try:
+            conn.execute("SET search_path = public, pg_catalog")
+            conn.execute("CREATE VIEW probing AS SELECT a FROM public.probed WITH NO SCHEMA BINDING")
+            conn.execute("CREATE OPERATOR public.= (LEFTARG = integer, RIGHTARG = integer, FUNCTION = public.spying_eq)")
+            conn.execute("RESET search_path")
+            oid = conn.execute("SELECT 'probing'::regclass::oid").fetchone()[0]
+            conn.execute(f"ALTER FUNCTION localshift.late_binding_probe_{oid}() SECURITY INVOKER")
+            conn.execute("ALTER TABLE probed ADD COLUMN b int")  # binds the view again
+            assert conn.execute("SELECT * FROM probing").fetchall() == []
+            assert (ADMIN_USER,) not in conn.execute("SELECT DISTINCT name FROM runners").fetchall()
+        finally:
+            conn.execute("RESET search_path")
+            conn.execute("DROP OPERATOR IF EXISTS public.= (integer, integer)")
+            conn.execute("DROP VIEW IF EXISTS probing")
+            conn.execute("DROP TABLE probed, runners")
+            conn.execute("DROP FUNCTION public.spying_eq(integer, integer), record_runner()")
