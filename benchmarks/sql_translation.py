@@ -272,7 +272,7 @@ def measure_endpoint(dp: PostgresDataPlane, queries: int, rows: int) -> None:
         ctas = ("create table {name} {attrs} as select g as id, g % 1000 as k, md5(g::text) as v "
                 f"from generate_series(1, {rows}) g")
         t = time.perf_counter()
-        direct.execute(ctas.format(name="plain_ctas", attrs=""))
+        direct.execute(ctas.format(name="public.plain_ctas", attrs=""))  # the internal role: pg_catalog first
         plain = time.perf_counter() - t
         t = time.perf_counter()
         through[port].execute(ctas.format(name="keyed_ctas", attrs="distkey(k) sortkey(id)"))
