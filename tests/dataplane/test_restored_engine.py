@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from .helpers import connect, free_port, rows
+from .helpers import USER, connect, free_port, rows
 
 LOGS = ("SELECT (SELECT count(*) FROM stl_query WHERE querytxt = 'SELECT 42'),"
         " (SELECT count(*) > 0 FROM stl_connection_log)")
@@ -52,3 +52,20 @@ def test_a_snapshot_without_no_backup_tables_restores_them_empty(dp, cluster):
     counts = "SELECT (SELECT count(*) FROM \"Staging Area\".loads), (SELECT count(*) FROM kept)"
     assert rows(dp.restore_snapshot("dc2", "r-dc2", free_port()), counts) == [(0, 1)]
     assert rows(dp.restore_snapshot("ra3", "r-ra3", free_port()), counts) == [(1, 1)]
+
+
+def test_no_backup_tables_are_emptied_as_their_owner_never_as_the_internal_role(dp, cluster):
+    """A TRUNCATE fires the table's triggers: a user's function must not run as the internal role."""
+    key, port = cluster
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE TABLE runners (name text)")
+        conn.execute("CREATE FUNCTION record_runner() RETURNS trigger LANGUAGE plpgsql AS $$"
+                     " BEGIN INSERT INTO public.runners VALUES (current_user::text); RETURN NULL; END $$")
+        conn.execute("CREATE TABLE loads BACKUP NO AS SELECT 1 AS id")
+        conn.execute("CREATE TRIGGER on_truncate BEFORE TRUNCATE ON loads FOR EACH STATEMENT"
+                     " EXECUTE FUNCTION record_runner()")
+        conn.execute("ALTER TABLE loads ENABLE ALWAYS TRIGGER on_truncate")
+    dp.create_snapshot(key, "dc2", without_no_backup_tables=True)
+    restored = dp.restore_snapshot("dc2", "r-dc2", free_port())
+    assert rows(restored, "SELECT (SELECT count(*) FROM loads), (SELECT array_agg(name) FROM runners)") == [
+        (0, [USER])]

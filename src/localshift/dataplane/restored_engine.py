@@ -24,7 +24,7 @@ from .engine import Engine
 
 _TEMPORARY_SCHEMAS = "SELECT nspname FROM pg_namespace WHERE nspname ~ '^pg_(toast_)?temp_[0-9]+$' ORDER BY 1"
 _LOGS = ("query_history", "connection_log")
-_NO_BACKUP_TABLES = ("SELECT n.nspname, c.relname FROM localshift.table_attributes t"
+_NO_BACKUP_TABLES = ("SELECT n.nspname, c.relname, pg_get_userbyid(c.relowner) FROM localshift.table_attributes t"
                      " JOIN pg_class c ON c.oid = t.table_oid AND c.relkind IN ('r', 'p')"
                      " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE t.backup IS FALSE ORDER BY 1, 2")
 
@@ -47,8 +47,12 @@ def empty_no_backup_tables(engine: Engine) -> None:
     serverless namespaces are always backed up whole)."""
     for database in _databases(engine):
         with engine.connect(database) as conn, conn.transaction():
-            for schema, table in conn.execute(_NO_BACKUP_TABLES).fetchall():
+            for schema, table, owner in conn.execute(_NO_BACKUP_TABLES).fetchall():
+                # As the table's owner: a TRUNCATE fires the table's triggers, whose functions are
+                # users', which must never run with the internal role's rights.
+                conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(owner)))
                 conn.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(schema, table)))
+                conn.execute("RESET ROLE")
 
 
 def _databases(engine: Engine) -> list[str]:
