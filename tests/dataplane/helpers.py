@@ -39,3 +39,14 @@ def connect_once_free(port: int, **kw) -> psycopg.Connection:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
+
+
+def create_runner_log(conn: psycopg.Connection, returns: str = "boolean") -> None:
+    """The master user's table ``runners`` and function ``record_runner()``, which adds who runs it
+    to the table: none of the internal role's work may run it as the internal role (with a
+    superuser's rights it could reach the host).  ``returns``: ``boolean`` (for a CHECK or a view's
+    query) or ``trigger``."""
+    result = "true" if returns == "boolean" else "NULL"
+    conn.execute("CREATE TABLE runners (name text)")
+    conn.execute(f"CREATE FUNCTION record_runner() RETURNS {returns} LANGUAGE plpgsql VOLATILE AS $$"
+                 f" BEGIN INSERT INTO public.runners VALUES (current_user::text); RETURN {result}; END $$")

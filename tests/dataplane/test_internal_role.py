@@ -13,20 +13,14 @@ from psycopg import sql
 from localshift.dataplane.redshift_sql.history import QueryRecorder
 from localshift.dataplane.roles import ADMIN_USER
 
-from .helpers import DB, USER, connect
+from .helpers import DB, USER, connect, create_runner_log
 
-
-# A function of the master user's that records who runs it: none of the internal role's work may
-# run it as the internal role (with a superuser's rights it could reach the host).
-RECORD_RUNNER = """CREATE FUNCTION record_runner() RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
-BEGIN INSERT INTO public.runners VALUES (current_user::text); RETURN true; END $$"""
 
 
 def test_counting_rows_for_the_catalog_never_reads_a_view_as_the_internal_role(shared):
     _, port = shared
     with connect(port, autocommit=True) as conn:
-        conn.execute("CREATE TABLE runners (name text)")
-        conn.execute(RECORD_RUNNER)
+        create_runner_log(conn)
         conn.execute("CREATE VIEW calls_runner AS SELECT record_runner() AS ran")
         conn.execute("CREATE TABLE counted (id int)")
         conn.execute("INSERT INTO counted VALUES (1), (2)")
@@ -78,8 +72,7 @@ def test_internal_sessions_resolve_names_in_pg_catalog_only(shared):
     (``lower(varchar)``) is never what the internal role's statements call."""
     plane, port = shared
     with connect(port, autocommit=True) as conn:
-        conn.execute("CREATE TABLE runners (name text)")
-        conn.execute(RECORD_RUNNER)
+        create_runner_log(conn)
         conn.execute("CREATE FUNCTION public.lower(varchar) RETURNS text LANGUAGE sql"
                      " AS $$ SELECT CASE WHEN public.record_runner() THEN 'x' END $$")
     try:
@@ -127,8 +120,7 @@ FORGED_PROPERTIES = [
 def test_forged_properties_of_a_replaced_view_never_run_as_the_internal_role(shared, properties, error):
     _, port = shared
     with connect(port, autocommit=True) as conn:
-        conn.execute("CREATE TABLE runners (name text)")
-        conn.execute(RECORD_RUNNER)
+        create_runner_log(conn)
         try:
             conn.execute("SELECT set_config('localshift.replaced_view', %s, false)", (json.dumps(properties),))
             with pytest.raises(error):
@@ -161,8 +153,7 @@ def test_binding_a_late_binding_view_never_calls_the_users_functions_as_the_inte
     nothing the internal role evaluates while that path is set may resolve to a user's function."""
     _, port = shared
     with connect(port, autocommit=True) as conn:
-        conn.execute("CREATE TABLE runners (name text)")
-        conn.execute(RECORD_RUNNER)
+        create_runner_log(conn)
         for decoy in DECOYS:
             conn.execute(decoy)
         try:
@@ -288,8 +279,7 @@ def test_a_late_binding_views_probe_made_security_invoker_never_runs_as_the_inte
     CREATE VIEW fires would resolve operators on the view's path, where the owner's ``=`` wins)."""
     _, port = shared
     with connect(port, autocommit=True) as conn:
-        conn.execute("CREATE TABLE runners (name text)")
-        conn.execute(RECORD_RUNNER)
+        create_runner_log(conn)
         conn.execute("CREATE TABLE probed (a int)")
         conn.execute("CREATE FUNCTION public.spying_eq(integer, integer) RETURNS boolean LANGUAGE plpgsql AS $$"
                      " BEGIN PERFORM public.record_runner(); RETURN $1 OPERATOR(pg_catalog.=) $2; END $$")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from .helpers import USER, connect, free_port, rows
+from .helpers import USER, connect, create_runner_log, free_port, rows
 
 LOGS = ("SELECT (SELECT count(*) FROM stl_query WHERE querytxt = 'SELECT 42'),"
         " (SELECT count(*) > 0 FROM stl_connection_log)")
@@ -58,9 +58,7 @@ def test_no_backup_tables_are_emptied_as_their_owner_never_as_the_internal_role(
     """A TRUNCATE fires the table's triggers: a user's function must not run as the internal role."""
     key, port = cluster
     with connect(port, autocommit=True) as conn:
-        conn.execute("CREATE TABLE runners (name text)")
-        conn.execute("CREATE FUNCTION record_runner() RETURNS trigger LANGUAGE plpgsql AS $$"
-                     " BEGIN INSERT INTO public.runners VALUES (current_user::text); RETURN NULL; END $$")
+        create_runner_log(conn, returns="trigger")
         conn.execute("CREATE TABLE loads BACKUP NO AS SELECT 1 AS id")
         conn.execute("CREATE TRIGGER on_truncate BEFORE TRUNCATE ON loads FOR EACH STATEMENT"
                      " EXECUTE FUNCTION record_runner()")

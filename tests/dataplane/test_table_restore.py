@@ -9,7 +9,7 @@ from localshift.dataplane.api import TableRestoreRefused, TableToRestore
 from localshift.dataplane.roles import ADMIN_USER
 from localshift.dataplane.table_restore import SCRATCH_PREFIX
 
-from .helpers import DB, USER, connect, rows
+from .helpers import DB, USER, connect, create_runner_log, rows
 
 
 def table(source: str = "orders", new: str = "orders_restored", **names: str) -> TableToRestore:
@@ -89,9 +89,7 @@ def test_the_rows_go_in_as_the_tables_owner_never_as_the_internal_role(dp, clust
     the table's owner (as the internal role it would have a superuser's rights)."""
     key, port = cluster
     with connect(port, autocommit=True) as conn:
-        conn.execute("CREATE TABLE runners (name text)")
-        conn.execute("CREATE FUNCTION record_runner() RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$"
-                     " BEGIN INSERT INTO public.runners VALUES (current_user::text); RETURN true; END $$")
+        create_runner_log(conn)
         conn.execute("CREATE TABLE checked (id int CHECK (record_runner()))")
         conn.execute("INSERT INTO checked VALUES (1), (2)")
         conn.execute("TRUNCATE runners")
