@@ -1,4 +1,4 @@
-"""ALTER TABLE with Redshift's actions.
+"""ALTER TABLE with Redshift's actions, and ALTER MATERIALIZED VIEW ... AUTO REFRESH.
 
 Distribution, sort-key and encoding changes only change what Redshift stores
 about the table: they become ``ALTER TABLE t RESET (autovacuum_enabled)`` (an
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .ddl import (DISTSTYLES, ENCODINGS, TableAttributes, attribute_marker, column_definition, qualified_name,
-                  lending_marker, table_constraint)
+from .ddl import (DISTSTYLES, ENCODINGS, TableAttributes, attribute_marker, auto_refresh_value, column_definition,
+                  qualified_name, lending_marker, table_constraint)
 from .errors import TranslationError, do_block, syntax_error
 from .tokens import Group, Node, identifier_value, quote_ident, quote_literal, render, split_commas, words
 from .types import read_type
@@ -25,6 +25,18 @@ if TYPE_CHECKING:
     from .expressions import Rewriter
 
 _METADATA_ONLY = "RESET (autovacuum_enabled)"
+
+
+def alter_materialized_view(rw: "Rewriter", nodes: list[Node], sig: list[Node], v: int) -> str | None:
+    """ALTER MATERIALIZED VIEW name AUTO REFRESH YES | NO (``sig[v]`` is VIEW): recorded for
+    SVV_MV_INFO, owner-only as Redshift's.  None: another action (PostgreSQL's)."""
+    lows = [w.low for w in sig]
+    if lows[-3:-1] != ["auto", "refresh"]:
+        return None
+    schema, name, name_text = qualified_name(rw.rewrite(sig[v + 1:-3]))
+    attrs = {"auto_refresh": auto_refresh_value(sig[-1])}
+    head = render(nodes[:nodes.index(sig[v]) + 1])
+    return f"{head} {name_text} {_METADATA_ONLY}{attribute_marker(schema, name, attrs)}"
 
 
 def alter_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> str | None:

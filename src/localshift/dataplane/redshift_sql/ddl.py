@@ -350,7 +350,9 @@ def create_view(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str:
 
 def create_materialized_view(rw: "Rewriter", nodes: list[Node], sig: list[Node], v: int) -> str:
     """CREATE MATERIALIZED VIEW name [BACKUP ..] [table attributes] [AUTO REFRESH YES|NO] AS query.
-    ``sig[v]`` is the word VIEW."""
+    ``sig[v]`` is the word VIEW.  Besides the table attributes, the marker records AUTO REFRESH
+    (SVV_MV_INFO's autorefresh) and the statement as written: Redshift's PG_VIEWS and
+    INFORMATION_SCHEMA.VIEWS show a materialized view's CREATE statement as its definition."""
     head = render(nodes[:nodes.index(sig[v]) + 1])
     k = v + 1
     name_start = k
@@ -358,11 +360,11 @@ def create_materialized_view(rw: "Rewriter", nodes: list[Node], sig: list[Node],
         k += 1
     schema, name, name_text = qualified_name(rw.rewrite(sig[name_start:k]))
     attributes = TableAttributes()
+    auto_refresh = False
     while k < len(sig) and sig[k].low != "as":
         if sig[k].low == "auto" and k + 2 < len(sig) and sig[k + 1].low == "refresh":
-            if sig[k + 2].low not in ("yes", "no"):
-                raise syntax_error(sig[k + 2].text)
-            k += 3  # AUTO REFRESH: the view is refreshed by REFRESH MATERIALIZED VIEW only
+            auto_refresh = auto_refresh_value(sig[k + 2])
+            k += 3  # AUTO REFRESH: recorded; the view is refreshed by REFRESH MATERIALIZED VIEW only
         else:
             after = attributes.read(sig, k)
             if after == k:
@@ -370,7 +372,13 @@ def create_materialized_view(rw: "Rewriter", nodes: list[Node], sig: list[Node],
             k = after
     if k >= len(sig):
         raise syntax_error("end of input")
-    attrs = attributes.finish()
+    attrs = {**attributes.finish(), "auto_refresh": auto_refresh, "definition": render(strip(nodes)) + ";"}
     query = rw.text(nodes[nodes.index(sig[k]) + 1:])
-    marker = attribute_marker(schema, name, attrs) if attrs else ""
-    return f"{head} {name_text} AS {query}{marker}"
+    return f"{head} {name_text} AS {query}{attribute_marker(schema, name, attrs)}"
+
+
+def auto_refresh_value(word: Node) -> bool:
+    """AUTO REFRESH YES | NO."""
+    if word.low not in ("yes", "no"):
+        raise syntax_error(word.text)
+    return word.low == "yes"

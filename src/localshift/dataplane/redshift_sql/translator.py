@@ -205,6 +205,8 @@ def _alter(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
     what = sig[1].low if len(sig) > 1 else ""
     if what == "table":
         return alter.alter_table(rw, nodes, sig, 1)
+    if what == "materialized" and len(sig) > 2 and sig[2].low == "view":
+        return alter.alter_materialized_view(rw, nodes, sig, 2)
     if what == "user":
         return admin.alter_user(rw, sig)
     if what == "schema":

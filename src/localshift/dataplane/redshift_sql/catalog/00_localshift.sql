@@ -18,6 +18,10 @@ CREATE TABLE IF NOT EXISTS localshift.table_attributes (
     backup boolean,
     identity_columns jsonb     -- {"col": {"seed": 1, "step": 1, "generated": "always"}}
 );
+-- Materialized views only: AUTO REFRESH, and the CREATE statement as written (their definition in
+-- PG_VIEWS and INFORMATION_SCHEMA.VIEWS, as Redshift shows it).
+ALTER TABLE localshift.table_attributes ADD COLUMN IF NOT EXISTS auto_refresh boolean,
+                                        ADD COLUMN IF NOT EXISTS definition text;
 CREATE TABLE IF NOT EXISTS localshift.column_attributes (
     table_oid oid,
     attnum smallint,
@@ -101,7 +105,7 @@ BEGIN
         -- CREATE TABLE ... (LIKE parent): Redshift copies distribution, sort keys
         -- and encodings of the parent.
         INSERT INTO localshift.table_attributes
-            SELECT rel, p.diststyle, p.distkey, p.sortkey, p.sortkey_type, p.backup, NULL
+            SELECT rel, p.diststyle, p.distkey, p.sortkey, p.sortkey_type, p.backup
             FROM localshift.table_attributes p WHERE p.table_oid = parent
             ON CONFLICT (table_oid) DO NOTHING;
         INSERT INTO localshift.column_attributes
@@ -123,9 +127,10 @@ BEGIN
         keys := ARRAY(SELECT jsonb_array_elements_text(attrs->'sortkey'));
     END IF;
     INSERT INTO localshift.table_attributes AS t
-        (table_oid, diststyle, distkey, sortkey, sortkey_type, backup, identity_columns)
+        (table_oid, diststyle, distkey, sortkey, sortkey_type, backup, identity_columns, auto_refresh, definition)
     VALUES (rel, attrs->>'diststyle', attrs->>'distkey', keys, attrs->>'sortkey_type',
-            (attrs->>'backup')::boolean, attrs->'identity')
+            (attrs->>'backup')::boolean, attrs->'identity', (attrs->>'auto_refresh')::boolean,
+            attrs->>'definition')
     ON CONFLICT (table_oid) DO UPDATE SET
         diststyle = CASE WHEN attrs ? 'diststyle' THEN EXCLUDED.diststyle ELSE t.diststyle END,
         distkey = CASE WHEN attrs ? 'distkey' OR attrs ? 'diststyle' THEN EXCLUDED.distkey
@@ -135,7 +140,9 @@ BEGIN
                             ELSE t.sortkey_type END,
         backup = CASE WHEN attrs ? 'backup' THEN EXCLUDED.backup ELSE t.backup END,
         identity_columns = CASE WHEN attrs ? 'identity' THEN EXCLUDED.identity_columns
-                                ELSE t.identity_columns END;
+                                ELSE t.identity_columns END,
+        auto_refresh = CASE WHEN attrs ? 'auto_refresh' THEN EXCLUDED.auto_refresh ELSE t.auto_refresh END,
+        definition = CASE WHEN attrs ? 'definition' THEN EXCLUDED.definition ELSE t.definition END;
     FOR col IN SELECT jsonb_object_keys(COALESCE(attrs->'encode', '{}')) LOOP
         SELECT attnum INTO num FROM pg_attribute
             WHERE attrelid = rel AND attname = col AND attnum > 0 AND NOT attisdropped;

@@ -15,6 +15,49 @@ JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.
 LEFT JOIN localshift.column_layout cl ON cl.table_oid = c.oid AND cl.attnum = a.attnum
 WHERE c.relkind IN ('r', 'p') AND pg_catalog.pg_table_is_visible(c.oid);
 
+-- PG_VIEWS and INFORMATION_SCHEMA.VIEWS list materialized views too, as Redshift's do, with
+-- their CREATE MATERIALIZED VIEW statement as written for definition (the translator records it
+-- in localshift.table_attributes; dbt-redshift lists and describes materialized views so).
+-- Otherwise PostgreSQL's own views, column for column.
+CREATE OR REPLACE VIEW pg_catalog.pg_views AS
+SELECT n.nspname AS schemaname, c.relname AS viewname, pg_catalog.pg_get_userbyid(c.relowner) AS viewowner,
+       coalesce(ta.definition, pg_catalog.pg_get_viewdef(c.oid)) AS definition
+FROM pg_catalog.pg_class c
+LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN localshift.table_attributes ta ON ta.table_oid = c.oid AND c.relkind = 'm'
+WHERE c.relkind IN ('v', 'm');
+
+CREATE OR REPLACE VIEW information_schema.views AS
+SELECT current_database()::information_schema.sql_identifier AS table_catalog,
+       nc.nspname::information_schema.sql_identifier AS table_schema,
+       c.relname::information_schema.sql_identifier AS table_name,
+       CASE WHEN pg_catalog.pg_has_role(c.relowner, 'USAGE')
+            THEN coalesce(ta.definition, pg_catalog.pg_get_viewdef(c.oid))
+       END::information_schema.character_data AS view_definition,
+       CASE WHEN 'check_option=cascaded' = ANY (c.reloptions) THEN 'CASCADED'
+            WHEN 'check_option=local' = ANY (c.reloptions) THEN 'LOCAL'
+            ELSE 'NONE' END::information_schema.character_data AS check_option,
+       CASE WHEN (pg_catalog.pg_relation_is_updatable(c.oid::regclass, false) & 20) = 20 THEN 'YES' ELSE 'NO'
+       END::information_schema.yes_or_no AS is_updatable,
+       CASE WHEN (pg_catalog.pg_relation_is_updatable(c.oid::regclass, false) & 8) = 8 THEN 'YES' ELSE 'NO'
+       END::information_schema.yes_or_no AS is_insertable_into,
+       CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+                         WHERE t.tgrelid = c.oid AND (t.tgtype::integer & 81) = 81) THEN 'YES' ELSE 'NO'
+       END::information_schema.yes_or_no AS is_trigger_updatable,
+       CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+                         WHERE t.tgrelid = c.oid AND (t.tgtype::integer & 73) = 73) THEN 'YES' ELSE 'NO'
+       END::information_schema.yes_or_no AS is_trigger_deletable,
+       CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+                         WHERE t.tgrelid = c.oid AND (t.tgtype::integer & 69) = 69) THEN 'YES' ELSE 'NO'
+       END::information_schema.yes_or_no AS is_trigger_insertable_into
+FROM pg_catalog.pg_namespace nc
+JOIN pg_catalog.pg_class c ON c.relnamespace = nc.oid
+LEFT JOIN localshift.table_attributes ta ON ta.table_oid = c.oid AND c.relkind = 'm'
+WHERE c.relkind IN ('v', 'm') AND NOT pg_catalog.pg_is_other_temp_schema(nc.oid)
+  AND (pg_catalog.pg_has_role(c.relowner, 'USAGE')
+       OR pg_catalog.has_table_privilege(c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
+       OR pg_catalog.has_any_column_privilege(c.oid, 'SELECT, INSERT, UPDATE, REFERENCES'));
+
 -- PG_CLASS_INFO: pg_class with the creation time and the effective distribution style.
 CREATE OR REPLACE VIEW pg_catalog.pg_class_info AS
 SELECT c.oid AS reloid, c.*,

@@ -275,13 +275,16 @@ SELECT r.oid::integer AS role_id, r.rolname::text AS role_name,
 FROM pg_catalog.pg_roles r
 WHERE localshift.is_redshift_role(r.oid);
 
--- SVV_MV_INFO: materialized views.
+-- SVV_MV_INFO: materialized views, with the AUTO REFRESH their CREATE or ALTER said.
 CREATE OR REPLACE VIEW pg_catalog.svv_mv_info AS
 SELECT current_database()::character(128) AS database_name, m.schemaname::character(128) AS schema_name,
        m.matviewowner::character(128) AS user_name, m.matviewname::character(128) AS name,
        (CASE WHEN m.ispopulated THEN 'f' ELSE 't' END)::character(1) AS is_stale,
-       1 AS state, 'f'::character(1) AS autorefresh, 'f'::character(1) AS autorewrite
+       1 AS state, (CASE WHEN ta.auto_refresh THEN 't' ELSE 'f' END)::character(1) AS autorefresh,
+       'f'::character(1) AS autorewrite
 FROM pg_catalog.pg_matviews m
+LEFT JOIN localshift.table_attributes ta
+       ON ta.table_oid = (pg_catalog.quote_ident(m.schemaname) || '.' || pg_catalog.quote_ident(m.matviewname))::regclass
 WHERE localshift.is_user_visible_schema(m.schemaname);
 
 GRANT SELECT ON localshift.visible_relations, localshift.visible_columns, localshift.visible_schemas,

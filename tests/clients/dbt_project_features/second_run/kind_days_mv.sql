@@ -1,0 +1,4 @@
+{{ config(materialized='materialized_view', sort=['first_at']) }}
+select kind, min(occurred_at) as first_at, count(distinct date_trunc('day', occurred_at)) as days
+from {{ ref('events') }}
+group by kind
