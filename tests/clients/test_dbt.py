@@ -6,14 +6,12 @@ snapshot taken twice, generic and singular tests, grants and `dbt docs generate`
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-import yaml
-from dbt.cli.main import dbtRunner
 
-from sql_cluster import MASTER_USER, PASSWORD, SqlCluster
+from dbt_build import Build, project_build
+from sql_cluster import SqlCluster
 
 PROJECT = Path(__file__).parent / "dbt_project"
 READER, READER_PASSWORD = "dbt_reader", "Reader1pass"
@@ -26,44 +24,14 @@ CHANGES = (
 )
 
 
-class Build:
-    """The project built twice, with the outcome of every dbt command."""
-
-    def __init__(self, sql_cluster: SqlCluster, database: str, project_dir: Path) -> None:
-        self.sql_cluster, self.database, self.project_dir = sql_cluster, database, project_dir
-        self.commands: list[tuple[str, bool, str]] = []
-
-    def dbt(self, *args: str) -> None:
-        result = dbtRunner().invoke([*args, "--project-dir", str(self.project_dir),
-                                     "--profiles-dir", str(self.project_dir)])
-        self.commands.append((" ".join(args), result.success, repr(result.exception)))
-
-    def rows(self, query: str, search_path: str = "public") -> list[tuple]:
-        with self.sql_cluster.connect(self.database) as conn:
-            conn.execute(f"SET search_path TO {search_path}")
-            return conn.execute(query).fetchall()
-
-
 @pytest.fixture(scope="module")
 def build(sql_cluster: SqlCluster, tmp_path_factory: pytest.TempPathFactory) -> Build:
-    database = sql_cluster.fresh_database(__file__)
-    with sql_cluster.connect(database) as conn:
-        conn.execute(f"DROP USER IF EXISTS {READER}")
-        conn.execute(f"CREATE USER {READER} PASSWORD '{READER_PASSWORD}'")
-    project_dir = tmp_path_factory.mktemp("dbt") / "project"
-    shutil.copytree(PROJECT, project_dir)
-    profile = {"type": "redshift", "host": sql_cluster.host, "port": sql_cluster.port, "user": MASTER_USER,
-               "password": PASSWORD, "dbname": database, "schema": "analytics", "threads": 2,
-               "sslmode": "disable"}
-    (project_dir / "profiles.yml").write_text(
-        yaml.safe_dump({"localshift": {"target": "dev", "outputs": {"dev": profile}}}))
-    build = Build(sql_cluster, database, project_dir)
+    build = project_build(sql_cluster, tmp_path_factory, PROJECT, __file__)
+    build.run(f"DROP USER IF EXISTS {READER}", f"CREATE USER {READER} PASSWORD '{READER_PASSWORD}'")
     build.dbt("seed")
     build.dbt("run")
     build.dbt("snapshot")
-    with sql_cluster.connect(database) as conn:
-        for statement in CHANGES:
-            conn.execute(statement)
+    build.run(*CHANGES)
     build.dbt("run")
     build.dbt("snapshot")
     build.dbt("test")

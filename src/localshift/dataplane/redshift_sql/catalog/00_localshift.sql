@@ -222,7 +222,7 @@ $fn$;
 DROP EVENT TRIGGER IF EXISTS localshift_ddl_command_end;
 CREATE EVENT TRIGGER localshift_ddl_command_end ON ddl_command_end
     WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'ALTER TABLE',
-                 'CREATE MATERIALIZED VIEW')
+                 'CREATE MATERIALIZED VIEW', 'ALTER MATERIALIZED VIEW')
     EXECUTE FUNCTION localshift.on_ddl_command_end();
 DROP EVENT TRIGGER IF EXISTS localshift_sql_drop;
 CREATE EVENT TRIGGER localshift_sql_drop ON sql_drop

@@ -93,7 +93,8 @@ SELECT coalesce((SELECT h.query_id FROM localshift.query_history h
                                         FROM pg_stat_get_activity(pg_backend_pid()) a)
                  ORDER BY h.query_id DESC LIMIT 1), -1)::integer $$;
 
--- A statement's kind, as SYS_QUERY_HISTORY.query_type names it.
+-- A statement's kind, as SYS_QUERY_HISTORY.query_type names it; comments before the statement
+-- (dbt's query comment, /* {"app": "dbt", ...} */) do not change it.
 CREATE OR REPLACE FUNCTION localshift.query_type(statement text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT CASE
@@ -112,7 +113,8 @@ SELECT CASE
          THEN 'UTILITY'
     ELSE 'OTHER'
 END
-FROM (SELECT lower(regexp_replace(btrim($1), E'\\s+', ' ', 'g')) || ' ' AS words) AS w $$;
+FROM (SELECT lower(regexp_replace(regexp_replace(btrim($1), E'^\\s*(/\\*([^*]|\\*+[^*/])*\\*+/\\s*|--[^\\n]*(\\n|$)\\s*)*', ''),
+                                  E'\\s+', ' ', 'g')) || ' ' AS words) AS w $$;
 
 -- Where a statement is logged in the STL tables: QUERY (STL_QUERY), DDL (STL_DDLTEXT) or UTILITY.
 CREATE OR REPLACE FUNCTION localshift.statement_class(statement text) RETURNS text
