@@ -1,4 +1,4 @@
-"""ALTER TABLE with Redshift's actions."""
+"""ALTER TABLE with Redshift's actions, ALTER MATERIALIZED VIEW ... AUTO REFRESH."""
 
 from __future__ import annotations
 
@@ -61,3 +61,12 @@ def test_keys_and_foreign_keys():
 ])
 def test_bad_alters_are_refused(sql):
     assert refused(sql)[0] in ("42601", "0A000", "42704")
+
+
+def test_materialized_view_auto_refresh_is_recorded():
+    sql = 'alter materialized view "db"."s"."mv" auto refresh yes'
+    assert pg(sql).startswith('alter materialized view "db"."s"."mv" RESET (autovacuum_enabled) /*localshift:')
+    assert marker(sql) == {"schema": "s", "name": "mv", "auto_refresh": True}
+    assert marker("alter materialized view mv auto refresh no") == {"schema": None, "name": "mv", "auto_refresh": False}
+    assert refused("alter materialized view mv auto refresh later")[0] == "42601"
+    assert pg("alter materialized view mv rename to mv2") == "alter materialized view mv rename to mv2"

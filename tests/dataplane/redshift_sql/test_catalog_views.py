@@ -43,6 +43,9 @@ def test_statements_run_through_the_endpoint_are_in_the_history_views(sql_cluste
         assert history(conn, "hist_t (a int)") == [("DDL", "success", None, None)]
         assert history(conn, "INSERT INTO hist_t") == [("INSERT", "success", 3, None)]
         assert history(conn, "count(*) FROM hist_t") == [("SELECT", "success", 1, None)]
+        # A comment before the statement (dbt's query comment) does not change its kind.
+        conn.execute("/* {\"app\": \"dbt\"} */\n-- hist\nSELECT max(a) FROM hist_t")
+        assert history(conn, "max(a) FROM hist_t") == [("SELECT", "success", 1, None)]
         [(kind, status, rows, error)] = history(conn, "hist_missing")
         assert (kind, status, rows) == ("SELECT", "failed", None) and "hist_missing" in error
         # STL_QUERY holds queries; DDL goes to STL_DDLTEXT; long texts come in 200-character pieces.

@@ -86,7 +86,11 @@ def test_views_and_materialized_views():
     assert refused("create view v (a) with no schema binding")[0] == "42601"
     sql = "create materialized view mv backup no diststyle even auto refresh yes as select 1 a"
     assert pg(sql).startswith("create materialized view mv AS select 1 a /*localshift:")
-    assert marker(sql) == {"schema": None, "name": "mv", "diststyle": "EVEN", "backup": False}
+    assert marker(sql) == {"schema": None, "name": "mv", "diststyle": "EVEN", "backup": False, "auto_refresh": True,
+                           "definition": sql + ";"}
+    assert marker("create materialized view s.mv as select 1 a") == {
+        "schema": "s", "name": "mv", "auto_refresh": False, "definition": "create materialized view s.mv as select 1 a;"}
+    assert refused("create materialized view mv auto refresh maybe as select 1 a")[0] == "42601"
 
 
 @pytest.mark.parametrize("sql, sqlstate", [

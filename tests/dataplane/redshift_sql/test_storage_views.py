@@ -43,9 +43,17 @@ def test_materialized_views_and_the_last_vacuum(sql_cluster, database):
         conn.execute("DROP MATERIALIZED VIEW IF EXISTS storage_mv")
         conn.execute("CREATE TABLE IF NOT EXISTS storage_base (a int)")
         conn.execute("CREATE MATERIALIZED VIEW storage_mv AS SELECT count(*) AS n FROM storage_base")
-        assert conn.execute("SELECT trim(db_name), trim(schema), trim(name), is_stale, trim(owner_user_name)"
-                            " FROM stv_mv_info WHERE name = 'storage_mv'").fetchall() == [
-            (database, "public", "storage_mv", "f", "admin")]
+        assert conn.execute("SELECT trim(db_name), trim(schema), trim(name), is_stale, trim(owner_user_name),"
+                            " autorefresh FROM stv_mv_info WHERE name = 'storage_mv'").fetchall() == [
+            (database, "public", "storage_mv", "f", "admin", "f")]
+        conn.execute("ALTER MATERIALIZED VIEW storage_mv AUTO REFRESH YES")
+        assert conn.execute("SELECT autorefresh FROM svv_mv_info WHERE name = 'storage_mv'").fetchall() == [("t",)]
+        # Listed among the views, with the CREATE statement as written (Redshift's; dbt-redshift reads it).
+        definition = "CREATE MATERIALIZED VIEW storage_mv AS SELECT count(*) AS n FROM storage_base;"
+        assert conn.execute("SELECT definition FROM pg_views WHERE viewname = 'storage_mv'").fetchall() == [
+            (definition,)]
+        assert conn.execute("SELECT view_definition, is_updatable FROM information_schema.views"
+                            " WHERE table_name = 'storage_mv'").fetchall() == [(definition, "NO")]
         conn.execute("INSERT INTO storage_base VALUES (1), (2)")
         conn.execute("DELETE FROM storage_base WHERE a = 1")
         conn.execute("VACUUM storage_base")
