@@ -277,15 +277,15 @@ WHERE localshift.is_redshift_role(r.oid);
 
 -- SVV_MV_INFO: materialized views, with the AUTO REFRESH their CREATE or ALTER said.
 CREATE OR REPLACE VIEW pg_catalog.svv_mv_info AS
-SELECT current_database()::character(128) AS database_name, m.schemaname::character(128) AS schema_name,
-       m.matviewowner::character(128) AS user_name, m.matviewname::character(128) AS name,
-       (CASE WHEN m.ispopulated THEN 'f' ELSE 't' END)::character(1) AS is_stale,
+SELECT current_database()::character(128) AS database_name, n.nspname::character(128) AS schema_name,
+       pg_catalog.pg_get_userbyid(c.relowner)::character(128) AS user_name, c.relname::character(128) AS name,
+       (CASE WHEN c.relispopulated THEN 'f' ELSE 't' END)::character(1) AS is_stale,
        1 AS state, (CASE WHEN ta.auto_refresh THEN 't' ELSE 'f' END)::character(1) AS autorefresh,
        'f'::character(1) AS autorewrite
-FROM pg_catalog.pg_matviews m
-LEFT JOIN localshift.table_attributes ta
-       ON ta.table_oid = (pg_catalog.quote_ident(m.schemaname) || '.' || pg_catalog.quote_ident(m.matviewname))::regclass
-WHERE localshift.is_user_visible_schema(m.schemaname);
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN localshift.table_attributes ta ON ta.table_oid = c.oid
+WHERE c.relkind = 'm' AND localshift.is_user_visible_schema(n.nspname);
 
 GRANT SELECT ON localshift.visible_relations, localshift.visible_columns, localshift.visible_schemas,
     localshift.visible_users TO PUBLIC;
