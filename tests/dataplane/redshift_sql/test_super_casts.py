@@ -13,6 +13,7 @@ SUPER = 'localshift."super"'
 @pytest.mark.parametrize("redshift, postgres", [
     ("select 'abc'::SUPER as s", f"select {SUPER}('abc') as s"),
     ("select 5::super, null::super, true::super", f"select {SUPER}(5), {SUPER}(null), {SUPER}(true)"),
+    ("select $$a'b$$::super", f"select {SUPER}($$a'b$$)"),
     ("select $1::super", f"select {SUPER}($1)"),
     # a column, qualified; a subscript; the casts chained before it
     ("select s.t.c::super from s.t", f"select {SUPER}(s.t.c) from s.t"),

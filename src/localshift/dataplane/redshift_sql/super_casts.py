@@ -70,7 +70,7 @@ def _operand_start(out: list[Node]) -> int | None:
             start = _case_start(out, k) if node.low == "end" else _qualified_start(out, k)
             if start is None:
                 return None
-        elif node.kind == "string":
+        elif node.kind in ("string", "dollar"):
             start = k
             typed = _previous(out, k)
             if typed is not None and out[typed].low in _TYPED_LITERALS:
