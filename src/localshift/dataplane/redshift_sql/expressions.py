@@ -7,7 +7,7 @@ unnesting: ``from_items``).  Then what it changes, wherever it appears:
   ``null_treatment``), and calls of functions the
   engine's catalog defines in schema ``localshift`` (qualified by name);
 * bare words: SYSDATE, CURRENT_USER_ID, APPROXIMATE;
-* Redshift type names after ``::`` and in CAST;
+* Redshift type names after ``::`` and in CAST (a cast to SUPER a call: ``super_casts``);
 * delimited identifiers, folded to lower case as Redshift folds them;
 * ``4WHEN``: a number glued to a keyword (Redshift's lexer splits it);
 * ``pg_class`` / ``pg_attribute`` / ``pg_attrdef`` when a statement reads the
@@ -22,6 +22,7 @@ from . import functions, null_treatment, super_functions
 from .from_items import rewrite_from_items
 from .navigation import navigate
 from .queries import rewrite_selects
+from .super_casts import is_super, wrap_operand
 from .tokens import Group, Node, Token, raw, render, strip
 from .types import read_type
 from .window_frames import FRAMED, PARTITION_ONLY, check_frame
@@ -136,6 +137,10 @@ class Rewriter:
                 j = _next(nodes, i + 1)
                 if j < n:
                     type_text, end = read_type(nodes, j)
+                    if is_super(nodes[j]) and type_text == "jsonb" and wrap_operand(out):
+                        prev = out[-1]  # x::SUPER -> localshift."super"(x): a string is a SUPER string
+                        i = end
+                        continue
                     out.append(node)
                     out.extend(nodes[i + 1:j])
                     out.append(raw(type_text))

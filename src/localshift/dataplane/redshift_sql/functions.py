@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 from .errors import TranslationError, not_supported, syntax_error
+from .super_casts import cast_expression
 from .tokens import Group, Node, raw, render, split_commas, tokenize, tree, words
 from .types import read_type
 
@@ -343,7 +344,7 @@ def cast(rw, nodes, i, j):
     if words(inner[end:]):
         raise syntax_error(words(inner[end:])[0].text)
     value = rw.text(inner[:as_index])
-    return [raw(f"{nodes[i].text}({value} AS {type_text})")], j + 1
+    return [raw(cast_expression(nodes[i].text, value, inner[k], type_text))], j + 1
 
 
 def convert(rw, nodes, i, j):
@@ -359,7 +360,7 @@ def convert(rw, nodes, i, j):
     type_text, end = read_type(type_nodes, first)
     if words(type_nodes[end:]):
         raise syntax_error(words(type_nodes[end:])[0].text)
-    return [raw(f"CAST({rw.text(parts[1])} AS {type_text})")], j + 1
+    return [raw(cast_expression("CAST", rw.text(parts[1]), type_nodes[first], type_text))], j + 1
 
 
 def collate(rw, nodes, i, j):

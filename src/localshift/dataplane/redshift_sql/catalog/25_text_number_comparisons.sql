@@ -1,0 +1,60 @@
+-- Comparisons of a string with a number, which PostgreSQL refuses (42883) unless the string is an
+-- untyped literal.  Redshift's rule (Type compatibility and conversion): a DECIMAL compared with a
+-- character string reads the string as a DECIMAL (a string that is no number fails, 22P02); any
+-- other number (SMALLINT, INTEGER, BIGINT, REAL, DOUBLE PRECISION) is converted to a character
+-- string and the two compared as strings, so ``v = 5`` is ``v = '5'`` ('05' does not match) and
+-- ``v < 10`` orders as text.  An untyped literal keeps PostgreSQL's reading ('5' = 5 compares
+-- integers): the exact operator of the other side's type wins over these.  A VARCHAR, a CHAR or a
+-- name reaches the text side through PostgreSQL's implicit casts to text.
+--
+-- Redshift also converts SMALLINT, INTEGER and BIGINT implicitly to BOOLEAN: ``flag = 1`` compares
+-- booleans (0 false, anything else true).
+--
+-- The functions are plain SQL expressions without SET options, so the planner inlines them: ``v = 5``
+-- plans as ``v::text = '5'::text`` (an index on v serves it), ``a.v = b.i`` as a hash or merge join
+-- on text.  Their bodies name pg_catalog's operators and types, so a user's objects never stand in.
+DO $$
+DECLARE
+    number regtype;
+    operator record;
+    compare text;
+BEGIN
+    FOR operator IN SELECT * FROM (VALUES ('=', 'eq'), ('<>', 'ne'), ('<', 'lt'), ('>', 'gt'), ('<=', 'le'),
+                                          ('>=', 'ge')) AS o(name, suffix)
+    LOOP
+        compare := format('OPERATOR(pg_catalog.%s)', operator.name);
+        FOREACH number IN ARRAY ARRAY['smallint', 'integer', 'bigint', 'real', 'double precision']::regtype[] LOOP
+            EXECUTE format('CREATE OR REPLACE FUNCTION localshift.text_%1$s_number(text, %2$s) RETURNS boolean '
+                           'LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE '
+                           'AS $body$ SELECT $1 %3$s $2::pg_catalog.text $body$;'
+                           'CREATE OR REPLACE FUNCTION localshift.number_%1$s_text(%2$s, text) RETURNS boolean '
+                           'LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE '
+                           'AS $body$ SELECT $1::pg_catalog.text %3$s $2 $body$',
+                           operator.suffix, number, compare);
+            PERFORM localshift.create_operator_once(operator.name, 'text', number, 'text_' || operator.suffix || '_number');
+            PERFORM localshift.create_operator_once(operator.name, number, 'text', 'number_' || operator.suffix || '_text');
+        END LOOP;
+        EXECUTE format('CREATE OR REPLACE FUNCTION localshift.text_%1$s_number(text, numeric) RETURNS boolean '
+                       'LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE '
+                       'AS $body$ SELECT $1::pg_catalog.numeric %2$s $2 $body$;'
+                       'CREATE OR REPLACE FUNCTION localshift.number_%1$s_text(numeric, text) RETURNS boolean '
+                       'LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE '
+                       'AS $body$ SELECT $1 %2$s $2::pg_catalog.numeric $body$',
+                       operator.suffix, compare);
+        PERFORM localshift.create_operator_once(operator.name, 'text', 'numeric', 'text_' || operator.suffix || '_number');
+        PERFORM localshift.create_operator_once(operator.name, 'numeric', 'text', 'number_' || operator.suffix || '_text');
+        FOREACH number IN ARRAY ARRAY['smallint', 'integer', 'bigint']::regtype[] LOOP
+            EXECUTE format('CREATE OR REPLACE FUNCTION localshift.boolean_%1$s_number(boolean, %2$s) RETURNS boolean '
+                           'LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE '
+                           'AS $body$ SELECT $1 %3$s ($2 OPERATOR(pg_catalog.<>) 0) $body$;'
+                           'CREATE OR REPLACE FUNCTION localshift.number_%1$s_boolean(%2$s, boolean) RETURNS boolean '
+                           'LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE '
+                           'AS $body$ SELECT ($1 OPERATOR(pg_catalog.<>) 0) %3$s $2 $body$',
+                           operator.suffix, number, compare);
+            PERFORM localshift.create_operator_once(operator.name, 'boolean', number,
+                                                    'boolean_' || operator.suffix || '_number');
+            PERFORM localshift.create_operator_once(operator.name, number, 'boolean',
+                                                    'number_' || operator.suffix || '_boolean');
+        END LOOP;
+    END LOOP;
+END $$;
