@@ -157,8 +157,8 @@ def test_only_user_tables_are_informational_and_the_switches_stay_internal(db):
     # that statement.  (The one plain index a user can build: the translator's name, with the
     # marker, catalog/45_postgresql_only_commands.sql.)
     db.execute("create table plain (id int)")
-    db.execute("""create index localshift_new_key_index on plain (id)
-                  /*localshift:key_index["plain","localshift_new_key_index"]*/""")
+    db.execute("""create index localshift_new_key_index /*localshift:key_index["plain","localshift_new_key_index"]*/
+                  on plain (id)""")
     db.execute("""alter table plain add column v int /*localshift:key_index["plain","localshift_new_key_index"]*/""")
     db.execute("insert into plain values (1), (1)")
     assert db.execute("select indisunique from pg_index"

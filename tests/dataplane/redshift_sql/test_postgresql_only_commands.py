@@ -50,12 +50,16 @@ def test_create_index_is_refused_on_redshift_tables(objects):
         objects.execute("create index t_a on it.t (a)")
     assert str(e.value) == 'SQL command "create index t_a on it.t (a)" not supported on Redshift tables.'
     # A marker written by hand lets through a plain index of the translator's name only.
-    with pytest.raises(psycopg.errors.FeatureNotSupported):
-        objects.execute("create index t_a on it.t (a) /*localshift:key_index[\"it.t\",\"t_a\"]*/")
-    with pytest.raises(psycopg.errors.FeatureNotSupported):
-        objects.execute("create index localshift_new_key_index on it.t ((a + 1))"
-                        " /*localshift:key_index[\"it.t\",\"localshift_new_key_index\"]*/")
+    marker = '/*localshift:key_index["it.t","localshift_new_key_index"]*/'
+    for statement in (f"create index t_a {marker} on it.t (a)",
+                      f"create index localshift_new_key_index {marker} on it.t ((a + 1))",
+                      f"create index localshift_new_key_index {marker} on it.t (a) where a > 0",
+                      f"create unique index localshift_new_key_index {marker} on it.t (a)"):
+        with pytest.raises(psycopg.errors.FeatureNotSupported, match="not supported on Redshift tables"):
+            objects.execute(statement)
     assert objects.execute("select count(*) from pg_indexes where schemaname = 'it'").fetchone() == (0,)
+    objects.execute(f"create index localshift_new_key_index {marker} on it.t (a)")
+    assert objects.execute("select count(*) from pg_indexes where schemaname = 'it'").fetchone() == (1,)
 
 
 def test_nothing_gets_round_the_refusal(objects):
