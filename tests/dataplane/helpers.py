@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import time
+from typing import Iterator
 
 import psycopg
+from psycopg import sql
 
 USER, PASSWORD, DB = "awsuser", "Passw0rd-1", "dev"
 SSL_REQUEST = (8).to_bytes(4, "big") + (80877103).to_bytes(4, "big")
@@ -50,3 +53,17 @@ def create_runner_log(conn: psycopg.Connection, returns: str = "boolean") -> Non
     conn.execute("CREATE TABLE runners (name text)")
     conn.execute(f"CREATE FUNCTION record_runner() RETURNS {returns} LANGUAGE plpgsql VOLATILE AS $$"
                  f" BEGIN INSERT INTO public.runners VALUES (current_user::text); RETURN {result}; END $$")
+
+
+@contextlib.contextmanager
+def as_user_in_the_engine(dp, key: str, user: str = USER, dbname: str = DB) -> Iterator[psycopg.Connection]:
+    """An autocommit connection to ``key``'s engine acting as ``user`` (the internal role's, SET ROLE:
+    every privilege check is the user's) with the engine's event triggers off: the PostgreSQL-only
+    objects the engine refuses to make for a user (triggers, rules: catalog/45_postgresql_only_commands.sql)
+    made as an older localshift let the user make them, and a snapshot may still hold them, for the
+    tests that prove no such object of a user's runs as the internal role."""
+    with dp._existing(key).connect(dbname) as conn:
+        conn.execute("SET event_triggers = off")
+        conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(user)))
+        conn.execute("SET search_path = public")
+        yield conn

@@ -14,7 +14,7 @@ from localshift.dataplane import PostgresDataPlane
 from localshift.dataplane.roles import ADMIN_USER, EngineSetup
 
 from .conftest import cleanup
-from .helpers import DB, PASSWORD, USER, connect, free_port, rows
+from .helpers import DB, PASSWORD, USER, as_user_in_the_engine, connect, free_port, rows
 
 # Each statement must fail with a privilege error; none may touch a file or run a program.
 # Those that are no Redshift SQL (COPY of server files, PostgreSQL's role options) the
@@ -29,7 +29,6 @@ REFUSED = [
     "SELECT pg_stat_file('/etc/passwd')",
     "SELECT lo_import('/etc/passwd')",
     "ALTER SYSTEM SET work_mem = '1GB'",
-    "CREATE EXTENSION vector",  # not marked trusted: needs a superuser
     "CREATE FUNCTION sys(text) RETURNS int AS '/lib/x86_64-linux-gnu/libc.so.6', 'system' LANGUAGE c",
     f"ALTER ROLE {USER} SUPERUSER",
     f"ALTER ROLE {USER} REPLICATION",
@@ -68,6 +67,18 @@ def test_master_user_cannot_reach_the_host(shared, statement):
         assert conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone() == (False,)
         assert conn.execute("SELECT count(*) FROM t").fetchone() == (0,)
     assert not Path("/tmp/localshift-pwned").exists()
+
+
+def test_extensions_are_refused_and_need_a_superuser_underneath(shared):
+    """Redshift has no CREATE EXTENSION: the engine refuses it to users (catalog/45_postgresql_only_commands.sql),
+    also from a DO block; under that refusal, an extension not marked trusted still needs a superuser."""
+    dp, port = shared
+    with connect(port, autocommit=True) as conn:
+        for statement in ("CREATE EXTENSION vector", "DO $$ BEGIN EXECUTE 'CREATE EXTENSION vector'; END $$"):
+            with pytest.raises(psycopg.errors.FeatureNotSupported, match=r"^SQL command .* not supported\.$"):
+                conn.execute(statement)
+    with as_user_in_the_engine(dp, "shared") as user, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        user.execute("CREATE EXTENSION vector")
 
 
 def test_master_user_does_ordinary_work(shared):

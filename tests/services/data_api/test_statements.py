@@ -126,6 +126,10 @@ def test_a_client_token_names_one_submission(data: DataApi):
     ({"ClusterIdentifier": CLUSTER}, "Database must be specified"),
     ({"ClusterIdentifier": CLUSTER, "Database": DATABASE, "DbUser": MASTER, "SecretArn": "x"}, "not both"),
     ({"ClusterIdentifier": "no-such-cluster", "Database": DATABASE, "DbUser": MASTER}, "doesn't exist"),
+    # The names GetClusterCredentials refuses: the internal superuser, PostgreSQL's roles, reserved words.
+    ({"ClusterIdentifier": CLUSTER, "Database": DATABASE, "DbUser": "RdsDb"}, "DbUser RdsDb is a reserved"),
+    ({"ClusterIdentifier": CLUSTER, "Database": DATABASE, "DbUser": "pg_read_server_files"}, "reserved user name"),
+    ({"ClusterIdentifier": CLUSTER, "Database": DATABASE, "DbUser": "select"}, "reserved word"),
 ])
 def test_where_and_as_whom_are_checked_at_once(data: DataApi, params, words):
     error = error_of(data.execute_statement, Sql="SELECT 1", **params)

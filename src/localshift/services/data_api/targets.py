@@ -7,7 +7,8 @@ A request names a provisioned cluster (ClusterIdentifier) or a serverless workgr
   password, which localshift keeps (store/secrets.py); the statement runs as that user.
   localshift serves no Secrets Manager, so no other secret exists.
 * DbUser (clusters): temporary credentials for that database user, as GetClusterCredentials
-  gives them (without AutoCreate: the user must exist).
+  gives them (without AutoCreate: the user must exist; a reserved name, ``rdsdb`` or ``pg_...``,
+  is refused up front as GetClusterCredentials refuses it).
 * neither: the caller's IAM identity, as the database user ``IAMR:<role>``, ``IAM:<user>`` or
   ``IAM:<access key>`` (services/temporary_credentials.py ``iam_user``), created at its first
   login, as GetClusterCredentialsWithIAM and Redshift Serverless GetCredentials do.
@@ -23,6 +24,7 @@ from typing import Any
 from localshift.services.context import RequestContext
 from localshift.services.data_api.errors import validation
 from localshift.services.redshift.jobs import cluster_key
+from localshift.services.redshift.reserved_names import reserved_user_name
 from localshift.services.serverless.lifecycle import engine_key as namespace_engine_key
 from localshift.services.temporary_credentials import iam_user
 
@@ -82,6 +84,9 @@ def resolve(backend: Any, ctx: RequestContext, p: dict[str, Any], database: str 
             raise validation(f"The secret {p['SecretArn']} holds no credentials for {cluster_id or workgroup_name}.")
         login, user = SECRET, secret
     elif p.get("DbUser"):
+        # The temporary credentials GetClusterCredentials would give, refused as it refuses them.
+        if reserved_user_name(p["DbUser"]):
+            raise validation(f"DbUser {p['DbUser']} is a reserved word or a reserved user name.")
         login, user = DB_USER, p["DbUser"]
     else:
         login, user = IAM, iam_user(ctx)

@@ -1,0 +1,107 @@
+-- Redshift has no triggers, rules, sequences, indexes, user-defined types, domains, operators,
+-- casts or aggregates, no extensions, foreign data, publications, policies of PostgreSQL's kind,
+-- text search or statistics objects ("Unsupported PostgreSQL features"; its SQL commands have no
+-- CREATE or ALTER of these).  Redshift answers such a statement with 0A000
+-- SQL command "<the statement>" not supported.
+-- ("... not supported on Redshift tables." for CREATE INDEX).  The engine refuses them here,
+-- for every role but the internal superuser, so that a DO block, a procedure's EXECUTE or a
+-- function body cannot run what the translator would refuse: a user's trigger or rule is code
+-- that runs as whoever writes the table, the internal role included.  DROP of these objects is
+-- left to PostgreSQL: it only removes what an older localshift let a user create.
+--
+-- The functions run as the caller (never SECURITY DEFINER: current_user must be the caller's).
+
+-- The command tags refused (PostgreSQL's tags that fire event triggers and Redshift has no
+-- statement for).
+CREATE OR REPLACE FUNCTION localshift.postgresql_only_commands() RETURNS text[]
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+SELECT ARRAY[
+    'CREATE ACCESS METHOD', 'CREATE AGGREGATE', 'ALTER AGGREGATE', 'CREATE CAST',
+    'CREATE COLLATION', 'ALTER COLLATION', 'CREATE CONVERSION', 'ALTER CONVERSION',
+    'CREATE DOMAIN', 'ALTER DOMAIN', 'CREATE EXTENSION', 'ALTER EXTENSION',
+    'CREATE FOREIGN DATA WRAPPER', 'ALTER FOREIGN DATA WRAPPER', 'CREATE FOREIGN TABLE',
+    'ALTER FOREIGN TABLE', 'IMPORT FOREIGN SCHEMA', 'CREATE LANGUAGE', 'ALTER LANGUAGE',
+    'ALTER LARGE OBJECT', 'CREATE OPERATOR', 'ALTER OPERATOR', 'CREATE OPERATOR CLASS',
+    'ALTER OPERATOR CLASS', 'CREATE OPERATOR FAMILY', 'ALTER OPERATOR FAMILY',
+    'CREATE POLICY', 'ALTER POLICY', 'CREATE PUBLICATION', 'ALTER PUBLICATION', 'ALTER ROUTINE',
+    'CREATE RULE', 'ALTER RULE', 'CREATE SEQUENCE', 'ALTER SEQUENCE', 'CREATE SERVER',
+    'ALTER SERVER', 'CREATE STATISTICS', 'ALTER STATISTICS', 'CREATE SUBSCRIPTION',
+    'ALTER SUBSCRIPTION', 'CREATE TEXT SEARCH CONFIGURATION', 'ALTER TEXT SEARCH CONFIGURATION',
+    'CREATE TEXT SEARCH DICTIONARY', 'ALTER TEXT SEARCH DICTIONARY', 'CREATE TEXT SEARCH PARSER',
+    'ALTER TEXT SEARCH PARSER', 'CREATE TEXT SEARCH TEMPLATE', 'ALTER TEXT SEARCH TEMPLATE',
+    'CREATE TRANSFORM', 'CREATE TRIGGER', 'ALTER TRIGGER', 'CREATE TYPE', 'ALTER TYPE',
+    'CREATE USER MAPPING', 'ALTER USER MAPPING', 'REINDEX', 'SECURITY LABEL']
+$$;
+
+CREATE OR REPLACE FUNCTION localshift.refuse_postgresql_only_command(suffix text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RAISE EXCEPTION 'SQL command "%" not supported%', btrim(current_query(), E' \t\r\n'), suffix
+        USING ERRCODE = '0A000';
+END $$;
+
+-- Whether the session's current role is the internal superuser (its set-up, restores and
+-- catalog functions create what they need).
+CREATE OR REPLACE FUNCTION localshift.runs_as_internal_role() RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+SELECT coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false)
+$$;
+
+-- At the start of a refused command (the event trigger's WHEN TAG lists them).
+CREATE OR REPLACE FUNCTION localshift.refuse_postgresql_only_commands() RETURNS event_trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF NOT localshift.runs_as_internal_role() THEN
+        PERFORM localshift.refuse_postgresql_only_command('.');
+    END IF;
+END $$;
+
+-- At the end of CREATE INDEX, ALTER INDEX and CREATE SCHEMA, whose subcommands (CREATE SCHEMA s
+-- CREATE TRIGGER ...) fire no event at their start.  A key's index is the table's (a CREATE
+-- TABLE's PRIMARY KEY or UNIQUE in CREATE SCHEMA; renamed, as the key is, by ALTER INDEX), and
+-- so is an identity column's sequence (created, then
+-- altered to be the column's).  The translator's ALTER TABLE ADD PRIMARY KEY / UNIQUE
+-- (alter.py) builds the key's plain index first, named localshift_new_key_index, in the
+-- statement carrying its key_index marker: that index is let through (whoever writes the
+-- marker gets a plain index of that name and no more).
+CREATE OR REPLACE FUNCTION localshift.refuse_postgresql_only_subcommands() RETURNS event_trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    refused text;
+BEGIN
+    IF localshift.runs_as_internal_role() THEN
+        RETURN;
+    END IF;
+    SELECT cmd.command_tag INTO refused FROM pg_event_trigger_ddl_commands() AS cmd
+    WHERE CASE
+        WHEN cmd.command_tag IN ('CREATE INDEX', 'ALTER INDEX') THEN NOT (
+            EXISTS (SELECT FROM pg_constraint con WHERE con.conindid = cmd.objid)
+            OR cmd.command_tag = 'CREATE INDEX'
+               AND strpos(current_query(), '/*localshift:key_index[') > 0
+               AND EXISTS (SELECT FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                           WHERE i.indexrelid = cmd.objid AND c.relname = 'localshift_new_key_index'
+                             AND i.indexprs IS NULL AND i.indpred IS NULL AND NOT i.indisunique))
+        WHEN cmd.command_tag IN ('CREATE SEQUENCE', 'ALTER SEQUENCE') THEN NOT EXISTS (
+            SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = cmd.objid
+              AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i'))
+        ELSE cmd.command_tag = ANY (localshift.postgresql_only_commands())
+    END
+    LIMIT 1;
+    IF refused IS NOT NULL THEN
+        PERFORM localshift.refuse_postgresql_only_command(
+            CASE WHEN refused = 'CREATE INDEX' THEN ' on Redshift tables.' ELSE '.' END);
+    END IF;
+END $$;
+
+DROP EVENT TRIGGER IF EXISTS localshift_refuse_postgresql_only_commands;
+DO $$
+BEGIN
+    EXECUTE format('CREATE EVENT TRIGGER localshift_refuse_postgresql_only_commands ON ddl_command_start '
+                   'WHEN TAG IN (%s) EXECUTE FUNCTION localshift.refuse_postgresql_only_commands()',
+                   (SELECT string_agg(quote_literal(tag), ', ')
+                    FROM unnest(localshift.postgresql_only_commands()) AS tag));
+END $$;
+DROP EVENT TRIGGER IF EXISTS localshift_refuse_postgresql_only_subcommands;
+CREATE EVENT TRIGGER localshift_refuse_postgresql_only_subcommands ON ddl_command_end
+    WHEN TAG IN ('CREATE INDEX', 'ALTER INDEX', 'CREATE SCHEMA')
+    EXECUTE FUNCTION localshift.refuse_postgresql_only_subcommands();
