@@ -270,6 +270,25 @@ BEGIN
 END
 $fn$;
 
+-- A routine's arguments as Redshift shows them: IN, OUT, INOUT, VARIADIC or TABLE; a
+-- procedure's defaulted INOUT arguments are its OUT ones (routines.py).
+CREATE OR REPLACE FUNCTION localshift.routine_arguments(routine oid)
+RETURNS TABLE (ord integer, type_oid oid, arg_name text, mode text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT a.ord::integer, a.type_oid, coalesce(a.arg_name, ''),
+           CASE coalesce(a.arg_mode, 'i') WHEN 'i' THEN 'IN' WHEN 'o' THEN 'OUT' WHEN 'v' THEN 'VARIADIC'
+                WHEN 't' THEN 'TABLE'
+                ELSE CASE WHEN p.prokind = 'p' AND a.input_ord > p.pronargs - p.pronargdefaults THEN 'OUT'
+                          ELSE 'INOUT' END END
+    FROM pg_catalog.pg_proc p
+    CROSS JOIN LATERAL (
+        SELECT u.*, count(*) FILTER (WHERE coalesce(u.arg_mode, 'i') NOT IN ('o', 't')) OVER (ORDER BY u.ord)
+                        AS input_ord
+        FROM unnest(coalesce(p.proallargtypes, p.proargtypes::oid[]), p.proargmodes, p.proargnames)
+             WITH ORDINALITY AS u(type_oid, arg_mode, arg_name, ord)) AS a
+    WHERE p.oid = routine
+$fn$;
+
 -- A function (kind 'f') or procedure ('p') named [schema.]name, with argument_types or any
 -- (NULL): the types of its first arguments, the others defaulted (a procedure's OUT
 -- arguments are defaulted INOUT ones, routines.py), or all of them.
@@ -302,25 +321,12 @@ $fn$;
 -- and the body as the engine keeps it (its Redshift functions translated).
 CREATE OR REPLACE FUNCTION localshift.show_procedure(schema text, name text, argument_types regtype[])
 RETURNS text LANGUAGE sql STABLE AS $fn$
-    WITH routine AS (SELECT localshift.find_routine(schema, name, argument_types, 'p') AS oid),
-    arguments AS (
-        SELECT a.ord, a.type_oid, a.arg_name,
-               coalesce(a.mode, 'i') AS mode,
-               count(*) FILTER (WHERE coalesce(a.mode, 'i') <> 'o') OVER (ORDER BY a.ord) AS input_ord,
-               p.pronargs - p.pronargdefaults AS required
-        FROM pg_catalog.pg_proc p
-        CROSS JOIN LATERAL unnest(coalesce(p.proallargtypes, p.proargtypes::oid[]), p.proargmodes, p.proargnames)
-             WITH ORDINALITY AS a(type_oid, mode, arg_name, ord)
-        WHERE p.oid = (SELECT oid FROM routine)
-    )
+    WITH routine AS (SELECT localshift.find_routine(schema, name, argument_types, 'p') AS oid)
     SELECT 'CREATE OR REPLACE PROCEDURE ' || pg_catalog.quote_ident(n.nspname) || '.'
            || pg_catalog.quote_ident(p.proname) || '('
-           || coalesce((SELECT string_agg(concat_ws(' ',
-                           CASE a.mode WHEN 'o' THEN 'OUT' WHEN 'v' THEN 'VARIADIC'
-                                       WHEN 'b' THEN CASE WHEN a.input_ord > a.required THEN 'OUT' ELSE 'INOUT' END
-                           END,
-                           nullif(a.arg_name, ''), pg_catalog.format_type(a.type_oid, NULL)), ', ' ORDER BY a.ord)
-                        FROM arguments a), '')
+           || coalesce((SELECT string_agg(concat_ws(' ', nullif(a.mode, 'IN'), nullif(a.arg_name, ''),
+                                                    pg_catalog.format_type(a.type_oid, NULL)), ', ' ORDER BY a.ord)
+                        FROM localshift.routine_arguments(p.oid) a), '')
            || ') LANGUAGE plpgsql' || CASE WHEN p.prosecdef THEN ' SECURITY DEFINER' ELSE '' END
            || ' AS $_$' || p.prosrc || '$_$'
     FROM pg_catalog.pg_proc p
@@ -346,27 +352,6 @@ BEGIN
       AND (show_column_grants.grantee IS NULL OR g.grantee = show_column_grants.grantee)
     ORDER BY g.attnum, 8, 6;
 END
-$fn$;
-
--- A routine's arguments as Redshift shows them: IN, OUT, INOUT, VARIADIC or TABLE, and
--- input_ord numbering its input ones; a procedure's defaulted INOUT arguments are its OUT
--- ones (routines.py).
-CREATE OR REPLACE FUNCTION localshift.routine_arguments(routine oid)
-RETURNS TABLE (ord integer, type_oid oid, arg_name text, mode text, input_ord integer)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
-    SELECT a.ord::integer, a.type_oid, coalesce(a.arg_name, ''),
-           CASE coalesce(a.arg_mode, 'i') WHEN 'i' THEN 'IN' WHEN 'o' THEN 'OUT' WHEN 'v' THEN 'VARIADIC'
-                WHEN 't' THEN 'TABLE'
-                ELSE CASE WHEN p.prokind = 'p' AND a.input_ord > p.pronargs - p.pronargdefaults THEN 'OUT'
-                          ELSE 'INOUT' END END,
-           a.input_ord::integer
-    FROM pg_catalog.pg_proc p
-    CROSS JOIN LATERAL (
-        SELECT u.*, count(*) FILTER (WHERE coalesce(u.arg_mode, 'i') NOT IN ('o', 't')) OVER (ORDER BY u.ord)
-                        AS input_ord
-        FROM unnest(coalesce(p.proallargtypes, p.proargtypes::oid[]), p.proargmodes, p.proargnames)
-             WITH ORDINALITY AS u(type_oid, arg_mode, arg_name, ord)) AS a
-    WHERE p.oid = routine
 $fn$;
 
 -- kind: 'p' procedures, 'f' functions (plain and aggregate).  argument_list: the types of the
