@@ -368,3 +368,32 @@ def test_legacy_keys_and_procedures(jdbc, database):
     assert [(p["procedure_name"], p["procedure_type"]) for p in procedures] == [
         ("f_label", 2), ("f_label", 2), ("restock", 2)]
     assert all(re.fullmatch(rf"{p['procedure_name']}_\d+", p["specific_name"]) for p in procedures)
+
+
+def test_legacy_functions_best_row_identifier_and_table_privileges(jdbc, database):
+    # getFunctionsLegacyHardcodedQuery(catalog, "sales", "f_label")
+    functions = jdbc.execute(
+        "SELECT routine_catalog AS FUNCTION_CAT,  routine_schema AS FUNCTION_SCHEM,  routine_name AS FUNCTION_NAME, "
+        "CAST('' AS VARCHAR(256)) AS REMARKS,  CASE data_type WHEN 'USER-DEFINED' THEN 0 WHEN 'record' THEN 2 ELSE 1 "
+        "END AS FUNCTION_TYPE,  specific_name AS SPECIFIC_NAME FROM INFORMATION_SCHEMA.ROUTINES WHERE routine_type "
+        f"LIKE 'FUNCTION'  AND current_database() = '{database}' AND  routine_schema LIKE 'sales' AND  routine_name "
+        "LIKE 'f_label' ORDER BY routine_catalog, routine_schema, routine_name ").fetchall()
+    assert [(f["function_schem"], f["function_name"], f["function_type"]) for f in functions] == [
+        ("sales", "f_label", 1), ("sales", "f_label", 1)]
+    # getBestRowIdentifierLegacyHardcodedQuery(catalog, "sales", "orders", ...)
+    best = jdbc.execute(
+        "SELECT a.attname, a.atttypid, a.atttypmod FROM  pg_catalog.pg_namespace n,  pg_catalog.pg_class ct,  "
+        "pg_catalog.pg_class ci, pg_catalog.pg_attribute a, pg_catalog.pg_index i WHERE ct.oid=i.indrelid AND "
+        "ci.oid=i.indexrelid  AND a.attrelid=ci.oid AND i.indisprimary  AND ct.relnamespace = n.oid  AND "
+        f"current_database() = '{database}' AND n.nspname = 'sales' AND ct.relname = 'orders' ORDER BY a.attnum "
+    ).fetchall()
+    assert [(b["attname"], b["atttypid"]) for b in best] == [("order_id", 23), ("line", 21)]
+    # getTablePrivilegesLegacyHardcodedQuery(catalog, "sales", "%"): the driver parses relacl.
+    privileges = jdbc.execute(
+        "SELECT n.nspname,c.relname,u.usename,c.relacl  FROM pg_catalog.pg_namespace n, pg_catalog.pg_class c, "
+        "pg_catalog.pg_user u  WHERE c.relnamespace = n.oid  AND c.relowner = u.usesysid  AND c.relkind IN "
+        f"('r','p','v','m','f')  AND current_database() = '{database}' AND n.nspname LIKE 'sales' AND c.relname "
+        "LIKE '%' ORDER BY nspname, relname ").fetchall()
+    acls = {p["relname"]: (p["usename"], p["relacl"]) for p in privileges}
+    assert acls["customers"] == (MASTER_USER, None)
+    assert "jdbc_reader=r/admin" in acls["orders"][1]
