@@ -49,7 +49,8 @@ SHOW_PARAMETERS_PROCEDURE = "SHOW PARAMETERS OF PROCEDURE ?.?.?"
 SHOW_PARAMETERS_FUNCTION = "SHOW PARAMETERS OF FUNCTION ?.?.?"
 # MetadataAPIHelper.RedshiftDataTypes.VALID_TYPES (those these tests' routines take): the
 # driver refuses an argument list naming anything else.
-VALID_ARGUMENT_TYPES = {"integer", "int", "int4", "character varying", "varchar", "numeric", "bigint"}
+VALID_ARGUMENT_TYPES = {"integer", "int", "int4", "character varying", "varchar", "numeric", "bigint", "super",
+                        "varbyte"}
 
 
 @pytest.fixture(scope="module")
@@ -397,3 +398,19 @@ def test_legacy_functions_best_row_identifier_and_table_privileges(jdbc, databas
     acls = {p["relname"]: (p["usename"], p["relacl"]) for p in privileges}
     assert acls["customers"] == (MASTER_USER, None)
     assert "jdbc_reader=r/admin" in acls["orders"][1]
+
+
+def test_super_and_varbyte_keep_redshifts_names(jdbc, database):
+    # The driver maps type names to JDBC types (super: LONGVARCHAR) and refuses an argument
+    # list naming a type it does not know: the names are Redshift's, and bind back.
+    jdbc.execute("CREATE SCHEMA IF NOT EXISTS lake")
+    jdbc.execute("CREATE TABLE IF NOT EXISTS lake.events (payload super, raw varbyte)")
+    jdbc.execute("CREATE OR REPLACE PROCEDURE lake.log_event(payload super, raw varbyte) LANGUAGE plpgsql"
+                 " AS $$ BEGIN PERFORM 1; END; $$")
+    columns = prepared(jdbc, SHOW_COLUMNS, database, "lake", "events")
+    assert [(c["column_name"], c["data_type"]) for c in columns] == [("payload", "super"), ("raw", "varbyte")]
+    procedures = prepared(jdbc, SHOW_PROCEDURES_LIKE, database, "lake", "log%")
+    assert [p["argument_list"] for p in procedures] == ["super, varbyte"]
+    assert set(procedures[0]["argument_list"].split(", ")) <= VALID_ARGUMENT_TYPES
+    rows = prepared(jdbc, SHOW_PARAMETERS_PROCEDURE + "(?, ?);", database, "lake", "log_event", "super", "varbyte")
+    assert [(r["parameter_name"], r["data_type"]) for r in rows] == [("payload", "super"), ("raw", "varbyte")]

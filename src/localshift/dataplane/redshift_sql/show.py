@@ -59,7 +59,7 @@ def _argument_types(sig: list[Node], k: int) -> tuple[str, int]:
         return "NULL", k
     arguments = [words(a) for a in split_commas(group.nodes)]
     if arguments and all(len(a) == 1 and a[0].kind == "param" for a in arguments):
-        return f"ARRAY[{', '.join(a[0].text + '::text::regtype' for a in arguments)}]", k + 1
+        return f"ARRAY[{', '.join(f'localshift.redshift_type({a[0].text}::text)' for a in arguments)}]", k + 1
     return argument_types(group), k + 1
 
 
