@@ -10,6 +10,7 @@ from .helpers import pg, refused
 
 @pytest.mark.parametrize("redshift, postgres", [
     ("select nvl(a, b, 0) from t", "select coalesce(a, b, 0) from t"),
+    ("select isnull(nullif(a, ''), '0') from t", "select coalesce(nullif(a, ''), '0') from t"),
     ("select decode(a, 1, 'one', 'other') from t",
      "select CASE WHEN (a) IS NOT DISTINCT FROM (1) THEN 'one' ELSE 'other' END from t"),
     ("select decode('aGk=', 'base64')", "select decode('aGk=', 'base64')"),  # PostgreSQL's decode

@@ -30,3 +30,11 @@ def test_case_sensitivity_changes_the_session():
     assert translate("set enable_case_sensitive_identifier to off").case_sensitive is False
     assert translate("reset enable_case_sensitive_identifier").case_sensitive is False
     assert translate("reset all").case_sensitive is False
+
+
+def test_readonly_is_postgresqls_default_transaction_read_only():
+    # What AWS's JDBC driver sends for Connection.setReadOnly(true / false).
+    assert pg("SET readonly=1") == "SET default_transaction_read_only=1"
+    assert pg("set session readonly to 0") == "set session default_transaction_read_only to 0"
+    assert pg("reset readonly") == "RESET default_transaction_read_only"
+    assert pg("show readonly") == "SELECT current_setting(E'default_transaction_read_only') AS readonly"

@@ -23,7 +23,7 @@ def test_show_commands_select_from_the_catalog_functions():
         "SELECT database_name, schema_name, routine_name AS procedure_name, return_type, argument_list "
         "FROM localshift.show_routines(E'dev', E'public', 'p')")
     assert pg("SHOW PARAMETERS OF FUNCTION dev.public.f;").endswith(
-        "FROM localshift.show_parameters(E'dev', E'public', E'f', 'f')")
+        "FROM localshift.show_parameters(E'dev', E'public', E'f', 'f', NULL)")
 
 
 def test_show_of_a_setting_and_unknown_objects():

@@ -36,6 +36,9 @@ REDSHIFT_CATALOG_COLUMNS = {
     "reldiststyle": "pg_class", "relcreationtime": "pg_class",
     "attencodingtype": "pg_attribute", "attisdistkey": "pg_attribute",
     "attsortkeyord": "pg_attribute",
+    # not a column: a statement that reads late-binding views' columns from this function
+    # (AWS's JDBC driver's getColumns) expects them absent from pg_attribute, as in Redshift
+    "pg_get_late_binding_view_cols": "pg_attribute",
     "adsrc": "pg_attrdef",
 }
 REDSHIFT_CATALOG_RELATIONS = frozenset(REDSHIFT_CATALOG_COLUMNS.values())

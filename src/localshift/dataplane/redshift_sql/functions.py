@@ -378,6 +378,9 @@ def collate(rw, nodes, i, j):
 
 CALLS: dict[str, Handler] = {
     "nvl": nvl,
+    # ISNULL(a, b): an undocumented synonym Redshift accepts; AWS's JDBC driver's getColumns
+    # query sizes a late-binding view's varchar columns with isnull(nullif(...), '0').
+    "isnull": nvl,
     "decode": decode,
     "listagg": listagg,
     # The catalog's functions, named as Redshift names their result columns.

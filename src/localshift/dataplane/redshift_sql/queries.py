@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from .errors import not_supported, syntax_error
 from .grouping import group_by_all, refuse_exclude
-from .tokens import Group, Node, Token, identifier_value, quote_ident, raw, render, split_commas, strip, words
+from .tokens import (Group, Node, Token, identifier_value, quote_ident, raw, render, split_commas, strip, tokenize,
+                     tree, words)
 
 if TYPE_CHECKING:
     from .expressions import Rewriter
@@ -336,6 +337,11 @@ def _mentions(nodes: list[Node], name: str) -> bool:
     for node in nodes:
         if node.kind == "group":
             if _mentions(node.nodes, name):
+                return True
+        elif node.kind == "raw":
+            # an expression another rewrite already rendered (``regexp_replace(data_type, ...)``
+            # in AWS's JDBC driver's ``CAST(CASE regexp_replace(data_type, ...) ...) AS DATA_TYPE``)
+            if _mentions(tree(tokenize(node.text)), name):
                 return True
         elif node.kind in ("ident", "qident") and identifier_value(node) == name:
             return True

@@ -51,6 +51,10 @@ REDSHIFT_SETTINGS = {
     "wlm_query_slot_count": "1",
 }
 PREFIX = "redshift."
+# Redshift's own names for PostgreSQL settings.  ``readonly`` is what AWS's JDBC driver sets
+# for Connection.setReadOnly (``SET readonly=1`` / ``=0``): the session's transactions become
+# read only, which PostgreSQL's default_transaction_read_only is (1 and 0 read as on and off).
+ALIASES = {"readonly": "default_transaction_read_only"}
 CASE_SENSITIVE = "enable_case_sensitive_identifier"
 _TRUE = {"true", "on", "1", "yes", "t"}
 
@@ -65,6 +69,8 @@ def set_statement(sig: list[Node], nodes: list[Node]) -> tuple[str | None, bool 
     if len(sig) <= k:
         raise syntax_error("set")
     name = sig[k].low
+    if name in ALIASES:
+        return f"{render(nodes[:nodes.index(sig[k])])}{ALIASES[name]}{render(nodes[nodes.index(sig[k]) + 1:])}", None
     if name not in REDSHIFT_SETTINGS:
         return None, None
     value_nodes = nodes[nodes.index(sig[k]) + 1:]
@@ -86,12 +92,16 @@ def reset_statement(sig: list[Node]) -> tuple[str | None, bool | None]:
     name = sig[1].low
     if name == "all":
         return None, False
+    if name in ALIASES:
+        return f"RESET {ALIASES[name]}", None
     if name not in REDSHIFT_SETTINGS:
         return None, None
     return f"RESET {PREFIX}{name}", False if name == CASE_SENSITIVE else None
 
 
 def show_setting(sig: list[Node]) -> str | None:
+    if len(sig) == 2 and sig[1].low in ALIASES:
+        return f"SELECT current_setting({quote_literal(ALIASES[sig[1].low])}) AS {sig[1].low}"
     if len(sig) != 2 or sig[1].low not in REDSHIFT_SETTINGS:
         return None
     name = sig[1].low

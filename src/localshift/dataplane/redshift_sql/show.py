@@ -12,7 +12,7 @@ from __future__ import annotations
 from .errors import not_supported, syntax_error
 from .routines import argument_types
 from .settings import show_setting
-from .tokens import Group, Node, identifier_value, quote_literal
+from .tokens import Group, Node, identifier_value, quote_literal, split_commas, words
 
 _ROUTINE_COLUMNS = "database_name, schema_name, routine_name AS {kind}_name"
 
@@ -51,10 +51,15 @@ def _dotted(sig: list[Node], k: int, most: int) -> tuple[list[str], int]:
 
 
 def _argument_types(sig: list[Node], k: int) -> tuple[str, int]:
-    """An optional ``([argname] [argmode] argtype, ...)``: a regtype[] of the types, or NULL."""
+    """An optional ``([argname] [argmode] argtype, ...)``: a regtype[] of the types, or NULL.
+    The types may be bind parameters holding them: AWS's drivers bind each type SHOW
+    PROCEDURES / FUNCTIONS listed into SHOW PARAMETERS OF ... ($4, $5)."""
     group = sig[k] if k < len(sig) else None
     if not isinstance(group, Group):
         return "NULL", k
+    arguments = [words(a) for a in split_commas(group.nodes)]
+    if arguments and all(len(a) == 1 and a[0].kind == "param" for a in arguments):
+        return f"ARRAY[{', '.join(f'localshift.redshift_type({a[0].text}::text)' for a in arguments)}]", k + 1
     return argument_types(group), k + 1
 
 
@@ -138,13 +143,12 @@ def show(sig: list[Node]) -> str | None:
     if lows[1:3] == ["parameters", "of"] and lows[3:4] in (["procedure"], ["function"]):
         kind = lows[3]
         names, k = _name(sig, 4, 3)
-        if k < len(sig) and sig[k].kind == "group":
-            k += 1  # an argument-type list: the routine is named by its name
+        types, k = _argument_types(sig, k)
         columns = (_ROUTINE_COLUMNS.format(kind=kind) + ", parameter_name, ordinal_position, "
                    "parameter_type, data_type, character_maximum_length, numeric_precision, "
                    "numeric_scale")
         return (f"SELECT {columns} FROM localshift.show_parameters({', '.join(names)}, "
-                f"'{kind[0]}')" + _tail(sig, k, "parameter_name"))
+                f"'{kind[0]}', {types})" + _tail(sig, k, "parameter_name"))
     if what in ("table", "view") and len(sig) > 2:
         return _show_ddl(sig, what)
     if what == "procedure" and len(sig) > 2:

@@ -56,6 +56,38 @@ LANGUAGE sql STABLE AS $fn$
     ORDER BY 2, 3
 $fn$;
 
+-- A type as Redshift names it: SUPER and VARBYTE are jsonb and bytea in the engine
+-- (redshift_sql/types.py); redshift_type reads such a name back (SHOW PARAMETERS' bound
+-- argument types, which AWS's drivers take from SHOW PROCEDURES / FUNCTIONS).
+CREATE OR REPLACE FUNCTION localshift.redshift_type_name(type_oid oid, typmod integer) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT CASE type_oid WHEN 'jsonb'::regtype THEN 'super' WHEN 'bytea'::regtype THEN 'varbyte'
+                ELSE pg_catalog.format_type(type_oid, typmod) END
+$fn$;
+
+CREATE OR REPLACE FUNCTION localshift.redshift_type(name text) RETURNS regtype
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT CASE lower(btrim(name)) WHEN 'super' THEN 'jsonb'
+                WHEN 'varbyte' THEN 'bytea' WHEN 'varbinary' THEN 'bytea' WHEN 'binary varying' THEN 'bytea'
+                ELSE name END::regtype
+$fn$;
+
+-- A column's default as Redshift shows it (SHOW COLUMNS, SVV_COLUMNS): an IDENTITY column's is
+-- "identity"(table oid, column index, 'seed,step'::text), default_identity(...) for GENERATED
+-- BY DEFAULT AS IDENTITY; AWS's JDBC driver reads IS_AUTOINCREMENT from it.
+CREATE OR REPLACE FUNCTION localshift.column_default(table_oid oid, attnum smallint) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT COALESCE(
+        (SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid) FROM pg_catalog.pg_attrdef d
+         WHERE d.adrelid = table_oid AND d.adnum = attnum),
+        (SELECT CASE spec ->> 'generated' WHEN 'by default' THEN 'default_identity' ELSE '"identity"' END
+                || format('(%s, %s, %L::text)', table_oid, attnum - 1, (spec ->> 'seed') || ',' || (spec ->> 'step'))
+         FROM localshift.table_attributes t
+         JOIN pg_catalog.pg_attribute a ON a.attrelid = t.table_oid AND a.attnum = column_default.attnum
+         CROSS JOIN LATERAL (SELECT t.identity_columns -> a.attname::text AS spec) AS identity
+         WHERE t.table_oid = column_default.table_oid AND spec IS NOT NULL))
+$fn$;
+
 CREATE OR REPLACE FUNCTION localshift.show_columns(db text, schema text, tbl text)
 RETURNS TABLE (database_name varchar(128), schema_name varchar(128), table_name varchar(128),
                column_name varchar(128), ordinal_position integer, column_default varchar(4000),
@@ -65,10 +97,10 @@ RETURNS TABLE (database_name varchar(128), schema_name varchar(128), table_name 
                encoding varchar(11), collation varchar(16))
 LANGUAGE sql STABLE AS $fn$
     SELECT current_database()::varchar, n.nspname::varchar, c.relname::varchar, a.attname::varchar,
-           a.attnum::integer, pg_catalog.pg_get_expr(d.adbin, d.adrelid)::varchar,
+           a.attnum::integer, localshift.column_default(c.oid, a.attnum)::varchar,
            CASE WHEN a.attnotnull THEN 'NO' ELSE 'YES' END,
            -- lengths and precisions have their own columns; only a time precision stays
-           pg_catalog.format_type(a.atttypid, CASE WHEN a.atttypid IN ('time'::regtype, 'timetz'::regtype,
+           localshift.redshift_type_name(a.atttypid, CASE WHEN a.atttypid IN ('time'::regtype, 'timetz'::regtype,
                'timestamp'::regtype, 'timestamptz'::regtype) THEN a.atttypmod END)::varchar,
            CASE WHEN a.atttypid IN ('varchar'::regtype, 'bpchar'::regtype) AND a.atttypmod > 0
                 THEN a.atttypmod - 4 END,
@@ -90,7 +122,6 @@ LANGUAGE sql STABLE AS $fn$
     FROM pg_catalog.pg_class c
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
     JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
     LEFT JOIN localshift.table_attributes t ON t.table_oid = c.oid
     LEFT JOIN localshift.column_attributes ca ON ca.table_oid = c.oid AND ca.attnum = a.attnum
     WHERE db = current_database() AND (schema IS NULL OR n.nspname = schema)
@@ -255,6 +286,25 @@ BEGIN
 END
 $fn$;
 
+-- A routine's arguments as Redshift shows them: IN, OUT, INOUT, VARIADIC or TABLE; a
+-- procedure's defaulted INOUT arguments are its OUT ones (routines.py).
+CREATE OR REPLACE FUNCTION localshift.routine_arguments(routine oid)
+RETURNS TABLE (ord integer, type_oid oid, arg_name text, mode text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT a.ord::integer, a.type_oid, coalesce(a.arg_name, ''),
+           CASE coalesce(a.arg_mode, 'i') WHEN 'i' THEN 'IN' WHEN 'o' THEN 'OUT' WHEN 'v' THEN 'VARIADIC'
+                WHEN 't' THEN 'TABLE'
+                ELSE CASE WHEN p.prokind = 'p' AND a.input_ord > p.pronargs - p.pronargdefaults THEN 'OUT'
+                          ELSE 'INOUT' END END
+    FROM pg_catalog.pg_proc p
+    CROSS JOIN LATERAL (
+        SELECT u.*, count(*) FILTER (WHERE coalesce(u.arg_mode, 'i') NOT IN ('o', 't')) OVER (ORDER BY u.ord)
+                        AS input_ord
+        FROM unnest(coalesce(p.proallargtypes, p.proargtypes::oid[]), p.proargmodes, p.proargnames)
+             WITH ORDINALITY AS u(type_oid, arg_mode, arg_name, ord)) AS a
+    WHERE p.oid = routine
+$fn$;
+
 -- A function (kind 'f') or procedure ('p') named [schema.]name, with argument_types or any
 -- (NULL): the types of its first arguments, the others defaulted (a procedure's OUT
 -- arguments are defaulted INOUT ones, routines.py), or all of them.
@@ -287,25 +337,13 @@ $fn$;
 -- and the body as the engine keeps it (its Redshift functions translated).
 CREATE OR REPLACE FUNCTION localshift.show_procedure(schema text, name text, argument_types regtype[])
 RETURNS text LANGUAGE sql STABLE AS $fn$
-    WITH routine AS (SELECT localshift.find_routine(schema, name, argument_types, 'p') AS oid),
-    arguments AS (
-        SELECT a.ord, a.type_oid, a.arg_name,
-               coalesce(a.mode, 'i') AS mode,
-               count(*) FILTER (WHERE coalesce(a.mode, 'i') <> 'o') OVER (ORDER BY a.ord) AS input_ord,
-               p.pronargs - p.pronargdefaults AS required
-        FROM pg_catalog.pg_proc p
-        CROSS JOIN LATERAL unnest(coalesce(p.proallargtypes, p.proargtypes::oid[]), p.proargmodes, p.proargnames)
-             WITH ORDINALITY AS a(type_oid, mode, arg_name, ord)
-        WHERE p.oid = (SELECT oid FROM routine)
-    )
+    WITH routine AS (SELECT localshift.find_routine(schema, name, argument_types, 'p') AS oid)
     SELECT 'CREATE OR REPLACE PROCEDURE ' || pg_catalog.quote_ident(n.nspname) || '.'
            || pg_catalog.quote_ident(p.proname) || '('
-           || coalesce((SELECT string_agg(concat_ws(' ',
-                           CASE a.mode WHEN 'o' THEN 'OUT' WHEN 'v' THEN 'VARIADIC'
-                                       WHEN 'b' THEN CASE WHEN a.input_ord > a.required THEN 'OUT' ELSE 'INOUT' END
-                           END,
-                           nullif(a.arg_name, ''), pg_catalog.format_type(a.type_oid, NULL)), ', ' ORDER BY a.ord)
-                        FROM arguments a), '')
+           || coalesce((SELECT string_agg(concat_ws(' ', nullif(a.mode, 'IN'), nullif(a.arg_name, ''),
+                                                    localshift.redshift_type_name(a.type_oid, NULL)), ', '
+                                       ORDER BY a.ord)
+                        FROM localshift.routine_arguments(p.oid) a), '')
            || ') LANGUAGE plpgsql' || CASE WHEN p.prosecdef THEN ' SECURITY DEFINER' ELSE '' END
            || ' AS $_$' || p.prosrc || '$_$'
     FROM pg_catalog.pg_proc p
@@ -333,15 +371,17 @@ BEGIN
 END
 $fn$;
 
--- kind: 'p' procedures, 'f' functions (plain and aggregate).
+-- kind: 'p' procedures, 'f' functions (plain and aggregate).  argument_list: the types of the
+-- input arguments, which AWS's drivers bind back into SHOW PARAMETERS OF ... (types).
 CREATE OR REPLACE FUNCTION localshift.show_routines(db text, schema text, kind "char")
 RETURNS TABLE (database_name varchar(128), schema_name varchar(128), routine_name varchar(128),
                return_type varchar(128), argument_list varchar(4000))
 LANGUAGE sql STABLE AS $fn$
     SELECT current_database()::varchar, n.nspname::varchar, p.proname::varchar,
            CASE WHEN p.prokind = 'p' THEN NULL
-                ELSE pg_catalog.format_type(p.prorettype, NULL) END::varchar,
-           pg_catalog.pg_get_function_identity_arguments(p.oid)::varchar
+                ELSE localshift.redshift_type_name(p.prorettype, NULL) END::varchar,
+           (SELECT string_agg(localshift.redshift_type_name(a.type_oid, NULL), ', ' ORDER BY a.ord)
+            FROM localshift.routine_arguments(p.oid) a WHERE a.mode IN ('IN', 'INOUT', 'VARIADIC'))::varchar
     FROM pg_catalog.pg_proc p
     JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
     WHERE db = current_database() AND n.nspname = schema
@@ -349,25 +389,29 @@ LANGUAGE sql STABLE AS $fn$
     ORDER BY 3, 5
 $fn$;
 
-CREATE OR REPLACE FUNCTION localshift.show_parameters(db text, schema text, routine text, kind "char")
+-- argument_types: the routine's (localshift.find_routine), NULL: every routine of that name.
+DROP FUNCTION IF EXISTS localshift.show_parameters(text, text, text, "char");
+CREATE OR REPLACE FUNCTION localshift.show_parameters(db text, schema text, routine text, kind "char",
+                                                      argument_types regtype[])
 RETURNS TABLE (database_name varchar(128), schema_name varchar(128), routine_name varchar(128),
                parameter_name varchar(128), ordinal_position integer, parameter_type varchar(16),
                data_type varchar(128), character_maximum_length integer,
                numeric_precision integer, numeric_scale integer)
 LANGUAGE sql STABLE AS $fn$
+    WITH chosen AS (
+        SELECT localshift.find_routine(schema, routine, argument_types, kind) AS oid
+        WHERE argument_types IS NOT NULL AND db = current_database()
+    )
     SELECT current_database()::varchar, n.nspname::varchar, p.proname::varchar,
-           COALESCE(p.proargnames[arg.ord], '')::varchar, arg.ord::integer,
-           CASE COALESCE(p.proargmodes[arg.ord], 'i') WHEN 'i' THEN 'IN' WHEN 'o' THEN 'OUT'
-                WHEN 'b' THEN 'INOUT' WHEN 't' THEN 'TABLE' ELSE 'IN' END::varchar,
-           pg_catalog.format_type(arg.type_oid, NULL)::varchar, NULL::integer, NULL::integer,
-           NULL::integer
+           a.arg_name::varchar, a.ord, a.mode::varchar,
+           localshift.redshift_type_name(a.type_oid, NULL)::varchar, NULL::integer, NULL::integer, NULL::integer
     FROM pg_catalog.pg_proc p
     JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-    CROSS JOIN LATERAL unnest(COALESCE(p.proallargtypes, p.proargtypes::oid[]))
-         WITH ORDINALITY AS arg(type_oid, ord)
+    CROSS JOIN LATERAL localshift.routine_arguments(p.oid) AS a
     WHERE db = current_database() AND n.nspname = schema AND p.proname = routine
       AND (p.prokind = kind OR kind = 'f' AND p.prokind = 'a')
-    ORDER BY 5
+      AND (argument_types IS NULL OR p.oid = (SELECT oid FROM chosen))
+    ORDER BY p.oid, 5
 $fn$;
 
 -- SHOW TABLE / SHOW VIEW [schema.]name: the object's DDL, one text value.  The relation is
@@ -397,8 +441,7 @@ LANGUAGE sql STABLE AS $fn$
     lines AS (
         SELECT a.attnum AS position,
                pg_catalog.quote_ident(a.attname) || ' '
-               || CASE a.atttypid WHEN 'jsonb'::regtype THEN 'super' WHEN 'bytea'::regtype THEN 'varbyte'
-                       ELSE pg_catalog.format_type(a.atttypid, a.atttypmod) END
+               || localshift.redshift_type_name(a.atttypid, a.atttypmod)
                || COALESCE(CASE identity.spec ->> 'generated'
                        WHEN 'by default' THEN ' GENERATED BY DEFAULT AS IDENTITY('
                        ELSE ' identity(' END

@@ -112,14 +112,13 @@ FROM localshift.visible_relations;
 CREATE OR REPLACE VIEW localshift.visible_columns AS
 SELECT r.oid AS table_oid, r.nspname, r.relname, r.relkind, a.attname, a.attnum, a.atttypid, a.atttypmod,
        a.attnotnull, a.attacl,
-       pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS column_default,
+       localshift.column_default(r.oid, a.attnum) AS column_default,
        information_schema._pg_truetypid(a.*, t.*) AS true_type,
        information_schema._pg_truetypmod(a.*, t.*) AS true_typmod,
        pg_catalog.col_description(r.oid, a.attnum) AS remarks
 FROM localshift.visible_relations r
 JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
-JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum;
+JOIN pg_catalog.pg_type t ON t.oid = a.atttypid;
 
 CREATE OR REPLACE VIEW pg_catalog.svv_columns AS
 SELECT current_database()::text AS table_catalog, nspname::text AS table_schema, relname::text AS table_name,
