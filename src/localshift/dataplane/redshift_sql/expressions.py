@@ -10,9 +10,10 @@ unnesting: ``from_items``).  Then what it changes, wherever it appears:
 * Redshift type names after ``::`` and in CAST;
 * delimited identifiers, folded to lower case as Redshift folds them;
 * ``4WHEN``: a number glued to a keyword (Redshift's lexer splits it);
-* ``pg_class`` / ``pg_attribute`` / ``pg_attrdef`` when a statement reads the
-  columns only Redshift's catalog has (``reldiststyle``, ``attencodingtype``...):
-  they become the ``localshift`` views that add them;
+* ``pg_class`` / ``pg_attribute`` / ``pg_attrdef`` / ``pg_default_acl`` when a
+  statement reads the columns only Redshift's catalog has (``reldiststyle``,
+  ``attencodingtype``, ``defacluser``...), and ``pg_constraint`` always:
+  they become the ``localshift`` views that add the columns or drop the rows;
 then the query-level rewrites of each SELECT (``queries``).
 """
 
@@ -36,8 +37,12 @@ REDSHIFT_CATALOG_COLUMNS = {
     "attencodingtype": "pg_attribute", "attisdistkey": "pg_attribute",
     "attsortkeyord": "pg_attribute",
     "adsrc": "pg_attrdef",
+    "defacluser": "pg_default_acl",
 }
-REDSHIFT_CATALOG_RELATIONS = frozenset(REDSHIFT_CATALOG_COLUMNS.values())
+# Catalog tables with rows Redshift's catalog does not have, read from the localshift view
+# wherever a statement names them: pg_constraint (PostgreSQL 18 records NOT NULL as a constraint).
+REDSHIFT_CATALOG_ROWS = frozenset({"pg_constraint"})
+REDSHIFT_CATALOG_RELATIONS = frozenset({*REDSHIFT_CATALOG_COLUMNS.values(), *REDSHIFT_CATALOG_ROWS})
 
 # SYSDATE is the start of the current transaction, without time zone.
 _BARE_WORDS = {

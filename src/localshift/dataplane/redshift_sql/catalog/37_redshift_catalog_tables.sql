@@ -1,0 +1,70 @@
+-- Catalog tables only Redshift has (PG_CONF, PG_LIBRARY) and PG_DEFAULT_ACL's
+-- Redshift column, as AWS's amazon-redshift-utils admin views read them.
+
+-- PG_CONF: Redshift's internal settings, of which the admin views read one kind:
+-- pg_class_backup_<database oid>_<table oid> marks a BACKUP NO table.  Here those
+-- are the current database's BACKUP NO tables (localshift.table_layout.backup).
+CREATE OR REPLACE VIEW pg_catalog.pg_conf AS
+SELECT format('pg_class_backup_%s_%s',
+              (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()),
+              tl.table_oid)::text AS key,
+       'false'::text AS value
+FROM localshift.table_layout tl
+WHERE NOT tl.backup;
+
+-- PG_LIBRARY: user-defined Python libraries (CREATE LIBRARY), which localshift
+-- does not have: none, with Redshift's columns.
+CREATE OR REPLACE VIEW pg_catalog.pg_library AS
+SELECT NULL::name AS name, NULL::oid AS language_oid, NULL::integer AS file_store_id, NULL::integer AS owner
+WHERE false;
+
+-- PG_DEFAULT_ACL as Redshift shows it: the user is defacluser (PostgreSQL's
+-- defaclrole); superusers see every row, other users their own.  The translator
+-- reads this view for pg_default_acl when a statement names defacluser.
+CREATE OR REPLACE VIEW localshift.pg_default_acl AS
+SELECT d.*, d.defaclrole::integer AS defacluser
+FROM pg_catalog.pg_default_acl d
+WHERE localshift.current_user_is_superuser() OR pg_catalog.pg_has_role(d.defaclrole, 'USAGE');
+
+GRANT SELECT ON pg_catalog.pg_conf, pg_catalog.pg_library, localshift.pg_default_acl TO PUBLIC;
+
+-- PG_CONSTRAINT as Redshift has it: PostgreSQL 18 records each NOT NULL as a constraint
+-- (contype 'n'), Redshift only in pg_attribute.attnotnull.  The translator reads this view
+-- wherever a statement names pg_constraint.
+CREATE OR REPLACE VIEW localshift.pg_constraint AS
+SELECT * FROM pg_catalog.pg_constraint WHERE contype <> 'n';
+
+-- PG_GET_CONSTRAINTDEF: a foreign key reads as Redshift shows it.  Redshift's foreign keys
+-- are informational, which the engine's are by being NOT ENFORCED: that is not shown.
+CREATE OR REPLACE FUNCTION localshift.pg_get_constraintdef(constraint_oid oid, pretty boolean) RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+SELECT CASE WHEN c.contype = 'f' AND NOT c.conenforced
+            THEN regexp_replace(pg_get_constraintdef($1, $2), ' NOT ENFORCED$', '')
+            ELSE pg_get_constraintdef($1, $2) END
+FROM pg_constraint c WHERE c.oid = $1 $$;
+CREATE OR REPLACE FUNCTION localshift.pg_get_constraintdef(constraint_oid oid) RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+SELECT localshift.pg_get_constraintdef($1, false) $$;
+
+GRANT SELECT ON localshift.pg_constraint TO PUBLIC;
+
+-- Access privileges as Redshift writes them: a group's entry reads "group <name>=<privileges>/<grantor>"
+-- (PostgreSQL writes every role alike), and TRUNCATE is P (PostgreSQL's D, which is DROP in
+-- Redshift's letters; PostgreSQL's MAINTAIN, m, Redshift has not).  ARRAY_TO_STRING of an ACL
+-- (relacl, nspacl, defaclacl...) gives that text, as the admin views that parse it expect;
+-- Redshift has no other arrays to join.
+CREATE OR REPLACE FUNCTION localshift.acl_text(acl aclitem[], delimiter text) RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+SELECT string_agg(CASE WHEN e.grantee <> 0 AND localshift.is_group(e.grantee) THEN 'group ' ELSE '' END
+                  || parts[1] || '=' || translate(parts[2], 'Dm', 'P') || '/' || parts[3], $2 ORDER BY ord)
+FROM unnest($1) WITH ORDINALITY AS u(item, ord)
+CROSS JOIN LATERAL (SELECT grantee FROM aclexplode(ARRAY[u.item]) LIMIT 1) AS e
+CROSS JOIN LATERAL regexp_match(u.item::text, '^(.*)=([A-Za-z*]*)/(.*)$') AS parts $$;
+CREATE OR REPLACE FUNCTION localshift.array_to_string(items anyarray, delimiter text) RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+SELECT CASE WHEN pg_typeof($1) = 'aclitem[]'::regtype THEN localshift.acl_text($1::text::aclitem[], $2)
+            ELSE array_to_string($1, $2) END $$;
+CREATE OR REPLACE FUNCTION localshift.array_to_string(items anyarray, delimiter text, null_text text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+SELECT CASE WHEN pg_typeof($1) = 'aclitem[]'::regtype THEN localshift.acl_text($1::text::aclitem[], $2)
+            ELSE array_to_string($1, $2, $3) END $$;
