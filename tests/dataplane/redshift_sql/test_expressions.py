@@ -34,9 +34,9 @@ def test_a_number_glued_to_a_keyword_is_split():
 
 def test_redshift_catalog_columns_read_localshift_views():
     assert pg("select c.reldiststyle from pg_catalog.pg_class c") == \
-        "select c.reldiststyle from localshift.pg_class c"
+        "select c.reldiststyle from localshift.redshift_pg_class c"
     assert pg("select attencodingtype from pg_attribute, pg_attrdef") == \
-        "select attencodingtype from localshift.pg_attribute, localshift.pg_attrdef"
+        "select attencodingtype from localshift.redshift_pg_attribute, localshift.redshift_pg_attrdef"
     assert pg("select relname from pg_catalog.pg_class") == "select relname from pg_catalog.pg_class"
 
 

@@ -13,7 +13,7 @@ import json
 from typing import TYPE_CHECKING
 
 from .errors import TranslationError, not_supported, syntax_error
-from .tokens import Group, Node, Token, identifier_value, raw, render, split_commas, strip, words
+from .tokens import Group, Node, Token, identifier_value, raw, render, split_commas, string_value, strip, words
 from .types import read_type
 
 if TYPE_CHECKING:
@@ -259,6 +259,11 @@ def column_definition(rw: "Rewriter", element: list[Node], attributes: TableAttr
         elif word(p) == "identity" and p + 1 < len(at) and isinstance(arguments := rest[at[p + 1]], Group):
             kept += [_SPACE, raw(_identity(arguments, name, attributes, "always")), _SPACE]
             p += 2
+        elif word(p) == "default" and p + 2 < len(at) and rest[at[p + 1]].kind in ("ident", "qident") \
+                and identifier_value(rest[at[p + 1]]) == "identity" \
+                and isinstance(arguments := rest[at[p + 2]], Group):
+            kept += [_SPACE, raw(_identity(_catalog_identity(arguments), name, attributes, "always")), _SPACE]
+            p += 3
         elif word(p) == "generated" and [word(q) for q in range(p + 1, p + 5)] == [
                 "by", "default", "as", "identity"]:
             seed = group if p + 5 < len(at) and isinstance(group := rest[at[p + 5]], Group) else None
@@ -290,10 +295,20 @@ _AFTER_REFERENCES = frozenset({"not", "null", "primary", "unique", "check", "con
                                "collate", "generated", "encode", "distkey", "sortkey", "identity"})
 
 
-def _identity(group: Group | None, name: str, attributes: TableAttributes, generated: str) -> str:
+def _catalog_identity(group: Group) -> list[str]:
+    """The seed and step of ``DEFAULT "identity"(table_oid, column_index, 'seed,step'::text)``: an
+    IDENTITY column as Redshift's catalog writes it (pg_attrdef.adsrc), which DDL generators such
+    as AWS's v_generate_tbl_ddl copy into the CREATE TABLE they write."""
+    arguments = [strip(a) for a in split_commas(group.nodes)]
+    if len(arguments) != 3 or not arguments[2] or arguments[2][0].kind != "string":
+        raise TranslationError('"identity" takes (table, column, \'seed,step\')', "42601")
+    return string_value(arguments[2][0]).split(",")
+
+
+def _identity(seed_step: Group | list[str] | None, name: str, attributes: TableAttributes, generated: str) -> str:
     seed, step = 1, 1
-    if group is not None:
-        values = [render(strip(a)) for a in split_commas(group.nodes)]
+    if seed_step is not None:
+        values = seed_step if isinstance(seed_step, list) else [render(strip(a)) for a in split_commas(seed_step.nodes)]
         try:
             seed, step = (int(v) for v in values)
         except ValueError:

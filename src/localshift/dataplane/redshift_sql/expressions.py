@@ -155,13 +155,14 @@ class Rewriter:
 
     @staticmethod
     def _catalog_view(node: Node, out: list[Node], qualified: bool) -> Node:
-        """``pg_class`` or ``pg_catalog.pg_class`` -> ``localshift.pg_class``."""
+        """``pg_class`` or ``pg_catalog.pg_class`` -> ``localshift.redshift_pg_class`` (a name of
+        its own: a ``relname = 'pg_class'`` lookup finds the catalog's relation alone)."""
         if not qualified:
-            return raw(f"localshift.{node.low}")
+            return raw(f"localshift.redshift_{node.low}")
         sig = [k for k in range(len(out)) if not out[k].blank]
         if len(sig) >= 2 and out[sig[-2]].low == "pg_catalog":
             del out[sig[-2]:]
-            return raw(f"localshift.{node.low}")
+            return raw(f"localshift.redshift_{node.low}")
         return node
 
 

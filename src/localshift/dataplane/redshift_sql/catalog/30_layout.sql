@@ -59,7 +59,7 @@ CROSS JOIN LATERAL (SELECT coalesce(array_position(tl.sortkey, a.attname::text),
 -- columns: the translator reads pg_class, pg_attribute and pg_attrdef from
 -- these views when a statement names one of reldiststyle, attencodingtype,
 -- attisdistkey, attsortkeyord or adsrc.
-CREATE OR REPLACE VIEW localshift.pg_class AS
+CREATE OR REPLACE VIEW localshift.redshift_pg_class AS
 SELECT c.*, coalesce(localshift.diststyle_code(tl.diststyle), 0) AS reldiststyle,
        rc.created AS relcreationtime
 FROM pg_catalog.pg_class c
@@ -67,17 +67,32 @@ LEFT JOIN localshift.table_layout tl ON tl.table_oid = c.oid
 LEFT JOIN localshift.relation_created rc ON rc.table_oid = c.oid;
 
 -- Columns of late-binding views are not in Redshift's pg_attribute (see pg_get_late_binding_view_cols).
-CREATE OR REPLACE VIEW localshift.pg_attribute AS
-SELECT a.*, coalesce(localshift.encoding_code(cl.encoding), 0)::smallint AS attencodingtype,
+-- An IDENTITY column has a default in Redshift's catalog (atthasdef; see redshift_pg_attrdef).
+CREATE OR REPLACE VIEW localshift.redshift_pg_attribute AS
+SELECT a.attrelid, a.attname, a.atttypid, a.attlen, a.attnum, a.atttypmod, a.attndims, a.attbyval, a.attalign,
+       a.attstorage, a.attcompression, a.attnotnull, a.atthasdef OR a.attidentity <> '' AS atthasdef,
+       a.atthasmissing, a.attidentity, a.attgenerated, a.attisdropped, a.attislocal, a.attinhcount,
+       a.attcollation, a.attstattarget, a.attacl, a.attoptions, a.attfdwoptions, a.attmissingval,
+       coalesce(localshift.encoding_code(cl.encoding), 0)::smallint AS attencodingtype,
        coalesce(cl.is_distkey, false) AS attisdistkey, coalesce(cl.sortkey_ord, 0)::integer AS attsortkeyord
 FROM pg_catalog.pg_attribute a
 LEFT JOIN localshift.column_layout cl ON cl.table_oid = a.attrelid AND cl.attnum = a.attnum
 WHERE NOT EXISTS (SELECT FROM localshift.late_binding_views lbv WHERE lbv.view_oid = a.attrelid);
 
--- pg_attrdef.adsrc: the default's text, which PostgreSQL 12 dropped.
-CREATE OR REPLACE VIEW localshift.pg_attrdef AS
+-- pg_attrdef.adsrc: the default's text, which PostgreSQL 12 dropped.  An IDENTITY column's
+-- default reads as Redshift writes it, "identity"(<table oid>, <column index from 0>,
+-- '<seed>,<step>'::text), from the engine's identity sequence (the row's oid is the sequence's).
+CREATE OR REPLACE VIEW localshift.redshift_pg_attrdef AS
 SELECT d.*, pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS adsrc
-FROM pg_catalog.pg_attrdef d;
+FROM pg_catalog.pg_attrdef d
+UNION ALL
+SELECT s.seqrelid, a.attrelid, a.attnum, NULL::pg_node_tree,
+       format('"identity"(%s, %s, ''%s,%s''::text)', a.attrelid, a.attnum - 1, s.seqstart, s.seqincrement)
+FROM pg_catalog.pg_attribute a
+JOIN pg_catalog.pg_depend dep ON dep.refclassid = 'pg_catalog.pg_class'::regclass AND dep.refobjid = a.attrelid
+     AND dep.refobjsubid = a.attnum AND dep.classid = 'pg_catalog.pg_class'::regclass AND dep.deptype = 'i'
+JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid
+WHERE a.attidentity <> '';
 
-GRANT SELECT ON localshift.table_layout, localshift.column_layout, localshift.pg_class,
-    localshift.pg_attribute, localshift.pg_attrdef TO PUBLIC;
+GRANT SELECT ON localshift.table_layout, localshift.column_layout, localshift.redshift_pg_class,
+    localshift.redshift_pg_attribute, localshift.redshift_pg_attrdef TO PUBLIC;

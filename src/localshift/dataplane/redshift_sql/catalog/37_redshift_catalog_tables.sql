@@ -21,17 +21,17 @@ WHERE false;
 -- PG_DEFAULT_ACL as Redshift shows it: the user is defacluser (PostgreSQL's
 -- defaclrole); superusers see every row, other users their own.  The translator
 -- reads this view for pg_default_acl when a statement names defacluser.
-CREATE OR REPLACE VIEW localshift.pg_default_acl AS
+CREATE OR REPLACE VIEW localshift.redshift_pg_default_acl AS
 SELECT d.*, d.defaclrole::integer AS defacluser
 FROM pg_catalog.pg_default_acl d
 WHERE localshift.current_user_is_superuser() OR pg_catalog.pg_has_role(d.defaclrole, 'USAGE');
 
-GRANT SELECT ON pg_catalog.pg_conf, pg_catalog.pg_library, localshift.pg_default_acl TO PUBLIC;
+GRANT SELECT ON pg_catalog.pg_conf, pg_catalog.pg_library, localshift.redshift_pg_default_acl TO PUBLIC;
 
 -- PG_CONSTRAINT as Redshift has it: PostgreSQL 18 records each NOT NULL as a constraint
 -- (contype 'n'), Redshift only in pg_attribute.attnotnull.  The translator reads this view
 -- wherever a statement names pg_constraint.
-CREATE OR REPLACE VIEW localshift.pg_constraint AS
+CREATE OR REPLACE VIEW localshift.redshift_pg_constraint AS
 SELECT * FROM pg_catalog.pg_constraint WHERE contype <> 'n';
 
 -- PG_GET_CONSTRAINTDEF: a foreign key reads as Redshift shows it.  Redshift's foreign keys
@@ -46,7 +46,7 @@ CREATE OR REPLACE FUNCTION localshift.pg_get_constraintdef(constraint_oid oid) R
 LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 SELECT localshift.pg_get_constraintdef($1, false) $$;
 
-GRANT SELECT ON localshift.pg_constraint TO PUBLIC;
+GRANT SELECT ON localshift.redshift_pg_constraint TO PUBLIC;
 
 -- Access privileges as Redshift writes them: a group's entry reads "group <name>=<privileges>/<grantor>"
 -- (PostgreSQL writes every role alike), and TRUNCATE is P (PostgreSQL's D, which is DROP in
@@ -68,3 +68,19 @@ CREATE OR REPLACE FUNCTION localshift.array_to_string(items anyarray, delimiter 
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 SELECT CASE WHEN pg_typeof($1) = 'aclitem[]'::regtype THEN localshift.acl_text($1::text::aclitem[], $2)
             ELSE array_to_string($1, $2, $3) END $$;
+
+-- 30_layout.sql's views were named localshift.pg_class, pg_attribute and pg_attrdef before:
+-- a lookup of relname 'pg_class' found two relations.  Those go, unless a
+-- user's view still reads one (then it stays, until that view is replaced).
+DO $$
+DECLARE
+    old_name text;
+BEGIN
+    FOREACH old_name IN ARRAY ARRAY['pg_class', 'pg_attribute', 'pg_attrdef'] LOOP
+        BEGIN
+            EXECUTE format('DROP VIEW IF EXISTS localshift.%I', old_name);
+        EXCEPTION WHEN dependent_objects_still_exist THEN
+            NULL;
+        END;
+    END LOOP;
+END $$;
