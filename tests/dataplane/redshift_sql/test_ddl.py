@@ -51,6 +51,16 @@ def test_ctas_temp_like_and_generated_identity():
     assert pg("create table #stage (a int)") == 'create TEMP table "#stage" (a int)'
 
 
+def test_an_identity_column_as_redshifts_catalog_writes_it():
+    # pg_attrdef.adsrc of an IDENTITY(5, 2) column, which AWS's v_generate_tbl_ddl writes as a DEFAULT.
+    sql = """create table t (a bigint NOT NULL DEFAULT "identity"(100431, 0, '5,2'::text) ENCODE RAW)"""
+    assert pg(sql).startswith("create table t (a bigint NOT NULL  GENERATED ALWAYS AS IDENTITY "
+                              "(START WITH 5 INCREMENT BY 2))")
+    assert marker(sql)["identity"] == {"a": {"seed": 5, "step": 2, "generated": "always"}}
+    assert refused("create table t (a bigint default identity(1, 0))") == (
+        "42601", '"identity" takes (table, column, \'seed,step\')')
+
+
 def test_types_keys_and_plain_postgresql_tables():
     assert pg("create table t (a text, b nvarchar(10), c super, d varbyte(20))") == \
         "create table t (a varchar(256), b varchar(10), c jsonb, d bytea)"
