@@ -1,7 +1,7 @@
 """AWS's amazon-redshift-utils admin views (DDL generators) that
-tests/clients/test_admin_utils.py runs: each constant is the CREATE VIEW statement of
-github.com/awslabs/amazon-redshift-utils, src/AdminViews/<name>.sql (commit f208c11), as the
-toolkit writes it, without its header comment."""
+tests/clients/test_admin_utils.py runs: each constant is the statement of
+github.com/awslabs/amazon-redshift-utils, src/AdminViews/<name>.sql (or src/AdminScripts), commit
+f208c11, as the toolkit writes it, without its header comment."""
 
 # src/AdminViews/v_generate_tbl_ddl.sql
 V_GENERATE_TBL_DDL = r"""

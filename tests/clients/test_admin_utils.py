@@ -11,8 +11,8 @@ import psycopg
 import pytest
 
 from .admin_utils_ddl_views import V_GENERATE_GROUP_DDL, V_GENERATE_SCHEMA_DDL, V_GENERATE_TBL_DDL, V_GENERATE_VIEW_DDL
-from .admin_utils_object_views import (V_CONSTRAINT_DEPENDENCY, V_FIND_DROPUSER_OBJS, V_SPACE_USED_PER_TBL,
-                                      V_VIEW_DEPENDENCY)
+from .admin_utils_object_views import (TABLE_INFO, V_CONSTRAINT_DEPENDENCY, V_FIND_DROPUSER_OBJS,
+                                       V_SPACE_USED_PER_TBL, V_VIEW_DEPENDENCY)
 from .admin_utils_privilege_views import (V_GENERATE_USER_GRANT_REVOKE_DDL, V_GET_OBJ_PRIV_BY_USER,
                                          V_GET_SCHEMA_PRIV_BY_USER, V_GET_TBL_PRIV_BY_GROUP, V_GET_TBL_PRIV_BY_USER,
                                          V_GET_USERS_IN_GROUP)
@@ -209,6 +209,21 @@ def test_v_space_used_per_tbl_counts_blocks_and_rows(cluster_conn):
     assert rows(cluster_conn, "SELECT count(*) FROM stv_blocklist b JOIN stv_tbl_perm p ON p.id = b.tbl "
                               "WHERE trim(p.name) = 'orders'") == \
         rows(cluster_conn, "SELECT block_count FROM stv_tbl_perm WHERE trim(name) = 'orders'")
+
+
+def test_table_info_script_reports_layout_size_and_stale_statistics(cluster_conn):
+    # src/AdminScripts/table_info.sql: tables with blocks, and their statistics' staleness
+    # (rows against pg_class.reltuples, 0 until the first ANALYZE as in Redshift).
+    found = {row[1]: row for row in rows(cluster_conn, TABLE_INFO) if row[0] == "sales"}
+    assert sorted(found) == ["customers", "orders"]
+    _, _, _, distkey, skew, sortkey, sortkeys, count, mbytes, enc, pct_enc, _, stats_off, unsorted = \
+        found["orders"]
+    assert (distkey, skew, sortkey, sortkeys, count, mbytes, enc, pct_enc, stats_off, unsorted) == (
+        "customer_id", 1, "placed", 2, 2, 1, "Y", 60, 100, 0)  # amount, status and customer_id encoded
+    assert found["customers"][3:5] == ("ALL", None)
+    cluster_conn.execute("ANALYZE sales.orders")
+    found = {row[1]: row for row in rows(cluster_conn, TABLE_INFO) if row[0] == "sales"}
+    assert found["orders"][12] == 0
 
 
 def test_the_catalog_as_the_views_read_it(cluster_conn):

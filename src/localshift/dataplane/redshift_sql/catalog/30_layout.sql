@@ -59,8 +59,14 @@ CROSS JOIN LATERAL (SELECT coalesce(array_position(tl.sortkey, a.attname::text),
 -- columns: the translator reads pg_class, pg_attribute and pg_attrdef from
 -- these views when a statement names one of reldiststyle, attencodingtype,
 -- attisdistkey, attsortkeyord or adsrc.
+-- reltuples is 0 until a table's first ANALYZE, as in Redshift (PostgreSQL 14 writes -1).
 CREATE OR REPLACE VIEW localshift.redshift_pg_class AS
-SELECT c.*, coalesce(localshift.diststyle_code(tl.diststyle), 0) AS reldiststyle,
+SELECT c.oid, c.relname, c.relnamespace, c.reltype, c.reloftype, c.relowner, c.relam, c.relfilenode,
+       c.reltablespace, c.relpages, greatest(c.reltuples, 0)::real AS reltuples, c.relallvisible, c.relallfrozen,
+       c.reltoastrelid, c.relhasindex, c.relisshared, c.relpersistence, c.relkind, c.relnatts, c.relchecks,
+       c.relhasrules, c.relhastriggers, c.relhassubclass, c.relrowsecurity, c.relforcerowsecurity,
+       c.relispopulated, c.relreplident, c.relispartition, c.relrewrite, c.relfrozenxid, c.relminmxid, c.relacl,
+       c.reloptions, c.relpartbound, coalesce(localshift.diststyle_code(tl.diststyle), 0) AS reldiststyle,
        rc.created AS relcreationtime
 FROM pg_catalog.pg_class c
 LEFT JOIN localshift.table_layout tl ON tl.table_oid = c.oid
