@@ -238,5 +238,12 @@ def test_the_catalog_as_the_views_read_it(cluster_conn):
     assert rows(cluster_conn, "SELECT array_to_string(ARRAY[1, 2], '-')") == [("1-2",)]
     assert rows(cluster_conn, "SELECT pg_get_userbyid(defacluser), defaclobjtype, array_to_string(defaclacl, ',') "
                               "FROM pg_default_acl") == [("au_alice", "r", "au_bob=r/au_alice")]
+    # MAKEACLITEM(user id, group id, grantor id, privileges, grant option), Redshift's signature.
+    assert rows(cluster_conn, "SELECT u.usename FROM pg_user u, pg_class c WHERE c.oid = 'sales.orders'::regclass "
+                              "AND aclcontains(c.relacl, makeaclitem(u.usesysid, 0, c.relowner, 'SELECT', false)) "
+                              "AND u.usename LIKE 'au_%'") == [("au_alice",)]
+    assert rows(cluster_conn, "SELECT g.groname FROM pg_group g, pg_class c WHERE c.oid = 'sales.orders'::regclass "
+                              "AND aclcontains(c.relacl, makeaclitem(0, g.grosysid, c.relowner, 'INSERT', false))") == \
+        [("au_analysts",)]
     # A string compared with an OID compares with its text.
     assert rows(cluster_conn, "SELECT count(*) FROM pg_class WHERE oid = '1259' AND '1259' = oid") == [(1,)]

@@ -35,15 +35,17 @@ CREATE OR REPLACE VIEW localshift.redshift_pg_constraint AS
 SELECT * FROM pg_catalog.pg_constraint WHERE contype <> 'n';
 
 -- PG_GET_CONSTRAINTDEF: a foreign key reads as Redshift shows it.  Redshift's foreign keys
--- are informational, which the engine's are by being NOT ENFORCED: that is not shown.
+-- are informational, which the engine's are by being NOT ENFORCED: that is not shown.  The
+-- caller's search path stays (it decides which names the text qualifies): every name here is
+-- pg_catalog's, and the function runs with the caller's rights.
 CREATE OR REPLACE FUNCTION localshift.pg_get_constraintdef(constraint_oid oid, pretty boolean) RETURNS text
-LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
 SELECT CASE WHEN c.contype = 'f' AND NOT c.conenforced
-            THEN regexp_replace(pg_get_constraintdef($1, $2), ' NOT ENFORCED$', '')
-            ELSE pg_get_constraintdef($1, $2) END
-FROM pg_constraint c WHERE c.oid = $1 $$;
+            THEN pg_catalog.regexp_replace(pg_catalog.pg_get_constraintdef($1, $2), ' NOT ENFORCED$', '')
+            ELSE pg_catalog.pg_get_constraintdef($1, $2) END
+FROM pg_catalog.pg_constraint c WHERE c.oid = $1 $$;
 CREATE OR REPLACE FUNCTION localshift.pg_get_constraintdef(constraint_oid oid) RETURNS text
-LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
 SELECT localshift.pg_get_constraintdef($1, false) $$;
 
 GRANT SELECT ON localshift.redshift_pg_constraint TO PUBLIC;
@@ -60,14 +62,17 @@ SELECT string_agg(CASE WHEN e.grantee <> 0 AND localshift.is_group(e.grantee) TH
 FROM unnest($1) WITH ORDINALITY AS u(item, ord)
 CROSS JOIN LATERAL (SELECT grantee FROM aclexplode(ARRAY[u.item]) LIMIT 1) AS e
 CROSS JOIN LATERAL regexp_match(u.item::text, '^(.*)=([A-Za-z*]*)/(.*)$') AS parts $$;
+-- The caller's search path stays (it decides how a regclass[] element, say, is written).
 CREATE OR REPLACE FUNCTION localshift.array_to_string(items anyarray, delimiter text) RETURNS text
-LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-SELECT CASE WHEN pg_typeof($1) = 'aclitem[]'::regtype THEN localshift.acl_text($1::text::aclitem[], $2)
-            ELSE array_to_string($1, $2) END $$;
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
+SELECT CASE WHEN pg_catalog.pg_typeof($1) = 'pg_catalog.aclitem[]'::pg_catalog.regtype
+            THEN localshift.acl_text($1::text::pg_catalog.aclitem[], $2)
+            ELSE pg_catalog.array_to_string($1, $2) END $$;
 CREATE OR REPLACE FUNCTION localshift.array_to_string(items anyarray, delimiter text, null_text text) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-SELECT CASE WHEN pg_typeof($1) = 'aclitem[]'::regtype THEN localshift.acl_text($1::text::aclitem[], $2)
-            ELSE array_to_string($1, $2, $3) END $$;
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+SELECT CASE WHEN pg_catalog.pg_typeof($1) = 'pg_catalog.aclitem[]'::pg_catalog.regtype
+            THEN localshift.acl_text($1::text::pg_catalog.aclitem[], $2)
+            ELSE pg_catalog.array_to_string($1, $2, $3) END $$;
 
 -- 30_layout.sql's views were named localshift.pg_class, pg_attribute and pg_attrdef before:
 -- a lookup of relname 'pg_class' found two relations.  Those go, unless a
@@ -84,3 +89,10 @@ BEGIN
         END;
     END LOOP;
 END $$;
+
+-- MAKEACLITEM as Redshift has it (PostgreSQL 8.0's): the grantee is a user id, else a group id,
+-- else (both 0) PUBLIC; then the grantor, the privileges and the grant option.
+CREATE OR REPLACE FUNCTION localshift.makeaclitem(userid integer, groupid integer, grantor integer,
+                                                  privileges text, grant_option boolean) RETURNS aclitem
+LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+SELECT makeaclitem(CASE WHEN $1 <> 0 THEN $1 ELSE $2 END::oid, $3::oid, $4, $5) $$;
