@@ -91,8 +91,9 @@ BEGIN
 END $$;
 
 -- MAKEACLITEM as Redshift has it (PostgreSQL 8.0's): the grantee is a user id, else a group id,
--- else (both 0) PUBLIC; then the grantor, the privileges and the grant option.
-CREATE OR REPLACE FUNCTION localshift.makeaclitem(userid integer, groupid integer, grantor integer,
+-- else (both 0) PUBLIC; then the grantor, the privileges and the grant option.  Ids as oids, which
+-- take Redshift's integer ids (pg_user.usesysid, pg_group.grosysid) as they are.
+CREATE OR REPLACE FUNCTION localshift.makeaclitem(userid oid, groupid oid, grantor oid,
                                                   privileges text, grant_option boolean) RETURNS aclitem
 LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-SELECT makeaclitem(CASE WHEN $1 <> 0 THEN $1 ELSE $2 END::oid, $3::oid, $4, $5) $$;
+SELECT makeaclitem(CASE WHEN $1 <> 0 THEN $1 ELSE $2 END, $3, $4, $5) $$;
