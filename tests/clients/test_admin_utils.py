@@ -161,7 +161,8 @@ def test_privilege_views_list_the_grants_of_users_and_groups(cluster_conn):
 
 
 def test_v_generate_user_grant_revoke_ddl_gives_the_grants_and_revokes(cluster_conn):
-    found = rows(cluster_conn, "SELECT objtype, grantor, grantee, ddltype, ddl FROM admin.v_generate_user_grant_revoke_ddl "
+    found = rows(cluster_conn, "SELECT objtype, grantor, grantee, ddltype, ddl "
+                               "FROM admin.v_generate_user_grant_revoke_ddl "
                                "WHERE schemaname = 'sales' OR objname = 'sales' ORDER BY ddltype, objseq, ddl")
     assert found == [
         ("schema", "au_alice", "au_bob", "grant",
@@ -234,7 +235,8 @@ def test_the_catalog_as_the_views_read_it(cluster_conn):
     # ACL text in Redshift's letters (TRUNCATE is P) with its group entries.
     cluster_conn.execute("GRANT TRUNCATE ON sales.lines TO GROUP au_analysts")
     assert rows(cluster_conn, "SELECT array_to_string(relacl, '|') FROM pg_class "
-                              "WHERE oid = 'sales.lines'::regclass") == [("admin=arwdPxt/admin|group au_analysts=P/admin",)]
+                              "WHERE oid = 'sales.lines'::regclass") == [
+        ("admin=arwdPxt/admin|group au_analysts=P/admin",)]
     assert rows(cluster_conn, "SELECT array_to_string(ARRAY[1, 2], '-')") == [("1-2",)]
     assert rows(cluster_conn, "SELECT pg_get_userbyid(defacluser), defaclobjtype, array_to_string(defaclacl, ',') "
                               "FROM pg_default_acl") == [("au_alice", "r", "au_bob=r/au_alice")]

@@ -308,7 +308,8 @@ def _catalog_identity(group: Group) -> list[str]:
 def _identity(seed_step: Group | list[str] | None, name: str, attributes: TableAttributes, generated: str) -> str:
     seed, step = 1, 1
     if seed_step is not None:
-        values = seed_step if isinstance(seed_step, list) else [render(strip(a)) for a in split_commas(seed_step.nodes)]
+        values = seed_step if isinstance(seed_step, list) else \
+            [render(strip(a)) for a in split_commas(seed_step.nodes)]
         try:
             seed, step = (int(v) for v in values)
         except ValueError:

@@ -43,6 +43,8 @@ REDSHIFT_CATALOG_COLUMNS = {
 # wherever a statement names them: pg_constraint (PostgreSQL 18 records NOT NULL as a constraint).
 REDSHIFT_CATALOG_ROWS = frozenset({"pg_constraint"})
 REDSHIFT_CATALOG_RELATIONS = frozenset({*REDSHIFT_CATALOG_COLUMNS.values(), *REDSHIFT_CATALOG_ROWS})
+# The words that make a statement read those views.
+REDSHIFT_CATALOG_WORDS = frozenset({*REDSHIFT_CATALOG_COLUMNS, *REDSHIFT_CATALOG_ROWS})
 
 # SYSDATE is the start of the current transaction, without time zone.
 _BARE_WORDS = {

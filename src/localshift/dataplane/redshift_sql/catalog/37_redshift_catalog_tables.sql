@@ -1,16 +1,20 @@
--- Catalog tables only Redshift has (PG_CONF, PG_LIBRARY) and PG_DEFAULT_ACL's
--- Redshift column, as AWS's amazon-redshift-utils admin views read them.
+-- Redshift's catalog as AWS's amazon-redshift-utils admin views read it: tables only Redshift
+-- has (PG_CONF, PG_LIBRARY), PG_DEFAULT_ACL's defacluser, PG_CONSTRAINT's rows, and functions
+-- whose text or signature is Redshift's (pg_get_constraintdef, array_to_string of an ACL,
+-- makeaclitem).
 
 -- PG_CONF: Redshift's internal settings, of which the admin views read one kind:
 -- pg_class_backup_<database oid>_<table oid> marks a BACKUP NO table.  Here those
--- are the current database's BACKUP NO tables (localshift.table_layout.backup).
+-- are the current database's BACKUP NO tables (localshift.table_layout.backup) the user
+-- may see.
 CREATE OR REPLACE VIEW pg_catalog.pg_conf AS
 SELECT format('pg_class_backup_%s_%s',
               (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()),
               tl.table_oid)::text AS key,
        'false'::text AS value
 FROM localshift.table_layout tl
-WHERE NOT tl.backup;
+JOIN pg_catalog.pg_class c ON c.oid = tl.table_oid
+WHERE NOT tl.backup AND localshift.can_see_relation(c.oid, c.relowner);
 
 -- PG_LIBRARY: user-defined Python libraries (CREATE LIBRARY), which localshift
 -- does not have: none, with Redshift's columns.
