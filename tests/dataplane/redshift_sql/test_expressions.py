@@ -34,10 +34,18 @@ def test_a_number_glued_to_a_keyword_is_split():
 
 def test_redshift_catalog_columns_read_localshift_views():
     assert pg("select c.reldiststyle from pg_catalog.pg_class c") == \
-        "select c.reldiststyle from localshift.pg_class c"
+        "select c.reldiststyle from localshift.redshift_pg_class c"
     assert pg("select attencodingtype from pg_attribute, pg_attrdef") == \
-        "select attencodingtype from localshift.pg_attribute, localshift.pg_attrdef"
+        "select attencodingtype from localshift.redshift_pg_attribute, localshift.redshift_pg_attrdef"
     assert pg("select relname from pg_catalog.pg_class") == "select relname from pg_catalog.pg_class"
+    assert pg("select defacluser from pg_catalog.pg_default_acl") == \
+        "select defacluser from localshift.redshift_pg_default_acl"
+
+
+def test_pg_constraint_reads_the_view_without_not_null_rows_wherever_named():
+    assert pg("select conname from pg_constraint c join pg_catalog.pg_constraint d on true") == \
+        "select conname from localshift.redshift_pg_constraint c join localshift.redshift_pg_constraint d on true"
+    assert pg("select 'pg_constraint'::regclass") == "select 'pg_constraint'::regclass"
 
 
 def test_functions_the_catalog_defines_are_qualified():

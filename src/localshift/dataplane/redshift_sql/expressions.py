@@ -10,9 +10,10 @@ unnesting: ``from_items``).  Then what it changes, wherever it appears:
 * Redshift type names after ``::`` and in CAST (a cast to SUPER a call: ``super_casts``);
 * delimited identifiers, folded to lower case as Redshift folds them;
 * ``4WHEN``: a number glued to a keyword (Redshift's lexer splits it);
-* ``pg_class`` / ``pg_attribute`` / ``pg_attrdef`` when a statement reads the
-  columns only Redshift's catalog has (``reldiststyle``, ``attencodingtype``...):
-  they become the ``localshift`` views that add them;
+* ``pg_class`` / ``pg_attribute`` / ``pg_attrdef`` / ``pg_default_acl`` when a
+  statement reads the columns only Redshift's catalog has (``reldiststyle``,
+  ``attencodingtype``, ``defacluser``...), and ``pg_constraint`` always:
+  they become the ``localshift`` views that add the columns or drop the rows;
 then the query-level rewrites of each SELECT (``queries``).
 """
 
@@ -40,8 +41,14 @@ REDSHIFT_CATALOG_COLUMNS = {
     # (AWS's JDBC driver's getColumns) expects them absent from pg_attribute, as in Redshift
     "pg_get_late_binding_view_cols": "pg_attribute",
     "adsrc": "pg_attrdef",
+    "defacluser": "pg_default_acl",
 }
-REDSHIFT_CATALOG_RELATIONS = frozenset(REDSHIFT_CATALOG_COLUMNS.values())
+# Catalog tables with rows Redshift's catalog does not have, read from the localshift view
+# wherever a statement names them: pg_constraint (PostgreSQL 18 records NOT NULL as a constraint).
+REDSHIFT_CATALOG_ROWS = frozenset({"pg_constraint"})
+REDSHIFT_CATALOG_RELATIONS = frozenset({*REDSHIFT_CATALOG_COLUMNS.values(), *REDSHIFT_CATALOG_ROWS})
+# The words that make a statement read those views.
+REDSHIFT_CATALOG_WORDS = frozenset({*REDSHIFT_CATALOG_COLUMNS, *REDSHIFT_CATALOG_ROWS})
 
 # SYSDATE is the start of the current transaction, without time zone.
 _BARE_WORDS = {
@@ -158,13 +165,14 @@ class Rewriter:
 
     @staticmethod
     def _catalog_view(node: Node, out: list[Node], qualified: bool) -> Node:
-        """``pg_class`` or ``pg_catalog.pg_class`` -> ``localshift.pg_class``."""
+        """``pg_class`` or ``pg_catalog.pg_class`` -> ``localshift.redshift_pg_class`` (a name of
+        its own: a ``relname = 'pg_class'`` lookup finds the catalog's relation alone)."""
         if not qualified:
-            return raw(f"localshift.{node.low}")
+            return raw(f"localshift.redshift_{node.low}")
         sig = [k for k in range(len(out)) if not out[k].blank]
         if len(sig) >= 2 and out[sig[-2]].low == "pg_catalog":
             del out[sig[-2]:]
-            return raw(f"localshift.{node.low}")
+            return raw(f"localshift.redshift_{node.low}")
         return node
 
 

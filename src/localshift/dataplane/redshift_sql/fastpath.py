@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 
 from . import null_treatment
-from .expressions import CALLS, REDSHIFT_CATALOG_COLUMNS
+from .expressions import CALLS, REDSHIFT_CATALOG_WORDS
 from .install import ENGINE_FUNCTIONS
 from .window_frames import FRAMED, PARTITION_ONLY
 
@@ -39,7 +39,7 @@ TRIGGER_WORDS = frozenset({
     "unpivot", "datetime", "exclude",  # SELECT * EXCLUDE (refused)
     # LAG, LEAD, FIRST_VALUE, LAST_VALUE need the translator only with IGNORE/RESPECT NULLS.
     *(CALLS.keys() - null_treatment.CALLS.keys()), *null_treatment.TRIGGER_WORDS,
-    *REDSHIFT_CATALOG_COLUMNS, *ENGINE_FUNCTIONS})
+    *REDSHIFT_CATALOG_WORDS, *ENGINE_FUNCTIONS})
 
 _WORD = re.compile(r"[a-z_][a-z0-9_$]*")
 _STATEMENT = re.compile(

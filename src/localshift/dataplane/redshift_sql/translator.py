@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from . import admin, alter, copy_unload, ddl, dml, from_items, maintenance, routines, settings, show
 from .errors import TranslationError, do_block, error_statement, not_supported
-from .expressions import REDSHIFT_CATALOG_COLUMNS, Rewriter
+from .expressions import REDSHIFT_CATALOG_WORDS, Rewriter
 from .fastpath import needs_translation
 from .install import ENGINE_FUNCTIONS
 from .navigation import relation_names
@@ -102,7 +102,7 @@ def _rewritten(sql: str, case_sensitive: bool, standard_strings: bool) -> Transl
         named = temporary_table_names(tokens) if "#" in sql else tokens
         hashed, tokens = named is not tokens, named  # #name made "#name": the text changed
         statements = split_statements(tokens)
-        catalog_views = any(t.kind == "ident" and t.low in REDSHIFT_CATALOG_COLUMNS for t in tokens)
+        catalog_views = any(t.kind == "ident" and t.low in REDSHIFT_CATALOG_WORDS for t in tokens)
         rw = Rewriter(ENGINE_FUNCTIONS, case_sensitive, catalog_views, standard_strings)
         rw.may_reshape = from_items.may_reshape(sql)
         out, changed, sensitivity = [], hashed, None

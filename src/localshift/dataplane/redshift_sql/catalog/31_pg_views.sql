@@ -63,13 +63,13 @@ CREATE OR REPLACE VIEW pg_catalog.pg_class_info AS
 SELECT c.oid AS reloid, c.*,
        CASE tl.diststyle WHEN 'AUTO' THEN 11 ELSE localshift.diststyle_code(tl.diststyle) END
            AS releffectivediststyle
-FROM localshift.pg_class c
+FROM localshift.redshift_pg_class c
 LEFT JOIN localshift.table_layout tl ON tl.table_oid = c.oid;
 
 -- PG_ATTRIBUTE_INFO: pg_attribute with the column ACL.
 CREATE OR REPLACE VIEW pg_catalog.pg_attribute_info AS
 SELECT a.*, a.attacl AS attacl_info
-FROM localshift.pg_attribute a;
+FROM localshift.redshift_pg_attribute a;
 
 -- PG_PROC_INFO: pg_proc with prooid (prokind, proargmodes and proallargtypes
 -- are already pg_proc's own columns).

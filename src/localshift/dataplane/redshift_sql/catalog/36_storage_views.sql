@@ -29,6 +29,28 @@ SELECT 0 AS owner, 0 AS host, 0 AS diskno, 0::bigint AS part_begin,
        '/dev/localshift0'::character(256) AS mount
 WHERE localshift.current_user_is_superuser();
 
+-- STV_BLOCKLIST: the 1 MB blocks of each table STV_TBL_PERM counts (block_count, the
+-- engine's storage of the table), one row per block.  Redshift stores each column,
+-- and the three hidden ones (INSERT_XID, DELETE_XID, ROW_ID), in blocks of its own;
+-- the engine stores rows, so the blocks are given to the columns in turn.
+CREATE OR REPLACE VIEW pg_catalog.stv_blocklist AS
+SELECT p.slice, (b.blocknum % (c.relnatts + 3))::integer AS col, p.id AS tbl, b.blocknum,
+       ceil(p.rows::numeric / nullif(p.block_count, 0))::integer AS num_values, 0 AS extended_limits,
+       0::bigint AS minvalue, 0::bigint AS maxvalue, 0 AS sb_pos, 0 AS pinned, 1 AS on_disk, 0 AS modified,
+       0 AS hdr_modified, CASE WHEN p.sorted_rows < p.rows THEN 1 ELSE 0 END AS unsorted, 0 AS tombstone,
+       0 AS preferred_diskno, 0 AS temporary, 0 AS newblock, 0 AS num_readers, 0 AS flags
+FROM pg_catalog.stv_tbl_perm p
+JOIN pg_catalog.pg_class c ON c.oid = p.id
+CROSS JOIN LATERAL generate_series(0, p.block_count - 1) AS b(blocknum);
+
+-- SVV_DISKUSAGE: STV_BLOCKLIST's blocks with their table's database and name.
+CREATE OR REPLACE VIEW pg_catalog.svv_diskusage AS
+SELECT p.db_id, p.name, b.slice, b.col, b.tbl, b.blocknum, b.num_values, b.minvalue, b.maxvalue, b.sb_pos,
+       b.pinned, b.on_disk, b.modified, b.hdr_modified, b.unsorted, b.tombstone, b.preferred_diskno,
+       b.temporary, b.newblock
+FROM pg_catalog.stv_blocklist b
+JOIN pg_catalog.stv_tbl_perm p ON p.id = b.tbl AND p.slice = b.slice;
+
 -- STV_MV_INFO: SVV_MV_INFO's materialized views, in STV_MV_INFO's shape.
 CREATE OR REPLACE VIEW pg_catalog.stv_mv_info AS
 SELECT database_name AS db_name, schema_name AS schema, name, 0::bigint AS updated_upto_xid, is_stale,
@@ -110,6 +132,7 @@ SELECT NULL::integer AS schema_id, NULL::character(128) AS schema_name, NULL::in
 WHERE false;
 
 GRANT SELECT ON pg_catalog.stv_slices, pg_catalog.stv_node_storage_capacity, pg_catalog.stv_partitions,
+    pg_catalog.stv_blocklist, pg_catalog.svv_diskusage,
     pg_catalog.stv_mv_info, pg_catalog.svv_vacuum_progress, pg_catalog.stl_vacuum, pg_catalog.svv_vacuum_summary,
     pg_catalog.stl_alert_event_log, pg_catalog.svl_query_report, pg_catalog.sys_load_history,
     pg_catalog.svv_datashares, pg_catalog.svv_schema_quota_state TO PUBLIC;
