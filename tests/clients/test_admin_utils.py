@@ -10,6 +10,7 @@ from typing import Iterator
 import psycopg
 import pytest
 
+from . import admin_utils_monitoring_views as monitoring
 from .admin_utils_ddl_views import V_GENERATE_GROUP_DDL, V_GENERATE_SCHEMA_DDL, V_GENERATE_TBL_DDL, V_GENERATE_VIEW_DDL
 from .admin_utils_object_views import (TABLE_INFO, V_CONSTRAINT_DEPENDENCY, V_FIND_DROPUSER_OBJS,
                                        V_SPACE_USED_PER_TBL, V_VIEW_DEPENDENCY)
@@ -21,7 +22,11 @@ from sql_cluster import SqlCluster
 VIEWS = [V_GENERATE_TBL_DDL, V_GENERATE_VIEW_DDL, V_GENERATE_SCHEMA_DDL, V_GENERATE_GROUP_DDL,
          V_GET_OBJ_PRIV_BY_USER, V_GET_TBL_PRIV_BY_USER, V_GET_SCHEMA_PRIV_BY_USER, V_GET_TBL_PRIV_BY_GROUP,
          V_GET_USERS_IN_GROUP, V_GENERATE_USER_GRANT_REVOKE_DDL, V_FIND_DROPUSER_OBJS, V_VIEW_DEPENDENCY,
-         V_CONSTRAINT_DEPENDENCY, V_SPACE_USED_PER_TBL]
+         V_CONSTRAINT_DEPENDENCY, V_SPACE_USED_PER_TBL, monitoring.V_WLM_QUEUE_STATE,
+         monitoring.V_CHECK_WLM_QUERY_TREND_HOURLY, monitoring.V_GENERATE_CURSOR_QUERY,
+         monitoring.V_CHECK_TRANSACTION_LOCKS, monitoring.V_MY_LAST_COPY_ERRORS, monitoring.V_VACUUM_SUMMARY,
+         monitoring.V_GENERATE_DATABASE_DDL,
+         monitoring.V_GET_TBL_SCAN_FREQUENCY, monitoring.V_EXTENDED_TABLE_INFO]
 
 # Users and groups are the cluster's (the session's): names of this module's own.
 SETUP = [
@@ -254,3 +259,90 @@ def test_the_catalog_as_the_views_read_it(cluster_conn):
         [("au_analysts",)]
     # A string compared with an OID compares with its text.
     assert rows(cluster_conn, "SELECT count(*) FROM pg_class WHERE oid = '1259' AND '1259' = oid") == [(1,)]
+
+
+def test_wlm_views_show_a_new_clusters_automatic_wlm(cluster_conn):
+    # The superuser queue and automatic WLM's default queue (concurrency and memory -1).
+    assert rows(cluster_conn, 'SELECT service_class, queue, name, condition, slots, mem, max_time, "user_*", '
+                              '"query_*", queued FROM admin.v_wlm_queue_state') == [
+        (5, 0, "Superuser queue", "(super user) and (query group: superuser)", 1, -1, 0, False, False, 0),
+        (100, 95, "Default queue", "(querytype: any)", -1, -1, 0, False, False, 0)]
+    # This statement runs in the default queue, which ran the queries STL_QUERY lists.
+    assert rows(cluster_conn, "SELECT executing, executed = (SELECT count(*) FROM stl_query) "
+                              "FROM admin.v_wlm_queue_state WHERE service_class = 100") == [(1, True)]
+    trend = rows(cluster_conn, "SELECT service_class, trim(service_class_condition), sum(query_count), "
+                               "(SELECT count(*) FROM stl_wlm_query), sum(total_queue_time_sum) "
+                               "FROM admin.v_check_wlm_query_trend_hourly GROUP BY 1, 2")
+    assert len(trend) == 1 and trend[0][:2] == (100, "(querytype: any)") and trend[0][2] == trend[0][3] > 0
+    assert trend[0][4] == 0
+    assert rows(cluster_conn, "SELECT count(*) = (SELECT count(*) FROM stl_query), "
+                              "bool_and(service_class = 100 AND query_execution_time >= 0 AND query_cpu_time IS NULL) "
+                              "FROM svl_query_metrics_summary") == [(True, True)]
+
+
+def test_running_queues_script_shows_the_running_statement(cluster_conn):
+    # This statement, running in the default queue.  Its user and pid come from STL_QUERYTEXT,
+    # which has the statement once it completes (a running statement's query is 0): NULL.
+    found = rows(cluster_conn, monitoring.RUNNING_QUEUES)
+    assert [(user, pid, query, q, slots, state, cpu) for user, pid, _, query, q, slots, _, state, _, _, cpu, *_
+            in found] == [(None, None, 0, 100, 1, "Run", None)]  # no metrics of running queries
+
+
+def test_views_of_scans_plans_and_s3_have_no_rows(cluster_conn):
+    for view in ("stl_scan", "stl_insert", "stl_delete", "stl_explain", "stl_s3client", "stv_query_metrics"):
+        assert rows(cluster_conn, f"SELECT count(*) FROM {view}") == [(0,)]
+    scans = rows(cluster_conn, "SELECT tablename, num_qs FROM admin.v_get_tbl_scan_frequency "
+                               "WHERE schemaname = 'sales' ORDER BY 1")
+    assert scans and all(num_qs == 0 for _, num_qs in scans)
+    info = rows(cluster_conn, 'SELECT tablename, "scans:rr:filt:sel:del", last_scan FROM admin.v_extended_table_info '
+                              "WHERE tablename LIKE 'sales.%' ORDER BY 1")
+    assert info == [(f"sales.{name}", "0:0:0:0:0", None) for name, _ in scans]
+
+
+def test_stv_active_cursors_lists_the_sessions_open_cursors(cluster_conn):
+    with cluster_conn.transaction():
+        cluster_conn.execute("DECLARE au_cursor CURSOR FOR SELECT * FROM sales.orders")
+        assert rows(cluster_conn, "SELECT trim(name), pid = pg_backend_pid(), userid = current_user_id, "
+                                  "row_count FROM stv_active_cursors") == [("au_cursor", True, True, None)]
+        # The cursor's statement, from STL_UTILITYTEXT (the session's statements of its transaction).
+        found = rows(cluster_conn, "SELECT username, query FROM admin.v_generate_cursor_query "
+                                   "WHERE pid = pg_backend_pid()")
+        assert len(found) == 1 and found[0][0] == "admin"
+        assert "DECLARE au_cursor CURSOR FOR SELECT * FROM sales.orders" in found[0][1]
+    assert rows(cluster_conn, "SELECT count(*) FROM stv_active_cursors") == [(0,)]
+
+
+def test_v_check_transaction_locks_reads_pg_stat_activitys_procpid(cluster_conn):
+    with cluster_conn.transaction():
+        cluster_conn.execute("LOCK sales.lines")
+        assert rows(cluster_conn, "SELECT schemaname, tablename, usename, mode, granted, pid = pg_backend_pid() "
+                                  "FROM admin.v_check_transaction_locks WHERE tablename = 'lines'") == [
+            ("sales", "lines", "admin", "AccessExclusiveLock", True, True)]
+    assert rows(cluster_conn, "SELECT procpid = pid, current_query = query FROM pg_stat_activity "
+                              "WHERE procpid = pg_backend_pid()") == [(True, True)]
+
+
+def test_pg_last_copy_id_is_the_sessions_last_copy(cluster_conn, sql_cluster):
+    with sql_cluster.connect(cluster_conn.info.dbname) as conn:
+        assert rows(conn, "SELECT pg_last_copy_id()") == [(-1,)]
+        with pytest.raises(psycopg.errors.InternalError, match="NoSuchBucket"):
+            conn.execute("COPY sales.lines FROM 's3://au-missing-bucket/lines.csv' "
+                         "IAM_ROLE 'arn:aws:iam::123456789012:role/loader' CSV")
+        conn.execute("SELECT 1")
+        ((copy_query,),) = rows(conn, "SELECT query FROM stl_query WHERE pid = pg_backend_pid() "
+                                      "AND querytxt LIKE 'COPY sales.lines%'")
+        assert rows(conn, "SELECT pg_last_copy_id(), pg_last_query_id() > pg_last_copy_id()") == [(copy_query, True)]
+        assert rows(conn, "SELECT * FROM admin.v_my_last_copy_errors") == []  # the bucket was never read
+
+
+def test_views_with_redshifts_conversions_and_lateral_aliases(cluster_conn):
+    # PG_DATABASE_INFO.datconnlimit is text: v_generate_database_ddl appends it with +.
+    assert rows(cluster_conn, "SELECT ddl FROM admin.v_generate_database_ddl WHERE datname = current_database()") == [
+        (f"CREATE DATABASE {cluster_conn.info.dbname} WITH CONNECTION LIMIT UNLIMITED;",)]
+    # An INTEGER (REGEXP_INSTR) as a CASE condition: Redshift converts it to BOOLEAN.
+    types = dict(rows(cluster_conn, f"SELECT query_type, count(*) FROM ({monitoring.QUERY_TYPES}) q GROUP BY 1"))
+    assert types["INSERT"] == 2 and types["SELECT"] > 0 and types["SYSTEM"] > 0
+    assert rows(cluster_conn, "SELECT CASE WHEN 0 THEN 'yes' ELSE 'no' END, CASE WHEN 2 THEN 'yes' END") == [
+        ("no", "yes")]
+    # v_vacuum_summary: vac_start_time, an earlier alias, inside DATEDIFF (no vacuum is recorded).
+    assert rows(cluster_conn, "SELECT count(*) FROM admin.v_vacuum_summary") == [(0,)]

@@ -42,6 +42,15 @@ def test_redshift_catalog_columns_read_localshift_views():
         "select defacluser from localshift.redshift_pg_default_acl"
 
 
+def test_redshifts_postgresql_8_names_of_pg_stat_activity_and_pg_locks():
+    assert pg("select a.procpid, l.transaction from pg_catalog.pg_locks l join pg_stat_activity a "
+              "on a.procpid = l.pid") == ("select a.procpid, l.transaction from localshift.redshift_pg_locks l "
+                                          "join localshift.redshift_pg_stat_activity a on a.procpid = l.pid")
+    assert pg("select current_query from pg_stat_activity") == \
+        "select current_query from localshift.redshift_pg_stat_activity"
+    assert pg("select pid, query from pg_stat_activity") == "select pid, query from pg_stat_activity"
+
+
 def test_pg_constraint_reads_the_view_without_not_null_rows_wherever_named():
     assert pg("select conname from pg_constraint c join pg_catalog.pg_constraint d on true") == \
         "select conname from localshift.redshift_pg_constraint c join localshift.redshift_pg_constraint d on true"

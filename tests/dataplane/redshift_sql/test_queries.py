@@ -30,6 +30,17 @@ def test_lateral_aliases_in_the_select_list_and_where():
     assert pg("select a as b, t.b, b(1) from t") == "select a as b, t.b, b(1) from t"
 
 
+def test_lateral_aliases_inside_calls_the_translator_rewrote():
+    # AWS's v_vacuum_summary: DATEDIFF's arguments are earlier aliases of the same SELECT
+    assert pg("select a.t as start_time, b.t as end_time, datediff(s, start_time, end_time) as secs "
+              "from v a, v b") == ("select a.t as start_time, b.t as end_time, "
+                                   "date_diff('second', (a.t), (b.t)) as secs from v a, v b")
+    # a string with the alias's name, a qualified column and a subquery's own column stay
+    assert pg("select x as d, dateadd(day, 1, d) || 'd' as e, datediff(day, t.d, (select d from u)) as f "
+              "from t") == ("select x as d, date_add('day', 1, (x)) || 'd' as e, "
+                            "date_diff('day', t.d, (select d from u)) as f from t")
+
+
 def test_redshift_connector_legacy_column_query_shape():
     sql = ("select case x when 1 then 4WHEN 2 then 5 end as IS_AUTOINCREMENT, "
            "IS_AUTOINCREMENT AS IS_GENERATEDCOLUMN from t")

@@ -42,6 +42,7 @@ REDSHIFT_CATALOG_COLUMNS = {
     "pg_get_late_binding_view_cols": "pg_attribute",
     "adsrc": "pg_attrdef",
     "defacluser": "pg_default_acl",
+    "procpid": "pg_stat_activity", "current_query": "pg_stat_activity", "transaction": "pg_locks",
 }
 # Catalog tables with rows Redshift's catalog does not have, read from the localshift view
 # wherever a statement names them: pg_constraint (PostgreSQL 18 records NOT NULL as a constraint).

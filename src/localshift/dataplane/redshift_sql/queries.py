@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .errors import not_supported, syntax_error
+from .errors import TranslationError, not_supported, syntax_error
 from .grouping import group_by_all, refuse_exclude
 from .tokens import (Group, Node, Token, identifier_value, quote_ident, raw, render, split_commas, strip, tokenize,
                      tree, words)
@@ -350,7 +350,8 @@ def _mentions(nodes: list[Node], name: str) -> bool:
 
 def _substitute(nodes: list[Node], aliases: dict[str, str]) -> list[Node]:
     """Replace unqualified references to aliases with their expressions (not
-    inside subqueries, which have their own scope)."""
+    inside subqueries, which have their own scope), also inside a call the translator has
+    already written out (``DATEDIFF(s, start_time, getdate())``, an alias as an argument)."""
     out: list[Node] = []
     prev: Node | None = None
     for i, node in enumerate(nodes):
@@ -358,6 +359,8 @@ def _substitute(nodes: list[Node], aliases: dict[str, str]) -> list[Node]:
             first = words(node.nodes)[:1]
             if not (first and first[0].low in ("select", "with")):
                 node = Group(node.open, _substitute(node.nodes, aliases), node.close)
+        elif node.kind == "raw" and any(name in node.text.lower() for name in aliases):
+            node = _substitute_in_text(node, aliases)
         elif node.kind in ("ident", "qident") and (prev is None or prev.low not in (".", "as", "::")):
             name = identifier_value(node)
             if name in aliases:
@@ -368,6 +371,17 @@ def _substitute(nodes: list[Node], aliases: dict[str, str]) -> list[Node]:
         if not node.blank:
             prev = node
     return out
+
+
+def _substitute_in_text(node: Token, aliases: dict[str, str]) -> Token:
+    """The aliases in a translated call's text (the engine's SQL, standard_conforming_strings
+    off, which ``tokenize`` reads); a piece of a call (an opening without its closing
+    parenthesis) has no whole argument to substitute in and stays."""
+    try:
+        nodes = tree(tokenize(node.text))
+    except TranslationError:
+        return node
+    return raw(render(_substitute(nodes, aliases)))
 
 
 def _relation_name(segment: list[Node]) -> str:

@@ -81,18 +81,6 @@ CREATE OR REPLACE FUNCTION pg_catalog.format_encoding(integer) RETURNS character
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT coalesce((localshift.encoding_names())[$1 + 1], 'none')::character(32) $$;
 
--- PG_LAST_QUERY_ID(): the last statement this session finished (its STL_QUERY.query,
--- SYS_QUERY_HISTORY.query_id), -1 before any.  The wire front writes a session's
--- statements before it sends one that calls this.  Rows of an earlier session with the same
--- backend pid started before this one.
-CREATE OR REPLACE FUNCTION pg_catalog.pg_last_query_id() RETURNS integer
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-SELECT coalesce((SELECT h.query_id FROM localshift.query_history h
-                 WHERE h.pid = pg_backend_pid()
-                   AND h.start_time >= (SELECT a.backend_start AT TIME ZONE 'UTC'
-                                        FROM pg_stat_get_activity(pg_backend_pid()) a)
-                 ORDER BY h.query_id DESC LIMIT 1), -1)::integer $$;
-
 -- A statement's kind, as SYS_QUERY_HISTORY.query_type names it; comments before the statement
 -- (dbt's query comment, /* {"app": "dbt", ...} */) do not change it.
 CREATE OR REPLACE FUNCTION localshift.query_type(statement text) RETURNS text
@@ -121,3 +109,29 @@ CREATE OR REPLACE FUNCTION localshift.statement_class(statement text) RETURNS te
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT CASE localshift.query_type($1)
     WHEN 'DDL' THEN 'DDL' WHEN 'UTILITY' THEN 'UTILITY' WHEN 'OTHER' THEN 'UTILITY' ELSE 'QUERY' END $$;
+
+-- The last statement this session finished (of COPY alone when copy_only), -1 before any.  The
+-- wire front writes a session's statements before it sends one that calls PG_LAST_QUERY_ID or
+-- PG_LAST_COPY_ID.  Rows of an earlier session with the same backend pid started before this one.
+-- Run by those two (SECURITY DEFINER: the history is not the user's to read).
+CREATE OR REPLACE FUNCTION localshift.last_statement_id(copy_only boolean) RETURNS integer
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+SELECT coalesce((SELECT h.query_id FROM localshift.query_history h
+                 WHERE h.pid = pg_backend_pid()
+                   AND h.start_time >= (SELECT a.backend_start AT TIME ZONE 'UTC'
+                                        FROM pg_stat_get_activity(pg_backend_pid()) a)
+                   AND (NOT copy_only OR localshift.query_type(h.query_text) = 'COPY')
+                 ORDER BY h.query_id DESC LIMIT 1), -1)::integer $$;
+REVOKE ALL ON FUNCTION localshift.last_statement_id(boolean) FROM PUBLIC;
+
+-- PG_LAST_QUERY_ID(): the last statement this session finished (its STL_QUERY.query,
+-- SYS_QUERY_HISTORY.query_id).
+CREATE OR REPLACE FUNCTION pg_catalog.pg_last_query_id() RETURNS integer
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+SELECT localshift.last_statement_id(false) $$;
+
+-- PG_LAST_COPY_ID(): the last COPY this session ran, whether it loaded or failed (the query
+-- STL_LOAD_ERRORS and STL_LOAD_COMMITS name).
+CREATE OR REPLACE FUNCTION pg_catalog.pg_last_copy_id() RETURNS integer
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+SELECT localshift.last_statement_id(true) $$;

@@ -58,3 +58,26 @@ BEGIN
         END LOOP;
     END LOOP;
 END $$;
+
+-- The same implicit conversion to BOOLEAN where a condition is expected: ``CASE WHEN
+-- regexp_instr(s, 'x') THEN``, ``WHERE flag_count`` (0 false, anything else true).  PostgreSQL
+-- reads a condition through an assignment cast, so SMALLINT, INTEGER and BIGINT get one to BOOLEAN
+-- (its own INTEGER-to-BOOLEAN cast made an assignment cast; it has none from SMALLINT or BIGINT).
+-- Assignment casts play no part in choosing an operator or a function.
+CREATE OR REPLACE FUNCTION localshift.number_to_boolean(bigint) RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1 OPERATOR(pg_catalog.<>) 0 $$;
+CREATE OR REPLACE FUNCTION localshift.number_to_boolean(smallint) RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1 OPERATOR(pg_catalog.<>) 0 $$;
+UPDATE pg_catalog.pg_cast SET castcontext = 'a'
+WHERE castsource = 'integer'::regtype AND casttarget = 'boolean'::regtype AND castcontext = 'e';
+DO $$
+DECLARE
+    number regtype;
+BEGIN
+    FOREACH number IN ARRAY ARRAY['smallint', 'bigint']::regtype[] LOOP
+        IF NOT EXISTS (SELECT FROM pg_catalog.pg_cast WHERE castsource = number AND casttarget = 'boolean'::regtype) THEN
+            EXECUTE format('CREATE CAST (%1$s AS boolean) WITH FUNCTION localshift.number_to_boolean(%1$s) AS ASSIGNMENT',
+                           number);
+        END IF;
+    END LOOP;
+END $$;

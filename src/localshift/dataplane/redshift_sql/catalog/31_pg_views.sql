@@ -135,9 +135,24 @@ SELECT u.*, CASE WHEN r.rolconnlimit < 0 THEN 'UNLIMITED' ELSE r.rolconnlimit::t
        0 AS usesessiontimeout
 FROM pg_catalog.pg_user u JOIN pg_catalog.pg_roles r ON r.oid = u.usesysid;
 
--- PG_DATABASE_INFO: pg_database with the database id Redshift's views carry.
+-- PG_DATABASE_INFO: PG_DATABASE's columns with the database id Redshift's views carry (datid)
+-- and datconnlimit as text, as AWS documents it: no limit reads UNLIMITED, as PG_USER_INFO's
+-- useconnlimit, so AWS's v_generate_database_ddl ('... WITH CONNECTION LIMIT ' + datconnlimit)
+-- writes a statement CREATE DATABASE accepts.  (Databases installed before had the integer.)
+DO $$ BEGIN
+    IF EXISTS (SELECT FROM pg_catalog.pg_attribute
+               WHERE attrelid = to_regclass('pg_catalog.pg_database_info') AND attname = 'datconnlimit'
+                 AND atttypid <> 'text'::regtype) THEN
+        DROP VIEW pg_catalog.pg_database_info;
+    END IF;
+END $$;
 CREATE OR REPLACE VIEW pg_catalog.pg_database_info AS
-SELECT d.oid::integer AS datid, d.* FROM pg_catalog.pg_database d;
+SELECT d.oid::integer AS datid, d.oid, d.datname, d.datdba, d.encoding, d.datlocprovider, d.datistemplate,
+       d.datallowconn, d.dathasloginevt,
+       CASE WHEN d.datconnlimit < 0 THEN 'UNLIMITED' ELSE d.datconnlimit::text END AS datconnlimit,
+       d.datfrozenxid, d.datminmxid, d.dattablespace, d.datcollate, d.datctype, d.datlocale, d.daticurules,
+       d.datcollversion, d.datacl
+FROM pg_catalog.pg_database d;
 
 GRANT SELECT ON pg_catalog.pg_table_def, pg_catalog.pg_class_info, pg_catalog.pg_attribute_info,
     pg_catalog.pg_proc_info, pg_catalog.pg_user, pg_catalog.pg_group, pg_catalog.pg_user_info,

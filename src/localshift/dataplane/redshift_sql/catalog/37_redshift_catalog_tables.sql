@@ -1,7 +1,7 @@
 -- Redshift's catalog as AWS's amazon-redshift-utils admin views read it: tables only Redshift
--- has (PG_CONF, PG_LIBRARY), PG_DEFAULT_ACL's defacluser, PG_CONSTRAINT's rows, and functions
--- whose text or signature is Redshift's (pg_get_constraintdef, array_to_string of an ACL,
--- makeaclitem).
+-- has (PG_CONF, PG_LIBRARY), PG_DEFAULT_ACL's defacluser, PG_STAT_ACTIVITY's and PG_LOCKS'
+-- PostgreSQL 8.0 names, PG_CONSTRAINT's rows, and functions whose text or signature is
+-- Redshift's (pg_get_constraintdef, array_to_string of an ACL, makeaclitem).
 
 -- PG_CONF: Redshift's internal settings, of which the admin views read one kind:
 -- pg_class_backup_<database oid>_<table oid> marks a BACKUP NO table.  Here those
@@ -30,7 +30,20 @@ SELECT d.*, d.defaclrole::integer AS defacluser
 FROM pg_catalog.pg_default_acl d
 WHERE localshift.current_user_is_superuser() OR pg_catalog.pg_has_role(d.defaclrole, 'USAGE');
 
-GRANT SELECT ON pg_catalog.pg_conf, pg_catalog.pg_library, localshift.redshift_pg_default_acl TO PUBLIC;
+
+-- PG_STAT_ACTIVITY and PG_LOCKS with the column names of Redshift's (PostgreSQL 8.0's):
+-- procpid, current_query; transaction (the transaction a lock is on), beside PostgreSQL 18's.
+-- The translator reads these views when a statement names one of those columns.  What a user
+-- sees of others' sessions is the engine's rule (pg_stat_activity checks the caller, not the
+-- view's owner).
+CREATE OR REPLACE VIEW localshift.redshift_pg_stat_activity AS
+SELECT a.*, a.pid AS procpid, a.query AS current_query
+FROM pg_catalog.pg_stat_activity a;
+CREATE OR REPLACE VIEW localshift.redshift_pg_locks AS
+SELECT l.*, l.transactionid AS transaction
+FROM pg_catalog.pg_locks l;
+GRANT SELECT ON pg_catalog.pg_conf, pg_catalog.pg_library, localshift.redshift_pg_default_acl,
+    localshift.redshift_pg_stat_activity, localshift.redshift_pg_locks TO PUBLIC;
 
 -- PG_CONSTRAINT as Redshift has it: PostgreSQL 18 records each NOT NULL as a constraint
 -- (contype 'n'), Redshift only in pg_attribute.attnotnull.  The translator reads this view
