@@ -43,7 +43,7 @@ def main() -> None:
     dp = PostgresDataPlane(root)
     results: list[tuple[str, str]] = []
     try:
-        port, t_create = timed(dp.create_cluster, "bench", free_port(), USER, PASSWORD, DB)
+        port, t_create = timed(dp.create_engine, "bench", free_port(), USER, PASSWORD, DB)
         results.append(("create_engine to serving", f"{t_create:.2f} s"))
         eng = dp._engine("bench")
 

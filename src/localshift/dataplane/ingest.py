@@ -142,7 +142,9 @@ def write_pages(packs_dir: Path, pack_id: str, entries: Iterable[SourceEntry], i
                 continue
             first = len(pages.man.offsets)
             if isinstance(e.content, bytes):
-                pages.add(memoryview(e.content), None)
+                view = memoryview(e.content)
+                for pos in range(0, len(view), CHUNK):  # progress as it goes, as for a live file
+                    pages.add(view[pos:pos + CHUNK], None)
                 size = len(e.content)
             else:
                 read = pages.add_file(e.content)

@@ -13,11 +13,12 @@ on a 2-core machine; here the snapshot store reads each file once):
    restore, as with any base backup);
 4. ``pg_backup_stop(false)`` returns the ``backup_label`` (and tablespace map)
    the restored copy needs and switches to a new WAL segment;
-5. the WAL segments from the start to the stop position are added.
+5. the WAL segments from the start to the stop position are added, the last
+   one cut at the stop position (the rest of it zeroed: see ``_wal_up_to``).
 
 Restoring = writing these files back, then starting PostgreSQL: it replays
-the WAL to the stop position, so the restored cluster holds exactly the
-transactions committed when the backup finished.
+the WAL to its end, which is the stop position, so the restored cluster holds
+exactly the transactions committed when the backup finished.
 
 What is left out follows ``pg_basebackup`` (src/backend/backup/basebackup.c):
 postmaster.pid/opts, the contents of pg_wal (re-added in step 5),
@@ -165,9 +166,31 @@ class OnlineBackup:
                       and start_wal[:8] == n[:8] and start_wal <= n <= stop_wal]
             if not wanted or wanted[0] != start_wal or wanted[-1] != stop_wal:
                 raise DataPlaneError(f"WAL {start_wal}..{stop_wal} is not all in pg_wal")
-            for n in wanted + [n for n in names if n.endswith(".history")]:
+            for n in wanted[:-1] + [n for n in names if n.endswith(".history")]:
                 yield SourceEntry(f"pg_wal/{n}", 0o600, wal_dir / n, size_hint=(wal_dir / n).stat().st_size)
+            yield SourceEntry(f"pg_wal/{stop_wal}", 0o600, _wal_up_to(wal_dir / stop_wal, lsn))
             conn.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
+
+
+def _wal_up_to(segment: Path, lsn: str) -> bytes:
+    """The WAL segment that holds ``lsn``, with every byte from ``lsn`` on zeroed.
+
+    ``pg_backup_stop`` writes the backup-end record, then switches segment: the commits of
+    other sessions that land between the two are in the stop segment, after the stop
+    position.  Restoring replays the WAL to its end, where it reads a zero record header
+    (or page header), so without this they would be restored too although they committed
+    after the snapshot; the switch record goes with them, which leaves the restored WAL
+    ending exactly at the stop position, as a cluster's WAL does after a crash.  A stop
+    position on a segment boundary is the end of the previous segment (``pg_walfile_name``),
+    whose bytes are all kept."""
+    size = segment.stat().st_size  # a WAL segment's file is wal_segment_size bytes
+    high, low = (int(half, 16) for half in lsn.split("/"))
+    keep = ((high << 32) | low) % size or size
+    with open(segment, "rb") as f:
+        head = f.read(keep)
+    if len(head) != keep:
+        raise DataPlaneError(f"WAL segment {segment.name} ends before the backup's stop position {lsn}")
+    return head + bytes(size - keep)
 
 
 def _the_row(cursor: psycopg.Cursor[tuple[Any, ...]]) -> tuple[Any, ...]:
