@@ -10,9 +10,9 @@ def _plan(db, sql: str) -> str:
 
 
 def test_a_string_column_compared_with_an_integer_uses_its_index(db):
-    db.execute("create table codes (code varchar(20), n int)")
+    # (a key's index: Redshift, and the engine for its users, have no CREATE INDEX)
+    db.execute("create table codes (code varchar(20) primary key, n int)")
     db.execute("insert into codes select g::varchar, g from generate_series(1, 2000) g")
-    db.execute("create index codes_code on codes (code)")
     db.execute("analyze codes")
     db.execute("set enable_seqscan = off")
     for sql in ("select n from codes where code = 42", "select n from codes where 42 = code"):
