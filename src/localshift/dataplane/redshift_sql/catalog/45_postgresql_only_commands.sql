@@ -133,9 +133,13 @@ BEGIN
         PERFORM localshift.refuse_postgresql_only_command(
             CASE WHEN refused = 'CREATE INDEX' THEN ' on Redshift tables.' ELSE '.' END);
     END IF;
+    -- (Not in the internal role's sessions acting as a table's owner, SET ROLE: a table restore
+    -- recreating a table an older localshift let have a CHECK.  A user logs in as the user, and
+    -- nothing a user runs changes session_user.)
     PERFORM localshift.refuse_postgresql_only_table_features(cmd.objid)
     FROM pg_event_trigger_ddl_commands() AS cmd
-    WHERE cmd.command_tag IN ('CREATE TABLE', 'ALTER TABLE') AND cmd.classid = 'pg_class'::regclass;
+    WHERE cmd.command_tag IN ('CREATE TABLE', 'ALTER TABLE') AND cmd.classid = 'pg_class'::regclass
+      AND NOT coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = session_user), false);
 END $$;
 
 DROP EVENT TRIGGER IF EXISTS localshift_refuse_postgresql_only_commands;
