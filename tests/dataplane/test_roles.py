@@ -91,7 +91,7 @@ def test_master_user_does_ordinary_work(shared):
                             (DB,)).fetchone() == (USER,)
         assert conn.execute("SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'public'"
                             ).fetchone() == (USER,)
-        conn.execute("CREATE TABLE sales (id int, amount numeric)")
+        conn.execute("CREATE TABLE sales (id int, amount numeric(10, 1))")
         conn.execute("INSERT INTO sales VALUES (1, 9.5)")
         conn.execute("CREATE SCHEMA staging")
         conn.execute("CREATE TABLE staging.raw AS SELECT * FROM sales")

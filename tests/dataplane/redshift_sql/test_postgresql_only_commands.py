@@ -111,3 +111,61 @@ def test_redshift_ddl_and_the_translators_still_run(objects):
     objects.execute("drop view it.v")
     objects.execute("drop function it.stamp()")
     assert objects.execute("select obj_description('it.made2'::regclass)").fetchone() == ("made",)
+
+
+
+# Table features Redshift has not ("Unsupported PostgreSQL features"): statement, SQLSTATE, message.
+CHECK = "ALTER/CREATE TABLE column CHECK constraint is not supported"
+TABLE_FEATURES = [
+    ("create table it.c (a int check (a > 0))", "0A000", CHECK),
+    ("create table it.c (a int, constraint positive check (a > 0))", "0A000", CHECK),
+    ("alter table it.t add constraint positive check (a > 0)", "0A000", CHECK),
+    ("alter table it.t add check (a > 0) not valid", "0A000", CHECK),
+    ("create table it.c (a int, Exclude using btree (a with =))", "42601", 'syntax error at or near "Exclude"'),
+    ("create table it.c (a int) Partition by range (a)", "42601", 'syntax error at or near "Partition"'),
+    ("create table it.c (b int) inherits (it.t)", "0A000", "CREATE TABLE INHERITS is not supported"),
+    ("alter table it.t inherit it.u", "42601", 'syntax error at or near "inherit"'),
+]
+
+
+@pytest.mark.parametrize("statement, sqlstate, message", TABLE_FEATURES)
+def test_table_features_refused_as_redshift_refuses_them(objects, statement, sqlstate, message):
+    objects.execute("create table it.u (a int, b int)")
+    for attempt in (statement, f"do $do$ begin execute $s${statement}$s$; end $do$",
+                    f"create schema it_inner {statement.replace('it.', '')}"):
+        if attempt.startswith("create schema") and not statement.startswith("create table"):
+            continue
+        with pytest.raises(psycopg.Error) as e:
+            objects.execute(attempt)
+        assert (e.value.sqlstate, str(e.value)) == (sqlstate, message), attempt
+    assert objects.execute("select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+                           " where relname = 'c' or nspname = 'it_inner'").fetchone() == (0,)
+    assert objects.execute("select count(*) from pg_inherits").fetchone() == (0,)
+    assert objects.execute("select count(*) from pg_constraint where conrelid = 'it.t'::regclass"
+                           " and contype <> 'n'").fetchone() == (0,)
+
+
+def test_postgresql_partitions_and_inheritance_are_syntax_errors(objects):
+    """What needs a partitioned table or a parent is Redshift's syntax error at its keyword
+    before PostgreSQL looks for the table."""
+    for statement, near in [("create table it.c partition of it.t for values from (1) to (10)", "partition"),
+                            ("alter table it.t attach partition it.u for values from (1) to (10)", "attach"),
+                            ("alter table it.t detach partition it.u", "detach"),
+                            ("alter table it.t no inherit it.u", "no"),
+                            ("create table it.c (like it.t including indexes)", "indexes"),
+                            ("create table it.c (like it.t including all)", "all"),
+                            ("create table it.c (like it.t excluding defaults including constraints)", "including")]:
+        with pytest.raises(psycopg.errors.SyntaxError) as e:
+            objects.execute(statement)
+        assert str(e.value) == f'syntax error at or near "{near}"'
+
+
+def test_a_tables_keys_and_like_including_defaults_still_run(objects):
+    objects.execute("create table it.k (id int not null primary key, v int unique, w int default 7,"
+                    " foreign key (v) references it.k (id))")
+    objects.execute("create table it.k2 (like it.k including defaults)")
+    objects.execute("alter table it.k add column x int not null default 0")
+    objects.execute("insert into it.k2 (id) values (1)")
+    assert objects.execute("select id, w from it.k2").fetchall() == [(1, 7)]
+    assert objects.execute("select string_agg(contype::text, '' order by contype) from pg_constraint"
+                           " where conrelid = 'it.k'::regclass").fetchone() == ("fnnpu",)

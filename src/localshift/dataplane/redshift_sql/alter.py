@@ -53,6 +53,10 @@ def alter_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> s
     actions = sig[k:]
     lows = [w.low for w in actions]
     head = render(nodes[:nodes.index(sig[t]) + 1]) + " " + name_text
+    if lows[:1] in (["attach"], ["detach"], ["inherit"], ["no"]):
+        # PostgreSQL's partitioning and inheritance, which Redshift's parser has not (the
+        # engine refuses them too: catalog/45_postgresql_only_commands.sql).
+        raise syntax_error(actions[0].text)
     if lows[:2] == ["append", "from"]:
         return _append(rw, name_text, actions)
     if lows[:1] == ["alter"] and len(lows) > 1 and lows[1] in ("diststyle", "distkey", "sortkey",

@@ -149,6 +149,8 @@ def create_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> 
         if_not_exists, k = " IF NOT EXISTS", k + 3
     name_start = k
     while k < len(sig) and not isinstance(sig[k], Group) and sig[k].low not in _TABLE_WORDS:
+        if k > name_start and sig[k].low == "partition":  # PostgreSQL's PARTITION OF, not Redshift's
+            raise syntax_error(sig[k].text)
         k += 1
     schema, name, name_text = qualified_name(rw.rewrite(sig[name_start:k]))
     if schema is None and name.startswith("#") and not any(w.low in ("temp", "temporary") for w in sig[:t]):
@@ -165,6 +167,8 @@ def create_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> 
             columns_text, like = _column_definitions(rw, group, attributes)
         k += 1
     k = attributes.read(sig, k)
+    if k < len(sig) and sig[k].low == "partition":  # PostgreSQL's PARTITION BY, not Redshift's
+        raise syntax_error(sig[k].text)
     attrs = attributes.finish()
     if like:
         attrs["like"] = like
@@ -194,8 +198,9 @@ def _column_definitions(rw: "Rewriter", group: Group, attributes: TableAttribute
             parts.append(text)
         elif first in ("constraint", "primary", "unique", "check", "foreign"):
             parts.append(table_constraint(rw, element, attributes))
-        elif first in ("distkey", "sortkey"):
-            raise syntax_error(esig[0].text)
+        elif first in ("distkey", "sortkey") or first == "exclude" and len(esig) > 1 and (
+                isinstance(esig[1], Group) or esig[1].low == "using"):
+            raise syntax_error(esig[0].text)  # EXCLUDE: PostgreSQL's exclusion constraint
         else:
             parts.append(column_definition(rw, element, attributes))
     return " (" + ", ".join(parts) + ")", like
@@ -219,7 +224,10 @@ def _like(rw: "Rewriter", esig: list[Node]) -> tuple[str, str]:
     parent = rw.text(esig[1:k])
     options = [w.low for w in esig[k:]]
     if options not in ([], ["including", "defaults"], ["excluding", "defaults"]):
-        raise syntax_error(esig[k].text)
+        # Redshift's LIKE takes INCLUDING or EXCLUDING DEFAULTS only: the parser stops at the
+        # first word past that.
+        wrong = k + 1 if options[1:2] != ["defaults"] else k + 2
+        raise syntax_error(esig[wrong].text if wrong < len(esig) else ")")
     # Redshift's LIKE copies names, types and NOT NULL; INCLUDING DEFAULTS adds
     # the defaults and identity columns.
     including = " INCLUDING DEFAULTS INCLUDING IDENTITY" if options[:1] == ["including"] else ""

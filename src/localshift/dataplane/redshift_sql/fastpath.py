@@ -37,6 +37,7 @@ TRIGGER_WORDS = frozenset({
     "top", "qualify", "minus", "approximate", "sysdate", "current_user_id", "super", "nvarchar",
     "nchar", "varbyte", "varbinary", "bpchar", "binary", "geometry", "geography", "hllsketch", "pivot",
     "unpivot", "datetime", "exclude",  # SELECT * EXCLUDE (refused)
+    "numeric", "decimal",  # DECIMAL(18, 0) when no precision is given (types.py)
     # LAG, LEAD, FIRST_VALUE, LAST_VALUE need the translator only with IGNORE/RESPECT NULLS.
     *(CALLS.keys() - null_treatment.CALLS.keys()), *null_treatment.TRIGGER_WORDS,
     *REDSHIFT_CATALOG_WORDS, *ENGINE_FUNCTIONS})

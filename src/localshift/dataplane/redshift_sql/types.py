@@ -12,6 +12,9 @@ from .tokens import Group, Node, render, split_commas, strip
 # Redshift's VARCHAR(MAX) is 65535 bytes; VARBYTE(MAX) is 1,024,000 bytes.
 VARCHAR_MAX = 65535
 
+# Redshift's DECIMAL / NUMERIC without a precision: DECIMAL(18, 0).
+DECIMAL_DEFAULT = ["18", "0"]
+
 # Multi-word type names: first word -> the words that may follow, longest first.
 _MULTI_WORD = {
     "character": (("varying",),),
@@ -90,6 +93,11 @@ def _pg_type(name: str, modifier: Group | None, column: bool) -> str:
             return "varchar(256)" if column else "text"
         if [a.lower() for a in args] == ["max"]:
             args = [str(VARCHAR_MAX)]
+    elif name in ("numeric", "decimal") and not args:
+        # Redshift's DECIMAL without precision is DECIMAL(18, 0) ("Numeric types": default
+        # precision 18, default scale 0), wherever a type is named: '3.7'::decimal is 4, and so is
+        # what CREATE TABLE AS keeps.  PostgreSQL's would be an unconstrained NUMERIC.
+        args = DECIMAL_DEFAULT
     elif name in ("varbyte", "varbinary", "binary varying"):
         args = []  # bytea has no length; VARBYTE(n) limits are not enforced
     elif name == "float" and args:

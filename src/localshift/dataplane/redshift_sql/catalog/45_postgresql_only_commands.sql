@@ -56,8 +56,50 @@ BEGIN
     END IF;
 END $$;
 
--- At the end of CREATE INDEX, ALTER INDEX and CREATE SCHEMA, whose subcommands (CREATE SCHEMA s
--- CREATE TRIGGER ...) fire no event at their start.  A key's index is the table's (a CREATE
+-- Table features Redshift has not ("Unsupported PostgreSQL features": table partitioning,
+-- CHECK and exclusion constraints, inheritance), looked for on a table a CREATE TABLE, ALTER
+-- TABLE or CREATE SCHEMA made or changed: the PostgreSQL syntax they need (CHECK, EXCLUDE,
+-- PARTITION BY / OF, ATTACH / DETACH PARTITION, INHERITS, INHERIT, LIKE ... INCLUDING
+-- CONSTRAINTS) left them there.  Redshift's parser comes from PostgreSQL 8.0: syntax PostgreSQL
+-- added later (partitioning, EXCLUDE, ALTER TABLE INHERIT) is a syntax error at its keyword
+-- there; what 8.0 had, Redshift refuses with 0A000 (a CHECK: "ALTER/CREATE TABLE column CHECK
+-- constraint is not supported", as clients report it, for a table's CHECK too).  A table an
+-- older localshift let have one of these is refused any ALTER TABLE but the one dropping it.
+CREATE OR REPLACE FUNCTION localshift.refuse_postgresql_only_table_features(relid oid) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    feature text;
+    keyword text;
+BEGIN
+    SELECT CASE
+        WHEN EXISTS (SELECT FROM pg_constraint con WHERE con.conrelid = c.oid AND con.contype = 'c')
+            THEN 'check'
+        WHEN c.relkind = 'p' OR c.relispartition THEN 'partition|attach|detach'
+        WHEN EXISTS (SELECT FROM pg_constraint con WHERE con.conrelid = c.oid AND con.contype = 'x')
+            THEN 'exclude'
+        WHEN EXISTS (SELECT FROM pg_inherits i WHERE i.inhrelid = c.oid OR i.inhparent = c.oid)
+            THEN 'inherits'
+    END INTO feature
+    FROM pg_class c WHERE c.oid = relid AND c.relkind IN ('r', 'p');
+    IF feature IS NULL THEN
+        RETURN;
+    ELSIF feature = 'check' THEN
+        RAISE EXCEPTION 'ALTER/CREATE TABLE column CHECK constraint is not supported'
+            USING ERRCODE = '0A000';
+    ELSIF feature = 'inherits' AND current_query() ~* E'\\minherits\\M' THEN
+        RAISE EXCEPTION 'CREATE TABLE INHERITS is not supported' USING ERRCODE = '0A000';
+    END IF;
+    -- The keyword as the statement spells it (ALTER TABLE INHERIT's is INHERIT).  E'' strings:
+    -- the body's literals are read with the session's standard_conforming_strings, off in Redshift.
+    keyword := coalesce((regexp_match(current_query(),
+                                      E'\\m(' || replace(feature, 'inherits', 'inherit') || E')\\M', 'i'))[1],
+                        split_part(feature, '|', 1));
+    RAISE EXCEPTION 'syntax error at or near "%"', keyword USING ERRCODE = '42601';
+END $$;
+
+-- At the end of CREATE TABLE, ALTER TABLE, CREATE INDEX, ALTER INDEX and CREATE SCHEMA, whose
+-- subcommands (CREATE SCHEMA s CREATE TRIGGER ..., CREATE TABLE's LIKE ... INCLUDING INDEXES or
+-- STATISTICS) fire no event at their start; then the tables' features.  A key's index is the table's (a CREATE
 -- TABLE's PRIMARY KEY or UNIQUE in CREATE SCHEMA; renamed, as the key is, by ALTER INDEX), and
 -- so is an identity column's sequence (created, then
 -- altered to be the column's).  The translator's ALTER TABLE ADD PRIMARY KEY / UNIQUE
@@ -91,6 +133,13 @@ BEGIN
         PERFORM localshift.refuse_postgresql_only_command(
             CASE WHEN refused = 'CREATE INDEX' THEN ' on Redshift tables.' ELSE '.' END);
     END IF;
+    -- (Not in the internal role's sessions acting as a table's owner, SET ROLE: a table restore
+    -- recreating a table an older localshift let have a CHECK.  A user logs in as the user, and
+    -- nothing a user runs changes session_user.)
+    PERFORM localshift.refuse_postgresql_only_table_features(cmd.objid)
+    FROM pg_event_trigger_ddl_commands() AS cmd
+    WHERE cmd.command_tag IN ('CREATE TABLE', 'ALTER TABLE') AND cmd.classid = 'pg_class'::regclass
+      AND NOT coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = session_user), false);
 END $$;
 
 DROP EVENT TRIGGER IF EXISTS localshift_refuse_postgresql_only_commands;
@@ -103,5 +152,5 @@ BEGIN
 END $$;
 DROP EVENT TRIGGER IF EXISTS localshift_refuse_postgresql_only_subcommands;
 CREATE EVENT TRIGGER localshift_refuse_postgresql_only_subcommands ON ddl_command_end
-    WHEN TAG IN ('CREATE INDEX', 'ALTER INDEX', 'CREATE SCHEMA')
+    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'CREATE INDEX', 'ALTER INDEX', 'CREATE SCHEMA')
     EXECUTE FUNCTION localshift.refuse_postgresql_only_subcommands();

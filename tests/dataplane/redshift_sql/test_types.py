@@ -1,0 +1,39 @@
+"""Redshift's type names where a type is named (types.py): DECIMAL / NUMERIC without a
+precision is Redshift's DECIMAL(18, 0), in a column, a cast, CONVERT, CREATE TABLE AS."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from localshift.dataplane.redshift_sql.fastpath import needs_translation
+
+from .helpers import pg
+
+
+def test_a_decimal_without_precision_is_decimal_18_0_wherever_a_type_is_named():
+    assert pg("select a::numeric, cast(b as decimal), convert(numeric, c), d::decimal[]") == \
+        "select a::numeric(18, 0), cast(b AS decimal(18, 0)), CAST(c AS numeric(18, 0)), d::decimal(18, 0)[]"
+    assert pg("create table t (a numeric, b decimal(10,2), c decimal(5))") == \
+        "create table t (a numeric(18, 0), b decimal(10, 2), c decimal(5))"
+    assert pg("alter table t add column d decimal") == "alter table t ADD COLUMN d decimal(18, 0)"
+
+
+def test_the_fast_path_sends_a_bare_decimal_to_the_translator():
+    assert needs_translation("select '3.7'::numeric")
+    assert needs_translation("select cast(x as DECIMAL) from t")
+    assert not needs_translation("select numeric_precision from information_schema.columns")
+
+
+def test_values_round_to_decimal_18_0_as_on_redshift(db):
+    assert db.execute("select '3.7'::numeric, cast(2.5 as decimal), convert(numeric, '-1.5'),"
+                      " '3.75'::numeric(5, 1), '3.7'::decimal(5)").fetchone() == \
+        (Decimal(4), Decimal(3), Decimal(-2), Decimal("3.8"), Decimal(4))
+    db.execute("create table it.prices (p numeric, q decimal(10, 2))")
+    db.execute("insert into it.prices values (12.6, 12.6)")
+    db.execute("create table it.copied as select p, '3.7'::numeric as r from it.prices")
+    types = ("select attname, format_type(atttypid, atttypmod) from pg_attribute where attrelid = '{}'::regclass"
+             " and attnum > 0 order by attnum")
+    assert db.execute(types.format("it.prices")).fetchall() == [("p", "numeric(18,0)"), ("q", "numeric(10,2)")]
+    assert db.execute(types.format("it.copied")).fetchall() == [("p", "numeric(18,0)"), ("r", "numeric(18,0)")]
+    assert db.execute("select prices.p, q, r from it.prices, it.copied").fetchone() == \
+        (Decimal(13), Decimal("12.60"), Decimal(4))
