@@ -62,6 +62,38 @@ def test_the_catalogs_own_tables_are_written_by_the_internal_role_only(shared):
             conn.execute("DROP TABLE kept")
 
 
+# The internal role's views PostgreSQL would write through to the table under them (views of one
+# table, with no rules of their own), checking the view owner's rights on it: a superuser's.
+_VIEWS_WRITING_AS_THE_INTERNAL_ROLE = """
+SELECT c.oid::regclass::text FROM pg_class c
+WHERE c.relkind = 'v' AND c.relowner = %s::regrole AND pg_relation_is_updatable(c.oid, true) <> 0
+  AND NOT EXISTS (SELECT FROM pg_rewrite r WHERE r.ev_class = c.oid AND r.rulename <> '_RETURN')
+ORDER BY 1"""
+
+
+def test_the_engines_catalog_is_never_written_through_the_internal_roles_views(shared):
+    """The master user holds pg_write_all_data, which covers views: a write through PG_PROC_INFO
+    (a view of pg_proc) would be made with the view owner's rights, the internal role's, and
+    hand the internal role's identity to the user's function.  Every such view refuses writes."""
+    _, port = shared
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE FUNCTION whose() RETURNS text LANGUAGE sql AS $$ SELECT current_user::text $$")
+        try:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for relation"):
+                conn.execute("UPDATE pg_proc_info SET prosecdef = true, proowner = %s::regrole"
+                             " WHERE proname = 'whose'", (ADMIN_USER,))
+            assert conn.execute("SELECT whose()").fetchone() == (USER,)
+            views = [name for (name,) in conn.execute(_VIEWS_WRITING_AS_THE_INTERNAL_ROLE, (ADMIN_USER,))]
+            assert {"pg_proc_info", "information_schema.enabled_roles",
+                    "localshift.redshift_pg_constraint", "localshift.redshift_pg_default_acl"} <= set(views)
+            for view in views:
+                with conn.transaction(force_rollback=True):
+                    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for relation"):
+                        conn.execute(f"INSERT INTO {view} DEFAULT VALUES")
+        finally:
+            conn.execute("DROP FUNCTION whose()")
+
+
 def _first_column(conn: psycopg.Connection, table: str) -> str:
     return conn.execute("SELECT quote_ident(attname) FROM pg_attribute WHERE attrelid = %s::regclass"
                         " AND attnum > 0 AND attidentity = '' ORDER BY attnum LIMIT 1", (table,)).fetchone()[0]
