@@ -13,7 +13,7 @@ from psycopg import sql
 from localshift.dataplane.redshift_sql.history import QueryRecorder
 from localshift.dataplane.roles import ADMIN_USER
 
-from .helpers import DB, USER, as_user_in_the_engine, connect, create_runner_log
+from .helpers import DB, USER, as_user_in_the_engine, connect, create_runner_log, free_port
 
 
 
@@ -131,6 +131,29 @@ def test_the_internal_roles_password_is_stored_as_a_scram_verifier(shared):
                             (ADMIN_USER,)).fetchone() == (True,)
         assert conn.execute("SELECT rolpassword LIKE 'md5%%' FROM pg_authid WHERE rolname = %s",
                             (USER,)).fetchone() == (True,)  # the master user's stays md5 (redshift_connector)
+
+
+def test_a_databases_defaults_never_reach_the_internal_roles_sessions(dp, cluster):
+    """The database's owner may give its sessions defaults (ALTER DATABASE ... SET): read-only
+    transactions would stop the query history, which records the owner's statements too, and fail
+    restores of the cluster's snapshots; the internal role's sessions start with their own."""
+    key, port = cluster
+    with connect(port, autocommit=True) as conn:
+        conn.execute(f"ALTER DATABASE {DB} SET default_transaction_read_only = on")
+    with connect(port, autocommit=True) as conn:
+        conn.execute("SELECT 'recorded anyway'")
+    dp.front.recorder.flush()
+    with connect(port, autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM stl_query WHERE strpos(querytxt, 'recorded anyway') > 0"
+                            " AND querytxt NOT LIKE '%%stl_query%%'").fetchone() == (1,)
+        conn.execute("SET default_transaction_read_only = off")
+        conn.execute("CREATE TABLE loads BACKUP NO AS SELECT 1 AS id")  # emptied by a DC2 restore
+    with dp._existing(key).connect(DB) as internal:
+        assert internal.execute("SHOW default_transaction_read_only").fetchone() == ("off",)
+    dp.create_snapshot(key, "read-only-defaults", without_no_backup_tables=True)
+    restored = dp.restore_snapshot("read-only-defaults", "restored", free_port())
+    with connect(restored, autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM loads").fetchone() == (0,)
 
 
 # What a late-binding view keeps when OR REPLACE drops it travels in a setting of the
