@@ -5,6 +5,7 @@ late-binding views' bookkeeping, monitoring views' filters."""
 from __future__ import annotations
 
 import json
+import time
 
 import psycopg
 import pytest
@@ -131,6 +132,31 @@ def test_the_internal_roles_password_is_stored_as_a_scram_verifier(shared):
                             (ADMIN_USER,)).fetchone() == (True,)
         assert conn.execute("SELECT rolpassword LIKE 'md5%%' FROM pg_authid WHERE rolname = %s",
                             (USER,)).fetchone() == (True,)  # the master user's stays md5 (redshift_connector)
+
+
+def test_setting_the_connection_logs_sequence_back_keeps_no_session_out_of_the_log(dp, cluster):
+    """A Redshift superuser may set the catalog's sequences (pg_write_all_data covers them): set
+    back, the connection log's identity would fail every later write on its key, and the sessions
+    that follow would be missing from STL_CONNECTION_LOG.  The writer numbers the events itself."""
+    _, port = cluster
+    for _ in range(5):  # more events logged than the sessions below make
+        connect(port).close()
+    dp.front.recorder.flush()
+    with connect(port, autocommit=True) as conn:
+        conn.execute("SELECT setval('localshift.connection_log_event_id_seq', 1)")
+    for _ in range(2):
+        with connect(port, autocommit=True, application_name="unseen") as conn:
+            conn.execute("SELECT 1")
+    logged = "SELECT count(DISTINCT pid) FROM stl_connection_log WHERE trim(application_name) = 'unseen'"
+    deadline = time.monotonic() + 10  # the front learns of a close asynchronously
+    while True:
+        dp.front.recorder.flush()
+        with connect(port, autocommit=True) as conn:
+            count = conn.execute(logged).fetchone()[0]
+        if count == 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert count == 2
 
 
 def test_a_databases_defaults_never_reach_the_internal_roles_sessions(dp, cluster):
