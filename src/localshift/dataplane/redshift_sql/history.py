@@ -64,7 +64,6 @@ _CONNECTION_PRUNE = ("DELETE FROM localshift.connection_log WHERE event_id <= "
                      "(SELECT max(event_id) FROM localshift.connection_log) - %s")
 ID_BLOCK = 10_000
 _RESERVATIONS = "postgres"  # the engine's own database: every engine has it, and it cannot be dropped
-_RESERVED_TABLE = "CREATE TABLE IF NOT EXISTS localshift.query_ids_reserved (reserved bigint NOT NULL)"
 _RESERVED = "SELECT coalesce(max(reserved), 0) FROM localshift.query_ids_reserved"
 _RESERVE = "UPDATE localshift.query_ids_reserved SET reserved = greatest(reserved, %s)"
 _FIRST_RESERVATION = "INSERT INTO localshift.query_ids_reserved VALUES (%s)"
@@ -199,7 +198,6 @@ class QueryRecorder:
         if highest is None:
             return None
         with self._connect(engine_key, _RESERVATIONS) as conn:
-            conn.execute(_RESERVED_TABLE)
             # Past what this service gave too: a restore may bring a shorter history and reservation.
             highest = max(highest, _number(conn, _RESERVED), self._last_ids.get(engine_key) or 0)
             self._reserve(conn, engine_key, highest + ID_BLOCK)
@@ -216,7 +214,6 @@ class QueryRecorder:
             engine_key = next(iter(self._to_reserve))
             try:
                 with self._connect(engine_key, _RESERVATIONS) as conn:
-                    conn.execute(_RESERVED_TABLE)
                     self._reserve(conn, engine_key, (self._last_ids.get(engine_key) or 0) + ID_BLOCK)
             except (psycopg.Error, OSError) as e:  # the engine stopped: it reserves anew when served again
                 log.debug("query ids of %s not reserved: %s", engine_key, e)

@@ -14,6 +14,10 @@ BEGIN
     RETURN NULL;
 END $$;
 
+-- The query ids the query history's writer has reserved (history.py; in the engine's database
+-- postgres), among them.
+CREATE TABLE IF NOT EXISTS localshift.query_ids_reserved (reserved bigint NOT NULL);
+
 DO $$
 DECLARE internal regclass;
 BEGIN
