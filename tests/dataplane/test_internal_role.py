@@ -5,6 +5,7 @@ late-binding views' bookkeeping, monitoring views' filters."""
 from __future__ import annotations
 
 import json
+import time
 
 import psycopg
 import pytest
@@ -13,7 +14,7 @@ from psycopg import sql
 from localshift.dataplane.redshift_sql.history import QueryRecorder
 from localshift.dataplane.roles import ADMIN_USER
 
-from .helpers import DB, USER, as_user_in_the_engine, connect, create_runner_log
+from .helpers import DB, USER, as_user_in_the_engine, connect, create_runner_log, free_port
 
 
 
@@ -62,6 +63,49 @@ def test_the_catalogs_own_tables_are_written_by_the_internal_role_only(shared):
             conn.execute("DROP TABLE kept")
 
 
+def test_the_reserved_query_ids_are_written_by_the_internal_role_only(shared):
+    """The query history's writer reserves query ids in the engine's database postgres, which the
+    master user reaches too: a reservation set near the end of bigint would stop the ids."""
+    _, port = shared
+    with connect(port, dbname="postgres", autocommit=True) as conn:
+        for statement in ("UPDATE localshift.query_ids_reserved SET reserved = 9223372036854775000",
+                          "INSERT INTO localshift.query_ids_reserved VALUES (9223372036854775000)"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for relation"):
+                conn.execute(statement)
+
+
+# The internal role's views PostgreSQL would write through to the table under them (views of one
+# table, with no rules of their own), checking the view owner's rights on it: a superuser's.
+_VIEWS_WRITING_AS_THE_INTERNAL_ROLE = """
+SELECT c.oid::regclass::text FROM pg_class c
+WHERE c.relkind = 'v' AND c.relowner = %s::regrole AND pg_relation_is_updatable(c.oid, true) <> 0
+  AND NOT EXISTS (SELECT FROM pg_rewrite r WHERE r.ev_class = c.oid AND r.rulename <> '_RETURN')
+ORDER BY 1"""
+
+
+def test_the_engines_catalog_is_never_written_through_the_internal_roles_views(shared):
+    """The master user holds pg_write_all_data, which covers views: a write through PG_PROC_INFO
+    (a view of pg_proc) would be made with the view owner's rights, the internal role's, and
+    hand the internal role's identity to the user's function.  Every such view refuses writes."""
+    _, port = shared
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE FUNCTION whose() RETURNS text LANGUAGE sql AS $$ SELECT current_user::text $$")
+        try:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for relation"):
+                conn.execute("UPDATE pg_proc_info SET prosecdef = true, proowner = %s::regrole"
+                             " WHERE proname = 'whose'", (ADMIN_USER,))
+            assert conn.execute("SELECT whose()").fetchone() == (USER,)
+            views = [name for (name,) in conn.execute(_VIEWS_WRITING_AS_THE_INTERNAL_ROLE, (ADMIN_USER,))]
+            assert {"pg_proc_info", "information_schema.enabled_roles",
+                    "localshift.redshift_pg_constraint", "localshift.redshift_pg_default_acl"} <= set(views)
+            for view in views:
+                with conn.transaction(force_rollback=True):
+                    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for relation"):
+                        conn.execute(f"INSERT INTO {view} DEFAULT VALUES")
+        finally:
+            conn.execute("DROP FUNCTION whose()")
+
+
 def _first_column(conn: psycopg.Connection, table: str) -> str:
     return conn.execute("SELECT quote_ident(attname) FROM pg_attribute WHERE attrelid = %s::regclass"
                         " AND attnum > 0 AND attidentity = '' ORDER BY attnum LIMIT 1", (table,)).fetchone()[0]
@@ -99,6 +143,54 @@ def test_the_internal_roles_password_is_stored_as_a_scram_verifier(shared):
                             (ADMIN_USER,)).fetchone() == (True,)
         assert conn.execute("SELECT rolpassword LIKE 'md5%%' FROM pg_authid WHERE rolname = %s",
                             (USER,)).fetchone() == (True,)  # the master user's stays md5 (redshift_connector)
+
+
+def test_setting_the_connection_logs_sequence_back_keeps_no_session_out_of_the_log(dp, cluster):
+    """A Redshift superuser may set the catalog's sequences (pg_write_all_data covers them): set
+    back, the connection log's identity would fail every later write on its key, and the sessions
+    that follow would be missing from STL_CONNECTION_LOG.  The writer numbers the events itself."""
+    _, port = cluster
+    for _ in range(5):  # more events logged than the sessions below make
+        connect(port).close()
+    dp.front.recorder.flush()
+    with connect(port, autocommit=True) as conn:
+        conn.execute("SELECT setval('localshift.connection_log_event_id_seq', 1)")
+    for _ in range(2):
+        with connect(port, autocommit=True, application_name="unseen") as conn:
+            conn.execute("SELECT 1")
+    logged = "SELECT count(DISTINCT pid) FROM stl_connection_log WHERE trim(application_name) = 'unseen'"
+    deadline = time.monotonic() + 10  # the front learns of a close asynchronously
+    while True:
+        dp.front.recorder.flush()
+        with connect(port, autocommit=True) as conn:
+            count = conn.execute(logged).fetchone()[0]
+        if count == 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert count == 2
+
+
+def test_a_databases_defaults_never_reach_the_internal_roles_sessions(dp, cluster):
+    """The database's owner may give its sessions defaults (ALTER DATABASE ... SET): read-only
+    transactions would stop the query history, which records the owner's statements too, and fail
+    restores of the cluster's snapshots; the internal role's sessions start with their own."""
+    key, port = cluster
+    with connect(port, autocommit=True) as conn:
+        conn.execute(f"ALTER DATABASE {DB} SET default_transaction_read_only = on")
+    with connect(port, autocommit=True) as conn:
+        conn.execute("SELECT 'recorded anyway'")
+    dp.front.recorder.flush()
+    with connect(port, autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM stl_query WHERE strpos(querytxt, 'recorded anyway') > 0"
+                            " AND querytxt NOT LIKE '%%stl_query%%'").fetchone() == (1,)
+        conn.execute("SET default_transaction_read_only = off")
+        conn.execute("CREATE TABLE loads BACKUP NO AS SELECT 1 AS id")  # emptied by a DC2 restore
+    with dp._existing(key).connect(DB) as internal:
+        assert internal.execute("SHOW default_transaction_read_only").fetchone() == ("off",)
+    dp.create_snapshot(key, "read-only-defaults", without_no_backup_tables=True)
+    restored = dp.restore_snapshot("read-only-defaults", "restored", free_port())
+    with connect(restored, autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM loads").fetchone() == (0,)
 
 
 # What a late-binding view keeps when OR REPLACE drops it travels in a setting of the

@@ -31,7 +31,13 @@ ADMIN_USER = "rdsdb"
 # objects in (public, "$user") would let a user's function or operator that matches a call
 # better than the built-in one run with the internal role's rights.
 ADMIN_SEARCH_PATH = "pg_catalog, pg_temp"
-ADMIN_OPTIONS = f"-c search_path={ADMIN_SEARCH_PATH.replace(' ', '')}"  # the startup's options, for every session
+# Nor do they take the defaults a database's owner gives its sessions (ALTER DATABASE ... SET): read
+# only transactions or short timeouts would stop the query history (hiding the owner's statements from
+# STL_QUERY) and fail snapshot restores.  Startup options come before a database's or role's defaults.
+_ADMIN_SETTINGS = {"search_path": ADMIN_SEARCH_PATH.replace(" ", ""), "default_transaction_read_only": "off",
+                   "statement_timeout": "0", "lock_timeout": "0", "idle_in_transaction_session_timeout": "0",
+                   "transaction_timeout": "0"}
+ADMIN_OPTIONS = " ".join(f"-c {name}={value}" for name, value in _ADMIN_SETTINGS.items())  # every session's
 # Login names the wire front refuses (compared lowercase).
 INTERNAL_ROLES = frozenset({ADMIN_USER})
 # PostgreSQL's predefined roles that reach the host's files and programs.

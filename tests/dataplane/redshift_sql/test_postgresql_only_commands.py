@@ -62,6 +62,20 @@ def test_create_index_is_refused_on_redshift_tables(objects):
     assert objects.execute("select count(*) from pg_indexes where schemaname = 'it'").fetchone() == (1,)
 
 
+def test_create_index_concurrently_is_refused_before_it_starts(objects):
+    """CREATE INDEX CONCURRENTLY commits its index before the engine's refusal runs at the
+    statement's end: refused up front, it leaves no index (one kept up to date on every write,
+    calling the function of its expression as whoever writes the table)."""
+    objects.execute("create function it.twice(int) returns int language plpgsql immutable as"
+                    " $$ begin return $1 * 2; end $$")
+    for statement in ("create index concurrently t_a on it.t (a)",
+                      "create unique index concurrently if not exists t_twice on it.t (it.twice(a))"):
+        with pytest.raises(psycopg.errors.FeatureNotSupported) as e:
+            objects.execute(statement)
+        assert str(e.value) == f'SQL command "{statement}" not supported on Redshift tables.'
+    assert objects.execute("select count(*) from pg_indexes where schemaname = 'it'").fetchone() == (0,)
+
+
 def test_nothing_gets_round_the_refusal(objects):
     """DO blocks, procedures, function bodies and CREATE SCHEMA's elements run in the engine, where
     the translator sees only the outer statement."""

@@ -42,14 +42,15 @@ def test_materialized_views_and_the_last_vacuum(sql_cluster, database):
     with sql_cluster.connect(database) as conn:
         conn.execute("DROP MATERIALIZED VIEW IF EXISTS storage_mv")
         conn.execute("CREATE TABLE IF NOT EXISTS storage_base (a int)")
-        conn.execute("CREATE MATERIALIZED VIEW storage_mv AS SELECT count(*) AS n FROM storage_base")
+        # (its comment travels in the marker comment that records the definition: it must not nest there)
+        conn.execute("CREATE MATERIALIZED VIEW storage_mv AS SELECT count(*) /* rows */ AS n FROM storage_base")
         assert conn.execute("SELECT trim(db_name), trim(schema), trim(name), is_stale, trim(owner_user_name),"
                             " autorefresh FROM stv_mv_info WHERE name = 'storage_mv'").fetchall() == [
             (database, "public", "storage_mv", "f", "admin", "f")]
         conn.execute("ALTER MATERIALIZED VIEW storage_mv AUTO REFRESH YES")
         assert conn.execute("SELECT autorefresh FROM svv_mv_info WHERE name = 'storage_mv'").fetchall() == [("t",)]
         # Listed among the views, with the CREATE statement as written (Redshift's; dbt-redshift reads it).
-        definition = "CREATE MATERIALIZED VIEW storage_mv AS SELECT count(*) AS n FROM storage_base;"
+        definition = "CREATE MATERIALIZED VIEW storage_mv AS SELECT count(*) /* rows */ AS n FROM storage_base;"
         assert conn.execute("SELECT definition FROM pg_views WHERE viewname = 'storage_mv'").fetchall() == [
             (definition,)]
         assert conn.execute("SELECT view_definition, is_updatable FROM information_schema.views"

@@ -24,9 +24,14 @@ ENCODINGS = frozenset({"raw", "az64", "bytedict", "delta", "delta32k", "lzo", "m
                        "mostly32", "runlength", "text255", "text32k", "zstd", "auto"})
 
 
+# A marker's JSON spells "*" as \u002a: its text can neither end its comment nor open a nested one
+# (a materialized view's definition, which the marker carries, may hold comments of its own).
+_STAR = "\\u002a"
+
+
 def attribute_marker(schema: str | None, name: str, attrs: dict) -> str:
     body = json.dumps({"schema": schema, "name": name, **attrs}, separators=(",", ":"))
-    return " /*localshift:" + body.replace("*/", "*\\/") + "*/"
+    return " /*localshift:" + body.replace("*", _STAR) + "*/"
 
 
 def lending_marker(kind: str, names: list[str]) -> str:
@@ -340,10 +345,6 @@ def _identity(seed_step: Group | list[str] | None, name: str, attributes: TableA
         bound = ""
     return (f"GENERATED {'ALWAYS' if generated == 'always' else 'BY DEFAULT'} AS IDENTITY "
             f"(START WITH {seed} INCREMENT BY {step}{bound})")
-
-
-# A marker's JSON spells "*" as \u002a: its text can neither end its comment nor open a nested one.
-_STAR = "\\u002a"
 
 
 def create_view(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str:

@@ -54,13 +54,16 @@ MAX_TEXT = 65536
 # COPY writes the identity column's values as given (what OVERRIDING SYSTEM VALUE does for INSERT).
 _COPY = ("COPY localshift.query_history (query_id, pid, user_name, database_name, query_text, start_time, "
          "end_time, status, command_tag, row_count, error_code, error_message) FROM STDIN")
-_CONNECTION_COPY = ("COPY localshift.connection_log (event, recordtime, remotehost, remoteport, pid, dbname, "
-                    "username, duration, sslversion, sslcipher, application_name) FROM STDIN")
+_CONNECTION_COPY = ("COPY localshift.connection_log (event_id, event, recordtime, remotehost, remoteport, pid, "
+                    "dbname, username, duration, sslversion, sslcipher, application_name) FROM STDIN")
+# The writer numbers connection events itself, after the highest (it alone writes the table): the
+# identity's sequence is one Redshift superusers may set (pg_write_all_data covers sequences), and
+# set back it would make every later COPY fail on the key, keeping sessions out of the log.
+_HIGHEST_EVENT_ID = "SELECT coalesce(max(event_id), 0) FROM localshift.connection_log"
 _CONNECTION_PRUNE = ("DELETE FROM localshift.connection_log WHERE event_id <= "
                      "(SELECT max(event_id) FROM localshift.connection_log) - %s")
 ID_BLOCK = 10_000
 _RESERVATIONS = "postgres"  # the engine's own database: every engine has it, and it cannot be dropped
-_RESERVED_TABLE = "CREATE TABLE IF NOT EXISTS localshift.query_ids_reserved (reserved bigint NOT NULL)"
 _RESERVED = "SELECT coalesce(max(reserved), 0) FROM localshift.query_ids_reserved"
 _RESERVE = "UPDATE localshift.query_ids_reserved SET reserved = greatest(reserved, %s)"
 _FIRST_RESERVATION = "INSERT INTO localshift.query_ids_reserved VALUES (%s)"
@@ -195,7 +198,6 @@ class QueryRecorder:
         if highest is None:
             return None
         with self._connect(engine_key, _RESERVATIONS) as conn:
-            conn.execute(_RESERVED_TABLE)
             # Past what this service gave too: a restore may bring a shorter history and reservation.
             highest = max(highest, _number(conn, _RESERVED), self._last_ids.get(engine_key) or 0)
             self._reserve(conn, engine_key, highest + ID_BLOCK)
@@ -212,7 +214,6 @@ class QueryRecorder:
             engine_key = next(iter(self._to_reserve))
             try:
                 with self._connect(engine_key, _RESERVATIONS) as conn:
-                    conn.execute(_RESERVED_TABLE)
                     self._reserve(conn, engine_key, (self._last_ids.get(engine_key) or 0) + ID_BLOCK)
             except (psycopg.Error, OSError) as e:  # the engine stopped: it reserves anew when served again
                 log.debug("query ids of %s not reserved: %s", engine_key, e)
@@ -252,9 +253,10 @@ class QueryRecorder:
                     return
                 with conn.cursor() as cur:
                     for table, rows in tables.items():
+                        first = _number(conn, table.highest) + 1 if table.highest else None
                         with cur.copy(table.copy) as copy:
-                            for row in rows:
-                                copy.write_row(row)
+                            for number, row in enumerate(rows):
+                                copy.write_row(row if first is None else (first + number, *row))
                         cur.execute(table.prune, (self._keep_rows,))
         except (psycopg.Error, OSError) as e:
             # The engine stopped or the database went away: these rows are lost.
@@ -284,15 +286,17 @@ def _connection_row(database: str, event: tuple) -> tuple:
 
 
 class _Log(NamedTuple):
-    """A table the recorder writes: how it copies rows in, prunes old ones, and makes a row of an entry."""
+    """A table the recorder writes: how it copies rows in, prunes old ones, and makes a row of an entry;
+    ``highest``: the query of its highest id when the writer numbers its rows (None: the row has its id)."""
 
     copy: str
     prune: str
     row: Callable[[str, tuple], tuple]
+    highest: str | None = None
 
 
 _QUERIES = _Log(_COPY, _PRUNE, _row)
-_CONNECTIONS = _Log(_CONNECTION_COPY, _CONNECTION_PRUNE, _connection_row)
+_CONNECTIONS = _Log(_CONNECTION_COPY, _CONNECTION_PRUNE, _connection_row, _HIGHEST_EVENT_ID)
 
 
 def _utc(seconds: float) -> datetime.datetime:

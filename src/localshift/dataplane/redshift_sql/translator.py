@@ -185,6 +185,11 @@ def _create(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
         return routines.create_routine(rw, nodes, sig, k, _statement)
     if what in _NOT_SUPPORTED_OBJECTS:
         raise not_supported(f"CREATE {_NOT_SUPPORTED_OBJECTS[what]}")
+    if what in ("index", "unique") and "concurrently" in [w.low for w in sig[k + 1:k + 3]]:
+        # The engine refuses CREATE INDEX at the statement's end (catalog/45_postgresql_only_commands.sql),
+        # after CONCURRENTLY has committed the index (which every write then keeps up to date): so here,
+        # in the engine's words.  It runs only as a client's own statement, never in a DO block or routine.
+        raise TranslationError(f'SQL command "{render(nodes).strip()}" not supported on Redshift tables.')
     return None
 
 

@@ -14,17 +14,38 @@ BEGIN
     RETURN NULL;
 END $$;
 
+-- The query ids the query history's writer has reserved (history.py; in the engine's database
+-- postgres), among them.
+CREATE TABLE IF NOT EXISTS localshift.query_ids_reserved (reserved bigint NOT NULL);
+
+-- Nor is the engine's catalog written through the internal role's views.  A view of one table
+-- (PG_PROC_INFO of pg_proc, localshift.redshift_pg_constraint of pg_constraint; PostgreSQL's own
+-- information_schema.enabled_roles of pg_authid) is automatically updatable, and a write through
+-- it is checked against the view owner's rights on the table: the internal role's, a
+-- superuser's.  With pg_write_all_data, which covers views, the master user would write
+-- pg_proc (make its function SECURITY DEFINER, owned by the internal role) or pg_authid.  Every
+-- such view of the internal role's refuses writes (INSTEAD OF triggers, which PostgreSQL runs in
+-- place of the automatic update); views updatable through rules of their own (pg_settings, which
+-- sets the caller's settings) are left.
 DO $$
-DECLARE internal regclass;
+DECLARE
+    internal regclass;
+    kind "char";
 BEGIN
-    FOR internal IN
-        SELECT c.oid::regclass FROM pg_catalog.pg_class c
-        WHERE c.relnamespace = 'localshift'::regnamespace AND c.relkind IN ('r', 'p')
+    FOR internal, kind IN
+        SELECT c.oid::regclass, c.relkind FROM pg_catalog.pg_class c
+        WHERE (c.relnamespace = 'localshift'::regnamespace AND c.relkind IN ('r', 'p')
+               OR c.relkind = 'v' AND c.relowner = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)
+                  AND pg_catalog.pg_relation_is_updatable(c.oid, false) <> 0
+                  AND NOT EXISTS (SELECT FROM pg_catalog.pg_rewrite r
+                                  WHERE r.ev_class = c.oid AND r.rulename <> '_RETURN'))
           AND NOT EXISTS (SELECT FROM pg_catalog.pg_trigger t
                           WHERE t.tgrelid = c.oid AND t.tgname = 'localshift_internal_writes_only')
     LOOP
-        EXECUTE format('CREATE TRIGGER localshift_internal_writes_only BEFORE INSERT OR UPDATE OR DELETE ON %s '
-                       'FOR EACH STATEMENT EXECUTE FUNCTION localshift.refuse_writes()', internal);
+        EXECUTE format('CREATE TRIGGER localshift_internal_writes_only %s INSERT OR UPDATE OR DELETE ON %s '
+                       'FOR EACH %s EXECUTE FUNCTION localshift.refuse_writes()',
+                       CASE kind WHEN 'v' THEN 'INSTEAD OF' ELSE 'BEFORE' END, internal,
+                       CASE kind WHEN 'v' THEN 'ROW' ELSE 'STATEMENT' END);
     END LOOP;
 END $$;
 
