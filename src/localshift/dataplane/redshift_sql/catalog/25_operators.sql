@@ -37,9 +37,9 @@ END $$;
 -- A string compared with an OID (SPLIT_PART(key, '_', 5) = c.oid, as AWS's admin views write
 -- it): Redshift, as PostgreSQL 8.0, reads the OID as its text, so the two compare as strings.
 CREATE OR REPLACE FUNCTION localshift.text_eq_oid(text, oid) RETURNS boolean
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1 = $2::text $$;
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1 OPERATOR(pg_catalog.=) $2::pg_catalog.text $$;
 CREATE OR REPLACE FUNCTION localshift.oid_eq_text(oid, text) RETURNS boolean
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1::text = $2 $$;
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1::pg_catalog.text OPERATOR(pg_catalog.=) $2 $$;
 SELECT localshift.create_operator_once('=', 'text', 'oid', 'text_eq_oid');
 SELECT localshift.create_operator_once('=', 'oid', 'text', 'oid_eq_text');
 

@@ -314,10 +314,10 @@ END $$;
 -- type date to super"), where to_jsonb would write its text.  The identity functions named
 -- "array" and "object" give the result column Redshift's name.
 CREATE OR REPLACE FUNCTION localshift.super_element(value anyelement, constructor text) RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT to_jsonb(value) $$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.to_jsonb(value) $$;
 -- (where a string literal or a NULL goes: without it they would be read as dates and times)
 CREATE OR REPLACE FUNCTION localshift.super_element(value text, constructor text) RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT to_jsonb(value) $$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.to_jsonb(value) $$;
 DO $$
 DECLARE
     source text;
