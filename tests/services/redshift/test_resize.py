@@ -97,7 +97,10 @@ def test_a_single_node_cluster_grows_by_classic_resize(redshift):
     assert wait_available(redshift)["NumberOfNodes"] == 2
 
 
-def test_resize_needs_an_available_cluster(redshift):
+def test_resize_needs_an_available_cluster(slow):
+    # The slow server's creation takes 1.5 s (the default server's 0.2 s can be over before the
+    # resize request arrives).
+    redshift = slow.client(OWNER)
     redshift.create_cluster(ClusterIdentifier="c1", NodeType="ra3.xlplus", NumberOfNodes=2, MasterUsername="admin",
                             MasterUserPassword="Passw0rd1")
     with pytest.raises(ClientError) as excinfo:
