@@ -37,7 +37,8 @@ def forget_source_sessions(engine: Engine) -> None:
                 # The schema comes back empty when a session next needs it.
                 conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
             for log in _LOGS:
-                if conn.execute("SELECT to_regclass(%s)", (f"localshift.{log}",)).fetchone()[0] is not None:
+                [(exists,)] = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f"localshift.{log}",)).fetchall()
+                if exists:
                     conn.execute(sql.SQL("TRUNCATE localshift.{}").format(sql.Identifier(log)))
 
 

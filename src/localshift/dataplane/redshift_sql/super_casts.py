@@ -61,6 +61,7 @@ def _operand_start(out: list[Node]) -> int | None:
         if isinstance(node, Group) and node.open == "[":  # a subscript: its base comes before it
             k = _previous(out, k)
             continue
+        start: int | None
         if isinstance(node, Group):
             start = k
             name = _previous(out, k)
@@ -100,9 +101,10 @@ def _qualified_start(out: list[Node], k: int) -> int:
     return k
 
 
-def _case_start(out: list[Node], k: int) -> int | None:
-    """The CASE that the END at ``out[k]`` closes."""
+def _case_start(out: list[Node], end: int) -> int | None:
+    """The CASE that the END at ``out[end]`` closes."""
     depth = 0
+    k: int | None = end
     while k is not None:
         word = out[k].low if out[k].kind == "ident" else ""
         if word == "end":
