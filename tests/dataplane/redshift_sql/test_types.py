@@ -1,5 +1,6 @@
 """Redshift's type names where a type is named (types.py): DECIMAL / NUMERIC without a
-precision is Redshift's DECIMAL(18, 0), in a column, a cast, CONVERT, CREATE TABLE AS."""
+precision is Redshift's DECIMAL(18, 0), in a column, a cast, CONVERT, CREATE TABLE AS, a typed
+literal; a precision past 38 or a scale out of 0 to the precision is refused."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from decimal import Decimal
 
 from localshift.dataplane.redshift_sql.fastpath import needs_translation
 
-from .helpers import pg
+import psycopg
+import pytest
+
+from .helpers import pg, refused
 
 
 def test_a_decimal_without_precision_is_decimal_18_0_wherever_a_type_is_named():
@@ -16,6 +20,22 @@ def test_a_decimal_without_precision_is_decimal_18_0_wherever_a_type_is_named():
     assert pg("create table t (a numeric, b decimal(10,2), c decimal(5))") == \
         "create table t (a numeric(18, 0), b decimal(10, 2), c decimal(5))"
     assert pg("alter table t add column d decimal") == "alter table t ADD COLUMN d decimal(18, 0)"
+
+
+def test_a_typed_decimal_literal_is_a_cast_of_its_string():
+    assert pg("select numeric '3.7', DECIMAL  '2.5' as d, numeric(5,2) '1.005'") == \
+        "select numeric(18, 0) '3.7', decimal(18, 0)  '2.5' as d, numeric(5,2) '1.005'"
+    assert pg("select numeric, numeric.x from numeric") == "select numeric, numeric.x from numeric"
+
+
+@pytest.mark.parametrize("sql, message", [
+    ("select 1::decimal(39, 2)", "NUMERIC precision 39 must be between 1 and 38"),
+    ("select cast(1 as numeric(0))", "NUMERIC precision 0 must be between 1 and 38"),
+    ("create table t (a numeric(5, 7))", "NUMERIC scale 7 must be between 0 and precision 5"),
+    ("alter table t add column b decimal(10, -2)", "NUMERIC scale -2 must be between 0 and precision 10"),
+])
+def test_a_precision_past_38_or_a_scale_out_of_its_range_is_refused(sql, message):
+    assert refused(sql) == ("22023", message)
 
 
 def test_the_fast_path_sends_a_bare_decimal_to_the_translator():
@@ -37,3 +57,12 @@ def test_values_round_to_decimal_18_0_as_on_redshift(db):
     assert db.execute(types.format("it.copied")).fetchall() == [("p", "numeric(18,0)"), ("r", "numeric(18,0)")]
     assert db.execute("select prices.p, q, r from it.prices, it.copied").fetchone() == \
         (Decimal(13), Decimal("12.60"), Decimal(4))
+
+
+def test_typed_literals_and_decimal_limits_on_the_endpoint(db):
+    cursor = db.execute("select numeric '3.7', decimal '-2.5', numeric(5,2) '1.005', 0.5::numeric(38, 38) * 2")
+    assert cursor.fetchone() == (Decimal(4), Decimal(-3), Decimal("1.01"), Decimal(1))
+    assert [(c.name, c.type_code, c.precision, c.scale) for c in cursor.description] == [
+        ("numeric", 1700, 18, 0), ("numeric", 1700, 18, 0), ("numeric", 1700, 5, 2), ("?column?", 1700, None, None)]
+    with pytest.raises(psycopg.errors.InvalidParameterValue, match="NUMERIC precision 40 must be between 1 and 38"):
+        db.execute("create table it.wide (a decimal(40, 2))")

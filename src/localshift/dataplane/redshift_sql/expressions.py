@@ -131,6 +131,10 @@ class Rewriter:
                     bare = _BARE_WORDS.get(node.low)
                     if bare is not None:
                         node = raw(bare)
+                    elif node.low in ("numeric", "decimal") and following is not None \
+                            and following.kind == "string":
+                        # A typed literal is a cast of the string: NUMERIC '3.7' is DECIMAL(18,0).
+                        node = raw(read_type(nodes, i)[0])
                     elif node.low == "approximate" and following is not None \
                             and following.low in ("count", "percentile_disc"):
                         # PostgreSQL's exact answers are within Redshift's error bounds.

@@ -6,7 +6,7 @@ modifiers, array brackets) and returns its PostgreSQL spelling.
 
 from __future__ import annotations
 
-from .errors import not_supported, syntax_error
+from .errors import TranslationError, not_supported, syntax_error
 from .tokens import Group, Node, render, split_commas, strip
 
 # Redshift's VARCHAR(MAX) is 65535 bytes; VARBYTE(MAX) is 1,024,000 bytes.
@@ -14,6 +14,8 @@ VARCHAR_MAX = 65535
 
 # Redshift's DECIMAL / NUMERIC without a precision: DECIMAL(18, 0).
 DECIMAL_DEFAULT = ["18", "0"]
+# Redshift's DECIMAL holds up to 38 digits (128-bit integers); PostgreSQL's up to 1000.
+DECIMAL_MAX_PRECISION = 38
 
 # Multi-word type names: first word -> the words that may follow, longest first.
 _MULTI_WORD = {
@@ -98,6 +100,8 @@ def _pg_type(name: str, modifier: Group | None, column: bool) -> str:
         # precision 18, default scale 0), wherever a type is named: '3.7'::decimal is 4, and so is
         # what CREATE TABLE AS keeps.  PostgreSQL's would be an unconstrained NUMERIC.
         args = DECIMAL_DEFAULT
+    elif name in ("numeric", "decimal"):
+        _check_decimal(args)
     elif name in ("varbyte", "varbinary", "binary varying"):
         args = []  # bytea has no length; VARBYTE(n) limits are not enforced
     elif name == "float" and args:
@@ -106,6 +110,21 @@ def _pg_type(name: str, modifier: Group | None, column: bool) -> str:
         return "real" if args[0].isdigit() and int(args[0]) <= 24 else "double precision"
     pg = _RENAMED.get(name, name)
     return f"{pg}({', '.join(args)})" if args else pg
+
+
+def _check_decimal(args: list[str]) -> None:
+    """DECIMAL(p, s): Redshift takes a precision of 1 to 38 and a scale of 0 to p, with its
+    parser's messages (PostgreSQL's up to version 14, with Redshift's limit); PostgreSQL 18
+    takes 1000 digits, a negative scale and one past the precision."""
+    try:
+        precision, scale = int(args[0]), int(args[1]) if len(args) > 1 else 0
+    except ValueError:
+        return  # not integer constants: the engine reports it
+    if not 1 <= precision <= DECIMAL_MAX_PRECISION:
+        raise TranslationError(f"NUMERIC precision {precision} must be between 1 and {DECIMAL_MAX_PRECISION}",
+                               "22023")
+    if not 0 <= scale <= precision:
+        raise TranslationError(f"NUMERIC scale {scale} must be between 0 and precision {precision}", "22023")
 
 
 def _skip_blank(nodes: list[Node], j: int) -> int:
