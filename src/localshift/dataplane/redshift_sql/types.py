@@ -114,7 +114,7 @@ def _pg_type(name: str, modifier: Group | None, column: bool) -> str:
 
 def _check_decimal(args: list[str]) -> None:
     """DECIMAL(p, s): Redshift takes a precision of 1 to 38 and a scale of 0 to p, with its
-    parser's messages (PostgreSQL's up to version 14, with Redshift's limit); PostgreSQL 18
+    parser's messages as PostgreSQL's were up to version 14 (with Redshift's limit); PostgreSQL 18
     takes 1000 digits, a negative scale and one past the precision."""
     try:
         precision, scale = int(args[0]), int(args[1]) if len(args) > 1 else 0
