@@ -311,8 +311,9 @@ END $$;
 
 -- ARRAY(...) and OBJECT(...) (the translator's rewrites, super_functions.py): each value is the
 -- SUPER value it makes, but Redshift makes no SUPER of a date or time ("OBJECT could not convert
--- type date to super"), where to_jsonb would write its text.  The identity functions named
--- "array" and "object" give the result column Redshift's name.
+-- type date to super"), where to_jsonb would write its text, nor of a VARBYTE (it casts VARBYTE
+-- to and from CHAR, VARCHAR, SMALLINT, INTEGER and BIGINT only; JSON_PARSE reads one as JSON
+-- text).  The identity functions named "array" and "object" give the result column Redshift's name.
 CREATE OR REPLACE FUNCTION localshift.super_element(value anyelement, constructor text) RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.to_jsonb(value) $$;
 -- (where a string literal or a NULL goes: without it they would be read as dates and times)
@@ -320,14 +321,16 @@ CREATE OR REPLACE FUNCTION localshift.super_element(value text, constructor text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.to_jsonb(value) $$;
 DO $$
 DECLARE
-    source text;
+    source record;
 BEGIN
-    FOREACH source IN ARRAY ARRAY['date', 'time', 'time with time zone', 'timestamp', 'timestamp with time zone']
+    FOR source IN SELECT * FROM (VALUES ('date', 'date'), ('time', 'time'), ('time with time zone', 'time with time zone'),
+                                        ('timestamp', 'timestamp'), ('timestamp with time zone', 'timestamp with time zone'),
+                                        ('bytea', 'varbyte')) AS s(engine_type, redshift_name)
     LOOP
         EXECUTE format('CREATE OR REPLACE FUNCTION localshift.super_element(value %1$s, constructor text) RETURNS jsonb '
                        'LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $body$ BEGIN '
-                       'RAISE EXCEPTION ''%% could not convert type %1$s to super'', constructor '
-                       'USING ERRCODE = ''datatype_mismatch''; END $body$', source);
+                       'RAISE EXCEPTION ''%% could not convert type %2$s to super'', constructor '
+                       'USING ERRCODE = ''datatype_mismatch''; END $body$', source.engine_type, source.redshift_name);
     END LOOP;
 END $$;
 CREATE OR REPLACE FUNCTION localshift."array"(jsonb) RETURNS jsonb

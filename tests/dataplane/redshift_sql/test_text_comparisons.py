@@ -1,0 +1,82 @@
+"""catalog/25_text_comparisons.sql: the operators comparing a string with a number, a date or a
+timestamp are inlined by the planner, so plain comparisons keep their indexes (the engine's index of
+a table's informational primary key: users make no others) and joins their hash keys; a string
+compared with a datetime is read as one, in the session's time zone.
+(Their results are in tests/clients/corpus/implicit_conversions.yaml and
+datetime_text_and_mixed_types.yaml.)"""
+
+from __future__ import annotations
+
+import datetime
+
+import psycopg
+import pytest
+
+
+def _plan(db, sql: str) -> str:
+    return "\n".join(row[0] for row in db.execute(f"explain {sql}").fetchall())
+
+
+@pytest.mark.parametrize("key_type, rows, sql, planned, answer", [
+    ("varchar(20)", "g::varchar, g", "select n from keyed where k = 42", "(k)::text = '42'::text", (42,)),
+    ("varchar(20)", "g::varchar, g", "select n from keyed where 42 = k", "(k)::text = '42'::text", (42,)),
+    ("date", "date '2024-01-01' + g, g", "select n from keyed where k = '2024-01-11'::varchar", "::date", (10,)),
+    ("timestamp", "timestamp '2024-01-01' + g * interval '1 hour', g",
+     "select n from keyed where '2024-01-01 05:00'::varchar = k", "::timestamp", (5,)),
+])
+def test_a_comparison_with_a_string_uses_the_column_index(db, key_type, rows, sql, planned, answer):
+    db.execute(f"create table keyed (k {key_type} primary key, n int)")
+    db.execute(f"insert into keyed select {rows} from generate_series(1, 2000) g")
+    db.execute("analyze keyed")
+    db.execute("set enable_seqscan = off")
+    plan = _plan(db, sql)
+    assert "Index" in plan and planned in plan, plan
+    assert db.execute(sql).fetchall() == [answer]
+
+
+def test_a_join_of_a_string_and_an_integer_column_is_a_join_on_text(db):
+    db.execute("create table a (code varchar(20))")
+    db.execute("create table b (n int)")
+    db.execute("insert into a select g::varchar from generate_series(1, 500) g")
+    db.execute("insert into b select g from generate_series(0, 1000, 2) g")
+    db.execute("analyze a")
+    db.execute("analyze b")
+    plan = _plan(db, "select count(*) from a join b on a.code = b.n")
+    assert "Hash Cond" in plan or "Merge Cond" in plan, plan
+    assert "(b.n)::text" in plan, plan
+    assert db.execute("select count(*) from a join b on a.code = b.n").fetchone() == (250,)
+
+
+def test_a_decimal_reads_the_string_as_a_decimal_a_float_is_read_as_its_text(db):
+    db.execute("create table amounts (v varchar(10))")
+    assert "(v)::numeric = 5.0" in _plan(db, "select 1 from amounts where v = 5.0")
+    assert db.execute("select ' 5.0 '::varchar = 5.00, '5.0'::varchar = 5.0::float8").fetchone() == (True, False)
+
+
+def test_a_date_compared_with_a_string_compares_dates_not_text(db):
+    # as text '2024-01-01 00:00:00' > '2024-01-01' and '2024-1-2' > '2024-01-10'
+    row = db.execute("select timestamp '2024-01-01 00:00:00' = '2024-01-01'::varchar, "
+                     "date '2024-01-10' > '2024-1-2'::varchar, '2024-1-2'::varchar < date '2024-01-10'").fetchone()
+    assert row == (True, True, True)
+    db.execute("create table typed (d date, v varchar(10))")
+    db.execute("insert into typed values ('2024-02-29', '2024-02-29')")
+    assert db.execute("select d, v, d = v from typed where v >= d").fetchone() == (
+        datetime.date(2024, 2, 29), "2024-02-29", True)
+
+
+def test_a_string_compared_with_a_timestamptz_is_read_in_the_session_time_zone(db):
+    db.execute("create table events (at timestamptz, local varchar(30))")
+    db.execute("insert into events values ('2024-06-01 12:00:00+00', '2024-06-01 14:00:00')")
+    db.execute("set timezone to 'Europe/Berlin'")
+    assert db.execute("select at = local from events").fetchone() == (True,)
+    db.execute("set timezone to 'UTC'")
+    assert db.execute("select at = local, at < local from events").fetchone() == (False, True)
+
+
+def test_a_string_that_is_no_timestamp_fails_and_a_null_compares_unknown(db):
+    db.execute("create table stamps (ts timestamp, v varchar(20))")
+    db.execute("insert into stamps values ('2024-01-01 08:00', null)")
+    assert db.execute("select ts = v, ts < v from stamps").fetchone() == (None, None)
+    db.execute("update stamps set v = 'soon'")
+    with pytest.raises(psycopg.errors.InvalidDatetimeFormat, match='invalid input syntax for type timestamp: "soon"'):
+        db.execute("select count(*) from stamps where ts < v")
