@@ -70,6 +70,34 @@ def test_a_view_calling_a_mutable_function_is_always_stale(sql_cluster, database
         assert conn.execute("SELECT is_stale FROM stv_mv_info WHERE name = 'mv_recent'").fetchall() == [("t",)]
 
 
+
+def test_state_says_whether_redshift_refreshes_a_view_incrementally(sql_cluster, database):
+    # AWS: incremental for SELECT, FROM, [INNER] JOIN, WHERE, GROUP BY, HAVING, SUM/MIN/MAX/AVG/COUNT
+    # and immutable functions; otherwise the view is recomputed in full (state 0).
+    queries = {
+        "inner_join": "SELECT o.g, sum(o.a), count(*), avg(o.a), min(o.a), max(o.a) FROM mv_orders o"
+                      " JOIN mv_groups g ON g.g = o.g WHERE o.a > 0 GROUP BY o.g HAVING sum(o.a) > 1",
+        "expressions": "SELECT upper(n) AS n, g + 1 AS g FROM mv_groups",
+        "outer_join": "SELECT o.g FROM mv_orders o LEFT JOIN mv_groups g ON g.g = o.g",
+        "distinct": "SELECT DISTINCT g FROM mv_orders",
+        "count_distinct": "SELECT count(DISTINCT a) AS n FROM mv_orders",
+        "set_operation": "SELECT g FROM mv_orders UNION SELECT g FROM mv_groups",
+        "window": "SELECT g, row_number() OVER (ORDER BY a) AS r FROM mv_orders",
+        "subquery": "SELECT g FROM mv_orders WHERE g IN (SELECT g FROM mv_groups)",
+        "listagg": "SELECT listagg(n, ',') AS names FROM mv_groups",
+    }
+    with sql_cluster.connect(database) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS mv_states CASCADE")
+        conn.execute("CREATE SCHEMA mv_states")
+        conn.execute("SET search_path TO mv_states")
+        conn.execute("CREATE TABLE mv_orders (a int, g int)")
+        conn.execute("CREATE TABLE mv_groups (g int, n varchar(5))")
+        for name, query in queries.items():
+            conn.execute(f"CREATE MATERIALIZED VIEW {name} AS {query}")
+        assert dict(conn.execute("SELECT trim(name), state FROM svv_mv_info WHERE schema_name = 'mv_states'")
+                    .fetchall()) == {name: int(name in ("inner_join", "expressions")) for name in queries}
+
+
 def test_users_see_their_own_views_and_cannot_touch_the_state(sql_cluster, database, mia):
     with sql_cluster.connect(database) as conn:
         conn.execute("DROP SCHEMA IF EXISTS mia_mvs CASCADE")

@@ -13,13 +13,14 @@
 -- them is created or refreshed), and the internal tables below are the internal role's.
 
 CREATE SEQUENCE IF NOT EXISTS localshift.mv_change_numbers;
--- A view's last refresh, its base tables and relations (through plain views), and whether its
--- query calls a mutable function.
+-- A view's last refresh, its base tables and relations (through plain views), whether its query
+-- calls a mutable function and whether Redshift would refresh it incrementally.
 CREATE TABLE IF NOT EXISTS localshift.mv_refreshes (
     view_oid oid PRIMARY KEY,
     refreshed bigint NOT NULL,
     bases oid[] NOT NULL,
-    mutable boolean NOT NULL
+    mutable boolean NOT NULL,
+    incremental boolean NOT NULL
 );
 -- Changes of base tables, appended (concurrent writers of one table never wait on each other), and
 -- only while some view over the table is not already stale; a refresh forgets those it covers.
@@ -52,9 +53,14 @@ END $$;
 -- Nobody else may attach it to a table (CREATE TRIGGER needs EXECUTE on the function).
 REVOKE ALL ON FUNCTION localshift.mv_base_changed() FROM PUBLIC;
 
--- The relations a view's query reads, through plain views, and whether one of the queries on the
--- way calls a function that is not immutable (or reads CURRENT_DATE and its kind).
-CREATE OR REPLACE FUNCTION localshift.mv_query_reads(view_oid oid, OUT bases oid[], OUT mutable boolean)
+-- The relations a view's query reads, through plain views; whether one of the queries on the way
+-- calls a function that is not immutable (or reads CURRENT_DATE and its kind); and whether they use
+-- only what AWS documents Redshift refreshes incrementally: SELECT, FROM, [INNER] JOIN, WHERE,
+-- GROUP BY, HAVING, the aggregates SUM, MIN, MAX, AVG and COUNT (not DISTINCT), immutable functions.
+-- Outer joins, set operations, window functions, subqueries, DISTINCT, ORDER BY, LIMIT and other
+-- aggregates make it recompute the view in full.  Read from the engine's query trees.
+CREATE OR REPLACE FUNCTION localshift.mv_query_reads(view_oid oid, OUT bases oid[], OUT mutable boolean,
+                                                     OUT incremental boolean)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 WITH RECURSIVE reads(relation) AS (
     SELECT view_oid
@@ -70,7 +76,12 @@ SELECT coalesce(array_agg(DISTINCT r.relation) FILTER (WHERE c.relkind IN ('r', 
                 '{}'),
        coalesce(bool_or(rw.ev_action::text ~ '[{]SQLVALUEFUNCTION ' OR EXISTS (
            SELECT FROM regexp_matches(rw.ev_action::text, ':(?:func|opfunc)id ([0-9]+)', 'g') AS f(id)
-           JOIN pg_proc p ON p.oid = f.id[1]::oid WHERE p.provolatile <> 'i')), false)
+           JOIN pg_proc p ON p.oid = f.id[1]::oid WHERE p.provolatile <> 'i')), false),
+       NOT coalesce(bool_or(rw.ev_action::text ~ ('(:hasWindowFuncs true|:hasSubLinks true|:setOperations [{]'
+                                                   '|:distinctClause [(]|:sortClause [(]|:limitCount [{]'
+                                                   '|:aggdistinct [(]|[{]JOINEXPR :jointype [123] )') OR EXISTS (
+           SELECT FROM regexp_matches(rw.ev_action::text, ':aggfnoid ([0-9]+)', 'g') AS a(id)
+           JOIN pg_proc p ON p.oid = a.id[1]::oid WHERE p.proname NOT IN ('sum', 'min', 'max', 'avg', 'count'))), false)
 FROM reads r
 JOIN pg_class c ON c.oid = r.relation
 LEFT JOIN pg_rewrite rw ON rw.ev_class = r.relation AND rw.rulename = '_RETURN' AND c.relkind IN ('m', 'v')
@@ -99,10 +110,12 @@ BEGIN
                                base::regclass);
             END IF;
         END LOOP;
-        INSERT INTO localshift.mv_refreshes AS r (view_oid, refreshed, bases, mutable)
-        VALUES (refreshed_view, nextval('localshift.mv_change_numbers'), read.bases, read.mutable)
+        INSERT INTO localshift.mv_refreshes AS r (view_oid, refreshed, bases, mutable, incremental)
+        VALUES (refreshed_view, nextval('localshift.mv_change_numbers'), read.bases, read.mutable,
+                read.incremental AND NOT read.mutable)
         ON CONFLICT (view_oid) DO UPDATE
-            SET refreshed = excluded.refreshed, bases = excluded.bases, mutable = excluded.mutable;
+            SET refreshed = excluded.refreshed, bases = excluded.bases, mutable = excluded.mutable,
+                incremental = excluded.incremental;
         PERFORM localshift.note_mv_base_change(refreshed_view);
         -- Changes every view over them has seen.
         DELETE FROM localshift.mv_base_changes c
@@ -131,7 +144,7 @@ CREATE EVENT TRIGGER localshift_forget_dropped_mvs ON sql_drop
     EXECUTE FUNCTION localshift.forget_dropped_mvs();
 
 -- Every materialized view's state, for SVV_MV_INFO and STV_MV_INFO (which choose whose views to show).
--- State 1: the view is refreshed incrementally.  Autorewrite: Redshift may answer a query from the
+-- State 1: Redshift refreshes the view incrementally, 0: in full.  Autorewrite: Redshift may answer a query from the
 -- view (never when its query calls a mutable function); localshift answers from the base tables,
 -- with the same results.
 CREATE OR REPLACE VIEW localshift.mv_states AS
@@ -140,7 +153,8 @@ SELECT c.oid AS view_oid,
                   OR EXISTS (SELECT FROM localshift.mv_base_changes ch
                              WHERE ch.relation = ANY (r.bases) AND ch.changed > r.refreshed)
              THEN 't' ELSE 'f' END)::character(1) AS is_stale,
-       1 AS state, (CASE WHEN ta.auto_refresh THEN 't' ELSE 'f' END)::character(1) AS autorefresh,
+       (CASE WHEN r.incremental OR r.incremental IS NULL THEN 1 ELSE 0 END) AS state,
+       (CASE WHEN ta.auto_refresh THEN 't' ELSE 'f' END)::character(1) AS autorefresh,
        (CASE WHEN r.mutable THEN 'f' ELSE 't' END)::character(1) AS autorewrite
 FROM pg_catalog.pg_class c
 LEFT JOIN localshift.table_attributes ta ON ta.table_oid = c.oid
