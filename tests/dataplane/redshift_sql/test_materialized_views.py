@@ -68,6 +68,11 @@ def test_a_view_calling_a_mutable_function_is_always_stale(sql_cluster, database
             ("t", "f")]
         conn.execute("REFRESH MATERIALIZED VIEW mv_recent")
         assert conn.execute("SELECT is_stale FROM stv_mv_info WHERE name = 'mv_recent'").fetchall() == [("t",)]
+        # Over a catalog table of the system's (which takes no trigger).
+        conn.execute("DROP MATERIALIZED VIEW IF EXISTS mv_namespaces")
+        conn.execute("CREATE MATERIALIZED VIEW mv_namespaces AS SELECT nspname FROM pg_namespace")
+        assert conn.execute("SELECT is_stale, state FROM svv_mv_info WHERE name = 'mv_namespaces'").fetchall() == [
+            ("f", 1)]
 
 
 
@@ -93,9 +98,9 @@ def test_state_says_whether_redshift_refreshes_a_view_incrementally(sql_cluster,
         conn.execute("CREATE TABLE mv_orders (a int, g int)")
         conn.execute("CREATE TABLE mv_groups (g int, n varchar(5))")
         for name, query in queries.items():
-            conn.execute(f"CREATE MATERIALIZED VIEW {name} AS {query}")
+            conn.execute(f"CREATE MATERIALIZED VIEW mv_{name} AS {query}")
         assert dict(conn.execute("SELECT trim(name), state FROM svv_mv_info WHERE schema_name = 'mv_states'")
-                    .fetchall()) == {name: int(name in ("inner_join", "expressions")) for name in queries}
+                    .fetchall()) == {f"mv_{name}": int(name in ("inner_join", "expressions")) for name in queries}
 
 
 def test_users_see_their_own_views_and_cannot_touch_the_state(sql_cluster, database, mia):

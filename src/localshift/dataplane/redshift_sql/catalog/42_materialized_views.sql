@@ -103,8 +103,11 @@ BEGIN
     LOOP
         read := localshift.mv_query_reads(refreshed_view);
         FOREACH base IN ARRAY read.bases LOOP
+            -- (a catalog table of the system's takes no trigger: its changes are not noted)
             IF NOT EXISTS (SELECT FROM pg_trigger WHERE tgrelid = base AND tgname = 'localshift_mv_base_change')
-                    AND (SELECT relkind FROM pg_class WHERE oid = base) IN ('r', 'p') THEN
+                    AND (SELECT c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema',
+                                                                             'localshift')
+                         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = base) THEN
                 EXECUTE format('CREATE TRIGGER localshift_mv_base_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE '
                                'ON %s FOR EACH STATEMENT EXECUTE FUNCTION localshift.mv_base_changed()',
                                base::regclass);
