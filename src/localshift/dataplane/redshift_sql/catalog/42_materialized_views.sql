@@ -86,6 +86,7 @@ FROM reads r
 JOIN pg_class c ON c.oid = r.relation
 LEFT JOIN pg_rewrite rw ON rw.ev_class = r.relation AND rw.rulename = '_RETURN' AND c.relkind IN ('m', 'v')
 $$;
+REVOKE ALL ON FUNCTION localshift.mv_query_reads(oid) FROM PUBLIC;
 
 -- CREATE and REFRESH MATERIALIZED VIEW: the view is fresh, its base tables note their changes, and
 -- a view over it has a changed base.
