@@ -162,26 +162,6 @@ CREATE OR REPLACE VIEW admin.v_vacuum_summary as SELECT a.userid
 ORDER BY a.xid;
 """
 
-# src/AdminViews/v_query_type_duration_summary.sql: its classification of STL_QUERY's statements
-# (REGEXP_INSTR's INTEGER as a CASE condition).  The view itself also reads DATEPART(hour, ...), which
-# localshift does not translate.
-QUERY_TYPES = r"""
-SELECT  CASE  WHEN "userid" = 1                                             THEN 'SYSTEM'
-              WHEN REGEXP_INSTR("querytxt",'(padb_|pg_|catalog_history)'  ) THEN 'SYSTEM'
-              WHEN REGEXP_INSTR("querytxt",'[uU][nN][dD][oO][iI][nN][gG] ') THEN 'ROLLBACK'
-              WHEN REGEXP_INSTR("querytxt",'[cC][uU][rR][sS][oO][rR] '    ) THEN 'CURSOR'
-              WHEN REGEXP_INSTR("querytxt",'[fF][eE][tT][cC][hH] '        ) THEN 'CURSOR'
-              WHEN REGEXP_INSTR("querytxt",'[dD][eE][lL][eE][tT][eE] '    ) THEN 'DELETE'
-              WHEN REGEXP_INSTR("querytxt",'[cC][oO][pP][yY] '            ) THEN 'COPY'
-              WHEN REGEXP_INSTR("querytxt",'[uU][pP][dD][aA][tT][eE] '    ) THEN 'UPDATE'
-              WHEN REGEXP_INSTR("querytxt",'[iI][nN][sS][eE][rR][tT] '    ) THEN 'INSERT'
-              WHEN REGEXP_INSTR("querytxt",'[sS][eE][lL][eE][cC][tT] '    ) THEN 'SELECT'
-        ELSE 'OTHER' END query_type
-       ,DATEDIFF(milliseconds , starttime , endtime)    query_duration
-      ,database
-  FROM stl_query
-"""
-
 # src/AdminViews/v_generate_database_ddl.sql
 V_GENERATE_DATABASE_DDL = r"""
 CREATE OR REPLACE VIEW admin.v_generate_database_ddl

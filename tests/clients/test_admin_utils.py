@@ -10,6 +10,7 @@ from typing import Iterator
 import psycopg
 import pytest
 
+from . import admin_utils_history_views as history
 from . import admin_utils_monitoring_views as monitoring
 from .admin_utils_ddl_views import V_GENERATE_GROUP_DDL, V_GENERATE_SCHEMA_DDL, V_GENERATE_TBL_DDL, V_GENERATE_VIEW_DDL
 from .admin_utils_object_views import (TABLE_INFO, V_CONSTRAINT_DEPENDENCY, V_FIND_DROPUSER_OBJS,
@@ -26,7 +27,8 @@ VIEWS = [V_GENERATE_TBL_DDL, V_GENERATE_VIEW_DDL, V_GENERATE_SCHEMA_DDL, V_GENER
          monitoring.V_CHECK_WLM_QUERY_TREND_HOURLY, monitoring.V_GENERATE_CURSOR_QUERY,
          monitoring.V_CHECK_TRANSACTION_LOCKS, monitoring.V_MY_LAST_COPY_ERRORS, monitoring.V_VACUUM_SUMMARY,
          monitoring.V_GENERATE_DATABASE_DDL,
-         monitoring.V_GET_TBL_SCAN_FREQUENCY, monitoring.V_EXTENDED_TABLE_INFO]
+         monitoring.V_GET_TBL_SCAN_FREQUENCY, monitoring.V_EXTENDED_TABLE_INFO,
+         history.V_QUERY_TYPE_DURATION_SUMMARY, history.V_GET_TBL_READS_AND_WRITES, history.V_OBJECT_DEPENDENCY]
 
 # Users and groups are the cluster's (the session's): names of this module's own.
 SETUP = [
@@ -339,10 +341,39 @@ def test_views_with_redshifts_conversions_and_lateral_aliases(cluster_conn):
     # PG_DATABASE_INFO.datconnlimit is text: v_generate_database_ddl appends it with +.
     assert rows(cluster_conn, "SELECT ddl FROM admin.v_generate_database_ddl WHERE datname = current_database()") == [
         (f"CREATE DATABASE {cluster_conn.info.dbname} WITH CONNECTION LIMIT UNLIMITED;",)]
-    # An INTEGER (REGEXP_INSTR) as a CASE condition: Redshift converts it to BOOLEAN.
-    types = dict(rows(cluster_conn, f"SELECT query_type, count(*) FROM ({monitoring.QUERY_TYPES}) q GROUP BY 1"))
+    # v_query_type_duration_summary: an INTEGER (REGEXP_INSTR) as a CASE condition, which Redshift
+    # converts to BOOLEAN, and DATEPART, DATE_PART's undocumented synonym.
+    types = dict(rows(cluster_conn, "SELECT query_type, sum(query_total) FROM admin.v_query_type_duration_summary "
+                                    "WHERE trim(database) = current_database() GROUP BY 1"))
     assert types["INSERT"] == 2 and types["SELECT"] > 0 and types["SYSTEM"] > 0
+    assert rows(cluster_conn, "SELECT DISTINCT query_hour FROM admin.v_query_type_duration_summary ORDER BY 1") == \
+        rows(cluster_conn, "SELECT DISTINCT extract(hour FROM starttime)::float FROM stl_query ORDER BY 1")
     assert rows(cluster_conn, "SELECT CASE WHEN 0 THEN 'yes' ELSE 'no' END, CASE WHEN 2 THEN 'yes' END") == [
         ("no", "yes")]
     # v_vacuum_summary: vac_start_time, an earlier alias, inside DATEDIFF (no vacuum is recorded).
     assert rows(cluster_conn, "SELECT count(*) FROM admin.v_vacuum_summary") == [(0,)]
+
+
+def test_v_get_tbl_reads_and_writes_lists_the_statements_and_their_aborts(cluster_conn):
+    # Redshift's scan, insert and delete steps, commits and serialization conflicts are not recorded
+    # (STL_SCAN, STL_INSERT, STL_DELETE, STL_COMMIT_STATS, STL_TR_CONFLICT have no rows): the view
+    # lists STL_QUERY's statements, an aborted one with operation A.
+    with pytest.raises(psycopg.errors.DivisionByZero):
+        cluster_conn.execute("SELECT 1 / 0 AS au_aborted")
+    ((aborted, same),) = rows(cluster_conn, "SELECT (SELECT query FROM stl_query WHERE querytxt LIKE "
+                                            "'SELECT 1 / 0 AS au_aborted%'), (SELECT array_agg(query ORDER BY query) "
+                                            "FROM admin.v_get_tbl_reads_and_writes) = (SELECT array_agg(query ORDER BY "
+                                            "query) FROM stl_query)")
+    assert same
+    found = rows(cluster_conn, "SELECT query, tbl, operation FROM admin.v_get_tbl_reads_and_writes")
+    assert {(tbl, operation) for query, tbl, operation in found if query == aborted} == {(None, "A")}
+    assert {operation for query, _, operation in found if query != aborted} <= {None, "A"}
+    for view in ("stl_tr_conflict", "stl_commit_stats", "stl_dist", "stl_bcast"):
+        assert rows(cluster_conn, f"SELECT count(*) FROM {view}") == [(0,)]
+    assert rows(cluster_conn, history.TABLE_ALERTS) == []  # no alerts (STL_ALERT_EVENT_LOG)
+
+
+def test_v_object_dependency_merges_view_and_foreign_key_dependencies(cluster_conn):
+    assert rows(cluster_conn, "SELECT dependency_type, src_objectname, dependent_objectname, constraint_name "
+                              "FROM admin.v_object_dependency WHERE src_schemaname = 'sales' ORDER BY 1") == [
+        ("fkey constraint", "orders", "lines", "lines_order_id_fkey"), ("view", "orders", "v_orders", None)]

@@ -387,6 +387,8 @@ CALLS: dict[str, Handler] = {
     "dateadd": _with_date_part("date_add"),
     "datediff": _with_date_part("date_diff"),
     "date_part": _with_date_part("pgdate_part"),
+    # DATEPART: an undocumented synonym Redshift accepts (AWS's amazon-redshift-utils uses it).
+    "datepart": _with_date_part("pgdate_part"),
     "date_trunc": _with_date_part("date_trunc"),
     "pgdate_part": _with_date_part("pgdate_part"),
     "extract": extract,

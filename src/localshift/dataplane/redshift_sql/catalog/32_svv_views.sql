@@ -274,18 +274,6 @@ SELECT r.oid::integer AS role_id, r.rolname::text AS role_name,
 FROM pg_catalog.pg_roles r
 WHERE localshift.is_redshift_role(r.oid);
 
--- SVV_MV_INFO: materialized views, with the AUTO REFRESH their CREATE or ALTER said.
-CREATE OR REPLACE VIEW pg_catalog.svv_mv_info AS
-SELECT current_database()::character(128) AS database_name, n.nspname::character(128) AS schema_name,
-       pg_catalog.pg_get_userbyid(c.relowner)::character(128) AS user_name, c.relname::character(128) AS name,
-       (CASE WHEN c.relispopulated THEN 'f' ELSE 't' END)::character(1) AS is_stale,
-       1 AS state, (CASE WHEN ta.auto_refresh THEN 't' ELSE 'f' END)::character(1) AS autorefresh,
-       'f'::character(1) AS autorewrite
-FROM pg_catalog.pg_class c
-JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN localshift.table_attributes ta ON ta.table_oid = c.oid
-WHERE c.relkind = 'm' AND localshift.is_user_visible_schema(n.nspname);
-
 GRANT SELECT ON localshift.visible_relations, localshift.visible_columns, localshift.visible_schemas,
     localshift.visible_users TO PUBLIC;
 GRANT SELECT ON pg_catalog.svv_table_info, pg_catalog.svv_tables, pg_catalog.svv_columns,
@@ -293,4 +281,4 @@ GRANT SELECT ON pg_catalog.svv_table_info, pg_catalog.svv_tables, pg_catalog.svv
     pg_catalog.svv_all_tables, pg_catalog.svv_redshift_columns, pg_catalog.svv_all_columns,
     pg_catalog.svv_redshift_databases, pg_catalog.svv_external_schemas, pg_catalog.svv_external_tables,
     pg_catalog.svv_external_columns, pg_catalog.svv_external_databases,
-    pg_catalog.svv_user_info, pg_catalog.svl_user_info, pg_catalog.svv_roles, pg_catalog.svv_mv_info TO PUBLIC;
+    pg_catalog.svv_user_info, pg_catalog.svl_user_info, pg_catalog.svv_roles TO PUBLIC;

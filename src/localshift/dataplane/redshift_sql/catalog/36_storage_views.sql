@@ -51,12 +51,6 @@ SELECT p.db_id, p.name, b.slice, b.col, b.tbl, b.blocknum, b.num_values, b.minva
 FROM pg_catalog.stv_blocklist b
 JOIN pg_catalog.stv_tbl_perm p ON p.id = b.tbl AND p.slice = b.slice;
 
--- STV_MV_INFO: SVV_MV_INFO's materialized views, in STV_MV_INFO's shape.
-CREATE OR REPLACE VIEW pg_catalog.stv_mv_info AS
-SELECT database_name AS db_name, schema_name AS schema, name, 0::bigint AS updated_upto_xid, is_stale,
-       user_name AS owner_user_name, state, autorefresh, autorewrite
-FROM pg_catalog.svv_mv_info;
-
 -- SVV_VACUUM_PROGRESS: the vacuum running now, else the last one that finished.  VACUUM runs
 -- the engine's own, which reclaims deleted rows (Redshift's Delete phase) and sorts nothing.
 CREATE OR REPLACE VIEW pg_catalog.svv_vacuum_progress AS
@@ -133,6 +127,6 @@ WHERE false;
 
 GRANT SELECT ON pg_catalog.stv_slices, pg_catalog.stv_node_storage_capacity, pg_catalog.stv_partitions,
     pg_catalog.stv_blocklist, pg_catalog.svv_diskusage,
-    pg_catalog.stv_mv_info, pg_catalog.svv_vacuum_progress, pg_catalog.stl_vacuum, pg_catalog.svv_vacuum_summary,
+    pg_catalog.svv_vacuum_progress, pg_catalog.stl_vacuum, pg_catalog.svv_vacuum_summary,
     pg_catalog.stl_alert_event_log, pg_catalog.svl_query_report, pg_catalog.sys_load_history,
     pg_catalog.svv_datashares, pg_catalog.svv_schema_quota_state TO PUBLIC;

@@ -38,6 +38,34 @@ SELECT NULL::integer AS userid, NULL::integer AS query, NULL::integer AS slice, 
        NULL::integer AS tasknum, NULL::bigint AS rows, NULL::integer AS tbl
 WHERE false;
 
+-- Steps that send rows between slices (redistribution, broadcast): no rows.
+CREATE OR REPLACE VIEW pg_catalog.stl_dist AS
+SELECT NULL::integer AS userid, NULL::integer AS query, NULL::integer AS slice, NULL::integer AS segment,
+       NULL::integer AS step, NULL::timestamp AS starttime, NULL::timestamp AS endtime,
+       NULL::integer AS tasknum, NULL::bigint AS rows, NULL::bigint AS bytes, NULL::integer AS packets
+WHERE false;
+
+CREATE OR REPLACE VIEW pg_catalog.stl_bcast AS
+SELECT * FROM pg_catalog.stl_dist;
+
+-- Transactions' serialization conflicts and commits, which Redshift records per transaction id
+-- and node.  The query history records statements, not transactions (its xid is 0), and the
+-- engine's serialization failures do not name the table (STL_TR_CONFLICT.table_id): no rows.
+CREATE OR REPLACE VIEW pg_catalog.stl_tr_conflict AS
+SELECT NULL::bigint AS xact_id, NULL::bigint AS process_id, NULL::timestamp AS xact_start_ts,
+       NULL::timestamp AS abort_time, NULL::bigint AS table_id
+WHERE false;
+
+CREATE OR REPLACE VIEW pg_catalog.stl_commit_stats AS
+SELECT NULL::bigint AS xid, NULL::integer AS node, NULL::timestamp AS startqueue, NULL::timestamp AS startwork,
+       NULL::timestamp AS endflush, NULL::timestamp AS endstage, NULL::timestamp AS endlocal,
+       NULL::timestamp AS startglobal, NULL::timestamp AS endtime, NULL::bigint AS queuelen,
+       NULL::bigint AS permblocks, NULL::bigint AS newblocks, NULL::bigint AS dirtyblocks,
+       NULL::bigint AS headers, NULL::integer AS numxids, NULL::bigint AS oldestxid,
+       NULL::bigint AS extwritelatency, NULL::integer AS metadatawritten, NULL::bigint AS tombstonedblocks,
+       NULL::bigint AS tossedblocks, NULL::bigint AS batched_by
+WHERE false;
+
 -- Plans: no rows.
 CREATE OR REPLACE VIEW pg_catalog.stl_explain AS
 SELECT NULL::integer AS userid, NULL::integer AS query, NULL::integer AS nodeid, NULL::integer AS parentid,
@@ -140,6 +168,7 @@ FROM pg_catalog.pg_cursors c
 WHERE c.statement ~* '^[[:space:]]*declare[[:space:]]';
 
 GRANT SELECT ON pg_catalog.stl_scan, pg_catalog.stl_insert, pg_catalog.stl_delete, pg_catalog.stl_explain,
+    pg_catalog.stl_dist, pg_catalog.stl_bcast, pg_catalog.stl_tr_conflict, pg_catalog.stl_commit_stats,
     pg_catalog.stl_plan_info,
     pg_catalog.stl_s3client, pg_catalog.stv_query_metrics, pg_catalog.svl_query_metrics_summary,
     pg_catalog.stv_wlm_service_class_config, pg_catalog.stv_wlm_classification_config,

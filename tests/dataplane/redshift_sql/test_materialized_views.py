@@ -1,0 +1,130 @@
+"""Materialized views' state in SVV_MV_INFO and STV_MV_INFO (catalog/42_materialized_views.sql),
+on a real endpoint: staleness follows the base tables' changes and the views' refreshes."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from sql_cluster import SqlCluster
+
+from .helpers import fresh_user
+
+MIA, PASSWORD = "mv_mia", "Matviews1password"
+
+
+@pytest.fixture(scope="module")
+def mia(sql_cluster: SqlCluster, database: str) -> str:
+    return fresh_user(sql_cluster, database, MIA, PASSWORD)
+
+
+def stale(conn: psycopg.Connection) -> dict[str, str]:
+    return dict(conn.execute("SELECT trim(name), is_stale FROM svv_mv_info WHERE schema_name = 'mvs'").fetchall())
+
+
+def test_a_view_is_stale_once_a_base_changes_and_fresh_after_refresh(sql_cluster, database):
+    with sql_cluster.connect(database) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS mvs CASCADE")
+        conn.execute("CREATE SCHEMA mvs")
+        conn.execute("CREATE TABLE mvs.sales (region varchar(10), amount int)")
+        conn.execute("INSERT INTO mvs.sales VALUES ('north', 1), ('south', 2)")
+        conn.execute("CREATE VIEW mvs.north AS SELECT amount FROM mvs.sales WHERE region = 'north'")
+        conn.execute("CREATE MATERIALIZED VIEW mvs.totals AUTO REFRESH YES AS"
+                     " SELECT region, sum(amount) AS total FROM mvs.sales GROUP BY region")
+        conn.execute("CREATE MATERIALIZED VIEW mvs.north_total AS SELECT sum(amount) AS total FROM mvs.north")
+        conn.execute("CREATE MATERIALIZED VIEW mvs.of_totals AS SELECT count(*) AS n FROM mvs.totals")
+        assert conn.execute("SELECT trim(name), is_stale, state, autorefresh, autorewrite FROM svv_mv_info"
+                            " WHERE schema_name = 'mvs' ORDER BY 1").fetchall() == [
+            ("north_total", "f", 1, "f", "t"), ("of_totals", "f", 1, "f", "t"), ("totals", "f", 1, "t", "t")]
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            with conn.transaction():  # a change rolled back changes nothing
+                conn.execute("INSERT INTO mvs.sales VALUES ('north', 3)")
+                conn.execute("SELECT 1 / 0")
+        assert stale(conn) == {"north_total": "f", "of_totals": "f", "totals": "f"}
+        # Through the plain view too; a view over a view is stale once that view is refreshed.
+        conn.execute("UPDATE mvs.sales SET amount = 5 WHERE region = 'north'")
+        assert stale(conn) == {"north_total": "t", "of_totals": "f", "totals": "t"}
+        conn.execute("REFRESH MATERIALIZED VIEW mvs.totals")
+        assert stale(conn) == {"north_total": "t", "of_totals": "t", "totals": "f"}
+        conn.execute("REFRESH MATERIALIZED VIEW mvs.of_totals")
+        conn.execute("REFRESH MATERIALIZED VIEW mvs.north_total")
+        assert stale(conn) == {"north_total": "f", "of_totals": "f", "totals": "f"}
+        assert conn.execute("SELECT total FROM mvs.north_total").fetchall() == [(5,)]
+        conn.execute("TRUNCATE mvs.sales")
+        assert dict(conn.execute("SELECT trim(name), is_stale FROM stv_mv_info WHERE schema = 'mvs'").fetchall()) == {
+            "north_total": "t", "of_totals": "f", "totals": "t"}
+        # The changes every view has seen are forgotten.
+        for view in ("totals", "of_totals", "north_total"):
+            conn.execute(f"REFRESH MATERIALIZED VIEW mvs.{view}")
+        assert stale(conn) == {"north_total": "f", "of_totals": "f", "totals": "f"}
+
+
+def test_a_view_calling_a_mutable_function_is_always_stale(sql_cluster, database):
+    with sql_cluster.connect(database) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS mv_events (a int)")
+        conn.execute("DROP MATERIALIZED VIEW IF EXISTS mv_recent")
+        conn.execute("CREATE MATERIALIZED VIEW mv_recent AS SELECT a, getdate() AS seen FROM mv_events")
+        assert conn.execute("SELECT is_stale, autorewrite FROM svv_mv_info WHERE name = 'mv_recent'").fetchall() == [
+            ("t", "f")]
+        conn.execute("REFRESH MATERIALIZED VIEW mv_recent")
+        assert conn.execute("SELECT is_stale FROM stv_mv_info WHERE name = 'mv_recent'").fetchall() == [("t",)]
+        # Over a catalog table of the system's (which takes no trigger).
+        conn.execute("DROP MATERIALIZED VIEW IF EXISTS mv_namespaces")
+        conn.execute("CREATE MATERIALIZED VIEW mv_namespaces AS SELECT nspname FROM pg_namespace")
+        assert conn.execute("SELECT is_stale, state FROM svv_mv_info WHERE name = 'mv_namespaces'").fetchall() == [
+            ("f", 1)]
+
+
+
+def test_state_says_whether_redshift_refreshes_a_view_incrementally(sql_cluster, database):
+    # AWS: incremental for SELECT, FROM, [INNER] JOIN, WHERE, GROUP BY, HAVING, SUM/MIN/MAX/AVG/COUNT
+    # and immutable functions; otherwise the view is recomputed in full (state 0).
+    queries = {
+        "inner_join": "SELECT o.g, sum(o.a), count(*), avg(o.a), min(o.a), max(o.a) FROM mv_orders o"
+                      " JOIN mv_groups g ON g.g = o.g WHERE o.a > 0 GROUP BY o.g HAVING sum(o.a) > 1",
+        "expressions": "SELECT upper(n) AS n, g + 1 AS g FROM mv_groups",
+        "outer_join": "SELECT o.g FROM mv_orders o LEFT JOIN mv_groups g ON g.g = o.g",
+        "distinct": "SELECT DISTINCT g FROM mv_orders",
+        "count_distinct": "SELECT count(DISTINCT a) AS n FROM mv_orders",
+        "set_operation": "SELECT g FROM mv_orders UNION SELECT g FROM mv_groups",
+        "window": "SELECT g, row_number() OVER (ORDER BY a) AS r FROM mv_orders",
+        "subquery": "SELECT g FROM mv_orders WHERE g IN (SELECT g FROM mv_groups)",
+        "listagg": "SELECT listagg(n, ',') AS names FROM mv_groups",
+    }
+    with sql_cluster.connect(database) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS mv_states CASCADE")
+        conn.execute("CREATE SCHEMA mv_states")
+        conn.execute("SET search_path TO mv_states")
+        conn.execute("CREATE TABLE mv_orders (a int, g int)")
+        conn.execute("CREATE TABLE mv_groups (g int, n varchar(5))")
+        for name, query in queries.items():
+            conn.execute(f"CREATE MATERIALIZED VIEW mv_{name} AS {query}")
+        assert dict(conn.execute("SELECT trim(name), state FROM svv_mv_info WHERE schema_name = 'mv_states'")
+                    .fetchall()) == {f"mv_{name}": int(name in ("inner_join", "expressions")) for name in queries}
+
+
+def test_users_see_their_own_views_and_cannot_touch_the_state(sql_cluster, database, mia):
+    with sql_cluster.connect(database) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS mia_mvs CASCADE")
+        conn.execute(f"CREATE SCHEMA mia_mvs AUTHORIZATION {mia}")
+        conn.execute("CREATE TABLE IF NOT EXISTS mv_hidden_base (a int)")
+        conn.execute("DROP MATERIALIZED VIEW IF EXISTS mv_hidden")
+        conn.execute("CREATE MATERIALIZED VIEW mv_hidden AS SELECT a FROM mv_hidden_base")
+    with sql_cluster.connect(database, user=mia, password=PASSWORD) as conn:
+        conn.execute("CREATE TABLE mia_mvs.base (a int)")
+        conn.execute("CREATE MATERIALIZED VIEW mia_mvs.mine AS SELECT a FROM mia_mvs.base")
+        conn.execute("INSERT INTO mia_mvs.base VALUES (1)")
+        assert conn.execute("SELECT trim(name), is_stale FROM svv_mv_info").fetchall() == [("mine", "t")]
+        # STV_MV_INFO: the views of the schemas she may use (public's among them).
+        assert {name for (name,) in conn.execute("SELECT trim(name) FROM stv_mv_info").fetchall()} >= {
+            "mine", "mv_hidden"}
+        for statement in ("SELECT * FROM localshift.mv_refreshes", "DELETE FROM localshift.mv_base_changes",
+                          "SELECT localshift.note_mv_base_change('mia_mvs.base'::regclass)"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement)
+        conn.execute("REFRESH MATERIALIZED VIEW mia_mvs.mine")
+        assert conn.execute("SELECT is_stale FROM svv_mv_info").fetchall() == [("f",)]
+        conn.execute("DROP MATERIALIZED VIEW mia_mvs.mine")
+    with sql_cluster.connect(database) as conn:
+        assert conn.execute("SELECT count(*) FROM localshift.mv_refreshes r LEFT JOIN pg_class c"
+                            " ON c.oid = r.view_oid WHERE c.oid IS NULL").fetchall() == [(0,)]
