@@ -68,5 +68,8 @@ def test_schemas_and_databases():
     # No Redshift syntax: a copy of template0 would lack the catalog (its schema localshift a user's to create).
     assert refused("create database d3 template template0") == ("42601", 'syntax error at or near "template"')
     assert refused("create database d3 with owner u1 template = template0")[0] == "42601"
+    # PostgreSQL reads an option's name quoted too (found by secprobe3: the copy had no event triggers either).
+    assert refused('create database d3 "template" template0') == ("42601", 'syntax error at or near ""template""')
+    assert refused('create database d3 with "Template" = template0')[0] == "42601"
     assert pg("create database template") == "create database template"
     assert refused("create external schema spectrum from data catalog database 'x'")[0] == "0A000"

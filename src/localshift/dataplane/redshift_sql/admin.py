@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from .errors import TranslationError, do_block, not_supported, syntax_error
 from .install import SUPERUSER_ROLE, SYSLOG_ROLE
 from .settings import PREFIX, REDSHIFT_SETTINGS
-from .tokens import Node, Token, quote_ident, quote_literal, string_value
+from .tokens import Node, Token, identifier_value, quote_ident, quote_literal, string_value
 
 if TYPE_CHECKING:
     from .expressions import Rewriter
@@ -267,8 +267,10 @@ def create_database(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str:
     lows = [w.low for w in sig]
     if "datashare" in lows:
         raise not_supported("CREATE DATABASE ... FROM DATASHARE")
-    if "template" in lows[3:]:  # after CREATE DATABASE name
-        raise syntax_error(sig[lows.index("template", 3)].text)
+    # After CREATE DATABASE name; PostgreSQL takes an option's name quoted too ("template").
+    names = [identifier_value(w) if w.kind == "qident" else w.low for w in sig]
+    if "template" in names[3:]:
+        raise syntax_error(sig[names.index("template", 3)].text)
     keep: list[Node] = []
     k = 0
     while k < len(sig):
