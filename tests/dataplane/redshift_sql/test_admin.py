@@ -73,3 +73,14 @@ def test_schemas_and_databases():
     assert refused('create database d3 with "Template" = template0')[0] == "42601"
     assert pg("create database template") == "create database template"
     assert refused("create external schema spectrum from data catalog database 'x'")[0] == "0A000"
+
+
+@pytest.mark.parametrize("sql", ["create database d --\rtemplate template0",
+                                 "-- c\rcreate database d template template0",  # the fast path's start too
+                                 "/* /* */ */ create database d template template0",
+                                 "create database d connection limit =--'\n 5 template template0 --'",
+                                 "create database d /* /* */ ' */ template template0 --'",
+                                 "create database \u3000$$ template template0 owner \u3000$$"])
+def test_no_comment_or_quote_trick_passes_a_refusal(sql):
+    """Each ran (a copy of template0) before the lexer ended tokens where the engine's does."""
+    assert refused(sql) == ("42601", 'syntax error at or near "template"')
