@@ -87,6 +87,16 @@ def test_text_in_another_client_encoding_is_refused_not_sent_as_it_is(objects):
     assert objects.execute("select count(*) from pg_indexes where schemaname = 'it'").fetchone() == (0,)
 
 
+@pytest.mark.parametrize("encoding", ["SJIS", "BIG5", "GBK", "UHC", "GB18030", "JOHAB", "SHIFT_JIS_2004"])
+def test_client_encodings_whose_characters_hold_ascii_bytes_are_not_served(db, encoding):
+    """In SJIS, b"'\\xc3\\x83\\x5c' template template0 --'" (valid UTF-8) is one string to the
+    translator and ends a string before TEMPLATE to the engine: CREATE DATABASE ... COLLATION_VERSION
+    = that passed the TEMPLATE refusal (found by secprobe3).  The engine serves no such encoding."""
+    with pytest.raises(psycopg.errors.FeatureNotSupported) as e:
+        db.execute(f"select set_config('client_encoding', '{encoding}', false)")
+    assert e.value.diag.message_detail == f"Conversion between {encoding} and UTF8 is not supported."
+
+
 def test_nothing_gets_round_the_refusal(objects):
     """DO blocks, procedures, function bodies and CREATE SCHEMA's elements run in the engine, where
     the translator sees only the outer statement."""
