@@ -231,6 +231,8 @@ def _alter(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
         return admin.alter_user(rw, sig)
     if what == "schema":
         return admin.alter_schema(rw, nodes, sig)
+    if what == "database":
+        admin.refuse_postgresql_database_options(sig)
     if what == "database" and any(w.low == "isolation" for w in sig):
         # The isolation level is accepted: the database must exist.
         return do_block(f"IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = "
