@@ -86,8 +86,8 @@ def test_no_comment_or_quote_trick_passes_a_refusal(sql):
     assert refused(sql) == ("42601", 'syntax error at or near "template"')
 
 
-@pytest.mark.parametrize("sql", ["alter database d allow_connections false", 'alter database d with "allow_connections" = 0',
-                                 "alter database d is_template true", "create database d allow_connections false",
+@pytest.mark.parametrize("sql", ["alter database d allow_connections false",
+                                 'alter database d with "allow_connections" = 0', "alter database d is_template true", "create database d allow_connections false",
                                  "create database d with is_template = true"])
 def test_postgresqls_database_switches_are_no_redshift_syntax(sql):
     """ALTER DATABASE d ALLOW_CONNECTIONS false, from another database, kept the query history's writer
