@@ -193,6 +193,26 @@ def test_a_databases_defaults_never_reach_the_internal_roles_sessions(dp, cluste
         assert conn.execute("SELECT count(*) FROM loads").fetchone() == (0,)
 
 
+def test_a_databases_role_and_encoding_never_reach_the_internal_roles_sessions(dp, cluster):
+    """A database's owner may set its sessions' role and client_encoding (ALTER DATABASE ... SET):
+    the internal role's sessions there were the owner's (its history went unwritten: the writer
+    writes only as the role owning the catalog), and with LATIN1 a statement's euro sign failed the
+    writer and ended its thread, the service's (found by secprobe3)."""
+    key, port = cluster
+    with connect(port, autocommit=True) as conn:
+        conn.execute(f"ALTER DATABASE {DB} SET role = {USER}")
+        conn.execute(f"ALTER DATABASE {DB} SET client_encoding = 'LATIN1'")
+    statement = "SELECT 'recorded as rdsdb, 10 \u20ac'"
+    with connect(port, autocommit=True, options="-c client_encoding=UTF8") as conn:
+        conn.execute(statement)
+    dp.front.recorder.flush()
+    with dp._existing(key).connect(DB) as internal:
+        assert internal.execute("SELECT current_user, current_setting('client_encoding')").fetchone() == \
+            (ADMIN_USER, "UTF8")
+        assert internal.execute("SELECT count(*) FROM localshift.query_history WHERE query_text = %s",
+                                (statement,)).fetchone() == (1,)
+
+
 # What a late-binding view keeps when OR REPLACE drops it travels in a setting of the
 # transaction (localshift.replaced_view), which any user can set: the internal role restoring
 # it must not give the view to a role its creator could not give it to, nor run a grant's text.

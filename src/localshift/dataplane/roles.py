@@ -34,9 +34,12 @@ ADMIN_SEARCH_PATH = "pg_catalog, pg_temp"
 # Nor do they take the defaults a database's owner gives its sessions (ALTER DATABASE ... SET): read
 # only transactions or short timeouts would stop the query history (hiding the owner's statements from
 # STL_QUERY) and fail snapshot restores.  Startup options come before a database's or role's defaults.
+# Nor its role (``ALTER DATABASE d SET role = owner`` made the internal role's sessions there the
+# owner's, whose query history then went unwritten), nor its client_encoding (LATIN1 made the writer
+# fail on a statement's euro sign, and its thread, the service's, end).
 _ADMIN_SETTINGS = {"search_path": ADMIN_SEARCH_PATH.replace(" ", ""), "default_transaction_read_only": "off",
                    "statement_timeout": "0", "lock_timeout": "0", "idle_in_transaction_session_timeout": "0",
-                   "transaction_timeout": "0"}
+                   "transaction_timeout": "0", "role": "none", "client_encoding": "UTF8"}
 ADMIN_OPTIONS = " ".join(f"-c {name}={value}" for name, value in _ADMIN_SETTINGS.items())  # every session's
 # Login names the wire front refuses (compared lowercase).
 INTERNAL_ROLES = frozenset({ADMIN_USER})

@@ -68,5 +68,29 @@ def test_schemas_and_databases():
     # No Redshift syntax: a copy of template0 would lack the catalog (its schema localshift a user's to create).
     assert refused("create database d3 template template0") == ("42601", 'syntax error at or near "template"')
     assert refused("create database d3 with owner u1 template = template0")[0] == "42601"
+    # PostgreSQL reads an option's name quoted too (found by secprobe3: the copy had no event triggers either).
+    assert refused('create database d3 "template" template0') == ("42601", 'syntax error at or near ""template""')
+    assert refused('create database d3 with "Template" = template0')[0] == "42601"
     assert pg("create database template") == "create database template"
     assert refused("create external schema spectrum from data catalog database 'x'")[0] == "0A000"
+
+
+@pytest.mark.parametrize("sql", ["create database d --\rtemplate template0",
+                                 "-- c\rcreate database d template template0",  # the fast path's start too
+                                 "/* /* */ */ create database d template template0",
+                                 "create database d connection limit =--'\n 5 template template0 --'",
+                                 "create database d /* /* */ ' */ template template0 --'",
+                                 "create database \u3000$$ template template0 owner \u3000$$"])
+def test_no_comment_or_quote_trick_passes_a_refusal(sql):
+    """Each ran (a copy of template0) before the lexer ended tokens where the engine's does."""
+    assert refused(sql) == ("42601", 'syntax error at or near "template"')
+
+
+@pytest.mark.parametrize("sql", ["alter database d allow_connections false",
+                                 'alter database d with "allow_connections" = 0', "alter database d is_template true", "create database d allow_connections false",
+                                 "create database d with is_template = true"])
+def test_postgresqls_database_switches_are_no_redshift_syntax(sql):
+    """ALTER DATABASE d ALLOW_CONNECTIONS false, from another database, kept the query history's writer
+    out of d while a session there ran on unrecorded (found by secprobe3)."""
+    assert refused(sql)[0] == "42601"
+    assert pg("alter database d connection limit 3") == "alter database d connection limit 3"

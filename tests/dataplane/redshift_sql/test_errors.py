@@ -6,6 +6,7 @@ import struct
 
 from localshift.dataplane.redshift_sql.errors import (TranslationError, do_block, error_statement,
                                                       redshift_error)
+from localshift.dataplane.redshift_sql.translator import MAX_PARAMETERS, translate
 
 
 def response(*fields: bytes) -> bytes:
@@ -22,6 +23,16 @@ def test_error_statement_keeps_the_parameters_of_the_original():
     assert error_statement(error, 2) == \
         "SELECT localshift.raise_error(E'0A000', E'nope', E'why', $1::text, $2::text)"
     assert do_block("PERFORM 1;").startswith("DO $localshift$DECLARE ls_detail text; BEGIN PERFORM 1;")
+
+
+def test_a_refusal_passes_along_no_more_parameters_than_a_bind_can_carry():
+    """``$9999999`` in a refused statement made a 159 MB error statement, 23 s of the front's loop
+    (which serves every cluster); a bind carries at most 65535 (found by secprobe3)."""
+    for number in ("9999999", "9" * 5000):
+        refusal = translate(f"select * exclude (a) from t where a = ${number}")
+        assert refusal is not None and refusal.refused
+        assert refusal.sql.count("::text") == MAX_PARAMETERS == 65535
+    assert translate("select * exclude (a) from t where a = $3").sql.count("::text") == 3
 
 
 def test_postgresql_wording_becomes_redshifts():

@@ -76,6 +76,27 @@ def test_create_index_concurrently_is_refused_before_it_starts(objects):
     assert objects.execute("select count(*) from pg_indexes where schemaname = 'it'").fetchone() == (0,)
 
 
+def test_text_in_another_client_encoding_is_refused_not_sent_as_it_is(objects):
+    """Text that is not UTF-8 went to the engine untranslated, which read it in the session's
+    client_encoding: a LATIN1 comment let CREATE INDEX CONCURRENTLY leave its index (secprobe3)."""
+    objects.execute("set client_encoding = 'LATIN1'")
+    with pytest.raises(psycopg.errors.CharacterNotInRepertoire) as e:
+        objects.execute("create index concurrently t_a on it.t (a) -- caf\u00e9")
+    assert str(e.value) == 'invalid byte sequence for encoding "UTF8": 0xe9'
+    assert objects.execute("select 'caf' || chr(233)").fetchone() == ("caf\u00e9",)  # ASCII text runs
+    assert objects.execute("select count(*) from pg_indexes where schemaname = 'it'").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("encoding", ["SJIS", "BIG5", "GBK", "UHC", "GB18030", "JOHAB", "SHIFT_JIS_2004"])
+def test_client_encodings_whose_characters_hold_ascii_bytes_are_not_served(db, encoding):
+    """In SJIS, b"'\\xc3\\x83\\x5c' template template0 --'" (valid UTF-8) is one string to the
+    translator and ends a string before TEMPLATE to the engine: CREATE DATABASE ... COLLATION_VERSION
+    = that passed the TEMPLATE refusal (found by secprobe3).  The engine serves no such encoding."""
+    with pytest.raises(psycopg.errors.FeatureNotSupported) as e:
+        db.execute(f"select set_config('client_encoding', '{encoding}', false)")
+    assert e.value.diag.message_detail == f"Conversion between {encoding} and UTF8 is not supported."
+
+
 def test_nothing_gets_round_the_refusal(objects):
     """DO blocks, procedures, function bodies and CREATE SCHEMA's elements run in the engine, where
     the translator sees only the outer statement."""

@@ -89,3 +89,20 @@ def test_inside_a_group_are_its_nodes_and_anything_else_is_a_syntax_error():
     with pytest.raises(TranslationError, match='syntax error at or near "x"') as refused:
         inside(word)
     assert refused.value.sqlstate == "42601"
+
+
+def test_comments_strings_and_whitespace_end_where_the_engines_lexer_ends_them():
+    """Text the lexer read as a comment or a string but the engine as code passed the translator's
+    refusals unseen (found by secprobe3): ``CREATE DATABASE d --\\rTEMPLATE template0`` ran."""
+    # A line comment ends at a carriage return too.
+    assert kinds("select 1 --c\rtemplate") == [("ident", "select"), ("number", "1"), ("ident", "template")]
+    # Block comments nest.
+    assert kinds("select /* a /* b */ ' */ template --'") == [("ident", "select"), ("ident", "template")]
+    # An operator ends before a comment.
+    assert kinds("x =--'\n5") == [("ident", "x"), ("op", "="), ("number", "5")]
+    assert kinds("x =/* ' */5") == [("ident", "x"), ("op", "="), ("number", "5")]
+    # Whitespace is ASCII's: U+3000 begins an identifier (and so $$ after it is no dollar quote).
+    assert kinds("owner \u3000$$ x") == [("ident", "owner"), ("ident", "\u3000$$"), ("ident", "x")]
+    assert kinds("select \U0001f600x") == [("ident", "select"), ("ident", "\U0001f600x")]
+    with pytest.raises(TranslationError, match="unterminated /"):
+        tokenize("select /* a /* b */")

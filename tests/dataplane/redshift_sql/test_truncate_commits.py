@@ -42,9 +42,11 @@ def test_the_translation_tells_the_session_of_a_truncate_so_that_it_scans_for_no
     assert translate_bytes(b"  -- c\n truncate t") == (b"truncate t", None, False, True)
     assert translate_bytes(b"truncate #t") == (b'truncate "#t"', None, False, True)
     assert translate_bytes(b"select nvl(a, 1) from t") == (b"select coalesce(a, 1) from t", None, False, False)
-    # text the engine reads in the client's encoding, not UTF-8, is looked at all the same
-    assert translate_bytes(b"truncate caf\xe9") == (None, None, False, True)
-    assert translate_bytes(b"select 'caf\xe9'") is None
+    # text that is not UTF-8 (the engine would read it in the client's encoding, past every refusal
+    # of the translator's) is refused, its parameters passed along (found by secprobe3)
+    sql, _, was_refused, commits = translate_bytes(b"truncate caf\xe9 where $2")
+    assert (was_refused, commits) == (True, False)
+    assert b'invalid byte sequence for encoding "UTF8": 0xe9' in sql and sql.endswith(b"$1::text, $2::text)")
     # the fast path lets through no text holding a TRUNCATE
     for text in ("select truncate_me from t", "select 'truncate t'", "select 1"):
         assert translate_bytes(text.encode()) is None and not needs_translation(text)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from .errors import TranslationError, do_block, not_supported, syntax_error
 from .install import SUPERUSER_ROLE, SYSLOG_ROLE
 from .settings import PREFIX, REDSHIFT_SETTINGS
-from .tokens import Node, Token, quote_ident, quote_literal, string_value
+from .tokens import Node, Token, identifier_value, quote_ident, quote_literal, string_value
 
 if TYPE_CHECKING:
     from .expressions import Rewriter
@@ -257,6 +257,20 @@ def _check_quota(value: list[Node]) -> None:
         raise syntax_error(value[0].text if value else "quota")
 
 
+# PostgreSQL's switches of a database, no Redshift syntax: ALLOW_CONNECTIONS false kept the query
+# history's writer out (a session already in the database ran on, its statements never in STL_QUERY).
+_DATABASE_SWITCHES = ("allow_connections", "is_template")
+
+
+def refuse_postgresql_database_options(sig: list[Node], options: tuple[str, ...] = _DATABASE_SWITCHES) -> None:
+    """CREATE / ALTER DATABASE name ...: ``options`` after the name are PostgreSQL's alone (a syntax
+    error, as Redshift's parser gives), their names quoted too, as PostgreSQL takes them."""
+    names = [identifier_value(w) if w.kind == "qident" else w.low for w in sig]
+    for k in range(3, len(names)):
+        if names[k] in options:
+            raise syntax_error(sig[k].text)
+
+
 def create_database(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str:
     """CREATE DATABASE name [[WITH] OWNER ... | CONNECTION LIMIT ... | COLLATE ... |
     ISOLATION LEVEL ...]: the isolation level is accepted (PostgreSQL's READ
@@ -267,8 +281,7 @@ def create_database(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str:
     lows = [w.low for w in sig]
     if "datashare" in lows:
         raise not_supported("CREATE DATABASE ... FROM DATASHARE")
-    if "template" in lows[3:]:  # after CREATE DATABASE name
-        raise syntax_error(sig[lows.index("template", 3)].text)
+    refuse_postgresql_database_options(sig, ("template", *_DATABASE_SWITCHES))
     keep: list[Node] = []
     k = 0
     while k < len(sig):

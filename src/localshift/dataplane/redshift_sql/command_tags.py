@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 # Leading blanks and comments, then the statement's first two words (possessive: see session.py).
-_COMMAND = re.compile(rb"\A(?:\s++|--[^\n]*+\n?|/\*.*?\*/)*+([a-z]++)(?:\s++([a-z]++))?",
+_COMMAND = re.compile(rb"\A(?:\s++|--[^\n\r]*+[\n\r]?|/\*.*?\*/)*+([a-z]++)(?:\s++([a-z]++))?",
                       re.IGNORECASE | re.DOTALL)
 _INSERT = b"INSERT 0 "
 # The first letters of the tags replaced (DO, INSERT): the session looks no further at the others.

@@ -43,8 +43,12 @@ TRIGGER_WORDS = frozenset({
     *REDSHIFT_CATALOG_WORDS, *ENGINE_FUNCTIONS})
 
 _WORD = re.compile(r"[a-z_][a-z0-9_$]*")
+# Comments and whitespace as the engine's lexer reads them (tokens.py): a line comment ends at a
+# carriage return too; a block comment holding another (they nest) is an alarm of its own.
 _STATEMENT = re.compile(
-    rf"\s*(?:(?:--[^\n]*(?:\n|$)|/\*.*?\*/)\s*)*(?i:{'|'.join(_STATEMENT_WORDS)})\b", re.DOTALL)
+    rf"[ \t\n\r\f\v]*(?:(?:--[^\n\r]*(?:[\n\r]|$)|/\*.*?\*/)[ \t\n\r\f\v]*)*"
+    rf"(?i:{'|'.join(_STATEMENT_WORDS)})\b", re.DOTALL)
+_NESTED_COMMENT = re.compile(r"/\*(?:(?!\*/).)*?/\*", re.DOTALL)
 _QUOTED_CAPITALS = re.compile(r'"[^"]*[A-Z][^"]*"')      # delimited identifiers fold to lower case
 _MAX = re.compile(r"\(\s*max\s*\)")                      # VARCHAR(MAX), on the lower-cased text
 _GLUED_NUMBER = re.compile(r"(?<![\w$.])\d+(?:\.\d*)?[A-Za-z_]")  # THEN 4WHEN
@@ -94,6 +98,8 @@ _WINDOWED = FRAMED | PARTITION_ONLY
 def needs_translation(sql: str) -> bool:
     # Cheap tests first; each regular expression runs only when its text can be there.
     if _STATEMENT.match(sql) or ";" in sql and any(_STATEMENT.match(part) for part in sql.split(";")[1:]):
+        return True
+    if "/*" in sql and _NESTED_COMMENT.search(sql):
         return True
     if '"' in sql and _QUOTED_CAPITALS.search(sql):
         return True

@@ -68,7 +68,7 @@ _HOLDS = re.compile(rb"pg_last_(?:query|copy)_id|\b(?:stl|svl|stv|sys)_", re.IGN
 # Query are.)
 # Possessive quantifiers: the leading blanks and comments are skipped in one pass (a nested
 # `(?:\s+)*` backtracks exponentially on an indented statement that is not a drop).
-_DROPS = re.compile(rb"\A(?:\s++|--[^\n]*+\n?|/\*.*?\*/)*+drop\s+database\b", re.IGNORECASE | re.DOTALL)
+_DROPS = re.compile(rb"\A(?:\s++|--[^\n\r]*+[\n\r]?|/\*.*?\*/)*+drop\s+database\b", re.IGNORECASE | re.DOTALL)
 _STANDARD_STRINGS = b"standard_conforming_strings"
 _Kept = TypeVar("_Kept")  # what a prepared statement's or a portal's name stands for
 

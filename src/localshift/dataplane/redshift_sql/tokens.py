@@ -26,20 +26,26 @@ from typing import Iterable, Literal, cast
 
 from .errors import TranslationError
 
+# Where the engine's lexer (PostgreSQL's) ends a token, so must this one: text it reads as a comment
+# or a string that the engine reads as code would pass the translator's refusals unseen.  So
+# whitespace is ASCII's alone (U+3000 or U+00A0 begin an identifier, as every non-ASCII character
+# does), a line comment ends at a carriage return too, an operator ends before ``--`` or ``/*``,
+# and block comments nest (``comment`` below matches their start; ``tokenize`` finds their end).
 _TOKEN_PATTERN = r"""
-  (?P<ws>\s+)
-| (?P<comment>--[^\n]*|/\*(?:[^*]|\*(?!/))*\*/)
+  (?P<ws>[ \t\n\r\f\v]+)
+| (?P<comment>--[^\n\r]*|/\*)
 | (?P<string>STRING)
-| (?P<dollar>\$(?P<tag>(?:[A-Za-z_\x80-\uffff][A-Za-z0-9_\x80-\uffff]*)?)\$.*?\$(?P=tag)\$)
+| (?P<dollar>\$(?P<tag>(?:[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_\x80-\U0010ffff]*)?)\$.*?\$(?P=tag)\$)
 | (?P<param>\$\d+)
 | (?P<qident>(?:[Uu]&)?"(?:[^"]|"")*")
 | (?P<number>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)
-| (?P<ident>[A-Za-z_\x80-\uffff][A-Za-z0-9_$\x80-\uffff]*)
+| (?P<ident>[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_$\x80-\U0010ffff]*)
 | (?P<open>[(\[])
 | (?P<close>[)\]])
 | (?P<punct>::|[,;.:])
-| (?P<op>[-+*/<>=~!@#%^&|`?]+)
+| (?P<op>(?:[+*<>=~!@#%^&|`?]|-(?!-)|/(?!\*))+)
 """
+_BLOCK_COMMENT_EDGE = re.compile(r"/\*|\*/")
 _ESCAPED_STRING = r"""(?:[EeBbXxNn]|[Uu]&)?'(?:[^'\\]|\\.|'')*'"""
 _TOKEN = re.compile(_TOKEN_PATTERN.replace("STRING", _ESCAPED_STRING), re.VERBOSE | re.DOTALL)
 # standard_conforming_strings = on: only E'...' strings escape with a backslash.
@@ -106,11 +112,14 @@ def tokenize(sql: str, standard_strings: bool = False, as_sent: bool = False) ->
         m = match(sql, pos)
         if m is None:
             raise TranslationError(_unterminated(sql, pos), "42601")
-        text = m.group()
+        text, next_pos = m.group(), m.end()
+        if text == "/*":
+            next_pos = _block_comment_end(sql, pos)
+            text = sql[pos:next_pos]
         if standard_strings and not as_sent and m.group("plain") and "\\" in text and text[0] == "'":
             text = "E" + text.replace("\\", "\\\\")  # the same value, escaped
         tokens.append(Token(cast(TokenKind, m.lastgroup), text))  # the pattern's groups are the kinds
-        pos = m.end()
+        pos = next_pos
     return tokens
 
 
@@ -156,6 +165,18 @@ def _qualifies(prev: Token, tokens: list[Token], k: int) -> bool:
     if prev.kind == "ident":
         return prev.low in _EXPRESSION_START
     return prev.kind in ("op", "punct", "open")
+
+
+def _block_comment_end(sql: str, start: int) -> int:
+    """Where the block comment opening at ``start`` ends: after the ``*/`` that closes it, past
+    the comments it holds (PostgreSQL's block comments nest)."""
+    depth, pos = 0, start
+    while (edge := _BLOCK_COMMENT_EDGE.search(sql, pos)) is not None:
+        depth += 1 if edge.group() == "/*" else -1
+        pos = edge.end()
+        if depth == 0:
+            return pos
+    raise TranslationError(_unterminated(sql, start), "42601")
 
 
 def _unterminated(sql: str, pos: int) -> str:

@@ -11,7 +11,9 @@ is refused, nothing of it runs.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
+from typing import Iterable
 
 from . import admin, alter, copy_unload, ddl, dml, from_items, maintenance, routines, settings, show
 from .errors import TranslationError, do_block, error_statement, not_supported
@@ -64,8 +66,13 @@ def translate_bytes(sql: bytes, case_sensitive: bool = False,
 def _translate_bytes(sql: bytes, case_sensitive: bool, standard_strings: bool) -> WireTranslation | None:
     try:
         text = sql.decode("utf-8")
-    except UnicodeDecodeError:  # the engine reports the encoding error (or reads the client's encoding)
-        return _TRUNCATE_AS_IT_IS if TRUNCATE.search(sql) else None
+    except UnicodeDecodeError as e:
+        # Refused, never sent as it is: the engine would read it in the session's client_encoding
+        # (LATIN1, say, set by the client), so no refusal of the translator's would apply to it.
+        bad = " ".join(f"0x{byte:02x}" for byte in sql[e.start:e.end])
+        error = TranslationError(f'invalid byte sequence for encoding "UTF8": {bad}', "22021")
+        parameters = _parameter_count(re.findall(rb"\$(\d+)", sql))
+        return error_statement(error, parameters).encode("utf-8"), None, True, False
     # TRUNCATE is one of the fast path's statement words: text it lets through holds none.
     if not needs_translation(text):
         return None
@@ -114,14 +121,22 @@ def _rewritten(sql: str, case_sensitive: bool, standard_strings: bool) -> Transl
                 sensitivity = rw.case_sensitive = new_sensitivity
             out.append(text)
     except TranslationError as e:
-        return Translation(error_statement(e, _parameter_count(tokens)), None, refused=True)
+        parameters = _parameter_count(t.text[1:] for t in tokens if t.kind == "param")
+        return Translation(error_statement(e, parameters), None, refused=True)
     if not changed and sensitivity is None:
         return None
     return Translation(";\n".join(out), sensitivity)
 
 
-def _parameter_count(tokens: list[Token]) -> int:
-    return max((int(t.text[1:]) for t in tokens if t.kind == "param"), default=0)
+# The most parameters a Bind can pass (its count is 16 bits): a refusal passes no more along, so
+# ``$999999999`` in a refused statement costs no billion-parameter error statement (it took the
+# front's loop, which serves every cluster, 23 s for ``$9999999``).
+MAX_PARAMETERS = 65535
+
+
+def _parameter_count(numbers: "Iterable[str | bytes]") -> int:
+    """The highest of the numbers of ``$n`` parameters, at most MAX_PARAMETERS."""
+    return min(max((int(n) if len(n) < 6 else MAX_PARAMETERS for n in numbers), default=0), MAX_PARAMETERS)
 
 
 def _statement(rw: Rewriter, tokens: list[Token]) -> tuple[str, bool | None]:
@@ -216,6 +231,8 @@ def _alter(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
         return admin.alter_user(rw, sig)
     if what == "schema":
         return admin.alter_schema(rw, nodes, sig)
+    if what == "database":
+        admin.refuse_postgresql_database_options(sig)
     if what == "database" and any(w.low == "isolation" for w in sig):
         # The isolation level is accepted: the database must exist.
         return do_block(f"IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = "

@@ -20,7 +20,7 @@ from .command_tags import first_words
 from .framing import LENGTH
 
 # A statement starting with TRUNCATE (after blanks and comments; possessive: see session.py).
-TRUNCATE = re.compile(rb"(?:\A|;)(?:\s++|--[^\n]*+\n?|/\*.*?\*/)*+truncate\b", re.IGNORECASE | re.DOTALL)
+TRUNCATE = re.compile(rb"(?:\A|;)(?:\s++|--[^\n\r]*+[\n\r]?|/\*.*?\*/)*+truncate\b", re.IGNORECASE | re.DOTALL)
 COMMIT_QUERY = b"Q" + LENGTH.pack(11) + b"COMMIT\0"
 _OPENS = frozenset({b"begin", b"start"})
 _CLOSES = frozenset({b"commit", b"end", b"rollback", b"abort"})
