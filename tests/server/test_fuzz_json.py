@@ -11,6 +11,7 @@ import os
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +20,7 @@ from localshift.protocol.spec import service_model
 from localshift.services.serverless.operations import OPERATIONS
 from raw_http import exchange, http_request
 from support import OWNER, Server
+from support import error_of as support_error_of
 
 MODEL = service_model("redshift-serverless")
 SERVED = sorted(OPERATIONS)
@@ -179,3 +181,35 @@ WRONG_POLICIES = {
 def test_policies_of_the_wrong_shape_are_validation_errors(server: Server, kind: str) -> None:
     body = json.dumps({"resourceArn": SNAPSHOT_ARN, "policy": WRONG_POLICIES[kind]}).encode()
     assert error_of(server, "PutResourcePolicy", body) == (400, "ValidationException")
+
+
+# --------------------------------------------------------------------------------------------
+# The Data API's JSON protocol
+# --------------------------------------------------------------------------------------------
+
+
+def test_overlong_values_are_refused_without_matching_their_pattern(ls: Server) -> None:
+    """WorkgroupNameString's pattern starts with '.*': matched against 70,000 characters it backtracked
+    for minutes, holding every other request of the server (the parser skips it past the length bound)."""
+    data_api = ls.client(service="redshift-data")
+    with pytest.raises(ClientError) as caught:
+        data_api.describe_table(Database="dev", WorkgroupName="a" * 70_000 + "!")
+    code, status, message = support_error_of(caught)
+    assert (code, status) == ("ValidationException", 400)
+    assert message.startswith("1 validation error detected: ")
+    assert message.endswith("at 'WorkgroupName' failed to satisfy constraint: "
+                            "Member must have length less than or equal to 128")
+    assert ls.client().describe_clusters()["Clusters"] == []  # the server still answers
+
+
+def test_null_list_items_are_validation_errors(ls: Server) -> None:
+    headers = [("Content-Type", b"application/x-amz-json-1.1"), ("X-Amz-Target", b"RedshiftData.BatchExecuteStatement"),
+               ("X-Amz-Date", b"20240101T000000Z"), ("Authorization", AUTH.replace(b"redshift-serverless", b"redshift-data"))]
+    body = json.dumps({"Sqls": ["select 1", None], "ClusterIdentifier": "c1", "Database": "dev"}).encode()
+    reply = exchange(ls, http_request("POST", b"/", headers, body), timeout=20)
+    assert reply is not None and reply.status == 400
+    assert json.loads(reply.body) == {
+        "__type": "ValidationException",
+        "message": "1 validation error detected: Value null at 'Sqls.2.member' failed to satisfy constraint: "
+                   "Member must not be null",
+    }

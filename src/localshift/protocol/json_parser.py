@@ -121,11 +121,16 @@ class _Reader:
         if not isinstance(value, list):
             raise _type_error(path, "an array", value)
         self.length(shape, len(value), value, path)
-        # AWS names list items '<member>.<position>.member'.
-        return [
-            None if item is None else self.value(shape.member, item, f"{path}.{index}.member")
-            for index, item in enumerate(value, start=1)
-        ]
+        # AWS names list items '<member>.<position>.member'; a null item is a violation (no handler
+        # expects a hole in a list).
+        items = []
+        for index, item in enumerate(value, start=1):
+            item_path = f"{path}.{index}.member"
+            if item is None:
+                self.violation(shape.member, item_path, None, "not be null")
+            else:
+                items.append(self.value(shape.member, item, item_path))
+        return items
 
     def map(self, shape: Shape, value: Any, path: str) -> dict[str, Any]:
         if not isinstance(value, dict):
@@ -147,6 +152,11 @@ class _Reader:
         if shape.enum and value not in shape.enum:
             self.violation(shape, path, value, f"satisfy enum value set: [{', '.join(shape.enum)}]")
         self.length(shape, len(value), value, path)
+        if len(value) > shape.metadata.get("max", len(value)):
+            # A value already too long is not also matched against the pattern: some model patterns
+            # (WorkgroupNameString's leading '.*', CatalogNameString's nested stars) backtrack for
+            # minutes on a long value, and parsing holds the event loop every request waits on.
+            return value
         pattern = shape.metadata.get("pattern")
         checker = model_pattern(pattern or "")
         if checker is not None and not checker.search(value):
