@@ -48,8 +48,9 @@ REDSHIFT_CATALOG_COLUMNS = {
 }
 # Catalog tables with rows Redshift's catalog does not have, read from the localshift view
 # wherever a statement names them: pg_constraint (PostgreSQL 18 records NOT NULL as a constraint),
-# pg_class (IDENTITY columns' sequences) and pg_namespace (the schema of localshift's catalog).
-REDSHIFT_CATALOG_ROWS = frozenset({"pg_constraint", "pg_class", "pg_namespace"})
+# pg_class (IDENTITY columns' sequences), pg_namespace (the schema of localshift's catalog); and
+# pg_type, which lacks rows Redshift's has (SUPER, VARBYTE).
+REDSHIFT_CATALOG_ROWS = frozenset({"pg_constraint", "pg_class", "pg_namespace", "pg_type"})
 REDSHIFT_CATALOG_RELATIONS = frozenset({*REDSHIFT_CATALOG_COLUMNS.values(), *REDSHIFT_CATALOG_ROWS})
 # The words that make a statement read those views.
 REDSHIFT_CATALOG_WORDS = frozenset({*REDSHIFT_CATALOG_COLUMNS, *REDSHIFT_CATALOG_ROWS})
