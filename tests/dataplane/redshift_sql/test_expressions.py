@@ -69,6 +69,12 @@ def test_pg_class_pg_namespace_and_pg_type_read_views_with_redshifts_rows_wherev
     assert pg("select 1 from (select oid from pg_namespace) s") == \
         "select 1 from (select oid from localshift.redshift_pg_namespace AS pg_namespace) s"
     assert pg("select 'pg_class'::regclass, x.pg_type from x") == "select 'pg_class'::regclass, x.pg_type from x"
+    # a name qualified by pg_catalog names the view's alias; an alias named as the catalog stays one
+    assert pg("select pg_catalog.pg_namespace.nspname from pg_catalog.pg_namespace") == \
+        "select pg_namespace.nspname from localshift.redshift_pg_namespace AS pg_namespace"
+    assert pg("select pg_namespace.nspname from pg_catalog.pg_namespace as pg_namespace join t pg_class on true") == (
+        "select pg_namespace.nspname from localshift.redshift_pg_namespace as pg_namespace join t pg_class on true")
+    assert pg("create temporary table pg_class (oid oid)") == "create temporary table pg_class (oid oid)"
 
 
 def test_functions_the_catalog_defines_are_qualified():

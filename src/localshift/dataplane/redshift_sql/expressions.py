@@ -52,6 +52,8 @@ REDSHIFT_CATALOG_COLUMNS = {
 # pg_type, which lacks rows Redshift's has (SUPER, VARBYTE).
 REDSHIFT_CATALOG_ROWS = frozenset({"pg_constraint", "pg_class", "pg_namespace", "pg_type"})
 REDSHIFT_CATALOG_RELATIONS = frozenset({*REDSHIFT_CATALOG_COLUMNS.values(), *REDSHIFT_CATALOG_ROWS})
+# What precedes a relation the catalog views replace (an alias or a column of that name stays).
+_RELATION_INTRODUCERS = frozenset({"from", "join", ",", "only", "update", "into", "using"})
 # The words that make a statement read those views.
 REDSHIFT_CATALOG_WORDS = frozenset({*REDSHIFT_CATALOG_COLUMNS, *REDSHIFT_CATALOG_ROWS})
 
@@ -109,8 +111,7 @@ class Rewriter:
                 following = nodes[j] if j < n else None
                 qualified = prev is not None and prev.text == "."
                 if self.catalog_views and node.low in REDSHIFT_CATALOG_RELATIONS \
-                        and (following is None
-                             or not (following.kind == "group" or following.text == ".")):
+                        and (following is None or following.kind != "group"):
                     node = self._catalog_view(node, out, qualified, following)
                 elif following is not None and following.kind == "group" and following.open == "(" \
                         and not qualified:
@@ -174,13 +175,21 @@ class Rewriter:
 
     @staticmethod
     def _catalog_view(node: Node, out: list[Node], qualified: bool, following: Node | None) -> Node:
-        """``pg_class`` or ``pg_catalog.pg_class`` -> ``localshift.redshift_pg_class`` (a name of
-        its own: a ``relname = 'pg_class'`` lookup finds the catalog's relation alone), aliased
-        ``pg_class`` when no alias follows, so that ``pg_class.relname`` still names its columns."""
+        """``pg_class`` or ``pg_catalog.pg_class`` where a FROM list names a relation ->
+        ``localshift.redshift_pg_class`` (a name of its own: a ``relname = 'pg_class'`` lookup finds
+        the catalog's relation alone), aliased ``pg_class`` when no alias follows, so that
+        ``pg_class.relname`` still names its columns (and ``pg_catalog.pg_class.relname`` becomes it)."""
+        sig = [k for k in range(len(out)) if not out[k].blank]
+        if qualified and (len(sig) < 2 or out[sig[-2]].low != "pg_catalog"):
+            return node
+        if following is not None and following.text == ".":
+            if qualified:
+                del out[sig[-2]:]  # pg_catalog.pg_class.relname -> pg_class.relname
+            return node
+        before = sig[-3 if qualified else -1] if len(sig) >= (3 if qualified else 1) else None
+        if before is None or out[before].low not in _RELATION_INTRODUCERS:
+            return node  # an alias (``FROM pg_catalog.pg_class AS pg_class``), a column, a table's name
         if qualified:
-            sig = [k for k in range(len(out)) if not out[k].blank]
-            if len(sig) < 2 or out[sig[-2]].low != "pg_catalog":
-                return node
             del out[sig[-2]:]
         aliased = following is not None and (following.kind == "qident" or (
             following.kind == "ident" and (following.low == "as" or following.low not in FROM_KEYWORDS)))
