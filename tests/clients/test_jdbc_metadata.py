@@ -160,10 +160,22 @@ def test_type_info_cache_queries(jdbc):
 
 def test_get_catalogs_and_schemas(jdbc, database):
     assert database in [row["database_name"] for row in prepared(jdbc, SHOW_DATABASES)]
-    schemas = [row["schema_name"] for row in prepared(jdbc, SHOW_SCHEMAS_LIKE, database, "%")]
+    schemas = {row["schema_name"]: row for row in prepared(jdbc, SHOW_SCHEMAS_LIKE, database, "%")}
     assert {"public", "sales", "pg_catalog", "information_schema"} <= set(schemas)
     assert "localshift" not in schemas
     assert [row["schema_name"] for row in prepared(jdbc, SHOW_SCHEMAS_LIKE, database, "sal%")] == ["sales"]
+    # public belongs to rdsdb, as in Redshift; its ACL names the database's owner (PostgreSQL's
+    # pg_database_owner is no role of Redshift's).
+    rdsdb = jdbc.execute("SELECT usesysid FROM pg_user WHERE usename = 'rdsdb'").fetchone()["usesysid"]
+    master = jdbc.execute("SELECT usesysid FROM pg_user WHERE usename = %s", (MASTER_USER,)).fetchone()["usesysid"]
+    assert (schemas["public"]["schema_owner"], schemas["public"]["schema_acl"]) == (
+        rdsdb, f"{MASTER_USER}=UC/{MASTER_USER}~=U/{MASTER_USER}")
+    assert schemas["sales"]["schema_owner"] == master
+    information_schema = jdbc.execute("SELECT schema_name, schema_owner FROM information_schema.schemata "
+                                      "WHERE schema_name !~ '^pg_(toast_)?temp_' ORDER BY 1").fetchall()
+    assert [(s["schema_name"], s["schema_owner"]) for s in information_schema if s["schema_name"] != "lake"] == [
+        ("information_schema", "rdsdb"), ("pg_catalog", "rdsdb"), ("pg_toast", "rdsdb"), ("public", "rdsdb"),
+        ("sales", MASTER_USER)]
 
 
 def test_get_tables(jdbc, database):
@@ -256,8 +268,16 @@ def test_get_type_info_and_index_info(jdbc):
         "SELECT t.typname,t.oid FROM pg_catalog.pg_type t WHERE  t.typname in ("
         "'bool','char','int8','int2','int4','float4','float8','bpchar','varchar','date','time','timestamp',"
         "'timestamptz','numeric','refcursor','geometry','super','varbyte','geography')").fetchall()
-    assert {t["typname"]: t["oid"] for t in types if t["typname"] in ("int4", "varchar", "numeric")} == {
-        "int4": 23, "varchar": 1043, "numeric": 1700}
+    # The driver's 19 names but GEOMETRY and GEOGRAPHY (not supported here); SUPER and VARBYTE
+    # under the oids the driver knows them by (Oid.SUPER, Oid.VARBYTE).
+    assert sorted((t["typname"], t["oid"]) for t in types) == [
+        ("bool", 16), ("bpchar", 1042), ("char", 18), ("date", 1082), ("float4", 700), ("float8", 701),
+        ("int2", 21), ("int4", 23), ("int8", 20), ("numeric", 1700), ("refcursor", 1790), ("super", 4000),
+        ("time", 1083), ("timestamp", 1114), ("timestamptz", 1184), ("varbyte", 6551), ("varchar", 1043)]
+    # TypeInfoCache's lookup of a type it does not know, by oid, finds SUPER's name.
+    assert jdbc.execute("SELECT n.nspname = ANY(current_schemas(true)), n.nspname, t.typname FROM pg_catalog.pg_type t"
+                        " JOIN pg_catalog.pg_namespace n ON t.typnamespace = n.oid WHERE t.oid = 4000").fetchall() == [
+        {"?column?": True, "nspname": "pg_catalog", "typname": "super"}]
     indexes = jdbc.execute(
         "SELECT '' AS TABLE_CAT, '' AS TABLE_SCHEM, '' AS TABLE_NAME, cast('t' as boolean) AS NON_UNIQUE, "
         "'' AS INDEX_QUALIFIER, '' AS INDEX_NAME, cast(0 as smallint) AS TYPE, cast(1 as smallint) AS "
@@ -278,6 +298,15 @@ def test_legacy_get_schemas_and_tables(jdbc, database):
         " OR nspname = replace((pg_catalog.current_schemas(true))[1], 'pg_temp_', 'pg_toast_temp_')) "
         f" AND current_database() = '{database}' AND nspname LIKE 'sa%' ORDER BY TABLE_SCHEM").fetchall()
     assert schemas == [{"table_schem": "sales", "table_catalog": database}]
+    # getSchemasLegacyHardcodedQuery(catalog, null): localshift's own schema is not listed.
+    every = jdbc.execute(
+        "SELECT nspname AS TABLE_SCHEM, current_database() AS TABLE_CATALOG FROM pg_catalog.pg_namespace "
+        " WHERE nspname <> 'pg_toast' AND (nspname !~ '^pg_temp_' "
+        " OR nspname = (pg_catalog.current_schemas(true))[1]) AND (nspname !~ '^pg_toast_temp_' "
+        " OR nspname = replace((pg_catalog.current_schemas(true))[1], 'pg_temp_', 'pg_toast_temp_')) "
+        f" AND current_database() = '{database}' ORDER BY TABLE_SCHEM").fetchall()
+    assert [s["table_schem"] for s in every if s["table_schem"] != "lake"] == [
+        "information_schema", "pg_catalog", "public", "sales"]
     # buildLocalSchemaTablesQuery(catalog, "sales", "%", {"TABLE", "VIEW"}): its WHERE names
     # the select list's TABLE_SCHEM and TABLE_NAME (Redshift's lateral aliases).
     tables = jdbc.execute(
@@ -303,6 +332,15 @@ def test_legacy_get_schemas_and_tables(jdbc, database):
     assert [(t["table_name"], t["table_type"], t["remarks"]) for t in tables] == [
         ("customers", "TABLE", "who buys"), ("orders", "TABLE", None), ("big_orders", "VIEW", None),
         ("lbv", "VIEW", None)]
+
+
+def test_legacy_get_tables_of_every_type(jdbc):
+    # No sequence for the IDENTITY column (Redshift has none); the primary keys' indexes are listed,
+    # as the catalog the driver's own getPrimaryKeys reads (pg_index) has them.
+    tables = legacy(jdbc, "get_tables_all_types")
+    assert [(t["table_name"], t["table_type"]) for t in tables] == [
+        ("customers_pkey", "INDEX"), ("orders_pkey", "INDEX"), ("customers", "TABLE"), ("orders", "TABLE"),
+        ("big_orders", "VIEW"), ("lbv", "VIEW")]
 
 
 def test_legacy_get_columns(jdbc):
@@ -369,6 +407,22 @@ def test_legacy_keys_and_procedures(jdbc, database):
     assert [(p["procedure_name"], p["procedure_type"]) for p in procedures] == [
         ("f_label", 2), ("f_label", 2), ("restock", 2)]
     assert all(re.fullmatch(rf"{p['procedure_name']}_\d+", p["specific_name"]) for p in procedures)
+
+
+def test_legacy_procedure_and_function_columns(jdbc):
+    # Their queries pick generate_series's range in a CASE, per procedure: each argument a row,
+    # a procedure's OUT argument as OUT (2), its record result first.  A function's arguments
+    # have no names (proargnames NULL): the driver lists its result only, one row per overload.
+    columns = legacy(jdbc, "get_procedure_columns")
+    assert [(c["column_name"], c["column_type"], c["data_type"], c["type_name"], c["ordinal_position"])
+            for c in columns] == [
+        ("", 0, 1111, "record", 0), ("sku", 1, 12, "character varying", 1), ("qty", 1, 4, "integer", 2),
+        ("total", 2, 4, "integer", 3)]
+    assert {c["specific_name"] for c in columns} == {columns[0]["specific_name"]}
+    results = legacy(jdbc, "get_function_columns")
+    assert [(c["function_name"], c["column_type"], c["data_type"], c["type_name"], c["ordinal_position"])
+            for c in results] == [("f_label", 5, 12, "character varying", 0)] * 2
+    assert len({c["specific_name"] for c in results}) == 2
 
 
 def test_legacy_functions_best_row_identifier_and_table_privileges(jdbc, database):

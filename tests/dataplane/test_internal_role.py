@@ -293,7 +293,8 @@ def test_databases_the_master_user_creates_carry_the_internal_roles_catalog(shar
             conn.execute("CREATE DATABASE bare TEMPLATE template0")
         conn.execute("CREATE DATABASE copied")
     with connect(port, dbname="copied", autocommit=True) as conn:
-        assert conn.execute("SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'localshift'"
+        # the engine's own catalog (a quoted name reads it, not the listing users see, without localshift)
+        assert conn.execute("SELECT nspowner::regrole::text FROM \"pg_namespace\" WHERE nspname = 'localshift'"
                             ).fetchone() == (ADMIN_USER,)
         with pytest.raises(psycopg.errors.DuplicateSchema):
             conn.execute("CREATE SCHEMA localshift")
@@ -326,7 +327,7 @@ def test_a_localshift_schema_of_a_users_is_never_trusted(dp, cluster):
     assert rows_of(port, "bare", "SELECT count(*) FROM runners") == [(0,)]
     dp.stop_engine(key)
     port = dp.start_engine(key, port)
-    assert rows_of(port, "bare", "SELECT nspname, nspowner::regrole::text FROM pg_namespace"
+    assert rows_of(port, "bare", "SELECT nspname, nspowner::regrole::text FROM \"pg_namespace\""
                                  " WHERE nspname LIKE 'localshift%' ORDER BY 1")[0] == ("localshift", ADMIN_USER)
     with connect(port, dbname="bare", autocommit=True) as conn:
         conn.execute("SELECT 2")

@@ -89,8 +89,12 @@ def test_master_user_does_ordinary_work(shared):
         ).fetchone() == (True, True, True, False)
         assert conn.execute("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s",
                             (DB,)).fetchone() == (USER,)
-        assert conn.execute("SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'public'"
+        # the engine's owner of public (a quoted name reads the engine's catalog; PG_NAMESPACE shows rdsdb's, as
+        # Redshift's does)
+        assert conn.execute("SELECT nspowner::regrole::text FROM \"pg_namespace\" WHERE nspname = 'public'"
                             ).fetchone() == (USER,)
+        assert conn.execute("SELECT usename FROM pg_namespace JOIN pg_user ON usesysid = nspowner"
+                            " WHERE nspname = 'public'").fetchone() == ("rdsdb",)
         conn.execute("CREATE TABLE sales (id int, amount numeric(10, 1))")
         conn.execute("INSERT INTO sales VALUES (1, 9.5)")
         conn.execute("CREATE SCHEMA staging")

@@ -35,11 +35,11 @@ def test_a_number_glued_to_a_keyword_is_split():
 def test_redshift_catalog_columns_read_localshift_views():
     assert pg("select c.reldiststyle from pg_catalog.pg_class c") == \
         "select c.reldiststyle from localshift.redshift_pg_class c"
-    assert pg("select attencodingtype from pg_attribute, pg_attrdef") == \
-        "select attencodingtype from localshift.redshift_pg_attribute, localshift.redshift_pg_attrdef"
-    assert pg("select relname from pg_catalog.pg_class") == "select relname from pg_catalog.pg_class"
+    assert pg("select attencodingtype from pg_attribute, pg_attrdef") == (
+        "select attencodingtype from localshift.redshift_pg_attribute AS pg_attribute, localshift.redshift_pg_attrdef"
+        " AS pg_attrdef")
     assert pg("select defacluser from pg_catalog.pg_default_acl") == \
-        "select defacluser from localshift.redshift_pg_default_acl"
+        "select defacluser from localshift.redshift_pg_default_acl AS pg_default_acl"
 
 
 def test_redshifts_postgresql_8_names_of_pg_stat_activity_and_pg_locks():
@@ -47,7 +47,7 @@ def test_redshifts_postgresql_8_names_of_pg_stat_activity_and_pg_locks():
               "on a.procpid = l.pid") == ("select a.procpid, l.transaction from localshift.redshift_pg_locks l "
                                           "join localshift.redshift_pg_stat_activity a on a.procpid = l.pid")
     assert pg("select current_query from pg_stat_activity") == \
-        "select current_query from localshift.redshift_pg_stat_activity"
+        "select current_query from localshift.redshift_pg_stat_activity AS pg_stat_activity"
     assert pg("select pid, query from pg_stat_activity") == "select pid, query from pg_stat_activity"
 
 
@@ -55,6 +55,26 @@ def test_pg_constraint_reads_the_view_without_not_null_rows_wherever_named():
     assert pg("select conname from pg_constraint c join pg_catalog.pg_constraint d on true") == \
         "select conname from localshift.redshift_pg_constraint c join localshift.redshift_pg_constraint d on true"
     assert pg("select 'pg_constraint'::regclass") == "select 'pg_constraint'::regclass"
+
+
+def test_pg_class_pg_namespace_and_pg_type_read_views_with_redshifts_rows_wherever_named():
+    assert pg("select c.relname from pg_catalog.pg_class c join pg_namespace as n on n.oid = c.relnamespace") == (
+        "select c.relname from localshift.redshift_pg_class c join localshift.redshift_pg_namespace as n"
+        " on n.oid = c.relnamespace")
+    assert pg("select typname from pg_type t") == "select typname from localshift.redshift_pg_type t"
+    # without an alias the view takes the catalog's name, which qualifies its columns
+    assert pg("select pg_class.relname from pg_class, pg_catalog.pg_namespace where pg_namespace.oid = 1") == (
+        "select pg_class.relname from localshift.redshift_pg_class AS pg_class, localshift.redshift_pg_namespace"
+        " AS pg_namespace where pg_namespace.oid = 1")
+    assert pg("select 1 from (select oid from pg_namespace) s") == \
+        "select 1 from (select oid from localshift.redshift_pg_namespace AS pg_namespace) s"
+    assert pg("select 'pg_class'::regclass, x.pg_type from x") == "select 'pg_class'::regclass, x.pg_type from x"
+    # a name qualified by pg_catalog names the view's alias; an alias named as the catalog stays one
+    assert pg("select pg_catalog.pg_namespace.nspname from pg_catalog.pg_namespace") == \
+        "select pg_namespace.nspname from localshift.redshift_pg_namespace AS pg_namespace"
+    assert pg("select pg_namespace.nspname from pg_catalog.pg_namespace as pg_namespace join t pg_class on true") == (
+        "select pg_namespace.nspname from localshift.redshift_pg_namespace as pg_namespace join t pg_class on true")
+    assert pg("create temporary table pg_class (oid oid)") == "create temporary table pg_class (oid oid)"
 
 
 def test_functions_the_catalog_defines_are_qualified():

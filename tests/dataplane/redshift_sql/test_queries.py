@@ -20,8 +20,8 @@ def test_top_becomes_limit():
 
 def test_lateral_aliases_in_the_select_list_and_where():
     assert pg("select a + 1 as b, b * 2 as c from t") == "select a + 1 as b, (a + 1) * 2 as c from t"
-    assert pg('select n.nspname as "schema" from pg_namespace n where 1 and schema = \'x\'') == \
-        "select n.nspname as \"schema\" from pg_namespace n where true and (n.nspname) = 'x'"
+    assert pg('select n.nspname as "schema" from namespaces n where 1 and schema = \'x\'') == \
+        "select n.nspname as \"schema\" from namespaces n where true and (n.nspname) = 'x'"
     # the alias names a column its own expression reads: later uses mean that column
     assert pg("select lower(email) as email from u where email = 'A'") == \
         "select lower(email) as email from u where email = 'A'"

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 from . import functions, null_treatment, super_functions
 from .from_items import rewrite_from_items
+from .from_list import KEYWORDS as FROM_KEYWORDS
 from .navigation import navigate
 from .queries import rewrite_selects
+from .series_case import hoist_series
 from .super_casts import is_super, wrap_operand
 from .tokens import Group, Node, Token, raw, render, strip
 from .types import read_type
@@ -45,9 +47,13 @@ REDSHIFT_CATALOG_COLUMNS = {
     "procpid": "pg_stat_activity", "current_query": "pg_stat_activity", "transaction": "pg_locks",
 }
 # Catalog tables with rows Redshift's catalog does not have, read from the localshift view
-# wherever a statement names them: pg_constraint (PostgreSQL 18 records NOT NULL as a constraint).
-REDSHIFT_CATALOG_ROWS = frozenset({"pg_constraint"})
+# wherever a statement names them: pg_constraint (PostgreSQL 18 records NOT NULL as a constraint),
+# pg_class (IDENTITY columns' sequences), pg_namespace (the schema of localshift's catalog); and
+# pg_type, which lacks rows Redshift's has (SUPER, VARBYTE).
+REDSHIFT_CATALOG_ROWS = frozenset({"pg_constraint", "pg_class", "pg_namespace", "pg_type"})
 REDSHIFT_CATALOG_RELATIONS = frozenset({*REDSHIFT_CATALOG_COLUMNS.values(), *REDSHIFT_CATALOG_ROWS})
+# What precedes a relation the catalog views replace (an alias or a column of that name stays).
+_RELATION_INTRODUCERS = frozenset({"from", "join", ",", "only", "update", "into", "using"})
 # The words that make a statement read those views.
 REDSHIFT_CATALOG_WORDS = frozenset({*REDSHIFT_CATALOG_COLUMNS, *REDSHIFT_CATALOG_ROWS})
 
@@ -96,14 +102,17 @@ class Rewriter:
             kind = node.kind
             if isinstance(node, Group):
                 node = Group(node.open, self.rewrite(node.nodes), node.close)
+            elif kind == "ident" and node.low == "case" and (hoisted := hoist_series(nodes, i)):
+                nodes = [*nodes[:i], *hoisted[0], *nodes[hoisted[1] + 1:]]
+                n = len(nodes)
+                continue
             elif kind == "ident":
                 j = _next(nodes, i + 1)
                 following = nodes[j] if j < n else None
                 qualified = prev is not None and prev.text == "."
                 if self.catalog_views and node.low in REDSHIFT_CATALOG_RELATIONS \
-                        and (following is None
-                             or not (following.kind == "group" or following.text == ".")):
-                    node = self._catalog_view(node, out, qualified)
+                        and (following is None or following.kind != "group"):
+                    node = self._catalog_view(node, out, qualified, following)
                 elif following is not None and following.kind == "group" and following.open == "(" \
                         and not qualified:
                     handler = CALLS.get(node.low)
@@ -169,16 +178,26 @@ class Rewriter:
         return rewrite_selects(self, out)
 
     @staticmethod
-    def _catalog_view(node: Node, out: list[Node], qualified: bool) -> Node:
-        """``pg_class`` or ``pg_catalog.pg_class`` -> ``localshift.redshift_pg_class`` (a name of
-        its own: a ``relname = 'pg_class'`` lookup finds the catalog's relation alone)."""
-        if not qualified:
-            return raw(f"localshift.redshift_{node.low}")
+    def _catalog_view(node: Node, out: list[Node], qualified: bool, following: Node | None) -> Node:
+        """``pg_class`` or ``pg_catalog.pg_class`` where a FROM list names a relation ->
+        ``localshift.redshift_pg_class`` (a name of its own: a ``relname = 'pg_class'`` lookup finds
+        the catalog's relation alone), aliased ``pg_class`` when no alias follows, so that
+        ``pg_class.relname`` still names its columns (and ``pg_catalog.pg_class.relname`` becomes it)."""
         sig = [k for k in range(len(out)) if not out[k].blank]
-        if len(sig) >= 2 and out[sig[-2]].low == "pg_catalog":
+        if qualified and (len(sig) < 2 or out[sig[-2]].low != "pg_catalog"):
+            return node
+        if following is not None and following.text == ".":
+            if qualified:
+                del out[sig[-2]:]  # pg_catalog.pg_class.relname -> pg_class.relname
+            return node
+        before = sig[-3 if qualified else -1] if len(sig) >= (3 if qualified else 1) else None
+        if before is None or out[before].low not in _RELATION_INTRODUCERS:
+            return node  # an alias (``FROM pg_catalog.pg_class AS pg_class``), a column, a table's name
+        if qualified:
             del out[sig[-2]:]
-            return raw(f"localshift.redshift_{node.low}")
-        return node
+        aliased = following is not None and (following.kind == "qident" or (
+            following.kind == "ident" and (following.low == "as" or following.low not in FROM_KEYWORDS)))
+        return raw(f"localshift.redshift_{node.low}" + ("" if aliased else f" AS {node.low}"))
 
 
 def _fold(text: str) -> str:

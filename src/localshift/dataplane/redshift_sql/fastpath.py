@@ -38,6 +38,7 @@ TRIGGER_WORDS = frozenset({
     "nchar", "varbyte", "varbinary", "bpchar", "binary", "geometry", "geography", "hllsketch", "pivot",
     "unpivot", "datetime", "exclude",  # SELECT * EXCLUDE (refused)
     "numeric", "decimal",  # DECIMAL(18, 0) when no precision is given (types.py)
+    "generate_series",  # inside a CASE (series_case.py)
     # LAG, LEAD, FIRST_VALUE, LAST_VALUE need the translator only with IGNORE/RESPECT NULLS.
     *(CALLS.keys() - null_treatment.CALLS.keys()), *null_treatment.TRIGGER_WORDS,
     *REDSHIFT_CATALOG_WORDS, *ENGINE_FUNCTIONS})

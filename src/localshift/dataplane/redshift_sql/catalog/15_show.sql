@@ -23,9 +23,8 @@ RETURNS TABLE (database_name varchar(128), schema_name varchar(128), schema_owne
 LANGUAGE sql STABLE AS $fn$
     SELECT current_database()::varchar, n.nspname::varchar, n.nspowner::integer, 'local'::varchar,
            array_to_string(n.nspacl, '~'), NULL::varchar, NULL::varchar
-    FROM pg_catalog.pg_namespace n
+    FROM localshift.redshift_pg_namespace n
     WHERE db = current_database() AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp_%'
-      AND n.nspname <> 'localshift'
       AND (pg_catalog.has_schema_privilege(n.oid, 'USAGE') OR n.nspname = 'pg_catalog')
     ORDER BY 2
 $fn$;

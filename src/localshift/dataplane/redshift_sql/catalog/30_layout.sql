@@ -60,6 +60,8 @@ CROSS JOIN LATERAL (SELECT coalesce(array_position(tl.sortkey, a.attname::text),
 -- these views when a statement names one of reldiststyle, attencodingtype,
 -- attisdistkey, attsortkeyord or adsrc.
 -- reltuples is 0 until a table's first ANALYZE, as in Redshift (PostgreSQL 14 writes -1).
+-- Every statement naming pg_class reads it here: Redshift's catalog has no sequences (an IDENTITY
+-- column has none).
 CREATE OR REPLACE VIEW localshift.redshift_pg_class AS
 SELECT c.oid, c.relname, c.relnamespace, c.reltype, c.reloftype, c.relowner, c.relam, c.relfilenode,
        c.reltablespace, c.relpages, greatest(c.reltuples, 0)::real AS reltuples, c.relallvisible, c.relallfrozen,
@@ -70,7 +72,8 @@ SELECT c.oid, c.relname, c.relnamespace, c.reltype, c.reloftype, c.relowner, c.r
        rc.created AS relcreationtime
 FROM pg_catalog.pg_class c
 LEFT JOIN localshift.table_layout tl ON tl.table_oid = c.oid
-LEFT JOIN localshift.relation_created rc ON rc.table_oid = c.oid;
+LEFT JOIN localshift.relation_created rc ON rc.table_oid = c.oid
+WHERE c.relkind <> 'S';
 
 -- Columns of late-binding views are not in Redshift's pg_attribute (see pg_get_late_binding_view_cols).
 -- An IDENTITY column has a default in Redshift's catalog (atthasdef; see redshift_pg_attrdef).

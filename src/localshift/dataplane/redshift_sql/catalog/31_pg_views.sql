@@ -72,9 +72,21 @@ SELECT a.*, a.attacl AS attacl_info
 FROM localshift.redshift_pg_attribute a;
 
 -- PG_PROC_INFO: pg_proc with prooid (prokind, proargmodes and proallargtypes
--- are already pg_proc's own columns).
+-- are already pg_proc's own columns), probin a bytea as in Redshift's catalog (PostgreSQL 8.0's
+-- type: AWS's JDBC driver's getProcedureColumns reads it with byteaout).
+DO $$ BEGIN
+    IF EXISTS (SELECT FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass('pg_catalog.pg_proc_info')
+               AND attname = 'probin' AND atttypid <> 'bytea'::regtype) THEN
+        DROP VIEW pg_catalog.pg_proc_info;
+    END IF;
+END $$;
 CREATE OR REPLACE VIEW pg_catalog.pg_proc_info AS
-SELECT p.oid AS prooid, p.* FROM pg_catalog.pg_proc p;
+SELECT p.oid AS prooid, p.oid, p.proname, p.pronamespace, p.proowner, p.prolang, p.procost, p.prorows,
+       p.provariadic, p.prosupport, p.prokind, p.prosecdef, p.proleakproof, p.proisstrict, p.proretset,
+       p.provolatile, p.proparallel, p.pronargs, p.pronargdefaults, p.prorettype, p.proargtypes,
+       p.proallargtypes, p.proargmodes, p.proargnames, p.proargdefaults, p.protrftypes, p.prosrc,
+       p.probin::bytea AS probin, p.prosqlbody, p.proconfig, p.proacl
+FROM pg_catalog.pg_proc p;
 
 -- PG_USER and PG_GROUP as Redshift shows them (PostgreSQL 8.0's shape):
 -- usesuper is true for Redshift superusers (localshift.is_superuser), who are

@@ -140,7 +140,7 @@ FROM localshift.visible_columns;
 -- SVV_ALL_* and SVV_REDSHIFT_*: this database's schemas, tables and columns.
 CREATE OR REPLACE VIEW localshift.visible_schemas AS
 SELECT n.oid, n.nspname, n.nspowner, n.nspacl
-FROM pg_catalog.pg_namespace n
+FROM localshift.redshift_pg_namespace n
 WHERE localshift.is_user_visible_schema(n.nspname)
   AND (localshift.is_superuser((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user))
        OR pg_has_role(n.nspowner, 'USAGE') OR has_schema_privilege(n.oid, 'USAGE'));
