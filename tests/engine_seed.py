@@ -50,8 +50,9 @@ def _seed() -> Path:
 def seed_data_plane(root: Path) -> None:
     """Give the data plane about to be made over ``root`` the seed's secret and engine template."""
     seed = _seed()
-    root.mkdir(parents=True, exist_ok=True)
-    os.chmod(root, 0o700)
+    # Made as the service makes what it lacks (its umask is 077): a server's data dir too.
+    for directory in reversed([d for d in (root, *root.parents) if not d.exists()]):
+        directory.mkdir(mode=0o700)
     shutil.copy2(seed / "dataplane" / SECRET, root / SECRET)  # 0600, as the data plane writes it
     engine_root = default_engine_root(root.resolve())
     engine_root.mkdir(parents=True, exist_ok=True)
