@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from typing import Iterator
 
 import pytest
 
+from engine_seed import use_seed_dir
 from sql_cluster import SqlCluster, start_sql_cluster
 from support import ADMIN_KEY, ADMIN_SECRET, GRANTEE, OWNER, TENANT_KEY, TENANT_SECRET, Server, make_server
+
+
+@pytest.fixture(scope="session", autouse=True)
+def engine_seed(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """New data planes start from one seed per session (engine_seed.py), which pytest-xdist's workers
+    share: it lives in their common temporary directory."""
+    base = tmp_path_factory.getbasetemp()
+    use_seed_dir((base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "engine-seed")
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 
+from engine_seed import remove_engine_root, seed_data_plane
+
 REGION = "us-east-1"
 OWNER, GRANTEE, STRANGER = "111111111111", "222222222222", "333333333333"
 # The strict-mode server's keys (conftest.strict_server): OWNER may administer, GRANTEE may not.
@@ -42,6 +44,7 @@ class Server:
     env: dict[str, str]
     args: list[str] = field(default_factory=list)
     preexec_fn: Callable[[], None] | None = None  # run in the server's process before it starts
+    seeded: bool = False  # its data plane starts from the session's seed (engine_seed.py)
     process: subprocess.Popen | None = None
     log_path: Path | None = None
 
@@ -82,10 +85,13 @@ class Server:
             self.process.wait(timeout=30)
 
     def close(self) -> None:
-        """Wipe the server's state (engines and snapshot data may live outside its data dir), then stop it."""
+        """Wipe the server's state (engines and snapshot data may live outside its data dir), then stop it;
+        a seeded server's engine directory goes too (its template outlives the engines)."""
         if self.process and self.process.poll() is None:
             self.reset()
         self.stop()
+        if self.seeded:
+            remove_engine_root(self.data_dir / "dataplane")
 
     def admin(self, path: str, method: str = "POST") -> bytes:
         """Call an admin endpoint; in strict mode signed, as the admin endpoints require there."""
@@ -137,7 +143,12 @@ def make_server(tmp: Path, *, data_plane: bool = False, extra_env: dict[str, str
     server_args = list(args or [])
     if not data_plane:
         server_args.append("--no-data-plane")
-    return Server(free_port(), tmp / "data", env, server_args)
+    # An ephemeral server, or one told where its engines go, makes its data plane elsewhere.
+    seeded = data_plane and "--ephemeral" not in server_args and not {
+        "LOCALSHIFT_EPHEMERAL", "LOCALSHIFT_ENGINE_DIR"} & set(extra_env or {})
+    if seeded:
+        seed_data_plane(tmp / "data" / "dataplane")
+    return Server(free_port(), tmp / "data", env, server_args, seeded=seeded)
 
 
 def answers(url: str) -> bool:

@@ -1,4 +1,5 @@
-"""Fixtures for the data-plane tests: real PostgreSQL engines on free ports."""
+"""Fixtures for the data-plane tests: real PostgreSQL engines on free ports, in data planes that
+start from the session's seed (engine_seed.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import shutil
 
 import pytest
 
+from engine_seed import seeded_plane
 from localshift.dataplane import PostgresDataPlane
 
 from .helpers import DB, PASSWORD, USER, connect, free_port
@@ -20,7 +22,7 @@ def cleanup(plane: PostgresDataPlane) -> None:
 
 @pytest.fixture
 def dp(tmp_path):
-    plane = PostgresDataPlane(tmp_path / "dp")
+    plane = seeded_plane(tmp_path / "dp")
     try:
         yield plane
     finally:
@@ -36,7 +38,7 @@ def cluster(dp):
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory):
     """One cluster per test module, for tests that do not change who may do what: (data plane, port)."""
-    plane = PostgresDataPlane(tmp_path_factory.mktemp("roles") / "dp")
+    plane = seeded_plane(tmp_path_factory.mktemp("roles") / "dp")
     try:
         port = plane.create_engine("shared", free_port(), USER, PASSWORD, DB)
         with connect(port, autocommit=True) as conn:

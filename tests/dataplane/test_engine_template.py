@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from engine_seed import seeded_plane
 from localshift.dataplane import PostgresDataPlane, engine_template
 from localshift.dataplane.binaries import PgBinaries
 from localshift.dataplane.engine_template import BUILD_PREFIX, EngineTemplate
@@ -52,6 +53,17 @@ def _owners(data: Path) -> set[int]:
         except FileNotFoundError:
             pass
     return owners
+
+
+@pytest.fixture
+def dp(tmp_path):
+    """A data plane over an empty root, which builds its own template (the conftest's starts from the
+    session's seed)."""
+    plane = PostgresDataPlane(tmp_path / "dp")
+    try:
+        yield plane
+    finally:
+        cleanup(plane)
 
 
 def test_engines_are_copied_from_one_template_and_share_nothing(dp, caplog):
@@ -152,6 +164,21 @@ def test_a_build_cut_short_is_removed_and_the_template_made_whole(dp, caplog):
     port = dp.create_engine("a", free_port(), USER, PASSWORD, DB)
     assert _templates(dp) == [dp.template.dir.name] and rows(port, "select 1") == [(1,)]
     assert _builds(caplog) == 1
+
+
+def test_a_data_plane_over_the_secret_and_template_another_left_builds_none(tmp_path, caplog):
+    """As a service restarted over its root finds its template (and as the tests' data planes start
+    from the session's seed, engine_seed.py)."""
+    caplog.set_level(logging.INFO, "localshift")
+    plane = seeded_plane(tmp_path / "dp")
+    caplog.clear()  # the seed's own build, when this test is the session's first to need it
+    try:
+        assert _templates(plane) == [plane.template.dir.name]
+        port = plane.create_engine("a", free_port(), USER, PASSWORD, DB)
+        assert _builds(caplog) == 0 and _catalog_marker(port) == f"localshift catalog {catalog_digest()}"
+        assert rows(port, "select current_user") == [(USER,)]
+    finally:
+        cleanup(plane)
 
 
 @pytest.mark.parametrize("what", ["catalog", "settings", "password"])

@@ -54,6 +54,15 @@ def _short_hash(path: Path) -> str:
     return hashlib.sha256(str(path).encode()).hexdigest()[:12]
 
 
+def default_engine_root(root: Path) -> Path:
+    """Where the data plane over ``root`` (resolved) keeps its engines unless told otherwise."""
+    if not running_as_root():
+        return root / "engines"
+    # Engines run as uids of their own, which cannot enter the root (0700): keep them in a place
+    # derived from its path, so a restarted service finds them again.
+    return Path("/var/tmp") / f"localshift-engines-{_short_hash(root)}"
+
+
 class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
     serves_sql = True
 
@@ -83,7 +92,7 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
         self.log_root = Path(log_root).resolve() if log_root else self.root / "logs"
         self.bins = PgBinaries(pg_bin_dir)
         self.users = EngineUsers(engine_uids) if running_as_root() else None
-        self.engine_root = Path(engine_root).resolve() if engine_root else self._default_engine_root()
+        self.engine_root = Path(engine_root).resolve() if engine_root else default_engine_root(self.root)
         if engine_root is None or not self.engine_root.exists():
             self.engine_root.mkdir(parents=True, exist_ok=True)
             # Engines own their directories (0700); with uids of their own they only pass through.
@@ -137,13 +146,6 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
                    engine_uids=parse_uid_range(settings.engine_uids), log_root=data_dir / "logs", clock=clock)
 
     # -- setup -------------------------------------------------------------------
-    def _default_engine_root(self) -> Path:
-        if self.users is None:
-            return self.root / "engines"
-        # The engines' uids cannot enter the root (0700): keep them in a place derived from its
-        # path, so a restarted service finds them again.
-        return Path("/var/tmp") / f"localshift-engines-{_short_hash(self.root)}"
-
     @property
     def directories(self) -> list[Path]:
         """Every directory this data plane writes: snapshots and secrets, engines, and the
