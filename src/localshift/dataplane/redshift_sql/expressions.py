@@ -81,6 +81,8 @@ class Rewriter:
         # PIVOT/UNPIVOT and PartiQL unnesting (from_items): whether the text may hold them,
         # whether the statement does, its CTEs' columns, derived tables named so far.
         self.may_reshape = False
+        # generate_series in a CASE (series_case.py): only a text that calls it is searched for one.
+        self.may_hoist_series = False
         self.reshapes: frozenset[str] = frozenset()
         self.ctes: dict[str, list[str] | None] = {}
         self.generated = 0
@@ -102,7 +104,8 @@ class Rewriter:
             kind = node.kind
             if isinstance(node, Group):
                 node = Group(node.open, self.rewrite(node.nodes), node.close)
-            elif kind == "ident" and node.low == "case" and (hoisted := hoist_series(nodes, i)):
+            elif kind == "ident" and node.low == "case" and self.may_hoist_series \
+                    and (hoisted := hoist_series(nodes, i)):
                 nodes = [*nodes[:i], *hoisted[0], *nodes[hoisted[1] + 1:]]
                 n = len(nodes)
                 continue

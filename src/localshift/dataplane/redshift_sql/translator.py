@@ -112,6 +112,7 @@ def _rewritten(sql: str, case_sensitive: bool, standard_strings: bool) -> Transl
         catalog_views = any(t.kind == "ident" and t.low in REDSHIFT_CATALOG_WORDS for t in tokens)
         rw = Rewriter(ENGINE_FUNCTIONS, case_sensitive, catalog_views, standard_strings)
         rw.may_reshape = from_items.may_reshape(sql)
+        rw.may_hoist_series = any(t.kind == "ident" and t.low == "generate_series" for t in tokens)
         out, changed, sensitivity = [], hashed, None
         for statement in statements:
             text, new_sensitivity = _statement(rw, statement)
@@ -134,7 +135,7 @@ def _rewritten(sql: str, case_sensitive: bool, standard_strings: bool) -> Transl
 MAX_PARAMETERS = 65535
 
 
-def _parameter_count(numbers: "Iterable[str | bytes]") -> int:
+def _parameter_count(numbers: Iterable[str | bytes]) -> int:
     """The highest of the numbers of ``$n`` parameters, at most MAX_PARAMETERS."""
     return min(max((int(n) if len(n) < 6 else MAX_PARAMETERS for n in numbers), default=0), MAX_PARAMETERS)
 
