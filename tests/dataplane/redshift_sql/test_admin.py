@@ -86,6 +86,31 @@ def test_no_comment_or_quote_trick_passes_a_refusal(sql):
     assert refused(sql) == ("42601", 'syntax error at or near "template"')
 
 
+@pytest.mark.parametrize("sql, option", [
+    ("create database d strategy file_copy", "strategy"),  # FILE_COPY checkpoints the whole engine
+    ("create database d with oid = 99999", "oid"),
+    ("create database d encoding 'SQL_ASCII'", "encoding"),
+    ("create database d owner u1 locale = 'C'", "locale"),
+    ("create database d lc_collate 'C'", "lc_collate"),
+    ("create database d icu_locale 'und'", "icu_locale"),
+    ("create database d tablespace pg_default", "tablespace"),
+    ('create database d with "connection_limit" = 5', '"connection_limit"'),
+    ("create database d connection level 5", "connection"),
+])
+def test_only_redshifts_database_options_are_taken(sql, option):
+    """Redshift's CREATE DATABASE takes OWNER, CONNECTION LIMIT, COLLATE and ISOLATION LEVEL; the
+    engine's other options were passed along (a FILE_COPY strategy forces a checkpoint of every
+    database of the cluster)."""
+    assert refused(sql) == ("42601", f'syntax error at or near "{option}"')
+
+
+def test_database_options_take_an_equals_sign_and_a_negative_limit():
+    assert pg("create database d2 owner = u1 connection limit = -1 collate case_sensitive") == \
+        "create database d2 owner = u1 connection limit = - 1"
+    assert refused("create database d from integration 'arn'") == (
+        "0A000", "CREATE DATABASE ... FROM INTEGRATION is not supported by localshift")
+
+
 @pytest.mark.parametrize("sql", ["alter database d allow_connections false",
                                  'alter database d with "allow_connections" = 0', "alter database d is_template true", "create database d allow_connections false",
                                  "create database d with is_template = true"])

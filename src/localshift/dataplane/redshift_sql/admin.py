@@ -281,7 +281,7 @@ def create_database(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str:
     lows = [w.low for w in sig]
     if "datashare" in lows:
         raise not_supported("CREATE DATABASE ... FROM DATASHARE")
-    refuse_postgresql_database_options(sig, ("template", *_DATABASE_SWITCHES))
+    _check_database_options(sig)
     keep: list[Node] = []
     k = 0
     while k < len(sig):
@@ -302,6 +302,32 @@ def create_database(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str:
             keep.append(sig[k])
             k += 1
     return render_words(keep)
+
+
+_DATABASE_OPTIONS = {"owner": ["owner"], "collate": ["collate"], "connection": ["connection", "limit"],
+                     "isolation": ["isolation", "level"]}
+
+
+def _check_database_options(sig: list[Node]) -> None:
+    """Only Redshift's options follow ``CREATE DATABASE name [WITH]``: OWNER, CONNECTION LIMIT,
+    COLLATE and ISOLATION LEVEL, each taking one value (``=`` optional, as both parsers allow).
+    PostgreSQL's others (TEMPLATE, STRATEGY, OID, ENCODING, LOCALE..., TABLESPACE,
+    ALLOW_CONNECTIONS, IS_TEMPLATE) are a syntax error at their name, as Redshift's parser gives,
+    quoted or not: PostgreSQL reads ``"template"`` as the option too."""
+    names = [identifier_value(w) if w.kind == "qident" else w.low for w in sig]
+    k = 4 if names[3:4] == ["with"] else 3
+    while k < len(names):
+        if names[k] == "from":  # FROM INTEGRATION / FROM ARN (zero-ETL, Glue): not emulated
+            raise not_supported(f"CREATE DATABASE ... FROM {sig[k + 1].text.upper() if k + 1 < len(sig) else ''}")
+        option = _DATABASE_OPTIONS.get(names[k])
+        if option is None or names[k + 1:k + len(option)] != option[1:]:
+            raise syntax_error(sig[k].text)
+        k += len(option)
+        if names[k:k + 1] == ["="]:
+            k += 1
+        if names[k:k + 1] == ["-"]:  # CONNECTION LIMIT -1
+            k += 1
+        k += 1  # the value
 
 
 def render_words(sig: list[Node]) -> str:
