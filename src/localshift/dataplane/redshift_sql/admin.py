@@ -217,6 +217,11 @@ def grant_or_revoke(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str |
     for k, word in enumerate(lows):
         if word in ("datashare", "assumerole", "model") or word == "on" and lows[k + 1:k + 2] == ["datashare"]:
             raise not_supported(f"{sig[0].text.upper()} on {word.upper()}")
+        if word == "on" and lows[k + 1:k + 2] == ["language"]:
+            # Redshift's way to choose who may create UDFs (REVOKE USAGE ON LANGUAGE sql FROM PUBLIC):
+            # the engine's languages belong to its superuser, so PostgreSQL would only warn and change
+            # nothing, and every user would still create SQL and PL/pgSQL routines.
+            raise not_supported(f"{sig[0].text.upper()} ... ON LANGUAGE")
     _refuse_object_privileges(sig, lows, 0)
     return _without_role_keywords(rw, nodes, sig, lows)
 
