@@ -11,7 +11,7 @@ how the translator folds quoted identifiers (``Translation.case_sensitive``).
 
 from __future__ import annotations
 
-from .errors import not_supported, syntax_error
+from .errors import syntax_error
 from .tokens import Node, quote_literal, render, strip, words
 
 # Redshift-only session parameters and their defaults (Redshift's
@@ -69,10 +69,6 @@ def set_statement(sig: list[Node], nodes: list[Node]) -> tuple[str | None, bool 
     if len(sig) <= k:
         raise syntax_error("set")
     name = sig[k].low
-    if name == "authorization" and sig[k - 1].low == "session" and [w.low for w in sig[k + 1:]] != ["default"]:
-        # A Redshift superuser becomes another user so; the master user is no engine superuser, whom
-        # alone PostgreSQL lets do it (and SET ROLE would leave SESSION_USER as it was).
-        raise not_supported("SET SESSION AUTHORIZATION")
     if name in ALIASES:
         return f"{render(nodes[:nodes.index(sig[k])])}{ALIASES[name]}{render(nodes[nodes.index(sig[k]) + 1:])}", None
     if name not in REDSHIFT_SETTINGS:
