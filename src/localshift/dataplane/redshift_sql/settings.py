@@ -6,7 +6,8 @@ live in the engine as custom settings under the ``redshift.`` prefix, whose
 defaults the installer writes with ALTER SYSTEM; SET/RESET/SHOW address them
 there, so they are transactional and per session exactly like PostgreSQL's,
 with no state in the front.  ``enable_case_sensitive_identifier`` also changes
-how the translator folds quoted identifiers (``Translation.case_sensitive``).
+how the translator folds quoted identifiers (``Translation.case_sensitive``).  SHOW ALL lists the parameters of
+Redshift's configuration reference, not the engine's settings.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ REDSHIFT_SETTINGS = {
     "navigate_super_null_on_error": "on",
     "parse_super_null_on_error": "off",
     "pg_federation_repeatable_read": "true",
-    "query_group": "unset",  # SHOW's answer when none is set (STL_QUERY.label shows "default")
+    "query_group": "default",  # STL_QUERY.label shows "default" when unset
     "spectrum_enable_pseudo_columns": "true",
     "spectrum_query_maxerror": "-1",
     "stored_proc_log_min_messages": "LOG",
