@@ -29,7 +29,8 @@ def test_show_all_lists_redshifts_parameters():
     sql = pg("SHOW ALL")
     assert sql.startswith("SELECT name, setting FROM (VALUES (E'analyze_threshold_percent', "
                           "current_setting(E'redshift.analyze_threshold_percent')), ")
-    assert "(E'datestyle', current_setting(E'datestyle'))" in sql and "(E'timezone', current_setting(E'timezone'))" in sql
+    assert "(E'datestyle', current_setting(E'datestyle'))" in sql
+    assert "(E'timezone', current_setting(E'timezone'))" in sql
     assert sql.endswith("(E'wlm_query_slot_count', current_setting(E'redshift.wlm_query_slot_count'))) "
                         "AS parameters (name, setting) ORDER BY name")
     assert sql.count("current_setting(") == 36

@@ -250,7 +250,8 @@ def _refuse_object_privileges(sig: list[Node], lows: list[str], verb: int) -> No
     end = lows.index("on", verb) if "on" in lows[verb:] else len(lows)
     for word in lows[verb + 1:end]:
         if word in _REDSHIFT_ONLY_PRIVILEGES:
-            raise not_supported(f"{sig[verb].text.upper()} {word.upper()} (Redshift's {word.upper()} privilege on tables)")
+            privilege = word.upper()
+            raise not_supported(f"{sig[verb].text.upper()} {privilege} (Redshift's {privilege} privilege on tables)")
 
 
 def _without_role_keywords(rw: "Rewriter", nodes: list[Node], sig: list[Node], lows: list[str]) -> str | None:

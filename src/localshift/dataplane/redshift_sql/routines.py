@@ -18,10 +18,10 @@
   OUT arguments become ``INOUT ... DEFAULT NULL``, which a CALL may leave out
   and which CALL still returns in its result row.  Redshift's procedure
   arguments take no DEFAULT, so a defaulted argument is always such an OUT.
-* DROP PROCEDURE and ALTER PROCEDURE (RENAME TO, OWNER TO) name a procedure by its
-  input arguments (Redshift ignores OUT arguments there): they act on the procedure whose arguments start with
-  those and go on only with defaulted (former OUT) ones, as SHOW PROCEDURE
-  finds it (``localshift.find_routine``).
+* DROP PROCEDURE and ALTER PROCEDURE (RENAME TO, OWNER TO) name a procedure by
+  its input arguments (Redshift ignores OUT arguments there): they act on the
+  procedure whose arguments start with those and go on only with defaulted
+  (former OUT) ones, as SHOW PROCEDURE finds it (``localshift.find_routine``).
 """
 
 from __future__ import annotations
@@ -165,8 +165,8 @@ def alter_procedure(sig: list[Node]) -> str | None:
     if sig[g + 1].low == "rename":
         action = f" RENAME TO {quote_ident(identifier_value(target))}"
     else:
-        owner = target.text.upper() if target.low in ("current_user", "session_user") else quote_ident(user_name(target))
-        action = f" OWNER TO {owner}"
+        keyword = target.low in ("current_user", "session_user")
+        action = f" OWNER TO {target.text.upper() if keyword else quote_ident(user_name(target))}"
     return do_block(f"DECLARE found oid; BEGIN {_found_procedure(sig[2:g], group)} "
                     f"EXECUTE 'ALTER PROCEDURE ' || found::regprocedure::text || {quote_literal(action)}; END;")
 

@@ -6,8 +6,9 @@ live in the engine as custom settings under the ``redshift.`` prefix, whose
 defaults the installer writes with ALTER SYSTEM; SET/RESET/SHOW address them
 there, so they are transactional and per session exactly like PostgreSQL's,
 with no state in the front.  ``enable_case_sensitive_identifier`` also changes
-how the translator folds quoted identifiers (``Translation.case_sensitive``).  SHOW ALL lists the parameters of
-Redshift's configuration reference, not the engine's settings.
+how the translator folds quoted identifiers (``Translation.case_sensitive``).
+SHOW ALL lists the parameters of Redshift's configuration reference, not the
+engine's settings.
 """
 
 from __future__ import annotations
