@@ -54,6 +54,29 @@ def test_groups_roles_and_grants():
     assert pg("grant role r1, r2 to role r3 with admin option") == "GRANT r1, r2 to r3 with admin option"
     assert pg("revoke role r1 from u1") == "REVOKE r1 from u1"
     assert pg("grant select on t to role r1") == "grant select on t to r1"
+    # a grantee list mixes users, groups and roles (GRANT's `{ user | ROLE r | GROUP g | PUBLIC } [, ...]`)
+    assert pg("grant select on t to u1, group g1, role r1, public") == "grant select on t to u1, group g1, r1, public"
+    assert pg("revoke insert on t from role r1, role r2") == "revoke insert on t from r1, r2"
+    assert pg("grant select on role_log to u1") == "grant select on role_log to u1"  # no grantee ROLE
+    assert pg("alter default privileges in schema s grant select on tables to role r1") == \
+        "alter default privileges in schema s grant select on tables to r1"
+    assert pg("alter default privileges for user u1 grant execute on functions to u2") == \
+        "alter default privileges for user u1 grant execute on functions to u2"
+
+
+@pytest.mark.parametrize("sql, message", [
+    ("grant drop on table t to u1", "GRANT DROP (Redshift's DROP privilege on tables) is not supported by localshift"),
+    ("revoke select, alter on t from u1",
+     "REVOKE ALTER (Redshift's ALTER privilege on tables) is not supported by localshift"),
+    ("alter default privileges grant drop on tables to u1",
+     "GRANT DROP (Redshift's DROP privilege on tables) is not supported by localshift"),
+    ("alter default privileges in schema s revoke execute on procedures from public",
+     "ALTER DEFAULT PRIVILEGES ... ON PROCEDURES is not supported by localshift"),
+    ("revoke usage on language sql from public", "REVOKE ... ON LANGUAGE is not supported by localshift"),
+    ("grant usage on language plpgsql to u1", "GRANT ... ON LANGUAGE is not supported by localshift"),
+])
+def test_grants_postgresql_cannot_keep_are_refused(sql, message):
+    assert refused(sql) == ("0A000", message)
     assert pg("drop role r1 force") == "drop role r1"
     assert refused("grant usage on datashare d to namespace 'x'")[0] == "0A000"
 

@@ -63,6 +63,21 @@ def test_bad_alters_are_refused(sql):
     assert refused(sql)[0] in ("42601", "0A000", "42704")
 
 
+@pytest.mark.parametrize("sql, message", [
+    ("alter table t alter column a set default 1", "ALTER COLUMN SET/DROP DEFAULT is not supported"),
+    ("alter table t alter a drop default", "ALTER COLUMN SET/DROP DEFAULT is not supported"),
+    ("alter table t alter column a set not null", "ALTER COLUMN SET NOT NULL is not supported"),
+    ("alter table t alter column b encode lzo, alter column a drop not null",
+     "ALTER COLUMN DROP NOT NULL is not supported"),
+    ("alter table t alter column a type varchar(9) using a::varchar(9)",
+     "ALTER TABLE ALTER COLUMN does not support USING expression"),
+    ("alter table t row level security on",
+     "ALTER TABLE ... ROW LEVEL SECURITY (RLS policies) is not supported by localshift"),
+])
+def test_what_redshift_refuses_is_refused_in_its_words(sql, message):
+    assert refused(sql) == ("0A000", message)
+
+
 def test_materialized_view_auto_refresh_is_recorded():
     sql = 'alter materialized view "db"."s"."mv" auto refresh yes'
     assert pg(sql).startswith('alter materialized view "db"."s"."mv" RESET (autovacuum_enabled) /*localshift:')

@@ -16,6 +16,7 @@ from sql_cluster import MASTER_USER, PASSWORD
     (b"/* load */\n  MERGE INTO t USING s ON t.id = s.id REMOVE DUPLICATES", b"INSERT 0 0", b"MERGE 0"),
     (b"drop procedure p(int)", b"DO", b"DROP PROCEDURE"),
     (b"DROP PROCEDURE IF EXISTS s.p(varchar)", b"DO", b"DROP PROCEDURE"),
+    (b"alter procedure p(int) rename to q", b"DO", b"ALTER PROCEDURE"),
     (b"alter schema s quota 10 gb", b"DO", b"ALTER SCHEMA"),
     (b"lock t", b"DO", b"LOCK TABLE"),
     (b"alter table t add primary key (a)", b"DO", b"ALTER TABLE"),

@@ -42,6 +42,12 @@ def test_ctas_temp_like_and_generated_identity():
         "create temp table t AS select 1 a /*localshift:")
     assert pg("create table t (a, b) distkey(a) as select 1, 2").startswith(
         "create table t (a, b) AS select 1, 2 /*localshift:")
+    # a CTAS's keys by their position in the select list (catalog/00_localshift.sql names them)
+    assert marker("create table t distkey (1) sortkey (1, 3) as select a, b, c from s") == {
+        "schema": None, "name": "t", "diststyle": "KEY", "distkey": 1, "sortkey": [1, 3], "sortkey_type": "compound"}
+    assert marker("create table t (x, y) sortkey (y, 1) as select a, b from s")["sortkey"] == ["y", 1]
+    assert refused("create table t (a int) distkey (1)") == ("42601", 'syntax error at or near "1"')
+    assert refused("create table t distkey (0) as select 1 a") == ("42601", 'syntax error at or near "0"')
     sql = "create table t (like s.p including defaults) diststyle even"
     assert pg(sql).startswith("create table t (LIKE s.p INCLUDING DEFAULTS INCLUDING IDENTITY)")
     assert marker(sql) == {"schema": None, "name": "t", "diststyle": "EVEN", "like": "s.p"}

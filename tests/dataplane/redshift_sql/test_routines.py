@@ -39,6 +39,17 @@ def test_drop_procedure_names_it_by_its_input_arguments():
     assert pg("drop procedure p") == "drop procedure p"
 
 
+def test_alter_procedure_names_it_by_its_input_arguments():
+    sql = pg("alter procedure s.sp_open(a int, b out int) rename to \"SP_Close\"")
+    assert "localshift.find_routine(E's', E'sp_open', ARRAY[E'int']::regtype[], 'p');" in sql
+    assert "EXECUTE 'ALTER PROCEDURE ' || found::regprocedure::text || E' RENAME TO sp_close';" in sql
+    sql = pg('alter procedure sp_open(int) owner to "DwUser"')
+    assert "|| E' OWNER TO \"DwUser\"';" in sql  # a user name keeps its case
+    assert "|| E' OWNER TO CURRENT_USER';" in pg("alter procedure sp_open() owner to current_user")
+    assert pg("alter procedure sp_open rename to sp_close") == "alter procedure sp_open rename to sp_close"
+    assert pg("alter procedure sp_open(int) security definer") == "alter procedure sp_open(int) security definer"
+
+
 def test_a_body_is_redshift_sql_statement_by_statement():
     assert pg("create procedure p(out r varchar) as $$ declare v varchar(max); n constant int := 1; begin "
               "select into r nvl(null, 'a'); create table #x (a int); select top 1 a into v from #x; "

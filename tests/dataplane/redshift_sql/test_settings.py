@@ -21,8 +21,19 @@ def test_redshift_only_parameters_live_under_the_redshift_prefix():
 
 def test_postgresql_parameters_pass_through():
     for sql in ("set search_path to '$user', public", "set statement_timeout = 5000", "show timezone",
-                "set time zone 'UTC'", "reset all", "show all", "set transaction isolation level serializable"):
+                "set time zone 'UTC'", "reset all", "set transaction isolation level serializable"):
         assert pg(sql) == sql
+
+
+def test_show_all_lists_redshifts_parameters():
+    sql = pg("SHOW ALL")
+    assert sql.startswith("SELECT name, setting FROM (VALUES (E'analyze_threshold_percent', "
+                          "current_setting(E'redshift.analyze_threshold_percent')), ")
+    assert "(E'datestyle', current_setting(E'datestyle'))" in sql
+    assert "(E'timezone', current_setting(E'timezone'))" in sql
+    assert sql.endswith("(E'wlm_query_slot_count', current_setting(E'redshift.wlm_query_slot_count'))) "
+                        "AS parameters (name, setting) ORDER BY name")
+    assert sql.count("current_setting(") == 36
 
 
 def test_case_sensitivity_changes_the_session():

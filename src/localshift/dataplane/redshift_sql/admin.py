@@ -203,7 +203,7 @@ def drop_role(rw: "Rewriter", sig: list[Node]) -> str:
 
 
 def grant_or_revoke(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str | None:
-    """GRANT ROLE r TO {user | ROLE r2}, REVOKE ROLE r FROM ..., and ``TO ROLE r`` grantees."""
+    """GRANT ROLE r TO {user | ROLE r2}, REVOKE ROLE r FROM ..., and ``ROLE r`` grantees."""
     lows = [w.low for w in sig]
     if lows[1:2] == ["role"]:
         # GRANT ROLE a, b TO u [WITH ADMIN OPTION] | TO ROLE r
@@ -215,16 +215,63 @@ def grant_or_revoke(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str |
         rest = [w for w in sig[k:] if w.low != "role"]
         return " ".join(out + [w.text for w in rest]).replace(" ,", ",")
     for k, word in enumerate(lows):
-        if word in ("to", "from") and k + 1 < len(lows) and lows[k + 1] == "role":
-            at = nodes.index(sig[k + 1])
-            end = at + 1
-            while end < len(nodes) and nodes[end].blank:
-                end += 1
-            return rw.text(nodes[:at] + nodes[end:])
-    for k, word in enumerate(lows):
         if word in ("datashare", "assumerole", "model") or word == "on" and lows[k + 1:k + 2] == ["datashare"]:
             raise not_supported(f"{sig[0].text.upper()} on {word.upper()}")
-    return None
+        if word == "on" and lows[k + 1:k + 2] == ["language"]:
+            # Redshift's way to choose who may create UDFs (REVOKE USAGE ON LANGUAGE sql FROM PUBLIC):
+            # the engine's languages belong to its superuser, so PostgreSQL would only warn and change
+            # nothing, and every user would still create SQL and PL/pgSQL routines.
+            raise not_supported(f"{sig[0].text.upper()} ... ON LANGUAGE")
+    _refuse_object_privileges(sig, lows, 0)
+    return _without_role_keywords(rw, nodes, sig, lows)
+
+
+def alter_default_privileges(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str | None:
+    """ALTER DEFAULT PRIVILEGES [FOR USER u] [IN SCHEMA s] GRANT|REVOKE ...: PostgreSQL's, with
+    ``ROLE r`` grantees.  Redshift keeps procedures' default privileges apart from functions';
+    PostgreSQL's ON FUNCTIONS covers both, so ON PROCEDURES cannot be kept apart and is refused."""
+    lows = [w.low for w in sig]
+    verb = next((k for k, word in enumerate(lows) if word in ("grant", "revoke")), None)
+    if verb is None:
+        return None
+    if "procedures" in lows[verb:]:
+        raise not_supported("ALTER DEFAULT PRIVILEGES ... ON PROCEDURES")
+    _refuse_object_privileges(sig, lows, verb)
+    return _without_role_keywords(rw, nodes, sig, lows)
+
+
+# Privileges Redshift grants on tables that PostgreSQL has not (ALTER and DROP: the right to alter
+# or drop another's table, which in PostgreSQL only its owner has).
+_REDSHIFT_ONLY_PRIVILEGES = ("alter", "drop")
+
+
+def _refuse_object_privileges(sig: list[Node], lows: list[str], verb: int) -> None:
+    """GRANT/REVOKE of ALTER or DROP on a table (the privileges listed before ON)."""
+    end = lows.index("on", verb) if "on" in lows[verb:] else len(lows)
+    for word in lows[verb + 1:end]:
+        if word in _REDSHIFT_ONLY_PRIVILEGES:
+            privilege = word.upper()
+            raise not_supported(f"{sig[verb].text.upper()} {privilege} (Redshift's {privilege} privilege on tables)")
+
+
+def _without_role_keywords(rw: "Rewriter", nodes: list[Node], sig: list[Node], lows: list[str]) -> str | None:
+    """The statement without the ROLE keyword of each ``ROLE r`` grantee (``TO u, ROLE r, GROUP g``):
+    a PostgreSQL role is named alone.  None when there is none."""
+    grantees = next((k for k in range(len(lows) - 1, -1, -1) if lows[k] in ("to", "from")), None)
+    if grantees is None:
+        return None
+    drop = [k for k in range(grantees + 1, len(sig) - 1)
+            if lows[k] == "role" and (k == grantees + 1 or sig[k - 1].text == ",")]
+    if not drop:
+        return None
+    skip: set[int] = set()
+    for k in drop:
+        at = nodes.index(sig[k])
+        skip.add(at)
+        while at + 1 < len(nodes) and nodes[at + 1].blank:
+            at += 1
+            skip.add(at)
+    return rw.text([node for i, node in enumerate(nodes) if i not in skip])
 
 
 def create_schema(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str:

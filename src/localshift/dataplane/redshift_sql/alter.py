@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from .ddl import (DISTSTYLES, ENCODINGS, TableAttributes, attribute_marker, auto_refresh_value, column_definition,
                   qualified_name, lending_marker, table_constraint)
-from .errors import TranslationError, do_block, syntax_error
+from .errors import TranslationError, do_block, not_supported, syntax_error
 from .tokens import Group, Node, identifier_value, quote_ident, quote_literal, render, split_commas, words
 from .types import read_type
 
@@ -57,6 +57,9 @@ def alter_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> s
         # PostgreSQL's partitioning and inheritance, which Redshift's parser has not (the
         # engine refuses them too: catalog/45_postgresql_only_commands.sql).
         raise syntax_error(actions[0].text)
+    if lows[:3] == ["row", "level", "security"]:
+        raise not_supported("ALTER TABLE ... ROW LEVEL SECURITY (RLS policies)")
+    _refuse_column_default_and_nullability(actions)
     if lows[:2] == ["append", "from"]:
         return _append(rw, name_text, actions)
     if lows[:1] == ["alter"] and len(lows) > 1 and lows[1] in ("diststyle", "distkey", "sortkey",
@@ -68,6 +71,8 @@ def alter_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> s
         return f"{head} {_METADATA_ONLY}{attribute_marker(schema, name, attrs)}"
     if lows[:2] == ["alter", "column"] and lows[3:4] == ["type"] and len(actions) > 4:
         type_text, end = read_type(actions, 4)
+        if actions[end:end + 1] and actions[end].low == "using":
+            raise TranslationError("ALTER TABLE ALTER COLUMN does not support USING expression", "0A000")
         if end != len(actions):
             raise syntax_error(actions[end].text)
         return f"{head} ALTER COLUMN {rw.text([actions[2]])} TYPE {type_text}"
@@ -88,6 +93,20 @@ def alter_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> s
         marker = attribute_marker(schema, name, attrs) if attrs else ""
         return f"{head} ADD COLUMN {column}{marker}{lending_marker('references', attributes.references)}"
     return None
+
+
+def _refuse_column_default_and_nullability(actions: list[Node]) -> None:
+    """ALTER [COLUMN] c SET|DROP DEFAULT and SET|DROP NOT NULL, which Redshift refuses in these words
+    (0A000; a column's default and nullability are set when it is added)."""
+    for part in split_commas(actions):
+        lows = [w.low for w in words(part)]
+        k = 2 if lows[1:2] == ["column"] else 1
+        if lows[:1] != ["alter"] or lows[k + 1:k + 2] not in (["set"], ["drop"]):
+            continue
+        if lows[k + 2:k + 3] == ["default"]:
+            raise TranslationError("ALTER COLUMN SET/DROP DEFAULT is not supported", "0A000")
+        if lows[k + 2:k + 4] == ["not", "null"]:
+            raise TranslationError(f"ALTER COLUMN {lows[k + 1].upper()} NOT NULL is not supported", "0A000")
 
 
 def _add_key(rw: "Rewriter", table_text: str, schema: str | None, table: str, actions: list[Node]) -> str | None:

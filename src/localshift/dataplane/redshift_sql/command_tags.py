@@ -7,10 +7,10 @@ statement's own:
 
 * ``MERGE ... REMOVE DUPLICATES`` runs as an INSERT (dml.py): ``INSERT 0 n``
   becomes ``MERGE n``, as another MERGE reports, n the source rows merged.
-* Statements run by a DO block (DROP PROCEDURE with argument types, ALTER
-  SCHEMA ... QUOTA, ALTER DATABASE ... ISOLATION LEVEL, LOCK, ALTER TABLE ... ADD
+* Statements run by a DO block (DROP PROCEDURE and ALTER PROCEDURE with argument types,
+  ALTER SCHEMA ... QUOTA, ALTER DATABASE ... ISOLATION LEVEL, LOCK, ALTER TABLE ... ADD
   PRIMARY KEY / UNIQUE): ``DO`` becomes
-  the statement's command, ``DROP PROCEDURE``, ``ALTER SCHEMA``, ``ALTER
+  the statement's command, ``DROP PROCEDURE``, ``ALTER PROCEDURE``, ``ALTER SCHEMA``, ``ALTER
   DATABASE``, ``LOCK TABLE``, ``ALTER TABLE``, the tags PostgreSQL (and Redshift) give them.
 """
 
@@ -24,7 +24,8 @@ _COMMAND = re.compile(rb"\A(?:\s++|--[^\n\r]*+[\n\r]?|/\*.*?\*/)*+([a-z]++)(?:\s
 _INSERT = b"INSERT 0 "
 # The first letters of the tags replaced (DO, INSERT): the session looks no further at the others.
 RETAGGED = frozenset({b"D", b"I"})
-_DO_COMMANDS = {(b"drop", b"procedure"): b"DROP PROCEDURE", (b"alter", b"schema"): b"ALTER SCHEMA",
+_DO_COMMANDS = {(b"drop", b"procedure"): b"DROP PROCEDURE", (b"alter", b"procedure"): b"ALTER PROCEDURE",
+                (b"alter", b"schema"): b"ALTER SCHEMA",
                 (b"alter", b"table"): b"ALTER TABLE",
                 (b"alter", b"database"): b"ALTER DATABASE"}
 

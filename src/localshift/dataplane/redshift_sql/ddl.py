@@ -72,6 +72,9 @@ class TableAttributes:
         self.identity: dict[str, dict] = {}
         self.column_sortkey: list[str] = []
         self.references: list[str] = []  # tables named by REFERENCES clauses
+        # CREATE TABLE AS: DISTKEY and SORTKEY may name a column by its position in the query's
+        # select list (``DISTKEY (1) SORTKEY (1, 3)``), which the catalog resolves once the table exists.
+        self.positions = False
 
     def read(self, sig: list[Node], k: int) -> int:
         """Read table attributes from ``sig[k]``; returns the index of the first
@@ -85,7 +88,7 @@ class TableAttributes:
                 self.attrs["diststyle"] = style.upper()
                 k += 2
             elif word == "distkey":
-                self.attrs["distkey"] = _single_column(sig, k + 1)
+                self.attrs["distkey"] = self._key_column(_single_column(sig, k + 1))
                 k += 2
             elif word in ("compound", "interleaved") and k + 1 < len(sig) and sig[k + 1].low == "sortkey":
                 self._sortkey(sig, k + 1, word)
@@ -113,11 +116,16 @@ class TableAttributes:
     def _sortkey(self, sig: list[Node], k: int, kind: str) -> None:
         if k + 1 >= len(sig) or not isinstance(group := sig[k + 1], Group):
             raise syntax_error("sortkey")
-        columns = [identifier_value(words(c)[0]) for c in split_commas(group.nodes)]
+        columns = [self._key_column(words(c)[0]) for c in split_commas(group.nodes)]
         if not columns or kind == "interleaved" and len(columns) > 8 or len(columns) > 400:
             raise TranslationError("too many or no sort key columns", "42601")
         self.attrs["sortkey"] = columns
         self.attrs["sortkey_type"] = kind
+
+    def _key_column(self, node: Node) -> str | int:
+        if self.positions and node.kind == "number" and node.text.isdigit() and int(node.text) > 0:
+            return int(node.text)
+        return identifier_value(node)
 
     def finish(self) -> dict:
         attrs = dict(self.attrs)
@@ -136,13 +144,13 @@ class TableAttributes:
         return attrs
 
 
-def _single_column(sig: list[Node], k: int) -> str:
+def _single_column(sig: list[Node], k: int) -> Node:
     if k >= len(sig) or not isinstance(group := sig[k], Group):
         raise syntax_error("distkey")
     columns = split_commas(group.nodes)
     if len(columns) != 1:
         raise TranslationError("DISTKEY takes exactly one column", "42601")
-    return identifier_value(words(columns[0])[0])
+    return words(columns[0])[0]
 
 
 def create_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> str:
@@ -162,11 +170,11 @@ def create_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> 
         # Redshift: a table whose name starts with # is a temporary table.
         head = render(nodes[:nodes.index(sig[t])]) + "TEMP " + sig[t].text
     attributes = TableAttributes()
+    attributes.positions = "as" in [w.low for w in sig[k:]]
     columns_text = ""
     like = None
     if k < len(sig) and isinstance(group := sig[k], Group):
-        after = [w.low for w in sig[k + 1:]]
-        if "as" in after:  # CTAS with column names
+        if attributes.positions:  # CTAS with column names
             columns_text = " " + rw.text([group])
         else:
             columns_text, like = _column_definitions(rw, group, attributes)

@@ -1,4 +1,4 @@
-"""CREATE FUNCTION / PROCEDURE and DROP PROCEDURE with Redshift's argument rules.
+"""CREATE FUNCTION / PROCEDURE and DROP / ALTER PROCEDURE with Redshift's argument rules.
 
 * Argument and RETURNS types are Redshift's (``VARCHAR(MAX)``, ``SUPER``...):
   they become PostgreSQL's, as in a table's columns.
@@ -18,19 +18,20 @@
   OUT arguments become ``INOUT ... DEFAULT NULL``, which a CALL may leave out
   and which CALL still returns in its result row.  Redshift's procedure
   arguments take no DEFAULT, so a defaulted argument is always such an OUT.
-* DROP PROCEDURE names a procedure by its input arguments (Redshift ignores
-  OUT arguments there): it drops the procedure whose arguments start with
-  those and go on only with defaulted (former OUT) ones, as SHOW PROCEDURE
-  finds it (``localshift.find_routine``).
+* DROP PROCEDURE and ALTER PROCEDURE (RENAME TO, OWNER TO) name a procedure by
+  its input arguments (Redshift ignores OUT arguments there): they act on the
+  procedure whose arguments start with those and go on only with defaulted
+  (former OUT) ones, as SHOW PROCEDURE finds it (``localshift.find_routine``).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
+from .admin import user_name
 from .errors import do_block, syntax_error
-from .tokens import (Group, Node, Token, identifier_value, inside, quote_literal, raw, render, split_commas,
-                     split_statements, temporary_table_names, tokenize, tree, words)
+from .tokens import (Group, Node, Token, identifier_value, inside, quote_ident, quote_literal, raw, render,
+                     split_commas, split_statements, temporary_table_names, tokenize, tree, words)
 from .types import read_type
 
 if TYPE_CHECKING:
@@ -143,16 +144,41 @@ def drop_procedure(sig: list[Node]) -> str | None:
     g = len(sig) - (2 if lows[-1] in ("cascade", "restrict") else 1)
     if g <= k or not isinstance(group := sig[g], Group):
         return None  # no argument list: PostgreSQL finds the only procedure of that name
-    names = [quote_literal(identifier_value(n)) for n in sig[k:g] if n.text != "."]
-    if not names or len(names) > 2:
-        raise syntax_error(sig[k].text)
-    schema = names[0] if len(names) == 2 else "NULL"
-    found = f"found := localshift.find_routine({schema}, {names[-1]}, {argument_types(group, outs=False)}, 'p');"
+    found = _found_procedure(sig[k:g], group)
     if k == 4:  # IF EXISTS: none is no error (one of several is)
         found = f"BEGIN {found} EXCEPTION WHEN undefined_function THEN RETURN; END;"
     cascade = " CASCADE" if lows[-1] == "cascade" else ""
     return do_block(f"DECLARE found oid; BEGIN {found} "
                     f"EXECUTE 'DROP PROCEDURE ' || found::regprocedure::text || {quote_literal(cascade)}; END;")
+
+
+def alter_procedure(sig: list[Node]) -> str | None:
+    """ALTER PROCEDURE name(argument types) {RENAME TO new | OWNER TO user}: the procedure found
+    as DROP PROCEDURE finds it (its input arguments; Redshift ignores OUT arguments there too)."""
+    groups = [(k, node) for k, node in enumerate(sig) if k > 2 and isinstance(node, Group)]
+    if not groups:
+        return None  # no argument list: PostgreSQL finds the only procedure of that name
+    g, group = groups[0]
+    if [w.low for w in sig[g + 1:g + 3]] not in (["rename", "to"], ["owner", "to"]) or len(sig) != g + 4:
+        return None  # PostgreSQL's other actions
+    target = sig[g + 3]
+    if sig[g + 1].low == "rename":
+        action = f" RENAME TO {quote_ident(identifier_value(target))}"
+    else:
+        keyword = target.low in ("current_user", "session_user")
+        action = f" OWNER TO {target.text.upper() if keyword else quote_ident(user_name(target))}"
+    return do_block(f"DECLARE found oid; BEGIN {_found_procedure(sig[2:g], group)} "
+                    f"EXECUTE 'ALTER PROCEDURE ' || found::regprocedure::text || {quote_literal(action)}; END;")
+
+
+def _found_procedure(name: list[Node], group: Group) -> str:
+    """PL/pgSQL setting ``found`` to the procedure ``[schema.]name`` whose input arguments are
+    ``group``'s."""
+    names = [quote_literal(identifier_value(n)) for n in name if n.text != "."]
+    if not names or len(names) > 2:
+        raise syntax_error(name[0].text)
+    schema = names[0] if len(names) == 2 else "NULL"
+    return f"found := localshift.find_routine({schema}, {names[-1]}, {argument_types(group, outs=False)}, 'p');"
 
 
 def argument_types(group: Group, outs: bool = True) -> str:

@@ -7,6 +7,8 @@ defaults the installer writes with ALTER SYSTEM; SET/RESET/SHOW address them
 there, so they are transactional and per session exactly like PostgreSQL's,
 with no state in the front.  ``enable_case_sensitive_identifier`` also changes
 how the translator folds quoted identifiers (``Translation.case_sensitive``).
+SHOW ALL lists the parameters of Redshift's configuration reference, not the
+engine's settings.
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ PREFIX = "redshift."
 # read only, which PostgreSQL's default_transaction_read_only is (1 and 0 read as on and off).
 ALIASES = {"readonly": "default_transaction_read_only"}
 CASE_SENSITIVE = "enable_case_sensitive_identifier"
+# The parameters of Redshift's configuration reference that are PostgreSQL's too.
+POSTGRESQL_SETTINGS = ("datestyle", "extra_float_digits", "search_path", "statement_timeout", "timezone")
 _TRUE = {"true", "on", "1", "yes", "t"}
 
 
@@ -100,9 +104,23 @@ def reset_statement(sig: list[Node]) -> tuple[str | None, bool | None]:
 
 
 def show_setting(sig: list[Node]) -> str | None:
+    if [w.low for w in sig] == ["show", "all"]:
+        return _SHOW_ALL
     if len(sig) == 2 and sig[1].low in ALIASES:
         return f"SELECT current_setting({quote_literal(ALIASES[sig[1].low])}) AS {sig[1].low}"
     if len(sig) != 2 or sig[1].low not in REDSHIFT_SETTINGS:
         return None
     name = sig[1].low
     return f"SELECT current_setting({quote_literal(PREFIX + name)}) AS {name}"
+
+
+def _show_all() -> str:
+    """SHOW ALL: Redshift's parameters (its configuration reference), ``name | setting`` by name, not
+    the engine's few hundred."""
+    rows = ", ".join(f"({quote_literal(name)}, current_setting("
+                     f"{quote_literal(name if name in POSTGRESQL_SETTINGS else PREFIX + name)}))"
+                     for name in sorted([*POSTGRESQL_SETTINGS, *REDSHIFT_SETTINGS]))
+    return f"SELECT name, setting FROM (VALUES {rows}) AS parameters (name, setting) ORDER BY name"
+
+
+_SHOW_ALL = _show_all()

@@ -232,6 +232,10 @@ def _alter(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
         return admin.alter_user(rw, sig)
     if what == "schema":
         return admin.alter_schema(rw, nodes, sig)
+    if what == "default":
+        return admin.alter_default_privileges(rw, nodes, sig)
+    if what == "procedure":
+        return routines.alter_procedure(sig)
     if what == "database":
         admin.refuse_postgresql_database_options(sig)
     if what == "database" and any(w.low == "isolation" for w in sig):

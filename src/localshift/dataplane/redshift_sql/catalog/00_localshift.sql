@@ -89,6 +89,17 @@ $fn$;
 -- function runs as the owner and accepts only relations the current command
 -- created or altered.
 
+-- A key column as the translator recorded it: its name, or (CREATE TABLE AS) its position, made the
+-- name of the table's column at that position.
+CREATE OR REPLACE FUNCTION localshift.column_at_position(rel oid, key jsonb) RETURNS jsonb
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT CASE WHEN jsonb_typeof(key) <> 'number' THEN key
+                ELSE coalesce((SELECT to_jsonb(attname::text) FROM pg_attribute
+                               WHERE attrelid = rel AND attnum > 0 AND NOT attisdropped
+                               ORDER BY attnum OFFSET (key::text)::integer - 1 LIMIT 1),
+                              to_jsonb(key::text)) END
+$fn$;
+
 CREATE OR REPLACE FUNCTION localshift.store_table_attributes(rel oid, attrs jsonb, parent oid)
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
@@ -115,6 +126,17 @@ BEGIN
             JOIN pg_attribute a ON a.attrelid = rel AND a.attname = pa.attname AND NOT a.attisdropped
             WHERE c.table_oid = parent
             ON CONFLICT DO NOTHING;
+    END IF;
+    -- CREATE TABLE AS ... DISTKEY (1) SORTKEY (1, 3): a key column named by its position in the
+    -- query's select list, the table's column of that number (a position past the last one stays a
+    -- number, which no column is named).
+    IF jsonb_typeof(attrs->'distkey') = 'number' THEN
+        attrs := jsonb_set(attrs, '{distkey}', localshift.column_at_position(rel, attrs->'distkey'));
+    END IF;
+    IF jsonb_typeof(attrs->'sortkey') = 'array' THEN
+        attrs := jsonb_set(attrs, '{sortkey}', (
+            SELECT coalesce(jsonb_agg(localshift.column_at_position(rel, e) ORDER BY o), '[]')
+            FROM jsonb_array_elements(attrs->'sortkey') WITH ORDINALITY AS k(e, o)));
     END IF;
     FOR col IN SELECT jsonb_array_elements_text(COALESCE(attrs->'sortkey', '[]'))
                 UNION ALL SELECT attrs->>'distkey' WHERE attrs->>'distkey' IS NOT NULL LOOP

@@ -1,5 +1,15 @@
 -- Catalog tables as Redshift's users see them.
 
+-- Every user has CREATE and USAGE on a database's schema public in Redshift ("Default database
+-- user permissions"); PostgreSQL 15 and later give PUBLIC USAGE only.  Every database is a copy of
+-- template1, where CREATE is granted: a database's owner may revoke it in theirs, and installing
+-- the catalog again (an upgrade) grants it in no database but template1.
+DO $$ BEGIN
+    IF current_database() = 'template1' THEN
+        GRANT CREATE ON SCHEMA public TO PUBLIC;
+    END IF;
+END $$;
+
 -- PG_NAMESPACE as Redshift's users see it.  Every statement naming pg_namespace reads it here
 -- (the translator's catalog views), as do SHOW SCHEMAS, SVV_ALL_SCHEMAS and
 -- INFORMATION_SCHEMA.SCHEMATA: localshift's own schema is not listed, and public is owned by
