@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .ddl import (DISTSTYLES, ENCODINGS, TableAttributes, attribute_marker, auto_refresh_value, column_definition,
+from .ddl import (DISTSTYLES, ENCODINGS, TableAttributes, attribute_marker, column_definition,
                   qualified_name, lending_marker, table_constraint)
 from .errors import TranslationError, do_block, not_supported, syntax_error
 from .tokens import Group, Node, identifier_value, quote_ident, quote_literal, render, split_commas, words
 from .types import read_type
+from .view_ddl import auto_refresh_value
 
 if TYPE_CHECKING:
     from .expressions import Rewriter

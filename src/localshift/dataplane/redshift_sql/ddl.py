@@ -26,12 +26,13 @@ ENCODINGS = frozenset({"raw", "az64", "bytedict", "delta", "delta32k", "lzo", "m
 
 # A marker's JSON spells "*" as \u002a: its text can neither end its comment nor open a nested one
 # (a materialized view's definition, which the marker carries, may hold comments of its own).
-_STAR = "\\u002a"
+def comment_marker(kind: str, value: object) -> str:
+    """``/*localshift:<kind><value as JSON>*/``, a comment the engine's event triggers read."""
+    return f"/*localshift:{kind}" + json.dumps(value, separators=(",", ":")).replace("*", "\\u002a") + "*/"
 
 
 def attribute_marker(schema: str | None, name: str, attrs: dict) -> str:
-    body = json.dumps({"schema": schema, "name": name, **attrs}, separators=(",", ":"))
-    return " /*localshift:" + body.replace("*", _STAR) + "*/"
+    return " " + comment_marker("", {"schema": schema, "name": name, **attrs})
 
 
 def lending_marker(kind: str, names: list[str]) -> str:
@@ -39,9 +40,7 @@ def lending_marker(kind: str, names: list[str]) -> str:
     (catalog/41_constraints.sql): ``references``, the tables the statement's REFERENCES clauses
     name (as written, rewritten), whose informational keys its foreign keys need; ``key_index``,
     a table and the plain index it makes a key's with USING INDEX.  "" for none."""
-    if not names:
-        return ""
-    return f" /*localshift:{kind}" + json.dumps(names, separators=(",", ":")).replace("*", _STAR) + "*/"
+    return " " + comment_marker(kind, names) if names else ""
 
 
 def referenced_table(rw: "Rewriter", sig: list[Node], k: int) -> str:
@@ -161,7 +160,7 @@ def create_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> 
     if k + 2 < len(sig) and [w.low for w in sig[k:k + 3]] == ["if", "not", "exists"]:
         if_not_exists, k = " IF NOT EXISTS", k + 3
     name_start = k
-    while k < len(sig) and not isinstance(sig[k], Group) and sig[k].low not in _TABLE_WORDS:
+    while k < len(sig) and not isinstance(sig[k], Group) and sig[k].low not in TABLE_WORDS:
         if k > name_start and sig[k].low == "partition":  # PostgreSQL's PARTITION OF, not Redshift's
             raise syntax_error(sig[k].text)
         k += 1
@@ -195,7 +194,7 @@ def create_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> 
     return f"{head}{if_not_exists} {name_text}{columns_text}{query}{marker}"
 
 
-_TABLE_WORDS = frozenset({"diststyle", "distkey", "sortkey", "compound", "interleaved", "backup",
+TABLE_WORDS = frozenset({"diststyle", "distkey", "sortkey", "compound", "interleaved", "backup",
                           "encode", "as"})
 
 
@@ -353,70 +352,3 @@ def _identity(seed_step: Group | list[str] | None, name: str, attributes: TableA
         bound = ""
     return (f"GENERATED {'ALWAYS' if generated == 'always' else 'BY DEFAULT'} AS IDENTITY "
             f"(START WITH {seed} INCREMENT BY {step}{bound})")
-
-
-def create_view(rw: "Rewriter", nodes: list[Node], sig: list[Node]) -> str:
-    """CREATE [OR REPLACE] VIEW name [(columns)] AS query [WITH NO SCHEMA BINDING]."""
-    lows = [w.low for w in sig]
-    if lows[-4:] != ["with", "no", "schema", "binding"]:
-        return rw.text(nodes)
-    # A late-binding view: Redshift checks its tables only when queried, so they need not
-    # exist yet.  The engine gets a view of no columns carrying a marker with the query; its
-    # event triggers record the view and bind it to the query's columns whenever the tables
-    # it names are created or changed (catalog/39_late_binding.sql).
-    v = lows.index("view")
-    k = v + 1
-    while k < len(sig) and sig[k].low != "as" and sig[k].kind != "group":
-        k += 1
-    name_nodes = rw.rewrite(sig[v + 1:k])
-    _, _, name_text = qualified_name(name_nodes)
-    # The name as the engine keeps it (delimited names keep their case when identifiers are case sensitive).
-    schema, name = ([None] + [n.text[1:-1].replace('""', '"') if n.kind == "qident" else n.low
-                              for n in name_nodes if n.text != "."])[-2:]
-    columns = ""
-    if k < len(sig) and sig[k].kind == "group":
-        columns = rw.text([sig[k]])
-        k += 1
-    if k >= len(sig) - 4 or sig[k].low != "as":
-        raise syntax_error(sig[k].text if k < len(sig) - 4 else "with")
-    query = rw.text(nodes[nodes.index(sig[k]) + 1:nodes.index(sig[-4])])
-    head = rw.text(nodes[:nodes.index(sig[v]) + 1])
-    marker = json.dumps({"schema": schema, "name": name, "replace": lows[1] == "or", "columns": columns,
-                         "query": query, "text": render(strip(nodes)) + ";"}, separators=(",", ":"))
-    return f"{head} {name_text} AS SELECT /*localshift:late_binding{marker.replace('*', _STAR)}*/"
-
-
-def create_materialized_view(rw: "Rewriter", nodes: list[Node], sig: list[Node], v: int) -> str:
-    """CREATE MATERIALIZED VIEW name [BACKUP ..] [table attributes] [AUTO REFRESH YES|NO] AS query.
-    ``sig[v]`` is the word VIEW.  Besides the table attributes, the marker records AUTO REFRESH
-    (SVV_MV_INFO's autorefresh) and the statement as written: Redshift's PG_VIEWS and
-    INFORMATION_SCHEMA.VIEWS show a materialized view's CREATE statement as its definition."""
-    head = render(nodes[:nodes.index(sig[v]) + 1])
-    k = v + 1
-    name_start = k
-    while k < len(sig) and sig[k].low not in _TABLE_WORDS | {"auto"}:
-        k += 1
-    schema, name, name_text = qualified_name(rw.rewrite(sig[name_start:k]))
-    attributes = TableAttributes()
-    auto_refresh = False
-    while k < len(sig) and sig[k].low != "as":
-        if sig[k].low == "auto" and k + 2 < len(sig) and sig[k + 1].low == "refresh":
-            auto_refresh = auto_refresh_value(sig[k + 2])
-            k += 3  # AUTO REFRESH: recorded; the view is refreshed by REFRESH MATERIALIZED VIEW only
-        else:
-            after = attributes.read(sig, k)
-            if after == k:
-                raise syntax_error(sig[k].text)
-            k = after
-    if k >= len(sig):
-        raise syntax_error("end of input")
-    attrs = {**attributes.finish(), "auto_refresh": auto_refresh, "definition": render(strip(nodes)) + ";"}
-    query = rw.text(nodes[nodes.index(sig[k]) + 1:])
-    return f"{head} {name_text} AS {query}{attribute_marker(schema, name, attrs)}"
-
-
-def auto_refresh_value(word: Node) -> bool:
-    """AUTO REFRESH YES | NO."""
-    if word.low not in ("yes", "no"):
-        raise syntax_error(word.text)
-    return word.low == "yes"

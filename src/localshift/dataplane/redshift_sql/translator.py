@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from . import admin, alter, copy_unload, ddl, dml, from_items, maintenance, routines, settings, show
+from . import admin, alter, copy_unload, ddl, dml, from_items, maintenance, routines, settings, show, view_ddl
 from .errors import TranslationError, do_block, error_statement, not_supported
 from .expressions import REDSHIFT_CATALOG_WORDS, Rewriter
 from .fastpath import needs_translation
@@ -180,9 +180,9 @@ def _create(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
     if what == "table":
         return ddl.create_table(rw, nodes, sig, k)
     if what == "view":
-        return ddl.create_view(rw, nodes, sig)
+        return view_ddl.create_view(rw, nodes, sig)
     if what == "materialized" and [w.low for w in sig[k + 1:k + 2]] == ["view"]:
-        return ddl.create_materialized_view(rw, nodes, sig, k + 1)
+        return view_ddl.create_materialized_view(rw, nodes, sig, k + 1)
     if what == "user":
         return admin.create_user(rw, sig)
     if what == "role":

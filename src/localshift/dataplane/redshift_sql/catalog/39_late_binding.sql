@@ -2,7 +2,7 @@
 -- triggers of 40_events.sql.  Redshift checks their tables only when they are read: the tables
 -- may be missing when the view is created, dropped, renamed or recreated with other columns
 -- under it.  The translator sends a view of no columns with a marker
--- holding the statement (ddl.create_view); the view is recorded in localshift.late_binding_views
+-- holding the statement (view_ddl.create_view); the view is recorded in localshift.late_binding_views
 -- and bound: it becomes
 --     SELECT * FROM localshift.late_binding_<view oid>() AS late_bound(<the query's columns>)
 -- where that function runs the query (its text as created, with the search path it was created

@@ -59,7 +59,7 @@ BEGIN
       AND cmd.classid = 'pg_class'::regclass AND cmd.objsubid = 0
     ON CONFLICT (table_oid) DO UPDATE SET created = excluded.created;
     PERFORM set_config('localshift.late_binding', 'on', true);
-    -- Views the translator created WITH NO SCHEMA BINDING carry its marker (ddl.create_view).
+    -- Views the translator created WITH NO SCHEMA BINDING carry its marker (view_ddl.create_view).
     IF strpos(current_query(), '/*localshift:late_binding{') > 0 THEN
         FOR marker IN SELECT regexp_matches(current_query(), '/[*]localshift:late_binding([{].*?[}])[*]/', 'g') LOOP
             attrs := marker[1]::jsonb;
