@@ -11,7 +11,6 @@ from localshift.services.common.arns import parse_arn
 from localshift.services.redshift.backend import NAMED_TAGGABLE, RedshiftBackend
 from localshift.store.paging import decode_marker, encode_marker
 
-MAX_TAGS_PER_RESOURCE = 50
 # ARN resource types (arn:aws:redshift:REGION:ACCOUNT:TYPE:NAME), as DescribeTags' ResourceType names them.
 SNAPSHOT_SCHEDULE = "snapshotschedule"
 TAGGABLE = {"cluster", "snapshot", *NAMED_TAGGABLE}
@@ -44,8 +43,7 @@ def create_tags(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]
     arn, resource_type = _resource(backend, ctx, p["ResourceName"])
     tags = validation.tag_list(p["Tags"])
     existing = {key for key, _ in backend.tags.get(arn)}
-    if len(existing | {key for key, _ in tags}) > MAX_TAGS_PER_RESOURCE:
-        raise ApiError("TagLimitExceededFault", f"A resource can have at most {MAX_TAGS_PER_RESOURCE} tags.")
+    validation.check_tag_count(existing | {key for key, _ in tags})
     backend.tags.put(arn, ctx.account, ctx.region, resource_type, tags)
     return {}
 
