@@ -104,13 +104,16 @@ FIFTY_ONE = [{"Key": f"k{i}", "Value": "v"} for i in range(51)]
 def test_a_resource_created_with_more_than_50_tags_is_refused(redshift, create):
     """A resource holds at most 50 tags, whether they come with its Create* or by CreateTags."""
     create_available_cluster(redshift)
-    before = redshift.describe_tags()["TaggedResources"]
     with pytest.raises(ClientError) as excinfo:
         create(redshift, FIFTY_ONE)
     assert code_of(excinfo) == ("TagLimitExceededFault", 400)
-    assert redshift.describe_tags()["TaggedResources"] == before
+    assert all_tags(redshift) == []
     create(redshift, FIFTY_ONE[:50])
-    assert len(redshift.describe_tags()["TaggedResources"]) == len(before) + 50
+    assert sorted(t["Tag"]["Key"] for t in all_tags(redshift)) == sorted(f"k{i}" for i in range(50))
+
+
+def all_tags(client) -> list[dict]:  # type: ignore[no-untyped-def]
+    return [t for page in client.get_paginator("describe_tags").paginate() for t in page["TaggedResources"]]
 
 
 def test_tag_keys_with_tag_values_match_one_tag_with_both(redshift):
@@ -136,3 +139,29 @@ def test_tag_keys_with_tag_values_match_one_tag_with_both(redshift):
     assert [g["ParameterGroupName"] for g in groups] == ["p-c1"]
     tagged = redshift.describe_tags(ResourceType="cluster", TagKeys=["env"], TagValues=["prod"])["TaggedResources"]
     assert {t["ResourceName"].rsplit(":", 1)[1] for t in tagged} == {"c1"}
+
+
+def test_describe_tags_limits_as_documented(redshift):
+    """DescribeTags' documented limits: MaxRecords from 10 to 50, no MaxRecords or Marker with an ARN; its
+    ResourceType in the documentation's words, the EC2-Classic ones included (valid, never tagged here)."""
+    create_available_cluster(redshift)
+    redshift.create_tags(ResourceName=CLUSTER_ARN, Tags=[{"Key": f"k{i:02d}", "Value": "v"} for i in range(50)])
+    assert len(redshift.describe_tags(MaxRecords=10)["TaggedResources"]) == 10
+    page = redshift.describe_tags()
+    assert len(page["TaggedResources"]) == 50 and "Marker" not in page  # 50 by default
+    for bad in (9, 51, 100):
+        with pytest.raises(ClientError) as excinfo:
+            redshift.describe_tags(MaxRecords=bad)
+        assert code_of(excinfo) == ("InvalidParameterValue", 400)
+        assert excinfo.value.response["Error"]["Message"] == "MaxRecords must be between 10 and 50."
+    assert len(redshift.describe_tags(ResourceName=CLUSTER_ARN)["TaggedResources"]) == 50
+    for paging in ({"MaxRecords": 20}, {"Marker": redshift.describe_tags(MaxRecords=10)["Marker"]}):
+        with pytest.raises(ClientError) as excinfo:
+            redshift.describe_tags(ResourceName=CLUSTER_ARN, **paging)
+        assert code_of(excinfo) == ("InvalidParameterValue", 400)
+    redshift.create_hsm_client_certificate(HsmClientCertificateIdentifier="h1", Tags=[{"Key": "k", "Value": "v"}])
+    [certificate] = redshift.describe_tags(ResourceType="HSM certificate")["TaggedResources"]
+    assert certificate["ResourceType"] == "hsmclientcertificate"
+    assert redshift.describe_tags(ResourceType="HSM connection")["TaggedResources"] == []
+    for classic in ("Cluster security group", "EC2 security group", "CIDR/IP"):
+        assert redshift.describe_tags(ResourceType=classic)["TaggedResources"] == []
