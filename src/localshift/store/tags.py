@@ -78,7 +78,8 @@ class TagRepository(ArnTagTable):
             sql += " AND resource_arn = ?"
             args.append(arn)
         if keys or values:
-            # A resource matches when it has any listed key or any listed value.
+            # A resource matches when one of its tags has a listed key and, given both lists, a listed value
+            # too: AWS returns the resources "that match any combination of the specified keys and values".
             terms = []
             if keys:
                 terms.append(f"key IN ({','.join('?' * len(keys))})")
@@ -86,7 +87,7 @@ class TagRepository(ArnTagTable):
             if values:
                 terms.append(f"value IN ({','.join('?' * len(values))})")
                 args.extend(values)
-            sql += " AND resource_arn IN (SELECT resource_arn FROM tags WHERE " + " OR ".join(terms) + ")"
+            sql += " AND resource_arn IN (SELECT resource_arn FROM tags WHERE " + " AND ".join(terms) + ")"
         sql += " ORDER BY rowid LIMIT ?"
         args.append(limit)
         return [tuple(row) for row in self.db.query(sql, args)]  # type: ignore[misc]

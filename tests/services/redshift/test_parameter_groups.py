@@ -154,10 +154,22 @@ def test_modify_sets_user_values_and_reset_brings_defaults_back(redshift):
     assert sorted(parameters(redshift, "custom", Source="user")) == ["enable_user_activity_logging", "search_path"]
     redshift.reset_cluster_parameter_group(ParameterGroupName="custom", ResetAllParameters=True)
     assert parameters(redshift, "custom", Source="user") == {}
-    # Setting a parameter to its default makes its source engine-default again.
+
+
+def test_a_parameter_set_to_its_defaults_value_is_the_users_until_reset(redshift):
+    """Terraform reads a group's parameters back with Source=user: `require_ssl = true` in a redshift-2.0 group
+    (whose default it is) must read back, or every plan would set it again."""
+    create_group(redshift)
     redshift.modify_cluster_parameter_group(ParameterGroupName="custom", Parameters=[
+        {"ParameterName": "require_ssl", "ParameterValue": "true"},
         {"ParameterName": "statement_timeout", "ParameterValue": "0"}])
-    assert parameters(redshift, "custom", Source="user") == {}
+    user = parameters(redshift, "custom", Source="user")
+    assert {name: (p["ParameterValue"], p["Source"]) for name, p in user.items()} == {
+        "require_ssl": ("true", "user"), "statement_timeout": ("0", "user")}
+    assert "require_ssl" not in parameters(redshift, "custom", Source="engine-default")
+    redshift.reset_cluster_parameter_group(ParameterGroupName="custom", Parameters=[{"ParameterName": "require_ssl"}])
+    assert list(parameters(redshift, "custom", Source="user")) == ["statement_timeout"]
+    assert parameters(redshift, "custom")["require_ssl"]["Source"] == "engine-default"
 
 
 @pytest.mark.parametrize(

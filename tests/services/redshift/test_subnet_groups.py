@@ -91,6 +91,17 @@ def test_duplicates_and_quota(redshift):
     assert error_of(excinfo) == ("ClusterSubnetGroupNotFoundFault", 400)
 
 
+def test_the_default_group_redshift_made_leaves_the_account_its_20_groups(redshift):
+    create_available_cluster(redshift)  # makes the `default` group
+    for i in range(20):
+        create_group(redshift, f"g{i}")
+    with pytest.raises(ClientError) as excinfo:
+        create_group(redshift, "g20")
+    assert error_of(excinfo) == ("ClusterSubnetGroupQuotaExceeded", 400)
+    names = {g["ClusterSubnetGroupName"] for g in redshift.describe_cluster_subnet_groups()["ClusterSubnetGroups"]}
+    assert names == {"default", *(f"g{i}" for i in range(20))}
+
+
 def test_describe_pages_and_filters_by_tags(redshift):
     for i in range(20):
         create_group(redshift, f"g{i:02d}", Tags=[{"Key": "team", "Value": "a" if i % 2 else "b"}])

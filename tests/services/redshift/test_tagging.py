@@ -81,3 +81,87 @@ def test_errors_in_aws_words(redshift):
         redshift.describe_tags(ResourceName=CLUSTER_ARN, ResourceType="cluster")
     assert code_of(excinfo) == ("InvalidParameterValue", 400)
     assert "using either an ARN or a resource type" in excinfo.value.response["Error"]["Message"]
+
+
+FIFTY_ONE = [{"Key": f"k{i}", "Value": "v"} for i in range(51)]
+
+
+@pytest.mark.parametrize("create", [
+    lambda r, tags: r.create_cluster(ClusterIdentifier="c2", NodeType="ra3.xlplus", NumberOfNodes=2,
+                                     MasterUsername="admin", MasterUserPassword="Passw0rd1", Tags=tags),
+    lambda r, tags: r.create_cluster_snapshot(SnapshotIdentifier="s2", ClusterIdentifier="c1", Tags=tags),
+    lambda r, tags: r.create_cluster_parameter_group(ParameterGroupName="p2", ParameterGroupFamily="redshift-2.0",
+                                                     Description="d", Tags=tags),
+    lambda r, tags: r.create_cluster_subnet_group(ClusterSubnetGroupName="g2", Description="d",
+                                                  SubnetIds=["subnet-01234567"], Tags=tags),
+    lambda r, tags: r.create_event_subscription(SubscriptionName="e2", SnsTopicArn=f"arn:aws:sns:us-east-1:{OWNER}:t",
+                                                Tags=tags),
+    lambda r, tags: r.create_hsm_client_certificate(HsmClientCertificateIdentifier="h2", Tags=tags),
+    lambda r, tags: r.create_usage_limit(ClusterIdentifier="c1", FeatureType="concurrency-scaling", LimitType="time",
+                                         Amount=60, Tags=tags),
+], ids=["cluster", "snapshot", "parameter-group", "subnet-group", "event-subscription", "hsm-certificate",
+        "usage-limit"])
+def test_a_resource_created_with_more_than_50_tags_is_refused(redshift, create):
+    """A resource holds at most 50 tags, whether they come with its Create* or by CreateTags."""
+    create_available_cluster(redshift)
+    with pytest.raises(ClientError) as excinfo:
+        create(redshift, FIFTY_ONE)
+    assert code_of(excinfo) == ("TagLimitExceededFault", 400)
+    assert all_tags(redshift) == []
+    create(redshift, FIFTY_ONE[:50])
+    assert sorted(t["Tag"]["Key"] for t in all_tags(redshift)) == sorted(f"k{i}" for i in range(50))
+
+
+def all_tags(client) -> list[dict]:  # type: ignore[no-untyped-def]
+    return [t for page in client.get_paginator("describe_tags").paginate() for t in page["TaggedResources"]]
+
+
+def test_tag_keys_with_tag_values_match_one_tag_with_both(redshift):
+    """With both lists, a resource matches when one of its tags has a listed key and a listed value (AWS: "any
+    combination of the specified keys and values"), as DescribeClusterSnapshots filters; either list alone
+    matches a tag with any of its keys (or values)."""
+    for name, tags in [("c1", {"env": "prod", "team": "a"}), ("c2", {"env": "test", "owner": "prod"}),
+                       ("c3", {"team": "prod"})]:
+        redshift.create_cluster(ClusterIdentifier=name, NodeType="ra3.xlplus", NumberOfNodes=2, MasterUsername="admin",
+                                MasterUserPassword="Passw0rd1", Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+        redshift.create_cluster_parameter_group(ParameterGroupName=f"p-{name}", ParameterGroupFamily="redshift-2.0",
+                                                Description="d", Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+
+    def clusters(**filters) -> list[str]:  # type: ignore[no-untyped-def]
+        return [c["ClusterIdentifier"] for c in redshift.describe_clusters(**filters)["Clusters"]]
+
+    assert clusters(TagKeys=["env"], TagValues=["prod"]) == ["c1"]
+    assert clusters(TagKeys=["env", "team"], TagValues=["prod"]) == ["c1", "c3"]
+    assert clusters(TagKeys=["env"]) == ["c1", "c2"]
+    assert clusters(TagValues=["prod"]) == ["c1", "c2", "c3"]
+    assert clusters(TagKeys=["owner"], TagValues=["test"]) == []
+    groups = redshift.describe_cluster_parameter_groups(TagKeys=["env"], TagValues=["prod"])["ParameterGroups"]
+    assert [g["ParameterGroupName"] for g in groups] == ["p-c1"]
+    tagged = redshift.describe_tags(ResourceType="cluster", TagKeys=["env"], TagValues=["prod"])["TaggedResources"]
+    assert {t["ResourceName"].rsplit(":", 1)[1] for t in tagged} == {"c1"}
+
+
+def test_describe_tags_limits_as_documented(redshift):
+    """DescribeTags' documented limits: MaxRecords from 10 to 50, no MaxRecords or Marker with an ARN; its
+    ResourceType in the documentation's words, the EC2-Classic ones included (valid, never tagged here)."""
+    create_available_cluster(redshift)
+    redshift.create_tags(ResourceName=CLUSTER_ARN, Tags=[{"Key": f"k{i:02d}", "Value": "v"} for i in range(50)])
+    assert len(redshift.describe_tags(MaxRecords=10)["TaggedResources"]) == 10
+    page = redshift.describe_tags()
+    assert len(page["TaggedResources"]) == 50 and "Marker" not in page  # 50 by default
+    for bad in (9, 51, 100):
+        with pytest.raises(ClientError) as excinfo:
+            redshift.describe_tags(MaxRecords=bad)
+        assert code_of(excinfo) == ("InvalidParameterValue", 400)
+        assert excinfo.value.response["Error"]["Message"] == "MaxRecords must be between 10 and 50."
+    assert len(redshift.describe_tags(ResourceName=CLUSTER_ARN)["TaggedResources"]) == 50
+    for paging in ({"MaxRecords": 20}, {"Marker": redshift.describe_tags(MaxRecords=10)["Marker"]}):
+        with pytest.raises(ClientError) as excinfo:
+            redshift.describe_tags(ResourceName=CLUSTER_ARN, **paging)
+        assert code_of(excinfo) == ("InvalidParameterValue", 400)
+    redshift.create_hsm_client_certificate(HsmClientCertificateIdentifier="h1", Tags=[{"Key": "k", "Value": "v"}])
+    [certificate] = redshift.describe_tags(ResourceType="HSM certificate")["TaggedResources"]
+    assert certificate["ResourceType"] == "hsmclientcertificate"
+    assert redshift.describe_tags(ResourceType="HSM connection")["TaggedResources"] == []
+    for classic in ("Cluster security group", "EC2 security group", "CIDR/IP"):
+        assert redshift.describe_tags(ResourceType=classic)["TaggedResources"] == []

@@ -38,6 +38,10 @@ def test_reservations(owner, grantee):
     assert created["reservationArn"].endswith(f":reservation/{created['reservationId']}")
     again = owner.create_reservation(capacity=64, offeringId=offering["offeringId"], clientToken=token)["reservation"]
     assert again == created  # a retry with the same client token
+    other = owner.list_reservation_offerings()["reservationOfferingsList"][0]
+    for changed in ({"capacity": 8, "offeringId": offering["offeringId"]}, {"capacity": 64, "offeringId": other["offeringId"]}):
+        # The token of another request: AWS refuses it rather than answer a reservation the caller did not ask for.
+        assert owner.error(owner.create_reservation, clientToken=token, **changed)[:2] == ("ConflictException", 409)
     assert owner.get_reservation(reservationId=created["reservationId"])["reservation"] == created
     owner.create_reservation(capacity=8, offeringId=offering["offeringId"])
     pages = list(owner.get_paginator("list_reservations").paginate(PaginationConfig={"PageSize": 1}))

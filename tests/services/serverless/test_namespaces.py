@@ -101,6 +101,9 @@ def test_update_one_group_at_a_time(owner):
     code, status, message = owner.error(owner.update_namespace, namespaceName="ns1", kmsKeyId="k", logExports=["userlog"])
     assert (code, status) == ("ValidationException", 400) and "in one request" in message
     assert owner.error(owner.update_namespace, namespaceName="ns1", adminUsername="other")[:2] == ("ValidationException", 400)
+    # Both or neither, as UpdateNamespace's documentation says (Terraform sends both).
+    assert owner.error(owner.update_namespace, namespaceName="ns1", adminUserPassword="NewPassw0rd1")[:2] == (
+        "ValidationException", 400)
     assert owner.error(owner.update_namespace, namespaceName="nope", kmsKeyId="k")[:2] == ("ResourceNotFoundException", 404)
 
 

@@ -53,6 +53,41 @@ def test_create_validates_what_the_docs_say(owner):
     assert owner.list_workgroups()["workgroups"] == []
 
 
+# Subnets follow the provisioned API's network rules: the last hex digit is the zone, and a 17-digit id starting
+# with 1 is in the account's VPC 1, whose security groups start with sg-1.
+SUBNET_A, SUBNET_B = "subnet-0123456789abcdef0", "subnet-0123456789abcdef1"
+VPC1_SUBNET, VPC1_GROUP = "subnet-10000000000000000", "sg-10000000000000000"
+
+
+def test_vpc_settings_are_checked_and_default_to_the_default_vpc(owner):
+    """A workgroup is in a VPC: without subnetIds the default VPC's subnets and security group, as AWS fills them
+    in; given ones must be well formed and of one VPC, with security groups of that VPC."""
+    owner.namespace("ns1")
+    bad = [
+        {"subnetIds": ["subnet-bad"]},
+        {"subnetIds": [SUBNET_A, VPC1_SUBNET]},
+        {"securityGroupIds": ["sg-bad"]},
+        {"securityGroupIds": [VPC1_GROUP]},  # not in the default VPC the workgroup goes to
+        {"subnetIds": [SUBNET_A], "securityGroupIds": [VPC1_GROUP]},
+    ]
+    for params in bad:
+        code, status, _ = owner.error(owner.create_workgroup, workgroupName="wg1", namespaceName="ns1", **params)
+        assert (code, status) == ("ValidationException", 400), params
+    created = owner.create_workgroup(workgroupName="wg1", namespaceName="ns1", baseCapacity=8)["workgroup"]
+    subnets, [group] = created["subnetIds"], created["securityGroupIds"]
+    assert len(subnets) == 6 and all(s.startswith("subnet-0") for s in subnets)  # us-east-1's six zones
+    assert group.startswith("sg-0")
+    owner.wait_workgroup("wg1")
+    moved = owner.update_workgroup(workgroupName="wg1", subnetIds=[VPC1_SUBNET])["workgroup"]
+    assert moved["subnetIds"] == [VPC1_SUBNET] and moved["securityGroupIds"][0].startswith("sg-1")
+    assert owner.update_workgroup(workgroupName="wg1", securityGroupIds=[VPC1_GROUP])["workgroup"][
+        "securityGroupIds"] == [VPC1_GROUP]
+    assert owner.error(owner.update_workgroup, workgroupName="wg1", securityGroupIds=["sg-0000000000000000a"])[:2] == (
+        "ValidationException", 400)
+    back = owner.update_workgroup(workgroupName="wg1", subnetIds=[SUBNET_A, SUBNET_B, SUBNET_A])["workgroup"]
+    assert back["subnetIds"] == [SUBNET_A, SUBNET_B] and back["securityGroupIds"][0].startswith("sg-0")
+
+
 def test_update_one_setting_at_a_time(owner):
     owner.namespace_with_workgroup("ns1", "wg1")
     updated = owner.update_workgroup(workgroupName="wg1", baseCapacity=64)["workgroup"]

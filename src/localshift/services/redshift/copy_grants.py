@@ -22,7 +22,6 @@ from localshift.store.paging import decode_marker, encode_marker
 
 # Snapshot copy grants per account and region.
 GRANT_QUOTA = 100
-MAX_TAGS = 50
 _GRANT_NAME = re.compile(r"[a-z][a-z0-9-]{0,62}")
 
 
@@ -63,8 +62,6 @@ def create_snapshot_copy_grant(backend: RedshiftBackend, ctx: RequestContext, p:
     key = validation.kms_key_id(p["KmsKeyId"]) if "KmsKeyId" in p else (
         f"arn:aws:kms:{ctx.region}:{ctx.account}:alias/aws/redshift")
     tags = validation.tag_list(p.get("Tags", []))
-    if len({k for k, _ in tags}) > MAX_TAGS:
-        raise ApiError("TagLimitExceededFault", f"A resource can have at most {MAX_TAGS} tags.")
     with backend.db.transaction():
         if backend.copy_grants.count(ctx.account, ctx.region) >= GRANT_QUOTA:
             raise ApiError(

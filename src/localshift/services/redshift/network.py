@@ -66,6 +66,11 @@ def subnet_vpc(account: str, region: str, subnet_id: str) -> str:
     return vpc_id(account, region, _vpc_number(subnet_id.removeprefix("subnet-")))
 
 
+def security_group_vpc(account: str, region: str, group_id: str) -> str:
+    """The VPC of a well-formed security group id (the first-digit rule of subnets)."""
+    return vpc_id(account, region, _vpc_number(group_id.removeprefix("sg-")))
+
+
 def default_subnets(account: str, region: str) -> list[str]:
     """The default VPC's subnets, one per zone, in zone order."""
     digest = _digest("subnet", account, region)
@@ -89,6 +94,6 @@ def check_security_groups(account: str, region: str, group_ids: list[str], vpc: 
         match = _SECURITY_GROUP.fullmatch(group)
         if match is None:
             raise ApiError("InvalidParameterValue", f"Invalid security group id: {group}.")
-        if vpc_id(account, region, _vpc_number(match.group(1))) != vpc:
+        if security_group_vpc(account, region, group) != vpc:
             raise ApiError("InvalidParameterValue", f"VPC Security group {group} does not exist in VPC {vpc}.")
     return list(dict.fromkeys(group_ids))

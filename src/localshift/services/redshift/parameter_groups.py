@@ -17,7 +17,7 @@ from localshift.services.context import RequestContext
 from localshift.services.redshift import maintenance_lifecycle, named_resources, parameter_status, validation
 from localshift.services.redshift.arns import resource_arn
 from localshift.services.redshift.backend import RedshiftBackend
-from localshift.services.redshift.parameter_catalog import CATALOG, FAMILIES, ParameterDefinition, check_value, defaults
+from localshift.services.redshift.parameter_catalog import CATALOG, FAMILIES, ParameterDefinition, check_value
 from localshift.services.redshift.parameter_lookup import (
     default_groups, existing_group, find_group, group_values, is_default,
 )
@@ -185,15 +185,12 @@ def modify_cluster_parameter_group(backend: RedshiftBackend, ctx: RequestContext
     if not parameters:
         raise ApiError("MissingParameter", "The request must contain the parameter Parameters.")
     values = dict(group.values)
-    family_defaults = defaults(group.family)
     for definition, parameter in zip(_named(group, parameters), parameters):
         if "ParameterValue" not in parameter:
             raise ApiError("MissingParameter", f"The parameter {definition.name} must have a ParameterValue.")
-        value = check_value(definition, parameter["ParameterValue"])
-        if value == family_defaults[definition.name]:
-            values.pop(definition.name, None)  # back to the default: its Source is engine-default again
-        else:
-            values[definition.name] = value
+        # A parameter set is the user's (Source user) even at its default's value: only a reset makes it
+        # engine-default again. Terraform reads a group's parameters back with Source=user.
+        values[definition.name] = check_value(definition, parameter["ParameterValue"])
     return _change_values(backend, ctx, group, values)
 
 

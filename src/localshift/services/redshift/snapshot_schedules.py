@@ -21,7 +21,7 @@ from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.clusters import change_cluster
 from localshift.services.redshift.schedule_expressions import next_times, parse, parse_schedule
 from localshift.services.redshift.snapshot_timing import MODIFYING, find_schedule
-from localshift.services.redshift.tagging import MAX_TAGS_PER_RESOURCE, SNAPSHOT_SCHEDULE
+from localshift.services.redshift.tagging import SNAPSHOT_SCHEDULE
 from localshift.services.redshift.views import tags_view
 from localshift.store.database import DuplicateError
 from localshift.store.paging import decode_marker, encode_marker
@@ -66,8 +66,6 @@ def create_snapshot_schedule(backend: RedshiftBackend, ctx: RequestContext, p: d
     definitions = p.get("ScheduleDefinitions", [])
     parse_schedule(definitions, ctx.now)
     tags = validation.tag_list(p.get("Tags", []))
-    if len({key for key, _ in tags}) > MAX_TAGS_PER_RESOURCE:
-        raise ApiError("TagLimitExceededFault", f"A resource can have at most {MAX_TAGS_PER_RESOURCE} tags.")
     invocations = _invocation_count(p)
     schedule = SnapshotScheduleRecord(ctx.account, ctx.region, name, list(definitions), ctx.now,
                                       p.get("ScheduleDescription"))

@@ -102,11 +102,15 @@ def create_cluster_subnet_group(backend: RedshiftBackend, ctx: RequestContext, p
     subnets, vpc = _subnets(ctx, p["SubnetIds"])
     tags = validation.tag_list(p.get("Tags", []))
     group = SubnetGroupRecord(ctx.account, ctx.region, name, p["Description"], vpc, subnets)
-    named_resources.insert_tagged(
-        backend, backend.subnet_groups, group, tags,
-        ApiError("ClusterSubnetGroupAlreadyExists", f"Cluster subnet group {name} already exists."),
-        (GROUP_QUOTA, ApiError("ClusterSubnetGroupQuotaExceeded",
-                               "The request would result in the user exceeding the allowed number of cluster subnet groups.")))
+    with backend.db.transaction():
+        # The `default` group Redshift made is outside the quota: the account still gets its 20 own groups.
+        made_by_redshift = backend.subnet_groups.get(ctx.account, ctx.region, DEFAULT_GROUP) is not None
+        named_resources.insert_tagged(
+            backend, backend.subnet_groups, group, tags,
+            ApiError("ClusterSubnetGroupAlreadyExists", f"Cluster subnet group {name} already exists."),
+            (GROUP_QUOTA + made_by_redshift, ApiError(
+                "ClusterSubnetGroupQuotaExceeded",
+                "The request would result in the user exceeding the allowed number of cluster subnet groups.")))
     return {"ClusterSubnetGroup": _render(backend, group)}
 
 

@@ -11,10 +11,13 @@ from localshift.services.common.arns import parse_arn
 from localshift.services.redshift.backend import NAMED_TAGGABLE, RedshiftBackend
 from localshift.store.paging import decode_marker, encode_marker
 
-MAX_TAGS_PER_RESOURCE = 50
 # ARN resource types (arn:aws:redshift:REGION:ACCOUNT:TYPE:NAME), as DescribeTags' ResourceType names them.
 SNAPSHOT_SCHEDULE = "snapshotschedule"
 TAGGABLE = {"cluster", "snapshot", *NAMED_TAGGABLE}
+# DescribeTags' ResourceType in the words AWS's documentation lists, lowercased without spaces, where they are
+# not the ARN's type; the EC2-Classic types are valid but never hold a tag here (there are no such resources).
+_DOCUMENTED_TYPES = {"hsmconnection": "hsmconfiguration", "hsmcertificate": "hsmclientcertificate"}
+_CLASSIC_TYPES = {"clustersecuritygroup", "securitygroup", "ec2securitygroup", "cidr/ip"}
 
 
 def _resource(backend: RedshiftBackend, ctx: RequestContext, arn: str) -> tuple[str, str]:
@@ -44,8 +47,7 @@ def create_tags(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]
     arn, resource_type = _resource(backend, ctx, p["ResourceName"])
     tags = validation.tag_list(p["Tags"])
     existing = {key for key, _ in backend.tags.get(arn)}
-    if len(existing | {key for key, _ in tags}) > MAX_TAGS_PER_RESOURCE:
-        raise ApiError("TagLimitExceededFault", f"A resource can have at most {MAX_TAGS_PER_RESOURCE} tags.")
+    validation.check_tag_count(existing | {key for key, _ in tags})
     backend.tags.put(arn, ctx.account, ctx.region, resource_type, tags)
     return {}
 
@@ -57,19 +59,27 @@ def delete_tags(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]
 
 
 def describe_tags(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    limit = validation.max_records(p.get("MaxRecords"), 20, 100, 100)
+    # DescribeTags' own limits, as its documentation lists them: MaxRecords from 10 to 50, and neither
+    # MaxRecords nor Marker with an ARN (a resource's at most 50 tags are one page).
+    limit = validation.max_records(p.get("MaxRecords"), 10, 50, 50)
     after = decode_marker(p["Marker"], (int,))[0] if p.get("Marker") else 0
     arn = None
     if p.get("ResourceName") and p.get("ResourceType"):
         raise invalid_parameter(
             "You cannot filter a list of resources using an Amazon Resource Name (ARN) and a resource type together "
             "in the same request. Retry the request using either an ARN or a resource type, but not both.")
+    if p.get("ResourceName") and ("MaxRecords" in p or "Marker" in p):
+        raise invalid_parameter(
+            "You cannot use the MaxRecords and Marker parameters together with an Amazon Resource Name (ARN).")
     if p.get("ResourceName"):
         arn, _ = _resource(backend, ctx, p["ResourceName"])
     resource_type = p.get("ResourceType")
     if resource_type is not None:
-        # AWS's documentation names them in words too ("Snapshot copy grant").
+        # AWS's documentation names them in words too ("Snapshot copy grant", "HSM connection").
         resource_type = resource_type.lower().replace(" ", "")
+        resource_type = _DOCUMENTED_TYPES.get(resource_type, resource_type)
+        if resource_type in _CLASSIC_TYPES:
+            return {"TaggedResources": []}
         if resource_type not in TAGGABLE:
             raise invalid_parameter(
                 f"Invalid resource type: {p['ResourceType']}. Valid values: {', '.join(sorted(TAGGABLE))}.")

@@ -15,6 +15,7 @@ _DB_NAME = re.compile(r"[a-z][a-z0-9_$]*")
 _USERNAME = re.compile(r"[a-zA-Z][a-zA-Z0-9_]*")
 _IAM_ROLE = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+")
 MAX_IAM_ROLES = 50
+MAX_TAGS_PER_RESOURCE = 50
 # Maintenance tracks.
 TRACKS = ("current", "trailing")
 _KMS_KEY = re.compile(
@@ -161,6 +162,8 @@ def max_records(value: int | None, low: int, high: int, default: int) -> int:
 
 
 def tag_list(tags: list[dict[str, str]]) -> list[tuple[str, str]]:
+    """The (key, value) pairs of a request's tags: at most 50 keys, as a resource can hold (a Create*
+    operation's Tags included, not only CreateTags)."""
     pairs = []
     for tag in tags:
         key = tag.get("Key")
@@ -168,7 +171,14 @@ def tag_list(tags: list[dict[str, str]]) -> list[tuple[str, str]]:
         if not key or len(key) > 128 or len(value) > 256 or key.lower().startswith("aws:"):
             raise ApiError("InvalidTagFault", f"Tag key '{key}' or its value is not valid.")
         pairs.append((key, value))
+    check_tag_count({key for key, _ in pairs})
     return pairs
+
+
+def check_tag_count(keys: set[str]) -> None:
+    """TagLimitExceededFault when a resource would hold more than 50 tags."""
+    if len(keys) > MAX_TAGS_PER_RESOURCE:
+        raise ApiError("TagLimitExceededFault", f"A resource can have at most {MAX_TAGS_PER_RESOURCE} tags.")
 
 
 def iam_role(arn: str) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from localshift.errors import ApiError
 from localshift.services.context import RequestContext
 from localshift.services.redshift import network
-from localshift.services.serverless import endpoint_lifecycle, paging, validation
+from localshift.services.serverless import endpoint_lifecycle, paging, validation, vpc_settings
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.lookup import find_own, find_workgroup
 from localshift.services.serverless.resource_records import EndpointAccessRecord
@@ -66,35 +66,13 @@ def _name(value: str) -> str:
     return value
 
 
-def _security_groups(ctx: RequestContext, groups: list[str] | None, vpc: str) -> list[str]:
-    if not groups:
-        return [network.default_security_group(ctx.account, ctx.region, vpc)]
-    try:
-        return network.check_security_groups(ctx.account, ctx.region, groups, vpc)
-    except ApiError as error:
-        raise validation_error(error.message) from None
-
-
-def _subnets(ctx: RequestContext, subnets: list[str]) -> tuple[list[str], str]:
-    """The subnets, checked, and the VPC they are all in."""
-    if not subnets:
-        raise validation_error("subnetIds must name at least one subnet.")
-    for subnet in subnets:
-        if not network.is_subnet_id(subnet):
-            raise validation_error(f"Invalid subnet id: {subnet}.")
-    vpcs = {network.subnet_vpc(ctx.account, ctx.region, subnet) for subnet in subnets}
-    if len(vpcs) > 1:
-        raise validation_error("The subnets of an endpoint must all be in one VPC.")
-    return list(dict.fromkeys(subnets)), vpcs.pop()
-
-
 def create_endpoint_access(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     name = _name(p["endpointName"])
     if p.get("ownerAccount", ctx.account) != ctx.account:
         raise ApiError("AccessDeniedException",
                        f"Account {ctx.account} is not authorized to reach workgroups of account {p['ownerAccount']}.")
-    subnets, vpc = _subnets(ctx, p["subnetIds"])
-    groups = _security_groups(ctx, p.get("vpcSecurityGroupIds"), vpc)
+    subnets, vpc = vpc_settings.subnets(ctx, p["subnetIds"])
+    groups = vpc_settings.security_groups(ctx, p.get("vpcSecurityGroupIds"), vpc)
     endpoint_id = str(uuid.uuid4())
     with backend.db.transaction():
         workgroup = find_workgroup(backend, ctx, p["workgroupName"])
@@ -126,7 +104,7 @@ def update_endpoint_access(backend: ServerlessBackend, ctx: RequestContext, p: d
         if endpoint.status != "ACTIVE":
             raise busy("endpoint", endpoint.name, endpoint.status, "updating")
         if "vpcSecurityGroupIds" in p:
-            endpoint.security_group_ids = _security_groups(ctx, p["vpcSecurityGroupIds"], endpoint.vpc_id)
+            endpoint.security_group_ids = vpc_settings.security_groups(ctx, p["vpcSecurityGroupIds"], endpoint.vpc_id)
         backend.endpoint_accesses.update(endpoint)
     return {"endpoint": endpoint_view(endpoint)}
 

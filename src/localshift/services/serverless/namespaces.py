@@ -132,6 +132,10 @@ def update_namespace(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
 
 def _update_credentials(backend: ServerlessBackend, ctx: RequestContext, namespace: NamespaceRecord, p: dict[str, Any]) -> None:
     username, password, managed = _credentials(p)
+    if password is not None and username is None:
+        # UpdateNamespace's documentation: "you must specify both adminUsername and adminUserPassword to update
+        # either field" (CreateNamespace takes a password alone for the default admin user).
+        raise validation_error("adminUserPassword must be updated together with adminUsername.")
     if managed is False and password is None:
         raise validation_error("Give adminUserPassword to stop managing the admin password in Secrets Manager.")
     if managed:

@@ -2,7 +2,8 @@
 
 A reservation commits the account to a number of RPUs for a year from an offering of the catalogue
 (catalogue.py).  It is ``active`` from its creation (nothing is billed) and ends a year later; the
-API has no way to delete one.  ``clientToken`` makes a retried create return the same reservation.
+API has no way to delete one.  ``clientToken`` makes a retried create return the same reservation; the
+token with another capacity or offering is a ConflictException.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.catalogue import find_offering, offering_view
 from localshift.services.serverless.lookup import find_own
 from localshift.services.serverless.resource_records import ReservationRecord
-from localshift.services.serverless.validation import validation_error
+from localshift.services.serverless.validation import conflict, validation_error
 
 # RPUs are reserved in steps of 8, from 8 up to the largest workgroup's base capacity.
 CAPACITY_STEP, MAX_CAPACITY = 8, 1024
@@ -48,6 +49,10 @@ def create_reservation(backend: ServerlessBackend, ctx: RequestContext, p: dict[
     with backend.db.transaction():
         for earlier in backend.reservations.all_of(ctx.account, ctx.region):
             if token is not None and earlier.client_token == token:
+                if (earlier.offering_id, earlier.capacity) != (offering.offering_id, capacity):
+                    # The token names another request: a retry must ask for the same reservation.
+                    raise conflict(f"clientToken {token} was already used to reserve {earlier.capacity} RPUs of "
+                                   f"offering {earlier.offering_id}.")
                 return {"reservation": reservation_view(earlier)}  # a retry of the same request
         reservation_id = str(uuid.uuid4())
         reservation = backend.reservations.insert(ReservationRecord(

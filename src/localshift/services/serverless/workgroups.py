@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from localshift.services.context import RequestContext
-from localshift.services.serverless import validation, workgroup_lifecycle
+from localshift.services.serverless import validation, vpc_settings, workgroup_lifecycle
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.lookup import find_namespace, find_workgroup, owner_account
 from localshift.services.serverless.validation import busy, conflict, validation_error
@@ -35,6 +35,9 @@ _UPDATABLE = (
 def create_workgroup(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     name = p["workgroupName"]
     base = validation.base_capacity(p.get("baseCapacity", DEFAULT_BASE_CAPACITY))
+    # Without subnetIds AWS places the workgroup in the default VPC's subnets, with its default security group.
+    subnets, vpc = vpc_settings.subnets(ctx, p["subnetIds"]) if "subnetIds" in p else vpc_settings.default_subnets(ctx)
+    groups = vpc_settings.security_groups(ctx, p.get("securityGroupIds"), vpc)
     workgroup_id = str(uuid.uuid4())
     workgroup = WorkgroupRecord(
         account=ctx.account,
@@ -53,8 +56,8 @@ def create_workgroup(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
         config_parameters=validation.config_parameters(
             p.get("configParameters", []), validation.CONFIG_PARAMETER_DEFAULTS, creating=True
         ),
-        security_group_ids=p.get("securityGroupIds", []),
-        subnet_ids=p.get("subnetIds", []),
+        security_group_ids=groups,
+        subnet_ids=subnets,
         ip_address_type=p.get("ipAddressType", "ipv4"),
         track_name=validation.track(p.get("trackName", "current")),
         price_performance_target=p.get("pricePerformanceTarget"),
@@ -99,7 +102,7 @@ def update_workgroup(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
         if workgroup.status != "AVAILABLE":
             raise busy("workgroup", workgroup.name, workgroup.status, "updating")
         require_ssl = workgroup.config_parameters.get(validation.REQUIRE_SSL)
-        move_to = _apply(workgroup, p)
+        move_to = _apply(ctx, workgroup, p)
         # A new port, or a require_ssl the SQL front applies at once: MODIFYING until the engine serves so.
         serve_again = move_to is not None or workgroup.config_parameters.get(validation.REQUIRE_SSL) != require_ssl
         if serve_again:
@@ -111,7 +114,7 @@ def update_workgroup(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
     return {"workgroup": workgroup_view(workgroup)}
 
 
-def _apply(workgroup: WorkgroupRecord, p: dict[str, Any]) -> int | None:
+def _apply(ctx: RequestContext, workgroup: WorkgroupRecord, p: dict[str, Any]) -> int | None:
     """Apply an update to the record; returns the new port when the engine must move."""
     if "baseCapacity" in p:
         workgroup.base_capacity = validation.base_capacity(p["baseCapacity"])
@@ -123,11 +126,19 @@ def _apply(workgroup: WorkgroupRecord, p: dict[str, Any]) -> int | None:
         workgroup.config_parameters = validation.config_parameters(p["configParameters"], workgroup.config_parameters)
     if "trackName" in p:
         workgroup.track_name = validation.track(p["trackName"])
+    if "subnetIds" in p:
+        workgroup.subnet_ids, vpc = vpc_settings.subnets(ctx, p["subnetIds"])
+        if vpc != vpc_settings.security_groups_vpc(ctx, workgroup.security_group_ids):
+            # Moved to another VPC, whose security groups the old ones are not: the new VPC's default one
+            # until securityGroupIds is updated (one setting per request, so it can't come with the subnets).
+            workgroup.security_group_ids = vpc_settings.security_groups(ctx, None, vpc)
+    if "securityGroupIds" in p:
+        vpc = vpc_settings.subnets(ctx, workgroup.subnet_ids)[1] if workgroup.subnet_ids else (
+            vpc_settings.default_subnets(ctx)[1])
+        workgroup.security_group_ids = vpc_settings.security_groups(ctx, p["securityGroupIds"], vpc)
     simple = {
         "enhancedVpcRouting": "enhanced_vpc_routing",
         "publiclyAccessible": "publicly_accessible",
-        "securityGroupIds": "security_group_ids",
-        "subnetIds": "subnet_ids",
         "ipAddressType": "ip_address_type",
         "pricePerformanceTarget": "price_performance_target",
         "extraComputeForAutomaticOptimization": "extra_compute_for_automatic_optimization",
