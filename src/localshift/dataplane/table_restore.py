@@ -215,7 +215,8 @@ def _continue_identity(conn: psycopg.Connection, table: sql.Identifier, column: 
     the smallest when it counts down (IDENTITY(100, -1))."""
     last = sql.SQL("max" if step > 0 else "min")
     conn.execute(
-        sql.SQL("SELECT setval(pg_get_serial_sequence(%s, %s), {last}({c}), true) FROM {t} HAVING {last}({c}) IS NOT NULL")
+        sql.SQL("SELECT setval(pg_get_serial_sequence(%s, %s), {last}({c}), true) FROM {t}"
+                " HAVING {last}({c}) IS NOT NULL")
         .format(last=last, c=sql.Identifier(column), t=table),
         (table.as_string(conn), column),
     )
