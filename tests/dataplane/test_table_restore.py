@@ -146,3 +146,63 @@ def test_tables_of_the_system_schemas_are_never_restored_nor_restored_into(dp, c
     assert rows(port, "SELECT count(*) FROM pg_class WHERE relname = 'orders_restored'") == [(0,)]
     assert rows(port, f"SELECT count(*) FROM pg_tables WHERE tableowner = '{ADMIN_USER}' AND schemaname NOT IN"
                       " ('pg_catalog', 'information_schema', 'localshift')") == [(0,)]
+
+
+def test_an_identity_counting_down_continues_below_the_values_restored(dp, cluster):
+    key, port = cluster
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE TABLE countdown (id int IDENTITY(100, -2), v int)")
+        conn.execute("INSERT INTO countdown (v) VALUES (1), (2), (3)")  # 100, 98, 96
+    dp.create_snapshot(key, "s1")
+    dp.restore_table("s1", key, table("countdown", "countdown_back"))
+    with connect(port, autocommit=True) as conn:
+        assert conn.execute("INSERT INTO countdown_back (v) VALUES (4) RETURNING id").fetchone() == (94,)
+
+
+def test_the_restored_table_is_the_source_owners_only_where_that_user_may_create_it(dp, cluster):
+    """AWS: the source table's owner owns the restored table "provided that the user has sufficient
+    privileges to become the owner of a relation in the specified database and schema"; otherwise the
+    master user does."""
+    key, port = cluster
+    with connect(port, autocommit=True) as conn:
+        for statement in ("CREATE USER loader PASSWORD 'Loader1pass'", "CREATE SCHEMA landing", "CREATE SCHEMA archive",
+                          "GRANT CREATE, USAGE ON SCHEMA landing TO loader", "CREATE TABLE landing.batches (id int)",
+                          "INSERT INTO landing.batches VALUES (1)", "ALTER TABLE landing.batches OWNER TO loader"):
+            conn.execute(statement)
+    dp.create_snapshot(key, "s1")
+    into_landing = table("batches", "batches_back", source_schema="landing", target_schema="landing")
+    into_archive = table("batches", "batches_back", source_schema="landing", target_schema="archive")
+    dp.restore_table("s1", key, into_landing)
+    dp.restore_table("s1", key, into_archive)
+    assert rows(port, "SELECT schemaname, tableowner FROM pg_tables WHERE tablename = 'batches_back' ORDER BY 1") == [
+        ("archive", USER), ("landing", "loader")]
+    assert rows(port, "SELECT (SELECT count(*) FROM archive.batches_back), (SELECT count(*) FROM landing.batches_back)"
+                ) == [(1, 1)]
+
+
+def test_a_definition_the_target_database_cant_hold_is_refused_naming_what_is_missing(dp, cluster):
+    """Restored into another database, a default calling a function of the source database names a
+    schema or a function the target may not have: the refusal names it, not the target schema."""
+    key, port = cluster
+    with connect(port, autocommit=True) as conn:
+        for statement in ("CREATE SCHEMA util", "CREATE DATABASE other",
+                          "CREATE FUNCTION util.batch_no() RETURNS int STABLE AS $$ SELECT 42 $$ LANGUAGE sql",
+                          "CREATE TABLE stamped (id int, batch int DEFAULT util.batch_no())"):
+            conn.execute(statement)
+    with connect(port, autocommit=True, dbname="other") as conn:
+        conn.execute("CREATE SCHEMA landing")
+    dp.create_snapshot(key, "s1")
+    into_other = table("stamped", "stamped", target_database="other", target_schema="landing")
+    # Each refusal names what is missing; once the other database has it, the restore goes through.
+    for missing, made in (('schema "util"', "CREATE SCHEMA util"),
+                          ("function util.batch_no()",
+                           "CREATE FUNCTION util.batch_no() RETURNS int STABLE AS $$ SELECT 7 $$ LANGUAGE sql")):
+        with pytest.raises(TableRestoreRefused) as refused:
+            dp.restore_table("s1", key, into_other)
+        assert str(refused.value) == (
+            f"The table's definition can't be created in database other: {missing} does not exist")
+        with connect(port, autocommit=True, dbname="other") as conn:
+            conn.execute(made)
+    dp.restore_table("s1", key, into_other)
+    with connect(port, autocommit=True, dbname="other") as conn:
+        assert conn.execute("INSERT INTO landing.stamped (id) VALUES (1) RETURNING batch").fetchone() == (7,)

@@ -17,7 +17,9 @@ column attributes, except foreign keys; grants and dependent views stay behind. 
 interleaved sort key is refused, and so is a no-backup one (BACKUP NO), as AWS documents (RA3 and
 serverless snapshots hold such tables whole, but "selective restoration of no-backup tables isn't
 supported"; DC2 snapshots leave them out).  The table is owned by the source table's
-owner when the target has a role of that name, else by the engine's master user.
+owner when the target has a role of that name that may create tables in the target schema (AWS:
+"provided that the user has sufficient privileges to become the owner of a relation in the
+specified database and schema"), else by the engine's master user.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ class Column:
     name: str
     definition: sql.Composable  # name, type and attributes, as CREATE TABLE takes them
     copied: bool  # generated columns are computed again, not copied
-    identity: bool
+    identity_step: int | None  # an identity column's increment; None for other columns
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,8 @@ def copy_table(source: Engine, target: Engine, table: TableToRestore, master_use
         definition = _definition(src, table)
         with target.connect(table.target_database) as dst, dst.transaction():
             new = sql.Identifier(table.target_schema, table.new_table)
-            owner = definition.owner if _role_exists(dst, definition.owner) else master_user
+            _require_schema(dst, table)
+            owner = definition.owner if _may_own(dst, definition.owner, table.target_schema) else master_user
             if not owner:
                 raise TableRestoreRefused("The target has no master user to own the restored table.")
             _create(dst, new, table, definition)
@@ -88,8 +91,8 @@ def copy_table(source: Engine, target: Engine, table: TableToRestore, master_use
             _copy_rows(src, dst, sql.Identifier(table.source_schema, table.source_table), new, definition,
                        progress)
             for column in definition.columns:
-                if column.identity:
-                    _continue_identity(dst, new, column.name)
+                if column.identity_step is not None:
+                    _continue_identity(dst, new, column.name, column.identity_step)
     if progress:
         progress(definition.size_bytes, definition.size_bytes)
     return definition.size_bytes
@@ -108,8 +111,18 @@ def _require_database(engine: Engine, name: str, where: str) -> None:
             raise TableRestoreRefused(f"Database {name} does not exist in {where}.")
 
 
-def _role_exists(conn: psycopg.Connection, name: str) -> bool:
-    return conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone() is not None
+def _require_schema(conn: psycopg.Connection, table: TableToRestore) -> None:
+    if not conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (table.target_schema,)).fetchone():
+        raise TableRestoreRefused(
+            f"Schema {table.target_schema} does not exist in database {table.target_database}.")
+
+
+def _may_own(conn: psycopg.Connection, role: str, schema: str) -> bool:
+    """Whether ``role`` exists and may create (so own) a table in ``schema``."""
+    found = conn.execute(
+        "SELECT has_schema_privilege(oid, %s, 'CREATE') AND has_schema_privilege(oid, %s, 'USAGE')"
+        " FROM pg_roles WHERE rolname = %s", (schema, schema, role)).fetchone()
+    return found is not None and found[0]
 
 
 def _definition(conn: psycopg.Connection, table: TableToRestore) -> TableDefinition:
@@ -163,7 +176,7 @@ def _column(name: str, type_name: str, not_null: bool, default: str | None, iden
         parts.append(sql.SQL("DEFAULT {}").format(sql.SQL(default)))
     if not_null:
         parts.append(sql.SQL("NOT NULL"))
-    return Column(name, sql.SQL(" ").join(parts), copied=not generated, identity=bool(identity))
+    return Column(name, sql.SQL(" ").join(parts), copied=not generated, identity_step=step if identity else None)
 
 
 def _create(conn: psycopg.Connection, new: sql.Identifier, table: TableToRestore, definition: TableDefinition) -> None:
@@ -174,11 +187,12 @@ def _create(conn: psycopg.Connection, new: sql.Identifier, table: TableToRestore
         raise TableRestoreRefused(
             f"Table {table.target_schema}.{table.new_table} already exists in database {table.target_database}."
         ) from None
-    except psycopg.errors.InvalidSchemaName:
-        raise TableRestoreRefused(
-            f"Schema {table.target_schema} does not exist in database {table.target_database}.") from None
-    except psycopg.errors.UndefinedObject as error:
-        raise TableRestoreRefused(f"The table's definition can't be created in the target: {error}") from None
+    except (psycopg.errors.InvalidSchemaName, psycopg.errors.UndefinedObject,
+            psycopg.errors.UndefinedFunction) as error:
+        # What the definition names (a default's function, say, restored into another database)
+        # is not in the target; the target schema itself was checked.
+        raise TableRestoreRefused(f"The table's definition can't be created in database {table.target_database}: "
+                                  f"{error.diag.message_primary}") from None
 
 
 def _copy_rows(src: psycopg.Connection, dst: psycopg.Connection, old: sql.Identifier, new: sql.Identifier,
@@ -196,11 +210,14 @@ def _copy_rows(src: psycopg.Connection, dst: psycopg.Connection, old: sql.Identi
                 progress(done, max(done, definition.size_bytes))
 
 
-def _continue_identity(conn: psycopg.Connection, table: sql.Identifier, column: str) -> None:
-    """An identity column's next value follows the largest one restored."""
+def _continue_identity(conn: psycopg.Connection, table: sql.Identifier, column: str, step: int) -> None:
+    """An identity column's next value follows the last one restored: the largest when it counts up,
+    the smallest when it counts down (IDENTITY(100, -1))."""
+    last = sql.SQL("max" if step > 0 else "min")
     conn.execute(
-        sql.SQL("SELECT setval(pg_get_serial_sequence(%s, %s), max({}), true) FROM {} HAVING max({}) IS NOT NULL")
-        .format(sql.Identifier(column), table, sql.Identifier(column)),
+        sql.SQL("SELECT setval(pg_get_serial_sequence(%s, %s), {last}({c}), true) FROM {t}"
+                " HAVING {last}({c}) IS NOT NULL")
+        .format(last=last, c=sql.Identifier(column), t=table),
         (table.as_string(conn), column),
     )
 

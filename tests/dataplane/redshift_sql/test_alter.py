@@ -32,6 +32,13 @@ def test_column_actions_and_append():
     assert pg("alter table t rename to u") == "alter table t rename to u"
 
 
+def test_a_renamed_column_carries_its_old_and_new_name_for_the_record():
+    assert pg("alter table s.t rename column b to c").startswith("alter table s.t rename column b to c /*localshift:")
+    assert marker("alter table s.t rename column b to c") == {"schema": "s", "name": "t", "rename_column": ["b", "c"]}
+    assert marker('alter table t rename "B" to c')["rename_column"] == ["b", "c"]
+    assert pg("alter table t rename constraint k to k2") == "alter table t rename constraint k to k2"
+
+
 def test_keys_and_foreign_keys():
     # A key's index is built plain and lent as unique to ADD ... USING INDEX (the table may hold
     # duplicates), then named as PostgreSQL names the key.

@@ -97,6 +97,17 @@ def test_alter_table_redshift_actions(db):
                       "where not exists (select 1 from pg_class where oid = c.table_oid)").fetchone() == (0,)
 
 
+def test_renamed_key_and_identity_columns_stay_the_tables_keys(db):
+    db.execute("create table renamed (id int identity(1, 1), k int, v int) distkey(k) compound sortkey(v, id)")
+    db.execute("alter table renamed rename column k to key")
+    db.execute("alter table renamed rename v to value")
+    db.execute("alter table renamed rename column id to row_id")
+    assert attributes(db, "renamed")[:4] == ("KEY", "key", ["value", "row_id"], "compound")
+    assert attributes(db, "renamed")[5] == {"row_id": {"seed": 1, "step": 1, "generated": "always"}}
+    assert db.execute("select \"column\", distkey, sortkey from pg_table_def where tablename = 'renamed'"
+                      " order by 1").fetchall() == [("key", True, 0), ("row_id", False, 2), ("value", False, 1)]
+
+
 def test_append_moves_rows(db):
     db.execute("create table target (id int, v varchar(10))")
     db.execute("create table source (id int, v varchar(10), extra int)")

@@ -9,8 +9,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from in_process import make_world, wait
-from support import (GRANTEE, OWNER, aws_cli, create_available_cluster, create_available_snapshot, make_server, sql,
-                     wait_for)
+from support import (GRANTEE, OWNER, aws_cli, create_available_cluster, create_available_snapshot, error_of,
+                     make_server, sql, wait_available, wait_for)
 
 DONE = ("SUCCEEDED", "FAILED", "CANCELED")
 
@@ -135,6 +135,34 @@ def test_request_errors(snapshot_of_c1, params, expected):
                "SourceTableName": "t", "NewTableName": "t2", **params}
     assert code_of(snapshot_of_c1.restore_table_from_cluster_snapshot, **request) == expected
     assert snapshot_of_c1.describe_table_restore_status()["TableRestoreStatusDetails"] == []
+
+
+def test_a_snapshot_from_before_a_resize_restores_no_table_but_across_an_elastic_one_of_the_same_type(redshift):
+    """AWS: "You can't restore a table from a cluster snapshot that was taken prior to a cluster being resized.
+    An exception is that you can restore a table after an elastic resize if the node type didn't change.\""""
+    create_available_cluster(redshift)
+    create_available_snapshot(redshift, "before-elastic")
+    redshift.resize_cluster(ClusterIdentifier="c1", NumberOfNodes=4)
+    wait_available(redshift)
+    assert restore_table(redshift, SnapshotIdentifier="before-elastic", SourceTableName="t",
+                         NewTableName="t1")["Status"] == "SUCCEEDED"
+    create_available_snapshot(redshift, "before-classic")
+    redshift.resize_cluster(ClusterIdentifier="c1", NumberOfNodes=3, Classic=True)
+    wait_available(redshift)
+    create_available_snapshot(redshift, "after-classic")
+    redshift.resize_cluster(ClusterIdentifier="c1", NodeType="ra3.4xlarge", NumberOfNodes=2)
+    wait_available(redshift)
+    for snapshot in ("before-elastic", "before-classic", "after-classic"):
+        with pytest.raises(ClientError) as refused:
+            redshift.restore_table_from_cluster_snapshot(
+                ClusterIdentifier="c1", SnapshotIdentifier=snapshot, SourceDatabaseName="dev", SourceTableName="t",
+                NewTableName="t2")
+        assert error_of(refused) == ("InvalidTableRestoreArgument", 400, (
+            f"Snapshot {snapshot} was taken before cluster c1 was resized: tables can't be restored from it (only "
+            "an elastic resize that kept the node type allows it)."))
+    create_available_snapshot(redshift, "after-all")
+    assert restore_table(redshift, SnapshotIdentifier="after-all", SourceTableName="t",
+                         NewTableName="t3")["Status"] == "SUCCEEDED"
 
 
 def test_status_filters_paging_and_states(snapshot_of_c1):

@@ -8,7 +8,8 @@ Redshift's) carrying an attribute marker for the event trigger.
 UNIQUE builds a plain index and makes it the constraint's (the table may hold
 duplicate keys: Redshift's keys are informational).  ADD COLUMN takes
 a Redshift column definition (ENCODE recorded); ALTER COLUMN ... TYPE takes
-Redshift type names; the other actions are PostgreSQL's.
+Redshift type names; RENAME COLUMN carries a marker so the record's key and
+identity columns follow the new name; the other actions are PostgreSQL's.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 from .ddl import (DISTSTYLES, ENCODINGS, TableAttributes, attribute_marker, column_definition,
                   qualified_name, lending_marker, table_constraint)
 from .errors import TranslationError, do_block, not_supported, syntax_error
+from .from_list import name_of
 from .tokens import Group, Node, identifier_value, quote_ident, quote_literal, render, split_commas, words
 from .types import read_type
 from .view_ddl import auto_refresh_value
@@ -93,6 +95,10 @@ def alter_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> s
                                    "0A000")
         marker = attribute_marker(schema, name, attrs) if attrs else ""
         return f"{head} ADD COLUMN {column}{marker}{lending_marker('references', attributes.references)}"
+    if lows[:1] == ["rename"] and (renamed := _renamed_column(rw, actions)):
+        # The record names key and identity columns: it follows the column to its new name.
+        marker = attribute_marker(schema, name, {"rename_column": renamed})
+        return f"{head} {rw.text(nodes[nodes.index(actions[0]):])}{marker}"
     return None
 
 
@@ -108,6 +114,15 @@ def _refuse_column_default_and_nullability(actions: list[Node]) -> None:
             raise TranslationError("ALTER COLUMN SET/DROP DEFAULT is not supported", "0A000")
         if lows[k + 2:k + 4] == ["not", "null"]:
             raise TranslationError(f"ALTER COLUMN {lows[k + 1].upper()} NOT NULL is not supported", "0A000")
+
+
+def _renamed_column(rw: "Rewriter", actions: list[Node]) -> list[str] | None:
+    """[old, new] of RENAME [COLUMN] old TO new; None for other renames (the table's, a constraint's)."""
+    lows = [w.low for w in actions]
+    names = actions[2:] if lows[1:2] == ["column"] else actions[1:]
+    if len(names) != 3 or names[1].low != "to" or lows[1:2] in (["to"], ["constraint"]):
+        return None
+    return [name_of(rw, names[0]), name_of(rw, names[2])]
 
 
 def _add_key(rw: "Rewriter", table_text: str, schema: str | None, table: str, actions: list[Node]) -> str | None:

@@ -6,6 +6,8 @@ snapshot must have been taken of that cluster: here, of a cluster of that identi
 snapshot another account shared with the caller qualifies too, when its cluster had the target
 cluster's identifier (the grantee restored its cluster under that name, say), since the request
 names the snapshot by identifier alone; the caller's own snapshot of that identifier comes first.
+AWS also refuses a snapshot taken before the cluster was resized, except across an elastic resize
+that kept the node type.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from localshift.services.context import RequestContext
 from localshift.services.redshift import table_restore_lifecycle, validation
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.clusters import find_cluster
+from localshift.services.redshift.resize_plan import CLASSIC
 from localshift.services.redshift.snapshot_lookup import not_found
 from localshift.store.paging import page_after
 from localshift.store.snapshots import SnapshotFilter
@@ -58,9 +61,25 @@ def _source_snapshot(backend: RedshiftBackend, ctx: RequestContext, cluster: Clu
     if len(of_cluster) > 1:
         raise _invalid(f"Snapshots named {identifier} of cluster {cluster.identifier} were shared by several accounts.")
     snapshot = of_cluster[0]
+    if _predates_a_resize(snapshot, cluster):
+        raise _invalid(
+            f"Snapshot {identifier} was taken before cluster {cluster.identifier} was resized: tables can't be "
+            "restored from it (only an elastic resize that kept the node type allows it)."
+        )
     if snapshot.status != "available":
         raise ApiError("InvalidClusterSnapshotState", f"Snapshot {snapshot.identifier} is not in the available state.")
     return snapshot
+
+
+def _predates_a_resize(snapshot: SnapshotRecord, cluster: ClusterRecord) -> bool:
+    """Whether a resize AWS's rule excludes came between the snapshot and now: any that changed the node
+    type (the snapshot's differs from the cluster's), or a classic one after the snapshot (the cluster
+    records its latest resize only)."""
+    if snapshot.node_type != cluster.node_type:
+        return True
+    resize = cluster.resize
+    return (resize is not None and resize.resize_type == CLASSIC and resize.status == "SUCCEEDED"
+            and resize.started > snapshot.create_time)
 
 
 def render(record: TableRestoreRecord) -> dict[str, Any]:

@@ -112,6 +112,21 @@ BEGIN
         RAISE EXCEPTION 'localshift.store_table_attributes: % was not changed by this command', rel
             USING ERRCODE = '42501';
     END IF;
+    IF attrs ? 'rename_column' THEN
+        -- ALTER TABLE ... RENAME COLUMN: the distribution key, sort key and identity
+        -- columns are recorded by name.
+        UPDATE localshift.table_attributes SET
+            distkey = CASE WHEN distkey = attrs->'rename_column'->>0 THEN attrs->'rename_column'->>1
+                           ELSE distkey END,
+            sortkey = array_replace(sortkey, attrs->'rename_column'->>0, attrs->'rename_column'->>1),
+            identity_columns = CASE WHEN identity_columns ? (attrs->'rename_column'->>0)
+                THEN identity_columns - (attrs->'rename_column'->>0)
+                     || jsonb_build_object(attrs->'rename_column'->>1,
+                                           identity_columns->(attrs->'rename_column'->>0))
+                ELSE identity_columns END
+        WHERE table_oid = rel;
+        RETURN;
+    END IF;
     IF parent IS NOT NULL THEN
         -- CREATE TABLE ... (LIKE parent): Redshift copies distribution, sort keys
         -- and encodings of the parent.
