@@ -23,7 +23,7 @@ from localshift.services.context import RequestContext
 from localshift.services.data_api import views
 from localshift.services.data_api.backend import DataApiBackend, Running
 from localshift.services.data_api.errors import statement_failed, statement_not_found, validation
-from localshift.services.data_api.parameters import bind, parameter_values
+from localshift.services.data_api.parameters import check, parameter_values
 from localshift.services.data_api.runner import run_statement
 from localshift.services.data_api.sessions import DataSession
 from localshift.services.data_api.targets import Target, resolve
@@ -67,9 +67,7 @@ def _submit(backend: DataApiBackend, ctx: RequestContext, p: dict[str, Any], que
             if earlier.fingerprint != fingerprint:
                 raise validation(f"The ClientToken {token} was used with other parameters.")
             return views.submitted(earlier)  # the same request again: the same statement
-    values = parameter_values(p.get("Parameters"))
-    for query in queries:
-        bind(query, values)  # every placeholder has its value
+    check(queries, parameter_values(p.get("Parameters")))
     statement_id = str(uuid.uuid4())
     session = _claim_session(backend, ctx, p, statement_id) if p.get("SessionId") else None
     try:
