@@ -50,7 +50,9 @@ _FIXED = {
     "date": (13, 0), "time": (15, 6), "timetz": (21, 6), "timestamp": (29, 6), "timestamptz": (35, 6),
     "oid": (10, 0),
 }
-_CHARACTER = {"varchar", "bpchar", "text", "char", "name"}
+# The character types, whose columns are case-sensitive.  No other type's are, an unbounded one's neither
+# (AWS's DescribeTable example: information_schema's character_data, 2147483647 long, isCaseSensitive false).
+CHARACTER_TYPES = frozenset({"varchar", "bpchar", "text", "char", "name"})
 _SIGNED = {"int2", "int4", "int8", "float4", "float8", "numeric", "money"}
 UNBOUNDED = 2147483647
 VARCHAR_MAX = 65535
@@ -79,7 +81,7 @@ def column_metadata(column: Column) -> dict[str, Any]:
     return {
         "name": column.name, "label": column.name, "typeName": REDSHIFT_TYPE_NAMES.get(column.type_name, column.type_name),
         "precision": precision, "scale": scale, "nullable": 0 if column.not_null else 1,
-        "isCaseSensitive": column.type_name in _CHARACTER, "isSigned": column.type_name in _SIGNED,
+        "isCaseSensitive": column.type_name in CHARACTER_TYPES, "isSigned": column.type_name in _SIGNED,
         "isCurrency": column.type_name == "money", "schemaName": column.schema, "tableName": column.table,
         "length": 0,
     }
