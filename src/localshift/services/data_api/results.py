@@ -13,8 +13,8 @@ A result is one line per row: the row's fields as JSON (JSON format) or as CSV (
 Up to ``INLINE_BYTES`` of lines stay with the statement in the store; a larger result is a file
 under the data dir (0600).  Pages hold about ``PAGE_BYTES`` of lines; a part of a statement keeps
 where each page starts.  The limits are AWS's: 64 KB per row ("Packet for query is too large")
-and 500 MB per result ("Database response exceeded size limit"; AWS's troubleshooting page raised it
-from 100 MB).
+and 500 MB per result ("Database response exceeded size limit"; AWS's troubleshooting page states
+500 MB, its earlier versions 100 MB).
 """
 
 from __future__ import annotations
