@@ -99,6 +99,8 @@ def test_a_session_opened_by_the_data_plane_knows_each_statements_query_id(dp, c
         assert 0 < first < second == last
         assert collect(session, f"SELECT trim(query_text) FROM sys_query_history WHERE query_id = {second}")[1] \
             == [[("CREATE TABLE ids (a int)",)]]
+        # No statement at all is not in the history: it has no id (it had the last statement's).
+        assert session.run("").query_id == -1
     finally:
         session.close()
 

@@ -105,16 +105,21 @@ class SqlSession:
         try:
             completion = self._execute(statement, values, rows)
         except SqlError as error:  # the front recorded the failure too, with an id of its own
-            after = self._last_query_id()
-            error.query_id = after if after != before else -1
+            error.query_id = self._query_id_since(before)
             raise
-        completion = replace(completion, query_id=self._last_query_id())
+        # A statement the front does not record (empty, or a comment alone) has no id: not the last one's.
+        completion = replace(completion, query_id=self._query_id_since(before))
         if completion.columns is None:
             return completion
         return replace(completion, columns=self._describe(completion.columns))
 
     def _last_query_id(self) -> int:
         return -1 if self._history is None else self._history.last_query_id(self._engine_key, self.pid)
+
+    def _query_id_since(self, before: int) -> int:
+        """The id of the statement just run: -1 when the front recorded none since ``before``."""
+        after = self._last_query_id()
+        return after if after != before else -1
 
     def reusable(self) -> bool:
         """Whether another statement may run here as on a new login of the same user (see above);

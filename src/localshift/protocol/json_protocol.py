@@ -21,13 +21,17 @@ from localshift.protocol.wire import Answer, Request, WireProtocol
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
 
-# botocore's redshift-serverless model carries no HTTP status for its errors; the Smithy
-# model it is generated from does (@httpError), as AWS's generated SDKs show (aws-sdk-js-v3
-# client-redshift-serverless schemas).  A status in the model itself wins over this table.
+# botocore's redshift-serverless and redshift-data models carry no HTTP status for their errors;
+# the Smithy models they are generated from do (@httpError), as AWS's generated SDKs show (aws-sdk-js-v3
+# client-redshift-serverless schemas; the redshift-data Smithy model: its server faults are 500).  A
+# status in the model itself wins over this table.
 SMITHY_ERROR_STATUS: dict[str, int] = {
     "AccessDeniedException": 403,
+    "BatchExecuteStatementException": 500,
     "ConflictException": 409,
+    "DatabaseConnectionException": 500,
     "DryRunException": 400,
+    "ExecuteStatementException": 500,
     "InsufficientCapacityException": 400,
     "InternalServerException": 500,
     "InvalidPaginationException": 400,

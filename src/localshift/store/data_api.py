@@ -73,6 +73,7 @@ class StatementRecord:
     redshift_pid: int = 0
     error: str | None = None
     duration_ns: int = -1
+    refused: bool = False  # FAILED as it was submitted (ExecuteStatementException): no worker ran it
 
 
 _PART_TIMES = ("updated_at",)

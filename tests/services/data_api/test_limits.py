@@ -29,13 +29,24 @@ def test_a_paused_cluster_refuses_statements_and_catalog_calls(data_server):
         redshift.pause_cluster(ClusterIdentifier="sleepy")
         wait_for(lambda: redshift.describe_clusters(ClusterIdentifier="sleepy")["Clusters"][0]["ClusterStatus"] == "paused")
         refused = error_of(data.execute_statement, Sql="SELECT 1", **data.target)
-        assert refused.response["Error"]["Code"] == "ExecuteStatementException"
+        # Server faults in AWS's Smithy model (@httpError(500)): an SDK retries them (these clients do not).
+        assert (refused.response["Error"]["Code"], refused.response["ResponseMetadata"]["HTTPStatusCode"]) == \
+            ("ExecuteStatementException", 500)
         assert "paused" in refused.response["Error"]["Message"]
         statement = data.describe_statement(Id=refused.response["StatementId"])
         assert statement["Status"] == "FAILED" and "paused" in statement["Error"]
+        # The same request again (its ClientToken, which botocore fills in and keeps across its retry of the
+        # 500): the same refusal, of the same statement; the retry made none.
+        again = error_of(data.execute_statement, Sql="SELECT 1", ClientToken="paused-1", **data.target).response
+        assert error_of(data.execute_statement, Sql="SELECT 1", ClientToken="paused-1", **data.target).response[
+            "StatementId"] == again["StatementId"] != refused.response["StatementId"]
+        assert len(data.list_statements(Status="FAILED", ClusterIdentifier="sleepy")["Statements"]) == 2
         batch = error_of(data.batch_execute_statement, Sqls=["SELECT 1"], **data.target)
         assert batch.response["Error"]["Code"] == "BatchExecuteStatementException" and batch.response["StatementId"]
+        assert batch.response["ResponseMetadata"]["HTTPStatusCode"] == 500
         for call in (data.list_databases, data.list_schemas, data.list_tables, data.describe_table):
-            assert error_of(call, **data.target).response["Error"]["Code"] == "DatabaseConnectionException"
+            catalog = error_of(call, **data.target).response
+            assert (catalog["Error"]["Code"], catalog["ResponseMetadata"]["HTTPStatusCode"]) == \
+                ("DatabaseConnectionException", 500)
     finally:
         redshift.delete_cluster(ClusterIdentifier="sleepy", SkipFinalClusterSnapshot=True)

@@ -81,6 +81,17 @@ def test_describe_table(catalog: DataApi):
     assert [len(p["ColumnList"]) for p in pages] == [4, 4, 4]  # four relations of three columns
     assert columns[:3] == [("big_orders", "id"), ("big_orders", "note"), ("big_orders", "total")]
     assert catalog.describe_table(**target(), Schema="meta_sales", Table="no_such")["ColumnList"] == []
+    # AWS's own example: a column of an unbounded type (information_schema's domain) is as long as its
+    # precision, and not case-sensitive; nor is SUPER's, as in a result's ColumnMetadata.
+    [feature_id, *_] = catalog.describe_table(**target(), Schema="information_schema", Table="sql_features")["ColumnList"]
+    assert feature_id == {"name": "feature_id", "typeName": "character_data", "precision": 2147483647, "scale": 0,
+                          "length": 2147483647, "nullable": 1, "isCaseSensitive": False, "isSigned": False,
+                          "isCurrency": False, "schemaName": "information_schema", "tableName": "sql_features"}
+    catalog.ok("CREATE TABLE meta_documents (doc super)")
+    [doc] = catalog.describe_table(**target(), Table="meta_documents")["ColumnList"]
+    assert (doc["typeName"], doc["length"], doc["isCaseSensitive"]) == ("super", 2147483647, False)
+    [result_doc] = catalog.get_statement_result(Id=catalog.ok("SELECT doc FROM meta_documents")["Id"])["ColumnMetadata"]
+    assert (result_doc["typeName"], result_doc["isCaseSensitive"]) == ("super", False)
 
 
 def test_catalog_calls_need_a_reachable_target(catalog: DataApi):

@@ -149,7 +149,7 @@ def test_statements_are_the_accounts_own(data: DataApi, data_server):
         error = error_of(call, Id=statement_id)
         assert error.response["Error"]["Code"] == "ResourceNotFoundException"
         assert error.response["ResourceId"] == statement_id
-        assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+        assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 404  # AWS's Smithy model: @httpError(404)
     assert statement_id not in [s["Id"] for s in stranger.list_statements(Status="ALL")["Statements"]]
     # Another account's cluster is not there for it, whatever the user named.
     assert code_of(stranger.execute_statement, Sql="SELECT 1", **data.target) == "ValidationException"

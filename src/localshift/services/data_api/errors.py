@@ -1,7 +1,9 @@
 """The Data API's errors, as its model names them.
 
-Redshift Data API's Smithy model gives its errors no HTTP status of their own, so every one is
-400 (the awsJson default), ResourceNotFoundException included (Redshift Serverless's is 404).
+Their HTTP statuses are those of AWS's Smithy model (protocol/json_protocol.py keeps them: botocore's
+model carries none): ResourceNotFoundException 404; the server faults ExecuteStatementException,
+BatchExecuteStatementException and DatabaseConnectionException 500 (an SDK retries them as it retries
+AWS's); the others 400.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ def validation(message: str) -> ApiError:
 
 
 def not_found(message: str, resource_id: str) -> ApiError:
-    return ApiError("ResourceNotFoundException", message, status=400, fields={"ResourceId": resource_id})
+    return ApiError("ResourceNotFoundException", message, fields={"ResourceId": resource_id})
 
 
 def statement_not_found(statement_id: str) -> ApiError:

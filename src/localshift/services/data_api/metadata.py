@@ -22,7 +22,7 @@ from localshift.services.context import RequestContext
 from localshift.services.data_api.backend import DataApiBackend
 from localshift.services.data_api.connection_lifecycle import NotServing
 from localshift.services.data_api.errors import connection_failed, validation
-from localshift.services.data_api.results import precision_and_scale, REDSHIFT_TYPE_NAMES
+from localshift.services.data_api.results import CHARACTER_TYPES, REDSHIFT_TYPE_NAMES, UNBOUNDED, precision_and_scale
 from localshift.services.data_api.targets import resolve
 from localshift.store.paging import decode_marker, encode_marker
 
@@ -152,11 +152,11 @@ def describe_table(backend: DataApiBackend, ctx: RequestContext, p: dict[str, An
 def _column(row: tuple) -> dict[str, Any]:
     schema, table, _, name, type_name, modifier, not_null, default = row
     precision, scale = precision_and_scale(type_name, modifier)
-    character = type_name in ("varchar", "bpchar", "text", "char", "name") or precision == 2147483647
+    character = type_name in CHARACTER_TYPES
     return {
         "name": name, "typeName": REDSHIFT_TYPE_NAMES.get(type_name, type_name), "precision": precision,
-        "scale": scale, "length": precision if character else 0, "nullable": 0 if not_null else 1,
-        "isCaseSensitive": character, "isSigned": type_name in ("int2", "int4", "int8", "float4", "float8", "numeric"),
+        "scale": scale, "length": precision if character or precision == UNBOUNDED else 0,
+        "nullable": 0 if not_null else 1, "isCaseSensitive": character, "isSigned": type_name in ("int2", "int4", "int8", "float4", "float8", "numeric"),
         "isCurrency": type_name == "money", "schemaName": schema, "tableName": table, "columnDefault": default,
     }
 

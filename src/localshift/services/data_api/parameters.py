@@ -5,14 +5,16 @@ underscores, outside string literals, quoted identifiers, dollar-quoted bodies a
 ``::`` is a cast, not a placeholder (``:id::smallint`` is parameter ``id`` cast to smallint).
 A name may appear many times (each place is a parameter of its own, so each takes the type
 its place needs: ``:id`` and ``:id::smallint`` in one statement) and parameters may come in
-any order.  Every value is sent as text of unknown type, so the engine casts it to what the
+any order.  Every value must be used: a value no placeholder names is refused as AWS refuses it
+("Parameters list contains unused parameters"), a batch's values being shared by its statements.
+Every value is sent as text of unknown type, so the engine casts it to what the
 context needs; a value is never NULL (Redshift passes the text ``null`` through as it is).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Iterator
 
 from localshift.services.data_api.errors import validation
 
@@ -29,6 +31,20 @@ def parameter_values(parameters: list[dict[str, Any]] | None) -> dict[str, str]:
     return values
 
 
+def check(queries: list[str], values: dict[str, str]) -> None:
+    """Refuse what AWS refuses before running anything: a placeholder without its value, and a
+    value no placeholder names (a batch's parameters are shared: one statement naming it is
+    enough; a ``:name`` inside a string literal is no placeholder, so its value is unused)."""
+    if not values:
+        return
+    named: set[str] = set()
+    for query in queries:
+        named.update(name for _, _, name in _placeholders(query, values))
+    unused = [name for name in values if name not in named]
+    if unused:
+        raise validation(f"Parameters list contains unused parameters. Unused parameters: [{', '.join(unused)}]")
+
+
 def bind(sql: str, values: dict[str, str]) -> tuple[str, list[str]]:
     """``sql`` with its ``:name`` placeholders numbered, and the values in that order.  Without
     parameters the text is left alone (a colon in it means nothing)."""
@@ -36,30 +52,36 @@ def bind(sql: str, values: dict[str, str]) -> tuple[str, list[str]]:
         return sql, []
     out: list[str] = []
     ordered: list[str] = []
+    done = 0
+    for start, end, name in _placeholders(sql, values):
+        ordered.append(values[name])
+        out.append(sql[done:start] + f"${len(ordered)}")
+        done = end
+    out.append(sql[done:])
+    return "".join(out), ordered
+
+
+def _placeholders(sql: str, values: dict[str, str]) -> Iterator[tuple[int, int, str]]:
+    """Where each ``:name`` placeholder of ``sql`` starts and ends, and its name; one without a
+    value in ``values`` is refused."""
     i, n = 0, len(sql)
     while i < n:
         end = _skip_quoted(sql, i)
         if end > i:
-            out.append(sql[i:end])
             i = end
             continue
-        char = sql[i]
-        if char == ":" and sql.startswith("::", i):
-            out.append("::")
+        if sql.startswith("::", i):
             i += 2
             continue
-        match = _NAME.match(sql, i + 1) if char == ":" else None
+        match = _NAME.match(sql, i + 1) if sql[i] == ":" else None
         if match is None:
-            out.append(char)
             i += 1
             continue
         name = match.group(0)
         if name not in values:
             raise validation(f"The SQL names the parameter :{name}, which Parameters does not give.")
-        ordered.append(values[name])
-        out.append(f"${len(ordered)}")
+        yield i, match.end(), name
         i = match.end()
-    return "".join(out), ordered
 
 
 def _skip_quoted(sql: str, i: int) -> int:

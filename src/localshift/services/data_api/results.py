@@ -13,7 +13,8 @@ A result is one line per row: the row's fields as JSON (JSON format) or as CSV (
 Up to ``INLINE_BYTES`` of lines stay with the statement in the store; a larger result is a file
 under the data dir (0600).  Pages hold about ``PAGE_BYTES`` of lines; a part of a statement keeps
 where each page starts.  The limits are AWS's: 64 KB per row ("Packet for query is too large")
-and 100 MB per result ("Database response exceeded size limit").
+and 500 MB per result ("Database response exceeded size limit"; AWS's troubleshooting page states
+500 MB, its earlier versions 100 MB).
 """
 
 from __future__ import annotations
@@ -35,9 +36,9 @@ PAGE_BYTES = 1024 * 1024
 # file can cost more than the whole statement (0.4-0.7 ms on an ext4 disk, docs/benchmarks.md).
 INLINE_BYTES = 4096
 MAX_ROW_BYTES = 64 * 1024
-MAX_RESULT_BYTES = 100 * 1024 * 1024
+MAX_RESULT_BYTES = 500 * 1024 * 1024
 ROW_TOO_LARGE = "Packet for query is too large: a row of the result exceeds the Data API's 64 KB."
-RESULT_TOO_LARGE = "Database response exceeded size limit: the result exceeds the Data API's 100 MB."
+RESULT_TOO_LARGE = "Database response exceeded size limit: the result exceeds the Data API's 500 MB."
 # localshift's own failure (AWS documents none): the result's file could not be written.
 RESULT_NOT_KEPT = "The result could not be kept"
 
@@ -50,7 +51,9 @@ _FIXED = {
     "date": (13, 0), "time": (15, 6), "timetz": (21, 6), "timestamp": (29, 6), "timestamptz": (35, 6),
     "oid": (10, 0),
 }
-_CHARACTER = {"varchar", "bpchar", "text", "char", "name"}
+# The character types, whose columns are case-sensitive.  No other type's are, an unbounded one's neither
+# (AWS's DescribeTable example: information_schema's character_data, 2147483647 long, isCaseSensitive false).
+CHARACTER_TYPES = frozenset({"varchar", "bpchar", "text", "char", "name"})
 _SIGNED = {"int2", "int4", "int8", "float4", "float8", "numeric", "money"}
 UNBOUNDED = 2147483647
 VARCHAR_MAX = 65535
@@ -79,7 +82,7 @@ def column_metadata(column: Column) -> dict[str, Any]:
     return {
         "name": column.name, "label": column.name, "typeName": REDSHIFT_TYPE_NAMES.get(column.type_name, column.type_name),
         "precision": precision, "scale": scale, "nullable": 0 if column.not_null else 1,
-        "isCaseSensitive": column.type_name in _CHARACTER, "isSigned": column.type_name in _SIGNED,
+        "isCaseSensitive": column.type_name in CHARACTER_TYPES, "isSigned": column.type_name in _SIGNED,
         "isCurrency": column.type_name == "money", "schemaName": column.schema, "tableName": column.table,
         "length": 0,
     }

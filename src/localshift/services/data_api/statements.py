@@ -23,7 +23,7 @@ from localshift.services.context import RequestContext
 from localshift.services.data_api import views
 from localshift.services.data_api.backend import DataApiBackend, Running
 from localshift.services.data_api.errors import statement_failed, statement_not_found, validation
-from localshift.services.data_api.parameters import bind, parameter_values
+from localshift.services.data_api.parameters import check, parameter_values
 from localshift.services.data_api.runner import run_statement
 from localshift.services.data_api.sessions import DataSession
 from localshift.services.data_api.targets import Target, resolve
@@ -66,10 +66,10 @@ def _submit(backend: DataApiBackend, ctx: RequestContext, p: dict[str, Any], que
         if earlier is not None:
             if earlier.fingerprint != fingerprint:
                 raise validation(f"The ClientToken {token} was used with other parameters.")
+            if earlier.refused:  # the same request again: the same answer (an SDK retries a 500 with its token)
+                raise _refusal(earlier)
             return views.submitted(earlier)  # the same request again: the same statement
-    values = parameter_values(p.get("Parameters"))
-    for query in queries:
-        bind(query, values)  # every placeholder has its value
+    check(queries, parameter_values(p.get("Parameters")))
     statement_id = str(uuid.uuid4())
     session = _claim_session(backend, ctx, p, statement_id) if p.get("SessionId") else None
     try:
@@ -89,15 +89,14 @@ def _submit(backend: DataApiBackend, ctx: RequestContext, p: dict[str, Any], que
         raise
     if not backend.connections.serving(target):
         # The statement exists, and failed: nothing serves the target's SQL now.
-        record.status = FAILED
+        record.status, record.refused = FAILED, True
         record.error = f"Connection to the database failed: {target.name} is {target.status}: it serves no SQL now."
         for part in record.parts:
             part.status, part.error = FAILED, record.error
         backend.statements.insert(record)
         if session is not None:
             backend.sessions.release(session, ctx.now)
-        code = "BatchExecuteStatementException" if batch else "ExecuteStatementException"
-        raise statement_failed(code, record.error, statement_id)
+        raise _refusal(record)
     backend.statements.insert(record)
     # AWS answers before the statement runs and the caller polls DescribeStatement.  Here a
     # statement that ends within QUICK_STATEMENT_SECONDS is answered once it has ended, so the
@@ -105,6 +104,12 @@ def _submit(backend: DataApiBackend, ctx: RequestContext, p: dict[str, Any], que
     running = Running(record, target, session)
     wait([backend.run(run_statement, statement_id, running)], timeout=QUICK_STATEMENT_SECONDS)
     return views.submitted(record)
+
+
+def _refusal(record: StatementRecord) -> ApiError:
+    """ExecuteStatementException or BatchExecuteStatementException, naming the statement refused."""
+    code = "BatchExecuteStatementException" if record.is_batch else "ExecuteStatementException"
+    return statement_failed(code, record.error or "", record.id)
 
 
 def _claim_session(backend: DataApiBackend, ctx: RequestContext, p: dict[str, Any], statement_id: str) -> DataSession:
