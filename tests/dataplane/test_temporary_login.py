@@ -10,7 +10,7 @@ import redshift_connector
 
 from localshift.dataplane.credentials import TemporaryLogin, password_md5
 
-from .helpers import DB, connect, free_port
+from .helpers import DB, connect, free_port, log_in_raw, startup_packet
 
 NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)
 
@@ -69,6 +69,17 @@ def test_a_temporary_credential_logs_in_as_the_role_it_names(dp, port):
     # Alice's own password still works, and is not what the credential used.
     with connect(port, user="alice", password="Alice-pw1") as conn:
         assert whoami(conn) == ("alice", "alice")
+
+
+def test_a_user_named_like_a_credential_cannot_log_in_with_its_own_password_named_twice(dp, port):
+    """``user`` given twice, an ``IAM:`` name last (PostgreSQL's choice): the front checks that one as a
+    temporary credential, so the SQL user of that name cannot log in with the password SQL gave it."""
+    with connect(port, autocommit=True) as conn:
+        conn.execute('CREATE USER "IAM:carol" PASSWORD \'Carol-pw1\'')
+    packet = startup_packet(("user", "awsuser"), ("user", "IAM:carol"), ("database", DB))
+    reply = log_in_raw(port, packet, "IAM:carol", "Carol-pw1")
+    assert reply[:1] == b"E"
+    assert b'password authentication failed for user "IAM:carol"' in reply
 
 
 def test_wrong_passwords_and_unknown_credentials_fail_as_postgresql_says(dp, port):
