@@ -175,6 +175,46 @@ def test_db_groups_are_joined_for_the_sessions_of_the_credential(dp, port):
         connect(port, user="IAM:alice", password="missing-group")
 
 
+def _alice_reads_shared(port: int) -> bool:
+    """Whether alice's own session (her password, no credential) reads the table only readers may."""
+    with connect(port, user="alice", password="Alice-pw1", autocommit=True) as conn:
+        try:
+            conn.execute("SELECT v FROM shared")
+        except psycopg.errors.InsufficientPrivilege:
+            return False
+        return True
+
+
+def test_groups_joined_for_sessions_are_left_when_the_engine_starts_again(dp, port, monkeypatch):
+    """The service stopped without revoking a session's groups (killed, or its engine down at the time):
+    the membership, which no session holds any more, is revoked at the engine's next start."""
+    monkeypatch.setattr(dp.front.logins, "release", lambda admission: None)  # what a killed service does
+    allow(dp, "IAM:alice", "alice", "with-groups", groups=("readers",))
+    with connect(port, user="IAM:alice", password="with-groups", autocommit=True) as conn:
+        assert conn.execute("SELECT v FROM shared").fetchone() == (7,)
+    assert _alice_reads_shared(port)  # held past the session (Redshift: the session's alone)
+    with connect(port, autocommit=True) as conn:  # the master's own grants stay
+        conn.execute("CREATE GROUP writers")
+        conn.execute("ALTER GROUP writers ADD USER alice")
+    dp.stop_engine("c1")
+    port = dp.start_engine("c1", port)
+    assert not _alice_reads_shared(port)
+    with connect(port, autocommit=True) as conn:
+        assert conn.execute("SELECT pg_has_role('alice', 'writers', 'MEMBER'),"
+                            " pg_has_role('awsuser', 'readers', 'MEMBER')").fetchone() == (True, True)
+
+
+def test_a_snapshot_taken_during_a_session_restores_without_its_groups(dp, port):
+    allow(dp, "IAM:alice", "alice", "with-groups", groups=("readers",))
+    with connect(port, user="IAM:alice", password="with-groups", autocommit=True) as conn:
+        conn.execute("SELECT 1")
+        dp.create_snapshot("c1", "during-a-session")
+    restored = dp.restore_snapshot("during-a-session", "restored", free_port())
+    assert not _alice_reads_shared(restored)
+    with connect(restored, autocommit=True) as conn:
+        assert conn.execute("SELECT v FROM shared").fetchone() == (7,)
+
+
 def test_redshift_connector_logs_in_with_a_temporary_credential(dp, port):
     allow(dp, "IAM:alice", "alice", "rc-pw")
     conn = redshift_connector.connect(host="127.0.0.1", port=port, database=DB, user="IAM:alice",
