@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import socket
 import time
 from typing import Iterator
@@ -24,6 +25,33 @@ def free_port() -> int:
 def connect(port: int, password: str = PASSWORD, user: str = USER, dbname: str = DB, **kw) -> psycopg.Connection:
     return psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname=dbname,
                            connect_timeout=10, **kw)
+
+
+def startup_packet(*pairs: tuple[str, str]) -> bytes:
+    """A StartupMessage (protocol 3.0) with these parameters, in order, a name given twice if asked."""
+    body = (196608).to_bytes(4, "big") + b"".join(f"{k}\0{v}\0".encode() for k, v in pairs) + b"\0"
+    return (len(body) + 4).to_bytes(4, "big") + body
+
+
+def log_in_raw(port: int, packet: bytes, user: str, password: str) -> bytes:
+    """Send ``packet`` (no TLS), answer an md5 challenge as ``user`` with ``password``: what the
+    server sends then, up to its first ReadyForQuery or its close.  A challenge that is not md5
+    (SCRAM) is returned as it came."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(packet)
+        received = b""
+        while True:
+            chunk = sock.recv(65536)
+            received += chunk
+            if received[:1] == b"R" and len(received) >= 13 and received[5:9] == (5).to_bytes(4, "big"):
+                inner = hashlib.md5((password + user).encode()).hexdigest().encode()
+                answer = b"md5" + hashlib.md5(inner + received[9:13]).hexdigest().encode() + b"\0"
+                sock.sendall(b"p" + (len(answer) + 4).to_bytes(4, "big") + answer)
+                received = b""
+            elif received[:1] == b"R" and len(received) >= 9 and received[5:9] != (0).to_bytes(4, "big"):
+                return received
+            if not chunk or b"Z\0\0\0\x05" in received:
+                return received
 
 
 def rows(port: int, query: str, password: str = PASSWORD) -> list[tuple]:

@@ -14,7 +14,8 @@ import redshift_connector
 
 from localshift.dataplane import DataPlaneError, PostgresDataPlane
 from localshift.dataplane.watchdog import pid_alive, postmaster_pid
-from localshift.dataplane.wire_messages import is_redshift_driver, rewrite_parameter_status, rewrite_startup
+from localshift.dataplane.wire_messages import (is_redshift_driver, rewrite_parameter_status, rewrite_startup,
+                                                 startup_database, startup_user)
 
 from .conftest import cleanup
 from .helpers import DB, PASSWORD, USER, connect, free_port, rows
@@ -191,6 +192,12 @@ def test_startup_rewrites():
     assert int.from_bytes(out[:4], "big") == len(out)
     assert out[8:].split(b"\0")[:-2] == [b"user", b"u", b"database", b"d", b"application_name",
                                          b"a", b"_pq_.opt", b"1"]
+    # A parameter given twice reaches the engine once, with the last value (PostgreSQL's, the front's).
+    twice = packet.replace(b"database\0d\0", b"database\0d\0user\0rdsdb\0database\0\0")
+    assert (startup_user(twice), startup_database(twice)) == ("rdsdb", "rdsdb")  # no database: the user's
+    assert rewrite_startup(twice)[8:].split(b"\0")[:-2] == [b"user", b"rdsdb", b"database", b"",
+                                                            b"application_name", b"a", b"_pq_.opt", b"1"]
+    assert rewrite_startup(twice, "alice")[8:].split(b"\0")[:4] == [b"user", b"alice", b"database", b"rdsdb"]
     body = b"server_version\x0015.18 (Debian 15.18-0+deb12u1)\x00"
     msg = b"S" + (len(body) + 4).to_bytes(4, "big") + body
     out = rewrite_parameter_status(msg)

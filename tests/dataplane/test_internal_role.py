@@ -213,6 +213,23 @@ def test_a_databases_role_and_encoding_never_reach_the_internal_roles_sessions(d
                                 (statement,)).fetchone() == (1,)
 
 
+def test_a_databases_preloaded_libraries_never_keep_the_internal_role_out(dp, cluster):
+    """Any user may set local_preload_libraries, a database's owner for every session of it (ALTER
+    DATABASE ... SET): a library that does not exist fails each new login there, and kept the query
+    history's writer out while a session opened before ran on, its statements never recorded."""
+    key, port = cluster
+    with connect(port, autocommit=True) as conn:
+        conn.execute(f"ALTER DATABASE {DB} SET local_preload_libraries = 'no_such_library'")
+        with pytest.raises(psycopg.OperationalError, match="no_such_library"):
+            connect(port)  # the owner's own logins fail: the setting holds
+        conn.execute("SELECT 'run while no one could log in'")
+        dp.front.recorder.flush()
+        with dp._existing(key).connect(DB) as internal:
+            assert internal.execute("SELECT count(*) FROM localshift.query_history WHERE query_text = %s",
+                                    ("SELECT 'run while no one could log in'",)).fetchone() == (1,)
+        conn.execute(f"ALTER DATABASE {DB} RESET local_preload_libraries")
+
+
 # What a late-binding view keeps when OR REPLACE drops it travels in a setting of the
 # transaction (localshift.replaced_view), which any user can set: the internal role restoring
 # it must not give the view to a role its creator could not give it to, nor run a grant's text.

@@ -14,7 +14,7 @@ from localshift.dataplane import PostgresDataPlane
 from localshift.dataplane.roles import ADMIN_USER, EngineSetup
 
 from .conftest import cleanup
-from .helpers import DB, PASSWORD, USER, as_user_in_the_engine, connect, free_port, rows
+from .helpers import DB, PASSWORD, USER, as_user_in_the_engine, connect, free_port, log_in_raw, rows, startup_packet
 
 # Each statement must fail with a privilege error; none may touch a file or run a program.
 # Those that are no Redshift SQL (COPY of server files, PostgreSQL's role options) the
@@ -130,6 +130,19 @@ def test_internal_role_cannot_log_in_through_the_front(shared, user):
     admin_password = (plane.root / "admin-secret").read_text().strip()
     with pytest.raises(psycopg.OperationalError, match=f'password authentication failed for user "{user}"'):
         connect(port, user=user, password=admin_password)
+
+
+def test_internal_role_cannot_log_in_named_after_another_user(shared):
+    """PostgreSQL reads the last of two ``user`` parameters: the front checks that one."""
+    plane, port = shared
+    admin_password = (plane.root / "admin-secret").read_text().strip()
+    packet = startup_packet(("user", USER), ("user", ADMIN_USER), ("database", DB))
+    reply = log_in_raw(port, packet, ADMIN_USER, admin_password)
+    assert reply[:1] == b"E"
+    assert f'password authentication failed for user "{ADMIN_USER}"'.encode() in reply
+    # The master user named twice logs in as itself.
+    reply = log_in_raw(port, startup_packet(("user", "nobody"), ("user", USER), ("database", DB)), USER, PASSWORD)
+    assert reply[:9] == b"R" + (8).to_bytes(4, "big") + (0).to_bytes(4, "big")
 
 
 @pytest.mark.parametrize("options", [f"-c role={ADMIN_USER}", f"-c session_authorization={ADMIN_USER}"])

@@ -10,7 +10,7 @@ import redshift_connector
 
 from localshift.dataplane.credentials import TemporaryLogin, password_md5
 
-from .helpers import DB, connect, free_port
+from .helpers import DB, connect, free_port, log_in_raw, startup_packet
 
 NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)
 
@@ -69,6 +69,17 @@ def test_a_temporary_credential_logs_in_as_the_role_it_names(dp, port):
     # Alice's own password still works, and is not what the credential used.
     with connect(port, user="alice", password="Alice-pw1") as conn:
         assert whoami(conn) == ("alice", "alice")
+
+
+def test_a_user_named_like_a_credential_cannot_log_in_with_its_own_password_named_twice(dp, port):
+    """``user`` given twice, an ``IAM:`` name last (PostgreSQL's choice): the front checks that one as a
+    temporary credential, so the SQL user of that name cannot log in with the password SQL gave it."""
+    with connect(port, autocommit=True) as conn:
+        conn.execute('CREATE USER "IAM:carol" PASSWORD \'Carol-pw1\'')
+    packet = startup_packet(("user", "awsuser"), ("user", "IAM:carol"), ("database", DB))
+    reply = log_in_raw(port, packet, "IAM:carol", "Carol-pw1")
+    assert reply[:1] == b"E"
+    assert b'password authentication failed for user "IAM:carol"' in reply
 
 
 def test_wrong_passwords_and_unknown_credentials_fail_as_postgresql_says(dp, port):
@@ -162,6 +173,46 @@ def test_db_groups_are_joined_for_the_sessions_of_the_credential(dp, port):
     allow(dp, "IAM:alice", "alice", "missing-group", groups=("nobody",))
     with pytest.raises(psycopg.OperationalError, match='group "nobody" does not exist'):
         connect(port, user="IAM:alice", password="missing-group")
+
+
+def _alice_reads_shared(port: int) -> bool:
+    """Whether alice's own session (her password, no credential) reads the table only readers may."""
+    with connect(port, user="alice", password="Alice-pw1", autocommit=True) as conn:
+        try:
+            conn.execute("SELECT v FROM shared")
+        except psycopg.errors.InsufficientPrivilege:
+            return False
+        return True
+
+
+def test_groups_joined_for_sessions_are_left_when_the_engine_starts_again(dp, port, monkeypatch):
+    """The service stopped without revoking a session's groups (killed, or its engine down at the time):
+    the membership, which no session holds any more, is revoked at the engine's next start."""
+    monkeypatch.setattr(dp.front.logins, "release", lambda admission: None)  # what a killed service does
+    allow(dp, "IAM:alice", "alice", "with-groups", groups=("readers",))
+    with connect(port, user="IAM:alice", password="with-groups", autocommit=True) as conn:
+        assert conn.execute("SELECT v FROM shared").fetchone() == (7,)
+    assert _alice_reads_shared(port)  # held past the session (Redshift: the session's alone)
+    with connect(port, autocommit=True) as conn:  # the master's own grants stay
+        conn.execute("CREATE GROUP writers")
+        conn.execute("ALTER GROUP writers ADD USER alice")
+    dp.stop_engine("c1")
+    port = dp.start_engine("c1", port)
+    assert not _alice_reads_shared(port)
+    with connect(port, autocommit=True) as conn:
+        assert conn.execute("SELECT pg_has_role('alice', 'writers', 'MEMBER'),"
+                            " pg_has_role('awsuser', 'readers', 'MEMBER')").fetchone() == (True, True)
+
+
+def test_a_snapshot_taken_during_a_session_restores_without_its_groups(dp, port):
+    allow(dp, "IAM:alice", "alice", "with-groups", groups=("readers",))
+    with connect(port, user="IAM:alice", password="with-groups", autocommit=True) as conn:
+        conn.execute("SELECT 1")
+        dp.create_snapshot("c1", "during-a-session")
+    restored = dp.restore_snapshot("during-a-session", "restored", free_port())
+    assert not _alice_reads_shared(restored)
+    with connect(restored, autocommit=True) as conn:
+        assert conn.execute("SELECT v FROM shared").fetchone() == (7,)
 
 
 def test_redshift_connector_logs_in_with_a_temporary_credential(dp, port):

@@ -39,7 +39,7 @@ from .redshift_sql.history import QueryRecorder, socket_connector
 from .roles import ADMIN_OPTIONS, ADMIN_USER, INTERNAL_ROLES, EngineSetup, Initialiser, confine_roles, set_master_user
 from .snapshot_operations import SnapshotOperations, check_key as _check_key
 from .snapshot_store import SnapshotStore
-from .temporary_login import TemporaryLogins
+from .temporary_login import TemporaryLogins, leave_groups_of_ended_sessions
 from .tls import ensure_certificates, server_context
 from .wire_front import WireFront
 
@@ -109,7 +109,8 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
         snapshots.mkdir(exist_ok=True)
         os.chmod(snapshots, 0o700)
         self.store = SnapshotStore(snapshots)
-        self.initialisers: list[Initialiser] = [confine_roles, install_engine, *initialisers]
+        self.initialisers: list[Initialiser] = [confine_roles, leave_groups_of_ended_sessions, install_engine,
+                                                *initialisers]
         self.max_connections = sql_max_connections
         self._admin_password = self._load_admin_secret()
         self.template = EngineTemplate(self.bins, self.engine_root, self._admin_password, self.users,

@@ -19,6 +19,7 @@ from .errors import DataPlaneError
 from .redshift_sql import install_engine
 from .roles import INTERNAL_ROLES, SETUP_VERSION, EngineSetup, give_database, set_master_user, store_admin_password
 from .snapshot_operations import check_key
+from .temporary_login import leave_groups_of_ended_sessions
 
 log = logging.getLogger("localshift")
 
@@ -91,6 +92,7 @@ class EngineLifecycle(EngineHost):
             if meta.get("setup_version", 1) < SETUP_VERSION:  # set up by an older localshift
                 self._initialise(setup)
             else:  # this version's Redshift catalog (one query per database when current)
+                leave_groups_of_ended_sessions(setup)
                 install_engine(setup)
             port = self._serve(key, eng, port)
             updated = dict(meta, port=port, setup_version=SETUP_VERSION)

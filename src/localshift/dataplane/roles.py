@@ -36,10 +36,14 @@ ADMIN_SEARCH_PATH = "pg_catalog, pg_temp"
 # STL_QUERY) and fail snapshot restores.  Startup options come before a database's or role's defaults.
 # Nor its role (``ALTER DATABASE d SET role = owner`` made the internal role's sessions there the
 # owner's, whose query history then went unwritten), nor its client_encoding (LATIN1 made the writer
-# fail on a statement's euro sign, and its thread, the service's, end).
+# fail on a statement's euro sign, and its thread, the service's, end).  Nor the libraries a session
+# loads at its start (``local_preload_libraries``, which any user may set): a name with no library
+# fails every new session's login, and so kept the writer out while a session opened before ran on,
+# its statements never in STL_QUERY.
 _ADMIN_SETTINGS = {"search_path": ADMIN_SEARCH_PATH.replace(" ", ""), "default_transaction_read_only": "off",
                    "statement_timeout": "0", "lock_timeout": "0", "idle_in_transaction_session_timeout": "0",
-                   "transaction_timeout": "0", "role": "none", "client_encoding": "UTF8"}
+                   "transaction_timeout": "0", "role": "none", "client_encoding": "UTF8",
+                   "local_preload_libraries": ""}
 ADMIN_OPTIONS = " ".join(f"-c {name}={value}" for name, value in _ADMIN_SETTINGS.items())  # every session's
 # Login names the wire front refuses (compared lowercase).
 INTERNAL_ROLES = frozenset({ADMIN_USER})

@@ -17,6 +17,11 @@ Before the session starts, as the internal role on the engine's Unix socket:
 * DbGroups: the role joins each group (a role that cannot log in, none of PostgreSQL's or
   localshift's own) for as long as sessions of credentials naming that group are open (``GRANT ... GRANTED BY rdsdb``, revoked when the last such session ends; a grant
   the role holds from anyone else is untouched).  Redshift joins them for the session only.
+  Such a membership is granted ``WITH INHERIT TRUE, SET FALSE`` by the internal role, which no
+  other grant is (a user cannot name the internal role as grantor; its own grants of a new role
+  to its creator carry ADMIN), so one that outlived its sessions (the service or the engine
+  stopped without revoking it, or a snapshot taken while it held) is told apart and revoked when
+  the engine next starts (``leave_groups_of_ended_sessions``, an initialiser too).
 
 A role whose stored password is SCRAM cannot be logged in this way (its verifier does not give
 an md5 answer): the login is refused with a message saying so.
@@ -34,8 +39,24 @@ import psycopg
 from psycopg import sql
 
 from .credentials import LoginRegistry, is_temporary_login, password_md5
-from .roles import ADMIN_OPTIONS, ADMIN_USER
+from .roles import ADMIN_OPTIONS, ADMIN_USER, EngineSetup
 from .wire_messages import authentication_failed, error_response
+
+
+# How a group joined for temporary sessions is granted: the mark that tells it from every other grant.
+_SESSION_JOIN = "INHERIT TRUE, SET FALSE"
+
+
+def leave_groups_of_ended_sessions(setup: EngineSetup) -> None:
+    """Revoke the memberships granted for temporary sessions: when an engine starts, none is open."""
+    with setup.connect() as conn:
+        for group, role in conn.execute(
+                "SELECT g.rolname, m.rolname FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid"
+                " JOIN pg_roles m ON m.oid = a.member JOIN pg_roles r ON r.oid = a.grantor"
+                " WHERE r.rolname = %s AND a.inherit_option AND NOT a.set_option AND NOT a.admin_option",
+                (ADMIN_USER,)).fetchall():
+            conn.execute(sql.SQL("REVOKE {} FROM {} GRANTED BY {}").format(
+                sql.Identifier(group), sql.Identifier(role), sql.Identifier(ADMIN_USER)))
 
 
 class LoginRefused(Exception):
@@ -148,6 +169,6 @@ class TemporaryLogins:
             for group in groups:
                 key = (socket_path, role, group)
                 if self._joined[key] == 0:
-                    conn.execute(sql.SQL("GRANT {} TO {} GRANTED BY {}").format(
+                    conn.execute(sql.SQL(f"GRANT {{}} TO {{}} WITH {_SESSION_JOIN} GRANTED BY {{}}").format(
                         sql.Identifier(group), sql.Identifier(role), sql.Identifier(ADMIN_USER)))
                 self._joined[key] += 1

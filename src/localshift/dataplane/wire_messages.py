@@ -29,11 +29,14 @@ def startup_params(packet: bytes) -> list[tuple[bytes, bytes]]:
 
 
 def startup_parameter(packet: bytes, name: bytes) -> str:
-    """The value a StartupMessage gives parameter ``name`` ('' when none)."""
+    """The value a StartupMessage gives parameter ``name`` ('' when none).  A name given twice has
+    its last value, as PostgreSQL reads it: the front checks the user the engine will log in
+    (``user=awsuser``, ``user=rdsdb`` is a login as rdsdb)."""
+    value = ""
     for k, v in startup_params(packet):
         if k == name:
-            return v.decode("utf-8", "replace")
-    return ""
+            value = v.decode("utf-8", "replace")
+    return value
 
 
 def startup_user(packet: bytes) -> str:
@@ -42,24 +45,23 @@ def startup_user(packet: bytes) -> str:
 
 def startup_database(packet: bytes) -> str:
     """The database a StartupMessage names (PostgreSQL's default: the user name)."""
-    for k, v in startup_params(packet):
-        if k == b"database" and v:
-            return v.decode("utf-8", "replace")
-    return startup_user(packet)
+    return startup_parameter(packet, b"database") or startup_user(packet)
 
 
 def rewrite_startup(packet: bytes, user: str | None = None) -> bytes:
     """Drop non-standard parameters from a StartupMessage (``_pq_.`` protocol
-    options are kept).  ``user``: log in as this user instead, to the database the
-    packet names (or would default to)."""
-    kept = []
+    options are kept), and the earlier values of a parameter given twice (the engine
+    gets each once, the value the front read).  ``user``: log in as this user instead,
+    to the database the packet names (or would default to)."""
+    kept: dict[bytes, bytes] = {}
     if user is not None:
-        kept += [b"user", user.encode(), b"database", startup_database(packet).encode()]
+        kept = {b"user": user.encode(), b"database": startup_database(packet).encode()}
     for k, v in startup_params(packet):
         name = k.decode("utf-8", "replace").lower()
         if (name in ALLOWED_PARAMS or name.startswith("_pq_.")) and (user is None or name not in ("user", "database")):
-            kept += [k, v]
-    body = packet[4:8] + b"".join(x + b"\0" for x in kept) + b"\0"
+            kept.pop(k, None)
+            kept[k] = v
+    body = packet[4:8] + b"".join(k + b"\0" + v + b"\0" for k, v in kept.items()) + b"\0"
     return (len(body) + 4).to_bytes(4, "big") + body
 
 

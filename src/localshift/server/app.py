@@ -1,4 +1,5 @@
-"""What the HTTP layer (http.py) hands every request to: the admin endpoints, else the AWS request path."""
+"""What the HTTP layer (http.py) hands every request to: the admin endpoints, else the AWS request path;
+neither takes a browser's request for another site's page (browsers.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Awaitable
 from localshift.errors import ApiError
 from localshift.protocol.wire import Answer, Request
 from localshift.server.admin import AdminResponse, handle_admin, is_admin_path
+from localshift.server.browsers import check_not_cross_site
 from localshift.server.requests import RequestPath
 from localshift.server.runtime import Runtime
 from localshift.server.services import Service
@@ -25,6 +27,10 @@ class LocalshiftApp:
         self.runtime.stop()
 
     def handle(self, request: Request) -> Answer | Awaitable[Answer]:
+        try:
+            check_not_cross_site(request, self.runtime.settings.host)
+        except ApiError as error:
+            return self.refusal(request, error)
         if is_admin_path(request.path):
             return self._admin(request)
         return self.requests.handle(request)

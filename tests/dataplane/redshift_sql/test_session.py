@@ -8,7 +8,7 @@ import struct
 import psycopg
 
 from localshift.dataplane.redshift_sql import session as session_module
-from localshift.dataplane.redshift_sql.session import SqlSession, startup_parameters
+from localshift.dataplane.redshift_sql.session import SqlSession
 
 
 def msg(typ: bytes, body: bytes) -> bytes:
@@ -161,8 +161,12 @@ def test_case_sensitivity_follows_the_session():
 
 def test_startup_parameters():
     packet = struct.pack("!II", 0, 196608) + b"user\0bob\0database\0dev\0\0"
-    assert startup_parameters(packet) == {"user": "bob", "database": "dev"}
+    session = SqlSession.from_startup(packet, None, "k")
+    assert (session.user, session.database) == ("bob", "dev")
     assert SqlSession.from_startup(packet[:8] + b"user\0bob\0\0", None, "k").database == "bob"
+    # A name given twice: its last value, the engine's (and the front's) reading.
+    twice = SqlSession.from_startup(packet[:-1] + b"user\0alice\0database\0\0\0", None, "k")
+    assert (twice.user, twice.database) == ("alice", "alice")
 
 
 def test_each_statement_of_a_query_is_recorded_until_one_fails():

@@ -46,6 +46,7 @@ from .framing import HOLD, LENGTH, Framer
 from .row_descriptions import varchar_columns
 from .translator import statement_texts, translate_bytes
 from .truncate_commits import COMMIT_QUERY, commits_in_query
+from ..wire_messages import startup_database, startup_user
 
 if TYPE_CHECKING:
     from .history import QueryRecorder
@@ -73,12 +74,6 @@ _STANDARD_STRINGS = b"standard_conforming_strings"
 _Kept = TypeVar("_Kept")  # what a prepared statement's or a portal's name stands for
 
 
-def startup_parameters(packet: bytes) -> dict[str, str]:
-    fields = packet[8:].split(b"\0")
-    return {k.decode("utf-8", "replace").lower(): v.decode("utf-8", "replace")
-            for k, v in zip(fields[0::2], fields[1::2]) if k}
-
-
 class _Statement:
     """A statement sent to the engine, until its completion.  ``chained``: it starts when
     the one before it completes (the statements of one Query run one after another)."""
@@ -98,9 +93,7 @@ class SqlSession:
     @classmethod
     def from_startup(cls, packet: bytes, recorder: "QueryRecorder | None",
                      engine_key: str) -> "SqlSession":
-        params = startup_parameters(packet)
-        user = params.get("user", "")
-        return cls(user, params.get("database") or user, recorder, engine_key)
+        return cls(startup_user(packet), startup_database(packet), recorder, engine_key)
 
     def __init__(self, user: str, database: str, recorder: "QueryRecorder | None",
                  engine_key: str) -> None:
