@@ -321,6 +321,30 @@ def test_strict_mode_unsigned_payload_cannot_carry_parameters(strict: Server) ->
     assert (status, error_code(body)) == (403, "SignatureDoesNotMatch")
 
 
+@pytest.mark.parametrize("unsigned, message", [
+    ("host", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."),
+    ("x-amz-date", "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization."),
+])
+def test_strict_mode_host_and_date_must_be_signed(strict: Server, unsigned: str, message: str) -> None:
+    """A signature that leaves out Host could be sent again to another host, and one that leaves out
+    X-Amz-Date again under a new date, long after its 15 minutes (found by a security review)."""
+    request = AWSRequest(method="POST", url=strict.url + "/", data=DESCRIBE.encode(),
+                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+
+    class LeavingOut(SigV4Auth):
+        def headers_to_sign(self, request):  # botocore's signer, less one header
+            headers = super().headers_to_sign(request)
+            del headers[unsigned]
+            return headers
+
+    LeavingOut(Credentials("AKID1", "SECRET1"), "redshift", REGION).add_auth(request)
+    assert f"SignedHeaders={';'.join(sorted({'content-type', 'host', 'x-amz-date'} - {unsigned}))}," in \
+        request.headers["Authorization"]
+    status, body = send_signed(strict, request)
+    assert (status, error_code(body)) == (400, "IncompleteSignature")
+    assert ET.fromstring(body).find("{*}Error/{*}Message").text == message
+
+
 def test_strict_mode_non_ascii_signature_is_refused_not_crashed(strict: Server) -> None:
     request = signed(strict, DESCRIBE, "AKID1", "SECRET1")
     prepared = request.prepare()

@@ -94,6 +94,7 @@ class Authenticator:
             raise _mismatch(f"Credential should be scoped to correct service: '{service}'. ")
         if not _REGION.fullmatch(signature.region):
             raise _mismatch(f"Credential should be scoped to a valid region, not '{signature.region}'. ")
+        _check_signed_headers(signature)
         _check_time(signature, now or datetime.now(timezone.utc))
         if signature.date != signature.timestamp[:8]:
             raise _mismatch(
@@ -178,6 +179,16 @@ def _signature(credential: str, signed_headers: str, signature: str, timestamp: 
     return _Signature(
         access_key, date, region, service, signed_headers.lower().split(";"), signature, timestamp, presigned
     )
+
+
+def _check_signed_headers(signature: _Signature) -> None:
+    """SigV4 requires ``host`` among the signed headers (AWS's words below), and the date a
+    header carries: otherwise a captured request could be sent again to another host, or after
+    its 15 minutes under a new X-Amz-Date.  Every SDK signs both."""
+    if "host" not in signature.signed_headers:
+        raise _incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
+    if not signature.presigned and "x-amz-date" not in signature.signed_headers:
+        raise _incomplete("'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.")
 
 
 def _check_time(signature: _Signature, now: datetime) -> None:
