@@ -79,10 +79,20 @@ def set_master_user(conn: psycopg.Connection, username: str, password: str) -> N
                  .format(sql.Identifier(username), sql.Literal(password)))
 
 
+# Redshift: "By default, all users have CREATE and USAGE permissions on the PUBLIC schema of a
+# database" (PostgreSQL 15+ gives PUBLIC only USAGE).  Granted once, when the engine is made, in
+# template1 (so databases SQL creates have it) and in the master user's database; a restore keeps
+# whatever the snapshot's databases had, a REVOKE included.
+PUBLIC_SCHEMA_FOR_EVERYONE = "GRANT CREATE ON SCHEMA public TO PUBLIC"
+
+
 def give_database(connect: Callable[..., psycopg.Connection], master_username: str, db_name: str) -> None:
     """Make the master user the owner of its database (created if missing) and of its
-    schema ``public`` (``connect``: as EngineSetup's)."""
+    schema ``public``, where every user may create objects, as in every database created
+    later (``connect``: as EngineSetup's)."""
     user, db = sql.Identifier(master_username), sql.Identifier(db_name)
+    with connect("template1") as conn:
+        conn.execute(PUBLIC_SCHEMA_FOR_EVERYONE)
     with connect() as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db_name,)).fetchone():
             conn.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(db, user))
@@ -90,6 +100,7 @@ def give_database(connect: Callable[..., psycopg.Connection], master_username: s
             conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(db, user))
     with connect(db_name) as conn:
         conn.execute(sql.SQL("ALTER SCHEMA public OWNER TO {}").format(user))
+        conn.execute(PUBLIC_SCHEMA_FOR_EVERYONE)
 
 
 def confine_roles(setup: EngineSetup) -> None:
