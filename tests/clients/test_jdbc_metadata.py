@@ -165,11 +165,11 @@ def test_get_catalogs_and_schemas(jdbc, database):
     assert "localshift" not in schemas
     assert [row["schema_name"] for row in prepared(jdbc, SHOW_SCHEMAS_LIKE, database, "sal%")] == ["sales"]
     # public belongs to rdsdb, as in Redshift; its ACL names the database's owner (PostgreSQL's
-    # pg_database_owner is no role of Redshift's).
+    # pg_database_owner is no role of Redshift's), and every user may use it and create in it.
     rdsdb = jdbc.execute("SELECT usesysid FROM pg_user WHERE usename = 'rdsdb'").fetchone()["usesysid"]
     master = jdbc.execute("SELECT usesysid FROM pg_user WHERE usename = %s", (MASTER_USER,)).fetchone()["usesysid"]
     assert (schemas["public"]["schema_owner"], schemas["public"]["schema_acl"]) == (
-        rdsdb, f"{MASTER_USER}=UC/{MASTER_USER}~=U/{MASTER_USER}")
+        rdsdb, f"{MASTER_USER}=UC/{MASTER_USER}~=UC/{MASTER_USER}")
     assert schemas["sales"]["schema_owner"] == master
     information_schema = jdbc.execute("SELECT schema_name, schema_owner FROM information_schema.schemata "
                                       "WHERE schema_name !~ '^pg_(toast_)?temp_' ORDER BY 1").fetchall()
