@@ -40,7 +40,7 @@ def main(ctx: click.Context) -> None:
 @click.option("--ephemeral", is_flag=True, default=None, help="Keep state in a temp dir removed at exit [LOCALSHIFT_EPHEMERAL].")
 @click.option("--no-data-plane", "no_data_plane", is_flag=True, default=None,
               help="Control plane only: no PostgreSQL engines, sizes reported as zero [LOCALSHIFT_DATA_PLANE=false].")
-@click.option("--log-level", default=None, help="debug, info, warning, error [LOCALSHIFT_LOG_LEVEL].")
+@click.option("--log-level", default=None, help="debug, info, warning, error, critical [LOCALSHIFT_LOG_LEVEL].")
 def serve(host: str | None, port: str | None, data_dir: str | None, ephemeral: bool | None,
           no_data_plane: bool | None, log_level: str | None) -> None:
     """Start the service."""

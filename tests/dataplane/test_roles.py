@@ -113,6 +113,26 @@ def test_master_user_does_ordinary_work(shared):
         conn.execute("CREATE TABLE r (id int)")  # the master user owns the databases it creates
 
 
+def test_every_user_may_create_in_public_as_on_redshift(shared):
+    """Redshift gives every user CREATE and USAGE on schema public, in the master user's database and in
+    those created later; its owner (the master user) may take CREATE back."""
+    _, port = shared
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE USER writer PASSWORD 'Writer-1'")
+        conn.execute("CREATE DATABASE later")
+        conn.execute("CREATE DATABASE locked")
+    with connect(port, dbname="locked", autocommit=True) as conn:
+        conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+    for database in (DB, "later"):
+        with connect(port, user="writer", password="Writer-1", dbname=database, autocommit=True) as conn:
+            conn.execute("CREATE TABLE public.notes (line text)")
+            conn.execute("INSERT INTO notes VALUES ('mine')")
+            assert conn.execute("SELECT line FROM notes").fetchall() == [("mine",)]
+    with connect(port, user="writer", password="Writer-1", dbname="locked", autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for schema public"):
+            conn.execute("CREATE TABLE notes (line text)")
+
+
 def test_roles_created_by_sql_are_ordinary(shared):
     _, port = shared
     with connect(port, autocommit=True) as conn:

@@ -85,7 +85,8 @@ def set_master_user(conn: psycopg.Connection, username: str, password: str) -> N
 
 def give_database(connect: Callable[..., psycopg.Connection], master_username: str, db_name: str) -> None:
     """Make the master user the owner of its database (created if missing) and of its
-    schema ``public`` (``connect``: as EngineSetup's)."""
+    schema ``public``, where every user may create objects (catalog/11_redshift_catalog_rows.sql
+    grants it in template1, which the database is a copy of; ``connect``: as EngineSetup's)."""
     user, db = sql.Identifier(master_username), sql.Identifier(db_name)
     with connect() as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db_name,)).fetchone():
