@@ -5,11 +5,13 @@ from __future__ import annotations
 import psycopg
 
 from localshift.dataplane.redshift_sql.install import catalog_digest, install_catalog
+from localshift.services.redshift.views import ENGINE_BUILD
 
 from ..helpers import DB, connect, free_port
 
+# The build is the one the API shows (EngineFullVersion), as a Redshift cluster's version() does.
 REDSHIFT_VERSION = ("PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 "
-                    "(Red Hat 3.4.2-6.fc3), Redshift 1.0.77467")
+                    f"(Red Hat 3.4.2-6.fc3), Redshift 1.0.{ENGINE_BUILD}")
 
 # What a catalog installed in a database amounts to: its objects in pg_catalog and localshift.
 MARKER = "SELECT obj_description('localshift'::regnamespace, 'pg_namespace')"

@@ -8,9 +8,10 @@
 -- inlines the call (any SELECT), which is where clients call it.
 CREATE OR REPLACE FUNCTION localshift.engine_version() RETURNS text
 LANGUAGE internal STABLE STRICT PARALLEL SAFE AS 'pgsql_version';
+-- Its build is the cluster's EngineFullVersion in the API (services/redshift/views.py ENGINE_BUILD).
 CREATE OR REPLACE FUNCTION localshift.version() RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-SELECT 'PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 (Red Hat 3.4.2-6.fc3), Redshift 1.0.77467'::text $$;
+SELECT 'PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 (Red Hat 3.4.2-6.fc3), Redshift 1.0.87003'::text $$;
 CREATE OR REPLACE FUNCTION pg_catalog.version() RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT localshift.version() $$;
 
