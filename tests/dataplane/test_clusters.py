@@ -3,6 +3,8 @@ password changes, destroy, and surviving a service restart."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 from concurrent.futures import ThreadPoolExecutor
 
@@ -11,6 +13,7 @@ import pytest
 import redshift_connector
 
 from localshift.dataplane import DataPlaneError, PostgresDataPlane
+from localshift.dataplane.watchdog import pid_alive, postmaster_pid
 from localshift.dataplane.wire_messages import is_redshift_driver, rewrite_parameter_status, rewrite_startup
 
 from .conftest import cleanup
@@ -73,6 +76,42 @@ def test_pause_resume_and_password(dp, cluster):
     assert not dp.is_running(key)
     dp.start_engine(key, port)
     assert rows(port, "select count(*) from t") == [(1000,)]
+
+
+def test_an_engine_whose_postmaster_died_starts_again_while_its_old_processes_linger(dp, cluster):
+    """A postmaster killed (the OOM killer, kill -9) leaves its children for a while: a backend
+    running a long query notices only when it next waits.  They hold the engine's shared memory, so
+    PostgreSQL refuses to start over them ("pre-existing shared memory block is still in use"): a
+    resume or reboot then would fail the cluster.  The start ends them first."""
+    key, port = cluster
+    with connect(port) as conn:
+        conn.execute("create table t as select generate_series(1, 1000) id")
+    data_dir = dp._engine(key).data_dir
+    postmaster = postmaster_pid(data_dir)
+    children = [pid for pid in map(int, filter(str.isdigit, os.listdir("/proc")))
+                if pid != postmaster and _cwd(pid) == os.path.realpath(data_dir)]
+    stopped = []
+    for pid in children:  # stopped: none of them can notice its postmaster is gone and exit
+        try:
+            os.kill(pid, signal.SIGSTOP)
+            stopped.append(pid)
+        except ProcessLookupError:  # a session's backend that ended meanwhile
+            continue
+    stopped = [pid for pid in stopped if pid_alive(pid)]  # not one that had just exited
+    assert stopped
+    os.kill(postmaster, signal.SIGKILL)
+    dp.stop_engine(key)  # the postmaster is gone: nothing to stop, and its children are left
+    assert all(pid_alive(pid) for pid in stopped)
+    assert dp.start_engine(key, port) == port
+    assert not any(pid_alive(pid) for pid in stopped)
+    assert rows(port, "select count(*) from t") == [(1000,)]
+
+
+def _cwd(pid: int) -> str | None:
+    try:
+        return os.readlink(f"/proc/{pid}/cwd")
+    except OSError:
+        return None
 
 
 def test_restart_survival(tmp_path):

@@ -32,7 +32,7 @@ from .binaries import Identity, PgBinaries
 from .engine_users import EngineUsers, chown_tree
 from .errors import DataPlaneError
 from .roles import ADMIN_OPTIONS, ADMIN_USER, store_admin_password
-from .watchdog import STAGING_PREFIX, postmaster_pid, stop_postmaster
+from .watchdog import STAGING_PREFIX, end_leftovers, postmaster_pid, stop_postmaster
 
 RUNTIME_CONF = "localshift.runtime.conf"
 SOCKET_PORT = 5432  # only names the socket file: .s.PGSQL.5432
@@ -230,6 +230,8 @@ class Engine:
             return
         if not self.exists():
             raise DataPlaneError(f"no data directory at {self.data_dir}")
+        if (self.data_dir / "postmaster.pid").exists():  # its postmaster died: stopped, it removes the file
+            end_leftovers(self.data_dir)
         self.prepare_dirs()
         runtime_conf = self.data_dir / RUNTIME_CONF
         if restored:

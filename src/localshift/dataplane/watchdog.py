@@ -79,6 +79,25 @@ def stop_postmaster(pid: int, exited=None, steps=STOP_STEPS) -> None:  # type: i
             time.sleep(0.01)
 
 
+def end_leftovers(data_dir: Path, wait: float = 10.0) -> None:
+    """Kill what is left of a postmaster that died (kill -9, the OOM killer): its children run on
+    until they next wait (a backend in a long query, a checkpointer writing) and hold its shared
+    memory meanwhile, so PostgreSQL refuses to start over them ("pre-existing shared memory block is
+    still in use").  PostgreSQL's processes run in their data directory, which tells them apart."""
+    where = os.path.realpath(data_dir)
+    leftovers = []
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and os.readlink(f"/proc/{entry}/cwd") == where:
+                os.kill(int(entry), signal.SIGKILL)
+                leftovers.append(int(entry))
+        except OSError:  # gone meanwhile, or not one we may look at
+            continue
+    deadline = time.monotonic() + wait
+    while any(pid_alive(pid) for pid in leftovers) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def engine_dirs(engine_root: Path) -> list[Path]:
     if not engine_root.is_dir():
         return []
