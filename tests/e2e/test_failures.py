@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sqlite3
 import stat
 import tempfile
@@ -19,7 +20,8 @@ import psycopg
 import pytest
 from botocore.exceptions import ClientError
 
-from support import OWNER, Server, create_available_cluster, create_available_snapshot, free_port, make_server, wait_for
+from support import (OWNER, Server, create_available_cluster, create_available_snapshot, free_port, make_server,
+                     wait_available, wait_for)
 
 PASSWORD = "Passw0rd1"
 TRANSITIONAL = {"creating", "modifying", "pausing", "resuming", "deleting"}
@@ -71,6 +73,40 @@ def test_a_cluster_whose_engine_is_gone_fails_to_resume_and_can_be_deleted(real,
     client.resume_cluster(ClusterIdentifier="c1")
     failed = settled(client, "c1")
     assert failed["ClusterStatus"] == "hardware-failure" and "Endpoint" not in failed
+    delete(client, "c1")
+
+
+def test_a_cluster_whose_engine_died_serves_again_after_a_reboot_while_its_processes_linger(real, engines):
+    # The engine's postmaster killed from outside; its children stopped, so that they linger as a
+    # backend in a long query does, holding the engine's shared memory.
+    client = real.client(OWNER)
+    cluster = create_available_cluster(client)
+    endpoint = dict(host="127.0.0.1", port=cluster["Endpoint"]["Port"], user="admin", password=PASSWORD, dbname="dev",
+                    autocommit=True, connect_timeout=5)
+    with psycopg.connect(**endpoint) as conn:
+        conn.execute("CREATE TABLE t AS SELECT 7 AS id")
+    # Its first automated snapshot done: a backup reading from a stopped backend would wait for good.
+    wait_for(lambda: [s["Status"] for s in client.describe_cluster_snapshots(ClusterIdentifier="c1")["Snapshots"]]
+             == ["available"], timeout=120)
+    (data_dir,) = [path / "data" for path in engine_dirs(engines, "cluster-")]
+    postmaster = int((data_dir / "postmaster.pid").read_text().split()[0])
+    lingering = []
+    for pid in (int(entry) for entry in os.listdir("/proc") if entry.isdigit() and int(entry) != postmaster):
+        try:
+            if os.readlink(f"/proc/{pid}/cwd") == os.path.realpath(data_dir):  # PostgreSQL's processes run there
+                os.kill(pid, signal.SIGSTOP)
+                lingering.append(pid)
+        except OSError:  # ended meanwhile
+            continue
+    assert lingering
+    os.kill(postmaster, signal.SIGKILL)
+    with pytest.raises(psycopg.OperationalError, match="the cluster is not available"):
+        psycopg.connect(**endpoint)
+    assert client.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]["ClusterStatus"] == "available"
+    client.reboot_cluster(ClusterIdentifier="c1")
+    assert wait_available(client)["ClusterStatus"] == "available"
+    with psycopg.connect(**endpoint) as conn:
+        assert conn.execute("SELECT id FROM t").fetchall() == [(7,)]
     delete(client, "c1")
 
 
