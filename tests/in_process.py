@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from localshift.services.clock import Clock
 from localshift.services.context import RequestContext
+from localshift.dataplane.api import ENGINE_REVIVED
 from localshift.dataplane.null import NullDataPlane
 from localshift.services.redshift.backend import BackendSettings, RedshiftBackend
 from localshift.services.redshift.operations import OPERATIONS as REDSHIFT_OPERATIONS
@@ -39,7 +40,20 @@ class ScriptedDataPlane(NullDataPlane):
         self.ports: dict[str, int] = {}
         self.taken: dict[int, int] = {}  # a port another process holds -> the one served instead
         self.announced: set[str] = set()  # engines served before they start, whose start is not over
+        self.listeners: list[Any] = []  # on_engine_event's
         self._lock = threading.Lock()
+
+    def on_engine_event(self, listener: Any) -> None:
+        self.listeners.append(listener)
+
+    def engine_died(self, key: str, what: str) -> None:
+        """What the real data plane's supervisor does when ``key``'s engine died: it was started again
+        (ENGINE_REVIVED), or it could not be and is no longer served (ENGINE_FAILED)."""
+        if what != ENGINE_REVIVED:
+            with self._lock:
+                self.running.discard(key)
+        for listener in self.listeners:
+            listener(key, what)
 
     def _step(self, operation: str, what: str) -> None:
         self._work()

@@ -28,6 +28,7 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "manual_snapshot_quota": (0, 1_000_000_000),
     "sql_startup_timeout": (0.1, 3600),
     "sql_max_connections": (1, 100_000),
+    "engine_check_interval": (0, 3600),
 }
 
 
@@ -55,6 +56,7 @@ class Settings:
     engine_uids: str = "2000000000-2000999999"
     sql_startup_timeout: float = 10.0
     sql_max_connections: int = 500
+    engine_check_interval: float = 1.0
     transition_delay: float = 0.2
     automated_snapshot_interval: float = 8 * 3600
     manual_snapshot_quota: int = 20

@@ -100,8 +100,9 @@ def test_an_engine_whose_postmaster_died_starts_again_while_its_old_processes_li
             continue
     stopped = [pid for pid in stopped if pid_alive(pid)]  # not one that had just exited
     assert stopped
-    os.kill(postmaster, signal.SIGKILL)
-    dp.stop_engine(key)  # the postmaster is gone: nothing to stop, and its children are left
+    with dp._lock(key):  # as a job holds it: the supervisor does not start the engine meanwhile
+        os.kill(postmaster, signal.SIGKILL)
+        dp.stop_engine(key)  # the postmaster is gone: nothing to stop, and its children are left
     assert all(pid_alive(pid) for pid in stopped)
     assert dp.start_engine(key, port) == port
     assert not any(pid_alive(pid) for pid in stopped)

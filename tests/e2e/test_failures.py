@@ -8,6 +8,7 @@ engines impossible, or lose snapshot data, and see what the API reports.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -20,8 +21,9 @@ import psycopg
 import pytest
 from botocore.exceptions import ClientError
 
-from support import (OWNER, Server, create_available_cluster, create_available_snapshot, free_port, make_server,
-                     wait_available, wait_for)
+from localshift.dataplane.watchdog import pid_alive
+
+from support import OWNER, Server, create_available_cluster, create_available_snapshot, free_port, make_server, wait_for
 
 PASSWORD = "Passw0rd1"
 TRANSITIONAL = {"creating", "modifying", "pausing", "resuming", "deleting"}
@@ -76,9 +78,10 @@ def test_a_cluster_whose_engine_is_gone_fails_to_resume_and_can_be_deleted(real,
     delete(client, "c1")
 
 
-def test_a_cluster_whose_engine_died_serves_again_after_a_reboot_while_its_processes_linger(real, engines):
-    # The engine's postmaster killed from outside; its children stopped, so that they linger as a
-    # backend in a long query does, holding the engine's shared memory.
+def test_a_cluster_whose_engine_died_serves_again_by_itself_while_its_processes_linger(real, engines):
+    # The engine's postmaster killed from outside (kill -9, the OOM killer); its children stopped,
+    # so that they linger as a backend in a long query does, holding the engine's shared memory.
+    # Redshift replaces a failed node by itself: the cluster stays available and serves again.
     client = real.client(OWNER)
     cluster = create_available_cluster(client)
     endpoint = dict(host="127.0.0.1", port=cluster["Endpoint"]["Port"], user="admin", password=PASSWORD, dbname="dev",
@@ -100,14 +103,36 @@ def test_a_cluster_whose_engine_died_serves_again_after_a_reboot_while_its_proce
             continue
     assert lingering
     os.kill(postmaster, signal.SIGKILL)
-    with pytest.raises(psycopg.OperationalError, match="the cluster is not available"):
-        psycopg.connect(**endpoint)
-    assert client.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]["ClusterStatus"] == "available"
-    client.reboot_cluster(ClusterIdentifier="c1")
-    assert wait_available(client)["ClusterStatus"] == "available"
+    replaced = wait_for(lambda: [e for e in cluster_events(client, "c1") if e.get("EventId") == "REDSHIFT-EVENT-3001"],
+                        timeout=180)
+    assert [(e["Severity"], e["EventCategories"]) for e in replaced] == [("INFO", ["monitoring"])]
+    assert re.fullmatch(r"Cluster c1 node replaced at \d{4}-\d\d-\d\d \d\d:\d\d UTC\. Cluster operating normally\.",
+                        replaced[0]["Message"])
     with psycopg.connect(**endpoint) as conn:
         assert conn.execute("SELECT id FROM t").fetchall() == [(7,)]
+    assert client.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]["ClusterStatus"] == "available"
+    assert not any(pid_alive(pid) for pid in lingering)
     delete(client, "c1")
+
+
+def test_a_cluster_whose_engine_died_and_cannot_start_again_is_a_hardware_failure(real, engines):
+    client = real.client(OWNER)
+    create_available_cluster(client)
+    (data_dir,) = [path / "data" for path in engine_dirs(engines, "cluster-")]
+    with open(data_dir / "postgresql.conf", "a") as conf:
+        conf.write("not_a_setting_at_all = on\n")  # PostgreSQL refuses to start with it
+    os.kill(int((data_dir / "postmaster.pid").read_text().split()[0]), signal.SIGKILL)
+    failed = wait_for(lambda: [c for c in client.describe_clusters(ClusterIdentifier="c1")["Clusters"]
+                               if c["ClusterStatus"] == "hardware-failure"], timeout=180)[0]
+    assert "Endpoint" not in failed
+    reasons = wait_for(lambda: [e for e in cluster_events(client, "c1") if e["Severity"] == "ERROR"], timeout=60)
+    assert [e["Message"] for e in reasons] == [
+        "Amazon Redshift could not replace the failed node of cluster c1: its engine could not be started again"]
+    delete(client, "c1")
+
+
+def cluster_events(client, identifier: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    return client.describe_events(SourceIdentifier=identifier, SourceType="cluster", Duration=60)["Events"]
 
 
 def test_a_cluster_that_cannot_get_an_engine_is_a_hardware_failure(real, engines):

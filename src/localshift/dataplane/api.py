@@ -17,11 +17,16 @@ from typing import Callable, Collection, Iterable, Mapping, Protocol, Sequence
 from .credentials import TemporaryLogin, password_md5
 from .errors import DataPlaneError
 
-__all__ = ["Progress", "SnapshotStats", "SnapshotUsage", "StorageUsage", "DataPlane", "TemporaryLogin", "password_md5", "SqlSession", "Column",
+__all__ = ["Progress", "ENGINE_REVIVED", "ENGINE_FAILED", "EngineListener", "SnapshotStats", "SnapshotUsage", "StorageUsage", "DataPlane", "TemporaryLogin", "password_md5", "SqlSession", "Column",
            "Completion", "RowSink", "SqlError", "SqlConnectionError"]
 
 # Called with (bytes done, bytes in all) while a snapshot is taken or restored.
 Progress = Callable[[int, int], None]
+
+# What on_engine_event's listeners hear, with the engine's key: an engine whose postmaster died was
+# started again and serves; or it could not be started again and is no longer served.
+ENGINE_REVIVED, ENGINE_FAILED = "revived", "failed"
+EngineListener = Callable[[str, str], None]
 
 
 # --- SQL on an engine, as a database user (sql_sessions.py) ----------------------------------
@@ -211,6 +216,10 @@ class DataPlane(Protocol):
 
     def is_running(self, key: str) -> bool:
         """True when the engine is up and served."""
+
+    def on_engine_event(self, listener: EngineListener) -> None:
+        """Also call ``listener(key, ENGINE_REVIVED | ENGINE_FAILED)`` (from a thread of the data plane's)
+        when an engine that should be running died and was started again by itself, or could not be."""
 
     def stop_all(self) -> None:
         """Stop every engine (the service is stopping)."""

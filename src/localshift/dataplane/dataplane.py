@@ -71,7 +71,8 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
                  also_remove: Sequence[Path] = (), initialisers: Sequence[Initialiser] = (),
                  sql_startup_timeout: float = 10.0, sql_max_connections: int = 500,
                  engine_uids: tuple[int, int] = DEFAULT_UIDS, log_root: Path | None = None,
-                 clock: Callable[[], datetime] | None = None, engine_template: bool = True) -> None:
+                 clock: Callable[[], datetime] | None = None, engine_template: bool = True,
+                 supervise_interval: float = 1.0, revive_attempts: int = 3) -> None:
         """``root``: where snapshots (and, when the service is not root, engines) live, owner
         only.  ``engine_root`` overrides where engine directories go.  ``ephemeral``: the
         watchdog removes the engines, the snapshots and ``also_remove`` when the service ends.
@@ -81,7 +82,10 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
         engines' max_connections follows).  ``engine_uids``: the uid range engines run as
         when the service is root (engine_users.py).  ``log_root``: where audit logs are delivered
         (default ``<root>/logs``).  ``engine_template``: new engines are copied from a prepared
-        data directory (engine_template.py) rather than made by initdb each."""
+        data directory (engine_template.py) rather than made by initdb each.  ``supervise_interval``:
+        how often (seconds) the engines that should be running are checked, and one whose postmaster
+        died started again (0: never); after ``revive_attempts`` failed starts in a row it is given up
+        (engine_supervisor.py)."""
         if not 0 < sql_startup_timeout <= 3600:
             raise DataPlaneError(f"sql_startup_timeout {sql_startup_timeout}: expected seconds in (0, 3600]")
         if not 1 <= sql_max_connections <= MAX_USER_CONNECTIONS:
@@ -130,6 +134,7 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
         self._watchdog = self._start_watchdog([self.root, self.socket_root, *also_remove] if ephemeral else None)
         for leftover in self.engine_root.glob(watchdog.STAGING_PREFIX + "*"):  # creates cut short by a crash
             shutil.rmtree(leftover, ignore_errors=True)
+        self._start_supervisor(supervise_interval, revive_attempts)
         for leftover in self.engine_root.glob(table_restore.SCRATCH_PREFIX + "*"):  # table restores cut short
             self.destroy_engine(leftover.name)
 
@@ -144,7 +149,8 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
                    ephemeral=settings.ephemeral, also_remove=[data_dir], initialisers=initialisers,
                    sql_startup_timeout=settings.sql_startup_timeout,
                    sql_max_connections=settings.sql_max_connections,
-                   engine_uids=parse_uid_range(settings.engine_uids), log_root=data_dir / "logs", clock=clock)
+                   engine_uids=parse_uid_range(settings.engine_uids), log_root=data_dir / "logs", clock=clock,
+                   supervise_interval=settings.engine_check_interval)
 
     # -- setup -------------------------------------------------------------------
     @property
@@ -287,6 +293,8 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
     def stop_all(self) -> None:
         """Stop every engine under the engine root (including ones a previous
         service process left running) and every front; one log line per engine stopped."""
+        self._stop_supervisor()
+        self._supervised.clear()
         self.front.close_all()
         self._ports.clear()
         self._extra_ports.clear()

@@ -1,5 +1,6 @@
 """The engine half of PostgresDataPlane (dataplane.py): engines created, started, served on
-their ports, stopped and destroyed, and what the wire front honours of their meta.
+their ports, stopped and destroyed, and what the wire front honours of their meta.  An engine
+created or started is supervised (engine_supervisor.py: started again if it dies) until stopped.
 
 A mixin: it uses the engines, locks, front and initialisers that PostgresDataPlane sets up
 (engine_host.py); ``_new_engine`` also serves the restores of snapshot_operations.py.
@@ -14,7 +15,7 @@ from typing import Any, Iterator, Mapping
 
 from . import engine_settings
 from .engine import Engine
-from .engine_host import EngineHost
+from .engine_supervisor import EngineSupervision
 from .errors import DataPlaneError
 from .redshift_sql import install_engine
 from .roles import INTERNAL_ROLES, SETUP_VERSION, EngineSetup, give_database, set_master_user, store_admin_password
@@ -38,7 +39,7 @@ class NewEngine:
     meta: dict[str, Any]
 
 
-class EngineLifecycle(EngineHost):
+class EngineLifecycle(EngineSupervision):
     def create_engine(self, key: str, port: int, master_username: str, master_password: str,
                       db_name: str) -> int:
         """A new engine served on ``port`` (any free port when it is taken); the port served."""
@@ -78,6 +79,7 @@ class EngineLifecycle(EngineHost):
             eng.remove()
             raise
         self._ports[key] = new.port
+        self._supervised.add(key)
 
     def start_engine(self, key: str, port: int) -> int:
         """Serve a stopped (or still served) cluster on ``port`` (any free port when it is
@@ -98,6 +100,7 @@ class EngineLifecycle(EngineHost):
             updated = dict(meta, port=port, setup_version=SETUP_VERSION)
             if updated != meta:
                 eng.write_meta(updated)
+            self._supervised.add(key)
         return port
 
     def serve_engine(self, key: str, port: int) -> int:
@@ -147,6 +150,8 @@ class EngineLifecycle(EngineHost):
     def stop_engine(self, key: str) -> None:
         eng = self._engine(key)
         with self._lock(key), self._ending_start(eng):
+            self._supervised.discard(key)
+            self._revive_failures.pop(key, None)
             port = self._ports.pop(key, None)
             if port is not None:
                 self.front.close(port)

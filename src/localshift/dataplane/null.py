@@ -12,7 +12,7 @@ import time
 from datetime import datetime
 from typing import Collection, Iterable, Mapping
 
-from localshift.dataplane.api import (LogTarget, Progress, SnapshotStats, SqlConnectionError, SqlSession,
+from localshift.dataplane.api import (EngineListener, LogTarget, Progress, SnapshotStats, SqlConnectionError, SqlSession,
                                      StorageUsage, TableToRestore, TemporaryLogin)
 
 
@@ -83,6 +83,9 @@ class NullDataPlane:
 
     def is_running(self, key: str) -> bool:
         return False
+
+    def on_engine_event(self, listener: EngineListener) -> None:
+        return None  # no engine runs, so none dies
 
     def stop_all(self) -> None:
         return None

@@ -10,7 +10,7 @@ from localshift.services import events
 from localshift.services.common import table_restore_lifecycle
 from localshift.services.redshift import cross_region, endpoint_lifecycle, lifecycle, snapshot_lifecycle, snapshot_timing
 from localshift.services.redshift import scheduled_action_runs
-from localshift.services.redshift import logging_lifecycle, maintenance_lifecycle
+from localshift.services.redshift import logging_lifecycle, maintenance_lifecycle, node_failure_lifecycle
 from localshift.services.events import INTERRUPTED, record_failure
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.store.events import CLUSTER_SNAPSHOT
@@ -61,7 +61,9 @@ def tick(backend: RedshiftBackend) -> None:
 
 
 def recover(backend: RedshiftBackend) -> None:
-    """Resume the work a previous run of the service left unfinished, or end it in a final status."""
+    """Resume the work a previous run of the service left unfinished, or end it in a final status; from
+    now on, hear of clusters' engines that die."""
+    node_failure_lifecycle.watch_engines(backend)
     table_restore_lifecycle.fail_interrupted(backend, backend.table_restores)
     for snapshot in backend.snapshots.in_statuses(["creating"]):
         # Its data would no longer be that of SnapshotCreateTime: it failed.

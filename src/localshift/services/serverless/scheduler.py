@@ -9,7 +9,7 @@ from datetime import timedelta
 from localshift.services.events import INTERRUPTED
 from localshift.services.common import table_restore_lifecycle
 from localshift.services.serverless import endpoint_lifecycle, lifecycle, recovery_point_lifecycle, scheduled_action_runs
-from localshift.services.serverless import workgroup_lifecycle
+from localshift.services.serverless import engine_failure_lifecycle, workgroup_lifecycle
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.store.events import SERVERLESS_SNAPSHOT
 
@@ -38,7 +38,9 @@ def tick(backend: ServerlessBackend) -> None:
 
 
 def recover(backend: ServerlessBackend) -> None:
-    """Resume the work a previous run of the service left unfinished, or end it in a final status."""
+    """Resume the work a previous run of the service left unfinished, or end it in a final status; from
+    now on, hear of namespaces' engines that die."""
+    engine_failure_lifecycle.watch_engines(backend)
     recovery_point_lifecycle.fail_interrupted(backend)
     table_restore_lifecycle.fail_interrupted(backend, backend.table_restores)
     final_snapshots = set()
