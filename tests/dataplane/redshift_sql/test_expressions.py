@@ -120,7 +120,7 @@ def test_qualified_object_names_are_no_navigation():
             "create rule r as on insert to s.t do instead nothing",
             # other statements naming objects
             "comment on column s.t.c is 'x'", "grant select on s.t to u", "revoke all on s.t from u",
-            "alter table s.t rename column a to b", "create index i on s.t (c)", "drop function s.f(int)",
+            "alter table s.t rename to u", "create index i on s.t (c)", "drop function s.f(int)",
             "call s.p()", "select nextval('s.seq')", "select s.f(x), t.c from t", "select x::s.typ from t",
             "create table x (a s.typ) inherits (s.t)", "select a collate pg_catalog.default from t",
             # columns qualified by schema and table, relations by database and schema
@@ -128,6 +128,8 @@ def test_qualified_object_names_are_no_navigation():
             "insert into s.t (a) select s.u.a from s.u"):
         assert pg(sql) == sql, sql
     assert pg("select cast(x as s.typ) from t") == "select cast(x AS s.typ) from t"
+    assert pg("alter table s.t rename column a to b") == \
+        """alter table s.t rename column a to b /*localshift:{"schema":"s","name":"t","rename_column":["a","b"]}*/"""
     assert pg("create table x (a int references s.t (a))") == \
         """create table x (a int references s.t (a) NOT ENFORCED) /*localshift:references["s.t"]*/"""
     # navigation past a qualified column, in a view's or a CTAS's query
