@@ -306,9 +306,12 @@ def test_a_restart_job_that_finds_its_cluster_gone_ends_the_start_announced(worl
     jobs: list = []
     monkeypatch.setattr(world.redshift, "submit", lambda job, *args: jobs.append((job, args)))
     scheduler.recover(world.redshift)
-    assert key in world.dataplane.announced and len(jobs) == 1
+    # The restart job; the create job, which made c1 available, may still be submitting its first
+    # automated snapshot (seen in CI under load).
+    starts = [(job, args) for job, args in jobs if job.__name__ != "take_snapshot"]
+    assert key in world.dataplane.announced and len(starts) == 1
     world.redshift.clusters.delete(cluster)
-    job, args = jobs[0]
+    job, args = starts[0]
     job(world.redshift, *args)
     assert key not in world.dataplane.announced and key not in world.dataplane.running
 
