@@ -22,30 +22,26 @@ from .helpers import DB, PASSWORD, USER, connect, free_port, rows
 
 
 def _plane(tmp_path, interval: float):  # type: ignore[no-untyped-def]
+    """A seeded data plane checking its engines every ``interval`` seconds, and what its listener heard."""
     plane = seeded_plane(tmp_path / "dp", supervise_interval=interval)
     heard: list[tuple[str, str]] = []
     plane.on_engine_event(lambda key, what: heard.append((key, what)))
-    return plane, heard
+    try:
+        yield plane, heard
+    finally:
+        cleanup(plane)
 
 
 @pytest.fixture
 def supervised(tmp_path):
     """A data plane checking its engines every 0.1 s, and what its listener heard."""
-    plane, heard = _plane(tmp_path, 0.1)
-    try:
-        yield plane, heard
-    finally:
-        cleanup(plane)
+    yield from _plane(tmp_path, 0.1)
 
 
 @pytest.fixture
 def by_hand(tmp_path):
     """A data plane whose supervisor never runs on its own: the test calls ``revive``."""
-    plane, heard = _plane(tmp_path, 0)
-    try:
-        yield plane, heard
-    finally:
-        cleanup(plane)
+    yield from _plane(tmp_path, 0)
 
 
 def _kill_postmaster(plane, key: str) -> int:  # type: ignore[no-untyped-def]
