@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from localshift.records import ClusterRecord, SnapshotRecord
 from localshift.services.redshift.backend import RedshiftBackend
 
@@ -10,6 +12,15 @@ from localshift.services.redshift.backend import RedshiftBackend
 def cluster_key(cluster: ClusterRecord) -> str:
     # Keyed by row id, which survives renames.
     return f"cluster-{cluster.row_id}"
+
+
+_CLUSTER_KEY = re.compile(r"cluster-(\d+)")
+
+
+def cluster_row_id(key: str) -> int | None:
+    """The row id of the cluster whose key (``cluster_key``) ``key`` is; None: not a cluster's key."""
+    match = _CLUSTER_KEY.fullmatch(key)
+    return int(match[1]) if match else None
 
 
 def snapshot_key(snapshot: SnapshotRecord) -> str:

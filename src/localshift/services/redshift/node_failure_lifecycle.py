@@ -9,24 +9,21 @@ snapshot), the reason kept as an ERROR event, as other failed work on an engine 
 
 from __future__ import annotations
 
-import re
-
 from localshift.dataplane.api import ENGINE_REVIVED
 from localshift.services import event_catalog, events
 from localshift.services.redshift import lifecycle
 from localshift.services.redshift.arns import cluster_arn
 from localshift.services.redshift.backend import RedshiftBackend
+from localshift.services.redshift.jobs import cluster_row_id
 from localshift.store.events import CLUSTER
-
-_CLUSTER_KEY = re.compile(r"^cluster-(\d+)$")  # jobs.cluster_key's
 
 
 def watch_engines(backend: RedshiftBackend) -> None:
     """Hear from the data plane about clusters' engines that died (other services' keys are theirs)."""
     def heard(key: str, what: str) -> None:
-        match = _CLUSTER_KEY.match(key)
-        if match is not None:
-            backend.submit(_node_replaced if what == ENGINE_REVIVED else _node_failed, int(match[1]))
+        row_id = cluster_row_id(key)
+        if row_id is not None:
+            backend.submit(_node_replaced if what == ENGINE_REVIVED else _node_failed, row_id)
 
     backend.dataplane.on_engine_event(heard)
 

@@ -9,25 +9,21 @@ that moves its port (or a restart of the service) starts the engine again.
 
 from __future__ import annotations
 
-import re
-
 from localshift.dataplane.api import ENGINE_REVIVED
 from localshift.services.events import record_failure
 from localshift.services.event_catalog import MONITORING
 from localshift.services.serverless.backend import ServerlessBackend
+from localshift.services.serverless.lifecycle import engine_of_key
 from localshift.store.events import WORKGROUP, EventRecord
 from localshift.store.serverless import WorkgroupRecord
-
-_NAMESPACE_KEY = re.compile(r"^namespace-(\d+)-(\d+)$")  # lifecycle.engine_key's
 
 
 def watch_engines(backend: ServerlessBackend) -> None:
     """Hear from the data plane about namespaces' engines that died (other services' keys are theirs)."""
     def heard(key: str, what: str) -> None:
-        match = _NAMESPACE_KEY.match(key)
-        if match is not None:
-            backend.submit(_compute_replaced if what == ENGINE_REVIVED else _compute_failed,
-                           int(match[1]), int(match[2]))
+        engine = engine_of_key(key)
+        if engine is not None:
+            backend.submit(_compute_replaced if what == ENGINE_REVIVED else _compute_failed, *engine)
 
     backend.dataplane.on_engine_event(heard)
 

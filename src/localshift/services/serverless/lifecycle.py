@@ -20,6 +20,7 @@ the only serverless modules that talk to the data plane.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Callable, Collection
 
 from localshift.dataplane.api import SnapshotStats
@@ -47,6 +48,15 @@ Resource = NamespaceRecord | WorkgroupRecord | ServerlessSnapshotRecord
 
 def engine_key(namespace_row_id: int, generation: int) -> str:
     return f"namespace-{namespace_row_id}-{generation}"
+
+
+_ENGINE_KEY = re.compile(r"namespace-(\d+)-(\d+)")
+
+
+def engine_of_key(key: str) -> tuple[int, int] | None:
+    """(namespace row id, generation) of an ``engine_key``; None: not a namespace's engine."""
+    match = _ENGINE_KEY.fullmatch(key)
+    return (int(match[1]), int(match[2])) if match else None
 
 
 def snapshot_data_key(snapshot: ServerlessSnapshotRecord) -> str:
