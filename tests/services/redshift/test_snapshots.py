@@ -122,6 +122,8 @@ def test_copy_automated_to_manual(redshift):
     )["Snapshot"]
     # AWS's CopyClusterSnapshot example answers with the copy already available (it shares the source's data).
     assert copied["Status"] == "available" and copied["SnapshotType"] == "manual"
+    # Its retention starts as the copy completes, after the request's time: the whole period is left, not a day more.
+    assert copied["ManualSnapshotRetentionPeriod"] == 3 and copied["ManualSnapshotRemainingDays"] == 3
     redshift.get_waiter("snapshot_available").wait(SnapshotIdentifier="kept", WaiterConfig={"Delay": 0.1})
     kept = redshift.describe_cluster_snapshots(SnapshotIdentifier="kept")["Snapshots"][0]
     assert kept["ManualSnapshotRetentionPeriod"] == 3

@@ -1,11 +1,11 @@
 """What the lifecycle modules of every service share: progress recording, failed jobs,
-finished snapshots, leases on snapshot data for restores, and temporary credentials let in."""
+finished snapshots and the days they have left, leases on snapshot data for restores, and temporary credentials let in."""
 
 from __future__ import annotations
 
 import math
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable, Protocol
 
 from localshift.dataplane.api import TemporaryLogin
@@ -82,6 +82,13 @@ def snapshot_completed(
     s.estimated_seconds_to_completion = 0
     s.elapsed_seconds = whole_seconds(elapsed)
     s.retention_start_time = finished
+
+
+def retention_days_left(period: int, start: datetime, now: datetime) -> int:
+    """Whole days until a snapshot kept ``period`` days from ``start`` passes its retention period, never
+    more than the period: an answer read before the retention started (CopyClusterSnapshot's, whose copy
+    completes after the request's time) shows the whole period, not a day more."""
+    return max(0, period - max(timedelta(0), now - start).days)
 
 
 def run_job(

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from localshift.records import ClusterRecord, SnapshotRecord
+from localshift.services.common.jobs import retention_days_left
 from localshift.services.redshift import arns, network
 from localshift.services.redshift.node_types import CATALOG, elastic_resize_counts, snapshot_restorable_types, storage_mb
 from localshift.services.redshift.snapshot_timing import ACTIVE
@@ -251,5 +252,4 @@ def remaining_days(snapshot: SnapshotRecord, now: datetime) -> int:
     period = snapshot.manual_snapshot_retention_period
     if period == -1:
         return -1
-    start = snapshot.retention_start_time or snapshot.create_time
-    return max(0, period - (now - start).days)
+    return retention_days_left(period, snapshot.retention_start_time or snapshot.create_time, now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from localshift.services.common.jobs import retention_days_left
 from localshift.store.serverless import NamespaceRecord, ServerlessSnapshotRecord, WorkgroupRecord
 
 ENGINE_VERSION = "1.0.87003"
@@ -71,8 +72,8 @@ def remaining_days(snapshot: ServerlessSnapshotRecord, now: datetime) -> int:
     """Days until the snapshot passes its retention period; -1 when kept indefinitely."""
     if snapshot.retention_period == -1:
         return -1
-    start = snapshot.retention_start_time or snapshot.create_time
-    return max(0, snapshot.retention_period - (now - start).days)
+    return retention_days_left(
+        snapshot.retention_period, snapshot.retention_start_time or snapshot.create_time, now)
 
 
 def snapshot_view(
