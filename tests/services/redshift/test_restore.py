@@ -88,6 +88,8 @@ def test_restore_by_arn_with_overrides(snap):
         ({"ClusterIdentifier": "Bad--id"}, ("InvalidParameterValue", 400)),
         ({"SnapshotIdentifier": None}, ("InvalidParameterCombination", 400)),
         ({"SnapshotArn": f"arn:aws:redshift:us-east-1:{OWNER}:snapshot:src/snap"}, ("InvalidParameterCombination", 400)),
+        ({"SnapshotIdentifier": None, "SnapshotArn": f"arn:aws:redshift:us-east-1:{OWNER}:snapshot:src/snap",
+          "OwnerAccount": GRANTEE}, ("InvalidParameterCombination", 400)),  # the ARN names another owner
         ({"SnapshotIdentifier": "nope"}, ("ClusterSnapshotNotFound", 404)),
         ({"SnapshotClusterIdentifier": "other"}, ("ClusterSnapshotNotFound", 404)),
         ({"NodeType": "dc2.large"}, ("InvalidRestore", 406)),

@@ -25,7 +25,6 @@ from localshift.errors import ApiError, invalid_combination, invalid_parameter
 from localshift.records import ClusterRecord, SnapshotRecord
 from localshift.services.context import RequestContext
 from localshift.services.redshift import validation
-from localshift.services.redshift.arns import parse_snapshot_arn
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.cluster_checks import cluster_data_size_mb
 from localshift.services.redshift.clusters import find_cluster
@@ -226,10 +225,6 @@ def _check_identifiers(p: dict[str, Any], action: str) -> None:
         if "ClusterIdentifier" not in p and not names_snapshot:
             raise invalid_combination("ActionType recommend-node-config needs ClusterIdentifier, "
                                       "SnapshotIdentifier or SnapshotArn.")
-    if "SnapshotArn" in p and "OwnerAccount" in p and "SnapshotIdentifier" not in p:
-        arn_account = parse_snapshot_arn(p["SnapshotArn"]).account
-        if arn_account != p["OwnerAccount"]:
-            raise invalid_combination(f"OwnerAccount {p['OwnerAccount']} does not own snapshot {p['SnapshotArn']}.")
 
 
 def _snapshot(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> SnapshotRecord:

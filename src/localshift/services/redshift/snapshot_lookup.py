@@ -32,10 +32,11 @@ def not_found(identifier: str) -> ApiError:
 def snapshot_ref(
     ctx: RequestContext, p: dict[str, Any], *, id_key: str = "SnapshotIdentifier", required: bool = True
 ) -> SnapshotRef | None:
-    """Read SnapshotIdentifier (+ SnapshotClusterIdentifier, OwnerAccount) or SnapshotArn.
+    """Read SnapshotIdentifier (+ SnapshotClusterIdentifier, OwnerAccount) or SnapshotArn (+ OwnerAccount).
 
     Exactly one of the identifier and the ARN names the snapshot: both, or
-    neither where one is required, is InvalidParameterCombination.
+    neither where one is required, is InvalidParameterCombination, and so is
+    an OwnerAccount that is not the ARN's account.
     """
     identifier = p.get(id_key)
     arn = p.get("SnapshotArn")
@@ -47,6 +48,9 @@ def snapshot_ref(
         return None
     if arn is not None:
         parsed = parse_snapshot_arn(arn)
+        if p.get("OwnerAccount") not in (None, parsed.account):
+            # The ARN names its owner: another OwnerAccount beside it contradicts it.
+            raise invalid_combination(f"OwnerAccount {p['OwnerAccount']} does not own snapshot {arn}.")
         if parsed.region != ctx.region:
             # ARNs of other regions name nothing here.
             raise not_found(arn)
