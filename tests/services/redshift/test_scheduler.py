@@ -48,6 +48,25 @@ def test_first_automated_snapshot_when_available_then_on_interval(hourly):
     assert len(automated(client)) >= 1
 
 
+def test_time_travel_back_keeps_the_interval(hourly):
+    client = hourly.client(OWNER)
+    create_available_cluster(client, AutomatedSnapshotRetentionPeriod=5)
+    wait_for(lambda: [s for s in automated(client) if s["Status"] == "available"])
+    hourly.admin(f"/_localshift/time-travel?seconds={2 * DAY}")
+    wait_for(lambda: len(automated(client)) == 2, timeout=10)
+    # Back a day: the next snapshot is due within an interval (an hour) from then, not in a day and an hour.
+    hourly.admin(f"/_localshift/time-travel?seconds={-DAY}")
+
+    for _ in range(12):  # ten minutes at a time, two hours at most, each step seen by a tick
+        hourly.admin("/_localshift/time-travel?seconds=600")
+        try:
+            wait_for(lambda: len(automated(client)) == 3, timeout=1.5)
+            break
+        except AssertionError:
+            continue
+    assert len(automated(client)) == 3
+
+
 def test_disabling_automated_snapshots_deletes_them(hourly):
     client = hourly.client(OWNER)
     create_available_cluster(client, NodeType="dc2.large", NumberOfNodes=2)

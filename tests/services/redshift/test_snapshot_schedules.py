@@ -288,6 +288,28 @@ def test_a_schedule_takes_automated_snapshots_at_its_times(redshift, ls):
     assert len(automated(redshift)) == 2
 
 
+def test_time_travel_back_brings_the_next_scheduled_snapshot_back(redshift, ls):
+    redshift.create_snapshot_schedule(ScheduleIdentifier="hourly", ScheduleDefinitions=["rate(1 hour)"])
+    create_available_cluster(redshift, SnapshotScheduleIdentifier="hourly")
+    wait_for(lambda: association(redshift, "hourly", "c1") == "ACTIVE", timeout=10)
+    later = schedule(redshift, "hourly")["NextInvocations"][0] + timedelta(days=3)
+    travel_to(ls, later + timedelta(seconds=30))
+    wait_for(lambda: len(automated(redshift)) == 1, timeout=10)
+
+    def expected_next() -> datetime:
+        return redshift.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]["ExpectedNextSnapshotScheduleTime"]
+
+    assert expected_next() == later + timedelta(hours=1)
+    # Two days back: the schedule's next time is two days earlier, and so is the cluster's next snapshot (it is
+    # not held back until the clock reaches the time counted from the later clock).
+    travel_to(ls, later - timedelta(days=2, minutes=30))
+    upcoming = schedule(redshift, "hourly")["NextInvocations"][0]
+    assert upcoming == later - timedelta(days=2)
+    wait_for(lambda: expected_next() == upcoming, timeout=10)
+    travel_to(ls, upcoming + timedelta(seconds=30))
+    wait_for(lambda: len(automated(redshift)) == 2, timeout=10)
+
+
 def test_snapshots_at_the_times_of_several_definitions(redshift, ls):
     # Two definitions together: 01:00 and 13:30 every day.
     redshift.create_snapshot_schedule(ScheduleIdentifier="twice", ScheduleDefinitions=["cron(0 1 *)", "cron(30 13 *)"])

@@ -50,6 +50,10 @@ def _expire(backend: RedshiftBackend, snapshot: SnapshotRecord) -> None:
 
 
 def tick(backend: RedshiftBackend) -> None:
+    now = backend.clock.now()
+    if backend.last_tick_time is not None and now < backend.last_tick_time:
+        snapshot_timing.rewind_due_times(backend, now)  # time travel moved the clock back
+    backend.last_tick_time = now
     snapshot_timing.apply_schedule_changes(backend)
     snapshot_lifecycle.take_due_automated_snapshots(backend)
     expire_snapshots(backend)

@@ -67,6 +67,34 @@ def next_due(backend: RedshiftBackend, cluster: ClusterRecord, due: datetime, no
     return following
 
 
+def rewind_due_times(backend: RedshiftBackend, now: datetime) -> None:
+    """After the clock moved back (time travel): a cluster whose next automated snapshot is due later than its
+    cadence allows from ``now`` (its schedule's next time, or one default interval) is due then instead.  Its due
+    time was counted from the later clock, and would otherwise hold its automated snapshots back until the clock
+    caught up again, while DescribeSnapshotSchedules' NextInvocations already named earlier times."""
+    for cluster in backend.clusters.in_statuses(["available", "paused"]):
+        latest = _latest_due(backend, cluster, now)
+        if latest is None or cluster.next_automated_snapshot_time is None or cluster.next_automated_snapshot_time <= latest:
+            continue
+
+        def change(c: ClusterRecord, latest: datetime = latest) -> None:
+            if c.next_automated_snapshot_time is not None and c.next_automated_snapshot_time > latest:
+                c.next_automated_snapshot_time = latest
+
+        backend.mutate_cluster(cluster.row_id, change)
+
+
+def _latest_due(backend: RedshiftBackend, cluster: ClusterRecord, now: datetime) -> datetime | None:
+    """The latest a cluster's next automated snapshot can be due from ``now``; None when it has none to take, or
+    its schedule association is changing (the next tick gives it its due time)."""
+    if cluster.next_automated_snapshot_time is None or cluster.snapshot_schedule_state == MODIFYING:
+        return None
+    definitions = schedule_of(backend, cluster)
+    if definitions is None:
+        return now + timedelta(seconds=backend.settings.automated_snapshot_interval)
+    return _next_scheduled(definitions, now)
+
+
 def _next_scheduled(definitions: list[Definition], now: datetime) -> datetime | None:
     upcoming = next_times(definitions, now, 1)
     return upcoming[0] if upcoming else None
