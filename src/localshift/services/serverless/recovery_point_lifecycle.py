@@ -50,6 +50,10 @@ def take_due_recovery_points(backend: ServerlessBackend) -> None:
     now = backend.clock.now()
     for namespace in backend.namespaces.in_statuses(["AVAILABLE"]):
         due = namespace.next_recovery_point_time
+        if due is not None and due > boundary_after(now):
+            # Counted from a later clock, which time travel moved back: the next boundary is due instead.
+            backend.mutate_namespace(namespace.row_id, lambda n: _rewind(n, boundary_after(now)))
+            continue
         if not namespace.engine_generation or (due is not None and due > now):
             continue
         try:
@@ -59,6 +63,12 @@ def take_due_recovery_points(backend: ServerlessBackend) -> None:
             continue
         if points:
             backend.submit_background(take_recovery_points, namespace.row_id)
+
+
+def _rewind(namespace: NamespaceRecord, boundary: datetime) -> None:
+    """The next recovery point of a namespace whose clock moved back: at the next boundary."""
+    if namespace.next_recovery_point_time is not None:
+        namespace.next_recovery_point_time = min(namespace.next_recovery_point_time, boundary)
 
 
 def _schedule(backend: ServerlessBackend, row_id: int, now: datetime) -> list[RecoveryPointRecord]:
