@@ -170,6 +170,19 @@ def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05):  # type:
     raise AssertionError("condition not met in time")
 
 
+def travel_until(server: Server, seconds: float, predicate, steps: int) -> bool:  # type: ignore[no-untyped-def]
+    """Move the server's clock ``seconds`` at a time, at most ``steps`` times, giving the scheduler's ticks a
+    moment to see each step, until ``predicate`` holds; whether it did."""
+    for _ in range(steps):
+        server.admin(f"/_localshift/time-travel?seconds={seconds}")
+        try:
+            wait_for(predicate, timeout=1.5)
+            return True
+        except AssertionError:
+            continue
+    return False
+
+
 def error_of(excinfo) -> tuple[str, int, str]:  # type: ignore[no-untyped-def]
     """The code, HTTP status and message of a ClientError caught by pytest.raises."""
     response = excinfo.value.response

@@ -9,7 +9,8 @@ import pytest
 
 from in_process import World, make_world
 from localshift.services.redshift import scheduler
-from support import OWNER, Server, create_available_cluster, create_available_snapshot, make_server, wait_for
+from support import (OWNER, Server, create_available_cluster, create_available_snapshot, make_server, travel_until,
+                     wait_for)
 
 DAY = 86400
 
@@ -57,14 +58,7 @@ def test_time_travel_back_keeps_the_interval(hourly):
     # Back a day: the next snapshot is due within an interval (an hour) from then, not in a day and an hour.
     hourly.admin(f"/_localshift/time-travel?seconds={-DAY}")
 
-    for _ in range(12):  # ten minutes at a time, two hours at most, each step seen by a tick
-        hourly.admin("/_localshift/time-travel?seconds=600")
-        try:
-            wait_for(lambda: len(automated(client)) == 3, timeout=1.5)
-            break
-        except AssertionError:
-            continue
-    assert len(automated(client)) == 3
+    assert travel_until(hourly, 600, lambda: len(automated(client)) == 3, steps=12)  # two hours at most
 
 
 def test_disabling_automated_snapshots_deletes_them(hourly):
