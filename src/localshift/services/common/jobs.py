@@ -1,5 +1,6 @@
 """What the lifecycle modules of every service share: progress recording, failed jobs,
-finished snapshots and the days they have left, leases on snapshot data for restores, and temporary credentials let in."""
+finished snapshots and the days they have left, leases on snapshot data for restores, and
+temporary credentials let in."""
 
 from __future__ import annotations
 

@@ -74,7 +74,8 @@ def rewind_due_times(backend: RedshiftBackend, now: datetime) -> None:
     caught up again, while DescribeSnapshotSchedules' NextInvocations already named earlier times."""
     for cluster in backend.clusters.in_statuses(["available", "paused"]):
         latest = _latest_due(backend, cluster, now)
-        if latest is None or cluster.next_automated_snapshot_time is None or cluster.next_automated_snapshot_time <= latest:
+        due = cluster.next_automated_snapshot_time
+        if latest is None or due is None or due <= latest:
             continue
 
         def change(c: ClusterRecord, latest: datetime = latest) -> None:
