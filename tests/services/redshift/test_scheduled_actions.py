@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from botocore.exceptions import ClientError
 
-from support import GRANTEE, OWNER, Server, aws_cli, create_available_cluster, make_server, wait_for
+from support import GRANTEE, OWNER, Server, aws_cli, create_available_cluster, make_server, travel_until, wait_for
 
 ROLE = f"arn:aws:iam::{OWNER}:role/scheduler"
 DAILY = "cron(0 23 * * ? *)"
@@ -201,6 +201,24 @@ def test_a_failed_run_is_kept_and_the_action_goes_on(redshift, ls):
     assert event["Message"].startswith("Scheduled action resume failed to run ResumeCluster")
     assert event["Severity"] == "ERROR"
     assert status(redshift) == "available"
+
+
+def test_time_travel_back_brings_the_next_run_back(redshift, ls):
+    """An hourly action run two days ahead keeps running hourly once the clock is moved back: its next run,
+    counted from the later clock, comes back to the schedule's next hour."""
+    create_available_cluster(redshift)
+    action(redshift, "resume", target={"ResumeCluster": {"ClusterIdentifier": "c1"}}, schedule="cron(0 * * * ? *)")
+
+    def failures_within(minutes: int) -> list[dict]:
+        now = server_now(ls)
+        return redshift.describe_events(SourceType="scheduled-action", SourceIdentifier="resume",
+                                        StartTime=now - timedelta(minutes=minutes), EndTime=now)["Events"]
+
+    ls.admin("/_localshift/time-travel?seconds=172800")
+    wait_for(lambda: failures_within(70))  # it ran two days ahead (resuming an available cluster fails)
+    ls.admin("/_localshift/time-travel?seconds=-172800")
+    assert travel_until(ls, 1900, lambda: failures_within(65), steps=4)
+    assert failures_within(65)[0]["Message"].startswith("Scheduled action resume failed to run ResumeCluster")
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from support import OWNER, aws_cli, wait_for
+from support import OWNER, aws_cli, travel_until, wait_for
 
 ROLE = f"arn:aws:iam::{OWNER}:role/scheduler"
 DAILY = {"cron": "(0 23 * * ? *)"}
@@ -115,6 +115,25 @@ def test_a_failed_run_is_kept(owner):
     owner.wait_for_gone(owner.get_namespace, namespaceName="ns1")
     owner.server.admin("/_localshift/time-travel?seconds=3700")
     wait_for(lambda: "Scheduled action hourly could not create snapshot" in owner.server.log_path.read_text())
+
+
+def test_time_travel_back_brings_the_next_run_back(owner):
+    """An hourly action run two days ahead keeps running hourly once the clock is moved back: its next run,
+    counted from the later clock, comes back to the schedule's next hour."""
+    owner.namespace_with_workgroup()
+    create(owner, "hourly", schedule={"cron": "(0 * * * ? *)"}, targetAction=target("hourly"))
+    owner.server.admin("/_localshift/time-travel?seconds=172800")
+    [ahead] = wait_for(lambda: snapshots_of(owner))
+    owner.wait_snapshot(ahead["snapshotName"])
+    owner.server.admin("/_localshift/time-travel?seconds=-172800")
+
+    def new_snapshots() -> list[dict]:
+        return [s for s in snapshots_of(owner) if s["snapshotName"] != ahead["snapshotName"]]
+
+    assert travel_until(owner.server, 1900, new_snapshots, steps=4)
+    snapshots = new_snapshots()
+    assert snapshots[0]["snapshotName"].startswith("hourly-")
+    owner.wait_snapshot(snapshots[0]["snapshotName"])
 
 
 def test_aws_cli(owner):

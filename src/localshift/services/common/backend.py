@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
 from typing import Any, Callable
 
 from localshift.dataplane.api import DataPlane
@@ -42,6 +43,8 @@ class ServiceBackend:
         self._engine_locks: dict[int, threading.RLock] = {}
         self._guard = threading.Lock()
         self._background = self._background_executor()
+        # The service clock at the scheduler's last tick (clock_moved_back).
+        self._last_tick_time: datetime | None = None
 
     def engine_lock(self, row_id: int) -> threading.RLock:
         """Held while a resource's engine is created, started, moved, stopped or replaced, and by the
@@ -51,6 +54,14 @@ class ServiceBackend:
         work that takes it too."""
         with self._guard:
             return self._engine_locks.setdefault(row_id, threading.RLock())
+
+    def clock_moved_back(self, now: datetime) -> bool:
+        """Whether the scheduler's tick reads ``now`` earlier than the tick before it did: time travel
+        moved the clock back, and due times counted from the later clock must be counted again, or
+        they would hold their work back until the clock caught up.  Called once per tick."""
+        moved_back = self._last_tick_time is not None and now < self._last_tick_time
+        self._last_tick_time = now
+        return moved_back
 
     def submit(self, job: Callable[..., Any], *args: Any) -> Future[None]:
         """Run ``job(self, *args)`` on the worker pool.  Each job ends its resource in a final

@@ -10,6 +10,7 @@ from typing import Any, Callable, Protocol, TypeVar
 from localshift.services.common.backend import ServiceBackend
 from localshift.services.context import RequestContext
 from localshift.services.events import record_failure
+from localshift.store.resources import ResourceRepository
 
 
 class DueAction(Protocol):
@@ -18,17 +19,40 @@ class DueAction(Protocol):
     name: str
     enabled: bool
     next_run: datetime | None
+    row_id: int
 
 
 A = TypeVar("A", bound=DueAction)
 
 
-def run_due(backend: ServiceBackend, actions: list[A], run: Callable[[A, datetime], None]) -> None:
-    """Run every enabled action whose next invocation has come (missed invocations run once)."""
+def run_due(
+    backend: ServiceBackend, repository: ResourceRepository[A], run: Callable[[A, datetime], None],
+    next_due: Callable[[A, datetime], datetime | None], clock_moved_back: bool,
+) -> None:
+    """Run every enabled action whose next invocation has come (missed invocations run once).
+    ``clock_moved_back``: time travel moved the clock back since the last tick, so an action's next
+    run, counted from the later clock, is brought back to its schedule's next invocation from now."""
     now = backend.clock.now()
-    for action in actions:
+    for action in repository.everything():
+        if clock_moved_back and action.next_run is not None and action.next_run > now:
+            rewound = _rewind(repository, action, next_due(action, now))
+            if rewound is None:  # deleted meanwhile
+                continue
+            action = rewound
         if action.enabled and action.next_run is not None and action.next_run <= now:
             run(action, now)
+
+
+def _rewind(repository: ResourceRepository[A], action: A, due: datetime | None) -> A | None:
+    """The action with its next run at ``due`` when that is earlier (None: it is gone)."""
+    if due is None or action.next_run is None or due >= action.next_run:
+        return action
+
+    def change(a: A) -> None:
+        if a.next_run is not None and due < a.next_run:
+            a.next_run = due
+
+    return repository.mutate(action.row_id, change)
 
 
 def attempt(

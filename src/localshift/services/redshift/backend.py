@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Callable
 
 from localshift.dataplane.api import DataPlane
@@ -58,8 +57,6 @@ class RedshiftBackend(ServiceBackend):
         self.settings = settings
         # Serverless snapshots named by SnapshotArn (Redshift Serverless implements it).
         self.serverless_snapshots = serverless_snapshots
-        # The service clock at the scheduler's last tick: a later tick that reads an earlier time saw it moved back.
-        self.last_tick_time: datetime | None = None
         self.clusters = ClusterRepository(db)
         self.snapshots = SnapshotRepository(db)
         self.tags = TagRepository(db)

@@ -31,8 +31,9 @@ TARGETS: dict[str, Operation] = {
 }
 
 
-def run_due(backend: RedshiftBackend) -> None:
-    scheduled_runs.run_due(backend, backend.scheduled_actions.everything(), lambda a, now: run(backend, a, now))
+def run_due(backend: RedshiftBackend, clock_moved_back: bool) -> None:
+    scheduled_runs.run_due(
+        backend, backend.scheduled_actions, lambda a, now: run(backend, a, now), next_due, clock_moved_back)
 
 
 def run(backend: RedshiftBackend, action: ScheduledActionRecord, now: datetime) -> None:

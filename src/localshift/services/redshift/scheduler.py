@@ -51,9 +51,9 @@ def _expire(backend: RedshiftBackend, snapshot: SnapshotRecord) -> None:
 
 def tick(backend: RedshiftBackend) -> None:
     now = backend.clock.now()
-    if backend.last_tick_time is not None and now < backend.last_tick_time:
-        snapshot_timing.rewind_due_times(backend, now)  # time travel moved the clock back
-    backend.last_tick_time = now
+    moved_back = backend.clock_moved_back(now)
+    if moved_back:
+        snapshot_timing.rewind_due_times(backend, now)
     snapshot_timing.apply_schedule_changes(backend)
     snapshot_lifecycle.take_due_automated_snapshots(backend)
     expire_snapshots(backend)
@@ -61,7 +61,7 @@ def tick(backend: RedshiftBackend) -> None:
     for copy in cross_region.expired_copies(backend, backend.clock.now()):
         _expire(backend, copy)
     events.prune(backend)
-    scheduled_action_runs.run_due(backend)
+    scheduled_action_runs.run_due(backend, moved_back)
 
 
 def recover(backend: RedshiftBackend) -> None:

@@ -19,8 +19,9 @@ from localshift.services.serverless.scheduled_actions import next_due, snapshot_
 from localshift.store.events import NAMESPACE
 
 
-def run_due(backend: ServerlessBackend) -> None:
-    scheduled_runs.run_due(backend, backend.scheduled_actions.everything(), lambda a, now: run(backend, a, now))
+def run_due(backend: ServerlessBackend, clock_moved_back: bool) -> None:
+    scheduled_runs.run_due(
+        backend, backend.scheduled_actions, lambda a, now: run(backend, a, now), next_due, clock_moved_back)
 
 
 def run(backend: ServerlessBackend, action: ScheduledActionRecord, now: datetime) -> None:

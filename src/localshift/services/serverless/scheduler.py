@@ -31,10 +31,11 @@ def expire_snapshots(backend: ServerlessBackend) -> None:
 
 
 def tick(backend: ServerlessBackend) -> None:
+    moved_back = backend.clock_moved_back(backend.clock.now())
     expire_snapshots(backend)
     recovery_point_lifecycle.take_due_recovery_points(backend)
     recovery_point_lifecycle.expire_recovery_points(backend)
-    scheduled_action_runs.run_due(backend)
+    scheduled_action_runs.run_due(backend, moved_back)
 
 
 def recover(backend: ServerlessBackend) -> None:
