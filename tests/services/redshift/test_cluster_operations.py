@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import time
+
 import pytest
 from botocore.exceptions import ClientError
 
-from support import OWNER, aws_cli, create_available_cluster, error_of, wait_available
+from support import OWNER, aws_cli, create_available_cluster, error_of, wait_available, wait_for
 
 ROLE = "arn:aws:iam::123456789012:role/{}"
 
@@ -114,6 +116,45 @@ def test_deferrals_are_limited_like_aws(redshift, params, code):
     with pytest.raises(ClientError) as excinfo:
         redshift.modify_cluster_maintenance(ClusterIdentifier="c1", DeferMaintenance=True, **params)
     assert error_of(excinfo)[:2] == (code, 400)
+
+
+def test_a_new_maintenance_track_waits_for_the_next_window(ls, redshift):
+    """AWS: "The new track name stays in the PendingModifiedValues for the cluster until the next
+    maintenance window"; the cluster stays available meanwhile."""
+    create_available_cluster(redshift, PreferredMaintenanceWindow="mon:03:00-mon:03:30")
+    cluster = redshift.modify_cluster(ClusterIdentifier="c1", MaintenanceTrackName="trailing")["Cluster"]
+    assert (cluster["ClusterStatus"], cluster["MaintenanceTrackName"]) == ("available", "current")
+    assert cluster["PendingModifiedValues"] == {"MaintenanceTrackName": "trailing"}
+    # Naming the track it is on drops the switch; asking again starts it again.
+    cluster = redshift.modify_cluster(ClusterIdentifier="c1", MaintenanceTrackName="current")["Cluster"]
+    assert (cluster["MaintenanceTrackName"], cluster["PendingModifiedValues"]) == ("current", {})
+    cluster = redshift.modify_cluster(ClusterIdentifier="c1", MaintenanceTrackName="trailing")["Cluster"]
+    window = cluster["NextMaintenanceWindowStartTime"]
+    assert (window.weekday(), window.hour, window.minute) == (0, 3, 0)
+
+    def described() -> dict:
+        return redshift.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]
+
+    # A deferral moves the window, and the switch with it.
+    redshift.modify_cluster_maintenance(ClusterIdentifier="c1", DeferMaintenance=True, DeferMaintenanceDuration=10)
+    ls.admin(f"/_localshift/time-travel?seconds={8 * 86400}")  # past the window, within the deferral
+    time.sleep(1.5)  # the scheduler ticks once a second
+    assert described()["PendingModifiedValues"] == {"MaintenanceTrackName": "trailing"}
+    ls.admin(f"/_localshift/time-travel?seconds={10 * 86400}")
+    switched = wait_for(lambda: (c := described())["PendingModifiedValues"] == {} and c)
+    assert (switched["MaintenanceTrackName"], switched["ClusterStatus"]) == ("trailing", "available")
+
+
+def test_maintenance_tracks_are_checked(redshift):
+    with pytest.raises(ClientError) as excinfo:
+        redshift.create_cluster(ClusterIdentifier="c1", NodeType="dc2.large", MasterUsername="admin",
+                                MasterUserPassword="Passw0rd1", MaintenanceTrackName="preview")
+    assert error_of(excinfo) == ("InvalidClusterTrack", 400,
+                                 "Maintenance track preview is not valid: use current or trailing.")
+    create_available_cluster(redshift)
+    with pytest.raises(ClientError) as excinfo:
+        redshift.modify_cluster(ClusterIdentifier="c1", MaintenanceTrackName="preview")
+    assert error_of(excinfo)[:2] == ("InvalidClusterTrack", 400)
 
 
 def test_encryption_key_rotation(redshift):

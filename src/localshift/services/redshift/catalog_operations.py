@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from localshift.errors import ApiError
 from localshift.services.context import RequestContext
 from localshift.services.redshift import network, validation
 from localshift.services.redshift.backend import RedshiftBackend
@@ -45,9 +44,7 @@ def describe_cluster_versions(backend: RedshiftBackend, ctx: RequestContext, p: 
 
 
 def describe_cluster_tracks(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    wanted = p.get("MaintenanceTrackName")
-    if wanted is not None and wanted not in validation.TRACKS:
-        raise ApiError("InvalidClusterTrack", f"Maintenance track {wanted} is not valid: use current or trailing.")
+    wanted = validation.maintenance_track(p["MaintenanceTrackName"]) if "MaintenanceTrackName" in p else None
     tracks = [
         {
             "MaintenanceTrackName": name,

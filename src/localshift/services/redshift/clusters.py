@@ -149,7 +149,7 @@ def create_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         encrypted=p.get("Encrypted", True),
         kms_key_id=p.get("KmsKeyId"),
         enhanced_vpc_routing=p.get("EnhancedVpcRouting", False),
-        maintenance_track_name=p.get("MaintenanceTrackName", "current"),
+        maintenance_track_name=validation.maintenance_track(p.get("MaintenanceTrackName", "current")),
         iam_roles=p.get("IamRoles", []),
         elastic_ip=p.get("ElasticIp"),
         ip_address_type=p.get("IpAddressType", "ipv4"),
@@ -195,6 +195,7 @@ def modify_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
     )
     group = parameter_status.chosen_group(backend, ctx, p["ClusterParameterGroupName"])[0] if (
         "ClusterParameterGroupName" in p) else None
+    track = validation.maintenance_track(p["MaintenanceTrackName"]) if "MaintenanceTrackName" in p else None
 
     def change(cluster: ClusterRecord) -> None:
         if cluster.status != "available":
@@ -230,6 +231,12 @@ def modify_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
             cluster.manual_snapshot_retention_period = manual_retention
         if window is not None:
             cluster.preferred_maintenance_window = window
+        if track is not None:
+            # AWS switches tracks at the next maintenance window, not at once; naming the track the
+            # cluster is on drops a switch still pending.
+            switching = track != cluster.maintenance_track_name
+            cluster.pending_maintenance_track = track if switching else None
+            cluster.pending_maintenance_track_since = ctx.now if switching else None
         if "Port" in p and validation.port(p["Port"], target.family) != cluster.port:
             # The engine moves to the new port in the background (Endpoint.Port follows).
             cluster.pending_port = p["Port"]
@@ -271,7 +278,6 @@ _SIMPLE_SETTINGS = {
     "AllowVersionUpgrade": "allow_version_upgrade",
     "PubliclyAccessible": "publicly_accessible",
     "EnhancedVpcRouting": "enhanced_vpc_routing",
-    "MaintenanceTrackName": "maintenance_track_name",
     "Encrypted": "encrypted",
     "KmsKeyId": "kms_key_id",
     "VpcSecurityGroupIds": "vpc_security_group_ids",

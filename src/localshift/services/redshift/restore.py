@@ -65,9 +65,8 @@ def _check_references(p: dict[str, Any]) -> None:
             raise ApiError(code, f"The {what} {p[parameter]} was not found.")
     if "ElasticIp" in p:
         raise ApiError("InvalidElasticIpFault", f"The Elastic IP {p['ElasticIp']} is not allocated to this account.")
-    track = p.get("MaintenanceTrackName")
-    if track is not None and track not in validation.TRACKS:
-        raise ApiError("InvalidClusterTrack", f"Maintenance track {track} is not valid: use current or trailing.")
+    if "MaintenanceTrackName" in p:
+        validation.maintenance_track(p["MaintenanceTrackName"])
 
 
 def _check_roles(p: dict[str, Any], default: list[str]) -> list[str]:

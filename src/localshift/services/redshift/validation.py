@@ -23,6 +23,12 @@ _KMS_KEY = re.compile(
 )
 
 
+def maintenance_track(name: str) -> str:
+    if name not in TRACKS:
+        raise ApiError("InvalidClusterTrack", f"Maintenance track {name} is not valid: use current or trailing.")
+    return name
+
+
 def identifier(value: str, parameter: str, max_length: int) -> str:
     """Cluster and snapshot identifiers: letters, digits, hyphens.
 
