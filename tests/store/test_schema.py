@@ -117,3 +117,37 @@ def test_events_kept_before_event_ids_read_back_with_their_categories_as_a_list(
         assert event.message == "Amazon Redshift could not create cluster c1: no engine"
     finally:
         db.close()
+
+
+def test_statements_kept_before_principals_were_stored_belong_to_no_iam_identity(tmp_path):
+    """ListStatements' RoleLevel lists by the submitter's IAM identity (migration 8): older statements have
+    none, so only callers whose key stands for none list them at role level."""
+    from localshift.store.data_api import StatementFilter, StatementRepository
+
+    path = tmp_path / "localshift.sqlite3"
+    conn = sqlite3.connect(path)
+    for number, script in enumerate(MIGRATIONS[:7], start=1):
+        if isinstance(script, str):
+            conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        else:
+            conn.execute(f"PRAGMA user_version = {number}")
+    when = "2024-05-06T10:07:30.123000+00:00"
+    attrs = {"id": "s-old", "account": "111111111111", "region": "us-east-1", "identity": "AKIDA", "created_at": when,
+             "updated_at": when, "parts": [], "database": "dev", "status": "FINISHED"}
+    conn.execute("INSERT INTO data_api_statements (id, account, region, identity, status, database, created_at, attrs)"
+                 " VALUES ('s-old', '111111111111', 'us-east-1', 'AKIDA', 'FINISHED', 'dev', ?, ?)",
+                 (when, json.dumps(attrs)))
+    conn.commit()
+    conn.close()
+    db = Database(path)
+    try:
+        statements = StatementRepository(db)
+
+        def listed(**wanted: str) -> list[str]:
+            return [r.id for r in statements.page("111111111111", "us-east-1", StatementFilter(**wanted), 10, None)[0]]
+
+        assert listed() == listed(principal="") == ["s-old"]
+        assert statements.get("s-old").principal == ""  # type: ignore[union-attr]
+        assert listed(principal="role/etl-runner") == []
+    finally:
+        db.close()
