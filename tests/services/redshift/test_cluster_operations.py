@@ -98,6 +98,25 @@ def test_maintenance_is_deferred_and_the_next_window_moves(redshift):
     assert cluster["NextMaintenanceWindowStartTime"] == before["NextMaintenanceWindowStartTime"]
 
 
+def test_a_deferral_that_has_not_begun_keeps_the_windows_before_it(redshift):
+    cluster = create_available_cluster(redshift, PreferredMaintenanceWindow="wed:04:00-wed:04:30")
+    window = cluster["NextMaintenanceWindowStartTime"]
+    assert timedelta(0) < window - datetime.now(timezone.utc) <= timedelta(days=7)
+    start = window + timedelta(days=20)
+    deferred = redshift.modify_cluster_maintenance(ClusterIdentifier="c1", DeferMaintenance=True,
+                                                   DeferMaintenanceStartTime=start,
+                                                   DeferMaintenanceDuration=10)["Cluster"]
+    assert deferred["NextMaintenanceWindowStartTime"] == window
+    # One that covers the next window moves it past its end, to the same weekday and time.
+    covering = redshift.modify_cluster_maintenance(ClusterIdentifier="c1", DeferMaintenance=True,
+                                                   DeferMaintenanceStartTime=window - timedelta(hours=1),
+                                                   DeferMaintenanceDuration=10)["Cluster"]
+    [deferral] = covering["DeferredMaintenanceWindows"]
+    moved = covering["NextMaintenanceWindowStartTime"]
+    assert deferral["DeferMaintenanceEndTime"] < moved <= deferral["DeferMaintenanceEndTime"] + timedelta(days=7)
+    assert (moved.weekday(), moved.hour, moved.minute) == (2, 4, 0)
+
+
 @pytest.mark.parametrize(
     "params, code",
     [

@@ -169,11 +169,14 @@ def _pending_values(cluster: ClusterRecord) -> dict[str, Any]:
 
 
 def next_maintenance_window(cluster: ClusterRecord, after: datetime) -> datetime:
-    """The start of the cluster's first maintenance window after ``after``: maintenance resumes after a
-    deferred window ends."""
+    """The start of the cluster's first maintenance window after ``after`` that no deferral covers:
+    one that starts within a deferred window is skipped, maintenance resumes once it has ended (a
+    window before a deferral that has not begun is kept)."""
+    window = _next_window(cluster.preferred_maintenance_window, after)
     deferral = cluster.deferred_maintenance
-    return _next_window(cluster.preferred_maintenance_window,
-                        max(after, deferral.end_time) if deferral is not None else after)
+    if deferral is not None and deferral.start_time <= window < deferral.end_time:
+        window = _next_window(cluster.preferred_maintenance_window, deferral.end_time)
+    return window
 
 
 def _nodes(cluster: ClusterRecord) -> list[dict[str, str]]:
