@@ -61,6 +61,11 @@ def test_create_cluster_moves_from_creating_to_available(redshift):
         ({"PreferredMaintenanceWindow": "sat:10:00-sat:10:10"}, "InvalidParameterValue"),
         ({"PreferredMaintenanceWindow": "someday"}, "InvalidParameterValue"),
         ({"DBName": "Select"}, "InvalidParameterValue"),
+        # AWS: "Only version 1.0 is currently available"; IP address types ipv4 and dualstack.
+        ({"ClusterVersion": "2.0"}, "InvalidParameterValue"),
+        ({"IpAddressType": "ipv5"}, "InvalidParameterValue"),
+        ({"KmsKeyId": "not a key"}, "InvalidParameterValue"),
+        ({"MaintenanceTrackName": "preview"}, "InvalidClusterTrack"),
     ],
 )
 def test_create_cluster_validates_like_aws(redshift, overrides, code):
@@ -268,6 +273,16 @@ def test_create_cluster_refuses_doomed_names_up_front(redshift, overrides):
         redshift.create_cluster(**params)
     assert error_of(excinfo)[:2] == ("InvalidParameterValue", 400)
     assert redshift.describe_clusters()["Clusters"] == []
+
+
+@pytest.mark.parametrize("params", [{"ClusterVersion": "9.9"}, {"IpAddressType": "bogus"}, {"KmsKeyId": "bogus"}])
+def test_modify_cluster_checks_versions_address_types_and_keys(redshift, params):
+    before = create_available_cluster(redshift)
+    with pytest.raises(ClientError) as excinfo:
+        redshift.modify_cluster(ClusterIdentifier="c1", **params)
+    assert error_of(excinfo)[:2] == ("InvalidParameterValue", 400)
+    after = redshift.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]
+    assert [after.get(name) for name in params] == [before.get(name) for name in params]
 
 
 def test_modify_cluster_refuses_values_with_a_trailing_newline(redshift):

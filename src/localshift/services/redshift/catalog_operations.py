@@ -11,10 +11,10 @@ from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.cluster_operations import MAX_DEFER_DAYS
 from localshift.services.redshift.node_types import CATALOG
 from localshift.services.redshift.parameter_catalog import FAMILIES
+from localshift.services.redshift.validation import CLUSTER_VERSION
 from localshift.services.redshift.views import ENGINE_BUILD
 from localshift.store.paging import page_of
 
-CLUSTER_VERSION = "1.0"
 # The database version each maintenance track runs: current runs localshift's engine build,
 # trailing the build before it.
 TRACK_VERSIONS = {"current": f"{CLUSTER_VERSION}.{ENGINE_BUILD}", "trailing": f"{CLUSTER_VERSION}.{int(ENGINE_BUILD) - 1}"}

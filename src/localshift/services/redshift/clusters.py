@@ -144,15 +144,15 @@ def create_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         preferred_maintenance_window=validation.maintenance_window(
             p.get("PreferredMaintenanceWindow", "sat:10:00-sat:10:30")
         ),
-        cluster_version=p.get("ClusterVersion", "1.0"),
+        cluster_version=validation.cluster_version(p.get("ClusterVersion", validation.CLUSTER_VERSION)),
         # Clusters are encrypted by default; Encrypted=false is refused by AWS today.
         encrypted=p.get("Encrypted", True),
-        kms_key_id=p.get("KmsKeyId"),
+        kms_key_id=validation.kms_key_id(p["KmsKeyId"]) if "KmsKeyId" in p else None,
         enhanced_vpc_routing=p.get("EnhancedVpcRouting", False),
         maintenance_track_name=validation.maintenance_track(p.get("MaintenanceTrackName", "current")),
         iam_roles=p.get("IamRoles", []),
         elastic_ip=p.get("ElasticIp"),
-        ip_address_type=p.get("IpAddressType", "ipv4"),
+        ip_address_type=validation.ip_address_type(p.get("IpAddressType", "ipv4")),
         **snapshot_timing.schedule_association(backend, ctx, p),
         **placement.cluster_settings(backend, ctx, p),
         **hsm.cluster_settings(backend, ctx, p),
@@ -196,6 +196,11 @@ def modify_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
     group = parameter_status.chosen_group(backend, ctx, p["ClusterParameterGroupName"])[0] if (
         "ClusterParameterGroupName" in p) else None
     track = validation.maintenance_track(p["MaintenanceTrackName"]) if "MaintenanceTrackName" in p else None
+    # The rest of what ModifyCluster may set: checked before anything changes.
+    for parameter, check in (("ClusterVersion", validation.cluster_version), ("KmsKeyId", validation.kms_key_id),
+                             ("IpAddressType", validation.ip_address_type)):
+        if parameter in p:
+            check(p[parameter])
 
     def change(cluster: ClusterRecord) -> None:
         if cluster.status != "available":

@@ -107,9 +107,7 @@ def restore_from_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext,
     _check_references(p)
     if p.get("MasterPasswordSecretKmsKeyId") and not p.get("ManageMasterPassword"):
         raise invalid_combination("MasterPasswordSecretKmsKeyId can only be given with ManageMasterPassword=true.")
-    ip_type = p.get("IpAddressType", config.get("ip_address_type", "ipv4"))
-    if ip_type not in ("ipv4", "dualstack"):
-        raise invalid_parameter(f"Invalid IpAddressType {ip_type}: use ipv4 or dualstack.")
+    ip_type = validation.ip_address_type(p.get("IpAddressType", config.get("ip_address_type", "ipv4")))
     encrypted, kms_key = _encryption(ctx, p, snapshot)
     roles = _check_roles(p, config.get("iam_roles", []))
     check_quotas(backend, ctx, nodes)
