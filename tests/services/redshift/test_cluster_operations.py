@@ -164,6 +164,17 @@ def test_a_new_maintenance_track_waits_for_the_next_window(ls, redshift):
     assert (switched["MaintenanceTrackName"], switched["ClusterStatus"]) == ("trailing", "available")
 
 
+def test_a_reboot_applies_a_pending_maintenance_track(slow):
+    """AWS (RebootCluster): "Any pending cluster modifications (see ModifyCluster) are applied at this reboot"."""
+    redshift = slow.client(OWNER)
+    create_available_cluster(redshift, NodeType="dc2.large", NumberOfNodes=1)
+    redshift.modify_cluster(ClusterIdentifier="c1", MaintenanceTrackName="trailing")
+    rebooting = redshift.reboot_cluster(ClusterIdentifier="c1")["Cluster"]
+    assert rebooting["PendingModifiedValues"] == {"MaintenanceTrackName": "trailing"}
+    rebooted = wait_available(redshift)
+    assert (rebooted["MaintenanceTrackName"], rebooted["PendingModifiedValues"]) == ("trailing", {})
+
+
 def test_maintenance_tracks_are_checked(redshift):
     with pytest.raises(ClientError) as excinfo:
         redshift.create_cluster(ClusterIdentifier="c1", NodeType="dc2.large", MasterUsername="admin",

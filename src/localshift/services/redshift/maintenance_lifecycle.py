@@ -51,7 +51,8 @@ def resume(backend: RedshiftBackend, cluster: ClusterRecord) -> None:
 
 def switch_due_tracks(backend: RedshiftBackend) -> None:
     """A maintenance track asked for with ModifyCluster becomes the cluster's at the first maintenance
-    window after the request (after a deferral, if one covers it), on the service's clock.  A cluster
+    window after the request (after a deferral, if one covers it), on the service's clock, or at a reboot
+    before it.  A cluster
     that is not available then (paused, modifying) switches once it is, as AWS applies maintenance a
     paused cluster missed when it resumes.  Locally both tracks run the same engine, so the switch is
     the record alone."""
@@ -59,11 +60,11 @@ def switch_due_tracks(backend: RedshiftBackend) -> None:
     for cluster in backend.clusters.in_statuses(["available"]):
         since = cluster.pending_maintenance_track_since
         if since is not None and next_maintenance_window(cluster, since) <= now:
-            backend.mutate_cluster(cluster.row_id, _switch_track)
+            backend.mutate_cluster(cluster.row_id, lambda c: _switch_track(c) if c.status == "available" else None)
 
 
 def _switch_track(cluster: ClusterRecord) -> None:
-    if cluster.status == "available" and cluster.pending_maintenance_track is not None:
+    if cluster.pending_maintenance_track is not None:
         cluster.maintenance_track_name = cluster.pending_maintenance_track
         cluster.pending_maintenance_track = cluster.pending_maintenance_track_since = None
 
@@ -84,6 +85,8 @@ def reboot_cluster(backend: RedshiftBackend, row_id: int) -> None:
         def rebooted(c: ClusterRecord) -> None:
             start_in_sync(c, values)  # the group can't change while the cluster reboots
             c.parameters_applying = False
+            # AWS: "Any pending cluster modifications (see ModifyCluster) are applied at this reboot."
+            _switch_track(c)
             c.status = "available"
             c.endpoint_port = port
 
