@@ -45,6 +45,17 @@ def old_store(path) -> None:  # type: ignore[no-untyped-def]
     conn.close()
 
 
+def store_at(path, version: int) -> sqlite3.Connection:  # type: ignore[no-untyped-def]
+    """A store as the first ``version`` migrations left it (the SQL ones run; the others only counted)."""
+    conn = sqlite3.connect(path)
+    for number, script in enumerate(MIGRATIONS[:version], start=1):
+        if isinstance(script, str):
+            conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        else:
+            conn.execute(f"PRAGMA user_version = {number}")
+    return conn
+
+
 def attrs(db: Database, table: str) -> list[dict]:
     return [json.loads(row["attrs"]) for row in db.query(f"SELECT attrs FROM {table} ORDER BY id")]
 
@@ -98,12 +109,7 @@ def test_events_kept_before_event_ids_read_back_with_their_categories_as_a_list(
     from localshift.store.events import EventRepository
 
     path = tmp_path / "localshift.sqlite3"
-    conn = sqlite3.connect(path)
-    for number, script in enumerate(MIGRATIONS[:5], start=1):
-        if isinstance(script, str):
-            conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
-        else:
-            conn.execute(f"PRAGMA user_version = {number}")
+    conn = store_at(path, 5)
     conn.execute("INSERT INTO events (account, region, source_type, source_identifier, date, severity, category,"
                  " message) VALUES ('111111111111', 'us-east-1', 'cluster', 'c1', '2024-05-06T10:07:30.123000+00:00',"
                  " 'ERROR', 'Monitoring', 'Amazon Redshift could not create cluster c1: no engine')")
@@ -125,12 +131,7 @@ def test_statements_kept_before_principals_were_stored_belong_to_no_iam_identity
     from localshift.store.data_api import StatementFilter, StatementRepository
 
     path = tmp_path / "localshift.sqlite3"
-    conn = sqlite3.connect(path)
-    for number, script in enumerate(MIGRATIONS[:7], start=1):
-        if isinstance(script, str):
-            conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
-        else:
-            conn.execute(f"PRAGMA user_version = {number}")
+    conn = store_at(path, 7)
     when = "2024-05-06T10:07:30.123000+00:00"
     attrs = {"id": "s-old", "account": "111111111111", "region": "us-east-1", "identity": "AKIDA", "created_at": when,
              "updated_at": when, "parts": [], "database": "dev", "status": "FINISHED"}

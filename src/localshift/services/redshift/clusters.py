@@ -245,6 +245,9 @@ def modify_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         if "Port" in p and validation.port(p["Port"], target.family) != cluster.port:
             # The engine moves to the new port in the background (Endpoint.Port follows).
             cluster.pending_port = p["Port"]
+        for param, attribute in _NETWORK_SETTINGS.items():
+            if param in p and p[param] != getattr(cluster, attribute):
+                pending[param] = p[param]  # applied by the modify job (lifecycle.apply_modification)
         changed = {param for param, attribute in _SIMPLE_SETTINGS.items()
                    if param in p and p[param] != getattr(cluster, attribute)}
         for param in changed:
@@ -278,11 +281,15 @@ def modify_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
     return {"Cluster": render(backend, ctx, cluster)}
 
 
+# ModifyCluster parameters AWS applies in the background: the cluster shows `modifying` with the new value
+# in PendingModifiedValues (which has members for them) until the change is in progress no more.
+_NETWORK_SETTINGS = {
+    "PubliclyAccessible": "publicly_accessible",
+    "EnhancedVpcRouting": "enhanced_vpc_routing",
+}
 # ModifyCluster parameters that only change the record.
 _SIMPLE_SETTINGS = {
     "AllowVersionUpgrade": "allow_version_upgrade",
-    "PubliclyAccessible": "publicly_accessible",
-    "EnhancedVpcRouting": "enhanced_vpc_routing",
     "Encrypted": "encrypted",
     "KmsKeyId": "kms_key_id",
     "VpcSecurityGroupIds": "vpc_security_group_ids",
