@@ -55,6 +55,10 @@ class ClusterRecord:
     kms_key_id: str | None = None
     enhanced_vpc_routing: bool = False
     maintenance_track_name: str = "current"
+    # ModifyCluster's MaintenanceTrackName waits for the first maintenance window after it was asked
+    # for (PendingModifiedValues.MaintenanceTrackName until then; maintenance_lifecycle.switch_due_tracks).
+    pending_maintenance_track: str | None = None
+    pending_maintenance_track_since: datetime | None = None
     cluster_parameter_group_name: str = "default.redshift-2.0"
     cluster_subnet_group_name: str | None = None
     vpc_id: str | None = None

@@ -45,6 +45,17 @@ def old_store(path) -> None:  # type: ignore[no-untyped-def]
     conn.close()
 
 
+def store_at(path, version: int) -> sqlite3.Connection:  # type: ignore[no-untyped-def]
+    """A store as the first ``version`` migrations left it (the SQL ones run; the others only counted)."""
+    conn = sqlite3.connect(path)
+    for number, script in enumerate(MIGRATIONS[:version], start=1):
+        if isinstance(script, str):
+            conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        else:
+            conn.execute(f"PRAGMA user_version = {number}")
+    return conn
+
+
 def attrs(db: Database, table: str) -> list[dict]:
     return [json.loads(row["attrs"]) for row in db.query(f"SELECT attrs FROM {table} ORDER BY id")]
 
@@ -98,12 +109,7 @@ def test_events_kept_before_event_ids_read_back_with_their_categories_as_a_list(
     from localshift.store.events import EventRepository
 
     path = tmp_path / "localshift.sqlite3"
-    conn = sqlite3.connect(path)
-    for number, script in enumerate(MIGRATIONS[:5], start=1):
-        if isinstance(script, str):
-            conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
-        else:
-            conn.execute(f"PRAGMA user_version = {number}")
+    conn = store_at(path, 5)
     conn.execute("INSERT INTO events (account, region, source_type, source_identifier, date, severity, category,"
                  " message) VALUES ('111111111111', 'us-east-1', 'cluster', 'c1', '2024-05-06T10:07:30.123000+00:00',"
                  " 'ERROR', 'Monitoring', 'Amazon Redshift could not create cluster c1: no engine')")
@@ -115,5 +121,34 @@ def test_events_kept_before_event_ids_read_back_with_their_categories_as_a_list(
         assert event.categories == ("monitoring",) and event.event_id is None and event.severity == "ERROR"
         assert event.date == datetime(2024, 5, 6, 10, 7, 30, 123000, tzinfo=timezone.utc)
         assert event.message == "Amazon Redshift could not create cluster c1: no engine"
+    finally:
+        db.close()
+
+
+def test_statements_kept_before_principals_were_stored_belong_to_no_iam_identity(tmp_path):
+    """ListStatements' RoleLevel lists by the submitter's IAM identity (migration 8): older statements have
+    none, so only callers whose key stands for none list them at role level."""
+    from localshift.store.data_api import StatementFilter, StatementRepository
+
+    path = tmp_path / "localshift.sqlite3"
+    conn = store_at(path, 7)
+    when = "2024-05-06T10:07:30.123000+00:00"
+    attrs = {"id": "s-old", "account": "111111111111", "region": "us-east-1", "identity": "AKIDA", "created_at": when,
+             "updated_at": when, "parts": [], "database": "dev", "status": "FINISHED"}
+    conn.execute("INSERT INTO data_api_statements (id, account, region, identity, status, database, created_at, attrs)"
+                 " VALUES ('s-old', '111111111111', 'us-east-1', 'AKIDA', 'FINISHED', 'dev', ?, ?)",
+                 (when, json.dumps(attrs)))
+    conn.commit()
+    conn.close()
+    db = Database(path)
+    try:
+        statements = StatementRepository(db)
+
+        def listed(**wanted: str) -> list[str]:
+            return [r.id for r in statements.page("111111111111", "us-east-1", StatementFilter(**wanted), 10, None)[0]]
+
+        assert listed() == listed(principal="") == ["s-old"]
+        assert statements.get("s-old").principal == ""  # type: ignore[union-attr]
+        assert listed(principal="role/etl-runner") == []
     finally:
         db.close()

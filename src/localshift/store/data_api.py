@@ -68,6 +68,7 @@ class StatementRecord:
     result_format: str = "JSON"
     client_token: str | None = None
     fingerprint: str = ""  # of the request, to tell a retry (same ClientToken) from a reuse
+    principal: str = ""  # the IAM role or user the access key stands for ("role/<name>"); '': none known
     session_id: str | None = None
     with_event: bool = False
     redshift_pid: int = 0
@@ -116,6 +117,7 @@ class StatementFilter:
     status: str | None = None  # None: every status
     name_prefix: str | None = None
     identity: str | None = None  # None: every identity of the account
+    principal: str | None = None  # None: every IAM identity of the account
     cluster_identifier: str | None = None
     workgroup_name: str | None = None
     database: str | None = None
@@ -128,12 +130,12 @@ class StatementRepository:
     def insert(self, record: StatementRecord) -> None:
         with self.db.transaction(durable=False) as conn:
             conn.execute(
-                "INSERT INTO data_api_statements (id, account, region, identity, status, statement_name,"
+                "INSERT INTO data_api_statements (id, account, region, identity, principal, status, statement_name,"
                 " cluster_identifier, workgroup_name, database, client_token, created_at, attrs)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (record.id, record.account, record.region, record.identity, record.status, record.statement_name,
-                 record.cluster_identifier, record.workgroup_name, record.database, record.client_token,
-                 _key_time(record.created_at), _to_json(record)))
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (record.id, record.account, record.region, record.identity, record.principal, record.status,
+                 record.statement_name, record.cluster_identifier, record.workgroup_name, record.database,
+                 record.client_token, _key_time(record.created_at), _to_json(record)))
 
     def update(self, record: StatementRecord) -> None:
         with self.db.transaction(durable=False) as conn:
@@ -186,7 +188,7 @@ class StatementRepository:
         """One page of an account's statements, newest first; the marker of the next page."""
         sql = "SELECT created_at, id, attrs FROM data_api_statements WHERE account = ? AND region = ?"
         args: list[Any] = [account, region]
-        for column, value in (("status", wanted.status), ("identity", wanted.identity),
+        for column, value in (("status", wanted.status), ("identity", wanted.identity), ("principal", wanted.principal),
                               ("cluster_identifier", wanted.cluster_identifier),
                               ("workgroup_name", wanted.workgroup_name), ("database", wanted.database)):
             if value is not None:

@@ -245,4 +245,9 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection, SecretStore], None]] = [
         attrs TEXT NOT NULL
     );
     """,
+    # 8: the IAM identity (role or user) that submitted a Data API statement, which ListStatements'
+    # RoleLevel lists by; '' for statements of callers with none (and those submitted before).
+    """
+    ALTER TABLE data_api_statements ADD COLUMN principal TEXT NOT NULL DEFAULT '';
+    """,
 ]

@@ -20,7 +20,9 @@ from .conftest import DataApi
 
 KEYS = {"AKIDA": ("SECRETA", "111111111111"), "AKIDB": ("SECRETB", "222222222222")}
 # Keys configured as an IAM role's (an assumed role's session) and an IAM user's.
-IDENTITIES = {"AKIDROLE": ("SECRETR", "111111111111:role/etl-runner"), "AKIDUSER": ("SECRETU", "111111111111:user/alice")}
+IDENTITIES = {"AKIDROLE": ("SECRETR", "111111111111:role/etl-runner"), "AKIDUSER": ("SECRETU", "111111111111:user/alice"),
+              # Another session of the same role.
+              "AKIDROLE2": ("SECRETR2", "111111111111:role/etl-runner")}
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +88,31 @@ def test_without_db_user_a_roles_key_runs_as_iamr_and_a_users_as_iam(strict: Ser
         # GetClusterCredentialsWithIAM names the same user.
         redshift = strict.client(key, secret=IDENTITIES[key][0])
         assert redshift.get_cluster_credentials_with_iam(ClusterIdentifier="strictly")["DbUser"] == db_user
+
+
+def test_role_level_lists_the_callers_role_or_only_its_session(strict: Server):
+    """AWS: RoleLevel true (the default) returns "all statements run by the caller's IAM role", false "only
+    statements run by the caller's IAM role in the current IAM session"."""
+    ran = {}
+    for key in ("AKIDROLE", "AKIDROLE2", "AKIDUSER", "AKIDA"):
+        data = DataApi(strict, ClusterIdentifier="strictly", Database="dev", DbUser="admin")
+        data.client = client(strict, key)
+        ran[key] = data.ok("SELECT 1", StatementName="role-level-strict")["Id"]
+
+    def listed(key: str, **extra: bool) -> set[str]:
+        pages = client(strict, key).get_paginator("list_statements").paginate(
+            StatementName="role-level-strict", **extra, PaginationConfig={"PageSize": 1})
+        return {s["Id"] for page in pages for s in page["Statements"]}
+
+    role = {ran["AKIDROLE"], ran["AKIDROLE2"]}
+    assert listed("AKIDROLE") == listed("AKIDROLE2") == listed("AKIDROLE", RoleLevel=True) == role
+    assert listed("AKIDROLE", RoleLevel=False) == {ran["AKIDROLE"]}
+    assert listed("AKIDROLE2", RoleLevel=False) == {ran["AKIDROLE2"]}
+    assert listed("AKIDUSER") == listed("AKIDUSER", RoleLevel=False) == {ran["AKIDUSER"]}
+    # A key that stands for no IAM identity lists the account's statements at role level, its own below it.
+    assert listed("AKIDA") == set(ran.values())
+    assert listed("AKIDA", RoleLevel=False) == {ran["AKIDA"]}
+    assert listed("AKIDB") == set()
 
 
 def test_on_a_workgroup_an_assumed_roles_statements_run_as_iamr(strict: Server):

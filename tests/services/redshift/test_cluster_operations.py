@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import time
+
 import pytest
 from botocore.exceptions import ClientError
 
-from support import OWNER, aws_cli, create_available_cluster, error_of, wait_available
+from support import OWNER, aws_cli, create_available_cluster, error_of, wait_available, wait_for
 
 ROLE = "arn:aws:iam::123456789012:role/{}"
 
@@ -96,6 +98,25 @@ def test_maintenance_is_deferred_and_the_next_window_moves(redshift):
     assert cluster["NextMaintenanceWindowStartTime"] == before["NextMaintenanceWindowStartTime"]
 
 
+def test_a_deferral_that_has_not_begun_keeps_the_windows_before_it(redshift):
+    cluster = create_available_cluster(redshift, PreferredMaintenanceWindow="wed:04:00-wed:04:30")
+    window = cluster["NextMaintenanceWindowStartTime"]
+    assert timedelta(0) < window - datetime.now(timezone.utc) <= timedelta(days=7)
+    start = window + timedelta(days=20)
+    deferred = redshift.modify_cluster_maintenance(ClusterIdentifier="c1", DeferMaintenance=True,
+                                                   DeferMaintenanceStartTime=start,
+                                                   DeferMaintenanceDuration=10)["Cluster"]
+    assert deferred["NextMaintenanceWindowStartTime"] == window
+    # One that covers the next window moves it past its end, to the same weekday and time.
+    covering = redshift.modify_cluster_maintenance(ClusterIdentifier="c1", DeferMaintenance=True,
+                                                   DeferMaintenanceStartTime=window - timedelta(hours=1),
+                                                   DeferMaintenanceDuration=10)["Cluster"]
+    [deferral] = covering["DeferredMaintenanceWindows"]
+    moved = covering["NextMaintenanceWindowStartTime"]
+    assert deferral["DeferMaintenanceEndTime"] < moved <= deferral["DeferMaintenanceEndTime"] + timedelta(days=7)
+    assert (moved.weekday(), moved.hour, moved.minute) == (2, 4, 0)
+
+
 @pytest.mark.parametrize(
     "params, code",
     [
@@ -114,6 +135,56 @@ def test_deferrals_are_limited_like_aws(redshift, params, code):
     with pytest.raises(ClientError) as excinfo:
         redshift.modify_cluster_maintenance(ClusterIdentifier="c1", DeferMaintenance=True, **params)
     assert error_of(excinfo)[:2] == (code, 400)
+
+
+def test_a_new_maintenance_track_waits_for_the_next_window(ls, redshift):
+    """AWS: "The new track name stays in the PendingModifiedValues for the cluster until the next
+    maintenance window"; the cluster stays available meanwhile."""
+    create_available_cluster(redshift, PreferredMaintenanceWindow="mon:03:00-mon:03:30")
+    cluster = redshift.modify_cluster(ClusterIdentifier="c1", MaintenanceTrackName="trailing")["Cluster"]
+    assert (cluster["ClusterStatus"], cluster["MaintenanceTrackName"]) == ("available", "current")
+    assert cluster["PendingModifiedValues"] == {"MaintenanceTrackName": "trailing"}
+    # Naming the track it is on drops the switch; asking again starts it again.
+    cluster = redshift.modify_cluster(ClusterIdentifier="c1", MaintenanceTrackName="current")["Cluster"]
+    assert (cluster["MaintenanceTrackName"], cluster["PendingModifiedValues"]) == ("current", {})
+    cluster = redshift.modify_cluster(ClusterIdentifier="c1", MaintenanceTrackName="trailing")["Cluster"]
+    window = cluster["NextMaintenanceWindowStartTime"]
+    assert (window.weekday(), window.hour, window.minute) == (0, 3, 0)
+
+    def described() -> dict:
+        return redshift.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]
+
+    # A deferral moves the window, and the switch with it.
+    redshift.modify_cluster_maintenance(ClusterIdentifier="c1", DeferMaintenance=True, DeferMaintenanceDuration=10)
+    ls.admin(f"/_localshift/time-travel?seconds={8 * 86400}")  # past the window, within the deferral
+    time.sleep(1.5)  # the scheduler ticks once a second
+    assert described()["PendingModifiedValues"] == {"MaintenanceTrackName": "trailing"}
+    ls.admin(f"/_localshift/time-travel?seconds={10 * 86400}")
+    switched = wait_for(lambda: (c := described())["PendingModifiedValues"] == {} and c)
+    assert (switched["MaintenanceTrackName"], switched["ClusterStatus"]) == ("trailing", "available")
+
+
+def test_a_reboot_applies_a_pending_maintenance_track(slow):
+    """AWS (RebootCluster): "Any pending cluster modifications (see ModifyCluster) are applied at this reboot"."""
+    redshift = slow.client(OWNER)
+    create_available_cluster(redshift, NodeType="dc2.large", NumberOfNodes=1)
+    redshift.modify_cluster(ClusterIdentifier="c1", MaintenanceTrackName="trailing")
+    rebooting = redshift.reboot_cluster(ClusterIdentifier="c1")["Cluster"]
+    assert rebooting["PendingModifiedValues"] == {"MaintenanceTrackName": "trailing"}
+    rebooted = wait_available(redshift)
+    assert (rebooted["MaintenanceTrackName"], rebooted["PendingModifiedValues"]) == ("trailing", {})
+
+
+def test_maintenance_tracks_are_checked(redshift):
+    with pytest.raises(ClientError) as excinfo:
+        redshift.create_cluster(ClusterIdentifier="c1", NodeType="dc2.large", MasterUsername="admin",
+                                MasterUserPassword="Passw0rd1", MaintenanceTrackName="preview")
+    assert error_of(excinfo) == ("InvalidClusterTrack", 400,
+                                 "Maintenance track preview is not valid: use current or trailing.")
+    create_available_cluster(redshift)
+    with pytest.raises(ClientError) as excinfo:
+        redshift.modify_cluster(ClusterIdentifier="c1", MaintenanceTrackName="preview")
+    assert error_of(excinfo)[:2] == ("InvalidClusterTrack", 400)
 
 
 def test_encryption_key_rotation(redshift):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from support import OWNER, STRANGER, create_available_cluster, free_port, wait_for
+from support import OWNER, STRANGER, create_available_cluster, free_port, wait_available, wait_for
 
 
 def error_of(excinfo: pytest.ExceptionInfo) -> tuple[str, int, str]:
@@ -61,6 +61,11 @@ def test_create_cluster_moves_from_creating_to_available(redshift):
         ({"PreferredMaintenanceWindow": "sat:10:00-sat:10:10"}, "InvalidParameterValue"),
         ({"PreferredMaintenanceWindow": "someday"}, "InvalidParameterValue"),
         ({"DBName": "Select"}, "InvalidParameterValue"),
+        # AWS: "Only version 1.0 is currently available"; IP address types ipv4 and dualstack.
+        ({"ClusterVersion": "2.0"}, "InvalidParameterValue"),
+        ({"IpAddressType": "ipv5"}, "InvalidParameterValue"),
+        ({"KmsKeyId": "not a key"}, "InvalidParameterValue"),
+        ({"MaintenanceTrackName": "preview"}, "InvalidClusterTrack"),
     ],
 )
 def test_create_cluster_validates_like_aws(redshift, overrides, code):
@@ -270,6 +275,16 @@ def test_create_cluster_refuses_doomed_names_up_front(redshift, overrides):
     assert redshift.describe_clusters()["Clusters"] == []
 
 
+@pytest.mark.parametrize("params", [{"ClusterVersion": "9.9"}, {"IpAddressType": "bogus"}, {"KmsKeyId": "bogus"}])
+def test_modify_cluster_checks_versions_address_types_and_keys(redshift, params):
+    before = create_available_cluster(redshift)
+    with pytest.raises(ClientError) as excinfo:
+        redshift.modify_cluster(ClusterIdentifier="c1", **params)
+    assert error_of(excinfo)[:2] == ("InvalidParameterValue", 400)
+    after = redshift.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]
+    assert [after.get(name) for name in params] == [before.get(name) for name in params]
+
+
 def test_modify_cluster_refuses_values_with_a_trailing_newline(redshift):
     create_available_cluster(redshift)
     for params in ({"NewClusterIdentifier": "renamed\n"}, {"PreferredMaintenanceWindow": "mon:03:00-mon:04:00\n"}):
@@ -277,6 +292,23 @@ def test_modify_cluster_refuses_values_with_a_trailing_newline(redshift):
             redshift.modify_cluster(ClusterIdentifier="c1", **params)
         assert error_of(excinfo)[:2] == ("InvalidParameterValue", 400)
     assert redshift.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]["ClusterStatus"] == "available"
+
+
+def test_public_access_and_enhanced_vpc_routing_are_pending_while_modifying(slow):
+    """PendingModifiedValues has PubliclyAccessible and EnhancedVpcRouting members: "the pending or in-progress
+    change"; the cluster shows the old values until the modification is done."""
+    redshift = slow.client(OWNER)
+    create_available_cluster(redshift, NodeType="dc2.large", NumberOfNodes=1)
+    modifying = redshift.modify_cluster(ClusterIdentifier="c1", PubliclyAccessible=True,
+                                        EnhancedVpcRouting=True)["Cluster"]
+    assert modifying["ClusterStatus"] == "modifying"
+    assert modifying["PendingModifiedValues"] == {"PubliclyAccessible": True, "EnhancedVpcRouting": True}
+    assert (modifying["PubliclyAccessible"], modifying["EnhancedVpcRouting"]) == (False, False)
+    done = wait_available(redshift)
+    assert (done["PubliclyAccessible"], done["EnhancedVpcRouting"], done["PendingModifiedValues"]) == (True, True, {})
+    # Naming the values it has changes nothing.
+    same = redshift.modify_cluster(ClusterIdentifier="c1", PubliclyAccessible=True)["Cluster"]
+    assert (same["ClusterStatus"], same["PendingModifiedValues"]) == ("available", {})
 
 
 def test_a_port_change_shows_modifying_until_the_engine_serves_it(slow):

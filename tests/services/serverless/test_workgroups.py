@@ -45,6 +45,10 @@ def test_create_validates_what_the_docs_say(owner):
         {"trackName": "beta"},
         {"ipAddressType": "ipv6"},
         {"pricePerformanceTarget": {"status": "ENABLED", "level": 101}},
+        # AWS: levels 1, 25, 50, 75 and 100; true or false; a whole number of seconds.
+        {"pricePerformanceTarget": {"status": "ENABLED", "level": 7}},
+        {"configParameters": [{"parameterKey": "enable_case_sensitive_identifier", "parameterValue": "maybe"}]},
+        {"configParameters": [{"parameterKey": "max_query_execution_time", "parameterValue": "abc"}]},
     ]
     for params in bad:
         code, status, _ = owner.error(owner.create_workgroup, workgroupName="wg1", namespaceName="ns1", **params)
@@ -100,6 +104,24 @@ def test_update_one_setting_at_a_time(owner):
     assert (code, status) == ("ValidationException", 400) and "one setting at a time" in message
     assert owner.error(owner.update_workgroup, workgroupName="nope", baseCapacity=32)[:2] == (
         "ResourceNotFoundException", 404)
+
+
+def test_updates_check_config_values_and_performance_levels(owner):
+    owner.namespace_with_workgroup("ns1", "wg1")
+    for params in ({"configParameters": [{"parameterKey": "auto_mv", "parameterValue": "maybe"}]},
+                   {"configParameters": [{"parameterKey": "max_query_cpu_time", "parameterValue": "-5"}]},
+                   {"configParameters": [{"parameterKey": "max_query_execution_time", "parameterValue": "1h"}]},
+                   {"pricePerformanceTarget": {"status": "ENABLED", "level": 30}}):
+        code, status, message = owner.error(owner.update_workgroup, workgroupName="wg1", **params)
+        assert (code, status) == ("ValidationException", 400), params
+    workgroup = owner.update_workgroup(workgroupName="wg1", configParameters=[
+        {"parameterKey": "auto_mv", "parameterValue": "FALSE"},
+        {"parameterKey": "max_query_execution_time", "parameterValue": "600"}])["workgroup"]
+    assert {"parameterKey": "auto_mv", "parameterValue": "false"} in workgroup["configParameters"]
+    assert {"parameterKey": "max_query_execution_time", "parameterValue": "600"} in workgroup["configParameters"]
+    owner.wait_workgroup("wg1")
+    target = owner.update_workgroup(workgroupName="wg1", pricePerformanceTarget={"status": "ENABLED", "level": 75})
+    assert target["workgroup"]["pricePerformanceTarget"] == {"status": "ENABLED", "level": 75}
 
 
 def test_new_workgroups_require_ssl_and_only_an_update_turns_it_off(owner):

@@ -123,6 +123,7 @@ def _record(ctx: RequestContext, p: dict[str, Any], statement_id: str, queries: 
             target: Target, fingerprint: str) -> StatementRecord:
     return StatementRecord(
         id=statement_id, account=ctx.account, region=ctx.region, identity=ctx.identity or ctx.account,
+        principal=ctx.principal,
         created_at=ctx.now, updated_at=ctx.now, parts=[StatementPart(query, updated_at=ctx.now) for query in queries],
         database=target.database, is_batch=batch, status=SUBMITTED, cluster_identifier=target.cluster_identifier,
         workgroup_name=target.workgroup_name, db_user=target.db_user, secret_arn=target.secret_arn,
@@ -176,10 +177,14 @@ def list_statements(backend: DataApiBackend, ctx: RequestContext, p: dict[str, A
         raise validation("Either ClusterIdentifier or WorkgroupName can be specified, not both.")
     # By default only finished statements are listed; ALL lists every status.
     status = p.get("Status") or "FINISHED"
+    role_level = p.get("RoleLevel", True)
     wanted = StatementFilter(
         status=None if status == "ALL" else status, name_prefix=p.get("StatementName"),
-        # RoleLevel (default true): every statement of the account; false: the caller's own.
-        identity=None if p.get("RoleLevel", True) else (ctx.identity or ctx.account),
+        # AWS: RoleLevel true (the default) lists the statements "run by the caller's IAM role", false only
+        # those of its current IAM session (here: its access key).  A caller whose key stands for no IAM
+        # identity (open mode) has the account's.
+        identity=None if role_level else (ctx.identity or ctx.account),
+        principal=(ctx.principal or None) if role_level else None,
         cluster_identifier=p.get("ClusterIdentifier"), workgroup_name=p.get("WorkgroupName"),
         database=p.get("Database"))
     token = p.get("NextToken")

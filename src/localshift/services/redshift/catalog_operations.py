@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from localshift.errors import ApiError
 from localshift.services.context import RequestContext
 from localshift.services.redshift import network, validation
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.cluster_operations import MAX_DEFER_DAYS
 from localshift.services.redshift.node_types import CATALOG
 from localshift.services.redshift.parameter_catalog import FAMILIES
+from localshift.services.redshift.validation import CLUSTER_VERSION
 from localshift.services.redshift.views import ENGINE_BUILD
 from localshift.store.paging import page_of
 
-CLUSTER_VERSION = "1.0"
 # The database version each maintenance track runs: current runs localshift's engine build,
 # trailing the build before it.
 TRACK_VERSIONS = {"current": f"{CLUSTER_VERSION}.{ENGINE_BUILD}", "trailing": f"{CLUSTER_VERSION}.{int(ENGINE_BUILD) - 1}"}
@@ -45,9 +44,7 @@ def describe_cluster_versions(backend: RedshiftBackend, ctx: RequestContext, p: 
 
 
 def describe_cluster_tracks(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    wanted = p.get("MaintenanceTrackName")
-    if wanted is not None and wanted not in validation.TRACKS:
-        raise ApiError("InvalidClusterTrack", f"Maintenance track {wanted} is not valid: use current or trailing.")
+    wanted = validation.maintenance_track(p["MaintenanceTrackName"]) if "MaintenanceTrackName" in p else None
     tracks = [
         {
             "MaintenanceTrackName": name,

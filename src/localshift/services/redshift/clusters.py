@@ -144,15 +144,15 @@ def create_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         preferred_maintenance_window=validation.maintenance_window(
             p.get("PreferredMaintenanceWindow", "sat:10:00-sat:10:30")
         ),
-        cluster_version=p.get("ClusterVersion", "1.0"),
+        cluster_version=validation.cluster_version(p.get("ClusterVersion", validation.CLUSTER_VERSION)),
         # Clusters are encrypted by default; Encrypted=false is refused by AWS today.
         encrypted=p.get("Encrypted", True),
-        kms_key_id=p.get("KmsKeyId"),
+        kms_key_id=validation.kms_key_id(p["KmsKeyId"]) if "KmsKeyId" in p else None,
         enhanced_vpc_routing=p.get("EnhancedVpcRouting", False),
-        maintenance_track_name=p.get("MaintenanceTrackName", "current"),
+        maintenance_track_name=validation.maintenance_track(p.get("MaintenanceTrackName", "current")),
         iam_roles=p.get("IamRoles", []),
         elastic_ip=p.get("ElasticIp"),
-        ip_address_type=p.get("IpAddressType", "ipv4"),
+        ip_address_type=validation.ip_address_type(p.get("IpAddressType", "ipv4")),
         **snapshot_timing.schedule_association(backend, ctx, p),
         **placement.cluster_settings(backend, ctx, p),
         **hsm.cluster_settings(backend, ctx, p),
@@ -195,6 +195,12 @@ def modify_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
     )
     group = parameter_status.chosen_group(backend, ctx, p["ClusterParameterGroupName"])[0] if (
         "ClusterParameterGroupName" in p) else None
+    track = validation.maintenance_track(p["MaintenanceTrackName"]) if "MaintenanceTrackName" in p else None
+    # The rest of what ModifyCluster may set: checked before anything changes.
+    for parameter, check in (("ClusterVersion", validation.cluster_version), ("KmsKeyId", validation.kms_key_id),
+                             ("IpAddressType", validation.ip_address_type)):
+        if parameter in p:
+            check(p[parameter])
 
     def change(cluster: ClusterRecord) -> None:
         if cluster.status != "available":
@@ -230,9 +236,18 @@ def modify_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
             cluster.manual_snapshot_retention_period = manual_retention
         if window is not None:
             cluster.preferred_maintenance_window = window
+        if track is not None:
+            # AWS switches tracks at the next maintenance window, not at once; naming the track the
+            # cluster is on drops a switch still pending.
+            switching = track != cluster.maintenance_track_name
+            cluster.pending_maintenance_track = track if switching else None
+            cluster.pending_maintenance_track_since = ctx.now if switching else None
         if "Port" in p and validation.port(p["Port"], target.family) != cluster.port:
             # The engine moves to the new port in the background (Endpoint.Port follows).
             cluster.pending_port = p["Port"]
+        for param, attribute in _NETWORK_SETTINGS.items():
+            if param in p and p[param] != getattr(cluster, attribute):
+                pending[param] = p[param]  # applied by the modify job (lifecycle.apply_modification)
         changed = {param for param, attribute in _SIMPLE_SETTINGS.items()
                    if param in p and p[param] != getattr(cluster, attribute)}
         for param in changed:
@@ -266,12 +281,15 @@ def modify_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
     return {"Cluster": render(backend, ctx, cluster)}
 
 
+# ModifyCluster parameters AWS applies in the background: the cluster shows `modifying` with the new value
+# in PendingModifiedValues (which has members for them) until the change is in progress no more.
+_NETWORK_SETTINGS = {
+    "PubliclyAccessible": "publicly_accessible",
+    "EnhancedVpcRouting": "enhanced_vpc_routing",
+}
 # ModifyCluster parameters that only change the record.
 _SIMPLE_SETTINGS = {
     "AllowVersionUpgrade": "allow_version_upgrade",
-    "PubliclyAccessible": "publicly_accessible",
-    "EnhancedVpcRouting": "enhanced_vpc_routing",
-    "MaintenanceTrackName": "maintenance_track_name",
     "Encrypted": "encrypted",
     "KmsKeyId": "kms_key_id",
     "VpcSecurityGroupIds": "vpc_security_group_ids",

@@ -229,6 +229,9 @@ def apply_modification(backend: RedshiftBackend, row_id: int) -> None:
                 backend.mutate_cluster(row_id, moved)
 
         def applied(c: ClusterRecord) -> None:
+            # Network settings take effect as the modification ends (there is no network to change locally).
+            c.publicly_accessible = c.pending_modified.get("PubliclyAccessible", c.publicly_accessible)
+            c.enhanced_vpc_routing = c.pending_modified.get("EnhancedVpcRouting", c.enhanced_vpc_routing)
             # A resize asked for in the same ModifyCluster comes next (maintenance_lifecycle.py).
             c.pending_modified = pending_values(c)
             c.status = "resizing" if resizing(c) else "available"

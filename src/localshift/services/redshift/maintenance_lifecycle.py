@@ -1,4 +1,4 @@
-"""Background work of reboots, resizes, dynamic parameter changes and key rotation.
+"""Background work of reboots, resizes, dynamic parameter changes, key rotation and maintenance windows.
 
 A reboot really restarts the engine and gives it its parameter group's values (the
 static changes pending until then).  A resize keeps the engine and its data: locally
@@ -22,6 +22,7 @@ from localshift.services.redshift.lifecycle import apply_modification, cluster_j
 from localshift.services.redshift.parameter_lookup import values_of
 from localshift.services.redshift.parameter_status import WLM, start_in_sync
 from localshift.services.redshift.resize_plan import resizing
+from localshift.services.redshift.views import next_maintenance_window
 
 # A resize moves data at this rate, and takes at least / at most this long.
 RESIZE_RATE_MB_PER_S = 100.0
@@ -48,6 +49,26 @@ def resume(backend: RedshiftBackend, cluster: ClusterRecord) -> None:
         backend.submit(_serve_then, cluster.row_id, resize_cluster)
 
 
+def switch_due_tracks(backend: RedshiftBackend) -> None:
+    """A maintenance track asked for with ModifyCluster becomes the cluster's at the first maintenance
+    window after the request (after a deferral, if one covers it), on the service's clock, or at a reboot
+    before it.  A cluster
+    that is not available then (paused, modifying) switches once it is, as AWS applies maintenance a
+    paused cluster missed when it resumes.  Locally both tracks run the same engine, so the switch is
+    the record alone."""
+    now = backend.clock.now()
+    for cluster in backend.clusters.in_statuses(["available"]):
+        since = cluster.pending_maintenance_track_since
+        if since is not None and next_maintenance_window(cluster, since) <= now:
+            backend.mutate_cluster(cluster.row_id, lambda c: _switch_track(c) if c.status == "available" else None)
+
+
+def _switch_track(cluster: ClusterRecord) -> None:
+    if cluster.pending_maintenance_track is not None:
+        cluster.maintenance_track_name = cluster.pending_maintenance_track
+        cluster.pending_maintenance_track = cluster.pending_maintenance_track_since = None
+
+
 def _serve_then(backend: RedshiftBackend, row_id: int, job: Callable[[RedshiftBackend, int], None]) -> None:
     if start_engine(backend, row_id):
         job(backend, row_id)
@@ -64,6 +85,8 @@ def reboot_cluster(backend: RedshiftBackend, row_id: int) -> None:
         def rebooted(c: ClusterRecord) -> None:
             start_in_sync(c, values)  # the group can't change while the cluster reboots
             c.parameters_applying = False
+            # AWS: "Any pending cluster modifications (see ModifyCluster) are applied at this reboot."
+            _switch_track(c)
             c.status = "available"
             c.endpoint_port = port
 

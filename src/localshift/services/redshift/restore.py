@@ -65,9 +65,8 @@ def _check_references(p: dict[str, Any]) -> None:
             raise ApiError(code, f"The {what} {p[parameter]} was not found.")
     if "ElasticIp" in p:
         raise ApiError("InvalidElasticIpFault", f"The Elastic IP {p['ElasticIp']} is not allocated to this account.")
-    track = p.get("MaintenanceTrackName")
-    if track is not None and track not in validation.TRACKS:
-        raise ApiError("InvalidClusterTrack", f"Maintenance track {track} is not valid: use current or trailing.")
+    if "MaintenanceTrackName" in p:
+        validation.maintenance_track(p["MaintenanceTrackName"])
 
 
 def _check_roles(p: dict[str, Any], default: list[str]) -> list[str]:
@@ -108,9 +107,7 @@ def restore_from_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext,
     _check_references(p)
     if p.get("MasterPasswordSecretKmsKeyId") and not p.get("ManageMasterPassword"):
         raise invalid_combination("MasterPasswordSecretKmsKeyId can only be given with ManageMasterPassword=true.")
-    ip_type = p.get("IpAddressType", config.get("ip_address_type", "ipv4"))
-    if ip_type not in ("ipv4", "dualstack"):
-        raise invalid_parameter(f"Invalid IpAddressType {ip_type}: use ipv4 or dualstack.")
+    ip_type = validation.ip_address_type(p.get("IpAddressType", config.get("ip_address_type", "ipv4")))
     encrypted, kms_key = _encryption(ctx, p, snapshot)
     roles = _check_roles(p, config.get("iam_roles", []))
     check_quotas(backend, ctx, nodes)

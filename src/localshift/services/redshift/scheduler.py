@@ -62,6 +62,7 @@ def tick(backend: RedshiftBackend) -> None:
         _expire(backend, copy)
     events.prune(backend)
     scheduled_action_runs.run_due(backend, moved_back)
+    maintenance_lifecycle.switch_due_tracks(backend)
 
 
 def recover(backend: RedshiftBackend) -> None:

@@ -18,9 +18,31 @@ MAX_IAM_ROLES = 50
 MAX_TAGS_PER_RESOURCE = 50
 # Maintenance tracks.
 TRACKS = ("current", "trailing")
+# AWS: "Only version 1.0 is currently available" (CreateCluster's and ModifyCluster's ClusterVersion).
+CLUSTER_VERSION = "1.0"
+IP_ADDRESS_TYPES = ("ipv4", "dualstack")
 _KMS_KEY = re.compile(
     r"(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key/[0-9a-f-]{36}|alias/[\w/-]+)|[0-9a-f-]{36}|alias/[\w/-]+)"
 )
+
+
+def maintenance_track(name: str) -> str:
+    if name not in TRACKS:
+        raise ApiError("InvalidClusterTrack", f"Maintenance track {name} is not valid: use current or trailing.")
+    return name
+
+
+def cluster_version(value: str) -> str:
+    if value != CLUSTER_VERSION:
+        raise ApiError("InvalidParameterValue",
+                       f"Cluster version {value} is not valid: only version {CLUSTER_VERSION} is available.")
+    return value
+
+
+def ip_address_type(value: str) -> str:
+    if value not in IP_ADDRESS_TYPES:
+        raise ApiError("InvalidParameterValue", f"Invalid IpAddressType {value}: use ipv4 or dualstack.")
+    return value
 
 
 def identifier(value: str, parameter: str, max_length: int) -> str:

@@ -80,7 +80,7 @@ def cluster_view(cluster: ClusterRecord, tags: list[tuple[str, str]], now: datet
         "VpcId": cluster.vpc_id,
         "AvailabilityZone": cluster.availability_zone,
         "PreferredMaintenanceWindow": cluster.preferred_maintenance_window,
-        "PendingModifiedValues": dict(cluster.pending_modified),
+        "PendingModifiedValues": _pending_values(cluster),
         "ClusterVersion": cluster.cluster_version,
         "AllowVersionUpgrade": cluster.allow_version_upgrade,
         "NumberOfNodes": cluster.number_of_nodes,
@@ -99,7 +99,7 @@ def cluster_view(cluster: ClusterRecord, tags: list[tuple[str, str]], now: datet
         "DeferredMaintenanceWindows": _deferrals(cluster, now),
         "SnapshotScheduleIdentifier": cluster.snapshot_schedule_identifier,
         "SnapshotScheduleState": cluster.snapshot_schedule_state,
-        "NextMaintenanceWindowStartTime": _next_window(cluster.preferred_maintenance_window, _maintenance_from(cluster, now)),
+        "NextMaintenanceWindowStartTime": next_maintenance_window(cluster, now),
         "AvailabilityZoneRelocationStatus": "enabled" if cluster.availability_zone_relocation else "disabled",
         "ClusterNamespaceArn": arns.namespace_arn(cluster.region, cluster.account, cluster.namespace_id),
         "TotalStorageCapacityInMegaBytes": storage_mb(node_type, cluster.number_of_nodes),
@@ -162,10 +162,22 @@ def _deferrals(cluster: ClusterRecord, now: datetime) -> list[dict[str, Any]]:
              "DeferMaintenanceEndTime": deferral.end_time}]
 
 
-def _maintenance_from(cluster: ClusterRecord, now: datetime) -> datetime:
-    """Maintenance resumes after a deferred window ends."""
+def _pending_values(cluster: ClusterRecord) -> dict[str, Any]:
+    pending = dict(cluster.pending_modified)
+    if cluster.pending_maintenance_track is not None:
+        pending["MaintenanceTrackName"] = cluster.pending_maintenance_track
+    return pending
+
+
+def next_maintenance_window(cluster: ClusterRecord, after: datetime) -> datetime:
+    """The start of the cluster's first maintenance window after ``after`` that no deferral covers:
+    one that starts within a deferred window is skipped, maintenance resumes once it has ended (a
+    window before a deferral that has not begun is kept)."""
+    window = _next_window(cluster.preferred_maintenance_window, after)
     deferral = cluster.deferred_maintenance
-    return max(now, deferral.end_time) if deferral is not None else now
+    if deferral is not None and deferral.start_time <= window < deferral.end_time:
+        window = _next_window(cluster.preferred_maintenance_window, deferral.end_time)
+    return window
 
 
 def _nodes(cluster: ClusterRecord) -> list[dict[str, str]]:

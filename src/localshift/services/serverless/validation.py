@@ -42,11 +42,18 @@ CONFIG_PARAMETER_DEFAULTS = {
 }
 REQUIRE_SSL = "require_ssl"
 # Query monitoring metrics a workgroup may set besides the defaults above.
-CONFIG_PARAMETER_KEYS = set(CONFIG_PARAMETER_DEFAULTS) | {
-    "wlm_json_configuration", "max_query_cpu_time", "max_query_blocks_read", "max_scan_row_count",
-    "max_query_queue_time", "max_query_cpu_usage_percent", "max_query_temp_blocks_to_disk",
-    "max_join_row_count", "max_nested_loop_join_row_count", "max_return_row_count",
+_QUERY_LIMITS = {
+    "max_query_cpu_time", "max_query_blocks_read", "max_scan_row_count", "max_query_queue_time",
+    "max_query_cpu_usage_percent", "max_query_temp_blocks_to_disk", "max_join_row_count",
+    "max_nested_loop_join_row_count", "max_return_row_count",
 }
+CONFIG_PARAMETER_KEYS = set(CONFIG_PARAMETER_DEFAULTS) | {"wlm_json_configuration"} | _QUERY_LIMITS
+# Parameters whose values are true or false, and those that are a count (seconds, rows, blocks, percent).
+_BOOLEAN_PARAMETERS = {"auto_mv", "enable_case_sensitive_identifier", "enable_user_activity_logging", REQUIRE_SSL,
+                       "use_fips_ssl"}
+_COUNT_PARAMETERS = {"max_query_execution_time"} | _QUERY_LIMITS
+# pricePerformanceTarget's levels: LOW_COST, ECONOMICAL, BALANCED, RESOURCEFUL and HIGH_PERFORMANCE.
+PERFORMANCE_LEVELS = (1, 25, 50, 75, 100)
 TRACKS = {"current", "trailing"}
 
 
@@ -177,20 +184,26 @@ def config_parameters(items: list[dict[str, str]], current: dict[str, str], crea
         key, value = item.get("parameterKey"), item.get("parameterValue")
         if key not in CONFIG_PARAMETER_KEYS or value is None:
             raise validation_error(f"Invalid config parameter {key}: give a known parameterKey and a parameterValue.")
-        if key == REQUIRE_SSL:
-            value = _require_ssl(value, creating)
+        if key in _BOOLEAN_PARAMETERS:
+            value = value.lower()
+            if value not in ("true", "false"):
+                raise validation_error(f"Invalid value {item['parameterValue']} for config parameter {key}: "
+                                       "use true or false.")
+        elif key in _COUNT_PARAMETERS and not (value.isascii() and value.isdigit()):
+            raise validation_error(f"Invalid value {value} for config parameter {key}: use a whole number.")
+        if key == REQUIRE_SSL and creating and value == "false":
+            # AWS's words: a workgroup is made requiring SSL, and only an update turns it off.
+            raise validation_error("You can't disable require_ssl while the workgroup is being created. "
+                                   "To disable require_ssl, update the workgroup after creation.")
         merged[key] = value
     return merged
 
 
-def _require_ssl(value: str, creating: bool) -> str:
-    if value.lower() not in ("true", "false"):
-        raise validation_error(f"Invalid value {value} for config parameter require_ssl: use true or false.")
-    if creating and value.lower() == "false":
-        # AWS's words: a workgroup is made requiring SSL, and only an update turns it off.
-        raise validation_error("You can't disable require_ssl while the workgroup is being created. "
-                               "To disable require_ssl, update the workgroup after creation.")
-    return value.lower()
+def performance_target(target: dict[str, Any]) -> dict[str, Any]:
+    if "level" in target and target["level"] not in PERFORMANCE_LEVELS:
+        raise validation_error(f"pricePerformanceTarget level {target.get('level')} is not valid: use "
+                               f"{', '.join(map(str, PERFORMANCE_LEVELS))}.")
+    return target
 
 
 def track(value: str) -> str:

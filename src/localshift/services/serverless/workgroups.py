@@ -60,7 +60,8 @@ def create_workgroup(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
         subnet_ids=subnets,
         ip_address_type=p.get("ipAddressType", "ipv4"),
         track_name=validation.track(p.get("trackName", "current")),
-        price_performance_target=p.get("pricePerformanceTarget"),
+        price_performance_target=(validation.performance_target(p["pricePerformanceTarget"])
+                                  if "pricePerformanceTarget" in p else None),
         extra_compute_for_automatic_optimization=p.get("extraComputeForAutomaticOptimization", False),
     )
     tags = validation.tags(p.get("tags", []))
@@ -126,6 +127,8 @@ def _apply(ctx: RequestContext, workgroup: WorkgroupRecord, p: dict[str, Any]) -
         workgroup.config_parameters = validation.config_parameters(p["configParameters"], workgroup.config_parameters)
     if "trackName" in p:
         workgroup.track_name = validation.track(p["trackName"])
+    if "pricePerformanceTarget" in p:
+        workgroup.price_performance_target = validation.performance_target(p["pricePerformanceTarget"])
     if "subnetIds" in p:
         workgroup.subnet_ids, vpc = vpc_settings.subnets(ctx, p["subnetIds"])
         if vpc != vpc_settings.security_groups_vpc(ctx, workgroup.security_group_ids):
@@ -140,7 +143,6 @@ def _apply(ctx: RequestContext, workgroup: WorkgroupRecord, p: dict[str, Any]) -
         "enhancedVpcRouting": "enhanced_vpc_routing",
         "publiclyAccessible": "publicly_accessible",
         "ipAddressType": "ip_address_type",
-        "pricePerformanceTarget": "price_performance_target",
         "extraComputeForAutomaticOptimization": "extra_compute_for_automatic_optimization",
     }
     for member, attribute in simple.items():
