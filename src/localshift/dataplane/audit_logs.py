@@ -33,6 +33,7 @@ import psycopg
 
 from .api import LogTarget
 from .engine import Engine
+from .engine_files import open_own
 from .errors import DataPlaneError
 from .roles import ADMIN_USER
 
@@ -71,12 +72,13 @@ class LogLine:
 def read_lines(log_path: Path, offset: int) -> tuple[list[LogLine], int]:
     """Marked lines appended to the engine's log since ``offset`` (whole lines only), and the new offset."""
     try:
-        size = log_path.stat().st_size
+        fd = open_own(log_path, os.O_RDONLY)  # never a file the engine's uid linked there (engine_files.py)
     except FileNotFoundError:
         return [], 0
-    if size < offset:  # the log was replaced: start over
-        offset = 0
-    with open(log_path, "rb") as log:
+    with os.fdopen(fd, "rb") as log:
+        size = os.fstat(fd).st_size
+        if size < offset:  # the log was replaced: start over
+            offset = 0
         log.seek(offset)
         data = log.read(size - offset)
     end = data.rfind(b"\n") + 1
