@@ -48,6 +48,7 @@ _STATEMENT = re.compile(r"(?:statement|execute [^:]*): (?P<sql>.*)", re.DOTALL)
 # A password as a string (the SQL front writes escape strings, E'...'), or a digest.
 _PASSWORD = re.compile(r"(?i)(\bpassword\s+)(E'(?:[^'\\]|''|\\.)*'|'(?:[^']|'')*'|md5\S*|sha256\S*)")
 _INTERNAL_USERS = {ADMIN_USER, "[unknown]", ""}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # The users of a cluster: everything but PostgreSQL's own roles, the internal one and localshift's.
 _ROLES = """
 SELECT oid::int, rolname, rolcreatedb, rolsuper, coalesce(rolvaliduntil::text, ''), coalesce(rolpassword, '')
@@ -157,6 +158,13 @@ def read_users(conn: psycopg.Connection) -> dict[str, list]:
     }
 
 
+def _escaped(name: str) -> str:
+    """A user's name with its control characters as ``\\xNN``: no Redshift name holds one, while the
+    engine takes any (CREATE USER "x<newline>..."), and a newline would begin a record of the
+    creator's making."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", name)
+
+
 def user_records(before: dict[str, list], after: dict[str, list], now: datetime) -> list[str]:
     """The user log: userid | username | oldusername | action | usecreatedb | usesuper | usecatupd |
     valuntil | pid | xid | recordtime, one record per user created, renamed, altered or dropped."""
@@ -165,7 +173,8 @@ def user_records(before: dict[str, list], after: dict[str, list], now: datetime)
 
     def record(oid: str, user: list, old_name: str, action: str) -> None:
         flags = [str(int(user[1])), str(int(user[2])), "0"]
-        records.append("|".join([oid, user[0], old_name, action, *flags, user[3], "0", "0", stamp]))
+        names = [_escaped(user[0]), _escaped(old_name)]
+        records.append("|".join([oid, *names, action, *flags, user[3], "0", "0", stamp]))
 
     for oid, user in after.items():
         old = before.get(oid)
