@@ -36,6 +36,7 @@ from .engine import Engine
 from .engine_files import open_own
 from .errors import DataPlaneError
 from .roles import ADMIN_USER
+from .wire_messages import CONTROL_CHARACTERS
 
 LOG_TYPES = ("connectionlog", "useractivitylog", "userlog")
 _LINE = re.compile(
@@ -48,7 +49,6 @@ _STATEMENT = re.compile(r"(?:statement|execute [^:]*): (?P<sql>.*)", re.DOTALL)
 # A password as a string (the SQL front writes escape strings, E'...'), or a digest.
 _PASSWORD = re.compile(r"(?i)(\bpassword\s+)(E'(?:[^'\\]|''|\\.)*'|'(?:[^']|'')*'|md5\S*|sha256\S*)")
 _INTERNAL_USERS = {ADMIN_USER, "[unknown]", ""}
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # The users of a cluster: everything but PostgreSQL's own roles, the internal one and localshift's.
 _ROLES = """
 SELECT oid::int, rolname, rolcreatedb, rolsuper, coalesce(rolvaliduntil::text, ''), coalesce(rolpassword, '')
@@ -162,7 +162,7 @@ def _escaped(name: str) -> str:
     """A user's name with its control characters as ``\\xNN``: no Redshift name holds one, while the
     engine takes any (CREATE USER "x<newline>..."), and a newline would begin a record of the
     creator's making."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", name)
+    return CONTROL_CHARACTERS.sub(lambda m: f"\\x{ord(m.group()):02x}", name)
 
 
 def user_records(before: dict[str, list], after: dict[str, list], now: datetime) -> list[str]:
