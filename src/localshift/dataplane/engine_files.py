@@ -8,8 +8,8 @@ server log to ``/etc/passwd``, truncating a file while writing ``cluster.json``,
 ``/etc/shadow`` (or another engine's log, another account's statements) into a snapshot or
 an audit log would give that uid what only root has.  So every file the service opens there
 is opened without following a last symbolic link (``O_NOFOLLOW``), without waiting on a
-FIFO (``O_NONBLOCK``), and must be a regular file; the service's own files there (the log,
-the metadata) must also still be root's and have no other name (a hard link).  Only the last
+FIFO (``O_NONBLOCK``), and must be a regular file with no other name (a hard link); the
+service's own files there (the log, the metadata) must also still be root's.  Only the last
 name is the engine's to change: the directories above it are the service's.
 """
 
