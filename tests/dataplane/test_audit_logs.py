@@ -91,6 +91,17 @@ def test_user_log_compares_users_between_deliveries():
     assert records[0][10] == "Mon, 05 Jan 2026 10:00:00:000"
 
 
+def test_a_user_log_record_is_one_line_whatever_the_users_name():
+    """A user's name may hold a newline (CREATE USER "x<newline>..."; the engine takes any name): its
+    record would end there and the rest of its name be a record of its own."""
+    now = datetime(2026, 1, 5, 10, 0, 0, tzinfo=timezone.utc)
+    forged = "x\n100|ceo||drop|0|0|0||0|0|Mon, 05 Jan 2026 09:00:00:000"
+    records = user_records({}, {"10": [forged, False, False, "", "h1"]}, now)
+    assert len(records) == 1 and "\n" not in records[0]
+    assert records[0].startswith("10|x\\x0a100|ceo||drop|") and records[0].endswith("|create|0|0|0||0|0|"
+                                                                                    "Mon, 05 Jan 2026 10:00:00:000")
+
+
 def test_records_go_where_the_target_says(tmp_path: Path):
     now = datetime(2026, 1, 5, 10, 7, tzinfo=timezone.utc)
     s3 = LogTarget("s3", ("s3", "bucket", "team", "AWSLogs", "1", "redshift", "us-east-1"), "1_redshift_us-east-1_c1")

@@ -86,3 +86,23 @@ def test_engines_cannot_read_each_other_or_the_service(dp):
     assert _mode(dp.engine_root) == 0o711  # engines pass through, nobody lists it
     dp.destroy_engine("b")
     assert not os.path.lexists(Path("/var/lib/localshift-pg/engine-uids") / str(owner["b"]))
+
+
+def test_a_uid_is_taken_and_given_back_with_no_process_left_running_as_it(tmp_path):
+    """A process of an engine's uid that outlived its postmaster (a flaw in the engine let a user
+    start it, in a session of its own) would reach the files of the next engine given that uid."""
+    users = EngineUsers((2_100_000_010, 2_100_000_010), registry=tmp_path / "registry")
+    lingering = subprocess.Popen(["sleep", "300"], user=2_100_000_010, group=2_100_000_010, extra_groups=[],
+                                 start_new_session=True)
+    try:
+        first = users.claim(tmp_path / "first")
+        assert first == (2_100_000_010, 2_100_000_010)
+        assert lingering.wait(10) == -9
+        again = subprocess.Popen(["sleep", "300"], user=first[0], group=first[1], extra_groups=[],
+                                 start_new_session=True)
+        users.release(tmp_path / "first")
+        assert again.wait(10) == -9
+    finally:
+        for process in (lingering, locals().get("again")):
+            if process is not None and process.poll() is None:
+                process.kill()

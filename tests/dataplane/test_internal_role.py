@@ -11,6 +11,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from localshift.dataplane.audit_logs import read_lines
 from localshift.dataplane.redshift_sql.history import QueryRecorder
 from localshift.dataplane.roles import ADMIN_USER
 
@@ -433,3 +434,24 @@ def test_a_late_binding_views_probe_made_security_invoker_never_runs_as_the_inte
             conn.execute("DROP VIEW IF EXISTS probing")
             conn.execute("DROP TABLE probed, runners")
             conn.execute("DROP FUNCTION public.spying_eq(integer, integer), record_runner()")
+
+
+def test_a_database_named_with_a_newline_never_gets_the_internal_roles_sessions(dp, cluster):
+    """The engine's log line prefix writes a session's database name as it is: a database renamed
+    (dynamic SQL passes the translator) to hold a newline and a line of the owner's making put that
+    line in the log each time the internal role went there, and the audit logs showed ceo's statement."""
+    key, port = cluster
+    forged = "d\nLSAUDIT|2026-1-2 4:0:0.0|1|s|0|ceo|d|h| LOG:  statement: x\n"
+    dp.set_audit_logging(key, ["connectionlog", "useractivitylog"])
+    engine = dp._existing(key)
+    log = engine.log_path
+    start = log.stat().st_size
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE DATABASE lines")
+        conn.execute("CREATE PROCEDURE public.rename_lines(name varchar) AS $$ BEGIN"
+                     " EXECUTE 'ALTER DATABASE lines RENAME TO ' || quote_ident(name); END $$ LANGUAGE plpgsql")
+        conn.execute("CALL public.rename_lines(%s)", (forged,))
+    # The history writer reads every database's highest query id (and the catalog is installed in each).
+    assert dp.front.recorder.read_ids(str(engine.socket_path)) is not None
+    lines, _ = read_lines(log, start)
+    assert lines and "ceo" not in {line.user for line in lines}

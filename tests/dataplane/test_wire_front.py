@@ -10,6 +10,7 @@ import psycopg
 import pytest
 
 from localshift.dataplane import PostgresDataPlane, DataPlaneError
+from localshift.dataplane.audit_logs import read_lines
 from localshift.dataplane.wire_front import WireFront
 
 from .conftest import cleanup
@@ -120,3 +121,32 @@ def test_forged_startup_packets_are_dropped(limited, packet):
 def test_limits_out_of_range_are_refused(tmp_path, limits):
     with pytest.raises(DataPlaneError, match=next(iter(limits))):
         PostgresDataPlane(tmp_path / "dp", **limits)
+
+
+# A line of the engine's log as audit_logs.py reads it: the statement "drop table payroll" by user
+# ceo.  PostgreSQL writes the startup packet's names into each line's prefix as they are, so a name
+# holding a newline and this text would put the line in the log (the user's name ends the prefix's
+# user field, the database's the rest), and the user activity log would show ceo's statement.
+_FORGED_USER = "\nLSAUDIT|2026-12-02 04:00:00.000 UTC|1|s|0|ceo"
+_FORGED_DATABASE = "dev|h| LOG:  statement: drop table payroll\n"
+
+
+@pytest.mark.parametrize(("user", "database", "answer"), [
+    (_FORGED_USER, _FORGED_DATABASE, "password authentication failed for user"),  # 28P01
+    (USER, _FORGED_DATABASE, f'database "{_FORGED_DATABASE}" does not exist'),  # 3D000, whatever the password
+])
+def test_names_with_control_characters_never_reach_the_engines_log(limited, user, database, answer):
+    plane, port = limited
+    plane.set_audit_logging("limited", ["connectionlog", "useractivitylog"])
+    log = plane._engine("limited").log_path
+    start = log.stat().st_size
+    with pytest.raises(psycopg.OperationalError) as refused:
+        psycopg.connect(host="127.0.0.1", port=port, user=user, password="wrong", dbname=database,
+                        sslmode="disable", connect_timeout=10)
+    assert answer in str(refused.value)
+    with connect_once_free(port) as conn:  # a line the engine logs after the refusal (none of it)
+        conn.execute("select 1")
+    lines, _ = read_lines(log, start)
+    users = {line.user for line in lines}
+    assert USER in users and "ceo" not in users  # (the internal role's and [unknown] too)
+    assert not [line for line in lines if "payroll" in line.message]

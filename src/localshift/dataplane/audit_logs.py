@@ -33,8 +33,10 @@ import psycopg
 
 from .api import LogTarget
 from .engine import Engine
+from .engine_files import open_own
 from .errors import DataPlaneError
 from .roles import ADMIN_USER
+from .wire_messages import CONTROL_CHARACTERS
 
 LOG_TYPES = ("connectionlog", "useractivitylog", "userlog")
 _LINE = re.compile(
@@ -71,12 +73,13 @@ class LogLine:
 def read_lines(log_path: Path, offset: int) -> tuple[list[LogLine], int]:
     """Marked lines appended to the engine's log since ``offset`` (whole lines only), and the new offset."""
     try:
-        size = log_path.stat().st_size
+        fd = open_own(log_path, os.O_RDONLY)  # never a file the engine's uid linked there (engine_files.py)
     except FileNotFoundError:
         return [], 0
-    if size < offset:  # the log was replaced: start over
-        offset = 0
-    with open(log_path, "rb") as log:
+    with os.fdopen(fd, "rb") as log:
+        size = os.fstat(fd).st_size
+        if size < offset:  # the log was replaced: start over
+            offset = 0
         log.seek(offset)
         data = log.read(size - offset)
     end = data.rfind(b"\n") + 1
@@ -155,6 +158,13 @@ def read_users(conn: psycopg.Connection) -> dict[str, list]:
     }
 
 
+def _escaped(name: str) -> str:
+    """A user's name with its control characters as ``\\xNN``: no Redshift name holds one, while the
+    engine takes any (CREATE USER "x<newline>..."), and a newline would begin a record of the
+    creator's making."""
+    return CONTROL_CHARACTERS.sub(lambda m: f"\\x{ord(m.group()):02x}", name)
+
+
 def user_records(before: dict[str, list], after: dict[str, list], now: datetime) -> list[str]:
     """The user log: userid | username | oldusername | action | usecreatedb | usesuper | usecatupd |
     valuntil | pid | xid | recordtime, one record per user created, renamed, altered or dropped."""
@@ -163,7 +173,8 @@ def user_records(before: dict[str, list], after: dict[str, list], now: datetime)
 
     def record(oid: str, user: list, old_name: str, action: str) -> None:
         flags = [str(int(user[1])), str(int(user[2])), "0"]
-        records.append("|".join([oid, user[0], old_name, action, *flags, user[3], "0", "0", stamp]))
+        names = [_escaped(user[0]), _escaped(old_name)]
+        records.append("|".join([oid, *names, action, *flags, user[3], "0", "0", stamp]))
 
     for oid, user in after.items():
         old = before.get(oid)

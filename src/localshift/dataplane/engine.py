@@ -29,6 +29,7 @@ from pathlib import Path
 import psycopg
 
 from .binaries import Identity, PgBinaries
+from .engine_files import open_own_log, read_own, write_engine_file, write_own
 from .engine_users import EngineUsers, chown_tree
 from .errors import DataPlaneError
 from .roles import ADMIN_OPTIONS, ADMIN_USER, store_admin_password
@@ -108,14 +109,12 @@ class Engine:
 
     def read_meta(self) -> dict:
         try:
-            return json.loads(self.meta_path.read_text())
+            return json.loads(read_own(self.meta_path))
         except FileNotFoundError:
             return {}
 
     def write_meta(self, meta: dict) -> None:
-        tmp = self.meta_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(meta, indent=1))
-        os.replace(tmp, self.meta_path)
+        write_own(self.meta_path, json.dumps(meta, indent=1).encode())
 
     # -- creation ----------------------------------------------------------------
     @property
@@ -182,13 +181,12 @@ class Engine:
     def write_config(self) -> None:
         """Append localshift's settings to postgresql.conf and replace pg_hba.conf.
         Both travel inside snapshots, so a restored engine has them too."""
-        with open(self.data_dir / "postgresql.conf", "a") as f:
-            f.write(localshift_config(self.bins.version))
+        write_engine_file(self.data_dir / "postgresql.conf", localshift_config(self.bins.version), append=True)
         self.bins.chown(self.data_dir / "postgresql.conf", self.owner)
         self._write_hba(HBA_CONF)
 
     def _write_hba(self, text: str) -> None:
-        (self.data_dir / "pg_hba.conf").write_text(text.format(admin=ADMIN_USER))
+        write_engine_file(self.data_dir / "pg_hba.conf", text.format(admin=ADMIN_USER))
         self.bins.chown(self.data_dir / "pg_hba.conf", self.owner)
 
     # -- lifecycle -----------------------------------------------------------------
@@ -235,7 +233,7 @@ class Engine:
         self.prepare_dirs()
         runtime_conf = self.data_dir / RUNTIME_CONF
         if restored:
-            runtime_conf.write_text("fsync = off\n")
+            write_engine_file(runtime_conf, "fsync = off\n")
             self.bins.chown(runtime_conf, self.owner)
             self._write_hba(RESTORE_HBA + HBA_CONF)
         try:
@@ -253,7 +251,7 @@ class Engine:
                     os.kill(pid, signal.SIGHUP)  # reload: fsync back on, the normal pg_hba.conf
 
     def _start(self, timeout: float) -> None:
-        log = open(self.log_path, "ab")
+        log = open_own_log(self.log_path)
         try:
             # start_new_session: the postmaster must not receive the service's
             # Ctrl-C, and it keeps running if the service dies (start_cluster of
@@ -267,7 +265,7 @@ class Engine:
                  "-c", f"superuser_reserved_connections={ADMIN_RESERVED_CONNECTIONS}"],
                 self.owner, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
         finally:
-            log.close()
+            os.close(log)
         proc = self._proc
         deadline = time.monotonic() + timeout
         delay = 0.005
@@ -334,6 +332,6 @@ class Engine:
 
     def log_tail(self, n: int = 2000) -> str:
         try:
-            return self.log_path.read_bytes()[-n:].decode(errors="replace")
+            return read_own(self.log_path)[-n:].decode(errors="replace")
         except FileNotFoundError:
             return ""

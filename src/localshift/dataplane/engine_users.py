@@ -11,6 +11,11 @@ Claims are host-wide, so engines of two services on one machine never share a ui
 a symlink ``<registry>/<uid> -> <engine directory>`` made under a lock.  A claim whose engine
 directory is gone, or no longer owned by that uid (removed without release, e.g. a crash or
 ``rm -rf``), is stale and may be taken again.
+
+A uid is given to an engine, and given back, with no process left running as it: a process
+that a flaw in an engine let a user start outlives its postmaster (it need not be the
+postmaster's child), and would otherwise reach the files of the next engine, another account's
+maybe, given the same uid.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -48,6 +54,18 @@ def chown_tree(top: Path, uid: int, gid: int) -> None:
     for dirpath, dirnames, filenames in os.walk(top):
         for name in dirnames + filenames:
             os.chown(os.path.join(dirpath, name), uid, gid, follow_symlinks=False)
+
+
+# Run as the uid whose processes end: kill(-1) signals every process its sender may signal (those
+# of its uid) but itself, in one pass of the kernel's that a process forking again and again
+# cannot slip through.  The shell's own kill, since every uid may run /bin/sh.
+_END_ALL = ["/bin/sh", "-c", "kill -KILL -1"]
+
+
+def end_processes(uid: int) -> None:
+    """Kill every process running as ``uid`` (an engine uid no engine holds)."""
+    subprocess.run(_END_ALL, user=uid, group=uid, extra_groups=[], cwd="/", env={}, stdin=subprocess.DEVNULL,
+                   capture_output=True, timeout=60, check=False)
 
 
 def _owner(path: Path) -> int | None:
@@ -96,6 +114,7 @@ class EngineUsers:
                 return owner, owner
             self._sweep()
             uid = self._free_uid(engine_dir)
+            end_processes(uid)
             os.symlink(engine_dir, self.registry / str(uid))
             engine_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             os.chmod(engine_dir, 0o700)
@@ -124,4 +143,5 @@ class EngineUsers:
         with self._claims_locked():
             uid = _owner(engine_dir)
             if uid is not None and self._holder(uid) == engine_dir:
+                end_processes(uid)
                 (self.registry / str(uid)).unlink()

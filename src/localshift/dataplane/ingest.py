@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .durable import write_file_atomic
+from .engine_files import open_regular
 from .manifest import DIGEST, PAGE, Manifest
 from .online_backup import SourceEntry
 from .pack_index import RECORD, index_path, pack_path
@@ -96,7 +97,8 @@ class _PageWriter:
         """Read a live file up to its size at open time (a base backup's rule:
         later growth is replayed from the WAL).  Returns bytes read, None if gone."""
         try:
-            fd = os.open(path, os.O_RDONLY)
+            # Files of PGDATA, the engine uid's: never a symbolic link or a hard link it put there.
+            fd = open_regular(path, os.O_RDONLY)
         except FileNotFoundError:
             return None
         try:

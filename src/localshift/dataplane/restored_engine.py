@@ -21,6 +21,7 @@ from __future__ import annotations
 from psycopg import sql
 
 from .engine import Engine
+from .roles import INTERNAL_DATABASES
 
 _TEMPORARY_SCHEMAS = "SELECT nspname FROM pg_namespace WHERE nspname ~ '^pg_(toast_)?temp_[0-9]+$' ORDER BY 1"
 _LOGS = ("query_history", "connection_log")
@@ -58,4 +59,4 @@ def empty_no_backup_tables(engine: Engine) -> None:
 
 def _databases(engine: Engine) -> list[str]:
     with engine.connect() as conn:
-        return [row[0] for row in conn.execute("SELECT datname FROM pg_database WHERE datallowconn")]
+        return [row[0] for row in conn.execute(INTERNAL_DATABASES)]

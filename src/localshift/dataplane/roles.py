@@ -45,6 +45,12 @@ _ADMIN_SETTINGS = {"search_path": ADMIN_SEARCH_PATH.replace(" ", ""), "default_t
                    "transaction_timeout": "0", "role": "none", "client_encoding": "UTF8",
                    "local_preload_libraries": ""}
 ADMIN_OPTIONS = " ".join(f"-c {name}={value}" for name, value in _ADMIN_SETTINGS.items())  # every session's
+# The databases the internal role's sessions go to: those that take connections, but for one whose
+# name holds a control character (which only dynamic SQL can give, ALTER DATABASE ... RENAME in a
+# procedure): the engine's log line prefix writes a session's database name as it is, and a newline
+# in it would start a line of the owner's making, which the audit logs would read as the engine's.
+# No user may connect to such a database either (wire_messages.unprintable_name).
+INTERNAL_DATABASES = "SELECT datname FROM pg_database WHERE datallowconn AND datname !~ '[[:cntrl:]]'"
 # Login names the wire front refuses (compared lowercase).
 INTERNAL_ROLES = frozenset({ADMIN_USER})
 # PostgreSQL's predefined roles that reach the host's files and programs.

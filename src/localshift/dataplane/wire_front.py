@@ -18,6 +18,9 @@ understands the protocol, afterwards the connection's SQL session frames it:
   sends ``client_protocol_version``, ``driver_version``, ``os_version``,
   ``driver_discovery_version``... which PostgreSQL rejects with FATAL 42704
   "unrecognized configuration parameter".
+* A startup packet whose user or database name holds a control character is answered as
+  one naming a user or database that does not exist, and never reaches the engine: its
+  log line prefix would write the newline as it is (wire_messages.unprintable_name).
 * A startup packet naming an internal role (``rdsdb``) gets PostgreSQL's own
   "password authentication failed" at once: only the service, on the engine's
   Unix socket, logs in as that role.
@@ -69,7 +72,7 @@ from .redshift_sql.session import SqlSession
 from .temporary_login import Admission, TemporaryLogins
 from .wire_messages import (CANCEL_REQUEST, GSSENC_REQUEST, MAX_STARTUP, SSL_REQUEST, authentication_failed,
                             error_response, is_redshift_driver, rewrite_startup, ssl_required, startup_database,
-                            startup_parameter, startup_user, too_many_connections)
+                            startup_parameter, startup_user, too_many_connections, unprintable_name)
 
 # A port that cannot be had is replaced by any free one.
 _PORT_UNAVAILABLE = (errno.EADDRINUSE, errno.EACCES)
@@ -185,6 +188,8 @@ class ClientSide(asyncio.Protocol):
                 self._refuse(ssl_required(host, startup_user(packet), startup_database(packet)))
             elif not self.admitted:
                 self._refuse(too_many_connections(self.front.max_connections))
+            elif (refusal := unprintable_name(packet)) is not None:
+                self._refuse(refusal)
             elif startup_user(packet).lower() in self.front.internal_roles:
                 self._refuse(authentication_failed(startup_user(packet)))
             elif self.front.logins is not None and self.front.logins.handles(startup_user(packet)):

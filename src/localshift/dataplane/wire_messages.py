@@ -48,6 +48,24 @@ def startup_database(packet: bytes) -> str:
     return startup_parameter(packet, b"database") or startup_user(packet)
 
 
+# Control characters (C0 and DEL), which no Redshift user or database name holds (its names are
+# printable).  The engine's log line prefix writes the startup packet's user and database as they
+# are, before any check: a name with a newline would start a line of the caller's own making, which
+# the audit logs (audit_logs.py) would read as the engine's.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def unprintable_name(packet: bytes) -> bytes | None:
+    """The refusal of a StartupMessage whose user or database name holds a control character, as
+    PostgreSQL answers a user or database that does not exist (no such name can); None if both are printable."""
+    user, database = startup_user(packet), startup_database(packet)
+    if CONTROL_CHARACTERS.search(user):
+        return authentication_failed(user)
+    if CONTROL_CHARACTERS.search(database):
+        return error_response("3D000", f'database "{database}" does not exist')
+    return None
+
+
 def rewrite_startup(packet: bytes, user: str | None = None) -> bytes:
     """Drop non-standard parameters from a StartupMessage (``_pq_.`` protocol
     options are kept), and the earlier values of a parameter given twice (the engine

@@ -43,6 +43,8 @@ from typing import Callable, NamedTuple
 
 import psycopg
 
+from ..roles import INTERNAL_DATABASES
+
 log = logging.getLogger(__name__)
 
 Entry = tuple  # (pid, user, text bytes, start, end, tag bytes | None, (code, message) | None)
@@ -67,7 +69,6 @@ _RESERVATIONS = "postgres"  # the engine's own database: every engine has it, an
 _RESERVED = "SELECT coalesce(max(reserved), 0) FROM localshift.query_ids_reserved"
 _RESERVE = "UPDATE localshift.query_ids_reserved SET reserved = greatest(reserved, %s)"
 _FIRST_RESERVATION = "INSERT INTO localshift.query_ids_reserved VALUES (%s)"
-_DATABASES = "SELECT datname FROM pg_database WHERE datallowconn"
 # The catalog's table, in the catalog's schema (the internal role's: a database an older localshift let
 # its owner create from template0 may hold a user's schema of that name, whose triggers and views
 # would run as the internal role).
@@ -189,7 +190,7 @@ class QueryRecorder:
         which a new block is reserved; None when the engine keeps no history.  Blocking: run it
         off the front's loop.  Raises when the engine is down."""
         with self._connect(engine_key, _RESERVATIONS) as conn:
-            databases = [name for (name,) in conn.execute(_DATABASES)]
+            databases = [name for (name,) in conn.execute(INTERNAL_DATABASES)]
         highest = None
         for database in databases:  # one at a time: a connection to template1 holds up CREATE DATABASE
             with self._connect(engine_key, database) as conn:

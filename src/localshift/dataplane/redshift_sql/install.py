@@ -22,7 +22,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from ..roles import EngineSetup
+from ..roles import INTERNAL_DATABASES, EngineSetup
 from .settings import PREFIX, REDSHIFT_SETTINGS
 
 CATALOG_DIR = Path(__file__).parent / "catalog"
@@ -102,8 +102,7 @@ def install_engine(setup: EngineSetup) -> None:
     superusers = [setup.master_username] if setup.master_username else []
     with setup.connect("postgres") as conn:
         _engine_settings(conn, superusers)
-        databases = [row[0] for row in conn.execute(
-            "SELECT datname FROM pg_database WHERE datallowconn ORDER BY datname")]
+        databases = [row[0] for row in conn.execute(INTERNAL_DATABASES + " ORDER BY datname")]
     for name in databases:
         with setup.connect(name) as conn:
             install_catalog(conn)
