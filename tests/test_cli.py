@@ -122,6 +122,31 @@ def test_unusable_data_dirs_end_with_one_clear_line(tmp_path, data_dir, expected
     assert line.startswith(f"localshift: data dir {path} ") and expected in line, line
 
 
+def test_a_store_that_cannot_be_opened_is_one_line(tmp_path):
+    data = tmp_path / "data"
+    (data / "localshift.sqlite3").mkdir(parents=True)  # the store's path taken by a directory
+    line = refusal(localshift("serve", "--no-data-plane", "--data-dir", str(data)))
+    assert line == f"localshift: the store {data / 'localshift.sqlite3'} cannot be opened: Is a directory", line
+
+
+def test_a_data_dir_of_a_newer_version_is_refused_untouched(tmp_path):
+    from localshift.store.schema import MIGRATIONS
+
+    data = tmp_path / "data"
+    data.mkdir()
+    store = sqlite3.connect(data / "localshift.sqlite3")
+    store.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 3}")
+    store.close()
+    line = refusal(localshift("serve", "--no-data-plane", "--data-dir", str(data)))
+    assert line == (f"localshift: the store {data / 'localshift.sqlite3'} was made by a newer localshift "
+                    f"(schema version {len(MIGRATIONS) + 3}; this version knows up to {len(MIGRATIONS)}): "
+                    f"upgrade localshift, or use another data dir"), line
+    store = sqlite3.connect(data / "localshift.sqlite3")
+    assert store.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) + 3
+    assert store.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0  # no table made
+    store.close()
+
+
 def test_a_busy_port_ends_with_one_clear_line(tmp_path):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
