@@ -13,6 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from botocore.exceptions import ClientError
 
 from support import GRANTEE, OWNER, aws_cli, create_available_cluster, create_available_snapshot, free_port, make_server
 
@@ -224,6 +225,18 @@ def test_status_names_accounts_clusters_engines_and_disk(ls):
     assert re.search(rf"{OWNER}\s+│\s+us-east-1\s+│\s+Clusters: 1, Cluster snapshots: 2", out), out
     assert re.search(r"analytics\s+│\s+available", out) and re.search(rf"nightly .*│\s+{GRANTEE}\s+│", out), out
     assert out.rstrip().endswith("Engines: 0 serving of 0; disk used by engines 0 B, by snapshots 0 B")
+
+
+def test_status_shows_the_calls_that_were_refused_and_why(ls):
+    client = ls.client(OWNER)
+    create_available_cluster(client, "analytics")
+    with pytest.raises(ClientError) as refused:
+        client.restore_from_cluster_snapshot(ClusterIdentifier="copy", SnapshotIdentifier="no-such-snapshot")
+    out = localshift("status", "--url", ls.url).stdout
+    request_id = refused.value.response["ResponseMetadata"]["RequestId"]
+    assert re.search(rf"{OWNER}\s+│\s+RestoreFromClusterSnapshot\s+│\s+404\s+│\s+ClusterSnapshotNotFound: "
+                     rf"Snapshot no-such-snapshot not found.\s+│\s+{request_id}", out), out
+    assert "CreateCluster " not in out  # answered calls are not listed
 
 
 def test_status_as_json_from_the_url_variable(ls):
