@@ -154,6 +154,39 @@ def test_xdist_workers_share_a_named_server_with_an_account_each(session, ls):
         assert [c["ClusterIdentifier"] for c in clusters] == ["c1"]
 
 
+TIME_TRAVEL_TESTS = f'''
+from datetime import datetime, timedelta, timezone
+import time
+
+def service_time(localshift):
+    return datetime.fromisoformat(localshift.server.state()["server"]["now"])
+
+def test_1_time_travel_takes_an_automated_snapshot(localshift):
+    redshift = localshift.redshift()
+    redshift.create_cluster({CREATE_CLUSTER})
+    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={{"Delay": 0.2}})
+    automated = lambda: redshift.describe_cluster_snapshots(ClusterIdentifier="c1", SnapshotType="automated")["Snapshots"]
+    while not automated() or automated()[0]["Status"] != "available":  # the first, taken at create
+        time.sleep(0.1)
+    now = localshift.time_travel(9 * 3600)
+    assert now - datetime.now(timezone.utc) > timedelta(hours=8, minutes=59)
+    deadline = time.monotonic() + 60
+    while len(automated()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(automated()) == 2
+
+def test_2_the_next_test_starts_at_real_time(localshift):
+    assert abs(service_time(localshift) - datetime.now(timezone.utc)) < timedelta(minutes=1)
+'''
+
+
+@pytest.mark.parametrize("named", [False, True], ids=["own server", "named server"])
+def test_time_travel_takes_automated_snapshots_and_the_next_test_starts_at_real_time(session, ls, named):
+    session.makepyfile(TIME_TRAVEL_TESTS)
+    args = ["--localshift-url", ls.url] if named else ["--localshift-no-data-plane"]
+    run(session, "-p", "no:randomly", *args).assert_outcomes(passed=2)
+
+
 def test_the_entry_point_in_pyproject_registers_the_plugin(pytester, monkeypatch, tmp_path):
     """Installed, the package declares the plugin as pyproject.toml says: pytest loads it unasked."""
     entry_points = tomllib.loads(PYPROJECT.read_text())["project"]["entry-points"]["pytest11"]
