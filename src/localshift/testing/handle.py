@@ -36,6 +36,10 @@ class Localshift:
         # Seconds this handle moved the clock since its last reset, taken back by the next one.
         self._travelled = 0.0
 
+    def __repr__(self) -> str:
+        # What a failed test's report shows of its fixture.
+        return f"Localshift(url={self.url!r}, accounts={self.accounts!r}, region={self.region!r})"
+
     @property
     def url(self) -> str:
         return self.server.url
