@@ -15,7 +15,7 @@ import psycopg
 import pytest
 from botocore.exceptions import ClientError
 
-from support import GRANTEE, OWNER, aws_cli, create_available_cluster, create_available_snapshot, free_port, make_server
+from support import GRANTEE, OWNER, answers, aws_cli, wait_for, create_available_cluster, create_available_snapshot, free_port, make_server
 
 
 def test_version():
@@ -168,6 +168,21 @@ def test_one_data_dir_one_server(tmp_path):
         second.stop()
     finally:
         first.stop()
+
+
+def test_a_data_dir_under_home_is_expanded(tmp_path):
+    """LOCALSHIFT_DATA_DIR=~/state where no shell expands it (a .env file): the home's, not ./~/state."""
+    env = {**os.environ, "HOME": str(tmp_path), "LOCALSHIFT_DATA_DIR": "~/state", "LOCALSHIFT_LOG_LEVEL": "info"}
+    port = free_port()
+    with subprocess.Popen([sys.executable, "-m", "localshift", "serve", "--no-data-plane", "--port", str(port)],
+                          cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True) as server:
+        try:
+            wait_for(lambda: answers(f"http://127.0.0.1:{port}"), timeout=60)
+        finally:
+            server.terminate()
+        log = server.stderr.read()
+    assert f"data dir: {tmp_path / 'state'}\n" in log, log
+    assert (tmp_path / "state" / "localshift.sqlite3").exists() and not (tmp_path / "~").exists()
 
 
 def test_startup_and_shutdown_lines(tmp_path):
