@@ -13,8 +13,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from botocore.exceptions import ClientError
 
-from support import GRANTEE, OWNER, aws_cli, create_available_cluster, create_available_snapshot, free_port, make_server
+from support import GRANTEE, OWNER, answers, aws_cli, wait_for, create_available_cluster, create_available_snapshot, free_port, make_server
 
 
 def test_version():
@@ -122,6 +123,31 @@ def test_unusable_data_dirs_end_with_one_clear_line(tmp_path, data_dir, expected
     assert line.startswith(f"localshift: data dir {path} ") and expected in line, line
 
 
+def test_a_store_that_cannot_be_opened_is_one_line(tmp_path):
+    data = tmp_path / "data"
+    (data / "localshift.sqlite3").mkdir(parents=True)  # the store's path taken by a directory
+    line = refusal(localshift("serve", "--no-data-plane", "--data-dir", str(data)))
+    assert line == f"localshift: the store {data / 'localshift.sqlite3'} cannot be opened: Is a directory", line
+
+
+def test_a_data_dir_of_a_newer_version_is_refused_untouched(tmp_path):
+    from localshift.store.schema import MIGRATIONS
+
+    data = tmp_path / "data"
+    data.mkdir()
+    store = sqlite3.connect(data / "localshift.sqlite3")
+    store.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 3}")
+    store.close()
+    line = refusal(localshift("serve", "--no-data-plane", "--data-dir", str(data)))
+    assert line == (f"localshift: the store {data / 'localshift.sqlite3'} was made by a newer localshift "
+                    f"(schema version {len(MIGRATIONS) + 3}; this version knows up to {len(MIGRATIONS)}): "
+                    f"upgrade localshift, or use another data dir"), line
+    store = sqlite3.connect(data / "localshift.sqlite3")
+    assert store.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) + 3
+    assert store.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0  # no table made
+    store.close()
+
+
 def test_a_busy_port_ends_with_one_clear_line(tmp_path):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
@@ -142,6 +168,21 @@ def test_one_data_dir_one_server(tmp_path):
         second.stop()
     finally:
         first.stop()
+
+
+def test_a_data_dir_under_home_is_expanded(tmp_path):
+    """LOCALSHIFT_DATA_DIR=~/state where no shell expands it (a .env file): the home's, not ./~/state."""
+    env = {**os.environ, "HOME": str(tmp_path), "LOCALSHIFT_DATA_DIR": "~/state", "LOCALSHIFT_LOG_LEVEL": "info"}
+    port = free_port()
+    with subprocess.Popen([sys.executable, "-m", "localshift", "serve", "--no-data-plane", "--port", str(port)],
+                          cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True) as server:
+        try:
+            wait_for(lambda: answers(f"http://127.0.0.1:{port}"), timeout=60)
+        finally:
+            server.terminate()
+        log = server.stderr.read()
+    assert f"data dir: {tmp_path / 'state'}\n" in log, log
+    assert (tmp_path / "state" / "localshift.sqlite3").exists() and not (tmp_path / "~").exists()
 
 
 def test_startup_and_shutdown_lines(tmp_path):
@@ -199,6 +240,18 @@ def test_status_names_accounts_clusters_engines_and_disk(ls):
     assert re.search(rf"{OWNER}\s+│\s+us-east-1\s+│\s+Clusters: 1, Cluster snapshots: 2", out), out
     assert re.search(r"analytics\s+│\s+available", out) and re.search(rf"nightly .*│\s+{GRANTEE}\s+│", out), out
     assert out.rstrip().endswith("Engines: 0 serving of 0; disk used by engines 0 B, by snapshots 0 B")
+
+
+def test_status_shows_the_calls_that_were_refused_and_why(ls):
+    client = ls.client(OWNER)
+    create_available_cluster(client, "analytics")
+    with pytest.raises(ClientError) as refused:
+        client.restore_from_cluster_snapshot(ClusterIdentifier="copy", SnapshotIdentifier="no-such-snapshot")
+    out = localshift("status", "--url", ls.url).stdout
+    request_id = refused.value.response["ResponseMetadata"]["RequestId"]
+    assert re.search(rf"{OWNER}\s+│\s+RestoreFromClusterSnapshot\s+│\s+404\s+│\s+ClusterSnapshotNotFound: "
+                     rf"Snapshot no-such-snapshot not found.\s+│\s+{request_id}", out), out
+    assert "CreateCluster " not in out  # answered calls are not listed
 
 
 def test_status_as_json_from_the_url_variable(ls):

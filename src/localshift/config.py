@@ -63,7 +63,8 @@ class Settings:
     log_level: str = "info"
 
     def resolved_data_dir(self) -> Path:
-        return Path(self.data_dir or _default_data_dir())
+        # `~` too: a variable set where no shell expands it (a .env file, a unit file, quotes).
+        return Path(self.data_dir or _default_data_dir()).expanduser()
 
 
 def _convert(kind: Any, raw: str, source: str) -> Any:

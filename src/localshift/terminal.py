@@ -77,6 +77,9 @@ def print_status(console: Console, state: dict[str, Any]) -> None:
     for section in state["sections"]:
         if section["rows"] and section["name"] != "calls":
             console.print(_table(section))
+    refused = _refused_calls(state)
+    if refused["rows"]:
+        console.print(_table(refused))
     console.print(f"Engines: {summary['engines_serving']} serving of {summary['engines']}; disk used by engines "
                   f"{size(summary['engine_bytes'])}, by snapshots {size(summary['snapshot_bytes'])}")
 
@@ -87,6 +90,18 @@ def _table(section: dict[str, Any]) -> Table:
     for row in section["rows"]:
         table.add_row(*(_cell(c["kind"], row.get(c["key"])) for c in columns))
     return table
+
+
+def _refused_calls(state: dict[str, Any]) -> dict[str, Any]:
+    """The recent calls that were refused, with their error and request id: what a script that
+    failed ran into, in a CI job's log. Answered calls are left out (the console lists them all)."""
+    calls = next(s for s in state["sections"] if s["name"] == "calls")
+    keys = ("time", "account", "operation", "status", "error", "request_id")
+    return {
+        "title": "Refused API calls (newest first)",
+        "columns": [c for key in keys for c in calls["columns"] if c["key"] == key],
+        "rows": [row for row in calls["rows"] if row.get("error")],
+    }
 
 
 def _work(state: dict[str, Any]) -> list[dict[str, Any]]:

@@ -107,9 +107,14 @@ def test_open_mode_health_shows_paths(ls: Server) -> None:
 
 
 def test_unknown_admin_paths_and_methods_are_json_404s(ls: Server) -> None:
-    for method, path in [("GET", "/_localshift/reset"), ("POST", "/_localshift/health"), ("GET", "/_localshift/x")]:
+    for method, path, error in [
+        ("GET", "/_localshift/reset", "no admin endpoint GET /_localshift/reset (it takes POST)"),
+        ("GET", "/_localshift/time-travel", "no admin endpoint GET /_localshift/time-travel (it takes POST)"),
+        ("POST", "/_localshift/health", "no admin endpoint POST /_localshift/health (it takes GET)"),
+        ("GET", "/_localshift/x", "no admin endpoint GET /_localshift/x"),
+    ]:
         status, body = call(ls, path, method)
-        assert (status, body["code"]) == (404, "NotFound")
+        assert (status, body["code"], body["error"]) == (404, "NotFound", error)
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
 
 from support import ADMIN_KEY, ADMIN_SECRET, GRANTEE, OWNER, REGION, STRANGER, TENANT_KEY, TENANT_SECRET, Server
 from serverless_support import Serverless
@@ -182,16 +183,27 @@ def test_data_api_statements_newest_first(data_server):
     assert all(r["milliseconds"] >= 0 and r["error"] is None for r in shown)
 
 
-def test_recent_calls_name_account_operation_status_and_time(ls):
-    ls.client(OWNER).describe_clusters()
-    try:
+def test_recent_calls_name_account_operation_status_error_and_time(ls):
+    answered = ls.client(OWNER).describe_clusters()
+    with pytest.raises(ClientError) as refused:
         ls.client(GRANTEE).describe_clusters(ClusterIdentifier="missing")
-    except Exception:
-        pass
     newest, older = rows(state(ls), "calls")[:2]
     assert (newest["account"], newest["operation"], newest["status"]) == (GRANTEE, "DescribeClusters", 404)
     assert (older["account"], older["operation"], older["status"]) == (OWNER, "DescribeClusters", 200)
     assert newest["sequence"] > older["sequence"] and newest["milliseconds"] >= 0 and newest["time"]
+    # What went wrong, as the SDK heard it, and the request id that ties the row to the SDK's exception.
+    assert newest["error"] == "ClusterNotFound: Cluster missing not found."
+    assert newest["request_id"] == refused.value.response["ResponseMetadata"]["RequestId"]
+    assert older["error"] is None
+    assert older["request_id"] == answered["ResponseMetadata"]["RequestId"]
+
+
+def test_recent_calls_show_serverless_errors_too(ls):
+    with pytest.raises(ClientError) as refused:
+        Serverless(ls, OWNER).client.get_namespace(namespaceName="missing")
+    [newest] = rows(state(ls), "calls")[:1]
+    assert (newest["operation"], newest["status"]) == ("GetNamespace", 404)
+    assert newest["error"] == f"ResourceNotFoundException: {refused.value.response['Error']['Message']}"
 
 
 def test_reset_of_one_account_leaves_the_others(ls):

@@ -154,6 +154,70 @@ def test_xdist_workers_share_a_named_server_with_an_account_each(session, ls):
         assert [c["ClusterIdentifier"] for c in clusters] == ["c1"]
 
 
+TIME_TRAVEL_TESTS = f'''
+from datetime import datetime, timedelta, timezone
+import time
+
+def service_time(localshift):
+    return datetime.fromisoformat(localshift.server.state()["server"]["now"])
+
+def test_1_time_travel_takes_an_automated_snapshot(localshift):
+    redshift = localshift.redshift()
+    redshift.create_cluster({CREATE_CLUSTER})
+    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={{"Delay": 0.2}})
+    automated = lambda: redshift.describe_cluster_snapshots(ClusterIdentifier="c1", SnapshotType="automated")["Snapshots"]
+    while not automated() or automated()[0]["Status"] != "available":  # the first, taken at create
+        time.sleep(0.1)
+    now = localshift.time_travel(9 * 3600)
+    assert now - datetime.now(timezone.utc) > timedelta(hours=8, minutes=59)
+    deadline = time.monotonic() + 60
+    while len(automated()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(automated()) == 2
+
+def test_2_the_next_test_starts_at_real_time(localshift):
+    assert abs(service_time(localshift) - datetime.now(timezone.utc)) < timedelta(minutes=1)
+'''
+
+
+@pytest.mark.parametrize("named", [False, True], ids=["own server", "named server"])
+def test_time_travel_takes_automated_snapshots_and_the_next_test_starts_at_real_time(session, ls, named):
+    session.makepyfile(TIME_TRAVEL_TESTS)
+    args = ["--localshift-url", ls.url] if named else ["--localshift-no-data-plane"]
+    run(session, "-p", "no:randomly", *args).assert_outcomes(passed=2)
+
+
+def test_a_failed_test_shows_the_calls_localshift_refused_during_it(session):
+    session.makepyfile(f'''
+import boto3
+
+def test_a_restore_that_goes_wrong(localshift):
+    redshift = boto3.client("redshift")
+    try:
+        redshift.restore_from_cluster_snapshot(ClusterIdentifier="copy", SnapshotIdentifier="nightly")
+    except redshift.exceptions.ClusterSnapshotNotFoundFault:
+        pass  # the automation swallows it, and the test fails later
+    assert redshift.describe_clusters()["Clusters"]
+
+def test_a_failure_of_its_own(localshift):
+    boto3.client("redshift").describe_clusters(ClusterIdentifier="unrelated-before-the-passing-test")
+
+def test_passes(localshift):
+    boto3.client("redshift").describe_clusters()
+''')
+    result = run(session, "--localshift-no-data-plane", "-p", "no:randomly")
+    result.assert_outcomes(passed=1, failed=2)
+    out = result.stdout.str()
+    restore_report = out.split("_ test_a_restore_that_goes_wrong _", 1)[1].split("_ test_a_failure_of_its_own _")[0]
+    assert "localshift: the calls refused during the test (console, while the session runs: http://127.0.0.1:" in restore_report
+    assert f"localshift = Localshift(url='http://127.0.0.1:" in restore_report  # the fixture, as the report shows it
+    assert f"accounts={DEFAULT_ACCOUNTS!r}, region='us-east-1')" in restore_report
+    assert "/_localshift/console)" in restore_report
+    assert ("RestoreFromClusterSnapshot 404 ClusterSnapshotNotFound: Snapshot nightly not found." in restore_report)
+    assert "unrelated" not in restore_report  # another test's calls are not this one's
+    assert "Cluster unrelated-before-the-passing-test not found." in out.split("_ test_a_failure_of_its_own _", 1)[1]
+
+
 def test_the_entry_point_in_pyproject_registers_the_plugin(pytester, monkeypatch, tmp_path):
     """Installed, the package declares the plugin as pyproject.toml says: pytest loads it unasked."""
     entry_points = tomllib.loads(PYPROJECT.read_text())["project"]["entry-points"]["pytest11"]

@@ -112,7 +112,8 @@ class JsonProtocol(WireProtocol):
 
     def error(self, service: str, error: ApiError, request_id: str) -> Answer:
         body = serialize_error(error.code, error.message, error.fields)
-        return Answer(error_status(service, error), CONTENT_TYPE, body, request_id)
+        return Answer(error_status(service, error), CONTENT_TYPE, body, request_id,
+                      error=f"{error.code}: {error.message}")
 
     def not_served(self, operation: str, reason: str) -> ApiError:
         return ApiError("UnknownOperationException", f"The operation {operation} is not implemented by localshift: {reason}.")

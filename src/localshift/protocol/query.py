@@ -86,7 +86,7 @@ class QueryProtocol(WireProtocol):
     def error(self, service: str, error: ApiError, request_id: str) -> Answer:
         status, sender = error_status(service, error)
         body = query_serializer.serialize_error(service, error.code, error.message, sender, request_id)
-        return Answer(status, CONTENT_TYPE, body, request_id)
+        return Answer(status, CONTENT_TYPE, body, request_id, error=f"{error.code}: {error.message}")
 
     def not_served(self, operation: str, reason: str) -> ApiError:
         return ApiError("InvalidAction", f"The action {operation} is not implemented by localshift: {reason}.")

@@ -29,6 +29,8 @@ class Answer:
     request_id: str  # sent as x-amzn-requestid (and in Query bodies)
     # More headers, (lowercase name, value): the web console's files carry their security policy.
     headers: tuple[tuple[str, str], ...] = ()
+    # An error's "Code: message", as the SDK reads it from the body: the console's recent calls show it.
+    error: str | None = None
 
 
 class WireProtocol:

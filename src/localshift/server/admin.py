@@ -43,6 +43,9 @@ ADMIN_SIGNING_NAME = "localshift"
 # How far time travel may move the service's clock from real time, either way.
 MAX_CLOCK_OFFSET_SECONDS = 10 * 365 * 24 * 3600
 RESET_PATHS = ("/_localshift/reset", "/moto-api/reset")
+# Each endpoint's method, for the refusal of another (`curl .../_localshift/reset` sends a GET).
+METHODS = {"/_localshift/health": "GET", "/_localshift/state": "GET", "/_localshift/time-travel": "POST",
+           **{path: "POST" for path in RESET_PATHS}}
 JSON = "application/json"
 _ACCOUNT = re.compile(r"\d{12}")
 
@@ -98,7 +101,9 @@ async def handle_admin(runtime: Runtime, request: Request) -> AdminResponse:
     except Exception:
         log.exception("internal failure in %s %s", request.method, request.path)
         return _refusal(500, "InternalFailure", "The admin request failed; the service log says why.")
-    return _refusal(404, "NotFound", f"no admin endpoint {request.method} {request.path}")
+    method = METHODS.get(request.path)
+    hint = f" (it takes {method})" if method is not None and method != request.method else ""
+    return _refusal(404, "NotFound", f"no admin endpoint {request.method} {request.path}{hint}")
 
 
 def _check_admin(runtime: Runtime, request: Request) -> Caller:

@@ -119,7 +119,7 @@ class RequestPath:
 
     def _log(self, answer: Answer, account: str, action: str, started: float) -> None:
         elapsed_ms = (time.perf_counter() - started) * 1000
-        self.runtime.recent_calls.record(account, action, answer.status, elapsed_ms)
+        self.runtime.recent_calls.record(account, action, answer.status, elapsed_ms, answer.request_id, answer.error)
         if log.isEnabledFor(logging.INFO):
             log.info("%s %s %s %d %.1fms", answer.request_id[:8], account, action, answer.status, elapsed_ms)
 

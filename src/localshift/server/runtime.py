@@ -28,7 +28,7 @@ from localshift.services.serverless import lifecycle as serverless_lifecycle
 from localshift.services.serverless import scheduler as serverless_scheduler
 from localshift.services.serverless.backend import ServerlessBackend
 from localshift.services.serverless.provisioned import ProvisionedSnapshots
-from localshift.store.database import Database
+from localshift.store.database import Database, NewerStoreError
 
 log = logging.getLogger("localshift")
 
@@ -71,8 +71,12 @@ def _load_authenticator(settings: Settings) -> Authenticator:
 def _open_store(path: Path, on_upgrade: Callable[[int, int], None] | None) -> Database:
     try:
         return Database(path, on_upgrade)
+    except NewerStoreError as error:
+        raise SettingsError(str(error)) from None
     except sqlite3.DatabaseError as error:
         raise SettingsError(f"the store {path} cannot be opened: {error}") from None
+    except OSError as error:  # its path a directory, say
+        raise SettingsError(f"the store {path} cannot be opened: {error.strerror or error}") from None
 
 
 class Runtime:

@@ -293,5 +293,6 @@ SECTIONS = (
     Section("calls", "Recent API calls", "API calls", (
         Column("time", "Time", TIME), Column("account", "Account"), Column("operation", "Operation"),
         Column("status", "HTTP status", STATUS), Column("milliseconds", "ms", MILLISECONDS),
+        Column("error", "Error"), Column("request_id", "Request id"),
     ), recent_calls),
 )

@@ -48,6 +48,14 @@ class DuplicateError(Exception):
     """A record with the same identifier already exists."""
 
 
+class NewerStoreError(Exception):
+    """The file's schema is newer than this version's migrations: a later localshift made it."""
+
+    def __init__(self, path: Path, version: int) -> None:
+        super().__init__(f"the store {path} was made by a newer localshift (schema version {version}; "
+                         f"this version knows up to {len(MIGRATIONS)}): upgrade localshift, or use another data dir")
+
+
 class RecordStore(Protocol[Record]):
     """A repository that reads a record by row id and writes it back."""
 
@@ -68,6 +76,11 @@ class Database:
                 os.chmod(file, 0o600)
         self.secrets = SecretStore(path.with_name(f"{path.stem}.secrets.json"))
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        # Checked before anything is written (WAL mode included): a newer store is left as it is.
+        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            self._conn.close()
+            raise NewerStoreError(path, version)
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         # Write transactions committed so far: a reader may reuse what it read while this is unchanged.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from contextlib import AbstractContextManager
+from datetime import datetime
 from typing import Any, Sequence
 
 from localshift.testing.environment import SECRET_KEY, endpoint_environment
@@ -32,6 +33,12 @@ class Localshift:
         # A server shared with other test processes is reset one account at a time: only ours.
         self.owns_server = server.started_here if owns_server is None else owns_server
         self._clients: dict[tuple[str, str, str], Any] = {}
+        # Seconds this handle moved the clock since its last reset, taken back by the next one.
+        self._travelled = 0.0
+
+    def __repr__(self) -> str:
+        # What a failed test's report shows of its fixture.
+        return f"Localshift(url={self.url!r}, accounts={self.accounts!r}, region={self.region!r})"
 
     @property
     def url(self) -> str:
@@ -43,8 +50,21 @@ class Localshift:
         return self.accounts[0]
 
     def reset(self) -> None:
-        """Remove every resource: of every account on a server of our own, else of our accounts."""
+        """Remove every resource: of every account on a server of our own, else of our accounts.
+
+        The clock goes back to real time: on a server of our own with the rest, on a shared
+        one (whose reset of some accounts leaves the clock) by undoing our own time travel."""
         self.server.reset(None if self.owns_server else self.accounts)
+        if not self.owns_server and self._travelled:
+            self.server.admin("/_localshift/time-travel", query={"seconds": -self._travelled})
+        self._travelled = 0.0
+
+    def time_travel(self, seconds: float) -> datetime:
+        """Move the service's clock ``seconds`` on (negative: back), so that automated snapshots
+        fall due and retention periods end without waiting; the service's time now."""
+        answer = self.server.admin("/_localshift/time-travel", query={"seconds": seconds})
+        self._travelled += seconds
+        return datetime.fromisoformat(answer["now"])
 
     def environment(self) -> AbstractContextManager[None]:
         """Set AWS_ENDPOINT_URL (and the per-service variables), credentials and region for a while."""

@@ -8,6 +8,10 @@ Fixtures:
   region, SQL connections by identifier.
 - ``localshift_server`` (the session): the same handle, without reset or environment.
 
+A test that used ``localshift`` and failed gets a report section naming the calls the server
+refused while it ran (operation, status, error, request id) and the console's URL: what the
+code under test ran into, though it caught the error and failed later.
+
 The session starts `localshift serve --ephemeral` on a free port and stops it at the end,
 unless a server is named (``--localshift-url``, else ``LOCALSHIFT_URL``, else the ini setting
 ``localshift_url``): then it uses that one and leaves it running.  With pytest-xdist each
@@ -18,14 +22,18 @@ worker starts a server of its own; workers sharing a named server get accounts o
 from __future__ import annotations
 
 import os
-from typing import Iterator
+import time
+from datetime import datetime
+from typing import Any, Generator, Iterator
 
 import pytest
 
 from localshift.testing.handle import DEFAULT_ACCOUNTS, Localshift, worker_accounts
-from localshift.testing.process import LocalshiftServer
+from localshift.testing.process import LocalshiftServer, ServerError
 
 URL_VARIABLE = "LOCALSHIFT_URL"
+# The handle a test's ``localshift`` fixture gave, and when the test started (seconds since the epoch).
+_TEST_HANDLE = pytest.StashKey[tuple[Localshift, float]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -76,7 +84,37 @@ def localshift_server(pytestconfig: pytest.Config) -> Iterator[Localshift]:
 
 
 @pytest.fixture
-def localshift(localshift_server: Localshift) -> Iterator[Localshift]:
+def localshift(localshift_server: Localshift, request: pytest.FixtureRequest) -> Iterator[Localshift]:
     localshift_server.reset()
+    request.node.stash[_TEST_HANDLE] = (localshift_server, time.time())
     with localshift_server.environment():
         yield localshift_server
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+    outcome = yield
+    report = outcome.get_result()
+    used = item.stash.get(_TEST_HANDLE, None)
+    if report.when == "call" and report.failed and used is not None:
+        report.sections.append(("localshift", _refused_during(*used)))
+
+
+def _refused_during(handle: Localshift, started: float) -> str:
+    """The calls the server refused since ``started``, oldest first: of the handle's accounts alone
+    on a server shared with other test processes."""
+    heading = (f"localshift: the calls refused during the test (console, while the session runs: "
+               f"{handle.url}/_localshift/console)")
+    try:
+        state = handle.server.state()
+    except (ServerError, OSError) as error:
+        return f"{heading}\nthe server's state cannot be read: {error}"
+    [calls] = [section["rows"] for section in state["sections"] if section["name"] == "calls"]
+    refused = [
+        call for call in reversed(calls)
+        if call.get("error") and (handle.owns_server or call["account"] in handle.accounts)
+        and datetime.fromisoformat(call["time"]).timestamp() >= started
+    ]
+    lines = [f"{call['time']} {call['account']} {call['operation']} {call['status']} {call['error']} "
+             f"(request id {call['request_id']})" for call in refused]
+    return "\n".join([heading, *(lines or ["none"])])
