@@ -139,7 +139,7 @@ def test_the_resources_are_as_configured(stack):
         "require_ssl": "true", "enable_user_activity_logging": "true"}
     [limit] = redshift.describe_usage_limits(ClusterIdentifier="tf-analytics")["UsageLimits"]
     assert (limit["FeatureType"], limit["Amount"], limit["BreachAction"]) == ("concurrency-scaling", 60, "log")
-    [action] = redshift.describe_scheduled_actions(ScheduledActionNames=["tf-nightly-pause"])["ScheduledActions"]
+    [action] = redshift.describe_scheduled_actions(ScheduledActionName="tf-nightly-pause")["ScheduledActions"]
     assert (action["Schedule"], action["TargetAction"]) == (
         "cron(0 23 * * ? *)", {"PauseCluster": {"ClusterIdentifier": "tf-analytics"}})
     [snapshot] = redshift.describe_cluster_snapshots(SnapshotIdentifier="tf-analytics-manual")["Snapshots"]

@@ -138,8 +138,8 @@ resource "aws_redshift_cluster_snapshot" "analytics" {
   tags                             = { team = "data" }
 }
 
-# Without tags: provider 5.x sends none with RestoreFromClusterSnapshot, and tags it later with the
-# cluster's ARN, which it cannot build without the account id (skip_requesting_account_id).
+# Without tags: provider 5.100 sends none with RestoreFromClusterSnapshot (the next plan would add
+# them, by an ARN it builds without the account id under skip_requesting_account_id).
 resource "aws_redshift_cluster" "restored" {
   count               = var.restore ? 1 : 0
   cluster_identifier  = "tf-restored"
