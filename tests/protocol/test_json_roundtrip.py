@@ -182,13 +182,25 @@ def test_a_large_list_of_structures_keeps_each_records_fields() -> None:
         [{"longValue": i}, {"isNull": True}, {"blobValue": bytes([i % 256])}] for i in range(1000)]
 
 def test_result_timestamps_are_epoch_seconds_with_milliseconds() -> None:
-    operation = operation_model(SERVICE, "GetSnapshot")
+    operation = operation_model("redshift-data", "DescribeStatement")
     created = datetime(2024, 1, 2, 3, 4, 5, 123000, tzinfo=UTC)
     naive = datetime(2024, 1, 2, 3, 4, 5)  # the service keeps UTC: never read as local time
+    body = json_serializer.serialize_result(operation, {"Id": "x", "CreatedAt": created, "UpdatedAt": naive})
+    assert json.loads(body) == {"Id": "x", "CreatedAt": 1704164645.123, "UpdatedAt": 1704164645.0}
+    parsed = botocore_parse(operation, body)
+    assert (parsed["CreatedAt"], parsed["UpdatedAt"]) == (created, naive.replace(tzinfo=UTC))
+
+
+def test_result_timestamps_the_model_marks_iso8601_are_iso_text() -> None:
+    # Redshift Serverless marks its dates timestampFormat iso8601; the Go SDK (Terraform's AWS
+    # provider) refuses a number there ("expected Timestamp to be of type string").
+    operation = operation_model(SERVICE, "GetSnapshot")
+    created = datetime(2024, 1, 2, 3, 4, 5, 123000, tzinfo=UTC)
+    naive = datetime(2024, 1, 2, 3, 4, 5)
     body = json_serializer.serialize_result(operation, {"snapshot": {
         "snapshotCreateTime": created, "snapshotRetentionStartTime": naive}})
-    assert json.loads(body)["snapshot"] == {"snapshotCreateTime": 1704164645.123,
-                                            "snapshotRetentionStartTime": 1704164645.0}
+    assert json.loads(body)["snapshot"] == {"snapshotCreateTime": "2024-01-02T03:04:05.123Z",
+                                            "snapshotRetentionStartTime": "2024-01-02T03:04:05.000Z"}
     parsed = botocore_parse(operation, body)["snapshot"]
     assert parsed["snapshotCreateTime"] == created
     assert parsed["snapshotRetentionStartTime"] == naive.replace(tzinfo=UTC)

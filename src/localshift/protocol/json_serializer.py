@@ -3,7 +3,10 @@
 Results are dicts keyed by the model's member names with native values
 (``datetime``, ``bool``, ``int``, ``float``, lists, nested dicts).  Members that
 are missing or ``None`` are left out, and so are keys the model does not name.
-Timestamps are epoch seconds, as numbers (the JSON protocol's default timestamp format).
+Timestamps are epoch seconds, as numbers (the JSON protocol's default timestamp format), except
+where the model gives a member or shape another ``timestampFormat``: Redshift Serverless marks most
+of its dates ``iso8601``, and clients that decode strictly (the Go SDK, so Terraform's AWS provider)
+refuse a number there.
 
 Each operation's output shape is turned once into a tree of encoder functions, one per
 shape, so a large result (a Data API page holds some 20,000 records of a few fields each)
@@ -21,7 +24,7 @@ from typing import Any, Callable, TypeVar
 
 from botocore.model import OperationModel, Shape
 
-from localshift.protocol.scalars import epoch_seconds
+from localshift.protocol.scalars import epoch_seconds, iso_timestamp
 
 Encoder = Callable[[Any], Any]
 T = TypeVar("T")
@@ -42,8 +45,11 @@ def _blob(value: bytes) -> str:
     return base64.b64encode(value).decode()
 
 
+# timestampFormat trait -> encoder (no trait: the protocol's default, epoch seconds).
+_TIMESTAMP_FORMATS: dict[str, Encoder] = {"unixTimestamp": epoch_seconds, "iso8601": iso_timestamp}
+
 _SCALARS: dict[str, Encoder] = {
-    "timestamp": epoch_seconds, "integer": int, "long": int, "double": float, "float": float,
+    "integer": int, "long": int, "double": float, "float": float,
     "boolean": bool, "blob": _blob,
 }
 
@@ -58,6 +64,8 @@ def _encoder(shape: Shape) -> Encoder:
         return _list_encoder(shape)
     if type_name == "map":
         return _map_encoder(shape)
+    if type_name == "timestamp":
+        return _TIMESTAMP_FORMATS[shape.serialization.get("timestampFormat", "unixTimestamp")]
     return _SCALARS.get(type_name, str)
 
 

@@ -191,7 +191,7 @@ def test_delete_cluster_final_snapshot_rules(redshift):
     assert error_of(excinfo)[0] == "ClusterSnapshotAlreadyExists"
     deleting = redshift.delete_cluster(ClusterIdentifier="c1", FinalClusterSnapshotIdentifier="final",
                                        FinalClusterSnapshotRetentionPeriod=7)["Cluster"]
-    assert deleting["ClusterStatus"] == "final-snapshot"
+    assert (deleting["ClusterStatus"], deleting["ClusterAvailabilityStatus"]) == ("final-snapshot", "Modifying")
     redshift.get_waiter("cluster_deleted").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1})
     final = redshift.describe_cluster_snapshots(SnapshotIdentifier="final")["Snapshots"][0]
     assert final["SnapshotType"] == "manual" and final["Status"] == "available"
@@ -212,7 +212,7 @@ def test_a_paused_cluster_is_deleted_with_a_final_snapshot(slow):
     assert error_of(excinfo)[:2] == ("InvalidClusterState", 400)
     wait_for(lambda: redshift.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]["ClusterStatus"] == "paused")
     deleting = redshift.delete_cluster(ClusterIdentifier="c1", FinalClusterSnapshotIdentifier="final")["Cluster"]
-    assert deleting["ClusterStatus"] == "final-snapshot"
+    assert (deleting["ClusterStatus"], deleting["ClusterAvailabilityStatus"]) == ("final-snapshot", "Modifying")
     redshift.get_waiter("cluster_deleted").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1})
     final = redshift.describe_cluster_snapshots(SnapshotIdentifier="final")["Snapshots"][0]
     assert (final["Status"], final["ClusterIdentifier"], final["SnapshotType"]) == ("available", "c1", "manual")
@@ -221,7 +221,7 @@ def test_a_paused_cluster_is_deleted_with_a_final_snapshot(slow):
 def test_delete_cluster_skipping_final_snapshot(redshift):
     endpoint = create_available_cluster(redshift)["Endpoint"]
     deleting = redshift.delete_cluster(ClusterIdentifier="c1", SkipFinalClusterSnapshot=True)["Cluster"]
-    assert deleting["ClusterStatus"] == "deleting"
+    assert (deleting["ClusterStatus"], deleting["ClusterAvailabilityStatus"]) == ("deleting", "Modifying")
     assert deleting["Endpoint"] == endpoint  # until the cluster is gone
     redshift.get_waiter("cluster_deleted").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1})
 

@@ -15,7 +15,9 @@ SUPPORT_ALIAS = "amazon-redshift-support"
 # The engine build shown in EngineFullVersion (ClusterVersion.ENGINE_BUILD).
 ENGINE_BUILD = "87003"
 
-# ClusterStatus -> ClusterAvailabilityStatus, as the Management Guide pairs them.
+# ClusterStatus -> ClusterAvailabilityStatus, as the Management Guide pairs them. A cluster being deleted
+# (its final snapshot, then the delete) is `Modifying`, not `Unavailable`: the Terraform AWS provider's
+# delete waiter accepts only `Modifying` or `Maintenance` until the cluster is gone.
 _AVAILABILITY = {
     "available": "Available",
     "creating": "Modifying",
@@ -26,8 +28,8 @@ _AVAILABILITY = {
     "rotating-keys": "Modifying",
     "rebooting": "Maintenance",
     "paused": "Unavailable",
-    "deleting": "Unavailable",
-    "final-snapshot": "Unavailable",
+    "deleting": "Modifying",
+    "final-snapshot": "Modifying",
     "incompatible-restore": "Failed",
     "hardware-failure": "Failed",
 }
