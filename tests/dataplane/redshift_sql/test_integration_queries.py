@@ -7,6 +7,9 @@ from decimal import Decimal
 
 import psycopg
 import pytest
+import redshift_connector
+
+from sql_cluster import MASTER_USER, PASSWORD
 
 
 @pytest.fixture
@@ -169,3 +172,42 @@ def test_computed_strings_are_varchar_on_the_wire_as_in_redshift(db):
     assert cur.fetchone() == ("ab", "Abx", "Aby", "lit", "Ab")
     cur = db.execute("select prosrc from pg_proc where proname = 'lower' limit 1")
     assert [column.type_code for column in cur.description] == [25]
+
+
+class _Text(psycopg.adapt.Loader):
+    """A value as the text (or the bytes) the server sent."""
+
+    def load(self, data):
+        return bytes(data)
+
+
+class _Bytes(_Text):
+    format = psycopg.pq.Format.BINARY
+
+
+def test_super_values_print_compact_as_redshift_prints_them(sql_cluster, database, db):
+    db.execute("create table docs (id int, doc super, note varchar(20))")
+    db.execute("""insert into docs values (1, json_parse('{"a": 1, "b": [1, 2, {"c": "x, y: z"}]}'), 'p, q: r'),
+                  (2, json_parse('"s, t"'), null), (3, null, 'n')""")
+    expected = [(b"1", b'{"a":1,"b":[1,2,{"c":"x, y: z"}]}', b"p, q: r"), (b"2", b'"s, t"', None), (b"3", None, b"n")]
+    sql = "select id, doc, note from docs order by id"
+    db.adapters.register_loader("jsonb", _Text)
+    db.adapters.register_loader("jsonb", _Bytes)
+    for oid in ("int4", "varchar"):
+        db.adapters.register_loader(oid, _Text)
+    assert db.execute(sql).fetchall() == expected  # a simple Query
+    for _ in range(3):  # prepared (psycopg prepares from the second run): Bind and Execute without a Describe
+        assert db.execute(sql, prepare=True).fetchall() == expected
+    # jsonb's binary format: a version byte, then the compact text
+    assert db.cursor(binary=True).execute("select doc from docs where id = 1").fetchone() == \
+        (b'\x01{"a":1,"b":[1,2,{"c":"x, y: z"}]}',)
+    # a computed SUPER value, navigation, OBJECT and ARRAY; a table without SUPER afterwards
+    assert db.execute("select doc.b, object('k', array(1, 'a')), json_serialize(doc) from docs where id = 1")\
+        .fetchone() == (b'[1,2,{"c":"x, y: z"}]', b'{"k":[1,"a"]}', b'{"a":1,"b":[1,2,{"c":"x, y: z"}]}')
+    assert db.execute("select note from docs where id = 1").fetchone() == (b"p, q: r",)
+    # redshift_connector's extended protocol reads the same text
+    with redshift_connector.connect(host=sql_cluster.host, port=sql_cluster.port, database=database,
+                                    user=MASTER_USER, password=PASSWORD, ssl=False) as rs:
+        cursor = rs.cursor()
+        cursor.execute("select doc, note from it.docs where id = %s", (1,))
+        assert cursor.fetchall() == (['{"a":1,"b":[1,2,{"c":"x, y: z"}]}', "p, q: r"],)
