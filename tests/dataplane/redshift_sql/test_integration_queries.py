@@ -211,3 +211,41 @@ def test_super_values_print_compact_as_redshift_prints_them(sql_cluster, databas
         cursor = rs.cursor()
         cursor.execute("select doc, note from it.docs where id = %s", (1,))
         assert cursor.fetchall() == (['{"a":1,"b":[1,2,{"c":"x, y: z"}]}', "p, q: r"],)
+
+
+def test_sum_gives_redshifts_result_types(sql_cluster, database, db):
+    db.execute("create table amounts (g int, s smallint, i int, b bigint, r real, d decimal(8, 2), f float)")
+    db.execute("insert into amounts values (1, 1, 1, 1, 1.1, 1.25, 0.5), (1, 2, 2, 2, 2.2, 2.25, 0.25), "
+               "(2, null, null, 5000000000, 10000000, null, null)")
+    types = "select pg_typeof(sum(s)), pg_typeof(sum(i)), pg_typeof(sum(b)), pg_typeof(sum(r)), " \
+            "pg_typeof(sum(d)), pg_typeof(sum(f)) from amounts"
+    assert [str(t) for t in one(db, types)] == ["bigint"] * 3 + ["double precision", "numeric", "double precision"]
+    total = one(db, "select sum(s), sum(i), sum(b), sum(r), sum(d), sum(f) from amounts")
+    assert total[:3] == (3, 3, 5000000003) and total[4:] == (Decimal("3.50"), 0.75)
+    # a REAL summed with a DOUBLE PRECISION's digits (PostgreSQL's REAL sum gives 1e+07)
+    assert round(total[3], 1) == 10000003.3
+    assert db.execute("select g, sum(b), sum(distinct s) filter (where i > 1), sum(r) from amounts "
+                      "where g = 2 or i is null group by g").fetchall() == [(2, 5000000000, None, 10000000.0)]
+    # in a moving frame (its inverse transitions): NULL when the frame holds no value
+    assert db.execute("select sum(b) over (order by s nulls last rows between current row and 1 following), "
+                      "sum(s) over (order by s nulls last rows between 1 following and 1 following) "
+                      "from amounts order by s nulls last").fetchall() == [(3, 2), (5000000002, None),
+                                                                           (5000000000, None)]
+    with pytest.raises(psycopg.errors.NumericValueOutOfRange):
+        db.execute("select sum(b) from (select 9223372036854775807::bigint as b union all select 1) s")
+    # a table made from sums (dbt's table models) has Redshift's column types
+    db.execute("create table totals as select g, sum(b) as b, sum(r) as r from amounts group by g")
+    assert db.execute("select column_name, data_type from information_schema.columns where table_name = 'totals' "
+                      "order by ordinal_position").fetchall() == \
+        [("g", "integer"), ("b", "bigint"), ("r", "double precision")]
+    # GROUP BY ALL leaves the sum out; a view keeps it
+    assert db.execute("select g, sum(b) from amounts group by all order by g").fetchall() == \
+        [(1, 3), (2, 5000000000)]
+    db.execute("create view sums as select g, sum(b) as b from amounts group by g")
+    assert [str(t) for t in one(db, "select pg_typeof(b) from sums limit 1")] == ["bigint"]
+    # redshift_connector reads a BIGINT sum as an int (PostgreSQL's NUMERIC sum would be a Decimal)
+    with redshift_connector.connect(host=sql_cluster.host, port=sql_cluster.port, database=database,
+                                    user=MASTER_USER, password=PASSWORD, ssl=False) as rs:
+        cursor = rs.cursor()
+        cursor.execute("select sum(b), sum(d) from it.amounts where g = %s", (1,))
+        assert cursor.fetchall() == ([3, Decimal("3.50")],)
