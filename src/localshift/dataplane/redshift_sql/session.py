@@ -329,7 +329,14 @@ class SqlSession:
             self.engine_parameter(data[pos:pos + length])
             return None
         if typ == 0x54:  # RowDescription: computed TEXT columns are Redshift's VARCHAR
-            self._describe_result(super_columns(data, pos, length))
+            current = pending[0] if pending else None
+            if type(current) is ResultShape:  # a Describe's answer: the shape of its statement or portal
+                pending.popleft()
+                current.columns = super_columns(data, pos, length)
+                if current.columns:
+                    self._engine.whole = _ENGINE_WHOLE_ROWS
+            elif type(current) is _Statement:  # a Query's statement
+                self._describe_statement(current, super_columns(data, pos, length))
             return varchar_columns(data, pos, length)
         current = pending[0] if pending else None
         if type(current) is ResultShape:  # a Describe's answer: NoData, or the Describe's error
@@ -356,16 +363,11 @@ class SqlSession:
         self._record(current)  # EmptyQueryResponse / PortalSuspended
         return None
 
-    def _describe_result(self, columns: tuple[int, ...]) -> None:
-        """A RowDescription: the shape of what the first pending item is, a Describe (whose
-        statement or portal it describes) or a Query's statement."""
-        pending = self._pending
-        current = pending[0] if pending else None
-        if type(current) is ResultShape:
-            pending.popleft()
-            current.columns = columns
-        elif type(current) is _Statement and (columns or current.shape is not None):
-            current.shape = ResultShape(columns)
+    def _describe_statement(self, statement: _Statement, columns: tuple[int, ...]) -> None:
+        """A RowDescription of a statement of a Query (or of an Execute whose Describe the
+        session did not follow)."""
+        if columns or statement.shape is not None:
+            statement.shape = ResultShape(columns)
         if columns:
             self._engine.whole = _ENGINE_WHOLE_ROWS
 
