@@ -23,9 +23,8 @@ _JSONB = (3802).to_bytes(4, "big")
 # After a field's name: table oid (4), column number (2), type oid (4), type length (2),
 # type modifier (4), format code (2).
 _TYPE_AT, _FIELD_REST = 6, 18
-# A JSON string as jsonb prints it (a quote or a backslash inside is escaped), kept as it is;
-# or a comma or a colon between elements, whose blank goes.
-_COMPACT = re.compile(rb'("[^"\\]*+(?:\\.[^"\\]*+)*+")|([,:]) ')
+# A JSON string as jsonb prints it (a quote or a backslash inside is escaped): split out, kept as it is.
+_STRING = re.compile(rb'("[^"\\]*+(?:\\.[^"\\]*+)*+")')
 _BINARY_JSONB = b"\x01"  # jsonb's binary format: a version byte, then the text
 
 
@@ -56,8 +55,17 @@ def super_columns(data: bytes, pos: int, length: int) -> tuple[int, ...]:
 def compact(value: bytes) -> bytes:
     """A ``jsonb`` value's text (or binary form) without the blanks between elements."""
     if value[:1] == _BINARY_JSONB:
-        return _BINARY_JSONB + _COMPACT.sub(rb"\1\2", value[1:])
-    return _COMPACT.sub(rb"\1\2", value)
+        return _BINARY_JSONB + compact(value[1:])
+    if b'"' not in value:
+        return _between_elements(value)
+    parts = _STRING.split(value)  # outside strings, a string, outside, ...
+    parts[::2] = map(_between_elements, parts[::2])
+    return b"".join(parts)
+
+
+def _between_elements(text: bytes) -> bytes:
+    """Text outside strings: the blank after each comma and colon goes (jsonb prints one there)."""
+    return text.replace(b", ", b",").replace(b": ", b":")
 
 
 def compact_row(data: bytes, pos: int, length: int, columns: tuple[int, ...]) -> bytes | None:
