@@ -12,7 +12,7 @@ from localshift.dataplane.redshift_sql.fastpath import needs_translation
     "SELECT id, v FROM t WHERE id = $1",
     "INSERT INTO orders VALUES ($1, $2)",
     "UPDATE t SET v = 'changed' WHERE id <= 1000",
-    "select count(*), sum(amount) from orders group by 1",
+    "select count(*), max(amount) from orders group by 1",
     "select a from t union all select b from u group by b", "select all a from t group by a",
     'select "id" from "public"."t"',
     "select a.x, b.y from t1 a join t2 b on a.k = b.k", "select s.t.c from s.t join u on u.id = s.t.id",

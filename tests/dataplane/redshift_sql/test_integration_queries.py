@@ -7,6 +7,9 @@ from decimal import Decimal
 
 import psycopg
 import pytest
+import redshift_connector
+
+from sql_cluster import MASTER_USER, PASSWORD
 
 
 @pytest.fixture
@@ -169,3 +172,82 @@ def test_computed_strings_are_varchar_on_the_wire_as_in_redshift(db):
     assert cur.fetchone() == ("ab", "Abx", "Aby", "lit", "Ab")
     cur = db.execute("select prosrc from pg_proc where proname = 'lower' limit 1")
     assert [column.type_code for column in cur.description] == [25]
+
+
+class _Text(psycopg.adapt.Loader):
+    """A value as the text (or the bytes) the server sent."""
+
+    def load(self, data):
+        return bytes(data)
+
+
+class _Bytes(_Text):
+    format = psycopg.pq.Format.BINARY
+
+
+def test_super_values_print_compact_as_redshift_prints_them(sql_cluster, database, db):
+    db.execute("create table docs (id int, doc super, note varchar(20))")
+    db.execute("""insert into docs values (1, json_parse('{"a": 1, "b": [1, 2, {"c": "x, y: z"}]}'), 'p, q: r'),
+                  (2, json_parse('"s, t"'), null), (3, null, 'n')""")
+    expected = [(b"1", b'{"a":1,"b":[1,2,{"c":"x, y: z"}]}', b"p, q: r"), (b"2", b'"s, t"', None), (b"3", None, b"n")]
+    sql = "select id, doc, note from docs order by id"
+    db.adapters.register_loader("jsonb", _Text)
+    db.adapters.register_loader("jsonb", _Bytes)
+    for oid in ("int4", "varchar"):
+        db.adapters.register_loader(oid, _Text)
+    assert db.execute(sql).fetchall() == expected  # a simple Query
+    for _ in range(3):  # prepared (psycopg prepares from the second run): Bind and Execute without a Describe
+        assert db.execute(sql, prepare=True).fetchall() == expected
+    # jsonb's binary format: a version byte, then the compact text
+    assert db.cursor(binary=True).execute("select doc from docs where id = 1").fetchone() == \
+        (b'\x01{"a":1,"b":[1,2,{"c":"x, y: z"}]}',)
+    # a computed SUPER value, navigation, OBJECT and ARRAY; a table without SUPER afterwards
+    assert db.execute("select doc.b, object('k', array(1, 'a')), json_serialize(doc) from docs where id = 1")\
+        .fetchone() == (b'[1,2,{"c":"x, y: z"}]', b'{"k":[1,"a"]}', b'{"a":1,"b":[1,2,{"c":"x, y: z"}]}')
+    assert db.execute("select note from docs where id = 1").fetchone() == (b"p, q: r",)
+    # redshift_connector's extended protocol reads the same text
+    with redshift_connector.connect(host=sql_cluster.host, port=sql_cluster.port, database=database,
+                                    user=MASTER_USER, password=PASSWORD, ssl=False) as rs:
+        cursor = rs.cursor()
+        cursor.execute("select doc, note from it.docs where id = %s", (1,))
+        assert cursor.fetchall() == (['{"a":1,"b":[1,2,{"c":"x, y: z"}]}', "p, q: r"],)
+
+
+def test_sum_gives_redshifts_result_types(sql_cluster, database, db):
+    db.execute("create table amounts (g int, s smallint, i int, b bigint, r real, d decimal(8, 2), f float)")
+    db.execute("insert into amounts values (1, 1, 1, 1, 1.1, 1.25, 0.5), (1, 2, 2, 2, 2.2, 2.25, 0.25), "
+               "(2, null, null, 5000000000, 10000000, null, null)")
+    types = "select pg_typeof(sum(s)), pg_typeof(sum(i)), pg_typeof(sum(b)), pg_typeof(sum(r)), " \
+            "pg_typeof(sum(d)), pg_typeof(sum(f)) from amounts"
+    assert [str(t) for t in one(db, types)] == ["bigint"] * 3 + ["double precision", "numeric", "double precision"]
+    total = one(db, "select sum(s), sum(i), sum(b), sum(r), sum(d), sum(f) from amounts")
+    assert total[:3] == (3, 3, 5000000003) and total[4:] == (Decimal("3.50"), 0.75)
+    # a REAL summed with a DOUBLE PRECISION's digits (PostgreSQL's REAL sum gives 1e+07)
+    assert round(total[3], 1) == 10000003.3
+    assert db.execute("select g, sum(b), sum(distinct s) filter (where i > 1), sum(r) from amounts "
+                      "where g = 2 or i is null group by g").fetchall() == [(2, 5000000000, None, 10000000.0)]
+    # in a moving frame (its inverse transitions): NULL when the frame holds no value
+    assert db.execute("select sum(b) over (order by s nulls last rows between current row and 1 following), "
+                      "sum(s) over (order by s nulls last rows between 1 following and 1 following) "
+                      "from amounts order by s nulls last").fetchall() == [(3, 2), (5000000002, None),
+                                                                           (5000000000, None)]
+    with pytest.raises(psycopg.errors.NumericValueOutOfRange):
+        db.execute("select sum(b) from (select 9223372036854775807::bigint as b union all select 1) s")
+    with pytest.raises(psycopg.errors.UndefinedFunction):  # Redshift sums SUPER numbers; not here
+        db.execute("select sum(json_parse('1'))")
+    # a table made from sums (dbt's table models) has Redshift's column types
+    db.execute("create table totals as select g, sum(b) as b, sum(r) as r from amounts group by g")
+    assert db.execute("select column_name, data_type from information_schema.columns where table_name = 'totals' "
+                      "order by ordinal_position").fetchall() == \
+        [("g", "integer"), ("b", "bigint"), ("r", "double precision")]
+    # GROUP BY ALL leaves the sum out; a view keeps it
+    assert db.execute("select g, sum(b) from amounts group by all order by g").fetchall() == \
+        [(1, 3), (2, 5000000000)]
+    db.execute("create view sums as select g, sum(b) as b from amounts group by g")
+    assert [str(t) for t in one(db, "select pg_typeof(b) from sums limit 1")] == ["bigint"]
+    # redshift_connector reads a BIGINT sum as an int (PostgreSQL's NUMERIC sum would be a Decimal)
+    with redshift_connector.connect(host=sql_cluster.host, port=sql_cluster.port, database=database,
+                                    user=MASTER_USER, password=PASSWORD, ssl=False) as rs:
+        cursor = rs.cursor()
+        cursor.execute("select sum(b), sum(d) from it.amounts where g = %s", (1,))
+        assert cursor.fetchall() == ([3, Decimal("3.50")],)

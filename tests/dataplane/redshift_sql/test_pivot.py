@@ -30,7 +30,7 @@ def test_pivot_column_names_are_the_constants_or_their_aliases():
 
 def test_pivot_over_a_cte_reads_its_columns_and_keeps_the_source_alias():
     sql = pg("with s as (select k, v, w from t) select * from s as src pivot (sum(src.v) for k in (1))")
-    assert "SELECT w, sum(src.v) FILTER (WHERE k IS NOT DISTINCT FROM 1) AS \"1\" FROM s as src GROUP BY w" in sql
+    assert "SELECT w, localshift.sum(src.v) FILTER (WHERE k IS NOT DISTINCT FROM 1) AS \"1\" FROM s as src GROUP BY w" in sql
     sql = pg("with s (k, v, w) as (select 1, 2, 3) select * from s pivot (avg(v) for k in (1))")
     assert "GROUP BY w" in sql
 

@@ -31,7 +31,9 @@ def test_an_aggregate_window_function_with_order_by_needs_a_frame(sql):
     "select sum(q) from t order by 1",
 ])
 def test_frames_ranking_functions_and_windows_without_order_are_left_alone(sql):
-    assert pg(sql) == sql.replace("ntile(2) over (order by id)", "CAST(ntile(2) OVER (order by id) AS bigint)")
+    # (SUM is the catalog's, for Redshift's result types)
+    assert pg(sql) == sql.replace("ntile(2) over (order by id)", "CAST(ntile(2) OVER (order by id) AS bigint)")\
+        .replace("sum(", "localshift.sum(")
 
 
 @pytest.mark.parametrize("sql", [

@@ -17,7 +17,8 @@ Handler = Callable[[int, bytes, int, int], "bytes | None"]
 class Framer:
     """Messages whose type is in ``whole`` are handed complete to ``handle(type, data,
     pos, length)``, which may return replacement bytes, None (forward as is) or ``HOLD``;
-    the others are forwarded as they arrive, skipped by their length."""
+    the others are forwarded as they arrive, skipped by their length.  A handler may set
+    ``whole``: it holds from the next message on."""
 
     __slots__ = ("whole", "handle", "partial", "skip", "held")
 
@@ -53,6 +54,7 @@ class Framer:
                     self.partial, end = data[pos:], pos
                     break
                 replacement = handle(typ, data, pos, length)
+                whole = self.whole  # (a handler may change what is read whole from the next message on)
                 if replacement is HOLD:
                     self.held, end = bytearray(data[pos:]), pos
                     break

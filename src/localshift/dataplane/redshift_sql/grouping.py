@@ -63,11 +63,14 @@ def _aggregated(nodes: list[Node]) -> bool:
         if node.kind == "group":
             if _aggregated(node.nodes):
                 return True
-        elif node.kind == "ident":
-            following = sig[k + 1] if k + 1 < len(sig) else None
-            called = isinstance(following, Group) and following.open == "("
+            continue
+        following = sig[k + 1] if k + 1 < len(sig) else None
+        called = isinstance(following, Group) and following.open == "("
+        if node.kind == "ident":
             if node.low == "over" or node.low in AGGREGATES and called:
                 return True
-        elif node.kind == "raw" and _AGGREGATED_TEXT.search(node.text):
+        # (a call the rewrites qualified, ``localshift.sum(x)``, is its name's raw text before the call)
+        elif node.kind == "raw" and (_AGGREGATED_TEXT.search(node.text)
+                                     or called and node.text.rpartition(".")[2].lower() in AGGREGATES):
             return True
     return False

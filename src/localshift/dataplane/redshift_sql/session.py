@@ -2,13 +2,14 @@
 startup, translates the SQL of Query and Parse messages, and follows each
 statement to its completion for the query history.
 
-Client -> engine: Query ('Q'), Parse ('P') and Bind ('B') messages are read
+Client -> engine: Query ('Q'), Parse ('P'), Bind ('B') and Describe ('D') messages are read
 whole (the SQL is translated, the statement names followed); a Flush ('H')
 that a Sync follows in the same read is left out (``_sync_follows``); every
 other message is forwarded as it arrives, without copying.  Engine -> client: only
 CommandComplete, ErrorResponse, EmptyQueryResponse, PortalSuspended,
-ParameterStatus and ReadyForQuery are looked at; DataRow and the rest are
-skipped by length.
+ParameterStatus, RowDescription, NoData and ReadyForQuery are looked at; DataRow
+and the rest are skipped by length, but for the DataRows of results with SUPER
+columns, whose values are printed as Redshift prints them (super_text.py).
 
 A statement the engine ran as something else gets its own CommandComplete tag
 (command_tags.py: ``MERGE n`` for MERGE ... REMOVE DUPLICATES, ``DROP PROCEDURE``).  A
@@ -44,6 +45,7 @@ from .command_tags import RETAGGED, redshift_tag
 from .errors import redshift_error
 from .framing import HOLD, LENGTH, Framer
 from .row_descriptions import varchar_columns
+from .super_text import ResultShape, compact_row, super_columns
 from .translator import statement_texts, translate_bytes
 from .truncate_commits import COMMIT_QUERY, commits_in_query
 from ..wire_messages import startup_database, startup_user
@@ -53,11 +55,13 @@ if TYPE_CHECKING:
 
 MAX_NAMED = 1000
 MAX_PENDING = 10000
-# Client messages read whole: Query, Parse, Bind, Execute, Sync, Close, Flush.
-_CLIENT_WHOLE = frozenset(b"QPBESCH")
+# Client messages read whole: Query, Parse, Bind, Describe, Execute, Sync, Close, Flush.
+_CLIENT_WHOLE = frozenset(b"QPBDESCH")
 # Engine messages read whole: CommandComplete, ErrorResponse, EmptyQueryResponse,
-# PortalSuspended, ParameterStatus, RowDescription, ReadyForQuery.
-_ENGINE_WHOLE = frozenset(b"CEIsSTZ")
+# PortalSuspended, ParameterStatus, RowDescription, NoData, ReadyForQuery; and DataRow while
+# a result with SUPER columns may be coming.
+_ENGINE_WHOLE = frozenset(b"CEIsSTnZ")
+_ENGINE_WHOLE_ROWS = _ENGINE_WHOLE | {0x44}
 _END = None  # where a Query or a Sync's batch ends in the pending queue
 _COMMIT_END = b"commit"  # where the front's own COMMIT (before a TRUNCATE) ends
 # Statements held until the query history is written: those that read it.
@@ -76,15 +80,19 @@ _Kept = TypeVar("_Kept")  # what a prepared statement's or a portal's name stand
 
 class _Statement:
     """A statement sent to the engine, until its completion.  ``chained``: it starts when
-    the one before it completes (the statements of one Query run one after another)."""
+    the one before it completes (the statements of one Query run one after another).
+    ``shape``: its result's SUPER columns, for an Execute those its prepared statement
+    was described with (a Query's statement gets it from its own RowDescription)."""
 
-    __slots__ = ("text", "start", "chained", "tag", "error", "hidden")
+    __slots__ = ("text", "start", "chained", "tag", "error", "hidden", "shape")
 
-    def __init__(self, text: bytes, start: float, chained: bool = False, hidden: bool = False) -> None:
+    def __init__(self, text: bytes, start: float, chained: bool = False, hidden: bool = False,
+                 shape: ResultShape | None = None) -> None:
         self.text = text
         self.start = start
         self.chained = chained
         self.hidden = hidden  # the front's own: its completion is not the client's
+        self.shape = shape
         self.tag: bytes | None = None
         self.error: tuple[str, str] | None = None
 
@@ -113,15 +121,18 @@ class SqlSession:
         self._drop_ends = 0  # ReadyForQuery messages until a DROP DATABASE sent has its result
         self._last_recorded = 0                 # the recorder's ticket of our last entry
         self.last_query_id = -1                 # and its query id
-        self._named: dict[bytes, tuple[bytes, bool]] = {}  # prepared statement name -> text, holds a TRUNCATE
-        self._portals: dict[bytes, bytes] = {}  # portal name -> text
-        self._pending: deque = deque()          # statements sent, ends of batches, in order
+        # prepared statement name -> text, holds a TRUNCATE, result shape
+        self._named: dict[bytes, tuple[bytes, bool, ResultShape]] = {}
+        self._portals: dict[bytes, tuple[bytes, ResultShape]] = {}  # portal name -> text, result shape
+        # Statements sent, Describes (the ResultShape their answer fills), ends of batches, in order.
+        self._pending: deque = deque()
         self._scanned: bytes | None = None      # the data a Sync was looked for in (_sync_follows)
         self._sync_at = -1                      # and where it is (-1: none after that Flush)
         client = Framer(_CLIENT_WHOLE, self._client_message)
         self.from_client = client.feed
         self.release = client.release
-        self.from_engine = Framer(_ENGINE_WHOLE, self._engine_message).feed
+        self._engine = Framer(_ENGINE_WHOLE, self._engine_message)
+        self.from_engine = self._engine.feed
 
     def backend_key(self, pid: int) -> None:
         self.pid = pid
@@ -139,21 +150,29 @@ class SqlSession:
             return b"" if self._sync_follows(data, pos + length) else None
         if typ == 0x45:  # Execute: portal name
             portal = b"" if data[start] == 0 else data[start:data.index(b"\0", start)]
-            text = self._portals.get(portal, b"")
+            text, shape = self._portals.get(portal, (b"", None))
             if self._must_wait(text):
                 return HOLD
             if len(self._pending) < MAX_PENDING:
-                self._pending.append(_Statement(text, time.time()))
+                self._pending.append(_Statement(text, time.time(), shape=shape))
+                if shape is not None and shape.columns:
+                    self._engine.whole = _ENGINE_WHOLE_ROWS
+            return None
+        if typ == 0x44:  # Describe: 'S'tatement or 'P'ortal, name; the engine's answer fills its shape
+            names = self._named if data[start] == 0x53 else self._portals
+            kept = names.get(data[start + 1:data.index(b"\0", start + 1)])
+            if len(self._pending) < MAX_PENDING:
+                self._pending.append(ResultShape() if kept is None else kept[-1])
             return None
         if typ == 0x42:  # Bind: portal name, statement name
             portal_end = data.index(b"\0", start)
             statement = data[portal_end + 1:data.index(b"\0", portal_end + 1)]
-            text, commits = self._named.get(statement, (b"", False))
+            text, commits, shape = self._named.get(statement, (b"", False, None))
             # The engine takes a query's snapshot at Bind: a statement reading the history
             # waits here, or it would not see what its Execute waited for.
             if self._must_wait(text):
                 return HOLD
-            self._remember(self._portals, data[start:portal_end], text)
+            self._remember(self._portals, data[start:portal_end], (text, shape or ResultShape()))
             # A prepared TRUNCATE (a Parse of the unnamed statement commits at the Parse: a Query
             # between would drop that statement)
             return COMMIT_QUERY + data[pos:pos + length] if (commits and self.in_transaction and statement
@@ -168,9 +187,9 @@ class SqlSession:
             text = data[name_end + 1:query_end]
             new, _, commits = self._translated(text)
             if name_end == start:
-                self._named[b""] = text, commits
+                self._named[b""] = text, commits, ResultShape()
             else:
-                self._remember(self._named, data[start:name_end], (text, commits))
+                self._remember(self._named, data[start:name_end], (text, commits, ResultShape()))
             commit = COMMIT_QUERY if commits and self.in_transaction and self._commits_first() else b""
             if new is None:
                 return commit + data[pos:pos + length] if commit else None
@@ -299,13 +318,32 @@ class SqlSession:
                 end = pending.popleft()
                 if end is _END or end is _COMMIT_END:
                     break
+            if not pending:  # no result outstanding: DataRows are skipped again
+                self._engine.whole = _ENGINE_WHOLE
             return b"" if end is _COMMIT_END else None
+        if typ == 0x44:  # DataRow (read whole while a result with SUPER columns may be coming)
+            current = pending[0] if pending else None
+            shape = current.shape if type(current) is _Statement else None
+            return compact_row(data, pos, length, shape.columns) if shape is not None and shape.columns else None
         if typ == 0x53:  # ParameterStatus
             self.engine_parameter(data[pos:pos + length])
             return None
         if typ == 0x54:  # RowDescription: computed TEXT columns are Redshift's VARCHAR
+            current = pending[0] if pending else None
+            if type(current) is ResultShape:  # a Describe's answer: the shape of its statement or portal
+                pending.popleft()
+                current.columns = super_columns(data, pos, length)
+                if current.columns:
+                    self._engine.whole = _ENGINE_WHOLE_ROWS
+            elif type(current) is _Statement:  # a Query's statement
+                self._describe_statement(current, super_columns(data, pos, length))
             return varchar_columns(data, pos, length)
         current = pending[0] if pending else None
+        if type(current) is ResultShape:  # a Describe's answer: NoData, or the Describe's error
+            pending.popleft()
+            current = pending[0] if pending else None
+        if typ == 0x6E:  # NoData
+            return None
         if current is None or current is _COMMIT_END:  # nothing this session follows (or more than it counted)
             return redshift_error(data[pos:pos + length]) if typ == 0x45 else None
         pending.popleft()
@@ -325,10 +363,18 @@ class SqlSession:
         self._record(current)  # EmptyQueryResponse / PortalSuspended
         return None
 
+    def _describe_statement(self, statement: _Statement, columns: tuple[int, ...]) -> None:
+        """A RowDescription of a statement of a Query (or of an Execute whose Describe the
+        session did not follow)."""
+        if columns or statement.shape is not None:
+            statement.shape = ResultShape(columns)
+        if columns:
+            self._engine.whole = _ENGINE_WHOLE_ROWS
+
     def _record(self, statement: _Statement) -> None:
         end = time.time()
         pending = self._pending
-        if pending and pending[0] is not _END and pending[0].chained:
+        if pending and type(pending[0]) is _Statement and pending[0].chained:
             pending[0].start = end
         if self.recorder is None or not statement.text:
             return

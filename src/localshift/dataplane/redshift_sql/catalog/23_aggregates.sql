@@ -229,3 +229,46 @@ CREATE OR REPLACE AGGREGATE pg_catalog.bool_and(bigint) (
     SFUNC = localshift.bool_and_step, STYPE = boolean, COMBINEFUNC = booland_statefunc, PARALLEL = SAFE);
 CREATE OR REPLACE AGGREGATE pg_catalog.bool_or(bigint) (
     SFUNC = localshift.bool_or_step, STYPE = boolean, COMBINEFUNC = boolor_statefunc, PARALLEL = SAFE);
+
+-- SUM(x) with Redshift's result types: BIGINT for SMALLINT, INTEGER and BIGINT (PostgreSQL sums a
+-- BIGINT as NUMERIC; Redshift's BIGINT sum overflows past 2^63: `22003 bigint out of range`),
+-- DOUBLE PRECISION for REAL and DOUBLE PRECISION (PostgreSQL sums a REAL as a REAL, with a REAL's
+-- digits), NUMERIC for NUMERIC.  The translator qualifies every SUM call (a name of this schema).
+-- The versions PostgreSQL's types already match are its own aggregates' definitions under this name,
+-- so they cost what PostgreSQL's do, in windows with moving frames too (inverse transitions).
+CREATE OR REPLACE AGGREGATE localshift.sum(smallint) (
+    SFUNC = int2_sum, STYPE = bigint, COMBINEFUNC = int8pl, MSFUNC = int2_avg_accum,
+    MINVFUNC = int2_avg_accum_inv, MSTYPE = bigint[], MFINALFUNC = int2int4_sum, MINITCOND = '{0,0}',
+    PARALLEL = SAFE);
+CREATE OR REPLACE AGGREGATE localshift.sum(integer) (
+    SFUNC = int4_sum, STYPE = bigint, COMBINEFUNC = int8pl, MSFUNC = int4_avg_accum,
+    MINVFUNC = int4_avg_accum_inv, MSTYPE = bigint[], MFINALFUNC = int2int4_sum, MINITCOND = '{0,0}',
+    PARALLEL = SAFE);
+-- BIGINT: added as BIGINTs; in a moving frame, a {count, sum} pair (int2int4_sum gives NULL for none).
+CREATE OR REPLACE FUNCTION localshift.sum_bigint_add(bigint[], bigint) RETURNS bigint[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT ARRAY[$1[1] + 1, $1[2] + $2] $$;
+CREATE OR REPLACE FUNCTION localshift.sum_bigint_remove(bigint[], bigint) RETURNS bigint[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT ARRAY[$1[1] - 1, $1[2] - $2] $$;
+CREATE OR REPLACE AGGREGATE localshift.sum(bigint) (
+    SFUNC = int8pl, STYPE = bigint, COMBINEFUNC = int8pl, MSFUNC = localshift.sum_bigint_add,
+    MINVFUNC = localshift.sum_bigint_remove, MSTYPE = bigint[], MFINALFUNC = int2int4_sum,
+    MINITCOND = '{0,0}', PARALLEL = SAFE);
+-- REAL: summed as DOUBLE PRECISION by float4_accum ({count, sum, sum of squares}, as AVG(real) keeps).
+CREATE OR REPLACE FUNCTION localshift.sum_of_floats(double precision[]) RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT CASE WHEN $1[1] > 0 THEN $1[2] END $$;
+CREATE OR REPLACE AGGREGATE localshift.sum(real) (
+    SFUNC = float4_accum, STYPE = double precision[], FINALFUNC = localshift.sum_of_floats,
+    COMBINEFUNC = float8_combine, INITCOND = '{0,0,0}', PARALLEL = SAFE);
+CREATE OR REPLACE AGGREGATE localshift.sum(double precision) (
+    SFUNC = float8pl, STYPE = double precision, COMBINEFUNC = float8pl, PARALLEL = SAFE);
+CREATE OR REPLACE AGGREGATE localshift.sum(numeric) (
+    SFUNC = numeric_avg_accum, STYPE = internal, SSPACE = 128, FINALFUNC = numeric_sum,
+    COMBINEFUNC = numeric_avg_combine, SERIALFUNC = numeric_avg_serialize,
+    DESERIALFUNC = numeric_avg_deserialize, MSFUNC = numeric_avg_accum, MINVFUNC = numeric_accum_inv,
+    MSTYPE = internal, MSSPACE = 128, MFINALFUNC = numeric_sum, PARALLEL = SAFE);
+CREATE OR REPLACE AGGREGATE localshift.sum(interval) (
+    SFUNC = interval_avg_accum, STYPE = internal, SSPACE = 40, FINALFUNC = interval_sum,
+    COMBINEFUNC = interval_avg_combine, SERIALFUNC = interval_avg_serialize,
+    DESERIALFUNC = interval_avg_deserialize, MSFUNC = interval_avg_accum,
+    MINVFUNC = interval_avg_accum_inv, MSTYPE = internal, MSSPACE = 40, MFINALFUNC = interval_sum,
+    PARALLEL = SAFE);
