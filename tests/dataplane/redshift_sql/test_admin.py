@@ -7,16 +7,26 @@ import pytest
 from .helpers import pg, refused
 
 
+def executed(text: str) -> list[str]:
+    """The statements a DO block of ``run_all`` executes, unquoted."""
+    assert text.startswith("DO $localshift$"), text
+    return [part.split("';", 1)[0].replace("''", "'") for part in text.split("EXECUTE E'")[1:]]
+
+
 def test_create_user_options():
-    assert pg("create user dbuser with password 'abcD1234' createdb connection limit 30") == \
-        "CREATE ROLE dbuser LOGIN PASSWORD E'abcD1234' CREATEDB CONNECTION LIMIT 30"
-    assert pg("create user u1 password 'md5153c434b4b77c89e6b94f12c5393af5b' valid until '2030-01-01'") == \
-        "CREATE ROLE u1 LOGIN PASSWORD E'md5153c434b4b77c89e6b94f12c5393af5b' VALID UNTIL '2030-01-01'"
-    assert pg("create user u2 password disable in group g1, g2 connection limit unlimited") == \
-        "CREATE ROLE u2 LOGIN PASSWORD NULL IN ROLE g1, g2 CONNECTION LIMIT -1"
-    assert pg("create user u3 password 'sha256|Mypassword1'") == \
-        "CREATE ROLE u3 LOGIN PASSWORD E'Mypassword1'"
-    assert pg('create user "MixedCase" password disable') == 'CREATE ROLE "MixedCase" LOGIN PASSWORD NULL'
+    """A user who is no superuser is granted to localshift_superuser (Redshift's superusers reach
+    every user's objects)."""
+    for statement, create in (
+            ("create user dbuser with password 'abcD1234' createdb connection limit 30",
+             "CREATE ROLE dbuser LOGIN PASSWORD E'abcD1234' CREATEDB CONNECTION LIMIT 30"),
+            ("create user u1 password 'md5153c434b4b77c89e6b94f12c5393af5b' valid until '2030-01-01'",
+             "CREATE ROLE u1 LOGIN PASSWORD E'md5153c434b4b77c89e6b94f12c5393af5b' VALID UNTIL '2030-01-01'"),
+            ("create user u2 password disable in group g1, g2 connection limit unlimited",
+             "CREATE ROLE u2 LOGIN PASSWORD NULL IN ROLE g1, g2 CONNECTION LIMIT -1"),
+            ("create user u3 password 'sha256|Mypassword1'", "CREATE ROLE u3 LOGIN PASSWORD E'Mypassword1'"),
+            ('create user "MixedCase" password disable', 'CREATE ROLE "MixedCase" LOGIN PASSWORD NULL')):
+        name = create.split()[2]
+        assert executed(pg(statement)) == [create, f"GRANT {name} TO localshift_superuser"]
 
 
 def test_createuser_is_never_a_postgresql_superuser():
@@ -31,7 +41,14 @@ def test_createuser_is_never_a_postgresql_superuser():
 
 
 def test_alter_user():
-    assert pg("alter user u1 createdb nocreateuser").startswith("DO $localshift$")
+    assert executed(pg("alter user u1 createdb nocreateuser")) == [
+        "ALTER ROLE u1 CREATEDB NOCREATEROLE", "REVOKE localshift_superuser FROM u1", "GRANT u1 TO localshift_superuser"]
+    becomes_superuser = executed(pg("alter user u1 createuser"))
+    assert becomes_superuser[0] == "ALTER ROLE u1 CREATEROLE"
+    # The user's grant to localshift_superuser goes first (the engine refuses circular memberships).
+    assert "THEN REVOKE u1 FROM localshift_superuser;" in becomes_superuser[1]
+    assert becomes_superuser[2:] == ["GRANT localshift_superuser TO u1 WITH ADMIN OPTION",
+                                     "GRANT localshift_syslog_unrestricted TO u1 WITH ADMIN OPTION"]
     assert pg("alter user u1 password 'Newpass123' valid until 'infinity'") == \
         "ALTER ROLE u1 PASSWORD E'Newpass123' VALID UNTIL 'infinity'"
     assert pg("alter user u1 rename to u2") == "ALTER ROLE u1 RENAME TO u2"

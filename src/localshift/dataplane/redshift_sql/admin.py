@@ -76,6 +76,7 @@ class _UserOptions:
         self.name = name
         self.role_options: list[str] = []
         self.after: list[str] = []
+        self.superuser: bool | None = None  # CREATEUSER / NOCREATEUSER
 
     def read(self, sig: list[Node], k: int) -> None:
         ident = quote_ident(self.name)
@@ -91,11 +92,13 @@ class _UserOptions:
                 self.role_options.append(word.upper())
                 k += 1
             elif word == "createuser":
+                self.superuser = True
                 self.role_options.append("CREATEROLE")
                 self.after += [f"GRANT {role} TO {ident} WITH ADMIN OPTION"
                                for role in (SUPERUSER_ROLE, SYSLOG_ROLE)]
                 k += 1
             elif word == "nocreateuser":
+                self.superuser = False
                 self.role_options.append("NOCREATEROLE")
                 self.after.append(f"REVOKE {SUPERUSER_ROLE} FROM {ident}")
                 k += 1
@@ -148,7 +151,24 @@ def create_user(rw: "Rewriter", sig: list[Node]) -> str:
     if not any(o.startswith("PASSWORD") for o in options.role_options):
         raise syntax_error(sig[-1].text)  # Redshift requires PASSWORD
     create = " ".join([f"CREATE ROLE {quote_ident(name)} LOGIN"] + options.role_options)
-    return run_all([create] + options.after)
+    return run_all([create] + options.after + ([] if options.superuser else [_reached(name)]))
+
+
+def _reached(name: str) -> str:
+    """Redshift's superusers reach every user's objects: a user who is no superuser is granted to
+    ``localshift_superuser`` (by its creator, who holds ADMIN OPTION on it), whose members so have
+    the user's privileges, those of an owner included (create in its schemas, alter and drop its
+    tables).  A superuser is not (the engine refuses circular memberships): superusers do not reach
+    each other's objects, nor the master user's."""
+    return f"GRANT {quote_ident(name)} TO {SUPERUSER_ROLE}"
+
+
+def _unreached(name: str) -> str:
+    """The grant of ``_reached`` taken back (before the user becomes a superuser), if there is one."""
+    role = quote_literal(quote_ident(name))
+    return (f"DO $reach$ BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_auth_members WHERE roleid = "
+            f"pg_catalog.to_regrole({role}) AND member = pg_catalog.to_regrole('{SUPERUSER_ROLE}')) THEN "
+            f"REVOKE {quote_ident(name)} FROM {SUPERUSER_ROLE}; END IF; END $reach$")
 
 
 def alter_user(rw: "Rewriter", sig: list[Node]) -> str:
@@ -174,6 +194,9 @@ def alter_user(rw: "Rewriter", sig: list[Node]) -> str:
     options = _UserOptions(name)
     options.read(sig, 3)
     statements = [" ".join([f"ALTER ROLE {ident}"] + options.role_options)] if options.role_options else []
+    if options.superuser is not None:
+        statements += [_unreached(name)] if options.superuser else []
+        return run_all(statements + options.after + ([] if options.superuser else [_reached(name)]))
     return run_all(statements + options.after)
 
 

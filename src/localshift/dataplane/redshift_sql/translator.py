@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from . import admin, alter, copy_unload, ddl, dml, from_items, maintenance, routines, settings, show, view_ddl
+from . import admin, alter, authorization, copy_unload, ddl, dml, from_items, maintenance, routines, settings, show, view_ddl
 from .errors import TranslationError, do_block, error_statement, not_supported
 from .expressions import REDSHIFT_CATALOG_WORDS, Rewriter
 from .fastpath import needs_translation
@@ -264,11 +264,17 @@ def _drop(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
 
 
 def _set(rw: Rewriter, nodes: list[Node], sig: list[Node]):
+    session_user = authorization.set_session_authorization(sig)
+    if session_user is not None:
+        return session_user, None
     text, sensitivity = settings.set_statement(sig, nodes)
     return (text if text is not None else render(nodes)), sensitivity
 
 
 def _reset(rw: Rewriter, nodes: list[Node], sig: list[Node]):
+    session_user = authorization.reset_session_authorization(sig)
+    if session_user is not None:
+        return session_user, None
     text, sensitivity = settings.reset_statement(sig)
     return (text if text is not None else render(nodes)), sensitivity
 
@@ -281,7 +287,7 @@ _HANDLERS = {
     "revoke": lambda rw, nodes, sig: admin.grant_or_revoke(rw, nodes, sig),
     "set": _set,
     "reset": _reset,
-    "show": lambda rw, nodes, sig: show.show(sig),
+    "show": lambda rw, nodes, sig: show.show(sig, rw.case_sensitive),
     "vacuum": lambda rw, nodes, sig: maintenance.vacuum(rw, nodes, sig),
     "analyze": lambda rw, nodes, sig: maintenance.analyze(rw, nodes, sig),
     "analyse": lambda rw, nodes, sig: maintenance.analyze(rw, nodes, sig),
