@@ -48,7 +48,7 @@ def test_show_names_keep_their_case_when_identifiers_are_case_sensitive():
         "SELECT localshift.show_table_ddl(NULL, E'MixedCase') AS \"Show Table DDL statement\""
     assert pg('SHOW VIEW "S"."V"', case_sensitive=True).startswith("SELECT localshift.show_view_ddl(E'S', E'V')")
     assert pg('SHOW COLUMNS FROM TABLE dev."S"."T" WHERE "COLUMN_NAME" LIKE \'a%\'', case_sensitive=True) == \
-        "SELECT * FROM localshift.show_columns(E'dev', E'S', E'T') WHERE \"COLUMN_NAME\" LIKE 'a%'"
+        "SELECT * FROM localshift.show_columns(E'dev', E'S', E'T') WHERE \"COLUMN_NAME\" like 'a%'"
     assert pg('SHOW TABLE "MixedCase"') == \
         "SELECT localshift.show_table_ddl(NULL, E'mixedcase') AS \"Show Table DDL statement\""
 
