@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from . import admin, alter, authorization, copy_unload, ddl, dml, from_items, maintenance, routines, settings, show, view_ddl
+from . import (admin, alter, authorization, copy_unload, ddl, dml, from_items, maintenance, plans, routines, settings,
+               show, view_ddl)
 from .errors import TranslationError, do_block, error_statement, not_supported
 from .expressions import REDSHIFT_CATALOG_WORDS, Rewriter
 from .fastpath import needs_translation
@@ -297,4 +298,5 @@ _HANDLERS = {
     "unload": lambda rw, nodes, sig: copy_unload.unload(rw, nodes, sig),
     "merge": lambda rw, nodes, sig: dml.merge(rw, nodes, sig),
     "delete": lambda rw, nodes, sig: dml.delete(rw, nodes, sig),
+    "explain": lambda rw, nodes, sig: plans.explain(rw, nodes, sig, _statement),
 }
