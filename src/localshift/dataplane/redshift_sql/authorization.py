@@ -6,7 +6,7 @@ A Redshift superuser (the master user, a CREATEUSER user) gets ``SET ROLE`` inst
 runs on with the named user's privileges (``CURRENT_USER``), which is what AWS documents the
 command for (testing access as an unprivileged user); ``SESSION_USER`` stays the login user.
 Redshift superusers may take the role of every other user because every user who is no
-superuser is granted to ``localshift_superuser`` (admin.py): a superuser's membership, which
+superuser is granted to ``localshift_superuser`` (users.py): a superuser's membership, which
 the engine checks, never reaches another superuser, the master user or the internal role
 (``permission denied to set role``).  Anyone else gets Redshift's (PostgreSQL's)
 ``42501 permission denied to set session authorization``; naming oneself is allowed, as

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from . import (admin, alter, authorization, copy_unload, ddl, dml, from_items, maintenance, plans, routines, settings,
-               show, view_ddl)
+               show, users, view_ddl)
 from .errors import TranslationError, do_block, error_statement, not_supported
 from .expressions import REDSHIFT_CATALOG_WORDS, Rewriter
 from .fastpath import needs_translation
@@ -185,7 +185,7 @@ def _create(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
     if what == "materialized" and [w.low for w in sig[k + 1:k + 2]] == ["view"]:
         return view_ddl.create_materialized_view(rw, nodes, sig, k + 1)
     if what == "user":
-        return admin.create_user(rw, sig)
+        return users.create_user(rw, sig)
     if what == "role":
         return admin.create_role(rw, sig)
     if what == "group":
@@ -230,7 +230,7 @@ def _alter(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
     if what == "materialized" and len(sig) > 2 and sig[2].low == "view":
         return alter.alter_materialized_view(rw, nodes, sig, 2)
     if what == "user":
-        return admin.alter_user(rw, sig)
+        return users.alter_user(rw, sig)
     if what == "schema":
         return admin.alter_schema(rw, nodes, sig)
     if what == "default":

@@ -130,7 +130,7 @@ WHERE r.rolcanlogin;
 -- ADMIN OPTION by the bootstrap superuser (oid 10), and again by the creator itself
 -- (createrole_self_grant): PostgreSQL's bookkeeping, not a membership Redshift shows.  Nor are
 -- the grants of users to localshift_superuser, through which Redshift's superusers reach every
--- user's objects (redshift_sql/admin.py).
+-- user's objects (redshift_sql/users.py).
 CREATE OR REPLACE VIEW localshift.role_grants AS
 SELECT m.member, m.roleid, m.admin_option
 FROM pg_catalog.pg_auth_members m
