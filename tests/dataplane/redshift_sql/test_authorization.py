@@ -9,7 +9,7 @@ import pytest
 
 from .helpers import fresh_user, pg, refused
 
-SUPER, PLAIN, OTHER = "authz_super", "authz_plain", "authz_other"
+SUPER, PLAIN, OTHER = "sessauth_super", "sessauth_plain", "sessauth_other"
 PASSWORD = "Authz1234"
 
 
@@ -37,6 +37,11 @@ def users(sql_cluster, database):
         conn.execute("DROP TABLE IF EXISTS public.authz_secret")
         conn.execute("CREATE TABLE public.authz_secret (v int)")
         conn.execute(f"GRANT SELECT ON public.authz_secret TO {OTHER}")
+    yield
+    with sql_cluster.connect(database) as conn:  # users are the cluster's: other modules list them
+        conn.execute("DROP TABLE public.authz_secret")
+        for user in (SUPER, PLAIN, OTHER):
+            conn.execute(f"DROP USER {user}")
 
 
 @pytest.mark.parametrize("user", ["admin", SUPER])
