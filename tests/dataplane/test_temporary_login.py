@@ -130,6 +130,9 @@ def test_auto_create_makes_the_role_and_a_missing_role_fails_without_it(dp, port
         super_, createdb, createrole = conn.execute(
             "SELECT rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = 'carol'").fetchone()
         assert (super_, createdb, createrole) == (False, False, False)
+        # Redshift's superusers (the master user) reach its objects, as those of a user CREATE USER made.
+        assert conn.execute("SELECT pg_has_role('localshift_superuser', 'carol', 'MEMBER'),"
+                            " pg_has_role('carol', 'localshift_superuser', 'MEMBER')").fetchone() == (True, False)
     # The role made for it has a password nobody was told.
     with pytest.raises(psycopg.OperationalError):
         connect(port, user="carol", password="pw")

@@ -39,6 +39,7 @@ import psycopg
 from psycopg import sql
 
 from .credentials import LoginRegistry, is_temporary_login, password_md5
+from .redshift_sql.install import SUPERUSER_ROLE
 from .roles import ADMIN_OPTIONS, ADMIN_USER, EngineSetup
 from .wire_messages import authentication_failed, error_response
 
@@ -153,6 +154,8 @@ class TemporaryLogins:
             stored = "md5" + password_md5(role, secrets.token_hex(24))
             verb = "CREATE" if row is None else "ALTER"
             conn.execute(sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(role), sql.Literal(stored)))
+            if row is None:  # Redshift's superusers reach its objects, as a user CREATE USER makes (redshift_sql/users.py)
+                conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(role), sql.Identifier(SUPERUSER_ROLE)))
         if not stored.startswith("md5"):
             raise LoginRefused(error_response(
                 "28000", f'role "{role}" has a SCRAM password: temporary credentials need an md5 one'))

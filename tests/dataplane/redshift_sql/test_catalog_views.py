@@ -91,6 +91,19 @@ def test_a_regular_user_sees_their_own_rows_a_superuser_sees_all(sql_cluster, da
             == (True,)
 
 
+def test_pg_user_keeps_the_internal_roles_settings_and_the_superusers_reach_to_itself(sql_cluster, database, bob):
+    """rdsdb's session settings (its search_path, timeouts) are localshift's; the grant through which
+    Redshift superusers reach every user's objects is no membership Redshift shows."""
+    with sql_cluster.connect(database) as conn:
+        assert conn.execute("SELECT usesysid, usesuper, usecatupd, useconfig FROM pg_user_info"
+                            " WHERE usename = 'rdsdb'").fetchone() == (10, True, True, None)
+        assert conn.execute("SELECT usecatupd FROM pg_user WHERE usename = current_user").fetchone() == (False,)
+        assert conn.execute("SELECT pg_has_role('localshift_superuser', %s, 'MEMBER')", (bob,)).fetchone() == (True,)
+        assert conn.execute("SELECT count(*) FROM localshift.role_grants WHERE roleid = %s::regrole",
+                            (bob,)).fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM svv_user_grants WHERE user_name = %s", (bob,)).fetchone() == (0,)
+
+
 def test_groups_roles_and_what_they_were_granted(sql_cluster, database, bob):
     with sql_cluster.connect(database) as conn:
         conn.execute("DROP GROUP IF EXISTS catalog_readers")

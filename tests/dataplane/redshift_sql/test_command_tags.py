@@ -20,6 +20,10 @@ from sql_cluster import MASTER_USER, PASSWORD
     (b"alter schema s quota 10 gb", b"DO", b"ALTER SCHEMA"),
     (b"lock t", b"DO", b"LOCK TABLE"),
     (b"alter table t add primary key (a)", b"DO", b"ALTER TABLE"),
+    (b"create user u password 'Abcd1234'", b"DO", b"CREATE USER"),
+    (b"alter user u createuser", b"DO", b"ALTER USER"),
+    (b"set session authorization 'u'", b"DO", b"SET"),
+    (b"SET LOCAL SESSION AUTHORIZATION u", b"DO", b"SET"),
     # the engine's own tags stand
     (b"insert into t values (1)", b"INSERT 0 1", None),
     (b"do $$ begin null; end $$", b"DO", None),

@@ -51,6 +51,40 @@ def test_createuser_makes_a_redshift_superuser_not_a_postgresql_one(sql_cluster,
     assert denied.value.diag.message_primary == "permission denied for relation secret"  # Redshift's words
 
 
+def test_superusers_reach_the_objects_of_users_who_are_not(sql_cluster, database, db, names):
+    """A Redshift superuser creates in another user's schema, alters and drops its tables (the
+    user is granted to localshift_superuser); another superuser's objects stay out of reach (the
+    engine refuses circular memberships), and so does everything of the internal role."""
+    names += ["reach_boss", "reach_owner", "reach_later"]
+    db.execute("create table secret_of_admin (a int)")
+    db.execute("create user reach_boss password 'Boss12345' createuser")
+    db.execute("create user reach_owner password 'Owner1234'")
+    db.execute("create user reach_later password 'Later1234'")
+    db.execute("grant create on database %s to reach_owner" % database)
+    with sql_cluster.connect(database, "reach_owner", "Owner1234") as conn:
+        conn.execute("create schema reach_s")
+        conn.execute("create table reach_s.t (a int)")
+        conn.execute("revoke all on schema reach_s from public")
+    with sql_cluster.connect(database, "reach_boss", "Boss12345") as conn:
+        conn.execute("create table reach_s.made_by_boss (a int)")
+        conn.execute("alter table reach_s.t add column b int")
+        conn.execute("insert into reach_s.t values (1, 2)")
+        conn.execute("drop table reach_s.made_by_boss")
+        assert conn.execute("select * from reach_s.t").fetchall() == [(1, 2)]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("create table localshift.intruder (a int)")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("alter table it.secret_of_admin add column b int")
+    # A user made a superuser later leaves the others' reach (and reaches them); back again with NOCREATEUSER.
+    assert db.execute("alter user reach_later createuser").statusmessage == "ALTER USER"
+    assert db.execute("select pg_has_role('localshift_superuser', 'reach_later', 'MEMBER'),"
+                      " pg_has_role('reach_later', 'localshift_superuser', 'MEMBER')").fetchone() == (False, True)
+    db.execute("alter user reach_later createuser")  # twice: nothing to take back
+    db.execute("alter user reach_later nocreateuser")
+    assert db.execute("select pg_has_role('localshift_superuser', 'reach_later', 'MEMBER'),"
+                      " pg_has_role('reach_later', 'localshift_superuser', 'MEMBER')").fetchone() == (True, False)
+
+
 def test_groups_roles_grants_and_alter_user(sql_cluster, database, db, names):
     names += ["analysts", "reader", "ann"]
     db.execute("create table facts (v int)")

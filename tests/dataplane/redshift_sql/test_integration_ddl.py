@@ -237,6 +237,12 @@ def test_late_binding_views_bind_when_their_tables_appear_and_change(sql_cluster
     db.execute("set enable_case_sensitive_identifier to true")
     db.execute('create view "LbCase" as select id from it.lb_later with no schema binding')
     assert db.execute('select * from "LbCase"').fetchall() == [(3,)]
+    assert db.execute('show view "LbCase"').fetchone() == (
+        'create view "LbCase" as select id from it.lb_later with no schema binding;',)
+    db.execute('create table "MixedCase" ("Col" int)')
+    assert db.execute('show table it."MixedCase"').fetchone()[0].startswith(
+        'CREATE TABLE it."MixedCase" (\n    "Col" integer')
+    db.execute('drop table "MixedCase"')
     db.execute('drop view "LbCase"')
     db.execute("reset enable_case_sensitive_identifier")
     for view in ("lb_over", "lb_named", "lb_star"):

@@ -41,6 +41,18 @@ def test_show_table_and_view_select_their_ddl():
     assert refused("show schemas from database")[0] == "42601"
 
 
+def test_show_names_keep_their_case_when_identifiers_are_case_sensitive():
+    """SET enable_case_sensitive_identifier TO true: ``SHOW TABLE "MixedCase"`` names the table
+    created as ``"MixedCase"``; a WHERE's delimited column names stay names."""
+    assert pg('SHOW TABLE "MixedCase"', case_sensitive=True) == \
+        "SELECT localshift.show_table_ddl(NULL, E'MixedCase') AS \"Show Table DDL statement\""
+    assert pg('SHOW VIEW "S"."V"', case_sensitive=True).startswith("SELECT localshift.show_view_ddl(E'S', E'V')")
+    assert pg('SHOW COLUMNS FROM TABLE dev."S"."T" WHERE "COLUMN_NAME" LIKE \'a%\'', case_sensitive=True) == \
+        "SELECT * FROM localshift.show_columns(E'dev', E'S', E'T') WHERE \"COLUMN_NAME\" like 'a%'"
+    assert pg('SHOW TABLE "MixedCase"') == \
+        "SELECT localshift.show_table_ddl(NULL, E'mixedcase') AS \"Show Table DDL statement\""
+
+
 def test_show_grants_name_the_object_and_the_grantee():
     assert pg("SHOW GRANTS ON TABLE t1") == "SELECT * FROM localshift.show_grants('r', " \
         "localshift.show_grants_target('TABLE', NULL, NULL, E't1', NULL), NULL)"

@@ -9,9 +9,9 @@ statement's own:
   becomes ``MERGE n``, as another MERGE reports, n the source rows merged.
 * Statements run by a DO block (DROP PROCEDURE and ALTER PROCEDURE with argument types,
   ALTER SCHEMA ... QUOTA, ALTER DATABASE ... ISOLATION LEVEL, LOCK, ALTER TABLE ... ADD
-  PRIMARY KEY / UNIQUE): ``DO`` becomes
+  PRIMARY KEY / UNIQUE, CREATE USER, ALTER USER ... [NO]CREATEUSER, SET SESSION AUTHORIZATION): ``DO`` becomes
   the statement's command, ``DROP PROCEDURE``, ``ALTER PROCEDURE``, ``ALTER SCHEMA``, ``ALTER
-  DATABASE``, ``LOCK TABLE``, ``ALTER TABLE``, the tags PostgreSQL (and Redshift) give them.
+  DATABASE``, ``LOCK TABLE``, ``ALTER TABLE``, ``CREATE USER``, ``ALTER USER``, ``SET``, the tags PostgreSQL (and Redshift) give them.
 """
 
 from __future__ import annotations
@@ -27,7 +27,10 @@ RETAGGED = frozenset({b"D", b"I"})
 _DO_COMMANDS = {(b"drop", b"procedure"): b"DROP PROCEDURE", (b"alter", b"procedure"): b"ALTER PROCEDURE",
                 (b"alter", b"schema"): b"ALTER SCHEMA",
                 (b"alter", b"table"): b"ALTER TABLE",
-                (b"alter", b"database"): b"ALTER DATABASE"}
+                (b"alter", b"database"): b"ALTER DATABASE",
+                (b"create", b"user"): b"CREATE USER", (b"alter", b"user"): b"ALTER USER",
+                # SET [SESSION | LOCAL] SESSION AUTHORIZATION (authorization.py)
+                (b"set", b"session"): b"SET", (b"set", b"local"): b"SET"}
 
 
 def first_words(text: bytes) -> tuple[bytes, bytes]:

@@ -12,9 +12,15 @@ from __future__ import annotations
 from .errors import not_supported, syntax_error
 from .routines import argument_types
 from .settings import show_setting
-from .tokens import Group, Node, identifier_value, quote_literal, split_commas, words
+from .tokens import Group, Node, Token, identifier_value, quote_literal, split_commas, words
 
 _ROUTINE_COLUMNS = "database_name, schema_name, routine_name AS {kind}_name"
+
+
+def _delimited_names_kept(sig: list[Node]) -> list[Node]:
+    end = next((k for k, node in enumerate(sig) if node.low == "where"), len(sig))
+    return [Token("string", quote_literal(node.text[1:-1].replace('""', '"'))) if node.kind == "qident" else node
+            for node in sig[:end]] + sig[end:]
 
 
 def _value(node: Node) -> str:
@@ -102,8 +108,12 @@ def _show_ddl(sig: list[Node], what: str) -> str:
     return f'SELECT localshift.show_{what}_ddl({schema}, {name}) AS "Show {what.capitalize()} DDL statement"'
 
 
-def show(sig: list[Node]) -> str | None:
-    """None: a PostgreSQL SHOW of a setting (passed through)."""
+def show(sig: list[Node], case_sensitive: bool = False) -> str | None:
+    """None: a PostgreSQL SHOW of a setting (passed through).  Under
+    enable_case_sensitive_identifier a delimited name keeps its case (``SHOW TABLE "MixedCase"``):
+    such names are taken as the string literals of their text (a WHERE's column names stay names)."""
+    if case_sensitive:
+        sig = _delimited_names_kept(sig)
     lows = [w.low for w in sig]
     what = lows[1] if len(lows) > 1 else ""
     if what == "databases":

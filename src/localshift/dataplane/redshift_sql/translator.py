@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from . import admin, alter, copy_unload, ddl, dml, from_items, maintenance, routines, settings, show, view_ddl
+from . import (admin, alter, authorization, copy_unload, ddl, dml, from_items, maintenance, plans, routines, settings,
+               show, users, view_ddl)
 from .errors import TranslationError, do_block, error_statement, not_supported
 from .expressions import REDSHIFT_CATALOG_WORDS, Rewriter
 from .fastpath import needs_translation
@@ -184,7 +185,7 @@ def _create(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
     if what == "materialized" and [w.low for w in sig[k + 1:k + 2]] == ["view"]:
         return view_ddl.create_materialized_view(rw, nodes, sig, k + 1)
     if what == "user":
-        return admin.create_user(rw, sig)
+        return users.create_user(rw, sig)
     if what == "role":
         return admin.create_role(rw, sig)
     if what == "group":
@@ -229,7 +230,7 @@ def _alter(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
     if what == "materialized" and len(sig) > 2 and sig[2].low == "view":
         return alter.alter_materialized_view(rw, nodes, sig, 2)
     if what == "user":
-        return admin.alter_user(rw, sig)
+        return users.alter_user(rw, sig)
     if what == "schema":
         return admin.alter_schema(rw, nodes, sig)
     if what == "default":
@@ -264,11 +265,17 @@ def _drop(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
 
 
 def _set(rw: Rewriter, nodes: list[Node], sig: list[Node]):
+    session_user = authorization.set_session_authorization(sig)
+    if session_user is not None:
+        return session_user, None
     text, sensitivity = settings.set_statement(sig, nodes)
     return (text if text is not None else render(nodes)), sensitivity
 
 
 def _reset(rw: Rewriter, nodes: list[Node], sig: list[Node]):
+    session_user = authorization.reset_session_authorization(sig)
+    if session_user is not None:
+        return session_user, None
     text, sensitivity = settings.reset_statement(sig)
     return (text if text is not None else render(nodes)), sensitivity
 
@@ -281,7 +288,7 @@ _HANDLERS = {
     "revoke": lambda rw, nodes, sig: admin.grant_or_revoke(rw, nodes, sig),
     "set": _set,
     "reset": _reset,
-    "show": lambda rw, nodes, sig: show.show(sig),
+    "show": lambda rw, nodes, sig: show.show(sig, rw.case_sensitive),
     "vacuum": lambda rw, nodes, sig: maintenance.vacuum(rw, nodes, sig),
     "analyze": lambda rw, nodes, sig: maintenance.analyze(rw, nodes, sig),
     "analyse": lambda rw, nodes, sig: maintenance.analyze(rw, nodes, sig),
@@ -291,4 +298,5 @@ _HANDLERS = {
     "unload": lambda rw, nodes, sig: copy_unload.unload(rw, nodes, sig),
     "merge": lambda rw, nodes, sig: dml.merge(rw, nodes, sig),
     "delete": lambda rw, nodes, sig: dml.delete(rw, nodes, sig),
+    "explain": lambda rw, nodes, sig: plans.explain(rw, nodes, sig, _statement),
 }

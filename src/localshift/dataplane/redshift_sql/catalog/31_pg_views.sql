@@ -119,19 +119,24 @@ END $$;
 CREATE OR REPLACE VIEW pg_catalog.pg_user AS
 SELECT r.rolname AS usename, r.oid::integer AS usesysid, r.rolcreatedb AS usecreatedb,
        localshift.is_superuser(r.oid) AS usesuper, r.rolsuper AS usecatupd,
-       '********'::text AS passwd, r.rolvaliduntil AS valuntil, s.setconfig AS useconfig
+       '********'::text AS passwd, r.rolvaliduntil AS valuntil,
+       -- The internal role's session settings (roles.py) are no user's business: Redshift's rdsdb has none.
+       CASE WHEN r.rolname <> 'rdsdb' THEN s.setconfig END AS useconfig
 FROM pg_catalog.pg_roles r
 LEFT JOIN pg_catalog.pg_db_role_setting s ON s.setrole = r.oid AND s.setdatabase = 0
 WHERE r.rolcanlogin;
 
 -- Role memberships.  A role created by a user with CREATEROLE is granted to its creator WITH
 -- ADMIN OPTION by the bootstrap superuser (oid 10), and again by the creator itself
--- (createrole_self_grant): PostgreSQL's bookkeeping, not a membership Redshift shows.
+-- (createrole_self_grant): PostgreSQL's bookkeeping, not a membership Redshift shows.  Nor are
+-- the grants of users to localshift_superuser, through which Redshift's superusers reach every
+-- user's objects (redshift_sql/users.py).
 CREATE OR REPLACE VIEW localshift.role_grants AS
 SELECT m.member, m.roleid, m.admin_option
 FROM pg_catalog.pg_auth_members m
 WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_auth_members c WHERE c.roleid = m.roleid
-                  AND c.member = m.member AND c.grantor = 10 AND c.admin_option);
+                  AND c.member = m.member AND c.grantor = 10 AND c.admin_option)
+  AND m.member IS DISTINCT FROM pg_catalog.to_regrole('localshift_superuser');
 GRANT SELECT ON localshift.role_grants TO PUBLIC;
 
 CREATE OR REPLACE VIEW pg_catalog.pg_group AS

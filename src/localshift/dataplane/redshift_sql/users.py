@@ -1,0 +1,183 @@
+"""CREATE USER and ALTER USER with Redshift's options.
+
+Redshift's "superuser" (CREATEUSER) is never a PostgreSQL superuser: it is
+CREATEROLE plus membership (with ADMIN OPTION) in ``localshift_superuser``,
+which reads and writes every table and cancels others' queries, and which the
+catalog views report as ``usesuper``; every other user is granted to it (``_reached``).
+SYSLOG ACCESS UNRESTRICTED is membership in ``localshift_syslog_unrestricted``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from .admin import render_words, run_all, user_name
+from .errors import TranslationError, not_supported, syntax_error
+from .install import SUPERUSER_ROLE, SYSLOG_ROLE
+from .settings import PREFIX, REDSHIFT_SETTINGS
+from .tokens import Node, quote_ident, quote_literal, string_value
+
+if TYPE_CHECKING:
+    from .expressions import Rewriter
+
+_MD5 = re.compile(r"md5[0-9a-f]{32}")
+
+
+def _password(node: Node, name: str) -> str:
+    """PASSWORD 'clear' | 'md5...' | 'sha256|...' | DISABLE -> PostgreSQL's clause."""
+    if node.kind == "ident" and node.low == "disable":
+        return "PASSWORD NULL"
+    value = string_value(node)
+    if _MD5.fullmatch(value):
+        return f"PASSWORD {quote_literal(value)}"  # md5(password || user name): PostgreSQL's too
+    if value.startswith("sha256|"):
+        parts = value.split("|")
+        if len(parts) == 2:
+            return f"PASSWORD {quote_literal(parts[1])}"
+        # A digest and salt: no PostgreSQL method can check it; the user cannot log in.
+        return "PASSWORD NULL"
+    _check_clear_password(value)
+    return f"PASSWORD {quote_literal(value)}"
+
+
+def _check_clear_password(value: str) -> None:
+    """Redshift's rules for clear-text passwords."""
+    if not 8 <= len(value) <= 64:
+        raise TranslationError("The password must be 8 to 64 characters long.", "28P01")
+    if not (re.search("[A-Z]", value) and re.search("[a-z]", value) and re.search("[0-9]", value)):
+        raise TranslationError("The password must contain at least one uppercase letter, one "
+                               "lowercase letter and one number.", "28P01")
+    if any(c in value for c in "'\"\\/@") or any(not 33 <= ord(c) <= 126 for c in value):
+        raise TranslationError("The password can contain ASCII characters 33-126 except "
+                               "' \" \\ / @.", "28P01")
+
+
+class _UserOptions:
+    """The options of CREATE USER / ALTER USER."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.role_options: list[str] = []
+        self.after: list[str] = []
+        self.superuser: bool | None = None  # CREATEUSER / NOCREATEUSER
+
+    def read(self, sig: list[Node], k: int) -> None:
+        ident = quote_ident(self.name)
+        while k < len(sig):
+            word = sig[k].low
+            nxt = sig[k + 1] if k + 1 < len(sig) else None
+            if word == "with":
+                k += 1
+            elif word == "password" and nxt is not None:
+                self.role_options.append(_password(nxt, self.name))
+                k += 2
+            elif word in ("createdb", "nocreatedb"):
+                self.role_options.append(word.upper())
+                k += 1
+            elif word == "createuser":
+                self.superuser = True
+                self.role_options.append("CREATEROLE")
+                self.after += [f"GRANT {role} TO {ident} WITH ADMIN OPTION"
+                               for role in (SUPERUSER_ROLE, SYSLOG_ROLE)]
+                k += 1
+            elif word == "nocreateuser":
+                self.superuser = False
+                self.role_options.append("NOCREATEROLE")
+                self.after.append(f"REVOKE {SUPERUSER_ROLE} FROM {ident}")
+                k += 1
+            elif word == "syslog" and nxt is not None and nxt.low == "access" and k + 2 < len(sig):
+                level = sig[k + 2].low
+                if level not in ("restricted", "unrestricted"):
+                    raise syntax_error(sig[k + 2].text)
+                verb = f"GRANT {SYSLOG_ROLE} TO {ident}" if level == "unrestricted" else \
+                    f"REVOKE {SYSLOG_ROLE} FROM {ident}"
+                self.after.append(verb)
+                k += 3
+            elif word == "in" and nxt is not None and nxt.low == "group":
+                k += 2
+                groups = []
+                while k < len(sig):
+                    groups.append(quote_ident(user_name(sig[k])))
+                    k += 1
+                    if k < len(sig) and sig[k].text == ",":
+                        k += 1
+                    else:
+                        break
+                self.role_options.append("IN ROLE " + ", ".join(groups))
+            elif word == "valid" and nxt is not None and nxt.low == "until" and k + 2 < len(sig):
+                self.role_options.append(f"VALID UNTIL {sig[k + 2].text}")
+                k += 3
+            elif word == "connection" and nxt is not None and nxt.low == "limit" and k + 2 < len(sig):
+                limit = sig[k + 2]
+                self.role_options.append("CONNECTION LIMIT " + ("-1" if limit.low == "unlimited" else limit.text))
+                k += 3
+            elif word == "session" and nxt is not None and nxt.low == "timeout" and k + 2 < len(sig):
+                seconds = int(sig[k + 2].text)
+                if not 60 <= seconds <= 1728000:
+                    raise TranslationError("SESSION TIMEOUT must be between 60 and 1728000 seconds",
+                                           "22023")
+                self.after.append(f"ALTER ROLE {ident} SET idle_session_timeout = '{seconds}s'")
+                k += 3
+            elif word == "externalid":
+                raise not_supported("EXTERNALID (identity provider federation)")
+            else:
+                raise syntax_error(sig[k].text)
+
+
+def create_user(rw: "Rewriter", sig: list[Node]) -> str:
+    """CREATE USER name [WITH] PASSWORD ... [options]."""
+    name = user_name(sig[2])
+    if name == "public":
+        raise TranslationError('user name "public" is reserved', "42939")
+    options = _UserOptions(name)
+    options.read(sig, 3)
+    if not any(o.startswith("PASSWORD") for o in options.role_options):
+        raise syntax_error(sig[-1].text)  # Redshift requires PASSWORD
+    create = " ".join([f"CREATE ROLE {quote_ident(name)} LOGIN"] + options.role_options)
+    return run_all([create] + options.after + ([] if options.superuser else [_reached(name)]))
+
+
+def _reached(name: str) -> str:
+    """Redshift's superusers reach every user's objects: a user who is no superuser is granted to
+    ``localshift_superuser`` (by its creator, who holds ADMIN OPTION on it), whose members so have
+    the user's privileges, those of an owner included (create in its schemas, alter and drop its
+    tables).  A superuser is not (the engine refuses circular memberships): superusers do not reach
+    each other's objects, nor the master user's."""
+    return f"GRANT {quote_ident(name)} TO {SUPERUSER_ROLE}"
+
+
+def _unreached(name: str) -> str:
+    """The grant of ``_reached`` taken back (before the user becomes a superuser), if there is one."""
+    role = quote_literal(quote_ident(name))
+    return (f"DO $reach$ BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_auth_members WHERE roleid = "
+            f"pg_catalog.to_regrole({role}) AND member = pg_catalog.to_regrole('{SUPERUSER_ROLE}')) THEN "
+            f"REVOKE {quote_ident(name)} FROM {SUPERUSER_ROLE}; END IF; END $reach$")
+
+
+def alter_user(rw: "Rewriter", sig: list[Node]) -> str:
+    """ALTER USER name [WITH] option..., RENAME TO, SET/RESET parameter, RESET SESSION TIMEOUT."""
+    name = user_name(sig[2])
+    ident = quote_ident(name)
+    lows = [w.low for w in sig[3:]]
+    if lows[:2] == ["rename", "to"] and len(lows) == 3:
+        # PostgreSQL clears an md5 password on rename, as Redshift requires a new one.
+        return f"ALTER ROLE {ident} RENAME TO {quote_ident(user_name(sig[5]))}"
+    if lows[:1] == ["set"] and len(lows) >= 4:
+        parameter = lows[1]
+        if parameter in REDSHIFT_SETTINGS:
+            parameter = PREFIX + parameter
+        if lows[2] not in ("to", "="):
+            raise syntax_error(sig[5].text)
+        return f"ALTER ROLE {ident} SET {parameter} TO {render_words(sig[6:])}"
+    if lows[:1] == ["reset"] and len(lows) == 2:
+        parameter = lows[1] if lows[1] not in REDSHIFT_SETTINGS else PREFIX + lows[1]
+        return f"ALTER ROLE {ident} RESET {parameter}"
+    if lows == ["reset", "session", "timeout"]:
+        return f"ALTER ROLE {ident} RESET idle_session_timeout"
+    options = _UserOptions(name)
+    options.read(sig, 3)
+    statements = [" ".join([f"ALTER ROLE {ident}"] + options.role_options)] if options.role_options else []
+    if options.superuser:
+        statements.append(_unreached(name))
+    return run_all(statements + options.after + ([_reached(name)] if options.superuser is False else []))
