@@ -141,3 +141,17 @@ def test_a_users_lock_fails_a_table_restore_and_leaves_the_engine_serving(plane)
         holder.rollback()
     assert plane._engine("c4").running_pid() == postmaster and ("c4", ENGINE_REVIVED) not in heard
     assert rows(port, "SELECT count(*) FROM t") == [(1000,)]
+
+
+def test_a_start_that_finds_its_engine_frozen_starts_it_afresh(plane):
+    # As a restarted service finds an engine it adopts: running, but hung.
+    plane, heard = plane
+    port = _with_table(plane, "c5")
+    postmaster = plane._engine("c5").running_pid()
+    freeze([postmaster])
+    try:
+        assert plane.start_engine("c5", port) == port
+    finally:
+        thaw([postmaster])
+    assert not pid_alive(postmaster) and plane._engine("c5").running_pid() != postmaster
+    assert rows(port, "SELECT count(*) FROM t") == [(1000,)]

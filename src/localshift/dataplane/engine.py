@@ -32,7 +32,7 @@ import psycopg
 from .binaries import Identity, PgBinaries
 from .engine_users import EngineUsers, chown_tree
 from .errors import DataPlaneError
-from .engine_timeouts import EngineTimeout
+from .engine_timeouts import EngineNotAnswering, EngineTimeout
 from .roles import ADMIN_USER, connect_admin, store_admin_password
 from .watchdog import STAGING_PREFIX, STOP_STEPS, end_leftovers, postmaster_pid, stop_postmaster
 
@@ -337,9 +337,12 @@ class Engine:
         timeout.  An engine that does not answer it in time (connecting or later) is hung: killed."""
         try:
             return connect_admin(self.socket_path, self.admin_password, self.timeout, dbname, on_hang=self._hung)
+        except EngineNotAnswering:
+            raise
         except psycopg.OperationalError as e:
             if "timeout expired" in str(e):  # libpq's words for connect_timeout
                 self._hung()
+                raise EngineNotAnswering(f"cannot connect to engine {self.dir.name}: {e}") from e
             raise DataPlaneError(f"cannot connect to engine {self.dir.name}: {e}") from e
         except psycopg.Error as e:
             raise DataPlaneError(f"cannot connect to engine {self.dir.name}: {e}") from e

@@ -11,7 +11,8 @@ logins) is bounded by one number of seconds, the ``engine_timeout`` setting:
   open transaction that read a view the work replaces, ends the work with SQLSTATE 55P03 instead of
   making it wait for the session;
 * one statement (``statement_timeout``): the engine cancels it, SQLSTATE 57014;
-* one answer, measured by the service: a backend that is stopped (SIGSTOP), or stuck where even its
+* one answer, measured by the service (each exchange with the server: a query and its results, a COPY
+  buffer, a commit): a backend that is stopped (SIGSTOP), or stuck where even its
   own statement timeout cannot reach it, never answers.  A little after the statement timeout the
   service gives up the connection (``EngineNotAnswering``); the engine is then a failed node, which
   the data plane kills and starts again (engine_supervisor.py), as Redshift replaces a node that stops
@@ -24,11 +25,12 @@ service's steps are short (a checkpoint, a catalog change, one COPY buffer of a 
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Generator
 
 import psycopg
-from psycopg import errors
+from psycopg.waiting import Ready
 
 from .errors import DataPlaneError
 
@@ -81,16 +83,36 @@ class EngineTimeout:
 
 class BoundedConnection(psycopg.Connection):
     """A connection that waits at most ``answer_seconds`` for each exchange with the server (a query and
-    its results, a COPY buffer, a commit), then closes and raises EngineNotAnswering."""
+    its results, a COPY buffer, a commit), then closes, calls ``on_hang`` and raises EngineNotAnswering."""
 
     answer_seconds: float | None = None
     on_hang: Callable[[], None] | None = None
 
-    def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:
+    def wait(self, gen: Any, interval: float = 0.1, *args: Any, **kwargs: Any) -> Any:
+        if self.answer_seconds is None:
+            return super().wait(gen, interval, *args, **kwargs)
         try:
-            return super().wait(gen, interval, timeout if timeout is not None else self.answer_seconds)
-        except errors._WaitTimeout:  # psycopg's own: the timeout given above expired
+            return super().wait(_given_up_at(gen, time.monotonic() + self.answer_seconds), interval, *args, **kwargs)
+        except _NoAnswer:
             self.pgconn.finish()
             if self.on_hang is not None:
                 self.on_hang()
             raise EngineNotAnswering(f"the engine did not answer within {self.answer_seconds:g}s") from None
+
+
+class _NoAnswer(Exception):
+    pass
+
+
+def _given_up_at(gen: Generator[Any, Any, Any], deadline: float) -> Generator[Any, Any, Any]:
+    """psycopg's generator ``gen`` (what to wait for on the socket, and what came), given up at
+    ``deadline``: psycopg's waiters send it ``Ready.NONE`` every interval in which nothing came."""
+    try:
+        state = next(gen)
+        while True:
+            ready = yield state
+            if ready == Ready.NONE and time.monotonic() >= deadline:
+                raise _NoAnswer
+            state = gen.send(ready)
+    except StopIteration as done:
+        return done.value
