@@ -5,22 +5,23 @@ the work needs fails the work with a lock timeout and leaves the engine alone.""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
+from typing import Iterator
 
 import psycopg
 import pytest
 
-from engine_seed import seeded_plane
 from localshift.dataplane.api import ENGINE_REVIVED, TableToRestore
 from localshift.dataplane.engine_timeouts import EngineNotAnswering
 from localshift.dataplane.errors import DataPlaneError
-from localshift.dataplane.watchdog import pid_alive
+from localshift.dataplane.watchdog import engine_processes, pid_alive
 
 from support import wait_for
 
-from .conftest import cleanup
+from .conftest import listened_plane
 from .helpers import DB, PASSWORD, USER, connect, free_port, rows
 
 TIMEOUT = 2.0
@@ -30,27 +31,8 @@ TIMEOUT = 2.0
 def plane(tmp_path_factory):
     """A data plane bounding its work on engines to TIMEOUT s, supervising them every 0.1 s; and what its
     listener heard.  Each test has an engine of its own."""
-    plane = seeded_plane(tmp_path_factory.mktemp("timeouts") / "dp", supervise_interval=0.1,
-                         engine_timeout=TIMEOUT)
-    heard: list[tuple[str, str]] = []
-    plane.on_engine_event(lambda key, what: heard.append((key, what)))
-    try:
-        yield plane, heard
-    finally:
-        cleanup(plane)
-
-
-def engine_processes(plane, key: str) -> list[int]:  # type: ignore[no-untyped-def]
-    """The postmaster and every process of the engine (they run in its data directory)."""
-    where = os.path.realpath(plane._engine(key).data_dir)
-    found = []
-    for entry in os.listdir("/proc"):
-        try:
-            if entry.isdigit() and os.readlink(f"/proc/{entry}/cwd") == where:
-                found.append(int(entry))
-        except OSError:
-            continue
-    return found
+    yield from listened_plane(tmp_path_factory.mktemp("timeouts") / "dp", supervise_interval=0.1,
+                              engine_timeout=TIMEOUT)
 
 
 def freeze(pids: list[int]) -> None:
@@ -62,6 +44,17 @@ def thaw(pids: list[int]) -> None:
     for pid in pids:
         if pid_alive(pid):
             os.kill(pid, signal.SIGCONT)
+
+
+@contextlib.contextmanager
+def frozen_postmaster(plane, key: str) -> Iterator[int]:  # type: ignore[no-untyped-def]
+    """The engine's postmaster stopped (SIGSTOP) while the body runs; its pid."""
+    postmaster = plane._engine(key).running_pid()
+    freeze([postmaster])
+    try:
+        yield postmaster
+    finally:
+        thaw([postmaster])
 
 
 def _with_table(plane, key: str) -> int:  # type: ignore[no-untyped-def]
@@ -83,7 +76,7 @@ def test_an_engine_frozen_mid_snapshot_fails_the_snapshot_and_serves_again(plane
 
     def freeze_once(done: int, total: int) -> None:  # while the files are read, the backup session open
         if not frozen:
-            frozen.extend(engine_processes(plane, "c1"))
+            frozen.extend(engine_processes(plane._engine("c1").data_dir))
             freeze(frozen)
 
     started = time.monotonic()
@@ -101,14 +94,9 @@ def test_an_engine_frozen_mid_snapshot_fails_the_snapshot_and_serves_again(plane
 def test_a_frozen_postmaster_fails_a_password_change_and_is_replaced(plane):
     plane, heard = plane
     port = _with_table(plane, "c2")
-    postmaster = plane._engine("c2").running_pid()
-    freeze([postmaster])
     started = time.monotonic()
-    try:
-        with pytest.raises(DataPlaneError, match="timeout expired"):
-            plane.set_password("c2", USER, "N3w-password")
-    finally:
-        thaw([postmaster])
+    with frozen_postmaster(plane, "c2") as postmaster, pytest.raises(DataPlaneError, match="timeout expired"):
+        plane.set_password("c2", USER, "N3w-password")
     assert time.monotonic() - started < 60 and not pid_alive(postmaster)
     _serves_again(heard, "c2", port)
 
@@ -116,13 +104,9 @@ def test_a_frozen_postmaster_fails_a_password_change_and_is_replaced(plane):
 def test_a_frozen_postmaster_stops_within_the_bound(plane):
     plane, heard = plane
     port = _with_table(plane, "c3")
-    postmaster = plane._engine("c3").running_pid()
-    freeze([postmaster])
     started = time.monotonic()
-    try:
+    with frozen_postmaster(plane, "c3") as postmaster:
         plane.stop_engine("c3")  # as a reboot does: fast shutdown, then SIGQUIT, then SIGKILL
-    finally:
-        thaw([postmaster])
     assert time.monotonic() - started < 3 * TIMEOUT + 10 and not pid_alive(postmaster)
     assert plane.start_engine("c3", port) == port
     assert rows(port, "SELECT count(*) FROM t") == [(1000,)]
@@ -147,11 +131,7 @@ def test_a_start_that_finds_its_engine_frozen_starts_it_afresh(plane):
     # As a restarted service finds an engine it adopts: running, but hung.
     plane, heard = plane
     port = _with_table(plane, "c5")
-    postmaster = plane._engine("c5").running_pid()
-    freeze([postmaster])
-    try:
+    with frozen_postmaster(plane, "c5") as postmaster:
         assert plane.start_engine("c5", port) == port
-    finally:
-        thaw([postmaster])
     assert not pid_alive(postmaster) and plane._engine("c5").running_pid() != postmaster
     assert rows(port, "SELECT count(*) FROM t") == [(1000,)]

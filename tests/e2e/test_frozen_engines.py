@@ -7,26 +7,22 @@ from __future__ import annotations
 
 import os
 import signal
-from pathlib import Path
 from typing import Iterator
 
 import psycopg
 import pytest
 
 from localshift.dataplane.dataplane import default_engine_root
-from localshift.dataplane.watchdog import pid_alive
+from localshift.dataplane.watchdog import engine_processes, pid_alive
 
-from support import OWNER, Server, create_available_cluster, make_server, wait_available, wait_for
+from support import OWNER, Server, create_available_cluster, served, wait_available, wait_for
 
 PASSWORD = "Passw0rd1"
 
 
 @pytest.fixture(scope="module")
 def frozen_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = make_server(tmp_path_factory.mktemp("frozen"), data_plane=True,
-                         extra_env={"LOCALSHIFT_ENGINE_TIMEOUT": "2"}).start()
-    yield server
-    server.close()
+    yield from served(tmp_path_factory, "frozen", data_plane=True, extra_env={"LOCALSHIFT_ENGINE_TIMEOUT": "2"})
 
 
 @pytest.fixture
@@ -38,16 +34,11 @@ def real(frozen_server: Server) -> Server:
 def freeze_engine(server: Server) -> list[int]:
     """SIGSTOP every process of the server's one cluster engine (they run in its data directory)."""
     engines = default_engine_root((server.data_dir / "dataplane").resolve())
-    (data_dir,) = [os.path.realpath(path / "data") for path in engines.iterdir() if path.name.startswith("cluster-")]
-    frozen = []
-    for entry in os.listdir("/proc"):
-        try:
-            if entry.isdigit() and os.readlink(f"/proc/{entry}/cwd") == data_dir:
-                os.kill(int(entry), signal.SIGSTOP)
-                frozen.append(int(entry))
-        except OSError:
-            continue
+    (data_dir,) = [path / "data" for path in engines.iterdir() if path.name.startswith("cluster-")]
+    frozen = engine_processes(data_dir)
     assert frozen
+    for pid in frozen:
+        os.kill(pid, signal.SIGSTOP)
     return frozen
 
 
