@@ -24,7 +24,8 @@ from support import wait_for
 from .conftest import listened_plane
 from .helpers import DB, PASSWORD, USER, connect, free_port, rows
 
-TIMEOUT = 2.0
+# Long enough for the set-up steps of a new engine (CREATE DATABASE…) on a loaded machine.
+TIMEOUT = 5.0
 
 
 @pytest.fixture(scope="module")
@@ -99,17 +100,6 @@ def test_a_frozen_postmaster_fails_a_password_change_and_is_replaced(plane):
         plane.set_password("c2", USER, "N3w-password")
     assert time.monotonic() - started < 60 and not pid_alive(postmaster)
     _serves_again(heard, "c2", port)
-
-
-def test_a_frozen_postmaster_stops_within_the_bound(plane):
-    plane, heard = plane
-    port = _with_table(plane, "c3")
-    started = time.monotonic()
-    with frozen_postmaster(plane, "c3") as postmaster:
-        plane.stop_engine("c3")  # as a reboot does: fast shutdown, then SIGQUIT, then SIGKILL
-    assert time.monotonic() - started < 3 * TIMEOUT + 10 and not pid_alive(postmaster)
-    assert plane.start_engine("c3", port) == port
-    assert rows(port, "SELECT count(*) FROM t") == [(1000,)]
 
 
 def test_a_users_lock_fails_a_table_restore_and_leaves_the_engine_serving(plane):

@@ -15,14 +15,14 @@ import pytest
 from localshift.dataplane.dataplane import default_engine_root
 from localshift.dataplane.watchdog import engine_processes, pid_alive
 
-from support import OWNER, Server, create_available_cluster, served, wait_available, wait_for
+from support import OWNER, Server, create_available_cluster, served, wait_for
 
 PASSWORD = "Passw0rd1"
 
 
 @pytest.fixture(scope="module")
 def frozen_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    yield from served(tmp_path_factory, "frozen", data_plane=True, extra_env={"LOCALSHIFT_ENGINE_TIMEOUT": "2"})
+    yield from served(tmp_path_factory, "frozen", data_plane=True, extra_env={"LOCALSHIFT_ENGINE_TIMEOUT": "8"})
 
 
 @pytest.fixture
@@ -73,9 +73,11 @@ def test_a_reboot_of_a_frozen_engine_ends_available_and_serving(real):
     frozen = freeze_engine(real)
     try:
         client.reboot_cluster(ClusterIdentifier="c1")
-        assert wait_available(client)["ClusterStatus"] == "available"
+        rebooted = wait_for(lambda: [c for c in client.describe_clusters(ClusterIdentifier="c1")["Clusters"]
+                                     if c["ClusterStatus"] != "rebooting"], timeout=180)[0]
     finally:
         thaw(frozen)
+    assert rebooted["ClusterStatus"] == "available"
     assert not any(pid_alive(pid) for pid in frozen)  # the frozen engine was ended, not waited for
     with psycopg.connect(**endpoint(cluster)) as conn:
         assert conn.execute("SELECT id FROM t").fetchall() == [(7,)]
