@@ -29,6 +29,7 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "sql_startup_timeout": (0.1, 3600),
     "sql_max_connections": (1, 100_000),
     "engine_check_interval": (0, 3600),
+    "engine_timeout": (1, 3600),
 }
 
 
@@ -57,6 +58,7 @@ class Settings:
     sql_startup_timeout: float = 10.0
     sql_max_connections: int = 500
     engine_check_interval: float = 1.0
+    engine_timeout: float = 120.0
     transition_delay: float = 0.2
     automated_snapshot_interval: float = 8 * 3600
     manual_snapshot_quota: int = 20

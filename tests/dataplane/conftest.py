@@ -20,6 +20,18 @@ def cleanup(plane: PostgresDataPlane) -> None:
         shutil.rmtree(plane.engine_root, ignore_errors=True)
 
 
+def listened_plane(root, **options):  # type: ignore[no-untyped-def]
+    """A seeded data plane over ``root`` (``options``: PostgresDataPlane's) and what its engine listener
+    heard, (key, ENGINE_REVIVED | ENGINE_FAILED); for a fixture to yield from."""
+    plane = seeded_plane(root, **options)
+    heard: list[tuple[str, str]] = []
+    plane.on_engine_event(lambda key, what: heard.append((key, what)))
+    try:
+        yield plane, heard
+    finally:
+        cleanup(plane)
+
+
 @pytest.fixture
 def dp(tmp_path):
     plane = seeded_plane(tmp_path / "dp")

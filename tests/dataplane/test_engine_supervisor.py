@@ -11,37 +11,25 @@ import threading
 import psycopg
 import pytest
 
-from engine_seed import seeded_plane
 from localshift.dataplane.api import ENGINE_FAILED, ENGINE_REVIVED
 from localshift.dataplane.watchdog import pid_alive
 
 from support import wait_for
 
-from .conftest import cleanup
+from .conftest import listened_plane
 from .helpers import DB, PASSWORD, USER, connect, free_port, rows
-
-
-def _plane(tmp_path, interval: float):  # type: ignore[no-untyped-def]
-    """A seeded data plane checking its engines every ``interval`` seconds, and what its listener heard."""
-    plane = seeded_plane(tmp_path / "dp", supervise_interval=interval)
-    heard: list[tuple[str, str]] = []
-    plane.on_engine_event(lambda key, what: heard.append((key, what)))
-    try:
-        yield plane, heard
-    finally:
-        cleanup(plane)
 
 
 @pytest.fixture
 def supervised(tmp_path):
     """A data plane checking its engines every 0.1 s, and what its listener heard."""
-    yield from _plane(tmp_path, 0.1)
+    yield from listened_plane(tmp_path / "dp", supervise_interval=0.1)
 
 
 @pytest.fixture
 def by_hand(tmp_path):
     """A data plane whose supervisor never runs on its own: the test calls ``revive``."""
-    yield from _plane(tmp_path, 0)
+    yield from listened_plane(tmp_path / "dp", supervise_interval=0)
 
 
 def _kill_postmaster(plane, key: str) -> int:  # type: ignore[no-untyped-def]

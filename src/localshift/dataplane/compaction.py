@@ -38,7 +38,6 @@ import os
 import threading
 import time
 import uuid
-import zlib
 from array import array
 from dataclasses import dataclass, field
 from itertools import compress, repeat
@@ -46,10 +45,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .durable import fsync_dir, write_file_atomic
-from .errors import DataPlaneError, SnapshotCorruptedError
+from .errors import DataPlaneError
 from .manifest import PAGE, Manifest
 from .pack_index import RECORD, IndexColumns, index_path, pack_path
-from .pack_io import CHUNK, PackReader, copy_range
+from .pack_io import CHUNK, PackReader, copy_range, verify_pages
 from .relocation import Relocation, remap
 from .storage_ledger import StorageLedger
 
@@ -266,9 +265,7 @@ def _copy_pack(run: Compaction, victim: str, cols: IndexColumns, reader: PackRea
             room = max(PAGE, min(CHUNK, run.pack_bytes - out.size))
             stop = min(end, first + room // PAGE)
             start, nbytes = offsets[first], offsets[stop - 1] + lengths[stop - 1] - offsets[first]
-            if start + nbytes > reader.size:
-                raise SnapshotCorruptedError(f"pack {victim} is truncated")
-            _verify(reader, victim, offsets[first:stop], lengths[first:stop], crcs[first:stop])
+            verify_pages(reader, victim, offsets[first:stop], lengths[first:stop], crcs[first:stop])
             records = array("Q", cols.records[first * RECORD.size:stop * RECORD.size])
             shift = out.size - start  # the offset is the first of a record's four words
             records[::4] = array("Q", map(operator.add, records[::4], repeat(shift)))
@@ -279,15 +276,6 @@ def _copy_pack(run: Compaction, victim: str, cols: IndexColumns, reader: PackRea
             run.copied += nbytes
             first = stop
     return relocation
-
-
-def _verify(reader: PackReader, victim: str, offsets: array, lengths: array, crcs: array) -> None:
-    """Check the CRC-32 of every page: compaction never copies a corrupted page."""
-    pages = map(reader.view.__getitem__, map(slice, offsets, map(operator.add, offsets, lengths)))
-    if not all(map(operator.eq, map(zlib.crc32, pages), crcs)):
-        bad = next(off for off, length, crc in zip(offsets, lengths, crcs)
-                   if zlib.crc32(reader.view[off:off + length]) != crc)
-        raise SnapshotCorruptedError(f"pack {victim}: page at {bad} fails its checksum")
 
 
 def _new_output(store: SnapshotStore) -> _Output:

@@ -19,6 +19,7 @@ the service, on the Unix socket, can log in as it.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import signal
@@ -32,8 +33,11 @@ from .binaries import Identity, PgBinaries
 from .engine_files import open_own_log, read_own, write_engine_file, write_own
 from .engine_users import EngineUsers, chown_tree
 from .errors import DataPlaneError
-from .roles import ADMIN_OPTIONS, ADMIN_USER, store_admin_password
-from .watchdog import STAGING_PREFIX, end_leftovers, postmaster_pid, stop_postmaster
+from .engine_timeouts import EngineNotAnswering, EngineTimeout
+from .roles import ADMIN_USER, connect_admin, store_admin_password
+from .watchdog import STAGING_PREFIX, STOP_STEPS, end_leftovers, postmaster_pid, stop_postmaster
+
+log = logging.getLogger("localshift")
 
 RUNTIME_CONF = "localshift.runtime.conf"
 SOCKET_PORT = 5432  # only names the socket file: .s.PGSQL.5432
@@ -87,9 +91,11 @@ class Engine:
     """A PostgreSQL data directory and the postmaster serving it."""
 
     def __init__(self, bins: PgBinaries, engine_dir: Path, admin_password: str, socket_dir: Path,
-                 users: EngineUsers | None, max_user_connections: int) -> None:
+                 users: EngineUsers | None, max_user_connections: int,
+                 timeout: EngineTimeout = EngineTimeout()) -> None:
         """``users``: where the engine's own uid comes from (None: run as the service's user).
-        ``max_user_connections``: connections for every role but the internal one."""
+        ``max_user_connections``: connections for every role but the internal one.  ``timeout``:
+        the bound of the service's connections to it and of a fast shutdown (engine_timeouts.py)."""
         self.bins = bins
         self.dir = Path(engine_dir)
         self.data_dir = self.dir / "data"
@@ -100,6 +106,11 @@ class Engine:
         self.socket_path = self.socket_dir / SOCKET_NAME
         self.users = users
         self.max_user_connections = max_user_connections
+        self.timeout = timeout
+        # A fast shutdown that takes longer than the bound is a hung engine's: SIGQUIT, then SIGKILL.
+        (_, fast), (_, immediate), kill = STOP_STEPS
+        self._stop_steps = ((signal.SIGINT, min(fast, timeout.seconds)),
+                            (signal.SIGQUIT, min(immediate, timeout.seconds)), kill)
         self._owner: Identity = None
         self._proc: subprocess.Popen | None = None
 
@@ -289,14 +300,25 @@ class Engine:
                 proc.wait()
             return False
         if proc is not None and proc.pid == pid:
-            stop_postmaster(pid, lambda: proc.poll() is not None)
+            stop_postmaster(pid, lambda: proc.poll() is not None, self._stop_steps)
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:  # pragma: no cover
                 pass
         else:  # adopted from a previous service process
-            stop_postmaster(pid)
+            stop_postmaster(pid, steps=self._stop_steps)
         return True
+
+    def kill(self) -> None:
+        """End a hung engine at once: its postmaster and every process of it get SIGKILL (which also
+        ends stopped ones).  Its data stays, as after a crash; the supervisor starts it again."""
+        pid = self.running_pid()
+        if pid is not None:
+            os.kill(pid, signal.SIGKILL)
+            if self._proc is not None and self._proc.pid == pid:
+                self._proc.wait()
+                self._proc = None
+        end_leftovers(self.data_dir)
 
     def remove(self) -> None:
         self.stop()
@@ -309,13 +331,23 @@ class Engine:
 
     # -- access --------------------------------------------------------------------
     def connect(self, dbname: str = "postgres") -> psycopg.Connection:
-        """An autocommit superuser connection over the engine's Unix socket."""
+        """An autocommit superuser connection over the engine's Unix socket, bounded by the engine's
+        timeout.  An engine that does not answer it in time (connecting or later) is hung: killed."""
         try:
-            return psycopg.connect(host=str(self.socket_dir), port=SOCKET_PORT, user=ADMIN_USER,
-                                   password=self.admin_password, dbname=dbname, options=ADMIN_OPTIONS,
-                                   autocommit=True, connect_timeout=30)
+            return connect_admin(self.socket_path, self.admin_password, self.timeout, dbname, on_hang=self._hung)
+        except EngineNotAnswering:
+            raise
+        except psycopg.OperationalError as e:
+            if "timeout expired" in str(e):  # libpq's words for connect_timeout
+                self._hung()
+                raise EngineNotAnswering(f"cannot connect to engine {self.dir.name}: {e}") from e
+            raise DataPlaneError(f"cannot connect to engine {self.dir.name}: {e}") from e
         except psycopg.Error as e:
             raise DataPlaneError(f"cannot connect to engine {self.dir.name}: {e}") from e
+
+    def _hung(self) -> None:
+        log.error("engine %s did not answer within %gs: killing it", self.dir.name, self.timeout.seconds)
+        self.kill()
 
     def size_bytes(self) -> int:
         """Bytes of the data directory, without the WAL (pg_wal)."""

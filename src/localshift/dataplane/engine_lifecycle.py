@@ -16,6 +16,7 @@ from typing import Any, Iterator, Mapping
 from . import engine_settings
 from .engine import Engine
 from .engine_supervisor import EngineSupervision
+from .engine_timeouts import EngineNotAnswering
 from .errors import DataPlaneError
 from .redshift_sql import install_engine
 from .roles import INTERNAL_ROLES, SETUP_VERSION, EngineSetup, give_database, set_master_user, store_admin_password
@@ -88,20 +89,28 @@ class EngineLifecycle(EngineSupervision):
         eng = self._engine(key)
         with self._lock(key), self._ending_start(eng):
             self._existing(key)  # its data gone: not found, and the start announced is over
-            eng.start()
             meta = eng.read_meta()
-            setup = EngineSetup(eng.connect, meta.get("master_username"), meta.get("db_name"))
-            if meta.get("setup_version", 1) < SETUP_VERSION:  # set up by an older localshift
-                self._initialise(setup)
-            else:  # this version's Redshift catalog (one query per database when current)
-                leave_groups_of_ended_sessions(setup)
-                install_engine(setup)
+            try:
+                self._start_and_set_up(eng, meta)
+            except EngineNotAnswering:
+                # Running but hung (frozen since before: a restarted service adopts it so), it was killed:
+                # a failed node, replaced by starting it afresh, once.
+                self._start_and_set_up(eng, meta)
             port = self._serve(key, eng, port)
             updated = dict(meta, port=port, setup_version=SETUP_VERSION)
             if updated != meta:
                 eng.write_meta(updated)
             self._supervised.add(key)
         return port
+
+    def _start_and_set_up(self, eng: Engine, meta: Mapping) -> None:
+        eng.start()
+        setup = EngineSetup(eng.connect, meta.get("master_username"), meta.get("db_name"))
+        if meta.get("setup_version", 1) < SETUP_VERSION:  # set up by an older localshift
+            self._initialise(setup)
+        else:  # this version's Redshift catalog (one query per database when current)
+            leave_groups_of_ended_sessions(setup)
+            install_engine(setup)
 
     def serve_engine(self, key: str, port: int) -> int:
         """Serve the engine's public port before it starts (sessions opened meanwhile wait for

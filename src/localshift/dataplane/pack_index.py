@@ -4,16 +4,29 @@
 one 32-byte record each: u64 offset, u32 length, u32 CRC-32, 16-byte digest.
 It is written (and fsynced) only once its pack is complete and durable, so an
 ``.idx`` always describes a whole pack.
+
+A new snapshot references only pages of packs found sound (``DedupIndex.sound``): every page of a
+pack is checked against its CRC-32 the first time a snapshot could reference it, and again whenever
+the pack's file has changed since (inode, size or modification time).  A pack found damaged
+(truncated, a flipped bit, an unreadable index) is never referenced again: the new snapshot stores
+its own copy of those pages, so it restores even though the older snapshots that share the damaged
+pack do not (their restore fails on the page's checksum, restore.py).
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import struct
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import SnapshotCorruptedError
 from .manifest import DIGEST
+from .pack_io import PackReader, verify_pages
+
+log = logging.getLogger(__name__)
 
 RECORD = struct.Struct(f"<QII{DIGEST}s")  # offset, length, crc32, digest
 # Where a record's numbers sit when the file is read as 8- and 4-byte words
@@ -65,17 +78,64 @@ class DedupIndex:
         self.entries: dict[bytes, tuple[str, int, int, int]] = {}
         self.packs: set[str] = set()
         self.retired: set[str] = set()
+        self.damaged: set[str] = set()  # never referenced again
+        self._sound: dict[str, tuple[int, int, int]] = {}  # pack -> its file's stamp when found sound
 
     def refresh(self) -> tuple[dict, frozenset]:
         """Index every complete pack not yet indexed; returns (entries, packs)
         for one snapshot to use (caller holds the store lock)."""
         present = {p.stem for p in self.packs_dir.glob("*.idx")
-                   if pack_path(self.packs_dir, p.stem).exists()} - self.retired
+                   if pack_path(self.packs_dir, p.stem).exists()} - self.retired - self.damaged
         if self.packs - present:  # packs were collected: rebuild
             self.entries, self.packs = {}, set()
         for pack in present - self.packs:
-            self._add(pack, index_path(self.packs_dir, pack).read_bytes())
+            records = index_path(self.packs_dir, pack).read_bytes()
+            if len(records) % RECORD.size:
+                self._damaged(pack, "its index is truncated")
+                continue
+            self._add(pack, records)
         return self.entries, frozenset(self.packs)
+
+    def sound(self, packs: frozenset[str]) -> frozenset[str]:
+        """The packs among ``packs`` (pinned by the caller, who does not hold the store lock: this
+        reads the packs not checked yet) whose every page matches its CRC-32."""
+        found = set()
+        for pack in packs:
+            stamp = _stamp(pack_path(self.packs_dir, pack))
+            if stamp is not None and self._sound.get(pack) == stamp:
+                found.add(pack)
+                continue
+            try:
+                cols = IndexColumns.parse(index_path(self.packs_dir, pack).read_bytes())
+                reader = PackReader(pack_path(self.packs_dir, pack))
+                try:
+                    verify_pages(reader, pack, cols.offsets, cols.lengths, cols.crcs)
+                finally:
+                    reader.close()
+            except (SnapshotCorruptedError, ValueError, OSError) as error:
+                log.error("snapshot pack %s: %s", pack, error)
+                continue
+            if stamp is not None:
+                self._sound[pack] = stamp
+                found.add(pack)
+        return frozenset(found)
+
+    def vouch(self, pack: str) -> None:
+        """``pack`` was just written and made durable by this process: sound as it is now."""
+        stamp = _stamp(pack_path(self.packs_dir, pack))
+        if stamp is not None:
+            self._sound[pack] = stamp
+
+    def exclude(self, damaged: set[str]) -> None:
+        """Never reference ``damaged`` packs again (caller holds the store lock)."""
+        for pack in damaged:
+            self._damaged(pack, "a page fails its checksum")
+
+    def _damaged(self, pack: str, why: str) -> None:
+        log.error("snapshot pack %s is damaged (%s): new snapshots store their own copy of its pages", pack, why)
+        self.damaged.add(pack)
+        if pack in self.packs:  # its digests may be in other packs too: index them again
+            self.entries, self.packs = {}, set()
 
     def _add(self, pack: str, records: bytes) -> None:
         entries = self.entries
@@ -94,9 +154,21 @@ class DedupIndex:
             self._add(pack, records)
 
     def forget(self, removed: set[str]) -> None:
-        """Packs were deleted: retired ones need no more exclusion."""
+        """Packs were deleted: retired and damaged ones need no more exclusion."""
         self.retired -= removed
+        self.damaged -= removed
+        for pack in removed:
+            self._sound.pop(pack, None)
 
     def reset(self) -> None:
         """Rebuild from the files at the next refresh (after a failed compaction)."""
         self.entries, self.packs, self.retired = {}, set(), set()
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """What changes when a file is rewritten, truncated or written to: inode, size, modification time."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns

@@ -13,12 +13,15 @@ the caller's thread overlaps with writing in the I/O thread.
 from __future__ import annotations
 
 import mmap
+import operator
 import os
 import queue
 import threading
+import zlib
+from array import array
 from pathlib import Path
 
-from .errors import DataPlaneError
+from .errors import DataPlaneError, SnapshotCorruptedError
 
 CHUNK = 4 << 20  # read/hash/write granularity; a multiple of the 8 KiB page
 
@@ -92,6 +95,19 @@ class PackReader:
         if self.map is not None:
             self.map.close()
         os.close(self.fd)
+
+
+def verify_pages(reader: PackReader, pack: str, offsets: array, lengths: array, crcs: array) -> None:
+    """Check that the pages at ``offsets`` (ascending) are all there and match their CRC-32s, else
+    raise SnapshotCorruptedError: compaction never copies, and a snapshot never references, a
+    corrupted page."""
+    if len(offsets) and offsets[-1] + lengths[-1] > reader.size:
+        raise SnapshotCorruptedError(f"pack {pack} is truncated")
+    pages = map(reader.view.__getitem__, map(slice, offsets, map(operator.add, offsets, lengths)))
+    if not all(map(operator.eq, map(zlib.crc32, pages), crcs)):
+        bad = next(off for off, length, crc in zip(offsets, lengths, crcs)
+                   if zlib.crc32(reader.view[off:off + length]) != crc)
+        raise SnapshotCorruptedError(f"pack {pack}: page at {bad} fails its checksum")
 
 
 def copy_range(pack: PackReader, start: int, fd: int, n: int) -> None:

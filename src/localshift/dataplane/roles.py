@@ -21,10 +21,13 @@ Initialisers must be idempotent: a restored engine has already run them once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import psycopg
 from psycopg import sql
+
+from .engine_timeouts import EngineTimeout
 
 ADMIN_USER = "rdsdb"
 # The internal role's sessions resolve names in pg_catalog alone: a schema users may create
@@ -33,7 +36,8 @@ ADMIN_USER = "rdsdb"
 ADMIN_SEARCH_PATH = "pg_catalog, pg_temp"
 # Nor do they take the defaults a database's owner gives its sessions (ALTER DATABASE ... SET): read
 # only transactions or short timeouts would stop the query history (hiding the owner's statements from
-# STL_QUERY) and fail snapshot restores.  Startup options come before a database's or role's defaults.
+# STL_QUERY) and fail snapshot restores; the statement and lock timeouts are the service's own
+# (engine_timeouts.py), no user's.  Startup options come before a database's or role's defaults.
 # Nor its role (``ALTER DATABASE d SET role = owner`` made the internal role's sessions there the
 # owner's, whose query history then went unwritten), nor its client_encoding (LATIN1 made the writer
 # fail on a statement's euro sign, and its thread, the service's, end).  Nor the libraries a session
@@ -41,16 +45,26 @@ ADMIN_SEARCH_PATH = "pg_catalog, pg_temp"
 # fails every new session's login, and so kept the writer out while a session opened before ran on,
 # its statements never in STL_QUERY.
 _ADMIN_SETTINGS = {"search_path": ADMIN_SEARCH_PATH.replace(" ", ""), "default_transaction_read_only": "off",
-                   "statement_timeout": "0", "lock_timeout": "0", "idle_in_transaction_session_timeout": "0",
-                   "transaction_timeout": "0", "role": "none", "client_encoding": "UTF8",
-                   "local_preload_libraries": ""}
-ADMIN_OPTIONS = " ".join(f"-c {name}={value}" for name, value in _ADMIN_SETTINGS.items())  # every session's
+                   "idle_in_transaction_session_timeout": "0", "transaction_timeout": "0", "role": "none",
+                   "client_encoding": "UTF8", "local_preload_libraries": ""}
 # The databases the internal role's sessions go to: those that take connections, but for one whose
 # name holds a control character (which only dynamic SQL can give, ALTER DATABASE ... RENAME in a
 # procedure): the engine's log line prefix writes a session's database name as it is, and a newline
 # in it would start a line of the owner's making, which the audit logs would read as the engine's.
 # No user may connect to such a database either (wire_messages.unprintable_name).
 INTERNAL_DATABASES = "SELECT datname FROM pg_database WHERE datallowconn AND datname !~ '[[:cntrl:]]'"
+
+
+def connect_admin(socket_path: str | Path, password: str, timeout: EngineTimeout, dbname: str = "postgres",
+                  at_most: float = 30.0, on_hang: Callable[[], None] | None = None) -> psycopg.Connection:
+    """An autocommit connection as the internal role on the engine socket ``<dir>/.s.PGSQL.<port>``,
+    bounded by ``timeout`` (engine_timeouts.py; connecting: ``at_most`` seconds at most)."""
+    path = Path(socket_path)
+    options = " ".join(f"-c {name}={value}" for name, value in {**_ADMIN_SETTINGS, **timeout.settings()}.items())
+    return timeout.connect(at_most, on_hang, host=str(path.parent), port=int(path.name.rsplit(".", 1)[1]),
+                           user=ADMIN_USER, password=password, dbname=dbname, options=options, autocommit=True)
+
+
 # Login names the wire front refuses (compared lowercase).
 INTERNAL_ROLES = frozenset({ADMIN_USER})
 # PostgreSQL's predefined roles that reach the host's files and programs.

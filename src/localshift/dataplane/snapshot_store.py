@@ -205,7 +205,12 @@ class SnapshotStore:
             index, usable = self._dedup.refresh()
             self.pin(usable | {pack_id})
         try:
-            written = write_pages(self.packs_dir, pack_id, entries, index, usable, progress)
+            sound = self._dedup.sound(usable)  # outside the lock: may read packs not checked yet
+            if sound != usable:
+                with self.lock:
+                    self._dedup.exclude(set(usable - sound))
+            written = write_pages(self.packs_dir, pack_id, entries, index, sound, progress)
+            self._dedup.vouch(pack_id)
             man = written.manifest
             man.header = {"key": key, "created": time.time(), "meta": meta, **man.header}
             data = man.to_bytes()

@@ -69,7 +69,7 @@ def copy_table(source: Engine, target: Engine, table: TableToRestore, master_use
     _require_database(source, table.source_database, "the snapshot")
     _require_database(target, table.target_database, "the target")
     with source.connect(table.source_database) as src:
-        # The internal role's sessions resolve names in pg_catalog alone (roles.ADMIN_OPTIONS):
+        # The internal role's sessions resolve names in pg_catalog alone (roles.connect_admin):
         # type names and expressions read here come out schema-qualified.
         definition = _definition(src, table)
         with target.connect(table.target_database) as dst, dst.transaction():

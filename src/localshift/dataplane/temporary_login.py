@@ -33,14 +33,14 @@ import secrets
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
 from .credentials import LoginRegistry, is_temporary_login, password_md5
+from .engine_timeouts import EngineTimeout
 from .redshift_sql.install import SUPERUSER_ROLE
-from .roles import ADMIN_OPTIONS, ADMIN_USER, EngineSetup
+from .roles import ADMIN_USER, EngineSetup, connect_admin
 from .wire_messages import authentication_failed, error_response
 
 
@@ -78,21 +78,14 @@ class Admission:
     joined: tuple[str, ...] = ()
 
 
-def connect_admin(socket_path: str, password: str, dbname: str = "postgres") -> psycopg.Connection:
-    """An autocommit connection as the internal role on the engine socket ``<dir>/.s.PGSQL.<port>``."""
-    path = Path(socket_path)
-    return psycopg.connect(host=str(path.parent), port=int(path.name.rsplit(".", 1)[1]), user=ADMIN_USER,
-                           password=password, dbname=dbname, options=ADMIN_OPTIONS, autocommit=True,
-                           connect_timeout=10)
-
-
 class TemporaryLogins:
     """What the wire front calls for login names of temporary credentials (blocking calls: the
     front runs them in worker threads)."""
 
-    def __init__(self, registry: LoginRegistry, admin_password: str) -> None:
+    def __init__(self, registry: LoginRegistry, admin_password: str, timeout: EngineTimeout) -> None:
         self.registry = registry
         self._admin_password = admin_password
+        self._timeout = timeout
         self._joined: Counter[tuple[str, str, str]] = Counter()  # (socket, role, group) -> open sessions
         self._lock = threading.Lock()
 
@@ -106,7 +99,7 @@ class TemporaryLogins:
             raise LoginRefused(error_response(
                 "28000", f'user "{login_user}" is not authorized to connect to database "{database}"'))
         try:
-            conn = connect_admin(socket_path, self._admin_password)
+            conn = connect_admin(socket_path, self._admin_password, self._timeout, at_most=10)
         except psycopg.Error:
             raise LoginRefused(error_response("57P03", "the cluster is not available")) from None
         with conn:
@@ -132,7 +125,7 @@ class TemporaryLogins:
             if not leaving:
                 return
             try:
-                with connect_admin(admission.socket_path, self._admin_password) as conn:
+                with connect_admin(admission.socket_path, self._admin_password, self._timeout, at_most=10) as conn:
                     for group in leaving:
                         conn.execute(sql.SQL("REVOKE {} FROM {} GRANTED BY {}").format(
                             sql.Identifier(group), sql.Identifier(admission.db_user), sql.Identifier(ADMIN_USER)))

@@ -79,19 +79,31 @@ def stop_postmaster(pid: int, exited=None, steps=STOP_STEPS) -> None:  # type: i
             time.sleep(0.01)
 
 
+def engine_processes(data_dir: Path) -> list[int]:
+    """The processes of the engine of ``data_dir``: PostgreSQL's processes run in their data directory,
+    which tells them apart."""
+    where = os.path.realpath(data_dir)
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and os.readlink(f"/proc/{entry}/cwd") == where:
+                found.append(int(entry))
+        except OSError:  # gone meanwhile, or not one we may look at
+            continue
+    return found
+
+
 def end_leftovers(data_dir: Path, wait: float = 10.0) -> None:
     """Kill what is left of a postmaster that died (kill -9, the OOM killer): its children run on
     until they next wait (a backend in a long query, a checkpointer writing) and hold its shared
     memory meanwhile, so PostgreSQL refuses to start over them ("pre-existing shared memory block is
-    still in use").  PostgreSQL's processes run in their data directory, which tells them apart."""
-    where = os.path.realpath(data_dir)
+    still in use")."""
     leftovers = []
-    for entry in os.listdir("/proc"):
+    for pid in engine_processes(data_dir):
         try:
-            if entry.isdigit() and os.readlink(f"/proc/{entry}/cwd") == where:
-                os.kill(int(entry), signal.SIGKILL)
-                leftovers.append(int(entry))
-        except OSError:  # gone meanwhile, or not one we may look at
+            os.kill(pid, signal.SIGKILL)
+            leftovers.append(pid)
+        except OSError:  # gone meanwhile
             continue
     deadline = time.monotonic() + wait
     while any(pid_alive(pid) for pid in leftovers) and time.monotonic() < deadline:

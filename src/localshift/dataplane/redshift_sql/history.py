@@ -38,7 +38,6 @@ import datetime
 import logging
 import threading
 from collections import deque
-from pathlib import Path
 from typing import Callable, NamedTuple
 
 import psycopg
@@ -81,19 +80,6 @@ _LOGIN_CHANGES = frozenset((b"ALTER ROLE", b"DROP ROLE", b"ALTER DATABASE", b"DR
 _TRANSACTION_ENDS = frozenset((b"COMMIT", b"ROLLBACK"))
 _PRUNE = ("DELETE FROM localshift.query_history WHERE query_id <= "
           "(SELECT max(query_id) FROM localshift.query_history) - %s")
-
-
-def socket_connector(user: str, password: str, options: str) -> Connect:
-    """``connect(socket_path, dbname)`` for an engine's Unix socket ``<dir>/.s.PGSQL.<port>``
-    (``options``: the startup's, e.g. settings)."""
-
-    def connect(socket_path: str, dbname: str) -> psycopg.Connection:
-        path = Path(socket_path)
-        return psycopg.connect(host=str(path.parent), port=int(path.name.rsplit(".", 1)[1]),
-                               user=user, password=password, dbname=dbname, options=options, autocommit=True,
-                               connect_timeout=5)
-
-    return connect
 
 
 class QueryRecorder:
