@@ -130,7 +130,8 @@ def test_the_resources_are_as_configured(stack):
     assert (cluster["ClusterSubnetGroupName"], cluster["ClusterParameterGroups"][0]["ParameterGroupName"],
             cluster["SnapshotScheduleIdentifier"], cluster["AutomatedSnapshotRetentionPeriod"],
             cluster["Endpoint"]["Port"]) == ("tf-analytics", "tf-analytics", "tf-twice-a-day", 3, stack.ports[0])
-    assert {t["Key"]: t["Value"] for t in cluster["Tags"]} == {"team": "data", "env": "test"}
+    # The second apply's new tag, set by the cluster's ARN (its account from STS GetCallerIdentity).
+    assert {t["Key"]: t["Value"] for t in cluster["Tags"]} == {"team": "data", "env": "test", "stage": "restored"}
     logging = redshift.describe_logging_status(ClusterIdentifier="tf-analytics")
     assert (logging["LoggingEnabled"], logging["LogDestinationType"], sorted(logging["LogExports"])) == (
         True, "cloudwatch", ["connectionlog", "userlog"])

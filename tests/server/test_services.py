@@ -80,7 +80,7 @@ def test_a_registration_names_only_operations_of_its_model() -> None:
 
 
 def test_reads_run_inline_and_everything_else_on_worker_threads() -> None:
-    redshift, serverless, _ = SERVICES
+    redshift, serverless = SERVICES[:2]
     assert {"DescribeClusters", "DescribeClusterSnapshots", "DescribeTags"} <= redshift.reads
     assert not {"DeleteClusterSnapshot", "RestoreFromClusterSnapshot", "CreateCluster"} & redshift.reads
     # DescribeStorage measures the data plane: a read that is not the store's alone.
@@ -100,7 +100,7 @@ def test_a_service_whose_reads_touch_more_than_the_store_runs_them_on_worker_thr
 def test_the_data_api_and_the_credential_operations_run_as_kept_reads_only_when_they_read_the_store() -> None:
     # The Data API's results (files) and catalog calls (engines) are beyond the store; its statements'
     # records are not.  GetClusterCredentials(WithIAM) and GetCredentials issue a credential at each call.
-    redshift, serverless, data_api = SERVICES
+    redshift, serverless, data_api = SERVICES[:3]
     assert data_api.name == "redshift-data" and data_api.reads == {"DescribeStatement", "ListStatements"}
     assert {"GetStatementResult", "GetStatementResultV2", "ListTables"} <= data_api.reads_beyond_the_store
     assert not {"GetClusterCredentials", "GetClusterCredentialsWithIAM"} & redshift.reads
@@ -168,7 +168,7 @@ def test_reads_reach_neither_the_data_plane_nor_a_write() -> None:
         for name in sorted(service.reads):
             assert _reaches(service.operations[name]) == set(), f"{service.name} {name}"
     # The search finds what the other operations reach.
-    redshift, serverless, _ = SERVICES
+    redshift, serverless = SERVICES[:2]
     assert _reaches(redshift.operations["DeleteClusterSnapshot"]) >= {"dataplane", "transaction"}
     assert _reaches(redshift.operations["RestoreFromClusterSnapshot"]) >= {"dataplane", "submit"}
     assert "dataplane" in _reaches(serverless.operations["RestoreFromSnapshot"])

@@ -8,6 +8,7 @@ The Redshift Data API is one such entry.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -23,6 +24,7 @@ from localshift.services.redshift.operations import OPERATIONS as REDSHIFT_OPERA
 from localshift.services.redshift.operations import READS_BEYOND_THE_STORE as REDSHIFT_READS_BEYOND_THE_STORE
 from localshift.services.serverless.operations import OPERATIONS as SERVERLESS_OPERATIONS
 from localshift.services.serverless.operations import READS_BEYOND_THE_STORE as SERVERLESS_READS_BEYOND_THE_STORE
+from localshift.services.sts.operations import OPERATIONS as STS_OPERATIONS
 
 Handler = Callable[[Any, Any, dict[str, Any]], dict[str, Any]]
 # Operations that only read state: AWS names them so. For a service whose reads depend only on
@@ -68,7 +70,11 @@ SERVICES = [
             reads_beyond_the_store=SERVERLESS_READS_BEYOND_THE_STORE, unserved=unserved.SERVERLESS),
     Service("redshift-data", DATA_API_OPERATIONS, lambda runtime: runtime.data_api,
             reads_beyond_the_store=DATA_API_READS_BEYOND_THE_STORE),
+    # Who the caller is, which Terraform's provider and scripts ask before they touch Redshift: no backend.
+    Service("sts", STS_OPERATIONS, lambda runtime: None, unserved=unserved.STS),
 ]
+# The service a SigV4 Authorization header's credential scope names: Credential=<key>/<date>/<region>/<service>/...
+_SCOPE_SERVICE = re.compile(r"Credential=[^/,]*/[^/,]*/[^/,]*/([^/,]*)/")
 
 
 class Router:
@@ -76,7 +82,9 @@ class Router:
 
     A JSON request names its service in ``X-Amz-Target`` (``RedshiftServerless.ListNamespaces``);
     a body of JSON's content type naming no registered service is answered as the first JSON
-    service would.  Everything else is a Query request (``Action=...``) for the first Query service.
+    service would.  Everything else is a Query request (``Action=...``): for the Query service
+    whose signing name its signature's credential scope names (``.../sts/aws4_request``: STS),
+    else for the first Query service (Redshift).
     """
 
     def __init__(self, services: list[Service]) -> None:
@@ -87,6 +95,9 @@ class Router:
         self.default_query = next((s for s in services if s.protocol.name == "query"), None)
         if self.default_query is None:
             raise ValueError("no Query service is registered")
+        self.by_signing_name = {
+            service.signing_name: service for service in reversed(services) if service.protocol.name == "query"
+        }
 
     def route(self, headers: Mapping[str, str]) -> Service:
         target = headers.get("x-amz-target")
@@ -96,4 +107,7 @@ class Router:
                 return service
         if self.default_json is not None and headers.get("content-type", "").startswith("application/x-amz-json"):
             return self.default_json
+        scope = _SCOPE_SERVICE.search(headers.get("authorization", ""))
+        if scope is not None and scope.group(1) in self.by_signing_name:
+            return self.by_signing_name[scope.group(1)]
         return self.default_query  # type: ignore[return-value]

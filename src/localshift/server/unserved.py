@@ -43,3 +43,19 @@ SERVERLESS: dict[str, str] = {
     "GetIdentityCenterAuthToken": IDENTITY_CENTER,
     "UpdateLakehouseConfiguration": GLUE,
 }
+
+# STS: GetCallerIdentity is served; credentials are configured, not issued.
+TEMPORARY_CREDENTIALS = ("temporary credentials are not issued: configure access keys (LOCALSHIFT_CREDENTIALS), "
+                         "each for a user or a role")
+STS: dict[str, str] = {
+    "AssumeRole": TEMPORARY_CREDENTIALS,
+    "AssumeRoleWithSAML": TEMPORARY_CREDENTIALS,
+    "AssumeRoleWithWebIdentity": TEMPORARY_CREDENTIALS,
+    "AssumeRoot": TEMPORARY_CREDENTIALS,
+    "DecodeAuthorizationMessage": "no request is refused by an IAM policy, so there is no message to decode",
+    "GetAccessKeyInfo": "access keys belong to the accounts they are configured for (LOCALSHIFT_CREDENTIALS)",
+    "GetDelegatedAccessToken": TEMPORARY_CREDENTIALS,
+    "GetFederationToken": TEMPORARY_CREDENTIALS,
+    "GetSessionToken": TEMPORARY_CREDENTIALS,
+    "GetWebIdentityToken": TEMPORARY_CREDENTIALS,
+}

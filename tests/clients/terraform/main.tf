@@ -57,7 +57,9 @@ resource "aws_redshift_cluster" "analytics" {
   automated_snapshot_retention_period = 3
   preferred_maintenance_window        = "sun:05:00-sun:05:30"
   skip_final_snapshot                 = true
-  tags                                = { team = "data", env = "test" }
+  # Changed by the second apply: the provider tags the cluster by its ARN (CreateTags), built with
+  # the account STS answered.
+  tags = var.restore ? { team = "data", env = "test", stage = "restored" } : { team = "data", env = "test" }
 }
 
 resource "aws_redshift_snapshot_schedule_association" "analytics" {

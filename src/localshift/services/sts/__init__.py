@@ -1,0 +1,1 @@
+"""AWS STS, as far as clients of Redshift need it: who the caller is (GetCallerIdentity)."""
