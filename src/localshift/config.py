@@ -30,6 +30,8 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "sql_max_connections": (1, 100_000),
     "engine_check_interval": (0, 3600),
     "engine_timeout": (1, 3600),
+    "engine_memory_limit": (256, 1_048_576),
+    "engine_temp_file_limit": (1, 1_048_576 * 1024),
 }
 
 
@@ -59,6 +61,8 @@ class Settings:
     sql_max_connections: int = 500
     engine_check_interval: float = 1.0
     engine_timeout: float = 120.0
+    engine_memory_limit: int = 4096
+    engine_temp_file_limit: int = 10240
     transition_delay: float = 0.2
     automated_snapshot_interval: float = 8 * 3600
     manual_snapshot_quota: int = 20

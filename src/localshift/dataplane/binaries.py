@@ -27,6 +27,7 @@ import subprocess
 import uuid
 import warnings
 from pathlib import Path
+from typing import Callable
 
 from .errors import DataPlaneError
 
@@ -159,8 +160,10 @@ class PgBinaries:
     def _cmd(self, args: list) -> list[str]:
         return [str(self.bin_dir / args[0]), *map(str, args[1:])]
 
-    def popen(self, args: list, user: Identity, env: dict[str, str] | None = None, **kw) -> subprocess.Popen:
-        return subprocess.Popen(self._cmd(args), **self._options(user, env, kw))
+    def popen(self, args: list, user: Identity, env: dict[str, str] | None = None,
+              wrap: Callable[[list[str]], list[str]] = list, **kw) -> subprocess.Popen:
+        """Start ``args[0]`` of this installation as ``user``; ``wrap``: the command line as it is run."""
+        return subprocess.Popen(wrap(self._cmd(args)), **self._options(user, env, kw))
 
     def run(self, args: list, user: Identity, env: dict[str, str] | None = None, timeout: float = 300,
             **kw) -> subprocess.CompletedProcess:

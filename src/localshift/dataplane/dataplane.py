@@ -31,6 +31,7 @@ from .drop_guard import DropGuard
 from .engine import MAX_SOCKET_PATH, SOCKET_NAME, Engine
 from .engine_lifecycle import FRONT_META, EngineLifecycle
 from .engine_template import EngineTemplate
+from .engine_limits import EngineLimits
 from .engine_timeouts import DEFAULT_ENGINE_TIMEOUT, EngineTimeout
 from .engine_users import DEFAULT_UIDS, EngineUsers, parse_uid_range
 from .errors import ClusterNotFoundError, DataPlaneError
@@ -74,7 +75,8 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
                  engine_uids: tuple[int, int] = DEFAULT_UIDS, log_root: Path | None = None,
                  clock: Callable[[], datetime] | None = None, engine_template: bool = True,
                  supervise_interval: float = 1.0, revive_attempts: int = 3,
-                 engine_timeout: float = DEFAULT_ENGINE_TIMEOUT) -> None:
+                 engine_timeout: float = DEFAULT_ENGINE_TIMEOUT,
+                 engine_limits: EngineLimits = EngineLimits()) -> None:
         """``root``: where snapshots (and, when the service is not root, engines) live, owner
         only.  ``engine_root`` overrides where engine directories go.  ``ephemeral``: the
         watchdog removes the engines, the snapshots and ``also_remove`` when the service ends.
@@ -88,7 +90,8 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
         how often (seconds) the engines that should be running are checked, and one whose postmaster
         died started again (0: never); after ``revive_attempts`` failed starts in a row it is given up
         (engine_supervisor.py).  ``engine_timeout``: seconds the service waits on its own connections to
-        an engine (engine_timeouts.py); one that does not answer in time is killed, then started again."""
+        an engine (engine_timeouts.py); one that does not answer in time is killed, then started again.
+        ``engine_limits``: the memory and temporary files each engine's processes may take (engine_limits.py)."""
         if not 0 < sql_startup_timeout <= 3600:
             raise DataPlaneError(f"sql_startup_timeout {sql_startup_timeout}: expected seconds in (0, 3600]")
         if not 1 <= sql_max_connections <= MAX_USER_CONNECTIONS:
@@ -120,6 +123,7 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
                                                 *initialisers]
         self.max_connections = sql_max_connections
         self.engine_timeout = EngineTimeout(engine_timeout)
+        self.engine_limits = engine_limits
         self._admin_password = self._load_admin_secret()
         self.template = EngineTemplate(self.bins, self.engine_root, self._admin_password, self.users,
                                        self._socket_dir) if engine_template else None
@@ -130,7 +134,8 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
             socket_path, self._admin_password, self.engine_timeout, dbname, at_most=5))
         self.front = WireFront(INTERNAL_ROLES, sql_startup_timeout, sql_max_connections,
                                sql_connection_budget(raise_open_file_limit()), QueryRecorder(history_connect),
-                               server_context(self._tls), TemporaryLogins(self.logins, self._admin_password, self.engine_timeout), drops)
+                               server_context(self._tls),
+                               TemporaryLogins(self.logins, self._admin_password, self.engine_timeout), drops)
         self._engines: dict[str, Engine] = {}
         self._ports: dict[str, int] = {}
         self._extra_ports: dict[str, set[int]] = {}  # further ports serving an engine (serve_extra_port)
@@ -155,7 +160,8 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
                    sql_startup_timeout=settings.sql_startup_timeout,
                    sql_max_connections=settings.sql_max_connections,
                    engine_uids=parse_uid_range(settings.engine_uids), log_root=data_dir / "logs", clock=clock,
-                   supervise_interval=settings.engine_check_interval, engine_timeout=settings.engine_timeout)
+                   supervise_interval=settings.engine_check_interval, engine_timeout=settings.engine_timeout,
+                   engine_limits=EngineLimits(settings.engine_memory_limit, settings.engine_temp_file_limit))
 
     # -- setup -------------------------------------------------------------------
     @property
@@ -207,7 +213,8 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
             eng = self._engines.get(key)
             if eng is None:
                 eng = Engine(self.bins, self.engine_root / key, self._admin_password,
-                             self._socket_dir(key), self.users, self.max_connections, self.engine_timeout)
+                             self._socket_dir(key), self.users, self.max_connections, self.engine_timeout,
+                             self.engine_limits)
                 self._engines[key] = eng
             return eng
 

@@ -33,6 +33,7 @@ from .binaries import Identity, PgBinaries
 from .engine_files import open_own_log, read_own, write_engine_file, write_own
 from .engine_users import EngineUsers, chown_tree
 from .errors import DataPlaneError
+from .engine_limits import EngineLimits
 from .engine_timeouts import EngineNotAnswering, EngineTimeout
 from .roles import ADMIN_USER, connect_admin, store_admin_password
 from .watchdog import STAGING_PREFIX, STOP_STEPS, end_leftovers, postmaster_pid, stop_postmaster
@@ -92,10 +93,11 @@ class Engine:
 
     def __init__(self, bins: PgBinaries, engine_dir: Path, admin_password: str, socket_dir: Path,
                  users: EngineUsers | None, max_user_connections: int,
-                 timeout: EngineTimeout = EngineTimeout()) -> None:
+                 timeout: EngineTimeout = EngineTimeout(), limits: EngineLimits = EngineLimits()) -> None:
         """``users``: where the engine's own uid comes from (None: run as the service's user).
         ``max_user_connections``: connections for every role but the internal one.  ``timeout``:
-        the bound of the service's connections to it and of a fast shutdown (engine_timeouts.py)."""
+        the bound of the service's connections to it and of a fast shutdown (engine_timeouts.py).
+        ``limits``: the memory and temporary files its processes may take (engine_limits.py)."""
         self.bins = bins
         self.dir = Path(engine_dir)
         self.data_dir = self.dir / "data"
@@ -107,6 +109,7 @@ class Engine:
         self.users = users
         self.max_user_connections = max_user_connections
         self.timeout = timeout
+        self.limits = limits
         # A fast shutdown that takes longer than the bound is a hung engine's: SIGQUIT, then SIGKILL.
         (_, fast), (_, immediate), kill = STOP_STEPS
         self._stop_steps = ((signal.SIGINT, min(fast, timeout.seconds)),
@@ -273,8 +276,10 @@ class Engine:
                 ["postgres", "-D", self.data_dir, "-c", f"unix_socket_directories={self.socket_dir}",
                  "-c", f"port={SOCKET_PORT}",
                  "-c", f"max_connections={self.max_user_connections + ADMIN_RESERVED_CONNECTIONS}",
-                 "-c", f"superuser_reserved_connections={ADMIN_RESERVED_CONNECTIONS}"],
-                self.owner, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+                 "-c", f"superuser_reserved_connections={ADMIN_RESERVED_CONNECTIONS}",
+                 *self.limits.postgres_options()],
+                self.owner, wrap=self.limits.bounded, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                start_new_session=True)
         finally:
             os.close(log)
         proc = self._proc

@@ -1,0 +1,41 @@
+"""What one engine's processes may take of the host: memory and temporary files.
+
+A cluster's SQL users run what they like, and PostgreSQL lets any of them raise the memory a sort
+or hash may hold (``SET work_mem = '2000GB'``, ``hash_mem_multiplier``), which Redshift users
+cannot: one query could then take the machine's memory, and the service and every other account's
+engines with it.  Two bounds keep an engine to its share, neither of which a SQL user can lift:
+
+* memory: every process of the engine (the postmaster, and the backends it forks, which inherit
+  it) has ``RLIMIT_DATA`` set, which bounds its private memory.  The postmaster sets it on itself
+  before it starts (a shell's ``ulimit -d``, then ``exec``: the same pid): lowering one's own limit
+  needs no privilege, where setting another process's (``prlimit``) needs CAP_SYS_RESOURCE, which
+  a container's root often lacks (PostgreSQL's shared buffers are
+  shared mappings and do not count).  A query past it fails with ``53200 out of memory`` and the
+  engine serves on, where the kernel's OOM killer would have picked a process of the host's;
+* temporary files: ``temp_file_limit``, a setting only an engine superuser may change (no cluster
+  user is one), given on the postmaster's command line: a session whose sorts and hashes spill
+  more fails with ``53400 temporary file size exceeds temp_file_limit``, as Redshift fails a query
+  that fills its disks.
+
+Tables themselves still grow until the disk is full (PostgreSQL has no quota).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class EngineLimits:
+    memory_mb: int = 4096  # per process
+    temp_files_mb: int = 10240  # per session
+
+    def postgres_options(self) -> list[str]:
+        """The postmaster's command-line settings (``temp_file_limit`` is in kB)."""
+        return ["-c", f"temp_file_limit={self.temp_files_mb * 1024}"]
+
+    def bounded(self, command: list[str]) -> list[str]:
+        """``command`` run with its private memory bounded (``ulimit -d`` is in KiB; soft and hard)."""
+        return ["/bin/sh", "-c", f'ulimit -d {self.memory_mb * 1024} && exec "$@"', "sh", *command]

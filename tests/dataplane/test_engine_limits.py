@@ -1,0 +1,47 @@
+"""What an engine's processes may take of the host (engine_limits.py): a SQL user who raises
+work_mem cannot take more private memory than the bound (53200, and the session and engine serve
+on), nor spill more temporary files than the bound (53400); the bounds are on every backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from localshift.dataplane.engine_limits import MIB, EngineLimits
+
+from .conftest import listened_plane
+from .helpers import DB, PASSWORD, USER, connect, free_port
+
+LIMITS = EngineLimits(memory_mb=256, temp_files_mb=16)
+
+
+@pytest.fixture(scope="module")
+def port(tmp_path_factory):
+    for plane, _ in listened_plane(tmp_path_factory.mktemp("limits") / "dp", engine_limits=LIMITS):
+        yield plane.create_engine("c1", free_port(), USER, PASSWORD, DB)
+
+
+def test_a_backend_cannot_take_more_memory_than_the_bound(port):
+    with connect(port, autocommit=True) as conn:
+        pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        limits = Path(f"/proc/{pid}/limits").read_text()
+        [line] = [line for line in limits.splitlines() if line.startswith("Max data size")]
+        assert line.split()[3:5] == [str(256 * MIB), str(256 * MIB)]
+        conn.execute("SET work_mem = '2GB'")  # PostgreSQL lets any user; Redshift has no such setting
+        with pytest.raises(psycopg.errors.OutOfMemory):
+            conn.execute("SELECT count(*) FROM (SELECT g, md5(g::text) AS h FROM generate_series(1, 4000000) g "
+                         "ORDER BY h) s")
+        assert conn.execute("SELECT 1").fetchone() == (1,)  # the session, and the engine, serve on
+
+
+def test_a_session_cannot_spill_more_temporary_files_than_the_bound(port):
+    with connect(port, autocommit=True) as conn:
+        assert conn.execute("SHOW temp_file_limit").fetchone() == ("16MB",)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SET temp_file_limit = -1")  # only an engine superuser may, and no user is one
+        conn.execute("SET work_mem = '64kB'")
+        with pytest.raises(psycopg.errors.ConfigurationLimitExceeded, match="temp_file_limit"):
+            conn.execute("SELECT count(*) FROM (SELECT g FROM generate_series(1, 3000000) g ORDER BY g DESC) s")
+        assert conn.execute("SELECT count(*) FROM generate_series(1, 1000)").fetchone() == (1000,)
