@@ -12,6 +12,18 @@ from sql_cluster import SqlCluster, start_sql_cluster
 from support import ADMIN_KEY, ADMIN_SECRET, GRANTEE, OWNER, TENANT_KEY, TENANT_SECRET, Server, make_server
 
 
+# Test files that spend minutes waiting on something that is not the machine (Terraform's provider polls at
+# its own pace; frozen engines wait out their timeouts): collected first, so that under `-n 2 --dist loadfile`
+# the workers start them at once and the rest of the suite runs beside them, where their minutes would
+# otherwise come at the end of whichever worker reached them last.
+WAITING_FILES = ("tests/clients/test_terraform.py", "tests/e2e/test_frozen_engines.py",
+                 "tests/dataplane/test_engine_timeouts.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.nodeid.partition("::")[0] not in WAITING_FILES)  # stable: the rest in order
+
+
 @pytest.fixture(scope="session", autouse=True)
 def engine_seed(tmp_path_factory: pytest.TempPathFactory) -> None:
     """New data planes start from one seed per session (engine_seed.py), which pytest-xdist's workers
