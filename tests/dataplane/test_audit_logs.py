@@ -21,6 +21,7 @@ LSAUDIT|2026-01-05 10:00:02.000 UTC|200|abc.1|0|admin|dev|[local]| LOG:  stateme
 \t  2
 LSAUDIT|2026-01-05 10:00:02.100 UTC|200|abc.1|742|admin|dev|[local]| LOG:  statement: create user bob password 'Secret1x'
 LSAUDIT|2026-01-05 10:00:02.200 UTC|200|abc.1|0|admin|dev|[local]| LOG:  statement: ALTER USER bob PASSWORD E'S\\e''c\\'r3t' VALID UNTIL 'infinity'
+LSAUDIT|2026-01-05 10:00:02.300 UTC|200|abc.1|0|admin|dev|[local]| LOG:  statement: DO $x$ BEGIN EXECUTE E'CREATE ROLE carol LOGIN PASSWORD E''Secret2x'''; EXECUTE E'GRANT carol TO localshift_superuser'; END $x$
 LSAUDIT|2026-01-05 10:00:03.500 UTC|200|abc.1|0|admin|dev|[local]| LOG:  disconnection: session time: 0:00:02.250 user=admin database=dev host=[local]
 LSAUDIT|2026-01-05 10:00:04.000 UTC|300|abc.2|0|[unknown]|[unknown]|[local]| LOG:  connection received: host=[local]
 LSAUDIT|2026-01-05 10:00:04.010 UTC|300|abc.2|0|admin|dev|[local]| FATAL:  password authentication failed for user "admin"
@@ -41,7 +42,7 @@ def test_only_whole_marked_lines_are_read_and_the_offset_moves(log: Path):
     lines, offset = read_lines(log, 0)
     # The last line has no newline yet: it is read next time.
     assert offset == LOG.rindex("\n") + 1
-    assert [line.pid for line in lines] == ["200"] * 6 + ["300", "300"] + ["400"] * 3
+    assert [line.pid for line in lines] == ["200"] * 7 + ["300", "300"] + ["400"] * 3
     assert lines[2].message == "statement: select 1,\n  2"
     assert lines[0].time == datetime(2026, 1, 5, 10, 0, 1, 250000, tzinfo=timezone.utc)
     assert read_lines(log, 10**9)[0] == lines  # a log shorter than the offset was replaced: start over
@@ -74,6 +75,9 @@ def test_user_activity_log_masks_passwords_and_leaves_out_the_internal_role(log:
         # The SQL front writes string literals as escape strings (E'...'): masked as well.
         "'2026-01-05T10:00:02Z UTC [ db=dev user=admin pid=200 userid=100 xid=0 ]' LOG: "
         "ALTER USER bob PASSWORD '***' VALID UNTIL 'infinity'",
+        "'2026-01-05T10:00:02Z UTC [ db=dev user=admin pid=200 userid=100 xid=0 ]' LOG: "
+        "DO $x$ BEGIN EXECUTE E'CREATE ROLE carol LOGIN PASSWORD '***''; EXECUTE E'GRANT carol TO localshift_superuser'; "
+        "END $x$",
     ]
 
 

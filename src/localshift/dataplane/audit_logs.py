@@ -46,8 +46,10 @@ _LINE = re.compile(
 _AUTHORIZED = re.compile(r"connection authorized: user=(?P<user>\S*) database=(?P<db>\S*)(?: application_name=(?P<app>.*))?")
 _DISCONNECTION = re.compile(r"disconnection: session time: (?P<h>\d+):(?P<m>\d+):(?P<s>[\d.]+) ")
 _STATEMENT = re.compile(r"(?:statement|execute [^:]*): (?P<sql>.*)", re.DOTALL)
-# A password as a string (the SQL front writes escape strings, E'...'), or a digest.
-_PASSWORD = re.compile(r"(?i)(\bpassword\s+)(E'(?:[^'\\]|''|\\.)*'|'(?:[^']|'')*'|md5\S*|sha256\S*)")
+# A password as a string (the SQL front writes escape strings, E'...'), or a digest; or as a string inside
+# another (the translator runs CREATE USER and its grants in one DO block, each an EXECUTE of a quoted
+# statement, where the password's quotes are doubled: PASSWORD E''...'').
+_PASSWORD = re.compile(r"(?i)(\bpassword\s+)(E?''(?:[^']|'''')*''|E'(?:[^'\\]|''|\\.)*'|'(?:[^']|'')*'|md5\S*|sha256\S*)")
 _INTERNAL_USERS = {ADMIN_USER, "[unknown]", ""}
 # The users of a cluster: everything but PostgreSQL's own roles, the internal one and localshift's.
 _ROLES = """
