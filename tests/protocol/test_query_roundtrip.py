@@ -40,13 +40,15 @@ PROTOCOL = QUERY_SERVICES[0].protocol
 UTC = timezone.utc
 
 
-def served_operations() -> list[str]:
-    return sorted(QUERY_SERVICES[0].operations)
+def served_operations() -> list[tuple[str, str]]:
+    """Every served operation of every Query service (Redshift's, STS's): (service, operation)."""
+    return sorted((service.name, name) for service in QUERY_SERVICES for name in service.operations)
 
 
-def test_every_query_service_is_covered() -> None:
-    """These tests fill Redshift's shapes; another Query service needs its own SERVICE here."""
-    assert [service.name for service in QUERY_SERVICES] == [SERVICE]
+def test_the_query_services_share_one_protocol() -> None:
+    """PROTOCOL parses and serializes for every Query service: they differ only in their models."""
+    assert {service.protocol for service in QUERY_SERVICES} == {PROTOCOL}
+    assert {service for service, _ in served_operations()} == {service.name for service in QUERY_SERVICES}
 
 
 # --------------------------------------------------------------------------------------------
@@ -214,9 +216,10 @@ def botocore_body(operation: OperationModel, params: dict[str, Any]) -> bytes:
     return body.encode() if isinstance(body, str) else body
 
 
-def localshift_parse(body: bytes, method: str = "POST", query_string: bytes = b"") -> tuple[str, dict[str, Any]]:
+def localshift_parse(body: bytes, method: str = "POST", query_string: bytes = b"",
+                     service: str = SERVICE) -> tuple[str, dict[str, Any]]:
     request = Request(method, "/", query_string.decode("latin-1"), {}, body)
-    operation, raw_input = PROTOCOL.operation_of(SERVICE, request)
+    operation, raw_input = PROTOCOL.operation_of(service, request)
     return operation.name, PROTOCOL.parse(operation, raw_input)
 
 
@@ -224,22 +227,22 @@ def localshift_parse(body: bytes, method: str = "POST", query_string: bytes = b"
 def test_every_operation_parses_what_botocore_sends(variant: Variant) -> None:
     operations = served_operations()
     assert operations, "OPERATIONS is empty"
-    for name in operations:
-        operation = operation_model(SERVICE, name)
+    for service, name in operations:
+        operation = operation_model(service, name)
         params = fill(operation.input_shape, variant)
         body = botocore_body(operation, params)
-        assert body.startswith(f"Action={name}&Version=2012-12-01".encode())
-        parsed_name, parsed = localshift_parse(body)
+        assert body.startswith(f"Action={name}&Version={service_model(service).api_version}".encode())
+        parsed_name, parsed = localshift_parse(body, service=service)
         assert parsed_name == name
         assert normalise(parsed) == normalise(params), f"{name} ({variant.name}) did not round-trip"
 
 
 def test_every_operation_parses_from_a_get_query_string() -> None:
-    for name in served_operations():
-        operation = operation_model(SERVICE, name)
+    for service, name in served_operations():
+        operation = operation_model(service, name)
         params = fill(operation.input_shape, INPUT_VARIANTS[0])
         body = botocore_body(operation, params)
-        parsed_name, parsed = localshift_parse(b"", method="GET", query_string=body)
+        parsed_name, parsed = localshift_parse(b"", method="GET", query_string=body, service=service)
         assert parsed_name == name
         assert normalise(parsed) == normalise(params)
 
@@ -260,8 +263,8 @@ def test_generator_reaches_every_member_type() -> None:
         elif shape.type_name == "map":
             walk(shape.value, depth + 1)
 
-    for name in served_operations():
-        operation = operation_model(SERVICE, name)
+    for service, name in served_operations():
+        operation = operation_model(service, name)
         for shape in (operation.input_shape, operation.output_shape):
             if shape is not None:
                 walk(shape)
@@ -281,12 +284,12 @@ def botocore_parse(operation: OperationModel | None, body: bytes, status: int = 
 
 @pytest.mark.parametrize("variant", OUTPUT_VARIANTS, ids=lambda v: v.name)
 def test_every_operation_result_parses_in_botocore(variant: Variant) -> None:
-    for name in served_operations():
-        operation = operation_model(SERVICE, name)
+    for service, name in served_operations():
+        operation = operation_model(service, name)
         result = fill(operation.output_shape, variant)
         body = PROTOCOL.serialize(operation, result, "req-1234").body
         root = ET.fromstring(body)
-        namespace = service_model(SERVICE).metadata["xmlNamespace"]
+        namespace = service_model(service).metadata["xmlNamespace"]
         assert root.tag == f"{{{namespace}}}{name}Response"
         parsed = botocore_parse(operation, body)
         metadata = parsed.pop("ResponseMetadata")
@@ -602,7 +605,7 @@ TYPICAL_ANSWERS: dict[str, dict[str, Any]] = {
 
 @pytest.mark.parametrize("name", sorted(TYPICAL_ANSWERS))
 def test_resource_policy_multi_az_and_advisor_answers_round_trip(name: str) -> None:
-    assert name in served_operations()
+    assert (SERVICE, name) in served_operations()
     operation = operation_model(SERVICE, name)
     parsed = botocore_parse(operation, PROTOCOL.serialize(operation, TYPICAL_ANSWERS[name], "req-1").body)
     parsed.pop("ResponseMetadata")
