@@ -27,7 +27,7 @@ from support import GRANTEE, OWNER, REGION, Server
 PROJECT = Path(__file__).parent / "js_sdk"
 NODE, NPM = shutil.which("node"), shutil.which("npm")
 CACHE = Path(os.environ.get("LOCALSHIFT_JS_SDK_CACHE") or Path.home() / ".cache" / "localshift" / "js-sdk")
-INSTALL_TIMEOUT = 300
+INSTALL_TIMEOUT = 180
 SCENARIO_TIMEOUT = 120
 
 pytestmark = pytest.mark.skipif(NODE is None or NPM is None, reason="needs node and npm on PATH")
@@ -46,12 +46,15 @@ def installed_sdk() -> Path:
         for name in ("package.json", "package-lock.json"):
             shutil.copy(PROJECT / name, work)
         try:
-            done = subprocess.run([NPM, "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"],
+            # Short network timeouts: an unreachable registry is a skip in a minute, not npm's five-minute waits.
+            done = subprocess.run([NPM, "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error",
+                                   "--fetch-timeout=30000", "--fetch-retries=1"],
                                   cwd=work, capture_output=True, text=True, timeout=INSTALL_TIMEOUT)
         except subprocess.TimeoutExpired:
             pytest.skip(f"npm ci of the JS SDK took over {INSTALL_TIMEOUT} s (is the npm registry reachable?)")
         if done.returncode != 0:
-            pytest.skip(f"npm ci of the JS SDK failed (is the npm registry reachable?): {done.stderr.strip()[-600:]}")
+            first_lines = " / ".join(done.stderr.strip().splitlines()[:3])
+            pytest.skip(f"npm ci of the JS SDK failed (is the npm registry reachable?): {first_lines}")
         try:
             work.rename(home)
         except OSError:  # another run installed it meanwhile
@@ -61,10 +64,10 @@ def installed_sdk() -> Path:
     return home / "node_modules"
 
 
-def run_scenario(control: Server, data: Server, tmp_path: Path) -> dict:
+def run_scenario(sdk: Path, control: Server, data: Server, tmp_path: Path) -> dict:
     """Run the scenario (beside a link to the installed SDK, where node resolves its imports); what it saw."""
     shutil.copy(PROJECT / "scenario.mjs", tmp_path)
-    (tmp_path / "node_modules").symlink_to(installed_sdk(), target_is_directory=True)
+    (tmp_path / "node_modules").symlink_to(sdk, target_is_directory=True)
     # The data server's clients are configured by the environment alone, as an application's would be.
     env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
     env.update(CONTROL_URL=control.url, DATA_URL=data.url, OWNER=OWNER, GRANTEE=GRANTEE,
@@ -78,9 +81,15 @@ def run_scenario(control: Server, data: Server, tmp_path: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def seen(server: Server, data_server: Server, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def sdk() -> Path:
+    return installed_sdk()
+
+
+@pytest.fixture(scope="module")
+def seen(sdk: Path, server: Server, data_server: Server, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """What the scenario saw; the SDK is installed (or the test skipped) before any server starts."""
     server.reset()
-    return run_scenario(server, data_server, tmp_path_factory.mktemp("js-sdk"))
+    return run_scenario(sdk, server, data_server, tmp_path_factory.mktemp("js-sdk"))
 
 
 def test_the_cluster_the_sdk_parsed_is_the_one_boto3_sees(seen, server):
