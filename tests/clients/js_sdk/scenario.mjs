@@ -225,6 +225,11 @@ async function controlPlane() {
   seen.clusterNotFound = { name: missing.name, status: missing.$metadata.httpStatusCode, message: missing.message };
   await expectError(grantee.send(new DescribeClusterSnapshotsCommand({ SnapshotIdentifier: "js-snap" })),
                     ClusterSnapshotNotFoundFault, 404, "js-snap");
+  // An error no model lists is the service's base exception, named by its code.
+  const unlisted = await redshift.send(new DescribeClustersCommand({ MaxRecords: 5 })).catch((e) => e);
+  assert.ok(unlisted instanceof RedshiftServiceException && unlisted.constructor === RedshiftServiceException);
+  assert.deepEqual([unlisted.name, unlisted.$metadata.httpStatusCode, unlisted.$fault, unlisted.message],
+                   ["InvalidParameterValue", 400, "client", "MaxRecords must be between 20 and 100."]);
 }
 
 // -- The data plane: the Data API on a cluster, its snapshot restored with the rows, serverless --
@@ -317,8 +322,9 @@ async function dataPlane() {
   assert.deepEqual(v2.Records, [{ CSVRecords: "1,apple\n2,pear\n" }]);
 
   begin("typed errors (Data API)");
+  // The JS SDK checks no constraints itself: the model's minimum length is the server's to refuse.
   await expectError(data.send(new ExecuteStatementCommand({ ...onCluster, Sql: "SELECT 1", Parameters: [] })),
-                    ValidationException, 400, "");
+                    ValidationException, 400, "Value '[]' at 'Parameters' failed to satisfy constraint");
   await expectError(data.send(new DescribeStatementCommand({ Id: "00000000-0000-0000-0000-000000000000" })),
                     DataNotFound, 404, "00000000-0000-0000-0000-000000000000");
 
