@@ -34,6 +34,7 @@ import psycopg
 from .api import LogTarget
 from .engine import Engine
 from .engine_files import open_own
+from .masking import mask_passwords
 from .errors import DataPlaneError
 from .roles import ADMIN_USER
 from .wire_messages import CONTROL_CHARACTERS
@@ -46,10 +47,6 @@ _LINE = re.compile(
 _AUTHORIZED = re.compile(r"connection authorized: user=(?P<user>\S*) database=(?P<db>\S*)(?: application_name=(?P<app>.*))?")
 _DISCONNECTION = re.compile(r"disconnection: session time: (?P<h>\d+):(?P<m>\d+):(?P<s>[\d.]+) ")
 _STATEMENT = re.compile(r"(?:statement|execute [^:]*): (?P<sql>.*)", re.DOTALL)
-# A password as a string (the SQL front writes escape strings, E'...'), or a digest; or as a string inside
-# another (the translator runs CREATE USER and its grants in one DO block, each an EXECUTE of a quoted
-# statement, where the password's quotes are doubled: PASSWORD E''...'').
-_PASSWORD = re.compile(r"(?i)(\bpassword\s+)(E?''(?:[^']|'''')*''|E'(?:[^'\\]|''|\\.)*'|'(?:[^']|'')*'|md5\S*|sha256\S*)")
 _INTERNAL_USERS = {ADMIN_USER, "[unknown]", ""}
 # The users of a cluster: everything but PostgreSQL's own roles, the internal one and localshift's.
 _ROLES = """
@@ -145,7 +142,7 @@ def activity_records(lines: Iterable[LogLine], user_ids: dict[str, int]) -> list
         statement = _STATEMENT.fullmatch(line.message) if line.level == "LOG" else None
         if statement is None or line.user in _INTERNAL_USERS:
             continue
-        text = _PASSWORD.sub(lambda m: m.group(1) + "'***'", statement.group("sql"))
+        text = mask_passwords(statement.group("sql"))
         stamp = line.time.strftime("%Y-%m-%dT%H:%M:%SZ")
         records.append(f"'{stamp} UTC [ db={line.database} user={line.user} pid={line.pid} "
                        f"userid={user_ids.get(line.user, 0)} xid={line.xid} ]' LOG: {text}")
