@@ -17,7 +17,14 @@ engines with it.  Two bounds keep an engine to its share, neither of which a SQL
   more fails with ``53400 temporary file size exceeds temp_file_limit``, as Redshift fails a query
   that fills its disks.
 
-Tables themselves still grow until the disk is full (PostgreSQL has no quota).
+* the server log: every engine writes its log (postgres.log) where the service put it, and a SQL
+  user can make it grow as they like: RAISE LOG in a procedure, a statement of megabytes that
+  fails (the log repeats it), or settings PostgreSQL lets any user set and Redshift has none of
+  (``debug_print_parse``, ``debug_print_plan``, ``trace_sort``, which dump every statement's parse
+  tree or plan into the log).  No setting keeps a user from them, so the log itself is bounded:
+  past ``log_mb`` it is rotated (``Engine.bound_log``, which the engine supervisor calls every
+  check), keeping the current file and the one before;
+* table storage: ``disk_mb`` (storage_quota.py).
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ MIB = 1024 * 1024
 class EngineLimits:
     memory_mb: int = 4096  # per process
     temp_files_mb: int = 10240  # per session
+    log_mb: int = 64  # the server log, per file (the current one and the one before)
 
     def postgres_options(self) -> list[str]:
         """The postmaster's command-line settings (``temp_file_limit`` is in kB)."""

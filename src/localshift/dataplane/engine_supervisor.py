@@ -5,7 +5,8 @@ every connection is refused.  On AWS a failed node is detected and replaced auto
 cluster comes back on its own, with an event ("node replaced ... Cluster operating normally").  A
 supervisor thread of the data plane therefore looks, every ``interval`` seconds, at each engine that
 should be running (started by ``start_engine`` or ``create_engine`` and not stopped since) and
-starts again one whose postmaster is gone.  Nothing is measured on the SQL path.
+starts again one whose postmaster is gone.  Nothing is measured on the SQL path.  Each round also
+rotates the server log of an engine past its bound (``bound_log``).
 
 It works under the engine's lock, so it never races a job that stops, starts, resizes, restores or
 snapshots the engine: an engine whose lock a job holds is skipped this round (the job owns its
@@ -67,6 +68,21 @@ class EngineSupervision(EngineHost):
                 if self._supervisor_stop.is_set():
                     return
                 self.revive(key)
+                self.bound_log(key)
+
+    def bound_log(self, key: str) -> None:
+        """Rotate the server log of ``key``'s engine if it is past its bound (Engine.bound_log): a SQL
+        user can make it grow without end.  Under the engine's lock, as an audit log delivery reads it."""
+        lock = self._lock(key)
+        if not lock.acquire(blocking=False):  # a job works on the engine: next round
+            return
+        try:
+            if self._engine(key).bound_log():
+                log.info("the server log of engine %s passed its bound: rotated", key)
+        except (DataPlaneError, OSError) as error:
+            log.warning("the server log of engine %s could not be rotated: %s", key, error)
+        finally:
+            lock.release()
 
     def revive(self, key: str) -> None:
         """Start ``key``'s engine again if it should be running and its postmaster is gone."""
