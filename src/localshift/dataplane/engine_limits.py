@@ -1,9 +1,9 @@
-"""What one engine's processes may take of the host: memory and temporary files.
+"""What one engine's processes may take of the host: memory, temporary files, log and data.
 
 A cluster's SQL users run what they like, and PostgreSQL lets any of them raise the memory a sort
 or hash may hold (``SET work_mem = '2000GB'``, ``hash_mem_multiplier``), which Redshift users
 cannot: one query could then take the machine's memory, and the service and every other account's
-engines with it.  Two bounds keep an engine to its share, neither of which a SQL user can lift:
+engines with it.  Bounds keep an engine to its share, none of which a SQL user can lift:
 
 * memory: every process of the engine (the postmaster, and the backends it forks, which inherit
   it) has ``RLIMIT_DATA`` set, which bounds its private memory.  The postmaster sets it on itself
@@ -15,8 +15,7 @@ engines with it.  Two bounds keep an engine to its share, neither of which a SQL
 * temporary files: ``temp_file_limit``, a setting only an engine superuser may change (no cluster
   user is one), given on the postmaster's command line: a session whose sorts and hashes spill
   more fails with ``53400 temporary file size exceeds temp_file_limit``, as Redshift fails a query
-  that fills its disks.
-
+  that fills its disks;
 * the server log: every engine writes its log (postgres.log) where the service put it, and a SQL
   user can make it grow as they like: RAISE LOG in a procedure, a statement of megabytes that
   fails (the log repeats it), or settings PostgreSQL lets any user set and Redshift has none of
@@ -24,7 +23,8 @@ engines with it.  Two bounds keep an engine to its share, neither of which a SQL
   tree or plan into the log).  No setting keeps a user from them, so the log itself is bounded:
   past ``log_mb`` it is rotated (``Engine.bound_log``, which the engine supervisor calls every
   check), keeping the current file and the one before;
-* table storage: ``disk_mb`` (storage_quota.py).
+* the data itself: past ``disk_mb``, statements that store more fail with Redshift's ``Disk Full``
+  (storage_quota.py).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ class EngineLimits:
     memory_mb: int = 4096  # per process
     temp_files_mb: int = 10240  # per session
     log_mb: int = 64  # the server log, per file (the current one and the one before)
+    disk_mb: int = 20480  # the data directory (storage_quota.py; 0: no quota)
 
     def postgres_options(self) -> list[str]:
         """The postmaster's command-line settings (``temp_file_limit`` is in kB)."""
