@@ -9,7 +9,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from localshift.dataplane.engine_limits import MIB, EngineLimits
+from localshift.dataplane.engine_limits import LARGEST_FILE, MIB, EngineLimits
 
 from .conftest import listened_plane
 from support import wait_for
@@ -37,6 +37,9 @@ def test_a_backend_cannot_take_more_memory_than_the_bound(port):
         limits = Path(f"/proc/{pid}/limits").read_text()
         [line] = [line for line in limits.splitlines() if line.startswith("Max data size")]
         assert line.split()[3:5] == [str(256 * MIB), str(256 * MIB)]
+        # No file it writes grows past a table segment and some (the log, between two rotations).
+        [line] = [line for line in limits.splitlines() if line.startswith("Max file size")]
+        assert line.split()[3:5] == [str(LARGEST_FILE), str(LARGEST_FILE)]
         conn.execute("SET work_mem = '2GB'")  # PostgreSQL lets any user; Redshift has no such setting
         with pytest.raises(psycopg.errors.OutOfMemory):
             conn.execute("SELECT count(*) FROM (SELECT g, md5(g::text) AS h FROM generate_series(1, 4000000) g "

@@ -22,7 +22,11 @@ engines with it.  Bounds keep an engine to its share, none of which a SQL user c
   (``debug_print_parse``, ``debug_print_plan``, ``trace_sort``, which dump every statement's parse
   tree or plan into the log).  No setting keeps a user from them, so the log itself is bounded:
   past ``log_mb`` it is rotated (``Engine.bound_log``, which the engine supervisor calls every
-  check), keeping the current file and the one before;
+  check), keeping the current file and the one before.  Between two checks a flood could still
+  write gigabytes, so every process of the engine also has ``RLIMIT_FSIZE``: no file it writes
+  grows past ``LARGEST_FILE``.  PostgreSQL writes none larger than a gigabyte (tables, indexes and
+  temporary files are split into 1 GiB segments, the WAL into 16 MiB ones) and ignores SIGXFSZ,
+  so a write past it fails as on a full disk: only the log can reach it;
 * the data itself: past ``disk_mb``, statements that store more fail with Redshift's ``Disk Full``
   (storage_quota.py).
 """
@@ -32,6 +36,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MIB = 1024 * 1024
+# The largest file an engine's processes may write (RLIMIT_FSIZE): a 1 GiB segment (PostgreSQL's
+# segment_size) and room to spare.
+LARGEST_FILE = 1024 * MIB + 64 * MIB
 
 
 @dataclass(frozen=True)
@@ -46,5 +53,7 @@ class EngineLimits:
         return ["-c", f"temp_file_limit={self.temp_files_mb * 1024}"]
 
     def bounded(self, command: list[str]) -> list[str]:
-        """``command`` run with its private memory bounded (``ulimit -d`` is in KiB; soft and hard)."""
-        return ["/bin/sh", "-c", f'ulimit -d {self.memory_mb * 1024} && exec "$@"', "sh", *command]
+        """``command`` run with its private memory and the size of the files it writes bounded (soft and
+        hard; a POSIX shell's ``ulimit -d`` is in KiB, ``ulimit -f`` in blocks of 512 bytes)."""
+        return ["/bin/sh", "-c", f'ulimit -d {self.memory_mb * 1024} && ulimit -f {LARGEST_FILE // 512} && exec "$@"',
+                "sh", *command]
