@@ -32,6 +32,8 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "engine_timeout": (1, 3600),
     "engine_memory_limit": (256, 1_048_576),
     "engine_temp_file_limit": (1, 1_048_576 * 1024),
+    "engine_log_limit": (1, 1_048_576),
+    "engine_disk_limit": (0, 1_048_576 * 1024),
 }
 
 
@@ -63,6 +65,8 @@ class Settings:
     engine_timeout: float = 120.0
     engine_memory_limit: int = 4096
     engine_temp_file_limit: int = 10240
+    engine_log_limit: int = 64
+    engine_disk_limit: int = 20480
     transition_delay: float = 0.2
     automated_snapshot_interval: float = 8 * 3600
     manual_snapshot_quota: int = 20

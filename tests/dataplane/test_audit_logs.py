@@ -52,6 +52,22 @@ def test_only_whole_marked_lines_are_read_and_the_offset_moves(log: Path):
     assert [line.message for line in more] == ["statement: select 'not yet ended'"]
 
 
+def test_lines_written_before_a_rotation_are_read_from_the_rotated_log(log: Path):
+    """Engine.bound_log copies the log to postgres.log.1 and empties it: a delivery whose offset is past
+    the emptied log's end reads the rest of the rotated log, then the new one from its start."""
+    _, offset = read_lines(log, 0)
+    rotated = log.with_name("postgres.log.1")
+    with open(log, "a") as f:
+        f.write("\n" + LOG.splitlines()[1] + "\n")  # the unended line ends; one more before the rotation
+    rotated.write_bytes(log.read_bytes())
+    log.write_text(LOG.splitlines()[2] + "\nLSAUDIT|partial")
+    lines, new_offset = read_lines(log, offset, rotated)
+    assert [line.message for line in lines] == ["statement: select 'not yet ended'", "connection received: host=[local]",
+                                                "connection authorized: user=admin database=dev application_name=psql"]
+    assert new_offset == len(LOG.splitlines()[2]) + 1
+    assert read_lines(log, new_offset, rotated) == ([], new_offset)
+
+
 def test_connection_log_records(log: Path):
     lines, _ = read_lines(log, 0)
     records = [record.split("|") for record in connection_records(lines)]

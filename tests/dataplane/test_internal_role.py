@@ -231,6 +231,26 @@ def test_a_databases_preloaded_libraries_never_keep_the_internal_role_out(dp, cl
         conn.execute(f"ALTER DATABASE {DB} RESET local_preload_libraries")
 
 
+def test_a_databases_logging_and_error_settings_never_reach_the_internal_roles_sessions(dp, cluster):
+    """Any user may set debug_print_parse (every statement's parse tree into the server log) and
+    exit_on_error (a session ends at its first error), a database's owner for every session of it."""
+    key, port = cluster
+    with connect(port, autocommit=True) as conn:
+        conn.execute(f"ALTER DATABASE {DB} SET debug_print_parse = on")
+        conn.execute(f"ALTER DATABASE {DB} SET exit_on_error = on")
+    try:
+        with dp._existing(key).connect(DB) as internal:
+            assert internal.execute("SELECT current_setting('debug_print_parse'), current_setting('exit_on_error')"
+                                    ).fetchone() == ("off", "off")
+            with pytest.raises(psycopg.errors.DivisionByZero):
+                internal.execute("SELECT 1 / 0")
+            assert internal.execute("SELECT 1").fetchone() == (1,)  # the session serves on
+    finally:
+        with connect(port, autocommit=True) as conn:
+            conn.execute(f"ALTER DATABASE {DB} RESET debug_print_parse")
+            conn.execute(f"ALTER DATABASE {DB} RESET exit_on_error")
+
+
 # What a late-binding view keeps when OR REPLACE drops it travels in a setting of the
 # transaction (localshift.replaced_view), which any user can set: the internal role restoring
 # it must not give the view to a role its creator could not give it to, nor run a grant's text.

@@ -16,8 +16,9 @@ from typing import Callable, Collection, Iterable, Mapping, Protocol, Sequence
 
 from .credentials import TemporaryLogin, password_md5
 from .errors import DataPlaneError
+from .masking import mask_passwords
 
-__all__ = ["Progress", "ENGINE_REVIVED", "ENGINE_FAILED", "EngineListener", "SnapshotStats", "SnapshotUsage", "StorageUsage", "DataPlane", "TemporaryLogin", "password_md5", "SqlSession", "Column",
+__all__ = ["Progress", "ENGINE_REVIVED", "ENGINE_FAILED", "EngineListener", "SnapshotStats", "SnapshotUsage", "StorageUsage", "DataPlane", "TemporaryLogin", "password_md5", "mask_passwords", "SqlSession", "Column",
            "Completion", "RowSink", "SqlError", "SqlConnectionError"]
 
 # Called with (bytes done, bytes in all) while a snapshot is taken or restored.

@@ -34,6 +34,7 @@ import psycopg
 from .api import LogTarget
 from .engine import Engine
 from .engine_files import open_own
+from .masking import mask_passwords
 from .errors import DataPlaneError
 from .roles import ADMIN_USER
 from .wire_messages import CONTROL_CHARACTERS
@@ -46,10 +47,6 @@ _LINE = re.compile(
 _AUTHORIZED = re.compile(r"connection authorized: user=(?P<user>\S*) database=(?P<db>\S*)(?: application_name=(?P<app>.*))?")
 _DISCONNECTION = re.compile(r"disconnection: session time: (?P<h>\d+):(?P<m>\d+):(?P<s>[\d.]+) ")
 _STATEMENT = re.compile(r"(?:statement|execute [^:]*): (?P<sql>.*)", re.DOTALL)
-# A password as a string (the SQL front writes escape strings, E'...'), or a digest; or as a string inside
-# another (the translator runs CREATE USER and its grants in one DO block, each an EXECUTE of a quoted
-# statement, where the password's quotes are doubled: PASSWORD E''...'').
-_PASSWORD = re.compile(r"(?i)(\bpassword\s+)(E?''(?:[^']|'''')*''|E'(?:[^'\\]|''|\\.)*'|'(?:[^']|'')*'|md5\S*|sha256\S*)")
 _INTERNAL_USERS = {ADMIN_USER, "[unknown]", ""}
 # The users of a cluster: everything but PostgreSQL's own roles, the internal one and localshift's.
 _ROLES = """
@@ -72,19 +69,34 @@ class LogLine:
     message: str
 
 
-def read_lines(log_path: Path, offset: int) -> tuple[list[LogLine], int]:
-    """Marked lines appended to the engine's log since ``offset`` (whole lines only), and the new offset."""
+def _read_from(path: Path | None, offset: int) -> bytes | None:
+    """What the service's file ``path`` holds from ``offset`` on; None when it is shorter (or there is none)."""
     try:
-        fd = open_own(log_path, os.O_RDONLY)  # never a file the engine's uid linked there (engine_files.py)
+        fd = open_own(path, os.O_RDONLY) if path else None  # never a file the engine's uid linked there
     except FileNotFoundError:
-        return [], 0
+        fd = None
+    if fd is None:
+        return None
     with os.fdopen(fd, "rb") as log:
-        size = os.fstat(fd).st_size
-        if size < offset:  # the log was replaced: start over
-            offset = 0
+        if os.fstat(fd).st_size < offset:
+            return None
         log.seek(offset)
-        data = log.read(size - offset)
+        return log.read()
+
+
+def read_lines(log_path: Path, offset: int, rotated_path: Path | None = None) -> tuple[list[LogLine], int]:
+    """Marked lines appended to the engine's log since ``offset`` (whole lines only), and the new offset.
+    A log shorter than ``offset`` was rotated since (Engine.bound_log): what followed ``offset`` is at the
+    end of ``rotated_path``, read first, and the log is read from its start."""
+    before = b""
+    current = _read_from(log_path, offset)
+    if current is None:
+        before = _read_from(rotated_path, offset) or b""
+        offset = 0
+        current = _read_from(log_path, 0) or b""
+    data = before + current
     end = data.rfind(b"\n") + 1
+    new_offset = offset + max(end - len(before), 0)
     lines: list[LogLine] = []
     for raw in data[:end].decode("utf-8", "replace").split("\n"):
         if raw.startswith("\t") and lines:
@@ -97,7 +109,7 @@ def read_lines(log_path: Path, offset: int) -> tuple[list[LogLine], int]:
         time = datetime.strptime(fields["time"].removesuffix(" UTC"), "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=timezone.utc)
         lines.append(LogLine(time, fields["pid"], fields["session"], fields["xid"] or "0", fields["user"],
                              fields["db"], fields["host"], fields["level"], fields["message"]))
-    return lines, offset + end
+    return lines, new_offset
 
 
 def _record_time(time: datetime) -> str:
@@ -145,7 +157,7 @@ def activity_records(lines: Iterable[LogLine], user_ids: dict[str, int]) -> list
         statement = _STATEMENT.fullmatch(line.message) if line.level == "LOG" else None
         if statement is None or line.user in _INTERNAL_USERS:
             continue
-        text = _PASSWORD.sub(lambda m: m.group(1) + "'***'", statement.group("sql"))
+        text = mask_passwords(statement.group("sql"))
         stamp = line.time.strftime("%Y-%m-%dT%H:%M:%SZ")
         records.append(f"'{stamp} UTC [ db={line.database} user={line.user} pid={line.pid} "
                        f"userid={user_ids.get(line.user, 0)} xid={line.xid} ]' LOG: {text}")
@@ -249,7 +261,7 @@ def start_capture(eng: Engine, log_types: Collection[str]) -> None:
 def deliver(eng: Engine, root: Path, log_types: Collection[str], target: LogTarget, now: datetime) -> list[str]:
     """Write what the engine logged since the last delivery; the log types that had records."""
     meta = eng.read_meta()
-    lines, offset = read_lines(eng.log_path, meta.get("audit_log_offset", 0))
+    lines, offset = read_lines(eng.log_path, meta.get("audit_log_offset", 0), eng.rotated_log_path)
     users_before = meta.get("audit_users")
     users = users_before
     if eng.is_running() and {"userlog", "useractivitylog"} & set(log_types):

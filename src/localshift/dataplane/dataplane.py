@@ -161,7 +161,8 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
                    sql_max_connections=settings.sql_max_connections,
                    engine_uids=parse_uid_range(settings.engine_uids), log_root=data_dir / "logs", clock=clock,
                    supervise_interval=settings.engine_check_interval, engine_timeout=settings.engine_timeout,
-                   engine_limits=EngineLimits(settings.engine_memory_limit, settings.engine_temp_file_limit))
+                   engine_limits=EngineLimits(settings.engine_memory_limit, settings.engine_temp_file_limit,
+                                              settings.engine_log_limit, settings.engine_disk_limit))
 
     # -- setup -------------------------------------------------------------------
     @property

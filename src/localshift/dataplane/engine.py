@@ -5,6 +5,7 @@ is root, see engine_users.py; mode 700)::
 
     <engine_dir>/data/            PGDATA
     <engine_dir>/postgres.log     server log (stderr of the postmaster)
+    <engine_dir>/postgres.log.1   the server log before its last rotation (bound_log)
     <engine_dir>/cluster.json     metadata written by the PostgresDataPlane
     <socket_dir>/.s.PGSQL.5432    the engine's Unix socket (the engine dir when the path fits)
 
@@ -30,10 +31,10 @@ from pathlib import Path
 import psycopg
 
 from .binaries import Identity, PgBinaries
-from .engine_files import open_own_log, read_own, write_engine_file, write_own
+from .engine_files import copy_own, open_own, open_own_log, read_own, write_engine_file, write_own
 from .engine_users import EngineUsers, chown_tree
 from .errors import DataPlaneError
-from .engine_limits import EngineLimits
+from .engine_limits import MIB, EngineLimits
 from .engine_timeouts import EngineNotAnswering, EngineTimeout
 from .roles import ADMIN_USER, connect_admin, store_admin_password
 from .watchdog import STAGING_PREFIX, STOP_STEPS, end_leftovers, postmaster_pid, stop_postmaster
@@ -102,6 +103,7 @@ class Engine:
         self.dir = Path(engine_dir)
         self.data_dir = self.dir / "data"
         self.log_path = self.dir / "postgres.log"
+        self.rotated_log_path = self.dir / "postgres.log.1"
         self.meta_path = self.dir / "cluster.json"
         self.admin_password = admin_password
         self.socket_dir = Path(socket_dir)
@@ -366,6 +368,26 @@ class Engine:
                 except FileNotFoundError:
                     pass
         return total
+
+    def bound_log(self) -> bool:
+        """Rotate the server log when it is past its bound (engine_limits.py): what it holds is copied
+        to postgres.log.1 (replacing the one before), then the log is emptied in place.  The postmaster
+        and its backends append (O_APPEND) to the descriptor they were given, so they write on at
+        the start of the emptied file, and the service's readers (audit_logs.read_lines) find what was
+        before in postgres.log.1; what is written between the copy and the emptying is lost.  True
+        when it was rotated."""
+        try:
+            fd = open_own(self.log_path, os.O_RDWR)
+        except FileNotFoundError:
+            return False
+        try:
+            if os.fstat(fd).st_size <= self.limits.log_mb * MIB:
+                return False
+            copy_own(fd, self.rotated_log_path)
+            os.ftruncate(fd, 0)
+        finally:
+            os.close(fd)
+        return True
 
     def log_tail(self, n: int = 2000) -> str:
         try:

@@ -15,10 +15,13 @@ name is the engine's to change: the directories above it are the service's.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import shutil
 import stat
 from pathlib import Path
+from typing import BinaryIO, Iterator
 
 from .errors import DataPlaneError
 
@@ -67,10 +70,24 @@ def open_own_log(path: Path) -> int:
 def write_own(path: Path, data: bytes) -> None:
     """Replace the service's own file ``path`` by one holding ``data`` (written under a temporary
     name made anew, then renamed: a rename replaces a symbolic link, it never follows it)."""
+    with _replacing_own(path) as f:
+        f.write(data)
+
+
+def copy_own(source: int, path: Path) -> None:
+    """Replace the service's own file ``path`` by a copy of what the descriptor ``source`` holds
+    (from its start; as write_own)."""
+    with _replacing_own(path) as f, os.fdopen(os.dup(source), "rb") as copied:
+        copied.seek(0)
+        shutil.copyfileobj(copied, f, 1024 * 1024)
+
+
+@contextlib.contextmanager
+def _replacing_own(path: Path) -> Iterator[BinaryIO]:
     tmp = path.with_suffix(".tmp")
     tmp.unlink(missing_ok=True)
     with os.fdopen(open_own(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL), "wb") as f:
-        f.write(data)
+        yield f
     os.replace(tmp, path)
 
 

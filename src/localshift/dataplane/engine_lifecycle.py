@@ -152,6 +152,7 @@ class EngineLifecycle(EngineSupervision):
         """The wire front starts the engine's sessions case sensitive, or not, and refuses plain-text
         startups, or not, as the engine's meta says (absent: not)."""
         path = str(eng.socket_path)
+        self.front.storage_full.discard(path)  # measured again at the supervisor's next round (storage_quota.py)
         for meta_key, paths in ((CASE_SENSITIVE_META, self.front.case_sensitive),
                                 (REQUIRE_SSL_META, self.front.ssl_required)):
             (paths.add if meta.get(meta_key, False) else paths.discard)(path)

@@ -5,7 +5,9 @@ every connection is refused.  On AWS a failed node is detected and replaced auto
 cluster comes back on its own, with an event ("node replaced ... Cluster operating normally").  A
 supervisor thread of the data plane therefore looks, every ``interval`` seconds, at each engine that
 should be running (started by ``start_engine`` or ``create_engine`` and not stopped since) and
-starts again one whose postmaster is gone.  Nothing is measured on the SQL path.
+starts again one whose postmaster is gone.  Nothing is measured on the SQL path.  Each round also
+bounds what a SQL user can make grow (``bound_storage``): the server log, and the data (a storage
+quota).
 
 It works under the engine's lock, so it never races a job that stops, starts, resizes, restores or
 snapshots the engine: an engine whose lock a job holds is skipped this round (the job owns its
@@ -26,6 +28,7 @@ import threading
 from .api import ENGINE_FAILED, ENGINE_REVIVED, EngineListener
 from .engine_host import EngineHost
 from .errors import DataPlaneError
+from .storage_quota import check_storage
 
 log = logging.getLogger("localshift")
 
@@ -67,6 +70,25 @@ class EngineSupervision(EngineHost):
                 if self._supervisor_stop.is_set():
                     return
                 self.revive(key)
+                self.bound_storage(key)
+
+    def bound_storage(self, key: str) -> None:
+        """What a SQL user can make grow without end, bounded: the server log of ``key``'s engine is
+        rotated past its bound (Engine.bound_log), and statements that store more are refused while its
+        data is past its quota (storage_quota.py).  Under the engine's lock, as an audit log delivery
+        reads the log."""
+        lock = self._lock(key)
+        if not lock.acquire(blocking=False):  # a job works on the engine: next round
+            return
+        try:
+            eng = self._engine(key)
+            if eng.bound_log():
+                log.info("the server log of engine %s passed its bound: rotated", key)
+            check_storage(self.front, key, eng)
+        except (DataPlaneError, OSError) as error:
+            log.warning("the storage of engine %s could not be bounded: %s", key, error)
+        finally:
+            lock.release()
 
     def revive(self, key: str) -> None:
         """Start ``key``'s engine again if it should be running and its postmaster is gone."""

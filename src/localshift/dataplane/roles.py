@@ -43,10 +43,15 @@ ADMIN_SEARCH_PATH = "pg_catalog, pg_temp"
 # fail on a statement's euro sign, and its thread, the service's, end).  Nor the libraries a session
 # loads at its start (``local_preload_libraries``, which any user may set): a name with no library
 # fails every new session's login, and so kept the writer out while a session opened before ran on,
-# its statements never in STL_QUERY.
+# its statements never in STL_QUERY.  Nor what any user may set to flood the server log with
+# (``debug_print_parse`` and its kin dump each statement's parse tree or plan: the history writer's
+# too, every fraction of a second), nor ``exit_on_error``, which would end a session of the service's
+# at its first error instead of failing that statement.
 _ADMIN_SETTINGS = {"search_path": ADMIN_SEARCH_PATH.replace(" ", ""), "default_transaction_read_only": "off",
                    "idle_in_transaction_session_timeout": "0", "transaction_timeout": "0", "role": "none",
-                   "client_encoding": "UTF8", "local_preload_libraries": ""}
+                   "client_encoding": "UTF8", "local_preload_libraries": "", "debug_print_parse": "off",
+                   "debug_print_rewritten": "off", "debug_print_plan": "off", "trace_sort": "off",
+                   "exit_on_error": "off"}
 # The databases the internal role's sessions go to: those that take connections, but for one whose
 # name holds a control character (which only dynamic SQL can give, ALTER DATABASE ... RENAME in a
 # procedure): the engine's log line prefix writes a session's database name as it is, and a newline

@@ -216,7 +216,9 @@ class ClientSide(asyncio.Protocol):
         await history.ids_ready(self.listener.socket_path)
         self.session = session = SqlSession.from_startup(startup, history.recorder, self.listener.socket_path)
         self.application_name = startup_parameter(startup, b"application_name")
-        session.case_sensitive = str(self.listener.socket_path) in self.front.case_sensitive
+        engine_path, full = str(self.listener.socket_path), self.front.storage_full
+        session.case_sensitive = engine_path in self.front.case_sensitive
+        session.storage_full = lambda: engine_path in full
         session.on_hold = lambda: history.write_then_release(self)
         if self.front.drops is not None:
             drops, engine_key = self.front.drops, self.listener.socket_path
@@ -311,6 +313,9 @@ class WireFront:
         self.case_sensitive: set[str] = set()
         # Engines (by socket path) whose require_ssl is true: a startup packet sent in plain text is refused.
         self.ssl_required: set[str] = set()
+        # Engines (by socket path) whose storage is past their quota: statements that store more are
+        # refused (storage_quota.py, redshift_sql/storage_full.py).
+        self.storage_full: set[str] = set()
         # Engines (by socket path) served before they start: their sessions wait for the start.
         self.starts = EngineStarts()
 

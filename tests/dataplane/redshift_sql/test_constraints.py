@@ -163,3 +163,33 @@ def test_only_user_tables_are_informational_and_the_switches_stay_internal(db):
     db.execute("insert into plain values (1), (1)")
     assert db.execute("select indisunique from pg_index"
                       " where indexrelid = 'localshift_new_key_index'::regclass").fetchone() == (False,)
+
+
+def test_a_marker_in_a_users_string_lends_no_key_of_a_table_they_may_not_reference(sql_cluster, database, db):
+    """The event trigger finds its marker in the statement's text, where a string literal can hold one:
+    a user who may not reference a table never has its keys made unique, even for one statement."""
+    db.execute("create table others (id int primary key)")
+    db.execute("insert into others values (1), (1)")
+    db.execute("drop user if exists marker_forger")
+    db.execute("create user marker_forger password 'Forger123x'")
+    db.execute("grant usage, create on schema it to marker_forger")
+    with sql_cluster.connect(database, user="marker_forger", password="Forger123x") as forger:
+        forger.execute("create table it.mine (a int)")
+        forger.execute("insert into it.mine values (1)")
+        forger.execute("create function it.others_unique() returns boolean volatile language sql as $$"
+                       " select bool_or(indisunique) from pg_index where indrelid = 'it.others'::regclass $$")
+        # A volatile default is computed for every row while the statement runs, after the lending.
+        forger.execute("alter table it.mine add column seen boolean default it.others_unique(),"
+                       """ add column forged varchar(60) default '/*localshift:references["it.others"]*/'""")
+        assert forger.execute("select seen from it.mine").fetchall() == [(False,)]
+        forger.execute("drop table it.mine")
+        forger.execute("drop function it.others_unique()")
+    # Granted the REFERENCES privilege, the same marker is the foreign key's.
+    db.execute("grant references on others to marker_forger")
+    with sql_cluster.connect(database, user="marker_forger", password="Forger123x") as forger:
+        forger.execute("create table it.child (id int references it.others (id))")
+        forger.execute("drop table it.child")
+    assert key_indexes_unique(db, "others") == [False]
+    db.execute("revoke all on schema it from marker_forger")
+    db.execute("revoke all on others from marker_forger")
+    db.execute("drop user marker_forger")

@@ -166,6 +166,24 @@ def test_each_statement_of_a_query_is_its_own_entry(sql_cluster, database):
         assert conn.execute("select count(*) from ms").fetchone() == (2,)  # the failed query's insert rolled back
 
 
+def test_passwords_in_the_history_are_masked(sql_cluster, database):
+    """Redshift shows PASSWORD '***' in its history views; a superuser reads every user's rows."""
+    with sql_cluster.connect(database) as conn:
+        conn.execute("drop user if exists hist_masked")
+        conn.execute("create user hist_masked password 'Secret123x'")
+        conn.execute("alter user hist_masked with password 'md5" + "0" * 32 + "' valid until 'infinity'")
+        conn.execute("alter user hist_masked password 'Secret456Y'")
+        views = ("select trim(query_text) from sys_query_history where query_text like '%hist_masked%'",
+                 "select trim(text) from svl_statementtext where text like '%hist_masked%'",
+                 "select query_text from localshift.query_history where query_text like '%hist_masked%'")
+        for view in views:
+            texts = {text for (text,) in conn.execute(view)}
+            assert {"create user hist_masked password '***'",
+                    "alter user hist_masked with password '***' valid until 'infinity'",
+                    "alter user hist_masked password '***'"} <= texts, view
+            assert not any("Secret" in text or "md50" in text for text in texts), view
+
+
 def test_standard_conforming_strings_changes_how_strings_are_read(sql_cluster, database):
     with sql_cluster.connect(database) as conn:
         assert conn.execute("select top 1 'a\\\\b', 'it\\'s'").fetchone() == ("a\\b", "it's")  # Redshift's rule

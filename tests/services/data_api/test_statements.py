@@ -195,3 +195,18 @@ def test_role_level_false_lists_the_callers_own_statements(data_server):
         assert second.describe_statement(Id=mine)["Id"] == mine  # any identity of the account may act on it
     finally:
         redshift.delete_cluster(ClusterIdentifier="roles", SkipFinalClusterSnapshot=True)
+
+
+def test_passwords_are_masked_in_what_the_data_api_shows(data: DataApi):
+    """DescribeStatement and ListStatements show PASSWORD '***', as Redshift's history does."""
+    name = f"masked-{time.monotonic_ns()}"
+    user = f"dapi_masked_{time.monotonic_ns() % 10**9}"
+    created = data.ok(f"CREATE USER {user} PASSWORD 'Secret123x'", StatementName=name)
+    assert created["QueryString"] == f"CREATE USER {user} PASSWORD '***'"
+    batch = data.batch([f"ALTER USER {user} PASSWORD 'Secret456Y'", f"DROP USER {user}"], StatementName=name)
+    assert batch["Status"] == "FINISHED", batch.get("Error")
+    assert [part["QueryString"] for part in batch["SubStatements"]] == [f"ALTER USER {user} PASSWORD '***'",
+                                                                        f"DROP USER {user}"]
+    listed = data.list_statements(StatementName=name)["Statements"]
+    assert [s.get("QueryString") or s.get("QueryStrings") for s in listed] == [
+        [f"ALTER USER {user} PASSWORD '***'", f"DROP USER {user}"], f"CREATE USER {user} PASSWORD '***'"]

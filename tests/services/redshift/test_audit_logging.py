@@ -51,6 +51,10 @@ def test_logging_to_cloudwatch_with_exports(redshift):
         ({"BucketName": "good-bucket", "S3KeyPrefix": "has space"}, "InvalidS3KeyPrefixFault"),
         ({"BucketName": "good-bucket", "S3KeyPrefix": "a/../b"}, "InvalidS3KeyPrefixFault"),
         ({"BucketName": "good-bucket", "S3KeyPrefix": "quote'"}, "InvalidS3KeyPrefixFault"),
+        # Into another account's logs: AWSLogs/<account>/ is where each account's logs go.
+        ({"BucketName": "good-bucket", "S3KeyPrefix": "AWSLogs/222222222222"}, "InvalidS3KeyPrefixFault"),
+        ({"BucketName": "good-bucket", "S3KeyPrefix": "team/awslogs//222222222222/x"}, "InvalidS3KeyPrefixFault"),
+        ({"BucketName": "good-bucket", "S3KeyPrefix": "AWSLogs/x"}, "InvalidS3KeyPrefixFault"),
         ({"BucketName": "good-bucket", "LogExports": ["querylog"]}, "InvalidParameterValue"),
         ({"LogDestinationType": "cloudwatch"}, "InvalidParameterValue"),
         ({"LogDestinationType": "cloudwatch", "LogExports": ["userlog"], "BucketName": "good-bucket"},
@@ -63,6 +67,13 @@ def test_enable_logging_validates_like_aws(redshift, params, code):
         redshift.enable_logging(ClusterIdentifier="c1", **params)
     assert error_of(excinfo)[:2] == (code, 400)
     assert status(redshift.describe_logging_status(ClusterIdentifier="c1")) == {"LoggingEnabled": False}
+
+
+def test_a_prefix_may_lead_into_the_accounts_own_logs(redshift):
+    create_available_cluster(redshift)
+    for prefix in (f"AWSLogs/{OWNER}", f"/team/AWSLogs/{OWNER}/nested/", "AWSLogs", "/"):
+        enabled = redshift.enable_logging(ClusterIdentifier="c1", BucketName="audit-logs", S3KeyPrefix=prefix)
+        assert enabled["S3KeyPrefix"] == prefix
 
 
 def test_logging_cannot_change_while_a_cluster_is_created(redshift):

@@ -42,6 +42,7 @@ from typing import Callable, NamedTuple
 
 import psycopg
 
+from ..masking import mask_passwords
 from ..roles import INTERNAL_DATABASES
 
 log = logging.getLogger(__name__)
@@ -261,7 +262,9 @@ def _row(database: str, entry: tuple) -> tuple:
     query_id, pid, user, text, start, end, tag, error = entry
     tag_text = tag.decode("utf-8", "replace") if tag is not None else None
     last = tag_text.rsplit(" ", 1)[-1] if tag_text else ""
-    return (query_id, pid, user, database, text[:MAX_TEXT].decode("utf-8", "replace"), _utc(start), _utc(end),
+    # Passwords masked (masking.py), here on the writer's thread, off the front's loop.
+    return (query_id, pid, user, database, mask_passwords(text[:MAX_TEXT].decode("utf-8", "replace")),
+            _utc(start), _utc(end),
             "failed" if error else "success", None if error else tag_text,
             int(last) if last.isdigit() and not error else None,
             error[0] if error else None, error[1] if error else None)

@@ -45,6 +45,7 @@ from .command_tags import RETAGGED, redshift_tag
 from .errors import redshift_error
 from .framing import HOLD, LENGTH, Framer
 from .row_descriptions import varchar_columns
+from .storage_full import disk_full, stores_data
 from .super_text import ResultShape, compact_row, super_columns
 from .translator import statement_texts, translate_bytes
 from .truncate_commits import COMMIT_QUERY, commits_in_query
@@ -114,6 +115,8 @@ class SqlSession:
         self.standard_strings = False
         self.in_transaction = False  # the last ReadyForQuery said 'T'
         self.on_hold: Callable[[], None] | None = None  # set by the front
+        # Set by the front: whether the engine's storage is past its quota (storage_full.py).
+        self.storage_full: Callable[[], bool] | None = None
         # Set by the front: guard a DROP DATABASE then release it; the drop has its result.
         self.on_drop: Callable[[], None] | None = None
         self.on_drop_done: Callable[[], None] | None = None
@@ -289,6 +292,8 @@ class SqlSession:
     def _translated(self, text: bytes) -> tuple[bytes | None, bool, bool]:
         """The text to send instead of ``text`` (None: as it is), whether it was refused, and
         whether it holds a TRUNCATE (the translator's cached answer: no scan of its own)."""
+        if self.storage_full is not None and self.storage_full() and stores_data(text, self.standard_strings):
+            return disk_full(text), True, False
         result = translate_bytes(text, self.case_sensitive, self.standard_strings)
         if result is None:
             return None, False, False

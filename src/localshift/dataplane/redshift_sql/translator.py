@@ -72,8 +72,7 @@ def _translate_bytes(sql: bytes, case_sensitive: bool, standard_strings: bool) -
         # (LATIN1, say, set by the client), so no refusal of the translator's would apply to it.
         bad = " ".join(f"0x{byte:02x}" for byte in sql[e.start:e.end])
         error = TranslationError(f'invalid byte sequence for encoding "UTF8": {bad}', "22021")
-        parameters = _parameter_count(re.findall(rb"\$(\d+)", sql))
-        return error_statement(error, parameters).encode("utf-8"), None, True, False
+        return refusal(error, sql), None, True, False
     # TRUNCATE is one of the fast path's statement words: text it lets through holds none.
     if not needs_translation(text):
         return None
@@ -85,6 +84,11 @@ def _translate_bytes(sql: bytes, case_sensitive: bool, standard_strings: bool) -
 
 
 _cached_bytes = functools.lru_cache(maxsize=CACHE_SIZE)(_translate_bytes)
+
+
+def refusal(error: TranslationError, sql: bytes) -> bytes:
+    """What the engine runs instead of ``sql`` to raise ``error`` (a Bind of its parameters still matches)."""
+    return error_statement(error, _parameter_count(re.findall(rb"\$(\d+)", sql))).encode("utf-8")
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)

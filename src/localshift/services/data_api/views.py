@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from localshift.dataplane.api import mask_passwords
 from localshift.store.data_api import StatementPart, StatementRecord
 
 
@@ -19,7 +20,7 @@ def submitted(record: StatementRecord) -> dict[str, Any]:
 def _part_view(part: StatementPart) -> dict[str, Any]:
     return {
         "Duration": part.duration_ns, "Error": part.error, "Status": part.status, "UpdatedAt": part.updated_at,
-        "QueryString": part.query, "ResultRows": part.result_rows, "ResultSize": part.result_size,
+        "QueryString": mask_passwords(part.query), "ResultRows": part.result_rows, "ResultSize": part.result_size,
         "RedshiftQueryId": part.redshift_query_id, "HasResultSet": part.has_result_set,
     }
 
@@ -58,6 +59,6 @@ def listed(record: StatementRecord) -> dict[str, Any]:
         "StatementName": record.statement_name, "CreatedAt": record.created_at, "UpdatedAt": record.updated_at,
         "QueryParameters": record.parameters, "IsBatchStatement": record.is_batch,
         "ResultFormat": record.result_format, "SessionId": record.session_id,
-        **({"QueryStrings": [part.query for part in record.parts]} if record.is_batch
-           else {"QueryString": record.parts[0].query}),
+        **({"QueryStrings": [mask_passwords(part.query) for part in record.parts]} if record.is_batch
+           else {"QueryString": mask_passwords(record.parts[0].query)}),
     }

@@ -32,11 +32,18 @@ def _check_bucket(name: str) -> str:
     return name
 
 
-def _check_prefix(prefix: str) -> str:
+def _check_prefix(prefix: str, account: str) -> str:
     # The Management Guide: at most 512 characters, none of x00-x20, x22, x27, x5c, x7f or above.
-    # "." and ".." as path segments are refused too: the logs are files here.
+    # "." and ".." as path segments are refused too: the logs are files here.  And a bucket here is
+    # every account's (there are no bucket policies to say who may put objects where), so a prefix
+    # may not lead into another account's logs: AWSLogs/<account>/ is where each account's go (a
+    # reset of that account would delete what another put there, and its logs would hold files
+    # of another's making).
+    parts = [part for part in prefix.split("/") if part]  # the folders the logs go under (log_target)
     bad = any(ord(c) <= 0x20 or c in "\"'\\" or ord(c) >= 0x7F for c in prefix)
-    if bad or len(prefix) > MAX_PREFIX or any(part in (".", "..") for part in prefix.split("/")):
+    foreign = any(part.lower() == "awslogs" and parts[i + 1:i + 2] not in ([account], [])
+                  for i, part in enumerate(parts))
+    if bad or foreign or len(prefix) > MAX_PREFIX or any(part in (".", "..") for part in parts):
         raise ApiError("InvalidS3KeyPrefixFault", f"The S3 key prefix {prefix} is not valid.")
     return prefix
 
@@ -73,7 +80,7 @@ def enable_logging(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         if not p.get("BucketName"):
             raise invalid_parameter("BucketName is required when the log destination type is s3.")
         bucket: str | None = _check_bucket(p["BucketName"])
-        prefix = _check_prefix(p.get("S3KeyPrefix", "")) or None
+        prefix = _check_prefix(p.get("S3KeyPrefix", ""), ctx.account) or None
     else:
         if "BucketName" in p or "S3KeyPrefix" in p:
             raise invalid_combination("BucketName and S3KeyPrefix can't be given with the cloudwatch log destination.")

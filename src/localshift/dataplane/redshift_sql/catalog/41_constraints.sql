@@ -50,10 +50,13 @@ BEGIN
         SELECT objid FROM pg_event_trigger_ddl_commands() WHERE classid = 'pg_class'::regclass));
 END $fn$;
 
--- At the start of CREATE TABLE / ALTER TABLE with a marker: the referenced tables' key
--- indexes, or the plain index of a table the caller owns, unique for the statement.  The
--- marker's names resolve on the caller's search path; everything else runs on pg_catalog's
--- (the function runs as its owner: no operator or function of the caller's schemas may run).
+-- At the start of CREATE TABLE / ALTER TABLE with a marker: the key indexes of referenced tables
+-- the caller may reference (the REFERENCES privilege a foreign key needs), or the plain index of
+-- a table the caller owns, unique for the statement.  The marker is found in the statement's text,
+-- where a user's string literal can hold one too ('/*localshift:references["t"]*/'): what it names
+-- is checked as the caller's, never trusted.  The marker's names resolve on the caller's search
+-- path; everything else runs on pg_catalog's (the function runs as its owner: no operator or
+-- function of the caller's schemas may run).
 CREATE OR REPLACE FUNCTION localshift.lend_keys() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER AS $fn$
 DECLARE
@@ -82,6 +85,8 @@ BEGIN
         INSERT INTO localshift.lent_key_indexes
         SELECT con.conindid FROM pg_constraint con JOIN pg_index i ON i.indexrelid = con.conindid
         WHERE con.conrelid = ANY (referenced) AND con.contype IN ('p', 'u') AND NOT i.indisunique
+          AND localshift.is_user_table(con.conrelid)
+          AND has_table_privilege(session_user, con.conrelid, 'REFERENCES')
         UNION
         SELECT i.indexrelid FROM pg_index i
         JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class tc ON tc.oid = i.indrelid

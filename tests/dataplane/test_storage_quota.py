@@ -1,0 +1,73 @@
+"""A cluster's storage quota (storage_quota.py): past it, the statements that store more fail with
+Redshift's Disk Full before they reach the engine; reads and what frees space run; back under it,
+everything runs again."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import psycopg
+import pytest
+
+from localshift.dataplane.engine_limits import MIB, EngineLimits
+from support import wait_for
+
+from .conftest import listened_plane
+from .helpers import DB, PASSWORD, USER, connect, free_port
+
+
+@pytest.fixture(scope="module")
+def plane(tmp_path_factory):
+    for plane, _ in listened_plane(tmp_path_factory.mktemp("quota") / "dp", supervise_interval=0.2):
+        yield plane
+
+
+def full(plane, key: str) -> bool:
+    return str(plane._engine(key).socket_path) in plane.front.storage_full
+
+
+def disk_full(conn: psycopg.Connection, statement: str) -> None:
+    with pytest.raises(psycopg.errors.InternalError_) as excinfo:
+        conn.execute(statement)
+    assert excinfo.value.diag.message_primary == "Disk Full"
+    assert "code:      1016" in excinfo.value.diag.message_detail
+
+
+def test_statements_that_store_more_fail_while_the_storage_is_full(plane):
+    port = plane.create_engine("c1", free_port(), USER, PASSWORD, DB)
+    engine = plane._engine("c1")
+    assert engine.limits.disk_mb == EngineLimits().disk_mb  # the default quota: 20 GiB
+    # A quota 8 MiB past what the engine holds now (its own catalog and databases).
+    engine.limits = dataclasses.replace(engine.limits, disk_mb=engine.size_bytes() // MIB + 8)
+    with connect(port, autocommit=True) as conn:
+        conn.execute("create table t (a int, b varchar(100))")
+        conn.execute("insert into t select g, repeat('x', 100) from generate_series(1, 1000) g")
+        assert not full(plane, "c1")
+        conn.execute("create table big as select g, md5(g::text) || repeat('y', 200) as b "
+                     "from generate_series(1, 60000) g")  # ~16 MiB: past the quota
+        wait_for(lambda: full(plane, "c1"), timeout=20)
+        for statement in ("insert into t values (1, 'x')", "update t set a = 2",
+                          "create table t2 (a int)", "create temp table t3 as select 1 as a",
+                          "select * into t4 from t", "alter table t add column c int",
+                          "insert into t values (1, 'x'); select 1"):
+            disk_full(conn, statement)
+        with pytest.raises(psycopg.errors.InternalError_, match="Disk Full"):
+            conn.execute("insert into t values (%s, %s)", (1, "x"))  # the extended protocol too
+        # Reads run, and what frees space: as on Redshift.
+        assert conn.execute("select count(*) from t").fetchone() == (1000,)
+        conn.execute("delete from t where a > 500")
+        conn.execute("create view v as select a from t")
+        conn.execute("drop table big")
+        wait_for(lambda: not full(plane, "c1"), timeout=20)
+        conn.execute("insert into t values (1, 'x')")
+        assert conn.execute("select count(*) from t").fetchone() == (501,)
+
+
+def test_a_quota_of_zero_is_none(plane):
+    port = plane.create_engine("c2", free_port(), USER, PASSWORD, DB)
+    engine = plane._engine("c2")
+    engine.limits = dataclasses.replace(engine.limits, disk_mb=0)
+    plane.bound_storage("c2")
+    assert not full(plane, "c2")
+    with connect(port, autocommit=True) as conn:
+        conn.execute("create table t (a int)")
