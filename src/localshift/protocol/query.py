@@ -48,6 +48,12 @@ def resolve_operation(service: str, params: dict[str, str]) -> OperationModel:
     if not action:
         raise ApiError("MissingAction", "The request must contain the parameter Action.")
     model = service_model(service)
+    version = params.get("Version")
+    if version != model.api_version:
+        # AWS's Query services find an operation by its name and the API version together: a request
+        # without the model's Version names none (STS answers exactly so; the SDKs always send it).
+        named = "NO_VERSION_SPECIFIED" if version is None else version
+        raise ApiError("InvalidAction", f"Could not find operation {action} for version {named}")
     try:
         return model.operation_model(action)
     except OperationNotFoundError:
