@@ -533,6 +533,18 @@ def test_request_level_errors(body: str, code: str) -> None:
     assert api_error(body).code == code
 
 
+@pytest.mark.parametrize("body, message", [
+    ("Action=DescribeClusters", "Could not find operation DescribeClusters for version NO_VERSION_SPECIFIED"),
+    ("Action=DescribeClusters&Version=", "Could not find operation DescribeClusters for version "),
+    ("Action=DescribeClusters&Version=2099-01-01", "Could not find operation DescribeClusters for version 2099-01-01"),
+    ("Action=NoSuchThing", "Could not find operation NoSuchThing for version NO_VERSION_SPECIFIED"),
+    ("Action=NoSuchThing&Version=2012-12-01", "Could not find operation NoSuchThing for version 2012-12-01"),
+])
+def test_an_operation_is_found_by_its_name_and_the_models_api_version(body: str, message: str) -> None:
+    error = api_error(body)
+    assert (error.code, error.message) == ("InvalidAction", message)
+
+
 def test_non_utf8_body_is_malformed() -> None:
     with pytest.raises(ApiError) as caught:
         query.decode_form("POST", b"", b"Action=DescribeClusters&x=\xff\xfe")

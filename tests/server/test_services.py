@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 
 from in_process_server import InProcessServer
 from localshift.errors import ApiError
+from localshift.protocol.wire import Request
 from localshift.server.services import SERVICES, Router, Service
 from localshift.services.context import RequestContext
 from support import OWNER
@@ -61,17 +62,35 @@ def test_the_new_service_checks_its_own_model(with_data_api: InProcessServer) ->
     assert "at 'Database' failed to satisfy constraint: Member must not be null" in caught.value.response["Error"]["Message"]
 
 
+def _routed(router: Router, headers: dict[str, str], body: bytes = b"", query: str = "") -> str:
+    return router.route(Request("POST", "/", query, headers, body)).name
+
+
 def test_routing_by_target_prefix_content_type_and_action() -> None:
     router = Router([*SERVICES, DATA_API])
-    assert router.route({"x-amz-target": "RedshiftData.ListDatabases"}).name == "redshift-data"
-    assert router.route({"x-amz-target": "RedshiftServerless.ListNamespaces"}).name == "redshift-serverless"
+    assert _routed(router, {"x-amz-target": "RedshiftData.ListDatabases"}) == "redshift-data"
+    assert _routed(router, {"x-amz-target": "RedshiftServerless.ListNamespaces"}) == "redshift-serverless"
     # A JSON body naming no registered service: the first JSON service answers it.
-    assert router.route({"content-type": "application/x-amz-json-1.1"}).name == "redshift-serverless"
-    assert router.route({"x-amz-target": "Nobody.Op", "content-type": "application/x-amz-json-1.0"}).name == (
+    assert _routed(router, {"content-type": "application/x-amz-json-1.1"}) == "redshift-serverless"
+    assert _routed(router, {"x-amz-target": "Nobody.Op", "content-type": "application/x-amz-json-1.0"}) == (
         "redshift-serverless"
     )
-    assert router.route({"content-type": "application/x-www-form-urlencoded"}).name == "redshift"
-    assert router.route({}).name == "redshift"
+    assert _routed(router, {"content-type": "application/x-www-form-urlencoded"}) == "redshift"
+    assert _routed(router, {}) == "redshift"
+
+
+def test_an_unsigned_request_is_routed_by_its_action_to_the_service_that_takes_it_unsigned() -> None:
+    router = Router(SERVICES)
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    assert _routed(router, form, b"Action=AssumeRoleWithWebIdentity&Version=2011-06-15") == "sts"
+    assert _routed(router, {}, query="Action=AssumeRoleWithSAML") == "sts"
+    # Signed, or an operation that must be signed: by the credential scope, else Redshift's as before.
+    signed = {**form, "authorization": "AWS4-HMAC-SHA256 Credential=AKID/20240102/us-east-1/redshift/aws4_request"}
+    assert _routed(router, signed, b"Action=AssumeRoleWithWebIdentity") == "redshift"
+    assert _routed(router, form, b"Action=GetCallerIdentity") == "redshift"
+    assert _routed(router, {}, query="Action=AssumeRoleWithSAML&X-Amz-Credential=x") == "redshift"
+    sts = next(service for service in SERVICES if service.name == "sts")
+    assert sts.unsigned == {"AssumeRoleWithSAML", "AssumeRoleWithWebIdentity"}
 
 
 def test_a_registration_names_only_operations_of_its_model() -> None:

@@ -48,10 +48,18 @@ def resolve_operation(service: str, params: dict[str, str]) -> OperationModel:
     if not action:
         raise ApiError("MissingAction", "The request must contain the parameter Action.")
     model = service_model(service)
+    version = params.get("Version")
+    # AWS's Query services find an operation by its name and the API version together: an unknown
+    # name, or a request without the model's Version, names none (STS answers in these words; the
+    # SDKs always send the Version).
+    named = "NO_VERSION_SPECIFIED" if version is None else version
+    not_found = ApiError("InvalidAction", f"Could not find operation {action} for version {named}")
+    if version != model.api_version:
+        raise not_found
     try:
         return model.operation_model(action)
     except OperationNotFoundError:
-        raise ApiError("InvalidAction", f"The action {action} is not valid for this web service.") from None
+        raise not_found from None
 
 
 def error_status(service: str, error: ApiError) -> tuple[int, bool]:

@@ -78,6 +78,11 @@ class Authenticator:
     def may_administer(self, caller: Caller) -> bool:
         return not self.admin_accounts or caller.account in self.admin_accounts
 
+    def anonymous(self) -> Caller:
+        """The caller of an unsigned request to an operation that needs no signature: the default
+        account; such a request names no region, and STS's global endpoint is in us-east-1."""
+        return Caller(self.default_account, "us-east-1", "")
+
     def authenticate(self, request: Request, service: str, now: datetime | None = None) -> Caller:
         """Who signed ``request`` for ``service`` (the signing name its credential scope must carry)."""
         signature = _read_signature(request)
@@ -122,6 +127,17 @@ _MAX_READ_HEADERS = 1024
 _read_headers: dict[tuple[str, str], _Signature] = {}
 
 
+def carries_signature(request: Request) -> bool:
+    """Whether ``request`` is signed, in its Authorization header or as a presigned URL."""
+    if "authorization" in request.headers:
+        return True
+    return _is_presigned(dict(parse_qsl(request.query_string, keep_blank_values=True)))
+
+
+def _is_presigned(query: Mapping[str, str]) -> bool:
+    return "X-Amz-Signature" in query or "X-Amz-Credential" in query
+
+
 def _read_signature(request: Request) -> _Signature:
     header = request.headers.get("authorization")
     if header is not None:
@@ -134,7 +150,7 @@ def _read_signature(request: Request) -> _Signature:
             _read_headers[key] = signature
         return signature
     query = dict(parse_qsl(request.query_string, keep_blank_values=True))
-    if "X-Amz-Signature" in query or "X-Amz-Credential" in query:
+    if _is_presigned(query):
         return _from_query(query)
     raise ApiError("MissingAuthenticationToken", "Request is missing Authentication Token", status=403)
 

@@ -65,20 +65,23 @@ class RequestPath:
 
     def refusal(self, request: Request, error: ApiError) -> Answer:
         """``error`` in the protocol of the service ``request`` is for, before reading any of it."""
-        service = self.router.route(request.headers)
+        service = self.router.route(request)
         return service.protocol.error(service.name, error, new_request_id())
 
     def handle(self, request: Request) -> Answer | Awaitable[Answer]:
         """The answer to one request; a read's at once, any other operation's once its thread is done."""
         started = time.perf_counter()
-        service = self.router.route(request.headers)
+        service = self.router.route(request)
         protocol = service.protocol
         request_id = new_request_id()
         account = "-"
         action = "-"
         try:
             try:
-                caller = self.runtime.authenticator.authenticate(request, service.signing_name)
+                if service.is_unsigned_call(request):
+                    caller = self.runtime.authenticator.anonymous()
+                else:
+                    caller = self.runtime.authenticator.authenticate(request, service.signing_name)
             except ApiError as error:
                 raise protocol.signature_error(error) from None
             account = caller.account

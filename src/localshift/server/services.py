@@ -15,8 +15,9 @@ from typing import Any, Callable, Mapping
 from localshift.protocol.json_protocol import target_prefix
 from localshift.protocol.registry import protocol_of
 from localshift.protocol.spec import service_model
-from localshift.protocol.wire import WireProtocol
+from localshift.protocol.wire import Request, WireProtocol
 from localshift.server import unserved
+from localshift.server.auth import carries_signature
 from localshift.server.runtime import Runtime
 from localshift.services.data_api.operations import OPERATIONS as DATA_API_OPERATIONS
 from localshift.services.data_api.operations import READS_BEYOND_THE_STORE as DATA_API_READS_BEYOND_THE_STORE
@@ -47,6 +48,9 @@ class Service:
     protocol: WireProtocol = field(init=False)
     signing_name: str = field(init=False)
     reads: frozenset[str] = field(init=False)
+    # Operations the model marks unsigned (``authtype: none``): STS's AssumeRoleWithSAML and
+    # AssumeRoleWithWebIdentity, which callers make before they have any credentials.
+    unsigned: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
         model = service_model(self.name)
@@ -58,6 +62,12 @@ class Service:
         reads = (name for name in self.operations
                  if name.startswith(READ_PREFIXES) and name not in self.reads_beyond_the_store)
         object.__setattr__(self, "reads", frozenset(reads))
+        unsigned = (name for name in model.operation_names if model.operation_model(name).auth_type == "none")
+        object.__setattr__(self, "unsigned", frozenset(unsigned))
+
+    def is_unsigned_call(self, request: Request) -> bool:
+        """Whether ``request`` carries no signature and names an operation that needs none."""
+        return not carries_signature(request) and self.protocol.action_name(request) in self.unsigned
 
     def why_not_served(self, operation: str) -> str:
         return self.unserved.get(operation, "not built yet")
@@ -83,8 +93,9 @@ class Router:
     A JSON request names its service in ``X-Amz-Target`` (``RedshiftServerless.ListNamespaces``);
     a body of JSON's content type naming no registered service is answered as the first JSON
     service would.  Everything else is a Query request (``Action=...``): for the Query service
-    whose signing name its signature's credential scope names (``.../sts/aws4_request``: STS),
-    else for the first Query service (Redshift).
+    whose signing name its signature's credential scope names (``.../sts/aws4_request``: STS);
+    an unsigned one for the Query service with an unsigned operation of its ``Action``
+    (``AssumeRoleWithWebIdentity``: STS); else for the first Query service (Redshift).
     """
 
     def __init__(self, services: list[Service]) -> None:
@@ -98,8 +109,13 @@ class Router:
         self.by_signing_name = {
             service.signing_name: service for service in reversed(services) if service.protocol.name == "query"
         }
+        self.by_unsigned_action = {
+            name: service for service in reversed(services) if service.protocol.name == "query"
+            for name in service.unsigned
+        }
 
-    def route(self, headers: Mapping[str, str]) -> Service:
+    def route(self, request: Request) -> Service:
+        headers = request.headers
         target = headers.get("x-amz-target")
         if target is not None:
             service = self.by_target.get(target.partition(".")[0])
@@ -110,4 +126,9 @@ class Router:
         scope = _SCOPE_SERVICE.search(headers.get("authorization", ""))
         if scope is not None and scope.group(1) in self.by_signing_name:
             return self.by_signing_name[scope.group(1)]
+        if self.by_unsigned_action and not carries_signature(request):
+            # Only a request without a signature has its form read here, to find its Action.
+            service = self.by_unsigned_action.get(self.default_query.protocol.action_name(request))  # type: ignore[union-attr]
+            if service is not None:
+                return service
         return self.default_query  # type: ignore[return-value]

@@ -67,6 +67,16 @@ def test_iam_role_changes_are_checked(redshift, params, code):
     assert redshift.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]["IamRoles"] == []
 
 
+@pytest.mark.parametrize(("roles", "code"), [(["not-an-arn"], "InvalidParameterValue"),
+                                             ([ROLE.format(i) for i in range(51)], "LimitExceededFault")])
+def test_a_new_clusters_iam_roles_are_checked_as_a_restored_ones(redshift, roles, code):
+    with pytest.raises(ClientError) as excinfo:
+        redshift.create_cluster(ClusterIdentifier="c1", NodeType="ra3.large", NumberOfNodes=2, MasterUsername="u",
+                                MasterUserPassword="Passw0rd!", IamRoles=roles)
+    assert error_of(excinfo)[:2] == (code, 400)
+    assert redshift.describe_clusters()["Clusters"] == []
+
+
 def test_fifty_roles_fit(redshift):
     create_available_cluster(redshift)
     cluster = redshift.modify_cluster_iam_roles(ClusterIdentifier="c1",

@@ -114,6 +114,28 @@ def test_configuration_options_for_a_resize_and_a_restore(ls, redshift):
     assert _rejected(get, ActionType="upgrade") == ("InvalidParameterValue", 400)
 
 
+def test_every_restore_option_is_a_restore_the_snapshot_accepts(ls, redshift):
+    create_available_cluster(redshift, "dc", NodeType="dc2.large", NumberOfNodes=2)
+    create_available_snapshot(redshift, "s1", "dc")
+    reservations = [_buy(redshift, "dc2.large", 1) for _ in range(4)]
+    options = redshift.get_reserved_node_exchange_configuration_options(
+        ActionType="restore-cluster", SnapshotIdentifier="s1", MaxRecords=100)["ReservedNodeConfigurationOptionList"]
+    counts = {o["TargetReservedNodeOffering"]["NodeType"]: o["TargetReservedNodeCount"] for o in options}
+    # One dc2.large node is worth less than one node of any RA3 type; ra3.4xlarge and ra3.16xlarge
+    # clusters have two nodes or more, so those options offer two.
+    assert counts == {"ra3.large": 1, "ra3.xlplus": 1, "ra3.4xlarge": 2, "ra3.16xlarge": 2}
+    for index, (reservation, node_type) in enumerate(zip(reservations, sorted(counts))):
+        option = next(o for o in options if o["SourceReservedNode"]["ReservedNodeId"] == reservation
+                      and o["TargetReservedNodeOffering"]["NodeType"] == node_type)
+        restored = redshift.restore_from_cluster_snapshot(
+            ClusterIdentifier=f"r{index}", SnapshotIdentifier="s1", NodeType=node_type,
+            NumberOfNodes=option["TargetReservedNodeCount"], ReservedNodeId=reservation,
+            TargetReservedNodeOfferingId=option["TargetReservedNodeOffering"]["ReservedNodeOfferingId"])["Cluster"]
+        assert (restored["NodeType"], restored["NumberOfNodes"]) == (node_type, counts[node_type])
+    active = [n for n in redshift.describe_reserved_nodes()["ReservedNodes"] if n["State"] == "active"]
+    assert sorted((n["NodeType"], n["NodeCount"]) for n in active) == sorted(counts.items())
+
+
 def test_a_resize_and_a_restore_exchange_the_reservation(ls, redshift):
     create_available_cluster(redshift, "dc", NodeType="dc2.large", NumberOfNodes=2)
     create_available_snapshot(redshift, "s1", "dc")

@@ -165,3 +165,14 @@ def test_describe_tags_limits_as_documented(redshift):
     assert redshift.describe_tags(ResourceType="HSM connection")["TaggedResources"] == []
     for classic in ("Cluster security group", "EC2 security group", "CIDR/IP"):
         assert redshift.describe_tags(ResourceType=classic)["TaggedResources"] == []
+
+
+def test_a_key_given_twice_in_one_request_keeps_its_last_value(redshift):
+    # As a key already on the resource is overwritten (CreateTags's documentation), so is one given twice.
+    create_available_cluster(redshift, Tags=[{"Key": "env", "Value": "a"}, {"Key": "env", "Value": "b"}])
+    redshift.create_tags(ResourceName=CLUSTER_ARN, Tags=[{"Key": "team", "Value": "x"}, {"Key": "team", "Value": "y"},
+                                                         {"Key": "ключ", "Value": "значение ✓"}])
+    tags = redshift.describe_tags(ResourceName=CLUSTER_ARN)["TaggedResources"]
+    assert sorted((t["Tag"]["Key"], t["Tag"]["Value"]) for t in tags) == [
+        ("env", "b"), ("team", "y"), ("ключ", "значение ✓")]
+    assert redshift.describe_clusters(TagKeys=["ключ"])["Clusters"][0]["ClusterIdentifier"] == "c1"

@@ -91,8 +91,18 @@ def test_list_pages_with_next_token(owner):
 
 def test_update_one_group_at_a_time(owner):
     owner.namespace("ns1")
-    updated = owner.update_namespace(namespaceName="ns1", kmsKeyId="arn:aws:kms:us-east-1:111111111111:key/k1")
-    assert updated["namespace"]["kmsKeyId"] == "arn:aws:kms:us-east-1:111111111111:key/k1"
+    key = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    updated = owner.update_namespace(namespaceName="ns1", kmsKeyId=key)
+    assert updated["namespace"]["kmsKeyId"] == key
+    # A KMS key is named as the provisioned API names one; anything else is refused, and kept out.
+    code, status, message = owner.error(owner.update_namespace, namespaceName="ns1", kmsKeyId="!!")
+    assert (code, status, message) == ("ValidationException", 400, (
+        "kmsKeyId !! is not valid: give a KMS key id, key ARN, alias or alias ARN."))
+    assert owner.get_namespace(namespaceName="ns1")["namespace"]["kmsKeyId"] == key
+    assert owner.error(owner.create_namespace, namespaceName="ns-bad-key", kmsKeyId="key/k1")[:2] == (
+        "ValidationException", 400)
+    assert owner.create_namespace(namespaceName="ns-alias", kmsKeyId="alias/data")["namespace"]["kmsKeyId"] == (
+        "alias/data")
     roles = owner.update_namespace(namespaceName="ns1", iamRoles=["arn:aws:iam::111111111111:role/a"],
                                    defaultIamRoleArn="arn:aws:iam::111111111111:role/a")["namespace"]
     assert roles["iamRoles"] == ["arn:aws:iam::111111111111:role/a"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Iterator
 
 import boto3
+import botocore
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -70,3 +71,29 @@ def test_temporary_credentials_are_not_issued(ls):
         sts(ls, OWNER).assume_role(RoleArn=f"arn:aws:iam::{OWNER}:role/x", RoleSessionName="session")
     assert caught.value.response["Error"]["Code"] == "InvalidAction"
     assert "temporary credentials are not issued" in caught.value.response["Error"]["Message"]
+
+
+ROLE = f"arn:aws:iam::{OWNER}:role/x"
+
+
+@pytest.mark.parametrize("mode", ["ls", "strict"])
+@pytest.mark.parametrize(("operation", "params"), [
+    ("assume_role_with_web_identity", {"RoleArn": ROLE, "RoleSessionName": "ci-run", "WebIdentityToken": "eyJ.x.y"}),
+    ("assume_role_with_saml", {"RoleArn": ROLE, "PrincipalArn": f"arn:aws:iam::{OWNER}:saml-provider/idp",
+                               "SAMLAssertion": "PHNhbWw+PC9zYW1sPg=="}),
+])
+def test_the_unsigned_assume_role_calls_reach_sts(request, mode, operation, params):
+    # botocore sends these unsigned (the token or assertion is their proof): no credential scope names
+    # STS, so they are routed by their Action, and answered as the other credential-issuing calls are.
+    client = boto3.client("sts", endpoint_url=request.getfixturevalue(mode).url, region_name=REGION,
+                          config=Config(signature_version=botocore.UNSIGNED, retries={"max_attempts": 1}))
+    with pytest.raises(ClientError) as caught:
+        getattr(client, operation)(**params)
+    assert error_of(caught)[:2] == ("InvalidAction", 400)
+    assert "temporary credentials are not issued" in caught.value.response["Error"]["Message"]
+
+
+def test_the_aws_cli_assumes_a_role_with_a_web_identity_unsigned(ls):
+    with pytest.raises(AssertionError, match="InvalidAction.*temporary credentials are not issued"):
+        aws_cli(ls, "assume-role-with-web-identity", "--role-arn", ROLE, "--role-session-name", "ci-run",
+                "--web-identity-token", "eyJ.x.y", "--no-sign-request", service="sts")

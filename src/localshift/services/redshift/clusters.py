@@ -150,7 +150,7 @@ def create_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         kms_key_id=validation.kms_key_id(p["KmsKeyId"]) if "KmsKeyId" in p else None,
         enhanced_vpc_routing=p.get("EnhancedVpcRouting", False),
         maintenance_track_name=validation.maintenance_track(p.get("MaintenanceTrackName", "current")),
-        iam_roles=p.get("IamRoles", []),
+        iam_roles=validation.iam_roles(p.get("IamRoles", [])),
         elastic_ip=p.get("ElasticIp"),
         ip_address_type=validation.ip_address_type(p.get("IpAddressType", "ipv4")),
         **snapshot_timing.schedule_association(backend, ctx, p),

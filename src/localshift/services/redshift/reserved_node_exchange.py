@@ -17,10 +17,12 @@ import uuid
 from typing import Any
 
 from localshift.errors import ApiError, invalid_combination, invalid_parameter
+from localshift.records import ClusterRecord, SnapshotRecord
 from localshift.services.context import RequestContext
 from localshift.services.redshift import validation
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.clusters import find_cluster
+from localshift.services.redshift.node_types import CATALOG, snapshot_restorable_types, storage_mb, valid_counts
 from localshift.services.redshift.reserved_nodes import (
     HOURLY_RATE, OFFERINGS, find_node, find_offering, node_state, node_view,
 )
@@ -51,8 +53,14 @@ def _targets(node: ReservedNodeRecord) -> list[dict[str, Any]]:
             and o["Duration"] == node.duration and o["OfferingType"] == node.offering_type]
 
 
-def target_count(node: ReservedNodeRecord, offering: dict[str, Any]) -> int:
-    return math.ceil(node.node_count * HOURLY_RATE[node.node_type] / HOURLY_RATE[offering["NodeType"]])
+def target_count(node: ReservedNodeRecord, offering: dict[str, Any], at_least: int = 1) -> int:
+    """The nodes the reservation is exchanged for: as many as keep its hourly value (rounded up), and
+    at least ``at_least``, rounded up to a size a cluster of the offering's node type may have (a
+    2-node dc2.large reservation is worth one ra3.large, but ra3.4xlarge clusters have two nodes or
+    more), so that the count offered is one a resize or restore to it accepts."""
+    worth = math.ceil(node.node_count * HOURLY_RATE[node.node_type] / HOURLY_RATE[offering["NodeType"]])
+    wanted = max(worth, at_least)
+    return next((n for n in valid_counts(CATALOG[offering["NodeType"]]) if n >= wanted), wanted)
 
 
 def _offering_key(offering: dict[str, Any]) -> str:
@@ -117,33 +125,53 @@ def check_exchange(p: dict[str, Any]) -> bool:
     return given[0]
 
 
-def _source_node_type(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> str:
+def _source(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> ClusterRecord | SnapshotRecord:
+    """The cluster a resize-cluster asks about, or the snapshot a restore-cluster does."""
     action = p["ActionType"]
     if action not in ACTION_TYPES:
         raise invalid_parameter(f"Invalid ActionType {action}: use {' or '.join(ACTION_TYPES)}.")
     if action == "resize-cluster":
         if "SnapshotIdentifier" in p or "ClusterIdentifier" not in p:
             raise invalid_combination("ActionType resize-cluster needs ClusterIdentifier and no SnapshotIdentifier.")
-        return find_cluster(backend, ctx, p["ClusterIdentifier"]).node_type
+        return find_cluster(backend, ctx, p["ClusterIdentifier"])
     if "ClusterIdentifier" in p or "SnapshotIdentifier" not in p:
         raise invalid_combination("ActionType restore-cluster needs SnapshotIdentifier and no ClusterIdentifier.")
     ref = snapshot_ref(ctx, {"SnapshotIdentifier": p["SnapshotIdentifier"]})
     assert ref is not None
-    return readable_snapshot(backend, ctx, ref).node_type
+    return readable_snapshot(backend, ctx, ref)
+
+
+def _option_count(source: ClusterRecord | SnapshotRecord, node: ReservedNodeRecord,
+                  offering: dict[str, Any]) -> int | None:
+    """The node count an exchange option offers: one the resize or restore it is for accepts with the
+    option's node type, or None when there is none (a restore into a type the snapshot can't restore
+    into, a count past the node type's limit)."""
+    target = CATALOG[offering["NodeType"]]
+    at_least = 1
+    if isinstance(source, SnapshotRecord):
+        if target.name not in snapshot_restorable_types(source.node_type, source.number_of_nodes,
+                                                        source.from_serverless):
+            return None
+        # A restore needs nodes that hold the snapshot's data.
+        at_least = next((n for n in valid_counts(target) if storage_mb(target, n) >= source.total_size_mb),
+                        target.max_nodes + 1)
+    count = target_count(node, offering, at_least)
+    return count if count <= target.max_nodes else None
 
 
 def get_reserved_node_exchange_configuration_options(backend: RedshiftBackend, ctx: RequestContext,
                                                      p: dict[str, Any]) -> dict[str, Any]:
     """Every exchange the account's active reservations of the cluster's (or snapshot's) node type allow."""
     _position(p)
-    node_type = _source_node_type(backend, ctx, p)
+    source = _source(backend, ctx, p)
     nodes = [n for n in backend.reserved_nodes.all_of(ctx.account, ctx.region)
-             if n.node_type == node_type and not n.exchanged and node_state(n, ctx.now) == "active"
-             and node_type.startswith(SOURCE_FAMILY)]
-    options = [(node, offering) for node in nodes for offering in _targets(node)]
+             if n.node_type == source.node_type and not n.exchanged and node_state(n, ctx.now) == "active"
+             and source.node_type.startswith(SOURCE_FAMILY)]
+    counted = ((node, offering, _option_count(source, node, offering)) for node in nodes for offering in _targets(node))
+    options = [option for option in counted if option[2] is not None]
     page, marker = page_of(options, lambda o: f"{o[0].row_id:012d}/{_offering_key(o[1])}", p.get("Marker"), _limit(p))
-    listed = [{"SourceReservedNode": node_view(node, "active"), "TargetReservedNodeCount": target_count(node, offering),
-               "TargetReservedNodeOffering": offering} for node, offering in page]
+    listed = [{"SourceReservedNode": node_view(node, "active"), "TargetReservedNodeCount": count,
+               "TargetReservedNodeOffering": offering} for node, offering, count in page]
     return {"ReservedNodeConfigurationOptionList": listed, **({"Marker": marker} if marker else {})}
 
 

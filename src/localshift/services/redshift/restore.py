@@ -70,11 +70,7 @@ def _check_references(p: dict[str, Any]) -> None:
 
 
 def _check_roles(p: dict[str, Any], default: list[str]) -> list[str]:
-    roles = p.get("IamRoles", default)
-    for role in roles:
-        validation.iam_role(role)
-    if len(roles) > validation.MAX_IAM_ROLES:
-        raise ApiError("LimitExceededFault", f"A cluster can have at most {validation.MAX_IAM_ROLES} IAM roles.")
+    roles = validation.iam_roles(p.get("IamRoles", default))
     default_role = p.get("DefaultIamRoleArn")
     if default_role is not None and default_role not in roles:
         raise invalid_combination("DefaultIamRoleArn must be one of the cluster's IamRoles.")

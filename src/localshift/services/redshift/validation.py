@@ -207,3 +207,12 @@ def iam_role(arn: str) -> str:
     if not _IAM_ROLE.fullmatch(arn):
         raise ApiError("InvalidParameterValue", f"Invalid IAM role ARN: {arn}.")
     return arn
+
+
+def iam_roles(arns: list[str]) -> list[str]:
+    """The IamRoles a new cluster (created or restored) is given: IAM role ARNs, at most MAX_IAM_ROLES."""
+    for arn in arns:
+        iam_role(arn)
+    if len(arns) > MAX_IAM_ROLES:
+        raise ApiError("LimitExceededFault", f"A cluster can have at most {MAX_IAM_ROLES} IAM roles.")
+    return arns

@@ -78,7 +78,7 @@ def create_namespace(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
         admin_password_md5=verifier,
         admin_password_secret_arn=secret,
         admin_password_secret_kms_key_id=p.get("adminPasswordSecretKmsKeyId"),
-        kms_key_id=p.get("kmsKeyId", "AWS_OWNED_KMS_KEY"),
+        kms_key_id=validation.kms_key_id(p.get("kmsKeyId", validation.DEFAULT_KMS_KEY)),
         iam_roles=roles,
         default_iam_role_arn=p.get("defaultIamRoleArn"),
         log_exports=p.get("logExports", []),
@@ -121,7 +121,7 @@ def update_namespace(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
             # A default role that is no longer among the roles is dropped.
             namespace.iam_roles, namespace.default_iam_role_arn = roles, default if default in roles else None
         elif groups == ["KMS key"]:
-            namespace.kms_key_id = p["kmsKeyId"]
+            namespace.kms_key_id = validation.kms_key_id(p["kmsKeyId"])
         elif groups == ["log exports"]:
             namespace.log_exports = p["logExports"]
         backend.namespaces.update(namespace)

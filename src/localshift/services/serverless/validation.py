@@ -28,6 +28,7 @@ BASE_CAPACITY_LOW, BASE_CAPACITY_HIGH, CAPACITY_STEP = 8, 1024, 8
 MAX_CAPACITY_HIGH = 5632
 RETENTION_DAYS = (1, 3653)
 MAX_TAGS = 50
+DEFAULT_KMS_KEY = "AWS_OWNED_KMS_KEY"
 CONFIG_PARAMETER_DEFAULTS = {
     "auto_mv": "true",
     "datestyle": "ISO, MDY",
@@ -119,6 +120,15 @@ def snapshot_name(value: str, parameter: str = "snapshotName") -> str:
         f"{parameter} must contain from 1 to 255 alphanumeric characters or hyphens, start with a letter, "
         "and cannot end with a hyphen or contain two consecutive hyphens.",
     )
+
+
+def kms_key_id(value: str) -> str:
+    """A namespace's kmsKeyId: a KMS key named as the provisioned API names one (id, ARN, alias or alias
+    ARN), or AWS_OWNED_KMS_KEY, the name GetNamespace reports for the AWS-owned default key."""
+    if value == DEFAULT_KMS_KEY:
+        return value
+    return _as_validation(provisioned.kms_key_id, value,
+                          f"kmsKeyId {value} is not valid: give a KMS key id, key ARN, alias or alias ARN.")
 
 
 def admin_username(value: str) -> str:
