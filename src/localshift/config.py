@@ -32,6 +32,7 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "engine_timeout": (1, 3600),
     "engine_memory_limit": (256, 1_048_576),
     "engine_temp_file_limit": (1, 1_048_576 * 1024),
+    "mv_autorefresh_interval": (0, 3600),
 }
 
 
@@ -63,6 +64,7 @@ class Settings:
     engine_timeout: float = 120.0
     engine_memory_limit: int = 4096
     engine_temp_file_limit: int = 10240
+    mv_autorefresh_interval: float = 60.0
     transition_delay: float = 0.2
     automated_snapshot_interval: float = 8 * 3600
     manual_snapshot_quota: int = 20
