@@ -6,6 +6,7 @@ running clusters are visited, and nothing a round meets ends the job."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -96,6 +97,24 @@ def test_a_refresh_that_fails_is_recorded_and_the_view_stays_stale(autorefreshed
                  timeout=60)
         assert conn.execute("SELECT q FROM failing.tenths").fetchall() == [(5,)]
         assert [row[1] for row in statuses(conn, "failing") if row[0] == "tenths"] == [FAILED, INCREMENTALLY]
+
+
+def test_a_view_in_use_is_left_for_a_later_round(autorefreshed):
+    plane, port = autorefreshed
+    with connect(port, autocommit=True) as conn, connect(port) as reader:
+        conn.execute("CREATE SCHEMA in_use")
+        conn.execute("CREATE TABLE in_use.t (a int)")
+        conn.execute("CREATE MATERIALIZED VIEW in_use.v AUTO REFRESH YES AS SELECT count(*) AS n FROM in_use.t")
+        reader.execute("SELECT n FROM in_use.v")  # its open transaction holds the view
+        conn.execute("INSERT INTO in_use.t VALUES (1)")
+        time.sleep(2 * INTERVAL)  # the table quiet for an interval
+        plane.autorefresh.run_once()  # waits LOCK_WAIT for the view, then leaves it
+        assert conn.execute("SELECT is_stale FROM svv_mv_info WHERE schema_name = 'in_use'").fetchall() == [("t",)]
+        assert statuses(conn, "in_use") == []
+        reader.rollback()
+        wait_for(lambda: statuses(conn, "in_use"), timeout=60)
+        assert [row[1] for row in statuses(conn, "in_use")] == [INCREMENTALLY]
+        assert conn.execute("SELECT n FROM in_use.v").fetchall() == [(1,)]
 
 
 def test_only_clusters_that_should_run_are_visited(autorefreshed):

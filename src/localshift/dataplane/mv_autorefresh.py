@@ -131,16 +131,18 @@ class MvAutorefresh:
         (started,) = conn.execute(_NOW).fetchone() or (None,)
         self._current = conn
         try:
+            if self._stop.is_set():  # closed meanwhile (close() may not have seen this connection)
+                return
             conn.execute(sql.SQL("REFRESH MATERIALIZED VIEW {}.{}").format(*map(sql.Identifier, name)))
-        except psycopg.errors.LockNotAvailable:
-            return  # in use: the next round tries again
-        except psycopg.OperationalError as error:
-            # Cut at the engine's statement timeout: a failure of the refresh; cancelled by close(), or
-            # the engine went away: nothing to record (in it).
-            if self._stop.is_set() or not isinstance(error, psycopg.errors.QueryCanceled):
+        except (psycopg.errors.LockNotAvailable, psycopg.errors.TransactionRollback):
+            return  # in use (a lock a session holds, a deadlock): the next round tries again
+        except psycopg.errors.QueryCanceled as error:  # cut at the engine's statement timeout, or by close()
+            if self._stop.is_set():
                 raise
             self._failed(conn, view, name, started, error)
-        except psycopg.Error as error:
+        except psycopg.OperationalError:
+            raise  # the engine went away: nothing to record in it
+        except psycopg.Error as error:  # the view's query failed
             self._failed(conn, view, name, started, error)
         finally:
             self._current = None
