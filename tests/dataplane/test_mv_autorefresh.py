@@ -117,6 +117,26 @@ def test_a_view_in_use_is_left_for_a_later_round(autorefreshed):
         assert conn.execute("SELECT n FROM in_use.v").fetchall() == [(1,)]
 
 
+def test_a_database_is_dropped_while_its_view_is_being_refreshed(autorefreshed):
+    # The autorefresh's session is the internal role's (a superuser, whom the master user may not
+    # terminate): the drop waits for it to end instead of failing (drop_guard.py).
+    plane, port = autorefreshed
+    with connect(port, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS scratch")
+        conn.execute("CREATE DATABASE scratch")
+    with connect(port, dbname="scratch", autocommit=True) as conn:
+        conn.execute("CREATE TABLE t (a int)")
+        conn.execute("CREATE MATERIALIZED VIEW slow AUTO REFRESH YES AS"
+                     " SELECT count(*) AS n FROM t CROSS JOIN generate_series(1, 20000000) AS g")
+        conn.execute("INSERT INTO t VALUES (1)")
+    with plane._engine("c1").connect() as admin:
+        wait_for(lambda: admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = 'scratch'"
+                                       " AND query LIKE 'REFRESH%' AND state = 'active'").fetchone()[0], timeout=60)
+    with connect(port, autocommit=True) as conn:
+        conn.execute("DROP DATABASE scratch WITH (FORCE)")
+        assert conn.execute("SELECT count(*) FROM pg_database WHERE datname = 'scratch'").fetchone() == (0,)
+
+
 def test_only_clusters_that_should_run_are_visited(autorefreshed):
     plane, _ = autorefreshed
     assert [key for key, _ in plane._autorefreshed_engines()] == ["c1"]

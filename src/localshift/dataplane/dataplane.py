@@ -133,7 +133,7 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
                                        self._socket_dir) if engine_template else None
         self.logins = LoginRegistry(clock) if clock else LoginRegistry()
         self._tls = ensure_certificates(self.root / "tls")
-        drops = DropGuard()
+        self._drops = drops = DropGuard()
         history_connect = drops.connector(lambda socket_path, dbname: connect_admin(
             socket_path, self._admin_password, self.engine_timeout, dbname, at_most=5))
         self.front = WireFront(INTERNAL_ROLES, sql_startup_timeout, sql_max_connections,
@@ -188,8 +188,10 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
     def _autorefreshed_engines(self) -> list[tuple[str, Connect]]:
         """The engines whose materialized views the autorefresh visits: those that should be running (not
         a stopped, paused or deleted cluster's) and are, but for one a job holds the lock of (a restore,
-        a resize, a snapshot: its state is the job's), left for the next round."""
-        engines = []
+        a resize, a snapshot: its state is the job's), left for the next round.  Its connections keep out
+        of an engine while a session drops one of its databases, as the query history's do (drop_guard.py):
+        a superuser's session there would make the drop fail."""
+        engines: list[tuple[str, Connect]] = []
         for key in sorted(self._supervised.copy()):
             lock = self._lock(key)
             if not lock.acquire(blocking=False):
@@ -197,10 +199,15 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
             try:
                 eng = self._engine(key)
                 if key in self._supervised and eng.is_running():
-                    engines.append((key, eng.connect))
+                    engines.append((key, self._drop_guarded(eng)))
             finally:
                 lock.release()
         return engines
+
+    def _drop_guarded(self, eng: Engine) -> Connect:
+        guarded = self._drops.connector(lambda _, dbname: eng.connect(dbname))
+        engine_key = str(eng.socket_path)  # the front's name of the engine
+        return lambda dbname: guarded(engine_key, dbname)
 
     def _load_admin_secret(self) -> str:
         path = self.root / "admin-secret"
