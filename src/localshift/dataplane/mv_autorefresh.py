@@ -17,6 +17,8 @@ lock of), and in each database of it that has the Redshift catalog, as the inter
   given up until the next round, as Redshift puts user workloads first; one that fails otherwise
   (an error of the view's query, a statement cut at the engine timeout) is recorded as failed with
   Redshift's words and not tried again until a base table changes anew.  The view stays stale.
+* Then the changes of base tables noted beyond what says which views are stale are forgotten
+  (``localshift.compact_mv_base_changes``: one is noted per writing transaction).
 * An engine that goes away meanwhile (stopped, restored, killed) ends its visit; the next round
   visits what should be running then.  Nothing a round meets stops the thread.
 
@@ -56,6 +58,7 @@ _STALE = "SELECT v FROM localshift.mvs_to_autorefresh(make_interval(secs => %s))
 _NAME = "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = %s"
 _NOW = "SELECT clock_timestamp() AT TIME ZONE 'UTC'"
 _FAILED = "SELECT localshift.note_mv_refresh_status(%s, 0, %s, %s)"
+_COMPACT = "SELECT localshift.compact_mv_base_changes()"
 
 
 class MvAutorefresh:
@@ -123,6 +126,10 @@ class MvAutorefresh:
                 if self._stop.is_set():
                     return
                 self._refresh(conn, view)
+            try:
+                conn.execute(_COMPACT)
+            except psycopg.errors.LockNotAvailable:  # a refresh forgets changes too: the next round
+                pass
 
     def _refresh(self, conn: psycopg.Connection, view: int) -> None:
         name = conn.execute(_NAME, (view,)).fetchone()

@@ -318,3 +318,30 @@ HAVING coalesce(max(u.changed_at), '-infinity') < clock_timestamp() AT TIME ZONE
                      AND h.starttime >= coalesce(max(u.changed_at), '-infinity'))
 ORDER BY u.view_oid $$;
 REVOKE ALL ON FUNCTION localshift.mvs_to_autorefresh(interval) FROM PUBLIC;
+
+-- Changes kept only to say which views they left stale (the autorefresh runs it, as the internal role, in
+-- every round).  A change every snapshot in use sees (its transaction ended before the oldest's xmin) is
+-- seen by every later refresh, so what matters of it is which recorded refreshes did not see it: of the
+-- changes of a table that leave the same views stale one is kept, the newest (the autorefresh waits for
+-- quiet from it), and those that leave none stale go.  Bounds the changes of a table whose views are not
+-- refreshed (one is noted per writing transaction).
+CREATE OR REPLACE FUNCTION localshift.compact_mv_base_changes() RETURNS void
+LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+WITH settled AS (
+    SELECT c.ctid AS row_id, c.relation, c.changed_at,
+           array(SELECT r.view_oid FROM localshift.mv_refreshes r
+                 WHERE c.relation = ANY (r.bases)
+                   AND NOT localshift.mv_refresh_saw(c.changed, c.changed_by, r.refreshed, r.refreshed_by, r.seen)
+                 ORDER BY 1) AS stale_views
+    FROM localshift.mv_base_changes c
+    WHERE c.changed_by IS NOT NULL
+      AND age((c.changed_by::text::numeric % 4294967296)::text::xid)
+          > coalesce((SELECT max(age(a.backend_xmin)) FROM pg_stat_activity a), -1)
+), ranked AS (
+    SELECT row_id, stale_views,
+           row_number() OVER (PARTITION BY relation, stale_views ORDER BY changed_at DESC NULLS LAST) AS rank
+    FROM settled
+)
+DELETE FROM localshift.mv_base_changes c USING ranked k
+WHERE c.ctid = k.row_id AND (k.stale_views = '{}' OR k.rank > 1) $$;
+REVOKE ALL ON FUNCTION localshift.compact_mv_base_changes() FROM PUBLIC;
