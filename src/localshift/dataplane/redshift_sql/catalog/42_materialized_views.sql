@@ -144,7 +144,7 @@ REVOKE ALL ON FUNCTION localshift.note_mv_refresh_status(oid, bigint, timestamp,
 
 -- Changes of a view's base tables that its last refresh did not see.
 CREATE OR REPLACE VIEW localshift.mv_unseen_changes AS
-SELECT r.view_oid, c.relation, c.changed, c.changed_at
+SELECT r.view_oid, c.relation, c.changed, c.changed_at, c.changed_by
 FROM localshift.mv_refreshes r
 JOIN localshift.mv_base_changes c ON c.relation = ANY (r.bases)
 WHERE NOT localshift.mv_refresh_saw(c.changed, c.changed_by, r.refreshed, r.refreshed_by, r.seen);
@@ -181,9 +181,8 @@ BEGIN
     -- query calls a mutable function, always has news).
     news := read.mutable OR NOT EXISTS (SELECT FROM localshift.mv_refreshes WHERE view_oid = refreshed_view)
             OR EXISTS (SELECT FROM localshift.mv_unseen_changes u
-                       JOIN localshift.mv_base_changes c ON c.relation = u.relation AND c.changed = u.changed
                        WHERE u.view_oid = refreshed_view
-                         AND localshift.mv_refresh_saw(c.changed, c.changed_by, refreshed_now,
+                         AND localshift.mv_refresh_saw(u.changed, u.changed_by, refreshed_now,
                                                        pg_current_xact_id(), seen));
     INSERT INTO localshift.mv_refreshes AS r (view_oid, refreshed, bases, mutable, incremental, refreshed_by, seen)
     VALUES (refreshed_view, refreshed_now, read.bases, read.mutable, read.incremental AND NOT read.mutable,
