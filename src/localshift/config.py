@@ -34,6 +34,7 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "engine_temp_file_limit": (1, 1_048_576 * 1024),
     "engine_log_limit": (1, 1_048_576),
     "engine_disk_limit": (0, 1_048_576 * 1024),
+    "mv_autorefresh_interval": (0, 3600),
 }
 
 
@@ -67,6 +68,7 @@ class Settings:
     engine_temp_file_limit: int = 10240
     engine_log_limit: int = 64
     engine_disk_limit: int = 20480
+    mv_autorefresh_interval: float = 60.0
     transition_delay: float = 0.2
     automated_snapshot_interval: float = 8 * 3600
     manual_snapshot_quota: int = 20

@@ -34,6 +34,7 @@ from .engine_template import EngineTemplate
 from .engine_limits import EngineLimits
 from .engine_timeouts import DEFAULT_ENGINE_TIMEOUT, EngineTimeout
 from .engine_users import DEFAULT_UIDS, EngineUsers, parse_uid_range
+from .mv_autorefresh import DEFAULT_INTERVAL as DEFAULT_AUTOREFRESH_INTERVAL, Connect, MvAutorefresh
 from .errors import ClusterNotFoundError, DataPlaneError
 from .host import raise_open_file_limit, sql_connection_budget
 from .redshift_sql import install_engine
@@ -76,7 +77,8 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
                  clock: Callable[[], datetime] | None = None, engine_template: bool = True,
                  supervise_interval: float = 1.0, revive_attempts: int = 3,
                  engine_timeout: float = DEFAULT_ENGINE_TIMEOUT,
-                 engine_limits: EngineLimits = EngineLimits()) -> None:
+                 engine_limits: EngineLimits = EngineLimits(),
+                 autorefresh_interval: float = DEFAULT_AUTOREFRESH_INTERVAL) -> None:
         """``root``: where snapshots (and, when the service is not root, engines) live, owner
         only.  ``engine_root`` overrides where engine directories go.  ``ephemeral``: the
         watchdog removes the engines, the snapshots and ``also_remove`` when the service ends.
@@ -91,7 +93,9 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
         died started again (0: never); after ``revive_attempts`` failed starts in a row it is given up
         (engine_supervisor.py).  ``engine_timeout``: seconds the service waits on its own connections to
         an engine (engine_timeouts.py); one that does not answer in time is killed, then started again.
-        ``engine_limits``: the memory and temporary files each engine's processes may take (engine_limits.py)."""
+        ``engine_limits``: the memory and temporary files each engine's processes may take (engine_limits.py).
+        ``autorefresh_interval``: seconds between rounds of the materialized views' autorefresh, and how long
+        base tables stay unchanged before it refreshes their views (mv_autorefresh.py; 0: never)."""
         if not 0 < sql_startup_timeout <= 3600:
             raise DataPlaneError(f"sql_startup_timeout {sql_startup_timeout}: expected seconds in (0, 3600]")
         if not 1 <= sql_max_connections <= MAX_USER_CONNECTIONS:
@@ -129,7 +133,7 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
                                        self._socket_dir) if engine_template else None
         self.logins = LoginRegistry(clock) if clock else LoginRegistry()
         self._tls = ensure_certificates(self.root / "tls")
-        drops = DropGuard()
+        self._drops = drops = DropGuard()
         history_connect = drops.connector(lambda socket_path, dbname: connect_admin(
             socket_path, self._admin_password, self.engine_timeout, dbname, at_most=5))
         self.front = WireFront(INTERNAL_ROLES, sql_startup_timeout, sql_max_connections,
@@ -145,6 +149,7 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
         for leftover in self.engine_root.glob(watchdog.STAGING_PREFIX + "*"):  # creates cut short by a crash
             shutil.rmtree(leftover, ignore_errors=True)
         self._start_supervisor(supervise_interval, revive_attempts)
+        self.autorefresh = MvAutorefresh(autorefresh_interval, self._autorefreshed_engines)
         for leftover in self.engine_root.glob(table_restore.SCRATCH_PREFIX + "*"):  # table restores cut short
             self.destroy_engine(leftover.name)
 
@@ -162,7 +167,8 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
                    engine_uids=parse_uid_range(settings.engine_uids), log_root=data_dir / "logs", clock=clock,
                    supervise_interval=settings.engine_check_interval, engine_timeout=settings.engine_timeout,
                    engine_limits=EngineLimits(settings.engine_memory_limit, settings.engine_temp_file_limit,
-                                              settings.engine_log_limit, settings.engine_disk_limit))
+                                              settings.engine_log_limit, settings.engine_disk_limit),
+                   autorefresh_interval=settings.mv_autorefresh_interval)
 
     # -- setup -------------------------------------------------------------------
     @property
@@ -179,6 +185,30 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
         """The CA certificate that signs the SQL endpoints' TLS certificate: what clients trust
         to verify them (tls.py)."""
         return self._tls.ca_cert
+
+    def _autorefreshed_engines(self) -> list[tuple[str, Connect]]:
+        """The engines whose materialized views the autorefresh visits: those that should be running (not
+        a stopped, paused or deleted cluster's) and are, but for one a job holds the lock of (a restore,
+        a resize, a snapshot: its state is the job's), left for the next round.  Its connections keep out
+        of an engine while a session drops one of its databases, as the query history's do (drop_guard.py):
+        a superuser's session there would make the drop fail."""
+        engines: list[tuple[str, Connect]] = []
+        for key in sorted(self._supervised.copy()):
+            lock = self._lock(key)
+            if not lock.acquire(blocking=False):
+                continue
+            try:
+                eng = self._engine(key)
+                if key in self._supervised and eng.is_running():
+                    engines.append((key, self._drop_guarded(eng)))
+            finally:
+                lock.release()
+        return engines
+
+    def _drop_guarded(self, eng: Engine) -> Connect:
+        guarded = self._drops.connector(lambda _, dbname: eng.connect(dbname))
+        engine_key = str(eng.socket_path)  # the front's name of the engine
+        return lambda dbname: guarded(engine_key, dbname)
 
     def _load_admin_secret(self) -> str:
         path = self.root / "admin-secret"
@@ -307,6 +337,7 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
         """Stop every engine under the engine root (including ones a previous
         service process left running) and every front; one log line per engine stopped."""
         self._stop_supervisor()
+        self.autorefresh.close()
         self._supervised.clear()
         self.front.close_all()
         self._ports.clear()

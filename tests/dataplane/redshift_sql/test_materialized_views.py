@@ -129,3 +129,85 @@ def test_users_see_their_own_views_and_cannot_touch_the_state(sql_cluster, datab
     with sql_cluster.connect(database) as conn:
         assert conn.execute("SELECT count(*) FROM localshift.mv_refreshes r LEFT JOIN pg_class c"
                             " ON c.oid = r.view_oid WHERE c.oid IS NULL").fetchall() == [(0,)]
+
+
+@pytest.fixture
+def races(sql_cluster, database):  # type: ignore[no-untyped-def]
+    """Two sessions and a view over a table: (refresher, writer)."""
+    with sql_cluster.connect(database) as refresher, sql_cluster.connect(database) as writer:
+        refresher.execute("DROP SCHEMA IF EXISTS mv_races CASCADE")
+        refresher.execute("CREATE SCHEMA mv_races")
+        refresher.execute("CREATE TABLE mv_races.events (a int)")
+        refresher.execute("CREATE MATERIALIZED VIEW mv_races.counted AS SELECT count(*) AS n FROM mv_races.events")
+        yield refresher, writer
+
+
+def counted(conn: psycopg.Connection) -> tuple[int, str]:
+    return conn.execute("SELECT (SELECT n FROM mv_races.counted), (SELECT is_stale FROM svv_mv_info"
+                        " WHERE schema_name = 'mv_races' AND name = 'counted')").fetchone()
+
+
+INSERT = "INSERT INTO mv_races.events VALUES (1)"
+REFRESH = "REFRESH MATERIALIZED VIEW mv_races.counted"
+
+
+@pytest.mark.parametrize("steps, after", [
+    # The write comes first but commits after the refresh read the table: the refresh did not see it.
+    pytest.param([("writer", "BEGIN"), ("writer", INSERT), ("refresher", REFRESH), ("writer", "COMMIT")], (0, "t"),
+                 id="committed-while-refreshing"),
+    # A REPEATABLE READ transaction's refresh reads the transaction's snapshot, older than the write.
+    pytest.param([("refresher", "BEGIN ISOLATION LEVEL REPEATABLE READ"),
+                  ("refresher", "SELECT count(*) FROM mv_races.events"), ("writer", INSERT),
+                  ("refresher", REFRESH), ("refresher", "COMMIT")], (0, "t"), id="older-snapshot"),
+    # A refresh sees the writes its own transaction made before it, not those after it.
+    pytest.param([("refresher", "BEGIN"), ("refresher", INSERT), ("refresher", REFRESH), ("refresher", "COMMIT")],
+                 (1, "f"), id="own-write-before"),
+    pytest.param([("refresher", "BEGIN"), ("refresher", REFRESH), ("refresher", INSERT), ("refresher", "COMMIT")],
+                 (0, "t"), id="own-write-after"),
+])
+def test_a_view_is_fresh_only_with_the_changes_its_refresh_saw(races, steps, after):
+    sessions = dict(zip(("refresher", "writer"), races))
+    for session, statement in steps:
+        sessions[session].execute(statement)
+    refresher = sessions["refresher"]
+    assert counted(refresher) == after
+    refresher.execute(REFRESH)
+    assert counted(refresher) == (1, "f")
+
+
+def test_refreshes_show_in_svl_mv_refresh_status_to_their_users(sql_cluster, database, mia):
+    def refreshes(conn: psycopg.Connection) -> list[tuple]:
+        return conn.execute("SELECT trim(schema_name), trim(mv_name), status, trim(db_name) = current_database(),"
+                            " userid = current_user_id, xid > 0, starttime <= endtime"
+                            " FROM svl_mv_refresh_status WHERE schema_name LIKE 'mv_status%' ORDER BY starttime").fetchall()
+
+    with sql_cluster.connect(database) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS mv_status CASCADE")
+        conn.execute("DROP SCHEMA IF EXISTS mv_status_mia CASCADE")
+        conn.execute("CREATE SCHEMA mv_status")
+        conn.execute(f"CREATE SCHEMA mv_status_mia AUTHORIZATION {mia}")
+        conn.execute("CREATE TABLE mv_status.sales (g int, amount int)")
+        conn.execute("GRANT USAGE ON SCHEMA mv_status TO PUBLIC")
+        conn.execute("GRANT SELECT ON mv_status.sales TO PUBLIC")
+        conn.execute("CREATE MATERIALIZED VIEW mv_status.sums AS SELECT g, sum(amount) AS s FROM mv_status.sales GROUP BY g")
+        conn.execute("CREATE MATERIALIZED VIEW mv_status.ranked AS"
+                     " SELECT g, row_number() OVER (ORDER BY g) AS r FROM mv_status.sales")
+        conn.execute("REFRESH MATERIALIZED VIEW mv_status.sums")  # nothing changed since CREATE
+        conn.execute("INSERT INTO mv_status.sales VALUES (1, 2)")
+        conn.execute("REFRESH MATERIALIZED VIEW mv_status.sums")
+        conn.execute("REFRESH MATERIALIZED VIEW mv_status.ranked")
+        assert refreshes(conn) == [
+            ("mv_status", "sums", "MV was already updated", True, True, True, True),
+            ("mv_status", "sums", "Refresh successfully updated MV incrementally", True, True, True, True),
+            ("mv_status", "ranked", "Refresh successfully recomputed MV from scratch", True, True, True, True)]
+    with sql_cluster.connect(database, user=mia, password=PASSWORD) as conn:
+        conn.execute("CREATE MATERIALIZED VIEW mv_status_mia.mine AS SELECT count(*) AS n FROM mv_status.sales")
+        conn.execute("REFRESH MATERIALIZED VIEW mv_status_mia.mine")
+        # Her own refreshes only; the history is the internal role's.
+        assert refreshes(conn) == [("mv_status_mia", "mine", "MV was already updated", True, True, True, True)]
+        for statement in ("SELECT * FROM localshift.mv_refresh_history",
+                          "SELECT localshift.note_mv_refresh_status(0, 0, now()::timestamp, 'Refreshed')"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement)
+    with sql_cluster.connect(database) as conn:  # superusers see every row
+        assert [row[1] for row in refreshes(conn)] == ["sums", "sums", "ranked", "mine"]

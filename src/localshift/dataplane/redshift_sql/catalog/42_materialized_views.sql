@@ -1,20 +1,24 @@
--- Materialized views' state (SVV_MV_INFO, STV_MV_INFO), kept from what the engine does.
+-- Materialized views' state (SVV_MV_INFO, STV_MV_INFO), kept from what the engine does, and their
+-- refreshes (SVL_MV_REFRESH_STATUS).
 --
 -- A materialized view is stale once one of its base tables changed after its last refresh
--- (CREATE counts as one): every change of a base table (INSERT, UPDATE, DELETE, TRUNCATE, COPY,
--- a refresh of a base materialized view) takes a number from one sequence, as does every refresh,
--- and a view is stale while a base's change is numbered past its refresh.  The numbers are the
--- statements' (not their commits'): a change committed after a concurrent refresh began, which
--- that refresh did not see, leaves the view showing fresh.  Redshift also reports a view as stale
--- always when its query calls a mutable function (one whose result may differ for the same
--- arguments: a date or time of now, a random number): read from the view's query tree.
+-- (CREATE counts as one) in a way that refresh did not see.  Every change of a base table (INSERT,
+-- UPDATE, DELETE, TRUNCATE, COPY, a refresh of a base materialized view) notes its transaction and
+-- takes a number from one sequence, as does every refresh, which also keeps the snapshot its query
+-- read the base tables with.  A refresh saw a change of another transaction when that transaction
+-- had committed in the refresh's snapshot (so a change committed while the refresh ran leaves the
+-- view stale), and a change of its own transaction when the change's statement came first.  Redshift
+-- also reports a view as stale always when its query calls a mutable function (one whose result may
+-- differ for the same arguments: a date or time of now, a random number): read from the view's query
+-- tree.
 --
 -- The base tables carry a statement trigger that notes their changes (installed when a view over
 -- them is created or refreshed), and the internal tables below are the internal role's.
 
 CREATE SEQUENCE IF NOT EXISTS localshift.mv_change_numbers;
--- A view's last refresh, its base tables and relations (through plain views), whether its query
--- calls a mutable function and whether Redshift would refresh it incrementally.
+-- A view's last refresh (its number, transaction and snapshot), its base tables and relations (through
+-- plain views), whether its query calls a mutable function and whether Redshift would refresh it
+-- incrementally.
 CREATE TABLE IF NOT EXISTS localshift.mv_refreshes (
     view_oid oid PRIMARY KEY,
     refreshed bigint NOT NULL,
@@ -22,24 +26,45 @@ CREATE TABLE IF NOT EXISTS localshift.mv_refreshes (
     mutable boolean NOT NULL,
     incremental boolean NOT NULL
 );
--- Changes of base tables, appended (concurrent writers of one table never wait on each other), and
--- only while some view over the table is not already stale; a refresh forgets those it covers.
+ALTER TABLE localshift.mv_refreshes ADD COLUMN IF NOT EXISTS refreshed_by xid8,
+                                    ADD COLUMN IF NOT EXISTS seen pg_snapshot;
+-- Changes of base tables, appended (concurrent writers of one table never wait on each other), one per
+-- transaction and table (and again after a refresh in that transaction); a refresh forgets those every
+-- view over the table saw.  changed_at: when (UTC), for the autorefresh, which waits for quiet tables.
 CREATE TABLE IF NOT EXISTS localshift.mv_base_changes (
     relation oid NOT NULL,
     changed bigint NOT NULL
 );
+ALTER TABLE localshift.mv_base_changes ADD COLUMN IF NOT EXISTS changed_by xid8,
+                                       ADD COLUMN IF NOT EXISTS changed_at timestamp;
 CREATE INDEX IF NOT EXISTS mv_base_changes_by_relation ON localshift.mv_base_changes (relation, changed);
+CREATE INDEX IF NOT EXISTS mv_base_changes_by_transaction ON localshift.mv_base_changes (relation, changed_by);
 REVOKE ALL ON localshift.mv_refreshes, localshift.mv_base_changes, localshift.mv_change_numbers FROM PUBLIC;
 
--- A base table's change (a statement trigger's: trigger functions cannot be called otherwise).
+-- Whether a refresh saw a change (see above).  Rows an older localshift wrote have no transactions:
+-- their statements' order decides.
+CREATE OR REPLACE FUNCTION localshift.mv_refresh_saw(changed bigint, changed_by xid8, refreshed bigint,
+                                                    refreshed_by xid8, seen pg_snapshot) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+SELECT CASE WHEN changed_by IS NULL OR refreshed_by IS NULL OR seen IS NULL OR changed_by = refreshed_by
+            THEN changed < refreshed
+            ELSE pg_visible_in_snapshot(changed_by, seen) END $$;
+
+-- A base table's change (a statement trigger's: trigger functions cannot be called otherwise), noted
+-- once per transaction, and again after a refresh of a view over the table in that transaction (an
+-- earlier change of another transaction does not do: a refresh may see it and not this one).
 CREATE OR REPLACE FUNCTION localshift.note_mv_base_change(relation oid) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    IF EXISTS (SELECT FROM localshift.mv_refreshes r
-               WHERE relation = ANY (r.bases)
-                 AND NOT EXISTS (SELECT FROM localshift.mv_base_changes c
-                                 WHERE c.relation = note_mv_base_change.relation AND c.changed > r.refreshed)) THEN
-        INSERT INTO localshift.mv_base_changes VALUES (relation, nextval('localshift.mv_change_numbers'));
+    IF EXISTS (SELECT FROM localshift.mv_refreshes r WHERE relation = ANY (r.bases))
+       AND NOT EXISTS (SELECT FROM localshift.mv_base_changes c
+                       WHERE c.relation = note_mv_base_change.relation AND c.changed_by = pg_current_xact_id()
+                         AND NOT EXISTS (SELECT FROM localshift.mv_refreshes r
+                                         WHERE r.refreshed_by = c.changed_by AND r.refreshed > c.changed
+                                           AND c.relation = ANY (r.bases))) THEN
+        INSERT INTO localshift.mv_base_changes (relation, changed, changed_by, changed_at)
+        VALUES (relation, nextval('localshift.mv_change_numbers'), pg_current_xact_id(),
+                clock_timestamp() AT TIME ZONE 'UTC');
     END IF;
 END $$;
 REVOKE ALL ON FUNCTION localshift.note_mv_base_change(oid) FROM PUBLIC;
@@ -88,45 +113,118 @@ LEFT JOIN pg_rewrite rw ON rw.ev_class = r.relation AND rw.rulename = '_RETURN' 
 $$;
 REVOKE ALL ON FUNCTION localshift.mv_query_reads(oid) FROM PUBLIC;
 
--- CREATE and REFRESH MATERIALIZED VIEW: the view is fresh, its base tables note their changes, and
--- a view over it has a changed base.
-CREATE OR REPLACE FUNCTION localshift.note_mv_refresh() RETURNS event_trigger
+-- Refreshes of materialized views, for SVL_MV_REFRESH_STATUS: those REFRESH MATERIALIZED VIEW ran
+-- (the user's, or the internal role's for the autorefresh: dataplane/mv_autorefresh.py), and the
+-- autorefreshes that failed.  Times UTC; the newest rows are kept.
+CREATE TABLE IF NOT EXISTS localshift.mv_refresh_history (
+    refresh_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    userid oid NOT NULL,             -- the role that refreshed
+    view_oid oid NOT NULL,
+    schema_name name NOT NULL,
+    mv_name name NOT NULL,
+    xid bigint NOT NULL,             -- 0: a refresh that failed (its transaction rolled back)
+    starttime timestamp NOT NULL,
+    endtime timestamp NOT NULL,
+    status text NOT NULL
+);
+REVOKE ALL ON localshift.mv_refresh_history FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION localshift.note_mv_refresh_status(view_oid oid, xid bigint, starttime timestamp,
+                                                             status text) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+INSERT INTO localshift.mv_refresh_history (userid, view_oid, schema_name, mv_name, xid, starttime, endtime, status)
+SELECT (SELECT oid FROM pg_roles WHERE rolname = session_user), c.oid, n.nspname, c.relname, xid, starttime,
+       clock_timestamp() AT TIME ZONE 'UTC', status
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.oid = view_oid;
+DELETE FROM localshift.mv_refresh_history
+WHERE refresh_id <= (SELECT max(refresh_id) FROM localshift.mv_refresh_history) - 10000;
+$$;
+REVOKE ALL ON FUNCTION localshift.note_mv_refresh_status(oid, bigint, timestamp, text) FROM PUBLIC;
+
+-- Changes of a view's base tables that its last refresh did not see.
+CREATE OR REPLACE VIEW localshift.mv_unseen_changes AS
+SELECT r.view_oid, c.relation, c.changed, c.changed_at, c.changed_by
+FROM localshift.mv_refreshes r
+JOIN localshift.mv_base_changes c ON c.relation = ANY (r.bases)
+WHERE NOT localshift.mv_refresh_saw(c.changed, c.changed_by, r.refreshed, r.refreshed_by, r.seen);
+REVOKE ALL ON localshift.mv_unseen_changes FROM PUBLIC;
+
+-- A view created or refreshed (``refresh``: by REFRESH MATERIALIZED VIEW) with the snapshot ``seen``:
+-- it is fresh as of that snapshot, its base tables note their changes, a view over it has a changed
+-- base (when the refresh had anything to do), and a refresh's status is recorded.
+CREATE OR REPLACE FUNCTION localshift.note_mv_refreshed(refreshed_view oid, refresh boolean, seen pg_snapshot)
+RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    refreshed_view oid;
     base oid;
     read record;
+    refreshed_now bigint := nextval('localshift.mv_change_numbers');
+    news boolean;
 BEGIN
-    FOR refreshed_view IN
-        SELECT DISTINCT cmd.objid FROM pg_event_trigger_ddl_commands() AS cmd
-        JOIN pg_class c ON c.oid = cmd.objid
-        WHERE cmd.classid = 'pg_class'::regclass AND cmd.objsubid = 0 AND c.relkind = 'm'
-    LOOP
-        read := localshift.mv_query_reads(refreshed_view);
-        FOREACH base IN ARRAY read.bases LOOP
-            -- (a catalog table of the system's takes no trigger: its changes are not noted)
-            IF NOT EXISTS (SELECT FROM pg_trigger WHERE tgrelid = base AND tgname = 'localshift_mv_base_change')
-                    AND (SELECT c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema',
-                                                                             'localshift')
-                         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = base) THEN
-                EXECUTE format('CREATE TRIGGER localshift_mv_base_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE '
-                               'ON %s FOR EACH STATEMENT EXECUTE FUNCTION localshift.mv_base_changed()',
-                               base::regclass);
-            END IF;
-        END LOOP;
-        INSERT INTO localshift.mv_refreshes AS r (view_oid, refreshed, bases, mutable, incremental)
-        VALUES (refreshed_view, nextval('localshift.mv_change_numbers'), read.bases, read.mutable,
-                read.incremental AND NOT read.mutable)
-        ON CONFLICT (view_oid) DO UPDATE
-            SET refreshed = excluded.refreshed, bases = excluded.bases, mutable = excluded.mutable,
-                incremental = excluded.incremental;
-        PERFORM localshift.note_mv_base_change(refreshed_view);
-        -- Changes every view over them has seen.
-        DELETE FROM localshift.mv_base_changes c
-        WHERE c.relation = ANY (read.bases)
-          AND c.changed < coalesce((SELECT min(r.refreshed) FROM localshift.mv_refreshes r
-                                    WHERE c.relation = ANY (r.bases)), c.changed + 1);
+    IF (SELECT relkind FROM pg_class WHERE oid = refreshed_view) IS DISTINCT FROM 'm' THEN
+        RETURN;
+    END IF;
+    read := localshift.mv_query_reads(refreshed_view);
+    FOREACH base IN ARRAY read.bases LOOP
+        -- (a catalog table of the system's takes no trigger: its changes are not noted)
+        IF NOT EXISTS (SELECT FROM pg_trigger WHERE tgrelid = base AND tgname = 'localshift_mv_base_change')
+                AND (SELECT c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema',
+                                                                         'localshift')
+                     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = base) THEN
+            EXECUTE format('CREATE TRIGGER localshift_mv_base_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE '
+                           'ON %s FOR EACH STATEMENT EXECUTE FUNCTION localshift.mv_base_changed()',
+                           base::regclass);
+        END IF;
     END LOOP;
+    -- Whether this refresh saw a change the previous one had not (a view never refreshed, or whose
+    -- query calls a mutable function, always has news).
+    news := read.mutable OR NOT EXISTS (SELECT FROM localshift.mv_refreshes WHERE view_oid = refreshed_view)
+            OR EXISTS (SELECT FROM localshift.mv_unseen_changes u
+                       WHERE u.view_oid = refreshed_view
+                         AND localshift.mv_refresh_saw(u.changed, u.changed_by, refreshed_now,
+                                                       pg_current_xact_id(), seen));
+    INSERT INTO localshift.mv_refreshes AS r (view_oid, refreshed, bases, mutable, incremental, refreshed_by, seen)
+    VALUES (refreshed_view, refreshed_now, read.bases, read.mutable, read.incremental AND NOT read.mutable,
+            pg_current_xact_id(), seen)
+    ON CONFLICT (view_oid) DO UPDATE
+        SET refreshed = excluded.refreshed, bases = excluded.bases, mutable = excluded.mutable,
+            incremental = excluded.incremental, refreshed_by = excluded.refreshed_by, seen = excluded.seen;
+    IF news THEN
+        PERFORM localshift.note_mv_base_change(refreshed_view);
+    END IF;
+    IF refresh THEN  -- SVL_MV_REFRESH_STATUS's words
+        PERFORM localshift.note_mv_refresh_status(refreshed_view, pg_current_xact_id()::text::bigint,
+                                                  statement_timestamp() AT TIME ZONE 'UTC',
+                                                  CASE WHEN NOT news THEN 'MV was already updated'
+                                                       WHEN read.incremental AND NOT read.mutable
+                                                       THEN 'Refresh successfully updated MV incrementally'
+                                                       ELSE 'Refresh successfully recomputed MV from scratch' END);
+    END IF;
+    -- Changes every view over them saw, once no snapshot in use may miss them (a refresh of this view
+    -- that waited for this one's lock, with an older snapshot, records it next).
+    DELETE FROM localshift.mv_base_changes c
+    WHERE c.relation = ANY (read.bases)
+      AND NOT EXISTS (SELECT FROM localshift.mv_refreshes r
+                      WHERE c.relation = ANY (r.bases)
+                        AND NOT localshift.mv_refresh_saw(c.changed, c.changed_by, r.refreshed, r.refreshed_by,
+                                                          r.seen))
+      AND (c.changed_by IS NULL
+           OR age((c.changed_by::text::numeric % 4294967296)::text::xid)
+              > coalesce((SELECT max(age(a.backend_xmin)) FROM pg_stat_activity a), -1));
+END $$;
+REVOKE ALL ON FUNCTION localshift.note_mv_refreshed(oid, boolean, pg_snapshot) FROM PUBLIC;
+
+-- CREATE and REFRESH MATERIALIZED VIEW.  STABLE: its statements read with the snapshot the command's
+-- query read the base tables with (the command's own, which a volatile function would replace by a
+-- newer one), so that pg_current_snapshot() is that snapshot.  It reads no table (the new view is not
+-- in that snapshot): note_mv_refreshed does the rest, with snapshots of its own.
+CREATE OR REPLACE FUNCTION localshift.note_mv_refresh() RETURNS event_trigger
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM localshift.note_mv_refreshed(cmd.objid, tg_tag = 'REFRESH MATERIALIZED VIEW', pg_current_snapshot())
+    FROM (SELECT DISTINCT objid FROM pg_event_trigger_ddl_commands()
+          WHERE classid = 'pg_class'::regclass AND objsubid = 0) AS cmd;
 END $$;
 
 CREATE OR REPLACE FUNCTION localshift.forget_dropped_mvs() RETURNS event_trigger
@@ -154,8 +252,7 @@ CREATE EVENT TRIGGER localshift_forget_dropped_mvs ON sql_drop
 CREATE OR REPLACE VIEW localshift.mv_states AS
 SELECT c.oid AS view_oid,
        (CASE WHEN NOT c.relispopulated OR r.mutable OR r.refreshed IS NULL
-                  OR EXISTS (SELECT FROM localshift.mv_base_changes ch
-                             WHERE ch.relation = ANY (r.bases) AND ch.changed > r.refreshed)
+                  OR EXISTS (SELECT FROM localshift.mv_unseen_changes u WHERE u.view_oid = c.oid)
              THEN 't' ELSE 'f' END)::character(1) AS is_stale,
        (CASE WHEN r.incremental OR r.incremental IS NULL THEN 1 ELSE 0 END) AS state,
        (CASE WHEN ta.auto_refresh THEN 't' ELSE 'f' END)::character(1) AS autorefresh,
@@ -190,3 +287,60 @@ WHERE localshift.is_user_visible_schema(n.nspname)
   AND (pg_catalog.has_schema_privilege(n.oid, 'USAGE') OR localshift.current_user_is_superuser());
 
 GRANT SELECT ON pg_catalog.svv_mv_info, pg_catalog.stv_mv_info TO PUBLIC;
+
+-- SVL_MV_REFRESH_STATUS: regular users see their own refreshes and those of their views (the
+-- autorefresh's, which the internal role runs); superusers every row.
+CREATE OR REPLACE VIEW pg_catalog.svl_mv_refresh_status AS
+SELECT current_database()::character(128) AS db_name, h.userid::bigint AS userid,
+       h.schema_name::character(128) AS schema_name, h.mv_name::character(128) AS mv_name, h.xid,
+       h.starttime, h.endtime, h.status
+FROM localshift.mv_refresh_history h
+LEFT JOIN pg_catalog.pg_class c ON c.oid = h.view_oid AND c.relkind = 'm'
+WHERE pg_catalog.pg_get_userbyid(h.userid) = current_user OR pg_catalog.pg_get_userbyid(c.relowner) = current_user
+   OR localshift.current_user_is_superuser();
+GRANT SELECT ON pg_catalog.svl_mv_refresh_status TO PUBLIC;
+
+-- The autorefresh (dataplane/mv_autorefresh.py, as the internal role): the stale views with AUTO REFRESH
+-- YES whose base tables have had no change for ``quiet`` (Redshift refreshes some time after they
+-- change, when the cluster has room), and whose last autorefresh did not fail since.  Never a view
+-- whose query calls a mutable function (always stale: refreshing it would never end).
+CREATE OR REPLACE FUNCTION localshift.mvs_to_autorefresh(quiet interval) RETURNS SETOF oid
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+SELECT u.view_oid
+FROM localshift.mv_unseen_changes u
+JOIN localshift.mv_refreshes r ON r.view_oid = u.view_oid AND NOT r.mutable
+JOIN localshift.table_attributes ta ON ta.table_oid = u.view_oid AND ta.auto_refresh
+GROUP BY u.view_oid
+HAVING coalesce(max(u.changed_at), '-infinity') < clock_timestamp() AT TIME ZONE 'UTC' - quiet
+   AND NOT EXISTS (SELECT FROM localshift.mv_refresh_history h
+                   WHERE h.view_oid = u.view_oid AND h.xid = 0
+                     AND h.starttime >= coalesce(max(u.changed_at), '-infinity'))
+ORDER BY u.view_oid $$;
+REVOKE ALL ON FUNCTION localshift.mvs_to_autorefresh(interval) FROM PUBLIC;
+
+-- Changes kept only to say which views they left stale (the autorefresh runs it, as the internal role, in
+-- every round).  A change every snapshot in use sees (its transaction ended before the oldest's xmin) is
+-- seen by every later refresh, so what matters of it is which recorded refreshes did not see it: of the
+-- changes of a table that leave the same views stale one is kept, the newest (the autorefresh waits for
+-- quiet from it), and those that leave none stale go.  Bounds the changes of a table whose views are not
+-- refreshed (one is noted per writing transaction).
+CREATE OR REPLACE FUNCTION localshift.compact_mv_base_changes() RETURNS void
+LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+WITH settled AS (
+    SELECT c.ctid AS row_id, c.relation, c.changed_at,
+           array(SELECT r.view_oid FROM localshift.mv_refreshes r
+                 WHERE c.relation = ANY (r.bases)
+                   AND NOT localshift.mv_refresh_saw(c.changed, c.changed_by, r.refreshed, r.refreshed_by, r.seen)
+                 ORDER BY 1) AS stale_views
+    FROM localshift.mv_base_changes c
+    WHERE c.changed_by IS NOT NULL
+      AND age((c.changed_by::text::numeric % 4294967296)::text::xid)
+          > coalesce((SELECT max(age(a.backend_xmin)) FROM pg_stat_activity a), -1)
+), ranked AS (
+    SELECT row_id, stale_views,
+           row_number() OVER (PARTITION BY relation, stale_views ORDER BY changed_at DESC NULLS LAST) AS rank
+    FROM settled
+)
+DELETE FROM localshift.mv_base_changes c USING ranked k
+WHERE c.ctid = k.row_id AND (k.stale_views = '{}' OR k.rank > 1) $$;
+REVOKE ALL ON FUNCTION localshift.compact_mv_base_changes() FROM PUBLIC;
