@@ -20,7 +20,8 @@ from __future__ import annotations
 _TEXT = (25).to_bytes(4, "big")
 _VARCHAR = (1043).to_bytes(4, "big")
 _BYTEA = (17).to_bytes(4, "big")
-_VARBYTE = (6551).to_bytes(4, "big")
+VARBYTE_OID = 6551  # Redshift's (redshift_connector's RedshiftOID.VARBYTE)
+_VARBYTE = VARBYTE_OID.to_bytes(4, "big")
 _NO_TABLE = bytes(4)
 # After a field's name: table oid (4), column number (2), type oid (4), type length (2),
 # type modifier (4), format code (2).
