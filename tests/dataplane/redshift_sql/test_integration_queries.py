@@ -274,3 +274,14 @@ def test_varbyte_values_print_as_redshift_prints_them(sql_cluster, database, db)
         cursor = rs.cursor()
         cursor.execute("select raw from it.blobs where id = %s", (1,))
         assert cursor.fetchall() == (["abc"],)
+
+
+def test_a_varchar_stored_in_a_super_column_is_a_super_string(db):
+    db.execute("create table events (id int, payload super, note varchar(20))")
+    db.execute("""insert into events values (1, json_parse('{"a": 1}'), '{"a":1}')""")
+    db.execute("insert into events (id, payload) select 2, note from events where id = 1")
+    db.execute("update events set payload = lower('X ') where id = 1")
+    assert db.execute("select id, json_typeof(payload), json_serialize(payload), payload.a from events order by id")\
+        .fetchall() == [(1, "string", '"x "', None), (2, "string", '"{\\"a\\":1}"', None)]
+    db.execute("update events set payload = json_parse(note) where id = 1")  # JSON_PARSE still parses
+    assert db.execute("select payload.a from events where id = 1").fetchone() == (1,)
