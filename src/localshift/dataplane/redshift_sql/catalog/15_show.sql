@@ -559,7 +559,7 @@ BEGIN
     -- operators (25_varchar_blanks.sql: ``x = 'a'::character varying``), as Redshift prints the
     -- comparison: of texts, ``(x)::text = 'a'::text``.
     RETURN regexp_replace(rtrim(out),
-        $re$([A-Za-z_][A-Za-z0-9_$.]*) (=|<>|<|>|<=|>=) ('(?:[^']|'')*')::character varying$re$, '(\1)::text \2 \3::text', 'g');
+        $re$([A-Za-z_][A-Za-z0-9_$.]*) (=|<>|<|>|<=|>=) ('(?:[^']|'')*')::character varying$re$, E'(\\1)::text \\2 \\3::text', 'g');
 END
 $fn$;
 
