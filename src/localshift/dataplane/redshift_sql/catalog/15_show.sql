@@ -556,7 +556,7 @@ BEGIN
         previous := token;
     END LOOP;
     -- A VARCHAR compared with a string, which the engine compares with localshift's VARCHAR
-    -- operators (25_varchar_blanks.sql: ``x = 'a'::character varying``), as Redshift prints the
+    -- operators (25_text_comparisons.sql: ``x = 'a'::character varying``), as Redshift prints the
     -- comparison: of texts, ``(x)::text = 'a'::text``.
     RETURN regexp_replace(rtrim(out),
         $re$([A-Za-z_][A-Za-z0-9_$.]*) (=|<>|<|>|<=|>=) ('(?:[^']|'')*')::character varying$re$, E'(\\1)::text \\2 \\3::text', 'g');
