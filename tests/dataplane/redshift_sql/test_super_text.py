@@ -137,10 +137,13 @@ def test_varbyte_values_a_bind_asks_in_binary_format_stay_bytes():
     session.from_client(parse("select v from t where id = $1", b"s1") + describe_statement(b"s1") + SYNC)
     session.from_engine(msg(b"1", b"") + msg(b"t", b"\0\1\0\0\0\x17")
                         + row_description(field(b"v", 16384, 17)) + READY)
-    # one parameter ("7", in text), every result column in binary format
-    binary = msg(b"B", b"\0s1\0" + struct.pack("!HHI", 0, 1, 1) + b"7" + struct.pack("!HH", 1, 1))
-    text = msg(b"B", b"\0s1\0" + struct.pack("!HHI", 0, 1, 1) + b"7" + struct.pack("!HH", 1, 0))
-    for bind_message, expected in ((binary, b"\\x41"), (text, b"41"), (bind(b"", b"s1"), b"41")):
+    def bind_with(*codes: int) -> bytes:  # one parameter ("7", in text), these result format codes
+        return msg(b"B", b"\0s1\0" + struct.pack("!HHI", 0, 1, 1) + b"7"
+                   + struct.pack(f"!H{len(codes)}H", len(codes), *codes))
+
+    # every column in binary, this one in binary (redshift_connector asks per column), text
+    for bind_message, expected in ((bind_with(1), b"\\x41"), (bind_with(1, 0), b"\\x41"), (bind_with(0, 1), b"41"),
+                                   (bind_with(0), b"41"), (bind(b"", b"s1"), b"41")):
         session.from_client(bind_message + execute() + SYNC)
         received = session.from_engine(msg(b"2", b"") + data_row(b"\\x41") + complete("SELECT 1") + READY)
         assert values(received) == [[expected]]

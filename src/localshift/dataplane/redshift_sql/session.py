@@ -45,7 +45,7 @@ from .command_tags import RETAGGED, redshift_tag
 from .errors import redshift_error
 from .framing import HOLD, LENGTH, Framer
 from .row_descriptions import redshift_columns
-from .super_text import ResultShape, compact_row, result_columns
+from .super_text import ResultShape, compact_row, result_columns, result_formats
 from .translator import statement_texts, translate_bytes
 from .truncate_commits import COMMIT_QUERY, commits_in_query
 from ..wire_messages import startup_database, startup_user
@@ -83,18 +83,18 @@ class _Statement:
     the one before it completes (the statements of one Query run one after another).
     ``shape``: its result's SUPER and VARBYTE columns, for an Execute those its prepared
     statement was described with (a Query's statement gets it from its own RowDescription);
-    ``binary``: its portal's Bind asked for results in binary format."""
+    ``formats``: the result format codes its portal's Bind gave (``result_formats``)."""
 
-    __slots__ = ("text", "start", "chained", "tag", "error", "hidden", "shape", "binary")
+    __slots__ = ("text", "start", "chained", "tag", "error", "hidden", "shape", "formats")
 
     def __init__(self, text: bytes, start: float, chained: bool = False, hidden: bool = False,
-                 shape: ResultShape | None = None, binary: bool = False) -> None:
+                 shape: ResultShape | None = None, formats: bytes = b"") -> None:
         self.text = text
         self.start = start
         self.chained = chained
         self.hidden = hidden  # the front's own: its completion is not the client's
         self.shape = shape
-        self.binary = binary
+        self.formats = formats
         self.tag: bytes | None = None
         self.error: tuple[str, str] | None = None
 
@@ -125,8 +125,8 @@ class SqlSession:
         self.last_query_id = -1                 # and its query id
         # prepared statement name -> text, holds a TRUNCATE, result shape
         self._named: dict[bytes, tuple[bytes, bool, ResultShape]] = {}
-        # portal name -> text, result shape, results in binary format
-        self._portals: dict[bytes, tuple[bytes, ResultShape, bool]] = {}
+        # portal name -> text, result format codes, result shape
+        self._portals: dict[bytes, tuple[bytes, bytes, ResultShape]] = {}
         # Statements sent, Describes (the ResultShape their answer fills), ends of batches, in order.
         self._pending: deque = deque()
         self._scanned: bytes | None = None      # the data a Sync was looked for in (_sync_follows)
@@ -153,11 +153,11 @@ class SqlSession:
             return b"" if self._sync_follows(data, pos + length) else None
         if typ == 0x45:  # Execute: portal name
             portal = b"" if data[start] == 0 else data[start:data.index(b"\0", start)]
-            text, shape, binary = self._portals.get(portal, (b"", None, False))
+            text, formats, shape = self._portals.get(portal, (b"", b"", None))
             if self._must_wait(text):
                 return HOLD
             if len(self._pending) < MAX_PENDING:
-                self._pending.append(_Statement(text, time.time(), shape=shape, binary=binary))
+                self._pending.append(_Statement(text, time.time(), shape=shape, formats=formats))
                 if shape is not None and shape.columns:
                     self._engine.whole = _ENGINE_WHOLE_ROWS
             return None
@@ -165,7 +165,7 @@ class SqlSession:
             names = self._named if data[start] == 0x53 else self._portals
             kept = names.get(data[start + 1:data.index(b"\0", start + 1)])
             if len(self._pending) < MAX_PENDING:
-                self._pending.append(ResultShape() if kept is None else kept[1 if names is self._portals else 2])
+                self._pending.append(ResultShape() if kept is None else kept[-1])
             return None
         if typ == 0x42:  # Bind: portal name, statement name
             portal_end = data.index(b"\0", start)
@@ -176,7 +176,7 @@ class SqlSession:
             if self._must_wait(text):
                 return HOLD
             self._remember(self._portals, data[start:portal_end],
-                           (text, shape or ResultShape(), _binary_results(data, portal_end, pos + length)))
+                           (text, result_formats(data, portal_end, pos + length), shape or ResultShape()))
             # A prepared TRUNCATE (a Parse of the unnamed statement commits at the Parse: a Query
             # between would drop that statement)
             return COMMIT_QUERY + data[pos:pos + length] if (commits and self.in_transaction and statement
@@ -328,7 +328,7 @@ class SqlSession:
         if typ == 0x44:  # DataRow (read whole while a result with SUPER columns may be coming)
             current = pending[0] if pending else None
             shape = current.shape if type(current) is _Statement else None
-            return compact_row(data, pos, length, shape, current.binary) if shape is not None and shape.columns else None
+            return compact_row(data, pos, length, shape, current.formats) if shape is not None and shape.columns else None
         if typ == 0x53:  # ParameterStatus
             self.engine_parameter(data[pos:pos + length])
             return None
@@ -396,19 +396,6 @@ def _next_sync(data: bytes, at: int) -> int:
             return at
         at += unpack(data, at + 1)[0] + 1
     return -1
-
-
-def _binary_results(data: bytes, at: int, end: int) -> bool:
-    """Whether the Bind whose statement name starts after ``at`` (the end of its portal name)
-    asks for any result column in binary format: its parameters' format codes and values are
-    skipped to the result format codes at its end."""
-    at = data.index(b"\0", at + 1) + 1
-    at += 2 + 2 * int.from_bytes(data[at:at + 2], "big")
-    for _ in range(int.from_bytes(data[at:at + 2], "big")):
-        size = int.from_bytes(data[at + 2:at + 6], "big", signed=True)
-        at += 4 + max(size, 0)
-    at += 2
-    return data.find(b"\x01", at + 2, end) >= 0  # a code 1 among the result format codes
 
 
 def _error_fields(msg: bytes) -> tuple[str, str]:

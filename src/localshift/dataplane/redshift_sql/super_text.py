@@ -15,12 +15,13 @@ such a column reads DataRows whole, and only while such a result may be coming (
 In the extended protocol the rows of an Execute follow no RowDescription of their own: a
 ``ResultShape`` is what the session knows of a prepared statement's columns, filled when
 the engine answers a Describe of the statement or of a portal bound to it, and shared by
-its portals; whether a portal's results come in binary format its Bind says.
+its portals; which of a portal's result columns come in binary format its Bind says.
 """
 
 from __future__ import annotations
 
 import re
+import struct
 
 _JSONB = (3802).to_bytes(4, "big")
 _BYTEA = (17).to_bytes(4, "big")
@@ -31,6 +32,8 @@ _TYPE_AT, _FORMAT_AT, _FIELD_REST = 6, 16, 18
 _TEXT_FORMAT = b"\0\0"
 # A JSON string as jsonb prints it (a quote or a backslash inside is escaped): split out, kept as it is.
 _STRING = re.compile(rb'("[^"\\]*+(?:\\.[^"\\]*+)*+")')
+_SHORT = struct.Struct("!H").unpack_from
+_INT = struct.Struct("!i").unpack_from
 _BINARY_JSONB = b"\x01"  # jsonb's binary format: a version byte, then the text
 
 
@@ -45,12 +48,15 @@ class ResultShape:
         self.varbytes = varbytes
 
 
+_NONE: tuple[tuple[int, ...], frozenset[int]] = ((), frozenset())
+
+
 def result_columns(data: bytes, pos: int, length: int) -> tuple[tuple[int, ...], frozenset[int]]:
     """The positions of the ``jsonb`` fields and of the ``bytea`` fields in text format of the
     RowDescription at ``data[pos:pos + length]`` (all of them), and those of the latter."""
     end = pos + length
     if data.find(_JSONB, pos + 7, end) < 0 and data.find(_BYTEA, pos + 7, end) < 0:  # the common case
-        return (), frozenset()
+        return _NONE
     columns, varbytes = [], []
     field = pos + 7
     for index in range(int.from_bytes(data[pos + 5:pos + 7], "big")):
@@ -81,10 +87,27 @@ def _between_elements(text: bytes) -> bytes:
     return text.replace(b", ", b",").replace(b": ", b":")
 
 
-def compact_row(data: bytes, pos: int, length: int, shape: ResultShape, binary: bool = False) -> bytes | None:
+def result_formats(data: bytes, at: int, end: int) -> bytes:
+    """The result format codes (two bytes each) of the Bind message ending at ``end`` whose
+    statement name starts after ``at`` (the end of its portal name): its parameters' format codes
+    and values are skipped to them.  Empty when there are none or all are text (0)."""
+    at = data.index(0, at + 1) + 1
+    at += 2 + 2 * _SHORT(data, at)[0]
+    for _ in range(_SHORT(data, at)[0]):
+        size = _INT(data, at + 2)[0]
+        at += 4 + size if size > 0 else 4
+    return data[at + 4:end] if data.find(1, at + 4, end) >= 0 else b""
+
+
+def _binary(formats: bytes, index: int) -> bool:
+    """Whether column ``index`` comes in binary format: one code for all columns, or one each."""
+    return formats[1 if len(formats) == 2 else 2 * index + 1] == 1 if formats else False
+
+
+def compact_row(data: bytes, pos: int, length: int, shape: ResultShape, formats: bytes = b"") -> bytes | None:
     """The DataRow at ``data[pos:pos + length]`` with the SUPER values of ``shape`` compact and
-    its VARBYTE values as Redshift prints them (unless ``binary``: the row's portal asked for
-    results in binary format); None when nothing changes (forwarded as it is)."""
+    its VARBYTE values sent as text as Redshift prints them (``formats``: the result format codes
+    of the row's Bind, ``result_formats``); None when nothing changes (forwarded as it is)."""
     columns, varbytes = shape.columns, shape.varbytes
     pieces: list[bytes] = []
     count = int.from_bytes(data[pos + 5:pos + 7], "big")
@@ -99,7 +122,7 @@ def compact_row(data: bytes, pos: int, length: int, shape: ResultShape, binary: 
             continue
         column = next(wanted, count)
         if index in varbytes:
-            if not binary and size >= 2 and data[value_at:value_at + 2] == _HEX_PREFIX:
+            if size >= 2 and data[value_at:value_at + 2] == _HEX_PREFIX and not _binary(formats, index):
                 pieces += (data[start:value_at - 4], (size - 2).to_bytes(4, "big"))
                 start = value_at + 2
         elif data.find(b" ", value_at, at) >= 0:
