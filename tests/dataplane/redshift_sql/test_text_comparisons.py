@@ -105,7 +105,7 @@ def test_trailing_blanks_do_not_count_when_varchar_values_are_compared(db):
                       ("9516 Magnolia Boulevard ",)).fetchone() == (2,)
 
 
-def test_a_join_on_varchar_columns_matches_across_blanks_and_is_a_hash_join(db):
+def test_a_join_on_varchar_columns_matches_across_blanks_as_a_hash_or_merge_join(db):
     db.execute("create table a (code varchar(20))")
     db.execute("create table b (code varchar(20))")
     db.execute("insert into a select 'k' || g from generate_series(1, 500) g")
