@@ -8,7 +8,8 @@ credential (credentials.py).
 ``run`` sends one statement with its parameters (``$1``, ``$2``...: PostgreSQL's own
 placeholders, values sent as text of unknown type so the engine casts them, as Redshift
 does) and streams the rows to a callback in chunks, so a result never sits in memory whole.
-Values arrive typed: int (int2/int4/int8), float (float4/float8), bool, bytes (bytea), None
+Values arrive typed: int (int2/int4/int8), float (float4/float8), bool, bytes (VARBYTE, whose
+text the front sends as Redshift does, hex digits, described as Redshift's ``varbyte``), None
 for NULL, and every other type as the engine's text.  Each completion carries the statement's
 query id, which the front gave it as it completed (``history``: the front's, asked for the
 session's backend pid; nothing is asked of the engine); so does the SqlError of a statement
@@ -41,6 +42,7 @@ from psycopg.types.numeric import FloatLoader, IntLoader
 from psycopg.types.string import ByteaLoader, TextLoader
 
 from .api import Column, Completion, RowSink, SqlConnectionError, SqlError
+from .redshift_sql.row_descriptions import VARBYTE_OID
 
 if TYPE_CHECKING:
     from psycopg.pq.abc import PGresult  # pq.PGresult is the implementation psycopg chose at run time
@@ -57,6 +59,16 @@ _ADAPTERS.register_loader(0, TextLoader)  # every type without a loader below ar
 for _name, _loader in (("int2", IntLoader), ("int4", IntLoader), ("int8", IntLoader), ("float4", FloatLoader),
                        ("float8", FloatLoader), ("bool", BoolLoader), ("bytea", ByteaLoader)):
     _ADAPTERS.register_loader(builtin_types[_name].oid, _loader)
+
+
+class _VarbyteLoader(psycopg.adapt.Loader):
+    """A VARBYTE value as the front sends it: hex digits."""
+
+    def load(self, data: Any) -> bytes:
+        return bytes.fromhex(bytes(data).decode("ascii"))
+
+
+_ADAPTERS.register_loader(VARBYTE_OID, _VarbyteLoader)
 
 _TABLE_COLUMNS = """
 SELECT a.attrelid::int8, a.attnum::int4, n.nspname, c.relname, a.attnotnull

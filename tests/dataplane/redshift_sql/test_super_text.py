@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import struct
 
-from localshift.dataplane.redshift_sql.super_text import compact, compact_row, super_columns
+from localshift.dataplane.redshift_sql.super_text import ResultShape, compact, compact_row, result_columns
 
 from .test_row_descriptions import field, row_description
 from .test_session import (READY, SYNC, bind, complete, error, execute, feed_bytewise, msg, new_session, parse,
@@ -52,18 +52,18 @@ def test_blanks_between_elements_go_and_strings_keep_theirs():
 
 
 def test_the_super_columns_of_a_row_description():
-    assert super_columns(SUPER_RESULT, 0, len(SUPER_RESULT)) == (1,)
-    plain = row_description(field(b"n", 0, 23, 3802), field(b"v", 0, 1043))  # the oid's bytes in a modifier
-    assert super_columns(plain, 0, len(plain)) == ()
+    assert result_columns(SUPER_RESULT, 0, len(SUPER_RESULT)) == ((1,), frozenset())
+    plain = row_description(field(b"n", 0, 23, 3802), field(b"v", 0, 1043, 17))  # the oids' bytes in modifiers
+    assert result_columns(plain, 0, len(plain)) == ((), frozenset())
 
 
 def test_a_row_is_rebuilt_only_when_a_super_value_changes():
     row = data_row(b"1", b'{"a": 1}', b"a, b")
-    assert values(compact_row(b"xx" + row, 2, len(row), (1,))) == [[b"1", b'{"a":1}', b"a, b"]]
+    assert values(compact_row(b"xx" + row, 2, len(row), ResultShape((1,)))) == [[b"1", b'{"a":1}', b"a, b"]]
     for unchanged in (data_row(b"1", b"[]", b"a, b"), data_row(b"1", None, b"a, b"), data_row(b"1", b'"x"', None)):
-        assert compact_row(unchanged, 0, len(unchanged), (1,)) is None
+        assert compact_row(unchanged, 0, len(unchanged), ResultShape((1,))) is None
     two = data_row(b'[1, 2]', None, b'{"b": true}')
-    assert values(compact_row(two, 0, len(two), (0, 2))) == [[b"[1,2]", None, b'{"b":true}']]
+    assert values(compact_row(two, 0, len(two), ResultShape((0, 2)))) == [[b"[1,2]", None, b'{"b":true}']]
 
 
 def test_a_querys_rows_are_compact_and_other_columns_untouched_even_in_pieces():
@@ -116,3 +116,34 @@ def test_a_failed_describe_leaves_the_batch_to_fail_as_before():
                                             + row_description(field(b"doc", 0, 3802)) + data_row(b"[1, 2]")
                                             + complete("SELECT 1") + READY)
     assert values(received) == [[b"[1,2]"]]
+
+
+VARBYTE_RESULT = row_description(field(b"v", 0, 17), field(b"doc", 0, 3802))
+
+
+def test_varbyte_values_come_as_hex_digits_without_the_prefix():
+    assert result_columns(VARBYTE_RESULT, 0, len(VARBYTE_RESULT)) == ((0, 1), frozenset({0}))
+    binary_cursor = row_description(field(b"v", 0, 17)).replace(b"\xff\xff\xff\xff\0\0", b"\xff\xff\xff\xff\0\1")
+    assert result_columns(binary_cursor, 0, len(binary_cursor)) == ((), frozenset())  # its values are bytes
+    session = new_session()
+    session.from_client(query("select v, doc from t"))
+    engine = VARBYTE_RESULT + data_row(b"\\x616263", b'[1, 2]') + data_row(None, None) + data_row(b"\\x", None)
+    received = feed_bytewise(session.from_engine, engine + complete("SELECT 3") + READY)
+    assert values(received) == [[b"616263", b"[1,2]"], [None, None], [b"", None]]
+
+
+def test_varbyte_values_a_bind_asks_in_binary_format_stay_bytes():
+    session = new_session()
+    session.from_client(parse("select v from t where id = $1", b"s1") + describe_statement(b"s1") + SYNC)
+    session.from_engine(msg(b"1", b"") + msg(b"t", b"\0\1\0\0\0\x17")
+                        + row_description(field(b"v", 16384, 17)) + READY)
+    def bind_with(*codes: int) -> bytes:  # one parameter ("7", in text), these result format codes
+        return msg(b"B", b"\0s1\0" + struct.pack("!HHI", 0, 1, 1) + b"7"
+                   + struct.pack(f"!H{len(codes)}H", len(codes), *codes))
+
+    # every column in binary, this one in binary (redshift_connector asks per column), text
+    for bind_message, expected in ((bind_with(1), b"\\x41"), (bind_with(1, 0), b"\\x41"), (bind_with(0, 1), b"41"),
+                                   (bind_with(0), b"41"), (bind(b"", b"s1"), b"41")):
+        session.from_client(bind_message + execute() + SYNC)
+        received = session.from_engine(msg(b"2", b"") + data_row(b"\\x41") + complete("SELECT 1") + READY)
+        assert values(received) == [[expected]]

@@ -44,9 +44,9 @@ from typing import TYPE_CHECKING, Callable, TypeVar
 from .command_tags import RETAGGED, redshift_tag
 from .errors import redshift_error
 from .framing import HOLD, LENGTH, Framer
-from .row_descriptions import varchar_columns
+from .row_descriptions import redshift_columns
 from .storage_full import disk_full, stores_data
-from .super_text import ResultShape, compact_row, super_columns
+from .super_text import ResultShape, compact_row, result_columns, result_formats
 from .translator import statement_texts, translate_bytes
 from .truncate_commits import COMMIT_QUERY, commits_in_query
 from ..wire_messages import startup_database, startup_user
@@ -82,18 +82,20 @@ _Kept = TypeVar("_Kept")  # what a prepared statement's or a portal's name stand
 class _Statement:
     """A statement sent to the engine, until its completion.  ``chained``: it starts when
     the one before it completes (the statements of one Query run one after another).
-    ``shape``: its result's SUPER columns, for an Execute those its prepared statement
-    was described with (a Query's statement gets it from its own RowDescription)."""
+    ``shape``: its result's SUPER and VARBYTE columns, for an Execute those its prepared
+    statement was described with (a Query's statement gets it from its own RowDescription);
+    ``formats``: the result format codes its portal's Bind gave (``result_formats``)."""
 
-    __slots__ = ("text", "start", "chained", "tag", "error", "hidden", "shape")
+    __slots__ = ("text", "start", "chained", "tag", "error", "hidden", "shape", "formats")
 
     def __init__(self, text: bytes, start: float, chained: bool = False, hidden: bool = False,
-                 shape: ResultShape | None = None) -> None:
+                 shape: ResultShape | None = None, formats: bytes = b"") -> None:
         self.text = text
         self.start = start
         self.chained = chained
         self.hidden = hidden  # the front's own: its completion is not the client's
         self.shape = shape
+        self.formats = formats
         self.tag: bytes | None = None
         self.error: tuple[str, str] | None = None
 
@@ -126,7 +128,8 @@ class SqlSession:
         self.last_query_id = -1                 # and its query id
         # prepared statement name -> text, holds a TRUNCATE, result shape
         self._named: dict[bytes, tuple[bytes, bool, ResultShape]] = {}
-        self._portals: dict[bytes, tuple[bytes, ResultShape]] = {}  # portal name -> text, result shape
+        # portal name -> text, result format codes, result shape
+        self._portals: dict[bytes, tuple[bytes, bytes, ResultShape]] = {}
         # Statements sent, Describes (the ResultShape their answer fills), ends of batches, in order.
         self._pending: deque = deque()
         self._scanned: bytes | None = None      # the data a Sync was looked for in (_sync_follows)
@@ -153,11 +156,11 @@ class SqlSession:
             return b"" if self._sync_follows(data, pos + length) else None
         if typ == 0x45:  # Execute: portal name
             portal = b"" if data[start] == 0 else data[start:data.index(b"\0", start)]
-            text, shape = self._portals.get(portal, (b"", None))
+            text, formats, shape = self._portals.get(portal, (b"", b"", None))
             if self._must_wait(text):
                 return HOLD
             if len(self._pending) < MAX_PENDING:
-                self._pending.append(_Statement(text, time.time(), shape=shape))
+                self._pending.append(_Statement(text, time.time(), shape=shape, formats=formats))
                 if shape is not None and shape.columns:
                     self._engine.whole = _ENGINE_WHOLE_ROWS
             return None
@@ -175,7 +178,8 @@ class SqlSession:
             # waits here, or it would not see what its Execute waited for.
             if self._must_wait(text):
                 return HOLD
-            self._remember(self._portals, data[start:portal_end], (text, shape or ResultShape()))
+            self._remember(self._portals, data[start:portal_end],
+                           (text, result_formats(data, portal_end, pos + length), shape or ResultShape()))
             # A prepared TRUNCATE (a Parse of the unnamed statement commits at the Parse: a Query
             # between would drop that statement)
             return COMMIT_QUERY + data[pos:pos + length] if (commits and self.in_transaction and statement
@@ -329,7 +333,7 @@ class SqlSession:
         if typ == 0x44:  # DataRow (read whole while a result with SUPER columns may be coming)
             current = pending[0] if pending else None
             shape = current.shape if type(current) is _Statement else None
-            return compact_row(data, pos, length, shape.columns) if shape is not None and shape.columns else None
+            return compact_row(data, pos, length, shape, current.formats) if shape is not None and shape.columns else None
         if typ == 0x53:  # ParameterStatus
             self.engine_parameter(data[pos:pos + length])
             return None
@@ -337,12 +341,12 @@ class SqlSession:
             current = pending[0] if pending else None
             if type(current) is ResultShape:  # a Describe's answer: the shape of its statement or portal
                 pending.popleft()
-                current.columns = super_columns(data, pos, length)
+                current.columns, current.varbytes = result_columns(data, pos, length)
                 if current.columns:
                     self._engine.whole = _ENGINE_WHOLE_ROWS
             elif type(current) is _Statement:  # a Query's statement
-                self._describe_statement(current, super_columns(data, pos, length))
-            return varchar_columns(data, pos, length)
+                self._describe_statement(current, *result_columns(data, pos, length))
+            return redshift_columns(data, pos, length)
         current = pending[0] if pending else None
         if type(current) is ResultShape:  # a Describe's answer: NoData, or the Describe's error
             pending.popleft()
@@ -368,11 +372,11 @@ class SqlSession:
         self._record(current)  # EmptyQueryResponse / PortalSuspended
         return None
 
-    def _describe_statement(self, statement: _Statement, columns: tuple[int, ...]) -> None:
+    def _describe_statement(self, statement: _Statement, columns: tuple[int, ...], varbytes: frozenset[int]) -> None:
         """A RowDescription of a statement of a Query (or of an Execute whose Describe the
         session did not follow)."""
         if columns or statement.shape is not None:
-            statement.shape = ResultShape(columns)
+            statement.shape = ResultShape(columns, varbytes)
         if columns:
             self._engine.whole = _ENGINE_WHOLE_ROWS
 

@@ -71,7 +71,7 @@ def precision_and_scale(type_name: str, modifier: int) -> tuple[int, int]:
         return ((modifier - 4) >> 16 & 0xFFFF, (modifier - 4) & 0xFFFF) if modifier >= 4 else (0, 0)
     if type_name in ("varchar", "bpchar"):
         return (modifier - 4, 0) if modifier >= 4 else (VARCHAR_MAX, 0)
-    if type_name == "bytea":
+    if type_name in ("bytea", "varbyte"):
         return VARBYTE_DEFAULT, 0
     return UNBOUNDED, 0
 

@@ -228,7 +228,7 @@ BEGIN
     END IF;
     FOR marker IN SELECT regexp_matches(query, '/[*]localshift:([{].*?[}])[*]/', 'g') LOOP
         BEGIN
-            attrs := marker[1]::jsonb;
+            attrs := marker[1]::json::jsonb;
         EXCEPTION WHEN others THEN
             CONTINUE;  -- not a marker the translator wrote
         END;

@@ -555,7 +555,11 @@ BEGIN
         out := out || token;
         previous := token;
     END LOOP;
-    RETURN rtrim(out);
+    -- A VARCHAR compared with a string, which the engine compares with localshift's VARCHAR
+    -- operators (25_text_comparisons.sql: ``x = 'a'::character varying``), as Redshift prints the
+    -- comparison: of texts, ``(x)::text = 'a'::text``.
+    RETURN regexp_replace(rtrim(out),
+        $re$([A-Za-z_][A-Za-z0-9_$.]*) (=|<>|<|>|<=|>=) ('(?:[^']|'')*')::character varying$re$, E'(\\1)::text \\2 \\3::text', 'g');
 END
 $fn$;
 

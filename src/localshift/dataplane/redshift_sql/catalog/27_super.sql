@@ -293,12 +293,17 @@ WHERE c.oid = $1::regclass
 ORDER BY a.attnum $$;
 
 -- A number or a boolean stored in a SUPER column (INSERT INTO t VALUES (3.14159)) or cast to SUPER
--- (5::SUPER) is the SUPER scalar it makes, as in Redshift: casts PostgreSQL lacks.
+-- (5::SUPER) is the SUPER scalar it makes, as in Redshift: casts PostgreSQL lacks.  So is a VARCHAR
+-- (or a TEXT: a computed string) stored in one (INSERT INTO t SELECT v, UPDATE t SET s = lower(v)): a
+-- SUPER string, as Redshift stores it (its text is not parsed: JSON_PARSE does that).  With these
+-- casts an explicit ``text::jsonb`` makes a string too: the catalog's own reading of JSON text is
+-- ``::json::jsonb``.
 DO $$
 DECLARE
     source text;
 BEGIN
-    FOREACH source IN ARRAY ARRAY['smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision', 'boolean']
+    FOREACH source IN ARRAY ARRAY['smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision', 'boolean',
+                                  'text', 'character varying']
     LOOP
         EXECUTE format('CREATE OR REPLACE FUNCTION localshift.super_of(%1$s) RETURNS jsonb '
                        'LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $body$ SELECT to_jsonb($1) $body$', source);

@@ -25,7 +25,7 @@ BEGIN
     PERFORM pg_catalog.set_config('localshift.view_search_path', pg_catalog.current_setting('search_path'), true);
     FOR marker IN SELECT pg_catalog.regexp_matches(pg_catalog.current_query(),
                                                    '/[*]localshift:late_binding([{].*?[}])[*]/', 'g') LOOP
-        attrs := marker[1]::pg_catalog.jsonb;
+        attrs := marker[1]::pg_catalog.json::pg_catalog.jsonb;
         CONTINUE WHEN NOT (attrs->>'replace')::pg_catalog.bool;
         replaced := pg_catalog.to_regclass(CASE WHEN attrs->>'schema' IS NULL THEN ''
                                                 ELSE pg_catalog.quote_ident(attrs->>'schema') || '.' END
@@ -62,7 +62,7 @@ BEGIN
     -- Views the translator created WITH NO SCHEMA BINDING carry its marker (view_ddl.create_view).
     IF strpos(current_query(), '/*localshift:late_binding{') > 0 THEN
         FOR marker IN SELECT regexp_matches(current_query(), '/[*]localshift:late_binding([{].*?[}])[*]/', 'g') LOOP
-            attrs := marker[1]::jsonb;
+            attrs := marker[1]::json::jsonb;
             SELECT cmd.objid INTO created FROM pg_event_trigger_ddl_commands() AS cmd
             JOIN pg_class c ON c.oid = cmd.objid JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE cmd.command_tag = 'CREATE VIEW' AND cmd.classid = 'pg_class'::regclass
@@ -75,7 +75,7 @@ BEGIN
                     coalesce(current_setting('localshift.view_search_path', true), '"$user", public'), NULL)
             ON CONFLICT (view_oid) DO UPDATE SET create_text = excluded.create_text, query = excluded.query,
                 column_names = excluded.column_names, search_path = excluded.search_path, relations = NULL;
-            replaced := nullif(current_setting('localshift.replaced_view', true), '')::jsonb;
+            replaced := nullif(current_setting('localshift.replaced_view', true), '')::json::jsonb;
             IF replaced->>'name' = (SELECT relname FROM pg_class WHERE oid = created) AND (SELECT n.nspname
                     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = created)
                     = replaced->>'schema' THEN

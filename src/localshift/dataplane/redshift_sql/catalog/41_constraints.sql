@@ -73,9 +73,9 @@ BEGIN
         PERFORM pg_catalog.set_config('search_path', caller_path, true);
         RETURN;
     END IF;
-    names := ARRAY(SELECT jsonb_array_elements_text(marker[1]::jsonb)
+    names := ARRAY(SELECT jsonb_array_elements_text(marker[1]::json::jsonb)
                    FROM regexp_matches(query, '/[*]localshift:references([[].*?[]])[*]/', 'g') AS marker);
-    key_index := ARRAY(SELECT jsonb_array_elements_text(marker[1]::jsonb)
+    key_index := ARRAY(SELECT jsonb_array_elements_text(marker[1]::json::jsonb)
                        FROM regexp_matches(query, '/[*]localshift:key_index([[].*?[]])[*]/') AS marker);
     PERFORM pg_catalog.set_config('search_path', caller_path, true);
     referenced := ARRAY(SELECT pg_catalog.to_regclass(name) FROM pg_catalog.unnest(names) AS name);
