@@ -43,6 +43,15 @@ FROM localshift.redshift_pg_namespace n
 JOIN pg_catalog.pg_roles u ON u.oid = n.nspowner
 WHERE pg_catalog.pg_has_role(n.nspowner, 'USAGE') OR pg_catalog.has_schema_privilege(n.oid, 'CREATE, USAGE');
 
+-- PG_DATABASE as Redshift's users see it: every statement naming pg_database reads it here, as do
+-- SHOW DATABASES, SVV_REDSHIFT_DATABASES and SHOW GRANTS (which list its databases that are no
+-- templates).  The engine's database postgres, the internal role's, is not listed, nor a database
+-- whose name holds a control character (roles.INTERNAL_DATABASES: no session may connect to it).
+CREATE OR REPLACE VIEW localshift.redshift_pg_database AS
+SELECT d.* FROM pg_catalog.pg_database d
+WHERE d.datname <> 'postgres' AND d.datname !~ '[[:cntrl:]]';
+GRANT SELECT ON localshift.redshift_pg_database TO PUBLIC;
+
 -- PG_TYPE as Redshift's: every statement naming pg_type reads it here.  SUPER and VARBYTE are
 -- rows of their own in Redshift's pg_type (oids 4000 and 6551, the ones AWS's JDBC driver knows
 -- them by: its getTypeInfo lists the types it finds by name), here jsonb's and bytea's under

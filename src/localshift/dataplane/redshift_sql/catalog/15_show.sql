@@ -11,8 +11,8 @@ RETURNS TABLE (database_name varchar(128), database_owner integer, database_type
 LANGUAGE sql STABLE AS $fn$
     SELECT d.datname::varchar, d.datdba::integer, 'local'::varchar, array_to_string(d.datacl, '~'),
            NULL::varchar, 'Snapshot Isolation'::varchar
-    FROM pg_catalog.pg_database d
-    WHERE d.datallowconn AND d.datname NOT IN ('template1', 'postgres')
+    FROM localshift.redshift_pg_database d
+    WHERE d.datallowconn AND NOT d.datistemplate
     ORDER BY 1
 $fn$;
 
@@ -235,8 +235,8 @@ DECLARE
     target oid;
 BEGIN
     IF kind = 'DATABASE' THEN
-        target := (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = name AND d.datallowconn
-                   AND d.datname NOT IN ('template1', 'postgres'));
+        target := (SELECT d.oid FROM localshift.redshift_pg_database d WHERE d.datname = name
+                   AND d.datallowconn AND NOT d.datistemplate);
         IF target IS NULL THEN
             PERFORM localshift.raise_error('3D000', format('database "%s" does not exist', name), NULL);
         END IF;
