@@ -77,10 +77,9 @@ CREATE OR REPLACE FUNCTION localshift.acl_text(acl aclitem[], delimiter text) RE
 LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 SELECT string_agg(CASE WHEN e.grantee <> 0 AND localshift.is_group(e.grantee) THEN 'group ' ELSE '' END
                   || parts[1] || '=' || translate(parts[2], 'Dm', 'P') || '/' || parts[3], $2 ORDER BY ord)
-FROM unnest($1) WITH ORDINALITY AS u(item, ord)
+FROM unnest(localshift.redshift_acl($1)) WITH ORDINALITY AS u(item, ord)
 CROSS JOIN LATERAL (SELECT grantee FROM aclexplode(ARRAY[u.item]) LIMIT 1) AS e
-CROSS JOIN LATERAL regexp_match(u.item::text, '^(.*)=([A-Za-z*]*)/(.*)$') AS parts
-WHERE pg_get_userbyid(e.grantee) !~ '^localshift_' $$;
+CROSS JOIN LATERAL regexp_match(u.item::text, '^(.*)=([A-Za-z*]*)/(.*)$') AS parts $$;
 -- The caller's search path stays (it decides how a regclass[] element, say, is written).
 CREATE OR REPLACE FUNCTION localshift.array_to_string(items anyarray, delimiter text) RETURNS text
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$

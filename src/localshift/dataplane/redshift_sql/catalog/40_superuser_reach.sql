@@ -41,8 +41,7 @@ BEGIN
         FROM pg_database d WHERE d.oid = object;
     END IF;
     IF target IS NOT NULL AND localshift.is_confined_superuser(owner)
-       AND NOT EXISTS (SELECT FROM aclexplode(coalesce(acl, '{}')) AS item
-                       WHERE item.grantee = 'localshift_superuser'::regrole) THEN
+       AND NOT EXISTS (SELECT FROM unnest(acl) AS item WHERE item::text LIKE 'localshift_superuser=%') THEN
         EXECUTE format('GRANT ALL ON %s TO localshift_superuser', target);
     END IF;
 END $$;
@@ -67,7 +66,10 @@ END $$;
 CREATE OR REPLACE FUNCTION localshift.reach_current_database() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    IF localshift.is_confined_superuser((SELECT oid FROM pg_roles WHERE rolname = current_user)) THEN
+    -- The user running CREATE SCHEMA (current_user is this function's owner here): the session's,
+    -- or the one SET ROLE (SET SESSION AUTHORIZATION) took.
+    IF localshift.is_confined_superuser((SELECT oid FROM pg_roles WHERE rolname = CASE
+            WHEN current_setting('role') = 'none' THEN session_user ELSE current_setting('role') END)) THEN
         PERFORM localshift.reach_object('pg_database'::regclass,
                                         (SELECT oid FROM pg_database WHERE datname = current_database()));
     END IF;
