@@ -133,6 +133,8 @@ def test_superusers_reach_each_others_objects_through_grants(sql_cluster, databa
             assert "localshift" not in (db.execute(listing).fetchone()[0] or ""), listing
         assert db.execute("select count(*) from svv_relation_privileges where namespace_name = 'peer_admin'"
                           ).fetchone() == (0,)
+        # an ACL left as the owner's default reads NULL, as before the grant (clients read the owner's rights)
+        assert db.execute("select relacl is null from pg_class where relname = 'made_by_one'").fetchone() == (True,)
     finally:
         db.execute("drop database if exists peer_one_db with (force)")
         db.execute("drop schema peer_admin cascade")
