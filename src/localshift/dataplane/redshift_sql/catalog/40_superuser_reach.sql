@@ -6,7 +6,7 @@
 -- the other superusers create in its schemas and databases, read, write and truncate its tables,
 -- refresh its materialized views, use its sequences and run its routines.  What only an owner
 -- may do (ALTER, DROP, GRANT) stays the owner's, and its creator's (createrole_self_grant).
--- The catalog views leave grants to localshift's roles out (35_grant_views.sql).
+-- The catalog views leave grants to localshift's roles out (localshift.redshift_acl, 35_grant_views.sql).
 
 -- A Redshift superuser who is none of the engine's (the internal role is, and reaches everything).
 CREATE OR REPLACE FUNCTION localshift.is_confined_superuser(role oid) RETURNS boolean
