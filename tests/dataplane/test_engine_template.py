@@ -80,8 +80,9 @@ def test_engines_are_copied_from_one_template_and_share_nothing(dp, caplog):
         assert conn.execute(f"select rolname, rolsuper from pg_roles where rolname in ('other', 'a_user', '{USER}')"
                             ).fetchall() == [("other", False)]
         assert conn.execute("select to_regclass('only_in_a')").fetchone() == (None,)
+        # (the engine's own database postgres is in no listing a user sees)
         assert conn.execute("select datname from pg_database where datname not like 'template%' order by 1"
-                            ).fetchall() == [("otherdb",), ("postgres",)]
+                            ).fetchall() == [("otherdb",)]
         assert conn.execute("select pg_has_role('other', 'localshift_superuser', 'member')").fetchone() == (True,)
         assert conn.execute(CATALOG_MARKER).fetchone() == (f"localshift catalog {catalog_digest()}",)
     # The template is the service's alone; each copy its engine's, with the template's modes.

@@ -7,7 +7,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from sql_cluster import SqlCluster
+from sql_cluster import MASTER_USER, PASSWORD, SqlCluster
 from support import wait_for
 
 from .helpers import fresh_user
@@ -154,3 +154,57 @@ def test_late_binding_views_list_their_columns_apart(sql_cluster, database):
                             " WHERE attrelid = 'lbv'::regclass").fetchone() == (0, None)
         conn.execute("CREATE OR REPLACE VIEW lbv AS SELECT id, amount * 2 AS doubled FROM public.lbv_base")
         assert conn.execute(query).fetchall() == []
+
+
+def test_show_databases_svv_redshift_databases_and_pg_database_list_the_same_databases(sql_cluster, database, bob):
+    """The cluster's databases, the same for every user: the engine's own database postgres is in none
+    of them (nor, as a database, in SHOW GRANTS); pg_database also has Redshift's templates."""
+    for user, password in ((MASTER_USER, PASSWORD), (BOB, BOB_PASSWORD)):
+        with sql_cluster.connect(database, user=user, password=password) as conn:
+            shown = conn.execute("SHOW DATABASES").fetchall()
+            names = [row[0] for row in shown]
+            assert database in names and "dev" in names and "postgres" not in names
+            assert conn.execute("SELECT database_name, database_owner, database_isolation_level"
+                                " FROM svv_redshift_databases ORDER BY 1").fetchall() == [
+                (row[0], row[1], row[5]) for row in shown]
+            assert {row[5] for row in shown} == {"Snapshot Isolation"}
+            assert conn.execute("SELECT datname FROM pg_database WHERE NOT datistemplate ORDER BY 1").fetchall() \
+                == [(name,) for name in names]
+            assert conn.execute("SELECT datname FROM pg_catalog.pg_database WHERE datistemplate ORDER BY 1"
+                                ).fetchall() == [("template0",), ("template1",)]
+            assert conn.execute("SELECT count(*) FROM pg_database_info WHERE datname = 'postgres'").fetchone() == (0,)
+    with sql_cluster.connect(database) as conn, pytest.raises(psycopg.errors.InvalidCatalogName):
+        conn.execute("SHOW GRANTS ON DATABASE postgres")
+
+
+def test_a_name_in_another_database_fails_as_redshift_without_cross_database_queries(sql_cluster, database):
+    """Each database is an engine database of its own, with no foreign data wrapper: reading,
+    writing or creating a relation of another database is refused, naming that database."""
+    with sql_cluster.connect(database) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_available_extensions"
+                            " WHERE name IN ('postgres_fdw', 'dblink')").fetchone() == (0,)
+        conn.execute("CREATE TABLE here_t (a int)")
+        assert conn.execute(f"SELECT count(*) FROM {database}.public.here_t").fetchone() == (0,)
+        for statement in ("SELECT * FROM dev.public.some_table", "INSERT INTO dev.public.t VALUES (1)",
+                          "CREATE TABLE dev.public.t (a int)", "CREATE VIEW cross_v AS SELECT * FROM dev.public.t",
+                          "SELECT * FROM here_t JOIN dev.s.t USING (a)"):
+            with pytest.raises(psycopg.errors.FeatureNotSupported) as failed:
+                conn.execute(statement)
+            assert str(failed.value).splitlines()[0] == 'cross-database reference to database "dev" is not supported'
+
+
+def test_a_users_id_is_the_same_in_every_view(sql_cluster, database, bob):
+    """PG_USER, PG_USER_INFO, SVV_USER_INFO, CURRENT_USER_ID and the query history agree on a user's id
+    (the engine's role id); rdsdb's is 10, the engine's first role."""
+    for user, password in ((MASTER_USER, PASSWORD), (BOB, BOB_PASSWORD)):
+        with sql_cluster.connect(database, user=user, password=password) as conn:
+            conn.execute("SELECT 'whose id' AS marker")
+            (me,) = conn.execute("SELECT current_user_id").fetchone()
+            assert conn.execute("SELECT usesysid FROM pg_user WHERE usename = current_user").fetchone() == (me,)
+            assert conn.execute("SELECT usesysid FROM pg_user_info WHERE usename = current_user").fetchone() == (me,)
+            assert conn.execute("SELECT user_id FROM svv_user_info WHERE user_name = current_user").fetchone() == (me,)
+            assert conn.execute("SELECT pg_get_userbyid(current_user_id)").fetchone() == (user,)
+            assert wait_for(lambda: conn.execute(
+                "SELECT DISTINCT userid FROM stl_query WHERE querytxt LIKE '%whose id%'"
+                " AND querytxt NOT LIKE '%stl_query%'").fetchall(), timeout=30) == [(me,)]
+            assert conn.execute("SELECT usesysid FROM pg_user WHERE usename = 'rdsdb'").fetchone() == (10,)

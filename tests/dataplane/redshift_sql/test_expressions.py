@@ -57,7 +57,7 @@ def test_pg_constraint_reads_the_view_without_not_null_rows_wherever_named():
     assert pg("select 'pg_constraint'::regclass") == "select 'pg_constraint'::regclass"
 
 
-def test_pg_class_pg_namespace_and_pg_type_read_views_with_redshifts_rows_wherever_named():
+def test_pg_class_pg_namespace_pg_database_and_pg_type_read_views_with_redshifts_rows_wherever_named():
     assert pg("select c.relname from pg_catalog.pg_class c join pg_namespace as n on n.oid = c.relnamespace") == (
         "select c.relname from localshift.redshift_pg_class c join localshift.redshift_pg_namespace as n"
         " on n.oid = c.relnamespace")
@@ -75,6 +75,9 @@ def test_pg_class_pg_namespace_and_pg_type_read_views_with_redshifts_rows_wherev
     assert pg("select pg_namespace.nspname from pg_catalog.pg_namespace as pg_namespace join t pg_class on true") == (
         "select pg_namespace.nspname from localshift.redshift_pg_namespace as pg_namespace join t pg_class on true")
     assert pg("create temporary table pg_class (oid oid)") == "create temporary table pg_class (oid oid)"
+    # pg_database without the engine's own database (SHOW DATABASES's list, and the templates)
+    assert pg("select datname from pg_catalog.pg_database where not datistemplate") == \
+        "select datname from localshift.redshift_pg_database AS pg_database where not datistemplate"
 
 
 def test_functions_the_catalog_defines_are_qualified():

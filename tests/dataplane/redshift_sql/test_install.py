@@ -7,7 +7,7 @@ import psycopg
 from localshift.dataplane.redshift_sql.install import catalog_digest, install_catalog
 from localshift.services.redshift.views import ENGINE_BUILD
 
-from ..helpers import DB, connect, free_port
+from ..helpers import DB, USER, connect, free_port
 
 # The build is the one the API shows (EngineFullVersion), as a Redshift cluster's version() does.
 REDSHIFT_VERSION = ("PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 "
@@ -107,3 +107,35 @@ def test_late_binding_views_an_older_localshift_recorded_bind_as_new_ones(dp, cl
         assert conn.execute("SELECT a FROM lb_old").fetchall() == [(5000000000,)]
         conn.execute("DROP VIEW lb_old")
         conn.execute("DROP TABLE lb_t")
+
+
+def test_an_older_engines_users_and_superusers_objects_are_reached_when_it_starts(dp, cluster):
+    """An older localshift granted no user to localshift_superuser, nor a superuser's objects: an
+    engine it set up gets both when it starts (each grant once, the user's by its creator, so that
+    ALTER USER ... CREATEUSER takes it back)."""
+    key, port = cluster
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE USER old_user PASSWORD 'Olduser12'")
+        conn.execute("CREATE USER old_boss PASSWORD 'Oldboss12' CREATEUSER")
+        conn.execute("CREATE TABLE masters_table (a int)")
+        conn.execute("INSERT INTO masters_table VALUES (1)")
+    memberships = ("SELECT g.rolname FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.grantor"
+                   " WHERE a.roleid = 'old_user'::regrole AND a.member = 'localshift_superuser'::regrole")
+    reached = "SELECT has_table_privilege('localshift_superuser', 'public.masters_table', 'TRUNCATE')"
+    with dp._engine(key).connect(DB) as admin:  # what an older localshift left
+        admin.execute(f"REVOKE old_user FROM localshift_superuser GRANTED BY {USER}")
+        admin.execute("REVOKE ALL ON public.masters_table FROM localshift_superuser")
+        admin.execute("COMMENT ON SCHEMA localshift IS 'localshift catalog older'")
+        admin.commit()
+        assert admin.execute(memberships).fetchall() == [] and admin.execute(reached).fetchone() == (False,)
+    for _ in range(2):
+        dp.stop_engine(key)
+        dp.start_engine(key, port)
+        with dp._engine(key).connect(DB) as admin:
+            assert admin.execute(memberships).fetchall() == [(USER,)]
+            assert admin.execute(reached).fetchone() == (True,)
+    with connect(port, user="old_boss", password="Oldboss12", autocommit=True) as conn:
+        conn.execute("TRUNCATE masters_table")
+    with connect(port, autocommit=True) as conn:
+        conn.execute("ALTER USER old_user CREATEUSER")
+        assert conn.execute("SELECT usesuper FROM pg_user WHERE usename = 'old_user'").fetchone() == (True,)

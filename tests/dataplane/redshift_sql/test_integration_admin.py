@@ -53,8 +53,9 @@ def test_createuser_makes_a_redshift_superuser_not_a_postgresql_one(sql_cluster,
 
 def test_superusers_reach_the_objects_of_users_who_are_not(sql_cluster, database, db, names):
     """A Redshift superuser creates in another user's schema, alters and drops its tables (the
-    user is granted to localshift_superuser); another superuser's objects stay out of reach (the
-    engine refuses circular memberships), and so does everything of the internal role."""
+    user is granted to localshift_superuser); what only an owner does to another superuser's objects
+    stays out of reach (the engine refuses circular memberships), and so does everything of the
+    internal role."""
     names += ["reach_boss", "reach_owner", "reach_later"]
     db.execute("create table secret_of_admin (a int)")
     db.execute("create user reach_boss password 'Boss12345' createuser")
@@ -84,6 +85,59 @@ def test_superusers_reach_the_objects_of_users_who_are_not(sql_cluster, database
     assert db.execute("select pg_has_role('localshift_superuser', 'reach_later', 'MEMBER'),"
                       " pg_has_role('reach_later', 'localshift_superuser', 'MEMBER')").fetchone() == (True, False)
 
+
+
+def test_superusers_reach_each_others_objects_through_grants(sql_cluster, database, db, names):
+    """What a superuser (the master user, a CREATEUSER user) owns is granted to localshift_superuser:
+    the other superusers create in its schemas and databases, write, truncate and read its tables
+    and run its routines; ALTER and DROP stay the owner's (and its creator's).  No listing shows the
+    grant."""
+    names += ["peer_one", "peer_two"]
+    db.execute("create schema peer_admin")
+    db.execute("create table peer_admin.t (a int)")
+    db.execute("create function peer_admin.f() returns int language sql as 'select 1'")
+    db.execute("revoke execute on function peer_admin.f() from public")
+    db.execute("create user peer_one password 'Peer12345' createuser createdb")
+    db.execute("create user peer_two password 'Peer12345' createuser")
+    db.execute("drop database if exists peer_one_db with (force)")
+    try:
+        with sql_cluster.connect(database, "peer_one", "Peer12345") as conn:
+            conn.execute("create table peer_admin.made_by_one (a int)")  # in the master user's schema
+            conn.execute("insert into peer_admin.t values (1)")
+            conn.execute("truncate peer_admin.t")
+            assert conn.execute("select peer_admin.f()").fetchone() == (1,)
+            conn.execute("create schema peer_one_s")  # in the master user's database
+            conn.execute("create table peer_one_s.t (a int)")
+            conn.execute("insert into peer_one_s.t values (1)")
+            conn.execute("create database peer_one_db")
+        with sql_cluster.connect(database, "peer_two", "Peer12345") as conn:
+            conn.execute("create table peer_one_s.made_by_two (a int)")
+            conn.execute("insert into peer_one_s.t values (2)")
+            assert conn.execute("select a from peer_one_s.t order by a").fetchall() == [(1,), (2,)]
+            conn.execute("truncate peer_one_s.t")
+            for statement in ("drop table peer_one_s.t", "alter table peer_admin.t add column b int"):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege, match="must be owner"):
+                    conn.execute(statement)
+        with sql_cluster.connect("peer_one_db", "peer_two", "Peer12345") as conn:
+            conn.execute("create schema made_by_two")  # in a database another superuser made
+            conn.execute("create table made_by_two.t (a int)")
+        with sql_cluster.connect("peer_one_db") as conn:
+            conn.execute("insert into made_by_two.t values (1)")
+        db.execute("drop table peer_one_s.t")  # the master user created peer_one
+        assert db.execute("select has_table_privilege('localshift_superuser', 'peer_admin.t', 'TRUNCATE')"
+                          ).fetchone() == (True,)
+        for listing in ("select array_to_string(relacl, ',') from pg_class where relname = 'made_by_one'",
+                        "select table_acl from svv_all_tables where table_name = 'made_by_one'",
+                        "select schema_acl from svv_all_schemas where schema_name = 'peer_one_s'",
+                        "select database_acl from svv_redshift_databases where database_name = 'peer_one_db'"):
+            assert "localshift" not in (db.execute(listing).fetchone()[0] or ""), listing
+        assert db.execute("select count(*) from svv_relation_privileges where namespace_name = 'peer_admin'"
+                          ).fetchone() == (0,)
+        # an ACL left as the owner's default reads NULL, as before the grant (clients read the owner's rights)
+        assert db.execute("select relacl is null from pg_class where relname = 'made_by_one'").fetchone() == (True,)
+    finally:
+        db.execute("drop database if exists peer_one_db with (force)")
+        db.execute("drop schema peer_admin cascade")
 
 def test_groups_roles_grants_and_alter_user(sql_cluster, database, db, names):
     names += ["analysts", "reader", "ann"]

@@ -48,9 +48,9 @@ REDSHIFT_CATALOG_COLUMNS = {
 }
 # Catalog tables with rows Redshift's catalog does not have, read from the localshift view
 # wherever a statement names them: pg_constraint (PostgreSQL 18 records NOT NULL as a constraint),
-# pg_class (IDENTITY columns' sequences), pg_namespace (the schema of localshift's catalog); and
-# pg_type, which lacks rows Redshift's has (SUPER, VARBYTE).
-REDSHIFT_CATALOG_ROWS = frozenset({"pg_constraint", "pg_class", "pg_namespace", "pg_type"})
+# pg_class (IDENTITY columns' sequences), pg_namespace (the schema of localshift's catalog),
+# pg_database (the engine's internal database); and pg_type, which lacks rows Redshift's has (SUPER, VARBYTE).
+REDSHIFT_CATALOG_ROWS = frozenset({"pg_constraint", "pg_class", "pg_namespace", "pg_database", "pg_type"})
 REDSHIFT_CATALOG_RELATIONS = frozenset({*REDSHIFT_CATALOG_COLUMNS.values(), *REDSHIFT_CATALOG_ROWS})
 # What precedes a relation the catalog views replace (an alias or a column of that name stays).
 _RELATION_INTRODUCERS = frozenset({"from", "join", ",", "only", "update", "into", "using"})

@@ -22,7 +22,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from ..roles import INTERNAL_DATABASES, EngineSetup
+from ..roles import ADMIN_USER, INTERNAL_DATABASES, EngineSetup
 from .settings import PREFIX, REDSHIFT_SETTINGS
 
 CATALOG_DIR = Path(__file__).parent / "catalog"
@@ -132,6 +132,33 @@ def _engine_settings(conn: psycopg.Connection, superusers: list[str]) -> None:
         for role in (SUPERUSER_ROLE, SYSLOG_ROLE):
             conn.execute(sql.SQL("GRANT {} TO {} WITH ADMIN OPTION").format(
                 sql.Identifier(role), sql.Identifier(user)))
+    _reach_older_users(conn)
+
+
+# Users who are no Redshift superusers, not yet granted to localshift_superuser (made before users.py
+# granted them), each with the role that created it (its ADMIN OPTION granted by the internal role;
+# NULL for one the internal role made, e.g. a temporary login's).
+_UNREACHED_USERS = f"""
+SELECT u.rolname, (SELECT c.rolname FROM pg_auth_members a JOIN pg_roles c ON c.oid = a.member
+                   WHERE a.roleid = u.oid AND a.admin_option AND a.grantor = '{ADMIN_USER}'::regrole
+                     AND NOT c.rolsuper ORDER BY a.oid LIMIT 1)
+FROM pg_roles u
+WHERE u.rolcanlogin AND NOT u.rolsuper AND u.rolname !~ '^(pg|localshift)_'
+  AND NOT pg_has_role(u.oid, '{SUPERUSER_ROLE}', 'MEMBER')
+  AND NOT EXISTS (SELECT FROM pg_auth_members a WHERE a.roleid = u.oid AND a.member = '{SUPERUSER_ROLE}'::regrole)
+"""
+
+
+def _reach_older_users(conn: psycopg.Connection) -> None:
+    """Grant the users an older localshift made to ``localshift_superuser``, as CREATE USER now does
+    (Redshift's superusers reach every user's objects): by their creator where it is a cluster user,
+    as users.py's grant is (so that its ``ALTER USER ... CREATEUSER`` by the creator takes it back).
+    Runs at every engine start; a user already granted is left as it is."""
+    for user, creator in conn.execute(_UNREACHED_USERS).fetchall():
+        grant = sql.SQL("GRANT {} TO {}").format(sql.Identifier(user), sql.Identifier(SUPERUSER_ROLE))
+        if creator is not None:
+            grant = sql.SQL("{} GRANTED BY {}").format(grant, sql.Identifier(creator))
+        conn.execute(grant)
 
 
 def engine_functions(catalog_dir: Path = CATALOG_DIR) -> frozenset[str]:

@@ -3,7 +3,8 @@
 Redshift's "superuser" (CREATEUSER) is never a PostgreSQL superuser: it is
 CREATEROLE plus membership (with ADMIN OPTION) in ``localshift_superuser``,
 which reads and writes every table and cancels others' queries, and which the
-catalog views report as ``usesuper``; every other user is granted to it (``_reached``).
+catalog views report as ``usesuper``; every other user is granted to it (``_reached``), and what a
+superuser owns is granted to it (catalog/40_superuser_reach.sql).
 SYSLOG ACCESS UNRESTRICTED is membership in ``localshift_syslog_unrestricted``.
 """
 
@@ -142,8 +143,8 @@ def _reached(name: str) -> str:
     """Redshift's superusers reach every user's objects: a user who is no superuser is granted to
     ``localshift_superuser`` (by its creator, who holds ADMIN OPTION on it), whose members so have
     the user's privileges, those of an owner included (create in its schemas, alter and drop its
-    tables).  A superuser is not (the engine refuses circular memberships): superusers do not reach
-    each other's objects, nor the master user's."""
+    tables).  A superuser is not (the engine refuses circular memberships): what a superuser owns is
+    granted to ``localshift_superuser`` instead (catalog/40_superuser_reach.sql), all but an owner's rights."""
     return f"GRANT {quote_ident(name)} TO {SUPERUSER_ROLE}"
 
 

@@ -10,6 +10,18 @@ DO $$ BEGIN
     END IF;
 END $$;
 
+-- An ACL without the grants to localshift's own roles (40_superuser_reach.sql), as the catalog
+-- views list ACLs; NULL when what is left is the default of the object's kind and owner (acldefault),
+-- as it was before the grant (clients read a NULL ACL as the owner's privileges alone).
+CREATE OR REPLACE FUNCTION localshift.redshift_acl(acl aclitem[]) RETURNS aclitem[]
+LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+SELECT coalesce(array_agg(u.item ORDER BY u.ord), $1[0:0]) FROM unnest($1) WITH ORDINALITY AS u(item, ord)
+WHERE left(u.item::text, 11) <> 'localshift_' $$;
+CREATE OR REPLACE FUNCTION localshift.redshift_acl(acl aclitem[], kind "char", owner oid) RETURNS aclitem[]
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+SELECT CASE WHEN stripped::text = acldefault($2, $3)::text THEN NULL ELSE stripped END
+FROM (SELECT localshift.redshift_acl($1) AS stripped) s $$;
+
 -- PG_NAMESPACE as Redshift's users see it.  Every statement naming pg_namespace reads it here
 -- (the translator's catalog views), as do SHOW SCHEMAS, SVV_ALL_SCHEMAS and
 -- INFORMATION_SCHEMA.SCHEMATA: localshift's own schema is not listed, and public is owned by
@@ -22,10 +34,10 @@ SELECT n.oid, n.nspname,
        CASE WHEN n.nspname = 'public' THEN (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = 'rdsdb')
             ELSE n.nspowner END AS nspowner,
        CASE WHEN n.nspacl::text LIKE '%pg_database_owner%'
-            THEN replace(n.nspacl::text, 'pg_database_owner', (
+            THEN replace(localshift.redshift_acl(n.nspacl, 'n', n.nspowner)::text, 'pg_database_owner', (
                      SELECT pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(d.datdba))
                      FROM pg_catalog.pg_database d WHERE d.datname = current_database()))::aclitem[]
-            ELSE n.nspacl END AS nspacl
+            ELSE localshift.redshift_acl(n.nspacl, 'n', n.nspowner) END AS nspacl
 FROM pg_catalog.pg_namespace n
 WHERE n.nspname <> 'localshift';
 GRANT SELECT ON localshift.redshift_pg_namespace TO PUBLIC;
@@ -42,6 +54,15 @@ SELECT current_database()::information_schema.sql_identifier AS catalog_name,
 FROM localshift.redshift_pg_namespace n
 JOIN pg_catalog.pg_roles u ON u.oid = n.nspowner
 WHERE pg_catalog.pg_has_role(n.nspowner, 'USAGE') OR pg_catalog.has_schema_privilege(n.oid, 'CREATE, USAGE');
+
+-- PG_DATABASE as Redshift's users see it: every statement naming pg_database reads it here, as do
+-- SHOW DATABASES, SVV_REDSHIFT_DATABASES and SHOW GRANTS (which list its databases that are no
+-- templates).  The engine's database postgres, the internal role's, is not listed, nor a database
+-- whose name holds a control character (roles.INTERNAL_DATABASES: no session may connect to it).
+CREATE OR REPLACE VIEW localshift.redshift_pg_database AS
+SELECT d.* FROM pg_catalog.pg_database d
+WHERE d.datname <> 'postgres' AND d.datname !~ '[[:cntrl:]]';
+GRANT SELECT ON localshift.redshift_pg_database TO PUBLIC;
 
 -- PG_TYPE as Redshift's: every statement naming pg_type reads it here.  SUPER and VARBYTE are
 -- rows of their own in Redshift's pg_type (oids 4000 and 6551, the ones AWS's JDBC driver knows

@@ -9,10 +9,10 @@ RETURNS TABLE (database_name varchar(128), database_owner integer, database_type
                database_acl varchar(1024), parameters varchar(1024),
                database_isolation_level varchar(32))
 LANGUAGE sql STABLE AS $fn$
-    SELECT d.datname::varchar, d.datdba::integer, 'local'::varchar, array_to_string(d.datacl, '~'),
+    SELECT d.datname::varchar, d.datdba::integer, 'local'::varchar, array_to_string(localshift.redshift_acl(d.datacl, 'd', d.datdba), '~'),
            NULL::varchar, 'Snapshot Isolation'::varchar
-    FROM pg_catalog.pg_database d
-    WHERE d.datallowconn AND d.datname NOT IN ('template1', 'postgres')
+    FROM localshift.redshift_pg_database d
+    WHERE d.datallowconn AND NOT d.datistemplate
     ORDER BY 1
 $fn$;
 
@@ -38,7 +38,7 @@ LANGUAGE sql STABLE AS $fn$
     SELECT current_database()::varchar, n.nspname::varchar, c.relname::varchar,
            CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
                 ELSE CASE WHEN c.relpersistence = 't' THEN 'LOCAL TEMPORARY' ELSE 'TABLE' END END,
-           array_to_string(c.relacl, '~'), pg_catalog.obj_description(c.oid, 'pg_class'),
+           array_to_string(localshift.redshift_acl(c.relacl, 'r', c.relowner), '~'), pg_catalog.obj_description(c.oid, 'pg_class'),
            pg_catalog.pg_get_userbyid(c.relowner)::varchar, NULL::timestamp, NULL::timestamp,
            CASE WHEN c.relkind IN ('v', 'm') THEN NULL
                 WHEN t.diststyle = 'KEY' THEN 'KEY(' || t.distkey || ')'
@@ -235,8 +235,8 @@ DECLARE
     target oid;
 BEGIN
     IF kind = 'DATABASE' THEN
-        target := (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = name AND d.datallowconn
-                   AND d.datname NOT IN ('template1', 'postgres'));
+        target := (SELECT d.oid FROM localshift.redshift_pg_database d WHERE d.datname = name
+                   AND d.datallowconn AND NOT d.datistemplate);
         IF target IS NULL THEN
             PERFORM localshift.raise_error('3D000', format('database "%s" does not exist', name), NULL);
         END IF;

@@ -67,7 +67,8 @@ SELECT c.oid, c.relname, c.relnamespace, c.reltype, c.reloftype, c.relowner, c.r
        c.reltablespace, c.relpages, greatest(c.reltuples, 0)::real AS reltuples, c.relallvisible, c.relallfrozen,
        c.reltoastrelid, c.relhasindex, c.relisshared, c.relpersistence, c.relkind, c.relnatts, c.relchecks,
        c.relhasrules, c.relhastriggers, c.relhassubclass, c.relrowsecurity, c.relforcerowsecurity,
-       c.relispopulated, c.relreplident, c.relispartition, c.relrewrite, c.relfrozenxid, c.relminmxid, c.relacl,
+       c.relispopulated, c.relreplident, c.relispartition, c.relrewrite, c.relfrozenxid, c.relminmxid,
+       localshift.redshift_acl(c.relacl, 'r', c.relowner) AS relacl,
        c.reloptions, c.relpartbound, coalesce(localshift.diststyle_code(tl.diststyle), 0) AS reldiststyle,
        rc.created AS relcreationtime
 FROM pg_catalog.pg_class c

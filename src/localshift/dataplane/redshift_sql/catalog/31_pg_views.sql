@@ -169,7 +169,7 @@ SELECT d.oid::integer AS datid, d.oid, d.datname, d.datdba, d.encoding, d.datloc
        CASE WHEN d.datconnlimit < 0 THEN 'UNLIMITED' ELSE d.datconnlimit::text END AS datconnlimit,
        d.datfrozenxid, d.datminmxid, d.dattablespace, d.datcollate, d.datctype, d.datlocale, d.daticurules,
        d.datcollversion, d.datacl
-FROM pg_catalog.pg_database d;
+FROM localshift.redshift_pg_database d;
 
 GRANT SELECT ON pg_catalog.pg_table_def, pg_catalog.pg_class_info, pg_catalog.pg_attribute_info,
     pg_catalog.pg_proc_info, pg_catalog.pg_user, pg_catalog.pg_group, pg_catalog.pg_user_info,

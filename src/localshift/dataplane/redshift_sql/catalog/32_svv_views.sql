@@ -96,7 +96,7 @@ WHERE t.row_count > 0;
 
 -- SVV_TABLES / SVV_COLUMNS: local tables and views (no external tables here).
 CREATE OR REPLACE VIEW localshift.visible_relations AS
-SELECT c.oid, n.nspname, c.relname, c.relkind, c.relacl, c.relowner,
+SELECT c.oid, n.nspname, c.relname, c.relkind, localshift.redshift_acl(c.relacl, 'r', c.relowner) AS relacl, c.relowner,
        pg_catalog.obj_description(c.oid, 'pg_class') AS remarks
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -192,14 +192,15 @@ SELECT current_database()::varchar(128) AS database_name, nspname::varchar(128) 
        remarks::varchar(256) AS remarks
 FROM localshift.visible_columns;
 
--- SVV_REDSHIFT_DATABASES: the cluster's databases (not the templates, nor the
--- engine's postgres database unless connected to it).
+-- SVV_REDSHIFT_DATABASES: the cluster's databases, SHOW DATABASES's (not the templates, nor the
+-- engine's own), at SNAPSHOT isolation, a new cluster's default (CREATE DATABASE's ISOLATION
+-- LEVEL is accepted and changes nothing).
 CREATE OR REPLACE VIEW pg_catalog.svv_redshift_databases AS
 SELECT d.datname::varchar(128) AS database_name, d.datdba::integer AS database_owner,
-       'local'::varchar(32) AS database_type, array_to_string(d.datacl, ',')::varchar(128) AS database_acl,
-       NULL::varchar(128) AS database_options, 'Serializable'::varchar(128) AS database_isolation_level
-FROM pg_catalog.pg_database d
-WHERE NOT d.datistemplate AND d.datallowconn AND (d.datname <> 'postgres' OR d.datname = current_database());
+       'local'::varchar(32) AS database_type, array_to_string(localshift.redshift_acl(d.datacl, 'd', d.datdba), ',')::varchar(128) AS database_acl,
+       NULL::varchar(128) AS database_options, 'Snapshot Isolation'::varchar(128) AS database_isolation_level
+FROM localshift.redshift_pg_database d
+WHERE NOT d.datistemplate AND d.datallowconn;
 
 -- External (Spectrum) schemas, tables and columns: none, with Redshift's columns.
 CREATE OR REPLACE VIEW pg_catalog.svv_external_schemas AS

@@ -34,8 +34,8 @@ CREATE OR REPLACE VIEW localshift.object_grants AS
 WITH objects (object_class, object_oid, database_name, schema_name, object_name, object_type, owner, acl) AS (
     SELECT 'd'::"char", d.oid, d.datname, NULL::name, d.datname, 'DATABASE', d.datdba,
            coalesce(d.datacl, pg_catalog.acldefault('d', d.datdba))
-    FROM pg_catalog.pg_database d
-    WHERE d.datallowconn AND d.datname NOT IN ('template1', 'postgres')
+    FROM localshift.redshift_pg_database d
+    WHERE d.datallowconn AND NOT d.datistemplate
     UNION ALL
     SELECT 'n', n.oid, current_database(), n.nspname, n.nspname, 'SCHEMA', n.nspowner,
            coalesce(n.nspacl, pg_catalog.acldefault('n', n.nspowner))

@@ -71,12 +71,13 @@ GRANT SELECT ON localshift.redshift_pg_constraint TO PUBLIC;
 -- (PostgreSQL writes every role alike), and TRUNCATE is P (PostgreSQL's D, which is DROP in
 -- Redshift's letters; PostgreSQL's MAINTAIN, m, Redshift has not).  ARRAY_TO_STRING of an ACL
 -- (relacl, nspacl, defaclacl...) gives that text, as the admin views that parse it expect;
--- Redshift has no other arrays to join.
+-- Redshift has no other arrays to join.  Grants to localshift's own roles (40_superuser_reach.sql) are
+-- left out.
 CREATE OR REPLACE FUNCTION localshift.acl_text(acl aclitem[], delimiter text) RETURNS text
 LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 SELECT string_agg(CASE WHEN e.grantee <> 0 AND localshift.is_group(e.grantee) THEN 'group ' ELSE '' END
                   || parts[1] || '=' || translate(parts[2], 'Dm', 'P') || '/' || parts[3], $2 ORDER BY ord)
-FROM unnest($1) WITH ORDINALITY AS u(item, ord)
+FROM unnest(localshift.redshift_acl($1)) WITH ORDINALITY AS u(item, ord)
 CROSS JOIN LATERAL (SELECT grantee FROM aclexplode(ARRAY[u.item]) LIMIT 1) AS e
 CROSS JOIN LATERAL regexp_match(u.item::text, '^(.*)=([A-Za-z*]*)/(.*)$') AS parts $$;
 -- The caller's search path stays (it decides how a regclass[] element, say, is written).

@@ -1,0 +1,106 @@
+-- Redshift's superusers reach every object; here they are members of localshift_superuser, no
+-- superusers of the engine.  A user who is no superuser is granted to localshift_superuser
+-- (users.py), whose members so have its privileges, an owner's included.  A superuser cannot be
+-- (the engine refuses circular memberships): what a superuser (the master user, a CREATEUSER
+-- user) owns is granted to localshift_superuser instead, every privilege its kind has, so that
+-- the other superusers create in its schemas and databases, read, write and truncate its tables,
+-- refresh its materialized views, use its sequences and run its routines.  What only an owner
+-- may do (ALTER, DROP, GRANT) stays the owner's, and its creator's (createrole_self_grant).
+-- The catalog views leave grants to localshift's roles out (localshift.redshift_acl, 35_grant_views.sql).
+
+-- A Redshift superuser who is none of the engine's (the internal role is, and reaches everything).
+CREATE OR REPLACE FUNCTION localshift.is_confined_superuser(role oid) RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+SELECT coalesce((SELECT NOT r.rolsuper AND pg_has_role(r.oid, s.oid, 'MEMBER')
+                 FROM pg_roles r, pg_roles s WHERE r.oid = $1 AND s.rolname = 'localshift_superuser'), false) $$;
+
+-- Grant every privilege on the object (class: pg_class, pg_namespace, pg_proc or pg_database) to
+-- localshift_superuser when a superuser owns it and the grant is not there yet.  Run by the object's
+-- owner (or a member of it: the grant is recorded as the owner's) or the internal role.
+CREATE OR REPLACE FUNCTION localshift.reach_object(class oid, object oid) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    owner oid;
+    target text;
+    acl aclitem[];
+BEGIN
+    IF class = 'pg_class'::regclass THEN
+        SELECT c.relowner, CASE WHEN c.relkind = 'S' THEN 'SEQUENCE ' ELSE 'TABLE ' END || c.oid::regclass::text,
+               c.relacl
+        INTO owner, target, acl
+        FROM pg_class c WHERE c.oid = object AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+          AND c.relpersistence <> 't';
+    ELSIF class = 'pg_namespace'::regclass THEN
+        SELECT n.nspowner, 'SCHEMA ' || quote_ident(n.nspname), n.nspacl INTO owner, target, acl
+        FROM pg_namespace n WHERE n.oid = object;
+    ELSIF class = 'pg_proc'::regclass THEN
+        SELECT p.proowner, 'ROUTINE ' || p.oid::regprocedure::text, p.proacl INTO owner, target, acl
+        FROM pg_proc p WHERE p.oid = object AND p.prokind IN ('f', 'p');
+    ELSIF class = 'pg_database'::regclass THEN
+        SELECT d.datdba, 'DATABASE ' || quote_ident(d.datname), d.datacl INTO owner, target, acl
+        FROM pg_database d WHERE d.oid = object;
+    END IF;
+    IF target IS NOT NULL AND localshift.is_confined_superuser(owner)
+       AND NOT EXISTS (SELECT FROM unnest(acl) AS item WHERE item::text LIKE 'localshift_superuser=%') THEN
+        EXECUTE format('GRANT ALL ON %s TO localshift_superuser', target);
+    END IF;
+END $$;
+
+-- After DDL: what it made, or gave a superuser (ALTER ... OWNER TO), is granted.  Runs as the
+-- user who ran the DDL, who owns what it made (or is a member of its owner).
+CREATE OR REPLACE FUNCTION localshift.reach_created_objects() RETURNS event_trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    made record;
+BEGIN
+    FOR made IN SELECT DISTINCT cmd.classid, cmd.objid FROM pg_event_trigger_ddl_commands() AS cmd
+                WHERE cmd.objsubid = 0 AND cmd.classid IN ('pg_class'::regclass, 'pg_namespace'::regclass,
+                                                           'pg_proc'::regclass) LOOP
+        PERFORM localshift.reach_object(made.classid, made.objid);
+    END LOOP;
+END $$;
+
+-- Before CREATE SCHEMA: a database a superuser made after this database's catalog was installed
+-- (CREATE DATABASE runs no event trigger) is granted to localshift_superuser, as the internal
+-- role (no other superuser may grant on it), when a Redshift superuser creates a schema there.
+CREATE OR REPLACE FUNCTION localshift.reach_current_database() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    -- The user running CREATE SCHEMA (current_user is this function's owner here): the session's,
+    -- or the one SET ROLE (SET SESSION AUTHORIZATION) took.
+    IF localshift.is_confined_superuser((SELECT oid FROM pg_roles WHERE rolname = CASE
+            WHEN current_setting('role') = 'none' THEN session_user ELSE current_setting('role') END)) THEN
+        PERFORM localshift.reach_object('pg_database'::regclass,
+                                        (SELECT oid FROM pg_database WHERE datname = current_database()));
+    END IF;
+END $$;
+REVOKE ALL ON FUNCTION localshift.reach_current_database() FROM PUBLIC;
+
+DROP EVENT TRIGGER IF EXISTS localshift_reach_created_objects;
+CREATE EVENT TRIGGER localshift_reach_created_objects ON ddl_command_end
+    EXECUTE FUNCTION localshift.reach_created_objects();
+DROP EVENT TRIGGER IF EXISTS localshift_reach_current_database;
+CREATE EVENT TRIGGER localshift_reach_current_database ON ddl_command_start WHEN TAG IN ('CREATE SCHEMA')
+    EXECUTE FUNCTION localshift.reach_current_database();
+
+-- What superusers owned before this catalog (an engine of an older localshift, a snapshot).
+DO $$
+DECLARE
+    owned record;
+BEGIN
+    FOR owned IN
+        SELECT 'pg_database'::regclass::oid AS class, d.oid FROM pg_database d
+        WHERE d.datname = current_database() AND localshift.is_confined_superuser(d.datdba)
+        UNION ALL
+        SELECT 'pg_namespace'::regclass, n.oid FROM pg_namespace n
+        WHERE localshift.is_confined_superuser(n.nspowner)
+        UNION ALL
+        SELECT 'pg_class'::regclass, c.oid FROM pg_class c
+        WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND localshift.is_confined_superuser(c.relowner)
+        UNION ALL
+        SELECT 'pg_proc'::regclass, p.oid FROM pg_proc p
+        WHERE p.prokind IN ('f', 'p') AND localshift.is_confined_superuser(p.proowner)
+    LOOP
+        PERFORM localshift.reach_object(owned.class, owned.oid);
+    END LOOP;
+END $$;
