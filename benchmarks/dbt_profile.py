@@ -1,7 +1,9 @@
 """Where the time of a `dbt run` of the test project goes, as the wire front sees it: traced
 `dbt run --full-refresh` runs with dbt-redshift through a cluster's endpoint and with
 dbt-postgres through the same endpoint, each after a seed and an untraced warm-up run; the
-medians of each figure are shown, and with --statements the last run's slowest batches.
+medians of each figure are shown, with --statements the last run's slowest batches, and with
+--by-text every traced run's batches grouped by their statements' text (dbt's leading comment
+left out, names and literals kept): how many per run and what they took.
 
 The data plane runs in its own process (as in dbt_run.py) with the front's hooks wrapped to
 time, per connection: the handshake (accept, TLS, the startup packet, the engine's
@@ -12,7 +14,7 @@ processes share.  In dbt's process, redshift_connector's ``connect`` and the
 ``inspect.stack()`` of its ``get_calling_module`` are timed (wall and CPU); dbt's, the data
 plane's and the engine's CPU come from /proc (dbt_run.Usage).
 
-    python benchmarks/dbt_profile.py [--runs 3] [--statements] [--keep-trace FILE]
+    python benchmarks/dbt_profile.py [--runs 3] [--statements] [--by-text N] [--keep-trace FILE]
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -107,6 +110,8 @@ def install_trace(out) -> None:
         text = b""
         if typ == 0x45:  # Execute: its portal's text
             text = s._portals.get(data[pos + 5:data.index(b"\0", pos + 5)], b"")
+            if isinstance(text, tuple):  # (text, result shape) since SUPER values are rewritten
+                text = text[0]
         elif typ == 0x51:
             text = data[pos + 5:pos + length - 1]
         elif typ == 0x50:
@@ -247,7 +252,34 @@ def analyse(events: list, started: float, wall: float) -> tuple[dict, list, list
     return figures, batches, handshakes
 
 
-def profile(tmp: Path, repeat: int, show_statements: bool, keep_trace: Path | None) -> None:
+_DBT_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_SPACES = re.compile(r"\s+")
+
+
+def statement_key(batch: dict) -> str:
+    """A batch's statements as one line: message kinds and texts, comments left out, spaces
+    collapsed (dbt puts the node's name in a leading comment: the same statement of another
+    model differs in its names anyway)."""
+    texts = [kind_text[:3] + _SPACES.sub(" ", _DBT_COMMENT.sub("", kind_text[3:])).strip()
+             for kind_text in batch["texts"]]
+    return " | ".join(texts) or "(no text: Close, Sync...)"
+
+
+def by_text(batches: list[dict], repeat: int, top: int) -> None:
+    """The ``top`` texts by total time in the server, per run."""
+    grouped: dict[str, list[float]] = defaultdict(list)
+    for batch in batches:
+        grouped[statement_key(batch)].append(batch["end"] - batch["start"])
+    total = sum(map(sum, grouped.values()))
+    print(f"per run: {len(batches) / repeat:.0f} batches, {total * 1000 / repeat:.1f} ms in the server")
+    print("| ms per run | batches per run | median ms | statements |")
+    print("|---|---|---|---|")
+    for key, spent in sorted(grouped.items(), key=lambda item: -sum(item[1]))[:top]:
+        print(f"| {sum(spent) * 1000 / repeat:.1f} | {len(spent) / repeat:g} | {statistics.median(spent) * 1000:.2f} "
+              f"| {key[:150]} |")
+
+
+def profile(tmp: Path, repeat: int, show_statements: bool, keep_trace: Path | None, top_texts: int = 0) -> None:
     trace = tmp / "trace.jsonl"
     server = subprocess.Popen([sys.executable, __file__, "--serve", str(tmp / "dp"), "--trace", str(trace)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -264,7 +296,7 @@ def profile(tmp: Path, repeat: int, show_statements: bool, keep_trace: Path | No
             dbt_run.dbt(directory, "seed")
             dbt_run.dbt(directory, "run", "--full-refresh")  # warm-up
             time.sleep(0.5)  # the history's last flush
-            runs = []
+            runs, every_batch = [], []
             for _ in range(repeat):
                 timers.spent.clear()
                 started = _clock()
@@ -281,8 +313,12 @@ def profile(tmp: Path, repeat: int, show_statements: bool, keep_trace: Path | No
                 figures["CPU: data plane's process (front, history)"] = data_plane_cpu * 1000
                 figures["CPU: engine"] = engine_cpu * 1000
                 runs.append(figures)
+                every_batch.extend(batches)
             keys = dict.fromkeys(key for run in runs for key in run)
             columns[label] = {key: statistics.median(run.get(key, 0) for run in runs) for key in keys}
+            if top_texts:
+                print(f"--- {label}: batches grouped by text, over {repeat} runs")
+                by_text(every_batch, repeat, top_texts)
             if show_statements:
                 print(f"--- {label}: batches by time in the server")
                 for b in sorted(batches, key=lambda b: b["start"] - b["end"])[:30]:
@@ -307,6 +343,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3, help="traced runs per project (their medians are shown)")
     ap.add_argument("--statements", action="store_true", help="list the slowest batches and every handshake")
+    ap.add_argument("--by-text", type=int, default=0, metavar="N",
+                    help="the N statement texts that took the most time in the server, over all traced runs")
     ap.add_argument("--keep-trace", type=Path, help="copy the front's raw trace (JSON lines) here")
     ap.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--trace", type=Path, help=argparse.SUPPRESS)
@@ -315,7 +353,7 @@ def main() -> None:
         serve(args.serve, args.trace)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        profile(Path(tmp), args.runs, args.statements, args.keep_trace)
+        profile(Path(tmp), args.runs, args.statements, args.keep_trace, args.by_text)
 
 
 if __name__ == "__main__":

@@ -54,6 +54,8 @@ def main() -> None:
     sys.path.insert(0, str(TESTS))  # the tests' server helpers (tests/support.py, tests/sql_cluster.py)
     sql_cluster = importlib.import_module("sql_cluster")
     with tempfile.TemporaryDirectory() as tmp:
+        # The test server's data plane starts from a seed (tests/engine_seed.py), made here first.
+        importlib.import_module("engine_seed").use_seed_dir(Path(tmp) / "seed")
         cluster = sql_cluster.start_sql_cluster(Path(tmp))
         try:
             with cluster.connect(cluster.fresh_database("late_binding_ddl")) as conn:

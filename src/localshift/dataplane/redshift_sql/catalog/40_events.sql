@@ -47,17 +47,29 @@ DECLARE
     created oid;
     replaced jsonb;
     late_views oid[] := '{}';
+    created_relations oid[];
+    created_views oid[];
+    changed oid[];
 BEGIN
     IF current_setting('localshift.late_binding', true) = 'on' THEN
         RETURN;  -- the statements of bind_late_view
     END IF;
-    INSERT INTO localshift.relation_created (table_oid, created)
-    SELECT DISTINCT cmd.objid, localtimestamp
+    -- This runs at the end of every DDL command: the command's relations are read once, and each
+    -- statement below runs only when it has rows to write (most commands create nothing, and any
+    -- write to localshift's tables, of no rows too, fires their statement trigger).
+    SELECT array_agg(DISTINCT cmd.objid) FILTER (
+               WHERE cmd.command_tag IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'CREATE VIEW',
+                                         'CREATE MATERIALIZED VIEW') AND cmd.objsubid = 0),
+           array_agg(cmd.objid) FILTER (WHERE cmd.command_tag = 'CREATE VIEW'),
+           array_agg(DISTINCT cmd.objid)
+    INTO created_relations, created_views, changed
     FROM pg_event_trigger_ddl_commands() AS cmd
-    WHERE cmd.command_tag IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'CREATE VIEW',
-                              'CREATE MATERIALIZED VIEW')
-      AND cmd.classid = 'pg_class'::regclass AND cmd.objsubid = 0
-    ON CONFLICT (table_oid) DO UPDATE SET created = excluded.created;
+    WHERE cmd.classid = 'pg_class'::regclass;
+    IF created_relations IS NOT NULL THEN
+        INSERT INTO localshift.relation_created (table_oid, created)
+        SELECT created_relation, localtimestamp FROM unnest(created_relations) AS created_relation
+        ON CONFLICT (table_oid) DO UPDATE SET created = excluded.created;
+    END IF;
     PERFORM set_config('localshift.late_binding', 'on', true);
     -- Views the translator created WITH NO SCHEMA BINDING carry its marker (view_ddl.create_view).
     IF strpos(current_query(), '/*localshift:late_binding{') > 0 THEN
@@ -86,13 +98,13 @@ BEGIN
         END LOOP;
     END IF;
     -- A view replaced without the clause binds again.
-    PERFORM localshift.forget_late_binding(ARRAY(
-        SELECT cmd.objid FROM pg_event_trigger_ddl_commands() AS cmd
-        WHERE cmd.command_tag = 'CREATE VIEW' AND cmd.objid <> ALL (late_views)));
-    IF EXISTS (SELECT FROM localshift.late_binding_views) THEN
-        PERFORM localshift.rebind_late_views(ARRAY(
-            SELECT DISTINCT cmd.objid FROM pg_event_trigger_ddl_commands() AS cmd
-            WHERE cmd.classid = 'pg_class'::regclass AND cmd.objid <> ALL (late_views)));
+    created_views := ARRAY(SELECT v FROM unnest(created_views) AS v WHERE v <> ALL (late_views));
+    IF created_views <> '{}' THEN
+        PERFORM localshift.forget_late_binding(created_views);
+    END IF;
+    changed := ARRAY(SELECT r FROM unnest(changed) AS r WHERE r <> ALL (late_views));
+    IF changed <> '{}' AND EXISTS (SELECT FROM localshift.late_binding_views) THEN
+        PERFORM localshift.rebind_late_views(changed);
     END IF;
     PERFORM set_config('localshift.late_binding', 'off', true);
 END $$;
@@ -107,7 +119,9 @@ BEGIN
     SELECT array_agg(objid) INTO dropped FROM pg_event_trigger_dropped_objects()
     WHERE classid = 'pg_class'::regclass AND objsubid = 0;
     IF dropped IS NOT NULL THEN
-        PERFORM localshift.forget_late_binding(dropped);
+        IF EXISTS (SELECT FROM localshift.late_binding_views WHERE view_oid = ANY (dropped)) THEN
+            PERFORM localshift.forget_late_binding(dropped);
+        END IF;
         DELETE FROM localshift.relation_created WHERE table_oid = ANY (dropped);
     END IF;
 END $$;

@@ -43,9 +43,13 @@ REVOKE ALL ON localshift.lent_key_indexes FROM PUBLIC;
 CREATE OR REPLACE FUNCTION localshift.end_key_statement() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 BEGIN
-    WITH lent AS (DELETE FROM localshift.lent_key_indexes RETURNING index_oid)
-    UPDATE pg_index i SET indisunique = false FROM lent
-    WHERE i.indexrelid = lent.index_oid AND localshift.is_user_table(i.indrelid);
+    -- (Only a statement with a marker lends any: a write of no rows would still fire the table's
+    -- statement trigger, 90_internal_tables.sql.)
+    IF EXISTS (SELECT FROM localshift.lent_key_indexes) THEN
+        WITH lent AS (DELETE FROM localshift.lent_key_indexes RETURNING index_oid)
+        UPDATE pg_index i SET indisunique = false FROM lent
+        WHERE i.indexrelid = lent.index_oid AND localshift.is_user_table(i.indrelid);
+    END IF;
     PERFORM localshift.make_keys_informational(ARRAY(
         SELECT objid FROM pg_event_trigger_ddl_commands() WHERE classid = 'pg_class'::regclass));
 END $fn$;
