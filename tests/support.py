@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import json
 import os
 import socket
@@ -13,8 +15,10 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
+from unittest import mock
 
 import boto3
+from awscli.clidriver import create_clidriver
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
@@ -126,13 +130,16 @@ class Server:
 
 
 def aws_cli(server: Server, *args: str, account: str = OWNER, service: str = "redshift") -> dict:
-    """Run ``aws <service> <args>`` against a server as ``account``; its JSON output."""
-    env = dict(os.environ, AWS_ENDPOINT_URL=server.url, AWS_ACCESS_KEY_ID=account, AWS_SECRET_ACCESS_KEY="x",
-               AWS_DEFAULT_REGION=REGION)
-    done = subprocess.run([sys.executable, "-m", "awscli", service, *args, "--output", "json"],
-                          capture_output=True, text=True, env=env)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout) if done.stdout.strip() else {}
+    """Run ``aws <service> <args>`` against a server as ``account``; its JSON output.  The CLI's driver runs
+    in this process, as its `aws` entry point runs it: a process of its own took a second or more per call
+    to start Python and import the CLI."""
+    env = {"AWS_ENDPOINT_URL": server.url, "AWS_ACCESS_KEY_ID": account, "AWS_SECRET_ACCESS_KEY": "x",
+           "AWS_DEFAULT_REGION": REGION}
+    out, err = io.StringIO(), io.StringIO()
+    with mock.patch.dict(os.environ, env), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        returncode = create_clidriver().main([service, *args, "--output", "json"])
+    assert returncode == 0, err.getvalue()
+    return json.loads(out.getvalue()) if out.getvalue().strip() else {}
 
 
 def make_server(tmp: Path, *, data_plane: bool = False, extra_env: dict[str, str] | None = None,
