@@ -78,11 +78,8 @@ def slow(slow_server: Server) -> Server:
 @pytest.fixture(scope="session")
 def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A strict-mode control-plane server: OWNER's key may administer it, GRANTEE's (a tenant) may not."""
-    env = {
-        "LOCALSHIFT_ACCOUNTS": f"{ADMIN_KEY}:{ADMIN_SECRET}:{OWNER},{TENANT_KEY}:{TENANT_SECRET}:{GRANTEE}",
-        "LOCALSHIFT_ADMIN_ACCOUNTS": OWNER,
-    }
-    instance = make_server(tmp_path_factory.mktemp("strict"), extra_env=env).start()
+    keys = {ADMIN_KEY: (ADMIN_SECRET, OWNER), TENANT_KEY: (TENANT_SECRET, GRANTEE)}
+    instance = make_server(tmp_path_factory.mktemp("strict"), keys=keys, extra_env={"LOCALSHIFT_ADMIN_ACCOUNTS": OWNER}).start()
     yield instance
     instance.stop()
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import json
 import os
 import socket
@@ -13,8 +15,10 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
+from unittest import mock
 
 import boto3
+from awscli.clidriver import create_clidriver
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
@@ -126,19 +130,26 @@ class Server:
 
 
 def aws_cli(server: Server, *args: str, account: str = OWNER, service: str = "redshift") -> dict:
-    """Run ``aws <service> <args>`` against a server as ``account``; its JSON output."""
-    env = dict(os.environ, AWS_ENDPOINT_URL=server.url, AWS_ACCESS_KEY_ID=account, AWS_SECRET_ACCESS_KEY="x",
-               AWS_DEFAULT_REGION=REGION)
-    done = subprocess.run([sys.executable, "-m", "awscli", service, *args, "--output", "json"],
-                          capture_output=True, text=True, env=env)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout) if done.stdout.strip() else {}
+    """Run ``aws <service> <args>`` against a server as ``account``; its JSON output.  The CLI's driver runs
+    in this process, as its `aws` entry point runs it: a process of its own took a second or more per call
+    to start Python and import the CLI."""
+    env = {"AWS_ENDPOINT_URL": server.url, "AWS_ACCESS_KEY_ID": account, "AWS_SECRET_ACCESS_KEY": "x",
+           "AWS_DEFAULT_REGION": REGION}
+    out, err = io.StringIO(), io.StringIO()
+    with mock.patch.dict(os.environ, env), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        returncode = create_clidriver().main([service, *args, "--output", "json"])
+    assert returncode == 0, err.getvalue()
+    return json.loads(out.getvalue()) if out.getvalue().strip() else {}
 
 
 def make_server(tmp: Path, *, data_plane: bool = False, extra_env: dict[str, str] | None = None,
-                args: list[str] | None = None) -> Server:
+                args: list[str] | None = None, keys: dict[str, tuple[str, str]] | None = None) -> Server:
+    """A server (not yet started) over ``tmp``; with ``keys`` a strict-mode one, whose LOCALSHIFT_ACCOUNTS
+    are those access key ids, each with its (secret, account or account:identity)."""
     env = dict(os.environ)
     env.update({"LOCALSHIFT_TRANSITION_DELAY": "0.05", "LOCALSHIFT_LOG_LEVEL": "warning"})
+    if keys:
+        env["LOCALSHIFT_ACCOUNTS"] = ",".join(f"{key}:{secret}:{identity}" for key, (secret, identity) in keys.items())
     env.update(extra_env or {})
     server_args = list(args or [])
     if not data_plane:

@@ -27,7 +27,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from support import OWNER, REGION, STRANGER, Server, make_server
+from support import OWNER, REGION, STRANGER, Server, make_server, served
 
 DEFAULT_ACCOUNT = "123456789012"
 STRICT_ACCOUNTS = {
@@ -52,10 +52,7 @@ def open_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    spec = ",".join(f"{key}:{secret}:{account}" for key, (secret, account) in STRICT_ACCOUNTS.items())
-    instance = make_server(tmp_path_factory.mktemp("strict-auth"), extra_env={"LOCALSHIFT_ACCOUNTS": spec}).start()
-    yield instance
-    instance.stop()
+    yield from served(tmp_path_factory, "strict-auth", keys=STRICT_ACCOUNTS)
 
 
 @pytest.fixture

@@ -126,7 +126,7 @@ def test_the_data_api_and_the_credential_operations_run_as_kept_reads_only_when_
     assert "GetCredentials" not in serverless.reads
 
 
-def test_answers_are_kept_per_identity_not_per_account() -> None:
+def test_answers_are_kept_per_identity_not_per_account(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
 
     def whoami(backend: Any, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -136,6 +136,9 @@ def test_answers_are_kept_per_identity_not_per_account() -> None:
     counting = Service("redshift-data", {"ListDatabases": whoami}, lambda runtime: None)
     with InProcessServer([*SERVICES, counting], accounts=["AKIDONE0000000000001:s1:111111111111",
                                                         "AKIDTWO0000000000002:s2:111111111111"]) as server:
+        # An answer is kept within one second of the service clock: stopped, every call falls in the same one.
+        clock = server.app.runtime.clock
+        monkeypatch.setattr(clock, "now", lambda stopped=clock.now(): stopped)
         one = server.client("redshift-data", access_key="AKIDONE0000000000001", secret="s1")
         two = server.client("redshift-data", access_key="AKIDTWO0000000000002", secret="s2")
         first = one.list_databases(Database="dev")["Databases"]

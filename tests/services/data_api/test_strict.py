@@ -27,9 +27,7 @@ IDENTITIES = {"AKIDROLE": ("SECRETR", "111111111111:role/etl-runner"), "AKIDUSER
 
 @pytest.fixture(scope="module")
 def strict(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    spec = ",".join(f"{key}:{secret}:{account}" for key, (secret, account) in {**KEYS, **IDENTITIES}.items())
-    server = make_server(tmp_path_factory.mktemp("strict-data"), data_plane=True,
-                         extra_env={"LOCALSHIFT_ACCOUNTS": spec}).start()
+    server = make_server(tmp_path_factory.mktemp("strict-data"), data_plane=True, keys={**KEYS, **IDENTITIES}).start()
     create_available_cluster(server.client("AKIDA", secret="SECRETA"), "strictly", ClusterType="single-node",
                              NumberOfNodes=1)
     yield server

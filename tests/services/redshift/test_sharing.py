@@ -11,7 +11,7 @@ from typing import Iterator
 import pytest
 from botocore.exceptions import ClientError
 
-from support import GRANTEE, OWNER, STRANGER, Server, create_available_cluster, create_available_snapshot, make_server
+from support import GRANTEE, OWNER, STRANGER, Server, create_available_cluster, create_available_snapshot, served
 
 KEYS = {OWNER: ("AKIAOWNER", "owner-secret"), GRANTEE: ("AKIAGRANTEE", "grantee-secret"),
         STRANGER: ("AKIASTRANGER", "stranger-secret")}
@@ -25,10 +25,8 @@ def code_of(excinfo: pytest.ExceptionInfo) -> tuple[str, int]:
 
 @pytest.fixture(scope="module")
 def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    spec = ",".join(f"{key}:{secret}:{account}" for account, (key, secret) in KEYS.items())
-    server = make_server(tmp_path_factory.mktemp("strict"), extra_env={"LOCALSHIFT_ACCOUNTS": spec}).start()
-    yield server
-    server.stop()
+    keys = {key: (secret, account) for account, (key, secret) in KEYS.items()}
+    yield from served(tmp_path_factory, "strict", keys=keys)
 
 
 class Accounts:

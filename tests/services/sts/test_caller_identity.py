@@ -12,7 +12,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from localshift.services.sts.operations import unique_id
-from support import OWNER, REGION, Server, aws_cli, error_of, make_server
+from support import OWNER, REGION, Server, aws_cli, error_of, served
 
 KEYS = {"AKIDPLAIN": ("SECRETP", "111111111111"), "AKIDUSER": ("SECRETU", "111111111111:user/alice"),
         "AKIDROLE": ("SECRETR", "222222222222:role/etl-runner")}
@@ -25,10 +25,7 @@ def sts(server: Server, key: str, secret: str = "x"):  # type: ignore[no-untyped
 
 @pytest.fixture(scope="module")
 def strict(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    spec = ",".join(f"{key}:{secret}:{identity}" for key, (secret, identity) in KEYS.items())
-    server = make_server(tmp_path_factory.mktemp("strict-sts"), extra_env={"LOCALSHIFT_ACCOUNTS": spec}).start()
-    yield server
-    server.close()
+    yield from served(tmp_path_factory, "strict-sts", keys=KEYS)
 
 
 def test_open_mode_answers_the_accounts_root(ls):
