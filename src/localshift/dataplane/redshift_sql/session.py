@@ -332,8 +332,9 @@ class SqlSession:
             return b"" if end is _COMMIT_END else None
         if typ == 0x44:  # DataRow (read whole while a result with SUPER columns may be coming)
             current = pending[0] if pending else None
-            shape = current.shape if type(current) is _Statement else None
-            return compact_row(data, pos, length, shape, current.formats) if shape is not None and shape.columns else None
+            if type(current) is not _Statement or current.shape is None or not current.shape.columns:
+                return None
+            return compact_row(data, pos, length, current.shape, current.formats)
         if typ == 0x53:  # ParameterStatus
             self.engine_parameter(data[pos:pos + length])
             return None
