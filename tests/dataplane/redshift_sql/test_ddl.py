@@ -37,6 +37,16 @@ def test_table_level_clauses(clause, expected):
     assert marker(f"create table t (a int, b text) {clause}") == {"schema": None, "name": "t", **expected}
 
 
+@pytest.mark.parametrize("name, schema, table", [
+    ("s.sortkey", "s", "sortkey"), ("distkey.auto", "distkey", "auto"), ("db.interleaved.t", "interleaved", "t"),
+    ("sortkey", None, "sortkey")])
+def test_a_tables_name_may_be_a_word_of_its_attributes(name, schema, table):
+    """DISTKEY, SORTKEY, AUTO are not reserved in Redshift: after TABLE they are a name's words."""
+    sql = f"create table {name} (a int) sortkey(a)"
+    assert pg(sql).startswith(f"create table {name} (a int) /*localshift:")
+    assert marker(sql) == {"schema": schema, "name": table, "sortkey": ["a"], "sortkey_type": "compound"}
+
+
 def test_ctas_temp_like_and_generated_identity():
     assert pg("create temp table t diststyle all as select 1 a").startswith(
         "create temp table t AS select 1 a /*localshift:")

@@ -211,3 +211,20 @@ def test_refreshes_show_in_svl_mv_refresh_status_to_their_users(sql_cluster, dat
                 conn.execute(statement)
     with sql_cluster.connect(database) as conn:  # superusers see every row
         assert [row[1] for row in refreshes(conn)] == ["sums", "sums", "ranked", "mine"]
+
+
+@pytest.mark.parametrize("schema, view", [("auto", "x"), ("distkey", "auto"), ('"Backup"', '"Sortkey"')])
+def test_a_views_name_may_be_a_word_of_its_attributes(sql_cluster, database, schema, view):
+    """The name is read as a name, qualifiers and all, before the attributes that follow it:
+    a schema named AUTO (or DISTKEY) is a schema, not the start of AUTO REFRESH.  Quoted names
+    are folded to lower case, as Redshift does without enable_case_sensitive_identifier."""
+    with sql_cluster.connect(database) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        conn.execute(f"CREATE SCHEMA {schema}")
+        conn.execute(f"CREATE TABLE {schema}.base (a int)")
+        conn.execute(f"CREATE MATERIALIZED VIEW {schema}.{view} DISTKEY(a) AUTO REFRESH YES AS"
+                     f" SELECT a FROM {schema}.base")
+        assert conn.execute("SELECT trim(schema_name), trim(name), autorefresh FROM svv_mv_info"
+                            " WHERE schema_name = %s", (schema.strip('"').lower(),)).fetchall() == [
+            (schema.strip('"').lower(), view.strip('"').lower(), "t")]
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")

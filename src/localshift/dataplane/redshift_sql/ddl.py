@@ -62,6 +62,18 @@ def qualified_name(parts: list[Node]) -> tuple[str | None, str, str]:
     return schema, identifier_value(names[-1]), render(parts)
 
 
+def name_end(sig: list[Node], start: int) -> int:
+    """Where the ``[db.][schema.]name`` starting at ``sig[start]`` ends: a word, then ``.word`` per
+    qualifier.  Read as a name whatever its words: DISTKEY, SORTKEY and AUTO are not reserved in
+    Redshift, so a schema ``auto`` or a table ``s.sortkey`` is a name, not the start of a clause."""
+    if start >= len(sig) or isinstance(sig[start], Group):
+        return start
+    k = start + 1
+    while k + 1 < len(sig) and sig[k].text == "." and not isinstance(sig[k + 1], Group):
+        k += 2
+    return k
+
+
 class TableAttributes:
     """Redshift table attributes read from a CREATE TABLE / CTAS / MV."""
 
@@ -159,11 +171,9 @@ def create_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> 
     if_not_exists = ""
     if k + 2 < len(sig) and [w.low for w in sig[k:k + 3]] == ["if", "not", "exists"]:
         if_not_exists, k = " IF NOT EXISTS", k + 3
-    name_start = k
-    while k < len(sig) and not isinstance(sig[k], Group) and sig[k].low not in TABLE_WORDS:
-        if k > name_start and sig[k].low == "partition":  # PostgreSQL's PARTITION OF, not Redshift's
-            raise syntax_error(sig[k].text)
-        k += 1
+    name_start, k = k, name_end(sig, k)
+    if k < len(sig) and sig[k].low == "partition":  # PostgreSQL's PARTITION OF, not Redshift's
+        raise syntax_error(sig[k].text)
     schema, name, name_text = qualified_name(rw.rewrite(sig[name_start:k]))
     if schema is None and name.startswith("#") and not any(w.low in ("temp", "temporary") for w in sig[:t]):
         # Redshift: a table whose name starts with # is a temporary table.
@@ -192,10 +202,6 @@ def create_table(rw: "Rewriter", nodes: list[Node], sig: list[Node], t: int) -> 
     marker = attribute_marker(schema, name, attrs) if attrs else ""
     marker += lending_marker("references", attributes.references)
     return f"{head}{if_not_exists} {name_text}{columns_text}{query}{marker}"
-
-
-TABLE_WORDS = frozenset({"diststyle", "distkey", "sortkey", "compound", "interleaved", "backup",
-                          "encode", "as"})
 
 
 def _column_definitions(rw: "Rewriter", group: Group, attributes: TableAttributes) -> tuple[str, str | None]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .ddl import TABLE_WORDS, TableAttributes, attribute_marker, comment_marker, qualified_name
+from .ddl import TableAttributes, attribute_marker, comment_marker, name_end, qualified_name
 from .errors import syntax_error
 from .tokens import Node, render, strip
 
@@ -51,17 +51,15 @@ def create_materialized_view(rw: "Rewriter", nodes: list[Node], sig: list[Node],
     (SVV_MV_INFO's autorefresh) and the statement as written: Redshift's PG_VIEWS and
     INFORMATION_SCHEMA.VIEWS show a materialized view's CREATE statement as its definition."""
     head = render(nodes[:nodes.index(sig[v]) + 1])
-    k = v + 1
-    name_start = k
-    while k < len(sig) and sig[k].low not in TABLE_WORDS | {"auto"}:
-        k += 1
+    name_start = v + 1
+    k = name_end(sig, name_start)
     schema, name, name_text = qualified_name(rw.rewrite(sig[name_start:k]))
     attributes = TableAttributes()
     auto_refresh = False
     while k < len(sig) and sig[k].low != "as":
         if sig[k].low == "auto" and k + 2 < len(sig) and sig[k + 1].low == "refresh":
             auto_refresh = auto_refresh_value(sig[k + 2])
-            k += 3  # AUTO REFRESH: recorded; the view is refreshed by REFRESH MATERIALIZED VIEW only
+            k += 3  # AUTO REFRESH: recorded, and read by the autorefresh job (mv_autorefresh.py)
         else:
             after = attributes.read(sig, k)
             if after == k:
