@@ -55,6 +55,17 @@ def test_statements_run_through_the_endpoint_are_in_the_history_views(sql_cluste
             == (0,)
         assert conn.execute("SELECT trim(text) FROM stl_ddltext WHERE text LIKE '%hist_t (a int)%'").fetchall() \
             == [("CREATE TABLE hist_t (a int)",)]
+        # GRANT, TRUNCATE, COMMENT and CREATE/ALTER/DROP USER are DDL to SYS_QUERY_HISTORY but
+        # Redshift files them under STL_UTILITYTEXT, not STL_DDLTEXT.
+        for statement in ("GRANT SELECT ON hist_t TO PUBLIC", "/* c */ TRUNCATE hist_t",
+                          "COMMENT ON TABLE hist_t IS 'kept'", "CREATE USER hist_u PASSWORD DISABLE",
+                          "DROP USER hist_u"):
+            conn.execute(statement)
+        filed = ("SELECT (SELECT count(*) FROM stl_utilitytext WHERE text LIKE %(t)s),"
+                 " (SELECT count(*) FROM stl_ddltext WHERE text LIKE %(t)s)")
+        for text, utility_rows in (("GRANT SELECT ON hist_t%", 1), ("%TRUNCATE hist_t%", 1),
+                                   ("COMMENT ON TABLE hist_t%", 1), ("%USER hist_u%", 2)):
+            assert conn.execute(filed, {"t": text}).fetchone() == (utility_rows, 0), text
         pieces = conn.execute(
             "SELECT sequence, length(rtrim(text)) FROM stl_querytext WHERE query ="
             " (SELECT max(query) FROM stl_query WHERE querytxt LIKE 'select ''xxx%') ORDER BY sequence").fetchall()

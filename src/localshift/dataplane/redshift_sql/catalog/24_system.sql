@@ -106,10 +106,17 @@ FROM (SELECT lower(regexp_replace(regexp_replace(btrim($1), E'^\\s*(/\\*([^*]|\\
                                   E'\\s+', ' ', 'g')) || ' ' AS words) AS w $$;
 
 -- Where a statement is logged in the STL tables: QUERY (STL_QUERY), DDL (STL_DDLTEXT) or UTILITY.
+-- Redshift files some statements SYS_QUERY_HISTORY calls DDL under STL_UTILITYTEXT: its docs list
+-- COMMENT, CREATE/ALTER/DROP DATABASE and USER, GRANT, REVOKE and TRUNCATE there.
 CREATE OR REPLACE FUNCTION localshift.statement_class(statement text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT CASE localshift.query_type($1)
-    WHEN 'DDL' THEN 'DDL' WHEN 'UTILITY' THEN 'UTILITY' WHEN 'OTHER' THEN 'UTILITY' ELSE 'QUERY' END $$;
+    WHEN 'DDL' THEN CASE WHEN words ~ E'^(comment|grant|revoke|truncate)\\M'
+                              OR words ~ E'^(create|alter|drop)\\s+(database|user)\\M'
+                         THEN 'UTILITY' ELSE 'DDL' END
+    WHEN 'UTILITY' THEN 'UTILITY' WHEN 'OTHER' THEN 'UTILITY' ELSE 'QUERY' END
+FROM (SELECT lower(regexp_replace($1, E'^\\s*(/\\*([^*]|\\*+[^*/])*\\*+/\\s*|--[^\\n]*(\\n|$)\\s*)*', ''))
+      AS words) AS w $$;
 
 -- The last statement this session finished (of COPY alone when copy_only), -1 before any.  The
 -- wire front writes a session's statements before it sends one that calls PG_LAST_QUERY_ID or
