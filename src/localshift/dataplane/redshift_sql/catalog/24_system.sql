@@ -82,8 +82,14 @@ CREATE OR REPLACE FUNCTION pg_catalog.format_encoding(integer) RETURNS character
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT coalesce((localshift.encoding_names())[$1 + 1], 'none')::character(32) $$;
 
--- A statement's kind, as SYS_QUERY_HISTORY.query_type names it; comments before the statement
--- (dbt's query comment, /* {"app": "dbt", ...} */) do not change it.
+-- A statement's words in lower case, single-spaced and ending in a space, with the comments before
+-- it (dbt's query comment, /* {"app": "dbt", ...} */) left out: what its kind is read from.
+CREATE OR REPLACE FUNCTION localshift.statement_words(statement text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT lower(regexp_replace(regexp_replace(btrim($1), E'^\\s*(/\\*([^*]|\\*+[^*/])*\\*+/\\s*|--[^\\n]*(\\n|$)\\s*)*', ''),
+                            E'\\s+', ' ', 'g')) || ' ' $$;
+
+-- A statement's kind, as SYS_QUERY_HISTORY.query_type names it.
 CREATE OR REPLACE FUNCTION localshift.query_type(statement text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT CASE
@@ -102,8 +108,7 @@ SELECT CASE
          THEN 'UTILITY'
     ELSE 'OTHER'
 END
-FROM (SELECT lower(regexp_replace(regexp_replace(btrim($1), E'^\\s*(/\\*([^*]|\\*+[^*/])*\\*+/\\s*|--[^\\n]*(\\n|$)\\s*)*', ''),
-                                  E'\\s+', ' ', 'g')) || ' ' AS words) AS w $$;
+FROM (SELECT localshift.statement_words($1) AS words) AS w $$;
 
 -- Where a statement is logged in the STL tables: QUERY (STL_QUERY), DDL (STL_DDLTEXT) or UTILITY.
 -- Redshift files some statements SYS_QUERY_HISTORY calls DDL under STL_UTILITYTEXT: its docs list
@@ -111,12 +116,11 @@ FROM (SELECT lower(regexp_replace(regexp_replace(btrim($1), E'^\\s*(/\\*([^*]|\\
 CREATE OR REPLACE FUNCTION localshift.statement_class(statement text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 SELECT CASE localshift.query_type($1)
-    WHEN 'DDL' THEN CASE WHEN words ~ E'^(comment|grant|revoke|truncate)\\M'
-                              OR words ~ E'^(create|alter|drop)\\s+(database|user)\\M'
+    WHEN 'DDL' THEN CASE WHEN words ~ '^(comment|grant|revoke|truncate) '
+                              OR words ~ '^(create|alter|drop) (database|user) '
                          THEN 'UTILITY' ELSE 'DDL' END
     WHEN 'UTILITY' THEN 'UTILITY' WHEN 'OTHER' THEN 'UTILITY' ELSE 'QUERY' END
-FROM (SELECT lower(regexp_replace($1, E'^\\s*(/\\*([^*]|\\*+[^*/])*\\*+/\\s*|--[^\\n]*(\\n|$)\\s*)*', ''))
-      AS words) AS w $$;
+FROM (SELECT localshift.statement_words($1) AS words) AS w $$;
 
 -- The last statement this session finished (of COPY alone when copy_only), -1 before any.  The
 -- wire front writes a session's statements before it sends one that calls PG_LAST_QUERY_ID or
