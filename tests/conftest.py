@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import os
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
+from botocore.waiter import Waiter
 
 from engine_seed import use_seed_dir
 from sql_cluster import SqlCluster, start_sql_cluster
@@ -22,6 +24,25 @@ WAITING_FILES = ("tests/clients/test_terraform.py", "tests/e2e/test_frozen_engin
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.nodeid.partition("::")[0] not in WAITING_FILES)  # stable: the rest in order
+
+
+# A waiter given a short Delay keeps its model's MaxAttempts (20 to 30): 2 to 3 s at Delay 0.1, which a
+# busy CI machine can outlast. Tests wait for the condition, not for a count of polls: such a waiter polls
+# for up to WAITER_BUDGET seconds and still returns as soon as the condition holds.
+WAITER_BUDGET = 120.0
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    original_wait = Waiter.wait
+
+    def patient_wait(self: Waiter, **kwargs: Any) -> None:
+        waiter_config = dict(kwargs.get("WaiterConfig") or {})
+        if "Delay" in waiter_config and "MaxAttempts" not in waiter_config:
+            waiter_config["MaxAttempts"] = math.ceil(WAITER_BUDGET / max(waiter_config["Delay"], 0.01))
+            kwargs["WaiterConfig"] = waiter_config
+        original_wait(self, **kwargs)
+
+    Waiter.wait = patient_wait  # type: ignore[method-assign]
 
 
 @pytest.fixture(scope="session", autouse=True)
