@@ -11,6 +11,8 @@ from typing import Iterator
 import psycopg
 from psycopg import sql
 
+from localshift.dataplane.roles import ADMIN_USER
+
 USER, PASSWORD, DB = "awsuser", "Passw0rd-1", "dev"
 SSL_REQUEST = (8).to_bytes(4, "big") + (80877103).to_bytes(4, "big")
 GSSENC_REQUEST = (8).to_bytes(4, "big") + (80877104).to_bytes(4, "big")
@@ -75,12 +77,17 @@ def connect_once_free(port: int, **kw) -> psycopg.Connection:
 def create_runner_log(conn: psycopg.Connection, returns: str = "boolean") -> None:
     """The master user's table ``runners`` and function ``record_runner()``, which adds who runs it
     to the table: none of the internal role's work may run it as the internal role (with a
-    superuser's rights it could reach the host).  ``returns``: ``boolean`` (for a CHECK or a view's
-    query) or ``trigger``."""
+    superuser's rights it could reach the host).  It first tries to take the session's login back
+    (SET SESSION AUTHORIZATION to the internal role, which PostgreSQL allows any role of a session
+    a superuser logged in, outside SECURITY DEFINER functions): the work that runs it as its owner
+    in the internal role's session must not let it.  ``returns``: ``boolean`` (for a CHECK or a
+    view's query) or ``trigger``."""
     result = "true" if returns == "boolean" else "NULL"
     conn.execute("CREATE TABLE runners (name text)")
-    conn.execute(f"CREATE FUNCTION record_runner() RETURNS {returns} LANGUAGE plpgsql VOLATILE AS $$"
-                 f" BEGIN INSERT INTO public.runners VALUES (current_user::text); RETURN {result}; END $$")
+    conn.execute(f"CREATE FUNCTION record_runner() RETURNS {returns} LANGUAGE plpgsql VOLATILE AS $$ BEGIN"
+                 f" BEGIN PERFORM pg_catalog.set_config('session_authorization', '{ADMIN_USER}', false);"
+                 " EXCEPTION WHEN OTHERS THEN NULL; END;"
+                 f" INSERT INTO public.runners VALUES (current_user::text); RETURN {result}; END $$")
 
 
 @contextlib.contextmanager

@@ -251,6 +251,22 @@ def test_a_databases_logging_and_error_settings_never_reach_the_internal_roles_s
             conn.execute(f"ALTER DATABASE {DB} RESET exit_on_error")
 
 
+def test_a_databases_session_timeout_and_isolation_never_reach_the_internal_roles_sessions(dp, cluster):
+    """A database's owner may give every session of it an idle_session_timeout (ALTER DATABASE ... SET),
+    which ended the service's sessions between two of their statements (a table restore's source
+    session while the target took the new table's definition: the restore failed; the history's
+    writer between its check and its COPY: the statements went unrecorded), and a serializable
+    default isolation (the writer's COPY failing on a conflict with a user's transaction)."""
+    key, port = cluster
+    with connect(port, autocommit=True) as conn:
+        conn.execute(f"ALTER DATABASE {DB} SET default_transaction_isolation = 'serializable'")
+        conn.execute(f"ALTER DATABASE {DB} SET idle_session_timeout = '1ms'")
+    with dp._existing(key).connect(DB) as internal:
+        time.sleep(0.5)  # idle far past the owner's timeout
+        assert internal.execute("SELECT current_setting('idle_session_timeout'),"
+                                " current_setting('transaction_isolation')").fetchone() == ("0", "read committed")
+
+
 # What a late-binding view keeps when OR REPLACE drops it travels in a setting of the
 # transaction (localshift.replaced_view), which any user can set: the internal role restoring
 # it must not give the view to a role its creator could not give it to, nor run a grant's text.

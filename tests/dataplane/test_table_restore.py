@@ -93,7 +93,8 @@ def test_refusals_leave_nothing_behind(dp, cluster):
 
 def test_the_rows_go_in_as_the_tables_owner_never_as_the_internal_role(dp, cluster):
     """A CHECK constraint may call a user's function: checked while the rows go in, it runs as
-    the table's owner (as the internal role it would have a superuser's rights)."""
+    the table's owner (as the internal role it would have a superuser's rights), and cannot take
+    the internal role's session back (record_runner tries: after SET ROLE it could)."""
     key, port = cluster
     with connect(port, autocommit=True) as conn:
         create_runner_log(conn)
@@ -106,6 +107,27 @@ def test_the_rows_go_in_as_the_tables_owner_never_as_the_internal_role(dp, clust
     dp.restore_table("s1", key, table("checked", "checked_restored"))
     assert rows(port, "SELECT count(*) FROM checked_restored") == [(2,)]
     assert rows(port, "SELECT name, count(*) FROM runners GROUP BY name") == [(USER, 2)]
+
+
+def test_rows_come_back_exactly_whatever_the_text_formats(dp, cluster):
+    """Rows travel as text: a float kept every digit (the engine's extra_float_digits is Redshift's 0,
+    which printed float8 0.30000000000000004 as 0.3), a date its day and an interval its sign whatever
+    DateStyle and IntervalStyle the snapshot's database and the target's gave their sessions."""
+    key, port = cluster
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE TABLE measures (x float8, r real, d date, i interval)")
+        conn.execute("INSERT INTO measures VALUES (0.1::float8 + 0.2::float8, 1::real / 3, '2026-12-02',"
+                     " interval '-1 day -2 hours')")
+    with as_user_in_the_engine(dp, key) as user:  # a database's owner may set them (ALTER DATABASE ... SET)
+        user.execute(f"ALTER DATABASE {DB} SET datestyle = 'SQL, DMY'")
+        user.execute(f"ALTER DATABASE {DB} SET intervalstyle = 'sql_standard'")
+    dp.create_snapshot(key, "s1")
+    with as_user_in_the_engine(dp, key) as user:
+        user.execute(f"ALTER DATABASE {DB} SET datestyle = 'SQL, MDY'")
+        user.execute(f"ALTER DATABASE {DB} SET intervalstyle = 'postgres'")
+    dp.restore_table("s1", key, table("measures", "measures_restored"))
+    assert rows(port, "SELECT count(*) FROM measures_restored r JOIN measures m ON r.x = m.x AND r.r = m.r"
+                      " AND r.d = m.d AND r.i = m.i") == [(1,)]
 
 
 def test_the_table_keeps_its_redshift_attributes_and_identity_step(dp, cluster):

@@ -46,12 +46,22 @@ ADMIN_SEARCH_PATH = "pg_catalog, pg_temp"
 # its statements never in STL_QUERY.  Nor what any user may set to flood the server log with
 # (``debug_print_parse`` and its kin dump each statement's parse tree or plan: the history writer's
 # too, every fraction of a second), nor ``exit_on_error``, which would end a session of the service's
-# at its first error instead of failing that statement.
+# at its first error instead of failing that statement.  Nor ``idle_session_timeout``, which ended the
+# service's sessions between two of their statements (a table restore's source session while its
+# target took the new table's definition: the restore failed; the writer's between its check and its
+# COPY: the statements were lost), nor a serializable ``default_transaction_isolation`` (the writer's
+# COPY failing on a serialization conflict with a user's transaction).  Nor how values read as text
+# are written: a table restore copies rows as text from the snapshot's engine, whose database may
+# have another DateStyle or IntervalStyle than the target's (02/12 read as February 12th, an
+# sql_standard '-1 2:00:00' as -1 day +2 hours), and the engine's extra_float_digits is Redshift's
+# 0, which prints float8 0.30000000000000004 as 0.3: the restored table lost precision.
 _ADMIN_SETTINGS = {"search_path": ADMIN_SEARCH_PATH.replace(" ", ""), "default_transaction_read_only": "off",
                    "idle_in_transaction_session_timeout": "0", "transaction_timeout": "0", "role": "none",
                    "client_encoding": "UTF8", "local_preload_libraries": "", "debug_print_parse": "off",
                    "debug_print_rewritten": "off", "debug_print_plan": "off", "trace_sort": "off",
-                   "exit_on_error": "off"}
+                   "exit_on_error": "off", "idle_session_timeout": "0",
+                   "default_transaction_isolation": "read committed", "datestyle": "ISO, MDY",
+                   "intervalstyle": "postgres", "extra_float_digits": "3"}
 # The databases the internal role's sessions go to: those that take connections, but for one whose
 # name holds a control character (which only dynamic SQL can give, ALTER DATABASE ... RENAME in a
 # procedure): the engine's log line prefix writes a session's database name as it is, and a newline
@@ -65,9 +75,32 @@ def connect_admin(socket_path: str | Path, password: str, timeout: EngineTimeout
     """An autocommit connection as the internal role on the engine socket ``<dir>/.s.PGSQL.<port>``,
     bounded by ``timeout`` (engine_timeouts.py; connecting: ``at_most`` seconds at most)."""
     path = Path(socket_path)
-    options = " ".join(f"-c {name}={value}" for name, value in {**_ADMIN_SETTINGS, **timeout.settings()}.items())
+    options = " ".join(f"-c {name}={_option_value(value)}"
+                       for name, value in {**_ADMIN_SETTINGS, **timeout.settings()}.items())
     return timeout.connect(at_most, on_hang, host=str(path.parent), port=int(path.name.rsplit(".", 1)[1]),
                            user=ADMIN_USER, password=password, dbname=dbname, options=options, autocommit=True)
+
+
+def _option_value(value: str) -> str:
+    """A setting's value as libpq's ``options`` takes it: spaces (and backslashes) escaped."""
+    return value.replace("\\", "\\\\").replace(" ", "\\ ")
+
+
+def run_as_owner(conn: psycopg.Connection, owner: str, statement: sql.Composable) -> None:
+    """Run ``statement``, which may run a user's code (a table's triggers, CHECK constraints, domains,
+    generated columns), with the rights of ``owner`` in ``conn``, a session of the internal role
+    inside a transaction.  Not after SET ROLE: in a session a superuser logged in, code running as any
+    role may SET SESSION AUTHORIZATION back to that superuser (PostgreSQL checks the role that logged
+    in), so a user's function called there could take the internal role's rights.  Inside a SECURITY
+    DEFINER function PostgreSQL refuses SET ROLE and SET SESSION AUTHORIZATION: the statement runs in
+    one of the owner's, a temporary function of this session alone."""
+    function = sql.Identifier("pg_temp", "localshift_run_as_owner")
+    conn.execute(sql.SQL("CREATE FUNCTION {}() RETURNS void LANGUAGE sql SECURITY DEFINER"
+                         " SET search_path = pg_catalog, pg_temp AS {}")
+                 .format(function, sql.Literal(statement.as_string(conn))))
+    conn.execute(sql.SQL("ALTER FUNCTION {}() OWNER TO {}").format(function, sql.Identifier(owner)))
+    conn.execute(sql.SQL("SELECT {}()").format(function))
+    conn.execute(sql.SQL("DROP FUNCTION {}()").format(function))
 
 
 # Login names the wire front refuses (compared lowercase).

@@ -32,6 +32,7 @@ from psycopg.types.json import Jsonb
 
 from .api import Progress, TableRestoreRefused, TableToRestore
 from .engine import Engine
+from .roles import run_as_owner
 
 # Engine keys of scratch engines (a restart removes any a crash left behind).
 SCRATCH_PREFIX = "table-restore-"
@@ -44,6 +45,7 @@ def scratch_key() -> str:
 @dataclass(frozen=True)
 class Column:
     name: str
+    type_name: str  # format_type's, schema-qualified
     definition: sql.Composable  # name, type and attributes, as CREATE TABLE takes them
     copied: bool  # generated columns are computed again, not copied
     identity_step: int | None  # an identity column's increment; None for other columns
@@ -81,15 +83,17 @@ def copy_table(source: Engine, target: Engine, table: TableToRestore, master_use
             _create(dst, new, table, definition)
             _store_layout(dst, new, definition)  # the catalog's tables are written by the internal role
             dst.execute(sql.SQL("ALTER TABLE {} OWNER TO {}").format(new, sql.Identifier(owner)))
+            _stage_rows(src, dst, sql.Identifier(table.source_schema, table.source_table), definition, progress)
+            dst.execute(sql.SQL("GRANT SELECT ON {} TO {}").format(_STAGED, sql.Identifier(owner)))
             # The constraints are added and the rows go in as the table's owner: a CHECK, a domain
-            # or a generated column may call a user's function, which must not run as the internal role.
+            # or a generated column may call a user's function, which must not run as the internal role
+            # (roles.run_as_owner says why not after SET ROLE).  The keys before the rows: a key's index
+            # is built over an empty table, then informational (the rows may hold duplicate keys, as
+            # Redshift's may: catalog/41_constraints.sql).
+            run_as_owner(dst, owner, sql.SQL("; ").join(
+                [sql.SQL("ALTER TABLE {} ADD {}").format(new, sql.SQL(c)) for c in definition.constraints]
+                + [_insert_staged(new, definition)]))
             dst.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(owner)))
-            # The keys before the rows: a key's index is built over an empty table, then informational
-            # (the rows may hold duplicate keys, as Redshift's may: catalog/41_constraints.sql).
-            for constraint in definition.constraints:
-                dst.execute(sql.SQL("ALTER TABLE {} ADD {}").format(new, sql.SQL(constraint)))
-            _copy_rows(src, dst, sql.Identifier(table.source_schema, table.source_table), new, definition,
-                       progress)
             for column in definition.columns:
                 if column.identity_step is not None:
                     _continue_identity(dst, new, column.name, column.identity_step)
@@ -176,7 +180,8 @@ def _column(name: str, type_name: str, not_null: bool, default: str | None, iden
         parts.append(sql.SQL("DEFAULT {}").format(sql.SQL(default)))
     if not_null:
         parts.append(sql.SQL("NOT NULL"))
-    return Column(name, sql.SQL(" ").join(parts), copied=not generated, identity_step=step if identity else None)
+    return Column(name, type_name, sql.SQL(" ").join(parts), copied=not generated,
+                  identity_step=step if identity else None)
 
 
 def _create(conn: psycopg.Connection, new: sql.Identifier, table: TableToRestore, definition: TableDefinition) -> None:
@@ -195,12 +200,21 @@ def _create(conn: psycopg.Connection, new: sql.Identifier, table: TableToRestore
                                   f"{error.diag.message_primary}") from None
 
 
-def _copy_rows(src: psycopg.Connection, dst: psycopg.Connection, old: sql.Identifier, new: sql.Identifier,
-               definition: TableDefinition, progress: Progress | None) -> None:
-    names = sql.SQL(", ").join(sql.Identifier(c.name) for c in definition.columns if c.copied)
+# The rows as the source's engine wrote them, before they go into the table as its owner.
+_STAGED = sql.Identifier("pg_temp", "localshift_restored_rows")
+
+
+def _stage_rows(src: psycopg.Connection, dst: psycopg.Connection, old: sql.Identifier,
+                definition: TableDefinition, progress: Progress | None) -> None:
+    """Copy the source's rows into a temporary table of text columns (which runs nothing of a user's:
+    no type's check, no constraint) of the internal role's session ``dst``, dropped at commit."""
+    copied = [c for c in definition.columns if c.copied]
+    names = sql.SQL(", ").join(sql.Identifier(c.name) for c in copied)
+    dst.execute(sql.SQL("CREATE TEMPORARY TABLE {} ({}) ON COMMIT DROP").format(
+        _STAGED, sql.SQL(", ").join(sql.SQL("{} text").format(sql.Identifier(c.name)) for c in copied)))
     # Text format: arrays of user-defined types carry type oids in the binary one, which differ between engines.
     out = sql.SQL("COPY (SELECT {} FROM {}) TO STDOUT").format(names, old)
-    into = sql.SQL("COPY {} ({}) FROM STDIN").format(new, names)
+    into = sql.SQL("COPY {} ({}) FROM STDIN").format(_STAGED, names)
     done = 0
     with src.cursor().copy(out) as reading, dst.cursor().copy(into) as writing:
         for block in reading:
@@ -208,6 +222,16 @@ def _copy_rows(src: psycopg.Connection, dst: psycopg.Connection, old: sql.Identi
             done += len(block)
             if progress:
                 progress(done, max(done, definition.size_bytes))
+
+
+def _insert_staged(new: sql.Identifier, definition: TableDefinition) -> sql.Composable:
+    """The staged rows into the new table, each text read as its column's type (as COPY reads it), the
+    identity columns' values as they were."""
+    copied = [c for c in definition.columns if c.copied]
+    return sql.SQL("INSERT INTO {} ({}) OVERRIDING SYSTEM VALUE SELECT {} FROM {}").format(
+        new, sql.SQL(", ").join(sql.Identifier(c.name) for c in copied),
+        sql.SQL(", ").join(sql.SQL("{}::{}").format(sql.Identifier(c.name), sql.SQL(c.type_name)) for c in copied),
+        _STAGED)
 
 
 def _continue_identity(conn: psycopg.Connection, table: sql.Identifier, column: str, step: int) -> None:
