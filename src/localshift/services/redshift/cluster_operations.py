@@ -62,8 +62,7 @@ def modify_cluster_iam_roles(backend: RedshiftBackend, ctx: RequestContext, p: d
         roles += [arn for arn in dict.fromkeys(add) if arn not in roles]
         if len(roles) > validation.MAX_IAM_ROLES:
             raise invalid_parameter(f"A cluster can have at most {validation.MAX_IAM_ROLES} IAM roles.")
-        if default is not None and default not in roles:
-            raise invalid_parameter("The default IAM role must be one of the cluster's IAM roles.")
+        validation.default_iam_role(default, roles)
         cluster.iam_roles = roles
         if default is not None:
             cluster.default_iam_role_arn = default

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Callable
 
-from localshift.errors import ApiError, invalid_combination, invalid_parameter
+from localshift.errors import ApiError, invalid_combination
 from localshift.records import ClusterRecord, password_verifier
 from localshift.services import event_catalog, events
 from localshift.services.context import RequestContext
@@ -157,8 +157,7 @@ def create_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         **placement.cluster_settings(backend, ctx, p),
         **hsm.cluster_settings(backend, ctx, p),
     )
-    if cluster.default_iam_role_arn and cluster.default_iam_role_arn not in cluster.iam_roles:
-        raise invalid_parameter("The default IAM role must be one of the cluster's IamRoles.")
+    validation.default_iam_role(cluster.default_iam_role_arn, cluster.iam_roles)
     insert_cluster(backend, cluster, tags)
     backend.submit(lifecycle.create_cluster, cluster.row_id)
     return {"Cluster": render(backend, ctx, cluster)}
