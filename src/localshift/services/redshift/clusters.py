@@ -135,7 +135,9 @@ def create_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         nodes,
         master_username=username,
         master_password_md5=verifier,
-        db_name=validation.db_name(p.get("DBName", "dev")),
+        # An empty DBName is no name: the default database, as AWS makes it (Terraform's provider sends
+        # DBName="" for every cluster whose database_name is left out, and reads back "dev").
+        db_name=validation.db_name(p.get("DBName") or "dev"),
         port=validation.port(p.get("Port", 5439), node_type.family),
         automated_snapshot_retention_period=validation.automated_retention(
             p.get("AutomatedSnapshotRetentionPeriod", 1), node_type.family
