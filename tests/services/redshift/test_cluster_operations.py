@@ -114,6 +114,21 @@ def test_iam_role_errors_are_in_aws_words(redshift):
         assert error_of(excinfo) == ("InvalidParameterValue", 400, message)
 
 
+def test_iam_roles_of_a_cluster_being_set_up_wait_for_it(slow):
+    """A cluster still being created (or modified) refuses role changes as AWS does, in its words; Terraform
+    meets this when it adds roles right after creating a cluster."""
+    redshift = slow.client(OWNER)
+    redshift.create_cluster(ClusterIdentifier="c1", NodeType="ra3.large", ClusterType="single-node",
+                            MasterUsername="admin", MasterUserPassword="Passw0rd1")
+    with pytest.raises(ClientError) as excinfo:
+        redshift.modify_cluster_iam_roles(ClusterIdentifier="c1", AddIamRoles=[ROLE.format("a")])
+    assert error_of(excinfo) == ("InvalidClusterState", 400, "The Cluster is being modified by a concurrent operation. "
+                                 "Please check the Cluster's status and try again.")
+    wait_available(redshift)
+    assert redshift.modify_cluster_iam_roles(ClusterIdentifier="c1", AddIamRoles=[ROLE.format("a")])["Cluster"][
+        "IamRoles"] == [{"IamRoleArn": ROLE.format("a"), "ApplyStatus": "in-sync"}]
+
+
 def test_fifty_roles_fit(redshift):
     create_available_cluster(redshift)
     cluster = redshift.modify_cluster_iam_roles(ClusterIdentifier="c1",
