@@ -112,6 +112,11 @@ def test_iam_role_errors_are_in_aws_words(redshift):
             redshift.create_cluster(ClusterIdentifier="c2", NodeType="ra3.large", NumberOfNodes=2, MasterUsername="u",
                                     MasterUserPassword="Passw0rd!", IamRoles=[role], DefaultIamRoleArn=ROLE.format("y"))
         assert error_of(excinfo) == ("InvalidParameterValue", 400, message)
+    # An empty default is none (Terraform's provider sends DefaultIamRoleArn="" when it has none).
+    created = redshift.create_cluster(ClusterIdentifier="c3", NodeType="ra3.large", ClusterType="single-node",
+                                      MasterUsername="u", MasterUserPassword="Passw0rd!", IamRoles=[ROLE.format("y")],
+                                      DefaultIamRoleArn="")["Cluster"]
+    assert "DefaultIamRoleArn" not in created
 
 
 def test_iam_roles_of_a_cluster_being_set_up_wait_for_it(slow):

@@ -96,7 +96,7 @@ def new_cluster(
         namespace_id=str(uuid.uuid4()),
         allow_version_upgrade=p.get("AllowVersionUpgrade", True),
         publicly_accessible=p.get("PubliclyAccessible", False),
-        default_iam_role_arn=p.get("DefaultIamRoleArn"),
+        default_iam_role_arn=p.get("DefaultIamRoleArn") or None,
         availability_zone_relocation=p.get("AvailabilityZoneRelocation", False),
         multi_az=p.get("MultiAZ", False),
         aqua_configuration_status=p.get("AquaConfigurationStatus", "auto"),

@@ -216,8 +216,8 @@ def iam_role(arn: str) -> str:
 
 def default_iam_role(default: str | None, roles: list[str]) -> None:
     """A DefaultIamRoleArn must be among the cluster's roles (CreateCluster, RestoreFromClusterSnapshot,
-    ModifyClusterIamRoles): InvalidParameterValue in AWS's words."""
-    if default is not None and default not in roles:
+    ModifyClusterIamRoles): InvalidParameterValue in AWS's words.  An empty one is none (Terraform sends it so)."""
+    if default and default not in roles:
         raise ApiError("InvalidParameterValue", "The list of Amazon Resource Names (ARNs) for customer roles should "
                        "contain the ARN of the default IAM role when a default is specified.")
 
