@@ -87,7 +87,7 @@ class Workspace:
         return done
 
     def connect(self, port: int) -> psycopg.Connection:
-        return psycopg.connect(host="127.0.0.1", port=port, user="admin", password="Passw0rd1", dbname="analytics",
+        return psycopg.connect(host="127.0.0.1", port=port, user="admin", password="Passw0rd1", dbname="dev",
                                sslmode="require", autocommit=True, connect_timeout=10)
 
 
@@ -129,7 +129,8 @@ def test_the_resources_are_as_configured(stack):
     cluster = redshift.describe_clusters(ClusterIdentifier="tf-analytics")["Clusters"][0]
     assert (cluster["ClusterSubnetGroupName"], cluster["ClusterParameterGroups"][0]["ParameterGroupName"],
             cluster["SnapshotScheduleIdentifier"], cluster["AutomatedSnapshotRetentionPeriod"],
-            cluster["Endpoint"]["Port"]) == ("tf-analytics", "tf-analytics", "tf-twice-a-day", 3, stack.ports[0])
+            cluster["Endpoint"]["Port"], cluster["DBName"]) == (
+        "tf-analytics", "tf-analytics", "tf-twice-a-day", 3, stack.ports[0], "dev")
     # The second apply's new tag, set by the cluster's ARN (its account from STS GetCallerIdentity).
     assert {t["Key"]: t["Value"] for t in cluster["Tags"]} == {"team": "data", "env": "test", "stage": "restored"}
     logging = redshift.describe_logging_status(ClusterIdentifier="tf-analytics")

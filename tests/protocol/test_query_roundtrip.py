@@ -13,6 +13,8 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import urllib.error
+import urllib.request
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -20,6 +22,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from botocore.model import OperationModel, Shape
 from botocore.parsers import create_parser
 from botocore.serialize import create_serializer
@@ -32,7 +37,7 @@ from localshift.protocol.scalars import iso_timestamp
 from localshift.protocol.spec import COMMON_ERROR_STATUS, error_statuses, operation_model, service_model
 from localshift.protocol.wire import Answer, Request
 from localshift.server.services import SERVICES
-from support import value_matching
+from support import OWNER, REGION, Server, value_matching
 
 QUERY_SERVICES = [service for service in SERVICES if service.protocol.name == "query"]
 SERVICE = "redshift"
@@ -524,7 +529,7 @@ def test_iso8601_variants(text: str, expected: datetime) -> None:
 
 @pytest.mark.parametrize("body, code", [
     ("Version=2012-12-01", "MissingAction"),
-    ("Action=&Version=2012-12-01", "MissingAction"),
+    ("Action=&Version=2012-12-01", "InvalidAction"),
     ("Action=NoSuchThing&Version=2012-12-01", "InvalidAction"),
     ("Action=DescribeClusters&Version=2012-12-01&x=%FF", "MalformedQueryString"),
     ("Action=DescribeClusters&Version=2012-12-01&novalue", "MalformedQueryString"),
@@ -539,10 +544,55 @@ def test_request_level_errors(body: str, code: str) -> None:
     ("Action=DescribeClusters&Version=2099-01-01", "Could not find operation DescribeClusters for version 2099-01-01"),
     ("Action=NoSuchThing", "Could not find operation NoSuchThing for version NO_VERSION_SPECIFIED"),
     ("Action=NoSuchThing&Version=2012-12-01", "Could not find operation NoSuchThing for version 2012-12-01"),
+    ("Action=&Version=2012-12-01", "Could not find operation  for version 2012-12-01"),
+    ("Action=", "Could not find operation  for version NO_VERSION_SPECIFIED"),
 ])
 def test_an_operation_is_found_by_its_name_and_the_models_api_version(body: str, message: str) -> None:
     error = api_error(body)
     assert (error.code, error.message) == ("InvalidAction", message)
+
+
+def answered(server: Server, body: str, service: str = SERVICE, query_string: str = "") -> tuple[int, dict[str, str]]:
+    """POST a Query body, signed for ``service``, to a real server: (HTTP status, the error's fields or {})."""
+    request = AWSRequest(method="POST", url=f"{server.url}/{'?' + query_string if query_string else ''}",
+                         data=body.encode(), headers={"Content-Type": "application/x-www-form-urlencoded"})
+    SigV4Auth(Credentials(OWNER, "secret"), service, REGION).add_auth(request)
+    prepared = request.prepare()
+    try:
+        with urllib.request.urlopen(urllib.request.Request(prepared.url, data=prepared.body, method="POST",
+                                                           headers=dict(prepared.headers.items())), timeout=30) as reply:
+            return reply.status, {}
+    except urllib.error.HTTPError as error:
+        root = ET.fromstring(error.read())
+        fields = {child.tag.rpartition("}")[2]: child.text or "" for child in root.find("{*}Error")}  # type: ignore[union-attr]
+        return error.code, fields
+
+
+@pytest.mark.parametrize("service, version", [("redshift", "2012-12-01"), ("sts", "2011-06-15")])
+def test_an_empty_action_names_no_operation_and_an_absent_one_is_missing(ls: Server, service: str,
+                                                                          version: str) -> None:
+    status, error = answered(ls, f"Action=&Version={version}", service)
+    assert (status, error["Code"], error["Message"]) == (
+        400, "InvalidAction", f"Could not find operation  for version {version}")
+    status, error = answered(ls, f"Version={version}", service)
+    assert (status, error["Code"]) == (400, "MissingAction")
+
+
+def test_a_parameter_given_twice_keeps_its_first_value(ls: Server, redshift) -> None:  # type: ignore[no-untyped-def]
+    redshift.create_cluster(ClusterIdentifier="c1", NodeType="ra3.large", MasterUsername="admin",
+                            MasterUserPassword="Passw0rd1", ClusterType="single-node")
+    describe = "Version=2012-12-01&Action=DescribeClusters"
+    assert answered(ls, f"{describe}&ClusterIdentifier=c1&ClusterIdentifier=nope") == (200, {})
+    status, error = answered(ls, f"{describe}&ClusterIdentifier=nope&ClusterIdentifier=c1")
+    assert (status, error["Code"], error["Message"]) == (404, "ClusterNotFound", "Cluster nope not found.")
+    # Action and Version too, as STS reads them.
+    assert answered(ls, "Action=GetCallerIdentity&Action=NoSuchAction&Version=2011-06-15", "sts") == (200, {})
+    status, error = answered(ls, "Action=NoSuchAction&Action=GetCallerIdentity&Version=2011-06-15", "sts")
+    assert (status, error["Message"]) == (400, "Could not find operation NoSuchAction for version 2011-06-15")
+    status, error = answered(ls, "Action=GetCallerIdentity&Version=2000-01-01&Version=2011-06-15", "sts")
+    assert (status, error["Message"]) == (400, "Could not find operation GetCallerIdentity for version 2000-01-01")
+    # A POST body's parameters still win over the query string's.
+    assert answered(ls, f"{describe}&ClusterIdentifier=c1", query_string="ClusterIdentifier=nope") == (200, {})
 
 
 def test_non_utf8_body_is_malformed() -> None:

@@ -19,8 +19,11 @@ CONTENT_TYPE = "text/xml"
 def decode_form(method: str, query_string: bytes, body: bytes) -> dict[str, str]:
     """Return the request's parameters; POST bodies win over the query string.
 
-    Strict, as ``parse_qsl(strict_parsing=True, errors="strict")``: a piece without ``=``
-    (empty ones too) or a percent escape that is not UTF-8 is MalformedQueryString.
+    A parameter given twice in one of them keeps its first value, as AWS's Query services read
+    one (STS runs ``Action=GetCallerIdentity&Action=NoSuchAction`` and refuses the other order;
+    ``Version`` likewise).  Strict, as ``parse_qsl(strict_parsing=True, errors="strict")``: a
+    piece without ``=`` (empty ones too) or a percent escape that is not UTF-8 is
+    MalformedQueryString.
     """
     params: dict[str, str] = {}
     sources = [query_string]
@@ -29,6 +32,7 @@ def decode_form(method: str, query_string: bytes, body: bytes) -> dict[str, str]
     for raw in sources:
         if not raw:
             continue
+        first: dict[str, str] = {}
         try:
             for piece in raw.decode("utf-8").split("&"):
                 name, separator, value = piece.partition("=")
@@ -37,15 +41,18 @@ def decode_form(method: str, query_string: bytes, body: bytes) -> dict[str, str]
                 if "%" in piece or "+" in piece:
                     name = unquote(name.replace("+", " "), errors="strict")
                     value = unquote(value.replace("+", " "), errors="strict")
-                params[name] = value
+                first.setdefault(name, value)
         except (UnicodeDecodeError, ValueError):
             raise ApiError("MalformedQueryString", "The request's parameters could not be decoded.") from None
+        params.update(first)
     return params
 
 
 def resolve_operation(service: str, params: dict[str, str]) -> OperationModel:
     action = params.get("Action")
-    if not action:
+    # Only an absent Action is MissingAction: an empty one names an operation that no version has
+    # ("Could not find operation  for version 2011-06-15", STS answers).
+    if action is None:
         raise ApiError("MissingAction", "The request must contain the parameter Action.")
     model = service_model(service)
     version = params.get("Version")

@@ -43,11 +43,11 @@ resource "aws_redshift_snapshot_schedule" "twice_a_day" {
 
 # `encrypted = true`: Redshift encrypts every new cluster, and provider 5.x defaults the attribute
 # to false, so a config that leaves it out shows a change on every plan, against AWS as here.
+# No `database_name`: the provider then sends DBName="" and reads back the default database, dev.
 resource "aws_redshift_cluster" "analytics" {
   cluster_identifier                  = "tf-analytics"
   node_type                           = "ra3.xlplus"
   number_of_nodes                     = 2
-  database_name                       = "analytics"
   master_username                     = "admin"
   master_password                     = "Passw0rd1"
   port                                = var.port

@@ -142,6 +142,18 @@ def test_sql_is_at_most_100_kb(data: DataApi):
     assert data.records("SELECT length('" + "x" * 100_000 + "')") == [[{"longValue": 100_000}]]
 
 
+@pytest.mark.parametrize("blank", ["", " ", "\n\t  \r\n"])
+def test_sql_with_nothing_to_run_is_refused_before_a_statement_is_made(data: DataApi, data_server, blank):
+    unchecked_client = unchecked(data_server)
+    listed = len(data.list_statements(MaxResults=100)["Statements"])
+    for call, sql in ((unchecked_client.execute_statement, {"Sql": blank}),
+                      (unchecked_client.batch_execute_statement, {"Sqls": ["SELECT 1", blank]})):
+        error = error_of(call, **sql, **data.target).response
+        assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]) == ("ValidationException", 400)
+        assert error["Error"]["Message"] == "The SQL statement is empty: it must contain a statement to run."
+    assert len(data.list_statements(MaxResults=100)["Statements"]) == listed
+
+
 def test_statements_are_the_accounts_own(data: DataApi, data_server):
     statement_id = data.ok("SELECT 1")["Id"]
     stranger = DataApi(data_server, STRANGER)

@@ -77,6 +77,63 @@ def test_a_new_clusters_iam_roles_are_checked_as_a_restored_ones(redshift, roles
     assert redshift.describe_clusters()["Clusters"] == []
 
 
+DEFAULT_NOT_AMONG_ROLES = ("The list of Amazon Resource Names (ARNs) for customer roles should contain the ARN of the "
+                           "default IAM role when a default is specified.")
+SERVICE_LINKED = "arn:aws:iam::123456789012:role/aws-service-role/redshift.amazonaws.com/AWSServiceRoleForRedshift"
+
+
+def test_iam_role_errors_are_in_aws_words(redshift):
+    """AWS's answers: a default that is not among the roles (also when it is removed in the same request),
+    a service-linked role; a missing cluster is ClusterNotFound (404), one not available InvalidClusterState."""
+    create_available_cluster(redshift, IamRoles=[ROLE.format("a")], DefaultIamRoleArn=ROLE.format("a"))
+    for params in ({"DefaultIamRoleArn": ROLE.format("b")},
+                   {"RemoveIamRoles": [ROLE.format("a")], "DefaultIamRoleArn": ROLE.format("a")}):
+        with pytest.raises(ClientError) as excinfo:
+            redshift.modify_cluster_iam_roles(ClusterIdentifier="c1", **params)
+        assert error_of(excinfo) == ("InvalidParameterValue", 400, DEFAULT_NOT_AMONG_ROLES)
+    with pytest.raises(ClientError) as excinfo:
+        redshift.modify_cluster_iam_roles(ClusterIdentifier="c1", AddIamRoles=[SERVICE_LINKED])
+    assert error_of(excinfo) == ("InvalidParameterValue", 400,
+                                 f"The IAM Role ARN {SERVICE_LINKED} can't be used since it's a AWS service-linked IAM role.")
+    cluster = redshift.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]
+    assert ([r["IamRoleArn"] for r in cluster["IamRoles"]], cluster["DefaultIamRoleArn"]) == ([ROLE.format("a")],
+                                                                                            ROLE.format("a"))
+    with pytest.raises(ClientError) as excinfo:
+        redshift.modify_cluster_iam_roles(ClusterIdentifier="nope", AddIamRoles=[ROLE.format("b")])
+    assert error_of(excinfo) == ("ClusterNotFound", 404, "Cluster nope not found.")
+    redshift.pause_cluster(ClusterIdentifier="c1")
+    with pytest.raises(ClientError) as excinfo:
+        redshift.modify_cluster_iam_roles(ClusterIdentifier="c1", AddIamRoles=[ROLE.format("b")])
+    assert error_of(excinfo)[:2] == ("InvalidClusterState", 400)
+    refusals = {ROLE.format("x"): DEFAULT_NOT_AMONG_ROLES,
+                SERVICE_LINKED: f"The IAM Role ARN {SERVICE_LINKED} can't be used since it's a AWS service-linked IAM role."}
+    for role, message in refusals.items():
+        with pytest.raises(ClientError) as excinfo:
+            redshift.create_cluster(ClusterIdentifier="c2", NodeType="ra3.large", NumberOfNodes=2, MasterUsername="u",
+                                    MasterUserPassword="Passw0rd!", IamRoles=[role], DefaultIamRoleArn=ROLE.format("y"))
+        assert error_of(excinfo) == ("InvalidParameterValue", 400, message)
+    # An empty default is none (Terraform's provider sends DefaultIamRoleArn="" when it has none).
+    created = redshift.create_cluster(ClusterIdentifier="c3", NodeType="ra3.large", ClusterType="single-node",
+                                      MasterUsername="u", MasterUserPassword="Passw0rd!", IamRoles=[ROLE.format("y")],
+                                      DefaultIamRoleArn="")["Cluster"]
+    assert "DefaultIamRoleArn" not in created
+
+
+def test_iam_roles_of_a_cluster_being_set_up_wait_for_it(slow):
+    """A cluster still being created (or modified) refuses role changes as AWS does, in its words; Terraform
+    meets this when it adds roles right after creating a cluster."""
+    redshift = slow.client(OWNER)
+    redshift.create_cluster(ClusterIdentifier="c1", NodeType="ra3.large", ClusterType="single-node",
+                            MasterUsername="admin", MasterUserPassword="Passw0rd1")
+    with pytest.raises(ClientError) as excinfo:
+        redshift.modify_cluster_iam_roles(ClusterIdentifier="c1", AddIamRoles=[ROLE.format("a")])
+    assert error_of(excinfo) == ("InvalidClusterState", 400, "The Cluster is being modified by a concurrent operation. "
+                                 "Please check the Cluster's status and try again.")
+    wait_available(redshift)
+    assert redshift.modify_cluster_iam_roles(ClusterIdentifier="c1", AddIamRoles=[ROLE.format("a")])["Cluster"][
+        "IamRoles"] == [{"IamRoleArn": ROLE.format("a"), "ApplyStatus": "in-sync"}]
+
+
 def test_fifty_roles_fit(redshift):
     create_available_cluster(redshift)
     cluster = redshift.modify_cluster_iam_roles(ClusterIdentifier="c1",

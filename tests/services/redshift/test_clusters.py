@@ -36,6 +36,13 @@ def test_create_cluster_moves_from_creating_to_available(redshift):
     assert cluster["TotalStorageCapacityInMegaBytes"] == 2 * 128 * 1024 * 1024
 
 
+def test_an_empty_db_name_is_the_default_database(redshift):
+    """Terraform's provider sends DBName="" for a cluster without database_name; AWS makes "dev"."""
+    created = redshift.create_cluster(ClusterIdentifier="c1", NodeType="ra3.xlplus", ClusterType="single-node",
+                                      MasterUsername="admin", MasterUserPassword="Passw0rd1", DBName="")["Cluster"]
+    assert created["DBName"] == "dev"
+
+
 @pytest.mark.parametrize(
     "overrides, code",
     [

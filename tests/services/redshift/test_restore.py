@@ -102,7 +102,7 @@ def test_restore_by_arn_with_overrides(snap):
         ({"PreferredMaintenanceWindow": "mon:25:00-mon:26:00"}, ("InvalidParameterValue", 400)),
         ({"AvailabilityZone": "eu-west-1a"}, ("InvalidParameterValue", 400)),
         ({"IamRoles": ["not-a-role"]}, ("InvalidParameterValue", 400)),
-        ({"DefaultIamRoleArn": ROLE2}, ("InvalidParameterCombination", 400)),
+        ({"DefaultIamRoleArn": ROLE2}, ("InvalidParameterValue", 400)),
         ({"Encrypted": False}, ("InvalidParameterCombination", 400)),
         ({"KmsKeyId": "bad key"}, ("InvalidParameterValue", 400)),
         ({"MasterPasswordSecretKmsKeyId": "alias/x"}, ("InvalidParameterCombination", 400)),

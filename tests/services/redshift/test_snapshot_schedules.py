@@ -222,6 +222,9 @@ def test_association_errors(redshift):
         "InvalidParameterCombination", 400)
     assert fails(redshift.modify_cluster_snapshot_schedule, ClusterIdentifier="c1", DisassociateSchedule=True) == (
         "InvalidClusterSnapshotScheduleState", 400)
+    with pytest.raises(ClientError) as caught:
+        redshift.modify_cluster_snapshot_schedule(ClusterIdentifier="c1", DisassociateSchedule=True)
+    assert caught.value.response["Error"]["Message"] == "Cluster c1 is not associated with any snapshot schedule."
     redshift.modify_cluster_snapshot_schedule(ClusterIdentifier="c1", ScheduleIdentifier="nightly")
     wait_for(lambda: association(redshift, "nightly", "c1") == "ACTIVE", timeout=10)
     assert fails(redshift.modify_cluster_snapshot_schedule, ClusterIdentifier="c1", ScheduleIdentifier="other",

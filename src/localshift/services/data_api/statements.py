@@ -57,6 +57,10 @@ def _fingerprint(p: dict[str, Any]) -> str:
 def _submit(backend: DataApiBackend, ctx: RequestContext, p: dict[str, Any], queries: list[str],
             batch: bool) -> dict[str, Any]:
     for query in queries:
+        # The model lets Sql be any string; AWS refuses one with nothing to run up front, before it makes
+        # a statement (a blank one would otherwise reach the engine as an empty query).
+        if not query.strip():
+            raise validation("The SQL statement is empty: it must contain a statement to run.")
         if len(query.encode()) > MAX_SQL_BYTES:
             raise validation("The SQL statement exceeds the maximum query statement size of 100 KB.")
     fingerprint = _fingerprint(p)

@@ -47,6 +47,20 @@ def reboot_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
     return {"Cluster": render(backend, ctx, cluster)}
 
 
+# A cluster in one of these is being changed by another operation (created, modified, rebooted...).
+_BEING_CHANGED = frozenset({"creating", "modifying", "renaming", "rebooting", "resizing", "cancelling-resize",
+                            "rotating-keys", "resuming", "pausing"})
+
+
+def _iam_roles_changeable(cluster: ClusterRecord) -> None:
+    """ModifyClusterIamRoles needs an available cluster; one being changed is refused in AWS's words for it
+    (as Terraform's provider meets them when it adds roles to a cluster still being set up)."""
+    if cluster.status in _BEING_CHANGED:
+        raise ApiError("InvalidClusterState", "The Cluster is being modified by a concurrent operation. "
+                       "Please check the Cluster's status and try again.")
+    _available(cluster)
+
+
 def modify_cluster_iam_roles(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     add = [validation.iam_role(arn) for arn in p.get("AddIamRoles", [])]
     remove = [validation.iam_role(arn) for arn in p.get("RemoveIamRoles", [])]
@@ -55,6 +69,7 @@ def modify_cluster_iam_roles(backend: RedshiftBackend, ctx: RequestContext, p: d
     default = validation.iam_role(p["DefaultIamRoleArn"]) if p.get("DefaultIamRoleArn") else None
 
     def change(cluster: ClusterRecord) -> None:
+        _iam_roles_changeable(cluster)
         for arn in remove:
             if arn not in cluster.iam_roles:
                 raise invalid_parameter(f"The IAM role {arn} is not associated with cluster {cluster.identifier}.")
@@ -62,15 +77,14 @@ def modify_cluster_iam_roles(backend: RedshiftBackend, ctx: RequestContext, p: d
         roles += [arn for arn in dict.fromkeys(add) if arn not in roles]
         if len(roles) > validation.MAX_IAM_ROLES:
             raise invalid_parameter(f"A cluster can have at most {validation.MAX_IAM_ROLES} IAM roles.")
-        if default is not None and default not in roles:
-            raise invalid_parameter("The default IAM role must be one of the cluster's IAM roles.")
+        validation.default_iam_role(default, roles)
         cluster.iam_roles = roles
         if default is not None:
             cluster.default_iam_role_arn = default
         elif cluster.default_iam_role_arn in remove:
             cluster.default_iam_role_arn = None  # a role removed is no longer the default
 
-    cluster = _change_available(backend, ctx, p, change)
+    cluster = change_cluster(backend, ctx, p["ClusterIdentifier"], change)
     return {"Cluster": render(backend, ctx, cluster)}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Callable
 
-from localshift.errors import ApiError, invalid_combination, invalid_parameter
+from localshift.errors import ApiError, invalid_combination
 from localshift.records import ClusterRecord, password_verifier
 from localshift.services import event_catalog, events
 from localshift.services.context import RequestContext
@@ -96,7 +96,7 @@ def new_cluster(
         namespace_id=str(uuid.uuid4()),
         allow_version_upgrade=p.get("AllowVersionUpgrade", True),
         publicly_accessible=p.get("PubliclyAccessible", False),
-        default_iam_role_arn=p.get("DefaultIamRoleArn"),
+        default_iam_role_arn=p.get("DefaultIamRoleArn") or None,
         availability_zone_relocation=p.get("AvailabilityZoneRelocation", False),
         multi_az=p.get("MultiAZ", False),
         aqua_configuration_status=p.get("AquaConfigurationStatus", "auto"),
@@ -135,7 +135,9 @@ def create_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         nodes,
         master_username=username,
         master_password_md5=verifier,
-        db_name=validation.db_name(p.get("DBName", "dev")),
+        # An empty DBName is no name: the default database, as AWS makes it (Terraform's provider sends
+        # DBName="" for every cluster whose database_name is left out, and reads back "dev").
+        db_name=validation.db_name(p.get("DBName") or "dev"),
         port=validation.port(p.get("Port", 5439), node_type.family),
         automated_snapshot_retention_period=validation.automated_retention(
             p.get("AutomatedSnapshotRetentionPeriod", 1), node_type.family
@@ -157,8 +159,7 @@ def create_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         **placement.cluster_settings(backend, ctx, p),
         **hsm.cluster_settings(backend, ctx, p),
     )
-    if cluster.default_iam_role_arn and cluster.default_iam_role_arn not in cluster.iam_roles:
-        raise invalid_parameter("The default IAM role must be one of the cluster's IamRoles.")
+    validation.default_iam_role(cluster.default_iam_role_arn, cluster.iam_roles)
     insert_cluster(backend, cluster, tags)
     backend.submit(lifecycle.create_cluster, cluster.row_id)
     return {"Cluster": render(backend, ctx, cluster)}

@@ -71,9 +71,7 @@ def _check_references(p: dict[str, Any]) -> None:
 
 def _check_roles(p: dict[str, Any], default: list[str]) -> list[str]:
     roles = validation.iam_roles(p.get("IamRoles", default))
-    default_role = p.get("DefaultIamRoleArn")
-    if default_role is not None and default_role not in roles:
-        raise invalid_combination("DefaultIamRoleArn must be one of the cluster's IamRoles.")
+    validation.default_iam_role(p.get("DefaultIamRoleArn"), roles)
     return roles
 
 

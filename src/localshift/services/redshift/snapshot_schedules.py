@@ -169,11 +169,9 @@ def modify_cluster_snapshot_schedule(
         if disassociate:
             current = cluster.snapshot_schedule_identifier
             if current is None or (schedule is not None and schedule.name != current):
-                raise ApiError(
-                    "InvalidClusterSnapshotScheduleState",
-                    f"Cluster {cluster.identifier} is not associated with snapshot schedule "
-                    f"{schedule.name if schedule else 'any'}.",
-                )
+                named = f"snapshot schedule {schedule.name}" if schedule else "any snapshot schedule"
+                raise ApiError("InvalidClusterSnapshotScheduleState",
+                               f"Cluster {cluster.identifier} is not associated with {named}.")
             cluster.snapshot_schedule_leaving = True
             events.record(backend, ctx, event_catalog.SCHEDULE_DISASSOCIATED, cluster=cluster.identifier,
                           schedule=current)

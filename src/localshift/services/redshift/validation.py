@@ -206,7 +206,20 @@ def check_tag_count(keys: set[str]) -> None:
 def iam_role(arn: str) -> str:
     if not _IAM_ROLE.fullmatch(arn):
         raise ApiError("InvalidParameterValue", f"Invalid IAM role ARN: {arn}.")
+    # A service-linked role (path /aws-service-role/, as AWSServiceRoleForRedshift) is Redshift's own, not
+    # one a cluster may assume: AWS refuses it in these words.
+    if ":role/aws-service-role/" in arn:
+        raise ApiError("InvalidParameterValue",
+                       f"The IAM Role ARN {arn} can't be used since it's a AWS service-linked IAM role.")
     return arn
+
+
+def default_iam_role(default: str | None, roles: list[str]) -> None:
+    """A DefaultIamRoleArn must be among the cluster's roles (CreateCluster, RestoreFromClusterSnapshot,
+    ModifyClusterIamRoles): InvalidParameterValue in AWS's words.  An empty one is none (Terraform sends it so)."""
+    if default and default not in roles:
+        raise ApiError("InvalidParameterValue", "The list of Amazon Resource Names (ARNs) for customer roles should "
+                       "contain the ARN of the default IAM role when a default is specified.")
 
 
 def iam_roles(arns: list[str]) -> list[str]:
