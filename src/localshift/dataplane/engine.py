@@ -357,16 +357,25 @@ class Engine:
         self.kill()
 
     def size_bytes(self) -> int:
-        """Bytes of the data directory, without the WAL (pg_wal)."""
-        total = 0
-        for dirpath, dirnames, filenames in os.walk(self.data_dir):
-            if dirpath == str(self.data_dir) and "pg_wal" in dirnames:
-                dirnames.remove("pg_wal")
-            for name in filenames:
-                try:
-                    total += os.lstat(os.path.join(dirpath, name)).st_size
-                except FileNotFoundError:
-                    pass
+        """Bytes of the data directory, without the WAL (pg_wal): one stat per file (scandir's entries,
+        which save os.walk's joining of paths and its second stat of each directory)."""
+        total, wal = 0, str(self.data_dir / "pg_wal")
+        pending = [str(self.data_dir)]
+        while pending:
+            try:
+                entries = os.scandir(pending.pop())
+            except (FileNotFoundError, NotADirectoryError):  # removed meanwhile (a dropped database)
+                continue
+            with entries:
+                for entry in entries:
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            if entry.path != wal:
+                                pending.append(entry.path)
+                        else:
+                            total += entry.stat(follow_symlinks=False).st_size
+                    except FileNotFoundError:
+                        pass
         return total
 
     def bound_log(self) -> bool:

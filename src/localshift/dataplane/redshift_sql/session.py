@@ -140,6 +140,11 @@ class SqlSession:
         self._engine = Framer(_ENGINE_WHOLE, self._engine_message)
         self.from_engine = self._engine.feed
 
+    @property
+    def busy(self) -> bool:
+        """Whether a statement sent has its result to come (read from other threads: a snapshot)."""
+        return bool(self._pending)
+
     def backend_key(self, pid: int) -> None:
         self.pid = pid
 

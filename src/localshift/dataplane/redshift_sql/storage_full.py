@@ -7,18 +7,18 @@ engine, with the error a Redshift cluster whose disks are full gives (``XX000 Di
 the internal role set in the engine (read-only defaults, triggers) a user could set back.
 
 Refused: INSERT, UPDATE, COPY, MERGE, CREATE TABLE (and CREATE TABLE AS, temporary tables),
-CREATE MATERIALIZED VIEW, CREATE INDEX, ALTER TABLE, REFRESH, CALL, EXECUTE, SELECT ... INTO
-(and a WITH or SELECT whose text says INTO), and the rest of a Query holding one.  What reads, and
+CREATE MATERIALIZED VIEW, CREATE INDEX, ALTER TABLE, REFRESH, CALL, EXECUTE, SELECT ... INTO, a WITH
+whose statement or queries write (INTO, INSERT, UPDATE: the keywords, read by the tokenizer, so a
+string, comment or quoted name saying ``into`` is not one), and the rest of a Query holding one.  What reads, and
 what frees space (DELETE, DROP, TRUNCATE, VACUUM), runs as usual, as on Redshift.  A function
 that writes, called by a SELECT, is not seen.
 """
 
 from __future__ import annotations
 
-import re
-
 from .command_tags import first_words
 from .errors import TranslationError
+from .tokens import tokenize
 from .translator import refusal, statement_texts
 
 _STORES = frozenset({b"insert", b"update", b"copy", b"merge", b"refresh", b"call", b"execute", b"cluster",
@@ -27,7 +27,9 @@ _STORES = frozenset({b"insert", b"update", b"copy", b"merge", b"refresh", b"call
 _STORES_AFTER = {b"create": frozenset({b"table", b"temp", b"temporary", b"local", b"materialized", b"index",
                                        b"unique"}),
                  b"alter": frozenset({b"table"})}
-_INTO = re.compile(rb"\binto\b", re.IGNORECASE)
+# Keywords that make a SELECT or WITH write: SELECT ... INTO, a WITH's INSERT or UPDATE (in its
+# statement or a data-modifying query of it).  INTO is reserved: as an unquoted word it is the keyword.
+_WRITES_IN = {b"select": frozenset({"into"}), b"with": frozenset({"into", "insert", "update", "merge"})}
 DISK_FULL = TranslationError("Disk Full", "XX000", "\n  -----------------------------------------------\n"
                              "  error:  Disk Full\n  code:      1016\n  context:   node: 0\n"
                              "  -----------------------------------------------\n")
@@ -39,9 +41,19 @@ def stores_data(text: bytes, standard_strings: bool) -> bool:
         first, second = first_words(statement)
         if first in _STORES or second in _STORES_AFTER.get(first, ()):
             return True
-        if first in (b"select", b"with") and _INTO.search(statement):
+        if first in _WRITES_IN and _says(statement, _WRITES_IN[first], standard_strings):
             return True
     return False
+
+
+def _says(statement: bytes, keywords: frozenset[str], standard_strings: bool) -> bool:
+    """Whether ``statement`` has one of ``keywords`` as a word (not in a string, a comment or a quoted name);
+    a statement that cannot be read is taken as saying it (the engine will refuse it anyway)."""
+    try:
+        tokens = tokenize(statement.decode("utf-8"), standard_strings, as_sent=True)
+    except (UnicodeDecodeError, TranslationError):
+        return True
+    return any(token.kind == "ident" and token.low in keywords for token in tokens)
 
 
 def disk_full(text: bytes) -> bytes:
