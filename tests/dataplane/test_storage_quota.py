@@ -5,6 +5,8 @@ everything runs again."""
 from __future__ import annotations
 
 import dataclasses
+import threading
+import time
 
 import psycopg
 import pytest
@@ -53,8 +55,10 @@ def test_statements_that_store_more_fail_while_the_storage_is_full(plane):
             disk_full(conn, statement)
         with pytest.raises(psycopg.errors.InternalError_, match="Disk Full"):
             conn.execute("insert into t values (%s, %s)", (1, "x"))  # the extended protocol too
-        # Reads run, and what frees space: as on Redshift.
+        # Reads run, and what frees space: as on Redshift.  A read whose text says into (not the keyword) too.
         assert conn.execute("select count(*) from t").fetchone() == (1000,)
+        assert conn.execute("""select 'copy into' as "into" -- into
+                               from t limit 1""").fetchone() == ("copy into",)
         conn.execute("delete from t where a > 500")
         conn.execute("create view v as select a from t")
         conn.execute("drop table big")
@@ -71,3 +75,38 @@ def test_a_quota_of_zero_is_none(plane):
     assert not full(plane, "c2")
     with connect(port, autocommit=True) as conn:
         conn.execute("create table t (a int)")
+
+
+def test_an_engine_is_measured_again_only_when_it_may_have_changed(plane):
+    """Measuring stats every file of the data directory: an engine nobody used since is not measured
+    again; one whose front forwarded something, or with a statement running, is."""
+    port = plane.create_engine("c3", free_port(), USER, PASSWORD, DB)
+    engine = plane._engine("c3")
+    measure, calls = engine.size_bytes, []
+    engine.size_bytes = lambda: calls.append(1) or measure()
+    wait_for(lambda: calls, timeout=30)  # the first measurement
+    measured = len(calls)
+    for _ in range(5):
+        time.sleep(0.3)
+        plane.bound_storage("c3")
+    assert len(calls) == measured  # nothing happened: not measured again
+    with connect(port, autocommit=True) as conn:
+        conn.execute("select 1")
+        wait_for(lambda: len(calls) > measured, timeout=30)
+        # A statement running, with nothing more from its client: measured while it runs.
+        running = threading.Thread(target=lambda: _quietly(conn, "select pg_sleep(120)"))
+        running.start()
+        try:
+            wait_for(lambda: plane.front.activity(str(engine.socket_path))[1], timeout=30)
+            measured = len(calls)
+            wait_for(lambda: len(calls) >= measured + 2, timeout=60)
+        finally:
+            conn.cancel()
+            running.join()
+
+
+def _quietly(conn: psycopg.Connection, statement: str) -> None:
+    try:
+        conn.execute(statement)
+    except psycopg.errors.QueryCanceled:
+        pass

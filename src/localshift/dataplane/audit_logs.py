@@ -33,7 +33,7 @@ import psycopg
 
 from .api import LogTarget
 from .engine import Engine
-from .engine_files import open_own
+from .engine_files import open_regular
 from .masking import mask_passwords
 from .errors import DataPlaneError
 from .roles import ADMIN_USER
@@ -70,9 +70,10 @@ class LogLine:
 
 
 def _read_from(path: Path | None, offset: int) -> bytes | None:
-    """What the service's file ``path`` holds from ``offset`` on; None when it is shorter (or there is none)."""
+    """What the log ``path`` holds from ``offset`` on; None when it is shorter (or there is none)."""
     try:
-        fd = open_own(path, os.O_RDONLY) if path else None  # never a file the engine's uid linked there
+        # The engine's logging collector writes it: a regular file with no other name, never a link.
+        fd = open_regular(path, os.O_RDONLY) if path else None
     except FileNotFoundError:
         fd = None
     if fd is None:
