@@ -25,7 +25,6 @@ import logging
 import os
 import shutil
 import signal
-import stat
 import subprocess
 import time
 from pathlib import Path
@@ -33,7 +32,8 @@ from pathlib import Path
 import psycopg
 
 from .binaries import Identity, PgBinaries
-from .engine_files import open_own_log, open_regular, read_own, write_engine_file, write_own
+from .engine_files import open_own_log, read_own, write_engine_file, write_own
+from .engine_log import collector_options, log_tail, rotate_log, set_log_aside
 from .engine_users import EngineUsers, chown_tree
 from .errors import DataPlaneError
 from .engine_limits import MIB, EngineLimits
@@ -269,30 +269,8 @@ class Engine:
                 if pid is not None:
                     os.kill(pid, signal.SIGHUP)  # reload: fsync back on, the normal pg_hba.conf
 
-    def _log_options(self) -> list[str]:
-        """The server log is written by the engine's logging collector, to postgres.log, which it opens
-        again (making it anew) when asked to (bound_log); no rotation of its own (none by age or size,
-        whose names would change).  Settings no user can change (command line, SIGHUP settings)."""
-        return ["-c", "logging_collector=on", "-c", f"log_directory={self.dir}",
-                "-c", f"log_filename={self.log_path.name}", "-c", "log_file_mode=0600",
-                "-c", "log_rotation_age=0", "-c", "log_rotation_size=0", "-c", "log_truncate_on_rotation=off"]
-
-    def _log_aside(self) -> None:
-        """Before a start: a log the engine cannot append to is moved to postgres.log.1 (the service's, of
-        an engine a previous version started), or removed when it is no regular file (a link the
-        engine's uid put there); the logging collector makes postgres.log anew."""
-        try:
-            st = os.lstat(self.log_path)
-        except FileNotFoundError:
-            return
-        uid = os.geteuid() if self.owner is None else self.owner[0]
-        if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1:
-            self.log_path.unlink()
-        elif st.st_uid != uid:
-            os.replace(self.log_path, self.rotated_log_path)
-
     def _start(self, timeout: float) -> None:
-        self._log_aside()
+        set_log_aside(self.log_path, self.rotated_log_path, os.geteuid() if self.owner is None else self.owner[0])
         log = open_own_log(self.stderr_path)
         try:
             # start_new_session: the postmaster must not receive the service's
@@ -305,7 +283,7 @@ class Engine:
                  "-c", f"port={SOCKET_PORT}",
                  "-c", f"max_connections={self.max_user_connections + ADMIN_RESERVED_CONNECTIONS}",
                  "-c", f"superuser_reserved_connections={ADMIN_RESERVED_CONNECTIONS}",
-                 *self.limits.postgres_options(), *self._log_options()],
+                 *self.limits.postgres_options(), *collector_options(self.log_path)],
                 self.owner, wrap=self.limits.bounded, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                 start_new_session=True)
         finally:
@@ -405,40 +383,10 @@ class Engine:
         return total
 
     def bound_log(self) -> bool:
-        """Rotate the server log when it is past its bound (engine_limits.py): it is renamed
-        postgres.log.1 (replacing the one before), then the engine's logging collector is told to open
-        its log again, which makes a new postgres.log; this waits for it.  What the collector writes
-        until then goes on at the end of postgres.log.1, so no line is lost, and the service's readers
-        (audit_logs.read_lines) find what was before in postgres.log.1.  A log renamed whose new one
-        never came (the engine did not answer) is asked for again.  True when it was rotated."""
-        try:
-            size = os.lstat(self.log_path).st_size
-        except FileNotFoundError:
-            if not self.rotated_log_path.exists():
-                return False  # never started
-            size = -1
-        if 0 <= size <= self.limits.log_mb * MIB:
-            return False
-        if size >= 0:
-            os.replace(self.log_path, self.rotated_log_path)
-        with self.connect() as conn:
-            conn.execute("SELECT pg_catalog.pg_rotate_logfile()")
-        deadline = time.monotonic() + self.timeout.seconds
-        while not self.log_path.exists():
-            if time.monotonic() > deadline:
-                raise DataPlaneError(f"the logging collector of engine {self.dir.name} did not open its log again")
-            time.sleep(0.01)
-        return True
+        """Rotate the server log when it is past its bound (engine_limits.py, engine_log.py); True when it was."""
+        return rotate_log(self.log_path, self.rotated_log_path, self.limits.log_mb * MIB, self.connect,
+                          self.timeout.seconds)
 
     def log_tail(self, n: int = 2000) -> str:
         """The end of what the engine logged: before its logging collector ran, then by it."""
-        tail = b""
-        for path in (self.stderr_path, self.log_path):
-            try:
-                fd = open_regular(path, os.O_RDONLY)
-            except (FileNotFoundError, DataPlaneError):
-                continue
-            with os.fdopen(fd, "rb") as f:
-                f.seek(max(os.fstat(fd).st_size - n, 0))
-                tail += f.read()
-        return tail[-n:].decode(errors="replace")
+        return log_tail((self.stderr_path, self.log_path), n)

@@ -13,14 +13,17 @@ TRUNCATE free space, as on Redshift.
 Measuring stats every file of the data directory: about 0.1 s for an engine of 5,000 tables, too
 much to spend every second on each engine.  So an engine is measured again (``StorageMeter.due``)
 only when it may have changed: its front forwarded something from a client since, or a statement
-of one of its sessions is still running; or a minute has passed (autovacuum, which no client
+of one of its sessions is running or was at the last measurement; or a minute has passed (autovacuum, which no client
 asks for).  And never sooner than ``COST_SHARE`` times what the last measurement took after it,
 which keeps the supervisor's time per engine to a tenth however many relations the engine has.
 
-The bound is checked between measurements, not inside a statement: a statement that starts under
-it may take the engine past it by what it writes before the next measurement sees it (one
-supervisor interval, or ``COST_SHARE`` measurements' time if longer), and runs to its end; what
-runs after is refused.  docs/behaviour.md gives the bound.
+A statement that starts under the quota may take the engine past it while it runs: a measurement
+that finds the engine past it with statements running cancels those that store more
+(``cancel_writers``: running in a transaction that wrote, so holding a transaction id, and not
+DELETE, DROP, TRUNCATE or VACUUM, which free space), as Redshift fails a query that fills its disks.
+So a statement overshoots the quota by what it writes until the next measurement (one supervisor
+interval, or ``COST_SHARE`` times a measurement's time if longer), and what a transaction block
+wrote before it stays (docs/behaviour.md).
 """
 
 from __future__ import annotations
@@ -46,13 +49,33 @@ class StorageMeter:
     at: float = float("-inf")  # time.monotonic()
     cost: float = 0.0  # seconds the measurement took
     full: bool = False  # what it found
+    busy: bool = False  # a statement ran then: what it wrote after is measured once it ended
 
     def due(self, sent: int, busy: bool, full: bool, now: float) -> bool:
         """Whether to measure again, the front having forwarded ``sent`` reads (``busy``: a statement
         runs) and saying ``full``."""
         if now - self.at < self.cost * COST_SHARE:
             return False
-        return sent != self.sent or busy or full != self.full or now - self.at >= IDLE_MEASURE
+        return (sent != self.sent or busy or self.busy or full != self.full
+                or now - self.at >= IDLE_MEASURE)
+
+
+# Statements of the cluster's users running in a transaction that wrote (it has a transaction id),
+# but those that free space.  pg_stat_activity shows the statement as the engine got it.
+_CANCEL_WRITERS = r"""
+SELECT count(*) FILTER (WHERE pg_catalog.pg_cancel_backend(pid))
+FROM pg_catalog.pg_stat_activity
+WHERE backend_type = 'client backend' AND state = 'active' AND backend_xid IS NOT NULL
+  AND usename <> current_user AND pid <> pg_catalog.pg_backend_pid()
+  AND query !~* $re$^\s*(delete|drop|truncate|vacuum)\y$re$
+"""
+
+
+def cancel_writers(eng: Engine) -> int:
+    """Cancel the statements running on ``eng`` that store more (57014); how many."""
+    with eng.connect() as conn:
+        row = conn.execute(_CANCEL_WRITERS).fetchone()
+    return row[0] if row else 0
 
 
 def check_storage(front: WireFront, key: str, eng: Engine, meter: StorageMeter) -> None:
@@ -66,7 +89,11 @@ def check_storage(front: WireFront, key: str, eng: Engine, meter: StorageMeter) 
     if not meter.due(sent, busy, path in front.storage_full, start):
         return
     full = eng.size_bytes() > eng.limits.disk_mb * MIB
-    meter.sent, meter.at, meter.cost, meter.full = sent, start, time.monotonic() - start, full
+    meter.sent, meter.busy, meter.at, meter.cost, meter.full = sent, busy, start, time.monotonic() - start, full
+    if full and busy:
+        cancelled = cancel_writers(eng)
+        if cancelled:
+            log.warning("engine %s is past its storage quota: %d statements that store more cancelled", key, cancelled)
     if full == (path in front.storage_full):
         return
     if full:

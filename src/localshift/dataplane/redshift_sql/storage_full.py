@@ -10,8 +10,14 @@ Refused: INSERT, UPDATE, COPY, MERGE, CREATE TABLE (and CREATE TABLE AS, tempora
 CREATE MATERIALIZED VIEW, CREATE INDEX, ALTER TABLE, REFRESH, CALL, EXECUTE, SELECT ... INTO, a WITH
 whose statement or queries write (INTO, INSERT, UPDATE: the keywords, read by the tokenizer, so a
 string, comment or quoted name saying ``into`` is not one), and the rest of a Query holding one.  What reads, and
-what frees space (DELETE, DROP, TRUNCATE, VACUUM), runs as usual, as on Redshift.  A function
-that writes, called by a SELECT, is not seen.
+what frees space (DELETE, DROP, TRUNCATE, VACUUM), runs as usual, as on Redshift.
+
+A function that writes, called by a read (``SELECT f()``), is not seen in the text: a simple Query
+of reads only (SELECT, WITH, VALUES, TABLE, EXPLAIN, DECLARE, FETCH, MOVE) runs in a read-only
+transaction (``READ_ONLY``; in a transaction block, inside a savepoint that ends it, so the block's
+later DELETE still runs), where the engine refuses the function's INSERT (``25006 cannot execute
+INSERT in a read-only transaction``).  Not in the extended protocol, where the front cannot put a
+statement in the same transaction before one it is sent (docs/behaviour.md).
 """
 
 from __future__ import annotations
@@ -54,6 +60,22 @@ def _says(statement: bytes, keywords: frozenset[str], standard_strings: bool) ->
     except (UnicodeDecodeError, TranslationError):
         return True
     return any(token.kind == "ident" and token.low in keywords for token in tokens)
+
+
+# Reads a Query may hold for the front to make it read-only (session.py _read_only).
+_READS = frozenset({b"select", b"with", b"values", b"table", b"explain", b"declare", b"fetch", b"move"})
+# What runs before and after such a Query: outside a transaction block, in the implicit transaction
+# the Query's statements share; in a block, scoped by a savepoint (a subtransaction's end restores
+# the read-write mode of the transaction around it).  A newline before the end: the Query's text may
+# end in a line comment.  Each statement the front adds has one semicolon (session.py counts them).
+READ_ONLY = (b"SET TRANSACTION READ ONLY;\n", b"")
+READ_ONLY_IN_BLOCK = (b"SAVEPOINT localshift_read_only; SET TRANSACTION READ ONLY;\n",
+                      b"\n;RELEASE SAVEPOINT localshift_read_only")
+
+
+def read_only_fits(texts: tuple[bytes, ...]) -> bool:
+    """Whether the statements ``texts`` of a Query are all reads (storage full: run read-only)."""
+    return all(first_words(text)[0] in _READS for text in texts)
 
 
 def disk_full(text: bytes) -> bytes:
