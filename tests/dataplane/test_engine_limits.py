@@ -10,7 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from localshift.dataplane.audit_logs import read_lines
+from localshift.dataplane.audit_logs import log_inode, read_lines
 from localshift.dataplane.engine_limits import LARGEST_FILE, MIB, EngineLimits
 
 from .conftest import listened_plane
@@ -96,14 +96,14 @@ def unsupervised(tmp_path_factory):
 
 def test_no_line_is_lost_when_the_log_is_rotated_while_sessions_write(unsupervised):
     """Rotations (Engine.bound_log) while four sessions flood the log: reading it as an audit log
-    delivery does (read_lines, across one rotation at a time, under the engine's lock), every line
-    each session wrote is there, in order, once."""
+    delivery does (read_lines from the offset in the file it was in, across one rotation at a time,
+    under the engine's lock), every line each session wrote is there, in order, once."""
     plane = unsupervised
     port = plane.create_engine("c2", free_port(), USER, PASSWORD, DB)
     engine = plane._engine("c2")
     plane.set_audit_logging("c2", ["useractivitylog"])  # marked lines: what read_lines reads
-    sessions, count = 4, 3000
-    offset = engine.log_path.stat().st_size
+    sessions, count = 4, 12000  # ~27 MiB: a rotation every 1 MiB
+    offset, inode = engine.log_path.stat().st_size, log_inode(engine.log_path)
     lines: list = []
 
     def flood(session: int) -> None:  # in statements of 100 lines, each of ~0.5 KiB
@@ -118,15 +118,17 @@ def test_no_line_is_lost_when_the_log_is_rotated_while_sessions_write(unsupervis
     rotations = 0
     while any(writer.is_alive() for writer in writers) or not rotations:
         with plane._lock("c2"):
-            found, offset = read_lines(engine.log_path, offset, engine.rotated_log_path)
+            found, offset = read_lines(engine.log_path, offset, engine.rotated_log_path, inode)
+            inode = log_inode(engine.log_path)
             lines += found
             rotations += engine.bound_log()
     for writer in writers:
         writer.join()
 
     def read_rest() -> bool:  # the logging collector may still be writing the last lines
-        nonlocal offset
-        found, offset = read_lines(engine.log_path, offset, engine.rotated_log_path)
+        nonlocal offset, inode
+        found, offset = read_lines(engine.log_path, offset, engine.rotated_log_path, inode)
+        inode = log_inode(engine.log_path)
         lines.extend(found)
         return sum(1 for line in lines if line.message.startswith("mark ")) >= sessions * count
 
