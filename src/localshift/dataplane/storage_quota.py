@@ -13,8 +13,8 @@ TRUNCATE free space, as on Redshift.
 Measuring stats every file of the data directory: about 0.1 s for an engine of 5,000 tables, too
 much to spend every second on each engine.  So an engine is measured again (``StorageMeter.due``)
 only when it may have changed: its front forwarded something from a client since, or a statement
-of one of its sessions is running or was at the last measurement; or a minute has passed (autovacuum, which no client
-asks for).  And never sooner than ``COST_SHARE`` times what the last measurement took after it,
+of one of its sessions is running or was at the last measurement; or a minute has passed
+(autovacuum, which no client asks for).  And never sooner than ``COST_SHARE`` times what the last measurement took after it,
 which keeps the supervisor's time per engine to a tenth however many relations the engine has.
 
 A statement that starts under the quota may take the engine past it while it runs: a measurement

@@ -9,8 +9,8 @@ the internal role set in the engine (read-only defaults, triggers) a user could 
 Refused: INSERT, UPDATE, COPY, MERGE, CREATE TABLE (and CREATE TABLE AS, temporary tables),
 CREATE MATERIALIZED VIEW, CREATE INDEX, ALTER TABLE, REFRESH, CALL, EXECUTE, SELECT ... INTO, a WITH
 whose statement or queries write (INTO, INSERT, UPDATE: the keywords, read by the tokenizer, so a
-string, comment or quoted name saying ``into`` is not one), and the rest of a Query holding one.  What reads, and
-what frees space (DELETE, DROP, TRUNCATE, VACUUM), runs as usual, as on Redshift.
+string, comment or quoted name saying ``into`` is not one), and the rest of a Query holding one.
+What reads, and what frees space (DELETE, DROP, TRUNCATE, VACUUM), runs as usual, as on Redshift.
 
 A function that writes, called by a read (``SELECT f()``), is not seen in the text: a simple Query
 of reads only (SELECT, WITH, VALUES, TABLE, EXPLAIN, DECLARE, FETCH, MOVE) runs in a read-only
