@@ -4,11 +4,13 @@ on), nor spill more temporary files than the bound (53400); the bounds are on ev
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from localshift.dataplane.audit_logs import log_inode, read_lines
 from localshift.dataplane.engine_limits import LARGEST_FILE, MIB, EngineLimits
 
 from .conftest import listened_plane
@@ -67,10 +69,71 @@ def test_the_server_log_a_user_floods_is_rotated_past_its_bound(plane, port):
         conn.execute("SET debug_print_parse = on")
         conn.execute("DO $$ BEGIN FOR i IN 1..12 LOOP RAISE LOG 'flood %', repeat('x', 256 * 1024); END LOOP; END $$")
         conn.execute("SELECT 1")
-        wait_for(lambda: engine.rotated_log_path.exists() and engine.log_path.stat().st_size < MIB, timeout=30)
+        wait_for(lambda: engine.rotated_log_path.exists() and size(engine.log_path) < MIB, timeout=30)
         assert engine.rotated_log_path.stat().st_size > MIB
-        assert oct(engine.rotated_log_path.stat().st_mode & 0o777) == "0o600"  # the service's alone
+        assert oct(engine.rotated_log_path.stat().st_mode & 0o777) == "0o600"  # the engine's alone
         conn.execute("DO $$ BEGIN RAISE LOG 'after the rotation'; END $$")
-    # The engine writes on in the emptied log, from its start.
+    # The engine writes on in a new log, from its start.
     wait_for(lambda: b"after the rotation" in engine.log_path.read_bytes(), timeout=10)
     assert engine.log_path.read_bytes().count(b"flood") < 4
+
+
+def size(path: Path) -> int:
+    """The size of ``path``; past any bound while it is missing (renamed, the new one not made yet)."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return LARGEST_FILE
+
+
+@pytest.fixture(scope="module")
+def unsupervised(tmp_path_factory):
+    """A data plane whose engines' logs are rotated when a test says (bound_storage), not by a supervisor."""
+    for plane, _ in listened_plane(tmp_path_factory.mktemp("rotations") / "dp", engine_limits=LIMITS,
+                                   supervise_interval=0):
+        yield plane
+
+
+def test_no_line_is_lost_when_the_log_is_rotated_while_sessions_write(unsupervised):
+    """Rotations (Engine.bound_log) while four sessions flood the log: reading it as an audit log
+    delivery does (read_lines from the offset in the file it was in, across one rotation at a time,
+    under the engine's lock), every line each session wrote is there, in order, once."""
+    plane = unsupervised
+    port = plane.create_engine("c2", free_port(), USER, PASSWORD, DB)
+    engine = plane._engine("c2")
+    plane.set_audit_logging("c2", ["useractivitylog"])  # marked lines: what read_lines reads
+    sessions, count = 4, 12000  # ~27 MiB: a rotation every 1 MiB
+    offset, inode = engine.log_path.stat().st_size, log_inode(engine.log_path)
+    lines: list = []
+
+    def flood(session: int) -> None:  # in statements of 100 lines, each of ~0.5 KiB
+        with connect(port, autocommit=True) as conn:
+            for first in range(1, count + 1, 100):
+                conn.execute(f"DO $$ BEGIN FOR i IN {first}..{first + 99} LOOP "
+                             f"RAISE LOG 'mark {session} % %', i, repeat('x', 500); END LOOP; END $$")
+
+    writers = [threading.Thread(target=flood, args=(s,)) for s in range(sessions)]
+    for writer in writers:
+        writer.start()
+    rotations = 0
+    while any(writer.is_alive() for writer in writers) or not rotations:
+        with plane._lock("c2"):
+            found, offset = read_lines(engine.log_path, offset, engine.rotated_log_path, inode)
+            inode = log_inode(engine.log_path)
+            lines += found
+            rotations += engine.bound_log()
+    for writer in writers:
+        writer.join()
+
+    def read_rest() -> bool:  # the logging collector may still be writing the last lines
+        nonlocal offset, inode
+        found, offset = read_lines(engine.log_path, offset, engine.rotated_log_path, inode)
+        inode = log_inode(engine.log_path)
+        lines.extend(found)
+        return sum(1 for line in lines if line.message.startswith("mark ")) >= sessions * count
+
+    wait_for(read_rest, timeout=30)
+    assert rotations >= 2
+    marks = [line.message.split(" ")[1:3] for line in lines if line.message.startswith("mark ")]
+    for session in range(sessions):
+        assert [int(i) for s, i in marks if s == str(session)] == list(range(1, count + 1))

@@ -5,6 +5,8 @@ everything runs again."""
 from __future__ import annotations
 
 import dataclasses
+import threading
+import time
 
 import psycopg
 import pytest
@@ -37,14 +39,17 @@ def test_statements_that_store_more_fail_while_the_storage_is_full(plane):
     port = plane.create_engine("c1", free_port(), USER, PASSWORD, DB)
     engine = plane._engine("c1")
     assert engine.limits.disk_mb == EngineLimits().disk_mb  # the default quota: 20 GiB
-    # A quota 8 MiB past what the engine holds now (its own catalog and databases).
-    engine.limits = dataclasses.replace(engine.limits, disk_mb=engine.size_bytes() // MIB + 8)
     with connect(port, autocommit=True) as conn:
         conn.execute("create table t (a int, b varchar(100))")
         conn.execute("insert into t select g, repeat('x', 100) from generate_series(1, 1000) g")
-        assert not full(plane, "c1")
+        conn.execute("create function ins() returns int language plpgsql as $$ begin insert into t values (7, 'f'); "
+                      "return 1; end $$")
         conn.execute("create table big as select g, md5(g::text) || repeat('y', 200) as b "
-                     "from generate_series(1, 60000) g")  # ~16 MiB: past the quota
+                     "from generate_series(1, 60000) g")  # ~16 MiB
+        assert not full(plane, "c1")
+        # A quota 8 MiB short of what the engine holds now (its catalog, databases, and big).
+        engine.limits = dataclasses.replace(engine.limits, disk_mb=engine.size_bytes() // MIB - 8)
+        conn.execute("select 1")
         wait_for(lambda: full(plane, "c1"), timeout=20)
         for statement in ("insert into t values (1, 'x')", "update t set a = 2",
                           "create table t2 (a int)", "create temp table t3 as select 1 as a",
@@ -53,8 +58,23 @@ def test_statements_that_store_more_fail_while_the_storage_is_full(plane):
             disk_full(conn, statement)
         with pytest.raises(psycopg.errors.InternalError_, match="Disk Full"):
             conn.execute("insert into t values (%s, %s)", (1, "x"))  # the extended protocol too
-        # Reads run, and what frees space: as on Redshift.
+        # Reads run, and what frees space: as on Redshift.  A read whose text says into (not the keyword) too.
         assert conn.execute("select count(*) from t").fetchone() == (1000,)
+        assert conn.execute("""select 'copy into' as "into" -- into
+                               from t limit 1""").fetchone() == ("copy into",)
+        # A read calling a function that writes: run read-only, so the engine refuses the write.
+        for statement in ("select ins()", "select 1; with x as (select ins()) select * from x"):
+            with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+                conn.execute(statement)
+        with connect(port) as block:  # in a transaction block
+            assert block.execute("select count(*) from t").fetchone() == (1000,)
+            with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+                block.execute("select ins()")
+            block.rollback()
+            block.execute("select count(*) from t")
+            block.execute("delete from t where a = 1000")  # the block's own statements still write
+            block.rollback()
+        assert conn.execute("select count(*) from t where b = 'f'").fetchone() == (0,)
         conn.execute("delete from t where a > 500")
         conn.execute("create view v as select a from t")
         conn.execute("drop table big")
@@ -71,3 +91,54 @@ def test_a_quota_of_zero_is_none(plane):
     assert not full(plane, "c2")
     with connect(port, autocommit=True) as conn:
         conn.execute("create table t (a int)")
+
+
+def test_an_engine_is_measured_again_only_when_it_may_have_changed(plane):
+    """Measuring stats every file of the data directory: an engine nobody used since is not measured
+    again; one whose front forwarded something, or with a statement running, is."""
+    port = plane.create_engine("c3", free_port(), USER, PASSWORD, DB)
+    engine = plane._engine("c3")
+    measure, calls = engine.size_bytes, []
+    engine.size_bytes = lambda: calls.append(1) or measure()
+    wait_for(lambda: calls, timeout=30)  # the first measurement
+    measured = len(calls)
+    for _ in range(5):
+        time.sleep(0.3)
+        plane.bound_storage("c3")
+    assert len(calls) == measured  # nothing happened: not measured again
+    with connect(port, autocommit=True) as conn:
+        conn.execute("select 1")
+        wait_for(lambda: len(calls) > measured, timeout=30)
+        # A statement running, with nothing more from its client: measured while it runs.
+        running = threading.Thread(target=lambda: _quietly(conn, "select pg_sleep(60)"))
+        running.start()
+        try:
+            wait_for(lambda: plane.front.activity(str(engine.socket_path))[1], timeout=30)
+            measured = len(calls)
+            wait_for(lambda: len(calls) >= measured + 2, timeout=60)
+        finally:
+            conn.cancel_safe()
+            running.join()
+
+
+def _quietly(conn: psycopg.Connection, statement: str) -> None:
+    try:
+        conn.execute(statement)
+    except psycopg.errors.QueryCanceled:
+        pass
+
+
+def test_a_statement_that_takes_the_storage_past_the_quota_is_cancelled(plane):
+    """One statement writing past the quota is not left to run to its end: a measurement that finds the
+    engine past it cancels it (its transaction wrote), as Redshift fails a query that fills its disks;
+    reads, and what frees space, are not cancelled."""
+    port = plane.create_engine("c4", free_port(), USER, PASSWORD, DB)
+    engine = plane._engine("c4")
+    engine.limits = dataclasses.replace(engine.limits, disk_mb=engine.size_bytes() // MIB + 8)
+    with connect(port, autocommit=True) as conn:
+        conn.execute("create table t (a int, b varchar(1000))")
+        with pytest.raises(psycopg.errors.QueryCanceled):  # ~200 MiB, were it not stopped
+            conn.execute("insert into t select g, repeat(md5(g::text), 30) from generate_series(1, 200000) g")
+        assert conn.execute("select count(*) from t").fetchone() == (0,)  # its transaction rolled back
+        conn.execute("vacuum t")
+        wait_for(lambda: not full(plane, "c4"), timeout=30)

@@ -33,7 +33,7 @@ import psycopg
 
 from .api import LogTarget
 from .engine import Engine
-from .engine_files import open_own
+from .engine_files import open_regular
 from .masking import mask_passwords
 from .errors import DataPlaneError
 from .roles import ADMIN_USER
@@ -69,31 +69,47 @@ class LogLine:
     message: str
 
 
-def _read_from(path: Path | None, offset: int) -> bytes | None:
-    """What the service's file ``path`` holds from ``offset`` on; None when it is shorter (or there is none)."""
+def _read_from(path: Path | None, offset: int) -> tuple[bytes | None, int]:
+    """What the log ``path`` holds from ``offset`` on (None when it is shorter, or there is none), and
+    its inode (0: none)."""
     try:
-        fd = open_own(path, os.O_RDONLY) if path else None  # never a file the engine's uid linked there
+        # The engine's logging collector writes it: a regular file with no other name, never a link.
+        fd = open_regular(path, os.O_RDONLY) if path else None
     except FileNotFoundError:
         fd = None
     if fd is None:
-        return None
+        return None, 0
     with os.fdopen(fd, "rb") as log:
-        if os.fstat(fd).st_size < offset:
-            return None
+        st = os.fstat(fd)
+        if st.st_size < offset:
+            return None, st.st_ino
         log.seek(offset)
-        return log.read()
+        return log.read(), st.st_ino
 
 
-def read_lines(log_path: Path, offset: int, rotated_path: Path | None = None) -> tuple[list[LogLine], int]:
-    """Marked lines appended to the engine's log since ``offset`` (whole lines only), and the new offset.
-    A log shorter than ``offset`` was rotated since (Engine.bound_log): what followed ``offset`` is at the
-    end of ``rotated_path``, read first, and the log is read from its start."""
+def log_inode(path: Path) -> int:
+    """Which file the log ``path`` is now (its inode; 0: none): a rotation renames it (engine_log.py)."""
+    try:
+        return os.stat(path, follow_symlinks=False).st_ino
+    except FileNotFoundError:
+        return 0
+
+
+def read_lines(log_path: Path, offset: int, rotated_path: Path | None = None,
+               inode: int = 0) -> tuple[list[LogLine], int]:
+    """Marked lines appended to the engine's log since ``offset`` (whole lines only), and the new offset
+    (in the log as it is now: log_inode tells which file that is).  ``inode``: the file ``offset`` is
+    in.  When the log is another file (or, ``inode`` unknown, shorter than ``offset``), it was rotated
+    since (engine_log.py): what followed ``offset`` is at the end of ``rotated_path`` (when that is the
+    file), read first, and the log is read from its start.  A second rotation since loses the file
+    between."""
     before = b""
-    current = _read_from(log_path, offset)
-    if current is None:
-        before = _read_from(rotated_path, offset) or b""
+    current, current_inode = _read_from(log_path, offset)
+    if current is None or (inode and current_inode != inode):
+        rotated, rotated_inode = _read_from(rotated_path, offset)
+        before = (rotated or b"") if not inode or rotated_inode == inode else b""
         offset = 0
-        current = _read_from(log_path, 0) or b""
+        current = _read_from(log_path, 0)[0] or b""
     data = before + current
     end = data.rfind(b"\n") + 1
     new_offset = offset + max(end - len(before), 0)
@@ -253,7 +269,7 @@ def start_capture(eng: Engine, log_types: Collection[str]) -> None:
         with eng.connect() as conn:
             users = read_users(conn)
         size = eng.log_path.stat().st_size if eng.log_path.exists() else 0
-        meta.update(audit_log_offset=size, audit_users=users)
+        meta.update(audit_log_offset=size, audit_log_inode=log_inode(eng.log_path), audit_users=users)
     meta["audit_log_types"] = sorted(log_types)
     eng.write_meta(meta)
 
@@ -261,7 +277,8 @@ def start_capture(eng: Engine, log_types: Collection[str]) -> None:
 def deliver(eng: Engine, root: Path, log_types: Collection[str], target: LogTarget, now: datetime) -> list[str]:
     """Write what the engine logged since the last delivery; the log types that had records."""
     meta = eng.read_meta()
-    lines, offset = read_lines(eng.log_path, meta.get("audit_log_offset", 0), eng.rotated_log_path)
+    lines, offset = read_lines(eng.log_path, meta.get("audit_log_offset", 0), eng.rotated_log_path,
+                               meta.get("audit_log_inode", 0))
     users_before = meta.get("audit_users")
     users = users_before
     if eng.is_running() and {"userlog", "useractivitylog"} & set(log_types):
@@ -279,5 +296,5 @@ def deliver(eng: Engine, root: Path, log_types: Collection[str], target: LogTarg
         if found:
             write_records(root, target, log_type, found, now)
             delivered.append(log_type)
-    eng.write_meta(dict(meta, audit_log_offset=offset, audit_users=users))
+    eng.write_meta(dict(meta, audit_log_offset=offset, audit_log_inode=log_inode(eng.log_path), audit_users=users))
     return delivered

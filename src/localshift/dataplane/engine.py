@@ -4,8 +4,9 @@ Layout of an engine directory (owned by the engine's own uid when the service
 is root, see engine_users.py; mode 700)::
 
     <engine_dir>/data/            PGDATA
-    <engine_dir>/postgres.log     server log (stderr of the postmaster)
+    <engine_dir>/postgres.log     server log (written by the engine's logging collector)
     <engine_dir>/postgres.log.1   the server log before its last rotation (bound_log)
+    <engine_dir>/postgres.stderr  what the postmaster wrote before its logging collector ran
     <engine_dir>/cluster.json     metadata written by the PostgresDataPlane
     <socket_dir>/.s.PGSQL.5432    the engine's Unix socket (the engine dir when the path fits)
 
@@ -31,7 +32,8 @@ from pathlib import Path
 import psycopg
 
 from .binaries import Identity, PgBinaries
-from .engine_files import copy_own, open_own, open_own_log, read_own, write_engine_file, write_own
+from .engine_files import open_own_log, read_own, write_engine_file, write_own
+from .engine_log import collector_options, log_tail, rotate_log, set_log_aside
 from .engine_users import EngineUsers, chown_tree
 from .errors import DataPlaneError
 from .engine_limits import MIB, EngineLimits
@@ -104,6 +106,7 @@ class Engine:
         self.data_dir = self.dir / "data"
         self.log_path = self.dir / "postgres.log"
         self.rotated_log_path = self.dir / "postgres.log.1"
+        self.stderr_path = self.dir / "postgres.stderr"
         self.meta_path = self.dir / "cluster.json"
         self.admin_password = admin_password
         self.socket_dir = Path(socket_dir)
@@ -267,7 +270,8 @@ class Engine:
                     os.kill(pid, signal.SIGHUP)  # reload: fsync back on, the normal pg_hba.conf
 
     def _start(self, timeout: float) -> None:
-        log = open_own_log(self.log_path)
+        set_log_aside(self.log_path, self.rotated_log_path, os.geteuid() if self.owner is None else self.owner[0])
+        log = open_own_log(self.stderr_path)
         try:
             # start_new_session: the postmaster must not receive the service's
             # Ctrl-C, and it keeps running if the service dies (start_cluster of
@@ -279,7 +283,7 @@ class Engine:
                  "-c", f"port={SOCKET_PORT}",
                  "-c", f"max_connections={self.max_user_connections + ADMIN_RESERVED_CONNECTIONS}",
                  "-c", f"superuser_reserved_connections={ADMIN_RESERVED_CONNECTIONS}",
-                 *self.limits.postgres_options()],
+                 *self.limits.postgres_options(), *collector_options(self.log_path)],
                 self.owner, wrap=self.limits.bounded, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                 start_new_session=True)
         finally:
@@ -357,40 +361,32 @@ class Engine:
         self.kill()
 
     def size_bytes(self) -> int:
-        """Bytes of the data directory, without the WAL (pg_wal)."""
-        total = 0
-        for dirpath, dirnames, filenames in os.walk(self.data_dir):
-            if dirpath == str(self.data_dir) and "pg_wal" in dirnames:
-                dirnames.remove("pg_wal")
-            for name in filenames:
-                try:
-                    total += os.lstat(os.path.join(dirpath, name)).st_size
-                except FileNotFoundError:
-                    pass
+        """Bytes of the data directory, without the WAL (pg_wal): one stat per file (scandir's entries,
+        which save os.walk's joining of paths and its second stat of each directory)."""
+        total, wal = 0, str(self.data_dir / "pg_wal")
+        pending = [str(self.data_dir)]
+        while pending:
+            try:
+                entries = os.scandir(pending.pop())
+            except (FileNotFoundError, NotADirectoryError):  # removed meanwhile (a dropped database)
+                continue
+            with entries:
+                for entry in entries:
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            if entry.path != wal:
+                                pending.append(entry.path)
+                        else:
+                            total += entry.stat(follow_symlinks=False).st_size
+                    except FileNotFoundError:
+                        pass
         return total
 
     def bound_log(self) -> bool:
-        """Rotate the server log when it is past its bound (engine_limits.py): what it holds is copied
-        to postgres.log.1 (replacing the one before), then the log is emptied in place.  The postmaster
-        and its backends append (O_APPEND) to the descriptor they were given, so they write on at
-        the start of the emptied file, and the service's readers (audit_logs.read_lines) find what was
-        before in postgres.log.1; what is written between the copy and the emptying is lost.  True
-        when it was rotated."""
-        try:
-            fd = open_own(self.log_path, os.O_RDWR)
-        except FileNotFoundError:
-            return False
-        try:
-            if os.fstat(fd).st_size <= self.limits.log_mb * MIB:
-                return False
-            copy_own(fd, self.rotated_log_path)
-            os.ftruncate(fd, 0)
-        finally:
-            os.close(fd)
-        return True
+        """Rotate the server log when it is past its bound (engine_limits.py, engine_log.py); True when it was."""
+        return rotate_log(self.log_path, self.rotated_log_path, self.limits.log_mb * MIB, self.connect,
+                          self.timeout.seconds)
 
     def log_tail(self, n: int = 2000) -> str:
-        try:
-            return read_own(self.log_path)[-n:].decode(errors="replace")
-        except FileNotFoundError:
-            return ""
+        """The end of what the engine logged: before its logging collector ran, then by it."""
+        return log_tail((self.stderr_path, self.log_path), n)

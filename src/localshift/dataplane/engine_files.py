@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import shutil
 import stat
 from pathlib import Path
 from typing import BinaryIO, Iterator
@@ -72,14 +71,6 @@ def write_own(path: Path, data: bytes) -> None:
     name made anew, then renamed: a rename replaces a symbolic link, it never follows it)."""
     with _replacing_own(path) as f:
         f.write(data)
-
-
-def copy_own(source: int, path: Path) -> None:
-    """Replace the service's own file ``path`` by a copy of what the descriptor ``source`` holds
-    (from its start; as write_own)."""
-    with _replacing_own(path) as f, os.fdopen(os.dup(source), "rb") as copied:
-        copied.seek(0)
-        shutil.copyfileobj(copied, f, 1024 * 1024)
 
 
 @contextlib.contextmanager

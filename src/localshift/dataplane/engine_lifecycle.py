@@ -162,6 +162,7 @@ class EngineLifecycle(EngineSupervision):
         with self._lock(key), self._ending_start(eng):
             self._supervised.discard(key)
             self._revive_failures.pop(key, None)
+            self._meters.pop(key, None)
             port = self._ports.pop(key, None)
             if port is not None:
                 self.front.close(port)

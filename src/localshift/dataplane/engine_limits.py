@@ -16,13 +16,13 @@ engines with it.  Bounds keep an engine to its share, none of which a SQL user c
   user is one), given on the postmaster's command line: a session whose sorts and hashes spill
   more fails with ``53400 temporary file size exceeds temp_file_limit``, as Redshift fails a query
   that fills its disks;
-* the server log: every engine writes its log (postgres.log) where the service put it, and a SQL
-  user can make it grow as they like: RAISE LOG in a procedure, a statement of megabytes that
+* the server log: every engine's logging collector writes its log (postgres.log) where the service
+  says, and a SQL user can make it grow as they like: RAISE LOG in a procedure, a statement of megabytes that
   fails (the log repeats it), or settings PostgreSQL lets any user set and Redshift has none of
   (``debug_print_parse``, ``debug_print_plan``, ``trace_sort``, which dump every statement's parse
   tree or plan into the log).  No setting keeps a user from them, so the log itself is bounded:
   past ``log_mb`` it is rotated (``Engine.bound_log``, which the engine supervisor calls every
-  check), keeping the current file and the one before.  Between two checks a flood could still
+  check: renamed, then the collector opens a new one), keeping the current file and the one before.  Between two checks a flood could still
   write gigabytes, so every process of the engine also has ``RLIMIT_FSIZE``: no file it writes
   grows past ``LARGEST_FILE``.  PostgreSQL writes none larger than a gigabyte (tables, indexes and
   temporary files are split into 1 GiB segments, the WAL into 16 MiB ones) and ignores SIGXFSZ,

@@ -28,7 +28,7 @@ import threading
 from .api import ENGINE_FAILED, ENGINE_REVIVED, EngineListener
 from .engine_host import EngineHost
 from .errors import DataPlaneError
-from .storage_quota import check_storage
+from .storage_quota import StorageMeter, check_storage
 
 log = logging.getLogger("localshift")
 
@@ -37,6 +37,7 @@ class EngineSupervision(EngineHost):
     _supervised: set[str]  # the engines that should be running
     _revive_failures: dict[str, int]  # starts in a row that failed, by engine
     _revive_attempts: int  # failed starts in a row before an engine is given up
+    _meters: dict[str, StorageMeter]  # when each engine's storage was measured (storage_quota.py)
     _engine_listeners: list[EngineListener]
     _supervisor_stop: threading.Event
     _supervisor: threading.Thread | None
@@ -44,6 +45,7 @@ class EngineSupervision(EngineHost):
     def _start_supervisor(self, interval: float, attempts: int) -> None:
         self._supervised = set()
         self._revive_failures = {}
+        self._meters = {}
         self._engine_listeners = []
         self._supervisor_stop = threading.Event()
         self._revive_attempts = attempts
@@ -84,7 +86,7 @@ class EngineSupervision(EngineHost):
             eng = self._engine(key)
             if eng.bound_log():
                 log.info("the server log of engine %s passed its bound: rotated", key)
-            check_storage(self.front, key, eng)
+            check_storage(self.front, key, eng, self._meters.setdefault(key, StorageMeter()))
         except (DataPlaneError, OSError) as error:
             log.warning("the storage of engine %s could not be bounded: %s", key, error)
         finally:

@@ -85,6 +85,7 @@ class _Listener:
         self.server: asyncio.base_events.Server | None = None
         self.conns: set[ClientSide] = set()
         self.admitted = 0
+        self.sent = 0  # reads of its clients forwarded to the engine (WireFront.activity)
 
 
 class ClientSide(asyncio.Protocol):
@@ -136,6 +137,7 @@ class ClientSide(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         engine, session = self.engine, self.session
         if engine is not None and session is not None:  # attached: the session has started
+            self.listener.sent += 1
             engine.write(session.from_client(data))
             return
         self.buf += data
@@ -354,6 +356,23 @@ class WireFront:
                     raise DataPlaneError(f"cannot listen on 127.0.0.1:{candidate}: {e}") from e
         self._listeners[port] = listener
         return port
+
+    def activity(self, socket_path: str) -> tuple[int, bool]:
+        """What the engine at ``socket_path`` was given to do: reads of its clients forwarded to it (a
+        count that changes when it was sent anything), and whether a statement of one of its sessions
+        is outstanding.  Read off the loop's thread, without waiting for it: a snapshot."""
+        sent, busy = 0, False
+        for listener in list(self._listeners.values()):
+            if listener.socket_path != socket_path:
+                continue
+            sent += listener.sent
+            try:
+                conns = list(listener.conns)
+            except RuntimeError:  # changed while copied: a session came or went, as busy
+                busy = True
+                continue
+            busy = busy or any(conn.session is not None and conn.session.busy for conn in conns)
+        return sent, busy
 
     def close(self, port: int) -> None:
         """Stop listening on ``port`` and drop its connections."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, Collection
+from typing import Any, Callable, Collection
 
 from localshift.store.database import Database
 from localshift.store.paging import SortKey, after_clause, decode_marker, encode_marker, order_clause
@@ -82,12 +82,13 @@ _RECORD_TIMES = ("created_at", "updated_at")
 _NEWEST_FIRST = (SortKey("created_at", descending=True), SortKey("id", descending=True))
 
 
-def _to_json(record: StatementRecord) -> str:
+def _to_json(record: StatementRecord, mask: Callable[[str], str]) -> str:
     # Shallow copies (dataclasses.asdict copies deeply, a tenth of a millisecond per statement).
     data = dict(vars(record))
     for name in _RECORD_TIMES:
         data[name] = data[name].isoformat()
-    data["parts"] = [dict(vars(part), updated_at=part.updated_at.isoformat() if part.updated_at else None)
+    data["parts"] = [dict(vars(part), query=mask(part.query),
+                          updated_at=part.updated_at.isoformat() if part.updated_at else None)
                      for part in record.parts]
     return json.dumps(data)
 
@@ -124,8 +125,12 @@ class StatementFilter:
 
 
 class StatementRepository:
-    def __init__(self, db: Database) -> None:
+    """``mask``: what of a statement's SQL is stored (the services give their password masking: the SQL
+    in clear lives only in the memory of the worker that runs it; a statement read back never runs)."""
+
+    def __init__(self, db: Database, mask: Callable[[str], str] = str) -> None:
         self.db = db
+        self.mask = mask
 
     def insert(self, record: StatementRecord) -> None:
         with self.db.transaction(durable=False) as conn:
@@ -135,12 +140,12 @@ class StatementRepository:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (record.id, record.account, record.region, record.identity, record.principal, record.status,
                  record.statement_name, record.cluster_identifier, record.workgroup_name, record.database,
-                 record.client_token, _key_time(record.created_at), _to_json(record)))
+                 record.client_token, _key_time(record.created_at), _to_json(record, self.mask)))
 
     def update(self, record: StatementRecord) -> None:
         with self.db.transaction(durable=False) as conn:
             conn.execute("UPDATE data_api_statements SET status = ?, attrs = ? WHERE id = ?",
-                         (record.status, _to_json(record), record.id))
+                         (record.status, _to_json(record, self.mask), record.id))
 
     def get(self, statement_id: str) -> StatementRecord | None:
         rows = self.db.query("SELECT attrs FROM data_api_statements WHERE id = ?", (statement_id,))

@@ -4,6 +4,8 @@ table statistics that follow the data."""
 
 from __future__ import annotations
 
+import threading
+
 import psycopg
 import pytest
 
@@ -74,6 +76,51 @@ def test_statements_run_through_the_endpoint_are_in_the_history_views(sql_cluste
         recents = conn.execute("SELECT trim(status), trim(query) FROM stv_recents WHERE pid = pg_backend_pid()"
                                " ORDER BY starttime DESC LIMIT 1").fetchone()
         assert recents[0] == "Running" and "stv_recents" in recents[1]
+
+
+_RUNNING_TEXT = {  # the views showing what runs, and their text column
+    "stv_recents": "query", "stv_inflight": "text", "svv_query_inflight": "text", "pg_stat_activity": "query"}
+
+
+def running_texts(conn: psycopg.Connection, pid: int) -> dict[str, str]:
+    texts = {}
+    for view, column in _RUNNING_TEXT.items():
+        state = " AND status = 'Running'" if view == "stv_recents" else ""
+        row = conn.execute(f"SELECT string_agg(rtrim({column}), '' ORDER BY 1) FROM {view} WHERE pid = %s{state}",
+                           (pid,)).fetchone()
+        texts[view] = row[0] or ""
+    return texts
+
+
+def test_a_running_statement_shows_its_password_masked(sql_cluster, database, bob):
+    """While a Query giving a password runs (here its first statement sleeps), its text shows
+    PASSWORD '***' to the user running it, in another session, and to a superuser: never the password,
+    as on Redshift."""
+    with connect_as_bob(sql_cluster, database) as changer, connect_as_bob(sql_cluster, database) as watcher, \
+            sql_cluster.connect(database) as superuser:
+        # Each read its own transaction: pg_stat_activity is read once per transaction.
+        changer.autocommit = watcher.autocommit = superuser.autocommit = True
+        pid = changer.execute("SELECT pg_backend_pid()").fetchone()[0]
+
+        def change() -> None:
+            with pytest.raises(psycopg.errors.QueryCanceled):
+                changer.execute(f"SELECT pg_sleep(60); ALTER USER {BOB} PASSWORD '{BOB_PASSWORD}'")
+
+        changing = threading.Thread(target=change)
+        changing.start()
+        try:
+            seen = wait_for(lambda: (lambda t: t if "PASSWORD" in t["pg_stat_activity"] else None)(
+                running_texts(watcher, pid)), timeout=30)
+            for viewer, texts in (("the user", seen), ("a superuser", running_texts(superuser, pid))):
+                for view, text in texts.items():
+                    assert BOB_PASSWORD not in text, (viewer, view)
+                    if "PASSWORD" in text:
+                        assert "PASSWORD '***'" in text, (viewer, view, text)
+            assert all(seen.values()), seen  # the user sees their own statement in each view
+            assert "PASSWORD '***'" in seen["stv_recents"]
+        finally:
+            changer.cancel_safe()
+            changing.join()
 
 
 def test_a_regular_user_sees_their_own_rows_a_superuser_sees_all(sql_cluster, database, bob):

@@ -222,3 +222,7 @@ def test_passwords_are_masked_in_what_the_data_api_shows(data: DataApi):
     listed = data.list_statements(StatementName=name)["Statements"]
     assert [s.get("QueryString") or s.get("QueryStrings") for s in listed] == [
         [f"ALTER USER {user} PASSWORD '***'", f"DROP USER {user}"], f"CREATE USER {user} PASSWORD '***'"]
+    # Nor does the service's store keep them: the SQL in clear is only in the memory of the worker running it.
+    stored = b"".join(path.read_bytes() for path in data.server.data_dir.glob("localshift.sqlite3*"))
+    assert user.encode() in stored
+    assert b"Secret123x" not in stored and b"Secret456Y" not in stored

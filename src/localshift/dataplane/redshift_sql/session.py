@@ -45,7 +45,7 @@ from .command_tags import RETAGGED, redshift_tag
 from .errors import redshift_error
 from .framing import HOLD, LENGTH, Framer
 from .row_descriptions import redshift_columns
-from .storage_full import disk_full, stores_data
+from .storage_full import READ_ONLY, READ_ONLY_IN_BLOCK, disk_full, read_only_fits, stores_data
 from .super_text import ResultShape, compact_row, result_columns, result_formats
 from .translator import statement_texts, translate_bytes
 from .truncate_commits import COMMIT_QUERY, commits_in_query
@@ -140,6 +140,11 @@ class SqlSession:
         self._engine = Framer(_ENGINE_WHOLE, self._engine_message)
         self.from_engine = self._engine.feed
 
+    @property
+    def busy(self) -> bool:
+        """Whether a statement sent has its result to come (read from other threads: a snapshot)."""
+        return bool(self._pending)
+
     def backend_key(self, pid: int) -> None:
         self.pid = pid
 
@@ -216,7 +221,16 @@ class SqlSession:
                 sent = texts if new is None else statement_texts(new, self.standard_strings)
                 planned = commits_in_query(texts, sent, self.in_transaction)
             commit = COMMIT_QUERY if commits and self.in_transaction and not several and self._commits_first() else b""
-            if planned is not None:
+            guard = None if refused or commit or planned is not None else self._read_only(texts)
+            if guard is not None:
+                before, after = guard
+                new = before + (text if new is None else new) + after
+                now = time.time()
+                self._pending.extend([_Statement(b"", 0.0, hidden=True) for _ in range(before.count(b";"))])
+                self._pending.extend([_Statement(t, now, chained=k > 0) for k, t in enumerate(texts)])
+                self._pending.extend([_Statement(b"", 0.0, hidden=True) for _ in range(after.count(b";"))])
+                self._pending.append(_END)
+            elif planned is not None:
                 new = b";\n".join(statement for statement, _ in planned)
                 now = time.time()
                 self._pending.extend([_Statement(recorded or b"", now, chained=k > 0, hidden=recorded is None)
@@ -233,6 +247,18 @@ class SqlSession:
         names = self._named if data[start] == 0x53 else self._portals
         names.pop(data[start + 1:data.index(b"\0", start + 1)], None)
         return None
+
+    def _read_only(self, texts: tuple[bytes, ...]) -> tuple[bytes, bytes] | None:
+        """While the storage is full, what runs before and after a Query of reads (``texts``), so that
+        what they call cannot write either (a function doing an INSERT): the engine's transaction is
+        made read-only for them, which the reads themselves cannot undo (read-write must be set
+        before any query).  In a transaction block, inside a savepoint whose end ends the read-only
+        mode, so the block's later statements (a DELETE that frees space) still write.  None: nothing
+        to add (not full, a statement that is no read, or results outstanding: the block's state is
+        not known yet)."""
+        if self.storage_full is None or not self.storage_full() or self._pending or not read_only_fits(texts):
+            return None
+        return READ_ONLY_IN_BLOCK if self.in_transaction else READ_ONLY
 
     def _commits_first(self) -> bool:
         """(A statement holding a TRUNCATE, in a transaction block) whether it runs after a COMMIT

@@ -7,18 +7,24 @@ engine, with the error a Redshift cluster whose disks are full gives (``XX000 Di
 the internal role set in the engine (read-only defaults, triggers) a user could set back.
 
 Refused: INSERT, UPDATE, COPY, MERGE, CREATE TABLE (and CREATE TABLE AS, temporary tables),
-CREATE MATERIALIZED VIEW, CREATE INDEX, ALTER TABLE, REFRESH, CALL, EXECUTE, SELECT ... INTO
-(and a WITH or SELECT whose text says INTO), and the rest of a Query holding one.  What reads, and
-what frees space (DELETE, DROP, TRUNCATE, VACUUM), runs as usual, as on Redshift.  A function
-that writes, called by a SELECT, is not seen.
+CREATE MATERIALIZED VIEW, CREATE INDEX, ALTER TABLE, REFRESH, CALL, EXECUTE, SELECT ... INTO, a WITH
+whose statement or queries write (INTO, INSERT, UPDATE: the keywords, read by the tokenizer, so a
+string, comment or quoted name saying ``into`` is not one), and the rest of a Query holding one.
+What reads, and what frees space (DELETE, DROP, TRUNCATE, VACUUM), runs as usual, as on Redshift.
+
+A function that writes, called by a read (``SELECT f()``), is not seen in the text: a simple Query
+of reads only (SELECT, WITH, VALUES, TABLE, EXPLAIN, DECLARE, FETCH, MOVE) runs in a read-only
+transaction (``READ_ONLY``; in a transaction block, inside a savepoint that ends it, so the block's
+later DELETE still runs), where the engine refuses the function's INSERT (``25006 cannot execute
+INSERT in a read-only transaction``).  Not in the extended protocol, where the front cannot put a
+statement in the same transaction before one it is sent (docs/behaviour.md).
 """
 
 from __future__ import annotations
 
-import re
-
 from .command_tags import first_words
 from .errors import TranslationError
+from .tokens import tokenize
 from .translator import refusal, statement_texts
 
 _STORES = frozenset({b"insert", b"update", b"copy", b"merge", b"refresh", b"call", b"execute", b"cluster",
@@ -27,7 +33,9 @@ _STORES = frozenset({b"insert", b"update", b"copy", b"merge", b"refresh", b"call
 _STORES_AFTER = {b"create": frozenset({b"table", b"temp", b"temporary", b"local", b"materialized", b"index",
                                        b"unique"}),
                  b"alter": frozenset({b"table"})}
-_INTO = re.compile(rb"\binto\b", re.IGNORECASE)
+# Keywords that make a SELECT or WITH write: SELECT ... INTO, a WITH's INSERT or UPDATE (in its
+# statement or a data-modifying query of it).  INTO is reserved: as an unquoted word it is the keyword.
+_WRITES_IN = {b"select": frozenset({"into"}), b"with": frozenset({"into", "insert", "update", "merge"})}
 DISK_FULL = TranslationError("Disk Full", "XX000", "\n  -----------------------------------------------\n"
                              "  error:  Disk Full\n  code:      1016\n  context:   node: 0\n"
                              "  -----------------------------------------------\n")
@@ -39,9 +47,35 @@ def stores_data(text: bytes, standard_strings: bool) -> bool:
         first, second = first_words(statement)
         if first in _STORES or second in _STORES_AFTER.get(first, ()):
             return True
-        if first in (b"select", b"with") and _INTO.search(statement):
+        if first in _WRITES_IN and _says(statement, _WRITES_IN[first], standard_strings):
             return True
     return False
+
+
+def _says(statement: bytes, keywords: frozenset[str], standard_strings: bool) -> bool:
+    """Whether ``statement`` has one of ``keywords`` as a word (not in a string, a comment or a quoted name);
+    a statement that cannot be read is taken as saying it (the engine will refuse it anyway)."""
+    try:
+        tokens = tokenize(statement.decode("utf-8"), standard_strings, as_sent=True)
+    except (UnicodeDecodeError, TranslationError):
+        return True
+    return any(token.kind == "ident" and token.low in keywords for token in tokens)
+
+
+# Reads a Query may hold for the front to make it read-only (session.py _read_only).
+_READS = frozenset({b"select", b"with", b"values", b"table", b"explain", b"declare", b"fetch", b"move"})
+# What runs before and after such a Query: outside a transaction block, in the implicit transaction
+# the Query's statements share; in a block, scoped by a savepoint (a subtransaction's end restores
+# the read-write mode of the transaction around it).  A newline before the end: the Query's text may
+# end in a line comment.  Each statement the front adds has one semicolon (session.py counts them).
+READ_ONLY = (b"SET TRANSACTION READ ONLY;\n", b"")
+READ_ONLY_IN_BLOCK = (b"SAVEPOINT localshift_read_only; SET TRANSACTION READ ONLY;\n",
+                      b"\n;RELEASE SAVEPOINT localshift_read_only")
+
+
+def read_only_fits(texts: tuple[bytes, ...]) -> bool:
+    """Whether the statements ``texts`` of a Query are all reads (storage full: run read-only)."""
+    return all(first_words(text)[0] in _READS for text in texts)
 
 
 def disk_full(text: bytes) -> bytes:

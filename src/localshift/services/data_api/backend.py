@@ -17,7 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable, Collection
 
-from localshift.dataplane.api import DataPlane, SqlSession
+from localshift.dataplane.api import DataPlane, SqlSession, mask_passwords
 from localshift.services.clock import Clock
 from localshift.services.common.backend import ServiceBackend
 from localshift.services.data_api.connection_lifecycle import Connections
@@ -78,7 +78,7 @@ class DataApiBackend(ServiceBackend):
         self.redshift = redshift
         self.serverless = serverless
         self.results_dir = results_dir
-        self.statements = StatementRepository(db)
+        self.statements = StatementRepository(db, mask_passwords)  # the store keeps no password
         self.connections = Connections(db, dataplane, clock)
         self.sessions = Sessions()
         self.running: dict[str, Running] = {}

@@ -74,6 +74,27 @@ SELECT userid::integer AS user_id, query_id::bigint AS query_id,
 FROM localshift.visible_history;
 
 -- Sessions and running statements ----------------------------------------------------
+-- Redshift never shows a password given in SQL: a running CREATE USER or ALTER USER ...
+-- PASSWORD shows PASSWORD '***' in STV_RECENTS, STV_INFLIGHT, SVV_QUERY_INFLIGHT and
+-- PG_STAT_ACTIVITY, as the query history does (masking.py's rule, the same regular expression
+-- in PostgreSQL's flavour: \y is a word boundary).  PG_STAT_ACTIVITY itself is the engine's view
+-- with its query column masked, so every view reading it, and a user reading it, sees the mask.
+CREATE OR REPLACE FUNCTION localshift.masked_text(t text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $f$
+SELECT pg_catalog.regexp_replace(t,
+    $re$(\ypassword\s+)(E?''(?:[^']|'''')*''|E'(?:[^'\\]|''|\\.)*'|(?:U&)?'(?:[^']|'')*'|md5\S*|sha256\S*)$re$,
+    $r$\1'***'$r$, 'gi')
+$f$;
+DO $do$
+DECLARE
+    definition text := pg_catalog.pg_get_viewdef('pg_catalog.pg_stat_activity'::regclass);
+BEGIN
+    IF pg_catalog.strpos(definition, 'localshift.masked_text') = 0 THEN
+        EXECUTE 'CREATE OR REPLACE VIEW pg_catalog.pg_stat_activity AS '
+             || pg_catalog.replace(definition, ' s.query,', ' localshift.masked_text(s.query) AS query,');
+    END IF;
+END $do$;
+
 CREATE OR REPLACE VIEW localshift.visible_sessions AS
 SELECT a.pid, a.usesysid, a.usename, a.datname, a.backend_start, a.query_start, a.state, a.query, a.backend_xid
 FROM pg_catalog.pg_stat_activity a
