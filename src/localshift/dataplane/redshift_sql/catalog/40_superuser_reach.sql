@@ -115,7 +115,9 @@ END $$;
 -- Becoming a superuser: the user's grant to localshift_superuser is taken back, whoever made it, and it
 -- gets CREATEROLE and CREATEDB (a Redshift superuser creates databases) and localshift_superuser and
 -- localshift_syslog_unrestricted (WITH ADMIN OPTION), granted by the internal role: no grant then
--- depends on another superuser's, which would keep (or be lost with) that superuser's status.  Ceasing to be one: every grant of localshift_superuser to it is taken back
+-- depends on another superuser's, which would keep (or be lost with) that superuser's status; it is
+-- granted to localshift_owners (what it owns, other superusers alter and drop), which reaches it
+-- through localshift_superuser again once it is no superuser.  Ceasing to be one: every grant of localshift_superuser to it is taken back
 -- and CREATEROLE and CREATEDB go (a user who was none keeps its CREATEDB), and it is granted to
 -- localshift_superuser (WITH ADMIN OPTION, so that every superuser may alter it).
 CREATE OR REPLACE FUNCTION localshift.set_superuser(username text, superuser boolean) RETURNS void
@@ -155,13 +157,15 @@ BEGIN
                      FROM pg_auth_members a
                      WHERE CASE WHEN superuser
                                 THEN a.roleid = target AND a.member = 'localshift_superuser'::regrole
-                                ELSE a.roleid = 'localshift_superuser'::regrole AND a.member = target END LOOP
+                                ELSE a.roleid = 'localshift_superuser'::regrole AND a.member = target
+                                     OR a.roleid = target AND a.member = 'localshift_owners'::regrole END LOOP
         EXECUTE format('REVOKE %I FROM %I GRANTED BY %I', grant_row.granted, grant_row.grantee,
                        grant_row.grantor);
     END LOOP;
     IF superuser THEN
         EXECUTE format('ALTER ROLE %I CREATEROLE CREATEDB', username);
         EXECUTE format('GRANT localshift_superuser, localshift_syslog_unrestricted TO %I WITH ADMIN OPTION', username);
+        EXECUTE format('GRANT %I TO localshift_owners', username);  -- 40_superuser_statements.sql
     ELSE
         IF was_superuser THEN
             EXECUTE format('ALTER ROLE %I NOCREATEROLE NOCREATEDB', username);
