@@ -124,3 +124,24 @@ def test_set_superuser_reaches_no_internal_role(sql_cluster, database, users, ta
         conn.execute(f"select localshift.set_superuser('{target}', true)")
     with sql_cluster.connect(database, PLAIN, PASSWORD) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute(f"select localshift.set_superuser('{PLAIN}', true)")
+
+
+def test_a_demoted_superuser_stays_none_through_the_superusers_it_made(sql_cluster, database, users):
+    """Its creation of a superuser made it that user's member (ADMIN OPTION, createrole_self_grant), so a
+    superuser through it: demoted, it is no member any more, and the user it made stays a superuser."""
+    made = "users_made"
+    with sql_cluster.connect(database, SUPER, PASSWORD) as conn:
+        conn.execute(f"CREATE USER {made} PASSWORD '{PASSWORD}' CREATEUSER")
+    try:
+        with sql_cluster.connect(database) as conn:
+            conn.execute(f"ALTER USER {SUPER} NOCREATEUSER")
+            assert _flags(conn, SUPER) == (False, False, False)
+            assert _flags(conn, made) == (True, True, True)
+        with sql_cluster.connect(database, SUPER, PASSWORD) as conn, \
+                pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SELECT count(*) FROM pg_authid")  # a superuser reads every table
+    finally:
+        with sql_cluster.connect(database) as conn:
+            # Demoted, it is granted to localshift_superuser WITH ADMIN OPTION: any superuser drops it.
+            conn.execute(f"ALTER USER {made} NOCREATEUSER")
+            conn.execute(f"DROP USER {made}")
