@@ -138,6 +138,22 @@ def test_auto_create_makes_the_role_and_a_missing_role_fails_without_it(dp, port
         connect(port, user="carol", password="pw")
 
 
+def test_the_master_user_makes_an_auto_created_user_a_superuser_and_back(dp, port):
+    """The role is the internal role's (it made it): ALTER USER ... CREATEUSER by the master user failed
+    (no ADMIN OPTION on it, and its grant to localshift_superuser was none of the master user's)."""
+    allow(dp, "IAMA:erin", "erin", "pw", auto_create=True)
+    with connect(port, user="IAMA:erin", password="pw"):
+        pass
+    flags = "SELECT usesuper, usecreatedb FROM pg_user WHERE usename = 'erin'"
+    with connect(port, autocommit=True) as conn:
+        conn.execute("ALTER USER erin CONNECTION LIMIT 5")
+        assert conn.execute("ALTER USER erin CREATEUSER").statusmessage == "ALTER USER"
+        assert conn.execute(flags).fetchone() == (True, True)
+        assert conn.execute("ALTER USER erin NOCREATEUSER").statusmessage == "ALTER USER"
+        assert conn.execute(flags).fetchone() == (False, False)
+        conn.execute("DROP USER erin")
+
+
 def test_an_iam_identity_logs_in_as_a_role_of_its_own_name(dp, port):
     allow(dp, "IAM:dave", "IAM:dave", "pw", auto_create=True)
     with connect(port, user="IAM:dave", password="pw", autocommit=True) as conn:

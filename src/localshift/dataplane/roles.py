@@ -66,7 +66,7 @@ _ADMIN_SETTINGS = {"search_path": ADMIN_SEARCH_PATH.replace(" ", ""), "default_t
 # name holds a control character (which only dynamic SQL can give, ALTER DATABASE ... RENAME in a
 # procedure): the engine's log line prefix writes a session's database name as it is, and a newline
 # in it would start a line of the owner's making, which the audit logs would read as the engine's.
-# No user may connect to such a database either (wire_messages.unprintable_name).
+# No user may connect to such a database either (wire_messages.refused_startup).
 INTERNAL_DATABASES = "SELECT datname FROM pg_database WHERE datallowconn AND datname !~ '[[:cntrl:]]'"
 
 

@@ -147,8 +147,9 @@ class TemporaryLogins:
             stored = "md5" + password_md5(role, secrets.token_hex(24))
             verb = "CREATE" if row is None else "ALTER"
             conn.execute(sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(role), sql.Literal(stored)))
-            if row is None:  # Redshift's superusers reach its objects, as a user CREATE USER makes (redshift_sql/users.py)
-                conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(role), sql.Identifier(SUPERUSER_ROLE)))
+            if row is None:  # Redshift's superusers reach its objects and may alter it, as a user CREATE USER makes (redshift_sql/users.py)
+                conn.execute(sql.SQL("GRANT {} TO {} WITH ADMIN OPTION").format(
+                    sql.Identifier(role), sql.Identifier(SUPERUSER_ROLE)))
         if not stored.startswith("md5"):
             raise LoginRefused(error_response(
                 "28000", f'role "{role}" has a SCRAM password: temporary credentials need an md5 one'))

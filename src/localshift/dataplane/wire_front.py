@@ -20,7 +20,9 @@ understands the protocol, afterwards the connection's SQL session frames it:
   "unrecognized configuration parameter".
 * A startup packet whose user or database name holds a control character is answered as
   one naming a user or database that does not exist, and never reaches the engine: its
-  log line prefix would write the newline as it is (wire_messages.unprintable_name).
+  log line prefix would write the newline as it is (wire_messages.refused_startup).  So is one
+  naming the engine's own databases (``postgres``, ``template0``, ``template1``), which a Redshift
+  cluster has not, for every user, the master user too.
 * A startup packet naming an internal role (``rdsdb``) gets PostgreSQL's own
   "password authentication failed" at once: only the service, on the engine's
   Unix socket, logs in as that role.
@@ -71,8 +73,8 @@ from .redshift_sql.history import QueryRecorder
 from .redshift_sql.session import SqlSession
 from .temporary_login import Admission, TemporaryLogins
 from .wire_messages import (CANCEL_REQUEST, GSSENC_REQUEST, MAX_STARTUP, SSL_REQUEST, authentication_failed,
-                            error_response, is_redshift_driver, rewrite_startup, ssl_required, startup_database,
-                            startup_parameter, startup_user, too_many_connections, unprintable_name)
+                            error_response, is_redshift_driver, refused_startup, rewrite_startup, ssl_required,
+                            startup_database, startup_parameter, startup_user, too_many_connections)
 
 # A port that cannot be had is replaced by any free one.
 _PORT_UNAVAILABLE = (errno.EADDRINUSE, errno.EACCES)
@@ -190,7 +192,7 @@ class ClientSide(asyncio.Protocol):
                 self._refuse(ssl_required(host, startup_user(packet), startup_database(packet)))
             elif not self.admitted:
                 self._refuse(too_many_connections(self.front.max_connections))
-            elif (refusal := unprintable_name(packet)) is not None:
+            elif (refusal := refused_startup(packet)) is not None:
                 self._refuse(refusal)
             elif startup_user(packet).lower() in self.front.internal_roles:
                 self._refuse(authentication_failed(startup_user(packet)))

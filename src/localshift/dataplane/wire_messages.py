@@ -55,13 +55,22 @@ def startup_database(packet: bytes) -> str:
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def unprintable_name(packet: bytes) -> bytes | None:
-    """The refusal of a StartupMessage whose user or database name holds a control character, as
-    PostgreSQL answers a user or database that does not exist (no such name can); None if both are printable."""
+# The engine's own databases, which a Redshift cluster has not: ``postgres`` holds the service's
+# query history and id reservations, ``template1`` is copied into every database CREATE DATABASE
+# makes (an object a user put there would be in every later database), ``template0`` takes no
+# connections anyway.  Redshift answers a login to them as to any database that does not exist.
+ENGINE_DATABASES = frozenset({"postgres", "template0", "template1"})
+
+
+def refused_startup(packet: bytes) -> bytes | None:
+    """The refusal of a StartupMessage whose user or database name holds a control character, or
+    whose database is one of the engine's own, as PostgreSQL (and Redshift) answers a user or
+    database that does not exist (no such name can); None if the login may go on.  The service's own
+    sessions reach the engine's socket directly, never through the front."""
     user, database = startup_user(packet), startup_database(packet)
     if CONTROL_CHARACTERS.search(user):
         return authentication_failed(user)
-    if CONTROL_CHARACTERS.search(database):
+    if CONTROL_CHARACTERS.search(database) or database in ENGINE_DATABASES:
         return error_response("3D000", f'database "{database}" does not exist')
     return None
 

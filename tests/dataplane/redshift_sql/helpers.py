@@ -9,10 +9,21 @@ from localshift.dataplane.redshift_sql import translate
 from sql_cluster import SqlCluster
 
 
+# An ALTER, DROP, GRANT or REVOKE a superuser may run as the object's owner (owner_reach.py).
+_AS_OWNER = re.compile(r"DO \$localshift_owner\$.*?PERFORM localshift\.run_as_owner\(\$localshift_statement\$"
+                       r"(.*)\$localshift_statement\$, (?:true|false)\);.*\$localshift_owner\$", re.DOTALL)
+
+
 def pg(sql: str, case_sensitive: bool = False) -> str:
-    """What the engine runs for ``sql`` (the text itself when untouched)."""
+    """What the engine runs for ``sql`` (the text itself when untouched); of a statement run by
+    ``localshift.run_as_owner``, the statement it runs."""
     result = translate(sql, case_sensitive)
-    return sql if result is None else result.sql
+    if result is None:
+        return sql
+    inner = _AS_OWNER.fullmatch(result.sql)
+    if inner is None:
+        return result.sql
+    return sql if inner.group(1) == sql.strip().rstrip(";").strip() else inner.group(1)
 
 
 def marker(sql: str) -> dict:

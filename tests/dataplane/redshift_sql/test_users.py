@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 
 from .helpers import pg, refused
@@ -26,29 +27,26 @@ def test_create_user_options():
             ("create user u3 password 'sha256|Mypassword1'", "CREATE ROLE u3 LOGIN PASSWORD E'Mypassword1'"),
             ('create user "MixedCase" password disable', 'CREATE ROLE "MixedCase" LOGIN PASSWORD NULL')):
         name = create.split()[2]
-        assert executed(pg(statement)) == [create, f"GRANT {name} TO localshift_superuser"]
+        assert executed(pg(statement)) == [create, f"GRANT {name} TO localshift_superuser WITH ADMIN OPTION"]
 
 
 def test_createuser_is_never_a_postgresql_superuser():
     text = pg("create user admin2 password 'Abcd1234' createuser syslog access unrestricted session timeout 120")
     assert text.startswith("DO $localshift$")
-    assert "SUPERUSER" not in text.upper().replace("LOCALSHIFT_SUPERUSER", "")
-    for part in ("CREATE ROLE admin2 LOGIN PASSWORD E''Abcd1234'' CREATEROLE",
-                 "GRANT localshift_superuser TO admin2 WITH ADMIN OPTION",
+    assert "SUPERUSER" not in text.upper().replace("LOCALSHIFT_SUPERUSER", "").replace("LOCALSHIFT.SET_SUPERUSER", "")
+    for part in ("CREATE ROLE admin2 LOGIN PASSWORD E''Abcd1234''",
+                 "SELECT localshift.set_superuser(E''admin2'', true)",
                  "GRANT localshift_syslog_unrestricted TO admin2",
                  "ALTER ROLE admin2 SET idle_session_timeout = ''120s''"):
         assert part in text, part
 
 
 def test_alter_user():
+    # Demoted first (CREATEDB of the same statement stays), by the internal role's function.
     assert executed(pg("alter user u1 createdb nocreateuser")) == [
-        "ALTER ROLE u1 CREATEDB NOCREATEROLE", "REVOKE localshift_superuser FROM u1", "GRANT u1 TO localshift_superuser"]
-    becomes_superuser = executed(pg("alter user u1 createuser"))
-    assert becomes_superuser[0] == "ALTER ROLE u1 CREATEROLE"
-    # The user's grant to localshift_superuser goes first (the engine refuses circular memberships).
-    assert "THEN REVOKE u1 FROM localshift_superuser;" in becomes_superuser[1]
-    assert becomes_superuser[2:] == ["GRANT localshift_superuser TO u1 WITH ADMIN OPTION",
-                                     "GRANT localshift_syslog_unrestricted TO u1 WITH ADMIN OPTION"]
+        "SELECT localshift.set_superuser(E'u1', false)", "ALTER ROLE u1 CREATEDB"]
+    assert executed(pg("alter user u1 createuser connection limit 3")) == [
+        "ALTER ROLE u1 CONNECTION LIMIT 3", "SELECT localshift.set_superuser(E'u1', true)"]
     assert pg("alter user u1 password 'Newpass123' valid until 'infinity'") == \
         "ALTER ROLE u1 PASSWORD E'Newpass123' VALID UNTIL 'infinity'"
     assert pg("alter user u1 rename to u2") == "ALTER ROLE u1 RENAME TO u2"
@@ -59,3 +57,91 @@ def test_alter_user():
 @pytest.mark.parametrize("password", ["short1A", "alllowercase1", "NoDigitsHere", "Has@Sign1", "x" * 65])
 def test_clear_text_passwords_follow_redshifts_rules(password):
     assert refused(f"create user u password '{password}'")[0] == "28P01"
+
+
+SUPER, OTHER_SUPER, PLAIN, PASSWORD = "users_super", "users_super2", "users_plain", "Users1234"
+
+
+def _flags(conn, user: str) -> tuple:
+    return conn.execute("select usesuper, rolcreatedb, rolcreaterole from pg_user join pg_roles on rolname = usename"
+                        " where usename = %s", (user,)).fetchone()
+
+
+@pytest.fixture
+def users(sql_cluster, database):
+    with sql_cluster.connect(database) as conn:
+        for user in (SUPER, OTHER_SUPER, PLAIN):
+            conn.execute(f"DROP USER IF EXISTS {user}")
+        conn.execute(f"CREATE USER {SUPER} PASSWORD '{PASSWORD}' CREATEUSER NOCREATEDB")
+        conn.execute(f"CREATE USER {PLAIN} PASSWORD '{PASSWORD}' CREATEDB")
+        conn.execute(f"CREATE USER {OTHER_SUPER} PASSWORD '{PASSWORD}' CREATEUSER")
+    yield
+    with sql_cluster.connect(database) as conn:
+        conn.execute("DROP DATABASE IF EXISTS users_made_by_super")
+        for user in (PLAIN, OTHER_SUPER, SUPER):  # (a user who granted others' memberships goes last)
+            conn.execute(f"DROP USER IF EXISTS {user}")
+
+
+def test_a_createuser_user_creates_databases(sql_cluster, database, users):
+    """A Redshift superuser bypasses every permission check: CREATE DATABASE too, whatever CREATEDB says."""
+    with sql_cluster.connect(database) as conn:
+        assert _flags(conn, SUPER) == (True, True, True)
+    with sql_cluster.connect(database, SUPER, PASSWORD) as conn:
+        assert conn.execute("CREATE DATABASE users_made_by_super").statusmessage == "CREATE DATABASE"
+        conn.execute("DROP DATABASE users_made_by_super")
+
+
+def test_any_superuser_makes_any_user_a_superuser_and_back(sql_cluster, database, users):
+    """users_super2 did not create users_plain nor users_super (the master user did)."""
+    with sql_cluster.connect(database, OTHER_SUPER, PASSWORD) as conn:
+        assert conn.execute(f"ALTER USER {PLAIN} CREATEUSER").statusmessage == "ALTER USER"
+        assert _flags(conn, PLAIN) == (True, True, True)
+        assert conn.execute(f"ALTER USER {PLAIN} NOCREATEUSER").statusmessage == "ALTER USER"
+        assert _flags(conn, PLAIN) == (False, False, False)
+        conn.execute(f"ALTER USER {SUPER} NOCREATEUSER")
+        assert _flags(conn, SUPER) == (False, False, False)
+        conn.execute(f"ALTER USER {SUPER} NOCREATEUSER CREATEDB")  # once more, keeping CREATEDB
+        assert _flags(conn, SUPER) == (False, True, False)
+        conn.execute(f"ALTER USER {SUPER} CREATEUSER")
+        assert _flags(conn, SUPER) == (True, True, True)
+    with sql_cluster.connect(database, PLAIN, PASSWORD) as conn:  # no longer a superuser
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("CREATE DATABASE users_made_by_super")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(f"ALTER USER {PLAIN} CREATEUSER")
+
+
+def test_nocreateuser_keeps_the_createdb_of_a_user_who_was_no_superuser(sql_cluster, database, users):
+    with sql_cluster.connect(database) as conn:
+        conn.execute(f"ALTER USER {PLAIN} CREATEDB")
+        conn.execute(f"ALTER USER {PLAIN} NOCREATEUSER")
+        assert _flags(conn, PLAIN) == (False, True, False)
+
+
+@pytest.mark.parametrize("target", ["rdsdb", "localshift_superuser", "pg_read_all_data"])
+def test_set_superuser_reaches_no_internal_role(sql_cluster, database, users, target):
+    with sql_cluster.connect(database) as conn, pytest.raises(psycopg.errors.UndefinedObject):
+        conn.execute(f"select localshift.set_superuser('{target}', true)")
+    with sql_cluster.connect(database, PLAIN, PASSWORD) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute(f"select localshift.set_superuser('{PLAIN}', true)")
+
+
+def test_a_demoted_superuser_stays_none_through_the_superusers_it_made(sql_cluster, database, users):
+    """Its creation of a superuser made it that user's member (ADMIN OPTION, createrole_self_grant), so a
+    superuser through it: demoted, it is no member any more, and the user it made stays a superuser."""
+    made = "users_made"
+    with sql_cluster.connect(database, SUPER, PASSWORD) as conn:
+        conn.execute(f"CREATE USER {made} PASSWORD '{PASSWORD}' CREATEUSER")
+    try:
+        with sql_cluster.connect(database) as conn:
+            conn.execute(f"ALTER USER {SUPER} NOCREATEUSER")
+            assert _flags(conn, SUPER) == (False, False, False)
+            assert _flags(conn, made) == (True, True, True)
+        with sql_cluster.connect(database, SUPER, PASSWORD) as conn, \
+                pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SELECT count(*) FROM pg_authid")  # a superuser reads every table
+    finally:
+        with sql_cluster.connect(database) as conn:
+            # Demoted, it is granted to localshift_superuser WITH ADMIN OPTION: any superuser drops it.
+            conn.execute(f"ALTER USER {made} NOCREATEUSER")
+            conn.execute(f"DROP USER {made}")

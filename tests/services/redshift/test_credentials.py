@@ -104,7 +104,7 @@ def test_with_iam_logs_in_as_the_callers_iam_user(creds_server, cluster):
     with connect(cluster, credentials["DbUser"], credentials["DbPassword"]) as conn:
         assert conn.execute("SELECT current_user").fetchone() == (f"IAM:{OWNER}",)
     with pytest.raises(psycopg.OperationalError, match="not authorized to connect"):
-        connect(cluster, credentials["DbUser"], credentials["DbPassword"], dbname="postgres")
+        connect(cluster, credentials["DbUser"], credentials["DbPassword"], dbname="other")
 
 
 @pytest.mark.parametrize("params, code", [

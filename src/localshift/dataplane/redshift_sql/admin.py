@@ -12,9 +12,10 @@ from .tokens import Node, Token, identifier_value, quote_ident, quote_literal
 if TYPE_CHECKING:
     from .expressions import Rewriter
 
-def run_all(statements: list[str]) -> str:
-    """One statement, or several run by one DO block."""
-    if len(statements) == 1:
+def run_all(statements: list[str], block: bool = False) -> str:
+    """One statement, or several run by one DO block (always a DO block when ``block``: one whose
+    command tag the session gives as the statement's, command_tags.py)."""
+    if len(statements) == 1 and not block:
         return statements[0]
     return do_block(" ".join(f"EXECUTE {quote_literal(s)};" for s in statements))
 

@@ -7,7 +7,9 @@ statement's own:
 
 * ``MERGE ... REMOVE DUPLICATES`` runs as an INSERT (dml.py): ``INSERT 0 n``
   becomes ``MERGE n``, as another MERGE reports, n the source rows merged.
-* Statements run by a DO block (DROP PROCEDURE and ALTER PROCEDURE with argument types,
+* Statements run by a DO block (ALTER and DROP of tables, views, schemas and routines, GRANT and
+  REVOKE on objects, which a superuser may run as their owner, owner_reach.py; DROP PROCEDURE and
+  ALTER PROCEDURE with argument types,
   ALTER SCHEMA ... QUOTA, ALTER DATABASE ... ISOLATION LEVEL, LOCK, ALTER TABLE ... ADD
   PRIMARY KEY / UNIQUE, CREATE USER, ALTER USER ... [NO]CREATEUSER, SET SESSION AUTHORIZATION): ``DO`` becomes
   the statement's command, ``DROP PROCEDURE``, ``ALTER PROCEDURE``, ``ALTER SCHEMA``, ``ALTER
@@ -27,10 +29,18 @@ RETAGGED = frozenset({b"D", b"I"})
 _DO_COMMANDS = {(b"drop", b"procedure"): b"DROP PROCEDURE", (b"alter", b"procedure"): b"ALTER PROCEDURE",
                 (b"alter", b"schema"): b"ALTER SCHEMA",
                 (b"alter", b"table"): b"ALTER TABLE",
+                # ALTER and DROP of tables, views, schemas and routines, by a superuser maybe (owner_reach.py)
+                (b"alter", b"view"): b"ALTER VIEW", (b"alter", b"function"): b"ALTER FUNCTION",
+                (b"alter", b"materialized"): b"ALTER MATERIALIZED VIEW",
+                (b"drop", b"table"): b"DROP TABLE", (b"drop", b"view"): b"DROP VIEW",
+                (b"drop", b"materialized"): b"DROP MATERIALIZED VIEW", (b"drop", b"schema"): b"DROP SCHEMA",
+                (b"drop", b"function"): b"DROP FUNCTION",
                 (b"alter", b"database"): b"ALTER DATABASE",
                 (b"create", b"user"): b"CREATE USER", (b"alter", b"user"): b"ALTER USER",
                 # SET [SESSION | LOCAL] SESSION AUTHORIZATION (authorization.py)
                 (b"set", b"session"): b"SET", (b"set", b"local"): b"SET"}
+
+_DO_VERBS = {b"grant": b"GRANT", b"revoke": b"REVOKE"}
 
 
 def first_words(text: bytes) -> tuple[bytes, bytes]:
@@ -43,6 +53,8 @@ def redshift_tag(text: bytes, tag: bytes) -> bytes | None:
     """The tag the client gets for statement ``text`` instead of the engine's ``tag``; None: the same."""
     if tag == b"DO":
         first, second = first_words(text)
+        if first in _DO_VERBS:  # GRANT and REVOKE on objects (owner_reach.py)
+            return _DO_VERBS[first]
         return b"LOCK TABLE" if first == b"lock" else _DO_COMMANDS.get((first, second))
     if tag.startswith(_INSERT) and first_words(text)[0] == b"merge":
         return b"MERGE " + tag[len(_INSERT):]

@@ -46,15 +46,16 @@ def error_statement(error: TranslationError, parameter_count: int) -> str:
 _DO_TAG = "$localshift$"
 
 
-def do_block(body: str) -> str:
-    """A DO block running ``body`` (PL/pgSQL statements).  Its errors are raised
+def do_block(body: str, tag: str = _DO_TAG) -> str:
+    """A DO block running ``body`` (PL/pgSQL statements), quoted with ``tag`` (another than the
+    default when ``body`` may hold a DO block of its own).  Its errors are raised
     again through raise_error, so that the client sees them without the
     PL/pgSQL context, query and position fields (see ``redshift_error``)."""
-    if _DO_TAG in body:
-        raise syntax_error(_DO_TAG)
-    return (f"DO {_DO_TAG}DECLARE ls_detail text; BEGIN {body} "
+    if tag in body:
+        raise syntax_error(tag)
+    return (f"DO {tag}DECLARE ls_detail text; BEGIN {body} "
             "EXCEPTION WHEN OTHERS THEN GET STACKED DIAGNOSTICS ls_detail = PG_EXCEPTION_DETAIL; "
-            f"PERFORM localshift.raise_error(SQLSTATE, SQLERRM, ls_detail); END{_DO_TAG}")
+            f"PERFORM localshift.raise_error(SQLSTATE, SQLERRM, ls_detail); END{tag}")
 
 
 # Errors raised inside localshift's own functions carry their PL/pgSQL context;

@@ -28,6 +28,9 @@ from .settings import PREFIX, REDSHIFT_SETTINGS
 CATALOG_DIR = Path(__file__).parent / "catalog"
 SUPERUSER_ROLE = "localshift_superuser"
 SYSLOG_ROLE = "localshift_syslog_unrestricted"  # SYSLOG ACCESS UNRESTRICTED
+# Has the owner's rights on every cluster user's objects, for the superusers' ALTER, DROP and GRANT on
+# another superuser's (catalog/40_superuser_statements.sql); granted to nobody.
+OWNERS_ROLE = "localshift_owners"
 _SUPERUSER_GRANTS = ("pg_read_all_data", "pg_write_all_data", "pg_signal_backend",
                      "pg_read_all_stats", "pg_read_all_settings")
 # Written to postgresql.auto.conf (so they travel in snapshots).
@@ -123,7 +126,7 @@ def _engine_settings(conn: psycopg.Connection, superusers: list[str]) -> None:
     # ... SET stores them only for roles granted SET on them.
     conn.execute(sql.SQL("GRANT SET ON PARAMETER {} TO PUBLIC").format(sql.SQL(", ").join(
         sql.Identifier(*f"{PREFIX}{name}".split(".")) for name in REDSHIFT_SETTINGS)))
-    for role in (SUPERUSER_ROLE, SYSLOG_ROLE):
+    for role in (SUPERUSER_ROLE, SYSLOG_ROLE, OWNERS_ROLE):
         if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
             conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
     conn.execute(sql.SQL("GRANT {} TO {}").format(
@@ -133,6 +136,7 @@ def _engine_settings(conn: psycopg.Connection, superusers: list[str]) -> None:
             conn.execute(sql.SQL("GRANT {} TO {} WITH ADMIN OPTION").format(
                 sql.Identifier(role), sql.Identifier(user)))
     _reach_older_users(conn)
+    _reach_owners(conn)
 
 
 # Users who are no Redshift superusers, not yet granted to localshift_superuser (made before users.py
@@ -159,6 +163,25 @@ def _reach_older_users(conn: psycopg.Connection) -> None:
         if creator is not None:
             grant = sql.SQL("{} GRANTED BY {}").format(grant, sql.Identifier(creator))
         conn.execute(grant)
+
+
+# Superusers (the master user, CREATEUSER users) not yet granted to localshift_owners: engines an older
+# localshift set up, and the master user of a new one.
+_OWNERS_UNREACHED = f"""
+SELECT u.rolname FROM pg_roles u
+WHERE u.rolcanlogin AND NOT u.rolsuper AND u.rolname !~ '^(pg|localshift)_'
+  AND pg_has_role(u.oid, '{SUPERUSER_ROLE}', 'MEMBER')
+  AND NOT EXISTS (SELECT FROM pg_auth_members a WHERE a.roleid = u.oid AND a.member = '{OWNERS_ROLE}'::regrole)
+"""
+
+
+def _reach_owners(conn: psycopg.Connection) -> None:
+    """``localshift_owners`` has every user's owner rights: those who are no superusers through
+    ``localshift_superuser``, each superuser by a grant of its own (localshift.set_superuser makes it
+    for later ones).  Runs at every engine start."""
+    conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(SUPERUSER_ROLE), sql.Identifier(OWNERS_ROLE)))
+    for (user,) in conn.execute(_OWNERS_UNREACHED).fetchall():
+        conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(user), sql.Identifier(OWNERS_ROLE)))
 
 
 def engine_functions(catalog_dir: Path = CATALOG_DIR) -> frozenset[str]:

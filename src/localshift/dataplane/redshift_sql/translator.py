@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from . import (admin, alter, authorization, copy_unload, ddl, dml, from_items, maintenance, plans, routines, settings,
-               show, users, view_ddl)
+from . import (admin, alter, authorization, copy_unload, ddl, dml, from_items, maintenance, owner_reach, plans, routines,
+               settings, show, users, view_ddl)
 from .errors import TranslationError, do_block, error_statement, not_supported
 from .expressions import REDSHIFT_CATALOG_WORDS, Rewriter
 from .fastpath import needs_translation
@@ -146,6 +146,20 @@ def _parameter_count(numbers: Iterable[str | bytes]) -> int:
 
 
 def _statement(rw: Rewriter, tokens: list[Token]) -> tuple[str, bool | None]:
+    """A client's statement translated: an ALTER, DROP, GRANT or REVOKE a superuser may run as the
+    object's owner goes through localshift.run_as_owner (owner_reach.py)."""
+    text, sensitivity, sig = _translated(rw, tokens)
+    return owner_reach.as_owner(sig, text), sensitivity
+
+
+def _body_statement(rw: Rewriter, tokens: list[Token]) -> tuple[str, bool | None]:
+    """A statement of a routine's body translated: run with the routine's rights, as it is."""
+    text, sensitivity, _ = _translated(rw, tokens)
+    return text, sensitivity
+
+
+def _translated(rw: Rewriter, tokens: list[Token]) -> tuple[str, bool | None, list[Node]]:
+    """A statement translated, and its words."""
     nodes = tree(tokens)
     # Leading/trailing blanks are dropped so that unchanged statements compare equal.
     while nodes and nodes[0].blank:
@@ -166,10 +180,11 @@ def _statement(rw: Rewriter, tokens: list[Token]) -> tuple[str, bool | None]:
     if handler is not None:
         result = handler(rw, nodes, sig)
         if isinstance(result, tuple):
-            return result
+            text, sensitivity = result
+            return text, sensitivity, sig
         if result is not None:
-            return result.strip(), None
-    return render(rw.rewrite(nodes)).strip(), None
+            return result.strip(), None, sig
+    return render(rw.rewrite(nodes)).strip(), None, sig
 
 
 def _created(sig: list[Node]) -> tuple[str, int]:
@@ -203,7 +218,7 @@ def _create(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
             for i, w in enumerate(sig)):
         raise not_supported("Python user-defined functions (LANGUAGE plpythonu)")
     if what in ("function", "procedure"):
-        return routines.create_routine(rw, nodes, sig, k, _statement)
+        return routines.create_routine(rw, nodes, sig, k, _body_statement)
     if what in _NOT_SUPPORTED_OBJECTS:
         raise not_supported(f"CREATE {_NOT_SUPPORTED_OBJECTS[what]}")
     if what in ("index", "unique") and "concurrently" in [w.low for w in sig[k + 1:k + 3]]:

@@ -1,7 +1,7 @@
 """CREATE USER and ALTER USER with Redshift's options.
 
 Redshift's "superuser" (CREATEUSER) is never a PostgreSQL superuser: it is
-CREATEROLE plus membership (with ADMIN OPTION) in ``localshift_superuser``,
+CREATEROLE and CREATEDB plus membership (with ADMIN OPTION) in ``localshift_superuser``,
 which reads and writes every table and cancels others' queries, and which the
 catalog views report as ``usesuper``; every other user is granted to it (``_reached``), and what a
 superuser owns is granted to it (catalog/40_superuser_reach.sql).
@@ -78,14 +78,9 @@ class _UserOptions:
                 k += 1
             elif word == "createuser":
                 self.superuser = True
-                self.role_options.append("CREATEROLE")
-                self.after += [f"GRANT {role} TO {ident} WITH ADMIN OPTION"
-                               for role in (SUPERUSER_ROLE, SYSLOG_ROLE)]
                 k += 1
             elif word == "nocreateuser":
                 self.superuser = False
-                self.role_options.append("NOCREATEROLE")
-                self.after.append(f"REVOKE {SUPERUSER_ROLE} FROM {ident}")
                 k += 1
             elif word == "syslog" and nxt is not None and nxt.low == "access" and k + 2 < len(sig):
                 level = sig[k + 2].low
@@ -136,24 +131,25 @@ def create_user(rw: "Rewriter", sig: list[Node]) -> str:
     if not any(o.startswith("PASSWORD") for o in options.role_options):
         raise syntax_error(sig[-1].text)  # Redshift requires PASSWORD
     create = " ".join([f"CREATE ROLE {quote_ident(name)} LOGIN"] + options.role_options)
-    return run_all([create] + options.after + ([] if options.superuser else [_reached(name)]))
+    return run_all([create] + ([_set_superuser(name, True)] if options.superuser else [_reached(name)]) + options.after)
 
 
 def _reached(name: str) -> str:
     """Redshift's superusers reach every user's objects: a user who is no superuser is granted to
     ``localshift_superuser`` (by its creator, who holds ADMIN OPTION on it), whose members so have
     the user's privileges, those of an owner included (create in its schemas, alter and drop its
-    tables).  A superuser is not (the engine refuses circular memberships): what a superuser owns is
-    granted to ``localshift_superuser`` instead (catalog/40_superuser_reach.sql), all but an owner's rights."""
-    return f"GRANT {quote_ident(name)} TO {SUPERUSER_ROLE}"
+    tables), and may alter the user (ADMIN OPTION).  A superuser is not (the engine refuses circular
+    memberships): what a superuser owns is granted to ``localshift_superuser`` instead
+    (catalog/40_superuser_reach.sql), all but an owner's rights."""
+    return f"GRANT {quote_ident(name)} TO {SUPERUSER_ROLE} WITH ADMIN OPTION"
 
 
-def _unreached(name: str) -> str:
-    """The grant of ``_reached`` taken back (before the user becomes a superuser), if there is one."""
-    role = quote_literal(quote_ident(name))
-    return (f"DO $reach$ BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_auth_members WHERE roleid = "
-            f"pg_catalog.to_regrole({role}) AND member = pg_catalog.to_regrole('{SUPERUSER_ROLE}')) THEN "
-            f"REVOKE {quote_ident(name)} FROM {SUPERUSER_ROLE}; END IF; END $reach$")
+def _set_superuser(name: str, superuser: bool) -> str:
+    """CREATEUSER / NOCREATEUSER: ``localshift.set_superuser`` (the internal role's,
+    catalog/40_superuser_reach.sql) changes the user's attributes (CREATEROLE, CREATEDB) and the grants
+    between it and ``localshift_superuser``, whoever made them: the user's creator is not always the
+    caller (a user a temporary login made is the internal role's)."""
+    return f"SELECT localshift.set_superuser({quote_literal(name)}, {'true' if superuser else 'false'})"
 
 
 def alter_user(rw: "Rewriter", sig: list[Node]) -> str:
@@ -179,6 +175,10 @@ def alter_user(rw: "Rewriter", sig: list[Node]) -> str:
     options = _UserOptions(name)
     options.read(sig, 3)
     statements = [" ".join([f"ALTER ROLE {ident}"] + options.role_options)] if options.role_options else []
-    if options.superuser:
-        statements.append(_unreached(name))
-    return run_all(statements + options.after + ([_reached(name)] if options.superuser is False else []))
+    if options.superuser is not None:
+        # Demoted first, so that CREATEDB in the same statement stays; promoted last, so that the other
+        # options are set while the caller still holds ADMIN OPTION on the user (through the grant taken
+        # back), and a superuser creates databases whatever NOCREATEDB says ("bypasses all permission checks").
+        change = _set_superuser(name, options.superuser)
+        statements = statements + [change] if options.superuser else [change] + statements
+    return run_all(statements + options.after, block=options.superuser is not None)

@@ -1,0 +1,164 @@
+"""A Redshift superuser alters, drops, grants and revokes on, and truncates what another superuser
+(the master user, another CREATEUSER user) or an ordinary user owns (owner_reach.py,
+catalog/40_superuser_statements.sql); nobody else does, and nobody reaches localshift_owners."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from .helpers import fresh_user, pg
+
+SUPER, OTHER_SUPER, PLAIN, PASSWORD = "reach_super", "reach_super2", "reach_plain", "Reach1234"
+OWNERS = {"admin": "Passw0rd1", OTHER_SUPER: PASSWORD, PLAIN: PASSWORD}
+
+
+def test_translation():
+    text = pg("drop table t")
+    assert text == "drop table t"  # (helpers.pg shows the statement run_as_owner runs)
+    from localshift.dataplane.redshift_sql import translate
+    wrapped = translate("grant select on t to u").sql
+    assert wrapped.startswith("DO $localshift_owner$") and \
+        "localshift.run_as_owner($localshift_statement$grant select on t to u$localshift_statement$, true)" in wrapped
+    assert "$localshift_statement$alter table t rename to u$localshift_statement$, false)" in \
+        translate("alter table t rename to u").sql
+    for untouched in ("grant g to u", "alter user u connection limit 3", "drop user u", "select 1"):
+        result = translate(untouched)
+        assert result is None or "run_as_owner" not in result.sql, untouched
+    # The quoting cannot be ended from the statement.
+    assert translate('drop table "$localshift_statement$"').sql.startswith("SELECT localshift.raise_error(E'42601'")
+
+
+@pytest.fixture(scope="module")
+def users(sql_cluster, database):
+    with sql_cluster.connect(database) as conn:
+        for user in (SUPER, OTHER_SUPER):
+            conn.execute(f"DROP USER IF EXISTS {user}")
+            conn.execute(f"CREATE USER {user} PASSWORD '{PASSWORD}' CREATEUSER")
+    fresh_user(sql_cluster, database, PLAIN, PASSWORD)
+    with sql_cluster.connect(database) as conn:
+        conn.execute(f"GRANT CREATE ON DATABASE {database} TO {PLAIN}")
+    yield
+    with sql_cluster.connect(database) as conn:
+        for user in (PLAIN, OTHER_SUPER, SUPER):
+            conn.execute(f"DROP OWNED BY {user} CASCADE")
+            conn.execute(f"DROP USER {user}")
+
+
+def _make_objects(sql_cluster, database, owner: str, schema: str) -> None:
+    with sql_cluster.connect(database, owner, OWNERS[owner]) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        conn.execute(f"CREATE SCHEMA {schema}")
+        conn.execute(f"CREATE TABLE {schema}.t (a int)")
+        conn.execute(f"INSERT INTO {schema}.t VALUES (1)")
+        conn.execute(f"CREATE VIEW {schema}.v AS SELECT a FROM {schema}.t")
+        conn.execute(f"CREATE FUNCTION {schema}.f(int) RETURNS int IMMUTABLE AS $$ SELECT $1 $$ LANGUAGE sql")
+        conn.execute(f"CREATE PROCEDURE {schema}.p() AS $$ BEGIN NULL; END $$ LANGUAGE plpgsql")
+
+
+@pytest.mark.parametrize("owner", ["admin", OTHER_SUPER, PLAIN])
+def test_a_superuser_reaches_every_owners_objects(sql_cluster, database, users, owner):
+    schema = f"reach_{owner}"
+    _make_objects(sql_cluster, database, owner, schema)
+    with sql_cluster.connect(database, SUPER, PASSWORD) as conn:
+        granted = f"select has_table_privilege('{PLAIN}', '{schema}.t2', 'SELECT')"
+        for statement, tag in (
+                (f"ALTER TABLE {schema}.t ADD COLUMN b int", "ALTER TABLE"),
+                (f"ALTER TABLE {schema}.t RENAME TO t2", "ALTER TABLE"),
+                (f"GRANT SELECT ON {schema}.t2 TO {PLAIN}", "GRANT")):
+            assert conn.execute(statement).statusmessage == tag
+        assert conn.execute(granted).fetchone() == (True,)
+        # Recorded as the owner's grant, as PostgreSQL records its superusers'.
+        assert conn.execute(f"select grantor from information_schema.role_table_grants where table_schema = "
+                            f"'{schema}' and table_name = 't2' and grantee = '{PLAIN}'").fetchone() == (owner,)
+        assert conn.execute(f"REVOKE SELECT ON {schema}.t2 FROM {PLAIN}").statusmessage == "REVOKE"
+        assert conn.execute(granted).fetchone() == (False,)
+        assert conn.execute(f"TRUNCATE {schema}.t2").statusmessage == "TRUNCATE TABLE"
+        for statement, tag in (
+                (f"ALTER VIEW {schema}.v RENAME TO v2", "ALTER VIEW"),
+                (f"GRANT SELECT ON {schema}.v2 TO {PLAIN}", "GRANT"),
+                (f"ALTER FUNCTION {schema}.f(int) RENAME TO f2", "ALTER FUNCTION"),
+                (f"GRANT EXECUTE ON FUNCTION {schema}.f2(int) TO {PLAIN}", "GRANT"),
+                (f"ALTER PROCEDURE {schema}.p() RENAME TO p2", "ALTER PROCEDURE"),
+                (f"GRANT USAGE ON SCHEMA {schema} TO {PLAIN}", "GRANT"),
+                (f"DROP VIEW {schema}.v2", "DROP VIEW"),
+                (f"DROP FUNCTION {schema}.f2(int)", "DROP FUNCTION"),
+                (f"DROP PROCEDURE {schema}.p2()", "DROP PROCEDURE"),
+                (f"DROP TABLE {schema}.t2", "DROP TABLE"),
+                (f"ALTER SCHEMA {schema} RENAME TO {schema}_2", "ALTER SCHEMA"),
+                (f"DROP SCHEMA {schema}_2", "DROP SCHEMA")):
+            assert conn.execute(statement).statusmessage == tag, statement
+
+
+def test_an_ordinary_user_reaches_no_one_elses_objects(sql_cluster, database, users):
+    _make_objects(sql_cluster, database, "admin", "reach_kept")
+    with sql_cluster.connect(database) as conn:
+        conn.execute(f"GRANT USAGE ON SCHEMA reach_kept TO {PLAIN}")
+    with sql_cluster.connect(database, PLAIN, PASSWORD) as conn:
+        for statement in ("ALTER TABLE reach_kept.t RENAME TO t2", "DROP TABLE reach_kept.t",
+                          "DROP SCHEMA reach_kept CASCADE", "DROP FUNCTION reach_kept.f(int)"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="must be owner of|permission denied for schema"):
+                conn.execute(statement)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for relation t"):
+            conn.execute(f"GRANT SELECT ON reach_kept.t TO {PLAIN}")
+        assert conn.execute("select has_table_privilege('reach_kept.t', 'SELECT')").fetchone() == (False,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("select localshift.as_owner('DROP TABLE reach_kept.t')")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("select localshift.run_as_owner('DROP TABLE reach_kept.t', false)")
+
+
+def test_a_superuser_running_as_an_ordinary_user_has_its_rights_only(sql_cluster, database, users):
+    _make_objects(sql_cluster, database, "admin", "reach_kept")
+    with sql_cluster.connect(database, SUPER, PASSWORD) as conn:
+        conn.execute(f"SET SESSION AUTHORIZATION {PLAIN}")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="must be owner of|permission denied for schema"):
+            conn.execute("DROP TABLE reach_kept.t")
+
+
+def test_as_owner_serves_superusers_sessions_only_whoever_may_execute_it(sql_cluster, database, users):
+    """localshift_owners owns as_owner, so a superuser could grant it to anyone through it."""
+    _make_objects(sql_cluster, database, "admin", "reach_kept")
+    with sql_cluster.connect(database) as conn:
+        conn.execute("GRANT EXECUTE ON FUNCTION localshift.as_owner(text) TO PUBLIC")
+    try:
+        with sql_cluster.connect(database, PLAIN, PASSWORD) as conn:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for function as_owner"):
+                conn.execute("select localshift.as_owner('DROP TABLE reach_kept.t')")
+    finally:
+        with sql_cluster.connect(database) as conn:
+            conn.execute("REVOKE EXECUTE ON FUNCTION localshift.as_owner(text) FROM PUBLIC")
+
+
+def test_nobody_reaches_the_owners_role_or_the_internal_roles_objects(sql_cluster, database, users):
+    with sql_cluster.connect(database, SUPER, PASSWORD) as conn:
+        for statement in ("SET ROLE localshift_owners", f"GRANT localshift_owners TO {SUPER}",
+                          "DROP FUNCTION localshift.is_superuser(oid)", "ALTER SCHEMA localshift RENAME TO x",
+                          "DROP VIEW pg_catalog.svv_user_info"):
+            with pytest.raises(psycopg.Error) as refused:
+                conn.execute(statement)
+            assert refused.value.sqlstate in ("42501", "0LP01"), statement
+        conn.execute(f"GRANT CREATE ON SCHEMA localshift TO {PLAIN}")  # a warning: nothing granted
+        assert conn.execute(f"select has_schema_privilege('{PLAIN}', 'localshift', 'CREATE')").fetchone() == (False,)
+    with pytest.raises(psycopg.OperationalError):
+        sql_cluster.connect(database, "localshift_owners", PASSWORD)
+
+
+def test_a_superuser_made_later_and_one_demoted(sql_cluster, database, users):
+    with sql_cluster.connect(database) as conn:
+        conn.execute(f"ALTER USER {PLAIN} CREATEUSER")
+    try:
+        _make_objects(sql_cluster, database, PLAIN, "reach_promoted")
+        with sql_cluster.connect(database, SUPER, PASSWORD) as conn:
+            conn.execute("DROP TABLE reach_promoted.t CASCADE")
+        with sql_cluster.connect(database, PLAIN, PASSWORD) as conn:
+            conn.execute("DROP TABLE reach_kept.t CASCADE")  # the master user's
+    finally:
+        with sql_cluster.connect(database) as conn:
+            conn.execute(f"ALTER USER {PLAIN} NOCREATEUSER")
+    _make_objects(sql_cluster, database, "admin", "reach_kept")
+    with sql_cluster.connect(database, PLAIN, PASSWORD) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="must be owner of|permission denied for schema"):
+            conn.execute("DROP TABLE reach_kept.t")
+    with sql_cluster.connect(database, SUPER, PASSWORD) as conn:  # still reached, as an ordinary user
+        conn.execute("DROP SCHEMA reach_promoted CASCADE")
