@@ -21,7 +21,7 @@ from __future__ import annotations
 from psycopg import sql
 
 from .engine import Engine
-from .roles import INTERNAL_DATABASES, run_as_owner
+from .roles import INTERNAL_DATABASES, run_as_user
 
 _TEMPORARY_SCHEMAS = "SELECT nspname FROM pg_namespace WHERE nspname ~ '^pg_(toast_)?temp_[0-9]+$' ORDER BY 1"
 _LOGS = ("query_history", "connection_log")
@@ -51,8 +51,8 @@ def empty_no_backup_tables(engine: Engine) -> None:
         with engine.connect(database) as conn, conn.transaction():
             for schema, table, owner in conn.execute(_NO_BACKUP_TABLES).fetchall():
                 # As the table's owner: a TRUNCATE fires the table's triggers, whose functions are
-                # users', which must never run with the internal role's rights (roles.run_as_owner).
-                run_as_owner(conn, owner, sql.SQL("TRUNCATE {}").format(sql.Identifier(schema, table)))
+                # users', which must never run with the internal role's rights (roles.run_as_user).
+                run_as_user(conn, owner, sql.SQL("TRUNCATE {}").format(sql.Identifier(schema, table)))
 
 
 def _databases(engine: Engine) -> list[str]:

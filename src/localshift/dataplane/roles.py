@@ -86,7 +86,7 @@ def _option_value(value: str) -> str:
     return value.replace("\\", "\\\\").replace(" ", "\\ ")
 
 
-def run_as_owner(conn: psycopg.Connection, owner: str, statement: sql.Composable) -> None:
+def run_as_user(conn: psycopg.Connection, owner: str, statement: sql.Composable) -> None:
     """Run ``statement``, which may run a user's code (a table's triggers, CHECK constraints, domains,
     generated columns), with the rights of ``owner`` in ``conn``, a session of the internal role
     inside a transaction.  Not after SET ROLE: in a session a superuser logged in, code running as any
@@ -94,7 +94,7 @@ def run_as_owner(conn: psycopg.Connection, owner: str, statement: sql.Composable
     in), so a user's function called there could take the internal role's rights.  Inside a SECURITY
     DEFINER function PostgreSQL refuses SET ROLE and SET SESSION AUTHORIZATION: the statement runs in
     one of the owner's, a temporary function of this session alone."""
-    function = sql.Identifier("pg_temp", "localshift_run_as_owner")
+    function = sql.Identifier("pg_temp", "localshift_run_as_user")
     conn.execute(sql.SQL("CREATE FUNCTION {}() RETURNS void LANGUAGE sql SECURITY DEFINER"
                          " SET search_path = pg_catalog, pg_temp AS {}")
                  .format(function, sql.Literal(statement.as_string(conn))))

@@ -32,7 +32,7 @@ from psycopg.types.json import Jsonb
 
 from .api import Progress, TableRestoreRefused, TableToRestore
 from .engine import Engine
-from .roles import run_as_owner
+from .roles import run_as_user
 
 # Engine keys of scratch engines (a restart removes any a crash left behind).
 SCRATCH_PREFIX = "table-restore-"
@@ -87,10 +87,10 @@ def copy_table(source: Engine, target: Engine, table: TableToRestore, master_use
             dst.execute(sql.SQL("GRANT SELECT ON {} TO {}").format(_STAGED, sql.Identifier(owner)))
             # The constraints are added and the rows go in as the table's owner: a CHECK, a domain
             # or a generated column may call a user's function, which must not run as the internal role
-            # (roles.run_as_owner says why not after SET ROLE).  The keys before the rows: a key's index
+            # (roles.run_as_user says why not after SET ROLE).  The keys before the rows: a key's index
             # is built over an empty table, then informational (the rows may hold duplicate keys, as
             # Redshift's may: catalog/41_constraints.sql).
-            run_as_owner(dst, owner, sql.SQL("; ").join(
+            run_as_user(dst, owner, sql.SQL("; ").join(
                 [sql.SQL("ALTER TABLE {} ADD {}").format(new, sql.SQL(c)) for c in definition.constraints]
                 + [_insert_staged(new, definition)]))
             dst.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(owner)))
