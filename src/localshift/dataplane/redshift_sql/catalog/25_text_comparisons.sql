@@ -152,7 +152,8 @@ BEGIN
 END $$;
 
 -- The VARCHAR and TEXT operators' planner properties (selectivity estimators, commutators,
--- negators; = hashes and merges) and VARCHAR's default operator classes (see above).
+-- negators; = hashes and merges) and VARCHAR's default operator classes (see above).  LEAKPROOF
+-- as PostgreSQL marks CHAR's comparisons (its hash functions are not).
 CREATE OR REPLACE FUNCTION localshift.varchar_cmp(varchar, varchar) RETURNS integer
 LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF AS 'bpcharcmp';
 CREATE OR REPLACE FUNCTION localshift.varchar_cmp(varchar, text) RETURNS integer
@@ -162,13 +163,13 @@ LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF AS 'bpcharcmp';
 CREATE OR REPLACE FUNCTION localshift.varchar_sortsupport(internal) RETURNS void
 LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE AS 'bpchar_sortsupport';
 CREATE OR REPLACE FUNCTION localshift.varchar_hash(varchar) RETURNS integer
-LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF AS 'hashbpchar';
+LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE AS 'hashbpchar';
 CREATE OR REPLACE FUNCTION localshift.varchar_hash(varchar, bigint) RETURNS bigint
-LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF AS 'hashbpcharextended';
+LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE AS 'hashbpcharextended';
 CREATE OR REPLACE FUNCTION localshift.text_blank_hash(text) RETURNS integer
-LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF AS 'hashbpchar';
+LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE AS 'hashbpchar';
 CREATE OR REPLACE FUNCTION localshift.text_blank_hash(text, bigint) RETURNS bigint
-LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF AS 'hashbpcharextended';
+LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE AS 'hashbpcharextended';
 DO $$
 DECLARE
     operator record;
