@@ -11,7 +11,7 @@ from localshift.dataplane.redshift_sql.fastpath import needs_translation
     "select 1",
     "SELECT id, v FROM t WHERE id = $1",
     "INSERT INTO orders VALUES ($1, $2)",
-    "UPDATE t SET v = 'changed' WHERE id <= 1000",
+    "UPDATE t SET v = $1 WHERE id <= 1000", "UPDATE t SET n = n + 1 WHERE id <= 1000",
     "select count(*), max(amount) from orders group by 1",
     "select a from t union all select b from u group by b", "select all a from t group by a",
     'select "id" from "public"."t"',
@@ -35,6 +35,8 @@ def test_plain_postgresql_needs_no_translation(sql):
     "select a, count(*) from t group by all", "select a, count(*) from t GROUP  BY\n ALL order by 1",
     "select * exclude (a) from t", "select stddev(a) from t", "select power(2, 3)", "select log(2, 8)",
     "select to_date('20010631', 'YYYYMMDD')",
+    # string literals an INSERT or an UPDATE assigns (string_literals.py)
+    "insert into t (s) values ('abc')", "  -- c\nUPDATE t SET s = 'x'", "select 1; insert into t values ('a')",
 ])
 def test_redshift_constructs_go_to_the_translator(sql):
     assert needs_translation(sql)

@@ -3,7 +3,7 @@ syntax into PostgreSQL's, group by group.
 
 First, in each node list, FROM items PostgreSQL lacks (PIVOT/UNPIVOT, PartiQL
 unnesting: ``from_items``).  Then what it changes, wherever it appears:
-* calls of Redshift functions (``functions``, ``super_functions``,
+* calls of Redshift functions (``functions``, ``aggregates``, ``super_functions``,
   ``null_treatment``), and calls of functions the
   engine's catalog defines in schema ``localshift`` (qualified by name);
 * bare words: SYSDATE, CURRENT_USER_ID, APPROXIMATE;
@@ -19,7 +19,7 @@ then the query-level rewrites of each SELECT (``queries``).
 
 from __future__ import annotations
 
-from . import functions, null_treatment, super_functions
+from . import aggregates, functions, null_treatment, super_functions
 from .from_items import rewrite_from_items
 from .from_list import KEYWORDS as FROM_KEYWORDS
 from .navigation import navigate
@@ -31,7 +31,7 @@ from .types import read_type
 from .window_frames import FRAMED, PARTITION_ONLY, check_frame
 
 # Function calls (and call-like syntax) the translator rewrites, by name.
-CALLS = {**functions.CALLS, **super_functions.CALLS, **null_treatment.CALLS}
+CALLS = {**functions.CALLS, **super_functions.CALLS, **null_treatment.CALLS, **aggregates.CALLS}
 
 # Columns only Redshift's catalog tables have -> the relation that gets a
 # localshift view adding them.

@@ -2,7 +2,8 @@
 
 It looks for anything the translator rewrites: a Redshift keyword, function,
 type name or catalog column (the statement's words against one set); a
-statement kind it handles or TRUNCATE (at the start of any statement); a quoted identifier
+statement kind it handles or TRUNCATE (at the start of any statement); an INSERT or an UPDATE
+holding a string literal (string_literals.py); a quoted identifier
 with capitals, ``(MAX)``, a number glued to a word, ``WHERE 1`` or ``#table``
 (one small regular expression); ``GROUP BY ALL``; an alias defined with AS and named again
 later (lateral alias references); brackets, a dotted name whose first part
@@ -49,6 +50,9 @@ _WORD = re.compile(r"[a-z_][a-z0-9_$]*")
 _STATEMENT = re.compile(
     rf"[ \t\n\r\f\v]*(?:(?:--[^\n\r]*(?:[\n\r]|$)|/\*.*?\*/)[ \t\n\r\f\v]*)*"
     rf"(?i:{'|'.join(_STATEMENT_WORDS)})\b", re.DOTALL)
+# INSERT and UPDATE statements holding a string literal (string_literals.py types those they assign).
+_ASSIGNING = re.compile(
+    rf"[ \t\n\r\f\v]*(?:(?:--[^\n\r]*(?:[\n\r]|$)|/\*.*?\*/)[ \t\n\r\f\v]*)*(?i:insert|update)\b", re.DOTALL)
 _NESTED_COMMENT = re.compile(r"/\*(?:(?!\*/).)*?/\*", re.DOTALL)
 _QUOTED_CAPITALS = re.compile(r'"[^"]*[A-Z][^"]*"')      # delimited identifiers fold to lower case
 _MAX = re.compile(r"\(\s*max\s*\)")                      # VARCHAR(MAX), on the lower-cased text
@@ -97,6 +101,17 @@ _WINDOWED = FRAMED | PARTITION_ONLY
 
 
 def needs_translation(sql: str) -> bool:
+    return redshift_constructs(sql) or assigns_literals(sql)
+
+
+def assigns_literals(sql: str) -> bool:
+    """Whether a statement of ``sql`` is an INSERT or an UPDATE holding a string literal."""
+    return "'" in sql and (_ASSIGNING.match(sql) is not None
+                           or ";" in sql and any(_ASSIGNING.match(part) for part in sql.split(";")[1:]))
+
+
+def redshift_constructs(sql: str) -> bool:
+    """Whether ``sql`` may hold anything else the translator rewrites."""
     # Cheap tests first; each regular expression runs only when its text can be there.
     if _STATEMENT.match(sql) or ";" in sql and any(_STATEMENT.match(part) for part in sql.split(";")[1:]):
         return True

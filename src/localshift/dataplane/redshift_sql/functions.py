@@ -257,40 +257,6 @@ def ratio_to_report(rw, nodes, i, j):
     return _call("ratio_to_report", [f"CAST({value} AS double precision)", f"sum({value}) OVER ({window})"]), w + 1
 
 
-def avg(rw, nodes, i, j):
-    """AVG([DISTINCT|ALL] x) [FILTER (...)] [OVER ...]: the catalog's avg(sum(x), count(x),
-    sample), which gives Redshift's result type (BIGINT for integers, the argument's scale
-    for DECIMAL). The sample is a NULL of x's own type (an aggregate that takes no row):
-    PostgreSQL sums BIGINT and DECIMAL alike as NUMERIC, so the sum alone cannot tell
-    which type to return.  x is summed through localshift.sum_argument: a REAL as DOUBLE
-    PRECISION, as Redshift sums it."""
-    inner = nodes[j].nodes
-    significant = words(inner)
-    distinct = ""
-    if significant and significant[0].kind == "ident" and significant[0].low in ("distinct", "all"):
-        distinct = "DISTINCT " if significant[0].low == "distinct" else ""
-        inner = inner[inner.index(significant[0]) + 1:]
-    args = split_commas(inner)
-    if len(args) != 1:
-        return _call("avg", [rw.text(a) for a in args]), j + 1  # PostgreSQL's error
-    value = rw.text(args[0])
-    row_filter, over, end = "", "", j + 1
-    k = _next(nodes, end)
-    if k + 1 < len(nodes) and nodes[k].low == "filter" and nodes[_next(nodes, k + 1)].kind == "group":
-        end = _next(nodes, k + 1) + 1
-        row_filter = f" FILTER ({rw.text(nodes[end - 1].nodes)})"
-        k = _next(nodes, end)
-    if k + 1 < len(nodes) and nodes[k].low == "over":
-        w = _next(nodes, k + 1)
-        window = nodes[w]
-        over = f" OVER ({rw.text(window.nodes)})" if window.kind == "group" else f" OVER {window.text}"
-        end = w + 1
-    clauses = row_filter + over
-    sample = f"min({value}) FILTER (WHERE false){over}"
-    summed = f"sum({distinct}localshift.sum_argument({value})){clauses}"
-    return [raw(f"avg({summed}, count({distinct}{value}){clauses}, {sample})")], end
-
-
 def _percentile(name: str) -> Handler:
     """PERCENTILE_CONT/DISC(fraction) WITHIN GROUP (ORDER BY x [ASC|DESC]) [OVER (PARTITION BY ...)]:
     the catalog's percentile function of the partition's (or group's) sorted values.
@@ -394,7 +360,6 @@ CALLS: dict[str, Handler] = {
     "extract": extract,
     "concat": concat,
     "ratio_to_report": ratio_to_report,
-    "avg": avg,
     "rank": _ranking("integer"),
     "dense_rank": _ranking("integer"),
     "ntile": _ranking("bigint"),

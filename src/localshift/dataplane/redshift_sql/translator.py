@@ -3,7 +3,8 @@
 ``translate`` is a pure function of the statement text (and of the session's
 enable_case_sensitive_identifier and standard_conforming_strings), cached by
 text in one bounded LRU shared by every connection.  Text the fast path (``fastpath``) finds nothing in is not
-tokenized at all.  A statement that cannot be translated becomes one that makes
+tokenized at all; text whose only need is the string literals its INSERTs and UPDATEs assign
+(``string_literals``) is tokenized and those typed, without the rewriter's walk.  A statement that cannot be translated becomes one that makes
 the engine raise the error (``errors.error_statement``): the whole query text
 is refused, nothing of it runs.
 """
@@ -16,10 +17,10 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from . import (admin, alter, authorization, copy_unload, ddl, dml, from_items, maintenance, owner_reach, plans, routines,
-               settings, show, users, view_ddl)
+               settings, show, string_literals, users, view_ddl)
 from .errors import TranslationError, do_block, error_statement, not_supported
 from .expressions import REDSHIFT_CATALOG_WORDS, Rewriter
-from .fastpath import needs_translation
+from .fastpath import assigns_literals, redshift_constructs
 from .install import ENGINE_FUNCTIONS
 from .navigation import relation_names
 from .tokens import (Node, Token, identifier_value, quote_literal, render, split_statements, temporary_table_names,
@@ -74,9 +75,9 @@ def _translate_bytes(sql: bytes, case_sensitive: bool, standard_strings: bool) -
         error = TranslationError(f'invalid byte sequence for encoding "UTF8": {bad}', "22021")
         return refusal(error, sql), None, True, False
     # TRUNCATE is one of the fast path's statement words: text it lets through holds none.
-    if not needs_translation(text):
+    if not redshift_constructs(text) and not assigns_literals(text):
         return None
-    result = _rewritten(text, case_sensitive, standard_strings)
+    result = _translate(text, case_sensitive, standard_strings)
     commits = TRUNCATE.search(sql) is not None
     if result is None:
         return _TRUNCATE_AS_IT_IS if commits else None
@@ -103,7 +104,28 @@ def statement_texts(sql: bytes, standard_strings: bool = False) -> tuple[bytes, 
 
 
 def _translate(sql: str, case_sensitive: bool, standard_strings: bool) -> Translation | None:
-    return _rewritten(sql, case_sensitive, standard_strings) if needs_translation(sql) else None
+    if redshift_constructs(sql):
+        return _rewritten(sql, case_sensitive, standard_strings)
+    if assigns_literals(sql):  # and nothing else: the literals typed, without the rewriter's walk
+        return _typed_literals(sql, case_sensitive, standard_strings)
+    return None
+
+
+def _typed_literals(sql: str, case_sensitive: bool, standard_strings: bool) -> Translation | None:
+    """``sql`` with the string literals its INSERTs and UPDATEs assign typed (string_literals.py)."""
+    try:
+        statements = split_statements(tokenize(sql, standard_strings))
+    except TranslationError:
+        return _rewritten(sql, case_sensitive, standard_strings)  # refused as the translator refuses it
+    out, changed = [], False
+    for statement in statements:
+        nodes = tree(statement)
+        sig = words(nodes)
+        first = sig[0].low if sig else ""
+        typed = string_literals.typed(nodes, first) if first in ("insert", "update") else nodes
+        changed = changed or typed is not nodes
+        out.append(render(typed).strip())
+    return Translation(";\n".join(out), None) if changed else None
 
 
 def _rewritten(sql: str, case_sensitive: bool, standard_strings: bool) -> Translation | None:
@@ -176,6 +198,8 @@ def _translated(rw: Rewriter, tokens: list[Token]) -> tuple[str, bool | None, li
         rw.relations = None
     if rw.may_reshape:
         from_items.prepare(rw, tokens)
+    if first in ("insert", "update"):
+        nodes = string_literals.typed(nodes, first)
     handler = _HANDLERS.get(first)
     if handler is not None:
         result = handler(rw, nodes, sig)
