@@ -3,10 +3,13 @@ on a real endpoint: staleness follows the base tables' changes and the views' re
 
 from __future__ import annotations
 
+import threading
+
 import psycopg
 import pytest
 
 from sql_cluster import SqlCluster
+from support import wait_for
 
 from .helpers import fresh_user
 
@@ -228,3 +231,39 @@ def test_a_views_name_may_be_a_word_of_its_attributes(sql_cluster, database, sch
                             " WHERE schema_name = %s", (schema.strip('"').lower(),)).fetchall() == [
             (schema.strip('"').lower(), view.strip('"').lower(), "t")]
         conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def test_queries_read_the_old_rows_while_a_view_refreshes(sql_cluster, database):
+    """Redshift's queries read a view's old contents while it refreshes.  The refresh is held mid-way:
+    it waits for its base table, which another session locked."""
+    with sql_cluster.connect(database) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS mv_reading CASCADE")
+        conn.execute("CREATE SCHEMA mv_reading")
+        conn.execute("CREATE TABLE mv_reading.sales (region varchar(10), amount int)")
+        conn.execute("INSERT INTO mv_reading.sales VALUES ('north', 1)")
+        conn.execute("CREATE MATERIALIZED VIEW mv_reading.totals AS"
+                     " SELECT region, sum(amount) AS total FROM mv_reading.sales GROUP BY region")
+        conn.execute("CREATE MATERIALIZED VIEW mv_reading.everything AS SELECT count(*) AS n FROM mv_reading.sales")
+        conn.execute("INSERT INTO mv_reading.sales VALUES ('south', 2)")
+    for view, old, new in (("totals", [("north", 1)], [("north", 1), ("south", 2)]),
+                           ("everything", [(1,)], [(2,)])):
+        with sql_cluster.connect(database, autocommit=False) as locker, sql_cluster.connect(database) as refresher, \
+                sql_cluster.connect(database) as reader:
+            locker.execute("LOCK mv_reading.sales")
+            pid = refresher.execute("SELECT pg_backend_pid()").fetchone()[0]
+            refreshing = threading.Thread(target=refresher.execute, args=(f"REFRESH MATERIALIZED VIEW mv_reading.{view}",))
+            refreshing.start()
+            try:
+                wait_for(lambda: reader.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s",
+                                                (pid,)).fetchone() == ("Lock",), timeout=60)
+                reader.execute("SET statement_timeout TO 30000")  # the old code's reader waits: cut, not hung
+                assert reader.execute(f"SELECT * FROM mv_reading.{view} ORDER BY 1").fetchall() == old
+            finally:
+                locker.rollback()
+                refreshing.join()
+            assert reader.execute(f"SELECT * FROM mv_reading.{view} ORDER BY 1").fetchall() == new
+            assert stale_in(reader, "mv_reading")[view] == "f"
+
+
+def stale_in(conn: psycopg.Connection, schema: str) -> dict[str, str]:
+    return dict(conn.execute("SELECT trim(name), is_stale FROM svv_mv_info WHERE schema_name = %s", (schema,)).fetchall())

@@ -159,32 +159,33 @@ DECLARE
     entries smallint[];
     grouped smallint[];
 BEGIN
-    IF tree IS NULL OR (regexp_match(tree, ':hasTargetSRFs (\w+) :hasSubLinks (\w+) :hasDistinctOn (\w+)'))
+    IF tree IS NULL OR (regexp_match(tree, ':hasTargetSRFs ([a-z]+) :hasSubLinks ([a-z]+) :hasDistinctOn ([a-z]+)'))
                        IS DISTINCT FROM ARRAY['false', 'false', 'false'] THEN
         RETURN;
     END IF;
-    -- Queries nested in the top-level one come in its range table (FROM subqueries, CTEs), before its
+    -- (No backslash in a literal of the body: it is read with the session's standard_conforming_strings,
+    -- off in Redshift's sessions.)  Queries nested in the top-level one come in its range table (FROM subqueries, CTEs), before its
     -- select list: what follows the last select list is the top-level query's.
     top := (regexp_match(tree, '.*:targetList (.*)$'))[1];
     IF top !~ ':groupingSets <> .*:setOperations <> ' THEN
         RETURN;
     END IF;
     refs := ARRAY(SELECT g[1] FROM regexp_matches(substring(top FROM ':groupClause (.*) :groupDistinct '),
-                                                  ':tleSortGroupRef (\d+)', 'g') AS g);
+                                                  ':tleSortGroupRef ([0-9]+)', 'g') AS g);
     -- The output columns (an aggregate's arguments are entries too, without a name), and those GROUP BY names.
     SELECT array_agg(e[1]::smallint ORDER BY e[1]::integer),
            array_agg(e[1]::smallint ORDER BY e[1]::integer) FILTER (WHERE e[2] = ANY (refs))
     INTO entries, grouped
     FROM regexp_matches(substring(top FROM '^(.*) :override '),
-                        ':resno (\d+) :resname (?!<>)(?:[^ \\]|\\.)+ :ressortgroupref (\d+) :resorigtbl \d+ '
-                        ':resorigcol \d+ :resjunk false\}', 'g') AS e;
+                        E':resno ([0-9]+) :resname (?!<>)(?:[^ \\\\]|\\\\.)+ :ressortgroupref ([0-9]+) '
+                        ':resorigtbl [0-9]+ :resorigcol [0-9]+ :resjunk false[}]', 'g') AS e;
     IF cardinality(refs) > 0 THEN
         IF cardinality(grouped) = cardinality(refs) THEN
             RETURN NEXT grouped;
         END IF;
     ELSIF top ~ ':distinctClause [(]' THEN
         RETURN NEXT entries;
-    ELSIF tree ~ '^\({QUERY( :\w+ [^ ]+){5} :hasAggs true' THEN
+    ELSIF tree ~ '^[(][{]QUERY( :[a-zA-Z]+ [^ ]+){5} :hasAggs true' THEN
         RETURN QUERY SELECT ARRAY[column_number] FROM unnest(entries) AS column_number;
     END IF;
 END $$;
