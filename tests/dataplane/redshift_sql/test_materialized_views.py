@@ -269,7 +269,7 @@ def stale_in(conn: psycopg.Connection, schema: str) -> dict[str, str]:
     return dict(conn.execute("SELECT trim(name), is_stale FROM svv_mv_info WHERE schema_name = %s", (schema,)).fetchall())
 
 
-def test_refreshes_and_state_transitions_show_in_sys_mv_refresh_history_and_stl_mv_state(sql_cluster, database, mia):
+def test_refreshes_and_state_transitions_show_in_sys_mv_refresh_history_and_stl_sys_mv_state(sql_cluster, database, mia):
     with sql_cluster.connect(database) as conn:
         conn.execute("DROP SCHEMA IF EXISTS mv_history CASCADE")
         conn.execute("CREATE SCHEMA mv_history")
@@ -294,10 +294,17 @@ def test_refreshes_and_state_transitions_show_in_sys_mv_refresh_history_and_stl_
             " trim(base_table_schema), trim(base_table_name), trim(mv_schema), trim(mv_name), trim(state)"
             " FROM stl_mv_state WHERE mv_schema = 'mv_history'").fetchall() == [
             (True, True, "TRUNCATE", True, "mv_history", "sales", "mv_history", "sums", "Recompute")]
+        assert conn.execute(
+            "SELECT user_id = current_user_id, transaction_id > 0, trim(database_name) = current_database(),"
+            " trim(event_desc), trim(base_table_database_name) = current_database(), trim(base_table_schema),"
+            " trim(base_table_name), trim(mv_schema), trim(mv_name), trim(state)"
+            " FROM sys_mv_state WHERE mv_schema = 'mv_history'").fetchall() == [
+            (True, True, True, "TRUNCATE", True, "mv_history", "sales", "mv_history", "sums", "Recompute")]
     with sql_cluster.connect(database, user=mia, password=PASSWORD) as conn:  # another's: not shown
         assert conn.execute("SELECT count(*) FROM sys_mv_refresh_history WHERE schema_name = 'mv_history'"
-                            " UNION ALL SELECT count(*) FROM stl_mv_state WHERE mv_schema = 'mv_history'").fetchall() == [
-            (0,), (0,)]
+                            " UNION ALL SELECT count(*) FROM stl_mv_state WHERE mv_schema = 'mv_history'"
+                            " UNION ALL SELECT count(*) FROM sys_mv_state WHERE mv_schema = 'mv_history'").fetchall() == [
+            (0,), (0,), (0,)]
         for statement in ("SELECT * FROM localshift.mv_state_history", "SELECT localshift.ensure_mv_key(0)"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(statement)

@@ -478,8 +478,17 @@ SELECT userid::bigint AS userid, starttime, xid, event_desc::character(500) AS e
        base_name::character(128) AS base_table_name, mv_schema::character(128) AS mv_schema,
        mv_name::character(128) AS mv_name, state::character(32) AS state
 FROM localshift.visible_mv_states;
-GRANT SELECT ON pg_catalog.svl_mv_refresh_status, pg_catalog.sys_mv_refresh_history, pg_catalog.stl_mv_state
-    TO PUBLIC;
+
+-- SYS_MV_STATE: the same transitions, with SYS names and the base table's database.
+CREATE OR REPLACE VIEW pg_catalog.sys_mv_state AS
+SELECT userid::bigint AS user_id, xid AS transaction_id, current_database()::character(128) AS database_name,
+       event_desc::character(500) AS event_desc, starttime AS start_time,
+       current_database()::character(128) AS base_table_database_name,
+       base_schema::character(128) AS base_table_schema, base_name::character(128) AS base_table_name,
+       mv_schema::character(128) AS mv_schema, mv_name::character(128) AS mv_name, state::character(32) AS state
+FROM localshift.visible_mv_states;
+GRANT SELECT ON pg_catalog.svl_mv_refresh_status, pg_catalog.sys_mv_refresh_history, pg_catalog.stl_mv_state,
+    pg_catalog.sys_mv_state TO PUBLIC;
 
 -- The autorefresh (dataplane/mv_autorefresh.py, as the internal role): the stale views with AUTO REFRESH
 -- YES whose base tables have had no change for ``quiet`` (Redshift refreshes some time after they
