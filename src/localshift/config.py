@@ -35,6 +35,7 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "engine_log_limit": (1, 1_048_576),
     "engine_disk_limit": (0, 1_048_576 * 1024),
     "mv_autorefresh_interval": (0, 3600),
+    "mv_autorefresh_timeout": (1, 86400),
 }
 
 
@@ -69,6 +70,7 @@ class Settings:
     engine_log_limit: int = 64
     engine_disk_limit: int = 20480
     mv_autorefresh_interval: float = 60.0
+    mv_autorefresh_timeout: float = 3600.0
     transition_delay: float = 0.2
     automated_snapshot_interval: float = 8 * 3600
     manual_snapshot_quota: int = 20

@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from localshift.dataplane.engine_timeouts import ANSWER_GRACE
 from localshift.dataplane.mv_autorefresh import FAILED, MvAutorefresh
 from localshift.dataplane.roles import ADMIN_USER
 
@@ -100,11 +101,13 @@ def test_a_refresh_that_fails_is_recorded_and_the_view_stays_stale(autorefreshed
 
 
 def test_a_view_in_use_is_left_for_a_later_round(autorefreshed):
+    # A view without a key (its rows may repeat) is refreshed by the engine's plain REFRESH, which waits
+    # for its readers.
     plane, port = autorefreshed
     with connect(port, autocommit=True) as conn, connect(port) as reader:
         conn.execute("CREATE SCHEMA in_use")
         conn.execute("CREATE TABLE in_use.t (a int)")
-        conn.execute("CREATE MATERIALIZED VIEW in_use.v AUTO REFRESH YES AS SELECT count(*) AS n FROM in_use.t")
+        conn.execute("CREATE MATERIALIZED VIEW in_use.v AUTO REFRESH YES AS SELECT a AS n FROM in_use.t")
         reader.execute("SELECT n FROM in_use.v")  # its open transaction holds the view
         conn.execute("INSERT INTO in_use.t VALUES (1)")
         time.sleep(2 * INTERVAL)  # the table quiet for an interval
@@ -115,6 +118,23 @@ def test_a_view_in_use_is_left_for_a_later_round(autorefreshed):
         wait_for(lambda: statuses(conn, "in_use"), timeout=60)
         assert [row[1] for row in statuses(conn, "in_use")] == [INCREMENTALLY]
         assert conn.execute("SELECT n FROM in_use.v").fetchall() == [(1,)]
+
+
+def test_a_view_with_a_key_is_refreshed_while_it_is_read(autorefreshed):
+    # Redshift's queries read a view's old rows while it refreshes, and hold up no refresh: a view with a
+    # key (here its GROUP BY column) is refreshed CONCURRENTLY.
+    plane, port = autorefreshed
+    with connect(port, autocommit=True) as conn, connect(port) as reader:
+        conn.execute("CREATE SCHEMA read_while")
+        conn.execute("CREATE TABLE read_while.t (g int)")
+        conn.execute("CREATE MATERIALIZED VIEW read_while.v AUTO REFRESH YES AS"
+                     " SELECT g, count(*) AS n FROM read_while.t GROUP BY g")
+        assert reader.execute("SELECT * FROM read_while.v").fetchall() == []  # its open transaction holds the view
+        conn.execute("INSERT INTO read_while.t VALUES (1)")
+        wait_for(lambda: statuses(conn, "read_while"), timeout=60)
+        assert [row[1] for row in statuses(conn, "read_while")] == [INCREMENTALLY]
+        assert conn.execute("SELECT * FROM read_while.v").fetchall() == [(1, 1)]
+        reader.rollback()
 
 
 def test_a_database_is_dropped_while_its_view_is_being_refreshed(autorefreshed):
@@ -196,3 +216,76 @@ def test_a_round_that_fails_does_not_end_the_job():
         job.close()
     done = len(rounds)
     assert job._thread is None and len(rounds) == done  # closed: no round after
+
+
+ENGINE_TIMEOUT, REFRESH_TIMEOUT = 5.0, 20.0  # (long enough for a new engine's set-up on a loaded machine)
+GATE = 4242  # the advisory lock the gated views' query waits for
+# A function the view's query calls, waiting while the test holds the lock (polling it: the autorefresh's
+# lock_timeout would end a wait for it); immutable, as the autorefresh leaves out views calling a mutable
+# one.  The internal role's: users create no PL/pgSQL functions.
+GATED = ("CREATE FUNCTION public.gate(a int) RETURNS int LANGUAGE plpgsql IMMUTABLE AS"
+         f" $$BEGIN WHILE NOT pg_try_advisory_lock_shared({GATE}) LOOP PERFORM pg_sleep(0.05); END LOOP;"
+         f" PERFORM pg_advisory_unlock_shared({GATE}); RETURN a; END$$")
+
+
+@pytest.fixture(scope="module")
+def bounded(tmp_path_factory):
+    """A data plane whose work on engines is bounded by ENGINE_TIMEOUT and its autorefresh's refreshes by
+    REFRESH_TIMEOUT, with one cluster: (data plane, port, the internal role's connection to its database)."""
+    plane = seeded_plane(tmp_path_factory.mktemp("bounded") / "dp", autorefresh_interval=INTERVAL,
+                         engine_timeout=ENGINE_TIMEOUT, autorefresh_timeout=REFRESH_TIMEOUT)
+    try:
+        port = plane.create_engine("c1", free_port(), USER, PASSWORD, DB)
+        with plane._engine("c1").connect(DB) as admin:
+            admin.execute(GATED)
+            yield plane, port, admin
+    finally:
+        cleanup(plane)
+
+
+def gated_view(conn, schema: str) -> None:  # type: ignore[no-untyped-def]
+    conn.execute(f"CREATE SCHEMA {schema}")
+    conn.execute(f"CREATE TABLE {schema}.t (a int)")
+    conn.execute(f"CREATE MATERIALIZED VIEW {schema}.v AUTO REFRESH YES AS SELECT count(public.gate(a)) AS n FROM {schema}.t")
+
+
+def refreshing_for(admin, schema: str, seconds: float) -> bool:  # type: ignore[no-untyped-def]
+    return admin.execute("SELECT count(*) FROM pg_stat_activity WHERE query LIKE %s AND state = 'active'"
+                         " AND clock_timestamp() - query_start > make_interval(secs => %s)",
+                         (f"REFRESH MATERIALIZED VIEW %{schema}.v", seconds)).fetchone()[0] > 0
+
+
+def test_an_autorefresh_may_take_longer_than_the_engine_timeout(bounded):
+    plane, port, admin = bounded
+    with connect(port, autocommit=True) as conn:
+        gated_view(conn, "long")
+        admin.execute("SELECT pg_advisory_lock(%s)", (GATE,))
+        try:
+            conn.execute("INSERT INTO long.t VALUES (1)")
+            # Past the engine timeout, and past the service's wait for the engine's answer to a statement.
+            wait_for(lambda: refreshing_for(admin, "long", ENGINE_TIMEOUT + ANSWER_GRACE + 1), timeout=90)
+        finally:
+            admin.execute("SELECT pg_advisory_unlock(%s)", (GATE,))
+        wait_for(lambda: statuses(conn, "long"), timeout=60)
+        assert [row[1] for row in statuses(conn, "long")] == [INCREMENTALLY]
+        assert conn.execute("SELECT n FROM long.v").fetchall() == [(1,)]
+        assert conn.execute("SELECT trim(refresh_type), status FROM sys_mv_refresh_history"
+                            " WHERE schema_name = 'long'").fetchall() == [("Auto", INCREMENTALLY)]
+
+
+def test_an_autorefresh_cut_at_its_timeout_is_recorded_as_failed(bounded):
+    plane, port, admin = bounded
+    with connect(port, autocommit=True) as conn:
+        gated_view(conn, "cut")
+        admin.execute("SELECT pg_advisory_lock(%s)", (GATE,))
+        try:
+            conn.execute("INSERT INTO cut.t VALUES (1)")
+            wait_for(lambda: statuses(conn, "cut"), timeout=REFRESH_TIMEOUT + 90)
+        finally:
+            admin.execute("SELECT pg_advisory_unlock(%s)", (GATE,))
+        assert statuses(conn, "cut") == [("v", FAILED, internal_role_id(plane), False)]
+        assert conn.execute("SELECT trim(refresh_type), status, duration >= %s FROM sys_mv_refresh_history"
+                            " WHERE schema_name = 'cut'", (int(REFRESH_TIMEOUT * 1e6),)).fetchall() == [
+            ("Auto", FAILED, True)]
+        assert conn.execute("SELECT is_stale FROM svv_mv_info WHERE schema_name = 'cut'").fetchall() == [("t",)]
+        assert conn.execute("SELECT n FROM cut.v").fetchall() == [(0,)]

@@ -34,7 +34,8 @@ from .engine_template import EngineTemplate
 from .engine_limits import EngineLimits
 from .engine_timeouts import DEFAULT_ENGINE_TIMEOUT, EngineTimeout
 from .engine_users import DEFAULT_UIDS, EngineUsers, parse_uid_range
-from .mv_autorefresh import DEFAULT_INTERVAL as DEFAULT_AUTOREFRESH_INTERVAL, Connect, MvAutorefresh
+from .mv_autorefresh import DEFAULT_INTERVAL as DEFAULT_AUTOREFRESH_INTERVAL, DEFAULT_TIMEOUT as DEFAULT_AUTOREFRESH_TIMEOUT
+from .mv_autorefresh import Connect, MvAutorefresh
 from .errors import ClusterNotFoundError, DataPlaneError
 from .host import raise_open_file_limit, sql_connection_budget
 from .redshift_sql import install_engine
@@ -78,7 +79,8 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
                  supervise_interval: float = 1.0, revive_attempts: int = 3,
                  engine_timeout: float = DEFAULT_ENGINE_TIMEOUT,
                  engine_limits: EngineLimits = EngineLimits(),
-                 autorefresh_interval: float = DEFAULT_AUTOREFRESH_INTERVAL) -> None:
+                 autorefresh_interval: float = DEFAULT_AUTOREFRESH_INTERVAL,
+                 autorefresh_timeout: float = DEFAULT_AUTOREFRESH_TIMEOUT) -> None:
         """``root``: where snapshots (and, when the service is not root, engines) live, owner
         only.  ``engine_root`` overrides where engine directories go.  ``ephemeral``: the
         watchdog removes the engines, the snapshots and ``also_remove`` when the service ends.
@@ -95,7 +97,8 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
         an engine (engine_timeouts.py); one that does not answer in time is killed, then started again.
         ``engine_limits``: the memory and temporary files each engine's processes may take (engine_limits.py).
         ``autorefresh_interval``: seconds between rounds of the materialized views' autorefresh, and how long
-        base tables stay unchanged before it refreshes their views (mv_autorefresh.py; 0: never)."""
+        base tables stay unchanged before it refreshes their views (mv_autorefresh.py; 0: never);
+        ``autorefresh_timeout``: seconds one of its refreshes may take (not bounded by ``engine_timeout``)."""
         if not 0 < sql_startup_timeout <= 3600:
             raise DataPlaneError(f"sql_startup_timeout {sql_startup_timeout}: expected seconds in (0, 3600]")
         if not 1 <= sql_max_connections <= MAX_USER_CONNECTIONS:
@@ -149,7 +152,7 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
         for leftover in self.engine_root.glob(watchdog.STAGING_PREFIX + "*"):  # creates cut short by a crash
             shutil.rmtree(leftover, ignore_errors=True)
         self._start_supervisor(supervise_interval, revive_attempts)
-        self.autorefresh = MvAutorefresh(autorefresh_interval, self._autorefreshed_engines)
+        self.autorefresh = MvAutorefresh(autorefresh_interval, self._autorefreshed_engines, autorefresh_timeout)
         for leftover in self.engine_root.glob(table_restore.SCRATCH_PREFIX + "*"):  # table restores cut short
             self.destroy_engine(leftover.name)
 
@@ -168,7 +171,8 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
                    supervise_interval=settings.engine_check_interval, engine_timeout=settings.engine_timeout,
                    engine_limits=EngineLimits(settings.engine_memory_limit, settings.engine_temp_file_limit,
                                               settings.engine_log_limit, settings.engine_disk_limit),
-                   autorefresh_interval=settings.mv_autorefresh_interval)
+                   autorefresh_interval=settings.mv_autorefresh_interval,
+                   autorefresh_timeout=settings.mv_autorefresh_timeout)
 
     # -- setup -------------------------------------------------------------------
     @property

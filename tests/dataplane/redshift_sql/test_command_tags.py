@@ -24,6 +24,7 @@ from sql_cluster import MASTER_USER, PASSWORD
     (b"alter user u createuser", b"DO", b"ALTER USER"),
     (b"set session authorization 'u'", b"DO", b"SET"),
     (b"SET LOCAL SESSION AUTHORIZATION u", b"DO", b"SET"),
+    (b"refresh materialized view s.mv", b"DO", b"REFRESH MATERIALIZED VIEW"),
     # the engine's own tags stand
     (b"insert into t values (1)", b"INSERT 0 1", None),
     (b"do $$ begin null; end $$", b"DO", None),

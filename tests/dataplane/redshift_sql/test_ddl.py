@@ -135,3 +135,15 @@ def test_views_and_materialized_views():
 ])
 def test_bad_ddl_is_refused(sql, sqlstate):
     assert refused(sql)[0] == sqlstate
+
+
+@pytest.mark.parametrize("sql, name", [("REFRESH MATERIALIZED VIEW s.mv", "E's.mv'"),
+                                       ('refresh materialized view "Mixed"."MV"', """E'"mixed"."mv"'""")])
+def test_refresh_runs_the_catalogs_statement_for_the_view(sql, name):
+    # CONCURRENTLY or not, as the view has a key (catalog/42_materialized_views.sql), in a DO block.
+    assert f"EXECUTE localshift.mv_refresh_statement({name}::regclass);" in pg(sql)
+
+
+@pytest.mark.parametrize("sql", ["REFRESH MATERIALIZED VIEW CONCURRENTLY mv", "REFRESH MATERIALIZED VIEW mv WITH DATA"])
+def test_postgresqls_own_refresh_forms_pass(sql):
+    assert pg(sql) == sql

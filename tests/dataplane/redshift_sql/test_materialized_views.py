@@ -3,10 +3,13 @@ on a real endpoint: staleness follows the base tables' changes and the views' re
 
 from __future__ import annotations
 
+import threading
+
 import psycopg
 import pytest
 
 from sql_cluster import SqlCluster
+from support import wait_for
 
 from .helpers import fresh_user
 
@@ -228,3 +231,92 @@ def test_a_views_name_may_be_a_word_of_its_attributes(sql_cluster, database, sch
                             " WHERE schema_name = %s", (schema.strip('"').lower(),)).fetchall() == [
             (schema.strip('"').lower(), view.strip('"').lower(), "t")]
         conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def test_queries_read_the_old_rows_while_a_view_refreshes(sql_cluster, database):
+    """Redshift's queries read a view's old contents while it refreshes.  The refresh is held mid-way:
+    it waits for its base table, which another session locked."""
+    with sql_cluster.connect(database) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS mv_reading CASCADE")
+        conn.execute("CREATE SCHEMA mv_reading")
+        conn.execute("CREATE TABLE mv_reading.sales (region varchar(10), amount int)")
+        conn.execute("INSERT INTO mv_reading.sales VALUES ('north', 1)")
+        conn.execute("CREATE MATERIALIZED VIEW mv_reading.totals AS"
+                     " SELECT region, sum(amount) AS total FROM mv_reading.sales GROUP BY region")
+        conn.execute("CREATE MATERIALIZED VIEW mv_reading.everything AS SELECT count(*) AS n FROM mv_reading.sales")
+        conn.execute("INSERT INTO mv_reading.sales VALUES ('south', 2)")
+    for view, old, new in (("totals", [("north", 1)], [("north", 1), ("south", 2)]),
+                           ("everything", [(1,)], [(2,)])):
+        with sql_cluster.connect(database, autocommit=False) as locker, sql_cluster.connect(database) as refresher, \
+                sql_cluster.connect(database) as reader:
+            locker.execute("LOCK mv_reading.sales")
+            pid = refresher.execute("SELECT pg_backend_pid()").fetchone()[0]
+            refreshing = threading.Thread(target=refresher.execute, args=(f"REFRESH MATERIALIZED VIEW mv_reading.{view}",))
+            refreshing.start()
+            try:
+                wait_for(lambda: reader.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s",
+                                                (pid,)).fetchone() == ("Lock",), timeout=60)
+                reader.execute("SET statement_timeout TO 30000")  # the old code's reader waits: cut, not hung
+                assert reader.execute(f"SELECT * FROM mv_reading.{view} ORDER BY 1").fetchall() == old
+            finally:
+                locker.rollback()
+                refreshing.join()
+            assert reader.execute(f"SELECT * FROM mv_reading.{view} ORDER BY 1").fetchall() == new
+            assert stale_in(reader, "mv_reading")[view] == "f"
+
+
+def stale_in(conn: psycopg.Connection, schema: str) -> dict[str, str]:
+    return dict(conn.execute("SELECT trim(name), is_stale FROM svv_mv_info WHERE schema_name = %s", (schema,)).fetchall())
+
+
+def test_refreshes_and_state_transitions_show_in_sys_mv_refresh_history_and_stl_sys_mv_state(sql_cluster, database, mia):
+    with sql_cluster.connect(database) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS mv_history CASCADE")
+        conn.execute("CREATE SCHEMA mv_history")
+        conn.execute("CREATE TABLE mv_history.sales (g int, amount int)")
+        conn.execute("CREATE MATERIALIZED VIEW mv_history.sums AS SELECT g, sum(amount) AS s FROM mv_history.sales GROUP BY g")
+        conn.execute("INSERT INTO mv_history.sales VALUES (1, 2)")
+        conn.execute("REFRESH MATERIALIZED VIEW mv_history.sums")
+        # A TRUNCATE of a base table: the view's state becomes Recompute, its next refresh recomputes it.
+        conn.execute("TRUNCATE mv_history.sales")
+        conn.execute("REFRESH MATERIALIZED VIEW mv_history.sums")
+        assert conn.execute(
+            "SELECT user_id = current_user_id, session_id = pg_backend_pid(), transaction_id > 0,"
+            " trim(database_name) = current_database(), trim(schema_name), mv_id = 'mv_history.sums'::regclass::oid,"
+            " trim(mv_name), trim(refresh_type), status, start_time <= end_time, duration >= 0"
+            " FROM sys_mv_refresh_history WHERE schema_name = 'mv_history' ORDER BY start_time").fetchall() == [
+            (True, True, True, True, "mv_history", True, "sums", "Manual",
+             "Refresh successfully updated MV incrementally", True, True),
+            (True, True, True, True, "mv_history", True, "sums", "Manual",
+             "Refresh successfully recomputed MV from scratch", True, True)]
+        assert conn.execute(
+            "SELECT userid = current_user_id, xid > 0, trim(event_desc), trim(db_name) = current_database(),"
+            " trim(base_table_schema), trim(base_table_name), trim(mv_schema), trim(mv_name), trim(state)"
+            " FROM stl_mv_state WHERE mv_schema = 'mv_history'").fetchall() == [
+            (True, True, "TRUNCATE", True, "mv_history", "sales", "mv_history", "sums", "Recompute")]
+        assert conn.execute(
+            "SELECT user_id = current_user_id, transaction_id > 0, trim(database_name) = current_database(),"
+            " trim(event_desc), trim(base_table_database_name) = current_database(), trim(base_table_schema),"
+            " trim(base_table_name), trim(mv_schema), trim(mv_name), trim(state)"
+            " FROM sys_mv_state WHERE mv_schema = 'mv_history'").fetchall() == [
+            (True, True, True, "TRUNCATE", True, "mv_history", "sales", "mv_history", "sums", "Recompute")]
+    with sql_cluster.connect(database, user=mia, password=PASSWORD) as conn:  # another's: not shown
+        assert conn.execute("SELECT count(*) FROM sys_mv_refresh_history WHERE schema_name = 'mv_history'"
+                            " UNION ALL SELECT count(*) FROM stl_mv_state WHERE mv_schema = 'mv_history'"
+                            " UNION ALL SELECT count(*) FROM sys_mv_state WHERE mv_schema = 'mv_history'").fetchall() == [
+            (0,), (0,), (0,)]
+        for statement in ("SELECT * FROM localshift.mv_state_history", "SELECT localshift.ensure_mv_key(0)"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement)
+
+
+def test_refresh_keeps_its_tag_and_errors(sql_cluster, database):
+    with sql_cluster.connect(database) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS mv_tagged_base (a int)")
+        conn.execute("DROP MATERIALIZED VIEW IF EXISTS mv_tagged")
+        conn.execute("CREATE MATERIALIZED VIEW mv_tagged AS SELECT a FROM mv_tagged_base")  # no key: a plain refresh
+        assert conn.execute("REFRESH MATERIALIZED VIEW mv_tagged").statusmessage == "REFRESH MATERIALIZED VIEW"
+        with pytest.raises(psycopg.errors.UndefinedTable, match='relation "mv_missing" does not exist'):
+            conn.execute("REFRESH MATERIALIZED VIEW mv_missing")
+        with pytest.raises(psycopg.errors.FeatureNotSupported, match='"mv_tagged_base" is not a materialized view'):
+            conn.execute("REFRESH MATERIALIZED VIEW mv_tagged_base")

@@ -11,9 +11,10 @@ statement's own:
   REVOKE on objects, which a superuser may run as their owner, owner_reach.py; DROP PROCEDURE and
   ALTER PROCEDURE with argument types,
   ALTER SCHEMA ... QUOTA, ALTER DATABASE ... ISOLATION LEVEL, LOCK, ALTER TABLE ... ADD
-  PRIMARY KEY / UNIQUE, CREATE USER, ALTER USER ... [NO]CREATEUSER, SET SESSION AUTHORIZATION): ``DO`` becomes
-  the statement's command, ``DROP PROCEDURE``, ``ALTER PROCEDURE``, ``ALTER SCHEMA``, ``ALTER
-  DATABASE``, ``LOCK TABLE``, ``ALTER TABLE``, ``CREATE USER``, ``ALTER USER``, ``SET``, the tags PostgreSQL (and Redshift) give them.
+  PRIMARY KEY / UNIQUE, CREATE USER, ALTER USER ... [NO]CREATEUSER, SET SESSION AUTHORIZATION, REFRESH
+  MATERIALIZED VIEW): ``DO`` becomes the statement's command, ``DROP PROCEDURE``, ``ALTER PROCEDURE``,
+  ``ALTER SCHEMA``, ``ALTER DATABASE``, ``LOCK TABLE``, ``ALTER TABLE``, ``CREATE USER``, ``ALTER USER``,
+  ``SET``, ``REFRESH MATERIALIZED VIEW``, the tags PostgreSQL (and Redshift) give them.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ _DO_COMMANDS = {(b"drop", b"procedure"): b"DROP PROCEDURE", (b"alter", b"procedu
                 (b"drop", b"function"): b"DROP FUNCTION",
                 (b"alter", b"database"): b"ALTER DATABASE",
                 (b"create", b"user"): b"CREATE USER", (b"alter", b"user"): b"ALTER USER",
+                (b"refresh", b"materialized"): b"REFRESH MATERIALIZED VIEW",  # view_ddl.py
                 # SET [SESSION | LOCAL] SESSION AUTHORIZATION (authorization.py)
                 (b"set", b"session"): b"SET", (b"set", b"local"): b"SET"}
 

@@ -32,7 +32,8 @@ from .window_frames import FRAMED, PARTITION_ONLY
 # commit (truncate_commits.py): the translator tells the session of it, so that the session looks
 # for no TRUNCATE in what the fast path lets through.
 _STATEMENT_WORDS = ("create", "alter", "drop", "grant", "revoke", "set", "reset", "show", "vacuum",
-                    "analyze", "analyse", "copy", "unload", "cancel", "lock", "merge", "truncate", "explain")
+                    "analyze", "analyse", "copy", "unload", "cancel", "lock", "merge", "truncate", "explain",
+                    "refresh")
 # Words that need rewriting wherever they appear.
 TRIGGER_WORDS = frozenset({
     "top", "qualify", "minus", "approximate", "sysdate", "current_user_id", "super", "nvarchar",

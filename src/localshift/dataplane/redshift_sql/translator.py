@@ -337,6 +337,7 @@ _HANDLERS = {
     "analyse": lambda rw, nodes, sig: maintenance.analyze(rw, nodes, sig),
     "cancel": lambda rw, nodes, sig: maintenance.cancel(rw, sig),
     "lock": lambda rw, nodes, sig: maintenance.lock(rw, nodes),
+    "refresh": lambda rw, nodes, sig: view_ddl.refresh_materialized_view(rw, sig),
     "copy": lambda rw, nodes, sig: copy_unload.copy(rw, nodes, sig),
     "unload": lambda rw, nodes, sig: copy_unload.unload(rw, nodes, sig),
     "merge": lambda rw, nodes, sig: dml.merge(rw, nodes, sig),

@@ -1,14 +1,14 @@
 """CREATE VIEW (late-binding ones: WITH NO SCHEMA BINDING) and CREATE MATERIALIZED VIEW with
 Redshift's clauses; their attributes travel to the engine's event triggers in marker comments
-(ddl.py)."""
+(ddl.py).  REFRESH MATERIALIZED VIEW, which queries do not wait for."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from .ddl import TableAttributes, attribute_marker, comment_marker, name_end, qualified_name
-from .errors import syntax_error
-from .tokens import Node, render, strip
+from .errors import do_block, syntax_error
+from .tokens import Node, quote_literal, render, strip
 
 if TYPE_CHECKING:
     from .expressions import Rewriter
@@ -77,3 +77,15 @@ def auto_refresh_value(word: Node) -> bool:
     if word.low not in ("yes", "no"):
         raise syntax_error(word.text)
     return word.low == "yes"
+
+
+def refresh_materialized_view(rw: "Rewriter", sig: list[Node]) -> str | None:
+    """REFRESH MATERIALIZED VIEW name.  Redshift's queries read a view's old rows while it refreshes;
+    the engine's plain REFRESH locks them out until it commits, its REFRESH CONCURRENTLY does not (it
+    needs a unique index on the view's rows): the catalog's statement for the view
+    (localshift.mv_refresh_statement, catalog/42_materialized_views.sql) is either, run in a DO block
+    (command_tags.py gives the client REFRESH MATERIALIZED VIEW's tag).  Other forms are PostgreSQL's."""
+    if [w.low for w in sig[1:3]] != ["materialized", "view"] or name_end(sig, 3) != len(sig) or len(sig) < 4:
+        return None
+    _, _, name_text = qualified_name(rw.rewrite(sig[3:]))
+    return do_block(f"EXECUTE localshift.mv_refresh_statement({quote_literal(name_text)}::regclass);")

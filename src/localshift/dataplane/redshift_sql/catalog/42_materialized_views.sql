@@ -41,6 +41,25 @@ CREATE INDEX IF NOT EXISTS mv_base_changes_by_relation ON localshift.mv_base_cha
 CREATE INDEX IF NOT EXISTS mv_base_changes_by_transaction ON localshift.mv_base_changes (relation, changed_by);
 REVOKE ALL ON localshift.mv_refreshes, localshift.mv_base_changes, localshift.mv_change_numbers FROM PUBLIC;
 
+-- Materialized views' state transitions, for STL_MV_STATE: a TRUNCATE of a base table makes Redshift
+-- recompute a view in full at its next refresh (state Recompute), which the refresh's status then says.
+-- The newest rows are kept.
+CREATE TABLE IF NOT EXISTS localshift.mv_state_history (
+    state_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    userid oid NOT NULL,             -- the role whose statement made the transition
+    starttime timestamp NOT NULL,
+    xid bigint NOT NULL,
+    event_desc text NOT NULL,
+    base_oid oid NOT NULL,
+    base_schema name NOT NULL,
+    base_name name NOT NULL,
+    view_oid oid NOT NULL,
+    mv_schema name NOT NULL,
+    mv_name name NOT NULL,
+    state text NOT NULL
+);
+REVOKE ALL ON localshift.mv_state_history FROM PUBLIC;
+
 -- Whether a refresh saw a change (see above).  Rows an older localshift wrote have no transactions:
 -- their statements' order decides.
 CREATE OR REPLACE FUNCTION localshift.mv_refresh_saw(changed bigint, changed_by xid8, refreshed bigint,
@@ -73,6 +92,19 @@ CREATE OR REPLACE FUNCTION localshift.mv_base_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     PERFORM localshift.note_mv_base_change(TG_RELID);
+    IF TG_OP = 'TRUNCATE' THEN
+        INSERT INTO localshift.mv_state_history (userid, starttime, xid, event_desc, base_oid, base_schema, base_name,
+                                                 view_oid, mv_schema, mv_name, state)
+        SELECT (SELECT oid FROM pg_roles WHERE rolname = session_user), statement_timestamp() AT TIME ZONE 'UTC',
+               pg_current_xact_id()::text::bigint, 'TRUNCATE', TG_RELID, TG_TABLE_SCHEMA, TG_TABLE_NAME, c.oid,
+               n.nspname, c.relname, 'Recompute'
+        FROM localshift.mv_refreshes r
+        JOIN pg_class c ON c.oid = r.view_oid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE TG_RELID = ANY (r.bases);
+        DELETE FROM localshift.mv_state_history
+        WHERE state_id <= (SELECT max(state_id) FROM localshift.mv_state_history) - 10000;
+    END IF;
     RETURN NULL;
 END $$;
 -- Nobody else may attach it to a table (CREATE TRIGGER needs EXECUTE on the function).
@@ -113,6 +145,110 @@ LEFT JOIN pg_rewrite rw ON rw.ev_class = r.relation AND rw.rulename = '_RETURN' 
 $$;
 REVOKE ALL ON FUNCTION localshift.mv_query_reads(oid) FROM PUBLIC;
 
+-- Keys of a view: sets of output columns whose values no two of its rows share, read from its query tree
+-- (the top-level query's; one with a subquery in an expression is not read): the GROUP BY columns when
+-- every grouping expression is an output column, every column of a SELECT DISTINCT, each column of an
+-- aggregate without GROUP BY (one row).  None with a set-returning function in the select list (it
+-- multiplies rows), a set operation or GROUPING SETS.  Attribute numbers, in order.
+CREATE OR REPLACE FUNCTION localshift.mv_keys(view_oid oid) RETURNS SETOF smallint[]
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    tree text := (SELECT ev_action::text FROM pg_rewrite WHERE ev_class = view_oid AND rulename = '_RETURN');
+    top text;
+    refs text[];
+    entries smallint[];
+    grouped smallint[];
+BEGIN
+    IF tree IS NULL OR (regexp_match(tree, ':hasTargetSRFs ([a-z]+) :hasSubLinks ([a-z]+) :hasDistinctOn ([a-z]+)'))
+                       IS DISTINCT FROM ARRAY['false', 'false', 'false'] THEN
+        RETURN;
+    END IF;
+    -- (No backslash in a literal of the body: it is read with the session's standard_conforming_strings,
+    -- off in Redshift's sessions.)  Queries nested in the top-level one come in its range table (FROM subqueries, CTEs), before its
+    -- select list: what follows the last select list is the top-level query's.
+    top := (regexp_match(tree, '.*:targetList (.*)$'))[1];
+    IF top !~ ':groupingSets <> .*:setOperations <> ' THEN
+        RETURN;
+    END IF;
+    refs := ARRAY(SELECT g[1] FROM regexp_matches(substring(top FROM ':groupClause (.*) :groupDistinct '),
+                                                  ':tleSortGroupRef ([0-9]+)', 'g') AS g);
+    -- The output columns (an aggregate's arguments are entries too, without a name), and those GROUP BY names.
+    SELECT array_agg(e[1]::smallint ORDER BY e[1]::integer),
+           array_agg(e[1]::smallint ORDER BY e[1]::integer) FILTER (WHERE e[2] = ANY (refs))
+    INTO entries, grouped
+    FROM regexp_matches(substring(top FROM '^(.*) :override '),
+                        E':resno ([0-9]+) :resname (?!<>)(?:[^ \\\\]|\\\\.)+ :ressortgroupref ([0-9]+) '
+                        ':resorigtbl [0-9]+ :resorigcol [0-9]+ :resjunk false[}]', 'g') AS e;
+    IF cardinality(refs) > 0 THEN
+        IF cardinality(grouped) = cardinality(refs) THEN
+            RETURN NEXT grouped;
+        END IF;
+    ELSIF top ~ ':distinctClause [(]' THEN
+        RETURN NEXT entries;
+    ELSIF tree ~ '^[(][{]QUERY( :[a-zA-Z]+ [^ ]+){5} :hasAggs true' THEN
+        RETURN QUERY SELECT ARRAY[column_number] FROM unnest(entries) AS column_number;
+    END IF;
+END $$;
+REVOKE ALL ON FUNCTION localshift.mv_keys(oid) FROM PUBLIC;
+
+-- The most bytes a view's column may take (NULL: no bound), for its key's index.
+CREATE OR REPLACE FUNCTION localshift.mv_column_bytes(view_oid oid, column_number smallint) RETURNS integer
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+SELECT CASE WHEN b.typlen > 0 THEN b.typlen::integer
+            WHEN b.typname IN ('varchar', 'bpchar') AND m.typmod > 4 THEN (m.typmod - 4) * 4 + 4
+            WHEN b.typname = 'numeric' AND m.typmod > 4 THEN 32 END
+FROM pg_attribute a
+JOIN pg_type t ON t.oid = a.atttypid
+JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+CROSS JOIN LATERAL (SELECT CASE WHEN a.atttypmod >= 0 THEN a.atttypmod ELSE t.typtypmod END AS typmod) AS m
+WHERE a.attrelid = view_oid AND a.attnum = column_number $$;
+REVOKE ALL ON FUNCTION localshift.mv_column_bytes(oid, smallint) FROM PUBLIC;
+
+-- The index on a view's key (see below), if it has one (for mv_refresh_statement, which users call).
+CREATE OR REPLACE FUNCTION localshift.mv_key_index(view_oid oid) RETURNS oid
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+SELECT i.indexrelid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+WHERE i.indrelid = view_oid AND c.relname = 'localshift_mv_key_' || view_oid AND i.indisunique AND i.indisvalid $$;
+
+-- A unique index on a key of the view (localshift_mv_key_<view oid>), so that REFRESH runs CONCURRENTLY
+-- (localshift.mv_refresh_statement): the engine then locks the view only against other refreshes and
+-- queries read its old rows while it refreshes, as in Redshift (a plain refresh locks readers out until
+-- it commits).  Only over columns whose values are at most 2,000 bytes together (the engine's B-tree
+-- refuses rows of about 2,700, which would make refreshes fail) and whose types have a B-tree operator
+-- class; a view without such a key refreshes as before.
+CREATE OR REPLACE FUNCTION localshift.ensure_mv_key(view_oid oid) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    key smallint[];
+BEGIN
+    IF localshift.mv_key_index(view_oid) IS NOT NULL THEN
+        RETURN;
+    END IF;
+    FOR key IN SELECT k FROM localshift.mv_keys(view_oid) AS k
+               WHERE (SELECT CASE WHEN bool_and(b IS NOT NULL) THEN sum(b) END
+                      FROM (SELECT localshift.mv_column_bytes(view_oid, c) AS b FROM unnest(k) AS c) AS w) <= 2000 LOOP
+        BEGIN
+            EXECUTE format('CREATE UNIQUE INDEX %I ON %s (%s)', 'localshift_mv_key_' || view_oid, view_oid::regclass,
+                           (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a
+                            WHERE a.attrelid = view_oid AND a.attnum = ANY (key)));
+            RETURN;
+        EXCEPTION WHEN undefined_object OR unique_violation OR program_limit_exceeded OR duplicate_table THEN
+            NULL;  -- no operator class for a type, a relation of that name: the next key, if any
+        END;
+    END LOOP;
+END $$;
+REVOKE ALL ON FUNCTION localshift.ensure_mv_key(oid) FROM PUBLIC;
+
+-- REFRESH MATERIALIZED VIEW, as the translator and the autorefresh run it: CONCURRENTLY when the view
+-- has a key's index and rows (see localshift.ensure_mv_key).
+CREATE OR REPLACE FUNCTION localshift.mv_refresh_statement(view_oid regclass) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+SELECT 'REFRESH MATERIALIZED VIEW '
+       || CASE WHEN (SELECT relispopulated FROM pg_class WHERE oid = view_oid)
+                    AND localshift.mv_key_index(view_oid) IS NOT NULL THEN 'CONCURRENTLY ' ELSE '' END
+       || view_oid::text $$;
+GRANT EXECUTE ON FUNCTION localshift.mv_refresh_statement(regclass) TO PUBLIC;
+
 -- Refreshes of materialized views, for SVL_MV_REFRESH_STATUS: those REFRESH MATERIALIZED VIEW ran
 -- (the user's, or the internal role's for the autorefresh: dataplane/mv_autorefresh.py), and the
 -- autorefreshes that failed.  Times UTC; the newest rows are kept.
@@ -127,14 +263,19 @@ CREATE TABLE IF NOT EXISTS localshift.mv_refresh_history (
     endtime timestamp NOT NULL,
     status text NOT NULL
 );
+-- SYS_MV_REFRESH_HISTORY's too: the refreshing session's process, Manual (a user's REFRESH) or Auto.
+ALTER TABLE localshift.mv_refresh_history ADD COLUMN IF NOT EXISTS session_id integer,
+                                          ADD COLUMN IF NOT EXISTS refresh_type text;
 REVOKE ALL ON localshift.mv_refresh_history FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION localshift.note_mv_refresh_status(view_oid oid, xid bigint, starttime timestamp,
                                                              status text) RETURNS void
 LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-INSERT INTO localshift.mv_refresh_history (userid, view_oid, schema_name, mv_name, xid, starttime, endtime, status)
+INSERT INTO localshift.mv_refresh_history (userid, view_oid, schema_name, mv_name, xid, starttime, endtime, status,
+                                           session_id, refresh_type)
 SELECT (SELECT oid FROM pg_roles WHERE rolname = session_user), c.oid, n.nspname, c.relname, xid, starttime,
-       clock_timestamp() AT TIME ZONE 'UTC', status
+       clock_timestamp() AT TIME ZONE 'UTC', status, pg_backend_pid(),
+       CASE WHEN session_user = 'rdsdb' THEN 'Auto' ELSE 'Manual' END  -- the autorefresh's (the internal role)
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.oid = view_oid;
 DELETE FROM localshift.mv_refresh_history
@@ -161,11 +302,13 @@ DECLARE
     read record;
     refreshed_now bigint := nextval('localshift.mv_change_numbers');
     news boolean;
+    recompute boolean;
 BEGIN
     IF (SELECT relkind FROM pg_class WHERE oid = refreshed_view) IS DISTINCT FROM 'm' THEN
         RETURN;
     END IF;
     read := localshift.mv_query_reads(refreshed_view);
+    PERFORM localshift.ensure_mv_key(refreshed_view);
     FOREACH base IN ARRAY read.bases LOOP
         -- (a catalog table of the system's takes no trigger: its changes are not noted)
         IF NOT EXISTS (SELECT FROM pg_trigger WHERE tgrelid = base AND tgname = 'localshift_mv_base_change')
@@ -184,6 +327,14 @@ BEGIN
                        WHERE u.view_oid = refreshed_view
                          AND localshift.mv_refresh_saw(u.changed, u.changed_by, refreshed_now,
                                                        pg_current_xact_id(), seen));
+    -- Whether one of those changes made the view's state Recompute (a TRUNCATE: STL_MV_STATE).
+    recompute := EXISTS (SELECT FROM localshift.mv_unseen_changes u
+                         JOIN localshift.mv_state_history st
+                           ON st.view_oid = u.view_oid AND st.base_oid = u.relation
+                          AND st.xid = u.changed_by::text::bigint AND st.state = 'Recompute'
+                         WHERE u.view_oid = refreshed_view
+                           AND localshift.mv_refresh_saw(u.changed, u.changed_by, refreshed_now,
+                                                         pg_current_xact_id(), seen));
     INSERT INTO localshift.mv_refreshes AS r (view_oid, refreshed, bases, mutable, incremental, refreshed_by, seen)
     VALUES (refreshed_view, refreshed_now, read.bases, read.mutable, read.incremental AND NOT read.mutable,
             pg_current_xact_id(), seen)
@@ -197,7 +348,7 @@ BEGIN
         PERFORM localshift.note_mv_refresh_status(refreshed_view, pg_current_xact_id()::text::bigint,
                                                   statement_timestamp() AT TIME ZONE 'UTC',
                                                   CASE WHEN NOT news THEN 'MV was already updated'
-                                                       WHEN read.incremental AND NOT read.mutable
+                                                       WHEN read.incremental AND NOT read.mutable AND NOT recompute
                                                        THEN 'Refresh successfully updated MV incrementally'
                                                        ELSE 'Refresh successfully recomputed MV from scratch' END);
     END IF;
@@ -288,17 +439,56 @@ WHERE localshift.is_user_visible_schema(n.nspname)
 
 GRANT SELECT ON pg_catalog.svv_mv_info, pg_catalog.stv_mv_info TO PUBLIC;
 
--- SVL_MV_REFRESH_STATUS: regular users see their own refreshes and those of their views (the
--- autorefresh's, which the internal role runs); superusers every row.
-CREATE OR REPLACE VIEW pg_catalog.svl_mv_refresh_status AS
-SELECT current_database()::character(128) AS db_name, h.userid::bigint AS userid,
-       h.schema_name::character(128) AS schema_name, h.mv_name::character(128) AS mv_name, h.xid,
-       h.starttime, h.endtime, h.status
-FROM localshift.mv_refresh_history h
+-- Refreshes and state transitions as users see them: regular users their own and those of their views
+-- (the autorefresh's, which the internal role runs); superusers every row.
+CREATE OR REPLACE VIEW localshift.visible_mv_refreshes AS
+SELECT h.* FROM localshift.mv_refresh_history h
 LEFT JOIN pg_catalog.pg_class c ON c.oid = h.view_oid AND c.relkind = 'm'
 WHERE pg_catalog.pg_get_userbyid(h.userid) = current_user OR pg_catalog.pg_get_userbyid(c.relowner) = current_user
    OR localshift.current_user_is_superuser();
-GRANT SELECT ON pg_catalog.svl_mv_refresh_status TO PUBLIC;
+
+CREATE OR REPLACE VIEW localshift.visible_mv_states AS
+SELECT h.* FROM localshift.mv_state_history h
+LEFT JOIN pg_catalog.pg_class c ON c.oid = h.view_oid AND c.relkind = 'm'
+WHERE pg_catalog.pg_get_userbyid(h.userid) = current_user OR pg_catalog.pg_get_userbyid(c.relowner) = current_user
+   OR localshift.current_user_is_superuser();
+GRANT SELECT ON localshift.visible_mv_refreshes, localshift.visible_mv_states TO PUBLIC;
+
+CREATE OR REPLACE VIEW pg_catalog.svl_mv_refresh_status AS
+SELECT current_database()::character(128) AS db_name, userid::bigint AS userid,
+       schema_name::character(128) AS schema_name, mv_name::character(128) AS mv_name, xid,
+       starttime, endtime, status
+FROM localshift.visible_mv_refreshes;
+
+-- SYS_MV_REFRESH_HISTORY: the same refreshes, with their sessions, Manual or Auto, and durations (µs).
+CREATE OR REPLACE VIEW pg_catalog.sys_mv_refresh_history AS
+SELECT userid::integer AS user_id, coalesce(session_id, 0) AS session_id, xid AS transaction_id,
+       current_database()::character(128) AS database_name, schema_name::character(128) AS schema_name,
+       view_oid::bigint AS mv_id, mv_name::character(128) AS mv_name,
+       coalesce(refresh_type, CASE WHEN pg_catalog.pg_get_userbyid(userid) = 'rdsdb' THEN 'Auto' ELSE 'Manual' END)
+           ::character(32) AS refresh_type,
+       status, starttime AS start_time, endtime AS end_time,
+       (extract(epoch FROM endtime - starttime) * 1000000)::bigint AS duration
+FROM localshift.visible_mv_refreshes;
+
+-- STL_MV_STATE: a row per state transition of a view (a TRUNCATE of a base table: Recompute).
+CREATE OR REPLACE VIEW pg_catalog.stl_mv_state AS
+SELECT userid::bigint AS userid, starttime, xid, event_desc::character(500) AS event_desc,
+       current_database()::character(128) AS db_name, base_schema::character(128) AS base_table_schema,
+       base_name::character(128) AS base_table_name, mv_schema::character(128) AS mv_schema,
+       mv_name::character(128) AS mv_name, state::character(32) AS state
+FROM localshift.visible_mv_states;
+
+-- SYS_MV_STATE: the same transitions, with SYS names and the base table's database.
+CREATE OR REPLACE VIEW pg_catalog.sys_mv_state AS
+SELECT userid::bigint AS user_id, xid AS transaction_id, current_database()::character(128) AS database_name,
+       event_desc::character(500) AS event_desc, starttime AS start_time,
+       current_database()::character(128) AS base_table_database_name,
+       base_schema::character(128) AS base_table_schema, base_name::character(128) AS base_table_name,
+       mv_schema::character(128) AS mv_schema, mv_name::character(128) AS mv_name, state::character(32) AS state
+FROM localshift.visible_mv_states;
+GRANT SELECT ON pg_catalog.svl_mv_refresh_status, pg_catalog.sys_mv_refresh_history, pg_catalog.stl_mv_state,
+    pg_catalog.sys_mv_state TO PUBLIC;
 
 -- The autorefresh (dataplane/mv_autorefresh.py, as the internal role): the stale views with AUTO REFRESH
 -- YES whose base tables have had no change for ``quiet`` (Redshift refreshes some time after they
