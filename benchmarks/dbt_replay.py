@@ -10,6 +10,8 @@ rounds with the targets taking turns:
 * redshift_connector on the engine's Unix socket, the same database: the texts as the front
   translates them (no front: its two socket hops, its framing, translation and the query history
   left out);
+* the same, every statement on one connection: what is left once each backend has compiled the
+  catalog's trigger functions and filled its caches (a new backend does both again);
 * redshift_connector on the engine's socket, a database made from ``template0`` (plain
   PostgreSQL: none of localshift's catalog, event triggers or statement triggers): the translated
   texts, the database's name in them replaced.  This is the floor redshift_connector sets: the
@@ -53,6 +55,7 @@ from dbt.cli.main import dbtRunner  # noqa: E402
 
 PLAIN = "plain_db"
 FAILURES: list | None = None  # --failures: what failed in the warm-up replays
+STATEMENT_TIMES: list[float] = []  # each statement's time in the last redshift_connector replay, in order
 
 
 def captured(lines: list[str], since: float) -> dict[str, list[list[str]]]:
@@ -186,11 +189,14 @@ def replay_redshift(connections: list[list[str]], **connect) -> tuple[float, int
         connecting += time.perf_counter() - t0
         cursor = conn.cursor()
         for text in statements:
+            started = time.perf_counter()
             try:
                 cursor.execute(text)
                 if cursor.description:
                     cursor.fetchall()
+                STATEMENT_TIMES.append(time.perf_counter() - started)
             except redshift_connector.Error as e:
+                STATEMENT_TIMES.append(time.perf_counter() - started)
                 failures += 1
                 if FAILURES is not None:
                     FAILURES.append((text, str(e)))
@@ -273,6 +279,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--failures", action="store_true", help="show the statements that failed in the warm-up")
+    ap.add_argument("--slowest", type=int, default=0, metavar="N",
+                    help="the N statements that take localshift's database the most time beyond plain PostgreSQL")
     args = ap.parse_args()
     engine_version_readable()
     startup_filtered()
@@ -288,14 +296,14 @@ def main() -> None:
             statements = capture(tmp, trace, address)
             plain_database(tmp, address)
             usage = dbt_run.Usage(address["pid"], address["engine_pid"])
-            compare(statements, address, usage, args.rounds, args.failures)
+            compare(statements, address, usage, args.rounds, args.failures, args.slowest)
         finally:
             server.stdin.close()
             server.wait()
 
 
 def compare(statements: dict[str, list[list[str]]], address: dict, usage: dbt_run.Usage, rounds: int,
-            show_failures: bool) -> None:
+            show_failures: bool, top: int) -> None:
     redshift, postgres = statements["E"], statements["Q"]
     engine_texts = translated(redshift)
     socket = f"{address['socket_dir']}/.s.PGSQL.5432"
@@ -305,6 +313,9 @@ def compare(statements: dict[str, list[list[str]]], address: dict, usage: dbt_ru
             redshift, host="127.0.0.1", port=address["port"], database="redshift_db", ssl=False, **login),
         "redshift_connector on the engine, same database, translated": lambda: replay_redshift(
             engine_texts, unix_sock=socket, database="redshift_db", ssl=False, **login),
+        "redshift_connector on the engine, same database, translated, one connection": lambda: replay_redshift(
+            [[text for statements in engine_texts for text in statements]], unix_sock=socket,
+            database="redshift_db", ssl=False, **login),
         "redshift_connector on plain PostgreSQL (template0), translated": lambda: replay_redshift(
             plain(engine_texts, "redshift_db"), unix_sock=socket, database=PLAIN, ssl=False, **login),
         "psycopg2 on plain PostgreSQL, dbt-postgres's texts": lambda: replay_postgres(
@@ -320,14 +331,18 @@ def compare(statements: dict[str, list[list[str]]], address: dict, usage: dbt_ru
             print(f"failed on {label}: {' '.join(text.split())[:160]}: {error[:200]}")
     FAILURES = None
     figures: dict[str, list[tuple[float, ...]]] = defaultdict(list)
+    per_statement: dict[str, list[list[float]]] = defaultdict(list)
     labels = list(targets)
     for number in range(rounds):
         turn = number % len(labels)
         for label in labels[turn:] + labels[:turn]:
             before = usage.sample()
             started = time.perf_counter()
+            STATEMENT_TIMES.clear()
             connecting, failures = targets[label]()
             wall = time.perf_counter() - started
+            if STATEMENT_TIMES:
+                per_statement[label].append(list(STATEMENT_TIMES))
             client, data_plane, engine = (b - a for a, b in zip(before, usage.sample()))
             figures[label].append((wall, connecting, client, data_plane, engine, failures))
             time.sleep(0.3)  # the query history's flush, outside the next replay
@@ -338,6 +353,21 @@ def compare(statements: dict[str, list[list[str]]], address: dict, usage: dbt_ru
         columns = [statistics.median(column) for column in zip(*figures[label])]
         print(f"| {label} | " + " | ".join(f"{value * 1000:.0f}" for value in columns[:5])
               + f" | {columns[5]:.0f} |")
+    if top:
+        slowest(redshift, per_statement, labels[1], labels[3], top)
+
+
+def slowest(connections: list[list[str]], per_statement: dict[str, list[list[float]]], label: str, floor: str,
+            top: int) -> None:
+    """The ``top`` statements by what ``label`` took beyond ``floor`` (medians over the rounds)."""
+    texts = [" ".join(re.sub(r"/\*.*?\*/", "", text, flags=re.S).split()) for statements in connections
+             for text in statements]
+    taken = [statistics.median(times) * 1000 for times in zip(*per_statement[label])]
+    plain_taken = [statistics.median(times) * 1000 for times in zip(*per_statement[floor])]
+    print(f"| ms: {label} | {floor} | statement |")
+    print("|---|---|---|")
+    for index in sorted(range(len(texts)), key=lambda i: plain_taken[i] - taken[i])[:top]:
+        print(f"| {taken[index]:.2f} | {plain_taken[index]:.2f} | {texts[index][:140]} |")
 
 
 if __name__ == "__main__":
