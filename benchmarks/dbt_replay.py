@@ -16,7 +16,10 @@ rounds with the targets taking turns:
   PostgreSQL: none of localshift's catalog, event triggers or statement triggers): the translated
   texts, the database's name in them replaced.  This is the floor redshift_connector sets: the
   same statements, the same client, a server doing no more than PostgreSQL does;
-* psycopg2 (dbt-postgres's driver) on the plain database: dbt-postgres's texts, its floor.
+* psycopg2 (dbt-postgres's driver) on the engine's socket, the database dbt-postgres ran in (a copy
+  of ``template1``: localshift's catalog and triggers, as ``dbt_run.py``'s dbt-postgres databases
+  have): dbt-postgres's texts;
+* psycopg2 on the plain database: dbt-postgres's texts, its floor.
 
 Each replay connects as dbt does (autocommit, then each statement with ``cursor.execute`` and its
 rows fetched), so redshift_connector sends the same messages as under dbt: Parse/Describe/Sync,
@@ -318,6 +321,8 @@ def compare(statements: dict[str, list[list[str]]], address: dict, usage: dbt_ru
             database="redshift_db", ssl=False, **login),
         "redshift_connector on plain PostgreSQL (template0), translated": lambda: replay_redshift(
             plain(engine_texts, "redshift_db"), unix_sock=socket, database=PLAIN, ssl=False, **login),
+        "psycopg2 on the engine, dbt-postgres's database (localshift's catalog)": lambda: replay_postgres(
+            postgres, host=address["socket_dir"], dbname="postgres_front", **login),
         "psycopg2 on plain PostgreSQL, dbt-postgres's texts": lambda: replay_postgres(
             plain(postgres, "postgres_front"), host=address["socket_dir"], dbname=PLAIN, **login),
     }
@@ -341,11 +346,11 @@ def compare(statements: dict[str, list[list[str]]], address: dict, usage: dbt_ru
             STATEMENT_TIMES.clear()
             connecting, failures = targets[label]()
             wall = time.perf_counter() - started
+            time.sleep(0.3)  # the last backend's exit, the query history's flush: this replay's
             if STATEMENT_TIMES:
                 per_statement[label].append(list(STATEMENT_TIMES))
             client, data_plane, engine = (b - a for a, b in zip(before, usage.sample()))
             figures[label].append((wall, connecting, client, data_plane, engine, failures))
-            time.sleep(0.3)  # the query history's flush, outside the next replay
     print(f"| medians of {rounds}, ms | wall | of which connecting | client CPU | data plane CPU | engine CPU "
           f"| failed statements |")
     print("|---|---|---|---|---|---|---|")
