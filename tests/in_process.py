@@ -226,7 +226,7 @@ def meanwhile(monkeypatch: Any, repository: Any, request: Callable[[], Any]) -> 
     monkeypatch.setattr(repository, "get_by_id", get_by_id)
 
 
-def wait(predicate: Any, timeout: float = 20.0) -> Any:
+def wait(predicate: Any, timeout: float = 60.0) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()

@@ -191,7 +191,7 @@ def test_a_round_that_fails_does_not_end_the_job():
 
     job = MvAutorefresh(0.01, engines)
     try:
-        wait_for(lambda: len(rounds) >= 3, timeout=30)
+        wait_for(lambda: len(rounds) >= 3)
     finally:
         job.close()
     done = len(rounds)

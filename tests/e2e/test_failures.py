@@ -85,7 +85,7 @@ def test_a_cluster_whose_engine_died_serves_again_by_itself_while_its_processes_
     client = real.client(OWNER)
     cluster = create_available_cluster(client)
     endpoint = dict(host="127.0.0.1", port=cluster["Endpoint"]["Port"], user="admin", password=PASSWORD, dbname="dev",
-                    autocommit=True, connect_timeout=5)
+                    autocommit=True, connect_timeout=30)
     with psycopg.connect(**endpoint) as conn:
         conn.execute("CREATE TABLE t AS SELECT 7 AS id")
     # Its first automated snapshot done: a backup reading from a stopped backend would wait for good.
@@ -192,7 +192,7 @@ def test_modify_cluster_port_moves_the_endpoint(real):
     moved = settled(client, "c1")
     assert (moved["ClusterStatus"], moved["Endpoint"]["Port"]) == ("available", new_port)
     with psycopg.connect(host="127.0.0.1", port=new_port, user="admin", password=PASSWORD, dbname="dev",
-                         autocommit=True, connect_timeout=5) as conn:
+                         autocommit=True, connect_timeout=30) as conn:
         assert conn.execute("SELECT id FROM t").fetchall() == [(1,)]
     with pytest.raises(psycopg.OperationalError):
         psycopg.connect(host="127.0.0.1", port=cluster["Endpoint"]["Port"], user="admin", password=PASSWORD,
@@ -221,7 +221,7 @@ def test_no_password_is_stored_in_plain_text(real):
     secret = json.loads(secrets_file.read_text())[managed["MasterPasswordSecretArn"]]
     assert secret["username"] == "boss" and secret["password"].encode() not in store
     with psycopg.connect(host="127.0.0.1", port=settled(client, "managed")["Endpoint"]["Port"], user="boss",
-                         password=secret["password"], dbname="dev", connect_timeout=5) as conn:
+                         password=secret["password"], dbname="dev", connect_timeout=30) as conn:
         assert conn.execute("SELECT current_user").fetchone() == ("boss",)
     assert stat.S_IMODE(os.stat(data_dir / "localshift.sqlite3").st_mode) == 0o600
     with sqlite3.connect(data_dir / "localshift.sqlite3") as db:

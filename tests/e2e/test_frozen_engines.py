@@ -61,7 +61,7 @@ def settled_cluster(client) -> dict:  # type: ignore[no-untyped-def]
 
 def endpoint(cluster: dict) -> dict:
     return dict(host="127.0.0.1", port=cluster["Endpoint"]["Port"], user="admin", password=PASSWORD, dbname="dev",
-                autocommit=True, connect_timeout=5)
+                autocommit=True, connect_timeout=30)
 
 
 def events(client, source_type: str, identifier: str) -> list[dict]:  # type: ignore[no-untyped-def]

@@ -20,7 +20,7 @@ PASSWORD = "Passw0rd1"
 def connect(cluster: dict, password: str = PASSWORD) -> psycopg.Connection:
     endpoint = cluster["Endpoint"]
     return psycopg.connect(host=endpoint["Address"], port=endpoint["Port"], user=cluster["MasterUsername"],
-                           password=password, dbname=cluster["DBName"], autocommit=True, connect_timeout=5)
+                           password=password, dbname=cluster["DBName"], autocommit=True, connect_timeout=30)
 
 
 def rows(cluster: dict, query: str = "SELECT id, v FROM t ORDER BY id") -> list[tuple]:
@@ -30,7 +30,7 @@ def rows(cluster: dict, query: str = "SELECT id, v FROM t ORDER BY id") -> list[
 
 def restore(client, identifier: str, **params) -> dict:  # type: ignore[no-untyped-def]
     client.restore_from_cluster_snapshot(ClusterIdentifier=identifier, **params)
-    client.get_waiter("cluster_restored").wait(ClusterIdentifier=identifier, WaiterConfig={"Delay": 0.2, "MaxAttempts": 300})
+    client.get_waiter("cluster_restored").wait(ClusterIdentifier=identifier, WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
     client.get_waiter("cluster_available").wait(ClusterIdentifier=identifier, WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
     return client.describe_clusters(ClusterIdentifier=identifier)["Clusters"][0]
 
@@ -211,7 +211,7 @@ def test_clusters_serve_their_data_again_after_a_restart(tmp_path):
         server.start()
         client = server.client(OWNER)
         cluster = client.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]
-        assert wait_for(lambda: _serves(cluster), timeout=30)
+        assert wait_for(lambda: _serves(cluster))
         assert rows(cluster) == [(7, "survives")]
         assert rows(restore(client, "again", SnapshotIdentifier="s1")) == [(7, "survives")]
     finally:

@@ -76,7 +76,7 @@ def test_repeated_reads_have_their_own_request_ids(ls: Server, redshift) -> None
 def test_reads_follow_the_service_clock(ls: Server, redshift) -> None:  # type: ignore[no-untyped-def]
     create_available_cluster(redshift)
     redshift.create_cluster_snapshot(SnapshotIdentifier="s1", ClusterIdentifier="c1", ManualSnapshotRetentionPeriod=10)
-    redshift.get_waiter("snapshot_available").wait(SnapshotIdentifier="s1", WaiterConfig={"Delay": 0.1})
+    redshift.get_waiter("snapshot_available").wait(SnapshotIdentifier="s1", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
 
     def remaining() -> int:
         return redshift.describe_cluster_snapshots(SnapshotIdentifier="s1")["Snapshots"][0]["ManualSnapshotRemainingDays"]
@@ -120,7 +120,7 @@ def test_query_bodies_carry_the_request_id_of_their_header(ls: Server) -> None:
         SigV4Auth(Credentials(OWNER, "secret"), "redshift", "us-east-1").add_auth(request)
         prepared = request.prepare()
         sent = urllib.request.Request(prepared.url, data=prepared.body, headers=dict(prepared.headers), method="POST")
-        with urllib.request.urlopen(sent, timeout=10) as response:
+        with urllib.request.urlopen(sent, timeout=30) as response:
             header = response.headers["x-amzn-requestid"]
             body = response.read()
         root = ET.fromstring(body)

@@ -31,7 +31,7 @@ def real(data_server: Server) -> Server:
 
 def connect(port: int, **options: str) -> psycopg.Connection:
     return psycopg.connect(host="127.0.0.1", port=port, user="admin", password=PASSWORD, dbname="dev",
-                           autocommit=True, connect_timeout=5, **options)
+                           autocommit=True, connect_timeout=30, **options)
 
 
 def rows(port: int) -> list[tuple]:
@@ -104,7 +104,7 @@ def test_a_paused_clusters_endpoint_refuses_then_serves_again_and_goes_with_the_
     with pytest.raises(psycopg.OperationalError, match="not available"):
         connect(endpoint["Port"])
     owner.resume_cluster(ClusterIdentifier="c1")
-    owner.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.2, "MaxAttempts": 300})
+    owner.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
     assert rows(endpoint["Port"]) == [(1, "one")]
     owner.delete_cluster(ClusterIdentifier="c1", SkipFinalClusterSnapshot=True)
     wait_for(lambda: not owner.describe_clusters()["Clusters"], timeout=60)

@@ -22,7 +22,7 @@ def data_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 def sql(port: int, statement: str, user: str = "alice", password: str = PASSWORD, db: str = "dev") -> list[tuple]:
     with psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname=db,
-                         connect_timeout=10, autocommit=True) as conn:
+                         connect_timeout=30, autocommit=True) as conn:
         cursor = conn.execute(statement)
         return cursor.fetchall() if cursor.description else []
 
@@ -103,8 +103,8 @@ def test_serverless_snapshot_restores_into_a_grantees_provisioned_cluster(data_s
     grantee.restore_from_cluster_snapshot(ClusterIdentifier="from-serverless", SnapshotArn=arn, NodeType="ra3.xlplus",
                                           NumberOfNodes=2)
     grantee.get_waiter("cluster_restored").wait(ClusterIdentifier="from-serverless",
-                                                 WaiterConfig={"Delay": 0.2, "MaxAttempts": 300})
-    grantee.get_waiter("cluster_available").wait(ClusterIdentifier="from-serverless", WaiterConfig={"Delay": 0.2})
+                                                 WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
+    grantee.get_waiter("cluster_available").wait(ClusterIdentifier="from-serverless", WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
     cluster = grantee.describe_clusters(ClusterIdentifier="from-serverless")["Clusters"][0]
     assert cluster["MasterUsername"] == "alice"
     assert sql(cluster["Endpoint"]["Port"], "SELECT count(*) FROM orders", user="alice") == [(500,)]
@@ -149,7 +149,7 @@ def test_require_ssl_refuses_plain_text_on_the_workgroup_and_its_endpoints(data_
 
     def plain(served_port: int) -> list[tuple]:
         with psycopg.connect(host="127.0.0.1", port=served_port, user="alice", password=PASSWORD, dbname="dev",
-                             sslmode="disable", connect_timeout=10) as conn:
+                             sslmode="disable", connect_timeout=30) as conn:
             return conn.execute("SELECT 1").fetchall()
 
     # New workgroups require SSL (AWS's default): plain text is refused, TLS (psycopg's default) works.
