@@ -179,7 +179,7 @@ def test_a_data_dir_under_home_is_expanded(tmp_path):
     with subprocess.Popen([sys.executable, "-m", "localshift", "serve", "--no-data-plane", "--port", str(port)],
                           cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True) as server:
         try:
-            wait_for(lambda: answers(f"http://127.0.0.1:{port}"), timeout=60)
+            wait_for(lambda: answers(f"http://127.0.0.1:{port}"))
         finally:
             server.terminate()
         log = server.stderr.read()

@@ -60,7 +60,7 @@ def test_a_changed_view_with_auto_refresh_is_refreshed_in_the_background(autoref
                      " SELECT count(*) AS n, getdate() AS seen FROM refreshed.sales")
         conn.execute("INSERT INTO refreshed.sales VALUES ('north', 5)")
         assert conn.execute("SELECT * FROM refreshed.totals").fetchall() == []
-        wait_for(lambda: conn.execute("SELECT * FROM refreshed.totals").fetchall(), timeout=60)
+        wait_for(lambda: conn.execute("SELECT * FROM refreshed.totals").fetchall())
         assert conn.execute("SELECT region, total FROM refreshed.totals").fetchall() == [("north", 5)]
         assert dict(conn.execute("SELECT trim(name), is_stale FROM svv_mv_info WHERE schema_name = 'refreshed'")
                     .fetchall()) == {"totals": "f", "by_hand": "t", "ever_stale": "t"}
@@ -71,7 +71,7 @@ def test_a_changed_view_with_auto_refresh_is_refreshed_in_the_background(autoref
         # A view over a view follows once that one is refreshed.
         conn.execute("CREATE MATERIALIZED VIEW refreshed.regions AUTO REFRESH YES AS SELECT count(*) AS n FROM refreshed.totals")
         conn.execute("INSERT INTO refreshed.sales VALUES ('south', 7)")
-        wait_for(lambda: conn.execute("SELECT n FROM refreshed.regions").fetchall() == [(2,)], timeout=60)
+        wait_for(lambda: conn.execute("SELECT n FROM refreshed.regions").fetchall() == [(2,)])
         assert conn.execute("SELECT trim(name), is_stale FROM stv_mv_info WHERE schema = 'refreshed'"
                             " AND name IN ('totals', 'regions')").fetchall() in (
             [("totals", "f"), ("regions", "f")], [("regions", "f"), ("totals", "f")])
@@ -82,9 +82,9 @@ def test_a_refresh_that_fails_is_recorded_and_the_view_stays_stale(autorefreshed
     with connect(port, autocommit=True) as conn:
         for statement in FAILING:
             conn.execute(statement)
-        wait_for(lambda: [row for row in statuses(conn, "failing") if row[0] == "tenths"], timeout=60)
+        wait_for(lambda: [row for row in statuses(conn, "failing") if row[0] == "tenths"])
         # The other view of the same table is refreshed all the same.
-        wait_for(lambda: conn.execute("SELECT n FROM failing.counted").fetchall() == [(2,)], timeout=60)
+        wait_for(lambda: conn.execute("SELECT n FROM failing.counted").fetchall() == [(2,)])
         assert conn.execute("SELECT q FROM failing.tenths").fetchall() == [(5,)]
         assert conn.execute("SELECT is_stale FROM svv_mv_info WHERE name = 'tenths'").fetchall() == [("t",)]
         failed = [("tenths", FAILED, internal_role_id(plane), False)]
@@ -93,8 +93,7 @@ def test_a_refresh_that_fails_is_recorded_and_the_view_stays_stale(autorefreshed
         plane.autorefresh.run_once()
         assert [row for row in statuses(conn, "failing") if row[0] == "tenths"] == failed
         conn.execute("DELETE FROM failing.parts WHERE a = 0")
-        wait_for(lambda: conn.execute("SELECT is_stale FROM svv_mv_info WHERE name = 'tenths'").fetchall() == [("f",)],
-                 timeout=60)
+        wait_for(lambda: conn.execute("SELECT is_stale FROM svv_mv_info WHERE name = 'tenths'").fetchall() == [("f",)])
         assert conn.execute("SELECT q FROM failing.tenths").fetchall() == [(5,)]
         assert [row[1] for row in statuses(conn, "failing") if row[0] == "tenths"] == [FAILED, INCREMENTALLY]
 
@@ -112,7 +111,7 @@ def test_a_view_in_use_is_left_for_a_later_round(autorefreshed):
         assert conn.execute("SELECT is_stale FROM svv_mv_info WHERE schema_name = 'in_use'").fetchall() == [("t",)]
         assert statuses(conn, "in_use") == []
         reader.rollback()
-        wait_for(lambda: statuses(conn, "in_use"), timeout=60)
+        wait_for(lambda: statuses(conn, "in_use"))
         assert [row[1] for row in statuses(conn, "in_use")] == [INCREMENTALLY]
         assert conn.execute("SELECT n FROM in_use.v").fetchall() == [(1,)]
 
@@ -131,7 +130,7 @@ def test_a_database_is_dropped_while_its_view_is_being_refreshed(autorefreshed):
         conn.execute("INSERT INTO t VALUES (1)")
     with plane._engine("c1").connect() as admin:
         wait_for(lambda: admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = 'scratch'"
-                                       " AND query LIKE 'REFRESH%' AND state = 'active'").fetchone()[0], timeout=60)
+                                       " AND query LIKE 'REFRESH%' AND state = 'active'").fetchone()[0])
     with connect(port, autocommit=True) as conn:
         conn.execute("DROP DATABASE scratch WITH (FORCE)")
         assert conn.execute("SELECT count(*) FROM pg_database WHERE datname = 'scratch'").fetchone() == (0,)

@@ -214,7 +214,7 @@ def test_ids_given_but_not_written_when_the_service_is_killed_are_never_given_ag
         cluster = create_available_cluster(redshift, "ids", ClusterType="single-node", NumberOfNodes=1)
         # The kill must not cut short the cluster's first automated snapshot, which the next start would redo.
         wait_for(lambda: [s["Status"] for s in redshift.describe_cluster_snapshots(ClusterIdentifier="ids")["Snapshots"]]
-                 == ["available"], timeout=60)
+                 == ["available"])
         port = cluster["Endpoint"]["Port"]
         data = server.client(OWNER, "redshift-data")
         # The master holds the history of dev: its writer waits, so the statements' ids are given, not written.

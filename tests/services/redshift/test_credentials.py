@@ -145,4 +145,4 @@ def test_credentials_survive_a_restart(creds_server, cluster):
         except psycopg.OperationalError:
             return None
 
-    assert wait_for(logged_in, timeout=60) == ("admin",)
+    assert wait_for(logged_in) == ("admin",)
