@@ -44,8 +44,8 @@ def test_a_slow_operation_does_not_stall_other_requests() -> None:
             assert serverless.list_namespaces()["namespaces"] == []
         assert finished == [] and slow.is_alive() and write.is_alive()
         release.set()
-        slow.join(timeout=30)
-        write.join(timeout=30)
+        slow.join(timeout=60)
+        write.join(timeout=60)
         assert sorted(finished) == ["namespace", "statement"]
         assert [n["namespaceName"] for n in serverless.list_namespaces()["namespaces"]] == ["ns1"]
 
