@@ -62,7 +62,7 @@ def rows(port: int, query: str, password: str = PASSWORD) -> list[tuple]:
 def connect_once_free(port: int, **kw) -> psycopg.Connection:
     """A connection, once the front has counted out those just closed (it learns of a close
     asynchronously, so a connection made right after one may still find its cluster full)."""
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while True:
         try:
             return connect(port, **kw)

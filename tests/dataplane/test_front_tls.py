@@ -67,7 +67,7 @@ def test_a_query_is_cancelled_over_direct_tls(served):
     with _direct(port, sslmode="require", autocommit=True) as conn:
         def cancel_once_running():
             with _direct(port, sslmode="require") as watcher:
-                deadline = time.monotonic() + 30
+                deadline = time.monotonic() + 60
                 while time.monotonic() < deadline and not watcher.execute(
                         "select count(*) from pg_stat_activity where query like 'select pg_sleep(60)%'"
                         ).fetchone()[0]:
