@@ -160,6 +160,7 @@ def test_audit_logs_are_delivered_in_redshifts_formats(real):
         connections = read_logs(log_files(real, key + "connectionlog_*.gz"))
         return ("robert" in read_logs(log_files(real, key + "userlog_*.gz"))
                 and "\nauthentication failure|" in "\n" + connections
+                and "\ndisconnecting session|" in "\n" + connections  # the front logs a close as it learns of it
                 and "LOG: SELECT count(*) FROM t" in read_logs(log_files(real, key + "useractivitylog_*.gz"))
                 and client.describe_logging_status(ClusterIdentifier="c1")["LastSuccessfulDeliveryTime"] != first)
 
