@@ -163,6 +163,11 @@ def make_server(tmp: Path, *, data_plane: bool = False, extra_env: dict[str, str
     return Server(free_port(), tmp / "data", env, server_args, seeded=seeded)
 
 
+# How long wait_for waits by default: generous (CI runs two workers on two loaded cores, where an engine's start
+# or a ticker's round has taken tens of seconds); spent only when the condition never holds.
+WAIT_SECONDS = 120.0
+
+
 def answers(url: str) -> bool:
     """Whether a localshift server answers its health check at ``url``."""
     try:
@@ -172,10 +177,8 @@ def answers(url: str) -> bool:
         return False
 
 
-def wait_for(predicate, timeout: float = 120.0, interval: float = 0.05):  # type: ignore[no-untyped-def]
-    """``predicate()``'s first truthy value.  The budget is generous (CI runs two workers on two loaded
-    cores, where an engine's start or a ticker's round has taken tens of seconds); it is spent only when
-    the condition never holds."""
+def wait_for(predicate, timeout: float = WAIT_SECONDS, interval: float = 0.05):  # type: ignore[no-untyped-def]
+    """``predicate()``'s first truthy value, polled until ``timeout`` seconds have passed."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
@@ -190,10 +193,10 @@ def travel_until(server: Server, seconds: float, predicate, steps: int) -> bool:
     moment to see each step, until ``predicate`` holds; whether it did.  After the last step the ticks get
     as long as wait_for gives: on a loaded machine a tick can come well after the 1.5 s a step waits, and
     the clock has then moved all it may (what the test bounds), so waiting longer proves nothing less."""
-    for step in range(steps):
+    for step in range(1, steps + 1):
         server.admin(f"/_localshift/time-travel?seconds={seconds}")
         try:
-            wait_for(predicate, **({} if step == steps - 1 else {"timeout": 1.5}))
+            wait_for(predicate, timeout=1.5 if step < steps else WAIT_SECONDS)
             return True
         except AssertionError:
             continue
