@@ -72,7 +72,7 @@ class WalkState:
     racing: bool = False  # each request sent twice at once (call)
 
     def __post_init__(self) -> None:
-        config = Config(retries={"max_attempts": 1}, read_timeout=60, connect_timeout=10)
+        config = Config(retries={"max_attempts": 1}, read_timeout=60, connect_timeout=30)
         self.owner = self.client(OWNER, "redshift", config)
         self.grantee = self.client(GRANTEE, "redshift", config)
         self.serverless = self.client(OWNER, "redshift-serverless", config)
@@ -284,4 +284,4 @@ class WalkState:
 
 def connect(port: int) -> psycopg.Connection:
     return psycopg.connect(host="127.0.0.1", port=port, user="admin", password=PASSWORD, dbname="dev",
-                           autocommit=True, connect_timeout=10, options="-c statement_timeout=30000")
+                           autocommit=True, connect_timeout=30, options="-c statement_timeout=30000")

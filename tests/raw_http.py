@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from support import Server
 
-TIMEOUT = 10.0
+TIMEOUT = 30.0
 
 
 @dataclass

@@ -28,7 +28,7 @@ class SqlCluster:
     def connect(self, dbname: str = "dev", user: str = MASTER_USER, password: str = PASSWORD,
                 autocommit: bool = True) -> psycopg.Connection:
         return psycopg.connect(host=self.host, port=self.port, user=user, password=password,
-                               dbname=dbname, autocommit=autocommit, connect_timeout=10)
+                               dbname=dbname, autocommit=autocommit, connect_timeout=30)
 
     def fresh_database(self, name: str) -> str:
         """An empty database named after ``name`` (a test module's file, or a name), owned by the

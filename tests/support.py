@@ -69,7 +69,8 @@ class Server:
              *self.args],
             env=self.env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=self.preexec_fn,
         )
-        deadline = time.monotonic() + 30
+        # Starting Python and importing the server has taken over 30 s on a loaded machine.
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"localshift exited: {self.log_path.read_text()[-3000:]}")
@@ -162,6 +163,11 @@ def make_server(tmp: Path, *, data_plane: bool = False, extra_env: dict[str, str
     return Server(free_port(), tmp / "data", env, server_args, seeded=seeded)
 
 
+# How long wait_for waits by default: generous (CI runs two workers on two loaded cores, where an engine's start
+# or a ticker's round has taken tens of seconds); spent only when the condition never holds.
+WAIT_SECONDS = 120.0
+
+
 def answers(url: str) -> bool:
     """Whether a localshift server answers its health check at ``url``."""
     try:
@@ -171,7 +177,8 @@ def answers(url: str) -> bool:
         return False
 
 
-def wait_for(predicate, timeout: float = 60.0, interval: float = 0.05):  # type: ignore[no-untyped-def]
+def wait_for(predicate, timeout: float = WAIT_SECONDS, interval: float = 0.05):  # type: ignore[no-untyped-def]
+    """``predicate()``'s first truthy value, polled until ``timeout`` seconds have passed."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
@@ -183,11 +190,13 @@ def wait_for(predicate, timeout: float = 60.0, interval: float = 0.05):  # type:
 
 def travel_until(server: Server, seconds: float, predicate, steps: int) -> bool:  # type: ignore[no-untyped-def]
     """Move the server's clock ``seconds`` at a time, at most ``steps`` times, giving the scheduler's ticks a
-    moment to see each step, until ``predicate`` holds; whether it did."""
-    for _ in range(steps):
+    moment to see each step, until ``predicate`` holds; whether it did.  After the last step the ticks get
+    as long as wait_for gives: on a loaded machine a tick can come well after the 1.5 s a step waits, and
+    the clock has then moved all it may (what the test bounds), so waiting longer proves nothing less."""
+    for step in range(1, steps + 1):
         server.admin(f"/_localshift/time-travel?seconds={seconds}")
         try:
-            wait_for(predicate, timeout=1.5)
+            wait_for(predicate, timeout=1.5 if step < steps else WAIT_SECONDS)
             return True
         except AssertionError:
             continue
@@ -233,7 +242,7 @@ def sql(port: int, statement: str, user: str = "admin", password: str = "Passw0r
     import psycopg
 
     with psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname=db,
-                         connect_timeout=10, autocommit=True) as conn:
+                         connect_timeout=30, autocommit=True) as conn:
         cursor = conn.execute(statement)
         return cursor.fetchall() if cursor.description else []
 

@@ -86,7 +86,7 @@ def database(sql_cluster: SqlCluster) -> str:
 def jdbc(sql_cluster: SqlCluster, database: str) -> Iterator[psycopg.Connection]:
     """A connection whose strings bind as the driver's setString binds them: varchar."""
     conn = psycopg.connect(host=sql_cluster.host, port=sql_cluster.port, user=MASTER_USER, password=PASSWORD,
-                           dbname=database, autocommit=True, row_factory=dict_row, connect_timeout=10)
+                           dbname=database, autocommit=True, row_factory=dict_row, connect_timeout=30)
     conn.adapters.register_dumper(str, StrDumperVarchar)
     try:
         yield conn

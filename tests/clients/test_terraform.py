@@ -88,7 +88,7 @@ class Workspace:
 
     def connect(self, port: int) -> psycopg.Connection:
         return psycopg.connect(host="127.0.0.1", port=port, user="admin", password="Passw0rd1", dbname="dev",
-                               sslmode="require", autocommit=True, connect_timeout=10)
+                               sslmode="require", autocommit=True, connect_timeout=30)
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ def free_port() -> int:
 
 def connect(port: int, password: str = PASSWORD, user: str = USER, dbname: str = DB, **kw) -> psycopg.Connection:
     return psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname=dbname,
-                           connect_timeout=10, **kw)
+                           connect_timeout=30, **kw)
 
 
 def startup_packet(*pairs: tuple[str, str]) -> bytes:
@@ -39,7 +39,7 @@ def log_in_raw(port: int, packet: bytes, user: str, password: str) -> bytes:
     """Send ``packet`` (no TLS), answer an md5 challenge as ``user`` with ``password``: what the
     server sends then, up to its first ReadyForQuery or its close.  A challenge that is not md5
     (SCRAM) is returned as it came."""
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
         sock.sendall(packet)
         received = b""
         while True:
@@ -64,7 +64,7 @@ def rows(port: int, query: str, password: str = PASSWORD) -> list[tuple]:
 def connect_once_free(port: int, **kw) -> psycopg.Connection:
     """A connection, once the front has counted out those just closed (it learns of a close
     asynchronously, so a connection made right after one may still find its cluster full)."""
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while True:
         try:
             return connect(port, **kw)

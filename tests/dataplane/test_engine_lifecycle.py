@@ -6,7 +6,6 @@ way the start can end lets go."""
 from __future__ import annotations
 
 import socket
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
@@ -18,7 +17,7 @@ from localshift.dataplane.errors import ClusterNotFoundError
 from support import wait_for
 
 from .conftest import cleanup
-from .helpers import DB, PASSWORD, USER, connect, free_port, rows
+from .helpers import DB, PASSWORD, USER, free_port, rows
 
 
 class SetUpFailed(Exception):
@@ -58,20 +57,18 @@ def test_a_port_served_before_its_engine_starts_is_kept_by_the_start(dp):
     # A session opened meanwhile waits for the start rather than being refused (a restarting
     # service serves its clusters' ports first, and they are available all along).
     with ThreadPoolExecutor(1) as pool:
-        waiting = pool.submit(rows, port, "select current_user")
-        time.sleep(0.5)
+        waiting = _waiting_session(dp, pool, port)  # once it waits (not after a delay a busy machine outlasts)
         assert not waiting.done()
         assert dp.start_engine("c1", port) == port
-        assert waiting.result(timeout=30) == [(USER,)]
+        assert waiting.result(timeout=60) == [(USER,)]
     # A start that ends otherwise (the engine stopped) lets its waiting sessions go: refused.
     dp.stop_engine("c1")
     assert dp.serve_engine("c1", port) == port
     with ThreadPoolExecutor(1) as pool:
-        waiting = pool.submit(connect, port)
-        time.sleep(0.5)
+        waiting = _waiting_session(dp, pool, port)
         dp.stop_engine("c1")
         with pytest.raises(psycopg.OperationalError):
-            waiting.result(timeout=30)
+            waiting.result(timeout=60)
 
 
 def test_sessions_that_begin_waiting_while_the_engine_starts_get_in_once_the_start_ends(dp, monkeypatch):
@@ -105,7 +102,7 @@ def _waiting_session(dp: PostgresDataPlane, pool: ThreadPoolExecutor, port: int)
 
 
 def _refused_as_not_available(session) -> None:  # type: ignore[no-untyped-def]
-    """Refused by the front (57P03), not given up by the client: its connect timeout (10 s) is far
+    """Refused by the front (57P03), not given up by the client: its connect timeout (30 s) is far
     below the wait's 120 s bound, so a session still waiting for the start fails otherwise."""
     with pytest.raises(psycopg.OperationalError, match="the cluster is not available"):
         session.result(timeout=60)

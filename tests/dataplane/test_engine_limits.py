@@ -69,12 +69,12 @@ def test_the_server_log_a_user_floods_is_rotated_past_its_bound(plane, port):
         conn.execute("SET debug_print_parse = on")
         conn.execute("DO $$ BEGIN FOR i IN 1..12 LOOP RAISE LOG 'flood %', repeat('x', 256 * 1024); END LOOP; END $$")
         conn.execute("SELECT 1")
-        wait_for(lambda: engine.rotated_log_path.exists() and size(engine.log_path) < MIB, timeout=30)
+        wait_for(lambda: engine.rotated_log_path.exists() and size(engine.log_path) < MIB)
         assert engine.rotated_log_path.stat().st_size > MIB
         assert oct(engine.rotated_log_path.stat().st_mode & 0o777) == "0o600"  # the engine's alone
         conn.execute("DO $$ BEGIN RAISE LOG 'after the rotation'; END $$")
     # The engine writes on in a new log, from its start.
-    wait_for(lambda: b"after the rotation" in engine.log_path.read_bytes(), timeout=10)
+    wait_for(lambda: b"after the rotation" in engine.log_path.read_bytes())
     assert engine.log_path.read_bytes().count(b"flood") < 4
 
 
@@ -132,7 +132,7 @@ def test_no_line_is_lost_when_the_log_is_rotated_while_sessions_write(unsupervis
         lines.extend(found)
         return sum(1 for line in lines if line.message.startswith("mark ")) >= sessions * count
 
-    wait_for(read_rest, timeout=30)
+    wait_for(read_rest)
     assert rotations >= 2
     marks = [line.message.split(" ")[1:3] for line in lines if line.message.startswith("mark ")]
     for session in range(sessions):

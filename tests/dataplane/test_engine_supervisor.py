@@ -36,7 +36,7 @@ def _kill_postmaster(plane, key: str) -> int:  # type: ignore[no-untyped-def]
     pid = plane._engine(key).running_pid()
     assert pid is not None
     os.kill(pid, signal.SIGKILL)
-    wait_for(lambda: not plane._engine(key).is_running(), timeout=60)
+    wait_for(lambda: not plane._engine(key).is_running())
     return pid
 
 

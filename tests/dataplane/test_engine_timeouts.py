@@ -66,7 +66,7 @@ def _with_table(plane, key: str) -> int:  # type: ignore[no-untyped-def]
 
 
 def _serves_again(heard, key: str, port: int) -> None:  # type: ignore[no-untyped-def]
-    wait_for(lambda: (key, ENGINE_REVIVED) in heard, timeout=60)
+    wait_for(lambda: (key, ENGINE_REVIVED) in heard)
     assert rows(port, "SELECT count(*) FROM t") == [(1000,)]
 
 

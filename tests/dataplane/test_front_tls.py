@@ -44,7 +44,7 @@ def test_libpq_connects_with_direct_tls(served, host, sslmode):
     plane, port = served
     assert psycopg.pq.version() >= 170000  # the bundled libpq knows sslnegotiation
     with psycopg.connect(host=host, port=port, user=USER, password=PASSWORD, dbname=DB, sslmode=sslmode,
-                         sslnegotiation="direct", sslrootcert=str(plane.tls_ca_file), connect_timeout=10) as conn:
+                         sslnegotiation="direct", sslrootcert=str(plane.tls_ca_file), connect_timeout=30) as conn:
         assert conn.pgconn.ssl_in_use
         assert conn.execute("select current_user, %s::int + 1", (41,)).fetchone() == (USER, 42)
     # The same port still answers SSLRequests, and refuses plain text (require_ssl).
@@ -67,7 +67,7 @@ def test_a_query_is_cancelled_over_direct_tls(served):
     with _direct(port, sslmode="require", autocommit=True) as conn:
         def cancel_once_running():
             with _direct(port, sslmode="require") as watcher:
-                deadline = time.monotonic() + 30
+                deadline = time.monotonic() + 60
                 while time.monotonic() < deadline and not watcher.execute(
                         "select count(*) from pg_stat_activity where query like 'select pg_sleep(60)%'"
                         ).fetchone()[0]:
@@ -118,7 +118,7 @@ def _read_message(tls: ssl.SSLSocket) -> tuple[bytes, bytes]:
 
 def test_a_tls_client_with_alpn_speaks_the_protocol_inside(served):
     plane, port = served
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
         with _tls_client(plane, ["postgresql"]).wrap_socket(sock, server_hostname="localhost") as tls:
             assert tls.selected_alpn_protocol() == "postgresql"
             # Requests inside TLS are answered as after an SSLRequest: no second TLS, no GSSAPI.
@@ -129,7 +129,7 @@ def test_a_tls_client_with_alpn_speaks_the_protocol_inside(served):
             tls.sendall(_startup_packet(USER))
             kind, body = _read_message(tls)
             assert kind == b"R" and int.from_bytes(body[:4], "big") != 0  # the engine asks for the password
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
         with _tls_client(plane, ["postgresql"]).wrap_socket(sock, server_hostname="localhost") as tls:
             tls.sendall(_startup_packet("rdsdb"))
             kind, body = _read_message(tls)
@@ -142,7 +142,7 @@ def test_direct_tls_without_alpn_postgresql_is_closed_unanswered(served, alpn):
     request without ALPN protocol negotiation extension"); the slot is given back."""
     plane, port = served
     for _ in range(CAP + 1):
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
             with _tls_client(plane, alpn).wrap_socket(sock, server_hostname="localhost") as tls:
                 assert tls.selected_alpn_protocol() is None
                 try:
@@ -159,7 +159,7 @@ def test_direct_tls_without_alpn_postgresql_is_closed_unanswered(served, alpn):
 def test_a_direct_tls_client_that_stops_mid_handshake_is_dropped(served):
     _, port = served
     for _ in range(CAP + 1):
-        with socket.create_connection(("127.0.0.1", port), timeout=15) as sock:
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
             sock.sendall(b"\x16\x03\x01\x00\x40hello")  # the start of a ClientHello, then silence
             try:
                 assert sock.recv(1024) == b""  # closed after sql_startup_timeout (2 s)

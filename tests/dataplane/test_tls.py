@@ -70,7 +70,7 @@ def test_the_ca_is_the_data_dirs_own_and_signs_a_certificate_for_localhost(serve
 def test_psycopg_over_tls(served, host, sslmode):
     plane, port = served
     with psycopg.connect(host=host, port=port, user=USER, password=PASSWORD, dbname=DB, sslmode=sslmode,
-                         sslrootcert=str(plane.tls_ca_file), connect_timeout=10) as conn:
+                         sslrootcert=str(plane.tls_ca_file), connect_timeout=30) as conn:
         assert conn.pgconn.ssl_in_use
         assert conn.execute("select current_user, %s::int + 1", (41,)).fetchone() == (USER, 42)
 
@@ -80,7 +80,7 @@ def test_a_client_that_trusts_another_ca_refuses_the_endpoint(served, tmp_path):
     stranger = ensure_certificates(tmp_path / "other-tls")
     with pytest.raises(psycopg.OperationalError, match="certificate verify failed"):
         psycopg.connect(host="127.0.0.1", port=port, user=USER, password=PASSWORD, dbname=DB,
-                        sslmode="verify-ca", sslrootcert=str(stranger.ca_cert), connect_timeout=10)
+                        sslmode="verify-ca", sslrootcert=str(stranger.ca_cert), connect_timeout=30)
 
 
 def test_plain_connections_still_work(served):
@@ -95,7 +95,7 @@ def test_redshift_connector_defaults_verify_the_ca_once_it_is_trusted(served, mo
 
     def query(host: str, **options) -> list:
         conn = redshift_connector.connect(host=host, port=port, user=USER, password=PASSWORD, database=DB,
-                                          timeout=10, **options)
+                                          timeout=30, **options)
         try:
             assert isinstance(conn._usock, ssl.SSLSocket) == options.get("ssl", True)
             cursor = conn.cursor()
@@ -118,7 +118,7 @@ def test_redshift_connector_defaults_verify_the_ca_once_it_is_trusted(served, mo
 
 
 def _answer(port: int, request: bytes) -> bytes:
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
         sock.sendall(request)
         return sock.recv(1)
 
@@ -134,7 +134,7 @@ def test_bytes_sent_before_the_tls_handshake_close_the_connection(served):
     PostgreSQL refuses it (CVE-2021-23214)."""
     _, port = served
     body = (196608).to_bytes(4, "big") + b"user\0" + USER.encode() + b"\0\0"
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
         sock.sendall(SSL_REQUEST + (len(body) + 4).to_bytes(4, "big") + body)
         assert sock.recv(1) == b""
 
@@ -142,13 +142,13 @@ def test_bytes_sent_before_the_tls_handshake_close_the_connection(served):
 def test_failed_handshakes_give_their_connection_slots_back(served):
     plane, port = served
     for _ in range(CAP + 2):
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
             sock.sendall(SSL_REQUEST)
             assert sock.recv(1) == b"S"
             sock.sendall(b"\x16\x03\x01\x00\x05hello")  # no TLS handshake
             assert sock.recv(1024) in (b"", b"\x15\x03\x03\x00\x02\x02\x32")  # closed (perhaps an alert)
     context = ssl.create_default_context(cafile=str(plane.tls_ca_file))
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
         sock.sendall(SSL_REQUEST)
         assert sock.recv(1) == b"S"
         with context.wrap_socket(sock, server_hostname="localhost") as tls:
@@ -164,7 +164,7 @@ def test_failed_handshakes_give_their_connection_slots_back(served):
 def test_a_silent_tls_client_is_dropped_at_the_startup_timeout(served):
     _, port = served
     for _ in range(CAP + 1):
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
             sock.sendall(SSL_REQUEST)
             assert sock.recv(1) == b"S"
             sock.settimeout(15)
@@ -177,7 +177,7 @@ def test_a_silent_tls_client_is_dropped_at_the_startup_timeout(served):
     finally:
         for conn in held:
             conn.close()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while True:  # once the front has counted out the connections just closed
         with pytest.raises(psycopg.OperationalError) as refused:
             connect(port, user="rdsdb", sslmode="require")
@@ -191,7 +191,7 @@ def _plain_startup_answer(port: int, user: str, database: str) -> dict[str, str]
     """The fields of the front's ErrorResponse to a plain-text startup packet."""
     body = (3 << 16).to_bytes(4, "big") + b"".join(
         name + b"\0" + value.encode() + b"\0" for name, value in ((b"user", user), (b"database", database))) + b"\0"
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
         sock.sendall((len(body) + 4).to_bytes(4, "big") + body)
         answer = b""
         while chunk := sock.recv(4096):
@@ -215,7 +215,7 @@ def test_require_ssl_refuses_plain_startups_on_every_port_of_the_engine(served):
                 connect(served_port, sslmode="disable")
             with pytest.raises(redshift_connector.InterfaceError, match="SSL off"):
                 redshift_connector.connect(host="127.0.0.1", port=served_port, user=USER, password=PASSWORD,
-                                           database=DB, ssl=False, timeout=10)
+                                           database=DB, ssl=False, timeout=30)
             # psycopg's default (sslmode=prefer) asks for TLS first, and gets it.
             with connect(served_port) as conn:
                 assert conn.pgconn.ssl_in_use and conn.execute("select 1").fetchone() == (1,)

@@ -40,7 +40,7 @@ def _serves_sql(client) -> bool:  # type: ignore[no-untyped-def]
     cluster = client.describe_clusters()["Clusters"][0]
     try:
         with psycopg.connect(host="127.0.0.1", port=cluster["Endpoint"]["Port"], user="admin", password="Passw0rd1",
-                             dbname="dev", connect_timeout=10) as conn:
+                             dbname="dev", connect_timeout=30) as conn:
             return conn.execute("select 1").fetchone() == (1,)
     except psycopg.OperationalError:
         return False
@@ -55,9 +55,9 @@ def test_engines_of_a_killed_ephemeral_server_stop_and_vanish(tmp_path):
         assert len(postmasters) == 1
         (postmaster, data_dir), = postmasters.items()
         server.stop(kill=True)  # SIGKILL: no shutdown code runs
-        wait_for(lambda: not pid_alive(postmaster), timeout=60)
+        wait_for(lambda: not pid_alive(postmaster))
         # the engine directory and the server's temporary data dir are gone too
-        wait_for(lambda: not data_dir.parent.exists() and not state.exists(), timeout=30)
+        wait_for(lambda: not data_dir.parent.exists() and not state.exists())
     finally:
         server.stop(kill=True)
 
@@ -69,11 +69,11 @@ def test_engines_of_a_killed_server_stop_and_serve_again_after_restart(tmp_path)
         assert _serves_sql(server.client())
         (postmaster, data_dir), = _postmasters_of(server.process.pid).items()
         server.stop(kill=True)
-        wait_for(lambda: not pid_alive(postmaster), timeout=60)
+        wait_for(lambda: not pid_alive(postmaster))
         assert (data_dir / "PG_VERSION").exists()  # stopped, not removed: the data stays
         server.start()  # waits for the old watchdog, then starts the engine again
         assert server.client().describe_clusters()["Clusters"][0]["ClusterStatus"] == "available"
-        wait_for(lambda: _serves_sql(server.client()), timeout=60)
+        wait_for(lambda: _serves_sql(server.client()))
     finally:
         server.close()
 

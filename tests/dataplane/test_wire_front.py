@@ -45,7 +45,7 @@ def _closed_by_peer(sock: socket.socket, within: float = 15.0) -> bool:
 def _startup_error(port: int) -> dict[str, str]:
     """The fields of the ErrorResponse a startup packet for USER gets (S, C, M)."""
     body = (196608).to_bytes(4, "big") + b"user\0" + USER.encode() + b"\0database\0" + DB.encode() + b"\0\0"
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
         sock.sendall((len(body) + 4).to_bytes(4, "big") + body)
         reply = b""
         while chunk := sock.recv(4096):
@@ -142,7 +142,7 @@ def test_names_with_control_characters_never_reach_the_engines_log(limited, user
     start = log.stat().st_size
     with pytest.raises(psycopg.OperationalError) as refused:
         psycopg.connect(host="127.0.0.1", port=port, user=user, password="wrong", dbname=database,
-                        sslmode="disable", connect_timeout=10)
+                        sslmode="disable", connect_timeout=30)
     assert answer in str(refused.value)
     with connect_once_free(port) as conn:  # a line the engine logs after the refusal (none of it)
         conn.execute("select 1")

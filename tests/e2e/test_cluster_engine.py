@@ -17,7 +17,7 @@ PASSWORD = "Passw0rd1"
 def connect(cluster: dict, user: str = "admin", password: str = PASSWORD, **options: str) -> psycopg.Connection:
     endpoint = cluster["Endpoint"]
     return psycopg.connect(host=endpoint["Address"], port=endpoint["Port"], user=user, password=password,
-                           dbname=cluster["DBName"], autocommit=True, connect_timeout=5, **options)
+                           dbname=cluster["DBName"], autocommit=True, connect_timeout=30, **options)
 
 
 def show(cluster: dict, *settings: str) -> list[str]:
@@ -83,7 +83,7 @@ def test_a_restored_cluster_takes_its_own_groups_values(real):
         conn.execute("SELECT pg_sleep(1)")
     # The group's timeout binds users, never the service's own work on the engine (the snapshot).
     client.create_cluster_snapshot(SnapshotIdentifier="s1", ClusterIdentifier="c1")
-    client.get_waiter("snapshot_available").wait(SnapshotIdentifier="s1", WaiterConfig={"Delay": 0.2})
+    client.get_waiter("snapshot_available").wait(SnapshotIdentifier="s1", WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
     client.restore_from_cluster_snapshot(ClusterIdentifier="r1", SnapshotIdentifier="s1")
     restored = wait_available(client, "r1")
     assert show(restored, "search_path") == ['"$user", public']
@@ -143,7 +143,7 @@ def test_audit_logs_are_delivered_in_redshifts_formats(real):
     modify(client, enable_user_activity_logging="true")
     cluster = create_available_cluster(client, ClusterParameterGroupName="custom")
     client.enable_logging(ClusterIdentifier="c1", BucketName="audit-logs", S3KeyPrefix="team/prod")
-    first = wait_for(lambda: delivered(client, cluster), timeout=30)
+    first = wait_for(lambda: delivered(client, cluster))
     with connect(cluster) as conn:
         conn.execute("CREATE TABLE t (id int)")
         conn.execute("SELECT count(*) FROM t")
@@ -160,10 +160,11 @@ def test_audit_logs_are_delivered_in_redshifts_formats(real):
         connections = read_logs(log_files(real, key + "connectionlog_*.gz"))
         return ("robert" in read_logs(log_files(real, key + "userlog_*.gz"))
                 and "\nauthentication failure|" in "\n" + connections
+                and "\ndisconnecting session|" in "\n" + connections  # the front logs a close as it learns of it
                 and "LOG: SELECT count(*) FROM t" in read_logs(log_files(real, key + "useractivitylog_*.gz"))
                 and client.describe_logging_status(ClusterIdentifier="c1")["LastSuccessfulDeliveryTime"] != first)
 
-    wait_for(caught_up, timeout=30)
+    wait_for(caught_up)
     assert client.describe_logging_status(ClusterIdentifier="c1")["LastSuccessfulDeliveryTime"] > first
     connections = read_logs(log_files(real, key + "connectionlog_*.gz"))
     events = [line.split("|")[0] for line in connections.splitlines()]
@@ -196,7 +197,7 @@ def test_cloudwatch_logs_append_to_their_log_group(real):
         files = log_files(real, f"cloudwatch/{OWNER}/us-east-1/aws/redshift/cluster/c1/connectionlog.log")
         return "\nauthenticated|" in "\n" + read_logs(files)
 
-    wait_for(authenticated, timeout=30)
+    wait_for(authenticated)
     # useractivitylog was not asked for, and the default group does not enable it anyway.
     assert log_files(real, f"cloudwatch/{OWNER}/us-east-1/aws/redshift/cluster/c1/useractivitylog.log") == []
     real.reset()

@@ -8,13 +8,14 @@ from __future__ import annotations
 import os
 import signal
 import time
+from pathlib import Path
 from typing import Iterator
 
 import psycopg
 import pytest
 
 from localshift.dataplane.dataplane import default_engine_root
-from localshift.dataplane.watchdog import engine_processes, pid_alive
+from localshift.dataplane.watchdog import engine_processes, pid_alive, postmaster_pid
 
 from support import OWNER, Server, create_available_cluster, served, wait_for
 
@@ -32,11 +33,16 @@ def real(frozen_server: Server) -> Server:
     return frozen_server
 
 
-def freeze_engine(server: Server) -> list[int]:
-    """SIGSTOP every process of the server's one cluster engine (they run in its data directory)."""
+def engine_data_dir(server: Server) -> Path:
+    """The data directory of the server's one cluster engine."""
     engines = default_engine_root((server.data_dir / "dataplane").resolve())
     (data_dir,) = [path / "data" for path in engines.iterdir() if path.name.startswith("cluster-")]
-    frozen = engine_processes(data_dir)
+    return data_dir
+
+
+def freeze_engine(server: Server) -> list[int]:
+    """SIGSTOP every process of the server's one cluster engine (they run in its data directory)."""
+    frozen = engine_processes(engine_data_dir(server))
     assert frozen
     for pid in frozen:
         os.kill(pid, signal.SIGSTOP)
@@ -61,7 +67,7 @@ def settled_cluster(client) -> dict:  # type: ignore[no-untyped-def]
 
 def endpoint(cluster: dict) -> dict:
     return dict(host="127.0.0.1", port=cluster["Endpoint"]["Port"], user="admin", password=PASSWORD, dbname="dev",
-                autocommit=True, connect_timeout=5)
+                autocommit=True, connect_timeout=30)
 
 
 def events(client, source_type: str, identifier: str) -> list[dict]:  # type: ignore[no-untyped-def]
@@ -71,17 +77,22 @@ def events(client, source_type: str, identifier: str) -> list[dict]:  # type: ig
 def test_a_reboot_of_a_frozen_engine_ends_available_and_serving(real):
     client = real.client(OWNER)
     cluster = settled_cluster(client)
+    postmaster = postmaster_pid(engine_data_dir(real))
     frozen = freeze_engine(real)
     try:
         started = time.monotonic()
         client.reboot_cluster(ClusterIdentifier="c1")
+        wait_for(lambda: not pid_alive(postmaster), timeout=180)
+        took = time.monotonic() - started
         rebooted = wait_for(lambda: [c for c in client.describe_clusters(ClusterIdentifier="c1")["Clusters"]
                                      if c["ClusterStatus"] != "rebooting"], timeout=180)[0]
-        took = time.monotonic() - started
     finally:
         thaw(frozen)
-    # Its fast shutdown given up after the bound (8 s), not after a minute; then the immediate one, then SIGKILL.
-    assert rebooted["ClusterStatus"] == "available" and took < 60
+    # Its fast shutdown given up after the bound (8 s), not after a minute; then the immediate one (8 s), then
+    # SIGKILL: the frozen postmaster is gone some 16 s in.  Timed to its end, not to the restarted engine's
+    # start (which a loaded machine slows), so the margin is the stop's own.
+    assert postmaster is not None and took < 45
+    assert rebooted["ClusterStatus"] == "available"
     assert not any(pid_alive(pid) for pid in frozen)  # the frozen engine was ended, not waited for
     with psycopg.connect(**endpoint(cluster)) as conn:
         assert conn.execute("SELECT id FROM t").fetchall() == [(7,)]

@@ -20,7 +20,7 @@ def _served_databases(client) -> dict[str, int]:  # type: ignore[no-untyped-def]
     for name in NAMES:
         port = client.describe_clusters(ClusterIdentifier=name)["Clusters"][0]["Endpoint"]["Port"]
         with psycopg.connect(host="127.0.0.1", port=port, user="admin", password="Passw0rd1", dbname=f"db_{name}",
-                             connect_timeout=10) as conn:
+                             connect_timeout=30) as conn:
             assert conn.execute("select current_database()").fetchone() == (f"db_{name}",)
         ports[name] = port
     return ports

@@ -99,7 +99,7 @@ FINGERPRINT = {
 
 def connect(port: int, user: str = "admin", password: str = PASSWORD, db: str = "dev") -> psycopg.Connection:
     return psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname=db,
-                           autocommit=True, connect_timeout=10)
+                           autocommit=True, connect_timeout=30)
 
 
 def fingerprint(port: int, password: str = PASSWORD) -> dict[str, list[tuple]]:

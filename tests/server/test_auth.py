@@ -87,7 +87,7 @@ def cluster_ids(redshift) -> list[str]:  # type: ignore[no-untyped-def]
 
 def send(server: Server, method: str, target: str, body: bytes = b"",
          headers: dict[str, str] | None = None) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
     try:
         all_headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"} if body else {}
         # Content-Length is http.client's to set: a signer's copy may describe another body.
@@ -142,7 +142,7 @@ def presigned_url(server: Server, key: str, secret: str, *, when: datetime | Non
 
 def get(url: str) -> tuple[int, bytes]:
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(url, timeout=30) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
@@ -347,7 +347,7 @@ def test_strict_mode_non_ascii_signature_is_refused_not_crashed(strict: Server) 
     prepared = request.prepare()
     headers = dict(prepared.headers.items())
     headers["Authorization"] = headers["Authorization"].rsplit("=", 1)[0] + "=\u00e9\u00e9"
-    connection = http.client.HTTPConnection("127.0.0.1", strict.port, timeout=10)
+    connection = http.client.HTTPConnection("127.0.0.1", strict.port, timeout=30)
     try:
         connection.putrequest("POST", "/")
         for name, value in headers.items():

@@ -54,7 +54,7 @@ def error_code(body: bytes) -> str:
 
 
 def connect(server: Server) -> socket.socket:
-    return socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    return socket.create_connection(("127.0.0.1", server.port), timeout=30)
 
 
 def test_keep_alive_serves_many_requests_on_one_connection(ls: Server) -> None:

@@ -44,8 +44,8 @@ def test_a_slow_operation_does_not_stall_other_requests() -> None:
             assert serverless.list_namespaces()["namespaces"] == []
         assert finished == [] and slow.is_alive() and write.is_alive()
         release.set()
-        slow.join(timeout=30)
-        write.join(timeout=30)
+        slow.join(timeout=60)
+        write.join(timeout=60)
         assert sorted(finished) == ["namespace", "statement"]
         assert [n["namespaceName"] for n in serverless.list_namespaces()["namespaces"]] == ["ns1"]
 
@@ -76,7 +76,7 @@ def test_repeated_reads_have_their_own_request_ids(ls: Server, redshift) -> None
 def test_reads_follow_the_service_clock(ls: Server, redshift) -> None:  # type: ignore[no-untyped-def]
     create_available_cluster(redshift)
     redshift.create_cluster_snapshot(SnapshotIdentifier="s1", ClusterIdentifier="c1", ManualSnapshotRetentionPeriod=10)
-    redshift.get_waiter("snapshot_available").wait(SnapshotIdentifier="s1", WaiterConfig={"Delay": 0.1})
+    redshift.get_waiter("snapshot_available").wait(SnapshotIdentifier="s1", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
 
     def remaining() -> int:
         return redshift.describe_cluster_snapshots(SnapshotIdentifier="s1")["Snapshots"][0]["ManualSnapshotRemainingDays"]
@@ -120,7 +120,7 @@ def test_query_bodies_carry_the_request_id_of_their_header(ls: Server) -> None:
         SigV4Auth(Credentials(OWNER, "secret"), "redshift", "us-east-1").add_auth(request)
         prepared = request.prepare()
         sent = urllib.request.Request(prepared.url, data=prepared.body, headers=dict(prepared.headers), method="POST")
-        with urllib.request.urlopen(sent, timeout=10) as response:
+        with urllib.request.urlopen(sent, timeout=30) as response:
             header = response.headers["x-amzn-requestid"]
             body = response.read()
         root = ET.fromstring(body)

@@ -154,7 +154,7 @@ def test_work_in_progress_shows_until_it_is_done(slow):
     [work] = [row for row in rows(state(slow), "progress") if row["name"] == "s1"]
     assert (work["account"], work["work"]) == (OWNER, "snapshot")
     assert set(work["progress"]) == {"done_mb", "total_mb"}
-    wait_for(lambda: not rows(state(slow), "progress"), timeout=30)
+    wait_for(lambda: not rows(state(slow), "progress"))
 
 
 def test_table_restores_are_work_in_progress(slow):
@@ -165,7 +165,7 @@ def test_table_restores_are_work_in_progress(slow):
                                               SourceTableName="orders", NewTableName="orders_back")
     [work] = rows(state(slow), "progress")
     assert (work["account"], work["work"], work["name"]) == (OWNER, "table restore", "c1: orders_back")
-    wait_for(lambda: not rows(state(slow), "progress"), timeout=30)
+    wait_for(lambda: not rows(state(slow), "progress"))
 
 
 def test_data_api_statements_newest_first(data_server):
@@ -270,7 +270,7 @@ def test_strict_mode_refuses_others(strict_server, who, code):
     ("/_localshift/console/console.css", "text/css; charset=utf-8", b"--accent"),
 ])
 def test_console_files_are_served_to_anyone(strict_server, path, content_type, marker):
-    with urllib.request.urlopen(strict_server.url + path, timeout=10) as response:
+    with urllib.request.urlopen(strict_server.url + path, timeout=30) as response:
         assert response.headers["Content-Type"] == content_type
         assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
         assert marker in response.read()
@@ -280,5 +280,5 @@ def test_console_files_are_served_to_anyone(strict_server, path, content_type, m
                                   "/_localshift/consoles"])
 def test_no_other_console_file(server, path):
     with pytest.raises(urllib.error.HTTPError) as missing:
-        urllib.request.urlopen(server.url + path, timeout=10)
+        urllib.request.urlopen(server.url + path, timeout=30)
     assert missing.value.code == 404

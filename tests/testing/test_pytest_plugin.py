@@ -164,13 +164,13 @@ def service_time(localshift):
 def test_1_time_travel_takes_an_automated_snapshot(localshift):
     redshift = localshift.redshift()
     redshift.create_cluster({CREATE_CLUSTER})
-    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={{"Delay": 0.2}})
+    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={{"Delay": 0.2, "MaxAttempts": 600}})
     automated = lambda: redshift.describe_cluster_snapshots(ClusterIdentifier="c1", SnapshotType="automated")["Snapshots"]
     while not automated() or automated()[0]["Status"] != "available":  # the first, taken at create
         time.sleep(0.1)
     now = localshift.time_travel(9 * 3600)
     assert now - datetime.now(timezone.utc) > timedelta(hours=8, minutes=59)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while len(automated()) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert len(automated()) == 2

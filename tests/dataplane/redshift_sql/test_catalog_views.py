@@ -31,7 +31,7 @@ def history(conn: psycopg.Connection, text: str) -> list[tuple]:
     """SYS_QUERY_HISTORY rows of statements whose text contains ``text``, once recorded."""
     query = ("SELECT trim(query_type), trim(status), returned_rows, trim(error_message) FROM sys_query_history"
              " WHERE query_text LIKE %s AND query_text NOT LIKE '%%sys_query_history%%' ORDER BY query_id")
-    return wait_for(lambda: conn.execute(query, (f"%{text}%",)).fetchall(), timeout=30)
+    return wait_for(lambda: conn.execute(query, (f"%{text}%",)).fetchall())
 
 
 def test_statements_run_through_the_endpoint_are_in_the_history_views(sql_cluster, database):
@@ -264,5 +264,5 @@ def test_a_users_id_is_the_same_in_every_view(sql_cluster, database, bob):
             assert conn.execute("SELECT pg_get_userbyid(current_user_id)").fetchone() == (user,)
             assert wait_for(lambda: conn.execute(
                 "SELECT DISTINCT userid FROM stl_query WHERE querytxt LIKE '%whose id%'"
-                " AND querytxt NOT LIKE '%stl_query%'").fetchall(), timeout=30) == [(me,)]
+                " AND querytxt NOT LIKE '%stl_query%'").fetchall()) == [(me,)]
             assert conn.execute("SELECT usesysid FROM pg_user WHERE usename = 'rdsdb'").fetchone() == (10,)

@@ -80,7 +80,7 @@ def test_a_waiting_statement_is_in_flight_and_waits_for_its_lock(sql_cluster, da
                                      (waiter_pid,)).fetchone() == (1,)
         finally:
             holder.rollback()
-            blocked.join(timeout=10)
+            blocked.join(timeout=60)
             waiter.close()
 
 

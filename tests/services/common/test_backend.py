@@ -7,6 +7,7 @@ In process: a real backend over a real store and the null data plane; the jobs a
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any, Iterator
 
 import pytest
@@ -35,7 +36,7 @@ def test_request_work_runs_while_background_work_is_held(backend):
 
     for number in range(6):  # more than the pool has threads
         backend.submit_background(background, number)
-    assert backend.submit(lambda _: "deleted").result(timeout=5) == "deleted"
+    assert backend.submit(lambda _: "deleted").result(timeout=60) == "deleted"
     go.set()
     backend.submit_background(lambda _: None).result(timeout=20)
     assert ran == list(range(6))  # one at a time, in order
@@ -49,11 +50,20 @@ def test_cancelling_drops_the_queued_jobs_and_waits_for_the_running_one(backend)
         assert go.wait(20)
         ran.append(number)
 
-    for number in range(3):
-        backend.submit_background(background, number)
-    assert started.wait(5)
-    threading.Timer(0.2, go.set).start()
+    queued = [backend.submit_background(background, number) for number in range(3)]
+    assert started.wait(60)
+
+    def release_once_dropped() -> None:
+        # The running job is let go once the queued ones are dropped: after a fixed delay instead, a loaded
+        # machine could let it go before the cancel, and the next one would run.
+        while not queued[-1].cancelled():
+            time.sleep(0.01)
+        go.set()
+
+    releaser = threading.Thread(target=release_once_dropped, daemon=True)
+    releaser.start()
     backend.cancel_background()
+    releaser.join(60)
     assert ran == [0]  # the running one ended before cancel_background returned; the queued never ran
-    backend.submit_background(lambda _, number: ran.append(number), 9).result(timeout=5)
+    backend.submit_background(lambda _, number: ran.append(number), 9).result(timeout=60)
     assert ran == [0, 9]

@@ -34,7 +34,7 @@ class DataApi:
     def submit(self, sql: str, **params: Any) -> str:
         return self.client.execute_statement(Sql=sql, **{**self.target, **params})["Id"]
 
-    def wait(self, statement_id: str, until: tuple[str, ...] = DONE, timeout: float = 60) -> dict:
+    def wait(self, statement_id: str, until: tuple[str, ...] = DONE, timeout: float = 120) -> dict:
         return wait_for(lambda: _described(self.client, statement_id, until), timeout=timeout, interval=0.01)
 
     def run(self, sql: str, **params: Any) -> dict:

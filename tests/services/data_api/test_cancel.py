@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import time
-
 from .conftest import DataApi, error_of
 
 
 def test_cancel_stops_a_running_pg_sleep_in_the_engine(data: DataApi):
-    statement_id = data.submit("SELECT pg_sleep(60)")
+    # Ten minutes: the wait below (two minutes at most) ends in time only if the sleep was really stopped, however
+    # slow the machine (no wall-clock bound of a few seconds).
+    statement_id = data.submit("SELECT pg_sleep(600)")
     pid = data.wait(statement_id, until=("STARTED",))["RedshiftPid"]
-    started = time.monotonic()
     assert data.cancel_statement(Id=statement_id)["Status"] is True
     ended = data.wait(statement_id)
-    assert ended["Status"] == "ABORTED" and time.monotonic() - started < 10
+    assert ended["Status"] == "ABORTED"
     assert ended["RedshiftQueryId"] > 0  # it ran in the engine: the query history has it
     running = data.records(f"SELECT count(*) FROM pg_stat_activity WHERE pid = {pid} AND state = 'active'")
     assert running == [[{"longValue": 0}]]

@@ -38,7 +38,7 @@ def test_a_connection_is_kept_while_its_user_and_engine_are_unchanged(data_serve
         carol_pid = _pid(carol)
         redshift.reboot_cluster(ClusterIdentifier="kept")
         redshift.get_waiter("cluster_available").wait(ClusterIdentifier="kept",
-                                                      WaiterConfig={"Delay": 0.2, "MaxAttempts": 300})
+                                                      WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
         assert _pid(carol) != carol_pid  # the engine restarted: a new login, not a lost connection
     finally:
         redshift.delete_cluster(ClusterIdentifier="kept", SkipFinalClusterSnapshot=True)

@@ -103,7 +103,8 @@ def test_catalog_calls_need_a_reachable_target(catalog: DataApi):
 
 def test_a_catalog_query_over_the_users_statement_timeout_is_a_query_timeout(catalog: DataApi):
     catalog.ok("CREATE USER meta_slow PASSWORD 'Slow-pw-123'")
-    catalog.ok("ALTER USER meta_slow SET statement_timeout TO 300")
+    # Two seconds: long enough for the catalog queries of the call without the lock on a busy machine.
+    catalog.ok("ALTER USER meta_slow SET statement_timeout TO 2000")
     catalog.ok("GRANT USAGE ON SCHEMA meta_sales TO meta_slow")
     # A session holding meta_sales.orders locked: reading its column defaults waits for the lock.
     locking = catalog.client.execute_statement(Sql="BEGIN", SessionKeepAliveSeconds=60, **catalog.target)

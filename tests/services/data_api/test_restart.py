@@ -64,7 +64,7 @@ def test_statements_and_their_results_are_kept_24_hours(tmp_path):
             except Exception as error:  # noqa: BLE001 - the refusal is what is awaited
                 return "ResourceNotFoundException" in str(error)
 
-        assert wait_for(lambda: gone(small) and gone(large), timeout=10)
+        assert wait_for(lambda: gone(small) and gone(large))
         assert list((tmp_path / "data" / "data-api").iterdir()) == []
     finally:
         server.close()

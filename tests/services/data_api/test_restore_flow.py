@@ -21,7 +21,7 @@ def test_a_grantee_verifies_a_restored_cluster_through_the_data_api(data_server)
         grantee.restore_from_cluster_snapshot(ClusterIdentifier="verify", SnapshotIdentifier="nightly",
                                               SnapshotClusterIdentifier="source", OwnerAccount=OWNER)
         grantee.get_waiter("cluster_restored").wait(ClusterIdentifier="verify", WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
-        grantee.get_waiter("cluster_available").wait(ClusterIdentifier="verify", WaiterConfig={"Delay": 0.2})
+        grantee.get_waiter("cluster_available").wait(ClusterIdentifier="verify", WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
         verifier = DataApi(data_server, GRANTEE, ClusterIdentifier="verify", Database="dev", DbUser="admin")
         assert verifier.records("SELECT count(*), sum(amount) FROM orders") == expected == [
             [{"longValue": 1000}, {"stringValue": "750750.00"}]]

@@ -99,8 +99,15 @@ def test_statements_without_a_result_have_none_to_get(data: DataApi, table):
     error = error_of(data.get_statement_result, Id=created["Id"])
     assert error.response["Error"]["Code"] == "ResourceNotFoundException"
     assert error.response["Error"]["Message"] == "Query does not have result. Please check query status."
-    running = data.submit("SELECT pg_sleep(2)")
+    # A statement still running (held by another session's lock, not by a sleep a busy machine could outlast).
+    locking = data.client.execute_statement(Sql="BEGIN", SessionKeepAliveSeconds=60, **data.target)
+    data.wait(locking["Id"])
+    holder = DataApi(data.server, SessionId=locking["SessionId"])
+    holder.ok(f"LOCK TABLE {table}")
+    running = data.submit(f"SELECT count(*) FROM {table}")
+    data.wait(running, until=("STARTED",))
     assert code_of(data.get_statement_result, Id=running) == "ResourceNotFoundException"
+    holder.ok("ROLLBACK")
     assert data.wait(running)["Status"] == "FINISHED"
     assert data.get_statement_result(Id=running)["TotalNumRows"] == 1
     # An empty result is a result.

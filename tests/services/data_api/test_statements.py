@@ -14,9 +14,10 @@ ORDER = ["SUBMITTED", "PICKED", "STARTED", "FINISHED"]
 
 
 def test_a_statement_goes_through_real_statuses_and_reports_the_engine(data: DataApi):
-    statement_id = data.submit("SELECT pg_backend_pid(), pg_sleep(0.5)")
+    # Two seconds running: the polling below sees STARTED even when each call takes long on a busy machine.
+    statement_id = data.submit("SELECT pg_backend_pid(), pg_sleep(2)")
     seen = []
-    while not seen or seen[-1] != "FINISHED":
+    while not seen or seen[-1] not in ("FINISHED", "FAILED", "ABORTED"):
         status = data.describe_statement(Id=statement_id)["Status"]
         if not seen or seen[-1] != status:
             seen.append(status)
@@ -24,15 +25,15 @@ def test_a_statement_goes_through_real_statuses_and_reports_the_engine(data: Dat
     described = data.describe_statement(Id=statement_id)
     pid = data.get_statement_result(Id=statement_id)["Records"][0][0]["longValue"]
     assert described["RedshiftPid"] == pid  # the engine's own backend
-    assert 0.5e9 <= described["Duration"] < 30e9
+    assert 2e9 <= described["Duration"] < 600e9  # nanoseconds
     assert described["CreatedAt"] <= described["UpdatedAt"]
     assert (described["ClusterIdentifier"], described["Database"], described["DbUser"]) == (CLUSTER, DATABASE, MASTER)
     assert described["HasResultSet"] is True and described["ResultRows"] == 1 and described["ResultSize"] > 0
-    assert described["QueryString"] == "SELECT pg_backend_pid(), pg_sleep(0.5)"
+    assert described["QueryString"] == "SELECT pg_backend_pid(), pg_sleep(2)"
     assert "Error" not in described
     # The id the statement has in the endpoint's query history.
     history = data.records(f"SELECT trim(query_text) FROM sys_query_history WHERE query_id = {described['RedshiftQueryId']}")
-    assert history == [[{"stringValue": "SELECT pg_backend_pid(), pg_sleep(0.5)"}]]
+    assert history == [[{"stringValue": "SELECT pg_backend_pid(), pg_sleep(2)"}]]
 
 
 def test_statements_run_as_the_database_user_named(data: DataApi, data_server, table):

@@ -53,7 +53,7 @@ def test_signatures_are_checked(strict: Server):
     prepared = request.prepare()
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(urllib.request.Request(prepared.url, data=prepared.body, headers=dict(prepared.headers),
-                                                      method="POST"), timeout=10)
+                                                      method="POST"), timeout=30)
     assert refused.value.code == 400 and b"'redshift-data'" in refused.value.read()
 
 

@@ -301,7 +301,7 @@ def test_default_encryption_reports_an_aws_owned_key(redshift):
     cluster = create_available_cluster(redshift)
     assert (cluster["Encrypted"], cluster["KmsKeyId"]) == (True, "AWS_OWNED_KMS_KEY")
     redshift.create_cluster_snapshot(SnapshotIdentifier="s1", ClusterIdentifier="c1")
-    redshift.get_waiter("snapshot_available").wait(SnapshotIdentifier="s1", WaiterConfig={"Delay": 0.1})
+    redshift.get_waiter("snapshot_available").wait(SnapshotIdentifier="s1", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
     snapshot = redshift.describe_cluster_snapshots(SnapshotIdentifier="s1")["Snapshots"][0]
     assert snapshot["KmsKeyId"] == "AWS_OWNED_KMS_KEY"
     restored = redshift.restore_from_cluster_snapshot(ClusterIdentifier="restored", SnapshotIdentifier="s1")["Cluster"]

@@ -22,7 +22,7 @@ def test_create_cluster_moves_from_creating_to_available(redshift):
     assert created["ClusterIdentifier"] == "analytics"
     assert created["ClusterStatus"] == "creating"
     assert "Endpoint" not in created
-    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="analytics", WaiterConfig={"Delay": 0.1})
+    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="analytics", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
     cluster = redshift.describe_clusters(ClusterIdentifier="analytics")["Clusters"][0]
     assert cluster["ClusterStatus"] == "available"
     assert cluster["ClusterAvailabilityStatus"] == "Available"
@@ -153,7 +153,7 @@ def test_modify_cluster_changes_settings_and_renames(redshift):
     )["Cluster"]
     assert modified["ClusterStatus"] == "modifying"
     assert modified["PendingModifiedValues"]["MasterUserPassword"] == "****"
-    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="renamed", WaiterConfig={"Delay": 0.1})
+    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="renamed", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
     cluster = redshift.describe_clusters(ClusterIdentifier="renamed")["Clusters"][0]
     assert (cluster["NodeType"], cluster["NumberOfNodes"]) == ("ra3.4xlarge", 4)
     assert cluster["AutomatedSnapshotRetentionPeriod"] == 7
@@ -171,7 +171,7 @@ def test_modify_refuses_while_not_available_and_bad_values(redshift):
     with pytest.raises(ClientError) as excinfo:
         redshift.modify_cluster(ClusterIdentifier="c1", ManualSnapshotRetentionPeriod=5)
     assert error_of(excinfo)[0] == "InvalidClusterState"
-    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1})
+    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
     with pytest.raises(ClientError) as excinfo:
         redshift.modify_cluster(ClusterIdentifier="c1", AutomatedSnapshotRetentionPeriod=0)
     assert error_of(excinfo)[0] == "InvalidRetentionPeriodFault"
@@ -192,14 +192,14 @@ def test_delete_cluster_final_snapshot_rules(redshift):
     assert error_of(excinfo)[0] == "InvalidRetentionPeriodFault"
     wait_for(lambda: redshift.describe_cluster_snapshots(SnapshotType="automated")["Snapshots"][0]["Status"] == "available")
     redshift.create_cluster_snapshot(SnapshotIdentifier="taken", ClusterIdentifier="c1")
-    redshift.get_waiter("snapshot_available").wait(SnapshotIdentifier="taken", WaiterConfig={"Delay": 0.1})
+    redshift.get_waiter("snapshot_available").wait(SnapshotIdentifier="taken", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
     with pytest.raises(ClientError) as excinfo:
         redshift.delete_cluster(ClusterIdentifier="c1", FinalClusterSnapshotIdentifier="taken")
     assert error_of(excinfo)[0] == "ClusterSnapshotAlreadyExists"
     deleting = redshift.delete_cluster(ClusterIdentifier="c1", FinalClusterSnapshotIdentifier="final",
                                        FinalClusterSnapshotRetentionPeriod=7)["Cluster"]
     assert (deleting["ClusterStatus"], deleting["ClusterAvailabilityStatus"]) == ("final-snapshot", "Modifying")
-    redshift.get_waiter("cluster_deleted").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1})
+    redshift.get_waiter("cluster_deleted").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
     final = redshift.describe_cluster_snapshots(SnapshotIdentifier="final")["Snapshots"][0]
     assert final["SnapshotType"] == "manual" and final["Status"] == "available"
     assert final["ManualSnapshotRetentionPeriod"] == 7
@@ -220,7 +220,7 @@ def test_a_paused_cluster_is_deleted_with_a_final_snapshot(slow):
     wait_for(lambda: redshift.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]["ClusterStatus"] == "paused")
     deleting = redshift.delete_cluster(ClusterIdentifier="c1", FinalClusterSnapshotIdentifier="final")["Cluster"]
     assert (deleting["ClusterStatus"], deleting["ClusterAvailabilityStatus"]) == ("final-snapshot", "Modifying")
-    redshift.get_waiter("cluster_deleted").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1})
+    redshift.get_waiter("cluster_deleted").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
     final = redshift.describe_cluster_snapshots(SnapshotIdentifier="final")["Snapshots"][0]
     assert (final["Status"], final["ClusterIdentifier"], final["SnapshotType"]) == ("available", "c1", "manual")
 
@@ -230,7 +230,7 @@ def test_delete_cluster_skipping_final_snapshot(redshift):
     deleting = redshift.delete_cluster(ClusterIdentifier="c1", SkipFinalClusterSnapshot=True)["Cluster"]
     assert (deleting["ClusterStatus"], deleting["ClusterAvailabilityStatus"]) == ("deleting", "Modifying")
     assert deleting["Endpoint"] == endpoint  # until the cluster is gone
-    redshift.get_waiter("cluster_deleted").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1})
+    redshift.get_waiter("cluster_deleted").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
 
 
 def test_pause_and_resume(redshift):
@@ -244,7 +244,7 @@ def test_pause_and_resume(redshift):
         redshift.create_cluster_snapshot(SnapshotIdentifier="s", ClusterIdentifier="c1")
     assert error_of(excinfo)[0] == "InvalidClusterState"
     assert redshift.resume_cluster(ClusterIdentifier="c1")["Cluster"]["ClusterStatus"] == "resuming"
-    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1})
+    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
     with pytest.raises(ClientError) as excinfo:
         redshift.resume_cluster(ClusterIdentifier="c1")
     assert error_of(excinfo)[0] == "InvalidClusterState"
@@ -323,13 +323,13 @@ def test_a_port_change_shows_modifying_until_the_engine_serves_it(slow):
     create_available_cluster(redshift, NodeType="dc2.large", NumberOfNodes=1)
     modified = redshift.modify_cluster(ClusterIdentifier="c1", Port=free_port())["Cluster"]
     assert (modified["ClusterStatus"], modified["PendingModifiedValues"]) == ("modifying", {})
-    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1})
+    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
 
 
 def test_a_managed_master_password_is_not_changed_by_hand(redshift):
     redshift.create_cluster(ClusterIdentifier="c1", NodeType="dc2.large", MasterUsername="admin",
                             ManageMasterPassword=True)
-    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1})
+    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
     with pytest.raises(ClientError) as excinfo:
         redshift.modify_cluster(ClusterIdentifier="c1", MasterUserPassword="Passw0rd1")
     assert error_of(excinfo)[:2] == ("InvalidParameterCombination", 400)

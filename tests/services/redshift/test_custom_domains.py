@@ -69,7 +69,7 @@ def test_pages_and_aws_cli(ls, redshift):
         redshift.create_cluster(ClusterIdentifier=name, NodeType="ra3.xlplus", NumberOfNodes=2,
                                 MasterUsername="admin", MasterUserPassword="Passw0rd1")
     for name in names:
-        redshift.get_waiter("cluster_available").wait(ClusterIdentifier=name, WaiterConfig={"Delay": 0.1})
+        redshift.get_waiter("cluster_available").wait(ClusterIdentifier=name, WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
     certificates = {name: CERTIFICATE.replace("000000000001", f"0000000000{i:02}") for i, name in enumerate(names)}
     for name in names[1:]:
         redshift.create_custom_domain_association(ClusterIdentifier=name, CustomDomainName=f"{name}.example.com",

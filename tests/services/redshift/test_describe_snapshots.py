@@ -27,7 +27,7 @@ def two_clusters(redshift):
     create_available_snapshot(redshift, "a", "c1", Tags=[{"Key": "env", "Value": "prod"}])
     create_available_snapshot(redshift, "b", "c1", Tags=[{"Key": "owner", "Value": "ann"}])
     redshift.delete_cluster(ClusterIdentifier="c2", FinalClusterSnapshotIdentifier="f")
-    redshift.get_waiter("cluster_deleted").wait(ClusterIdentifier="c2", WaiterConfig={"Delay": 0.1})
+    redshift.get_waiter("cluster_deleted").wait(ClusterIdentifier="c2", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
     wait_for(lambda: all(s["Status"] == "available" for s in redshift.describe_cluster_snapshots()["Snapshots"]))
     return redshift
 

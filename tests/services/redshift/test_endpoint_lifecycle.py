@@ -31,7 +31,7 @@ def real(data_server: Server) -> Server:
 
 def connect(port: int, **options: str) -> psycopg.Connection:
     return psycopg.connect(host="127.0.0.1", port=port, user="admin", password=PASSWORD, dbname="dev",
-                           autocommit=True, connect_timeout=5, **options)
+                           autocommit=True, connect_timeout=30, **options)
 
 
 def rows(port: int) -> list[tuple]:
@@ -41,7 +41,7 @@ def rows(port: int) -> list[tuple]:
 
 def active_endpoint(client, name: str) -> dict:  # type: ignore[no-untyped-def]
     return wait_for(lambda: next((e for e in client.describe_endpoint_access(EndpointName=name)["EndpointAccessList"]
-                                  if e["EndpointStatus"] == "active"), None), timeout=60)
+                                  if e["EndpointStatus"] == "active"), None))
 
 
 def make_endpoint(client, name: str, **extra) -> dict:  # type: ignore[no-untyped-def]
@@ -82,12 +82,12 @@ def test_owner_and_grantee_reach_the_clusters_data_on_their_endpoints_until_dele
 
     # Revoked with Force: the grantee's endpoint stops serving; the owner's stays.
     owner.revoke_endpoint_access(ClusterIdentifier="c1", Account=GRANTEE, Force=True)
-    wait_for(lambda: not grantee.describe_endpoint_access()["EndpointAccessList"], timeout=60)
+    wait_for(lambda: not grantee.describe_endpoint_access()["EndpointAccessList"])
     assert refused(theirs["Port"])
     assert rows(mine["Port"])[0] == (1, "one")
 
     owner.delete_endpoint_access(EndpointName="mine")
-    wait_for(lambda: not owner.describe_endpoint_access()["EndpointAccessList"], timeout=60)
+    wait_for(lambda: not owner.describe_endpoint_access()["EndpointAccessList"])
     assert refused(mine["Port"])
     assert len(rows(cluster["Endpoint"]["Port"])) == 3
 
@@ -100,14 +100,14 @@ def test_a_paused_clusters_endpoint_refuses_then_serves_again_and_goes_with_the_
         conn.execute("INSERT INTO t VALUES (1, 'one')")
     endpoint = make_endpoint(owner, "ep")
     owner.pause_cluster(ClusterIdentifier="c1")
-    wait_for(lambda: owner.describe_clusters()["Clusters"][0]["ClusterStatus"] == "paused", timeout=60)
+    wait_for(lambda: owner.describe_clusters()["Clusters"][0]["ClusterStatus"] == "paused")
     with pytest.raises(psycopg.OperationalError, match="not available"):
         connect(endpoint["Port"])
     owner.resume_cluster(ClusterIdentifier="c1")
-    owner.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.2, "MaxAttempts": 300})
+    owner.get_waiter("cluster_available").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
     assert rows(endpoint["Port"]) == [(1, "one")]
     owner.delete_cluster(ClusterIdentifier="c1", SkipFinalClusterSnapshot=True)
-    wait_for(lambda: not owner.describe_clusters()["Clusters"], timeout=60)
+    wait_for(lambda: not owner.describe_clusters()["Clusters"])
     assert owner.describe_endpoint_access()["EndpointAccessList"] == []
     assert refused(endpoint["Port"])
 
@@ -125,7 +125,7 @@ def test_endpoints_are_served_again_after_a_restart(tmp_path: Path):
         server.start()
         again = active_endpoint(owner, "ep")
         assert again["Port"] == endpoint["Port"]
-        wait_for(lambda: not refused(again["Port"]), timeout=60)
+        wait_for(lambda: not refused(again["Port"]))
         assert rows(again["Port"]) == [(1, "one")]
     finally:
         server.close()

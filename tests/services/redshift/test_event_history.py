@@ -37,12 +37,12 @@ def test_a_create_snapshot_restore_delete_flow_records_redshifts_events(redshift
     create_available_cluster(redshift)
     create_available_snapshot(redshift)
     redshift.restore_from_cluster_snapshot(ClusterIdentifier="r1", SnapshotIdentifier="s1")
-    redshift.get_waiter("cluster_restored").wait(ClusterIdentifier="r1", WaiterConfig={"Delay": 0.1})
+    redshift.get_waiter("cluster_restored").wait(ClusterIdentifier="r1", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
     redshift.delete_cluster_snapshot(SnapshotIdentifier="s1")
     redshift.delete_cluster(ClusterIdentifier="c1", FinalClusterSnapshotIdentifier="last")
-    redshift.get_waiter("cluster_deleted").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1})
+    redshift.get_waiter("cluster_deleted").wait(ClusterIdentifier="c1", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
     redshift.delete_cluster(ClusterIdentifier="r1", SkipFinalClusterSnapshot=True)
-    redshift.get_waiter("cluster_deleted").wait(ClusterIdentifier="r1", WaiterConfig={"Delay": 0.1})
+    redshift.get_waiter("cluster_deleted").wait(ClusterIdentifier="r1", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
 
     assert events(redshift) == [
         ("cluster", "c1", "REDSHIFT-EVENT-2000"),
@@ -123,7 +123,7 @@ def test_the_window_defaults_to_the_past_hour_and_events_are_kept_14_days(redshi
     assert fails(redshift.describe_events, Duration=-1) == ("InvalidParameterValue", 400)
     # Fourteen days later they are gone (the scheduler prunes them).
     ls.admin(f"/_localshift/time-travel?seconds={14 * DAY}")
-    wait(lambda: redshift.describe_events(**window)["Events"] == [], timeout=10)
+    wait(lambda: redshift.describe_events(**window)["Events"] == [])
 
 
 def test_filters_paging_and_accounts(redshift, ls):

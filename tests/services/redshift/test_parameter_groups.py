@@ -297,7 +297,7 @@ def test_a_dynamic_wlm_change_applies_without_a_reboot(redshift):
          "ParameterValue": '[{"query_concurrency": 8, "memory_percent_to_use": 90}]'}])
     # (applying lasts as long as the engine takes: no time at all without a data plane)
     assert status_of(redshift)["ParameterApplyStatus"] in ("applying", "in-sync")
-    wait_for(lambda: status_of(redshift)["ParameterApplyStatus"] == "in-sync", timeout=30)
+    wait_for(lambda: status_of(redshift)["ParameterApplyStatus"] == "in-sync")
     assert redshift.describe_clusters()["Clusters"][0]["ClusterStatus"] == "available"
 
 
@@ -316,7 +316,7 @@ def test_modify_cluster_and_restore_check_the_group(redshift):
         create_available_cluster(redshift, "c2", ClusterParameterGroupName="missing")
     assert error_of(excinfo)[:2] == ("ClusterParameterGroupNotFound", 404)
     redshift.create_cluster_snapshot(SnapshotIdentifier="s1", ClusterIdentifier="c1")
-    redshift.get_waiter("snapshot_available").wait(SnapshotIdentifier="s1", WaiterConfig={"Delay": 0.1})
+    redshift.get_waiter("snapshot_available").wait(SnapshotIdentifier="s1", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
     restored = redshift.restore_from_cluster_snapshot(ClusterIdentifier="r1", SnapshotIdentifier="s1")["Cluster"]
     # A restored cluster gets the default group, not the source's.
     assert restored["ClusterParameterGroups"][0]["ParameterGroupName"] == "default.redshift-2.0"

@@ -58,7 +58,7 @@ def test_integrations_follow_a_renamed_cluster_and_go_with_a_deleted_one(redshif
     create_available_cluster(redshift)
     redshift.add_partner(AccountId=OWNER, ClusterIdentifier="c1", DatabaseName="dev", PartnerName="Fivetran")
     redshift.modify_cluster(ClusterIdentifier="c1", NewClusterIdentifier="c2")
-    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="c2", WaiterConfig={"Delay": 0.1})
+    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="c2", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
     [info] = redshift.describe_partners(AccountId=OWNER, ClusterIdentifier="c2")["PartnerIntegrationInfoList"]
     assert info["PartnerName"] == "Fivetran"
     redshift.delete_cluster(ClusterIdentifier="c2", SkipFinalClusterSnapshot=True)

@@ -29,7 +29,7 @@ def snap(redshift):
 
 
 def restored(redshift, identifier: str = "dst") -> dict:  # type: ignore[no-untyped-def]
-    redshift.get_waiter("cluster_restored").wait(ClusterIdentifier=identifier, WaiterConfig={"Delay": 0.1, "MaxAttempts": 300})
+    redshift.get_waiter("cluster_restored").wait(ClusterIdentifier=identifier, WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
     return redshift.describe_clusters(ClusterIdentifier=identifier)["Clusters"][0]
 
 
@@ -40,7 +40,7 @@ def test_restore_copies_the_source_configuration(snap):
     cluster = restored(snap)
     assert cluster["RestoreStatus"]["Status"] == "completed"
     assert cluster["RestoreStatus"]["EstimatedTimeToCompletionInSeconds"] == 0
-    snap.get_waiter("cluster_available").wait(ClusterIdentifier="dst", WaiterConfig={"Delay": 0.1})
+    snap.get_waiter("cluster_available").wait(ClusterIdentifier="dst", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
     cluster = snap.describe_clusters(ClusterIdentifier="dst")["Clusters"][0]
     assert (cluster["NodeType"], cluster["NumberOfNodes"], cluster["DBName"]) == ("ra3.4xlarge", 2, "sales")
     assert cluster["AutomatedSnapshotRetentionPeriod"] == 3 and cluster["ManualSnapshotRetentionPeriod"] == 9
@@ -153,8 +153,8 @@ def test_grantee_restore_finishes_after_revoke_and_delete(slow):
     owner.revoke_snapshot_access(SnapshotIdentifier="shared", AccountWithRestoreAccess=GRANTEE)
     owner.delete_cluster_snapshot(SnapshotIdentifier="shared")
     wait_for(lambda: grantee.describe_clusters(ClusterIdentifier="mine")["Clusters"][0]["RestoreStatus"]["Status"]
-             == "restoring", timeout=10)
-    grantee.get_waiter("cluster_restored").wait(ClusterIdentifier="mine", WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
+             == "restoring")
+    grantee.get_waiter("cluster_restored").wait(ClusterIdentifier="mine", WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
     mine = grantee.describe_clusters(ClusterIdentifier="mine")["Clusters"][0]
     assert mine["ClusterNamespaceArn"].split(":")[4] == GRANTEE
     # New restores are refused now.

@@ -231,7 +231,7 @@ def engines_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
 
 def sql(endpoint: dict) -> psycopg.Connection:
     return psycopg.connect(host=endpoint["Address"], port=endpoint["Port"], user="admin", password="Passw0rd1",
-                           dbname="dev", connect_timeout=5, autocommit=True)
+                           dbname="dev", connect_timeout=30, autocommit=True)
 
 
 def test_scheduled_pause_and_resume_stop_and_start_the_engine(engines_server):

@@ -41,11 +41,11 @@ def test_first_automated_snapshot_when_available_then_on_interval(hourly):
     assert first["SnapshotIdentifier"] == "rs:c1-" + first["SnapshotCreateTime"].strftime("%Y-%m-%d-%H-%M-%S")
     assert first["OwnerAccount"] == OWNER and first["ClusterCreateTime"] == cluster["ClusterCreateTime"]
     hourly.admin("/_localshift/time-travel?seconds=3700")
-    wait_for(lambda: len(automated(client)) == 2, timeout=10)
+    wait_for(lambda: len(automated(client)) == 2)
     # Two days later the older ones pass their retention; the newest is always kept.
     hourly.admin(f"/_localshift/time-travel?seconds={2 * DAY + 100}")
     wait_for(lambda: all(s["Status"] == "available" for s in automated(client)) and
-             all(s["SnapshotCreateTime"] > first["SnapshotCreateTime"] for s in automated(client)), timeout=10)
+             all(s["SnapshotCreateTime"] > first["SnapshotCreateTime"] for s in automated(client)))
     assert len(automated(client)) >= 1
 
 
@@ -54,7 +54,7 @@ def test_time_travel_back_keeps_the_interval(hourly):
     create_available_cluster(client, AutomatedSnapshotRetentionPeriod=5)
     wait_for(lambda: [s for s in automated(client) if s["Status"] == "available"])
     hourly.admin(f"/_localshift/time-travel?seconds={2 * DAY}")
-    wait_for(lambda: len(automated(client)) == 2, timeout=10)
+    wait_for(lambda: len(automated(client)) == 2)
     # Back a day: the next snapshot is due within an interval (an hour) from then, not in a day and an hour.
     hourly.admin(f"/_localshift/time-travel?seconds={-DAY}")
 
@@ -66,7 +66,7 @@ def test_disabling_automated_snapshots_deletes_them(hourly):
     create_available_cluster(client, NodeType="dc2.large", NumberOfNodes=2)
     wait_for(lambda: [s for s in automated(client) if s["Status"] == "available"])
     client.modify_cluster(ClusterIdentifier="c1", AutomatedSnapshotRetentionPeriod=0)
-    wait_for(lambda: automated(client) == [], timeout=10)
+    wait_for(lambda: automated(client) == [])
 
 
 def test_manual_snapshots_expire_after_their_retention(hourly):
@@ -77,7 +77,7 @@ def test_manual_snapshots_expire_after_their_retention(hourly):
     assert client.describe_cluster_snapshots(SnapshotIdentifier="forever")["Snapshots"][0]["ManualSnapshotRemainingDays"] == -1
     hourly.admin(f"/_localshift/time-travel?seconds={DAY + 60}")
     wait_for(lambda: [s["SnapshotIdentifier"] for s in client.describe_cluster_snapshots(SnapshotType="manual")["Snapshots"]]
-             == ["forever"], timeout=10)
+             == ["forever"])
 
 
 def test_a_renamed_clusters_automated_snapshots_follow_it_expire_and_go_with_it(hourly):
@@ -87,7 +87,7 @@ def test_a_renamed_clusters_automated_snapshots_follow_it_expire_and_go_with_it(
     client.create_tags(ResourceName=first["SnapshotArn"], Tags=[{"Key": "k", "Value": "v"}])
     create_available_snapshot(client, "manual")
     client.modify_cluster(ClusterIdentifier="c1", NewClusterIdentifier="renamed")
-    client.get_waiter("cluster_available").wait(ClusterIdentifier="renamed", WaiterConfig={"Delay": 0.1})
+    client.get_waiter("cluster_available").wait(ClusterIdentifier="renamed", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
     # AWS reports the automated snapshots under the new name; a manual one keeps the name it was taken under.
     followed = client.describe_cluster_snapshots(ClusterIdentifier="renamed", SnapshotType="automated")["Snapshots"]
     assert [s["SnapshotIdentifier"] for s in followed] == [first["SnapshotIdentifier"]]
@@ -96,13 +96,13 @@ def test_a_renamed_clusters_automated_snapshots_follow_it_expire_and_go_with_it(
     assert client.describe_cluster_snapshots(SnapshotIdentifier="manual")["Snapshots"][0]["ClusterIdentifier"] == "c1"
     # They expire by the cluster's retention (the newest is kept)...
     hourly.admin("/_localshift/time-travel?seconds=3700")
-    wait_for(lambda: len([s for s in automated(client) if s["Status"] == "available"]) == 2, timeout=10)
+    wait_for(lambda: len([s for s in automated(client) if s["Status"] == "available"]) == 2)
     hourly.admin(f"/_localshift/time-travel?seconds={DAY}")
-    wait_for(lambda: first["SnapshotIdentifier"] not in [s["SnapshotIdentifier"] for s in automated(client)], timeout=10)
+    wait_for(lambda: first["SnapshotIdentifier"] not in [s["SnapshotIdentifier"] for s in automated(client)])
     assert automated(client) and all(s["ClusterIdentifier"] == "renamed" for s in automated(client))
     # ...and go with the cluster.
     client.delete_cluster(ClusterIdentifier="renamed", SkipFinalClusterSnapshot=True)
-    client.get_waiter("cluster_deleted").wait(ClusterIdentifier="renamed", WaiterConfig={"Delay": 0.1})
+    client.get_waiter("cluster_deleted").wait(ClusterIdentifier="renamed", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
     assert automated(client) == []
 
 

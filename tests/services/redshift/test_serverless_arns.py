@@ -77,7 +77,7 @@ def test_share_describe_list_options_restore_and_revoke(ls, serverless_snapshot)
     grantee.restore_from_cluster_snapshot(ClusterIdentifier="from-serverless", SnapshotArn=arn,
                                           NodeType="ra3.4xlarge", NumberOfNodes=2)
     grantee.get_waiter("cluster_restored").wait(ClusterIdentifier="from-serverless",
-                                                 WaiterConfig={"Delay": 0.1, "MaxAttempts": 300})
+                                                 WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
     cluster = grantee.describe_clusters(ClusterIdentifier="from-serverless")["Clusters"][0]
     assert (cluster["NodeType"], cluster["NumberOfNodes"], cluster["DBName"]) == ("ra3.4xlarge", 2, "sales")
 
@@ -117,7 +117,7 @@ def test_owner_restores_its_own_serverless_snapshot_with_the_default_shape(ls, s
     owner = ls.client(OWNER)
     started = owner.restore_from_cluster_snapshot(ClusterIdentifier="mine", SnapshotArn=serverless_snapshot)
     assert started["Cluster"]["NodeType"].startswith("ra3.")
-    owner.get_waiter("cluster_restored").wait(ClusterIdentifier="mine", WaiterConfig={"Delay": 0.1, "MaxAttempts": 300})
+    owner.get_waiter("cluster_restored").wait(ClusterIdentifier="mine", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
     with pytest.raises(ClientError) as excinfo:
         owner.restore_from_cluster_snapshot(ClusterIdentifier="both", SnapshotArn=serverless_snapshot,
                                             SnapshotIdentifier="nightly")

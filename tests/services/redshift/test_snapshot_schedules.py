@@ -12,6 +12,9 @@ from botocore.exceptions import ClientError
 from support import OWNER, STRANGER, create_available_cluster, create_available_snapshot, wait_for
 
 SCHEDULE_ARN = f"arn:aws:redshift:us-east-1:{OWNER}:snapshotschedule:nightly"
+# How long after its time a scheduled snapshot may be stamped: the ticker runs every second, but on a
+# loaded machine a tick has come over ten seconds late; the schedules tested are hours apart.
+TICK_LATENESS = timedelta(minutes=10)
 
 
 def code_of(excinfo: pytest.ExceptionInfo) -> tuple[str, int]:
@@ -171,7 +174,7 @@ def test_associations_go_from_modifying_to_active_and_show_on_the_cluster(redshi
     create_available_cluster(redshift, "c2")
     redshift.modify_cluster_snapshot_schedule(ClusterIdentifier="c1", ScheduleIdentifier="nightly")
     assert association(redshift, "nightly", "c1") in ("MODIFYING", "ACTIVE")
-    wait_for(lambda: association(redshift, "nightly", "c1") == "ACTIVE", timeout=10)
+    wait_for(lambda: association(redshift, "nightly", "c1") == "ACTIVE")
     cluster = redshift.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]
     assert cluster["SnapshotScheduleIdentifier"] == "nightly" and cluster["SnapshotScheduleState"] == "ACTIVE"
     expected = cluster["ExpectedNextSnapshotScheduleTime"]
@@ -180,7 +183,7 @@ def test_associations_go_from_modifying_to_active_and_show_on_the_cluster(redshi
     assert "SnapshotScheduleState" not in redshift.describe_clusters(ClusterIdentifier="c2")["Clusters"][0]
 
     redshift.modify_cluster_snapshot_schedule(ClusterIdentifier="c2", ScheduleIdentifier="nightly")
-    wait_for(lambda: association(redshift, "nightly", "c2") == "ACTIVE", timeout=10)
+    wait_for(lambda: association(redshift, "nightly", "c2") == "ACTIVE")
     listed = schedule(redshift, "nightly")
     assert listed["AssociatedClusterCount"] == 2
     assert redshift.describe_snapshot_schedules(ClusterIdentifier="c2")["SnapshotSchedules"][0]["ScheduleIdentifier"] \
@@ -193,18 +196,18 @@ def test_associations_go_from_modifying_to_active_and_show_on_the_cluster(redshi
     assert fails(redshift.delete_snapshot_schedule, ScheduleIdentifier="nightly") == (
         "InvalidClusterSnapshotScheduleState", 400)
     redshift.modify_snapshot_schedule(ScheduleIdentifier="nightly", ScheduleDefinitions=["cron(0 4 *)"])
-    wait_for(lambda: association(redshift, "nightly", "c1") == "ACTIVE", timeout=10)
+    wait_for(lambda: association(redshift, "nightly", "c1") == "ACTIVE")
     assert redshift.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]["ExpectedNextSnapshotScheduleTime"].hour == 4
 
     # Moving c2 to another schedule; then disassociating both.
     redshift.modify_cluster_snapshot_schedule(ClusterIdentifier="c2", ScheduleIdentifier="hourly")
-    wait_for(lambda: association(redshift, "hourly", "c2") == "ACTIVE", timeout=10)
+    wait_for(lambda: association(redshift, "hourly", "c2") == "ACTIVE")
     assert association(redshift, "nightly", "c2") is None
     redshift.modify_cluster_snapshot_schedule(ClusterIdentifier="c2", DisassociateSchedule=True)
     redshift.modify_cluster_snapshot_schedule(ClusterIdentifier="c1", ScheduleIdentifier="nightly",
                                               DisassociateSchedule=True)
     wait_for(lambda: schedule(redshift, "nightly")["AssociatedClusterCount"] == 0
-             and schedule(redshift, "hourly")["AssociatedClusterCount"] == 0, timeout=10)
+             and schedule(redshift, "hourly")["AssociatedClusterCount"] == 0)
     cluster = redshift.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]
     assert "SnapshotScheduleIdentifier" not in cluster and "ExpectedNextSnapshotScheduleTime" not in cluster
     redshift.delete_snapshot_schedule(ScheduleIdentifier="nightly")
@@ -226,7 +229,7 @@ def test_association_errors(redshift):
         redshift.modify_cluster_snapshot_schedule(ClusterIdentifier="c1", DisassociateSchedule=True)
     assert caught.value.response["Error"]["Message"] == "Cluster c1 is not associated with any snapshot schedule."
     redshift.modify_cluster_snapshot_schedule(ClusterIdentifier="c1", ScheduleIdentifier="nightly")
-    wait_for(lambda: association(redshift, "nightly", "c1") == "ACTIVE", timeout=10)
+    wait_for(lambda: association(redshift, "nightly", "c1") == "ACTIVE")
     assert fails(redshift.modify_cluster_snapshot_schedule, ClusterIdentifier="c1", ScheduleIdentifier="other",
                  DisassociateSchedule=True) == ("InvalidClusterSnapshotScheduleState", 400)
     assert fails(redshift.create_cluster, ClusterIdentifier="c9", NodeType="ra3.xlplus", NumberOfNodes=2,
@@ -237,12 +240,12 @@ def test_association_errors(redshift):
 def test_new_and_restored_clusters_can_name_a_schedule(redshift, ls):
     redshift.create_snapshot_schedule(ScheduleIdentifier="nightly", ScheduleDefinitions=["cron(0 3 *)"])
     create_available_cluster(redshift, SnapshotScheduleIdentifier="nightly")
-    wait_for(lambda: association(redshift, "nightly", "c1") == "ACTIVE", timeout=10)
+    wait_for(lambda: association(redshift, "nightly", "c1") == "ACTIVE")
     create_available_snapshot(redshift)
     redshift.restore_from_cluster_snapshot(ClusterIdentifier="r1", SnapshotIdentifier="s1",
                                            SnapshotScheduleIdentifier="nightly")
-    wait_for(lambda: association(redshift, "nightly", "r1") == "ACTIVE", timeout=10)
-    redshift.get_waiter("cluster_restored").wait(ClusterIdentifier="r1", WaiterConfig={"Delay": 0.1})
+    wait_for(lambda: association(redshift, "nightly", "r1") == "ACTIVE")
+    redshift.get_waiter("cluster_restored").wait(ClusterIdentifier="r1", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
     assert fails(redshift.restore_from_cluster_snapshot, ClusterIdentifier="r2", SnapshotIdentifier="s1",
                  SnapshotScheduleIdentifier="missing") == ("SnapshotScheduleNotFound", 400)
     # A schedule of another account is not found.
@@ -254,7 +257,7 @@ def test_new_and_restored_clusters_can_name_a_schedule(redshift, ls):
                  ScheduleDefinitions=["rate(1 hour)"]) == ("SnapshotScheduleNotFound", 400)
     # A deleted cluster leaves its schedule.
     redshift.delete_cluster(ClusterIdentifier="r1", SkipFinalClusterSnapshot=True)
-    redshift.get_waiter("cluster_deleted").wait(ClusterIdentifier="r1", WaiterConfig={"Delay": 0.1})
+    redshift.get_waiter("cluster_deleted").wait(ClusterIdentifier="r1", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
     assert [c["ClusterIdentifier"] for c in schedule(redshift, "nightly")["AssociatedClusters"]] == ["c1"]
 
 
@@ -262,7 +265,7 @@ def test_a_schedule_takes_automated_snapshots_at_its_times(redshift, ls):
     # Every two hours on the hour (UTC): no snapshot at once, as on the default interval.
     redshift.create_snapshot_schedule(ScheduleIdentifier="even", ScheduleDefinitions=["cron(0 */2 *)"])
     create_available_cluster(redshift, SnapshotScheduleIdentifier="even")
-    wait_for(lambda: association(redshift, "even", "c1") == "ACTIVE", timeout=10)
+    wait_for(lambda: association(redshift, "even", "c1") == "ACTIVE")
     first = schedule(redshift, "even")["NextInvocations"][0]
     assert first.minute == 0 and first.hour % 2 == 0
     assert redshift.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]["ExpectedNextSnapshotScheduleTime"] == first
@@ -270,34 +273,35 @@ def test_a_schedule_takes_automated_snapshots_at_its_times(redshift, ls):
 
     travel_to(ls, first - timedelta(minutes=1))
     travel_to(ls, first + timedelta(seconds=30))
-    taken = wait_for(lambda: automated(redshift), timeout=10)
+    taken = wait_for(lambda: automated(redshift))
     assert len(taken) == 1
-    # Taken at the scheduled time, not before (the clock passed first - 1 minute on the way).
-    assert first <= taken[0]["SnapshotCreateTime"] <= first + timedelta(seconds=40)
+    # Taken at the scheduled time, not before (the clock passed first - 1 minute on the way), at the first
+    # tick after it: well within the ten minutes allowed however loaded the machine, and hours before the next.
+    assert first <= taken[0]["SnapshotCreateTime"] <= first + TICK_LATENESS
     assert taken[0]["SnapshotIdentifier"].startswith(f"rs:c1-{first:%Y-%m-%d-%H-%M}")
 
     second = first + timedelta(hours=2)
     assert redshift.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]["ExpectedNextSnapshotScheduleTime"] == second
     travel_to(ls, second + timedelta(seconds=30))
-    wait_for(lambda: len(automated(redshift)) == 2, timeout=10)
-    assert second <= automated(redshift)[1]["SnapshotCreateTime"] <= second + timedelta(seconds=40)
+    wait_for(lambda: len(automated(redshift)) == 2)
+    assert second <= automated(redshift)[1]["SnapshotCreateTime"] <= second + TICK_LATENESS
 
     # Back on the default interval once disassociated: no snapshot at the schedule's next time.
     redshift.modify_cluster_snapshot_schedule(ClusterIdentifier="c1", DisassociateSchedule=True)
-    wait_for(lambda: schedule(redshift, "even")["AssociatedClusterCount"] == 0, timeout=10)
+    wait_for(lambda: schedule(redshift, "even")["AssociatedClusterCount"] == 0)
     travel_to(ls, second + timedelta(hours=2, seconds=30))
     redshift.modify_cluster_snapshot_schedule(ClusterIdentifier="c1", ScheduleIdentifier="even")
-    wait_for(lambda: association(redshift, "even", "c1") == "ACTIVE", timeout=10)  # a tick has run meanwhile
+    wait_for(lambda: association(redshift, "even", "c1") == "ACTIVE")  # a tick has run meanwhile
     assert len(automated(redshift)) == 2
 
 
 def test_time_travel_back_brings_the_next_scheduled_snapshot_back(redshift, ls):
     redshift.create_snapshot_schedule(ScheduleIdentifier="hourly", ScheduleDefinitions=["rate(1 hour)"])
     create_available_cluster(redshift, SnapshotScheduleIdentifier="hourly")
-    wait_for(lambda: association(redshift, "hourly", "c1") == "ACTIVE", timeout=10)
+    wait_for(lambda: association(redshift, "hourly", "c1") == "ACTIVE")
     later = schedule(redshift, "hourly")["NextInvocations"][0] + timedelta(days=3)
     travel_to(ls, later + timedelta(seconds=30))
-    wait_for(lambda: len(automated(redshift)) == 1, timeout=10)
+    wait_for(lambda: len(automated(redshift)) == 1)
 
     def expected_next() -> datetime:
         return redshift.describe_clusters(ClusterIdentifier="c1")["Clusters"][0]["ExpectedNextSnapshotScheduleTime"]
@@ -308,9 +312,9 @@ def test_time_travel_back_brings_the_next_scheduled_snapshot_back(redshift, ls):
     travel_to(ls, later - timedelta(days=2, minutes=30))
     upcoming = schedule(redshift, "hourly")["NextInvocations"][0]
     assert upcoming == later - timedelta(days=2)
-    wait_for(lambda: expected_next() == upcoming, timeout=10)
+    wait_for(lambda: expected_next() == upcoming)
     travel_to(ls, upcoming + timedelta(seconds=30))
-    wait_for(lambda: len(automated(redshift)) == 2, timeout=10)
+    wait_for(lambda: len(automated(redshift)) == 2)
 
 
 def test_snapshots_at_the_times_of_several_definitions(redshift, ls):
@@ -319,11 +323,11 @@ def test_snapshots_at_the_times_of_several_definitions(redshift, ls):
     times = schedule(redshift, "twice")["NextInvocations"]
     assert {(t.hour, t.minute) for t in times} == {(1, 0), (13, 30)} and times == sorted(times)
     create_available_cluster(redshift, SnapshotScheduleIdentifier="twice")
-    wait_for(lambda: association(redshift, "twice", "c1") == "ACTIVE", timeout=10)
+    wait_for(lambda: association(redshift, "twice", "c1") == "ACTIVE")
     for count, moment in enumerate(times[:2], start=1):
         travel_to(ls, moment + timedelta(seconds=20))
-        wait_for(lambda: len(automated(redshift)) == count, timeout=10)
-        assert moment <= automated(redshift)[-1]["SnapshotCreateTime"] <= moment + timedelta(seconds=30)
+        wait_for(lambda: len(automated(redshift)) == count)
+        assert moment <= automated(redshift)[-1]["SnapshotCreateTime"] <= moment + TICK_LATENESS
 
 
 def test_next_invocations_are_utc_and_in_order(redshift):

@@ -28,7 +28,7 @@ def test_create_snapshot_moves_from_creating_to_available(redshift):
     assert created["Status"] == "creating"
     assert created["SnapshotIdentifier"] == "nightly-1"
     assert created["SnapshotArn"] == f"arn:aws:redshift:us-east-1:{OWNER}:snapshot:c1/nightly-1"
-    redshift.get_waiter("snapshot_available").wait(SnapshotIdentifier="nightly-1", WaiterConfig={"Delay": 0.1})
+    redshift.get_waiter("snapshot_available").wait(SnapshotIdentifier="nightly-1", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
     snapshot = redshift.describe_cluster_snapshots(SnapshotIdentifier="nightly-1")["Snapshots"][0]
     assert snapshot["Status"] == "available" and snapshot["SnapshotType"] == "manual"
     assert snapshot["OwnerAccount"] == OWNER
@@ -124,7 +124,7 @@ def test_copy_automated_to_manual(redshift):
     assert copied["Status"] == "available" and copied["SnapshotType"] == "manual"
     # Its retention starts as the copy completes, after the request's time: the whole period is left, not a day more.
     assert copied["ManualSnapshotRetentionPeriod"] == 3 and copied["ManualSnapshotRemainingDays"] == 3
-    redshift.get_waiter("snapshot_available").wait(SnapshotIdentifier="kept", WaiterConfig={"Delay": 0.1})
+    redshift.get_waiter("snapshot_available").wait(SnapshotIdentifier="kept", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
     kept = redshift.describe_cluster_snapshots(SnapshotIdentifier="kept")["Snapshots"][0]
     assert kept["ManualSnapshotRetentionPeriod"] == 3
     assert kept["SnapshotCreateTime"] == automated["SnapshotCreateTime"]

@@ -32,7 +32,7 @@ def real(data_server: Server) -> Server:
 def sql(cluster: dict, statement: str) -> list[tuple]:
     endpoint = cluster["Endpoint"]
     with psycopg.connect(host=endpoint["Address"], port=endpoint["Port"], user="admin", password=PASSWORD,
-                         dbname="dev", autocommit=True, connect_timeout=5) as conn:
+                         dbname="dev", autocommit=True, connect_timeout=30) as conn:
         cursor = conn.execute(statement)
         return cursor.fetchall() if cursor.description else []
 
@@ -80,7 +80,7 @@ def test_storage_counts_the_accounts_snapshots_and_shrinks_after_deletes(real):
     assert shrunk < after_second - 40
     # What is left restores with its data (compaction, in the background, never touches a live snapshot).
     client.restore_from_cluster_snapshot(ClusterIdentifier="back", SnapshotIdentifier="second")
-    client.get_waiter("cluster_restored").wait(ClusterIdentifier="back", WaiterConfig={"Delay": 0.2, "MaxAttempts": 300})
+    client.get_waiter("cluster_restored").wait(ClusterIdentifier="back", WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
     client.get_waiter("cluster_available").wait(ClusterIdentifier="back", WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
     restored = client.describe_clusters(ClusterIdentifier="back")["Clusters"][0]
     assert sql(restored, "SELECT count(*), min(right(pad, 1)) FROM b") == [(100000, "b")]
@@ -108,7 +108,7 @@ def test_progress_fields_of_a_45_mb_snapshot_and_restore(real):
     assert snapshot["CurrentBackupRateInMegaBytesPerSecond"] == 0 and snapshot["EstimatedSecondsToCompletion"] == 0
 
     client.restore_from_cluster_snapshot(ClusterIdentifier="r1", SnapshotIdentifier="s1")
-    client.get_waiter("cluster_restored").wait(ClusterIdentifier="r1", WaiterConfig={"Delay": 0.2, "MaxAttempts": 300})
+    client.get_waiter("cluster_restored").wait(ClusterIdentifier="r1", WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
     status = client.describe_clusters(ClusterIdentifier="r1")["Clusters"][0]["RestoreStatus"]
     assert status["Status"] == "completed"
     assert status["SnapshotSizeInMegaBytes"] == status["ProgressInMegaBytes"] == int(snapshot["TotalBackupSizeInMegaBytes"])
@@ -120,7 +120,7 @@ def test_progress_fields_of_a_45_mb_snapshot_and_restore(real):
 
 def engine_files(server: Server) -> list[str]:
     """The engines in the directory the server names for engine files (health, open mode)."""
-    with urllib.request.urlopen(server.url + "/_localshift/health", timeout=5) as answer:
+    with urllib.request.urlopen(server.url + "/_localshift/health", timeout=30) as answer:
         root = Path(json.load(answer)["directories"]["engine files"])
     return sorted(p.name for p in root.iterdir() if p.name.startswith(("cluster-", "namespace-")))
 

@@ -178,7 +178,7 @@ def test_a_cluster_in_a_group_of_another_vpc(redshift):
         redshift.modify_cluster(ClusterIdentifier="c1", VpcSecurityGroupIds=["sg-12345678"])
     assert error_of(excinfo) == ("InvalidParameterValue", 400)
     for identifier in ("c1", "c2"):
-        redshift.get_waiter("cluster_available").wait(ClusterIdentifier=identifier, WaiterConfig={"Delay": 0.1})
+        redshift.get_waiter("cluster_available").wait(ClusterIdentifier=identifier, WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
         redshift.delete_cluster(ClusterIdentifier=identifier, SkipFinalClusterSnapshot=True)
     wait_for(lambda: not redshift.describe_clusters()["Clusters"])
     redshift.delete_cluster_subnet_group(ClusterSubnetGroupName="vpc1")

@@ -104,7 +104,7 @@ def test_a_copy_in_another_region_restores_the_same_rows(data_server):
     create_available_snapshot(east, "s1")
     sql(port, "INSERT INTO orders VALUES (2001)")
     wait_for(lambda: west.describe_cluster_snapshots(SnapshotIdentifier="copy:s1")["Snapshots"][0]["Status"]
-             == "available", timeout=60)
+             == "available")
     west.restore_from_cluster_snapshot(ClusterIdentifier="dr", SnapshotIdentifier="copy:s1")
     west.get_waiter("cluster_available").wait(ClusterIdentifier="dr", WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
     west_port = west.describe_clusters(ClusterIdentifier="dr")["Clusters"][0]["Endpoint"]["Port"]

@@ -134,7 +134,7 @@ def test_limits_follow_renames_and_go_with_their_cluster(redshift):
     create_available_cluster(redshift)
     created = limit(redshift)
     redshift.modify_cluster(ClusterIdentifier="c1", NewClusterIdentifier="renamed")
-    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="renamed", WaiterConfig={"Delay": 0.1})
+    redshift.get_waiter("cluster_available").wait(ClusterIdentifier="renamed", WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
     assert redshift.describe_usage_limits()["UsageLimits"][0]["ClusterIdentifier"] == "renamed"
     redshift.delete_cluster(ClusterIdentifier="renamed", SkipFinalClusterSnapshot=True)
     wait_for(lambda: not redshift.describe_clusters()["Clusters"])

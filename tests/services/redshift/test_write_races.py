@@ -50,7 +50,7 @@ def test_modify_cluster_snapshot_never_undoes_the_snapshot_finishing(world, monk
         world.call("CreateClusterSnapshot", SnapshotIdentifier=name, ClusterIdentifier="c1")
         time.sleep(random.uniform(0, 0.008))
         world.call("ModifyClusterSnapshot", SnapshotIdentifier=name, ManualSnapshotRetentionPeriod=trial + 1)
-        wait(lambda: world.snapshot(name)["Status"] != "creating", timeout=10)
+        wait(lambda: world.snapshot(name)["Status"] != "creating")
         snapshot = world.snapshot(name)
         assert (snapshot["Status"], snapshot["ManualSnapshotRetentionPeriod"]) == ("available", trial + 1)
         world.call("DeleteClusterSnapshot", SnapshotIdentifier=name)
@@ -110,7 +110,7 @@ def test_a_snapshot_accepted_before_a_rename_completes(world):
         world.call("ModifyCluster", ClusterIdentifier=old, NewClusterIdentifier=new)
         for job in busy:
             job.result()
-        wait(lambda: world.snapshot(f"s{trial}")["Status"] != "creating", timeout=10)
+        wait(lambda: world.snapshot(f"s{trial}")["Status"] != "creating")
         snapshot = world.snapshot(f"s{trial}")
         # Taken of the cluster it was asked of; a manual snapshot keeps the name it was taken under.
         assert (snapshot["Status"], snapshot["ClusterIdentifier"]) == ("available", old)

@@ -29,13 +29,13 @@ def test_get_credentials_logs_in_as_the_callers_iam_user(serverless_server):
     assert credentials["nextRefreshTime"] == credentials["expiration"]
     endpoint = client.get_workgroup(workgroupName="wg1")["workgroup"]["endpoint"]
     with psycopg.connect(host=endpoint["address"], port=endpoint["port"], user=credentials["dbUser"],
-                         password=credentials["dbPassword"], dbname="dev", connect_timeout=10) as conn:
+                         password=credentials["dbPassword"], dbname="dev", connect_timeout=30) as conn:
         assert conn.execute("SELECT current_user").fetchone() == (f"IAM:{OWNER}",)
     serverless_server.admin("/_localshift/time-travel?seconds=901")
     try:
         with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
             psycopg.connect(host=endpoint["address"], port=endpoint["port"], user=credentials["dbUser"],
-                            password=credentials["dbPassword"], dbname="dev", connect_timeout=10)
+                            password=credentials["dbPassword"], dbname="dev", connect_timeout=30)
     finally:
         serverless_server.admin("/_localshift/time-travel?seconds=-901")
 

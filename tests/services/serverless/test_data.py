@@ -22,7 +22,7 @@ def data_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 def sql(port: int, statement: str, user: str = "alice", password: str = PASSWORD, db: str = "dev") -> list[tuple]:
     with psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname=db,
-                         connect_timeout=10, autocommit=True) as conn:
+                         connect_timeout=30, autocommit=True) as conn:
         cursor = conn.execute(statement)
         return cursor.fetchall() if cursor.description else []
 
@@ -34,13 +34,13 @@ def serve(client, namespace: str, workgroup: str, **params) -> int:  # type: ign
 
 
 def wait_available(client, workgroup: str) -> int:  # type: ignore[no-untyped-def]
-    wait_for(lambda: client.get_workgroup(workgroupName=workgroup)["workgroup"]["status"] == "AVAILABLE", timeout=60)
+    wait_for(lambda: client.get_workgroup(workgroupName=workgroup)["workgroup"]["status"] == "AVAILABLE")
     return client.get_workgroup(workgroupName=workgroup)["workgroup"]["endpoint"]["port"]
 
 
 def restore(client, namespace: str, workgroup: str, **source) -> int:  # type: ignore[no-untyped-def]
     client.restore_from_snapshot(namespaceName=namespace, workgroupName=workgroup, **source)
-    wait_for(lambda: client.get_namespace(namespaceName=namespace)["namespace"]["status"] == "AVAILABLE", timeout=60)
+    wait_for(lambda: client.get_namespace(namespaceName=namespace)["namespace"]["status"] == "AVAILABLE")
     return wait_available(client, workgroup)
 
 
@@ -51,7 +51,7 @@ def test_snapshots_hold_and_restore_data(data_server):
     sql(port, "CREATE TABLE orders (id int)")
     sql(port, "INSERT INTO orders SELECT generate_series(1, 1000)")
     owner.create_snapshot(namespaceName="sales", snapshotName="before")
-    wait_for(lambda: owner.get_snapshot(snapshotName="before")["snapshot"]["status"] == "AVAILABLE", timeout=60)
+    wait_for(lambda: owner.get_snapshot(snapshotName="before")["snapshot"]["status"] == "AVAILABLE")
     snapshot = owner.get_snapshot(snapshotName="before")["snapshot"]
     assert snapshot["totalBackupSizeInMegaBytes"] > 0  # sizes come from the real copy
     sql(port, "INSERT INTO orders VALUES (1001)")
@@ -95,7 +95,7 @@ def test_serverless_snapshot_restores_into_a_grantees_provisioned_cluster(data_s
     port = serve(owner, "sales", "wg-sales", adminUsername="alice", adminUserPassword=PASSWORD)
     sql(port, "CREATE TABLE orders AS SELECT generate_series(1, 500) AS id")
     owner.create_snapshot(namespaceName="sales", snapshotName="to-provisioned")
-    wait_for(lambda: owner.get_snapshot(snapshotName="to-provisioned")["snapshot"]["status"] == "AVAILABLE", timeout=60)
+    wait_for(lambda: owner.get_snapshot(snapshotName="to-provisioned")["snapshot"]["status"] == "AVAILABLE")
     arn = owner.get_snapshot(snapshotName="to-provisioned")["snapshot"]["snapshotArn"]
     sql(port, "DELETE FROM orders WHERE id > 100")
     data_server.client(OWNER).authorize_snapshot_access(SnapshotArn=arn, AccountWithRestoreAccess=GRANTEE)
@@ -103,15 +103,15 @@ def test_serverless_snapshot_restores_into_a_grantees_provisioned_cluster(data_s
     grantee.restore_from_cluster_snapshot(ClusterIdentifier="from-serverless", SnapshotArn=arn, NodeType="ra3.xlplus",
                                           NumberOfNodes=2)
     grantee.get_waiter("cluster_restored").wait(ClusterIdentifier="from-serverless",
-                                                 WaiterConfig={"Delay": 0.2, "MaxAttempts": 300})
-    grantee.get_waiter("cluster_available").wait(ClusterIdentifier="from-serverless", WaiterConfig={"Delay": 0.2})
+                                                 WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
+    grantee.get_waiter("cluster_available").wait(ClusterIdentifier="from-serverless", WaiterConfig={"Delay": 0.2, "MaxAttempts": 600})
     cluster = grantee.describe_clusters(ClusterIdentifier="from-serverless")["Clusters"][0]
     assert cluster["MasterUsername"] == "alice"
     assert sql(cluster["Endpoint"]["Port"], "SELECT count(*) FROM orders", user="alice") == [(500,)]
 
 
 def endpoint_port(client, name: str) -> int:  # type: ignore[no-untyped-def]
-    wait_for(lambda: client.get_endpoint_access(endpointName=name)["endpoint"]["endpointStatus"] == "ACTIVE", timeout=60)
+    wait_for(lambda: client.get_endpoint_access(endpointName=name)["endpoint"]["endpointStatus"] == "ACTIVE")
     return client.get_endpoint_access(endpointName=name)["endpoint"]["port"]
 
 
@@ -122,7 +122,7 @@ def test_an_endpoint_is_a_second_port_to_the_workgroups_data(data_server):
     port = serve(owner, "sales", "wg-sales", adminUserPassword=PASSWORD)
     sql(port, "CREATE TABLE orders AS SELECT generate_series(1, 10) id", user="admin")
     owner.create_snapshot(namespaceName="sales", snapshotName="ten")
-    wait_for(lambda: owner.get_snapshot(snapshotName="ten")["snapshot"]["status"] == "AVAILABLE", timeout=60)
+    wait_for(lambda: owner.get_snapshot(snapshotName="ten")["snapshot"]["status"] == "AVAILABLE")
     owner.create_endpoint_access(endpointName="reporting", workgroupName="wg-sales",
                                  subnetIds=["subnet-0123456789abcdef0"])
     second = endpoint_port(owner, "reporting")
@@ -131,9 +131,9 @@ def test_an_endpoint_is_a_second_port_to_the_workgroups_data(data_server):
     assert sql(port, "SELECT count(*) FROM orders", user="admin") == [(11,)]
     # A restore replaces the engine: the endpoint serves the restored data on the same port.
     port = restore(owner, "sales", "wg-sales", snapshotName="ten")
-    wait_for(lambda: sql(second, "SELECT count(*) FROM orders", user="admin") == [(10,)], timeout=60)
+    wait_for(lambda: sql(second, "SELECT count(*) FROM orders", user="admin") == [(10,)])
     owner.delete_endpoint_access(endpointName="reporting")
-    wait_for(lambda: not owner.list_endpoint_access()["endpoints"], timeout=60)
+    wait_for(lambda: not owner.list_endpoint_access()["endpoints"])
     with pytest.raises(psycopg.OperationalError):
         sql(second, "SELECT 1", user="admin")
     assert sql(port, "SELECT count(*) FROM orders", user="admin") == [(10,)]
@@ -149,7 +149,7 @@ def test_require_ssl_refuses_plain_text_on_the_workgroup_and_its_endpoints(data_
 
     def plain(served_port: int) -> list[tuple]:
         with psycopg.connect(host="127.0.0.1", port=served_port, user="alice", password=PASSWORD, dbname="dev",
-                             sslmode="disable", connect_timeout=10) as conn:
+                             sslmode="disable", connect_timeout=30) as conn:
             return conn.execute("SELECT 1").fetchall()
 
     # New workgroups require SSL (AWS's default): plain text is refused, TLS (psycopg's default) works.

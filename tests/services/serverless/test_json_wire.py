@@ -31,7 +31,7 @@ def post(server: Server, body: bytes, target: str | None = "RedshiftServerless.L
         headers["Authorization"] = OPEN_SIGNATURE
     request = urllib.request.Request(server.url + "/", data=body, headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, response.headers, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, error.headers, json.loads(error.read())
@@ -47,7 +47,7 @@ def test_a_request_and_its_headers(ls):
 
 def test_oversized_bodies_get_a_json_error(ls):
     # Refused from the declared Content-Length, before the body is sent.
-    connection = http.client.HTTPConnection("127.0.0.1", ls.port, timeout=10)
+    connection = http.client.HTTPConnection("127.0.0.1", ls.port, timeout=30)
     connection.putrequest("POST", "/")
     for name, value in {"Content-Type": "application/x-amz-json-1.1", "Authorization": OPEN_SIGNATURE,
                         "X-Amz-Target": "RedshiftServerless.ListNamespaces",

@@ -284,7 +284,7 @@ def test_update_snapshot_never_undoes_the_snapshot_finishing(tmp_path, monkeypat
             world.serverless_call("CreateSnapshot", namespaceName="ns1", snapshotName=name)
             time.sleep(random.uniform(0, 0.008))
             world.serverless_call("UpdateSnapshot", snapshotName=name, retentionPeriod=trial + 1)
-            wait(lambda: snapshot(world, name)["status"] != "CREATING", timeout=10)
+            wait(lambda: snapshot(world, name)["status"] != "CREATING")
             assert (snapshot(world, name)["status"], snapshot(world, name)["snapshotRetentionPeriod"]) == (
                 "AVAILABLE", trial + 1)
             world.serverless_call("DeleteSnapshot", snapshotName=name)

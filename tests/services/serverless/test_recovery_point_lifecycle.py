@@ -122,11 +122,11 @@ def test_deletes_do_not_wait_behind_the_recovery_points_clock_jumps_made_due(wor
     # through while a recovery point is being taken.
     for name in ("a", "b"):
         world.serverless_call("DeleteWorkgroup", workgroupName=f"wg-{name}")
-    wait(lambda: all(gone(world, "GetWorkgroup", workgroupName=f"wg-{name}") for name in ("a", "b")), timeout=5)
+    wait(lambda: all(gone(world, "GetWorkgroup", workgroupName=f"wg-{name}") for name in ("a", "b")))
     waiting = "b" if dataplane.snapshotted[0] == engine_of(world, "a") else "a"
     untaken = engine_of(world, waiting)
     world.serverless_call("DeleteNamespace", namespaceName=f"ns-{waiting}")
-    wait(lambda: gone(world, "GetNamespace", namespaceName=f"ns-{waiting}"), timeout=5)
+    wait(lambda: gone(world, "GetNamespace", namespaceName=f"ns-{waiting}"))
 
     dataplane.go.set()
     settled(world)

@@ -149,7 +149,7 @@ def test_a_recovery_point_brings_the_namespace_back_to_that_moment(data_server):
     first = first_point(owner)
     sql(port, "INSERT INTO orders SELECT generate_series(1001, 1500)")
     travel(owner, HALF_HOUR)
-    second = wait_for(lambda: points(owner)[1:], timeout=60)[0]
+    second = wait_for(lambda: points(owner)[1:])[0]
     assert second["totalSizeInMegaBytes"] > 0
     sql(port, "DELETE FROM orders")
 
@@ -160,7 +160,7 @@ def test_a_recovery_point_brings_the_namespace_back_to_that_moment(data_server):
     assert sql(port, "SELECT count(*), max(id) FROM orders") == [(1000, 1000)]
     # The later recovery point, as a snapshot, holds the 1,500 rows of its time.
     owner.convert_recovery_point_to_snapshot(recoveryPointId=second["recoveryPointId"], snapshotName="second")
-    wait_for(lambda: owner.get_snapshot(snapshotName="second")["snapshot"]["status"] == "AVAILABLE", timeout=60)
+    wait_for(lambda: owner.get_snapshot(snapshotName="second")["snapshot"]["status"] == "AVAILABLE")
     owner.restore_from_snapshot(namespaceName="ns1", workgroupName="wg1", snapshotName="second")
     owner.wait_namespace("ns1")
     port = owner.wait_workgroup("wg1")["endpoint"]["port"]

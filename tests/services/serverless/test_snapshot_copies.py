@@ -21,7 +21,7 @@ def west_of(client: Serverless) -> Serverless:
 
 def available(client: Serverless, name: str) -> dict:
     return wait_for(lambda: [s for s in client.list_snapshots()["snapshots"]
-                             if s["snapshotName"] == name and s["status"] == "AVAILABLE"], timeout=60)[0]
+                             if s["snapshotName"] == name and s["status"] == "AVAILABLE"])[0]
 
 
 def test_configuration_round_trip(owner):

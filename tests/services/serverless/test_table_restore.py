@@ -113,7 +113,7 @@ def test_tables_come_back_with_the_rows_of_their_snapshot_or_recovery_point(data
         # Not one the real clock's half hour may have made due before the insert (the test can cross it).
         return [p for p in owner.list_recovery_points()["recoveryPoints"] if p["recoveryPointCreateTime"] >= inserted]
 
-    point = wait_for(points_after_the_insert, timeout=60)[0]
+    point = wait_for(points_after_the_insert)[0]
     sql(port, "DELETE FROM orders")
 
     status = restore_table(owner, snapshotName="snap1", sourceTableName="orders", newTableName="from_snapshot")

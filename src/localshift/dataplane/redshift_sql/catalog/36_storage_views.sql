@@ -51,8 +51,10 @@ SELECT p.db_id, p.name, b.slice, b.col, b.tbl, b.blocknum, b.num_values, b.minva
 FROM pg_catalog.stv_blocklist b
 JOIN pg_catalog.stv_tbl_perm p ON p.id = b.tbl AND p.slice = b.slice;
 
--- SVV_VACUUM_PROGRESS: the vacuum running now, else the last one that finished.  VACUUM runs
--- the engine's own, which reclaims deleted rows (Redshift's Delete phase) and sorts nothing.
+-- SVV_VACUUM_PROGRESS: the VACUUM a user runs now, else the last one that finished.  VACUUM runs
+-- the engine's own, which reclaims deleted rows (Redshift's Delete phase) and sorts nothing.  The
+-- engine's autovacuum workers (of the service's own tables too, such as the query history) are
+-- not a user's VACUUM: they are left out.
 CREATE OR REPLACE VIEW pg_catalog.svv_vacuum_progress AS
 SELECT table_name, status, time_remaining_estimate FROM (
     SELECT c.relname::text AS table_name, CASE p.phase WHEN 'initializing' THEN 'Initialize' ELSE 'Delete' END AS status,
@@ -60,6 +62,7 @@ SELECT table_name, status, time_remaining_estimate FROM (
     FROM pg_catalog.pg_stat_progress_vacuum p
     JOIN pg_catalog.pg_class c ON c.oid = p.relid
     WHERE p.datname = current_database()
+      AND (SELECT a.backend_type FROM pg_catalog.pg_stat_get_activity(p.pid) AS a) = 'client backend'
     UNION ALL
     SELECT * FROM (
         SELECT s.relname::text, 'Complete', NULL::text, 1
