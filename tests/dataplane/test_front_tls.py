@@ -48,7 +48,7 @@ def test_libpq_connects_with_direct_tls(served, host, sslmode):
         assert conn.pgconn.ssl_in_use
         assert conn.execute("select current_user, %s::int + 1", (41,)).fetchone() == (USER, 42)
     # The same port still answers SSLRequests, and refuses plain text (require_ssl).
-    with connect(port, sslmode="require") as conn:
+    with connect_once_free(port, sslmode="require") as conn:  # (the cluster admits CAP: one just closed)
         assert conn.pgconn.ssl_in_use
     with pytest.raises(psycopg.OperationalError, match="SSL off"):
         connect(port, sslmode="disable")
