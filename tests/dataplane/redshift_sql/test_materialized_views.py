@@ -377,3 +377,32 @@ def test_a_failed_refresh_is_recorded_without_touching_the_users_transaction(sql
         with pytest.raises(psycopg.errors.RaiseException):
             conn.execute("SELECT localshift.raise_refresh_error('mv_failed.sums'::regclass, 'P0001', 'x', NULL)")
         assert len(failed(conn)) == 3
+
+
+def test_base_table_changes_redshift_makes_unrefreshable_are_followed_or_refused(sql_cluster, database):
+    # Redshift lets these changes through and makes the view Unrefreshable (STL_MV_STATE); the engine's
+    # views depend on what they read: a rename is followed (the view stays refreshable), a drop or
+    # retype of a column the view reads is refused (docs/behaviour.md).
+    with sql_cluster.connect(database) as conn:
+        conn.autocommit = True
+        conn.execute("DROP SCHEMA IF EXISTS mv_ddl CASCADE")
+        conn.execute("DROP SCHEMA IF EXISTS mv_ddl_renamed CASCADE")
+        conn.execute("CREATE SCHEMA mv_ddl")
+        conn.execute("CREATE TABLE mv_ddl.sales (g varchar(10), amount int, note varchar(10))")
+        conn.execute("CREATE MATERIALIZED VIEW mv_ddl.sums AS SELECT g, sum(amount) AS s FROM mv_ddl.sales GROUP BY g")
+        with pytest.raises(psycopg.errors.DependentObjectsStillExist):
+            conn.execute("ALTER TABLE mv_ddl.sales DROP COLUMN amount")
+        with pytest.raises(psycopg.errors.FeatureNotSupported, match="used by a view or rule"):
+            conn.execute("ALTER TABLE mv_ddl.sales ALTER COLUMN g TYPE varchar(20)")
+        conn.execute("ALTER TABLE mv_ddl.sales DROP COLUMN note")  # one the view does not read
+        conn.execute("ALTER TABLE mv_ddl.sales RENAME COLUMN amount TO total")
+        conn.execute("ALTER TABLE mv_ddl.sales RENAME TO orders")
+        conn.execute("ALTER SCHEMA mv_ddl RENAME TO mv_ddl_renamed")
+        conn.execute("INSERT INTO mv_ddl_renamed.orders VALUES ('north', 5)")
+        conn.execute("REFRESH MATERIALIZED VIEW mv_ddl_renamed.sums")
+        assert conn.execute("SELECT g, s FROM mv_ddl_renamed.sums").fetchall() == [("north", 5)]
+        assert conn.execute("SELECT count(*) FROM stl_mv_state WHERE mv_name = 'sums'"
+                            " AND mv_schema LIKE 'mv_ddl%'").fetchone() == (0,)
+        assert conn.execute("SELECT status FROM svl_mv_refresh_status WHERE schema_name = 'mv_ddl_renamed'"
+                            " ORDER BY starttime DESC LIMIT 1").fetchone() == (
+            "Refresh successfully updated MV incrementally",)
