@@ -1,13 +1,15 @@
 """The materialized views' autorefresh (mv_autorefresh.py) on real engines: a view with AUTO REFRESH YES
 whose base table changed is refreshed in the background once the table is quiet, and the refresh shows
-in SVL_MV_REFRESH_STATUS; a refresh that fails is recorded as failed and leaves the view stale; only
-running clusters are visited, and nothing a round meets ends the job."""
+in SVL_MV_REFRESH_STATUS; a refresh that fails is recorded as failed and leaves the view stale (a user's
+failed REFRESH does not hold it back); only running clusters are visited, and nothing a round meets ends
+the job."""
 
 from __future__ import annotations
 
 import threading
 import time
 
+import psycopg
 import pytest
 
 from localshift.dataplane.engine_timeouts import ANSWER_GRACE
@@ -97,6 +99,41 @@ def test_a_refresh_that_fails_is_recorded_and_the_view_stays_stale(autorefreshed
         wait_for(lambda: conn.execute("SELECT is_stale FROM svv_mv_info WHERE name = 'tenths'").fetchall() == [("f",)])
         assert conn.execute("SELECT q FROM failing.tenths").fetchall() == [(5,)]
         assert [row[1] for row in statuses(conn, "failing") if row[0] == "tenths"] == [FAILED, INCREMENTALLY]
+
+
+def sleep_until_cancelled(conn) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(psycopg.errors.QueryCanceled):
+        conn.execute("SELECT pg_sleep(600)")
+
+
+def test_a_users_failed_refresh_does_not_hold_the_autorefresh_back(autorefreshed):
+    # A user's REFRESH that fails (recorded as failed, as Redshift does) after the base table's last change:
+    # unlike a failed autorefresh, it does not keep the autorefresh from refreshing the view.
+    plane, port = autorefreshed
+    with connect(port, autocommit=True) as conn, connect(port, autocommit=True) as sleeper:
+        conn.execute("CREATE SCHEMA manual_failure")
+        conn.execute("CREATE TABLE manual_failure.parts (a int)")
+        conn.execute("CREATE MATERIALIZED VIEW manual_failure.tenths AUTO REFRESH YES AS"
+                     " SELECT 10 / a AS q FROM manual_failure.parts")
+        # A statement of the user's running: the autorefresh leaves the database alone meanwhile.
+        sleeping = threading.Thread(target=sleep_until_cancelled, args=(sleeper,))
+        sleeping.start()
+        try:
+            wait_for(lambda: conn.execute("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%'"
+                                          " AND state = 'active'").fetchone() == (1,))
+            conn.execute("INSERT INTO manual_failure.parts VALUES (2)")
+            conn.execute("BEGIN")
+            conn.execute("INSERT INTO manual_failure.parts VALUES (0)")
+            with pytest.raises(psycopg.errors.DivisionByZero):
+                conn.execute("REFRESH MATERIALIZED VIEW manual_failure.tenths")
+            conn.execute("ROLLBACK")
+            assert statuses(conn, "manual_failure") == [("tenths", FAILED, conn.execute(
+                "SELECT current_user_id").fetchone()[0], False)]
+        finally:
+            sleeper.cancel_safe()
+            sleeping.join()
+        wait_for(lambda: conn.execute("SELECT q FROM manual_failure.tenths").fetchall() == [(5,)])
+        assert [row[1] for row in statuses(conn, "manual_failure")] == [FAILED, INCREMENTALLY]
 
 
 def test_a_view_in_use_is_left_for_a_later_round(autorefreshed):

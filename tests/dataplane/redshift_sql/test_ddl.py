@@ -140,8 +140,12 @@ def test_bad_ddl_is_refused(sql, sqlstate):
 @pytest.mark.parametrize("sql, name", [("REFRESH MATERIALIZED VIEW s.mv", "E's.mv'"),
                                        ('refresh materialized view "Mixed"."MV"', """E'"mixed"."mv"'""")])
 def test_refresh_runs_the_catalogs_statement_for_the_view(sql, name):
-    # CONCURRENTLY or not, as the view has a key (catalog/42_materialized_views.sql), in a DO block.
-    assert f"EXECUTE localshift.mv_refresh_statement({name}::regclass);" in pg(sql)
+    # CONCURRENTLY or not, as the view has a key (catalog/42_materialized_views.sql), in a DO block whose
+    # errors name the view (for SVL_MV_REFRESH_STATUS), a cancel's too.
+    translated = pg(sql)
+    assert f"ls_view := {name}::regclass; EXECUTE localshift.mv_refresh_statement(ls_view);" in translated
+    assert ("EXCEPTION WHEN OTHERS OR query_canceled THEN" in translated
+            and "localshift.raise_refresh_error(ls_view, SQLSTATE, SQLERRM, ls_detail)" in translated)
 
 
 @pytest.mark.parametrize("sql", ["REFRESH MATERIALIZED VIEW CONCURRENTLY mv", "REFRESH MATERIALIZED VIEW mv WITH DATA"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 
 from localshift.dataplane.redshift_sql.errors import (TranslationError, do_block, error_statement,
-                                                      redshift_error)
+                                                      failed_refresh, redshift_error)
 from localshift.dataplane.redshift_sql.translator import MAX_PARAMETERS, translate
 
 
@@ -23,6 +23,18 @@ def test_error_statement_keeps_the_parameters_of_the_original():
     assert error_statement(error, 2) == \
         "SELECT localshift.raise_error(E'0A000', E'nope', E'why', $1::text, $2::text)"
     assert do_block("PERFORM 1;").startswith("DO $localshift$DECLARE ls_detail text; BEGIN PERFORM 1;")
+
+
+def test_a_failed_refresh_names_its_view_to_the_history_only():
+    failed = response(b"SERROR", b"C42501", b"Mpermission denied for table sales", b"Wsome context",
+                      b"slocalshift_failed_refresh", b"t16384")
+    assert failed_refresh(b"  Refresh\nmaterialized view s.mv", failed) == 16384
+    assert failed_refresh(b"select localshift.raise_refresh_error(16384, 'P0001', 'x', null)", failed) is None
+    assert failed_refresh(b"refresh materialized view s.mv",
+                          response(b"SERROR", b"C23505", b"Mduplicate", b"spublic", b"tsales")) is None
+    client = redshift_error(failed)
+    assert client is not None and fields(client) == [
+        b"SERROR", b"C42501", b"Mpermission denied for relation sales", b"Wsome context"]
 
 
 def test_a_refusal_passes_along_no_more_parameters_than_a_bind_can_carry():

@@ -320,3 +320,89 @@ def test_refresh_keeps_its_tag_and_errors(sql_cluster, database):
             conn.execute("REFRESH MATERIALIZED VIEW mv_missing")
         with pytest.raises(psycopg.errors.FeatureNotSupported, match='"mv_tagged_base" is not a materialized view'):
             conn.execute("REFRESH MATERIALIZED VIEW mv_tagged_base")
+
+
+def test_a_failed_refresh_is_recorded_without_touching_the_users_transaction(sql_cluster, database, mia):
+    def failed(conn: psycopg.Connection) -> list[tuple]:
+        return conn.execute(
+            "SELECT trim(mv_name), status, transaction_id, trim(refresh_type), user_id = current_user_id,"
+            " session_id = pg_backend_pid(), start_time <= end_time FROM sys_mv_refresh_history"
+            " WHERE schema_name = 'mv_failed' AND status LIKE 'Refresh failed%' ORDER BY start_time").fetchall()
+
+    with sql_cluster.connect(database) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS mv_failed CASCADE")
+        conn.execute(f"CREATE SCHEMA mv_failed AUTHORIZATION {mia}")
+        conn.execute("CREATE TABLE mv_failed.sales (g int, amount int)")
+        conn.execute(f"GRANT SELECT ON mv_failed.sales TO {mia}")
+    with sql_cluster.connect(database, user=mia, password=PASSWORD) as conn:
+        conn.execute("CREATE MATERIALIZED VIEW mv_failed.sums AS SELECT g, sum(amount) AS s FROM mv_failed.sales GROUP BY g")
+        conn.execute("CREATE MATERIALIZED VIEW mv_failed.ratios AS SELECT g, 1 / min(amount) AS r FROM mv_failed.sales GROUP BY g")
+    with sql_cluster.connect(database) as conn:
+        conn.execute(f"REVOKE SELECT ON mv_failed.sales FROM {mia}")
+        conn.execute("INSERT INTO mv_failed.sales VALUES (1, 0)")
+    with sql_cluster.connect(database, user=mia, password=PASSWORD) as conn:
+        # The owner lost SELECT on a base table: the refresh fails with the engine's error, in her
+        # transaction block, which it aborts; the failure is recorded all the same.
+        conn.execute("BEGIN")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for relation sales") as error:
+            conn.execute("REFRESH MATERIALIZED VIEW mv_failed.sums")
+        assert error.value.diag.schema_name is None and error.value.diag.table_name is None
+        with pytest.raises(psycopg.errors.InFailedSqlTransaction):
+            conn.execute("SELECT 1")
+        conn.execute("ROLLBACK")
+        assert failed(conn) == [("sums", "Refresh failed due to an internal error", 0, "Manual", True, True, True)]
+    with sql_cluster.connect(database) as conn:
+        conn.execute(f"GRANT SELECT ON mv_failed.sales TO {mia}")
+    with sql_cluster.connect(database, user=mia, password=PASSWORD) as conn:
+        conn.autocommit = True
+        conn.execute("SET search_path TO mv_failed")
+        with pytest.raises(psycopg.errors.DivisionByZero):  # an error of the view's query (unqualified name)
+            conn.execute("REFRESH MATERIALIZED VIEW ratios")
+        conn.execute("REFRESH MATERIALIZED VIEW sums")
+        assert [row[:2] for row in failed(conn)] == [("sums", "Refresh failed due to an internal error"),
+                                                     ("ratios", "Refresh failed due to an internal error")]
+        assert conn.execute("SELECT status FROM svl_mv_refresh_status WHERE schema_name = 'mv_failed'"
+                            " ORDER BY starttime").fetchall() == [
+            ("Refresh failed due to an internal error",), ("Refresh failed due to an internal error",),
+            ("Refresh successfully updated MV incrementally",)]
+        # A refresh cut by statement_timeout (Redshift's words for the cancel).
+        conn.execute("CREATE MATERIALIZED VIEW slow AS SELECT g, sum(amount) + count(pg_sleep(2)) AS s"
+                     " FROM mv_failed.sales GROUP BY g")
+        conn.execute("SET statement_timeout TO 200")
+        with pytest.raises(psycopg.errors.QueryCanceled, match=r"Query \(\d+\) canceled on user's request"):
+            conn.execute("REFRESH MATERIALIZED VIEW slow")
+        conn.execute("RESET statement_timeout")
+        assert [row[0] for row in failed(conn)] == ["sums", "ratios", "slow"]
+        # Calling the catalog's function by hand records nothing.
+        with pytest.raises(psycopg.errors.RaiseException):
+            conn.execute("SELECT localshift.raise_refresh_error('mv_failed.sums'::regclass, 'P0001', 'x', NULL)")
+        assert len(failed(conn)) == 3
+
+
+def test_base_table_changes_redshift_makes_unrefreshable_are_followed_or_refused(sql_cluster, database):
+    # Redshift lets these changes through and makes the view Unrefreshable (STL_MV_STATE); the engine's
+    # views depend on what they read: a rename is followed (the view stays refreshable), a drop or
+    # retype of a column the view reads is refused (docs/behaviour.md).
+    with sql_cluster.connect(database) as conn:
+        conn.autocommit = True
+        conn.execute("DROP SCHEMA IF EXISTS mv_ddl CASCADE")
+        conn.execute("DROP SCHEMA IF EXISTS mv_ddl_renamed CASCADE")
+        conn.execute("CREATE SCHEMA mv_ddl")
+        conn.execute("CREATE TABLE mv_ddl.sales (g varchar(10), amount int, note varchar(10))")
+        conn.execute("CREATE MATERIALIZED VIEW mv_ddl.sums AS SELECT g, sum(amount) AS s FROM mv_ddl.sales GROUP BY g")
+        with pytest.raises(psycopg.errors.DependentObjectsStillExist):
+            conn.execute("ALTER TABLE mv_ddl.sales DROP COLUMN amount")
+        with pytest.raises(psycopg.errors.FeatureNotSupported, match="used by a view or rule"):
+            conn.execute("ALTER TABLE mv_ddl.sales ALTER COLUMN g TYPE varchar(20)")
+        conn.execute("ALTER TABLE mv_ddl.sales DROP COLUMN note")  # one the view does not read
+        conn.execute("ALTER TABLE mv_ddl.sales RENAME COLUMN amount TO total")
+        conn.execute("ALTER TABLE mv_ddl.sales RENAME TO orders")
+        conn.execute("ALTER SCHEMA mv_ddl RENAME TO mv_ddl_renamed")
+        conn.execute("INSERT INTO mv_ddl_renamed.orders VALUES ('north', 5)")
+        conn.execute("REFRESH MATERIALIZED VIEW mv_ddl_renamed.sums")
+        assert conn.execute("SELECT g, s FROM mv_ddl_renamed.sums").fetchall() == [("north", 5)]
+        assert conn.execute("SELECT count(*) FROM stl_mv_state WHERE mv_name = 'sums'"
+                            " AND mv_schema LIKE 'mv_ddl%'").fetchone() == (0,)
+        assert conn.execute("SELECT status FROM svl_mv_refresh_status WHERE schema_name = 'mv_ddl_renamed'"
+                            " ORDER BY starttime DESC LIMIT 1").fetchone() == (
+            "Refresh successfully updated MV incrementally",)

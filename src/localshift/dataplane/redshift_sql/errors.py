@@ -46,16 +46,38 @@ def error_statement(error: TranslationError, parameter_count: int) -> str:
 _DO_TAG = "$localshift$"
 
 
-def do_block(body: str, tag: str = _DO_TAG) -> str:
-    """A DO block running ``body`` (PL/pgSQL statements), quoted with ``tag`` (another than the
-    default when ``body`` may hold a DO block of its own).  Its errors are raised
-    again through raise_error, so that the client sees them without the
-    PL/pgSQL context, query and position fields (see ``redshift_error``)."""
+def do_block(body: str, tag: str = _DO_TAG, declare: str = "",
+             raise_again: str = "localshift.raise_error(SQLSTATE, SQLERRM, ls_detail)",
+             errors: str = "OTHERS") -> str:
+    """A DO block running ``body`` (PL/pgSQL statements, with the variables ``declare`` declares),
+    quoted with ``tag`` (another than the default when ``body`` may hold a DO block of its own).
+    Its ``errors`` (PL/pgSQL's OTHERS leaves out query_canceled) are raised again through
+    ``raise_again`` (raise_error), so that the client sees them without the PL/pgSQL context,
+    query and position fields (see ``redshift_error``)."""
     if tag in body:
         raise syntax_error(tag)
-    return (f"DO {tag}DECLARE ls_detail text; BEGIN {body} "
-            "EXCEPTION WHEN OTHERS THEN GET STACKED DIAGNOSTICS ls_detail = PG_EXCEPTION_DETAIL; "
-            f"PERFORM localshift.raise_error(SQLSTATE, SQLERRM, ls_detail); END{tag}")
+    return (f"DO {tag}DECLARE ls_detail text; {declare}BEGIN {body} "
+            f"EXCEPTION WHEN {errors} THEN GET STACKED DIAGNOSTICS ls_detail = PG_EXCEPTION_DETAIL; "
+            f"PERFORM {raise_again}; END{tag}")
+
+
+# A failed REFRESH MATERIALIZED VIEW's error names the view under this schema (its table field: the
+# view's oid; catalog/42_materialized_views.sql, localshift.raise_refresh_error), for the query history
+# to record the failure; the client gets the error without both fields.
+FAILED_REFRESH = b"slocalshift_failed_refresh"
+
+
+_REFRESH = re.compile(rb"\s*refresh\s+materialized\s+view\s", re.IGNORECASE)
+
+
+def failed_refresh(text: bytes, msg: bytes) -> int | None:
+    """The view of a failed REFRESH MATERIALIZED VIEW (the statement ``text``) its ErrorResponse
+    tells of, if it does (a user calling raise_refresh_error by hand records nothing)."""
+    if FAILED_REFRESH not in msg or not _REFRESH.match(text):
+        return None
+    fields = msg[5:-1].split(b"\0")
+    table = next((f[1:] for f in fields if f[:1] == b"t"), b"")
+    return int(table) if FAILED_REFRESH in fields and table.isdigit() else None
 
 
 # Errors raised inside localshift's own functions carry their PL/pgSQL context;
@@ -106,6 +128,9 @@ def redshift_error(msg: bytes, query_id: int = -1) -> bytes | None:
                 if new_state:
                     fields = [b"C" + new_state if f[:1] == b"C" else f for f in fields]
                 changed = True
+    if FAILED_REFRESH in fields:  # the view's fields are the query history's (failed_refresh)
+        fields = [f for f in fields if f[:1] not in b"st"]
+        changed = True
     if RAISE_CONTEXT in msg and any(f[:1] == b"W" and RAISE_CONTEXT in f for f in fields):
         # also the query a function of ours ran by EXECUTE (a late-binding view's), and
         # the position in it

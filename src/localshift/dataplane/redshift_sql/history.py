@@ -12,7 +12,9 @@ engine-side views (STL_QUERY, SYS_QUERY_HISTORY, ...) read the table.
 
 ``record_connection`` queues the same way what the front saw of a session's
 connection (initiating session, authenticated, disconnecting session), written into
-``localshift.connection_log`` of the session's database (STL_CONNECTION_LOG).
+``localshift.connection_log`` of the session's database (STL_CONNECTION_LOG), and
+``record_failed_refresh`` a user's REFRESH MATERIALIZED VIEW that failed (SVL_MV_REFRESH_STATUS):
+its own transaction rolled back, so the writer's records it.
 
 Query ids are given as statements complete, from one counter per engine, so the
 front knows a statement's id before it is written (what the Data API reports as
@@ -51,6 +53,7 @@ Entry = tuple  # (pid, user, text bytes, start, end, tag bytes | None, (code, me
 # (event, time, remote host, remote port, pid, user, application name, TLS version, cipher, duration in µs)
 ConnectionEvent = tuple
 Connect = Callable[[str, str], psycopg.Connection]
+FailedRefresh = tuple  # (view oid, pid, user, start, end)
 
 MAX_TEXT = 65536
 # COPY writes the identity column's values as given (what OVERRIDING SYSTEM VALUE does for INSERT).
@@ -64,6 +67,9 @@ _CONNECTION_COPY = ("COPY localshift.connection_log (event_id, event, recordtime
 _HIGHEST_EVENT_ID = "SELECT coalesce(max(event_id), 0) FROM localshift.connection_log"
 _CONNECTION_PRUNE = ("DELETE FROM localshift.connection_log WHERE event_id <= "
                      "(SELECT max(event_id) FROM localshift.connection_log) - %s")
+# The catalog's view records them in SVL_MV_REFRESH_STATUS with Redshift's words, and keeps its newest rows.
+_FAILED_REFRESH_COPY = ("COPY localshift.failed_mv_refreshes (view_oid, session_id, user_name, starttime, endtime)"
+                        " FROM STDIN")
 ID_BLOCK = 10_000
 _RESERVATIONS = "postgres"  # the engine's own database: every engine has it, and it cannot be dropped
 _RESERVED = "SELECT coalesce(max(reserved), 0) FROM localshift.query_ids_reserved"
@@ -129,6 +135,12 @@ class QueryRecorder:
         keeps no history."""
         if self._last_ids.get(engine_key) is not None:
             self._queued(engine_key, database, _CONNECTIONS, event)
+
+    def record_failed_refresh(self, engine_key: str, database: str, refresh: FailedRefresh) -> None:
+        """Queue a user's REFRESH MATERIALIZED VIEW that failed (on the front's loop), for
+        SVL_MV_REFRESH_STATUS: its transaction rolled back, so it is written in another."""
+        if self._last_ids.get(engine_key) is not None:
+            self._queued(engine_key, database, _FAILED_REFRESHES, refresh)
 
     def _queued(self, engine_key: str, database: str, table: "_Log", row: tuple) -> int:
         """Queue ``row`` for ``table`` (the writer starts with the first); its ticket."""
@@ -245,7 +257,8 @@ class QueryRecorder:
                         with cur.copy(table.copy) as copy:
                             for number, row in enumerate(rows):
                                 copy.write_row(row if first is None else (first + number, *row))
-                        cur.execute(table.prune, (self._keep_rows,))
+                        if table.prune:
+                            cur.execute(table.prune, (self._keep_rows,))
         except (psycopg.Error, OSError) as e:
             # The engine stopped or the database went away: these rows are lost.
             log.debug("query history for %s/%s not written: %s", engine_key, database, e)
@@ -270,6 +283,11 @@ def _row(database: str, entry: tuple) -> tuple:
             error[0] if error else None, error[1] if error else None)
 
 
+def _failed_refresh_row(database: str, refresh: tuple) -> tuple:
+    view, pid, user, start, end = refresh
+    return view, pid, user, _utc(start), _utc(end)
+
+
 def _connection_row(database: str, event: tuple) -> tuple:
     name, time, host, port, pid, user, application, tls_version, cipher, duration = event
     return (name, _utc(time), host, port, pid, database, user, duration, tls_version, cipher, application)
@@ -280,13 +298,14 @@ class _Log(NamedTuple):
     ``highest``: the query of its highest id when the writer numbers its rows (None: the row has its id)."""
 
     copy: str
-    prune: str
+    prune: str | None
     row: Callable[[str, tuple], tuple]
     highest: str | None = None
 
 
 _QUERIES = _Log(_COPY, _PRUNE, _row)
 _CONNECTIONS = _Log(_CONNECTION_COPY, _CONNECTION_PRUNE, _connection_row, _HIGHEST_EVENT_ID)
+_FAILED_REFRESHES = _Log(_FAILED_REFRESH_COPY, None, _failed_refresh_row)
 
 
 def _utc(seconds: float) -> datetime.datetime:

@@ -42,7 +42,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Callable, TypeVar
 
 from .command_tags import RETAGGED, redshift_tag
-from .errors import redshift_error
+from .errors import failed_refresh, redshift_error
 from .framing import HOLD, LENGTH, Framer
 from .row_descriptions import redshift_columns
 from .storage_full import READ_ONLY, READ_ONLY_IN_BLOCK, disk_full, read_only_fits, stores_data
@@ -394,7 +394,7 @@ class SqlSession:
         if typ == 0x45:  # ErrorResponse
             msg = data[pos:pos + length]
             current.error = _error_fields(msg)
-            self._record(current)
+            self._record(current, failed_refresh(current.text, msg))
             return redshift_error(msg, self.last_query_id)
         self._record(current)  # EmptyQueryResponse / PortalSuspended
         return None
@@ -407,13 +407,17 @@ class SqlSession:
         if columns:
             self._engine.whole = _ENGINE_WHOLE_ROWS
 
-    def _record(self, statement: _Statement) -> None:
+    def _record(self, statement: _Statement, failed_view: int | None = None) -> None:
+        """``failed_view``: the view of a REFRESH MATERIALIZED VIEW that failed (recorded too)."""
         end = time.time()
         pending = self._pending
         if pending and type(pending[0]) is _Statement and pending[0].chained:
             pending[0].start = end
         if self.recorder is None or not statement.text:
             return
+        if failed_view is not None:
+            self.recorder.record_failed_refresh(self.engine_key, self.database, (
+                failed_view, self.pid, self.user, statement.start, end))
         ticket, query_id = self.recorder.record(self.engine_key, self.database, (
             self.pid, self.user, statement.text, statement.start, end, statement.tag, statement.error))
         if ticket:

@@ -283,6 +283,56 @@ WHERE refresh_id <= (SELECT max(refresh_id) FROM localshift.mv_refresh_history) 
 $$;
 REVOKE ALL ON FUNCTION localshift.note_mv_refresh_status(oid, bigint, timestamp, text) FROM PUBLIC;
 
+-- A user's REFRESH MATERIALIZED VIEW that failed (the translator's DO block calls it with the error and
+-- the view, NULL when its name did not resolve): the error raised again, with the view's oid in its
+-- table field under a marker schema.  The failed statement aborts the user's transaction, and whatever it
+-- wrote with it, so the front records the failure instead (redshift_sql/session.py, which keeps the
+-- marker from the client): the query history's writer writes it, in a transaction of its own, through
+-- localshift.failed_mv_refreshes.
+CREATE OR REPLACE FUNCTION localshift.raise_refresh_error(view_oid oid, sqlstate text, message text, detail text)
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF view_oid IS NULL THEN
+        PERFORM localshift.raise_error(sqlstate, message, detail);
+    ELSIF coalesce(detail, '') = '' THEN
+        RAISE EXCEPTION USING ERRCODE = sqlstate, MESSAGE = message, SCHEMA = 'localshift_failed_refresh',
+                              TABLE = view_oid::text;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = sqlstate, MESSAGE = message, DETAIL = detail,
+                          SCHEMA = 'localshift_failed_refresh', TABLE = view_oid::text;
+END $$;
+GRANT EXECUTE ON FUNCTION localshift.raise_refresh_error(oid, text, text, text) TO PUBLIC;
+
+-- The failed refreshes the query history's writer records (COPY into the view): Redshift's words for a
+-- refresh that failed otherwise than on a change of a base table's columns (which the engine's
+-- materialized views follow by themselves), xid 0 (its transaction rolled back), Manual.  Only a
+-- refresh of a view its user owns (or a superuser's): REFRESH needs it, and a user calling
+-- raise_refresh_error by hand cannot put rows in the history of another's view.
+CREATE OR REPLACE VIEW localshift.failed_mv_refreshes AS
+SELECT NULL::oid AS view_oid, NULL::integer AS session_id, NULL::name AS user_name,
+       NULL::timestamp AS starttime, NULL::timestamp AS endtime WHERE false;
+REVOKE ALL ON localshift.failed_mv_refreshes FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION localshift.note_failed_mv_refresh() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    INSERT INTO localshift.mv_refresh_history (userid, view_oid, schema_name, mv_name, xid, starttime, endtime,
+                                               status, session_id, refresh_type)
+    SELECT r.oid, c.oid, n.nspname, c.relname, 0, new.starttime, new.endtime,
+           'Refresh failed due to an internal error', new.session_id, 'Manual'
+    FROM pg_class c
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    JOIN pg_roles r ON r.rolname = new.user_name
+    WHERE c.oid = new.view_oid AND c.relkind = 'm' AND (c.relowner = r.oid OR localshift.is_superuser(r.oid));
+    DELETE FROM localshift.mv_refresh_history
+    WHERE refresh_id <= (SELECT max(refresh_id) FROM localshift.mv_refresh_history) - 10000;
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION localshift.note_failed_mv_refresh() FROM PUBLIC;
+DROP TRIGGER IF EXISTS localshift_note_failed_mv_refresh ON localshift.failed_mv_refreshes;
+CREATE TRIGGER localshift_note_failed_mv_refresh INSTEAD OF INSERT ON localshift.failed_mv_refreshes
+    FOR EACH ROW EXECUTE FUNCTION localshift.note_failed_mv_refresh();
+
 -- Changes of a view's base tables that its last refresh did not see.
 CREATE OR REPLACE VIEW localshift.mv_unseen_changes AS
 SELECT r.view_oid, c.relation, c.changed, c.changed_at, c.changed_by
@@ -502,8 +552,8 @@ JOIN localshift.mv_refreshes r ON r.view_oid = u.view_oid AND NOT r.mutable
 JOIN localshift.table_attributes ta ON ta.table_oid = u.view_oid AND ta.auto_refresh
 GROUP BY u.view_oid
 HAVING coalesce(max(u.changed_at), '-infinity') < clock_timestamp() AT TIME ZONE 'UTC' - quiet
-   AND NOT EXISTS (SELECT FROM localshift.mv_refresh_history h
-                   WHERE h.view_oid = u.view_oid AND h.xid = 0
+   AND NOT EXISTS (SELECT FROM localshift.mv_refresh_history h  -- (a user's failed REFRESH does not count)
+                   WHERE h.view_oid = u.view_oid AND h.xid = 0 AND h.refresh_type IS DISTINCT FROM 'Manual'
                      AND h.starttime >= coalesce(max(u.changed_at), '-infinity'))
 ORDER BY u.view_oid $$;
 REVOKE ALL ON FUNCTION localshift.mvs_to_autorefresh(interval) FROM PUBLIC;
