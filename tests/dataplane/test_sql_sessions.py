@@ -153,6 +153,9 @@ def test_the_sessions_own_statements_stay_out_of_the_query_history(dp, cluster):
         completion = session.run("SELECT id, pg_current_snapshot() FROM described")  # described from the catalog
         assert [(c.type_name, c.table, c.not_null) for c in completion.columns] \
             == [("int4", "described", True), ("pg_snapshot", "", False)]
+        session.run("BEGIN")
+        session.run("SELECT id FROM described")  # described inside a savepoint of the block
+        session.run("COMMIT")
         assert session.reset()
         session.run("SELECT 2")
     finally:
@@ -160,9 +163,10 @@ def test_the_sessions_own_statements_stay_out_of_the_query_history(dp, cluster):
     dp.front.recorder.flush()
     with dp._engine(key).connect(DB) as conn:
         texts = [t for (t,) in conn.execute("SELECT query_text FROM localshift.query_history ORDER BY query_id")]
-    assert texts[-3:] == ["CREATE TABLE described (id int NOT NULL)", "SELECT id, pg_current_snapshot() FROM described",
-                          "SELECT 2"]
-    assert not [t for t in texts if "pg_attribute" in t or "pg_type" in t or t == "DISCARD ALL"]
+    assert texts[-6:] == ["CREATE TABLE described (id int NOT NULL)", "SELECT id, pg_current_snapshot() FROM described",
+                          "BEGIN", "SELECT id FROM described", "COMMIT", "SELECT 2"]
+    assert not [t for t in texts if "pg_attribute" in t or "pg_type" in t or "localshift_describe" in t
+                or t.startswith("SET LOCAL") or t == "DISCARD ALL"]
 
 
 def test_the_descriptions_are_not_cut_by_the_users_statement_timeout(dp, cluster):

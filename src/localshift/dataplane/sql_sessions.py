@@ -24,9 +24,11 @@ that first sets ``statement_timeout`` and ``lock_timeout`` to 0 and ``search_pat
 for its own transaction (SET LOCAL; in the user's transaction block, inside a savepoint rolled back
 after them, so the block and its settings are the user's again), with every name qualified.  A
 user's ``SET statement_timeout TO 100`` would otherwise fail a SELECT that finished, when its
-description took longer on a busy machine (Redshift describes a result with the result), and a
-table or view of the user's named like a catalog (a temporary table is searched before pg_catalog)
-would answer for the catalog.  Only the first SET of that Query still runs under the user's timeout.
+description took longer on a busy machine (Redshift describes a result with the result).  (The
+front reads pg_class and its kin from localshift's views whatever the search_path; the path and
+the qualified names keep an operator or type in a schema of the user's, which an older localshift
+let users create and a snapshot may hold, from answering.)  Only the Query's first statement still
+runs under the user's timeout.
 ``reset`` sends DISCARD ALL without waiting for its answer, which ``reusable`` reads.
 ``reusable`` says whether a statement may run as on a new login: nothing came from the front
 while the session was idle (what comes then is its end: the engine stopped, the session was
