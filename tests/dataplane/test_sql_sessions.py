@@ -153,6 +153,9 @@ def test_the_sessions_own_statements_stay_out_of_the_query_history(dp, cluster):
         completion = session.run("SELECT id, pg_current_snapshot() FROM described")  # described from the catalog
         assert [(c.type_name, c.table, c.not_null) for c in completion.columns] \
             == [("int4", "described", True), ("pg_snapshot", "", False)]
+        session.run("BEGIN")
+        session.run("SELECT id FROM described")  # described inside a savepoint of the block
+        session.run("COMMIT")
         assert session.reset()
         session.run("SELECT 2")
     finally:
@@ -160,6 +163,50 @@ def test_the_sessions_own_statements_stay_out_of_the_query_history(dp, cluster):
     dp.front.recorder.flush()
     with dp._engine(key).connect(DB) as conn:
         texts = [t for (t,) in conn.execute("SELECT query_text FROM localshift.query_history ORDER BY query_id")]
-    assert texts[-3:] == ["CREATE TABLE described (id int NOT NULL)", "SELECT id, pg_current_snapshot() FROM described",
-                          "SELECT 2"]
-    assert not [t for t in texts if "pg_attribute" in t or "pg_type" in t or t == "DISCARD ALL"]
+    assert texts[-6:] == ["CREATE TABLE described (id int NOT NULL)", "SELECT id, pg_current_snapshot() FROM described",
+                          "BEGIN", "SELECT id FROM described", "COMMIT", "SELECT 2"]
+    assert not [t for t in texts if "pg_attribute" in t or "pg_type" in t or "localshift_describe" in t
+                or t.startswith("SET LOCAL") or t == "DISCARD ALL"]
+
+
+def test_the_descriptions_are_not_cut_by_the_users_statement_timeout(dp, cluster):
+    """A result's column descriptions are the session's own: the user's statement_timeout does not stop
+    them (here they wait for a catalog the internal role locked), in a transaction block or not, and
+    what the user set is the user's again after them.  The statement sets the timeout as it runs (its
+    own run is not bound by it; the descriptions after it would be)."""
+    key, port = cluster
+    session = SqlSession(port, USER, PASSWORD, DB)
+    query = "SELECT v, set_config('statement_timeout', $1, false) AS timeout FROM slow_described"
+    try:
+        session.run("CREATE TABLE slow_described (v int NOT NULL)")
+        session.run("INSERT INTO slow_described VALUES (1)")
+        session.run(query, ["0"])  # the statement's own catalog lookups cached: the lock below holds up the descriptions
+        for in_block in (False, True):
+            if in_block:
+                session.run("BEGIN")
+            outcome: list = []
+
+            def described() -> None:
+                try:
+                    outcome.append(session.run(query, ["200"]))
+                except Exception as error:  # noqa: BLE001 - reported by the assertion below
+                    outcome.append(error)
+
+            running = threading.Thread(target=described)
+            with dp._existing(key).connect(DB) as internal, internal.transaction():
+                internal.execute("LOCK TABLE pg_catalog.pg_namespace IN ACCESS EXCLUSIVE MODE")
+                running.start()
+                wait_for(lambda: internal.execute("SELECT count(*) FROM pg_locks WHERE pid = %s AND NOT granted",
+                                                  (session.pid,)).fetchone()[0])
+                running.join(2)  # ten times the timeout: the old descriptions were stopped by then
+            running.join()
+            [completion] = outcome
+            assert not isinstance(completion, Exception), completion
+            assert [(c.schema, c.table, c.not_null) for c in completion.columns] \
+                == [("public", "slow_described", True), ("", "", False)]
+            assert collect(session, "SHOW statement_timeout")[1] == [[("200ms",)]]
+            assert collect(session, "SHOW search_path")[1] == [[('"$user", public',)]]
+            assert session.in_transaction == in_block
+            session.run("SET statement_timeout TO 0")
+    finally:
+        session.close()

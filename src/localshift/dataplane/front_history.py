@@ -12,8 +12,8 @@ statements, and what a session holding a statement waits for.
   history to be written.  The session has the id before the client reads the statement's
   completion, since the front reads each completion before passing it on.
 * Such a caller may run statements of its own that are not the user's (the Data API's column
-  descriptions and resets): ``unrecorded`` and ``skip_next`` keep the next statement of its
-  session out of the history.  Only code in this process can ask it: a user's SQL cannot.
+  descriptions and resets): ``unrecorded`` and ``skip_next`` keep the statements of its
+  session's next Query out of the history.  Only code in this process can ask it: a user's SQL cannot.
 * A session let in by the engine is logged as STL_CONNECTION_LOG logs it (initiating session,
   authenticated; disconnecting session with its duration when it ends), with the client's address,
   TLS version and cipher and application name.  Logins the engine refused are not logged.
@@ -28,7 +28,7 @@ import asyncio
 import logging
 import time
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 import psycopg
 
@@ -65,20 +65,21 @@ class FrontHistory:
         return self.recorder.logins_changed.get(engine_key, 0)
 
     @contextmanager
-    def unrecorded(self, engine_key: str, pid: int, statement: str) -> Iterator[None]:
-        """While in it, the session ``pid`` runs ``statement``, which is kept out of the history (any thread)."""
-        self.skip_next(engine_key, pid, statement)
+    def unrecorded(self, engine_key: str, pid: int, statements: Sequence[str]) -> Iterator[None]:
+        """While in it, the session ``pid`` runs ``statements`` (one Query's, in order), which are kept out
+        of the history (any thread)."""
+        self.skip_next(engine_key, pid, statements)
         try:
             yield
         finally:
             if self.recorder is not None:
                 self.recorder.skip_next(engine_key, pid, None)
 
-    def skip_next(self, engine_key: str, pid: int, statement: str) -> None:
-        """The session ``pid`` runs ``statement`` next, which is kept out of the history (any thread):
-        until the front sees it complete, or the session ends."""
+    def skip_next(self, engine_key: str, pid: int, statements: Sequence[str]) -> None:
+        """The session ``pid`` runs ``statements`` next (one Query's, in order), which are kept out of the
+        history (any thread): until the front sees them complete, or the session ends."""
         if self.recorder is not None:
-            self.recorder.skip_next(engine_key, pid, statement.encode())
+            self.recorder.skip_next(engine_key, pid, [statement.encode() for statement in statements])
 
     async def ids_ready(self, engine_key: str) -> None:
         """Read the engine's highest query id unless known (one read however many sessions wait)."""

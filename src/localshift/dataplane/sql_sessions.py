@@ -19,6 +19,16 @@ a CancelRequest, which the front forwards to the engine.
 The session's own statements (the column descriptions a result needs, ``reset``'s ROLLBACK and
 DISCARD ALL) are not the user's: the front is told not to record them (front_history.py
 ``unrecorded``, ``skip_next``), so the user's query history holds the user's statements only.
+Nor are they bound by what the user SET in the session: the column descriptions run in one Query
+that first sets ``statement_timeout`` and ``lock_timeout`` to 0 and ``search_path`` to pg_catalog
+for its own transaction (SET LOCAL; in the user's transaction block, inside a savepoint rolled back
+after them, so the block and its settings are the user's again), with every name qualified.  A
+user's ``SET statement_timeout TO 100`` would otherwise fail a SELECT that finished, when its
+description took longer on a busy machine (Redshift describes a result with the result).  (The
+front reads pg_class and its kin from localshift's views whatever the search_path; the path and
+the qualified names keep an operator or type in a schema of the user's, which an older localshift
+let users create and a snapshot may hold, from answering.)  Only the Query's first statement still
+runs under the user's timeout.
 ``reset`` sends DISCARD ALL without waiting for its answer, which ``reusable`` reads.
 ``reusable`` says whether a statement may run as on a new login: nothing came from the front
 while the session was idle (what comes then is its end: the engine stopped, the session was
@@ -70,11 +80,21 @@ class _VarbyteLoader(psycopg.adapt.Loader):
 
 _ADAPTERS.register_loader(VARBYTE_OID, _VarbyteLoader)
 
+# The column descriptions: type names (attnum 0, which no column has) and columns of tables, by
+# oid ({...}: an array's text of oids, numbers only).
+_TYPE_NAMES = """
+SELECT t.oid::pg_catalog.int8, 0::pg_catalog.int4, ''::pg_catalog.name, t.typname, false
+FROM pg_catalog.pg_type t WHERE t.oid = ANY('{{{oids}}}'::pg_catalog.oid[])"""
 _TABLE_COLUMNS = """
-SELECT a.attrelid::int8, a.attnum::int4, n.nspname, c.relname, a.attnotnull
-FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE a.attrelid = ANY($1::oid[])"""
-_TYPE_NAMES = "SELECT oid::int8, typname FROM pg_type WHERE oid = ANY($1::oid[])"
+SELECT a.attrelid::pg_catalog.int8, a.attnum::pg_catalog.int4, n.nspname, c.relname, a.attnotnull
+FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE a.attrelid = ANY('{{{oids}}}'::pg_catalog.oid[])"""
+# What the descriptions run with, whatever the user SET: for their own transaction (the Query's
+# implicit one, or a savepoint of the user's transaction block).
+_UNBOUND = ("SET LOCAL statement_timeout = 0", "SET LOCAL lock_timeout = 0",
+            "SET LOCAL search_path = pg_catalog, pg_temp")
+_IN_BLOCK = ("SAVEPOINT localshift_describe",
+             ("ROLLBACK TO SAVEPOINT localshift_describe", "RELEASE SAVEPOINT localshift_describe"))
 _DISCARD = "DISCARD ALL"
 
 
@@ -143,14 +163,17 @@ class SqlSession:
         readable, _, _ = select.select([self._conn.pgconn.socket], [], [], 0)
         return not readable
 
-    def _own(self, statement: str, values: Sequence[str | None] = (), rows: RowSink | None = None) -> Completion:
-        """Run a statement of the session's own, kept out of the query history."""
+    def _own(self, statements: Sequence[str], rows: RowSink | None = None) -> Completion:
+        """Run statements of the session's own in one Query, kept out of the query history."""
+        query = ";\n".join(statements)
         if self._history is None:
-            return self._execute(statement, values, rows)
-        with self._history.unrecorded(self._engine_key, self.pid, statement):
-            return self._execute(statement, values, rows)
+            return self._execute(query, None, rows)
+        with self._history.unrecorded(self._engine_key, self.pid, statements):
+            return self._execute(query, None, rows)
 
-    def _execute(self, statement: str, values: Sequence[str | None], rows: RowSink | None) -> Completion:
+    def _execute(self, statement: str, values: Sequence[str | None] | None, rows: RowSink | None) -> Completion:
+        """Run ``statement`` with ``values`` (None: a simple Query, which may hold several statements;
+        ``rows`` gets the rows of them all)."""
         if not self._reset_done():
             raise SqlConnectionError("the connection to the cluster was lost: it could not be reset")
         pgconn = self._conn.pgconn
@@ -158,7 +181,10 @@ class SqlSession:
         columns: tuple[Column, ...] | None = None
         command, error, stopped, cancelling = "", None, None, False
         try:
-            pgconn.send_query_params(statement.encode(), [None if v is None else v.encode() for v in values] or None)
+            if values is None:
+                pgconn.send_query(statement.encode())
+            else:
+                pgconn.send_query_params(statement.encode(), [None if v is None else v.encode() for v in values] or None)
             pgconn.set_chunked_rows_mode(CHUNK_ROWS)
             self._wait(generators.send(pgconn))
             while (result := self._wait(generators.fetch(pgconn))) is not None:
@@ -212,9 +238,9 @@ class SqlSession:
         pgconn = self._conn.pgconn
         try:
             if self.in_transaction:
-                self._own("ROLLBACK")
+                self._own(["ROLLBACK"])
             if self._history is not None:
-                self._history.skip_next(self._engine_key, self.pid, _DISCARD)
+                self._history.skip_next(self._engine_key, self.pid, [_DISCARD])
             pgconn.send_query_params(_DISCARD.encode(), None)
             self._wait(generators.send(pgconn))
         except (SqlError, SqlConnectionError, psycopg.Error):
@@ -252,11 +278,22 @@ class SqlSession:
         tables = sorted({c.table_oid for c in columns if c.table_oid})
         names: dict[int, str] = {}
         where: dict[tuple[int, int], tuple[str, str, bool]] = {}
-        if unknown:
-            self._own(_TYPE_NAMES, [_oid_array(unknown)], lambda _, got: names.update(got))
-        if tables:
-            self._own(_TABLE_COLUMNS, [_oid_array(tables)],
-                      lambda _, got: where.update({(t, n): (s, r, nn) for t, n, s, r, nn in got}))
+        if unknown or tables:
+            queries = [query.format(oids=",".join(map(str, oids)))
+                       for query, oids in ((_TYPE_NAMES, unknown), (_TABLE_COLUMNS, tables)) if oids]
+            statements = [*_UNBOUND, " UNION ALL ".join(queries).strip()]
+            if self._conn.pgconn.transaction_status == pq.TransactionStatus.INTRANS:
+                start, ends = _IN_BLOCK
+                statements = [start, *statements, *ends]
+
+            def found(_: tuple[Column, ...], got: list[tuple]) -> None:
+                for oid, number, schema, name, not_null in got:
+                    if number:
+                        where[(oid, number)] = schema, name, not_null
+                    else:
+                        names[oid] = name
+
+            self._own(statements, found)
         described = []
         for column in columns:
             schema, table, not_null = where.get((column.table_oid, column.table_column), ("", "", False))
@@ -283,10 +320,6 @@ def _field(result: PGresult, field: pq.DiagnosticField) -> str:
 def _count(command: str) -> int:
     last = command.rsplit(" ", 1)[-1]
     return int(last) if last.isdigit() and " " in command else -1
-
-
-def _oid_array(oids: Sequence[int]) -> str:
-    return "{" + ",".join(map(str, oids)) + "}"
 
 
 def _server_message(error: psycopg.Error) -> str:

@@ -81,3 +81,38 @@ def test_a_statement_over_the_sessions_statement_timeout_fails_with_redshifts_wo
                                       "AND query_text = 'SELECT pg_sleep(30)' AND status = 'failed'")
     assert stopped["Error"] == f"ERROR: Query ({query_id['longValue']}) canceled on user's request"  # as Redshift words it
     assert stopped["RedshiftQueryId"] == query_id["longValue"]
+
+
+def test_a_sessions_settings_do_not_reach_the_descriptions_of_its_results(data: DataApi, table: str):
+    # A result's columns are described from the catalog on the session's connection, by the service, in a
+    # transaction block or not: what the session SET stays the user's, a block its own (a failure in it still
+    # fails what follows), and a search_path that puts a schema of the user's first, with a view named like a
+    # catalog, changes nothing.  (That the session's statement_timeout does not cut the descriptions short is
+    # tested in tests/dataplane/test_sql_sessions.py, where the internal role can lock a catalog.)
+    first = data.client.execute_statement(Sql=f"CREATE TABLE {table} (v int NOT NULL)", SessionKeepAliveSeconds=300,
+                                          **data.target)
+    assert data.wait(first["Id"])["Status"] == "FINISHED"
+    in_session, trap = DataApi(data.server, SessionId=first["SessionId"]), f"{table}_trap"
+    in_session.ok(f"INSERT INTO {table} VALUES (1)")
+    in_session.ok(f"CREATE SCHEMA {trap}")
+    try:
+        in_session.ok(f"CREATE VIEW {trap}.pg_namespace AS SELECT oid, 'trapped'::name AS nspname FROM pg_catalog.pg_namespace")
+        in_session.ok(f"SET search_path TO {trap}, pg_catalog, public")
+        in_session.ok("SET statement_timeout TO 1000")  # a second: the user's own statements are not cut on a busy machine
+        for in_block in (False, True):
+            if in_block:
+                in_session.ok("BEGIN")
+            selected = in_session.ok(f"SELECT v FROM public.{table}")
+            [column] = data.get_statement_result(Id=selected["Id"])["ColumnMetadata"]
+            assert (column["schemaName"], column["tableName"], column["nullable"]) == ("public", table, 0)
+            assert in_session.records("SHOW search_path") == [[{"stringValue": f"{trap}, pg_catalog, public"}]]
+            assert in_session.records("SHOW statement_timeout") == [[{"stringValue": "1s"}]]
+        # Still the user's block: a failure in it fails what follows until it is rolled back.
+        assert in_session.run("SELECT 1 / 0")["Status"] == "FAILED"
+        aborted = in_session.run(f"SELECT v FROM public.{table}")
+        assert "current transaction is aborted" in aborted["Error"]
+        in_session.ok("ROLLBACK")
+        assert in_session.records(f"SELECT v FROM public.{table}") == [[{"longValue": 1}]]
+    finally:
+        in_session.ok("SET statement_timeout TO 0")
+        in_session.ok(f"DROP SCHEMA {trap} CASCADE")

@@ -40,7 +40,7 @@ import datetime
 import logging
 import threading
 from collections import deque
-from typing import Callable, NamedTuple
+from typing import Callable, NamedTuple, Sequence
 
 import psycopg
 
@@ -106,7 +106,7 @@ class QueryRecorder:
         self._reserved: dict[str, int] = {}  # engine -> the highest id reserved (none: no bound)
         self._to_reserve: set[str] = set()  # engines whose next block the writer reserves
         self._to_read: set[str] = set()  # engines whose ids are read again before their next session
-        self._unrecorded: dict[tuple[str, int], bytes] = {}  # (engine, pid) -> the text not to record next
+        self._unrecorded: dict[tuple[str, int], list[bytes]] = {}  # (engine, pid) -> the texts not to record next
         self.logins_changed: dict[str, int] = {}  # engine -> roles or database settings changed (a count)
         self._changing_logins: set[tuple[str, int]] = set()  # (engine, pid): changed them in its transaction
 
@@ -117,8 +117,11 @@ class QueryRecorder:
         pid, text, tag, error = entry[0], entry[2], entry[5], entry[6]
         if error is None:
             self._follow_logins(engine_key, pid, tag)
-        if self._unrecorded.get((engine_key, pid)) == text:
-            del self._unrecorded[(engine_key, pid)]
+        skipped = self._unrecorded.get((engine_key, pid))
+        if skipped and skipped[0] == text:
+            del skipped[0]
+            if not skipped:
+                del self._unrecorded[(engine_key, pid)]
             return 0, -1
         last = self._last_ids.get(engine_key)
         if last is None:
@@ -152,13 +155,13 @@ class QueryRecorder:
             self._thread.start()
         return self.recorded
 
-    def skip_next(self, engine_key: str, pid: int, text: bytes | None) -> None:
-        """The session ``pid`` of the engine runs ``text`` next, which is not to be recorded (any
-        thread; None: nothing is skipped any more)."""
-        if text is None:
+    def skip_next(self, engine_key: str, pid: int, texts: Sequence[bytes] | None) -> None:
+        """The session ``pid`` of the engine runs ``texts`` next (the statements of one Query, in
+        order), which are not to be recorded (any thread; None: nothing is skipped any more)."""
+        if texts is None:
             self._unrecorded.pop((engine_key, pid), None)
         else:
-            self._unrecorded[(engine_key, pid)] = text
+            self._unrecorded[(engine_key, pid)] = list(texts)
 
     def _follow_logins(self, engine_key: str, pid: int, tag: bytes | None) -> None:
         """Count what changes how a login goes, or what a new session starts with: a role (dropped,
