@@ -130,15 +130,36 @@ def _quietly(conn: psycopg.Connection, statement: str) -> None:
 
 def test_a_statement_that_takes_the_storage_past_the_quota_is_cancelled(plane):
     """One statement writing past the quota is not left to run to its end: a measurement that finds the
-    engine past it cancels it (its transaction wrote), as Redshift fails a query that fills its disks;
-    reads, and what frees space, are not cancelled."""
+    engine past it cancels it (its transaction wrote), as Redshift fails a query that fills its disks,
+    with Redshift's Disk Full (not PostgreSQL's 57014); reads, and what frees space, are not cancelled."""
     port = plane.create_engine("c4", free_port(), USER, PASSWORD, DB)
     engine = plane._engine("c4")
-    engine.limits = dataclasses.replace(engine.limits, disk_mb=engine.size_bytes() // MIB + 8)
     with connect(port, autocommit=True) as conn:
         conn.execute("create table t (a int, b varchar(1000))")
-        with pytest.raises(psycopg.errors.QueryCanceled):  # ~200 MiB, were it not stopped
-            conn.execute("insert into t select g, repeat(md5(g::text), 30) from generate_series(1, 200000) g")
-        assert conn.execute("select count(*) from t").fetchone() == (0,)  # its transaction rolled back
-        conn.execute("vacuum t")
-        wait_for(lambda: not full(plane, "c4"), timeout=30)
+        for params in (None, (200000,)):  # a simple Query, then the extended protocol
+            engine.limits = dataclasses.replace(engine.limits, disk_mb=engine.size_bytes() // MIB + 8)
+            wait_for(lambda: not full(plane, "c4"), timeout=30)
+            with pytest.raises(psycopg.errors.InternalError_) as excinfo:  # ~200 MiB, were it not stopped
+                conn.execute("insert into t select g, repeat(md5(g::text), 30) from generate_series(1, "
+                             + ("200000" if params is None else "%s") + ") g", params)
+            assert excinfo.value.diag.message_primary == "Disk Full"
+            assert "code:      1016" in excinfo.value.diag.message_detail
+            assert conn.execute("select count(*) from t").fetchone() == (0,)  # its transaction rolled back
+            conn.execute("vacuum t")
+            wait_for(lambda: not full(plane, "c4"), timeout=30)
+        # A statement the client cancels itself still gets 57014.
+        errors: list[Exception] = []
+        running = threading.Thread(target=lambda: _failing(conn, "select pg_sleep(60)", errors))
+        running.start()
+        wait_for(lambda: plane.front.activity(str(engine.socket_path))[1], timeout=30)
+        conn.cancel_safe()
+        running.join()
+        assert [type(e) for e in errors] == [psycopg.errors.QueryCanceled]
+        assert not plane.front.quota_cancelled
+
+
+def _failing(conn: psycopg.Connection, statement: str, errors: list[Exception]) -> None:
+    try:
+        conn.execute(statement)
+    except psycopg.Error as e:
+        errors.append(e)

@@ -45,7 +45,7 @@ from .command_tags import RETAGGED, redshift_tag
 from .errors import redshift_error
 from .framing import HOLD, LENGTH, Framer
 from .row_descriptions import redshift_columns
-from .storage_full import READ_ONLY, READ_ONLY_IN_BLOCK, disk_full, read_only_fits, stores_data
+from .storage_full import READ_ONLY, READ_ONLY_IN_BLOCK, disk_full, disk_full_error, read_only_fits, stores_data
 from .super_text import ResultShape, compact_row, result_columns, result_formats
 from .translator import statement_texts, translate_bytes
 from .truncate_commits import COMMIT_QUERY, commits_in_query
@@ -119,6 +119,8 @@ class SqlSession:
         self.on_hold: Callable[[], None] | None = None  # set by the front
         # Set by the front: whether the engine's storage is past its quota (storage_full.py).
         self.storage_full: Callable[[], bool] | None = None
+        # Shared by the front: backends whose statement the storage quota cancelled (storage_quota.py).
+        self.quota_cancelled: set[int] = set()
         # Set by the front: guard a DROP DATABASE then release it; the drop has its result.
         self.on_drop: Callable[[], None] | None = None
         self.on_drop_done: Callable[[], None] | None = None
@@ -347,6 +349,7 @@ class SqlSession:
                 if not self._drop_ends:
                     self._drop_over()
             self.in_transaction = data[pos + 5] == 0x54  # 'T'
+            self.quota_cancelled.discard(self.pid)  # a quota's cancel that found the statement over
             # Statements still pending never ran (after an error in their Query or batch).
             end = _END
             while pending:
@@ -394,6 +397,11 @@ class SqlSession:
         if typ == 0x45:  # ErrorResponse
             msg = data[pos:pos + length]
             current.error = _error_fields(msg)
+            if current.error[0] == "57014" and self.pid in self.quota_cancelled:
+                msg = disk_full_error(msg)  # cancelled for the quota: Redshift's Disk Full
+                current.error = _error_fields(msg)
+                self._record(current)
+                return redshift_error(msg, self.last_query_id) or msg
             self._record(current)
             return redshift_error(msg, self.last_query_id)
         self._record(current)  # EmptyQueryResponse / PortalSuspended

@@ -78,6 +78,16 @@ def read_only_fits(texts: tuple[bytes, ...]) -> bool:
     return all(first_words(text)[0] in _READS for text in texts)
 
 
+def disk_full_error(msg: bytes) -> bytes:
+    """The ErrorResponse ``msg`` (a statement the storage quota cancelled, 57014) as Redshift's Disk Full:
+    its severity kept, its code, message and detail Disk Full's."""
+    fields = [f for f in msg[5:-1].split(b"\0") if f and f[:1] not in b"CMDH"]
+    fields += [b"C" + DISK_FULL.sqlstate.encode(), b"M" + DISK_FULL.message.encode(),
+               b"D" + (DISK_FULL.detail or "").encode()]
+    body = b"\0".join(fields) + b"\0\0"
+    return b"E" + (len(body) + 4).to_bytes(4, "big") + body
+
+
 def disk_full(text: bytes) -> bytes:
     """What the engine runs instead of ``text``: Redshift's Disk Full error."""
     return refusal(DISK_FULL, text)
