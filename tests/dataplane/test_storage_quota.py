@@ -10,6 +10,7 @@ import time
 
 import psycopg
 import pytest
+import redshift_connector
 
 from localshift.dataplane.engine_limits import MIB, EngineLimits
 from support import wait_for
@@ -81,6 +82,55 @@ def test_statements_that_store_more_fail_while_the_storage_is_full(plane):
         wait_for(lambda: not full(plane, "c1"), timeout=20)
         conn.execute("insert into t values (1, 'x')")
         assert conn.execute("select count(*) from t").fetchone() == (501,)
+
+
+def test_a_batch_of_reads_of_the_extended_protocol_runs_read_only_while_the_storage_is_full(plane):
+    """A prepared read calling a function that writes (psycopg with parameters, its pipeline mode,
+    redshift_connector) cannot write while the storage is full: its batch runs read-only, the front's own
+    SET TRANSACTION READ ONLY unseen by the client; the batch's reads answer as usual."""
+    port = plane.create_engine("c5", free_port(), USER, PASSWORD, DB)
+    engine = plane._engine("c5")
+    with connect(port, autocommit=True) as conn:
+        conn.execute("create table t (a int)")
+        conn.execute("insert into t values (1), (2)")
+        conn.execute("create function ins(n int) returns int language plpgsql as $$ begin insert into t values (n); "
+                     "return n; end $$")
+        engine.limits = dataclasses.replace(engine.limits, disk_mb=1)
+        conn.execute("select 1")
+        wait_for(lambda: full(plane, "c5"), timeout=20)
+        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+            conn.execute("select ins(%s)", (3,))
+        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+            conn.execute("select ins(%s)", (4,), prepare=True)  # a named prepared statement
+        assert conn.execute("select count(*) + %s from t", (0,)).fetchone() == (2,)
+        assert conn.execute("select count(*) from t where a > %s", (0,), prepare=True).fetchone() == (2,)
+        with conn.pipeline() as pipeline:  # batches sent before the last one's results: answered in order
+            cursors = []
+            for k in range(5):
+                cursors.append(conn.execute("select a + %s from t order by a", (k,)))
+                if k % 2:
+                    pipeline.sync()
+        assert [c.fetchall() for c in cursors] == [[(1 + k,), (2 + k,)] for k in range(5)]
+        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+            with conn.pipeline():
+                conn.execute("select ins(%s)", (5,))
+        rs = redshift_connector.connect(host="localhost", port=port, database=DB, user=USER, password=PASSWORD,
+                                        ssl=False)
+        try:
+            rs.autocommit = True
+            cursor = rs.cursor()
+            cursor.execute("select a from t where a > %s order by a", (0,))
+            assert [list(row) for row in cursor.fetchall()] == [[1], [2]]
+            with pytest.raises(redshift_connector.ProgrammingError, match="read-only transaction"):
+                cursor.execute("select ins(%s)", (6,))
+            cursor.executemany("select a from t where a = %s", [(1,), (2,)])
+        finally:
+            rs.close()
+        conn.execute("delete from t where a = %s", (2,))  # what frees space still runs
+        assert conn.execute("select a from t").fetchall() == [(1,)]
+        engine.limits = dataclasses.replace(engine.limits, disk_mb=EngineLimits().disk_mb)
+        wait_for(lambda: not full(plane, "c5"), timeout=20)
+        assert conn.execute("select ins(%s)", (7,)).fetchone() == (7,)
 
 
 def test_a_quota_of_zero_is_none(plane):

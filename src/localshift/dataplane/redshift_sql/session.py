@@ -45,7 +45,8 @@ from .command_tags import RETAGGED, redshift_tag
 from .errors import redshift_error
 from .framing import HOLD, LENGTH, Framer
 from .row_descriptions import redshift_columns
-from .storage_full import READ_ONLY, READ_ONLY_IN_BLOCK, disk_full, disk_full_error, read_only_fits, stores_data
+from .storage_full import (READ_ONLY, READ_ONLY_BATCH, READ_ONLY_BATCH_REPLIES, READ_ONLY_IN_BLOCK, batch_reads,
+                           disk_full, disk_full_error, read_only_fits, stores_data)
 from .super_text import ResultShape, compact_row, result_columns, result_formats
 from .translator import statement_texts, translate_bytes
 from .truncate_commits import COMMIT_QUERY, commits_in_query
@@ -63,6 +64,11 @@ _CLIENT_WHOLE = frozenset(b"QPBDESCH")
 # a result with SUPER columns may be coming.
 _ENGINE_WHOLE = frozenset(b"CEIsSTnZ")
 _ENGINE_WHOLE_ROWS = _ENGINE_WHOLE | {0x44}
+# Engine messages read whole while the answers to the front's READ_ONLY_BATCH are to come:
+# ParseComplete, BindComplete, CloseComplete.
+_REPLIES = frozenset(b"123")
+# Client messages that start an extended protocol batch: Parse, Bind, Describe, Execute, Close.
+_BATCH_STARTS = frozenset(b"PBDEC")
 _END = None  # where a Query or a Sync's batch ends in the pending queue
 _COMMIT_END = b"commit"  # where the front's own COMMIT (before a TRUNCATE) ends
 # Statements held until the query history is written: those that read it.
@@ -135,6 +141,8 @@ class SqlSession:
         # Statements sent, Describes (the ResultShape their answer fills), ends of batches, in order.
         self._pending: deque = deque()
         self._scanned: bytes | None = None      # the data a Sync was looked for in (_sync_follows)
+        self._in_batch = False                  # an extended protocol batch was sent a message since its Sync
+        self._replies = 0                       # answers to the front's READ_ONLY_BATCH still to come
         self._sync_at = -1                      # and where it is (-1: none after that Flush)
         client = Framer(_CLIENT_WHOLE, self._client_message)
         self.from_client = client.feed
@@ -158,6 +166,35 @@ class SqlSession:
 
     # -- client -> engine ------------------------------------------------------------
     def _client_message(self, typ: int, data: bytes, pos: int, length: int) -> bytes | None:
+        if typ not in _BATCH_STARTS:
+            self._in_batch = self._in_batch and typ == 0x48  # a Sync or a Query ends a batch
+            return self._message(typ, data, pos, length)
+        if self._in_batch or not self._read_only_batch(data, pos):
+            reply = self._message(typ, data, pos, length)
+            self._in_batch = reply is not HOLD
+            return reply
+        guard = _Statement(b"", 0.0, hidden=True)  # the answer to the SET TRANSACTION READ ONLY
+        self._pending.append(guard)
+        reply = self._message(typ, data, pos, length)
+        if reply is HOLD:
+            self._pending.remove(guard)
+            return reply
+        self._in_batch = True
+        self._replies = READ_ONLY_BATCH_REPLIES
+        self._engine.whole = self._engine.whole | _REPLIES
+        return READ_ONLY_BATCH + (data[pos:pos + length] if reply is None else reply)
+
+    def _read_only_batch(self, data: bytes, pos: int) -> bool:
+        """While the storage is full, whether the extended protocol batch starting at ``pos`` is made
+        read-only, so that a function its reads call cannot write (storage_full.py): its statements are
+        all reads, and it starts with nothing outstanding outside a transaction block (the status the
+        engine last reported is then the current one; in a block the read-only mode would outlast the
+        batch, where a savepoint cannot be opened without knowing where the batch ends)."""
+        if self.storage_full is None or self._pending or self.in_transaction or not self.storage_full():
+            return False
+        return batch_reads(data, pos, lambda name: self._named.get(name, (b"",))[0])
+
+    def _message(self, typ: int, data: bytes, pos: int, length: int) -> bytes | None:
         start = pos + 5
         if typ == 0x48:  # Flush: not needed when a Sync follows it (see _sync_follows)
             return b"" if self._sync_follows(data, pos + length) else None
@@ -169,7 +206,7 @@ class SqlSession:
             if len(self._pending) < MAX_PENDING:
                 self._pending.append(_Statement(text, time.time(), shape=shape, formats=formats))
                 if shape is not None and shape.columns:
-                    self._engine.whole = _ENGINE_WHOLE_ROWS
+                    self._engine.whole = self._engine.whole | _ENGINE_WHOLE_ROWS  # (and _REPLIES, if read)
             return None
         if typ == 0x44:  # Describe: 'S'tatement or 'P'ortal, name; the engine's answer fills its shape
             names = self._named if data[start] == 0x53 else self._portals
@@ -343,7 +380,15 @@ class SqlSession:
     # -- engine -> client ------------------------------------------------------------
     def _engine_message(self, typ: int, data: bytes, pos: int, length: int) -> bytes | None:
         pending = self._pending
+        if typ in _REPLIES:  # read whole while the answers to the front's READ_ONLY_BATCH come, first
+            if not self._replies:
+                return None
+            self._replies -= 1
+            if not self._replies:
+                self._engine.whole = self._engine.whole - _REPLIES
+            return b""
         if typ == 0x5A:  # ReadyForQuery: the end of a Query or of a Sync's batch
+            self._replies = 0  # (an error before them: the engine skipped them)
             if self._drop_ends:
                 self._drop_ends -= 1
                 if not self._drop_ends:
