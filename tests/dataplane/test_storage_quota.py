@@ -114,18 +114,33 @@ def test_a_batch_of_reads_of_the_extended_protocol_runs_read_only_while_the_stor
         with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
             with conn.pipeline():
                 conn.execute("select ins(%s)", (5,))
-        rs = redshift_connector.connect(host="localhost", port=port, database=DB, user=USER, password=PASSWORD,
-                                        ssl=False)
-        try:
-            rs.autocommit = True
-            cursor = rs.cursor()
-            cursor.execute("select a from t where a > %s order by a", (0,))
-            assert [list(row) for row in cursor.fetchall()] == [[1], [2]]
-            with pytest.raises(redshift_connector.ProgrammingError, match="read-only transaction"):
-                cursor.execute("select ins(%s)", (6,))
-            cursor.executemany("select a from t where a = %s", [(1,), (2,)])
-        finally:
-            rs.close()
+        with connect(port) as block:  # in a transaction block: read-only for the batch only
+            assert block.execute("select count(*) from t where a > %s", (0,)).fetchone() == (2,)
+            with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+                block.execute("select ins(%s)", (6,))
+            block.rollback()
+            assert block.execute("select count(*) from t where a > %s", (0,)).fetchone() == (2,)
+            assert block.execute("delete from t where a = %s", (1,)).rowcount == 1  # the block's own write
+            assert block.execute("select a from t where a > %s", (0,)).fetchall() == [(2,)]
+            with pytest.raises(psycopg.errors.InvalidSavepointSpecification):
+                block.execute("release savepoint localshift_read_only")  # the front's did not stay open
+            block.rollback()
+        for autocommit in (True, False):  # redshift_connector's default: a transaction block
+            rs = redshift_connector.connect(host="localhost", port=port, database=DB, user=USER, password=PASSWORD,
+                                            ssl=False)
+            try:
+                rs.autocommit = autocommit
+                cursor = rs.cursor()
+                cursor.execute("select a from t where a > %s order by a", (0,))
+                assert [list(row) for row in cursor.fetchall()] == [[1], [2]]
+                with pytest.raises(redshift_connector.ProgrammingError, match="read-only transaction"):
+                    cursor.execute("select ins(%s)", (6,))
+                rs.rollback()
+                cursor.executemany("select a from t where a = %s", [(1,), (2,)])
+                cursor.execute("select a from t where a > %s order by a", (1,))
+                assert [list(row) for row in cursor.fetchall()] == [[2]]
+            finally:
+                rs.close()
         conn.execute("delete from t where a = %s", (2,))  # what frees space still runs
         assert conn.execute("select a from t").fetchall() == [(1,)]
         engine.limits = dataclasses.replace(engine.limits, disk_mb=EngineLimits().disk_mb)

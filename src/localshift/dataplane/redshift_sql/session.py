@@ -45,8 +45,8 @@ from .command_tags import RETAGGED, redshift_tag
 from .errors import redshift_error
 from .framing import HOLD, LENGTH, Framer
 from .row_descriptions import redshift_columns
-from .storage_full import (READ_ONLY, READ_ONLY_BATCH, READ_ONLY_BATCH_REPLIES, READ_ONLY_IN_BLOCK, batch_reads,
-                           disk_full, disk_full_error, read_only_fits, stores_data)
+from .read_only_batch import BEFORE, RELEASE, REPLIES_PER_RUN, Replies, batch_reads
+from .storage_full import READ_ONLY, READ_ONLY_IN_BLOCK, disk_full, disk_full_error, read_only_fits, stores_data
 from .super_text import ResultShape, compact_row, result_columns, result_formats
 from .translator import statement_texts, translate_bytes
 from .truncate_commits import COMMIT_QUERY, commits_in_query
@@ -64,11 +64,13 @@ _CLIENT_WHOLE = frozenset(b"QPBDESCH")
 # a result with SUPER columns may be coming.
 _ENGINE_WHOLE = frozenset(b"CEIsSTnZ")
 _ENGINE_WHOLE_ROWS = _ENGINE_WHOLE | {0x44}
-# Engine messages read whole while the answers to the front's READ_ONLY_BATCH are to come:
+# Engine messages read whole while the front's statements run in a batch (read_only_batch.py):
 # ParseComplete, BindComplete, CloseComplete.
 _REPLIES = frozenset(b"123")
-# Client messages that start an extended protocol batch: Parse, Bind, Describe, Execute, Close.
+# Client messages that start an extended protocol batch: Parse, Bind, Describe, Execute, Close; and
+# those the engine answers with one of _REPLIES: Parse, Bind, Close.
 _BATCH_STARTS = frozenset(b"PBDEC")
+_ANSWERED = frozenset(b"PBC")
 _END = None  # where a Query or a Sync's batch ends in the pending queue
 _COMMIT_END = b"commit"  # where the front's own COMMIT (before a TRUNCATE) ends
 # Statements held until the query history is written: those that read it.
@@ -142,7 +144,8 @@ class SqlSession:
         self._pending: deque = deque()
         self._scanned: bytes | None = None      # the data a Sync was looked for in (_sync_follows)
         self._in_batch = False                  # an extended protocol batch was sent a message since its Sync
-        self._replies = 0                       # answers to the front's READ_ONLY_BATCH still to come
+        self._release = False                   # the batch runs read-only in a savepoint, released at its Sync
+        self._replies = Replies()               # answers to come while the front's statements run in a batch
         self._sync_at = -1                      # and where it is (-1: none after that Flush)
         client = Framer(_CLIENT_WHOLE, self._client_message)
         self.from_client = client.feed
@@ -166,33 +169,54 @@ class SqlSession:
 
     # -- client -> engine ------------------------------------------------------------
     def _client_message(self, typ: int, data: bytes, pos: int, length: int) -> bytes | None:
-        if typ not in _BATCH_STARTS:
-            self._in_batch = self._in_batch and typ == 0x48  # a Sync or a Query ends a batch
-            return self._message(typ, data, pos, length)
-        if self._in_batch or not self._read_only_batch(data, pos):
-            reply = self._message(typ, data, pos, length)
-            self._in_batch = reply is not HOLD
+        if typ in _BATCH_STARTS:
+            if self._in_batch:
+                reply = self._message(typ, data, pos, length)
+            else:  # the batch's first message: made read-only (read_only_batch.py)?
+                block = self._read_only_batch(data, pos)
+                reply = (self._message(typ, data, pos, length) if block is None else
+                         self._after(BEFORE[block], 1 + block, typ, data, pos, length))
+                self._release = block is True and reply is not HOLD
+            if reply is not HOLD:
+                self._in_batch = True
+                if self._release and typ in _ANSWERED:  # the client's answers come before the RELEASE's
+                    self._expect(1, False)
             return reply
-        guard = _Statement(b"", 0.0, hidden=True)  # the answer to the SET TRANSACTION READ ONLY
-        self._pending.append(guard)
+        if self._release and typ != 0x48:  # the Sync (or a Query) ending a batch run read-only in a block
+            reply = self._after(RELEASE, 1, typ, data, pos, length)
+            self._release = self._in_batch = reply is HOLD
+            return reply
+        self._in_batch = self._in_batch and typ == 0x48  # a Sync or a Query ends a batch
+        return self._message(typ, data, pos, length)
+
+    def _read_only_batch(self, data: bytes, pos: int) -> bool | None:
+        """While the storage is full, whether the extended protocol batch starting at ``pos`` is made
+        read-only in a transaction block (True) or outside one (False), so that a function its reads call
+        cannot write (read_only_batch.py); None: it runs as sent (not full, a statement that is no read,
+        or results outstanding: the block's state is not known yet)."""
+        if self.storage_full is None or self._pending or not self.storage_full():
+            return None
+        if not batch_reads(data, pos, lambda name: self._named.get(name, (b"",))[0]):
+            return None
+        return self.in_transaction
+
+    def _after(self, front: bytes, statements: int, typ: int, data: bytes, pos: int, length: int) -> bytes:
+        """The client's message (``typ`` at ``pos``) after ``front``, the front's ``statements`` (runs of
+        read_only_batch.py), whose answers the client does not see."""
+        self._pending.extend([_Statement(b"", 0.0, hidden=True) for _ in range(statements)])
         reply = self._message(typ, data, pos, length)
         if reply is HOLD:
-            self._pending.remove(guard)
+            for _ in range(statements):
+                self._pending.pop()
             return reply
-        self._in_batch = True
-        self._replies = READ_ONLY_BATCH_REPLIES
-        self._engine.whole = self._engine.whole | _REPLIES
-        return READ_ONLY_BATCH + (data[pos:pos + length] if reply is None else reply)
+        self._expect(REPLIES_PER_RUN * statements, True)
+        return front + (data[pos:pos + length] if reply is None else reply)
 
-    def _read_only_batch(self, data: bytes, pos: int) -> bool:
-        """While the storage is full, whether the extended protocol batch starting at ``pos`` is made
-        read-only, so that a function its reads call cannot write (storage_full.py): its statements are
-        all reads, and it starts with nothing outstanding outside a transaction block (the status the
-        engine last reported is then the current one; in a block the read-only mode would outlast the
-        batch, where a savepoint cannot be opened without knowing where the batch ends)."""
-        if self.storage_full is None or self._pending or self.in_transaction or not self.storage_full():
-            return False
-        return batch_reads(data, pos, lambda name: self._named.get(name, (b"",))[0])
+    def _expect(self, count: int, front: bool) -> None:
+        """``count`` ParseComplete, BindComplete or CloseComplete answers to come (``front``: to the
+        front's own messages): the engine's are read whole until they came."""
+        self._replies.expect(count, front)
+        self._engine.whole = self._engine.whole | _REPLIES
 
     def _message(self, typ: int, data: bytes, pos: int, length: int) -> bytes | None:
         start = pos + 5
@@ -380,15 +404,13 @@ class SqlSession:
     # -- engine -> client ------------------------------------------------------------
     def _engine_message(self, typ: int, data: bytes, pos: int, length: int) -> bytes | None:
         pending = self._pending
-        if typ in _REPLIES:  # read whole while the answers to the front's READ_ONLY_BATCH come, first
-            if not self._replies:
-                return None
-            self._replies -= 1
-            if not self._replies:
+        if typ in _REPLIES:  # read whole while the front's statements run in a batch
+            front = self._replies.front()
+            if not self._replies.runs:
                 self._engine.whole = self._engine.whole - _REPLIES
-            return b""
+            return b"" if front else None
         if typ == 0x5A:  # ReadyForQuery: the end of a Query or of a Sync's batch
-            self._replies = 0  # (an error before them: the engine skipped them)
+            self._replies.runs.clear()  # (after an error, the engine skipped the rest of the batch)
             if self._drop_ends:
                 self._drop_ends -= 1
                 if not self._drop_ends:

@@ -16,22 +16,14 @@ A function that writes, called by a read (``SELECT f()``), is not seen in the te
 of reads only (SELECT, WITH, VALUES, TABLE, EXPLAIN, DECLARE, FETCH, MOVE) runs in a read-only
 transaction (``READ_ONLY``; in a transaction block, inside a savepoint that ends it, so the block's
 later DELETE still runs), where the engine refuses the function's INSERT (``25006 cannot execute
-INSERT in a read-only transaction``).  So does a batch of the extended protocol (its messages up to a
-Sync, which share one transaction outside a transaction block) whose statements are all reads: the
-front puts ``READ_ONLY_BATCH`` (a Parse, Bind, Execute and Closes of its own, whose answers the
-client does not see) before its first message.  Only when the batch starts with nothing outstanding
-outside a transaction block: a pipelined batch sent before the last one's end, or one in a
-transaction block (where the read-only mode would outlast the batch), is not made read-only
-(docs/behaviour.md).
+INSERT in a read-only transaction``).  So does a batch of the extended protocol whose statements are
+all reads (read_only_batch.py).
 """
 
 from __future__ import annotations
 
-from typing import Callable
-
 from .command_tags import first_words
 from .errors import TranslationError
-from .framing import LENGTH
 from .tokens import tokenize
 from .translator import refusal, statement_texts
 
@@ -71,7 +63,7 @@ def _says(statement: bytes, keywords: frozenset[str], standard_strings: bool) ->
 
 
 # Reads a Query may hold for the front to make it read-only (session.py _read_only).
-_READS = frozenset({b"select", b"with", b"values", b"table", b"explain", b"declare", b"fetch", b"move"})
+READS = frozenset({b"select", b"with", b"values", b"table", b"explain", b"declare", b"fetch", b"move"})
 # What runs before and after such a Query: outside a transaction block, in the implicit transaction
 # the Query's statements share; in a block, scoped by a savepoint (a subtransaction's end restores
 # the read-write mode of the transaction around it).  A newline before the end: the Query's text may
@@ -83,51 +75,7 @@ READ_ONLY_IN_BLOCK = (b"SAVEPOINT localshift_read_only; SET TRANSACTION READ ONL
 
 def read_only_fits(texts: tuple[bytes, ...]) -> bool:
     """Whether the statements ``texts`` of a Query are all reads (storage full: run read-only)."""
-    return all(first_words(text)[0] in _READS for text in texts)
-
-
-def _message(typ: bytes, body: bytes) -> bytes:
-    return typ + LENGTH.pack(len(body) + 4) + body
-
-
-_NAME = b"localshift_read_only\0"
-# What makes an extended protocol batch's transaction read-only: a statement and portal of the front's
-# own, closed after their Execute; the engine answers ParseComplete, BindComplete, CommandComplete and
-# two CloseCompletes, none of them the client's (session.py swallows them).
-READ_ONLY_BATCH = (_message(b"P", _NAME + b"SET TRANSACTION READ ONLY\0\0\0")
-                   + _message(b"B", _NAME + _NAME + b"\0\0\0\0\0\0")
-                   + _message(b"E", _NAME + b"\0\0\0\0")
-                   + _message(b"C", b"P" + _NAME) + _message(b"C", b"S" + _NAME))
-READ_ONLY_BATCH_REPLIES = 4  # ParseComplete, BindComplete, two CloseCompletes (and a CommandComplete)
-
-
-def batch_reads(data: bytes, at: int, named: Callable[[bytes], bytes]) -> bool:
-    """Whether the extended protocol batch starting at ``at`` in ``data`` (its messages up to a Sync, or
-    those of ``data`` when the Sync is yet to come) prepares or binds statements that are all reads, one
-    at least; ``named``: the text of a statement prepared before, by its name.  The statements the batch
-    prepares itself count by their Parse (a Bind of one of them is that statement)."""
-    end, unpack = len(data), LENGTH.unpack_from
-    parsed: dict[bytes, bytes] = {}
-    seen = False
-    while at + 5 <= end:
-        typ, length = data[at], unpack(data, at + 1)[0] + 1
-        if typ == 0x53 or at + length > end:  # Sync, or a message still coming
-            break
-        if typ == 0x51:  # a Query in the batch: not a batch of reads
-            return False
-        if typ in (0x50, 0x42):  # Parse: name, text; Bind: portal, statement
-            first = data.index(b"\0", at + 5)
-            second = data.index(b"\0", first + 1)
-            if typ == 0x50:
-                text = parsed[data[at + 5:first]] = data[first + 1:second]
-            else:
-                name = data[first + 1:second]
-                text = parsed[name] if name in parsed else named(name)
-            if first_words(text)[0] not in _READS:
-                return False
-            seen = True
-        at += length
-    return seen
+    return all(first_words(text)[0] in READS for text in texts)
 
 
 def disk_full_error(msg: bytes) -> bytes:
