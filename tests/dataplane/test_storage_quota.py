@@ -29,9 +29,9 @@ def full(plane, key: str) -> bool:
     return str(plane._engine(key).socket_path) in plane.front.storage_full
 
 
-def disk_full(conn: psycopg.Connection, statement: str) -> None:
+def disk_full(conn: psycopg.Connection, statement: str, params: tuple | None = None) -> None:
     with pytest.raises(psycopg.errors.InternalError_) as excinfo:
-        conn.execute(statement)
+        conn.execute(statement, params)
     assert excinfo.value.diag.message_primary == "Disk Full"
     assert "code:      1016" in excinfo.value.diag.message_detail
 
@@ -103,6 +103,7 @@ def test_a_batch_of_reads_of_the_extended_protocol_runs_read_only_while_the_stor
         with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
             conn.execute("select ins(%s)", (4,), prepare=True)  # a named prepared statement
         assert conn.execute("select count(*) + %s from t", (0,)).fetchone() == (2,)
+        disk_full(conn, "select * into t2 from t where a > %s", (0,))  # refused as before, not 25006
         assert conn.execute("select count(*) from t where a > %s", (0,), prepare=True).fetchone() == (2,)
         with conn.pipeline() as pipeline:  # batches sent before the last one's results: answered in order
             cursors = []
