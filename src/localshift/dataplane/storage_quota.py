@@ -69,8 +69,6 @@ WHERE backend_type = 'client backend' AND state = 'active' AND backend_xid IS NO
   AND usename <> current_user AND pid <> pg_catalog.pg_backend_pid()
   AND query !~* $re$^\s*(delete|drop|truncate|vacuum)\y$re$
 """
-
-
 _CANCEL = "SELECT count(*) FILTER (WHERE pg_catalog.pg_cancel_backend(pid)) FROM unnest(%s::int[]) AS pid"
 
 

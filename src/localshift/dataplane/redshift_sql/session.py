@@ -372,7 +372,8 @@ class SqlSession:
         return self._drop_held
 
     def ended(self) -> None:
-        """The session is gone: a drop it sent is over."""
+        """The session is gone: a drop it sent is over, a quota's cancel of its backend forgotten."""
+        self.quota_cancelled.discard(self.pid)
         if self._drop_ends:
             self._drop_ends = 0
             self._drop_over()
