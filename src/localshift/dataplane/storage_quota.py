@@ -20,7 +20,8 @@ which keeps the supervisor's time per engine to a tenth however many relations t
 A statement that starts under the quota may take the engine past it while it runs: a measurement
 that finds the engine past it with statements running cancels those that store more
 (``cancel_writers``: running in a transaction that wrote, so holding a transaction id, and not
-DELETE, DROP, TRUNCATE or VACUUM, which free space), as Redshift fails a query that fills its disks.
+DELETE, DROP, TRUNCATE or VACUUM, which free space), as Redshift fails a query that fills its disks
+(with Disk Full: the front rewrites the cancelled statement's 57014).
 So a statement overshoots the quota by what it writes until the next measurement (one supervisor
 interval, or ``COST_SHARE`` times a measurement's time if longer), and what a transaction block
 wrote before it stays (docs/behaviour.md).
@@ -62,19 +63,26 @@ class StorageMeter:
 
 # Statements of the cluster's users running in a transaction that wrote (it has a transaction id),
 # but those that free space.  pg_stat_activity shows the statement as the engine got it.
-_CANCEL_WRITERS = r"""
-SELECT count(*) FILTER (WHERE pg_catalog.pg_cancel_backend(pid))
-FROM pg_catalog.pg_stat_activity
+_WRITERS = r"""
+SELECT pid FROM pg_catalog.pg_stat_activity
 WHERE backend_type = 'client backend' AND state = 'active' AND backend_xid IS NOT NULL
   AND usename <> current_user AND pid <> pg_catalog.pg_backend_pid()
   AND query !~* $re$^\s*(delete|drop|truncate|vacuum)\y$re$
 """
+_CANCEL = "SELECT count(*) FILTER (WHERE pg_catalog.pg_cancel_backend(pid)) FROM unnest(%s::int[]) AS pid"
 
 
-def cancel_writers(eng: Engine) -> int:
-    """Cancel the statements running on ``eng`` that store more (57014); how many."""
+def cancel_writers(eng: Engine, cancelled: set[int]) -> int:
+    """Cancel the statements running on ``eng`` that store more; how many.  Their backends are in
+    ``cancelled`` before they are cancelled, so that their sessions give Redshift's Disk Full rather than
+    PostgreSQL's 57014 (canceling statement due to user request), as a Redshift query that fills the disks
+    fails; a session forgets its backend at its next ReadyForQuery."""
     with eng.connect() as conn:
-        row = conn.execute(_CANCEL_WRITERS).fetchone()
+        pids = [row[0] for row in conn.execute(_WRITERS).fetchall()]
+        if not pids:
+            return 0
+        cancelled.update(pids)
+        row = conn.execute(_CANCEL, (pids,)).fetchone()
     return row[0] if row else 0
 
 
@@ -91,7 +99,7 @@ def check_storage(front: WireFront, key: str, eng: Engine, meter: StorageMeter) 
     full = eng.size_bytes() > eng.limits.disk_mb * MIB
     meter.sent, meter.busy, meter.at, meter.cost, meter.full = sent, busy, start, time.monotonic() - start, full
     if full and busy:
-        cancelled = cancel_writers(eng)
+        cancelled = cancel_writers(eng, front.quota_cancelled)
         if cancelled:
             log.warning("engine %s is past its storage quota: %d statements that store more cancelled", key, cancelled)
     if full == (path in front.storage_full):

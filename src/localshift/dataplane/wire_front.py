@@ -223,6 +223,7 @@ class ClientSide(asyncio.Protocol):
         engine_path, full = str(self.listener.socket_path), self.front.storage_full
         session.case_sensitive = engine_path in self.front.case_sensitive
         session.storage_full = lambda: engine_path in full
+        session.quota_cancelled = self.front.quota_cancelled
         session.on_hold = lambda: history.write_then_release(self)
         if self.front.drops is not None:
             drops, engine_key = self.front.drops, self.listener.socket_path
@@ -320,6 +321,9 @@ class WireFront:
         # Engines (by socket path) whose storage is past their quota: statements that store more are
         # refused (storage_quota.py, redshift_sql/storage_full.py).
         self.storage_full: set[str] = set()
+        # Engine backends (by pid) the storage quota cancelled a statement of: their 57014 is Redshift's
+        # Disk Full (storage_quota.py cancel_writers; the session rewrites it).
+        self.quota_cancelled: set[int] = set()
         # Engines (by socket path) served before they start: their sessions wait for the start.
         self.starts = EngineStarts()
 

@@ -45,7 +45,8 @@ from .command_tags import RETAGGED, redshift_tag
 from .errors import failed_refresh, redshift_error
 from .framing import HOLD, LENGTH, Framer
 from .row_descriptions import redshift_columns
-from .storage_full import READ_ONLY, READ_ONLY_IN_BLOCK, disk_full, read_only_fits, stores_data
+from .read_only_batch import BEFORE, RELEASE, REPLIES_PER_RUN, Replies, batch_reads
+from .storage_full import READ_ONLY, READ_ONLY_IN_BLOCK, disk_full, disk_full_error, read_only_fits, stores_data
 from .super_text import ResultShape, compact_row, result_columns, result_formats
 from .translator import statement_texts, translate_bytes
 from .truncate_commits import COMMIT_QUERY, commits_in_query
@@ -63,6 +64,13 @@ _CLIENT_WHOLE = frozenset(b"QPBDESCH")
 # a result with SUPER columns may be coming.
 _ENGINE_WHOLE = frozenset(b"CEIsSTnZ")
 _ENGINE_WHOLE_ROWS = _ENGINE_WHOLE | {0x44}
+# Engine messages read whole while the front's statements run in a batch (read_only_batch.py):
+# ParseComplete, BindComplete, CloseComplete.
+_REPLIES = frozenset(b"123")
+# Client messages that start an extended protocol batch: Parse, Bind, Describe, Execute, Close; and
+# those the engine answers with one of _REPLIES: Parse, Bind, Close.
+_BATCH_STARTS = frozenset(b"PBDEC")
+_ANSWERED = frozenset(b"PBC")
 _END = None  # where a Query or a Sync's batch ends in the pending queue
 _COMMIT_END = b"commit"  # where the front's own COMMIT (before a TRUNCATE) ends
 # Statements held until the query history is written: those that read it.
@@ -119,6 +127,8 @@ class SqlSession:
         self.on_hold: Callable[[], None] | None = None  # set by the front
         # Set by the front: whether the engine's storage is past its quota (storage_full.py).
         self.storage_full: Callable[[], bool] | None = None
+        # Shared by the front: backends whose statement the storage quota cancelled (storage_quota.py).
+        self.quota_cancelled: set[int] = set()
         # Set by the front: guard a DROP DATABASE then release it; the drop has its result.
         self.on_drop: Callable[[], None] | None = None
         self.on_drop_done: Callable[[], None] | None = None
@@ -133,6 +143,9 @@ class SqlSession:
         # Statements sent, Describes (the ResultShape their answer fills), ends of batches, in order.
         self._pending: deque = deque()
         self._scanned: bytes | None = None      # the data a Sync was looked for in (_sync_follows)
+        self._in_batch = False                  # an extended protocol batch was sent a message since its Sync
+        self._release = False                   # the batch runs read-only in a savepoint, released at its Sync
+        self._replies = Replies()               # answers to come while the front's statements run in a batch
         self._sync_at = -1                      # and where it is (-1: none after that Flush)
         client = Framer(_CLIENT_WHOLE, self._client_message)
         self.from_client = client.feed
@@ -156,6 +169,56 @@ class SqlSession:
 
     # -- client -> engine ------------------------------------------------------------
     def _client_message(self, typ: int, data: bytes, pos: int, length: int) -> bytes | None:
+        if typ in _BATCH_STARTS:
+            if self._in_batch:
+                reply = self._message(typ, data, pos, length)
+            else:  # the batch's first message: made read-only (read_only_batch.py)?
+                block = self._read_only_batch(data, pos)
+                reply = (self._message(typ, data, pos, length) if block is None else
+                         self._after(BEFORE[block], 1 + block, typ, data, pos, length))
+                self._release = block is True and reply is not HOLD
+            if reply is not HOLD:
+                self._in_batch = True
+                if self._release and typ in _ANSWERED:  # the client's answers come before the RELEASE's
+                    self._expect(1, False)
+            return reply
+        if self._release and typ != 0x48:  # the Sync (or a Query) ending a batch run read-only in a block
+            reply = self._after(RELEASE, 1, typ, data, pos, length)
+            self._release = self._in_batch = reply is HOLD
+            return reply
+        self._in_batch = self._in_batch and typ == 0x48  # a Sync or a Query ends a batch
+        return self._message(typ, data, pos, length)
+
+    def _read_only_batch(self, data: bytes, pos: int) -> bool | None:
+        """While the storage is full, whether the extended protocol batch starting at ``pos`` is made
+        read-only in a transaction block (True) or outside one (False), so that a function its reads call
+        cannot write (read_only_batch.py); None: it runs as sent (not full, a statement that is no read,
+        or results outstanding: the block's state is not known yet)."""
+        if self.storage_full is None or self._pending or not self.storage_full():
+            return None
+        if not batch_reads(data, pos, lambda name: self._named.get(name, (b"",))[0]):
+            return None
+        return self.in_transaction
+
+    def _after(self, front: bytes, statements: int, typ: int, data: bytes, pos: int, length: int) -> bytes:
+        """The client's message (``typ`` at ``pos``) after ``front``, the front's ``statements`` (runs of
+        read_only_batch.py), whose answers the client does not see."""
+        self._pending.extend([_Statement(b"", 0.0, hidden=True) for _ in range(statements)])
+        reply = self._message(typ, data, pos, length)
+        if reply is HOLD:
+            for _ in range(statements):
+                self._pending.pop()
+            return reply
+        self._expect(REPLIES_PER_RUN * statements, True)
+        return front + (data[pos:pos + length] if reply is None else reply)
+
+    def _expect(self, count: int, front: bool) -> None:
+        """``count`` ParseComplete, BindComplete or CloseComplete answers to come (``front``: to the
+        front's own messages): the engine's are read whole until they came."""
+        self._replies.expect(count, front)
+        self._engine.whole = self._engine.whole | _REPLIES
+
+    def _message(self, typ: int, data: bytes, pos: int, length: int) -> bytes | None:
         start = pos + 5
         if typ == 0x48:  # Flush: not needed when a Sync follows it (see _sync_follows)
             return b"" if self._sync_follows(data, pos + length) else None
@@ -167,7 +230,7 @@ class SqlSession:
             if len(self._pending) < MAX_PENDING:
                 self._pending.append(_Statement(text, time.time(), shape=shape, formats=formats))
                 if shape is not None and shape.columns:
-                    self._engine.whole = _ENGINE_WHOLE_ROWS
+                    self._engine.whole = self._engine.whole | _ENGINE_WHOLE_ROWS  # (and _REPLIES, if read)
             return None
         if typ == 0x44:  # Describe: 'S'tatement or 'P'ortal, name; the engine's answer fills its shape
             names = self._named if data[start] == 0x53 else self._portals
@@ -309,7 +372,8 @@ class SqlSession:
         return self._drop_held
 
     def ended(self) -> None:
-        """The session is gone: a drop it sent is over."""
+        """The session is gone: a drop it sent is over, a quota's cancel of its backend forgotten."""
+        self.quota_cancelled.discard(self.pid)
         if self._drop_ends:
             self._drop_ends = 0
             self._drop_over()
@@ -341,12 +405,19 @@ class SqlSession:
     # -- engine -> client ------------------------------------------------------------
     def _engine_message(self, typ: int, data: bytes, pos: int, length: int) -> bytes | None:
         pending = self._pending
+        if typ in _REPLIES:  # read whole while the front's statements run in a batch
+            front = self._replies.front()
+            if not self._replies.runs:
+                self._engine.whole = self._engine.whole - _REPLIES
+            return b"" if front else None
         if typ == 0x5A:  # ReadyForQuery: the end of a Query or of a Sync's batch
+            self._replies.runs.clear()  # (after an error, the engine skipped the rest of the batch)
             if self._drop_ends:
                 self._drop_ends -= 1
                 if not self._drop_ends:
                     self._drop_over()
             self.in_transaction = data[pos + 5] == 0x54  # 'T'
+            self.quota_cancelled.discard(self.pid)  # a quota's cancel that found the statement over
             # Statements still pending never ran (after an error in their Query or batch).
             end = _END
             while pending:
@@ -394,7 +465,13 @@ class SqlSession:
         if typ == 0x45:  # ErrorResponse
             msg = data[pos:pos + length]
             current.error = _error_fields(msg)
-            self._record(current, failed_refresh(current.text, msg))
+            refresh = failed_refresh(current.text, msg)
+            if current.error[0] == "57014" and self.pid in self.quota_cancelled:
+                msg = disk_full_error(msg)  # cancelled for the quota: Redshift's Disk Full
+                current.error = _error_fields(msg)
+                self._record(current, refresh)
+                return redshift_error(msg, self.last_query_id) or msg
+            self._record(current, refresh)
             return redshift_error(msg, self.last_query_id)
         self._record(current)  # EmptyQueryResponse / PortalSuspended
         return None

@@ -16,8 +16,8 @@ A function that writes, called by a read (``SELECT f()``), is not seen in the te
 of reads only (SELECT, WITH, VALUES, TABLE, EXPLAIN, DECLARE, FETCH, MOVE) runs in a read-only
 transaction (``READ_ONLY``; in a transaction block, inside a savepoint that ends it, so the block's
 later DELETE still runs), where the engine refuses the function's INSERT (``25006 cannot execute
-INSERT in a read-only transaction``).  Not in the extended protocol, where the front cannot put a
-statement in the same transaction before one it is sent (docs/behaviour.md).
+INSERT in a read-only transaction``).  So does a batch of the extended protocol whose statements are
+all reads (read_only_batch.py).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def _says(statement: bytes, keywords: frozenset[str], standard_strings: bool) ->
 
 
 # Reads a Query may hold for the front to make it read-only (session.py _read_only).
-_READS = frozenset({b"select", b"with", b"values", b"table", b"explain", b"declare", b"fetch", b"move"})
+READS = frozenset({b"select", b"with", b"values", b"table", b"explain", b"declare", b"fetch", b"move"})
 # What runs before and after such a Query: outside a transaction block, in the implicit transaction
 # the Query's statements share; in a block, scoped by a savepoint (a subtransaction's end restores
 # the read-write mode of the transaction around it).  A newline before the end: the Query's text may
@@ -75,7 +75,17 @@ READ_ONLY_IN_BLOCK = (b"SAVEPOINT localshift_read_only; SET TRANSACTION READ ONL
 
 def read_only_fits(texts: tuple[bytes, ...]) -> bool:
     """Whether the statements ``texts`` of a Query are all reads (storage full: run read-only)."""
-    return all(first_words(text)[0] in _READS for text in texts)
+    return all(first_words(text)[0] in READS for text in texts)
+
+
+def disk_full_error(msg: bytes) -> bytes:
+    """The ErrorResponse ``msg`` (a statement the storage quota cancelled, 57014) as Redshift's Disk Full:
+    its severity kept, its code, message and detail Disk Full's."""
+    fields = [f for f in msg[5:-1].split(b"\0") if f and f[:1] not in b"CMDH"]
+    fields += [b"C" + DISK_FULL.sqlstate.encode(), b"M" + DISK_FULL.message.encode(),
+               b"D" + (DISK_FULL.detail or "").encode()]
+    body = b"\0".join(fields) + b"\0\0"
+    return b"E" + (len(body) + 4).to_bytes(4, "big") + body
 
 
 def disk_full(text: bytes) -> bytes:
