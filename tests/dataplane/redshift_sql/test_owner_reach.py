@@ -90,6 +90,44 @@ def test_a_superuser_reaches_every_owners_objects(sql_cluster, database, users, 
             assert conn.execute(statement).statusmessage == tag, statement
 
 
+@pytest.mark.parametrize("owner", ["admin", OTHER_SUPER, PLAIN])
+def test_a_superuser_comments_on_and_sets_default_privileges_for_every_owner(sql_cluster, database, users, owner):
+    schema = f"reach_comment_{owner}"
+    _make_objects(sql_cluster, database, owner, schema)
+    with sql_cluster.connect(database, SUPER, PASSWORD) as conn:
+        for statement in (f"COMMENT ON TABLE {schema}.t IS 'the table'", f"COMMENT ON VIEW {schema}.v IS 'the view'",
+                          f"COMMENT ON COLUMN {schema}.t.a IS 'the column'",
+                          f"COMMENT ON SCHEMA {schema} IS 'the schema'",
+                          f"COMMENT ON FUNCTION {schema}.f(int) IS 'the function'"):
+            assert conn.execute(statement).statusmessage == "COMMENT", statement
+        assert conn.execute(
+            f"select obj_description('{schema}.t'::regclass), obj_description('{schema}.v'::regclass),"
+            f" col_description('{schema}.t'::regclass, 1), obj_description('{schema}'::regnamespace),"
+            f" obj_description('{schema}.f(int)'::regprocedure)").fetchone() == (
+            "the table", "the view", "the column", "the schema", "the function")
+        assert conn.execute(f"ALTER DEFAULT PRIVILEGES FOR USER {owner} IN SCHEMA {schema} GRANT SELECT ON TABLES"
+                            f" TO {PLAIN}").statusmessage == "ALTER DEFAULT PRIVILEGES"
+    with sql_cluster.connect(database, owner, OWNERS[owner]) as conn:
+        conn.execute(f"CREATE TABLE {schema}.later (a int)")
+        assert conn.execute(f"select has_table_privilege('{PLAIN}', '{schema}.later', 'SELECT')").fetchone() == (True,)
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def test_an_ordinary_user_comments_on_and_sets_default_privileges_for_no_one_else(sql_cluster, database, users):
+    _make_objects(sql_cluster, database, "admin", "reach_kept")
+    with sql_cluster.connect(database) as conn:
+        conn.execute(f"GRANT USAGE ON SCHEMA reach_kept TO {PLAIN}")
+    with sql_cluster.connect(database, PLAIN, PASSWORD) as conn:
+        for statement in ("COMMENT ON TABLE reach_kept.t IS 'x'", "COMMENT ON COLUMN reach_kept.t.a IS 'x'",
+                          "COMMENT ON SCHEMA reach_kept IS 'x'", "COMMENT ON FUNCTION reach_kept.f(int) IS 'x'",
+                          f"ALTER DEFAULT PRIVILEGES FOR USER admin GRANT SELECT ON TABLES TO {PLAIN}",
+                          f"ALTER DEFAULT PRIVILEGES FOR USER {OTHER_SUPER} IN SCHEMA reach_kept"
+                          f" GRANT SELECT ON TABLES TO {PLAIN}"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement)
+        assert conn.execute("select obj_description('reach_kept.t'::regclass)").fetchone() == (None,)
+
+
 def test_an_ordinary_user_reaches_no_one_elses_objects(sql_cluster, database, users):
     _make_objects(sql_cluster, database, "admin", "reach_kept")
     with sql_cluster.connect(database) as conn:

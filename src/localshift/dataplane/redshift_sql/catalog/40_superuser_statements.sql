@@ -31,7 +31,8 @@ ALTER FUNCTION localshift.as_owner(text) OWNER TO localshift_owners;
 REVOKE ALL ON FUNCTION localshift.as_owner(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION localshift.as_owner(text) TO localshift_superuser;
 
--- What the translator runs an ALTER or DROP of a table, view, schema or routine by (grants false),
+-- What the translator runs an ALTER or DROP of a table, view, schema or routine, a COMMENT ON or an
+-- ALTER DEFAULT PRIVILEGES FOR USER by (grants false),
 -- or a GRANT or REVOKE on an object (grants true): as the caller, and again as the owners' role when
 -- a superuser's session is refused (42501: "must be owner of ...").  A superuser's GRANT and REVOKE go
 -- to the owners' role at once (the engine would only warn that nothing was granted), and are recorded
