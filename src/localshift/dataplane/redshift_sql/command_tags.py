@@ -11,9 +11,9 @@ statement's own:
   ALTER DEFAULT PRIVILEGES FOR USER, GRANT and REVOKE on objects, which a superuser may run as their owner, owner_reach.py; DROP PROCEDURE and
   ALTER PROCEDURE with argument types,
   ALTER SCHEMA ... QUOTA, ALTER DATABASE ... ISOLATION LEVEL, LOCK, ALTER TABLE ... ADD
-  PRIMARY KEY / UNIQUE, CREATE USER, ALTER USER ... [NO]CREATEUSER, SET SESSION AUTHORIZATION, REFRESH
+  PRIMARY KEY / UNIQUE, CREATE USER, ALTER USER ... [NO]CREATEUSER / PASSWORD, DROP USER, SET SESSION AUTHORIZATION, REFRESH
   MATERIALIZED VIEW): ``DO`` becomes the statement's command (``COMMENT``, ``ALTER DEFAULT PRIVILEGES``), ``DROP PROCEDURE``, ``ALTER PROCEDURE``,
-  ``ALTER SCHEMA``, ``ALTER DATABASE``, ``LOCK TABLE``, ``ALTER TABLE``, ``CREATE USER``, ``ALTER USER``,
+  ``ALTER SCHEMA``, ``ALTER DATABASE``, ``LOCK TABLE``, ``ALTER TABLE``, ``CREATE USER``, ``ALTER USER``, ``DROP USER``,
   ``SET``, ``REFRESH MATERIALIZED VIEW``, the tags PostgreSQL (and Redshift) give them.
 """
 
@@ -39,6 +39,7 @@ _DO_COMMANDS = {(b"drop", b"procedure"): b"DROP PROCEDURE", (b"alter", b"procedu
                 (b"alter", b"default"): b"ALTER DEFAULT PRIVILEGES",
                 (b"alter", b"database"): b"ALTER DATABASE",
                 (b"create", b"user"): b"CREATE USER", (b"alter", b"user"): b"ALTER USER",
+                (b"drop", b"user"): b"DROP USER",  # users.py
                 (b"refresh", b"materialized"): b"REFRESH MATERIALIZED VIEW",  # view_ddl.py
                 # SET [SESSION | LOCAL] SESSION AUTHORIZATION (authorization.py)
                 (b"set", b"session"): b"SET", (b"set", b"local"): b"SET"}

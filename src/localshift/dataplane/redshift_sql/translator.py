@@ -300,6 +300,8 @@ def _drop(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
     what = sig[1].low if len(sig) > 1 else ""
     if what == "role":
         return admin.drop_role(rw, sig)
+    if what == "user":
+        return users.drop_user(sig)
     if what == "procedure":
         return routines.drop_procedure(sig)
     if what in _NOT_SUPPORTED_OBJECTS:
