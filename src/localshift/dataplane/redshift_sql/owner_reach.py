@@ -9,7 +9,9 @@ would stay its own to alter, drop, comment on and grant on, and to set default p
 ``localshift.run_as_owner`` (catalog/40_superuser_statements.sql): as the caller first, and, when a
 superuser's session is refused (``42501``), or always for a superuser's GRANT and REVOKE (which
 the engine only warns about), again by ``localshift.as_owner``, a SECURITY DEFINER function of
-``localshift_owners``, a role granted every cluster user and granted to nobody.
+``localshift_owners``, a role granted every cluster user and granted to nobody.  A routine's
+body statements too (routines.py): a superuser's session running them with a superuser's rights is
+served.
 """
 
 from __future__ import annotations
