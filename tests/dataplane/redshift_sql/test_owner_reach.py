@@ -90,6 +90,44 @@ def test_a_superuser_reaches_every_owners_objects(sql_cluster, database, users, 
             assert conn.execute(statement).statusmessage == tag, statement
 
 
+@pytest.mark.parametrize("owner", ["admin", OTHER_SUPER, PLAIN])
+def test_a_superuser_comments_on_and_sets_default_privileges_for_every_owner(sql_cluster, database, users, owner):
+    schema = f"reach_comment_{owner}"
+    _make_objects(sql_cluster, database, owner, schema)
+    with sql_cluster.connect(database, SUPER, PASSWORD) as conn:
+        for statement in (f"COMMENT ON TABLE {schema}.t IS 'the table'", f"COMMENT ON VIEW {schema}.v IS 'the view'",
+                          f"COMMENT ON COLUMN {schema}.t.a IS 'the column'",
+                          f"COMMENT ON SCHEMA {schema} IS 'the schema'",
+                          f"COMMENT ON FUNCTION {schema}.f(int) IS 'the function'"):
+            assert conn.execute(statement).statusmessage == "COMMENT", statement
+        assert conn.execute(
+            f"select obj_description('{schema}.t'::regclass), obj_description('{schema}.v'::regclass),"
+            f" col_description('{schema}.t'::regclass, 1), obj_description('{schema}'::regnamespace),"
+            f" obj_description('{schema}.f(int)'::regprocedure)").fetchone() == (
+            "the table", "the view", "the column", "the schema", "the function")
+        assert conn.execute(f"ALTER DEFAULT PRIVILEGES FOR USER {owner} IN SCHEMA {schema} GRANT SELECT ON TABLES"
+                            f" TO {PLAIN}").statusmessage == "ALTER DEFAULT PRIVILEGES"
+    with sql_cluster.connect(database, owner, OWNERS[owner]) as conn:
+        conn.execute(f"CREATE TABLE {schema}.later (a int)")
+        assert conn.execute(f"select has_table_privilege('{PLAIN}', '{schema}.later', 'SELECT')").fetchone() == (True,)
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def test_an_ordinary_user_comments_on_and_sets_default_privileges_for_no_one_else(sql_cluster, database, users):
+    _make_objects(sql_cluster, database, "admin", "reach_kept")
+    with sql_cluster.connect(database) as conn:
+        conn.execute(f"GRANT USAGE ON SCHEMA reach_kept TO {PLAIN}")
+    with sql_cluster.connect(database, PLAIN, PASSWORD) as conn:
+        for statement in ("COMMENT ON TABLE reach_kept.t IS 'x'", "COMMENT ON COLUMN reach_kept.t.a IS 'x'",
+                          "COMMENT ON SCHEMA reach_kept IS 'x'", "COMMENT ON FUNCTION reach_kept.f(int) IS 'x'",
+                          f"ALTER DEFAULT PRIVILEGES FOR USER admin GRANT SELECT ON TABLES TO {PLAIN}",
+                          f"ALTER DEFAULT PRIVILEGES FOR USER {OTHER_SUPER} IN SCHEMA reach_kept"
+                          f" GRANT SELECT ON TABLES TO {PLAIN}"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement)
+        assert conn.execute("select obj_description('reach_kept.t'::regclass)").fetchone() == (None,)
+
+
 def test_an_ordinary_user_reaches_no_one_elses_objects(sql_cluster, database, users):
     _make_objects(sql_cluster, database, "admin", "reach_kept")
     with sql_cluster.connect(database) as conn:
@@ -162,3 +200,56 @@ def test_a_superuser_made_later_and_one_demoted(sql_cluster, database, users):
             conn.execute("DROP TABLE reach_kept.t")
     with sql_cluster.connect(database, SUPER, PASSWORD) as conn:  # still reached, as an ordinary user
         conn.execute("DROP SCHEMA reach_promoted CASCADE")
+
+
+def _procedure(conn, name: str, body: str, definer: bool = False) -> None:
+    conn.execute(f"CREATE OR REPLACE PROCEDURE {name}() AS $$ BEGIN {body} END $$ LANGUAGE plpgsql"
+                 + (" SECURITY DEFINER" if definer else ""))
+    conn.execute(f"GRANT EXECUTE ON PROCEDURE {name}() TO PUBLIC")
+
+
+def test_a_superusers_routine_reaches_another_superusers_objects(sql_cluster, database, users):
+    """A routine's statements run with its rights: a superuser's, whose ALTER, DROP, COMMENT and GRANT
+    reach what the master user owns, as its own statements do."""
+    _make_objects(sql_cluster, database, "admin", "reach_kept")
+    with sql_cluster.connect(database, SUPER, PASSWORD) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS reach_routines CASCADE")
+        conn.execute("CREATE SCHEMA reach_routines")
+        _procedure(conn, "reach_routines.p", f"COMMENT ON VIEW reach_kept.v IS 'by p'; "
+                   f"GRANT SELECT ON reach_kept.v TO {PLAIN}; ALTER TABLE reach_kept.t ADD COLUMN b int; "
+                   "IF true THEN DROP VIEW reach_kept.v; END IF; DROP TABLE reach_kept.t;")
+        conn.execute("CALL reach_routines.p()")
+        assert conn.execute("select count(*) from pg_class where relnamespace = 'reach_kept'::regnamespace"
+                            " and relname in ('t', 'v')").fetchone() == (0,)
+
+
+def test_routines_reach_no_more_than_their_rights(sql_cluster, database, users):
+    _make_objects(sql_cluster, database, "admin", "reach_kept")
+    with sql_cluster.connect(database, PLAIN, PASSWORD) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS reach_plain_routines CASCADE")
+        conn.execute("CREATE SCHEMA reach_plain_routines")
+        conn.execute("CREATE TABLE reach_plain_routines.mine (a int)")
+        conn.execute("GRANT USAGE ON SCHEMA reach_plain_routines TO PUBLIC")
+        _procedure(conn, "reach_plain_routines.grants", f"GRANT SELECT ON reach_plain_routines.mine TO {OTHER_SUPER};",
+                   definer=True)
+        _procedure(conn, "reach_plain_routines.drops", "DROP TABLE reach_kept.t;", definer=True)
+        _procedure(conn, "reach_plain_routines.comments", "COMMENT ON TABLE reach_kept.t IS 'x';")
+        for call in ("CALL reach_plain_routines.drops()", "CALL reach_plain_routines.comments()"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(call)
+    with sql_cluster.connect(database, SUPER, PASSWORD) as conn:
+        # An ordinary user's SECURITY DEFINER routine has that user's rights, in a superuser's session too.
+        conn.execute("CALL reach_plain_routines.grants()")  # its own table's grant
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("CALL reach_plain_routines.drops()")
+        conn.execute("DROP SCHEMA IF EXISTS reach_routines CASCADE")
+        conn.execute("CREATE SCHEMA reach_routines")
+        conn.execute(f"GRANT USAGE ON SCHEMA reach_routines TO {PLAIN}")
+        _procedure(conn, "reach_routines.drops", "DROP TABLE reach_kept.t;", definer=True)
+    with sql_cluster.connect(database, OTHER_SUPER, PASSWORD) as conn:
+        assert conn.execute("select has_table_privilege('reach_plain_routines.mine', 'SELECT')").fetchone() == (True,)
+    with sql_cluster.connect(database, PLAIN, PASSWORD) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("CALL reach_routines.drops()")  # an ordinary user's session: the owners' role serves none
+    with sql_cluster.connect(database) as conn:
+        assert conn.execute("select to_regclass('reach_kept.t') is not null").fetchone() == (True,)
+        conn.execute("DROP SCHEMA reach_plain_routines CASCADE")

@@ -145,3 +145,84 @@ def test_a_demoted_superuser_stays_none_through_the_superusers_it_made(sql_clust
             # Demoted, it is granted to localshift_superuser WITH ADMIN OPTION: any superuser drops it.
             conn.execute(f"ALTER USER {made} NOCREATEUSER")
             conn.execute(f"DROP USER {made}")
+
+
+def test_drop_user_and_alter_user_password_translations():
+    for statement, calls in (
+            ("drop user u1", ["(E'u1', E'DROP')"]),
+            ('drop user if exists u1, "U2"', ["(E'u1', E'DROP IF EXISTS')", "(E'U2', E'DROP IF EXISTS')"]),
+            ("alter user u1 password 'Newpass123'", ["(E'u1', E'PASSWORD E''Newpass123''')"]),
+            ("alter user u1 password disable", ["(E'u1', E'PASSWORD NULL')"])):
+        text = pg(statement)
+        assert text.startswith("DO $localshift$")
+        assert [part.split(";", 1)[0] for part in text.split("PERFORM localshift.change_user")[1:]] == calls, statement
+    assert refused("drop user u1 u2")[0] == "42601"
+
+
+def _logs_in(sql_cluster, database, user: str, password: str) -> bool:
+    try:
+        with sql_cluster.connect(database, user, password) as conn:
+            return conn.execute("select current_user").fetchone() == (user,)
+    except psycopg.OperationalError:
+        return False
+
+
+def test_any_superuser_gives_another_superuser_a_password_and_drops_it(sql_cluster, database, users):
+    """Redshift: any superuser alters and drops any user; the master user made both superusers."""
+    with sql_cluster.connect(database, OTHER_SUPER, PASSWORD) as conn:
+        assert conn.execute(f"ALTER USER {SUPER} PASSWORD 'Changed123'").statusmessage == "ALTER USER"
+        assert _logs_in(sql_cluster, database, SUPER, "Changed123")
+        conn.execute(f"ALTER USER {SUPER} PASSWORD DISABLE")
+        assert not _logs_in(sql_cluster, database, SUPER, "Changed123")
+        conn.execute(f"ALTER USER {PLAIN} PASSWORD 'Changed123'")  # an ordinary user: as before
+        assert _logs_in(sql_cluster, database, PLAIN, "Changed123")
+        assert conn.execute(f"DROP USER {SUPER}").statusmessage == "DROP USER"
+        assert conn.execute(f"DROP USER IF EXISTS {SUPER}, {PLAIN}").statusmessage == "DROP USER"
+        assert conn.execute("select count(*) from pg_user where usename in (%s, %s)", (SUPER, PLAIN)).fetchone() == (0,)
+        with pytest.raises(psycopg.errors.UndefinedObject):
+            conn.execute(f"DROP USER {SUPER}")
+
+
+def test_no_ordinary_user_drops_or_alters_a_superuser(sql_cluster, database, users):
+    with sql_cluster.connect(database, PLAIN, PASSWORD) as conn:
+        for statement in (f"ALTER USER {SUPER} PASSWORD 'Changed123'", f"DROP USER {SUPER}",
+                          f"DROP USER IF EXISTS {OTHER_SUPER}", "ALTER USER admin PASSWORD 'Changed123'",
+                          f"select localshift.change_superuser('{SUPER}', 'DROP')",
+                          f"select localshift.change_user('{SUPER}', 'DROP')"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement)
+    with sql_cluster.connect(database) as conn:
+        conn.execute("GRANT EXECUTE ON FUNCTION localshift.change_superuser(text, text) TO PUBLIC")
+    try:
+        with sql_cluster.connect(database, PLAIN, PASSWORD) as conn, \
+                pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for function"):
+            conn.execute(f"select localshift.change_superuser('{SUPER}', 'DROP')")
+    finally:
+        with sql_cluster.connect(database) as conn:
+            conn.execute("REVOKE EXECUTE ON FUNCTION localshift.change_superuser(text, text) FROM PUBLIC")
+    assert _logs_in(sql_cluster, database, SUPER, PASSWORD)
+    with sql_cluster.connect(database, PLAIN, PASSWORD) as conn:  # its own password, as before
+        assert conn.execute(f"ALTER USER {PLAIN} PASSWORD 'Mine12345'").statusmessage == "ALTER USER"
+    assert _logs_in(sql_cluster, database, PLAIN, "Mine12345")
+
+
+@pytest.mark.parametrize("target", ["rdsdb", "localshift_owners", "localshift_superuser", "pg_read_all_data"])
+def test_a_superuser_reaches_no_internal_role_through_change_superuser(sql_cluster, database, users, target):
+    with sql_cluster.connect(database, SUPER, PASSWORD) as conn:
+        assert conn.execute("select localshift.change_superuser(%s, 'DROP')", (target,)).fetchone() == (False,)
+        assert conn.execute("select localshift.change_superuser(%s, 'PASSWORD NULL')", (target,)).fetchone() == (False,)
+        if target in ("rdsdb", "localshift_owners"):  # (superusers hold localshift_superuser's ADMIN OPTION)
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(f"ALTER USER {target} PASSWORD 'Changed123'")
+        with pytest.raises(psycopg.Error):
+            conn.execute(f"DROP USER {target}")
+        assert conn.execute("select count(*) from pg_roles where rolname = %s", (target,)).fetchone() == (1,)
+
+
+@pytest.mark.parametrize("clause", ["PASSWORD NULL CREATEROLE", "PASSWORD E'x' SUPERUSER", "PASSWORD 'x\\' SUPERUSER --'",
+                                    "PASSWORD E'x'; ALTER ROLE rdsdb NOLOGIN", "DROP; SELECT 1", "RENAME TO x"])
+def test_change_superuser_runs_no_other_statement(sql_cluster, database, users, clause):
+    with sql_cluster.connect(database, SUPER, PASSWORD) as conn:
+        assert conn.execute("select localshift.change_superuser(%s, %s)", (OTHER_SUPER, clause)).fetchone() == (False,)
+        assert _flags(conn, OTHER_SUPER) == (True, True, True)
+    assert _logs_in(sql_cluster, database, OTHER_SUPER, PASSWORD)

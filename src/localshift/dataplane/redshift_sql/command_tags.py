@@ -7,13 +7,13 @@ statement's own:
 
 * ``MERGE ... REMOVE DUPLICATES`` runs as an INSERT (dml.py): ``INSERT 0 n``
   becomes ``MERGE n``, as another MERGE reports, n the source rows merged.
-* Statements run by a DO block (ALTER and DROP of tables, views, schemas and routines, GRANT and
-  REVOKE on objects, which a superuser may run as their owner, owner_reach.py; DROP PROCEDURE and
+* Statements run by a DO block (ALTER and DROP of tables, views, schemas and routines, COMMENT ON,
+  ALTER DEFAULT PRIVILEGES FOR USER, GRANT and REVOKE on objects, which a superuser may run as their owner, owner_reach.py; DROP PROCEDURE and
   ALTER PROCEDURE with argument types,
   ALTER SCHEMA ... QUOTA, ALTER DATABASE ... ISOLATION LEVEL, LOCK, ALTER TABLE ... ADD
-  PRIMARY KEY / UNIQUE, CREATE USER, ALTER USER ... [NO]CREATEUSER, SET SESSION AUTHORIZATION, REFRESH
-  MATERIALIZED VIEW): ``DO`` becomes the statement's command, ``DROP PROCEDURE``, ``ALTER PROCEDURE``,
-  ``ALTER SCHEMA``, ``ALTER DATABASE``, ``LOCK TABLE``, ``ALTER TABLE``, ``CREATE USER``, ``ALTER USER``,
+  PRIMARY KEY / UNIQUE, CREATE USER, ALTER USER ... [NO]CREATEUSER / PASSWORD, DROP USER, SET SESSION AUTHORIZATION, REFRESH
+  MATERIALIZED VIEW): ``DO`` becomes the statement's command (``COMMENT``, ``ALTER DEFAULT PRIVILEGES``), ``DROP PROCEDURE``, ``ALTER PROCEDURE``,
+  ``ALTER SCHEMA``, ``ALTER DATABASE``, ``LOCK TABLE``, ``ALTER TABLE``, ``CREATE USER``, ``ALTER USER``, ``DROP USER``,
   ``SET``, ``REFRESH MATERIALIZED VIEW``, the tags PostgreSQL (and Redshift) give them.
 """
 
@@ -35,9 +35,11 @@ _DO_COMMANDS = {(b"drop", b"procedure"): b"DROP PROCEDURE", (b"alter", b"procedu
                 (b"alter", b"materialized"): b"ALTER MATERIALIZED VIEW",
                 (b"drop", b"table"): b"DROP TABLE", (b"drop", b"view"): b"DROP VIEW",
                 (b"drop", b"materialized"): b"DROP MATERIALIZED VIEW", (b"drop", b"schema"): b"DROP SCHEMA",
-                (b"drop", b"function"): b"DROP FUNCTION",
+                (b"drop", b"function"): b"DROP FUNCTION", (b"comment", b"on"): b"COMMENT",
+                (b"alter", b"default"): b"ALTER DEFAULT PRIVILEGES",
                 (b"alter", b"database"): b"ALTER DATABASE",
                 (b"create", b"user"): b"CREATE USER", (b"alter", b"user"): b"ALTER USER",
+                (b"drop", b"user"): b"DROP USER",  # users.py
                 (b"refresh", b"materialized"): b"REFRESH MATERIALIZED VIEW",  # view_ddl.py
                 # SET [SESSION | LOCAL] SESSION AUTHORIZATION (authorization.py)
                 (b"set", b"session"): b"SET", (b"set", b"local"): b"SET"}

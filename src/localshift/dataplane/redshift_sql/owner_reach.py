@@ -1,14 +1,17 @@
-"""ALTER, DROP, GRANT and REVOKE by a Redshift superuser on what another superuser owns.
+"""ALTER, DROP, COMMENT, GRANT and REVOKE by a Redshift superuser on what another superuser owns.
 
 Redshift's superusers bypass every permission check, an owner's included.  Here they are members
 of ``localshift_superuser``, which every user who is no superuser is granted to (users.py), so
 they already have an ordinary user's owner rights; but no superuser can be granted to another (the
 engine refuses circular memberships), so what the master user or another CREATEUSER user owns
-would stay its own to alter, drop and grant on.  Such statements run through
+would stay its own to alter, drop, comment on and grant on, and to set default privileges for
+(ALTER DEFAULT PRIVILEGES FOR USER, which Redshift lets a superuser run for any user).  Such statements run through
 ``localshift.run_as_owner`` (catalog/40_superuser_statements.sql): as the caller first, and, when a
 superuser's session is refused (``42501``), or always for a superuser's GRANT and REVOKE (which
 the engine only warns about), again by ``localshift.as_owner``, a SECURITY DEFINER function of
-``localshift_owners``, a role granted every cluster user and granted to nobody.
+``localshift_owners``, a role granted every cluster user and granted to nobody.  A routine's
+body statements too (routines.py): a superuser's session running them with a superuser's rights is
+served.
 """
 
 from __future__ import annotations
@@ -24,12 +27,14 @@ _TEXT_TAG = "$localshift_statement$"
 
 def as_owner(sig: list[Node], text: str) -> str:
     """``text`` (the statement ``sig`` translated) run through ``localshift.run_as_owner`` when it is
-    an ALTER or DROP of a table, view, schema or routine, or a GRANT or REVOKE of privileges on an
-    object; ``text`` itself otherwise.  The text goes dollar-quoted, as it is: the event triggers find
+    an ALTER or DROP of a table, view, schema or routine, a COMMENT ON, an ALTER DEFAULT PRIVILEGES
+    FOR USER, or a GRANT or REVOKE of privileges on an object; ``text`` itself otherwise.  The text goes dollar-quoted, as it is: the event triggers find
     the translator's markers in it (current_query() is the DO block)."""
     lows = [w.low for w in sig[:2]]
-    if lows[:1] in (["alter"], ["drop"]) and lows[1:] and lows[1] in _OBJECTS:
+    if lows[:1] in (["alter"], ["drop"]) and lows[1:] and lows[1] in _OBJECTS or lows == ["comment", "on"]:
         grants = "false"
+    elif lows == ["alter", "default"] and [w.low for w in sig[3:5]] in (["for", "user"], ["for", "role"]):
+        grants = "false"  # another user's default privileges: the engine's 42501 unless a member of it
     elif lows[:1] in (["grant"], ["revoke"]) and any(w.low == "on" for w in sig):
         grants = "true"
     else:

@@ -168,16 +168,11 @@ def _parameter_count(numbers: Iterable[str | bytes]) -> int:
 
 
 def _statement(rw: Rewriter, tokens: list[Token]) -> tuple[str, bool | None]:
-    """A client's statement translated: an ALTER, DROP, GRANT or REVOKE a superuser may run as the
-    object's owner goes through localshift.run_as_owner (owner_reach.py)."""
+    """A client's statement, or one of a routine's body, translated: an ALTER, DROP, COMMENT, GRANT or
+    REVOKE a superuser may run as the object's owner goes through localshift.run_as_owner
+    (owner_reach.py; in a body, for a superuser running it with a superuser's rights)."""
     text, sensitivity, sig = _translated(rw, tokens)
     return owner_reach.as_owner(sig, text), sensitivity
-
-
-def _body_statement(rw: Rewriter, tokens: list[Token]) -> tuple[str, bool | None]:
-    """A statement of a routine's body translated: run with the routine's rights, as it is."""
-    text, sensitivity, _ = _translated(rw, tokens)
-    return text, sensitivity
 
 
 def _translated(rw: Rewriter, tokens: list[Token]) -> tuple[str, bool | None, list[Node]]:
@@ -242,7 +237,7 @@ def _create(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
             for i, w in enumerate(sig)):
         raise not_supported("Python user-defined functions (LANGUAGE plpythonu)")
     if what in ("function", "procedure"):
-        return routines.create_routine(rw, nodes, sig, k, _body_statement)
+        return routines.create_routine(rw, nodes, sig, k, _statement)
     if what in _NOT_SUPPORTED_OBJECTS:
         raise not_supported(f"CREATE {_NOT_SUPPORTED_OBJECTS[what]}")
     if what in ("index", "unique") and "concurrently" in [w.low for w in sig[k + 1:k + 3]]:
@@ -300,6 +295,8 @@ def _drop(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
     what = sig[1].low if len(sig) > 1 else ""
     if what == "role":
         return admin.drop_role(rw, sig)
+    if what == "user":
+        return users.drop_user(sig)
     if what == "procedure":
         return routines.drop_procedure(sig)
     if what in _NOT_SUPPORTED_OBJECTS:

@@ -1,4 +1,4 @@
-"""CREATE USER and ALTER USER with Redshift's options.
+"""CREATE USER, ALTER USER and DROP USER with Redshift's options.
 
 Redshift's "superuser" (CREATEUSER) is never a PostgreSQL superuser: it is
 CREATEROLE and CREATEDB plus membership (with ADMIN OPTION) in ``localshift_superuser``,
@@ -6,6 +6,8 @@ which reads and writes every table and cancels others' queries, and which the
 catalog views report as ``usesuper``; every other user is granted to it (``_reached``), and what a
 superuser owns is granted to it (catalog/40_superuser_reach.sql).
 SYSLOG ACCESS UNRESTRICTED is membership in ``localshift_syslog_unrestricted``.
+DROP USER and ALTER USER ... PASSWORD run through ``localshift.change_user``
+(catalog/40_superuser_users.sql), which any superuser's session may run on another superuser.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import re
 from typing import TYPE_CHECKING
 
 from .admin import render_words, run_all, user_name
-from .errors import TranslationError, not_supported, syntax_error
+from .errors import TranslationError, do_block, not_supported, syntax_error
 from .install import SUPERUSER_ROLE, SYSLOG_ROLE
 from .settings import PREFIX, REDSHIFT_SETTINGS
 from .tokens import Node, quote_ident, quote_literal, string_value
@@ -174,6 +176,9 @@ def alter_user(rw: "Rewriter", sig: list[Node]) -> str:
         return f"ALTER ROLE {ident} RESET idle_session_timeout"
     options = _UserOptions(name)
     options.read(sig, 3)
+    if options.superuser is None and not options.after and len(options.role_options) == 1 \
+            and options.role_options[0].startswith("PASSWORD"):
+        return _change_users([name], options.role_options[0])
     statements = [" ".join([f"ALTER ROLE {ident}"] + options.role_options)] if options.role_options else []
     if options.superuser is not None:
         # Demoted first, so that CREATEDB in the same statement stays; promoted last, so that the other
@@ -182,3 +187,23 @@ def alter_user(rw: "Rewriter", sig: list[Node]) -> str:
         change = _set_superuser(name, options.superuser)
         statements = statements + [change] if options.superuser else [change] + statements
     return run_all(statements + options.after, block=options.superuser is not None)
+
+
+def drop_user(sig: list[Node]) -> str:
+    """DROP USER [IF EXISTS] name [, ...]."""
+    lows = [w.low for w in sig]
+    k = 4 if lows[2:4] == ["if", "exists"] else 2
+    names = [user_name(node) for node in sig[k::2]]
+    if not names or any(node.text != "," for node in sig[k + 1::2]):
+        raise syntax_error(sig[-1].text)
+    return _change_users(names, "DROP IF EXISTS" if k == 4 else "DROP")
+
+
+def _change_users(names: list[str], clause: str) -> str:
+    """``clause`` (DROP [IF EXISTS], PASSWORD ...) for each user, by ``localshift.change_user``: as the
+    caller, and for a Redshift superuser's session refused on another superuser (whom Redshift lets
+    any superuser drop or give a password; PostgreSQL only the user's creator), again by the internal
+    role (catalog/40_superuser_users.sql).  The clause goes as a literal, where the history's mask
+    still finds a password (masking.py)."""
+    return do_block(" ".join(f"PERFORM localshift.change_user({quote_literal(name)}, {quote_literal(clause)});"
+                             for name in names))

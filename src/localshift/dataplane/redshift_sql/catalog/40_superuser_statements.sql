@@ -31,22 +31,30 @@ ALTER FUNCTION localshift.as_owner(text) OWNER TO localshift_owners;
 REVOKE ALL ON FUNCTION localshift.as_owner(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION localshift.as_owner(text) TO localshift_superuser;
 
--- What the translator runs an ALTER or DROP of a table, view, schema or routine by (grants false),
+-- What the translator runs an ALTER or DROP of a table, view, schema or routine, a COMMENT ON or an
+-- ALTER DEFAULT PRIVILEGES FOR USER by (grants false),
 -- or a GRANT or REVOKE on an object (grants true): as the caller, and again as the owners' role when
 -- a superuser's session is refused (42501: "must be owner of ...").  A superuser's GRANT and REVOKE go
 -- to the owners' role at once (the engine would only warn that nothing was granted), and are recorded
--- as the object owner's, as PostgreSQL records its superusers'.
+-- as the object owner's, as PostgreSQL records its superusers'.  In a routine's body too, where the
+-- statement runs with the routine's rights: a superuser's session running a routine as a superuser
+-- (its own, another's SECURITY DEFINER routine) is served; one running an ordinary user's SECURITY
+-- DEFINER routine is not (the statement has that user's rights alone), nor is a superuser's SECURITY
+-- DEFINER routine an ordinary user's session runs (as_owner serves superusers' sessions only).
 CREATE OR REPLACE FUNCTION localshift.run_as_owner(statement text, grants boolean) RETURNS void
 LANGUAGE plpgsql AS $$
+DECLARE
+    superuser boolean := localshift.session_is_superuser()
+        AND localshift.is_confined_superuser((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user));
 BEGIN
-    IF grants AND localshift.session_is_superuser() THEN
+    IF grants AND superuser THEN
         PERFORM localshift.as_owner(statement);
         RETURN;
     END IF;
     BEGIN
         EXECUTE statement;
     EXCEPTION WHEN insufficient_privilege THEN
-        IF grants OR NOT localshift.session_is_superuser() THEN
+        IF grants OR NOT superuser THEN
             RAISE;
         END IF;
         PERFORM localshift.as_owner(statement);
