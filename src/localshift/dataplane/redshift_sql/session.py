@@ -2,8 +2,8 @@
 startup, translates the SQL of Query and Parse messages, and follows each
 statement to its completion for the query history.
 
-Client -> engine: Query ('Q'), Parse ('P'), Bind ('B') and Describe ('D') messages are read
-whole (the SQL is translated, the statement names followed); a Flush ('H')
+Client -> engine (here; the engine's side is session_results.py): Query ('Q'), Parse ('P'), Bind ('B')
+and Describe ('D') messages are read whole (the SQL is translated, the statement names followed); a Flush ('H')
 that a Sync follows in the same read is left out (``_sync_follows``); every
 other message is forwarded as it arrives, without copying.  Engine -> client: only
 CommandComplete, ErrorResponse, EmptyQueryResponse, PortalSuspended,
@@ -41,13 +41,12 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING, Callable, TypeVar
 
-from .command_tags import RETAGGED, redshift_tag
-from .errors import failed_refresh, redshift_error
 from .framing import HOLD, LENGTH, Framer
-from .row_descriptions import redshift_columns
 from .read_only_batch import BEFORE, RELEASE, REPLIES_PER_RUN, Replies, batch_reads
-from .storage_full import READ_ONLY, READ_ONLY_IN_BLOCK, disk_full, disk_full_error, read_only_fits, stores_data
-from .super_text import ResultShape, compact_row, result_columns, result_formats
+from .session_results import (COMMIT_END, END, ENGINE_WHOLE, ENGINE_WHOLE_ROWS, REPLIES, ResultFollower,
+                              Statement)
+from .storage_full import READ_ONLY, READ_ONLY_IN_BLOCK, disk_full, read_only_fits, stores_data
+from .super_text import ResultShape, result_formats
 from .translator import statement_texts, translate_bytes
 from .truncate_commits import COMMIT_QUERY, commits_in_query
 from ..wire_messages import startup_database, startup_user
@@ -59,20 +58,10 @@ MAX_NAMED = 1000
 MAX_PENDING = 10000
 # Client messages read whole: Query, Parse, Bind, Describe, Execute, Sync, Close, Flush.
 _CLIENT_WHOLE = frozenset(b"QPBDESCH")
-# Engine messages read whole: CommandComplete, ErrorResponse, EmptyQueryResponse,
-# PortalSuspended, ParameterStatus, RowDescription, NoData, ReadyForQuery; and DataRow while
-# a result with SUPER columns may be coming.
-_ENGINE_WHOLE = frozenset(b"CEIsSTnZ")
-_ENGINE_WHOLE_ROWS = _ENGINE_WHOLE | {0x44}
-# Engine messages read whole while the front's statements run in a batch (read_only_batch.py):
-# ParseComplete, BindComplete, CloseComplete.
-_REPLIES = frozenset(b"123")
 # Client messages that start an extended protocol batch: Parse, Bind, Describe, Execute, Close; and
-# those the engine answers with one of _REPLIES: Parse, Bind, Close.
+# those the engine answers with one of REPLIES: Parse, Bind, Close.
 _BATCH_STARTS = frozenset(b"PBDEC")
 _ANSWERED = frozenset(b"PBC")
-_END = None  # where a Query or a Sync's batch ends in the pending queue
-_COMMIT_END = b"commit"  # where the front's own COMMIT (before a TRUNCATE) ends
 # Statements held until the query history is written: those that read it.
 _HOLDS = re.compile(rb"pg_last_(?:query|copy)_id|\b(?:stl|svl|stv|sys)_", re.IGNORECASE)
 # DROP DATABASE is held until the front has kept the service's own connections out of the
@@ -83,32 +72,10 @@ _HOLDS = re.compile(rb"pg_last_(?:query|copy)_id|\b(?:stl|svl|stv|sys)_", re.IGN
 # Possessive quantifiers: the leading blanks and comments are skipped in one pass (a nested
 # `(?:\s+)*` backtracks exponentially on an indented statement that is not a drop).
 _DROPS = re.compile(rb"\A(?:\s++|--[^\n\r]*+[\n\r]?|/\*.*?\*/)*+drop\s+database\b", re.IGNORECASE | re.DOTALL)
-_STANDARD_STRINGS = b"standard_conforming_strings"
 _Kept = TypeVar("_Kept")  # what a prepared statement's or a portal's name stands for
 
 
-class _Statement:
-    """A statement sent to the engine, until its completion.  ``chained``: it starts when
-    the one before it completes (the statements of one Query run one after another).
-    ``shape``: its result's SUPER and VARBYTE columns, for an Execute those its prepared
-    statement was described with (a Query's statement gets it from its own RowDescription);
-    ``formats``: the result format codes its portal's Bind gave (``result_formats``)."""
-
-    __slots__ = ("text", "start", "chained", "tag", "error", "hidden", "shape", "formats")
-
-    def __init__(self, text: bytes, start: float, chained: bool = False, hidden: bool = False,
-                 shape: ResultShape | None = None, formats: bytes = b"") -> None:
-        self.text = text
-        self.start = start
-        self.chained = chained
-        self.hidden = hidden  # the front's own: its completion is not the client's
-        self.shape = shape
-        self.formats = formats
-        self.tag: bytes | None = None
-        self.error: tuple[str, str] | None = None
-
-
-class SqlSession:
+class SqlSession(ResultFollower):
     @classmethod
     def from_startup(cls, packet: bytes, recorder: "QueryRecorder | None",
                      engine_key: str) -> "SqlSession":
@@ -150,7 +117,7 @@ class SqlSession:
         client = Framer(_CLIENT_WHOLE, self._client_message)
         self.from_client = client.feed
         self.release = client.release
-        self._engine = Framer(_ENGINE_WHOLE, self._engine_message)
+        self._engine = Framer(ENGINE_WHOLE, self._engine_message)
         self.from_engine = self._engine.feed
 
     @property
@@ -160,12 +127,6 @@ class SqlSession:
 
     def backend_key(self, pid: int) -> None:
         self.pid = pid
-
-    def engine_parameter(self, msg: bytes) -> None:
-        """A ParameterStatus message from the engine."""
-        name, _, rest = msg[5:].partition(b"\0")
-        if name == _STANDARD_STRINGS:
-            self.standard_strings = rest[:2] == b"on"
 
     # -- client -> engine ------------------------------------------------------------
     def _client_message(self, typ: int, data: bytes, pos: int, length: int) -> bytes | None:
@@ -203,7 +164,7 @@ class SqlSession:
     def _after(self, front: bytes, statements: int, typ: int, data: bytes, pos: int, length: int) -> bytes:
         """The client's message (``typ`` at ``pos``) after ``front``, the front's ``statements`` (runs of
         read_only_batch.py), whose answers the client does not see."""
-        self._pending.extend([_Statement(b"", 0.0, hidden=True) for _ in range(statements)])
+        self._pending.extend([Statement(b"", 0.0, hidden=True) for _ in range(statements)])
         reply = self._message(typ, data, pos, length)
         if reply is HOLD:
             for _ in range(statements):
@@ -216,7 +177,7 @@ class SqlSession:
         """``count`` ParseComplete, BindComplete or CloseComplete answers to come (``front``: to the
         front's own messages): the engine's are read whole until they came."""
         self._replies.expect(count, front)
-        self._engine.whole = self._engine.whole | _REPLIES
+        self._engine.whole = self._engine.whole | REPLIES
 
     def _message(self, typ: int, data: bytes, pos: int, length: int) -> bytes | None:
         start = pos + 5
@@ -228,9 +189,9 @@ class SqlSession:
             if self._must_wait(text):
                 return HOLD
             if len(self._pending) < MAX_PENDING:
-                self._pending.append(_Statement(text, time.time(), shape=shape, formats=formats))
+                self._pending.append(Statement(text, time.time(), shape=shape, formats=formats))
                 if shape is not None and shape.columns:
-                    self._engine.whole = self._engine.whole | _ENGINE_WHOLE_ROWS  # (and _REPLIES, if read)
+                    self._engine.whole = self._engine.whole | ENGINE_WHOLE_ROWS  # (and REPLIES, if read)
             return None
         if typ == 0x44:  # Describe: 'S'tatement or 'P'ortal, name; the engine's answer fills its shape
             names = self._named if data[start] == 0x53 else self._portals
@@ -254,7 +215,7 @@ class SqlSession:
                                                          and self._commits_first()) else None
         if typ == 0x53:  # Sync
             if len(self._pending) < MAX_PENDING:
-                self._pending.append(_END)
+                self._pending.append(END)
             return None
         if typ == 0x50:  # Parse: name, query, parameter types
             name_end = data.index(b"\0", start)
@@ -289,20 +250,20 @@ class SqlSession:
                 before, after = guard
                 new = before + (text if new is None else new) + after
                 now = time.time()
-                self._pending.extend([_Statement(b"", 0.0, hidden=True) for _ in range(before.count(b";"))])
-                self._pending.extend([_Statement(t, now, chained=k > 0) for k, t in enumerate(texts)])
-                self._pending.extend([_Statement(b"", 0.0, hidden=True) for _ in range(after.count(b";"))])
-                self._pending.append(_END)
+                self._pending.extend([Statement(b"", 0.0, hidden=True) for _ in range(before.count(b";"))])
+                self._pending.extend([Statement(t, now, chained=k > 0) for k, t in enumerate(texts)])
+                self._pending.extend([Statement(b"", 0.0, hidden=True) for _ in range(after.count(b";"))])
+                self._pending.append(END)
             elif planned is not None:
                 new = b";\n".join(statement for statement, _ in planned)
                 now = time.time()
-                self._pending.extend([_Statement(recorded or b"", now, chained=k > 0, hidden=recorded is None)
+                self._pending.extend([Statement(recorded or b"", now, chained=k > 0, hidden=recorded is None)
                                       for k, (_, recorded) in enumerate(planned)])
-                self._pending.append(_END)
+                self._pending.append(END)
             elif len(self._pending) < MAX_PENDING:
                 now = time.time()
-                self._pending.extend([_Statement(t, now, chained=k > 0) for k, t in enumerate(texts)])
-                self._pending.append(_END)
+                self._pending.extend([Statement(t, now, chained=k > 0) for k, t in enumerate(texts)])
+                self._pending.append(END)
             if new is None:
                 return commit + data[pos:pos + length] if commit else None
             return commit + b"Q" + LENGTH.pack(len(new) + 5) + new + b"\0"
@@ -331,7 +292,7 @@ class SqlSession:
         if self._pending:
             return False
         self.in_transaction = False
-        self._pending.extend((_Statement(b"", 0.0, hidden=True), _COMMIT_END))
+        self._pending.extend((Statement(b"", 0.0, hidden=True), COMMIT_END))
         return True
 
     def _sync_follows(self, data: bytes, at: int) -> bool:
@@ -365,7 +326,7 @@ class SqlSession:
         its Execute alike) and its result comes with the ReadyForQuery of its batch."""
         if self._drop_held:
             self._drop_held = False
-            self._drop_ends = 1 + sum(1 for item in self._pending if item is _END)
+            self._drop_ends = 1 + sum(1 for item in self._pending if item is END)
         elif not self._drop_ends:
             self._drop_held = True
             on_drop()
@@ -377,11 +338,6 @@ class SqlSession:
         if self._drop_ends:
             self._drop_ends = 0
             self._drop_over()
-
-    def _drop_over(self) -> None:
-        """A DROP DATABASE sent has its result, or its session is gone."""
-        if self.on_drop_done is not None:  # (the front sets it with on_drop, which held the drop)
-            self.on_drop_done()
 
     def _translated(self, text: bytes) -> tuple[bytes | None, bool, bool]:
         """The text to send instead of ``text`` (None: as it is), whether it was refused, and
@@ -402,105 +358,6 @@ class SqlSession:
             del names[next(iter(names))]
         names[name] = kept
 
-    # -- engine -> client ------------------------------------------------------------
-    def _engine_message(self, typ: int, data: bytes, pos: int, length: int) -> bytes | None:
-        pending = self._pending
-        if typ in _REPLIES:  # read whole while the front's statements run in a batch
-            front = self._replies.front()
-            if not self._replies.runs:
-                self._engine.whole = self._engine.whole - _REPLIES
-            return b"" if front else None
-        if typ == 0x5A:  # ReadyForQuery: the end of a Query or of a Sync's batch
-            self._replies.runs.clear()  # (after an error, the engine skipped the rest of the batch)
-            if self._drop_ends:
-                self._drop_ends -= 1
-                if not self._drop_ends:
-                    self._drop_over()
-            self.in_transaction = data[pos + 5] == 0x54  # 'T'
-            self.quota_cancelled.discard(self.pid)  # a quota's cancel that found the statement over
-            # Statements still pending never ran (after an error in their Query or batch).
-            end = _END
-            while pending:
-                end = pending.popleft()
-                if end is _END or end is _COMMIT_END:
-                    break
-            if not pending:  # no result outstanding: DataRows are skipped again
-                self._engine.whole = _ENGINE_WHOLE
-            return b"" if end is _COMMIT_END else None
-        if typ == 0x44:  # DataRow (read whole while a result with SUPER columns may be coming)
-            current = pending[0] if pending else None
-            if type(current) is not _Statement or current.shape is None or not current.shape.columns:
-                return None
-            return compact_row(data, pos, length, current.shape, current.formats)
-        if typ == 0x53:  # ParameterStatus
-            self.engine_parameter(data[pos:pos + length])
-            return None
-        if typ == 0x54:  # RowDescription: computed TEXT columns are Redshift's VARCHAR
-            current = pending[0] if pending else None
-            if type(current) is ResultShape:  # a Describe's answer: the shape of its statement or portal
-                pending.popleft()
-                current.columns, current.varbytes = result_columns(data, pos, length)
-                if current.columns:
-                    self._engine.whole = _ENGINE_WHOLE_ROWS
-            elif type(current) is _Statement:  # a Query's statement
-                self._describe_statement(current, *result_columns(data, pos, length))
-            return redshift_columns(data, pos, length)
-        current = pending[0] if pending else None
-        if type(current) is ResultShape:  # a Describe's answer: NoData, or the Describe's error
-            pending.popleft()
-            current = pending[0] if pending else None
-        if typ == 0x6E:  # NoData
-            return None
-        if current is None or current is _COMMIT_END:  # nothing this session follows (or more than it counted)
-            return redshift_error(data[pos:pos + length]) if typ == 0x45 else None
-        pending.popleft()
-        if current.hidden:  # the front's COMMIT: its error (a deferred constraint's) is the client's
-            return redshift_error(data[pos:pos + length]) if typ == 0x45 else b""
-        if typ == 0x43:  # CommandComplete
-            tag = data[pos + 5:pos + length - 1]
-            redshift = redshift_tag(current.text, tag) if tag[:1] in RETAGGED else None
-            current.tag = tag if redshift is None else redshift
-            self._record(current)
-            return None if redshift is None else b"C" + LENGTH.pack(len(redshift) + 5) + redshift + b"\0"
-        if typ == 0x45:  # ErrorResponse
-            msg = data[pos:pos + length]
-            current.error = _error_fields(msg)
-            refresh = failed_refresh(current.text, msg)
-            if current.error[0] == "57014" and self.pid in self.quota_cancelled:
-                msg = disk_full_error(msg)  # cancelled for the quota: Redshift's Disk Full
-                current.error = _error_fields(msg)
-                self._record(current, refresh)
-                return redshift_error(msg, self.last_query_id) or msg
-            self._record(current, refresh)
-            return redshift_error(msg, self.last_query_id)
-        self._record(current)  # EmptyQueryResponse / PortalSuspended
-        return None
-
-    def _describe_statement(self, statement: _Statement, columns: tuple[int, ...], varbytes: frozenset[int]) -> None:
-        """A RowDescription of a statement of a Query (or of an Execute whose Describe the
-        session did not follow)."""
-        if columns or statement.shape is not None:
-            statement.shape = ResultShape(columns, varbytes)
-        if columns:
-            self._engine.whole = _ENGINE_WHOLE_ROWS
-
-    def _record(self, statement: _Statement, failed_view: int | None = None) -> None:
-        """``failed_view``: the view of a REFRESH MATERIALIZED VIEW that failed (recorded too)."""
-        end = time.time()
-        pending = self._pending
-        if pending and type(pending[0]) is _Statement and pending[0].chained:
-            pending[0].start = end
-        if self.recorder is None or not statement.text:
-            return
-        if failed_view is not None:
-            self.recorder.record_failed_refresh(self.engine_key, self.database, (
-                failed_view, self.pid, self.user, statement.start, end))
-        ticket, query_id = self.recorder.record(self.engine_key, self.database, (
-            self.pid, self.user, statement.text, statement.start, end, statement.tag, statement.error))
-        if ticket:
-            self._last_recorded, self.last_query_id = ticket, query_id
-
-
 def _next_sync(data: bytes, at: int) -> int:
     """Where the first Sync among the messages of ``data`` from ``at`` is; -1: none."""
     end, unpack = len(data), LENGTH.unpack_from
@@ -509,13 +366,3 @@ def _next_sync(data: bytes, at: int) -> int:
             return at
         at += unpack(data, at + 1)[0] + 1
     return -1
-
-
-def _error_fields(msg: bytes) -> tuple[str, str]:
-    code = message = ""
-    for field in msg[5:-1].split(b"\0"):
-        if field[:1] == b"C":
-            code = field[1:].decode("utf-8", "replace")
-        elif field[:1] == b"M":
-            message = field[1:].decode("utf-8", "replace")
-    return code, message
