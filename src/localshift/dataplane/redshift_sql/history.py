@@ -83,7 +83,8 @@ _HAS_HISTORY = ("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = 
                 " AND n.nspowner = c.relowner AND pg_get_userbyid(n.nspowner) = current_user")
 _HIGHEST_ID = "SELECT coalesce(max(query_id), 0) FROM localshift.query_history"
 # Command tags of what changes a login or a new session's settings, and of a transaction's end.
-_LOGIN_CHANGES = frozenset((b"ALTER ROLE", b"DROP ROLE", b"ALTER DATABASE", b"DROP DATABASE"))
+_LOGIN_CHANGES = frozenset((b"ALTER ROLE", b"DROP ROLE", b"ALTER DATABASE", b"DROP DATABASE",
+                            b"ALTER USER", b"DROP USER"))  # (the tags users.py's statements get: command_tags.py)
 _TRANSACTION_ENDS = frozenset((b"COMMIT", b"ROLLBACK"))
 _PRUNE = ("DELETE FROM localshift.query_history WHERE query_id <= "
           "(SELECT max(query_id) FROM localshift.query_history) - %s")
