@@ -45,6 +45,13 @@ def users(sql_cluster, database):
             conn.execute(f"DROP USER {user}")
 
 
+def _make_objects_plain_sees(sql_cluster, database) -> None:
+    """The master user's objects in schema reach_kept, whose names the ordinary user may look up."""
+    _make_objects(sql_cluster, database, "admin", "reach_kept")
+    with sql_cluster.connect(database) as conn:
+        conn.execute(f"GRANT USAGE ON SCHEMA reach_kept TO {PLAIN}")
+
+
 def _make_objects(sql_cluster, database, owner: str, schema: str) -> None:
     with sql_cluster.connect(database, owner, OWNERS[owner]) as conn:
         conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
@@ -114,9 +121,7 @@ def test_a_superuser_comments_on_and_sets_default_privileges_for_every_owner(sql
 
 
 def test_an_ordinary_user_comments_on_and_sets_default_privileges_for_no_one_else(sql_cluster, database, users):
-    _make_objects(sql_cluster, database, "admin", "reach_kept")
-    with sql_cluster.connect(database) as conn:
-        conn.execute(f"GRANT USAGE ON SCHEMA reach_kept TO {PLAIN}")
+    _make_objects_plain_sees(sql_cluster, database)
     with sql_cluster.connect(database, PLAIN, PASSWORD) as conn:
         for statement in ("COMMENT ON TABLE reach_kept.t IS 'x'", "COMMENT ON COLUMN reach_kept.t.a IS 'x'",
                           "COMMENT ON SCHEMA reach_kept IS 'x'", "COMMENT ON FUNCTION reach_kept.f(int) IS 'x'",
@@ -129,9 +134,7 @@ def test_an_ordinary_user_comments_on_and_sets_default_privileges_for_no_one_els
 
 
 def test_an_ordinary_user_reaches_no_one_elses_objects(sql_cluster, database, users):
-    _make_objects(sql_cluster, database, "admin", "reach_kept")
-    with sql_cluster.connect(database) as conn:
-        conn.execute(f"GRANT USAGE ON SCHEMA reach_kept TO {PLAIN}")
+    _make_objects_plain_sees(sql_cluster, database)
     with sql_cluster.connect(database, PLAIN, PASSWORD) as conn:
         for statement in ("ALTER TABLE reach_kept.t RENAME TO t2", "DROP TABLE reach_kept.t",
                           "DROP SCHEMA reach_kept CASCADE", "DROP FUNCTION reach_kept.f(int)"):
