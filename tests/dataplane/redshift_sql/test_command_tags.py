@@ -25,9 +25,16 @@ from sql_cluster import MASTER_USER, PASSWORD
     (b"set session authorization 'u'", b"DO", b"SET"),
     (b"SET LOCAL SESSION AUTHORIZATION u", b"DO", b"SET"),
     (b"refresh materialized view s.mv", b"DO", b"REFRESH MATERIALIZED VIEW"),
+    (b"create group g with user u", b"DO", b"CREATE GROUP"),
+    (b"alter group g add user u", b"ALTER ROLE", b"ALTER GROUP"),
+    (b"ALTER USER u CONNECTION LIMIT 5", b"ALTER ROLE", b"ALTER USER"),
+    (b"drop group g", b"DROP ROLE", b"DROP GROUP"),
     # the engine's own tags stand
     (b"insert into t values (1)", b"INSERT 0 1", None),
     (b"do $$ begin null; end $$", b"DO", None),
+    (b"alter role r rename to s", b"ALTER ROLE", None),
+    (b"drop role r", b"DROP ROLE", None),
+    (b"alter table t add column c int", b"ALTER TABLE", None),
     (b"merge into t using s on t.id = s.id when matched then delete", b"MERGE 2", None),
     (b"select 1", b"SELECT 1", None),
 ])
@@ -62,6 +69,19 @@ def test_clients_read_merge_and_drop_procedure_tags(tables):
     cursor.execute("select 1; merge into target using source on target.id = source.id remove duplicates")
     assert cursor.statusmessage == "SELECT 1"
     assert cursor.nextset() and cursor.statusmessage == "MERGE 3"
+
+
+def test_users_and_groups_carry_redshifts_tags(db):
+    """Redshift's tags for users and groups are PostgreSQL 8.0's, from before roles: the engine's
+    ALTER ROLE and DROP ROLE would tell a client a role was changed."""
+    tags = []
+    for statement in ("create group tag_group", "create user tag_user password 'Abcd1234'",
+                      "alter group tag_group add user tag_user", "alter user tag_user connection limit 5",
+                      "alter group tag_group drop user tag_user", "drop group tag_group",
+                      "create role tag_role", "drop role tag_role", "drop user tag_user"):
+        tags.append(db.execute(statement).statusmessage)
+    assert tags == ["CREATE GROUP", "CREATE USER", "ALTER GROUP", "ALTER USER", "ALTER GROUP", "DROP GROUP",
+                    "CREATE ROLE", "DROP ROLE", "DROP USER"]
 
 
 def test_redshift_connector_reads_merge_as_any_merge(sql_cluster, database, tables):

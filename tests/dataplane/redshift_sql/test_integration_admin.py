@@ -176,6 +176,21 @@ def test_session_settings(db):
     assert db.execute("show query_group").fetchone() == ("default",)
 
 
+def test_current_setting_and_set_config_read_redshifts_parameters(db):
+    """CURRENT_SETTING and SET_CONFIG (Redshift documents both) name a Redshift-only parameter as SET
+    and SHOW do, not as the engine's ``redshift.`` setting."""
+    assert db.execute("select current_setting('query_group')").fetchone() == ("default",)
+    db.execute("set query_group to 'etl'")
+    assert db.execute("select current_setting('QUERY_GROUP'), current_setting('timezone') is not null"
+                      ).fetchone() == ("etl", True)
+    assert db.execute("select set_config('enable_result_cache_for_session', 'off', false)").fetchone() == ("off",)
+    assert db.execute("show enable_result_cache_for_session").fetchone() == ("off",)
+    with pytest.raises(psycopg.errors.FeatureNotSupported, match="SET_CONFIG of enable_case_sensitive_identifier"):
+        db.execute("select set_config('enable_case_sensitive_identifier', 'true', false)")
+    with pytest.raises(psycopg.errors.UndefinedObject):
+        db.execute("select current_setting('no_such_parameter')")
+
+
 def test_every_documented_session_parameter_is_accepted_with_its_default(db):
     defaults = {"json_serialization_enable": "false", "json_serialization_parse_nested_strings": "false",
                 "datashare_break_glass_session_var": "", "pg_federation_repeatable_read": "true",

@@ -19,6 +19,16 @@ def test_redshift_only_parameters_live_under_the_redshift_prefix():
         "SELECT current_setting(E'redshift.query_group') AS query_group"
 
 
+def test_current_setting_and_set_config_name_the_engines_setting():
+    assert pg("select current_setting('query_group')") == "select current_setting(E'redshift.query_group')"
+    assert pg("select set_config('Query_Group', 'etl', true)") == \
+        "select set_config(E'redshift.query_group', 'etl', true)"
+    assert pg("select current_setting('readonly')") == "select current_setting(E'default_transaction_read_only')"
+    # PostgreSQL's own parameters and expressions stand.
+    assert pg("select current_setting('search_path'), current_setting(name) from t") == \
+        "select current_setting('search_path'), current_setting(name) from t"
+
+
 def test_postgresql_parameters_pass_through():
     for sql in ("set search_path to '$user', public", "set statement_timeout = 5000", "show timezone",
                 "set time zone 'UTC'", "reset all", "set transaction isolation level serializable"):

@@ -7,6 +7,10 @@ statement's own:
 
 * ``MERGE ... REMOVE DUPLICATES`` runs as an INSERT (dml.py): ``INSERT 0 n``
   becomes ``MERGE n``, as another MERGE reports, n the source rows merged.
+* Users and groups: the engine's roles tag ALTER USER, ALTER GROUP and DROP GROUP as
+  ``ALTER ROLE`` and ``DROP ROLE``; Redshift (whose tags are PostgreSQL 8.0's, from before roles)
+  tags them ``ALTER USER``, ``ALTER GROUP``, ``DROP GROUP``, and CREATE GROUP (a DO block,
+  users.py) ``CREATE GROUP``.
 * Statements run by a DO block (ALTER and DROP of tables, views, schemas and routines, COMMENT ON,
   ALTER DEFAULT PRIVILEGES FOR USER, GRANT and REVOKE on objects, which a superuser may run as their owner, owner_reach.py; DROP PROCEDURE and
   ALTER PROCEDURE with argument types,
@@ -25,8 +29,9 @@ import re
 _COMMAND = re.compile(rb"\A(?:\s++|--[^\n\r]*+[\n\r]?|/\*.*?\*/)*+([a-z]++)(?:\s++([a-z]++))?",
                       re.IGNORECASE | re.DOTALL)
 _INSERT = b"INSERT 0 "
-# The first letters of the tags replaced (DO, INSERT): the session looks no further at the others.
-RETAGGED = frozenset({b"D", b"I"})
+# The first letters of the tags replaced (DO, DROP ROLE, INSERT, ALTER ROLE): the session looks no
+# further at the others.
+RETAGGED = frozenset({b"D", b"I", b"A"})
 _DO_COMMANDS = {(b"drop", b"procedure"): b"DROP PROCEDURE", (b"alter", b"procedure"): b"ALTER PROCEDURE",
                 (b"alter", b"schema"): b"ALTER SCHEMA",
                 (b"alter", b"table"): b"ALTER TABLE",
@@ -40,11 +45,15 @@ _DO_COMMANDS = {(b"drop", b"procedure"): b"DROP PROCEDURE", (b"alter", b"procedu
                 (b"alter", b"database"): b"ALTER DATABASE",
                 (b"create", b"user"): b"CREATE USER", (b"alter", b"user"): b"ALTER USER",
                 (b"drop", b"user"): b"DROP USER",  # users.py
+                (b"create", b"group"): b"CREATE GROUP",
                 (b"refresh", b"materialized"): b"REFRESH MATERIALIZED VIEW",  # view_ddl.py
                 # SET [SESSION | LOCAL] SESSION AUTHORIZATION (authorization.py)
                 (b"set", b"session"): b"SET", (b"set", b"local"): b"SET"}
 
 _DO_VERBS = {b"grant": b"GRANT", b"revoke": b"REVOKE"}
+# Roles' tags for Redshift's users and groups, by the statement's first two words.
+_ROLE_COMMANDS = {b"ALTER ROLE": {(b"alter", b"user"): b"ALTER USER", (b"alter", b"group"): b"ALTER GROUP"},
+                  b"DROP ROLE": {(b"drop", b"group"): b"DROP GROUP"}}
 
 
 def first_words(text: bytes) -> tuple[bytes, bytes]:
@@ -60,6 +69,8 @@ def redshift_tag(text: bytes, tag: bytes) -> bytes | None:
         if first in _DO_VERBS:  # GRANT and REVOKE on objects (owner_reach.py)
             return _DO_VERBS[first]
         return b"LOCK TABLE" if first == b"lock" else _DO_COMMANDS.get((first, second))
+    if tag in _ROLE_COMMANDS:
+        return _ROLE_COMMANDS[tag].get(first_words(text))
     if tag.startswith(_INSERT) and first_words(text)[0] == b"merge":
         return b"MERGE " + tag[len(_INSERT):]
     return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 from .errors import TranslationError, not_supported, syntax_error
+from .settings import setting_call
 from .super_casts import cast_expression
 from .tokens import Group, Node, raw, render, split_commas, tokenize, tree, words
 from .types import read_type
@@ -369,5 +370,7 @@ CALLS: dict[str, Handler] = {
     "cast": cast,
     "convert": convert,
     "collate": collate,
+    "current_setting": setting_call,
+    "set_config": setting_call,
 }
 

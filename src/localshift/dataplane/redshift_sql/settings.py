@@ -13,8 +13,13 @@ engine's settings.
 
 from __future__ import annotations
 
-from .errors import syntax_error
-from .tokens import Node, quote_literal, render, strip, words
+from typing import TYPE_CHECKING
+
+from .errors import not_supported, syntax_error
+from .tokens import Node, quote_literal, raw, render, split_commas, string_value, strip, words
+
+if TYPE_CHECKING:
+    from .expressions import Rewriter
 
 # Redshift-only session parameters and their defaults (Redshift's
 # configuration reference).  Accepted and shown by SHOW; only
@@ -88,6 +93,25 @@ def set_statement(sig: list[Node], nodes: list[Node]) -> tuple[str | None, bool 
         raw_value = value.strip("'").lower()
         case_sensitive = False if raw_value == "default" else raw_value in _TRUE
     return f"{head}{PREFIX}{name} TO {value}", case_sensitive
+
+
+def setting_call(rw: "Rewriter", nodes: list[Node], i: int, j: int) -> tuple[list[Node], int]:
+    """CURRENT_SETTING('name' [, missing_ok]) and SET_CONFIG('name', value, is_local), both
+    documented by Redshift: a Redshift-only parameter named by a literal is the engine's
+    ``redshift.`` custom setting that SET wrote, an alias the PostgreSQL setting it stands for."""
+    args = split_commas(nodes[j].nodes)
+    named = words(args[0]) if args else []
+    name = string_value(named[0]).lower() if len(named) == 1 and named[0].kind == "string" else None
+    if name == CASE_SENSITIVE and nodes[i].low == "set_config":
+        # The translator folds identifiers by it (Translation.case_sensitive), which a function
+        # changing it inside a query could not tell; SET does.
+        raise not_supported(f"SET_CONFIG of {CASE_SENSITIVE} (use SET)")
+    texts = [rw.text(arg) for arg in args]
+    if name in ALIASES:
+        texts[0] = quote_literal(ALIASES[name])
+    elif name in REDSHIFT_SETTINGS:
+        texts[0] = quote_literal(PREFIX + name)
+    return [raw(f"{nodes[i].text}({', '.join(texts)})")], j + 1
 
 
 def reset_statement(sig: list[Node]) -> tuple[str | None, bool | None]:
