@@ -112,6 +112,50 @@ def test_finished_statements_are_in_the_wlm_log_and_qlog(sql_cluster, database, 
         assert conn.execute("SELECT count(*) FROM stl_wlm_query WHERE userid <> current_user_id").fetchone() == (0,)
 
 
+def test_a_procedures_raised_messages_are_kept_with_its_call(sql_cluster, database, carol):
+    """SVL_STORED_PROC_MESSAGES and SYS_PROCEDURE_MESSAGES: what a CALL's procedures RAISE, with its query
+    id, even when the call fails (AWS's example: an error of a statement is no message of its own)."""
+    with sql_cluster.connect(database) as conn:
+        conn.execute("CREATE OR REPLACE PROCEDURE raise_inner(f int) LANGUAGE plpgsql AS $$\n"
+                     "BEGIN\n  RAISE WARNING 'inner warning %', f;\nEND; $$")
+        conn.execute("CREATE OR REPLACE PROCEDURE raise_proc(f int) LANGUAGE plpgsql AS $$\n"
+                     "BEGIN\n  RAISE INFO 'Log Level: Input f1 is %', f;\n  RAISE NOTICE 'Notice Level: Input f1 is %', f;\n"
+                     "  CALL raise_inner(f);\n  DROP TABLE IF EXISTS no_such_table_here;\n"
+                     "  IF f > 1 THEN RAISE EXCEPTION 'too big: %', f; END IF;\n"
+                     "  IF f < 0 THEN EXECUTE 'select invalid'; END IF;\nEND; $$")
+        conn.execute("CALL raise_proc(1) /* messages one */")
+        with pytest.raises(psycopg.errors.RaiseException):
+            conn.execute("CALL raise_proc(2) /* messages two */")
+        with pytest.raises(psycopg.errors.UndefinedColumn):
+            conn.execute("CALL raise_proc(-1) /* messages three */")
+        with pytest.raises(psycopg.errors.FeatureNotSupported):  # refused by the catalog's raise_error
+            conn.execute("CALL raise_proc(1::geography) /* messages four */")
+        conn.execute("SELECT 1 /* not a call */")
+
+        def messages(marker: str) -> list[tuple]:
+            return conn.execute(
+                "SELECT loglevel, trim(loglevel_text), trim(message), linenum, aborted, trim(querytext)"
+                " FROM svl_stored_proc_messages WHERE querytext LIKE %s ORDER BY recordtime, loglevel",
+                (f"%{marker}%",)).fetchall()
+
+        one = messages("messages one")
+        # (lines counted from the one the body starts on, after ``$$``, as PL/pgSQL counts)
+        assert one == [(30, "INFO", "Log Level: Input f1 is 1", 3, 0, "CALL raise_proc(1) /* messages one */"),
+                       (40, "NOTICE", "Notice Level: Input f1 is 1", 4, 0, "CALL raise_proc(1) /* messages one */"),
+                       (50, "WARNING", "inner warning 1", 3, 0, "CALL raise_proc(1) /* messages one */")]
+        assert [row[:5] for row in messages("messages two")][3:] == [(60, "EXCEPTION", "too big: 2", 7, 1)]
+        # The engine's own notice (DROP ... IF EXISTS) and a statement's error are no RAISE.
+        assert [row[1] for row in messages("messages three")] == ["INFO", "NOTICE", "WARNING"]
+        assert messages("messages four") == []
+        call = conn.execute("SELECT query FROM svl_stored_proc_call WHERE querytxt LIKE '%messages one%'").fetchone()[0]
+        assert conn.execute("SELECT trim(log_level), trim(message), line_number FROM sys_procedure_messages"
+                            " WHERE query_id = %s ORDER BY record_time", (call,)).fetchall() == \
+            [("INFO", "Log Level: Input f1 is 1", 3), ("NOTICE", "Notice Level: Input f1 is 1", 4),
+             ("WARNING", "inner warning 1", 3)]
+    with connect_as_carol(sql_cluster, database) as conn:  # another user's calls are not hers
+        assert conn.execute("SELECT count(*) FROM svl_stored_proc_messages").fetchone() == (0,)
+
+
 def test_stl_error_keeps_no_sql_errors(sql_cluster, database):
     with sql_cluster.connect(database) as conn:
         with pytest.raises(psycopg.errors.UndefinedTable):

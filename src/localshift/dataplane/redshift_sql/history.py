@@ -14,7 +14,8 @@ engine-side views (STL_QUERY, SYS_QUERY_HISTORY, ...) read the table.
 connection (initiating session, authenticated, disconnecting session), written into
 ``localshift.connection_log`` of the session's database (STL_CONNECTION_LOG), and
 ``record_failed_refresh`` a user's REFRESH MATERIALIZED VIEW that failed (SVL_MV_REFRESH_STATUS):
-its own transaction rolled back, so the writer's records it.
+its own transaction rolled back, so the writer's records it; ``record_procedure_messages`` what a
+CALL's procedures raised (``localshift.procedure_messages``: SVL_STORED_PROC_MESSAGES).
 
 Query ids are given as statements complete, from one counter per engine, so the
 front knows a statement's id before it is written (what the Data API reports as
@@ -70,6 +71,10 @@ _CONNECTION_PRUNE = ("DELETE FROM localshift.connection_log WHERE event_id <= "
 # The catalog's view records them in SVL_MV_REFRESH_STATUS with Redshift's words, and keeps its newest rows.
 _FAILED_REFRESH_COPY = ("COPY localshift.failed_mv_refreshes (view_oid, session_id, user_name, starttime, endtime)"
                         " FROM STDIN")
+_PROCEDURE_MESSAGE_COPY = ("COPY localshift.procedure_messages (query_id, pid, user_name, record_time, log_level,"
+                           " message, line_number) FROM STDIN")
+_PROCEDURE_MESSAGE_PRUNE = ("DELETE FROM localshift.procedure_messages WHERE query_id <= "
+                            "(SELECT max(query_id) FROM localshift.query_history) - %s")
 ID_BLOCK = 10_000
 _RESERVATIONS = "postgres"  # the engine's own database: every engine has it, and it cannot be dropped
 _RESERVED = "SELECT coalesce(max(reserved), 0) FROM localshift.query_ids_reserved"
@@ -145,6 +150,15 @@ class QueryRecorder:
         SVL_MV_REFRESH_STATUS: its transaction rolled back, so it is written in another."""
         if self._last_ids.get(engine_key) is not None:
             self._queued(engine_key, database, _FAILED_REFRESHES, refresh)
+
+    def record_procedure_messages(self, engine_key: str, database: str, query_id: int, pid: int, user: str,
+                                  messages: Sequence[tuple[float, str, str, int]]) -> int:
+        """Queue the messages a CALL's procedures raised (on the front's loop), after the CALL's own
+        entry (query ``query_id``); the last one's ticket."""
+        ticket = 0
+        for message in messages:
+            ticket = self._queued(engine_key, database, _PROCEDURE_MESSAGES, (query_id, pid, user, *message))
+        return ticket
 
     def _queued(self, engine_key: str, database: str, table: "_Log", row: tuple) -> int:
         """Queue ``row`` for ``table`` (the writer starts with the first); its ticket."""
@@ -292,6 +306,11 @@ def _failed_refresh_row(database: str, refresh: tuple) -> tuple:
     return view, pid, user, _utc(start), _utc(end)
 
 
+def _procedure_message_row(database: str, message: tuple) -> tuple:
+    query_id, pid, user, time, level, text, line = message
+    return query_id, pid, user, _utc(time), level, text[:1024], line
+
+
 def _connection_row(database: str, event: tuple) -> tuple:
     name, time, host, port, pid, user, application, tls_version, cipher, duration = event
     return (name, _utc(time), host, port, pid, database, user, duration, tls_version, cipher, application)
@@ -310,6 +329,7 @@ class _Log(NamedTuple):
 _QUERIES = _Log(_COPY, _PRUNE, _row)
 _CONNECTIONS = _Log(_CONNECTION_COPY, _CONNECTION_PRUNE, _connection_row, _HIGHEST_EVENT_ID)
 _FAILED_REFRESHES = _Log(_FAILED_REFRESH_COPY, None, _failed_refresh_row)
+_PROCEDURE_MESSAGES = _Log(_PROCEDURE_MESSAGE_COPY, _PROCEDURE_MESSAGE_PRUNE, _procedure_message_row)
 
 
 def _utc(seconds: float) -> datetime.datetime:

@@ -1,8 +1,9 @@
 """The engine's side of a session (session.py): what the engine answers, followed to each
 statement's completion.  Only CommandComplete, ErrorResponse, EmptyQueryResponse, PortalSuspended,
-ParameterStatus, RowDescription, NoData and ReadyForQuery are looked at (and DataRows of results
-with SUPER or VARBYTE columns, printed as Redshift prints them); each statement is recorded in the
-query history when it completes, with the tag Redshift gives it and the error Redshift words."""
+ParameterStatus, RowDescription, NoData, NoticeResponse and ReadyForQuery are looked at (and DataRows
+of results with SUPER or VARBYTE columns, printed as Redshift prints them); each statement is recorded
+in the query history when it completes, with the tag Redshift gives it and the error Redshift words,
+and a CALL with the messages its procedures raised (procedure_messages.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Callable
 from .command_tags import RETAGGED, redshift_tag
 from .errors import failed_refresh, redshift_error
 from .framing import LENGTH, Framer
+from .procedure_messages import ProcedureMessage, is_call, raised_message
 from .read_only_batch import Replies
 from .row_descriptions import redshift_columns
 from .storage_full import disk_full_error
@@ -22,9 +24,9 @@ if TYPE_CHECKING:
     from .history import QueryRecorder
 
 # Engine messages read whole: CommandComplete, ErrorResponse, EmptyQueryResponse,
-# PortalSuspended, ParameterStatus, RowDescription, NoData, ReadyForQuery; and DataRow while
-# a result with SUPER columns may be coming.
-ENGINE_WHOLE = frozenset(b"CEIsSTnZ")
+# PortalSuspended, ParameterStatus, RowDescription, NoData, NoticeResponse, ReadyForQuery; and
+# DataRow while a result with SUPER columns may be coming.
+ENGINE_WHOLE = frozenset(b"CEIsSTnNZ")
 ENGINE_WHOLE_ROWS = ENGINE_WHOLE | {0x44}
 # Engine messages read whole while the front's statements run in a batch (read_only_batch.py):
 # ParseComplete, BindComplete, CloseComplete.
@@ -41,7 +43,7 @@ class Statement:
     statement was described with (a Query's statement gets it from its own RowDescription);
     ``formats``: the result format codes its portal's Bind gave (``result_formats``)."""
 
-    __slots__ = ("text", "start", "chained", "tag", "error", "hidden", "shape", "formats")
+    __slots__ = ("text", "start", "chained", "tag", "error", "hidden", "shape", "formats", "messages")
 
     def __init__(self, text: bytes, start: float, chained: bool = False, hidden: bool = False,
                  shape: ResultShape | None = None, formats: bytes = b"") -> None:
@@ -53,6 +55,7 @@ class Statement:
         self.formats = formats
         self.tag: bytes | None = None
         self.error: tuple[str, str] | None = None
+        self.messages: list[ProcedureMessage] | None = None  # a CALL's raised messages, once it has some
 
 
 class ResultFollower:
@@ -129,6 +132,12 @@ class ResultFollower:
                 self._describe_statement(current, *result_columns(data, pos, length))
             return redshift_columns(data, pos, length)
         current = pending[0] if pending else None
+        if typ == 0x4E:  # NoticeResponse: a CALL's raised message is kept for its record
+            if type(current) is Statement and is_call(current.text):
+                message = raised_message(data[pos:pos + length])
+                if message is not None:
+                    current.messages = [*(current.messages or ()), message]
+            return None
         if type(current) is ResultShape:  # a Describe's answer: NoData, or the Describe's error
             pending.popleft()
             current = pending[0] if pending else None
@@ -148,6 +157,10 @@ class ResultFollower:
         if typ == 0x45:  # ErrorResponse
             msg = data[pos:pos + length]
             current.error = error_fields(msg)
+            if is_call(current.text):
+                exception = raised_message(msg)
+                if exception is not None:
+                    current.messages = [*(current.messages or ()), exception]
             refresh = failed_refresh(current.text, msg)
             if current.error[0] == "57014" and self.pid in self.quota_cancelled:
                 msg = disk_full_error(msg)  # cancelled for the quota: Redshift's Disk Full
@@ -182,6 +195,9 @@ class ResultFollower:
             self.pid, self.user, statement.text, statement.start, end, statement.tag, statement.error))
         if ticket:
             self._last_recorded, self.last_query_id = ticket, query_id
+            if statement.messages:  # (a statement reading the history waits for them too)
+                self._last_recorded = self.recorder.record_procedure_messages(
+                    self.engine_key, self.database, query_id, self.pid, self.user, statement.messages)
 
 
 def error_fields(msg: bytes) -> tuple[str, str]:

@@ -13,13 +13,8 @@ engine's settings.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .errors import not_supported, syntax_error
 from .tokens import Node, quote_literal, raw, render, split_commas, string_value, strip, words
-
-if TYPE_CHECKING:
-    from .expressions import Rewriter
 
 # Redshift-only session parameters and their defaults (Redshift's
 # configuration reference).  Accepted and shown by SHOW; only
@@ -95,7 +90,7 @@ def set_statement(sig: list[Node], nodes: list[Node]) -> tuple[str | None, bool 
     return f"{head}{PREFIX}{name} TO {value}", case_sensitive
 
 
-def setting_call(rw: "Rewriter", nodes: list[Node], i: int, j: int) -> tuple[list[Node], int]:
+def setting_call(rw, nodes, i, j):
     """CURRENT_SETTING('name' [, missing_ok]) and SET_CONFIG('name', value, is_local), both
     documented by Redshift: a Redshift-only parameter named by a literal is the engine's
     ``redshift.`` custom setting that SET wrote, an alias the PostgreSQL setting it stands for."""

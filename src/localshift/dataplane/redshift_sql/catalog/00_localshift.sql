@@ -50,6 +50,20 @@ REVOKE ALL ON localshift.query_history FROM PUBLIC;
 -- pg_last_query_id(): a session's newest statement.
 CREATE INDEX IF NOT EXISTS query_history_by_session ON localshift.query_history (pid, query_id);
 
+-- What the procedures of a CALL raised (RAISE INFO / NOTICE / WARNING / EXCEPTION), written by the
+-- same recorder with the CALL's query id (SVL_STORED_PROC_MESSAGES, SYS_PROCEDURE_MESSAGES).
+CREATE TABLE IF NOT EXISTS localshift.procedure_messages (
+    query_id bigint NOT NULL,        -- the CALL's (localshift.query_history)
+    pid integer NOT NULL,
+    user_name name NOT NULL,
+    record_time timestamp NOT NULL,  -- UTC
+    log_level text NOT NULL,         -- LOG | INFO | NOTICE | WARNING | EXCEPTION
+    message text NOT NULL,
+    line_number integer NOT NULL
+);
+REVOKE ALL ON localshift.procedure_messages FROM PUBLIC;
+CREATE INDEX IF NOT EXISTS procedure_messages_by_query ON localshift.procedure_messages (query_id);
+
 -- Sessions' connections as the wire front saw them, written by the same recorder (STL_CONNECTION_LOG).
 CREATE TABLE IF NOT EXISTS localshift.connection_log (
     event_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -106,6 +106,26 @@ SELECT userid::integer AS userid, userid::integer AS session_userid, query_id::i
 FROM localshift.visible_history
 WHERE query_text ~* '^[[:space:]]*call[[:space:]]';
 
+-- SVL_STORED_PROC_MESSAGES / SYS_PROCEDURE_MESSAGES: what the procedures of a CALL of the endpoint
+-- raised, seen as the CALL is (a user's own; a superuser's every one).  Transaction ids are not
+-- recorded (0), as in the rest of the history.
+CREATE OR REPLACE VIEW pg_catalog.svl_stored_proc_messages AS
+SELECT h.userid::integer AS userid, h.userid::integer AS session_userid, h.pid, h.transaction_id AS xid,
+       h.query_id::integer AS query, m.record_time AS recordtime,
+       CASE m.log_level WHEN 'LOG' THEN 20 WHEN 'INFO' THEN 30 WHEN 'NOTICE' THEN 40 WHEN 'WARNING' THEN 50
+                        ELSE 60 END AS loglevel,
+       m.log_level::character(10) AS loglevel_text, m.message::character(1024) AS message,
+       m.line_number AS linenum, left(h.query_text, 500)::character(500) AS querytext,
+       h.label::character(320) AS label, CASE WHEN h.status = 'success' THEN 0 ELSE 1 END AS aborted,
+       h.transaction_id AS message_xid
+FROM localshift.procedure_messages m
+JOIN localshift.visible_history h ON h.query_id = m.query_id;
+
+CREATE OR REPLACE VIEW pg_catalog.sys_procedure_messages AS
+SELECT xid AS transaction_id, query AS query_id, recordtime AS record_time, loglevel_text AS log_level,
+       message, linenum AS line_number
+FROM pg_catalog.svl_stored_proc_messages;
+
 -- STL_ERROR records the engine's internal errors, not SQL errors (those are in
 -- SYS_QUERY_HISTORY.error_message and STL_QUERY.aborted): localshift has none to record.
 CREATE OR REPLACE VIEW pg_catalog.stl_error AS
@@ -141,5 +161,6 @@ FROM pg_catalog.stl_connection_log;
 GRANT SELECT ON localshift.visible_locks TO PUBLIC;
 GRANT SELECT ON pg_catalog.svv_transactions, pg_catalog.stv_locks, pg_catalog.stv_wlm_query_state,
     pg_catalog.svv_query_inflight, pg_catalog.stl_wlm_query, pg_catalog.svl_qlog,
-    pg_catalog.svl_stored_proc_call, pg_catalog.stl_error, pg_catalog.stl_connection_log,
+    pg_catalog.svl_stored_proc_call, pg_catalog.svl_stored_proc_messages, pg_catalog.sys_procedure_messages,
+    pg_catalog.stl_error, pg_catalog.stl_connection_log,
     pg_catalog.sys_connection_log TO PUBLIC;
