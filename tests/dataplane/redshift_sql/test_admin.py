@@ -42,6 +42,9 @@ def test_grants_postgresql_cannot_keep_are_refused(sql, message):
     assert refused(sql) == ("0A000", message)
     assert pg("drop role r1 force") == "drop role r1"
     assert refused("grant usage on datashare d to namespace 'x'")[0] == "0A000"
+    # Redshift's DESC statements name what is not supported, not a syntax error at "desc".
+    assert refused("desc datashare salesshare") == ("0A000", "DESC DATASHARE is not supported by localshift")
+    assert refused("DESC IDENTITY PROVIDER oauth_standard")[0] == "0A000"
 
 
 def test_schemas_and_databases():

@@ -33,7 +33,7 @@ from .window_frames import FRAMED, PARTITION_ONLY
 # for no TRUNCATE in what the fast path lets through.
 _STATEMENT_WORDS = ("create", "alter", "drop", "grant", "revoke", "set", "reset", "show", "vacuum",
                     "analyze", "analyse", "copy", "unload", "cancel", "lock", "merge", "truncate", "explain",
-                    "refresh", "comment")  # COMMENT ON: by a superuser maybe, as the owner (owner_reach.py)
+                    "refresh", "comment", "desc")  # COMMENT ON: by a superuser maybe, as the owner (owner_reach.py)
 # Words that need rewriting wherever they appear.
 TRIGGER_WORDS = frozenset({
     "top", "qualify", "minus", "approximate", "sysdate", "current_user_id", "super", "nvarchar",

@@ -287,6 +287,15 @@ def _alter(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
     return None
 
 
+def _desc(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
+    """DESC DATASHARE / DESC IDENTITY PROVIDER (Redshift's only DESC statements): refused by name,
+    as their CREATE and ALTER are; anything else is the engine's syntax error."""
+    what = sig[1].low if len(sig) > 1 else ""
+    if what in _NOT_SUPPORTED_OBJECTS:
+        raise not_supported(f"DESC {_NOT_SUPPORTED_OBJECTS[what]}")
+    return None
+
+
 def _literal_name(node: Node) -> str:
     return quote_literal(identifier_value(node))
 
@@ -340,4 +349,5 @@ _HANDLERS = {
     "merge": lambda rw, nodes, sig: dml.merge(rw, nodes, sig),
     "delete": lambda rw, nodes, sig: dml.delete(rw, nodes, sig),
     "explain": lambda rw, nodes, sig: plans.explain(rw, nodes, sig, _statement),
+    "desc": _desc,
 }
