@@ -193,7 +193,7 @@ def _translated(rw: Rewriter, tokens: list[Token]) -> tuple[str, bool | None, li
         rw.relations = None
     if rw.may_reshape:
         from_items.prepare(rw, tokens)
-    if first in ("insert", "update"):
+    if first in ("insert", "update", "merge"):
         nodes = string_literals.typed(nodes, first)
     handler = _HANDLERS.get(first)
     if handler is not None:
