@@ -19,7 +19,17 @@ from .helpers import pg
      "insert into t values ('a'::localshift.string_literal, 1, 'b' || 'c'), ('x'::localshift.string_literal, 2, null)"),
     ("update t set s = 'x', n = 5 where k = 'y'",
      "update t set s = 'x'::localshift.string_literal, n = 5 where k = 'y'"),
-    ("insert into t select 'a'", "insert into t select 'a'"),
+    ("insert into t select 'a', 'b' as x, 'c' y, 'd' || 'e' from u where k = 'z'",
+     "insert into t select 'a'::localshift.string_literal, 'b'::localshift.string_literal as x, "
+     "'c'::localshift.string_literal y, 'd' || 'e' from u where k = 'z'"),
+    # A SELECT that compares its rows keeps its literals untyped (the type has no operators).
+    ("insert into t select distinct 'a' from u", "insert into t select distinct 'a' from u"),
+    ("insert into t select 'a' union all select 'b'", "insert into t select 'a' union all select 'b'"),
+    ("insert into t select 'a', k from u group by 2", "insert into t select 'a', k from u group by 2"),
+    ("merge into t using s on t.id = s.id when matched then update set d = 'x', n = 1 "
+     "when not matched then insert (id, d) values (s.id, 'y')",
+     "merge into t using s on t.id = s.id when matched then update set d = 'x'::localshift.string_literal, n = 1 "
+     "when not matched then insert (id, d) values (s.id, 'y'::localshift.string_literal)"),
 ])
 def test_the_literals_an_insert_or_update_assigns_are_typed(sql, expected):
     assert pg(sql) == expected
@@ -47,3 +57,29 @@ def test_other_columns_read_the_literal_as_before(db):
         db.execute("insert into mixed (v) values ('abcdefg')")
     db.execute("update mixed set d = '2024-03-01', v = 'z'")
     assert db.execute("select d, v from mixed").fetchone() == (datetime.date(2024, 3, 1), "z")
+
+
+def test_an_insert_select_puts_a_super_string(db):
+    db.execute("create table src (id int, k varchar(5))")
+    db.execute("insert into src values (1, 'a'), (2, 'b')")
+    db.execute("create table docs (id int, s super, v varchar(10))")
+    db.execute("insert into docs (id, s, v) select id, 'abc', '5' from src where k = 'a'")
+    db.execute("insert into docs select id, '{\"a\":1}' as s, 'x' v from src where k = 'b'")
+    rows = db.execute("select id, json_typeof(s), json_serialize(s), v from docs order by id").fetchall()
+    assert rows == [(1, "string", '"abc"', "5"), (2, "string", '"{\\"a\\":1}"', "x")]
+    # A SELECT that compares its rows resolves its literal as TEXT, which goes into SUPER as a string.
+    db.execute("insert into docs (id, s) select distinct 3, '[1, 2]' from src union all select 4, 'u'")
+    assert db.execute("select json_serialize(s) from docs where id >= 3 order by id").fetchall() == [
+        ('"[1, 2]"',), ('"u"',)]
+
+
+def test_a_merge_puts_super_strings(db):
+    db.execute("create table target (id int, s super, n int)")
+    db.execute("insert into target (id, s, n) values (1, json_parse('{\"a\":1}'), 0)")
+    db.execute("create table source (id int)")
+    db.execute("insert into source values (1), (2)")
+    db.execute("merge into target using source on target.id = source.id "
+               "when matched then update set s = 'matched', n = 1 "
+               "when not matched then insert (id, s, n) values (source.id, 'new', 2)")
+    rows = db.execute("select id, json_typeof(s), json_serialize(s), n from target order by id").fetchall()
+    assert rows == [(1, "string", '"matched"', 1), (2, "string", '"new"', 2)]

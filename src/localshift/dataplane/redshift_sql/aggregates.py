@@ -10,16 +10,19 @@ unconstrained NUMERIC, so a client reading the result's type modifier (RowDescri
 getPrecision/getScale, redshift_connector's description) and a table made by CREATE TABLE AS see
 no precision or scale.  The translator reads text, not the catalog: where the argument's own text
 declares its DECIMAL type (``x::decimal(10,2)``, ``CAST(x AS DECIMAL(10,2))``, ``x::decimal``: 18
-digits, scale 0) the call is cast to ``numeric(38, s)``; a column's declared type is not known here
-(docs/sql.md).
+digits, scale 0, an operation of such operands: ``a::decimal(8,2) * b::decimal(8,2)`` has scale 4)
+the call is cast to ``numeric(38, s)``.  A column's declared type is not known here: the engine's
+aggregates return no type modifier, whatever their argument's, so a column's scale cannot reach
+the result without the catalog (docs/sql.md).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .decimal_arithmetic import declared_decimal
 from .tokens import Group, Node, raw, split_commas, words
-from .types import DECIMAL_MAX_PRECISION, read_type
+from .types import DECIMAL_MAX_PRECISION
 
 if TYPE_CHECKING:
     from .expressions import Rewriter
@@ -92,42 +95,11 @@ def _typed(call: str, argument: list[Node]) -> str:
 
 
 def _declared_scale(argument: list[Node]) -> int | None:
-    """The scale of the DECIMAL type ``argument`` declares as a whole: ``CAST(x AS decimal(p, s))``,
-    or an operand and its casts, the last to ``decimal(p, s)`` (``a + b::decimal(8, 2)`` casts ``b``
-    alone: an operator anywhere, and it declares nothing); None when it declares none."""
-    significant = words(argument)
-    if len(significant) == 2 and significant[0].low == "cast" and isinstance(group := significant[1], Group):
-        inside = group.nodes
-        as_at = [k for k, node in enumerate(inside) if node.low == "as"]
-        return _scale(inside, _next(inside, as_at[-1] + 1)) if as_at else None
-    casts = [k for k, node in enumerate(argument) if node.kind == "punct" and node.text == "::"]
-    if not casts or any(node.kind == "op" for node in significant) or not _operand(words(argument[:casts[0]])):
-        return None
-    return _scale(argument, _next(argument, casts[-1] + 1))
-
-
-def _operand(nodes: list[Node]) -> bool:
-    """One operand: a literal, a parameter, a parenthesized expression, a name (qualified or not)
-    or a call."""
-    if len(nodes) == 1:
-        return nodes[0].kind in ("ident", "qident", "number", "string", "param", "group")
-    if nodes and isinstance(nodes[-1], Group):
-        nodes = nodes[:-1]
-    return bool(nodes) and all(node.kind in ("ident", "qident") if k % 2 == 0 else node.text == "."
-                               for k, node in enumerate(nodes))
-
-
-def _scale(nodes: list[Node], k: int) -> int | None:
-    if k >= len(nodes) or nodes[k].low not in ("decimal", "numeric"):
-        return None
-    try:
-        type_text, end = read_type(nodes, k)
-    except Exception:  # noqa: BLE001 - the engine reports a bad type where it stands
-        return None
-    if any(not node.blank for node in nodes[end:]):
-        return None
-    modifiers = type_text[type_text.index("(") + 1:-1].split(",")
-    return int(modifiers[1]) if len(modifiers) == 2 and modifiers[1].strip().isdigit() else 0
+    """The scale of the DECIMAL type ``argument`` declares as a whole (``CAST(x AS decimal(p, s))``,
+    an operand and its casts, the last to ``decimal(p, s)``, an operation of such operands:
+    decimal_arithmetic.py); None when it declares none (``a + b::decimal(8, 2)``)."""
+    decimal = declared_decimal(argument)
+    return None if decimal is None else decimal[1]
 
 
 def _next(nodes: list[Node], k: int) -> int:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from . import aggregates, functions, null_treatment, super_functions
 from .from_items import rewrite_from_items
 from .from_list import KEYWORDS as FROM_KEYWORDS
+from .decimal_arithmetic import typed_arithmetic
 from .navigation import navigate
 from .queries import rewrite_selects
 from .series_case import hoist_series
@@ -83,6 +84,8 @@ class Rewriter:
         self.may_reshape = False
         # generate_series in a CASE (series_case.py): only a text that calls it is searched for one.
         self.may_hoist_series = False
+        # DECIMAL arithmetic (decimal_arithmetic.py): only a text naming DECIMAL or NUMERIC declares one.
+        self.may_type_decimals = False
         self.reshapes: frozenset[str] = frozenset()
         self.ctes: dict[str, list[str] | None] = {}
         self.generated = 0
@@ -96,6 +99,8 @@ class Rewriter:
     def rewrite(self, nodes: list[Node]) -> list[Node]:
         if self.reshapes:
             nodes = rewrite_from_items(self, nodes)
+        if self.may_type_decimals:
+            nodes = typed_arithmetic(nodes)
         out: list[Node] = []
         prev: Node | None = None  # last significant node emitted
         i, n = 0, len(nodes)

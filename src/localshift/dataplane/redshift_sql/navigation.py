@@ -147,7 +147,7 @@ def navigate(rw: "Rewriter", nodes: list[Node], i: int) -> tuple[list[Node], int
             return [raw(f"({column_text} -> {' -> '.join(keys[:-1])} ->> {keys[-1]})"
                         if len(keys) > 1 else f"({column_text} ->> {keys[0]})")], j
     out: list[Node] = [raw(f"({column_text} -> {' -> '.join(keys)})")]
-    if not isinstance(steps[-1], Group) and _whole_select_item(nodes, i, following):
+    if not isinstance(steps[-1], Group) and whole_select_item(nodes, i, following):
         out.append(raw(f" AS {_column_name(rw, steps[-1])}"))
         return out, j
     if following is not None and following.text in _COMPARISONS:
@@ -160,7 +160,7 @@ def navigate(rw: "Rewriter", nodes: list[Node], i: int) -> tuple[list[Node], int
     return out, j
 
 
-def _whole_select_item(nodes: list[Node], i: int, following: Node | None) -> bool:
+def whole_select_item(nodes: list[Node], i: int, following: Node | None) -> bool:
     """Is the navigation from ``nodes[i]`` up to ``following`` a whole item of a select list,
     without an alias?  Redshift names its column after the last attribute (``SELECT
     s.attributename`` gives a column ``attributename``), where PostgreSQL would name it

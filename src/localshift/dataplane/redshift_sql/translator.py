@@ -140,6 +140,7 @@ def _rewritten(sql: str, case_sensitive: bool, standard_strings: bool) -> Transl
         rw = Rewriter(ENGINE_FUNCTIONS, case_sensitive, catalog_views, standard_strings)
         rw.may_reshape = from_items.may_reshape(sql)
         rw.may_hoist_series = any(t.kind == "ident" and t.low == "generate_series" for t in tokens)
+        rw.may_type_decimals = any(t.kind == "ident" and t.low in ("decimal", "numeric") for t in tokens)
         out, changed, sensitivity = [], hashed, None
         for statement in statements:
             text, new_sensitivity = _statement(rw, statement)
@@ -193,7 +194,7 @@ def _translated(rw: Rewriter, tokens: list[Token]) -> tuple[str, bool | None, li
         rw.relations = None
     if rw.may_reshape:
         from_items.prepare(rw, tokens)
-    if first in ("insert", "update"):
+    if first in ("insert", "update", "merge"):
         nodes = string_literals.typed(nodes, first)
     handler = _HANDLERS.get(first)
     if handler is not None:

@@ -54,3 +54,13 @@ CREATE OR REPLACE FUNCTION pg_catalog.round(double precision, integer) RETURNS d
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.round($1::numeric, $2)::double precision $$;
 CREATE OR REPLACE FUNCTION pg_catalog.trunc(double precision, integer) RETURNS double precision
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.trunc($1::numeric, $2)::double precision $$;
+
+-- DECIMAL division at Redshift's result scale ("Computations with numeric values": max(4, s1 + p2 -
+-- s2 + 1), which the translator computes from the operands' declared types: decimal_arithmetic.py).
+-- PostgreSQL's NUMERIC division gives at least 16 significant digits, rounded at a scale of its own
+-- choosing.  The quotient is truncated one digit past the scale (div: exact, toward zero), then
+-- rounded to it, half away from zero: one rounding, whatever the length of the digits.  By zero
+-- fails as PostgreSQL's division does (22012).
+CREATE OR REPLACE FUNCTION localshift.decimal_divide(numeric, numeric, integer) RETURNS numeric
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT pg_catalog.round(pg_catalog.div($1 * ('1e' || ($3 + 1))::numeric, $2) * ('1e-' || ($3 + 1))::numeric, $3) $$;
