@@ -30,6 +30,8 @@ the qualified names keep an operator or type in a schema of the user's, which an
 let users create and a snapshot may hold, from answering.)  Only the Query's first statement still
 runs under the user's timeout.
 ``reset`` sends DISCARD ALL without waiting for its answer, which ``reusable`` reads.
+A statement that changes the session's ``client_encoding`` from UTF-8 fails and ends the session,
+as the JDBC driver the Data API runs on ends its own (``_check_encoding``).
 ``reusable`` says whether a statement may run as on a new login: nothing came from the front
 while the session was idle (what comes then is its end: the engine stopped, the session was
 terminated), and no role or database setting of the engine changed since the login
@@ -96,6 +98,7 @@ _UNBOUND = ("SET LOCAL statement_timeout = 0", "SET LOCAL lock_timeout = 0",
 _IN_BLOCK = ("SAVEPOINT localshift_describe",
              ("ROLLBACK TO SAVEPOINT localshift_describe", "RELEASE SAVEPOINT localshift_describe"))
 _DISCARD = "DISCARD ALL"
+_UTF8 = ("UTF8", "UTF-8", "UNICODE")
 
 
 class SqlSession:
@@ -214,6 +217,7 @@ class SqlSession:
         except psycopg.Error as failure:
             self._conn.close()
             raise SqlConnectionError(f"the connection to the cluster was lost: {_server_message(failure)}") from None
+        self._check_encoding()
         if stopped is not None:
             if cancelling and not (error is not None and error.cancelled):
                 self._conn.close()  # the statement ended first: the cancel, still on its way, must reach nothing
@@ -221,6 +225,16 @@ class SqlSession:
         if error is not None:
             raise error
         return Completion(columns, command, _count(command))
+
+    def _check_encoding(self) -> None:
+        """The Data API reads its sessions over JDBC, which requires UTF-8: a statement that changed the
+        session's client_encoding ends it, in the JDBC driver's words (a session's text could no longer be
+        trusted to be what the results say)."""
+        encoding = (self._conn.pgconn.parameter_status(b"client_encoding") or b"UTF8").decode("ascii", "replace")
+        if encoding.upper() not in _UTF8:
+            self._conn.close()
+            raise SqlConnectionError(f"The server's client_encoding parameter was changed to {encoding}. "
+                                     "The JDBC driver requires client_encoding to be UTF8 for correct operation.")
 
     def cancel(self) -> None:
         """Cancel what the session runs (any thread); nothing happens when it is idle."""

@@ -102,7 +102,7 @@ def _target(user: str) -> Target:
 
 def test_kept_connections_are_bounded_and_one_no_longer_reusable_is_closed():
     dataplane = _DataPlane()
-    connections = Connections(None, dataplane, Clock())  # type: ignore[arg-type]
+    connections = Connections(None, dataplane, Clock(), lambda target: "available")  # type: ignore[arg-type]
     bob = _target("bob")
     first = connections.borrow(bob)
     connections.give_back(bob, first)

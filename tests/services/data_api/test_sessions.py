@@ -116,3 +116,21 @@ def test_a_sessions_settings_do_not_reach_the_descriptions_of_its_results(data: 
     finally:
         in_session.ok("SET statement_timeout TO 0")
         in_session.ok(f"DROP SCHEMA {trap} CASCADE")
+
+
+def test_a_statement_leaving_utf8_fails_and_ends_its_session_as_the_jdbc_driver_does(data: DataApi):
+    # The Data API reads its sessions over JDBC, which requires client_encoding UTF8 and closes a session
+    # that changed it: text read in another encoding could not be trusted to be what the results say.
+    # (SQL_ASCII left the next statement STARTED for ever, its row's text arriving as bytes.)
+    first = data.client.execute_statement(Sql="SELECT 1", SessionKeepAliveSeconds=60, **data.target)
+    assert data.wait(first["Id"])["Status"] == "FINISHED"
+    in_session = DataApi(data.server, SessionId=first["SessionId"])
+    changed = in_session.run("SET client_encoding TO 'SQL_ASCII'")
+    assert changed["Status"] == "FAILED"
+    assert changed["Error"].endswith("The server's client_encoding parameter was changed to SQL_ASCII. "
+                                     "The JDBC driver requires client_encoding to be UTF8 for correct operation.")
+    gone = error_of(in_session.execute_statement, Sql="SELECT 1", SessionId=first["SessionId"])
+    assert gone.response["Error"] == {"Code": "ValidationException", "Message": "Session is not available"}
+    # Without a session too; the next statement is UTF-8 again.
+    assert data.run("SET client_encoding TO 'LATIN1'")["Status"] == "FAILED"
+    assert data.records("SELECT 'é' AS e") == [[{"stringValue": "é"}]]

@@ -42,6 +42,8 @@ class Target:
     user: str  # the secret's ARN, the database user, or the IAM database user
     db_user: str | None  # DbUser as the API reports it
     secret_arn: str | None
+    account: str = ""
+    region: str = ""
 
     @property
     def name(self) -> str:
@@ -91,7 +93,17 @@ def resolve(backend: Any, ctx: RequestContext, p: dict[str, Any], database: str 
     else:
         login, user = IAM, iam_user(ctx)
     return Target(cluster_id, workgroup_name, key, status, database, login, user,
-                  p.get("DbUser") or (user if login == IAM else None), secret if login == SECRET else None)
+                  p.get("DbUser") or (user if login == IAM else None), secret if login == SECRET else None,
+                  ctx.account, ctx.region)
+
+
+def status_now(backend: Any, target: Target) -> str | None:
+    """The target's cluster's or workgroup's status now; None once it is gone."""
+    if target.cluster_identifier:
+        found = backend.redshift.clusters.get(target.account, target.region, target.cluster_identifier.lower())
+    else:
+        found = backend.serverless.workgroups.get(target.account, target.region, target.workgroup_name)
+    return None if found is None else found.status
 
 
 def _workgroup(backend: Any, ctx: RequestContext, name_or_arn: str) -> Any:
