@@ -28,19 +28,18 @@ from typing import Callable
 
 from localshift.dataplane.api import DataPlane, SqlConnectionError, SqlSession
 from localshift.services.clock import Clock
-from localshift.services.data_api.targets import DB_USER, IAM, SECRET, Target
+from localshift.services.data_api.targets import COMING_BACK, DB_USER, IAM, SECRET, Target
 from localshift.services.temporary_credentials import DEFAULT_SECONDS, IAM_PREFIX, new_login
 from localshift.store.database import Database
 
 IDLE_SECONDS = 60.0
 MAX_IDLE_PER_LOGIN = 4
 MAX_IDLE = 64
-# A target whose engine is still starting (after a restart of the service, or while it reboots) is
-# waited for this long before a login gives up; while it is in any other status (deleting,
-# pausing, paused, gone) a login gives up at once: a statement queued behind others when its
-# cluster was deleted fails as soon as a worker takes it.
+# A target whose engine is still starting (after a restart of the service, or while it reboots or
+# resumes: targets.COMING_BACK) is waited for this long before a login gives up; in any other status
+# (deleting, pausing, paused, gone) a login gives up at once: a statement queued behind others when
+# its cluster was deleted fails as soon as a worker takes it.
 STARTING_SECONDS = 60.0
-_COMING_BACK = frozenset({"available", "rebooting", "resuming", "modifying"})
 
 
 class NotServing(Exception):
@@ -73,7 +72,7 @@ class Connections:
             status = self.status_now(target)
             if status is None:
                 raise NotServing(f"{target.name} no longer exists.")
-            if status.lower() not in _COMING_BACK or time.monotonic() >= deadline:
+            if status.lower() not in COMING_BACK or time.monotonic() >= deadline:
                 raise NotServing(f"{target.name} is {status}: it serves no SQL now.")
             time.sleep(0.05)
         if target.login == SECRET:

@@ -24,11 +24,15 @@ from typing import Any
 from localshift.services.context import RequestContext
 from localshift.services.data_api.errors import validation
 from localshift.services.redshift.jobs import cluster_key
+from localshift.services.redshift.lifecycle import ENGINE_SERVES
 from localshift.services.redshift.reserved_names import reserved_user_name
 from localshift.services.serverless.lifecycle import engine_key as namespace_engine_key
 from localshift.services.temporary_credentials import iam_user
 
 SECRET, DB_USER, IAM = "secret", "db_user", "iam"
+# The statuses (lower case: a workgroup's are upper) in which a target's engine serves, or soon will
+# again: a login waits for it then.  Not a final snapshot's: the cluster is being deleted.
+COMING_BACK = (ENGINE_SERVES - {"final-snapshot"}) | {"resuming"}
 
 
 @dataclass(frozen=True)
