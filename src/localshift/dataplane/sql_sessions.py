@@ -114,9 +114,12 @@ class SqlSession:
         try:
             # Over TLS, which every endpoint serves and a require_ssl one needs; "require", not libpq's "prefer",
             # which would retry a refused login in plain text and report that attempt's refusal instead.
+            # client_encoding UTF8 in the login, as the JDBC driver sends it: a database's or user's own default
+            # (ALTER DATABASE ... SET client_encoding) does not apply, and DISCARD ALL comes back to UTF8.
             self._conn = psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname=database,
                                          autocommit=True, connect_timeout=max(1, int(connect_timeout)),
-                                         sslmode="require", context=_ADAPTERS, application_name="localshift-data-api")
+                                         sslmode="require", context=_ADAPTERS, application_name="localshift-data-api",
+                                         client_encoding="UTF8")
         except psycopg.Error as error:
             raise SqlConnectionError(_server_message(error)) from None
         self.pid = self._conn.info.backend_pid

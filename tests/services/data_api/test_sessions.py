@@ -134,3 +134,11 @@ def test_a_statement_leaving_utf8_fails_and_ends_its_session_as_the_jdbc_driver_
     # Without a session too; the next statement is UTF-8 again.
     assert data.run("SET client_encoding TO 'LATIN1'")["Status"] == "FAILED"
     assert data.records("SELECT 'é' AS e") == [[{"stringValue": "é"}]]
+    # The driver logs in with UTF8, whatever a database's own default: its SQL is read as sent, not as LATIN1
+    # (where 'é' became 'Ã©').
+    # (The database stays: the pool keeps a connection to it, and DROP DATABASE refuses one in use.)
+    data.ok("CREATE DATABASE latin_default")
+    data.ok("ALTER DATABASE latin_default SET client_encoding TO 'LATIN1'")
+    latin = DataApi(data.server, **{**data.target, "Database": "latin_default"})
+    assert latin.records("SELECT 'é' AS e, current_setting('client_encoding')") == [
+        [{"stringValue": "é"}, {"stringValue": "UTF8"}]]
