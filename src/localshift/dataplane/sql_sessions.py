@@ -30,6 +30,9 @@ the qualified names keep an operator or type in a schema of the user's, which an
 let users create and a snapshot may hold, from answering.)  Only the Query's first statement still
 runs under the user's timeout.
 ``reset`` sends DISCARD ALL without waiting for its answer, which ``reusable`` reads.
+A statement that changes the session's ``client_encoding`` from UTF-8, or its ``DateStyle`` from
+ISO, fails and ends the session, as the JDBC driver the Data API runs on ends its own
+(``_check_driver_settings``).
 ``reusable`` says whether a statement may run as on a new login: nothing came from the front
 while the session was idle (what comes then is its end: the engine stopped, the session was
 terminated), and no role or database setting of the engine changed since the login
@@ -96,6 +99,7 @@ _UNBOUND = ("SET LOCAL statement_timeout = 0", "SET LOCAL lock_timeout = 0",
 _IN_BLOCK = ("SAVEPOINT localshift_describe",
              ("ROLLBACK TO SAVEPOINT localshift_describe", "RELEASE SAVEPOINT localshift_describe"))
 _DISCARD = "DISCARD ALL"
+_UTF8 = ("UTF8", "UTF-8", "UNICODE")
 
 
 class SqlSession:
@@ -111,9 +115,13 @@ class SqlSession:
         try:
             # Over TLS, which every endpoint serves and a require_ssl one needs; "require", not libpq's "prefer",
             # which would retry a refused login in plain text and report that attempt's refusal instead.
+            # client_encoding UTF8 and DateStyle ISO in the login, as the JDBC driver sends them: a database's or
+            # user's own defaults (ALTER DATABASE ... SET client_encoding) do not apply, and DISCARD ALL comes back
+            # to them.
             self._conn = psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname=database,
                                          autocommit=True, connect_timeout=max(1, int(connect_timeout)),
-                                         sslmode="require", context=_ADAPTERS, application_name="localshift-data-api")
+                                         sslmode="require", context=_ADAPTERS, application_name="localshift-data-api",
+                                         client_encoding="UTF8", options="-c DateStyle=ISO")
         except psycopg.Error as error:
             raise SqlConnectionError(_server_message(error)) from None
         self.pid = self._conn.info.backend_pid
@@ -214,6 +222,7 @@ class SqlSession:
         except psycopg.Error as failure:
             self._conn.close()
             raise SqlConnectionError(f"the connection to the cluster was lost: {_server_message(failure)}") from None
+        self._check_driver_settings()
         if stopped is not None:
             if cancelling and not (error is not None and error.cancelled):
                 self._conn.close()  # the statement ended first: the cancel, still on its way, must reach nothing
@@ -221,6 +230,24 @@ class SqlSession:
         if error is not None:
             raise error
         return Completion(columns, command, _count(command))
+
+    def _check_driver_settings(self) -> None:
+        """The Data API reads its sessions over JDBC, whose driver requires client_encoding UTF8 and a
+        DateStyle beginning with ISO: a statement that changed either ends the session, in the driver's
+        words (its text, or its dates, could no longer be trusted to be what the results say)."""
+        pgconn = self._conn.pgconn
+        encoding = (pgconn.parameter_status(b"client_encoding") or b"UTF8").decode("ascii", "replace")
+        date_style = (pgconn.parameter_status(b"DateStyle") or b"ISO").decode("ascii", "replace")
+        if encoding.upper() not in _UTF8:
+            problem = (f"The server's client_encoding parameter was changed to {encoding}. "
+                       "The JDBC driver requires client_encoding to be UTF8 for correct operation.")
+        elif not date_style.upper().startswith("ISO"):
+            problem = (f"The server's DateStyle parameter was changed to {date_style}. "
+                       "The JDBC driver requires DateStyle to begin with ISO for correct operation.")
+        else:
+            return
+        self._conn.close()
+        raise SqlConnectionError(problem)
 
     def cancel(self) -> None:
         """Cancel what the session runs (any thread); nothing happens when it is idle."""

@@ -54,6 +54,45 @@ class DataApi:
         return self.wait(statement_id)
 
 
+class FakeSession:
+    """A kept connection whose reuse the test decides (no engine behind it)."""
+
+    pid = 4242
+
+    def __init__(self) -> None:
+        self.can_be_reused = True
+        self.closed = False
+
+    def reusable(self) -> bool:
+        return self.can_be_reused and not self.closed
+
+    def reset(self) -> bool:
+        return not self.closed
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class FakeDataPlane:
+    """A data plane serving every engine on one port, whose logins open ``session`` objects."""
+
+    serves_sql = True
+
+    def __init__(self, session: type[FakeSession] = FakeSession) -> None:
+        self.session = session
+        self.opened: list[FakeSession] = []
+
+    def sql_port(self, key: str) -> int:
+        return 5439
+
+    def allow_login(self, key: str, login: object) -> None:
+        pass
+
+    def open_sql(self, key: str, user: str, password: str, database: str) -> FakeSession:
+        self.opened.append(self.session())
+        return self.opened[-1]
+
+
 def unchecked(server: Server, account: str = OWNER) -> Any:
     """A redshift-data client that sends what the model forbids, for the server to refuse."""
     return boto3.client("redshift-data", endpoint_url=server.url, region_name=REGION, aws_access_key_id=account,

@@ -52,3 +52,17 @@ def test_parameters_are_shared_by_the_parts(data: DataApi, table):
     assert batch["Status"] == "FINISHED"
     assert data.records(f"SELECT v, w FROM {table} ORDER BY v") == [
         [{"longValue": 5}, {"stringValue": "shared"}], [{"longValue": 6}, {"stringValue": "shared"}]]
+
+
+def test_a_batch_stopped_by_its_statement_timeout_gives_back_a_clean_connection(data: DataApi, table):
+    data.ok(f"CREATE TABLE {table} (v int)")
+    pid = data.records("SELECT pg_backend_pid()")[0][0]["longValue"]
+    batch = data.batch([f"INSERT INTO {table} VALUES (1)", "SET search_path TO pg_catalog", "CREATE TEMP TABLE scratch (a int)",
+                        "SET statement_timeout TO 1000", "SELECT pg_sleep(30)"])
+    assert batch["Status"] == "FAILED" and batch["Error"].endswith("canceled on user's request")
+    # The same connection, kept (no new login), as a new login would find it: no transaction, nothing SET, nothing made.
+    [row] = data.records(f"SELECT pg_backend_pid(), txid_current_if_assigned() IS NULL, current_setting('search_path'), "
+                         f"current_setting('statement_timeout'), (SELECT count(*) FROM public.{table}), "
+                         "(SELECT count(*) FROM pg_catalog.pg_class WHERE relname = 'scratch')")
+    assert row == [{"longValue": pid}, {"booleanValue": True}, {"stringValue": '"$user", public'}, {"stringValue": "0"},
+                   {"longValue": 0}, {"longValue": 0}]

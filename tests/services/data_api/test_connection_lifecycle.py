@@ -8,7 +8,7 @@ from localshift.services.data_api.connection_lifecycle import MAX_IDLE, Connecti
 from localshift.services.data_api.targets import DB_USER, Target
 from support import OWNER, create_available_cluster
 
-from .conftest import DATABASE, DataApi
+from .conftest import DATABASE, DataApi, FakeDataPlane
 
 
 def _pid(data: DataApi) -> int:
@@ -62,47 +62,13 @@ def test_the_data_apis_own_queries_are_not_in_the_users_query_history(data: Data
         assert own == [[{"longValue": 0}]]
 
 
-class _Session:
-    """A kept connection whose reuse the test decides."""
-
-    def __init__(self) -> None:
-        self.can_be_reused = True
-        self.closed = False
-
-    def reusable(self) -> bool:
-        return self.can_be_reused and not self.closed
-
-    def reset(self) -> bool:
-        return not self.closed
-
-    def close(self) -> None:
-        self.closed = True
-
-
-class _DataPlane:
-    serves_sql = True
-
-    def __init__(self) -> None:
-        self.opened: list[_Session] = []
-
-    def sql_port(self, key: str) -> int:
-        return 5439
-
-    def allow_login(self, key: str, login: object) -> None:
-        pass
-
-    def open_sql(self, key: str, user: str, password: str, database: str) -> _Session:
-        self.opened.append(_Session())
-        return self.opened[-1]
-
-
 def _target(user: str) -> Target:
     return Target("c1", None, "engine", "available", DATABASE, DB_USER, user, user, None)
 
 
 def test_kept_connections_are_bounded_and_one_no_longer_reusable_is_closed():
-    dataplane = _DataPlane()
-    connections = Connections(None, dataplane, Clock())  # type: ignore[arg-type]
+    dataplane = FakeDataPlane()
+    connections = Connections(None, dataplane, Clock(), lambda target: "available")  # type: ignore[arg-type]
     bob = _target("bob")
     first = connections.borrow(bob)
     connections.give_back(bob, first)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
+from localshift.services.data_api.backend import WORKER_THREADS
 from support import OWNER, create_available_cluster, wait_for
 
 from .conftest import DataApi, error_of
@@ -50,3 +55,31 @@ def test_a_paused_cluster_refuses_statements_and_catalog_calls(data_server):
                 ("DatabaseConnectionException", 500)
     finally:
         redshift.delete_cluster(ClusterIdentifier="sleepy", SkipFinalClusterSnapshot=True)
+
+
+@pytest.mark.parametrize("action", ["delete", "pause"])
+def test_a_statement_queued_when_its_cluster_goes_away_fails_as_a_worker_takes_it(data_server, action):
+    # More statements than workers: the last waits SUBMITTED behind the others.  When its cluster goes
+    # meanwhile, the worker that takes it finds nothing to log in to and says why (it waited a minute in
+    # PICKED, then called the cluster "available").
+    redshift = data_server.client(OWNER)
+    name = f"going-{action}"
+    create_available_cluster(redshift, name, ClusterType="single-node", NumberOfNodes=1)
+    data = DataApi(data_server, ClusterIdentifier=name, Database="dev", DbUser="admin")
+    try:
+        ids = [data.submit("SELECT pg_sleep(300)") for _ in range(WORKER_THREADS + 1)]
+        wait_for(lambda: [data.describe_statement(Id=i)["Status"] for i in ids].count("STARTED") == WORKER_THREADS)
+        [queued] = [i for i in ids if data.describe_statement(Id=i)["Status"] == "SUBMITTED"]
+        if action == "delete":
+            redshift.delete_cluster(ClusterIdentifier=name, SkipFinalClusterSnapshot=True)
+        else:
+            redshift.pause_cluster(ClusterIdentifier=name)
+        ended = data.wait(queued)
+        assert ended["Status"] == "FAILED"
+        assert re.fullmatch(rf"Connection to the database failed: {name} (no longer exists|is (deleting|pausing|paused): "
+                            r"it serves no SQL now)\.", ended["Error"]), ended["Error"]
+        assert {data.wait(i)["Status"] for i in ids} == {"FAILED"}
+    finally:
+        if action == "pause":
+            wait_for(lambda: redshift.describe_clusters(ClusterIdentifier=name)["Clusters"][0]["ClusterStatus"] == "paused")
+            redshift.delete_cluster(ClusterIdentifier=name, SkipFinalClusterSnapshot=True)

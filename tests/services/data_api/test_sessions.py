@@ -116,3 +116,32 @@ def test_a_sessions_settings_do_not_reach_the_descriptions_of_its_results(data: 
     finally:
         in_session.ok("SET statement_timeout TO 0")
         in_session.ok(f"DROP SCHEMA {trap} CASCADE")
+
+
+def test_a_statement_leaving_utf8_or_iso_dates_fails_and_ends_its_session_as_the_jdbc_driver_does(data: DataApi):
+    # The Data API reads its sessions over JDBC, whose driver requires client_encoding UTF8 and a DateStyle
+    # beginning with ISO, and closes a session that changed either: text read in another encoding, or dates
+    # in another style, could not be trusted to be what the results say.  (SQL_ASCII left the next statement
+    # STARTED for ever, its row's text arriving as bytes.)
+    for setting, words in (("client_encoding TO 'SQL_ASCII'", "client_encoding parameter was changed to SQL_ASCII. "
+                            "The JDBC driver requires client_encoding to be UTF8 for correct operation."),
+                           ("DateStyle TO 'German'", "DateStyle parameter was changed to German, DMY. "
+                            "The JDBC driver requires DateStyle to begin with ISO for correct operation.")):
+        first = data.client.execute_statement(Sql="SELECT 1", SessionKeepAliveSeconds=60, **data.target)
+        assert data.wait(first["Id"])["Status"] == "FINISHED"
+        in_session = DataApi(data.server, SessionId=first["SessionId"])
+        changed = in_session.run(f"SET {setting}")
+        assert changed["Status"] == "FAILED" and changed["Error"].endswith(f"The server's {words}")
+        gone = error_of(in_session.execute_statement, Sql="SELECT 1", SessionId=first["SessionId"])
+        assert gone.response["Error"] == {"Code": "ValidationException", "Message": "Session is not available"}
+        assert data.run(f"SET {setting}")["Status"] == "FAILED"  # without a session too
+    assert data.records("SELECT 'é' AS e") == [[{"stringValue": "é"}]]
+    # The driver logs in with UTF8 and ISO, whatever a database's own defaults: its SQL is read as sent, not as
+    # LATIN1 (where 'é' became 'Ã©'), and dates come as ISO writes them.
+    # (The database stays: the pool keeps a connection to it, and DROP DATABASE refuses one in use.)
+    data.ok("CREATE DATABASE latin_default")
+    data.ok("ALTER DATABASE latin_default SET client_encoding TO 'LATIN1'")
+    data.ok("ALTER DATABASE latin_default SET DateStyle TO 'SQL, DMY'")
+    latin = DataApi(data.server, **{**data.target, "Database": "latin_default"})
+    assert latin.records("SELECT 'é' AS e, DATE '2024-02-03' AS d") == [
+        [{"stringValue": "é"}, {"stringValue": "2024-02-03"}]]

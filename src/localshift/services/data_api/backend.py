@@ -22,7 +22,7 @@ from localshift.services.clock import Clock
 from localshift.services.common.backend import ServiceBackend
 from localshift.services.data_api.connection_lifecycle import Connections
 from localshift.services.data_api.sessions import DataSession, Sessions
-from localshift.services.data_api.targets import Target
+from localshift.services.data_api.targets import Target, status_now
 from localshift.store.data_api import ACTIVE, FAILED, StatementRecord, StatementRepository
 from localshift.store.database import Database
 
@@ -79,7 +79,7 @@ class DataApiBackend(ServiceBackend):
         self.serverless = serverless
         self.results_dir = results_dir
         self.statements = StatementRepository(db, mask_passwords)  # the store keeps no password
-        self.connections = Connections(db, dataplane, clock)
+        self.connections = Connections(db, dataplane, clock, lambda target: status_now(self, target))
         self.sessions = Sessions()
         self.running: dict[str, Running] = {}
         self.running_lock = threading.Lock()

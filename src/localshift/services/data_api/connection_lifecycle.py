@@ -24,18 +24,21 @@ import threading
 import time
 from collections import defaultdict
 from datetime import timedelta
+from typing import Callable
 
 from localshift.dataplane.api import DataPlane, SqlConnectionError, SqlSession
 from localshift.services.clock import Clock
-from localshift.services.data_api.targets import DB_USER, IAM, SECRET, Target
+from localshift.services.data_api.targets import COMING_BACK, DB_USER, IAM, SECRET, Target
 from localshift.services.temporary_credentials import DEFAULT_SECONDS, IAM_PREFIX, new_login
 from localshift.store.database import Database
 
 IDLE_SECONDS = 60.0
 MAX_IDLE_PER_LOGIN = 4
 MAX_IDLE = 64
-# An available target whose engine is still starting (after a restart of the service) is
-# waited for this long before a login gives up.
+# A target whose engine is still starting (after a restart of the service, or while it reboots or
+# resumes: targets.COMING_BACK) is waited for this long before a login gives up; in any other status
+# (deleting, pausing, paused, gone) a login gives up at once: a statement queued behind others when
+# its cluster was deleted fails as soon as a worker takes it.
 STARTING_SECONDS = 60.0
 
 
@@ -44,10 +47,13 @@ class NotServing(Exception):
 
 
 class Connections:
-    def __init__(self, db: Database, dataplane: DataPlane, clock: Clock) -> None:
+    def __init__(self, db: Database, dataplane: DataPlane, clock: Clock,
+                 status_now: Callable[[Target], str | None]) -> None:
+        """``status_now``: a target's cluster's or workgroup's status now, None once it is gone."""
         self.db = db
         self.dataplane = dataplane
         self.clock = clock
+        self.status_now = status_now
         self._idle: dict[tuple[str, ...], list[tuple[float, SqlSession]]] = defaultdict(list)
         self._lock = threading.Lock()
 
@@ -61,10 +67,13 @@ class Connections:
         SqlConnectionError (the server's words) when the login fails."""
         if not self.dataplane.serves_sql:
             raise NotServing("localshift runs without a data plane (--no-data-plane): no engine serves SQL.")
-        deadline = time.monotonic() + (STARTING_SECONDS if target.status.lower() == "available" else 0)
+        deadline = time.monotonic() + STARTING_SECONDS
         while self.dataplane.sql_port(target.engine_key) is None:
-            if time.monotonic() >= deadline:
-                raise NotServing(f"{target.name} is {target.status}: it serves no SQL now.")
+            status = self.status_now(target)
+            if status is None:
+                raise NotServing(f"{target.name} no longer exists.")
+            if status.lower() not in COMING_BACK or time.monotonic() >= deadline:
+                raise NotServing(f"{target.name} is {status}: it serves no SQL now.")
             time.sleep(0.05)
         if target.login == SECRET:
             user, password = self._secret(target)

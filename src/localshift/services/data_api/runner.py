@@ -7,11 +7,13 @@ kept connection is at hand: its session's, or the pool's) goes from SUBMITTED to
 Each change is written to the store as it happens.  A batch runs in one transaction: its
 parts run in order, each with its own status, times and result; when one fails, the
 transaction is rolled back, the parts after it are ABORTED and the statement is FAILED with
-that part's error.
+that part's error.  A failure of localshift's own (a bug) still ends the statement, FAILED, and
+closes its connection: no statement is left SUBMITTED, PICKED or STARTED.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any, Callable
 
@@ -20,8 +22,13 @@ from localshift.services.data_api.backend import DataApiBackend, Running
 from localshift.services.data_api.connection_lifecycle import NotServing
 from localshift.services.data_api.parameters import bind, parameter_values
 from localshift.services.data_api.results import RESULT_NOT_KEPT, ResultTooLarge, ResultWriter, column_metadata
-from localshift.store.data_api import (ABORTED, FAILED, FINISHED, PICKED, STARTED, SUBMITTED, StatementPart,
+from localshift.store.data_api import (ABORTED, ACTIVE, FAILED, FINISHED, PICKED, STARTED, SUBMITTED, StatementPart,
                                        StatementRecord)
+
+log = logging.getLogger("localshift.work")
+# localshift's own words for a statement it failed to run (AWS's Data API answers such a failure of its own
+# with InternalServerException; a statement already accepted can only end FAILED).
+INTERNAL_ERROR = "The statement failed inside localshift"
 
 
 class _Stopped(Exception):
@@ -39,6 +46,12 @@ def run_statement(backend: DataApiBackend, statement_id: str) -> None:
     held = backend.running[statement_id]
     try:
         _run(backend, statement_id, held)
+    except Exception as error:
+        # localshift's own failure, not the statement's: it still ends (FAILED), never left running.
+        log.exception("Data API statement %s failed", statement_id)
+        record = backend.statements.get(statement_id)
+        if record is not None and record.status in ACTIVE:
+            _end(backend, record, _Stopped(FAILED, f"{INTERNAL_ERROR}: {type(error).__name__}: {error}"))
     finally:
         with backend.running_lock:
             backend.running.pop(statement_id, None)
@@ -109,6 +122,9 @@ def _run_on(backend: DataApiBackend, held: Running, connection: SqlSession, canc
         _run_parts(backend, record, connection, held)
     except _Stopped as stop:
         _end(backend, record, stop)
+    except Exception:
+        connection.close()  # in whatever state the failure left it: used by no later statement
+        raise
     else:
         _end(backend, record, None)
     finally:

@@ -94,11 +94,6 @@ class Sessions:
                 if session.busy_with is None and now >= session.expires_at:
                     self._end(session)
 
-    def running_past(self, now: datetime) -> list[DataSession]:
-        """Busy sessions past their 24 hours: their statement is to be stopped."""
-        with self._lock:
-            return [s for s in self._sessions.values() if s.busy_with and now >= s.created_at + MAX_LIFETIME]
-
     def end_all(self) -> None:
         with self._lock:
             for session in list(self._sessions.values()):

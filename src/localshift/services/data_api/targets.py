@@ -24,11 +24,15 @@ from typing import Any
 from localshift.services.context import RequestContext
 from localshift.services.data_api.errors import validation
 from localshift.services.redshift.jobs import cluster_key
+from localshift.services.redshift.lifecycle import ENGINE_SERVES
 from localshift.services.redshift.reserved_names import reserved_user_name
 from localshift.services.serverless.lifecycle import engine_key as namespace_engine_key
 from localshift.services.temporary_credentials import iam_user
 
 SECRET, DB_USER, IAM = "secret", "db_user", "iam"
+# The statuses (lower case: a workgroup's are upper) in which a target's engine serves, or soon will
+# again: a login waits for it then.  Not a final snapshot's: the cluster is being deleted.
+COMING_BACK = (ENGINE_SERVES - {"final-snapshot"}) | {"resuming"}
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,8 @@ class Target:
     user: str  # the secret's ARN, the database user, or the IAM database user
     db_user: str | None  # DbUser as the API reports it
     secret_arn: str | None
+    account: str = ""
+    region: str = ""
 
     @property
     def name(self) -> str:
@@ -91,7 +97,17 @@ def resolve(backend: Any, ctx: RequestContext, p: dict[str, Any], database: str 
     else:
         login, user = IAM, iam_user(ctx)
     return Target(cluster_id, workgroup_name, key, status, database, login, user,
-                  p.get("DbUser") or (user if login == IAM else None), secret if login == SECRET else None)
+                  p.get("DbUser") or (user if login == IAM else None), secret if login == SECRET else None,
+                  ctx.account, ctx.region)
+
+
+def status_now(backend: Any, target: Target) -> str | None:
+    """The target's cluster's or workgroup's status now; None once it is gone."""
+    if target.cluster_identifier:
+        found = backend.redshift.clusters.get(target.account, target.region, target.cluster_identifier.lower())
+    else:
+        found = backend.serverless.workgroups.get(target.account, target.region, target.workgroup_name)
+    return None if found is None else found.status
 
 
 def _workgroup(backend: Any, ctx: RequestContext, name_or_arn: str) -> Any:
