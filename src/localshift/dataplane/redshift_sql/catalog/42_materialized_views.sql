@@ -635,6 +635,36 @@ WHERE localshift.is_user_visible_schema(n.nspname)
 
 GRANT SELECT ON pg_catalog.svv_mv_info, pg_catalog.stv_mv_info TO PUBLIC;
 
+-- The materialized views each materialized view's query names (MV on MV), for SVV_MV_DEPENDENCY and
+-- STV_MV_DEPS: read from the engine's dependencies of the view's query.  Regular users see their own
+-- views' rows; superusers every row.
+CREATE OR REPLACE VIEW localshift.mv_dependencies AS
+SELECT n.nspname AS schema_name, c.relname AS name, rn.nspname AS ref_schema, r.relname AS ref_name
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_rewrite rw ON rw.ev_class = c.oid AND rw.rulename = '_RETURN'
+JOIN pg_catalog.pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid
+                           AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> c.oid
+JOIN pg_catalog.pg_class r ON r.oid = d.refobjid AND r.relkind = 'm'
+JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
+WHERE c.relkind = 'm' AND localshift.is_user_visible_schema(n.nspname)
+  AND (pg_catalog.pg_get_userbyid(c.relowner) = current_user OR localshift.current_user_is_superuser())
+GROUP BY 1, 2, 3, 4;
+REVOKE ALL ON localshift.mv_dependencies FROM PUBLIC;
+
+CREATE OR REPLACE VIEW pg_catalog.svv_mv_dependency AS
+SELECT current_database()::character(128) AS database_name, schema_name::character(128) AS schema_name,
+       name::character(128) AS name, current_database()::character(128) AS dependent_database_name,
+       ref_schema::character(128) AS dependent_schema_name, ref_name::character(128) AS dependent_name
+FROM localshift.mv_dependencies;
+
+CREATE OR REPLACE VIEW pg_catalog.stv_mv_deps AS
+SELECT current_database()::character(128) AS db_name, schema_name::character(128) AS schema,
+       name::character(128) AS name, ref_schema::character(128) AS ref_schema, ref_name::character(128) AS ref_name,
+       current_database()::character(128) AS ref_database_name
+FROM localshift.mv_dependencies;
+GRANT SELECT ON pg_catalog.svv_mv_dependency, pg_catalog.stv_mv_deps TO PUBLIC;
+
 -- Refreshes and state transitions as users see them: regular users their own and those of their views
 -- (the autorefresh's, which the internal role runs); superusers every row.
 CREATE OR REPLACE VIEW localshift.visible_mv_refreshes AS
