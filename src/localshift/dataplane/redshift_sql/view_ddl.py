@@ -83,8 +83,9 @@ def refresh_materialized_view(rw: "Rewriter", sig: list[Node]) -> str | None:
     """REFRESH MATERIALIZED VIEW name.  Redshift's queries read a view's old rows while it refreshes;
     the engine's plain REFRESH locks them out until it commits, its REFRESH CONCURRENTLY does not (it
     needs a unique index on the view's rows): the catalog's statement for the view
-    (localshift.mv_refresh_statement, catalog/42_materialized_views.sql) is either, run in a DO block
-    (command_tags.py gives the client REFRESH MATERIALIZED VIEW's tag).  Other forms are PostgreSQL's.
+    (localshift.mv_refresh_statement, a call of localshift.refresh_mv, catalog/42_materialized_views.sql)
+    runs either, or refuses an Unrefreshable view, in a DO block (command_tags.py gives the client
+    REFRESH MATERIALIZED VIEW's tag).  Other forms are PostgreSQL's.
     Redshift records a failed refresh in SVL_MV_REFRESH_STATUS: its error is raised again naming the
     view (localshift.raise_refresh_error), for the query history to record it (errors.failed_refresh)."""
     if [w.low for w in sig[1:3]] != ["materialized", "view"] or name_end(sig, 3) != len(sig) or len(sig) < 4:
