@@ -514,6 +514,16 @@ def test_views_over_views_show_in_svv_mv_dependency_and_stv_mv_deps(sql_cluster,
         assert conn.execute("SELECT trim(name), trim(ref_schema), trim(ref_name), trim(db_name) = trim(ref_database_name)"
                             " FROM stv_mv_deps WHERE schema = 'mv_deps' AND name = 'mv_over_foo'").fetchall() == [
             ("mv_over_foo", "mv_deps", "mv_foo", True)]
+        # REFRESH ... CASCADE refreshes the views a view is built on first, those deepest down first;
+        # RESTRICT (the default) the view alone.
+        conn.execute("INSERT INTO mv_deps.foo VALUES (1)")
+        conn.execute("REFRESH MATERIALIZED VIEW mv_deps.mv_both RESTRICT")
+        assert conn.execute("SELECT count(*) FROM mv_deps.mv_both").fetchone() == (0,)
+        conn.execute("REFRESH MATERIALIZED VIEW mv_deps.mv_both CASCADE")
+        assert conn.execute("SELECT a FROM mv_deps.mv_both").fetchall() == [(1,)]
+        assert conn.execute("SELECT trim(mv_name) FROM svl_mv_refresh_status WHERE schema_name = 'mv_deps'"
+                            " ORDER BY starttime").fetchall()[-3:] == [("mv_foo",), ("mv_over_foo",), ("mv_both",)]
+        assert stale_in(conn, "mv_deps") == {"mv_foo": "f", "mv_over_foo": "f", "mv_both": "f", "mias": "t"}
         # A view others are built on is dropped with them only with CASCADE.
         with pytest.raises(psycopg.errors.DependentObjectsStillExist,
                            match='cannot drop materialized view (mv_deps.)?mv_foo because other objects depend on it'):

@@ -268,22 +268,47 @@ END $$;
 REVOKE ALL ON FUNCTION localshift.drop_mv_key(oid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION localshift.drop_mv_key(oid) TO PUBLIC;
 
--- REFRESH MATERIALIZED VIEW, as the translator and the autorefresh run it (localshift.refresh_mv).
-CREATE OR REPLACE FUNCTION localshift.mv_refresh_statement(view_oid regclass) RETURNS text
+-- REFRESH MATERIALIZED VIEW [CASCADE], as the translator and the autorefresh run it (localshift.refresh_mv).
+DROP FUNCTION IF EXISTS localshift.mv_refresh_statement(regclass);
+CREATE OR REPLACE FUNCTION localshift.mv_refresh_statement(view_oid regclass, cascade boolean DEFAULT false)
+RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+SELECT 'SELECT localshift.refresh_mv(' || view_oid::oid || CASE WHEN cascade THEN ', true' ELSE '' END || ')' $$;
+GRANT EXECUTE ON FUNCTION localshift.mv_refresh_statement(regclass, boolean) TO PUBLIC;
+
+-- The materialized views a materialized view's query names (MV on MV), read from the engine's
+-- dependencies of its query.
+CREATE OR REPLACE FUNCTION localshift.mv_base_views(view_oid oid) RETURNS SETOF oid
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-SELECT 'SELECT localshift.refresh_mv(' || view_oid::oid || ')' $$;
-GRANT EXECUTE ON FUNCTION localshift.mv_refresh_statement(regclass) TO PUBLIC;
+SELECT DISTINCT d.refobjid
+FROM pg_rewrite rw
+JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid
+                AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> view_oid
+JOIN pg_class r ON r.oid = d.refobjid AND r.relkind = 'm'
+WHERE rw.ev_class = view_oid AND rw.rulename = '_RETURN' $$;
 
 -- A view's refresh: refused for a view Redshift would no longer refresh (Unrefreshable: a base table
 -- changed, see mv_unrefreshable); CONCURRENTLY when the view has a key's index and rows (see
 -- ensure_mv_key), and plain, after dropping the key's index, when the new rows repeat or are too long
 -- for it; plain without a key (readers then wait for it).  As the caller (the engine checks who may
 -- refresh the view).
-CREATE OR REPLACE FUNCTION localshift.refresh_mv(view_oid oid) RETURNS void
+-- CASCADE (REFRESH MATERIALIZED VIEW ... CASCADE): the materialized views it is built on first, each
+-- once, those deepest down first; one that fails fails the whole.
+CREATE OR REPLACE FUNCTION localshift.refresh_mv(view_oid oid, cascade boolean DEFAULT false) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     unrefreshable text := (SELECT u.reason FROM localshift.mv_unrefreshable_reason(view_oid) AS u);
+    base oid;
 BEGIN
+    IF cascade THEN
+        FOR base IN WITH RECURSIVE bases(relation, depth) AS (
+                        SELECT b, 1 FROM localshift.mv_base_views(view_oid) AS b
+                        UNION ALL
+                        SELECT b, bases.depth + 1 FROM bases CROSS JOIN LATERAL localshift.mv_base_views(bases.relation) AS b
+                        WHERE bases.depth < 100)
+                    SELECT relation FROM bases GROUP BY relation ORDER BY max(depth) DESC, relation LOOP
+            PERFORM localshift.refresh_mv(base);
+        END LOOP;
+    END IF;
     IF unrefreshable IS NOT NULL THEN
         RAISE EXCEPTION 'Materialized view % is unrefreshable as %.', (SELECT relname FROM pg_class WHERE oid = view_oid),
                         unrefreshable USING ERRCODE = 'XX000';
@@ -298,7 +323,7 @@ BEGIN
     END IF;
     EXECUTE format('REFRESH MATERIALIZED VIEW %s', view_oid::regclass);
 END $$;
-GRANT EXECUTE ON FUNCTION localshift.refresh_mv(oid) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION localshift.refresh_mv(oid, boolean) TO PUBLIC;
 
 -- Refreshes of materialized views, for SVL_MV_REFRESH_STATUS: those REFRESH MATERIALIZED VIEW ran
 -- (the user's, or the internal role's for the autorefresh: dataplane/mv_autorefresh.py), and the
@@ -635,21 +660,17 @@ WHERE localshift.is_user_visible_schema(n.nspname)
 
 GRANT SELECT ON pg_catalog.svv_mv_info, pg_catalog.stv_mv_info TO PUBLIC;
 
--- The materialized views each materialized view's query names (MV on MV), for SVV_MV_DEPENDENCY and
--- STV_MV_DEPS: read from the engine's dependencies of the view's query.  Regular users see their own
--- views' rows; superusers every row.
+-- The materialized views each materialized view's query names (mv_base_views), for SVV_MV_DEPENDENCY
+-- and STV_MV_DEPS.  Regular users see their own views' rows; superusers every row.
 CREATE OR REPLACE VIEW localshift.mv_dependencies AS
 SELECT n.nspname AS schema_name, c.relname AS name, rn.nspname AS ref_schema, r.relname AS ref_name
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-JOIN pg_catalog.pg_rewrite rw ON rw.ev_class = c.oid AND rw.rulename = '_RETURN'
-JOIN pg_catalog.pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid
-                           AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> c.oid
-JOIN pg_catalog.pg_class r ON r.oid = d.refobjid AND r.relkind = 'm'
+CROSS JOIN LATERAL localshift.mv_base_views(c.oid) AS b
+JOIN pg_catalog.pg_class r ON r.oid = b
 JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
 WHERE c.relkind = 'm' AND localshift.is_user_visible_schema(n.nspname)
-  AND (pg_catalog.pg_get_userbyid(c.relowner) = current_user OR localshift.current_user_is_superuser())
-GROUP BY 1, 2, 3, 4;
+  AND (pg_catalog.pg_get_userbyid(c.relowner) = current_user OR localshift.current_user_is_superuser());
 REVOKE ALL ON localshift.mv_dependencies FROM PUBLIC;
 
 CREATE OR REPLACE VIEW pg_catalog.svv_mv_dependency AS
