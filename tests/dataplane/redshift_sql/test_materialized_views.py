@@ -531,3 +531,30 @@ def test_views_over_views_show_in_svv_mv_dependency_and_stv_mv_deps(sql_cluster,
         conn.execute("DROP MATERIALIZED VIEW mv_deps.mv_foo CASCADE")
         assert conn.execute("SELECT count(*) FROM svv_mv_dependency WHERE schema_name = 'mv_deps'").fetchone() == (0,)
         assert conn.execute("SELECT count(*) FROM svv_mv_info WHERE schema_name = 'mv_deps'").fetchone() == (0,)
+
+
+def test_alter_materialized_view_changes_its_distribution_and_sort_key(sql_cluster, database):
+    def layout(conn: psycopg.Connection) -> tuple:
+        return conn.execute("SELECT diststyle, trim(sortkey1), autorefresh FROM svv_table_info t"
+                            " JOIN svv_mv_info m ON m.schema_name = t.schema AND m.name = t.\"table\""
+                            " WHERE t.schema = 'mv_layout' AND t.\"table\" = 'sums'").fetchone()
+
+    with sql_cluster.connect(database) as conn:
+        conn.autocommit = True
+        conn.execute("DROP SCHEMA IF EXISTS mv_layout CASCADE")
+        conn.execute("CREATE SCHEMA mv_layout")
+        conn.execute("CREATE TABLE mv_layout.sales (g int, amount int)")
+        conn.execute("INSERT INTO mv_layout.sales VALUES (1, 2)")
+        conn.execute("CREATE MATERIALIZED VIEW mv_layout.sums DISTKEY (g) SORTKEY (g) AS"
+                     " SELECT g, sum(amount) AS s FROM mv_layout.sales GROUP BY g")
+        assert layout(conn) == ("KEY(g)", "g", "f")
+        for statement, expected in (("ALTER DISTSTYLE ALL", ("ALL", "g", "f")), ("ALTER SORTKEY (s)", ("ALL", "s", "f")),
+                                    ("ALTER DISTKEY s", ("KEY(s)", "s", "f")), ("AUTO REFRESH YES", ("KEY(s)", "s", "t")),
+                                    ("ALTER DISTSTYLE EVEN", ("EVEN", "s", "t"))):
+            conn.execute(f"ALTER MATERIALIZED VIEW mv_layout.sums {statement}")
+            assert layout(conn) == expected, statement
+        with pytest.raises(psycopg.errors.FeatureNotSupported):
+            conn.execute("ALTER MATERIALIZED VIEW mv_layout.sums ROW LEVEL SECURITY ON")
+        # Nothing of it makes the view unrefreshable.
+        conn.execute("REFRESH MATERIALIZED VIEW mv_layout.sums")
+        assert conn.execute("SELECT g, s FROM mv_layout.sums").fetchall() == [(1, 2)]
