@@ -155,15 +155,6 @@ def test_refresh_restrict_or_cascade(sql, call):
     assert f"::regclass; EXECUTE localshift.{call};" in pg(sql)
 
 
-@pytest.mark.parametrize("sql, attrs", [
-    ("ALTER MATERIALIZED VIEW s.mv ALTER DISTSTYLE ALL", {"schema": "s", "name": "mv", "diststyle": "ALL", "distkey": None}),
-    ("alter materialized view mv alter compound sortkey (a, b)",
-     {"schema": None, "name": "mv", "sortkey": ["a", "b"], "sortkey_type": "compound"}),
-    ("ALTER MATERIALIZED VIEW mv AUTO REFRESH NO", {"schema": None, "name": "mv", "auto_refresh": False})])
-def test_alter_materialized_view_records_its_attributes(sql, attrs):
-    assert marker(sql) == attrs
-
-
 @pytest.mark.parametrize("sql", ["REFRESH MATERIALIZED VIEW CONCURRENTLY mv", "REFRESH MATERIALIZED VIEW mv WITH DATA"])
 def test_postgresqls_own_refresh_forms_pass(sql):
     assert pg(sql) == sql
