@@ -32,8 +32,7 @@ ALTER TABLE localshift.mv_refreshes ADD COLUMN IF NOT EXISTS refreshed_by xid8,
 -- their names and schemas, as the last refresh read them (shape), and the change Redshift would not
 -- refresh the view after (unrefreshable: the state), if one came since.
 ALTER TABLE localshift.mv_refreshes ADD COLUMN IF NOT EXISTS shape jsonb,
-                                    ADD COLUMN IF NOT EXISTS unrefreshable smallint,
-                                    ADD COLUMN IF NOT EXISTS unrefreshable_base oid;
+                                    ADD COLUMN IF NOT EXISTS unrefreshable smallint;
 -- Changes of base tables, appended (concurrent writers of one table never wait on each other), one per
 -- transaction and table (and again after a refresh in that transaction); a refresh forgets those every
 -- view over the table saw.  changed_at: when (UTC), for the autorefresh, which waits for quiet tables.
@@ -287,12 +286,11 @@ JOIN pg_class r ON r.oid = d.refobjid AND r.relkind = 'm'
 WHERE rw.ev_class = view_oid AND rw.rulename = '_RETURN' $$;
 
 -- A view's refresh: refused for a view Redshift would no longer refresh (Unrefreshable: a base table
--- changed, see mv_unrefreshable); CONCURRENTLY when the view has a key's index and rows (see
+-- changed, see mv_shape_change); CONCURRENTLY when the view has a key's index and rows (see
 -- ensure_mv_key), and plain, after dropping the key's index, when the new rows repeat or are too long
 -- for it; plain without a key (readers then wait for it).  As the caller (the engine checks who may
--- refresh the view).
--- CASCADE (REFRESH MATERIALIZED VIEW ... CASCADE): the materialized views it is built on first, each
--- once, those deepest down first; one that fails fails the whole.
+-- refresh the view).  ``cascade`` (REFRESH MATERIALIZED VIEW ... CASCADE): the materialized views it is
+-- built on first, each once, those deepest down first; one that fails fails the whole.
 CREATE OR REPLACE FUNCTION localshift.refresh_mv(view_oid oid, cascade boolean DEFAULT false) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -492,9 +490,11 @@ DECLARE
 BEGIN
     FOR altered IN SELECT r.view_oid, change.code, change.base
                 FROM localshift.mv_refreshes r CROSS JOIN LATERAL localshift.mv_shape_change(r.shape) AS change
-                WHERE r.unrefreshable IS NULL AND r.shape IS NOT NULL AND change.code IS NOT NULL LOOP
-        UPDATE localshift.mv_refreshes SET unrefreshable = altered.code, unrefreshable_base = altered.base
-        WHERE view_oid = altered.view_oid;
+                WHERE r.unrefreshable IS NULL AND r.shape IS NOT NULL AND change.code IS NOT NULL
+                  AND (tg_tag = 'ALTER SCHEMA'  -- else only the views over the tables altered
+                       OR r.bases && ARRAY(SELECT objid FROM pg_event_trigger_ddl_commands()
+                                           WHERE classid = 'pg_class'::regclass)) LOOP
+        UPDATE localshift.mv_refreshes SET unrefreshable = altered.code WHERE view_oid = altered.view_oid;
         INSERT INTO localshift.mv_state_history (userid, starttime, xid, event_desc, base_oid, base_schema, base_name,
                                                  view_oid, mv_schema, mv_name, state)
         SELECT (SELECT oid FROM pg_roles WHERE rolname = session_user), statement_timestamp() AT TIME ZONE 'UTC',
@@ -555,13 +555,13 @@ BEGIN
                            AND localshift.mv_refresh_saw(u.changed, u.changed_by, refreshed_now,
                                                          pg_current_xact_id(), seen));
     INSERT INTO localshift.mv_refreshes AS r (view_oid, refreshed, bases, mutable, incremental, refreshed_by, seen,
-                                              shape, unrefreshable, unrefreshable_base)
+                                              shape, unrefreshable)
     VALUES (refreshed_view, refreshed_now, read.bases, read.mutable, read.incremental AND NOT read.mutable,
-            pg_current_xact_id(), seen, localshift.mv_base_shape(read.bases), NULL, NULL)
+            pg_current_xact_id(), seen, localshift.mv_base_shape(read.bases), NULL)
     ON CONFLICT (view_oid) DO UPDATE
         SET refreshed = excluded.refreshed, bases = excluded.bases, mutable = excluded.mutable,
             incremental = excluded.incremental, refreshed_by = excluded.refreshed_by, seen = excluded.seen,
-            shape = excluded.shape, unrefreshable = NULL, unrefreshable_base = NULL;
+            shape = excluded.shape, unrefreshable = NULL;
     IF news THEN
         PERFORM localshift.note_mv_base_change(refreshed_view);
     END IF;
