@@ -8,10 +8,11 @@ lock of), and in each database of it that has the Redshift catalog, as the inter
 
 * a database where a user's statement is running is left for the next round (the cluster is busy);
 * ``localshift.mvs_to_autorefresh`` names the stale views with AUTO REFRESH YES whose base tables have
-  had no change for one interval, and whose last autorefresh did not fail since their last change
-  (catalog/42_materialized_views.sql); each is refreshed in a transaction of its own with the
-  catalog's REFRESH MATERIALIZED VIEW for it (``localshift.mv_refresh_statement``: CONCURRENTLY
-  when the view has a key, so that queries keep reading its old rows, as the translator's REFRESH).
+  had no change for one interval, whose last autorefresh did not fail since their last change, and
+  that no change of a base table made Unrefreshable (catalog/42_materialized_views.sql); each is
+  refreshed in a transaction of its own with the catalog's refresh for it
+  (``localshift.mv_refresh_statement``, ``localshift.refresh_mv``: CONCURRENTLY when the view has a
+  key's unique index, so that queries keep reading its old rows, as the translator's REFRESH).
   The engine runs the view's query as the view's owner (PostgreSQL's REFRESH does), so the internal
   role lends it no rights; the catalog's event trigger records the refresh (SVL_MV_REFRESH_STATUS and
   SYS_MV_REFRESH_HISTORY, the internal role's user id, refresh type Auto) and the view is fresh again.

@@ -1,4 +1,4 @@
-"""ALTER TABLE with Redshift's actions, ALTER MATERIALIZED VIEW ... AUTO REFRESH."""
+"""ALTER TABLE with Redshift's actions, ALTER MATERIALIZED VIEW ... AUTO REFRESH, distribution and sort key."""
 
 from __future__ import annotations
 
@@ -92,3 +92,17 @@ def test_materialized_view_auto_refresh_is_recorded():
     assert marker("alter materialized view mv auto refresh no") == {"schema": None, "name": "mv", "auto_refresh": False}
     assert refused("alter materialized view mv auto refresh later")[0] == "42601"
     assert pg("alter materialized view mv rename to mv2") == "alter materialized view mv rename to mv2"
+
+
+@pytest.mark.parametrize("sql, attrs", [
+    ("ALTER MATERIALIZED VIEW s.mv ALTER DISTSTYLE ALL", {"schema": "s", "name": "mv", "diststyle": "ALL", "distkey": None}),
+    ("alter materialized view mv alter compound sortkey (a, b)",
+     {"schema": None, "name": "mv", "sortkey": ["a", "b"], "sortkey_type": "compound"}),
+    ("ALTER MATERIALIZED VIEW mv ALTER SORTKEY AUTO", {"schema": None, "name": "mv", "sortkey": [], "sortkey_type": "auto"})])
+def test_materialized_view_distribution_and_sort_key_are_recorded(sql, attrs):
+    # Redshift's ALTER MATERIALIZED VIEW takes ALTER TABLE's distribution and sort-key actions.
+    assert marker(sql) == attrs
+
+
+def test_materialized_view_row_level_security_is_refused():
+    assert refused("ALTER MATERIALIZED VIEW mv ROW LEVEL SECURITY ON")[0] == "0A000"

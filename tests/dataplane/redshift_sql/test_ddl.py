@@ -148,6 +148,13 @@ def test_refresh_runs_the_catalogs_statement_for_the_view(sql, name):
             and "localshift.raise_refresh_error(ls_view, SQLSTATE, SQLERRM, ls_detail)" in translated)
 
 
+@pytest.mark.parametrize("sql, call", [("REFRESH MATERIALIZED VIEW s.mv RESTRICT", "mv_refresh_statement(ls_view)"),
+                                       ("refresh materialized view mv cascade", "mv_refresh_statement(ls_view, true)")])
+def test_refresh_restrict_or_cascade(sql, call):
+    # CASCADE refreshes the materialized views the view is built on first (Redshift's syntax).
+    assert f"::regclass; EXECUTE localshift.{call};" in pg(sql)
+
+
 @pytest.mark.parametrize("sql", ["REFRESH MATERIALIZED VIEW CONCURRENTLY mv", "REFRESH MATERIALIZED VIEW mv WITH DATA"])
 def test_postgresqls_own_refresh_forms_pass(sql):
     assert pg(sql) == sql

@@ -244,9 +244,16 @@ def test_queries_read_the_old_rows_while_a_view_refreshes(sql_cluster, database)
         conn.execute("CREATE MATERIALIZED VIEW mv_reading.totals AS"
                      " SELECT region, sum(amount) AS total FROM mv_reading.sales GROUP BY region")
         conn.execute("CREATE MATERIALIZED VIEW mv_reading.everything AS SELECT count(*) AS n FROM mv_reading.sales")
-        conn.execute("INSERT INTO mv_reading.sales VALUES ('south', 2)")
-    for view, old, new in (("totals", [("north", 1)], [("north", 1), ("south", 2)]),
-                           ("everything", [(1,)], [(2,)])):
+        # Without a key in its query: a plain SELECT of columns (the rows' own key), and a set operation.
+        conn.execute("CREATE MATERIALIZED VIEW mv_reading.rows AS SELECT region, amount FROM mv_reading.sales"
+                     " WHERE amount < 2")
+        conn.execute("CREATE MATERIALIZED VIEW mv_reading.regions AS SELECT region FROM mv_reading.sales"
+                     " WHERE amount = 1 UNION ALL SELECT 'all'")
+        conn.execute("INSERT INTO mv_reading.sales VALUES ('south', 2), ('east', 0)")
+    for view, old, new in (("totals", [("north", 1)], [("east", 0), ("north", 1), ("south", 2)]),
+                           ("everything", [(1,)], [(3,)]),
+                           ("rows", [("north", 1)], [("east", 0), ("north", 1)]),
+                           ("regions", [("all",), ("north",)], [("all",), ("north",)])):
         with sql_cluster.connect(database, autocommit=False) as locker, sql_cluster.connect(database) as refresher, \
                 sql_cluster.connect(database) as reader:
             locker.execute("LOCK mv_reading.sales")
@@ -263,6 +270,35 @@ def test_queries_read_the_old_rows_while_a_view_refreshes(sql_cluster, database)
                 refreshing.join()
             assert reader.execute(f"SELECT * FROM mv_reading.{view} ORDER BY 1").fetchall() == new
             assert stale_in(reader, "mv_reading")[view] == "f"
+
+
+def test_a_views_repeated_rows_survive_its_refreshes(sql_cluster, database):
+    """A view whose rows repeat (Redshift keeps every one) refreshes to the right number of each: rows
+    with a NULL, rows that come to repeat after a refresh that read none, and back."""
+    def rows(conn: psycopg.Connection) -> list[tuple]:
+        return conn.execute("SELECT region, amount, count(*) FROM mv_repeated.regions GROUP BY 1, 2"
+                            " ORDER BY 1 NULLS FIRST, 2 NULLS FIRST").fetchall()
+
+    with sql_cluster.connect(database) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS mv_repeated CASCADE")
+        conn.execute("CREATE SCHEMA mv_repeated")
+        conn.execute("CREATE TABLE mv_repeated.sales (region varchar(10), amount int)")
+        conn.execute("INSERT INTO mv_repeated.sales VALUES ('north', 1), ('south', NULL), ('south', NULL)")
+        conn.execute("CREATE MATERIALIZED VIEW mv_repeated.regions AS SELECT region, amount FROM mv_repeated.sales")
+        assert rows(conn) == [("north", 1, 1), ("south", None, 2)]
+        conn.execute("INSERT INTO mv_repeated.sales VALUES ('south', NULL), (NULL, NULL), (NULL, NULL)")
+        conn.execute("REFRESH MATERIALIZED VIEW mv_repeated.regions")
+        assert rows(conn) == [(None, None, 2), ("north", 1, 1), ("south", None, 3)]
+        conn.execute("INSERT INTO mv_repeated.sales VALUES ('north', 1), ('north', 1)")
+        conn.execute("REFRESH MATERIALIZED VIEW mv_repeated.regions")
+        assert rows(conn) == [(None, None, 2), ("north", 1, 3), ("south", None, 3)]
+        conn.execute("DELETE FROM mv_repeated.sales WHERE amount = 1")
+        conn.execute("INSERT INTO mv_repeated.sales VALUES ('north', 1)")
+        conn.execute("REFRESH MATERIALIZED VIEW mv_repeated.regions")
+        assert rows(conn) == [(None, None, 2), ("north", 1, 1), ("south", None, 3)]
+        conn.execute("REFRESH MATERIALIZED VIEW mv_repeated.regions")
+        assert rows(conn) == [(None, None, 2), ("north", 1, 1), ("south", None, 3)]
+        assert stale_in(conn, "mv_repeated") == {"regions": "f"}
 
 
 def stale_in(conn: psycopg.Connection, schema: str) -> dict[str, str]:
@@ -379,30 +415,146 @@ def test_a_failed_refresh_is_recorded_without_touching_the_users_transaction(sql
         assert len(failed(conn)) == 3
 
 
-def test_base_table_changes_redshift_makes_unrefreshable_are_followed_or_refused(sql_cluster, database):
-    # Redshift lets these changes through and makes the view Unrefreshable (STL_MV_STATE); the engine's
-    # views depend on what they read: a rename is followed (the view stays refreshable), a drop or
-    # retype of a column the view reads is refused (docs/behaviour.md).
+UNREFRESHABLE = (  # view, the change, STV_MV_INFO's state, STL_MV_STATE's event, the refresh's status and reason
+    ("dropped", "ALTER TABLE mv_ddl.t_dropped DROP COLUMN note", 101, "Column was dropped",
+     "Refresh failed. Base table column was dropped", "a column was dropped for a base table"),
+    ("retyped", "ALTER TABLE mv_ddl.t_retyped ALTER COLUMN note TYPE varchar(20)", 102, "Column type was changed",
+     "Refresh failed. Base table column type was changed", "a column type was changed for a base table"),
+    ("table_renamed", "ALTER TABLE mv_ddl.t_table_renamed RENAME TO t_table_renamed2", 103, "Table was renamed",
+     "Refresh failed. Base table was renamed", "a base table was renamed"),
+    ("column_renamed", "ALTER TABLE mv_ddl.t_column_renamed RENAME COLUMN amount TO total", 104, "Column was renamed",
+     "Refresh failed. Base table column was renamed", "a column was renamed for a base table"),
+    ("schema_renamed", "ALTER SCHEMA mv_ddl_base RENAME TO mv_ddl_base2", 105, "Schema name was changed",
+     "Refresh failed. Schema name of a base table was changed", "a schema name was changed for a base table"),
+)
+
+
+def test_base_table_changes_make_a_view_unrefreshable_as_redshift(sql_cluster, database):
+    """Redshift stops refreshing a view once a column of a base table is dropped or retyped (one the view
+    does not read too), a column, base table or its schema renamed: STV_MV_INFO's states 101 to 105,
+    a transition to Unrefreshable in STL_MV_STATE, and REFRESH fails, recorded with its reason."""
     with sql_cluster.connect(database) as conn:
         conn.autocommit = True
-        conn.execute("DROP SCHEMA IF EXISTS mv_ddl CASCADE")
-        conn.execute("DROP SCHEMA IF EXISTS mv_ddl_renamed CASCADE")
+        for schema in ("mv_ddl", "mv_ddl_base", "mv_ddl_base2"):
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         conn.execute("CREATE SCHEMA mv_ddl")
-        conn.execute("CREATE TABLE mv_ddl.sales (g varchar(10), amount int, note varchar(10))")
-        conn.execute("CREATE MATERIALIZED VIEW mv_ddl.sums AS SELECT g, sum(amount) AS s FROM mv_ddl.sales GROUP BY g")
+        conn.execute("CREATE SCHEMA mv_ddl_base")
+        for view, *_ in UNREFRESHABLE:
+            schema = "mv_ddl_base" if view == "schema_renamed" else "mv_ddl"
+            conn.execute(f"CREATE TABLE {schema}.t_{view} (g varchar(10), amount int, note varchar(10))")
+            conn.execute(f"INSERT INTO {schema}.t_{view} VALUES ('north', 1, 'x')")
+            conn.execute(f"CREATE MATERIALIZED VIEW mv_ddl.{view} AUTO REFRESH YES AS"
+                         f" SELECT g, sum(amount) AS s FROM {schema}.t_{view} GROUP BY g")
+        conn.execute("CREATE TABLE mv_ddl.t_kept (g varchar(10), amount int)")
+        conn.execute("CREATE MATERIALIZED VIEW mv_ddl.kept AS SELECT g, sum(amount) AS s FROM mv_ddl.t_kept GROUP BY g")
+        # Refused as before by the engine (its views depend on the columns they read); adding a column
+        # changes nothing.
         with pytest.raises(psycopg.errors.DependentObjectsStillExist):
-            conn.execute("ALTER TABLE mv_ddl.sales DROP COLUMN amount")
-        with pytest.raises(psycopg.errors.FeatureNotSupported, match="used by a view or rule"):
-            conn.execute("ALTER TABLE mv_ddl.sales ALTER COLUMN g TYPE varchar(20)")
-        conn.execute("ALTER TABLE mv_ddl.sales DROP COLUMN note")  # one the view does not read
-        conn.execute("ALTER TABLE mv_ddl.sales RENAME COLUMN amount TO total")
-        conn.execute("ALTER TABLE mv_ddl.sales RENAME TO orders")
-        conn.execute("ALTER SCHEMA mv_ddl RENAME TO mv_ddl_renamed")
-        conn.execute("INSERT INTO mv_ddl_renamed.orders VALUES ('north', 5)")
-        conn.execute("REFRESH MATERIALIZED VIEW mv_ddl_renamed.sums")
-        assert conn.execute("SELECT g, s FROM mv_ddl_renamed.sums").fetchall() == [("north", 5)]
-        assert conn.execute("SELECT count(*) FROM stl_mv_state WHERE mv_name = 'sums'"
-                            " AND mv_schema LIKE 'mv_ddl%'").fetchone() == (0,)
-        assert conn.execute("SELECT status FROM svl_mv_refresh_status WHERE schema_name = 'mv_ddl_renamed'"
-                            " ORDER BY starttime DESC LIMIT 1").fetchone() == (
-            "Refresh successfully updated MV incrementally",)
+            conn.execute("ALTER TABLE mv_ddl.t_kept DROP COLUMN amount")
+        conn.execute("ALTER TABLE mv_ddl.t_kept ADD COLUMN note varchar(10)")
+        for view, change, *_ in UNREFRESHABLE:
+            conn.execute(change)
+        assert dict(conn.execute("SELECT trim(name), state FROM stv_mv_info WHERE schema = 'mv_ddl'").fetchall()) == {
+            "kept": 1, **{view: state for view, _, state, *_ in UNREFRESHABLE}}
+        assert dict(conn.execute("SELECT trim(name), state FROM svv_mv_info WHERE schema_name = 'mv_ddl'").fetchall()) \
+            == {"kept": 1, **{view: state for view, _, state, *_ in UNREFRESHABLE}}
+        assert conn.execute("SELECT trim(mv_name), trim(event_desc), trim(state), trim(base_table_schema),"
+                            " trim(base_table_name) FROM stl_mv_state WHERE mv_schema = 'mv_ddl'"
+                            " ORDER BY starttime").fetchall() == [
+            ("dropped", "Column was dropped", "Unrefreshable", "mv_ddl", "t_dropped"),
+            ("retyped", "Column type was changed", "Unrefreshable", "mv_ddl", "t_retyped"),
+            ("table_renamed", "Table was renamed", "Unrefreshable", "mv_ddl", "t_table_renamed2"),
+            ("column_renamed", "Column was renamed", "Unrefreshable", "mv_ddl", "t_column_renamed"),
+            ("schema_renamed", "Schema name was changed", "Unrefreshable", "mv_ddl_base2", "t_schema_renamed")]
+        for view, _, _, _, status, reason in UNREFRESHABLE:
+            with pytest.raises(psycopg.errors.InternalError_,
+                               match=f"Materialized view {view} is unrefreshable as {reason}"):
+                conn.execute(f"REFRESH MATERIALIZED VIEW mv_ddl.{view}")
+            assert wait_for(lambda: conn.execute(
+                "SELECT status FROM sys_mv_refresh_history WHERE schema_name = 'mv_ddl' AND mv_name = %s"
+                " ORDER BY start_time DESC LIMIT 1", (view,)).fetchone() == (status,), timeout=60)
+        # Still read; the other view refreshes; one made again over the same table refreshes.
+        assert conn.execute("SELECT g, s FROM mv_ddl.column_renamed").fetchall() == [("north", 1)]
+        conn.execute("REFRESH MATERIALIZED VIEW mv_ddl.kept")
+        conn.execute("DROP MATERIALIZED VIEW mv_ddl.column_renamed")
+        conn.execute("CREATE MATERIALIZED VIEW mv_ddl.column_renamed AS"
+                     " SELECT g, sum(total) AS s FROM mv_ddl.t_column_renamed GROUP BY g")
+        conn.execute("INSERT INTO mv_ddl.t_column_renamed VALUES ('north', 2, 'y')")
+        conn.execute("REFRESH MATERIALIZED VIEW mv_ddl.column_renamed")
+        assert conn.execute("SELECT g, s FROM mv_ddl.column_renamed").fetchall() == [("north", 3)]
+        assert conn.execute("SELECT state FROM stv_mv_info WHERE schema = 'mv_ddl' AND name = 'column_renamed'"
+                            ).fetchone() == (1,)
+
+
+def test_views_over_views_show_in_svv_mv_dependency_and_stv_mv_deps(sql_cluster, database, mia):
+    with sql_cluster.connect(database) as conn:
+        conn.autocommit = True
+        conn.execute("DROP SCHEMA IF EXISTS mv_deps CASCADE")
+        conn.execute("CREATE SCHEMA mv_deps")
+        conn.execute(f"GRANT USAGE, CREATE ON SCHEMA mv_deps TO {mia}")
+        conn.execute("CREATE TABLE mv_deps.foo (a int)")
+        conn.execute("CREATE MATERIALIZED VIEW mv_deps.mv_foo AS SELECT a FROM mv_deps.foo")
+        conn.execute("CREATE MATERIALIZED VIEW mv_deps.mv_over_foo AS SELECT a FROM mv_deps.mv_foo")
+        conn.execute("CREATE MATERIALIZED VIEW mv_deps.mv_both AS"
+                     " SELECT f.a FROM mv_deps.mv_foo f JOIN mv_deps.mv_over_foo o ON o.a = f.a JOIN mv_deps.foo t"
+                     " ON t.a = f.a")
+        conn.execute(f"GRANT SELECT ON mv_deps.mv_foo TO {mia}")
+    with sql_cluster.connect(database, user=mia, password=PASSWORD) as conn:
+        conn.execute("CREATE MATERIALIZED VIEW mv_deps.mias AS SELECT count(*) AS n FROM mv_deps.mv_foo")
+        conn.commit()
+        # Regular users see their own views' rows.
+        assert conn.execute("SELECT trim(schema_name), trim(name), trim(dependent_schema_name), trim(dependent_name),"
+                            " database_name = dependent_database_name FROM svv_mv_dependency").fetchall() == [
+            ("mv_deps", "mias", "mv_deps", "mv_foo", True)]
+    with sql_cluster.connect(database) as conn:
+        conn.autocommit = True
+        assert conn.execute("SELECT trim(name), trim(dependent_name) FROM svv_mv_dependency"
+                            " WHERE schema_name = 'mv_deps' ORDER BY 1, 2").fetchall() == [
+            ("mias", "mv_foo"), ("mv_both", "mv_foo"), ("mv_both", "mv_over_foo"), ("mv_over_foo", "mv_foo")]
+        assert conn.execute("SELECT trim(name), trim(ref_schema), trim(ref_name), trim(db_name) = trim(ref_database_name)"
+                            " FROM stv_mv_deps WHERE schema = 'mv_deps' AND name = 'mv_over_foo'").fetchall() == [
+            ("mv_over_foo", "mv_deps", "mv_foo", True)]
+        # REFRESH ... CASCADE refreshes the views a view is built on first, those deepest down first;
+        # RESTRICT (the default) the view alone.
+        conn.execute("INSERT INTO mv_deps.foo VALUES (1)")
+        conn.execute("REFRESH MATERIALIZED VIEW mv_deps.mv_both RESTRICT")
+        assert conn.execute("SELECT count(*) FROM mv_deps.mv_both").fetchone() == (0,)
+        conn.execute("REFRESH MATERIALIZED VIEW mv_deps.mv_both CASCADE")
+        assert conn.execute("SELECT a FROM mv_deps.mv_both").fetchall() == [(1,)]
+        assert conn.execute("SELECT trim(mv_name) FROM svl_mv_refresh_status WHERE schema_name = 'mv_deps'"
+                            " ORDER BY starttime").fetchall()[-3:] == [("mv_foo",), ("mv_over_foo",), ("mv_both",)]
+        assert stale_in(conn, "mv_deps") == {"mv_foo": "f", "mv_over_foo": "f", "mv_both": "f", "mias": "t"}
+        # A view others are built on is dropped with them only with CASCADE.
+        with pytest.raises(psycopg.errors.DependentObjectsStillExist,
+                           match='cannot drop materialized view (mv_deps.)?mv_foo because other objects depend on it'):
+            conn.execute("DROP MATERIALIZED VIEW mv_deps.mv_foo")
+        conn.execute("DROP MATERIALIZED VIEW mv_deps.mv_foo CASCADE")
+        assert conn.execute("SELECT count(*) FROM svv_mv_dependency WHERE schema_name = 'mv_deps'").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM svv_mv_info WHERE schema_name = 'mv_deps'").fetchone() == (0,)
+
+
+def test_alter_materialized_view_changes_its_distribution_and_sort_key(sql_cluster, database):
+    def layout(conn: psycopg.Connection) -> tuple:
+        return conn.execute("SELECT diststyle, trim(sortkey1), autorefresh FROM svv_table_info t"
+                            " JOIN svv_mv_info m ON m.schema_name = t.schema AND m.name = t.\"table\""
+                            " WHERE t.schema = 'mv_layout' AND t.\"table\" = 'sums'").fetchone()
+
+    with sql_cluster.connect(database) as conn:
+        conn.autocommit = True
+        conn.execute("DROP SCHEMA IF EXISTS mv_layout CASCADE")
+        conn.execute("CREATE SCHEMA mv_layout")
+        conn.execute("CREATE TABLE mv_layout.sales (g int, amount int)")
+        conn.execute("INSERT INTO mv_layout.sales VALUES (1, 2)")
+        conn.execute("CREATE MATERIALIZED VIEW mv_layout.sums DISTKEY (g) SORTKEY (g) AS"
+                     " SELECT g, sum(amount) AS s FROM mv_layout.sales GROUP BY g")
+        assert layout(conn) == ("KEY(g)", "g", "f")
+        for statement, expected in (("ALTER DISTSTYLE ALL", ("ALL", "g", "f")), ("ALTER SORTKEY (s)", ("ALL", "s", "f")),
+                                    ("ALTER DISTKEY s", ("KEY(s)", "s", "f")), ("AUTO REFRESH YES", ("KEY(s)", "s", "t")),
+                                    ("ALTER DISTSTYLE EVEN", ("EVEN", "s", "t"))):
+            conn.execute(f"ALTER MATERIALIZED VIEW mv_layout.sums {statement}")
+            assert layout(conn) == expected, statement
+        with pytest.raises(psycopg.errors.FeatureNotSupported):
+            conn.execute("ALTER MATERIALIZED VIEW mv_layout.sums ROW LEVEL SECURITY ON")
+        # Nothing of it makes the view unrefreshable.
+        conn.execute("REFRESH MATERIALIZED VIEW mv_layout.sums")
+        assert conn.execute("SELECT g, s FROM mv_layout.sums").fetchall() == [(1, 2)]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .ddl import (DISTSTYLES, ENCODINGS, TableAttributes, attribute_marker, column_definition,
+from .ddl import (DISTSTYLES, ENCODINGS, TableAttributes, attribute_marker, column_definition, name_end,
                   qualified_name, lending_marker, table_constraint)
 from .errors import TranslationError, do_block, not_supported, syntax_error
 from .from_list import name_of
@@ -31,13 +31,21 @@ _METADATA_ONLY = "RESET (autovacuum_enabled)"
 
 
 def alter_materialized_view(rw: "Rewriter", nodes: list[Node], sig: list[Node], v: int) -> str | None:
-    """ALTER MATERIALIZED VIEW name AUTO REFRESH YES | NO (``sig[v]`` is VIEW): recorded for
-    SVV_MV_INFO, owner-only as Redshift's.  None: another action (PostgreSQL's)."""
-    lows = [w.low for w in sig]
-    if lows[-3:-1] != ["auto", "refresh"]:
+    """ALTER MATERIALIZED VIEW name AUTO REFRESH YES | NO, ALTER DISTSTYLE / DISTKEY / [COMPOUND]
+    SORTKEY (``sig[v]`` is VIEW): recorded (SVV_MV_INFO, SVV_TABLE_INFO), owner-only as Redshift's;
+    ROW LEVEL SECURITY refused as for tables.  None: another action (PostgreSQL's: RENAME, OWNER TO)."""
+    k = name_end(sig, v + 1)
+    actions = sig[k:]
+    lows = [w.low for w in actions]
+    if lows[:2] == ["auto", "refresh"] and len(actions) == 3:
+        attrs = {"auto_refresh": auto_refresh_value(actions[2])}
+    elif lows[:1] == ["alter"] and len(lows) > 1 and lows[1] in ("diststyle", "distkey", "sortkey", "compound"):
+        attrs = _alter_distribution_or_sort(actions)
+    elif lows[:3] == ["row", "level", "security"]:
+        raise not_supported("ALTER MATERIALIZED VIEW ... ROW LEVEL SECURITY (RLS policies)")
+    else:
         return None
-    schema, name, name_text = qualified_name(rw.rewrite(sig[v + 1:-3]))
-    attrs = {"auto_refresh": auto_refresh_value(sig[-1])}
+    schema, name, name_text = qualified_name(rw.rewrite(sig[v + 1:k]))
     head = render(nodes[:nodes.index(sig[v]) + 1])
     return f"{head} {name_text} {_METADATA_ONLY}{attribute_marker(schema, name, attrs)}"
 

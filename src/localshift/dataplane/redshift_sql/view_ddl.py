@@ -80,17 +80,23 @@ def auto_refresh_value(word: Node) -> bool:
 
 
 def refresh_materialized_view(rw: "Rewriter", sig: list[Node]) -> str | None:
-    """REFRESH MATERIALIZED VIEW name.  Redshift's queries read a view's old rows while it refreshes;
+    """REFRESH MATERIALIZED VIEW name [RESTRICT | CASCADE].  Redshift's queries read a view's old rows while it refreshes;
     the engine's plain REFRESH locks them out until it commits, its REFRESH CONCURRENTLY does not (it
     needs a unique index on the view's rows): the catalog's statement for the view
-    (localshift.mv_refresh_statement, catalog/42_materialized_views.sql) is either, run in a DO block
-    (command_tags.py gives the client REFRESH MATERIALIZED VIEW's tag).  Other forms are PostgreSQL's.
+    (localshift.mv_refresh_statement, a call of localshift.refresh_mv, catalog/42_materialized_views.sql)
+    runs either, or refuses an Unrefreshable view, in a DO block (command_tags.py gives the client
+    REFRESH MATERIALIZED VIEW's tag).  Other forms are PostgreSQL's.
     Redshift records a failed refresh in SVL_MV_REFRESH_STATUS: its error is raised again naming the
     view (localshift.raise_refresh_error), for the query history to record it (errors.failed_refresh)."""
-    if [w.low for w in sig[1:3]] != ["materialized", "view"] or name_end(sig, 3) != len(sig) or len(sig) < 4:
+    if [w.low for w in sig[1:3]] != ["materialized", "view"] or len(sig) < 4:
         return None
-    _, _, name_text = qualified_name(rw.rewrite(sig[3:]))
+    end = name_end(sig, 3)
+    # RESTRICT (the default): the view alone; CASCADE: the materialized views it is built on first.
+    if end != len(sig) - (sig[-1].low in ("restrict", "cascade")):
+        return None
+    _, _, name_text = qualified_name(rw.rewrite(sig[3:end]))
+    cascade = ", true" if sig[-1].low == "cascade" else ""
     return do_block(f"ls_view := {quote_literal(name_text)}::regclass;"
-                    " EXECUTE localshift.mv_refresh_statement(ls_view);", declare="ls_view regclass; ",
+                    f" EXECUTE localshift.mv_refresh_statement(ls_view{cascade});", declare="ls_view regclass; ",
                     raise_again="localshift.raise_refresh_error(ls_view, SQLSTATE, SQLERRM, ls_detail)",
                     errors="OTHERS OR query_canceled")  # a cancelled refresh (statement_timeout too) is recorded

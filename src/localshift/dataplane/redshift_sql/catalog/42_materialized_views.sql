@@ -28,6 +28,11 @@ CREATE TABLE IF NOT EXISTS localshift.mv_refreshes (
 );
 ALTER TABLE localshift.mv_refreshes ADD COLUMN IF NOT EXISTS refreshed_by xid8,
                                     ADD COLUMN IF NOT EXISTS seen pg_snapshot;
+-- Unrefreshable views (STV_MV_INFO's states 101 to 105): the names and types of the base tables' columns,
+-- their names and schemas, as the last refresh read them (shape), and the change Redshift would not
+-- refresh the view after (unrefreshable: the state), if one came since.
+ALTER TABLE localshift.mv_refreshes ADD COLUMN IF NOT EXISTS shape jsonb,
+                                    ADD COLUMN IF NOT EXISTS unrefreshable smallint;
 -- Changes of base tables, appended (concurrent writers of one table never wait on each other), one per
 -- transaction and table (and again after a refresh in that transaction); a refresh forgets those every
 -- view over the table saw.  changed_at: when (UTC), for the autorefresh, which waits for quiet tables.
@@ -211,11 +216,14 @@ SELECT i.indexrelid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
 WHERE i.indrelid = view_oid AND c.relname = 'localshift_mv_key_' || view_oid AND i.indisunique AND i.indisvalid $$;
 
 -- A unique index on a key of the view (localshift_mv_key_<view oid>), so that REFRESH runs CONCURRENTLY
--- (localshift.mv_refresh_statement): the engine then locks the view only against other refreshes and
--- queries read its old rows while it refreshes, as in Redshift (a plain refresh locks readers out until
--- it commits).  Only over columns whose values are at most 2,000 bytes together (the engine's B-tree
--- refuses rows of about 2,700, which would make refreshes fail) and whose types have a B-tree operator
--- class; a view without such a key refreshes as before.
+-- (localshift.refresh_mv): the engine then locks the view only against other refreshes and queries read
+-- its old rows while it refreshes, as in Redshift (a plain refresh locks readers out until it commits).
+-- A key of its query first (see mv_keys), over columns whose values are at most 2,000 bytes together
+-- (the engine's B-tree refuses rows of about 2,700), else every column of the view: a view's rows
+-- seldom repeat, and while they do not the engine's CONCURRENTLY refreshes it right (it compares whole
+-- rows; rows with a NULL are never equal to the index, so any number of them refresh right too).
+-- Only over types with a B-tree operator class; none when the view's rows repeat now (the index is
+-- tried again at each refresh).
 CREATE OR REPLACE FUNCTION localshift.ensure_mv_key(view_oid oid) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -224,30 +232,85 @@ BEGIN
     IF localshift.mv_key_index(view_oid) IS NOT NULL THEN
         RETURN;
     END IF;
-    FOR key IN SELECT k FROM localshift.mv_keys(view_oid) AS k
-               WHERE (SELECT CASE WHEN bool_and(b IS NOT NULL) THEN sum(b) END
-                      FROM (SELECT localshift.mv_column_bytes(view_oid, c) AS b FROM unnest(k) AS c) AS w) <= 2000 LOOP
+    FOR key IN SELECT k FROM (SELECT k, 1 AS rank FROM localshift.mv_keys(view_oid) AS k
+                              WHERE (SELECT CASE WHEN bool_and(b IS NOT NULL) THEN sum(b) END
+                                     FROM (SELECT localshift.mv_column_bytes(view_oid, c) AS b
+                                           FROM unnest(k) AS c) AS w) <= 2000
+                              UNION ALL
+                              SELECT array_agg(a.attnum ORDER BY a.attnum), 2 FROM pg_attribute a
+                              WHERE a.attrelid = view_oid AND a.attnum > 0 AND NOT a.attisdropped) AS keys
+               WHERE k IS NOT NULL ORDER BY rank LOOP
         BEGIN
             EXECUTE format('CREATE UNIQUE INDEX %I ON %s (%s)', 'localshift_mv_key_' || view_oid, view_oid::regclass,
                            (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a
                             WHERE a.attrelid = view_oid AND a.attnum = ANY (key)));
             RETURN;
         EXCEPTION WHEN undefined_object OR unique_violation OR program_limit_exceeded OR duplicate_table THEN
-            NULL;  -- no operator class for a type, a relation of that name: the next key, if any
+            NULL;  -- no operator class for a type, a relation of that name, repeated rows: the next key, if any
         END;
     END LOOP;
 END $$;
 REVOKE ALL ON FUNCTION localshift.ensure_mv_key(oid) FROM PUBLIC;
 
--- REFRESH MATERIALIZED VIEW, as the translator and the autorefresh run it: CONCURRENTLY when the view
--- has a key's index and rows (see localshift.ensure_mv_key).
-CREATE OR REPLACE FUNCTION localshift.mv_refresh_statement(view_oid regclass) RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-SELECT 'REFRESH MATERIALIZED VIEW '
-       || CASE WHEN (SELECT relispopulated FROM pg_class WHERE oid = view_oid)
-                    AND localshift.mv_key_index(view_oid) IS NOT NULL THEN 'CONCURRENTLY ' ELSE '' END
-       || view_oid::text $$;
-GRANT EXECUTE ON FUNCTION localshift.mv_refresh_statement(regclass) TO PUBLIC;
+-- The key's index dropped, for a refresh whose new rows it would refuse (rows that repeat, a row too
+-- long for it): the refresh then runs plain, and the next one makes a key again if it can.  Only by
+-- whoever may refresh the view (its owner, a superuser: MAINTAIN).
+CREATE OR REPLACE FUNCTION localshift.drop_mv_key(view_oid oid) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    key oid := localshift.mv_key_index(view_oid);
+BEGIN
+    IF key IS NOT NULL AND has_table_privilege(session_user, view_oid, 'MAINTAIN') THEN
+        EXECUTE format('DROP INDEX %s', key::regclass);
+    END IF;
+END $$;
+REVOKE ALL ON FUNCTION localshift.drop_mv_key(oid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION localshift.drop_mv_key(oid) TO PUBLIC;
+
+-- REFRESH MATERIALIZED VIEW [CASCADE], as the translator and the autorefresh run it (localshift.refresh_mv).
+DROP FUNCTION IF EXISTS localshift.mv_refresh_statement(regclass);
+CREATE OR REPLACE FUNCTION localshift.mv_refresh_statement(view_oid regclass, cascade boolean DEFAULT false)
+RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+SELECT 'SELECT localshift.refresh_mv(' || view_oid::oid || CASE WHEN cascade THEN ', true' ELSE '' END || ')' $$;
+GRANT EXECUTE ON FUNCTION localshift.mv_refresh_statement(regclass, boolean) TO PUBLIC;
+
+-- A view's refresh: refused for a view Redshift would no longer refresh (Unrefreshable: a base table
+-- changed, see mv_shape_change); CONCURRENTLY when the view has a key's index and rows (see
+-- ensure_mv_key), and plain, after dropping the key's index, when the new rows repeat or are too long
+-- for it; plain without a key (readers then wait for it).  As the caller (the engine checks who may
+-- refresh the view).  ``cascade`` (REFRESH MATERIALIZED VIEW ... CASCADE): the materialized views it is
+-- built on first, each once, those deepest down first; one that fails fails the whole.
+CREATE OR REPLACE FUNCTION localshift.refresh_mv(view_oid oid, cascade boolean DEFAULT false) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    unrefreshable text := (SELECT u.reason FROM localshift.mv_unrefreshable_reason(view_oid) AS u);
+    base oid;
+BEGIN
+    IF cascade THEN
+        FOR base IN WITH RECURSIVE bases(relation, depth) AS (
+                        SELECT b, 1 FROM localshift.mv_base_views(view_oid) AS b
+                        UNION ALL
+                        SELECT b, bases.depth + 1 FROM bases CROSS JOIN LATERAL localshift.mv_base_views(bases.relation) AS b
+                        WHERE bases.depth < 100)
+                    SELECT relation FROM bases GROUP BY relation ORDER BY max(depth) DESC, relation LOOP
+            PERFORM localshift.refresh_mv(base);
+        END LOOP;
+    END IF;
+    IF unrefreshable IS NOT NULL THEN
+        RAISE EXCEPTION 'Materialized view % is unrefreshable as %.', (SELECT relname FROM pg_class WHERE oid = view_oid),
+                        unrefreshable USING ERRCODE = 'XX000';
+    END IF;
+    IF (SELECT relispopulated FROM pg_class WHERE oid = view_oid) AND localshift.mv_key_index(view_oid) IS NOT NULL THEN
+        BEGIN
+            EXECUTE format('REFRESH MATERIALIZED VIEW CONCURRENTLY %s', view_oid::regclass);
+            RETURN;
+        EXCEPTION WHEN cardinality_violation OR unique_violation OR program_limit_exceeded THEN
+            PERFORM localshift.drop_mv_key(view_oid);  -- rows that repeat, a row too long for the index
+        END;
+    END IF;
+    EXECUTE format('REFRESH MATERIALIZED VIEW %s', view_oid::regclass);
+END $$;
+GRANT EXECUTE ON FUNCTION localshift.refresh_mv(oid, boolean) TO PUBLIC;
 
 -- Refreshes of materialized views, for SVL_MV_REFRESH_STATUS: those REFRESH MATERIALIZED VIEW ran
 -- (the user's, or the internal role's for the autorefresh: dataplane/mv_autorefresh.py), and the
@@ -319,7 +382,8 @@ BEGIN
     INSERT INTO localshift.mv_refresh_history (userid, view_oid, schema_name, mv_name, xid, starttime, endtime,
                                                status, session_id, refresh_type)
     SELECT r.oid, c.oid, n.nspname, c.relname, 0, new.starttime, new.endtime,
-           'Refresh failed due to an internal error', new.session_id, 'Manual'
+           coalesce((localshift.mv_unrefreshable_reason(c.oid)).status, 'Refresh failed due to an internal error'),
+           new.session_id, 'Manual'
     FROM pg_class c
     JOIN pg_namespace n ON n.oid = c.relnamespace
     JOIN pg_roles r ON r.rolname = new.user_name
@@ -385,12 +449,14 @@ BEGIN
                          WHERE u.view_oid = refreshed_view
                            AND localshift.mv_refresh_saw(u.changed, u.changed_by, refreshed_now,
                                                          pg_current_xact_id(), seen));
-    INSERT INTO localshift.mv_refreshes AS r (view_oid, refreshed, bases, mutable, incremental, refreshed_by, seen)
+    INSERT INTO localshift.mv_refreshes AS r (view_oid, refreshed, bases, mutable, incremental, refreshed_by, seen,
+                                              shape, unrefreshable)
     VALUES (refreshed_view, refreshed_now, read.bases, read.mutable, read.incremental AND NOT read.mutable,
-            pg_current_xact_id(), seen)
+            pg_current_xact_id(), seen, localshift.mv_base_shape(read.bases), NULL)
     ON CONFLICT (view_oid) DO UPDATE
         SET refreshed = excluded.refreshed, bases = excluded.bases, mutable = excluded.mutable,
-            incremental = excluded.incremental, refreshed_by = excluded.refreshed_by, seen = excluded.seen;
+            incremental = excluded.incremental, refreshed_by = excluded.refreshed_by, seen = excluded.seen,
+            shape = excluded.shape, unrefreshable = NULL;
     IF news THEN
         PERFORM localshift.note_mv_base_change(refreshed_view);
     END IF;
@@ -455,7 +521,7 @@ SELECT c.oid AS view_oid,
        (CASE WHEN NOT c.relispopulated OR r.mutable OR r.refreshed IS NULL
                   OR EXISTS (SELECT FROM localshift.mv_unseen_changes u WHERE u.view_oid = c.oid)
              THEN 't' ELSE 'f' END)::character(1) AS is_stale,
-       (CASE WHEN r.incremental OR r.incremental IS NULL THEN 1 ELSE 0 END) AS state,
+       coalesce(r.unrefreshable::integer, CASE WHEN r.incremental OR r.incremental IS NULL THEN 1 ELSE 0 END) AS state,
        (CASE WHEN ta.auto_refresh THEN 't' ELSE 'f' END)::character(1) AS autorefresh,
        (CASE WHEN r.mutable THEN 'f' ELSE 't' END)::character(1) AS autorewrite
 FROM pg_catalog.pg_class c
@@ -548,7 +614,7 @@ CREATE OR REPLACE FUNCTION localshift.mvs_to_autorefresh(quiet interval) RETURNS
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 SELECT u.view_oid
 FROM localshift.mv_unseen_changes u
-JOIN localshift.mv_refreshes r ON r.view_oid = u.view_oid AND NOT r.mutable
+JOIN localshift.mv_refreshes r ON r.view_oid = u.view_oid AND NOT r.mutable AND r.unrefreshable IS NULL
 JOIN localshift.table_attributes ta ON ta.table_oid = u.view_oid AND ta.auto_refresh
 GROUP BY u.view_oid
 HAVING coalesce(max(u.changed_at), '-infinity') < clock_timestamp() AT TIME ZONE 'UTC' - quiet
