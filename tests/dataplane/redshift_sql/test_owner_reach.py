@@ -229,6 +229,36 @@ def test_a_superusers_routine_reaches_another_superusers_objects(sql_cluster, da
                             " and relname in ('t', 'v')").fetchone() == (0,)
 
 
+def test_a_superusers_dynamic_sql_reaches_another_superusers_objects(sql_cluster, database, users):
+    """EXECUTE 'text' in a routine: the text goes through localshift.owner_reach_text, which runs what
+    owner_reach.py would through run_as_owner; other statements (INTO, USING, FOR ... IN EXECUTE) as they are."""
+    from localshift.dataplane.redshift_sql import translate
+    body = translate("create procedure p(t varchar) as $$ declare n int; begin execute 'drop table ' || t;"
+                     " execute 'select 1' into n; for r in execute 'select 1' loop null; end loop; end $$"
+                     " language plpgsql").sql
+    assert "execute localshift.owner_reach_text('drop table ' || t);" in body
+    assert "execute localshift.owner_reach_text('select 1') into n;" in body and "in execute 'select 1'" in body
+    _make_objects(sql_cluster, database, "admin", "reach_kept")
+    with sql_cluster.connect(database, SUPER, PASSWORD) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS reach_routines CASCADE")
+        conn.execute("CREATE SCHEMA reach_routines")
+        conn.execute("CREATE PROCEDURE reach_routines.runs(statement varchar) AS $$ DECLARE n int; BEGIN"
+                     " EXECUTE statement; EXECUTE 'SELECT count(*) FROM reach_kept.t' INTO n;"
+                     " RAISE INFO 'rows: %', n; END $$ LANGUAGE plpgsql")
+        for statement in ("COMMENT ON TABLE reach_kept.t IS 'dynamic'", f"GRANT SELECT ON reach_kept.t TO {PLAIN}",
+                          "ALTER TABLE reach_kept.t ADD COLUMN b int", "DROP VIEW reach_kept.v"):
+            conn.execute("CALL reach_routines.runs(%s)", (statement,))
+        assert conn.execute(f"select has_table_privilege('{PLAIN}', 'reach_kept.t', 'SELECT'),"
+                            " obj_description('reach_kept.t'::regclass), to_regclass('reach_kept.v')").fetchone() == (
+            True, "dynamic", None)
+    with sql_cluster.connect(database, PLAIN, PASSWORD) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("DO $$ BEGIN EXECUTE localshift.owner_reach_text('DROP TABLE reach_kept.t'); END $$")
+    with sql_cluster.connect(database) as conn:
+        assert conn.execute("select to_regclass('reach_kept.t') is not null").fetchone() == (True,)
+        conn.execute("DROP SCHEMA reach_routines CASCADE")
+
+
 def test_routines_reach_no_more_than_their_rights(sql_cluster, database, users):
     _make_objects(sql_cluster, database, "admin", "reach_kept")
     with sql_cluster.connect(database, PLAIN, PASSWORD) as conn:

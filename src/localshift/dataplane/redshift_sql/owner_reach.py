@@ -10,8 +10,9 @@ would stay its own to alter, drop, comment on and grant on, and to set default p
 superuser's session is refused (``42501``), or always for a superuser's GRANT and REVOKE (which
 the engine only warns about), again by ``localshift.as_owner``, a SECURITY DEFINER function of
 ``localshift_owners``, a role granted every cluster user and granted to nobody.  A routine's
-body statements too (routines.py): a superuser's session running them with a superuser's rights is
-served.
+body statements too (routines.py): those running with a superuser's rights (a superuser's SECURITY
+DEFINER routine, whoever calls it) are served.  ALTER DATABASE's RENAME TO, OWNER TO and CONNECTION
+LIMIT too: Redshift's superusers alter any database.
 """
 
 from __future__ import annotations

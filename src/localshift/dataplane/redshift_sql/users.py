@@ -1,13 +1,13 @@
 """CREATE USER, ALTER USER and DROP USER with Redshift's options.
 
 Redshift's "superuser" (CREATEUSER) is never a PostgreSQL superuser: it is
-CREATEROLE and CREATEDB plus membership (with ADMIN OPTION) in ``localshift_superuser``,
+CREATEROLE and CREATEDB plus membership (the internal role's grant, without ADMIN OPTION) in ``localshift_superuser``,
 which reads and writes every table and cancels others' queries, and which the
 catalog views report as ``usesuper``; every other user is granted to it (``_reached``), and what a
 superuser owns is granted to it (catalog/40_superuser_reach.sql).
-SYSLOG ACCESS UNRESTRICTED is membership in ``localshift_syslog_unrestricted``.
-DROP USER and ALTER USER ... PASSWORD run through ``localshift.change_user``
-(catalog/40_superuser_users.sql), which any superuser's session may run on another superuser.
+SYSLOG ACCESS UNRESTRICTED is membership in ``localshift_syslog_unrestricted`` (``localshift.set_syslog_access``).
+DROP USER and ALTER USER run through ``localshift.change_user`` (catalog/40_superuser_users.sql), which
+any superuser's session may run on another superuser.
 """
 
 from __future__ import annotations

@@ -78,3 +78,22 @@ BEGIN
         PERFORM localshift.as_owner(statement);
     END;
 END $$;
+
+-- The text a routine's EXECUTE runs (routines.py rewrites ``EXECUTE text`` as ``EXECUTE
+-- localshift.owner_reach_text(text)``): the text as it is, or, for a statement the translator would run
+-- through run_as_owner (owner_reach.py: ALTER or DROP of a table, view, schema or routine, ALTER
+-- DATABASE's RENAME TO, OWNER TO and CONNECTION LIMIT, COMMENT ON, ALTER DEFAULT PRIVILEGES FOR USER,
+-- GRANT and REVOKE on objects), a DO block running it so, with the routine's rights: a superuser's
+-- procedure dropping the master user's table by dynamic SQL does, as Redshift's would.
+CREATE OR REPLACE FUNCTION localshift.owner_reach_text(statement text) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $f$
+SELECT CASE
+    WHEN strpos(statement, '$localshift_dynamic$') > 0 THEN statement
+    WHEN statement ~* $re$^\s*((alter|drop)\s+(table|view|materialized|schema|function|procedure)|comment\s+on|alter\s+default\s+privileges\s+for\s+(user|role)|alter\s+database\s+("([^"]|"")+"|[^\s"]+)\s+(rename|owner|connection))\M$re$
+        THEN format('DO $localshift_dynamic$BEGIN PERFORM localshift.run_as_owner(%L, false); END$localshift_dynamic$',
+                    statement)
+    WHEN statement ~* $re$^\s*(grant|revoke)\M.*\mon\M$re$
+        THEN format('DO $localshift_dynamic$BEGIN PERFORM localshift.run_as_owner(%L, true); END$localshift_dynamic$',
+                    statement)
+    ELSE statement
+END $f$;
