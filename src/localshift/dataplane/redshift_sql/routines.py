@@ -8,7 +8,9 @@
   Redshift-only forms (CREATE TABLE with DISTKEY, SET query_group, DELETE
   without FROM...) its statement translation, and the variables of a PL/pgSQL
   DECLARE section Redshift's types.  SQL built at run time (EXECUTE 'text')
-  reaches the engine as it is.
+  reaches the engine as it is, but through ``localshift.owner_reach_text``
+  (``_dynamic``): what a superuser may run as the object's owner (owner_reach.py)
+  goes through ``localshift.run_as_owner``, with the routine's rights.
 * ``NONATOMIC``: PostgreSQL's procedures already run COMMIT and ROLLBACK when
   CALLed outside a transaction block; the word goes.  (Redshift's nonatomic
   mode also commits each statement as it ends; here what a procedure did since
