@@ -49,6 +49,18 @@ def performed(text: str) -> list[str]:
     return [part.split(";", 1)[0] for part in text.split("PERFORM ")[1:-1]]
 
 
+def test_localshifts_role_names_are_reserved():
+    for statement in ("create user localshift_x password 'Abcdefg1'", 'create user "localshift_owners" password disable',
+                      "alter user u1 rename to localshift_superuser", "create user public password disable"):
+        assert refused(statement)[0] == "42939", statement
+
+
+def test_only_superusers_pass_the_guard_of_set_superuser_and_set_syslog_access():
+    assert "has_function_privilege" in pg("alter user u1 createuser")
+    assert "has_function_privilege" in pg("alter user u1 syslog access restricted")
+    assert "has_function_privilege" not in pg("alter user u1 connection limit 1")
+
+
 def test_alter_user():
     """Every form runs through localshift.change_user (any superuser on any user); demoted first (CREATEDB
     of the same statement stays), by the internal role's function."""
@@ -341,8 +353,10 @@ def test_an_ordinary_user_alters_no_one_else(sql_cluster, database, users):
     """The engine's refusal, as Redshift's is a permission error: not change_superuser's."""
     with sql_cluster.connect(database, PLAIN, PASSWORD) as conn:
         for statement in (f"ALTER USER {OTHER_SUPER} CONNECTION LIMIT 1", f"ALTER USER {SUPER} PASSWORD 'Changed123'",
-                          f"DROP USER {SUPER}", f"ALTER USER {SUPER} RENAME TO x", f"ALTER USER {SUPER} SET search_path TO x"):
-            with pytest.raises(psycopg.errors.InsufficientPrivilege, match=r"^permission denied to (alter|drop|rename) role\n"):
+                          f"DROP USER {SUPER}", f"ALTER USER {SUPER} RENAME TO x", f"ALTER USER {SUPER} SET search_path TO x",
+                          f"ALTER USER {PLAIN} CREATEUSER", f"ALTER USER {SUPER} NOCREATEUSER",
+                          f"ALTER USER {PLAIN} SYSLOG ACCESS UNRESTRICTED"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match=r"^permission denied to (alter|drop|rename) role($|\n)"):
                 conn.execute(statement)
 
 

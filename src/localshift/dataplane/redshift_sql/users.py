@@ -126,9 +126,7 @@ class _UserOptions:
 
 def create_user(rw: "Rewriter", sig: list[Node]) -> str:
     """CREATE USER name [WITH] PASSWORD ... [options]."""
-    name = user_name(sig[2])
-    if name == "public":
-        raise TranslationError('user name "public" is reserved', "42939")
+    name = _new_name(sig[2])
     options = _UserOptions(name)
     options.read(sig, 3)
     if not any(o.startswith("PASSWORD") for o in options.role_options):
@@ -136,6 +134,16 @@ def create_user(rw: "Rewriter", sig: list[Node]) -> str:
     create = " ".join([f"CREATE ROLE {quote_ident(name)} LOGIN"] + options.role_options)
     return run_all([create] + ([f"SELECT {_set_superuser(name, True)}"] if options.superuser else [_reached(name)])
                    + [f"SELECT {call}" for call in options.after])
+
+
+def _new_name(node: Node) -> str:
+    """The name of a user CREATE USER or ALTER USER ... RENAME TO makes: not ``public``, nor one of
+    localshift's roles' (``localshift_``, as PostgreSQL reserves ``pg_``: the functions that act on users
+    for superusers leave such names alone, taking them for localshift's roles)."""
+    name = user_name(node)
+    if name == "public" or name.startswith("localshift_"):
+        raise TranslationError(f'user name "{name}" is reserved', "42939")
+    return name
 
 
 def _reached(name: str) -> str:
@@ -165,7 +173,7 @@ def alter_user(rw: "Rewriter", sig: list[Node]) -> str:
     lows = [w.low for w in sig[3:]]
     if lows[:2] == ["rename", "to"] and len(lows) == 3:
         # PostgreSQL clears an md5 password on rename, as Redshift requires a new one.
-        return _run([_change_user(name, f"RENAME TO {_quoted(user_name(sig[5]))}")])
+        return _run([_change_user(name, f"RENAME TO {_quoted(_new_name(sig[5]))}")])
     if lows[:1] == ["set"] and len(lows) >= 4:
         parameter = PREFIX + lows[1] if lows[1] in REDSHIFT_SETTINGS else lows[1]
         if lows[2] not in ("to", "="):
@@ -240,7 +248,14 @@ def _change_user(name: str, clause: str) -> str:
     return f"localshift.change_user({quote_literal(name)}, {quote_literal(clause)})"
 
 
+# Before a call of set_superuser or set_syslog_access, which only superusers may run: an ordinary user
+# gets the engine's refusal of the other options (not "permission denied for function set_superuser").
+_SUPERUSERS_ONLY = ("IF NOT has_function_privilege('localshift.set_syslog_access(text, boolean)', 'EXECUTE') THEN "
+                    "RAISE EXCEPTION USING ERRCODE = '42501', MESSAGE = 'permission denied to alter role'; END IF; ")
+
+
 def _run(calls: list[str]) -> str:
     """A DO block performing ``calls`` (not EXECUTE'd: a password in a clause goes quoted once, where
     the history's mask still finds it, masking.py)."""
-    return do_block(" ".join(f"PERFORM {call};" for call in calls))
+    guard = _SUPERUSERS_ONLY if any(not call.startswith("localshift.change_user(") for call in calls) else ""
+    return do_block(guard + " ".join(f"PERFORM {call};" for call in calls))
