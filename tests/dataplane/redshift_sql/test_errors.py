@@ -60,6 +60,8 @@ def test_postgresql_wording_becomes_redshifts():
         other = response(b"SERROR", b"C0A000", b"Mcross-database references are not implemented: " + name)
         assert fields(redshift_error(other))[1:] == [
             b"C0A000", b'Mcross-database reference to database "otherdb" is not supported']
+    renamed = response(b"SERROR", b"C0A000", b"Mcurrent database cannot be renamed")
+    assert fields(redshift_error(renamed))[1:] == [b"C0A000", b"Mcurrent database may not be renamed"]
 
 
 def test_context_of_localshift_functions_is_dropped_and_other_errors_stay():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import psycopg
+import pytest
 
 from localshift.dataplane.redshift_sql.install import catalog_digest, install_catalog
 from localshift.services.redshift.views import ENGINE_BUILD
@@ -139,3 +140,33 @@ def test_an_older_engines_users_and_superusers_objects_are_reached_when_it_start
     with connect(port, autocommit=True) as conn:
         conn.execute("ALTER USER old_user CREATEUSER")
         assert conn.execute("SELECT usesuper FROM pg_user WHERE usename = 'old_user'").fetchone() == (True,)
+
+
+def test_an_older_engines_superusers_lose_their_admin_option_on_localshifts_roles(dp, cluster):
+    """An older localshift granted localshift_superuser and localshift_syslog_unrestricted to every superuser
+    WITH ADMIN OPTION, with which it could rename, drop, alter and log in as them, and its SYSLOG ACCESS
+    grants were its own: when the engine starts, each member keeps its membership, the internal role's
+    grant without ADMIN OPTION."""
+    key, port = cluster
+    with connect(port, autocommit=True) as conn:
+        conn.execute("CREATE USER old_super PASSWORD 'Oldsuper12' CREATEUSER")
+        conn.execute("CREATE USER old_viewer PASSWORD 'Oldviewer12'")
+    grants = ("SELECT r.rolname, m.rolname, g.rolname, a.admin_option FROM pg_auth_members a"
+              " JOIN pg_roles r ON r.oid = a.roleid JOIN pg_roles m ON m.oid = a.member"
+              " JOIN pg_roles g ON g.oid = a.grantor WHERE r.rolname IN ('localshift_superuser',"
+              " 'localshift_syslog_unrestricted') AND m.rolname IN (%s, 'old_super', 'old_viewer') ORDER BY 1, 2, 3")
+    with dp._engine(key).connect(DB) as admin:  # what an older localshift left
+        for user in (USER, "old_super"):
+            admin.execute(f"GRANT localshift_superuser, localshift_syslog_unrestricted TO {user} WITH ADMIN OPTION")
+        admin.execute(f"GRANT localshift_syslog_unrestricted TO old_viewer GRANTED BY {USER}")
+        admin.commit()
+    dp.stop_engine(key)
+    dp.start_engine(key, port)
+    with dp._engine(key).connect(DB) as admin:
+        assert admin.execute(grants, (USER,)).fetchall() == [
+            ("localshift_superuser", USER, "rdsdb", False), ("localshift_superuser", "old_super", "rdsdb", False),
+            ("localshift_syslog_unrestricted", USER, "rdsdb", False),
+            ("localshift_syslog_unrestricted", "old_super", "rdsdb", False),
+            ("localshift_syslog_unrestricted", "old_viewer", "rdsdb", False)]
+    with connect(port, autocommit=True) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("DO $$ BEGIN EXECUTE 'ALTER ROLE localshift_superuser LOGIN'; END $$")

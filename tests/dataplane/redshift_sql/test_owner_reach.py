@@ -157,18 +157,21 @@ def test_a_superuser_running_as_an_ordinary_user_has_its_rights_only(sql_cluster
             conn.execute("DROP TABLE reach_kept.t")
 
 
-def test_as_owner_serves_superusers_sessions_only_whoever_may_execute_it(sql_cluster, database, users):
-    """localshift_owners owns as_owner, so a superuser could grant it to anyone through it."""
+def test_as_owner_stays_its_owners_and_localshift_superusers_alone(sql_cluster, database, users):
+    """localshift_owners owns as_owner, so a superuser could grant it to anyone, or alter it, through it:
+    such a statement is undone."""
     _make_objects(sql_cluster, database, "admin", "reach_kept")
     with sql_cluster.connect(database) as conn:
-        conn.execute("GRANT EXECUTE ON FUNCTION localshift.as_owner(text) TO PUBLIC")
-    try:
-        with sql_cluster.connect(database, PLAIN, PASSWORD) as conn:
+        for statement in ("GRANT EXECUTE ON FUNCTION localshift.as_owner(text) TO PUBLIC",
+                          f"GRANT EXECUTE ON FUNCTION localshift.as_owner(text) TO {PLAIN}",
+                          "ALTER FUNCTION localshift.as_owner(text) SECURITY INVOKER",
+                          "DROP FUNCTION localshift.as_owner(text)"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for function as_owner"):
-                conn.execute("select localshift.as_owner('DROP TABLE reach_kept.t')")
-    finally:
-        with sql_cluster.connect(database) as conn:
-            conn.execute("REVOKE EXECUTE ON FUNCTION localshift.as_owner(text) FROM PUBLIC")
+                conn.execute(statement)
+        assert conn.execute("select localshift.as_owner_is_confined()").fetchone() == (True,)
+    with sql_cluster.connect(database, PLAIN, PASSWORD) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for function as_owner"):
+            conn.execute("select localshift.as_owner('DROP TABLE reach_kept.t')")
 
 
 def test_nobody_reaches_the_owners_role_or_the_internal_roles_objects(sql_cluster, database, users):
@@ -226,6 +229,36 @@ def test_a_superusers_routine_reaches_another_superusers_objects(sql_cluster, da
                             " and relname in ('t', 'v')").fetchone() == (0,)
 
 
+def test_a_superusers_dynamic_sql_reaches_another_superusers_objects(sql_cluster, database, users):
+    """EXECUTE 'text' in a routine: the text goes through localshift.owner_reach_text, which runs what
+    owner_reach.py would through run_as_owner; other statements (INTO, USING, FOR ... IN EXECUTE) as they are."""
+    from localshift.dataplane.redshift_sql import translate
+    body = translate("create procedure p(t varchar) as $$ declare n int; begin execute 'drop table ' || t;"
+                     " execute 'select 1' into n; for r in execute 'select 1' loop null; end loop; end $$"
+                     " language plpgsql").sql
+    assert "execute localshift.owner_reach_text('drop table ' || t);" in body
+    assert "execute localshift.owner_reach_text('select 1') into n;" in body and "in execute 'select 1'" in body
+    _make_objects(sql_cluster, database, "admin", "reach_kept")
+    with sql_cluster.connect(database, SUPER, PASSWORD) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS reach_routines CASCADE")
+        conn.execute("CREATE SCHEMA reach_routines")
+        conn.execute("CREATE PROCEDURE reach_routines.runs(statement varchar) AS $$ DECLARE n int; BEGIN"
+                     " EXECUTE statement; EXECUTE 'SELECT count(*) FROM reach_kept.t' INTO n;"
+                     " RAISE INFO 'rows: %', n; END $$ LANGUAGE plpgsql")
+        for statement in ("COMMENT ON TABLE reach_kept.t IS 'dynamic'", f"GRANT SELECT ON reach_kept.t TO {PLAIN}",
+                          "ALTER TABLE reach_kept.t ADD COLUMN b int", "DROP VIEW reach_kept.v"):
+            conn.execute("CALL reach_routines.runs(%s)", (statement,))
+        assert conn.execute(f"select has_table_privilege('{PLAIN}', 'reach_kept.t', 'SELECT'),"
+                            " obj_description('reach_kept.t'::regclass), to_regclass('reach_kept.v')").fetchone() == (
+            True, "dynamic", None)
+    with sql_cluster.connect(database, PLAIN, PASSWORD) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("DO $$ BEGIN EXECUTE localshift.owner_reach_text('DROP TABLE reach_kept.t'); END $$")
+    with sql_cluster.connect(database) as conn:
+        assert conn.execute("select to_regclass('reach_kept.t') is not null").fetchone() == (True,)
+        conn.execute("DROP SCHEMA reach_routines CASCADE")
+
+
 def test_routines_reach_no_more_than_their_rights(sql_cluster, database, users):
     _make_objects(sql_cluster, database, "admin", "reach_kept")
     with sql_cluster.connect(database, PLAIN, PASSWORD) as conn:
@@ -251,8 +284,70 @@ def test_routines_reach_no_more_than_their_rights(sql_cluster, database, users):
         _procedure(conn, "reach_routines.drops", "DROP TABLE reach_kept.t;", definer=True)
     with sql_cluster.connect(database, OTHER_SUPER, PASSWORD) as conn:
         assert conn.execute("select has_table_privilege('reach_plain_routines.mine', 'SELECT')").fetchone() == (True,)
-    with sql_cluster.connect(database, PLAIN, PASSWORD) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
-        conn.execute("CALL reach_routines.drops()")  # an ordinary user's session: the owners' role serves none
     with sql_cluster.connect(database) as conn:
         assert conn.execute("select to_regclass('reach_kept.t') is not null").fetchone() == (True,)
         conn.execute("DROP SCHEMA reach_plain_routines CASCADE")
+
+
+def test_a_superusers_security_definer_routine_reaches_for_any_caller(sql_cluster, database, users):
+    """Redshift runs a SECURITY DEFINER procedure with its owner's privileges: a superuser's, for an
+    ordinary user's session too; nothing in it reaches the internal role or the host."""
+    _make_objects(sql_cluster, database, "admin", "reach_kept")
+    with sql_cluster.connect(database, SUPER, PASSWORD) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS reach_routines CASCADE")
+        conn.execute("CREATE SCHEMA reach_routines")
+        conn.execute(f"GRANT USAGE ON SCHEMA reach_routines TO {PLAIN}")
+        _procedure(conn, "reach_routines.drops", "COMMENT ON TABLE reach_kept.t IS 'by drops'; "
+                   f"GRANT SELECT ON reach_kept.v TO {PLAIN}; DROP TABLE reach_kept.t CASCADE;", definer=True)
+        conn.execute("CREATE PROCEDURE reach_routines.runs(statement varchar) AS $$ BEGIN EXECUTE statement; END $$"
+                     " LANGUAGE plpgsql SECURITY DEFINER")
+        conn.execute(f"GRANT EXECUTE ON PROCEDURE reach_routines.runs(varchar) TO {PLAIN}")
+    with sql_cluster.connect(database, PLAIN, PASSWORD) as conn:
+        conn.execute("CALL reach_routines.drops()")
+        for statement, refusal in (
+                ("SET ROLE rdsdb", psycopg.errors.InsufficientPrivilege),
+                ("SELECT localshift.as_owner('ALTER ROLE admin SUPERUSER')", psycopg.errors.InsufficientPrivilege),
+                ("SELECT localshift.as_owner('GRANT EXECUTE ON FUNCTION localshift.as_owner(text) TO PUBLIC')",
+                 psycopg.errors.InsufficientPrivilege),
+                ("SELECT pg_read_file('/etc/passwd')", psycopg.errors.InsufficientPrivilege),
+                ("COPY (SELECT 1) TO PROGRAM 'id'", psycopg.errors.InsufficientPrivilege),
+                ("CREATE EXTENSION dblink", psycopg.errors.FeatureNotSupported)):
+            with pytest.raises(refusal):
+                conn.execute("CALL reach_routines.runs(%s)", (statement,))
+    with sql_cluster.connect(database) as conn:
+        assert conn.execute("select to_regclass('reach_kept.t') is null").fetchone() == (True,)
+        assert conn.execute("select rolsuper from pg_roles where rolname = 'admin'").fetchone() == (False,)
+        conn.execute("DROP SCHEMA reach_routines CASCADE")
+
+
+def test_any_superuser_alters_any_database(sql_cluster, database, users):
+    """Redshift: a superuser renames any database (not the current one), gives it to anyone and limits its
+    connections; the master user owns this one."""
+    with sql_cluster.connect(database) as conn:
+        for name in ("reach_db", "reach_db2"):
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute("CREATE DATABASE reach_db")
+    try:
+        with sql_cluster.connect(database, SUPER, PASSWORD) as conn:
+            for statement in ("ALTER DATABASE reach_db RENAME TO reach_db2", f"ALTER DATABASE reach_db2 OWNER TO {PLAIN}",
+                              "ALTER DATABASE reach_db2 CONNECTION LIMIT 7"):
+                assert conn.execute(statement).statusmessage == "ALTER DATABASE", statement
+            assert conn.execute("select pg_get_userbyid(datdba), datconnlimit from pg_database"
+                                " where datname = 'reach_db2'").fetchone() == (PLAIN, 7)
+            conn.execute("ALTER DATABASE reach_db2 CONNECTION LIMIT UNLIMITED")
+            conn.execute(f"ALTER DATABASE reach_db2 OWNER TO {OTHER_SUPER}")
+            assert conn.execute("select pg_get_userbyid(datdba), datconnlimit from pg_database"
+                                " where datname = 'reach_db2'").fetchone() == (OTHER_SUPER, -1)
+            with pytest.raises(psycopg.errors.FeatureNotSupported, match="^current database may not be renamed$"):
+                conn.execute(f"ALTER DATABASE {database} RENAME TO reach_db3")
+            for engines in ("template1", "template0", "postgres"):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    conn.execute(f"ALTER DATABASE {engines} CONNECTION LIMIT 1")
+        with sql_cluster.connect(database, PLAIN, PASSWORD) as conn:
+            for statement in ("ALTER DATABASE reach_db2 RENAME TO reach_db", f"ALTER DATABASE reach_db2 OWNER TO {PLAIN}",
+                              "ALTER DATABASE reach_db2 CONNECTION LIMIT 1", f"ALTER DATABASE {database} CONNECTION LIMIT 1"):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege, match="must be owner of database"):
+                    conn.execute(statement)
+    finally:
+        with sql_cluster.connect(database) as conn:
+            conn.execute("DROP DATABASE IF EXISTS reach_db2")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from localshift.dataplane.redshift_sql.tokens import quote_literal
+
 from .helpers import pg, refused
 
 
@@ -21,7 +23,7 @@ def test_create_user_options():
             ("create user dbuser with password 'abcD1234' createdb connection limit 30",
              "CREATE ROLE dbuser LOGIN PASSWORD E'abcD1234' CREATEDB CONNECTION LIMIT 30"),
             ("create user u1 password 'md5153c434b4b77c89e6b94f12c5393af5b' valid until '2030-01-01'",
-             "CREATE ROLE u1 LOGIN PASSWORD E'md5153c434b4b77c89e6b94f12c5393af5b' VALID UNTIL '2030-01-01'"),
+             "CREATE ROLE u1 LOGIN PASSWORD E'md5153c434b4b77c89e6b94f12c5393af5b' VALID UNTIL E'2030-01-01'"),
             ("create user u2 password disable in group g1, g2 connection limit unlimited",
              "CREATE ROLE u2 LOGIN PASSWORD NULL IN ROLE g1, g2 CONNECTION LIMIT -1"),
             ("create user u3 password 'sha256|Mypassword1'", "CREATE ROLE u3 LOGIN PASSWORD E'Mypassword1'"),
@@ -36,22 +38,53 @@ def test_createuser_is_never_a_postgresql_superuser():
     assert "SUPERUSER" not in text.upper().replace("LOCALSHIFT_SUPERUSER", "").replace("LOCALSHIFT.SET_SUPERUSER", "")
     for part in ("CREATE ROLE admin2 LOGIN PASSWORD E''Abcd1234''",
                  "SELECT localshift.set_superuser(E''admin2'', true)",
-                 "GRANT localshift_syslog_unrestricted TO admin2",
-                 "ALTER ROLE admin2 SET idle_session_timeout = ''120s''"):
+                 "SELECT localshift.set_syslog_access(E''admin2'', true)",
+                 "SELECT localshift.change_user(E''admin2'', E''SET \"idle_session_timeout\" TO E''''120s'''''')"):
         assert part in text, part
 
 
+def performed(text: str) -> list[str]:
+    """The calls a DO block of users.py performs."""
+    assert text.startswith("DO $localshift$"), text
+    return [part.split(";", 1)[0] for part in text.split("PERFORM ")[1:-1]]
+
+
+def test_localshifts_role_names_are_reserved():
+    for statement in ("create user localshift_x password 'Abcdefg1'", 'create user "localshift_owners" password disable',
+                      "alter user u1 rename to localshift_superuser", "create user public password disable"):
+        assert refused(statement)[0] == "42939", statement
+
+
+def test_only_superusers_pass_the_guard_of_set_superuser_and_set_syslog_access():
+    assert "has_function_privilege" in pg("alter user u1 createuser")
+    assert "has_function_privilege" in pg("alter user u1 syslog access restricted")
+    assert "has_function_privilege" not in pg("alter user u1 connection limit 1")
+
+
 def test_alter_user():
-    # Demoted first (CREATEDB of the same statement stays), by the internal role's function.
-    assert executed(pg("alter user u1 createdb nocreateuser")) == [
-        "SELECT localshift.set_superuser(E'u1', false)", "ALTER ROLE u1 CREATEDB"]
-    assert executed(pg("alter user u1 createuser connection limit 3")) == [
-        "ALTER ROLE u1 CONNECTION LIMIT 3", "SELECT localshift.set_superuser(E'u1', true)"]
-    assert pg("alter user u1 password 'Newpass123' valid until 'infinity'") == \
-        "ALTER ROLE u1 PASSWORD E'Newpass123' VALID UNTIL 'infinity'"
-    assert pg("alter user u1 rename to u2") == "ALTER ROLE u1 RENAME TO u2"
-    assert pg("alter user u1 set query_group to 'etl'") == "ALTER ROLE u1 SET redshift.query_group TO 'etl'"
-    assert pg("alter user u1 reset session timeout") == "ALTER ROLE u1 RESET idle_session_timeout"
+    """Every form runs through localshift.change_user (any superuser on any user); demoted first (CREATEDB
+    of the same statement stays), by the internal role's function."""
+    assert performed(pg("alter user u1 createdb nocreateuser")) == [
+        "localshift.set_superuser(E'u1', false)", "localshift.change_user(E'u1', E'CREATEDB')"]
+    assert performed(pg("alter user u1 createuser connection limit 3")) == [
+        "localshift.change_user(E'u1', E'CONNECTION LIMIT 3')", "localshift.set_superuser(E'u1', true)"]
+    for statement, clause in (
+            ("alter user u1 password 'Newpass123' valid until 'infinity'",
+             "PASSWORD E''Newpass123'' VALID UNTIL E''infinity''"),
+            ("alter user u1 connection limit unlimited", "CONNECTION LIMIT -1"),
+            ('alter user u1 rename to "U 2"', 'RENAME TO "U 2"'),
+            ("alter user u1 set query_group to 'etl'", "SET \"redshift.query_group\" TO E''etl''"),
+            ("alter user u1 set search_path = public, '$user', \"My\"",
+             "SET \"search_path\" TO E''public'', E''$user'', E''My''"),
+            ("alter user u1 set statement_timeout to -1", "SET \"statement_timeout\" TO E''-1''"),
+            ("alter user u1 set query_group to default", "RESET \"redshift.query_group\""),
+            ("alter user u1 reset session timeout", "RESET \"idle_session_timeout\""),
+            ("alter user u1 session timeout 300", "SET \"idle_session_timeout\" TO E''300s''")):
+        assert performed(pg(statement)) == [f"localshift.change_user(E'u1', E'{clause}')"], statement
+    assert performed(pg("alter user u1 syslog access restricted")) == ["localshift.set_syslog_access(E'u1', false)"]
+    for statement in ("alter user u1 set x to a b", "alter user u1 connection limit many",
+                      "alter user u1 set x to 1,", "alter user u1 valid until now"):
+        assert refused(statement)[0] == "42601", statement
 
 
 @pytest.mark.parametrize("password", ["short1A", "alllowercase1", "NoDigitsHere", "Has@Sign1", "x" * 65])
@@ -206,17 +239,125 @@ def test_no_ordinary_user_drops_or_alters_a_superuser(sql_cluster, database, use
     assert _logs_in(sql_cluster, database, PLAIN, "Mine12345")
 
 
-@pytest.mark.parametrize("target", ["rdsdb", "localshift_owners", "localshift_superuser", "pg_read_all_data"])
+INTERNAL_ROLES = ["rdsdb", "localshift_owners", "localshift_superuser", "localshift_syslog_unrestricted",
+                  "pg_read_all_data"]
+
+
+@pytest.mark.parametrize("target", INTERNAL_ROLES)
 def test_a_superuser_reaches_no_internal_role_through_change_superuser(sql_cluster, database, users, target):
     with sql_cluster.connect(database, SUPER, PASSWORD) as conn:
-        assert conn.execute("select localshift.change_superuser(%s, 'DROP')", (target,)).fetchone() == (False,)
-        assert conn.execute("select localshift.change_superuser(%s, 'PASSWORD NULL')", (target,)).fetchone() == (False,)
-        if target in ("rdsdb", "localshift_owners"):  # (superusers hold localshift_superuser's ADMIN OPTION)
-            with pytest.raises(psycopg.errors.InsufficientPrivilege):
-                conn.execute(f"ALTER USER {target} PASSWORD 'Changed123'")
+        for clause in ("DROP", "PASSWORD NULL", "CONNECTION LIMIT 1", 'RESET "search_path"'):
+            assert conn.execute("select localshift.change_superuser(%s, %s)", (target, clause)).fetchone() == (False,)
         with pytest.raises(psycopg.Error):
             conn.execute(f"DROP USER {target}")
         assert conn.execute("select count(*) from pg_roles where rolname = %s", (target,)).fetchone() == (1,)
+
+
+@pytest.mark.parametrize("target", INTERNAL_ROLES)
+def test_the_master_user_alters_no_internal_role(sql_cluster, database, users, target):
+    """No superuser holds ADMIN OPTION on localshift's roles (it held localshift_superuser's and
+    localshift_syslog_unrestricted's, which with CREATEROLE let it give them a password and LOGIN, log
+    in as them, rename and drop them): neither Redshift's statements nor PostgreSQL's in a DO block."""
+    with sql_cluster.connect(database) as conn:
+        engine_statements = [f"ALTER ROLE {target} LOGIN PASSWORD 'Changed123'", f"ALTER ROLE {target} RENAME TO x",
+                             f"ALTER ROLE {target} SET search_path TO x", f"DROP ROLE {target}",
+                             f"GRANT {target} TO admin", f"COMMENT ON ROLE {target} IS 'x'"]
+        for text in [f"ALTER USER {target} PASSWORD 'Changed123'", f"ALTER USER {target} CONNECTION LIMIT 1",
+                     f"ALTER USER {target} SET search_path TO x", f"ALTER USER {target} RENAME TO x",
+                     f"ALTER USER {target} SYSLOG ACCESS UNRESTRICTED", f"ALTER USER {target} CREATEUSER",
+                     f"DROP USER {target}"] + engine_statements + [
+                f"DO $$ BEGIN EXECUTE {quote_literal(statement)}; END $$" for statement in engine_statements]:
+            with pytest.raises(psycopg.Error) as error:
+                conn.execute(text)
+            assert error.value.sqlstate in ("42501", "42704", "42939"), (text, error.value)
+        assert conn.execute("select rolcanlogin, rolconnlimit from pg_roles where rolname = %s",
+                            (target,)).fetchone() == (target == "rdsdb", -1)
+    assert not _logs_in(sql_cluster, database, target, "Changed123")
+
+
+def test_no_superuser_holds_localshifts_roles_with_admin_option(sql_cluster, database, users):
+    """A superuser demoted kept ADMIN OPTION on localshift_syslog_unrestricted, and so granted
+    unrestricted system log access to anyone."""
+    with sql_cluster.connect(database) as conn:
+        conn.execute(f"ALTER USER {PLAIN} CREATEUSER")
+        conn.execute(f"ALTER USER {PLAIN} NOCREATEUSER")
+        assert conn.execute("select count(*) from pg_auth_members a where a.admin_option and a.roleid in"
+                            " ('localshift_superuser'::regrole, 'localshift_syslog_unrestricted'::regrole)"
+                            " and a.member <> 'rdsdb'::regrole").fetchone() == (0,)
+    with sql_cluster.connect(database, PLAIN, PASSWORD) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(f"ALTER USER {SUPER} SYSLOG ACCESS RESTRICTED")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(f"DO $$ BEGIN EXECUTE 'GRANT localshift_syslog_unrestricted TO {PLAIN}'; END $$")
+
+
+def _syslog(conn, user: str) -> str:
+    return conn.execute("select syslog_access from svv_user_info where user_name = %s", (user,)).fetchone()[0]
+
+
+def test_any_superuser_sets_any_users_syslog_access(sql_cluster, database, users):
+    with sql_cluster.connect(database, OTHER_SUPER, PASSWORD) as conn:
+        assert conn.execute(f"ALTER USER {PLAIN} SYSLOG ACCESS UNRESTRICTED").statusmessage == "ALTER USER"
+        assert _syslog(conn, PLAIN) == "UNRESTRICTED"
+        conn.execute(f"ALTER USER {PLAIN} SYSLOG ACCESS RESTRICTED")
+        assert _syslog(conn, PLAIN) == "RESTRICTED"
+
+
+def test_a_user_made_a_superuser_is_no_member_of_an_ordinary_user(sql_cluster, database, users):
+    """A superuser demoted stays a member of the users it created (createrole_self_grant): once one of
+    them was made a superuser, the demoted user was one again through it."""
+    made = "users_made_plain"
+    with sql_cluster.connect(database, SUPER, PASSWORD) as conn:
+        conn.execute(f"DROP USER IF EXISTS {made}")
+        conn.execute(f"CREATE USER {made} PASSWORD '{PASSWORD}'")
+    try:
+        with sql_cluster.connect(database) as conn:
+            conn.execute(f"ALTER USER {SUPER} NOCREATEUSER")
+            conn.execute(f"ALTER USER {made} CREATEUSER")
+            assert _flags(conn, SUPER) == (False, False, False)
+        with sql_cluster.connect(database, SUPER, PASSWORD) as conn:
+            assert conn.execute("select localshift.session_is_superuser()").fetchone() == (False,)
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(f"GRANT {made} TO {SUPER}")
+    finally:
+        with sql_cluster.connect(database) as conn:
+            conn.execute(f"DROP USER IF EXISTS {made}")
+
+
+def test_any_superuser_alters_another_superusers_options(sql_cluster, database, users):
+    """Redshift lets any superuser alter any user; the master user made both superusers, and users_super2
+    holds no ADMIN OPTION on users_super.  Parameters the caller could not set itself stay refused."""
+    with sql_cluster.connect(database, OTHER_SUPER, PASSWORD) as conn:
+        for statement in (f"ALTER USER {SUPER} CONNECTION LIMIT 7", f"ALTER USER {SUPER} VALID UNTIL '2031-02-03'",
+                          f"ALTER USER {SUPER} SET statement_timeout TO 60000",
+                          f"ALTER USER {SUPER} SET query_group TO 'etl'", f"ALTER USER {SUPER} SESSION TIMEOUT 600",
+                          f"ALTER USER admin CONNECTION LIMIT UNLIMITED", "ALTER USER admin RESET query_group"):
+            assert conn.execute(statement).statusmessage == "ALTER USER", statement
+        assert conn.execute("select rolconnlimit, rolvaliduntil::date::text, rolconfig from pg_roles"
+                            " where rolname = %s", (SUPER,)).fetchone() == (
+            7, "2031-02-03", ["statement_timeout=60000", "redshift.query_group=etl", "idle_session_timeout=600s"])
+        conn.execute(f"ALTER USER {SUPER} RESET statement_timeout")
+        conn.execute(f"ALTER USER {SUPER} RESET SESSION TIMEOUT")
+        conn.execute(f"ALTER USER {SUPER} SET query_group TO DEFAULT")
+        assert conn.execute("select rolconfig from pg_roles where rolname = %s", (SUPER,)).fetchone() == (None,)
+        for statement in (f"ALTER USER {SUPER} SET session_preload_libraries TO 'x'",
+                          f"ALTER USER {SUPER} SET lo_compat_privileges TO on",
+                          f"ALTER USER {SUPER} RENAME TO users_renamed"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement)
+        assert conn.execute("select rolconfig from pg_roles where rolname = %s", (SUPER,)).fetchone() == (None,)
+    assert _logs_in(sql_cluster, database, SUPER, PASSWORD)
+
+
+def test_an_ordinary_user_alters_no_one_else(sql_cluster, database, users):
+    """The engine's refusal, as Redshift's is a permission error: not change_superuser's."""
+    with sql_cluster.connect(database, PLAIN, PASSWORD) as conn:
+        for statement in (f"ALTER USER {OTHER_SUPER} CONNECTION LIMIT 1", f"ALTER USER {SUPER} PASSWORD 'Changed123'",
+                          f"DROP USER {SUPER}", f"ALTER USER {SUPER} RENAME TO x", f"ALTER USER {SUPER} SET search_path TO x",
+                          f"ALTER USER {PLAIN} CREATEUSER", f"ALTER USER {SUPER} NOCREATEUSER",
+                          f"ALTER USER {PLAIN} SYSLOG ACCESS UNRESTRICTED"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match=r"^permission denied to (alter|drop|rename) role($|\n)"):
+                conn.execute(statement)
 
 
 @pytest.mark.parametrize("clause", ["PASSWORD NULL CREATEROLE", "PASSWORD E'x' SUPERUSER", "PASSWORD 'x\\' SUPERUSER --'",

@@ -256,6 +256,7 @@ def test_pause_and_resume(redshift):
         # Names PostgreSQL or Redshift keep, and Redshift's reserved words (as AWS lists them).
         {"MasterUsername": "rdsdb"},
         {"MasterUsername": "pg_owner"},
+        {"MasterUsername": "localshift_owners"},  # localshift's own roles (a master user of that name would be it)
         {"MasterUsername": "PUBLIC"},
         {"MasterUsername": "none"},
         {"MasterUsername": "wallet"},

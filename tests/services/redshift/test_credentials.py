@@ -116,6 +116,7 @@ def test_with_iam_logs_in_as_the_callers_iam_user(creds_server, cluster):
     ({"ClusterIdentifier": CLUSTER, "DbUser": "bad:name"}, "InvalidParameterValue"),
     ({"ClusterIdentifier": CLUSTER, "DbUser": "public"}, "InvalidParameterValue"),
     ({"ClusterIdentifier": CLUSTER, "DbUser": "rdsdb"}, "InvalidParameterValue"),
+    ({"ClusterIdentifier": CLUSTER, "DbUser": "localshift_superuser"}, "InvalidParameterValue"),
     ({"ClusterIdentifier": "no-such", "DbUser": "admin"}, "ClusterNotFound"),
     ({"DbUser": "admin"}, "InvalidParameterCombination"),
 ])

@@ -106,6 +106,8 @@ _REDSHIFT_ERRORS = [
      None, b"Found multiple matches to update the same tuple.", None),
     (b"0A000", re.compile(rb'cross-database references are not implemented: "?([^."]*)[.].*'),
      None, rb'cross-database reference to database "\1" is not supported', None),
+    # ALTER DATABASE <the current one> RENAME TO: Redshift's words (its ALTER DATABASE page), PostgreSQL 8.0's.
+    (b"0A000", re.compile(rb"current database cannot be renamed"), None, b"current database may not be renamed", None),
 ]
 
 

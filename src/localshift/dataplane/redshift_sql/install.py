@@ -132,11 +132,41 @@ def _engine_settings(conn: psycopg.Connection, superusers: list[str]) -> None:
     conn.execute(sql.SQL("GRANT {} TO {}").format(
         sql.SQL(", ").join(map(sql.Identifier, _SUPERUSER_GRANTS)), sql.Identifier(SUPERUSER_ROLE)))
     for user in superusers:
-        for role in (SUPERUSER_ROLE, SYSLOG_ROLE):
-            conn.execute(sql.SQL("GRANT {} TO {} WITH ADMIN OPTION").format(
-                sql.Identifier(role), sql.Identifier(user)))
+        conn.execute(sql.SQL("GRANT {}, {} TO {}").format(
+            sql.Identifier(SUPERUSER_ROLE), sql.Identifier(SYSLOG_ROLE), sql.Identifier(user)))
+    _confine_localshift_roles(conn)
     _reach_older_users(conn)
     _reach_owners(conn)
+
+
+# Who holds localshift's roles otherwise than by the internal role's grant without ADMIN OPTION.
+_FREE_GRANTS = f"""
+SELECT r.rolname, m.rolname, g.rolname, a.admin_option FROM pg_auth_members a
+JOIN pg_roles r ON r.oid = a.roleid JOIN pg_roles m ON m.oid = a.member JOIN pg_roles g ON g.oid = a.grantor
+WHERE r.rolname IN ('{SUPERUSER_ROLE}', '{SYSLOG_ROLE}') AND m.rolname <> '{ADMIN_USER}'
+  AND (a.admin_option OR g.rolname <> '{ADMIN_USER}')
+ORDER BY g.rolname = '{ADMIN_USER}'
+"""
+
+
+def _confine_localshift_roles(conn: psycopg.Connection) -> None:
+    """Nobody but the internal role holds ``localshift_superuser`` or ``localshift_syslog_unrestricted``
+    WITH ADMIN OPTION, which with CREATEROLE let a superuser (an older localshift granted it to every
+    one) rename, drop or alter those roles, give them a password and LOGIN and log in as them.  Each
+    member keeps its membership, granted again by the internal role (localshift.set_superuser and
+    localshift.set_syslog_access grant them so); the grants others made are taken back (last, those
+    that others' depended on: CASCADE).  ``localshift_owners`` gets CREATEDB, which PostgreSQL asks of
+    whoever renames a database or gives it away (a superuser's ALTER DATABASE, owner_reach.py).  Runs at
+    every engine start."""
+    for role, member, grantor, admin in conn.execute(_FREE_GRANTS).fetchall():
+        role_id, member_id, grantor_id = map(sql.Identifier, (role, member, grantor))
+        conn.execute(sql.SQL("GRANT {} TO {}").format(role_id, member_id))
+        if grantor != ADMIN_USER:
+            conn.execute(sql.SQL("REVOKE {} FROM {} GRANTED BY {} CASCADE").format(role_id, member_id, grantor_id))
+        elif admin:
+            conn.execute(sql.SQL("REVOKE ADMIN OPTION FOR {} FROM {} GRANTED BY {} CASCADE").format(
+                role_id, member_id, grantor_id))
+    conn.execute(sql.SQL("ALTER ROLE {} CREATEDB").format(sql.Identifier(OWNERS_ROLE)))
 
 
 # Users who are no Redshift superusers, not yet granted to localshift_superuser (made before users.py

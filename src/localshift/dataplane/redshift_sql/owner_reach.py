@@ -10,8 +10,9 @@ would stay its own to alter, drop, comment on and grant on, and to set default p
 superuser's session is refused (``42501``), or always for a superuser's GRANT and REVOKE (which
 the engine only warns about), again by ``localshift.as_owner``, a SECURITY DEFINER function of
 ``localshift_owners``, a role granted every cluster user and granted to nobody.  A routine's
-body statements too (routines.py): a superuser's session running them with a superuser's rights is
-served.
+body statements too (routines.py): those running with a superuser's rights (a superuser's SECURITY
+DEFINER routine, whoever calls it) are served.  ALTER DATABASE's RENAME TO, OWNER TO and CONNECTION
+LIMIT too: Redshift's superusers alter any database.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ _TEXT_TAG = "$localshift_statement$"
 
 def as_owner(sig: list[Node], text: str) -> str:
     """``text`` (the statement ``sig`` translated) run through ``localshift.run_as_owner`` when it is
-    an ALTER or DROP of a table, view, schema or routine, a COMMENT ON, an ALTER DEFAULT PRIVILEGES
+    an ALTER or DROP of a table, view, schema or routine, an ALTER DATABASE's RENAME TO, OWNER TO or
+    CONNECTION LIMIT, a COMMENT ON, an ALTER DEFAULT PRIVILEGES
     FOR USER, or a GRANT or REVOKE of privileges on an object; ``text`` itself otherwise.  The text goes dollar-quoted, as it is: the event triggers find
     the translator's markers in it (current_query() is the DO block)."""
     lows = [w.low for w in sig[:2]]
@@ -35,6 +37,8 @@ def as_owner(sig: list[Node], text: str) -> str:
         grants = "false"
     elif lows == ["alter", "default"] and [w.low for w in sig[3:5]] in (["for", "user"], ["for", "role"]):
         grants = "false"  # another user's default privileges: the engine's 42501 unless a member of it
+    elif lows == ["alter", "database"] and [w.low for w in sig[3:4]] in (["rename"], ["owner"], ["connection"]):
+        grants = "false"  # Redshift's superusers rename any database, give it away, limit its connections
     elif lows[:1] in (["grant"], ["revoke"]) and any(w.low == "on" for w in sig):
         grants = "true"
     else:

@@ -8,7 +8,9 @@
   Redshift-only forms (CREATE TABLE with DISTKEY, SET query_group, DELETE
   without FROM...) its statement translation, and the variables of a PL/pgSQL
   DECLARE section Redshift's types.  SQL built at run time (EXECUTE 'text')
-  reaches the engine as it is.
+  reaches the engine as it is, but through ``localshift.owner_reach_text``
+  (``_dynamic``): what a superuser may run as the object's owner (owner_reach.py)
+  goes through ``localshift.run_as_owner``, with the routine's rights.
 * ``NONATOMIC``: PostgreSQL's procedures already run COMMIT and ROLLBACK when
   CALLed outside a transaction block; the word goes.  (Redshift's nonatomic
   mode also commits each statement as it ends; here what a procedure did since
@@ -103,13 +105,33 @@ def _body(rw: "Rewriter", quoted: str, statement: Statement, procedure: bool) ->
                 rw.relations = None
                 pieces.append(render(piece[:sig[start]]) + text)
             else:
-                text = render(rw.rewrite(tree(piece)))
+                text = render(rw.rewrite(tree(_dynamic(piece, sig, lows))))
                 truncates = procedure and any(low == "truncate" and (n == 0 or lows[n - 1] in _BLOCK_WORDS)
                                               for n, low in enumerate(lows))
                 pieces.append(text + ";\nCOMMIT" if truncates else text)
     finally:
         rw.relations = relations
     return tag + ";".join(pieces) + tag
+
+
+def _dynamic(piece: list[Token], sig: list[int], lows: list[str]) -> list[Token]:
+    """``EXECUTE text [INTO ...] [USING ...]`` as ``EXECUTE localshift.owner_reach_text(text) ...``: a
+    statement the translator never sees, which ``localshift.owner_reach_text`` runs through
+    ``localshift.run_as_owner`` when it is one owner_reach.py would (a superuser's procedure dropping the
+    master user's table by dynamic SQL); the piece as it is when it runs no EXECUTE statement."""
+    start = next((n for n, low in enumerate(lows) if low == "execute" and (n == 0 or lows[n - 1] in _BLOCK_WORDS)),
+                 None)
+    if start is None or start + 1 >= len(sig):
+        return piece
+    depth, end = 0, sig[-1] + 1
+    for n in range(start + 1, len(sig)):
+        text = piece[sig[n]].text
+        depth += (text in ("(", "[")) - (text in (")", "]"))
+        if depth == 0 and lows[n] in ("into", "using"):
+            end = sig[n - 1] + 1
+            break
+    call = tokenize("localshift.owner_reach_text(")
+    return piece[:sig[start + 1]] + call + piece[sig[start + 1]:end] + [Token("close", ")")] + piece[end:]
 
 
 def _declaration(nodes: list[Node]) -> list[Node]:

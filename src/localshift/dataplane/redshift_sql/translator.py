@@ -278,6 +278,8 @@ def _alter(rw: Rewriter, nodes: list[Node], sig: list[Node]) -> str | None:
         return routines.alter_procedure(sig)
     if what == "database":
         admin.refuse_postgresql_database_options(sig)
+        if [w.low for w in sig[3:6]] == ["connection", "limit", "unlimited"] and len(sig) == 6:
+            return f"{admin.render_words(sig[:5])} -1"
     if what == "database" and any(w.low == "isolation" for w in sig):
         # The isolation level is accepted: the database must exist.
         return do_block(f"IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = "

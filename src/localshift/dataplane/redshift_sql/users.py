@@ -1,13 +1,13 @@
 """CREATE USER, ALTER USER and DROP USER with Redshift's options.
 
 Redshift's "superuser" (CREATEUSER) is never a PostgreSQL superuser: it is
-CREATEROLE and CREATEDB plus membership (with ADMIN OPTION) in ``localshift_superuser``,
+CREATEROLE and CREATEDB plus membership (the internal role's grant, without ADMIN OPTION) in ``localshift_superuser``,
 which reads and writes every table and cancels others' queries, and which the
 catalog views report as ``usesuper``; every other user is granted to it (``_reached``), and what a
 superuser owns is granted to it (catalog/40_superuser_reach.sql).
-SYSLOG ACCESS UNRESTRICTED is membership in ``localshift_syslog_unrestricted``.
-DROP USER and ALTER USER ... PASSWORD run through ``localshift.change_user``
-(catalog/40_superuser_users.sql), which any superuser's session may run on another superuser.
+SYSLOG ACCESS UNRESTRICTED is membership in ``localshift_syslog_unrestricted`` (``localshift.set_syslog_access``).
+DROP USER and ALTER USER run through ``localshift.change_user`` (catalog/40_superuser_users.sql), which
+any superuser's session may run on another superuser.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from .admin import render_words, run_all, user_name
 from .errors import TranslationError, do_block, not_supported, syntax_error
-from .install import SUPERUSER_ROLE, SYSLOG_ROLE
+from .install import SUPERUSER_ROLE
 from .settings import PREFIX, REDSHIFT_SETTINGS
 from .tokens import Node, quote_ident, quote_literal, string_value
 
@@ -62,11 +62,10 @@ class _UserOptions:
     def __init__(self, name: str) -> None:
         self.name = name
         self.role_options: list[str] = []
-        self.after: list[str] = []
+        self.after: list[str] = []  # calls of localshift's functions (SYSLOG ACCESS, SESSION TIMEOUT)
         self.superuser: bool | None = None  # CREATEUSER / NOCREATEUSER
 
     def read(self, sig: list[Node], k: int) -> None:
-        ident = quote_ident(self.name)
         while k < len(sig):
             word = sig[k].low
             nxt = sig[k + 1] if k + 1 < len(sig) else None
@@ -88,9 +87,9 @@ class _UserOptions:
                 level = sig[k + 2].low
                 if level not in ("restricted", "unrestricted"):
                     raise syntax_error(sig[k + 2].text)
-                verb = f"GRANT {SYSLOG_ROLE} TO {ident}" if level == "unrestricted" else \
-                    f"REVOKE {SYSLOG_ROLE} FROM {ident}"
-                self.after.append(verb)
+                # Granted by the internal role: no user holds ADMIN OPTION on localshift's roles (install.py).
+                self.after.append(f"localshift.set_syslog_access({quote_literal(self.name)}, "
+                                  f"{'true' if level == 'unrestricted' else 'false'})")
                 k += 3
             elif word == "in" and nxt is not None and nxt.low == "group":
                 k += 2
@@ -104,10 +103,12 @@ class _UserOptions:
                         break
                 self.role_options.append("IN ROLE " + ", ".join(groups))
             elif word == "valid" and nxt is not None and nxt.low == "until" and k + 2 < len(sig):
-                self.role_options.append(f"VALID UNTIL {sig[k + 2].text}")
+                self.role_options.append(f"VALID UNTIL {quote_literal(string_value(sig[k + 2]))}")
                 k += 3
             elif word == "connection" and nxt is not None and nxt.low == "limit" and k + 2 < len(sig):
                 limit = sig[k + 2]
+                if limit.low != "unlimited" and not limit.text.isdigit():
+                    raise syntax_error(limit.text)
                 self.role_options.append("CONNECTION LIMIT " + ("-1" if limit.low == "unlimited" else limit.text))
                 k += 3
             elif word == "session" and nxt is not None and nxt.low == "timeout" and k + 2 < len(sig):
@@ -115,7 +116,7 @@ class _UserOptions:
                 if not 60 <= seconds <= 1728000:
                     raise TranslationError("SESSION TIMEOUT must be between 60 and 1728000 seconds",
                                            "22023")
-                self.after.append(f"ALTER ROLE {ident} SET idle_session_timeout = '{seconds}s'")
+                self.after.append(_change_user(self.name, _set_clause("idle_session_timeout", [f"{seconds}s"])))
                 k += 3
             elif word == "externalid":
                 raise not_supported("EXTERNALID (identity provider federation)")
@@ -125,15 +126,24 @@ class _UserOptions:
 
 def create_user(rw: "Rewriter", sig: list[Node]) -> str:
     """CREATE USER name [WITH] PASSWORD ... [options]."""
-    name = user_name(sig[2])
-    if name == "public":
-        raise TranslationError('user name "public" is reserved', "42939")
+    name = _new_name(sig[2])
     options = _UserOptions(name)
     options.read(sig, 3)
     if not any(o.startswith("PASSWORD") for o in options.role_options):
         raise syntax_error(sig[-1].text)  # Redshift requires PASSWORD
     create = " ".join([f"CREATE ROLE {quote_ident(name)} LOGIN"] + options.role_options)
-    return run_all([create] + ([_set_superuser(name, True)] if options.superuser else [_reached(name)]) + options.after)
+    return run_all([create] + ([f"SELECT {_set_superuser(name, True)}"] if options.superuser else [_reached(name)])
+                   + [f"SELECT {call}" for call in options.after])
+
+
+def _new_name(node: Node) -> str:
+    """The name of a user CREATE USER or ALTER USER ... RENAME TO makes: not ``public``, nor one of
+    localshift's roles' (``localshift_``, as PostgreSQL reserves ``pg_``: the functions that act on users
+    for superusers leave such names alone, taking them for localshift's roles)."""
+    name = user_name(node)
+    if name == "public" or name.startswith("localshift_"):
+        raise TranslationError(f'user name "{name}" is reserved', "42939")
+    return name
 
 
 def _reached(name: str) -> str:
@@ -151,42 +161,73 @@ def _set_superuser(name: str, superuser: bool) -> str:
     catalog/40_superuser_reach.sql) changes the user's attributes (CREATEROLE, CREATEDB) and the grants
     between it and ``localshift_superuser``, whoever made them: the user's creator is not always the
     caller (a user a temporary login made is the internal role's)."""
-    return f"SELECT localshift.set_superuser({quote_literal(name)}, {'true' if superuser else 'false'})"
+    return f"localshift.set_superuser({quote_literal(name)}, {'true' if superuser else 'false'})"
 
 
 def alter_user(rw: "Rewriter", sig: list[Node]) -> str:
-    """ALTER USER name [WITH] option..., RENAME TO, SET/RESET parameter, RESET SESSION TIMEOUT."""
+    """ALTER USER name [WITH] option..., RENAME TO, SET/RESET parameter, RESET SESSION TIMEOUT: one DO
+    block (tagged ALTER USER, command_tags.py) of calls of ``localshift.change_user``, which a
+    superuser's session may run on any user, another superuser included (catalog/40_superuser_users.sql),
+    and of ``localshift.set_superuser`` and ``localshift.set_syslog_access``."""
     name = user_name(sig[2])
-    ident = quote_ident(name)
     lows = [w.low for w in sig[3:]]
     if lows[:2] == ["rename", "to"] and len(lows) == 3:
         # PostgreSQL clears an md5 password on rename, as Redshift requires a new one.
-        return f"ALTER ROLE {ident} RENAME TO {quote_ident(user_name(sig[5]))}"
+        return _run([_change_user(name, f"RENAME TO {_quoted(_new_name(sig[5]))}")])
     if lows[:1] == ["set"] and len(lows) >= 4:
-        parameter = lows[1]
-        if parameter in REDSHIFT_SETTINGS:
-            parameter = PREFIX + parameter
+        parameter = PREFIX + lows[1] if lows[1] in REDSHIFT_SETTINGS else lows[1]
         if lows[2] not in ("to", "="):
             raise syntax_error(sig[5].text)
-        return f"ALTER ROLE {ident} SET {parameter} TO {render_words(sig[6:])}"
+        if lows[3:] == ["default"]:
+            return _run([_change_user(name, f"RESET {_quoted(parameter)}")])
+        return _run([_change_user(name, _set_clause(parameter, _setting_values(sig[6:])))])
     if lows[:1] == ["reset"] and len(lows) == 2:
         parameter = lows[1] if lows[1] not in REDSHIFT_SETTINGS else PREFIX + lows[1]
-        return f"ALTER ROLE {ident} RESET {parameter}"
+        return _run([_change_user(name, f"RESET {_quoted(parameter)}")])
     if lows == ["reset", "session", "timeout"]:
-        return f"ALTER ROLE {ident} RESET idle_session_timeout"
+        return _run([_change_user(name, f"RESET {_quoted('idle_session_timeout')}")])
     options = _UserOptions(name)
     options.read(sig, 3)
-    if options.superuser is None and not options.after and len(options.role_options) == 1 \
-            and options.role_options[0].startswith("PASSWORD"):
-        return _change_users([name], options.role_options[0])
-    statements = [" ".join([f"ALTER ROLE {ident}"] + options.role_options)] if options.role_options else []
+    calls = [_change_user(name, " ".join(options.role_options))] if options.role_options else []
     if options.superuser is not None:
         # Demoted first, so that CREATEDB in the same statement stays; promoted last, so that the other
         # options are set while the caller still holds ADMIN OPTION on the user (through the grant taken
         # back), and a superuser creates databases whatever NOCREATEDB says ("bypasses all permission checks").
         change = _set_superuser(name, options.superuser)
-        statements = statements + [change] if options.superuser else [change] + statements
-    return run_all(statements + options.after, block=options.superuser is not None)
+        calls = calls + [change] if options.superuser else [change] + calls
+    return _run(calls + options.after)
+
+
+def _quoted(name: str) -> str:
+    """A name as a quoted identifier (what localshift.user_statement takes)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _setting_values(nodes: list[Node]) -> list[str]:
+    """The values of ALTER USER ... SET parameter TO v [, ...], as text: strings, numbers (signed) and
+    words (lowercased, quoted names as they are)."""
+    values: list[str] = []
+    groups: list[list[Node]] = [[]]
+    for node in nodes:
+        if node.text == ",":
+            groups.append([])
+        else:
+            groups[-1].append(node)
+    for group in groups:
+        kinds = [node.kind for node in group]
+        if len(group) == 2 and group[0].text == "-" and kinds[1] == "number":
+            values.append("-" + group[1].text)
+        elif len(group) == 1 and kinds[0] in ("string", "dollar"):
+            values.append(string_value(group[0]))
+        elif len(group) == 1 and kinds[0] in ("ident", "qident", "number"):
+            values.append(user_name(group[0]) if kinds[0] != "number" else group[0].text)
+        else:
+            raise syntax_error(group[-1].text if group else (nodes[-1].text if nodes else "to"))
+    return values
+
+
+def _set_clause(parameter: str, values: list[str]) -> str:
+    return f"SET {_quoted(parameter)} TO " + ", ".join(quote_literal(value) for value in values)
 
 
 def drop_user(sig: list[Node]) -> str:
@@ -196,14 +237,25 @@ def drop_user(sig: list[Node]) -> str:
     names = [user_name(node) for node in sig[k::2]]
     if not names or any(node.text != "," for node in sig[k + 1::2]):
         raise syntax_error(sig[-1].text)
-    return _change_users(names, "DROP IF EXISTS" if k == 4 else "DROP")
+    return _run([_change_user(name, "DROP IF EXISTS" if k == 4 else "DROP") for name in names])
 
 
-def _change_users(names: list[str], clause: str) -> str:
-    """``clause`` (DROP [IF EXISTS], PASSWORD ...) for each user, by ``localshift.change_user``: as the
-    caller, and for a Redshift superuser's session refused on another superuser (whom Redshift lets
-    any superuser drop or give a password; PostgreSQL only the user's creator), again by the internal
-    role (catalog/40_superuser_users.sql).  The clause goes as a literal, where the history's mask
-    still finds a password (masking.py)."""
-    return do_block(" ".join(f"PERFORM localshift.change_user({quote_literal(name)}, {quote_literal(clause)});"
-                             for name in names))
+def _change_user(name: str, clause: str) -> str:
+    """The call of ``localshift.change_user`` that runs ``clause`` (DROP [IF EXISTS], ALTER ROLE's options,
+    RENAME TO, SET, RESET) for user ``name``: as the caller, and for a Redshift superuser's session
+    refused on another superuser (whom Redshift lets any superuser drop or alter; PostgreSQL only the
+    user's creator), again by the internal role (catalog/40_superuser_users.sql)."""
+    return f"localshift.change_user({quote_literal(name)}, {quote_literal(clause)})"
+
+
+# Before a call of set_superuser or set_syslog_access, which only superusers may run: an ordinary user
+# gets the engine's refusal of the other options (not "permission denied for function set_superuser").
+_SUPERUSERS_ONLY = ("IF NOT has_function_privilege('localshift.set_syslog_access(text, boolean)', 'EXECUTE') THEN "
+                    "RAISE EXCEPTION USING ERRCODE = '42501', MESSAGE = 'permission denied to alter role'; END IF; ")
+
+
+def _run(calls: list[str]) -> str:
+    """A DO block performing ``calls`` (not EXECUTE'd: a password in a clause goes quoted once, where
+    the history's mask still finds it, masking.py)."""
+    guard = _SUPERUSERS_ONLY if any(not call.startswith("localshift.change_user(") for call in calls) else ""
+    return do_block(guard + " ".join(f"PERFORM {call};" for call in calls))

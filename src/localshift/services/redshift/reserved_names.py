@@ -33,11 +33,16 @@ RESERVED_USER_NAMES = frozenset({"rdsdb", "public", "none"})
 RESERVED_DATABASE_NAMES = frozenset({"template0", "template1", "padb_harvest"})
 
 RESERVED_PREFIX = "pg_"
+# localshift's own roles (localshift_superuser, localshift_owners, localshift_syslog_unrestricted): a master
+# user or temporary login of such a name would be that role, given LOGIN and a password (Redshift keeps
+# no such prefix; CREATE USER refuses it too, redshift_sql/users.py).
+LOCALSHIFT_PREFIX = "localshift_"
 
 
 def reserved_user_name(name: str) -> bool:
     lowered = name.lower()
-    return lowered in REDSHIFT_RESERVED_WORDS or lowered in RESERVED_USER_NAMES or lowered.startswith(RESERVED_PREFIX)
+    return (lowered in REDSHIFT_RESERVED_WORDS or lowered in RESERVED_USER_NAMES
+            or lowered.startswith((RESERVED_PREFIX, LOCALSHIFT_PREFIX)))
 
 
 def reserved_database_name(name: str) -> bool:

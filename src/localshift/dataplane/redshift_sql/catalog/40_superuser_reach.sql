@@ -68,8 +68,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     -- The user running CREATE SCHEMA (current_user is this function's owner here): the session's,
     -- or the one SET ROLE (SET SESSION AUTHORIZATION) took.
-    IF localshift.is_confined_superuser((SELECT oid FROM pg_roles WHERE rolname = CASE
-            WHEN current_setting('role') = 'none' THEN session_user ELSE current_setting('role') END)) THEN
+    IF localshift.is_confined_superuser((SELECT oid FROM pg_roles WHERE rolname = localshift.session_role())) THEN
         PERFORM localshift.reach_object('pg_database'::regclass,
                                         (SELECT oid FROM pg_database WHERE datname = current_database()));
     END IF;
@@ -112,14 +111,16 @@ END $$;
 -- it a superuser (the grant's revocation found no grant of the caller's, and the grant the other way
 -- was then circular).  Run as the internal role, on a login user only (never a superuser of the
 -- engine, PostgreSQL's or localshift's own roles); EXECUTE is localshift_superuser's alone.
--- Becoming a superuser: the user's grant to localshift_superuser is taken back, whoever made it, and it
--- gets CREATEROLE and CREATEDB (a Redshift superuser creates databases) and localshift_superuser and
--- localshift_syslog_unrestricted (WITH ADMIN OPTION), granted by the internal role: no grant then
--- depends on another superuser's, which would keep (or be lost with) that superuser's status; it is
+-- Becoming a superuser: the user's grant to localshift_superuser is taken back, whoever made it, and so
+-- is every membership in it of a user who is no superuser (its creator demoted since: through it, that
+-- user would be one too); it gets CREATEROLE and CREATEDB (a Redshift superuser creates databases) and
+-- localshift_superuser and localshift_syslog_unrestricted, granted by the internal role without ADMIN
+-- OPTION: no superuser may alter, rename, drop or log in as localshift's roles (install.py); it is
 -- granted to localshift_owners (what it owns, other superusers alter and drop), which reaches it
--- through localshift_superuser again once it is no superuser.  Ceasing to be one: every grant of localshift_superuser to it is taken back
--- and CREATEROLE and CREATEDB go (a user who was none keeps its CREATEDB), and it is granted to
--- localshift_superuser (WITH ADMIN OPTION, so that every superuser may alter it).
+-- through localshift_superuser again once it is no superuser.  Ceasing to be one: every grant of
+-- localshift_superuser to it is taken back and CREATEROLE and CREATEDB go (a user who was none keeps
+-- its CREATEDB), and it is granted to localshift_superuser (WITH ADMIN OPTION, so that every superuser
+-- may alter it).
 CREATE OR REPLACE FUNCTION localshift.set_superuser(username text, superuser boolean) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -134,14 +135,6 @@ BEGIN
     END IF;
     was_superuser := pg_has_role(target, 'localshift_superuser', 'MEMBER');
     IF NOT superuser THEN
-        -- The superusers the user made keep their grants (made again by the internal role): a grant
-        -- depends on its grantor's ADMIN OPTION, which the user is losing.
-        FOR grant_row IN SELECT pg_get_userbyid(a.member) AS grantee, a.admin_option FROM pg_auth_members a
-                         WHERE a.roleid = 'localshift_superuser'::regrole AND a.grantor = target LOOP
-            EXECUTE format('GRANT localshift_superuser TO %I%s', grant_row.grantee,
-                           CASE WHEN grant_row.admin_option THEN ' WITH ADMIN OPTION' ELSE '' END);
-            EXECUTE format('REVOKE localshift_superuser FROM %I GRANTED BY %I', grant_row.grantee, username);
-        END LOOP;
         -- Nor does it stay one through the superusers it made, whose member its creation made it
         -- (ADMIN OPTION, createrole_self_grant): a superuser it made is no longer its to manage (CASCADE:
         -- nor the grants of that user it made with its ADMIN OPTION).
@@ -156,15 +149,17 @@ BEGIN
                             pg_get_userbyid(a.grantor) AS grantor
                      FROM pg_auth_members a
                      WHERE CASE WHEN superuser
-                                THEN a.roleid = target AND a.member = 'localshift_superuser'::regrole
+                                THEN a.roleid = target AND a.member <> 'localshift_owners'::regrole
+                                     AND (a.member = 'localshift_superuser'::regrole
+                                          OR NOT localshift.is_confined_superuser(a.member))
                                 ELSE a.roleid = 'localshift_superuser'::regrole AND a.member = target
                                      OR a.roleid = target AND a.member = 'localshift_owners'::regrole END LOOP
-        EXECUTE format('REVOKE %I FROM %I GRANTED BY %I', grant_row.granted, grant_row.grantee,
+        EXECUTE format('REVOKE %I FROM %I GRANTED BY %I CASCADE', grant_row.granted, grant_row.grantee,
                        grant_row.grantor);
     END LOOP;
     IF superuser THEN
         EXECUTE format('ALTER ROLE %I CREATEROLE CREATEDB', username);
-        EXECUTE format('GRANT localshift_superuser, localshift_syslog_unrestricted TO %I WITH ADMIN OPTION', username);
+        EXECUTE format('GRANT localshift_superuser, localshift_syslog_unrestricted TO %I', username);
         EXECUTE format('GRANT %I TO localshift_owners', username);  -- 40_superuser_statements.sql
     ELSE
         IF was_superuser THEN
@@ -175,3 +170,28 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION localshift.set_superuser(text, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION localshift.set_superuser(text, boolean) TO localshift_superuser;
+
+-- ALTER USER ... SYSLOG ACCESS { RESTRICTED | UNRESTRICTED } (users.py), for any Redshift superuser on
+-- any login user: membership of localshift_syslog_unrestricted, granted and taken back by the internal
+-- role (no superuser holds ADMIN OPTION on localshift's roles).
+CREATE OR REPLACE FUNCTION localshift.set_syslog_access(username text, unrestricted boolean) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    grant_row record;
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles r WHERE r.rolname = username AND r.rolcanlogin AND NOT r.rolsuper
+                   AND r.rolname !~ '^(pg|localshift)_') THEN
+        RAISE EXCEPTION USING ERRCODE = '42704', MESSAGE = format('user "%s" does not exist', username);
+    END IF;
+    IF unrestricted THEN
+        EXECUTE format('GRANT localshift_syslog_unrestricted TO %I', username);
+        RETURN;
+    END IF;
+    FOR grant_row IN SELECT pg_get_userbyid(a.grantor) AS grantor FROM pg_auth_members a
+                     WHERE a.roleid = 'localshift_syslog_unrestricted'::regrole
+                       AND a.member = username::regrole LOOP
+        EXECUTE format('REVOKE localshift_syslog_unrestricted FROM %I GRANTED BY %I', username, grant_row.grantor);
+    END LOOP;
+END $$;
+REVOKE ALL ON FUNCTION localshift.set_syslog_access(text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION localshift.set_syslog_access(text, boolean) TO localshift_superuser;
