@@ -14,7 +14,7 @@ engine's settings.
 from __future__ import annotations
 
 from .errors import syntax_error
-from .tokens import Node, quote_literal, render, strip, words
+from .tokens import Node, quote_literal, render, split_commas, string_value, strip, words
 
 # Redshift-only session parameters and their defaults (Redshift's
 # configuration reference).  Accepted and shown by SHOW; only
@@ -101,6 +101,21 @@ def reset_statement(sig: list[Node]) -> tuple[str | None, bool | None]:
     if name not in REDSHIFT_SETTINGS:
         return None, None
     return f"RESET {PREFIX}{name}", False if name == CASE_SENSITIVE else None
+
+
+def setting_name_argument(arguments: list[Node]) -> str | None:
+    """The engine's name for the parameter that CURRENT_SETTING('name' [, missing_ok]) or
+    SET_CONFIG('name', value, is_local) names, when it is a Redshift-only one or an alias (AWS's
+    example: ``SET_CONFIG('query_group', 'test', true)``); None for the others (PostgreSQL's, and
+    session context variables such as ``'app.username'``), which the engine has as they are."""
+    parts = split_commas(arguments)
+    first = words(parts[0]) if parts else []
+    if len(first) != 1 or first[0].kind not in ("string", "dollar"):
+        return None
+    name = string_value(first[0]).lower()
+    if name in ALIASES:
+        return quote_literal(ALIASES[name])
+    return quote_literal(PREFIX + name) if name in REDSHIFT_SETTINGS else None
 
 
 def show_setting(sig: list[Node]) -> str | None:
