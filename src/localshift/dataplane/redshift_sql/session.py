@@ -63,7 +63,8 @@ _CLIENT_WHOLE = frozenset(b"QPBDESCH")
 _BATCH_STARTS = frozenset(b"PBDEC")
 _ANSWERED = frozenset(b"PBC")
 # Statements held until the query history is written: those that read it.
-_HOLDS = re.compile(rb"pg_last_(?:query_id|copy_id|copy_count|unload_id|unload_count)|\b(?:stl|svl|stv|sys)_", re.IGNORECASE)
+_HOLDS = re.compile(rb"pg_last_(?:query_id|copy_id|copy_count|unload_id|unload_count)|\b(?:stl|svl|stv|sys)_",
+                    re.IGNORECASE)
 # DROP DATABASE is held until the front has kept the service's own connections out of the
 # engine (drop_guard.py: the recorder writes as the engine's superuser, whom DROP DATABASE ...
 # WITH (FORCE) may not terminate and without FORCE waits for), and followed until its result.
