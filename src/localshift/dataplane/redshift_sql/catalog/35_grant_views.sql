@@ -77,6 +77,33 @@ SELECT schema_name AS namespace_name, object_name AS relation_name, privilege_ty
 FROM localshift.object_grants
 WHERE object_class = 'r' AND grantee <> owner;
 
+-- SVV_SCHEMA_PRIVILEGES, SVV_FUNCTION_PRIVILEGES (procedures too; argument_types as AWS's example
+-- shows them: "integer, character varying") and SVV_DATABASE_PRIVILEGES: the same for schemas,
+-- functions and databases (PUBLIC's default EXECUTE and TEMP included, as the engine grants them).
+CREATE OR REPLACE VIEW pg_catalog.svv_schema_privileges AS
+SELECT schema_name AS namespace_name, privilege_type,
+       grantee::integer AS identity_id, localshift.identity_name(grantee) AS identity_name,
+       localshift.identity_type(grantee) AS identity_type,
+       (is_grantable AND localshift.identity_type(grantee) = 'user') AS admin_option
+FROM localshift.object_grants
+WHERE object_class = 'n' AND grantee <> owner;
+CREATE OR REPLACE VIEW pg_catalog.svv_function_privileges AS
+SELECT g.schema_name AS namespace_name, g.object_name AS function_name,
+       pg_catalog.oidvectortypes(p.proargtypes) AS argument_types, g.privilege_type,
+       g.grantee::integer AS identity_id, localshift.identity_name(g.grantee) AS identity_name,
+       localshift.identity_type(g.grantee) AS identity_type,
+       (g.is_grantable AND localshift.identity_type(g.grantee) = 'user') AS admin_option
+FROM localshift.object_grants g
+JOIN pg_catalog.pg_proc p ON p.oid = g.object_oid
+WHERE g.object_class = 'f' AND g.grantee <> g.owner;
+CREATE OR REPLACE VIEW pg_catalog.svv_database_privileges AS
+SELECT database_name, privilege_type,
+       grantee::integer AS identity_id, localshift.identity_name(grantee) AS identity_name,
+       localshift.identity_type(grantee) AS identity_type,
+       (is_grantable AND localshift.identity_type(grantee) = 'user') AS admin_option
+FROM localshift.object_grants
+WHERE object_class = 'd' AND grantee <> owner;
+
 -- Grants on columns (GRANT SELECT (a, b) ON t ...): SELECT and UPDATE.
 CREATE OR REPLACE VIEW localshift.column_grants AS
 SELECT c.oid AS table_oid, n.nspname::text AS schema_name, c.relname::text AS table_name,
@@ -175,6 +202,7 @@ WHERE tl.sortkey_type = 'interleaved' AND cl.sortkey_ord <> 0 AND localshift.is_
   AND localshift.current_user_is_superuser();
 
 GRANT SELECT ON localshift.object_grants, localshift.column_grants, pg_catalog.svv_relation_privileges,
+    pg_catalog.svv_schema_privileges, pg_catalog.svv_function_privileges, pg_catalog.svv_database_privileges,
     pg_catalog.svv_user_grants, pg_catalog.svv_role_grants, pg_catalog.svv_default_privileges,
     pg_catalog.svv_column_privileges, pg_catalog.svv_redshift_functions, pg_catalog.svv_functions,
     pg_catalog.svv_interleaved_columns TO PUBLIC;
