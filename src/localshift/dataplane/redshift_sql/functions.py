@@ -344,6 +344,12 @@ def setting_function(rw, nodes, i, j):
     return _call(nodes[i].text, args), j + 1
 
 
+def grouping_id(rw, nodes, i, j):
+    """GROUPING_ID(expr, ...): AWS's "GROUPING function, or its alias GROUPING_ID" (PostgreSQL has
+    GROUPING alone)."""
+    return _call("grouping", _args(rw, nodes[j])), j + 1
+
+
 def hll_sketch(rw, nodes, i, j):
     """HLL_CREATE_SKETCH, HLL_CARDINALITY, HLL_COMBINE, HLL_COMBINE_SKETCHES: HLLSKETCH values, a
     type localshift has not (HLL(x) itself is the catalog's aggregate)."""
@@ -391,6 +397,7 @@ CALLS: dict[str, Handler] = {
     "convert": convert,
     "collate": collate,
     "current_setting": setting_function,
+    "grouping_id": grouping_id,
     **dict.fromkeys(("hll_create_sketch", "hll_cardinality", "hll_combine", "hll_combine_sketches"), hll_sketch),
     "set_config": setting_function,
 }
