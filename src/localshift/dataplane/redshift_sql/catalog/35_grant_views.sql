@@ -127,6 +127,59 @@ JOIN pg_catalog.pg_roles r ON r.oid = m.roleid
 WHERE u.rolcanlogin AND u.rolname <> 'rdsdb' AND localshift.is_redshift_role(r.oid)
   AND (u.rolname = current_user OR localshift.current_user_is_superuser());
 
+-- USER_IS_MEMBER_OF(user, role | group) and ROLE_IS_MEMBER_OF(role, granted_role): whether the
+-- role or group is held, directly or through roles granted to roles (memberships localshift makes
+-- for its own reach, localshift.role_grants leaves out, do not count).  AWS: superusers check
+-- everyone; a regular user checks only themselves (USER_IS_MEMBER_OF) or roles they hold
+-- (ROLE_IS_MEMBER_OF); an identity that does not exist is an error.
+CREATE OR REPLACE FUNCTION localshift.holds_role(member oid, target oid) RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
+WITH RECURSIVE held (role) AS (
+    SELECT m.roleid FROM localshift.role_grants m
+    WHERE m.member = $1 AND (localshift.is_redshift_role(m.roleid) OR localshift.is_group(m.roleid))
+    UNION
+    SELECT m.roleid FROM localshift.role_grants m JOIN held h ON m.member = h.role
+    WHERE localshift.is_redshift_role(m.roleid) OR localshift.is_group(m.roleid)
+)
+SELECT EXISTS (SELECT FROM held WHERE role = $2) $$;
+CREATE OR REPLACE FUNCTION localshift.identity_oid(name text, kind text) RETURNS oid
+LANGUAGE plpgsql STABLE STRICT AS $$
+DECLARE
+    found oid;
+BEGIN
+    SELECT r.oid INTO found FROM pg_catalog.pg_roles r
+    WHERE r.rolname = name AND CASE kind WHEN 'user' THEN r.rolcanlogin
+                                         WHEN 'role' THEN localshift.is_redshift_role(r.oid)
+                                         ELSE localshift.is_redshift_role(r.oid) OR localshift.is_group(r.oid) END;
+    IF found IS NULL THEN
+        RAISE EXCEPTION '% "%" does not exist', CASE kind WHEN 'user' THEN 'user' ELSE 'role' END, name
+            USING ERRCODE = '42704';
+    END IF;
+    RETURN found;
+END $$;
+CREATE OR REPLACE FUNCTION pg_catalog.user_is_member_of(user_name text, role_name text) RETURNS boolean
+LANGUAGE plpgsql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    who oid := localshift.identity_oid(user_name, 'user');
+    target oid := localshift.identity_oid(role_name, 'role or group');
+BEGIN
+    IF user_name <> session_user AND user_name <> current_user AND NOT localshift.current_user_is_superuser() THEN
+        RAISE EXCEPTION 'permission denied to check the membership of user "%"', user_name USING ERRCODE = '42501';
+    END IF;
+    RETURN localshift.holds_role(who, target);
+END $$;
+CREATE OR REPLACE FUNCTION pg_catalog.role_is_member_of(role_name text, granted_role_name text) RETURNS boolean
+LANGUAGE plpgsql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    member oid := localshift.identity_oid(role_name, 'role');
+    target oid := localshift.identity_oid(granted_role_name, 'role');
+BEGIN
+    IF NOT localshift.current_user_is_superuser() AND NOT pg_catalog.pg_has_role(session_user, member, 'MEMBER') THEN
+        RAISE EXCEPTION 'permission denied to check the membership of role "%"', role_name USING ERRCODE = '42501';
+    END IF;
+    RETURN localshift.holds_role(member, target);
+END $$;
+
 -- SVV_ROLE_GRANTS: roles granted to roles.
 CREATE OR REPLACE VIEW pg_catalog.svv_role_grants AS
 SELECT r.oid::integer AS role_id, r.rolname::text AS role_name, g.oid::integer AS granted_role_id,
