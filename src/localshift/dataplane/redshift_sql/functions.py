@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 from .errors import TranslationError, not_supported, syntax_error
-from .settings import setting_name_argument
+from .settings import setting_call
 from .super_casts import cast_expression
 from .tokens import Group, Node, raw, render, split_commas, tokenize, tree, words
 from .types import read_type
@@ -330,20 +330,6 @@ def convert(rw, nodes, i, j):
     return [raw(cast_expression("CAST", rw.text(parts[1]), type_nodes[first], type_text))], j + 1
 
 
-def setting_function(rw, nodes, i, j):
-    """CURRENT_SETTING / SET_CONFIG of a Redshift-only parameter: its name in the engine
-    (settings.py keeps them as ``redshift.<name>``).  CURRENT_SETTING's second argument is
-    Redshift's ``error_if_undefined`` (FALSE: NULL for an undefined variable), the opposite of
-    PostgreSQL's ``missing_ok``."""
-    args = _args(rw, nodes[j])
-    name = setting_name_argument(nodes[j].nodes)
-    if name is not None:
-        args[0] = name
-    if nodes[i].low == "current_setting" and len(args) == 2:
-        args[1] = f"NOT ({args[1]})"
-    return _call(nodes[i].text, args), j + 1
-
-
 def grouping_id(rw, nodes, i, j):
     """GROUPING_ID(expr, ...): AWS's "GROUPING function, or its alias GROUPING_ID" (PostgreSQL has
     GROUPING alone)."""
@@ -396,9 +382,9 @@ CALLS: dict[str, Handler] = {
     "cast": cast,
     "convert": convert,
     "collate": collate,
-    "current_setting": setting_function,
+    "current_setting": setting_call,
     "grouping_id": grouping_id,
     **dict.fromkeys(("hll_create_sketch", "hll_cardinality", "hll_combine", "hll_combine_sketches"), hll_sketch),
-    "set_config": setting_function,
+    "set_config": setting_call,
 }
 

@@ -9,12 +9,18 @@ with no state in the front.  ``enable_case_sensitive_identifier`` also changes
 how the translator folds quoted identifiers (``Translation.case_sensitive``).
 SHOW ALL lists the parameters of Redshift's configuration reference, not the
 engine's settings.
+CURRENT_SETTING and SET_CONFIG name the Redshift-only ones as SET does (``setting_call``).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .errors import syntax_error
-from .tokens import Node, quote_literal, render, split_commas, string_value, strip, words
+from .tokens import Group, Node, quote_literal, raw, render, split_commas, string_value, strip, words
+
+if TYPE_CHECKING:
+    from .expressions import Rewriter
 
 # Redshift-only session parameters and their defaults (Redshift's
 # configuration reference).  Accepted and shown by SHOW; only
@@ -103,19 +109,26 @@ def reset_statement(sig: list[Node]) -> tuple[str | None, bool | None]:
     return f"RESET {PREFIX}{name}", False if name == CASE_SENSITIVE else None
 
 
-def setting_name_argument(arguments: list[Node]) -> str | None:
-    """The engine's name for the parameter that CURRENT_SETTING('name' [, missing_ok]) or
-    SET_CONFIG('name', value, is_local) names, when it is a Redshift-only one or an alias (AWS's
-    example: ``SET_CONFIG('query_group', 'test', true)``); None for the others (PostgreSQL's, and
-    session context variables such as ``'app.username'``), which the engine has as they are."""
-    parts = split_commas(arguments)
+def setting_call(rw: "Rewriter", nodes: list[Node], i: int, j: int) -> tuple[list[Node], int]:
+    """CURRENT_SETTING('name' [, error_if_undefined]) / SET_CONFIG('name', value, is_local) of a
+    Redshift-only parameter or an alias (AWS's example: ``SET_CONFIG('query_group', 'test', true)``):
+    its name in the engine.  Others (PostgreSQL's, session context variables such as
+    ``'app.username'``) the engine has as they are.  CURRENT_SETTING's second argument is Redshift's
+    ``error_if_undefined`` (FALSE: NULL for an undefined variable), the opposite of PostgreSQL's
+    ``missing_ok``."""
+    group = nodes[j]
+    parts = split_commas(group.nodes) if isinstance(group, Group) else []
+    args = [rw.text(part) for part in parts]
     first = words(parts[0]) if parts else []
-    if len(first) != 1 or first[0].kind not in ("string", "dollar"):
-        return None
-    name = string_value(first[0]).lower()
-    if name in ALIASES:
-        return quote_literal(ALIASES[name])
-    return quote_literal(PREFIX + name) if name in REDSHIFT_SETTINGS else None
+    if len(first) == 1 and first[0].kind in ("string", "dollar"):
+        name = string_value(first[0]).lower()
+        if name in ALIASES:
+            args[0] = quote_literal(ALIASES[name])
+        elif name in REDSHIFT_SETTINGS:
+            args[0] = quote_literal(PREFIX + name)
+    if nodes[i].low == "current_setting" and len(args) == 2:
+        args[1] = f"NOT ({args[1]})"
+    return [raw(f"{nodes[i].text}({', '.join(args)})")], j + 1
 
 
 def show_setting(sig: list[Node]) -> str | None:
