@@ -337,6 +337,22 @@ def test_pg_last_copy_id_is_the_sessions_last_copy(cluster_conn, sql_cluster):
         assert rows(conn, "SELECT * FROM admin.v_my_last_copy_errors") == []  # the bucket was never read
 
 
+def test_pg_last_copy_count_and_the_unload_functions(sql_cluster, cluster_conn):
+    # AWS: 0 when no COPY ran or the last one failed, the rows of the last one otherwise; an UNLOAD
+    # that fails before it unloads (here: S3 is not reached) leaves PG_LAST_UNLOAD_ID at -1.
+    with sql_cluster.connect(cluster_conn.info.dbname) as conn:
+        assert rows(conn, "SELECT pg_last_copy_count(), pg_last_unload_id(), pg_last_unload_count()") == [(0, -1, 0)]
+        conn.execute("CREATE TEMP TABLE copied (a int)")
+        with conn.cursor().copy("COPY copied FROM STDIN") as copy:
+            copy.write("1\n2\n3\n")
+        assert rows(conn, "SELECT pg_last_copy_count(), pg_last_copy_id() = pg_last_query_id()") == [(3, True)]
+        with pytest.raises(psycopg.errors.InternalError, match="NoSuchBucket"):
+            conn.execute("COPY copied FROM 's3://au-missing-bucket/a.csv' IAM_ROLE 'arn:aws:iam::123456789012:role/l'")
+        with pytest.raises(psycopg.Error):
+            conn.execute("UNLOAD ('select 1') TO 's3://au-missing-bucket/u_' IAM_ROLE 'arn:aws:iam::123456789012:role/l'")
+        assert rows(conn, "SELECT pg_last_copy_count(), pg_last_unload_id(), pg_last_unload_count()") == [(0, -1, 0)]
+
+
 def test_views_with_redshifts_conversions_and_lateral_aliases(cluster_conn):
     # PG_DATABASE_INFO.datconnlimit is text: v_generate_database_ddl appends it with +.
     assert rows(cluster_conn, "SELECT ddl FROM admin.v_generate_database_ddl WHERE datname = current_database()") == [

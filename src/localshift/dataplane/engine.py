@@ -50,6 +50,10 @@ SOCKET_NAME = f".s.PGSQL.{SOCKET_PORT}"
 MAX_SOCKET_PATH = 107
 # Connections kept for the internal role (backups, password changes) when users hold the rest.
 ADMIN_RESERVED_CONNECTIONS = 3
+# Databases sort and compare as C does (by code point), and their default collation is PostgreSQL's
+# builtin C.UTF-8: LOWER, UPPER, INITCAP, ILIKE and regular expressions' classes know every UTF-8
+# character, as Redshift's ("LOWER supports UTF-8 multibyte characters"), where libc's C knows ASCII.
+INITDB_LOCALE = ("--locale=C", "--locale-provider=builtin", "--builtin-locale=C.UTF-8")
 
 HBA_CONF = """\
 # localshift: the engine only listens on its Unix socket; the wire front
@@ -167,7 +171,7 @@ class Engine:
             # (saves most of initdb's time on a VM).  PG 18 enables data checksums
             # by default.
             self.bins.run(["initdb", "-D", staging / "data", "-U", ADMIN_USER, "--pwfile", pwfile,
-                           "-A", "md5", "-E", "UTF8", "--locale=C", "--no-sync",
+                           "-A", "md5", "-E", "UTF8", *INITDB_LOCALE, "--no-sync",
                            "--no-instructions"], setup_user)
             if owner is not None and staging != self.dir:
                 self._move_in(staging / "data")

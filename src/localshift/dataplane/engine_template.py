@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .binaries import PgBinaries
-from .engine import HBA_CONF, Engine, localshift_config
+from .engine import HBA_CONF, INITDB_LOCALE, Engine, localshift_config
 from .engine_users import EngineUsers, chown_tree
 from .redshift_sql.install import ENGINE_SETTINGS, catalog_digest, install_engine
 from .roles import SETUP_VERSION, EngineSetup
@@ -59,7 +59,7 @@ def fingerprint(bins: PgBinaries, admin_password: str) -> str:
     postgres = (bins.bin_dir / "postgres").stat()
     parts = [str(bins.bin_dir.resolve()), postgres.st_size, postgres.st_mtime_ns, list(bins.version),
              catalog_digest(), ENGINE_SETTINGS, localshift_config(bins.version), HBA_CONF, SETUP_VERSION,
-             admin_password]
+             list(INITDB_LOCALE), admin_password]
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
 

@@ -185,3 +185,22 @@ def test_connections_and_disconnections_are_logged_for_superusers(sql_cluster, d
         assert conn.execute("SELECT trim(user_name), trim(ssl_cipher) <> '' FROM sys_connection_log"
                             " WHERE session_id = %s AND event LIKE 'disconnecting%%'", (carol_pid,)).fetchall() \
             == [(carol, True)]
+
+
+def test_sessions_from_the_connection_log(sql_cluster, database, carol):
+    with psycopg.connect(host=sql_cluster.host, port=sql_cluster.port, user=carol, password=CAROL_PASSWORD,
+                         dbname=database, autocommit=True) as conn:
+        carol_pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        # Her own session, open: SYS_SESSION_HISTORY shows it active, STL_SESSIONS (ended ones) not yet.
+        assert conn.execute("SELECT trim(status), trim(database_name), end_time IS NULL, session_timeout "
+                            "FROM sys_session_history WHERE session_id = %s", (carol_pid,)).fetchall() == [
+            ("active", database, True, 0)]
+        assert conn.execute("SELECT count(*) FROM stl_sessions WHERE process = %s", (carol_pid,)).fetchone() == (0,)
+    query = ("SELECT trim(user_name), trim(db_name), endtime >= starttime, timeout_sec, timed_out "
+             "FROM stl_sessions WHERE process = %s AND user_name = %s")
+    with sql_cluster.connect(database) as conn:
+        assert wait_for(lambda: conn.execute(query, (carol_pid, carol)).fetchall()) == [
+            (carol, database, True, 0, 2)]
+        assert conn.execute("SELECT trim(status), end_time >= start_time FROM sys_session_history "
+                            "WHERE session_id = %s AND trim(user_id) = (SELECT usesysid::text FROM pg_user "
+                            "WHERE usename = %s)", (carol_pid, carol)).fetchall() == [("closed", True)]

@@ -12,22 +12,23 @@ from .helpers import pg, refused
 
 @pytest.mark.parametrize("redshift, postgres", [
     ("select first_value(x) ignore nulls over (order by o rows unbounded preceding) from t",
-     "select localshift.nth_first(localshift.first_values(x, 1, true) OVER (order by o rows unbounded preceding), 1) "
+     "select localshift.first_value(localshift.first_values(x, 1, true) OVER (order by o rows unbounded preceding), 1) "
      "from t"),
     ("select first_value(x ignore nulls) over w from t window w as (order by o)",
-     "select localshift.nth_first(localshift.first_values(x, 1, true) OVER w, 1) from t window w as (order by o)"),
+     "select localshift.first_value(localshift.first_values(x, 1, true) OVER w, 1) from t window w as (order by o)"),
     ("select last_value(x) ignore nulls over (order by o rows unbounded preceding) from t",
-     "select localshift.nth_last(localshift.last_values(x, 1, true) OVER (order by o rows unbounded preceding), 1) "
+     "select localshift.last_value(localshift.last_values(x, 1, true) OVER (order by o rows unbounded preceding), 1) "
      "from t"),
     ("select nth_value(x, 3) from last ignore nulls over (partition by p) from t",
-     "select localshift.nth_last(localshift.last_values(x, 3, true) OVER (partition by p), 3) from t"),
+     "select localshift.nth_value(localshift.last_values(x, 3, true) OVER (partition by p), 3, true) from t"),
     ("select nth_value(x, 2) from last over (order by o rows 2 preceding) from t",
-     "select localshift.nth_last(localshift.last_values(x, 2, false) OVER (order by o rows 2 preceding), 2) from t"),
+     "select localshift.nth_value(localshift.last_values(x, 2, false) OVER (order by o rows 2 preceding), 2, true) "
+     "from t"),
     ("select lag(x, 2) ignore nulls over (partition by p order by o) from t",
-     "select localshift.nth_last(localshift.last_values(x, 2, true) OVER (partition by p order by o "
+     "select localshift.lag(localshift.last_values(x, 2, true) OVER (partition by p order by o "
      "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 2) from t"),
     ("select lead(x) ignore nulls over (order by o) from t",
-     "select localshift.nth_first(localshift.first_values(x, 1, true) OVER (order by o "
+     "select localshift.lead(localshift.first_values(x, 1, true) OVER (order by o "
      "ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING), 1) from t"),
     # RESPECT NULLS and FROM FIRST are PostgreSQL's behaviour: the words go
     ("select lag(x) respect nulls over (order by o) from t", "select lag(x) over (order by o) from t"),
@@ -98,3 +99,16 @@ def test_an_order_without_a_frame_is_refused_and_types_are_kept(readings):
     assert refused("select nth_value(x, 2) from last over (order by o) from t")[0] == "0A000"
     assert readings.execute("select pg_typeof(first_value(x::varchar) ignore nulls over ())::text "
                             "from readings limit 1").fetchone() == ("character varying",)
+
+
+def test_unaliased_columns_are_named_after_the_function(readings):
+    cursor = readings.execute("""
+        select first_value(x) ignore nulls over (partition by p order by o rows unbounded preceding),
+               last_value(x ignore nulls) over (partition by p),
+               nth_value(x, 2) ignore nulls over (partition by p),
+               nth_value(x, 1) from last over (partition by p),
+               lag(x) ignore nulls over (partition by p order by o),
+               lead(x, 2) ignore nulls over (partition by p order by o)
+        from readings""")
+    assert [column.name for column in cursor.description] == [
+        "first_value", "last_value", "nth_value", "nth_value", "lag", "lead"]

@@ -28,6 +28,9 @@ def test_lateral_aliases_in_the_select_list_and_where():
     # ORDER BY / GROUP BY an alias is PostgreSQL already; t.b and b() are not the alias
     assert pg("select a as b from t group by b order by b") == "select a as b from t group by b order by b"
     assert pg("select a as b, t.b, b(1) from t") == "select a as b, t.b, b(1) from t"
+    # AWS's HAVING example names an aggregate's alias there
+    assert pg("select eventname, max(pricepaid) as pp from sales group by 1 having pp > 800000 order by 2 desc, 1") == \
+        "select eventname, max(pricepaid) as pp from sales group by 1 having (max(pricepaid)) > 800000 order by 2 desc, 1"
 
 
 def test_lateral_aliases_inside_calls_the_translator_rewrote():

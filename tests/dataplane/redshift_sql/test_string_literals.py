@@ -10,7 +10,7 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from .helpers import pg
+from .helpers import pg, refused
 
 
 @pytest.mark.parametrize("sql, expected", [
@@ -33,6 +33,13 @@ from .helpers import pg
 ])
 def test_the_literals_an_insert_or_update_assigns_are_typed(sql, expected):
     assert pg(sql) == expected
+
+
+def test_an_unbalanced_parenthesis_is_refused_not_a_crash():
+    # The archived SIZE example's INSERT: its VALUES list never closes.  The front used to raise out
+    # of the session and drop the connection.
+    assert refused("insert into t values ('a'") == ("42601", "syntax error at end of input")
+    assert refused("update t set s = ('x' where k = 1")[0] == "42601"
 
 
 def test_a_string_literal_into_a_super_column_is_a_super_string(db):

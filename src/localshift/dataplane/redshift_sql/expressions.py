@@ -20,6 +20,7 @@ then the query-level rewrites of each SELECT (``queries``).
 from __future__ import annotations
 
 from . import aggregates, functions, null_treatment, super_functions
+from .errors import not_supported
 from .from_items import rewrite_from_items
 from .from_list import KEYWORDS as FROM_KEYWORDS
 from .decimal_arithmetic import typed_arithmetic
@@ -27,7 +28,7 @@ from .navigation import navigate
 from .queries import rewrite_selects
 from .series_case import hoist_series
 from .super_casts import is_super, wrap_operand
-from .tokens import Group, Node, Token, raw, render, strip
+from .tokens import Group, Node, Token, raw, render, strip, words
 from .types import read_type
 from .window_frames import FRAMED, PARTITION_ONLY, check_frame
 
@@ -108,6 +109,10 @@ class Rewriter:
             node = nodes[i]
             kind = node.kind
             if isinstance(node, Group):
+                if node.open == "(" and [w.text for w in words(node.nodes)] == ["+"]:
+                    # Redshift's Oracle-style outer join (WHERE a.id = b.id(+)): not rewritten into a
+                    # LEFT JOIN, refused by name rather than with PostgreSQL's syntax error.
+                    raise not_supported("The Oracle-style outer join operator (+)")
                 node = Group(node.open, self.rewrite(node.nodes), node.close)
             elif kind == "ident" and node.low == "case" and self.may_hoist_series \
                     and (hoisted := hoist_series(nodes, i)):

@@ -5,10 +5,10 @@ type name or catalog column (the statement's words against one set); a
 statement kind it handles or TRUNCATE (at the start of any statement); an INSERT or an UPDATE
 holding a string literal (string_literals.py); a quoted identifier
 with capitals, ``(MAX)``, a number glued to a word, ``WHERE 1`` or ``#table``
-(one small regular expression); ``GROUP BY ALL``; an alias defined with AS and named again
-later (lateral alias references); brackets, a dotted name whose first part
-no FROM item names (a FROM item is named after FROM, JOIN, USING ... and after a
-comma of their lists, never after a select list's comma; the name after a
+(one small regular expression); Oracle's outer join mark ``(+)`` (refused by name);
+``GROUP BY ALL``; an alias defined with AS and named again later (lateral alias references);
+brackets, a dotted name whose first part no FROM item names (a FROM item is named after FROM,
+JOIN, USING ... and after a comma of their lists, never after a select list's comma; the name after a
 JOIN's ON is a column), or one of three parts or more whose parts but the last
 are no part of a FROM item's path (PartiQL navigation: ``t.data.x``,
 ``s.t.data.x``, where ``s.t.c`` is a column, after ``FROM db.s.t`` too); PIVOT /
@@ -94,6 +94,7 @@ _QUALIFIERS = re.compile(
     + r"(?:(?=(" + _LIST_ALIAS + r"(?:\s*,\s*[a-z_][a-z0-9_$.]*" + _LIST_ALIAS + ")+)))?")
 _ALIAS_DEFINED = re.compile(r"\b(?:from|join)\s+[a-z_][a-z0-9_$.]*\s+(?:as\s+)?([a-z_][a-z0-9_$]*)")
 _BRACKET = re.compile(r"[\w\]\)\"]\s*\[\s*[\d'$]")
+_OUTER_JOIN_MARK = re.compile(r"\(\s*\+\s*\)")  # Redshift's Oracle-style outer join (refused by name)
 _IMPLICIT = frozenset({"excluded", "new", "old"})
 _GLUED_DIGIT = re.compile(r"\d[A-Za-z_]")
 _CONDITION_WORDS = frozenset({"where", "and", "or", "not", "having"})
@@ -141,6 +142,8 @@ def redshift_constructs(sql: str) -> bool:
             if words.count(alias) > 1:  # named again: maybe a lateral alias reference
                 return True
     if "[" in sql and _BRACKET.search(sql):
+        return True
+    if "+" in sql and _OUTER_JOIN_MARK.search(sql):
         return True
     if "over" in words and not _WINDOW_CLAUSE_WORDS.isdisjoint(words) and not _WINDOWED.isdisjoint(words):
         return True  # frame rules (window_frames)

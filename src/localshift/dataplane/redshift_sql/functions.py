@@ -330,6 +330,18 @@ def convert(rw, nodes, i, j):
     return [raw(cast_expression("CAST", rw.text(parts[1]), type_nodes[first], type_text))], j + 1
 
 
+def grouping_id(rw, nodes, i, j):
+    """GROUPING_ID(expr, ...): AWS's "GROUPING function, or its alias GROUPING_ID" (PostgreSQL has
+    GROUPING alone)."""
+    return _call("grouping", _args(rw, nodes[j])), j + 1
+
+
+def hll_sketch(rw, nodes, i, j):
+    """HLL_CREATE_SKETCH, HLL_CARDINALITY, HLL_COMBINE, HLL_COMBINE_SKETCHES: HLLSKETCH values, a
+    type localshift has not (HLL(x) itself is the catalog's aggregate)."""
+    raise not_supported(f"{nodes[i].text.upper()} (HLLSKETCH values)")
+
+
 def collate(rw, nodes, i, j):
     """COLLATE(string, 'case_sensitive' | 'case_insensitive'): Redshift's function form of a
     collation.  Case-sensitive is the engine's own comparison, so the string is returned as it
@@ -371,6 +383,8 @@ CALLS: dict[str, Handler] = {
     "convert": convert,
     "collate": collate,
     "current_setting": setting_call,
+    "grouping_id": grouping_id,
+    **dict.fromkeys(("hll_create_sketch", "hll_cardinality", "hll_combine", "hll_combine_sketches"), hll_sketch),
     "set_config": setting_call,
 }
 

@@ -4,11 +4,12 @@ PostgreSQL 18 has neither (its window functions always respect NULLs and count f
 the first row).  RESPECT NULLS and FROM FIRST are its behaviour: the words are dropped.
 The other forms become the catalog's aggregates over the same window, which see
 exactly the rows of its frame: ``first_values(x, n, ignore_nulls)`` gathers the frame's
-first n values, ``last_values`` its last n, and ``nth_first`` / ``nth_last`` pick the n-th:
-* ``FIRST_VALUE(x) IGNORE NULLS OVER w`` -> ``nth_first(first_values(x, 1, true) OVER w, 1)``
-* ``LAST_VALUE(x) IGNORE NULLS OVER w``  -> ``nth_last(last_values(x, 1, true) OVER w, 1)``
-* ``NTH_VALUE(x, n) [FROM FIRST|LAST] IGNORE NULLS OVER w``: the same with n
-  (``FROM LAST`` alone: ``last_values(x, n, false)``);
+first n values, ``last_values`` its last n, and a picker named after the function picks the
+n-th (so that an unaliased column is named ``first_value``, ``lag``... as on Redshift):
+* ``FIRST_VALUE(x) IGNORE NULLS OVER w`` -> ``first_value(first_values(x, 1, true) OVER w, 1)``
+* ``LAST_VALUE(x) IGNORE NULLS OVER w``  -> ``last_value(last_values(x, 1, true) OVER w, 1)``
+* ``NTH_VALUE(x, n) [FROM FIRST|LAST] IGNORE NULLS OVER w``: ``nth_value(..., n, from_last)``
+  over either (``FROM LAST`` alone: ``last_values(x, n, false)``);
 * ``LAG(x[, n]) IGNORE NULLS OVER (p)``: ``last_values(x, n, true) OVER (p ROWS BETWEEN
   UNBOUNDED PRECEDING AND 1 PRECEDING)``, the n-th non-NULL value before the row;
 * ``LEAD(x[, n]) IGNORE NULLS OVER (p)``: ``first_values(x, n, true) OVER (p ROWS BETWEEN
@@ -92,7 +93,7 @@ def _handler(name: str):
             if not args:
                 raise syntax_error(")")
             frame = _LAG_FRAME if name == "lag" else _LEAD_FRAME
-            return [raw(_pick(name == "lag", args[0], offset, "true", f"({spec} {frame})"))], w + 1
+            return [raw(_pick(name, name == "lag", args[0], offset, "true", f"({spec} {frame})"))], w + 1
         if name == "nth_value":
             if len(args) != 2:
                 raise syntax_error(")")
@@ -102,16 +103,19 @@ def _handler(name: str):
                 raise syntax_error(")")
             value, n = args[0], "1"
         over = f"({spec})" if isinstance(window, Group) else spec
-        return [raw(_pick(from_last or name == "last_value", value, n, ignore, over))], w + 1
+        return [raw(_pick(name, from_last or name == "last_value", value, n, ignore, over))], w + 1
 
     return handler
 
 
-def _pick(from_last: bool, value: str, n: str, ignore: str, over: str) -> str:
-    """The n-th value of the window frame ``over``, counted from its last or first row."""
-    if from_last:
-        return f"localshift.nth_last(localshift.last_values({value}, {n}, {ignore}) OVER {over}, {n})"
-    return f"localshift.nth_first(localshift.first_values({value}, {n}, {ignore}) OVER {over}, {n})"
+def _pick(name: str, from_last: bool, value: str, n: str, ignore: str, over: str) -> str:
+    """The n-th value of the window frame ``over``, counted from its last or first row, picked by
+    the catalog's picker named ``name`` (the column's name)."""
+    gathered = (f"localshift.last_values({value}, {n}, {ignore}) OVER {over}" if from_last
+                else f"localshift.first_values({value}, {n}, {ignore}) OVER {over}")
+    if name == "nth_value":
+        return f"localshift.nth_value({gathered}, {n}, {'true' if from_last else 'false'})"
+    return f"localshift.{name}({gathered}, {n})"
 
 
 CALLS = {name: _handler(name) for name in ("first_value", "last_value", "nth_value", "lag", "lead")}

@@ -3,7 +3,7 @@ handled when their own group is rewritten):
 
 * ``SELECT TOP n`` -> ``LIMIT n``;
 * lateral column aliases: an alias reused later in the same SELECT list, in
-  WHERE or in QUALIFY is replaced by the expression it names (Redshift resolves
+  WHERE, HAVING or QUALIFY is replaced by the expression it names (Redshift resolves
   them; redshift_connector's and sqlalchemy-redshift's catalog queries rely on it);
 * ``QUALIFY cond`` -> a subquery computing ``cond`` beside the select list,
   filtered outside;
@@ -140,10 +140,11 @@ class _SelectBlock:
         aliases = self._resolve_aliases(items)
         if "qualify" in self.clauses:
             return self._qualify(items, aliases)
-        if aliases and "where" in self.clauses:
-            start = self.clauses["where"] + 1
-            end = self._clause_end("where")
-            self.nodes[start:end] = _substitute(self.nodes[start:end], aliases)
+        for clause in ("where", "having"):  # AWS's HAVING example: ``sum(pricepaid) as pp ... having pp > 800000``
+            if aliases and clause in self.clauses:
+                start = self.clauses[clause] + 1
+                end = self._clause_end(clause)
+                self.nodes[start:end] = _substitute(self.nodes[start:end], aliases)
         if "into" in self.clauses:
             self._temporary_into()
         # no items: ``SELECT INTO v ...`` (PL/pgSQL) keeps its spacing
@@ -191,7 +192,7 @@ class _SelectBlock:
     # -- lateral column aliases ------------------------------------------------------
     def _resolve_aliases(self, items: list[list[Node]]) -> dict[str, str]:
         """Replace references to earlier aliases inside later items; return every
-        alias -> expression text (for WHERE and QUALIFY)."""
+        alias -> expression text (for WHERE, HAVING and QUALIFY)."""
         aliases: dict[str, str] = {}
         for k, item in enumerate(items):
             if aliases:

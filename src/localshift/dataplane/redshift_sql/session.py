@@ -20,8 +20,8 @@ Each statement is recorded when it completes; a simple Query holding several
 statements gives one entry per statement.  ``last_query_id`` is then the id the
 recorder gave the session's last recorded statement, known before the client
 reads the statement's completion.  A statement that reads the history
-(``pg_last_query_id()``, ``pg_last_copy_id()``, the STL/SVL/STV/SYS views) waits, with everything the
-client sends after it, until this session's earlier statements are written
+(``pg_last_query_id()``, ``pg_last_copy_id()`` and their kin, the STL/SVL/STV/SYS views) waits,
+with everything the client sends after it, until this session's earlier statements are written
 (``on_hold`` asks the front for that; ``release`` goes on), so it sees them.
 
 The session follows the engine's ``standard_conforming_strings`` (reported in
@@ -63,7 +63,8 @@ _CLIENT_WHOLE = frozenset(b"QPBDESCH")
 _BATCH_STARTS = frozenset(b"PBDEC")
 _ANSWERED = frozenset(b"PBC")
 # Statements held until the query history is written: those that read it.
-_HOLDS = re.compile(rb"pg_last_(?:query|copy)_id|\b(?:stl|svl|stv|sys)_", re.IGNORECASE)
+_HOLDS = re.compile(rb"pg_last_(?:query_id|copy_id|copy_count|unload_id|unload_count)|\b(?:stl|svl|stv|sys)_",
+                    re.IGNORECASE)
 # DROP DATABASE is held until the front has kept the service's own connections out of the
 # engine (drop_guard.py: the recorder writes as the engine's superuser, whom DROP DATABASE ...
 # WITH (FORCE) may not terminate and without FORCE waits for), and followed until its result.

@@ -9,12 +9,18 @@ with no state in the front.  ``enable_case_sensitive_identifier`` also changes
 how the translator folds quoted identifiers (``Translation.case_sensitive``).
 SHOW ALL lists the parameters of Redshift's configuration reference, not the
 engine's settings.
+CURRENT_SETTING and SET_CONFIG name the Redshift-only ones as SET does (``setting_call``).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .errors import not_supported, syntax_error
-from .tokens import Node, quote_literal, raw, render, split_commas, string_value, strip, words
+from .tokens import Group, Node, quote_literal, raw, render, split_commas, string_value, strip, words
+
+if TYPE_CHECKING:
+    from .expressions import Rewriter
 
 # Redshift-only session parameters and their defaults (Redshift's
 # configuration reference).  Accepted and shown by SHOW; only
@@ -90,25 +96,6 @@ def set_statement(sig: list[Node], nodes: list[Node]) -> tuple[str | None, bool 
     return f"{head}{PREFIX}{name} TO {value}", case_sensitive
 
 
-def setting_call(rw, nodes, i, j):
-    """CURRENT_SETTING('name' [, missing_ok]) and SET_CONFIG('name', value, is_local), both
-    documented by Redshift: a Redshift-only parameter named by a literal is the engine's
-    ``redshift.`` custom setting that SET wrote, an alias the PostgreSQL setting it stands for."""
-    args = split_commas(nodes[j].nodes)
-    named = words(args[0]) if args else []
-    name = string_value(named[0]).lower() if len(named) == 1 and named[0].kind == "string" else None
-    if name == CASE_SENSITIVE and nodes[i].low == "set_config":
-        # The translator folds identifiers by it (Translation.case_sensitive), which a function
-        # changing it inside a query could not tell; SET does.
-        raise not_supported(f"SET_CONFIG of {CASE_SENSITIVE} (use SET)")
-    texts = [rw.text(arg) for arg in args]
-    if name in ALIASES:
-        texts[0] = quote_literal(ALIASES[name])
-    elif name in REDSHIFT_SETTINGS:
-        texts[0] = quote_literal(PREFIX + name)
-    return [raw(f"{nodes[i].text}({', '.join(texts)})")], j + 1
-
-
 def reset_statement(sig: list[Node]) -> tuple[str | None, bool | None]:
     if len(sig) != 2:
         raise syntax_error("reset")
@@ -120,6 +107,32 @@ def reset_statement(sig: list[Node]) -> tuple[str | None, bool | None]:
     if name not in REDSHIFT_SETTINGS:
         return None, None
     return f"RESET {PREFIX}{name}", False if name == CASE_SENSITIVE else None
+
+
+def setting_call(rw: "Rewriter", nodes: list[Node], i: int, j: int) -> tuple[list[Node], int]:
+    """CURRENT_SETTING('name' [, error_if_undefined]) / SET_CONFIG('name', value, is_local) of a
+    Redshift-only parameter or an alias (AWS's example: ``SET_CONFIG('query_group', 'test', true)``):
+    its name in the engine.  Others (PostgreSQL's, session context variables such as
+    ``'app.username'``) the engine has as they are.  CURRENT_SETTING's second argument is Redshift's
+    ``error_if_undefined`` (FALSE: NULL for an undefined variable), the opposite of PostgreSQL's
+    ``missing_ok``."""
+    group = nodes[j]
+    parts = split_commas(group.nodes) if isinstance(group, Group) else []
+    args = [rw.text(part) for part in parts]
+    first = words(parts[0]) if parts else []
+    if len(first) == 1 and first[0].kind in ("string", "dollar"):
+        name = string_value(first[0]).lower()
+        if name == CASE_SENSITIVE and nodes[i].low == "set_config":
+            # The translator folds identifiers by it (Translation.case_sensitive), which a function
+            # changing it inside a query could not tell; SET does.
+            raise not_supported(f"SET_CONFIG of {CASE_SENSITIVE} (use SET)")
+        if name in ALIASES:
+            args[0] = quote_literal(ALIASES[name])
+        elif name in REDSHIFT_SETTINGS:
+            args[0] = quote_literal(PREFIX + name)
+    if nodes[i].low == "current_setting" and len(args) == 2:
+        args[1] = f"NOT ({args[1]})"
+    return [raw(f"{nodes[i].text}({', '.join(args)})")], j + 1
 
 
 def show_setting(sig: list[Node]) -> str | None:

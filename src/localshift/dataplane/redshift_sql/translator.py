@@ -114,12 +114,12 @@ def _translate(sql: str, case_sensitive: bool, standard_strings: bool) -> Transl
 def _typed_literals(sql: str, case_sensitive: bool, standard_strings: bool) -> Translation | None:
     """``sql`` with the string literals its INSERTs and UPDATEs assign typed (string_literals.py)."""
     try:
-        statements = split_statements(tokenize(sql, standard_strings))
+        # (an unbalanced parenthesis is the tree's error: INSERT ... VALUES ('a' must be refused too)
+        statements = [tree(statement) for statement in split_statements(tokenize(sql, standard_strings))]
     except TranslationError:
         return _rewritten(sql, case_sensitive, standard_strings)  # refused as the translator refuses it
     out, changed = [], False
-    for statement in statements:
-        nodes = tree(statement)
+    for nodes in statements:
         sig = words(nodes)
         first = sig[0].low if sig else ""
         typed = string_literals.typed(nodes, first) if first in ("insert", "update") else nodes

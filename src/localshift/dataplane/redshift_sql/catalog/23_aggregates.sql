@@ -195,7 +195,7 @@ FROM (SELECT greatest(ceil(localshift.check_percentile($2) * cardinality($1))::i
 
 -- IGNORE NULLS and FROM LAST for FIRST_VALUE, LAST_VALUE, NTH_VALUE, LAG and LEAD (the
 -- translator's null_treatment): first_values / last_values gather the first or last n values
--- of the window frame (NULLs skipped when ignore_nulls), nth_first / nth_last pick the n-th.
+-- of the window frame (NULLs skipped when ignore_nulls), the pickers below pick the n-th.
 -- (A final function would not see n: FINALFUNC_EXTRA passes NULLs.)
 CREATE OR REPLACE FUNCTION localshift.first_values_step(state anyarray, value anyelement, n integer,
                                                         ignore_nulls boolean) RETURNS anyarray
@@ -214,10 +214,21 @@ SELECT CASE WHEN value IS NULL AND ignore_nulls OR n < 1 THEN state
 CREATE OR REPLACE AGGREGATE localshift.last_values(anyelement, integer, boolean) (
     SFUNC = localshift.last_values_step, STYPE = anyarray
 );
-CREATE OR REPLACE FUNCTION localshift.nth_first(anyarray, integer) RETURNS anyelement
+-- The pickers are named after the window function they answer for, so that an unaliased result
+-- column is named as Redshift names it (``first_value``, ``lag``...).  Their names are quoted: the
+-- translator qualifies unquoted localshift names wherever they are called (install.engine_functions),
+-- and PostgreSQL's own FIRST_VALUE, LAG... must stay PostgreSQL's.
+CREATE OR REPLACE FUNCTION localshift."first_value"(anyarray, integer) RETURNS anyelement
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT CASE WHEN $2 >= 1 THEN $1[$2] END $$;
-CREATE OR REPLACE FUNCTION localshift.nth_last(anyarray, integer) RETURNS anyelement
+CREATE OR REPLACE FUNCTION localshift."last_value"(anyarray, integer) RETURNS anyelement
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT CASE WHEN $2 >= 1 AND cardinality($1) = $2 THEN $1[1] END $$;
+CREATE OR REPLACE FUNCTION localshift."lead"(anyarray, integer) RETURNS anyelement
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT localshift."first_value"($1, $2) $$;
+CREATE OR REPLACE FUNCTION localshift."lag"(anyarray, integer) RETURNS anyelement
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT localshift."last_value"($1, $2) $$;
+CREATE OR REPLACE FUNCTION localshift."nth_value"(anyarray, integer, from_last boolean) RETURNS anyelement
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+SELECT CASE WHEN from_last THEN localshift."last_value"($1, $2) ELSE localshift."first_value"($1, $2) END $$;
 
 -- BOOL_AND / BOOL_OR over integers (AWS: the expression has "a BOOLEAN or integer data type"):
 -- an integer is true when it is not 0, as its cast to BOOLEAN says.  NULLs are skipped.
@@ -272,3 +283,13 @@ CREATE OR REPLACE AGGREGATE localshift.sum(interval) (
     DESERIALFUNC = interval_avg_deserialize, MSFUNC = interval_avg_accum,
     MINVFUNC = interval_avg_accum_inv, MSTYPE = internal, MSSPACE = 40, MFINALFUNC = interval_sum,
     PARALLEL = SAFE);
+
+-- HLL(x): Redshift's HyperLogLog estimate of the number of distinct non-NULL values, given
+-- exactly here (within the estimate's error bounds, as APPROXIMATE COUNT(DISTINCT x) is), BIGINT.
+CREATE OR REPLACE FUNCTION localshift.hll_step(anyarray, anyelement) RETURNS anyarray
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT CASE WHEN $2 IS NULL THEN $1 ELSE array_append($1, $2) END $$;
+CREATE OR REPLACE FUNCTION localshift.hll_final(anyarray) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT count(DISTINCT v) FROM unnest($1) AS v $$;
+CREATE OR REPLACE AGGREGATE localshift.hll(anyelement) (
+    SFUNC = localshift.hll_step, STYPE = anyarray, FINALFUNC = localshift.hll_final, INITCOND = '{}'
+);

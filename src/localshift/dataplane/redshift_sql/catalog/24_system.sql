@@ -122,28 +122,52 @@ SELECT CASE localshift.query_type($1)
     WHEN 'UTILITY' THEN 'UTILITY' WHEN 'OTHER' THEN 'UTILITY' ELSE 'QUERY' END
 FROM (SELECT localshift.statement_words($1) AS words) AS w $$;
 
--- The last statement this session finished (of COPY alone when copy_only), -1 before any.  The
--- wire front writes a session's statements before it sends one that calls PG_LAST_QUERY_ID or
--- PG_LAST_COPY_ID.  Rows of an earlier session with the same backend pid started before this one.
--- Run by those two (SECURITY DEFINER: the history is not the user's to read).
-CREATE OR REPLACE FUNCTION localshift.last_statement_id(copy_only boolean) RETURNS integer
+-- The last statement this session finished (of that query_type when kind is not NULL; only one
+-- that succeeded when succeeded), -1 before any.  The wire front writes a session's statements
+-- before it sends one that calls PG_LAST_QUERY_ID, PG_LAST_COPY_ID... (session.py's _HOLDS).  Rows of
+-- an earlier session with the same backend pid started before this one.  Run by those functions
+-- (SECURITY DEFINER: the history is not the user's to read).
+CREATE OR REPLACE FUNCTION localshift.last_statement_id(kind text, succeeded boolean) RETURNS integer
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 SELECT coalesce((SELECT h.query_id FROM localshift.query_history h
                  WHERE h.pid = pg_backend_pid()
                    AND h.start_time >= (SELECT a.backend_start AT TIME ZONE 'UTC'
                                         FROM pg_stat_get_activity(pg_backend_pid()) a)
-                   AND (NOT copy_only OR localshift.query_type(h.query_text) = 'COPY')
+                   AND (kind IS NULL OR localshift.query_type(h.query_text) = kind)
+                   AND (NOT succeeded OR h.status = 'success')
                  ORDER BY h.query_id DESC LIMIT 1), -1)::integer $$;
-REVOKE ALL ON FUNCTION localshift.last_statement_id(boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION localshift.last_statement_id(text, boolean) FROM PUBLIC;
+-- The rows that statement loaded or unloaded (its command tag's count), 0 when there is none or it failed.
+CREATE OR REPLACE FUNCTION localshift.last_statement_rows(kind text, succeeded boolean) RETURNS bigint
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+SELECT coalesce((SELECT CASE WHEN h.status = 'success' THEN h.row_count END FROM localshift.query_history h
+                 WHERE h.query_id = localshift.last_statement_id(kind, succeeded)), 0) $$;
+REVOKE ALL ON FUNCTION localshift.last_statement_rows(text, boolean) FROM PUBLIC;
 
 -- PG_LAST_QUERY_ID(): the last statement this session finished (its STL_QUERY.query,
 -- SYS_QUERY_HISTORY.query_id).
 CREATE OR REPLACE FUNCTION pg_catalog.pg_last_query_id() RETURNS integer
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-SELECT localshift.last_statement_id(false) $$;
+SELECT localshift.last_statement_id(NULL, false) $$;
 
 -- PG_LAST_COPY_ID(): the last COPY this session ran, whether it loaded or failed (the query
--- STL_LOAD_ERRORS and STL_LOAD_COMMITS name).
+-- STL_LOAD_ERRORS and STL_LOAD_COMMITS name).  PG_LAST_COPY_COUNT(): the rows it loaded, 0 when
+-- it failed or none ran (AWS: "If no COPY commands were run in the current session, or if the last
+-- COPY failed during loading, PG_LAST_COPY_COUNT returns 0").
 CREATE OR REPLACE FUNCTION pg_catalog.pg_last_copy_id() RETURNS integer
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-SELECT localshift.last_statement_id(true) $$;
+SELECT localshift.last_statement_id('COPY', false) $$;
+CREATE OR REPLACE FUNCTION pg_catalog.pg_last_copy_count() RETURNS bigint
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+SELECT localshift.last_statement_rows('COPY', false) $$;
+
+-- PG_LAST_UNLOAD_ID() (-1 when none ran) and PG_LAST_UNLOAD_COUNT() (0): an UNLOAD counts once it
+-- has begun unloading, and one that fails here fails before (S3 is not reached: copy_unload.py),
+-- as AWS's "not updated if the UNLOAD command fails because of an error that occurs before the
+-- load process begins".
+CREATE OR REPLACE FUNCTION pg_catalog.pg_last_unload_id() RETURNS integer
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+SELECT localshift.last_statement_id('UNLOAD', true) $$;
+CREATE OR REPLACE FUNCTION pg_catalog.pg_last_unload_count() RETURNS bigint
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+SELECT localshift.last_statement_rows('UNLOAD', true) $$;

@@ -92,3 +92,42 @@ BEGIN
         END IF;
     END LOOP;
 END $$;
+
+-- VARBYTE operators (AWS's table): + concatenates as || does, ~ negates each bit, & and | combine
+-- two values bit by bit.  Two values of different lengths fail (22026, as PostgreSQL's bit strings
+-- do; what Redshift does with them is unverified).
+CREATE OR REPLACE FUNCTION localshift.varbyte_concat(bytea, bytea) RETURNS bytea
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1 || $2 $$;
+CREATE OR REPLACE FUNCTION localshift.varbyte_bitwise(a bytea, b bytea, operator text) RETURNS bytea
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    result bytea := a;
+BEGIN
+    IF a IS NULL OR (operator <> '~' AND b IS NULL) THEN
+        RETURN NULL;
+    END IF;
+    IF operator <> '~' AND length(a) <> length(b) THEN
+        RAISE EXCEPTION 'cannot % VARBYTE values of different lengths', CASE operator WHEN '&' THEN 'AND' ELSE 'OR' END
+            USING ERRCODE = '22026';
+    END IF;
+    FOR i IN 0 .. length(a) - 1 LOOP
+        result := set_byte(result, i, CASE operator WHEN '&' THEN get_byte(a, i) & get_byte(b, i)
+                                                    WHEN '|' THEN get_byte(a, i) | get_byte(b, i)
+                                                    ELSE 255 - get_byte(a, i) END);
+    END LOOP;
+    RETURN result;
+END $$;
+CREATE OR REPLACE FUNCTION localshift.varbyte_and(bytea, bytea) RETURNS bytea
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.varbyte_bitwise($1, $2, '&') $$;
+CREATE OR REPLACE FUNCTION localshift.varbyte_or(bytea, bytea) RETURNS bytea
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.varbyte_bitwise($1, $2, '|') $$;
+CREATE OR REPLACE FUNCTION localshift.varbyte_not(bytea) RETURNS bytea
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT localshift.varbyte_bitwise($1, NULL, '~') $$;
+SELECT localshift.create_operator_once('+', 'bytea', 'bytea', 'varbyte_concat');
+SELECT localshift.create_operator_once('&', 'bytea', 'bytea', 'varbyte_and');
+SELECT localshift.create_operator_once('|', 'bytea', 'bytea', 'varbyte_or');
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_operator WHERE oprname = '~' AND oprleft = 0 AND oprright = 'bytea'::regtype) THEN
+        CREATE OPERATOR pg_catalog.~ (RIGHTARG = bytea, FUNCTION = localshift.varbyte_not);
+    END IF;
+END $$;

@@ -19,16 +19,20 @@ FROM localshift.query_history h
 LEFT JOIN pg_catalog.pg_roles r ON r.rolname = h.user_name
 WHERE h.user_name = current_user OR localshift.current_user_is_superuser();
 
+-- A text in pieces of ``size`` characters, numbered from 0 (one empty piece for an empty text).
+CREATE OR REPLACE FUNCTION localshift.text_pieces(t text, size integer) RETURNS TABLE (sequence integer, text text)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+SELECT (s - 1)::integer, substr(t, (s - 1) * size + 1, size)
+FROM generate_series(1, greatest(ceil(length(t) / size::numeric)::integer, 1)) AS s $$;
+
 -- A statement's text in 200-character pieces, with the columns the STL text
 -- tables share (STL_QUERYTEXT, STL_DDLTEXT, STL_UTILITYTEXT, SVL_STATEMENTTEXT).
 CREATE OR REPLACE VIEW localshift.history_text AS
 SELECT h.query_id::integer AS query, h.userid::integer AS userid, h.transaction_id AS xid, h.pid,
-       h.label::character(320) AS label, h.starttime, h.endtime, h.class, piece.sequence, piece.text
+       h.label::character(320) AS label, h.starttime, h.endtime, h.class, piece.sequence,
+       piece.text::character(200) AS text
 FROM localshift.visible_history h
-CROSS JOIN LATERAL (
-    SELECT (s - 1)::integer AS sequence, substr(h.query_text, (s - 1) * 200 + 1, 200)::character(200) AS text
-    FROM generate_series(1, greatest(ceil(length(h.query_text) / 200.0)::integer, 1)) AS s
-) AS piece;
+CROSS JOIN LATERAL localshift.text_pieces(h.query_text, 200) AS piece;
 
 CREATE OR REPLACE VIEW pg_catalog.stl_query AS
 SELECT userid::integer AS userid, query_id::integer AS query, label::character(320) AS label,
@@ -72,6 +76,14 @@ SELECT userid::integer AS user_id, query_id::bigint AS query_id,
        NULL::character(40) AS user_query_hash, NULL::character(40) AS generic_query_hash,
        NULL::integer AS query_hash_version, NULL::bigint AS result_cache_query_id
 FROM localshift.visible_history;
+
+-- SYS_QUERY_TEXT: every statement's text (DDL and utility statements too) in 4000-character pieces.
+CREATE OR REPLACE VIEW pg_catalog.sys_query_text AS
+SELECT h.userid::integer AS user_id, h.query_id::bigint AS query_id, h.transaction_id::bigint AS transaction_id,
+       h.pid::integer AS session_id, h.starttime AS start_time, piece.sequence,
+       piece.text::character(4000) AS text
+FROM localshift.visible_history h
+CROSS JOIN LATERAL localshift.text_pieces(h.query_text, 4000) AS piece;
 
 -- Sessions and running statements ----------------------------------------------------
 -- Redshift never shows a password given in SQL: a running CREATE USER or ALTER USER ...
@@ -176,6 +188,6 @@ WHERE false;
 
 GRANT SELECT ON localshift.visible_history, localshift.history_text, localshift.visible_sessions TO PUBLIC;
 GRANT SELECT ON pg_catalog.stl_query, pg_catalog.stl_querytext, pg_catalog.stl_ddltext,
-    pg_catalog.stl_utilitytext, pg_catalog.svl_statementtext, pg_catalog.sys_query_history,
+    pg_catalog.stl_utilitytext, pg_catalog.svl_statementtext, pg_catalog.sys_query_history, pg_catalog.sys_query_text,
     pg_catalog.stv_sessions, pg_catalog.stv_inflight, pg_catalog.stv_recents, pg_catalog.stv_tbl_perm,
     pg_catalog.stl_load_errors, pg_catalog.stl_load_commits, pg_catalog.svl_query_summary TO PUBLIC;

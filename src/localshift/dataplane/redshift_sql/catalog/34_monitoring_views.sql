@@ -158,9 +158,34 @@ SELECT event, recordtime AS record_time, remotehost AS remote_host, remoteport A
        plugin_name, protocol_version
 FROM pg_catalog.stl_connection_log;
 
+-- Sessions from the connection log: each 'initiating session' with the first 'disconnecting
+-- session' of its backend after it (none while it is open).  Superusers see every session, others
+-- their own.  STL_SESSIONS lists those that ended (STV_SESSIONS the open ones), ended by the client
+-- (timed_out 2: localshift has no idle timeout); SYS_SESSION_HISTORY both, status active or closed.
+CREATE OR REPLACE VIEW localshift.session_history AS
+SELECT s.pid, r.oid AS userid, s.username, s.dbname, s.recordtime AS starttime, d.recordtime AS endtime
+FROM localshift.connection_log s
+LEFT JOIN pg_catalog.pg_roles r ON r.rolname = s.username
+LEFT JOIN LATERAL (SELECT e.recordtime FROM localshift.connection_log e
+                   WHERE e.event = 'disconnecting session' AND e.pid = s.pid AND e.event_id > s.event_id
+                   ORDER BY e.event_id LIMIT 1) AS d ON true
+WHERE s.event = 'initiating session' AND (s.username = current_user OR localshift.current_user_is_superuser());
+
+CREATE OR REPLACE VIEW pg_catalog.stl_sessions AS
+SELECT userid::integer AS userid, starttime, endtime, pid AS process, username::character(50) AS user_name,
+       dbname::character(50) AS db_name, 0 AS timeout_sec, 2 AS timed_out
+FROM localshift.session_history
+WHERE endtime IS NOT NULL;
+
+CREATE OR REPLACE VIEW pg_catalog.sys_session_history AS
+SELECT userid::character(50) AS user_id, pid AS session_id, dbname::character(50) AS database_name,
+       (CASE WHEN endtime IS NULL THEN 'active' ELSE 'closed' END)::character(10) AS status,
+       0 AS session_timeout, starttime AS start_time, endtime AS end_time
+FROM localshift.session_history;
+
 GRANT SELECT ON localshift.visible_locks TO PUBLIC;
 GRANT SELECT ON pg_catalog.svv_transactions, pg_catalog.stv_locks, pg_catalog.stv_wlm_query_state,
     pg_catalog.svv_query_inflight, pg_catalog.stl_wlm_query, pg_catalog.svl_qlog,
     pg_catalog.svl_stored_proc_call, pg_catalog.svl_stored_proc_messages, pg_catalog.sys_procedure_messages,
     pg_catalog.stl_error, pg_catalog.stl_connection_log,
-    pg_catalog.sys_connection_log TO PUBLIC;
+    pg_catalog.sys_connection_log, pg_catalog.stl_sessions, pg_catalog.sys_session_history TO PUBLIC;

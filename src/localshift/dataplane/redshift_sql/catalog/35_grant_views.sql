@@ -77,6 +77,33 @@ SELECT schema_name AS namespace_name, object_name AS relation_name, privilege_ty
 FROM localshift.object_grants
 WHERE object_class = 'r' AND grantee <> owner;
 
+-- SVV_SCHEMA_PRIVILEGES, SVV_FUNCTION_PRIVILEGES (procedures too; argument_types as AWS's example
+-- shows them: "integer, character varying") and SVV_DATABASE_PRIVILEGES: the same for schemas,
+-- functions and databases (PUBLIC's default EXECUTE and TEMP included, as the engine grants them).
+CREATE OR REPLACE VIEW pg_catalog.svv_schema_privileges AS
+SELECT schema_name AS namespace_name, privilege_type,
+       grantee::integer AS identity_id, localshift.identity_name(grantee) AS identity_name,
+       localshift.identity_type(grantee) AS identity_type,
+       (is_grantable AND localshift.identity_type(grantee) = 'user') AS admin_option
+FROM localshift.object_grants
+WHERE object_class = 'n' AND grantee <> owner;
+CREATE OR REPLACE VIEW pg_catalog.svv_function_privileges AS
+SELECT g.schema_name AS namespace_name, g.object_name AS function_name,
+       pg_catalog.oidvectortypes(p.proargtypes) AS argument_types, g.privilege_type,
+       g.grantee::integer AS identity_id, localshift.identity_name(g.grantee) AS identity_name,
+       localshift.identity_type(g.grantee) AS identity_type,
+       (g.is_grantable AND localshift.identity_type(g.grantee) = 'user') AS admin_option
+FROM localshift.object_grants g
+JOIN pg_catalog.pg_proc p ON p.oid = g.object_oid
+WHERE g.object_class = 'f' AND g.grantee <> g.owner;
+CREATE OR REPLACE VIEW pg_catalog.svv_database_privileges AS
+SELECT database_name, privilege_type,
+       grantee::integer AS identity_id, localshift.identity_name(grantee) AS identity_name,
+       localshift.identity_type(grantee) AS identity_type,
+       (is_grantable AND localshift.identity_type(grantee) = 'user') AS admin_option
+FROM localshift.object_grants
+WHERE object_class = 'd' AND grantee <> owner;
+
 -- Grants on columns (GRANT SELECT (a, b) ON t ...): SELECT and UPDATE.
 CREATE OR REPLACE VIEW localshift.column_grants AS
 SELECT c.oid AS table_oid, n.nspname::text AS schema_name, c.relname::text AS table_name,
@@ -99,6 +126,59 @@ JOIN pg_catalog.pg_roles u ON u.oid = m.member
 JOIN pg_catalog.pg_roles r ON r.oid = m.roleid
 WHERE u.rolcanlogin AND u.rolname <> 'rdsdb' AND localshift.is_redshift_role(r.oid)
   AND (u.rolname = current_user OR localshift.current_user_is_superuser());
+
+-- USER_IS_MEMBER_OF(user, role | group) and ROLE_IS_MEMBER_OF(role, granted_role): whether the
+-- role or group is held, directly or through roles granted to roles (memberships localshift makes
+-- for its own reach, localshift.role_grants leaves out, do not count).  AWS: superusers check
+-- everyone; a regular user checks only themselves (USER_IS_MEMBER_OF) or roles they hold
+-- (ROLE_IS_MEMBER_OF); an identity that does not exist is an error.
+CREATE OR REPLACE FUNCTION localshift.holds_role(member oid, target oid) RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
+WITH RECURSIVE held (role) AS (
+    SELECT m.roleid FROM localshift.role_grants m
+    WHERE m.member = $1 AND (localshift.is_redshift_role(m.roleid) OR localshift.is_group(m.roleid))
+    UNION
+    SELECT m.roleid FROM localshift.role_grants m JOIN held h ON m.member = h.role
+    WHERE localshift.is_redshift_role(m.roleid) OR localshift.is_group(m.roleid)
+)
+SELECT EXISTS (SELECT FROM held WHERE role = $2) $$;
+CREATE OR REPLACE FUNCTION localshift.identity_oid(name text, kind text) RETURNS oid
+LANGUAGE plpgsql STABLE STRICT AS $$
+DECLARE
+    found oid;
+BEGIN
+    SELECT r.oid INTO found FROM pg_catalog.pg_roles r
+    WHERE r.rolname = name AND CASE kind WHEN 'user' THEN r.rolcanlogin
+                                         WHEN 'role' THEN localshift.is_redshift_role(r.oid)
+                                         ELSE localshift.is_redshift_role(r.oid) OR localshift.is_group(r.oid) END;
+    IF found IS NULL THEN
+        RAISE EXCEPTION '% "%" does not exist', CASE kind WHEN 'user' THEN 'user' ELSE 'role' END, name
+            USING ERRCODE = '42704';
+    END IF;
+    RETURN found;
+END $$;
+CREATE OR REPLACE FUNCTION pg_catalog.user_is_member_of(user_name text, role_name text) RETURNS boolean
+LANGUAGE plpgsql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    who oid := localshift.identity_oid(user_name, 'user');
+    target oid := localshift.identity_oid(role_name, 'role or group');
+BEGIN
+    IF user_name <> session_user AND user_name <> current_user AND NOT localshift.current_user_is_superuser() THEN
+        RAISE EXCEPTION 'permission denied to check the membership of user "%"', user_name USING ERRCODE = '42501';
+    END IF;
+    RETURN localshift.holds_role(who, target);
+END $$;
+CREATE OR REPLACE FUNCTION pg_catalog.role_is_member_of(role_name text, granted_role_name text) RETURNS boolean
+LANGUAGE plpgsql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    member oid := localshift.identity_oid(role_name, 'role');
+    target oid := localshift.identity_oid(granted_role_name, 'role');
+BEGIN
+    IF NOT localshift.current_user_is_superuser() AND NOT pg_catalog.pg_has_role(session_user, member, 'MEMBER') THEN
+        RAISE EXCEPTION 'permission denied to check the membership of role "%"', role_name USING ERRCODE = '42501';
+    END IF;
+    RETURN localshift.holds_role(member, target);
+END $$;
 
 -- SVV_ROLE_GRANTS: roles granted to roles.
 CREATE OR REPLACE VIEW pg_catalog.svv_role_grants AS
@@ -175,6 +255,7 @@ WHERE tl.sortkey_type = 'interleaved' AND cl.sortkey_ord <> 0 AND localshift.is_
   AND localshift.current_user_is_superuser();
 
 GRANT SELECT ON localshift.object_grants, localshift.column_grants, pg_catalog.svv_relation_privileges,
+    pg_catalog.svv_schema_privileges, pg_catalog.svv_function_privileges, pg_catalog.svv_database_privileges,
     pg_catalog.svv_user_grants, pg_catalog.svv_role_grants, pg_catalog.svv_default_privileges,
     pg_catalog.svv_column_privileges, pg_catalog.svv_redshift_functions, pg_catalog.svv_functions,
     pg_catalog.svv_interleaved_columns TO PUBLIC;

@@ -114,6 +114,17 @@ SELECT NULL::integer AS user_id, NULL::bigint AS query_id, NULL::bigint AS trans
        NULL::bigint AS copy_job_id
 WHERE false;
 
+-- SYS_UNLOAD_HISTORY: UNLOADs that began unloading, which none does here (S3 is not reached:
+-- copy_unload.py), so no rows, Redshift's columns.
+CREATE OR REPLACE VIEW pg_catalog.sys_unload_history AS
+SELECT NULL::integer AS user_id, NULL::bigint AS query_id, NULL::bigint AS transaction_id,
+       NULL::integer AS session_id, NULL::text AS database_name, NULL::text AS status,
+       NULL::timestamp AS start_time, NULL::timestamp AS end_time, NULL::bigint AS duration,
+       NULL::text AS file_format, NULL::text AS compression_type, NULL::text AS unloaded_location,
+       NULL::bigint AS unloaded_rows, NULL::bigint AS unloaded_files_count, NULL::bigint AS unloaded_files_size,
+       NULL::text AS error_message
+WHERE false;
+
 CREATE OR REPLACE VIEW pg_catalog.svv_datashares AS
 SELECT NULL::varchar(128) AS share_name, NULL::integer AS share_id, NULL::integer AS share_owner,
        NULL::varchar(128) AS source_database, NULL::varchar(128) AS consumer_database,
@@ -132,4 +143,5 @@ GRANT SELECT ON pg_catalog.stv_slices, pg_catalog.stv_node_storage_capacity, pg_
     pg_catalog.stv_blocklist, pg_catalog.svv_diskusage,
     pg_catalog.svv_vacuum_progress, pg_catalog.stl_vacuum, pg_catalog.svv_vacuum_summary,
     pg_catalog.stl_alert_event_log, pg_catalog.svl_query_report, pg_catalog.sys_load_history,
+    pg_catalog.sys_unload_history,
     pg_catalog.svv_datashares, pg_catalog.svv_schema_quota_state TO PUBLIC;
