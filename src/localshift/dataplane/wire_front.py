@@ -46,7 +46,9 @@ seconds is dropped (Redshift drops them too); a port admits
 ``max_connections`` at once, the next gets FATAL 53300 once its startup packet
 arrives; and all ports together never hold more than ``connection_budget``
 connections (beyond it a connection is closed on arrival), so SQL clients can
-never take the file descriptors the HTTP API needs.
+never take the file descriptors the HTTP API needs; each engine is sure of an
+equal share of the budget, so one account's clients cannot keep another account's
+cluster from being reached (front_budget.py).
 
 All fronts of a PostgresDataPlane run on one asyncio loop in one daemon thread.  The
 data path uses bare ``asyncio.Protocol`` callbacks (no coroutine per read)
@@ -64,6 +66,7 @@ from pathlib import Path
 
 from .drop_guard import DropGuard, guard_then_release
 from .errors import DataPlaneError
+from .front_budget import ConnectionBudget
 from .front_engine import EngineSide
 from .front_history import FrontHistory
 from .front_login import log_in, release, take_password
@@ -118,10 +121,9 @@ class ClientSide(asyncio.Protocol):
     def connection_made(self, transport) -> None:
         self.transport = transport
         front, listener = self.front, self.listener
-        if front.open_connections >= front.connection_budget:
+        if not front.take_connection(listener.socket_path):
             transport.abort()  # no descriptors to spare: not even an error message
             return
-        front.open_connections += 1
         self.counted = True
         listener.conns.add(self)
         if listener.admitted < front.max_connections:
@@ -257,7 +259,7 @@ class ClientSide(asyncio.Protocol):
     def connection_lost(self, exc) -> None:
         if self.counted:
             self.timer.cancel()
-            self.front.open_connections -= 1
+            self.front.budget.give_back(self.listener.socket_path)
             self.listener.conns.discard(self)
             self.listener.admitted -= self.admitted
             self.counted = False
@@ -307,8 +309,7 @@ class WireFront:
         self.logins = logins
         self.startup_timeout = startup_timeout
         self.max_connections = max_connections
-        self.connection_budget = connection_budget
-        self.open_connections = 0  # touched on the loop's thread only
+        self.budget = ConnectionBudget(connection_budget)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._listeners: dict[int, _Listener] = {}
@@ -362,6 +363,10 @@ class WireFront:
                     raise DataPlaneError(f"cannot listen on 127.0.0.1:{candidate}: {e}") from e
         self._listeners[port] = listener
         return port
+
+    def take_connection(self, socket_path: str) -> bool:
+        """Count a connection for the engine at ``socket_path`` if the budget has room (front_budget.py)."""
+        return self.budget.take(socket_path, [listener.socket_path for listener in list(self._listeners.values())])
 
     def activity(self, socket_path: str) -> tuple[int, bool]:
         """What the engine at ``socket_path`` was given to do: reads of its clients forwarded to it (a
