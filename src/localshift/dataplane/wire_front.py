@@ -71,6 +71,7 @@ from .front_engine import EngineSide
 from .front_history import FrontHistory
 from .front_login import log_in, release, take_password
 from .front_starts import EngineStarts
+from .front_workers import EngineWorkers
 from .front_tls import TLS_HANDSHAKE, start_tls
 from .redshift_sql.history import QueryRecorder
 from .redshift_sql.session import SqlSession
@@ -304,7 +305,8 @@ class WireFront:
         self.internal_roles = internal_roles
         self.drops = drops
         self.recorder = recorder
-        self.history = FrontHistory(recorder)
+        self.workers = EngineWorkers()
+        self.history = FrontHistory(recorder, self.workers)
         self.tls = tls
         self.logins = logins
         self.startup_timeout = startup_timeout
@@ -403,5 +405,6 @@ class WireFront:
         for port in list(self._listeners):
             self.close(port)
         self.starts.end_all()
+        self.workers.shutdown()
         if self.recorder is not None:
             self.recorder.flush()
