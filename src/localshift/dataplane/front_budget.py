@@ -2,18 +2,23 @@
 
 All ports together never hold more than the budget's connections (host.sql_connection_budget: the
 file descriptors the HTTP API needs stay free).  Clusters and workgroups of every account share the
-front, so the budget is split: each engine served is sure of an equal share of it, which the other
-engines' connections never take, and the clients of one account cannot keep another account's cluster
-from being reached by holding connections to their own.  Past its own share an engine takes only what
-the budget holds beyond the shares the others do not use yet (a lone cluster may hold the whole
-budget); what it holds then is not taken back from it, so an engine served later is sure of its share
-once that many of those connections have closed (one that sends no startup packet goes within the
-front's startup timeout).  Used on the front's event loop thread only.
+front, so each engine served is sure of a share of the budget, which the other engines' connections
+never take: ``GUARANTEED`` connections, or an equal share of the budget when that is less (many
+engines, few descriptors).  The clients of one account cannot keep another account's cluster from
+being reached by holding connections to their own.  Past its own share an engine takes only what the
+budget holds beyond the shares the others do not use yet (a lone cluster may hold the whole budget);
+what it holds then is not taken back from it, so an engine served later is sure of its share once
+that many of those connections have closed (one that sends no startup packet goes within the front's
+startup timeout).  Used on the front's event loop thread only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+
+# Connections each engine is sure of, unless the budget split equally gives it fewer: room for any
+# cluster's clients to reach it, leaving the rest of the budget to whichever engines are busy.
+GUARANTEED = 64
 
 
 class ConnectionBudget:
@@ -28,7 +33,7 @@ class ConnectionBudget:
         if self.open >= self.budget:
             return False
         engines = set(served) | {engine}
-        share = self.budget // len(engines)
+        share = min(GUARANTEED, self.budget // len(engines))
         held = self._held.get(engine, 0)
         if held >= share:
             unused = sum(max(0, share - self._held.get(other, 0)) for other in engines if other != engine)

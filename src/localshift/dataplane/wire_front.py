@@ -46,8 +46,8 @@ seconds is dropped (Redshift drops them too); a port admits
 ``max_connections`` at once, the next gets FATAL 53300 once its startup packet
 arrives; and all ports together never hold more than ``connection_budget``
 connections (beyond it a connection is closed on arrival), so SQL clients can
-never take the file descriptors the HTTP API needs; each engine is sure of an
-equal share of the budget, so one account's clients cannot keep another account's
+never take the file descriptors the HTTP API needs; each engine is sure of a
+share of the budget, so one account's clients cannot keep another account's
 cluster from being reached (front_budget.py).
 
 All fronts of a PostgresDataPlane run on one asyncio loop in one daemon thread.  The
