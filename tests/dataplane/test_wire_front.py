@@ -13,6 +13,8 @@ from localshift.dataplane import PostgresDataPlane, DataPlaneError
 from localshift.dataplane.audit_logs import read_lines
 from localshift.dataplane.wire_front import WireFront
 
+from support import wait_for
+
 from .conftest import cleanup
 from .helpers import DB, PASSWORD, USER, connect, connect_once_free, free_port
 
@@ -99,6 +101,37 @@ def test_descriptor_budget_closes_connections_beyond_it(tmp_path):
         with socket.create_connection(("127.0.0.1", port)) as again:  # the budget frees up
             assert not _closed_by_peer(again, within=0.3)
     finally:
+        front.close_all()
+
+
+def test_one_engines_clients_never_take_another_engines_share_of_the_budget(tmp_path):
+    """Clusters of different accounts share the front: each is sure of its share of the budget (here 3 of 6),
+    however many connections another's clients open; alone, an engine may hold the whole budget."""
+    front = WireFront(frozenset(), startup_timeout=30, max_connections=100, connection_budget=6)
+    noisy = front.serve(free_port(), tmp_path / "noisy.sock")
+    opened: list[socket.socket] = []
+    try:
+        # Alone, the noisy engine holds the whole budget (the kept ones: 6; beyond, closed on arrival).
+        opened += [socket.create_connection(("127.0.0.1", noisy)) for _ in range(6)]
+        with socket.create_connection(("127.0.0.1", noisy)) as beyond:
+            assert _closed_by_peer(beyond)
+        for sock in opened[3:]:
+            sock.close()
+        del opened[3:]
+        wait_for(lambda: front.budget.open == 3)  # the front has seen them close
+        quiet = front.serve(free_port(), tmp_path / "quiet.sock")
+        # Another engine now served: the noisy one keeps its 3 and gets no more...
+        with socket.create_connection(("127.0.0.1", noisy)) as beyond:
+            assert _closed_by_peer(beyond)
+        # ...and the quiet one's 3 are there for its own clients.
+        opened += [socket.create_connection(("127.0.0.1", quiet)) for _ in range(3)]
+        for sock in opened:
+            assert not _closed_by_peer(sock, within=0.3)
+        with socket.create_connection(("127.0.0.1", quiet)) as beyond:
+            assert _closed_by_peer(beyond)
+    finally:
+        for sock in opened:
+            sock.close()
         front.close_all()
 
 

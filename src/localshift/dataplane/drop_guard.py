@@ -94,7 +94,7 @@ def guard_then_release(guard: DropGuard, client: "ClientSide") -> None:
     connections (off the loop), then let the drop go (its session calls ``end`` once it has
     the drop's result); a client gone meanwhile ends the guard at once."""
     engine_key = client.listener.socket_path
-    future = asyncio.get_running_loop().run_in_executor(None, guard.begin, engine_key)
+    future = client.front.workers.run(engine_key, guard.begin, engine_key)
     future.add_done_callback(lambda _: _release(guard, engine_key, client))
 
 

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Iterator, Sequence
 
 import psycopg
 
+from .front_workers import EngineWorkers
 from .redshift_sql.history import QueryRecorder
 from .redshift_sql.session import SqlSession
 
@@ -42,10 +43,12 @@ log = logging.getLogger(__name__)
 
 
 class FrontHistory:
-    """``recorder``: where completed statements go (None: nowhere; every id is then -1)."""
+    """``recorder``: where completed statements go (None: nowhere; every id is then -1).
+    ``workers``: the threads its blocking work runs on, each engine's own."""
 
-    def __init__(self, recorder: QueryRecorder | None) -> None:
+    def __init__(self, recorder: QueryRecorder | None, workers: EngineWorkers) -> None:
         self.recorder = recorder
+        self.workers = workers
         self._sessions: dict[tuple[str, int], SqlSession] = {}  # (engine, pid) -> session; loop only
         self._reading: dict[str, asyncio.Future] = {}  # engine -> its ids being read; loop only
         self._served: dict[str, int] = {}  # engine -> times served (without a recorder)
@@ -92,7 +95,7 @@ class FrontHistory:
 
     async def _read_ids(self, recorder: QueryRecorder, engine_key: str) -> None:
         try:
-            highest = await asyncio.get_running_loop().run_in_executor(None, recorder.read_ids, engine_key)
+            highest = await self.workers.run(engine_key, recorder.read_ids, engine_key)
         except (psycopg.Error, OSError) as e:
             # The engine is down, so the session cannot start either: read at the next one.
             log.debug("query ids of %s not read: %s", engine_key, e)
@@ -133,13 +136,15 @@ class FrontHistory:
         return -1 if session is None else session.last_query_id
 
     def write_then_release(self, client: "ClientSide") -> None:
-        """The client's session holds a statement until the history is written: write it (off
-        the loop), then let the session go on."""
+        """The client's session holds a statement until its engine's history is written: write it
+        (off the loop; another engine's writer, held up by that engine, is not waited for), then let
+        the session go on."""
         recorder = self.recorder
         if recorder is None:  # nothing recorded, nothing to write first
             _release(client)
             return
-        future = asyncio.get_running_loop().run_in_executor(None, recorder.flush)
+        engine_key = client.listener.socket_path
+        future = self.workers.run(engine_key, recorder.flush, engine_key)
         future.add_done_callback(lambda _: _release(client))
 
 

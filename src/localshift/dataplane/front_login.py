@@ -55,9 +55,9 @@ async def log_in(client: "ClientSide", logins: TemporaryLogins, packet: bytes) -
     user = startup_user(packet)
     await front.starts.wait(client.listener.socket_path)  # admitting reads the engine
     try:
-        client.admission = admission = await loop.run_in_executor(
-            None, logins.admit, client.listener.socket_path, user, startup_database(packet), salt,
-            password_of(message))
+        client.admission = admission = await front.workers.run(
+            client.listener.socket_path, logins.admit, client.listener.socket_path, user, startup_database(packet),
+            salt, password_of(message))
     except LoginRefused as refused:
         if not client.transport.is_closing():
             _refuse(client, refused.message)
@@ -73,7 +73,7 @@ def release(client: "ClientSide") -> None:
     admission, client.admission = client.admission, None
     logins = client.front.logins  # an admission comes from them
     if admission is not None and admission.joined and logins is not None:
-        asyncio.get_running_loop().run_in_executor(None, logins.release, admission)
+        client.front.workers.run(admission.socket_path, logins.release, admission)
 
 
 def answer_engine(engine: "EngineSide", admission: Admission, msg: bytes) -> bool:

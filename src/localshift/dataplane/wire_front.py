@@ -46,7 +46,9 @@ seconds is dropped (Redshift drops them too); a port admits
 ``max_connections`` at once, the next gets FATAL 53300 once its startup packet
 arrives; and all ports together never hold more than ``connection_budget``
 connections (beyond it a connection is closed on arrival), so SQL clients can
-never take the file descriptors the HTTP API needs.
+never take the file descriptors the HTTP API needs; each engine is sure of a
+share of the budget, so one account's clients cannot keep another account's
+cluster from being reached (front_budget.py).
 
 All fronts of a PostgresDataPlane run on one asyncio loop in one daemon thread.  The
 data path uses bare ``asyncio.Protocol`` callbacks (no coroutine per read)
@@ -64,10 +66,12 @@ from pathlib import Path
 
 from .drop_guard import DropGuard, guard_then_release
 from .errors import DataPlaneError
+from .front_budget import ConnectionBudget
 from .front_engine import EngineSide
 from .front_history import FrontHistory
 from .front_login import log_in, release, take_password
 from .front_starts import EngineStarts
+from .front_workers import EngineWorkers
 from .front_tls import TLS_HANDSHAKE, start_tls
 from .redshift_sql.history import QueryRecorder
 from .redshift_sql.session import SqlSession
@@ -118,10 +122,9 @@ class ClientSide(asyncio.Protocol):
     def connection_made(self, transport) -> None:
         self.transport = transport
         front, listener = self.front, self.listener
-        if front.open_connections >= front.connection_budget:
+        if not front.take_connection(listener.socket_path):
             transport.abort()  # no descriptors to spare: not even an error message
             return
-        front.open_connections += 1
         self.counted = True
         listener.conns.add(self)
         if listener.admitted < front.max_connections:
@@ -257,7 +260,7 @@ class ClientSide(asyncio.Protocol):
     def connection_lost(self, exc) -> None:
         if self.counted:
             self.timer.cancel()
-            self.front.open_connections -= 1
+            self.front.budget.give_back(self.listener.socket_path)
             self.listener.conns.discard(self)
             self.listener.admitted -= self.admitted
             self.counted = False
@@ -302,13 +305,13 @@ class WireFront:
         self.internal_roles = internal_roles
         self.drops = drops
         self.recorder = recorder
-        self.history = FrontHistory(recorder)
+        self.workers = EngineWorkers()
+        self.history = FrontHistory(recorder, self.workers)
         self.tls = tls
         self.logins = logins
         self.startup_timeout = startup_timeout
         self.max_connections = max_connections
-        self.connection_budget = connection_budget
-        self.open_connections = 0  # touched on the loop's thread only
+        self.budget = ConnectionBudget(connection_budget)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._listeners: dict[int, _Listener] = {}
@@ -363,6 +366,10 @@ class WireFront:
         self._listeners[port] = listener
         return port
 
+    def take_connection(self, socket_path: str) -> bool:
+        """Count a connection for the engine at ``socket_path`` if the budget has room (front_budget.py)."""
+        return self.budget.take(socket_path, [listener.socket_path for listener in list(self._listeners.values())])
+
     def activity(self, socket_path: str) -> tuple[int, bool]:
         """What the engine at ``socket_path`` was given to do: reads of its clients forwarded to it (a
         count that changes when it was sent anything), and whether a statement of one of its sessions
@@ -398,5 +405,6 @@ class WireFront:
         for port in list(self._listeners):
             self.close(port)
         self.starts.end_all()
+        self.workers.shutdown()
         if self.recorder is not None:
             self.recorder.flush()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import threading
 
 import psycopg
 import pytest
 
 from localshift.dataplane.redshift_sql import history as history_module
 from localshift.dataplane.redshift_sql.history import QueryRecorder
-from support import OWNER, create_available_cluster, make_server, wait_for
+from support import GRANTEE, OWNER, create_available_cluster, make_server, wait_for
 
 from ..helpers import DB, connect
 
@@ -233,6 +234,35 @@ def test_ids_given_but_not_written_when_the_service_is_killed_are_never_given_ag
         port = redshift.describe_clusters(ClusterIdentifier="ids")["Clusters"][0]["Endpoint"]["Port"]
         with psycopg.connect(host="127.0.0.1", port=port, user="admin", password="Passw0rd1", dbname="dev") as conn:
             assert conn.execute("SELECT count(*) FROM stl_query WHERE query IN (%s, %s, %s)", given).fetchone() == (0,)
+    finally:
+        server.close()
+
+
+def test_an_engine_whose_user_holds_its_history_up_holds_up_no_other_accounts(tmp_path):
+    """The owner's master user locks its history table in an open transaction: its engine's writer waits (for the
+    service's lock timeout, an hour here), and another account's session that reads the history after a statement
+    still sees that statement at once."""
+    server = make_server(tmp_path, data_plane=True, extra_env={"LOCALSHIFT_ENGINE_TIMEOUT": "3600"}).start()
+    try:
+        holder_port = create_available_cluster(server.client(OWNER))["Endpoint"]["Port"]
+        other_port = create_available_cluster(server.client(GRANTEE))["Endpoint"]["Port"]
+        other = psycopg.connect(host="127.0.0.1", port=other_port, user="admin", password="Passw0rd1", dbname="dev",
+                                autocommit=True)
+        holder = psycopg.connect(host="127.0.0.1", port=holder_port, user="admin", password="Passw0rd1", dbname="dev")
+        reader = threading.Thread(daemon=True, target=lambda: seen.extend(other.execute(
+            "SELECT count(*) FROM stl_query WHERE querytxt = 'SELECT 42'").fetchall()))
+        seen: list[tuple] = []
+        try:
+            holder.execute("LOCK localshift.query_history")
+            holder.execute("SELECT 1")  # recorded: its writer waits for the lock
+            other.execute("SELECT 42")
+            reader.start()
+            assert wait_for(lambda: seen) == [(1,)]
+        finally:
+            holder.rollback()  # first: the owner's writer goes on, and so does a reader it held up
+            holder.close()
+            reader.join(60)
+            other.close()
     finally:
         server.close()
 

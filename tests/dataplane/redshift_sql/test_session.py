@@ -59,11 +59,10 @@ class Recorder:
         self.entries.append((engine_key, database) + entry)
         return len(self.entries), 100 + len(self.entries)
 
-    @property
-    def recorded(self) -> int:
-        return len(self.entries)
+    def written_for(self, engine_key: str) -> int:
+        return self.written
 
-    def flush(self) -> None:
+    def flush(self, engine_key: str | None = None) -> None:
         self.written = len(self.entries)
 
 

@@ -1,5 +1,5 @@
-"""The backend's two executors: request work on the pool is never queued behind background work, which runs one
-job at a time and which a reset cancels.
+"""The backend's executors: request work on the pool is never queued behind background work, which runs one
+job at a time and which a reset cancels; an account's own pool runs its jobs whatever another account's holds.
 
 In process: a real backend over a real store and the null data plane; the jobs are the test's own.
 """
@@ -67,3 +67,25 @@ def test_cancelling_drops_the_queued_jobs_and_waits_for_the_running_one(backend)
     assert ran == [0]  # the running one ended before cancel_background returned; the queued never ran
     backend.submit_background(lambda _, number: ran.append(number), 9).result(timeout=60)
     assert ran == [0, 9]
+
+
+def test_an_accounts_jobs_run_while_another_account_holds_all_its_workers(backend):
+    go = threading.Event()
+    held = [backend.submit_for("111111111111", lambda _: go.wait(60)) for _ in range(3)]  # more than its 2 workers
+    try:
+        assert backend.submit_for("222222222222", lambda _: "ran").result(timeout=60) == "ran"
+        assert not any(job.done() for job in held)
+    finally:
+        go.set()
+    assert all(job.result(timeout=60) for job in held)
+
+
+def test_jobs_for_an_account_are_refused_after_shutdown(tmp_path):
+    db = Database(tmp_path / "localshift.sqlite3")
+    instance = ServiceBackend(db, NullDataPlane(0.0), Clock(), name="test", worker_threads=2, tick_seconds=1.0)
+    instance.submit_for("111111111111", lambda _: None).result(timeout=60)
+    instance.shutdown()
+    for account in ("111111111111", "222222222222"):  # a pool of before, and one that would be new
+        with pytest.raises(RuntimeError):
+            instance.submit_for(account, lambda _: None)
+    db.close()

@@ -1,4 +1,4 @@
-"""AWS's limits on active statements, and targets that serve no SQL."""
+"""AWS's limits on active statements, each account's workers, and targets that serve no SQL."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 import pytest
 
 from localshift.services.data_api.backend import WORKER_THREADS
-from support import OWNER, create_available_cluster, wait_for
+from support import GRANTEE, OWNER, create_available_cluster, wait_for
 
 from .conftest import DataApi, error_of
 
@@ -83,3 +83,20 @@ def test_a_statement_queued_when_its_cluster_goes_away_fails_as_a_worker_takes_i
         if action == "pause":
             wait_for(lambda: redshift.describe_clusters(ClusterIdentifier=name)["Clusters"][0]["ClusterStatus"] == "paused")
             redshift.delete_cluster(ClusterIdentifier=name, SkipFinalClusterSnapshot=True)
+
+
+def test_one_accounts_long_statements_never_hold_up_anothers(data: DataApi, data_server):
+    """Statements wait for a worker of their own account's: however many long ones an account runs, another
+    account's statement on its own cluster runs at once."""
+    create_available_cluster(data_server.client(GRANTEE), "neighbour")
+    neighbour = DataApi(data_server, GRANTEE, ClusterIdentifier="neighbour", Database="dev", DbUser="admin")
+    ids = [data.submit("SELECT pg_sleep(600)") for _ in range(WORKER_THREADS + 2)]
+    try:
+        # Every worker the account may have runs one of them; the rest wait.
+        wait_for(lambda: [data.describe_statement(Id=i)["Status"] for i in ids].count("STARTED") == WORKER_THREADS)
+        assert neighbour.ok("SELECT 1")["Status"] == "FINISHED"
+    finally:
+        for statement_id in ids:
+            data.cancel_statement(Id=statement_id)
+        data_server.client(GRANTEE).delete_cluster(ClusterIdentifier="neighbour", SkipFinalClusterSnapshot=True)
+    assert {data.wait(i)["Status"] for i in ids} == {"ABORTED"}

@@ -2,11 +2,18 @@
 written into ``localshift.query_history`` of the database they ran in.
 
 The wire front calls ``record`` when a statement completes (a deque append, on
-the front's event loop); a background thread writes batches through the
-internal role every ``interval`` seconds and keeps, per database, the rows of
-the engine's newest ``keep_rows`` ids.  ``record`` returns a ticket and the
-entry's query id; once ``written`` reaches the ticket, the entry is in the
-engine (or lost with its engine), and ``flush`` writes everything at once.
+the front's event loop); every ``interval`` seconds a background thread sorts what
+was recorded by engine and hands each engine's rows to a writer of that engine's
+own, which writes them through the internal role and keeps, per database, the rows
+of the engine's newest ``keep_rows`` ids.  Engines of every account share the
+recorder, and an engine's user can hold its writer up (a ``LOCK`` of the history
+table in an open transaction keeps it waiting until the service's lock timeout,
+again for every batch): one engine's writer never waits for another's, so no
+account's history, nor the statements that wait for it, waits for another
+account's engine.  ``record`` returns a ticket and the entry's query id; once
+``written_for(engine)`` reaches the ticket, the entry is in the engine (or lost
+with its engine), and ``flush`` writes what was recorded at once (of one engine,
+or of all).
 Connections are opened per batch, so none lingers to stop a DROP DATABASE.  The
 engine-side views (STL_QUERY, SYS_QUERY_HISTORY, ...) read the table.
 
@@ -101,11 +108,17 @@ class QueryRecorder:
         self._connect = connect
         self._interval = interval
         self._keep_rows = keep_rows
+        self._max_queued = max_queued
         self._queue: deque = deque(maxlen=max_queued)  # the oldest entries go first when full
         self.recorded = 0  # entries recorded (on the front's loop): the last ticket given
-        self.written = 0   # the ticket of the last entry written
+        self._written: dict[str, int] = {}  # engine -> the ticket of its last entry written
+        # What was recorded, sorted by engine (engine -> (ticket, database, table, row)); the oldest go
+        # first when an engine's writer is held up that long.
+        self._pending: dict[str, deque] = {}
+        self._sorting = threading.Lock()  # over _pending and _writers
+        self._writers: set[str] = set()  # engines whose writer thread runs
+        self._engine_locks: dict[str, threading.Lock] = {}  # one writer per engine at a time (a thread or flush())
         self._wake = threading.Event()
-        self._lock = threading.Lock()  # one writer at a time (the thread or flush())
         self._thread: threading.Thread | None = None
         self._closed = False
         self._last_ids: dict[str, int | None] = {}  # engine -> the last id given (None: no history)
@@ -227,15 +240,15 @@ class QueryRecorder:
             conn.execute(_FIRST_RESERVATION, (reserved,))
         self._reserved[engine_key] = reserved
 
-    def _reserve_next_blocks(self) -> None:
-        while self._to_reserve:
-            engine_key = next(iter(self._to_reserve))
-            try:
-                with self._connect(engine_key, _RESERVATIONS) as conn:
-                    self._reserve(conn, engine_key, (self._last_ids.get(engine_key) or 0) + ID_BLOCK)
-            except (psycopg.Error, OSError) as e:  # the engine stopped: it reserves anew when served again
-                log.debug("query ids of %s not reserved: %s", engine_key, e)
-            self._to_reserve.discard(engine_key)
+    def _reserve_next_block(self, engine_key: str) -> None:
+        if engine_key not in self._to_reserve:
+            return
+        try:
+            with self._connect(engine_key, _RESERVATIONS) as conn:
+                self._reserve(conn, engine_key, (self._last_ids.get(engine_key) or 0) + ID_BLOCK)
+        except (psycopg.Error, OSError) as e:  # the engine stopped: it reserves anew when served again
+            log.debug("query ids of %s not reserved: %s", engine_key, e)
+        self._to_reserve.discard(engine_key)
 
     def ids_read(self, engine_key: str, highest: int | None) -> None:
         """What ``read_ids`` found (on the front's loop): ids go on past it and past every id given."""
@@ -243,25 +256,63 @@ class QueryRecorder:
         given = self._last_ids.get(engine_key)
         self._last_ids[engine_key] = None if highest is None else max(highest, given or 0)
 
+    def written_for(self, engine_key: str) -> int:
+        """The ticket of the engine's last entry written (0: none yet); any thread."""
+        return self._written.get(engine_key, 0)
+
     def _run(self) -> None:
         while not self._closed:
             self._wake.wait(self._interval)
             self._wake.clear()
-            self.flush()
+            with self._sorting:
+                self._sort()
+                due = {*self._pending, *self._to_reserve} - self._writers
+                self._writers |= due
+            for engine_key in due:
+                threading.Thread(target=self._write_then_end, args=(engine_key,), daemon=True,
+                                 name="localshift-query-history-writer").start()
 
-    def flush(self) -> None:
-        """Reserve the blocks of ids due, then write everything recorded so far."""
-        with self._lock:
-            self._reserve_next_blocks()
-            batches: dict[tuple[str, str], dict[_Log, list]] = {}
-            last = 0
-            while self._queue:
-                last, engine_key, database, table, entry = self._queue.popleft()
-                batches.setdefault((engine_key, database), {}).setdefault(table, []).append(
-                    table.row(database, entry))
-            for (engine_key, database), tables in batches.items():
+    def _write_then_end(self, engine_key: str) -> None:
+        try:
+            self._write_engine(engine_key)
+        finally:
+            with self._sorting:
+                self._writers.discard(engine_key)
+
+    def _sort(self) -> None:
+        """Move what was recorded to its engine's rows to write (``_sorting`` held)."""
+        while self._queue:
+            ticket, engine_key, database, table, row = self._queue.popleft()
+            pending = self._pending.get(engine_key)
+            if pending is None:
+                pending = self._pending[engine_key] = deque(maxlen=self._max_queued)
+            pending.append((ticket, database, table, row))
+
+    def flush(self, engine_key: str | None = None) -> None:
+        """Reserve the blocks of ids due, then write everything recorded so far: of ``engine_key``
+        alone, or of every engine (one after the other)."""
+        with self._sorting:
+            self._sort()
+            engines = [engine_key] if engine_key is not None else [*{*self._pending, *self._to_reserve}]
+        for key in engines:
+            self._write_engine(key)
+
+    def _write_engine(self, engine_key: str) -> None:
+        """Reserve the engine's next block of ids when due, then write its rows recorded so far."""
+        with self._sorting:
+            lock = self._engine_locks.setdefault(engine_key, threading.Lock())
+        with lock:
+            self._reserve_next_block(engine_key)
+            with self._sorting:
+                pending = self._pending.pop(engine_key, None)
+            if not pending:
+                return
+            batches: dict[str, dict[_Log, list]] = {}
+            for _, database, table, row in pending:
+                batches.setdefault(database, {}).setdefault(table, []).append(table.row(database, row))
+            for database, tables in batches.items():
                 self._write(engine_key, database, tables)
-            self.written = max(self.written, last)
+            self._written[engine_key] = max(self.written_for(engine_key), pending[-1][0])
 
     def _write(self, engine_key: str, database: str, tables: "dict[_Log, list]") -> None:
         """Write each table's rows and keep its newest, over one connection to the database."""

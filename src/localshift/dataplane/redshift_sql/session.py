@@ -315,7 +315,7 @@ class SqlSession(ResultFollower):
         if self.on_drop is not None and _DROPS.search(text):
             return self._hold_drop(self.on_drop)
         recorder = self.recorder
-        if (recorder is None or recorder.recorded <= recorder.written or self._last_recorded <= recorder.written
+        if (recorder is None or self._last_recorded <= recorder.written_for(self.engine_key)
                 or _HOLDS.search(text) is None):
             return False
         if self.on_hold is not None:

@@ -20,7 +20,9 @@ class ServiceBackend:
     """Repositories are added by each service; this holds what every service needs.
 
     ``submit`` runs the work of requests (engines, snapshots, restores) off the request
-    path on a small pool; ``submit_background`` runs the work the service does on its own
+    path on a small pool; ``submit_for`` runs work that may take as long as its account
+    likes (a Data API statement: up to 24 hours) on a pool of that account's own, so one
+    account's long work never keeps another's waiting for a worker; ``submit_background`` runs the work the service does on its own
     schedule (recovery points) one job at a time on a thread of its own, so that however
     much of it a clock jump makes due, a user's delete never queues behind it.  ``start``
     resumes unfinished work and runs the service's ``tick`` every ``tick_seconds`` on a
@@ -37,7 +39,9 @@ class ServiceBackend:
         self.tick_seconds = tick_seconds
         self.events = EventRepository(db)
         self.secrets = db.secrets
+        self.worker_threads = worker_threads
         self._pool = ThreadPoolExecutor(worker_threads, thread_name_prefix=f"localshift-{name}")
+        self._account_pools: dict[str, ThreadPoolExecutor] = {}  # submit_for's, by account
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
         self._engine_locks: dict[int, threading.RLock] = {}
@@ -67,6 +71,17 @@ class ServiceBackend:
         """Run ``job(self, *args)`` on the worker pool.  Each job ends its resource in a final
         status itself, failures included (the lifecycle modules); what still escapes is logged here."""
         return self._run_on(self._pool, job, args)
+
+    def submit_for(self, account: str, job: Callable[..., Any], *args: Any) -> Future[None]:
+        """Run ``job(self, *args)`` on ``account``'s own pool (``worker_threads`` workers, made at its first job)."""
+        with self._guard:
+            pool = self._account_pools.get(account)
+            if pool is None and self._stop.is_set():
+                raise RuntimeError("cannot schedule new futures after shutdown")  # as the pools refuse them
+            if pool is None:
+                pool = self._account_pools[account] = ThreadPoolExecutor(
+                    self.worker_threads, thread_name_prefix=f"localshift-{self.name}-{account}")
+            return self._run_on(pool, job, args)
 
     def submit_background(self, job: Callable[..., Any], *args: Any) -> Future[None]:
         """Run ``job(self, *args)`` on the background thread, after the background jobs before it."""
@@ -112,4 +127,7 @@ class ServiceBackend:
         if self._ticker is not None:
             self._ticker.join(timeout=5)
         self._background.shutdown(wait=True, cancel_futures=True)
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        with self._guard:
+            pools = [self._pool, *self._account_pools.values()]
+        for pool in pools:
+            pool.shutdown(wait=True, cancel_futures=True)

@@ -1,6 +1,7 @@
 """The Redshift Data API backend: statements, their results, sessions, connections, workers.
 
-Statements run on worker threads (``WORKER_THREADS`` at once; more wait SUBMITTED), through
+Statements run on worker threads, each account's on its own (``WORKER_THREADS`` at once per
+account; more wait SUBMITTED: one account's long statements never hold another's up), through
 the clusters' SQL endpoints (connection_lifecycle.py).  A ticker, every second, removes statements
 older than 24 hours with their results, ends sessions whose keep-alive ran out, stops
 statements that ran 24 hours, and closes idle connections.  At start, a statement the last
@@ -89,10 +90,10 @@ class DataApiBackend(ServiceBackend):
         return self.results_dir / f"{statement_id}.{part}"
 
     def run(self, job: Callable[..., None], statement_id: str, running: Running) -> Future[None]:
-        """Hand a submitted statement to a worker."""
+        """Hand a submitted statement to a worker of its account's."""
         with self.running_lock:
             self.running[statement_id] = running
-        return self.submit(job, statement_id)
+        return self.submit_for(running.record.account, job, statement_id)
 
     def remove_results(self, record: StatementRecord) -> None:
         for part in record.parts:

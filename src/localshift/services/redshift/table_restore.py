@@ -2,11 +2,10 @@
 
 One table of a snapshot is copied, with its rows at snapshot time, into a running cluster as a
 new table (table_restore_lifecycle.py; the data plane's restore_table).  As AWS documents, the
-snapshot must have been taken of that cluster: here, of a cluster of that identifier.  A
-snapshot another account shared with the caller qualifies too, when its cluster had the target
-cluster's identifier (the grantee restored its cluster under that name, say), since the request
-names the snapshot by identifier alone; the caller's own snapshot of that identifier comes first.
-AWS also refuses a snapshot taken before the cluster was resized, except across an elastic resize
+snapshot must have been taken of that cluster: here, of a cluster of that identifier.  Only the
+caller's own snapshots qualify: one another account shared was taken of that account's cluster,
+never of the caller's, whatever its name (the request has no OwnerAccount, so a shared snapshot is
+not found, as RestoreFromClusterSnapshot finds none without one).  AWS also refuses a snapshot taken before the cluster was resized, except across an elastic resize
 that kept the node type.
 """
 
@@ -26,7 +25,6 @@ from localshift.services.redshift.clusters import find_cluster
 from localshift.services.redshift.resize_plan import CLASSIC
 from localshift.services.redshift.snapshot_lookup import not_found
 from localshift.store.paging import page_after
-from localshift.store.snapshots import SnapshotFilter
 
 _PARAMETERS = {
     "source_database": "SourceDatabaseName",
@@ -36,9 +34,6 @@ _PARAMETERS = {
     "target_schema": "TargetSchemaName",
     "new_table": "NewTableName",
 }
-# Snapshots of one identifier the caller may see: its own, and one per account that shared one.
-_MAX_NAMESAKES = 100
-
 
 def _invalid(message: str) -> ApiError:
     return ApiError("InvalidTableRestoreArgument", message)
@@ -46,21 +41,15 @@ def _invalid(message: str) -> ApiError:
 
 def _source_snapshot(backend: RedshiftBackend, ctx: RequestContext, cluster: ClusterRecord,
                      identifier: str) -> SnapshotRecord:
-    """The snapshot ``identifier`` names for a table restore into ``cluster``."""
-    flt = SnapshotFilter(caller=ctx.account, region=ctx.region, snapshot_identifier=identifier.lower())
-    found, _ = backend.snapshots.page(flt, _MAX_NAMESAKES, None)
-    if not found:
+    """The caller's snapshot ``identifier``, for a table restore into ``cluster``."""
+    snapshot = backend.snapshots.get(ctx.account, ctx.region, identifier.lower())
+    if snapshot is None:
         raise not_found(identifier)
-    candidates = [s for s in found if s.account == ctx.account] or found
-    of_cluster = [s for s in candidates if s.cluster_identifier == cluster.identifier]
-    if not of_cluster:
+    if snapshot.cluster_identifier != cluster.identifier:
         raise _invalid(
             f"Snapshot {identifier} was not taken of cluster {cluster.identifier}: a table can only be restored "
             "into the cluster its snapshot was taken from."
         )
-    if len(of_cluster) > 1:
-        raise _invalid(f"Snapshots named {identifier} of cluster {cluster.identifier} were shared by several accounts.")
-    snapshot = of_cluster[0]
     if _predates_a_resize(snapshot, cluster):
         raise _invalid(
             f"Snapshot {identifier} was taken before cluster {cluster.identifier} was resized: tables can't be "
