@@ -42,10 +42,11 @@ from collections import deque
 from typing import TYPE_CHECKING, Callable, TypeVar
 
 from .framing import HOLD, LENGTH, Framer
-from .read_only_batch import BEFORE, RELEASE, REPLIES_PER_RUN, Replies, batch_reads
+from .errors import TranslationError
+from .read_only_batch import BEFORE, REFUSED, RELEASE, REPLIES_PER_RUN, Replies, batch_texts
 from .session_results import (COMMIT_END, END, ENGINE_WHOLE, ENGINE_WHOLE_ROWS, REPLIES, ResultFollower,
                               Statement)
-from .storage_full import READ_ONLY, READ_ONLY_IN_BLOCK, disk_full, read_only_fits, stores_data
+from .storage_full import DISK_FULL, READ_ONLY, READ_ONLY_IN_BLOCK, block_after, disk_full, reads_run, stores_data
 from .super_text import ResultShape, result_formats
 from .translator import statement_texts, translate_bytes
 from .truncate_commits import COMMIT_QUERY, commits_in_query
@@ -55,9 +56,10 @@ if TYPE_CHECKING:
     from .history import QueryRecorder
 
 MAX_NAMED = 1000
+_MIXED = 2  # (a batch or Query of reads refused while the storage is full: storage_full.reads_run)
 MAX_PENDING = 10000
-# Client messages read whole: Query, Parse, Bind, Describe, Execute, Sync, Close, Flush.
-_CLIENT_WHOLE = frozenset(b"QPBDESCH")
+# Client messages read whole: Query, Parse, Bind, Describe, Execute, Sync, Close, Flush, FunctionCall.
+_CLIENT_WHOLE = frozenset(b"QPBDESCHF")
 # Client messages that start an extended protocol batch: Parse, Bind, Describe, Execute, Close; and
 # those the engine answers with one of REPLIES: Parse, Bind, Close.
 _BATCH_STARTS = frozenset(b"PBDEC")
@@ -72,6 +74,10 @@ _HOLDS = re.compile(rb"pg_last_(?:query|copy)_id|\b(?:stl|svl|stv|sys)_", re.IGN
 # Possessive quantifiers: the leading blanks and comments are skipped in one pass (a nested
 # `(?:\s+)*` backtracks exponentially on an indented statement that is not a drop).
 _DROPS = re.compile(rb"\A(?:\s++|--[^\n\r]*+[\n\r]?|/\*.*?\*/)*+drop\s+database\b", re.IGNORECASE | re.DOTALL)
+# The FunctionCall message (the fast path, libpq's PQfn: large objects) runs a function by its oid,
+# past every check of statements' texts (the storage quota's).  Redshift has no large objects and
+# no oids its users could name; its drivers (redshift_connector, JDBC, ODBC) never send one.
+_FASTPATH = TranslationError("fast path function calls are not supported")
 _Kept = TypeVar("_Kept")  # what a prepared statement's or a portal's name stands for
 
 
@@ -91,11 +97,10 @@ class SqlSession(ResultFollower):
         self.case_sensitive = False
         self.standard_strings = False
         self.in_transaction = False  # the last ReadyForQuery said 'T'
+        self.block = False  # a transaction block open once what was sent ran (storage_full.block_after)
         self.on_hold: Callable[[], None] | None = None  # set by the front
         # Set by the front: whether the engine's storage is past its quota (storage_full.py).
         self.storage_full: Callable[[], bool] | None = None
-        # Shared by the front: backends whose statement the storage quota cancelled (storage_quota.py).
-        self.quota_cancelled: set[int] = set()
         # Set by the front: guard a DROP DATABASE then release it; the drop has its result.
         self.on_drop: Callable[[], None] | None = None
         self.on_drop_done: Callable[[], None] | None = None
@@ -114,9 +119,10 @@ class SqlSession(ResultFollower):
         self._release = False                   # the batch runs read-only in a savepoint, released at its Sync
         self._replies = Replies()               # answers to come while the front's statements run in a batch
         self._sync_at = -1                      # and where it is (-1: none after that Flush)
-        client = Framer(_CLIENT_WHOLE, self._client_message)
+        self._client = client = Framer(_CLIENT_WHOLE, self._client_message)
         self.from_client = client.feed
-        self.release = client.release
+        self._cancelling = False  # the storage quota cancels a statement: what the client sends waits
+        self._release_asked = False  # (and a release asked meanwhile waits for the cancel's end)
         self._engine = Framer(ENGINE_WHOLE, self._engine_message)
         self.from_engine = self._engine.feed
 
@@ -128,15 +134,50 @@ class SqlSession(ResultFollower):
     def backend_key(self, pid: int) -> None:
         self.pid = pid
 
+    def release(self) -> bytes:
+        """What a held statement and what the client sent after it give, to send on now."""
+        if self._cancelling:
+            self._release_asked = True
+            return b""
+        return self._client.release()
+
+    def quota_cancel(self) -> bool:
+        """The storage quota is about to cancel this session's running statement (storage_quota.py): the
+        statements outstanding get Disk Full should the engine cancel them, and what the client sends
+        from now on waits until ``quota_cancel_sent``, so that the cancel, should the statement end
+        before it, finds the engine idle (a cancel then is dropped) or running one of those, never
+        another.  Whether a statement was outstanding (nothing done if not)."""
+        statements = [item for item in self._pending if type(item) is Statement]
+        for statement in statements:
+            statement.quota_cancel = True
+        if statements and not self._cancelling:
+            self._cancelling = True
+            if self._client.held is None:
+                self._client.held = bytearray()
+                self._release_asked = True
+        return bool(statements)
+
+    def quota_cancel_sent(self) -> bytes:
+        """The cancel was sent: what the client sent meanwhile, to send on now."""
+        if not self._cancelling:
+            return b""
+        self._cancelling = False
+        asked, self._release_asked = self._release_asked, False
+        return self._client.release() if asked else b""
+
     # -- client -> engine ------------------------------------------------------------
     def _client_message(self, typ: int, data: bytes, pos: int, length: int) -> bytes | None:
         if typ in _BATCH_STARTS:
             if self._in_batch:
                 reply = self._message(typ, data, pos, length)
-            else:  # the batch's first message: made read-only (read_only_batch.py)?
+            else:  # the batch's first message: made read-only (read_only_batch.py), or refused?
                 block = self._read_only_batch(data, pos)
-                reply = (self._message(typ, data, pos, length) if block is None else
-                         self._after(BEFORE[block], 1 + block, typ, data, pos, length))
+                if block is None:
+                    reply = self._message(typ, data, pos, length)
+                elif block == _MIXED:
+                    reply = self._refused(DISK_FULL, typ, data, pos, length)
+                else:
+                    reply = self._after(BEFORE[block], 1 + block, typ, data, pos, length)
                 self._release = block is True and reply is not HOLD
             if reply is not HOLD:
                 self._in_batch = True
@@ -150,16 +191,33 @@ class SqlSession(ResultFollower):
         self._in_batch = self._in_batch and typ == 0x48  # a Sync or a Query ends a batch
         return self._message(typ, data, pos, length)
 
-    def _read_only_batch(self, data: bytes, pos: int) -> bool | None:
+    def _read_only_batch(self, data: bytes, pos: int) -> bool | int | None:
         """While the storage is full, whether the extended protocol batch starting at ``pos`` is made
         read-only in a transaction block (True) or outside one (False), so that a function its reads call
-        cannot write (read_only_batch.py); None: it runs as sent (not full, a statement that is no read,
-        or results outstanding: the block's state is not known yet)."""
-        if self.storage_full is None or self._pending or not self.storage_full():
+        cannot write (read_only_batch.py), or refused (``_MIXED``: storage_full.reads_run); None: it runs
+        as sent (not full, no read among its statements).  With results outstanding (a batch pipelined),
+        whether a block is open then is what the statements sent say (``block``): should one of them fail
+        and the engine be in a block after all, or not, the front's SET or SAVEPOINT fails, and the batch
+        with it, which writes nothing either."""
+        if self.storage_full is None or not self.storage_full():
             return None
-        if not batch_reads(data, pos, lambda name: self._named.get(name, (b"",))[0]):
+        texts = batch_texts(data, pos, lambda name: self._named.get(name, (b"",))[0])
+        run = None if texts is None else reads_run(texts, self.standard_strings)
+        if run is None:
             return None
-        return self.in_transaction
+        if not run:
+            return _MIXED
+        return self.block if self._pending else self.in_transaction
+
+    def _refused(self, error: TranslationError, typ: int, data: bytes, pos: int, length: int) -> bytes:
+        """The client's message (``typ`` at ``pos``, a batch's first) after a message the engine refuses,
+        so that it skips the batch: the client gets ``error``."""
+        self._pending.append(Statement(b"", 0.0, instead=error))
+        reply = self._message(typ, data, pos, length)
+        if reply is HOLD:
+            self._pending.pop()
+            return reply
+        return REFUSED + (data[pos:pos + length] if reply is None else reply)
 
     def _after(self, front: bytes, statements: int, typ: int, data: bytes, pos: int, length: int) -> bytes:
         """The client's message (``typ`` at ``pos``) after ``front``, the front's ``statements`` (runs of
@@ -188,11 +246,15 @@ class SqlSession(ResultFollower):
             text, formats, shape = self._portals.get(portal, (b"", b"", None))
             if self._must_wait(text):
                 return HOLD
-            if len(self._pending) < MAX_PENDING:
-                self._pending.append(Statement(text, time.time(), shape=shape, formats=formats))
+            self.block = block_after(self.block, (text,))
+            # A portal of a statement prepared before the storage was full (its Parse was not refused)
+            refused = self._full() and stores_data(text, self.standard_strings)
+            if len(self._pending) < MAX_PENDING or refused:
+                self._pending.append(Statement(text, time.time(), shape=shape, formats=formats,
+                                               instead=DISK_FULL if refused else None))
                 if shape is not None and shape.columns:
                     self._engine.whole = self._engine.whole | ENGINE_WHOLE_ROWS  # (and REPLIES, if read)
-            return None
+            return REFUSED if refused else None
         if typ == 0x44:  # Describe: 'S'tatement or 'P'ortal, name; the engine's answer fills its shape
             names = self._named if data[start] == 0x53 else self._portals
             kept = names.get(data[start + 1:data.index(b"\0", start + 1)])
@@ -231,6 +293,9 @@ class SqlSession(ResultFollower):
                 return commit + data[pos:pos + length] if commit else None
             body = data[start:name_end + 1] + new + data[query_end:pos + length]
             return commit + b"P" + LENGTH.pack(len(body) + 4) + body
+        if typ == 0x46:  # FunctionCall: refused, as the engine answers a failed one (an error, ReadyForQuery)
+            self._pending.extend((Statement(b"", time.time(), instead=_FASTPATH), END))
+            return REFUSED + b"S\0\0\0\x04"
         if typ == 0x51:  # Query
             text = data[start:pos + length - 1]
             if self._must_wait(text):
@@ -238,6 +303,7 @@ class SqlSession(ResultFollower):
             new, refused, commits = self._translated(text)
             several = b";" in text and not refused
             texts = statement_texts(text, self.standard_strings) if several else (text,)
+            self.block = block_after(self.block, texts)
             # (statement sent, statement recorded or None: the session's own), when the session
             # adds COMMITs around a TRUNCATE in a block the Query opens (truncate_commits.py)
             planned = None
@@ -246,6 +312,8 @@ class SqlSession(ResultFollower):
                 planned = commits_in_query(texts, sent, self.in_transaction)
             commit = COMMIT_QUERY if commits and self.in_transaction and not several and self._commits_first() else b""
             guard = None if refused or commit or planned is not None else self._read_only(texts)
+            if isinstance(guard, int):  # reads beside what cannot run read-only: refused
+                new, guard = disk_full(text), None
             if guard is not None:
                 before, after = guard
                 new = before + (text if new is None else new) + after
@@ -272,17 +340,26 @@ class SqlSession(ResultFollower):
         names.pop(data[start + 1:data.index(b"\0", start + 1)], None)
         return None
 
-    def _read_only(self, texts: tuple[bytes, ...]) -> tuple[bytes, bytes] | None:
+    def _read_only(self, texts: tuple[bytes, ...]) -> tuple[bytes, bytes] | int | None:
         """While the storage is full, what runs before and after a Query of reads (``texts``), so that
         what they call cannot write either (a function doing an INSERT): the engine's transaction is
         made read-only for them, which the reads themselves cannot undo (read-write must be set
         before any query).  In a transaction block, inside a savepoint whose end ends the read-only
         mode, so the block's later statements (a DELETE that frees space) still write.  None: nothing
-        to add (not full, a statement that is no read, or results outstanding: the block's state is
-        not known yet)."""
-        if self.storage_full is None or not self.storage_full() or self._pending or not read_only_fits(texts):
+        to add (not full, no read among them).  ``_MIXED``: refused (storage_full.reads_run).  With
+        results outstanding, whether a block is open is what the statements sent say (as for a batch,
+        ``_read_only_batch``)."""
+        if not self._full():
             return None
-        return READ_ONLY_IN_BLOCK if self.in_transaction else READ_ONLY
+        run = reads_run(texts, self.standard_strings)
+        if run is None:
+            return None
+        if not run:
+            return _MIXED
+        return READ_ONLY_IN_BLOCK if (self.block if self._pending else self.in_transaction) else READ_ONLY
+
+    def _full(self) -> bool:
+        return self.storage_full is not None and self.storage_full()
 
     def _commits_first(self) -> bool:
         """(A statement holding a TRUNCATE, in a transaction block) whether it runs after a COMMIT
@@ -333,8 +410,7 @@ class SqlSession(ResultFollower):
         return self._drop_held
 
     def ended(self) -> None:
-        """The session is gone: a drop it sent is over, a quota's cancel of its backend forgotten."""
-        self.quota_cancelled.discard(self.pid)
+        """The session is gone: a drop it sent is over."""
         if self._drop_ends:
             self._drop_ends = 0
             self._drop_over()
@@ -342,7 +418,7 @@ class SqlSession(ResultFollower):
     def _translated(self, text: bytes) -> tuple[bytes | None, bool, bool]:
         """The text to send instead of ``text`` (None: as it is), whether it was refused, and
         whether it holds a TRUNCATE (the translator's cached answer: no scan of its own)."""
-        if self.storage_full is not None and self.storage_full() and stores_data(text, self.standard_strings):
+        if self._full() and stores_data(text, self.standard_strings):
             return disk_full(text), True, False
         result = translate_bytes(text, self.case_sensitive, self.standard_strings)
         if result is None:

@@ -22,6 +22,8 @@ all reads (read_only_batch.py).
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from .command_tags import first_words
 from .errors import TranslationError
 from .tokens import tokenize
@@ -73,17 +75,51 @@ READ_ONLY_IN_BLOCK = (b"SAVEPOINT localshift_read_only; SET TRANSACTION READ ONL
                       b"\n;RELEASE SAVEPOINT localshift_read_only")
 
 
-def read_only_fits(texts: tuple[bytes, ...]) -> bool:
-    """Whether the statements ``texts`` of a Query are all reads (storage full: run read-only)."""
-    return all(first_words(text)[0] in READS for text in texts)
+_BEGINS = frozenset({b"begin", b"start"})
+_ENDS = frozenset({b"commit", b"end", b"rollback", b"abort"})
 
 
-def disk_full_error(msg: bytes) -> bytes:
-    """The ErrorResponse ``msg`` (a statement the storage quota cancelled, 57014) as Redshift's Disk Full:
-    its severity kept, its code, message and detail Disk Full's."""
-    fields = [f for f in msg[5:-1].split(b"\0") if f and f[:1] not in b"CMDH"]
-    fields += [b"C" + DISK_FULL.sqlstate.encode(), b"M" + DISK_FULL.message.encode(),
-               b"D" + (DISK_FULL.detail or "").encode()]
+def reads_run(texts: Iterable[bytes], standard_strings: bool) -> bool | None:
+    """While the storage is full, how the statements ``texts`` of a Query or an extended protocol batch run:
+    None as sent (no read among them); True read-only (reads, beside SHOW, a BEGIN that does not ask
+    for READ WRITE, and statements refused anyway); False refused with Disk Full: reads beside a
+    statement that frees space (which could not run in the reads' read-only transaction), one that ends
+    the transaction (the reads after it would run in a new one) or a SET or RESET (``SET TRANSACTION
+    READ WRITE`` after the front's READ ONLY: PostgreSQL allows it until the transaction's first query)."""
+    reads = mixed = False
+    for text in texts:
+        first = first_words(text)[0]
+        if first in READS:
+            reads = True
+        elif not (first == b"show" or first in _BEGINS and not _says(text, _WRITE, standard_strings)
+                  or stores_data(text, standard_strings)):
+            mixed = True
+    return None if not reads else not mixed
+
+
+_WRITE = frozenset({"write"})
+
+
+def block_after(block: bool, texts: Iterable[bytes]) -> bool:
+    """Whether a transaction block is open after the statements ``texts`` ran (``block``: before them),
+    should they all run."""
+    for text in texts:
+        first, second = first_words(text)
+        if first in _BEGINS:
+            block = True
+        elif first in _ENDS and second != b"to":  # (ROLLBACK TO SAVEPOINT ends none)
+            block = False
+    return block
+
+
+def error_as(msg: bytes, error: TranslationError) -> bytes:
+    """The ErrorResponse ``msg`` as ``error`` (a statement the storage quota cancelled, 57014, as Redshift's
+    Disk Full; one the front made the engine fail): its severity kept, its code, message and detail
+    ``error``'s."""
+    fields = [f for f in msg[5:-1].split(b"\0") if f and f[:1] not in b"CMDHPpqW"]
+    fields += [b"C" + error.sqlstate.encode(), b"M" + error.message.encode()]
+    if error.detail:
+        fields.append(b"D" + error.detail.encode())
     body = b"\0".join(fields) + b"\0\0"
     return b"E" + (len(body) + 4).to_bytes(4, "big") + body
 
