@@ -4,8 +4,8 @@ PostgreSQL has no quota, so a cluster's SQL user could fill the host's disk with
 every other account's engines and the service with it.  A Redshift cluster has the storage of its
 nodes and no more: when it is full, queries that need more fail with ``Disk Full`` until space is
 freed.  The engine supervisor (engine_supervisor.py) measures a running engine's data directory
-(Engine.size_bytes: its files but the WAL, whose size PostgreSQL bounds itself, and temporary
-files, bounded by ``temp_file_limit``) against ``EngineLimits.disk_mb`` (the ``engine_disk_limit``
+(Engine.size_bytes: its files but the WAL, whose size PostgreSQL bounds itself: temporary tables
+and the temporary files of sorts and hashes count, as on Redshift) against ``EngineLimits.disk_mb`` (the ``engine_disk_limit``
 setting); past it, the wire front refuses the statements that store more
 (redshift_sql/storage_full.py) until the engine is back under it: DELETE then VACUUM, DROP and
 TRUNCATE free space, as on Redshift.
@@ -20,8 +20,8 @@ which keeps the supervisor's time per engine to a tenth however many relations t
 A statement that starts under the quota may take the engine past it while it runs: a measurement
 that finds the engine past it with statements running cancels those that store more
 (``cancel_writers``: running in a transaction that wrote, so holding a transaction id, and not
-DELETE, DROP, TRUNCATE or VACUUM, which free space), as Redshift fails a query that fills its disks
-(with Disk Full: the front rewrites the cancelled statement's 57014).
+DELETE, DROP, TRUNCATE or VACUUM, which free space; or spilling to temporary files), as Redshift fails
+a query that fills its disks (with Disk Full: the front rewrites the cancelled statement's 57014).
 So a statement overshoots the quota by what it writes until the next measurement (one supervisor
 interval, or ``COST_SHARE`` times a measurement's time if longer), and what a transaction block
 wrote before it stays (docs/behaviour.md).

@@ -1,22 +1,27 @@
-"""While a cluster's storage is full, an extended protocol batch of reads runs read-only.
+"""While a cluster's storage is full, an extended protocol batch holding a read runs read-only.
 
 A read calling a function that writes (``SELECT f($1)``) is not seen in its text (storage_full.py).
 A batch of the extended protocol (Parse, Bind, Describe, Execute, Close messages up to a Sync, as
 psycopg with parameters, redshift_connector and JDBC send) shares one transaction: outside a
 transaction block, the implicit one the Sync ends; in a block, the block's.  When its statements are
-all reads, the front puts statements of its own before its first message (``BEFORE``: SET
-TRANSACTION READ ONLY; in a block, inside a savepoint, released before the batch's Sync by
-``RELEASE``, so that the block's later statements, a DELETE that frees space, still write), and the
-engine refuses the function's INSERT (``25006 cannot execute INSERT in a read-only transaction``).
-A simple Query cannot be put among extended protocol messages, so each statement of the front's is a
-Parse, Bind, Execute and two Closes of a statement and portal of its own name; the client sees none
-of their answers (``Replies`` says which ParseComplete, BindComplete and CloseComplete are the
-front's; the session hides their CommandCompletes as its own statements').
+reads (beside those storage_full.reads_run lets run read-only with them), the front puts statements
+of its own before its first message (``BEFORE``: SET TRANSACTION READ ONLY; in a block, inside a
+savepoint, released before the batch's Sync by ``RELEASE``, so that the block's later statements, a
+DELETE that frees space, still write), and the engine refuses the function's INSERT (``25006 cannot
+execute INSERT in a read-only transaction``).  A simple Query cannot be put among extended protocol
+messages, so each statement of the front's is two Closes, a Parse, a Bind and an Execute of a
+statement and portal of its own name; the client sees none of their answers (``Replies`` says which
+ParseComplete, BindComplete and CloseComplete are the front's; the session hides their
+CommandCompletes as its own statements').  A batch of reads beside what cannot run read-only (a
+DELETE), and the Execute of a statement that stores more (prepared before the storage was full), are
+failed by the engine: the front puts ``REFUSED`` before them, an Execute the engine rejects, and the
+session gives the client Disk Full for its error.
 
-Only a batch that starts with nothing outstanding: the status the engine last reported (in a
-transaction block or not) is then the current one.  A batch pipelined before the last one's end runs
-as it is sent (docs/behaviour.md).  Should the batch's later messages come in a later read of the
-connection and prepare a statement that frees space, the engine refuses it (25006) too.
+Whether a transaction block is open when the batch starts is what the engine last reported when
+nothing is outstanding; a batch pipelined behind others' results takes what their statements say
+(SqlSession.block): should it be wrong, the front's SET or SAVEPOINT fails, and the batch with it.
+Should the batch's later messages come in a later read of the connection and prepare a statement
+that frees space, the engine refuses it (25006) too.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ startup, translates the SQL of Query and Parse messages, and follows each
 statement to its completion for the query history.
 
 Client -> engine (here; the engine's side is session_results.py): Query ('Q'), Parse ('P'), Bind ('B')
-and Describe ('D') messages are read whole (the SQL is translated, the statement names followed); a Flush ('H')
+and Describe ('D') messages are read whole (a FunctionCall ('F') is refused: ``_FASTPATH``) (the SQL is translated, the statement names followed); a Flush ('H')
 that a Sync follows in the same read is left out (``_sync_follows``); every
 other message is forwarded as it arrives, without copying.  Engine -> client: only
 CommandComplete, ErrorResponse, EmptyQueryResponse, PortalSuspended,
@@ -303,7 +303,6 @@ class SqlSession(ResultFollower):
             new, refused, commits = self._translated(text)
             several = b";" in text and not refused
             texts = statement_texts(text, self.standard_strings) if several else (text,)
-            self.block = block_after(self.block, texts)
             # (statement sent, statement recorded or None: the session's own), when the session
             # adds COMMITs around a TRUNCATE in a block the Query opens (truncate_commits.py)
             planned = None
@@ -312,6 +311,7 @@ class SqlSession(ResultFollower):
                 planned = commits_in_query(texts, sent, self.in_transaction)
             commit = COMMIT_QUERY if commits and self.in_transaction and not several and self._commits_first() else b""
             guard = None if refused or commit or planned is not None else self._read_only(texts)
+            self.block = block_after(self.block, texts)
             if isinstance(guard, int):  # reads beside what cannot run read-only: refused
                 new, guard = disk_full(text), None
             if guard is not None:

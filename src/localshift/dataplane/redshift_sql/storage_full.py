@@ -13,11 +13,11 @@ string, comment or quoted name saying ``into`` is not one), and the rest of a Qu
 What reads, and what frees space (DELETE, DROP, TRUNCATE, VACUUM), runs as usual, as on Redshift.
 
 A function that writes, called by a read (``SELECT f()``), is not seen in the text: a simple Query
-of reads only (SELECT, WITH, VALUES, TABLE, EXPLAIN, DECLARE, FETCH, MOVE) runs in a read-only
-transaction (``READ_ONLY``; in a transaction block, inside a savepoint that ends it, so the block's
-later DELETE still runs), where the engine refuses the function's INSERT (``25006 cannot execute
-INSERT in a read-only transaction``).  So does a batch of the extended protocol whose statements are
-all reads (read_only_batch.py).
+of reads (SELECT, WITH, VALUES, TABLE, EXPLAIN, DECLARE, FETCH, MOVE; beside what ``reads_run`` lets
+run with them) runs in a read-only transaction (``READ_ONLY``; in a transaction block, inside a
+savepoint that ends it, so the block's later DELETE still runs), where the engine refuses the
+function's INSERT (``25006 cannot execute INSERT in a read-only transaction``); one holding reads and
+what cannot run read-only is refused.  So does a batch of the extended protocol (read_only_batch.py).
 """
 
 from __future__ import annotations
