@@ -57,7 +57,7 @@ def test_statements_that_store_more_fail_while_the_storage_is_full(plane):
         wait_for(lambda: full(plane, "c1"), timeout=20)
         for statement in ("insert into t values (1, 'x')", "update t set a = 2",
                           "create table t2 (a int)", "create temp table t3 as select 1 as a",
-                          "select * into t4 from t", "alter table t add column c int",
+                          "select * into t4 from t", "alter table t add column c int", "create database d2",
                           "insert into t values (1, 'x'); select 1"):
             disk_full(conn, statement)
         with pytest.raises(psycopg.errors.InternalError_, match="Disk Full"):

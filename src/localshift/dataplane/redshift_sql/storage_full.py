@@ -7,7 +7,7 @@ engine, with the error a Redshift cluster whose disks are full gives (``XX000 Di
 the internal role set in the engine (read-only defaults, triggers) a user could set back.
 
 Refused: INSERT, UPDATE, COPY, MERGE, CREATE TABLE (and CREATE TABLE AS, temporary tables),
-CREATE MATERIALIZED VIEW, CREATE INDEX, ALTER TABLE, REFRESH, CALL, EXECUTE, SELECT ... INTO, a WITH
+CREATE MATERIALIZED VIEW, CREATE INDEX, CREATE DATABASE, ALTER TABLE, REFRESH, CALL, EXECUTE, SELECT ... INTO, a WITH
 whose statement or queries write (INTO, INSERT, UPDATE: the keywords, read by the tokenizer, so a
 string, comment or quoted name saying ``into`` is not one), and the rest of a Query holding one.
 What reads, and what frees space (DELETE, DROP, TRUNCATE, VACUUM), runs as usual, as on Redshift.
@@ -31,9 +31,10 @@ from .translator import refusal, statement_texts
 
 _STORES = frozenset({b"insert", b"update", b"copy", b"merge", b"refresh", b"call", b"execute", b"cluster",
                      b"reindex", b"do"})
-# CREATE TABLE, CREATE TEMP TABLE, CREATE MATERIALIZED VIEW, CREATE [UNIQUE] INDEX; ALTER TABLE.
+# CREATE TABLE, CREATE TEMP TABLE, CREATE MATERIALIZED VIEW, CREATE [UNIQUE] INDEX, CREATE DATABASE (a
+# copy of the engine's template, megabytes each); ALTER TABLE.
 _STORES_AFTER = {b"create": frozenset({b"table", b"temp", b"temporary", b"local", b"materialized", b"index",
-                                       b"unique"}),
+                                       b"unique", b"database"}),
                  b"alter": frozenset({b"table"})}
 # Keywords that make a SELECT or WITH write: SELECT ... INTO, a WITH's INSERT or UPDATE (in its
 # statement or a data-modifying query of it).  INTO is reserved: as an unquoted word it is the keyword.
