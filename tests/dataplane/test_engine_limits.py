@@ -160,3 +160,10 @@ def test_an_engine_started_without_a_setting_it_needs_is_started_again_with_it(u
     engine.start()  # adopted with every setting: left running
     assert engine.running_pid() == pid
     engine._proc = proc
+
+
+def test_the_notify_queue_is_bounded(port):
+    """A session that LISTENs and never reads lets the NOTIFY queue grow (8 GiB by default, and NOTIFY runs while
+    the storage is full, in read-only transactions): 128 MiB."""
+    with connect(port, autocommit=True) as conn:
+        assert conn.execute("show max_notify_queue_pages").fetchone() == ("16384",)

@@ -42,6 +42,7 @@ from .roles import ADMIN_USER, connect_admin, store_admin_password
 from .watchdog import STAGING_PREFIX, STOP_STEPS, end_leftovers, postmaster_pid, stop_postmaster
 
 log = logging.getLogger("localshift")
+NOTIFY_QUEUE_PAGES = 16384  # of 8 KiB
 
 RUNTIME_CONF = "localshift.runtime.conf"
 SOCKET_PORT = 5432  # only names the socket file: .s.PGSQL.5432
@@ -307,7 +308,10 @@ class Engine:
         return ["-c", f"unix_socket_directories={self.socket_dir}", "-c", f"port={SOCKET_PORT}",
                 "-c", f"max_connections={self.max_user_connections + ADMIN_RESERVED_CONNECTIONS}",
                 "-c", f"superuser_reserved_connections={ADMIN_RESERVED_CONNECTIONS}",
-                *self.limits.postgres_options(), *collector_options(self.log_path)]
+                *self.limits.postgres_options(), *collector_options(self.log_path),
+                # The NOTIFY queue (pg_notify/), which a session that LISTENs and never reads lets grow: 8 GiB
+                # by default, past the storage quota (NOTIFY runs in read-only transactions), 128 MiB here.
+                *(["-c", f"max_notify_queue_pages={NOTIFY_QUEUE_PAGES}"] if self.bins.version >= (17, 0) else [])]
 
     def _lacks_options(self) -> bool:
         """Whether the running postmaster was given no value of one of the settings ``_options`` gives (one
