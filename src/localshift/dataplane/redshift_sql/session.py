@@ -2,7 +2,7 @@
 startup, translates the SQL of Query and Parse messages, and follows each
 statement to its completion for the query history.
 
-Client -> engine (here; the engine's side is session_results.py): Query ('Q'), Parse ('P'), Bind ('B')
+Client -> engine (here; the engine's side is session_results.py, the storage quota's session_quota.py): Query ('Q'), Parse ('P'), Bind ('B')
 and Describe ('D') messages are read whole (a FunctionCall ('F') is refused: ``_FASTPATH``) (the SQL is translated, the statement names followed); a Flush ('H')
 that a Sync follows in the same read is left out (``_sync_follows``); every
 other message is forwarded as it arrives, without copying.  Engine -> client: only
@@ -43,10 +43,11 @@ from typing import TYPE_CHECKING, Callable, TypeVar
 
 from .framing import HOLD, LENGTH, Framer
 from .errors import TranslationError
-from .read_only_batch import BEFORE, REFUSED, RELEASE, REPLIES_PER_RUN, Replies, batch_texts
+from .read_only_batch import BEFORE, REFUSED, RELEASE, REPLIES_PER_RUN, Replies
+from .session_quota import MIXED, StorageGuard
 from .session_results import (COMMIT_END, END, ENGINE_WHOLE, ENGINE_WHOLE_ROWS, REPLIES, ResultFollower,
                               Statement)
-from .storage_full import DISK_FULL, READ_ONLY, READ_ONLY_IN_BLOCK, block_after, disk_full, reads_run, stores_data
+from .storage_full import DISK_FULL, block_after, disk_full, stores_data
 from .super_text import ResultShape, result_formats
 from .translator import statement_texts, translate_bytes
 from .truncate_commits import COMMIT_QUERY, commits_in_query
@@ -56,7 +57,6 @@ if TYPE_CHECKING:
     from .history import QueryRecorder
 
 MAX_NAMED = 1000
-_MIXED = 2  # (a batch or Query of reads refused while the storage is full: storage_full.reads_run)
 MAX_PENDING = 10000
 # Client messages read whole: Query, Parse, Bind, Describe, Execute, Sync, Close, Flush, FunctionCall.
 _CLIENT_WHOLE = frozenset(b"QPBDESCHF")
@@ -81,7 +81,7 @@ _FASTPATH = TranslationError("fast path function calls are not supported")
 _Kept = TypeVar("_Kept")  # what a prepared statement's or a portal's name stands for
 
 
-class SqlSession(ResultFollower):
+class SqlSession(StorageGuard, ResultFollower):
     @classmethod
     def from_startup(cls, packet: bytes, recorder: "QueryRecorder | None",
                      engine_key: str) -> "SqlSession":
@@ -134,37 +134,6 @@ class SqlSession(ResultFollower):
     def backend_key(self, pid: int) -> None:
         self.pid = pid
 
-    def release(self) -> bytes:
-        """What a held statement and what the client sent after it give, to send on now."""
-        if self._cancelling:
-            self._release_asked = True
-            return b""
-        return self._client.release()
-
-    def quota_cancel(self) -> bool:
-        """The storage quota is about to cancel this session's running statement (storage_quota.py): the
-        statements outstanding get Disk Full should the engine cancel them, and what the client sends
-        from now on waits until ``quota_cancel_sent``, so that the cancel, should the statement end
-        before it, finds the engine idle (a cancel then is dropped) or running one of those, never
-        another.  Whether a statement was outstanding (nothing done if not)."""
-        statements = [item for item in self._pending if type(item) is Statement]
-        for statement in statements:
-            statement.quota_cancel = True
-        if statements and not self._cancelling:
-            self._cancelling = True
-            if self._client.held is None:
-                self._client.held = bytearray()
-                self._release_asked = True
-        return bool(statements)
-
-    def quota_cancel_sent(self) -> bytes:
-        """The cancel was sent: what the client sent meanwhile, to send on now."""
-        if not self._cancelling:
-            return b""
-        self._cancelling = False
-        asked, self._release_asked = self._release_asked, False
-        return self._client.release() if asked else b""
-
     # -- client -> engine ------------------------------------------------------------
     def _client_message(self, typ: int, data: bytes, pos: int, length: int) -> bytes | None:
         if typ in _BATCH_STARTS:
@@ -174,7 +143,7 @@ class SqlSession(ResultFollower):
                 block = self._read_only_batch(data, pos)
                 if block is None:
                     reply = self._message(typ, data, pos, length)
-                elif block == _MIXED:
+                elif block == MIXED:
                     reply = self._refused(DISK_FULL, typ, data, pos, length)
                 else:
                     reply = self._after(BEFORE[block], 1 + block, typ, data, pos, length)
@@ -190,24 +159,6 @@ class SqlSession(ResultFollower):
             return reply
         self._in_batch = self._in_batch and typ == 0x48  # a Sync or a Query ends a batch
         return self._message(typ, data, pos, length)
-
-    def _read_only_batch(self, data: bytes, pos: int) -> bool | int | None:
-        """While the storage is full, whether the extended protocol batch starting at ``pos`` is made
-        read-only in a transaction block (True) or outside one (False), so that a function its reads call
-        cannot write (read_only_batch.py), or refused (``_MIXED``: storage_full.reads_run); None: it runs
-        as sent (not full, no read among its statements).  With results outstanding (a batch pipelined),
-        whether a block is open then is what the statements sent say (``block``): should one of them fail
-        and the engine be in a block after all, or not, the front's SET or SAVEPOINT fails, and the batch
-        with it, which writes nothing either."""
-        if self.storage_full is None or not self.storage_full():
-            return None
-        texts = batch_texts(data, pos, lambda name: self._named.get(name, (b"",))[0])
-        run = None if texts is None else reads_run(texts, self.standard_strings)
-        if run is None:
-            return None
-        if not run:
-            return _MIXED
-        return self.block if self._pending else self.in_transaction
 
     def _refused(self, error: TranslationError, typ: int, data: bytes, pos: int, length: int) -> bytes:
         """The client's message (``typ`` at ``pos``, a batch's first) after a message the engine refuses,
@@ -339,27 +290,6 @@ class SqlSession(ResultFollower):
         names = self._named if data[start] == 0x53 else self._portals
         names.pop(data[start + 1:data.index(b"\0", start + 1)], None)
         return None
-
-    def _read_only(self, texts: tuple[bytes, ...]) -> tuple[bytes, bytes] | int | None:
-        """While the storage is full, what runs before and after a Query of reads (``texts``), so that
-        what they call cannot write either (a function doing an INSERT): the engine's transaction is
-        made read-only for them, which the reads themselves cannot undo (read-write must be set
-        before any query).  In a transaction block, inside a savepoint whose end ends the read-only
-        mode, so the block's later statements (a DELETE that frees space) still write.  None: nothing
-        to add (not full, no read among them).  ``_MIXED``: refused (storage_full.reads_run).  With
-        results outstanding, whether a block is open is what the statements sent say (as for a batch,
-        ``_read_only_batch``)."""
-        if not self._full():
-            return None
-        run = reads_run(texts, self.standard_strings)
-        if run is None:
-            return None
-        if not run:
-            return _MIXED
-        return READ_ONLY_IN_BLOCK if (self.block if self._pending else self.in_transaction) else READ_ONLY
-
-    def _full(self) -> bool:
-        return self.storage_full is not None and self.storage_full()
 
     def _commits_first(self) -> bool:
         """(A statement holding a TRUNCATE, in a transaction block) whether it runs after a COMMIT
