@@ -10,6 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from localshift.dataplane import engine as engine_module
 from localshift.dataplane.audit_logs import log_inode, read_lines
 from localshift.dataplane.engine_limits import LARGEST_FILE, MIB, EngineLimits
 
@@ -137,3 +138,32 @@ def test_no_line_is_lost_when_the_log_is_rotated_while_sessions_write(unsupervis
     marks = [line.message.split(" ")[1:3] for line in lines if line.message.startswith("mark ")]
     for session in range(sessions):
         assert [int(i) for s, i in marks if s == str(session)] == list(range(1, count + 1))
+
+
+def test_an_engine_started_without_a_setting_it_needs_is_started_again_with_it(unsupervised, monkeypatch):
+    """A postmaster an older version started (adopted by a later service process) without its logging collector,
+    whose server log would then grow without bound on the service's postgres.stderr: started again, with it."""
+    plane = unsupervised
+    monkeypatch.setattr(engine_module, "collector_options", lambda log_path: [])
+    port = plane.create_engine("c3", free_port(), USER, PASSWORD, DB)
+    engine = plane._engine("c3")
+    with connect(port, autocommit=True) as conn:
+        assert conn.execute("show logging_collector").fetchone() == ("off",)
+    monkeypatch.undo()
+    proc, engine._proc = engine._proc, None  # as a later service process finds it
+    threading.Thread(target=proc.wait, daemon=True).start()  # (the old postmaster is still this process's child)
+    engine.start()
+    with connect(port, autocommit=True) as conn:
+        assert conn.execute("show logging_collector").fetchone() == ("on",)
+        conn.execute("select 1")
+    pid, (proc, engine._proc) = engine.running_pid(), (engine._proc, None)
+    engine.start()  # adopted with every setting: left running
+    assert engine.running_pid() == pid
+    engine._proc = proc
+
+
+def test_the_notify_queue_is_bounded(port):
+    """A session that LISTENs and never reads lets the NOTIFY queue grow (8 GiB by default, and NOTIFY runs while
+    the storage is full, in read-only transactions): 128 MiB."""
+    with connect(port, autocommit=True) as conn:
+        assert conn.execute("show max_notify_queue_pages").fetchone() == ("16384",)

@@ -42,6 +42,7 @@ from .roles import ADMIN_USER, connect_admin, store_admin_password
 from .watchdog import STAGING_PREFIX, STOP_STEPS, end_leftovers, postmaster_pid, stop_postmaster
 
 log = logging.getLogger("localshift")
+NOTIFY_QUEUE_PAGES = 16384  # of 8 KiB
 
 RUNTIME_CONF = "localshift.runtime.conf"
 SOCKET_PORT = 5432  # only names the socket file: .s.PGSQL.5432
@@ -248,7 +249,13 @@ class Engine:
         own uid can reach, and whose front refuses the role) and given ours;
         the reload puts the normal pg_hba.conf back."""
         if self.running_pid() is not None:
-            return
+            if self._proc is not None or not self._lacks_options():
+                return
+            # Adopted from an older service process, whose postmaster lacks settings this one gives (the
+            # logging collector, whose absence leaves the server log unbounded on the service's
+            # postgres.stderr; a bound): started again with them.  Its sessions went with that process.
+            log.warning("engine %s was started without settings it needs: starting it again", self.dir)
+            self.stop()
         if not self.exists():
             raise DataPlaneError(f"no data directory at {self.data_dir}")
         if (self.data_dir / "postmaster.pid").exists():  # its postmaster died: stopped, it removes the file
@@ -283,12 +290,7 @@ class Engine:
             # max_connections = what users may hold (the front caps them the same) plus
             # the internal role's reserved slots.
             self._proc = self.bins.popen(
-                ["postgres", "-D", self.data_dir, "-c", f"unix_socket_directories={self.socket_dir}",
-                 "-c", f"port={SOCKET_PORT}",
-                 "-c", f"max_connections={self.max_user_connections + ADMIN_RESERVED_CONNECTIONS}",
-                 "-c", f"superuser_reserved_connections={ADMIN_RESERVED_CONNECTIONS}",
-                 *self.limits.postgres_options(), *collector_options(self.log_path)],
-                self.owner, wrap=self.limits.bounded, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                ["postgres", "-D", self.data_dir, *self._options()], self.owner, wrap=self.limits.bounded, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                 start_new_session=True)
         finally:
             os.close(log)
@@ -304,6 +306,28 @@ class Engine:
                 raise DataPlaneError(f"postgres did not become ready in {timeout}s: {self.log_tail()}")
             time.sleep(delay)
             delay = min(delay * 1.5, 0.05)
+
+    def _options(self) -> list[str]:
+        """The postmaster's command-line settings (``-c name=value``)."""
+        return ["-c", f"unix_socket_directories={self.socket_dir}", "-c", f"port={SOCKET_PORT}",
+                "-c", f"max_connections={self.max_user_connections + ADMIN_RESERVED_CONNECTIONS}",
+                "-c", f"superuser_reserved_connections={ADMIN_RESERVED_CONNECTIONS}",
+                *self.limits.postgres_options(), *collector_options(self.log_path),
+                # The NOTIFY queue (pg_notify/), which a session that LISTENs and never reads lets grow: 8 GiB
+                # by default, past the storage quota (NOTIFY runs in read-only transactions), 128 MiB here.
+                *(["-c", f"max_notify_queue_pages={NOTIFY_QUEUE_PAGES}"] if self.bins.version >= (17, 0) else [])]
+
+    def _lacks_options(self) -> bool:
+        """Whether the running postmaster was given no value of one of the settings ``_options`` gives (one
+        an older version did not give); False when it does not answer (recovering: it is left alone)."""
+        names = {option.partition("=")[0] for option in self._options()[1::2]}
+        try:
+            with self.connect() as conn:
+                given = {row[0] for row in conn.execute(
+                    "SELECT name FROM pg_catalog.pg_settings WHERE source = 'command line'").fetchall()}
+        except (psycopg.Error, DataPlaneError, OSError):
+            return False
+        return not names <= given
 
     def stop(self) -> bool:
         """Fast shutdown (SIGINT: abort sessions, checkpoint, exit).  Idempotent; True when

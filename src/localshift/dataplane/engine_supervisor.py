@@ -25,6 +25,8 @@ from __future__ import annotations
 import logging
 import threading
 
+import psycopg
+
 from .api import ENGINE_FAILED, ENGINE_REVIVED, EngineListener
 from .engine_host import EngineHost
 from .errors import DataPlaneError
@@ -87,7 +89,7 @@ class EngineSupervision(EngineHost):
             if eng.bound_log():
                 log.info("the server log of engine %s passed its bound: rotated", key)
             check_storage(self.front, key, eng, self._meters.setdefault(key, StorageMeter()))
-        except (DataPlaneError, OSError) as error:
+        except (DataPlaneError, OSError, psycopg.Error) as error:  # (the engine stopping meanwhile)
             log.warning("the storage of engine %s could not be bounded: %s", key, error)
         finally:
             lock.release()

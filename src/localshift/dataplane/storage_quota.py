@@ -4,8 +4,8 @@ PostgreSQL has no quota, so a cluster's SQL user could fill the host's disk with
 every other account's engines and the service with it.  A Redshift cluster has the storage of its
 nodes and no more: when it is full, queries that need more fail with ``Disk Full`` until space is
 freed.  The engine supervisor (engine_supervisor.py) measures a running engine's data directory
-(Engine.size_bytes: its files but the WAL, whose size PostgreSQL bounds itself, and temporary
-files, bounded by ``temp_file_limit``) against ``EngineLimits.disk_mb`` (the ``engine_disk_limit``
+(Engine.size_bytes: its files but the WAL, whose size PostgreSQL bounds itself: temporary tables
+and the temporary files of sorts and hashes count, as on Redshift) against ``EngineLimits.disk_mb`` (the ``engine_disk_limit``
 setting); past it, the wire front refuses the statements that store more
 (redshift_sql/storage_full.py) until the engine is back under it: DELETE then VACUUM, DROP and
 TRUNCATE free space, as on Redshift.
@@ -20,8 +20,8 @@ which keeps the supervisor's time per engine to a tenth however many relations t
 A statement that starts under the quota may take the engine past it while it runs: a measurement
 that finds the engine past it with statements running cancels those that store more
 (``cancel_writers``: running in a transaction that wrote, so holding a transaction id, and not
-DELETE, DROP, TRUNCATE or VACUUM, which free space), as Redshift fails a query that fills its disks
-(with Disk Full: the front rewrites the cancelled statement's 57014).
+DELETE, DROP, TRUNCATE or VACUUM, which free space; or spilling to temporary files), as Redshift fails
+a query that fills its disks (with Disk Full: the front rewrites the cancelled statement's 57014).
 So a statement overshoots the quota by what it writes until the next measurement (one supervisor
 interval, or ``COST_SHARE`` times a measurement's time if longer), and what a transaction block
 wrote before it stays (docs/behaviour.md).
@@ -62,30 +62,31 @@ class StorageMeter:
 
 
 # Statements of the cluster's users running in a transaction that wrote (it has a transaction id),
-# but those that free space.  pg_stat_activity shows the statement as the engine got it.
+# but those that free space, and those spilling to temporary files (a sort, a hash: a read too, as a
+# Redshift query spilling to full disks fails).  pg_stat_activity shows the statement as the engine
+# got it; pg_ls_tmpdir names a backend's temporary files pgsql_tmp<pid>.<n>.
 _WRITERS = r"""
 SELECT pid FROM pg_catalog.pg_stat_activity
-WHERE backend_type = 'client backend' AND state = 'active' AND backend_xid IS NOT NULL
+WHERE backend_type = 'client backend' AND state = 'active'
   AND usename <> current_user AND pid <> pg_catalog.pg_backend_pid()
-  AND query !~* $re$^\s*(delete|drop|truncate|vacuum)\y$re$
+  AND (backend_xid IS NOT NULL AND query !~* $re$^\s*(delete|drop|truncate|vacuum)\y$re$
+       OR pid IN (SELECT substring(name FROM '^pgsql_tmp([0-9]+)')::int FROM pg_catalog.pg_ls_tmpdir()))
 """
 _CANCEL = "SELECT count(*) FILTER (WHERE pg_catalog.pg_cancel_backend(pid)) FROM unnest(%s::int[]) AS pid"
 
 
-def cancel_writers(eng: Engine, cancelled: set[int]) -> int:
-    """Cancel the statements running on ``eng`` that store more; how many.  Their backends are in
-    ``cancelled`` before they are cancelled, so that their sessions give Redshift's Disk Full rather than
-    PostgreSQL's 57014 (canceling statement due to user request), as a Redshift query that fills the disks
-    fails; a session forgets its backend at its next ReadyForQuery."""
+def cancel_writers(eng: Engine, front: WireFront) -> int:
+    """Cancel the statements running on ``eng`` that store more; how many.  The front marks their
+    sessions' statements first, so that they give Redshift's Disk Full rather than PostgreSQL's 57014
+    (canceling statement due to user request), as a Redshift query that fills the disks fails, and
+    holds what their clients send until the cancel is sent: a statement that ended between the query
+    and the cancel leaves its backend idle, where the cancel is dropped, never running a statement
+    sent after (WireFront.cancel_statements)."""
     with eng.connect() as conn:
         pids = [row[0] for row in conn.execute(_WRITERS).fetchall()]
         if not pids:
             return 0
-        cancelled.update(pids)
-        row = conn.execute(_CANCEL, (pids,)).fetchone()
-    return row[0] if row else 0
-
-
+        return front.cancel_statements(str(eng.socket_path), pids, lambda held: conn.execute(_CANCEL, (held,)))
 def check_storage(front: WireFront, key: str, eng: Engine, meter: StorageMeter) -> None:
     """Refuse, or serve again, the statements of ``key``'s engine that store more, as its size says
     (measured when ``meter`` says it is due)."""
@@ -99,7 +100,7 @@ def check_storage(front: WireFront, key: str, eng: Engine, meter: StorageMeter) 
     full = eng.size_bytes() > eng.limits.disk_mb * MIB
     meter.sent, meter.busy, meter.at, meter.cost, meter.full = sent, busy, start, time.monotonic() - start, full
     if full and busy:
-        cancelled = cancel_writers(eng, front.quota_cancelled)
+        cancelled = cancel_writers(eng, front)
         if cancelled:
             log.warning("engine %s is past its storage quota: %d statements that store more cancelled", key, cancelled)
     if full == (path in front.storage_full):

@@ -63,6 +63,7 @@ import socket
 import ssl
 import threading
 from pathlib import Path
+from typing import Callable
 
 from .drop_guard import DropGuard, guard_then_release
 from .errors import DataPlaneError
@@ -226,7 +227,6 @@ class ClientSide(asyncio.Protocol):
         engine_path, full = str(self.listener.socket_path), self.front.storage_full
         session.case_sensitive = engine_path in self.front.case_sensitive
         session.storage_full = lambda: engine_path in full
-        session.quota_cancelled = self.front.quota_cancelled
         session.on_hold = lambda: history.write_then_release(self)
         if self.front.drops is not None:
             drops, engine_key = self.front.drops, self.listener.socket_path
@@ -324,9 +324,6 @@ class WireFront:
         # Engines (by socket path) whose storage is past their quota: statements that store more are
         # refused (storage_quota.py, redshift_sql/storage_full.py).
         self.storage_full: set[str] = set()
-        # Engine backends (by pid) the storage quota cancelled a statement of: their 57014 is Redshift's
-        # Disk Full (storage_quota.py cancel_writers; the session rewrites it).
-        self.quota_cancelled: set[int] = set()
         # Engines (by socket path) served before they start: their sessions wait for the start.
         self.starts = EngineStarts()
 
@@ -386,6 +383,35 @@ class WireFront:
                 continue
             busy = busy or any(conn.session is not None and conn.session.busy for conn in conns)
         return sent, busy
+
+    def cancel_statements(self, socket_path: str, pids: list[int], cancel: Callable[[list[int]], object]) -> int:
+        """Have ``cancel`` cancel the statements the backends ``pids`` of the engine at ``socket_path`` run
+        (storage_quota.py), those of its sessions with a statement outstanding; how many.  Their
+        sessions know the cancel is the quota's (their statements get Disk Full) and hold what their
+        clients send until ``cancel`` returned (SqlSession.quota_cancel): a statement that ended
+        meanwhile leaves the engine idle, where PostgreSQL drops a cancel, not running the client's
+        next statement."""
+        wanted = set(pids)
+
+        async def hold() -> list[ClientSide]:
+            return [conn for listener in self._listeners.values() if listener.socket_path == socket_path
+                    for conn in listener.conns
+                    if conn.session is not None and conn.session.pid in wanted and conn.session.quota_cancel()]
+
+        async def go_on(held: list[ClientSide]) -> None:
+            for conn in held:
+                assert conn.session is not None
+                data = conn.session.quota_cancel_sent()
+                if data and conn.engine is not None and not conn.transport.is_closing():
+                    conn.engine.write(data)
+
+        held = self._call(hold())
+        try:
+            if held:
+                cancel([conn.session.pid for conn in held if conn.session is not None])
+        finally:
+            self._call(go_on(held))
+        return len(held)
 
     def close(self, port: int) -> None:
         """Stop listening on ``port`` and drop its connections."""

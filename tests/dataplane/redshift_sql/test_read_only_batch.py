@@ -5,7 +5,8 @@ dataplane/test_storage_quota."""
 from __future__ import annotations
 
 from localshift.dataplane.redshift_sql.framing import LENGTH
-from localshift.dataplane.redshift_sql.read_only_batch import Replies, batch_reads
+from localshift.dataplane.redshift_sql.read_only_batch import Replies, batch_texts
+from localshift.dataplane.redshift_sql.storage_full import block_after, reads_run
 
 
 def _msg(typ: bytes, body: bytes) -> bytes:
@@ -24,19 +25,27 @@ EXECUTE, SYNC = _msg(b"E", b"\0\0\0\0\0"), _msg(b"S", b"")
 NAMED = {b"reads": b"select f($1)", b"frees": b"delete from t where a = $1"}.get
 
 
-def test_a_batch_is_made_read_only_when_what_it_prepares_and_binds_reads():
-    assert batch_reads(_parse(b"", b"select f($1)") + _bind(b"") + EXECUTE + SYNC, 0, NAMED)
-    assert batch_reads(_bind(b"reads") + EXECUTE + SYNC, 0, NAMED)  # prepared in an earlier batch
-    assert batch_reads(_parse(b"s", b"  WITH x AS (select 1) select * from x"), 0, NAMED)  # the Sync yet to come
-    # A statement that frees space (or is not known) in the batch: run as sent, so that it writes.
-    assert not batch_reads(_parse(b"", b"select 1") + _bind(b"") + EXECUTE + _bind(b"frees") + EXECUTE + SYNC,
-                           0, NAMED)
-    assert not batch_reads(_bind(b"unknown") + EXECUTE + SYNC, 0, lambda name: NAMED(name) or b"")
-    assert not batch_reads(_parse(b"", b"select 1") + _msg(b"Q", b"delete from t\0"), 0, NAMED)
-    assert not batch_reads(EXECUTE + SYNC, 0, NAMED)  # nothing prepared or bound
+def test_the_statements_a_batch_prepares_and_binds():
+    assert batch_texts(_parse(b"", b"select f($1)") + _bind(b"") + EXECUTE + SYNC, 0, NAMED) == [b"select f($1)"] * 2
+    assert batch_texts(_bind(b"reads") + EXECUTE + SYNC, 0, NAMED) == [b"select f($1)"]  # prepared in an earlier batch
+    assert batch_texts(_parse(b"s", b"select 1") + _bind(b"s"), 0, NAMED) == [b"select 1"] * 2  # the Sync yet to come
+    assert batch_texts(_parse(b"", b"select 1") + _msg(b"Q", b"delete from t\0"), 0, NAMED) is None
+    assert batch_texts(EXECUTE + SYNC, 0, NAMED) == []  # nothing prepared or bound
     # What comes after the Sync is the next batch's; a message cut short is not read.
-    assert batch_reads(_bind(b"reads") + SYNC + _bind(b"frees"), 0, NAMED)
-    assert batch_reads(_bind(b"reads") + _bind(b"frees")[:8], 0, NAMED)
+    assert batch_texts(_bind(b"reads") + SYNC + _bind(b"frees"), 0, NAMED) == [b"select f($1)"]
+    assert batch_texts(_bind(b"reads") + _bind(b"frees")[:8], 0, NAMED) == [b"select f($1)"]
+
+
+def test_which_statements_run_read_only_beside_reads():
+    assert reads_run([b"select f($1)", b"  WITH x AS (select 1) select * from x"], False) is True
+    assert reads_run([b"begin", b"select 1", b"show search_path", b"insert into t values (1)"], False) is True
+    assert reads_run([b"delete from t", b"commit", b"begin"], False) is None  # no read: as sent
+    # Reads beside a statement that frees space, ends the transaction, or could set it back to read-write.
+    for other in (b"delete from t", b"commit", b"rollback", b"set transaction read write",
+                  b"begin read write", b"reset transaction_read_only", b""):
+        assert reads_run([b"select 1", other], False) is False, other
+    assert block_after(False, [b"begin", b"select 1"]) and not block_after(True, [b"select 1", b"commit"])
+    assert block_after(True, [b"rollback to savepoint s"]) and not block_after(True, [b"abort"])
 
 
 def test_the_front_hides_its_own_answers_only():

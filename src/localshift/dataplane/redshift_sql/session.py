@@ -2,8 +2,8 @@
 startup, translates the SQL of Query and Parse messages, and follows each
 statement to its completion for the query history.
 
-Client -> engine (here; the engine's side is session_results.py): Query ('Q'), Parse ('P'), Bind ('B')
-and Describe ('D') messages are read whole (the SQL is translated, the statement names followed); a Flush ('H')
+Client -> engine (here; the engine's side is session_results.py, the storage quota's session_quota.py): Query ('Q'), Parse ('P'), Bind ('B')
+and Describe ('D') messages are read whole (a FunctionCall ('F') is refused: ``_FASTPATH``) (the SQL is translated, the statement names followed); a Flush ('H')
 that a Sync follows in the same read is left out (``_sync_follows``); every
 other message is forwarded as it arrives, without copying.  Engine -> client: only
 CommandComplete, ErrorResponse, EmptyQueryResponse, PortalSuspended,
@@ -42,10 +42,12 @@ from collections import deque
 from typing import TYPE_CHECKING, Callable, TypeVar
 
 from .framing import HOLD, LENGTH, Framer
-from .read_only_batch import BEFORE, RELEASE, REPLIES_PER_RUN, Replies, batch_reads
+from .errors import TranslationError
+from .read_only_batch import BEFORE, REFUSED, RELEASE, REPLIES_PER_RUN, Replies
+from .session_quota import MIXED, StorageGuard
 from .session_results import (COMMIT_END, END, ENGINE_WHOLE, ENGINE_WHOLE_ROWS, REPLIES, ResultFollower,
                               Statement)
-from .storage_full import READ_ONLY, READ_ONLY_IN_BLOCK, disk_full, read_only_fits, stores_data
+from .storage_full import DISK_FULL, block_after, disk_full, stores_data
 from .super_text import ResultShape, result_formats
 from .translator import statement_texts, translate_bytes
 from .truncate_commits import COMMIT_QUERY, commits_in_query
@@ -56,8 +58,8 @@ if TYPE_CHECKING:
 
 MAX_NAMED = 1000
 MAX_PENDING = 10000
-# Client messages read whole: Query, Parse, Bind, Describe, Execute, Sync, Close, Flush.
-_CLIENT_WHOLE = frozenset(b"QPBDESCH")
+# Client messages read whole: Query, Parse, Bind, Describe, Execute, Sync, Close, Flush, FunctionCall.
+_CLIENT_WHOLE = frozenset(b"QPBDESCHF")
 # Client messages that start an extended protocol batch: Parse, Bind, Describe, Execute, Close; and
 # those the engine answers with one of REPLIES: Parse, Bind, Close.
 _BATCH_STARTS = frozenset(b"PBDEC")
@@ -73,10 +75,14 @@ _HOLDS = re.compile(rb"pg_last_(?:query_id|copy_id|copy_count|unload_id|unload_c
 # Possessive quantifiers: the leading blanks and comments are skipped in one pass (a nested
 # `(?:\s+)*` backtracks exponentially on an indented statement that is not a drop).
 _DROPS = re.compile(rb"\A(?:\s++|--[^\n\r]*+[\n\r]?|/\*.*?\*/)*+drop\s+database\b", re.IGNORECASE | re.DOTALL)
+# The FunctionCall message (the fast path, libpq's PQfn: large objects) runs a function by its oid,
+# past every check of statements' texts (the storage quota's).  Redshift has no large objects and
+# no oids its users could name; its drivers (redshift_connector, JDBC, ODBC) never send one.
+_FASTPATH = TranslationError("fast path function calls are not supported")
 _Kept = TypeVar("_Kept")  # what a prepared statement's or a portal's name stands for
 
 
-class SqlSession(ResultFollower):
+class SqlSession(StorageGuard, ResultFollower):
     @classmethod
     def from_startup(cls, packet: bytes, recorder: "QueryRecorder | None",
                      engine_key: str) -> "SqlSession":
@@ -92,11 +98,10 @@ class SqlSession(ResultFollower):
         self.case_sensitive = False
         self.standard_strings = False
         self.in_transaction = False  # the last ReadyForQuery said 'T'
+        self.block = False  # a transaction block open once what was sent ran (storage_full.block_after)
         self.on_hold: Callable[[], None] | None = None  # set by the front
         # Set by the front: whether the engine's storage is past its quota (storage_full.py).
         self.storage_full: Callable[[], bool] | None = None
-        # Shared by the front: backends whose statement the storage quota cancelled (storage_quota.py).
-        self.quota_cancelled: set[int] = set()
         # Set by the front: guard a DROP DATABASE then release it; the drop has its result.
         self.on_drop: Callable[[], None] | None = None
         self.on_drop_done: Callable[[], None] | None = None
@@ -115,9 +120,10 @@ class SqlSession(ResultFollower):
         self._release = False                   # the batch runs read-only in a savepoint, released at its Sync
         self._replies = Replies()               # answers to come while the front's statements run in a batch
         self._sync_at = -1                      # and where it is (-1: none after that Flush)
-        client = Framer(_CLIENT_WHOLE, self._client_message)
+        self._client = client = Framer(_CLIENT_WHOLE, self._client_message)
         self.from_client = client.feed
-        self.release = client.release
+        self._cancelling = False  # the storage quota cancels a statement: what the client sends waits
+        self._release_asked = False  # (and a release asked meanwhile waits for the cancel's end)
         self._engine = Framer(ENGINE_WHOLE, self._engine_message)
         self.from_engine = self._engine.feed
 
@@ -134,10 +140,14 @@ class SqlSession(ResultFollower):
         if typ in _BATCH_STARTS:
             if self._in_batch:
                 reply = self._message(typ, data, pos, length)
-            else:  # the batch's first message: made read-only (read_only_batch.py)?
+            else:  # the batch's first message: made read-only (read_only_batch.py), or refused?
                 block = self._read_only_batch(data, pos)
-                reply = (self._message(typ, data, pos, length) if block is None else
-                         self._after(BEFORE[block], 1 + block, typ, data, pos, length))
+                if block is None:
+                    reply = self._message(typ, data, pos, length)
+                elif block == MIXED:
+                    reply = self._refused(DISK_FULL, typ, data, pos, length)
+                else:
+                    reply = self._after(BEFORE[block], 1 + block, typ, data, pos, length)
                 self._release = block is True and reply is not HOLD
             if reply is not HOLD:
                 self._in_batch = True
@@ -151,16 +161,15 @@ class SqlSession(ResultFollower):
         self._in_batch = self._in_batch and typ == 0x48  # a Sync or a Query ends a batch
         return self._message(typ, data, pos, length)
 
-    def _read_only_batch(self, data: bytes, pos: int) -> bool | None:
-        """While the storage is full, whether the extended protocol batch starting at ``pos`` is made
-        read-only in a transaction block (True) or outside one (False), so that a function its reads call
-        cannot write (read_only_batch.py); None: it runs as sent (not full, a statement that is no read,
-        or results outstanding: the block's state is not known yet)."""
-        if self.storage_full is None or self._pending or not self.storage_full():
-            return None
-        if not batch_reads(data, pos, lambda name: self._named.get(name, (b"",))[0]):
-            return None
-        return self.in_transaction
+    def _refused(self, error: TranslationError, typ: int, data: bytes, pos: int, length: int) -> bytes:
+        """The client's message (``typ`` at ``pos``, a batch's first) after a message the engine refuses,
+        so that it skips the batch: the client gets ``error``."""
+        self._pending.append(Statement(b"", 0.0, instead=error))
+        reply = self._message(typ, data, pos, length)
+        if reply is HOLD:
+            self._pending.pop()
+            return reply
+        return REFUSED + (data[pos:pos + length] if reply is None else reply)
 
     def _after(self, front: bytes, statements: int, typ: int, data: bytes, pos: int, length: int) -> bytes:
         """The client's message (``typ`` at ``pos``) after ``front``, the front's ``statements`` (runs of
@@ -189,11 +198,15 @@ class SqlSession(ResultFollower):
             text, formats, shape = self._portals.get(portal, (b"", b"", None))
             if self._must_wait(text):
                 return HOLD
-            if len(self._pending) < MAX_PENDING:
-                self._pending.append(Statement(text, time.time(), shape=shape, formats=formats))
+            self.block = block_after(self.block, (text,))
+            # A portal of a statement prepared before the storage was full (its Parse was not refused)
+            refused = self._full() and stores_data(text, self.standard_strings)
+            if len(self._pending) < MAX_PENDING or refused:
+                self._pending.append(Statement(text, time.time(), shape=shape, formats=formats,
+                                               instead=DISK_FULL if refused else None))
                 if shape is not None and shape.columns:
                     self._engine.whole = self._engine.whole | ENGINE_WHOLE_ROWS  # (and REPLIES, if read)
-            return None
+            return REFUSED if refused else None
         if typ == 0x44:  # Describe: 'S'tatement or 'P'ortal, name; the engine's answer fills its shape
             names = self._named if data[start] == 0x53 else self._portals
             kept = names.get(data[start + 1:data.index(b"\0", start + 1)])
@@ -232,6 +245,9 @@ class SqlSession(ResultFollower):
                 return commit + data[pos:pos + length] if commit else None
             body = data[start:name_end + 1] + new + data[query_end:pos + length]
             return commit + b"P" + LENGTH.pack(len(body) + 4) + body
+        if typ == 0x46:  # FunctionCall: refused, as the engine answers a failed one (an error, ReadyForQuery)
+            self._pending.extend((Statement(b"", time.time(), instead=_FASTPATH), END))
+            return REFUSED + b"S\0\0\0\x04"
         if typ == 0x51:  # Query
             text = data[start:pos + length - 1]
             if self._must_wait(text):
@@ -247,6 +263,9 @@ class SqlSession(ResultFollower):
                 planned = commits_in_query(texts, sent, self.in_transaction)
             commit = COMMIT_QUERY if commits and self.in_transaction and not several and self._commits_first() else b""
             guard = None if refused or commit or planned is not None else self._read_only(texts)
+            self.block = block_after(self.block, texts)
+            if isinstance(guard, int):  # reads beside what cannot run read-only: refused
+                new, guard = disk_full(text), None
             if guard is not None:
                 before, after = guard
                 new = before + (text if new is None else new) + after
@@ -272,18 +291,6 @@ class SqlSession(ResultFollower):
         names = self._named if data[start] == 0x53 else self._portals
         names.pop(data[start + 1:data.index(b"\0", start + 1)], None)
         return None
-
-    def _read_only(self, texts: tuple[bytes, ...]) -> tuple[bytes, bytes] | None:
-        """While the storage is full, what runs before and after a Query of reads (``texts``), so that
-        what they call cannot write either (a function doing an INSERT): the engine's transaction is
-        made read-only for them, which the reads themselves cannot undo (read-write must be set
-        before any query).  In a transaction block, inside a savepoint whose end ends the read-only
-        mode, so the block's later statements (a DELETE that frees space) still write.  None: nothing
-        to add (not full, a statement that is no read, or results outstanding: the block's state is
-        not known yet)."""
-        if self.storage_full is None or not self.storage_full() or self._pending or not read_only_fits(texts):
-            return None
-        return READ_ONLY_IN_BLOCK if self.in_transaction else READ_ONLY
 
     def _commits_first(self) -> bool:
         """(A statement holding a TRUNCATE, in a transaction block) whether it runs after a COMMIT
@@ -334,8 +341,7 @@ class SqlSession(ResultFollower):
         return self._drop_held
 
     def ended(self) -> None:
-        """The session is gone: a drop it sent is over, a quota's cancel of its backend forgotten."""
-        self.quota_cancelled.discard(self.pid)
+        """The session is gone: a drop it sent is over."""
         if self._drop_ends:
             self._drop_ends = 0
             self._drop_over()
@@ -343,7 +349,7 @@ class SqlSession(ResultFollower):
     def _translated(self, text: bytes) -> tuple[bytes | None, bool, bool]:
         """The text to send instead of ``text`` (None: as it is), whether it was refused, and
         whether it holds a TRUNCATE (the translator's cached answer: no scan of its own)."""
-        if self.storage_full is not None and self.storage_full() and stores_data(text, self.standard_strings):
+        if self._full() and stores_data(text, self.standard_strings):
             return disk_full(text), True, False
         result = translate_bytes(text, self.case_sensitive, self.standard_strings)
         if result is None:

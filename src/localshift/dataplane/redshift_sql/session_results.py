@@ -12,12 +12,12 @@ from collections import deque
 from typing import TYPE_CHECKING, Callable
 
 from .command_tags import RETAGGED, redshift_tag
-from .errors import failed_refresh, redshift_error
+from .errors import TranslationError, failed_refresh, redshift_error
 from .framing import LENGTH, Framer
 from .procedure_messages import ProcedureMessage, is_call, raised_message
 from .read_only_batch import Replies
 from .row_descriptions import redshift_columns
-from .storage_full import disk_full_error
+from .storage_full import DISK_FULL, error_as
 from .super_text import ResultShape, compact_row, result_columns
 
 if TYPE_CHECKING:
@@ -41,13 +41,20 @@ class Statement:
     the one before it completes (the statements of one Query run one after another).
     ``shape``: its result's SUPER and VARBYTE columns, for an Execute those its prepared
     statement was described with (a Query's statement gets it from its own RowDescription);
-    ``formats``: the result format codes its portal's Bind gave (``result_formats``)."""
+    ``formats``: the result format codes its portal's Bind gave (``result_formats``).  ``instead``: the
+    error the client gets for it whatever the engine answers (the front made the engine fail it: a
+    statement refused while the storage is full, a FunctionCall); ``quota_cancel``: the storage quota
+    cancels it, so that its 57014 is Redshift's Disk Full (storage_quota.py)."""
 
-    __slots__ = ("text", "start", "chained", "tag", "error", "hidden", "shape", "formats", "messages")
+    __slots__ = ("text", "start", "chained", "tag", "error", "hidden", "shape", "formats", "instead",
+                 "quota_cancel", "messages")
 
     def __init__(self, text: bytes, start: float, chained: bool = False, hidden: bool = False,
-                 shape: ResultShape | None = None, formats: bytes = b"") -> None:
+                 shape: ResultShape | None = None, formats: bytes = b"",
+                 instead: TranslationError | None = None) -> None:
         self.text = text
+        self.instead = instead
+        self.quota_cancel = False
         self.start = start
         self.chained = chained
         self.hidden = hidden  # the front's own: its completion is not the client's
@@ -69,7 +76,7 @@ class ResultFollower:
     pid: int
     standard_strings: bool
     in_transaction: bool
-    quota_cancelled: set[int]
+    block: bool
     on_drop_done: Callable[[], None] | None
     last_query_id: int
     _last_recorded: int
@@ -103,7 +110,6 @@ class ResultFollower:
                 if not self._drop_ends:
                     self._drop_over()
             self.in_transaction = data[pos + 5] == 0x54  # 'T'
-            self.quota_cancelled.discard(self.pid)  # a quota's cancel that found the statement over
             # Statements still pending never ran (after an error in their Query or batch).
             end = END
             while pending:
@@ -112,6 +118,7 @@ class ResultFollower:
                     break
             if not pending:  # no result outstanding: DataRows are skipped again
                 self._engine.whole = ENGINE_WHOLE
+                self.block = self.in_transaction
             return b"" if end is COMMIT_END else None
         if typ == 0x44:  # DataRow (read whole while a result with SUPER columns may be coming)
             current = pending[0] if pending else None
@@ -162,8 +169,9 @@ class ResultFollower:
                 if exception is not None:
                     current.messages = [*(current.messages or ()), exception]
             refresh = failed_refresh(current.text, msg)
-            if current.error[0] == "57014" and self.pid in self.quota_cancelled:
-                msg = disk_full_error(msg)  # cancelled for the quota: Redshift's Disk Full
+            instead = current.instead or (DISK_FULL if current.quota_cancel and current.error[0] == "57014" else None)
+            if instead is not None:  # refused by the front, or cancelled for the quota: Redshift's Disk Full
+                msg = error_as(msg, instead)
                 current.error = error_fields(msg)
                 self._record(current, refresh)
                 return redshift_error(msg, self.last_query_id) or msg
