@@ -60,9 +60,10 @@ def test_a_batch_stopped_by_its_statement_timeout_gives_back_a_clean_connection(
     batch = data.batch([f"INSERT INTO {table} VALUES (1)", "SET search_path TO pg_catalog", "CREATE TEMP TABLE scratch (a int)",
                         "SET statement_timeout TO 1000", "SELECT pg_sleep(30)"])
     assert batch["Status"] == "FAILED" and batch["Error"].endswith("canceled on user's request")
-    # The same connection, kept (no new login), as a new login would find it: no transaction, nothing SET, nothing made.
+    # The same connection, kept (no new login), as a new login would find it: no transaction, nothing SET, nothing made
+    # (no temporary table of its own: another test's session may keep one of that name).
     [row] = data.records(f"SELECT pg_backend_pid(), txid_current_if_assigned() IS NULL, current_setting('search_path'), "
                          f"current_setting('statement_timeout'), (SELECT count(*) FROM public.{table}), "
-                         "(SELECT count(*) FROM pg_catalog.pg_class WHERE relname = 'scratch')")
+                         "(SELECT count(*) FROM pg_catalog.pg_class WHERE relname = 'scratch' AND relnamespace = pg_my_temp_schema())")
     assert row == [{"longValue": pid}, {"booleanValue": True}, {"stringValue": '"$user", public'}, {"stringValue": "0"},
                    {"longValue": 0}, {"longValue": 0}]
