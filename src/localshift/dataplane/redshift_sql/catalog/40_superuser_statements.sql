@@ -41,22 +41,28 @@ GRANT EXECUTE ON FUNCTION localshift.as_owner(text) TO localshift_superuser;
 -- (its own, another's SECURITY DEFINER routine) is served; one running an ordinary user's SECURITY
 -- DEFINER routine is not (the statement has that user's rights alone), nor is a superuser's SECURITY
 -- DEFINER routine an ordinary user's session runs (as_owner serves superusers' sessions only).
+-- Whether the caller is a superuser is asked only when it matters: an ALTER or DROP the caller
+-- may run (its own object: every one of dbt's) runs as it is.
 CREATE OR REPLACE FUNCTION localshift.run_as_owner(statement text, grants boolean) RETURNS void
 LANGUAGE plpgsql AS $$
-DECLARE
-    superuser boolean := localshift.session_is_superuser()
-        AND localshift.is_confined_superuser((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user));
 BEGIN
-    IF grants AND superuser THEN
+    IF grants AND localshift.runs_as_confined_superuser() THEN
         PERFORM localshift.as_owner(statement);
         RETURN;
     END IF;
     BEGIN
         EXECUTE statement;
     EXCEPTION WHEN insufficient_privilege THEN
-        IF grants OR NOT superuser THEN
+        IF grants OR NOT localshift.runs_as_confined_superuser() THEN
             RAISE;
         END IF;
         PERFORM localshift.as_owner(statement);
     END;
 END $$;
+
+-- A superuser's session running with a superuser's rights (its own, or another superuser's SECURITY
+-- DEFINER routine's).
+CREATE OR REPLACE FUNCTION localshift.runs_as_confined_superuser() RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+SELECT localshift.session_is_superuser()
+       AND localshift.is_confined_superuser((SELECT oid FROM pg_roles WHERE rolname = current_user)) $$;
