@@ -51,9 +51,6 @@ DECLARE
     created_views oid[];
     changed oid[];
 BEGIN
-    IF current_setting('localshift.late_binding', true) = 'on' THEN
-        RETURN;  -- the statements of bind_late_view
-    END IF;
     -- This runs at the end of every DDL command: the command's relations are read once, and each
     -- statement below runs only when it has rows to write (most commands create nothing, and any
     -- write to localshift's tables, of no rows too, fires their statement trigger).
@@ -65,6 +62,27 @@ BEGIN
     INTO created_relations, created_views, changed
     FROM pg_event_trigger_ddl_commands() AS cmd
     WHERE cmd.classid = 'pg_class'::regclass;
+    IF changed IS NULL AND strpos(current_query(), '/*localshift:') = 0 THEN
+        RETURN;  -- DROP (its sql_drop trigger forgets), GRANT, COMMENT...: no relation made or changed
+    END IF;
+    -- CREATE TABLE and ALTER TABLE: the key indexes lent to the statement given back, and the
+    -- keys of the tables it created or altered informational (41_constraints.sql).
+    IF tg_tag IN ('CREATE TABLE', 'ALTER TABLE') THEN
+        -- (Only a statement with a marker lends any: a write of no rows would still fire the table's
+        -- statement trigger, 90_internal_tables.sql.)
+        IF EXISTS (SELECT FROM localshift.lent_key_indexes) THEN
+            WITH lent AS (DELETE FROM localshift.lent_key_indexes RETURNING index_oid)
+            UPDATE pg_index i SET indisunique = false FROM lent
+            WHERE i.indexrelid = lent.index_oid AND localshift.is_user_table(i.indrelid);
+        END IF;
+        IF EXISTS (SELECT FROM pg_constraint con JOIN pg_index i ON i.indexrelid = con.conindid
+                   WHERE con.conrelid = ANY (changed) AND con.contype IN ('p', 'u') AND i.indisunique) THEN
+            PERFORM localshift.make_keys_informational(changed);
+        END IF;
+    END IF;
+    IF current_setting('localshift.late_binding', true) = 'on' THEN
+        RETURN;  -- the statements of bind_late_view
+    END IF;
     IF created_relations IS NOT NULL THEN
         INSERT INTO localshift.relation_created (table_oid, created)
         SELECT created_relation, localtimestamp FROM unnest(created_relations) AS created_relation
@@ -109,32 +127,10 @@ BEGIN
     PERFORM set_config('localshift.late_binding', 'off', true);
 END $$;
 
-CREATE OR REPLACE FUNCTION localshift.forget_dropped_relations() RETURNS event_trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE dropped oid[];
-BEGIN
-    IF current_setting('localshift.late_binding', true) = 'on' THEN
-        RETURN;  -- a view bind_late_view creates again (or its probe)
-    END IF;
-    SELECT array_agg(objid) INTO dropped FROM pg_event_trigger_dropped_objects()
-    WHERE classid = 'pg_class'::regclass AND objsubid = 0;
-    IF dropped IS NOT NULL THEN
-        IF EXISTS (SELECT FROM localshift.late_binding_views WHERE view_oid = ANY (dropped)) THEN
-            PERFORM localshift.forget_late_binding(dropped);
-        END IF;
-        DELETE FROM localshift.relation_created WHERE table_oid = ANY (dropped);
-    END IF;
-END $$;
-
 DROP EVENT TRIGGER IF EXISTS localshift_before_create_view;
 CREATE EVENT TRIGGER localshift_before_create_view ON ddl_command_start WHEN TAG IN ('CREATE VIEW')
     EXECUTE FUNCTION localshift.before_create_view();
-DROP EVENT TRIGGER IF EXISTS localshift_note_creation;
-CREATE EVENT TRIGGER localshift_note_creation ON ddl_command_end
-    EXECUTE FUNCTION localshift.note_creation();
-DROP EVENT TRIGGER IF EXISTS localshift_forget_dropped_relations;
-CREATE EVENT TRIGGER localshift_forget_dropped_relations ON sql_drop
-    EXECUTE FUNCTION localshift.forget_dropped_relations();
+-- note_creation's event trigger, and the sql_drop one forgetting dropped relations: 46_event_triggers.sql.
 
 -- Late-binding views recorded before their statement was kept read a function whose body is
 -- RETURN QUERY EXECUTE '<their query, every name qualified>': that query becomes their record's,

@@ -46,19 +46,9 @@ BEGIN
     END IF;
 END $$;
 
--- After DDL: what it made, or gave a superuser (ALTER ... OWNER TO), is granted.  Runs as the
--- user who ran the DDL, who owns what it made (or is a member of its owner).
-CREATE OR REPLACE FUNCTION localshift.reach_created_objects() RETURNS event_trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    made record;
-BEGIN
-    FOR made IN SELECT DISTINCT cmd.classid, cmd.objid FROM pg_event_trigger_ddl_commands() AS cmd
-                WHERE cmd.objsubid = 0 AND cmd.classid IN ('pg_class'::regclass, 'pg_namespace'::regclass,
-                                                           'pg_proc'::regclass) LOOP
-        PERFORM localshift.reach_object(made.classid, made.objid);
-    END LOOP;
-END $$;
+-- After DDL, what it made or gave a superuser (ALTER ... OWNER TO) is granted by the event trigger of
+-- ddl_command_end (46_event_triggers.sql), as the user who ran the DDL, who owns what it made (or is a
+-- member of its owner).
 
 -- Before CREATE SCHEMA: a database a superuser made after this database's catalog was installed
 -- (CREATE DATABASE runs no event trigger) is granted to localshift_superuser, as the internal
@@ -75,9 +65,6 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION localshift.reach_current_database() FROM PUBLIC;
 
-DROP EVENT TRIGGER IF EXISTS localshift_reach_created_objects;
-CREATE EVENT TRIGGER localshift_reach_created_objects ON ddl_command_end
-    EXECUTE FUNCTION localshift.reach_created_objects();
 DROP EVENT TRIGGER IF EXISTS localshift_reach_current_database;
 CREATE EVENT TRIGGER localshift_reach_current_database ON ddl_command_start WHEN TAG IN ('CREATE SCHEMA')
     EXECUTE FUNCTION localshift.reach_current_database();

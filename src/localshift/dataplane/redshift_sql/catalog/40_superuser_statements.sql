@@ -59,20 +59,19 @@ GRANT EXECUTE ON FUNCTION localshift.as_owner(text) TO localshift_superuser;
 -- running its own routine or anyone's SECURITY INVOKER one, anyone running a superuser's SECURITY
 -- DEFINER routine, which Redshift runs with its owner's privileges) is served; one running as an
 -- ordinary user (its SECURITY DEFINER routine in a superuser's session too) is not.
+-- Whether the caller is a superuser is asked only when it matters: an ALTER or DROP the caller
+-- may run (its own object: every one of dbt's) runs as it is.
 CREATE OR REPLACE FUNCTION localshift.run_as_owner(statement text, grants boolean) RETURNS void
 LANGUAGE plpgsql AS $$
-DECLARE
-    superuser boolean := localshift.is_confined_superuser(
-        (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user));
 BEGIN
-    IF grants AND superuser THEN
+    IF grants AND localshift.runs_as_confined_superuser() THEN
         PERFORM localshift.as_owner(statement);
         RETURN;
     END IF;
     BEGIN
         EXECUTE statement;
     EXCEPTION WHEN insufficient_privilege THEN
-        IF grants OR NOT superuser THEN
+        IF grants OR NOT localshift.runs_as_confined_superuser() THEN
             RAISE;
         END IF;
         PERFORM localshift.as_owner(statement);
@@ -97,3 +96,9 @@ SELECT CASE
                     statement)
     ELSE statement
 END $f$;
+
+-- Running with a superuser's rights: the current user (a SECURITY DEFINER routine's owner inside it) is a
+-- Redshift superuser, confined as localshift keeps them.
+CREATE OR REPLACE FUNCTION localshift.runs_as_confined_superuser() RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+SELECT localshift.is_confined_superuser((SELECT oid FROM pg_roles WHERE rolname = current_user)) $$;

@@ -38,21 +38,9 @@ REVOKE ALL ON FUNCTION localshift.make_keys_informational(oid[]) FROM PUBLIC;
 CREATE TABLE IF NOT EXISTS localshift.lent_key_indexes (index_oid oid PRIMARY KEY);
 REVOKE ALL ON localshift.lent_key_indexes FROM PUBLIC;
 
--- At the end of CREATE TABLE / ALTER TABLE: the indexes lent to the statement given back, and
--- the keys of the tables it created or altered (whose indexes it may have built) informational.
-CREATE OR REPLACE FUNCTION localshift.end_key_statement() RETURNS event_trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
-BEGIN
-    -- (Only a statement with a marker lends any: a write of no rows would still fire the table's
-    -- statement trigger, 90_internal_tables.sql.)
-    IF EXISTS (SELECT FROM localshift.lent_key_indexes) THEN
-        WITH lent AS (DELETE FROM localshift.lent_key_indexes RETURNING index_oid)
-        UPDATE pg_index i SET indisunique = false FROM lent
-        WHERE i.indexrelid = lent.index_oid AND localshift.is_user_table(i.indrelid);
-    END IF;
-    PERFORM localshift.make_keys_informational(ARRAY(
-        SELECT objid FROM pg_event_trigger_ddl_commands() WHERE classid = 'pg_class'::regclass));
-END $fn$;
+-- At the end of CREATE TABLE / ALTER TABLE, localshift.note_creation (40_events.sql) gives back the
+-- indexes lent to the statement and makes the keys of the tables it created or altered (whose indexes
+-- it may have built) informational.
 
 -- At the start of CREATE TABLE / ALTER TABLE with a marker: the key indexes of referenced tables
 -- the caller may reference (the REFERENCES privilege a foreign key needs), or the plain index of
@@ -106,9 +94,6 @@ END $fn$;
 DROP EVENT TRIGGER IF EXISTS localshift_lend_keys;
 CREATE EVENT TRIGGER localshift_lend_keys ON ddl_command_start
     WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE') EXECUTE FUNCTION localshift.lend_keys();
-DROP EVENT TRIGGER IF EXISTS localshift_end_key_statement;
-CREATE EVENT TRIGGER localshift_end_key_statement ON ddl_command_end
-    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE') EXECUTE FUNCTION localshift.end_key_statement();
 
 -- Tables created before keys were informational.
 SELECT localshift.make_keys_informational(ARRAY(SELECT conrelid FROM pg_catalog.pg_constraint

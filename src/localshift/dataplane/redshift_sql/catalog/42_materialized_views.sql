@@ -494,23 +494,11 @@ BEGIN
           WHERE classid = 'pg_class'::regclass AND objsubid = 0) AS cmd;
 END $$;
 
-CREATE OR REPLACE FUNCTION localshift.forget_dropped_mvs() RETURNS event_trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    DELETE FROM localshift.mv_refreshes WHERE view_oid IN (
-        SELECT objid FROM pg_event_trigger_dropped_objects() WHERE classid = 'pg_class'::regclass AND objsubid = 0);
-    DELETE FROM localshift.mv_base_changes WHERE relation IN (
-        SELECT objid FROM pg_event_trigger_dropped_objects() WHERE classid = 'pg_class'::regclass AND objsubid = 0);
-END $$;
-
 DROP EVENT TRIGGER IF EXISTS localshift_note_mv_refresh;
 CREATE EVENT TRIGGER localshift_note_mv_refresh ON ddl_command_end
     WHEN TAG IN ('CREATE MATERIALIZED VIEW', 'REFRESH MATERIALIZED VIEW')
     EXECUTE FUNCTION localshift.note_mv_refresh();
-DROP EVENT TRIGGER IF EXISTS localshift_forget_dropped_mvs;
-CREATE EVENT TRIGGER localshift_forget_dropped_mvs ON sql_drop
-    WHEN TAG IN ('DROP MATERIALIZED VIEW', 'DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
-    EXECUTE FUNCTION localshift.forget_dropped_mvs();
+-- A dropped view's or base table's rows are forgotten by the sql_drop trigger (46_event_triggers.sql).
 
 -- Every materialized view's state, for SVV_MV_INFO and STV_MV_INFO (which choose whose views to show).
 -- State 1: Redshift refreshes the view incrementally, 0: in full.  Autorewrite: Redshift may answer a query from the

@@ -102,50 +102,9 @@ BEGIN
     RAISE EXCEPTION 'syntax error at or near "%"', keyword USING ERRCODE = '42601';
 END $$;
 
--- At the end of CREATE TABLE, ALTER TABLE, CREATE INDEX, ALTER INDEX and CREATE SCHEMA, whose
--- subcommands (CREATE SCHEMA s CREATE TRIGGER ..., CREATE TABLE's LIKE ... INCLUDING INDEXES or
--- STATISTICS) fire no event at their start; then the tables' features.  A key's index is the table's (a CREATE
--- TABLE's PRIMARY KEY or UNIQUE in CREATE SCHEMA; renamed, as the key is, by ALTER INDEX), and
--- so is an identity column's sequence (created, then
--- altered to be the column's).  The translator's ALTER TABLE ADD PRIMARY KEY / UNIQUE
--- (alter.py) builds the key's plain index first, named localshift_new_key_index, in the
--- statement carrying its key_index marker: that index is let through (whoever writes the
--- marker gets a plain index of that name and no more).
-CREATE OR REPLACE FUNCTION localshift.refuse_postgresql_only_subcommands() RETURNS event_trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    refused text;
-BEGIN
-    IF localshift.runs_as_internal_role() THEN
-        RETURN;
-    END IF;
-    SELECT cmd.command_tag INTO refused FROM pg_event_trigger_ddl_commands() AS cmd
-    WHERE CASE
-        WHEN cmd.command_tag IN ('CREATE INDEX', 'ALTER INDEX') THEN NOT (
-            EXISTS (SELECT FROM pg_constraint con WHERE con.conindid = cmd.objid)
-            OR cmd.command_tag = 'CREATE INDEX'
-               AND strpos(current_query(), '/*localshift:key_index[') > 0
-               AND EXISTS (SELECT FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-                           WHERE i.indexrelid = cmd.objid AND c.relname = 'localshift_new_key_index'
-                             AND i.indexprs IS NULL AND i.indpred IS NULL AND NOT i.indisunique))
-        WHEN cmd.command_tag IN ('CREATE SEQUENCE', 'ALTER SEQUENCE') THEN NOT EXISTS (
-            SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = cmd.objid
-              AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i'))
-        ELSE cmd.command_tag = ANY (localshift.postgresql_only_commands())
-    END
-    LIMIT 1;
-    IF refused IS NOT NULL THEN
-        PERFORM localshift.refuse_postgresql_only_command(
-            CASE WHEN refused = 'CREATE INDEX' THEN ' on Redshift tables.' ELSE '.' END);
-    END IF;
-    -- (Not in the internal role's sessions acting as a table's owner, SET ROLE: a table restore
-    -- recreating a table an older localshift let have a CHECK.  A user logs in as the user, and
-    -- nothing a user runs changes session_user.)
-    PERFORM localshift.refuse_postgresql_only_table_features(cmd.objid)
-    FROM pg_event_trigger_ddl_commands() AS cmd
-    WHERE cmd.command_tag IN ('CREATE TABLE', 'ALTER TABLE') AND cmd.classid = 'pg_class'::regclass
-      AND NOT coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = session_user), false);
-END $$;
+-- At the end of CREATE TABLE, ALTER TABLE, CREATE INDEX, ALTER INDEX and CREATE SCHEMA: their
+-- subcommands, then the tables' features, are refused by the event trigger of ddl_command_end
+-- (46_event_triggers.sql).
 
 DROP EVENT TRIGGER IF EXISTS localshift_refuse_postgresql_only_commands;
 DO $$
@@ -155,7 +114,3 @@ BEGIN
                    (SELECT string_agg(quote_literal(tag), ', ')
                     FROM unnest(localshift.postgresql_only_commands()) AS tag));
 END $$;
-DROP EVENT TRIGGER IF EXISTS localshift_refuse_postgresql_only_subcommands;
-CREATE EVENT TRIGGER localshift_refuse_postgresql_only_subcommands ON ddl_command_end
-    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'CREATE INDEX', 'ALTER INDEX', 'CREATE SCHEMA')
-    EXECUTE FUNCTION localshift.refuse_postgresql_only_subcommands();
