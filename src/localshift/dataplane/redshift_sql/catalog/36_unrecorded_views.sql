@@ -3,7 +3,7 @@
 -- is no S3 yet, so no load errors, loaded or unloaded files), the steps of query plans (the
 -- engine runs PostgreSQL plans, not Redshift's segments and steps), Spectrum's scans of S3,
 -- spatial simplification of oversized geometries (no GEOMETRY loads), and Redshift ML models.
--- A provisioned cluster has no Serverless usage.
+-- A provisioned cluster has no Serverless usage, and no Advisor recommends table changes.
 
 CREATE OR REPLACE VIEW pg_catalog.stl_loaderror_detail AS
 SELECT NULL::integer AS userid, NULL::integer AS slice, NULL::integer AS session, NULL::integer AS query,
@@ -18,6 +18,19 @@ SELECT NULL::integer AS user_id, NULL::bigint AS query_id, NULL::bigint AS trans
        NULL::timestamp AS start_time, NULL::character(256) AS file_name, NULL::bigint AS line_number,
        NULL::character(127) AS column_name, NULL::character(10) AS column_type, NULL::character(10) AS column_length,
        NULL::integer AS position, NULL::integer AS error_code, NULL::character(512) AS error_message
+WHERE false;
+
+CREATE OR REPLACE VIEW pg_catalog.sys_load_detail AS
+SELECT NULL::integer AS user_id, NULL::integer AS query_id, NULL::character(256) AS file_name,
+       NULL::integer AS bytes_scanned, NULL::integer AS lines_scanned, NULL::timestamp AS record_time,
+       NULL::integer AS splits_scanned, NULL::timestamp AS start_time, NULL::timestamp AS end_time,
+       NULL::character(256) AS file_etag, NULL::timestamp AS file_last_modified
+WHERE false;
+
+CREATE OR REPLACE VIEW pg_catalog.stl_file_scan AS
+SELECT NULL::integer AS userid, NULL::integer AS query, NULL::integer AS slice, NULL::character(90) AS name,
+       NULL::bigint AS lines, NULL::bigint AS bytes, NULL::bigint AS loadtime, NULL::timestamp AS curtime,
+       NULL::integer AS is_partial, NULL::bigint AS start_offset
 WHERE false;
 
 CREATE OR REPLACE VIEW pg_catalog.sys_unload_history AS
@@ -86,7 +99,13 @@ SELECT NULL::timestamp AS start_time, NULL::timestamp AS end_time, NULL::double 
        NULL::integer AS cross_region_transferred_data, NULL::integer AS charged_seconds
 WHERE false;
 
-GRANT SELECT ON pg_catalog.stl_loaderror_detail, pg_catalog.sys_load_error_detail, pg_catalog.sys_unload_history,
+CREATE OR REPLACE VIEW pg_catalog.svv_alter_table_recommendations AS
+SELECT NULL::character(30) AS type, NULL::character(128) AS database, NULL::integer AS table_id,
+       NULL::integer AS group_id, NULL::character(1024) AS ddl, NULL::character(1) AS auto_eligible
+WHERE false;
+
+GRANT SELECT ON pg_catalog.stl_loaderror_detail, pg_catalog.sys_load_detail, pg_catalog.stl_file_scan,
+    pg_catalog.svv_alter_table_recommendations, pg_catalog.sys_load_error_detail, pg_catalog.sys_unload_history,
     pg_catalog.sys_unload_detail, pg_catalog.stl_unload_log, pg_catalog.sys_query_detail,
     pg_catalog.svl_s3query_summary, pg_catalog.sys_spatial_simplify, pg_catalog.svv_ml_model_info,
     pg_catalog.sys_serverless_usage TO PUBLIC;
