@@ -15,21 +15,23 @@ CROSS JOIN LATERAL (
 ) AS piece;
 
 -- Sessions the endpoint let in, from their 'initiating session' to their 'disconnecting
--- session' in the connection log (the first after it: the engine gives a process id again only
--- after its session ended).  Without a disconnection the session is still open.  localshift
+-- session' in the connection log (its process's next event: the engine gives a process id again
+-- only after its session ended).  Without a disconnection the session is still open.  localshift
 -- has no idle session timeout (timeout 0).  How a session ended (closed by the client,
 -- terminated) is not recorded.
 CREATE OR REPLACE VIEW localshift.session_spans AS
-SELECT s.pid, r.oid AS userid, s.username, s.dbname, s.recordtime AS starttime, e.recordtime AS endtime
-FROM localshift.connection_log s
-LEFT JOIN pg_catalog.pg_roles r ON r.rolname = s.username
-LEFT JOIN LATERAL (
-    SELECT d.recordtime FROM localshift.connection_log d
-    WHERE d.pid = s.pid AND d.event = 'disconnecting session' AND d.event_id > s.event_id
-    ORDER BY d.event_id LIMIT 1
-) AS e ON true
-WHERE s.event = 'initiating session'
-  AND (s.username = current_user OR localshift.current_user_is_superuser());
+SELECT e.pid, r.oid AS userid, e.username, e.dbname, e.recordtime AS starttime,
+       CASE WHEN e.next_event = 'disconnecting session' THEN e.next_time END AS endtime
+FROM (
+    SELECT l.pid, l.username, l.dbname, l.event, l.recordtime,
+           lead(l.event) OVER (PARTITION BY l.pid ORDER BY l.event_id) AS next_event,
+           lead(l.recordtime) OVER (PARTITION BY l.pid ORDER BY l.event_id) AS next_time
+    FROM localshift.connection_log l
+    WHERE l.event IN ('initiating session', 'disconnecting session')
+) AS e
+LEFT JOIN pg_catalog.pg_roles r ON r.rolname = e.username
+WHERE e.event = 'initiating session'
+  AND (e.username = current_user OR localshift.current_user_is_superuser());
 
 -- STL_SESSIONS: the sessions that ended (STV_SESSIONS lists the open ones).
 CREATE OR REPLACE VIEW pg_catalog.stl_sessions AS
