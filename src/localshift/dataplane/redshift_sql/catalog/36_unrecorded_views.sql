@@ -70,14 +70,14 @@ WHERE false;
 CREATE OR REPLACE VIEW pg_catalog.svl_s3query_summary AS
 SELECT NULL::integer AS userid, NULL::integer AS query, NULL::bigint AS xid, NULL::integer AS pid,
        NULL::integer AS segment, NULL::integer AS step, NULL::timestamp AS starttime, NULL::timestamp AS endtime,
-       NULL::bigint AS elapsed, NULL::integer AS aborted, NULL::character(136) AS external_table_name,
+       NULL::integer AS elapsed, NULL::integer AS aborted, NULL::character(136) AS external_table_name,
        NULL::character(16) AS file_format, NULL::character(1) AS is_partitioned, NULL::character(1) AS is_rrscan,
        NULL::character(1) AS is_nested, NULL::bigint AS s3_scanned_rows, NULL::bigint AS s3_scanned_bytes,
-       NULL::bigint AS s3query_returned_rows, NULL::bigint AS s3query_returned_bytes, NULL::bigint AS files,
-       NULL::integer AS files_max, NULL::bigint AS files_avg, NULL::bigint AS splits, NULL::integer AS splits_max,
-       NULL::bigint AS splits_avg, NULL::bigint AS total_split_size, NULL::bigint AS max_split_size,
+       NULL::bigint AS s3query_returned_rows, NULL::bigint AS s3query_returned_bytes, NULL::integer AS files,
+       NULL::integer AS files_max, NULL::integer AS files_avg, NULL::integer AS splits, NULL::integer AS splits_max,
+       NULL::integer AS splits_avg, NULL::bigint AS total_split_size, NULL::bigint AS max_split_size,
        NULL::bigint AS avg_split_size, NULL::bigint AS total_retries, NULL::integer AS max_retries,
-       NULL::integer AS max_request_duration, NULL::bigint AS avg_request_duration,
+       NULL::integer AS max_request_duration, NULL::double precision AS avg_request_duration,
        NULL::integer AS max_request_parallelism, NULL::double precision AS avg_request_parallelism,
        NULL::bigint AS total_slowdown_count, NULL::integer AS max_slowdown_count
 WHERE false;
