@@ -40,12 +40,15 @@ SELECT userid::integer AS userid, starttime, endtime, pid AS process, username::
 FROM localshift.session_spans
 WHERE endtime IS NOT NULL;
 
--- SYS_SESSION_HISTORY: open and ended sessions; AWS documents user_id as char(50).
+-- SYS_SESSION_HISTORY: open and ended sessions; AWS documents user_id as char(50).  A session
+-- whose end the log lacks (the service stopped before writing it) is active only while its
+-- process still runs.
 CREATE OR REPLACE VIEW pg_catalog.sys_session_history AS
-SELECT userid::text::character(50) AS user_id, pid AS session_id, dbname::character(50) AS database_name,
-       (CASE WHEN endtime IS NULL THEN 'active' ELSE 'closed' END)::character(10) AS status,
-       0 AS session_timeout, starttime AS start_time, endtime AS end_time
-FROM localshift.session_spans;
+SELECT s.userid::text::character(50) AS user_id, s.pid AS session_id, s.dbname::character(50) AS database_name,
+       (CASE WHEN s.endtime IS NULL AND EXISTS (SELECT FROM pg_catalog.pg_stat_activity a WHERE a.pid = s.pid)
+             THEN 'active' ELSE 'closed' END)::character(10) AS status,
+       0 AS session_timeout, s.starttime AS start_time, s.endtime AS end_time
+FROM localshift.session_spans s;
 
 -- CREATE USER, ALTER USER (RENAME TO) and DROP USER statements that succeeded, one row per
 -- user they name.  The affected user's id and attributes (CREATEDB, CREATEUSER, VALID UNTIL)
