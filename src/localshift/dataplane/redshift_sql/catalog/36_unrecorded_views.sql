@@ -2,7 +2,8 @@
 -- loads and unloads through S3 (COPY and UNLOAD to s3:// fail before reading or writing: there
 -- is no S3 yet, so no load errors, loaded or unloaded files), the steps of query plans (the
 -- engine runs PostgreSQL plans, not Redshift's segments and steps), Spectrum's scans of S3,
--- spatial simplification of oversized geometries (no GEOMETRY loads), and Redshift ML models.
+-- spatial simplification of oversized geometries (no GEOMETRY loads), Redshift ML models,
+-- row-level security policies and datashares (CREATE RLS POLICY and CREATE DATASHARE are refused).
 -- A provisioned cluster has no Serverless usage, and no Advisor recommends table changes.
 
 CREATE OR REPLACE VIEW pg_catalog.stl_loaderror_detail AS
@@ -104,6 +105,48 @@ SELECT NULL::character(30) AS type, NULL::character(128) AS database, NULL::inte
        NULL::integer AS group_id, NULL::character(1024) AS ddl, NULL::character(1) AS auto_eligible
 WHERE false;
 
+CREATE OR REPLACE VIEW pg_catalog.svv_rls_policy AS
+SELECT NULL::text AS poldb, NULL::text AS polname, NULL::text AS polalias, NULL::text AS polatts,
+       NULL::text AS polqual, NULL::boolean AS polenabled, NULL::text AS polmodifiedby,
+       NULL::timestamp AS polmodifiedtime
+WHERE false;
+
+CREATE OR REPLACE VIEW pg_catalog.svv_rls_attached_policy AS
+SELECT NULL::text AS relschema, NULL::text AS relname, NULL::text AS relkind, NULL::text AS polname,
+       NULL::text AS grantor, NULL::text AS grantee, NULL::text AS granteekind, NULL::boolean AS is_pol_on,
+       NULL::boolean AS is_rls_on, NULL::character(3) AS rls_conjunction_type
+WHERE false;
+
+CREATE OR REPLACE VIEW pg_catalog.svv_rls_applied_policy AS
+SELECT NULL::text AS username, NULL::integer AS query, NULL::bigint AS xid, NULL::integer AS pid,
+       NULL::timestamp AS recordtime, NULL::character(1) AS command, NULL::text AS datname, NULL::text AS relschema,
+       NULL::text AS relname, NULL::text AS polname, NULL::character(1) AS poldefault
+WHERE false;
+
+CREATE OR REPLACE VIEW pg_catalog.svv_datashare_objects AS
+SELECT NULL::varchar(8) AS share_type, NULL::varchar(128) AS share_name, NULL::varchar(64) AS object_type,
+       NULL::varchar(512) AS object_name, NULL::varchar(16) AS producer_account,
+       NULL::varchar(64) AS producer_namespace, NULL::boolean AS include_new
+WHERE false;
+
+CREATE OR REPLACE VIEW pg_catalog.svl_datashare_usage_producer AS
+SELECT NULL::integer AS share_id, NULL::varchar(128) AS share_name, NULL::varchar(50) AS request_id,
+       NULL::varchar(25) AS request_type, NULL::varchar(64) AS object_type, NULL::integer AS object_oid,
+       NULL::varchar(128) AS object_name, NULL::varchar(16) AS consumer_account,
+       NULL::varchar(64) AS consumer_namespace, NULL::varchar(50) AS consumer_transaction_uid,
+       NULL::timestamp AS recordtime, NULL::integer AS status, NULL::varchar(512) AS error,
+       NULL::character(64) AS consumer_region
+WHERE false;
+
+CREATE OR REPLACE VIEW pg_catalog.sys_datashare_usage_producer AS
+SELECT share_id, share_name, request_id, request_type, object_type, object_oid, object_name, consumer_account,
+       consumer_namespace, consumer_transaction_uid, recordtime AS record_time, status, error AS error_message,
+       consumer_region
+FROM pg_catalog.svl_datashare_usage_producer;
+
+GRANT SELECT ON pg_catalog.svv_rls_policy, pg_catalog.svv_rls_attached_policy, pg_catalog.svv_rls_applied_policy,
+    pg_catalog.svv_datashare_objects, pg_catalog.svl_datashare_usage_producer,
+    pg_catalog.sys_datashare_usage_producer TO PUBLIC;
 GRANT SELECT ON pg_catalog.stl_loaderror_detail, pg_catalog.sys_load_detail, pg_catalog.stl_file_scan,
     pg_catalog.svv_alter_table_recommendations, pg_catalog.sys_load_error_detail, pg_catalog.sys_unload_history,
     pg_catalog.sys_unload_detail, pg_catalog.stl_unload_log, pg_catalog.sys_query_detail,
