@@ -3,7 +3,8 @@
 -- is no S3 yet, so no load errors, loaded or unloaded files), the steps of query plans (the
 -- engine runs PostgreSQL plans, not Redshift's segments and steps), Spectrum's scans of S3,
 -- spatial simplification of oversized geometries (no GEOMETRY loads), Redshift ML models,
--- row-level security policies and datashares (CREATE RLS POLICY and CREATE DATASHARE are refused).
+-- row-level security and masking policies and datashares (CREATE RLS POLICY, CREATE MASKING POLICY and
+-- CREATE DATASHARE are refused).
 -- A provisioned cluster has no Serverless usage, and no Advisor recommends table changes.
 
 CREATE OR REPLACE VIEW pg_catalog.stl_loaderror_detail AS
@@ -123,6 +124,17 @@ SELECT NULL::text AS username, NULL::integer AS query, NULL::bigint AS xid, NULL
        NULL::text AS relname, NULL::text AS polname, NULL::character(1) AS poldefault
 WHERE false;
 
+CREATE OR REPLACE VIEW pg_catalog.svv_masking_policy AS
+SELECT NULL::text AS policy_database, NULL::text AS policy_name, NULL::text AS input_columns,
+       NULL::text AS policy_expression, NULL::text AS policy_modified_by, NULL::timestamp AS policy_modified_time
+WHERE false;
+
+CREATE OR REPLACE VIEW pg_catalog.svv_attached_masking_policy AS
+SELECT NULL::text AS policy_name, NULL::text AS schema_name, NULL::text AS table_name, NULL::text AS table_type,
+       NULL::text AS grantor, NULL::text AS grantee, NULL::text AS grantee_type, NULL::integer AS priority,
+       NULL::text AS input_columns, NULL::text AS output_columns, NULL::boolean AS is_masking_datashare_on
+WHERE false;
+
 CREATE OR REPLACE VIEW pg_catalog.svv_datashare_objects AS
 SELECT NULL::varchar(8) AS share_type, NULL::varchar(128) AS share_name, NULL::varchar(64) AS object_type,
        NULL::varchar(512) AS object_name, NULL::varchar(16) AS producer_account,
@@ -145,6 +157,7 @@ SELECT share_id, share_name, request_id, request_type, object_type, object_oid, 
 FROM pg_catalog.svl_datashare_usage_producer;
 
 GRANT SELECT ON pg_catalog.svv_rls_policy, pg_catalog.svv_rls_attached_policy, pg_catalog.svv_rls_applied_policy,
+    pg_catalog.svv_masking_policy, pg_catalog.svv_attached_masking_policy,
     pg_catalog.svv_datashare_objects, pg_catalog.svl_datashare_usage_producer,
     pg_catalog.sys_datashare_usage_producer TO PUBLIC;
 GRANT SELECT ON pg_catalog.stl_loaderror_detail, pg_catalog.sys_load_detail, pg_catalog.stl_file_scan,
