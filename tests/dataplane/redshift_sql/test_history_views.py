@@ -3,6 +3,7 @@ catalog/34_sys_history_views.sql show them, with AWS's sample queries, on a real
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 
 from sql_cluster import SqlCluster
@@ -116,3 +117,18 @@ def test_svl_query_queue_info_times_statements_in_the_default_queue(sql_cluster,
             == ("Default queue", 1, "select pg_sleep(1.1) /* queue info */")
     with sql_cluster.connect(database, user=dave, password=DAVE_PASSWORD) as conn:
         assert conn.execute("SELECT count(*) FROM svl_query_queue_info").fetchone() == (0,)
+
+
+@pytest.mark.parametrize(("view", "column"), [("stl_sessions", "user_name"), ("sys_session_history", "database_name"),
+                                              ("sys_query_text", "text"), ("stl_userlog", "username")])
+def test_a_users_failing_condition_never_shows_the_rows_a_view_hides(sql_cluster, database, dave, view, column):
+    """The views' filters run before a regular user's conditions (their base views are security
+    barriers): a cast that fails quotes one of the user's own rows, never another user's."""
+    with sql_cluster.connect(database) as conn:
+        conn.execute("SELECT 'admin only' AS hidden")
+    with sql_cluster.connect(database, user=dave, password=DAVE_PASSWORD) as conn:
+        conn.execute("SELECT 'mine'")
+        try:
+            conn.execute(f"SELECT count(*) FROM {view} WHERE {column}::int = 1")
+        except psycopg.errors.InvalidTextRepresentation as error:
+            assert "admin" not in str(error)
