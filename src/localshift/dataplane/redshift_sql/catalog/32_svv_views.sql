@@ -269,9 +269,13 @@ FROM pg_catalog.svv_user_info;
 
 -- SVV_ROLES: roles created with CREATE ROLE (neither users nor groups; not the
 -- engine's own roles nor localshift's, which stand for Redshift privileges).
+-- A role's owner is the user who created it: the engine records the creator's ADMIN OPTION on
+-- the new role as a grant from the bootstrap superuser (what localshift.role_grants leaves out).
 CREATE OR REPLACE VIEW pg_catalog.svv_roles AS
 SELECT r.oid::integer AS role_id, r.rolname::text AS role_name,
-       NULL::text AS role_owner, NULL::text AS external_id
+       (SELECT pg_catalog.pg_get_userbyid(c.member)::text FROM pg_catalog.pg_auth_members c
+        WHERE c.roleid = r.oid AND c.grantor = 10 AND c.admin_option ORDER BY c.member LIMIT 1) AS role_owner,
+       NULL::text AS external_id
 FROM pg_catalog.pg_roles r
 WHERE localshift.is_redshift_role(r.oid);
 

@@ -179,9 +179,12 @@ WHERE endtime IS NOT NULL;
 
 CREATE OR REPLACE VIEW pg_catalog.sys_session_history AS
 SELECT userid::character(50) AS user_id, pid AS session_id, dbname::character(50) AS database_name,
-       (CASE WHEN endtime IS NULL THEN 'active' ELSE 'closed' END)::character(10) AS status,
+       -- (a session whose end the log lacks, the service having stopped first, is closed once its
+       -- process is gone)
+       (CASE WHEN endtime IS NULL AND EXISTS (SELECT FROM pg_catalog.pg_stat_activity a WHERE a.pid = h.pid)
+             THEN 'active' ELSE 'closed' END)::character(10) AS status,
        0 AS session_timeout, starttime AS start_time, endtime AS end_time
-FROM localshift.session_history;
+FROM localshift.session_history h;
 
 GRANT SELECT ON localshift.visible_locks TO PUBLIC;
 GRANT SELECT ON pg_catalog.svv_transactions, pg_catalog.stv_locks, pg_catalog.stv_wlm_query_state,
