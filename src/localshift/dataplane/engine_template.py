@@ -41,7 +41,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .binaries import PgBinaries
-from .engine import HBA_CONF, INITDB_LOCALE, Engine, localshift_config
+from .engine import Engine
+from .engine_config import HBA_CONF, INITDB_LOCALE, localshift_config
 from .engine_users import EngineUsers, chown_tree
 from .redshift_sql.install import ENGINE_SETTINGS, catalog_digest, install_engine
 from .roles import SETUP_VERSION, EngineSetup

@@ -40,7 +40,8 @@ from typing import Any, Iterator
 
 import psycopg
 
-from .engine import RUNTIME_CONF, Engine
+from .engine import Engine
+from .engine_config import RUNTIME_CONF
 from .errors import DataPlaneError
 
 EXCLUDED_DIR_CONTENTS = {"pg_wal", "pg_replslot", "pg_stat_tmp", "pg_dynshmem", "pg_notify",
