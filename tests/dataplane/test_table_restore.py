@@ -32,7 +32,7 @@ def test_the_table_comes_back_with_its_rows_and_definition(dp, cluster):
         user.execute("ALTER TABLE orders ADD CHECK (qty > 0)")
     with connect(port, autocommit=True) as conn:
         conn.execute("INSERT INTO orders (item, qty, feeling, moods, note)"
-                     " SELECT 'item ' || g, g, 'happy', '{sad,happy}', 'n' || g FROM generate_series(1, 499) g")
+                     " SELECT 'item ' || g, g, 'happy'::mood, '{sad,happy}'::mood[], 'n' || g FROM generate_series(1, 499) g")
         # Keys are informational (a duplicate loads): the restored table takes it too.
         conn.execute("INSERT INTO orders (id, item, qty, note) VALUES (1, 'item 500', 500, 'n1')")
         conn.execute("CREATE TABLE other (id int)")
