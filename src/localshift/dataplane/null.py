@@ -12,8 +12,8 @@ import time
 from datetime import datetime
 from typing import Collection, Iterable, Mapping
 
-from localshift.dataplane.api import (ClusterFacts, EngineListener, LogTarget, Progress, SnapshotStats, SqlConnectionError, SqlSession,
-                                     StorageUsage, TableToRestore, TemporaryLogin)
+from localshift.dataplane.api import (ClusterFacts, EngineListener, LogTarget, Progress, SnapshotStats,
+                                     SqlConnectionError, SqlSession, StorageUsage, TableToRestore, TemporaryLogin)
 
 
 class NullDataPlane:

@@ -281,7 +281,10 @@ def test_cluster_facts_are_the_clusters_and_follow_its_default_iam_role(sql_clus
     cluster = redshift.describe_clusters(ClusterIdentifier="sql")["Clusters"][0]
     namespace = cluster["ClusterNamespaceArn"].rsplit(":", 1)[1]
     facts = "select current_aws_account, current_namespace, default_iam_role()"
-    assert db.execute(facts).fetchone() == (int(OWNER), namespace, None)
+    cursor = db.execute(facts)
+    assert cursor.fetchone() == (int(OWNER), namespace, None)
+    assert [column.name for column in cursor.description] == ["current_aws_account", "current_namespace",
+                                                               "default_iam_role"]
     # Read once per statement, whatever the rows.
     assert db.execute("select count(distinct current_aws_account::text || current_namespace)"
                       " from generate_series(1, 3)").fetchone() == (1,)
