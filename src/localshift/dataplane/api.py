@@ -18,7 +18,7 @@ from .credentials import TemporaryLogin, password_md5
 from .errors import DataPlaneError
 from .masking import mask_passwords
 
-__all__ = ["Progress", "ENGINE_REVIVED", "ENGINE_FAILED", "EngineListener", "SnapshotStats", "SnapshotUsage", "StorageUsage", "DataPlane", "TemporaryLogin", "password_md5", "mask_passwords", "SqlSession", "Column",
+__all__ = ["Progress", "ClusterFacts", "ENGINE_REVIVED", "ENGINE_FAILED", "EngineListener", "SnapshotStats", "SnapshotUsage", "StorageUsage", "DataPlane", "TemporaryLogin", "password_md5", "mask_passwords", "SqlSession", "Column",
            "Completion", "RowSink", "SqlError", "SqlConnectionError"]
 
 # Called with (bytes done, bytes in all) while a snapshot is taken or restored.
@@ -50,6 +50,15 @@ class SqlError(Exception):
     @property
     def cancelled(self) -> bool:
         return self.sqlstate == QUERY_CANCELED
+
+
+@dataclass(frozen=True)
+class ClusterFacts:
+    """What a cluster or serverless namespace's SQL may ask of it: its account, its namespace id
+    (a UUID), its default IAM role's ARN (None: it has none)."""
+    account: str
+    namespace: str
+    default_iam_role: str | None
 
 
 @dataclass(frozen=True)
@@ -201,6 +210,9 @@ class DataPlane(Protocol):
         """Make ``settings`` (parameter names and values, as Redshift names them) every new session's defaults;
         ``enable_case_sensitive_identifier`` and ``require_ssl`` also change how the SQL endpoint's front starts
         sessions (require_ssl true: plain-text startups refused), on every port serving the engine."""
+
+    def set_cluster_facts(self, key: str, facts: ClusterFacts) -> None:
+        """Tell the engine what CURRENT_AWS_ACCOUNT, CURRENT_NAMESPACE and DEFAULT_IAM_ROLE() answer."""
 
     def set_audit_logging(self, key: str, log_types: Collection[str]) -> None:
         """Have the engine log what ``log_types`` (connectionlog, userlog, useractivitylog) need; none: stop."""

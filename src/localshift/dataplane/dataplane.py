@@ -25,7 +25,7 @@ from localshift.config import Settings
 
 from . import audit_logs, engine_settings, table_restore, watchdog
 from .binaries import PgBinaries, accessible_by, running_as_root
-from .api import LogTarget, SqlConnectionError, SqlSession
+from .api import ClusterFacts, LogTarget, SqlConnectionError, SqlSession
 from .credentials import LoginRegistry, TemporaryLogin
 from .drop_guard import DropGuard
 from .engine import MAX_SOCKET_PATH, SOCKET_NAME, Engine
@@ -291,6 +291,11 @@ class PostgresDataPlane(EngineLifecycle, SnapshotOperations):
             meta = dict(eng.read_meta(), **flags)
             eng.write_meta(meta)
             self._follow_front_parameters(eng, meta)
+
+    def set_cluster_facts(self, key: str, facts: ClusterFacts) -> None:
+        eng = self._existing(key)
+        with self._lock(key), self._running(eng), eng.connect() as conn:
+            engine_settings.set_cluster_facts(conn, facts)
 
     def set_audit_logging(self, key: str, log_types: Collection[str]) -> None:
         eng = self._existing(key)

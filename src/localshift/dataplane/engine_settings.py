@@ -12,6 +12,12 @@ PostgreSQL's defaults for the ones that would change what it does.
 
 Audit logging sets the engine's own log settings (ALTER SYSTEM, then a reload): every
 connection, disconnection and statement is logged with a prefix audit_logs.py reads.
+
+The cluster's facts (its account, namespace id and default IAM role: CURRENT_AWS_ACCOUNT,
+CURRENT_NAMESPACE, DEFAULT_IAM_ROLE()) are written with ALTER SYSTEM too, as ``localshift.*``
+settings that the catalog reads from the configuration files (pg_file_settings, through
+functions of the internal role's: catalog/24_system.sql), never from a session's values, which
+any user may SET.  Only a superuser writes those files, and they hold for every database.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from typing import Collection, Mapping
 import psycopg
 from psycopg import sql
 
+from .api import ClusterFacts
 from .roles import ADMIN_SEARCH_PATH, ADMIN_USER
 
 NATIVE = ("datestyle", "extra_float_digits", "search_path", "statement_timeout")
@@ -62,6 +69,18 @@ def apply_settings(conn: psycopg.Connection, settings: Mapping[str, str]) -> Non
         for name, internal in _INTERNAL.items():
             conn.execute(sql.SQL("ALTER ROLE {} SET {} = {}").format(sql.Identifier(ADMIN_USER),
                                                                      sql.Identifier(name), internal))
+
+
+def set_cluster_facts(conn: psycopg.Connection, facts: ClusterFacts) -> None:
+    """Write the facts the catalog's CURRENT_AWS_ACCOUNT, CURRENT_NAMESPACE and DEFAULT_IAM_ROLE() read
+    (no reload: the catalog reads the files, not the settings sessions have)."""
+    values = {"aws_account": facts.account, "namespace": facts.namespace, "default_iam_role": facts.default_iam_role}
+    for name, value in values.items():
+        setting = sql.Identifier("localshift", name)
+        if value is None:
+            conn.execute(sql.SQL("ALTER SYSTEM RESET {}").format(setting))
+        else:
+            conn.execute(sql.SQL("ALTER SYSTEM SET {} = {}").format(setting, sql.Literal(value)))
 
 
 def set_audit_logging(conn: psycopg.Connection, log_types: Collection[str]) -> None:

@@ -12,8 +12,8 @@ import time
 from datetime import datetime
 from typing import Collection, Iterable, Mapping
 
-from localshift.dataplane.api import (EngineListener, LogTarget, Progress, SnapshotStats, SqlConnectionError, SqlSession,
-                                     StorageUsage, TableToRestore, TemporaryLogin)
+from localshift.dataplane.api import (ClusterFacts, EngineListener, LogTarget, Progress, SnapshotStats,
+                                     SqlConnectionError, SqlSession, StorageUsage, TableToRestore, TemporaryLogin)
 
 
 class NullDataPlane:
@@ -58,6 +58,9 @@ class NullDataPlane:
 
     # Settings are instant (no engine to configure): creates and restores take no longer for them.
     def apply_settings(self, key: str, settings: Mapping[str, str]) -> None:
+        return None
+
+    def set_cluster_facts(self, key: str, facts: ClusterFacts) -> None:
         return None
 
     def set_audit_logging(self, key: str, log_types: Collection[str]) -> None:

@@ -14,6 +14,8 @@ def test_bare_words():
     assert pg("select sysdate") == "select LOCALTIMESTAMP"
     assert pg("select approximate count(distinct a) from t") == "select count(distinct a) from t"
     assert pg("select current_user_id").startswith("select CAST((SELECT oid FROM pg_catalog.pg_roles")
+    assert pg("select current_aws_account, current_namespace") \
+        == "select (SELECT pg_catalog.current_aws_account()), (SELECT pg_catalog.current_namespace())"
     # a column or alias named like them stays
     assert pg("select t.sysdate, 1 as sysdate from t") == "select t.sysdate, 1 as sysdate from t"
 

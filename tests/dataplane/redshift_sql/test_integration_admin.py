@@ -5,6 +5,8 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from support import OWNER, wait_for
+
 
 @pytest.fixture
 def names(db):
@@ -272,3 +274,36 @@ def test_an_ordinary_user_gets_the_translators_features(sql_cluster, database, d
             conn.execute("select 1::geography")
     assert db.execute("select diststyle, sortkey from localshift.table_attributes "
                       "where table_oid = 'it.w'::regclass").fetchone() == ("EVEN", ["b"])
+
+
+def test_cluster_facts_are_the_clusters_and_follow_its_default_iam_role(sql_cluster, database, db, names):
+    redshift = sql_cluster.server.client(OWNER)
+    cluster = redshift.describe_clusters(ClusterIdentifier="sql")["Clusters"][0]
+    namespace = cluster["ClusterNamespaceArn"].rsplit(":", 1)[1]
+    facts = "select current_aws_account, current_namespace, default_iam_role()"
+    cursor = db.execute(facts)
+    assert cursor.fetchone() == (int(OWNER), namespace, None)
+    assert [column.name for column in cursor.description] == ["current_aws_account", "current_namespace",
+                                                               "default_iam_role"]
+    # Read once per statement, whatever the rows.
+    assert db.execute("select count(distinct current_aws_account::text || current_namespace)"
+                      " from generate_series(1, 3)").fetchone() == (1,)
+
+    role = f"arn:aws:iam::{OWNER}:role/facts"
+    redshift.modify_cluster_iam_roles(ClusterIdentifier="sql", AddIamRoles=[role], DefaultIamRoleArn=role)
+    try:
+        wait_for(lambda: db.execute("select default_iam_role()").fetchone() == (role,))
+        # A tenant changes none of them: not by a setting, nor by the configuration files.
+        names.append("u_facts")
+        db.execute("create user u_facts password 'Facts1234'")
+        with sql_cluster.connect(database, "u_facts", "Facts1234") as user:
+            user.execute("set localshift.default_iam_role = 'arn:aws:iam::1:role/mine'")
+            assert user.execute(facts).fetchone() == (int(OWNER), namespace, role)
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                user.execute("select localshift.cluster_fact('aws_account')")
+        with pytest.raises(psycopg.Error):
+            db.execute("alter system set localshift.default_iam_role = 'arn:aws:iam::1:role/mine'")
+        assert db.execute("select default_iam_role()").fetchone() == (role,)
+    finally:
+        redshift.modify_cluster_iam_roles(ClusterIdentifier="sql", RemoveIamRoles=[role])
+    wait_for(lambda: db.execute("select default_iam_role()").fetchone() == (None,))

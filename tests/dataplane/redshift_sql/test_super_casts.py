@@ -42,3 +42,21 @@ def test_a_cast_to_super_is_a_call_on_its_operand(redshift, postgres):
 def test_other_casts_and_jsonb_stay_casts():
     assert pg("select a::jsonb, b::varchar(max)") == "select a::jsonb, b::varchar(65535)"
     assert pg("select cast(a as jsonb)") == "select cast(a AS jsonb)"
+
+
+def test_a_super_string_cast_to_varchar_is_its_value(db):
+    # Redshift's dynamic typing: a SUPER string cast to VARCHAR is the string, not its JSON.
+    assert db.execute("""select json_parse('"abc"')::varchar, cast(json_parse('"a\\\\"b"') as text),
+                                json_parse('"xy"')::char(3), json_parse('"abc"')::varchar(2)""").fetchone() \
+        == ("abc", 'a"b', "xy ", "ab")
+    db.execute("create table docs (s super, v varchar(20))")
+    db.execute("""insert into docs (s) values (json_parse('"plain"')), (json_parse('5')), (json_parse('true')),
+                  (json_parse('null')), (json_parse('{"a": [1, "x"]}'))""")
+    db.execute("update docs set v = s")  # an assignment casts as ::varchar does
+    assert db.execute("select s::varchar, v from docs order by 1").fetchall() == [
+        ("5", "5"), ("plain", "plain"), ("true", "true"), ('{"a":[1,"x"]}', '{"a":[1,"x"]}'), (None, None)]
+
+
+def test_json_serialize_still_writes_strings_as_json(db):
+    assert db.execute("""select json_serialize(json_parse('"abc"')), json_serialize(json_parse('["a", 1]')),
+                                json_size(json_parse('"abc"'))""").fetchone() == ('"abc"', '["a",1]', 5)

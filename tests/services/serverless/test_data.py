@@ -73,6 +73,22 @@ def test_snapshots_hold_and_restore_data(data_server):
     serve(grantee, "theirs", "wg-theirs")
     their_port = restore(grantee, "theirs", "wg-theirs", snapshotName="before", ownerAccount=OWNER)
     assert sql(their_port, "SELECT count(*) FROM orders") == [(1000,)]
+    # The restored data answers for the namespace it is in now, not the snapshot's.
+    theirs = grantee.get_namespace(namespaceName="theirs")["namespace"]["namespaceId"]
+    assert sql(their_port, "SELECT current_aws_account, current_namespace", "alice") == [(int(GRANTEE), theirs)]
+
+
+def test_a_namespace_answers_its_account_id_and_default_iam_role(data_server):
+    data_server.reset()
+    owner = data_server.client(OWNER, service="redshift-serverless")
+    first, second = (f"arn:aws:iam::{OWNER}:role/{name}" for name in ("first", "second"))
+    port = serve(owner, "facts", "wg-facts", adminUsername="alice", adminUserPassword=PASSWORD,
+                 iamRoles=[first, second], defaultIamRoleArn=first)
+    namespace = owner.get_namespace(namespaceName="facts")["namespace"]["namespaceId"]
+    facts = "SELECT current_aws_account, current_namespace, default_iam_role()"
+    assert sql(port, facts) == [(int(OWNER), namespace, first)]
+    owner.update_namespace(namespaceName="facts", iamRoles=[first, second], defaultIamRoleArn=second)
+    wait_for(lambda: sql(port, facts) == [(int(OWNER), namespace, second)])
 
 
 def test_provisioned_snapshot_restores_into_a_namespace(data_server):

@@ -6,7 +6,7 @@ unnesting: ``from_items``).  Then what it changes, wherever it appears:
 * calls of Redshift functions (``functions``, ``aggregates``, ``super_functions``,
   ``null_treatment``), and calls of functions the
   engine's catalog defines in schema ``localshift`` (qualified by name);
-* bare words: SYSDATE, CURRENT_USER_ID, APPROXIMATE;
+* bare words: SYSDATE, CURRENT_USER_ID, CURRENT_AWS_ACCOUNT, CURRENT_NAMESPACE, APPROXIMATE;
 * Redshift type names after ``::`` and in CAST (a cast to SUPER a call: ``super_casts``);
 * delimited identifiers, folded to lower case as Redshift folds them;
 * ``4WHEN``: a number glued to a keyword (Redshift's lexer splits it);
@@ -63,6 +63,9 @@ REDSHIFT_CATALOG_WORDS = frozenset({*REDSHIFT_CATALOG_COLUMNS, *REDSHIFT_CATALOG
 _BARE_WORDS = {
     "sysdate": "LOCALTIMESTAMP",
     "current_user_id": "CAST((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user) AS integer)",
+    # Read once per statement (a subquery), not once per row (catalog/24_system.sql reads a file).
+    "current_aws_account": "(SELECT pg_catalog.current_aws_account())",
+    "current_namespace": "(SELECT pg_catalog.current_namespace())",
 }
 # Where a name followed by a parenthesis is a relation and its columns, not a call
 # (``INSERT INTO object (a, b)``, ``CREATE TABLE IF NOT EXISTS convert (...)``, ``ANALYZE log (a)``,

@@ -36,7 +36,8 @@ _STATEMENT_WORDS = ("create", "alter", "drop", "grant", "revoke", "set", "reset"
                     "refresh", "comment", "desc")  # COMMENT ON: by a superuser maybe, as the owner (owner_reach.py)
 # Words that need rewriting wherever they appear.
 TRIGGER_WORDS = frozenset({
-    "top", "qualify", "minus", "approximate", "sysdate", "current_user_id", "super", "nvarchar",
+    "top", "qualify", "minus", "approximate", "sysdate", "current_user_id", "current_aws_account",
+    "current_namespace", "super", "nvarchar",
     "nchar", "varbyte", "varbinary", "bpchar", "binary", "geometry", "geography", "hllsketch", "pivot",
     "unpivot", "datetime", "exclude",  # SELECT * EXCLUDE (refused)
     "numeric", "decimal",  # DECIMAL(18, 0) when no precision is given (types.py)

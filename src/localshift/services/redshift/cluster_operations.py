@@ -11,7 +11,7 @@ from typing import Any, Callable
 from localshift.errors import ApiError, invalid_combination, invalid_parameter
 from localshift.records import ClusterRecord, MaintenanceDeferral
 from localshift.services.context import RequestContext
-from localshift.services.redshift import maintenance_lifecycle, validation
+from localshift.services.redshift import lifecycle, maintenance_lifecycle, validation
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.clusters import change_cluster, find_cluster, render
 from localshift.services.redshift.views import ENGINE_BUILD, aqua_view
@@ -85,6 +85,7 @@ def modify_cluster_iam_roles(backend: RedshiftBackend, ctx: RequestContext, p: d
             cluster.default_iam_role_arn = None  # a role removed is no longer the default
 
     cluster = change_cluster(backend, ctx, p["ClusterIdentifier"], change)
+    backend.submit(lifecycle.write_facts, cluster.row_id)  # DEFAULT_IAM_ROLE() in the cluster's SQL
     return {"Cluster": render(backend, ctx, cluster)}
 
 

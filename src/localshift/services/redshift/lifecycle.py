@@ -17,6 +17,7 @@ import logging
 import time
 from typing import Any, Callable, Collection
 
+from localshift.dataplane.api import ClusterFacts
 from localshift.records import ClusterRecord
 from localshift.services import event_catalog, events
 from localshift.services.common import jobs, restart_lifecycle, table_restore_lifecycle
@@ -115,9 +116,30 @@ def create_cluster(backend: RedshiftBackend, row_id: int) -> None:
 
 
 def apply_parameters(backend: RedshiftBackend, cluster: ClusterRecord) -> None:
-    """Give a new engine the parameter values its cluster starts with (parameter_status.py)."""
+    """Give a new engine the parameter values its cluster starts with (parameter_status.py), and the
+    facts its SQL reads (a restored engine has its source cluster's until then)."""
     if cluster.applied_parameters:
         backend.dataplane.apply_settings(cluster_key(cluster), cluster.applied_parameters)
+    _write_facts(backend, cluster)
+
+
+def _write_facts(backend: RedshiftBackend, cluster: ClusterRecord) -> None:
+    """CURRENT_AWS_ACCOUNT, CURRENT_NAMESPACE (the id of ClusterNamespaceArn), DEFAULT_IAM_ROLE()."""
+    backend.dataplane.set_cluster_facts(
+        cluster_key(cluster), ClusterFacts(cluster.account, cluster.namespace_id, cluster.default_iam_role_arn))
+
+
+def write_facts(backend: RedshiftBackend, row_id: int) -> None:
+    """After ModifyClusterIamRoles: DEFAULT_IAM_ROLE() answers the cluster's default role now.  On a
+    failure the engine keeps the role it had until its next start here (start_engine) writes it."""
+    with backend.engine_lock(row_id):  # after a job that stops or moves the engine
+        cluster = backend.clusters.get_by_id(row_id)
+        if cluster is None or cluster.status not in ENGINE_SERVES:
+            return
+        try:
+            _write_facts(backend, cluster)
+        except Exception:
+            log.exception("the default IAM role of cluster %s could not reach its engine", cluster.identifier)
 
 
 def _current_name(backend: RedshiftBackend, cluster: ClusterRecord) -> str:
@@ -171,6 +193,7 @@ def start_engine(backend: RedshiftBackend, row_id: int) -> bool:
             if current is None or current.status not in ENGINE_SERVES:
                 return  # its engine is another job's: pausing, deleting, resuming...
             port = backend.dataplane.start_engine(cluster_key(current), current.endpoint_port or current.port)
+            _write_facts(backend, current)  # in case write_facts failed before the restart
             backend.mutate_cluster(row_id, lambda c: setattr(c, "endpoint_port", port))
 
     return cluster_job(backend, row_id, "restart", work)

@@ -23,7 +23,7 @@ import logging
 import re
 from typing import Callable, Collection
 
-from localshift.dataplane.api import SnapshotStats
+from localshift.dataplane.api import ClusterFacts, SnapshotStats
 from localshift.services.common import jobs, table_restore_lifecycle
 from localshift.services.common.jobs import MB, release_lease, snapshot_completed, snapshot_progress
 from localshift.services.events import record_failure
@@ -122,9 +122,35 @@ def ensure_engine(backend: ServerlessBackend, namespace_row_id: int, serve_port:
         return key, port
 
 
-def apply_config(backend: ServerlessBackend, key: str, workgroup: WorkgroupRecord) -> None:
-    """Give the engine the workgroup's config parameters the SQL front honours: require_ssl."""
+def apply_config(backend: ServerlessBackend, key: str, workgroup: WorkgroupRecord, namespace_row_id: int) -> None:
+    """Give the engine the workgroup's config parameters the SQL front honours (require_ssl), and the
+    facts of its namespace its SQL reads (a restored engine has its source namespace's until then)."""
     backend.dataplane.apply_settings(key, {REQUIRE_SSL: workgroup.config_parameters.get(REQUIRE_SSL, "false")})
+    namespace = backend.namespaces.get_by_id(namespace_row_id)
+    if namespace is not None:
+        _write_facts(backend, key, namespace)
+
+
+def _write_facts(backend: ServerlessBackend, key: str, namespace: NamespaceRecord) -> None:
+    """CURRENT_AWS_ACCOUNT, CURRENT_NAMESPACE (the namespace's namespaceId), DEFAULT_IAM_ROLE()."""
+    backend.dataplane.set_cluster_facts(
+        key, ClusterFacts(namespace.account, namespace.namespace_id, namespace.default_iam_role_arn))
+
+
+def write_facts(backend: ServerlessBackend, namespace_row_id: int) -> None:
+    """After UpdateNamespace of its IAM roles: DEFAULT_IAM_ROLE() answers the namespace's default role
+    now, in an engine that serves (one that does not gets it when a workgroup serves it: apply_config).
+    A failure is logged; the engine keeps the role it had until it is served again."""
+    with backend.engine_lock(namespace_row_id):
+        namespace = backend.namespaces.get_by_id(namespace_row_id)
+        if namespace is None or not namespace.engine_generation:
+            return
+        key = engine_key(namespace_row_id, namespace.engine_generation)
+        try:
+            if backend.dataplane.is_running(key):
+                _write_facts(backend, key, namespace)
+        except Exception:
+            log.exception("the default IAM role of namespace %s could not reach its engine", namespace.name)
 
 
 # --- namespaces ----------------------------------------------------------------------

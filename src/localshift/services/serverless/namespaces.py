@@ -127,6 +127,8 @@ def update_namespace(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
         backend.namespaces.update(namespace)
     if namespace.credentials_plan is not None:
         backend.submit(lifecycle.set_admin_credentials, namespace.row_id)
+    if groups == ["IAM roles"]:
+        backend.submit(lifecycle.write_facts, namespace.row_id)  # DEFAULT_IAM_ROLE() in the namespace's SQL
     return {"namespace": namespace_view(namespace)}
 
 

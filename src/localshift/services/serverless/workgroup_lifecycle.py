@@ -80,7 +80,7 @@ def serve_workgroup(backend: ServerlessBackend, workgroup_row_id: int) -> None:
                 return False
             wanted = current.pending_port or current.endpoint_port or current.port
             key, port = ensure_engine(backend, namespace_row_id, wanted)
-            apply_config(backend, key, current)
+            apply_config(backend, key, current, namespace_row_id)
 
             def available(w: WorkgroupRecord) -> None:
                 w.port, w.pending_port = w.pending_port or w.port, None
@@ -158,7 +158,7 @@ def restore_namespace(backend: ServerlessBackend, namespace_row_id: int) -> None
                 restored = True
                 served.append(port)
                 if workgroup is not None:
-                    apply_config(backend, new_key, workgroup)
+                    apply_config(backend, new_key, workgroup, namespace_row_id)
             except Exception as error:
                 # A damaged snapshot or an engine failure: the namespace keeps the data it had.
                 failed(backend, namespace, NAMESPACE, "restore a snapshot into", error)

@@ -77,7 +77,7 @@ SELECT CASE jsonb_typeof($1)
                                         FROM jsonb_each($1) WITH ORDINALITY), '') || '}'
     WHEN 'array' THEN '[' || coalesce((SELECT string_agg(localshift.json_serialize(value), ',' ORDER BY ordinality)
                                        FROM jsonb_array_elements($1) WITH ORDINALITY), '') || ']'
-    ELSE $1::text
+    ELSE $1::json::text  -- its JSON (a cast to text gives a string's value: 27_super_casts.sql)
 END $$;
 
 -- JSON_TYPEOF(super): array, boolean, number, object, string or null.

@@ -30,6 +30,27 @@ CREATE OR REPLACE FUNCTION pg_catalog.current_user_id() RETURNS integer
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
 SELECT oid::integer FROM pg_catalog.pg_roles WHERE rolname = current_user $$;
 
+-- CURRENT_AWS_ACCOUNT, CURRENT_NAMESPACE (keywords the translator turns into calls of these) and
+-- DEFAULT_IAM_ROLE(): the cluster's (or serverless namespace's) account, namespace id and default
+-- IAM role (NULL without one), as the service last wrote them (engine_settings.set_cluster_facts:
+-- ALTER SYSTEM, by the internal role).  They are read from the configuration files, which no user
+-- writes, not from the settings a session has (any user may SET localshift.anything).  The
+-- account is a BIGINT (AWS says INTEGER, whose range no 12-digit account id fits).
+CREATE OR REPLACE FUNCTION localshift.cluster_fact(name text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+SELECT setting FROM pg_catalog.pg_file_settings
+WHERE name = 'localshift.' || $1 AND error IS NULL ORDER BY seqno DESC LIMIT 1 $$;
+REVOKE ALL ON FUNCTION localshift.cluster_fact(text) FROM PUBLIC;
+CREATE OR REPLACE FUNCTION pg_catalog.current_aws_account() RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+SELECT localshift.cluster_fact('aws_account')::bigint $$;
+CREATE OR REPLACE FUNCTION pg_catalog.current_namespace() RETURNS character varying
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+SELECT localshift.cluster_fact('namespace') $$;
+CREATE OR REPLACE FUNCTION pg_catalog.default_iam_role() RETURNS character varying
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+SELECT localshift.cluster_fact('default_iam_role') $$;
+
 -- Views created WITH NO SCHEMA BINDING (recorded by the event triggers of 40_events.sql, bound
 -- by 39_late_binding.sql): the statement as written (pg_get_viewdef, SHOW VIEW), its query as
 -- translated, its column names ("(a, b)" or ''), the search path it was created with, and the
