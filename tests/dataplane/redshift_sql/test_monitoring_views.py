@@ -84,6 +84,67 @@ def test_a_waiting_statement_is_in_flight_and_waits_for_its_lock(sql_cluster, da
             waiter.close()
 
 
+# AWS's sample query of SYS_QUERY_HISTORY: the running and queued queries.
+RUNNING_QUERIES = ("SELECT user_id, query_id, transaction_id, session_id, status, trim(database_name) AS database_name,"
+                   " start_time, end_time, result_cache_hit, elapsed_time, queue_time, execution_time"
+                   " FROM sys_query_history WHERE status IN ('running','queued') ORDER BY start_time")
+
+
+def test_running_statements_are_in_sys_query_history_until_they_finish(sql_cluster, database, carol):
+    """AWS: SYS_QUERY_HISTORY "contains both running and finished queries"; the statement reading it runs too.
+    A running statement has no query id yet (query 0, as STV_INFLIGHT shows it)."""
+    with sql_cluster.connect(database) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS running_t (a int)")
+        conn.execute(f"GRANT ALL ON running_t TO {carol}")
+    with sql_cluster.connect(database, autocommit=False) as holder:
+        holder.execute("LOCK TABLE running_t")
+        waiter = connect_as_carol(sql_cluster, database)
+        waiter_pid = waiter.execute("SELECT pg_backend_pid()").fetchone()[0]
+        blocked = threading.Thread(target=waiter.execute, args=("INSERT INTO running_t VALUES (7)",))
+        admin_waiter = sql_cluster.connect(database)
+        admin_pid = admin_waiter.execute("SELECT pg_backend_pid()").fetchone()[0]
+        admin_blocked = threading.Thread(target=admin_waiter.execute, args=("SELECT count(*) FROM running_t",))
+        blocked.start()
+        admin_blocked.start()
+        try:
+            with sql_cluster.connect(database) as watcher:
+                own_pid = watcher.execute("SELECT pg_backend_pid()").fetchone()[0]
+
+                def running() -> dict[int, tuple]:
+                    rows = {row[3]: row for row in watcher.execute(RUNNING_QUERIES).fetchall()}
+                    return rows if {waiter_pid, admin_pid} <= rows.keys() else {}
+
+                rows = wait_for(running)
+                carol_id = watcher.execute("SELECT usesysid FROM pg_user WHERE usename = %s", (carol,)).fetchone()[0]
+                user_id, query_id, _, _, status, db, start, end, cached, elapsed, queued, executing = rows[waiter_pid]
+                assert (user_id, query_id, status, db, end, cached, queued) == (
+                    carol_id, 0, "running   ", database, None, False, 0)  # character(10)
+                assert start is not None and elapsed >= 0 and executing == elapsed
+                assert own_pid in rows  # the sample query itself, as in Redshift
+                assert watcher.execute(
+                    "SELECT trim(query_type), trim(query_text), error_message, returned_rows FROM sys_query_history"
+                    " WHERE session_id = %s AND status = 'running'", (waiter_pid,)).fetchall() == [
+                    ("INSERT", "INSERT INTO running_t VALUES (7)", None, None)]
+            # Carol sees her own running statements, not the superuser's.
+            with connect_as_carol(sql_cluster, database) as other:
+                mine = {row[3] for row in other.execute(RUNNING_QUERIES).fetchall()}
+                assert waiter_pid in mine and admin_pid not in mine
+        finally:
+            holder.rollback()
+            blocked.join(timeout=60)
+            admin_blocked.join(timeout=60)
+            waiter.close()
+            admin_waiter.close()
+    with sql_cluster.connect(database) as conn:
+        # Finished, it is in the history with its id, and runs no more.
+        assert wait_for(lambda: conn.execute(
+            "SELECT query_id > 0, trim(status), end_time >= start_time, returned_rows FROM sys_query_history"
+            " WHERE session_id = %s AND query_text = 'INSERT INTO running_t VALUES (7)'", (waiter_pid,)).fetchall()) \
+            == [(True, "success", True, 1)]
+        assert conn.execute("SELECT count(*) FROM sys_query_history WHERE status = 'running' AND session_id IN (%s, %s)",
+                            (waiter_pid, admin_pid)).fetchone() == (0,)
+
+
 def test_finished_statements_are_in_the_wlm_log_and_qlog(sql_cluster, database, carol):
     with sql_cluster.connect(database) as conn:
         conn.execute("CREATE TABLE IF NOT EXISTS qlog_t (a int)")
