@@ -173,6 +173,55 @@ def test_finished_statements_are_in_the_wlm_log_and_qlog(sql_cluster, database, 
         assert conn.execute("SELECT count(*) FROM stl_wlm_query WHERE userid <> current_user_id").fetchone() == (0,)
 
 
+STL_QUERY_METRICS_COLUMNS = [
+    "userid", "service_class", "query", "segment", "step_type", "starttime", "slices", "max_rows", "rows",
+    "max_cpu_time", "cpu_time", "max_blocks_read", "blocks_read", "max_run_time", "run_time", "max_blocks_to_disk",
+    "blocks_to_disk", "step", "max_query_scan_size", "query_scan_size", "query_priority", "query_queue_time",
+    "service_class_name"]
+SVL_QUERY_METRICS_COLUMNS = [
+    "userid", "query", "service_class", "dimension", "segment", "step", "step_label", "query_cpu_time",
+    "query_blocks_read", "query_execution_time", "query_cpu_usage_percent", "query_temp_blocks_to_disk",
+    "segment_execution_time", "cpu_skew", "io_skew", "scan_row_count", "join_row_count", "nested_loop_join_row_count",
+    "return_row_count", "spectrum_scan_row_count", "spectrum_scan_size_mb", "query_queue_time", "service_class_name"]
+
+
+def test_finished_queries_have_query_level_metrics_with_nothing_unmeasured(sql_cluster, database, carol):
+    """STL_QUERY_METRICS, SVL_QUERY_METRICS: a row per finished query at the query level, in the default
+    queue; what the engine does not measure (CPU, blocks, rows, run times) is NULL, so AWS's sample
+    queries for expensive queries find none."""
+    with sql_cluster.connect(database) as conn:
+        conn.execute("SELECT 1 /* admin metrics marker */")
+        query = wait_for(lambda: conn.execute(
+            "SELECT query FROM stl_query WHERE querytxt LIKE '%admin metrics marker%'"
+            " AND querytxt NOT LIKE '%stl_query%'").fetchone())[0]
+        cursor = conn.execute("SELECT * FROM stl_query_metrics WHERE query = %s", (query,))
+        assert [c.name for c in cursor.description] == STL_QUERY_METRICS_COLUMNS
+        [row] = cursor.fetchall()
+        values = dict(zip(STL_QUERY_METRICS_COLUMNS, row))
+        assert (values["service_class"], values["segment"], values["step_type"], values["step"],
+                values["query_queue_time"], values["service_class_name"].strip()) == (100, -1, -1, -1, 0, "Default queue")
+        assert values["starttime"] is not None and values["cpu_time"] is None and values["rows"] is None
+        cursor = conn.execute("SELECT * FROM svl_query_metrics WHERE query = %s", (query,))
+        assert [c.name for c in cursor.description] == SVL_QUERY_METRICS_COLUMNS
+        [row] = cursor.fetchall()
+        values = dict(zip(SVL_QUERY_METRICS_COLUMNS, row))
+        assert (values["service_class"], values["dimension"], values["segment"], values["query_cpu_time"],
+                values["query_queue_time"]) == (100, "query", None, None, 0)
+        assert values["query_execution_time"] >= 0
+        assert conn.execute("SELECT query_execution_time FROM svl_query_metrics_summary WHERE query = %s",
+                            (query,)).fetchall() == [(values["query_execution_time"],)]
+        # AWS's sample queries: high CPU time, nested loop joins, long runs on little CPU.
+        for sample in ("Select query, cpu_time / 1000000 as cpu_seconds from stl_query_metrics where segment = -1"
+                       " and cpu_time > 1000000000 order by cpu_time",
+                       "select query, rows from stl_query_metrics where step_type = 15 and rows > 1000000 order by rows",
+                       "select query, run_time/1000000 as run_time_seconds from stl_query_metrics where segment = -1"
+                       " and run_time > 60000000 and cpu_time < 10000000"):
+            assert conn.execute(sample).fetchall() == []
+    with connect_as_carol(sql_cluster, database) as conn:  # another user's queries are not hers
+        for view in ("stl_query_metrics", "svl_query_metrics"):
+            assert conn.execute(f"SELECT count(*) FROM {view} WHERE query = %s", (query,)).fetchone() == (0,)
+
+
 def test_a_procedures_raised_messages_are_kept_with_its_call(sql_cluster, database, carol):
     """SVL_STORED_PROC_MESSAGES and SYS_PROCEDURE_MESSAGES: what a CALL's procedures RAISE, with its query
     id, even when the call fails (AWS's example: an error of a statement is no message of its own)."""
