@@ -57,7 +57,6 @@ CREATE OR REPLACE VIEW pg_catalog.svl_statementtext AS
 SELECT userid, xid, pid, label, starttime, endtime, sequence, class::character varying(10) AS type, text
 FROM localshift.history_text;
 
-
 -- SYS_QUERY_TEXT: every statement's text (DDL and utility statements too) in 4000-character pieces.
 CREATE OR REPLACE VIEW pg_catalog.sys_query_text AS
 SELECT h.userid::integer AS user_id, h.query_id::bigint AS query_id, h.transaction_id::bigint AS transaction_id,
