@@ -84,6 +84,67 @@ def test_a_waiting_statement_is_in_flight_and_waits_for_its_lock(sql_cluster, da
             waiter.close()
 
 
+# AWS's sample query of SYS_QUERY_HISTORY: the running and queued queries.
+RUNNING_QUERIES = ("SELECT user_id, query_id, transaction_id, session_id, status, trim(database_name) AS database_name,"
+                   " start_time, end_time, result_cache_hit, elapsed_time, queue_time, execution_time"
+                   " FROM sys_query_history WHERE status IN ('running','queued') ORDER BY start_time")
+
+
+def test_running_statements_are_in_sys_query_history_until_they_finish(sql_cluster, database, carol):
+    """AWS: SYS_QUERY_HISTORY "contains both running and finished queries"; the statement reading it runs too.
+    A running statement has no query id yet (query 0, as STV_INFLIGHT shows it)."""
+    with sql_cluster.connect(database) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS running_t (a int)")
+        conn.execute(f"GRANT ALL ON running_t TO {carol}")
+    with sql_cluster.connect(database, autocommit=False) as holder:
+        holder.execute("LOCK TABLE running_t")
+        waiter = connect_as_carol(sql_cluster, database)
+        waiter_pid = waiter.execute("SELECT pg_backend_pid()").fetchone()[0]
+        blocked = threading.Thread(target=waiter.execute, args=("INSERT INTO running_t VALUES (7)",))
+        admin_waiter = sql_cluster.connect(database)
+        admin_pid = admin_waiter.execute("SELECT pg_backend_pid()").fetchone()[0]
+        admin_blocked = threading.Thread(target=admin_waiter.execute, args=("SELECT count(*) FROM running_t",))
+        blocked.start()
+        admin_blocked.start()
+        try:
+            with sql_cluster.connect(database) as watcher:
+                own_pid = watcher.execute("SELECT pg_backend_pid()").fetchone()[0]
+
+                def running() -> dict[int, tuple]:
+                    rows = {row[3]: row for row in watcher.execute(RUNNING_QUERIES).fetchall()}
+                    return rows if {waiter_pid, admin_pid} <= rows.keys() else {}
+
+                rows = wait_for(running)
+                carol_id = watcher.execute("SELECT usesysid FROM pg_user WHERE usename = %s", (carol,)).fetchone()[0]
+                user_id, query_id, _, _, status, db, start, end, cached, elapsed, queued, executing = rows[waiter_pid]
+                assert (user_id, query_id, status, db, end, cached, queued) == (
+                    carol_id, 0, "running   ", database, None, False, 0)  # character(10)
+                assert start is not None and elapsed >= 0 and executing == elapsed
+                assert own_pid in rows  # the sample query itself, as in Redshift
+                assert watcher.execute(
+                    "SELECT trim(query_type), trim(query_text), error_message, returned_rows FROM sys_query_history"
+                    " WHERE session_id = %s AND status = 'running'", (waiter_pid,)).fetchall() == [
+                    ("INSERT", "INSERT INTO running_t VALUES (7)", None, None)]
+            # Carol sees her own running statements, not the superuser's.
+            with connect_as_carol(sql_cluster, database) as other:
+                mine = {row[3] for row in other.execute(RUNNING_QUERIES).fetchall()}
+                assert waiter_pid in mine and admin_pid not in mine
+        finally:
+            holder.rollback()
+            blocked.join(timeout=60)
+            admin_blocked.join(timeout=60)
+            waiter.close()
+            admin_waiter.close()
+    with sql_cluster.connect(database) as conn:
+        # Finished, it is in the history with its id, and runs no more.
+        assert wait_for(lambda: conn.execute(
+            "SELECT query_id > 0, trim(status), end_time >= start_time, returned_rows FROM sys_query_history"
+            " WHERE session_id = %s AND query_text = 'INSERT INTO running_t VALUES (7)'", (waiter_pid,)).fetchall()) \
+            == [(True, "success", True, 1)]
+        assert conn.execute("SELECT count(*) FROM sys_query_history WHERE status = 'running' AND session_id IN (%s, %s)",
+                            (waiter_pid, admin_pid)).fetchone() == (0,)
+
+
 def test_finished_statements_are_in_the_wlm_log_and_qlog(sql_cluster, database, carol):
     with sql_cluster.connect(database) as conn:
         conn.execute("CREATE TABLE IF NOT EXISTS qlog_t (a int)")
@@ -110,6 +171,55 @@ def test_finished_statements_are_in_the_wlm_log_and_qlog(sql_cluster, database, 
         assert conn.execute("SELECT count(*) FROM svl_qlog WHERE substring LIKE '%admin qlog marker%'").fetchone() \
             == (0,)
         assert conn.execute("SELECT count(*) FROM stl_wlm_query WHERE userid <> current_user_id").fetchone() == (0,)
+
+
+STL_QUERY_METRICS_COLUMNS = [
+    "userid", "service_class", "query", "segment", "step_type", "starttime", "slices", "max_rows", "rows",
+    "max_cpu_time", "cpu_time", "max_blocks_read", "blocks_read", "max_run_time", "run_time", "max_blocks_to_disk",
+    "blocks_to_disk", "step", "max_query_scan_size", "query_scan_size", "query_priority", "query_queue_time",
+    "service_class_name"]
+SVL_QUERY_METRICS_COLUMNS = [
+    "userid", "query", "service_class", "dimension", "segment", "step", "step_label", "query_cpu_time",
+    "query_blocks_read", "query_execution_time", "query_cpu_usage_percent", "query_temp_blocks_to_disk",
+    "segment_execution_time", "cpu_skew", "io_skew", "scan_row_count", "join_row_count", "nested_loop_join_row_count",
+    "return_row_count", "spectrum_scan_row_count", "spectrum_scan_size_mb", "query_queue_time", "service_class_name"]
+
+
+def test_finished_queries_have_query_level_metrics_with_nothing_unmeasured(sql_cluster, database, carol):
+    """STL_QUERY_METRICS, SVL_QUERY_METRICS: a row per finished query at the query level, in the default
+    queue; what the engine does not measure (CPU, blocks, rows, run times) is NULL, so AWS's sample
+    queries for expensive queries find none."""
+    with sql_cluster.connect(database) as conn:
+        conn.execute("SELECT 1 /* admin metrics marker */")
+        query = wait_for(lambda: conn.execute(
+            "SELECT query FROM stl_query WHERE querytxt LIKE '%admin metrics marker%'"
+            " AND querytxt NOT LIKE '%stl_query%'").fetchone())[0]
+        cursor = conn.execute("SELECT * FROM stl_query_metrics WHERE query = %s", (query,))
+        assert [c.name for c in cursor.description] == STL_QUERY_METRICS_COLUMNS
+        [row] = cursor.fetchall()
+        values = dict(zip(STL_QUERY_METRICS_COLUMNS, row))
+        assert (values["service_class"], values["segment"], values["step_type"], values["step"],
+                values["query_queue_time"], values["service_class_name"].strip()) == (100, -1, -1, -1, 0, "Default queue")
+        assert values["starttime"] is not None and values["cpu_time"] is None and values["rows"] is None
+        cursor = conn.execute("SELECT * FROM svl_query_metrics WHERE query = %s", (query,))
+        assert [c.name for c in cursor.description] == SVL_QUERY_METRICS_COLUMNS
+        [row] = cursor.fetchall()
+        values = dict(zip(SVL_QUERY_METRICS_COLUMNS, row))
+        assert (values["service_class"], values["dimension"], values["segment"], values["query_cpu_time"],
+                values["query_queue_time"]) == (100, "query", None, None, 0)
+        assert values["query_execution_time"] >= 0
+        assert conn.execute("SELECT query_execution_time FROM svl_query_metrics_summary WHERE query = %s",
+                            (query,)).fetchall() == [(values["query_execution_time"],)]
+        # AWS's sample queries: high CPU time, nested loop joins, long runs on little CPU.
+        for sample in ("Select query, cpu_time / 1000000 as cpu_seconds from stl_query_metrics where segment = -1"
+                       " and cpu_time > 1000000000 order by cpu_time",
+                       "select query, rows from stl_query_metrics where step_type = 15 and rows > 1000000 order by rows",
+                       "select query, run_time/1000000 as run_time_seconds from stl_query_metrics where segment = -1"
+                       " and run_time > 60000000 and cpu_time < 10000000"):
+            assert conn.execute(sample).fetchall() == []
+    with connect_as_carol(sql_cluster, database) as conn:  # another user's queries are not hers
+        for view in ("stl_query_metrics", "svl_query_metrics"):
+            assert conn.execute(f"SELECT count(*) FROM {view} WHERE query = %s", (query,)).fetchone() == (0,)
 
 
 def test_a_procedures_raised_messages_are_kept_with_its_call(sql_cluster, database, carol):

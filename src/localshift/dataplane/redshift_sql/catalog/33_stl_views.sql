@@ -57,26 +57,6 @@ CREATE OR REPLACE VIEW pg_catalog.svl_statementtext AS
 SELECT userid, xid, pid, label, starttime, endtime, sequence, class::character varying(10) AS type, text
 FROM localshift.history_text;
 
-CREATE OR REPLACE VIEW pg_catalog.sys_query_history AS
-SELECT userid::integer AS user_id, query_id::bigint AS query_id,
-       label::character(320) AS query_label,
-       transaction_id::bigint AS transaction_id, pid::integer AS session_id,
-       database::character(128) AS database_name, query_type::character(32) AS query_type,
-       status::character(10) AS status, false AS result_cache_hit,
-       starttime AS start_time, endtime AS end_time,
-       (extract(epoch FROM endtime - starttime) * 1000000)::bigint AS elapsed_time,
-       0::bigint AS queue_time,
-       (extract(epoch FROM endtime - starttime) * 1000000)::bigint AS execution_time,
-       error_message::character(512) AS error_message, rows::bigint AS returned_rows,
-       NULL::bigint AS returned_bytes, left(query_text, 4000)::character(4000) AS query_text,
-       '1.0.87003'::character(256) AS redshift_version, NULL::character(150) AS usage_limit,
-       'primary'::varchar(32) AS compute_type, 0::bigint AS compile_time, 0::bigint AS planning_time,
-       0::bigint AS lock_wait_time, 100 AS service_class_id, 'Default queue'::character(64) AS service_class_name,
-       'Normal'::character(20) AS query_priority, 'false'::character(10) AS short_query_accelerated,
-       NULL::character(40) AS user_query_hash, NULL::character(40) AS generic_query_hash,
-       NULL::integer AS query_hash_version, NULL::bigint AS result_cache_query_id
-FROM localshift.visible_history;
-
 -- SYS_QUERY_TEXT: every statement's text (DDL and utility statements too) in 4000-character pieces.
 CREATE OR REPLACE VIEW pg_catalog.sys_query_text AS
 SELECT h.userid::integer AS user_id, h.query_id::bigint AS query_id, h.transaction_id::bigint AS transaction_id,
@@ -143,6 +123,43 @@ SELECT * FROM (
     ORDER BY query_id DESC
     LIMIT 100
 ) AS done;
+
+-- SYS_QUERY_HISTORY: finished statements (the history), then the ones running now (AWS: "It
+-- contains both running and finished queries"), the statement reading the view among them, as in
+-- Redshift.  A statement gets its query id as it completes (history.py), so a running one shows
+-- query 0, as STV_INFLIGHT does; its text is what the engine runs (the translated statement), its
+-- end time NULL and its elapsed and execution times those until the reading statement began.
+CREATE OR REPLACE VIEW pg_catalog.sys_query_history AS
+SELECT userid::integer AS user_id, query_id::bigint AS query_id,
+       label::character(320) AS query_label,
+       transaction_id::bigint AS transaction_id, pid::integer AS session_id,
+       database::character(128) AS database_name, query_type::character(32) AS query_type,
+       status::character(10) AS status, false AS result_cache_hit,
+       starttime AS start_time, endtime AS end_time,
+       (extract(epoch FROM endtime - starttime) * 1000000)::bigint AS elapsed_time,
+       0::bigint AS queue_time,
+       (extract(epoch FROM endtime - starttime) * 1000000)::bigint AS execution_time,
+       error_message::character(512) AS error_message, rows::bigint AS returned_rows,
+       NULL::bigint AS returned_bytes, left(query_text, 4000)::character(4000) AS query_text,
+       '1.0.87003'::character(256) AS redshift_version, NULL::character(150) AS usage_limit,
+       'primary'::varchar(32) AS compute_type, 0::bigint AS compile_time, 0::bigint AS planning_time,
+       0::bigint AS lock_wait_time, 100 AS service_class_id, 'Default queue'::character(64) AS service_class_name,
+       'Normal'::character(20) AS query_priority, 'false'::character(10) AS short_query_accelerated,
+       NULL::character(40) AS user_query_hash, NULL::character(40) AS generic_query_hash,
+       NULL::integer AS query_hash_version, NULL::bigint AS result_cache_query_id
+FROM localshift.visible_history
+UNION ALL
+SELECT usesysid::integer, 0::bigint, 'default'::character(320), coalesce(backend_xid::text::bigint, 0), pid,
+       datname::character(128), localshift.query_type(query)::character(32), 'running'::character(10), false,
+       query_start AT TIME ZONE 'UTC', NULL::timestamp,
+       greatest(extract(epoch FROM statement_timestamp() - query_start) * 1000000, 0)::bigint, 0::bigint,
+       greatest(extract(epoch FROM statement_timestamp() - query_start) * 1000000, 0)::bigint,
+       NULL::character(512), NULL::bigint, NULL::bigint, left(query, 4000)::character(4000),
+       '1.0.87003'::character(256), NULL::character(150), 'primary'::varchar(32), 0::bigint, 0::bigint,
+       0::bigint, 100, 'Default queue'::character(64), 'Normal'::character(20), 'false'::character(10),
+       NULL::character(40), NULL::character(40), NULL::integer, NULL::bigint
+FROM localshift.visible_sessions
+WHERE state = 'active';
 
 -- Tables as stored: one slice here.
 CREATE OR REPLACE VIEW pg_catalog.stv_tbl_perm AS

@@ -102,13 +102,29 @@ SELECT NULL::integer AS userid, NULL::integer AS service_class, NULL::integer AS
        NULL::character(64) AS service_class_name
 WHERE false;
 
--- Finished queries' metrics: their execution time (whole seconds) in the default queue, never
--- queued; CPU, blocks, skew and row counts are not measured (NULL).
-CREATE OR REPLACE VIEW pg_catalog.svl_query_metrics_summary AS
+-- Finished queries' metrics (those STL_QUERY lists, in the default queue, never queued): Redshift's
+-- executor samples CPU, blocks, rows and run times per slice, segment and step; the engine measures none
+-- of them (NULL).  STL_QUERY_METRICS has the query-level row of each (segment, step_type and step -1,
+-- AWS's marks of that level), with no slice count or priority either.
+CREATE OR REPLACE VIEW pg_catalog.stl_query_metrics AS
+SELECT userid::integer AS userid, 100 AS service_class, query_id::integer AS query, -1 AS segment,
+       -1 AS step_type, starttime, NULL::integer AS slices, NULL::bigint AS max_rows, NULL::bigint AS rows,
+       NULL::bigint AS max_cpu_time, NULL::bigint AS cpu_time, NULL::integer AS max_blocks_read,
+       NULL::bigint AS blocks_read, NULL::bigint AS max_run_time, NULL::bigint AS run_time,
+       NULL::bigint AS max_blocks_to_disk, NULL::bigint AS blocks_to_disk, -1 AS step,
+       NULL::bigint AS max_query_scan_size, NULL::bigint AS query_scan_size, NULL::integer AS query_priority,
+       0::bigint AS query_queue_time, 'Default queue'::character(64) AS service_class_name
+FROM localshift.visible_history
+WHERE class = 'QUERY';
+
+-- SVL_QUERY_METRICS: the query dimension of each (no segments or steps: NULL), with its execution
+-- time in whole seconds; SVL_QUERY_METRICS_SUMMARY the same values, one row a query.
+CREATE OR REPLACE VIEW pg_catalog.svl_query_metrics AS
 SELECT userid::integer AS userid, query_id::integer AS query, 100 AS service_class,
-       NULL::bigint AS query_cpu_time, NULL::bigint AS query_blocks_read,
+       'query'::varchar(24) AS dimension, NULL::integer AS segment, NULL::integer AS step,
+       NULL::varchar(30) AS step_label, NULL::bigint AS query_cpu_time, NULL::bigint AS query_blocks_read,
        floor(extract(epoch FROM endtime - starttime))::bigint AS query_execution_time,
-       NULL::numeric(38, 2) AS query_cpu_usage_percent, NULL::bigint AS query_temp_blocks_to_disk,
+       NULL::bigint AS query_cpu_usage_percent, NULL::bigint AS query_temp_blocks_to_disk,
        NULL::bigint AS segment_execution_time, NULL::numeric(38, 2) AS cpu_skew, NULL::numeric(38, 2) AS io_skew,
        NULL::bigint AS scan_row_count, NULL::bigint AS join_row_count, NULL::bigint AS nested_loop_join_row_count,
        NULL::bigint AS return_row_count, NULL::bigint AS spectrum_scan_row_count,
@@ -116,6 +132,14 @@ SELECT userid::integer AS userid, query_id::integer AS query, 100 AS service_cla
        'Default queue'::character(64) AS service_class_name
 FROM localshift.visible_history
 WHERE class = 'QUERY';
+
+CREATE OR REPLACE VIEW pg_catalog.svl_query_metrics_summary AS
+SELECT userid, query, service_class, query_cpu_time, query_blocks_read, query_execution_time,
+       query_cpu_usage_percent::numeric(38, 2) AS query_cpu_usage_percent, query_temp_blocks_to_disk,
+       segment_execution_time, cpu_skew, io_skew, scan_row_count, join_row_count, nested_loop_join_row_count,
+       return_row_count, spectrum_scan_row_count, spectrum_scan_size_mb, query_queue_time, service_class_name
+FROM pg_catalog.svl_query_metrics
+WHERE dimension = 'query';
 
 -- Workload management's configuration (superusers only) --------------------------------------
 CREATE OR REPLACE VIEW localshift.wlm_queues (service_class, name, slots, condition) AS
@@ -170,6 +194,7 @@ WHERE c.statement ~* '^[[:space:]]*declare[[:space:]]';
 GRANT SELECT ON pg_catalog.stl_scan, pg_catalog.stl_insert, pg_catalog.stl_delete, pg_catalog.stl_explain,
     pg_catalog.stl_dist, pg_catalog.stl_bcast, pg_catalog.stl_tr_conflict, pg_catalog.stl_commit_stats,
     pg_catalog.stl_plan_info,
-    pg_catalog.stl_s3client, pg_catalog.stv_query_metrics, pg_catalog.svl_query_metrics_summary,
+    pg_catalog.stl_s3client, pg_catalog.stv_query_metrics, pg_catalog.stl_query_metrics, pg_catalog.svl_query_metrics,
+    pg_catalog.svl_query_metrics_summary,
     pg_catalog.stv_wlm_service_class_config, pg_catalog.stv_wlm_classification_config,
     pg_catalog.stv_wlm_service_class_state, pg_catalog.stv_active_cursors TO PUBLIC;
