@@ -198,7 +198,7 @@ class HeldJobs:
     def __init__(self, backend: Any, monkeypatch: Any) -> None:
         self.backend = backend
         self.held: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
-        monkeypatch.setattr(backend, "submit", lambda job, *args: self.held.append((job, args)))
+        monkeypatch.setattr(backend, "submit_for", lambda account, job, *args: self.held.append((job, args)))
 
     def take(self) -> Callable[[], None]:
         """The jobs held so far; calling the result runs them, in the order they were submitted."""

@@ -146,11 +146,13 @@ def aws_cli(server: Server, *args: str, account: str = OWNER, service: str = "re
 def make_server(tmp: Path, *, data_plane: bool = False, extra_env: dict[str, str] | None = None,
                 args: list[str] | None = None, keys: dict[str, tuple[str, str]] | None = None) -> Server:
     """A server (not yet started) over ``tmp``; with ``keys`` a strict-mode one, whose LOCALSHIFT_ACCOUNTS
-    are those access key ids, each with its (secret, account or account:identity)."""
+    are those access key ids, each with its (secret, account or account:identity), and whose admin account
+    (unless ``extra_env`` names them) is the first key's, which signs its resets (Server.admin)."""
     env = dict(os.environ)
     env.update({"LOCALSHIFT_TRANSITION_DELAY": "0.05", "LOCALSHIFT_LOG_LEVEL": "warning"})
     if keys:
         env["LOCALSHIFT_ACCOUNTS"] = ",".join(f"{key}:{secret}:{identity}" for key, (secret, identity) in keys.items())
+        env["LOCALSHIFT_ADMIN_ACCOUNTS"] = next(iter(keys.values()))[1].split(":")[0]
     env.update(extra_env or {})
     server_args = list(args or [])
     if not data_plane:

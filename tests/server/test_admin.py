@@ -6,14 +6,16 @@ import json
 import threading
 import urllib.error
 import urllib.request
-from typing import Any
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterator
 
 import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from support import ADMIN_KEY, ADMIN_SECRET, OWNER, REGION, TENANT_KEY, TENANT_SECRET, Server, create_available_cluster
+from support import (ADMIN_KEY, ADMIN_SECRET, GRANTEE, OWNER, REGION, TENANT_KEY, TENANT_SECRET, Server,
+                     create_available_cluster, make_server)
 
 TEN_YEARS = 10 * 365 * 24 * 3600
 RESETS = ["/_localshift/reset", "/moto-api/reset"]
@@ -97,6 +99,49 @@ def test_strict_mode_health_shows_paths_to_admins_only(strict: Server) -> None:
 
     assert call(strict, "/_localshift/health", "GET", key=TENANT_KEY, secret=TENANT_SECRET)[1]["code"] == "AccessDenied"
     assert call(strict, "/_localshift/health", "GET", key=ADMIN_KEY, secret="wrong")[0] == 403
+
+
+@pytest.fixture(scope="module")
+def tenants(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Strict mode with two accounts and no LOCALSHIFT_ADMIN_ACCOUNTS: each administers itself alone."""
+    accounts = f"{ADMIN_KEY}:{ADMIN_SECRET}:{OWNER},{TENANT_KEY}:{TENANT_SECRET}:{GRANTEE}"
+    instance = make_server(tmp_path_factory.mktemp("tenants"), extra_env={"LOCALSHIFT_ACCOUNTS": accounts}).start()
+    yield instance
+    instance.stop()  # no engines: its state is the temporary directory's
+
+
+def test_without_admin_accounts_an_account_resets_itself_alone_and_no_one_moves_the_clock(tenants: Server) -> None:
+    mine, theirs = tenants.client(ADMIN_KEY, secret=ADMIN_SECRET), tenants.client(TENANT_KEY, secret=TENANT_SECRET)
+    create_available_cluster(mine, "mine")
+    create_available_cluster(theirs, "theirs")
+    for key, secret, other in [(TENANT_KEY, TENANT_SECRET, OWNER), (ADMIN_KEY, ADMIN_SECRET, GRANTEE)]:
+        for path in [*RESETS, f"/_localshift/reset?account={other}", f"/_localshift/reset?account={other}&account=",
+                     "/_localshift/time-travel?seconds=31536000"]:
+            status, body = call(tenants, path, key=key, secret=secret)
+            assert (status, body["code"]) == (403, "AccessDenied"), path
+            assert "LOCALSHIFT_ADMIN_ACCOUNTS" in body["error"]
+    assert [len(client.describe_clusters()["Clusters"]) for client in (mine, theirs)] == [1, 1]
+    status, state = call(tenants, "/_localshift/state", "GET", key=TENANT_KEY, secret=TENANT_SECRET)
+    assert (status, state["server"]["account"]) == (200, GRANTEE)  # its own state, as the console reads it
+    assert datetime.fromisoformat(state["server"]["now"]) < datetime.now(timezone.utc) + timedelta(days=1)
+    # Its own resources alone, as a test sharing the server resets them between tests.
+    reset = call(tenants, f"/_localshift/reset?account={GRANTEE}", key=TENANT_KEY, secret=TENANT_SECRET)
+    assert reset == (200, {"status": "reset", "accounts": [GRANTEE]})
+    assert [len(client.describe_clusters()["Clusters"]) for client in (mine, theirs)] == [1, 0]
+    health = call(tenants, "/_localshift/health", "GET", key=TENANT_KEY, secret=TENANT_SECRET)[1]
+    assert health["data_dir"] == str(tenants.data_dir)
+
+
+def test_without_admin_accounts_the_one_account_configured_administers_the_server(tmp_path) -> None:
+    server = make_server(tmp_path, extra_env={"LOCALSHIFT_ACCOUNTS": f"{ADMIN_KEY}:{ADMIN_SECRET}:{OWNER}"}).start()
+    try:
+        admin_cluster(server)
+        status, body = call(server, "/_localshift/time-travel?seconds=3600", key=ADMIN_KEY, secret=ADMIN_SECRET)
+        assert (status, body["offset_seconds"]) == (200, 3600)
+        assert call(server, "/_localshift/reset", key=ADMIN_KEY, secret=ADMIN_SECRET) == (200, {"status": "reset"})
+        assert cluster_count(server) == 0
+    finally:
+        server.stop()
 
 
 def test_open_mode_health_shows_paths(ls: Server) -> None:

@@ -162,7 +162,7 @@ def _services_functions() -> dict[str, list[ast.AST]]:
 def _reaches(handler: Any) -> set[str]:
     """What ``handler`` may reach of the data plane and of writes, over-approximated: every function
     of services/ named as something it calls (transitively), searched for ``.dataplane`` and for
-    calls of ``transaction`` and ``submit``."""
+    calls of ``transaction`` and ``submit_for``."""
     functions = _services_functions()
     found: set[str] = set()
     seen: set[str] = set()
@@ -178,7 +178,7 @@ def _reaches(handler: Any) -> set[str]:
                     found.add("dataplane")
                 if isinstance(node, ast.Call):
                     called = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
-                    if called in ("transaction", "submit"):
+                    if called in ("transaction", "submit_for"):
                         found.add(called)
                     waiting.append(called)
     return found
@@ -192,5 +192,5 @@ def test_reads_reach_neither_the_data_plane_nor_a_write() -> None:
     # The search finds what the other operations reach.
     redshift, serverless = SERVICES[:2]
     assert _reaches(redshift.operations["DeleteClusterSnapshot"]) >= {"dataplane", "transaction"}
-    assert _reaches(redshift.operations["RestoreFromClusterSnapshot"]) >= {"dataplane", "submit"}
+    assert _reaches(redshift.operations["RestoreFromClusterSnapshot"]) >= {"dataplane", "submit_for"}
     assert "dataplane" in _reaches(serverless.operations["RestoreFromSnapshot"])

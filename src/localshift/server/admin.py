@@ -1,10 +1,13 @@
 """The admin endpoints: health, reset, time travel, the state document and the web console.
 
-In open mode anyone may call them, as before.  In strict mode reset and time travel
-need a request signed (SigV4, header or presigned URL) by a configured access key
-whose account may administer (LOCALSHIFT_ADMIN_ACCOUNTS, or every configured account
-when that is empty), with ``localshift`` as the credential scope's service; health
-answers anyone but names paths only to such a caller.  Refusals are 403 with a JSON
+In open mode anyone may call them, as before.  In strict mode they need a request
+signed (SigV4, header or presigned URL) by a configured access key, with ``localshift``
+as the credential scope's service.  An admin account (LOCALSHIFT_ADMIN_ACCOUNTS; unset,
+the one account configured when there is one alone) may call every one.  While none are
+named, any other configured account administers itself alone: it may reset its own
+resources (``?account=`` its own id) and read its state, but not reset another account
+or every one, nor move the clock every account shares.  Health answers anyone but names
+paths only to a caller who may administer itself.  Refusals are 403 with a JSON
 body ``{"code": ..., "error": ...}``.  Reset stops engines, so it runs in a worker
 thread: the event loop keeps serving other requests meanwhile; ``?account=`` (repeated)
 resets those accounts alone.
@@ -23,7 +26,7 @@ import math
 import time
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import parse_qs
 
 from localshift import __version__
@@ -83,10 +86,10 @@ async def handle_admin(runtime: Runtime, request: Request) -> AdminResponse:
         if route == ("GET", "/_localshift/health"):
             return _health(runtime, request)
         if request.method == "POST" and request.path in RESET_PATHS:
-            _require_admin(runtime, request)
+            _require_admin(runtime, request, "reset another account or every one", _resets_itself)
             return await _reset(runtime, request.query_string)
         if route == ("POST", "/_localshift/time-travel"):
-            _require_admin(runtime, request)
+            _require_admin(runtime, request, "move the clock, which every account shares")
             return _time_travel(runtime, request.query_string)
         if route == ("GET", "/_localshift/state"):
             caller = _check_admin(runtime, request) if runtime.authenticator.strict else None
@@ -107,20 +110,32 @@ async def handle_admin(runtime: Runtime, request: Request) -> AdminResponse:
 
 
 def _check_admin(runtime: Runtime, request: Request) -> Caller:
-    """Who signed the request; _Refused unless it is an account that may administer."""
+    """Who signed the request; _Refused unless it is an account that may administer (at least itself)."""
     authenticator = runtime.authenticator
     try:
         caller = authenticator.authenticate(request, ADMIN_SIGNING_NAME)
     except ApiError as error:
         raise _Refused(_refusal(403, error.code, error.message)) from None
-    if not authenticator.may_administer(caller):
+    if not authenticator.may_administer_itself(caller):
         raise _Refused(_refusal(403, "AccessDenied", f"Account {caller.account} may not call the admin endpoints."))
     return caller
 
 
-def _require_admin(runtime: Runtime, request: Request) -> None:
-    if runtime.authenticator.strict:
-        _check_admin(runtime, request)
+def _require_admin(runtime: Runtime, request: Request, what: str,
+                   on_itself: Callable[[Caller, Request], bool] = lambda caller, request: False) -> None:
+    """In strict mode: _Refused unless an admin account signed the request, or an account that
+    administers itself asks what ``on_itself`` finds reaches itself alone."""
+    if not runtime.authenticator.strict:
+        return
+    caller = _check_admin(runtime, request)
+    if not runtime.authenticator.may_administer(caller) and not on_itself(caller, request):
+        raise _Refused(_refusal(403, "AccessDenied", f"Account {caller.account} may not {what}: only the accounts "
+                                                     "of LOCALSHIFT_ADMIN_ACCOUNTS may."))
+
+
+def _resets_itself(caller: Caller, request: Request) -> bool:
+    """Whether a reset names the signing account alone (``?account=`` its own id)."""
+    return set(parse_qs(request.query_string, keep_blank_values=True).get("account", [])) == {caller.account}
 
 
 def _is_signed(request: Request) -> bool:

@@ -68,15 +68,25 @@ class Authenticator:
                  admin_accounts: set[str] | None = None) -> None:
         self.default_account = default_account
         self.credentials = {c.access_key: c for c in credentials or []}
-        # Accounts that may call the admin endpoints in strict mode; empty: every configured account.
-        self.admin_accounts = admin_accounts or set()
+        # Strict mode's admin accounts: LOCALSHIFT_ADMIN_ACCOUNTS; unset, the account configured when
+        # there is one alone (the server is its own), else none: then each account administers itself.
+        self.admins_named = bool(admin_accounts)
+        configured = {c.account for c in self.credentials.values()}
+        self.admin_accounts = admin_accounts or (configured if len(configured) == 1 else set())
 
     @property
     def strict(self) -> bool:
         return bool(self.credentials)
 
     def may_administer(self, caller: Caller) -> bool:
-        return not self.admin_accounts or caller.account in self.admin_accounts
+        """Whether ``caller`` may do what reaches every account: reset another account or all of them,
+        move the clock every account shares."""
+        return caller.account in self.admin_accounts
+
+    def may_administer_itself(self, caller: Caller) -> bool:
+        """Whether ``caller`` may reset its own resources, read its own state and the health's paths:
+        an admin, or any configured account while no admin accounts are named."""
+        return not self.admins_named or self.may_administer(caller)
 
     def anonymous(self) -> Caller:
         """The caller of an unsigned request to an operation that needs no signature: the default

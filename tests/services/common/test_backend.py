@@ -1,7 +1,9 @@
 """The backend's executors: request work on the pool is never queued behind background work, which runs one
 job at a time and which a reset cancels; an account's own pool runs its jobs whatever another account's holds.
 
-In process: a real backend over a real store and the null data plane; the jobs are the test's own.
+In process: a real backend over a real store and the null data plane; the jobs are the test's own.  The
+control plane's own jobs: boto3 against a server in this process (its data plane told to hold one
+account's snapshots).
 """
 
 from __future__ import annotations
@@ -12,10 +14,14 @@ from typing import Any, Iterator
 
 import pytest
 
+from in_process_server import InProcessServer
 from localshift.dataplane.null import NullDataPlane
+from localshift.server.services import SERVICES
 from localshift.services.clock import Clock
 from localshift.services.common.backend import ServiceBackend
+from localshift.services.redshift.jobs import cluster_key
 from localshift.store.database import Database
+from support import GRANTEE, OWNER, REGION, create_available_cluster, wait_for
 
 
 @pytest.fixture
@@ -36,7 +42,7 @@ def test_request_work_runs_while_background_work_is_held(backend):
 
     for number in range(6):  # more than the pool has threads
         backend.submit_background(background, number)
-    assert backend.submit(lambda _: "deleted").result(timeout=60) == "deleted"
+    assert backend.submit_for("111111111111", lambda _: "deleted").result(timeout=60) == "deleted"
     go.set()
     backend.submit_background(lambda _: None).result(timeout=20)
     assert ran == list(range(6))  # one at a time, in order
@@ -89,3 +95,45 @@ def test_jobs_for_an_account_are_refused_after_shutdown(tmp_path):
         with pytest.raises(RuntimeError):
             instance.submit_for(account, lambda _: None)
     db.close()
+
+
+def test_an_accounts_cluster_jobs_run_while_another_accounts_snapshots_hold_all_its_workers(monkeypatch):
+    """One account's long snapshots (a large cluster's) once held the control plane's four workers,
+    shared by every account: another account's CreateClusterSnapshot and CreateCluster stayed
+    creating until they ended."""
+    with InProcessServer(SERVICES) as server:
+        runtime = server.app.runtime
+        busy, other = server.client("redshift", access_key=OWNER), server.client("redshift", access_key=GRANTEE)
+        create_available_cluster(busy, "large")
+        create_available_cluster(other, "small")
+        large = runtime.redshift.clusters.get(OWNER, REGION, "large")
+        assert large is not None
+        go, held = threading.Event(), []
+        take = runtime.dataplane.create_snapshot
+
+        def slow_snapshot(engine_key: str, *args: Any, **kwargs: Any) -> Any:
+            if engine_key == cluster_key(large):  # the large cluster's data takes until the test says so
+                held.append(engine_key)
+                assert go.wait(300)
+            return take(engine_key, *args, **kwargs)
+
+        monkeypatch.setattr(runtime.dataplane, "create_snapshot", slow_snapshot)
+        workers = runtime.redshift.settings.worker_threads
+        try:
+            for number in range(workers + 1):  # more than its workers: one waits for a worker
+                busy.create_cluster_snapshot(SnapshotIdentifier=f"large-{number}", ClusterIdentifier="large")
+            wait_for(lambda: len(held) == workers)
+            other.create_cluster_snapshot(SnapshotIdentifier="small-1", ClusterIdentifier="small")
+            other.create_cluster(ClusterIdentifier="another", NodeType="ra3.xlplus", NumberOfNodes=2,
+                                 MasterUsername="admin", MasterUserPassword="Passw0rd1")
+            wait_for(lambda: status(other, "small-1") == "available")
+            wait_for(lambda: other.describe_clusters(ClusterIdentifier="another")["Clusters"][0]["ClusterStatus"]
+                     == "available")
+            assert [status(busy, f"large-{n}") for n in range(workers + 1)] == ["creating"] * (workers + 1)
+        finally:
+            go.set()
+        wait_for(lambda: all(status(busy, f"large-{n}") == "available" for n in range(workers + 1)))
+
+
+def status(client: Any, snapshot: str) -> str:
+    return client.describe_cluster_snapshots(SnapshotIdentifier=snapshot)["Snapshots"][0]["Status"]

@@ -304,7 +304,7 @@ def test_a_restart_job_that_finds_its_cluster_gone_ends_the_start_announced(worl
     key = lifecycle.cluster_key(cluster)
     world.dataplane.running.clear()
     jobs: list = []
-    monkeypatch.setattr(world.redshift, "submit", lambda job, *args: jobs.append((job, args)))
+    monkeypatch.setattr(world.redshift, "submit_for", lambda account, job, *args: jobs.append((job, args)))
     scheduler.recover(world.redshift)
     assert key in world.dataplane.announced and len(jobs) == 1
     world.redshift.clusters.delete(cluster)

@@ -226,7 +226,7 @@ def test_a_restore_whose_cluster_is_gone_before_it_starts_is_canceled(tmp_path, 
         held: list[tuple] = []
         with monkeypatch.context() as patch:
             # The restore's job is held back, as if the workers were busy, until its cluster is deleted.
-            patch.setattr(world.redshift, "submit", lambda job, *args: held.append((job, args)))
+            patch.setattr(world.redshift, "submit_for", lambda account, job, *args: held.append((job, args)))
             request_id = world.call("RestoreTableFromClusterSnapshot", ClusterIdentifier="c1", SnapshotIdentifier="s1",
                                     SourceDatabaseName="dev", SourceTableName="t",
                                     NewTableName="t2")["TableRestoreStatus"]["TableRestoreRequestId"]

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from in_process import World, make_world, wait
+from in_process import OWNER, World, make_world, wait
 from localshift.services.redshift import scheduler
 from localshift.services.redshift.backend import RedshiftBackend
 
@@ -69,7 +69,7 @@ def test_cluster_handlers_never_undo_an_automated_snapshot_being_scheduled(world
         world.available_cluster(identifier)
         wait(lambda: [s for s in automated(world, identifier) if s["Status"] == "available"])
         world.redshift.clock.advance(8 * 3600)  # the next automated snapshot is due
-        ticker = world.redshift.submit(tick_soon)
+        ticker = world.redshift.submit_for(OWNER, tick_soon)
         world.call(operation, ClusterIdentifier=identifier, **params)
         ticker.result()
         record = world.redshift.clusters.get("111111111111", "us-east-1", identifier)
@@ -89,8 +89,8 @@ def tick_soon(backend: RedshiftBackend) -> None:
 
 
 def hold_workers(backend: RedshiftBackend, seconds: float) -> list[Future[None]]:
-    """Keep every worker busy for ``seconds``: jobs submitted meanwhile wait."""
-    return [backend.submit(lambda _: time.sleep(seconds)) for _ in range(backend.settings.worker_threads)]
+    """Keep every worker of the account's busy for ``seconds``: its jobs submitted meanwhile wait."""
+    return [backend.submit_for(OWNER, lambda _: time.sleep(seconds)) for _ in range(backend.settings.worker_threads)]
 
 
 def automated(world: World, cluster: str) -> list[dict]:

@@ -213,7 +213,7 @@ def test_a_restart_job_that_finds_its_workgroup_gone_ends_the_start_announced(wo
     key = engine(world)
     world.dataplane.running.clear()
     jobs: list = []
-    monkeypatch.setattr(world.serverless, "submit", lambda job, *args: jobs.append((job, args)))
+    monkeypatch.setattr(world.serverless, "submit_for", lambda account, job, *args: jobs.append((job, args)))
     scheduler.recover(world.serverless)
     assert key in world.dataplane.announced and len(jobs) == 1
     world.serverless.workgroups.delete(world.serverless.workgroups.get(OWNER, "us-east-1", "wg1"))

@@ -19,12 +19,12 @@ log = logging.getLogger("localshift.work")
 class ServiceBackend:
     """Repositories are added by each service; this holds what every service needs.
 
-    ``submit`` runs the work of requests (engines, snapshots, restores) off the request
-    path on a small pool; ``submit_for`` runs work that may take as long as its account
-    likes (a Data API statement: up to 24 hours) on a pool of that account's own, so one
-    account's long work never keeps another's waiting for a worker; ``submit_background`` runs the work the service does on its own
-    schedule (recovery points) one job at a time on a thread of its own, so that however
-    much of it a clock jump makes due, a user's delete never queues behind it.  ``start``
+    ``submit_for`` runs the work of an account's requests (engines, snapshots, restores,
+    resizes, Data API statements: up to 24 hours) off the request path on a small pool of
+    that account's own, so one account's long work never keeps another's waiting for a
+    worker; ``submit_background`` runs the work the service does on its own schedule
+    (recovery points) one job at a time on a thread of its own, so that however much of it
+    a clock jump makes due, a user's delete never queues behind it.  ``start``
     resumes unfinished work and runs the service's ``tick`` every ``tick_seconds`` on a
     daemon thread until ``shutdown``.
     """
@@ -40,7 +40,6 @@ class ServiceBackend:
         self.events = EventRepository(db)
         self.secrets = db.secrets
         self.worker_threads = worker_threads
-        self._pool = ThreadPoolExecutor(worker_threads, thread_name_prefix=f"localshift-{name}")
         self._account_pools: dict[str, ThreadPoolExecutor] = {}  # submit_for's, by account
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
@@ -67,13 +66,11 @@ class ServiceBackend:
         self._last_tick_time = now
         return moved_back
 
-    def submit(self, job: Callable[..., Any], *args: Any) -> Future[None]:
-        """Run ``job(self, *args)`` on the worker pool.  Each job ends its resource in a final
-        status itself, failures included (the lifecycle modules); what still escapes is logged here."""
-        return self._run_on(self._pool, job, args)
-
     def submit_for(self, account: str, job: Callable[..., Any], *args: Any) -> Future[None]:
-        """Run ``job(self, *args)`` on ``account``'s own pool (``worker_threads`` workers, made at its first job)."""
+        """Run ``job(self, *args)`` on ``account``'s own pool (``worker_threads`` workers, made at its
+        first job): the account whose request the job serves, or whose resource it works on.  Each
+        job ends its resource in a final status itself, failures included (the lifecycle modules);
+        what still escapes is logged here."""
         with self._guard:
             pool = self._account_pools.get(account)
             if pool is None and self._stop.is_set():
@@ -128,6 +125,6 @@ class ServiceBackend:
             self._ticker.join(timeout=5)
         self._background.shutdown(wait=True, cancel_futures=True)
         with self._guard:
-            pools = [self._pool, *self._account_pools.values()]
+            pools = list(self._account_pools.values())
         for pool in pools:
             pool.shutdown(wait=True, cancel_futures=True)

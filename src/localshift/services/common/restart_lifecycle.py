@@ -12,12 +12,12 @@ from localshift.services.common.backend import ServiceBackend
 log = logging.getLogger("localshift.lifecycle")
 
 
-def serve_again(backend: ServiceBackend, key: str, endpoint_port: int | None, port: int, resource: str,
+def serve_again(backend: ServiceBackend, account: str, key: str, endpoint_port: int | None, port: int, resource: str,
                 record_port: Callable[[int], object], start: Callable[[], object]) -> None:
     """At the service's start, before any request is answered: serve the port an engine served
     (``endpoint_port``, else its configured ``port``) again, while its engine starts later in a job
-    (``dataplane.serve_engine``; ``start``, submitted here), so that the endpoint a Describe names
-    from the first answer on is the port served.  The port it had may be another process's by now:
+    (``dataplane.serve_engine``; ``start``, submitted here to ``account``'s workers), so that the
+    endpoint a Describe names from the first answer on is the port served.  The port it had may be another process's by now:
     the engine then moves to a free one (``record_port`` keeps it), and a client never reaches
     someone else's engine on the old one.  An engine that cannot be served (its data gone) is left
     to the job, which fails it.
@@ -33,7 +33,7 @@ def serve_again(backend: ServiceBackend, key: str, endpoint_port: int | None, po
     else:
         if served != endpoint_port:
             record_port(served)
-    backend.submit(_start_served, key, start)
+    backend.submit_for(account, _start_served, key, start)
 
 
 def _start_served(backend: ServiceBackend, key: str, start: Callable[[], object]) -> None:

@@ -99,7 +99,7 @@ def enable_logging(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         )
 
     cluster = change_cluster(backend, ctx, p["ClusterIdentifier"], change)
-    backend.submit(logging_lifecycle.capture, cluster.row_id)
+    backend.submit_for(ctx.account, logging_lifecycle.capture, cluster.row_id)
     return _status(cluster.logging)
 
 
@@ -116,7 +116,7 @@ def disable_logging(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, 
 
     cluster = change_cluster(backend, ctx, p["ClusterIdentifier"], change)
     for types, target in stopping:
-        backend.submit(logging_lifecycle.stop_logging, cluster.row_id, types, target)
+        backend.submit_for(ctx.account, logging_lifecycle.stop_logging, cluster.row_id, types, target)
     return _status(cluster.logging)
 
 

@@ -43,7 +43,7 @@ def _change_available(backend: RedshiftBackend, ctx: RequestContext, p: dict[str
 
 def reboot_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     cluster = _change_available(backend, ctx, p, lambda c: setattr(c, "status", "rebooting"))
-    backend.submit(maintenance_lifecycle.reboot_cluster, cluster.row_id)
+    backend.submit_for(ctx.account, maintenance_lifecycle.reboot_cluster, cluster.row_id)
     return {"Cluster": render(backend, ctx, cluster)}
 
 
@@ -85,7 +85,7 @@ def modify_cluster_iam_roles(backend: RedshiftBackend, ctx: RequestContext, p: d
             cluster.default_iam_role_arn = None  # a role removed is no longer the default
 
     cluster = change_cluster(backend, ctx, p["ClusterIdentifier"], change)
-    backend.submit(lifecycle.write_facts, cluster.row_id)  # DEFAULT_IAM_ROLE() in the cluster's SQL
+    backend.submit_for(ctx.account, lifecycle.write_facts, cluster.row_id)  # DEFAULT_IAM_ROLE() in its SQL
     return {"Cluster": render(backend, ctx, cluster)}
 
 
@@ -139,7 +139,7 @@ def rotate_encryption_key(backend: RedshiftBackend, ctx: RequestContext, p: dict
         cluster.status = "rotating-keys"
 
     cluster = _change_available(backend, ctx, p, change)
-    backend.submit(maintenance_lifecycle.rotate_encryption_key, cluster.row_id)
+    backend.submit_for(ctx.account, maintenance_lifecycle.rotate_encryption_key, cluster.row_id)
     return {"Cluster": render(backend, ctx, cluster)}
 
 

@@ -161,7 +161,7 @@ def create_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
     )
     validation.default_iam_role(cluster.default_iam_role_arn, cluster.iam_roles)
     insert_cluster(backend, cluster, tags)
-    backend.submit(lifecycle.create_cluster, cluster.row_id)
+    backend.submit_for(ctx.account, lifecycle.create_cluster, cluster.row_id)
     return {"Cluster": render(backend, ctx, cluster)}
 
 
@@ -276,9 +276,9 @@ def modify_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
     except DuplicateError:
         raise ApiError("ClusterAlreadyExists", f"Cluster {new_id} already exists.") from None
     if cluster.status == "resizing":
-        backend.submit(maintenance_lifecycle.resize_cluster, cluster.row_id)
+        backend.submit_for(ctx.account, maintenance_lifecycle.resize_cluster, cluster.row_id)
     elif cluster.status != "available":
-        backend.submit(maintenance_lifecycle.modify_and_resize, cluster.row_id)
+        backend.submit_for(ctx.account, maintenance_lifecycle.modify_and_resize, cluster.row_id)
     return {"Cluster": render(backend, ctx, cluster)}
 
 
@@ -354,7 +354,7 @@ def delete_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         cluster.status = "final-snapshot"
 
     cluster = change_cluster(backend, ctx, p["ClusterIdentifier"], change)
-    backend.submit(lifecycle.delete_cluster, cluster.row_id, final_row, was_paused)
+    backend.submit_for(ctx.account, lifecycle.delete_cluster, cluster.row_id, final_row, was_paused)
     return {"Cluster": render(backend, ctx, cluster)}
 
 
@@ -374,7 +374,7 @@ def _start_transition(
         events.record(backend, ctx, started, cluster=cluster.identifier)
 
     cluster = change_cluster(backend, ctx, p["ClusterIdentifier"], change)
-    backend.submit(job, cluster.row_id)
+    backend.submit_for(ctx.account, job, cluster.row_id)
     return {"Cluster": render(backend, ctx, cluster)}
 
 

@@ -140,7 +140,7 @@ def create_endpoint_access(backend: RedshiftBackend, ctx: RequestContext, p: dic
             f"vpce-{secrets.token_hex(9)[:17]}", cluster.port)
         named_resources.insert_tagged(backend, backend.endpoint_accesses, endpoint, [],
                                       ApiError("EndpointAlreadyExists", f"Endpoint {name} already exists."))
-    backend.submit(endpoint_lifecycle.serve_endpoint, endpoint.row_id)
+    backend.submit_for(ctx.account, endpoint_lifecycle.serve_endpoint, endpoint.row_id)
     return _render(backend, endpoint)
 
 
@@ -173,7 +173,7 @@ def modify_endpoint_access(backend: RedshiftBackend, ctx: RequestContext, p: dic
 
 def delete_endpoint_access(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     endpoint = _change(backend, ctx, p["EndpointName"], ("active", "failed"), "deleting", lambda endpoint: None)
-    backend.submit(endpoint_lifecycle.delete_endpoint, endpoint.row_id)
+    backend.submit_for(ctx.account, endpoint_lifecycle.delete_endpoint, endpoint.row_id)
     return _render(backend, endpoint)
 
 

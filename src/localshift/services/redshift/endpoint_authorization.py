@@ -121,10 +121,10 @@ def revoke_endpoint_access(backend: RedshiftBackend, ctx: RequestContext, p: dic
     assert authorization is not None  # found in this very transaction
     view = _view(backend, authorization)
     if authorization.status == "Revoking":
-        backend.submit(endpoint_lifecycle.revoke_authorization, authorization.row_id)  # its endpoints too
+        backend.submit_for(ctx.account, endpoint_lifecycle.revoke_authorization, authorization.row_id)  # its endpoints too
     else:
         for row_id in revoked:
-            backend.submit(endpoint_lifecycle.delete_endpoint, row_id)
+            backend.submit_for(ctx.account, endpoint_lifecycle.delete_endpoint, row_id)
     return view
 
 

@@ -85,9 +85,9 @@ def recover(backend: RedshiftBackend) -> None:
     """At start: serve the endpoints again, and finish creates, deletes and forced revokes."""
     for endpoint in backend.endpoint_accesses.everything():
         if endpoint.status in ("creating", "active", "modifying"):
-            backend.submit(serve_endpoint, endpoint.row_id)
+            backend.submit_for(endpoint.account, serve_endpoint, endpoint.row_id)
         elif endpoint.status == "deleting":
-            backend.submit(delete_endpoint, endpoint.row_id)
+            backend.submit_for(endpoint.account, delete_endpoint, endpoint.row_id)
     for authorization in backend.endpoint_authorizations.everything():
         if authorization.status == "Revoking":
-            backend.submit(revoke_authorization, authorization.row_id)
+            backend.submit_for(authorization.account, revoke_authorization, authorization.row_id)

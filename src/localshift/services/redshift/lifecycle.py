@@ -164,7 +164,7 @@ def serve_again(backend: RedshiftBackend, cluster: ClusterRecord) -> None:
     """At the service's start: serve an available cluster's port again (restart_lifecycle.py); its
     engine starts in a job submitted here (start_engine)."""
     restart_lifecycle.serve_again(
-        backend, cluster_key(cluster), cluster.endpoint_port, cluster.port, f"cluster {cluster.identifier}",
+        backend, cluster.account, cluster_key(cluster), cluster.endpoint_port, cluster.port, f"cluster {cluster.identifier}",
         lambda port: backend.mutate_cluster(cluster.row_id, lambda c: setattr(c, "endpoint_port", port)),
         lambda: start_engine(backend, cluster.row_id))
 

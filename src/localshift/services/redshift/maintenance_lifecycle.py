@@ -38,15 +38,15 @@ RESUMED = ["rebooting", "resizing", "cancelling-resize", "rotating-keys"]
 def resume(backend: RedshiftBackend, cluster: ClusterRecord) -> None:
     """After a restart: a reboot starts the engine anyway; other work serves the engine again, then goes on."""
     if cluster.status == "rebooting":
-        backend.submit(reboot_cluster, cluster.row_id)
+        backend.submit_for(cluster.account, reboot_cluster, cluster.row_id)
     elif cluster.status == "rotating-keys":
-        backend.submit(_serve_then, cluster.row_id, rotate_encryption_key)
+        backend.submit_for(cluster.account, _serve_then, cluster.row_id, rotate_encryption_key)
     elif cluster.status in ("modifying", "renaming"):
-        backend.submit(_serve_then, cluster.row_id, modify_and_resize)
+        backend.submit_for(cluster.account, _serve_then, cluster.row_id, modify_and_resize)
     elif cluster.status == "available":  # a dynamic parameter change was being applied
-        backend.submit(_serve_then, cluster.row_id, apply_dynamic_parameters)
+        backend.submit_for(cluster.account, _serve_then, cluster.row_id, apply_dynamic_parameters)
     else:
-        backend.submit(_serve_then, cluster.row_id, resize_cluster)
+        backend.submit_for(cluster.account, _serve_then, cluster.row_id, resize_cluster)
 
 
 def switch_due_tracks(backend: RedshiftBackend) -> None:

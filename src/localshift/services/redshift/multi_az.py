@@ -31,7 +31,7 @@ def failover_primary_compute(backend: RedshiftBackend, ctx: RequestContext, p: d
         cluster.status = "modifying"
 
     cluster = change_cluster(backend, ctx, p["ClusterIdentifier"], fail_over)
-    backend.submit(failover_lifecycle.failover_primary_compute, cluster.row_id)
+    backend.submit_for(ctx.account, failover_lifecycle.failover_primary_compute, cluster.row_id)
     return {"Cluster": render(backend, ctx, cluster)}
 
 

@@ -22,8 +22,9 @@ def watch_engines(backend: RedshiftBackend) -> None:
     """Hear from the data plane about clusters' engines that died (other services' keys are theirs)."""
     def heard(key: str, what: str) -> None:
         row_id = cluster_row_id(key)
-        if row_id is not None:
-            backend.submit(_node_replaced if what == ENGINE_REVIVED else _node_failed, row_id)
+        cluster = None if row_id is None else backend.clusters.get_by_id(row_id)
+        if cluster is not None:
+            backend.submit_for(cluster.account, _node_replaced if what == ENGINE_REVIVED else _node_failed, row_id)
 
     backend.dataplane.on_engine_event(heard)
 

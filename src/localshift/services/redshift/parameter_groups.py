@@ -161,7 +161,7 @@ def _change_values(backend: RedshiftBackend, ctx: RequestContext, group: Paramet
         applying = parameter_status.group_changed(backend, ctx, changed, before)
         _record_changes(backend, ctx, changed, before)
     for row_id in applying:
-        backend.submit(maintenance_lifecycle.apply_dynamic_parameters, row_id)
+        backend.submit_for(ctx.account, maintenance_lifecycle.apply_dynamic_parameters, row_id)
     return {"ParameterGroupName": group.name, "ParameterGroupStatus": UPDATED}
 
 

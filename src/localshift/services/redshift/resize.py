@@ -29,7 +29,7 @@ def resize_cluster(backend: RedshiftBackend, ctx: RequestContext, p: dict[str, A
         cluster.status = "resizing"
 
     cluster = change_cluster(backend, ctx, p["ClusterIdentifier"], change)
-    backend.submit(maintenance_lifecycle.resize_cluster, cluster.row_id)
+    backend.submit_for(ctx.account, maintenance_lifecycle.resize_cluster, cluster.row_id)
     return {"Cluster": render(backend, ctx, cluster)}
 
 

@@ -157,7 +157,7 @@ def restore_from_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext,
         release_lease(backend, cluster.restore_data_key)
         raise
     events.record(backend, ctx, event_catalog.RESTORE_STARTED, cluster=cluster.identifier, snapshot=snapshot.identifier)
-    backend.submit(lifecycle.restore_cluster, cluster.row_id)
+    backend.submit_for(ctx.account, lifecycle.restore_cluster, cluster.row_id)
     return {"Cluster": render(backend, ctx, cluster)}
 
 

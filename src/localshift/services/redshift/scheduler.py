@@ -82,20 +82,20 @@ def recover(backend: RedshiftBackend) -> None:
     ):
         row_id = cluster.row_id
         if cluster.status == "creating" and cluster.restore_status is not None:
-            backend.submit(lifecycle.restore_cluster, row_id)
+            backend.submit_for(cluster.account, lifecycle.restore_cluster, row_id)
         elif cluster.status == "creating":
-            backend.submit(lifecycle.create_cluster, row_id)
+            backend.submit_for(cluster.account, lifecycle.create_cluster, row_id)
         elif cluster.status in ("final-snapshot", "deleting"):
             final = [
                 s
                 for s in backend.snapshots.of_cluster(cluster.account, cluster.region, cluster.identifier, "manual")
                 if s.status == "final snapshot"
             ]
-            backend.submit(lifecycle.delete_cluster, row_id, final[0].row_id if final else None)
+            backend.submit_for(cluster.account, lifecycle.delete_cluster, row_id, final[0].row_id if final else None)
         elif cluster.status == "pausing":
-            backend.submit(lifecycle.pause_cluster, row_id)
+            backend.submit_for(cluster.account, lifecycle.pause_cluster, row_id)
         elif cluster.status == "resuming":
-            backend.submit(lifecycle.resume_cluster, row_id)
+            backend.submit_for(cluster.account, lifecycle.resume_cluster, row_id)
         elif cluster.status in ("modifying", "renaming", *maintenance_lifecycle.RESUMED) or cluster.parameters_applying:
             # A new password, port or size accepted before the stop is applied now.
             maintenance_lifecycle.resume(backend, cluster)

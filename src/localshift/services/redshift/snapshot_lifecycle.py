@@ -113,7 +113,7 @@ def copy_to_other_region(backend: RedshiftBackend, snapshot_row_id: int) -> None
     """Cross-region snapshot copy: a new snapshot's copy in its cluster's destination region, if it has one."""
     copy = cross_region.new_copy(backend, snapshot_row_id)
     if copy is not None:
-        backend.submit(copy_snapshot_data, snapshot_row_id, copy.row_id)
+        backend.submit_for(copy.account, copy_snapshot_data, snapshot_row_id, copy.row_id)
 
 
 def _completed(s: SnapshotRecord, total_mb: float, incremental_mb: float, elapsed: float, finished: datetime) -> None:
@@ -186,7 +186,7 @@ def take_due_automated_snapshots(backend: RedshiftBackend) -> None:
             log.exception("the automated snapshot of cluster %s could not be scheduled", cluster.identifier)
             continue
         if snapshot is not None:
-            backend.submit(take_snapshot, snapshot.row_id)
+            backend.submit_for(snapshot.account, take_snapshot, snapshot.row_id)
 
 
 def _schedule_automated_snapshot(backend: RedshiftBackend, row_id: int, now: datetime) -> SnapshotRecord | None:

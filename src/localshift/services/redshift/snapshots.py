@@ -66,7 +66,7 @@ def create_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext, p: di
                 "snapshot", tags,
             )
         events.record(backend, ctx, event_catalog.SNAPSHOT_STARTED, cluster=cluster.identifier, snapshot=identifier)
-    backend.submit(snapshot_lifecycle.take_snapshot, snapshot.row_id)
+    backend.submit_for(ctx.account, snapshot_lifecycle.take_snapshot, snapshot.row_id)
     return {"Snapshot": render(backend, ctx, snapshot)}
 
 

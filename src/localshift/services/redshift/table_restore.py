@@ -119,7 +119,7 @@ def restore_table_from_cluster_snapshot(
     unavailable = ApiError("InvalidClusterSnapshotState",
                            f"Snapshot {snapshot.identifier} can't be restored: its data is no longer available.")
     record = accept_restore(backend, backend.table_restores, snapshot.data_key, unavailable, checked)
-    backend.submit(table_restore_lifecycle.restore_table, record.row_id)
+    backend.submit_for(ctx.account, table_restore_lifecycle.restore_table, record.row_id)
     return {"TableRestoreStatus": render(record)}
 
 

@@ -90,7 +90,7 @@ def create_endpoint_access(backend: ServerlessBackend, ctx: RequestContext, p: d
             create_time=ctx.now, subnet_ids=subnets, security_group_ids=groups, vpc_id=vpc,
             vpc_endpoint_id=f"vpce-{secrets.token_hex(9)[:17]}",
         ))
-    backend.submit(endpoint_lifecycle.serve_endpoint, endpoint.row_id)
+    backend.submit_for(ctx.account, endpoint_lifecycle.serve_endpoint, endpoint.row_id)
     return {"endpoint": endpoint_view(endpoint)}
 
 
@@ -116,7 +116,7 @@ def delete_endpoint_access(backend: ServerlessBackend, ctx: RequestContext, p: d
             raise busy("endpoint", endpoint.name, endpoint.status, "deleting")
         endpoint.status = "DELETING"
         backend.endpoint_accesses.update(endpoint)
-    backend.submit(endpoint_lifecycle.delete_endpoint, endpoint.row_id)
+    backend.submit_for(ctx.account, endpoint_lifecycle.delete_endpoint, endpoint.row_id)
     return {"endpoint": endpoint_view(endpoint)}
 
 

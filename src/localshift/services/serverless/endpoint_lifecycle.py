@@ -86,13 +86,13 @@ def serve_endpoints_of(backend: ServerlessBackend, workgroup_row_id: int) -> Non
         return
     for endpoint in backend.endpoint_accesses.all_of(workgroup.account, workgroup.region):
         if endpoint.workgroup_row_id == workgroup_row_id and endpoint.status in ("CREATING", "ACTIVE", "MODIFYING"):
-            backend.submit(serve_endpoint, endpoint.row_id)
+            backend.submit_for(endpoint.account, serve_endpoint, endpoint.row_id)
 
 
 def recover(backend: ServerlessBackend) -> None:
     """At start: serve the endpoints again, and finish deletes."""
     for endpoint in backend.endpoint_accesses.everything():
         if endpoint.status in ("CREATING", "ACTIVE", "MODIFYING"):
-            backend.submit(serve_endpoint, endpoint.row_id)
+            backend.submit_for(endpoint.account, serve_endpoint, endpoint.row_id)
         elif endpoint.status == "DELETING":
-            backend.submit(delete_endpoint, endpoint.row_id)
+            backend.submit_for(endpoint.account, delete_endpoint, endpoint.row_id)

@@ -22,8 +22,10 @@ def watch_engines(backend: ServerlessBackend) -> None:
     """Hear from the data plane about namespaces' engines that died (other services' keys are theirs)."""
     def heard(key: str, what: str) -> None:
         engine = engine_of_key(key)
-        if engine is not None:
-            backend.submit(_compute_replaced if what == ENGINE_REVIVED else _compute_failed, *engine)
+        namespace = None if engine is None else backend.namespaces.get_by_id(engine[0])
+        if engine is not None and namespace is not None:
+            backend.submit_for(namespace.account, _compute_replaced if what == ENGINE_REVIVED else _compute_failed,
+                               *engine)
 
     backend.dataplane.on_engine_event(heard)
 

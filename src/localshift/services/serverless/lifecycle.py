@@ -277,7 +277,7 @@ def _store_snapshot(
     # Cross-region snapshot copy: the copies in the destination regions of the namespace's copy
     # configurations, whose data jobs of their own copy.
     for copy in snapshot_copies.new_copies(backend, snapshot_row_id):
-        backend.submit(fill_snapshot, copy.row_id, data_key, copy.total_size_mb)
+        backend.submit_for(copy.account, fill_snapshot, copy.row_id, data_key, copy.total_size_mb)
     return True
 
 

@@ -126,9 +126,9 @@ def update_namespace(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
             namespace.log_exports = p["logExports"]
         backend.namespaces.update(namespace)
     if namespace.credentials_plan is not None:
-        backend.submit(lifecycle.set_admin_credentials, namespace.row_id)
+        backend.submit_for(ctx.account, lifecycle.set_admin_credentials, namespace.row_id)
     if groups == ["IAM roles"]:
-        backend.submit(lifecycle.write_facts, namespace.row_id)  # DEFAULT_IAM_ROLE() in the namespace's SQL
+        backend.submit_for(ctx.account, lifecycle.write_facts, namespace.row_id)  # DEFAULT_IAM_ROLE() in its SQL
     return {"namespace": namespace_view(namespace)}
 
 
@@ -194,7 +194,7 @@ def delete_namespace(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
         namespace.status = "DELETING"
         namespace.delete_plan = DeletePlan(final.row_id if final else None)
         backend.namespaces.update(namespace)
-    backend.submit(lifecycle.delete_namespace, namespace.row_id, final.row_id if final else None)
+    backend.submit_for(ctx.account, lifecycle.delete_namespace, namespace.row_id, final.row_id if final else None)
     return {"namespace": namespace_view(namespace)}
 
 

@@ -104,7 +104,7 @@ def convert_recovery_point_to_snapshot(
         # The snapshot holds the data of the recovery point's time.
         snapshot = insert_snapshot(backend, ctx, namespace, name, retention, point.create_time)
         backend.tags.put(snapshot.arn, tags)
-    backend.submit(lifecycle.fill_snapshot, snapshot.row_id, point.data_key, point.total_size_mb)
+    backend.submit_for(ctx.account, lifecycle.fill_snapshot, snapshot.row_id, point.data_key, point.total_size_mb)
     return {"snapshot": render(backend, ctx, snapshot)}
 
 

@@ -153,7 +153,7 @@ def start_restore(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, 
     except ApiError:
         release_lease(backend, lease)
         raise
-    backend.submit(workgroup_lifecycle.restore_namespace, namespace.row_id)
+    backend.submit_for(ctx.account, workgroup_lifecycle.restore_namespace, namespace.row_id)
     return namespace
 
 

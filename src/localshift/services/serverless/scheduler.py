@@ -48,7 +48,7 @@ def recover(backend: ServerlessBackend) -> None:
     for namespace in backend.namespaces.in_statuses(["DELETING"]):
         final = namespace.delete_plan.final_snapshot_row_id if namespace.delete_plan else None
         final_snapshots.add(final)
-        backend.submit(lifecycle.delete_namespace, namespace.row_id, final)
+        backend.submit_for(namespace.account, lifecycle.delete_namespace, namespace.row_id, final)
     for snapshot in backend.snapshots.in_statuses(["CREATING", "COPYING"]):
         if snapshot.row_id not in final_snapshots:
             # Its data would no longer be that of snapshotCreateTime: it failed.
@@ -56,9 +56,9 @@ def recover(backend: ServerlessBackend) -> None:
             lifecycle.failed(backend, snapshot, SERVERLESS_SNAPSHOT, "take", INTERRUPTED)
     for namespace in backend.namespaces.in_statuses(["MODIFYING"]):
         if namespace.restore_plan is not None:
-            backend.submit(workgroup_lifecycle.restore_namespace, namespace.row_id)
+            backend.submit_for(namespace.account, workgroup_lifecycle.restore_namespace, namespace.row_id)
         elif namespace.credentials_plan is not None:
-            backend.submit(lifecycle.set_admin_credentials, namespace.row_id)
+            backend.submit_for(namespace.account, lifecycle.set_admin_credentials, namespace.row_id)
         else:
             backend.mutate_namespace(namespace.row_id, lambda n: setattr(n, "status", "AVAILABLE"))
     restoring = {
@@ -68,7 +68,7 @@ def recover(backend: ServerlessBackend) -> None:
     }
     for workgroup in backend.workgroups.in_statuses(["CREATING", "AVAILABLE", "MODIFYING", "DELETING"]):
         if workgroup.status == "DELETING":
-            backend.submit(workgroup_lifecycle.delete_workgroup, workgroup.row_id)
+            backend.submit_for(workgroup.account, workgroup_lifecycle.delete_workgroup, workgroup.row_id)
         elif workgroup.row_id not in restoring:
             workgroup_lifecycle.serve_again(backend, workgroup)
     endpoint_lifecycle.recover(backend)

@@ -93,7 +93,7 @@ def create_snapshot(backend: ServerlessBackend, ctx: RequestContext, p: dict[str
         check_snapshot_quota(backend, ctx)
         snapshot = insert_snapshot(backend, ctx, namespace, name, retention)
         backend.tags.put(snapshot.arn, tags)
-    backend.submit(lifecycle.take_snapshot, snapshot.row_id)
+    backend.submit_for(ctx.account, lifecycle.take_snapshot, snapshot.row_id)
     return {"snapshot": render(backend, ctx, snapshot)}
 
 

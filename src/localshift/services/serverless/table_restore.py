@@ -83,7 +83,7 @@ def _accept(backend: ServerlessBackend, ctx: RequestContext, p: dict[str, Any], 
 
     unavailable = conflict(f"{what} can't be restored: its data is no longer available.")
     record = accept_restore(backend, backend.table_restores, data_key, unavailable, checked)
-    backend.submit(table_restore_lifecycle.restore_table, record.row_id)
+    backend.submit_for(ctx.account, table_restore_lifecycle.restore_table, record.row_id)
     return {"tableRestoreStatus": render(record)}
 
 

@@ -47,10 +47,10 @@ def serve_again(backend: ServerlessBackend, workgroup: WorkgroupRecord) -> None:
     whose namespace has no engine yet, is left to that job."""
     namespace = _namespace_of(backend, workgroup)
     if workgroup.status != "AVAILABLE" or workgroup.pending_port or not (namespace and namespace.engine_generation):
-        backend.submit(serve_workgroup, workgroup.row_id)
+        backend.submit_for(workgroup.account, serve_workgroup, workgroup.row_id)
         return
     restart_lifecycle.serve_again(
-        backend, engine_key(namespace.row_id, namespace.engine_generation), workgroup.endpoint_port,
+        backend, workgroup.account, engine_key(namespace.row_id, namespace.engine_generation), workgroup.endpoint_port,
         workgroup.port, f"workgroup {workgroup.name}",
         lambda port: backend.mutate_workgroup(workgroup.row_id, lambda w: setattr(w, "endpoint_port", port)),
         lambda: serve_workgroup(backend, workgroup.row_id))

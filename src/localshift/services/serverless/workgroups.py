@@ -77,7 +77,7 @@ def create_workgroup(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
         except DuplicateError:
             raise conflict(f"Workgroup {name} already exists.") from None
         backend.tags.put(workgroup.arn, tags)
-    backend.submit(workgroup_lifecycle.create_workgroup, workgroup.row_id)
+    backend.submit_for(ctx.account, workgroup_lifecycle.create_workgroup, workgroup.row_id)
     return {"workgroup": workgroup_view(workgroup)}
 
 
@@ -111,7 +111,7 @@ def update_workgroup(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
             workgroup.status = "MODIFYING"
         backend.workgroups.update(workgroup)
     if serve_again:
-        backend.submit(workgroup_lifecycle.serve_workgroup, workgroup.row_id)
+        backend.submit_for(ctx.account, workgroup_lifecycle.serve_workgroup, workgroup.row_id)
     return {"workgroup": workgroup_view(workgroup)}
 
 
@@ -162,7 +162,7 @@ def delete_workgroup(backend: ServerlessBackend, ctx: RequestContext, p: dict[st
             raise conflict(f"Workgroup {workgroup.name} has VPC endpoints; delete them first.")
         workgroup.status = "DELETING"
         backend.workgroups.update(workgroup)
-    backend.submit(workgroup_lifecycle.delete_workgroup, workgroup.row_id)
+    backend.submit_for(ctx.account, workgroup_lifecycle.delete_workgroup, workgroup.row_id)
     return {"workgroup": workgroup_view(workgroup)}
 
 
