@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Callable
 import psycopg
 
 if TYPE_CHECKING:
-    from .wire_front import ClientSide
+    from .front_client import ClientSide
 
 Connect = Callable[[str, str], psycopg.Connection]
 

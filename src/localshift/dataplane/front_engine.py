@@ -17,7 +17,7 @@ from .redshift_sql.session import SqlSession
 from .wire_messages import AUTHENTICATION, SHOW_DISCOVERY, rewrite_parameter_status
 
 if TYPE_CHECKING:
-    from .wire_front import ClientSide
+    from .front_client import ClientSide
 
 
 class EngineSide(asyncio.Protocol):

@@ -37,7 +37,7 @@ from .redshift_sql.history import QueryRecorder
 from .redshift_sql.session import SqlSession
 
 if TYPE_CHECKING:
-    from .wire_front import ClientSide
+    from .front_client import ClientSide
 
 log = logging.getLogger(__name__)
 

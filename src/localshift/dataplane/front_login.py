@@ -20,7 +20,8 @@ from .wire_messages import (AUTH_MD5, AUTH_OK, MAX_STARTUP, PASSWORD_MESSAGE, er
                             startup_database, startup_user)
 
 if TYPE_CHECKING:
-    from .wire_front import ClientSide, EngineSide
+    from .front_client import ClientSide
+    from .front_engine import EngineSide
 
 
 def take_password(client: "ClientSide", password: asyncio.Future[bytes]) -> None:

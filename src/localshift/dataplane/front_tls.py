@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from .tls import speaks_postgresql
 
 if TYPE_CHECKING:
-    from .wire_front import ClientSide
+    from .front_client import ClientSide
 
 # The first byte of a TLS handshake record: no startup packet starts with it (its length
 # would be hundreds of megabytes).
