@@ -48,7 +48,8 @@ def install_trace(out) -> None:
         out.write(json.dumps(event) + "\n")
 
     serials = itertools.count(1)
-    # The front's two protocol classes, as named before and after wire_front.py's split.
+    # The front's two protocol classes, as named before and after wire_front.py's splits (ClientSide is
+    # front_client.py's now; wire_front imports it).
     client_side = getattr(wire_front, "ClientSide", None) or wire_front._ClientSide
     try:
         from localshift.dataplane.front_engine import EngineSide as engine_side
@@ -134,7 +135,7 @@ def install_trace(out) -> None:
     wrap(session.SqlSession, "_client_message", after=client_message)
     wrap(session.SqlSession, "_engine_message",
          after=lambda s, t0, t1, result, typ, *a: emit("engine_msg", s.trace_id, t0, t1, chr(typ)))
-    wrap(history.QueryRecorder, "flush", after=lambda r, t0, t1, result: emit("flush", 0, t0, t1))
+    wrap(history.QueryRecorder, "flush", after=lambda r, t0, t1, result, *a: emit("flush", 0, t0, t1))
 
 
 def serve(root: Path, trace: Path) -> None:

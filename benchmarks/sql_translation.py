@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import psycopg  # noqa: E402
 
-from localshift.dataplane import PostgresDataPlane, wire_front  # noqa: E402
+from localshift.dataplane import PostgresDataPlane, front_client  # noqa: E402
 from localshift.dataplane.redshift_sql import translator  # noqa: E402
 from localshift.dataplane.redshift_sql.fastpath import needs_translation  # noqa: E402
 from localshift.dataplane.redshift_sql.session import SqlSession  # noqa: E402
@@ -166,8 +166,8 @@ def _message(typ: bytes, body: bytes) -> bytes:
 class _Discard:
     """A recorder that never writes (so every statement is checked for reading the history)."""
 
-    written = 0
-    recorded = 1
+    def written_for(self, engine_key: str) -> int:
+        return 0
 
     def record(self, *args) -> tuple[int, int]:
         return 0, -1  # as History answers for an engine that keeps none: no ticket, no query id
@@ -192,7 +192,12 @@ def session_cost(n: int = 100_000, status: bytes = b"I") -> float:
 
 
 class _Pipe:
-    """The front before the translator: bytes pass untouched."""
+    """The front before the translator: bytes pass untouched (with what the front reads of a session)."""
+
+    pid = 0
+    user = USER
+    database = DB
+    busy = False
 
     def __init__(self, *args) -> None:
         pass
@@ -208,6 +213,9 @@ class _Pipe:
         return data
 
     def backend_key(self, pid: int) -> None:
+        self.pid = pid
+
+    def ended(self) -> None:
         pass
 
     def engine_parameter(self, msg: bytes) -> None:
@@ -251,19 +259,24 @@ def main() -> None:
             dp.destroy_engine("bench")
 
 
+def connect(port: int) -> psycopg.Connection:
+    return psycopg.connect(host="127.0.0.1", port=port, user=USER, password=PASSWORD, dbname=DB, autocommit=True)
+
+
 def measure_endpoint(dp: PostgresDataPlane, queries: int, rows: int) -> None:
     us = 1e6
     port = dp.create_engine("bench", 0, USER, PASSWORD, DB)
     engine = dp._engine("bench")
-    hooked = wire_front.SqlSession
-    wire_front.SqlSession = _Pipe
+    pipe_port = dp.front.serve(0, engine.socket_path)
+    # A client's session is made as it logs in (front_client.py): the pipe's while the class is _Pipe.
+    hooked = front_client.SqlSession
+    front_client.SqlSession = _Pipe
     try:
-        pipe_port = dp.front.serve(0, engine.socket_path)
+        through = {pipe_port: connect(pipe_port)}
     finally:
-        wire_front.SqlSession = hooked
+        front_client.SqlSession = hooked
+    through[port] = connect(port)
     direct = engine.connect(DB)
-    through = {p: psycopg.connect(host="127.0.0.1", port=p, user=USER, password=PASSWORD, dbname=DB,
-                                  autocommit=True) for p in (pipe_port, port)}
     try:
         conns = {"direct (Unix socket)": direct, "front without the SQL hook": through[pipe_port],
                  "front with the SQL hook": through[port]}
