@@ -191,6 +191,7 @@ class EngineLifecycle(EngineSupervision):
             existed = eng.exists()
             self.stop_engine(key)
             self.logins.forget(str(eng.socket_path))
+            self.front.workers.forget(str(eng.socket_path))
             for port in self._extra_ports.pop(key, set()):
                 self.front.close(port)
             self._follow_front_parameters(eng, {})
