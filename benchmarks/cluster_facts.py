@@ -9,14 +9,8 @@ its configuration files (catalog/24_system.sql); a statement should read them on
 from __future__ import annotations
 
 import argparse
-import importlib
-import statistics
-import sys
-import tempfile
-import time
-from pathlib import Path
 
-TESTS = Path(__file__).resolve().parent.parent / "tests"
+from seeded_cluster import cluster_connection, median_ms
 
 STATEMENTS = {
     "no fact (the rows alone)": "select max(1) from generate_series(1, {rows})",
@@ -26,33 +20,15 @@ STATEMENTS = {
 }
 
 
-def median_ms(conn, statement: str, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        conn.execute(statement).fetchall()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
-    sys.path.insert(0, str(TESTS))  # the tests' server helpers (tests/support.py, tests/sql_cluster.py)
-    sql_cluster = importlib.import_module("sql_cluster")
-    with tempfile.TemporaryDirectory() as tmp:
-        # The test server's data plane starts from a seed (tests/engine_seed.py), made here first.
-        importlib.import_module("engine_seed").use_seed_dir(Path(tmp) / "seed")
-        cluster = sql_cluster.start_sql_cluster(Path(tmp))
-        try:
-            with cluster.connect(cluster.fresh_database("cluster_facts")) as conn:
-                for label, statement in STATEMENTS.items():
-                    print(f"{label} over {args.rows:,} rows: "
-                          f"{median_ms(conn, statement.format(rows=args.rows), args.runs):.1f} ms")
-        finally:
-            cluster.server.close()
+    with cluster_connection("cluster_facts") as conn:
+        for label, statement in STATEMENTS.items():
+            text = statement.format(rows=args.rows)
+            print(f"{label} over {args.rows:,} rows: {median_ms(lambda: conn.execute(text).fetchall(), args.runs):.1f} ms")
 
 
 if __name__ == "__main__":
