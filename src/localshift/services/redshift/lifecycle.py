@@ -83,15 +83,10 @@ def cluster_job(
     cluster = backend.clusters.get_by_id(row_id)
     if cluster is None:
         return False
-
-    def run() -> bool:
-        work(cluster)
-        return True
-
-    return jobs.run_job(backend, run, lambda: backend.mutate_cluster(row_id, settle(backend, cluster)),
-                        cluster.account, cluster.region, CLUSTER, cluster.identifier,
-                        f"Amazon Redshift could not {action} cluster {cluster.identifier}",
-                        event_id=failure_event, arn=cluster_arn(cluster.region, cluster.account, cluster.identifier))
+    return jobs.run_work(backend, lambda: work(cluster), lambda: backend.mutate_cluster(row_id, settle(backend, cluster)),
+                         cluster.account, cluster.region, CLUSTER, cluster.identifier,
+                         f"Amazon Redshift could not {action} cluster {cluster.identifier}",
+                         event_id=failure_event, arn=cluster_arn(cluster.region, cluster.account, cluster.identifier))
 
 
 # --- clusters ----------------------------------------------------------------
