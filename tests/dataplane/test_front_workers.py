@@ -1,5 +1,5 @@
 """The wire front's threads for an engine's blocking work (front_workers.py): they end once idle, and
-when the engine is destroyed, so many engines made and deleted over a long-lived server leave none."""
+when the engine stops or is destroyed, so many engines made and deleted over a long-lived server leave none."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import threading
 from localshift.dataplane.front_workers import EngineWorkers
 from support import wait_for
 
-from .helpers import connect, free_port, DB, PASSWORD, USER
+from .helpers import DB, PASSWORD, USER, connect, free_port
 
 
 def front_threads() -> list[threading.Thread]:
@@ -34,12 +34,16 @@ def test_an_engines_idle_threads_end_and_come_back_with_work():
     workers.shutdown()
 
 
-def test_a_destroyed_engines_threads_end(dp):
+def test_a_stopped_or_destroyed_engines_threads_end(dp):
+    """A deleted cluster's engine is destroyed; a deleted workgroup's (or a paused cluster's) is stopped."""
     before = len(front_threads())
     for key in ("c1", "c2", "c3"):
         port = dp.create_engine(key, free_port(), USER, PASSWORD, DB)
         with connect(port) as conn:  # a session's first statement reads the engine's query ids on a thread
             assert conn.execute("select 1").fetchone() == (1,)
         assert len(front_threads()) > before
-        dp.destroy_engine(key)
+        if key == "c1":
+            dp.stop_engine(key)
+        else:
+            dp.destroy_engine(key)
         wait_for(lambda: len(front_threads()) == before)

@@ -166,6 +166,8 @@ class EngineLifecycle(EngineSupervision):
             port = self._ports.pop(key, None)
             if port is not None:
                 self.front.close(port)
+            # Its threads in the front end (a deleted cluster's or workgroup's, a paused one's); they come back with work.
+            self.front.workers.forget(str(eng.socket_path))
             eng.stop()
 
     def serve_extra_port(self, key: str, port: int) -> int:
@@ -191,7 +193,6 @@ class EngineLifecycle(EngineSupervision):
             existed = eng.exists()
             self.stop_engine(key)
             self.logins.forget(str(eng.socket_path))
-            self.front.workers.forget(str(eng.socket_path))
             for port in self._extra_ports.pop(key, set()):
                 self.front.close(port)
             self._follow_front_parameters(eng, {})

@@ -46,7 +46,8 @@ class EngineWorkers:
                 del self._pools[engine_key]
 
     def forget(self, engine_key: str) -> None:
-        """The engine is gone (its cluster or namespace deleted): its threads end once their work is done."""
+        """The engine stopped or is gone (its cluster or workgroup paused or deleted): its threads end once
+        their work is done."""
         with self._lock:
             pool = self._pools.pop(engine_key, None)
         if pool is not None:
