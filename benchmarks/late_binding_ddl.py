@@ -10,14 +10,8 @@ build with one without them back to back (PYTHONPATH picks the build):
 from __future__ import annotations
 
 import argparse
-import importlib
-import statistics
-import sys
-import tempfile
-import time
-from pathlib import Path
 
-TESTS = Path(__file__).resolve().parent.parent / "tests"
+from seeded_cluster import cluster_connection, median_ms
 
 CYCLES = {
     "table create+drop, no late-binding views": (
@@ -37,35 +31,16 @@ CYCLES = {
 }
 
 
-def median_ms(conn, statements: list[str], rounds: int) -> float:
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for statement in statements:
-            conn.execute(statement)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=200)
     args = ap.parse_args()
-    sys.path.insert(0, str(TESTS))  # the tests' server helpers (tests/support.py, tests/sql_cluster.py)
-    sql_cluster = importlib.import_module("sql_cluster")
-    with tempfile.TemporaryDirectory() as tmp:
-        # The test server's data plane starts from a seed (tests/engine_seed.py), made here first.
-        importlib.import_module("engine_seed").use_seed_dir(Path(tmp) / "seed")
-        cluster = sql_cluster.start_sql_cluster(Path(tmp))
-        try:
-            with cluster.connect(cluster.fresh_database("late_binding_ddl")) as conn:
-                conn.execute("create table base (a int)")
-                for label, (setup, statements) in CYCLES.items():
-                    if setup:
-                        conn.execute(setup)
-                    print(f"{label}: {median_ms(conn, statements, args.rounds):.2f} ms")
-        finally:
-            cluster.server.close()
+    with cluster_connection("late_binding_ddl") as conn:
+        conn.execute("create table base (a int)")
+        for label, (setup, statements) in CYCLES.items():
+            if setup:
+                conn.execute(setup)
+            print(f"{label}: {median_ms(lambda: [conn.execute(s) for s in statements], args.rounds):.2f} ms")
 
 
 if __name__ == "__main__":

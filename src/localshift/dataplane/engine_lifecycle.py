@@ -166,6 +166,8 @@ class EngineLifecycle(EngineSupervision):
             port = self._ports.pop(key, None)
             if port is not None:
                 self.front.close(port)
+            # Its threads in the front end (a deleted cluster's or workgroup's, a paused one's); they come back with work.
+            self.front.workers.forget(str(eng.socket_path))
             eng.stop()
 
     def serve_extra_port(self, key: str, port: int) -> int:

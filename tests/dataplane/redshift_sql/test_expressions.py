@@ -20,6 +20,21 @@ def test_bare_words():
     assert pg("select t.sysdate, 1 as sysdate from t") == "select t.sysdate, 1 as sysdate from t"
 
 
+def test_the_clusters_facts_are_read_once_per_statement():
+    """A scalar subquery (the engine runs it once per statement) around the catalog's functions, which
+    read the configuration files; a column's DEFAULT takes no subquery: the call itself there."""
+    assert pg("select default_iam_role() from t") == "select (SELECT pg_catalog.default_iam_role()) from t"
+    assert pg("select upper(DEFAULT_IAM_ROLE ( )), current_namespace from t") == \
+        "select upper((SELECT pg_catalog.default_iam_role())), (SELECT pg_catalog.current_namespace()) from t"
+    assert pg("create table t (a varchar(99) default default_iam_role(), b bigint default current_aws_account)") \
+        == ("create table t (a varchar(99) default pg_catalog.default_iam_role(), "
+            "b bigint default pg_catalog.current_aws_account())")
+    # arguments it does not take are the engine's error; a qualified call and a column stay
+    assert pg("select default_iam_role(1)") == "select default_iam_role(1)"
+    assert pg("select pg_catalog.default_iam_role(), t.current_namespace from t") == \
+        "select pg_catalog.default_iam_role(), t.current_namespace from t"
+
+
 def test_redshift_type_names_after_a_cast_operator():
     assert pg("select a::varchar(max), b::super, c::nvarchar(10)") == \
         'select a::varchar(65535), localshift."super"(b), c::varchar(10)'

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import psycopg
 import pytest
 
@@ -285,9 +287,17 @@ def test_cluster_facts_are_the_clusters_and_follow_its_default_iam_role(sql_clus
     assert cursor.fetchone() == (int(OWNER), namespace, None)
     assert [column.name for column in cursor.description] == ["current_aws_account", "current_namespace",
                                                                "default_iam_role"]
-    # Read once per statement, whatever the rows.
-    assert db.execute("select count(distinct current_aws_account::text || current_namespace)"
-                      " from generate_series(1, 3)").fetchone() == (1,)
+    # Read once per statement, whatever the rows: each read of the files costs about half a millisecond,
+    # so 20,000 rows reading them each would take 10 s.
+    started = time.monotonic()
+    assert db.execute("select count(distinct current_aws_account::text || current_namespace"
+                      " || coalesce(default_iam_role(), '-')) from generate_series(1, 20000)").fetchone() == (1,)
+    assert time.monotonic() - started < 2
+    # A column's DEFAULT (no subquery there) reads them too.
+    db.execute("create table it.facts (n int, account bigint default current_aws_account,"
+               " namespace varchar(64) default current_namespace, role varchar(256) default default_iam_role())")
+    db.execute("insert into it.facts (n) values (1)")
+    assert db.execute("select account, namespace, role from it.facts").fetchone() == (int(OWNER), namespace, None)
 
     role = f"arn:aws:iam::{OWNER}:role/facts"
     redshift.modify_cluster_iam_roles(ClusterIdentifier="sql", AddIamRoles=[role], DefaultIamRoleArn=role)

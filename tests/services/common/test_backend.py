@@ -18,6 +18,7 @@ from in_process_server import InProcessServer
 from localshift.dataplane.null import NullDataPlane
 from localshift.server.services import SERVICES
 from localshift.services.clock import Clock
+from localshift.services.common import backend as backend_module
 from localshift.services.common.backend import ServiceBackend
 from localshift.services.redshift.jobs import cluster_key
 from localshift.store.database import Database
@@ -137,3 +138,51 @@ def test_an_accounts_cluster_jobs_run_while_another_accounts_snapshots_hold_all_
 
 def status(client: Any, snapshot: str) -> str:
     return client.describe_cluster_snapshots(SnapshotIdentifier=snapshot)["Snapshots"][0]["Status"]
+
+
+def test_idle_accounts_hold_no_threads_and_their_pools_come_back_with_work(tmp_path, caplog):
+    """A long-lived server sees many accounts: each account's workers end once idle (``idle_seconds``),
+    and its next job makes them again; a job's failure is still logged."""
+    db = Database(tmp_path / "localshift.sqlite3")
+    instance = ServiceBackend(db, NullDataPlane(0.0), Clock(), name="idle", worker_threads=3, tick_seconds=1.0,
+                              idle_seconds=0.2)
+    baseline = set(threading.enumerate())
+    try:
+        accounts = [f"{number:012d}" for number in range(1, 9)]
+        go = threading.Event()
+        held = [instance.submit_for(account, lambda _: go.wait(30)) for account in accounts for _ in range(3)]
+        assert len(set(threading.enumerate()) - baseline) == 3 * len(accounts)
+        go.set()
+        assert all(job.result(timeout=30) for job in held)
+        wait_for(lambda: set(threading.enumerate()) <= baseline)
+        assert instance._account_pools == {}
+        with caplog.at_level("ERROR", logger="localshift.work"):
+            failed = instance.submit_for(accounts[0], lambda _: 1 / 0)
+            with pytest.raises(ZeroDivisionError):
+                failed.result(timeout=30)
+            wait_for(lambda: "idle background job failed" in caplog.text)
+        assert instance.submit_for(accounts[0], lambda _: "again").result(timeout=30) == "again"
+        wait_for(lambda: set(threading.enumerate()) <= baseline)
+    finally:
+        instance.shutdown()
+        db.close()
+
+
+def test_accounts_making_and_deleting_clusters_leave_no_threads_behind(monkeypatch):
+    """Through the API: several accounts create and delete clusters; once their jobs are done and
+    their workers idle, the server's threads are those it had before."""
+    monkeypatch.setattr(backend_module, "IDLE_SECONDS", 0.2)
+    with InProcessServer(SERVICES) as server:
+        clients = [server.client("redshift", access_key=f"{number:012d}") for number in range(1, 5)]
+        with pytest.raises(clients[0].exceptions.ClusterNotFoundFault):  # the request path's thread made
+            clients[0].delete_cluster(ClusterIdentifier="none", SkipFinalClusterSnapshot=True)
+        baseline = set(threading.enumerate())
+        for client in clients:
+            create_available_cluster(client, "c1")
+        assert set(threading.enumerate()) - baseline  # the accounts' workers
+        for client in clients:
+            client.delete_cluster(ClusterIdentifier="c1", SkipFinalClusterSnapshot=True)
+        for client in clients:
+            wait_for(lambda: not client.describe_clusters()["Clusters"])
+        wait_for(lambda: set(threading.enumerate()) <= baseline)
+        create_available_cluster(clients[0], "again")  # its pool is made again

@@ -32,8 +32,31 @@ from .tokens import Group, Node, Token, raw, render, strip, words
 from .types import read_type
 from .window_frames import FRAMED, PARTITION_ONLY, check_frame
 
+
+# The cluster's facts: the catalog's functions read them from the configuration files
+# (catalog/24_system.sql), which costs a file read per call, and a STABLE function in a select list
+# runs once per row.  A scalar subquery runs once per statement (an InitPlan); a column's DEFAULT
+# takes no subquery, so there the call itself (once per row inserted).
+_FACT_KEYWORDS = frozenset({"current_aws_account", "current_namespace"})  # and DEFAULT_IAM_ROLE(), a call
+
+
+def _fact(name: str, prev: Node | None) -> str:
+    call = f"pg_catalog.{name}()"
+    return call if prev is not None and prev.low == "default" else f"(SELECT {call})"
+
+
+def _cluster_fact(rw: "Rewriter", nodes: list[Node], i: int, j: int) -> tuple[list[Node], int]:
+    """DEFAULT_IAM_ROLE(), read once per statement like CURRENT_AWS_ACCOUNT (``_fact``); with arguments,
+    the engine's error."""
+    if words(nodes[j].nodes):
+        return [nodes[i]], i + 1
+    before = [n for n in nodes[:i] if not n.blank]
+    return [raw(_fact(nodes[i].low, before[-1] if before else None))], j + 1
+
+
 # Function calls (and call-like syntax) the translator rewrites, by name.
-CALLS = {**functions.CALLS, **super_functions.CALLS, **null_treatment.CALLS, **aggregates.CALLS}
+CALLS = {**functions.CALLS, **super_functions.CALLS, **null_treatment.CALLS, **aggregates.CALLS,
+         "default_iam_role": _cluster_fact}
 
 # Columns only Redshift's catalog tables have -> the relation that gets a
 # localshift view adding them.
@@ -63,9 +86,6 @@ REDSHIFT_CATALOG_WORDS = frozenset({*REDSHIFT_CATALOG_COLUMNS, *REDSHIFT_CATALOG
 _BARE_WORDS = {
     "sysdate": "LOCALTIMESTAMP",
     "current_user_id": "CAST((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user) AS integer)",
-    # Read once per statement (a subquery), not once per row (catalog/24_system.sql reads a file).
-    "current_aws_account": "(SELECT pg_catalog.current_aws_account())",
-    "current_namespace": "(SELECT pg_catalog.current_namespace())",
 }
 # Where a name followed by a parenthesis is a relation and its columns, not a call
 # (``INSERT INTO object (a, b)``, ``CREATE TABLE IF NOT EXISTS convert (...)``, ``ANALYZE log (a)``,
@@ -156,6 +176,8 @@ class Rewriter:
                     bare = _BARE_WORDS.get(node.low)
                     if bare is not None:
                         node = raw(bare)
+                    elif node.low in _FACT_KEYWORDS:
+                        node = raw(_fact(node.low, prev))
                     elif node.low in ("numeric", "decimal") and following is not None \
                             and following.kind == "string":
                         # A typed literal is a cast of the string: NUMERIC '3.7' is DECIMAL(18,0).

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .queries import select_item_name
+from .select_aliases import select_item_name
 from .tokens import Group, Node, identifier_value, render, split_commas, tokenize, tree, words
 
 if TYPE_CHECKING:

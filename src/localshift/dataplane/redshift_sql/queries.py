@@ -4,7 +4,8 @@ handled when their own group is rewritten):
 * ``SELECT TOP n`` -> ``LIMIT n``;
 * lateral column aliases: an alias reused later in the same SELECT list, in
   WHERE, HAVING or QUALIFY is replaced by the expression it names (Redshift resolves
-  them; redshift_connector's and sqlalchemy-redshift's catalog queries rely on it);
+  them; redshift_connector's and sqlalchemy-redshift's catalog queries rely on it;
+  select_aliases.py finds and substitutes them);
 * ``QUALIFY cond`` -> a subquery computing ``cond`` beside the select list,
   filtered outside;
 * ``MINUS`` -> ``EXCEPT``; ``WHERE 1 AND ...`` -> ``WHERE true AND ...``;
@@ -15,10 +16,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .errors import TranslationError, not_supported, syntax_error
+from .errors import not_supported, syntax_error
 from .grouping import group_by_all, refuse_exclude
-from .tokens import (Group, Node, Token, identifier_value, quote_ident, raw, render, split_commas, strip, tokenize,
-                     tree, words)
+from .select_aliases import alias, default_name, mentions, substitute
+from .tokens import Node, Token, identifier_value, quote_ident, raw, render, split_commas, strip, words
 
 if TYPE_CHECKING:
     from .expressions import Rewriter
@@ -31,10 +32,6 @@ _NEEDS_BY = frozenset({"group", "order"})
 _BOOLEAN_CONTEXT = frozenset({"where", "and", "or", "not", "having"})
 _BOOLEAN_END = frozenset({"and", "or", "group", "order", "limit", "having", "qualify", "union",
                           "intersect", "except", "minus", "offset", "window", "then"})
-# Words that end an expression: a final word that is one of these is no alias.
-_NOT_ALIASES = frozenset({"end", "null", "true", "false", "distinct", "all", "current_date",
-                          "current_timestamp", "current_user", "session_user", "localtimestamp",
-                          "localtime", "current_time", "user", "asc", "desc", "first", "last"})
 _QUALIFY = "__ls_qualify"
 
 
@@ -144,7 +141,7 @@ class _SelectBlock:
             if aliases and clause in self.clauses:
                 start = self.clauses[clause] + 1
                 end = self._clause_end(clause)
-                self.nodes[start:end] = _substitute(self.nodes[start:end], aliases)
+                self.nodes[start:end] = substitute(self.nodes[start:end], aliases)
         if "into" in self.clauses:
             self._temporary_into()
         # no items: ``SELECT INTO v ...`` (PL/pgSQL) keeps its spacing
@@ -196,13 +193,13 @@ class _SelectBlock:
         aliases: dict[str, str] = {}
         for k, item in enumerate(items):
             if aliases:
-                items[k] = item = _substitute(item, aliases)
-            named = _alias(item)
+                items[k] = item = substitute(item, aliases)
+            named = alias(item)
             if named is None:
                 continue
             name, expr = named
             expr_text = render(strip(expr))
-            if _mentions(expr, name):
+            if mentions(expr, name):
                 # ``lower(email) AS email``: the name is a column of the source;
                 # Redshift resolves later uses to that column, not to the alias.
                 aliases.pop(name, None)
@@ -214,10 +211,10 @@ class _SelectBlock:
     def _qualify(self, items: list[list[Node]], aliases: dict[str, str]) -> list[Node]:
         start = self.clauses["qualify"]
         end = self._clause_end("qualify")
-        condition = render(strip(_substitute(self.nodes[start + 1:end], aliases)))
+        condition = render(strip(substitute(self.nodes[start + 1:end], aliases)))
         if "where" in self.clauses and aliases:
             w_start, w_end = self.clauses["where"] + 1, self._clause_end("where")
-            self.nodes[w_start:w_end] = _substitute(self.nodes[w_start:w_end], aliases)
+            self.nodes[w_start:w_end] = substitute(self.nodes[w_start:w_end], aliases)
         head_words = [n.low for n in words(self.nodes[:self.head_end])]
         distinct = render(strip(self.nodes[1:self.head_end])) if len(head_words) > 1 else ""
         inner, outer, names = [], [], {}
@@ -237,10 +234,10 @@ class _SelectBlock:
                     outer.append(f"(__ls_row{k}_{q}).*")
                     rows[qualifier.strip('"').lower()] = f"__ls_row{k}_{q}"
                 continue
-            named = _alias(item)
+            named = alias(item)
             expr_nodes = named[1] if named else item
             expr = render(strip(expr_nodes))
-            name = named[0] if named else _default_name(expr_nodes)
+            name = named[0] if named else default_name(expr_nodes)
             inner.append(f"{expr} AS __ls_col{k}")
             outer.append(f"__ls_col{k} AS {quote_ident(name)}")
             names[expr.lower()] = name
@@ -310,81 +307,6 @@ class _SelectBlock:
         return [raw("ORDER BY " + ", ".join(parts) + " ")] + tail[stop:]
 
 
-def select_item_name(item: list[Node]) -> str:
-    """The output column name of a select item (``*`` aside)."""
-    named = _alias(item)
-    return named[0] if named else _default_name(item)
-
-
-def _alias(item: list[Node]) -> tuple[str, list[Node]] | None:
-    """(alias, expression nodes) of a select item ``expr [AS] alias``."""
-    sig = [(i, n) for i, n in enumerate(item) if not n.blank]
-    if len(sig) < 2:
-        return None
-    last_i, last = sig[-1]
-    if last.kind not in ("ident", "qident") or last.low in _NOT_ALIASES:
-        return None
-    before_i, before = sig[-2]
-    if before.kind == "ident" and before.low == "as":
-        return identifier_value(last), item[:before_i]
-    if before.text in (".", "::") or before.kind == "op" or before.kind == "ident" and before.low in (
-            "distinct", "all", "select", "then", "else", "when", "and", "or", "not", "is", "in",
-            "like", "ilike", "between", "case", "interval"):
-        return None
-    return identifier_value(last), item[:last_i]
-
-
-def _mentions(nodes: list[Node], name: str) -> bool:
-    for node in nodes:
-        if node.kind == "group":
-            if _mentions(node.nodes, name):
-                return True
-        elif node.kind == "raw":
-            # an expression another rewrite already rendered (``regexp_replace(data_type, ...)``
-            # in AWS's JDBC driver's ``CAST(CASE regexp_replace(data_type, ...) ...) AS DATA_TYPE``)
-            if _mentions(tree(tokenize(node.text)), name):
-                return True
-        elif node.kind in ("ident", "qident") and identifier_value(node) == name:
-            return True
-    return False
-
-
-def _substitute(nodes: list[Node], aliases: dict[str, str]) -> list[Node]:
-    """Replace unqualified references to aliases with their expressions (not
-    inside subqueries, which have their own scope), also inside a call the translator has
-    already written out (``DATEDIFF(s, start_time, getdate())``, an alias as an argument)."""
-    out: list[Node] = []
-    prev: Node | None = None
-    for i, node in enumerate(nodes):
-        if node.kind == "group":
-            first = words(node.nodes)[:1]
-            if not (first and first[0].low in ("select", "with")):
-                node = Group(node.open, _substitute(node.nodes, aliases), node.close)
-        elif node.kind == "raw" and any(name in node.text.lower() for name in aliases):
-            node = _substitute_in_text(node, aliases)
-        elif node.kind in ("ident", "qident") and (prev is None or prev.low not in (".", "as", "::")):
-            name = identifier_value(node)
-            if name in aliases:
-                nxt = next((n for n in nodes[i + 1:] if not n.blank), None)
-                if nxt is None or not (nxt.text == "." or nxt.kind == "group" and nxt.open == "("):
-                    node = raw(f"({aliases[name]})")
-        out.append(node)
-        if not node.blank:
-            prev = node
-    return out
-
-
-def _substitute_in_text(node: Token, aliases: dict[str, str]) -> Token:
-    """The aliases in a translated call's text (the engine's SQL, standard_conforming_strings
-    off, which ``tokenize`` reads); a piece of a call (an opening without its closing
-    parenthesis) has no whole argument to substitute in and stays."""
-    try:
-        nodes = tree(tokenize(node.text))
-    except TranslationError:
-        return node
-    return raw(render(_substitute(nodes, aliases)))
-
-
 def _relation_name(segment: list[Node]) -> str:
     """The qualifier of a FROM item: its alias, else its (last) name."""
     if len(segment) >= 2 and segment[-2].low == "as":
@@ -394,19 +316,3 @@ def _relation_name(segment: list[Node]) -> str:
     if segment and segment[-1].kind in ("ident", "qident"):
         return segment[-1].text
     raise not_supported("QUALIFY with SELECT * over a FROM item without a name")
-
-
-def _default_name(nodes: list[Node]) -> str:
-    """The column name PostgreSQL gives an unnamed select item (the common cases)."""
-    sig = words(nodes)
-    if not sig:
-        return "?column?"
-    if sig[-1].kind in ("ident", "qident") and (len(sig) == 1 or sig[-2].text == "."):
-        return identifier_value(sig[-1])
-    if sig[0].kind == "ident" and len(sig) >= 2 and sig[1].kind == "group":
-        return sig[0].low
-    if sig[0].kind == "ident" and sig[0].low == "case":
-        return "case"
-    if len(sig) >= 3 and sig[-2].text == "::":
-        return _default_name(sig[:-2])
-    return "?column?"

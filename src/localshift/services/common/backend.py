@@ -12,8 +12,12 @@ from localshift.dataplane.api import DataPlane
 from localshift.services.clock import Clock
 from localshift.store.database import Database
 from localshift.store.events import EventRepository
+from localshift.worker_pools import IdlePool
 
 log = logging.getLogger("localshift.work")
+
+# How long an account's workers wait for more work before they end (its pool is made again as work comes).
+IDLE_SECONDS = 60.0
 
 
 class ServiceBackend:
@@ -22,7 +26,8 @@ class ServiceBackend:
     ``submit_for`` runs the work of an account's requests (engines, snapshots, restores,
     resizes, Data API statements: up to 24 hours) off the request path on a small pool of
     that account's own, so one account's long work never keeps another's waiting for a
-    worker; ``submit_background`` runs the work the service does on its own schedule
+    worker; its threads end after ``idle_seconds`` without work, and the pool is forgotten
+    then (however many accounts a long-lived server has seen, only busy ones hold threads); ``submit_background`` runs the work the service does on its own schedule
     (recovery points) one job at a time on a thread of its own, so that however much of it
     a clock jump makes due, a user's delete never queues behind it.  ``start``
     resumes unfinished work and runs the service's ``tick`` every ``tick_seconds`` on a
@@ -30,7 +35,8 @@ class ServiceBackend:
     """
 
     def __init__(
-        self, db: Database, dataplane: DataPlane, clock: Clock, *, name: str, worker_threads: int, tick_seconds: float
+        self, db: Database, dataplane: DataPlane, clock: Clock, *, name: str, worker_threads: int, tick_seconds: float,
+        idle_seconds: float | None = None,
     ) -> None:
         self.db = db
         self.dataplane = dataplane
@@ -40,7 +46,8 @@ class ServiceBackend:
         self.events = EventRepository(db)
         self.secrets = db.secrets
         self.worker_threads = worker_threads
-        self._account_pools: dict[str, ThreadPoolExecutor] = {}  # submit_for's, by account
+        self.idle_seconds = IDLE_SECONDS if idle_seconds is None else idle_seconds
+        self._account_pools: dict[str, IdlePool] = {}  # submit_for's, by account, while they have workers
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
         self._engine_locks: dict[int, threading.RLock] = {}
@@ -67,8 +74,8 @@ class ServiceBackend:
         return moved_back
 
     def submit_for(self, account: str, job: Callable[..., Any], *args: Any) -> Future[None]:
-        """Run ``job(self, *args)`` on ``account``'s own pool (``worker_threads`` workers, made at its
-        first job): the account whose request the job serves, or whose resource it works on.  Each
+        """Run ``job(self, *args)`` on ``account``'s own pool (up to ``worker_threads`` workers, made as
+        jobs come and ended when idle): the account whose request the job serves, or whose resource it works on.  Each
         job ends its resource in a final status itself, failures included (the lifecycle modules);
         what still escapes is logged here."""
         with self._guard:
@@ -76,9 +83,17 @@ class ServiceBackend:
             if pool is None and self._stop.is_set():
                 raise RuntimeError("cannot schedule new futures after shutdown")  # as the pools refuse them
             if pool is None:
-                pool = self._account_pools[account] = ThreadPoolExecutor(
-                    self.worker_threads, thread_name_prefix=f"localshift-{self.name}-{account}")
+                pool = self._account_pools[account] = IdlePool(
+                    self.worker_threads, f"localshift-{self.name}-{account}", self.idle_seconds,
+                    lambda idle: self._forget_pool(account, idle))
             return self._run_on(pool, job, args)
+
+    def _forget_pool(self, account: str, pool: IdlePool) -> None:
+        """An account's pool whose last worker ended idle: forgotten, unless a job came meanwhile
+        (submit_for holds the guard while it submits, so none comes between the check and the removal)."""
+        with self._guard:
+            if self._account_pools.get(account) is pool and pool.idle():
+                del self._account_pools[account]
 
     def submit_background(self, job: Callable[..., Any], *args: Any) -> Future[None]:
         """Run ``job(self, *args)`` on the background thread, after the background jobs before it."""
@@ -95,7 +110,7 @@ class ServiceBackend:
     def _background_executor(self) -> ThreadPoolExecutor:
         return ThreadPoolExecutor(1, thread_name_prefix=f"localshift-{self.name}-background")
 
-    def _run_on(self, executor: ThreadPoolExecutor, job: Callable[..., Any], args: tuple[Any, ...]) -> Future[None]:
+    def _run_on(self, executor: ThreadPoolExecutor | IdlePool, job: Callable[..., Any], args: tuple[Any, ...]) -> Future[None]:
         future = executor.submit(job, self, *args)
         future.add_done_callback(self._log_failure)
         return future

@@ -112,6 +112,17 @@ def run_job(
         return False
 
 
+def run_work(backend: ServiceBackend, work: Callable[[], None], settle: Callable[[], object], account: str,
+             region: str, source_type: str, identifier: str, message: str, **event: str | None) -> bool:
+    """``run_job`` for work that returns nothing: True when it succeeded (``event``: its event_id and arn)."""
+
+    def run() -> bool:
+        work()
+        return True
+
+    return run_job(backend, run, settle, account, region, source_type, identifier, message, **event)
+
+
 def take_lease(backend: ServiceBackend, data_key: str, lease_key: str) -> str:
     """Hold a snapshot's data for one restore (a copy sharing its bytes), so a revoke or
     delete meanwhile does not stop a restore already accepted.  Raises when the data is gone."""

@@ -21,14 +21,10 @@ def _endpoint_job(backend: RedshiftBackend, endpoint: EndpointAccessRecord, acti
     def failed() -> None:
         backend.endpoint_accesses.mutate(endpoint.row_id, lambda e: setattr(e, "status", "failed"))
 
-    def run() -> bool:
-        work()
-        return True
-
     cluster = backend.clusters.get_by_id(endpoint.cluster_row_id)
     identifier = cluster.identifier if cluster is not None else str(endpoint.cluster_row_id)
-    return jobs.run_job(backend, run, failed, endpoint.cluster_account, endpoint.region, CLUSTER, identifier,
-                        f"Amazon Redshift could not {action} endpoint {endpoint.name} of cluster {identifier}")
+    return jobs.run_work(backend, work, failed, endpoint.cluster_account, endpoint.region, CLUSTER, identifier,
+                         f"Amazon Redshift could not {action} endpoint {endpoint.name} of cluster {identifier}")
 
 
 def serve_endpoint(backend: RedshiftBackend, row_id: int) -> None:

@@ -7,21 +7,19 @@ write re-reads the record and changes it in one transaction
 renames) are never lost.  Every job ends its resource in a final status: when
 the work fails, the failure is logged, its reason kept as an event, and the
 resource moved to AWS's failure status (or back to where it was, the change
-rolled back).  With snapshot_lifecycle.py, the only modules that talk to the
-data plane.
+rolled back).  Restores are restore_lifecycle.py's; snapshots, snapshot_lifecycle.py's.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any, Callable, Collection
 
 from localshift.dataplane.api import ClusterFacts
 from localshift.records import ClusterRecord
 from localshift.services import event_catalog, events
 from localshift.services.common import jobs, restart_lifecycle, table_restore_lifecycle
-from localshift.services.common.jobs import ProgressRecorder, release_lease, whole_seconds
+from localshift.services.common.jobs import release_lease
 from localshift.services.redshift import cluster_dependents
 from localshift.services.redshift.arns import cluster_arn
 from localshift.services.redshift.backend import RedshiftBackend
@@ -85,15 +83,10 @@ def cluster_job(
     cluster = backend.clusters.get_by_id(row_id)
     if cluster is None:
         return False
-
-    def run() -> bool:
-        work(cluster)
-        return True
-
-    return jobs.run_job(backend, run, lambda: backend.mutate_cluster(row_id, settle(backend, cluster)),
-                        cluster.account, cluster.region, CLUSTER, cluster.identifier,
-                        f"Amazon Redshift could not {action} cluster {cluster.identifier}",
-                        event_id=failure_event, arn=cluster_arn(cluster.region, cluster.account, cluster.identifier))
+    return jobs.run_work(backend, lambda: work(cluster), lambda: backend.mutate_cluster(row_id, settle(backend, cluster)),
+                         cluster.account, cluster.region, CLUSTER, cluster.identifier,
+                         f"Amazon Redshift could not {action} cluster {cluster.identifier}",
+                         event_id=failure_event, arn=cluster_arn(cluster.region, cluster.account, cluster.identifier))
 
 
 # --- clusters ----------------------------------------------------------------
@@ -108,8 +101,8 @@ def create_cluster(backend: RedshiftBackend, row_id: int) -> None:
             cluster_key(cluster), cluster.port, cluster.master_username, cluster.master_password_md5, cluster.db_name
         )
         apply_parameters(backend, cluster)
-        _became_available(backend, row_id, port)
-        events.record(backend, cluster, event_catalog.CLUSTER_CREATED, cluster=_current_name(backend, cluster))
+        became_available(backend, row_id, port)
+        events.record(backend, cluster, event_catalog.CLUSTER_CREATED, cluster=current_name(backend, cluster))
 
     if cluster_job(backend, row_id, "create", work):
         take_due_automated_snapshots(backend)
@@ -142,13 +135,13 @@ def write_facts(backend: RedshiftBackend, row_id: int) -> None:
             log.exception("the default IAM role of cluster %s could not reach its engine", cluster.identifier)
 
 
-def _current_name(backend: RedshiftBackend, cluster: ClusterRecord) -> str:
+def current_name(backend: RedshiftBackend, cluster: ClusterRecord) -> str:
     """A cluster's identifier now (a rename may have come while a job ran)."""
     current = backend.clusters.get_by_id(cluster.row_id)
     return current.identifier if current is not None else cluster.identifier
 
 
-def _became_available(backend: RedshiftBackend, row_id: int, port: int) -> None:
+def became_available(backend: RedshiftBackend, row_id: int, port: int) -> None:
     now = backend.clock.now()
 
     def change(c: ClusterRecord) -> None:
@@ -240,7 +233,7 @@ def apply_modification(backend: RedshiftBackend, row_id: int) -> None:
                 c.master_password_md5, c.pending_master_password_md5 = verifier, None
 
             backend.mutate_cluster(row_id, password_set)
-            events.record(backend, cluster, event_catalog.CREDENTIALS_UPDATED, cluster=_current_name(backend, cluster))
+            events.record(backend, cluster, event_catalog.CREDENTIALS_UPDATED, cluster=current_name(backend, cluster))
         if cluster.pending_port is not None:
 
             def moved(c: ClusterRecord) -> None:
@@ -301,86 +294,6 @@ def _final_snapshot_failed(cluster: ClusterRecord) -> None:
 def _still_paused(backend: RedshiftBackend, cluster: ClusterRecord) -> Callable[[ClusterRecord], None]:
     """A paused cluster whose final snapshot failed: paused again, its engine stopped as before."""
     return lambda c: setattr(c, "status", "paused")
-
-
-# --- restores ----------------------------------------------------------------
-
-
-def restore_cluster(backend: RedshiftBackend, cluster_row_id: int) -> None:
-    """Bring a snapshot's data back as a new cluster; RestoreStatus follows the real work.
-
-    The restore reads from a lease on the snapshot's data taken when the
-    restore was accepted, so it finishes even if access to the snapshot is
-    revoked or the snapshot is deleted meanwhile (as AWS documents).
-    """
-
-    def write_progress(done_mb: float, total_mb: float, rate: float, elapsed: int, remaining: int) -> None:
-        def change(c: ClusterRecord) -> None:
-            c.restore_status = "restoring"
-            c.restore_progress_mb, c.restore_snapshot_size_mb = done_mb, total_mb
-            c.restore_rate_mb_per_s, c.restore_elapsed_seconds = rate, elapsed
-            c.restore_estimated_seconds = remaining
-
-        backend.mutate_cluster(cluster_row_id, change)
-
-    def work(cluster: ClusterRecord) -> None:
-        started = time.monotonic()
-        backend.mutate_cluster(cluster_row_id, lambda c: setattr(c, "restore_status", "restoring"))
-        backend.dataplane.destroy_engine(cluster_key(cluster))
-        if cluster.restore_data_key is None:
-            raise RuntimeError("the snapshot holds no data")
-        port = backend.dataplane.restore_snapshot(
-            cluster.restore_data_key,
-            cluster_key(cluster),
-            cluster.port,
-            ProgressRecorder(write_progress),
-            cluster.master_username,
-            cluster.master_password_md5,
-        )
-        apply_parameters(backend, cluster)
-        # The source's audit logging came with its data; the new cluster logs nothing until asked.
-        backend.dataplane.set_audit_logging(cluster_key(cluster), [])
-
-        elapsed = time.monotonic() - started
-
-        def completed(c: ClusterRecord) -> None:
-            c.restore_status = "completed"
-            c.restore_progress_mb = c.restore_snapshot_size_mb
-            # Redshift documents the average rate for a completed restore, and 0 seconds to completion.
-            c.restore_rate_mb_per_s = c.restore_snapshot_size_mb / max(elapsed, 1e-6)
-            c.restore_estimated_seconds = 0
-            c.restore_elapsed_seconds = whole_seconds(elapsed)
-
-        backend.mutate_cluster(cluster_row_id, completed)
-        _release_lease(backend, cluster_row_id, cluster.restore_data_key)
-        _became_available(backend, cluster_row_id, port)
-        events.record(backend, cluster, event_catalog.RESTORE_SUCCEEDED, cluster=_current_name(backend, cluster),
-                      snapshot=cluster.restore_source_snapshot or "")
-
-    if cluster_job(backend, cluster_row_id, "restore", work, _restore_failed, event_catalog.RESTORE_FAILED):
-        take_due_automated_snapshots(backend)
-
-
-def _restore_failed(backend: RedshiftBackend, cluster: ClusterRecord) -> Callable[[ClusterRecord], None]:
-    """A damaged snapshot or an engine failure: AWS's failure state for a restore.  The
-    cluster never serves partial data, and can be deleted."""
-    try:
-        backend.dataplane.destroy_engine(cluster_key(cluster))
-        _release_lease(backend, cluster.row_id, cluster.restore_data_key)
-    except Exception:
-        log.exception("cleaning up the failed restore of cluster %s failed", cluster.identifier)
-
-    def failed(c: ClusterRecord) -> None:
-        c.restore_status = "failed"
-        c.status = "incompatible-restore"
-        c.endpoint_port = None
-
-    return failed
-
-
-def _release_lease(backend: RedshiftBackend, cluster_row_id: int, data_key: str | None) -> None:
-    release_lease(backend, data_key)
-    backend.mutate_cluster(cluster_row_id, lambda c: setattr(c, "restore_data_key", None))
 
 
 # --- reset ---------------------------------------------------------------------

@@ -10,7 +10,7 @@ from localshift.records import SnapshotRecord
 from localshift.services.common.jobs import release_lease, take_lease
 from localshift.services import event_catalog, events
 from localshift.services.context import RequestContext
-from localshift.services.redshift import arns, hsm, lifecycle, placement, reserved_node_exchange, snapshot_timing
+from localshift.services.redshift import arns, hsm, placement, reserved_node_exchange, restore_lifecycle, snapshot_timing
 from localshift.services.redshift import validation
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.services.redshift.clusters import check_quotas, insert_cluster, new_cluster, render
@@ -157,7 +157,7 @@ def restore_from_cluster_snapshot(backend: RedshiftBackend, ctx: RequestContext,
         release_lease(backend, cluster.restore_data_key)
         raise
     events.record(backend, ctx, event_catalog.RESTORE_STARTED, cluster=cluster.identifier, snapshot=snapshot.identifier)
-    backend.submit_for(ctx.account, lifecycle.restore_cluster, cluster.row_id)
+    backend.submit_for(ctx.account, restore_lifecycle.restore_cluster, cluster.row_id)
     return {"Cluster": render(backend, ctx, cluster)}
 
 

@@ -10,7 +10,7 @@ from localshift.services import events
 from localshift.services.common import table_restore_lifecycle
 from localshift.services.redshift import cross_region, endpoint_lifecycle, lifecycle, snapshot_lifecycle, snapshot_timing
 from localshift.services.redshift import scheduled_action_runs
-from localshift.services.redshift import logging_lifecycle, maintenance_lifecycle, node_failure_lifecycle
+from localshift.services.redshift import logging_lifecycle, maintenance_lifecycle, node_failure_lifecycle, restore_lifecycle
 from localshift.services.events import INTERRUPTED, record_failure
 from localshift.services.redshift.backend import RedshiftBackend
 from localshift.store.events import CLUSTER_SNAPSHOT
@@ -82,7 +82,7 @@ def recover(backend: RedshiftBackend) -> None:
     ):
         row_id = cluster.row_id
         if cluster.status == "creating" and cluster.restore_status is not None:
-            backend.submit_for(cluster.account, lifecycle.restore_cluster, row_id)
+            backend.submit_for(cluster.account, restore_lifecycle.restore_cluster, row_id)
         elif cluster.status == "creating":
             backend.submit_for(cluster.account, lifecycle.create_cluster, row_id)
         elif cluster.status in ("final-snapshot", "deleting"):

@@ -25,15 +25,11 @@ def _namespace_row_id(backend: ServerlessBackend, endpoint: EndpointAccessRecord
 def _run(backend: ServerlessBackend, endpoint: EndpointAccessRecord, action: str, work: Callable[[], None]) -> None:
     """Run ``work``; when it fails the endpoint ends FAILED (it can be deleted), the reason kept as an event."""
 
-    def run() -> bool:
-        work()
-        return True
-
     def failed() -> None:
         backend.endpoint_accesses.mutate(endpoint.row_id, lambda e: setattr(e, "status", "FAILED"))
 
-    jobs.run_job(backend, run, failed, endpoint.account, endpoint.region, WORKGROUP, endpoint.workgroup_name,
-                 f"Amazon Redshift Serverless could not {action} endpoint {endpoint.name}")
+    jobs.run_work(backend, work, failed, endpoint.account, endpoint.region, WORKGROUP, endpoint.workgroup_name,
+                  f"Amazon Redshift Serverless could not {action} endpoint {endpoint.name}")
 
 
 def serve_endpoint(backend: ServerlessBackend, row_id: int) -> None:
