@@ -205,5 +205,13 @@ def test_the_catalogs_math_string_and_formatting_functions_take_over_their_calls
     assert pg("select sqrt(n), exp(n), to_char(d, 'HH TZ'), to_timestamp(s, 'YYYY'), bpcharcmp(a, b) from t") == (
         "select localshift.sqrt(n), localshift.exp(n), localshift.to_char(d, 'HH TZ'), "
         "localshift.to_timestamp(s, 'YYYY'), localshift.bpcharcmp(a, b) from t")
-    # A call qualified with pg_catalog stays PostgreSQL's.
-    assert pg("select pg_catalog.to_char(d, 'YYYY') from t") == "select pg_catalog.to_char(d, 'YYYY') from t"
+    # Redshift's functions are pg_catalog's: a call qualified so is the catalog's too (DataHub's
+    # ``pg_catalog.pg_get_viewdef (c.oid,TRUE)``, ``pg_catalog.array_to_string(c.relacl,'\n')``).
+    assert pg("select pg_catalog.to_char(d, 'YYYY') from t") == "select localshift.to_char(d, 'YYYY') from t"
+    assert pg('select "pg_catalog".sqrt(n), pg_catalog . exp (n) from t') == (
+        "select localshift.sqrt(n), localshift.exp (n) from t")
+    assert pg("select pg_catalog.pg_get_viewdef (c.oid,TRUE) from pg_class c") == (
+        "select localshift.pg_get_viewdef (c.oid,TRUE) from localshift.redshift_pg_class c")
+    # Other schemas' functions, and pg_catalog's the catalog does not take over, stay as written.
+    assert pg("select s.to_char(d), pg_catalog.textlen(a), t.to_char from t") == (
+        "select s.to_char(d), pg_catalog.textlen(a), t.to_char from t")

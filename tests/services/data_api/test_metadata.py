@@ -120,3 +120,24 @@ def test_a_catalog_query_over_the_users_statement_timeout_is_a_query_timeout(cat
     # Without the lock the same call answers.
     columns = catalog.describe_table(**target(DbUser="meta_slow", Schema="meta_sales", Table="orders"))["ColumnList"]
     assert [c["name"] for c in columns] == ["id", "note", "total"]
+
+
+def test_grafanas_redshift_data_source_calls(catalog: DataApi):
+    """Grafana's Redshift data source (grafana/redshift-datasource, pkg/redshift/api/api.go): its
+    query editor lists schemas, then a schema's tables with SchemaPattern alone ("public" when none
+    is picked), then a table's columns; queries run with WithEvent, are polled with
+    DescribeStatement, and a stop of one that has finished is an error it recognises."""
+    catalog.ok("CREATE TABLE meta_sales.grafana_events (ts timestamp, value float8)")
+    catalog.ok("CREATE VIEW meta_sales.grafana_recent AS SELECT ts, value FROM meta_sales.grafana_events "
+               "WITH NO SCHEMA BINDING")
+    assert "meta_sales" in catalog.list_schemas(**target())["Schemas"]
+    tables = catalog.list_tables(**target(), SchemaPattern="meta_sales")["Tables"]
+    assert {"schema": "meta_sales", "name": "grafana_recent", "type": "VIEW"} in tables
+    columns = catalog.describe_table(**target(), Schema="meta_sales", Table="grafana_recent")["ColumnList"]
+    assert [(c["name"], c["typeName"]) for c in columns] == [("ts", "timestamp"), ("value", "float8")]
+    statement_id = catalog.execute_statement(Sql="SELECT count(*) FROM meta_sales.grafana_recent", WithEvent=True,
+                                             **target())["Id"]
+    assert catalog.wait(statement_id)["Status"] == "FINISHED"
+    assert catalog.get_statement_result(Id=statement_id)["Records"] == [[{"longValue": 0}]]
+    error = error_of(catalog.cancel_statement, Id=statement_id)
+    assert "Could not cancel a query that is already in FINISHED state" in error.response["Error"]["Message"]

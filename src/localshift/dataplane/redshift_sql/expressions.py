@@ -162,6 +162,11 @@ class Rewriter:
                         continue
                     if node.low in self.engine_functions and not relation:
                         node = raw(f"localshift.{node.text}")
+                elif following is not None and following.kind == "group" and following.open == "(" \
+                        and node.low in self.engine_functions and _drop_pg_catalog(out):
+                    # Redshift's own functions are pg_catalog's: pg_catalog.pg_get_viewdef(...) (DataHub),
+                    # pg_catalog.array_to_string(relacl, ...) are Redshift's, as the unqualified calls are.
+                    node = raw(f"localshift.{node.text}")
                 elif not qualified and self.relations is not None and i + 1 < n and (
                         nodes[i + 1].text == "."
                         or isinstance(next_node := nodes[i + 1], Group) and next_node.open == "[") \
@@ -236,6 +241,17 @@ class Rewriter:
         aliased = following is not None and (following.kind == "qident" or (
             following.kind == "ident" and (following.low == "as" or following.low not in FROM_KEYWORDS)))
         return raw(f"localshift.redshift_{node.low}" + ("" if aliased else f" AS {node.low}"))
+
+
+def _drop_pg_catalog(out: list[Node]) -> bool:
+    """Does ``out`` end with ``pg_catalog .`` (a call's qualifier)?  If so, drop it."""
+    sig = [k for k in range(len(out)) if not out[k].blank]
+    if len(sig) < 2 or out[sig[-1]].text != "." or out[sig[-2]].low not in ("pg_catalog", '"pg_catalog"'):
+        return False
+    if len(sig) >= 3 and out[sig[-3]].text == ".":
+        return False  # db.pg_catalog.f(...): left to the engine
+    del out[sig[-2]:]
+    return True
 
 
 def _fold(text: str) -> str:

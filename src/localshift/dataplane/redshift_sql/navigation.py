@@ -129,8 +129,8 @@ def navigate(rw: "Rewriter", nodes: list[Node], i: int) -> tuple[list[Node], int
             j += 1
         else:
             break
-    if j < len(nodes) and (isinstance(next_node := nodes[j], Group) and next_node.open == "("
-                           or next_node.text == "."):
+    call, _ = _next_significant(nodes, j)  # ``pg_catalog.pg_get_viewdef (c.oid, true)``: a call too
+    if j < len(nodes) and (isinstance(call, Group) and call.open == "(" or nodes[j].text == "."):
         return None  # a function call, or ``t.*``
     if rw.relations is None:  # (the rewriter navigates only in statements that name their relations)
         return None

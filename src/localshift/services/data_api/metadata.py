@@ -48,15 +48,24 @@ FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname LIKE $1 AND c.relname LIKE $2
   AND (n.nspname !~ '^pg_temp_' OR n.oid = pg_my_temp_schema()) AND (n.nspname, c.relname) > ($3, $4)
 ORDER BY n.nspname, c.relname"""
+# A late-binding view's columns are not in (Redshift's) pg_attribute: they come from
+# pg_get_late_binding_view_cols(), as in the JDBC driver's getColumns (Grafana's column list).
 _COLUMNS = """
-SELECT n.nspname, c.relname, a.attnum::int4, a.attname, t.typname, a.atttypmod, a.attnotnull,
-       pg_get_expr(d.adbin, d.adrelid)
-FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-  AND n.nspname = coalesce($1, n.nspname) AND c.relname = coalesce($2, c.relname)
-  AND (n.nspname, c.relname, a.attnum) > ($3, $4, $5::int4)
-ORDER BY n.nspname, c.relname, a.attnum"""
+SELECT * FROM (
+  SELECT n.nspname, c.relname, a.attnum::int4 AS attnum, a.attname, t.typname, a.atttypmod, a.attnotnull,
+         pg_get_expr(d.adbin, d.adrelid)
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+  WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+  UNION ALL
+  SELECT v.view_schema, v.view_name, v.col_num, v.col_name, t.typname, to_regtypemod(v.col_type), false, NULL
+  FROM pg_get_late_binding_view_cols() v(view_schema name, view_name name, col_name name, col_type varchar,
+                                         col_num int)
+  JOIN pg_type t ON t.oid = to_regtype(v.col_type)
+) columns (nspname, relname, attnum, attname, typname, atttypmod, attnotnull, column_default)
+WHERE nspname = coalesce($1, nspname) AND relname = coalesce($2, relname)
+  AND (nspname, relname, attnum) > ($3, $4, $5::int4)
+ORDER BY nspname, relname, attnum"""
 
 
 def _rows(backend: DataApiBackend, ctx: RequestContext, p: dict[str, Any], sql: str, values: list[Any],

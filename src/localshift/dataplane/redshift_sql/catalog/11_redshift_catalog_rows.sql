@@ -59,8 +59,14 @@ WHERE pg_catalog.pg_has_role(n.nspowner, 'USAGE') OR pg_catalog.has_schema_privi
 -- SHOW DATABASES, SVV_REDSHIFT_DATABASES and SHOW GRANTS (which list its databases that are no
 -- templates).  The engine's database postgres, the internal role's, is not listed, nor a database
 -- whose name holds a control character (roles.INTERNAL_DATABASES: no session may connect to it).
+-- datacl without localshift's own grants (DBeaver reads it with SELECT db.oid,db.*): NULL while
+-- no one has granted on the database, as in Redshift.
 CREATE OR REPLACE VIEW localshift.redshift_pg_database AS
-SELECT d.* FROM pg_catalog.pg_database d
+SELECT d.oid, d.datname, d.datdba, d.encoding, d.datlocprovider, d.datistemplate, d.datallowconn,
+       d.dathasloginevt, d.datconnlimit, d.datfrozenxid, d.datminmxid, d.dattablespace, d.datcollate,
+       d.datctype, d.datlocale, d.daticurules, d.datcollversion,
+       localshift.redshift_acl(d.datacl, 'd', d.datdba) AS datacl
+FROM pg_catalog.pg_database d
 WHERE d.datname <> 'postgres' AND d.datname !~ '[[:cntrl:]]';
 GRANT SELECT ON localshift.redshift_pg_database TO PUBLIC;
 

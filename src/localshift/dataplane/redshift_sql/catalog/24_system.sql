@@ -62,6 +62,9 @@ ALTER TABLE localshift.late_binding_views
     ADD COLUMN IF NOT EXISTS create_text text, ADD COLUMN IF NOT EXISTS query text,
     ADD COLUMN IF NOT EXISTS column_names text, ADD COLUMN IF NOT EXISTS search_path text,
     ADD COLUMN IF NOT EXISTS relations text[];
+-- Which views bind late, and their statements as written, are every user's to read (as a view's
+-- definition is): pg_get_late_binding_view_cols(), pg_get_viewdef and PG_VIEWS run as the user.
+GRANT SELECT (view_oid, create_text) ON localshift.late_binding_views TO PUBLIC;
 
 -- PG_GET_VIEWDEF: a late-binding view's statement as it was written (as Redshift's); other
 -- views as the engine prints them.  Unqualified calls reach these (the translator qualifies them).

@@ -18,10 +18,11 @@ WHERE c.relkind IN ('r', 'p') AND pg_catalog.pg_table_is_visible(c.oid);
 -- PG_VIEWS and INFORMATION_SCHEMA.VIEWS list materialized views too, as Redshift's do, with
 -- their CREATE MATERIALIZED VIEW statement as written for definition (the translator records it
 -- in localshift.table_attributes; dbt-redshift lists and describes materialized views so).
--- Otherwise PostgreSQL's own views, column for column.
+-- A late-binding view's definition is its statement as written (localshift.pg_get_viewdef), not the
+-- query that binds it.  Otherwise PostgreSQL's own views, column for column.
 CREATE OR REPLACE VIEW pg_catalog.pg_views AS
 SELECT n.nspname AS schemaname, c.relname AS viewname, pg_catalog.pg_get_userbyid(c.relowner) AS viewowner,
-       coalesce(ta.definition, pg_catalog.pg_get_viewdef(c.oid)) AS definition
+       coalesce(ta.definition, localshift.pg_get_viewdef(c.oid)) AS definition
 FROM pg_catalog.pg_class c
 LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN localshift.table_attributes ta ON ta.table_oid = c.oid AND c.relkind = 'm'
@@ -32,7 +33,7 @@ SELECT current_database()::information_schema.sql_identifier AS table_catalog,
        nc.nspname::information_schema.sql_identifier AS table_schema,
        c.relname::information_schema.sql_identifier AS table_name,
        CASE WHEN pg_catalog.pg_has_role(c.relowner, 'USAGE')
-            THEN coalesce(ta.definition, pg_catalog.pg_get_viewdef(c.oid))
+            THEN coalesce(ta.definition, localshift.pg_get_viewdef(c.oid))
        END::information_schema.character_data AS view_definition,
        CASE WHEN 'check_option=cascaded' = ANY (c.reloptions) THEN 'CASCADED'
             WHEN 'check_option=local' = ANY (c.reloptions) THEN 'LOCAL'
