@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Callable
 
 from .admin import user_name
 from .errors import do_block, syntax_error
+from .procedure_handlers import redshift_handlers
 from .tokens import (Group, Node, Token, identifier_value, inside, quote_ident, quote_literal, raw, render,
                      split_commas, split_statements, temporary_table_names, tokenize, tree, words)
 from .types import read_type
@@ -57,9 +58,10 @@ def create_routine(rw: "Rewriter", nodes: list[Node], sig: list[Node], k: int, s
     # still a group: ``schema.name(...)`` is a name, not PartiQL navigation
     replaced: dict[int, Node] = {id(sig[g]): Group("(", [raw(", ".join(texts))], ")")}
     dropped = {id(w) for w in sig[g + 1:] if w.low == "nonatomic" and sig[k].low == "procedure"}
+    nonatomic = bool(dropped)
     body = next((w for w in sig[g + 1:] if w.kind == "dollar"), None)
     if body is not None:
-        replaced[id(body)] = raw(_body(rw, body.text, statement, sig[k].low == "procedure"))
+        replaced[id(body)] = raw(_body(rw, body.text, statement, sig[k].low == "procedure", nonatomic))
     r = next((i for i in range(g + 1, len(sig)) if sig[i].low == "returns"), None)
     if r is not None and r + 1 < len(sig) and sig[r + 1].low not in ("table", "setof"):
         start = nodes.index(sig[r + 1])
@@ -79,7 +81,7 @@ _STATEMENTS = frozenset({"create", "alter", "drop", "set", "reset", "analyze", "
 _BLOCK_WORDS = frozenset({"begin", "then", "else", "loop"})
 
 
-def _body(rw: "Rewriter", quoted: str, statement: Statement, procedure: bool) -> str:
+def _body(rw: "Rewriter", quoted: str, statement: Statement, procedure: bool, nonatomic: bool) -> str:
     """A dollar-quoted routine body with each statement rewritten (``$tag$ ... $tag$``).  In a
     procedure, a TRUNCATE is followed by a COMMIT: Redshift's TRUNCATE commits the transaction it
     runs in, in a stored procedure too (which then goes on in a new one); called inside a
@@ -87,6 +89,8 @@ def _body(rw: "Rewriter", quoted: str, statement: Statement, procedure: bool) ->
     TRUNCATE there).  A TRUNCATE run by EXECUTE 'text' does not commit."""
     tag = quoted[:quoted.index("$", 1) + 1]
     tokens = temporary_table_names(tokenize(quoted[len(tag):-len(tag)], rw.standard_strings))
+    if procedure:  # its EXCEPTION blocks with Redshift's meaning
+        tokens = redshift_handlers(tokens, nonatomic)
     relations, rw.relations = rw.relations, None  # no PartiQL navigation: r.a is a record's field
     try:
         pieces, declaring = [], False
