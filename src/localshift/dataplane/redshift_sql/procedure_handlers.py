@@ -21,7 +21,7 @@ depends on the procedure's mode:
 * ``EXCEPTION CONTINUE_HANDLER WHEN OTHERS THEN ...`` (Redshift's): after the handler the
   statement after the failing one runs; ``EXIT_HANDLER`` is the default, said out loud.
 
-A statement that ends a transaction (COMMIT, ROLLBACK, TRUNCATE) is not wrapped: it could not
+A statement that ends a transaction (COMMIT, ROLLBACK, TRUNCATE, START TRANSACTION) is not wrapped: it could not
 run inside a subtransaction (an error of one is not handled).  Only a block's own statements
 are wrapped: an error inside one of its IF or LOOP statements leaves that whole statement.
 """
@@ -36,7 +36,7 @@ from .tokens import Token, render, tokenize
 _STATEMENT_FOLLOWS = frozenset({";", "begin", "then", "else", "loop", "exception", ">>", "continue_handler",
                                 "exit_handler"})
 _HANDLER_KINDS = frozenset({"continue_handler", "exit_handler"})
-_ENDS_TRANSACTION = frozenset({"commit", "rollback", "truncate"})
+_ENDS_TRANSACTION = frozenset({"commit", "rollback", "truncate", "start"})  # (START TRANSACTION commits)
 
 
 @dataclass
@@ -73,7 +73,7 @@ def redshift_handlers(tokens: list[Token], nonatomic: bool) -> list[Token]:
         elif nested:
             start, finish, label = "", " RAISE;", None
         else:
-            start, finish, label = _ROLLBACK, _COMMIT + " RAISE;", None
+            start, finish, label = _ROLLBACK, COMMIT_UNLESS_ATOMIC + "; RAISE;", None
         _wrap(block, tokens, _section(tokens, block, first, start, finish), label, before, after)
         dropped.update(range(block.exception or 0, block.end))
     out: list[Token] = []
@@ -89,7 +89,7 @@ def redshift_handlers(tokens: list[Token], nonatomic: bool) -> list[Token]:
 # Called where the engine lets no procedure end the transaction, the handler neither rolls back
 # nor commits (see above).
 _ROLLBACK = " IF NOT localshift.atomic_call() THEN ROLLBACK; END IF;"
-_COMMIT = " IF NOT localshift.atomic_call() THEN COMMIT; END IF;"
+COMMIT_UNLESS_ATOMIC = " IF NOT localshift.atomic_call() THEN COMMIT; END IF"
 
 
 def _section(tokens: list[Token], block: _Block, first: int, start: str, finish: str) -> str:
@@ -111,7 +111,7 @@ def _wrap(block: _Block, tokens: list[Token], section: str, label: str | None,
           before: dict[int, list[str]], after: dict[int, list[str]]) -> None:
     """Each statement of ``block`` as ``BEGIN statement; EXCEPTION <section> END;``; with
     ``label`` (an exit handler) inside a block of that name the handler leaves."""
-    wrapped = [(s, e) for s, e in block.statements if tokens[s].low not in _ENDS_TRANSACTION]
+    wrapped = [(s, e) for s, e in block.statements if not _ends_transaction(tokens, s, e)]
     if not wrapped:
         return
     for s, e in wrapped:
@@ -120,6 +120,17 @@ def _wrap(block: _Block, tokens: list[Token], section: str, label: str | None,
     if label:
         before.setdefault(block.statements[0][0], []).insert(0, f"<<{label}>> BEGIN ")
         after.setdefault(block.statements[-1][1], []).append(" END;")
+
+
+def _ends_transaction(tokens: list[Token], start: int, end: int) -> bool:
+    """Whether the statement ``tokens[start:end]`` is, or holds, one that ends the transaction."""
+    prev = ";"
+    for token in tokens[start:end]:
+        if not token.blank:
+            if token.low in _ENDS_TRANSACTION and prev in _STATEMENT_FOLLOWS:
+                return True
+            prev = token.low
+    return False
 
 
 def _blocks(tokens: list[Token]) -> list[_Block]:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Callable
 
 from .admin import user_name
 from .errors import do_block, syntax_error
-from .procedure_handlers import redshift_handlers
+from .procedure_handlers import COMMIT_UNLESS_ATOMIC, redshift_handlers
 from .tokens import (Group, Node, Token, identifier_value, inside, quote_ident, quote_literal, raw, render,
                      split_commas, split_statements, temporary_table_names, tokenize, tree, words)
 from .types import read_type
@@ -77,6 +77,7 @@ def create_routine(rw: "Rewriter", nodes: list[Node], sig: list[Node], k: int, s
 # TABLE's DISTKEY, CREATE TABLE #name, SET query_group, DELETE without FROM, MERGE ...).
 _STATEMENTS = frozenset({"create", "alter", "drop", "set", "reset", "analyze", "analyse", "lock", "copy",
                          "unload", "delete", "merge", "grant", "revoke", "comment"})
+_ENDS_TRANSACTION = frozenset({"commit", "rollback", "truncate"})
 # PL/pgSQL words a statement follows between two semicolons (``BEGIN CREATE ...``, ``THEN SET ...``).
 _BLOCK_WORDS = frozenset({"begin", "then", "else", "loop"})
 
@@ -100,8 +101,14 @@ def _body(rw: "Rewriter", quoted: str, statement: Statement, procedure: bool, no
             declaring = (declaring or lows[:1] == ["declare"]) and "begin" not in lows
             start = next((n for n, low in enumerate(lows)
                           if low in _STATEMENTS and (n == 0 or lows[n - 1] in _BLOCK_WORDS)), None)
+            opens = next((n for n, low in enumerate(lows[:-1]) if low == "start" and lows[n + 1] == "transaction"
+                          and (n == 0 or lows[n - 1] in _BLOCK_WORDS)), None)
             if declaring:
                 pieces.append(render(rw.rewrite(_declaration(tree(piece)))))
+            elif procedure and opens is not None:
+                # Redshift's START TRANSACTION in a NONATOMIC procedure opens a block after statements that
+                # each committed: here what ran since the last COMMIT is committed (PL/pgSQL has no such statement)
+                pieces.append(render(piece[:sig[opens]]) + COMMIT_UNLESS_ATOMIC)
             elif start is not None:
                 text, _ = statement(rw, piece[sig[start]:])
                 if tag in text:  # (a DO block of owner_reach.py's quoting tags) would end the body
@@ -109,10 +116,15 @@ def _body(rw: "Rewriter", quoted: str, statement: Statement, procedure: bool, no
                 rw.relations = None
                 pieces.append(render(piece[:sig[start]]) + text)
             else:
-                text = render(rw.rewrite(tree(_dynamic(piece, sig, lows))))
-                truncates = procedure and any(low == "truncate" and (n == 0 or lows[n - 1] in _BLOCK_WORDS)
-                                              for n, low in enumerate(lows))
-                pieces.append(text + ";\nCOMMIT" if truncates else text)
+                ends = next((n for n, low in enumerate(lows) if low in _ENDS_TRANSACTION
+                             and (n == 0 or lows[n - 1] in _BLOCK_WORDS)), None) if procedure else None
+                if ends is None:
+                    pieces.append(render(rw.rewrite(tree(_dynamic(piece, sig, lows)))))
+                    continue
+                # called where it may not end the transaction: Redshift's error, naming the statement
+                text = (render(piece[:sig[ends]]) + f"PERFORM localshift.check_transaction_end('{lows[ends].upper()}'); "
+                        + render(rw.rewrite(tree(piece[sig[ends]:]))))
+                pieces.append(text + ";\nCOMMIT" if lows[ends] == "truncate" else text)
     finally:
         rw.relations = relations
     return tag + ";".join(pieces) + tag

@@ -5,3 +5,16 @@
 -- A procedure's exception handler then neither rolls back nor commits (procedure_handlers.py).
 CREATE OR REPLACE FUNCTION localshift.atomic_call() RETURNS boolean LANGUAGE sql STABLE
 AS $$ SELECT strpos(current_query(), '/* localshift: atomic call */') > 0 $$;
+
+-- Run before a procedure's COMMIT, ROLLBACK or TRUNCATE (routines.py): called inside a transaction block,
+-- Redshift refuses them with its own words.
+CREATE OR REPLACE FUNCTION localshift.check_transaction_end(statement text) RETURNS void LANGUAGE plpgsql STABLE
+AS $$
+BEGIN
+  IF localshift.atomic_call() THEN
+    RAISE EXCEPTION '% cannot be invoked from a procedure that is executing in an atomic context.', statement
+      USING ERRCODE = '2D000', HINT = 'Try calling the procedure as a top-level call i.e. not from within an '
+        'explicit transaction block. Or, if this procedure (or one of its ancestors in the call chain) was created '
+        'with SET config options, recreate the procedure without them.';
+  END IF;
+END $$;
