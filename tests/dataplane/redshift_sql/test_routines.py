@@ -117,3 +117,12 @@ def test_a_truncate_in_a_procedure_commits_the_work_before_it(db):
         with pytest.raises(psycopg.Error) as raised:
             db.execute("call load_then_fail()")
         assert raised.value.sqlstate == "2D000"
+
+
+def test_a_security_definer_procedure_ends_no_transaction():
+    """PostgreSQL lets no SECURITY DEFINER procedure COMMIT: its TRUNCATE commits with the call, its
+    START TRANSACTION is a no-op and its handlers only re-throw."""
+    sql = pg("create procedure p() security definer as $$ begin start transaction; truncate b; x; "
+             "exception when others then h; end $$ language plpgsql")
+    assert "truncate b; " in sql and "COMMIT" not in sql and "ROLLBACK" not in sql
+    assert "begin NULL; " in sql and "when others then h;  RAISE; END;" in sql

@@ -52,8 +52,10 @@ class _Block:
     awaiting_then: bool = False
 
 
-def redshift_handlers(tokens: list[Token], nonatomic: bool) -> list[Token]:
-    """A procedure body's tokens with its EXCEPTION blocks rewritten as above."""
+def redshift_handlers(tokens: list[Token], nonatomic: bool, ends_transactions: bool = True) -> list[Token]:
+    """A procedure body's tokens with its EXCEPTION blocks rewritten as above (``ends_transactions``
+    false: a SECURITY DEFINER procedure's, which the engine lets neither roll back nor commit; its
+    handlers re-throw, as a nested one's)."""
     blocks = [b for b in _blocks(tokens) if b.exception is not None]
     if not blocks:
         return tokens
@@ -70,7 +72,7 @@ def redshift_handlers(tokens: list[Token], nonatomic: bool) -> list[Token]:
             start, finish, label = "", "", None
         elif nonatomic:
             start, finish, label = "", f" EXIT ls_handled_{k};", f"ls_handled_{k}"
-        elif nested:
+        elif nested or not ends_transactions:
             start, finish, label = "", " RAISE;", None
         else:
             start, finish, label = _ROLLBACK, COMMIT_UNLESS_ATOMIC + "; RAISE;", None

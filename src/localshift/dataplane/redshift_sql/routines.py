@@ -59,9 +59,11 @@ def create_routine(rw: "Rewriter", nodes: list[Node], sig: list[Node], k: int, s
     replaced: dict[int, Node] = {id(sig[g]): Group("(", [raw(", ".join(texts))], ")")}
     dropped = {id(w) for w in sig[g + 1:] if w.low == "nonatomic" and sig[k].low == "procedure"}
     nonatomic = bool(dropped)
+    # PostgreSQL lets no SECURITY DEFINER procedure end a transaction (Redshift's may)
+    definer = any(w.low == "security" and v.low == "definer" for w, v in zip(sig[g + 1:], sig[g + 2:]))
     body = next((w for w in sig[g + 1:] if w.kind == "dollar"), None)
     if body is not None:
-        replaced[id(body)] = raw(_body(rw, body.text, statement, sig[k].low == "procedure", nonatomic))
+        replaced[id(body)] = raw(_body(rw, body.text, statement, sig[k].low == "procedure", nonatomic, definer))
     r = next((i for i in range(g + 1, len(sig)) if sig[i].low == "returns"), None)
     if r is not None and r + 1 < len(sig) and sig[r + 1].low not in ("table", "setof"):
         start = nodes.index(sig[r + 1])
@@ -82,7 +84,8 @@ _ENDS_TRANSACTION = frozenset({"commit", "rollback", "truncate"})
 _BLOCK_WORDS = frozenset({"begin", "then", "else", "loop"})
 
 
-def _body(rw: "Rewriter", quoted: str, statement: Statement, procedure: bool, nonatomic: bool) -> str:
+def _body(rw: "Rewriter", quoted: str, statement: Statement, procedure: bool, nonatomic: bool,
+          definer: bool) -> str:
     """A dollar-quoted routine body with each statement rewritten (``$tag$ ... $tag$``).  In a
     procedure, a TRUNCATE is followed by a COMMIT: Redshift's TRUNCATE commits the transaction it
     runs in, in a stored procedure too (which then goes on in a new one); called inside a
@@ -91,7 +94,7 @@ def _body(rw: "Rewriter", quoted: str, statement: Statement, procedure: bool, no
     tag = quoted[:quoted.index("$", 1) + 1]
     tokens = temporary_table_names(tokenize(quoted[len(tag):-len(tag)], rw.standard_strings))
     if procedure:  # its EXCEPTION blocks with Redshift's meaning
-        tokens = redshift_handlers(tokens, nonatomic)
+        tokens = redshift_handlers(tokens, nonatomic, not definer)
     relations, rw.relations = rw.relations, None  # no PartiQL navigation: r.a is a record's field
     try:
         pieces, declaring = [], False
@@ -108,7 +111,7 @@ def _body(rw: "Rewriter", quoted: str, statement: Statement, procedure: bool, no
             elif procedure and opens is not None:
                 # Redshift's START TRANSACTION in a NONATOMIC procedure opens a block after statements that
                 # each committed: here what ran since the last COMMIT is committed (PL/pgSQL has no such statement)
-                pieces.append(render(piece[:sig[opens]]) + COMMIT_UNLESS_ATOMIC)
+                pieces.append(render(piece[:sig[opens]]) + ("NULL" if definer else COMMIT_UNLESS_ATOMIC))
             elif start is not None:
                 text, _ = statement(rw, piece[sig[start]:])
                 if tag in text:  # (a DO block of owner_reach.py's quoting tags) would end the body
@@ -124,7 +127,7 @@ def _body(rw: "Rewriter", quoted: str, statement: Statement, procedure: bool, no
                 # called where it may not end the transaction: Redshift's error, naming the statement
                 text = (render(piece[:sig[ends]]) + f"PERFORM localshift.check_transaction_end('{lows[ends].upper()}'); "
                         + render(rw.rewrite(tree(piece[sig[ends]:]))))
-                pieces.append(text + ";\nCOMMIT" if lows[ends] == "truncate" else text)
+                pieces.append(text + ";\nCOMMIT" if lows[ends] == "truncate" and not definer else text)
     finally:
         rw.relations = relations
     return tag + ";".join(pieces) + tag

@@ -18,3 +18,11 @@ BEGIN
         'with SET config options, recreate the procedure without them.';
   END IF;
 END $$;
+
+-- A new procedure's EXECUTE, which PostgreSQL grants PUBLIC by default, taken back (46_event_triggers.sql), as
+-- its owner, who created it.
+CREATE OR REPLACE FUNCTION localshift.revoke_public_execute(procedure oid) RETURNS void LANGUAGE plpgsql
+AS $$
+BEGIN
+  EXECUTE pg_catalog.format('REVOKE EXECUTE ON PROCEDURE %s FROM PUBLIC', procedure::pg_catalog.regprocedure);
+END $$;
