@@ -43,6 +43,12 @@ def block(sql_cluster: SqlCluster, database: str, db: psycopg.Connection) -> Ite
         yield conn
 
 
+@pytest.fixture
+def log(db: psycopg.Connection) -> None:
+    """A table a procedure logs to."""
+    db.execute("CREATE TABLE log (m varchar)")
+
+
 def _rows(conn: psycopg.Connection, query: str) -> list[tuple]:
     return conn.execute(query).fetchall()
 
@@ -68,8 +74,7 @@ def test_an_atomic_handler_called_in_a_block_runs_and_rethrows_and_the_caller_ro
     assert _rows(employees, "SELECT firstname FROM employee") == [("Tomas",)]
 
 
-def test_a_handled_block_may_truncate_which_commits_what_ran_before(db: psycopg.Connection):
-    db.execute("CREATE TABLE log (m varchar)")
+def test_a_handled_block_may_truncate_which_commits_what_ran_before(db: psycopg.Connection, log: None):
     db.execute("CREATE TABLE test_table_b (a int)")
     db.execute("INSERT INTO test_table_b VALUES (1)")
     db.execute("""CREATE PROCEDURE sp_tr() AS $$ BEGIN
@@ -133,8 +138,7 @@ def test_an_exit_handler_word_is_the_default(db: psycopg.Connection):
     assert _rows(db, "SELECT a FROM tbl1") == [(1,)]
 
 
-def test_an_error_in_a_handler_is_caught_by_the_outer_handler(db: psycopg.Connection):
-    db.execute("CREATE TABLE log (m varchar)")
+def test_an_error_in_a_handler_is_caught_by_the_outer_handler(db: psycopg.Connection, log: None):
     db.execute("""CREATE PROCEDURE sp_nested() AS $$ BEGIN
         INSERT INTO log VALUES ('outer body');
         BEGIN
@@ -239,8 +243,7 @@ def test_start_transaction_in_a_nonatomic_procedure_commits_what_ran_before(tabl
     assert _rows(tables, "SELECT c1 FROM test_table") == [(1,)]
 
 
-def test_a_handled_block_may_commit_inside_an_if(db: psycopg.Connection):
-    db.execute("CREATE TABLE log (m varchar)")
+def test_a_handled_block_may_commit_inside_an_if(db: psycopg.Connection, log: None):
     db.execute("""CREATE PROCEDURE sp_if_commit() AS $$ BEGIN
         INSERT INTO log VALUES ('kept');
         IF true THEN COMMIT; END IF;
