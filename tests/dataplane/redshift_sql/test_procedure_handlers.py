@@ -63,3 +63,9 @@ def test_a_block_statement_is_wrapped_whole_and_its_inner_handler_only_rethrows(
 def test_raise_exception_and_if_exists_open_no_block():
     text = "begin raise exception 'x'; drop table if exists t; select case when a then 1 end into v; end"
     assert body(text) == text
+
+
+def test_a_statement_calling_a_procedure_counts_itself_as_a_handled_call():
+    assert body("begin call q(); exception when others then h; end", nonatomic=True) == (
+        "begin <<ls_handled_0>> BEGIN BEGIN PERFORM localshift.handled_call(1); call q(); "
+        "PERFORM localshift.handled_call(-1); EXCEPTION  when others then h;  EXIT ls_handled_0; END; END; end")

@@ -274,3 +274,20 @@ def test_a_truncate_closes_the_procedures_open_cursor(tables: psycopg.Connection
     # (Redshift names the cursor "cur1"; PostgreSQL 16 and later give a bound cursor a portal name of its own)
     with pytest.raises(psycopg.errors.InvalidCursorName, match="does not exist"):
         tables.execute("call sp_open_cursor_truncate()")
+
+
+def test_a_procedure_called_from_a_handled_block_rethrows_its_own_error_to_the_callers_handler(
+        db: psycopg.Connection, log: None):
+    db.execute("""CREATE PROCEDURE sp_step(n int) AS $$ BEGIN
+        INSERT INTO log VALUES ('step ' || n); PERFORM 1/n;
+    EXCEPTION WHEN OTHERS THEN INSERT INTO log VALUES ('step handler: ' || SQLERRM); END $$ LANGUAGE plpgsql""")
+    db.execute("""CREATE PROCEDURE sp_orchestrate() AS $$ BEGIN
+        CALL sp_step(1);
+        CALL sp_step(0);
+    EXCEPTION WHEN OTHERS THEN INSERT INTO log VALUES ('orchestrator: ' || SQLERRM); END $$ LANGUAGE plpgsql""")
+    with pytest.raises(psycopg.errors.DivisionByZero):
+        db.execute("CALL sp_orchestrate()")
+    # (Redshift commits the inner handler's row too; here it runs in the caller's subtransaction)
+    assert _rows(db, "SELECT m FROM log") == [("orchestrator: division by zero",)]
+    db.execute("CALL sp_step(1)")  # the count of handled calls went back with the transaction
+    assert _rows(db, "SELECT count(*) FROM log") == [(2,)]

@@ -14,7 +14,8 @@ depends on the procedure's mode:
   PostgreSQL's implicit block), where no procedure may end the transaction, the handler runs and
   re-throws without them (``localshift.atomic_call()``: the front marks such a CALL).  A handled
   block inside another one's statement only re-throws (that statement is a subtransaction,
-  which no ROLLBACK may end): the outer handler then runs.
+  which no ROLLBACK may end): the outer handler then runs.  So does the handler of a procedure
+  called by such a statement (which counts itself in ``localshift.handled_calls``).
 * ``NONATOMIC``: "the error is not re-thrown if it is handled by an exception block", and each
   statement commits as it ends, so what the block did before the failing statement stays; after
   the handler the block is left (an exit handler, the default).
@@ -35,6 +36,7 @@ from .tokens import Token, render, tokenize
 # Words after which a statement starts (PL/pgSQL's: ``BEGIN IF ...``, ``THEN CASE ...``, ``<<l>> LOOP``).
 _STATEMENT_FOLLOWS = frozenset({";", "begin", "then", "else", "loop", "exception", ">>", "continue_handler",
                                 "exit_handler"})
+_CALLS = frozenset({"call"})
 _HANDLER_KINDS = frozenset({"continue_handler", "exit_handler"})
 _ENDS_TRANSACTION = frozenset({"commit", "rollback", "truncate", "start"})  # (START TRANSACTION commits)
 
@@ -113,23 +115,26 @@ def _wrap(block: _Block, tokens: list[Token], section: str, label: str | None,
           before: dict[int, list[str]], after: dict[int, list[str]]) -> None:
     """Each statement of ``block`` as ``BEGIN statement; EXCEPTION <section> END;``; with
     ``label`` (an exit handler) inside a block of that name the handler leaves."""
-    wrapped = [(s, e) for s, e in block.statements if not _ends_transaction(tokens, s, e)]
+    wrapped = [(s, e) for s, e in block.statements if not _holds(tokens, s, e, _ENDS_TRANSACTION)]
     if not wrapped:
         return
     for s, e in wrapped:
-        before.setdefault(s, []).append("BEGIN ")
-        after.setdefault(e, []).append(f" EXCEPTION {section} END;")
+        # a procedure it calls runs in a subtransaction, which it may not end: localshift.atomic_call() knows
+        calls = _holds(tokens, s, e, _CALLS)
+        before.setdefault(s, []).append("BEGIN PERFORM localshift.handled_call(1); " if calls else "BEGIN ")
+        after.setdefault(e, []).append((" PERFORM localshift.handled_call(-1);" if calls else "")
+                                       + f" EXCEPTION {section} END;")
     if label:
         before.setdefault(block.statements[0][0], []).insert(0, f"<<{label}>> BEGIN ")
         after.setdefault(block.statements[-1][1], []).append(" END;")
 
 
-def _ends_transaction(tokens: list[Token], start: int, end: int) -> bool:
-    """Whether the statement ``tokens[start:end]`` is, or holds, one that ends the transaction."""
+def _holds(tokens: list[Token], start: int, end: int, first_words: frozenset[str]) -> bool:
+    """Whether the statement ``tokens[start:end]`` is, or holds, one starting with one of ``first_words``."""
     prev = ";"
     for token in tokens[start:end]:
         if not token.blank:
-            if token.low in _ENDS_TRANSACTION and prev in _STATEMENT_FOLLOWS:
+            if token.low in first_words and prev in _STATEMENT_FOLLOWS:
                 return True
             prev = token.low
     return False

@@ -1,10 +1,20 @@
 -- Stored procedures.
 
--- Whether the CALL running was sent where no procedure may end the transaction (inside a transaction
--- block, or in a Query of several statements): the front marks such a CALL's text (atomic_calls.py).
--- A procedure's exception handler then neither rolls back nor commits (procedure_handlers.py).
+-- Whether the procedure running may not end the transaction: its CALL was sent inside a transaction
+-- block, or in a Query of several statements (the front marks such a CALL's text: atomic_calls.py), or
+-- it was called by a statement of a block with an exception handler, which runs in a subtransaction
+-- (procedure_handlers.py counts those in localshift.handled_calls).  A procedure's exception handler
+-- then neither rolls back nor commits, and its COMMIT, ROLLBACK and TRUNCATE fail with Redshift's words.
 CREATE OR REPLACE FUNCTION localshift.atomic_call() RETURNS boolean LANGUAGE sql STABLE
-AS $$ SELECT strpos(current_query(), '/* localshift: atomic call */') > 0 $$;
+AS $$ SELECT strpos(current_query(), '/* localshift: atomic call */') > 0
+          OR coalesce(nullif(current_setting('localshift.handled_calls', true), ''), '0') <> '0' $$;
+
+-- A statement of a handled block holding a CALL starts (1) and ends without error (-1); an error
+-- rolls the setting back with the statement's subtransaction.
+CREATE OR REPLACE FUNCTION localshift.handled_call(step integer) RETURNS void LANGUAGE sql VOLATILE
+AS $$ SELECT set_config('localshift.handled_calls',
+                        (coalesce(nullif(current_setting('localshift.handled_calls', true), ''), '0')::integer
+                         + step)::text, true) $$;
 
 -- Run before a procedure's COMMIT, ROLLBACK or TRUNCATE (routines.py): called inside a transaction block,
 -- Redshift refuses them with its own words.
