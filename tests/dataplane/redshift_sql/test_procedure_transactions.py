@@ -291,3 +291,13 @@ def test_a_procedure_called_from_a_handled_block_rethrows_its_own_error_to_the_c
     assert _rows(db, "SELECT m FROM log") == [("orchestrator: division by zero",)]
     db.execute("CALL sp_step(1)")  # the count of handled calls went back with the transaction
     assert _rows(db, "SELECT count(*) FROM log") == [(2,)]
+
+
+def test_a_procedure_created_with_set_options_cannot_truncate(tables: psycopg.Connection):
+    tables.execute("INSERT INTO test_table_b VALUES (1)")
+    tables.execute("""CREATE PROCEDURE sp_truncate_configured() AS $$ BEGIN TRUNCATE test_table_b; END $$
+        LANGUAGE plpgsql SET search_path = it""")
+    with pytest.raises(psycopg.errors.InvalidTransactionTermination,
+                       match="^TRUNCATE cannot be invoked from a procedure that is executing in an atomic context"):
+        tables.execute("CALL sp_truncate_configured()")
+    assert _rows(tables, "SELECT count(*) FROM test_table_b") == [(1,)]

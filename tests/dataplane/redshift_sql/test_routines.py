@@ -85,15 +85,15 @@ def test_a_bodys_statements_with_redshift_only_forms_get_their_translation():
     assert ('DO $localshift_owner$DECLARE ls_detail text; BEGIN PERFORM '
             'localshift.run_as_owner($localshift_statement$drop table if exists "#x"$localshift_statement$, false);') in sql
     assert sql.endswith('$localshift_owner$;  IF NOT localshift.atomic_call() THEN PERFORM '
-                        "localshift.check_transaction_end('COMMIT'); COMMIT; END IF; RAISE; END; end; $$ language plpgsql")
+                        "localshift.check_transaction_end('COMMIT', False); COMMIT; END IF; RAISE; END; end; $$ language plpgsql")
 
 
 def test_a_truncate_in_a_procedure_commits():
     assert pg("create procedure p() as $$ begin insert into a values (1); truncate b; "
               "if x then truncate c; end if; end $$ language plpgsql") == (
         "create procedure p() as $$ begin insert into a values (1); "
-        "PERFORM localshift.check_transaction_end('TRUNCATE'); truncate b;\nCOMMIT; "
-        "if x then PERFORM localshift.check_transaction_end('TRUNCATE'); truncate c;\nCOMMIT; end if; end $$ "
+        "PERFORM localshift.check_transaction_end('TRUNCATE', False); truncate b;\nCOMMIT; "
+        "if x then PERFORM localshift.check_transaction_end('TRUNCATE', False); truncate c;\nCOMMIT; end if; end $$ "
         "language plpgsql")
     # a function's body is left alone (Redshift's functions run no TRUNCATE)
     assert pg("create function f() returns int as $$ begin truncate b; return 1; end $$ language plpgsql") == \

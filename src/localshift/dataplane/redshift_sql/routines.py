@@ -61,9 +61,12 @@ def create_routine(rw: "Rewriter", nodes: list[Node], sig: list[Node], k: int, s
     nonatomic = bool(dropped)
     # PostgreSQL lets no SECURITY DEFINER procedure end a transaction (Redshift's may)
     definer = any(w.low == "security" and v.low == "definer" for w, v in zip(sig[g + 1:], sig[g + 2:]))
+    # AWS: a procedure created with SET config options can't COMMIT, ROLLBACK or TRUNCATE
+    configured = any(w.low == "set" for w in sig[g + 1:])
     body = next((w for w in sig[g + 1:] if w.kind == "dollar"), None)
     if body is not None:
-        replaced[id(body)] = raw(_body(rw, body.text, statement, sig[k].low == "procedure", nonatomic, definer))
+        replaced[id(body)] = raw(_body(rw, body.text, statement, sig[k].low == "procedure", nonatomic,
+                                             definer or configured, configured))
     r = next((i for i in range(g + 1, len(sig)) if sig[i].low == "returns"), None)
     if r is not None and r + 1 < len(sig) and sig[r + 1].low not in ("table", "setof"):
         start = nodes.index(sig[r + 1])
@@ -85,7 +88,7 @@ _BLOCK_WORDS = frozenset({"begin", "then", "else", "loop"})
 
 
 def _body(rw: "Rewriter", quoted: str, statement: Statement, procedure: bool, nonatomic: bool,
-          definer: bool) -> str:
+          definer: bool, configured: bool) -> str:
     """A dollar-quoted routine body with each statement rewritten (``$tag$ ... $tag$``).  In a
     procedure, a TRUNCATE is followed by a COMMIT: Redshift's TRUNCATE commits the transaction it
     runs in, in a stored procedure too (which then goes on in a new one); called inside a
@@ -125,7 +128,7 @@ def _body(rw: "Rewriter", quoted: str, statement: Statement, procedure: bool, no
                     pieces.append(render(rw.rewrite(tree(_dynamic(piece, sig, lows)))))
                     continue
                 # called where it may not end the transaction: Redshift's error, naming the statement
-                text = (render(piece[:sig[ends]]) + f"PERFORM localshift.check_transaction_end('{lows[ends].upper()}'); "
+                text = (render(piece[:sig[ends]]) + f"PERFORM localshift.check_transaction_end('{lows[ends].upper()}', {configured}); "
                         + render(rw.rewrite(tree(piece[sig[ends]:]))))
                 pieces.append(text + ";\nCOMMIT" if lows[ends] == "truncate" and not definer else text)
     finally:

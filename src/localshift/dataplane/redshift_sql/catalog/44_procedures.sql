@@ -17,11 +17,12 @@ AS $$ SELECT set_config('localshift.handled_calls',
                          + step)::text, true) $$;
 
 -- Run before a procedure's COMMIT, ROLLBACK or TRUNCATE (routines.py): called inside a transaction block,
--- Redshift refuses them with its own words.
-CREATE OR REPLACE FUNCTION localshift.check_transaction_end(statement text) RETURNS void LANGUAGE plpgsql STABLE
+-- or in a procedure created with SET options (``configured``), Redshift refuses them with its own words.
+CREATE OR REPLACE FUNCTION localshift.check_transaction_end(statement text, configured boolean) RETURNS void
+LANGUAGE plpgsql STABLE
 AS $$
 BEGIN
-  IF localshift.atomic_call() THEN
+  IF configured OR localshift.atomic_call() THEN
     RAISE EXCEPTION '% cannot be invoked from a procedure that is executing in an atomic context.', statement
       USING ERRCODE = '2D000', HINT = 'Try calling the procedure as a top-level call i.e. not from within an '
         'explicit transaction block. Or, if this procedure (or one of its ancestors in the call chain) was created '
