@@ -301,3 +301,36 @@ def test_a_procedure_created_with_set_options_cannot_truncate(tables: psycopg.Co
                        match="^TRUNCATE cannot be invoked from a procedure that is executing in an atomic context"):
         tables.execute("CALL sp_truncate_configured()")
     assert _rows(tables, "SELECT count(*) FROM test_table_b") == [(1,)]
+
+
+def test_a_nonatomic_procedures_statements_commit_as_they_end(tables: psycopg.Connection, block: psycopg.Connection):
+    tables.execute("""CREATE PROCEDURE sp_autocommit(n int) NONATOMIC AS $$ DECLARE k int; BEGIN
+        INSERT INTO test_table VALUES (n);
+        UPDATE test_table SET c1 = c1 WHERE c1 = n;
+        GET DIAGNOSTICS k := ROW_COUNT;
+        INSERT INTO test_table VALUES (n + k);
+        START TRANSACTION;
+        INSERT INTO test_table VALUES (100);
+        RAISE EXCEPTION 'stop';
+    END $$ LANGUAGE plpgsql""")
+    with pytest.raises(psycopg.errors.RaiseException, match="stop"):
+        tables.execute("CALL sp_autocommit(1)")
+    # what ran before the START TRANSACTION stays; the explicit block's insert is rolled back
+    assert _rows(tables, "SELECT c1 FROM test_table ORDER BY 1") == [(1,), (2,)]
+    # called in a transaction block, nothing commits: the caller's ROLLBACK undoes it all
+    with pytest.raises(psycopg.errors.RaiseException):
+        block.execute("CALL sp_autocommit(5)")
+    block.rollback()
+    assert _rows(tables, "SELECT count(*) FROM test_table") == [(2,)]
+
+
+def test_a_nonatomic_loop_over_a_query_commits_each_statement(tables: psycopg.Connection):
+    tables.execute("INSERT INTO test_table_a VALUES (1), (2), (3)")
+    tables.execute("""CREATE PROCEDURE sp_loop_copy() NONATOMIC AS $$ DECLARE r record; BEGIN
+        FOR r IN SELECT c1 FROM test_table_a ORDER BY c1 LOOP
+            INSERT INTO test_table_b VALUES (10 / (3 - r.c1));
+        END LOOP;
+    END $$ LANGUAGE plpgsql""")
+    with pytest.raises(psycopg.errors.DivisionByZero):
+        tables.execute("CALL sp_loop_copy()")
+    assert _rows(tables, "SELECT c1 FROM test_table_b ORDER BY 1") == [(5,), (10,)]

@@ -78,7 +78,7 @@ def redshift_handlers(tokens: list[Token], nonatomic: bool, ends_transactions: b
             start, finish, label = "", " RAISE;", None
         else:
             start, finish, label = _ROLLBACK, COMMIT_UNLESS_ATOMIC + "; RAISE;", None
-        _wrap(block, tokens, _section(tokens, block, first, start, finish), label, before, after)
+        _wrap(block, tokens, _section(tokens, block, first, start, finish), label, before, after, nonatomic)
         dropped.update(range(block.exception or 0, block.end))
     out: list[Token] = []
     for i, token in enumerate(tokens):
@@ -112,15 +112,17 @@ def _section(tokens: list[Token], block: _Block, first: int, start: str, finish:
 
 
 def _wrap(block: _Block, tokens: list[Token], section: str, label: str | None,
-          before: dict[int, list[str]], after: dict[int, list[str]]) -> None:
+          before: dict[int, list[str]], after: dict[int, list[str]], counted: bool) -> None:
     """Each statement of ``block`` as ``BEGIN statement; EXCEPTION <section> END;``; with
-    ``label`` (an exit handler) inside a block of that name the handler leaves."""
+    ``label`` (an exit handler) inside a block of that name the handler leaves; ``counted`` (a
+    NONATOMIC procedure's, whose statements commit: nonatomic_commits.py), each counting itself in
+    ``localshift.handled_calls`` (one holding a CALL always does)."""
     wrapped = [(s, e) for s, e in block.statements if not _holds(tokens, s, e, _ENDS_TRANSACTION)]
     if not wrapped:
         return
     for s, e in wrapped:
         # a procedure it calls runs in a subtransaction, which it may not end: localshift.atomic_call() knows
-        calls = _holds(tokens, s, e, _CALLS)
+        calls = counted or _holds(tokens, s, e, _CALLS)
         before.setdefault(s, []).append("BEGIN PERFORM localshift.handled_call(1); " if calls else "BEGIN ")
         after.setdefault(e, []).append((" PERFORM localshift.handled_call(-1);" if calls else "")
                                        + f" EXCEPTION {section} END;")

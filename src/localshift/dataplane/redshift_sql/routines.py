@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Callable
 
 from .admin import user_name
 from .errors import do_block, syntax_error
+from .nonatomic_commits import BLOCK_WORDS, EXPLICIT_BLOCK, autocommitted
 from .procedure_handlers import COMMIT_UNLESS_ATOMIC, redshift_handlers
 from .tokens import (Group, Node, Token, identifier_value, inside, quote_ident, quote_literal, raw, render,
                      split_commas, split_statements, temporary_table_names, tokenize, tree, words)
@@ -83,8 +84,7 @@ def create_routine(rw: "Rewriter", nodes: list[Node], sig: list[Node], k: int, s
 _STATEMENTS = frozenset({"create", "alter", "drop", "set", "reset", "analyze", "analyse", "lock", "copy",
                          "unload", "delete", "merge", "grant", "revoke", "comment"})
 _ENDS_TRANSACTION = frozenset({"commit", "rollback", "truncate"})
-# PL/pgSQL words a statement follows between two semicolons (``BEGIN CREATE ...``, ``THEN SET ...``).
-_BLOCK_WORDS = frozenset({"begin", "then", "else", "loop"})
+_BLOCK_WORDS = BLOCK_WORDS  # (``BEGIN CREATE ...``, ``THEN SET ...``)
 
 
 def _body(rw: "Rewriter", quoted: str, statement: Statement, procedure: bool, nonatomic: bool,
@@ -100,10 +100,11 @@ def _body(rw: "Rewriter", quoted: str, statement: Statement, procedure: bool, no
         tokens = redshift_handlers(tokens, nonatomic, not definer)
     relations, rw.relations = rw.relations, None  # no PartiQL navigation: r.a is a record's field
     try:
-        pieces, declaring = [], False
+        pieces, declaring, words = [], False, []
         for piece in split_statements(tokens, keep_blank=True):
             sig = [i for i, t in enumerate(piece) if not t.blank]
             lows = [piece[i].low for i in sig]
+            words.append(lows)
             declaring = (declaring or lows[:1] == ["declare"]) and "begin" not in lows
             start = next((n for n, low in enumerate(lows)
                           if low in _STATEMENTS and (n == 0 or lows[n - 1] in _BLOCK_WORDS)), None)
@@ -114,7 +115,8 @@ def _body(rw: "Rewriter", quoted: str, statement: Statement, procedure: bool, no
             elif procedure and opens is not None:
                 # Redshift's START TRANSACTION in a NONATOMIC procedure opens a block after statements that
                 # each committed: here what ran since the last COMMIT is committed (PL/pgSQL has no such statement)
-                pieces.append(render(piece[:sig[opens]]) + ("NULL" if definer else COMMIT_UNLESS_ATOMIC))
+                pieces.append(render(piece[:sig[opens]])
+                              + ("NULL" if definer else COMMIT_UNLESS_ATOMIC + EXPLICIT_BLOCK))
             elif start is not None:
                 text, _ = statement(rw, piece[sig[start]:])
                 if tag in text:  # (a DO block of owner_reach.py's quoting tags) would end the body
@@ -133,6 +135,8 @@ def _body(rw: "Rewriter", quoted: str, statement: Statement, procedure: bool, no
                 pieces.append(text + ";\nCOMMIT" if lows[ends] == "truncate" and not definer else text)
     finally:
         rw.relations = relations
+    if nonatomic and not definer:  # each statement commits as it ends
+        pieces = autocommitted(pieces, words)
     return tag + ";".join(pieces) + tag
 
 

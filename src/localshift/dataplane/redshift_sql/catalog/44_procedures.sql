@@ -37,3 +37,9 @@ AS $$
 BEGIN
   EXECUTE pg_catalog.format('REVOKE EXECUTE ON PROCEDURE %s FROM PUBLIC', procedure::pg_catalog.regprocedure);
 END $$;
+
+-- Whether a NONATOMIC procedure's statement commits as it ends (nonatomic_commits.py): where the procedure
+-- may end the transaction, and not after a START TRANSACTION until the transaction ends.
+CREATE OR REPLACE FUNCTION localshift.autocommits() RETURNS boolean LANGUAGE sql STABLE
+AS $$ SELECT NOT localshift.atomic_call()
+             AND coalesce(current_setting('localshift.explicit_block', true), '') <> 'on' $$;
