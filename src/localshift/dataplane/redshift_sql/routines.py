@@ -11,10 +11,9 @@
   reaches the engine as it is, but through ``localshift.owner_reach_text``
   (``_dynamic``): what a superuser may run as the object's owner (owner_reach.py)
   goes through ``localshift.run_as_owner``, with the routine's rights.
-* ``NONATOMIC``: PostgreSQL's procedures already run COMMIT and ROLLBACK when
-  CALLed outside a transaction block; the word goes.  (Redshift's nonatomic
-  mode also commits each statement as it ends; here what a procedure did since
-  its last COMMIT is rolled back by an error it does not catch.)
+* ``NONATOMIC``: the word goes (PostgreSQL's procedures run COMMIT and ROLLBACK when CALLed
+  outside a transaction block); each statement of such a body commits as it ends
+  (nonatomic_commits.py), and its exception handlers do not re-throw (procedure_handlers.py).
 * OUT arguments: a Redshift CALL leaves them out (``CALL p(1)`` for ``p(a IN
   int, r OUT int)``), PostgreSQL's CALL needs a placeholder for each.  Trailing
   OUT arguments become ``INOUT ... DEFAULT NULL``, which a CALL may leave out
