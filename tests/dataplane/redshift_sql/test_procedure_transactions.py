@@ -231,18 +231,6 @@ def test_a_procedure_called_in_a_block_cannot_commit_or_roll_back(tables: psycop
     assert _rows(tables, "SELECT c1 FROM test_table") == [(1,)]
 
 
-def test_start_transaction_in_a_nonatomic_procedure_commits_what_ran_before(tables: psycopg.Connection):
-    tables.execute("""CREATE PROCEDURE sp_start() NONATOMIC AS $$ BEGIN
-        INSERT INTO test_table VALUES (1);
-        START TRANSACTION;
-        INSERT INTO test_table VALUES (2);
-        RAISE EXCEPTION 'stop';
-    END $$ LANGUAGE plpgsql""")
-    with pytest.raises(psycopg.errors.RaiseException, match="stop"):
-        tables.execute("CALL sp_start()")
-    assert _rows(tables, "SELECT c1 FROM test_table") == [(1,)]
-
-
 def test_a_handled_block_may_commit_inside_an_if(db: psycopg.Connection, log: None):
     db.execute("""CREATE PROCEDURE sp_if_commit() AS $$ BEGIN
         INSERT INTO log VALUES ('kept');
