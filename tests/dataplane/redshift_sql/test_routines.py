@@ -85,7 +85,8 @@ def test_a_bodys_statements_with_redshift_only_forms_get_their_translation():
     assert ('DO $localshift_owner$DECLARE ls_detail text; BEGIN PERFORM '
             'localshift.run_as_owner($localshift_statement$drop table if exists "#x"$localshift_statement$, false);') in sql
     assert sql.endswith('$localshift_owner$;  IF NOT localshift.atomic_call() THEN PERFORM '
-                        "localshift.check_transaction_end('COMMIT', False); COMMIT; END IF; RAISE; END; end; $$ language plpgsql")
+                        "localshift.check_transaction_end('COMMIT', False); COMMIT; END IF; RAISE; END; end; $$ "
+                        "language plpgsql")
 
 
 def test_a_truncate_in_a_procedure_commits():

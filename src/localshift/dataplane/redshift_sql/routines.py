@@ -129,8 +129,8 @@ def _body(rw: "Rewriter", quoted: str, statement: Statement, procedure: bool, no
                     pieces.append(render(rw.rewrite(tree(_dynamic(piece, sig, lows)))))
                     continue
                 # called where it may not end the transaction: Redshift's error, naming the statement
-                text = (render(piece[:sig[ends]]) + f"PERFORM localshift.check_transaction_end('{lows[ends].upper()}', {configured}); "
-                        + render(rw.rewrite(tree(piece[sig[ends]:]))))
+                check = f"PERFORM localshift.check_transaction_end('{lows[ends].upper()}', {configured}); "
+                text = render(piece[:sig[ends]]) + check + render(rw.rewrite(tree(piece[sig[ends]:])))
                 pieces.append(text + ";\nCOMMIT" if lows[ends] == "truncate" and not definer else text)
     finally:
         rw.relations = relations
