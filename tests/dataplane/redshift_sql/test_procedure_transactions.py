@@ -74,6 +74,20 @@ def test_an_atomic_handler_called_in_a_block_runs_and_rethrows_and_the_caller_ro
     assert _rows(employees, "SELECT firstname FROM employee") == [("Tomas",)]
 
 
+def test_a_call_pipelined_after_begin_runs_in_its_block(employees: psycopg.Connection, sql_cluster: SqlCluster,
+                                                         database: str):
+    """(A JDBC driver sends BEGIN and the statement in one batch: the front knows the block is open.)"""
+    with sql_cluster.connect(database) as conn:
+        conn.execute("SET search_path TO it, public")
+        with pytest.raises(psycopg.errors.UndefinedColumn):
+            with conn.pipeline():
+                conn.execute("BEGIN")
+                conn.execute("INSERT INTO employee_error_log VALUES ('mine')")
+                conn.execute("CALL update_employee_sp()")
+        conn.execute("ROLLBACK")
+    assert _rows(employees, "SELECT count(*) FROM employee_error_log") == [(0,)]
+
+
 def test_a_handled_block_may_truncate_which_commits_what_ran_before(db: psycopg.Connection, log: None):
     db.execute("CREATE TABLE test_table_b (a int)")
     db.execute("INSERT INTO test_table_b VALUES (1)")
