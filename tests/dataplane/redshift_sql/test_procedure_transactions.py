@@ -336,3 +336,28 @@ def test_a_nonatomic_loop_over_a_query_commits_each_statement(tables: psycopg.Co
     with pytest.raises(psycopg.errors.DivisionByZero):
         tables.execute("CALL sp_loop_copy()")
     assert _rows(tables, "SELECT c1 FROM test_table_b ORDER BY 1") == [(5,), (10,)]
+
+
+def test_a_handlers_raise_is_recorded_with_the_failed_call(db: psycopg.Connection):
+    """AWS's SVL_STORED_PROC_MESSAGES example: the handler raises its own exception."""
+    db.execute("""CREATE OR REPLACE PROCEDURE test_proc1(f1 int) AS
+    $$
+    BEGIN
+        RAISE INFO 'Log Level: Input f1 is %',f1;
+        RAISE NOTICE 'Notice Level: Input f1 is %',f1;
+        EXECUTE 'select invalid';
+        RAISE NOTICE 'Should not print this';
+
+    EXCEPTION WHEN OTHERS THEN
+         raise exception 'EXCEPTION level: Exception Handling';
+    END;
+    $$ LANGUAGE plpgsql""")
+    with pytest.raises(psycopg.errors.RaiseException, match="EXCEPTION level: Exception Handling"):
+        db.execute("CALL test_proc1(2) /* guide messages */")
+    assert _rows(db, "SELECT query, loglevel, loglevel_text, trim(message) as message, aborted "
+                     "FROM svl_stored_proc_messages WHERE loglevel > 30 AND querytext LIKE '%guide messages%' "
+                     "ORDER BY recordtime")[0][1:] == (40, "NOTICE    ", "Notice Level: Input f1 is 2", 1)
+    assert [row[1:] for row in _rows(db, "SELECT query, loglevel_text, trim(message), aborted "
+                                         "FROM svl_stored_proc_messages WHERE loglevel_text = 'EXCEPTION' "
+                                         "AND querytext LIKE '%guide messages%'")] == [
+        ("EXCEPTION ", "EXCEPTION level: Exception Handling", 1)]
