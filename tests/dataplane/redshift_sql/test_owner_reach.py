@@ -302,6 +302,7 @@ def test_a_superusers_security_definer_routine_reaches_for_any_caller(sql_cluste
         conn.execute("CREATE PROCEDURE reach_routines.runs(statement varchar) AS $$ BEGIN EXECUTE statement; END $$"
                      " LANGUAGE plpgsql SECURITY DEFINER")
         conn.execute(f"GRANT EXECUTE ON PROCEDURE reach_routines.runs(varchar) TO {PLAIN}")
+        conn.execute(f"GRANT EXECUTE ON PROCEDURE reach_routines.drops() TO {PLAIN}")
     with sql_cluster.connect(database, PLAIN, PASSWORD) as conn:
         conn.execute("CALL reach_routines.drops()")
         for statement, refusal in (

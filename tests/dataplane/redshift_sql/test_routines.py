@@ -76,20 +76,26 @@ def test_a_bodys_statements_with_redshift_only_forms_get_their_translation():
     sql = pg("create procedure p() as $$ begin create table #x (a int) distkey(a); set query_group to 'etl'; "
              "if true then delete #x where a = 1; end if; "
              "exception when others then drop table if exists #x; end; $$ language plpgsql")
-    assert 'begin create TEMP table "#x" (a int) /*localshift:{' in sql
-    assert "; set redshift.query_group TO 'etl';" in sql
-    assert 'if true then delete FROM "#x" where a = 1; end if;' in sql
+    # (each statement of a block with a handler is a block of its own with it: procedure_handlers.py)
+    assert 'begin BEGIN create TEMP table "#x" (a int) /*localshift:{' in sql
+    assert "; EXCEPTION  when others then " in sql
+    assert "BEGIN set redshift.query_group TO 'etl'; EXCEPTION" in sql
+    assert 'BEGIN if true then delete FROM "#x" where a = 1; end if; EXCEPTION' in sql
     # (by localshift.run_as_owner: a superuser's routine drops what another superuser owns, owner_reach.py)
-    assert ('exception when others then DO $localshift_owner$DECLARE ls_detail text; BEGIN PERFORM '
+    assert ('DO $localshift_owner$DECLARE ls_detail text; BEGIN PERFORM '
             'localshift.run_as_owner($localshift_statement$drop table if exists "#x"$localshift_statement$, false);') in sql
-    assert sql.endswith('$localshift_owner$; end; $$ language plpgsql')
+    assert sql.endswith('$localshift_owner$;  IF NOT localshift.atomic_call() THEN PERFORM '
+                        "localshift.check_transaction_end('COMMIT', False); COMMIT; END IF; RAISE; END; end; $$ "
+                        "language plpgsql")
 
 
 def test_a_truncate_in_a_procedure_commits():
     assert pg("create procedure p() as $$ begin insert into a values (1); truncate b; "
               "if x then truncate c; end if; end $$ language plpgsql") == (
-        "create procedure p() as $$ begin insert into a values (1); truncate b;\nCOMMIT; "
-        "if x then truncate c;\nCOMMIT; end if; end $$ language plpgsql")
+        "create procedure p() as $$ begin insert into a values (1); "
+        "PERFORM localshift.check_transaction_end('TRUNCATE', False); truncate b;\nCOMMIT; "
+        "if x then PERFORM localshift.check_transaction_end('TRUNCATE', False); truncate c;\nCOMMIT; end if; end $$ "
+        "language plpgsql")
     # a function's body is left alone (Redshift's functions run no TRUNCATE)
     assert pg("create function f() returns int as $$ begin truncate b; return 1; end $$ language plpgsql") == \
         "create function f() returns int as $$ begin truncate b; return 1; end $$ language plpgsql"
@@ -112,3 +118,12 @@ def test_a_truncate_in_a_procedure_commits_the_work_before_it(db):
         with pytest.raises(psycopg.Error) as raised:
             db.execute("call load_then_fail()")
         assert raised.value.sqlstate == "2D000"
+
+
+def test_a_security_definer_procedure_ends_no_transaction():
+    """PostgreSQL lets no SECURITY DEFINER procedure COMMIT: its TRUNCATE commits with the call, its
+    START TRANSACTION is a no-op and its handlers only re-throw."""
+    sql = pg("create procedure p() security definer as $$ begin start transaction; truncate b; x; "
+             "exception when others then h; end $$ language plpgsql")
+    assert "truncate b; " in sql and "COMMIT" not in sql and "ROLLBACK" not in sql
+    assert "begin NULL; " in sql and "when others then h;  RAISE; END;" in sql

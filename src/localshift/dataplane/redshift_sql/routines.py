@@ -11,10 +11,9 @@
   reaches the engine as it is, but through ``localshift.owner_reach_text``
   (``_dynamic``): what a superuser may run as the object's owner (owner_reach.py)
   goes through ``localshift.run_as_owner``, with the routine's rights.
-* ``NONATOMIC``: PostgreSQL's procedures already run COMMIT and ROLLBACK when
-  CALLed outside a transaction block; the word goes.  (Redshift's nonatomic
-  mode also commits each statement as it ends; here what a procedure did since
-  its last COMMIT is rolled back by an error it does not catch.)
+* ``NONATOMIC``: the word goes (PostgreSQL's procedures run COMMIT and ROLLBACK when CALLed
+  outside a transaction block); each statement of such a body commits as it ends
+  (nonatomic_commits.py), and its exception handlers do not re-throw (procedure_handlers.py).
 * OUT arguments: a Redshift CALL leaves them out (``CALL p(1)`` for ``p(a IN
   int, r OUT int)``), PostgreSQL's CALL needs a placeholder for each.  Trailing
   OUT arguments become ``INOUT ... DEFAULT NULL``, which a CALL may leave out
@@ -32,6 +31,8 @@ from typing import TYPE_CHECKING, Callable
 
 from .admin import user_name
 from .errors import do_block, syntax_error
+from .nonatomic_commits import BLOCK_WORDS, EXPLICIT_BLOCK, autocommitted
+from .procedure_handlers import COMMIT_UNLESS_ATOMIC, redshift_handlers
 from .tokens import (Group, Node, Token, identifier_value, inside, quote_ident, quote_literal, raw, render,
                      split_commas, split_statements, temporary_table_names, tokenize, tree, words)
 from .types import read_type
@@ -57,9 +58,15 @@ def create_routine(rw: "Rewriter", nodes: list[Node], sig: list[Node], k: int, s
     # still a group: ``schema.name(...)`` is a name, not PartiQL navigation
     replaced: dict[int, Node] = {id(sig[g]): Group("(", [raw(", ".join(texts))], ")")}
     dropped = {id(w) for w in sig[g + 1:] if w.low == "nonatomic" and sig[k].low == "procedure"}
+    nonatomic = bool(dropped)
+    # PostgreSQL lets no SECURITY DEFINER procedure end a transaction (Redshift's may)
+    definer = any(w.low == "security" and v.low == "definer" for w, v in zip(sig[g + 1:], sig[g + 2:]))
+    # AWS: a procedure created with SET config options can't COMMIT, ROLLBACK or TRUNCATE
+    configured = any(w.low == "set" for w in sig[g + 1:])
     body = next((w for w in sig[g + 1:] if w.kind == "dollar"), None)
     if body is not None:
-        replaced[id(body)] = raw(_body(rw, body.text, statement, sig[k].low == "procedure"))
+        replaced[id(body)] = raw(_body(rw, body.text, statement, sig[k].low == "procedure", nonatomic,
+                                             definer or configured, configured))
     r = next((i for i in range(g + 1, len(sig)) if sig[i].low == "returns"), None)
     if r is not None and r + 1 < len(sig) and sig[r + 1].low not in ("table", "setof"):
         start = nodes.index(sig[r + 1])
@@ -75,11 +82,12 @@ def create_routine(rw: "Rewriter", nodes: list[Node], sig: list[Node], k: int, s
 # TABLE's DISTKEY, CREATE TABLE #name, SET query_group, DELETE without FROM, MERGE ...).
 _STATEMENTS = frozenset({"create", "alter", "drop", "set", "reset", "analyze", "analyse", "lock", "copy",
                          "unload", "delete", "merge", "grant", "revoke", "comment"})
-# PL/pgSQL words a statement follows between two semicolons (``BEGIN CREATE ...``, ``THEN SET ...``).
-_BLOCK_WORDS = frozenset({"begin", "then", "else", "loop"})
+_ENDS_TRANSACTION = frozenset({"commit", "rollback", "truncate"})
+_BLOCK_WORDS = BLOCK_WORDS  # (``BEGIN CREATE ...``, ``THEN SET ...``)
 
 
-def _body(rw: "Rewriter", quoted: str, statement: Statement, procedure: bool) -> str:
+def _body(rw: "Rewriter", quoted: str, statement: Statement, procedure: bool, nonatomic: bool,
+          definer: bool, configured: bool) -> str:
     """A dollar-quoted routine body with each statement rewritten (``$tag$ ... $tag$``).  In a
     procedure, a TRUNCATE is followed by a COMMIT: Redshift's TRUNCATE commits the transaction it
     runs in, in a stored procedure too (which then goes on in a new one); called inside a
@@ -87,17 +95,27 @@ def _body(rw: "Rewriter", quoted: str, statement: Statement, procedure: bool) ->
     TRUNCATE there).  A TRUNCATE run by EXECUTE 'text' does not commit."""
     tag = quoted[:quoted.index("$", 1) + 1]
     tokens = temporary_table_names(tokenize(quoted[len(tag):-len(tag)], rw.standard_strings))
+    if procedure:  # its EXCEPTION blocks with Redshift's meaning
+        tokens = redshift_handlers(tokens, nonatomic, not definer)
     relations, rw.relations = rw.relations, None  # no PartiQL navigation: r.a is a record's field
     try:
-        pieces, declaring = [], False
+        pieces, declaring, words = [], False, []
         for piece in split_statements(tokens, keep_blank=True):
             sig = [i for i, t in enumerate(piece) if not t.blank]
             lows = [piece[i].low for i in sig]
+            words.append(lows)
             declaring = (declaring or lows[:1] == ["declare"]) and "begin" not in lows
             start = next((n for n, low in enumerate(lows)
                           if low in _STATEMENTS and (n == 0 or lows[n - 1] in _BLOCK_WORDS)), None)
+            opens = next((n for n, low in enumerate(lows[:-1]) if low == "start" and lows[n + 1] == "transaction"
+                          and (n == 0 or lows[n - 1] in _BLOCK_WORDS)), None)
             if declaring:
                 pieces.append(render(rw.rewrite(_declaration(tree(piece)))))
+            elif procedure and opens is not None:
+                # Redshift's START TRANSACTION in a NONATOMIC procedure opens a block after statements that
+                # each committed: here what ran since the last COMMIT is committed (PL/pgSQL has no such statement)
+                pieces.append(render(piece[:sig[opens]])
+                              + ("NULL" if definer else COMMIT_UNLESS_ATOMIC + EXPLICIT_BLOCK))
             elif start is not None:
                 text, _ = statement(rw, piece[sig[start]:])
                 if tag in text:  # (a DO block of owner_reach.py's quoting tags) would end the body
@@ -105,12 +123,19 @@ def _body(rw: "Rewriter", quoted: str, statement: Statement, procedure: bool) ->
                 rw.relations = None
                 pieces.append(render(piece[:sig[start]]) + text)
             else:
-                text = render(rw.rewrite(tree(_dynamic(piece, sig, lows))))
-                truncates = procedure and any(low == "truncate" and (n == 0 or lows[n - 1] in _BLOCK_WORDS)
-                                              for n, low in enumerate(lows))
-                pieces.append(text + ";\nCOMMIT" if truncates else text)
+                ends = next((n for n, low in enumerate(lows) if low in _ENDS_TRANSACTION
+                             and (n == 0 or lows[n - 1] in _BLOCK_WORDS)), None) if procedure else None
+                if ends is None:
+                    pieces.append(render(rw.rewrite(tree(_dynamic(piece, sig, lows)))))
+                    continue
+                # called where it may not end the transaction: Redshift's error, naming the statement
+                check = f"PERFORM localshift.check_transaction_end('{lows[ends].upper()}', {configured}); "
+                text = render(piece[:sig[ends]]) + check + render(rw.rewrite(tree(piece[sig[ends]:])))
+                pieces.append(text + ";\nCOMMIT" if lows[ends] == "truncate" and not definer else text)
     finally:
         rw.relations = relations
+    if nonatomic and not definer:  # each statement commits as it ends
+        pieces = autocommitted(pieces, words)
     return tag + ";".join(pieces) + tag
 
 

@@ -41,6 +41,7 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING, Callable, TypeVar
 
+from .atomic_calls import marked
 from .framing import HOLD, LENGTH, Framer
 from .errors import TranslationError
 from .read_only_batch import BEFORE, REFUSED, RELEASE, REPLIES_PER_RUN, Replies
@@ -236,6 +237,7 @@ class SqlSession(StorageGuard, ResultFollower):
             query_end = data.index(b"\0", name_end + 1)
             text = data[name_end + 1:query_end]
             new, _, commits = self._translated(text)
+            new = marked(text, new, self.block if self._pending else self.in_transaction, False)
             if name_end == start:
                 self._named[b""] = text, commits, ResultShape()
             else:
@@ -263,6 +265,8 @@ class SqlSession(StorageGuard, ResultFollower):
                 planned = commits_in_query(texts, sent, self.in_transaction)
             commit = COMMIT_QUERY if commits and self.in_transaction and not several and self._commits_first() else b""
             guard = None if refused or commit or planned is not None else self._read_only(texts)
+            if not refused and planned is None:
+                new = marked(text, new, self.block if self._pending else self.in_transaction, len(texts) > 1)
             self.block = block_after(self.block, texts)
             if isinstance(guard, int):  # reads beside what cannot run read-only: refused
                 new, guard = disk_full(text), None

@@ -79,6 +79,14 @@ BEGIN
         END LOOP;
     END IF;
     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    -- A new procedure: Redshift grants EXECUTE "to the procedure owner and superusers" only, where
+    -- PostgreSQL's default grants it to PUBLIC too (functions keep it: Redshift's UDFs are PUBLIC's).
+    -- A procedure replaced keeps what it was granted (its ACL is no longer the default).
+    IF tg_tag = 'CREATE PROCEDURE' THEN
+        PERFORM localshift.revoke_public_execute(p.oid)
+        FROM pg_event_trigger_ddl_commands() AS cmd JOIN pg_proc p ON p.oid = cmd.objid
+        WHERE cmd.classid = 'pg_proc'::regclass AND p.prokind = 'p' AND p.proacl IS NULL;
+    END IF;
     -- What is granted already (a rename, most ALTERs) is left.
     FOR made IN SELECT DISTINCT cmd.classid, cmd.objid FROM pg_event_trigger_ddl_commands() AS cmd
                 WHERE cmd.objsubid = 0 AND cmd.classid IN ('pg_class'::regclass, 'pg_namespace'::regclass,
