@@ -48,6 +48,11 @@ REDSHIFT_CATALOG_COLUMNS = {
     "defacluser": "pg_default_acl",
     "procpid": "pg_stat_activity", "current_query": "pg_stat_activity", "transaction": "pg_locks",
 }
+# Catalog functions whose Redshift answers clients also call by their pg_catalog names
+# (sqlalchemy-redshift's reflection: pg_catalog.pg_get_viewdef, a late-binding view's text;
+# pg_catalog.pg_get_constraintdef, a foreign key without NOT ENFORCED): the catalog's take over
+# those calls too.  Other calls qualified with pg_catalog stay PostgreSQL's.
+QUALIFIED_CATALOG_CALLS = frozenset({"pg_get_viewdef", "pg_get_constraintdef"})
 # Catalog tables with rows Redshift's catalog does not have, read from the localshift view
 # wherever a statement names them: pg_constraint (PostgreSQL 18 records NOT NULL as a constraint),
 # pg_class (IDENTITY columns' sequences), pg_namespace (the schema of localshift's catalog),
@@ -129,6 +134,11 @@ class Rewriter:
                 if self.catalog_views and node.low in REDSHIFT_CATALOG_RELATIONS \
                         and (following is None or following.kind != "group"):
                     node = self._catalog_view(node, out, qualified, following)
+                elif qualified and node.low in QUALIFIED_CATALOG_CALLS and following is not None \
+                        and following.kind == "group" and following.open == "(" \
+                        and (schema := _qualifier(out)) is not None and out[schema].low == "pg_catalog":
+                    del out[schema:]
+                    node = raw(f"localshift.{node.text}")
                 elif following is not None and following.kind == "group" and following.open == "(" \
                         and not qualified:
                     handler = CALLS.get(node.low)
@@ -214,6 +224,12 @@ class Rewriter:
         aliased = following is not None and (following.kind == "qident" or (
             following.kind == "ident" and (following.low == "as" or following.low not in FROM_KEYWORDS)))
         return raw(f"localshift.redshift_{node.low}" + ("" if aliased else f" AS {node.low}"))
+
+
+def _qualifier(out: list[Node]) -> int | None:
+    """Where the name before the last ``.`` emitted starts (``pg_catalog`` of ``pg_catalog.``)."""
+    sig = [k for k in range(len(out)) if not out[k].blank]
+    return sig[-2] if len(sig) >= 2 else None
 
 
 def _fold(text: str) -> str:
