@@ -9,7 +9,8 @@ import pandas
 import pytest
 import sqlalchemy as sa
 
-from sql_cluster import MASTER_USER, PASSWORD, SqlCluster
+from sql_cluster import SqlCluster
+from .sqlalchemy_engines import redshift_engine
 
 
 @pytest.fixture(scope="module")
@@ -25,9 +26,7 @@ def engine(sql_cluster: SqlCluster) -> Iterator[sa.Engine]:
                      " DISTKEY(customer_id) COMPOUND SORTKEY(placed, id)")
         conn.execute("CREATE VIEW analytics.order_totals AS"
                      " SELECT customer_id, sum(amount) AS total FROM analytics.orders GROUP BY customer_id")
-    url = sa.URL.create("redshift+redshift_connector", username=MASTER_USER, password=PASSWORD,
-                        host=sql_cluster.host, port=sql_cluster.port, database=database)
-    engine = sa.create_engine(url, connect_args={"ssl": False})
+    engine = redshift_engine(sql_cluster, database)
     yield engine
     engine.dispose()
 

@@ -215,3 +215,11 @@ def test_the_catalogs_math_string_and_formatting_functions_take_over_their_calls
     # Other schemas' functions, and pg_catalog's the catalog does not take over, stay as written.
     assert pg("select s.to_char(d), pg_catalog.textlen(a), t.to_char from t") == (
         "select s.to_char(d), pg_catalog.textlen(a), t.to_char from t")
+
+
+def test_the_catalogs_view_and_constraint_texts_take_over_qualified_calls():
+    # sqlalchemy-redshift calls them by their pg_catalog names (a late-binding view's text, a foreign key's).
+    assert pg("select pg_catalog.pg_get_viewdef(c.oid, true), pg_catalog . pg_get_constraintdef(t.oid) from c, t") \
+        == "select localshift.pg_get_viewdef(c.oid, true), localshift.pg_get_constraintdef(t.oid) from c, t"
+    assert pg("select other.pg_get_viewdef(1), localshift.pg_get_viewdef(1)") \
+        == "select other.pg_get_viewdef(1), localshift.pg_get_viewdef(1)"

@@ -170,3 +170,26 @@ def test_an_older_engines_superusers_lose_their_admin_option_on_localshifts_role
             ("localshift_syslog_unrestricted", "old_viewer", "rdsdb", False)]
     with connect(port, autocommit=True) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute("DO $$ BEGIN EXECUTE 'ALTER ROLE localshift_superuser LOGIN'; END $$")
+
+
+def test_an_older_localshifts_pg_attrdef_view_is_made_again_with_text_adbin(dp, cluster):
+    key, port = cluster
+    older = ("SELECT d.*, pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS adsrc FROM pg_catalog.pg_attrdef d"
+             " UNION ALL SELECT 0::oid, 0::oid, 0::int2, NULL::pg_node_tree, NULL::text")
+    adbin_type = ("SELECT format_type(atttypid, NULL) FROM pg_attribute"
+                  " WHERE attrelid = 'localshift.redshift_pg_attrdef'::regclass AND attname = 'adbin'")
+    with dp._engine(key).connect(DB) as admin:
+        for user_view in (False, True):
+            # What an older localshift made (adbin PostgreSQL's pg_node_tree), and a user's view reading it.
+            admin.execute("DROP VIEW localshift.redshift_pg_attrdef")
+            admin.execute(f"CREATE VIEW localshift.redshift_pg_attrdef AS {older}")
+            if user_view:
+                admin.execute("CREATE VIEW public.defaults AS SELECT adsrc FROM localshift.redshift_pg_attrdef")
+            admin.execute("COMMENT ON SCHEMA localshift IS 'localshift catalog older'")
+            assert install_catalog(admin)
+            assert admin.execute(adbin_type).fetchone() == ("text",)
+        # The user's view keeps the older one, renamed.
+        assert admin.execute("SELECT count(*) FROM public.defaults").fetchone()[0] >= 1
+        admin.execute("DROP VIEW public.defaults")
+        admin.execute("DROP VIEW localshift.redshift_pg_attrdef_node_tree")
+        admin.commit()

@@ -1,6 +1,7 @@
 """Redshift's type names where a type is named (types.py): DECIMAL / NUMERIC without a
 precision is Redshift's DECIMAL(18, 0), in a column, a cast, CONVERT, CREATE TABLE AS, a typed
-literal; a precision past 38 or a scale out of 0 to the precision is refused."""
+literal; a precision past 38 or a scale out of 0 to the precision is refused.  A VARCHAR column
+without a length is VARCHAR(256), a BPCHAR column CHAR(256); a cast to BPCHAR keeps the whole string."""
 
 from __future__ import annotations
 
@@ -20,6 +21,30 @@ def test_a_decimal_without_precision_is_decimal_18_0_wherever_a_type_is_named():
     assert pg("create table t (a numeric, b decimal(10,2), c decimal(5))") == \
         "create table t (a numeric(18, 0), b decimal(10, 2), c decimal(5))"
     assert pg("alter table t add column d decimal") == "alter table t ADD COLUMN d decimal(18, 0)"
+
+
+def test_bpchar_is_char_256_in_a_column_and_of_any_length_elsewhere():
+    assert pg("create table t (a bpchar, b bpchar(3), c char, d char(10) default 'active'::bpchar)") == \
+        "create table t (a char(256), b char(3), c char, d char(10) default 'active'::bpchar)"
+    assert pg("select 'xx'::bpchar = 'xx', cast(a as bpchar), b::char") == \
+        "select 'xx'::bpchar = 'xx', cast(a AS bpchar), b::char"
+
+
+def test_a_varchar_column_without_a_length_is_varchar_256():
+    assert pg("create table t (a varchar, b nvarchar, c text, d character varying, e varchar(9))") == \
+        "create table t (a varchar(256), b varchar(256), c varchar(256), d varchar(256), e varchar(9))"
+    assert pg("alter table t add column f varchar") == "alter table t ADD COLUMN f varchar(256)"
+    assert pg("select a::varchar, b::text from t") == "select a::varchar, b::text from t"
+
+
+def test_bpchar_and_varchar_on_the_endpoint(db):
+    # A CHAR column's default as Redshift's catalog writes it, run again: the whole string.
+    db.execute("create table bp (id int, a bpchar, d char(10) default 'active'::bpchar, v varchar)")
+    db.execute("insert into bp (id) values (1)")
+    assert db.execute("select d, d = 'active', 'xx'::bpchar = 'xx' from bp").fetchone() == ("active    ", True, True)
+    assert db.execute("select attname, format_type(atttypid, atttypmod) from pg_attribute"
+                      " where attrelid = 'bp'::regclass and attname in ('a', 'v') order by 1").fetchall() == [
+        ("a", "character(256)"), ("v", "character varying(256)")]
 
 
 def test_a_typed_decimal_literal_is_a_cast_of_its_string():

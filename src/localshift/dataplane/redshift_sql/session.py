@@ -50,7 +50,8 @@ from .session_results import (COMMIT_END, END, ENGINE_WHOLE, ENGINE_WHOLE_ROWS, 
                               Statement)
 from .storage_full import DISK_FULL, block_after, disk_full, stores_data
 from .super_text import ResultShape, result_formats
-from .translator import statement_texts, translate_bytes
+from .outside_blocks import refused_in_block
+from .translator import refusal, statement_texts, translate_bytes
 from .truncate_commits import COMMIT_QUERY, commits_in_query
 from ..wire_messages import startup_database, startup_user
 
@@ -237,7 +238,10 @@ class SqlSession(StorageGuard, ResultFollower):
             query_end = data.index(b"\0", name_end + 1)
             text = data[name_end + 1:query_end]
             new, _, commits = self._translated(text)
-            new = marked(text, new, self.block if self._pending else self.in_transaction, False)
+            if (error := refused_in_block(self.block, text, self.standard_strings)) is not None:
+                new, commits = refusal(error, text), False
+            else:
+                new = marked(text, new, self.block if self._pending else self.in_transaction, False)
             if name_end == start:
                 self._named[b""] = text, commits, ResultShape()
             else:
@@ -255,6 +259,8 @@ class SqlSession(StorageGuard, ResultFollower):
             if self._must_wait(text):
                 return HOLD
             new, refused, commits = self._translated(text)
+            if not refused and (error := refused_in_block(self.block, text, self.standard_strings)) is not None:
+                new, refused, commits = refusal(error, text), True, False
             several = b";" in text and not refused
             texts = statement_texts(text, self.standard_strings) if several else (text,)
             # (statement sent, statement recorded or None: the session's own), when the session

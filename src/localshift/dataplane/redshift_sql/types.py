@@ -91,8 +91,11 @@ def _pg_type(name: str, modifier: Group | None, column: bool) -> str:
         raise not_supported(f"data type {name.upper()}")
     args = [render(strip(a)) for a in split_commas(modifier.nodes)] if modifier else []
     if name in _VARCHARS:
+        if not args and column:
+            # A VARCHAR (NVARCHAR, TEXT...) column without a length is VARCHAR(256) ("Character types").
+            return "varchar(256)"
         if name == "text" and not args:
-            return "varchar(256)" if column else "text"
+            return "text"
         if [a.lower() for a in args] == ["max"]:
             args = [str(VARCHAR_MAX)]
     elif name in ("numeric", "decimal") and not args:
@@ -102,6 +105,11 @@ def _pg_type(name: str, modifier: Group | None, column: bool) -> str:
         args = DECIMAL_DEFAULT
     elif name in ("numeric", "decimal"):
         _check_decimal(args)
+    elif name == "bpchar" and not args:
+        # A BPCHAR column is CHAR(256) ("Character types"); elsewhere BPCHAR is a blank-padded
+        # string of any length, not CHAR(1): Redshift's catalog writes a CHAR column's default as
+        # 'active'::bpchar (pg_attrdef, pg_get_viewdef), which DDL written from it runs again.
+        return "char(256)" if column else "bpchar"
     elif name in ("varbyte", "varbinary", "binary varying"):
         args = []  # bytea has no length; VARBYTE(n) limits are not enforced
     elif name == "float" and args:

@@ -91,12 +91,34 @@ WHERE NOT EXISTS (SELECT FROM localshift.late_binding_views lbv WHERE lbv.view_o
 
 -- pg_attrdef.adsrc: the default's text, which PostgreSQL 12 dropped.  An IDENTITY column has a
 -- row too, its default as Redshift writes it (localshift.identity_default; the row's oid is its
--- identity sequence's).
+-- identity sequence's).  adbin is text, as in Redshift's catalog (PostgreSQL 8.0's): the
+-- expression's text, which pg_get_expr gives back (below), so that pg_get_expr(adbin, adrelid)
+-- shows an IDENTITY column's default as Redshift's does (sqlalchemy-redshift reflects IDENTITY
+-- from it).
+DO $$
+BEGIN
+    -- The view had PostgreSQL's pg_node_tree adbin before: it is made again (a user's view reading
+    -- it keeps the old one, renamed, until that view is replaced).
+    IF EXISTS (SELECT FROM pg_catalog.pg_attribute
+               WHERE attrelid = pg_catalog.to_regclass('localshift.redshift_pg_attrdef')
+                 AND attname = 'adbin' AND atttypid = 'pg_catalog.pg_node_tree'::pg_catalog.regtype) THEN
+        BEGIN
+            DROP VIEW localshift.redshift_pg_attrdef;
+        EXCEPTION WHEN dependent_objects_still_exist THEN
+            ALTER VIEW localshift.redshift_pg_attrdef RENAME TO redshift_pg_attrdef_node_tree;
+        END;
+    END IF;
+END $$;
+CREATE OR REPLACE FUNCTION pg_catalog.pg_get_expr(expression text, relation oid) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1 $$;
+CREATE OR REPLACE FUNCTION pg_catalog.pg_get_expr(expression text, relation oid, pretty boolean) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1 $$;
 CREATE OR REPLACE VIEW localshift.redshift_pg_attrdef AS
-SELECT d.*, pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS adsrc
+SELECT d.oid, d.adrelid, d.adnum, pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS adbin,
+       pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS adsrc
 FROM pg_catalog.pg_attrdef d
 UNION ALL
-SELECT s.seqrelid, a.attrelid, a.attnum, NULL::pg_node_tree,
+SELECT s.seqrelid, a.attrelid, a.attnum, localshift.identity_default(a.attrelid, a.attnum),
        localshift.identity_default(a.attrelid, a.attnum)
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_depend dep ON dep.refclassid = 'pg_catalog.pg_class'::regclass AND dep.refobjid = a.attrelid
