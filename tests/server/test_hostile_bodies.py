@@ -25,7 +25,7 @@ def test_body_over_four_mebibytes_is_refused(server: Server) -> None:
 
 def test_body_just_under_the_limit_with_many_list_items_is_answered(server: Server) -> None:
     """Tens of thousands of list items are answered: within the exchange's minute, where a quadratic parser takes
-    several (test_query_roundtrip counts the parser's work; no wall-clock bound of a few seconds here)."""
+    several (test_query_requests counts the parser's work; no wall-clock bound of a few seconds here)."""
     items = []
     size = 0
     index = 1
