@@ -234,3 +234,18 @@ def wait(predicate: Any, timeout: float = 60.0) -> Any:
             return value
         time.sleep(0.005)
     raise AssertionError("condition not met in time")
+
+
+def status(world: World, identifier: str = "c1") -> str:
+    return world.cluster(identifier)["ClusterStatus"]
+
+
+def settles(world: World, identifier: str = "c1") -> str:
+    """The cluster's status once its job is done."""
+    transitional = {"creating", "modifying", "renaming", "pausing", "resuming", "deleting", "final-snapshot"}
+    return wait(lambda: (s := status(world, identifier)) not in transitional and s)
+
+
+def deleted(world: World, identifier: str = "c1") -> None:
+    world.call("DeleteCluster", ClusterIdentifier=identifier, SkipFinalClusterSnapshot=True)
+    wait(lambda: not world.call("DescribeClusters")["Clusters"])

@@ -102,3 +102,9 @@ def as_user_in_the_engine(dp, key: str, user: str = USER, dbname: str = DB) -> I
         conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(user)))
         conn.execute("SET search_path = public")
         yield conn
+
+
+def rows_of(port: int, dbname: str, query: str) -> list[tuple]:
+    """A query's rows in one database of the cluster, as the master user."""
+    with connect(port, dbname=dbname) as conn:
+        return conn.execute(query).fetchall()

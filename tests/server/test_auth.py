@@ -10,151 +10,22 @@ import json
 import os
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
-from typing import Iterator
-from unittest import mock
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
-import boto3
 import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
-from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from support import OWNER, REGION, STRANGER, Server, make_server, served
-
-DEFAULT_ACCOUNT = "123456789012"
-STRICT_ACCOUNTS = {
-    "AKID1": ("SECRET1", "111111111111"),
-    "AKID2": ("SECRET2", "222222222222"),
-    "AKID3": ("SECRET3", "111111111111"),  # a second key of the same account
-}
-DESCRIBE = "Action=DescribeClusters&Version=2012-12-01"
-
-
-# --------------------------------------------------------------------------------------------
-# Servers and raw HTTP helpers
-# --------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def open_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    instance = make_server(tmp_path_factory.mktemp("open-auth")).start()
-    yield instance
-    instance.stop()
-
-
-@pytest.fixture(scope="module")
-def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    yield from served(tmp_path_factory, "strict-auth", keys=STRICT_ACCOUNTS)
-
-
-@pytest.fixture
-def open_ls(open_server: Server) -> Server:
-    open_server.reset()
-    return open_server
-
-
-@pytest.fixture
-def strict(strict_server: Server) -> Server:
-    strict_server.reset()
-    return strict_server
-
-
-def client(server: Server, key: str, secret: str = "anything", region: str = REGION):  # type: ignore[no-untyped-def]
-    return boto3.client(
-        "redshift", endpoint_url=server.url, region_name=region,
-        aws_access_key_id=key, aws_secret_access_key=secret, config=Config(retries={"max_attempts": 1}),
-    )
-
-
-def create_cluster(redshift, identifier: str = "c1") -> None:  # type: ignore[no-untyped-def]
-    redshift.create_cluster(
-        ClusterIdentifier=identifier, NodeType="ra3.xlplus", NumberOfNodes=2,
-        MasterUsername="admin", MasterUserPassword="Passw0rd1",
-    )
-
-
-def cluster_ids(redshift) -> list[str]:  # type: ignore[no-untyped-def]
-    return [c["ClusterIdentifier"] for c in redshift.describe_clusters()["Clusters"]]
-
-
-def send(server: Server, method: str, target: str, body: bytes = b"",
-         headers: dict[str, str] | None = None) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    try:
-        all_headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"} if body else {}
-        # Content-Length is http.client's to set: a signer's copy may describe another body.
-        all_headers.update({k: v for k, v in (headers or {}).items() if k.lower() != "content-length"})
-        connection.request(method, target, body=body, headers=all_headers)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
-
-
-def signed(server: Server, body: str, key: str, secret: str, region: str = REGION,
-           when: datetime | None = None) -> AWSRequest:
-    """A POST signed by botocore's own SigV4 signer, optionally as if signed at `when`."""
-    request = AWSRequest(
-        method="POST", url=server.url + "/", data=body.encode(),
-        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
-    )
-    signer = SigV4Auth(Credentials(key, secret), "redshift", region)
-    if when is None:
-        signer.add_auth(request)
-    else:
-        with mock.patch("botocore.auth.get_current_datetime", return_value=when.replace(tzinfo=None)):
-            signer.add_auth(request)
-    return request
-
-
-def send_signed(server: Server, request: AWSRequest, body: bytes | None = None) -> tuple[int, bytes]:
-    prepared = request.prepare()
-    headers = {k: v for k, v in prepared.headers.items()}
-    return send(server, prepared.method, "/", prepared.body if body is None else body, headers)
-
-
-def error_code(body: bytes) -> str:
-    root = ET.fromstring(body)
-    assert root.tag.endswith("ErrorResponse"), body
-    code = root.find("{*}Error/{*}Code")
-    assert root.find("{*}RequestId") is not None
-    assert code is not None and code.text
-    return code.text
-
-
-def presigned_url(server: Server, key: str, secret: str, *, when: datetime | None = None,
-                  expires: int = 900, params: dict | None = None, region: str = REGION) -> str:
-    redshift = client(server, key, secret, region)
-    kwargs = dict(ClientMethod="describe_clusters", Params=params or {}, ExpiresIn=expires, HttpMethod="GET")
-    if when is None:
-        return redshift.generate_presigned_url(**kwargs)
-    with mock.patch("botocore.auth.get_current_datetime", return_value=when.replace(tzinfo=None)):
-        return redshift.generate_presigned_url(**kwargs)
-
-
-def get(url: str) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-# --------------------------------------------------------------------------------------------
-# Open mode
-# --------------------------------------------------------------------------------------------
+from support import OWNER, REGION, STRANGER, Server
+from server.sigv4_requests import (  # noqa: F401 (fixtures: open_ls, strict, strict_server)
+    client, cluster_ids, create_cluster, DEFAULT_ACCOUNT, DESCRIBE, error_code, open_ls, send, send_signed,
+    signed, strict, strict_server, utcnow,
+)
 
 
 def test_open_mode_twelve_digit_key_is_the_account(open_ls: Server) -> None:
@@ -200,27 +71,6 @@ def test_malformed_authorization_is_incomplete_signature(open_ls: Server, header
     status, body = send(open_ls, "POST", "/", DESCRIBE.encode(), {"Authorization": header})
     assert status == 400
     assert error_code(body) == "IncompleteSignature"
-
-
-def test_open_mode_region_comes_from_the_credential_scope(open_ls: Server) -> None:
-    east, west = client(open_ls, OWNER, region="us-east-1"), client(open_ls, OWNER, region="eu-west-1")
-    create_cluster(east)
-    assert cluster_ids(east) == ["c1"]
-    assert cluster_ids(west) == []
-    create_cluster(west)  # the same name is free in another region
-    assert cluster_ids(west) == ["c1"]
-
-
-def test_open_mode_accepts_a_presigned_url(open_ls: Server) -> None:
-    create_cluster(client(open_ls, OWNER))
-    status, body = get(presigned_url(open_ls, OWNER, "whatever"))
-    assert status == 200, body
-    assert b"<ClusterIdentifier>c1</ClusterIdentifier>" in body
-
-
-# --------------------------------------------------------------------------------------------
-# Strict mode
-# --------------------------------------------------------------------------------------------
 
 
 def test_strict_mode_known_key_works_and_maps_to_its_account(strict: Server) -> None:
@@ -361,57 +211,6 @@ def test_strict_mode_non_ascii_signature_is_refused_not_crashed(strict: Server) 
     assert (status, error_code(body)) == (403, "SignatureDoesNotMatch")
 
 
-def test_strict_mode_presigned_get_url_works(strict: Server) -> None:
-    create_cluster(client(strict, "AKID1", "SECRET1"))
-    url = presigned_url(strict, "AKID1", "SECRET1", params={"ClusterIdentifier": "c1"})
-    assert "X-Amz-Signature=" in url and "Action=DescribeClusters" in url
-    status, body = get(url)
-    assert status == 200, body
-    assert b"<ClusterIdentifier>c1</ClusterIdentifier>" in body
-
-
-def test_strict_mode_presigned_url_with_wrong_secret_or_edited_query(strict: Server) -> None:
-    status, body = get(presigned_url(strict, "AKID1", "WRONG"))
-    assert (status, error_code(body)) == (403, "SignatureDoesNotMatch")
-    url = presigned_url(strict, "AKID1", "SECRET1", params={"ClusterIdentifier": "c1"})
-    status, body = get(url.replace("ClusterIdentifier=c1", "ClusterIdentifier=c2"))
-    assert (status, error_code(body)) == (403, "SignatureDoesNotMatch")
-
-
-def test_strict_mode_presigned_url_cannot_carry_a_body(strict: Server) -> None:
-    """The body of a presigned request is unsigned; its parameters must not be trusted."""
-    redshift = client(strict, "AKID1", "SECRET1")
-    url = redshift.generate_presigned_url("describe_clusters", Params={}, ExpiresIn=900, HttpMethod="POST")
-    parts = urlsplit(url)
-    status, _ = send(strict, "POST", f"{parts.path or '/'}?{parts.query}")
-    assert status == 200
-    status, body = send(strict, "POST", f"{parts.path or '/'}?{parts.query}",
-                        b"Action=DeleteCluster&Version=2012-12-01&ClusterIdentifier=c1&SkipFinalClusterSnapshot=true")
-    assert (status, error_code(body)) == (403, "SignatureDoesNotMatch")
-
-
-def test_strict_mode_presigned_url_lives_for_its_expiry(strict: Server) -> None:
-    # Signed 20 minutes ago for an hour: still good (a presigned URL is not held to 15 minutes).
-    status, body = get(presigned_url(strict, "AKID1", "SECRET1", when=utcnow() - timedelta(minutes=20), expires=3600))
-    assert status == 200, body
-    # Signed 2 minutes ago for 60 seconds: expired.
-    status, body = get(presigned_url(strict, "AKID1", "SECRET1", when=utcnow() - timedelta(minutes=2), expires=60))
-    assert (status, error_code(body)) == (400, "RequestExpired")
-
-
-def test_strict_mode_region_comes_from_the_credential_scope(strict: Server) -> None:
-    east = client(strict, "AKID1", "SECRET1", region="us-east-1")
-    west = client(strict, "AKID1", "SECRET1", region="eu-west-1")
-    create_cluster(east)
-    assert cluster_ids(east) == ["c1"]
-    assert cluster_ids(west) == []
-    with pytest.raises(ClientError) as caught:
-        west.describe_clusters(ClusterIdentifier="c1")
-    assert caught.value.response["Error"]["Code"] == "ClusterNotFound"
-    status, body = get(presigned_url(strict, "AKID1", "SECRET1", region="eu-west-1"))
-    assert status == 200 and b"<ClusterIdentifier>" not in body
-
-
 def test_aws_cli_works_in_strict_mode(strict: Server, tmp_path: Path) -> None:
     create_cluster(client(strict, "AKID1", "SECRET1"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
@@ -442,64 +241,3 @@ def test_strict_mode_request_parameters_in_query_string_and_body(strict: Server)
     prepared = request.prepare()
     status, body = send(strict, "POST", "/?Action=DescribeClusters", prepared.body, dict(prepared.headers.items()))
     assert status == 200, body
-
-
-# --------------------------------------------------------------------------------------------
-# Strict mode: the credential scope names the service called and a real region's shape
-# --------------------------------------------------------------------------------------------
-
-
-def signed_for(server: Server, service: str, region: str = REGION) -> AWSRequest:
-    """A DescribeClusters POST whose credential scope names ``service`` and ``region``."""
-    request = AWSRequest(method="POST", url=server.url + "/", data=DESCRIBE.encode(),
-                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
-    SigV4Auth(Credentials("AKID1", "SECRET1"), service, region).add_auth(request)
-    return request
-
-
-def error_message(body: bytes) -> str:
-    return ET.fromstring(body).find("{*}Error/{*}Message").text  # type: ignore[union-attr]
-
-
-@pytest.mark.parametrize("service", ["redshift-serverless", "redshift-data", "s3", "localshift", "Redshift"])
-def test_strict_mode_credential_scope_must_name_redshift(strict: Server, service: str) -> None:
-    status, body = send_signed(strict, signed_for(strict, service))
-    assert (status, error_code(body)) == (403, "SignatureDoesNotMatch")
-    assert error_message(body) == "Credential should be scoped to correct service: 'redshift'. "
-
-
-@pytest.mark.parametrize("region", ["local", "us-east", "US-EAST-1", "us_east_1", "east-1", "us-east-1a",
-                                    "us-east-100", "u-east-1", "us--east-1", "us-east-1 "])
-def test_strict_mode_credential_scope_must_name_a_valid_region(strict: Server, region: str) -> None:
-    status, body = send_signed(strict, signed_for(strict, "redshift", region))
-    assert (status, error_code(body)) == (403, "SignatureDoesNotMatch")
-    assert error_message(body) == f"Credential should be scoped to a valid region, not '{region}'. "
-
-
-@pytest.mark.parametrize("region", ["us-east-1", "eu-central-2", "us-gov-west-1", "cn-north-1", "ap-southeast-5",
-                                    "us-iso-east-1", "il-central-1", "mx-central-1", "eusc-de-east-1"])
-def test_strict_mode_accepts_every_region_shape(strict: Server, region: str) -> None:
-    status, body = send_signed(strict, signed_for(strict, "redshift", region))
-    assert status == 200, body
-
-
-def test_strict_mode_json_scope_must_name_redshift_serverless(strict: Server) -> None:
-    def call(service: str, region: str = REGION) -> tuple[int, dict]:  # type: ignore[type-arg]
-        request = AWSRequest(method="POST", url=strict.url + "/", data=b"{}", headers={
-            "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "RedshiftServerless.ListNamespaces"})
-        SigV4Auth(Credentials("AKID1", "SECRET1"), service, region).add_auth(request)
-        prepared = request.prepare()
-        status, body = send(strict, "POST", "/", prepared.body, dict(prepared.headers.items()))
-        return status, json.loads(body)
-
-    assert call("redshift-serverless") == (200, {"namespaces": []})
-    assert call("redshift") == (400, {"__type": "InvalidSignatureException",
-                                      "message": "Credential should be scoped to correct service: 'redshift-serverless'. "})
-    assert call("redshift-serverless", "moon-base-one") == (400, {
-        "__type": "InvalidSignatureException",
-        "message": "Credential should be scoped to a valid region, not 'moon-base-one'. "})
-
-
-def test_open_mode_reads_any_credential_scope(open_ls: Server) -> None:
-    """Open mode stays lenient: it checks no signature, so neither the scope's service nor its region."""
-    assert send_signed(open_ls, signed_for(open_ls, "s3", "local"))[0] == 200

@@ -2,75 +2,23 @@
 
 Requests go over raw sockets so that anything can be sent: broken percent
 escapes, bytes that are not UTF-8, bodies shorter than their Content-Length,
-bodies larger than the server accepts.
+bodies larger than the server accepts. Specific hostile bodies are in
+test_hostile_bodies.py, paging markers in test_fuzz_markers.py.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import time
-import xml.etree.ElementTree as ET
 from typing import Any
 from urllib.parse import quote
 
-import pytest
-from botocore.parsers import create_parser
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from localshift.protocol.spec import service_model
-from localshift.services.redshift.operations import OPERATIONS
-from hostile_values import FORGED_MARKERS, markers
-from raw_http import Reply, exchange, http_request
+from raw_http import exchange, http_request
 from support import OWNER, Server
-
-ALLOWED_ERROR_STATUSES = {400, 403, 404, 413}
-MODEL = service_model("redshift")
-SERVED = sorted(OPERATIONS)
-VALID_AUTH = (
-    "AWS4-HMAC-SHA256 Credential=%s/20240102/us-east-1/redshift/aws4_request, "
-    "SignedHeaders=host;x-amz-date, Signature=0123456789abcdef"
-)
-
-
-# --------------------------------------------------------------------------------------------
-# Checking answers
-# --------------------------------------------------------------------------------------------
-
-
-def check_reply(reply: Reply, request: bytes) -> str:
-    """Assert the answer is acceptable; return "status code" for statistics."""
-    context = f"request {request[:400]!r} -> {reply.status} {reply.body[:600]!r}"
-    assert reply.status == 200 or reply.status in ALLOWED_ERROR_STATUSES, context
-    if reply.status == 200:
-        ET.fromstring(reply.body)  # a successful answer is XML too
-        return "200"
-    parsed = check_error_body(reply.body, reply.status, context)
-    return f"{reply.status} {parsed['Error']['Code']}"
-
-
-def check_error_body(body: bytes, status: int, context: str = "") -> dict[str, Any]:
-    root = ET.fromstring(body)
-    assert re.sub(r"^\{.*\}", "", root.tag) == "ErrorResponse", context
-    children = [re.sub(r"^\{.*\}", "", child.tag) for child in root]
-    assert children == ["Error", "RequestId"], context
-    error = {re.sub(r"^\{.*\}", "", child.tag): child.text for child in root[0]}
-    assert set(error) == {"Type", "Code", "Message"}, context
-    assert error["Type"] in ("Sender", "Receiver"), context
-    parsed = create_parser("query").parse(
-        {"body": body, "headers": {"content-type": "text/xml"}, "status_code": status}, None
-    )
-    assert parsed["Error"]["Code"], context
-    assert parsed["Error"]["Code"] == error["Code"], context
-    assert "Message" in parsed["Error"], context
-    assert parsed["ResponseMetadata"].get("RequestId"), context
-    return parsed
-
-
-# --------------------------------------------------------------------------------------------
-# What to send
-# --------------------------------------------------------------------------------------------
+from server.query_checks import MODEL, SERVED, VALID_AUTH, check_reply
 
 
 def wire_keys(shape, prefix: str = "", depth: int = 0, required_only: bool = False) -> list[tuple[str, Any]]:  # type: ignore[no-untyped-def]
@@ -239,11 +187,6 @@ def valid_auth_weighted(draw):  # type: ignore[no-untyped-def]
     return weighted(draw, (4, st.just((VALID_AUTH % OWNER).encode())), (1, authorizations))
 
 
-# --------------------------------------------------------------------------------------------
-# The property
-# --------------------------------------------------------------------------------------------
-
-
 # LOCALSHIFT_FUZZ_EXAMPLES=15000 for a longer hunt (about two minutes).
 @settings(max_examples=int(os.environ.get("LOCALSHIFT_FUZZ_EXAMPLES", "150")), deadline=None,
           suppress_health_check=list(HealthCheck))
@@ -294,156 +237,3 @@ def test_malformed_requests_get_well_formed_errors(server: Server) -> None:
     # After all that, the shared server is alive and answers a normal request.
     assert server.process is not None and server.process.poll() is None
     assert "Clusters" in server.client(OWNER).describe_clusters()
-
-
-# --------------------------------------------------------------------------------------------
-# Specific hostile requests
-# --------------------------------------------------------------------------------------------
-
-
-def signed_headers() -> list[tuple[str, bytes]]:
-    return [("Authorization", (VALID_AUTH % OWNER).encode()),
-            ("Content-Type", b"application/x-www-form-urlencoded; charset=utf-8")]
-
-
-def test_body_over_four_mebibytes_is_refused(server: Server) -> None:
-    body = b"Action=DescribeClusters&Version=2012-12-01&Marker=" + b"x" * (4 * 1024 * 1024)
-    raw = http_request("POST", b"/", signed_headers(), body)
-    reply = exchange(server, raw)
-    assert reply is not None
-    assert reply.status == 413
-    parsed = check_error_body(reply.body, reply.status)
-    assert parsed["Error"]["Code"] == "RequestEntityTooLarge"
-
-
-def test_body_just_under_the_limit_with_many_list_items_is_answered(server: Server) -> None:
-    """Tens of thousands of list items are answered: within the exchange's minute, where a quadratic parser takes
-    several (test_query_roundtrip counts the parser's work; no wall-clock bound of a few seconds here)."""
-    items = []
-    size = 0
-    index = 1
-    while size < 3_900_000:
-        item = f"Identifiers.DeleteClusterSnapshotMessage.{index}.SnapshotIdentifier=s{index}"
-        items.append(item)
-        size += len(item) + 1
-        index += 1
-    body = ("Action=BatchDeleteClusterSnapshots&Version=2012-12-01&" + "&".join(items)).encode()
-    assert len(body) < 4 * 1024 * 1024
-    reply = exchange(server, http_request("POST", b"/", signed_headers(), body), timeout=60)
-    assert reply is not None
-    assert reply.status == 200 or reply.status in ALLOWED_ERROR_STATUSES, reply.body[:500]
-    if reply.status != 200:
-        check_error_body(reply.body, reply.status)
-
-
-@pytest.mark.parametrize("body", [
-    b"Action=DescribeClusters&Version=2012-12-01&MaxRecords=" + b"9" * 100_000,
-    b"Action=DescribeClusters&Version=2012-12-01&" + b"a." * 1_000_000 + b"=1",
-    b"Action=DescribeClusters&Version=2012-12-01&" + b"&" * 1_000_000,
-    b"Action=DescribeClusters&Version=2012-12-01&ClusterIdentifier=\xc3\x28",
-    b"Action=DescribeClusterSnapshots&Version=2012-12-01&StartTime=0001-01-01T00:00:00%2B01:00",
-    b"Action=DescribeClusterSnapshots&Version=2012-12-01&SnapshotIdentifier=%00%01%1B",
-    b"Action=DescribeTags&Version=2012-12-01&" + b"&".join(b"TagKeys.TagKey.%d=k%d" % (i, i) for i in range(1, 5001)),
-    b"Action=CreateTags&Version=2012-12-01&ResourceName=arn:aws:redshift:us-east-1:111111111111:cluster:nope"
-    + b"".join(b"&Tags.Tag.%d.Key=k%d&Tags.Tag.%d.Value=v" % (i, i, i) for i in range(1, 2001)),
-    b"Action=%00&Version=2012-12-01",
-    b"Action=Describe%E2%80%AEClusters&Version=2012-12-01",
-], ids=lambda body: f"{body[:40]!r}...{len(body)}")
-def test_specific_hostile_bodies(server: Server, body: bytes) -> None:
-    raw = http_request("POST", b"/", signed_headers(), body)
-    reply = exchange(server, raw, timeout=20)
-    assert reply is not None
-    check_reply(reply, raw)
-
-
-def test_error_echoing_control_characters_is_still_xml(server: Server) -> None:
-    raw = http_request("POST", b"/", signed_headers(), b"Action=Nope%01%02%1B&Version=2012-12-01")
-    reply = exchange(server, raw)
-    assert reply is not None and reply.status == 400
-    assert check_error_body(reply.body, reply.status)["Error"]["Code"] == "InvalidAction"
-
-
-def test_truncated_request_is_not_executed(server: Server) -> None:
-    server.reset()
-    body = (b"Action=CreateCluster&Version=2012-12-01&NodeType=ra3.xlplus&NumberOfNodes=2"
-            b"&MasterUsername=admin&MasterUserPassword=Passw0rd1&ClusterIdentifier=prod")
-    raw = http_request("POST", b"/", signed_headers(), body, content_length=len(body) + 20)
-    exchange(server, raw, half_close=True)
-    time.sleep(0.3)
-    clusters = server.client(OWNER).describe_clusters()["Clusters"]
-    server.reset()
-    assert clusters == []
-
-
-# --------------------------------------------------------------------------------------------
-# Paging markers
-# --------------------------------------------------------------------------------------------
-
-# Each list operation, with what its marker must be refused for (and, for node configurations,
-# the error of a marker that decodes: the cluster it names does not exist).
-PAGED = {
-    "DescribeClusters": ("", set()),
-    "DescribeTags": ("", set()),
-    "DescribeClusterSnapshots": ("", set()),
-    "DescribeClusterSnapshots-sorted": (
-        "&SortingEntities.SnapshotSortingEntity.1.Attribute=TOTAL_SIZE"
-        "&SortingEntities.SnapshotSortingEntity.1.SortOrder=DESC", set()),
-    "DescribeNodeConfigurationOptions": ("&ActionType=resize-cluster&ClusterIdentifier=nope", {"ClusterNotFound"}),
-    "DescribeClusterParameterGroups": ("", set()),
-    "DescribeClusterParameters": ("&ParameterGroupName=default.redshift-2.0", set()),
-    "DescribeDefaultClusterParameters": ("&ParameterGroupFamily=redshift-2.0", set()),
-    "DescribeClusterDbRevisions": ("", set()),
-    "DescribeClusterVersions": ("", set()),
-    "DescribeClusterTracks": ("", set()),
-    "DescribeOrderableClusterOptions": ("", set()),
-    "DescribeReservedNodeOfferings": ("", set()),
-    "DescribeReservedNodes": ("", set()),
-    "GetReservedNodeExchangeOfferings": ("&ReservedNodeId=nope", {"ReservedNodeNotFound"}),
-    "GetReservedNodeExchangeConfigurationOptions": ("&ActionType=resize-cluster&ClusterIdentifier=nope",
-                                                    {"ClusterNotFound"}),
-    "DescribeReservedNodeExchangeStatus": ("", set()),
-}
-
-
-def _pages_by_marker_alone(name: str) -> bool:
-    shape = MODEL.operation_model(name).input_shape
-    return shape is not None and "Marker" in shape.members and not shape.required_members
-
-
-# Every other served operation that pages by Marker and needs no other parameter: its marker too.
-PAGED.update({name: ("", set()) for name in SERVED if name not in PAGED and _pages_by_marker_alone(name)})
-
-
-def paged_request(operation: str, marker: str) -> bytes:
-    extra, _ = PAGED[operation]
-    action = operation.split("-")[0]
-    body = f"Action={action}&Version=2012-12-01&Marker={quote(marker, safe='')}{extra}".encode()
-    return http_request("POST", b"/", signed_headers(), body)
-
-
-@pytest.mark.parametrize("operation", sorted(PAGED))
-@pytest.mark.parametrize("kind", sorted(FORGED_MARKERS))
-def test_forged_markers_are_invalid_parameter_values(server: Server, operation: str, kind: str) -> None:
-    raw = paged_request(operation, FORGED_MARKERS[kind])
-    reply = exchange(server, raw)
-    assert reply is not None and reply.status == 400, raw
-    assert check_error_body(reply.body, reply.status)["Error"]["Code"] == "InvalidParameterValue"
-
-
-@settings(max_examples=int(os.environ.get("LOCALSHIFT_FUZZ_EXAMPLES", "150")), deadline=None,
-          suppress_health_check=list(HealthCheck))
-@given(operation=st.sampled_from(sorted(PAGED)), marker=markers)
-def fuzz_one_marker(server: Server, operation: str, marker: str) -> None:
-    raw = paged_request(operation, marker)
-    reply = exchange(server, raw)
-    assert reply is not None, raw
-    if reply.status == 200:
-        event("accepted")  # a marker that happens to decode to a key of the right kinds
-        return
-    code = check_error_body(reply.body, reply.status)["Error"]["Code"]
-    assert code in {"InvalidParameterValue", *PAGED[operation][1]}, (raw, reply.status, code)
-    event(code)
-
-
-def test_any_marker_is_a_page_or_invalid_parameter_value(server: Server) -> None:
-    fuzz_one_marker(server)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import psycopg
+
 from localshift.dataplane.redshift_sql import translate
 from sql_cluster import SqlCluster
 
@@ -47,3 +49,11 @@ def fresh_user(sql_cluster: SqlCluster, database: str, user: str, password: str)
         conn.execute(f"DROP USER IF EXISTS {user}")
         conn.execute(f"CREATE USER {user} PASSWORD '{password}'")
     return user
+
+
+MIA_PASSWORD = "Matviews1password"  # the password of the materialized view tests' user (conftest.py's mia)
+
+
+def stale_in(conn: psycopg.Connection, schema: str) -> dict[str, str]:
+    """SVV_MV_INFO's is_stale of each materialized view of ``schema``."""
+    return dict(conn.execute("SELECT trim(name), is_stale FROM svv_mv_info WHERE schema_name = %s", (schema,)).fetchall())
