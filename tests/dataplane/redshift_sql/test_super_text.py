@@ -8,7 +8,7 @@ import struct
 from localshift.dataplane.redshift_sql.super_text import ResultShape, compact, compact_row, result_columns
 
 from .test_row_descriptions import field, row_description
-from .test_session import (READY, SYNC, bind, complete, error, execute, feed_bytewise, msg, new_session, parse,
+from .session_wire import (READY, SYNC, bind, complete, error, execute, feed_bytewise, msg, new_session, parse,
                            query)
 
 
