@@ -36,7 +36,9 @@ def _kill_postmaster(plane, key: str) -> int:  # type: ignore[no-untyped-def]
     pid = plane._engine(key).running_pid()
     assert pid is not None
     os.kill(pid, signal.SIGKILL)
-    wait_for(lambda: not plane._engine(key).is_running())
+    # Not "until it is not running": a supervisor checking every 0.1 s may have started it again
+    # before the first look, and then "not running" is never seen.
+    wait_for(lambda: plane._engine(key).running_pid() != pid)
     return pid
 
 
